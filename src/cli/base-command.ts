@@ -1,0 +1,56 @@
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+
+import {isFinopsError, redact} from '../errors.js'
+import {ExitCode} from '../exit-codes.js'
+import {openStore, type Db} from '../store/open.js'
+import {resolveStorePath} from '../store/paths.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof FinopsCommand)['baseFlags'] & T['flags']>
+
+/**
+ * Every finops command: `--json` returns the typed result, `--db`/FINOPS_DB picks the store, and
+ * errors print as one line (what is wrong; what to do) with the exit code from the one table.
+ */
+export abstract class FinopsCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    db: Flags.string({description: 'SQLite store path (default: $FINOPS_DB, else ~/.local/share/finops/finops.db)', helpGroup: 'GLOBAL'}),
+  }
+
+  private store?: Db
+
+  /** Opens the store named by --db / FINOPS_DB / the XDG default; closed when the command ends. */
+  protected openStore(dbFlag: string | undefined): Db {
+    this.store ??= openStore(resolveStorePath(dbFlag))
+    return this.store
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    this.store?.close()
+    return super.finally(error)
+  }
+
+  /** Progress and notes go to stderr so stdout stays clean for --json/--csv. */
+  protected note(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  }
+
+  protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    if (error instanceof Errors.ExitError) throw error
+    if (isFinopsError(error)) {
+      const message = redact(error.message)
+      const suggestion = error.suggestion ? redact(error.suggestion) : undefined
+      if (this.jsonEnabled()) this.logJson({error: {code: error.code, message, suggestion, exit: error.exit}})
+      else process.stderr.write(`Error: ${message}${suggestion ? ` (${suggestion})` : ''}\n`)
+      if (process.env.FINOPS_DEBUG && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`)
+      return this.exit(error.exit)
+    }
+    // oclif's own flag/argument errors already carry a clear message and exit 2.
+    if (error.oclif?.exit !== undefined || error instanceof Errors.CLIError) return super.catch(error)
+    const message = redact(error.message ?? String(error))
+    process.stderr.write(`Error: ${message} (internal error: please report it; set FINOPS_DEBUG=1 to see the stack trace)\n`)
+    if (process.env.FINOPS_DEBUG) process.stderr.write(`${redact(error.stack ?? '')}\n`)
+    return this.exit(ExitCode.internal)
+  }
+}

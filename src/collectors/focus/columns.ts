@@ -1,0 +1,54 @@
+/**
+ * The FOCUS columns the importer reads. Everything else (1.0/1.1/1.2 additions, x_ extensions,
+ * provider-specific columns) is ignored. Names match case-insensitively because hand-edited and
+ * some provider exports vary the case.
+ */
+export const REQUIRED_COLUMNS = [
+  'BilledCost',
+  'BillingAccountId',
+  'BillingCurrency',
+  'BillingPeriodStart',
+  'ChargeCategory',
+  'ChargePeriodStart',
+  'EffectiveCost',
+  'ServiceName',
+] as const
+
+export const OPTIONAL_COLUMNS = [
+  'BillingAccountName',
+  'ChargeFrequency',
+  'ContractedCost',
+  'ListCost',
+  'ProviderName',
+  'RegionId',
+  'ServiceCategory',
+  'SubAccountId',
+  'SubAccountName',
+  'Tags',
+] as const
+
+/** FOCUS 1.3 renamed ProviderName to ServiceProviderName; either names the provider. */
+const PROVIDER_ALIASES = ['ProviderName', 'ServiceProviderName'] as const
+
+export type FocusColumn = (typeof REQUIRED_COLUMNS)[number] | (typeof OPTIONAL_COLUMNS)[number]
+
+/** Maps each FOCUS column we read to the file's own header name, or undefined when absent. */
+export type ColumnMapping = Record<FocusColumn, string | undefined>
+
+export interface ResolvedColumns {
+  mapping: ColumnMapping
+  missing: string[]
+}
+
+/** Matches a file's header against the columns we need; pure so it is a unit test away. */
+export function resolveColumns(header: readonly string[]): ResolvedColumns {
+  const byLower = new Map<string, string>()
+  for (const name of header) byLower.set(name.replace(/^\uFEFF/, '').trim().toLowerCase(), name)
+  const find = (name: string): string | undefined => byLower.get(name.toLowerCase())
+  const mapping = {} as ColumnMapping
+  for (const name of [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]) mapping[name] = find(name)
+  mapping.ProviderName = PROVIDER_ALIASES.map(find).find((v) => v !== undefined)
+  const missing: string[] = REQUIRED_COLUMNS.filter((name) => mapping[name] === undefined)
+  if (mapping.ProviderName === undefined) missing.push('ProviderName')
+  return {mapping, missing}
+}

@@ -1,0 +1,183 @@
+import type {DuckDBConnection} from '@duckdb/node-api'
+
+import {inputError} from '../../errors.js'
+import {type ColumnMapping, type FocusColumn, resolveColumns} from './columns.js'
+import type {FocusFile} from './files.js'
+
+/**
+ * One group of a file's rows at the store's grain, summed by DuckDB. Values are as written in the
+ * file (trimmed, `NULL` and '' as null); enum spelling and tags are normalized afterwards in JS on
+ * the few groups rather than on every row.
+ */
+export interface RawFocusGroup {
+  day: string | null
+  billingPeriodStart: string | null
+  provider: string | null
+  billingAccountId: string | null
+  billingAccountName: string | null
+  subAccountId: string | null
+  subAccountName: string | null
+  serviceName: string | null
+  serviceCategory: string | null
+  regionId: string | null
+  chargeCategory: string | null
+  chargeFrequency: string | null
+  currency: string | null
+  tags: string | null
+  billedCost: number
+  effectiveCost: number
+  listCost: number
+  contractedCost: number
+  rows: number
+  /** The first column that made these rows unusable, or null. */
+  badColumn: string | null
+}
+
+export interface AggregateOptions {
+  /** Called about five times a second with the fraction done (0..1), while DuckDB reads. */
+  onProgress?: (fraction: number) => void
+}
+
+const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`
+const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`
+
+function relation(file: FocusFile): string {
+  return file.format === 'parquet'
+    ? `read_parquet(${sqlString(file.path)})`
+    : `read_csv(${sqlString(file.path)}, all_varchar = true, header = true)`
+}
+
+/** SQL for a trimmed text value, with '' and the literal NULL as null. */
+function text(mapping: ColumnMapping, column: FocusColumn): string {
+  const name = mapping[column]
+  return name === undefined ? 'NULL::VARCHAR' : `nullif(nullif(trim(CAST(${ident(name)} AS VARCHAR)), ''), 'NULL')`
+}
+
+/** The per-row projections and the first failing column, shared by the aggregate and locate queries. */
+function rowProjection(mapping: ColumnMapping): string {
+  const num = (column: FocusColumn) => `TRY_CAST(${text(mapping, column)} AS DOUBLE)`
+  const badNumber = (column: FocusColumn) => `(${text(mapping, column)} IS NOT NULL AND ${num(column)} IS NULL)`
+  const date = (column: FocusColumn) => `CAST(TRY_CAST(${text(mapping, column)} AS TIMESTAMPTZ) AS DATE)::VARCHAR`
+  return `
+    ${date('ChargePeriodStart')} AS day,
+    ${date('BillingPeriodStart')} AS billing_period_start,
+    ${text(mapping, 'ProviderName')} AS provider,
+    ${text(mapping, 'BillingAccountId')} AS billing_account_id,
+    ${text(mapping, 'BillingAccountName')} AS billing_account_name,
+    ${text(mapping, 'SubAccountId')} AS sub_account_id,
+    ${text(mapping, 'SubAccountName')} AS sub_account_name,
+    ${text(mapping, 'ServiceName')} AS service_name,
+    ${text(mapping, 'ServiceCategory')} AS service_category,
+    ${text(mapping, 'RegionId')} AS region_id,
+    ${text(mapping, 'ChargeCategory')} AS charge_category,
+    ${text(mapping, 'ChargeFrequency')} AS charge_frequency,
+    upper(${text(mapping, 'BillingCurrency')}) AS currency,
+    ${text(mapping, 'Tags')} AS tags,
+    coalesce(${num('BilledCost')}, 0) AS billed_cost,
+    coalesce(${num('EffectiveCost')}, 0) AS effective_cost,
+    coalesce(${num('ListCost')}, 0) AS list_cost,
+    coalesce(${num('ContractedCost')}, 0) AS contracted_cost,
+    CASE
+      WHEN ${date('ChargePeriodStart')} IS NULL THEN 'ChargePeriodStart'
+      WHEN ${date('BillingPeriodStart')} IS NULL THEN 'BillingPeriodStart'
+      WHEN ${badNumber('BilledCost')} THEN 'BilledCost'
+      WHEN ${badNumber('EffectiveCost')} THEN 'EffectiveCost'
+      WHEN ${badNumber('ListCost')} THEN 'ListCost'
+      WHEN ${badNumber('ContractedCost')} THEN 'ContractedCost'
+      WHEN ${text(mapping, 'BillingCurrency')} IS NULL THEN 'BillingCurrency'
+      ELSE NULL
+    END AS bad_column`
+}
+
+/** Reads a file's header (column names) without reading its rows. */
+async function readHeader(connection: DuckDBConnection, file: FocusFile): Promise<string[]> {
+  const result = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${relation(file)}`)
+  return result.getRows().map((row) => String(row[0]))
+}
+
+/**
+ * Aggregates one FOCUS file to the daily grain inside DuckDB (streamed: memory grows with the number
+ * of groups, not rows) and returns the groups. Missing required columns and unreadable files raise
+ * an input error naming the file.
+ */
+export async function aggregateFocusFile(connection: DuckDBConnection, file: FocusFile, options: AggregateOptions = {}): Promise<{groups: RawFocusGroup[]; mapping: ColumnMapping}> {
+  if (file.bytes === 0) throw inputError(`${file.path}: the file is empty`, 'export the billing data again; a FOCUS file has a header row and at least one charge')
+  const header = await withFileErrors(file, () => readHeader(connection, file))
+  const {mapping, missing} = resolveColumns(header)
+  if (missing.length > 0) {
+    throw inputError(`${file.path}: missing required FOCUS column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+      'is this a FOCUS export (AWS Data Exports FOCUS, Azure FocusCost, GCP FOCUS view)? Cost-and-usage reports in other layouts are not FOCUS')
+  }
+
+  const sql = `
+    SELECT day, billing_period_start, provider, billing_account_id, any_value(billing_account_name), sub_account_id,
+      any_value(sub_account_name), service_name, service_category, region_id, charge_category, charge_frequency,
+      currency, tags, sum(billed_cost), sum(effective_cost), sum(list_cost), sum(contracted_cost), count(*)::DOUBLE, bad_column
+    FROM (SELECT ${rowProjection(mapping)} FROM ${relation(file)})
+    GROUP BY day, billing_period_start, provider, billing_account_id, sub_account_id, service_name, service_category,
+      region_id, charge_category, charge_frequency, currency, tags, bad_column`
+
+  const timer = options.onProgress ? setInterval(() => {
+    const {percentage} = connection.progress
+    if (percentage >= 0) options.onProgress?.(Math.min(1, percentage / 100))
+  }, 200) : undefined
+  try {
+    const result = await withFileErrors(file, () => connection.runAndReadAll(sql))
+    return {groups: result.getRows().map(toGroup), mapping}
+  } finally {
+    if (timer) clearInterval(timer)
+  }
+}
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v))
+
+function toGroup(r: unknown[]): RawFocusGroup {
+  return {
+    day: str(r[0]), billingPeriodStart: str(r[1]), provider: str(r[2]), billingAccountId: str(r[3]), billingAccountName: str(r[4]),
+    subAccountId: str(r[5]), subAccountName: str(r[6]), serviceName: str(r[7]), serviceCategory: str(r[8]), regionId: str(r[9]),
+    chargeCategory: str(r[10]), chargeFrequency: str(r[11]), currency: str(r[12]), tags: str(r[13]),
+    billedCost: Number(r[14]), effectiveCost: Number(r[15]), listCost: Number(r[16]), contractedCost: Number(r[17]),
+    rows: Number(r[18]), badColumn: str(r[19]),
+  }
+}
+
+/** Where a bad row is: 1-based data row and, for CSV, the line (the header is line 1). */
+export interface BadRowLocation {
+  row: number
+  value: string | null
+}
+
+/**
+ * Finds the first row whose `column` is bad (or, for Tags, holds exactly `tagsText`). Only runs on the
+ * error path, so it may read the file once more in order.
+ */
+export async function locateBadRow(connection: DuckDBConnection, file: FocusFile, mapping: ColumnMapping, column: string, tagsText?: string): Promise<BadRowLocation | undefined> {
+  const predicate = tagsText === undefined ? `bad_column = ${sqlString(column)}` : `tags = ${sqlString(tagsText)}`
+  const raw = column in mapping ? text(mapping, column as FocusColumn) : 'NULL'
+  const result = await connection.runAndReadAll(`
+    SELECT rn, raw_value FROM (
+      SELECT row_number() OVER () AS rn, ${raw} AS raw_value, ${rowProjection(mapping)} FROM ${relation(file)}
+    ) WHERE ${predicate} ORDER BY rn LIMIT 1`)
+  const row = result.getRows()[0]
+  return row ? {row: Number(row[0]), value: str(row[1])} : undefined
+}
+
+/** Maps DuckDB's reader errors (truncated gzip, bad Parquet, unreadable file) to one clear line. */
+async function withFileErrors<T>(file: FocusFile, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    const firstLine = message.split('\n')[0] ?? message
+    if (/gzip|zlib|inflate|compress/i.test(message)) {
+      throw inputError(`${file.path}: the compressed file is truncated or corrupt (${firstLine})`, 'download the export again', error)
+    }
+    if (/parquet|magic bytes|footer/i.test(message)) {
+      throw inputError(`${file.path}: not a readable Parquet file (${firstLine})`, 'download the export again', error)
+    }
+    if (/No files found|cannot open|permission/i.test(message)) {
+      throw inputError(`${file.path}: cannot read the file (${firstLine})`, 'check the path and its permissions', error)
+    }
+    throw inputError(`${file.path}: cannot parse the file as FOCUS CSV (${firstLine})`, 'check it is a comma-separated FOCUS export with a header row', error)
+  }
+}

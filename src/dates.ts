@@ -1,0 +1,61 @@
+import {usageError} from './errors.js'
+
+/** Calendar-day arithmetic on YYYY-MM-DD strings in UTC; billing days are UTC days in FOCUS. */
+
+const DAY_MS = 86_400_000
+
+export const toDay = (date: Date): string => date.toISOString().slice(0, 10)
+export const dayToDate = (day: string): Date => new Date(`${day}T00:00:00Z`)
+export const addDays = (day: string, n: number): string => toDay(new Date(dayToDate(day).getTime() + n * DAY_MS))
+export const daysBetween = (from: string, to: string): number => Math.round((dayToDate(to).getTime() - dayToDate(from).getTime()) / DAY_MS)
+
+/** Today's UTC date; FINOPS_NOW (an ISO date or time) pins "now" for reproducible runs and tests. */
+export function today(env: NodeJS.ProcessEnv = process.env): string {
+  const pinned = env.FINOPS_NOW
+  if (pinned && !Number.isNaN(Date.parse(pinned))) return toDay(new Date(pinned))
+  return toDay(new Date())
+}
+
+/** Every day from `from` to `to`, inclusive. */
+export function eachDay(from: string, to: string): string[] {
+  const out: string[] = []
+  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d)
+  return out
+}
+
+/** Monday of the ISO week holding `day`. */
+export function weekStart(day: string): string {
+  const dow = dayToDate(day).getUTCDay() // 0 = Sunday
+  return addDays(day, -((dow + 6) % 7))
+}
+
+export const monthKey = (day: string): string => day.slice(0, 7)
+export const monthStart = (day: string): string => `${day.slice(0, 7)}-01`
+export function monthEnd(day: string): string {
+  const d = dayToDate(monthStart(day))
+  return toDay(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)))
+}
+
+/** Validates a user-given date (YYYY-MM-DD) and names the flag when it is wrong. */
+export function parseDayFlag(value: string, flag: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || toDay(dayToDate(value)) !== value) {
+    throw usageError(`${flag} ${value}: expected a date as YYYY-MM-DD`, `for example ${flag} 2024-09-01`)
+  }
+  return value
+}
+
+export interface DayWindow {
+  from: string
+  to: string
+}
+
+/**
+ * The window of a report: --from/--to when given, otherwise the last `defaultDays` complete days
+ * (ending yesterday, UTC). Both ends are inclusive.
+ */
+export function resolveWindow(from: string | undefined, to: string | undefined, defaultDays = 30, now = today()): DayWindow {
+  const end = to ? parseDayFlag(to, '--to') : from ? addDays(now, -1) : addDays(now, -1)
+  const start = from ? parseDayFlag(from, '--from') : addDays(end, -(defaultDays - 1))
+  if (start > end) throw usageError(`--from ${start} is after --to ${end}`)
+  return {from: start, to: end}
+}

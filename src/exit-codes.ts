@@ -1,0 +1,40 @@
+/**
+ * The one table of process exit codes. Shown in `finops --help` (README) and used by every command,
+ * so scripts and Kubernetes can tell "fix your input" from "try again later".
+ */
+export const ExitCode = {
+  ok: 0,
+  /** An unexpected internal error (a bug): reported with a stack trace only under FINOPS_DEBUG. */
+  internal: 1,
+  /** Wrong flags or arguments (oclif uses 2 for its own parse errors too). */
+  usage: 2,
+  /** Input data that cannot be used: malformed billing file, bad config, too little history. */
+  invalidInput: 3,
+  /** The store cannot be opened or written (path, permissions, corruption, lock). */
+  store: 4,
+  /** Missing, expired or refused credentials. */
+  auth: 5,
+  /** A remote API failed or kept throttling after bounded retries. */
+  remote: 6,
+  /** Some actions or alerts succeeded and some failed: see the listing. */
+  partial: 7,
+  /** Something named on the command line does not exist (an action id, a budget). */
+  notFound: 8,
+  /** Another run holds the lock. */
+  locked: 9,
+} as const
+
+export type ExitCodeName = keyof typeof ExitCode
+
+export const exitCodeDescriptions: Record<ExitCodeName, string> = {
+  ok: 'success',
+  internal: 'unexpected internal error (please report it; FINOPS_DEBUG=1 shows the stack)',
+  usage: 'wrong flags or arguments',
+  invalidInput: 'unusable input data or configuration',
+  store: 'the store cannot be opened or written',
+  auth: 'missing, expired or refused credentials',
+  remote: 'a remote API failed or throttled beyond the retry budget',
+  partial: 'partial success: some actions failed',
+  notFound: 'a named object does not exist',
+  locked: 'another run holds the lock',
+}

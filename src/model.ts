@@ -1,0 +1,70 @@
+/**
+ * Domain types shared across collectors, the store, reports and forecasters. FOCUS is the lingua
+ * franca: field comments name the FOCUS column each one carries.
+ */
+
+/** FOCUS ChargeCategory values, canonical spelling. */
+export const CHARGE_CATEGORIES = ['Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment'] as const
+/** FOCUS ChargeFrequency values, canonical spelling. */
+export const CHARGE_FREQUENCIES = ['One-Time', 'Recurring', 'Usage-Based'] as const
+
+/** One row of the daily rollup: the grain plus the summed cost metrics. */
+export interface DailyCostRow {
+  /** YYYY-MM-DD (UTC) of ChargePeriodStart. */
+  day: string
+  /** YYYY-MM-DD of BillingPeriodStart (FOCUS restatements replace whole billing periods). */
+  billingPeriodStart: string
+  /** ProviderName */
+  provider: string
+  /** BillingAccountId */
+  billingAccountId: string
+  /** BillingAccountName, kept for display only (not part of the grain). */
+  billingAccountName?: string
+  /** SubAccountId ('' when absent) */
+  subAccountId: string
+  /** SubAccountName, display only. */
+  subAccountName?: string
+  /** ServiceName */
+  serviceName: string
+  /** ServiceCategory */
+  serviceCategory: string
+  /** RegionId */
+  regionId: string
+  /** ChargeCategory, canonical spelling */
+  chargeCategory: string
+  /** ChargeFrequency, canonical spelling ('' when absent) */
+  chargeFrequency: string
+  /** BillingCurrency, upper-case ISO 4217 */
+  currency: string
+  /** Tags as a flat string map ({} when untagged). */
+  tags: Record<string, string>
+  billedCost: number
+  effectiveCost: number
+  listCost: number
+  contractedCost: number
+}
+
+/** The cost metrics a report or forecast can use. */
+export const METRICS = {
+  billed: 'billed_cost',
+  effective: 'effective_cost',
+  list: 'list_cost',
+} as const
+export type Metric = keyof typeof METRICS
+
+/** Grouping dimensions shared by report, export, forecast and budgets; value is the column. */
+export const DIMENSIONS = {
+  provider: {column: 'provider', focus: 'ProviderName'},
+  account: {column: 'billing_account_id', focus: 'BillingAccountId'},
+  'sub-account': {column: 'sub_account_id', focus: 'SubAccountId'},
+  service: {column: 'service_name', focus: 'ServiceName'},
+  'service-category': {column: 'service_category', focus: 'ServiceCategory'},
+  region: {column: 'region_id', focus: 'RegionId'},
+  'charge-category': {column: 'charge_category', focus: 'ChargeCategory'},
+  'charge-frequency': {column: 'charge_frequency', focus: 'ChargeFrequency'},
+  currency: {column: 'currency', focus: 'BillingCurrency'},
+} as const
+export type DimensionName = keyof typeof DIMENSIONS
+
+/** A dimension key as users write it: a named dimension or `tag:<key>`. */
+export type GroupKey = {kind: 'dimension'; name: DimensionName} | {kind: 'tag'; key: string}

@@ -1,0 +1,11 @@
+import {migration as costs} from './0001-costs.js'
+
+/** A schema change applied once, in its own transaction, in id order. */
+export interface Migration {
+  /** Sort key and identity: 'NNNN-name'. Issues use their own number ranges so ids never collide. */
+  id: string
+  up: string
+}
+
+// Add new migrations here; never edit one that has shipped.
+export const migrations: readonly Migration[] = [costs].sort((a, b) => a.id.localeCompare(b.id))
