@@ -1,5 +1,6 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
+import {loadConfig, type LoadedConfig} from '../config/index.js'
 import {isFinopsError, redact} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {openStore, type Db} from '../store/open.js'
@@ -15,14 +16,23 @@ export abstract class FinopsCommand extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = {
-    db: Flags.string({description: 'SQLite store path (default: $FINOPS_DB, else ~/.local/share/finops/finops.db)', helpGroup: 'GLOBAL'}),
+    config: Flags.string({description: 'finops.yaml path (default: $FINOPS_CONFIG, else ./finops.yaml, else ~/.config/finops/finops.yaml)', helpGroup: 'GLOBAL'}),
+    db: Flags.string({description: 'SQLite store path (default: $FINOPS_DB, else store: in finops.yaml, else ~/.local/share/finops/finops.db)', helpGroup: 'GLOBAL'}),
   }
 
   private store?: Db
+  private loadedConfig?: LoadedConfig
+
+  /** The validated finops.yaml (or defaults), loaded once per command. */
+  protected finopsConfig(configFlag: string | undefined): LoadedConfig {
+    this.loadedConfig ??= loadConfig(configFlag)
+    return this.loadedConfig
+  }
 
   /** Opens the store named by --db / FINOPS_DB / the XDG default; closed when the command ends. */
-  protected openStore(dbFlag: string | undefined): Db {
-    this.store ??= openStore(resolveStorePath(dbFlag))
+  protected openStore(dbFlag: string | undefined, configFlag?: string): Db {
+    const configured = dbFlag ?? (process.env.FINOPS_DB ? undefined : this.finopsConfig(configFlag).config.store)
+    this.store ??= openStore(resolveStorePath(configured))
     return this.store
   }
 

@@ -25,7 +25,7 @@ Pass every part of a multi-part export in one call (or its directory). The impor
 
   async run(): Promise<FocusImportSummary> {
     const {argv, flags} = await this.parse(CollectFocus)
-    const db = this.openStore(flags.db)
+    const db = this.openStore(flags.db, flags.config)
     const bar = process.stderr.isTTY && !this.jsonEnabled() ? new cliProgress.SingleBar({
       format: '{file} [{bar}] {percentage}%', stream: process.stderr, hideCursor: true, clearOnComplete: true,
     }, cliProgress.Presets.shades_classic) : undefined

@@ -1,0 +1,59 @@
+/**
+ * The recommendation contract shared by the recommenders (issue 5), `finops recommend`, and the
+ * apply planner (issue 6). CPU is in cores, memory in bytes, money in the billing currency.
+ */
+export type RecommendationKind = 'rightsize' | 'spot' | 'scale-down'
+
+export type RiskLevel = 'low' | 'medium' | 'high'
+
+export interface WorkloadTarget {
+  namespace: string
+  /** Deployment, StatefulSet, DaemonSet, CronJob, ... */
+  kind: string
+  name: string
+  /** Set for per-container changes (rightsizing). */
+  container?: string
+}
+
+/** A resource shape: any of requests/limits/replicas that the recommendation talks about. */
+export interface ResourceShape {
+  cpuRequest?: number
+  cpuLimit?: number
+  memoryRequest?: number
+  memoryLimit?: number
+  replicas?: number
+  /** Spot migration: the capacity type the workload runs on. */
+  capacityType?: 'on-demand' | 'spot'
+  /** Scale-down schedules: e.g. 'Mon-Fri 07:30-20:30 Europe/Berlin'. */
+  schedule?: string
+}
+
+export interface Evidence {
+  /** ISO timestamps of the usage window the numbers come from. */
+  windowStart?: string
+  windowEnd?: string
+  samples?: number
+  /** e.g. {cpuP95: 0.21, memoryMax: 3.1e8} */
+  percentiles?: Record<string, number>
+  notes?: string[]
+}
+
+export interface Recommendation {
+  /** Stable across runs for the same target and kind, so apply can de-duplicate. */
+  id: string
+  kind: RecommendationKind
+  target: WorkloadTarget
+  current: ResourceShape
+  proposed: ResourceShape
+  monthlySavings: number
+  currency: string
+  risk: {level: RiskLevel; reasons: string[]}
+  evidence: Evidence
+}
+
+/** Thin or ineligible data is reported, never turned into a made-up number. */
+export interface SkippedRecommendation {
+  kind: RecommendationKind
+  target: WorkloadTarget
+  reason: string
+}
