@@ -1,0 +1,7 @@
+import type {DemoStep} from './steps.js'
+
+/**
+ * The demo's sections, in order. Each capability adds its own step file next to this one and one
+ * line here (billing import and cost report first; forecast, recommendations, ... after).
+ */
+export const demoSteps: readonly DemoStep[] = []
