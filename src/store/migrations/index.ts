@@ -1,4 +1,5 @@
 import {migration as costs} from './0001-costs.js'
+import {migration as budgetsAlerts} from './0200-budgets-alerts.js'
 
 /** A schema change applied once, in its own transaction, in id order. */
 export interface Migration {
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 // Add new migrations here; never edit one that has shipped.
-export const migrations: readonly Migration[] = [costs].sort((a, b) => a.id.localeCompare(b.id))
+export const migrations: readonly Migration[] = [costs, budgetsAlerts].sort((a, b) => a.id.localeCompare(b.id))
