@@ -1,0 +1,144 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {once} from 'node:events'
+import type {Writable} from 'node:stream'
+
+import {addDays, monthEnd, parseDayFlag} from '../dates.js'
+import {inputError, storeError, usageError} from '../errors.js'
+import {DIMENSIONS, type DimensionName, type GroupKey} from '../model.js'
+import {csvLine, plainNumber} from '../report/format.js'
+import {buildCostSql, groupKeyLabel, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'
+import type {Db} from '../store/open.js'
+
+export type ExportFormat = 'csv' | 'json'
+export type ExportGranularity = 'day' | 'month'
+
+export interface CostExportRequest {
+  format: ExportFormat
+  granularity: ExportGranularity
+  /** Empty: every dimension and the tag set (the store's full grain). */
+  groupBy: readonly string[]
+  filters: readonly string[]
+  from?: string
+  to?: string
+}
+
+export interface CostExportSummary {
+  rows: number
+  from: string | null
+  to: string | null
+  columns: string[]
+  out: string
+}
+
+const COST_COLUMNS = [['BilledCost', 'billed_cost'], ['EffectiveCost', 'effective_cost'], ['ListCost', 'list_cost'], ['ContractedCost', 'contracted_cost']] as const
+
+/** Dimensions in FOCUS column order; currency is always its own column, never summed across. */
+const DIMENSION_ORDER: DimensionName[] = ['provider', 'account', 'sub-account', 'service', 'service-category', 'region', 'charge-category', 'charge-frequency']
+
+interface ExportQuery {
+  sql: string
+  params: unknown[]
+  columns: string[]
+  /** Whether the last key column is the raw tag set JSON (full-grain export). */
+  tagsColumn: boolean
+}
+
+/** Builds the streaming query: stable FOCUS column order, periods as ISO dates with an exclusive end. */
+export function buildExportQuery(db: Db, request: CostExportRequest): ExportQuery {
+  const requested = parseGroupKeys(request.groupBy).filter((k) => !(k.kind === 'dimension' && k.name === 'currency'))
+  const fullGrain = requested.length === 0
+  const keys: GroupKey[] = fullGrain ? DIMENSION_ORDER.map((name) => ({kind: 'dimension', name})) : requested
+  const sql = buildCostSql(keys, parseFilters(request.filters))
+  const periodExpr = request.granularity === 'month' ? "substr(c.day, 1, 7) || '-01'" : 'c.day'
+  const keyExprs = [...sql.groupExprs, ...(fullGrain ? ['ts.tags'] : [])]
+  const joins = [...sql.joins, ...(fullGrain ? ['JOIN tag_sets ts ON ts.id = c.tag_set_id'] : [])]
+  const where = [...sql.where]
+  const params: unknown[] = [...sql.joinParams]
+  if (request.from) { where.push('c.day >= ?') }
+  if (request.to) { where.push('c.day <= ?') }
+  params.push(...sql.whereParams)
+  if (request.from) params.push(parseDayFlag(request.from, '--from'))
+  if (request.to) params.push(parseDayFlag(request.to, '--to'))
+  if (request.from && request.to && request.from > request.to) throw usageError(`--from ${request.from} is after --to ${request.to}`)
+  const groupCols = [periodExpr, ...keyExprs, 'c.currency']
+  const text = `SELECT ${groupCols.map((e, i) => `${e} AS g${i}`).join(', ')}, ${COST_COLUMNS.map(([, col]) => `SUM(c.${col})`).join(', ')}
+    FROM cost_daily c ${joins.join(' ')}
+    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    GROUP BY ${groupCols.map((_, i) => `g${i}`).join(', ')}
+    ORDER BY ${groupCols.map((_, i) => `g${i}`).join(', ')}`
+  const keyNames = keys.map((k) => (k.kind === 'dimension' ? DIMENSIONS[k.name].focus : groupKeyLabel(k)))
+  const columns = ['ChargePeriodStart', 'ChargePeriodEnd', ...keyNames, ...(fullGrain ? ['Tags'] : []), 'BillingCurrency', ...COST_COLUMNS.map(([name]) => name)]
+  void db
+  return {sql: text, params, columns, tagsColumn: fullGrain}
+}
+
+const periodEnd = (start: string, granularity: ExportGranularity): string => (granularity === 'month' ? addDays(monthEnd(start), 1) : addDays(start, 1))
+
+/**
+ * Streams the export to `out` row by row (SQLite iterator, stream backpressure honoured), so the
+ * memory used does not grow with the number of rows.
+ */
+export async function writeCostExport(db: Db, request: CostExportRequest, out: Writable): Promise<Omit<CostExportSummary, 'out'>> {
+  const query = buildExportQuery(db, request)
+  const stmt = db.prepare(query.sql).raw()
+  let rows = 0
+  let first: string | null = null
+  let last: string | null = null
+  const write = async (chunk: string): Promise<void> => {
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  if (request.format === 'csv') await write(csvLine(query.columns))
+  else await write('[')
+  for (const raw of stmt.iterate(...query.params) as Iterable<unknown[]>) {
+    const start = String(raw[0])
+    const keyCount = raw.length - 1 - COST_COLUMNS.length
+    const keys = raw.slice(1, 1 + keyCount).map((v) => String(v ?? ''))
+    const costs = raw.slice(1 + keyCount).map(Number)
+    const values: (string | number)[] = [start, periodEnd(start, request.granularity), ...keys, ...costs]
+    first ??= start
+    last = start
+    if (request.format === 'csv') {
+      await write(csvLine(values))
+    } else {
+      const record: Record<string, unknown> = {}
+      query.columns.forEach((column, i) => {
+        const value = values[i]!
+        if (query.tagsColumn && column === 'Tags') record[column] = JSON.parse(String(value))
+        else record[column] = typeof value === 'number' ? Number(plainNumber(value)) : value
+      })
+      await write(`${rows === 0 ? '\n' : ',\n'}${JSON.stringify(record)}`)
+    }
+    rows++
+  }
+  if (request.format === 'json') await write(rows === 0 ? ']\n' : '\n]\n')
+  return {rows, from: first, to: last, columns: query.columns}
+}
+
+/**
+ * Exports to a file atomically: written to a temporary sibling and renamed, so a failed export
+ * never leaves a truncated spreadsheet behind.
+ */
+export async function exportCostsToFile(db: Db, request: CostExportRequest, file: string): Promise<CostExportSummary> {
+  const target = path.resolve(file)
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`)
+  let stream: fs.WriteStream
+  try {
+    stream = fs.createWriteStream(temp, {flags: 'wx'})
+    await once(stream, 'open')
+  } catch (error) {
+    throw inputError(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'choose a writable --out path', error)
+  }
+  try {
+    const summary = await writeCostExport(db, request, stream)
+    stream.end()
+    await once(stream, 'finish')
+    fs.renameSync(temp, target)
+    return {...summary, out: target}
+  } catch (error) {
+    stream.destroy()
+    fs.rmSync(temp, {force: true})
+    if ((error as {code?: string}).code?.startsWith('SQLITE')) throw storeError(`export failed: ${(error as Error).message}`, 'check the store', error)
+    throw error
+  }
+}

@@ -1,0 +1,69 @@
+import {addDays, resolveWindow, today} from '../dates.js'
+import {notFoundError} from '../errors.js'
+import type {Metric} from '../model.js'
+import {buildCostReport, type CostReport, type Granularity, previousWindow} from '../report/cost-report.js'
+import type {KeyLabeler} from '../report/cost-report-format.js'
+import {groupKeyLabel, NONE_LABEL, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'
+import {accountNames, costDataRange, queryDailyCosts} from '../store/costs.js'
+import type {Db} from '../store/open.js'
+
+export interface CostReportRequest {
+  from?: string
+  to?: string
+  groupBy: readonly string[]
+  filters: readonly string[]
+  metric: Metric
+  granularity: Granularity
+  top?: number
+}
+
+export interface CostReportOutcome {
+  report: CostReport
+  /** Renders stored key values for people (account ids with their names, '' as "(none)"). */
+  label: KeyLabeler
+  /** Something the user should know about the window (printed on stderr). */
+  notice?: string
+}
+
+/**
+ * Runs `cost report` against the store: resolves the window (falling back to the last 30 days
+ * that have data when the default window is empty, so an old export still shows), queries both
+ * windows and builds the report.
+ */
+export function runCostReport(db: Db, request: CostReportRequest, now = today()): CostReportOutcome {
+  const groupKeys = parseGroupKeys(request.groupBy)
+  const filters = parseFilters(request.filters)
+  const range = costDataRange(db)
+  if (!range) throw notFoundError('the store has no costs yet', 'import a FOCUS export with `finops collect focus FILE` or collect a cloud with `finops collect aws|azure|gcp`')
+
+  let window = resolveWindow(request.from, request.to, 30, now)
+  let notice: string | undefined
+  if (!request.from && !request.to && range.last < window.from) {
+    window = {from: addDays(range.last, -29), to: range.last}
+    notice = `no costs in the last 30 days; showing the 30 days to ${range.last}, the last day in the store (use --from/--to to choose)`
+  } else if (window.to < range.first || window.from > range.last) {
+    notice = `no costs between ${window.from} and ${window.to}; the store holds ${range.first} to ${range.last}`
+  }
+
+  const prev = previousWindow(window.from, window.to)
+  const points = queryDailyCosts(db, {from: prev.from, to: window.to, groupBy: groupKeys, filters, metric: request.metric})
+  const current = points.filter((p) => p.day >= window.from)
+  const previous = points.filter((p) => p.day < window.from)
+  const report = buildCostReport(current, previous, {
+    from: window.from, to: window.to, metric: request.metric, granularity: request.granularity,
+    groupBy: groupKeys.map(groupKeyLabel), top: request.top,
+  })
+  if (!notice && report.rows.length === 0 && filters.length > 0) notice = 'no costs match the filters in this window'
+
+  const names = accountNames(db)
+  const label: KeyLabeler = (i, value) => {
+    if (value === '') return NONE_LABEL
+    const key = report.groupBy[i]
+    if (key === 'account' || key === 'sub-account') {
+      const name = names.get(value)
+      return name && name !== value ? `${name} (${value})` : value
+    }
+    return value
+  }
+  return {report, label, notice}
+}
