@@ -1,5 +1,6 @@
 import {migration as costs} from './0001-costs.js'
 import {migration as budgetsAlerts} from './0200-budgets-alerts.js'
+import {migration as k8s} from './0300-k8s.js'
 
 /** A schema change applied once, in its own transaction, in id order. */
 export interface Migration {
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 // Add new migrations here; never edit one that has shipped.
-export const migrations: readonly Migration[] = [costs, budgetsAlerts].sort((a, b) => a.id.localeCompare(b.id))
+export const migrations: readonly Migration[] = [costs, budgetsAlerts, k8s].sort((a, b) => a.id.localeCompare(b.id))

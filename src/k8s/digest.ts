@@ -1,0 +1,190 @@
+import type {DailyUsage, Histogram, UsageDigest} from './model.js'
+
+/**
+ * Digest math: pure functions over the log-bucket sketches in model.ts. Both CPU and memory use
+ * gamma 1.04 (quantiles within ~2%); the floors are below anything worth rightsizing (0.1 millicore,
+ * 64 KiB) and values under them count in `zero`. The bucket count is capped so a digest stays small
+ * (a day's CPU digest of a busy container has a few dozen buckets).
+ */
+export interface BucketScheme {
+  min: number
+  gamma: number
+  maxIndex: number
+}
+
+export const CPU_SCHEME: BucketScheme = {min: 1e-4, gamma: 1.04, maxIndex: 600}
+export const MEMORY_SCHEME: BucketScheme = {min: 65_536, gamma: 1.04, maxIndex: 700}
+
+const logGamma = new Map<number, number>()
+const lnGamma = (gamma: number): number => {
+  let v = logGamma.get(gamma)
+  if (v === undefined) logGamma.set(gamma, (v = Math.log(gamma)))
+  return v
+}
+
+/** Bucket i (i >= 1) holds values in (min*gamma^(i-1), min*gamma^i]. */
+export function bucketIndex(value: number, scheme: BucketScheme): number {
+  if (value <= scheme.min) return value < scheme.min ? 0 : 1
+  return Math.min(scheme.maxIndex, Math.max(1, Math.ceil(Math.log(value / scheme.min) / lnGamma(scheme.gamma) - 1e-12)))
+}
+
+/** The value a bucket stands for: the harmonic-style midpoint with the smallest worst-case relative error. */
+export function bucketValue(index: number, scheme: BucketScheme): number {
+  if (index <= 0) return 0
+  const hi = scheme.min * scheme.gamma ** index
+  const lo = hi / scheme.gamma
+  return (2 * lo * hi) / (lo + hi)
+}
+
+export const emptyHistogram = (): Histogram => ({count: 0, sum: 0, min: 0, max: 0, zero: 0, buckets: []})
+
+export const emptyDigest = (): UsageDigest => ({samples: 0, cpu: emptyHistogram(), memory: emptyHistogram(), oomKills: 0})
+
+/**
+ * A mutable histogram for streaming samples in; `toHistogram()` gives the stored form. Kept separate
+ * from the plain data so adding millions of samples does not re-sort arrays.
+ */
+export class HistogramBuilder {
+  private readonly counts = new Map<number, number>()
+  private count = 0
+  private sum = 0
+  private min = Number.POSITIVE_INFINITY
+  private max = 0
+  private zero = 0
+
+  constructor(readonly scheme: BucketScheme, from?: Histogram) {
+    if (from) this.merge(from)
+  }
+
+  /** Adds one sample; NaN, infinities and negatives (counter resets) are ignored. */
+  add(value: number, weight = 1): void {
+    if (!Number.isFinite(value) || value < 0 || weight <= 0) return
+    this.count += weight
+    this.sum += value * weight
+    if (value < this.min) this.min = value
+    if (value > this.max) this.max = value
+    const index = bucketIndex(value, this.scheme)
+    if (index === 0) this.zero += weight
+    else this.counts.set(index, (this.counts.get(index) ?? 0) + weight)
+  }
+
+  merge(h: Histogram): void {
+    if (h.count <= 0) return
+    if (this.count === 0 || h.min < this.min) this.min = h.min
+    this.count += h.count
+    this.sum += h.sum
+    if (h.max > this.max) this.max = h.max
+    this.zero += h.zero
+    for (const [index, n] of h.buckets) this.counts.set(index, (this.counts.get(index) ?? 0) + n)
+  }
+
+  get size(): number {
+    return this.count
+  }
+
+  toHistogram(): Histogram {
+    if (this.count === 0) return emptyHistogram()
+    return {
+      count: this.count,
+      sum: this.sum,
+      min: this.min,
+      max: this.max,
+      zero: this.zero,
+      buckets: [...this.counts.entries()].sort((a, b) => a[0] - b[0]),
+    }
+  }
+}
+
+/** Merges histograms built with the same scheme: counts add, min/max combine. */
+export function mergeHistograms(histograms: readonly Histogram[], scheme: BucketScheme): Histogram {
+  const builder = new HistogramBuilder(scheme)
+  for (const h of histograms) builder.merge(h)
+  return builder.toHistogram()
+}
+
+/**
+ * The q-quantile (0..1) of the sketch, using the nearest-rank on the cumulative bucket counts and
+ * clamped to the observed [min, max] so q=1 is the exact max and q=0 the exact min. NaN when empty.
+ */
+export function quantile(h: Histogram, q: number, scheme: BucketScheme): number {
+  if (h.count <= 0) return Number.NaN
+  if (q <= 0) return h.min
+  if (q >= 1) return h.max
+  const rank = q * (h.count - 1)
+  let seen = h.zero
+  if (rank < seen) return h.min < scheme.min ? h.min : 0
+  for (const [index, n] of h.buckets) {
+    seen += n
+    if (rank < seen) return Math.min(h.max, Math.max(h.min, bucketValue(index, scheme)))
+  }
+  return h.max
+}
+
+export const mean = (h: Histogram): number => (h.count > 0 ? h.sum / h.count : Number.NaN)
+
+/** Merges day digests (or digests of the same day from several runs) into one. */
+export function mergeDigests(digests: readonly UsageDigest[]): UsageDigest {
+  return {
+    samples: digests.reduce((n, d) => n + d.samples, 0),
+    cpu: mergeHistograms(digests.map((d) => d.cpu), CPU_SCHEME),
+    memory: mergeHistograms(digests.map((d) => d.memory), MEMORY_SCHEME),
+    oomKills: digests.reduce((n, d) => n + d.oomKills, 0),
+  }
+}
+
+/** Streams CPU and memory samples of one container-day into a digest without keeping the samples. */
+export class DigestBuilder {
+  readonly cpu: HistogramBuilder
+  readonly memory: HistogramBuilder
+  oomKills = 0
+  /** Samples counted by a stored digest beyond its histograms (kept when re-opening it). */
+  private readonly extraSamples: number
+
+  constructor(from?: UsageDigest) {
+    this.cpu = new HistogramBuilder(CPU_SCHEME, from?.cpu)
+    this.memory = new HistogramBuilder(MEMORY_SCHEME, from?.memory)
+    this.oomKills = from?.oomKills ?? 0
+    this.extraSamples = from ? from.samples - Math.max(from.cpu.count, from.memory.count) : 0
+  }
+
+  toDigest(): UsageDigest {
+    const cpu = this.cpu.toHistogram()
+    const memory = this.memory.toHistogram()
+    return {samples: Math.max(cpu.count, memory.count) + Math.max(0, this.extraSamples), cpu, memory, oomKills: this.oomKills}
+  }
+}
+
+/** Percentiles a recommender reads over a window, from the merged day digests. */
+export interface UsageSummary {
+  days: number
+  firstDay?: string
+  lastDay?: string
+  samples: number
+  cpu: {p50: number; p90: number; p95: number; p99: number; max: number; mean: number; samples: number}
+  memory: {p50: number; p90: number; p95: number; p99: number; max: number; mean: number; samples: number}
+  oomKills: number
+}
+
+/** Summarizes a container's days (any order). Empty input gives NaN percentiles and zero samples. */
+export function summarizeUsage(days: readonly DailyUsage[]): UsageSummary {
+  const merged = mergeDigests(days)
+  const sorted = days.map((d) => d.day).sort()
+  const pick = (h: Histogram, scheme: BucketScheme) => ({
+    p50: quantile(h, 0.5, scheme),
+    p90: quantile(h, 0.9, scheme),
+    p95: quantile(h, 0.95, scheme),
+    p99: quantile(h, 0.99, scheme),
+    max: h.count > 0 ? h.max : Number.NaN,
+    mean: mean(h),
+    samples: h.count,
+  })
+  return {
+    days: new Set(sorted).size,
+    firstDay: sorted[0],
+    lastDay: sorted.at(-1),
+    samples: merged.samples,
+    cpu: pick(merged.cpu, CPU_SCHEME),
+    memory: pick(merged.memory, MEMORY_SCHEME),
+    oomKills: merged.oomKills,
+  }
+}

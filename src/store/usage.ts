@@ -1,0 +1,99 @@
+import {DigestBuilder, mergeDigests} from '../k8s/digest.js'
+import {containerKeyId, type ContainerKey, type ContainerUsage, type DailyUsage, type UsageDigest, type WorkloadKind} from '../k8s/model.js'
+import type {Db} from './open.js'
+
+/** One container-day digest to write. */
+export interface UsageRow {
+  key: ContainerKey
+  day: string
+  source: string
+  digest: UsageDigest
+}
+
+/**
+ * Writes day digests. `replace` (Prometheus: the range query saw the whole day) overwrites the
+ * container-day; `merge` (metrics-server: one sample per run) adds to what the store holds. Runs in
+ * the caller's transaction when there is one, else in its own.
+ */
+export function writeUsage(db: Db, rows: Iterable<UsageRow>, mode: 'replace' | 'merge'): number {
+  const select = db.prepare(`SELECT samples, cpu, memory, oom_kills FROM k8s_usage_daily
+    WHERE cluster = ? AND namespace = ? AND kind = ? AND workload = ? AND container = ? AND day = ?`)
+  const upsert = db.prepare(`INSERT OR REPLACE INTO k8s_usage_daily
+    (cluster, namespace, kind, workload, container, day, source, samples, cpu, memory, cpu_max, memory_max, oom_kills, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+  const now = new Date().toISOString()
+  const run = (): number => {
+    let n = 0
+    for (const row of rows) {
+      const k = row.key
+      let digest = row.digest
+      if (mode === 'merge') {
+        const existing = select.get(k.cluster, k.namespace, k.kind, k.workload, k.container, row.day) as StoredDigest | undefined
+        if (existing) digest = mergeDigests([parseDigest(existing), digest])
+      }
+      upsert.run(k.cluster, k.namespace, k.kind, k.workload, k.container, row.day, row.source, digest.samples,
+        JSON.stringify(digest.cpu), JSON.stringify(digest.memory), digest.cpu.max, digest.memory.max, digest.oomKills, now)
+      n++
+    }
+    return n
+  }
+  return db.inTransaction ? run() : db.transaction(run).immediate()
+}
+
+interface StoredDigest {
+  samples: number
+  cpu: string
+  memory: string
+  oom_kills: number
+}
+
+const parseDigest = (r: StoredDigest): UsageDigest =>
+  ({samples: r.samples, cpu: JSON.parse(r.cpu), memory: JSON.parse(r.memory), oomKills: r.oom_kills})
+
+export interface UsageQuery {
+  /** Inclusive day range. */
+  from: string
+  to: string
+  cluster?: string
+  namespaces?: readonly string[]
+}
+
+/** Every container's day digests in the window, grouped per container (ordered by key, days ascending). */
+export function readUsage(db: Db, query: UsageQuery): ContainerUsage[] {
+  const where = ['day BETWEEN ? AND ?']
+  const params: unknown[] = [query.from, query.to]
+  if (query.cluster !== undefined) {
+    where.push('cluster = ?')
+    params.push(query.cluster)
+  }
+  if (query.namespaces && query.namespaces.length > 0) {
+    where.push(`namespace IN (${query.namespaces.map(() => '?').join(', ')})`)
+    params.push(...query.namespaces)
+  }
+  const rows = db.prepare(`SELECT cluster, namespace, kind, workload, container, day, source, samples, cpu, memory, oom_kills
+    FROM k8s_usage_daily WHERE ${where.join(' AND ')} ORDER BY cluster, namespace, kind, workload, container, day`).all(...params) as
+    (StoredDigest & {cluster: string; namespace: string; kind: string; workload: string; container: string; day: string; source: string})[]
+  const out: ContainerUsage[] = []
+  let current: ContainerUsage | undefined
+  for (const r of rows) {
+    const key: ContainerKey = {cluster: r.cluster, namespace: r.namespace, kind: r.kind as WorkloadKind, workload: r.workload, container: r.container}
+    if (!current || containerKeyId(current.key) !== containerKeyId(key)) {
+      current = {key, days: []}
+      out.push(current)
+    }
+    const day: DailyUsage = {...parseDigest(r), day: r.day, source: r.source}
+    current.days.push(day)
+  }
+  return out
+}
+
+/** First and last day with usage in the store, or undefined when there is none. */
+export function usageRange(db: Db): {first: string; last: string; containers: number} | undefined {
+  const row = db.prepare(`SELECT MIN(day) AS first, MAX(day) AS last,
+    (SELECT COUNT(*) FROM (SELECT DISTINCT cluster, namespace, kind, workload, container FROM k8s_usage_daily)) AS containers
+    FROM k8s_usage_daily`).get() as {first: string | null; last: string | null; containers: number}
+  return row.first && row.last ? {first: row.first, last: row.last, containers: row.containers} : undefined
+}
+
+/** Re-opens a stored digest for streaming more samples in (used by the metrics-server accumulator). */
+export const digestBuilderFrom = (digest?: UsageDigest): DigestBuilder => new DigestBuilder(digest)
