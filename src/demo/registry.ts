@@ -1,7 +1,10 @@
+import {billingStep} from './steps/billing.js'
 import type {DemoStep} from './steps.js'
 
 /**
  * The demo's sections, in order. Each capability adds its own step file next to this one and one
  * line here (billing import and cost report first; forecast, recommendations, ... after).
  */
-export const demoSteps: readonly DemoStep[] = []
+export const demoSteps: readonly DemoStep[] = [
+  billingStep,
+]

@@ -37,7 +37,7 @@ export function renderCostReportTable(report: CostReport, label: KeyLabeler = id
     colAligns: head.map((_, i) => (i >= numericFrom && i < head.length - 1 ? 'right' : 'left')),
   })
   const rowCells = (row: CostReportRow): string[] => [
-    ...(report.groupBy.length > 0 ? row.keys.map((k, i) => label(i, k)) : ['All']),
+    ...(report.groupBy.length > 0 ? row.keys.map((k, i) => (row.other ? k : label(i, k))) : ['All']),
     ...(multiCurrency ? [row.currency] : []),
     ...(showPeriods ? row.periods.map((v) => formatAmount(v)) : []),
     formatAmount(row.total), formatAmount(row.previousTotal), row.total === 0 && row.previousTotal === 0 ? '' : formatChange(row.change, row.previousTotal !== 0),
@@ -63,7 +63,7 @@ export function renderCostReportCsv(report: CostReport, label: KeyLabeler = iden
   let out = csvLine([...keyHeaders, 'currency', ...(report.granularity === 'total' ? [] : report.periods), 'total', 'previous_total', 'change'])
   for (const row of report.rows) {
     out += csvLine([
-      ...(report.groupBy.length > 0 ? row.keys.map((k, i) => label(i, k)) : ['all']), row.currency,
+      ...(report.groupBy.length > 0 ? row.keys.map((k, i) => (row.other ? k : label(i, k))) : ['all']), row.currency,
       ...(report.granularity === 'total' ? [] : row.periods), row.total, row.previousTotal, row.change,
     ])
   }

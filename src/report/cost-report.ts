@@ -34,6 +34,8 @@ export interface CostReportRow {
   share: number
   /** Daily costs over the window, for a trend sparkline. */
   daily: number[]
+  /** True for the "Other" row that gathers the rows past --top. */
+  other?: boolean
 }
 
 export interface CostReportTotal {
@@ -142,7 +144,7 @@ function foldTail(sorted: CostReportRow[], top: number, periodCount: number, day
   for (const row of sorted.slice(top)) {
     let other = others.get(row.currency)
     if (!other) {
-      other = {keys: Array.from({length: Math.max(keyCount, 1)}, (_, i) => (i === 0 ? OTHER_LABEL : '')), currency: row.currency,
+      other = {other: true, keys: Array.from({length: Math.max(keyCount, 1)}, (_, i) => (i === 0 ? OTHER_LABEL : '')), currency: row.currency,
         periods: Array.from({length: periodCount}, () => 0), total: 0, previousTotal: 0, change: null, share: 0, daily: Array.from({length: dayCount}, () => 0)}
       others.set(row.currency, other)
     }
