@@ -1,0 +1,96 @@
+import {addDays} from '../dates.js'
+import {accuracy, combineRuns, type OriginRun, planBacktest, runBacktest} from './backtest.js'
+import {cleanSpikes} from './clean.js'
+import {backtestCoverage, bandAt, errorBands} from './intervals.js'
+import type {PointModel} from './models/types.js'
+import {MODEL_NAMES, type PointModelName, pointModels} from './registry.js'
+import {mean} from './stats.js'
+import type {ForecastPoint, ForecastSettings, HistoryPoint, ModelAccuracy, ModelName, SeriesForecast} from './types.js'
+
+/** Defaults of every forecast setting. */
+export const DEFAULT_FORECAST_SETTINGS: Required<ForecastSettings> = {
+  level: 80,
+  models: MODEL_NAMES,
+  minHistoryDays: 21,
+  backtestOrigins: 16,
+  backtestAll: false,
+}
+
+const ENSEMBLE_SIZE = 3
+const LEVEL_WINDOW = 28
+
+/**
+ * Forecasts one daily series: rolling-origin backtest of each candidate model, the best one (by
+ * scaled daily and horizon-total error) forecasts from the spike-cleaned history, and the intervals
+ * are the chosen model's own backtest error quantiles at each horizon step. Pure and deterministic.
+ */
+export function forecastSeries(history: readonly HistoryPoint[], horizonDays: number, settings: ForecastSettings = {}): SeriesForecast {
+  const s = {...DEFAULT_FORECAST_SETTINGS, ...settings}
+  if (!Number.isInteger(horizonDays) || horizonDays < 1) return {skipped: true, reason: `horizon must be a whole number of days, at least 1 (got ${horizonDays})`}
+  if (!(s.level > 0 && s.level < 100)) return {skipped: true, reason: `interval level must be between 0 and 100 (got ${s.level})`}
+  for (let i = 1; i < history.length; i++) {
+    if (history[i]!.date !== addDays(history[i - 1]!.date, 1)) {
+      return {skipped: true, reason: `the history has a gap: no data from ${addDays(history[i - 1]!.date, 1)} to ${addDays(history[i]!.date, -1)}`}
+    }
+  }
+  const bad = history.find((p) => !Number.isFinite(p.value))
+  if (bad) return {skipped: true, reason: `the value on ${bad.date} is not a number`}
+  if (history.length < s.minHistoryDays) {
+    return {skipped: true, reason: `${history.length} days of history; at least ${s.minHistoryDays} are needed`, needDays: s.minHistoryDays}
+  }
+
+  const y = history.map((p) => p.value)
+  const plan = planBacktest(y.length, horizonDays, s.backtestOrigins)!
+  const candidates = s.models.filter((m): m is PointModelName => m in pointModels)
+  const models = Object.fromEntries(candidates.map((m) => [m, pointModels[m]])) as Record<PointModelName, PointModel>
+  const runs: Partial<Record<ModelName, OriginRun[]>> = runBacktest(y, models, plan)
+  const scores = new Map<ModelName, ReturnType<typeof accuracy>>(candidates.map((m) => [m, accuracy(runs[m]!)]))
+  const ranked = [...candidates].sort((a, b) => scores.get(a)!.score - scores.get(b)!.score)
+  const members = ranked.slice(0, ENSEMBLE_SIZE)
+  if (s.models.includes('ensemble') && members.length === ENSEMBLE_SIZE) {
+    runs.ensemble = combineRuns(members.map((m) => runs[m]!))
+    scores.set('ensemble', accuracy(runs.ensemble))
+  }
+  const chosen = [...scores.keys()].sort((a, b) => scores.get(a)!.score - scores.get(b)!.score)[0]!
+
+  const clean = cleanSpikes(y)
+  const point = chosen === 'ensemble'
+    ? meanOf(members.map((m) => pointModels[m].forecast(clean, horizonDays)))
+    : pointModels[chosen as PointModelName].forecast(clean, horizonDays)
+  const nonNegative = y.every((v) => v >= 0)
+  const level = Math.max(Math.abs(mean(clean.slice(-LEVEL_WINDOW))), 1e-9)
+  const bands = errorBands(runs[chosen]!, s.level)
+  const last = history.at(-1)!.date
+  const daily: ForecastPoint[] = []
+  const cumulative: ForecastPoint[] = []
+  let running = 0
+  point.forEach((raw, h) => {
+    const m = nonNegative ? Math.max(0, raw) : raw
+    running += m
+    const date = addDays(last, h + 1)
+    daily.push(withBand(date, m, bandAt(bands, h, 'daily'), level, nonNegative))
+    cumulative.push(withBand(date, running, bandAt(bands, h, 'cumulative'), level, nonNegative))
+  })
+
+  const toAccuracy = (model: ModelName): ModelAccuracy => ({
+    model, ...pick(scores.get(model)!), coverage: backtestCoverage(runs[model]!, s.level), origins: plan.origins.length, horizonDays: plan.horizon,
+  })
+  const others = s.backtestAll ? [...scores.keys()].filter((m) => m !== chosen) : []
+  return {skipped: false, daily, cumulative, model: chosen, level: s.level, backtest: [chosen, ...others].map(toAccuracy)}
+}
+
+function withBand(date: string, m: number, band: {lo: number; hi: number}, level: number, nonNegative: boolean): ForecastPoint {
+  const lower = Math.min(m, m + band.lo * level)
+  const upper = Math.max(m, m + band.hi * level)
+  return {date, mean: m, lower: nonNegative ? Math.max(0, lower) : lower, upper}
+}
+
+function meanOf(forecasts: readonly number[][]): number[] {
+  return forecasts[0]!.map((_, h) => mean(forecasts.map((f) => f[h]!)))
+}
+
+function pick(a: {mase: number; totalApe: number}): {mase: number; totalApe: number} {
+  return {mase: a.mase, totalApe: a.totalApe}
+}
+
+export const isSkip = (f: SeriesForecast): f is Extract<SeriesForecast, {skipped: true}> => f.skipped
