@@ -1,0 +1,99 @@
+import {today as todayUtc} from '../dates.js'
+import type {DailyCostRow} from '../model.js'
+import {replaceCosts} from '../store/costs.js'
+import type {Db} from '../store/open.js'
+import {getWatermark, saveWatermark} from '../store/watermarks.js'
+import {type CollectWindow, planWindow, type WindowSettings} from './cloud-window.js'
+import {RequestCounter} from './cloud-retry.js'
+
+/**
+ * One cloud billing source at one scope. `fetchDays` asks the provider for the window's daily cost,
+ * aggregated server-side, and returns rows at the cost_daily grain.
+ */
+export interface CostFetcher {
+  /** cost_daily.source: aws-ce, azure, gcp. */
+  source: string
+  /** FOCUS ProviderName written on every row. */
+  provider: string
+  /** The BillingAccountId every row carries; with source and provider it is the replace scope. */
+  billingAccountId: string
+  /** Where the data came from, for the imports log and the watermark key; never a credential. */
+  location: string
+  fetchDays: (window: CollectWindow, counter: RequestCounter) => Promise<DailyCostRow[]>
+}
+
+export interface CollectOptions extends WindowSettings {
+  from?: string
+  to?: string
+  /** "Today" (UTC); FINOPS_NOW pins it. */
+  today?: string
+}
+
+export interface CurrencyTotal {
+  currency: string
+  billedCost: number
+  effectiveCost: number
+}
+
+export interface CollectSummary {
+  source: string
+  provider: string
+  billingAccountId: string
+  location: string
+  window: {from: string; to: string}
+  /** API requests sent, retries included: Cost Explorer bills each one. */
+  requests: number
+  retries: number
+  rollupRows: number
+  totals: CurrencyTotal[]
+  watermark: {before?: string; after: string; finalThrough: string}
+  importId: number
+}
+
+/**
+ * Collects one source incrementally: plans the window from its watermark, fetches it, then in one
+ * transaction replaces exactly those days for this source and billing account and advances the
+ * watermark. Any failure before the commit leaves both the store and the watermark as they were.
+ */
+export async function collectCloudCosts(db: Db, fetcher: CostFetcher, options: CollectOptions): Promise<CollectSummary> {
+  const startedAt = new Date().toISOString()
+  const before = getWatermark(db, fetcher.source, fetcher.location)
+  const window = planWindow({today: options.today ?? todayUtc(), watermark: before, from: options.from, to: options.to, settings: options})
+  const counter = new RequestCounter()
+  const fetched = await fetcher.fetchDays(window, counter)
+  // Rows outside the window would escape the delete scope and double-count on the next run.
+  const rows = fetched.filter((r) => r.day >= window.from && r.day <= window.to)
+    .map((r) => ({...r, provider: fetcher.provider, billingAccountId: fetcher.billingAccountId}))
+
+  const result = db.transaction(() => {
+    const replaced = replaceCosts(db, [{kind: 'days', source: fetcher.source, provider: fetcher.provider,
+      billingAccountId: fetcher.billingAccountId, from: window.from, to: window.to}], rows, {
+      source: fetcher.source, location: fetcher.location, startedAt, rowsRead: fetched.length, rowsSkipped: fetched.length - rows.length,
+    })
+    saveWatermark(db, {source: fetcher.source, scope: fetcher.location, collectedThrough: window.to, finalThrough: window.finalThrough,
+      lastRunAt: new Date().toISOString(), lastRequests: counter.requests})
+    return replaced
+  }).immediate()
+
+  const after = getWatermark(db, fetcher.source, fetcher.location)!
+  return {
+    source: fetcher.source, provider: fetcher.provider, billingAccountId: fetcher.billingAccountId, location: fetcher.location,
+    window: {from: window.from, to: window.to}, requests: counter.requests, retries: counter.retries, rollupRows: result.rollupRows,
+    totals: currencyTotals(rows), watermark: {before: before?.collectedThrough, after: after.collectedThrough, finalThrough: after.finalThrough},
+    importId: result.importId,
+  }
+}
+
+export function currencyTotals(rows: readonly DailyCostRow[]): CurrencyTotal[] {
+  const by = new Map<string, CurrencyTotal>()
+  for (const r of rows) {
+    const t = by.get(r.currency) ?? {currency: r.currency, billedCost: 0, effectiveCost: 0}
+    t.billedCost += r.billedCost
+    t.effectiveCost += r.effectiveCost
+    by.set(r.currency, t)
+  }
+  return [...by.values()].map((t) => ({...t, billedCost: round2(t.billedCost), effectiveCost: round2(t.effectiveCost)}))
+    .sort((a, b) => a.currency.localeCompare(b.currency))
+}
+
+const round2 = (n: number): number => Math.round(n * 100) / 100

@@ -1,0 +1,44 @@
+import {addDays, monthStart, parseDayFlag} from '../dates.js'
+import {usageError} from '../errors.js'
+import type {Watermark} from '../store/watermarks.js'
+
+/** How far back each run re-collects, and how far the first run reaches. */
+export interface WindowSettings {
+  /** Days before the watermark re-collected on every run, because providers restate recent days. */
+  restatementDays: number
+  /** Days the first run (no watermark yet) collects. */
+  initialDays: number
+}
+
+export const DEFAULT_WINDOW: WindowSettings = {restatementDays: 3, initialDays: 90}
+
+export interface CollectWindow {
+  from: string
+  to: string
+  /** After this run, days up to here are settled (outside the restatement window and the current month). */
+  finalThrough: string
+}
+
+/**
+ * The days a run collects. Explicit --from/--to win. Otherwise: from the watermark minus the
+ * restatement window, and never later than the first unsettled day, so the current month (which
+ * providers restate until the invoice closes) is re-collected on every run; to = yesterday (UTC),
+ * the last complete day.
+ */
+export function planWindow(input: {today: string; watermark?: Watermark; from?: string; to?: string; settings: WindowSettings}): CollectWindow {
+  const {today, watermark, settings} = input
+  const to = input.to ? parseDayFlag(input.to, '--to') : addDays(today, -1)
+  let from: string
+  if (input.from) from = parseDayFlag(input.from, '--from')
+  else if (watermark) {
+    const restated = addDays(watermark.collectedThrough, 1 - settings.restatementDays)
+    const unsettled = addDays(watermark.finalThrough, 1)
+    from = restated < unsettled ? restated : unsettled
+    if (from > to) from = addDays(to, 1 - settings.restatementDays)
+  } else from = addDays(to, 1 - settings.initialDays)
+  if (from > to) throw usageError(`--from ${from} is after --to ${to}`, 'give a window that ends on or after its start')
+  const beforeRestatement = addDays(to, -settings.restatementDays)
+  const beforeMonth = addDays(monthStart(today), -1)
+  const settled = beforeRestatement < beforeMonth ? beforeRestatement : beforeMonth
+  return {from, to, finalThrough: settled < from ? addDays(from, -1) : settled}
+}
