@@ -1,0 +1,64 @@
+import fs from 'node:fs'
+
+import {addDays, dayToDate} from '../../src/dates.js'
+import type {DailyCostRow} from '../../src/model.js'
+
+/** A deterministic pseudo-random stream (mulberry32), so generated histories are the same every run. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+export interface SyntheticService {
+  account: string
+  service: string
+  /** Mean weekday cost. */
+  base: number
+  /** Weekend multiplier. */
+  weekend?: number
+  /** Relative day-to-day noise (0.05 = 5%). */
+  noise?: number
+  /** Extra cost on given days: {day: amount}. */
+  spikes?: Record<string, number>
+  region?: string
+}
+
+/** Daily usage rows for each service over [from, to]: weekly pattern, noise, optional spikes. */
+export function syntheticRows(services: readonly SyntheticService[], from: string, to: string, seed = 7): DailyCostRow[] {
+  const rand = seeded(seed)
+  const rows: DailyCostRow[] = []
+  for (let day = from; day <= to; day = addDays(day, 1)) {
+    const dow = dayToDate(day).getUTCDay()
+    for (const s of services) {
+      const weekly = dow === 0 || dow === 6 ? (s.weekend ?? 0.7) : 1
+      const noise = 1 + (s.noise ?? 0.05) * (rand() * 2 - 1)
+      const cost = Math.round((s.base * weekly * noise + (s.spikes?.[day] ?? 0)) * 100) / 100
+      rows.push({
+        day, billingPeriodStart: `${day.slice(0, 7)}-01`, provider: 'AWS', billingAccountId: s.account, subAccountId: '',
+        serviceName: s.service, serviceCategory: 'Compute', regionId: s.region ?? 'us-east-1', chargeCategory: 'Usage',
+        chargeFrequency: 'Usage-Based', currency: 'USD', tags: {}, billedCost: cost, effectiveCost: cost, listCost: cost, contractedCost: cost,
+      })
+    }
+  }
+  return rows
+}
+
+const FOCUS_HEADER = ['BilledCost', 'BillingAccountId', 'BillingCurrency', 'BillingPeriodStart', 'ChargeCategory', 'ChargeFrequency',
+  'ChargePeriodStart', 'ChargePeriodEnd', 'EffectiveCost', 'ListCost', 'ProviderName', 'RegionId', 'ServiceCategory', 'ServiceName']
+
+/** Writes rows as a FOCUS CSV file, for tests that import through `finops collect focus` as users do. */
+export function writeFocusCsv(file: string, rows: readonly DailyCostRow[]): void {
+  const quote = (v: string | number): string => (typeof v === 'number' ? String(v) : `"${v.replace(/"/g, '""')}"`)
+  const lines = [FOCUS_HEADER.join(',')]
+  for (const r of rows) {
+    lines.push([r.billedCost, r.billingAccountId, r.currency, `${r.billingPeriodStart} 00:00:00`, r.chargeCategory, r.chargeFrequency,
+      `${r.day} 00:00:00`, `${addDays(r.day, 1)} 00:00:00`, r.effectiveCost, r.listCost, r.provider, r.regionId, r.serviceCategory, r.serviceName].map(quote).join(','))
+  }
+  fs.writeFileSync(file, `${lines.join('\n')}\n`)
+}
