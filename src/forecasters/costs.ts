@@ -1,4 +1,4 @@
-import {addDays, eachDay, monthEnd, monthKey, monthStart} from '../dates.js'
+import {addDays, daysBetween, eachDay, monthEnd, monthKey, monthStart} from '../dates.js'
 import {inputError, notFoundError} from '../errors.js'
 import type {GroupKey} from '../model.js'
 import {buildCostSql, groupKeyLabel, type CostFilter} from '../store/cost-dimensions.js'
@@ -40,6 +40,12 @@ function emptySeries(days: string[]): KindSeries {
   return {days, usage: days.map(() => 0), recurring: days.map(() => 0), oneTime: days.map(() => 0), present: new Set()}
 }
 
+/** Days from the day after `lastDay` to the end of the following month ("this month and next"). */
+export function defaultHorizonDays(lastDay: string): number {
+  const firstForecast = addDays(lastDay, 1)
+  return daysBetween(lastDay, monthEnd(addDays(monthEnd(firstForecast), 1)))
+}
+
 /** The last day with cost data matching the filters, or undefined. */
 function lastDataDay(db: Db, filters: readonly CostFilter[]): string | undefined {
   const sql = buildCostSql([], filters)
@@ -54,16 +60,23 @@ function lastDataDay(db: Db, filters: readonly CostFilter[]): string | undefined
  * With groupBy, each group is forecast too and the group means are reconciled to the total.
  * Throws a FinopsError (one line, with what to do) when the data cannot be forecast.
  */
-export function forecastCosts(db: Db, query: CostForecastQuery): CostForecast {
-  const to = query.to ?? lastDataDay(db, query.filters)
+export function forecastCosts(db: Db, request: CostForecastQuery): CostForecast {
+  const to = request.to ?? lastDataDay(db, request.filters)
   if (!to) throw notFoundError('no cost data in the store matches', 'import billing data first, for example: finops collect focus ./export.csv')
-  const from = query.from ?? addDays(to, -(DEFAULT_HISTORY_DAYS - 1))
+  const from = request.from ?? addDays(to, -((request.historyDays ?? DEFAULT_HISTORY_DAYS) - 1))
+  const horizonDays = request.horizonDays ?? defaultHorizonDays(to)
+  if (!Number.isInteger(horizonDays) || horizonDays < 1) throw inputError(`the horizon must be a whole number of days, at least 1 (got ${horizonDays})`)
+  const query = {...request, horizonDays}
   if (from > to) throw inputError(`--from ${from} is after the last day with cost data (${to})`, 'choose an earlier --from')
   const points = queryDailyCosts(db, {from, to, groupBy: [FREQUENCY, CATEGORY], filters: query.filters, metric: query.metric})
   if (points.length === 0) throw notFoundError(`no cost data between ${from} and ${to} matches`, 'check --from/--filter, or import billing data first')
 
   const byCurrency = new Map<string, typeof points>()
-  for (const p of points) byCurrency.set(p.currency, [...(byCurrency.get(p.currency) ?? []), p])
+  for (const p of points) {
+    const list = byCurrency.get(p.currency)
+    if (list) list.push(p)
+    else byCurrency.set(p.currency, [p])
+  }
   const grouped = query.groupBy.length > 0
     ? queryDailyCosts(db, {from, to, groupBy: [...query.groupBy, FREQUENCY, CATEGORY], filters: query.filters, metric: query.metric})
     : []
@@ -76,10 +89,10 @@ export function forecastCosts(db: Db, query: CostForecastQuery): CostForecast {
   return {
     level: query.level,
     metric: query.metric,
-    horizonDays: query.horizonDays,
+    horizonDays,
     groupBy: query.groupBy.map(groupKeyLabel),
     history: {from: historyFrom, to, days: eachDay(historyFrom, to).length},
-    forecast: {from: addDays(to, 1), to: addDays(to, query.horizonDays)},
+    forecast: {from: addDays(to, 1), to: addDays(to, horizonDays)},
     currency: primary.currency,
     model: primary.model,
     daily: primary.daily,
@@ -115,7 +128,7 @@ function splitSeries(s: KindSeries, to: string, horizonDays: number): UsageAndRe
   return {usage, recurring}
 }
 
-function forecastCurrency(currency: string, rows: ReturnType<typeof queryDailyCosts>, groupRows: ReturnType<typeof queryDailyCosts>, to: string, query: CostForecastQuery): {forecast: CurrencyForecast; history: number; from: string} {
+function forecastCurrency(currency: string, rows: ReturnType<typeof queryDailyCosts>, groupRows: ReturnType<typeof queryDailyCosts>, to: string, query: CostForecastQuery & {horizonDays: number}): {forecast: CurrencyForecast; history: number; from: string} {
   const first = rows.reduce((m, r) => (r.day < m ? r.day : m), to)
   const days = eachDay(first, to)
   const s = toKindSeries(rows, days, 0)
@@ -192,12 +205,14 @@ function monthProjections(total: {daily: ForecastPoint[]; cumulative: ForecastPo
  * Forecasts each group on its own (or, with too little history, as its recent share of the total),
  * then scales the group means day by day so that they add up to the total's forecast.
  */
-function forecastGroups(rows: ReturnType<typeof queryDailyCosts>, days: string[], to: string, query: CostForecastQuery, total: {daily: ForecastPoint[]}): GroupForecast[] {
+function forecastGroups(rows: ReturnType<typeof queryDailyCosts>, days: string[], to: string, query: CostForecastQuery & {horizonDays: number}, total: {daily: ForecastPoint[]}): GroupForecast[] {
   const n = query.groupBy.length
   const byGroup = new Map<string, typeof rows>()
   for (const r of rows) {
     const id = JSON.stringify(r.keys.slice(0, n))
-    byGroup.set(id, [...(byGroup.get(id) ?? []), r])
+    const list = byGroup.get(id)
+    if (list) list.push(r)
+    else byGroup.set(id, [r])
   }
   const raw = [...byGroup.entries()].map(([id, groupRows]) => {
     const s = toKindSeries(groupRows, days, n)

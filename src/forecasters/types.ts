@@ -86,7 +86,10 @@ export interface CostForecastQuery {
   from?: string
   /** Last history day (default: the last day with cost data matching the filters). */
   to?: string
-  horizonDays: number
+  /** Days to forecast after `to` (default: to the end of the month after the first forecast day). */
+  horizonDays?: number
+  /** Most days of history when `from` is not given (default 365). */
+  historyDays?: number
   /** Interval level in percent. */
   level: number
   metric: Metric
