@@ -7,6 +7,8 @@ export type RecommendationKind = 'rightsize' | 'spot' | 'scale-down'
 export type RiskLevel = 'low' | 'medium' | 'high'
 
 export interface WorkloadTarget {
+  /** The cluster (inventory name) when known; recommendations from several clusters share one list. */
+  cluster?: string
   namespace: string
   /** Deployment, StatefulSet, DaemonSet, CronJob, ... */
   kind: string
