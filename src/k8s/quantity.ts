@@ -3,8 +3,10 @@
  * memory in bytes. Undefined for absent or unparseable values, so a typo in a manifest reads as
  * "not set" rather than as zero.
  */
+// Sub-unit suffixes divide (so '1900m' is exactly 1.9, not 1.9000000000000001).
+const DIVISORS: Record<string, number> = {n: 1e9, u: 1e6, m: 1e3}
 const SUFFIXES: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
   Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
 }
 
@@ -13,6 +15,8 @@ export function parseQuantity(value: string | number | undefined | null): number
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
   const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([a-zA-Z]*)$/.exec(value.trim())
   if (!match) return undefined
+  const divisor = DIVISORS[match[2]!]
+  if (divisor !== undefined) return Number(match[1]) / divisor
   const factor = SUFFIXES[match[2]!]
   if (factor === undefined) return undefined
   return Number(match[1]) * factor
