@@ -1,0 +1,145 @@
+import type {AlertsConfig} from '../config/sections/alerts.js'
+import {addDays, today} from '../dates.js'
+import {type RaisedAlert, markAlertFailed, markAlertSent, pendingAlerts, queueAlerts, sentKeys} from '../store/alerts.js'
+import {listBudgets} from '../store/budgets.js'
+import type {Db} from '../store/open.js'
+import type {Anomaly} from './anomalies.js'
+import {anomalyContributors, scanAnomalies} from './anomaly-scan.js'
+import type {BudgetStatus} from './budget-rules.js'
+import {type BudgetForecaster, budgetReport} from './budget-status.js'
+import {anomalyMessage, anomalySummary, budgetAlertMessage, budgetAlertSummary, seriesLabel, type SlackMessage} from './slack-blocks.js'
+import {postToSlack, type SendPolicy} from './slack-sender.js'
+
+/** One alert in the check's result (the JSON contract of `finops alert check`). */
+export interface AlertOutcome {
+  key: string
+  kind: 'budget' | 'anomaly'
+  subject: string
+  summary: string
+  attempts?: number
+  error?: string
+}
+
+export interface AlertCheckResult {
+  asOf: string
+  dryRun: boolean
+  budgets: {name: string; period: string; actualPercent: number; forecastPercent?: number; crossed: string[]; forecastSkipped?: string}[]
+  anomalies: {groupBy: string[]; through?: string; found: Anomaly[]}
+  /** Crossings seen this run that had already been delivered (the dedup). */
+  alreadySent: string[]
+  /** Delivered this run. */
+  sent: AlertOutcome[]
+  /** Posted and failed: they stay pending for the next run. */
+  failed: AlertOutcome[]
+  /** Not attempted this run because Slack kept throttling or failing an earlier post (they stay pending). */
+  deferred: AlertOutcome[]
+  /** With --dry-run: what would be posted, in order, and the messages themselves. */
+  wouldPost?: AlertOutcome[]
+  messages?: SlackMessage[]
+  pendingAfter: number
+}
+
+export interface AlertCheckOptions {
+  config: AlertsConfig
+  forecaster: BudgetForecaster
+  level: number
+  dryRun: boolean
+  /** Needed unless dryRun. */
+  webhookUrl?: string
+  now?: string
+  sendPolicy?: Partial<SendPolicy>
+}
+
+/** Evaluates budgets and anomalies into alerts, each with the key that makes it sent at most once. */
+export function raiseAlerts(db: Db, options: Pick<AlertCheckOptions, 'config' | 'forecaster' | 'level' | 'now'>): {
+  alerts: RaisedAlert[]
+  budgets: AlertCheckResult['budgets']
+  anomalies: AlertCheckResult['anomalies']
+} {
+  const now = options.now ?? today()
+  const alerts: RaisedAlert[] = []
+  const budgets: AlertCheckResult['budgets'] = []
+  for (const budget of listBudgets(db)) {
+    const report = budgetReport(db, budget, options.forecaster, {level: options.level, now})
+    const status: BudgetStatus = report.status
+    const crossed = status.thresholds.filter((t) => t.crossed)
+    budgets.push({name: budget.name, period: status.periodLabel, actualPercent: status.actualPercent, forecastPercent: status.forecast?.percent,
+      crossed: crossed.map((t) => `${t.kind} ${t.percent}%`), forecastSkipped: status.forecastSkipped})
+    for (const t of crossed) {
+      alerts.push({
+        key: `budget:${budget.id}:${status.periodLabel}:${t.kind}:${t.percent}`,
+        kind: 'budget',
+        subject: budget.name,
+        summary: budgetAlertSummary(status, t),
+        payload: budgetAlertMessage(status, t, report.contributors),
+      })
+    }
+  }
+
+  let anomalies: AlertCheckResult['anomalies'] = {groupBy: [], found: []}
+  if (options.config.anomalies.enabled) {
+    const scan = scanAnomalies(db, options.config.anomalies, addDays(now, -1))
+    anomalies = {groupBy: scan.groupBy, through: scan.through, found: scan.anomalies}
+    const candidates = scan.anomalies.map((a) => ({a, key: `anomaly:${JSON.stringify([scan.groupBy, a.keys, a.currency])}:${a.day}:${a.direction}`}))
+    const sent = sentKeys(db, candidates.map((c) => c.key))
+    // The per-run cap applies to alerts not yet delivered, largest first, so old ones never crowd out new ones.
+    for (const {a, key} of candidates.filter((c) => !sent.has(c.key)).slice(0, options.config.anomalies.maxPerRun)) {
+      alerts.push({
+        key,
+        kind: 'anomaly',
+        subject: seriesLabel(scan.groupBy, a.keys),
+        summary: anomalySummary(a, scan.groupBy),
+        payload: anomalyMessage(a, scan.groupBy, anomalyContributors(db, a, scan.groupBy, options.config.anomalies)),
+      })
+    }
+  }
+  return {alerts, budgets, anomalies}
+}
+
+/**
+ * `finops alert check`: raise alerts, record the new ones as pending, then post every pending alert
+ * (this run's and earlier runs' undelivered ones). A post that still fails after its retries stays
+ * pending; after a 429/5xx failure the rest wait for the next run too, so nothing is lost and a
+ * throttled webhook is not hammered. With dryRun nothing is recorded or posted.
+ */
+export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<AlertCheckResult> {
+  const now = options.now ?? today()
+  const {alerts, budgets, anomalies} = raiseAlerts(db, options)
+  const already = sentKeys(db, alerts.map((a) => a.key))
+  const base = {asOf: addDays(now, -1), dryRun: options.dryRun, budgets, anomalies, alreadySent: [...already]}
+  const fresh = alerts.filter((a) => !already.has(a.key))
+
+  if (options.dryRun) {
+    const queued = new Set(fresh.map((a) => a.key))
+    const waiting = [...pendingAlerts(db).filter((p) => !queued.has(p.key)), ...fresh]
+    return {...base, sent: [], failed: [], deferred: [], wouldPost: waiting.map(outcome), messages: waiting.map((a) => a.payload as SlackMessage), pendingAfter: waiting.length}
+  }
+  if (!options.webhookUrl) throw new Error('checkAlerts: webhookUrl is required unless dryRun')
+
+  queueAlerts(db, fresh)
+  const policy: SendPolicy = {retries: options.config.slack.retries, maxRetryAfterSeconds: options.config.slack.maxRetryAfterSeconds,
+    timeoutSeconds: options.config.slack.timeoutSeconds, ...options.sendPolicy}
+  const sent: AlertOutcome[] = []
+  const failed: AlertOutcome[] = []
+  const deferred: AlertOutcome[] = []
+  let throttled = false
+  for (const alert of pendingAlerts(db)) {
+    if (throttled) {
+      deferred.push(outcome(alert))
+      continue
+    }
+    const result = await postToSlack(options.webhookUrl, alert.payload, policy)
+    if (result.ok) {
+      markAlertSent(db, alert.key, result.attempts)
+      sent.push({...outcome(alert), attempts: result.attempts})
+    } else {
+      markAlertFailed(db, alert.key, result.attempts, result.error)
+      failed.push({...outcome(alert), attempts: result.attempts, error: result.error})
+      // Slack down or throttling: stop for this run. A refused message (4xx) does not block the others.
+      throttled = result.retryable
+    }
+  }
+  return {...base, sent, failed, deferred, pendingAfter: pendingAlerts(db).length}
+}
+
+const outcome = (a: RaisedAlert): AlertOutcome => ({key: a.key, kind: a.kind, subject: a.subject, summary: a.summary})
