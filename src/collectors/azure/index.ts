@@ -1,0 +1,198 @@
+import {
+  agentPolicy, bearerTokenAuthenticationPolicy, createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest,
+  type HttpClient, type Pipeline, type PipelineResponse, userAgentPolicy,
+} from '@azure/core-rest-pipeline'
+import {DefaultAzureCredential, type TokenCredential} from '@azure/identity'
+import https from 'node:https'
+
+import {monthStart} from '../../dates.js'
+import type {DailyCostRow} from '../../model.js'
+import type {CostFetcher} from '../cloud-collect.js'
+import {authError, firstLine, remoteError} from '../cloud-errors.js'
+import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, type RetryVerdict, withRetry} from '../cloud-retry.js'
+import type {CollectWindow} from '../cloud-window.js'
+import {chargeOfAzure} from './charge-types.js'
+import {AZURE_COST_TYPES, type AzureCall, type AzureCostType, type AzureExtraGroup, planAzureCalls, subscriptionOfScope} from './plan.js'
+
+export const AZURE_SOURCE = 'azure'
+export const AZURE_API_VERSION = '2023-11-01'
+const ARM = 'https://management.azure.com'
+
+export interface AzureSourceOptions {
+  /** /subscriptions/ID, .../resourceGroups/RG, /providers/Microsoft.Billing/billingAccounts/ID, /providers/Microsoft.Management/managementGroups/ID */
+  scope: string
+  /** Resource Manager endpoint (sovereign clouds, tests); default https://management.azure.com. */
+  endpoint?: string
+  extraGroup?: AzureExtraGroup
+  /** Tests pass a fake TokenCredential; users get DefaultAzureCredential. */
+  credential?: TokenCredential
+  /** Extra trusted CA (PEM) for a private endpoint; the CLI also honours NODE_EXTRA_CA_CERTS. */
+  tlsCa?: string
+  retry?: RetryPolicy
+  retryHooks?: RetryHooks
+}
+
+/** A normalized scope: one leading slash, no trailing slash (it is the billing account key too). */
+export function normalizeScope(scope: string): string {
+  const trimmed = scope.trim().replace(/\/+$/, '')
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`
+}
+
+/**
+ * Azure Cost Management Query API through the Azure core pipeline (REST, not the beta
+ * @azure/arm-costmanagement: that client returns one page without following nextLink and hides the
+ * x-ms-ratelimit retry-after headers we need). Retries are ours so each attempt is counted.
+ */
+export function azureCostFetcher(options: AzureSourceOptions): CostFetcher {
+  const scope = normalizeScope(options.scope)
+  return {
+    source: AZURE_SOURCE,
+    provider: 'Microsoft',
+    billingAccountId: scope,
+    location: `cost-management:${scope}${options.extraGroup ? `:${options.extraGroup.kind === 'region' ? 'region' : `tag:${options.extraGroup.key}`}` : ''}`,
+    fetchDays: (window, counter) => fetchAzureDays({...options, scope}, window, counter),
+  }
+}
+
+interface QueryResult {
+  properties?: {nextLink?: string | null; columns?: {name: string; type: string}[]; rows?: unknown[][]}
+}
+
+async function fetchAzureDays(options: AzureSourceOptions, window: CollectWindow, counter: RequestCounter): Promise<DailyCostRow[]> {
+  const credential = options.credential ?? new DefaultAzureCredential()
+  const pipeline: Pipeline = createEmptyPipeline()
+  pipeline.addPolicy(userAgentPolicy({userAgentPrefix: 'finops'}))
+  pipeline.addPolicy(bearerTokenAuthenticationPolicy({credential, scopes: `${ARM}/.default`}))
+  if (options.tlsCa) pipeline.addPolicy(agentPolicy(new https.Agent({ca: options.tlsCa, keepAlive: true})))
+  const client: HttpClient = createDefaultHttpClient()
+  const endpoint = (options.endpoint ?? ARM).replace(/\/+$/, '')
+  const firstUrl = `${endpoint}${options.scope}/providers/Microsoft.CostManagement/query?api-version=${AZURE_API_VERSION}`
+  const retry = options.retry ?? DEFAULT_RETRY
+
+  const merged = new Map<string, DailyCostRow>()
+  try {
+    for (const call of planAzureCalls(options.scope, options.extraGroup)) {
+      for (const type of AZURE_COST_TYPES) {
+        const body = JSON.stringify(queryBody(type, call, window))
+        let url: string | undefined = firstUrl
+        while (url) {
+          const target: string = url
+          const response = await withRetry(`Azure Cost Management ${call.label} (${type})`, async () => {
+            const res = await pipeline.sendRequest(client, createPipelineRequest({
+              url: target, method: 'POST', body, headers: createHttpHeaders({'content-type': 'application/json'}),
+            }))
+            if (res.status >= 300) throw new AzureHttpError(res)
+            return res
+          }, classifyAzureError, retry, counter, options.retryHooks)
+          const page = JSON.parse(response.bodyAsText ?? '{}') as QueryResult
+          for (const row of toAzureRows(page, call, type, options)) mergeRow(merged, row)
+          url = page.properties?.nextLink || undefined
+        }
+      }
+    }
+  } catch (error) {
+    throw mapAzureError(error, options.scope)
+  }
+  return [...merged.values()]
+}
+
+function queryBody(type: AzureCostType, call: AzureCall, window: CollectWindow): unknown {
+  return {
+    type, timeframe: 'Custom',
+    timePeriod: {from: `${window.from}T00:00:00Z`, to: `${window.to}T23:59:59Z`},
+    dataset: {granularity: 'Daily', aggregation: {totalCost: {name: 'Cost', function: 'Sum'}}, grouping: call.grouping, filter: call.filter},
+  }
+}
+
+/** Rows of one page, by column name (the API returns columns in its own order). */
+export function toAzureRows(page: QueryResult, call: AzureCall, type: AzureCostType, options: {scope: string; extraGroup?: AzureExtraGroup}): DailyCostRow[] {
+  const columns = (page.properties?.columns ?? []).map((c) => c.name.toLowerCase())
+  const col = (name: string): number => columns.indexOf(name.toLowerCase())
+  const iCost = col('Cost') >= 0 ? col('Cost') : col('PreTaxCost')
+  const iDate = col('UsageDate')
+  const scopeSubscription = subscriptionOfScope(options.scope) ?? ''
+  const rows: DailyCostRow[] = []
+  for (const raw of page.properties?.rows ?? []) {
+    const cost = Number(raw[iCost] ?? 0)
+    const date = String(raw[iDate] ?? '')
+    if (!/^\d{8}$/.test(date)) continue
+    const day = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`
+    const text = (name: string): string => (col(name) >= 0 ? String(raw[col(name)] ?? '') : '')
+    const chargeType = col('ChargeType') >= 0 ? text('ChargeType') : 'Usage'
+    const charge = chargeOfAzure(chargeType)
+    const tags: Record<string, string> = {}
+    if (options.extraGroup?.kind === 'tag' && text('TagValue')) tags[options.extraGroup.key] = text('TagValue')
+    rows.push({
+      day, billingPeriodStart: monthStart(day), provider: 'Microsoft', billingAccountId: '',
+      subAccountId: col('SubscriptionId') >= 0 ? text('SubscriptionId') : scopeSubscription,
+      serviceName: text('ServiceName'), serviceCategory: '', regionId: text('ResourceLocation'),
+      chargeCategory: charge.category, chargeFrequency: charge.frequency, currency: (text('Currency') || 'USD').toUpperCase(), tags,
+      billedCost: type === 'ActualCost' ? cost : 0, effectiveCost: type === 'AmortizedCost' ? cost : 0, listCost: 0, contractedCost: 0,
+    })
+  }
+  return rows
+}
+
+/** Actual and amortized rows of the same grain become one row with both metrics. */
+function mergeRow(merged: Map<string, DailyCostRow>, row: DailyCostRow): void {
+  const key = [row.day, row.subAccountId, row.serviceName, row.regionId, row.chargeCategory, row.chargeFrequency, row.currency,
+    JSON.stringify(row.tags)].join('\u0001')
+  const existing = merged.get(key)
+  if (!existing) merged.set(key, row)
+  else {
+    existing.billedCost += row.billedCost
+    existing.effectiveCost += row.effectiveCost
+  }
+}
+
+class AzureHttpError extends Error {
+  readonly status: number
+  readonly headers: PipelineResponse['headers']
+  readonly code: string
+  constructor(response: PipelineResponse) {
+    let code = ''
+    let message = response.bodyAsText ?? ''
+    try {
+      const parsed = JSON.parse(message) as {error?: {code?: string; message?: string}}
+      code = parsed.error?.code ?? ''
+      message = parsed.error?.message ?? message
+    } catch {
+      // not JSON: keep the text
+    }
+    super(`HTTP ${response.status}${code ? ` ${code}` : ''}: ${firstLine(message)}`)
+    this.name = 'AzureHttpError'
+    this.status = response.status
+    this.headers = response.headers
+    this.code = code
+  }
+}
+
+const RETRY_AFTER_HEADERS = ['x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after', 'x-ms-ratelimit-microsoft.costmanagement-entity-retry-after',
+  'x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after', 'x-ms-ratelimit-microsoft.costmanagement-clienttype-retry-after', 'retry-after']
+
+/** 429 and 5xx are retried; the longest of Cost Management's retry-after headers (seconds) is honoured. */
+export function classifyAzureError(error: unknown): RetryVerdict {
+  if (!(error instanceof AzureHttpError)) return {retry: false}
+  if (error.status !== 429 && error.status < 500) return {retry: false}
+  const seconds = RETRY_AFTER_HEADERS.map((h) => Number(error.headers.get(h))).filter((n) => Number.isFinite(n) && n >= 0)
+  return {retry: true, afterMs: seconds.length > 0 ? Math.max(...seconds) * 1000 : undefined}
+}
+
+const CHAIN = 'DefaultAzureCredential (environment AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, workload identity, managed identity, Azure CLI, Azure PowerShell, Azure Developer CLI)'
+const FIX = 'run "az login", or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a service principal with Cost Management Reader on the scope'
+
+export function mapAzureError(error: unknown, scope: string): unknown {
+  const e = error as {name?: string; message?: string}
+  if (!e || typeof e !== 'object' || e.name === 'FinopsError') return error
+  if (e.name === 'CredentialUnavailableError' || e.name === 'AggregateAuthenticationError' || e.name === 'AuthenticationError' || e.name === 'AuthenticationRequiredError') {
+    return authError(`Azure credentials: no token from ${CHAIN}: ${firstLine(e.message)}`, FIX, error)
+  }
+  if (error instanceof AzureHttpError && (error.status === 401 || error.status === 403)) {
+    return authError(`Azure Cost Management refused the token for ${scope} (${error.message})`,
+      error.status === 403 ? 'grant Cost Management Reader (or Reader) on the scope to this identity' : FIX, error)
+  }
+  if (error instanceof AzureHttpError && error.status === 404) {
+    return remoteError(`Azure Cost Management: scope ${scope} not found (${error.message})`, 'check --scope, e.g. /subscriptions/<id>', error)
+  }
+  return remoteError(`Azure Cost Management query failed for ${scope}: ${firstLine(e.message)}`, 'check --scope and --endpoint, or try again later; the store is unchanged', error)
+}

@@ -1,0 +1,138 @@
+import {execFileSync} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+
+import {type LocalServer, type RecordedRequest, type Reply, startLocalServer} from '../collectors/http-server.js'
+
+/**
+ * A local Azure Resource Manager answering the Cost Management Query API over HTTPS (bearer tokens
+ * are refused over plain http): POST {scope}/providers/Microsoft.CostManagement/query, columns +
+ * rows with UsageDate as yyyymmdd, at most two groupings, nextLink paging with $skiptoken, and 429
+ * with the x-ms-ratelimit retry-after headers. Answers by aggregating a ledger of daily facts.
+ */
+export interface AzFact {
+  day: string
+  subscription: string
+  service: string
+  location: string
+  chargeType: string
+  tags: Record<string, string>
+  actual: number
+  amortized: number
+}
+
+export interface AzServer extends LocalServer {
+  ledger: AzFact[]
+  /** The CA (self-signed cert) clients must trust. */
+  cert: string
+  certFile: string
+  failNext: (n: number, status: number, headers?: Record<string, string>) => void
+  reset: () => void
+  queries: () => RecordedRequest[]
+}
+
+export const AZ_TOKEN = 'local-fake-arm-token'
+export const SUB_A = '00000000-0000-0000-0000-00000000000a'
+export const SUB_B = '00000000-0000-0000-0000-00000000000b'
+
+/** A self-signed certificate for IP:127.0.0.1, made with the system openssl. */
+export function makeCert(dir: string): {key: string; cert: string; certFile: string} {
+  const keyFile = path.join(dir, 'key.pem')
+  const certFile = path.join(dir, 'cert.pem')
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {stdio: 'ignore'})
+  return {key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8'), certFile}
+}
+
+interface Filter {dimensions?: {name: string; operator: string; values: string[]}; not?: Filter; and?: Filter[]; or?: Filter[]}
+interface Body {type: string; timePeriod: {from: string; to: string}; dataset: {granularity: string; grouping?: {type: string; name: string}[]; filter?: Filter}}
+
+const dimension = (f: AzFact, name: string): string => {
+  switch (name) {
+    case 'ServiceName': return f.service
+    case 'ResourceLocation': return f.location
+    case 'SubscriptionId': return f.subscription
+    case 'ChargeType': return f.chargeType
+    default: throw new Error(`unsupported dimension ${name}`)
+  }
+}
+const matches = (f: AzFact, filter?: Filter): boolean => !filter ? true
+  : filter.and ? filter.and.every((x) => matches(f, x)) : filter.or ? filter.or.some((x) => matches(f, x))
+  : filter.not ? !matches(f, filter.not) : filter.dimensions ? filter.dimensions.values.includes(dimension(f, filter.dimensions.name)) : true
+
+export async function startCostManagement(dir: string, options: {pageRows?: number} = {}): Promise<AzServer> {
+  const pageRows = options.pageRows ?? 1000
+  const tls = makeCert(dir)
+  const state = {ledger: [] as AzFact[], failures: [] as {status: number; headers: Record<string, string>}[], url: ''}
+
+  const handle = (req: RecordedRequest): Reply => {
+    if (req.headers.authorization !== `Bearer ${AZ_TOKEN}`) {
+      return {status: 401, body: {error: {code: 'AuthenticationFailed', message: 'Authentication failed. The Authorization header is missing or the token is invalid.'}}}
+    }
+    const m = /^(.*)\/providers\/Microsoft\.CostManagement\/query$/i.exec(req.path)
+    if (req.method !== 'POST' || !m) return {status: 404, body: {error: {code: 'NotFound', message: `no route ${req.method} ${req.path}`}}}
+    if (!req.url.searchParams.get('api-version')) return {status: 400, body: {error: {code: 'MissingApiVersionParameter', message: 'The api-version query parameter (?api-version=) is required for all requests.'}}}
+    const failure = state.failures.shift()
+    if (failure) return {status: failure.status, headers: failure.headers, body: {error: {code: failure.status === 429 ? '429' : 'ServerError', message: 'Too many requests. Please retry.'}}}
+    const body = req.json as Body
+    const grouping = body.dataset.grouping ?? []
+    if (grouping.length > 2) return {status: 400, body: {error: {code: 'BadRequest', message: 'Invalid query definition: grouping supports at most 2 dimensions'}}}
+    const from = body.timePeriod.from.slice(0, 10)
+    const to = body.timePeriod.to.slice(0, 10)
+    const groups = new Map<string, unknown[]>()
+    for (const f of state.ledger) {
+      if (f.day < from || f.day > to || !matches(f, body.dataset.filter)) continue
+      const keys = grouping.flatMap((g) => g.type === 'TagKey' ? [g.name, f.tags[g.name] ?? ''] : [dimension(f, g.name)])
+      const usageDate = Number(f.day.replaceAll('-', ''))
+      const id = JSON.stringify([usageDate, ...keys])
+      const cost = body.type === 'AmortizedCost' ? f.amortized : f.actual
+      const row = groups.get(id) ?? [0, usageDate, ...keys, 'USD']
+      row[0] = (row[0] as number) + cost
+      groups.set(id, row)
+    }
+    const all = [...groups.values()].filter((r) => r[0] !== 0)
+    const skip = Number(req.url.searchParams.get('$skiptoken') ?? 0)
+    const rows = all.slice(skip, skip + pageRows)
+    const next = skip + pageRows < all.length ? `${state.url}${m[1]}/providers/Microsoft.CostManagement/query?api-version=${req.url.searchParams.get('api-version')}&$skiptoken=${skip + pageRows}` : null
+    const columns = [{name: 'Cost', type: 'Number'}, {name: 'UsageDate', type: 'Number'},
+      ...grouping.flatMap((g) => g.type === 'TagKey' ? [{name: 'TagKey', type: 'String'}, {name: 'TagValue', type: 'String'}] : [{name: g.name, type: 'String'}]),
+      {name: 'Currency', type: 'String'}]
+    return {status: 200, body: {id: `${m[1]}/providers/Microsoft.CostManagement/query/q1`, name: 'q1', type: 'Microsoft.CostManagement/query',
+      properties: {nextLink: next, columns, rows}}}
+  }
+
+  const server = await startLocalServer(handle, tls)
+  state.url = server.url
+  const api = server as AzServer
+  Object.defineProperty(api, 'ledger', {get: () => state.ledger, set: (v: AzFact[]) => void (state.ledger = v)})
+  return Object.assign(api, {
+    cert: tls.cert, certFile: tls.certFile,
+    failNext: (n: number, status: number, headers: Record<string, string> = {}) => {
+      for (let i = 0; i < n; i++) state.failures.push({status, headers})
+    },
+    reset: () => {
+      state.failures.length = 0
+      server.requests.length = 0
+    },
+    queries: () => server.requests.filter((r) => r.path.endsWith('/query')),
+  })
+}
+
+/** Two subscriptions, three services across two regions, a monthly reservation purchase and a refund. */
+export function sampleAzureLedger(from: string, to: string): AzFact[] {
+  const facts: AzFact[] = []
+  const services = [{service: 'Virtual Machines', location: 'westeurope', base: 55.2}, {service: 'Storage', location: 'westeurope', base: 9.1},
+    {service: 'Azure Kubernetes Service', location: 'northeurope', base: 21.7}]
+  let i = 0
+  for (let day = from; day <= to; day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10), i++) {
+    for (const [a, subscription] of [SUB_A, SUB_B].entries()) {
+      for (const [s, svc] of services.entries()) {
+        const actual = svc.base * (a + 1) + ((i * 5 + s) % 7) / 3
+        facts.push({day, subscription, service: svc.service, location: svc.location, chargeType: 'Usage', tags: s === 0 ? {env: a === 0 ? 'prod' : 'dev'} : {}, actual, amortized: actual + (s === 0 ? 4 : 0)})
+      }
+      if (day.endsWith('-01')) facts.push({day, subscription, service: 'Virtual Machines', location: 'westeurope', chargeType: 'Purchase', tags: {}, actual: 120, amortized: 0})
+      if (day.endsWith('-10')) facts.push({day, subscription, service: 'Storage', location: 'westeurope', chargeType: 'Refund', tags: {}, actual: -3.5, amortized: -3.5})
+    }
+  }
+  return facts
+}
