@@ -1,9 +1,95 @@
 import {z} from 'zod'
 
 /**
- * `kubernetes:` in finops.yaml: cluster access, Prometheus, prices, recommender settings, schedules.
- * Owned by issue 5; replace the placeholder with the real schema (defaults + descriptions).
+ * `kubernetes:` in finops.yaml: cluster access, usage collection (Prometheus), and prices for
+ * allocation. Owned by issue 5. `recommend:` holds the recommender settings and is validated by
+ * src/recommenders/settings.ts (kept opaque here so the two schemas evolve independently).
+ * Secrets are never read from this file: auth for Prometheus comes from files or environment
+ * variables named here.
  */
-export const kubernetesSection = z.looseObject({}).default({})
+
+/** $/core-hour and $/GiB-hour for one capacity type. */
+const rates = z.strictObject({
+  cpuCoreHour: z.number().min(0),
+  memoryGiBHour: z.number().min(0),
+})
+
+// OpenCost's default component prices (its configs/default.json): on-demand and spot per core-hour
+// and GiB-hour. Their ratio (about 7.46 : 1) is also how a known node price is split.
+const OPENCOST_ON_DEMAND = {cpuCoreHour: 0.031611, memoryGiBHour: 0.004237}
+const OPENCOST_SPOT = {cpuCoreHour: 0.006655, memoryGiBHour: 0.000892}
+
+const providerRates = z.strictObject({
+  onDemand: rates.optional(),
+  spot: rates.optional(),
+})
+
+const prices = z.strictObject({
+  /** Currency of the default rates and of allocation output when billing does not say. */
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
+  /** Fallback rates when a node cannot be matched to billing data. */
+  onDemand: rates.default(OPENCOST_ON_DEMAND),
+  spot: rates.default(OPENCOST_SPOT),
+  /** Per-provider overrides of the fallback rates: `aws: {spot: {cpuCoreHour: 0.01, memoryGiBHour: 0.0013}}`. */
+  providers: z.partialRecord(z.enum(['aws', 'gcp', 'azure', 'other']), providerRates).default({}),
+  /** On-demand node-hour prices by exact instance type (`m5.xlarge: 0.192`). */
+  instanceTypes: z.record(z.string(), z.number().min(0)).default({}),
+  /** On-demand price per vCPU-hour by instance family (`m5: 0.048`): a node costs this x its vCPUs. */
+  instanceFamilies: z.record(z.string(), z.number().min(0)).default({}),
+  /** Spot node price as a share of the on-demand instance-type price, when only on-demand is known. */
+  spotRatio: z.number().gt(0).lte(1).default(0.3),
+  /** CPU:memory price ratio used to split a node price ($/core-hour ÷ $/GiB-hour). */
+  cpuToMemoryRatio: z.number().gt(0).default(OPENCOST_ON_DEMAND.cpuCoreHour / OPENCOST_ON_DEMAND.memoryGiBHour),
+  /** Match nodes to billing rows (ResourceId/instance id) when the store has resource-level costs. */
+  fromBilling: z.boolean().default(true),
+})
+
+const prometheus = z.strictObject({
+  /** Prometheus (or Thanos/Mimir query frontend) base URL; `--prometheus` overrides it. */
+  url: z.url().optional(),
+  /** Days of history `collect usage` reads by default. */
+  days: z.number().int().min(1).max(90).default(14),
+  /** Range-query resolution in seconds (5 minutes keeps 14 days at 4,032 points per series). */
+  stepSeconds: z.number().int().min(10).max(3600).default(300),
+  /** Window of the CPU rate() in PromQL. */
+  rateWindow: z.string().regex(/^\d+[smh]$/).default('5m'),
+  /** Containers are queried per namespace; namespaces with more pods than this are split by pod regex. */
+  maxSeriesPerQuery: z.number().int().min(10).default(2000),
+  /** Concurrent range queries. */
+  concurrency: z.number().int().min(1).max(16).default(4),
+  timeoutSeconds: z.number().int().min(1).default(120),
+  /** File holding a bearer token (e.g. a projected service-account token). */
+  bearerTokenFile: z.string().optional(),
+  /** Environment variable holding a bearer token. */
+  bearerTokenEnv: z.string().optional(),
+  /** Basic auth user; the password comes from `passwordEnv`. */
+  username: z.string().optional(),
+  passwordEnv: z.string().optional(),
+  /** Extra label matchers added to every selector, e.g. `cluster="prod-eu"` for a shared Thanos. */
+  extraSelector: z.string().default(''),
+})
+
+export const kubernetesSection = z.strictObject({
+  /** kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster). */
+  kubeconfig: z.string().optional(),
+  /** kubeconfig context (default: current-context). */
+  context: z.string().optional(),
+  /** Name the snapshot and usage are stored under (default: the context name, or 'in-cluster'). */
+  cluster: z.string().min(1).optional(),
+  /** Objects per list page (`limit`); the API server pages with `continue`. */
+  pageSize: z.number().int().min(1).max(10_000).default(500),
+  /** Namespaces to collect (default: all). */
+  namespaces: z.array(z.string().min(1)).optional(),
+  prometheus: prometheus.default(prometheus.parse({})),
+  prices: prices.default(prices.parse({})),
+  /** Recommender settings: see src/recommenders/settings.ts and docs/recommendations.md. */
+  recommend: z.unknown().optional(),
+}).default(() => kubernetesDefaults())
+
+function kubernetesDefaults() {
+  return {pageSize: 500, prometheus: prometheus.parse({}), prices: prices.parse({})}
+}
 
 export type KubernetesConfig = z.infer<typeof kubernetesSection>
+export type KubernetesPrices = KubernetesConfig['prices']
+export type PrometheusConfig = KubernetesConfig['prometheus']
