@@ -1,9 +1,48 @@
 import {z} from 'zod'
 
+/** The kinds of change `finops apply` can make, in the order a run considers them. */
+export const APPLY_KINDS = ['scale-down', 'rightsize', 'spot'] as const
+export type ApplyKind = (typeof APPLY_KINDS)[number]
+
+/** Spot placement per provider: the node label and taint their spot node pools carry. */
+export const SPOT_PROVIDERS = ['aws', 'karpenter', 'gcp', 'azure'] as const
+export type SpotProvider = (typeof SPOT_PROVIDERS)[number]
+
 /**
- * `apply:` in finops.yaml: apply policy and guardrails.
- * Owned by issue 6; replace the placeholder with the real schema (defaults + descriptions).
+ * `apply:` in finops.yaml: the apply policy and its guardrails. Everything defaults to the safe
+ * side: dry run, system namespaces excluded, GitOps-managed workloads left to their controller.
  */
-export const applySection = z.looseObject({}).default({})
+export const applySection = z.strictObject({
+  /** dry-run prints the plan; enforce applies it without --yes (what the CronJob uses). */
+  mode: z.enum(['dry-run', 'enforce']).default('dry-run'),
+  /** Which recommendation kinds may be applied. */
+  kinds: z.array(z.enum(APPLY_KINDS)).default([...APPLY_KINDS]),
+  /** Namespaces never touched. */
+  excludeNamespaces: z.array(z.string().min(1)).default(['kube-system', 'kube-public', 'kube-node-lease']),
+  /** Cap on changes per run (restores of our own scale-downs are not counted). */
+  maxActions: z.number().int().min(0).default(10),
+  /** Replica floor for permanent scale-downs. */
+  minReplicas: z.number().int().min(0).default(1),
+  /** Replica floor inside a scheduled downtime window (0 lets dev environments sleep). */
+  downtimeMinReplicas: z.number().int().min(0).default(0),
+  /** Apply to workloads managed by Argo CD or Flux (the controller will revert unless Git is changed too). */
+  allowGitOps: z.boolean().default(false),
+  /** Rightsizing a Deployment with the Recreate strategy takes every pod down at once. */
+  allowRecreate: z.boolean().default(false),
+  /** Highest recommendation risk applied automatically. */
+  maxRisk: z.enum(['low', 'medium', 'high']).default('medium'),
+  /** How often a resourceVersion conflict is re-read and re-planned before the action fails. */
+  conflictRetries: z.number().int().min(0).max(10).default(3),
+  spot: z.strictObject({
+    /** Which provider's spot node label and taint to use. */
+    provider: z.enum(SPOT_PROVIDERS).default('aws'),
+    /** Spot migration is opt-in: only these namespaces (or ones annotated finops.io/spot: "true"). */
+    namespaces: z.array(z.string().min(1)).default([]),
+  }).default({provider: 'aws', namespaces: []}),
+}).default({
+  mode: 'dry-run', kinds: [...APPLY_KINDS], excludeNamespaces: ['kube-system', 'kube-public', 'kube-node-lease'], maxActions: 10,
+  minReplicas: 1, downtimeMinReplicas: 0, allowGitOps: false, allowRecreate: false, maxRisk: 'medium', conflictRetries: 3,
+  spot: {provider: 'aws', namespaces: []},
+})
 
 export type ApplyConfig = z.infer<typeof applySection>

@@ -1,0 +1,201 @@
+import type {ApplyConfig, ApplyKind} from '../config/sections/apply.js'
+import {redact} from '../errors.js'
+import type {Recommendation} from '../recommenders/types.js'
+import {insertPending, markFinished, openScaleDowns, pendingActions, targetKey, updatePlan} from '../store/actions.js'
+import type {Db} from '../store/open.js'
+import {buildCandidates} from './candidates.js'
+import {ConflictError, type WorkloadCluster} from './cluster.js'
+import {canonical, extractFields} from './fields.js'
+import {newActionId} from './identity.js'
+import {type Candidate, type OpenScaleDown, planCandidate, type PlanDecision} from './plan.js'
+import type {ActionRecord, ActionStatus, FieldSet, PlannedAction, SkippedAction} from './types.js'
+
+export interface ApplyOptions {
+  settings: ApplyConfig
+  kinds: readonly ApplyKind[]
+  namespaces?: readonly string[]
+  maxActions: number
+  /** false: plan only (dry run); nothing is journaled or sent. */
+  enforce: boolean
+  runId: string
+  identity: string
+  now: Date
+}
+
+export interface ActionResult extends PlannedAction {
+  /** Journal id; absent in a dry run. */
+  id?: string
+  status: ActionStatus | 'planned'
+  error?: string
+}
+
+/** A pending journal row found at start (a run that died mid-action) and what it turned out to be. */
+export interface RecoveredAction {
+  id: string
+  status: ActionStatus
+  note: string
+}
+
+export interface ApplyReport {
+  runId: string
+  mode: 'dry-run' | 'enforce'
+  identity: string
+  actions: ActionResult[]
+  skipped: SkippedAction[]
+  recovered: RecoveredAction[]
+  summary: {planned: number; applied: number; failed: number; skipped: number; monthlySavingsApplied: number}
+}
+
+/**
+ * plan -> guardrails -> execute, journal first. For each candidate: read the live workload and its
+ * namespace context, plan, and (when enforcing) write the before-state to the journal, then send
+ * the change, then mark it applied or failed. A resourceVersion conflict is re-read and re-planned,
+ * never overwritten.
+ */
+export async function applyRecommendations(db: Db, cluster: WorkloadCluster, recommendations: readonly Recommendation[], options: ApplyOptions): Promise<ApplyReport> {
+  const recovered = options.enforce ? await recoverPending(db, cluster, options.now) : []
+  const open = openScaleDowns(db)
+  const scaledDown = options.kinds.includes('scale-down') ? await cluster.listScaledDown() : undefined
+  const {candidates, skipped} = buildCandidates({recommendations, open, scaledDown, kinds: options.kinds, namespaces: options.namespaces, now: options.now})
+  const actions: ActionResult[] = []
+  let counted = 0
+
+  for (const candidate of candidates) {
+    const openRecord = open.get(targetKey(candidate.target))
+    const openInfo: OpenScaleDown | undefined = openRecord && {
+      actionId: openRecord.id, originalReplicas: openRecord.before.replicas ?? 1, replicas: openRecord.after.replicas ?? 0,
+    }
+    let decision: PlanDecision
+    try {
+      decision = await planLive(cluster, candidate, options.settings, openInfo)
+    } catch (error) {
+      actions.push({kind: candidate.kind, target: candidate.target, before: {}, after: {}, reason: 'could not read the workload', status: 'failed', error: messageOf(error)})
+      continue
+    }
+    if (decision.type === 'skip') {
+      skipped.push({kind: candidate.kind, target: candidate.target, code: decision.code, reason: decision.reason})
+      continue
+    }
+    // Restores undo our own changes and are never held back by the cap.
+    if (candidate.kind !== 'restore') {
+      if (counted >= options.maxActions) {
+        skipped.push({kind: candidate.kind, target: candidate.target, code: 'cap', reason: `cap of ${options.maxActions} changes per run reached (--max-actions / apply.maxActions)`})
+        continue
+      }
+      counted++
+    }
+    if (!options.enforce) {
+      actions.push({...decision.action, status: 'planned'})
+      continue
+    }
+    actions.push(await execute(db, cluster, candidate, decision.action, openInfo, options))
+  }
+
+  const applied = actions.filter((a) => a.status === 'applied')
+  return {
+    runId: options.runId,
+    mode: options.enforce ? 'enforce' : 'dry-run',
+    identity: options.identity,
+    actions,
+    skipped,
+    recovered,
+    summary: {
+      planned: actions.length,
+      applied: applied.length,
+      failed: actions.filter((a) => a.status === 'failed').length,
+      skipped: skipped.length,
+      monthlySavingsApplied: applied.reduce((sum, a) => sum + (a.monthlySavings ?? 0), 0),
+    },
+  }
+}
+
+async function planLive(cluster: WorkloadCluster, candidate: Candidate, settings: ApplyConfig, open: OpenScaleDown | undefined): Promise<PlanDecision> {
+  const workload = await cluster.readWorkload(candidate.target)
+  if (!workload) return {type: 'skip', code: 'not-found', reason: `${candidate.target.kind} ${candidate.target.namespace}/${candidate.target.name} no longer exists`}
+  const ctx = await cluster.readContext(candidate.target, workload)
+  return planCandidate(candidate, ctx, settings, open)
+}
+
+/** Journal, send, mark; on a conflict re-read, re-plan and retry a bounded number of times. */
+async function execute(db: Db, cluster: WorkloadCluster, candidate: Candidate, first: PlannedAction, open: OpenScaleDown | undefined, options: ApplyOptions): Promise<ActionResult> {
+  const id = newActionId()
+  let action = first
+  insertPending(db, {id, runId: options.runId, identity: options.identity, action, at: new Date().toISOString()})
+  const written = new Set<keyof FieldSet>()
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const live = await cluster.readWorkload(action.target)
+      if (!live) throw new Error(`${action.target.kind} ${action.target.namespace}/${action.target.name} no longer exists`)
+      if (live.metadata?.resourceVersion !== action.resourceVersion) throw new ConflictError(action.target)
+      await cluster.writeFields(action.target, live, action.after, (keys) => keys.forEach((k) => written.add(k)))
+      markFinished(db, id, 'applied', new Date().toISOString())
+      return {...action, id, status: 'applied'}
+    } catch (error) {
+      if (!(error instanceof ConflictError)) {
+        const message = messageOf(error)
+        markFinished(db, id, 'failed', new Date().toISOString(), message)
+        return {...action, id, status: 'failed', error: message}
+      }
+      if (attempt >= options.settings.conflictRetries) {
+        const message = `${error.message}; gave up after ${attempt + 1} attempts`
+        markFinished(db, id, 'failed', new Date().toISOString(), message)
+        return {...action, id, status: 'failed', error: message}
+      }
+      let decision: PlanDecision
+      try {
+        decision = await planLive(cluster, candidate, options.settings, open)
+      } catch (readError) {
+        const message = messageOf(readError)
+        markFinished(db, id, 'failed', new Date().toISOString(), message)
+        return {...action, id, status: 'failed', error: message}
+      }
+      if (decision.type === 'skip') {
+        const note = `re-planned after a concurrent change: ${decision.reason}`
+        markFinished(db, id, 'superseded', new Date().toISOString(), note)
+        return {...action, id, status: 'superseded', error: note}
+      }
+      // Fields we already wrote keep the journal's before value: the fresh read shows our own write.
+      const before: FieldSet = {...decision.action.before}
+      for (const key of written) (before as Record<string, unknown>)[key] = action.before[key]
+      action = {...decision.action, before}
+      updatePlan(db, id, action)
+    }
+  }
+}
+
+/**
+ * Pending rows are actions whose run died between the journal write and the final mark. The live
+ * state tells what happened: already the after-state (applied), still the before-state (nothing
+ * was sent), or in between (a rollback restores the before-state).
+ */
+export async function recoverPending(db: Db, cluster: WorkloadCluster, _now: Date): Promise<RecoveredAction[]> {
+  const out: RecoveredAction[] = []
+  for (const row of pendingActions(db)) {
+    const live = await cluster.readWorkload(row.target)
+    let status: ActionStatus
+    let note: string
+    if (!live) {
+      status = 'failed'
+      note = 'interrupted; the workload no longer exists'
+    } else {
+      const now = extractFields(live, row.after)
+      if (canonical(now) === canonical(row.after)) {
+        status = 'applied'
+        note = 'interrupted after the change was made; confirmed from the live state'
+      } else if (canonical(now) === canonical(row.before)) {
+        status = 'failed'
+        note = 'interrupted before the change was sent; nothing changed'
+      } else {
+        status = 'failed'
+        note = `interrupted mid-change; run finops rollback ${row.id} --yes to restore the before-state`
+      }
+    }
+    markFinished(db, row.id, status as Exclude<ActionStatus, 'pending' | 'rolled-back'>, new Date().toISOString(), status === 'applied' ? undefined : note)
+    out.push({id: row.id, status, note})
+  }
+  return out
+}
+
+export const messageOf = (error: unknown): string => redact(error instanceof Error ? error.message : String(error))
+
+export type {ActionRecord}

@@ -1,0 +1,24 @@
+import * as k8s from '@kubernetes/client-node'
+
+import {FinopsError} from '../errors.js'
+
+/**
+ * The cluster to act on: KUBECONFIG / ~/.kube/config, or the pod's service account in-cluster
+ * (what the CronJob uses), optionally switched to a named context.
+ */
+export function loadKubeConfig(context?: string): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig()
+  try {
+    kc.loadFromDefault()
+  } catch (error) {
+    throw new FinopsError(`cannot load the kubeconfig: ${(error as Error).message}`, {code: 'K8S_CONFIG', exit: 'invalidInput', suggestion: 'set KUBECONFIG or run inside a cluster', cause: error})
+  }
+  if (context) {
+    if (!kc.getContextObject(context)) throw new FinopsError(`kube context ${context} is not in the kubeconfig`, {code: 'K8S_CONFIG', exit: 'usage', suggestion: `known contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}`})
+    kc.setCurrentContext(context)
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new FinopsError('no Kubernetes cluster configured', {code: 'K8S_CONFIG', exit: 'invalidInput', suggestion: 'set KUBECONFIG (or --context), or run inside a cluster'})
+  }
+  return kc
+}

@@ -1,0 +1,98 @@
+import type {ApplyKind} from '../config/sections/apply.js'
+import type {RiskLevel} from '../recommenders/types.js'
+
+/** The kinds of change recorded in the journal: the configurable kinds plus the end-of-window restore. */
+export type ActionKind = ApplyKind | 'restore'
+
+/** The workload kinds apply can change (both have the scale subresource and a pod template). */
+export const APPLICABLE_KINDS = ['Deployment', 'StatefulSet'] as const
+export type ApplicableKind = (typeof APPLICABLE_KINDS)[number]
+
+export interface WorkloadRef {
+  namespace: string
+  kind: string
+  name: string
+}
+
+export interface Toleration {
+  key?: string
+  operator?: string
+  value?: string
+  effect?: string
+  tolerationSeconds?: number
+}
+
+/** One container's requests and limits as Kubernetes quantities ({} when unset). */
+export interface ContainerResources {
+  name: string
+  requests: Record<string, string>
+  limits: Record<string, string>
+}
+
+/**
+ * The fields one action changes, read from or written to a workload. An action's before and after
+ * hold the same keys, so a rollback writes back exactly what the journal saw. An annotation whose
+ * value is null is absent.
+ */
+export interface FieldSet {
+  replicas?: number
+  annotations?: Record<string, string | null>
+  container?: ContainerResources
+  /** The pod template's whole nodeSelector ({} when none). */
+  nodeSelector?: Record<string, string>
+  /** The pod template's whole toleration list ([] when none). */
+  tolerations?: Toleration[]
+}
+
+/** A change apply intends to make, or made. */
+export interface PlannedAction {
+  kind: ActionKind
+  target: WorkloadRef & {container?: string}
+  before: FieldSet
+  after: FieldSet
+  resourceVersion?: string
+  recommendationId?: string
+  restoresActionId?: string
+  schedule?: string
+  monthlySavings?: number
+  currency?: string
+  risk?: RiskLevel
+  /** Why: the recommendation's gist or the window that ended. */
+  reason: string
+}
+
+/** A candidate that apply did not act on: a guardrail, a missing target, the cap, or nothing to do. */
+export interface SkippedAction {
+  kind: ActionKind
+  target: WorkloadRef & {container?: string}
+  reason: string
+  /** Stable code for scripts: excluded, gitops, hpa, pdb, floor, cap, risk, opt-in, unsupported, not-found, noop, ... */
+  code: string
+}
+
+export type ActionStatus = 'pending' | 'applied' | 'failed' | 'superseded' | 'rolled-back'
+
+/** A journal row as listed by `finops actions list`. */
+export interface ActionRecord extends PlannedAction {
+  id: string
+  runId: string
+  identity: string
+  status: ActionStatus
+  error?: string
+  attempts: number
+  createdAt: string
+  finishedAt?: string
+  rolledBackAt?: string
+}
+
+/** Finops's own annotations on workloads. */
+export const FINOPS_ANNOTATIONS = {
+  /** Replicas before a finops scale-down (kube-downscaler's convention): the restore source when the store is lost. */
+  originalReplicas: 'finops.io/original-replicas',
+  /** The downtime schedule a scale-down follows, so a restore can be decided from the cluster alone. */
+  downtimeSchedule: 'finops.io/downtime-schedule',
+  /** "true" on a workload or namespace: never touch. */
+  exclude: 'finops.io/exclude',
+  /** "true" on a namespace: opt in to spot migration. */
+  spot: 'finops.io/spot',
+} as const
