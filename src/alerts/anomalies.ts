@@ -47,7 +47,7 @@ const round2 = (n: number): number => Math.round(n * 100) / 100
 
 /**
  * Flags days whose spend falls outside the series' expected interval. The model is a robust weekly one:
- * the level is the median of the previous 7 days, plus the weekday's median offset from that level; the
+ * the level is the median of the previous 7 days, times the weekday's median ratio to that level; the
  * interval comes from the spread (median absolute deviation) of the model's own one-day-ahead errors
  * over the training window, so a noisy series gets a wide band and a steady one a narrow band, rather
  * than one fixed percentage for all. Medians keep past spikes and level shifts from inflating it. Pure.
@@ -77,23 +77,30 @@ function judgeDay(byDay: Map<string, number>, first: string, day: string, settin
   if (history.length < Math.max(settings.minHistoryDays, 2 * WEEK + WEEK)) return undefined
 
   const weekdayOf = (index: number): number => (dayToDate(trainStart).getUTCDay() + index) % WEEK
-  // level[i]: median of the 7 days before day i (defined from i = 7).
-  const level = (i: number): number => median(history.slice(i - WEEK, i))
-  const offsets: number[][] = Array.from({length: WEEK}, () => [])
-  for (let i = WEEK; i < history.length; i++) offsets[weekdayOf(i)]!.push(history[i]! - level(i))
-  const offset = offsets.map((o) => (o.length > 0 ? median(o) : 0))
+  // Spend scales: weekday effects and noise are proportional to the level, so both are fitted as
+  // ratios to it. The floor keeps sparse series (many zero days) from dividing by zero.
+  const floor = Math.max(0.1 * mean(history.map(Math.abs)), 0.01)
+  const level = (i: number): number => Math.max(median(history.slice(i - WEEK, i)), floor)
+  const ratios: number[][] = Array.from({length: WEEK}, () => [])
+  for (let i = WEEK; i < history.length; i++) ratios[weekdayOf(i)]!.push(history[i]! / level(i))
+  const factor = ratios.map((r) => (r.length > 0 ? median(r) : 1))
 
-  // One-day-ahead errors over the training window (weekday offsets are in-sample, which only narrows
-  // the band slightly; the MAD's robustness matters more than that).
+  // One-day-ahead errors relative to the prediction (noise grows with the day's expected spend, so a
+  // weekend and a weekday share one relative spread). Each error uses its weekday factor fitted
+  // without that day: in-sample medians of ~8 values would shrink the errors and the band with them.
+  const predict = (i: number, weekdayFactor: number): number => Math.max(level(i) * weekdayFactor, floor)
   const errors: number[] = []
-  for (let i = WEEK; i < history.length; i++) errors.push(history[i]! - (level(i) + offset[weekdayOf(i)]!))
+  for (let i = WEEK; i < history.length; i++) {
+    const own = ratios[weekdayOf(i)]!
+    const others = own.filter((_, k) => k !== Math.floor((i - WEEK) / WEEK) || own.length === 1)
+    const p = predict(i, median(others))
+    errors.push((history[i]! - p) / p)
+  }
   const bias = median(errors)
-  const mad = median(errors.map((e) => Math.abs(e - bias)))
-  const currentLevel = level(history.length)
-  // A floor on the spread: a perfectly flat series would otherwise flag a one-cent change.
-  const sigma = Math.max(1.4826 * mad, 0.02 * Math.abs(currentLevel), 0.01)
-
-  const expected = Math.max(0, currentLevel + offset[weekdayOf(history.length)]! + bias)
+  const spread = Math.max(1.4826 * median(errors.map((e) => Math.abs(e - bias))), 0.02)
+  const base = predict(history.length, factor[weekdayOf(history.length)]!)
+  const expected = Math.max(0, base * (1 + bias))
+  const sigma = Math.max(spread * base, 0.01)
   const lower = Math.max(0, expected - z * sigma)
   const upper = expected + z * sigma
   const actual = byDay.get(day) ?? 0
@@ -113,6 +120,10 @@ function judgeDay(byDay: Map<string, number>, first: string, day: string, settin
 }
 
 const maxDay = (a: string, b: string): string => (a > b ? a : b)
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, v) => a + v, 0) / values.length
+}
 
 function median(values: readonly number[]): number {
   if (values.length === 0) return 0
