@@ -1,0 +1,50 @@
+import {usageError} from '../../errors.js'
+
+/** FOCUS ChargeCategory for the export's cost_type; credits are netted into EffectiveCost instead. */
+export const COST_TYPES: Record<string, {category: string; frequency: string}> = {
+  regular: {category: 'Usage', frequency: 'Usage-Based'},
+  tax: {category: 'Tax', frequency: 'Recurring'},
+  adjustment: {category: 'Adjustment', frequency: 'One-Time'},
+  rounding_error: {category: 'Adjustment', frequency: 'One-Time'},
+}
+
+const TABLE = /^([a-z][a-z0-9.:-]{4,61}[a-z0-9])\.([A-Za-z0-9_]{1,1024})\.([A-Za-z0-9_$-]{1,1024})$/
+
+/** Validates project.dataset.table (it is spliced into the SQL, so nothing else may pass). */
+export function parseExportTable(table: string): {project: string; dataset: string; table: string} {
+  const m = TABLE.exec(table.trim().replaceAll('`', ''))
+  if (!m) throw usageError(`--table ${table}: expected project.dataset.table`, 'for example --table my-project.billing.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9')
+  return {project: m[1]!, dataset: m[2]!, table: m[3]!}
+}
+
+/** The billing account id in a standard or detailed export table's name (gcp_billing_export_[resource_]v1_XXXXXX_XXXXXX_XXXXXX). */
+export function billingAccountFromTable(table: string): string | undefined {
+  const m = /gcp_billing_export_(?:resource_)?v1_([0-9A-F]{6})_([0-9A-F]{6})_([0-9A-F]{6})$/i.exec(table)
+  return m ? `${m[1]}-${m[2]}-${m[3]}`.toUpperCase() : undefined
+}
+
+/**
+ * The aggregation BigQuery runs over the export: one row per usage day, invoice month, project,
+ * service, region, cost type, currency (and label value). The partition filter keeps the scan to
+ * the exported days since the window began (export time is never before usage time; one day of
+ * slack covers the Pacific-time partition boundary); credits are netted for EffectiveCost.
+ */
+export function exportQuery(table: string, label?: string): string {
+  const t = parseExportTable(table)
+  const labelExpr = label ? `,\n  IFNULL((SELECT l.value FROM UNNEST(labels) AS l WHERE l.key = @label LIMIT 1), '') AS label_value` : ''
+  return `SELECT
+  FORMAT_DATE('%Y-%m-%d', DATE(usage_start_time)) AS day,
+  IFNULL(invoice.month, FORMAT_DATE('%Y%m', DATE(usage_start_time))) AS invoice_month,
+  IFNULL(project.id, '') AS project_id,
+  ANY_VALUE(project.name) AS project_name,
+  IFNULL(service.description, '') AS service,
+  IFNULL(location.region, IFNULL(location.location, '')) AS region,
+  IFNULL(cost_type, 'regular') AS cost_type,
+  currency${labelExpr},
+  SUM(cost) AS billed_cost,
+  SUM(cost) + SUM(IFNULL((SELECT SUM(c.amount) FROM UNNEST(credits) AS c), 0)) AS effective_cost
+FROM \`${t.project}.${t.dataset}.${t.table}\`
+WHERE _PARTITIONTIME >= TIMESTAMP_SUB(TIMESTAMP(@from_day), INTERVAL 1 DAY)
+  AND DATE(usage_start_time) BETWEEN DATE(@from_day) AND DATE(@to_day)
+GROUP BY day, invoice_month, project_id, service, region, cost_type, currency${label ? ', label_value' : ''}`
+}

@@ -1,0 +1,115 @@
+import {BigQuery} from '@google-cloud/bigquery'
+
+import {usageError} from '../../errors.js'
+import type {DailyCostRow} from '../../model.js'
+import type {CostFetcher} from '../cloud-collect.js'
+import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
+import type {CollectWindow} from '../cloud-window.js'
+import {gcpAuth, parseGcpEndpoint, type StaticTokenAuth} from './auth.js'
+import {classifyGcpError, mapGcpError} from './errors.js'
+import {billingAccountFromTable, COST_TYPES, exportQuery, parseExportTable} from './export-query.js'
+
+export const GCP_SOURCE = 'gcp'
+
+export interface GcpSourceOptions {
+  /** project.dataset.gcp_billing_export_v1_XXXXXX_XXXXXX_XXXXXX (standard or detailed export). */
+  table: string
+  /** BillingAccountId; default: read from the table name. */
+  billingAccount?: string
+  /** Project the query job runs (and is billed) in; default: the table's project. */
+  project?: string
+  /** BigQuery location of the dataset (US, EU, ...). */
+  location?: string
+  /** A resource label key grouped on (stored as a tag). */
+  label?: string
+  /** API root for BigQuery and the Billing Catalog (tests, private endpoints). */
+  endpoint?: string
+  /** A fixed token (tests); otherwise GOOGLE_OAUTH_ACCESS_TOKEN, else Application Default Credentials. */
+  auth?: StaticTokenAuth
+  /** Rows per result page. */
+  pageSize?: number
+  retry?: RetryPolicy
+  retryHooks?: RetryHooks
+}
+
+/** Builds a BigQuery client on ADC (or the given token), with the SDK's own retries off: ours count requests. */
+export function createBigQuery(options: GcpSourceOptions, projectId: string): BigQuery {
+  const auth = gcpAuth(options.auth)
+  return new BigQuery({
+    projectId,
+    ...(options.location ? {location: options.location} : {}),
+    ...(options.endpoint ? {apiEndpoint: parseGcpEndpoint(options.endpoint).apiEndpoint} : {}),
+    ...(auth ? {authClient: auth as never} : {}),
+    autoRetry: false,
+    maxRetries: 0,
+  })
+}
+
+interface ExportRow {
+  day: string
+  invoice_month: string
+  project_id: string
+  project_name: string | null
+  service: string
+  region: string
+  cost_type: string
+  currency: string
+  label_value?: string
+  billed_cost: number
+  effective_cost: number
+}
+
+/** Spend from the BigQuery billing export, aggregated by BigQuery, paged with pageToken. */
+export function gcpCostFetcher(options: GcpSourceOptions): CostFetcher {
+  const table = parseExportTable(options.table)
+  const billingAccountId = options.billingAccount ?? billingAccountFromTable(table.table)
+  if (!billingAccountId) {
+    throw usageError(`--table ${options.table}: the billing account cannot be read from the table name`, 'pass --billing-account XXXXXX-XXXXXX-XXXXXX')
+  }
+  return {
+    source: GCP_SOURCE,
+    provider: 'Google Cloud',
+    billingAccountId,
+    location: `bigquery:${options.table}${options.label ? `:label:${options.label}` : ''}`,
+    fetchDays: (window, counter) => fetchGcpDays(options, window, counter),
+  }
+}
+
+async function fetchGcpDays(options: GcpSourceOptions, window: CollectWindow, counter: RequestCounter): Promise<DailyCostRow[]> {
+  const table = parseExportTable(options.table)
+  const bigquery = createBigQuery(options, options.project ?? table.project)
+  const retry = options.retry ?? DEFAULT_RETRY
+  const label = `BigQuery export ${options.table}`
+  const call = <T>(fn: () => Promise<T>): Promise<T> => withRetry(label, fn, classifyGcpError, retry, counter, options.retryHooks)
+  const maxResults = options.pageSize ?? 10_000
+  const rows: ExportRow[] = []
+  try {
+    const params: Record<string, string> = {from_day: window.from, to_day: window.to, ...(options.label ? {label: options.label} : {})}
+    const [first, firstNext, ] = await call(() => bigquery.query({query: exportQuery(options.table, options.label), params, useLegacySql: false,
+      ...(options.location ? {location: options.location} : {})}, {autoPaginate: false, maxResults}) as unknown as Promise<[ExportRow[], {pageToken?: string; job?: unknown} | null]>)
+    rows.push(...first)
+    let next = firstNext
+    while (next?.pageToken) {
+      const token = next.pageToken
+      const job = next.job as {getQueryResults: (o: unknown) => Promise<[ExportRow[], {pageToken?: string; job?: unknown} | null]>}
+      const [page, after] = await call(() => job.getQueryResults({pageToken: token, autoPaginate: false, maxResults}))
+      rows.push(...page)
+      next = after ? {...after, job} : null
+    }
+  } catch (error) {
+    throw mapGcpError(error, label)
+  }
+  return rows.map((r) => toGcpRow(r, options.label))
+}
+
+export function toGcpRow(r: ExportRow, label?: string): DailyCostRow {
+  const charge = COST_TYPES[r.cost_type] ?? {category: 'Adjustment', frequency: ''}
+  const month = String(r.invoice_month)
+  return {
+    day: r.day, billingPeriodStart: /^\d{6}$/.test(month) ? `${month.slice(0, 4)}-${month.slice(4)}-01` : `${r.day.slice(0, 7)}-01`,
+    provider: 'Google Cloud', billingAccountId: '', subAccountId: r.project_id, subAccountName: r.project_name ?? undefined,
+    serviceName: r.service, serviceCategory: '', regionId: r.region, chargeCategory: charge.category, chargeFrequency: charge.frequency,
+    currency: String(r.currency || 'USD').toUpperCase(), tags: label && r.label_value ? {[label]: r.label_value} : {},
+    billedCost: Number(r.billed_cost), effectiveCost: Number(r.effective_cost), listCost: 0, contractedCost: 0,
+  }
+}
