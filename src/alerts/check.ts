@@ -55,6 +55,8 @@ export function raiseAlerts(db: Db, options: Pick<AlertCheckOptions, 'config' | 
   alerts: RaisedAlert[]
   budgets: AlertCheckResult['budgets']
   anomalies: AlertCheckResult['anomalies']
+  /** Anomalies found again that were already delivered. */
+  anomaliesSent: string[]
 } {
   const now = options.now ?? today()
   const alerts: RaisedAlert[] = []
@@ -77,11 +79,13 @@ export function raiseAlerts(db: Db, options: Pick<AlertCheckOptions, 'config' | 
   }
 
   let anomalies: AlertCheckResult['anomalies'] = {groupBy: [], found: []}
+  let anomaliesSent: string[] = []
   if (options.config.anomalies.enabled) {
     const scan = scanAnomalies(db, options.config.anomalies, addDays(now, -1))
     anomalies = {groupBy: scan.groupBy, through: scan.through, found: scan.anomalies}
     const candidates = scan.anomalies.map((a) => ({a, key: `anomaly:${JSON.stringify([scan.groupBy, a.keys, a.currency])}:${a.day}:${a.direction}`}))
     const sent = sentKeys(db, candidates.map((c) => c.key))
+    anomaliesSent = [...sent]
     // The per-run cap applies to alerts not yet delivered, largest first, so old ones never crowd out new ones.
     for (const {a, key} of candidates.filter((c) => !sent.has(c.key)).slice(0, options.config.anomalies.maxPerRun)) {
       alerts.push({
@@ -93,7 +97,7 @@ export function raiseAlerts(db: Db, options: Pick<AlertCheckOptions, 'config' | 
       })
     }
   }
-  return {alerts, budgets, anomalies}
+  return {alerts, budgets, anomalies, anomaliesSent}
 }
 
 /**
@@ -104,9 +108,9 @@ export function raiseAlerts(db: Db, options: Pick<AlertCheckOptions, 'config' | 
  */
 export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<AlertCheckResult> {
   const now = options.now ?? today()
-  const {alerts, budgets, anomalies} = raiseAlerts(db, options)
+  const {alerts, budgets, anomalies, anomaliesSent} = raiseAlerts(db, options)
   const already = sentKeys(db, alerts.map((a) => a.key))
-  const base = {asOf: addDays(now, -1), dryRun: options.dryRun, budgets, anomalies, alreadySent: [...already]}
+  const base = {asOf: addDays(now, -1), dryRun: options.dryRun, budgets, anomalies, alreadySent: [...already, ...anomaliesSent]}
   const fresh = alerts.filter((a) => !already.has(a.key))
 
   if (options.dryRun) {
