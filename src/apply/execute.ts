@@ -43,6 +43,7 @@ export interface ApplyReport {
   actions: ActionResult[]
   skipped: SkippedAction[]
   recovered: RecoveredAction[]
+  notes: string[]
   summary: {planned: number; applied: number; failed: number; skipped: number; monthlySavingsApplied: number}
 }
 
@@ -99,6 +100,7 @@ export async function applyRecommendations(db: Db, cluster: WorkloadCluster, rec
     actions,
     skipped,
     recovered,
+    notes: [],
     summary: {
       planned: actions.length,
       applied: applied.length,

@@ -6,10 +6,12 @@ import {FinopsError} from '../errors.js'
  * The cluster to act on: KUBECONFIG / ~/.kube/config, or the pod's service account in-cluster
  * (what the CronJob uses), optionally switched to a named context.
  */
-export function loadKubeConfig(context?: string): k8s.KubeConfig {
+export function loadKubeConfig(options: {kubeconfig?: string; context?: string} = {}): k8s.KubeConfig {
+  const {context} = options
   const kc = new k8s.KubeConfig()
   try {
-    kc.loadFromDefault()
+    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig)
+    else kc.loadFromDefault()
   } catch (error) {
     throw new FinopsError(`cannot load the kubeconfig: ${(error as Error).message}`, {code: 'K8S_CONFIG', exit: 'invalidInput', suggestion: 'set KUBECONFIG or run inside a cluster', cause: error})
   }
@@ -21,4 +23,10 @@ export function loadKubeConfig(context?: string): k8s.KubeConfig {
     throw new FinopsError('no Kubernetes cluster configured', {code: 'K8S_CONFIG', exit: 'invalidInput', suggestion: 'set KUBECONFIG (or --context), or run inside a cluster'})
   }
   return kc
+}
+
+/** The name recommendations carry for this cluster: kubernetes.cluster, else the context, else in-cluster. */
+export function clusterName(kc: k8s.KubeConfig, configured?: string): string {
+  const context = kc.getCurrentContext()
+  return configured ?? (!context || context === 'inClusterContext' ? 'in-cluster' : context)
 }

@@ -1,0 +1,44 @@
+import {Args, Flags} from '@oclif/core'
+
+import {FinopsCommand} from '../cli/base-command.js'
+import {KubernetesCluster} from '../apply/cluster.js'
+import {renderRollbackReport} from '../apply/format.js'
+import {loadKubeConfig} from '../apply/kubeconfig.js'
+import {recoverPending} from '../apply/execute.js'
+import {rollbackActions, type RollbackReport} from '../apply/rollback.js'
+import {ExitCode} from '../exit-codes.js'
+
+export default class Rollback extends FinopsCommand {
+  static override summary = 'Restore the exact before-state of an applied action, or of every action of a run'
+  static override description = `Writes back the before-state recorded in the journal (newest action first). A workload changed by someone
+else since the apply is left alone unless --force. Dry run unless --yes.`
+
+  static override examples = [
+    '<%= config.bin %> rollback act-3f2a9c1b0d4e',
+    '<%= config.bin %> rollback run-20240901T101500Z-1a2b3c --yes',
+  ]
+
+  static override args = {id: Args.string({description: 'action id (act-...) or run id (run-...)', required: true})}
+  static override flags = {
+    yes: Flags.boolean({description: 'restore (default: show what would be restored)'}),
+    force: Flags.boolean({description: 'restore even where the workload changed since the apply'}),
+  }
+
+  async run(): Promise<RollbackReport> {
+    const {args, flags} = await this.parse(Rollback)
+    const {config} = this.finopsConfig(flags.config)
+    const db = this.openStore(flags.db, flags.config)
+    const cluster = new KubernetesCluster(loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context}))
+    // Settle actions interrupted by a crash first, so the journal says what actually happened.
+    if (flags.yes) await recoverPending(db, cluster, new Date())
+    const report = await rollbackActions(db, cluster, args.id, {enforce: flags.yes, force: flags.force, conflictRetries: config.apply.conflictRetries})
+    const exit = report.summary.failed === 0 ? ExitCode.ok : report.summary.rolledBack > 0 ? ExitCode.partial : ExitCode.remote
+    if (exit === ExitCode.ok) {
+      if (!this.jsonEnabled()) this.log(renderRollbackReport(report))
+      return report
+    }
+    if (this.jsonEnabled()) this.logJson(report)
+    else this.log(renderRollbackReport(report))
+    return this.exit(exit)
+  }
+}
