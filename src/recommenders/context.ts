@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 
-import type {ContainerUsage, Inventory, Workload} from '../k8s/model.js'
+import {type ContainerUsage, type Inventory, type Workload, workloadKeyId} from '../k8s/model.js'
 import type {PriceLookup} from './pricing.js'
 import type {RecommendSettings} from './settings.js'
 import type {Recommendation, RecommendationKind, SkippedRecommendation, WorkloadTarget} from './types.js'
@@ -14,6 +14,29 @@ export interface RecommenderInput {
   settings: RecommendSettings
   /** "Now": schedules are priced from here, exclusions expire against it. */
   now: Date
+  /** What recommenders earlier in the same run propose, so later ones price on top of it (no double counting). */
+  planned?: PlannedChanges
+}
+
+/** Proposals from earlier recommenders in one run, keyed by workloadKeyId. */
+export interface PlannedChanges {
+  /** Per-replica requests after rightsizing. */
+  requests: ReadonlyMap<string, {cores: number; bytes: number}>
+  /** Workloads proposed for scale to zero. */
+  idle: ReadonlySet<string>
+  /** Share of replica-hours a downtime schedule removes (downtime share x replicas saved / replicas). */
+  downtime: ReadonlyMap<string, number>
+}
+
+/** A workload's per-replica requests: as planned by rightsizing in this run, else as they are. */
+export function requestsPerReplica(input: Pick<RecommenderInput, 'planned'>, workload: Workload): {cores: number; bytes: number; planned: boolean} {
+  const planned = input.planned?.requests.get(workloadKeyId(workload))
+  if (planned) return {...planned, planned: true}
+  return {
+    cores: workload.containers.reduce((s, c) => s + (c.requests.cpu ?? 0), 0),
+    bytes: workload.containers.reduce((s, c) => s + (c.requests.memory ?? 0), 0),
+    planned: false,
+  }
 }
 
 export interface RecommenderResult {

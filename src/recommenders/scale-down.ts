@@ -1,6 +1,6 @@
 import {CPU_SCHEME, mergeDigests, quantile} from '../k8s/digest.js'
 import {containerKeyId, type Workload} from '../k8s/model.js'
-import {type RecommenderInput, type RecommenderResult, recommendationId, roundMoney, workloadTarget} from './context.js'
+import {type RecommenderInput, type RecommenderResult, recommendationId, requestsPerReplica, roundMoney, workloadTarget} from './context.js'
 import {HOURS_PER_MONTH, monthlyCost} from './pricing.js'
 import {downtimeShare, resolveSchedule, type Schedule} from './schedules.js'
 import type {Recommendation, RiskLevel, SkippedRecommendation} from './types.js'
@@ -86,16 +86,10 @@ function idleEvidence(input: RecommenderInput, workload: Workload): IdleEvidence
   return cpuP99 < settings.idleCpuCores ? {kind: 'idle', cpuP99, days, samples, first, last} : {kind: 'busy'}
 }
 
-function requestsPerReplica(workload: Workload): {cores: number; bytes: number} {
-  return {
-    cores: workload.containers.reduce((s, c) => s + (c.requests.cpu ?? 0), 0),
-    bytes: workload.containers.reduce((s, c) => s + (c.requests.memory ?? 0), 0),
-  }
-}
-
 function idleRecommendation(input: RecommenderInput, workload: Workload, idle: Extract<IdleEvidence, {kind: 'idle'}>): Recommendation {
   const rates = input.prices.rates(workload)
-  const {cores, bytes} = requestsPerReplica(workload)
+  // Everything goes away, so the saving is today's requests, not a rightsized version of them.
+  const {cores, bytes} = requestsPerReplica({}, workload)
   const target = workloadTarget(workload)
   const reasons = ['idle judged from CPU only: no traffic metric (requests, network) is collected, so check nothing calls it']
   let level: RiskLevel = 'medium'
@@ -127,7 +121,7 @@ function scheduleRecommendation(input: RecommenderInput, workload: Workload, sch
   }
   if (downShare === 0) return {kind: 'scale-down', target, reason: `schedule from ${schedule.source} (${schedule.text}) has no downtime in the next four weeks`}
   const rates = input.prices.rates(workload)
-  const {cores, bytes} = requestsPerReplica(workload)
+  const {cores, bytes, planned} = requestsPerReplica(input, workload)
   const saved = workload.replicas - schedule.downtimeReplicas
   const reasons = ['scaled back up at the start of each uptime window']
   let level: RiskLevel = 'low'
@@ -151,7 +145,7 @@ function scheduleRecommendation(input: RecommenderInput, workload: Workload, sch
     evidence: {
       percentiles: {downtimeShare: Math.round(downShare * 10_000) / 10_000, downtimeHoursPerMonth: Math.round(downShare * HOURS_PER_MONTH * 10) / 10},
       notes: [`schedule from ${schedule.source}: ${schedule.text}`, ...(schedule.holidays.length > 0 ? [`holidays (${schedule.holidayTimeZone}): ${schedule.holidays.join(', ')}`] : []),
-        `downtime share measured over the four weeks from ${input.now.toISOString().slice(0, 10)}`, `priced from requests (${rates.source}) x ${saved} replica(s)`],
+        `downtime share measured over the four weeks from ${input.now.toISOString().slice(0, 10)}`, `priced from ${planned ? 'the rightsized ' : ''}requests (${rates.source}) x ${saved} replica(s)`],
     },
   }
 }

@@ -1,5 +1,5 @@
-import type {PdbSpec, Workload} from '../k8s/model.js'
-import {type RecommenderInput, type RecommenderResult, recommendationId, roundMoney, workloadTarget} from './context.js'
+import {type PdbSpec, type Workload, workloadKeyId} from '../k8s/model.js'
+import {type RecommenderInput, type RecommenderResult, recommendationId, requestsPerReplica, roundMoney, workloadTarget} from './context.js'
 import {monthlyCost, type WorkloadRates} from './pricing.js'
 import type {SpotSettings} from './settings.js'
 import type {RiskLevel} from './types.js'
@@ -76,15 +76,21 @@ export function recommendSpot(input: RecommenderInput): RecommenderResult {
       result.skipped.push({kind: 'spot', target, reason: `not eligible: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}`})
       continue
     }
-    const cores = workload.containers.reduce((s, c) => s + (c.requests.cpu ?? 0), 0)
-    const bytes = workload.containers.reduce((s, c) => s + (c.requests.memory ?? 0), 0)
+    const key = workloadKeyId(workload)
+    if (input.planned?.idle.has(key)) {
+      result.skipped.push({kind: 'spot', target, reason: 'superseded: idle, proposed for scale to zero in this run'})
+      continue
+    }
+    const {cores, bytes, planned} = requestsPerReplica(input, workload)
+    // Replica-hours a downtime schedule already removes cannot be saved again on spot.
+    const running = 1 - (input.planned?.downtime.get(key) ?? 0)
     if (cores === 0 && bytes === 0) {
       result.skipped.push({kind: 'spot', target, reason: 'no requests set: the saving cannot be priced (rightsize it first)'})
       continue
     }
     const spot = input.prices.spotRatio(rates.provider, rates.region)
     const replicas = workload.hpa?.currentReplicas ?? workload.replicas
-    const onDemand = monthlyCost(rates, cores, bytes, replicas)
+    const onDemand = monthlyCost(rates, cores, bytes, replicas) * running
     const savings = onDemand * (1 - spot.ratio)
 
     const reasons: string[] = []
@@ -113,7 +119,8 @@ export function recommendSpot(input: RecommenderInput): RecommenderResult {
       risk: {level, reasons},
       evidence: {
         percentiles: {spotPriceRatio: Math.round(spot.ratio * 1000) / 1000, onDemandMonthly: roundMoney(onDemand)},
-        notes: [...checks.map((c) => `${c.name}: ${c.detail}`), `spot price ratio ${spot.ratio.toFixed(3)} from ${spot.source}`, `priced per replica from requests (${rates.source})`],
+        notes: [...checks.map((c) => `${c.name}: ${c.detail}`), `spot price ratio ${spot.ratio.toFixed(3)} from ${spot.source}`, `priced per replica from ${planned ? 'the rightsized ' : ''}requests (${rates.source})`,
+          ...(running < 1 ? [`${Math.round((1 - running) * 1000) / 10}% of replica-hours already removed by the downtime schedule`] : [])],
       },
     })
   }
