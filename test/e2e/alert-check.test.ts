@@ -1,0 +1,134 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, test} from 'vitest'
+
+import type {AlertCheckResult} from '../../src/alerts/check.js'
+import {syntheticRows, writeFocusCsv} from '../alerts/cost-data.js'
+import {type CliResult, parseJson, runCli, tempDir} from '../helpers/cli.js'
+import {type SlackReceiver, startSlackReceiver} from '../servers/slack-receiver.js'
+
+const NOW = '2024-09-25'
+const seed = tempDir('finops-alert-e2e-')
+const seedDb = path.join(seed.dir, 'seed.db')
+
+// One store with history, a budget over its threshold and an anomaly; each test gets a copy.
+beforeAll(async () => {
+  writeFocusCsv(path.join(seed.dir, 'focus.csv'), syntheticRows([
+    {account: '111', service: 'Amazon EC2', base: 300},
+    {account: '222', service: 'Amazon RDS', base: 120, spikes: {'2024-09-24': 900}},
+  ], '2024-06-01', '2024-09-24'))
+  const env = {FINOPS_DB: seedDb, FINOPS_NOW: NOW}
+  expect((await runCli(['collect', 'focus', path.join(seed.dir, 'focus.csv')], {env})).code).toBe(0)
+  const set = await runCli(['budget', 'set', 'all', '--amount', '12000', '--actual-threshold', '80', '--forecast-threshold', '100'], {env})
+  expect(set.code, set.stderr).toBe(0)
+})
+afterAll(() => seed.cleanup())
+
+describe('finops alert check', () => {
+  let slack: SlackReceiver
+  let work: {dir: string; cleanup: () => void}
+  let env: Record<string, string | undefined>
+  beforeEach(async () => {
+    slack = await startSlackReceiver()
+    work = tempDir('finops-alert-run-')
+    const db = path.join(work.dir, 'finops.db')
+    fs.copyFileSync(seedDb, db)
+    // Fewer retries than the default keep the failure paths short; the policy itself is unit-tested.
+    fs.writeFileSync(path.join(work.dir, 'finops.yaml'), 'alerts:\n  slack:\n    retries: 1\n')
+    env = {FINOPS_DB: db, FINOPS_NOW: NOW, FINOPS_SLACK_WEBHOOK_URL: slack.url}
+  })
+  afterEach(async () => {
+    await slack.close()
+    work.cleanup()
+  })
+  const cli = (...args: string[]): Promise<CliResult> => runCli(['alert', 'check', ...args], {env, cwd: work.dir})
+  const noSecret = (r: CliResult): void => {
+    expect(r.stdout).not.toContain(slack.secret)
+    expect(r.stderr).not.toContain(slack.secret)
+  }
+
+  test('posts valid Block Kit messages for the crossed thresholds and the anomaly, once', async () => {
+    const first = await cli()
+    expect(first.code, first.stderr).toBe(0)
+    noSecret(first)
+    expect(first.stdout).toMatch(/Budget all 2024-09: [\d.]+% spent, forecast [\d.]+%; crossed actual 80%, forecast 100%/)
+    expect(first.stdout).toContain('Posted 3 alerts to Slack (webhook from $FINOPS_SLACK_WEBHOOK_URL)')
+    expect(slack.posts).toHaveLength(3)
+    expect(slack.posts.map((p) => p.problems)).toEqual([[], [], []])
+    const texts = slack.posts.map((p) => (p.body as {text: string}).text)
+    expect(texts.filter((t) => t.startsWith('Budget "all" 2024-09: actual spend'))).toHaveLength(1)
+    expect(texts.filter((t) => t.startsWith('Budget "all" 2024-09: forecast period-end spend'))).toHaveLength(1)
+    expect(texts.filter((t) => t.startsWith('Spend spike on 2024-09-24 for account=222, service=Amazon RDS'))).toHaveLength(1)
+
+    const second = await cli('--json')
+    expect(second.code).toBe(0)
+    const result = parseJson<AlertCheckResult>(second)
+    expect(result.sent).toEqual([])
+    expect(result.alreadySent).toHaveLength(3)
+    expect(slack.posts).toHaveLength(3)
+  })
+
+  test('429 with Retry-After, then success: delivered in the same run', async () => {
+    slack.script({status: 429, body: 'rate_limited', headers: {'Retry-After': '1'}})
+    const r = await cli('--json', '--no-anomalies')
+    expect(r.code, r.stderr).toBe(0)
+    const result = parseJson<AlertCheckResult>(r)
+    expect(result.sent.map((a) => a.attempts)).toEqual([2, 1])
+    expect(slack.posts.map((p) => p.status)).toEqual([429, 200, 200])
+  })
+
+  test('Slack failing until retries run out: exit 6, alerts pending, the next run delivers them', async () => {
+    slack.script(...Array.from({length: 2}, () => ({status: 500, body: 'internal_error'})))
+    const failed = await cli()
+    expect(failed.code).toBe(6)
+    noSecret(failed)
+    expect(failed.stderr.trim()).toBe('Error: 1 alert could not be posted (Slack answered 500 internal_error); 3 pending, retried on the next run')
+    expect(slack.delivered()).toEqual([])
+
+    const next = await cli('--json')
+    expect(next.code, next.stderr).toBe(0)
+    expect(parseJson<AlertCheckResult>(next)).toMatchObject({failed: [], pendingAfter: 0})
+    expect(slack.delivered()).toHaveLength(3)
+  })
+
+  test('some delivered, then Slack fails: exit 7 (partial)', async () => {
+    slack.script({status: 200, body: 'ok'}, {status: 502}, {status: 502})
+    const r = await cli('--json')
+    expect(r.code).toBe(7)
+    const result = parseJson<AlertCheckResult>(r)
+    expect(result.sent).toHaveLength(1)
+    expect(result.failed).toHaveLength(1)
+    expect(result.deferred).toHaveLength(1)
+    expect(result.pendingAfter).toBe(2)
+  })
+
+  test('--dry-run prints the payloads and records nothing', async () => {
+    const dry = await cli('--dry-run')
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(dry.stdout).toContain('Dry run: 3 message(s) would be posted:')
+    expect(dry.stdout).toContain('"type": "header"')
+    expect(slack.posts).toEqual([])
+    expect((await cli()).code).toBe(0)
+    expect(slack.delivered()).toHaveLength(3)
+  })
+
+  test('no webhook: one line saying how to set one, exit 3, nothing recorded', async () => {
+    const missing = await runCli(['alert', 'check'], {env: {...env, FINOPS_SLACK_WEBHOOK_URL: undefined}, cwd: work.dir})
+    expect(missing.code).toBe(3)
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1)
+    expect(missing.stderr).toMatch(/^Error: no Slack webhook configured \(set FINOPS_SLACK_WEBHOOK_URL, pass --webhook-file PATH/)
+    // Nothing was queued: a later dry run still sees three new alerts.
+    const dry = parseJson<AlertCheckResult>(await cli('--dry-run', '--json'))
+    expect(dry.wouldPost).toHaveLength(3)
+  })
+
+  test('--webhook-file reads the URL from a mounted Secret file', async () => {
+    const file = path.join(work.dir, 'slack-webhook-url')
+    fs.writeFileSync(file, `${slack.url}\n`)
+    const r = await runCli(['alert', 'check', '--webhook-file', file, '--no-anomalies'], {env: {...env, FINOPS_SLACK_WEBHOOK_URL: undefined}, cwd: work.dir})
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain(`webhook from --webhook-file ${file}`)
+    noSecret(r)
+    expect(slack.delivered()).toHaveLength(2)
+  })
+})
