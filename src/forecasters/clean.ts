@@ -12,15 +12,16 @@ const MAX_SPIKE_RUN = 2
 export function cleanSpikes(y: readonly number[]): number[] {
   const n = y.length
   if (n < 3 * WEEK) return [...y]
-  const baseline = y.map((_, t) => {
+  // Same weekday up to three weeks either side: a median of up to six values shrugs off one spike.
+  const baselineOf = (t: number, skip?: readonly boolean[]): number => {
     const same: number[] = []
-    for (const k of [-2, -1, 1, 2]) {
+    for (const k of [-3, -2, -1, 1, 2, 3]) {
       const i = t + k * WEEK
-      if (i >= 0 && i < n) same.push(y[i]!)
+      if (i >= 0 && i < n && !skip?.[i]) same.push(y[i]!)
     }
-    return median(same)
-  })
-  const resid = y.map((v, t) => v - baseline[t]!)
+    return same.length > 0 ? median(same) : y[t]!
+  }
+  const resid = y.map((v, t) => v - baselineOf(t))
   const sigma = mad(resid)
   if (sigma <= 0) return [...y]
   const flagged = resid.map((r) => Math.abs(r) > SPIKE_SIGMAS * sigma)
@@ -32,7 +33,8 @@ export function cleanSpikes(y: readonly number[]): number[] {
     }
     let end = t
     while (end + 1 < n && flagged[end + 1]) end++
-    if (end - t + 1 <= MAX_SPIKE_RUN) for (let i = t; i <= end; i++) out[i] = baseline[i]!
+    // Replaced from the unflagged neighbours only, so one spike never leaks into another day.
+    if (end - t + 1 <= MAX_SPIKE_RUN) for (let i = t; i <= end; i++) out[i] = baselineOf(i, flagged)
     t = end + 1
   }
   return out

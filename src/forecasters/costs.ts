@@ -15,6 +15,11 @@ const DEFAULT_HISTORY_DAYS = 365
 const GROUP_BACKTEST_ORIGINS = 8
 const FREQUENCY: GroupKey = {kind: 'dimension', name: 'charge-frequency'}
 const CATEGORY: GroupKey = {kind: 'dimension', name: 'charge-category'}
+/**
+ * Each recurring charge is classified on its own (a daily-spread commitment fee and a subscription
+ * billed on the 24th can share a bill): these keys tell them apart.
+ */
+const CHARGE_KEYS: GroupKey[] = [FREQUENCY, CATEGORY, {kind: 'dimension', name: 'service'}, {kind: 'dimension', name: 'account'}, {kind: 'dimension', name: 'sub-account'}]
 
 type Kind = 'usage' | 'recurring' | 'oneTime'
 
@@ -31,13 +36,15 @@ interface KindSeries {
   days: string[]
   usage: number[]
   recurring: number[]
+  /** Recurring cost per charge source (service, account, sub-account), classified one by one. */
+  recurringBySource: Map<string, number[]>
   oneTime: number[]
   /** Days with any row at all (a day of zero cost still counts as data). */
   present: Set<string>
 }
 
 function emptySeries(days: string[]): KindSeries {
-  return {days, usage: days.map(() => 0), recurring: days.map(() => 0), oneTime: days.map(() => 0), present: new Set()}
+  return {days, usage: days.map(() => 0), recurring: days.map(() => 0), recurringBySource: new Map(), oneTime: days.map(() => 0), present: new Set()}
 }
 
 /** Days from the day after `lastDay` to the end of the following month ("this month and next"). */
@@ -68,7 +75,7 @@ export function forecastCosts(db: Db, request: CostForecastQuery): CostForecast 
   if (!Number.isInteger(horizonDays) || horizonDays < 1) throw inputError(`the horizon must be a whole number of days, at least 1 (got ${horizonDays})`)
   const query = {...request, horizonDays}
   if (from > to) throw inputError(`--from ${from} is after the last day with cost data (${to})`, 'choose an earlier --from')
-  const points = queryDailyCosts(db, {from, to, groupBy: [FREQUENCY, CATEGORY], filters: query.filters, metric: query.metric})
+  const points = queryDailyCosts(db, {from, to, groupBy: CHARGE_KEYS, filters: query.filters, metric: query.metric})
   if (points.length === 0) throw notFoundError(`no cost data between ${from} and ${to} matches`, 'check --from/--filter, or import billing data first')
 
   const byCurrency = new Map<string, typeof points>()
@@ -78,7 +85,7 @@ export function forecastCosts(db: Db, request: CostForecastQuery): CostForecast 
     else byCurrency.set(p.currency, [p])
   }
   const grouped = query.groupBy.length > 0
-    ? queryDailyCosts(db, {from, to, groupBy: [...query.groupBy, FREQUENCY, CATEGORY], filters: query.filters, metric: query.metric})
+    ? queryDailyCosts(db, {from, to, groupBy: [...query.groupBy, ...CHARGE_KEYS], filters: query.filters, metric: query.metric})
     : []
 
   const currencies = [...byCurrency.entries()]
@@ -107,7 +114,14 @@ function toKindSeries(rows: readonly {day: string; cost: number; keys: string[]}
     const i = index.get(r.day)
     if (i === undefined) continue
     series.present.add(r.day)
-    series[chargeKind(r.keys[freqIndex]!, r.keys[freqIndex + 1]!)][i]! += r.cost
+    const kind = chargeKind(r.keys[freqIndex]!, r.keys[freqIndex + 1]!)
+    series[kind][i]! += r.cost
+    if (kind === 'recurring') {
+      const source = r.keys.slice(freqIndex + 2).join('\u0000')
+      let amounts = series.recurringBySource.get(source)
+      if (!amounts) series.recurringBySource.set(source, (amounts = days.map(() => 0)))
+      amounts[i]! += r.cost
+    }
   }
   return series
 }
@@ -117,15 +131,18 @@ interface UsageAndRecurring {
   recurring: RecurringCharge[]
 }
 
-/** Splits recurring into the daily series (when spread daily) or the calendar projection. */
+/** Adds daily-spread recurring sources to the usage series; projects the others on their billing days. */
 function splitSeries(s: KindSeries, to: string, horizonDays: number): UsageAndRecurring {
-  const recurringHistory = s.days.map((date, i) => ({date, amount: s.recurring[i]!}))
-  const spread = classifyRecurring(recurringHistory).daily
-  const usage = s.days.map((date, i) => ({date, value: s.usage[i]! + (spread ? s.recurring[i]! : 0)}))
-  const recurring = spread
-    ? eachDay(addDays(to, 1), addDays(to, horizonDays)).map((date) => ({date, amount: 0}))
-    : projectRecurring(recurringHistory, to, horizonDays)
-  return {usage, recurring}
+  const usage = s.days.map((date, i) => ({date, value: s.usage[i]!}))
+  const calendar = s.days.map((date) => ({date, amount: 0}))
+  for (const amounts of s.recurringBySource.values()) {
+    const spread = classifyRecurring(s.days.map((date, i) => ({date, amount: amounts[i]!}))).daily
+    amounts.forEach((a, i) => {
+      if (spread) usage[i]!.value += a
+      else calendar[i]!.amount += a
+    })
+  }
+  return {usage, recurring: projectRecurring(calendar, to, horizonDays)}
 }
 
 function forecastCurrency(currency: string, rows: ReturnType<typeof queryDailyCosts>, groupRows: ReturnType<typeof queryDailyCosts>, to: string, query: CostForecastQuery & {horizonDays: number}): {forecast: CurrencyForecast; history: number; from: string} {

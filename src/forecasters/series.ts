@@ -17,6 +17,13 @@ export const DEFAULT_FORECAST_SETTINGS: Required<ForecastSettings> = {
 }
 
 const ENSEMBLE_SIZE = 3
+/**
+ * Backtest error quantiles come from the same origins that chose the model, and from a few origins
+ * only, so they understate the spread a little (the winner looks better than it will be). This
+ * widening, fitted on the benchmark's development seeds and checked on held-out ones, brings the
+ * coverage of an 80% interval to about 80% (docs/benchmarks.md).
+ */
+const INTERVAL_WIDENING = 1.15
 const LEVEL_WINDOW = 28
 
 /**
@@ -80,8 +87,8 @@ export function forecastSeries(history: readonly HistoryPoint[], horizonDays: nu
 }
 
 function withBand(date: string, m: number, band: {lo: number; hi: number}, level: number, nonNegative: boolean): ForecastPoint {
-  const lower = Math.min(m, m + band.lo * level)
-  const upper = Math.max(m, m + band.hi * level)
+  const lower = Math.min(m, m + band.lo * level * INTERVAL_WIDENING)
+  const upper = Math.max(m, m + band.hi * level * INTERVAL_WIDENING)
   return {date, mean: m, lower: nonNegative ? Math.max(0, lower) : lower, upper}
 }
 
