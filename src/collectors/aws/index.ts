@@ -31,6 +31,8 @@ export const AWS_SOURCE = 'aws-ce'
 
 /** A Cost Explorer client on the SDK's default config chain; retries are ours, so each attempt is counted. */
 export function createCostExplorerClient(options: AwsSourceOptions): CostExplorerClient {
+  // The SDK warns about Node 20 on every call; users should not see that on each command.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   return new CostExplorerClient({
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(options.profile ? {profile: options.profile} : {}),
