@@ -74,7 +74,7 @@ export function generateBill(seed, horizonDays = 30) {
   const supportShare = r() < 0.7 ? uniform(0.03, 0.1) : 0
   const subscriptionDay = r() < 0.5 ? 1 + Math.floor(r() * 28) : 0
   const subscription = uniform(200, 5000)
-  let lastMonthUsage = 0
+  let lastMonthUsage
   let monthUsage = 0
   for (let i = 0; i < total; i++) {
     const d = day(start, i)
