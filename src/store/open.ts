@@ -14,7 +14,7 @@ export type Db = Database.Database
 export function openStore(file: string, options: {readonly?: boolean} = {}): Db {
   if (!options.readonly) {
     try {
-      fs.mkdirSync(path.dirname(file), {recursive: true})
+      makeDirectories(path.dirname(file))
     } catch (error) {
       throw storeError(`cannot create the store directory ${path.dirname(file)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
         'choose a writable location with --db PATH or FINOPS_DB', error)
@@ -41,6 +41,23 @@ export function openStore(file: string, options: {readonly?: boolean} = {}): Db 
       'check the path is writable and is a finops store (not another SQLite file)', error)
   }
   return db
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdirSync can spin forever on some virtual file
+ * systems (e.g. under /proc), and a store path there must fail with a clear message instead.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = []
+  let current = path.resolve(dir)
+  while (!fs.existsSync(current)) {
+    missing.unshift(current)
+    const parent = path.dirname(current)
+    if (parent === current) break
+    current = parent
+  }
+  if (!fs.statSync(current).isDirectory()) throw Object.assign(new Error(`${current} is not a directory`), {code: 'ENOTDIR'})
+  for (const part of missing) fs.mkdirSync(part)
 }
 
 function migrate(db: Db): void {

@@ -1,4 +1,8 @@
 import type {DuckDBConnection} from '@duckdb/node-api'
+import fs from 'node:fs'
+import {pipeline} from 'node:stream/promises'
+import {Writable} from 'node:stream'
+import zlib from 'node:zlib'
 
 import {inputError} from '../../errors.js'
 import {type ColumnMapping, type FocusColumn, resolveColumns} from './columns.js'
@@ -105,6 +109,7 @@ export async function aggregateFocusFile(connection: DuckDBConnection, file: Foc
   const header = await withFileErrors(file, () => readHeader(connection, file))
   const {mapping, missing} = resolveColumns(header)
   if (missing.length > 0) {
+    await assertGzipIntact(file)
     throw inputError(`${file.path}: missing required FOCUS column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
       'is this a FOCUS export (AWS Data Exports FOCUS, Azure FocusCost, GCP FOCUS view)? Cost-and-usage reports in other layouts are not FOCUS')
   }
@@ -167,6 +172,7 @@ async function withFileErrors<T>(file: FocusFile, run: () => Promise<T>): Promis
   try {
     return await run()
   } catch (error) {
+    await assertGzipIntact(file)
     const message = error instanceof Error ? error.message : String(error)
     const firstLine = message.split('\n')[0] ?? message
     if (/gzip|zlib|inflate|compress/i.test(message)) {
@@ -179,5 +185,19 @@ async function withFileErrors<T>(file: FocusFile, run: () => Promise<T>): Promis
       throw inputError(`${file.path}: cannot read the file (${firstLine})`, 'check the path and its permissions', error)
     }
     throw inputError(`${file.path}: cannot parse the file as FOCUS CSV (${firstLine})`, 'check it is a comma-separated FOCUS export with a header row', error)
+  }
+}
+
+/**
+ * On the error path only: a truncated .gz often surfaces from DuckDB as a bad header or a bad CSV
+ * line; checking the gzip stream itself gives the user the real cause.
+ */
+async function assertGzipIntact(file: FocusFile): Promise<void> {
+  if (!/\.gz$/i.test(file.path)) return
+  try {
+    await pipeline(fs.createReadStream(file.path), zlib.createGunzip(), new Writable({write: (_chunk, _enc, done) => done()}))
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' ? 'unexpected end of file' : (error as Error).message
+    throw inputError(`${file.path}: the gzip file is truncated or corrupt (${reason})`, 'download the export again', error)
   }
 }
