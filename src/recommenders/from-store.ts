@@ -1,6 +1,8 @@
+import type {KubernetesPrices} from '../config/sections/kubernetes.js'
 import {addDays} from '../dates.js'
 import {inputError} from '../errors.js'
 import {containerKeyId, type ContainerUsage} from '../k8s/model.js'
+import {type BillingCalibration, priceNodes} from '../k8s/prices.js'
 import {readInventory} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
 import {spotPriceRatio} from '../store/prices.js'
@@ -8,7 +10,7 @@ import {saveRecommendations} from '../store/recommendations.js'
 import {readUsage, usageRange} from '../store/usage.js'
 import type {RecommenderInput} from './context.js'
 import {type RecommendationSet, type RecommenderName, runRecommenders} from './index.js'
-import {createPriceLookup, type NodeRates} from './pricing.js'
+import {createPriceLookup} from './pricing.js'
 import type {RecommendSettings} from './settings.js'
 
 export interface RecommendFromStoreOptions {
@@ -21,8 +23,8 @@ export interface RecommendFromStoreOptions {
   now: Date
   /** Keep the result as the latest recommendations for `finops apply` (default true). */
   save?: boolean
-  /** Node prices from billing or collected rates, when a pricing source is available. */
-  nodeRates?: NodeRates
+  /** Billing-derived correction of node prices, when the caller has one. */
+  calibration?: BillingCalibration
 }
 
 export interface RecommendReport extends RecommendationSet {
@@ -38,7 +40,7 @@ export interface RecommendReport extends RecommendationSet {
  * The one impure edge of the recommenders: reads the inventory, the usage window and the prices from
  * the store, runs the pure recommenders, and stores the result as the latest set for `finops apply`.
  */
-export function recommendFromStore(db: Db, settings: RecommendSettings, options: RecommendFromStoreOptions): RecommendReport {
+export function recommendFromStore(db: Db, settings: RecommendSettings, k8sPrices: KubernetesPrices, options: RecommendFromStoreOptions): RecommendReport {
   const inventory = readInventory(db, options.cluster)
   if (!inventory) {
     throw inputError(options.cluster ? `no Kubernetes inventory for cluster ${options.cluster} in the store` : 'no Kubernetes inventory in the store',
@@ -51,15 +53,19 @@ export function recommendFromStore(db: Db, settings: RecommendSettings, options:
   if (window) {
     for (const c of readUsage(db, {from: window.from, to: window.to, cluster: options.cluster, namespaces: options.namespaces})) usage.set(containerKeyId(c.key), c)
   }
-  const prices = createPriceLookup(inventory.nodes, {
-    currency: settings.currency, cpuCoreHour: settings.cpuCoreHour, memoryGiBHour: settings.memoryGiBHour, defaultSpotRatio: settings.spot.defaultPriceRatio,
-  }, options.nodeRates, (provider, region) => {
+  const catalog = (provider: string, region?: string) => {
     for (const name of PROVIDER_NAMES[provider] ?? [provider]) {
       const ratio = spotPriceRatio(db, name, region)
       if (ratio) return ratio
     }
     return undefined
-  })
+  }
+  // Node prices (configured instance prices or default rates, spot nodes at the catalog ratio), split per core and GiB.
+  const nodePrices = priceNodes(inventory.nodes, k8sPrices, options.calibration, (provider, region) => catalog(provider, region)?.ratio)
+  const prices = createPriceLookup(inventory.nodes, {
+    currency: k8sPrices.currency, cpuCoreHour: k8sPrices.onDemand.cpuCoreHour, memoryGiBHour: k8sPrices.onDemand.memoryGiBHour,
+    defaultSpotRatio: settings.spot.defaultPriceRatio,
+  }, (node) => nodePrices.get(`${node.cluster}/${node.name}`), catalog)
   const input: RecommenderInput = {inventory, usage, prices, settings, now: options.now}
   const set = runRecommenders(input, {kinds: options.kinds, namespaces: options.namespaces, minSavings: options.minSavings})
   const runId = options.save === false ? null : saveRecommendations(db, {

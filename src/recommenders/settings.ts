@@ -38,7 +38,10 @@ const rightsize = z.strictObject({
 })
 
 const spot = z.strictObject({
-  /** Spot price as a share of on-demand per provider when the store has no catalog prices (0.35 = 65% off). */
+  /**
+   * Spot price as a share of on-demand per provider, for spot-migration savings when the store has no
+   * catalog spot/on-demand pairs (0.35 = 65% off). Node prices themselves come from kubernetes.prices.
+   */
   defaultPriceRatio: z.strictObject({
     aws: z.number().gt(0).lte(1).default(0.35),
     gcp: z.number().gt(0).lte(1).default(0.3),
@@ -83,10 +86,6 @@ const scaleDown = z.strictObject({
 export const recommendSettingsSchema = z.strictObject({
   /** Usage window in days, ending at the last day with usage in the store. */
   windowDays: z.number().int().min(1).max(90).default(14),
-  /** Default prices when neither billing nor the collected node prices give one (OpenCost's defaults). */
-  cpuCoreHour: z.number().min(0).default(0.031611),
-  memoryGiBHour: z.number().min(0).default(0.004237),
-  currency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
   rightsize: rightsize.default(rightsize.parse({})),
   spot: spot.default(spot.parse({})),
   scaleDown: scaleDown.default(scaleDown.parse({})),

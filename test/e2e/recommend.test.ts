@@ -137,8 +137,9 @@ describe('finops recommend (built CLI)', () => {
     const config = path.join(dir, 'finops.yaml')
     fs.writeFileSync(config, [
       'kubernetes:',
+      '  prices:',
+      '    currency: EUR',
       '  recommend:',
-      '    cpuCoreHour: 0.05',
       '    scaleDown:',
       '      schedules:',
       '        - namespaces: [shop]',
@@ -150,5 +151,7 @@ describe('finops recommend (built CLI)', () => {
     const cart = find(report, 'scale-down', 'shop', 'cart')
     expect(cart?.proposed).toEqual({replicas: 0, schedule: 'downtime Sat-Sun 00:00-24:00 UTC'})
     expect(cart?.evidence.notes?.join('\n')).toMatch(/finops.yaml schedules\[0\]/)
+    expect(report.currency).toBe('EUR')
+    expect(cart?.currency).toBe('EUR')
   })
 })

@@ -5,6 +5,9 @@ import type {RecommenderInput} from '../../src/recommenders/context.js'
 import {createPriceLookup} from '../../src/recommenders/pricing.js'
 import {defaultRecommendSettings, type RecommendSettings} from '../../src/recommenders/settings.js'
 
+/** OpenCost's default on-demand rates, the fallback kubernetes.prices uses. */
+export const DEFAULT_RATES = {cpuCoreHour: 0.031611, memoryGiBHour: 0.004237}
+
 export const MIB = 2 ** 20
 export const GIB = 2 ** 30
 
@@ -54,7 +57,7 @@ export function input(workloads: Workload[], usage: [string, ContainerUsage][] =
   return {
     inventory: {cluster: 'c1', collectedAt: '2024-03-15T00:00:00Z', workloads, nodes, namespaces: over.namespaces ?? [], warnings: []},
     usage: new Map(usage),
-    prices: createPriceLookup(nodes, {currency: settings.currency, cpuCoreHour: settings.cpuCoreHour, memoryGiBHour: settings.memoryGiBHour, defaultSpotRatio: settings.spot.defaultPriceRatio}),
+    prices: createPriceLookup(nodes, {currency: 'USD', ...DEFAULT_RATES, defaultSpotRatio: settings.spot.defaultPriceRatio}),
     settings,
     now: over.now ?? new Date('2024-03-15T00:00:00Z'),
   }

@@ -2,10 +2,10 @@ import {describe, expect, it} from 'vitest'
 
 import {recommendRightsizing, sizeContainer} from '../../src/recommenders/rightsize.js'
 import {defaultRecommendSettings} from '../../src/recommenders/settings.js'
-import {days, GIB, input, MIB, usageFor, workload} from './builders.js'
+import {days, GIB, input, MIB, usageFor, workload, DEFAULT_RATES} from './builders.js'
 
 const settings = defaultRecommendSettings()
-const rates = {cpu: settings.cpuCoreHour, mem: settings.memoryGiBHour}
+const rates = {cpu: DEFAULT_RATES.cpuCoreHour, mem: DEFAULT_RATES.memoryGiBHour}
 // Diurnal CPU around 0.2 cores (0.1..0.3), memory 200..300 MiB.
 const diurnalCpu = (i: number) => 0.2 + 0.1 * Math.sin((2 * Math.PI * i) / 288)
 const steadyMemory = (i: number) => (250 + 50 * Math.sin((2 * Math.PI * i) / 288)) * MIB

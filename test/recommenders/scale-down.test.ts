@@ -2,10 +2,9 @@ import {describe, expect, it} from 'vitest'
 
 import {recommendScaleDown} from '../../src/recommenders/scale-down.js'
 import {defaultRecommendSettings} from '../../src/recommenders/settings.js'
-import {days, input, MIB, usageFor, workload} from './builders.js'
+import {days, input, MIB, usageFor, workload, DEFAULT_RATES} from './builders.js'
 
-const settings = defaultRecommendSettings()
-const perReplica = (1 * settings.cpuCoreHour + 1 * settings.memoryGiBHour) * 730
+const perReplica = (1 * DEFAULT_RATES.cpuCoreHour + 1 * DEFAULT_RATES.memoryGiBHour) * 730
 const idleDays = days(8, () => 0.001, () => 50 * MIB)
 const busyDays = days(8, () => 0.4, () => 300 * MIB)
 // 2024-03-04 is a Monday: the four weeks from it hold whole weeks.

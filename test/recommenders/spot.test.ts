@@ -4,7 +4,7 @@ import {recommendSpot} from '../../src/recommenders/spot.js'
 import {createPriceLookup} from '../../src/recommenders/pricing.js'
 import {defaultRecommendSettings} from '../../src/recommenders/settings.js'
 import type {Workload} from '../../src/k8s/model.js'
-import {GIB, input, node, workload} from './builders.js'
+import {GIB, input, node, workload, DEFAULT_RATES} from './builders.js'
 
 const settings = defaultRecommendSettings()
 const pdb = {name: 'api', minAvailable: 2, disruptionsAllowed: 1, selector: {app: 'api'}}
@@ -15,7 +15,7 @@ describe('recommendSpot', () => {
     const result = recommendSpot(input([eligible()]))
     expect(result.skipped).toEqual([])
     const [rec] = result.recommendations
-    const onDemand = (1 * settings.cpuCoreHour + 1 * settings.memoryGiBHour) * 730 * 3
+    const onDemand = (1 * DEFAULT_RATES.cpuCoreHour + 1 * DEFAULT_RATES.memoryGiBHour) * 730 * 3
     expect(rec!.monthlySavings).toBeCloseTo(onDemand * (1 - settings.spot.defaultPriceRatio.aws), 1)
     expect(rec!.current).toMatchObject({capacityType: 'on-demand', replicas: 3})
     expect(rec!.proposed).toMatchObject({capacityType: 'spot', replicas: 3})
