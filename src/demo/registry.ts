@@ -1,4 +1,5 @@
 import {billingStep} from './steps/billing.js'
+import {budgetsStep} from './steps/budgets.js'
 import type {DemoStep} from './steps.js'
 
 /**
@@ -7,4 +8,5 @@ import type {DemoStep} from './steps.js'
  */
 export const demoSteps: readonly DemoStep[] = [
   billingStep,
+  budgetsStep,
 ]
