@@ -1,0 +1,100 @@
+import type {ApplyReport} from '../apply/execute.js'
+import {forecastBudgetScope} from '../alerts/budget-forecast.js'
+import {budgetReport} from '../alerts/budget-status.js'
+import {addDays, monthKey, monthStart, today} from '../dates.js'
+import type {CostForecast} from '../forecasters/types.js'
+import {listBudgets} from '../store/budgets.js'
+import {queryDailyCosts} from '../store/costs.js'
+import type {Db} from '../store/open.js'
+import {listRecommendations} from '../store/recommendations.js'
+
+/** One gauge sample; names follow Prometheus conventions (snake_case, unit suffix, finops_ prefix). */
+export interface MetricSample {
+  name: string
+  help: string
+  labels?: Record<string, string>
+  value: number
+}
+
+export interface RunFacts {
+  db: Db
+  success: boolean
+  durationSeconds: number
+  finishedAt: Date
+  forecast?: unknown
+  apply?: ApplyReport
+}
+
+/**
+ * What a run pushes: spend this month to date and its projected close per currency, each budget's
+ * used and forecast percent, savings available, actions applied/failed, duration and outcome.
+ * Anything the store cannot answer yet (no billing, no budgets) is simply absent.
+ */
+export function collectRunMetrics(facts: RunFacts, now = today()): {samples: MetricSample[]; notes: string[]} {
+  const samples: MetricSample[] = []
+  const notes: string[] = []
+  const attempt = (what: string, fn: () => void): void => {
+    try {
+      fn()
+    } catch (error) {
+      notes.push(`${what}: ${(error as Error).message}`)
+    }
+  }
+
+  attempt('spend to date', () => {
+    const yesterday = addDays(now, -1)
+    const from = monthStart(yesterday)
+    const totals = new Map<string, number>()
+    for (const p of queryDailyCosts(facts.db, {from, to: yesterday, groupBy: [], filters: [], metric: 'effective'})) totals.set(p.currency, (totals.get(p.currency) ?? 0) + p.cost)
+    for (const [currency, value] of totals) samples.push({name: 'finops_spend_to_date', help: 'Effective cost this calendar month through yesterday (UTC)', labels: {currency}, value: round(value)})
+  })
+
+  const forecast = facts.forecast as CostForecast | undefined
+  if (forecast?.currencies) {
+    for (const c of forecast.currencies) {
+      const month = c.monthEnds?.find((m) => m.month === monthKey(forecast.forecast.from)) ?? c.monthEnds?.[0]
+      if (month) samples.push({name: 'finops_month_end_forecast', help: 'Projected month-end cost: actual to date plus the forecast mean', labels: {currency: c.currency, month: month.month}, value: round(month.mean)})
+    }
+  }
+
+  attempt('budgets', () => {
+    for (const budget of listBudgets(facts.db)) {
+      const {status} = budgetReport(facts.db, budget, forecastBudgetScope, {level: 80, now})
+      samples.push({name: 'finops_budget_used_percent', help: 'Budget used so far in its current period, percent', labels: {budget: budget.name}, value: status.actualPercent})
+      if (status.forecast) samples.push({name: 'finops_budget_forecast_percent', help: 'Forecast period-end spend as a percent of the budget', labels: {budget: budget.name}, value: status.forecast.percent})
+    }
+  })
+
+  attempt('savings', () => {
+    const byCurrency = new Map<string, number>()
+    for (const r of listRecommendations(facts.db)) byCurrency.set(r.currency, (byCurrency.get(r.currency) ?? 0) + r.monthlySavings)
+    for (const [currency, value] of byCurrency) samples.push({name: 'finops_savings_available_monthly', help: 'Monthly savings of the latest recommendations', labels: {currency}, value: round(value)})
+  })
+
+  if (facts.apply) {
+    samples.push({name: 'finops_actions_applied', help: 'Changes applied by this run', value: facts.apply.summary.applied})
+    samples.push({name: 'finops_actions_failed', help: 'Changes that failed in this run', value: facts.apply.summary.failed})
+    samples.push({name: 'finops_actions_skipped', help: 'Changes held back by guardrails in this run', value: facts.apply.skipped.filter((s) => s.code !== 'noop').length})
+  }
+  samples.push({name: 'finops_run_duration_seconds', help: 'Wall time of the last finops run', value: round(facts.durationSeconds, 3)})
+  samples.push({name: 'finops_run_success', help: '1 when the last finops run succeeded, else 0', value: facts.success ? 1 : 0})
+  samples.push({name: 'finops_run_last_timestamp_seconds', help: 'When the last finops run finished (Unix time)', value: Math.floor(facts.finishedAt.getTime() / 1000)})
+  return {samples, notes}
+}
+
+const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits
+
+/** Prometheus text exposition format 0.0.4: HELP and TYPE once per metric name, then its samples. */
+export function renderPrometheusText(samples: readonly MetricSample[]): string {
+  const byName = new Map<string, MetricSample[]>()
+  for (const s of samples) byName.set(s.name, [...(byName.get(s.name) ?? []), s])
+  let out = ''
+  for (const [name, group] of byName) {
+    out += `# HELP ${name} ${group[0]!.help}\n# TYPE ${name} gauge\n`
+    for (const s of group) {
+      const labels = Object.entries(s.labels ?? {}).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+      out += `${name}${labels.length > 0 ? `{${labels.join(',')}}` : ''} ${Number.isFinite(s.value) ? s.value : 'NaN'}\n`
+    }
+  }
+  return out
+}

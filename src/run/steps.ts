@@ -1,0 +1,109 @@
+import {applyFromStore} from '../apply/index.js'
+import type {ApplyReport} from '../apply/execute.js'
+import type {FinopsConfig} from '../config/index.js'
+import type {RunStepName} from '../config/sections/run.js'
+import {costDataRange} from '../store/costs.js'
+import {listSnapshots} from '../store/k8s-inventory.js'
+import type {Db} from '../store/open.js'
+import type {CliInvoker} from './cli-invoker.js'
+
+export interface StepContext {
+  runId: string
+  config: FinopsConfig
+  db: Db
+  cli: CliInvoker
+  /** Results steps leave for later steps and the metrics (forecast JSON, apply report, ...). */
+  outputs: Partial<Record<RunStepName, unknown>>
+}
+
+export interface StepResult {
+  status: 'ok' | 'skipped' | 'failed' | 'partial'
+  reason?: string
+  /** A few numbers for the log line (rows collected, actions applied, alerts sent). */
+  details?: Record<string, unknown>
+}
+
+export interface RunStep {
+  describe: string
+  run(ctx: StepContext): Promise<StepResult>
+}
+
+/** Runs one finops command; the step is skipped (with the reason) when this build lacks the command. */
+async function command(ctx: StepContext, step: RunStepName, id: string, argv: string[]): Promise<StepResult & {json?: unknown}> {
+  if (!ctx.cli.available(id)) return {status: 'skipped', reason: `finops ${id.replace(/:/g, ' ')} is not in this build`}
+  const outcome = await ctx.cli.run([...argv, ...(ctx.config.run.args[step] ?? [])])
+  if (outcome.code === 0) return {status: 'ok', json: outcome.json}
+  return {status: outcome.code === 7 ? 'partial' : 'failed', reason: `finops ${argv.join(' ')} exited ${outcome.code}${outcome.message ? `: ${outcome.message}` : ''}`, json: outcome.json}
+}
+
+const hasSources = ({sources}: FinopsConfig): boolean =>
+  (sources.aws?.length ?? 0) + (sources.azure?.length ?? 0) + (sources.gcp?.length ?? 0) + (sources.focus?.length ?? 0) > 0
+
+/**
+ * The steps of `finops run`, in order. Each calls the capability's own command; a capability that is
+ * not in this build, or has nothing to work on yet, is skipped with the reason in the log.
+ */
+export const runSteps: Record<RunStepName, RunStep> = {
+  collect: {
+    describe: 'collect the billing sources in finops.yaml (collect all) and the cluster inventory and usage (collect k8s)',
+    async run(ctx) {
+      const parts: [string, StepResult][] = []
+      if (hasSources(ctx.config)) parts.push(['billing', await command(ctx, 'collect', 'collect:all', ['collect', 'all'])])
+      else parts.push(['billing', {status: 'skipped', reason: 'no billing sources in finops.yaml'}])
+      parts.push(['kubernetes', await command(ctx, 'collect', 'collect:k8s', ['collect', 'k8s'])])
+      return combine(parts)
+    },
+  },
+  forecast: {
+    describe: 'forecast spend (finops forecast)',
+    async run(ctx) {
+      if (!costDataRange(ctx.db)) return {status: 'skipped', reason: 'no cost data in the store yet'}
+      const result = await command(ctx, 'forecast', 'forecast', ['forecast'])
+      ctx.outputs.forecast = result.json
+      return strip(result)
+    },
+  },
+  recommend: {
+    describe: 'compute rightsizing, spot and scale-down recommendations (finops recommend)',
+    async run(ctx) {
+      if (listSnapshots(ctx.db).length === 0) return {status: 'skipped', reason: 'no cluster inventory in the store (collect k8s did not run or failed)'}
+      const result = await command(ctx, 'recommend', 'recommend', ['recommend'])
+      ctx.outputs.recommend = result.json
+      const recs = (result.json as {recommendations?: unknown[]} | undefined)?.recommendations
+      return {...strip(result), details: recs ? {recommendations: recs.length} : undefined}
+    },
+  },
+  apply: {
+    describe: 'apply the recommendations per apply.mode (dry run unless enforce)',
+    async run(ctx) {
+      const report: ApplyReport = await applyFromStore(ctx.db, {config: ctx.config, runId: ctx.runId})
+      ctx.outputs.apply = report
+      const {summary} = report
+      const details = {mode: report.mode, planned: summary.planned, applied: summary.applied, failed: summary.failed, skipped: summary.skipped}
+      if (summary.failed === 0) return {status: 'ok', details}
+      return {status: summary.applied > 0 ? 'partial' : 'failed', reason: report.actions.filter((a) => a.error).map((a) => `${a.target.namespace}/${a.target.name}: ${a.error}`).join('; '), details}
+    },
+  },
+  alerts: {
+    describe: 'evaluate budgets and anomalies and notify Slack (finops alert check)',
+    async run(ctx) {
+      if (!costDataRange(ctx.db)) return {status: 'skipped', reason: 'no cost data in the store yet'}
+      const result = await command(ctx, 'alerts', 'alert:check', ['alert', 'check'])
+      ctx.outputs.alerts = result.json
+      return strip(result)
+    },
+  },
+}
+
+function strip(result: StepResult & {json?: unknown}): StepResult {
+  const {json: _json, ...rest} = result
+  return rest
+}
+
+/** A step made of parts: failed if any part failed, ok if any ran, else skipped; reasons joined. */
+function combine(parts: [string, StepResult][]): StepResult {
+  const statuses = parts.map(([, r]) => r.status)
+  const status = statuses.includes('failed') ? 'failed' : statuses.includes('partial') ? 'partial' : statuses.includes('ok') ? 'ok' : 'skipped'
+  const reasons = parts.filter(([, r]) => r.reason).map(([name, r]) => `${name}: ${r.status}: ${r.reason}`)
+  return {status, reason: reasons.length > 0 ? reasons.join('; ') : undefined, details: Object.fromEntries(parts.map(([name, r]) => [name, r.status]))}
+}

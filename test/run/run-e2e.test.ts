@@ -1,0 +1,134 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import type {ActionRecord} from '../../src/apply/types.js'
+import {ExitCode} from '../../src/exit-codes.js'
+import type {RunLogEntry} from '../../src/run/log.js'
+import {openStore} from '../../src/store/open.js'
+import {parseJson, runCli, tempDir} from '../helpers/cli.js'
+import type {KubeApiServer} from '../servers/kube-api.js'
+import {startFixtureKubeApi} from '../servers/kube-fixture.js'
+import {type Pushgateway, pushgatewayAvailable, startPushgateway} from './pushgateway-server.js'
+
+let server: KubeApiServer
+let dir: string
+let cleanup: () => void
+
+/** The container's environment: config from the ConfigMap, kubeconfig (in-cluster there), the store on the PVC. */
+function containerEnv(config: string): {env: Record<string, string>; db: string} {
+  const configFile = path.join(dir, 'finops.yaml')
+  fs.writeFileSync(configFile, config)
+  const kubeconfig = path.join(dir, 'kubeconfig')
+  fs.writeFileSync(kubeconfig, server.kubeconfig({context: 'eks-demo'}))
+  // Wednesday 22:00 UTC: midnight in Berlin, inside staging's downtime.
+  return {env: {FINOPS_CONFIG: configFile, KUBECONFIG: kubeconfig, FINOPS_NOW: '2024-09-04T22:00:00Z', FINOPS_IDENTITY: 'system:serviceaccount:finops:finops', HOME: dir}, db: path.join(dir, 'data', 'finops.db')}
+}
+
+const logLines = (stdout: string): RunLogEntry[] => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunLogEntry)
+
+beforeEach(async () => {
+  const tmp = tempDir()
+  dir = tmp.dir
+  cleanup = tmp.cleanup
+  server = (await startFixtureKubeApi()).server
+})
+
+afterEach(async () => {
+  await server.close()
+  cleanup()
+})
+
+describe('finops run, as the CronJob runs it', () => {
+  it('collects, recommends and applies per policy, one JSON log line per step, and the journal names the run', async () => {
+    const {env, db} = containerEnv('apply:\n  mode: enforce\n  kinds: [scale-down]\nrun:\n  steps: [collect, forecast, recommend, apply, alerts]\n')
+    const result = await runCli(['run', '--db', db], {env})
+    const lines = logLines(result.stdout)
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0)
+    const runId = lines[0]!.runId
+    expect(runId).toMatch(/^run-\d{8}T\d{6}Z-[0-9a-f]{6}$/)
+    expect(lines.every((l) => l.runId === runId)).toBe(true)
+    expect(lines.map((l) => [l.step, l.status ?? l.event])).toEqual([
+      ['run', 'start'], ['collect', 'ok'], ['forecast', 'skipped'], ['recommend', 'ok'], ['apply', 'ok'], ['alerts', 'skipped'], ['run', 'ok'],
+    ])
+    expect(lines.find((l) => l.step === 'forecast')!.reason).toBe('no cost data in the store yet')
+    expect(lines.find((l) => l.step === 'apply')!.details).toMatchObject({mode: 'enforce', applied: 2, failed: 0})
+
+    const web = server.get('apps/v1', 'Deployment', 'web', 'staging')!
+    expect((web.spec as {replicas: number}).replicas).toBe(0)
+    expect(web.metadata.annotations?.['finops.io/original-replicas']).toBe('2')
+    const api = server.get('apps/v1', 'Deployment', 'api', 'staging')!
+    expect((api.spec as {replicas: number}).replicas).toBe(1)
+    expect((server.get('apps/v1', 'Deployment', 'worker', 'staging')!.spec as {replicas: number}).replicas).toBe(1)
+
+    const actions = parseJson<{actions: ActionRecord[]}>(await runCli(['actions', 'list', '--db', db, '--json'], {env})).actions
+    expect(actions.map((a) => [a.target.name, a.runId, a.identity, a.status]).sort()).toEqual([
+      ['api', runId, 'system:serviceaccount:finops:finops', 'applied'], ['web', runId, 'system:serviceaccount:finops:finops', 'applied'],
+    ])
+
+    // The morning run restores the original replicas.
+    const morning = await runCli(['run', '--db', db], {env: {...env, FINOPS_NOW: '2024-09-05T08:00:00Z'}})
+    expect(morning.code, morning.stdout).toBe(0)
+    expect((server.get('apps/v1', 'Deployment', 'web', 'staging')!.spec as {replicas: number}).replicas).toBe(2)
+    expect((server.get('apps/v1', 'Deployment', 'api', 'staging')!.spec as {replicas: number}).replicas).toBe(2)
+  })
+
+  it('exits locked while another run holds the lock, and takes over a stale one', async () => {
+    const {env, db} = containerEnv('run:\n  steps: [apply]\n  lockTtlMinutes: 30\n')
+    const store = openStore(db)
+    const future = new Date(Date.now() + 3_600_000).toISOString()
+    store.prepare('INSERT INTO run_locks (name, run_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)').run('run', 'run-other', 'pod-a pid 1', new Date().toISOString(), future)
+    store.close()
+    const locked = await runCli(['run', '--db', db], {env})
+    expect(locked.code).toBe(ExitCode.locked)
+    expect(logLines(locked.stdout).at(-1)).toMatchObject({step: 'run', status: 'locked'})
+    expect(locked.stderr).toContain('another run holds the lock: run-other on pod-a pid 1')
+
+    const again = openStore(db)
+    again.prepare('UPDATE run_locks SET expires_at = ?').run(new Date(Date.now() - 1000).toISOString())
+    again.close()
+    const took = await runCli(['run', '--db', db], {env})
+    expect(took.code, took.stdout + took.stderr).toBe(0)
+    expect(logLines(took.stdout)[0]).toMatchObject({event: 'start', tookOverStaleLock: {runId: 'run-other'}})
+    const after = openStore(db)
+    expect(after.prepare('SELECT COUNT(*) FROM run_locks').pluck().get()).toBe(0)
+    after.close()
+  })
+
+  it('exits non-zero when a step fails, and still runs the later steps', async () => {
+    const {env, db} = containerEnv('apply:\n  mode: enforce\n  kinds: [scale-down]\n')
+    server.forbid('apps/deployments', ['patch'])
+    const result = await runCli(['run', '--db', db], {env})
+    expect(result.code, result.stdout + result.stderr).toBe(ExitCode.partial)
+    const lines = logLines(result.stdout)
+    const apply = lines.find((l) => l.step === 'apply')!
+    expect(apply).toMatchObject({status: 'failed', level: 'error'})
+    expect(String(apply.reason)).toContain('HTTP 403')
+    expect(lines.map((l) => l.step)).toContain('alerts')
+    expect(lines.at(-1)).toMatchObject({step: 'run', status: 'partial', failedSteps: ['apply']})
+  })
+})
+
+describe.skipIf(!pushgatewayAvailable())('finops run --pushgateway (real prometheus-pushgateway)', () => {
+  let gateway: Pushgateway
+  beforeEach(async () => {
+    gateway = await startPushgateway()
+  })
+  afterEach(async () => {
+    await gateway.stop()
+  })
+
+  it('pushes the run metrics under job finops and the configured instance', async () => {
+    const {env, db} = containerEnv('apply:\n  mode: enforce\n  kinds: [scale-down]\nrun:\n  instance: eks-demo\n')
+    const result = await runCli(['run', '--db', db, '--pushgateway', gateway.url], {env})
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(logLines(result.stdout).find((l) => l.step === 'pushgateway')).toMatchObject({status: 'ok'})
+    const text = await gateway.scrape()
+    const sample = (name: string): string | undefined => text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes('job="finops"') && l.includes('instance="eks-demo"'))
+    expect(sample('finops_actions_applied')).toMatch(/ 2$/)
+    expect(sample('finops_actions_failed')).toMatch(/ 0$/)
+    expect(sample('finops_run_success')).toMatch(/ 1$/)
+    expect(sample('finops_run_duration_seconds')).toMatch(/ \d+(\.\d+)?(e[+-]?\d+)?$/)
+    expect(sample('finops_savings_available_monthly')).toMatch(/currency="USD"/)
+  })
+})
