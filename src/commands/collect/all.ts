@@ -8,9 +8,7 @@ import {ExitCode, type ExitCodeName} from '../../exit-codes.js'
 
 export default class CollectAll extends FinopsCommand {
   static override summary = 'Collect every billing source listed under sources: in finops.yaml'
-  static override description = `Runs each aws, azure, gcp and focus entry of sources: in turn. Each source lands on its own: one
-that fails (credentials, throttling) leaves its store rows and watermark unchanged and the others still run;
-the exit code is then "partial" (7), or that source's own code when every source failed.`
+  static override description = `Runs each aws, azure, gcp and focus entry of sources: in turn. Each source lands on its own: one that fails (credentials, throttling) leaves its store rows and watermark unchanged and the others still run; the exit code is then "partial" (7), or that source's own code when every source failed.`
 
   static override examples = [
     '<%= config.bin %> collect all',
@@ -26,7 +24,7 @@ the exit code is then "partial" (7), or that source's own code when every source
     const count = (sources.aws?.length ?? 0) + (sources.azure?.length ?? 0) + (sources.gcp?.length ?? 0) + (sources.focus?.length ?? 0)
     if (count === 0) {
       throw usageError(`no sources to collect: ${loaded.file ?? 'finops.yaml (not found)'} lists none under sources:`,
-        'add sources.aws / sources.azure / sources.gcp / sources.focus entries (see docs/collectors.md)')
+        'add aws, azure, gcp or focus entries under sources: as shown in docs/collectors.md')
     }
     const db = this.openStore(flags.db, flags.config)
     const outcomes = await collectAllSources(db, sources, runSettings(loaded.config, flags), (o) => this.log(describeOutcome(o)))

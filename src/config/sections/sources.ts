@@ -40,7 +40,8 @@ const focusSource = z.strictObject({
 })
 
 /** One entry or a list: `aws: {profile: payer}` and `aws: [{profile: a}, {profile: b}]` both work. */
-const oneOrMany = <T extends z.ZodType>(schema: T) => z.union([schema.transform((s) => [s]), z.array(schema)]).optional()
+const oneOrMany = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === undefined || v === null || Array.isArray(v) ? v ?? undefined : [v]), z.array(schema).optional())
 
 export const sourcesSection = z.strictObject({
   restatementDays: z.int().min(0).max(60).default(3)
