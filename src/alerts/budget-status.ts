@@ -51,6 +51,8 @@ export function budgetReport(db: Db, budget: Budget, forecaster: BudgetForecaste
     const ranked = [...spendByCurrency.entries()].sort((a, b) => b[1] - a[1])
     currency = ranked[0]?.[0] ?? 'USD'
     if (ranked.length > 1) notes.push(`the scope has costs in ${ranked.map(([c]) => c).sort().join(', ')}; showing ${currency} (set one with finops budget set ${budget.name} --currency CODE)`)
+  } else if (!spendByCurrency.has(currency) && spendByCurrency.size > 0) {
+    notes.push(`the scope has costs in ${[...spendByCurrency.keys()].sort().join(', ')} but none in ${currency} (change it with finops budget set ${budget.name} --currency CODE)`)
   }
   const series = points.filter((p) => p.currency === currency)
   const dataThrough = series.reduce<string | undefined>((max, p) => (max === undefined || p.day > max ? p.day : max), undefined)

@@ -28,6 +28,7 @@ describe('alerts: in finops.yaml', () => {
     [{alerts: {slack: {webhookUrl: 'ftp://hooks.example/secretpath'}}}, /alerts\.slack\.webhookUrl: must be an http\(s\) URL/],
     [{alerts: {anomalies: {level: 50}}}, /alerts\.anomalies\.level: Too small/],
     [{alerts: {slack: {retries: 100}}}, /alerts\.slack\.retries: Too big/],
+    [{alerts: {anomalies: {groupBy: ['account', 'servce']}}}, /alerts\.anomalies\.groupBy\.1: unknown key; valid keys: provider, account, .*tag:<key>/],
   ])('%j is refused naming the field', (raw, message) => {
     const error = (() => {
       try {

@@ -1,6 +1,16 @@
 import {z} from 'zod'
 
 import {METRICS} from '../../model.js'
+import {GROUP_KEY_HELP, parseGroupKey} from '../../store/cost-dimensions.js'
+
+const isGroupKey = (key: string): boolean => {
+  try {
+    parseGroupKey(key)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /**
  * `alerts:` in finops.yaml: the Slack webhook and the anomaly detector. Budgets themselves live in the
@@ -20,7 +30,7 @@ const slackSection = z.strictObject({
 
 const anomaliesSection = z.strictObject({
   enabled: z.boolean().default(true).describe('Detect daily spend anomalies in `finops alert check`'),
-  groupBy: z.array(z.string()).min(1).default(['account', 'service'])
+  groupBy: z.array(z.string().refine(isGroupKey, {error: `unknown key; valid keys: ${GROUP_KEY_HELP}`})).min(1).default(['account', 'service'])
     .describe('The series watched: one per combination of these report keys'),
   metric: z.enum(Object.keys(METRICS) as [keyof typeof METRICS, ...(keyof typeof METRICS)[]]).default('billed')
     .describe('Cost metric of the watched series'),
