@@ -7,6 +7,7 @@ import {collectCloudCosts, type CollectSummary} from './cloud-collect.js'
 import type {RetryHooks} from './cloud-retry.js'
 import {type FocusImportSummary, importFocusFiles} from './focus/index.js'
 import {type CatalogSummary, collectCatalogPrices} from './gcp/catalog.js'
+import {withoutMetadataWarnings} from './gcp/auth.js'
 import {gcpCostFetcher} from './gcp/index.js'
 
 /** An extra grouping as users write it (`region`, `tag:team`), for AWS and Azure. */
@@ -40,7 +41,11 @@ export interface GcpRunSummary {
 }
 
 /** Spend from the export table (when given), then catalog prices (when asked); each lands on its own. */
-export async function collectGcp(db: Db, source: GcpSourceConfig, run: RunSettings): Promise<GcpRunSummary> {
+export function collectGcp(db: Db, source: GcpSourceConfig, run: RunSettings): Promise<GcpRunSummary> {
+  return withoutMetadataWarnings(() => collectGcpSources(db, source, run))
+}
+
+async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettings): Promise<GcpRunSummary> {
   const out: GcpRunSummary = {}
   if (source.table) out.costs = await collectCloudCosts(db, gcpCostFetcher({...source, table: source.table, retry: run.retry, retryHooks: run.retryHooks}), run)
   if (source.prices) out.prices = await collectCatalogPrices(db, {endpoint: source.endpoint, retry: run.retry, retryHooks: run.retryHooks})

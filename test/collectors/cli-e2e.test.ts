@@ -119,6 +119,14 @@ describe('finops collect aws|azure|gcp|all, built CLI', () => {
     expect(fs.statSync(db).size).toBe(before)
   })
 
+  it('GCP without any credentials: exit auth, naming Application Default Credentials', async () => {
+    const result = await runCli(['collect', 'gcp', '--db', db, '--table', EXPORT_TABLE, '--endpoint', gcp.url], {env: isolated({})})
+    expect(result.code).toBe(5)
+    expect(result.stderr).toMatch(/^Error: Google credentials: none usable from Google Application Default Credentials \(GOOGLE_OAUTH_ACCESS_TOKEN, GOOGLE_APPLICATION_CREDENTIALS/m)
+    expect(result.stderr).toContain('gcloud auth application-default login')
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
   it('collect all runs every configured source; one failing source makes it partial (exit 7)', async () => {
     const config = path.join(tmp.dir, 'finops.yaml')
     fs.writeFileSync(config, `sources:

@@ -44,3 +44,25 @@ export function parseGcpEndpoint(endpoint: string): {apiEndpoint: string; host: 
   const port = url.port ? Number(url.port) : protocol === 'http' ? 80 : 443
   return {apiEndpoint: `${url.protocol}//${url.host}`, host: url.hostname, port, protocol}
 }
+
+/**
+ * Runs `fn` with gcp-metadata's MetadataLookupWarning muted: off Google Cloud, Application Default
+ * Credentials probe the metadata server and print that warning when nothing answers, on top of the
+ * one-line auth error we give. Other warnings still print.
+ */
+export async function withoutMetadataWarnings<T>(fn: () => Promise<T>): Promise<T> {
+  const original = process.listeners('warning')
+  const filter = (warning: Error): void => {
+    if (warning.name !== 'MetadataLookupWarning') for (const listener of original) listener(warning)
+  }
+  process.removeAllListeners('warning')
+  process.on('warning', filter)
+  try {
+    return await fn()
+  } finally {
+    // Warnings are emitted on the next tick; let any pending one reach the filter first.
+    await new Promise((resolve) => setImmediate(resolve))
+    process.removeListener('warning', filter)
+    for (const listener of original) process.on('warning', listener)
+  }
+}
