@@ -54,7 +54,7 @@ const prometheus = z.strictObject({
   /** Window of the CPU rate() in PromQL. */
   rateWindow: z.string().regex(/^\d+[smh]$/).default('5m'),
   /** Containers are queried per namespace; namespaces with more pods than this are split by pod regex. */
-  maxSeriesPerQuery: z.number().int().min(10).default(2000),
+  maxSeriesPerQuery: z.number().int().min(1).default(2000),
   /** Concurrent range queries. */
   concurrency: z.number().int().min(1).max(16).default(4),
   timeoutSeconds: z.number().int().min(1).default(120),

@@ -1,0 +1,192 @@
+import {DigestBuilder} from '../../k8s/digest.js'
+import {guessWorkloadForPod, workloadForPod} from '../../k8s/inventory.js'
+import type {ContainerKey, Inventory, WorkloadKind} from '../../k8s/model.js'
+import {inputError} from '../../errors.js'
+import type {UsageRow} from '../../store/usage.js'
+import type {PrometheusApi} from './prometheus-client.js'
+
+const DAY_S = 86_400
+
+export interface PrometheusUsageOptions {
+  cluster: string
+  /** Window: [start, end] in unix seconds; start should be a UTC midnight so every day is whole. */
+  start: number
+  end: number
+  stepSeconds: number
+  rateWindow: string
+  /** Upper bound on pod series per range query; larger namespaces are split by workload. */
+  maxSeriesPerQuery: number
+  /** Upper bound on samples (series x points) per range query; longer windows are split into day chunks. */
+  maxSamplesPerQuery?: number
+  concurrency: number
+  /** Extra label matchers, e.g. `cluster="prod"`, added to every selector. */
+  extraSelector?: string
+  namespaces?: readonly string[]
+  /** The inventory maps pods (also ones long gone) to their workloads; without it names are guessed. */
+  inventory?: Inventory
+  /** Receives each finished batch of container-day digests (written to the store by the caller). */
+  write: (rows: UsageRow[]) => void
+  onProgress?: (done: number, total: number) => void
+}
+
+export interface PrometheusUsageSummary {
+  namespaces: number
+  containers: number
+  days: number
+  containerDays: number
+  samples: number
+  queries: number
+  oomKills: number
+  /** Whether kube-state-metrics' termination reasons were found (else OOM counts are unknown, not zero). */
+  oomSource: 'kube-state-metrics' | 'unavailable'
+}
+
+interface Batch {
+  namespace: string
+  /** Pods in this batch, with their workload. */
+  pods: Map<string, {kind: WorkloadKind; name: string}>
+}
+
+const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+const escapeRegex = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * Reads CPU and memory usage per container from Prometheus range queries and folds every sample
+ * straight into per-container, per-day digests. Batches are one namespace, or a group of whole
+ * workloads of a large namespace (so a workload's digests are complete when its batch ends), and
+ * long windows are split into day chunks: memory holds one batch's digests and one response at a
+ * time per concurrent query, never the window's samples.
+ */
+export async function collectPrometheusUsage(prom: PrometheusApi, options: PrometheusUsageOptions): Promise<PrometheusUsageSummary> {
+  const extra = options.extraSelector ? `,${options.extraSelector}` : ''
+  const base = `container!="",container!="POD"${extra}`
+  const lookback = `${Math.max(1, Math.ceil((options.end - options.start) / 3600))}h`
+
+  // 1. Which pods had container metrics in the window (one cheap instant query, aggregated server-side).
+  const discovered = await prom.query(`group by (namespace, pod) (last_over_time(container_memory_working_set_bytes{${base}}[${lookback}]))`, options.end)
+  const wanted = options.namespaces && options.namespaces.length > 0 ? new Set(options.namespaces) : undefined
+  const podsByNamespace = new Map<string, string[]>()
+  for (const s of discovered) {
+    const ns = s.metric.namespace
+    const pod = s.metric.pod
+    if (!ns || !pod || (wanted && !wanted.has(ns))) continue
+    const list = podsByNamespace.get(ns) ?? []
+    list.push(pod)
+    podsByNamespace.set(ns, list)
+  }
+  if (podsByNamespace.size === 0) {
+    throw inputError(`Prometheus has no container_memory_working_set_bytes series${wanted ? ` in ${[...wanted].join(', ')}` : ''} in the window`,
+      'check that cAdvisor (kubelet) metrics are scraped, the --days window, and kubernetes.prometheus.extraSelector')
+  }
+
+  // 2. Batches of whole workloads, at most maxSeriesPerQuery pods each.
+  const batches: Batch[] = []
+  for (const [namespace, pods] of [...podsByNamespace].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const candidates = options.inventory?.workloads.filter((w) => w.namespace === namespace).map((w) => ({kind: w.kind, name: w.name})) ?? []
+    const known = new Map<string, {kind: WorkloadKind; name: string}>()
+    for (const w of options.inventory?.workloads ?? []) if (w.namespace === namespace) for (const p of w.pods) known.set(p.name, {kind: w.kind, name: w.name})
+    const byWorkload = new Map<string, Map<string, {kind: WorkloadKind; name: string}>>()
+    for (const pod of pods.sort()) {
+      const workload = known.get(pod) ?? workloadForPod(pod, candidates) ?? guessWorkloadForPod(pod)
+      const id = `${workload.kind}/${workload.name}`
+      const group = byWorkload.get(id) ?? new Map()
+      group.set(pod, workload)
+      byWorkload.set(id, group)
+    }
+    let current: Batch = {namespace, pods: new Map()}
+    for (const group of byWorkload.values()) {
+      if (current.pods.size > 0 && current.pods.size + group.size > options.maxSeriesPerQuery) {
+        batches.push(current)
+        current = {namespace, pods: new Map()}
+      }
+      for (const [pod, w] of group) current.pods.set(pod, w)
+    }
+    if (current.pods.size > 0) batches.push(current)
+  }
+
+  const summary: PrometheusUsageSummary = {namespaces: podsByNamespace.size, containers: 0, days: 0, containerDays: 0, samples: 0, queries: 1, oomKills: 0, oomSource: 'unavailable'}
+  const days = new Set<string>()
+  const maxSamples = options.maxSamplesPerQuery ?? 2_000_000
+  let done = 0
+
+  const runBatch = async (batch: Batch): Promise<void> => {
+    const podMatcher = batch.pods.size === podsByNamespace.get(batch.namespace)!.length ? '' : `,pod=~${quote([...batch.pods.keys()].map(escapeRegex).join('|'))}`
+    const selector = `${base},namespace=${quote(batch.namespace)}${podMatcher}`
+    const cpuQuery = `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{${selector}}[${options.rateWindow}]))`
+    const memoryQuery = `max by (namespace, pod, container) (container_memory_working_set_bytes{${selector}})`
+    // The restart count while the last termination was an OOM kill: each rise is one OOM event.
+    const ksmSelector = `namespace=${quote(batch.namespace)}${podMatcher}${extra}`
+    const oomQuery = `max by (namespace, pod, container) (kube_pod_container_status_restarts_total{${ksmSelector}}) * on (namespace, pod, container) ` +
+      `max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{reason="OOMKilled",${ksmSelector}})`
+
+    const builders = new Map<string, {key: ContainerKey; day: string; digest: DigestBuilder}>()
+    const builderFor = (pod: string, container: string, day: string) => {
+      const w = batch.pods.get(pod) ?? guessWorkloadForPod(pod)
+      const id = `${w.kind}/${w.name}/${container}/${day}`
+      let b = builders.get(id)
+      if (!b) {
+        b = {key: {cluster: options.cluster, namespace: batch.namespace, kind: w.kind, workload: w.name, container}, day, digest: new DigestBuilder()}
+        builders.set(id, b)
+      }
+      return b
+    }
+    const dayOf = (t: number) => new Date(t * 1000).toISOString().slice(0, 10)
+
+    // Day-aligned chunks sized so series x points stays under maxSamples.
+    const pointsPerDay = DAY_S / options.stepSeconds
+    const chunkDays = Math.max(1, Math.floor(maxSamples / Math.max(1, batch.pods.size * 2 * pointsPerDay)))
+    for (let chunkStart = options.start; chunkStart <= options.end; chunkStart += chunkDays * DAY_S) {
+      const chunkEnd = Math.min(options.end, chunkStart + chunkDays * DAY_S - options.stepSeconds)
+      const [cpu, memory, oom] = await Promise.all([
+        prom.queryRange(cpuQuery, chunkStart, chunkEnd, options.stepSeconds),
+        prom.queryRange(memoryQuery, chunkStart, chunkEnd, options.stepSeconds),
+        prom.queryRange(oomQuery, chunkStart, chunkEnd, options.stepSeconds),
+      ])
+      summary.queries += 3
+      for (const s of cpu) {
+        for (const [t, v] of s.values ?? []) builderFor(s.metric.pod!, s.metric.container!, dayOf(t)).digest.cpu.add(Number(v))
+      }
+      for (const s of memory) {
+        for (const [t, v] of s.values ?? []) builderFor(s.metric.pod!, s.metric.container!, dayOf(t)).digest.memory.add(Number(v))
+      }
+      if (oom.length > 0) summary.oomSource = 'kube-state-metrics'
+      for (const s of oom) {
+        let previous: number | undefined
+        for (const [t, raw] of s.values ?? []) {
+          const v = Number(raw)
+          // A series that appears after the chunk's first step is a fresh OOM kill; one present at the
+          // start may be older than the window and is not counted.
+          const rose = previous === undefined ? t > chunkStart : v > previous
+          if (rose) builderFor(s.metric.pod!, s.metric.container!, dayOf(t)).digest.oomKills += previous === undefined ? 1 : v - previous
+          previous = v
+        }
+      }
+    }
+
+    // Pods of one workload merge into one digest per container and day (already, by key).
+    const rows: UsageRow[] = []
+    const containers = new Set<string>()
+    for (const b of builders.values()) {
+      const digest = b.digest.toDigest()
+      if (digest.samples === 0 && digest.oomKills === 0) continue
+      rows.push({key: b.key, day: b.day, source: 'prometheus', digest})
+      containers.add(`${b.key.kind}/${b.key.workload}/${b.key.container}`)
+      days.add(b.day)
+      summary.samples += digest.samples
+      summary.oomKills += digest.oomKills
+    }
+    summary.containers += containers.size
+    summary.containerDays += rows.length
+    options.write(rows)
+    options.onProgress?.(++done, batches.length)
+  }
+
+  // A small worker pool: `concurrency` batches in flight.
+  let next = 0
+  const worker = async () => {
+    while (next < batches.length) await runBatch(batches[next++]!)
+  }
+  await Promise.all(Array.from({length: Math.min(options.concurrency, batches.length)}, worker))
+  summary.days = days.size
+  return summary
+}
