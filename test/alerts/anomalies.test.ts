@@ -98,6 +98,6 @@ describe('detectAnomalies', () => {
     expect(outside(50)).toBeLessThan(0.6)
     expect(outside(90)).toBeGreaterThan(0.05)
     expect(outside(90)).toBeLessThan(0.15)
-    expect(outside(99)).toBeLessThan(0.03)
+    expect(outside(99)).toBeLessThan(0.02)
   })
 })
