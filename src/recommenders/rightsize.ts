@@ -111,7 +111,7 @@ export function sizeContainer(days: readonly DailyUsage[], current: ContainerSpe
     sizing: {
       ...proposed,
       percentiles: {
-        cpuP50: quantile(merged.cpu, 0.5, CPU_SCHEME), cpuP95: quantile(merged.cpu, 0.95, CPU_SCHEME), cpuP99: quantile(merged.cpu, 0.99, CPU_SCHEME),
+        cpuP50: quantile(merged.cpu, 0.5, CPU_SCHEME), cpuP90: quantile(merged.cpu, 0.9, CPU_SCHEME), cpuP95: quantile(merged.cpu, 0.95, CPU_SCHEME), cpuP99: quantile(merged.cpu, 0.99, CPU_SCHEME),
         cpuMax: merged.cpu.max, memoryP50: quantile(merged.memory, 0.5, MEMORY_SCHEME), memoryP99: quantile(merged.memory, 0.99, MEMORY_SCHEME),
         memoryMax: peak, memoryPeakGrowthPerDay: slope,
       },

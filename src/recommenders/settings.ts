@@ -7,10 +7,15 @@ import {inputError} from '../errors.js'
  * why it exists; `finops recommend` reads them once and passes them to the pure recommenders.
  */
 const rightsize = z.strictObject({
-  /** Usage quantile the CPU request is set from (KRR's simple strategy uses 0.95). */
-  cpuPercentile: z.number().gt(0).lte(1).default(0.95),
+  /**
+   * Usage quantile the CPU request is set from. A slightly lower quantile plus proportional headroom
+   * (rather than KRR's bare p95) puts the headroom where load is steady and cheap to cover, instead of
+   * chasing the rare bursts of spiky containers: in bench/rightsize it saves at least as much as p95
+   * with about half the samples above the request.
+   */
+  cpuPercentile: z.number().gt(0).lte(1).default(0.9),
   /** Relative headroom on top of the CPU quantile. */
-  cpuMargin: z.number().min(0).max(5).default(0.05),
+  cpuMargin: z.number().min(0).max(5).default(0.1),
   /** Absolute headroom in cores: small containers get proportionally more room, which costs almost nothing. */
   cpuHeadroom: z.number().min(0).default(0.01),
   /** Lowest CPU request proposed, in cores. */

@@ -1,0 +1,138 @@
+// Synthetic container usage for the rightsizing benchmark: deterministic (seeded), one value per
+// 5-minute step. CPU is the mean cores used over the step; memory is the working-set demand in bytes
+// (what the container would use without a limit). Patterns: diurnal and weekly load, bursts, batch
+// jobs, idle sidecars, slow memory growth (leaks), and memory spikes that OOM against tight limits.
+
+export const STEP_SECONDS = 300
+export const STEPS_PER_DAY = 86_400 / STEP_SECONDS
+const MIB = 2 ** 20
+
+/** mulberry32: a small, fast, seedable PRNG. */
+export function rng(seed) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+const logUniform = (r, lo, hi) => Math.exp(Math.log(lo) + r() * (Math.log(hi) - Math.log(lo)))
+const normal = (r) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())
+
+const ARCHETYPES = [
+  ['web', 0.4], ['steady', 0.2], ['batch', 0.12], ['sidecar', 0.15], ['spiky', 0.13],
+]
+
+function pick(r, table) {
+  let x = r()
+  for (const [name, p] of table) {
+    if ((x -= p) < 0) return name
+  }
+  return table.at(-1)[0]
+}
+
+/**
+ * The parameters of container `index`: its archetype, load shape, memory behaviour and the requests a
+ * developer set for it (mostly generous, some too tight).
+ */
+export function containerSpec(seed, index, namespaces = 6) {
+  const r = rng(seed * 1_000_003 + index)
+  const archetype = pick(r, ARCHETYPES)
+  const base = archetype === 'sidecar' ? logUniform(r, 0.002, 0.02) : logUniform(r, 0.03, 1.5)
+  const spec = {
+    index,
+    namespace: `team-${String.fromCharCode(97 + (index % namespaces))}`,
+    workload: `${archetype}-${index}`,
+    container: archetype === 'sidecar' ? 'proxy' : 'app',
+    archetype,
+    base,
+    diurnal: archetype === 'web' ? 0.3 + 0.5 * r() : archetype === 'steady' ? 0.05 : archetype === 'batch' ? 0.1 : 0.2 * r(),
+    weekend: archetype === 'web' ? 0.4 + 0.4 * r() : 0.9 + 0.1 * r(),
+    noise: 0.08 + 0.2 * r(),
+    burstsPerDay: archetype === 'spiky' ? 4 + 8 * r() : archetype === 'web' ? 0.5 * r() : 0.1,
+    burstHeight: archetype === 'spiky' ? 2 + 4 * r() : 1.5 + r(),
+    batchHour: Math.floor(r() * 24),
+    batchHeight: 3 + 5 * r(),
+    peakHour: 10 + 8 * r(),
+    memoryBase: (archetype === 'sidecar' ? logUniform(r, 24, 96) : logUniform(r, 96, 3072)) * MIB,
+    memorySwing: 0.03 + 0.1 * r(),
+    // A fifth leak slowly (restarted weekly by deploys in real life; here it keeps growing, the hard case).
+    memoryGrowthPerDay: r() < 0.2 ? 0.005 + 0.02 * r() : 0,
+    // A few have memory spikes that a tight limit turns into OOM kills.
+    oomProne: r() < 0.08,
+    spikesPerDay: 0.3 + 0.5 * r(),
+    spikeHeight: 1.3 + 0.5 * r(),
+  }
+  // Requests as developers set them: usually generous, a tenth too tight.
+  const typicalPeak = base * (1 + spec.diurnal) * (archetype === 'batch' ? 1.5 : 1)
+  const cpuFactor = r() < 0.1 ? 0.6 + 0.3 * r() : logUniform(r, 1.3, 6)
+  spec.cpuRequest = Math.max(0.01, Math.ceil(typicalPeak * cpuFactor * 100) / 100)
+  const memFactor = r() < 0.1 ? 1.05 + 0.1 * r() : logUniform(r, 1.3, 4)
+  spec.memoryRequest = Math.ceil((spec.memoryBase * (1 + spec.memorySwing) * memFactor) / (16 * MIB)) * 16 * MIB
+  spec.memoryLimit = spec.oomProne ? Math.ceil((spec.memoryBase * 1.25) / MIB) * MIB : r() < 0.5 ? spec.memoryRequest : spec.memoryRequest * 1.5
+  if (spec.oomProne) spec.memoryRequest = Math.min(spec.memoryRequest, spec.memoryLimit)
+  return spec
+}
+
+/**
+ * The container's usage for `days` days from `startSeconds` (a UTC midnight): Float64Arrays of CPU
+ * cores and memory demand per step. Deterministic per (seed, index).
+ */
+export function containerTrace(seed, spec, startSeconds, days) {
+  const r = rng(seed * 7_919 + spec.index * 104_729 + 1)
+  const n = days * STEPS_PER_DAY
+  const cpu = new Float64Array(n)
+  const memory = new Float64Array(n)
+  let burstLeft = 0
+  let spikeLeft = 0
+  let spikeLevel = 1
+  let smooth = 0
+  for (let i = 0; i < n; i++) {
+    const t = startSeconds + i * STEP_SECONDS
+    const day = Math.floor(i / STEPS_PER_DAY)
+    const hour = ((t % 86_400) / 3600)
+    const weekday = (Math.floor(t / 86_400) + 4) % 7 // 1970-01-01 was a Thursday: 0 = Sunday
+    const weekend = weekday === 0 || weekday === 6
+    const daily = 1 + spec.diurnal * Math.cos((2 * Math.PI * (hour - spec.peakHour)) / 24)
+    smooth = 0.7 * smooth + 0.3 * normal(r) // autocorrelated noise
+    let load = spec.base * daily * (weekend ? spec.weekend : 1) * Math.exp(spec.noise * smooth - (spec.noise ** 2) / 2)
+    if (burstLeft > 0) {
+      burstLeft--
+      load *= spec.burstHeight
+    } else if (r() < spec.burstsPerDay / STEPS_PER_DAY) {
+      burstLeft = 1 + Math.floor(r() * 4)
+    }
+    if (spec.archetype === 'batch' && Math.floor(hour) === spec.batchHour) load *= spec.batchHeight
+    cpu[i] = Math.max(0.0005, load)
+
+    let mem = spec.memoryBase * (1 + spec.memoryGrowthPerDay * day) * (1 + spec.memorySwing * (daily - 1) / Math.max(spec.diurnal, 0.05) * 0.5) * (1 + 0.01 * normal(r))
+    if (spec.oomProne) {
+      if (spikeLeft > 0) {
+        spikeLeft--
+        mem *= spikeLevel
+      } else if (r() < spec.spikesPerDay / STEPS_PER_DAY) {
+        spikeLeft = 1 + Math.floor(r() * 3)
+        spikeLevel = spec.spikeHeight * (0.9 + 0.2 * r())
+      }
+    }
+    memory[i] = mem
+  }
+  return {cpu, memory}
+}
+
+/** Observed memory under a limit: the kernel kills the container when demand passes the limit. */
+export function observeMemory(memory, limit) {
+  const observed = new Float64Array(memory.length)
+  const oomSteps = []
+  let over = false
+  for (let i = 0; i < memory.length; i++) {
+    const isOver = limit !== undefined && memory[i] > limit
+    observed[i] = isOver ? limit * 0.999 : memory[i]
+    if (isOver && !over) oomSteps.push(i)
+    over = isOver
+  }
+  return {observed, oomSteps}
+}
