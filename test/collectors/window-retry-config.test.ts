@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {planAwsCalls} from '../../src/collectors/aws/plan.js'
@@ -8,6 +10,7 @@ import {planWindow} from '../../src/collectors/cloud-window.js'
 import {billingAccountFromTable, exportQuery} from '../../src/collectors/gcp/export-query.js'
 import {parseConfig} from '../../src/config/index.js'
 import type {Watermark} from '../../src/store/watermarks.js'
+import {fixturesDir} from '../helpers/cli.js'
 
 const mark = (collectedThrough: string, finalThrough: string): Watermark =>
   ({source: 's', scope: 'x', collectedThrough, finalThrough, lastRunAt: '', lastRequests: 0})
@@ -103,5 +106,31 @@ describe('sources: in finops.yaml', () => {
     expect(sources.aws).toEqual([{profile: 'payer'}])
     expect(sources.gcp).toEqual([{table: 'p-1.d.t', prices: false}, {prices: true}])
     expect(sources).toMatchObject({restatementDays: 3, initialDays: 90, retry: {maxAttempts: 5}})
+  })
+})
+
+describe('recorded-shape responses', () => {
+  it('AWS: record-type groups become FOCUS charge categories; all-zero groups are dropped', async () => {
+    const {toRows} = await import('../../src/collectors/aws/index.js')
+    const page = JSON.parse(fs.readFileSync(path.join(fixturesDir, 'aws', 'get-cost-and-usage-record-types.json'), 'utf8'))
+    const rows = toRows(page, planAwsCalls()[1]!)
+    expect(rows.map((r) => [r.subAccountId, r.chargeCategory, r.chargeFrequency, r.billedCost, r.effectiveCost])).toEqual([
+      ['111111111111', 'Tax', 'Recurring', 12.5, 12.5],
+      ['111111111111', 'Purchase', 'Recurring', 48.18, 0],
+      ['222222222222', 'Credit', 'One-Time', -5, -5],
+    ])
+    expect(rows.every((r) => r.day === '2026-11-01' && r.billingPeriodStart === '2026-11-01' && r.currency === 'USD')).toBe(true)
+  })
+
+  it('Azure: an EA answer (PreTaxCost column, EUR) maps by column name', async () => {
+    const {toAzureRows} = await import('../../src/collectors/azure/index.js')
+    const page = JSON.parse(fs.readFileSync(path.join(fixturesDir, 'azure', 'query-response-ea.json'), 'utf8'))
+    const scope = '/subscriptions/00000000-0000-0000-0000-00000000000a'
+    const rows = toAzureRows(page, planAzureCalls(scope)[0]!, 'ActualCost', {scope})
+    expect(rows).toHaveLength(3)
+    expect(rows[0]).toMatchObject({day: '2026-11-24', serviceName: 'Virtual Machines', regionId: 'westeurope', currency: 'EUR',
+      subAccountId: '00000000-0000-0000-0000-00000000000a', chargeCategory: 'Usage', billedCost: 2.10333307059661, effectiveCost: 0})
+    const amortized = toAzureRows(page, planAzureCalls(scope)[0]!, 'AmortizedCost', {scope})
+    expect(amortized[2]).toMatchObject({day: '2026-11-25', billedCost: 0, effectiveCost: 1.5})
   })
 })

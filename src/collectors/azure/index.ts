@@ -108,10 +108,14 @@ function queryBody(type: AzureCostType, call: AzureCall, window: CollectWindow):
 export function toAzureRows(page: QueryResult, call: AzureCall, type: AzureCostType, options: {scope: string; extraGroup?: AzureExtraGroup}): DailyCostRow[] {
   const columns = (page.properties?.columns ?? []).map((c) => c.name.toLowerCase())
   const col = (name: string): number => columns.indexOf(name.toLowerCase())
-  const iCost = col('Cost') >= 0 ? col('Cost') : col('PreTaxCost')
+  // The cost column is named after the aggregated metric: Cost (MCA), PreTaxCost (EA), or their USD forms.
+  const iCost = ['Cost', 'PreTaxCost', 'totalCost', 'CostUSD', 'PreTaxCostUSD'].map(col).find((i) => i >= 0) ?? -1
   const iDate = col('UsageDate')
   const scopeSubscription = subscriptionOfScope(options.scope) ?? ''
   const rows: DailyCostRow[] = []
+  if (iCost < 0 && (page.properties?.rows?.length ?? 0) > 0) {
+    throw remoteError(`Azure Cost Management answered without a cost column (columns: ${columns.join(', ')})`, 'report this with the API version in use')
+  }
   for (const raw of page.properties?.rows ?? []) {
     const cost = Number(raw[iCost] ?? 0)
     const date = String(raw[iDate] ?? '')
