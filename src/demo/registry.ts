@@ -1,5 +1,6 @@
 import {billingStep} from './steps/billing.js'
 import {budgetsStep} from './steps/budgets.js'
+import {forecastStep} from './steps/forecast.js'
 import type {DemoStep} from './steps.js'
 
 /**
@@ -8,5 +9,6 @@ import type {DemoStep} from './steps.js'
  */
 export const demoSteps: readonly DemoStep[] = [
   billingStep,
+  forecastStep,
   budgetsStep,
 ]
