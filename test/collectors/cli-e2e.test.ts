@@ -72,6 +72,21 @@ describe('finops collect aws|azure|gcp|all, built CLI', () => {
     expect(again.stdout).toMatch(new RegExp(`AWS 999999999999: 2026-11-01 to 2026-11-25 in ${ce.calls('GetCostAndUsage').length} API requests`))
   })
 
+  it('collect aws --profile reads the named profile from the shared credentials file', async () => {
+    const credentials = path.join(tmp.dir, 'aws-credentials')
+    fs.writeFileSync(credentials, `[payer]\naws_access_key_id = ${CE_ACCESS_KEY}\naws_secret_access_key = from-profile\n`)
+    ce.reset()
+    const env = isolated({AWS_ENDPOINT_URL_COST_EXPLORER: ce.url, AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_REGION: 'us-east-1'})
+    const result = await runCli(['collect', 'aws', '--db', db, '--profile', 'payer', '--from', '2026-11-20', '--to', '2026-11-21', '--json'], {env})
+    expect(result.code).toBe(0)
+    expect(parseJson<{sources: {billingAccountId: string}[]}>(result).sources[0]!.billingAccountId).toBe('payer')
+    expect(String(ce.calls('GetCostAndUsage')[0]!.headers.authorization)).toContain(`Credential=${CE_ACCESS_KEY}/`)
+    // The profile's rows are their own billing account: remove them so the report below shows the organisation once.
+    const store = openStore(db)
+    store.prepare(`DELETE FROM cost_daily WHERE billing_account_id = 'payer'`).run()
+    store.close()
+  })
+
   it('collect azure uses DefaultAzureCredential (Azure CLI) over HTTPS', async () => {
     const result = await runCli(['collect', 'azure', '--db', db, '--scope', `/subscriptions/${SUB_A}`, '--endpoint', az.url, '--json'], {env: azEnv()})
     expect(result.stderr).toBe('')
