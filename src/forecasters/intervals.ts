@@ -2,9 +2,15 @@ import type {OriginRun} from './backtest.js'
 import {quantile} from './stats.js'
 
 /** Lower and upper error quantiles per horizon step, relative to the series level at the origin. */
+export interface Band {
+  lo: number
+  mid: number
+  hi: number
+}
+
 export interface ErrorBands {
-  daily: {lo: number; hi: number}[]
-  cumulative: {lo: number; hi: number}[]
+  daily: Band[]
+  cumulative: Band[]
 }
 
 const DAILY_POOL = 3
@@ -25,10 +31,10 @@ export function errorBands(runs: readonly OriginRun[], level: number, skip?: num
   })
   const pLo = (1 - level / 100) / 2
   const pHi = 1 - pLo
-  const band = (rows: number[][], pool: number, h: number): {lo: number; hi: number} => {
+  const band = (rows: number[][], pool: number, h: number): Band => {
     const values: number[] = []
     for (const row of rows) for (let k = Math.max(0, h - pool); k <= Math.min(horizon - 1, h + pool); k++) values.push(row[k]!)
-    return {lo: quantile(values, pLo), hi: quantile(values, pHi)}
+    return {lo: quantile(values, pLo), mid: quantile(values, 0.5), hi: quantile(values, pHi)}
   }
   return {
     daily: Array.from({length: horizon}, (_, h) => band(rel, DAILY_POOL, h)),
@@ -37,14 +43,14 @@ export function errorBands(runs: readonly OriginRun[], level: number, skip?: num
 }
 
 /** The band for step h, extended past the backtest horizon (daily: flat; running total: linear growth). */
-export function bandAt(bands: ErrorBands, h: number, kind: 'daily' | 'cumulative'): {lo: number; hi: number} {
+export function bandAt(bands: ErrorBands, h: number, kind: 'daily' | 'cumulative'): Band {
   const rows = bands[kind]
-  if (rows.length === 0) return {lo: 0, hi: 0}
+  if (rows.length === 0) return {lo: 0, mid: 0, hi: 0}
   if (h < rows.length) return rows[h]!
   const last = rows.at(-1)!
   if (kind === 'daily') return last
   const grow = (h + 1) / rows.length
-  return {lo: last.lo * grow, hi: last.hi * grow}
+  return {lo: last.lo * grow, mid: last.mid * grow, hi: last.hi * grow}
 }
 
 /** Share of backtest days inside intervals built from the other origins (leave one origin out). */

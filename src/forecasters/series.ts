@@ -1,7 +1,7 @@
 import {addDays} from '../dates.js'
 import {accuracy, combineRuns, type OriginRun, planBacktest, runBacktest} from './backtest.js'
 import {cleanSpikes} from './clean.js'
-import {backtestCoverage, bandAt, errorBands} from './intervals.js'
+import {backtestCoverage, type Band, bandAt, errorBands} from './intervals.js'
 import type {PointModel} from './models/types.js'
 import {MODEL_NAMES, type PointModelName, pointModels} from './registry.js'
 import {mean} from './stats.js'
@@ -72,10 +72,14 @@ export function forecastSeries(history: readonly HistoryPoint[], horizonDays: nu
   const cumulative: ForecastPoint[] = []
   let running = 0
   point.forEach((raw, h) => {
-    const m = nonNegative ? Math.max(0, raw) : raw
+    const db = bandAt(bands, h, 'daily')
+    // Bias correction: a model that lagged the series in every backtest (a damped trend under
+    // steady growth) will lag it now too; shift by the median backtest error at this horizon.
+    const corrected = raw + db.mid * level
+    const m = nonNegative ? Math.max(0, corrected) : corrected
     running += m
     const date = addDays(last, h + 1)
-    daily.push(withBand(date, m, bandAt(bands, h, 'daily'), level, nonNegative))
+    daily.push(withBand(date, m, db, level, nonNegative))
     cumulative.push(withBand(date, running, bandAt(bands, h, 'cumulative'), level, nonNegative))
   })
 
@@ -86,9 +90,10 @@ export function forecastSeries(history: readonly HistoryPoint[], horizonDays: nu
   return {skipped: false, daily, cumulative, model: chosen, level: s.level, backtest: [chosen, ...others].map(toAccuracy)}
 }
 
-function withBand(date: string, m: number, band: {lo: number; hi: number}, level: number, nonNegative: boolean): ForecastPoint {
-  const lower = Math.min(m, m + band.lo * level * INTERVAL_WIDENING)
-  const upper = Math.max(m, m + band.hi * level * INTERVAL_WIDENING)
+/** The interval around a bias-corrected mean: the error quantiles' distances from their median, widened. */
+function withBand(date: string, m: number, band: Band, level: number, nonNegative: boolean): ForecastPoint {
+  const lower = Math.min(m, m + (band.lo - band.mid) * level * INTERVAL_WIDENING)
+  const upper = Math.max(m, m + (band.hi - band.mid) * level * INTERVAL_WIDENING)
   return {date, mean: m, lower: nonNegative ? Math.max(0, lower) : lower, upper}
 }
 
