@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {collectAllSchema, collectAwsSchema, collectAzureSchema, collectGcpSchema} from '../../src/collectors/schemas.js'
 import {openStore} from '../../src/store/open.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
 import {CE_ACCESS_KEY, type CeServer, sampleLedger, startCostExplorer} from '../servers/aws-cost-explorer.js'
@@ -61,7 +62,7 @@ describe('finops collect aws|azure|gcp|all, built CLI', () => {
     const result = await runCli(['collect', 'aws', '--db', db, '--billing-account', '999999999999', '--json'], {env: awsEnv()})
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    const out = parseJson<{sources: {requests: number; window: {from: string; to: string}; rollupRows: number}[]}>(result)
+    const out = collectAwsSchema.parse(parseJson(result))
     expect(out.sources[0]!.window).toEqual({from: '2026-08-28', to: '2026-11-25'})
     expect(out.sources[0]!.requests).toBe(ce.calls('GetCostAndUsage').length)
     expect(out.sources[0]!.rollupRows).toBeGreaterThan(0)
@@ -79,7 +80,7 @@ describe('finops collect aws|azure|gcp|all, built CLI', () => {
     const env = isolated({AWS_ENDPOINT_URL_COST_EXPLORER: ce.url, AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_REGION: 'us-east-1'})
     const result = await runCli(['collect', 'aws', '--db', db, '--profile', 'payer', '--from', '2026-11-20', '--to', '2026-11-21', '--json'], {env})
     expect(result.code).toBe(0)
-    expect(parseJson<{sources: {billingAccountId: string}[]}>(result).sources[0]!.billingAccountId).toBe('payer')
+    expect(collectAwsSchema.parse(parseJson(result)).sources[0]!.billingAccountId).toBe('payer')
     expect(String(ce.calls('GetCostAndUsage')[0]!.headers.authorization)).toContain(`Credential=${CE_ACCESS_KEY}/`)
     // The profile's rows are their own billing account: remove them so the report below shows the organisation once.
     const store = openStore(db)
@@ -91,7 +92,7 @@ describe('finops collect aws|azure|gcp|all, built CLI', () => {
     const result = await runCli(['collect', 'azure', '--db', db, '--scope', `/subscriptions/${SUB_A}`, '--endpoint', az.url, '--json'], {env: azEnv()})
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
-    const out = parseJson<{sources: {billingAccountId: string; requests: number}[]}>(result)
+    const out = collectAzureSchema.parse(parseJson(result))
     expect(out.sources[0]!.billingAccountId).toBe(`/subscriptions/${SUB_A}`)
     expect(az.queries()[0]!.headers.authorization).toBe(`Bearer ${AZ_TOKEN}`)
     expect(out.sources[0]!.requests).toBe(az.queries().length)
@@ -103,6 +104,11 @@ describe('finops collect aws|azure|gcp|all, built CLI', () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^Google Cloud 01A2B3-C4D5E6-F7A8B9: 2026-08-28 to 2026-11-25 in \d+ API requests/m)
     expect(result.stdout).toMatch(/Compute Engine: 10 prices from 10 SKUs \(4 Spot\) in 1 API request/)
+    const json = await runCli(['collect', 'gcp', '--db', db, '--table', EXPORT_TABLE, '--endpoint', gcp.url, '--json'], {env: gcpEnv()})
+    expect(json.code).toBe(0)
+    const out = collectGcpSchema.parse(parseJson(json))
+    expect(out.sources[0]!.costs!.window).toEqual({from: '2026-11-01', to: '2026-11-25'})
+    expect(out.sources[0]!.costs!.watermark.before).toBe('2026-11-25')
   })
 
   it('cost report --group-by provider shows the three clouds side by side, matching the store', async () => {
@@ -163,6 +169,15 @@ describe('finops collect aws|azure|gcp|all, built CLI', () => {
     expect(result.stdout).toMatch(/^Google Cloud 01A2B3-C4D5E6-F7A8B9: 2026-11-01 to 2026-11-25/m)
     expect(result.stdout).toMatch(/^azure \/subscriptions\/.*: FAILED: Azure credentials: no token from DefaultAzureCredential/m)
     expect(result.stderr).toMatch(/^Error: 1 of 3 sources failed: azure/)
+  })
+
+  it('collect all --json: every source lands and the output follows the published schema', async () => {
+    const config = path.join(tmp.dir, 'ok.yaml')
+    fs.writeFileSync(config, `sources:\n  aws: {billingAccount: "999999999999"}\n  gcp: {table: ${EXPORT_TABLE}, endpoint: "${gcp.url}"}\n`)
+    const result = await runCli(['collect', 'all', '--db', db, '--config', config, '--json'], {env: {...awsEnv(), GOOGLE_OAUTH_ACCESS_TOKEN: GCP_TOKEN}})
+    expect(result.code).toBe(0)
+    const out = collectAllSchema.parse(parseJson(result))
+    expect(out.sources.map((s) => [s.kind, s.ok])).toEqual([['aws', true], ['gcp', true]])
   })
 
   it('an invalid sources: entry names the field and exits invalidInput', async () => {
