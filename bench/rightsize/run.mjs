@@ -14,18 +14,11 @@
 // 5. Scores every strategy on the 7 held-out days: requests saved vs current, share of CPU samples
 //    above the new request, memory-over-limit events (demand above the new limit), memory samples
 //    above the new request.
-/* global fetch */
-import {execFileSync, spawn} from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 
-import {STEP_SECONDS, STEPS_PER_DAY, containerSpec, containerTrace, observeMemory} from './traces.mjs'
-
-const here = path.dirname(fileURLToPath(import.meta.url))
-const root = path.resolve(here, '..', '..')
-const dist = (p) => import(path.join(root, 'dist', p))
+import {buildTsdb, dist, inventoryOf, root, runCli, startPrometheus, writeOpenMetrics} from './harness.mjs'
+import {STEPS_PER_DAY, containerSpec, containerTrace, observeMemory} from './traces.mjs'
 
 const args = process.argv.slice(2)
 const flag = (name, fallback) => {
@@ -50,8 +43,6 @@ const trainSteps = TRAIN_DAYS * STEPS_PER_DAY
 // "Now" for the CLI: one second before the end of the training window, so it reads exactly 14 days.
 const NOW = new Date((T0 + TRAIN_DAYS * 86_400 - 1) * 1000).toISOString()
 
-const podName = (spec) => `${spec.workload}-5d8f7c9b4-${(spec.index * 7919 % 100_000).toString(36).padStart(5, 'x')}`
-
 // ---------------------------------------------------------------------------------------------
 console.log(`Rightsizing benchmark: ${N} containers, seed ${SEED}, ${TRAIN_DAYS} days training + ${TEST_DAYS} days held out, 5-minute steps`)
 const t = Date.now()
@@ -66,39 +57,33 @@ console.log(`generated traces in ${Date.now() - t} ms; ${containers.filter((c) =
 
 // --- OpenMetrics -> TSDB -------------------------------------------------------------------------
 const om = path.join(out, 'usage.om')
-writeOpenMetrics(om, containers)
+writeOpenMetrics(om, N, (i) => ({spec: containers[i].spec, cpu: containers[i].cpu, observed: containers[i].observed, ooms: containers[i].trainOoms}), T0, trainSteps)
 const tsdb = path.join(out, 'tsdb')
-let started = Date.now()
-execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', om, tsdb], {stdio: ['ignore', 'ignore', 'inherit']})
+const started = Date.now()
+buildTsdb(om, tsdb)
 console.log(`promtool create-blocks-from openmetrics: ${((Date.now() - started) / 1000).toFixed(1)} s (${(fs.statSync(om).size / 1e6).toFixed(0)} MB OpenMetrics)`)
 if (!KEEP) fs.rmSync(om)
 
-const port = await freePort()
-fs.writeFileSync(path.join(out, 'prom.yml'), 'global: {scrape_interval: 15s}\n')
-const prom = spawn('prometheus', [`--config.file=${path.join(out, 'prom.yml')}`, `--storage.tsdb.path=${tsdb}`, '--storage.tsdb.retention.time=90d',
-  `--web.listen-address=127.0.0.1:${port}`], {stdio: ['ignore', 'ignore', fs.openSync(path.join(out, 'prometheus.log'), 'w')]})
-const promUrl = `http://127.0.0.1:${port}`
+const prom = await startPrometheus(out, tsdb)
 try {
-  await waitReady(promUrl)
-
   // --- the store: inventory as collect k8s would write it --------------------------------------
   const db = path.join(out, 'finops.db')
   const {openStore} = await dist('store/open.js')
   const {replaceInventory} = await dist('store/k8s-inventory.js')
   const store = openStore(db)
-  replaceInventory(store, inventoryOf(containers), 'bench')
+  replaceInventory(store, inventoryOf(containers.map((c) => c.spec), (i) => containers[i].trainOoms.length, NOW), 'bench')
   store.close()
   const config = path.join(out, 'finops.yaml')
   // 5-minute samples: a 10m rate window always holds two of them.
   fs.writeFileSync(config, 'kubernetes:\n  prometheus:\n    rateWindow: 10m\n')
 
   const env = {...process.env, FINOPS_NOW: NOW, FINOPS_DB: db, FINOPS_CONFIG: config}
-  started = Date.now()
-  const collected = runCli(['collect', 'usage', '--prometheus', promUrl, '--days', String(TRAIN_DAYS), '--cluster', 'bench', '--json'], env)
-  const collectSeconds = (Date.now() - started) / 1000
-  started = Date.now()
-  const recommended = runCli(['recommend', '--kind', 'rightsize', '--json'], env)
-  const recommendSeconds = (Date.now() - started) / 1000
+  const collect = runCli(['collect', 'usage', '--prometheus', prom.url, '--days', String(TRAIN_DAYS), '--cluster', 'bench', '--json'], env)
+  const recommend = runCli(['recommend', '--kind', 'rightsize', '--json'], env)
+  const collected = collect.json
+  const recommended = recommend.json
+  const collectSeconds = collect.seconds
+  const recommendSeconds = recommend.seconds
   console.log(`finops collect usage: ${collectSeconds.toFixed(1)} s (${collected.containers} containers, ${collected.containerDays} container-days, ` +
     `${collected.samples.toLocaleString('en-US')} samples, ${collected.oomKills ?? 0} OOM kills via ${collected.oomSource}); finops recommend: ${recommendSeconds.toFixed(1)} s ` +
     `(${recommended.recommendations.length} recommendations, ${recommended.skipped.length} skipped)`)
@@ -137,69 +122,11 @@ try {
   for (const [name, ok] of Object.entries(targets)) console.log(`  ${ok ? 'met    ' : 'NOT met'}  ${name}`)
   fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify({containers: N, seed: SEED, collectSeconds, recommendSeconds, rows: Object.fromEntries(rows), targets}, null, 2))
 } finally {
-  prom.kill('SIGTERM')
+  prom.stop()
   if (!KEEP) fs.rmSync(tsdb, {recursive: true, force: true})
 }
 
 // ---------------------------------------------------------------------------------------------
-
-function writeOpenMetrics(file, list) {
-  const fd = fs.openSync(file, 'w')
-  let buffer = ''
-  const put = (line) => {
-    buffer += line
-    if (buffer.length > 1 << 20) {
-      fs.writeSync(fd, buffer)
-      buffer = ''
-    }
-  }
-  const labels = (c) => `namespace="${c.spec.namespace}",pod="${podName(c.spec)}",container="${c.spec.container}"`
-  put('# TYPE container_cpu_usage_seconds counter\n')
-  for (const c of list) {
-    let total = 1000 // a counter that started before the window
-    const l = labels(c)
-    for (let i = 0; i < trainSteps; i++) {
-      total += c.cpu[i] * STEP_SECONDS
-      put(`container_cpu_usage_seconds_total{${l}} ${total.toFixed(3)} ${T0 + i * STEP_SECONDS}\n`)
-    }
-  }
-  put('# TYPE container_memory_working_set_bytes gauge\n')
-  for (const c of list) {
-    const l = labels(c)
-    for (let i = 0; i < trainSteps; i++) put(`container_memory_working_set_bytes{${l}} ${Math.round(c.observed[i])} ${T0 + i * STEP_SECONDS}\n`)
-  }
-  // kube-state-metrics: restarts and the last termination reason of containers that were OOM-killed.
-  const oomed = list.filter((c) => c.trainOoms.length > 0)
-  put('# TYPE kube_pod_container_status_restarts counter\n')
-  for (const c of oomed) {
-    const l = labels(c)
-    let restarts = 0
-    for (let i = 0; i < trainSteps; i += 1) {
-      if (c.trainOoms.includes(i)) restarts++
-      put(`kube_pod_container_status_restarts_total{${l}} ${restarts} ${T0 + i * STEP_SECONDS}\n`)
-    }
-  }
-  put('# TYPE kube_pod_container_status_last_terminated_reason gauge\n')
-  for (const c of oomed) {
-    const l = `${labels(c)},reason="OOMKilled"`
-    for (let i = c.trainOoms[0]; i < trainSteps; i++) put(`kube_pod_container_status_last_terminated_reason{${l}} 1 ${T0 + i * STEP_SECONDS}\n`)
-  }
-  put('# EOF\n')
-  fs.writeSync(fd, buffer)
-  fs.closeSync(fd)
-}
-
-function inventoryOf(list) {
-  const workloads = list.map((c) => ({
-    cluster: 'bench', namespace: c.spec.namespace, kind: 'Deployment', name: c.spec.workload, replicas: 1,
-    containers: [{name: c.spec.container, requests: {cpu: c.spec.cpuRequest, memory: c.spec.memoryRequest}, limits: {memory: c.spec.memoryLimit}}],
-    initContainers: [], labels: {}, annotations: {}, podLabels: {app: c.spec.workload}, selector: {app: c.spec.workload}, owners: [], pdbs: [], volumes: [],
-    placement: {nodeSelector: {}, tolerations: [], requiredNodeAffinity: [], nodes: []},
-    pods: [{name: podName(c.spec), containers: [{name: c.spec.container, restarts: c.trainOoms.length}]}], restarts: c.trainOoms.length,
-  }))
-  const namespaces = [...new Set(list.map((c) => c.spec.namespace))].map((name) => ({cluster: 'bench', name, labels: {}, annotations: {}}))
-  return {cluster: 'bench', collectedAt: NOW, workloads, nodes: [], namespaces, warnings: []}
-}
 
 /** Held-out scoring of one strategy (a proposal per container). */
 function score(list, proposals) {
@@ -267,35 +194,3 @@ function ratio(a, b) {
   return b === 0 ? 'n/a' : (a / b).toFixed(2)
 }
 
-function runCli(argv, env) {
-  try {
-    const stdout = execFileSync(process.execPath, [path.join(root, 'bin', 'run.js'), ...argv], {env, maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe']})
-    return JSON.parse(stdout.toString())
-  } catch (error) {
-    throw new Error(`finops ${argv.slice(0, 2).join(' ')} failed: ${error.stderr?.toString() ?? error.message}\n${error.stdout?.toString().slice(0, 2000) ?? ''}`, {cause: error})
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address()
-      server.close(() => resolve(port))
-    })
-    server.on('error', reject)
-  })
-}
-
-async function waitReady(url) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const res = await fetch(`${url}/-/ready`)
-      if (res.ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`Prometheus at ${url} did not become ready (see prometheus.log)`)
-}
