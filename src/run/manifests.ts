@@ -16,7 +16,7 @@ const UID = 10001
 
 /**
  * The ClusterRole: exactly the verbs and resources the code calls. collect k8s lists the inventory
- * (and metrics-server's PodMetrics/NodeMetrics); apply reads a workload, its namespace, HPAs and PDBs,
+ * (and metrics-server's PodMetrics); apply reads a workload, its namespace, HPAs and PDBs,
  * patches annotations and pod templates, and scales through the scale subresource. No create, no
  * delete, no secrets, no watch. test/deploy checks these rules against a run's API request log.
  */
@@ -29,7 +29,7 @@ export const CLUSTER_ROLE_RULES = [
   {apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['list']},
   {apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['list']},
   {apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['list']},
-  {apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['list']},
+  {apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['list']},
 ]
 
 /** Secret keys the job reads when present (every reference is optional: IRSA / Workload Identity need none). */

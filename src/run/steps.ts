@@ -36,6 +36,11 @@ async function command(ctx: StepContext, step: RunStepName, id: string, argv: st
   return {status: outcome.code === 7 ? 'partial' : 'failed', reason: `finops ${argv.join(' ')} exited ${outcome.code}${outcome.message ? `: ${outcome.message}` : ''}`, json: outcome.json}
 }
 
+function usageSource(config: FinopsConfig): 'prometheus' | 'metrics-server' | 'none' {
+  if (config.run.usage !== 'auto') return config.run.usage
+  return config.kubernetes.prometheus.url || process.env.FINOPS_PROMETHEUS_URL ? 'prometheus' : 'metrics-server'
+}
+
 const hasSources = ({sources}: FinopsConfig): boolean =>
   (sources.aws?.length ?? 0) + (sources.azure?.length ?? 0) + (sources.gcp?.length ?? 0) + (sources.focus?.length ?? 0) > 0
 
@@ -45,12 +50,17 @@ const hasSources = ({sources}: FinopsConfig): boolean =>
  */
 export const runSteps: Record<RunStepName, RunStep> = {
   collect: {
-    describe: 'collect the billing sources in finops.yaml (collect all) and the cluster inventory and usage (collect k8s)',
+    describe: 'collect the billing sources in finops.yaml (collect all), the cluster inventory (collect k8s) and container usage (collect usage)',
     async run(ctx) {
       const parts: [string, StepResult][] = []
       if (hasSources(ctx.config)) parts.push(['billing', await command(ctx, 'collect', 'collect:all', ['collect', 'all'])])
       else parts.push(['billing', {status: 'skipped', reason: 'no billing sources in finops.yaml'}])
-      parts.push(['kubernetes', await command(ctx, 'collect', 'collect:k8s', ['collect', 'k8s'])])
+      const inventory = await command(ctx, 'collect', 'collect:k8s', ['collect', 'k8s'])
+      parts.push(['kubernetes', inventory])
+      const usage = usageSource(ctx.config)
+      if (usage === 'none') parts.push(['usage', {status: 'skipped', reason: 'run.usage is none'}])
+      else if (inventory.status !== 'ok') parts.push(['usage', {status: 'skipped', reason: 'no fresh inventory'}])
+      else parts.push(['usage', await command(ctx, 'collect', 'collect:usage', ['collect', 'usage', '--source', usage])])
       return combine(parts)
     },
   },

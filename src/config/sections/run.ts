@@ -11,6 +11,11 @@ export type RunStepName = (typeof RUN_STEPS)[number]
 export const runSection = z.strictObject({
   /** Steps to run, in order; a step whose capability is not in this build is skipped with a reason. */
   steps: z.array(z.enum(RUN_STEPS)).default([...RUN_STEPS]),
+  /**
+   * Where the collect step reads container usage from: auto = Prometheus when kubernetes.prometheus.url
+   * (or FINOPS_PROMETHEUS_URL) is set, else metrics-server; none skips usage (no rightsizing).
+   */
+  usage: z.enum(['auto', 'prometheus', 'metrics-server', 'none']).default('auto'),
   /** Extra CLI arguments per step, e.g. {forecast: ['--horizon', '60']}. */
   args: z.partialRecord(z.enum(RUN_STEPS), z.array(z.string())).default({}),
   /** A lock older than this is stale (a run that was killed) and is taken over. */
@@ -29,7 +34,7 @@ export const runSection = z.strictObject({
     serviceAccountAnnotations: z.record(z.string(), z.string()).default({}),
   }).default({namespace: 'finops', schedule: '17 * * * *', image: 'ghcr.io/finops/finops:0.1.0', storageSize: '1Gi', serviceAccountAnnotations: {}}),
 }).default({
-  steps: [...RUN_STEPS], args: {}, lockTtlMinutes: 120, instance: 'default',
+  steps: [...RUN_STEPS], usage: 'auto', args: {}, lockTtlMinutes: 120, instance: 'default',
   cronjob: {namespace: 'finops', schedule: '17 * * * *', image: 'ghcr.io/finops/finops:0.1.0', storageSize: '1Gi', serviceAccountAnnotations: {}},
 })
 
