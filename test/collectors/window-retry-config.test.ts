@@ -134,3 +134,12 @@ describe('recorded-shape responses', () => {
     expect(amortized[2]).toMatchObject({day: '2026-11-25', billedCost: 0, effectiveCost: 1.5})
   })
 })
+
+describe('Azure charge types', () => {
+  it('map case-insensitively, unknown ones to Adjustment', async () => {
+    const {chargeOfAzure} = await import('../../src/collectors/azure/charge-types.js')
+    expect(chargeOfAzure('unusedreservation')).toEqual({category: 'Usage', frequency: 'Usage-Based'})
+    expect(chargeOfAzure('Purchase')).toEqual({category: 'Purchase', frequency: 'One-Time'})
+    expect(chargeOfAzure('Mystery')).toEqual({category: 'Adjustment', frequency: ''})
+  })
+})

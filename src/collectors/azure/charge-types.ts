@@ -12,6 +12,9 @@ export const CHARGE_TYPES: Record<string, {category: string; frequency: string}>
   Tax: {category: 'Tax', frequency: 'Recurring'},
 }
 
+const BY_LOWER = new Map(Object.entries(CHARGE_TYPES).map(([k, v]) => [k.toLowerCase(), v]))
+
+/** Case-insensitive: the Query API spells dimension values as the data has them (usage, Usage). */
 export function chargeOfAzure(chargeType: string): {category: string; frequency: string} {
-  return CHARGE_TYPES[chargeType] ?? {category: 'Adjustment', frequency: ''}
+  return BY_LOWER.get(chargeType.toLowerCase()) ?? {category: 'Adjustment', frequency: ''}
 }
