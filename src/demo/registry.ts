@@ -1,6 +1,8 @@
 import {billingStep} from './steps/billing.js'
 import {budgetsStep} from './steps/budgets.js'
+import {clusterStep} from './steps/cluster.js'
 import {forecastStep} from './steps/forecast.js'
+import {recommendStep} from './steps/recommend.js'
 import type {DemoStep} from './steps.js'
 
 /**
@@ -11,4 +13,6 @@ export const demoSteps: readonly DemoStep[] = [
   billingStep,
   forecastStep,
   budgetsStep,
+  clusterStep,
+  recommendStep,
 ]

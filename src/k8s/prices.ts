@@ -20,6 +20,9 @@ export interface NodePrice {
   hourly: number
   cpuCoreHour: number
   memoryGiBHour: number
+  /** What the price covers: capacity cores and GiB (cores x cpuCoreHour + memoryGiB x memoryGiBHour = hourly). */
+  cores: number
+  memoryGiB: number
   capacityType: CapacityType
   /** instance-type | instance-family | default, plus '× billing' when calibrated from billing data. */
   source: string
@@ -83,7 +86,7 @@ export function priceNode(node: NodeInfo, prices: KubernetesPrices, calibration?
     hourly *= calibration.factor
     source += ` × ${calibration.source}`
   }
-  return {cluster: node.cluster, node: node.name, hourly, ...splitNodePrice(hourly, cores, memoryGiB, prices.cpuToMemoryRatio), capacityType: node.capacityType, source}
+  return {cluster: node.cluster, node: node.name, hourly, ...splitNodePrice(hourly, cores, memoryGiB, prices.cpuToMemoryRatio), cores, memoryGiB, capacityType: node.capacityType, source}
 }
 
 /** What a workload's requests cost per month at the rates of the nodes it runs on. */
