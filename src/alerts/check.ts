@@ -110,7 +110,7 @@ export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<A
   const now = options.now ?? today()
   const {alerts, budgets, anomalies, anomaliesSent} = raiseAlerts(db, options)
   const already = sentKeys(db, alerts.map((a) => a.key))
-  const base = {asOf: addDays(now, -1), dryRun: options.dryRun, budgets, anomalies, alreadySent: [...already, ...anomaliesSent]}
+  const base = {asOf: addDays(now, -1), dryRun: Boolean(options.dryRun), budgets, anomalies, alreadySent: [...already, ...anomaliesSent]}
   const fresh = alerts.filter((a) => !already.has(a.key))
 
   if (options.dryRun) {

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, test} from 'vitest'
 
-import type {AlertCheckResult} from '../../src/alerts/check.js'
+import {alertCheckSchema} from '../../src/alerts/schemas.js'
 import {syntheticRows, writeFocusCsv} from '../alerts/cost-data.js'
 import {type CliResult, parseJson, runCli, tempDir} from '../helpers/cli.js'
 import {type SlackReceiver, startSlackReceiver} from '../servers/slack-receiver.js'
@@ -23,6 +23,9 @@ beforeAll(async () => {
   expect(set.code, set.stderr).toBe(0)
 })
 afterAll(() => seed.cleanup())
+
+/** The command's --json output, validated against its published schema. */
+const check = (r: CliResult) => alertCheckSchema.parse(parseJson(r))
 
 describe('finops alert check', () => {
   let slack: SlackReceiver
@@ -62,7 +65,7 @@ describe('finops alert check', () => {
 
     const second = await cli('--json')
     expect(second.code).toBe(0)
-    const result = parseJson<AlertCheckResult>(second)
+    const result = check(second)
     expect(result.sent).toEqual([])
     expect(result.alreadySent).toHaveLength(3)
     expect(slack.posts).toHaveLength(3)
@@ -72,7 +75,7 @@ describe('finops alert check', () => {
     slack.script({status: 429, body: 'rate_limited', headers: {'Retry-After': '1'}})
     const r = await cli('--json', '--no-anomalies')
     expect(r.code, r.stderr).toBe(0)
-    const result = parseJson<AlertCheckResult>(r)
+    const result = check(r)
     expect(result.sent.map((a) => a.attempts)).toEqual([2, 1])
     expect(slack.posts.map((p) => p.status)).toEqual([429, 200, 200])
   })
@@ -87,7 +90,7 @@ describe('finops alert check', () => {
 
     const next = await cli('--json')
     expect(next.code, next.stderr).toBe(0)
-    expect(parseJson<AlertCheckResult>(next)).toMatchObject({failed: [], pendingAfter: 0})
+    expect(check(next)).toMatchObject({failed: [], pendingAfter: 0})
     expect(slack.delivered()).toHaveLength(3)
   })
 
@@ -95,7 +98,7 @@ describe('finops alert check', () => {
     slack.script({status: 200, body: 'ok'}, {status: 502}, {status: 502})
     const r = await cli('--json')
     expect(r.code).toBe(7)
-    const result = parseJson<AlertCheckResult>(r)
+    const result = check(r)
     expect(result.sent).toHaveLength(1)
     expect(result.failed).toHaveLength(1)
     expect(result.deferred).toHaveLength(1)
@@ -118,7 +121,7 @@ describe('finops alert check', () => {
     expect(missing.stderr.trim().split('\n')).toHaveLength(1)
     expect(missing.stderr).toMatch(/^Error: no Slack webhook configured \(set FINOPS_SLACK_WEBHOOK_URL, pass --webhook-file PATH/)
     // Nothing was queued: a later dry run still sees three new alerts.
-    const dry = parseJson<AlertCheckResult>(await cli('--dry-run', '--json'))
+    const dry = check(await cli('--dry-run', '--json'))
     expect(dry.wouldPost).toHaveLength(3)
   })
 

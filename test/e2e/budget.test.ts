@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
-import type {BudgetStatusResult} from '../../src/commands/budget/status.js'
+import {budgetListSchema, budgetRemoveSchema, budgetSetSchema, budgetStatusSchema} from '../../src/alerts/schemas.js'
 import {syntheticRows, writeFocusCsv} from '../alerts/cost-data.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
 
@@ -33,16 +33,16 @@ describe('finops budget', () => {
     expect(set.stdout).toMatch(/^Budget all created: 12,000\.00 monthly, all costs, billed cost; thresholds actual 80%, 100%; forecast 100%/)
     const ec2 = await cli('budget', 'set', 'ec2', '--amount', '20000', '--filter', 'service=Amazon EC2', '--actual-threshold', '50,80', '--forecast-threshold', '100', '--json')
     expect(ec2.code, ec2.stderr).toBe(0)
-    expect(parseJson<{created: boolean; budget: {filters: string[]; thresholds: unknown[]}}>(ec2)).toMatchObject({
+    expect(budgetSetSchema.parse(parseJson(ec2))).toMatchObject({
       created: true, budget: {filters: ['service=Amazon EC2'], thresholds: [{kind: 'actual', percent: 50}, {kind: 'actual', percent: 80}, {kind: 'forecast', percent: 100}]},
     })
 
-    const list = parseJson<{budgets: {name: string}[]}>(await cli('budget', 'list', '--json'))
+    const list = budgetListSchema.parse(parseJson(await cli('budget', 'list', '--json')))
     expect(list.budgets.map((b) => b.name)).toEqual(['all', 'ec2'])
 
     const status = await cli('budget', 'status', '--json')
     expect(status.code, status.stderr).toBe(0)
-    const result = parseJson<BudgetStatusResult>(status)
+    const result = budgetStatusSchema.parse(parseJson(status))
     expect(result.asOf).toBe('2024-09-24')
     const all = result.budgets.find((b) => b.status.name === 'all')!
     expect(all.status).toMatchObject({periodLabel: '2024-09', periodStart: '2024-09-01', periodEnd: '2024-09-30', currency: 'USD', dataThrough: '2024-09-24'})
@@ -83,10 +83,11 @@ describe('finops budget', () => {
 
   test('set on an existing budget changes only what is given; remove; a missing name exits 8', async () => {
     await cli('budget', 'set', 'tmp', '--amount', '500', '--period', 'quarterly', '--filter', 'account=222')
-    const changed = parseJson<{created: boolean; budget: {amount: number; period: string; filters: string[]}}>(await cli('budget', 'set', 'tmp', '--amount', '750', '--json'))
+    const changed = budgetSetSchema.parse(parseJson(await cli('budget', 'set', 'tmp', '--amount', '750', '--json')))
     expect(changed).toMatchObject({created: false, budget: {amount: 750, period: 'quarterly', filters: ['account=222']}})
-    const removed = await cli('budget', 'remove', 'tmp')
+    const removed = await cli('budget', 'remove', 'tmp', '--json')
     expect(removed.code).toBe(0)
+    expect(budgetRemoveSchema.parse(parseJson(removed))).toEqual({removed: 'tmp'})
     const again = await cli('budget', 'remove', 'tmp')
     expect(again.code).toBe(8)
     expect(again.stderr).toMatch(/^Error: no budget named "tmp" \(budgets: all, ec2\)/)
@@ -102,7 +103,7 @@ describe('finops budget', () => {
       expect((await runCli(['budget', 'set', 'small', '--amount', '1000'], {env: shortEnv})).code).toBe(0)
       const status = await runCli(['budget', 'status', '--json'], {env: shortEnv})
       expect(status.code, status.stderr).toBe(0)
-      const s = parseJson<BudgetStatusResult>(status).budgets[0]!.status
+      const s = budgetStatusSchema.parse(parseJson(status)).budgets[0]!.status
       expect(s.actual).toBeGreaterThan(0)
       expect(s.forecast).toBeUndefined()
       expect(s.forecastSkipped).toMatch(/10 days of history; at least 21 are needed/)

@@ -37,7 +37,7 @@ Exit codes: 0 all delivered (or nothing to send), 6 no post succeeded, 7 some po
     const webhook = flags['dry-run'] ? undefined : resolveWebhook(flags['webhook-file'], config.alerts.slack)
     const db = this.openStore(flags.db, flags.config)
     const alertsConfig = flags['no-anomalies'] ? {...config.alerts, anomalies: {...config.alerts.anomalies, enabled: false}} : config.alerts
-    const result = await checkAlerts(db, {config: alertsConfig, forecaster: forecastBudgetScope, level: flags.level, dryRun: flags['dry-run'], webhookUrl: webhook?.url})
+    const result = await checkAlerts(db, {config: alertsConfig, forecaster: forecastBudgetScope, level: flags.level, dryRun: flags['dry-run'] ?? false, webhookUrl: webhook?.url})
 
     this.render(result, webhook?.source)
     if (result.failed.length > 0) {

@@ -1,0 +1,105 @@
+import {z} from 'zod'
+
+/**
+ * The --json contracts of the budget and alert commands, as zod schemas: the e2e tests parse the
+ * real output with them (strictly, so a new or renamed field must be added here) and
+ * docs/schemas/*.schema.json are generated from them.
+ */
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
+const threshold = z.strictObject({kind: z.enum(['actual', 'forecast']), percent: z.number().positive()})
+
+export const budgetSchema = z.strictObject({
+  id: z.int(),
+  name: z.string(),
+  amount: z.number().positive(),
+  period: z.enum(['monthly', 'quarterly', 'yearly']),
+  currency: z.string().length(3).optional().describe('absent: the currency of the scope\'s costs'),
+  metric: z.enum(['billed', 'effective', 'list']),
+  filters: z.array(z.string()).describe('the --filter key=value strings'),
+  thresholds: z.array(threshold),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+
+export const budgetSetSchema = z.strictObject({budget: budgetSchema, created: z.boolean()})
+export const budgetListSchema = z.strictObject({budgets: z.array(budgetSchema)})
+export const budgetRemoveSchema = z.strictObject({removed: z.string()})
+
+const contributor = z.strictObject({label: z.string(), amount: z.number(), share: z.number().optional()})
+
+export const budgetStatusEntrySchema = z.strictObject({
+  name: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  period: z.enum(['monthly', 'quarterly', 'yearly']),
+  periodLabel: z.string().describe('2024-09, 2024-Q3 or 2024'),
+  periodStart: day,
+  periodEnd: day,
+  filters: z.array(z.string()),
+  asOf: day.describe('the last complete day (yesterday, UTC)'),
+  dataThrough: day.optional().describe('last day with cost data in scope'),
+  actual: z.number().describe('spend from the period start through dataThrough'),
+  actualPercent: z.number(),
+  forecast: z.strictObject({
+    mean: z.number(), lower: z.number(), upper: z.number(), percent: z.number(), model: z.string(), level: z.number(),
+  }).optional().describe('period-end spend (actual + forecast of the remaining days) with its interval'),
+  forecastSkipped: z.string().optional().describe('why there is no forecast'),
+  breachDate: day.optional(),
+  breachKind: z.enum(['actual', 'forecast']).optional(),
+  thresholds: z.array(threshold.extend({
+    limit: z.number(), value: z.number().optional(), crossed: z.boolean(), over: z.number().optional(),
+  })),
+})
+
+export const budgetStatusSchema = z.strictObject({
+  asOf: day,
+  budgets: z.array(z.strictObject({
+    status: budgetStatusEntrySchema,
+    contributors: z.array(contributor),
+    contributorDimension: z.string(),
+    notes: z.array(z.string()),
+  })),
+})
+
+const alertOutcome = z.strictObject({
+  key: z.string().describe('dedup key: budget:<id>:<period>:<kind>:<percent> or anomaly:<series>:<day>:<direction>'),
+  kind: z.enum(['budget', 'anomaly']),
+  subject: z.string(),
+  summary: z.string(),
+  attempts: z.int().optional(),
+  error: z.string().optional(),
+})
+
+const anomaly = z.strictObject({
+  keys: z.array(z.string()), currency: z.string(), day, direction: z.enum(['spike', 'drop']),
+  actual: z.number(), expected: z.number(), lower: z.number(), upper: z.number(), level: z.number(),
+  impact: z.number().describe('actual - expected, in money'), beyondInterval: z.number(),
+})
+
+export const alertCheckSchema = z.strictObject({
+  asOf: day,
+  dryRun: z.boolean(),
+  budgets: z.array(z.strictObject({
+    name: z.string(), period: z.string(), actualPercent: z.number(), forecastPercent: z.number().optional(),
+    crossed: z.array(z.string()), forecastSkipped: z.string().optional(),
+  })),
+  anomalies: z.strictObject({groupBy: z.array(z.string()), through: day.optional(), found: z.array(anomaly)}),
+  alreadySent: z.array(z.string()),
+  sent: z.array(alertOutcome),
+  failed: z.array(alertOutcome).describe('posted and failed: pending for the next run'),
+  deferred: z.array(alertOutcome).describe('not attempted after Slack kept failing: pending'),
+  wouldPost: z.array(alertOutcome).optional().describe('--dry-run only'),
+  messages: z.array(z.strictObject({text: z.string(), blocks: z.array(z.looseObject({type: z.string()}))})).optional()
+    .describe('--dry-run only: the Slack messages'),
+  pendingAfter: z.int(),
+})
+
+/** The command ids and their schemas, for docs/schemas/<command>.schema.json. */
+export const commandSchemas = {
+  'budget-set': budgetSetSchema,
+  'budget-list': budgetListSchema,
+  'budget-remove': budgetRemoveSchema,
+  'budget-status': budgetStatusSchema,
+  'alert-check': alertCheckSchema,
+} as const
