@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import fs from 'node:fs'
 
 import {FinopsCommand} from '../cli/base-command.js'
+import {newRunId} from '../apply/identity.js'
 import {applyFromStore} from '../apply/index.js'
 import type {ApplyReport} from '../apply/execute.js'
 import {renderApplyReport} from '../apply/format.js'
@@ -9,6 +10,7 @@ import {APPLY_KINDS, type ApplyKind} from '../config/sections/apply.js'
 import {inputError, usageError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import type {Recommendation} from '../recommenders/types.js'
+import {acquireLock, releaseLock} from '../run/lock.js'
 
 export default class Apply extends FinopsCommand {
   static override summary = 'Apply recommendations to the cluster: dry run unless --yes, journaled first, guardrails reported as skips'
@@ -37,13 +39,20 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     const {flags} = await this.parse(Apply)
     const {config} = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
+    const enforce = flags.yes || config.apply.mode === 'enforce'
+    const runId = newRunId()
+    // A manual apply and the CronJob must not change the same cluster at once: enforcing takes the run lock.
+    if (enforce) acquireLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
     const report = await applyFromStore(db, {
       config,
+      runId,
       kinds: flags.kind ? parseKinds(flags.kind) : undefined,
       namespaces: flags.namespace?.flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean),
       maxActions: flags['max-actions'],
       yes: flags.yes,
       recommendations: flags.recommendations ? readRecommendations(flags.recommendations) : undefined,
+    }).finally(() => {
+      if (enforce) releaseLock(db, runId)
     })
     const exit = applyExitCode(report)
     if (exit === ExitCode.ok) {

@@ -112,6 +112,23 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
   })
 })
 
+describe('finops apply and a running finops run', () => {
+  it('refuses to enforce while the run lock is held (exit locked), and still dry-runs', async () => {
+    const store = openStore(dbPath)
+    store.prepare('INSERT INTO run_locks (name, run_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run('run', 'run-cron', 'finops-28801234-abcde pid 1', new Date().toISOString(), new Date(Date.now() + 3_600_000).toISOString())
+    store.close()
+    const e = env(server.kubeconfig())
+    const locked = await runCli(['apply', '--db', dbPath, '--yes'], {env: e})
+    expect(locked.code).toBe(ExitCode.locked)
+    expect(locked.stderr).toContain('another run holds the lock: run-cron')
+    expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([])
+    const dry = await runCli(['apply', '--db', dbPath, '--json'], {env: e})
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(parseJson<ApplyReport>(dry).actions).toHaveLength(2)
+  })
+})
+
 describe('a crash between the journal write and the change', () => {
   let proxy: HoldingProxy
   beforeEach(async () => {
