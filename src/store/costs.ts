@@ -68,6 +68,89 @@ export function replaceCosts(db: Db, scopes: readonly CostScope[], rows: Iterabl
 }
 
 /** Returns a function mapping a tag map to its deduplicated tag-set id, creating it on first use. */
+/**
+ * Writes cost rows incrementally inside a transaction the caller holds (so rows can be streamed
+ * from an async source). Each scope is cleared the first time a row for it arrives, then rows are
+ * upserted (same grain: summed). `checkpoint`/`rollbackTo` pair with a SQL SAVEPOINT so a part of
+ * the write can be redone.
+ */
+export interface CostWriter {
+  write(scope: CostScope, row: DailyCostRow): void
+  /** Scopes replaced so far, in first-seen order. */
+  scopes(): CostScope[]
+  checkpoint(): void
+  rollbackTo(): void
+  /** Records the import and returns its id and the number of rollup rows now held for its scopes. */
+  finish(record: CostImportRecord): ReplaceCostsResult
+}
+
+const scopeKey = (scope: CostScope): string => JSON.stringify(scope)
+
+export function openCostWriter(db: Db): CostWriter {
+  const deletePeriod = db.prepare(`DELETE FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND billing_period_start = ?`)
+  const deleteDays = db.prepare(`DELETE FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND day BETWEEN ? AND ?`)
+  const countPeriod = db.prepare(`SELECT count(*) FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND billing_period_start = ?`).pluck()
+  const countDays = db.prepare(`SELECT count(*) FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND day BETWEEN ? AND ?`).pluck()
+  const insert = db.prepare(`
+    INSERT INTO cost_daily (source, billing_period_start, day, provider, billing_account_id, sub_account_id, service_name,
+      service_category, region_id, charge_category, charge_frequency, currency, tag_set_id,
+      billed_cost, effective_cost, list_cost, contracted_cost)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT DO UPDATE SET billed_cost = billed_cost + excluded.billed_cost,
+      effective_cost = effective_cost + excluded.effective_cost, list_cost = list_cost + excluded.list_cost,
+      contracted_cost = contracted_cost + excluded.contracted_cost`)
+  const upsertAccount = db.prepare(`INSERT INTO accounts (provider, account_id, name) VALUES (?, ?, ?)
+    ON CONFLICT DO UPDATE SET name = excluded.name`)
+  const insertImport = db.prepare(`INSERT INTO imports (source, location, started_at, finished_at, rows_read, rows_skipped, rollup_rows, scopes)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+  let tagSets = tagSetResolver(db)
+  let cleared = new Map<string, CostScope>()
+  let named = new Set<string>()
+  let saved: {cleared: Map<string, CostScope>; named: Set<string>} | undefined
+
+  return {
+    write(scope, row) {
+      const key = scopeKey(scope)
+      if (!cleared.has(key)) {
+        if (scope.kind === 'billing-period') deletePeriod.run(scope.source, scope.provider, scope.billingAccountId, scope.billingPeriodStart)
+        else deleteDays.run(scope.source, scope.provider, scope.billingAccountId, scope.from, scope.to)
+        cleared.set(key, scope)
+      }
+      insert.run(scope.source, row.billingPeriodStart, row.day, row.provider, row.billingAccountId, row.subAccountId, row.serviceName,
+        row.serviceCategory, row.regionId, row.chargeCategory, row.chargeFrequency, row.currency, tagSets(row.tags),
+        row.billedCost, row.effectiveCost, row.listCost, row.contractedCost)
+      for (const [id, name] of [[row.billingAccountId, row.billingAccountName], [row.subAccountId, row.subAccountName]] as const) {
+        if (!id || !name || named.has(`${row.provider}\u0000${id}`)) continue
+        named.add(`${row.provider}\u0000${id}`)
+        upsertAccount.run(row.provider, id, name)
+      }
+    },
+    scopes: () => [...cleared.values()],
+    checkpoint() {
+      saved = {cleared: new Map(cleared), named: new Set(named)}
+    },
+    rollbackTo() {
+      if (!saved) return
+      cleared = new Map(saved.cleared)
+      named = new Set(saved.named)
+      // Tag sets created after the savepoint are gone from the database; forget their ids.
+      tagSets = tagSetResolver(db)
+    },
+    finish(record) {
+      const scopes = [...cleared.values()]
+      let rollupRows = 0
+      for (const scope of scopes) {
+        rollupRows += Number(scope.kind === 'billing-period'
+          ? countPeriod.get(scope.source, scope.provider, scope.billingAccountId, scope.billingPeriodStart)
+          : countDays.get(scope.source, scope.provider, scope.billingAccountId, scope.from, scope.to))
+      }
+      const info = insertImport.run(record.source, record.location, record.startedAt, new Date().toISOString(),
+        record.rowsRead, record.rowsSkipped, rollupRows, JSON.stringify(scopes))
+      return {importId: Number(info.lastInsertRowid), rollupRows}
+    },
+  }
+}
+
 function tagSetResolver(db: Db): (tags: Record<string, string>) => number {
   const find = db.prepare('SELECT id FROM tag_sets WHERE tags = ?').pluck()
   const create = db.prepare('INSERT INTO tag_sets (tags) VALUES (?)')

@@ -40,6 +40,19 @@ export interface RawFocusGroup {
 export interface AggregateOptions {
   /** Called about five times a second with the fraction done (0..1), while DuckDB reads. */
   onProgress?: (fraction: number) => void
+  /** Receives the groups a chunk (~2,000) at a time, so memory does not grow with their number. */
+  onGroups: (groups: RawFocusGroup[], mapping: ColumnMapping) => Promise<void> | void
+  /** Use the row-exact query (needed when some costs are not numbers). */
+  precise?: boolean
+}
+
+export interface AggregateOutcome {
+  mapping: ColumnMapping
+  /**
+   * The fast pass met a cost that is not a number: the caller discards what it received for this
+   * file and calls again with `precise`.
+   */
+  needsPrecise: boolean
 }
 
 const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`
@@ -104,7 +117,7 @@ async function readHeader(connection: DuckDBConnection, file: FocusFile): Promis
  * of groups, not rows) and returns the groups. Missing required columns and unreadable files raise
  * an input error naming the file.
  */
-export async function aggregateFocusFile(connection: DuckDBConnection, file: FocusFile, options: AggregateOptions = {}): Promise<{groups: RawFocusGroup[]; mapping: ColumnMapping}> {
+export async function aggregateFocusFile(connection: DuckDBConnection, file: FocusFile, options: AggregateOptions): Promise<AggregateOutcome> {
   if (file.bytes === 0) throw inputError(`${file.path}: the file is empty`, 'export the billing data again; a FOCUS file has a header row and at least one charge')
   const header = await withFileErrors(file, () => readHeader(connection, file))
   const {mapping, missing} = resolveColumns(header)
@@ -114,24 +127,85 @@ export async function aggregateFocusFile(connection: DuckDBConnection, file: Foc
       'is this a FOCUS export (AWS Data Exports FOCUS, Azure FocusCost, GCP FOCUS view)? Cost-and-usage reports in other layouts are not FOCUS')
   }
 
-  const sql = `
+  const progress = options.onProgress
+  const timer = progress ? setInterval(() => {
+    const {percentage} = connection.progress
+    if (percentage >= 0) progress(Math.min(1, percentage / 100))
+  }, 200) : undefined
+  try {
+    // Fast path: group on the raw values (as cheap as a plain GROUP BY) and clean up the groups in
+    // JS. Only when a cost is unparseable does the row-exact query run.
+    const sql = options.precise ? preciseAggregateSql(file, mapping) : fastAggregateSql(file, mapping)
+    const result = await withFileErrors(file, () => connection.stream(sql))
+    for (;;) {
+      const chunk = await withFileErrors(file, () => result.fetchChunk())
+      if (!chunk || chunk.rowCount === 0) break
+      const rows = chunk.getRows()
+      if (!options.precise && rows.some((r) => Number(r[19]) !== 0)) return {mapping, needsPrecise: true}
+      await options.onGroups(rows.map(options.precise ? toGroup : toFastGroup), mapping)
+    }
+    return {mapping, needsPrecise: false}
+  } finally {
+    if (timer) clearInterval(timer)
+  }
+}
+
+/** One pass, grouping on raw text; per group, how many rows had a cost that is not a number. */
+function fastAggregateSql(file: FocusFile, mapping: ColumnMapping): string {
+  const raw = (column: FocusColumn): string => {
+    const name = mapping[column]
+    return name === undefined ? 'NULL::VARCHAR' : `CAST(${ident(name)} AS VARCHAR)`
+  }
+  const day = (column: FocusColumn) => `CAST(TRY_CAST(${raw(column)} AS TIMESTAMPTZ) AS DATE)::VARCHAR`
+  const cost = (column: FocusColumn) => (mapping[column] === undefined ? '0::DOUBLE' : `coalesce(sum(TRY_CAST(${raw(column)} AS DOUBLE)), 0)`)
+  // Non-null texts minus parsed numbers = values that are not numbers (' NULL ' with spaces too,
+  // which the precise path then treats as null).
+  const bad = (column: FocusColumn) => (mapping[column] === undefined ? '0' : `(count(${raw(column)}) - count(TRY_CAST(${raw(column)} AS DOUBLE)))`)
+  const source = file.format === 'parquet'
+    ? `read_parquet(${sqlString(file.path)})`
+    : `read_csv(${sqlString(file.path)}, all_varchar = true, header = true, nullstr = ['NULL', ''])`
+  return `
+    SELECT ${day('ChargePeriodStart')} AS day, ${day('BillingPeriodStart')} AS bp, ${raw('ProviderName')} AS provider,
+      ${raw('BillingAccountId')} AS account, any_value(${raw('BillingAccountName')}), ${raw('SubAccountId')} AS sub,
+      any_value(${raw('SubAccountName')}), ${raw('ServiceName')} AS service, ${raw('ServiceCategory')} AS category,
+      ${raw('RegionId')} AS region, ${raw('ChargeCategory')} AS charge_category, ${raw('ChargeFrequency')} AS frequency,
+      ${raw('BillingCurrency')} AS currency, ${raw('Tags')} AS tags,
+      ${cost('BilledCost')}, ${cost('EffectiveCost')}, ${cost('ListCost')}, ${cost('ContractedCost')}, count(*)::DOUBLE,
+      ${bad('BilledCost')} + ${bad('EffectiveCost')} + ${bad('ListCost')} + ${bad('ContractedCost')}
+    FROM ${source}
+    GROUP BY day, bp, provider, account, sub, service, category, region, charge_category, frequency, currency, tags
+    -- In the store's primary-key order, so SQLite appends to its B-tree instead of inserting at random.
+    ORDER BY provider, account, bp, day, sub, service, category, region, charge_category, frequency, currency, tags`
+}
+
+/** Row-exact: each row's first bad column is part of the grouping, so --skip-invalid drops exactly the bad rows. */
+function preciseAggregateSql(file: FocusFile, mapping: ColumnMapping): string {
+  return `
     SELECT day, billing_period_start, provider, billing_account_id, any_value(billing_account_name), sub_account_id,
       any_value(sub_account_name), service_name, service_category, region_id, charge_category, charge_frequency,
       currency, tags, sum(billed_cost), sum(effective_cost), sum(list_cost), sum(contracted_cost), count(*)::DOUBLE, bad_column
     FROM (SELECT ${rowProjection(mapping)} FROM ${relation(file)})
     GROUP BY day, billing_period_start, provider, billing_account_id, sub_account_id, service_name, service_category,
       region_id, charge_category, charge_frequency, currency, tags, bad_column`
+}
 
-  const timer = options.onProgress ? setInterval(() => {
-    const {percentage} = connection.progress
-    if (percentage >= 0) options.onProgress?.(Math.min(1, percentage / 100))
-  }, 200) : undefined
-  try {
-    const result = await withFileErrors(file, () => connection.runAndReadAll(sql))
-    return {groups: result.getRows().map(toGroup), mapping}
-  } finally {
-    if (timer) clearInterval(timer)
+/** Raw text as the precise path sees it: trimmed, with '' and the literal NULL as null. */
+const clean = (v: unknown): string | null => {
+  if (v === null || v === undefined) return null
+  const text = String(v).trim()
+  return text === '' || text === 'NULL' ? null : text
+}
+
+function toFastGroup(r: unknown[]): RawFocusGroup {
+  const group: RawFocusGroup = {
+    day: clean(r[0]), billingPeriodStart: clean(r[1]), provider: clean(r[2]), billingAccountId: clean(r[3]), billingAccountName: clean(r[4]),
+    subAccountId: clean(r[5]), subAccountName: clean(r[6]), serviceName: clean(r[7]), serviceCategory: clean(r[8]), regionId: clean(r[9]),
+    chargeCategory: clean(r[10]), chargeFrequency: clean(r[11]), currency: clean(r[12])?.toUpperCase() ?? null, tags: clean(r[13]),
+    billedCost: Number(r[14]), effectiveCost: Number(r[15]), listCost: Number(r[16]), contractedCost: Number(r[17]),
+    rows: Number(r[18]), badColumn: null,
   }
+  group.badColumn = group.day === null ? 'ChargePeriodStart' : group.billingPeriodStart === null ? 'BillingPeriodStart' : group.currency === null ? 'BillingCurrency' : null
+  return group
 }
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v))

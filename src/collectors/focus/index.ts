@@ -1,10 +1,14 @@
 import {DuckDBInstance} from '@duckdb/node-api'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 import {inputError} from '../../errors.js'
 import type {DailyCostRow} from '../../model.js'
-import {type CostScope, replaceCosts} from '../../store/costs.js'
+import {openCostWriter} from '../../store/costs.js'
 import type {Db} from '../../store/open.js'
-import {aggregateFocusFile, locateBadRow, type RawFocusGroup} from './duckdb-reader.js'
+import type {ColumnMapping} from './columns.js'
+import {aggregateFocusFile, type AggregateOutcome, locateBadRow, type RawFocusGroup} from './duckdb-reader.js'
 import {expandFocusPaths, type FocusFile} from './files.js'
 import {canonicalChargeCategory, canonicalChargeFrequency, canonicalServiceCategory, parseTags} from './normalize.js'
 
@@ -36,53 +40,88 @@ export interface FocusImportSummary {
 export async function importFocusFiles(db: Db, paths: readonly string[], options: FocusImportOptions = {}): Promise<FocusImportSummary> {
   const startedAt = new Date().toISOString()
   const files = expandFocusPaths(paths)
-  const instance = await DuckDBInstance.create(':memory:', {threads: '2', memory_limit: '192MB'})
+  const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'finops-duckdb-'))
+  // DuckDB aggregates within a fixed memory budget and spills to disk beyond it, so memory stays
+  // flat however large the export; insertion order does not matter for a GROUP BY.
+  const instance = await DuckDBInstance.create(':memory:', {threads: '2', memory_limit: '128MB', temp_directory: spill, preserve_insertion_order: 'false'})
   const connection = await instance.connect()
   // Timestamps without an offset are UTC in FOCUS; with one, they are converted to the UTC day.
   await connection.run("SET TimeZone = 'UTC'")
-  const merged = new Map<string, DailyCostRow>()
   const summary: FocusImportSummary = {files: [], rowsRead: 0, rowsSkipped: 0, skippedByColumn: {}, rollupRows: 0, billingPeriods: [], days: undefined, currencies: [], importId: 0}
+  const currencies = new Set<string>()
+  let firstDay: string | undefined
+  let lastDay: string | undefined
+
+  // One transaction for the whole import, held across the async DuckDB stream: the store sees all
+  // of it or none of it. Each file has a savepoint so the exact (slower) pass can redo just that file.
+  db.exec('BEGIN IMMEDIATE')
   try {
+    const writer = openCostWriter(db)
     for (const file of files) {
-      const {groups, mapping} = await aggregateFocusFile(connection, file, {onProgress: options.onProgress && ((f) => options.onProgress?.(file, f))})
       let rows = 0
       let skipped = 0
-      for (const group of groups) {
-        rows += group.rows
-        const tags = parseTags(group.tags)
-        const badColumn = group.badColumn ?? (tags === undefined ? 'Tags' : null)
-        if (badColumn !== null) {
-          if (!options.skipInvalid) {
-            const where = await locateBadRow(connection, file, mapping, badColumn, badColumn === 'Tags' ? group.tags ?? '' : undefined)
-            throw badRowError(file, badColumn, where?.row, where?.value ?? null)
+      const skippedByColumn: Record<string, number> = {}
+      const onGroups = async (groups: RawFocusGroup[], mapping: ColumnMapping): Promise<void> => {
+        for (const group of groups) {
+          rows += group.rows
+          const tags = parseTags(group.tags)
+          const badColumn = group.badColumn ?? (tags === undefined ? 'Tags' : null)
+          if (badColumn !== null) {
+            if (!options.skipInvalid) {
+              const where = await locateBadRow(connection, file, mapping, badColumn, badColumn === 'Tags' ? group.tags ?? '' : undefined)
+              throw badRowError(file, badColumn, where?.row, where?.value ?? null)
+            }
+            skipped += group.rows
+            skippedByColumn[badColumn] = (skippedByColumn[badColumn] ?? 0) + group.rows
+            continue
           }
-          skipped += group.rows
-          summary.skippedByColumn[badColumn] = (summary.skippedByColumn[badColumn] ?? 0) + group.rows
-          continue
+          const row = toDailyRow(group, tags ?? {})
+          writer.write({kind: 'billing-period', source: 'focus', provider: row.provider, billingAccountId: row.billingAccountId, billingPeriodStart: row.billingPeriodStart}, row)
+          currencies.add(row.currency)
+          if (firstDay === undefined || row.day < firstDay) firstDay = row.day
+          if (lastDay === undefined || row.day > lastDay) lastDay = row.day
         }
-        mergeGroup(merged, toDailyRow(group, tags ?? {}))
       }
+      db.exec('SAVEPOINT focus_file')
+      writer.checkpoint()
+      let outcome: AggregateOutcome = await aggregateFocusFile(connection, file, {
+        onGroups,
+        onProgress: options.onProgress && ((f) => options.onProgress?.(file, f)),
+      })
+      if (outcome.needsPrecise) {
+        db.exec('ROLLBACK TO focus_file')
+        writer.rollbackTo()
+        rows = 0
+        skipped = 0
+        for (const key of Object.keys(skippedByColumn)) delete skippedByColumn[key]
+        outcome = await aggregateFocusFile(connection, file, {onGroups, precise: true})
+      }
+      db.exec('RELEASE focus_file')
       if (rows === 0) throw inputError(`${file.path}: the file has a header but no billing rows`, 'check the export finished; an empty billing period has nothing to import')
+      for (const [column, n] of Object.entries(skippedByColumn)) summary.skippedByColumn[column] = (summary.skippedByColumn[column] ?? 0) + n
       summary.files.push({path: file.path, rows, skipped})
       summary.rowsRead += rows
       summary.rowsSkipped += skipped
     }
+    const result = writer.finish({
+      source: 'focus', location: files.map((f) => f.path).join(', '), startedAt, rowsRead: summary.rowsRead, rowsSkipped: summary.rowsSkipped,
+    })
+    db.exec('COMMIT')
+    const scopes = writer.scopes().sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+    summary.importId = result.importId
+    summary.rollupRows = result.rollupRows
+    summary.billingPeriods = scopes.map((s) => ({provider: s.provider, billingAccountId: s.billingAccountId, billingPeriodStart: s.kind === 'billing-period' ? s.billingPeriodStart : ''}))
+    summary.days = firstDay && lastDay ? {first: firstDay, last: lastDay} : undefined
+    summary.currencies = [...currencies].sort()
+    return summary
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK')
+    throw error
   } finally {
     connection.closeSync()
     instance.closeSync()
+    fs.rmSync(spill, {recursive: true, force: true})
   }
-
-  const scopes = billingPeriodScopes(merged.values())
-  const result = replaceCosts(db, scopes, merged.values(), {
-    source: 'focus', location: files.map((f) => f.path).join(', '), startedAt, rowsRead: summary.rowsRead, rowsSkipped: summary.rowsSkipped,
-  })
-  summary.importId = result.importId
-  summary.rollupRows = result.rollupRows
-  summary.billingPeriods = scopes.map((s) => ({provider: s.provider, billingAccountId: s.billingAccountId, billingPeriodStart: s.kind === 'billing-period' ? s.billingPeriodStart : ''}))
-  const days = [...merged.values()].map((r) => r.day).sort()
-  summary.days = days.length > 0 ? {first: days[0]!, last: days.at(-1)!} : undefined
-  summary.currencies = [...new Set([...merged.values()].map((r) => r.currency))].sort()
-  return summary
 }
 
 function toDailyRow(group: RawFocusGroup, tags: Record<string, string>): DailyCostRow {
@@ -106,33 +145,6 @@ function toDailyRow(group: RawFocusGroup, tags: Record<string, string>): DailyCo
     listCost: group.listCost,
     contractedCost: group.contractedCost,
   }
-}
-
-/** Groups that differ only in spelling (`Usage-based` vs `Usage-Based`, tag key order) become one. */
-function mergeGroup(merged: Map<string, DailyCostRow>, row: DailyCostRow): void {
-  const tagKey = JSON.stringify(Object.keys(row.tags).sort().map((k) => [k, row.tags[k]]))
-  const key = [row.day, row.billingPeriodStart, row.provider, row.billingAccountId, row.subAccountId, row.serviceName,
-    row.serviceCategory, row.regionId, row.chargeCategory, row.chargeFrequency, row.currency, tagKey].join('\u0001')
-  const existing = merged.get(key)
-  if (!existing) {
-    merged.set(key, row)
-    return
-  }
-  existing.billedCost += row.billedCost
-  existing.effectiveCost += row.effectiveCost
-  existing.listCost += row.listCost
-  existing.contractedCost += row.contractedCost
-  existing.billingAccountName ??= row.billingAccountName
-  existing.subAccountName ??= row.subAccountName
-}
-
-function billingPeriodScopes(rows: Iterable<DailyCostRow>): CostScope[] {
-  const scopes = new Map<string, CostScope>()
-  for (const row of rows) {
-    const key = `${row.provider}\u0001${row.billingAccountId}\u0001${row.billingPeriodStart}`
-    if (!scopes.has(key)) scopes.set(key, {kind: 'billing-period', source: 'focus', provider: row.provider, billingAccountId: row.billingAccountId, billingPeriodStart: row.billingPeriodStart})
-  }
-  return [...scopes.values()].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
 }
 
 function badRowError(file: FocusFile, column: string, row: number | undefined, value: string | null) {

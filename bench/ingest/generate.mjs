@@ -1,0 +1,66 @@
+// Generates a FOCUS 1.0 CSV (all 43 columns, the AWS Data Exports layout) of N hourly resource-level
+// rows, ~700 bytes each like real exports: long resource ids and descriptions, tags JSON, NULLs.
+// Deterministic for a given row count. Usage: node bench/ingest/generate.mjs ROWS OUT.csv
+import fs from 'node:fs'
+
+const COLUMNS = ['AvailabilityZone', 'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd',
+  'BillingPeriodStart', 'ChargeCategory', 'ChargeClass', 'ChargeDescription', 'ChargeFrequency', 'ChargePeriodEnd',
+  'ChargePeriodStart', 'CommitmentDiscountCategory', 'CommitmentDiscountId', 'CommitmentDiscountName',
+  'CommitmentDiscountStatus', 'CommitmentDiscountType', 'ConsumedQuantity', 'ConsumedUnit', 'ContractedCost',
+  'ContractedUnitPrice', 'EffectiveCost', 'InvoiceIssuerName', 'ListCost', 'ListUnitPrice', 'PricingCategory',
+  'PricingQuantity', 'PricingUnit', 'ProviderName', 'PublisherName', 'RegionId', 'RegionName', 'ResourceId',
+  'ResourceName', 'ResourceType', 'ServiceCategory', 'ServiceName', 'SkuId', 'SkuPriceId', 'SubAccountId',
+  'SubAccountName', 'Tags']
+
+export async function generateFocusCsv(rows, out) {
+  let seed = 12345
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296)
+  const services = Array.from({length: 40}, (_, i) => ({name: `Amazon Service ${String.fromCharCode(65 + (i % 26))}${i}`, category: ['Compute', 'Storage', 'Databases', 'Networking', 'Analytics'][i % 5], sku: `SKU${(i * 7919).toString(36).toUpperCase().padStart(12, 'X')}`}))
+  const regions = [['us-east-1', 'US East (N. Virginia)'], ['us-west-2', 'US West (Oregon)'], ['eu-west-1', 'Europe (Ireland)'], ['eu-central-1', 'Europe (Frankfurt)'], ['ap-southeast-2', 'Asia Pacific (Sydney)'], ['ap-northeast-1', 'Asia Pacific (Tokyo)']]
+  const accounts = Array.from({length: 12}, (_, i) => [`${210000000000 + i * 7}`, `team-account-${i}`])
+  const teams = ['platform', 'data', 'web', 'ml', 'payments', 'search']
+  const envs = ['prod', 'staging', 'dev']
+  // 20,000 resources in 2,000 workloads of ~10 (an autoscaling group, a node pool, a bucket set):
+  // a workload's resources share service, account, region and tags, as in real bills.
+  const resources = Array.from({length: 20000}, (_, i) => {
+    const w = i % 2000
+    const service = services[w % services.length]
+    const region = regions[(w >> 3) % regions.length]
+    const account = accounts[(w >> 5) % accounts.length]
+    return {service, region, account,
+      id: `arn:aws:${service.category.toLowerCase()}:${region[0]}:${account[0]}:resource/${service.category.toLowerCase()}-${i.toString(16).padStart(17, '0')}`,
+      tags: JSON.stringify({application: `app-${w % 97}`, business_unit: teams[w % teams.length], environment: envs[w % 3]}).replaceAll('"', '""'),
+      price: 0.001 + random() * 0.5}
+  })
+  const stream = fs.createWriteStream(out)
+  const write = (text) => (stream.write(text) ? undefined : new Promise((r) => stream.once('drain', r)))
+  await write(COLUMNS.map((c) => `"${c}"`).join(',') + '\n')
+  const pad = (n) => String(n).padStart(2, '0')
+  let chunk = ''
+  for (let r = 0; r < rows; r++) {
+    const res = resources[r % resources.length]
+    const hourIndex = Math.floor(r / resources.length) * 7 + (r % 24)
+    const day = 1 + (Math.floor(hourIndex / 24) % 30)
+    const hour = hourIndex % 24
+    const start = `2024-09-${pad(day)} ${pad(hour)}:00:00`
+    const end = hour === 23 ? `2024-09-${pad(Math.min(day + 1, 30))} 00:00:00` : `2024-09-${pad(day)} ${pad(hour + 1)}:00:00`
+    const qty = (random() * 4).toFixed(9)
+    const list = (Number(qty) * res.price).toFixed(11)
+    const committed = r % 4 === 0
+    const effective = committed ? (Number(list) * 0.72).toFixed(11) : list
+    chunk += `${r % 5 === 0 ? `"${res.region[0]}a"` : 'NULL'},${list},"100000000001","Acme Corp","USD","2024-10-01 00:00:00","2024-09-01 00:00:00","Usage",NULL,"$${res.price.toFixed(4)} per unit-hour for ${res.service.name} in ${res.region[1]} (usage type ${res.service.sku})","Usage-Based","${end}","${start}",${committed ? '"Spend","arn:aws:savingsplans::100000000001:savingsplan/4bd0c1a2-7d7f-4b3e-9a52-1f0f3d2b8e61","Compute Savings Plan","Used","Savings Plan"' : 'NULL,NULL,NULL,NULL,NULL'},${qty},"Hours",${effective},${res.price.toFixed(8)},${effective},"Amazon Web Services, Inc.",${list},"${res.price.toFixed(8)}","${committed ? 'Committed' : 'Standard'}",${qty},"Hours","AWS","Amazon Web Services, Inc.","${res.region[0]}","${res.region[1]}","${res.id}",NULL,"${res.service.category}","${res.service.category}","${res.service.name}","${res.service.sku}","${res.service.sku}.JRTCKXETXF.${res.region[0]}","${res.account[0]}","${res.account[1]}","${res.tags}"\n`
+    if (chunk.length > 1 << 20) {
+      await write(chunk)
+      chunk = ''
+    }
+  }
+  await write(chunk)
+  await new Promise((resolve, reject) => stream.end((error) => (error ? reject(error) : resolve())))
+  return fs.statSync(out).size
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [rows, out] = process.argv.slice(2)
+  const bytes = await generateFocusCsv(Number(rows), out)
+  console.log(`${out}: ${rows} rows, ${(bytes / 1e6).toFixed(0)} MB`)
+}
