@@ -1,11 +1,19 @@
 import {addDays} from '../dates.js'
 import type {AnomalyConfig} from '../config/sections/alerts.js'
 import type {GroupKey} from '../model.js'
-import {type CostFilter, groupKeyLabel, parseGroupKeys} from '../store/cost-dimensions.js'
+import {type CostFilter, groupKeyLabel, NONE_LABEL, parseGroupKeys} from '../store/cost-dimensions.js'
 import {queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
 import {type Anomaly, type AnomalySeries, detectAnomalies} from './anomalies.js'
 import type {Contributor} from './slack-blocks.js'
+
+/** Usage charges only: recurring fees land on their billing day and one-time purchases/credits are expected jumps. */
+const USAGE_ONLY: CostFilter[] = [
+  {key: {kind: 'dimension', name: 'charge-category'}, values: ['Usage']},
+  {key: {kind: 'dimension', name: 'charge-frequency'}, values: ['Usage-Based', NONE_LABEL]},
+]
+
+const scopeFilters = (config: AnomalyConfig): CostFilter[] => (config.usageOnly ? USAGE_ONLY : [])
 
 export interface AnomalyScan {
   groupBy: string[]
@@ -18,12 +26,13 @@ export interface AnomalyScan {
 export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): AnomalyScan {
   const groupKeys = parseGroupKeys(config.groupBy)
   const groupBy = groupKeys.map(groupKeyLabel)
+  // "Data present" is judged on all charges, so a day with only fees still counts as a day with data.
   const last = db.prepare('SELECT MAX(day) FROM cost_daily WHERE day <= ?').pluck().get(asOf) as string | null
   if (!last) return {groupBy, anomalies: []}
   const from = addDays(last, -(config.trainingDays + config.lookbackDays))
-  const points = queryDailyCosts(db, {from, to: last, groupBy: groupKeys, filters: [], metric: config.metric})
+  const points = queryDailyCosts(db, {from, to: last, groupBy: groupKeys, filters: scopeFilters(config), metric: config.metric})
   // A day with no cost rows at all is missing data, not a drop to zero everywhere.
-  const present = new Set(points.map((p) => p.day))
+  const present = new Set(db.prepare('SELECT DISTINCT day FROM cost_daily WHERE day BETWEEN ? AND ?').pluck().all(from, last) as string[])
   const bySeries = new Map<string, AnomalySeries>()
   for (const p of points) {
     const id = JSON.stringify([p.keys, p.currency])
@@ -44,7 +53,7 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
  */
 export function anomalyContributors(db: Db, anomaly: Anomaly, groupBy: readonly string[], config: AnomalyConfig): Contributor[] {
   const keys = parseGroupKeys(groupBy)
-  const filters: CostFilter[] = keys.map((key, i) => ({key, values: [anomaly.keys[i] ?? '']}))
+  const filters: CostFilter[] = [...keys.map((key, i) => ({key, values: [anomaly.keys[i] ?? '']})), ...scopeFilters(config)]
   const dimension: GroupKey = {kind: 'dimension', name: groupBy.includes('region') ? 'sub-account' : 'region'}
   const rows = queryDailyCosts(db, {from: addDays(anomaly.day, -7), to: anomaly.day, groupBy: [dimension], filters, metric: config.metric})
   const change = new Map<string, number>()

@@ -10,7 +10,7 @@ describe('alerts: in finops.yaml', () => {
   test('defaults', () => {
     expect(parseConfig({}).alerts).toEqual({
       slack: {retries: 3, maxRetryAfterSeconds: 60, timeoutSeconds: 10},
-      anomalies: {enabled: true, groupBy: ['account', 'service'], metric: 'billed', level: 99, trainingDays: 56, minHistoryDays: 21, lookbackDays: 3, minImpact: 10, maxPerRun: 10},
+      anomalies: {enabled: true, groupBy: ['account', 'service'], usageOnly: true, metric: 'billed', level: 99, trainingDays: 56, minHistoryDays: 21, lookbackDays: 3, minImpact: 10, maxPerRun: 10},
     })
   })
 

@@ -32,6 +32,8 @@ const anomaliesSection = z.strictObject({
   enabled: z.boolean().default(true).describe('Detect daily spend anomalies in `finops alert check`'),
   groupBy: z.array(z.string().refine(isGroupKey, {error: `unknown key; valid keys: ${GROUP_KEY_HELP}`})).min(1).default(['account', 'service'])
     .describe('The series watched: one per combination of these report keys'),
+  usageOnly: z.boolean().default(true)
+    .describe('Watch usage charges only (ChargeCategory Usage, ChargeFrequency Usage-Based or absent): a fee billed on the 1st, a purchase or a credit is not an anomaly'),
   metric: z.enum(Object.keys(METRICS) as [keyof typeof METRICS, ...(keyof typeof METRICS)[]]).default('billed')
     .describe('Cost metric of the watched series'),
   level: z.number().min(80).max(99.99).default(99)
