@@ -120,12 +120,13 @@ export function allocateCosts(input: AllocationInput): AllocationReport {
   const daySet = new Set(days)
   const usageByKey = new Map<string, Map<string, {cpu: number; memory: number}>>()
   for (const c of input.usage) {
-    const perDay = new Map<string, {cpu: number; memory: number}>()
+    const id = containerKeyId(c.key)
+    const perDay = usageByKey.get(id) ?? new Map<string, {cpu: number; memory: number}>()
+    usageByKey.set(id, perDay)
     for (const d of c.days) {
       if (!daySet.has(d.day)) continue
       perDay.set(d.day, {cpu: d.cpu.count > 0 ? d.cpu.sum / d.cpu.count : 0, memory: d.memory.count > 0 ? d.memory.sum / d.memory.count : 0})
     }
-    usageByKey.set(containerKeyId(c.key), perDay)
   }
   const namespaceLabels = new Map(input.inventory.namespaces.map((n) => [`${n.cluster}/${n.name}`, n.labels]))
   const warnings: string[] = []

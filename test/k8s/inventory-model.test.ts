@@ -1,0 +1,75 @@
+import {describe, expect, it} from 'vitest'
+
+import {guessWorkloadForPod, nodeCapacityType, parseProviderId, workloadForPod} from '../../src/k8s/inventory.js'
+import {formatCpu, formatMemory, parseQuantity} from '../../src/k8s/quantity.js'
+
+describe('node capacity type from provider labels', () => {
+  it.each([
+    [{'eks.amazonaws.com/capacityType': 'SPOT'}, 'spot', 'eks.amazonaws.com/capacityType'],
+    [{'eks.amazonaws.com/capacityType': 'ON_DEMAND'}, 'on-demand', 'eks.amazonaws.com/capacityType'],
+    [{'karpenter.sh/capacity-type': 'spot'}, 'spot', 'karpenter.sh/capacity-type'],
+    [{'karpenter.sh/capacity-type': 'on-demand'}, 'on-demand', 'karpenter.sh/capacity-type'],
+    [{'cloud.google.com/gke-spot': 'true'}, 'spot', 'cloud.google.com/gke-spot'],
+    [{'cloud.google.com/gke-preemptible': 'true'}, 'spot', 'cloud.google.com/gke-preemptible'],
+    [{'kubernetes.azure.com/scalesetpriority': 'spot'}, 'spot', 'kubernetes.azure.com/scalesetpriority'],
+    [{'kubernetes.azure.com/scalesetpriority': 'regular'}, 'on-demand', 'kubernetes.azure.com/scalesetpriority'],
+    [{'kubernetes.io/os': 'linux'}, 'on-demand', 'default'],
+  ] as const)('%j -> %s', (labels, capacityType, source) => {
+    expect(nodeCapacityType({...labels})).toEqual({capacityType, source})
+  })
+})
+
+describe('provider ids', () => {
+  it.each([
+    ['aws:///eu-west-1a/i-0a1b2c3d4e5f60001', {provider: 'aws', instanceId: 'i-0a1b2c3d4e5f60001', zone: 'eu-west-1a'}],
+    ['gce://my-project/europe-west1-b/gke-pool-1-abcd', {provider: 'gcp', instanceId: 'gke-pool-1-abcd', zone: 'europe-west1-b'}],
+    ['azure:///subscriptions/S/resourceGroups/MC_rg/providers/Microsoft.Compute/virtualMachineScaleSets/aks-pool/virtualMachines/3',
+      {provider: 'azure', instanceId: '/subscriptions/s/resourcegroups/mc_rg/providers/microsoft.compute/virtualmachinescalesets/aks-pool/virtualmachines/3'}],
+    ['kind://docker/kind/kind-control-plane', {provider: 'kind', instanceId: 'kind-control-plane'}],
+    [undefined, {}],
+  ] as const)('%s', (id, want) => {
+    expect(parseProviderId(id)).toEqual(want)
+  })
+})
+
+describe('pods to workloads', () => {
+  const candidates = [
+    {kind: 'Deployment', name: 'web'}, {kind: 'Deployment', name: 'web-api'}, {kind: 'StatefulSet', name: 'kafka'},
+    {kind: 'DaemonSet', name: 'node-exporter'}, {kind: 'CronJob', name: 'nightly-report'},
+  ] as const
+  it.each([
+    ['web-7c9f8d6b5d-x2k4p', {kind: 'Deployment', name: 'web'}],
+    ['web-api-5d8f7b6c4-q9w8e', {kind: 'Deployment', name: 'web-api'}],
+    ['kafka-2', {kind: 'StatefulSet', name: 'kafka'}],
+    ['node-exporter-7xk2p', {kind: 'DaemonSet', name: 'node-exporter'}],
+    ['nightly-report-28640160-x7k2p', {kind: 'CronJob', name: 'nightly-report'}],
+    ['other-thing', undefined],
+  ] as const)('%s', (pod, want) => {
+    expect(workloadForPod(pod, candidates)).toEqual(want)
+  })
+  it('guesses without an inventory', () => {
+    expect(guessWorkloadForPod('api-5d8f7b6c4-q9w8e')).toEqual({kind: 'Deployment', name: 'api'})
+    expect(guessWorkloadForPod('postgres-0')).toEqual({kind: 'StatefulSet', name: 'postgres'})
+    expect(guessWorkloadForPod('debug')).toEqual({kind: 'Pod', name: 'debug'})
+  })
+})
+
+describe('quantities', () => {
+  it.each([
+    ['100m', 0.1], ['1900m', 1.9], ['2', 2], ['0.5', 0.5], ['250000000n', 0.25], ['512Mi', 512 * 2 ** 20], ['1Gi', 2 ** 30],
+    ['1G', 1e9], ['128974848', 128974848], ['1.5Gi', 1.5 * 2 ** 30], ['2e3', 2000], ['12Ki', 12288],
+  ] as const)('%s = %d', (text, value) => {
+    expect(parseQuantity(text)).toBe(value)
+  })
+  it('treats absent and malformed values as not set', () => {
+    expect(parseQuantity(undefined)).toBeUndefined()
+    expect(parseQuantity('ten')).toBeUndefined()
+    expect(parseQuantity('5Zi')).toBeUndefined()
+  })
+  it('formats proposals the way manifests write them', () => {
+    expect(formatCpu(0.25)).toBe('250m')
+    expect(formatCpu(2)).toBe('2')
+    expect(formatMemory(2 ** 30)).toBe('1Gi')
+    expect(formatMemory(300 * 2 ** 20 + 5)).toBe('301Mi')
+  })
+})
