@@ -15,9 +15,7 @@ export interface BudgetStatusResult {
 
 export default class BudgetStatus extends FinopsCommand {
   static override summary = 'Spend to date, forecast period-end spend with its interval, percent used and the breach date of each budget'
-  static override description = `"To date" is through yesterday (UTC) or the last day with cost data, whichever is earlier; the rest of
-the period is forecast (Usage-Based charges as a series, Recurring charges on their billing days, One-Time charges
-not extrapolated). With too little history the status still shows actual spend and says why there is no forecast.`
+  static override description = `"To date" is through yesterday (UTC) or the last day with cost data, whichever is earlier; the rest of the period is forecast (Usage-Based charges as a series, Recurring charges on their billing days, One-Time charges not extrapolated). With too little history the status still shows actual spend and says why there is no forecast.`
 
   static override examples = ['<%= config.bin %> budget status', '<%= config.bin %> budget status prod-aws --level 90 --json']
   static override args = {name: Args.string({description: 'one budget (default: all)'})}
