@@ -38,12 +38,14 @@ export function renderApplyReport(report: ApplyReport): string {
   } else {
     lines.push('No changes to make.')
   }
-  const skips = report.skipped.filter((s) => s.code !== 'noop')
-  const noops = report.skipped.length - skips.length
+  const skips = report.skipped.filter((s) => s.code !== 'noop' && s.code !== 'cap')
+  const capped = report.skipped.filter((s) => s.code === 'cap')
+  const noops = report.skipped.length - skips.length - capped.length
   if (skips.length > 0) {
     lines.push(`Skipped ${skips.length}:`)
     for (const s of skips) lines.push(`  ${s.kind} ${label(s.target)}: ${s.reason}`)
   }
+  if (capped.length > 0) lines.push(`${capped.length} more held back by the cap on changes per run (--max-actions / apply.maxActions); the biggest savings go first.`)
   if (noops > 0) lines.push(`${noops} already in the recommended state.`)
   for (const note of report.notes) lines.push(note)
   const {summary} = report

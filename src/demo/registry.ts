@@ -1,3 +1,4 @@
+import {applyStep} from './steps/apply.js'
 import {billingStep} from './steps/billing.js'
 import {budgetsStep} from './steps/budgets.js'
 import {clusterStep} from './steps/cluster.js'
@@ -15,4 +16,5 @@ export const demoSteps: readonly DemoStep[] = [
   budgetsStep,
   clusterStep,
   recommendStep,
+  applyStep,
 ]

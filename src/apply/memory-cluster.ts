@@ -1,0 +1,81 @@
+import {ConflictError, type WorkloadCluster} from './cluster.js'
+import {type WorkloadObject} from './fields.js'
+import type {TargetContext} from './guardrails.js'
+import type {FieldSet, WorkloadRef} from './types.js'
+
+/** A Kubernetes API object as JSON, the shape the API server returns. */
+interface ApiObject {
+  kind?: string
+  metadata?: {name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>}
+  spec?: Record<string, unknown>
+  status?: Record<string, unknown>
+}
+
+/**
+ * A cluster held in memory, for `finops demo` (which has no API server): the same planner, journal
+ * and rollback run against it, so the demo shows what apply does to a real snapshot. Writes honour
+ * resourceVersion like the API server. Production and the tests use KubernetesCluster.
+ */
+export class MemoryCluster implements WorkloadCluster {
+  private readonly objects: ApiObject[]
+  private version = 1
+
+  constructor(objects: readonly unknown[]) {
+    this.objects = structuredClone(objects) as ApiObject[]
+    for (const o of this.objects) if (o.metadata) o.metadata.resourceVersion = String(this.version++)
+  }
+
+  private find(ref: WorkloadRef): ApiObject | undefined {
+    return this.objects.find((o) => o.kind === ref.kind && o.metadata?.namespace === ref.namespace && o.metadata?.name === ref.name)
+  }
+
+  async readWorkload(ref: WorkloadRef): Promise<WorkloadObject | undefined> {
+    const found = this.find(ref)
+    return found && (structuredClone(found) as WorkloadObject)
+  }
+
+  async readContext(ref: WorkloadRef, workload: WorkloadObject): Promise<TargetContext> {
+    const ns = this.objects.find((o) => o.kind === 'Namespace' && o.metadata?.name === ref.namespace)
+    const inNamespace = (kind: string) => this.objects.filter((o) => o.kind === kind && o.metadata?.namespace === ref.namespace)
+    return {
+      workload,
+      namespace: {name: ref.namespace, labels: ns?.metadata?.labels ?? {}, annotations: ns?.metadata?.annotations ?? {}},
+      hpas: inNamespace('HorizontalPodAutoscaler').map((h) => ({name: h.metadata?.name ?? '', scaleTargetRef: h.spec?.scaleTargetRef as {kind: string; name: string}})),
+      pdbs: inNamespace('PodDisruptionBudget').map((p) => ({
+        name: p.metadata?.name ?? '', selector: p.spec?.selector as TargetContext['pdbs'][number]['selector'],
+        minAvailable: p.spec?.minAvailable as number | string | undefined, maxUnavailable: p.spec?.maxUnavailable as number | string | undefined,
+        disruptionsAllowed: p.status?.disruptionsAllowed as number | undefined,
+      })),
+    }
+  }
+
+  async writeFields(ref: WorkloadRef, live: WorkloadObject, desired: FieldSet, onWrite?: (written: (keyof FieldSet)[]) => void): Promise<void> {
+    const target = this.find(ref) as WorkloadObject | undefined
+    if (!target) throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} not found`)
+    if (target.metadata?.resourceVersion !== live.metadata?.resourceVersion) throw new ConflictError(ref)
+    const spec = (target.spec ??= {})
+    const pod = ((spec.template ??= {}).spec ??= {})
+    if (desired.replicas !== undefined) spec.replicas = desired.replicas
+    if (desired.annotations) {
+      const annotations = {...target.metadata!.annotations}
+      for (const [key, value] of Object.entries(desired.annotations)) {
+        if (value === null) delete annotations[key]
+        else annotations[key] = value
+      }
+      target.metadata!.annotations = annotations
+    }
+    if (desired.container) {
+      const container = pod.containers?.find((c) => c.name === desired.container!.name)
+      if (container) container.resources = {requests: {...desired.container.requests}, limits: {...desired.container.limits}}
+    }
+    if (desired.nodeSelector) pod.nodeSelector = Object.keys(desired.nodeSelector).length > 0 ? {...desired.nodeSelector} : undefined
+    if (desired.tolerations) pod.tolerations = desired.tolerations.length > 0 ? structuredClone(desired.tolerations) : undefined
+    target.metadata!.resourceVersion = String(this.version++)
+    onWrite?.(Object.keys(desired) as (keyof FieldSet)[])
+  }
+
+  async listScaledDown(): Promise<WorkloadObject[]> {
+    return this.objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata?.annotations?.['finops.io/original-replicas'] !== undefined)
+      .map((o) => structuredClone(o) as WorkloadObject)
+  }
+}
