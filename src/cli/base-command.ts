@@ -1,6 +1,6 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
-import {loadConfig, type LoadedConfig} from '../config/index.js'
+import type {LoadedConfig} from '../config/index.js'
 import {isFinopsError, redact} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {openStore, type Db} from '../store/open.js'
@@ -20,12 +20,27 @@ export abstract class FinopsCommand extends Command {
     db: Flags.string({description: 'SQLite store path (default: $FINOPS_DB, else store: in finops.yaml, else ~/.local/share/finops/finops.db)', helpGroup: 'GLOBAL'}),
   }
 
+  /**
+   * Whether the command reads finops.yaml. Commands that do not (cost report/export) skip loading
+   * the config schemas (zod, yaml and every section's imports) when --db or FINOPS_DB names the
+   * store, which keeps their start-up close to bare CLI start-up.
+   */
+  static loadsConfig = true
+
   private store?: Db
   private loadedConfig?: LoadedConfig
+  private configModule?: typeof import('../config/index.js')
+
+  override async init(): Promise<void> {
+    await super.init()
+    const storeNamed = Boolean(process.env.FINOPS_DB) || this.argv.some((a) => a === '--db' || a.startsWith('--db='))
+    if ((this.constructor as typeof FinopsCommand).loadsConfig || !storeNamed) this.configModule = await import('../config/index.js')
+  }
 
   /** The validated finops.yaml (or defaults), loaded once per command. */
   protected finopsConfig(configFlag: string | undefined): LoadedConfig {
-    this.loadedConfig ??= loadConfig(configFlag)
+    if (!this.configModule) throw new Error(`${this.id} reads finops.yaml but declares loadsConfig = false`)
+    this.loadedConfig ??= this.configModule.loadConfig(configFlag)
     return this.loadedConfig
   }
 

@@ -18,6 +18,8 @@ Group and filter keys: ${GROUP_KEY_HELP}.`
     '<%= config.bin %> cost export --group-by tag:team --filter provider=AWS',
   ]
 
+  static override loadsConfig = false
+
   static override flags = {
     format: Flags.string({description: 'output format', options: ['csv', 'json'], default: 'csv'}),
     granularity: Flags.string({description: 'one row per day or per month', options: ['day', 'month'], default: 'day'}),

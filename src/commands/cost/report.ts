@@ -21,6 +21,8 @@ Group and filter keys: ${GROUP_KEY_HELP}.`
     '<%= config.bin %> cost report --filter provider=AWS --filter region=us-east-1 --metric billed --csv > costs.csv',
   ]
 
+  static override loadsConfig = false
+
   static override flags = {
     from: Flags.string({description: 'first day (YYYY-MM-DD), inclusive'}),
     to: Flags.string({description: 'last day (YYYY-MM-DD), inclusive (default: yesterday)'}),
