@@ -1,6 +1,6 @@
 import type {AlertsConfig} from '../config/sections/alerts.js'
 import {addDays, today} from '../dates.js'
-import {type RaisedAlert, markAlertFailed, markAlertSent, pendingAlerts, queueAlerts, sentKeys} from '../store/alerts.js'
+import {claimAlert, type RaisedAlert, markAlertFailed, markAlertSent, pendingAlerts, queueAlerts, sentKeys} from '../store/alerts.js'
 import {listBudgets} from '../store/budgets.js'
 import type {Db} from '../store/open.js'
 import type {Anomaly} from './anomalies.js'
@@ -33,6 +33,8 @@ export interface AlertCheckResult {
   failed: AlertOutcome[]
   /** Not attempted this run because Slack kept throttling or failing an earlier post (they stay pending). */
   deferred: AlertOutcome[]
+  /** Being posted by another run at the same moment (or already delivered by it). */
+  postedElsewhere?: AlertOutcome[]
   /** With --dry-run: what would be posted, in order, and the messages themselves. */
   wouldPost?: AlertOutcome[]
   messages?: SlackMessage[]
@@ -126,10 +128,17 @@ export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<A
   const sent: AlertOutcome[] = []
   const failed: AlertOutcome[] = []
   const deferred: AlertOutcome[] = []
+  const busy: AlertOutcome[] = []
   let throttled = false
   for (const alert of pendingAlerts(db)) {
     if (throttled) {
       deferred.push(outcome(alert))
+      continue
+    }
+    // Long enough for every retry and Retry-After wait; a crashed run's claim lapses after it.
+    const claimMs = (policy.retries + 1) * (policy.timeoutSeconds + policy.maxRetryAfterSeconds + 8) * 1000
+    if (!claimAlert(db, alert.key, new Date(Date.now() + claimMs).toISOString())) {
+      busy.push(outcome(alert))
       continue
     }
     const result = await postToSlack(options.webhookUrl, alert.payload, policy)
@@ -143,7 +152,7 @@ export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<A
       throttled = result.retryable
     }
   }
-  return {...base, sent, failed, deferred, pendingAfter: pendingAlerts(db).length}
+  return {...base, sent, failed, deferred, ...(busy.length > 0 ? {postedElsewhere: busy} : {}), pendingAfter: pendingAlerts(db).length}
 }
 
 const outcome = (a: RaisedAlert): AlertOutcome => ({key: a.key, kind: a.kind, subject: a.subject, summary: a.summary})

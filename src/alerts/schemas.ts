@@ -89,6 +89,7 @@ export const alertCheckSchema = z.strictObject({
   sent: z.array(alertOutcome),
   failed: z.array(alertOutcome).describe('posted and failed: pending for the next run'),
   deferred: z.array(alertOutcome).describe('not attempted after Slack kept failing: pending'),
+  postedElsewhere: z.array(alertOutcome).optional().describe('claimed by another run posting at the same moment'),
   wouldPost: z.array(alertOutcome).optional().describe('--dry-run only'),
   messages: z.array(z.strictObject({text: z.string(), blocks: z.array(z.looseObject({type: z.string()}))})).optional()
     .describe('--dry-run only: the Slack messages'),

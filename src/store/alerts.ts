@@ -85,12 +85,21 @@ export function listAlerts(db: Db): StoredAlert[] {
   return (db.prepare('SELECT * FROM alerts ORDER BY created_at, key').all() as AlertRow[]).map(fromRow)
 }
 
+/**
+ * Claims a pending alert for posting until `until` (ISO time). False when it was delivered meanwhile
+ * or another run holds an unexpired claim: that run posts it.
+ */
+export function claimAlert(db: Db, key: string, until: string, now = new Date().toISOString()): boolean {
+  return db.prepare(`UPDATE alerts SET claimed_until = ? WHERE key = ? AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)`)
+    .run(until, key, now).changes === 1
+}
+
 export function markAlertSent(db: Db, key: string, attempts: number, now = new Date().toISOString()): void {
-  db.prepare("UPDATE alerts SET status = 'sent', attempts = attempts + ?, last_error = NULL, sent_at = ?, updated_at = ? WHERE key = ?")
+  db.prepare("UPDATE alerts SET status = 'sent', attempts = attempts + ?, last_error = NULL, sent_at = ?, updated_at = ?, claimed_until = NULL WHERE key = ?")
     .run(attempts, now, now, key)
 }
 
 /** Keeps the alert pending for the next run; `error` must already be redacted. */
 export function markAlertFailed(db: Db, key: string, attempts: number, error: string, now = new Date().toISOString()): void {
-  db.prepare('UPDATE alerts SET attempts = attempts + ?, last_error = ?, updated_at = ? WHERE key = ?').run(attempts, error, now, key)
+  db.prepare('UPDATE alerts SET attempts = attempts + ?, last_error = ?, updated_at = ?, claimed_until = NULL WHERE key = ?').run(attempts, error, now, key)
 }

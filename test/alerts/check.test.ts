@@ -18,12 +18,14 @@ const noWait = {sleep: async () => undefined}
 
 describe('checkAlerts with a real store and a local Slack receiver', () => {
   let db: Db
+  let dbFile: string
   let slack: SlackReceiver
   let cleanup: () => void
   beforeEach(async () => {
     const tmp = tempDir()
     cleanup = tmp.cleanup
-    db = openStore(path.join(tmp.dir, 'finops.db'))
+    dbFile = path.join(tmp.dir, 'finops.db')
+    db = openStore(dbFile)
     const rows = syntheticRows([
       {account: '111', service: 'Amazon EC2', base: 300},
       {account: '222', service: 'Amazon RDS', base: 120, spikes: {'2024-09-24': 900}},
@@ -41,7 +43,7 @@ describe('checkAlerts with a real store and a local Slack receiver', () => {
     cleanup()
   })
 
-  const run = (over: {dryRun?: boolean; retries?: number} = {}) => checkAlerts(db, {
+  const run = (over: {dryRun?: boolean; retries?: number; store?: Db} = {}) => checkAlerts(over.store ?? db, {
     config: {...config, slack: {...config.slack, retries: over.retries ?? 3}}, forecaster: forecastBudgetScope, level: 80,
     dryRun: over.dryRun ?? false, webhookUrl: slack.url, now: NOW, sendPolicy: noWait,
   })
@@ -101,5 +103,20 @@ describe('checkAlerts with a real store and a local Slack receiver', () => {
     upsertBudget(db, {name: 'all', amount: 12000, period: 'monthly', metric: 'billed', filters: [], thresholds: [{kind: 'actual', percent: 80}]})
     const next = await run()
     expect(next.sent.map((a) => a.key).sort()).toEqual(['anomaly:[["account","service"],["222","Amazon RDS"],"USD"]:2024-09-24:spike', 'budget:3:2024-09:actual:80'])
+  })
+
+  test('two runs at the same moment (CronJob and a manual check) post each alert once between them', async () => {
+    const other = openStore(dbFile)
+    try {
+      const [a, b] = await Promise.all([run(), run({store: other})])
+      const delivered = slack.delivered().map((p) => (p.body as {text: string}).text)
+      expect(delivered).toHaveLength(3)
+      expect(new Set(delivered).size).toBe(3)
+      expect(a.sent.length + b.sent.length).toBe(3)
+      expect((a.postedElsewhere?.length ?? 0) + (b.postedElsewhere?.length ?? 0)).toBeGreaterThan(0)
+      expect(pendingAlerts(db)).toEqual([])
+    } finally {
+      other.close()
+    }
   })
 })

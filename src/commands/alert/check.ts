@@ -63,10 +63,11 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
       for (const message of result.messages ?? []) this.log(JSON.stringify(message, null, 2))
       return
     }
-    if (result.sent.length + result.failed.length + result.deferred.length === 0) this.log('Nothing new to post')
+    if (result.sent.length + result.failed.length + result.deferred.length + (result.postedElsewhere?.length ?? 0) === 0) this.log('Nothing new to post')
     else this.log(`Posted ${result.sent.length} alert${result.sent.length === 1 ? '' : 's'} to Slack (webhook from ${source})`)
     for (const a of result.sent) this.log(`  sent: ${a.summary}`)
     for (const a of result.failed) this.log(`  pending (failed after ${a.attempts} attempt${a.attempts === 1 ? '' : 's'}: ${a.error}): ${a.summary}`)
     for (const a of result.deferred) this.log(`  pending (not attempted this run): ${a.summary}`)
+    for (const a of result.postedElsewhere ?? []) this.log(`  being posted by another run: ${a.summary}`)
   }
 }

@@ -3,6 +3,7 @@ import {migration as cloudCollectors} from './0100-cloud-collectors.js'
 import {migration as applyActions} from './0400-apply-actions.js'
 import {migration as runLock} from './0401-run-lock.js'
 import {migration as budgetsAlerts} from './0200-budgets-alerts.js'
+import {migration as alertClaims} from './0201-alert-claims.js'
 import {migration as k8s} from './0300-k8s.js'
 import {migration as recommendations} from './0350-recommendations.js'
 
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 // Add new migrations here; never edit one that has shipped.
-export const migrations: readonly Migration[] = [costs, cloudCollectors, budgetsAlerts, k8s, recommendations, applyActions, runLock].sort((a, b) => a.id.localeCompare(b.id))
+export const migrations: readonly Migration[] = [costs, cloudCollectors, budgetsAlerts, alertClaims, k8s, recommendations, applyActions, runLock].sort((a, b) => a.id.localeCompare(b.id))
