@@ -163,16 +163,20 @@ describe.skipIf(!prometheusAvailable())('finops collect usage against a real Pro
     expect(web.days[0]!.cpu.count).toBe(5 * 288)
   })
 
-  it('gives the same digests when namespaces are split into small batches of whole workloads', async () => {
+  it('gives the same digests (OOM kills included) when namespaces are split into batches of whole workloads and the window into day chunks', async () => {
     const one = seededDb('batched-a.db')
     const many = seededDb('batched-b.db')
     const config = path.join(tmp.dir, 'finops.yaml')
-    fs.writeFileSync(config, 'kubernetes:\n  prometheus:\n    maxSeriesPerQuery: 4\n    concurrency: 2\n')
+    fs.writeFileSync(config, 'kubernetes:\n  prometheus:\n    maxSeriesPerQuery: 4\n    maxSamplesPerQuery: 1000\n    concurrency: 2\n')
     const a = await runCli(['collect', 'usage', '--prometheus', prom.url, '--days', String(DAYS), '--db', one, '--json'], {env: {FINOPS_NOW: NOW}})
     const b = await runCli(['collect', 'usage', '--prometheus', prom.url, '--days', String(DAYS), '--db', many, '--config', config, '--json'], {env: {FINOPS_NOW: NOW}})
     expect(a.code, a.stderr).toBe(0)
     expect(b.code, b.stderr).toBe(0)
-    expect(parseJson<{queries: number}>(b).queries).toBeGreaterThan(parseJson<{queries: number}>(a).queries)
+    const [qa, qb] = [parseJson<{queries: number; oomKills: number}>(a), parseJson<{queries: number; oomKills: number}>(b)]
+    // One discovery query, then 3 per batch and chunk: 2 batches x 1 chunk against 5+ batches x 3 day chunks.
+    expect(qa.queries).toBe(1 + 3 * 2)
+    expect(qb.queries).toBeGreaterThanOrEqual(1 + 3 * 5 * DAYS)
+    expect(qb.oomKills).toBe(qa.oomKills)
     const strip = (u: ContainerUsage[]) => u.map((c) => ({key: c.key, days: c.days.map((d) => ({...d, cpu: {...d.cpu, sum: Math.round(d.cpu.sum * 1e6)}}))}))
     expect(strip(readAll(many))).toEqual(strip(readAll(one)))
   })

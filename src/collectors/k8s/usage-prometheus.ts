@@ -131,6 +131,26 @@ export async function collectPrometheusUsage(prom: PrometheusApi, options: Prome
       return b
     }
     const dayOf = (t: number) => new Date(t * 1000).toISOString().slice(0, 10)
+    const containers = new Set<string>()
+    // The OOM series' last value per pod/container, carried across chunks.
+    const lastOom = new Map<string, number>()
+    // Chunks are whole days and a batch holds whole workloads, so after each chunk its days are
+    // final: write them and drop the builders, keeping memory to one chunk's digests.
+    const flush = () => {
+      const rows: UsageRow[] = []
+      for (const b of builders.values()) {
+        const digest = b.digest.toDigest()
+        if (digest.samples === 0 && digest.oomKills === 0) continue
+        rows.push({key: b.key, day: b.day, source: 'prometheus', digest})
+        containers.add(`${b.key.kind}/${b.key.workload}/${b.key.container}`)
+        days.add(b.day)
+        summary.samples += digest.samples
+        summary.oomKills += digest.oomKills
+      }
+      builders.clear()
+      summary.containerDays += rows.length
+      if (rows.length > 0) options.write(rows)
+    }
 
     // Day-aligned chunks sized so series x points stays under maxSamples.
     const pointsPerDay = DAY_S / options.stepSeconds
@@ -151,33 +171,22 @@ export async function collectPrometheusUsage(prom: PrometheusApi, options: Prome
       }
       if (oom.length > 0) summary.oomSource = 'kube-state-metrics'
       for (const s of oom) {
-        let previous: number | undefined
+        const id = `${s.metric.pod}/${s.metric.container}`
+        let previous = lastOom.get(id)
         for (const [t, raw] of s.values ?? []) {
           const v = Number(raw)
-          // A series that appears after the chunk's first step is a fresh OOM kill; one present at the
+          // A series that appears after the window's first step is a fresh OOM kill; one present at the
           // start may be older than the window and is not counted.
-          const rose = previous === undefined ? t > chunkStart : v > previous
+          const rose = previous === undefined ? t > options.start : v > previous
           if (rose) builderFor(s.metric.pod!, s.metric.container!, dayOf(t)).digest.oomKills += previous === undefined ? 1 : v - previous
           previous = v
         }
+        if (previous !== undefined) lastOom.set(id, previous)
       }
+      flush()
     }
 
-    // Pods of one workload merge into one digest per container and day (already, by key).
-    const rows: UsageRow[] = []
-    const containers = new Set<string>()
-    for (const b of builders.values()) {
-      const digest = b.digest.toDigest()
-      if (digest.samples === 0 && digest.oomKills === 0) continue
-      rows.push({key: b.key, day: b.day, source: 'prometheus', digest})
-      containers.add(`${b.key.kind}/${b.key.workload}/${b.key.container}`)
-      days.add(b.day)
-      summary.samples += digest.samples
-      summary.oomKills += digest.oomKills
-    }
     summary.containers += containers.size
-    summary.containerDays += rows.length
-    options.write(rows)
     options.onProgress?.(++done, batches.length)
   }
 

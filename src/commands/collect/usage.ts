@@ -100,6 +100,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     this.note(`Reading ${days} days of container usage from Prometheus...`)
     const summary = await collectPrometheusUsage(prom, {
       cluster, start, end, stepSeconds: step, rateWindow: k.prometheus.rateWindow, maxSeriesPerQuery: k.prometheus.maxSeriesPerQuery,
+      maxSamplesPerQuery: k.prometheus.maxSamplesPerQuery,
       concurrency: k.prometheus.concurrency, extraSelector: k.prometheus.extraSelector, namespaces, inventory,
       write: (rows) => writeUsage(db, rows, 'replace'),
     })

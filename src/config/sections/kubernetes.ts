@@ -55,6 +55,8 @@ const prometheus = z.strictObject({
   rateWindow: z.string().regex(/^\d+[smh]$/).default('5m'),
   /** Containers are queried per namespace; namespaces with more pods than this are split by pod regex. */
   maxSeriesPerQuery: z.number().int().min(1).default(2000),
+  /** Samples (series x points) per range query above which the window is split into day chunks. */
+  maxSamplesPerQuery: z.number().int().min(1).default(2_000_000),
   /** Concurrent range queries. */
   concurrency: z.number().int().min(1).max(16).default(4),
   timeoutSeconds: z.number().int().min(1).default(120),
