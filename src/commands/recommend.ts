@@ -40,7 +40,7 @@ recommendations, which finops apply plans from. Settings: kubernetes.recommend i
     const settings = recommendSettingsFrom(loaded.config.kubernetes, loaded.file)
     const minSavings = parseMinSavings(flags['min-savings'])
     const db = this.openStore(flags.db, flags.config)
-    const report = recommendFromStore(db, settings, loaded.config.kubernetes.prices, {
+    const report = recommendFromStore(db, settings, loaded.config.kubernetes, {
       kinds: (flags.kind ?? RECOMMENDER_NAMES) as RecommenderName[],
       namespaces: flags.namespace ?? [],
       minSavings,

@@ -1,8 +1,8 @@
-import type {KubernetesPrices} from '../config/sections/kubernetes.js'
-import {addDays} from '../dates.js'
+import type {KubernetesConfig} from '../config/sections/kubernetes.js'
+import {addDays, eachDay, toDay} from '../dates.js'
 import {inputError} from '../errors.js'
 import {containerKeyId, type ContainerUsage} from '../k8s/model.js'
-import {type BillingCalibration, priceNodes} from '../k8s/prices.js'
+import {nodePricesFor} from '../k8s/allocation-report.js'
 import {readInventory} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
 import {spotPriceRatio} from '../store/prices.js'
@@ -23,8 +23,6 @@ export interface RecommendFromStoreOptions {
   now: Date
   /** Keep the result as the latest recommendations for `finops apply` (default true). */
   save?: boolean
-  /** Billing-derived correction of node prices, when the caller has one. */
-  calibration?: BillingCalibration
 }
 
 export interface RecommendReport extends RecommendationSet {
@@ -40,7 +38,7 @@ export interface RecommendReport extends RecommendationSet {
  * The one impure edge of the recommenders: reads the inventory, the usage window and the prices from
  * the store, runs the pure recommenders, and stores the result as the latest set for `finops apply`.
  */
-export function recommendFromStore(db: Db, settings: RecommendSettings, k8sPrices: KubernetesPrices, options: RecommendFromStoreOptions): RecommendReport {
+export function recommendFromStore(db: Db, settings: RecommendSettings, k8s: KubernetesConfig, options: RecommendFromStoreOptions): RecommendReport {
   const inventory = readInventory(db, options.cluster)
   if (!inventory) {
     throw inputError(options.cluster ? `no Kubernetes inventory for cluster ${options.cluster} in the store` : 'no Kubernetes inventory in the store',
@@ -60,8 +58,11 @@ export function recommendFromStore(db: Db, settings: RecommendSettings, k8sPrice
     }
     return undefined
   }
-  // Node prices (configured instance prices or default rates, spot nodes at the catalog ratio), split per core and GiB.
-  const nodePrices = priceNodes(inventory.nodes, k8sPrices, options.calibration, (provider, region) => catalog(provider, region)?.ratio)
+  // Node prices as the cost allocation sees them: configured or default rates, on-demand calibrated by
+  // the effective/list ratio billing shows, spot at the catalog ratio; split per core and GiB.
+  const priceDays = window ? eachDay(window.from, window.to) : [addDays(toDay(options.now), -1)]
+  const nodePrices = nodePricesFor(db, inventory, k8s, priceDays)
+  const k8sPrices = k8s.prices
   const prices = createPriceLookup(inventory.nodes, {
     currency: k8sPrices.currency, cpuCoreHour: k8sPrices.onDemand.cpuCoreHour, memoryGiBHour: k8sPrices.onDemand.memoryGiBHour,
     defaultSpotRatio: settings.spot.defaultPriceRatio,

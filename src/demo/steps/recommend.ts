@@ -16,7 +16,7 @@ export const recommendStep: DemoStep = {
       print('(no cluster in the demo store: the cluster step did not run)')
       return
     }
-    const report = recommendFromStore(db, defaultRecommendSettings(), kubernetesSection.parse(undefined).prices, {
+    const report = recommendFromStore(db, defaultRecommendSettings(), kubernetesSection.parse(undefined), {
       kinds: RECOMMENDER_NAMES, namespaces: [], now: new Date(`${today}T06:00:00Z`),
     })
     const shown = {...report, recommendations: report.recommendations.slice(0, TOP)}
