@@ -7,6 +7,7 @@ import type {RecommendReport} from '../../src/recommenders/from-store.js'
 import {recommendReportSchema} from '../../src/recommenders/schema.js'
 import type {Recommendation} from '../../src/recommenders/types.js'
 import {openStore} from '../../src/store/open.js'
+import {type PriceRow, replacePrices} from '../../src/store/prices.js'
 import {listRecommendations, listSkipped} from '../../src/store/recommendations.js'
 import {parseJson, repoRoot, runCli, tempDir} from '../helpers/cli.js'
 import {SEED_NOW, seedRecommendStore} from '../recommenders/seed-store.js'
@@ -155,6 +156,26 @@ describe('finops recommend (built CLI)', () => {
     expect(cart?.evidence.notes?.join('\n')).toMatch(/finops.yaml schedules\[0\]/)
     expect(report.currency).toBe('EUR')
     expect(cart?.currency).toBe('EUR')
+  })
+})
+
+describe('spot prices from the catalog in the store', () => {
+  it('prices spot migration at the median spot/on-demand ratio of the collected SKUs', async () => {
+    const own = path.join(dir, 'catalog.db')
+    seedRecommendStore(own)
+    const store = openStore(own)
+    const row = (sku: string, family: string, capacity: 'spot' | 'on-demand', unitPrice: number): PriceRow => ({
+      provider: 'AWS', serviceName: 'Amazon EC2', skuId: sku, region: 'eu-west-1', description: `${family} ${capacity}`, resourceFamily: 'Compute',
+      resourceGroup: family, usageType: capacity === 'spot' ? 'Spot' : 'OnDemand', capacity, familyKey: family, unit: 'h', unitPrice, currency: 'USD', effectiveTime: '2024-03-01T00:00:00Z',
+    })
+    replacePrices(store, 'AWS', 'Amazon EC2', [row('1', 'm5', 'on-demand', 0.2), row('2', 'm5', 'spot', 0.05), row('3', 'c5', 'on-demand', 0.1), row('4', 'c5', 'spot', 0.031)])
+    store.close()
+    const report = parseJson<RecommendReport>(await runCli(['recommend', '--db', own, '--json', '--kind', 'spot'], {env: env()}))
+    const api = find(report, 'spot', 'shop', 'api')!
+    // Ratios 0.25 and 0.31: the median of two is their mean.
+    expect(api.evidence.percentiles!.spotPriceRatio).toBeCloseTo(0.28, 3)
+    expect(api.evidence.notes!.join('\n')).toMatch(/catalog \(2 spot\/on-demand SKU pairs\)/)
+    expect(api.monthlySavings).toBeCloseTo(api.evidence.percentiles!.onDemandMonthly! * 0.72, 1)
   })
 })
 
