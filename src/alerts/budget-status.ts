@@ -76,7 +76,7 @@ export function budgetReport(db: Db, budget: Budget, forecaster: BudgetForecaste
 
 /** The first of service, account, region that the scope does not already pin to one value. */
 function contributorDimension(filters: readonly CostFilter[]): DimensionName {
-  const pinned = new Set(filters.filter((f) => f.key.kind === 'dimension' && f.values.length === 1).map((f) => f.key.kind === 'dimension' ? f.key.name : ''))
+  const pinned = new Set(filters.flatMap((f) => (f.key.kind === 'dimension' && f.values.length === 1 ? [f.key.name] : [])))
   return (['service', 'account', 'region', 'sub-account'] as const).find((d) => !pinned.has(d)) ?? 'service'
 }
 
