@@ -44,7 +44,7 @@ export async function importFocusFiles(db: Db, paths: readonly string[], options
   // DuckDB aggregates within a fixed memory budget and spills to disk beyond it, so memory stays
   // flat however large the export. One thread: a second one doubled the reader's buffers (and
   // ran out of the budget) without making a 1M-row import faster on 2 cores (docs/benchmarks.md).
-  const instance = await DuckDBInstance.create(':memory:', {threads: '1', memory_limit: '128MB', temp_directory: spill, preserve_insertion_order: 'false'})
+  const instance = await DuckDBInstance.create(':memory:', {threads: '1', memory_limit: '64MB', temp_directory: spill, preserve_insertion_order: 'false'})
   const connection = await instance.connect()
   // Timestamps without an offset are UTC in FOCUS; with one, they are converted to the UTC day.
   await connection.run("SET TimeZone = 'UTC'")
