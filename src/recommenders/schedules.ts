@@ -304,3 +304,20 @@ export function globMatches(glob: string, value: string): boolean {
   const pattern = new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
   return pattern.test(value)
 }
+
+/**
+ * Reads a schedule back from the text form recommendations carry in `proposed.schedule`
+ * ('uptime Mon-Fri 07:30-20:30 Europe/Berlin; downtime ...'), with the holidays and time zone of
+ * finops.yaml (`kubernetes.recommend.scaleDown`), so apply enforces what recommend priced.
+ */
+export function parseScheduleText(text: string, defaults: ScheduleDefaults, downtimeReplicas = 0, source = 'recommendation'): Schedule {
+  let uptime: string | undefined
+  let downtime: string | undefined
+  for (const part of text.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^(uptime|downtime)\s+(.+)$/i.exec(part)
+    if (!match) uptime = part
+    else if (match[1]!.toLowerCase() === 'uptime') uptime = match[2]
+    else downtime = match[2]
+  }
+  return buildSchedule(uptime, downtime, downtimeReplicas, source, defaults)
+}

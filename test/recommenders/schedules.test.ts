@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {isFinopsError} from '../../src/errors.js'
 import {
-  buildSchedule, downtimeShare, globMatches, isInDowntime, localTime, matchesTimeSpec, parseTimeSpec, resolveSchedule,
+  buildSchedule, downtimeShare, globMatches, isInDowntime, localTime, matchesTimeSpec, parseScheduleText, parseTimeSpec, resolveSchedule,
   type ScheduledWorkload,
 } from '../../src/recommenders/schedules.js'
 
@@ -177,4 +177,19 @@ describe('globMatches', () => {
   it.each([
     ['dev-*', 'dev-a', true], ['dev-*', 'prod', false], ['*', 'x', true], ['a.b', 'axb', false], ['team-*-dev', 'team-x-dev', true],
   ])('%s ~ %s -> %s', (glob, value, expected) => expect(globMatches(glob, value)).toBe(expected))
+})
+
+describe('parseScheduleText', () => {
+  it('reads back the text recommendations carry, with holidays', () => {
+    const original = buildSchedule('Mon-Fri 08:00-18:00 Europe/Berlin', 'Mon-Fri 12:00-13:00 Europe/Berlin', 1, 'test', defaults)
+    const back = parseScheduleText(original.text, {holidays: ['2024-03-06'], timeZone: 'UTC'}, 1)
+    expect(back.text).toBe(original.text)
+    expect(back.holidayTimeZone).toBe('Europe/Berlin')
+    for (const iso of ['2024-03-04T08:00:00Z', '2024-03-04T11:30:00Z', '2024-03-04T20:00:00Z', '2024-03-09T10:00:00Z']) {
+      expect(isInDowntime(back, at(iso))).toBe(isInDowntime(original, at(iso)))
+    }
+    expect(isInDowntime(back, at('2024-03-06T10:00:00Z'))).toBe(true) // the holiday
+    expect(isInDowntime(original, at('2024-03-06T10:00:00Z'))).toBe(false)
+    expect(() => parseScheduleText('uptime Mon-Fry 08:00-18:00 UTC', defaults)).toThrow(/unknown day 'Fry'/)
+  })
 })
