@@ -4,8 +4,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addDays, eachDay} from '../../src/dates.js'
 import {loadDemoCluster, loadDemoUsage} from '../../src/demo/steps/cluster.js'
-import type {AllocationReport} from '../../src/k8s/allocation.js'
 import {parseQuantity} from '../../src/k8s/quantity.js'
+import {collectUsageSchema, costAllocationSchema} from '../../src/k8s/schemas.js'
 import {replaceCosts} from '../../src/store/costs.js'
 import {openStore} from '../../src/store/open.js'
 import {readUsage} from '../../src/store/usage.js'
@@ -41,7 +41,7 @@ describe('finops cost allocation (built CLI)', () => {
     const db = seeded('a.db')
     const r = await runCli(['cost', 'allocation', '--db', db, '--window', '7d', '--group-by', 'namespace', '--json'], {env})
     expect(r.code, r.stderr).toBe(0)
-    const report = parseJson<AllocationReport>(r)
+    const report = costAllocationSchema.parse(parseJson(r))
     expect(report).toMatchObject({from: '2024-06-08', to: '2024-06-14', days: 7, currency: 'USD', groupBy: ['namespace']})
     expect(report.nodes).toHaveLength(6)
     expect(sum(report.rows.map((x) => x.cost)) + report.idle.cost).toBeCloseTo(sum(report.nodes.map((n) => n.cost)), 6)
@@ -65,8 +65,8 @@ describe('finops cost allocation (built CLI)', () => {
   })
 
   it('prices on-demand nodes at the effective/list ratio billing shows for compute', async () => {
-    const plain = parseJson<AllocationReport>(await runCli(['cost', 'allocation', '--db', seeded('c.db'), '--window', '7d', '--json'], {env}))
-    const billed = parseJson<AllocationReport>(await runCli(['cost', 'allocation', '--db', seeded('d.db', 0.7), '--window', '7d', '--json'], {env}))
+    const plain = costAllocationSchema.parse(parseJson(await runCli(['cost', 'allocation', '--db', seeded('c.db'), '--window', '7d', '--json'], {env})))
+    const billed = costAllocationSchema.parse(parseJson(await runCli(['cost', 'allocation', '--db', seeded('d.db', 0.7), '--window', '7d', '--json'], {env})))
     for (const n of billed.nodes) {
       const base = plain.nodes.find((p) => p.node === n.node)!
       expect(n.cost).toBeCloseTo(base.cost * (n.capacityType === 'on-demand' ? 0.7 : 1), 9)
@@ -111,7 +111,7 @@ describe('finops collect usage --source metrics-server (built CLI against the lo
     for (let run = 0; run < 2; run++) {
       const r = await runCli(['collect', 'usage', '--source', 'metrics-server', '--kubeconfig', kubeconfig, '--db', db, '--json'])
       expect(r.code, r.stderr).toBe(0)
-      expect(parseJson<{usedInventory: boolean; source: string}>(r)).toMatchObject({usedInventory: true, source: 'metrics-server'})
+      expect(collectUsageSchema.parse(parseJson(r))).toMatchObject({usedInventory: true, source: 'metrics-server'})
     }
     const store = openStore(db)
     const usage = readUsage(store, {from: '2024-06-14', to: '2024-06-14'})

@@ -3,21 +3,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
+import {collectK8sSchema} from '../../src/k8s/schemas.js'
 import {openStore} from '../../src/store/open.js'
 import {readInventory} from '../../src/store/k8s-inventory.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
 import type {KubeApiServer} from '../servers/kube-api.js'
 import {type ClusterFixture, startFixtureKubeApi} from '../servers/kube-fixture.js'
-
-interface CollectJson {
-  cluster: string
-  workloads: number
-  nodes: number
-  byKind: Record<string, number>
-  capacityTypes: Record<string, number>
-  requests: Record<string, number>
-  warnings: string[]
-}
 
 describe('finops collect k8s (built CLI against the local Kubernetes API)', () => {
   let server: KubeApiServer
@@ -47,7 +38,7 @@ describe('finops collect k8s (built CLI against the local Kubernetes API)', () =
   it('pages through every list with a small limit and stores the snapshot', async () => {
     const result = await collect('--page-size', '4', '--json')
     expect(result.code, result.stderr).toBe(0)
-    const out = parseJson<CollectJson>(result)
+    const out = collectK8sSchema.parse(parseJson(result))
     const count = (kind: string) => fixture.objects.filter((o) => o.kind === kind).length
     expect(out.cluster).toBe('eks-demo')
     expect(out.nodes).toBe(count('Node'))
@@ -90,7 +81,7 @@ describe('finops collect k8s (built CLI against the local Kubernetes API)', () =
       expect(second.code, second.stderr).toBe(0)
       const rows = new Database(db, {readonly: true}).prepare("SELECT COUNT(*) FROM k8s_workloads WHERE name = 'cart'").pluck().get()
       expect(rows).toBe(0)
-      expect(parseJson<CollectJson>(second).byKind.Deployment).toBe(fixture.objects.filter((o) => o.kind === 'Deployment').length - 1)
+      expect(collectK8sSchema.parse(parseJson(second)).byKind.Deployment).toBe(fixture.objects.filter((o) => o.kind === 'Deployment').length - 1)
     } finally {
       server.put(removed)
     }
@@ -101,7 +92,7 @@ describe('finops collect k8s (built CLI against the local Kubernetes API)', () =
     server.failNext({method: 'GET', path: '/apis/policy/v1/poddisruptionbudgets', status: 404})
     const result = await collect('--json')
     expect(result.code, result.stderr).toBe(0)
-    const out = parseJson<CollectJson>(result)
+    const out = collectK8sSchema.parse(parseJson(result))
     expect(out.byKind.StatefulSet).toBeUndefined()
     expect(out.warnings).toEqual([
       expect.stringMatching(/^cannot list statefulsets\.apps \(forbidden\)/),
@@ -148,7 +139,7 @@ describe('finops collect k8s (built CLI against the local Kubernetes API)', () =
   it('collects only the namespaces asked for', async () => {
     const result = await collect('-n', 'staging', '--json')
     expect(result.code, result.stderr).toBe(0)
-    expect(parseJson<CollectJson>(result).byKind).toEqual({Deployment: 3})
+    expect(collectK8sSchema.parse(parseJson(result)).byKind).toEqual({Deployment: 3})
     expect(server.requests.some((r) => r.path === '/apis/apps/v1/namespaces/staging/deployments')).toBe(true)
     expect(server.requests.some((r) => r.path === '/apis/apps/v1/deployments')).toBe(false)
   })

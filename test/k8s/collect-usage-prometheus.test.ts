@@ -8,6 +8,7 @@ import {type PodSeries, podSeries, walkUsage} from '../../src/demo/cluster-usage
 import {CPU_SCHEME, MEMORY_SCHEME, quantile} from '../../src/k8s/digest.js'
 import {buildInventory, rawClusterFromObjects, type K8sObject} from '../../src/k8s/inventory.js'
 import type {ContainerUsage} from '../../src/k8s/model.js'
+import {collectUsageSchema} from '../../src/k8s/schemas.js'
 import {replaceInventory} from '../../src/store/k8s-inventory.js'
 import {openStore} from '../../src/store/open.js'
 import {readUsage} from '../../src/store/usage.js'
@@ -128,7 +129,7 @@ describe.skipIf(!prometheusAvailable())('finops collect usage against a real Pro
     const db = seededDb('one.db')
     const result = await runCli(['collect', 'usage', '--prometheus', prom.url, '--days', String(DAYS), '--db', db, '--json'], {env: {FINOPS_NOW: NOW}})
     expect(result.code, result.stderr).toBe(0)
-    const out = parseJson<{containers: number; containerDays: number; oomSource: string; oomKills: number; usedInventory: boolean}>(result)
+    const out = collectUsageSchema.parse(parseJson(result))
     expect(out.usedInventory).toBe(true)
     expect(out.oomSource).toBe('kube-state-metrics')
     expect(out.containerDays).toBe(expected.size)
@@ -172,7 +173,7 @@ describe.skipIf(!prometheusAvailable())('finops collect usage against a real Pro
     const b = await runCli(['collect', 'usage', '--prometheus', prom.url, '--days', String(DAYS), '--db', many, '--config', config, '--json'], {env: {FINOPS_NOW: NOW}})
     expect(a.code, a.stderr).toBe(0)
     expect(b.code, b.stderr).toBe(0)
-    const [qa, qb] = [parseJson<{queries: number; oomKills: number}>(a), parseJson<{queries: number; oomKills: number}>(b)]
+    const [qa, qb] = [collectUsageSchema.parse(parseJson(a)), collectUsageSchema.parse(parseJson(b))]
     // One discovery query, then 3 per batch and chunk: 2 batches x 1 chunk against 5+ batches x 3 day chunks.
     expect(qa.queries).toBe(1 + 3 * 2)
     expect(qb.queries).toBeGreaterThanOrEqual(1 + 3 * 5 * DAYS)
