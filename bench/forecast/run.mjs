@@ -97,6 +97,7 @@ await pool(series, 2, async (s) => {
   const f = JSON.parse(res.stdout)
   s.model = f.model
   s.forecasts.finops = f.daily
+  s.finopsTotal = f.currencies[0].total
 })
 const finopsSeconds = (Date.now() - started) / 1000
 
@@ -171,8 +172,17 @@ function printTable(title, rows) {
 console.log(`Forecast accuracy, ${HORIZON}-day horizon, ${LEVEL}% intervals; ${series.length} synthetic bills (${chosenSets.map((n) => `${n}: seeds ${seeds[n][0]}-${seeds[n].at(-1)}`).join(', ')})`)
 for (const name of chosenSets) printTable(`${name} seeds`, score(series.filter((s) => s.set === name)))
 if (chosenSets.length > 1) printTable('all seeds', score(series))
+for (const name of chosenSets) {
+  const subset = series.filter((s) => s.set === name && s.finopsTotal)
+  const held = subset.filter((s) => {
+    const actual = s.actual.reduce((a, b) => a + b, 0)
+    return actual >= s.finopsTotal.lower && actual <= s.finopsTotal.upper
+  }).length
+  console.log(`${name}: the 30-day total fell inside finops' 80% interval of the total for ${held} of ${subset.length} bills`)
+}
 const failed = series.filter((s) => s.finopsError)
 if (failed.length) console.log(`\nfinops refused ${failed.length} series: ${failed.map((s) => `${s.seed}: ${s.finopsError}`).join('; ')}`)
+console.log('')
 const models = {}
 for (const s of series) if (s.model) models[s.model] = (models[s.model] ?? 0) + 1
 console.log(`\nmodels chosen by finops: ${Object.entries(models).map(([k, v]) => `${k} ${v}`).join(', ')}`)

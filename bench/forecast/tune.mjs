@@ -30,6 +30,8 @@ const apes = []
 const mases = []
 let inside = 0
 let days = 0
+let totalsInside = 0
+let totalsInsideExOneTime = 0
 const models = {}
 for (let seed = first; seed < first + count; seed++) {
   const bill = generateBill(seed, HORIZON)
@@ -58,6 +60,10 @@ for (let seed = first; seed < first + count; seed++) {
   })
   inside += ins
   days += HORIZON
+  const t = f.currencies[0].total
+  const oneTimeAhead = bill.rows.filter((r) => r.day > lastDay && r.frequency === 'One-Time').reduce((a, r) => a + r.cost, 0)
+  if (at >= t.lower && at <= t.upper) totalsInside++
+  if (at - oneTimeAhead >= t.lower && at - oneTimeAhead <= t.upper) totalsInsideExOneTime++
   apes.push(ape)
   mases.push(mase)
   models[f.model] = (models[f.model] ?? 0) + 1
@@ -65,5 +71,5 @@ for (let seed = first; seed < first + count; seed++) {
   if (args.includes('--verbose')) console.log(`seed ${seed} n=${bill.historyDays} model=${f.model} ape=${ape.toFixed(1)} mase=${mase.toFixed(2)} cover=${ins}/30 total actual=${at.toFixed(0)} (one-time ${oneTime.toFixed(0)}) forecast=${ft.toFixed(0)}`)
   db.close()
 }
-console.log(`${set} ${count}: median APE ${median(apes).toFixed(2)}%, mean APE ${mean(apes).toFixed(2)}%, median MASE ${median(mases).toFixed(3)}, coverage ${(100 * inside / days).toFixed(1)}%`)
+console.log(`${set} ${count}: median APE ${median(apes).toFixed(2)}%, mean APE ${mean(apes).toFixed(2)}%, median MASE ${median(mases).toFixed(3)}, coverage ${(100 * inside / days).toFixed(1)}%, 30-day total inside its interval ${totalsInside}/${count} (${totalsInsideExOneTime}/${count} without one-time charges)`)
 console.log(Object.entries(models).map(([k, v]) => `${k} ${v}`).join(', '))
