@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {costExportSchema, costReportSchema, demoSchema} from '../../src/report/schemas.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
 
 /**
@@ -29,14 +30,14 @@ describe('cost report and cost export (built CLI)', () => {
     tmp = tempDir()
     const demo = await runCli(['demo', '--dir', path.join(tmp.dir, 'demo'), '--json'], {env})
     expect(demo.code, demo.stderr).toBe(0)
-    db = parseJson<{db: string}>(demo).db
+    db = demoSchema.parse(parseJson(demo)).db
   }, 180_000)
   afterAll(() => tmp.cleanup())
 
   it('defaults to the last 30 complete days, grouped by service, with a totals row', async () => {
     const result = await report('--json')
     expect(result.code, result.stderr).toBe(0)
-    const json = parseJson<ReportJson>(result)
+    const json = costReportSchema.parse(parseJson(result))
     expect([json.from, json.to]).toEqual(['2026-10-02', '2026-10-31'])
     expect(json.groupBy).toEqual(['service'])
     const sum = json.rows.reduce((a, r) => a + r.total, 0)
@@ -125,7 +126,7 @@ describe('cost report and cost export (built CLI)', () => {
     const out = path.join(tmp.dir, 'budget.csv')
     const result = await runCli(['cost', 'export', '--db', db, '--from', '2026-10-01', '--to', '2026-10-31', '--out', out, '--json'], {env})
     expect(result.code, result.stderr).toBe(0)
-    const summary = parseJson<{rows: number; columns: string[]; out: string}>(result)
+    const summary = costExportSchema.parse(parseJson(result))
     expect(summary.out).toBe(out)
     expect(summary.columns).toContain('Tags')
     const rows = parse(fs.readFileSync(out), {columns: true}) as Record<string, string>[]

@@ -5,6 +5,7 @@ import path from 'node:path'
 import zlib from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {collectFocusSchema} from '../../src/report/schemas.js'
 import {fixturesDir, parseJson, runCli, tempDir} from '../helpers/cli.js'
 
 const sample = path.join(fixturesDir, 'focus', 'focus_sample_1000.csv')
@@ -42,7 +43,7 @@ describe('finops collect focus (built CLI)', () => {
     const db = path.join(tmp.dir, 'sample.db')
     const result = await runCli(['collect', 'focus', sample, '--db', db, '--json'])
     expect(result.code, result.stderr).toBe(0)
-    const summary = parseJson<{rowsRead: number; rowsSkipped: number; currencies: string[]}>(result)
+    const summary = collectFocusSchema.parse(parseJson(result))
     expect(summary.rowsRead).toBe(sampleRows.length)
     expect(summary.rowsSkipped).toBe(0)
     for (const metric of ['effective', 'billed'] as const) {
@@ -180,7 +181,7 @@ describe('finops collect focus (built CLI)', () => {
       const skipDb = path.join(tmp.dir, 'skip.db')
       const result = await runCli(['collect', 'focus', f, '--db', skipDb, '--skip-invalid', '--json'])
       expect(result.code, result.stderr).toBe(0)
-      const summary = parseJson<{rowsSkipped: number; skippedByColumn: Record<string, number>}>(result)
+      const summary = collectFocusSchema.parse(parseJson(result))
       expect(summary.rowsSkipped).toBe(2)
       expect(summary.skippedByColumn).toEqual({BilledCost: 2})
     })
