@@ -2,6 +2,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addDays, eachDay} from '../../src/dates.js'
+import {forecastJsonSchema} from '../../src/forecasters/schema.js'
 import type {CostForecast} from '../../src/forecasters/types.js'
 import {type BillRow, weeklyUsage, writeFocusCsv} from '../forecasters/bill-fixture.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
@@ -17,6 +18,12 @@ function bill(): BillRow[] {
     ...eachDay(START, LAST).filter((d) => d.endsWith('-01')).map((day) => ({day, service: 'Support', cost: 3000, category: 'Purchase', frequency: 'Recurring'})),
     {day: '2025-08-12', service: 'Reserved Instances', cost: 25_000, category: 'Purchase', frequency: 'One-Time'},
   ]
+}
+
+/** Validates against the published --json contract (docs/schemas/forecast.schema.json). */
+function expectContract(value: unknown): void {
+  const parsed = forecastJsonSchema.safeParse(value)
+  expect(parsed.success, parsed.error?.message).toBe(true)
 }
 
 let dir: string
@@ -43,6 +50,7 @@ describe('finops forecast (built CLI)', () => {
     const result = await runCli(['forecast', '--db', db, '--horizon', '30', '--json'])
     expect(result.code, result.stderr).toBe(0)
     const f = parseJson<CostForecast>(result)
+    expectContract(f)
     expect(f.level).toBe(80)
     expect(typeof f.model).toBe('string')
     expect(f.daily).toHaveLength(30)
@@ -82,6 +90,7 @@ describe('finops forecast (built CLI)', () => {
     const result = await runCli(['forecast', '--db', db, '--horizon', '20', '--group-by', 'service', '--json'])
     expect(result.code, result.stderr).toBe(0)
     const f = parseJson<CostForecast>(result)
+    expectContract(f)
     const c = f.currencies[0]!
     expect(f.groupBy).toEqual(['service'])
     expect(c.groups.map((g) => g.keys[0]).sort()).toEqual(['Compute', 'Reserved Instances', 'Storage', 'Support'])
@@ -105,6 +114,11 @@ describe('finops forecast (built CLI)', () => {
       expect(result.stdout).toMatch(new RegExp(`${model}\\s+│\\s+[\\d.]+\\s+│\\s+[\\d.]+%\\s+│\\s+[\\d.]+%`))
     }
     expect(result.stdout).toContain('chosen')
+    const json = await runCli(['forecast', '--db', db, '--horizon', '14', '--backtest', '--json'])
+    const f = parseJson<CostForecast>(json)
+    expectContract(f)
+    expect(f.currencies[0]!.backtest).toHaveLength(6)
+    expect(f.currencies[0]!.backtest[0]!.model).toBe(f.model)
   })
 
   it('an unknown --group-by key: exit 2, one line listing the valid keys', async () => {
