@@ -61,7 +61,8 @@ export function runAllocation(db: Db, k8s: KubernetesConfig, options: Allocation
       'run `finops collect k8s` first (or `finops demo` to see an example)')
   }
   const usage = readUsage(db, {from: days[0]!, to: days.at(-1)!, cluster: options.cluster})
-  const report = allocateCosts({inventory, usage, nodePrices: nodePricesFor(db, inventory, k8s, days), days, groupBy, currency: k8s.prices.currency})
+  const report = allocateCosts({inventory, usage, nodePrices: nodePricesFor(db, inventory, k8s, days), days, groupBy, currency: k8s.prices.currency,
+    stepSeconds: k8s.prometheus.stepSeconds})
   if (usage.length === 0) report.warnings.push(`no usage in the store for ${days[0]} to ${days.at(-1)}: costs are requests only (run \`finops collect usage\`)`)
   return report
 }

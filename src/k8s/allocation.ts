@@ -9,7 +9,8 @@ import {containerKeyId} from './model.js'
  * on; what the nodes cost beyond that is the `(idle)` row. Totals reconcile with the node costs:
  * allocations + idle = Σ node hourly price x hours, exactly. When usage above requests would charge
  * a node for more than it costs, that node's allocations are scaled down to its cost (idle 0).
- * The window uses the current snapshot's pods and nodes for every day (usage varies by day).
+ * The window uses the current snapshot's running pods and nodes for every day (usage varies by
+ * day); a CronJob/Job with nothing running now is charged its sampled pod-hours instead.
  */
 
 export type AllocationKey =
@@ -54,6 +55,8 @@ export interface AllocationInput {
   days: readonly string[]
   groupBy: readonly AllocationKey[]
   currency: string
+  /** Step of Prometheus digests in seconds: a finished Job's pod-hours are its samples x step. */
+  stepSeconds?: number
 }
 
 export interface AllocationRow {
@@ -118,25 +121,53 @@ function keyValue(k: AllocationKey, w: Workload, container: string, node: string
 export function allocateCosts(input: AllocationInput): AllocationReport {
   const days = [...input.days].sort()
   const daySet = new Set(days)
-  const usageByKey = new Map<string, Map<string, {cpu: number; memory: number}>>()
+  type DayUse = {cpu: number; memory: number; samples: number; source: string}
+  const usageByKey = new Map<string, Map<string, DayUse>>()
   for (const c of input.usage) {
     const id = containerKeyId(c.key)
-    const perDay = usageByKey.get(id) ?? new Map<string, {cpu: number; memory: number}>()
+    const perDay = usageByKey.get(id) ?? new Map<string, DayUse>()
     usageByKey.set(id, perDay)
     for (const d of c.days) {
       if (!daySet.has(d.day)) continue
-      perDay.set(d.day, {cpu: d.cpu.count > 0 ? d.cpu.sum / d.cpu.count : 0, memory: d.memory.count > 0 ? d.memory.sum / d.memory.count : 0})
+      perDay.set(d.day, {cpu: d.cpu.count > 0 ? d.cpu.sum / d.cpu.count : 0, memory: d.memory.count > 0 ? d.memory.sum / d.memory.count : 0,
+        samples: d.samples, source: d.source})
     }
   }
+  const stepHours = (input.stepSeconds ?? 300) / 3600
   const namespaceLabels = new Map(input.inventory.namespaces.map((n) => [`${n.cluster}/${n.name}`, n.labels]))
   const warnings: string[] = []
   const charges: Charge[] = []
   let unscheduled = 0
   let unknownNode = 0
 
+  const charge = (w: Workload, node: string, price: NodePrice, hoursOn: (usage: Map<string, DayUse> | undefined, day: string) => number) => {
+    const nsLabels = namespaceLabels.get(`${w.cluster}/${w.namespace}`) ?? {}
+    for (const container of w.containers) {
+      const usage = usageByKey.get(containerKeyId({cluster: w.cluster, namespace: w.namespace, kind: w.kind, workload: w.name, container: container.name}))
+      let cpuCoreHours = 0
+      let memoryGiBHours = 0
+      for (const day of days) {
+        const hours = hoursOn(usage, day)
+        if (hours <= 0) continue
+        const used = usage?.get(day)
+        cpuCoreHours += Math.max(container.requests.cpu ?? 0, used?.cpu ?? 0) * hours
+        memoryGiBHours += (Math.max(container.requests.memory ?? 0, used?.memory ?? 0) / GIB) * hours
+      }
+      if (cpuCoreHours === 0 && memoryGiBHours === 0) continue
+      charges.push({
+        keys: input.groupBy.map((k) => keyValue(k, w, container.name, node, price, nsLabels)),
+        node: `${w.cluster}/${node}`,
+        cpuCost: cpuCoreHours * price.cpuCoreHour,
+        memoryCost: memoryGiBHours * price.memoryGiBHour,
+        cpuCoreHours,
+        memoryGiBHours,
+      })
+    }
+  }
+
   for (const w of input.inventory.workloads) {
-    for (const pod of w.pods) {
-      if (pod.phase !== undefined && pod.phase !== 'Running') continue
+    const running = w.pods.filter((pod) => pod.phase === undefined || pod.phase === 'Running')
+    for (const pod of running) {
       if (!pod.node) {
         unscheduled++
         continue
@@ -146,23 +177,20 @@ export function allocateCosts(input: AllocationInput): AllocationReport {
         unknownNode++
         continue
       }
-      for (const container of w.containers) {
-        const usage = usageByKey.get(containerKeyId({cluster: w.cluster, namespace: w.namespace, kind: w.kind, workload: w.name, container: container.name}))
-        let cpuCoreHours = 0
-        let memoryGiBHours = 0
-        for (const day of days) {
+      // A running pod is charged for every hour of the window.
+      charge(w, pod.node, price, () => 24)
+    }
+    // Run-to-completion workloads with nothing running now (a nightly CronJob between runs): their
+    // pod-hours per day come from the Prometheus samples (one per pod and step), on the node of the
+    // latest pod.
+    if (running.length === 0 && (w.kind === 'CronJob' || w.kind === 'Job')) {
+      const latest = [...w.pods].filter((p) => p.node).sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? '')).at(-1)
+      const price = latest?.node ? input.nodePrices.get(`${w.cluster}/${latest.node}`) : undefined
+      if (latest?.node && price) {
+        // A container's own samples count its pods' steps; one container stands for the pod.
+        charge(w, latest.node, price, (usage, day) => {
           const used = usage?.get(day)
-          cpuCoreHours += Math.max(container.requests.cpu ?? 0, used?.cpu ?? 0) * 24
-          memoryGiBHours += (Math.max(container.requests.memory ?? 0, used?.memory ?? 0) / GIB) * 24
-        }
-        const nsLabels = namespaceLabels.get(`${w.cluster}/${w.namespace}`) ?? {}
-        charges.push({
-          keys: input.groupBy.map((k) => keyValue(k, w, container.name, pod.node!, price, nsLabels)),
-          node: `${w.cluster}/${pod.node}`,
-          cpuCost: cpuCoreHours * price.cpuCoreHour,
-          memoryCost: memoryGiBHours * price.memoryGiBHour,
-          cpuCoreHours,
-          memoryGiBHours,
+          return used && used.source === 'prometheus' ? used.samples * stepHours : 0
         })
       }
     }

@@ -95,6 +95,28 @@ describe('cost allocation', () => {
     expect(report.idle.cpuCost + report.idle.memoryCost).toBeCloseTo(report.idle.cost, 9)
   })
 
+  it('charges a CronJob between runs for the pod-hours its Prometheus samples show, on the node of its last pod', () => {
+    const cron = workload('nightly', [], {cpu: 1, memory: 2 * GIB}, {kind: 'CronJob',
+      pods: [{name: 'nightly-1-abcde', node: 'n1', phase: 'Succeeded', startTime: '2024-06-01T02:00:00Z', containers: []}]})
+    const inventory: Inventory = {cluster: 'c', collectedAt: '', nodes: [node()], namespaces: [], warnings: [], workloads: [cron]}
+    const d = new DigestBuilder()
+    for (let i = 0; i < 6; i++) {
+      d.cpu.add(1.5)
+      d.memory.add(GIB)
+    }
+    const usage: ContainerUsage[] = [{key: {cluster: 'c', namespace: 'ns', kind: 'CronJob', workload: 'nightly', container: 'main'},
+      days: [{...d.toDigest(), day: '2024-06-01', source: 'prometheus'}]}]
+    const nodePrices = priceNodes(inventory.nodes, prices)
+    const p = nodePrices.get('c/n1')!
+    const report = allocateCosts({inventory, usage, nodePrices, days: ['2024-06-01', '2024-06-02'], groupBy: parseAllocationKeys(['workload']), currency: 'USD', stepSeconds: 300})
+    // 6 samples x 5 minutes = half an hour, at max(request, usage): 1.5 cores and 2 GiB.
+    expect(report.rows).toHaveLength(1)
+    expect(report.rows[0]!.cpuCoreHours).toBeCloseTo(1.5 * 0.5, 9)
+    expect(report.rows[0]!.memoryGiBHours).toBeCloseTo(2 * 0.5, 9)
+    expect(report.rows[0]!.cost).toBeCloseTo(0.5 * (1.5 * p.cpuCoreHour + 2 * p.memoryGiBHour), 9)
+    expect(report.rows[0]!.cost + report.idle.cost).toBeCloseTo(report.totals.nodes, 9)
+  })
+
   it('scales a node charged beyond its cost down to that cost, so totals still reconcile', () => {
     const inventory: Inventory = {cluster: 'c', collectedAt: '', nodes: [node()], namespaces: [], warnings: [], workloads: [workload('a', ['n1'], {cpu: 3, memory: 12 * GIB})]}
     const usage = [usageOf('a', '2024-06-01', 6, 20 * GIB)]
