@@ -7,6 +7,7 @@ import {isFinopsError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {processInvoker} from '../run/cli-invoker.js'
 import {runScheduled, type ScheduledRunResult} from '../run/index.js'
+import {releaseLock} from '../run/lock.js'
 import {createRunLogger} from '../run/log.js'
 import {resolveStorePath} from '../store/paths.js'
 
@@ -38,12 +39,24 @@ when a step failed, so Kubernetes retries the Job. --pushgateway pushes the run'
     const dbPath = flags.db ? path.resolve(flags.db) : resolveStorePath(process.env.FINOPS_DB ? undefined : loaded.config.store)
     const common = ['--db', dbPath, ...(loaded.file ? ['--config', loaded.file] : [])]
     const cli = processInvoker(path.join(this.config.root, 'bin', 'run.js'), (id) => Boolean(this.config.findCommand(id)), common)
+    // Kubernetes stops a Job past its deadline with SIGTERM (node as PID 1 ignores it without a handler):
+    // free the lock so the next scheduled run is not refused until the lock expires.
+    const onSignal = (signal: NodeJS.Signals): void => {
+      releaseLock(db, runId)
+      log({step: 'run', event: 'finish', level: 'error', status: 'failed', reason: `stopped by ${signal}`})
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15))
+    }
+    process.once('SIGTERM', onSignal)
+    process.once('SIGINT', onSignal)
     let result: ScheduledRunResult
     try {
       result = await runScheduled({db, config: loaded.config, cli, runId, log, pushgateway: flags.pushgateway})
     } catch (error) {
       if (isFinopsError(error) && error.code === 'LOCKED') log({step: 'run', event: 'finish', level: 'warn', status: 'locked', reason: error.message})
       throw error
+    } finally {
+      process.off('SIGTERM', onSignal)
+      process.off('SIGINT', onSignal)
     }
     if (result.status === 'ok') return result
     return this.exit(result.status === 'partial' ? ExitCode.partial : ExitCode.remote)

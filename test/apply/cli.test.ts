@@ -3,17 +3,20 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import type {ApplyReport} from '../../src/apply/execute.js'
-import type {RollbackReport} from '../../src/apply/rollback.js'
-import type {ActionRecord} from '../../src/apply/types.js'
+import {actionsListSchema, applySchema, rollbackSchema} from '../../src/apply/schemas.js'
 import {ExitCode} from '../../src/exit-codes.js'
 import {openStore} from '../../src/store/open.js'
 import {saveRecommendations} from '../../src/store/recommendations.js'
-import {parseJson, repoRoot, runCli, tempDir} from '../helpers/cli.js'
+import {type CliResult, parseJson, repoRoot, runCli, tempDir} from '../helpers/cli.js'
 import {type KubeApiServer, startKubeApi} from '../servers/kube-api.js'
 import {type HoldingProxy, startHoldingProxy} from '../servers/kube-api-faults.js'
 import {deployment, namespace} from './cluster-fixture.js'
 import {rightsizeRec, scaleDownRec} from './recs.js'
+
+// Every --json output is validated against the published schema (docs/schemas), strictly.
+const asApply = (r: CliResult) => applySchema.parse(parseJson(r))
+const asRollback = (r: CliResult) => rollbackSchema.parse(parseJson(r))
+const asActions = (r: CliResult) => actionsListSchema.parse(parseJson(r))
 
 let server: KubeApiServer
 let dir: string
@@ -58,7 +61,7 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
     const e = env(server.kubeconfig())
     const dry = await runCli(['apply', '--db', dbPath, '--json'], {env: e})
     expect(dry.code, dry.stderr).toBe(0)
-    const plan = parseJson<ApplyReport>(dry)
+    const plan = asApply(dry)
     expect(plan.mode).toBe('dry-run')
     expect(plan.actions.map((a) => [a.kind, a.target.name, a.status])).toEqual([['scale-down', 'api', 'planned'], ['rightsize', 'web', 'planned']])
     expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([])
@@ -70,15 +73,15 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
 
     const applied = await runCli(['apply', '--db', dbPath, '--yes', '--json'], {env: e})
     expect(applied.code, applied.stderr).toBe(0)
-    const report = parseJson<ApplyReport>(applied)
+    const report = asApply(applied)
     expect(report.summary).toMatchObject({applied: 2, failed: 0})
     expect(state('api').spec).toMatchObject({replicas: 1})
 
-    const again = parseJson<ApplyReport>(await runCli(['apply', '--db', dbPath, '--yes', '--json'], {env: e}))
+    const again = asApply(await runCli(['apply', '--db', dbPath, '--yes', '--json'], {env: e}))
     expect(again.actions).toEqual([])
     expect(again.skipped.map((s) => s.code)).toEqual(['noop', 'noop'])
 
-    const list = parseJson<{actions: ActionRecord[]}>(await runCli(['actions', 'list', '--db', dbPath, '--json'], {env: e}))
+    const list = asActions(await runCli(['actions', 'list', '--db', dbPath, '--json'], {env: e}))
     // Newest first: the rightsize ran after the bigger-saving scale-down.
     expect(list.actions.map((a) => [a.kind, a.status, a.runId, a.identity])).toEqual([
       ['rightsize', 'applied', report.runId, 'ci@test'], ['scale-down', 'applied', report.runId, 'ci@test'],
@@ -87,7 +90,7 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
     expect(table.stdout).toContain('replicas 3')
     expect(table.stdout).toContain(report.runId)
 
-    const rollbackDry = parseJson<RollbackReport>(await runCli(['rollback', report.runId, '--db', dbPath, '--json'], {env: e}))
+    const rollbackDry = asRollback(await runCli(['rollback', report.runId, '--db', dbPath, '--json'], {env: e}))
     expect(rollbackDry.results.map((r) => r.status)).toEqual(['planned', 'planned'])
     const rolled = await runCli(['rollback', report.runId, '--db', dbPath, '--yes', '--json'], {env: e})
     expect(rolled.code, rolled.stderr).toBe(0)
@@ -106,7 +109,7 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
     server.failNext({method: 'PATCH', path: '/deployments/web', status: 422, message: 'spec.template: Invalid value'})
     const result = await runCli(['apply', '--db', dbPath, '--yes', '--json'], {env: env(server.kubeconfig())})
     expect(result.code).toBe(ExitCode.partial)
-    const report = parseJson<ApplyReport>(result)
+    const report = asApply(result)
     expect(report.actions.map((a) => [a.target.name, a.status])).toEqual([['api', 'applied'], ['web', 'failed']])
     expect(report.actions[1]!.error).toContain('Invalid value')
   })
@@ -125,7 +128,7 @@ describe('finops apply and a running finops run', () => {
     expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([])
     const dry = await runCli(['apply', '--db', dbPath, '--json'], {env: e})
     expect(dry.code, dry.stderr).toBe(0)
-    expect(parseJson<ApplyReport>(dry).actions).toHaveLength(2)
+    expect(asApply(dry).actions).toHaveLength(2)
   })
 })
 
@@ -153,10 +156,10 @@ describe('a crash between the journal write and the change', () => {
     await crashAt({method: 'PATCH', path: '/deployments/api'})
     expect(state('api')).toEqual(original)
     const e = env(server.kubeconfig())
-    const pending = parseJson<{actions: ActionRecord[]}>(await runCli(['actions', 'list', '--db', dbPath, '--json'], {env: e}))
+    const pending = asActions(await runCli(['actions', 'list', '--db', dbPath, '--json'], {env: e}))
     expect(pending.actions).toMatchObject([{status: 'pending', kind: 'scale-down', before: {replicas: 3, annotations: {'finops.io/original-replicas': null}}}])
 
-    const next = parseJson<ApplyReport>(await runCli(['apply', '--db', dbPath, '--yes', '--kind', 'scale-down', '--json'], {env: e}))
+    const next = asApply(await runCli(['apply', '--db', dbPath, '--yes', '--kind', 'scale-down', '--json'], {env: e}))
     expect(next.recovered).toEqual([{id: pending.actions[0]!.id, status: 'failed', note: 'interrupted before the change was sent; nothing changed'}])
     expect(next.actions).toMatchObject([{status: 'applied', before: {replicas: 3}}])
     expect(state('api').spec).toMatchObject({replicas: 1})
@@ -172,13 +175,13 @@ describe('a crash between the journal write and the change', () => {
     expect(state('api').annotations).toEqual({'finops.io/original-replicas': '3'})
     expect(state('api').spec).toMatchObject({replicas: 3})
     const e = env(server.kubeconfig())
-    const [action] = parseJson<{actions: ActionRecord[]}>(await runCli(['actions', 'list', '--db', dbPath, '--json'], {env: e})).actions
+    const [action] = asActions(await runCli(['actions', 'list', '--db', dbPath, '--json'], {env: e})).actions
     expect(action!.status).toBe('pending')
     const rolled = await runCli(['rollback', action!.id, '--db', dbPath, '--yes', '--json'], {env: e})
     expect(rolled.code, rolled.stderr).toBe(0)
-    expect(parseJson<RollbackReport>(rolled).results).toMatchObject([{id: action!.id, status: 'rolled-back'}])
+    expect(asRollback(rolled).results).toMatchObject([{id: action!.id, status: 'rolled-back'}])
     expect(state('api')).toEqual(original)
-    const after = parseJson<{actions: ActionRecord[]}>(await runCli(['actions', 'list', '--db', dbPath, '--json'], {env: e})).actions
+    const after = asActions(await runCli(['actions', 'list', '--db', dbPath, '--json'], {env: e})).actions
     expect(after.map((a) => a.status)).toEqual(['rolled-back'])
   })
 })

@@ -1,3 +1,4 @@
+import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -6,8 +7,9 @@ import type {ActionRecord} from '../../src/apply/types.js'
 import {ExitCode} from '../../src/exit-codes.js'
 import type {RunLogEntry} from '../../src/run/log.js'
 import {openStore} from '../../src/store/open.js'
-import {parseJson, runCli, tempDir} from '../helpers/cli.js'
+import {parseJson, repoRoot, runCli, tempDir} from '../helpers/cli.js'
 import type {KubeApiServer} from '../servers/kube-api.js'
+import {startHoldingProxy} from '../servers/kube-api-faults.js'
 import {startFixtureKubeApi} from '../servers/kube-fixture.js'
 import {type Pushgateway, pushgatewayAvailable, startPushgateway} from './pushgateway-server.js'
 
@@ -93,6 +95,28 @@ describe('finops run, as the CronJob runs it', () => {
     const after = openStore(db)
     expect(after.prepare('SELECT COUNT(*) FROM run_locks').pluck().get()).toBe(0)
     after.close()
+  })
+
+  it('on SIGTERM (the Job deadline) logs the stop and frees the lock for the next run', async () => {
+    const {env, db} = containerEnv('run:\n  steps: [collect, apply]\n')
+    const proxy = await startHoldingProxy(server.url)
+    fs.writeFileSync(env.KUBECONFIG!, proxy.kubeconfig())
+    try {
+      const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), 'run', '--db', db], {env: {...process.env, ...env, FINOPS_DB: undefined}, stdio: ['ignore', 'pipe', 'pipe']})
+      let stdout = ''
+      child.stdout.on('data', (d: Buffer) => (stdout += d))
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+      // The collect step is mid-request when the deadline hits.
+      await proxy.hold({method: 'GET', path: '/namespaces'})
+      child.kill('SIGTERM')
+      expect(await exited).toBe(143)
+      expect(logLines(stdout).at(-1)).toMatchObject({step: 'run', status: 'failed', reason: 'stopped by SIGTERM'})
+      const store = openStore(db)
+      expect(store.prepare('SELECT COUNT(*) FROM run_locks').pluck().get()).toBe(0)
+      store.close()
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('exits non-zero when a step fails, and still runs the later steps', async () => {

@@ -18,8 +18,8 @@ export const runSection = z.strictObject({
   usage: z.enum(['auto', 'prometheus', 'metrics-server', 'none']).default('auto'),
   /** Extra CLI arguments per step, e.g. {forecast: ['--horizon', '60']}. */
   args: z.partialRecord(z.enum(RUN_STEPS), z.array(z.string())).default({}),
-  /** A lock older than this is stale (a run that was killed) and is taken over. */
-  lockTtlMinutes: z.number().int().min(1).default(120),
+  /** A lock older than this is stale (a run that was killed) and is taken over; keep it above the Job's activeDeadlineSeconds (50 min). */
+  lockTtlMinutes: z.number().int().min(1).default(60),
   /** Pushgateway base URL (e.g. http://pushgateway.monitoring:9091); --pushgateway overrides. */
   pushgateway: z.url().optional(),
   /** Label `instance` for the pushed metrics group (one per cluster). */
@@ -34,7 +34,7 @@ export const runSection = z.strictObject({
     serviceAccountAnnotations: z.record(z.string(), z.string()).default({}),
   }).default({namespace: 'finops', schedule: '17 * * * *', image: 'ghcr.io/finops/finops:0.1.0', storageSize: '1Gi', serviceAccountAnnotations: {}}),
 }).default({
-  steps: [...RUN_STEPS], usage: 'auto', args: {}, lockTtlMinutes: 120, instance: 'default',
+  steps: [...RUN_STEPS], usage: 'auto', args: {}, lockTtlMinutes: 60, instance: 'default',
   cronjob: {namespace: 'finops', schedule: '17 * * * *', image: 'ghcr.io/finops/finops:0.1.0', storageSize: '1Gi', serviceAccountAnnotations: {}},
 })
 
