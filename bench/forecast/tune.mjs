@@ -44,7 +44,7 @@ for (let seed = first; seed < first + count; seed++) {
     currency: 'USD', tags: {}, billedCost: r.cost, effectiveCost: r.cost, listCost: r.cost, contractedCost: 0,
   }))
   replaceCosts(db, [], rows, {source: 'focus', location: 'bench', startedAt: new Date().toISOString(), rowsRead: rows.length, rowsSkipped: 0})
-  const f = forecastCosts(db, {horizonDays: HORIZON, level: 80, metric: 'effective', groupBy: [], filters: []})
+  const f = forecastCosts(db, {horizonDays: HORIZON, level: 80, metric: 'effective', groupBy: [], filters: [], settings: opt('origins') ? {backtestOrigins: Number(opt('origins'))} : undefined})
   const history = dailyTotals(bill, 0, bill.historyDays)
   const actual = dailyTotals(bill, bill.historyDays, HORIZON)
   let sc = 0

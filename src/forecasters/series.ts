@@ -12,7 +12,7 @@ export const DEFAULT_FORECAST_SETTINGS: Required<ForecastSettings> = {
   level: 80,
   models: MODEL_NAMES,
   minHistoryDays: 21,
-  backtestOrigins: 16,
+  backtestOrigins: 24,
   backtestAll: false,
 }
 

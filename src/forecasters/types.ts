@@ -51,7 +51,7 @@ export interface ForecastSettings {
   models?: readonly ModelName[]
   /** Fewer days of history than this is a skip (default 21: three weeks to see a weekly pattern). */
   minHistoryDays?: number
-  /** Rolling-origin backtest: most origins to try (default 16). */
+  /** Rolling-origin backtest: most origins to try (default 24). */
   backtestOrigins?: number
   /** Compute and return accuracy for every candidate, not only the chosen one. */
   backtestAll?: boolean

@@ -5,7 +5,7 @@ import {parseConfig} from '../../src/config/index.js'
 describe('forecast: section of finops.yaml', () => {
   it('has defaults', () => {
     const {forecast} = parseConfig({})
-    expect(forecast).toMatchObject({level: 80, historyDays: 365, minHistoryDays: 21, metric: 'effective', backtestOrigins: 16})
+    expect(forecast).toMatchObject({level: 80, historyDays: 365, minHistoryDays: 21, metric: 'effective', backtestOrigins: 24})
     expect(forecast.horizonDays).toBeUndefined()
     expect(forecast.models).toContain('robust-decomposition')
   })

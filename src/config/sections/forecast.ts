@@ -17,7 +17,7 @@ export const forecastSection = z.strictObject({
     .describe('Cost metric forecast by default'),
   models: z.array(z.enum(MODEL_NAMES)).min(1).default([...MODEL_NAMES])
     .describe('Candidate models; the rolling-origin backtest picks one per series'),
-  backtestOrigins: z.int().min(2).max(60).default(16).describe('Forecast origins of the rolling backtest'),
+  backtestOrigins: z.int().min(2).max(60).default(24).describe('Forecast origins of the rolling backtest'),
 }).prefault({})
 
 export type ForecastConfig = z.infer<typeof forecastSection>
