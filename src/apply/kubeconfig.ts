@@ -1,4 +1,7 @@
 import * as k8s from '@kubernetes/client-node'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 import {FinopsError} from '../errors.js'
 
@@ -9,6 +12,11 @@ import {FinopsError} from '../errors.js'
 export function loadKubeConfig(options: {kubeconfig?: string; context?: string} = {}): k8s.KubeConfig {
   const {context} = options
   const kc = new k8s.KubeConfig()
+  // Without any of these, client-node silently falls back to http://localhost:8080: say so instead.
+  const home = process.env.HOME ?? os.homedir()
+  if (!options.kubeconfig && !process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST && !fs.existsSync(path.join(home, '.kube', 'config'))) {
+    throw new FinopsError('no Kubernetes cluster configured', {code: 'K8S_NO_CLUSTER', exit: 'invalidInput', suggestion: 'set KUBECONFIG or kubernetes.kubeconfig, or run inside a cluster'})
+  }
   try {
     if (options.kubeconfig) kc.loadFromFile(options.kubeconfig)
     else kc.loadFromDefault()

@@ -1,7 +1,9 @@
 import {applyFromStore} from '../apply/index.js'
+import {loadKubeConfig} from '../apply/kubeconfig.js'
 import type {ApplyReport} from '../apply/execute.js'
 import type {FinopsConfig} from '../config/index.js'
 import type {RunStepName} from '../config/sections/run.js'
+import {isFinopsError} from '../errors.js'
 import {costDataRange} from '../store/costs.js'
 import {listSnapshots} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
@@ -36,6 +38,17 @@ async function command(ctx: StepContext, step: RunStepName, id: string, argv: st
   return {status: outcome.code === 7 ? 'partial' : 'failed', reason: `finops ${argv.join(' ')} exited ${outcome.code}${outcome.message ? `: ${outcome.message}` : ''}`, json: outcome.json}
 }
 
+/** Why there is no cluster to talk to (no kubeconfig, not in a pod), or undefined when there is one. */
+function clusterMissing(config: FinopsConfig): string | undefined {
+  try {
+    loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
+    return undefined
+  } catch (error) {
+    if (isFinopsError(error) && error.code === 'K8S_NO_CLUSTER') return 'no Kubernetes cluster configured (KUBECONFIG, kubernetes.kubeconfig, or in-cluster)'
+    throw error
+  }
+}
+
 function usageSource(config: FinopsConfig): 'prometheus' | 'metrics-server' | 'none' {
   if (config.run.usage !== 'auto') return config.run.usage
   return config.kubernetes.prometheus.url || process.env.FINOPS_PROMETHEUS_URL ? 'prometheus' : 'metrics-server'
@@ -55,6 +68,11 @@ export const runSteps: Record<RunStepName, RunStep> = {
       const parts: [string, StepResult][] = []
       if (hasSources(ctx.config)) parts.push(['billing', await command(ctx, 'collect', 'collect:all', ['collect', 'all'])])
       else parts.push(['billing', {status: 'skipped', reason: 'no billing sources in finops.yaml'}])
+      const noCluster = clusterMissing(ctx.config)
+      if (noCluster) {
+        parts.push(['kubernetes', {status: 'skipped', reason: noCluster}])
+        return combine(parts)
+      }
       const inventory = await command(ctx, 'collect', 'collect:k8s', ['collect', 'k8s'])
       parts.push(['kubernetes', inventory])
       const usage = usageSource(ctx.config)
@@ -86,6 +104,8 @@ export const runSteps: Record<RunStepName, RunStep> = {
   apply: {
     describe: 'apply the recommendations per apply.mode (dry run unless enforce)',
     async run(ctx) {
+      const noCluster = clusterMissing(ctx.config)
+      if (noCluster) return {status: 'skipped', reason: noCluster}
       const report: ApplyReport = await applyFromStore(ctx.db, {config: ctx.config, runId: ctx.runId})
       ctx.outputs.apply = report
       const {summary} = report

@@ -75,6 +75,21 @@ describe('finops run, as the CronJob runs it', () => {
     expect((server.get('apps/v1', 'Deployment', 'api', 'staging')!.spec as {replicas: number}).replicas).toBe(2)
   })
 
+  it('without a cluster or billing sources, skips those steps with the reason and succeeds', async () => {
+    const {env, db} = containerEnv('apply:\n  mode: enforce\n')
+    const bare = {...env, KUBECONFIG: undefined, KUBERNETES_SERVICE_HOST: undefined}
+    const result = await runCli(['run', '--db', db], {env: bare})
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    const lines = logLines(result.stdout)
+    expect(lines.filter((l) => l.step !== 'run').map((l) => [l.step, l.status])).toEqual([
+      ['collect', 'skipped'], ['forecast', 'skipped'], ['recommend', 'skipped'], ['apply', 'skipped'], ['alerts', 'skipped'],
+    ])
+    expect(lines.find((l) => l.step === 'apply')!.reason).toMatch(/^no Kubernetes cluster configured/)
+    const apply = await runCli(['apply', '--db', db], {env: bare})
+    expect(apply.code).toBe(ExitCode.invalidInput)
+    expect(apply.stderr).toMatch(/^Error: no Kubernetes cluster configured \(set KUBECONFIG/)
+  })
+
   it('exits locked while another run holds the lock, and takes over a stale one', async () => {
     const {env, db} = containerEnv('run:\n  steps: [apply]\n  lockTtlMinutes: 30\n')
     const store = openStore(db)
