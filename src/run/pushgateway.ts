@@ -12,11 +12,18 @@ export async function pushMetrics(baseUrl: string, samples: readonly MetricSampl
   } catch (error) {
     throw new FinopsError(`--pushgateway ${redact(baseUrl)} is not a URL`, {code: 'USAGE', exit: 'usage', suggestion: 'for example --pushgateway http://pushgateway.monitoring:9091', cause: error})
   }
+  // fetch refuses URLs with credentials: basic auth (https://user:pass@host) goes into a header instead.
+  const headers: Record<string, string> = {'Content-Type': 'text/plain; version=0.0.4'}
+  if (url.username || url.password) {
+    headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+    url.username = ''
+    url.password = ''
+  }
   const body = renderPrometheusText(samples)
   let lastError = ''
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const response = await fetch(url, {method: 'PUT', body, headers: {'Content-Type': 'text/plain; version=0.0.4'}, signal: AbortSignal.timeout(10_000)})
+      const response = await fetch(url, {method: 'PUT', body, headers, signal: AbortSignal.timeout(10_000)})
       if (response.ok) return {url: url.toString(), samples: samples.length}
       lastError = `HTTP ${response.status}: ${(await response.text()).trim().slice(0, 200)}`
       if (response.status < 500) break

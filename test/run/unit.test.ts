@@ -1,4 +1,6 @@
 import {spawnSync} from 'node:child_process'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -6,6 +8,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {isFinopsError} from '../../src/errors.js'
 import {acquireLock, releaseLock} from '../../src/run/lock.js'
 import {renderPrometheusText} from '../../src/run/metrics.js'
+import {pushMetrics} from '../../src/run/pushgateway.js'
 import {type Db, openStore} from '../../src/store/open.js'
 import {tempDir} from '../helpers/cli.js'
 
@@ -76,5 +79,35 @@ describe('renderPrometheusText', () => {
       'finops_run_success 1',
       '',
     ].join('\n'))
+  })
+})
+
+describe('pushMetrics', () => {
+  it('PUTs the group with basic auth from the URL as a header, and reports a refused push as one redacted line', async () => {
+    const seen: {method?: string; url?: string; auth?: string; type?: string; body: string}[] = []
+    let status = 200
+    const server = http.createServer((req, res) => {
+      let body = ''
+      req.on('data', (d: Buffer) => (body += d))
+      req.on('end', () => {
+        seen.push({method: req.method, url: req.url, auth: req.headers.authorization, type: req.headers['content-type'], body})
+        res.writeHead(status)
+        res.end(status === 200 ? '' : 'boom')
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const {port} = server.address() as AddressInfo
+    try {
+      const samples = [{name: 'finops_run_success', help: 'ok', value: 1}]
+      await pushMetrics(`http://ops:s3cret@127.0.0.1:${port}/base`, samples, {job: 'finops', instance: 'prod eu'})
+      expect(seen).toEqual([{method: 'PUT', url: '/base/metrics/job/finops/instance/prod%20eu', auth: `Basic ${Buffer.from('ops:s3cret').toString('base64')}`,
+        type: 'text/plain; version=0.0.4', body: '# HELP finops_run_success ok\n# TYPE finops_run_success gauge\nfinops_run_success 1\n'}])
+      status = 503
+      seen.length = 0
+      await expect(pushMetrics(`http://ops:s3cret@127.0.0.1:${port}`, samples, {job: 'finops', instance: 'x'})).rejects.toThrow(/^cannot push metrics to http:\/\/127\.0\.0\.1:\d+: HTTP 503: boom$/)
+      expect(seen).toHaveLength(2)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 })
