@@ -1,9 +1,9 @@
-import {DigestBuilder} from '../../k8s/digest.js'
+import {DigestBuilder, type HistogramBuilder} from '../../k8s/digest.js'
 import {guessWorkloadForPod, workloadForPod} from '../../k8s/inventory.js'
 import type {ContainerKey, Inventory, WorkloadKind} from '../../k8s/model.js'
 import {inputError} from '../../errors.js'
 import type {UsageRow} from '../../store/usage.js'
-import type {PrometheusApi} from './prometheus-client.js'
+import type {PrometheusApi, PrometheusSeries} from './prometheus-client.js'
 
 const DAY_S = 86_400
 
@@ -106,7 +106,7 @@ export async function collectPrometheusUsage(prom: PrometheusApi, options: Prome
 
   const summary: PrometheusUsageSummary = {namespaces: podsByNamespace.size, containers: 0, days: 0, containerDays: 0, samples: 0, queries: 1, oomKills: 0, oomSource: 'unavailable'}
   const days = new Set<string>()
-  const maxSamples = options.maxSamplesPerQuery ?? 2_000_000
+  const maxSamples = options.maxSamplesPerQuery ?? 250_000
   let done = 0
 
   const runBatch = async (batch: Batch): Promise<void> => {
@@ -130,7 +130,26 @@ export async function collectPrometheusUsage(prom: PrometheusApi, options: Prome
       }
       return b
     }
-    const dayOf = (t: number) => new Date(t * 1000).toISOString().slice(0, 10)
+    const dayNames = new Map<number, string>()
+    const dayOf = (t: number): string => {
+      const index = Math.floor(t / DAY_S)
+      let name = dayNames.get(index)
+      if (name === undefined) dayNames.set(index, (name = new Date(index * DAY_S * 1000).toISOString().slice(0, 10)))
+      return name
+    }
+    // Folds one series into its container-day sketches, looking the sketch up once per day, not per sample.
+    const fold = (series: PrometheusSeries, pick: (d: DigestBuilder) => HistogramBuilder) => {
+      let day = -1
+      let target: HistogramBuilder | undefined
+      for (const [t, v] of series.values ?? []) {
+        const index = Math.floor(t / DAY_S)
+        if (index !== day || !target) {
+          day = index
+          target = pick(builderFor(series.metric.pod!, series.metric.container!, dayOf(t)).digest)
+        }
+        target.add(Number(v))
+      }
+    }
     const containers = new Set<string>()
     // The OOM series' last value per pod/container, carried across chunks.
     const lastOom = new Map<string, number>()
@@ -154,21 +173,15 @@ export async function collectPrometheusUsage(prom: PrometheusApi, options: Prome
 
     // Day-aligned chunks sized so series x points stays under maxSamples.
     const pointsPerDay = DAY_S / options.stepSeconds
-    const chunkDays = Math.max(1, Math.floor(maxSamples / Math.max(1, batch.pods.size * 2 * pointsPerDay)))
+    const chunkDays = Math.max(1, Math.floor(maxSamples / Math.max(1, batch.pods.size * pointsPerDay)))
     for (let chunkStart = options.start; chunkStart <= options.end; chunkStart += chunkDays * DAY_S) {
       const chunkEnd = Math.min(options.end, chunkStart + chunkDays * DAY_S - options.stepSeconds)
-      const [cpu, memory, oom] = await Promise.all([
-        prom.queryRange(cpuQuery, chunkStart, chunkEnd, options.stepSeconds),
-        prom.queryRange(memoryQuery, chunkStart, chunkEnd, options.stepSeconds),
-        prom.queryRange(oomQuery, chunkStart, chunkEnd, options.stepSeconds),
-      ])
+      // One response at a time per batch: a parsed range response costs ~80 bytes per point, so the
+      // three queries run one after another and each is folded in and dropped before the next.
+      for (const series of await prom.queryRange(cpuQuery, chunkStart, chunkEnd, options.stepSeconds)) fold(series, (d) => d.cpu)
+      for (const series of await prom.queryRange(memoryQuery, chunkStart, chunkEnd, options.stepSeconds)) fold(series, (d) => d.memory)
+      const oom = await prom.queryRange(oomQuery, chunkStart, chunkEnd, options.stepSeconds)
       summary.queries += 3
-      for (const s of cpu) {
-        for (const [t, v] of s.values ?? []) builderFor(s.metric.pod!, s.metric.container!, dayOf(t)).digest.cpu.add(Number(v))
-      }
-      for (const s of memory) {
-        for (const [t, v] of s.values ?? []) builderFor(s.metric.pod!, s.metric.container!, dayOf(t)).digest.memory.add(Number(v))
-      }
       if (oom.length > 0) summary.oomSource = 'kube-state-metrics'
       for (const s of oom) {
         const id = `${s.metric.pod}/${s.metric.container}`

@@ -56,7 +56,7 @@ const prometheus = z.strictObject({
   /** Containers are queried per namespace; namespaces with more pods than this are split by pod regex. */
   maxSeriesPerQuery: z.number().int().min(1).default(2000),
   /** Samples (series x points) per range query above which the window is split into day chunks. */
-  maxSamplesPerQuery: z.number().int().min(1).default(2_000_000),
+  maxSamplesPerQuery: z.number().int().min(1).default(250_000),
   /** Concurrent range queries. */
   concurrency: z.number().int().min(1).max(16).default(4),
   timeoutSeconds: z.number().int().min(1).default(120),
