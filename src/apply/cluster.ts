@@ -73,7 +73,13 @@ export class KubernetesCluster implements WorkloadCluster {
       ])
       return {
         namespace: {name: namespace, labels: ns.metadata?.labels ?? {}, annotations: ns.metadata?.annotations ?? {}},
-        hpas: hpas.items.map((h) => ({name: h.metadata?.name ?? '', scaleTargetRef: {kind: h.spec?.scaleTargetRef.kind ?? '', name: h.spec?.scaleTargetRef.name ?? ''}})),
+        hpas: hpas.items.map((h) => ({
+          name: h.metadata?.name ?? '', scaleTargetRef: {kind: h.spec?.scaleTargetRef.kind ?? '', name: h.spec?.scaleTargetRef.name ?? ''},
+          utilizationOf: (h.spec?.metrics ?? []).flatMap((m) => {
+            const resource = m.type === 'Resource' ? m.resource : m.type === 'ContainerResource' ? m.containerResource : undefined
+            return resource?.target.type === 'Utilization' ? [resource.name] : []
+          }),
+        })),
         pdbs: pdbs.items.map((p) => ({
           name: p.metadata?.name ?? '', selector: p.spec?.selector as TargetContext['pdbs'][number]['selector'],
           minAvailable: p.spec?.minAvailable, maxUnavailable: p.spec?.maxUnavailable, disruptionsAllowed: p.status?.disruptionsAllowed,

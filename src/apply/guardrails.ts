@@ -7,7 +7,8 @@ import {type ActionKind, APPLICABLE_KINDS, FINOPS_ANNOTATIONS, type SkippedActio
 export interface TargetContext {
   workload: WorkloadObject
   namespace: {name: string; labels: Record<string, string>; annotations: Record<string, string>}
-  hpas: {name: string; scaleTargetRef: {kind: string; name: string}}[]
+  /** utilizationOf: resources (cpu, memory) the HPA scales on as a percentage of the pods' requests. */
+  hpas: {name: string; scaleTargetRef: {kind: string; name: string}; utilizationOf?: string[]}[]
   pdbs: {name: string; selector?: LabelSelector; minAvailable?: number | string; maxUnavailable?: number | string; disruptionsAllowed?: number}[]
 }
 
@@ -63,6 +64,18 @@ export function checkReplicaGuardrails(ctx: TargetContext, targetReplicas: numbe
     }
   }
   return undefined
+}
+
+/**
+ * An HPA that scales on utilization (usage / request) reacts to a request change: lowering the CPU
+ * request of a workload scaled on CPU utilization makes it scale out, eating the savings.
+ */
+export function checkHpaUtilization(ctx: TargetContext, changedResources: readonly string[]): Guardrail | undefined {
+  const {workload} = ctx
+  const hpa = ctx.hpas.find((h) => h.scaleTargetRef.kind === workload.kind && h.scaleTargetRef.name === workload.metadata?.name)
+  const overlap = (hpa?.utilizationOf ?? []).filter((r) => changedResources.includes(r))
+  if (!hpa || overlap.length === 0) return undefined
+  return {code: 'hpa', reason: `HorizontalPodAutoscaler ${hpa.name} scales on ${overlap.join(' and ')} utilization of requests: changing the request would change its scaling`}
 }
 
 /** Pod template changes roll the pods: not with the Recreate strategy, not while a PDB allows no disruption. */

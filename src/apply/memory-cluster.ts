@@ -40,7 +40,11 @@ export class MemoryCluster implements WorkloadCluster {
     return {
       workload,
       namespace: {name: ref.namespace, labels: ns?.metadata?.labels ?? {}, annotations: ns?.metadata?.annotations ?? {}},
-      hpas: inNamespace('HorizontalPodAutoscaler').map((h) => ({name: h.metadata?.name ?? '', scaleTargetRef: h.spec?.scaleTargetRef as {kind: string; name: string}})),
+      hpas: inNamespace('HorizontalPodAutoscaler').map((h) => ({
+        name: h.metadata?.name ?? '', scaleTargetRef: h.spec?.scaleTargetRef as {kind: string; name: string},
+        utilizationOf: ((h.spec?.metrics ?? []) as {type: string; resource?: {name: string; target: {type: string}}}[])
+          .flatMap((m) => (m.type === 'Resource' && m.resource?.target.type === 'Utilization' ? [m.resource.name] : [])),
+      })),
       pdbs: inNamespace('PodDisruptionBudget').map((p) => ({
         name: p.metadata?.name ?? '', selector: p.spec?.selector as TargetContext['pdbs'][number]['selector'],
         minAvailable: p.spec?.minAvailable as number | string | undefined, maxUnavailable: p.spec?.maxUnavailable as number | string | undefined,

@@ -2,7 +2,7 @@ import type {ApplyConfig} from '../config/sections/apply.js'
 import {formatCpu, formatMemory, parseQuantity} from '../k8s/quantity.js'
 import type {Recommendation} from '../recommenders/types.js'
 import {canonical, extractFields, readContainer} from './fields.js'
-import {checkCommonGuardrails, checkReplicaGuardrails, checkRolloutGuardrails, checkSpotOptIn, type Guardrail, type TargetContext} from './guardrails.js'
+import {checkCommonGuardrails, checkHpaUtilization, checkReplicaGuardrails, checkRolloutGuardrails, checkSpotOptIn, type Guardrail, type TargetContext} from './guardrails.js'
 import {SPOT_PLACEMENT} from './spot.js'
 import {type ActionKind, type FieldSet, FINOPS_ANNOTATIONS, type PlannedAction, type WorkloadRef} from './types.js'
 
@@ -71,6 +71,9 @@ export function planCandidate(candidate: Candidate, ctx: TargetContext, settings
     setQuantity(after.requests, 'memory', proposed.memoryRequest, formatMemory)
     setQuantity(after.limits, 'memory', proposed.memoryLimit, formatMemory)
     if (canonical(after) === canonical(container)) return noop('requests and limits already match the recommendation')
+    const changedRequests = ['cpu', 'memory'].filter((r) => after.requests[r] !== container.requests[r])
+    const hpa = checkHpaUtilization(ctx, changedRequests)
+    if (hpa) return skip(hpa)
     const describe = (r: Record<string, string>): string => ['cpu', 'memory'].map((k) => `${k}=${r[k] ?? '-'}`).join(' ')
     return {type: 'action', action: {...base, before: {container}, after: {container: after},
       reason: `requests ${describe(container.requests)} -> ${describe(after.requests)}`}}

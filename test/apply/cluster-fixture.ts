@@ -33,10 +33,13 @@ export function deployment(namespaceName: string, name: string, options: {
   }
 }
 
-export function hpa(namespaceName: string, name: string, target: string): KubeObject {
+export function hpa(namespaceName: string, name: string, target: string, utilizationOf: string[] = []): KubeObject {
   return {
     apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: {name, namespace: namespaceName},
-    spec: {scaleTargetRef: {apiVersion: 'apps/v1', kind: 'Deployment', name: target}, minReplicas: 2, maxReplicas: 10},
+    spec: {
+      scaleTargetRef: {apiVersion: 'apps/v1', kind: 'Deployment', name: target}, minReplicas: 2, maxReplicas: 10,
+      metrics: utilizationOf.map((resource) => ({type: 'Resource', resource: {name: resource, target: {type: 'Utilization', averageUtilization: 70}}})),
+    },
   }
 }
 

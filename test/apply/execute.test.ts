@@ -192,6 +192,15 @@ describe('guardrails', () => {
     expect(report.skipped).toMatchObject([{target: {name: 'a'}, code: 'cap'}])
   })
 
+  it('does not change a request an HPA scales on (utilization is usage / request), but allows the others', async () => {
+    server.put(deployment('shop', 'h'), hpa('shop', 'h-hpa', 'h', ['cpu']))
+    const cluster = clusterFor(server.kubeconfig())
+    const cpu = await applyRecommendations(db, cluster, [rightsizeRec('shop', 'h', 'app', {cpuRequest: 0.25})], options())
+    expect(cpu.skipped).toMatchObject([{code: 'hpa', reason: 'HorizontalPodAutoscaler h-hpa scales on cpu utilization of requests: changing the request would change its scaling'}])
+    const memory = await applyRecommendations(db, cluster, [rightsizeRec('shop', 'h', 'app', {memoryRequest: 512 * 2 ** 20})], options())
+    expect(memory.actions).toMatchObject([{status: 'applied', after: {container: {requests: {cpu: '1', memory: '512Mi'}}}}])
+  })
+
   it('does not roll a Deployment with the Recreate strategy or a PDB that allows no disruption', async () => {
     server.put(deployment('shop', 'r', {strategy: 'Recreate'}), deployment('shop', 'p'), pdb('shop', 'p-pdb', 'p', {maxUnavailable: 0}, 0))
     const recs = [rightsizeRec('shop', 'r', 'app', {cpuRequest: 0.5}), rightsizeRec('shop', 'p', 'app', {cpuRequest: 0.5})]
