@@ -1,8 +1,10 @@
+import {resolveWebhook} from '../alerts/webhook.js'
 import {applyFromStore} from '../apply/index.js'
 import {loadKubeConfig} from '../apply/kubeconfig.js'
 import type {ApplyReport} from '../apply/execute.js'
 import type {FinopsConfig} from '../config/index.js'
 import type {RunStepName} from '../config/sections/run.js'
+import {daysBetween} from '../dates.js'
 import {isFinopsError} from '../errors.js'
 import {costDataRange} from '../store/costs.js'
 import {listSnapshots} from '../store/k8s-inventory.js'
@@ -85,7 +87,11 @@ export const runSteps: Record<RunStepName, RunStep> = {
   forecast: {
     describe: 'forecast spend (finops forecast)',
     async run(ctx) {
-      if (!costDataRange(ctx.db)) return {status: 'skipped', reason: 'no cost data in the store yet'}
+      const range = costDataRange(ctx.db)
+      if (!range) return {status: 'skipped', reason: 'no cost data in the store yet'}
+      // A new install is not failing: it has not collected enough history yet.
+      const days = daysBetween(range.first, range.last) + 1
+      if (days < ctx.config.forecast.minHistoryDays) return {status: 'skipped', reason: `${days} days of cost data; forecasting needs ${ctx.config.forecast.minHistoryDays} (forecast.minHistoryDays)`}
       const result = await command(ctx, 'forecast', 'forecast', ['forecast'])
       ctx.outputs.forecast = result.json
       return strip(result)
@@ -118,6 +124,12 @@ export const runSteps: Record<RunStepName, RunStep> = {
     describe: 'evaluate budgets and anomalies and notify Slack (finops alert check)',
     async run(ctx) {
       if (!costDataRange(ctx.db)) return {status: 'skipped', reason: 'no cost data in the store yet'}
+      try {
+        resolveWebhook(undefined, ctx.config.alerts.slack)
+      } catch (error) {
+        // Nowhere to post is a choice, not a failure; a webhook file that cannot be read is a failure (alert check reports it).
+        if (isFinopsError(error) && error.code === 'NO_WEBHOOK') return {status: 'skipped', reason: 'no Slack webhook configured (FINOPS_SLACK_WEBHOOK_URL or alerts.slack)'}
+      }
       const result = await command(ctx, 'alerts', 'alert:check', ['alert', 'check'])
       ctx.outputs.alerts = result.json
       return strip(result)

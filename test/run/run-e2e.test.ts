@@ -1,11 +1,15 @@
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {ActionRecord} from '../../src/apply/types.js'
 import {ExitCode} from '../../src/exit-codes.js'
 import type {RunLogEntry} from '../../src/run/log.js'
+import {eachDay} from '../../src/dates.js'
+import {queryDailyCosts, replaceCosts} from '../../src/store/costs.js'
 import {openStore} from '../../src/store/open.js'
 import {parseJson, repoRoot, runCli, tempDir} from '../helpers/cli.js'
 import type {KubeApiServer} from '../servers/kube-api.js'
@@ -155,6 +159,51 @@ describe.skipIf(!pushgatewayAvailable())('finops run --pushgateway (real prometh
   })
   afterEach(async () => {
     await gateway.stop()
+  })
+
+  it('with 60 days of billing and a webhook: forecasts, checks alerts, and pushes spend to date and the month-end forecast', async () => {
+    const {env, db} = containerEnv('apply:\n  mode: enforce\n  kinds: [scale-down]\nrun:\n  instance: eks-demo\n')
+    const store = openStore(db)
+    const days = eachDay('2024-07-06', '2024-09-03')
+    replaceCosts(store, [{kind: 'days', source: 'focus', provider: 'AWS', billingAccountId: '111122223333', from: days[0]!, to: days.at(-1)!}], days.map((day, i) => ({
+      day, billingPeriodStart: `${day.slice(0, 7)}-01`, provider: 'AWS', billingAccountId: '111122223333', subAccountId: '', serviceName: 'Amazon EC2',
+      serviceCategory: 'Compute', regionId: 'eu-west-1', chargeCategory: 'Usage', chargeFrequency: 'Usage-Based', currency: 'USD', tags: {},
+      billedCost: 100 + (i % 7 === 5 || i % 7 === 6 ? -20 : 0), effectiveCost: 100 + (i % 7 === 5 || i % 7 === 6 ? -20 : 0), listCost: 120, contractedCost: 0,
+    })), {source: 'focus', location: 'test', startedAt: new Date().toISOString(), rowsRead: days.length, rowsSkipped: 0})
+    const spendToDate = queryDailyCosts(store, {from: '2024-09-01', to: '2024-09-03', groupBy: [], filters: [], metric: 'effective'}).reduce((sum, p) => sum + p.cost, 0)
+    store.close()
+    const posts: string[] = []
+    const slack = http.createServer((req, res) => {
+      let body = ''
+      req.on('data', (d: Buffer) => (body += d))
+      req.on('end', () => {
+        posts.push(body)
+        res.end('ok')
+      })
+    })
+    await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve))
+    try {
+      const webhook = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/services/T0/B0/x`
+      const result = await runCli(['run', '--db', db, '--pushgateway', gateway.url], {env: {...env, FINOPS_SLACK_WEBHOOK_URL: webhook}})
+      const lines = logLines(result.stdout)
+      expect(result.code, result.stdout + result.stderr).toBe(0)
+      expect(lines.filter((l) => ['forecast', 'alerts'].includes(l.step)).map((l) => [l.step, l.status])).toEqual([['forecast', 'ok'], ['alerts', 'ok']])
+      expect(result.stdout).not.toContain('/services/T0/B0/x')
+      const text = await gateway.scrape()
+      const value = (name: string, label: string): number => Number(text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label) && l.includes('job="finops"'))?.split(' ').pop())
+      expect(value('finops_spend_to_date', 'currency="USD"')).toBeCloseTo(spendToDate, 2)
+      const monthEnd = value('finops_month_end_forecast', 'month="2024-09"')
+      // Three days spent; the other 27 are forecast from a ~$94/day history.
+      expect(monthEnd).toBeGreaterThan(spendToDate + 27 * 60)
+      expect(monthEnd).toBeLessThan(spendToDate + 27 * 130)
+
+      // Without a webhook the alerts step is skipped with its reason, not failed.
+      const quiet = await runCli(['run', '--db', db], {env})
+      expect(quiet.code, quiet.stdout + quiet.stderr).toBe(0)
+      expect(logLines(quiet.stdout).find((l) => l.step === 'alerts')).toMatchObject({status: 'skipped', reason: 'no Slack webhook configured (FINOPS_SLACK_WEBHOOK_URL or alerts.slack)'})
+    } finally {
+      await new Promise((resolve) => slack.close(resolve))
+    }
   })
 
   it('pushes the run metrics under job finops and the configured instance', async () => {
