@@ -29,6 +29,7 @@ describe('finops collect k8s (built CLI against the local Kubernetes API)', () =
   })
   beforeEach(() => {
     server.allowAll()
+    server.clearFaults()
     server.clearLog()
     db = path.join(tmp.dir, `store-${Math.random().toString(36).slice(2)}.db`)
   })
@@ -67,6 +68,38 @@ describe('finops collect k8s (built CLI against the local Kubernetes API)', () =
       const cron = inventory.workloads.find((w) => w.kind === 'CronJob')!
       expect(cron.schedule).toBe('0 2 * * *')
       expect(inventory.workloads.some((w) => w.kind === 'ReplicaSet')).toBe(false)
+    } finally {
+      store.close()
+    }
+  })
+
+  it('restarts a list whose continue token expired (410) instead of stitching two versions', async () => {
+    server.failNext({method: 'GET', path: '/api/v1/pods', when: (r) => r.query.continue !== undefined, status: 410, message: 'The provided continue parameter is too old'})
+    const result = await collect('--page-size', '10', '--json')
+    expect(result.code, result.stderr).toBe(0)
+    const pods = server.requests.filter((r) => r.path === '/api/v1/pods')
+    expect(pods.map((r) => [r.status, r.query.continue === undefined])).toEqual([
+      [200, true], [410, false], [200, true], [200, false], [200, false], [200, false],
+    ])
+    const store = openStore(db)
+    try {
+      const all = readInventory(store)!.workloads.flatMap((w) => w.pods.map((p) => p.name))
+      expect(all).toHaveLength(new Set(all).size)
+      expect(all).toHaveLength(fixture.objects.filter((o) => o.kind === 'Pod').length)
+    } finally {
+      store.close()
+    }
+  })
+
+  it('falls back to autoscaling/v1 HPAs on a cluster that does not serve autoscaling/v2', async () => {
+    server.failNext({path: '/apis/autoscaling/v2/', status: 404, times: 100})
+    const result = await collect('--json')
+    expect(result.code, result.stderr).toBe(0)
+    expect(collectK8sSchema.parse(parseJson(result)).warnings).toEqual([])
+    expect(server.requests.some((r) => r.path === '/apis/autoscaling/v1/horizontalpodautoscalers' && r.status === 200)).toBe(true)
+    const store = openStore(db)
+    try {
+      expect(readInventory(store)!.workloads.find((w) => w.namespace === 'shop' && w.name === 'web')!.hpa).toMatchObject({minReplicas: 3, maxReplicas: 10})
     } finally {
       store.close()
     }

@@ -93,6 +93,8 @@ export interface FaultRule {
   method?: string
   /** Substring of the path, or a RegExp tested against it. */
   path?: string | RegExp
+  /** Any further condition on the request, e.g. `(r) => r.query.continue !== undefined`. */
+  when?: (request: {method: string; path: string; query: Record<string, string>}) => boolean
   status: number
   times?: number
   /** Status message; a Kubernetes Status body is built around it. */
@@ -124,6 +126,8 @@ export interface KubeApiServer {
   forbid(resource: string, verbs?: string[]): void
   allowAll(): void
   failNext(rule: FaultRule): void
+  /** Drops every pending injected failure. */
+  clearFaults(): void
   defineResource(def: ResourceDef): void
   clearLog(): void
   close(): Promise<void>
@@ -389,7 +393,8 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
           throw new HttpError(401, 'Unauthorized', 'Unauthorized')
         }
         const fault = faults.find((f) => f.left > 0 && (!f.method || f.method.toUpperCase() === req.method) &&
-          (!f.path || (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname))))
+          (!f.path || (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname))) &&
+          (!f.when || f.when({method: entry.method, path: entry.path, query: entry.query})))
         if (fault) {
           fault.left--
           const headers: Record<string, string> = fault.retryAfter === undefined ? {} : {'Retry-After': String(fault.retryAfter)}
@@ -445,6 +450,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     forbid: (resource, verbs) => forbidden.set(resource, verbs ? new Set(verbs) : 'all'),
     allowAll: () => forbidden.clear(),
     failNext: (rule) => faults.push({...rule, left: rule.times ?? 1}),
+    clearFaults: () => faults.splice(0, faults.length),
     defineResource: (def) => resources.push(def),
     clearLog: () => requests.splice(0, requests.length),
     close: () => new Promise<void>((resolve, reject) => {
@@ -455,7 +461,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
 }
 
 function reasonFor(status: number): string {
-  return ({400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable'} as Record<number, string>)[status] ?? 'Unknown'
+  return ({410: 'Expired', 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable'} as Record<number, string>)[status] ?? 'Unknown'
 }
 
 function statusBody(code: number, reason: string, message: string, details?: Record<string, unknown>) {

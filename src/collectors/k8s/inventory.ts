@@ -45,6 +45,19 @@ function listers(kc: k8s.KubeConfig): ResourceLister[] {
   const batch = kc.makeApiClient(k8s.BatchV1Api)
   const policy = kc.makeApiClient(k8s.PolicyV1Api)
   const autoscaling = kc.makeApiClient(k8s.AutoscalingV2Api)
+  const autoscalingV1 = kc.makeApiClient(k8s.AutoscalingV1Api)
+  // Clusters older than 1.23 do not serve autoscaling/v2: fall back to v1 (CPU target only) once.
+  let hpaV1 = false
+  const withV1Fallback = (v2: PageCall, v1: PageCall): PageCall => async (p) => {
+    if (hpaV1) return v1(p)
+    try {
+      return await v2(p)
+    } catch (error) {
+      if (apiStatus(error)?.code !== 404) throw error
+      hpaV1 = true
+      return v1(p)
+    }
+  }
   // client-node returns typed model objects; the builder reads them structurally.
   const cast = (p: Promise<unknown>) => p as Promise<ListPage>
   return [
@@ -64,8 +77,10 @@ function listers(kc: k8s.KubeConfig): ResourceLister[] {
       inNamespace: (namespace) => (p) => cast(batch.listNamespacedJob({namespace, ...p}))},
     {target: 'cronjobs', resource: 'cronjobs.batch', all: (p) => cast(batch.listCronJobForAllNamespaces(p)),
       inNamespace: (namespace) => (p) => cast(batch.listNamespacedCronJob({namespace, ...p}))},
-    {target: 'hpas', resource: 'horizontalpodautoscalers.autoscaling', all: (p) => cast(autoscaling.listHorizontalPodAutoscalerForAllNamespaces(p)),
-      inNamespace: (namespace) => (p) => cast(autoscaling.listNamespacedHorizontalPodAutoscaler({namespace, ...p}))},
+    {target: 'hpas', resource: 'horizontalpodautoscalers.autoscaling',
+      all: withV1Fallback((p) => cast(autoscaling.listHorizontalPodAutoscalerForAllNamespaces(p)), (p) => cast(autoscalingV1.listHorizontalPodAutoscalerForAllNamespaces(p))),
+      inNamespace: (namespace) => withV1Fallback((p) => cast(autoscaling.listNamespacedHorizontalPodAutoscaler({namespace, ...p})),
+        (p) => cast(autoscalingV1.listNamespacedHorizontalPodAutoscaler({namespace, ...p})))},
     {target: 'pdbs', resource: 'poddisruptionbudgets.policy', all: (p) => cast(policy.listPodDisruptionBudgetForAllNamespaces(p)),
       inNamespace: (namespace) => (p) => cast(policy.listNamespacedPodDisruptionBudget({namespace, ...p}))},
     {target: 'pvcs', resource: 'persistentvolumeclaims', all: (p) => cast(core.listPersistentVolumeClaimForAllNamespaces(p)),
