@@ -6,7 +6,7 @@ import type {Db} from '../store/open.js'
 import {spotPriceRatio} from '../store/prices.js'
 import {readUsage} from '../store/usage.js'
 import {allocateCosts, type AllocationReport, parseAllocationKeys} from './allocation.js'
-import {computeDiscountFromBilling} from './billing-calibration.js'
+import {computeDiscountFromBilling, PROVIDER_NAMES} from './billing-calibration.js'
 import {type NodePrice, priceNode} from './prices.js'
 import type {Inventory} from './model.js'
 
@@ -44,11 +44,20 @@ export function nodePricesFor(db: Db, inventory: Inventory, k8s: KubernetesConfi
   for (const node of inventory.nodes) {
     const provider = node.provider ?? 'other'
     if (k8s.prices.fromBilling && !calibration.has(provider)) calibration.set(provider, computeDiscountFromBilling(db, provider, from, to))
-    const spot = node.capacityType === 'spot' ? spotPriceRatio(db, provider, node.region)?.ratio : undefined
+    const spot = node.capacityType === 'spot' ? catalogSpotRatio(db, provider, node.region) : undefined
     const factor = node.capacityType === 'on-demand' ? calibration.get(provider) : undefined
     out.set(`${node.cluster}/${node.name}`, priceNode(node, k8s.prices, factor, spot))
   }
   return out
+}
+
+/** The catalog's spot/on-demand ratio for a provider key (aws, gcp, azure), in the node's region or overall. */
+function catalogSpotRatio(db: Db, provider: string, region?: string): number | undefined {
+  for (const name of PROVIDER_NAMES[provider] ?? [provider]) {
+    const ratio = (region ? spotPriceRatio(db, name, region) : undefined) ?? spotPriceRatio(db, name)
+    if (ratio) return ratio.ratio
+  }
+  return undefined
 }
 
 /** Reads the snapshot and usage from the store and allocates the window's node costs. */

@@ -1,8 +1,8 @@
 import type {Db} from '../store/open.js'
 import type {BillingCalibration} from './prices.js'
 
-/** FOCUS ProviderName spellings per provider key. */
-const PROVIDER_NAMES: Record<string, string[]> = {
+/** FOCUS ProviderName spellings per provider key (billing rows and the price catalog use them). */
+export const PROVIDER_NAMES: Record<string, string[]> = {
   aws: ['AWS', 'Amazon Web Services'],
   gcp: ['Google Cloud', 'Google Cloud Platform', 'GCP'],
   azure: ['Microsoft', 'Microsoft Azure', 'Azure'],

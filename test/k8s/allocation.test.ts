@@ -10,6 +10,8 @@ import {buildInventory, rawClusterFromObjects} from '../../src/k8s/inventory.js'
 import type {ContainerUsage, Inventory, NodeInfo, Workload} from '../../src/k8s/model.js'
 import {GIB, HOURS_PER_MONTH, instanceFamily, priceNode, priceNodes, priceWorkload, splitNodePrice} from '../../src/k8s/prices.js'
 import {openStore} from '../../src/store/open.js'
+import {replacePrices} from '../../src/store/prices.js'
+import {nodePricesFor} from '../../src/k8s/allocation-report.js'
 import {readUsage} from '../../src/store/usage.js'
 import {renderAllocationCsv, renderAllocationTable} from '../../src/report/allocation-format.js'
 import {tempDir} from '../helpers/cli.js'
@@ -67,6 +69,32 @@ describe('node prices', () => {
     expect(before.monthly).toBeCloseTo((a.cpuCoreHour + a.memoryGiBHour) * HOURS_PER_MONTH * 2, 9)
     expect(before.monthly - after.monthly).toBeCloseTo(0.5 * a.cpuCoreHour * HOURS_PER_MONTH * 2, 9)
     expect(before.source).toBe('nodes it runs on')
+  })
+})
+
+describe('node prices from the store', () => {
+  it('prices spot nodes at the spot/on-demand ratio of the price catalog (GCP Catalog SKUs)', () => {
+    const tmp = tempDir()
+    const db = openStore(`${tmp.dir}/prices.db`)
+    try {
+      const sku = (id: string, capacity: 'spot' | 'on-demand', price: number, what: string) => ({provider: 'Google Cloud', serviceName: 'Compute Engine', skuId: id,
+        region: 'europe-west1', description: `${capacity === 'spot' ? 'Spot Preemptible ' : ''}N2 Instance ${what} running in Belgium`, resourceFamily: 'Compute',
+        resourceGroup: what === 'Core' ? 'CPU' : 'RAM', usageType: capacity === 'spot' ? 'Preemptible' : 'OnDemand', capacity,
+        familyKey: `N2 Instance ${what} running in Belgium`, unit: what === 'Core' ? 'h' : 'GiBy.h', unitPrice: price, currency: 'USD', effectiveTime: ''})
+      replacePrices(db, 'Google Cloud', 'Compute Engine', [sku('a', 'on-demand', 0.0348, 'Core'), sku('b', 'spot', 0.0087, 'Core'), sku('c', 'on-demand', 0.0047, 'Ram'), sku('d', 'spot', 0.00117, 'Ram')])
+      const custom = parseConfig({kubernetes: {prices: {instanceTypes: {'n2-standard-4': 0.194}}}}).kubernetes
+      const nodes = [node({name: 'od', provider: 'gcp', region: 'europe-west1', instanceType: 'n2-standard-4'}),
+        node({name: 'sp', provider: 'gcp', region: 'europe-west1', instanceType: 'n2-standard-4', capacityType: 'spot'})]
+      const inventory: Inventory = {cluster: 'c', collectedAt: '', nodes, workloads: [], namespaces: [], warnings: []}
+      const priced = nodePricesFor(db, inventory, custom, ['2024-06-01'])
+      expect(priced.get('c/od')!.hourly).toBeCloseTo(0.194, 12)
+      // The median of the SKU pairs' spot/on-demand ratios (0.25 and 0.2489...).
+      const ratios = [0.0087 / 0.0348, 0.00117 / 0.0047].sort()
+      expect(priced.get('c/sp')!.hourly).toBeCloseTo(0.194 * ((ratios[0]! + ratios[1]!) / 2), 6)
+    } finally {
+      db.close()
+      tmp.cleanup()
+    }
   })
 })
 
