@@ -21,6 +21,11 @@ const CATEGORY: GroupKey = {kind: 'dimension', name: 'charge-category'}
  */
 const CHARGE_KEYS: GroupKey[] = [FREQUENCY, CATEGORY, {kind: 'dimension', name: 'service'}, {kind: 'dimension', name: 'account'}, {kind: 'dimension', name: 'sub-account'}]
 
+/** Filters that name an import scope: a day without any row in the scope is missing data, not zero cost. */
+const SCOPE_DIMENSIONS = new Set(['provider', 'account', 'sub-account', 'currency'])
+const scopeFilters = (filters: readonly CostFilter[]): CostFilter[] =>
+  filters.filter((f) => f.key.kind === 'dimension' && SCOPE_DIMENSIONS.has(f.key.name))
+
 type Kind = 'usage' | 'recurring' | 'oneTime'
 
 /** FOCUS ChargeFrequency decides how a charge is projected; a Purchase without a frequency is one-time. */
@@ -68,7 +73,8 @@ function lastDataDay(db: Db, filters: readonly CostFilter[]): string | undefined
  * Throws a FinopsError (one line, with what to do) when the data cannot be forecast.
  */
 export function forecastCosts(db: Db, request: CostForecastQuery): CostForecast {
-  const to = request.to ?? lastDataDay(db, request.filters)
+  // The last day the store has data for the scope: a filter to a fee billed on the 1st still forecasts from today's data.
+  const to = request.to ?? lastDataDay(db, scopeFilters(request.filters))
   if (!to) throw notFoundError('no cost data in the store matches', 'import billing data first, for example: finops collect focus ./export.csv')
   const from = request.from ?? addDays(to, -((request.historyDays ?? DEFAULT_HISTORY_DAYS) - 1))
   const horizonDays = request.horizonDays ?? defaultHorizonDays(to)
@@ -89,7 +95,7 @@ export function forecastCosts(db: Db, request: CostForecastQuery): CostForecast 
     : []
 
   const currencies = [...byCurrency.entries()]
-    .map(([currency, rows]) => forecastCurrency(currency, rows, grouped.filter((g) => g.currency === currency), to, query))
+    .map(([currency, rows]) => forecastCurrency(currency, rows, grouped.filter((g) => g.currency === currency), to, query, importedDays(db, from, to, query, currency)))
     .sort((a, b) => Math.abs(b.history) - Math.abs(a.history))
   const primary = currencies[0]!.forecast
   const historyFrom = currencies.map((c) => c.from).sort()[0]!
@@ -145,11 +151,22 @@ function splitSeries(s: KindSeries, to: string, horizonDays: number): UsageAndRe
   return {usage, recurring: projectRecurring(calendar, to, horizonDays)}
 }
 
-function forecastCurrency(currency: string, rows: ReturnType<typeof queryDailyCosts>, groupRows: ReturnType<typeof queryDailyCosts>, to: string, query: CostForecastQuery & {horizonDays: number}): {forecast: CurrencyForecast; history: number; from: string} {
+/**
+ * Days on which the store holds any cost row of the query's import scope (provider, account) in the
+ * currency. A service or charge-type filter can make a day legitimately empty (a fee billed on the
+ * 1st); only a day with no data at all for the scope is a gap.
+ */
+function importedDays(db: Db, from: string, to: string, query: CostForecastQuery, currency: string): Set<string> {
+  const points = queryDailyCosts(db, {from, to, groupBy: [], filters: scopeFilters(query.filters), metric: query.metric})
+  return new Set(points.filter((p) => p.currency === currency).map((p) => p.day))
+}
+
+function forecastCurrency(currency: string, rows: ReturnType<typeof queryDailyCosts>, groupRows: ReturnType<typeof queryDailyCosts>, to: string,
+  query: CostForecastQuery & {horizonDays: number}, imported: ReadonlySet<string>): {forecast: CurrencyForecast; history: number; from: string} {
   const first = rows.reduce((m, r) => (r.day < m ? r.day : m), to)
   const days = eachDay(first, to)
   const s = toKindSeries(rows, days, 0)
-  const missing = days.filter((d) => !s.present.has(d))
+  const missing = days.filter((d) => !s.present.has(d) && !imported.has(d))
   if (missing.length > 0) {
     throw inputError(`${currency} cost data has ${missing.length} missing day${missing.length === 1 ? '' : 's'} between ${first} and ${to} (first: ${missing[0]})`,
       `import the missing days, or start the history after the gap with --from ${addDays(missing.at(-1)!, 1)}`)

@@ -144,6 +144,19 @@ describe('forecastCosts', () => {
     expect(mean).toBeLessThan(350)
   })
 
+  it('a filter to a fee billed on the 1st is not a gap: it forecasts from the store\'s last day', () => {
+    load(standardBill())
+    const f = forecastCosts(db, {...base, horizonDays: 35, filters: [{key: {kind: 'dimension', name: 'service'}, values: ['Support']}]})
+    expect(f.forecast.from).toBe('2025-11-01')
+    expect(f.history.from).toBe('2025-07-01')
+    expect(f.daily.filter((p) => p.mean > 1).map((p) => [p.date, p.mean])).toEqual([['2025-11-01', 2500], ['2025-12-01', 2500]])
+  })
+
+  it('a day missing from the store is still a gap under a service filter', () => {
+    load(standardBill().filter((r) => r.day !== '2025-09-09'))
+    expectError(() => forecastCosts(db, {...base, filters: [{key: {kind: 'dimension', name: 'service'}, values: ['Compute']}]}), /first: 2025-09-09/, 'INVALID_INPUT')
+  })
+
   it.each([
     ['too little history', () => load(weeklyUsage({start: '2025-10-20', days: 12, service: 'Compute', level: 10})), /12 days of history; at least 21 are needed/, 'INVALID_INPUT'],
     ['a gap', () => load(weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 10}).filter((r) => r.day < '2025-08-01' || r.day > '2025-08-03')), /missing days? between .* \(first: 2025-08-01\)/, 'INVALID_INPUT'],
