@@ -193,6 +193,15 @@ describe.skipIf(!prometheusAvailable())('finops collect usage against a real Pro
     expect(api.days.map((d) => d.cpu.count)).toEqual(api.days.map(() => 3 * 288))
   })
 
+  it('collects only the namespaces asked for', async () => {
+    const db = seededDb('ns.db')
+    const r = await runCli(['collect', 'usage', '--prometheus', prom.url, '--days', String(DAYS), '--db', db, '-n', 'data', '--json'], {env: {FINOPS_NOW: NOW}})
+    expect(r.code, r.stderr).toBe(0)
+    expect(collectUsageSchema.parse(parseJson(r)).namespaces).toBe(1)
+    const namespaces = new Set(readAll(db).map((c) => c.key.namespace))
+    expect(namespaces).toEqual(new Set(['data']))
+  })
+
   it('reports an empty window with a clear message', async () => {
     const db = seededDb('empty.db')
     const r = await runCli(['collect', 'usage', '--prometheus', prom.url, '--days', '2', '--db', db], {env: {FINOPS_NOW: '2001-01-01T00:00:00Z'}})

@@ -103,6 +103,9 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       maxSamplesPerQuery: k.prometheus.maxSamplesPerQuery,
       concurrency: k.prometheus.concurrency, extraSelector: k.prometheus.extraSelector, namespaces, inventory,
       write: (rows) => writeUsage(db, rows, 'replace'),
+      onProgress: process.stderr.isTTY && !this.jsonEnabled()
+        ? (done, total) => process.stderr.write(`\r  ${done}/${total} batches${done === total ? '\n' : ''}`)
+        : undefined,
     })
     const windowStart = new Date(start * 1000).toISOString()
     const windowEnd = new Date(end * 1000).toISOString()
