@@ -1,7 +1,7 @@
 import type {ApplyConfig, ApplyKind} from '../config/sections/apply.js'
 import {redact} from '../errors.js'
 import type {Recommendation} from '../recommenders/types.js'
-import {insertPending, markFinished, openScaleDowns, pendingActions, targetKey, updatePlan} from '../store/actions.js'
+import {insertPending, markFinished, openScaleDowns, pendingActions, targetKey, updatePlan, updateResourceVersion} from '../store/actions.js'
 import type {Db} from '../store/open.js'
 import {buildCandidates} from './candidates.js'
 import {ConflictError, type WorkloadCluster} from './cluster.js'
@@ -128,7 +128,12 @@ async function execute(db: Db, cluster: WorkloadCluster, candidate: Candidate, f
     try {
       const live = await cluster.readWorkload(action.target)
       if (!live) throw new Error(`${action.target.kind} ${action.target.namespace}/${action.target.name} no longer exists`)
-      if (live.metadata?.resourceVersion !== action.resourceVersion) throw new ConflictError(action.target)
+      if (live.metadata?.resourceVersion !== action.resourceVersion) {
+        // Controllers bump resourceVersion on every status update; only a change to our fields is a conflict.
+        if (written.size > 0 || canonical(extractFields(live, action.before)) !== canonical(action.before)) throw new ConflictError(action.target)
+        action = {...action, resourceVersion: live.metadata?.resourceVersion}
+        updateResourceVersion(db, id, action.resourceVersion)
+      }
       await cluster.writeFields(action.target, live, action.after, (keys) => keys.forEach((k) => written.add(k)))
       markFinished(db, id, 'applied', new Date().toISOString())
       return {...action, id, status: 'applied'}

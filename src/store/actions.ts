@@ -49,6 +49,11 @@ export function updatePlan(db: Db, id: string, plan: {before: FieldSet; after: F
     .run(JSON.stringify(plan.before), JSON.stringify(plan.after), plan.resourceVersion ?? null, id)
 }
 
+/** A status-only update moved the object's resourceVersion: the plan stands, against the new version. */
+export function updateResourceVersion(db: Db, id: string, resourceVersion: string | undefined): void {
+  db.prepare('UPDATE apply_actions SET resource_version = ? WHERE id = ?').run(resourceVersion ?? null, id)
+}
+
 export function markFinished(db: Db, id: string, status: Exclude<ActionStatus, 'pending' | 'rolled-back'>, at: string, error?: string): void {
   db.prepare('UPDATE apply_actions SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error ?? null, at, id)
 }

@@ -233,6 +233,31 @@ describe('failures', () => {
     }
   })
 
+  it('treats a status-only update between plan and write as no conflict (controllers bump resourceVersion all the time)', async () => {
+    server.put(deployment('shop', 'api', {replicas: 5}))
+    const proxy = await startHoldingProxy(server.url)
+    try {
+      const cluster = clusterFor(proxy.kubeconfig())
+      const planRead = proxy.hold({method: 'GET', path: '/deployments/api'})
+      const running = applyRecommendations(db, cluster, [scaleDownRec('shop', 'api', {replicas: 2})], options())
+      await planRead
+      const executeRead = proxy.hold({method: 'GET', path: '/deployments/api'})
+      proxy.release()
+      await executeRead
+      const current = live('shop', 'api')
+      server.put({...current, status: {replicas: 5, readyReplicas: 4, observedGeneration: 7}})
+      proxy.release()
+      const report = await running
+      expect(report.actions).toMatchObject([{status: 'applied', before: {replicas: 5}, after: {replicas: 2}}])
+      expect(server.requests.filter((r) => r.status === 409)).toEqual([])
+      const [row] = listActions(db)
+      expect(row).toMatchObject({status: 'applied', attempts: 0})
+      expect(row!.resourceVersion).toBe(String(Number(current.metadata.resourceVersion) + 1))
+    } finally {
+      await proxy.close()
+    }
+  })
+
   it('reports what was applied and what failed when one change is refused', async () => {
     server.put(deployment('shop', 'a'), deployment('shop', 'b'))
     server.failNext({method: 'PUT', path: '/deployments/b/scale', status: 500, message: 'etcd timeout'})
