@@ -19,8 +19,8 @@ export interface WorkloadCluster {
   readContext(ref: WorkloadRef, workload: WorkloadObject): Promise<TargetContext>
   /** Makes the workload's fields equal `desired`; throws ConflictError on a resourceVersion conflict. */
   writeFields(ref: WorkloadRef, live: WorkloadObject, desired: FieldSet, onWrite?: (written: (keyof FieldSet)[]) => void): Promise<void>
-  /** Workloads carrying our original-replicas annotation: the restore source when the store is lost. */
-  listScaledDown(): Promise<WorkloadObject[]>
+  /** Workloads carrying our original-replicas annotation (in these namespaces, or all): the restore source when the store is lost. */
+  listScaledDown(namespaces?: readonly string[]): Promise<WorkloadObject[]>
 }
 
 const MERGE = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)
@@ -136,22 +136,26 @@ export class KubernetesCluster implements WorkloadCluster {
     }
   }
 
-  async listScaledDown(): Promise<WorkloadObject[]> {
+  async listScaledDown(namespaces?: readonly string[]): Promise<WorkloadObject[]> {
     const out: WorkloadObject[] = []
+    const scopes = namespaces && namespaces.length > 0 ? namespaces : [undefined]
     for (const kind of ['Deployment', 'StatefulSet'] as const) {
-      let _continue: string | undefined
-      do {
-        let page: {items: WorkloadObject[]; metadata?: {_continue?: string}}
-        try {
-          page = kind === 'Deployment'
-            ? await this.apps.listDeploymentForAllNamespaces({limit: 500, _continue}) as typeof page
-            : await this.apps.listStatefulSetForAllNamespaces({limit: 500, _continue}) as typeof page
-        } catch (error) {
-          throw apiError(error, `list ${kind}s`)
-        }
-        for (const item of page.items) if (item.metadata?.annotations?.[FINOPS_ANNOTATIONS.originalReplicas] !== undefined) out.push({...item, kind})
-        _continue = page.metadata?._continue || undefined
-      } while (_continue)
+      for (const namespace of scopes) {
+        let _continue: string | undefined
+        do {
+          let page: {items: WorkloadObject[]; metadata?: {_continue?: string}}
+          try {
+            const params = {limit: 500, _continue}
+            page = (namespace
+              ? kind === 'Deployment' ? await this.apps.listNamespacedDeployment({...params, namespace}) : await this.apps.listNamespacedStatefulSet({...params, namespace})
+              : kind === 'Deployment' ? await this.apps.listDeploymentForAllNamespaces(params) : await this.apps.listStatefulSetForAllNamespaces(params)) as typeof page
+          } catch (error) {
+            throw apiError(error, `list ${kind}s${namespace ? ` in ${namespace}` : ''}`)
+          }
+          for (const item of page.items) if (item.metadata?.annotations?.[FINOPS_ANNOTATIONS.originalReplicas] !== undefined) out.push({...item, kind})
+          _continue = page.metadata?._continue || undefined
+        } while (_continue)
+      }
     }
     return out
   }

@@ -56,7 +56,7 @@ export interface ApplyReport {
 export async function applyRecommendations(db: Db, cluster: WorkloadCluster, recommendations: readonly Recommendation[], options: ApplyOptions): Promise<ApplyReport> {
   const recovered = options.enforce ? await recoverPending(db, cluster, options.now) : []
   const open = openScaleDowns(db)
-  const scaledDown = options.kinds.includes('scale-down') ? await cluster.listScaledDown() : undefined
+  const scaledDown = options.kinds.includes('scale-down') ? await cluster.listScaledDown(options.namespaces) : undefined
   const {candidates, skipped} = buildCandidates({recommendations, open, scaledDown, kinds: options.kinds, namespaces: options.namespaces, now: options.now})
   const actions: ActionResult[] = []
   let counted = 0

@@ -78,8 +78,9 @@ export class MemoryCluster implements WorkloadCluster {
     onWrite?.(Object.keys(desired) as (keyof FieldSet)[])
   }
 
-  async listScaledDown(): Promise<WorkloadObject[]> {
-    return this.objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata?.annotations?.['finops.io/original-replicas'] !== undefined)
+  async listScaledDown(namespaces?: readonly string[]): Promise<WorkloadObject[]> {
+    return this.objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata?.annotations?.['finops.io/original-replicas'] !== undefined &&
+      (!namespaces || namespaces.length === 0 || namespaces.includes(o.metadata?.namespace ?? '')))
       .map((o) => structuredClone(o) as WorkloadObject)
   }
 }

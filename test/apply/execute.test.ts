@@ -71,10 +71,12 @@ describe('scale-down', () => {
       before: {replicas: 3, annotations: {'finops.io/original-replicas': null}}, after: {replicas: 1, annotations: {'finops.io/original-replicas': '3'}}})
 
     server.clearLog()
-    const again = await applyRecommendations(db, cluster, recs, options({runId: 'run-2'}))
+    const again = await applyRecommendations(db, cluster, recs, options({runId: 'run-2', namespaces: ['shop']}))
     expect(again.actions).toEqual([])
     expect(again.skipped).toMatchObject([{code: 'noop'}])
     expect(writes()).toEqual([])
+    // --namespace keeps the restore scan to those namespaces.
+    expect(server.requests.filter((r) => r.query.limit).map((r) => r.path)).toEqual(['/apis/apps/v1/namespaces/shop/deployments', '/apis/apps/v1/namespaces/shop/statefulsets'])
   })
 
   it('follows a downtime window: down inside it, restored from the journal after it, and from the annotation when the store is lost', async () => {
