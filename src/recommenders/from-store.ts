@@ -1,6 +1,6 @@
 import type {KubernetesConfig} from '../config/sections/kubernetes.js'
 import {addDays, eachDay, toDay} from '../dates.js'
-import {inputError} from '../errors.js'
+import {inputError, notFoundError} from '../errors.js'
 import {containerKeyId, type ContainerUsage} from '../k8s/model.js'
 import {nodePricesFor} from '../k8s/allocation-report.js'
 import {readInventory} from '../store/k8s-inventory.js'
@@ -40,10 +40,10 @@ export interface RecommendReport extends RecommendationSet {
  */
 export function recommendFromStore(db: Db, settings: RecommendSettings, k8s: KubernetesConfig, options: RecommendFromStoreOptions): RecommendReport {
   const inventory = readInventory(db, options.cluster)
-  if (!inventory) {
-    throw inputError(options.cluster ? `no Kubernetes inventory for cluster ${options.cluster} in the store` : 'no Kubernetes inventory in the store',
-      'run finops collect k8s first, and finops collect usage for rightsizing and idle detection')
+  if (!inventory && options.cluster) {
+    throw notFoundError(`no Kubernetes inventory for cluster ${options.cluster} in the store`, 'check --cluster, or run finops collect k8s for it')
   }
+  if (!inventory) throw inputError('no Kubernetes inventory in the store', 'run finops collect k8s first, and finops collect usage for rightsizing and idle detection')
   const range = usageRange(db)
   const windowDays = options.windowDays ?? settings.windowDays
   const window = range ? {from: maxDay(range.first, addDays(range.last, -(windowDays - 1))), to: range.last} : null

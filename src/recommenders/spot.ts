@@ -106,6 +106,8 @@ export function recommendSpot(input: RecommenderInput): RecommenderResult {
     if (workload.pdbs.length === 0) raise('medium', 'no PodDisruptionBudget: a drain may evict every replica at once')
     const hostnames = new Set(workload.pods.map((p) => p.node).filter(Boolean))
     if (workload.pods.length >= 2 && hostnames.size === 1) raise('medium', 'all pods on one node today: add topology spread so one interruption does not take them all')
+    const pinned = onDemandPin(workload)
+    if (pinned) raise('medium', `pinned to on-demand nodes by ${pinned}: the move must change it`)
     if (reasons.length === 0) reasons.push('replicated, stateless, PDB-protected and stable')
 
     result.recommendations.push({
@@ -125,6 +127,23 @@ export function recommendSpot(input: RecommenderInput): RecommenderResult {
     })
   }
   return result
+}
+
+/** Node labels that select a capacity type, with the values that mean on-demand. */
+const CAPACITY_LABELS: Record<string, string[]> = {
+  'eks.amazonaws.com/capacityType': ['ON_DEMAND'],
+  'karpenter.sh/capacity-type': ['on-demand'],
+  'cloud.google.com/gke-spot': ['false'],
+  'kubernetes.azure.com/scalesetpriority': ['regular'],
+}
+
+/** The nodeSelector entry or required affinity term that keeps the workload on on-demand nodes, if any. */
+function onDemandPin(workload: Workload): string | undefined {
+  for (const [key, values] of Object.entries(CAPACITY_LABELS)) {
+    const selected = workload.placement.nodeSelector[key]
+    if (selected !== undefined && values.includes(selected)) return `nodeSelector ${key}=${selected}`
+  }
+  return workload.placement.requiredNodeAffinity.find((term) => Object.keys(CAPACITY_LABELS).some((key) => term.startsWith(key)) && !/spot|SPOT/.test(term))
 }
 
 const round = (cores: number): number => Math.round(cores * 1000) / 1000

@@ -55,6 +55,12 @@ describe('recommendSpot', () => {
     expect(two!.risk.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/2 replicas/), expect.stringMatching(/no PodDisruptionBudget/)]))
   })
 
+  it('flags a nodeSelector that pins the workload to on-demand nodes', () => {
+    const pinned = eligible({placement: {nodeSelector: {'karpenter.sh/capacity-type': 'on-demand'}, tolerations: [], requiredNodeAffinity: [], nodes: ['n1', 'n2']}})
+    const [rec] = recommendSpot(input([pinned])).recommendations
+    expect(rec!.risk).toEqual({level: 'medium', reasons: ['pinned to on-demand nodes by nodeSelector karpenter.sh/capacity-type=on-demand: the move must change it']})
+  })
+
   it('uses the catalog spot ratio from the store when there is one', () => {
     const base = input([eligible()])
     const nodes = base.inventory.nodes
