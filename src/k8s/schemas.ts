@@ -28,7 +28,7 @@ export const collectUsageSchema = z.strictObject({
   containerDays: z.number().int().min(0).describe('day digests written'),
   samples: z.number().int().min(0).describe('pod samples folded into the digests'),
   oomKills: z.number().int().min(0).optional(),
-  oomSource: z.enum(['kube-state-metrics', 'unavailable']).optional().describe('unavailable: OOM kills unknown, not zero'),
+  oomSource: z.enum(['kube-state-metrics', 'pod-status', 'unavailable']).optional().describe('unavailable: OOM kills unknown, not zero; pod-status: last terminations seen by metrics-server runs'),
   queries: z.number().int().min(0).optional().describe('Prometheus queries made'),
   namespaces: z.number().int().min(0).optional(),
   usedInventory: z.boolean().describe('pods mapped to workloads through a stored snapshot (else by name pattern)'),

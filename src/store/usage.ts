@@ -95,5 +95,11 @@ export function usageRange(db: Db): {first: string; last: string; containers: nu
   return row.first && row.last ? {first: row.first, last: row.last, containers: row.containers} : undefined
 }
 
+/** When a source last wrote usage for a cluster (ISO time), e.g. the previous metrics-server run. */
+export function lastUsageWrite(db: Db, cluster: string, source: string): string | undefined {
+  const value = db.prepare('SELECT MAX(updated_at) FROM k8s_usage_daily WHERE cluster = ? AND source = ?').pluck().get(cluster, source) as string | null
+  return value ?? undefined
+}
+
 /** Re-opens a stored digest for streaming more samples in (used by the metrics-server accumulator). */
 export const digestBuilderFrom = (digest?: UsageDigest): DigestBuilder => new DigestBuilder(digest)

@@ -127,6 +127,33 @@ describe('finops collect usage --source metrics-server (built CLI against the lo
     expect(envoy.key.kind).toBe('Deployment')
   })
 
+  it('counts OOM kills from pod statuses once, on the day they happened, across scheduled runs', async () => {
+    const db = path.join(tmp.dir, 'oom.db')
+    expect((await runCli(['collect', 'k8s', '--kubeconfig', kubeconfig, '--db', db])).code).toBe(0)
+    const pod = server.list('v1', 'Pod', 'shop').find((p) => p.metadata.name.startsWith('checkout-'))!
+    const oomAt = (iso: string) => {
+      const statuses = (pod.status as {containerStatuses: {lastState: unknown}[]}).containerStatuses
+      statuses[0]!.lastState = {terminated: {exitCode: 137, reason: 'OOMKilled', finishedAt: iso}}
+      server.put(pod)
+    }
+    const today = new Date().toISOString().slice(0, 10)
+    const ooms = async () => {
+      const r = await runCli(['collect', 'usage', '--source', 'metrics-server', '--kubeconfig', kubeconfig, '--db', db, '--json'])
+      expect(r.code, r.stderr).toBe(0)
+      return collectUsageSchema.parse(parseJson(r)).oomKills
+    }
+    oomAt(new Date(Date.now() - 1000).toISOString())
+    expect(await ooms()).toBe(1)
+    expect(await ooms()).toBe(0) // the same termination, seen again
+    oomAt(new Date().toISOString())
+    expect(await ooms()).toBe(1)
+    const store = openStore(db)
+    const usage = readUsage(store, {from: today, to: today})
+    store.close()
+    const checkout = usage.find((u) => u.key.workload === 'checkout' && u.key.container === 'checkout')!
+    expect(checkout.days.map((d) => [d.day, d.oomKills])).toEqual([[today, 2]])
+  })
+
   it('says when metrics.k8s.io is not served', async () => {
     server.failNext({path: '/apis/metrics.k8s.io/', status: 404})
     const r = await runCli(['collect', 'usage', '--source', 'metrics-server', '--kubeconfig', kubeconfig, '--cluster', 'x', '--db', path.join(tmp.dir, 'ms2.db')])

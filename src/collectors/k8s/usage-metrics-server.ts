@@ -3,6 +3,7 @@ import * as k8s from '@kubernetes/client-node'
 import {DigestBuilder} from '../../k8s/digest.js'
 import {guessWorkloadForPod, workloadForPod} from '../../k8s/inventory.js'
 import type {KubeAccess} from '../../k8s/kubeconfig.js'
+import type {K8sObject} from '../../k8s/inventory.js'
 import type {ContainerKey, Inventory, WorkloadKind} from '../../k8s/model.js'
 import {parseQuantity} from '../../k8s/quantity.js'
 import type {UsageRow} from '../../store/usage.js'
@@ -20,6 +21,8 @@ export interface MetricsServerSample {
   containers: number
   /** The scrape time metrics-server reported (the newest pod timestamp). */
   timestamp?: string
+  /** OOM kills found in pod statuses since the previous run (when asked for). */
+  oomKills?: number
 }
 
 /**
@@ -27,7 +30,7 @@ export interface MetricsServerSample {
  * schedule (the CronJob): each run's sample is merged into the day's digest, so history builds up
  * where no Prometheus exists. OOM kills are read from the inventory's pod statuses instead.
  */
-export async function sampleMetricsServer(access: KubeAccess, options: MetricsServerOptions): Promise<MetricsServerSample> {
+export async function sampleMetricsServer(access: KubeAccess, options: MetricsServerOptions & {oomSince?: string}): Promise<MetricsServerSample> {
   const metrics = new k8s.Metrics(access.kc)
   const lists: k8s.PodMetric[] = []
   const namespaces = options.namespaces && options.namespaces.length > 0 ? options.namespaces : [undefined]
@@ -41,7 +44,57 @@ export async function sampleMetricsServer(access: KubeAccess, options: MetricsSe
       throw kubeError(error, `read pod metrics${ns ? ` in ${ns}` : ''}`, access.server)
     }
   }
-  return digestPodMetrics(lists, options)
+  const sample = digestPodMetrics(lists, options)
+  if (options.oomSince !== undefined) {
+    const pods: K8sObject[] = []
+    const core = access.kc.makeApiClient(k8s.CoreV1Api)
+    try {
+      for (const ns of namespaces) {
+        let token: string | undefined
+        do {
+          const page = ns ? await core.listNamespacedPod({namespace: ns, limit: 500, _continue: token}) : await core.listPodForAllNamespaces({limit: 500, _continue: token})
+          pods.push(...(page.items as K8sObject[]))
+          token = page.metadata?._continue || undefined
+        } while (token)
+      }
+    } catch (error) {
+      throw kubeError(error, 'list pods (for OOM kills)', access.server)
+    }
+    const ooms = oomKillsSince(pods, options.oomSince, options)
+    sample.rows.push(...ooms)
+    sample.oomKills = ooms.reduce((n, r) => n + r.digest.oomKills, 0)
+  }
+  return sample
+}
+
+/**
+ * OOM kills metrics-server cannot see, from the pods' last termination: each container whose last
+ * termination is OOMKilled and finished after `since` (the previous run) counts once, on the day it
+ * finished. A kill is seen again on later runs until the container terminates differently, so the
+ * `since` cut-off is what keeps scheduled runs from counting it twice.
+ */
+export function oomKillsSince(pods: readonly K8sObject[], since: string, options: Omit<MetricsServerOptions, 'namespaces'>): UsageRow[] {
+  const podToWorkload = new Map<string, {kind: WorkloadKind; name: string}>()
+  for (const w of options.inventory?.workloads ?? []) for (const p of w.pods) podToWorkload.set(`${w.namespace}/${p.name}`, {kind: w.kind, name: w.name})
+  const rows = new Map<string, UsageRow>()
+  for (const pod of pods) {
+    const namespace = String(pod.metadata?.namespace ?? '')
+    const name = String(pod.metadata?.name ?? '')
+    for (const status of (pod.status?.containerStatuses ?? []) as {name: string; lastState?: {terminated?: {reason?: string; finishedAt?: Date | string}}}[]) {
+      const terminated = status.lastState?.terminated
+      const finished = terminated?.finishedAt instanceof Date ? terminated.finishedAt.toISOString() : terminated?.finishedAt
+      if (terminated?.reason !== 'OOMKilled' || !finished || !(finished > since)) continue
+      const candidates = options.inventory?.workloads.filter((w) => w.namespace === namespace).map((w) => ({kind: w.kind, name: w.name})) ?? []
+      const workload = podToWorkload.get(`${namespace}/${name}`) ?? workloadForPod(name, candidates) ?? guessWorkloadForPod(name)
+      const day = finished.slice(0, 10)
+      const id = `${namespace}/${workload.kind}/${workload.name}/${status.name}/${day}`
+      const row = rows.get(id) ?? {key: {cluster: options.cluster, namespace, kind: workload.kind, workload: workload.name, container: status.name}, day,
+        source: 'metrics-server', digest: {...new DigestBuilder().toDigest()}}
+      row.digest.oomKills++
+      rows.set(id, row)
+    }
+  }
+  return [...rows.values()]
 }
 
 /** Pure: folds PodMetrics objects into one-sample day digests keyed by workload container. */

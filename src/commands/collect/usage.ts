@@ -7,7 +7,7 @@ import {sampleMetricsServer} from '../../collectors/k8s/usage-metrics-server.js'
 import {usageError} from '../../errors.js'
 import {loadKubeAccess} from '../../k8s/kubeconfig.js'
 import {listSnapshots, readInventory} from '../../store/k8s-inventory.js'
-import {writeUsage} from '../../store/usage.js'
+import {lastUsageWrite, writeUsage} from '../../store/usage.js'
 
 export interface CollectUsageResult {
   source: 'prometheus' | 'metrics-server'
@@ -18,7 +18,7 @@ export interface CollectUsageResult {
   containerDays: number
   samples: number
   oomKills?: number
-  oomSource?: PrometheusUsageSummary['oomSource']
+  oomSource?: PrometheusUsageSummary['oomSource'] | 'pod-status'
   queries?: number
   namespaces?: number
   /** True when pods were mapped to workloads through a stored `collect k8s` snapshot. */
@@ -34,7 +34,7 @@ rate(container_cpu_usage_seconds_total[5m]) and container_memory_working_set_byt
 from kube-state-metrics when present, batched per namespace (or per group of workloads) and folded into one
 quantile sketch per container and day; re-collecting a day replaces it. From metrics-server
 (--source metrics-server): one sample per run merged into today's digest, for clusters without Prometheus
-(run it on a schedule). Credentials are taken from files or environment variables and never stored or printed.
+(run it on a schedule), and OOM kills read from pod statuses since the previous run. Credentials are taken from files or environment variables and never stored or printed.
 Run \`finops collect k8s\` first so pods map to their workloads (otherwise names are guessed from pod names).`
 
   static override examples = [
@@ -74,12 +74,15 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
 
     if (flags.source === 'metrics-server') {
       const access = loadKubeAccess({kubeconfig: flags.kubeconfig ?? k.kubeconfig, context: flags.context ?? k.context})
-      const sample = await sampleMetricsServer(access, {cluster, namespaces, inventory})
+      // OOM kills since the previous run (the first run looks back to the start of today).
+      const oomSince = lastUsageWrite(db, cluster, 'metrics-server') ?? `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`
+      const sample = await sampleMetricsServer(access, {cluster, namespaces, inventory, oomSince})
       writeUsage(db, sample.rows, 'merge')
       const stamp = sample.timestamp ?? new Date().toISOString()
-      this.log(`Cluster ${cluster}: one metrics-server sample of ${sample.containers} containers in ${sample.pods} pods merged into ${stamp.slice(0, 10)}'s digests`)
+      this.log(`Cluster ${cluster}: one metrics-server sample of ${sample.containers} containers in ${sample.pods} pods merged into ${stamp.slice(0, 10)}'s digests; ` +
+        `${sample.oomKills ?? 0} new OOM kills`)
       return {source: 'metrics-server', cluster, windowStart: stamp, windowEnd: stamp, containers: sample.containers, containerDays: sample.rows.length,
-        samples: sample.rows.reduce((n, r) => n + r.digest.samples, 0), usedInventory: Boolean(inventory)}
+        samples: sample.rows.reduce((n, r) => n + r.digest.samples, 0), oomKills: sample.oomKills ?? 0, oomSource: 'pod-status', usedInventory: Boolean(inventory)}
     }
 
     const url = flags.prometheus ?? k.prometheus.url ?? process.env.FINOPS_PROMETHEUS_URL
