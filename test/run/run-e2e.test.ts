@@ -9,6 +9,7 @@ import type {ActionRecord} from '../../src/apply/types.js'
 import {ExitCode} from '../../src/exit-codes.js'
 import type {RunLogEntry} from '../../src/run/log.js'
 import {eachDay} from '../../src/dates.js'
+import {upsertBudget} from '../../src/store/budgets.js'
 import {queryDailyCosts, replaceCosts} from '../../src/store/costs.js'
 import {openStore} from '../../src/store/open.js'
 import {parseJson, repoRoot, runCli, tempDir} from '../helpers/cli.js'
@@ -161,7 +162,7 @@ describe.skipIf(!pushgatewayAvailable())('finops run --pushgateway (real prometh
     await gateway.stop()
   })
 
-  it('with 60 days of billing and a webhook: forecasts, checks alerts, and pushes spend to date and the month-end forecast', async () => {
+  it('with 60 days of billing and a webhook: forecasts, checks alerts, and pushes spend to date, the month-end forecast and budget use', async () => {
     const {env, db} = containerEnv('apply:\n  mode: enforce\n  kinds: [scale-down]\nrun:\n  instance: eks-demo\n')
     const store = openStore(db)
     const days = eachDay('2024-07-06', '2024-09-03')
@@ -171,6 +172,7 @@ describe.skipIf(!pushgatewayAvailable())('finops run --pushgateway (real prometh
       billedCost: 100 + (i % 7 === 5 || i % 7 === 6 ? -20 : 0), effectiveCost: 100 + (i % 7 === 5 || i % 7 === 6 ? -20 : 0), listCost: 120, contractedCost: 0,
     })), {source: 'focus', location: 'test', startedAt: new Date().toISOString(), rowsRead: days.length, rowsSkipped: 0})
     const spendToDate = queryDailyCosts(store, {from: '2024-09-01', to: '2024-09-03', groupBy: [], filters: [], metric: 'effective'}).reduce((sum, p) => sum + p.cost, 0)
+    upsertBudget(store, {name: 'aws-monthly', amount: 3000, period: 'monthly', currency: 'USD', metric: 'effective', filters: [], thresholds: [{kind: 'actual', percent: 80}]})
     store.close()
     const posts: string[] = []
     const slack = http.createServer((req, res) => {
@@ -196,6 +198,8 @@ describe.skipIf(!pushgatewayAvailable())('finops run --pushgateway (real prometh
       // Three days spent; the other 27 are forecast from a ~$94/day history.
       expect(monthEnd).toBeGreaterThan(spendToDate + 27 * 60)
       expect(monthEnd).toBeLessThan(spendToDate + 27 * 130)
+      expect(value('finops_budget_used_percent', 'budget="aws-monthly"')).toBeCloseTo((spendToDate / 3000) * 100, 1)
+      expect(value('finops_budget_forecast_percent', 'budget="aws-monthly"')).toBeGreaterThan((spendToDate / 3000) * 100)
 
       // Without a webhook the alerts step is skipped with its reason, not failed.
       const quiet = await runCli(['run', '--db', db], {env})
