@@ -141,6 +141,23 @@ describe('rightsize and spot', () => {
     expect(listActions(db)[0]!.status).toBe('rolled-back')
   })
 
+  it('rollback leaves a workload someone changed since the apply alone, unless forced', async () => {
+    server.put(deployment('shop', 'idle', {replicas: 4}))
+    const cluster = clusterFor(server.kubeconfig())
+    const report = await applyRecommendations(db, cluster, [scaleDownRec('shop', 'idle', {replicas: 2})], options())
+    const id = report.actions[0]!.id!
+    const current = live('shop', 'idle')
+    server.put({...current, spec: {...(current.spec as object), replicas: 7}})
+    const careful = await rollbackActions(db, cluster, id, {enforce: true, force: false, conflictRetries: 3})
+    expect(careful.results).toMatchObject([{status: 'skipped', reason: 'changed since apply (replicas); use --force to restore anyway'}])
+    expect((live('shop', 'idle').spec as {replicas: number}).replicas).toBe(7)
+    expect(listActions(db)[0]!.status).toBe('applied')
+    const forced = await rollbackActions(db, cluster, id, {enforce: true, force: true, conflictRetries: 3})
+    expect(forced.results).toMatchObject([{status: 'rolled-back'}])
+    expect((live('shop', 'idle').spec as {replicas: number}).replicas).toBe(4)
+    expect(live('shop', 'idle').metadata.annotations?.['finops.io/original-replicas']).toBeUndefined()
+  })
+
   it('adds the provider spot selector and toleration only in opted-in namespaces', async () => {
     server.put(namespace('batch', {'finops.io/spot': 'true'}), deployment('batch', 'worker'), deployment('shop', 'api'))
     const cluster = clusterFor(server.kubeconfig())
