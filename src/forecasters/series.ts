@@ -1,5 +1,5 @@
 import {addDays} from '../dates.js'
-import {accuracy, combineRuns, type OriginRun, planBacktest, runBacktest} from './backtest.js'
+import {accuracy, combineRuns, MIN_TRAIN_DAYS, type OriginRun, planBacktest, runBacktest} from './backtest.js'
 import {cleanSpikes} from './clean.js'
 import {backtestCoverage, type Band, bandAt, errorBands} from './intervals.js'
 import type {PointModel} from './models/types.js'
@@ -48,13 +48,17 @@ export function forecastSeries(history: readonly HistoryPoint[], horizonDays: nu
   }
   const bad = history.find((p) => !Number.isFinite(p.value))
   if (bad) return {skipped: true, reason: `the value on ${bad.date} is not a number`}
-  if (history.length < s.minHistoryDays) {
-    return {skipped: true, reason: `${history.length} days of history; at least ${s.minHistoryDays} are needed`, needDays: s.minHistoryDays}
+  // The backtest needs two weeks of training plus at least two days to check.
+  const needDays = Math.max(s.minHistoryDays, MIN_TRAIN_DAYS + 2)
+  const plan = planBacktest(history.length, horizonDays, s.backtestOrigins)
+  if (history.length < needDays || !plan) {
+    return {skipped: true, reason: `${history.length} days of history; at least ${needDays} are needed`, needDays}
   }
 
   const y = history.map((p) => p.value)
-  const plan = planBacktest(y.length, horizonDays, s.backtestOrigins)!
-  const candidates = s.models.filter((m): m is PointModelName => m in pointModels)
+  // `ensemble` alone still needs point models to combine: then all of them are candidates.
+  const listed = s.models.filter((m): m is PointModelName => m in pointModels)
+  const candidates = listed.length > 0 ? listed : Object.keys(pointModels) as PointModelName[]
   const models = Object.fromEntries(candidates.map((m) => [m, pointModels[m]])) as Record<PointModelName, PointModel>
   const runs: Partial<Record<ModelName, OriginRun[]>> = runBacktest(y, models, plan)
   const scores = new Map<ModelName, ReturnType<typeof accuracy>>(candidates.map((m) => [m, accuracy(runs[m]!)]))
@@ -64,7 +68,8 @@ export function forecastSeries(history: readonly HistoryPoint[], horizonDays: nu
     runs.ensemble = combineRuns(members.map((m) => runs[m]!))
     scores.set('ensemble', accuracy(runs.ensemble))
   }
-  const chosen = [...scores.keys()].sort((a, b) => scores.get(a)!.score - scores.get(b)!.score)[0]!
+  const allowed = [...scores.keys()].filter((m) => s.models.includes(m))
+  const chosen = (allowed.length > 0 ? allowed : [...scores.keys()]).sort((a, b) => scores.get(a)!.score - scores.get(b)!.score)[0]!
 
   const clean = cleanSpikes(y)
   const point = chosen === 'ensemble'

@@ -73,6 +73,13 @@ describe('forecastSeries', () => {
   it('honours the candidate list', () => {
     const f = expectResult(forecastSeries(usage(90), 14, {models: ['seasonal-naive']}))
     expect(f.model).toBe('seasonal-naive')
+    expect(expectResult(forecastSeries(usage(90), 14, {models: ['ensemble']})).model).toBe('ensemble')
+  })
+
+  it('never goes below what the backtest needs, whatever minHistoryDays says', () => {
+    const f = forecastSeries(usage(15), 30, {minHistoryDays: 14})
+    expect(f).toMatchObject({skipped: true, needDays: 16})
+    expect(expectResult(forecastSeries(usage(16), 30, {minHistoryDays: 14})).daily).toHaveLength(30)
   })
 
   it('80% intervals hold roughly 80% of out-of-sample days (calibration over many series)', () => {
