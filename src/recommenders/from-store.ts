@@ -1,7 +1,7 @@
 import type {KubernetesConfig} from '../config/sections/kubernetes.js'
 import {addDays, eachDay, toDay} from '../dates.js'
 import {inputError, notFoundError} from '../errors.js'
-import {containerKeyId, type ContainerUsage} from '../k8s/model.js'
+import {containerKeyId, type ContainerUsage, type Workload} from '../k8s/model.js'
 import {nodePricesFor} from '../k8s/allocation-report.js'
 import {readInventory} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
@@ -47,10 +47,6 @@ export function recommendFromStore(db: Db, settings: RecommendSettings, k8s: Kub
   const range = usageRange(db)
   const windowDays = options.windowDays ?? settings.windowDays
   const window = range ? {from: maxDay(range.first, addDays(range.last, -(windowDays - 1))), to: range.last} : null
-  const usage = new Map<string, ContainerUsage>()
-  if (window) {
-    for (const c of readUsage(db, {from: window.from, to: window.to, cluster: options.cluster, namespaces: options.namespaces})) usage.set(containerKeyId(c.key), c)
-  }
   const catalog = (provider: string, region?: string) => {
     for (const name of PROVIDER_NAMES[provider] ?? [provider]) {
       const ratio = spotPriceRatio(db, name, region)
@@ -67,13 +63,55 @@ export function recommendFromStore(db: Db, settings: RecommendSettings, k8s: Kub
     currency: k8sPrices.currency, cpuCoreHour: k8sPrices.onDemand.cpuCoreHour, memoryGiBHour: k8sPrices.onDemand.memoryGiBHour,
     defaultSpotRatio: settings.spot.defaultPriceRatio,
   }, (node) => nodePrices.get(`${node.cluster}/${node.name}`), catalog)
-  const input: RecommenderInput = {inventory, usage, prices, settings, now: options.now}
-  const set = runRecommenders(input, {kinds: options.kinds, namespaces: options.namespaces, minSavings: options.minSavings})
+  // Namespaces are independent, so usage is read and judged a batch of namespaces at a time: memory
+  // holds one batch's digests, not the whole cluster's.
+  const wanted = options.namespaces.length > 0 ? new Set(options.namespaces) : undefined
+  const sets: RecommendationSet[] = []
+  for (const batch of namespaceBatches(inventory.workloads.filter((w) => !wanted || wanted.has(w.namespace)), BATCH_CONTAINERS)) {
+    const usage = new Map<string, ContainerUsage>()
+    if (window) {
+      for (const c of readUsage(db, {from: window.from, to: window.to, cluster: options.cluster, namespaces: batch})) usage.set(containerKeyId(c.key), c)
+    }
+    const input: RecommenderInput = {inventory: {...inventory, workloads: inventory.workloads.filter((w) => batch.includes(w.namespace))}, usage, prices, settings, now: options.now}
+    sets.push(runRecommenders(input, {kinds: options.kinds, namespaces: batch, minSavings: options.minSavings}))
+  }
+  const set = mergeSets(sets, prices.currency)
   const runId = options.save === false ? null : saveRecommendations(db, {
     kinds: options.kinds, namespaces: options.namespaces, windowStart: window?.from, windowEnd: window?.to, currency: set.currency,
     recommendations: set.recommendations, skipped: set.skipped, createdAt: options.now.toISOString(),
   })
   return {...set, generatedAt: options.now.toISOString(), window, cluster: inventory.cluster, runId}
+}
+
+/** Containers judged per batch: bounds the digests held in memory at once. */
+const BATCH_CONTAINERS = 1000
+
+/** Whole namespaces grouped into batches of about `size` containers (a bigger namespace is its own batch). */
+export function namespaceBatches(workloads: readonly Workload[], size: number): string[][] {
+  const counts = new Map<string, number>()
+  for (const w of workloads) counts.set(w.namespace, (counts.get(w.namespace) ?? 0) + w.containers.length)
+  const batches: string[][] = []
+  let current: string[] = []
+  let filled = 0
+  for (const [namespace, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if (current.length > 0 && filled + n > size) {
+      batches.push(current)
+      current = []
+      filled = 0
+    }
+    current.push(namespace)
+    filled += n
+  }
+  if (current.length > 0) batches.push(current)
+  return batches
+}
+
+/** One set from the batches' sets, in the same order runRecommenders gives. */
+function mergeSets(sets: readonly RecommendationSet[], currency: string): RecommendationSet {
+  const recommendations = sets.flatMap((s) => s.recommendations).sort((a, b) => b.monthlySavings - a.monthlySavings || a.id.localeCompare(b.id))
+  const key = (s: RecommendationSet['skipped'][number]) => [s.kind, s.target.cluster, s.target.namespace, s.target.kind, s.target.name, s.target.container ?? ''].join('/')
+  const skipped = sets.flatMap((s) => s.skipped).sort((a, b) => a.kind.localeCompare(b.kind) || key(a).localeCompare(key(b)))
+  return {recommendations, skipped, currency, totalMonthlySavings: Math.round(recommendations.reduce((t, r) => t + r.monthlySavings, 0) * 100) / 100}
 }
 
 /** Node providers (from provider ids) to the names billing collectors store prices under. */
