@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
+import {namespaceBatches} from '../../src/recommenders/from-store.js'
 import {recommenders, RECOMMENDER_NAMES, runRecommenders} from '../../src/recommenders/index.js'
 import {days, input, MIB, usageFor, workload} from './builders.js'
 
@@ -50,5 +51,15 @@ describe('runRecommenders', () => {
     const rightsized = find(together, 'rightsize', 'busy')!
     const ratio = (rightsized.proposed.cpuRequest! * 0.031611 + (rightsized.proposed.memoryRequest! / 2 ** 30) * 0.004237) / (1 * 0.031611 + 1 * 0.004237)
     expect(spotTogether).toBeCloseTo(spotAlone * ratio * (1 - share), 0)
+  })
+})
+
+describe('namespaceBatches', () => {
+  it('groups whole namespaces up to the container budget, a big namespace on its own', () => {
+    const w = (namespace: string, containers: number) => workload({namespace, containers: Array.from({length: containers}, (_, i) => ({name: `c${i}`, requests: {}, limits: {}}))})
+    const workloads = [w('b', 3), w('a', 2), w('c', 10), w('d', 1), w('a', 1)]
+    expect(namespaceBatches(workloads, 5)).toEqual([['a', 'b'], ['c'], ['d']])
+    expect(namespaceBatches(workloads, 100)).toEqual([['a', 'b', 'c', 'd']])
+    expect(namespaceBatches([], 5)).toEqual([])
   })
 })
