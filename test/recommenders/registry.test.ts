@@ -58,7 +58,8 @@ describe('namespaceBatches', () => {
   it('groups whole namespaces up to the container budget, a big namespace on its own', () => {
     const w = (namespace: string, containers: number) => workload({namespace, containers: Array.from({length: containers}, (_, i) => ({name: `c${i}`, requests: {}, limits: {}}))})
     const workloads = [w('b', 3), w('a', 2), w('c', 10), w('d', 1), w('a', 1)]
-    expect(namespaceBatches(workloads, 5)).toEqual([['a', 'b'], ['c'], ['d']])
+    expect(namespaceBatches(workloads, 6)).toEqual([['a', 'b'], ['c'], ['d']])
+    expect(namespaceBatches(workloads, 5)).toEqual([['a'], ['b'], ['c'], ['d']])
     expect(namespaceBatches(workloads, 100)).toEqual([['a', 'b', 'c', 'd']])
     expect(namespaceBatches([], 5)).toEqual([])
   })
