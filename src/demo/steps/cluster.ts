@@ -64,10 +64,10 @@ export const clusterStep: DemoStep = {
     const lastDay = addDays(today, -1)
     const rows = loadDemoUsage(db, inventory, lastDay, 14)
     const spot = inventory.nodes.filter((n) => n.capacityType === 'spot').length
-    print('$ finops collect k8s --context eks-demo')
-    print(`Cluster ${inventory.cluster}: ${inventory.workloads.length} workloads, ${inventory.nodes.length} nodes (${inventory.nodes.length - spot} on-demand, ${spot} spot), ${inventory.namespaces.length} namespaces; snapshot replaced`)
-    print('$ finops collect usage --prometheus http://prometheus.monitoring:9090 --days 14')
-    print(`${rows} container-day digests stored (5-minute samples folded into bounded quantile sketches)\n`)
+    print('Bundled snapshot (what `finops collect k8s` stores from a live cluster):')
+    print(`Cluster ${inventory.cluster}: ${inventory.workloads.length} workloads, ${inventory.nodes.length} nodes (${inventory.nodes.length - spot} on-demand, ${spot} spot), ${inventory.namespaces.length} namespaces`)
+    print('Generated usage (what `finops collect usage --prometheus URL --days 14` stores):')
+    print(`${rows} container-day digests: 14 days of 5-minute CPU and memory samples folded into bounded quantile sketches\n`)
 
     const k8s: KubernetesConfig = parseConfig({}).kubernetes
     const byNamespace = runAllocation(db, k8s, {window: '14d', groupBy: ['namespace']})
