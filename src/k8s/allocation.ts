@@ -14,6 +14,7 @@ import {containerKeyId} from './model.js'
  */
 
 export type AllocationKey =
+  | {kind: 'cluster'}
   | {kind: 'namespace'}
   | {kind: 'workload'}
   | {kind: 'controller-kind'}
@@ -22,7 +23,7 @@ export type AllocationKey =
   | {kind: 'container'}
   | {kind: 'label'; key: string}
 
-export const ALLOCATION_KEYS_HELP = 'namespace, workload, controller-kind, node, capacity-type, container, label:<key>'
+export const ALLOCATION_KEYS_HELP = 'cluster, namespace, workload, controller-kind, node, capacity-type, container, label:<key>'
 
 export const IDLE = '(idle)'
 
@@ -34,7 +35,7 @@ export function parseAllocationKeys(values: readonly string[] | undefined): Allo
       const key = raw.slice(6)
       if (!key) throw usageError(`--group-by ${raw}: a label key is needed after "label:"`, 'for example --group-by label:team')
       out.push({kind: 'label', key})
-    } else if (['namespace', 'workload', 'controller-kind', 'node', 'capacity-type', 'container'].includes(raw)) {
+    } else if (['cluster', 'namespace', 'workload', 'controller-kind', 'node', 'capacity-type', 'container'].includes(raw)) {
       out.push({kind: raw as Exclude<AllocationKey['kind'], 'label'>} as AllocationKey)
     } else {
       throw usageError(`unknown group-by key "${raw}"; valid keys: ${ALLOCATION_KEYS_HELP}`)
@@ -107,6 +108,7 @@ interface Charge {
 
 function keyValue(k: AllocationKey, w: Workload, container: string, node: string, nodePrice: NodePrice | undefined, namespaceLabels: Record<string, string>): string {
   switch (k.kind) {
+    case 'cluster': return w.cluster
     case 'namespace': return w.namespace
     case 'workload': return `${w.namespace}/${w.kind}/${w.name}`
     case 'controller-kind': return w.kind

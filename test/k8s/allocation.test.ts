@@ -166,7 +166,7 @@ describe('cost allocation', () => {
     const nodePrices = priceNodes(inventory.nodes, prices)
     const nodeTotal = sum([...nodePrices.values()].map((p) => p.hourly * 24 * days.length))
 
-    it.each([['namespace'], ['workload'], ['node'], ['label:team'], ['controller-kind'], ['capacity-type'], ['container'], ['namespace,label:team']])('rows + idle = node costs when grouped by %s', (groupBy) => {
+    it.each([['cluster'], ['namespace'], ['workload'], ['node'], ['label:team'], ['controller-kind'], ['capacity-type'], ['container'], ['namespace,label:team']])('rows + idle = node costs when grouped by %s', (groupBy) => {
       const report = allocateCosts({inventory, usage, nodePrices, days, groupBy: parseAllocationKeys([groupBy]), currency: 'USD'})
       expect(report.totals.nodes).toBeCloseTo(nodeTotal, 6)
       expect(sum(report.rows.map((r) => r.cost)) + report.idle.cost).toBeCloseTo(nodeTotal, 6)
@@ -197,7 +197,7 @@ describe('cost allocation', () => {
   })
 
   it('rejects unknown group-by keys with the list of valid ones', () => {
-    expect(() => parseAllocationKeys(['service'])).toThrow(/unknown group-by key "service"; valid keys: namespace, workload/)
+    expect(() => parseAllocationKeys(['service'])).toThrow(/unknown group-by key "service"; valid keys: cluster, namespace, workload/)
     expect(() => parseAllocationKeys(['label:'])).toThrow(/a label key is needed/)
   })
 })

@@ -78,7 +78,7 @@ describe('finops cost allocation (built CLI)', () => {
     const db = seeded('e.db')
     const bad = await runCli(['cost', 'allocation', '--db', db, '-g', 'service'], {env})
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/unknown group-by key "service"; valid keys: namespace, workload/)
+    expect(bad.stderr).toMatch(/unknown group-by key "service"; valid keys: cluster, namespace, workload/)
     const window = await runCli(['cost', 'allocation', '--db', db, '--window', '7x'], {env})
     expect(window.code).toBe(2)
     expect(window.stderr).toMatch(/--window 7x: expected a number of days/)
