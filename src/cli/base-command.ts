@@ -25,7 +25,7 @@ export abstract class FinopsCommand extends Command {
    * the config schemas (zod, yaml and every section's imports) when --db or FINOPS_DB names the
    * store, which keeps their start-up close to bare CLI start-up.
    */
-  static loadsConfig = true
+  static loadsConfig: boolean | ((argv: readonly string[]) => boolean) = true
 
   private store?: Db
   private loadedConfig?: LoadedConfig
@@ -34,7 +34,9 @@ export abstract class FinopsCommand extends Command {
   override async init(): Promise<void> {
     await super.init()
     const storeNamed = Boolean(process.env.FINOPS_DB) || this.argv.some((a) => a === '--db' || a.startsWith('--db='))
-    if ((this.constructor as typeof FinopsCommand).loadsConfig || !storeNamed) this.configModule = await import('../config/index.js')
+    const {loadsConfig} = this.constructor as typeof FinopsCommand
+    const needed = typeof loadsConfig === 'function' ? loadsConfig(this.argv) : loadsConfig
+    if (needed || !storeNamed) this.configModule = await import('../config/index.js')
   }
 
   /** The validated finops.yaml (or defaults), loaded once per command. */

@@ -78,6 +78,19 @@ describe('cost report and cost export (built CLI)', () => {
     expect(json.totals[0]!.previousTotal).toBeGreaterThan(0)
   })
 
+  it('allocates Kubernetes node costs with --source k8s: rows + idle reconcile with the nodes', async () => {
+    const result = await report('--source', 'k8s', '--group-by', 'namespace', '--from', '2026-10-25', '--to', '2026-10-31', '--json')
+    expect(result.code, result.stderr).toBe(0)
+    const json = parseJson<{groupBy: string[]; rows: {keys: string[]; cost: number}[]; idle: {cost: number}; totals: {nodes: number; allocated: number; idle: number}}>(result)
+    expect(json.groupBy).toEqual(['namespace'])
+    expect(json.rows.map((r) => r.keys[0])).toContain('shop')
+    const allocated = json.rows.reduce((a, r) => a + r.cost, 0)
+    expect(allocated).toBeCloseTo(json.totals.allocated, 6)
+    expect(json.totals.allocated + json.totals.idle).toBeCloseTo(json.totals.nodes, 6)
+    const misuse = await report('--source', 'k8s', '--top', '3')
+    expect(misuse.code).toBe(2)
+  })
+
   it('prints CSV with --csv', async () => {
     const result = await report('--group-by', 'provider', '--csv')
     expect(result.code).toBe(0)

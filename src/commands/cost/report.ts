@@ -2,6 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../cli/base-command.js'
 import {runCostReport} from '../../cost/report.js'
+import {ALLOCATION_KEYS_HELP, type AllocationReport} from '../../k8s/allocation.js'
+import {runAllocation} from '../../k8s/allocation-report.js'
+import {renderAllocationCsv, renderAllocationTable} from '../../report/allocation-format.js'
 import {METRICS, type Metric} from '../../model.js'
 import {type CostReport, GRANULARITIES, type Granularity} from '../../report/cost-report.js'
 import {renderCostReportCsv, renderCostReportTable} from '../../report/cost-report-format.js'
@@ -12,21 +15,26 @@ export default class CostReportCommand extends FinopsCommand {
   static override description = `Sums the chosen cost metric over a window (default: the last 30 complete days), grouped by any
 dimensions, with a change column against the previous window of equal length, a totals row per
 currency (amounts in different currencies are never added together) and a trend sparkline.
-Group and filter keys: ${GROUP_KEY_HELP}.`
+Group and filter keys: ${GROUP_KEY_HELP}.
+With --source k8s: Kubernetes cost allocation (the same as \`finops cost allocation\`), grouped by
+${ALLOCATION_KEYS_HELP} (default namespace), with an (idle) row.`
 
   static override examples = [
     '<%= config.bin %> cost report',
     '<%= config.bin %> cost report --group-by provider,service --top 10',
     '<%= config.bin %> cost report --group-by tag:team --granularity week --from 2024-09-01 --to 2024-09-30',
     '<%= config.bin %> cost report --filter provider=AWS --filter region=us-east-1 --metric billed --csv > costs.csv',
+    '<%= config.bin %> cost report --source k8s --group-by workload',
   ]
 
-  static override loadsConfig = false
+  // Billing reports read only the store; the Kubernetes allocation needs the price settings.
+  static override loadsConfig = (argv: readonly string[]) => argv.includes('k8s') || argv.includes('--source=k8s')
 
   static override flags = {
     from: Flags.string({description: 'first day (YYYY-MM-DD), inclusive'}),
     to: Flags.string({description: 'last day (YYYY-MM-DD), inclusive (default: yesterday)'}),
-    'group-by': Flags.string({char: 'g', description: `dimensions to group by, comma-separated or repeated: ${GROUP_KEY_HELP}`, multiple: true, default: ['service']}),
+    source: Flags.string({description: 'billing data, or Kubernetes cost allocation', options: ['billing', 'k8s'], default: 'billing'}),
+    'group-by': Flags.string({char: 'g', description: `dimensions to group by (default service), comma-separated or repeated: ${GROUP_KEY_HELP}`, multiple: true}),
     granularity: Flags.string({description: 'columns per period', options: [...GRANULARITIES], default: 'total'}),
     metric: Flags.string({description: 'EffectiveCost (amortized, after discounts), BilledCost (invoiced) or ListCost', options: Object.keys(METRICS), default: 'effective'}),
     filter: Flags.string({char: 'f', description: 'key=value; repeat for several (same key: any of the values)', multiple: true}),
@@ -34,11 +42,22 @@ Group and filter keys: ${GROUP_KEY_HELP}.`
     csv: Flags.boolean({description: 'print CSV instead of a table', exclusive: ['json']}),
   }
 
-  async run(): Promise<CostReport> {
+  async run(): Promise<CostReport | AllocationReport> {
     const {flags} = await this.parse(CostReportCommand)
     const db = this.openStore(flags.db, flags.config)
+    if (flags.source === 'k8s') {
+      if (flags.filter || flags.top || flags.granularity !== 'total' || flags.metric !== 'effective') {
+        this.error('--filter, --top, --granularity and --metric apply to billing reports; with --source k8s use --group-by, --from and --to', {exit: 2})
+      }
+      const allocation = runAllocation(db, this.finopsConfig(flags.config).config.kubernetes, {from: flags.from, to: flags.to, groupBy: flags['group-by']})
+      for (const warning of allocation.warnings) this.note(`Note: ${warning}`)
+      if (this.jsonEnabled()) return allocation
+      if (flags.csv) process.stdout.write(renderAllocationCsv(allocation))
+      else this.log(`Kubernetes cost allocation ${allocation.from} to ${allocation.to} (${allocation.days} days, ${allocation.nodes.length} nodes)\n${renderAllocationTable(allocation)}`)
+      return allocation
+    }
     const {report, label, notice} = runCostReport(db, {
-      from: flags.from, to: flags.to, groupBy: flags['group-by'], filters: flags.filter ?? [],
+      from: flags.from, to: flags.to, groupBy: flags['group-by'] ?? ['service'], filters: flags.filter ?? [],
       metric: flags.metric as Metric, granularity: flags.granularity as Granularity, top: flags.top,
     })
     if (notice) this.note(notice)
