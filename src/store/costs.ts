@@ -84,7 +84,9 @@ export interface CostWriter {
   finish(record: CostImportRecord): ReplaceCostsResult
 }
 
-const scopeKey = (scope: CostScope): string => JSON.stringify(scope)
+const scopeKey = (scope: CostScope): string => scope.kind === 'billing-period'
+  ? `p\u0000${scope.source}\u0000${scope.provider}\u0000${scope.billingAccountId}\u0000${scope.billingPeriodStart}`
+  : `d\u0000${scope.source}\u0000${scope.provider}\u0000${scope.billingAccountId}\u0000${scope.from}\u0000${scope.to}`
 
 export function openCostWriter(db: Db): CostWriter {
   const deletePeriod = db.prepare(`DELETE FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND billing_period_start = ?`)

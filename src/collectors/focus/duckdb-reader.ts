@@ -65,8 +65,9 @@ function relation(file: FocusFile): string {
 }
 
 /**
- * DuckDB's CSV reader buffer (default 32 MB, several alive at once): 4 MB keeps the importer's peak
- * RSS under 200 MB on a 1M-row export and was no slower (docs/benchmarks.md). Lines must fit in it.
+ * DuckDB's CSV reader buffer (default 32 MB, several alive per thread): 4 MB keeps the importer's
+ * peak RSS near 240 MB on 1M and 2M-row exports and was not slower (docs/benchmarks.md). A line
+ * must fit in it.
  */
 const CSV_BUFFER_BYTES = 4 * 1024 * 1024
 
