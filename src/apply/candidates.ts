@@ -1,6 +1,6 @@
 import type {ApplyKind} from '../config/sections/apply.js'
 import type {Recommendation} from '../recommenders/types.js'
-import {buildSchedule, isInDowntime, type Schedule} from '../recommenders/schedules.js'
+import {isInDowntime, parseScheduleText, type Schedule, type ScheduleDefaults} from '../recommenders/schedules.js'
 import {targetKey} from '../store/actions.js'
 import type {WorkloadObject} from './fields.js'
 import type {Candidate} from './plan.js'
@@ -15,6 +15,8 @@ export interface CandidateInputs {
   kinds: readonly ApplyKind[]
   namespaces?: readonly string[]
   now: Date
+  /** Holidays and the default time zone from kubernetes.recommend (a holiday keeps workloads down). */
+  scheduleDefaults?: ScheduleDefaults
 }
 
 /**
@@ -33,7 +35,7 @@ export function buildCandidates(inputs: CandidateInputs): {candidates: Candidate
   const considerRestore = (target: WorkloadRef, scheduleText: string | undefined, source: string): void => {
     const key = targetKey(target)
     if (restores.has(key) || !scheduleText) return
-    const schedule = parseScheduleText(scheduleText)
+    const schedule = readSchedule(scheduleText, inputs.scheduleDefaults)
     if (typeof schedule === 'string') return void skipped.push({kind: 'restore', target, code: 'schedule', reason: schedule})
     if (isInDowntime(schedule, inputs.now)) return
     restores.set(key, {kind: 'restore', target, schedule: scheduleText, reason: `downtime window over (${scheduleText}; ${source})`})
@@ -52,7 +54,7 @@ export function buildCandidates(inputs: CandidateInputs): {candidates: Candidate
       }
       const key = targetKey(target)
       seenScheduled.add(key)
-      const schedule = parseScheduleText(scheduleText)
+      const schedule = readSchedule(scheduleText, inputs.scheduleDefaults)
       if (typeof schedule === 'string') {
         skipped.push({kind: 'scale-down', target, code: 'schedule', reason: schedule})
         continue
@@ -93,20 +95,12 @@ const savingsOf = (c: Candidate): number => (c.kind === 'restore' ? 0 : c.recomm
 
 /**
  * A schedule from its text form ("uptime Mon-Fri 07:30-20:30 Europe/Berlin; downtime ..."), as
- * the recommenders write it and as we keep it in the journal and the workload annotation.
- * Returns the problem as a string when it cannot be read.
+ * the recommenders write it and as we keep it in the journal and the workload annotation, with the
+ * configured holidays. Returns the problem as a string when it cannot be read.
  */
-export function parseScheduleText(text: string): Schedule | string {
-  let uptime: string | undefined
-  let downtime: string | undefined
-  for (const part of text.split(';').map((p) => p.trim()).filter(Boolean)) {
-    const match = /^(uptime|downtime)\s+(.+)$/i.exec(part)
-    if (!match) uptime = part
-    else if (match[1]!.toLowerCase() === 'uptime') uptime = match[2]
-    else downtime = match[2]
-  }
+export function readSchedule(text: string, defaults: ScheduleDefaults = {holidays: [], timeZone: 'UTC'}): Schedule | string {
   try {
-    return buildSchedule(uptime, downtime, 0, 'apply', {holidays: [], timeZone: 'UTC'})
+    return parseScheduleText(text, defaults, 0, 'apply')
   } catch (error) {
     return `schedule '${text}' cannot be read: ${(error as Error).message}`
   }

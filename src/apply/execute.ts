@@ -1,4 +1,5 @@
 import type {ApplyConfig, ApplyKind} from '../config/sections/apply.js'
+import type {ScheduleDefaults} from '../recommenders/schedules.js'
 import {redact} from '../errors.js'
 import type {Recommendation} from '../recommenders/types.js'
 import {insertPending, markFinished, openScaleDowns, pendingActions, targetKey, updatePlan, updateResourceVersion} from '../store/actions.js'
@@ -20,6 +21,8 @@ export interface ApplyOptions {
   runId: string
   identity: string
   now: Date
+  /** Holidays and default time zone for schedules (kubernetes.recommend.scaleDown). */
+  scheduleDefaults?: ScheduleDefaults
 }
 
 export interface ActionResult extends PlannedAction {
@@ -57,7 +60,7 @@ export async function applyRecommendations(db: Db, cluster: WorkloadCluster, rec
   const recovered = options.enforce ? await recoverPending(db, cluster, options.now) : []
   const open = openScaleDowns(db)
   const scaledDown = options.kinds.includes('scale-down') ? await cluster.listScaledDown(options.namespaces) : undefined
-  const {candidates, skipped} = buildCandidates({recommendations, open, scaledDown, kinds: options.kinds, namespaces: options.namespaces, now: options.now})
+  const {candidates, skipped} = buildCandidates({recommendations, open, scaledDown, kinds: options.kinds, namespaces: options.namespaces, now: options.now, scheduleDefaults: options.scheduleDefaults})
   const actions: ActionResult[] = []
   let counted = 0
 

@@ -1,5 +1,6 @@
 import type {ApplyKind} from '../config/sections/apply.js'
 import type {FinopsConfig} from '../config/index.js'
+import {recommendSettingsFrom} from '../recommenders/settings.js'
 import type {Recommendation} from '../recommenders/types.js'
 import {listRecommendations} from '../store/recommendations.js'
 import type {Db} from '../store/open.js'
@@ -40,8 +41,14 @@ export async function applyFromStore(db: Db, request: ApplyRequest): Promise<App
     runId: request.runId ?? newRunId(),
     identity: resolveIdentity(kc),
     now: currentInstant(),
+    scheduleDefaults: scheduleDefaultsFrom(config),
   })
   const elsewhere = all.length - recommendations.length
   if (elsewhere > 0) report.notes.push(`${elsewhere} recommendation(s) for other clusters left alone (this is ${cluster})`)
   return report
+}
+
+function scheduleDefaultsFrom(config: FinopsConfig): {holidays: string[]; timeZone: string} {
+  const {scaleDown} = recommendSettingsFrom(config.kubernetes)
+  return {holidays: [...scaleDown.holidays], timeZone: scaleDown.timeZone}
 }
