@@ -5,22 +5,13 @@ import {performance} from 'node:perf_hooks'
 
 import {detectAnomalies} from '../../dist/alerts/anomalies.js'
 import {addDays, dayToDate} from '../../dist/dates.js'
+import {seededRandom as seeded} from '../../dist/seeded-random.js'
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 400)
 const DAYS = 120
 const JUDGED = 30
 const END = '2024-09-30'
 
-function seeded(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** A cloud-like daily series: level, weekly pattern, trend, noise, maybe a level shift; and 0-3 injected anomalies in the judged window. */
 function makeSeries(i) {

@@ -6,17 +6,9 @@
  * billing day, an hourly commitment spread daily, one-time purchases and credits.
  */
 
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import {seededRandom as rng} from '../../dist/seeded-random.js'
+
+export {rng}
 
 const DAY = 86_400_000
 const day = (start, i) => new Date(Date.parse(`${start}T00:00:00Z`) + i * DAY).toISOString().slice(0, 10)

@@ -3,14 +3,7 @@
 // Deterministic for a given row count. Usage: node bench/ingest/generate.mjs ROWS OUT.csv
 import fs from 'node:fs'
 
-const COLUMNS = ['AvailabilityZone', 'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd',
-  'BillingPeriodStart', 'ChargeCategory', 'ChargeClass', 'ChargeDescription', 'ChargeFrequency', 'ChargePeriodEnd',
-  'ChargePeriodStart', 'CommitmentDiscountCategory', 'CommitmentDiscountId', 'CommitmentDiscountName',
-  'CommitmentDiscountStatus', 'CommitmentDiscountType', 'ConsumedQuantity', 'ConsumedUnit', 'ContractedCost',
-  'ContractedUnitPrice', 'EffectiveCost', 'InvoiceIssuerName', 'ListCost', 'ListUnitPrice', 'PricingCategory',
-  'PricingQuantity', 'PricingUnit', 'ProviderName', 'PublisherName', 'RegionId', 'RegionName', 'ResourceId',
-  'ResourceName', 'ResourceType', 'ServiceCategory', 'ServiceName', 'SkuId', 'SkuPriceId', 'SubAccountId',
-  'SubAccountName', 'Tags']
+import {FOCUS_10_COLUMNS as COLUMNS} from '../../dist/demo/generate-billing.js'
 
 export async function generateFocusCsv(rows, out) {
   let seed = 12345
@@ -20,10 +13,14 @@ export async function generateFocusCsv(rows, out) {
   const accounts = Array.from({length: 12}, (_, i) => [`${210000000000 + i * 7}`, `team-account-${i}`])
   const teams = ['platform', 'data', 'web', 'ml', 'payments', 'search']
   const envs = ['prod', 'staging', 'dev']
-  // 20,000 resources in 2,000 workloads of ~10 (an autoscaling group, a node pool, a bucket set):
-  // a workload's resources share service, account, region and tags, as in real bills.
-  const resources = Array.from({length: 20000}, (_, i) => {
-    const w = i % 2000
+  // Hourly rows over the 30 days of September: ROWS / 720 resources, in 1,000 workloads (an
+  // autoscaling group, a node pool, a bucket set) whose resources share service, account, region and
+  // tags, as in real bills. The daily rollup therefore has ~30,000 rows whatever ROWS is, so a
+  // larger file measures rows, not groups.
+  const HOURS = 720
+  const resourceCount = Math.max(1, Math.ceil(rows / HOURS))
+  const resources = Array.from({length: resourceCount}, (_, i) => {
+    const w = i % 1000
     const service = services[w % services.length]
     const region = regions[(w >> 3) % regions.length]
     const account = accounts[(w >> 5) % accounts.length]
@@ -38,12 +35,12 @@ export async function generateFocusCsv(rows, out) {
   const pad = (n) => String(n).padStart(2, '0')
   let chunk = ''
   for (let r = 0; r < rows; r++) {
-    const res = resources[r % resources.length]
-    const hourIndex = Math.floor(r / resources.length) * 7 + (r % 24)
-    const day = 1 + (Math.floor(hourIndex / 24) % 30)
+    const res = resources[Math.floor(r / HOURS)]
+    const hourIndex = r % HOURS
+    const day = 1 + Math.floor(hourIndex / 24)
     const hour = hourIndex % 24
     const start = `2024-09-${pad(day)} ${pad(hour)}:00:00`
-    const end = hour === 23 ? `2024-09-${pad(Math.min(day + 1, 30))} 00:00:00` : `2024-09-${pad(day)} ${pad(hour + 1)}:00:00`
+    const end = hour === 23 ? (day === 30 ? '2024-10-01 00:00:00' : `2024-09-${pad(day + 1)} 00:00:00`) : `2024-09-${pad(day)} ${pad(hour + 1)}:00:00`
     const qty = (random() * 4).toFixed(9)
     const list = (Number(qty) * res.price).toFixed(11)
     const committed = r % 4 === 0

@@ -7,17 +7,9 @@ export const STEP_SECONDS = 300
 export const STEPS_PER_DAY = 86_400 / STEP_SECONDS
 const MIB = 2 ** 20
 
-/** mulberry32: a small, fast, seedable PRNG. */
-export function rng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+import {seededRandom as rng} from '../../dist/seeded-random.js'
+
+export {rng}
 
 const logUniform = (r, lo, hi) => Math.exp(Math.log(lo) + r() * (Math.log(hi) - Math.log(lo)))
 const normal = (r) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())

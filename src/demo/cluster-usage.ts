@@ -1,4 +1,5 @@
 import type {Inventory, Workload} from '../k8s/model.js'
+import {seededRandom} from '../seeded-random.js'
 
 /**
  * Deterministic, plausible container usage for the bundled cluster: diurnal and weekly cycles,
@@ -50,19 +51,6 @@ export function profileFor(w: Pick<Workload, 'namespace' | 'name' | 'containers'
   const cpu = spec?.requests.cpu ?? 0.05
   const memory = spec?.requests.memory ?? spec?.limits.memory ?? 64 * MI
   return {cpuLow: cpu * 0.1, cpuHigh: cpu * 0.3, memory: memory * 0.45, memoryGrowthPerDay: 0, memorySwing: 0.05}
-}
-
-/** A small seeded PRNG (mulberry32): same seed, same series. */
-export function seededRandom(seed: string): () => number {
-  let h = 1779033703
-  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 3432918353) >>> 0
-  return () => {
-    h = (h + 0x6d2b79f5) >>> 0
-    let t = h
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 export interface PodSeries {

@@ -3,6 +3,7 @@ import path from 'node:path'
 
 import {addDays, dayToDate, eachDay, monthEnd, monthKey, monthStart} from '../dates.js'
 import {csvLine} from '../report/format.js'
+import {seededRandom} from '../seeded-random.js'
 
 /**
  * A deterministic, realistic multi-provider bill in FOCUS 1.0 columns: three providers, several
@@ -24,18 +25,6 @@ export const FOCUS_10_COLUMNS = [
 ] as const
 
 export type FocusRecord = Partial<Record<(typeof FOCUS_10_COLUMNS)[number], string | number | null>>
-
-/** mulberry32: a tiny seeded PRNG, enough for reproducible noise. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Provider {
   name: string

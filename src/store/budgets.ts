@@ -3,15 +3,7 @@ import type {Metric} from '../model.js'
 import type {Db} from './open.js'
 
 /** What `budget set` writes; the store fills id and timestamps. */
-export interface BudgetInput {
-  name: string
-  amount: number
-  period: BudgetPeriod
-  currency?: string
-  metric: Metric
-  filters: string[]
-  thresholds: BudgetThreshold[]
-}
+export type BudgetInput = Omit<Budget, 'id' | 'createdAt' | 'updatedAt'>
 
 interface BudgetRow {
   id: number

@@ -27,47 +27,19 @@ export interface ReplaceCostsResult {
  * was. Rows with the same grain are summed.
  */
 export function replaceCosts(db: Db, scopes: readonly CostScope[], rows: Iterable<DailyCostRow>, record: CostImportRecord): ReplaceCostsResult {
-  const deletePeriod = db.prepare(`DELETE FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND billing_period_start = ?`)
-  const deleteDays = db.prepare(`DELETE FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND day BETWEEN ? AND ?`)
-  const insert = db.prepare(`
-    INSERT INTO cost_daily (source, billing_period_start, day, provider, billing_account_id, sub_account_id, service_name,
-      service_category, region_id, charge_category, charge_frequency, currency, tag_set_id,
-      billed_cost, effective_cost, list_cost, contracted_cost)
-    VALUES (@source, @billingPeriodStart, @day, @provider, @billingAccountId, @subAccountId, @serviceName,
-      @serviceCategory, @regionId, @chargeCategory, @chargeFrequency, @currency, @tagSetId,
-      @billedCost, @effectiveCost, @listCost, @contractedCost)
-    ON CONFLICT DO UPDATE SET billed_cost = billed_cost + excluded.billed_cost,
-      effective_cost = effective_cost + excluded.effective_cost, list_cost = list_cost + excluded.list_cost,
-      contracted_cost = contracted_cost + excluded.contracted_cost`)
-  const upsertAccount = db.prepare(`INSERT INTO accounts (provider, account_id, name) VALUES (?, ?, ?)
-    ON CONFLICT DO UPDATE SET name = excluded.name`)
-  const insertImport = db.prepare(`INSERT INTO imports (source, location, started_at, finished_at, rows_read, rows_skipped, rollup_rows, scopes)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-  const tagSets = tagSetResolver(db)
-
   return db.transaction((): ReplaceCostsResult => {
-    for (const scope of scopes) {
-      if (scope.kind === 'billing-period') deletePeriod.run(scope.source, scope.provider, scope.billingAccountId, scope.billingPeriodStart)
-      else deleteDays.run(scope.source, scope.provider, scope.billingAccountId, scope.from, scope.to)
-    }
+    const writer = openCostWriter(db)
+    // Every scope is cleared, also those without rows now: a restated window can be empty.
+    for (const scope of scopes) writer.clear(scope)
     let rollupRows = 0
-    const named = new Set<string>()
     for (const row of rows) {
-      insert.run({...row, source: record.source, tagSetId: tagSets(row.tags)})
+      writer.insert(record.source, row)
       rollupRows++
-      for (const [id, name] of [[row.billingAccountId, row.billingAccountName], [row.subAccountId, row.subAccountName]] as const) {
-        if (!id || !name || named.has(`${row.provider}\u0000${id}`)) continue
-        named.add(`${row.provider}\u0000${id}`)
-        upsertAccount.run(row.provider, id, name)
-      }
     }
-    const info = insertImport.run(record.source, record.location, record.startedAt, new Date().toISOString(),
-      record.rowsRead, record.rowsSkipped, rollupRows, JSON.stringify(scopes))
-    return {importId: Number(info.lastInsertRowid), rollupRows}
+    return writer.finish(record, rollupRows)
   }).immediate()
 }
 
-/** Returns a function mapping a tag map to its deduplicated tag-set id, creating it on first use. */
 /**
  * Writes cost rows incrementally inside a transaction the caller holds (so rows can be streamed
  * from an async source). Each scope is cleared the first time a row for it arrives, then rows are
@@ -75,13 +47,18 @@ export function replaceCosts(db: Db, scopes: readonly CostScope[], rows: Iterabl
  * the write can be redone.
  */
 export interface CostWriter {
+  /** Deletes what the store holds for the scope, once per writer. */
+  clear(scope: CostScope): void
+  /** Upserts one row (same grain: summed). */
+  insert(source: string, row: DailyCostRow): void
+  /** clear(scope) the first time it is seen, then insert. */
   write(scope: CostScope, row: DailyCostRow): void
   /** Scopes replaced so far, in first-seen order. */
   scopes(): CostScope[]
   checkpoint(): void
   rollbackTo(): void
-  /** Records the import and returns its id and the number of rollup rows now held for its scopes. */
-  finish(record: CostImportRecord): ReplaceCostsResult
+  /** Records the import; rollup rows are the given count or else those now held for its scopes. */
+  finish(record: CostImportRecord, rollupRows?: number): ReplaceCostsResult
 }
 
 const scopeKey = (scope: CostScope): string => scope.kind === 'billing-period'
@@ -110,22 +87,30 @@ export function openCostWriter(db: Db): CostWriter {
   let named = new Set<string>()
   let saved: {cleared: Map<string, CostScope>; named: Set<string>} | undefined
 
+  const clear = (scope: CostScope): void => {
+    const key = scopeKey(scope)
+    if (cleared.has(key)) return
+    if (scope.kind === 'billing-period') deletePeriod.run(scope.source, scope.provider, scope.billingAccountId, scope.billingPeriodStart)
+    else deleteDays.run(scope.source, scope.provider, scope.billingAccountId, scope.from, scope.to)
+    cleared.set(key, scope)
+  }
+  const insertRow = (source: string, row: DailyCostRow): void => {
+    insert.run(source, row.billingPeriodStart, row.day, row.provider, row.billingAccountId, row.subAccountId, row.serviceName,
+      row.serviceCategory, row.regionId, row.chargeCategory, row.chargeFrequency, row.currency, tagSets(row.tags),
+      row.billedCost, row.effectiveCost, row.listCost, row.contractedCost)
+    for (const [id, name] of [[row.billingAccountId, row.billingAccountName], [row.subAccountId, row.subAccountName]] as const) {
+      if (!id || !name || named.has(`${row.provider}\u0000${id}`)) continue
+      named.add(`${row.provider}\u0000${id}`)
+      upsertAccount.run(row.provider, id, name)
+    }
+  }
+
   return {
+    clear,
+    insert: insertRow,
     write(scope, row) {
-      const key = scopeKey(scope)
-      if (!cleared.has(key)) {
-        if (scope.kind === 'billing-period') deletePeriod.run(scope.source, scope.provider, scope.billingAccountId, scope.billingPeriodStart)
-        else deleteDays.run(scope.source, scope.provider, scope.billingAccountId, scope.from, scope.to)
-        cleared.set(key, scope)
-      }
-      insert.run(scope.source, row.billingPeriodStart, row.day, row.provider, row.billingAccountId, row.subAccountId, row.serviceName,
-        row.serviceCategory, row.regionId, row.chargeCategory, row.chargeFrequency, row.currency, tagSets(row.tags),
-        row.billedCost, row.effectiveCost, row.listCost, row.contractedCost)
-      for (const [id, name] of [[row.billingAccountId, row.billingAccountName], [row.subAccountId, row.subAccountName]] as const) {
-        if (!id || !name || named.has(`${row.provider}\u0000${id}`)) continue
-        named.add(`${row.provider}\u0000${id}`)
-        upsertAccount.run(row.provider, id, name)
-      }
+      clear(scope)
+      insertRow(scope.source, row)
     },
     scopes: () => [...cleared.values()],
     checkpoint() {
@@ -138,10 +123,10 @@ export function openCostWriter(db: Db): CostWriter {
       // Tag sets created after the savepoint are gone from the database; forget their ids.
       tagSets = tagSetResolver(db)
     },
-    finish(record) {
+    finish(record, counted) {
       const scopes = [...cleared.values()]
-      let rollupRows = 0
-      for (const scope of scopes) {
+      let rollupRows = counted ?? 0
+      for (const scope of counted === undefined ? scopes : []) {
         rollupRows += Number(scope.kind === 'billing-period'
           ? countPeriod.get(scope.source, scope.provider, scope.billingAccountId, scope.billingPeriodStart)
           : countDays.get(scope.source, scope.provider, scope.billingAccountId, scope.from, scope.to))

@@ -2,18 +2,10 @@ import fs from 'node:fs'
 
 import {addDays, dayToDate} from '../../src/dates.js'
 import type {DailyCostRow} from '../../src/model.js'
+import {seededRandom} from '../../src/seeded-random.js'
 
-/** A deterministic pseudo-random stream (mulberry32), so generated histories are the same every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Generated histories are the same every run. */
+export const seeded = seededRandom
 
 export interface SyntheticService {
   account: string

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 
 import {addDays} from '../../src/dates.js'
+import {seededRandom} from '../../src/seeded-random.js'
 
 /** One daily charge of a test bill. */
 export interface BillRow {
@@ -12,17 +13,8 @@ export interface BillRow {
   currency?: string
 }
 
-/** A small deterministic PRNG so fixtures are reproducible without hard-coding data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Fixtures are reproducible without hard-coding data. */
+export const prng = seededRandom
 
 /** Usage with a weekday/weekend pattern and multiplicative noise, one row per day. */
 export function weeklyUsage(options: {start: string; days: number; service: string; level: number; weekend?: number; noise?: number; seed?: number; trendPerDay?: number}): BillRow[] {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {seededRandom} from '../../src/demo/cluster-usage.js'
+import {seededRandom} from '../../src/seeded-random.js'
 import {
   bucketIndex, bucketValue, CPU_SCHEME, DigestBuilder, HistogramBuilder, MEMORY_SCHEME, mergeDigests, mergeHistograms, quantile, summarizeUsage,
 } from '../../src/k8s/digest.js'
