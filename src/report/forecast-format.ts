@@ -87,7 +87,8 @@ export function renderBacktestText(f: CostForecast): string {
 
 /** CSV: one row per day for the total (group "Total") and, with --group-by, for each group. */
 export function renderForecastCsv(f: CostForecast): string {
-  const keyHeaders = f.groupBy.length > 0 ? f.groupBy : ['scope']
+  // The currency column is always there; a currency group key gets its own name so headers stay unique.
+  const keyHeaders = f.groupBy.length > 0 ? f.groupBy.map((k) => (k === 'currency' ? 'group:currency' : k)) : ['scope']
   let out = csvLine(['date', 'currency', ...keyHeaders, 'mean', 'lower', 'upper', 'level', 'model'])
   for (const c of f.currencies) {
     for (const p of c.daily) out += csvLine([p.date, c.currency, ...keyHeaders.map((_, i) => (i === 0 ? 'Total' : '')), p.mean, p.lower, p.upper, f.level, c.model])

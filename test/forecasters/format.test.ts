@@ -54,6 +54,12 @@ describe('forecast formatters', () => {
     expect(lines).toContain('2025-11-01,EUR,Compute,40,36,44,80,seasonal-naive')
   })
 
+  it('CSV headers stay unique when grouped by currency', () => {
+    const header = renderForecastCsv({...forecast, groupBy: ['currency']}).split('\n')[0]!.split(',')
+    expect(header.slice(0, 3)).toEqual(['date', 'currency', 'group:currency'])
+    expect(new Set(header).size).toBe(header.length)
+  })
+
   it('backtest table marks the chosen model and shows n/a for an unknown coverage', () => {
     const text = renderBacktestText(forecast)
     expect(text).toMatch(/robust-decomposition\s+│\s+0\.410\s+│\s+3\.2%\s+│\s+79\.0%\s+│\s+chosen/)
