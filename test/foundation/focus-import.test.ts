@@ -111,6 +111,20 @@ describe('finops collect focus (built CLI)', () => {
     expect(byKey).toEqual({'Usage-Based|web': 1.5, 'Usage-Based|(untagged)': 2.5})
   })
 
+  it('takes later column sets: ServiceProviderName for ProviderName, x_ and unknown columns ignored, header case', async () => {
+    const columns = Object.keys(sampleRows[0]!)
+    const renamed = columns.map((c) => (c === 'ProviderName' ? 'ServiceProviderName' : c === 'BilledCost' ? 'billedcost' : c))
+    const rows = sampleRows.filter((r) => r.ProviderName === 'Microsoft').map((r) => ({...r, ServiceProviderName: r.ProviderName!, billedcost: r.BilledCost!, x_Discounts: '{"a": 1}', HostProviderName: 'Microsoft', InvoiceId: 'INV-1'}))
+    const file = path.join(tmp.dir, 'focus-1.2.csv')
+    writeCsv(file, rows, [...renamed, 'x_Discounts', 'HostProviderName', 'InvoiceId'])
+    const db = path.join(tmp.dir, 'v12.db')
+    const result = await runCli(['collect', 'focus', file, '--db', db])
+    expect(result.code, result.stderr).toBe(0)
+    const got = await reportByProvider(db, 'billed')
+    expect([...got.keys()]).toEqual(['Microsoft'])
+    expect(got.get('Microsoft')).toBeCloseTo(expectedByProvider('BilledCost').get('Microsoft')!, 6)
+  })
+
   describe('bad input: one line, non-zero exit from the table, store unchanged', () => {
     let db: string
     let baseline: Map<string, number>
