@@ -49,6 +49,8 @@ export async function importFocusFiles(db: Db, paths: readonly string[], options
   const connection = await instance.connect()
   // Timestamps without an offset are UTC in FOCUS; with one, they are converted to the UTC day.
   await connection.run("SET TimeZone = 'UTC'")
+  // DuckDB tracks query progress only when asked to; we draw our own bar, so it must not print one.
+  if (options.onProgress) await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false')
   const summary: FocusImportSummary = {files: [], rowsRead: 0, rowsSkipped: 0, skippedByColumn: {}, rollupRows: 0, billingPeriods: [], days: undefined, currencies: [], importId: 0}
   const currencies = new Set<string>()
   let firstDay: string | undefined
