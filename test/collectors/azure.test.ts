@@ -100,6 +100,18 @@ describe('finops collect azure (Cost Management Query over HTTPS)', () => {
     expect(getWatermark(db, 'azure', summary.location)).toMatchObject({collectedThrough: '2026-11-25', finalThrough: '2026-10-31'})
   })
 
+  it('sends only filters the Query API has (no "not"): other charges are fetched unfiltered and their Usage rows dropped', async () => {
+    await collect({}, {from: '2026-11-01', to: '2026-11-10'})
+    const bodies = az.queries().map((q) => q.json as {type: string; dataset: {grouping: {name: string}[]; filter?: unknown}})
+    const other = bodies.filter((b) => b.dataset.grouping[0]!.name === 'ChargeType')
+    expect(other.map((b) => b.type).sort()).toEqual(['ActualCost', 'AmortizedCost'])
+    for (const b of other) expect(b.dataset.filter).toBeUndefined()
+    for (const b of bodies.filter((x) => x.dataset.filter !== undefined)) expect(JSON.stringify(b.dataset.filter)).not.toContain('"not"')
+    // Usage is counted once (from the usage call, at service grain), purchases and refunds once.
+    expectSame(storeTotals('2026-11-01', '2026-11-10', `charge_category || '|' || sub_account_id`),
+      ledgerTotals('2026-11-01', '2026-11-10', (f) => `${CATEGORY[f.chargeType]}|${f.subscription}`))
+  })
+
   it('at a subscription scope groups usage by service and location', async () => {
     await collect({scope: `subscriptions/${SUB_A}/`}, {from: '2026-11-20', to: '2026-11-25'})
     const body = az.queries()[0]!

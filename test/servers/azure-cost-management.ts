@@ -44,7 +44,24 @@ export function makeCert(dir: string): {key: string; cert: string; certFile: str
   return {key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8'), certFile}
 }
 
-interface Filter {dimensions?: {name: string; operator: string; values: string[]}; not?: Filter; and?: Filter[]; or?: Filter[]}
+interface Filter {dimensions?: {name: string; operator: string; values: string[]}; tags?: {name: string; operator: string; values: string[]}; and?: Filter[]; or?: Filter[]}
+
+/** The documented QueryFilter (api-version 2023-11-01): and, or, dimensions, tags; operator In. Anything else is refused. */
+const FILTER_KEYS = new Set(['and', 'or', 'dimensions', 'tags'])
+function filterProblem(filter: unknown): string | undefined {
+  if (filter === undefined) return undefined
+  if (!filter || typeof filter !== 'object') return 'filter must be an object'
+  const f = filter as Record<string, unknown>
+  const unknown = Object.keys(f).find((k) => !FILTER_KEYS.has(k))
+  if (unknown) return `Invalid query definition: unknown filter property '${unknown}'`
+  const comparison = (f.dimensions ?? f.tags) as {operator?: string} | undefined
+  if (comparison && comparison.operator !== 'In') return `Invalid query definition: operator '${comparison.operator}' is not supported`
+  for (const sub of [...(f.and as unknown[] ?? []), ...(f.or as unknown[] ?? [])]) {
+    const problem = filterProblem(sub)
+    if (problem) return problem
+  }
+  return undefined
+}
 interface Body {type: string; timePeriod: {from: string; to: string}; dataset: {granularity: string; grouping?: {type: string; name: string}[]; filter?: Filter}}
 
 const dimension = (f: AzFact, name: string): string => {
@@ -58,7 +75,8 @@ const dimension = (f: AzFact, name: string): string => {
 }
 const matches = (f: AzFact, filter?: Filter): boolean => !filter ? true
   : filter.and ? filter.and.every((x) => matches(f, x)) : filter.or ? filter.or.some((x) => matches(f, x))
-  : filter.not ? !matches(f, filter.not) : filter.dimensions ? filter.dimensions.values.includes(dimension(f, filter.dimensions.name)) : true
+  : filter.dimensions ? filter.dimensions.values.includes(dimension(f, filter.dimensions.name))
+  : filter.tags ? filter.tags.values.includes(f.tags[filter.tags.name] ?? '') : true
 
 export async function startCostManagement(dir: string, options: {pageRows?: number} = {}): Promise<AzServer> {
   const pageRows = options.pageRows ?? 1000
@@ -76,6 +94,8 @@ export async function startCostManagement(dir: string, options: {pageRows?: numb
     if (failure) return {status: failure.status, headers: failure.headers, body: {error: {code: failure.status === 429 ? '429' : 'ServerError', message: 'Too many requests. Please retry.'}}}
     const body = req.json as Body
     const grouping = body.dataset.grouping ?? []
+    const problem = filterProblem(body.dataset.filter)
+    if (problem) return {status: 400, body: {error: {code: 'BadRequest', message: problem}}}
     if (grouping.length > 2) return {status: 400, body: {error: {code: 'BadRequest', message: 'Invalid query definition: grouping supports at most 2 dimensions'}}}
     const from = body.timePeriod.from.slice(0, 10)
     const to = body.timePeriod.to.slice(0, 10)

@@ -100,7 +100,7 @@ function queryBody(type: AzureCostType, call: AzureCall, window: CollectWindow):
   return {
     type, timeframe: 'Custom',
     timePeriod: {from: `${window.from}T00:00:00Z`, to: `${window.to}T23:59:59Z`},
-    dataset: {granularity: 'Daily', aggregation: {totalCost: {name: 'Cost', function: 'Sum'}}, grouping: call.grouping, filter: call.filter},
+    dataset: {granularity: 'Daily', aggregation: {totalCost: {name: 'Cost', function: 'Sum'}}, grouping: call.grouping, ...(call.filter ? {filter: call.filter} : {})},
   }
 }
 
@@ -123,6 +123,7 @@ export function toAzureRows(page: QueryResult, call: AzureCall, type: AzureCostT
     const day = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`
     const text = (name: string): string => (col(name) >= 0 ? String(raw[col(name)] ?? '') : '')
     const chargeType = col('ChargeType') >= 0 ? text('ChargeType') : 'Usage'
+    if (call.skipUsage && chargeType.toLowerCase() === 'usage') continue
     const charge = chargeOfAzure(chargeType)
     const tags: Record<string, string> = {}
     if (options.extraGroup?.kind === 'tag' && text('TagValue')) tags[options.extraGroup.key] = text('TagValue')
