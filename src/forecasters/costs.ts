@@ -94,8 +94,17 @@ export function forecastCosts(db: Db, request: CostForecastQuery): CostForecast 
     ? queryDailyCosts(db, {from, to, groupBy: [...query.groupBy, ...CHARGE_KEYS], filters: query.filters, metric: query.metric})
     : []
 
+  // The month the forecast starts in closes at all of its actual cost, also days before --from (or historyDays).
+  const monthToDate = new Map<string, number>()
+  const firstMonthStart = monthStart(addDays(to, 1))
+  if (firstMonthStart <= to) {
+    for (const p of queryDailyCosts(db, {from: firstMonthStart, to, groupBy: [], filters: query.filters, metric: query.metric})) {
+      monthToDate.set(p.currency, (monthToDate.get(p.currency) ?? 0) + p.cost)
+    }
+  }
   const currencies = [...byCurrency.entries()]
-    .map(([currency, rows]) => forecastCurrency(currency, rows, grouped.filter((g) => g.currency === currency), to, query, importedDays(db, from, to, query, currency)))
+    .map(([currency, rows]) => forecastCurrency(currency, rows, grouped.filter((g) => g.currency === currency), to, query,
+      importedDays(db, from, to, query, currency), monthToDate.get(currency) ?? 0))
     .sort((a, b) => Math.abs(b.history) - Math.abs(a.history))
   const primary = currencies[0]!.forecast
   const historyFrom = currencies.map((c) => c.from).sort()[0]!
@@ -162,7 +171,7 @@ function importedDays(db: Db, from: string, to: string, query: CostForecastQuery
 }
 
 function forecastCurrency(currency: string, rows: ReturnType<typeof queryDailyCosts>, groupRows: ReturnType<typeof queryDailyCosts>, to: string,
-  query: CostForecastQuery & {horizonDays: number}, imported: ReadonlySet<string>): {forecast: CurrencyForecast; history: number; from: string} {
+  query: CostForecastQuery & {horizonDays: number}, imported: ReadonlySet<string>, monthToDate: number): {forecast: CurrencyForecast; history: number; from: string} {
   const first = rows.reduce((m, r) => (r.day < m ? r.day : m), to)
   const days = eachDay(first, to)
   const s = toKindSeries(rows, days, 0)
@@ -186,8 +195,7 @@ function forecastCurrency(currency: string, rows: ReturnType<typeof queryDailyCo
 
   const total = addRecurring(result, recurring)
   const oneTimeCharges = days.flatMap((date, i) => (Math.abs(s.oneTime[i]!) > 1e-9 ? [{date, amount: s.oneTime[i]!}] : []))
-  const actualByMonth = new Map<string, number>()
-  days.forEach((d, i) => actualByMonth.set(monthKey(d), (actualByMonth.get(monthKey(d)) ?? 0) + s.usage[i]! + s.recurring[i]! + s.oneTime[i]!))
+  const actualByMonth = new Map([[monthKey(addDays(to, 1)), monthToDate]])
   const horizonTotal = total.cumulative.at(-1)!
   const forecast: CurrencyForecast = {
     currency,

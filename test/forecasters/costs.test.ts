@@ -101,6 +101,29 @@ describe('forecastCosts', () => {
     expect(november!.complete).toBe(false)
   })
 
+  it('a month-end projection counts the whole month to date, also days before --from', () => {
+    load(standardBill().filter((r) => r.day <= '2025-10-28'))
+    const actualOctober = standardBill().filter((r) => r.day >= '2025-10-01' && r.day <= '2025-10-28').reduce((a, r) => a + r.cost, 0)
+    for (const query of [{...base, from: '2025-10-05'}, {...base, historyDays: 24}]) {
+      const f = forecastCosts(db, query)
+      expect(f.history.from).toBe('2025-10-05')
+      const october = f.currencies[0]!.monthEnds[0]!
+      expect(october.month).toBe('2025-10')
+      expect(october.actualToDate).toBeCloseTo(actualOctober, 4)
+      expect(october.mean).toBeCloseTo(actualOctober + f.daily.filter((p) => p.date <= '2025-10-31').reduce((a, p) => a + p.mean, 0), 4)
+    }
+  })
+
+  it('a month-end projection after the last day of a month starts the next month from zero', () => {
+    load(standardBill().filter((r) => r.day <= '2025-09-30'))
+    const f = forecastCosts(db, {...base, horizonDays: undefined, from: '2025-09-10'})
+    expect(f.forecast).toEqual({from: '2025-10-01', to: '2025-11-30'})
+    const [october, november] = f.currencies[0]!.monthEnds
+    expect(october!.actualToDate).toBe(0)
+    expect(october!.mean).toBeCloseTo(f.daily.filter((p) => p.date <= '2025-10-31').reduce((a, p) => a + p.mean, 0), 4)
+    expect(october!.complete && november!.complete).toBe(true)
+  })
+
   it('defaults the horizon to the end of next month', () => {
     load(standardBill())
     const f = forecastCosts(db, {...base, horizonDays: undefined})
