@@ -1,4 +1,4 @@
-import {today as todayUtc} from '../dates.js'
+import {addDays, today as todayUtc} from '../dates.js'
 import type {DailyCostRow} from '../model.js'
 import {replaceCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
@@ -19,7 +19,14 @@ export interface CostFetcher {
   billingAccountId: string
   /** Where the data came from, for the imports log and the watermark key; never a credential. */
   location: string
-  fetchDays: (window: CollectWindow, counter: RequestCounter) => Promise<DailyCostRow[]>
+  fetchDays: (window: CollectWindow, counter: RequestCounter) => Promise<FetchedDays>
+}
+
+/** A fetcher's answer: the rows, and the first day the provider itself still calls estimated. */
+export interface FetchedDays {
+  rows: DailyCostRow[]
+  /** From here on the provider may still restate (AWS `Estimated`), so these days are not settled. */
+  estimatedFrom?: string
 }
 
 export interface CollectOptions extends WindowSettings {
@@ -60,7 +67,10 @@ export async function collectCloudCosts(db: Db, fetcher: CostFetcher, options: C
   const before = getWatermark(db, fetcher.source, fetcher.location)
   const window = planWindow({today: options.today ?? todayUtc(), watermark: before, from: options.from, to: options.to, settings: options})
   const counter = new RequestCounter()
-  const fetched = await fetcher.fetchDays(window, counter)
+  const {rows: fetched, estimatedFrom} = await fetcher.fetchDays(window, counter)
+  // A provider that marks days estimated (AWS until the invoice closes, days into the next month) knows better than the calendar.
+  const finalThrough = estimatedFrom !== undefined && estimatedFrom <= window.finalThrough
+    ? maxDay(addDays(estimatedFrom, -1), addDays(window.from, -1)) : window.finalThrough
   // Rows outside the window would escape the delete scope and double-count on the next run.
   const rows = fetched.filter((r) => r.day >= window.from && r.day <= window.to)
     .map((r) => ({...r, provider: fetcher.provider, billingAccountId: fetcher.billingAccountId}))
@@ -70,7 +80,7 @@ export async function collectCloudCosts(db: Db, fetcher: CostFetcher, options: C
       billingAccountId: fetcher.billingAccountId, from: window.from, to: window.to}], rows, {
       source: fetcher.source, location: fetcher.location, startedAt, rowsRead: fetched.length, rowsSkipped: fetched.length - rows.length,
     })
-    saveWatermark(db, {source: fetcher.source, scope: fetcher.location, collectedThrough: window.to, finalThrough: window.finalThrough,
+    saveWatermark(db, {source: fetcher.source, scope: fetcher.location, collectedThrough: window.to, finalThrough,
       lastRunAt: new Date().toISOString(), lastRequests: counter.requests})
     return replaced
   }).immediate()
@@ -97,3 +107,5 @@ export function currencyTotals(rows: readonly DailyCostRow[]): CurrencyTotal[] {
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100
+
+const maxDay = (a: string, b: string): string => (a > b ? a : b)

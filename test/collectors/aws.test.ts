@@ -112,6 +112,25 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     expectSameTotals(storeTotals('2026-10-17', '2026-10-31'), before)
   })
 
+  it('days Cost Explorer still marks Estimated are not settled: last month is re-collected until its invoice closes', async () => {
+    // 3 November: October's bill is not final yet, so Cost Explorer still answers October as Estimated.
+    ce.estimatedFrom = '2026-10-01'
+    const run = (today: string) => collectCloudCosts(db, awsCostFetcher(options()), {restatementDays: 3, initialDays: 40, today})
+    const first = await run('2026-11-03')
+    expect(first.watermark).toMatchObject({after: '2026-11-02', finalThrough: '2026-09-30'})
+    // A late October credit, posted on the 4th while October is still estimated, is picked up.
+    ce.ledger.push({day: '2026-10-12', account: '111111111111', service: 'AWS Support (Business)', recordType: 'Credit', region: '', tags: {}, unblended: -40, amortized: -40})
+    const second = await run('2026-11-05')
+    expect(second.window).toEqual({from: '2026-10-01', to: '2026-11-04'})
+    expectSameTotals(storeTotals('2026-10-01', '2026-11-04'), ledgerTotals('2026-10-01', '2026-11-04'))
+    // The invoice closed: October is settled, November is not (the current month never is).
+    ce.estimatedFrom = '2026-11-01'
+    const third = await run('2026-11-07')
+    expect(third.window.from).toBe('2026-10-01')
+    expect(third.watermark.finalThrough).toBe('2026-10-31')
+    expect((await run('2026-11-08')).window.from).toBe('2026-11-01')
+  })
+
   it('retries ThrottlingException with bounded, jittered backoff and then succeeds', async () => {
     ce.failNext(2, 'ThrottlingException')
     const summary = await collect({}, {from: '2026-11-20', to: '2026-11-25'})

@@ -22,6 +22,8 @@ export interface CeServer extends LocalServer {
   failNext: (n: number, type: string, message?: string) => void
   /** Forget queued failures and recorded requests. */
   reset: () => void
+  /** Days from here on are answered with `Estimated: true` (the open month, and the last one until its invoice closes). */
+  estimatedFrom: string
   /** Calls that carried a given X-Amz-Target operation. */
   calls: (operation: string) => RecordedRequest[]
 }
@@ -57,7 +59,7 @@ const err = (type: string, message: string, status = 400): Reply => ({status, he
 export async function startCostExplorer(options: {pageDays?: number; ledger?: CeFact[]} = {}): Promise<CeServer> {
   const pageDays = options.pageDays ?? 31
   const failures: {type: string; message: string}[] = []
-  const state = {ledger: options.ledger ?? []}
+  const state = {ledger: options.ledger ?? [], estimatedFrom: '2026-11-01'}
 
   const handle = (req: RecordedRequest): Reply => {
     const target = String(req.headers['x-amz-target'] ?? '')
@@ -94,7 +96,7 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
         groups.set(id, g)
       }
       return {
-        TimePeriod: {Start: day, End: nextDay(day)}, Total: {}, Estimated: day >= '2026-11-01',
+        TimePeriod: {Start: day, End: nextDay(day)}, Total: {}, Estimated: day >= state.estimatedFrom,
         Groups: [...groups.values()].map((g) => ({Keys: g.Keys, Metrics: {
           UnblendedCost: {Amount: g.un.toFixed(10), Unit: 'USD'}, AmortizedCost: {Amount: g.am.toFixed(10), Unit: 'USD'},
         }})),
@@ -110,9 +112,11 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
   const server = await startLocalServer(handle)
   const api = server as CeServer
   Object.defineProperty(api, 'ledger', {get: () => state.ledger, set: (value: CeFact[]) => void (state.ledger = value)})
+  Object.defineProperty(api, 'estimatedFrom', {get: () => state.estimatedFrom, set: (value: string) => void (state.estimatedFrom = value)})
   return Object.assign(api, {
     reset: () => {
       failures.length = 0
+      state.estimatedFrom = '2026-11-01'
       server.requests.length = 0
     },
     failNext: (n: number, type: string, message = 'Rate exceeded') => {

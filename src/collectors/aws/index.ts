@@ -4,7 +4,7 @@ import {
 
 import {addDays, monthStart} from '../../dates.js'
 import type {DailyCostRow} from '../../model.js'
-import type {CostFetcher} from '../cloud-collect.js'
+import type {CostFetcher, FetchedDays} from '../cloud-collect.js'
 import {authError, firstLine, remoteError} from '../cloud-errors.js'
 import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, type RetryVerdict, withRetry} from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
@@ -60,7 +60,7 @@ export function awsCostFetcher(options: AwsSourceOptions, client = createCostExp
   }
 }
 
-async function fetchAwsDays(client: CostExplorerClient, window: CollectWindow, counter: RequestCounter, options: AwsSourceOptions): Promise<DailyCostRow[]> {
+async function fetchAwsDays(client: CostExplorerClient, window: CollectWindow, counter: RequestCounter, options: AwsSourceOptions): Promise<FetchedDays> {
   // Cost Explorer's End is exclusive.
   const period: DateInterval = {Start: window.from, End: addDays(window.to, 1)}
   const retry = options.retry ?? DEFAULT_RETRY
@@ -72,6 +72,7 @@ async function fetchAwsDays(client: CostExplorerClient, window: CollectWindow, c
   const accounts = options.extraGroup ? await listLinkedAccounts(client, period, send) : []
   const rows: DailyCostRow[] = []
   const names = new Map<string, string>()
+  let estimatedFrom: string | undefined
   for (const call of planAwsCalls(options.extraGroup, accounts)) {
     let token: string | undefined
     do {
@@ -80,12 +81,16 @@ async function fetchAwsDays(client: CostExplorerClient, window: CollectWindow, c
         ...(token ? {NextPageToken: token} : {}),
       })))
       for (const attr of page.DimensionValueAttributes ?? []) if (attr.Value && attr.Attributes?.description) names.set(attr.Value, attr.Attributes.description)
+      for (const result of page.ResultsByTime ?? []) {
+        const day = result.TimePeriod?.Start
+        if (result.Estimated && day && (estimatedFrom === undefined || day < estimatedFrom)) estimatedFrom = day
+      }
       rows.push(...toRows(page, call, options.extraGroup))
       token = page.NextPageToken || undefined
     } while (token)
   }
   for (const row of rows) row.subAccountName = names.get(row.subAccountId)
-  return rows
+  return {rows, estimatedFrom}
 }
 
 async function listLinkedAccounts(client: CostExplorerClient, period: DateInterval,

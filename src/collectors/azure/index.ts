@@ -50,7 +50,7 @@ export function azureCostFetcher(options: AzureSourceOptions): CostFetcher {
     provider: 'Microsoft',
     billingAccountId: scope,
     location: `cost-management:${scope}${options.extraGroup ? `:${options.extraGroup.kind === 'region' ? 'region' : `tag:${options.extraGroup.key}`}` : ''}`,
-    fetchDays: (window, counter) => fetchAzureDays({...options, scope}, window, counter),
+    fetchDays: async (window, counter) => ({rows: await fetchAzureDays({...options, scope}, window, counter)}),
   }
 }
 

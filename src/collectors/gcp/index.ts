@@ -71,7 +71,7 @@ export function gcpCostFetcher(options: GcpSourceOptions): CostFetcher {
     provider: 'Google Cloud',
     billingAccountId,
     location: `bigquery:${options.table}${options.label ? `:label:${options.label}` : ''}`,
-    fetchDays: (window, counter) => fetchGcpDays(options, window, counter),
+    fetchDays: async (window, counter) => ({rows: await fetchGcpDays(options, window, counter)}),
   }
 }
 
