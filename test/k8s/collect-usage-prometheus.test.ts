@@ -182,6 +182,17 @@ describe.skipIf(!prometheusAvailable())('finops collect usage against a real Pro
     expect(strip(readAll(many))).toEqual(strip(readAll(one)))
   })
 
+  it('keeps every range query under Prometheus\' 11,000 points per series when a fine step makes the window longer', async () => {
+    const db = seededDb('fine-step.db')
+    const config = path.join(tmp.dir, 'fine-step.yaml')
+    // 20 s steps: 4,320 points a day, so the 3-day window (12,960 points) must be split into day chunks.
+    fs.writeFileSync(config, 'kubernetes:\n  prometheus:\n    stepSeconds: 20\n')
+    const r = await runCli(['collect', 'usage', '--prometheus', prom.url, '--days', String(DAYS), '--db', db, '--config', config, '--json'], {env: {FINOPS_NOW: NOW}})
+    expect(r.code, r.stderr).toBe(0)
+    const api = readAll(db).find((c) => c.key.workload === 'api' && c.key.container === 'api')!
+    expect(api.days.map((d) => d.memory.count)).toEqual(api.days.map(() => 3 * 4320))
+  })
+
   it('re-collecting replaces days instead of adding to them', async () => {
     const db = seededDb('twice.db')
     for (let i = 0; i < 2; i++) {

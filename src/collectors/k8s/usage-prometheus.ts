@@ -6,6 +6,8 @@ import type {UsageRow} from '../../store/usage.js'
 import type {PrometheusApi, PrometheusSeries} from './prometheus-client.js'
 
 const DAY_S = 86_400
+/** Prometheus refuses a range query whose (end - start) / step exceeds this. */
+const MAX_POINTS_PER_SERIES = 11_000
 
 export interface PrometheusUsageOptions {
   cluster: string
@@ -171,9 +173,10 @@ export async function collectPrometheusUsage(prom: PrometheusApi, options: Prome
       if (rows.length > 0) options.write(rows)
     }
 
-    // Day-aligned chunks sized so series x points stays under maxSamples.
+    // Day-aligned chunks sized so series x points stays under maxSamples, and each series under the
+    // 11,000 points Prometheus allows per range query (it answers 400 bad_data beyond that).
     const pointsPerDay = DAY_S / options.stepSeconds
-    const chunkDays = Math.max(1, Math.floor(maxSamples / Math.max(1, batch.pods.size * pointsPerDay)))
+    const chunkDays = Math.max(1, Math.min(Math.floor(maxSamples / Math.max(1, batch.pods.size * pointsPerDay)), Math.floor(MAX_POINTS_PER_SERIES / pointsPerDay)))
     for (let chunkStart = options.start; chunkStart <= options.end; chunkStart += chunkDays * DAY_S) {
       const chunkEnd = Math.min(options.end, chunkStart + chunkDays * DAY_S - options.stepSeconds)
       // One response at a time per batch: a parsed range response costs ~80 bytes per point, so the
