@@ -16,7 +16,8 @@ export const forecastBudgetScope: BudgetForecaster = (db, request): BudgetForeca
       level: request.level,
       metric: request.metric,
       groupBy: [],
-      filters: request.filters,
+      // Only the budget's currency: another currency's data (lagging, sparse) must not stop its forecast.
+      filters: [...request.filters, {key: {kind: 'dimension', name: 'currency'}, values: [request.currency]}],
     })
     const forecast = result.currencies.find((c) => c.currency === request.currency)
     if (!forecast) return {skipped: true, reason: `no ${request.currency} cost data to forecast`}

@@ -1,5 +1,5 @@
 import {addDays, daysBetween, eachDay, monthEnd, monthKey, monthStart} from '../dates.js'
-import {inputError, notFoundError} from '../errors.js'
+import {inputError, isFinopsError, notFoundError} from '../errors.js'
 import type {GroupKey} from '../model.js'
 import {buildCostSql, groupKeyLabel, type CostFilter} from '../store/cost-dimensions.js'
 import {queryDailyCosts} from '../store/costs.js'
@@ -102,10 +102,22 @@ export function forecastCosts(db: Db, request: CostForecastQuery): CostForecast 
       monthToDate.set(p.currency, (monthToDate.get(p.currency) ?? 0) + p.cost)
     }
   }
-  const currencies = [...byCurrency.entries()]
-    .map(([currency, rows]) => forecastCurrency(currency, rows, grouped.filter((g) => g.currency === currency), to, query,
-      importedDays(db, from, to, query, currency), monthToDate.get(currency) ?? 0))
+  // The largest currency (usage and recurring cost) must forecast; a smaller one that cannot (a few marketplace
+  // charges, a newer account, an import that lags) is reported as skipped rather than failing the whole forecast.
+  const ranked = [...byCurrency.entries()]
+    .map(([currency, rows]) => ({currency, rows, history: rows.reduce((a, r) => a + (chargeKind(r.keys[0]!, r.keys[1]!) === 'oneTime' ? 0 : r.cost), 0)}))
     .sort((a, b) => Math.abs(b.history) - Math.abs(a.history))
+  const currencies: ReturnType<typeof forecastCurrency>[] = []
+  const skippedCurrencies: {currency: string; reason: string}[] = []
+  ranked.forEach(({currency, rows}, i) => {
+    try {
+      currencies.push(forecastCurrency(currency, rows, grouped.filter((g) => g.currency === currency), to, query,
+        importedDays(db, from, to, query, currency), monthToDate.get(currency) ?? 0))
+    } catch (error) {
+      if (i === 0 || !isFinopsError(error)) throw error
+      skippedCurrencies.push({currency, reason: error.suggestion ? `${error.message} (${error.suggestion})` : error.message})
+    }
+  })
   const primary = currencies[0]!.forecast
   const historyFrom = currencies.map((c) => c.from).sort()[0]!
   return {
@@ -119,6 +131,7 @@ export function forecastCosts(db: Db, request: CostForecastQuery): CostForecast 
     model: primary.model,
     daily: primary.daily,
     currencies: currencies.map((c) => c.forecast),
+    skippedCurrencies,
   }
 }
 

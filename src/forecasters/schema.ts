@@ -56,4 +56,6 @@ export const forecastJsonSchema = z.object({
   model,
   daily: z.array(point),
   currencies: z.array(currencyForecast),
+  skippedCurrencies: z.array(z.object({currency: z.string(), reason: z.string()}))
+    .describe('smaller currencies that could not be forecast (too little history, gaps, negative days), each with its reason'),
 })

@@ -162,4 +162,6 @@ export interface CostForecast {
   model: ModelName
   daily: ForecastPoint[]
   currencies: CurrencyForecast[]
+  /** Smaller currencies that could not be forecast (too little history, gaps, negative days), with why. */
+  skippedCurrencies: {currency: string; reason: string}[]
 }

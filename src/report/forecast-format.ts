@@ -56,6 +56,7 @@ export function renderForecastText(f: CostForecast): string {
     out.push(pointsTable(periodRows(c), f.level, c.currency))
     if (c.groups.length > 0) out.push(groupsTable(f, c))
   }
+  for (const skipped of f.skippedCurrencies) out.push('', `${skipped.currency}: no forecast: ${skipped.reason}`)
   return `${out.join('\n')}\n`
 }
 

@@ -63,6 +63,21 @@ describe('budgetReport over a real store: data the forecast cannot use still giv
     expect(gbp.notes[0]).toMatch(/has costs in EUR, USD but none in GBP/)
   })
 
+  test('another currency\'s import lagging or sparse does not stop the budget currency\'s forecast', () => {
+    const usd = syntheticRows([{account: '111', service: 'EC2', base: 100}], '2024-06-01', '2024-09-24')
+    const eur = syntheticRows([{account: '222', service: 'VM', base: 300}], '2024-06-01', '2024-09-22').map((r) => ({...r, currency: 'EUR'}))
+    const gbp = ['2024-08-03', '2024-09-03'].map((day) => ({...usd[0]!, day, serviceName: 'Marketplace', currency: 'GBP', billedCost: 40}))
+    load([...usd, ...eur, ...gbp])
+    const {status} = report(budget({currency: 'USD'}))
+    expect(status.forecastSkipped).toBeUndefined()
+    expect(status.dataThrough).toBe('2024-09-24')
+    expect(status.forecast!.mean - status.actual).toBeGreaterThan(0)
+    // The lagging currency itself forecasts from its own last day.
+    const eurStatus = report(budget({currency: 'EUR'})).status
+    expect(eurStatus.dataThrough).toBe('2024-09-22')
+    expect(eurStatus.forecast).toBeDefined()
+  })
+
   test('billing data lagging behind: the missing days are forecast, and the note says so', () => {
     load(syntheticRows([{account: '111', service: 'EC2', base: 100, noise: 0}], '2024-06-01', '2024-09-20'))
     const {status, notes} = report()

@@ -4,6 +4,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {addDays, eachDay} from '../../src/dates.js'
 import {isFinopsError} from '../../src/errors.js'
 import {forecastCosts} from '../../src/forecasters/index.js'
+import {renderForecastText} from '../../src/report/forecast-format.js'
 import type {CostForecastQuery} from '../../src/forecasters/types.js'
 import type {DailyCostRow} from '../../src/model.js'
 import {replaceCosts} from '../../src/store/costs.js'
@@ -156,6 +157,27 @@ describe('forecastCosts', () => {
     expect(f.currency).toBe('USD')
     expect(f.daily).toEqual(f.currencies[0]!.daily)
     expect(f.currencies[1]!.total.mean).toBeLessThan(90 * 31)
+  })
+
+  it('a smaller currency that cannot be forecast is skipped with its reason, the others still are', () => {
+    const usd = weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 1000, seed: 1})
+    // A few marketplace charges in EUR (days without EUR rows), and a GBP account whose import lags a day.
+    const eur = ['2025-08-10', '2025-09-10', '2025-10-10'].map((day) => ({day, service: 'Marketplace', cost: 50, currency: 'EUR'}))
+    const gbp = weeklyUsage({start: START, days: DAYS - 1, service: 'Compute', level: 20, seed: 3}).map((r) => ({...r, currency: 'GBP'}))
+    load([...usd, ...eur, ...gbp])
+    const f = forecastCosts(db, base)
+    expect(f.currency).toBe('USD')
+    expect(f.currencies.map((c) => c.currency)).toEqual(['USD'])
+    expect(f.daily[0]!.date).toBe('2025-11-01')
+    expect(f.skippedCurrencies.map((c) => c.currency)).toEqual(['GBP', 'EUR'])
+    expect(f.skippedCurrencies[0]!.reason).toMatch(/GBP cost data has 1 missing day .*first: 2025-10-31/)
+    expect(f.skippedCurrencies[1]!.reason).toMatch(/^EUR cost data has \d+ missing days/)
+    expect(renderForecastText(f)).toContain('GBP: no forecast: GBP cost data has 1 missing day')
+    // Filtered to its currency, the lagging import forecasts from its own last day.
+    const currency = (code: string): CostForecastQuery => ({...base, filters: [{key: {kind: 'dimension', name: 'currency'}, values: [code]}]})
+    expect(forecastCosts(db, currency('GBP')).forecast.from).toBe('2025-10-31')
+    // The largest (here the only) currency still has to forecast: then the whole forecast fails, naming it.
+    expectError(() => forecastCosts(db, currency('EUR')), /EUR cost data has \d+ missing days/, 'INVALID_INPUT')
   })
 
   it('honours filters and --to', () => {

@@ -26,6 +26,7 @@ const forecast: CostForecast = {
   level: 80, metric: 'effective', horizonDays: 3, groupBy: ['service'],
   history: {from: '2025-06-01', to: '2025-10-31', days: 153}, forecast: {from: '2025-11-01', to: '2025-11-03'},
   currency: 'USD', model: 'robust-decomposition', daily: points(1, 3, 100), currencies: [currency('USD', 100), currency('EUR', 40)],
+  skippedCurrencies: [],
 }
 
 describe('forecast formatters', () => {
