@@ -82,7 +82,7 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     expect(first).toMatchObject({
       TimePeriod: {Start: '2026-10-17', End: '2026-11-26'}, Granularity: 'DAILY', Metrics: ['UnblendedCost', 'AmortizedCost'],
       GroupBy: [{Type: 'DIMENSION', Key: 'LINKED_ACCOUNT'}, {Type: 'DIMENSION', Key: 'SERVICE'}],
-      Filter: {Dimensions: {Key: 'RECORD_TYPE', Values: ['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage']}},
+      Filter: {Dimensions: {Key: 'RECORD_TYPE', Values: ['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation']}},
     })
     expect(first.NextPageToken).toBeUndefined()
     expect((calls[1]!.json as {NextPageToken?: string}).NextPageToken).toBeTruthy()
@@ -129,6 +129,22 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     expect(third.window.from).toBe('2026-10-01')
     expect(third.watermark.finalThrough).toBe('2026-10-31')
     expect((await run('2026-11-08')).window.from).toBe('2026-11-01')
+  })
+
+  it('Savings Plan negation nets covered usage per service; amortized totals count each fee once', async () => {
+    const ec2 = 'Amazon Elastic Compute Cloud - Compute'
+    const fact = (recordType: string, service: string, unblended: number, amortized: number) =>
+      ({day: '2026-11-20', account: '111111111111', service, recordType, region: 'us-east-1', tags: {}, unblended, amortized})
+    // 100 of on-demand EC2 covered by a Savings Plan whose 80/day commitment is 70 used, 10 unused.
+    ce.ledger = [fact('Usage', ec2, 25, 25), fact('SavingsPlanCoveredUsage', ec2, 100, 70), fact('SavingsPlanNegation', ec2, -100, 0),
+      fact('SavingsPlanRecurringFee', 'Savings Plans for AWS Compute usage', 80, 10)]
+    await collect({}, {from: '2026-11-20', to: '2026-11-20'})
+    const rows = db.prepare(`SELECT service_name AS s, charge_category AS c, charge_frequency AS f, billed_cost AS b, effective_cost AS e
+      FROM cost_daily ORDER BY c, s`).all()
+    expect(rows).toEqual([
+      {s: '', c: 'Purchase', f: 'Recurring', b: 80, e: 10},
+      {s: ec2, c: 'Usage', f: 'Usage-Based', b: 25, e: 95},
+    ])
   })
 
   it('retries ThrottlingException with bounded, jittered backoff and then succeeds', async () => {

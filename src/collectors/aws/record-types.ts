@@ -22,8 +22,13 @@ export const RECORD_TYPES: Record<string, {category: string; frequency: string}>
   Support: {category: 'Purchase', frequency: 'Recurring'},
 }
 
-/** The record types fetched at service grain; everything else is fetched per record type. */
-export const USAGE_RECORD_TYPES = ['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage'] as const
+/**
+ * The record types fetched at service grain; everything else is fetched per record type. The
+ * negation of Savings-Plan-covered usage belongs here: it cancels that usage's on-demand
+ * UnblendedCost service by service (its AmortizedCost is zero), so per-service billed cost is right
+ * and no service-less negative row appears.
+ */
+export const USAGE_RECORD_TYPES = ['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation'] as const
 
 export function chargeOf(recordType: string): {category: string; frequency: string} {
   return RECORD_TYPES[recordType] ?? {category: 'Adjustment', frequency: ''}
