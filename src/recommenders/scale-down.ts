@@ -1,3 +1,4 @@
+import {isFinopsError} from '../errors.js'
 import {CPU_SCHEME, mergeDigests, quantile} from '../k8s/digest.js'
 import {containerKeyId, type Workload} from '../k8s/model.js'
 import {type RecommenderInput, type RecommenderResult, recommendationId, requestsPerReplica, roundMoney, workloadTarget} from './context.js'
@@ -43,10 +44,18 @@ export function recommendScaleDown(input: RecommenderInput): RecommenderResult {
       continue
     }
     const ns = namespaces.get(`${workload.cluster}/${workload.namespace}`)
-    const resolution = resolveSchedule(
-      {namespace: workload.namespace, annotations: workload.annotations, labels: workload.labels, namespaceAnnotations: ns?.annotations ?? {}},
-      settings.schedules, {holidays: settings.holidays, timeZone: settings.timeZone}, input.now,
-    )
+    let resolution: ReturnType<typeof resolveSchedule>
+    try {
+      resolution = resolveSchedule(
+        {namespace: workload.namespace, annotations: workload.annotations, labels: workload.labels, namespaceAnnotations: ns?.annotations ?? {}},
+        settings.schedules, {holidays: settings.holidays, timeZone: settings.timeZone}, input.now,
+      )
+    } catch (error) {
+      // One mistyped annotation must not stop every other recommendation (kube-downscaler skips it too).
+      if (!isFinopsError(error)) throw error
+      result.skipped.push({kind: 'scale-down', target, reason: `schedule cannot be read: ${error.message}`})
+      continue
+    }
     if (resolution.kind === 'excluded') {
       result.skipped.push({kind: 'scale-down', target, reason: `excluded by ${resolution.reason}`})
       continue

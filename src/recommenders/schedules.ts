@@ -260,7 +260,7 @@ export function resolveSchedule(workload: ScheduledWorkload, configured: readonl
     }
     const until = annotations[ANNOTATIONS.excludeUntil]
     if (until !== undefined) {
-      const untilMs = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(until.trim()) ? `${until.trim()}T00:00:00Z` : until.trim())
+      const untilMs = parseExcludeUntil(until)
       if (Number.isNaN(untilMs)) throw inputError(`${where} annotation ${ANNOTATIONS.excludeUntil} '${until}' is not a date`, 'write e.g. 2024-12-31 or 2024-12-31T18:00:00+01:00')
       if (nowMs < untilMs) return {kind: 'excluded', reason: `${where} annotation ${ANNOTATIONS.excludeUntil}=${until}`}
     }
@@ -282,6 +282,17 @@ export function resolveSchedule(workload: ScheduledWorkload, configured: readonl
     return {kind: 'schedule', schedule: buildSchedule(rule.uptime, rule.downtime, rule.downtimeReplicas ?? 0, `finops.yaml schedules[${index}]`, defaults, field)}
   }
   return {kind: 'none'}
+}
+
+/**
+ * kube-downscaler's exclude-until forms (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SSZ], YYYY-MM-DD HH:MM) are
+ * UTC; JavaScript would read a time without an offset in the machine's zone, so UTC is made explicit.
+ */
+export function parseExcludeUntil(text: string): number {
+  const value = text.trim()
+  const plain = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?$/.exec(value)
+  if (plain) return Date.parse(`${plain[1]}T${plain[2] ?? '00:00'}Z`)
+  return /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? Date.parse(value) : Number.NaN
 }
 
 /** Builds a schedule from its texts; holidays use the first weekly rule's time zone. */

@@ -65,6 +65,18 @@ describe('recommendScaleDown', () => {
     ])
   })
 
+  it('skips a workload whose downscaler annotation cannot be read and still recommends the others', () => {
+    const typo = workload({name: 'typo', annotations: {'downscaler/uptime': 'Mon-Fry 08:00-18:00 UTC'}})
+    const until = workload({name: 'until', annotations: {'downscaler/exclude-until': 'next week', 'downscaler/uptime': 'Mon-Fri 08:00-18:00 UTC'}})
+    const fine = workload({name: 'fine', annotations: {'downscaler/uptime': 'Mon-Fri 08:00-18:00 UTC'}})
+    const result = recommendScaleDown(input([typo, until, fine], [usageFor(typo, 'app', busyDays), usageFor(until, 'app', busyDays), usageFor(fine, 'app', busyDays)], {now: monday}))
+    expect(result.recommendations.map((r) => r.target.name)).toEqual(['fine'])
+    expect(result.skipped.map((s) => [s.target.name, s.reason])).toEqual([
+      ['typo', expect.stringMatching(/^schedule cannot be read: workload annotation uptime 'Mon-Fry 08:00-18:00 UTC': unknown day 'Fry'/)],
+      ['until', expect.stringMatching(/^schedule cannot be read: workload annotation downscaler\/exclude-until 'next week' is not a date/)],
+    ])
+  })
+
   it('leaves DaemonSets and HPA-managed idle workloads to their owners', () => {
     const ds = workload({kind: 'DaemonSet', name: 'agent'})
     const hpa = workload({name: 'web', hpa: {name: 'web', minReplicas: 2, maxReplicas: 4, targets: []}})

@@ -161,6 +161,22 @@ describe('resolveSchedule', () => {
     expect(resolveSchedule(workload({annotations: {'downscaler/exclude-until': '2024-03-01'}}), configured, defaults, now).kind).toBe('schedule')
   })
 
+  it('reads exclude-until times without an offset as UTC, as kube-downscaler does, whatever the machine\'s zone', () => {
+    const zone = process.env.TZ
+    process.env.TZ = 'America/New_York'
+    try {
+      // 12:00 UTC is 07:00 in New York: an until of 10:00 has passed in UTC but not in local time.
+      for (const until of ['2024-03-04T10:00', '2024-03-04 10:00', '2024-03-04T10:00:00Z']) {
+        expect(resolveSchedule(workload({annotations: {'downscaler/exclude-until': until}}), [{uptime: 'always'}], defaults, now).kind, until).toBe('schedule')
+      }
+      expect(resolveSchedule(workload({annotations: {'downscaler/exclude-until': '2024-03-04T13:00'}}), [{uptime: 'always'}], defaults, now).kind).toBe('excluded')
+      expect(resolveSchedule(workload({annotations: {'downscaler/exclude-until': '2024-03-04T13:00:00+02:00'}}), [{uptime: 'always'}], defaults, now).kind).toBe('schedule')
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
+  })
+
   it('matches finops.yaml schedules by labels', () => {
     const configured = [{labels: {env: 'staging'}, downtime: 'Mon-Sun 20:00-07:00 UTC'}]
     expect(resolveSchedule(workload({labels: {env: 'staging'}}), configured, defaults, now).kind).toBe('schedule')
