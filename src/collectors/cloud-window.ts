@@ -34,7 +34,8 @@ export function planWindow(input: {today: string; watermark?: Watermark; from?: 
     const restated = addDays(watermark.collectedThrough, 1 - settings.restatementDays)
     const unsettled = addDays(watermark.finalThrough, 1)
     from = restated < unsettled ? restated : unsettled
-    if (from > to) from = addDays(to, 1 - settings.restatementDays)
+    // Nothing new since the watermark: re-collect the restatement window, at least the last day.
+    if (from > to) from = addDays(to, 1 - Math.max(1, settings.restatementDays))
   } else from = addDays(to, 1 - settings.initialDays)
   if (from > to) throw usageError(`--from ${from} is after --to ${to}`, 'give a window that ends on or after its start')
   const beforeRestatement = addDays(to, -settings.restatementDays)

@@ -27,6 +27,15 @@ describe('planWindow', () => {
     expect(planWindow({today, watermark: wm, settings})).toEqual(want)
   })
 
+  it('restatementDays 0: a second run on the 1st re-collects yesterday instead of failing with a --from the user never gave', () => {
+    const zero = {restatementDays: 0, initialDays: 90}
+    expect(planWindow({today: '2026-12-01', watermark: mark('2026-11-30', '2026-11-30'), settings: zero}))
+      .toEqual({from: '2026-11-30', to: '2026-11-30', finalThrough: '2026-11-30'})
+    // A watermark past yesterday (an earlier run with a later FINOPS_NOW) is no error either.
+    expect(planWindow({today: '2026-11-20', watermark: mark('2026-11-25', '2026-11-25'), settings: zero}))
+      .toMatchObject({from: '2026-11-19', to: '2026-11-19'})
+  })
+
   it('explicit --from/--to win, and a reversed window is a usage error naming the flags', () => {
     expect(planWindow({today: '2026-11-26', watermark: mark('2026-11-25', '2026-10-31'), from: '2026-01-01', to: '2026-01-31', settings}))
       .toEqual({from: '2026-01-01', to: '2026-01-31', finalThrough: '2026-01-28'})
