@@ -22,6 +22,8 @@ export interface AnomalyScan {
   anomalies: Anomaly[]
 }
 
+const PROVIDER: GroupKey = {kind: 'dimension', name: 'provider'}
+
 /** Reads the watched series from the store and runs the pure detector over their last days. */
 export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): AnomalyScan {
   const groupKeys = parseGroupKeys(config.groupBy)
@@ -30,20 +32,40 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
   const last = db.prepare('SELECT MAX(day) FROM cost_daily WHERE day <= ?').pluck().get(asOf) as string | null
   if (!last) return {groupBy, anomalies: []}
   const from = addDays(last, -(config.trainingDays + config.lookbackDays))
-  const points = queryDailyCosts(db, {from, to: last, groupBy: groupKeys, filters: scopeFilters(config), metric: config.metric})
-  // A day with no cost rows at all is missing data, not a drop to zero everywhere.
-  const present = new Set(db.prepare('SELECT DISTINCT day FROM cost_daily WHERE day BETWEEN ? AND ?').pluck().all(from, last) as string[])
-  const bySeries = new Map<string, AnomalySeries>()
-  for (const p of points) {
-    const id = JSON.stringify([p.keys, p.currency])
-    let s = bySeries.get(id)
-    if (!s) bySeries.set(id, (s = {keys: p.keys, currency: p.currency, points: []}))
-    s.points.push({day: p.day, cost: p.cost})
+  const n = groupKeys.length
+  const points = queryDailyCosts(db, {from, to: last, groupBy: [...groupKeys, PROVIDER], filters: scopeFilters(config), metric: config.metric})
+  // A day a provider has no cost rows at all is missing data, not a drop to zero: billing exports lag by
+  // different amounts (a day or two for GCP), so presence and the last judged day are per provider.
+  const present = new Map<string, Set<string>>()
+  for (const [provider, day] of db.prepare('SELECT DISTINCT provider, day FROM cost_daily WHERE day BETWEEN ? AND ?').raw().all(from, last) as [string, string][]) {
+    let days = present.get(provider)
+    if (!days) present.set(provider, (days = new Set()))
+    days.add(day)
   }
-  const anomalies = detectAnomalies([...bySeries.values()], {
-    level: config.level, trainingDays: config.trainingDays, minHistoryDays: config.minHistoryDays,
-    lookbackDays: config.lookbackDays, through: last, minImpact: config.minImpact,
-  }).filter((a) => present.has(a.day))
+  const lastDay = (provider: string): string => [...present.get(provider) ?? []].reduce((m, d) => (d > m ? d : m), '')
+  const bySeries = new Map<string, {series: AnomalySeries; costs: Map<string, number>; providers: Set<string>}>()
+  for (const p of points) {
+    const keys = p.keys.slice(0, n)
+    const id = JSON.stringify([keys, p.currency])
+    let entry = bySeries.get(id)
+    if (!entry) bySeries.set(id, (entry = {series: {keys, currency: p.currency, points: []}, costs: new Map(), providers: new Set()}))
+    entry.providers.add(p.keys[n]!)
+    entry.costs.set(p.day, (entry.costs.get(p.day) ?? 0) + p.cost)
+  }
+  const entries = [...bySeries.values()]
+  const byThrough = new Map<string, typeof entries>()
+  for (const e of entries) {
+    e.series.points = [...e.costs].map(([day, cost]) => ({day, cost}))
+    const through = [...e.providers].map(lastDay).reduce((m, d) => (d < m ? d : m))
+    byThrough.set(through, [...byThrough.get(through) ?? [], e])
+  }
+  const anomalies = [...byThrough].flatMap(([through, group]) => {
+    const judged = new Map(group.map((e) => [JSON.stringify([e.series.keys, e.series.currency]), e.providers]))
+    return detectAnomalies(group.map((e) => e.series), {
+      level: config.level, trainingDays: config.trainingDays, minHistoryDays: config.minHistoryDays,
+      lookbackDays: config.lookbackDays, through, minImpact: config.minImpact,
+    }).filter((a) => [...judged.get(JSON.stringify([a.keys, a.currency]))!].every((provider) => present.get(provider)!.has(a.day)))
+  }).sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact))
   return {groupBy, through: last, anomalies}
 }
 

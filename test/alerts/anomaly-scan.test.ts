@@ -59,3 +59,28 @@ describe('scanAnomalies over the store', () => {
     expect(scan.anomalies.every((a) => a.day <= '2024-10-01')).toBe(true)
   })
 })
+
+describe('scanAnomalies with providers whose billing data lags by different amounts', () => {
+  const lagging = tempDir()
+  let store: Db
+  beforeAll(() => {
+    store = openStore(path.join(lagging.dir, 'finops.db'))
+    const aws = syntheticRows([{account: '111', service: 'Amazon EC2', base: 100}], '2024-06-01', '2024-09-24')
+    // GCP's export is three days behind; its last delivered day has a real spike.
+    const gcp = syntheticRows([{account: 'g1', service: 'Compute Engine', base: 200, spikes: {'2024-09-21': 600}}, {account: 'g1', service: 'BigQuery', base: 150}],
+      '2024-06-01', '2024-09-21').map((r) => ({...r, provider: 'Google Cloud'}))
+    const rows = [...aws, ...gcp]
+    replaceCosts(store, [], rows, {source: 'test', location: 'synthetic', startedAt: '', rowsRead: rows.length, rowsSkipped: 0})
+  })
+  afterAll(() => {
+    store.close()
+    lagging.cleanup()
+  })
+
+  test('days a provider has not delivered yet are not drops, and its own last days are still judged', () => {
+    const scan = scanAnomalies(store, defaults, '2024-09-24')
+    expect(scan.through).toBe('2024-09-24')
+    expect(scan.anomalies.map((a) => [a.keys[1], a.day, a.direction])).toEqual([['Compute Engine', '2024-09-21', 'spike']])
+    expect(scan.anomalies[0]!.impact).toBeGreaterThan(500)
+  })
+})
