@@ -93,6 +93,8 @@ export function sizeContainer(days: readonly DailyUsage[], current: ContainerSpe
   const effectiveRequest = proposed.memoryRequest ?? current.requests.memory ?? memoryRequest
   const limit = Math.max(memoryLimit, effectiveRequest)
   if (changes(current.limits.memory, limit, settings.minChangeShare, settings.minMemoryChange)) proposed.memoryLimit = limit
+  // A raised request above today's limit would be rejected by the API server, however small the limit change.
+  else if (proposed.memoryRequest !== undefined && current.limits.memory !== undefined && proposed.memoryRequest > current.limits.memory) proposed.memoryLimit = limit
   // A CPU limit below the new request would be rejected by the API server: lift it to the request.
   if (proposed.cpuRequest !== undefined && current.limits.cpu !== undefined && current.limits.cpu < proposed.cpuRequest) proposed.cpuLimit = proposed.cpuRequest
 

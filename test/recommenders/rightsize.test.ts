@@ -48,6 +48,14 @@ describe('recommendRightsizing', () => {
     expect(rec!.monthlySavings).toBeLessThan(0)
   })
 
+  it('lifts a memory limit the raised request would exceed, even when the limit change alone is noise', () => {
+    // Peak 1000Mi: request 1150Mi, limit 1200Mi; today's limit 1100Mi is within 10% of 1200Mi.
+    const w = workload({containers: [{name: 'app', requests: {cpu: 1, memory: 200 * MIB}, limits: {memory: 1100 * MIB}}]})
+    const [rec] = recommendRightsizing(input([w], [usageFor(w, 'app', days(8, () => 0.3, () => 1000 * MIB))])).recommendations
+    expect(rec!.proposed.memoryRequest).toBeGreaterThan(1100 * MIB)
+    expect(rec!.proposed.memoryLimit).toBeGreaterThanOrEqual(rec!.proposed.memoryRequest!)
+  })
+
   it('skips thin data with the reason instead of guessing', () => {
     const w = workload()
     const result = recommendRightsizing(input([w], [usageFor(w, 'app', days(2, diurnalCpu, steadyMemory))]))
