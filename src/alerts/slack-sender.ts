@@ -76,11 +76,17 @@ async function attempt(url: string, body: string, timeoutSeconds: number): Promi
   }
 }
 
-/** Retry-After is either delta-seconds or an HTTP date (RFC 9110); anything else is ignored. */
+/**
+ * Retry-After is either delta-seconds or an HTTP date (RFC 9110); anything else is ignored. Fractional
+ * seconds (not in the RFC, but sent) round up. An HTTP date starts with a day name: Date.parse alone
+ * reads "1.5" or "-1" as a day in 2001, which would mean "retry now".
+ */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value.trim())
-  const at = Date.parse(value)
+  const text = value?.trim() ?? ''
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text))
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined
+  // asctime dates carry no zone and are GMT (Date.parse would read them as local time).
+  const at = Date.parse(/\b(GMT|UTC)\b/.test(text) ? text : `${text} GMT`)
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000))
 }
 
