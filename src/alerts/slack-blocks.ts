@@ -68,7 +68,8 @@ export function budgetAlertMessage(status: BudgetStatus, threshold: ThresholdSta
     field('Budget breach', breach),
   ]
   return {
-    text: budgetAlertSummary(status, threshold),
+    // The fallback text (notifications, clients without blocks) is mrkdwn too: names are escaped there as well.
+    text: escapeMrkdwn(budgetAlertSummary(status, threshold)),
     blocks: [
       header(`${icon} Budget "${status.name}" crossed ${thresholdLabel(threshold)}`),
       {type: 'section', fields},
@@ -92,7 +93,7 @@ export function anomalyMessage(anomaly: Anomaly, groupBy: readonly string[], con
   const money = (n: number): string => formatMoney(n, anomaly.currency)
   const label = seriesLabel(groupBy, anomaly.keys)
   return {
-    text: anomalySummary(anomaly, groupBy),
+    text: escapeMrkdwn(anomalySummary(anomaly, groupBy)),
     blocks: [
       header(`${anomaly.direction === 'spike' ? ':chart_with_upwards_trend:' : ':chart_with_downwards_trend:'} Spend ${anomaly.direction}: ${label} on ${anomaly.day}`),
       {type: 'section', fields: [

@@ -25,7 +25,7 @@ describe('budget alert message', () => {
     const actual = status.thresholds.find((t) => t.kind === 'actual')!
     const m = budgetAlertMessage(status, actual, [{label: 'Amazon EC2', amount: 700, share: 77.8}, {label: 'S3', amount: 200, share: 22.2}])
     expect(blockKitProblems(m)).toEqual([])
-    expect(m.text).toBe('Budget "prod <aws>" 2024-09: actual spend €900.00 crossed 80% of €1,000.00 (€800.00) by €100.00')
+    expect(m.text).toBe('Budget "prod &lt;aws&gt;" 2024-09: actual spend €900.00 crossed 80% of €1,000.00 (€800.00) by €100.00')
     expect(m.blocks[0]).toEqual({type: 'header', text: {type: 'plain_text', text: ':warning: Budget "prod <aws>" crossed actual 80%', emoji: true}})
     const body = texts(m)
     expect(body).toContain('actual 80% (€800.00) by *€100.00*')
@@ -65,6 +65,12 @@ describe('anomaly message', () => {
     expect(body).toContain('99% interval $111.23 to $125.25')
     expect(body).toContain('*+$601.99* against expected, $594.98 outside the interval')
     expect(body).toContain('Top contributors to the change*\\n• region us-east-1: $600.00')
+  })
+
+  test('billing names in the fallback text cannot mention the channel or make links', () => {
+    const m = anomalyMessage({...anomaly, keys: ['111', '<!channel> R&D <https://x.example|y>']}, ['account', 'service'], [])
+    expect(m.text).toContain('service=&lt;!channel&gt; R&amp;D &lt;https://x.example|y&gt;:')
+    expect(m.text).not.toMatch(/[<>]/)
   })
 
   test('a drop shows a negative size', () => {
