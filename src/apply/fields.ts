@@ -1,4 +1,7 @@
+import type {LabelSelector} from '../k8s/selector.js'
 import type {ContainerResources, FieldSet, Toleration} from './types.js'
+
+export {type LabelSelector, selectorMatches} from '../k8s/selector.js'
 
 /**
  * The parts of a Deployment/StatefulSet that apply reads and writes; the client's V1 types are
@@ -22,10 +25,6 @@ export interface WorkloadObject {
   }
 }
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>
-  matchExpressions?: {key: string; operator: string; values?: string[]}[]
-}
 
 /** Reads from a live workload the same fields `template` names, so it can be compared with a plan. */
 export function extractFields(workload: WorkloadObject, template: FieldSet): FieldSet {
@@ -126,22 +125,4 @@ function withRemovals(from: Record<string, string>, to: Record<string, string>):
   const out: Record<string, string | null> = {...to}
   for (const key of Object.keys(from)) if (!(key in to)) out[key] = null
   return out
-}
-
-/** Whether a label selector selects a set of labels (matchLabels and matchExpressions). */
-export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return false
-  const hasTerms = Object.keys(selector.matchLabels ?? {}).length > 0 || (selector.matchExpressions ?? []).length > 0
-  // An empty policy/v1 selector selects every pod in the namespace.
-  if (!hasTerms) return true
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (labels[key] !== value) return false
-  for (const expr of selector.matchExpressions ?? []) {
-    const value = labels[expr.key]
-    const values = expr.values ?? []
-    if (expr.operator === 'In' && (value === undefined || !values.includes(value))) return false
-    if (expr.operator === 'NotIn' && value !== undefined && values.includes(value)) return false
-    if (expr.operator === 'Exists' && value === undefined) return false
-    if (expr.operator === 'DoesNotExist' && value !== undefined) return false
-  }
-  return true
 }

@@ -2,6 +2,7 @@ import type {
   CapacityType, ContainerSpec, HpaSpec, Inventory, NamespaceInfo, NodeInfo, OwnerRef, PdbSpec, PodInfo, Toleration, VolumeRef, Workload, WorkloadKind,
 } from './model.js'
 import {parseQuantity} from './quantity.js'
+import {selectorMatches} from './selector.js'
 
 /**
  * Builds the inventory from Kubernetes API objects (as listed by client-node or read from a JSON
@@ -127,9 +128,6 @@ function amounts(m: Record<string, string> | undefined): {cpu?: number; memory?:
   if (memory !== undefined) out.memory = memory
   return out
 }
-
-const labelsMatch = (selector: Record<string, string>, labels: Record<string, string>): boolean =>
-  Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v)
 
 interface Lookup {
   pvcs: Map<string, K8sObject>
@@ -357,8 +355,9 @@ export function buildInventory(raw: RawCluster, cluster: string, collectedAt: st
   }
   for (const p of raw.pdbs) {
     const spec = pdbSpec(p)
+    // The whole selector: matchExpressions-only PDBs, and empty ones (every pod of the namespace), protect pods too.
     for (const w of workloads.values()) {
-      if (w.namespace === p.metadata?.namespace && labelsMatch(spec.selector, w.podLabels)) w.pdbs.push(spec)
+      if (w.namespace === p.metadata?.namespace && selectorMatches(p.spec?.selector, w.podLabels)) w.pdbs.push(spec)
     }
   }
   for (const w of workloads.values()) w.placement.nodes.sort()

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {guessWorkloadForPod, nodeCapacityType, parseProviderId, workloadForPod} from '../../src/k8s/inventory.js'
+import {buildInventory, guessWorkloadForPod, nodeCapacityType, parseProviderId, rawClusterFromObjects, workloadForPod} from '../../src/k8s/inventory.js'
 import {formatCpu, formatMemory, parseQuantity} from '../../src/k8s/quantity.js'
 
 describe('node capacity type from provider labels', () => {
@@ -71,5 +71,24 @@ describe('quantities', () => {
     expect(formatCpu(2)).toBe('2')
     expect(formatMemory(2 ** 30)).toBe('1Gi')
     expect(formatMemory(300 * 2 ** 20 + 5)).toBe('301Mi')
+  })
+})
+
+describe('PodDisruptionBudgets on workloads', () => {
+  it('matches matchExpressions and empty selectors as the disruption controller does', () => {
+    const deployment = {kind: 'Deployment', metadata: {namespace: 'shop', name: 'web', uid: 'd1'},
+      spec: {replicas: 3, selector: {matchLabels: {app: 'web'}}, template: {metadata: {labels: {app: 'web', tier: 'front'}}, spec: {containers: [{name: 'web'}]}}}}
+    const pdb = (name: string, selector: unknown, namespace = 'shop') => ({kind: 'PodDisruptionBudget', metadata: {namespace, name}, spec: {minAvailable: '100%', selector}})
+    const inventory = buildInventory(rawClusterFromObjects([
+      deployment,
+      pdb('by-expression', {matchExpressions: [{key: 'app', operator: 'In', values: ['web', 'api']}]}),
+      pdb('by-label', {matchLabels: {app: 'web'}}),
+      pdb('everything', {}),
+      pdb('other-app', {matchLabels: {app: 'api'}}),
+      pdb('not-front', {matchExpressions: [{key: 'tier', operator: 'NotIn', values: ['front']}]}),
+      pdb('no-selector', undefined),
+      pdb('other-namespace', {}, 'data'),
+    ]), 'c1', '2024-03-01T00:00:00Z')
+    expect(inventory.workloads[0]!.pdbs.map((p) => p.name)).toEqual(['by-expression', 'by-label', 'everything'])
   })
 })
