@@ -62,7 +62,7 @@ export function detectAnomalies(series: readonly AnomalySeries[], settings: Anom
     for (let back = settings.lookbackDays - 1; back >= 0; back--) {
       const day = addDays(settings.through, -back)
       const judged = judgeDay(byDay, first, day, settings, z)
-      if (judged) found.push({keys: s.keys, currency: s.currency, ...judged})
+      if (judged && !continuesShift(judged, judgeDay(byDay, first, addDays(day, -1), settings, z))) found.push({keys: s.keys, currency: s.currency, ...judged})
     }
   }
   return found.sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact))
@@ -123,6 +123,16 @@ function judgeDay(byDay: Map<string, number>, first: string, day: string, settin
     impact: round2(actual - expected),
     beyondInterval: round2(direction === 'spike' ? actual - upper : lower - actual),
   }
+}
+
+/**
+ * A level shift (a new service, one switched off, a step up) stays outside the interval for days,
+ * until the model's 7-day level catches up: it is reported on its first day only. A day is a new
+ * alert again when it moves on from the previous anomalous day by at least half that day's size
+ * (a runaway cost that keeps growing keeps alerting).
+ */
+function continuesShift(day: Judged, previous: Judged | undefined): boolean {
+  return previous !== undefined && previous.direction === day.direction && Math.abs(day.actual - previous.actual) < 0.5 * Math.abs(previous.impact)
 }
 
 /** Student-t quantile from the normal one (Cornish-Fisher expansion; accurate to ~1% for df >= 10). */

@@ -64,6 +64,39 @@ describe('detectAnomalies', () => {
     expect(detectAnomalies([shifted], {...settings, lookbackDays: 5})).toEqual([])
   })
 
+  test.each([
+    ['a new service', 0, 400],
+    ['a service switched off', 400, 0],
+    ['a step up', 400, 1200],
+  ])('%s is one alert on its first day, not one a day while the model catches up', (_name, before, after) => {
+    const shiftFrom = addDays(THROUGH, -9)
+    const s = series(1, 0.03, 90)
+    s.points = s.points.map((p) => ({...p, cost: (p.day >= shiftFrom ? after : before) * (1 + (p.cost - 1) / 10)}))
+    // Successive daily runs, each judging its last 3 days: every day of the shift is judged at least once.
+    const found = new Map<string, string>()
+    for (let k = 9; k >= 0; k--) {
+      for (const a of detectAnomalies([s], {...settings, lookbackDays: 3, through: addDays(THROUGH, -k)})) found.set(a.day, a.direction)
+    }
+    expect([...found]).toEqual([[shiftFrom, after > before ? 'spike' : 'drop']])
+  })
+
+  test('a runaway cost that keeps growing keeps alerting', () => {
+    const s = series(1000, 0.03, 90, {[addDays(THROUGH, -2)]: 2000, [addDays(THROUGH, -1)]: 5000, [THROUGH]: 5100})
+    expect(detectAnomalies([s], {...settings, lookbackDays: 3}).map((a) => a.day).sort()).toEqual([addDays(THROUGH, -2), addDays(THROUGH, -1)])
+  })
+
+  test('an all-zero or perfectly flat series raises nothing and gives finite numbers', () => {
+    for (const cost of [0, 250]) {
+      const flat: AnomalySeries = {keys: ['111', 'flat'], currency: 'USD', points: eachDay(addDays(THROUGH, -89), THROUGH).map((day) => ({day, cost}))}
+      expect(detectAnomalies([flat], {...settings, lookbackDays: 30, minImpact: 0})).toEqual([])
+      const jump = detectAnomalies([{...flat, points: flat.points.map((p) => (p.day === THROUGH ? {...p, cost: cost + 50} : p))}], {...settings, minImpact: 0})
+      expect(jump).toHaveLength(1)
+      expect(Object.values(jump[0]!).filter((v) => typeof v === 'number').every(Number.isFinite)).toBe(true)
+      expect(jump[0]!.lower).toBeLessThanOrEqual(jump[0]!.expected)
+      expect(jump[0]!.expected).toBeLessThanOrEqual(jump[0]!.upper)
+    }
+  })
+
   test('deviations below minImpact are ignored however unlikely', () => {
     const s = series(10, 0.01, 90, {[THROUGH]: 19})
     expect(detectAnomalies([s], settings)).toEqual([])
