@@ -1,4 +1,5 @@
 import {addDays, today as todayUtc} from '../dates.js'
+import {isFinopsError, storeError} from '../errors.js'
 import type {DailyCostRow} from '../model.js'
 import {replaceCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
@@ -75,7 +76,7 @@ export async function collectCloudCosts(db: Db, fetcher: CostFetcher, options: C
   const rows = fetched.filter((r) => r.day >= window.from && r.day <= window.to)
     .map((r) => ({...r, provider: fetcher.provider, billingAccountId: fetcher.billingAccountId}))
 
-  const result = db.transaction(() => {
+  const write = db.transaction(() => {
     const replaced = replaceCosts(db, [{kind: 'days', source: fetcher.source, provider: fetcher.provider,
       billingAccountId: fetcher.billingAccountId, from: window.from, to: window.to}], rows, {
       source: fetcher.source, location: fetcher.location, startedAt, rowsRead: fetched.length, rowsSkipped: fetched.length - rows.length,
@@ -83,7 +84,13 @@ export async function collectCloudCosts(db: Db, fetcher: CostFetcher, options: C
     saveWatermark(db, {source: fetcher.source, scope: fetcher.location, collectedThrough: window.to, finalThrough,
       lastRunAt: new Date().toISOString(), lastRequests: counter.requests})
     return replaced
-  }).immediate()
+  })
+  let result: ReturnType<typeof write>
+  try {
+    result = write.immediate()
+  } catch (error) {
+    throw storeWriteError(error, fetcher)
+  }
 
   const after = getWatermark(db, fetcher.source, fetcher.location)!
   return {
@@ -109,3 +116,17 @@ export function currencyTotals(rows: readonly DailyCostRow[]): CurrencyTotal[] {
 const round2 = (n: number): number => Math.round(n * 100) / 100
 
 const maxDay = (a: string, b: string): string => (a > b ? a : b)
+
+/**
+ * SQLite refusing the write (another process holding the store past the busy timeout, a full
+ * disk) is a store problem, not a bug: exit `store` with one line, so `collect all` still runs
+ * the other sources. The transaction rolled back, so rows and watermark are as they were.
+ */
+function storeWriteError(error: unknown, fetcher: CostFetcher): unknown {
+  const code = (error as {code?: unknown})?.code
+  if (isFinopsError(error) || typeof code !== 'string' || !code.startsWith('SQLITE_')) return error
+  const why = code === 'SQLITE_BUSY' ? 'the store is locked by another process'
+    : code === 'SQLITE_FULL' ? 'the disk is full' : code === 'SQLITE_READONLY' ? 'the store is read-only' : `${code}: ${(error as Error).message}`
+  return storeError(`cannot write ${fetcher.provider} costs for ${fetcher.location} to the store: ${why}`,
+    'nothing was written and the watermark is unchanged; run it again when the store is free', error)
+}

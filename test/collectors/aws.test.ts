@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {awsCostFetcher, type AwsSourceOptions} from '../../src/collectors/aws/index.js'
@@ -174,6 +175,24 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     expect((error as Error).message).toContain('UnrecognizedClientException')
     expect((error as Error).message).toContain('default credential chain')
     expect(db.prepare('SELECT COUNT(*) FROM cost_daily').pluck().get()).toBe(0)
+  })
+
+  it('a store locked by another process is a store error (exit 4), not an internal one; nothing is written', async () => {
+    await collect({}, {from: '2026-11-20', to: '2026-11-21'})
+    const before = db.prepare('SELECT COUNT(*) FROM cost_daily').pluck().get()
+    const other = new Database(`${tmp.dir}/finops.db`)
+    db.pragma('busy_timeout = 0')
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      const error = await collect({}, {from: '2026-11-22', to: '2026-11-25'}).catch((e: unknown) => e)
+      expect(isFinopsError(error) && error.exit).toBe(ExitCode.store)
+      expect((error as Error).message).toMatch(/^cannot write AWS costs for cost-explorer:999999999999 to the store: the store is locked by another process$/)
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+    expect(db.prepare('SELECT COUNT(*) FROM cost_daily').pluck().get()).toBe(before)
+    expect(getWatermark(db, 'aws-ce', 'cost-explorer:999999999999')?.collectedThrough).toBe('2026-11-21')
   })
 
   it('an empty result clears the window and still advances the watermark', async () => {
