@@ -74,8 +74,12 @@ function lastDataDay(db: Db, filters: readonly CostFilter[]): string | undefined
  */
 export function forecastCosts(db: Db, request: CostForecastQuery): CostForecast {
   // The last day the store has data for the scope: a filter to a fee billed on the 1st still forecasts from today's data.
-  const to = request.to ?? lastDataDay(db, scopeFilters(request.filters))
-  if (!to) throw notFoundError('no cost data in the store matches', 'import billing data first, for example: finops collect focus ./export.csv')
+  const last = lastDataDay(db, scopeFilters(request.filters))
+  if (!last) throw notFoundError('no cost data in the store matches', 'import billing data first, for example: finops collect focus ./export.csv')
+  if (request.to !== undefined && request.to > last) {
+    throw inputError(`--to ${request.to} is after the last day with cost data (${last})`, `leave --to out, or choose ${last} or earlier`)
+  }
+  const to = request.to ?? last
   const from = request.from ?? addDays(to, -((request.historyDays ?? DEFAULT_HISTORY_DAYS) - 1))
   const horizonDays = request.horizonDays ?? defaultHorizonDays(to)
   if (!Number.isInteger(horizonDays) || horizonDays < 1) throw inputError(`the horizon must be a whole number of days, at least 1 (got ${horizonDays})`)
@@ -191,7 +195,10 @@ function forecastCurrency(currency: string, rows: ReturnType<typeof queryDailyCo
   const missing = days.filter((d) => !s.present.has(d) && !imported.has(d))
   if (missing.length > 0) {
     throw inputError(`${currency} cost data has ${missing.length} missing day${missing.length === 1 ? '' : 's'} between ${first} and ${to} (first: ${missing[0]})`,
-      `import the missing days, or start the history after the gap with --from ${addDays(missing.at(-1)!, 1)}`)
+      missing.at(-1) === to
+        // The currency's data stops before the others' (an import that lags): a later --from cannot help.
+        ? `import the missing days, or forecast it from its own last day with --filter currency=${currency}`
+        : `import the missing days, or start the history after the gap with --from ${addDays(missing.at(-1)!, 1)}`)
   }
   const {usage, recurring} = splitSeries(s, to, query.horizonDays)
   const negative = usage.filter((p) => p.value < 0)

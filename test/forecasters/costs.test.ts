@@ -170,7 +170,7 @@ describe('forecastCosts', () => {
     expect(f.currencies.map((c) => c.currency)).toEqual(['USD'])
     expect(f.daily[0]!.date).toBe('2025-11-01')
     expect(f.skippedCurrencies.map((c) => c.currency)).toEqual(['GBP', 'EUR'])
-    expect(f.skippedCurrencies[0]!.reason).toMatch(/GBP cost data has 1 missing day .*first: 2025-10-31/)
+    expect(f.skippedCurrencies[0]!.reason).toMatch(/GBP cost data has 1 missing day .*first: 2025-10-31\) \(import the missing days, or forecast it from its own last day with --filter currency=GBP\)$/)
     expect(f.skippedCurrencies[1]!.reason).toMatch(/^EUR cost data has \d+ missing days/)
     expect(renderForecastText(f)).toContain('GBP: no forecast: GBP cost data has 1 missing day')
     // Filtered to its currency, the lagging import forecasts from its own last day.
@@ -215,5 +215,10 @@ describe('forecastCosts', () => {
   it('a late --from is refused with what to do', () => {
     load(standardBill())
     expectError(() => forecastCosts(db, {...base, from: addDays(LAST, 3)}), /after the last day with cost data/, 'INVALID_INPUT')
+  })
+
+  it('a --to after the last day with data is refused, not reported as missing days', () => {
+    load(standardBill())
+    expectError(() => forecastCosts(db, {...base, to: addDays(LAST, 5)}), /^--to 2025-11-05 is after the last day with cost data \(2025-10-31\)$/, 'INVALID_INPUT')
   })
 })
