@@ -88,6 +88,20 @@ describe('finops collect gcp: BigQuery billing export', () => {
     expect(db.prepare(`SELECT name FROM accounts WHERE account_id = 'shop-prod'`).pluck().get()).toBe('Shop Production')
   })
 
+  it('a query still running (jobComplete: false) is polled until done, never taken for an empty answer', async () => {
+    await collect({}, {from: '2026-11-20', to: '2026-11-25'})
+    gcp.reset()
+    gcp.slowNext(2)
+    const summary = await collect({}, {from: '2026-11-20', to: '2026-11-25'})
+    const queries = gcp.queries()
+    // jobs.query, two polls answering "not yet", the poll with the first page, then the pages.
+    expect(queries[0]!.method).toBe('POST')
+    expect(queries.slice(1, 4).every((q) => q.method === 'GET' && !q.url.searchParams.get('pageToken'))).toBe(true)
+    // The client's own first poll rides inside jobs.query; ours are counted.
+    expect(summary.requests).toBe(queries.length - 1)
+    expectSame(storeBy('2026-11-20', '2026-11-25', `day || '|' || sub_account_id`), ledgerBy('2026-11-20', '2026-11-25', (f) => `${f.day}|${f.project}`))
+  })
+
   it('groups a label server-side when asked and stores it as a tag', async () => {
     await collect({label: 'team'}, {from: '2026-11-25', to: '2026-11-25'})
     const body = gcp.queries()[0]!.json as {query: string; queryParameters: {name: string; parameterValue: {value: string}}[]}

@@ -28,6 +28,8 @@ export interface GcpFact {
 export interface GcpServer extends LocalServer {
   ledger: GcpFact[]
   failNext: (n: number, status: number, reason?: string) => void
+  /** The next query is slow: jobs.query and the next n getQueryResults polls answer jobComplete: false, no rows. */
+  slowNext: (n: number) => void
   reset: () => void
   queries: () => RecordedRequest[]
 }
@@ -42,7 +44,7 @@ const googleError = (status: number, message: string, reason: string, statusText
 export async function startGoogleApis(options: {pageRows?: number; skuPageSize?: number} = {}): Promise<GcpServer> {
   const pageRows = options.pageRows ?? 1000
   const skus = (JSON.parse(fs.readFileSync(path.join(fixturesDir, 'gcp', 'compute-engine-skus.json'), 'utf8')) as {skus: unknown[]}).skus
-  const state = {ledger: [] as GcpFact[], failures: [] as {status: number; reason: string}[], jobs: new Map<string, {fields: {name: string; type: string}[]; rows: {f: {v: string | null}[]}[]}>()}
+  const state = {ledger: [] as GcpFact[], failures: [] as {status: number; reason: string}[], slowPolls: 0, pending: new Map<string, number>(), jobs: new Map<string, {fields: {name: string; type: string}[]; rows: {f: {v: string | null}[]}[]}>()}
   let jobCounter = 0
 
   const page = (jobId: string, projectId: string, start: number, kind: string): Reply => {
@@ -76,6 +78,11 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
       .map((name) => ({name, type: 'STRING', mode: 'NULLABLE'})).concat([{name: 'billed_cost', type: 'FLOAT', mode: 'NULLABLE'}, {name: 'effective_cost', type: 'FLOAT', mode: 'NULLABLE'}])
     const jobId = `job_local_${++jobCounter}`
     state.jobs.set(jobId, {fields, rows: [...groups.values()].map((r) => ({f: r.map((v) => ({v: String(v)}))}))})
+    if (state.slowPolls > 0) {
+      state.pending.set(jobId, state.slowPolls)
+      state.slowPolls = 0
+      return {status: 200, body: {kind: 'bigquery#queryResponse', jobReference: {projectId, jobId, location: 'US'}, jobComplete: false}}
+    }
     return page(jobId, projectId, 0, 'bigquery#queryResponse')
   }
 
@@ -89,6 +96,11 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
     if (m && req.method === 'GET') {
       if (!state.jobs.has(m[2]!)) return googleError(404, `Not found: Job ${m[1]}:${m[2]}`, 'notFound', 'NOT_FOUND')
       const token = req.url.searchParams.get('pageToken')
+      const polls = state.pending.get(m[2]!) ?? 0
+      if (polls > 0) {
+        state.pending.set(m[2]!, polls - 1)
+        return {status: 200, body: {kind: 'bigquery#getQueryResultsResponse', jobReference: {projectId: m[1], jobId: m[2], location: 'US'}, jobComplete: false}}
+      }
       return page(m[2]!, m[1]!, token ? Number(token.slice(5)) : 0, 'bigquery#getQueryResultsResponse')
     }
     m = /^\/v1\/services\/([^/]+)\/skus$/.exec(req.path)
@@ -110,8 +122,11 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
     failNext: (n: number, status: number, reason = 'rateLimitExceeded') => {
       for (let i = 0; i < n; i++) state.failures.push({status, reason})
     },
+    slowNext: (n: number) => void (state.slowPolls = n),
     reset: () => {
       state.failures.length = 0
+      state.slowPolls = 0
+      state.pending.clear()
       server.requests.length = 0
     },
     queries: () => server.requests.filter((r) => r.path.includes('/queries')),

@@ -1,6 +1,7 @@
 import {BigQuery} from '@google-cloud/bigquery'
 
 import {usageError} from '../../errors.js'
+import {remoteError} from '../cloud-errors.js'
 import type {DailyCostRow} from '../../model.js'
 import type {CostFetcher} from '../cloud-collect.js'
 import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
@@ -59,6 +60,13 @@ interface ExportRow {
   effective_cost: number
 }
 
+/** One answer of jobs.query / getQueryResults with autoPaginate off: rows, the next page's options, the raw response. */
+type QueryPage = [ExportRow[], {pageToken?: string; job?: unknown} | null, {jobComplete?: boolean} | undefined]
+interface ResultsJob {getQueryResults: (options: unknown) => Promise<QueryPage>}
+
+/** Checks of a running query before giving up; each waits server-side (about 10 s), so about an hour. */
+const MAX_POLLS = 360
+
 /** Spend from the BigQuery billing export, aggregated by BigQuery, paged with pageToken. */
 export function gcpCostFetcher(options: GcpSourceOptions): CostFetcher {
   const table = parseExportTable(options.table)
@@ -85,16 +93,23 @@ async function fetchGcpDays(options: GcpSourceOptions, window: CollectWindow, co
   const rows: ExportRow[] = []
   try {
     const params: Record<string, string> = {from_day: window.from, to_day: window.to, ...(options.label ? {label: options.label} : {})}
-    const [first, firstNext, ] = await call(() => bigquery.query({query: exportQuery(options.table, options.label), params, useLegacySql: false,
-      ...(options.location ? {location: options.location} : {})}, {autoPaginate: false, maxResults}) as unknown as Promise<[ExportRow[], {pageToken?: string; job?: unknown} | null]>)
-    rows.push(...first)
-    let next = firstNext
+    let [page, next, response] = await call(() => bigquery.query({query: exportQuery(options.table, options.label), params, useLegacySql: false,
+      ...(options.location ? {location: options.location} : {})}, {autoPaginate: false, maxResults}) as unknown as Promise<QueryPage>)
+    const job = next?.job as ResultsJob | undefined
+    // A query over a large export outlives jobs.query's wait: the answer is then "not complete" with no
+    // rows, which must be polled, not stored as an empty window (that would wipe the days).
+    for (let polls = 1; response?.jobComplete === false; polls++) {
+      if (!job || polls > MAX_POLLS) {
+        throw remoteError(`${label}: the query was still running after ${polls - 1} checks`, 'try again later, or collect a shorter window with --from/--to; the store is unchanged')
+      }
+      ;[page, next, response] = await call(() => job.getQueryResults({autoPaginate: false, maxResults}))
+    }
+    rows.push(...page)
     while (next?.pageToken) {
       const token = next.pageToken
-      const job = next.job as {getQueryResults: (o: unknown) => Promise<[ExportRow[], {pageToken?: string; job?: unknown} | null]>}
-      const [page, after] = await call(() => job.getQueryResults({pageToken: token, autoPaginate: false, maxResults}))
-      rows.push(...page)
-      next = after ? {...after, job} : null
+      const [more, after] = await call(() => job!.getQueryResults({pageToken: token, autoPaginate: false, maxResults}))
+      rows.push(...more)
+      next = after
     }
   } catch (error) {
     throw mapGcpError(error, label)
