@@ -44,7 +44,7 @@ export async function runScheduled(options: ScheduledRunOptions): Promise<Schedu
   const {takenOver} = acquireLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
   log({step: 'run', event: 'start', steps: config.run.steps, ...(takenOver ? {tookOverStaleLock: takenOver} : {})})
   const steps: StepRecord[] = []
-  const ctx: StepContext = {runId, config, db, cli: options.cli, outputs: {}}
+  const ctx: StepContext = {runId, config, db, cli: options.cli, outputs: {}, statuses: {}}
   let metrics: ScheduledRunResult['metrics']
   try {
     for (const name of config.run.steps) {
@@ -55,6 +55,7 @@ export async function runScheduled(options: ScheduledRunOptions): Promise<Schedu
       } catch (error) {
         result = {status: 'failed', reason: redact((error as Error)?.message ?? String(error))}
       }
+      ctx.statuses![name] = result.status
       const record: StepRecord = {step: name, ...result, durationMs: Date.now() - stepStarted}
       steps.push(record)
       log({step: name, event: result.status === 'skipped' ? 'skip' : 'finish', level: result.status === 'failed' ? 'error' : result.status === 'ok' || result.status === 'skipped' ? 'info' : 'warn',

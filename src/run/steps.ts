@@ -18,6 +18,8 @@ export interface StepContext {
   cli: CliInvoker
   /** Results steps leave for later steps and the metrics (forecast JSON, apply report, ...). */
   outputs: Partial<Record<RunStepName, unknown>>
+  /** How the steps already run in this run ended. */
+  statuses?: Partial<Record<RunStepName, StepResult['status']>>
 }
 
 export interface StepResult {
@@ -112,11 +114,16 @@ export const runSteps: Record<RunStepName, RunStep> = {
     async run(ctx) {
       const noCluster = clusterMissing(ctx.config)
       if (noCluster) return {status: 'skipped', reason: noCluster}
-      const report: ApplyReport = await applyFromStore(ctx.db, {config: ctx.config, runId: ctx.runId})
+      // The stored recommendations are the previous run's when this run's recommend failed: a workload
+      // idle then may be busy now. Only ends of downtime windows (restores) are applied then.
+      const stale = ctx.statuses?.recommend === 'failed'
+      const report: ApplyReport = await applyFromStore(ctx.db, {config: ctx.config, runId: ctx.runId, ...(stale ? {recommendations: []} : {})})
+      const staleNote = 'recommend failed in this run: stored recommendations not applied, only downtime windows that ended were restored'
+      if (stale) report.notes.push(staleNote)
       ctx.outputs.apply = report
       const {summary} = report
       const details = {mode: report.mode, planned: summary.planned, applied: summary.applied, failed: summary.failed, skipped: summary.skipped}
-      if (summary.failed === 0) return {status: 'ok', details}
+      if (summary.failed === 0) return {status: 'ok', details, ...(stale ? {reason: staleNote} : {})}
       return {status: summary.applied > 0 ? 'partial' : 'failed', reason: report.actions.filter((a) => a.error).map((a) => `${a.target.namespace}/${a.target.name}: ${a.error}`).join('; '), details}
     },
   },

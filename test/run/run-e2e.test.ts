@@ -12,6 +12,8 @@ import {eachDay} from '../../src/dates.js'
 import {upsertBudget} from '../../src/store/budgets.js'
 import {queryDailyCosts, replaceCosts} from '../../src/store/costs.js'
 import {openStore} from '../../src/store/open.js'
+import {saveRecommendations} from '../../src/store/recommendations.js'
+import {rightsizeRec} from '../apply/recs.js'
 import {parseJson, repoRoot, runCli, tempDir} from '../helpers/cli.js'
 import type {KubeApiServer} from '../servers/kube-api.js'
 import {startHoldingProxy} from '../servers/kube-api-faults.js'
@@ -137,6 +139,30 @@ describe('finops run, as the CronJob runs it', () => {
     } finally {
       await proxy.close()
     }
+  })
+
+  it('when recommend fails, applies no stored (stale) recommendation but still restores ended downtime windows', async () => {
+    const {env, db} = containerEnv('apply:\n  mode: enforce\n  kinds: [scale-down, rightsize]\n')
+    const night = await runCli(['run', '--db', db], {env})
+    expect(night.code, night.stdout + night.stderr).toBe(0)
+    expect((server.get('apps/v1', 'Deployment', 'web', 'staging')!.spec as {replicas: number}).replicas).toBe(0)
+    // A rightsizing from some earlier run is still in the store.
+    const store = openStore(db)
+    saveRecommendations(store, {kinds: ['rightsize'], namespaces: [], currency: 'USD', skipped: [], recommendations: [
+      rightsizeRec('shop', 'cart', 'cart', {cpuRequest: 0.05, memoryRequest: 128 * 2 ** 20}, 30),
+    ]})
+    store.close()
+    const cart = JSON.stringify(server.get('apps/v1', 'Deployment', 'cart', 'shop')!.spec)
+
+    // The morning run's recommend fails (here: a bad argument).
+    fs.writeFileSync(env.FINOPS_CONFIG!, 'apply:\n  mode: enforce\n  kinds: [scale-down, rightsize]\nrun:\n  args:\n    recommend: [--kind, bogus]\n')
+    const morning = await runCli(['run', '--db', db], {env: {...env, FINOPS_NOW: '2024-09-05T08:00:00Z'}})
+    expect(morning.code, morning.stdout + morning.stderr).toBe(ExitCode.partial)
+    const lines = logLines(morning.stdout)
+    expect(lines.find((l) => l.step === 'recommend')).toMatchObject({status: 'failed'})
+    expect(lines.find((l) => l.step === 'apply')).toMatchObject({status: 'ok', reason: expect.stringMatching(/^recommend failed in this run/), details: {applied: 2}})
+    expect((server.get('apps/v1', 'Deployment', 'web', 'staging')!.spec as {replicas: number}).replicas).toBe(2)
+    expect(JSON.stringify(server.get('apps/v1', 'Deployment', 'cart', 'shop')!.spec)).toBe(cart)
   })
 
   it('exits non-zero when a step fails, and still runs the later steps', async () => {
