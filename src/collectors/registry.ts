@@ -1,5 +1,5 @@
 import type {AwsSourceConfig, AzureSourceConfig, GcpSourceConfig, SourcesConfig} from '../config/sections/sources.js'
-import {isFinopsError} from '../errors.js'
+import {FinopsError, isFinopsError} from '../errors.js'
 import type {Db} from '../store/open.js'
 import {awsCostFetcher} from './aws/index.js'
 import {azureCostFetcher} from './azure/index.js'
@@ -48,7 +48,17 @@ export function collectGcp(db: Db, source: GcpSourceConfig, run: RunSettings): P
 async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettings): Promise<GcpRunSummary> {
   const out: GcpRunSummary = {}
   if (source.table) out.costs = await collectCloudCosts(db, gcpCostFetcher({...source, table: source.table, retry: run.retry, retryHooks: run.retryHooks}), run)
-  if (source.prices) out.prices = await collectCatalogPrices(db, {endpoint: source.endpoint, retry: run.retry, retryHooks: run.retryHooks})
+  if (source.prices) {
+    try {
+      out.prices = await collectCatalogPrices(db, {endpoint: source.endpoint, retry: run.retry, retryHooks: run.retryHooks})
+    } catch (error) {
+      // The costs are already committed: say so, rather than the catalog error's "the store is unchanged".
+      if (!out.costs || !isFinopsError(error)) throw error
+      const c = out.costs
+      throw new FinopsError(`${error.message}; the costs of ${source.table!.split('.').at(-1)} were collected (${c.window.from} to ${c.window.to}, ${c.rollupRows} daily rows)`,
+        {code: 'PARTIAL', exit: 'partial', suggestion: 'run it again with --prices to refresh the prices; the stored prices are unchanged', cause: error})
+    }
+  }
   return out
 }
 

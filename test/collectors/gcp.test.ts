@@ -4,7 +4,8 @@ import {collectCloudCosts} from '../../src/collectors/cloud-collect.js'
 import {StaticTokenAuth} from '../../src/collectors/gcp/auth.js'
 import {collectCatalogPrices, familyKeyOf} from '../../src/collectors/gcp/catalog.js'
 import {gcpCostFetcher, type GcpSourceOptions} from '../../src/collectors/gcp/index.js'
-import {isFinopsError} from '../../src/errors.js'
+import {collectGcp} from '../../src/collectors/registry.js'
+import {type FinopsError, isFinopsError} from '../../src/errors.js'
 import {ExitCode} from '../../src/exit-codes.js'
 import {openStore, type Db} from '../../src/store/open.js'
 import {listPrices, spotPriceRatio} from '../../src/store/prices.js'
@@ -172,6 +173,24 @@ describe('finops collect gcp --prices: Cloud Billing Catalog', () => {
     expect(eu).toMatchObject({pairs: 1})
     expect(eu.ratio).toBeCloseTo(0.008422 / 0.034806, 9)
     expect(familyKeyOf('Spot Preemptible E2 Instance Core running in Americas')).toBe('e2 instance core running in americas')
+  })
+
+  it('costs collected but prices failed: a partial error (exit 7) that says the costs landed, not "the store is unchanged"', async () => {
+    gcp.failNext(2, 503, 'backendError', 'catalog')
+    const saved = process.env.GOOGLE_OAUTH_ACCESS_TOKEN
+    process.env.GOOGLE_OAUTH_ACCESS_TOKEN = GCP_TOKEN
+    try {
+      const run = {restatementDays: 3, initialDays: 30, today: TODAY, from: '2026-11-24', to: '2026-11-25',
+        retry: {maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5}, retryHooks: {sleep: async () => {}}}
+      const error = await collectGcp(db, {table: EXPORT_TABLE, endpoint: gcp.url, prices: true}, run).catch((e: unknown) => e)
+      expect(isFinopsError(error) && error.exit).toBe(ExitCode.partial)
+      expect((error as Error).message).toMatch(/^Cloud Billing Catalog services\/6F81-5844-456A: still throttled or unavailable after 2 attempts; the costs of gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9 were collected \(2026-11-24 to 2026-11-25, \d+ daily rows\)$/)
+      expect((error as FinopsError).suggestion).not.toMatch(/store is unchanged/)
+    } finally {
+      if (saved === undefined) delete process.env.GOOGLE_OAUTH_ACCESS_TOKEN
+      else process.env.GOOGLE_OAUTH_ACCESS_TOKEN = saved
+    }
+    expectSame(storeBy('2026-11-24', '2026-11-25', 'day'), ledgerBy('2026-11-24', '2026-11-25', (f) => f.day))
   })
 
   it('a failed catalog fetch leaves the stored prices as they were', async () => {

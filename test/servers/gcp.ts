@@ -27,7 +27,8 @@ export interface GcpFact {
 
 export interface GcpServer extends LocalServer {
   ledger: GcpFact[]
-  failNext: (n: number, status: number, reason?: string) => void
+  /** Fail the next n requests (only those to `api` when given) in Google's error shape. */
+  failNext: (n: number, status: number, reason?: string, api?: 'bigquery' | 'catalog') => void
   /** The next query is slow: jobs.query and the next n getQueryResults polls answer jobComplete: false, no rows. */
   slowNext: (n: number) => void
   reset: () => void
@@ -44,7 +45,7 @@ const googleError = (status: number, message: string, reason: string, statusText
 export async function startGoogleApis(options: {pageRows?: number; skuPageSize?: number} = {}): Promise<GcpServer> {
   const pageRows = options.pageRows ?? 1000
   const skus = (JSON.parse(fs.readFileSync(path.join(fixturesDir, 'gcp', 'compute-engine-skus.json'), 'utf8')) as {skus: unknown[]}).skus
-  const state = {ledger: [] as GcpFact[], failures: [] as {status: number; reason: string}[], slowPolls: 0, pending: new Map<string, number>(), jobs: new Map<string, {fields: {name: string; type: string}[]; rows: {f: {v: string | null}[]}[]}>()}
+  const state = {ledger: [] as GcpFact[], failures: [] as {status: number; reason: string; api?: 'bigquery' | 'catalog'}[], slowPolls: 0, pending: new Map<string, number>(), jobs: new Map<string, {fields: {name: string; type: string}[]; rows: {f: {v: string | null}[]}[]}>()}
   let jobCounter = 0
 
   const page = (jobId: string, projectId: string, start: number, kind: string): Reply => {
@@ -88,7 +89,9 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
 
   const handle = (req: RecordedRequest): Reply => {
     if (req.headers.authorization !== `Bearer ${GCP_TOKEN}`) return googleError(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token.', 'authError', 'UNAUTHENTICATED')
-    const failure = state.failures.shift()
+    const api = req.path.startsWith('/bigquery/') ? 'bigquery' : 'catalog'
+    const at = state.failures.findIndex((f) => f.api === undefined || f.api === api)
+    const failure = at >= 0 ? state.failures.splice(at, 1)[0] : undefined
     if (failure) return googleError(failure.status, 'Exceeded rate limits: too many api requests per user per method for this user_method.', failure.reason, failure.status === 429 ? 'RESOURCE_EXHAUSTED' : 'UNAVAILABLE')
     let m = /^\/bigquery\/v2\/projects\/([^/]+)\/queries$/.exec(req.path)
     if (m && req.method === 'POST') return runExportQuery(req, m[1]!)
@@ -119,8 +122,8 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
   const api = server as GcpServer
   Object.defineProperty(api, 'ledger', {get: () => state.ledger, set: (v: GcpFact[]) => void (state.ledger = v)})
   return Object.assign(api, {
-    failNext: (n: number, status: number, reason = 'rateLimitExceeded') => {
-      for (let i = 0; i < n; i++) state.failures.push({status, reason})
+    failNext: (n: number, status: number, reason = 'rateLimitExceeded', api?: 'bigquery' | 'catalog') => {
+      for (let i = 0; i < n; i++) state.failures.push({status, reason, api})
     },
     slowNext: (n: number) => void (state.slowPolls = n),
     reset: () => {
