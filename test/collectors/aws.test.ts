@@ -214,6 +214,9 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     const regions = db.prepare(`SELECT DISTINCT region_id FROM cost_daily WHERE charge_category = 'Usage' ORDER BY 1`).pluck().all()
     expect(regions).toEqual(['eu-west-1', 'us-east-1', 'us-west-2'])
     expectSameTotals(storeTotals('2026-11-20', '2026-11-25'), ledgerTotals('2026-11-20', '2026-11-25'))
+    // No other charges in this window, so the account names come from GetDimensionValues' attributes.
+    expect(db.prepare('SELECT account_id, name FROM accounts ORDER BY account_id').raw().all())
+      .toEqual([['111111111111', 'payments-prod'], ['222222222222', 'data-staging']])
   })
 
   it('a tag grouping maps "key$value" group keys to tags', async () => {

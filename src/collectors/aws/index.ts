@@ -69,9 +69,9 @@ async function fetchAwsDays(client: CostExplorerClient, window: CollectWindow, c
       throw mapAwsError(error, options)
     })
 
-  const accounts = options.extraGroup ? await listLinkedAccounts(client, period, send) : []
   const rows: DailyCostRow[] = []
   const names = new Map<string, string>()
+  const accounts = options.extraGroup ? await listLinkedAccounts(client, period, send, names) : []
   let estimatedFrom: string | undefined
   for (const call of planAwsCalls(options.extraGroup, accounts)) {
     let token: string | undefined
@@ -93,15 +93,20 @@ async function fetchAwsDays(client: CostExplorerClient, window: CollectWindow, c
   return {rows, estimatedFrom}
 }
 
+/** The linked accounts with cost in the period; their names (Attributes.description) go into `names`. */
 async function listLinkedAccounts(client: CostExplorerClient, period: DateInterval,
-  send: <T>(label: string, call: () => Promise<T>) => Promise<T>): Promise<string[]> {
+  send: <T>(label: string, call: () => Promise<T>) => Promise<T>, names: Map<string, string>): Promise<string[]> {
   const accounts: string[] = []
   let token: string | undefined
   do {
     const page = await send('linked accounts', () => client.send(new GetDimensionValuesCommand({
       TimePeriod: period, Dimension: 'LINKED_ACCOUNT', Context: 'COST_AND_USAGE', ...(token ? {NextPageToken: token} : {}),
     })))
-    for (const v of page.DimensionValues ?? []) if (v.Value) accounts.push(v.Value)
+    for (const v of page.DimensionValues ?? []) {
+      if (!v.Value) continue
+      accounts.push(v.Value)
+      if (v.Attributes?.description) names.set(v.Value, v.Attributes.description)
+    }
     token = page.NextPageToken || undefined
   } while (token)
   return accounts.sort()
