@@ -2,16 +2,19 @@ import {Args, Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../cli/base-command.js'
 import {KubernetesCluster} from '../apply/cluster.js'
+import {newRunId} from '../apply/identity.js'
 import {renderRollbackReport} from '../apply/format.js'
 import {loadKubeConfig} from '../apply/kubeconfig.js'
 import {recoverPending} from '../apply/execute.js'
 import {rollbackActions, type RollbackReport} from '../apply/rollback.js'
 import {ExitCode} from '../exit-codes.js'
+import {acquireLock, releaseLock} from '../run/lock.js'
 
 export default class Rollback extends FinopsCommand {
   static override summary = 'Restore the exact before-state of an applied action, or of every action of a run'
   static override description = `Writes back the before-state recorded in the journal (newest action first). A workload changed by someone
-else since the apply is left alone unless --force. Dry run unless --yes.`
+else since the apply is left alone unless --force. Dry run unless --yes, which takes the run lock like apply (exit 9
+"locked" while finops run or another apply is changing the cluster).`
 
   static override examples = [
     '<%= config.bin %> rollback act-3f2a9c1b0d4e',
@@ -29,9 +32,17 @@ else since the apply is left alone unless --force. Dry run unless --yes.`
     const {config} = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
     const cluster = new KubernetesCluster(loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context}))
-    // Settle actions interrupted by a crash first, so the journal says what actually happened.
-    if (flags.yes) await recoverPending(db, cluster, new Date())
-    const report = await rollbackActions(db, cluster, args.id, {enforce: flags.yes, force: flags.force, conflictRetries: config.apply.conflictRetries})
+    // Like apply, a rollback must not change the cluster while the CronJob is applying (nor settle its in-flight actions).
+    const lockId = newRunId()
+    if (flags.yes) acquireLock(db, {runId: lockId, ttlMinutes: config.run.lockTtlMinutes})
+    let report: RollbackReport
+    try {
+      // Settle actions interrupted by a crash first, so the journal says what actually happened.
+      if (flags.yes) await recoverPending(db, cluster, new Date())
+      report = await rollbackActions(db, cluster, args.id, {enforce: flags.yes, force: flags.force, conflictRetries: config.apply.conflictRetries})
+    } finally {
+      if (flags.yes) releaseLock(db, lockId)
+    }
     const exit = report.summary.failed === 0 ? ExitCode.ok : report.summary.rolledBack > 0 ? ExitCode.partial : ExitCode.remote
     if (exit === ExitCode.ok) {
       if (!this.jsonEnabled()) this.log(renderRollbackReport(report))

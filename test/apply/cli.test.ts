@@ -130,6 +130,25 @@ describe('finops apply and a running finops run', () => {
     expect(dry.code, dry.stderr).toBe(0)
     expect(asApply(dry).actions).toHaveLength(2)
   })
+
+  it('refuses to roll back while the run lock is held (exit locked), and still shows the plan', async () => {
+    const e = env(server.kubeconfig())
+    const applied = asApply(await runCli(['apply', '--db', dbPath, '--yes', '--json'], {env: e}))
+    expect(applied.summary.applied).toBe(2)
+    const store = openStore(dbPath)
+    store.prepare('INSERT INTO run_locks (name, run_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run('run', 'run-cron', 'finops-28801234-abcde pid 1', new Date().toISOString(), new Date(Date.now() + 3_600_000).toISOString())
+    store.close()
+    server.clearLog()
+    const locked = await runCli(['rollback', applied.runId, '--db', dbPath, '--yes'], {env: e})
+    expect(locked.code).toBe(ExitCode.locked)
+    expect(locked.stderr).toContain('another run holds the lock: run-cron')
+    expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([])
+    const dry = await runCli(['rollback', applied.runId, '--db', dbPath, '--json'], {env: e})
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(asRollback(dry).results.map((r) => r.status)).toEqual(['planned', 'planned'])
+    expect(asActions(await runCli(['actions', 'list', '--db', dbPath, '--json'], {env: e})).actions.map((a) => a.status)).toEqual(['applied', 'applied'])
+  })
 })
 
 describe('a crash between the journal write and the change', () => {
