@@ -61,8 +61,11 @@ export function forecastSeries(history: readonly HistoryPoint[], horizonDays: nu
   const candidates = listed.length > 0 ? listed : Object.keys(pointModels) as PointModelName[]
   const models = Object.fromEntries(candidates.map((m) => [m, pointModels[m]])) as Record<PointModelName, PointModel>
   const runs: Partial<Record<ModelName, OriginRun[]>> = runBacktest(y, models, plan)
-  const scores = new Map<ModelName, ReturnType<typeof accuracy>>(candidates.map((m) => [m, accuracy(runs[m]!)]))
-  const ranked = [...candidates].sort((a, b) => scores.get(a)!.score - scores.get(b)!.score)
+  // A model that cannot fit this series (a non-finite forecast) is not a candidate: NaN would break the ranking.
+  const scores = new Map<ModelName, ReturnType<typeof accuracy>>(candidates.map((m) => [m, accuracy(runs[m]!)] as const)
+    .filter(([, a]) => Number.isFinite(a.score)))
+  if (scores.size === 0) return {skipped: true, reason: `none of the models (${candidates.join(', ')}) could fit this series`}
+  const ranked = candidates.filter((m) => scores.has(m)).sort((a, b) => scores.get(a)!.score - scores.get(b)!.score)
   const members = ranked.slice(0, ENSEMBLE_SIZE)
   if (s.models.includes('ensemble') && members.length === ENSEMBLE_SIZE) {
     runs.ensemble = combineRuns(members.map((m) => runs[m]!))

@@ -53,6 +53,15 @@ describe('point models', () => {
       expect(a.every(Number.isFinite)).toBe(true)
     }
   })
+
+  it('every registered model returns finite numbers on sparse usage (most days zero, some weekdays always zero)', () => {
+    const rand = prng(3)
+    const sparse = Array.from({length: 60}, () => (rand() < 0.7 ? 0 : 100 * rand()))
+    const weekdaysOnly = weekly(8).map((v, i) => (i % 7 >= 5 ? 0 : v))
+    for (const y of [sparse, weekdaysOnly]) {
+      for (const [name, model] of Object.entries(pointModels)) expect(model.forecast(y, 14).every(Number.isFinite), name).toBe(true)
+    }
+  })
 })
 
 describe('robust decomposition', () => {

@@ -35,6 +35,19 @@ describe('forecastSeries', () => {
     expect(last.mean).toBeCloseTo(f.daily.reduce((a, p) => a + p.mean, 0), 6)
   })
 
+  it('a sparse series (a batch job on some days) gets finite, ordered intervals from every horizon step', () => {
+    const rand = prng(3)
+    const history = Array.from({length: 60}, (_, i) => ({date: addDays('2025-01-01', i), value: rand() < 0.7 ? 0 : 100 * rand()}))
+    const f = expectResult(forecastSeries(history, 30, {backtestAll: true}))
+    for (const p of [...f.daily, ...f.cumulative]) {
+      expect([p.mean, p.lower, p.upper].every(Number.isFinite)).toBe(true)
+      expect(p.lower).toBeLessThanOrEqual(p.mean)
+      expect(p.mean).toBeLessThanOrEqual(p.upper)
+      expect(p.lower).toBeGreaterThanOrEqual(0)
+    }
+    expect(f.backtest.every((a) => Number.isFinite(a.mase))).toBe(true)
+  })
+
   it('is deterministic', () => {
     const history = usage(90, 4)
     expect(forecastSeries(history, 30)).toEqual(forecastSeries(history, 30))

@@ -7,7 +7,7 @@ const TREND_DAMPING = 0.97
 
 /**
  * Weekly profile: the median ratio of each weekday to its centred 7-day mean over the last weeks.
- * Returns 1s when the series is not positive (a ratio would be meaningless).
+ * Returns 1s when the series is not positive or a weekday is usually zero (a ratio would be meaningless).
  */
 export function weeklyProfile(y: readonly number[]): number[] {
   const n = y.length
@@ -22,7 +22,8 @@ export function weeklyProfile(y: readonly number[]): number[] {
   if (ratios.some((r) => r.length === 0)) return Array.from({length: WEEK}, () => 1)
   const profile = ratios.map((r) => median(r))
   const norm = profile.reduce((a, b) => a + b, 0) / WEEK
-  return norm > 0 ? profile.map((p) => p / norm) : Array.from({length: WEEK}, () => 1)
+  // A weekday that is usually zero (sparse usage) has no ratio to deseasonalise by: dividing by it gives NaN.
+  return norm > 0 && profile.every((p) => p > 0) ? profile.map((p) => p / norm) : Array.from({length: WEEK}, () => 1)
 }
 
 /**
