@@ -144,6 +144,22 @@ describe('recorded-shape responses', () => {
   })
 })
 
+describe('Azure rows that cannot be read', () => {
+  it('fail the run (store unchanged) instead of being skipped into an empty window; ISO dates are read', async () => {
+    const {toAzureRows} = await import('../../src/collectors/azure/index.js')
+    const scope = '/subscriptions/00000000-0000-0000-0000-00000000000a'
+    const page = (usageDate: unknown) => ({properties: {columns: [{name: 'Cost', type: 'Number'}, {name: 'UsageDate', type: 'Number'},
+      {name: 'ServiceName', type: 'String'}, {name: 'ResourceLocation', type: 'String'}, {name: 'Currency', type: 'String'}],
+    rows: [[1.25, usageDate, 'Storage', 'westeurope', 'USD']]}})
+    expect(toAzureRows(page(20261124), planAzureCalls(scope)[0]!, 'ActualCost', {scope})[0]).toMatchObject({day: '2026-11-24', billedCost: 1.25})
+    expect(toAzureRows(page('2026-11-24T00:00:00'), planAzureCalls(scope)[0]!, 'ActualCost', {scope})[0]).toMatchObject({day: '2026-11-24'})
+    expect(() => toAzureRows(page('Nov 24, 2026'), planAzureCalls(scope)[0]!, 'ActualCost', {scope}))
+      .toThrow(/^Azure Cost Management answered a row we cannot read \(UsageDate "Nov 24, 2026"/)
+    expect(() => toAzureRows({properties: {columns: [{name: 'Cost', type: 'Number'}], rows: [[3]]}}, planAzureCalls(scope)[0]!, 'ActualCost', {scope}))
+      .toThrow(/UsageDate null/)
+  })
+})
+
 describe('Azure charge types', () => {
   it('map case-insensitively, unknown ones to Adjustment', async () => {
     const {chargeOfAzure} = await import('../../src/collectors/azure/charge-types.js')

@@ -119,8 +119,14 @@ export function toAzureRows(page: QueryResult, call: AzureCall, type: AzureCostT
   for (const raw of page.properties?.rows ?? []) {
     const cost = Number(raw[iCost] ?? 0)
     const date = String(raw[iDate] ?? '')
-    if (!/^\d{8}$/.test(date)) continue
-    const day = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`
+    // UsageDate is a number (20261124); an ISO date is accepted too. Anything else is an answer we do
+    // not understand: skipping it would store an empty window over the days already collected.
+    const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:$|T)/.exec(date)
+    if (!m || !Number.isFinite(cost)) {
+      throw remoteError(`Azure Cost Management answered a row we cannot read (UsageDate ${JSON.stringify(raw[iDate] ?? null)}, cost ${JSON.stringify(raw[iCost] ?? null)}; columns: ${columns.join(', ')})`,
+        'report this with the API version in use; the store is unchanged')
+    }
+    const day = `${m[1]}-${m[2]}-${m[3]}`
     const text = (name: string): string => (col(name) >= 0 ? String(raw[col(name)] ?? '') : '')
     const chargeType = col('ChargeType') >= 0 ? text('ChargeType') : 'Usage'
     if (call.skipUsage && chargeType.toLowerCase() === 'usage') continue
