@@ -245,6 +245,8 @@ const WORKLOAD_LISTS: [keyof RawCluster, WorkloadKind][] = [
   ['jobs', 'Job'], ['replicasets', 'ReplicaSet'],
 ]
 
+const LISTED_KINDS = new Set<string>(WORKLOAD_LISTS.map(([, kind]) => kind))
+
 /** Assembles the inventory: controllers with their pods, HPA, PDBs and volumes; nodes; namespaces. */
 export function buildInventory(raw: RawCluster, cluster: string, collectedAt: string, warnings: string[] = []): Inventory {
   const lookup: Lookup = {
@@ -324,16 +326,18 @@ export function buildInventory(raw: RawCluster, cluster: string, collectedAt: st
   for (const p of raw.pods) {
     const namespace = String(p.metadata?.namespace ?? '')
     const chain = chainOf(p)
-    const topOwner = chain.at(-1)
-    let workload = topOwner ? workloads.get(key(namespace, topOwner.kind, topOwner.name)) : undefined
-    if (!workload && !topOwner) {
-      // A bare pod is its own workload.
+    // The highest owner we inventoried: the Deployment above a ReplicaSet, or a ReplicaSet whose own
+    // owner is not a kind we list (an Argo Rollout, ...).
+    let workload: Workload | undefined
+    for (let i = chain.length - 1; i >= 0 && !workload; i--) workload = workloads.get(key(namespace, chain[i]!.kind, chain[i]!.name))
+    if (!workload && !chain.some((o) => LISTED_KINDS.has(o.kind))) {
+      // A bare pod, a static pod (owned by its Node) or an operator's pod (owned by a custom resource) is its own workload.
       const spec = p.spec
       workload = {
         cluster, namespace, kind: 'Pod', name: p.metadata?.name, uid: p.metadata?.uid, createdAt: iso(p.metadata?.creationTimestamp), replicas: 1,
         containers: containerSpecs(spec?.containers), initContainers: containerSpecs(spec?.initContainers),
         labels: strMap(p.metadata?.labels), annotations: strMap(p.metadata?.annotations), podLabels: strMap(p.metadata?.labels), selector: {},
-        owners: [], pdbs: [], volumes: volumeRefs(spec, namespace, lookup, undefined), terminationGracePeriodSeconds: spec?.terminationGracePeriodSeconds,
+        owners: chain, pdbs: [], volumes: volumeRefs(spec, namespace, lookup, undefined), terminationGracePeriodSeconds: spec?.terminationGracePeriodSeconds,
         placement: {nodeSelector: strMap(spec?.nodeSelector), tolerations: spec?.tolerations ?? [], requiredNodeAffinity: requiredAffinity(spec), nodes: []},
         pods: [], restarts: 0, serviceAccountName: spec?.serviceAccountName, priorityClassName: spec?.priorityClassName,
       }

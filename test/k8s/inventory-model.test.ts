@@ -92,3 +92,30 @@ describe('PodDisruptionBudgets on workloads', () => {
     expect(inventory.workloads[0]!.pdbs.map((p) => p.name)).toEqual(['by-expression', 'by-label', 'everything'])
   })
 })
+
+describe('pods to their inventoried owner', () => {
+  const template = (app: string) => ({metadata: {labels: {app}}, spec: {containers: [{name: app, resources: {requests: {cpu: '100m'}}}]}})
+  const pod = (name: string, owner?: {kind: string; name: string; uid?: string}) => ({kind: 'Pod', metadata: {namespace: 'shop', name, labels: {app: 'x'},
+    ...(owner ? {ownerReferences: [{...owner, controller: true}]} : {})}, spec: {nodeName: 'n1', containers: [{name: 'c'}]}, status: {phase: 'Running'}})
+
+  it('puts pods under the highest owner listed, and makes pods of unlisted owners their own workload', () => {
+    const inventory = buildInventory(rawClusterFromObjects([
+      {kind: 'Deployment', metadata: {namespace: 'shop', name: 'web', uid: 'd1'}, spec: {replicas: 1, template: template('web')}},
+      {kind: 'ReplicaSet', metadata: {namespace: 'shop', name: 'web-5d4f8', uid: 'rs1', ownerReferences: [{kind: 'Deployment', name: 'web', uid: 'd1', controller: true}]}, spec: {replicas: 1, template: template('web')}},
+      // Argo Rollouts: the ReplicaSet's owner is a custom resource finops does not list.
+      {kind: 'ReplicaSet', metadata: {namespace: 'shop', name: 'checkout-7c9b6', uid: 'rs2', ownerReferences: [{kind: 'Rollout', name: 'checkout', uid: 'ro1', controller: true}]}, spec: {replicas: 2, template: template('checkout')}},
+      pod('web-5d4f8-abcde', {kind: 'ReplicaSet', name: 'web-5d4f8', uid: 'rs1'}),
+      pod('checkout-7c9b6-fghij', {kind: 'ReplicaSet', name: 'checkout-7c9b6', uid: 'rs2'}),
+      pod('checkout-7c9b6-klmno', {kind: 'ReplicaSet', name: 'checkout-7c9b6', uid: 'rs2'}),
+      pod('kube-apiserver-n1', {kind: 'Node', name: 'n1', uid: 'node1'}),
+      pod('debug'),
+    ]), 'c1', '2024-03-01T00:00:00Z')
+    expect(inventory.workloads.map((w) => [w.kind, w.name, w.pods.map((p) => p.name)])).toEqual([
+      ['Deployment', 'web', ['web-5d4f8-abcde']],
+      ['Pod', 'debug', ['debug']],
+      ['Pod', 'kube-apiserver-n1', ['kube-apiserver-n1']],
+      ['ReplicaSet', 'checkout-7c9b6', ['checkout-7c9b6-fghij', 'checkout-7c9b6-klmno']],
+    ])
+    expect(inventory.workloads.find((w) => w.name === 'kube-apiserver-n1')!.owners).toEqual([{kind: 'Node', name: 'n1', uid: 'node1'}])
+  })
+})
