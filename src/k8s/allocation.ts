@@ -1,10 +1,10 @@
 import {usageError} from '../errors.js'
 import {GIB, type NodePrice} from './prices.js'
 import type {ContainerUsage, Inventory, Workload} from './model.js'
-import {containerKeyId} from './model.js'
+import {containerKeyId, longRunningContainers} from './model.js'
 
 /**
- * Kubernetes cost allocation (pure). Every running pod's containers are charged, per day of the
+ * Kubernetes cost allocation (pure). Every running pod's containers (native sidecars included) are charged, per day of the
  * window, max(request, mean usage that day) of CPU and memory at the rates of the node the pod runs
  * on; what the nodes cost beyond that is the `(idle)` row. Totals reconcile with the node costs:
  * allocations + idle = Σ node hourly price x hours, exactly. When usage above requests would charge
@@ -144,7 +144,7 @@ export function allocateCosts(input: AllocationInput): AllocationReport {
 
   const charge = (w: Workload, node: string, price: NodePrice, hoursOn: (usage: Map<string, DayUse> | undefined, day: string) => number) => {
     const nsLabels = namespaceLabels.get(`${w.cluster}/${w.namespace}`) ?? {}
-    for (const container of w.containers) {
+    for (const container of longRunningContainers(w)) {
       const usage = usageByKey.get(containerKeyId({cluster: w.cluster, namespace: w.namespace, kind: w.kind, workload: w.name, container: container.name}))
       let cpuCoreHours = 0
       let memoryGiBHours = 0

@@ -112,11 +112,12 @@ export function buildNode(o: K8sObject, cluster: string): NodeInfo {
 }
 
 function containerSpecs(list: unknown): ContainerSpec[] {
-  return ((list ?? []) as {name: string; image?: string; resources?: {requests?: Record<string, string>; limits?: Record<string, string>}}[]).map((c) => ({
+  return ((list ?? []) as {name: string; image?: string; restartPolicy?: string; resources?: {requests?: Record<string, string>; limits?: Record<string, string>}}[]).map((c) => ({
     name: c.name,
     image: c.image,
     requests: amounts(c.resources?.requests),
     limits: amounts(c.resources?.limits),
+    ...(c.restartPolicy ? {restartPolicy: c.restartPolicy} : {}),
   }))
 }
 

@@ -22,7 +22,13 @@ export interface ContainerSpec {
   image?: string
   requests: ResourceAmounts
   limits: ResourceAmounts
+  /** Init containers only: 'Always' makes it a native sidecar, running (and holding its requests) for the pod's life. */
+  restartPolicy?: string
 }
+
+/** The containers that run for a pod's whole life: its containers plus native sidecars (init containers with restartPolicy Always). */
+export const longRunningContainers = (w: Pick<Workload, 'containers' | 'initContainers'>): ContainerSpec[] =>
+  [...w.containers, ...w.initContainers.filter((c) => c.restartPolicy === 'Always')]
 
 export interface OwnerRef {
   kind: string

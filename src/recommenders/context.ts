@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 
-import {type ContainerUsage, type Inventory, type Workload, workloadKeyId} from '../k8s/model.js'
+import {type ContainerUsage, type Inventory, longRunningContainers, type Workload, workloadKeyId} from '../k8s/model.js'
 import type {PriceLookup} from './pricing.js'
 import type {RecommendSettings} from './settings.js'
 import type {Recommendation, RecommendationKind, SkippedRecommendation, WorkloadTarget} from './types.js'
@@ -32,9 +32,10 @@ export interface PlannedChanges {
 export function requestsPerReplica(input: Pick<RecommenderInput, 'planned'>, workload: Workload): {cores: number; bytes: number; planned: boolean} {
   const planned = input.planned?.requests.get(workloadKeyId(workload))
   if (planned) return {...planned, planned: true}
+  const containers = longRunningContainers(workload)
   return {
-    cores: workload.containers.reduce((s, c) => s + (c.requests.cpu ?? 0), 0),
-    bytes: workload.containers.reduce((s, c) => s + (c.requests.memory ?? 0), 0),
+    cores: containers.reduce((s, c) => s + (c.requests.cpu ?? 0), 0),
+    bytes: containers.reduce((s, c) => s + (c.requests.memory ?? 0), 0),
     planned: false,
   }
 }

@@ -1,4 +1,4 @@
-import {workloadKeyId} from '../k8s/model.js'
+import {longRunningContainers, workloadKeyId} from '../k8s/model.js'
 import type {Recommender, RecommenderInput} from './context.js'
 import {recommendRightsizing} from './rightsize.js'
 import {recommendScaleDown} from './scale-down.js'
@@ -85,7 +85,7 @@ function planRequests(input: RecommenderInput, recs: readonly Recommendation[], 
     let cores = 0
     let bytes = 0
     let changed = false
-    for (const c of w.containers) {
+    for (const c of longRunningContainers(w)) {
       const rec = byContainer.get(`${key}/${c.name}`)
       if (rec) changed = true
       cores += rec?.proposed.cpuRequest ?? c.requests.cpu ?? 0

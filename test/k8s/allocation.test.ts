@@ -123,6 +123,23 @@ describe('cost allocation', () => {
     expect(report.idle.cpuCost + report.idle.memoryCost).toBeCloseTo(report.idle.cost, 9)
   })
 
+  it('charges native sidecars (init containers with restartPolicy Always) for the whole day, not plain init containers', () => {
+    const inventory = buildInventory(rawClusterFromObjects([
+      {kind: 'Node', metadata: {name: 'n1'}, status: {capacity: {cpu: '4', memory: '16Gi'}, allocatable: {cpu: '4', memory: '16Gi'}}},
+      {kind: 'Deployment', metadata: {namespace: 'ns', name: 'mesh', uid: 'd1'}, spec: {replicas: 1, template: {metadata: {labels: {app: 'mesh'}}, spec: {
+        initContainers: [
+          {name: 'migrate', resources: {requests: {cpu: '2', memory: '4Gi'}}},
+          {name: 'proxy', restartPolicy: 'Always', resources: {requests: {cpu: '250m', memory: '256Mi'}}},
+        ],
+        containers: [{name: 'main', resources: {requests: {cpu: '1', memory: '1Gi'}}}],
+      }}}},
+      {kind: 'Pod', metadata: {namespace: 'ns', name: 'mesh-0', ownerReferences: [{kind: 'Deployment', name: 'mesh', uid: 'd1', controller: true}]}, spec: {nodeName: 'n1'}, status: {phase: 'Running'}},
+    ]), 'c', '2024-06-02T00:00:00Z')
+    const nodePrices = priceNodes(inventory.nodes, prices)
+    const report = allocateCosts({inventory, usage: [], nodePrices, days: ['2024-06-01'], groupBy: parseAllocationKeys(['container']), currency: 'USD'})
+    expect(report.rows.map((r) => [r.keys[0], r.cpuCoreHours, r.memoryGiBHours])).toEqual([['ns/mesh/main', 24, 24], ['ns/mesh/proxy', 6, 6]])
+  })
+
   it('charges a CronJob between runs for the pod-hours its Prometheus samples show, on the node of its last pod', () => {
     const cron = workload('nightly', [], {cpu: 1, memory: 2 * GIB}, {kind: 'CronJob',
       pods: [{name: 'nightly-1-abcde', node: 'n1', phase: 'Succeeded', startTime: '2024-06-01T02:00:00Z', containers: []}]})

@@ -21,6 +21,15 @@ describe('recommendScaleDown', () => {
     expect(rec!.id).toMatch(/^sd-/)
   })
 
+  it('counts a native sidecar\'s requests in the saving, not a plain init container\'s', () => {
+    const w = workload({initContainers: [
+      {name: 'proxy', restartPolicy: 'Always', requests: {cpu: 1, memory: 2 ** 30}, limits: {}},
+      {name: 'migrate', requests: {cpu: 4, memory: 8 * 2 ** 30}, limits: {}},
+    ]})
+    const [rec] = recommendScaleDown(input([w], [usageFor(w, 'app', idleDays)])).recommendations
+    expect(rec!.monthlySavings).toBeCloseTo(perReplica * 3 * 2, 1)
+  })
+
   it('does not call a workload idle on too few days', () => {
     const w = workload()
     expect(recommendScaleDown(input([w], [usageFor(w, 'app', idleDays.slice(0, 3))])).recommendations).toEqual([])
