@@ -17,6 +17,20 @@ export interface RetryVerdict {
   afterMs?: number
 }
 
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET'])
+
+/**
+ * A connection reset or timed out mid-request (a proxy or NAT dropping an idle socket, a DNS blip):
+ * worth the same bounded retry as throttling. Refused connections and unknown hosts are not: those are
+ * a wrong endpoint, better reported at once.
+ */
+export function isTransientNetworkError(error: unknown): boolean {
+  const e = error as {code?: unknown; name?: unknown; cause?: unknown} | null
+  if (!e || typeof e !== 'object') return false
+  if (e.name === 'TimeoutError' || (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code))) return true
+  return e.cause !== undefined && e.cause !== error && isTransientNetworkError(e.cause)
+}
+
 /** Counts the requests a run sends (every attempt counts: Cost Explorer bills each one). */
 export class RequestCounter {
   requests = 0

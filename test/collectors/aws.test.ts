@@ -157,6 +157,14 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     expectSameTotals(storeTotals('2026-11-20', '2026-11-25'), ledgerTotals('2026-11-20', '2026-11-25'))
   })
 
+  it('a connection reset mid-request is retried like throttling, within the same budget', async () => {
+    ce.failNext(1, 'DROP')
+    const summary = await collect({}, {from: '2026-11-24', to: '2026-11-25'})
+    expect(summary.retries).toBe(1)
+    expect(summary.requests).toBe(3)
+    expectSameTotals(storeTotals('2026-11-24', '2026-11-25'), ledgerTotals('2026-11-24', '2026-11-25'))
+  })
+
   it('gives up after the retry budget with a remote error, leaving store and watermark unchanged', async () => {
     await collect({}, {from: '2026-11-20', to: '2026-11-22'})
     const before = storeTotals('2026-11-01', '2026-11-30')

@@ -132,6 +132,13 @@ describe('finops collect azure (Cost Management Query over HTTPS)', () => {
     expectSame(storeTotals('2026-11-24', '2026-11-25', 'sub_account_id'), ledgerTotals('2026-11-24', '2026-11-25', (f) => f.subscription))
   })
 
+  it('a connection reset mid-request is retried', async () => {
+    az.failNext(1, 0)
+    const summary = await collect({}, {from: '2026-11-24', to: '2026-11-25'})
+    expect(summary.retries).toBe(1)
+    expectSame(storeTotals('2026-11-24', '2026-11-25', 'sub_account_id'), ledgerTotals('2026-11-24', '2026-11-25', (f) => f.subscription))
+  })
+
   it('a retry-after beyond the limit ends the run without touching the store', async () => {
     az.failNext(1, 429, {'x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after': '600'})
     const error = await collect().catch((e: unknown) => e)

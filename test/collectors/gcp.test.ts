@@ -125,6 +125,13 @@ describe('finops collect gcp: BigQuery billing export', () => {
     expect((error as Error).message).toContain('token was refused')
   })
 
+  it('a connection reset mid-request is retried', async () => {
+    gcp.failNext(1, 0)
+    const summary = await collect({}, {from: '2026-11-24', to: '2026-11-25'})
+    expect(summary.retries).toBe(1)
+    expectSame(storeBy('2026-11-24', '2026-11-25', 'day'), ledgerBy('2026-11-24', '2026-11-25', (f) => f.day))
+  })
+
   it('replaces restated days on the next run, and an empty window clears them', async () => {
     await collect()
     for (const f of gcp.ledger) if (f.day === '2026-11-24') f.credits -= 5

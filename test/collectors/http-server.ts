@@ -14,6 +14,8 @@ export interface RecordedRequest {
 
 export interface Reply {
   status: number
+  /** Close the connection without answering (a reset mid-request). */
+  drop?: boolean
   headers?: Record<string, string>
   body?: unknown
 }
@@ -45,6 +47,10 @@ export async function startLocalServer(handler: Handler, tls?: {key: string; cer
       const recorded: RecordedRequest = {method: req.method ?? '', path: url.pathname, url, headers: req.headers, body, json}
       requests.push(recorded)
       Promise.resolve(handler(recorded)).then((reply) => {
+        if (reply.drop) {
+          req.socket.destroy()
+          return
+        }
         const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)
         res.writeHead(reply.status, {'content-type': 'application/json', ...reply.headers})
         res.end(text)

@@ -66,6 +66,15 @@ describe('bounded retry', () => {
     expect((error as Error).message).toBe('op: still throttled or unavailable after 4 attempts')
   })
 
+  it('network errors: resets and timeouts are transient (also as a cause), a refused connection or unknown host is not', async () => {
+    const {isTransientNetworkError} = await import('../../src/collectors/cloud-retry.js')
+    expect(isTransientNetworkError(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}))).toBe(true)
+    expect(isTransientNetworkError(Object.assign(new Error('timed out'), {name: 'TimeoutError'}))).toBe(true)
+    expect(isTransientNetworkError(new Error('fetch failed', {cause: Object.assign(new Error('x'), {code: 'UND_ERR_SOCKET'})}))).toBe(true)
+    expect(isTransientNetworkError(Object.assign(new Error('connect ECONNREFUSED'), {code: 'ECONNREFUSED'}))).toBe(false)
+    expect(isTransientNetworkError(Object.assign(new Error('getaddrinfo ENOTFOUND'), {code: 'ENOTFOUND'}))).toBe(false)
+  })
+
   it('does not retry what the classifier refuses', async () => {
     const counter = new RequestCounter()
     await expect(withRetry('op', async () => {

@@ -18,7 +18,7 @@ export interface CeFact {
 
 export interface CeServer extends LocalServer {
   ledger: CeFact[]
-  /** Fail the next n GetCostAndUsage/GetDimensionValues calls with this AWS error type. */
+  /** Fail the next n GetCostAndUsage/GetDimensionValues calls with this AWS error type ('DROP': reset the connection). */
   failNext: (n: number, type: string, message?: string) => void
   /** Forget queued failures and recorded requests. */
   reset: () => void
@@ -66,7 +66,7 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
     const auth = String(req.headers.authorization ?? '')
     if (!auth.startsWith(`AWS4-HMAC-SHA256 Credential=${CE_ACCESS_KEY}/`)) return err('UnrecognizedClientException', 'The security token included in the request is invalid.')
     const failure = failures.shift()
-    if (failure) return err(failure.type, failure.message)
+    if (failure) return failure.type === 'DROP' ? {status: 0, drop: true} : err(failure.type, failure.message)
     const body = req.json as {TimePeriod: {Start: string; End: string}; Granularity?: string; GroupBy?: {Type: string; Key: string}[]; Filter?: Expr; NextPageToken?: string; Dimension?: string}
     const inPeriod = state.ledger.filter((f) => f.day >= body.TimePeriod.Start && f.day < body.TimePeriod.End)
     if (target === 'AWSInsightsIndexService.GetDimensionValues') {

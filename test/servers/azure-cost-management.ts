@@ -26,6 +26,7 @@ export interface AzServer extends LocalServer {
   /** The CA (self-signed cert) clients must trust. */
   cert: string
   certFile: string
+  /** Fail the next n queries with this status (0: reset the connection without an answer). */
   failNext: (n: number, status: number, headers?: Record<string, string>) => void
   reset: () => void
   queries: () => RecordedRequest[]
@@ -91,6 +92,7 @@ export async function startCostManagement(dir: string, options: {pageRows?: numb
     if (req.method !== 'POST' || !m) return {status: 404, body: {error: {code: 'NotFound', message: `no route ${req.method} ${req.path}`}}}
     if (!req.url.searchParams.get('api-version')) return {status: 400, body: {error: {code: 'MissingApiVersionParameter', message: 'The api-version query parameter (?api-version=) is required for all requests.'}}}
     const failure = state.failures.shift()
+    if (failure?.status === 0) return {status: 0, drop: true}
     if (failure) return {status: failure.status, headers: failure.headers, body: {error: {code: failure.status === 429 ? '429' : 'ServerError', message: 'Too many requests. Please retry.'}}}
     const body = req.json as Body
     const grouping = body.dataset.grouping ?? []

@@ -92,6 +92,7 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
     const api = req.path.startsWith('/bigquery/') ? 'bigquery' : 'catalog'
     const at = state.failures.findIndex((f) => f.api === undefined || f.api === api)
     const failure = at >= 0 ? state.failures.splice(at, 1)[0] : undefined
+    if (failure?.status === 0) return {status: 0, drop: true}
     if (failure) return googleError(failure.status, 'Exceeded rate limits: too many api requests per user per method for this user_method.', failure.reason, failure.status === 429 ? 'RESOURCE_EXHAUSTED' : 'UNAVAILABLE')
     let m = /^\/bigquery\/v2\/projects\/([^/]+)\/queries$/.exec(req.path)
     if (m && req.method === 'POST') return runExportQuery(req, m[1]!)

@@ -6,7 +6,7 @@ import {addDays, monthStart} from '../../dates.js'
 import type {DailyCostRow} from '../../model.js'
 import type {CostFetcher, FetchedDays} from '../cloud-collect.js'
 import {authError, firstLine, remoteError} from '../cloud-errors.js'
-import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, type RetryVerdict, withRetry} from '../cloud-retry.js'
+import {DEFAULT_RETRY, isTransientNetworkError, type RequestCounter, type RetryHooks, type RetryPolicy, type RetryVerdict, withRetry} from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
 import {type AwsCall, type AwsExtraGroup, planAwsCalls} from './plan.js'
 import {chargeOf} from './record-types.js'
@@ -149,7 +149,7 @@ const THROTTLES = new Set(['ThrottlingException', 'LimitExceededException', 'Too
 
 function classifyAwsError(error: unknown): RetryVerdict {
   const e = error as {name?: string; $metadata?: {httpStatusCode?: number}}
-  if (e.name && THROTTLES.has(e.name)) return {retry: true}
+  if ((e.name && THROTTLES.has(e.name)) || isTransientNetworkError(error)) return {retry: true}
   const status = e.$metadata?.httpStatusCode
   return {retry: status !== undefined && status >= 500}
 }

@@ -9,7 +9,7 @@ import {monthStart} from '../../dates.js'
 import type {DailyCostRow} from '../../model.js'
 import type {CostFetcher} from '../cloud-collect.js'
 import {authError, firstLine, remoteError} from '../cloud-errors.js'
-import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, type RetryVerdict, withRetry} from '../cloud-retry.js'
+import {DEFAULT_RETRY, isTransientNetworkError, type RequestCounter, type RetryHooks, type RetryPolicy, type RetryVerdict, withRetry} from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
 import {chargeOfAzure} from './charge-types.js'
 import {AZURE_COST_TYPES, type AzureCall, type AzureCostType, type AzureExtraGroup, planAzureCalls, subscriptionOfScope} from './plan.js'
@@ -183,7 +183,7 @@ const RETRY_AFTER_HEADERS = ['x-ms-ratelimit-microsoft.costmanagement-qpu-retry-
 
 /** 429 and 5xx are retried; the longest of Cost Management's retry-after headers (seconds) is honoured. */
 export function classifyAzureError(error: unknown): RetryVerdict {
-  if (!(error instanceof AzureHttpError)) return {retry: false}
+  if (!(error instanceof AzureHttpError)) return {retry: isTransientNetworkError(error)}
   if (error.status !== 429 && error.status < 500) return {retry: false}
   const seconds = RETRY_AFTER_HEADERS.map((h) => Number(error.headers.get(h))).filter((n) => Number.isFinite(n) && n >= 0)
   return {retry: true, afterMs: seconds.length > 0 ? Math.max(...seconds) * 1000 : undefined}

@@ -1,5 +1,5 @@
 import {authError, firstLine, remoteError} from '../cloud-errors.js'
-import type {RetryVerdict} from '../cloud-retry.js'
+import {isTransientNetworkError, type RetryVerdict} from '../cloud-retry.js'
 
 const CHAIN = 'Google Application Default Credentials (GOOGLE_OAUTH_ACCESS_TOKEN, GOOGLE_APPLICATION_CREDENTIALS, gcloud application-default login, the metadata server)'
 const FIX = 'run "gcloud auth application-default login", or point GOOGLE_APPLICATION_CREDENTIALS at a service-account key with BigQuery Data Viewer + Job User'
@@ -16,7 +16,7 @@ export function classifyGcpError(error: unknown): RetryVerdict {
   const reasons = (e.errors ?? []).map((r) => r.reason)
   if (status === 429 || status === 8 || reasons.includes('rateLimitExceeded') || reasons.includes('backendError')) return {retry: true}
   if (status === 14 || (status !== undefined && status >= 500 && status < 600)) return {retry: true}
-  return {retry: false}
+  return {retry: isTransientNetworkError(error)}
 }
 
 export function mapGcpError(error: unknown, what: string): unknown {
