@@ -1,4 +1,4 @@
-import {medianSorted, probit} from 'simple-statistics'
+import {medianSorted, probit, quantileSorted} from 'simple-statistics'
 
 import {addDays, dayToDate} from '../dates.js'
 
@@ -24,6 +24,8 @@ export interface AnomalySettings {
   through: string
   /** Deviations smaller than this (in money) are not reported, however unlikely. */
   minImpact: number
+  /** Report a level shift on its first day only (default true); false reports every day outside the interval. */
+  shiftsOnce?: boolean
 }
 
 export interface Anomaly {
@@ -43,6 +45,8 @@ export interface Anomaly {
 }
 
 const WEEK = 7
+/** A series with at least this share of zero-spend days in its training window is intermittent. */
+const INTERMITTENT_ZERO_SHARE = 0.25
 const round2 = (n: number): number => Math.round(n * 100) / 100
 
 /**
@@ -62,7 +66,10 @@ export function detectAnomalies(series: readonly AnomalySeries[], settings: Anom
     for (let back = settings.lookbackDays - 1; back >= 0; back--) {
       const day = addDays(settings.through, -back)
       const judged = judgeDay(byDay, first, day, settings, z)
-      if (judged && !continuesShift(judged, judgeDay(byDay, first, addDays(day, -1), settings, z))) found.push({keys: s.keys, currency: s.currency, ...judged})
+      if (!judged) continue
+      let continued = false
+      for (let k = 1; k <= WEEK && !continued && settings.shiftsOnce !== false; k++) continued = continuesShift(judged, judgeDay(byDay, first, addDays(day, -k), settings, z))
+      if (!continued) found.push({keys: s.keys, currency: s.currency, ...judged})
     }
   }
   return found.sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact))
@@ -101,14 +108,23 @@ function judgeDay(byDay: Map<string, number>, first: string, day: string, settin
   // More efficient than the MAD alone; the interval then widens for the few errors it is estimated from
   // (a Student-t quantile), otherwise a short history gives too many false alarms.
   const robust = 1.4826 * median(errors.map((e) => Math.abs(e - bias)))
-  const clipped = errors.map((e) => Math.min(Math.abs(e - bias), 3 * robust))
+  // An intermittent series (spend on some days, zero on most) has a zero MAD: clipping at it would drop
+  // every spending day from the spread and flag each one of them. Then the errors are used unclipped.
+  const clipped = errors.map((e) => (robust > 0 ? Math.min(Math.abs(e - bias), 3 * robust) : Math.abs(e - bias)))
   const spread = Math.max(Math.sqrt(clipped.reduce((a, c) => a + c * c, 0) / clipped.length), 0.02)
   const zt = studentT(z, errors.length - 1)
   const base = predict(history.length, factor[weekdayOf(history.length)]!)
   const expected = Math.max(0, base * (1 + bias))
   const sigma = Math.max(spread * base, 0.01)
-  const lower = Math.max(0, expected - zt * sigma)
-  const upper = expected + zt * sigma
+  let lower = Math.max(0, expected - zt * sigma)
+  let upper = expected + zt * sigma
+  // Intermittent spend (a batch job or transfer on some days only): a weekly model of it is poor, so the
+  // day is also judged against the series' own spread of days. A zero day is normal, and a spending day
+  // is a spike only above what the series spends on its level-quantile day.
+  if (history.filter((v) => v === 0).length >= INTERMITTENT_ZERO_SHARE * history.length) {
+    lower = 0
+    upper = Math.max(upper, quantileSorted([...history].sort((a, b) => a - b), settings.level / 100))
+  }
   const actual = byDay.get(day) ?? 0
   const direction = actual > upper ? 'spike' : actual < lower ? 'drop' : undefined
   if (!direction || Math.abs(actual - expected) < settings.minImpact) return undefined
@@ -128,11 +144,13 @@ function judgeDay(byDay: Map<string, number>, first: string, day: string, settin
 /**
  * A level shift (a new service, one switched off, a step up) stays outside the interval for days,
  * until the model's 7-day level catches up: it is reported on its first day only. A day is a new
- * alert again when it moves on from the previous anomalous day by at least half that day's size
- * (a runaway cost that keeps growing keeps alerting).
+ * alert again when it moves on from each clearly anomalous day of the week before by at least half
+ * that day's size (a runaway cost that keeps growing keeps alerting).
  */
 function continuesShift(day: Judged, previous: Judged | undefined): boolean {
-  return previous !== undefined && previous.direction === day.direction && Math.abs(day.actual - previous.actual) < 0.5 * Math.abs(previous.impact)
+  // Only a clear shift (far outside its band, not a day just over the edge) covers the days after it.
+  return previous !== undefined && previous.direction === day.direction && previous.beyondInterval >= (previous.upper - previous.lower) / 2
+    && Math.abs(day.actual - previous.actual) < 0.5 * Math.abs(previous.impact)
 }
 
 /** Student-t quantile from the normal one (Cornish-Fisher expansion; accurate to ~1% for df >= 10). */

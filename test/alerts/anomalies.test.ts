@@ -80,6 +80,28 @@ describe('detectAnomalies', () => {
     expect([...found]).toEqual([[shiftFrom, after > before ? 'spike' : 'drop']])
   })
 
+  test('intermittent spend (some days only) is not an alert on every spending day; a real spike on it still is', () => {
+    const intermittent = (seed: number, zeroShare: number): AnomalySeries => {
+      const rand = seeded(seed)
+      return {keys: ['111', 'Batch'], currency: 'USD', points: eachDay(addDays(THROUGH, -119), THROUGH).map((day) => ({day, cost: rand() < zeroShare ? 0 : 100 * (0.5 + rand())}))}
+    }
+    let flagged = 0
+    let spending = 0
+    for (let seed = 1; seed <= 10; seed++) {
+      for (const zeroShare of [0.3, 0.5, 0.8]) {
+        const s = intermittent(seed, zeroShare)
+        spending += s.points.slice(-31).filter((p) => p.cost > 0).length
+        flagged += detectAnomalies([s], {...settings, lookbackDays: 31}).length
+      }
+    }
+    // At a 99% level about 1 day in 100 is outside; before, most spending days were (a zero MAD gave a 2% band).
+    expect(flagged / (30 * 31)).toBeLessThan(0.03)
+    expect(spending).toBeGreaterThan(300)
+    const s = intermittent(1, 0.5)
+    s.points[s.points.length - 1]!.cost = 2000
+    expect(detectAnomalies([s], settings).map((a) => [a.day, a.direction])).toEqual([[THROUGH, 'spike']])
+  })
+
   test('a runaway cost that keeps growing keeps alerting', () => {
     const s = series(1000, 0.03, 90, {[addDays(THROUGH, -2)]: 2000, [addDays(THROUGH, -1)]: 5000, [THROUGH]: 5100})
     expect(detectAnomalies([s], {...settings, lookbackDays: 3}).map((a) => a.day).sort()).toEqual([addDays(THROUGH, -2), addDays(THROUGH, -1)])
@@ -123,7 +145,8 @@ describe('detectAnomalies', () => {
         const gaussian = (): number => Array.from({length: 12}, rand).reduce((a, v) => a + v, 0) - 6
         const s = series(1000, 0, 120)
         s.points = s.points.map((p) => ({...p, cost: p.cost * (1 + 0.1 * gaussian())}))
-        flagged += detectAnomalies([s], {...settings, level, lookbackDays: 30, minImpact: 0}).length
+        // The interval alone: every day outside it, also those after a shift (which alerts report once).
+        flagged += detectAnomalies([s], {...settings, level, lookbackDays: 30, minImpact: 0, shiftsOnce: false}).length
       }
       return flagged / (20 * 30)
     }
