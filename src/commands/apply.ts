@@ -9,6 +9,7 @@ import {renderApplyReport} from '../apply/format.js'
 import {APPLY_KINDS, type ApplyKind} from '../config/sections/apply.js'
 import {inputError, usageError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
+import {recommendationSchema} from '../recommenders/schema.js'
 import type {Recommendation} from '../recommenders/types.js'
 import {acquireLock, releaseLock} from '../run/lock.js'
 
@@ -86,8 +87,17 @@ function readRecommendations(file: string): Recommendation[] {
     throw inputError(`cannot read recommendations from ${file}: ${(error as Error).message.split('\n')[0]}`, 'pass the output of finops recommend --json', error)
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as {recommendations?: unknown})?.recommendations
-  if (!Array.isArray(list) || list.some((r) => typeof r !== 'object' || r === null || !('kind' in r) || !('target' in r) || !('proposed' in r))) {
+  if (!Array.isArray(list)) {
     throw inputError(`${file} holds no recommendation list`, 'pass the output of finops recommend --json (an object with "recommendations", or an array)')
+  }
+  // Each entry against the recommend --json contract, so a hand-edited file fails here with the field, not mid-apply.
+  for (const [index, entry] of list.entries()) {
+    const result = recommendationSchema.safeParse(entry)
+    if (!result.success) {
+      const issue = result.error.issues[0]!
+      throw inputError(`${file}: recommendations[${index}].${issue.path.map(String).join('.')}: ${issue.message}`,
+        'pass the output of finops recommend --json; edit only what to apply (remove entries, or change proposed values)')
+    }
   }
   return list as Recommendation[]
 }

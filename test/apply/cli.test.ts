@@ -105,6 +105,23 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
     expect(badKind.stderr).toContain('unknown kind shrink')
   })
 
+  it('applies a reviewed recommend --json file, and names the field of a malformed entry instead of failing mid-apply', async () => {
+    const e = env(server.kubeconfig())
+    const reviewed = {...scaleDownRec('shop', 'web', {replicas: 1, current: 2}), id: 'sd-0123456789', risk: {level: 'low', reasons: ['reviewed']}}
+    const good = path.join(dir, 'reviewed.json')
+    fs.writeFileSync(good, JSON.stringify({recommendations: [reviewed]}))
+    const dry = await runCli(['apply', '--db', dbPath, '--recommendations', good, '--json'], {env: e})
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(asApply(dry).actions.map((a) => [a.kind, a.target.name, a.status])).toEqual([['scale-down', 'web', 'planned']])
+    const bad = path.join(dir, 'bad.json')
+    const {risk: _risk, ...noRisk} = reviewed
+    fs.writeFileSync(bad, JSON.stringify([reviewed, noRisk]))
+    const refused = await runCli(['apply', '--db', dbPath, '--recommendations', bad, '--yes'], {env: e})
+    expect(refused.code).toBe(ExitCode.invalidInput)
+    expect(refused.stderr).toMatch(/^Error: .*bad\.json: recommendations\[1\]\.risk: /m)
+    expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([])
+  })
+
   it('exits partial and lists what was applied and what was not', async () => {
     server.failNext({method: 'PATCH', path: '/deployments/web', status: 422, message: 'spec.template: Invalid value'})
     const result = await runCli(['apply', '--db', dbPath, '--yes', '--json'], {env: env(server.kubeconfig())})
