@@ -87,6 +87,10 @@ describe('finops alert check', () => {
     noSecret(failed)
     expect(failed.stderr.trim()).toBe('Error: 1 alert could not be posted (Slack answered 500 internal_error); 3 pending, retried on the next run')
     expect(slack.delivered()).toEqual([])
+    // The pending alerts and their last errors are in the store; the webhook URL is not (WAL included).
+    for (const file of [env.FINOPS_DB!, `${env.FINOPS_DB!}-wal`].filter((f) => fs.existsSync(f))) {
+      expect(fs.readFileSync(file).includes(slack.secret), file).toBe(false)
+    }
 
     const next = await cli('--json')
     expect(next.code, next.stderr).toBe(0)
