@@ -135,9 +135,10 @@ interface Lookup {
   pvs: Map<string, K8sObject>
 }
 
+const escapeRegex = (v: string): string => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const isLocalClass = (storageClass: string | undefined): boolean => Boolean(storageClass && /local/i.test(storageClass))
 
-function volumeRefs(podSpec: K8sObject | undefined, namespace: string, lookup: Lookup, claimTemplates: unknown): VolumeRef[] {
+function volumeRefs(podSpec: K8sObject | undefined, namespace: string, lookup: Lookup, claimTemplates: unknown, owner?: string): VolumeRef[] {
   const out: VolumeRef[] = []
   for (const v of (podSpec?.volumes ?? []) as Record<string, any>[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
     if (v.persistentVolumeClaim) {
@@ -154,8 +155,9 @@ function volumeRefs(podSpec: K8sObject | undefined, namespace: string, lookup: L
   }
   for (const t of (claimTemplates ?? []) as K8sObject[]) {
     const storageClass: string | undefined = t.spec?.storageClassName
-    // The claims a StatefulSet made from this template tell us whether their volumes are node-local.
-    const made = [...lookup.pvcs.values()].filter((p) => p.metadata?.namespace === namespace && String(p.metadata?.name).startsWith(`${t.metadata?.name}-`))
+    // The claims a StatefulSet made from this template (<template>-<statefulset>-<ordinal>) tell us whether their volumes are node-local.
+    const claim = new RegExp(`^${escapeRegex(`${t.metadata?.name}-${owner}`)}-\\d+$`)
+    const made = [...lookup.pvcs.values()].filter((p) => p.metadata?.namespace === namespace && claim.test(String(p.metadata?.name)))
     const local = made.some((p) => claimIsLocal(p, lookup)) || isLocalClass(storageClass)
     out.push({name: t.metadata?.name, kind: 'persistentVolumeClaim', template: true, storageClass, sizeBytes: parseQuantity(t.spec?.resources?.requests?.storage),
       accessModes: t.spec?.accessModes, nodeLocal: local})
@@ -305,7 +307,7 @@ export function buildInventory(raw: RawCluster, cluster: string, collectedAt: st
         selector: strMap(o.spec?.selector?.matchLabels ?? o.spec?.jobTemplate?.spec?.selector?.matchLabels),
         owners,
         pdbs: [],
-        volumes: volumeRefs(podSpec, namespace, lookup, o.spec?.volumeClaimTemplates),
+        volumes: volumeRefs(podSpec, namespace, lookup, o.spec?.volumeClaimTemplates, o.metadata?.name),
         terminationGracePeriodSeconds: podSpec?.terminationGracePeriodSeconds,
         placement: {
           nodeSelector: strMap(podSpec?.nodeSelector),

@@ -119,3 +119,20 @@ describe('pods to their inventoried owner', () => {
     expect(inventory.workloads.find((w) => w.name === 'kube-apiserver-n1')!.owners).toEqual([{kind: 'Node', name: 'n1', uid: 'node1'}])
   })
 })
+
+describe('StatefulSet volumeClaimTemplates', () => {
+  it('reads node-locality from the claims this StatefulSet made, not from another one sharing the template name', () => {
+    const sts = (name: string) => ({kind: 'StatefulSet', metadata: {namespace: 'data', name, uid: name}, spec: {replicas: 1, template: {metadata: {labels: {app: name}}, spec: {containers: [{name}]}},
+      volumeClaimTemplates: [{metadata: {name: 'data'}, spec: {storageClassName: 'gp3', accessModes: ['ReadWriteOnce'], resources: {requests: {storage: '10Gi'}}}}]}})
+    const pvc = (name: string, volumeName: string) => ({kind: 'PersistentVolumeClaim', metadata: {namespace: 'data', name}, spec: {storageClassName: 'gp3', volumeName}})
+    const inventory = buildInventory(rawClusterFromObjects([
+      sts('kafka'), sts('kafka-connect'),
+      pvc('data-kafka-0', 'pv-ebs'), pvc('data-kafka-connect-0', 'pv-local'),
+      {kind: 'PersistentVolume', metadata: {name: 'pv-ebs'}, spec: {csi: {driver: 'ebs.csi.aws.com'}}},
+      {kind: 'PersistentVolume', metadata: {name: 'pv-local'}, spec: {local: {path: '/mnt/disks/ssd0'}}},
+    ]), 'c1', '2024-03-01T00:00:00Z')
+    const volume = (name: string) => inventory.workloads.find((w) => w.name === name)!.volumes[0]!
+    expect(volume('kafka')).toMatchObject({kind: 'persistentVolumeClaim', template: true, sizeBytes: 10 * 2 ** 30, nodeLocal: false})
+    expect(volume('kafka-connect').nodeLocal).toBe(true)
+  })
+})
