@@ -225,12 +225,14 @@ describe('finops collect usage: Prometheus auth and failures (local HTTP endpoin
   let server: http.Server
   let url: string
   const seen: (string | undefined)[] = []
+  const paths: (string | undefined)[] = []
   let tmp: {dir: string; cleanup: () => void}
 
   beforeAll(async () => {
     tmp = tempDir()
     server = http.createServer((req, res) => {
       seen.push(req.headers.authorization)
+      paths.push(req.url)
       res.writeHead(401, {'Content-Type': 'text/plain'})
       res.end('Unauthorized')
     })
@@ -260,6 +262,15 @@ describe('finops collect usage: Prometheus auth and failures (local HTTP endpoin
     const inUrl = await runCli(['collect', 'usage', '--prometheus', url.replace('http://', 'http://ops:pw-888@'), '--cluster', 'c1', '--db', db])
     expect(seen.at(-1)).toBe(`Basic ${Buffer.from('ops:pw-888').toString('base64')}`)
     expect(`${inUrl.stdout}${inUrl.stderr}`).not.toContain('pw-888')
+  })
+
+  it('keeps a path prefix and query parameters of the URL around the API path, and out of messages', async () => {
+    const db = path.join(tmp.dir, 'query.db')
+    const r = await runCli(['collect', 'usage', '--prometheus', `${url}/prom/?tenant=team-a&key=k-secret-9`, '--cluster', 'c1', '--db', db])
+    expect(r.code).toBe(5)
+    expect(paths.at(-1)).toBe('/prom/api/v1/query?tenant=team-a&key=k-secret-9')
+    expect(r.stderr).toMatch(/Prometheus at http:\/\/127\.0\.0\.1:\d+\/prom refused the request \(401\)/)
+    expect(`${r.stdout}${r.stderr}`).not.toContain('k-secret-9')
   })
 
   it('names the missing URL and an unreachable server', async () => {

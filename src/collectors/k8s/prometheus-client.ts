@@ -57,6 +57,10 @@ export function createPrometheusClient(baseUrl: string, auth: PrometheusAuth, ti
   const urlPassword = url.password ? decodeURIComponent(url.password) : undefined
   url.username = ''
   url.password = ''
+  // Query parameters (a tenant, a proxy's key) go after the API path, and are kept out of messages.
+  const search = url.search
+  url.search = ''
+  url.hash = ''
   const base = url.toString().replace(/\/$/, '')
   const headers: Record<string, string> = {'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json'}
   const user = auth.username ?? urlUser
@@ -67,7 +71,7 @@ export function createPrometheusClient(baseUrl: string, auth: PrometheusAuth, ti
   const call = async (path: string, params: Record<string, string>): Promise<PrometheusSeries[]> => {
     let response: Response
     try {
-      response = await fetch(`${base}${path}`, {method: 'POST', headers, body: new URLSearchParams(params), signal: AbortSignal.timeout(timeoutSeconds * 1000)})
+      response = await fetch(`${base}${path}${search}`, {method: 'POST', headers, body: new URLSearchParams(params), signal: AbortSignal.timeout(timeoutSeconds * 1000)})
     } catch (error) {
       const e = error as {name?: string; cause?: {code?: string; message?: string}; message?: string}
       const why = e.name === 'TimeoutError' ? `no answer within ${timeoutSeconds}s` : e.cause?.code ?? e.cause?.message ?? e.message ?? String(error)
