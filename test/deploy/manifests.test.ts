@@ -154,4 +154,20 @@ describe('finops cronjob manifest (built CLI)', () => {
       cleanup()
     }
   })
+
+  it('refuses to render a Slack webhook URL from finops.yaml into the ConfigMap, and never prints it', async () => {
+    const {dir, cleanup} = tempDir()
+    try {
+      const configFile = path.join(dir, 'finops.yaml')
+      const secret = 'https://hooks.slack.com/services/T000/B000/supersecretvalue'
+      fs.writeFileSync(configFile, `alerts:\n  slack:\n    webhookUrl: ${secret}\n`)
+      const result = await runCli(['cronjob', 'manifest', '--config', configFile])
+      expect(result.code).toBe(ExitCode.invalidInput)
+      expect(result.stdout).toBe('')
+      expect(result.stderr).toMatch(/alerts\.slack\.webhookUrl would be written into the ConfigMap in clear text \(remove it and put the URL in the finops-credentials Secret/)
+      expect(result.stdout + result.stderr).not.toContain('supersecretvalue')
+    } finally {
+      cleanup()
+    }
+  })
 })

@@ -33,8 +33,10 @@ base in deploy/base.`
     if (flags.image) run.cronjob.image = flags.image
     if (flags.namespace) run.cronjob.namespace = flags.namespace
     const finopsYaml = loaded.file ? fs.readFileSync(loaded.file, 'utf8') : DEFAULT_FINOPS_YAML
+    // finops.yaml goes into a ConfigMap, readable by anyone who can read ConfigMaps: never render a secret into it.
     if (loaded.config.alerts.slack?.webhookUrl) {
-      this.warn('alerts.slack.webhookUrl is in finops.yaml, which goes into a ConfigMap: move it to the finops-credentials Secret (key slack-webhook-url)')
+      throw inputError(`${loaded.file ?? 'finops.yaml'}: alerts.slack.webhookUrl would be written into the ConfigMap in clear text`,
+        'remove it and put the URL in the finops-credentials Secret (key slack-webhook-url), which the CronJob mounts; see docs/deploy.md')
     }
     const manifests = renderManifests(run, finopsYaml)
     if (!this.jsonEnabled()) process.stdout.write(manifestsToYaml(manifests))
