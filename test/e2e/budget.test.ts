@@ -65,6 +65,13 @@ describe('finops budget', () => {
     expect(human.code).toBe(0)
     expect(human.stdout).toMatch(/all \(all costs\): \$[\d,.]+ spent 2024-09-01 to 2024-09-24; 2024-09 will close at \$[\d,.]+, 80% interval \$[\d,.]+ to \$[\d,.]+/)
     expect(human.stdout).not.toContain('ec2 (')
+
+    // The interval level comes from forecast.level in finops.yaml unless --level says otherwise.
+    fs.writeFileSync(path.join(tmp.dir, 'level.yaml'), 'forecast:\n  level: 90\n')
+    const fromConfig = budgetStatusSchema.parse(parseJson(await cli('budget', 'status', 'all', '--json', '--config', path.join(tmp.dir, 'level.yaml'))))
+    expect(fromConfig.budgets[0]!.status.forecast!.level).toBe(90)
+    const fromFlag = budgetStatusSchema.parse(parseJson(await cli('budget', 'status', 'all', '--json', '--config', path.join(tmp.dir, 'level.yaml'), '--level', '80')))
+    expect(fromFlag.budgets[0]!.status.forecast!.level).toBe(80)
   })
 
   test('an unknown filter key: one line naming the valid keys, exit 2, nothing written', async () => {

@@ -22,19 +22,20 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
   static override flags = {
     'dry-run': Flags.boolean({description: 'print the Slack messages that would be posted; record and send nothing'}),
     'webhook-file': Flags.string({description: 'file holding the Slack webhook URL (e.g. a mounted Kubernetes Secret)'}),
-    level: Flags.integer({description: 'forecast interval level for budgets, percent', default: 80}),
+    level: Flags.integer({description: 'forecast interval level for budgets, percent (default: forecast.level in finops.yaml, else 80)'}),
     'no-anomalies': Flags.boolean({description: 'evaluate budgets only'}),
   }
 
   async run(): Promise<AlertCheckResult> {
     const {flags} = await this.parse(AlertCheck)
-    if (flags.level < 50 || flags.level > 99) throw usageError(`--level ${flags.level}: expected a percent from 50 to 99`)
+    const level = flags.level ?? this.finopsConfig(flags.config).config.forecast.level
+    if (level < 50 || level > 99) throw usageError(`--level ${level}: expected a percent from 50 to 99`)
     const {config} = this.finopsConfig(flags.config)
     // Resolve the webhook before touching the store: a misconfigured run must fail without recording anything.
     const webhook = flags['dry-run'] ? undefined : resolveWebhook(flags['webhook-file'], config.alerts.slack)
     const db = this.openStore(flags.db, flags.config)
     const alertsConfig = flags['no-anomalies'] ? {...config.alerts, anomalies: {...config.alerts.anomalies, enabled: false}} : config.alerts
-    const result = await checkAlerts(db, {config: alertsConfig, forecaster: forecastBudgetScope, level: flags.level, dryRun: flags['dry-run'] ?? false, webhookUrl: webhook?.url})
+    const result = await checkAlerts(db, {config: alertsConfig, forecaster: forecastBudgetScope, level, dryRun: flags['dry-run'] ?? false, webhookUrl: webhook?.url})
 
     this.render(result, webhook?.source)
     if (result.failed.length > 0) {

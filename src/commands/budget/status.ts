@@ -20,12 +20,13 @@ export default class BudgetStatus extends FinopsCommand {
   static override examples = ['<%= config.bin %> budget status', '<%= config.bin %> budget status prod-aws --level 90 --json']
   static override args = {name: Args.string({description: 'one budget (default: all)'})}
   static override flags = {
-    level: Flags.integer({description: 'forecast interval level, percent', default: 80}),
+    level: Flags.integer({description: 'forecast interval level, percent (default: forecast.level in finops.yaml, else 80)'}),
   }
 
   async run(): Promise<BudgetStatusResult> {
     const {args, flags} = await this.parse(BudgetStatus)
-    if (flags.level < 50 || flags.level > 99) throw usageError(`--level ${flags.level}: expected a percent from 50 to 99`)
+    const level = flags.level ?? this.finopsConfig(flags.config).config.forecast.level
+    if (level < 50 || level > 99) throw usageError(`--level ${level}: expected a percent from 50 to 99`)
     const db = this.openStore(flags.db, flags.config)
     let budgets = listBudgets(db)
     if (args.name) {
@@ -34,7 +35,7 @@ export default class BudgetStatus extends FinopsCommand {
       budgets = [one]
     }
     const now = today()
-    const reports = budgets.map((b) => budgetReport(db, b, forecastBudgetScope, {level: flags.level, now}))
+    const reports = budgets.map((b) => budgetReport(db, b, forecastBudgetScope, {level, now}))
     if (reports.length === 0) this.log('No budgets. Set one with: finops budget set NAME --amount 10000 --period monthly')
     else this.log(renderBudgetStatus(reports))
     return {asOf: addDays(now, -1), budgets: reports}
