@@ -45,7 +45,7 @@ interface ExportQuery {
 }
 
 /** Builds the streaming query: stable FOCUS column order, periods as ISO dates with an exclusive end. */
-export function buildExportQuery(db: Db, request: CostExportRequest): ExportQuery {
+export function buildExportQuery(request: CostExportRequest): ExportQuery {
   const requested = parseGroupKeys(request.groupBy).filter((k) => !(k.kind === 'dimension' && k.name === 'currency'))
   const fullGrain = requested.length === 0
   const keys: GroupKey[] = fullGrain ? DIMENSION_ORDER.map((name) => ({kind: 'dimension', name})) : requested
@@ -55,12 +55,18 @@ export function buildExportQuery(db: Db, request: CostExportRequest): ExportQuer
   const joins = [...sql.joins, ...(fullGrain ? ['JOIN tag_sets ts ON ts.id = c.tag_set_id'] : [])]
   const where = [...sql.where]
   const params: unknown[] = [...sql.joinParams]
-  if (request.from) { where.push('c.day >= ?') }
-  if (request.to) { where.push('c.day <= ?') }
   params.push(...sql.whereParams)
-  if (request.from) params.push(parseDayFlag(request.from, '--from'))
-  if (request.to) params.push(parseDayFlag(request.to, '--to'))
-  if (request.from && request.to && request.from > request.to) throw usageError(`--from ${request.from} is after --to ${request.to}`)
+  const from = request.from === undefined ? undefined : parseDayFlag(request.from, '--from')
+  const to = request.to === undefined ? undefined : parseDayFlag(request.to, '--to')
+  if (from && to && from > to) throw usageError(`--from ${from} is after --to ${to}`)
+  if (from) {
+    where.push('c.day >= ?')
+    params.push(from)
+  }
+  if (to) {
+    where.push('c.day <= ?')
+    params.push(to)
+  }
   const groupCols = [periodExpr, ...keyExprs, 'c.currency']
   const text = `SELECT ${groupCols.map((e, i) => `${e} AS g${i}`).join(', ')}, ${COST_COLUMNS.map(([, col]) => `SUM(c.${col})`).join(', ')}
     FROM cost_daily c ${joins.join(' ')}
@@ -69,7 +75,6 @@ export function buildExportQuery(db: Db, request: CostExportRequest): ExportQuer
     ORDER BY ${groupCols.map((_, i) => `g${i}`).join(', ')}`
   const keyNames = keys.map((k) => (k.kind === 'dimension' ? DIMENSIONS[k.name].focus : groupKeyLabel(k)))
   const columns = ['ChargePeriodStart', 'ChargePeriodEnd', ...keyNames, ...(fullGrain ? ['Tags'] : []), 'BillingCurrency', ...COST_COLUMNS.map(([name]) => name)]
-  void db
   return {sql: text, params, columns, tagsColumn: fullGrain}
 }
 
@@ -80,7 +85,7 @@ const periodEnd = (start: string, granularity: ExportGranularity): string => (gr
  * memory used does not grow with the number of rows.
  */
 export async function writeCostExport(db: Db, request: CostExportRequest, out: Writable): Promise<Omit<CostExportSummary, 'out'>> {
-  const query = buildExportQuery(db, request)
+  const query = buildExportQuery(request)
   const stmt = db.prepare(query.sql).raw()
   let rows = 0
   let first: string | null = null
