@@ -9,6 +9,7 @@ import {openStore, type Db} from '../../src/store/open.js'
 import {getWatermark} from '../../src/store/watermarks.js'
 import {tempDir} from '../helpers/cli.js'
 import {CE_ACCESS_KEY, type CeServer, sampleLedger, startCostExplorer} from '../servers/aws-cost-explorer.js'
+import {expectSameTotals, storeTotals as totalsInStore, type Totals} from './totals.js'
 
 const TODAY = '2026-11-26'
 let ce: CeServer
@@ -27,11 +28,7 @@ const collect = (extra: Partial<AwsSourceOptions> = {}, window: {from?: string; 
   collectCloudCosts(db, awsCostFetcher(options(extra)), {restatementDays: 3, initialDays: 40, today: TODAY, ...window})
 
 /** What the store holds per (sub account, service, charge category), to compare with the ledger. */
-function storeTotals(from: string, to: string): Map<string, {billed: number; effective: number}> {
-  const rows = db.prepare(`SELECT sub_account_id || '|' || charge_category AS k, SUM(billed_cost) AS b, SUM(effective_cost) AS e
-    FROM cost_daily WHERE source = 'aws-ce' AND day BETWEEN ? AND ? GROUP BY k`).all(from, to) as {k: string; b: number; e: number}[]
-  return new Map(rows.map((r) => [r.k, {billed: r.b, effective: r.e}]))
-}
+const storeTotals = (from: string, to: string): Totals => totalsInStore(db, 'aws-ce', "sub_account_id || '|' || charge_category", from, to)
 
 function ledgerTotals(from: string, to: string): Map<string, {billed: number; effective: number}> {
   const category: Record<string, string> = {Usage: 'Usage', Tax: 'Tax', RIFee: 'Purchase', Credit: 'Credit'}
@@ -44,14 +41,6 @@ function ledgerTotals(from: string, to: string): Map<string, {billed: number; ef
     out.set(k, t)
   }
   return out
-}
-
-function expectSameTotals(actual: Map<string, {billed: number; effective: number}>, expected: Map<string, {billed: number; effective: number}>): void {
-  expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort())
-  for (const [k, v] of expected) {
-    expect(actual.get(k)!.billed).toBeCloseTo(v.billed, 6)
-    expect(actual.get(k)!.effective).toBeCloseTo(v.effective, 6)
-  }
 }
 
 beforeAll(async () => {

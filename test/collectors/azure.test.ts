@@ -9,6 +9,7 @@ import {openStore, type Db} from '../../src/store/open.js'
 import {getWatermark} from '../../src/store/watermarks.js'
 import {tempDir} from '../helpers/cli.js'
 import {AZ_TOKEN, type AzServer, sampleAzureLedger, startCostManagement, SUB_A} from '../servers/azure-cost-management.js'
+import {expectSameTotals, storeTotals as totalsInStore, type Totals} from './totals.js'
 
 const TODAY = '2026-11-26'
 const BILLING_SCOPE = '/providers/Microsoft.Billing/billingAccounts/12345678'
@@ -39,17 +40,8 @@ function ledgerTotals(from: string, to: string, key: (f: AzServer['ledger'][numb
   }
   return out
 }
-function storeTotals(from: string, to: string, keySql: string) {
-  const rows = db.prepare(`SELECT ${keySql} AS k, SUM(billed_cost) AS b, SUM(effective_cost) AS e FROM cost_daily WHERE source = 'azure' AND day BETWEEN ? AND ? GROUP BY k`).all(from, to) as {k: string; b: number; e: number}[]
-  return new Map(rows.map((r) => [r.k, {billed: r.b, effective: r.e}]))
-}
-function expectSame(actual: Map<string, {billed: number; effective: number}>, expected: Map<string, {billed: number; effective: number}>) {
-  expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort())
-  for (const [k, v] of expected) {
-    expect(actual.get(k)!.billed).toBeCloseTo(v.billed, 6)
-    expect(actual.get(k)!.effective).toBeCloseTo(v.effective, 6)
-  }
-}
+const storeTotals = (from: string, to: string, keySql: string): Totals => totalsInStore(db, 'azure', keySql, from, to)
+const expectSame = expectSameTotals
 
 beforeAll(async () => {
   serverDir = tempDir('finops-az-')

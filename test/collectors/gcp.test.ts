@@ -12,6 +12,7 @@ import {listPrices, spotPriceRatio} from '../../src/store/prices.js'
 import {getWatermark} from '../../src/store/watermarks.js'
 import {tempDir} from '../helpers/cli.js'
 import {EXPORT_TABLE, GCP_BILLING_ACCOUNT, GCP_TOKEN, type GcpServer, sampleGcpLedger, startGoogleApis} from '../servers/gcp.js'
+import {expectSameTotals, storeTotals, type Totals} from './totals.js'
 
 const TODAY = '2026-11-26'
 let gcp: GcpServer
@@ -38,17 +39,8 @@ function ledgerBy(from: string, to: string, key: (f: GcpServer['ledger'][number]
   }
   return out
 }
-function storeBy(from: string, to: string, keySql: string) {
-  const rows = db.prepare(`SELECT ${keySql} AS k, SUM(billed_cost) AS b, SUM(effective_cost) AS e FROM cost_daily WHERE source = 'gcp' AND day BETWEEN ? AND ? GROUP BY k`).all(from, to) as {k: string; b: number; e: number}[]
-  return new Map(rows.map((r) => [r.k, {billed: r.b, effective: r.e}]))
-}
-function expectSame(actual: Map<string, {billed: number; effective: number}>, expected: Map<string, {billed: number; effective: number}>) {
-  expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort())
-  for (const [k, v] of expected) {
-    expect(actual.get(k)!.billed).toBeCloseTo(v.billed, 6)
-    expect(actual.get(k)!.effective).toBeCloseTo(v.effective, 6)
-  }
-}
+const storeBy = (from: string, to: string, keySql: string): Totals => storeTotals(db, 'gcp', keySql, from, to)
+const expectSame = expectSameTotals
 
 beforeAll(async () => {
   gcp = await startGoogleApis({pageRows: 100, skuPageSize: 4})
