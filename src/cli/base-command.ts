@@ -58,6 +58,20 @@ export abstract class FinopsCommand extends Command {
     return super.finally(error)
   }
 
+  /**
+   * Shows a result that may end in a non-zero exit (partial failure): the table or the JSON is
+   * printed either way, then the command exits with `exit` (returning the result when it is ok).
+   */
+  protected finishWith<T>(result: T, exit: number, render: (result: T) => string): T {
+    if (exit === ExitCode.ok) {
+      if (!this.jsonEnabled()) this.log(render(result))
+      return result
+    }
+    if (this.jsonEnabled()) this.logJson(result)
+    else this.log(render(result))
+    return this.exit(exit)
+  }
+
   /** Progress and notes go to stderr so stdout stays clean for --json/--csv. */
   protected note(message: string): void {
     if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)

@@ -55,14 +55,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     }).finally(() => {
       if (enforce) releaseLock(db, runId)
     })
-    const exit = applyExitCode(report)
-    if (exit === ExitCode.ok) {
-      if (!this.jsonEnabled()) this.log(renderApplyReport(report))
-      return report
-    }
-    if (this.jsonEnabled()) this.logJson(report)
-    else this.log(renderApplyReport(report))
-    return this.exit(exit)
+    return this.finishWith(report, applyExitCode(report), renderApplyReport)
   }
 }
 

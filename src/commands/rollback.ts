@@ -44,12 +44,6 @@ else since the apply is left alone unless --force. Dry run unless --yes, which t
       if (flags.yes) releaseLock(db, lockId)
     }
     const exit = report.summary.failed === 0 ? ExitCode.ok : report.summary.rolledBack > 0 ? ExitCode.partial : ExitCode.remote
-    if (exit === ExitCode.ok) {
-      if (!this.jsonEnabled()) this.log(renderRollbackReport(report))
-      return report
-    }
-    if (this.jsonEnabled()) this.logJson(report)
-    else this.log(renderRollbackReport(report))
-    return this.exit(exit)
+    return this.finishWith(report, exit, renderRollbackReport)
   }
 }

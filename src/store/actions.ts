@@ -79,21 +79,11 @@ export interface ActionFilter {
 export function listActions(db: Db, filter: ActionFilter = {}): ActionRecord[] {
   const where: string[] = []
   const params: (string | number)[] = []
-  if (filter.runId) {
-    where.push('run_id = ?')
-    params.push(filter.runId)
-  }
-  if (filter.namespace) {
-    where.push('namespace = ?')
-    params.push(filter.namespace)
-  }
-  if (filter.status) {
-    where.push('status = ?')
-    params.push(filter.status)
-  }
-  if (filter.kind) {
-    where.push('kind = ?')
-    params.push(filter.kind)
+  const equal = {run_id: filter.runId, namespace: filter.namespace, status: filter.status, kind: filter.kind}
+  for (const [column, value] of Object.entries(equal)) {
+    if (!value) continue
+    where.push(`${column} = ?`)
+    params.push(value)
   }
   const sql = `SELECT * FROM apply_actions ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC${filter.limit ? ' LIMIT ?' : ''}`
   if (filter.limit) params.push(filter.limit)
