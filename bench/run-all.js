@@ -7,7 +7,8 @@ import {fileURLToPath} from 'node:url'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const wanted = process.argv.slice(2)
-const benches = fs.readdirSync(here, {withFileTypes: true})
+const benches = fs
+  .readdirSync(here, {withFileTypes: true})
   .filter((d) => d.isDirectory() && fs.existsSync(path.join(here, d.name, 'run.mjs')))
   .map((d) => d.name)
   .filter((name) => wanted.length === 0 || wanted.includes(name))

@@ -7,7 +7,8 @@ const DAY_MS = 86_400_000
 export const toDay = (date: Date): string => date.toISOString().slice(0, 10)
 export const dayToDate = (day: string): Date => new Date(`${day}T00:00:00Z`)
 export const addDays = (day: string, n: number): string => toDay(new Date(dayToDate(day).getTime() + n * DAY_MS))
-export const daysBetween = (from: string, to: string): number => Math.round((dayToDate(to).getTime() - dayToDate(from).getTime()) / DAY_MS)
+export const daysBetween = (from: string, to: string): number =>
+  Math.round((dayToDate(to).getTime() - dayToDate(from).getTime()) / DAY_MS)
 
 /** Today's UTC date; FINOPS_NOW (an ISO date or time) pins "now" for reproducible runs and tests. */
 export function today(env: NodeJS.ProcessEnv = process.env): string {
@@ -38,7 +39,11 @@ export function monthEnd(day: string): string {
 
 /** Validates a user-given date (YYYY-MM-DD) and names the flag when it is wrong. */
 export function parseDayFlag(value: string, flag: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || toDay(dayToDate(value)) !== value) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
+    Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ||
+    toDay(dayToDate(value)) !== value
+  ) {
     throw usageError(`${flag} ${value}: expected a date as YYYY-MM-DD`, `for example ${flag} 2024-09-01`)
   }
   return value
@@ -53,7 +58,12 @@ export interface DayWindow {
  * The window of a report: --from/--to when given, otherwise the last `defaultDays` complete days
  * (ending yesterday, UTC). Both ends are inclusive.
  */
-export function resolveWindow(from: string | undefined, to: string | undefined, defaultDays = 30, now = today()): DayWindow {
+export function resolveWindow(
+  from: string | undefined,
+  to: string | undefined,
+  defaultDays = 30,
+  now = today(),
+): DayWindow {
   const end = to ? parseDayFlag(to, '--to') : from ? addDays(now, -1) : addDays(now, -1)
   const start = from ? parseDayFlag(from, '--from') : addDays(end, -(defaultDays - 1))
   if (start > end) throw usageError(`--from ${start} is after --to ${end}`)

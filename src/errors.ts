@@ -10,10 +10,7 @@ export class FinopsError extends Error {
   readonly exit: number
   readonly suggestion?: string
 
-  constructor(
-    message: string,
-    options: {code: string; exit: ExitCodeName; suggestion?: string; cause?: unknown},
-  ) {
+  constructor(message: string, options: {code: string; exit: ExitCodeName; suggestion?: string; cause?: unknown}) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
     this.name = 'FinopsError'
     this.code = options.code

@@ -3,15 +3,14 @@
 // spend with known injected anomalies. Run after a build: node bench/anomalies/run.mjs
 import {performance} from 'node:perf_hooks'
 
-import {detectAnomalies} from '../../dist/alerts/anomalies.js'
-import {addDays, dayToDate} from '../../dist/dates.js'
-import {seededRandom as seeded} from '../../dist/seeded-random.js'
+import {detectAnomalies} from '../../dist/src/alerts/anomalies.js'
+import {addDays, dayToDate} from '../../dist/src/dates.js'
+import {seededRandom as seeded} from '../../dist/src/seeded-random.js'
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 400)
 const DAYS = 120
 const JUDGED = 30
 const END = '2024-09-30'
-
 
 /** A cloud-like daily series: level, weekly pattern, trend, noise, maybe a level shift; and 0-3 injected anomalies in the judged window. */
 function makeSeries(i) {
@@ -28,7 +27,8 @@ function makeSeries(i) {
   const truth = new Set()
   const values = days.map((day, d) => {
     const dow = dayToDate(day).getUTCDay()
-    const base = level * (1 + trend) ** d * (dow === 0 || dow === 6 ? weekend : 1) * (shiftDay >= 0 && d >= shiftDay ? shift : 1)
+    const base =
+      level * (1 + trend) ** d * (dow === 0 || dow === 6 ? weekend : 1) * (shiftDay >= 0 && d >= shiftDay ? shift : 1)
     return Math.max(0, base * (1 + noise * gauss()))
   })
   const count = Math.floor(rand() * 4)
@@ -70,18 +70,32 @@ function score(series, flagged) {
 const series = Array.from({length: SERIES}, (_, i) => makeSeries(i))
 const injected = series.reduce((a, s) => a + s.truth.size, 0)
 const t0 = performance.now()
-const finops = detectAnomalies(series, {level: 99, trainingDays: 56, minHistoryDays: 21, lookbackDays: JUDGED, through: END, minImpact: 0})
+const finops = detectAnomalies(series, {
+  level: 99,
+  trainingDays: 56,
+  minHistoryDays: 21,
+  lookbackDays: JUDGED,
+  through: END,
+  minImpact: 0,
+})
 const ms = performance.now() - t0
 
 const rows = [
   ['finops (model-based, 99%)', score(series, finops)],
   ...[20, 30, 50].map((p) => [`fixed ${p}% vs 7-day average`, score(series, fixedPercent(series, p, 'week-average'))]),
-  ...[20, 30, 50].map((p) => [`fixed ${p}% vs same weekday last week`, score(series, fixedPercent(series, p, 'last-week'))]),
+  ...[20, 30, 50].map((p) => [
+    `fixed ${p}% vs same weekday last week`,
+    score(series, fixedPercent(series, p, 'last-week')),
+  ]),
 ]
-console.log(`${SERIES} series x ${JUDGED} judged days (${SERIES * JUDGED} series-days), ${injected} injected anomalies; finops detector ${ms.toFixed(0)} ms`)
+console.log(
+  `${SERIES} series x ${JUDGED} judged days (${SERIES * JUDGED} series-days), ${injected} injected anomalies; finops detector ${ms.toFixed(0)} ms`,
+)
 console.log('| method | flagged | precision | recall | F1 | false alarms per 100 normal days | finops F1 / this F1 |')
 console.log('|---|---:|---:|---:|---:|---:|---:|')
 const ours = rows[0][1].f1
 for (const [name, r] of rows) {
-  console.log(`| ${name} | ${r.flagged} | ${r.precision.toFixed(3)} | ${r.recall.toFixed(3)} | ${r.f1.toFixed(3)} | ${r.falseAlarmsPer100.toFixed(2)} | ${(ours / r.f1).toFixed(2)} |`)
+  console.log(
+    `| ${name} | ${r.flagged} | ${r.precision.toFixed(3)} | ${r.recall.toFixed(3)} | ${r.f1.toFixed(3)} | ${r.falseAlarmsPer100.toFixed(2)} | ${(ours / r.f1).toFixed(2)} |`,
+  )
 }

@@ -6,7 +6,7 @@
  * billing day, an hourly commitment spread daily, one-time purchases and credits.
  */
 
-import {seededRandom as rng} from '../../dist/seeded-random.js'
+import {seededRandom as rng} from '../../dist/src/seeded-random.js'
 
 export {rng}
 
@@ -38,7 +38,8 @@ export function generateBill(seed, horizonDays = 30) {
     const startsAt = r() < 0.15 ? Math.floor(uniform(0, historyDays * 0.6)) : 0
     const shifts = []
     const shiftCount = r() < 0.5 ? 0 : 1 + Math.floor(r() * 2)
-    for (let k = 0; k < shiftCount; k++) shifts.push({at: Math.floor(uniform(0, total)), factor: r() < 0.5 ? uniform(0.55, 0.9) : uniform(1.15, 1.8)})
+    for (let k = 0; k < shiftCount; k++)
+      shifts.push({at: Math.floor(uniform(0, total)), factor: r() < 0.5 ? uniform(0.55, 0.9) : uniform(1.15, 1.8)})
     let level = base
     let ar = 0
     for (let i = 0; i < total; i++) {
@@ -74,14 +75,30 @@ export function generateBill(seed, horizonDays = 30) {
     if (dom === 1) {
       lastMonthUsage = monthUsage || usageByDay[i] * 30
       monthUsage = 0
-      if (supportShare > 0) rows.push({day: d, service: 'Support', category: 'Purchase', frequency: 'Recurring', cost: Math.max(100, supportShare * lastMonthUsage)})
+      if (supportShare > 0)
+        rows.push({
+          day: d,
+          service: 'Support',
+          category: 'Purchase',
+          frequency: 'Recurring',
+          cost: Math.max(100, supportShare * lastMonthUsage),
+        })
     }
     monthUsage += usageByDay[i]
-    if (subscriptionDay && dom === subscriptionDay) rows.push({day: d, service: 'Marketplace', category: 'Purchase', frequency: 'Recurring', cost: subscription})
+    if (subscriptionDay && dom === subscriptionDay)
+      rows.push({day: d, service: 'Marketplace', category: 'Purchase', frequency: 'Recurring', cost: subscription})
     // One-time: an upfront reservation or marketplace purchase, or a credit / refund.
     const mean30 = usageByDay[i]
-    if (r() < 0.004) rows.push({day: d, service: 'Reserved Instances', category: 'Purchase', frequency: 'One-Time', cost: mean30 * uniform(5, 40)})
-    if (r() < 0.003) rows.push({day: d, service: 'Credits', category: 'Credit', frequency: 'One-Time', cost: -mean30 * uniform(2, 15)})
+    if (r() < 0.004)
+      rows.push({
+        day: d,
+        service: 'Reserved Instances',
+        category: 'Purchase',
+        frequency: 'One-Time',
+        cost: mean30 * uniform(5, 40),
+      })
+    if (r() < 0.003)
+      rows.push({day: d, service: 'Credits', category: 'Credit', frequency: 'One-Time', cost: -mean30 * uniform(2, 15)})
   }
   return {seed, start, historyDays, horizonDays, rows}
 }
@@ -102,8 +119,22 @@ const csvField = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"'
 /** FOCUS CSV of the history part only (what a user would have exported). */
 export function focusCsv(bill) {
   const lastHistoryDay = day(bill.start, bill.historyDays - 1)
-  const header = ['BilledCost', 'EffectiveCost', 'ListCost', 'BillingAccountId', 'BillingCurrency', 'BillingPeriodStart', 'BillingPeriodEnd',
-    'ChargeCategory', 'ChargeFrequency', 'ChargePeriodStart', 'ChargePeriodEnd', 'ServiceName', 'ProviderName', 'RegionId']
+  const header = [
+    'BilledCost',
+    'EffectiveCost',
+    'ListCost',
+    'BillingAccountId',
+    'BillingCurrency',
+    'BillingPeriodStart',
+    'BillingPeriodEnd',
+    'ChargeCategory',
+    'ChargeFrequency',
+    'ChargePeriodStart',
+    'ChargePeriodEnd',
+    'ServiceName',
+    'ProviderName',
+    'RegionId',
+  ]
   const lines = [header.join(',')]
   for (const row of bill.rows) {
     if (row.day > lastHistoryDay) continue
@@ -112,8 +143,26 @@ export function focusCsv(bill) {
     next.setUTCMonth(next.getUTCMonth() + 1)
     const cost = row.cost.toFixed(6)
     const end = day(row.day, 1)
-    lines.push([cost, cost, cost, `acct-${bill.seed}`, 'USD', `${periodStart} 00:00:00`, `${next.toISOString().slice(0, 10)} 00:00:00`,
-      row.category, row.frequency, `${row.day} 00:00:00`, `${end} 00:00:00`, row.service, 'BenchCloud', 'region-1'].map(csvField).join(','))
+    lines.push(
+      [
+        cost,
+        cost,
+        cost,
+        `acct-${bill.seed}`,
+        'USD',
+        `${periodStart} 00:00:00`,
+        `${next.toISOString().slice(0, 10)} 00:00:00`,
+        row.category,
+        row.frequency,
+        `${row.day} 00:00:00`,
+        `${end} 00:00:00`,
+        row.service,
+        'BenchCloud',
+        'region-1',
+      ]
+        .map(csvField)
+        .join(','),
+    )
   }
   return `${lines.join('\n')}\n`
 }

@@ -56,12 +56,14 @@ function run(cmd, argv, options = {}) {
 async function pool(items, size, fn) {
   const results = new Array(items.length)
   let next = 0
-  await Promise.all(Array.from({length: size}, async () => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await fn(items[i], i)
-    }
-  }))
+  await Promise.all(
+    Array.from({length: size}, async () => {
+      while (next < items.length) {
+        const i = next++
+        results[i] = await fn(items[i], i)
+      }
+    }),
+  )
   return results
 }
 
@@ -76,22 +78,44 @@ for (const name of chosenSets) {
     const csv = path.join(work, `bill-${seed}.csv`)
     fs.writeFileSync(csv, focusCsv(bill))
     history.forEach((v, i) => rInput.push(`${seed},${i + 1},${v.toFixed(6)}`))
-    const lastDay = new Date(Date.parse(`${bill.start}T00:00:00Z`) + (bill.historyDays - 1) * 86_400_000).toISOString().slice(0, 10)
-    const oneTimeAhead = bill.rows.filter((r) => r.day > lastDay && r.frequency === 'One-Time').reduce((a, r) => a + r.cost, 0)
-    series.push({seed, set: name, csv, db: path.join(work, `bill-${seed}.db`), history, actual, oneTimeAhead, forecasts: {}})
+    const lastDay = new Date(Date.parse(`${bill.start}T00:00:00Z`) + (bill.historyDays - 1) * 86_400_000)
+      .toISOString()
+      .slice(0, 10)
+    const oneTimeAhead = bill.rows
+      .filter((r) => r.day > lastDay && r.frequency === 'One-Time')
+      .reduce((a, r) => a + r.cost, 0)
+    series.push({
+      seed,
+      set: name,
+      csv,
+      db: path.join(work, `bill-${seed}.db`),
+      history,
+      actual,
+      oneTimeAhead,
+      forecasts: {},
+    })
   }
 }
 fs.writeFileSync(path.join(work, 'history.csv'), `${rInput.join('\n')}\n`)
 
 const started = Date.now()
-const rRun = run('Rscript', [path.join(here, 'fit.R'), path.join(work, 'history.csv'), String(HORIZON), path.join(work, 'r-forecasts.csv')])
+const rRun = run('Rscript', [
+  path.join(here, 'fit.R'),
+  path.join(work, 'history.csv'),
+  String(HORIZON),
+  path.join(work, 'r-forecasts.csv'),
+])
 
 const env = {...process.env, FINOPS_DB: undefined, NO_COLOR: '1'}
 delete env.FINOPS_DB
 await pool(series, 2, async (s) => {
   const imported = await run(process.execPath, [bin, 'collect', 'focus', s.csv, '--db', s.db, '--json'], {env})
   if (imported.code !== 0) throw new Error(`import of seed ${s.seed} failed: ${imported.stderr}`)
-  const res = await run(process.execPath, [bin, 'forecast', '--db', s.db, '--json', '--horizon', String(HORIZON), '--level', String(LEVEL)], {env})
+  const res = await run(
+    process.execPath,
+    [bin, 'forecast', '--db', s.db, '--json', '--horizon', String(HORIZON), '--level', String(LEVEL)],
+    {env},
+  )
   if (res.code !== 0) {
     s.finopsError = res.stdout.trim() || res.stderr.trim()
     return
@@ -152,7 +176,14 @@ function score(subset) {
         days++
       })
     }
-    rows[m] = {medianApe: median(apes), meanApe: mean(apes), medianMase: median(mases), coverage: inside / days, n: apes.length, missing}
+    rows[m] = {
+      medianApe: median(apes),
+      meanApe: mean(apes),
+      medianMase: median(mases),
+      coverage: inside / days,
+      n: apes.length,
+      missing,
+    }
   }
   return rows
 }
@@ -163,15 +194,21 @@ function printTable(title, rows) {
   console.log('|---|---:|---:|---:|---:|---:|')
   for (const m of METHODS) {
     const x = rows[m]
-    console.log(`| ${m === 'finops' ? 'finops forecast' : `R ${m}`} | ${x.n}${x.missing ? ` (${x.missing} failed)` : ''} | ${x.medianApe.toFixed(2)}% | ${x.meanApe.toFixed(2)}% | ${x.medianMase.toFixed(3)} | ${(100 * x.coverage).toFixed(1)}% |`)
+    console.log(
+      `| ${m === 'finops' ? 'finops forecast' : `R ${m}`} | ${x.n}${x.missing ? ` (${x.missing} failed)` : ''} | ${x.medianApe.toFixed(2)}% | ${x.meanApe.toFixed(2)}% | ${x.medianMase.toFixed(3)} | ${(100 * x.coverage).toFixed(1)}% |`,
+    )
   }
   const r = METHODS.filter((m) => m !== 'finops')
   const best = (key) => Math.min(...r.map((m) => rows[m][key]))
   const f = rows.finops
-  console.log(`ratios finops / best R: median APE ${(f.medianApe / best('medianApe')).toFixed(2)}, mean APE ${(f.meanApe / best('meanApe')).toFixed(2)}, median MASE ${(f.medianMase / best('medianMase')).toFixed(2)} (below 1 = finops better)`)
+  console.log(
+    `ratios finops / best R: median APE ${(f.medianApe / best('medianApe')).toFixed(2)}, mean APE ${(f.meanApe / best('meanApe')).toFixed(2)}, median MASE ${(f.medianMase / best('medianMase')).toFixed(2)} (below 1 = finops better)`,
+  )
 }
 
-console.log(`Forecast accuracy, ${HORIZON}-day horizon, ${LEVEL}% intervals; ${series.length} synthetic bills (${chosenSets.map((n) => `${n}: seeds ${seeds[n][0]}-${seeds[n].at(-1)}`).join(', ')})`)
+console.log(
+  `Forecast accuracy, ${HORIZON}-day horizon, ${LEVEL}% intervals; ${series.length} synthetic bills (${chosenSets.map((n) => `${n}: seeds ${seeds[n][0]}-${seeds[n].at(-1)}`).join(', ')})`,
+)
 for (const name of chosenSets) printTable(`${name} seeds`, score(series.filter((s) => s.set === name)))
 if (chosenSets.length > 1) printTable('all seeds', score(series))
 for (const name of chosenSets) {
@@ -182,15 +219,26 @@ for (const name of chosenSets) {
   }
   const held = subset.filter((s) => inside(s, 0)).length
   const heldProjected = subset.filter((s) => inside(s, s.oneTimeAhead)).length
-  console.log(`${name}: the 30-day total fell inside finops' 80% interval of the total for ${held} of ${subset.length} bills ` +
-    `(${heldProjected} of ${subset.length} for the spend it projects, i.e. without one-time charges of the 30 days)`)
+  console.log(
+    `${name}: the 30-day total fell inside finops' 80% interval of the total for ${held} of ${subset.length} bills ` +
+      `(${heldProjected} of ${subset.length} for the spend it projects, i.e. without one-time charges of the 30 days)`,
+  )
 }
 const failed = series.filter((s) => s.finopsError)
-if (failed.length) console.log(`\nfinops refused ${failed.length} series: ${failed.map((s) => `${s.seed}: ${s.finopsError}`).join('; ')}`)
+if (failed.length)
+  console.log(
+    `\nfinops refused ${failed.length} series: ${failed.map((s) => `${s.seed}: ${s.finopsError}`).join('; ')}`,
+  )
 console.log('')
 const models = {}
 for (const s of series) if (s.model) models[s.model] = (models[s.model] ?? 0) + 1
-console.log(`\nmodels chosen by finops: ${Object.entries(models).map(([k, v]) => `${k} ${v}`).join(', ')}`)
-console.log(`wall time: finops import+forecast ${finopsSeconds.toFixed(0)} s (2 at a time), whole run ${totalSeconds.toFixed(0)} s`)
+console.log(
+  `\nmodels chosen by finops: ${Object.entries(models)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`,
+)
+console.log(
+  `wall time: finops import+forecast ${finopsSeconds.toFixed(0)} s (2 at a time), whole run ${totalSeconds.toFixed(0)} s`,
+)
 if (!args.includes('--keep')) fs.rmSync(work, {recursive: true, force: true})
 else console.log(`kept ${work}`)

@@ -12,4 +12,11 @@ for await (const r of parser) {
   const key = `${r.ChargePeriodStart.slice(0, 10)}|${r.BillingAccountId}|${r.SubAccountId}|${r.ServiceName}|${r.RegionId}|${r.Tags}`
   groups.set(key, (groups.get(key) ?? 0) + Number(r.EffectiveCost))
 }
-console.log(JSON.stringify({rows: n, groups: groups.size, ms: Math.round(performance.now() - t), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1e3)}))
+console.log(
+  JSON.stringify({
+    rows: n,
+    groups: groups.size,
+    ms: Math.round(performance.now() - t),
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1e3),
+  }),
+)

@@ -3,13 +3,24 @@
 // Deterministic for a given row count. Usage: node bench/ingest/generate.mjs ROWS OUT.csv
 import fs from 'node:fs'
 
-import {FOCUS_10_COLUMNS as COLUMNS} from '../../dist/demo/generate-billing.js'
+import {FOCUS_10_COLUMNS as COLUMNS} from '../../dist/src/demo/generate-billing.js'
 
 export async function generateFocusCsv(rows, out) {
   let seed = 12345
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296)
-  const services = Array.from({length: 40}, (_, i) => ({name: `Amazon Service ${String.fromCharCode(65 + (i % 26))}${i}`, category: ['Compute', 'Storage', 'Databases', 'Networking', 'Analytics'][i % 5], sku: `SKU${(i * 7919).toString(36).toUpperCase().padStart(12, 'X')}`}))
-  const regions = [['us-east-1', 'US East (N. Virginia)'], ['us-west-2', 'US West (Oregon)'], ['eu-west-1', 'Europe (Ireland)'], ['eu-central-1', 'Europe (Frankfurt)'], ['ap-southeast-2', 'Asia Pacific (Sydney)'], ['ap-northeast-1', 'Asia Pacific (Tokyo)']]
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296
+  const services = Array.from({length: 40}, (_, i) => ({
+    name: `Amazon Service ${String.fromCharCode(65 + (i % 26))}${i}`,
+    category: ['Compute', 'Storage', 'Databases', 'Networking', 'Analytics'][i % 5],
+    sku: `SKU${(i * 7919).toString(36).toUpperCase().padStart(12, 'X')}`,
+  }))
+  const regions = [
+    ['us-east-1', 'US East (N. Virginia)'],
+    ['us-west-2', 'US West (Oregon)'],
+    ['eu-west-1', 'Europe (Ireland)'],
+    ['eu-central-1', 'Europe (Frankfurt)'],
+    ['ap-southeast-2', 'Asia Pacific (Sydney)'],
+    ['ap-northeast-1', 'Asia Pacific (Tokyo)'],
+  ]
   const accounts = Array.from({length: 12}, (_, i) => [`${210000000000 + i * 7}`, `team-account-${i}`])
   const teams = ['platform', 'data', 'web', 'ml', 'payments', 'search']
   const envs = ['prod', 'staging', 'dev']
@@ -24,10 +35,18 @@ export async function generateFocusCsv(rows, out) {
     const service = services[w % services.length]
     const region = regions[(w >> 3) % regions.length]
     const account = accounts[(w >> 5) % accounts.length]
-    return {service, region, account,
+    return {
+      service,
+      region,
+      account,
       id: `arn:aws:${service.category.toLowerCase()}:${region[0]}:${account[0]}:resource/${service.category.toLowerCase()}-${i.toString(16).padStart(17, '0')}`,
-      tags: JSON.stringify({application: `app-${w % 97}`, business_unit: teams[w % teams.length], environment: envs[w % 3]}).replaceAll('"', '""'),
-      price: 0.001 + random() * 0.5}
+      tags: JSON.stringify({
+        application: `app-${w % 97}`,
+        business_unit: teams[w % teams.length],
+        environment: envs[w % 3],
+      }).replaceAll('"', '""'),
+      price: 0.001 + random() * 0.5,
+    }
   })
   const stream = fs.createWriteStream(out)
   const write = (text) => (stream.write(text) ? undefined : new Promise((r) => stream.once('drain', r)))
@@ -40,7 +59,12 @@ export async function generateFocusCsv(rows, out) {
     const day = 1 + Math.floor(hourIndex / 24)
     const hour = hourIndex % 24
     const start = `2024-09-${pad(day)} ${pad(hour)}:00:00`
-    const end = hour === 23 ? (day === 30 ? '2024-10-01 00:00:00' : `2024-09-${pad(day + 1)} 00:00:00`) : `2024-09-${pad(day)} ${pad(hour + 1)}:00:00`
+    const end =
+      hour === 23
+        ? day === 30
+          ? '2024-10-01 00:00:00'
+          : `2024-09-${pad(day + 1)} 00:00:00`
+        : `2024-09-${pad(day)} ${pad(hour + 1)}:00:00`
     const qty = (random() * 4).toFixed(9)
     const list = (Number(qty) * res.price).toFixed(11)
     const committed = r % 4 === 0

@@ -51,23 +51,40 @@ for (const n of sizes) {
   }
   const summary = JSON.parse(ours.at(-1).stdout)
   results.push({
-    rows: n, mb, rollupRows: summary.rollupRows,
-    oursMs: median(ours.map((r) => r.wallMs)), duckdbMs: median(peer.map((r) => r.wallMs)),
-    oursRssMb: Math.max(...ours.map((r) => r.maxRssMb)), duckdbRssMb: Math.max(...peer.map((r) => r.maxRssMb)), db,
+    rows: n,
+    mb,
+    rollupRows: summary.rollupRows,
+    oursMs: median(ours.map((r) => r.wallMs)),
+    duckdbMs: median(peer.map((r) => r.wallMs)),
+    oursRssMb: Math.max(...ours.map((r) => r.maxRssMb)),
+    duckdbRssMb: Math.max(...peer.map((r) => r.maxRssMb)),
+    db,
   })
 }
 
 const first = results[0]
-const [reportMs, versionMs] = await interleaved(10,
-  async () => (await measure(process.execPath, [cli, 'cost', 'report', '--group-by', 'service', '--db', first.db])).wallMs,
-  async () => (await measure(process.execPath, [cli, '--version'])).wallMs)
+const [reportMs, versionMs] = await interleaved(
+  10,
+  async () =>
+    (await measure(process.execPath, [cli, 'cost', 'report', '--group-by', 'service', '--db', first.db])).wallMs,
+  async () => (await measure(process.execPath, [cli, '--version'])).wallMs,
+)
 
 console.log(`\nbench/ingest (median of ${runs} runs each, interleaved; peak RSS = max over runs)`)
-console.log('| rows | file MB | rollup rows | finops collect focus s | DuckDB GROUP BY s | ratio (target <= 1.5) | finops peak RSS MB (target < 300) | DuckDB peak RSS MB |')
+console.log(
+  '| rows | file MB | rollup rows | finops collect focus s | DuckDB GROUP BY s | ratio (target <= 1.5) | finops peak RSS MB (target < 300) | DuckDB peak RSS MB |',
+)
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const r of results) {
-  console.log(`| ${r.rows.toLocaleString('en-US')} | ${r.mb.toFixed(0)} | ${r.rollupRows.toLocaleString('en-US')} | ${(r.oursMs / 1000).toFixed(2)} | ${(r.duckdbMs / 1000).toFixed(2)} | ${(r.oursMs / r.duckdbMs).toFixed(2)} | ${r.oursRssMb.toFixed(0)} | ${r.duckdbRssMb.toFixed(0)} |`)
+  console.log(
+    `| ${r.rows.toLocaleString('en-US')} | ${r.mb.toFixed(0)} | ${r.rollupRows.toLocaleString('en-US')} | ${(r.oursMs / 1000).toFixed(2)} | ${(r.duckdbMs / 1000).toFixed(2)} | ${(r.oursMs / r.duckdbMs).toFixed(2)} | ${r.oursRssMb.toFixed(0)} | ${r.duckdbRssMb.toFixed(0)} |`,
+  )
 }
-if (results.length > 1) console.log(`\npeak RSS growth from ${results[0].rows.toLocaleString('en-US')} to ${results[1].rows.toLocaleString('en-US')} rows: ${(results[1].oursRssMb / results[0].oursRssMb).toFixed(2)}x`)
-console.log(`\ncost report --group-by service: ${reportMs.toFixed(0)} ms vs finops --version ${versionMs.toFixed(0)} ms (median of 10, interleaved): ratio ${(reportMs / versionMs).toFixed(2)} (target <= 2)`)
+if (results.length > 1)
+  console.log(
+    `\npeak RSS growth from ${results[0].rows.toLocaleString('en-US')} to ${results[1].rows.toLocaleString('en-US')} rows: ${(results[1].oursRssMb / results[0].oursRssMb).toFixed(2)}x`,
+  )
+console.log(
+  `\ncost report --group-by service: ${reportMs.toFixed(0)} ms vs finops --version ${versionMs.toFixed(0)} ms (median of 10, interleaved): ratio ${(reportMs / versionMs).toFixed(2)} (target <= 2)`,
+)
 fs.writeFileSync(path.join(outDir, 'ingest.json'), JSON.stringify({results, reportMs, versionMs}, null, 2))

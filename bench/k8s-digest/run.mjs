@@ -11,7 +11,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-const dist = (p) => import(path.join(root, 'dist', p))
+const dist = (p) => import(path.join(root, 'dist', 'src', p))
 const {CPU_SCHEME, MEMORY_SCHEME, DigestBuilder, quantile} = await dist('k8s/digest.js')
 const {buildInventory, rawClusterFromObjects} = await dist('k8s/inventory.js')
 const {demoClusterObjects} = await dist('demo/cluster-fixture.js')
@@ -64,17 +64,27 @@ const max = (xs) => Math.max(...xs)
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
 const pct = (x) => `${(x * 100).toFixed(2)}%`
 
-console.log(`Usage digests: ${groups.size} container-days (${days} days, ${samples.toLocaleString('en-US')} pod samples of CPU and memory, 5-minute steps)`)
+console.log(
+  `Usage digests: ${groups.size} container-days (${days} days, ${samples.toLocaleString('en-US')} pod samples of CPU and memory, 5-minute steps)`,
+)
 console.log('')
 console.log('| store | bytes per container-day | raw / this |')
 console.log('|---|---:|---:|')
-console.log(`| raw samples (peer: 8-byte floats, CPU + memory) | ${Math.round(rawBytes / groups.size).toLocaleString('en-US')} | 1.00 |`)
-console.log(`| finops digest (CPU + memory sketch JSON, as stored) | ${Math.round(digestBytes / groups.size).toLocaleString('en-US')} | ${(rawBytes / digestBytes).toFixed(2)} |`)
+console.log(
+  `| raw samples (peer: 8-byte floats, CPU + memory) | ${Math.round(rawBytes / groups.size).toLocaleString('en-US')} | 1.00 |`,
+)
+console.log(
+  `| finops digest (CPU + memory sketch JSON, as stored) | ${Math.round(digestBytes / groups.size).toLocaleString('en-US')} | ${(rawBytes / digestBytes).toFixed(2)} |`,
+)
 console.log('')
 console.log('| quantile | CPU mean / max relative error | memory mean / max relative error |')
 console.log('|---|---:|---:|')
 for (const q of [0.5, 0.95, 0.99]) {
-  console.log(`| p${q * 100} | ${pct(mean(errors.cpu[q]))} / ${pct(max(errors.cpu[q]))} | ${pct(mean(errors.memory[q]))} / ${pct(max(errors.memory[q]))} |`)
+  console.log(
+    `| p${q * 100} | ${pct(mean(errors.cpu[q]))} / ${pct(max(errors.cpu[q]))} | ${pct(mean(errors.memory[q]))} / ${pct(max(errors.memory[q]))} |`,
+  )
 }
 console.log('')
-console.log(`Generating and folding ${samples.toLocaleString('en-US')} samples (raw arrays kept alongside for the comparison): ${foldMs.toFixed(0)} ms`)
+console.log(
+  `Generating and folding ${samples.toLocaleString('en-US')} samples (raw arrays kept alongside for the comparison): ${foldMs.toFixed(0)} ms`,
+)

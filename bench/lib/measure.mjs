@@ -6,7 +6,10 @@ import {spawn} from 'node:child_process'
 export function measure(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
-    const child = spawn('/usr/bin/time', ['-f', '__MAXRSS_KB=%M', command, ...args], {env: {...process.env, ...options.env}, cwd: options.cwd})
+    const child = spawn('/usr/bin/time', ['-f', '__MAXRSS_KB=%M', command, ...args], {
+      env: {...process.env, ...options.env},
+      cwd: options.cwd,
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -15,7 +18,13 @@ export function measure(command, args, options = {}) {
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6
       const match = /__MAXRSS_KB=(\d+)/.exec(stderr)
-      resolve({wallMs, maxRssMb: match ? Number(match[1]) / 1024 : NaN, stdout, stderr: stderr.replace(/__MAXRSS_KB=\d+\n?/, ''), code: code ?? -1})
+      resolve({
+        wallMs,
+        maxRssMb: match ? Number(match[1]) / 1024 : NaN,
+        stdout,
+        stderr: stderr.replace(/__MAXRSS_KB=\d+\n?/, ''),
+        code: code ?? -1,
+      })
     })
   })
 }

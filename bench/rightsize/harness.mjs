@@ -10,9 +10,10 @@ import {fileURLToPath} from 'node:url'
 import {STEP_SECONDS} from './traces.mjs'
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const dist = (p) => import(path.join(root, 'dist', p))
+export const dist = (p) => import(path.join(root, 'dist', 'src', p))
 
-export const podName = (spec) => `${spec.workload}-5d8f7c9b4-${((spec.index * 7919) % 100_000).toString(36).padStart(5, 'x')}`
+export const podName = (spec) =>
+  `${spec.workload}-5d8f7c9b4-${((spec.index * 7919) % 100_000).toString(36).padStart(5, 'x')}`
 const labelsOf = (spec) => `namespace="${spec.namespace}",pod="${podName(spec)}",container="${spec.container}"`
 
 /**
@@ -44,7 +45,8 @@ export function writeOpenMetrics(file, count, get, start, steps) {
   for (let c = 0; c < count; c++) {
     const {spec, observed} = get(c)
     const l = labelsOf(spec)
-    for (let i = 0; i < steps; i++) put(`container_memory_working_set_bytes{${l}} ${Math.round(observed[i])} ${start + i * STEP_SECONDS}\n`)
+    for (let i = 0; i < steps; i++)
+      put(`container_memory_working_set_bytes{${l}} ${Math.round(observed[i])} ${start + i * STEP_SECONDS}\n`)
   }
   // kube-state-metrics: restarts and the last termination reason of containers that were OOM-killed.
   const oomed = []
@@ -64,7 +66,8 @@ export function writeOpenMetrics(file, count, get, start, steps) {
   put('# TYPE kube_pod_container_status_last_terminated_reason gauge\n')
   for (const c of oomed) {
     const l = `${labelsOf(c.spec)},reason="OOMKilled"`
-    for (let i = c.first; i < steps; i++) put(`kube_pod_container_status_last_terminated_reason{${l}} 1 ${start + i * STEP_SECONDS}\n`)
+    for (let i = c.first; i < steps; i++)
+      put(`kube_pod_container_status_last_terminated_reason{${l}} 1 ${start + i * STEP_SECONDS}\n`)
   }
   put('# EOF\n')
   fs.writeSync(fd, buffer)
@@ -74,26 +77,59 @@ export function writeOpenMetrics(file, count, get, start, steps) {
 /** The inventory `collect k8s` would store: one single-pod Deployment per container. */
 export function inventoryOf(specs, restartsOf, collectedAt) {
   const workloads = specs.map((spec, i) => ({
-    cluster: 'bench', namespace: spec.namespace, kind: 'Deployment', name: spec.workload, replicas: 1,
-    containers: [{name: spec.container, requests: {cpu: spec.cpuRequest, memory: spec.memoryRequest}, limits: {memory: spec.memoryLimit}}],
-    initContainers: [], labels: {}, annotations: {}, podLabels: {app: spec.workload}, selector: {app: spec.workload}, owners: [], pdbs: [], volumes: [],
+    cluster: 'bench',
+    namespace: spec.namespace,
+    kind: 'Deployment',
+    name: spec.workload,
+    replicas: 1,
+    containers: [
+      {
+        name: spec.container,
+        requests: {cpu: spec.cpuRequest, memory: spec.memoryRequest},
+        limits: {memory: spec.memoryLimit},
+      },
+    ],
+    initContainers: [],
+    labels: {},
+    annotations: {},
+    podLabels: {app: spec.workload},
+    selector: {app: spec.workload},
+    owners: [],
+    pdbs: [],
+    volumes: [],
     placement: {nodeSelector: {}, tolerations: [], requiredNodeAffinity: [], nodes: []},
-    pods: [{name: podName(spec), containers: [{name: spec.container, restarts: restartsOf(i)}]}], restarts: restartsOf(i),
+    pods: [{name: podName(spec), containers: [{name: spec.container, restarts: restartsOf(i)}]}],
+    restarts: restartsOf(i),
   }))
-  const namespaces = [...new Set(specs.map((s) => s.namespace))].map((name) => ({cluster: 'bench', name, labels: {}, annotations: {}}))
+  const namespaces = [...new Set(specs.map((s) => s.namespace))].map((name) => ({
+    cluster: 'bench',
+    name,
+    labels: {},
+    annotations: {},
+  }))
   return {cluster: 'bench', collectedAt, workloads, nodes: [], namespaces, warnings: []}
 }
 
 export function buildTsdb(om, tsdb) {
-  execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', om, tsdb], {stdio: ['ignore', 'ignore', 'inherit']})
+  execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', om, tsdb], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
 }
 
 /** Starts Debian's prometheus on the TSDB; returns its URL and a stop function. */
 export async function startPrometheus(dir, tsdb) {
   const port = await freePort()
   fs.writeFileSync(path.join(dir, 'prom.yml'), 'global: {scrape_interval: 15s}\n')
-  const child = spawn('prometheus', [`--config.file=${path.join(dir, 'prom.yml')}`, `--storage.tsdb.path=${tsdb}`, '--storage.tsdb.retention.time=90d',
-    `--web.listen-address=127.0.0.1:${port}`], {stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'prometheus.log'), 'w')]})
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${path.join(dir, 'prom.yml')}`,
+      `--storage.tsdb.path=${tsdb}`,
+      '--storage.tsdb.retention.time=90d',
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    {stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'prometheus.log'), 'w')]},
+  )
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 300; i++) {
     try {
@@ -115,9 +151,16 @@ export function runCli(argv, env) {
   const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
   const [bin, ...pre] = timeBin ? [timeBin, '-f', 'maxrss_kb=%M', process.execPath] : [process.execPath]
   const started = Date.now()
-  const res = spawnSync(bin, [...pre, path.join(root, 'bin', 'run.js'), ...argv], {env, maxBuffer: 1 << 30, encoding: 'utf8'})
+  const res = spawnSync(bin, [...pre, path.join(root, 'bin', 'run.js'), ...argv], {
+    env,
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
+  })
   const seconds = (Date.now() - started) / 1000
-  if (res.status !== 0) throw new Error(`finops ${argv.slice(0, 2).join(' ')} exited ${res.status}: ${res.stderr}\n${String(res.stdout ?? '').slice(0, 2000)}`)
+  if (res.status !== 0)
+    throw new Error(
+      `finops ${argv.slice(0, 2).join(' ')} exited ${res.status}: ${res.stderr}\n${String(res.stdout ?? '').slice(0, 2000)}`,
+    )
   const rss = /maxrss_kb=(\d+)/.exec(res.stderr ?? '')
   return {json: JSON.parse(res.stdout), seconds, peakRssMb: rss ? Math.round(Number(rss[1]) / 1024) : undefined}
 }

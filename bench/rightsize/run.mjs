@@ -44,24 +44,47 @@ const trainSteps = TRAIN_DAYS * STEPS_PER_DAY
 const NOW = new Date((T0 + TRAIN_DAYS * 86_400 - 1) * 1000).toISOString()
 
 // ---------------------------------------------------------------------------------------------
-console.log(`Rightsizing benchmark: ${N} containers, seed ${SEED}, ${TRAIN_DAYS} days training + ${TEST_DAYS} days held out, 5-minute steps`)
+console.log(
+  `Rightsizing benchmark: ${N} containers, seed ${SEED}, ${TRAIN_DAYS} days training + ${TEST_DAYS} days held out, 5-minute steps`,
+)
 const t = Date.now()
 const containers = []
 for (let i = 0; i < N; i++) {
   const spec = containerSpec(SEED, i)
   const trace = containerTrace(SEED, spec, T0, TRAIN_DAYS + TEST_DAYS)
   const {observed, oomSteps} = observeMemory(trace.memory, spec.memoryLimit)
-  containers.push({spec, cpu: trace.cpu, demand: trace.memory, observed, trainOoms: oomSteps.filter((s) => s < trainSteps)})
+  containers.push({
+    spec,
+    cpu: trace.cpu,
+    demand: trace.memory,
+    observed,
+    trainOoms: oomSteps.filter((s) => s < trainSteps),
+  })
 }
-console.log(`generated traces in ${Date.now() - t} ms; ${containers.filter((c) => c.trainOoms.length > 0).length} containers OOM-killed in the training window`)
+console.log(
+  `generated traces in ${Date.now() - t} ms; ${containers.filter((c) => c.trainOoms.length > 0).length} containers OOM-killed in the training window`,
+)
 
 // --- OpenMetrics -> TSDB -------------------------------------------------------------------------
 const om = path.join(out, 'usage.om')
-writeOpenMetrics(om, N, (i) => ({spec: containers[i].spec, cpu: containers[i].cpu, observed: containers[i].observed, ooms: containers[i].trainOoms}), T0, trainSteps)
+writeOpenMetrics(
+  om,
+  N,
+  (i) => ({
+    spec: containers[i].spec,
+    cpu: containers[i].cpu,
+    observed: containers[i].observed,
+    ooms: containers[i].trainOoms,
+  }),
+  T0,
+  trainSteps,
+)
 const tsdb = path.join(out, 'tsdb')
 const started = Date.now()
 buildTsdb(om, tsdb)
-console.log(`promtool create-blocks-from openmetrics: ${((Date.now() - started) / 1000).toFixed(1)} s (${(fs.statSync(om).size / 1e6).toFixed(0)} MB OpenMetrics)`)
+console.log(
+  `promtool create-blocks-from openmetrics: ${((Date.now() - started) / 1000).toFixed(1)} s (${(fs.statSync(om).size / 1e6).toFixed(0)} MB OpenMetrics)`,
+)
 if (!KEEP) fs.rmSync(om)
 
 const prom = await startPrometheus(out, tsdb)
@@ -71,36 +94,60 @@ try {
   const {openStore} = await dist('store/open.js')
   const {replaceInventory} = await dist('store/k8s-inventory.js')
   const store = openStore(db)
-  replaceInventory(store, inventoryOf(containers.map((c) => c.spec), (i) => containers[i].trainOoms.length, NOW), 'bench')
+  replaceInventory(
+    store,
+    inventoryOf(
+      containers.map((c) => c.spec),
+      (i) => containers[i].trainOoms.length,
+      NOW,
+    ),
+    'bench',
+  )
   store.close()
   const config = path.join(out, 'finops.yaml')
   // 5-minute samples: a 10m rate window always holds two of them.
   fs.writeFileSync(config, 'kubernetes:\n  prometheus:\n    rateWindow: 10m\n')
 
   const env = {...process.env, FINOPS_NOW: NOW, FINOPS_DB: db, FINOPS_CONFIG: config}
-  const collect = runCli(['collect', 'usage', '--prometheus', prom.url, '--days', String(TRAIN_DAYS), '--cluster', 'bench', '--json'], env)
+  const collect = runCli(
+    ['collect', 'usage', '--prometheus', prom.url, '--days', String(TRAIN_DAYS), '--cluster', 'bench', '--json'],
+    env,
+  )
   const recommend = runCli(['recommend', '--kind', 'rightsize', '--json'], env)
   const collected = collect.json
   const recommended = recommend.json
   const collectSeconds = collect.seconds
   const recommendSeconds = recommend.seconds
-  console.log(`finops collect usage: ${collectSeconds.toFixed(1)} s (${collected.containers} containers, ${collected.containerDays} container-days, ` +
-    `${collected.samples.toLocaleString('en-US')} samples, ${collected.oomKills ?? 0} OOM kills via ${collected.oomSource}); finops recommend: ${recommendSeconds.toFixed(1)} s ` +
-    `(${recommended.recommendations.length} recommendations, ${recommended.skipped.length} skipped)`)
+  console.log(
+    `finops collect usage: ${collectSeconds.toFixed(1)} s (${collected.containers} containers, ${collected.containerDays} container-days, ` +
+      `${collected.samples.toLocaleString('en-US')} samples, ${collected.oomKills ?? 0} OOM kills via ${collected.oomSource}); finops recommend: ${recommendSeconds.toFixed(1)} s ` +
+      `(${recommended.recommendations.length} recommendations, ${recommended.skipped.length} skipped)`,
+  )
 
   // --- strategies -------------------------------------------------------------------------------
-  const byTarget = new Map(recommended.recommendations.map((r) => [`${r.target.namespace}/${r.target.name}/${r.target.container}`, r]))
-  const current = containers.map((c) => ({cpu: c.spec.cpuRequest, memRequest: c.spec.memoryRequest, memLimit: c.spec.memoryLimit}))
+  const byTarget = new Map(
+    recommended.recommendations.map((r) => [`${r.target.namespace}/${r.target.name}/${r.target.container}`, r]),
+  )
+  const current = containers.map((c) => ({
+    cpu: c.spec.cpuRequest,
+    memRequest: c.spec.memoryRequest,
+    memLimit: c.spec.memoryLimit,
+  }))
   const finops = containers.map((c, i) => {
     const rec = byTarget.get(`${c.spec.namespace}/${c.spec.workload}/${c.spec.container}`)
     if (!rec) return current[i]
-    return {cpu: rec.proposed.cpuRequest ?? current[i].cpu, memRequest: rec.proposed.memoryRequest ?? current[i].memRequest, memLimit: rec.proposed.memoryLimit ?? current[i].memLimit}
+    return {
+      cpu: rec.proposed.cpuRequest ?? current[i].cpu,
+      memRequest: rec.proposed.memoryRequest ?? current[i].memRequest,
+      memLimit: rec.proposed.memoryLimit ?? current[i].memLimit,
+    }
   })
-  const krr = (q) => containers.map((c) => {
-    const cpu = Math.max(0.001, Math.ceil(percentile(c.cpu.subarray(0, trainSteps), q) * 1000) / 1000)
-    const mem = Math.ceil((max(c.observed.subarray(0, trainSteps)) * 1.15) / MIB) * MIB
-    return {cpu, memRequest: mem, memLimit: mem}
-  })
+  const krr = (q) =>
+    containers.map((c) => {
+      const cpu = Math.max(0.001, Math.ceil(percentile(c.cpu.subarray(0, trainSteps), q) * 1000) / 1000)
+      const mem = Math.ceil((max(c.observed.subarray(0, trainSteps)) * 1.15) / MIB) * MIB
+      return {cpu, memRequest: mem, memLimit: mem}
+    })
   const rows = [
     ['current requests', score(containers, current)],
     ['KRR simple (CPU p95, memory max+15%)', score(containers, krr(0.95))],
@@ -112,15 +159,25 @@ try {
   const k = rows[1][1]
   const f = rows[3][1]
   console.log('')
-  console.log(`finops vs KRR simple (p95): CPU saved ${ratio(base.cpu - f.cpu, base.cpu - k.cpu)}x, memory saved ${ratio(base.memRequest - f.memRequest, base.memRequest - k.memRequest)}x, ` +
-    `CPU samples above request ${ratio(f.cpuOver, k.cpuOver)}x, memory-over-limit events ${f.memEvents} vs ${k.memEvents}`)
+  console.log(
+    `finops vs KRR simple (p95): CPU saved ${ratio(base.cpu - f.cpu, base.cpu - k.cpu)}x, memory saved ${ratio(base.memRequest - f.memRequest, base.memRequest - k.memRequest)}x, ` +
+      `CPU samples above request ${ratio(f.cpuOver, k.cpuOver)}x, memory-over-limit events ${f.memEvents} vs ${k.memEvents}`,
+  )
   const targets = {
-    'CPU+memory savings >= KRR': (base.cpu - f.cpu) >= (base.cpu - k.cpu) && (base.memRequest - f.memRequest) >= (base.memRequest - k.memRequest),
+    'CPU+memory savings >= KRR':
+      base.cpu - f.cpu >= base.cpu - k.cpu && base.memRequest - f.memRequest >= base.memRequest - k.memRequest,
     'fewer CPU samples above request': f.cpuOver < k.cpuOver,
     'no more memory-over-limit events': f.memEvents <= k.memEvents,
   }
   for (const [name, ok] of Object.entries(targets)) console.log(`  ${ok ? 'met    ' : 'NOT met'}  ${name}`)
-  fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify({containers: N, seed: SEED, collectSeconds, recommendSeconds, rows: Object.fromEntries(rows), targets}, null, 2))
+  fs.writeFileSync(
+    path.join(out, 'result.json'),
+    JSON.stringify(
+      {containers: N, seed: SEED, collectSeconds, recommendSeconds, rows: Object.fromEntries(rows), targets},
+      null,
+      2,
+    ),
+  )
 } finally {
   prom.stop()
   if (!KEEP) fs.rmSync(tsdb, {recursive: true, force: true})
@@ -154,18 +211,41 @@ function score(list, proposals) {
     memEvents += events
     if (events > 0) memEventContainers++
   })
-  return {cpu, memRequest, cpuOver: cpuOver / samples, memOverRequest: memOverRequest / samples, memEvents, memEventContainers}
+  return {
+    cpu,
+    memRequest,
+    cpuOver: cpuOver / samples,
+    memOverRequest: memOverRequest / samples,
+    memEvents,
+    memEventContainers,
+  }
 }
 
 function printTable(rows) {
   const base = rows[0][1]
-  const head = ['strategy', 'CPU req (cores)', 'CPU saved', 'CPU samples > request', 'mem req (GiB)', 'mem saved', 'mem samples > request', 'mem-over-limit events (containers)']
+  const head = [
+    'strategy',
+    'CPU req (cores)',
+    'CPU saved',
+    'CPU samples > request',
+    'mem req (GiB)',
+    'mem saved',
+    'mem samples > request',
+    'mem-over-limit events (containers)',
+  ]
   const body = rows.map(([name, s]) => [
-    name, s.cpu.toFixed(2), pct((base.cpu - s.cpu) / base.cpu), pct(s.cpuOver, 2), (s.memRequest / GIB).toFixed(1),
-    pct((base.memRequest - s.memRequest) / base.memRequest), pct(s.memOverRequest, 2), `${s.memEvents} (${s.memEventContainers})`,
+    name,
+    s.cpu.toFixed(2),
+    pct((base.cpu - s.cpu) / base.cpu),
+    pct(s.cpuOver, 2),
+    (s.memRequest / GIB).toFixed(1),
+    pct((base.memRequest - s.memRequest) / base.memRequest),
+    pct(s.memOverRequest, 2),
+    `${s.memEvents} (${s.memEventContainers})`,
   ])
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)))
-  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`
   console.log('')
   console.log(line(head))
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`)
@@ -193,4 +273,3 @@ function pct(x, digits = 1) {
 function ratio(a, b) {
   return b === 0 ? 'n/a' : (a / b).toFixed(2)
 }
-

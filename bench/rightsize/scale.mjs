@@ -37,7 +37,9 @@ const get = (i) => {
   return {spec: specs[i], cpu: trace.cpu, observed, ooms: oomSteps}
 }
 
-console.log(`Scale benchmark: ${N} containers in ${namespaces} namespaces, ${DAYS} days at 5-minute steps (${(N * steps * 2).toLocaleString('en-US')} samples)`)
+console.log(
+  `Scale benchmark: ${N} containers in ${namespaces} namespaces, ${DAYS} days at 5-minute steps (${(N * steps * 2).toLocaleString('en-US')} samples)`,
+)
 let started = Date.now()
 const om = path.join(out, 'usage.om')
 writeOpenMetrics(om, N, get, T0, steps)
@@ -55,25 +57,51 @@ try {
   const {openStore} = await dist('store/open.js')
   const {replaceInventory} = await dist('store/k8s-inventory.js')
   const store = openStore(db)
-  replaceInventory(store, inventoryOf(specs, (i) => oomCounts[i], NOW), 'bench')
+  replaceInventory(
+    store,
+    inventoryOf(specs, (i) => oomCounts[i], NOW),
+    'bench',
+  )
   store.close()
   const config = path.join(out, 'finops.yaml')
   fs.writeFileSync(config, 'kubernetes:\n  prometheus:\n    rateWindow: 10m\n')
   const env = {...process.env, FINOPS_NOW: NOW, FINOPS_DB: db, FINOPS_CONFIG: config}
-  const collect = runCli(['collect', 'usage', '--prometheus', prom.url, '--days', String(DAYS), '--cluster', 'bench', '--json'], env)
+  const collect = runCli(
+    ['collect', 'usage', '--prometheus', prom.url, '--days', String(DAYS), '--cluster', 'bench', '--json'],
+    env,
+  )
   const rightsize = runCli(['recommend', '--kind', 'rightsize', '--json'], env)
   const all = runCli(['recommend', '--json'], env)
   const storeMb = fs.statSync(db).size / 1e6
   console.log('')
   console.log('| step | wall time | peak RSS | result |')
   console.log('|---|---:|---:|---|')
-  console.log(`| finops collect usage | ${collect.seconds.toFixed(1)} s | ${collect.peakRssMb ?? '?'} MB | ${collect.json.containers} containers, ${collect.json.containerDays} container-days, ` +
-    `${collect.json.samples.toLocaleString('en-US')} samples, ${collect.json.queries} queries |`)
-  console.log(`| finops recommend --kind rightsize | ${rightsize.seconds.toFixed(1)} s | ${rightsize.peakRssMb ?? '?'} MB | ${rightsize.json.recommendations.length} recommendations, ${rightsize.json.skipped.length} skipped |`)
-  console.log(`| finops recommend (all kinds) | ${all.seconds.toFixed(1)} s | ${all.peakRssMb ?? '?'} MB | ${all.json.recommendations.length} recommendations, ${all.json.skipped.length} skipped |`)
-  console.log(`store: ${storeMb.toFixed(1)} MB (${(storeMb * 1e6 / collect.json.containerDays).toFixed(0)} bytes per container-day digest incl. inventory)`)
-  fs.writeFileSync(path.join(out, 'result.json'), JSON.stringify({containers: N, collect: {seconds: collect.seconds, peakRssMb: collect.peakRssMb, ...collect.json},
-    rightsize: {seconds: rightsize.seconds, peakRssMb: rightsize.peakRssMb}, all: {seconds: all.seconds, peakRssMb: all.peakRssMb}}, null, 2))
+  console.log(
+    `| finops collect usage | ${collect.seconds.toFixed(1)} s | ${collect.peakRssMb ?? '?'} MB | ${collect.json.containers} containers, ${collect.json.containerDays} container-days, ` +
+      `${collect.json.samples.toLocaleString('en-US')} samples, ${collect.json.queries} queries |`,
+  )
+  console.log(
+    `| finops recommend --kind rightsize | ${rightsize.seconds.toFixed(1)} s | ${rightsize.peakRssMb ?? '?'} MB | ${rightsize.json.recommendations.length} recommendations, ${rightsize.json.skipped.length} skipped |`,
+  )
+  console.log(
+    `| finops recommend (all kinds) | ${all.seconds.toFixed(1)} s | ${all.peakRssMb ?? '?'} MB | ${all.json.recommendations.length} recommendations, ${all.json.skipped.length} skipped |`,
+  )
+  console.log(
+    `store: ${storeMb.toFixed(1)} MB (${((storeMb * 1e6) / collect.json.containerDays).toFixed(0)} bytes per container-day digest incl. inventory)`,
+  )
+  fs.writeFileSync(
+    path.join(out, 'result.json'),
+    JSON.stringify(
+      {
+        containers: N,
+        collect: {seconds: collect.seconds, peakRssMb: collect.peakRssMb, ...collect.json},
+        rightsize: {seconds: rightsize.seconds, peakRssMb: rightsize.peakRssMb},
+        all: {seconds: all.seconds, peakRssMb: all.peakRssMb},
+      },
+      null,
+      2,
+    ),
+  )
 } finally {
   prom.stop()
   if (!KEEP) fs.rmSync(tsdb, {recursive: true, force: true})

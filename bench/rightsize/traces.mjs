@@ -7,7 +7,7 @@ export const STEP_SECONDS = 300
 export const STEPS_PER_DAY = 86_400 / STEP_SECONDS
 const MIB = 2 ** 20
 
-import {seededRandom as rng} from '../../dist/seeded-random.js'
+import {seededRandom as rng} from '../../dist/src/seeded-random.js'
 
 export {rng}
 
@@ -15,7 +15,11 @@ const logUniform = (r, lo, hi) => Math.exp(Math.log(lo) + r() * (Math.log(hi) - 
 const normal = (r) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())
 
 const ARCHETYPES = [
-  ['web', 0.4], ['steady', 0.2], ['batch', 0.12], ['sidecar', 0.15], ['spiky', 0.13],
+  ['web', 0.4],
+  ['steady', 0.2],
+  ['batch', 0.12],
+  ['sidecar', 0.15],
+  ['spiky', 0.13],
 ]
 
 function pick(r, table) {
@@ -41,7 +45,8 @@ export function containerSpec(seed, index, namespaces = 6) {
     container: archetype === 'sidecar' ? 'proxy' : 'app',
     archetype,
     base,
-    diurnal: archetype === 'web' ? 0.3 + 0.5 * r() : archetype === 'steady' ? 0.05 : archetype === 'batch' ? 0.1 : 0.2 * r(),
+    diurnal:
+      archetype === 'web' ? 0.3 + 0.5 * r() : archetype === 'steady' ? 0.05 : archetype === 'batch' ? 0.1 : 0.2 * r(),
     weekend: archetype === 'web' ? 0.4 + 0.4 * r() : 0.9 + 0.1 * r(),
     noise: 0.08 + 0.2 * r(),
     burstsPerDay: archetype === 'spiky' ? 4 + 8 * r() : archetype === 'web' ? 0.5 * r() : 0.1,
@@ -64,7 +69,11 @@ export function containerSpec(seed, index, namespaces = 6) {
   spec.cpuRequest = Math.max(0.01, Math.ceil(typicalPeak * cpuFactor * 100) / 100)
   const memFactor = r() < 0.1 ? 1.05 + 0.1 * r() : logUniform(r, 1.3, 4)
   spec.memoryRequest = Math.ceil((spec.memoryBase * (1 + spec.memorySwing) * memFactor) / (16 * MIB)) * 16 * MIB
-  spec.memoryLimit = spec.oomProne ? Math.ceil((spec.memoryBase * 1.25) / MIB) * MIB : r() < 0.5 ? spec.memoryRequest : spec.memoryRequest * 1.5
+  spec.memoryLimit = spec.oomProne
+    ? Math.ceil((spec.memoryBase * 1.25) / MIB) * MIB
+    : r() < 0.5
+      ? spec.memoryRequest
+      : spec.memoryRequest * 1.5
   if (spec.oomProne) spec.memoryRequest = Math.min(spec.memoryRequest, spec.memoryLimit)
   return spec
 }
@@ -85,12 +94,12 @@ export function containerTrace(seed, spec, startSeconds, days) {
   for (let i = 0; i < n; i++) {
     const t = startSeconds + i * STEP_SECONDS
     const day = Math.floor(i / STEPS_PER_DAY)
-    const hour = ((t % 86_400) / 3600)
+    const hour = (t % 86_400) / 3600
     const weekday = (Math.floor(t / 86_400) + 4) % 7 // 1970-01-01 was a Thursday: 0 = Sunday
     const weekend = weekday === 0 || weekday === 6
     const daily = 1 + spec.diurnal * Math.cos((2 * Math.PI * (hour - spec.peakHour)) / 24)
     smooth = 0.7 * smooth + 0.3 * normal(r) // autocorrelated noise
-    let load = spec.base * daily * (weekend ? spec.weekend : 1) * Math.exp(spec.noise * smooth - (spec.noise ** 2) / 2)
+    let load = spec.base * daily * (weekend ? spec.weekend : 1) * Math.exp(spec.noise * smooth - spec.noise ** 2 / 2)
     if (burstLeft > 0) {
       burstLeft--
       load *= spec.burstHeight
@@ -100,7 +109,11 @@ export function containerTrace(seed, spec, startSeconds, days) {
     if (spec.archetype === 'batch' && Math.floor(hour) === spec.batchHour) load *= spec.batchHeight
     cpu[i] = Math.max(0.0005, load)
 
-    let mem = spec.memoryBase * (1 + spec.memoryGrowthPerDay * day) * (1 + spec.memorySwing * (daily - 1) / Math.max(spec.diurnal, 0.05) * 0.5) * (1 + 0.01 * normal(r))
+    let mem =
+      spec.memoryBase *
+      (1 + spec.memoryGrowthPerDay * day) *
+      (1 + ((spec.memorySwing * (daily - 1)) / Math.max(spec.diurnal, 0.05)) * 0.5) *
+      (1 + 0.01 * normal(r))
     if (spec.oomProne) {
       if (spikeLeft > 0) {
         spikeLeft--

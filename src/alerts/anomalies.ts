@@ -61,14 +61,18 @@ export function detectAnomalies(series: readonly AnomalySeries[], settings: Anom
   const z = probit(0.5 + settings.level / 200)
   for (const s of series) {
     const byDay = new Map(s.points.map((p) => [p.day, p.cost]))
-    const first = s.points.reduce<string | undefined>((min, p) => (min === undefined || p.day < min ? p.day : min), undefined)
+    const first = s.points.reduce<string | undefined>(
+      (min, p) => (min === undefined || p.day < min ? p.day : min),
+      undefined,
+    )
     if (!first) continue
     for (let back = settings.lookbackDays - 1; back >= 0; back--) {
       const day = addDays(settings.through, -back)
       const judged = judgeDay(byDay, first, day, settings, z)
       if (!judged) continue
       let continued = false
-      for (let k = 1; k <= WEEK && !continued && settings.shiftsOnce !== false; k++) continued = continuesShift(judged, judgeDay(byDay, first, addDays(day, -k), settings, z))
+      for (let k = 1; k <= WEEK && !continued && settings.shiftsOnce !== false; k++)
+        continued = continuesShift(judged, judgeDay(byDay, first, addDays(day, -k), settings, z))
       if (!continued) found.push({keys: s.keys, currency: s.currency, ...judged})
     }
   }
@@ -77,7 +81,13 @@ export function detectAnomalies(series: readonly AnomalySeries[], settings: Anom
 
 type Judged = Omit<Anomaly, 'keys' | 'currency'>
 
-function judgeDay(byDay: Map<string, number>, first: string, day: string, settings: AnomalySettings, z: number): Judged | undefined {
+function judgeDay(
+  byDay: Map<string, number>,
+  first: string,
+  day: string,
+  settings: AnomalySettings,
+  z: number,
+): Judged | undefined {
   const trainStart = maxDay(first, addDays(day, -settings.trainingDays))
   const history: number[] = []
   for (let d = trainStart; d < day; d = addDays(d, 1)) history.push(byDay.get(d) ?? 0)
@@ -123,7 +133,13 @@ function judgeDay(byDay: Map<string, number>, first: string, day: string, settin
   // is a spike only above what the series spends on its level-quantile day.
   if (history.filter((v) => v === 0).length >= INTERMITTENT_ZERO_SHARE * history.length) {
     lower = 0
-    upper = Math.max(upper, quantileSorted([...history].sort((a, b) => a - b), settings.level / 100))
+    upper = Math.max(
+      upper,
+      quantileSorted(
+        [...history].sort((a, b) => a - b),
+        settings.level / 100,
+      ),
+    )
   }
   const actual = byDay.get(day) ?? 0
   const direction = actual > upper ? 'spike' : actual < lower ? 'drop' : undefined
@@ -149,8 +165,12 @@ function judgeDay(byDay: Map<string, number>, first: string, day: string, settin
  */
 function continuesShift(day: Judged, previous: Judged | undefined): boolean {
   // Only a clear shift (far outside its band, not a day just over the edge) covers the days after it.
-  return previous !== undefined && previous.direction === day.direction && previous.beyondInterval >= (previous.upper - previous.lower) / 2
-    && Math.abs(day.actual - previous.actual) < 0.5 * Math.abs(previous.impact)
+  return (
+    previous !== undefined &&
+    previous.direction === day.direction &&
+    previous.beyondInterval >= (previous.upper - previous.lower) / 2 &&
+    Math.abs(day.actual - previous.actual) < 0.5 * Math.abs(previous.impact)
+  )
 }
 
 /** Student-t quantile from the normal one (Cornish-Fisher expansion; accurate to ~1% for df >= 10). */

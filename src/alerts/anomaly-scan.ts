@@ -33,22 +33,35 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
   if (!last) return {groupBy, anomalies: []}
   const from = addDays(last, -(config.trainingDays + config.lookbackDays))
   const n = groupKeys.length
-  const points = queryDailyCosts(db, {from, to: last, groupBy: [...groupKeys, PROVIDER], filters: scopeFilters(config), metric: config.metric})
+  const points = queryDailyCosts(db, {
+    from,
+    to: last,
+    groupBy: [...groupKeys, PROVIDER],
+    filters: scopeFilters(config),
+    metric: config.metric,
+  })
   // A day a provider has no cost rows at all is missing data, not a drop to zero: billing exports lag by
   // different amounts (a day or two for GCP), so presence and the last judged day are per provider.
   const present = new Map<string, Set<string>>()
-  for (const [provider, day] of db.prepare('SELECT DISTINCT provider, day FROM cost_daily WHERE day BETWEEN ? AND ?').raw().all(from, last) as [string, string][]) {
+  for (const [provider, day] of db
+    .prepare('SELECT DISTINCT provider, day FROM cost_daily WHERE day BETWEEN ? AND ?')
+    .raw()
+    .all(from, last) as [string, string][]) {
     let days = present.get(provider)
     if (!days) present.set(provider, (days = new Set()))
     days.add(day)
   }
-  const lastDay = (provider: string): string => [...present.get(provider) ?? []].reduce((m, d) => (d > m ? d : m), '')
+  const lastDay = (provider: string): string => [...(present.get(provider) ?? [])].reduce((m, d) => (d > m ? d : m), '')
   const bySeries = new Map<string, {series: AnomalySeries; costs: Map<string, number>; providers: Set<string>}>()
   for (const p of points) {
     const keys = p.keys.slice(0, n)
     const id = JSON.stringify([keys, p.currency])
     let entry = bySeries.get(id)
-    if (!entry) bySeries.set(id, (entry = {series: {keys, currency: p.currency, points: []}, costs: new Map(), providers: new Set()}))
+    if (!entry)
+      bySeries.set(
+        id,
+        (entry = {series: {keys, currency: p.currency, points: []}, costs: new Map(), providers: new Set()}),
+      )
     entry.providers.add(p.keys[n]!)
     entry.costs.set(p.day, (entry.costs.get(p.day) ?? 0) + p.cost)
   }
@@ -57,15 +70,26 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
   for (const e of entries) {
     e.series.points = [...e.costs].map(([day, cost]) => ({day, cost}))
     const through = [...e.providers].map(lastDay).reduce((m, d) => (d < m ? d : m))
-    byThrough.set(through, [...byThrough.get(through) ?? [], e])
+    byThrough.set(through, [...(byThrough.get(through) ?? []), e])
   }
-  const anomalies = [...byThrough].flatMap(([through, group]) => {
-    const judged = new Map(group.map((e) => [JSON.stringify([e.series.keys, e.series.currency]), e.providers]))
-    return detectAnomalies(group.map((e) => e.series), {
-      level: config.level, trainingDays: config.trainingDays, minHistoryDays: config.minHistoryDays,
-      lookbackDays: config.lookbackDays, through, minImpact: config.minImpact,
-    }).filter((a) => [...judged.get(JSON.stringify([a.keys, a.currency]))!].every((provider) => present.get(provider)!.has(a.day)))
-  }).sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact))
+  const anomalies = [...byThrough]
+    .flatMap(([through, group]) => {
+      const judged = new Map(group.map((e) => [JSON.stringify([e.series.keys, e.series.currency]), e.providers]))
+      return detectAnomalies(
+        group.map((e) => e.series),
+        {
+          level: config.level,
+          trainingDays: config.trainingDays,
+          minHistoryDays: config.minHistoryDays,
+          lookbackDays: config.lookbackDays,
+          through,
+          minImpact: config.minImpact,
+        },
+      ).filter((a) =>
+        [...judged.get(JSON.stringify([a.keys, a.currency]))!].every((provider) => present.get(provider)!.has(a.day)),
+      )
+    })
+    .sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact))
   return {groupBy, through: last, anomalies}
 }
 
@@ -73,11 +97,25 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
  * What moved inside an anomalous series: the day's cost by region (or sub-account) against the
  * average of the 7 days before, largest changes in the anomaly's direction first.
  */
-export function anomalyContributors(db: Db, anomaly: Anomaly, groupBy: readonly string[], config: AnomalyConfig): Contributor[] {
+export function anomalyContributors(
+  db: Db,
+  anomaly: Anomaly,
+  groupBy: readonly string[],
+  config: AnomalyConfig,
+): Contributor[] {
   const keys = parseGroupKeys(groupBy)
-  const filters: CostFilter[] = [...keys.map((key, i) => ({key, values: [anomaly.keys[i] ?? '']})), ...scopeFilters(config)]
+  const filters: CostFilter[] = [
+    ...keys.map((key, i) => ({key, values: [anomaly.keys[i] ?? '']})),
+    ...scopeFilters(config),
+  ]
   const dimension: GroupKey = {kind: 'dimension', name: groupBy.includes('region') ? 'sub-account' : 'region'}
-  const rows = queryDailyCosts(db, {from: addDays(anomaly.day, -7), to: anomaly.day, groupBy: [dimension], filters, metric: config.metric})
+  const rows = queryDailyCosts(db, {
+    from: addDays(anomaly.day, -7),
+    to: anomaly.day,
+    groupBy: [dimension],
+    filters,
+    metric: config.metric,
+  })
   const change = new Map<string, number>()
   for (const r of rows) {
     if (r.currency !== anomaly.currency) continue
@@ -85,6 +123,9 @@ export function anomalyContributors(db: Db, anomaly: Anomaly, groupBy: readonly 
     change.set(label, (change.get(label) ?? 0) + (r.day === anomaly.day ? r.cost : -r.cost / 7))
   }
   const sign = anomaly.direction === 'spike' ? 1 : -1
-  return [...change.entries()].filter(([, d]) => d * sign > 0).sort((a, b) => (b[1] - a[1]) * sign).slice(0, 3)
+  return [...change.entries()]
+    .filter(([, d]) => d * sign > 0)
+    .sort((a, b) => (b[1] - a[1]) * sign)
+    .slice(0, 3)
     .map(([label, amount]) => ({label: `${groupKeyLabel(dimension)} ${label}`, amount: Math.round(amount * 100) / 100}))
 }

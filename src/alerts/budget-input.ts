@@ -24,22 +24,32 @@ export interface BudgetFlags {
 export function buildBudgetInput(flags: BudgetFlags, existing?: Budget): BudgetInput {
   const name = flags.name.trim()
   if (!/^[\w.@:/+-]{1,64}$/.test(name)) {
-    throw usageError(`budget name "${flags.name}": use 1 to 64 letters, digits and . _ - : / + @`, 'for example finops budget set prod-aws --amount 10000')
+    throw usageError(
+      `budget name "${flags.name}": use 1 to 64 letters, digits and . _ - : / + @`,
+      'for example finops budget set prod-aws --amount 10000',
+    )
   }
   const amount = flags.amount ?? existing?.amount
-  if (amount === undefined) throw usageError(`budget "${name}" is new: --amount is required`, `for example finops budget set ${name} --amount 10000 --period monthly`)
+  if (amount === undefined)
+    throw usageError(
+      `budget "${name}" is new: --amount is required`,
+      `for example finops budget set ${name} --amount 10000 --period monthly`,
+    )
   if (!Number.isFinite(amount) || amount <= 0) throw usageError(`--amount ${amount}: must be a positive number`)
 
   const period = (flags.period ?? existing?.period ?? 'monthly') as BudgetPeriod
-  if (!BUDGET_PERIODS.includes(period)) throw usageError(`--period ${flags.period}: expected one of ${BUDGET_PERIODS.join(', ')}`)
+  if (!BUDGET_PERIODS.includes(period))
+    throw usageError(`--period ${flags.period}: expected one of ${BUDGET_PERIODS.join(', ')}`)
 
   const metric = (flags.metric ?? existing?.metric ?? 'billed') as Metric
-  if (!(metric in METRICS)) throw usageError(`--metric ${flags.metric}: expected one of ${Object.keys(METRICS).join(', ')}`)
+  if (!(metric in METRICS))
+    throw usageError(`--metric ${flags.metric}: expected one of ${Object.keys(METRICS).join(', ')}`)
 
   let currency = flags.currency ?? existing?.currency
   if (currency !== undefined) {
     currency = currency.trim().toUpperCase()
-    if (!/^[A-Z]{3}$/.test(currency)) throw usageError(`--currency ${flags.currency}: expected a 3-letter ISO 4217 code`, 'for example --currency USD')
+    if (!/^[A-Z]{3}$/.test(currency))
+      throw usageError(`--currency ${flags.currency}: expected a 3-letter ISO 4217 code`, 'for example --currency USD')
   }
 
   const filters = flags.filters ?? existing?.filters ?? []
@@ -56,11 +66,15 @@ export function buildBudgetInput(flags: BudgetFlags, existing?: Budget): BudgetI
   }
   for (const t of thresholds) {
     if (!Number.isFinite(t.percent) || t.percent <= 0 || t.percent > 1000) {
-      throw usageError(`--${t.kind}-threshold ${t.percent}: expected a percent of the budget above 0 and at most 1000`, `for example --${t.kind}-threshold 80`)
+      throw usageError(
+        `--${t.kind}-threshold ${t.percent}: expected a percent of the budget above 0 and at most 1000`,
+        `for example --${t.kind}-threshold 80`,
+      )
     }
   }
   const seen = new Set<string>()
-  thresholds = thresholds.filter((t) => !seen.has(`${t.kind}:${t.percent}`) && seen.add(`${t.kind}:${t.percent}`))
+  thresholds = thresholds
+    .filter((t) => !seen.has(`${t.kind}:${t.percent}`) && seen.add(`${t.kind}:${t.percent}`))
     .sort((a, b) => a.kind.localeCompare(b.kind) || a.percent - b.percent)
 
   return {name, amount, period, currency, metric, filters, thresholds}

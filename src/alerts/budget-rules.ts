@@ -66,7 +66,9 @@ const percentOf = (value: number, amount: number): number => Math.round((value /
  */
 export function evaluateBudget(facts: BudgetFacts): BudgetStatus {
   const {budget, window} = facts
-  const inPeriod = facts.actuals.filter((a) => a.day >= window.start && a.day <= window.end).sort((a, b) => a.day.localeCompare(b.day))
+  const inPeriod = facts.actuals
+    .filter((a) => a.day >= window.start && a.day <= window.end)
+    .sort((a, b) => a.day.localeCompare(b.day))
   let actual = 0
   let breachDate: string | undefined
   let breachKind: BudgetStatus['breachKind']
@@ -85,14 +87,26 @@ export function evaluateBudget(facts: BudgetFacts): BudgetStatus {
   } else if (facts.forecast) {
     const projected = projectPeriodEnd(facts.forecast, window, actual, budget.amount)
     if (projected) {
-      forecast = {...projected.total, percent: percentOf(projected.total.mean, budget.amount), model: facts.forecast.model, level: facts.forecast.level}
+      forecast = {
+        ...projected.total,
+        percent: percentOf(projected.total.mean, budget.amount),
+        model: facts.forecast.model,
+        level: facts.forecast.level,
+      }
       if (!breachDate && projected.breachDate) {
         breachDate = projected.breachDate
         breachKind = 'forecast'
       }
     } else if (facts.dataThrough && facts.dataThrough >= window.end) {
       // The period is complete in the data: its close is the actual spend.
-      forecast = {mean: round2(actual), lower: round2(actual), upper: round2(actual), percent: percentOf(actual, budget.amount), model: 'actual', level: facts.forecast.level}
+      forecast = {
+        mean: round2(actual),
+        lower: round2(actual),
+        upper: round2(actual),
+        percent: percentOf(actual, budget.amount),
+        model: 'actual',
+        level: facts.forecast.level,
+      }
     } else {
       forecastSkipped = 'the forecast does not reach this period'
     }
@@ -131,8 +145,12 @@ export function evaluateBudget(facts: BudgetFacts): BudgetStatus {
  * starts before the period (data lags behind the period start), the days before the period are taken
  * off the mean and the interval keeps the whole horizon's width, which errs on the wide side.
  */
-function projectPeriodEnd(forecast: CumulativeForecast, window: PeriodWindow, actual: number, amount: number):
-  {total: {mean: number; lower: number; upper: number}; breachDate?: string} | undefined {
+function projectPeriodEnd(
+  forecast: CumulativeForecast,
+  window: PeriodWindow,
+  actual: number,
+  amount: number,
+): {total: {mean: number; lower: number; upper: number}; breachDate?: string} | undefined {
   const atEnd = forecast.cumulative.find((p) => p.date === window.end)
   if (!atEnd) return undefined
   const before = forecast.cumulative.find((p) => p.date === addDays(window.start, -1))
@@ -143,6 +161,8 @@ function projectPeriodEnd(forecast: CumulativeForecast, window: PeriodWindow, ac
     lower: round2(Math.max(actual, mean - (atEnd.mean - atEnd.lower))),
     upper: round2(mean + (atEnd.upper - atEnd.mean)),
   }
-  const crossing = forecast.cumulative.find((p) => p.date >= window.start && p.date <= window.end && actual + p.mean - offset >= amount)
+  const crossing = forecast.cumulative.find(
+    (p) => p.date >= window.start && p.date <= window.end && actual + p.mean - offset >= amount,
+  )
   return {total, breachDate: crossing?.date}
 }

@@ -1,13 +1,28 @@
 import type {AlertsConfig} from '../config/sections/alerts.js'
 import {addDays, today} from '../dates.js'
-import {claimAlert, type RaisedAlert, markAlertFailed, markAlertSent, pendingAlerts, queueAlerts, sentKeys} from '../store/alerts.js'
+import {
+  claimAlert,
+  type RaisedAlert,
+  markAlertFailed,
+  markAlertSent,
+  pendingAlerts,
+  queueAlerts,
+  sentKeys,
+} from '../store/alerts.js'
 import {listBudgets} from '../store/budgets.js'
 import type {Db} from '../store/open.js'
 import type {Anomaly} from './anomalies.js'
 import {anomalyContributors, scanAnomalies} from './anomaly-scan.js'
 import type {BudgetStatus} from './budget-rules.js'
 import {type BudgetForecaster, budgetReport} from './budget-status.js'
-import {anomalyMessage, anomalySummary, budgetAlertMessage, budgetAlertSummary, seriesLabel, type SlackMessage} from './slack-blocks.js'
+import {
+  anomalyMessage,
+  anomalySummary,
+  budgetAlertMessage,
+  budgetAlertSummary,
+  seriesLabel,
+  type SlackMessage,
+} from './slack-blocks.js'
 import {postToSlack, type SendPolicy} from './slack-sender.js'
 
 /** One alert in the check's result (the JSON contract of `finops alert check`). */
@@ -23,7 +38,14 @@ export interface AlertOutcome {
 export interface AlertCheckResult {
   asOf: string
   dryRun: boolean
-  budgets: {name: string; period: string; actualPercent: number; forecastPercent?: number; crossed: string[]; forecastSkipped?: string}[]
+  budgets: {
+    name: string
+    period: string
+    actualPercent: number
+    forecastPercent?: number
+    crossed: string[]
+    forecastSkipped?: string
+  }[]
   anomalies: {groupBy: string[]; through?: string; found: Anomaly[]}
   /** Crossings seen this run that had already been delivered (the dedup). */
   alreadySent: string[]
@@ -53,7 +75,10 @@ export interface AlertCheckOptions {
 }
 
 /** Evaluates budgets and anomalies into alerts, each with the key that makes it sent at most once. */
-export function raiseAlerts(db: Db, options: Pick<AlertCheckOptions, 'config' | 'forecaster' | 'level' | 'now'>): {
+export function raiseAlerts(
+  db: Db,
+  options: Pick<AlertCheckOptions, 'config' | 'forecaster' | 'level' | 'now'>,
+): {
   alerts: RaisedAlert[]
   budgets: AlertCheckResult['budgets']
   anomalies: AlertCheckResult['anomalies']
@@ -67,8 +92,14 @@ export function raiseAlerts(db: Db, options: Pick<AlertCheckOptions, 'config' | 
     const report = budgetReport(db, budget, options.forecaster, {level: options.level, now})
     const status: BudgetStatus = report.status
     const crossed = status.thresholds.filter((t) => t.crossed)
-    budgets.push({name: budget.name, period: status.periodLabel, actualPercent: status.actualPercent, forecastPercent: status.forecast?.percent,
-      crossed: crossed.map((t) => `${t.kind} ${t.percent}%`), forecastSkipped: status.forecastSkipped})
+    budgets.push({
+      name: budget.name,
+      period: status.periodLabel,
+      actualPercent: status.actualPercent,
+      forecastPercent: status.forecast?.percent,
+      crossed: crossed.map((t) => `${t.kind} ${t.percent}%`),
+      forecastSkipped: status.forecastSkipped,
+    })
     for (const t of crossed) {
       alerts.push({
         key: `budget:${budget.id}:${status.periodLabel}:${t.kind}:${t.percent}`,
@@ -85,8 +116,14 @@ export function raiseAlerts(db: Db, options: Pick<AlertCheckOptions, 'config' | 
   if (options.config.anomalies.enabled) {
     const scan = scanAnomalies(db, options.config.anomalies, addDays(now, -1))
     anomalies = {groupBy: scan.groupBy, through: scan.through, found: scan.anomalies}
-    const candidates = scan.anomalies.map((a) => ({a, key: `anomaly:${JSON.stringify([scan.groupBy, a.keys, a.currency])}:${a.day}:${a.direction}`}))
-    const sent = sentKeys(db, candidates.map((c) => c.key))
+    const candidates = scan.anomalies.map((a) => ({
+      a,
+      key: `anomaly:${JSON.stringify([scan.groupBy, a.keys, a.currency])}:${a.day}:${a.direction}`,
+    }))
+    const sent = sentKeys(
+      db,
+      candidates.map((c) => c.key),
+    )
     anomaliesSent = [...sent]
     // The per-run cap applies to alerts not yet delivered, largest first, so old ones never crowd out new ones.
     for (const {a, key} of candidates.filter((c) => !sent.has(c.key)).slice(0, options.config.anomalies.maxPerRun)) {
@@ -111,20 +148,41 @@ export function raiseAlerts(db: Db, options: Pick<AlertCheckOptions, 'config' | 
 export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<AlertCheckResult> {
   const now = options.now ?? today()
   const {alerts, budgets, anomalies, anomaliesSent} = raiseAlerts(db, options)
-  const already = sentKeys(db, alerts.map((a) => a.key))
-  const base = {asOf: addDays(now, -1), dryRun: Boolean(options.dryRun), budgets, anomalies, alreadySent: [...already, ...anomaliesSent]}
+  const already = sentKeys(
+    db,
+    alerts.map((a) => a.key),
+  )
+  const base = {
+    asOf: addDays(now, -1),
+    dryRun: Boolean(options.dryRun),
+    budgets,
+    anomalies,
+    alreadySent: [...already, ...anomaliesSent],
+  }
   const fresh = alerts.filter((a) => !already.has(a.key))
 
   if (options.dryRun) {
     const queued = new Set(fresh.map((a) => a.key))
     const waiting = [...pendingAlerts(db).filter((p) => !queued.has(p.key)), ...fresh]
-    return {...base, sent: [], failed: [], deferred: [], wouldPost: waiting.map(outcome), messages: waiting.map((a) => a.payload as SlackMessage), pendingAfter: waiting.length}
+    return {
+      ...base,
+      sent: [],
+      failed: [],
+      deferred: [],
+      wouldPost: waiting.map(outcome),
+      messages: waiting.map((a) => a.payload as SlackMessage),
+      pendingAfter: waiting.length,
+    }
   }
   if (!options.webhookUrl) throw new Error('checkAlerts: webhookUrl is required unless dryRun')
 
   queueAlerts(db, fresh)
-  const policy: SendPolicy = {retries: options.config.slack.retries, maxRetryAfterSeconds: options.config.slack.maxRetryAfterSeconds,
-    timeoutSeconds: options.config.slack.timeoutSeconds, ...options.sendPolicy}
+  const policy: SendPolicy = {
+    retries: options.config.slack.retries,
+    maxRetryAfterSeconds: options.config.slack.maxRetryAfterSeconds,
+    timeoutSeconds: options.config.slack.timeoutSeconds,
+    ...options.sendPolicy,
+  }
   const sent: AlertOutcome[] = []
   const failed: AlertOutcome[] = []
   const deferred: AlertOutcome[] = []
@@ -152,7 +210,14 @@ export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<A
       throttled = result.retryable
     }
   }
-  return {...base, sent, failed, deferred, ...(busy.length > 0 ? {postedElsewhere: busy} : {}), pendingAfter: pendingAlerts(db).length}
+  return {
+    ...base,
+    sent,
+    failed,
+    deferred,
+    ...(busy.length > 0 ? {postedElsewhere: busy} : {}),
+    pendingAfter: pendingAlerts(db).length,
+  }
 }
 
 const outcome = (a: RaisedAlert): AlertOutcome => ({key: a.key, kind: a.kind, subject: a.subject, summary: a.summary})

@@ -7,7 +7,12 @@ export function formatMoney(amount: number, currency: string): string {
   let format = formatters.get(currency)
   if (!format) {
     try {
-      format = new Intl.NumberFormat('en-US', {style: 'currency', currency, maximumFractionDigits: 2, minimumFractionDigits: 2})
+      format = new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency,
+        maximumFractionDigits: 2,
+        minimumFractionDigits: 2,
+      })
     } catch {
       format = new Intl.NumberFormat('en-US', {maximumFractionDigits: 2, minimumFractionDigits: 2})
     }
@@ -20,4 +25,5 @@ export function formatMoney(amount: number, currency: string): string {
 export const formatPercent = (percent: number): string => `${percent.toFixed(1)}%`
 
 /** "key=value, key=value" for a budget scope, or "all costs". */
-export const formatScope = (filters: readonly string[]): string => (filters.length > 0 ? filters.join(', ') : 'all costs')
+export const formatScope = (filters: readonly string[]): string =>
+  filters.length > 0 ? filters.join(', ') : 'all costs'

@@ -34,4 +34,3 @@ export function periodContaining(period: BudgetPeriod, day: string): PeriodWindo
   }
   return {start, end, label, days: daysBetween(start, end) + 1}
 }
-

@@ -14,7 +14,7 @@ export const budgetSchema = z.strictObject({
   name: z.string(),
   amount: z.number().positive(),
   period: z.enum(['monthly', 'quarterly', 'yearly']),
-  currency: z.string().length(3).optional().describe('absent: the currency of the scope\'s costs'),
+  currency: z.string().length(3).optional().describe("absent: the currency of the scope's costs"),
   metric: z.enum(['billed', 'effective', 'list']),
   filters: z.array(z.string()).describe('the --filter key=value strings'),
   thresholds: z.array(threshold),
@@ -41,25 +41,40 @@ export const budgetStatusEntrySchema = z.strictObject({
   dataThrough: day.optional().describe('last day with cost data in scope'),
   actual: z.number().describe('spend from the period start through dataThrough'),
   actualPercent: z.number(),
-  forecast: z.strictObject({
-    mean: z.number(), lower: z.number(), upper: z.number(), percent: z.number(), model: z.string(), level: z.number(),
-  }).optional().describe('period-end spend (actual + forecast of the remaining days) with its interval'),
+  forecast: z
+    .strictObject({
+      mean: z.number(),
+      lower: z.number(),
+      upper: z.number(),
+      percent: z.number(),
+      model: z.string(),
+      level: z.number(),
+    })
+    .optional()
+    .describe('period-end spend (actual + forecast of the remaining days) with its interval'),
   forecastSkipped: z.string().optional().describe('why there is no forecast'),
   breachDate: day.optional(),
   breachKind: z.enum(['actual', 'forecast']).optional(),
-  thresholds: z.array(threshold.extend({
-    limit: z.number(), value: z.number().optional(), crossed: z.boolean(), over: z.number().optional(),
-  })),
+  thresholds: z.array(
+    threshold.extend({
+      limit: z.number(),
+      value: z.number().optional(),
+      crossed: z.boolean(),
+      over: z.number().optional(),
+    }),
+  ),
 })
 
 export const budgetStatusSchema = z.strictObject({
   asOf: day,
-  budgets: z.array(z.strictObject({
-    status: budgetStatusEntrySchema,
-    contributors: z.array(contributor),
-    contributorDimension: z.string(),
-    notes: z.array(z.string()),
-  })),
+  budgets: z.array(
+    z.strictObject({
+      status: budgetStatusEntrySchema,
+      contributors: z.array(contributor),
+      contributorDimension: z.string(),
+      notes: z.array(z.string()),
+    }),
+  ),
 })
 
 const alertOutcome = z.strictObject({
@@ -72,18 +87,32 @@ const alertOutcome = z.strictObject({
 })
 
 const anomaly = z.strictObject({
-  keys: z.array(z.string()), currency: z.string(), day, direction: z.enum(['spike', 'drop']),
-  actual: z.number(), expected: z.number(), lower: z.number(), upper: z.number(), level: z.number(),
-  impact: z.number().describe('actual - expected, in money'), beyondInterval: z.number(),
+  keys: z.array(z.string()),
+  currency: z.string(),
+  day,
+  direction: z.enum(['spike', 'drop']),
+  actual: z.number(),
+  expected: z.number(),
+  lower: z.number(),
+  upper: z.number(),
+  level: z.number(),
+  impact: z.number().describe('actual - expected, in money'),
+  beyondInterval: z.number(),
 })
 
 export const alertCheckSchema = z.strictObject({
   asOf: day,
   dryRun: z.boolean(),
-  budgets: z.array(z.strictObject({
-    name: z.string(), period: z.string(), actualPercent: z.number(), forecastPercent: z.number().optional(),
-    crossed: z.array(z.string()), forecastSkipped: z.string().optional(),
-  })),
+  budgets: z.array(
+    z.strictObject({
+      name: z.string(),
+      period: z.string(),
+      actualPercent: z.number(),
+      forecastPercent: z.number().optional(),
+      crossed: z.array(z.string()),
+      forecastSkipped: z.string().optional(),
+    }),
+  ),
   anomalies: z.strictObject({groupBy: z.array(z.string()), through: day.optional(), found: z.array(anomaly)}),
   alreadySent: z.array(z.string()),
   sent: z.array(alertOutcome),
@@ -91,7 +120,9 @@ export const alertCheckSchema = z.strictObject({
   deferred: z.array(alertOutcome).describe('not attempted after Slack kept failing: pending'),
   postedElsewhere: z.array(alertOutcome).optional().describe('claimed by another run posting at the same moment'),
   wouldPost: z.array(alertOutcome).optional().describe('--dry-run only'),
-  messages: z.array(z.strictObject({text: z.string(), blocks: z.array(z.looseObject({type: z.string()}))})).optional()
+  messages: z
+    .array(z.strictObject({text: z.string(), blocks: z.array(z.looseObject({type: z.string()}))}))
+    .optional()
     .describe('--dry-run only: the Slack messages'),
   pendingAfter: z.int(),
 })

@@ -13,8 +13,7 @@ export interface SendPolicy {
 }
 
 export type SendOutcome =
-  | {ok: true; attempts: number}
-  | {ok: false; attempts: number; error: string; status?: number; retryable: boolean}
+  {ok: true; attempts: number} | {ok: false; attempts: number; error: string; status?: number; retryable: boolean}
 
 const defaultBackoff = (retry: number): number => Math.min(8000, 500 * 2 ** retry)
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -33,12 +32,21 @@ export async function postToSlack(url: string, message: unknown, policy: SendPol
     attempts++
     const result = await attempt(url, body, policy.timeoutSeconds)
     if (result.ok) return {ok: true, attempts}
-    const failure = {ok: false as const, attempts, status: result.status, error: scrub(result.error, url), retryable: result.retryable}
+    const failure = {
+      ok: false as const,
+      attempts,
+      status: result.status,
+      error: scrub(result.error, url),
+      retryable: result.retryable,
+    }
     if (!result.retryable || attempts > policy.retries) return failure
     let waitMs = backoff(attempts - 1)
     if (result.retryAfterSeconds !== undefined) {
       if (result.retryAfterSeconds > policy.maxRetryAfterSeconds) {
-        return {...failure, error: `${failure.error}; Retry-After ${result.retryAfterSeconds}s is longer than alerts.slack.maxRetryAfterSeconds (${policy.maxRetryAfterSeconds}s)`}
+        return {
+          ...failure,
+          error: `${failure.error}; Retry-After ${result.retryAfterSeconds}s is longer than alerts.slack.maxRetryAfterSeconds (${policy.maxRetryAfterSeconds}s)`,
+        }
       }
       waitMs = result.retryAfterSeconds * 1000
     }
@@ -46,7 +54,8 @@ export async function postToSlack(url: string, message: unknown, policy: SendPol
   }
 }
 
-type AttemptResult = {ok: true} | {ok: false; error: string; status?: number; retryable: boolean; retryAfterSeconds?: number}
+type AttemptResult =
+  {ok: true} | {ok: false; error: string; status?: number; retryable: boolean; retryAfterSeconds?: number}
 
 async function attempt(url: string, body: string, timeoutSeconds: number): Promise<AttemptResult> {
   let response: Response
@@ -60,7 +69,10 @@ async function attempt(url: string, body: string, timeoutSeconds: number): Promi
     })
   } catch (error) {
     const e = error as Error & {cause?: {code?: string; message?: string}}
-    const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutSeconds}s` : e.cause?.code ?? e.cause?.message ?? e.message
+    const reason =
+      e.name === 'TimeoutError'
+        ? `no answer within ${timeoutSeconds}s`
+        : (e.cause?.code ?? e.cause?.message ?? e.message)
     return {ok: false, error: `cannot reach Slack: ${reason}`, retryable: true}
   }
   const text = (await response.text().catch(() => '')).trim().slice(0, 200)

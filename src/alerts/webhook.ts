@@ -16,7 +16,11 @@ export interface ResolvedWebhook {
  * then alerts.slack.webhookUrl. A file is read at each run, so a rotated Kubernetes Secret is picked up.
  * Errors name the source, never the value.
  */
-export function resolveWebhook(fileFlag: string | undefined, config: SlackConfig, env: NodeJS.ProcessEnv = process.env): ResolvedWebhook {
+export function resolveWebhook(
+  fileFlag: string | undefined,
+  config: SlackConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedWebhook {
   if (fileFlag) return fromFile(fileFlag, '--webhook-file')
   const fromEnv = env[WEBHOOK_ENV]?.trim()
   if (fromEnv) return checked(fromEnv, `$${WEBHOOK_ENV}`)
@@ -34,8 +38,11 @@ function fromFile(file: string, source: string): ResolvedWebhook {
   try {
     text = fs.readFileSync(file, 'utf8')
   } catch (error) {
-    throw inputError(`cannot read the Slack webhook file ${file} (${source}): ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
-      'check the path and that the Secret is mounted', error)
+    throw inputError(
+      `cannot read the Slack webhook file ${file} (${source}): ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+      'check the path and that the Secret is mounted',
+      error,
+    )
   }
   return checked(text.trim(), `${source} ${file}`)
 }
@@ -48,7 +55,10 @@ function checked(url: string, source: string): ResolvedWebhook {
     parsed = undefined
   }
   if (!parsed || !/^https?:$/.test(parsed.protocol)) {
-    throw inputError(`the Slack webhook from ${source} is not an http(s) URL`, 'it should look like https://hooks.slack.com/services/T.../B.../...')
+    throw inputError(
+      `the Slack webhook from ${source} is not an http(s) URL`,
+      'it should look like https://hooks.slack.com/services/T.../B.../...',
+    )
   }
   return {url, source}
 }

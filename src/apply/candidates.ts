@@ -1,6 +1,6 @@
 import type {ApplyKind} from '../config/sections/apply.js'
-import type {Recommendation} from '../recommenders/types.js'
-import {isInDowntime, parseScheduleText, type Schedule, type ScheduleDefaults} from '../recommenders/schedules.js'
+import type {Recommendation} from '../../recommenders/types.js'
+import {isInDowntime, parseScheduleText, type Schedule, type ScheduleDefaults} from '../../recommenders/schedules.js'
 import {targetKey} from '../store/actions.js'
 import type {WorkloadObject} from './fields.js'
 import type {Candidate} from './plan.js'
@@ -25,20 +25,32 @@ export interface CandidateInputs {
  * Pure apart from the clock passed in.
  */
 export function buildCandidates(inputs: CandidateInputs): {candidates: Candidate[]; skipped: SkippedAction[]} {
-  const inScope = (t: WorkloadRef): boolean => !inputs.namespaces || inputs.namespaces.length === 0 || inputs.namespaces.includes(t.namespace)
+  const inScope = (t: WorkloadRef): boolean =>
+    !inputs.namespaces || inputs.namespaces.length === 0 || inputs.namespaces.includes(t.namespace)
   const candidates: Candidate[] = []
   const skipped: SkippedAction[] = []
   const restores = new Map<string, Candidate>()
   const seenScheduled = new Set<string>()
-  const annotated = new Map((inputs.scaledDown ?? []).map((w) => [targetKey({namespace: w.metadata?.namespace ?? '', kind: w.kind ?? '', name: w.metadata?.name ?? ''}), w]))
+  const annotated = new Map(
+    (inputs.scaledDown ?? []).map((w) => [
+      targetKey({namespace: w.metadata?.namespace ?? '', kind: w.kind ?? '', name: w.metadata?.name ?? ''}),
+      w,
+    ]),
+  )
 
   const considerRestore = (target: WorkloadRef, scheduleText: string | undefined, source: string): void => {
     const key = targetKey(target)
     if (restores.has(key) || !scheduleText) return
     const schedule = readSchedule(scheduleText, inputs.scheduleDefaults)
-    if (typeof schedule === 'string') return void skipped.push({kind: 'restore', target, code: 'schedule', reason: schedule})
+    if (typeof schedule === 'string')
+      return void skipped.push({kind: 'restore', target, code: 'schedule', reason: schedule})
     if (isInDowntime(schedule, inputs.now)) return
-    restores.set(key, {kind: 'restore', target, schedule: scheduleText, reason: `downtime window over (${scheduleText}; ${source})`})
+    restores.set(key, {
+      kind: 'restore',
+      target,
+      schedule: scheduleText,
+      reason: `downtime window over (${scheduleText}; ${source})`,
+    })
   }
 
   const rest: Candidate[] = []
@@ -59,8 +71,10 @@ export function buildCandidates(inputs: CandidateInputs): {candidates: Candidate
         skipped.push({kind: 'scale-down', target, code: 'schedule', reason: schedule})
         continue
       }
-      if (isInDowntime(schedule, inputs.now)) rest.push({kind: 'scale-down', target, recommendation: rec, replicas, schedule: scheduleText})
-      else if (inputs.open.has(key) || annotated.has(key)) considerRestore(target, scheduleText, 'recommendation schedule')
+      if (isInDowntime(schedule, inputs.now))
+        rest.push({kind: 'scale-down', target, recommendation: rec, replicas, schedule: scheduleText})
+      else if (inputs.open.has(key) || annotated.has(key))
+        considerRestore(target, scheduleText, 'recommendation schedule')
     } else if (rec.kind === 'rightsize') {
       if (!rec.target.container) {
         skipped.push({kind: 'rightsize', target, code: 'invalid', reason: 'the recommendation names no container'})
@@ -79,9 +93,17 @@ export function buildCandidates(inputs: CandidateInputs): {candidates: Candidate
       considerRestore(action.target, action.schedule, 'journal')
     }
     for (const [key, workload] of annotated) {
-      const target = {namespace: workload.metadata?.namespace ?? '', kind: workload.kind ?? '', name: workload.metadata?.name ?? ''}
+      const target = {
+        namespace: workload.metadata?.namespace ?? '',
+        kind: workload.kind ?? '',
+        name: workload.metadata?.name ?? '',
+      }
       if (seenScheduled.has(key) || inputs.open.has(key) || !inScope(target)) continue
-      considerRestore(target, workload.metadata?.annotations?.[FINOPS_ANNOTATIONS.downtimeSchedule], 'workload annotation')
+      considerRestore(
+        target,
+        workload.metadata?.annotations?.[FINOPS_ANNOTATIONS.downtimeSchedule],
+        'workload annotation',
+      )
     }
   }
   candidates.push(...restores.values())
@@ -98,7 +120,10 @@ const savingsOf = (c: Candidate): number => (c.kind === 'restore' ? 0 : c.recomm
  * the recommenders write it and as we keep it in the journal and the workload annotation, with the
  * configured holidays. Returns the problem as a string when it cannot be read.
  */
-export function readSchedule(text: string, defaults: ScheduleDefaults = {holidays: [], timeZone: 'UTC'}): Schedule | string {
+export function readSchedule(
+  text: string,
+  defaults: ScheduleDefaults = {holidays: [], timeZone: 'UTC'},
+): Schedule | string {
   try {
     return parseScheduleText(text, defaults, 0, 'apply')
   } catch (error) {

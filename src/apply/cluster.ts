@@ -18,7 +18,12 @@ export interface WorkloadCluster {
   readWorkload(ref: WorkloadRef): Promise<WorkloadObject | undefined>
   readContext(ref: WorkloadRef, workload: WorkloadObject): Promise<TargetContext>
   /** Makes the workload's fields equal `desired`; throws ConflictError on a resourceVersion conflict. */
-  writeFields(ref: WorkloadRef, live: WorkloadObject, desired: FieldSet, onWrite?: (written: (keyof FieldSet)[]) => void): Promise<void>
+  writeFields(
+    ref: WorkloadRef,
+    live: WorkloadObject,
+    desired: FieldSet,
+    onWrite?: (written: (keyof FieldSet)[]) => void,
+  ): Promise<void>
   /** Workloads carrying our original-replicas annotation (in these namespaces, or all): the restore source when the store is lost. */
   listScaledDown(namespaces?: readonly string[]): Promise<WorkloadObject[]>
 }
@@ -46,7 +51,12 @@ export class KubernetesCluster implements WorkloadCluster {
   async readWorkload(ref: WorkloadRef): Promise<WorkloadObject | undefined> {
     try {
       const params = {name: ref.name, namespace: ref.namespace}
-      const object = ref.kind === 'StatefulSet' ? await this.apps.readNamespacedStatefulSet(params) : ref.kind === 'Deployment' ? await this.apps.readNamespacedDeployment(params) : undefined
+      const object =
+        ref.kind === 'StatefulSet'
+          ? await this.apps.readNamespacedStatefulSet(params)
+          : ref.kind === 'Deployment'
+            ? await this.apps.readNamespacedDeployment(params)
+            : undefined
       if (!object) return {kind: ref.kind, metadata: {name: ref.name, namespace: ref.namespace}}
       return {...(object as WorkloadObject), kind: ref.kind}
     } catch (error) {
@@ -74,15 +84,20 @@ export class KubernetesCluster implements WorkloadCluster {
       return {
         namespace: {name: namespace, labels: ns.metadata?.labels ?? {}, annotations: ns.metadata?.annotations ?? {}},
         hpas: hpas.items.map((h) => ({
-          name: h.metadata?.name ?? '', scaleTargetRef: {kind: h.spec?.scaleTargetRef.kind ?? '', name: h.spec?.scaleTargetRef.name ?? ''},
+          name: h.metadata?.name ?? '',
+          scaleTargetRef: {kind: h.spec?.scaleTargetRef.kind ?? '', name: h.spec?.scaleTargetRef.name ?? ''},
           utilizationOf: (h.spec?.metrics ?? []).flatMap((m) => {
-            const resource = m.type === 'Resource' ? m.resource : m.type === 'ContainerResource' ? m.containerResource : undefined
+            const resource =
+              m.type === 'Resource' ? m.resource : m.type === 'ContainerResource' ? m.containerResource : undefined
             return resource?.target.type === 'Utilization' ? [resource.name] : []
           }),
         })),
         pdbs: pdbs.items.map((p) => ({
-          name: p.metadata?.name ?? '', selector: p.spec?.selector as TargetContext['pdbs'][number]['selector'],
-          minAvailable: p.spec?.minAvailable, maxUnavailable: p.spec?.maxUnavailable, disruptionsAllowed: p.status?.disruptionsAllowed,
+          name: p.metadata?.name ?? '',
+          selector: p.spec?.selector as TargetContext['pdbs'][number]['selector'],
+          minAvailable: p.spec?.minAvailable,
+          maxUnavailable: p.spec?.maxUnavailable,
+          disruptionsAllowed: p.status?.disruptionsAllowed,
         })),
       }
     } catch (error) {
@@ -90,7 +105,12 @@ export class KubernetesCluster implements WorkloadCluster {
     }
   }
 
-  async writeFields(ref: WorkloadRef, live: WorkloadObject, desired: FieldSet, onWrite?: (written: (keyof FieldSet)[]) => void): Promise<void> {
+  async writeFields(
+    ref: WorkloadRef,
+    live: WorkloadObject,
+    desired: FieldSet,
+    onWrite?: (written: (keyof FieldSet)[]) => void,
+  ): Promise<void> {
     const current = extractFields(live, desired)
     let resourceVersion = live.metadata?.resourceVersion
     const replicasChange = desired.replicas !== undefined && desired.replicas !== current.replicas
@@ -115,7 +135,10 @@ export class KubernetesCluster implements WorkloadCluster {
   private async patch(ref: WorkloadRef, body: object): Promise<string | undefined> {
     try {
       const params = {name: ref.name, namespace: ref.namespace, body}
-      const updated = ref.kind === 'StatefulSet' ? await this.apps.patchNamespacedStatefulSet(params, MERGE) : await this.apps.patchNamespacedDeployment(params, MERGE)
+      const updated =
+        ref.kind === 'StatefulSet'
+          ? await this.apps.patchNamespacedStatefulSet(params, MERGE)
+          : await this.apps.patchNamespacedDeployment(params, MERGE)
       return updated.metadata?.resourceVersion
     } catch (error) {
       if (statusOf(error) === 409) throw new ConflictError(ref)
@@ -124,11 +147,23 @@ export class KubernetesCluster implements WorkloadCluster {
   }
 
   // PUT on the scale subresource with the resourceVersion we planned against: a concurrent change is a 409, never overwritten.
-  private async scale(ref: WorkloadRef, replicas: number, resourceVersion: string | undefined): Promise<string | undefined> {
-    const body: k8s.V1Scale = {apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: {name: ref.name, namespace: ref.namespace, resourceVersion}, spec: {replicas}}
+  private async scale(
+    ref: WorkloadRef,
+    replicas: number,
+    resourceVersion: string | undefined,
+  ): Promise<string | undefined> {
+    const body: k8s.V1Scale = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      metadata: {name: ref.name, namespace: ref.namespace, resourceVersion},
+      spec: {replicas},
+    }
     try {
       const params = {name: ref.name, namespace: ref.namespace, body}
-      const scaled = ref.kind === 'StatefulSet' ? await this.apps.replaceNamespacedStatefulSetScale(params) : await this.apps.replaceNamespacedDeploymentScale(params)
+      const scaled =
+        ref.kind === 'StatefulSet'
+          ? await this.apps.replaceNamespacedStatefulSetScale(params)
+          : await this.apps.replaceNamespacedDeploymentScale(params)
       return scaled.metadata?.resourceVersion
     } catch (error) {
       if (statusOf(error) === 409) throw new ConflictError(ref)
@@ -146,13 +181,21 @@ export class KubernetesCluster implements WorkloadCluster {
           let page: {items: WorkloadObject[]; metadata?: {_continue?: string}}
           try {
             const params = {limit: 500, _continue}
-            page = (namespace
-              ? kind === 'Deployment' ? await this.apps.listNamespacedDeployment({...params, namespace}) : await this.apps.listNamespacedStatefulSet({...params, namespace})
-              : kind === 'Deployment' ? await this.apps.listDeploymentForAllNamespaces(params) : await this.apps.listStatefulSetForAllNamespaces(params)) as typeof page
+            page = (
+              namespace
+                ? kind === 'Deployment'
+                  ? await this.apps.listNamespacedDeployment({...params, namespace})
+                  : await this.apps.listNamespacedStatefulSet({...params, namespace})
+                : kind === 'Deployment'
+                  ? await this.apps.listDeploymentForAllNamespaces(params)
+                  : await this.apps.listStatefulSetForAllNamespaces(params)
+            ) as typeof page
           } catch (error) {
             throw apiError(error, `list ${kind}s${namespace ? ` in ${namespace}` : ''}`)
           }
-          for (const item of page.items) if (item.metadata?.annotations?.[FINOPS_ANNOTATIONS.originalReplicas] !== undefined) out.push({...item, kind})
+          for (const item of page.items)
+            if (item.metadata?.annotations?.[FINOPS_ANNOTATIONS.originalReplicas] !== undefined)
+              out.push({...item, kind})
           _continue = page.metadata?._continue || undefined
         } while (_continue)
       }
@@ -179,8 +222,20 @@ export function apiError(error: unknown, what: string): FinopsError {
     }
   } else if (body && typeof body === 'object') message = (body as {message?: string}).message
   if (status === 401 || status === 403) {
-    return new FinopsError(`cannot ${what}: HTTP ${status}${message ? `: ${message}` : ''}`, {code: 'K8S_FORBIDDEN', exit: 'auth', suggestion: 'check the kubeconfig credentials, or the ClusterRole in deploy/base/rbac.yaml', cause: error})
+    return new FinopsError(`cannot ${what}: HTTP ${status}${message ? `: ${message}` : ''}`, {
+      code: 'K8S_FORBIDDEN',
+      exit: 'auth',
+      suggestion: 'check the kubeconfig credentials, or the ClusterRole in deploy/base/rbac.yaml',
+      cause: error,
+    })
   }
-  const detail = status ? `HTTP ${status}${message ? `: ${message}` : ''}` : (error as Error)?.message ?? String(error)
-  return new FinopsError(`cannot ${what}: ${detail}`, {code: 'K8S_API', exit: 'remote', suggestion: 'check that the cluster is reachable (KUBECONFIG, current context)', cause: error})
+  const detail = status
+    ? `HTTP ${status}${message ? `: ${message}` : ''}`
+    : ((error as Error)?.message ?? String(error))
+  return new FinopsError(`cannot ${what}: ${detail}`, {
+    code: 'K8S_API',
+    exit: 'remote',
+    suggestion: 'check that the cluster is reachable (KUBECONFIG, current context)',
+    cause: error,
+  })
 }

@@ -1,8 +1,16 @@
 import type {ApplyConfig, ApplyKind} from '../config/sections/apply.js'
-import type {ScheduleDefaults} from '../recommenders/schedules.js'
+import type {ScheduleDefaults} from '../../recommenders/schedules.js'
 import {redact} from '../errors.js'
-import type {Recommendation} from '../recommenders/types.js'
-import {insertPending, markFinished, openScaleDowns, pendingActions, targetKey, updatePlan, updateResourceVersion} from '../store/actions.js'
+import type {Recommendation} from '../../recommenders/types.js'
+import {
+  insertPending,
+  markFinished,
+  openScaleDowns,
+  pendingActions,
+  targetKey,
+  updatePlan,
+  updateResourceVersion,
+} from '../store/actions.js'
 import type {Db} from '../store/open.js'
 import {buildCandidates} from './candidates.js'
 import {ConflictError, type WorkloadCluster} from './cluster.js'
@@ -56,24 +64,47 @@ export interface ApplyReport {
  * the change, then mark it applied or failed. A resourceVersion conflict is re-read and re-planned,
  * never overwritten.
  */
-export async function applyRecommendations(db: Db, cluster: WorkloadCluster, recommendations: readonly Recommendation[], options: ApplyOptions): Promise<ApplyReport> {
+export async function applyRecommendations(
+  db: Db,
+  cluster: WorkloadCluster,
+  recommendations: readonly Recommendation[],
+  options: ApplyOptions,
+): Promise<ApplyReport> {
   const recovered = options.enforce ? await recoverPending(db, cluster, options.now) : []
   const open = openScaleDowns(db)
   const scaledDown = options.kinds.includes('scale-down') ? await cluster.listScaledDown(options.namespaces) : undefined
-  const {candidates, skipped} = buildCandidates({recommendations, open, scaledDown, kinds: options.kinds, namespaces: options.namespaces, now: options.now, scheduleDefaults: options.scheduleDefaults})
+  const {candidates, skipped} = buildCandidates({
+    recommendations,
+    open,
+    scaledDown,
+    kinds: options.kinds,
+    namespaces: options.namespaces,
+    now: options.now,
+    scheduleDefaults: options.scheduleDefaults,
+  })
   const actions: ActionResult[] = []
   let counted = 0
 
   for (const candidate of candidates) {
     const openRecord = open.get(targetKey(candidate.target))
     const openInfo: OpenScaleDown | undefined = openRecord && {
-      actionId: openRecord.id, originalReplicas: openRecord.before.replicas ?? 1, replicas: openRecord.after.replicas ?? 0,
+      actionId: openRecord.id,
+      originalReplicas: openRecord.before.replicas ?? 1,
+      replicas: openRecord.after.replicas ?? 0,
     }
     let decision: PlanDecision
     try {
       decision = await planLive(cluster, candidate, options.settings, openInfo)
     } catch (error) {
-      actions.push({kind: candidate.kind, target: candidate.target, before: {}, after: {}, reason: 'could not read the workload', status: 'failed', error: messageOf(error)})
+      actions.push({
+        kind: candidate.kind,
+        target: candidate.target,
+        before: {},
+        after: {},
+        reason: 'could not read the workload',
+        status: 'failed',
+        error: messageOf(error),
+      })
       continue
     }
     if (decision.type === 'skip') {
@@ -83,7 +114,12 @@ export async function applyRecommendations(db: Db, cluster: WorkloadCluster, rec
     // Restores undo our own changes and are never held back by the cap.
     if (candidate.kind !== 'restore') {
       if (counted >= options.maxActions) {
-        skipped.push({kind: candidate.kind, target: candidate.target, code: 'cap', reason: `cap of ${options.maxActions} changes per run reached (--max-actions / apply.maxActions)`})
+        skipped.push({
+          kind: candidate.kind,
+          target: candidate.target,
+          code: 'cap',
+          reason: `cap of ${options.maxActions} changes per run reached (--max-actions / apply.maxActions)`,
+        })
         continue
       }
       counted++
@@ -114,15 +150,32 @@ export async function applyRecommendations(db: Db, cluster: WorkloadCluster, rec
   }
 }
 
-async function planLive(cluster: WorkloadCluster, candidate: Candidate, settings: ApplyConfig, open: OpenScaleDown | undefined): Promise<PlanDecision> {
+async function planLive(
+  cluster: WorkloadCluster,
+  candidate: Candidate,
+  settings: ApplyConfig,
+  open: OpenScaleDown | undefined,
+): Promise<PlanDecision> {
   const workload = await cluster.readWorkload(candidate.target)
-  if (!workload) return {type: 'skip', code: 'not-found', reason: `${candidate.target.kind} ${candidate.target.namespace}/${candidate.target.name} no longer exists`}
+  if (!workload)
+    return {
+      type: 'skip',
+      code: 'not-found',
+      reason: `${candidate.target.kind} ${candidate.target.namespace}/${candidate.target.name} no longer exists`,
+    }
   const ctx = await cluster.readContext(candidate.target, workload)
   return planCandidate(candidate, ctx, settings, open)
 }
 
 /** Journal, send, mark; on a conflict re-read, re-plan and retry a bounded number of times. */
-async function execute(db: Db, cluster: WorkloadCluster, candidate: Candidate, first: PlannedAction, open: OpenScaleDown | undefined, options: ApplyOptions): Promise<ActionResult> {
+async function execute(
+  db: Db,
+  cluster: WorkloadCluster,
+  candidate: Candidate,
+  first: PlannedAction,
+  open: OpenScaleDown | undefined,
+  options: ApplyOptions,
+): Promise<ActionResult> {
   const id = newActionId()
   let action = first
   insertPending(db, {id, runId: options.runId, identity: options.identity, action, at: new Date().toISOString()})
@@ -130,10 +183,12 @@ async function execute(db: Db, cluster: WorkloadCluster, candidate: Candidate, f
   for (let attempt = 0; ; attempt++) {
     try {
       const live = await cluster.readWorkload(action.target)
-      if (!live) throw new Error(`${action.target.kind} ${action.target.namespace}/${action.target.name} no longer exists`)
+      if (!live)
+        throw new Error(`${action.target.kind} ${action.target.namespace}/${action.target.name} no longer exists`)
       if (live.metadata?.resourceVersion !== action.resourceVersion) {
         // Controllers bump resourceVersion on every status update; only a change to our fields is a conflict.
-        if (written.size > 0 || canonical(extractFields(live, action.before)) !== canonical(action.before)) throw new ConflictError(action.target)
+        if (written.size > 0 || canonical(extractFields(live, action.before)) !== canonical(action.before))
+          throw new ConflictError(action.target)
         action = {...action, resourceVersion: live.metadata?.resourceVersion}
         updateResourceVersion(db, id, action.resourceVersion)
       }
@@ -200,7 +255,13 @@ export async function recoverPending(db: Db, cluster: WorkloadCluster, _now: Dat
         note = `interrupted mid-change; run finops rollback ${row.id} --yes to restore the before-state`
       }
     }
-    markFinished(db, row.id, status as Exclude<ActionStatus, 'pending' | 'rolled-back'>, new Date().toISOString(), status === 'applied' ? undefined : note)
+    markFinished(
+      db,
+      row.id,
+      status as Exclude<ActionStatus, 'pending' | 'rolled-back'>,
+      new Date().toISOString(),
+      status === 'applied' ? undefined : note,
+    )
     out.push({id: row.id, status, note})
   }
   return out

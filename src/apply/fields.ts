@@ -9,7 +9,13 @@ export {type LabelSelector, selectorMatches} from '../k8s/selector.js'
  */
 export interface WorkloadObject {
   kind?: string
-  metadata?: {name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>}
+  metadata?: {
+    name?: string
+    namespace?: string
+    resourceVersion?: string
+    labels?: Record<string, string>
+    annotations?: Record<string, string>
+  }
   spec?: {
     replicas?: number
     strategy?: {type?: string}
@@ -25,7 +31,6 @@ export interface WorkloadObject {
   }
 }
 
-
 /** Reads from a live workload the same fields `template` names, so it can be compared with a plan. */
 export function extractFields(workload: WorkloadObject, template: FieldSet): FieldSet {
   const out: FieldSet = {}
@@ -33,7 +38,8 @@ export function extractFields(workload: WorkloadObject, template: FieldSet): Fie
   if (template.replicas !== undefined) out.replicas = workload.spec?.replicas ?? 1
   if (template.annotations) {
     out.annotations = {}
-    for (const key of Object.keys(template.annotations)) out.annotations[key] = workload.metadata?.annotations?.[key] ?? null
+    for (const key of Object.keys(template.annotations))
+      out.annotations[key] = workload.metadata?.annotations?.[key] ?? null
   }
   if (template.container) {
     const live = readContainer(workload, template.container.name)
@@ -68,7 +74,11 @@ export function canonical(value: unknown): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys)
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    )
   }
   return value
 }
@@ -85,7 +95,11 @@ export function changedKeys(from: FieldSet, to: FieldSet): (keyof FieldSet)[] {
  * (replicas go through the scale subresource). Keys to remove are sent as null; the toleration
  * list has no merge key in PodSpec, so it is replaced whole. Undefined when nothing differs.
  */
-export function buildPatch(live: FieldSet, desired: FieldSet, resourceVersion: string | undefined): Record<string, unknown> | undefined {
+export function buildPatch(
+  live: FieldSet,
+  desired: FieldSet,
+  resourceVersion: string | undefined,
+): Record<string, unknown> | undefined {
   const patch: {metadata: Record<string, unknown>; spec?: {template: {spec: Record<string, unknown>}}} = {metadata: {}}
   let changed = false
   const podSpec = (): Record<string, unknown> => {
@@ -98,17 +112,20 @@ export function buildPatch(live: FieldSet, desired: FieldSet, resourceVersion: s
   }
   if (desired.container && canonical(desired.container) !== canonical(live.container)) {
     const before = live.container ?? {name: desired.container.name, requests: {}, limits: {}}
-    podSpec().containers = [{
-      name: desired.container.name,
-      resources: {
-        requests: withRemovals(before.requests, desired.container.requests),
-        limits: withRemovals(before.limits, desired.container.limits),
+    podSpec().containers = [
+      {
+        name: desired.container.name,
+        resources: {
+          requests: withRemovals(before.requests, desired.container.requests),
+          limits: withRemovals(before.limits, desired.container.limits),
+        },
       },
-    }]
+    ]
     changed = true
   }
   if (desired.nodeSelector && canonical(desired.nodeSelector) !== canonical(live.nodeSelector ?? {})) {
-    podSpec().nodeSelector = Object.keys(desired.nodeSelector).length > 0 ? withRemovals(live.nodeSelector ?? {}, desired.nodeSelector) : null
+    podSpec().nodeSelector =
+      Object.keys(desired.nodeSelector).length > 0 ? withRemovals(live.nodeSelector ?? {}, desired.nodeSelector) : null
     changed = true
   }
   if (desired.tolerations && canonical(desired.tolerations) !== canonical(live.tolerations ?? [])) {

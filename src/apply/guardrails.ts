@@ -1,5 +1,5 @@
 import type {ApplyConfig} from '../config/sections/apply.js'
-import type {RiskLevel} from '../recommenders/types.js'
+import type {RiskLevel} from '../../recommenders/types.js'
 import {type LabelSelector, selectorMatches, type WorkloadObject} from './fields.js'
 import {type ActionKind, APPLICABLE_KINDS, FINOPS_ANNOTATIONS, type SkippedAction} from './types.js'
 
@@ -9,7 +9,13 @@ export interface TargetContext {
   namespace: {name: string; labels: Record<string, string>; annotations: Record<string, string>}
   /** utilizationOf: resources (cpu, memory) the HPA scales on as a percentage of the pods' requests. */
   hpas: {name: string; scaleTargetRef: {kind: string; name: string}; utilizationOf?: string[]}[]
-  pdbs: {name: string; selector?: LabelSelector; minAvailable?: number | string; maxUnavailable?: number | string; disruptionsAllowed?: number}[]
+  pdbs: {
+    name: string
+    selector?: LabelSelector
+    minAvailable?: number | string
+    maxUnavailable?: number | string
+    disruptionsAllowed?: number
+  }[]
 }
 
 export type Guardrail = Pick<SkippedAction, 'code' | 'reason'>
@@ -29,38 +35,67 @@ const RISK_ORDER: Record<RiskLevel, number> = {low: 0, medium: 1, high: 2}
  * first that objects names the skip. Restores of our own scale-downs skip these: undoing a change
  * we made must not be blocked by a rule added since.
  */
-export function checkCommonGuardrails(kind: ActionKind, ctx: TargetContext, settings: ApplyConfig, risk?: RiskLevel): Guardrail | undefined {
+export function checkCommonGuardrails(
+  kind: ActionKind,
+  ctx: TargetContext,
+  settings: ApplyConfig,
+  risk?: RiskLevel,
+): Guardrail | undefined {
   const {workload, namespace} = ctx
   const workloadKind = workload.kind ?? ''
   if (!(APPLICABLE_KINDS as readonly string[]).includes(workloadKind)) {
-    return {code: 'unsupported', reason: `${workloadKind || 'this kind'} is not changed by apply (Deployments and StatefulSets only)`}
+    return {
+      code: 'unsupported',
+      reason: `${workloadKind || 'this kind'} is not changed by apply (Deployments and StatefulSets only)`,
+    }
   }
-  if (settings.excludeNamespaces.includes(namespace.name)) return {code: 'excluded', reason: `namespace ${namespace.name} is excluded (apply.excludeNamespaces)`}
-  if (isTrue(namespace.annotations[FINOPS_ANNOTATIONS.exclude])) return {code: 'excluded', reason: `namespace annotation ${FINOPS_ANNOTATIONS.exclude}: "true"`}
-  if (isTrue(workload.metadata?.annotations?.[FINOPS_ANNOTATIONS.exclude])) return {code: 'excluded', reason: `workload annotation ${FINOPS_ANNOTATIONS.exclude}: "true"`}
+  if (settings.excludeNamespaces.includes(namespace.name))
+    return {code: 'excluded', reason: `namespace ${namespace.name} is excluded (apply.excludeNamespaces)`}
+  if (isTrue(namespace.annotations[FINOPS_ANNOTATIONS.exclude]))
+    return {code: 'excluded', reason: `namespace annotation ${FINOPS_ANNOTATIONS.exclude}: "true"`}
+  if (isTrue(workload.metadata?.annotations?.[FINOPS_ANNOTATIONS.exclude]))
+    return {code: 'excluded', reason: `workload annotation ${FINOPS_ANNOTATIONS.exclude}: "true"`}
   if (!settings.allowGitOps) {
     const marker = gitOpsMarker(workload)
-    if (marker) return {code: 'gitops', reason: `managed by ${marker.tool} (${marker.where} ${marker.key}); it would revert the change: change Git, or set apply.allowGitOps`}
+    if (marker)
+      return {
+        code: 'gitops',
+        reason: `managed by ${marker.tool} (${marker.where} ${marker.key}); it would revert the change: change Git, or set apply.allowGitOps`,
+      }
   }
-  if (risk && RISK_ORDER[risk] > RISK_ORDER[settings.maxRisk]) return {code: 'risk', reason: `risk ${risk} is above apply.maxRisk ${settings.maxRisk}`}
+  if (risk && RISK_ORDER[risk] > RISK_ORDER[settings.maxRisk])
+    return {code: 'risk', reason: `risk ${risk} is above apply.maxRisk ${settings.maxRisk}`}
   return undefined
 }
 
 export function gitOpsMarker(workload: WorkloadObject): (typeof GITOPS_MARKERS)[number] | undefined {
-  return GITOPS_MARKERS.find((m) => (m.where === 'label' ? workload.metadata?.labels : workload.metadata?.annotations)?.[m.key] !== undefined)
+  return GITOPS_MARKERS.find(
+    (m) => (m.where === 'label' ? workload.metadata?.labels : workload.metadata?.annotations)?.[m.key] !== undefined,
+  )
 }
 
 /** Replica changes: not when an HPA owns the count, not below the floor, not below what a PDB requires. */
-export function checkReplicaGuardrails(ctx: TargetContext, targetReplicas: number, floor: number, floorField: string): Guardrail | undefined {
+export function checkReplicaGuardrails(
+  ctx: TargetContext,
+  targetReplicas: number,
+  floor: number,
+  floorField: string,
+): Guardrail | undefined {
   const {workload} = ctx
-  const hpa = ctx.hpas.find((h) => h.scaleTargetRef.kind === workload.kind && h.scaleTargetRef.name === workload.metadata?.name)
+  const hpa = ctx.hpas.find(
+    (h) => h.scaleTargetRef.kind === workload.kind && h.scaleTargetRef.name === workload.metadata?.name,
+  )
   if (hpa) return {code: 'hpa', reason: `replicas are managed by HorizontalPodAutoscaler ${hpa.name}`}
-  if (targetReplicas < floor) return {code: 'floor', reason: `${targetReplicas} replicas is below the floor of ${floor} (${floorField})`}
+  if (targetReplicas < floor)
+    return {code: 'floor', reason: `${targetReplicas} replicas is below the floor of ${floor} (${floorField})`}
   const current = workload.spec?.replicas ?? 1
   for (const pdb of matchingPdbs(ctx)) {
     const required = requiredAvailable(pdb, current)
     if (targetReplicas < required) {
-      return {code: 'pdb', reason: `PodDisruptionBudget ${pdb.name} requires ${required} available pods; ${targetReplicas} replicas would violate it`}
+      return {
+        code: 'pdb',
+        reason: `PodDisruptionBudget ${pdb.name} requires ${required} available pods; ${targetReplicas} replicas would violate it`,
+      }
     }
   }
   return undefined
@@ -72,21 +107,33 @@ export function checkReplicaGuardrails(ctx: TargetContext, targetReplicas: numbe
  */
 export function checkHpaUtilization(ctx: TargetContext, changedResources: readonly string[]): Guardrail | undefined {
   const {workload} = ctx
-  const hpa = ctx.hpas.find((h) => h.scaleTargetRef.kind === workload.kind && h.scaleTargetRef.name === workload.metadata?.name)
+  const hpa = ctx.hpas.find(
+    (h) => h.scaleTargetRef.kind === workload.kind && h.scaleTargetRef.name === workload.metadata?.name,
+  )
   const overlap = (hpa?.utilizationOf ?? []).filter((r) => changedResources.includes(r))
   if (!hpa || overlap.length === 0) return undefined
-  return {code: 'hpa', reason: `HorizontalPodAutoscaler ${hpa.name} scales on ${overlap.join(' and ')} utilization of requests: changing the request would change its scaling`}
+  return {
+    code: 'hpa',
+    reason: `HorizontalPodAutoscaler ${hpa.name} scales on ${overlap.join(' and ')} utilization of requests: changing the request would change its scaling`,
+  }
 }
 
 /** Pod template changes roll the pods: not with the Recreate strategy, not while a PDB allows no disruption. */
 export function checkRolloutGuardrails(ctx: TargetContext, settings: ApplyConfig): Guardrail | undefined {
   const {workload} = ctx
   if (workload.kind === 'Deployment' && workload.spec?.strategy?.type === 'Recreate' && !settings.allowRecreate) {
-    return {code: 'strategy', reason: 'the Deployment uses the Recreate strategy: the rollout would stop every pod at once (set apply.allowRecreate to allow)'}
+    return {
+      code: 'strategy',
+      reason:
+        'the Deployment uses the Recreate strategy: the rollout would stop every pod at once (set apply.allowRecreate to allow)',
+    }
   }
   for (const pdb of matchingPdbs(ctx)) {
     if (pdb.disruptionsAllowed !== undefined && pdb.disruptionsAllowed < 1) {
-      return {code: 'pdb', reason: `PodDisruptionBudget ${pdb.name} allows no disruption now; the rolling update would violate it`}
+      return {
+        code: 'pdb',
+        reason: `PodDisruptionBudget ${pdb.name} allows no disruption now; the rolling update would violate it`,
+      }
     }
   }
   return undefined
@@ -98,7 +145,10 @@ function matchingPdbs(ctx: TargetContext): TargetContext['pdbs'] {
 }
 
 /** Pods a PDB requires available at `replicas`; percentages round up as the disruption controller does. */
-export function requiredAvailable(pdb: {minAvailable?: number | string; maxUnavailable?: number | string}, replicas: number): number {
+export function requiredAvailable(
+  pdb: {minAvailable?: number | string; maxUnavailable?: number | string},
+  replicas: number,
+): number {
   const resolve = (value: number | string): number => {
     if (typeof value === 'number') return value
     const percent = /^(\d+)%$/.exec(value.trim())
@@ -111,8 +161,15 @@ export function requiredAvailable(pdb: {minAvailable?: number | string; maxUnava
 
 /** Spot migration is opt-in per namespace: listed in apply.spot.namespaces or annotated finops.io/spot: "true". */
 export function checkSpotOptIn(ctx: TargetContext, settings: ApplyConfig): Guardrail | undefined {
-  if (settings.spot.namespaces.includes(ctx.namespace.name) || isTrue(ctx.namespace.annotations[FINOPS_ANNOTATIONS.spot])) return undefined
-  return {code: 'opt-in', reason: `spot migration is opt-in: add ${ctx.namespace.name} to apply.spot.namespaces or annotate the namespace ${FINOPS_ANNOTATIONS.spot}: "true"`}
+  if (
+    settings.spot.namespaces.includes(ctx.namespace.name) ||
+    isTrue(ctx.namespace.annotations[FINOPS_ANNOTATIONS.spot])
+  )
+    return undefined
+  return {
+    code: 'opt-in',
+    reason: `spot migration is opt-in: add ${ctx.namespace.name} to apply.spot.namespaces or annotate the namespace ${FINOPS_ANNOTATIONS.spot}: "true"`,
+  }
 }
 
 const isTrue = (value: string | undefined): boolean => (value ?? '').trim().toLowerCase() === 'true'

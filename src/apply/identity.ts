@@ -9,7 +9,11 @@ const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token'
  * Who is making the change, for the audit trail: FINOPS_IDENTITY if set, in a pod the service
  * account (the token's `sub` claim, never the token), else local-user@kube-context.
  */
-export function resolveIdentity(kubeConfig: k8s.KubeConfig | undefined, env: NodeJS.ProcessEnv = process.env, tokenFile = SA_TOKEN): string {
+export function resolveIdentity(
+  kubeConfig: k8s.KubeConfig | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  tokenFile = SA_TOKEN,
+): string {
   if (env.FINOPS_IDENTITY) return env.FINOPS_IDENTITY
   if (env.KUBERNETES_SERVICE_HOST && fs.existsSync(tokenFile)) {
     try {
@@ -33,7 +37,10 @@ export function resolveIdentity(kubeConfig: k8s.KubeConfig | undefined, env: Nod
 
 /** run-20240901T101500Z-1a2b3c: sortable by time, unique across concurrent processes. */
 export function newRunId(now = new Date()): string {
-  return `run-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${crypto.randomBytes(3).toString('hex')}`
+  return `run-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${crypto.randomBytes(3).toString('hex')}`
 }
 
 export const newActionId = (): string => `act-${crypto.randomBytes(6).toString('hex')}`

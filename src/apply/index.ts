@@ -1,7 +1,7 @@
 import type {ApplyKind} from '../config/sections/apply.js'
 import type {FinopsConfig} from '../config/index.js'
-import {recommendSettingsFrom} from '../recommenders/settings.js'
-import type {Recommendation} from '../recommenders/types.js'
+import {recommendSettingsFrom} from '../../recommenders/settings.js'
+import type {Recommendation} from '../../recommenders/types.js'
 import {listRecommendations} from '../store/recommendations.js'
 import type {Db} from '../store/open.js'
 import {KubernetesCluster} from './cluster.js'
@@ -30,7 +30,9 @@ export async function applyFromStore(db: Db, request: ApplyRequest): Promise<App
   const kc = loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
   const cluster = clusterName(kc, config.kubernetes.cluster)
   const kinds = request.kinds ?? config.apply.kinds
-  const all = request.recommendations ?? listRecommendations(db, {kinds: [...kinds], namespaces: request.namespaces ? [...request.namespaces] : undefined})
+  const all =
+    request.recommendations ??
+    listRecommendations(db, {kinds: [...kinds], namespaces: request.namespaces ? [...request.namespaces] : undefined})
   const recommendations = all.filter((r) => !r.target.cluster || r.target.cluster === cluster)
   const report = await applyRecommendations(db, new KubernetesCluster(kc), recommendations, {
     settings: config.apply,
@@ -44,7 +46,8 @@ export async function applyFromStore(db: Db, request: ApplyRequest): Promise<App
     scheduleDefaults: scheduleDefaultsFrom(config),
   })
   const elsewhere = all.length - recommendations.length
-  if (elsewhere > 0) report.notes.push(`${elsewhere} recommendation(s) for other clusters left alone (this is ${cluster})`)
+  if (elsewhere > 0)
+    report.notes.push(`${elsewhere} recommendation(s) for other clusters left alone (this is ${cluster})`)
   return report
 }
 

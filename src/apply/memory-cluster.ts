@@ -6,7 +6,13 @@ import type {FieldSet, WorkloadRef} from './types.js'
 /** A Kubernetes API object as JSON, the shape the API server returns. */
 interface ApiObject {
   kind?: string
-  metadata?: {name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>}
+  metadata?: {
+    name?: string
+    namespace?: string
+    resourceVersion?: string
+    labels?: Record<string, string>
+    annotations?: Record<string, string>
+  }
   spec?: Record<string, unknown>
   status?: Record<string, unknown>
 }
@@ -26,7 +32,9 @@ export class MemoryCluster implements WorkloadCluster {
   }
 
   private find(ref: WorkloadRef): ApiObject | undefined {
-    return this.objects.find((o) => o.kind === ref.kind && o.metadata?.namespace === ref.namespace && o.metadata?.name === ref.name)
+    return this.objects.find(
+      (o) => o.kind === ref.kind && o.metadata?.namespace === ref.namespace && o.metadata?.name === ref.name,
+    )
   }
 
   async readWorkload(ref: WorkloadRef): Promise<WorkloadObject | undefined> {
@@ -36,24 +44,38 @@ export class MemoryCluster implements WorkloadCluster {
 
   async readContext(ref: WorkloadRef, workload: WorkloadObject): Promise<TargetContext> {
     const ns = this.objects.find((o) => o.kind === 'Namespace' && o.metadata?.name === ref.namespace)
-    const inNamespace = (kind: string) => this.objects.filter((o) => o.kind === kind && o.metadata?.namespace === ref.namespace)
+    const inNamespace = (kind: string) =>
+      this.objects.filter((o) => o.kind === kind && o.metadata?.namespace === ref.namespace)
     return {
       workload,
-      namespace: {name: ref.namespace, labels: ns?.metadata?.labels ?? {}, annotations: ns?.metadata?.annotations ?? {}},
+      namespace: {
+        name: ref.namespace,
+        labels: ns?.metadata?.labels ?? {},
+        annotations: ns?.metadata?.annotations ?? {},
+      },
       hpas: inNamespace('HorizontalPodAutoscaler').map((h) => ({
-        name: h.metadata?.name ?? '', scaleTargetRef: h.spec?.scaleTargetRef as {kind: string; name: string},
-        utilizationOf: ((h.spec?.metrics ?? []) as {type: string; resource?: {name: string; target: {type: string}}}[])
-          .flatMap((m) => (m.type === 'Resource' && m.resource?.target.type === 'Utilization' ? [m.resource.name] : [])),
+        name: h.metadata?.name ?? '',
+        scaleTargetRef: h.spec?.scaleTargetRef as {kind: string; name: string},
+        utilizationOf: (
+          (h.spec?.metrics ?? []) as {type: string; resource?: {name: string; target: {type: string}}}[]
+        ).flatMap((m) => (m.type === 'Resource' && m.resource?.target.type === 'Utilization' ? [m.resource.name] : [])),
       })),
       pdbs: inNamespace('PodDisruptionBudget').map((p) => ({
-        name: p.metadata?.name ?? '', selector: p.spec?.selector as TargetContext['pdbs'][number]['selector'],
-        minAvailable: p.spec?.minAvailable as number | string | undefined, maxUnavailable: p.spec?.maxUnavailable as number | string | undefined,
+        name: p.metadata?.name ?? '',
+        selector: p.spec?.selector as TargetContext['pdbs'][number]['selector'],
+        minAvailable: p.spec?.minAvailable as number | string | undefined,
+        maxUnavailable: p.spec?.maxUnavailable as number | string | undefined,
         disruptionsAllowed: p.status?.disruptionsAllowed as number | undefined,
       })),
     }
   }
 
-  async writeFields(ref: WorkloadRef, live: WorkloadObject, desired: FieldSet, onWrite?: (written: (keyof FieldSet)[]) => void): Promise<void> {
+  async writeFields(
+    ref: WorkloadRef,
+    live: WorkloadObject,
+    desired: FieldSet,
+    onWrite?: (written: (keyof FieldSet)[]) => void,
+  ): Promise<void> {
     const target = this.find(ref) as WorkloadObject | undefined
     if (!target) throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} not found`)
     if (target.metadata?.resourceVersion !== live.metadata?.resourceVersion) throw new ConflictError(ref)
@@ -70,17 +92,25 @@ export class MemoryCluster implements WorkloadCluster {
     }
     if (desired.container) {
       const container = pod.containers?.find((c) => c.name === desired.container!.name)
-      if (container) container.resources = {requests: {...desired.container.requests}, limits: {...desired.container.limits}}
+      if (container)
+        container.resources = {requests: {...desired.container.requests}, limits: {...desired.container.limits}}
     }
-    if (desired.nodeSelector) pod.nodeSelector = Object.keys(desired.nodeSelector).length > 0 ? {...desired.nodeSelector} : undefined
-    if (desired.tolerations) pod.tolerations = desired.tolerations.length > 0 ? structuredClone(desired.tolerations) : undefined
+    if (desired.nodeSelector)
+      pod.nodeSelector = Object.keys(desired.nodeSelector).length > 0 ? {...desired.nodeSelector} : undefined
+    if (desired.tolerations)
+      pod.tolerations = desired.tolerations.length > 0 ? structuredClone(desired.tolerations) : undefined
     target.metadata!.resourceVersion = String(this.version++)
     onWrite?.(Object.keys(desired) as (keyof FieldSet)[])
   }
 
   async listScaledDown(namespaces?: readonly string[]): Promise<WorkloadObject[]> {
-    return this.objects.filter((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata?.annotations?.['finops.io/original-replicas'] !== undefined &&
-      (!namespaces || namespaces.length === 0 || namespaces.includes(o.metadata?.namespace ?? '')))
+    return this.objects
+      .filter(
+        (o) =>
+          (o.kind === 'Deployment' || o.kind === 'StatefulSet') &&
+          o.metadata?.annotations?.['finops.io/original-replicas'] !== undefined &&
+          (!namespaces || namespaces.length === 0 || namespaces.includes(o.metadata?.namespace ?? '')),
+      )
       .map((o) => structuredClone(o) as WorkloadObject)
   }
 }

@@ -47,7 +47,12 @@ export function resolveRollbackTarget(db: Db, idOrRun: string): ActionRecord[] {
  * workload that drifted from both before and after since apply is left alone unless forced: a
  * rollback must not clobber someone else's later change.
  */
-export async function rollbackActions(db: Db, cluster: WorkloadCluster, idOrRun: string, options: RollbackOptions): Promise<RollbackReport> {
+export async function rollbackActions(
+  db: Db,
+  cluster: WorkloadCluster,
+  idOrRun: string,
+  options: RollbackOptions,
+): Promise<RollbackReport> {
   const rows = resolveRollbackTarget(db, idOrRun)
   const results: RollbackResult[] = []
   for (const row of rows) {
@@ -70,19 +75,36 @@ export async function rollbackActions(db: Db, cluster: WorkloadCluster, idOrRun:
   }
 }
 
-async function rollbackOne(db: Db, cluster: WorkloadCluster, row: ActionRecord, options: RollbackOptions, base: Omit<RollbackResult, 'status'>): Promise<RollbackResult> {
+async function rollbackOne(
+  db: Db,
+  cluster: WorkloadCluster,
+  row: ActionRecord,
+  options: RollbackOptions,
+  base: Omit<RollbackResult, 'status'>,
+): Promise<RollbackResult> {
   for (let attempt = 0; ; attempt++) {
     try {
       const live = await cluster.readWorkload(row.target)
       if (!live) return {...base, status: 'failed', reason: 'the workload no longer exists'}
       const current = extractFields(live, row.before)
       if (canonical(current) === canonical(row.before)) {
-        if (options.enforce) markRolledBack(db, row.id, new Date().toISOString(), row.status === 'applied' ? undefined : 'nothing had changed')
+        if (options.enforce)
+          markRolledBack(
+            db,
+            row.id,
+            new Date().toISOString(),
+            row.status === 'applied' ? undefined : 'nothing had changed',
+          )
         return {...base, current, status: 'already', reason: 'the live state already equals the before-state'}
       }
       const drifted = changedKeys(row.before, current).filter((k) => canonical(current[k]) !== canonical(row.after[k]))
       if (drifted.length > 0 && !options.force) {
-        return {...base, current, status: 'skipped', reason: `changed since apply (${drifted.join(', ')}); use --force to restore anyway`}
+        return {
+          ...base,
+          current,
+          status: 'skipped',
+          reason: `changed since apply (${drifted.join(', ')}); use --force to restore anyway`,
+        }
       }
       if (!options.enforce) return {...base, current, status: 'planned'}
       await cluster.writeFields(row.target, live, row.before)

@@ -10,10 +10,15 @@ export const SPOT_PLACEMENT: Record<SpotProvider, {nodeSelector: Record<string, 
   aws: {nodeSelector: {'eks.amazonaws.com/capacityType': 'SPOT'}, tolerations: []},
   karpenter: {nodeSelector: {'karpenter.sh/capacity-type': 'spot'}, tolerations: []},
   // GKE taints Spot node pools only when asked; tolerating the taint is harmless when absent.
-  gcp: {nodeSelector: {'cloud.google.com/gke-spot': 'true'}, tolerations: [{key: 'cloud.google.com/gke-spot', operator: 'Equal', value: 'true', effect: 'NoSchedule'}]},
+  gcp: {
+    nodeSelector: {'cloud.google.com/gke-spot': 'true'},
+    tolerations: [{key: 'cloud.google.com/gke-spot', operator: 'Equal', value: 'true', effect: 'NoSchedule'}],
+  },
   // AKS always taints spot pools.
   azure: {
     nodeSelector: {'kubernetes.azure.com/scalesetpriority': 'spot'},
-    tolerations: [{key: 'kubernetes.azure.com/scalesetpriority', operator: 'Equal', value: 'spot', effect: 'NoSchedule'}],
+    tolerations: [
+      {key: 'kubernetes.azure.com/scalesetpriority', operator: 'Equal', value: 'spot', effect: 'NoSchedule'},
+    ],
   },
 }

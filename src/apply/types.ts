@@ -1,5 +1,5 @@
 import type {ApplyKind} from '../config/sections/apply.js'
-import type {RiskLevel} from '../recommenders/types.js'
+import type {RiskLevel} from '../../recommenders/types.js'
 
 /** The kinds of change recorded in the journal: the configurable kinds plus the end-of-window restore. */
 export type ActionKind = ApplyKind | 'restore'

@@ -6,7 +6,9 @@ import {ExitCode} from '../exit-codes.js'
 import {openStore, type Db} from '../store/open.js'
 import {resolveStorePath} from '../store/paths.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof FinopsCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof FinopsCommand)['baseFlags'] & T['flags']
+>
 
 /**
  * Every finops command: `--json` returns the typed result, `--db`/FINOPS_DB picks the store, and
@@ -16,8 +18,15 @@ export abstract class FinopsCommand extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = {
-    config: Flags.string({description: 'finops.yaml path (default: $FINOPS_CONFIG, else ./finops.yaml, else ~/.config/finops/finops.yaml)', helpGroup: 'GLOBAL'}),
-    db: Flags.string({description: 'SQLite store path (default: $FINOPS_DB, else store: in finops.yaml, else ~/.local/share/finops/finops.db)', helpGroup: 'GLOBAL'}),
+    config: Flags.string({
+      description: 'finops.yaml path (default: $FINOPS_CONFIG, else ./finops.yaml, else ~/.config/finops/finops.yaml)',
+      helpGroup: 'GLOBAL',
+    }),
+    db: Flags.string({
+      description:
+        'SQLite store path (default: $FINOPS_DB, else store: in finops.yaml, else ~/.local/share/finops/finops.db)',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   /**
@@ -90,7 +99,9 @@ export abstract class FinopsCommand extends Command {
     // oclif's own flag/argument errors already carry a clear message and exit 2.
     if (error.oclif?.exit !== undefined || error instanceof Errors.CLIError) return super.catch(error)
     const message = redact(error.message ?? String(error))
-    process.stderr.write(`Error: ${message} (internal error: please report it; set FINOPS_DEBUG=1 to see the stack trace)\n`)
+    process.stderr.write(
+      `Error: ${message} (internal error: please report it; set FINOPS_DEBUG=1 to see the stack trace)\n`,
+    )
     if (process.env.FINOPS_DEBUG) process.stderr.write(`${redact(error.stack ?? '')}\n`)
     return this.exit(ExitCode.internal)
   }

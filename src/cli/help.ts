@@ -6,7 +6,10 @@ import {ExitCode, exitCodeDescriptions, type ExitCodeName} from '../exit-codes.j
 export function exitCodesSection(): string {
   const names = Object.keys(ExitCode) as ExitCodeName[]
   const width = Math.max(...names.map((n) => n.length))
-  return ['EXIT CODES', ...names.map((n) => `  ${String(ExitCode[n]).padStart(2)}  ${n.padEnd(width)}  ${exitCodeDescriptions[n]}`)].join('\n')
+  return [
+    'EXIT CODES',
+    ...names.map((n) => `  ${String(ExitCode[n]).padStart(2)}  ${n.padEnd(width)}  ${exitCodeDescriptions[n]}`),
+  ].join('\n')
 }
 
 /** oclif's help with the exit-code table appended to the root help and to every command's help. */

@@ -63,26 +63,62 @@ export interface CollectSummary {
  * transaction replaces exactly those days for this source and billing account and advances the
  * watermark. Any failure before the commit leaves both the store and the watermark as they were.
  */
-export async function collectCloudCosts(db: Db, fetcher: CostFetcher, options: CollectOptions): Promise<CollectSummary> {
+export async function collectCloudCosts(
+  db: Db,
+  fetcher: CostFetcher,
+  options: CollectOptions,
+): Promise<CollectSummary> {
   const startedAt = new Date().toISOString()
   const before = getWatermark(db, fetcher.source, fetcher.location)
-  const window = planWindow({today: options.today ?? todayUtc(), watermark: before, from: options.from, to: options.to, settings: options})
+  const window = planWindow({
+    today: options.today ?? todayUtc(),
+    watermark: before,
+    from: options.from,
+    to: options.to,
+    settings: options,
+  })
   const counter = new RequestCounter()
   const {rows: fetched, estimatedFrom} = await fetcher.fetchDays(window, counter)
   // A provider that marks days estimated (AWS until the invoice closes, days into the next month) knows better than the calendar.
-  const finalThrough = estimatedFrom !== undefined && estimatedFrom <= window.finalThrough
-    ? maxDay(addDays(estimatedFrom, -1), addDays(window.from, -1)) : window.finalThrough
+  const finalThrough =
+    estimatedFrom !== undefined && estimatedFrom <= window.finalThrough
+      ? maxDay(addDays(estimatedFrom, -1), addDays(window.from, -1))
+      : window.finalThrough
   // Rows outside the window would escape the delete scope and double-count on the next run.
-  const rows = fetched.filter((r) => r.day >= window.from && r.day <= window.to)
+  const rows = fetched
+    .filter((r) => r.day >= window.from && r.day <= window.to)
     .map((r) => ({...r, provider: fetcher.provider, billingAccountId: fetcher.billingAccountId}))
 
   const write = db.transaction(() => {
-    const replaced = replaceCosts(db, [{kind: 'days', source: fetcher.source, provider: fetcher.provider,
-      billingAccountId: fetcher.billingAccountId, from: window.from, to: window.to}], rows, {
-      source: fetcher.source, location: fetcher.location, startedAt, rowsRead: fetched.length, rowsSkipped: fetched.length - rows.length,
+    const replaced = replaceCosts(
+      db,
+      [
+        {
+          kind: 'days',
+          source: fetcher.source,
+          provider: fetcher.provider,
+          billingAccountId: fetcher.billingAccountId,
+          from: window.from,
+          to: window.to,
+        },
+      ],
+      rows,
+      {
+        source: fetcher.source,
+        location: fetcher.location,
+        startedAt,
+        rowsRead: fetched.length,
+        rowsSkipped: fetched.length - rows.length,
+      },
+    )
+    saveWatermark(db, {
+      source: fetcher.source,
+      scope: fetcher.location,
+      collectedThrough: window.to,
+      finalThrough,
+      lastRunAt: new Date().toISOString(),
+      lastRequests: counter.requests,
     })
-    saveWatermark(db, {source: fetcher.source, scope: fetcher.location, collectedThrough: window.to, finalThrough,
-      lastRunAt: new Date().toISOString(), lastRequests: counter.requests})
     return replaced
   })
   let result: ReturnType<typeof write>
@@ -94,9 +130,16 @@ export async function collectCloudCosts(db: Db, fetcher: CostFetcher, options: C
 
   const after = getWatermark(db, fetcher.source, fetcher.location)!
   return {
-    source: fetcher.source, provider: fetcher.provider, billingAccountId: fetcher.billingAccountId, location: fetcher.location,
-    window: {from: window.from, to: window.to}, requests: counter.requests, retries: counter.retries, rollupRows: result.rollupRows,
-    totals: currencyTotals(rows), watermark: {before: before?.collectedThrough, after: after.collectedThrough, finalThrough: after.finalThrough},
+    source: fetcher.source,
+    provider: fetcher.provider,
+    billingAccountId: fetcher.billingAccountId,
+    location: fetcher.location,
+    window: {from: window.from, to: window.to},
+    requests: counter.requests,
+    retries: counter.retries,
+    rollupRows: result.rollupRows,
+    totals: currencyTotals(rows),
+    watermark: {before: before?.collectedThrough, after: after.collectedThrough, finalThrough: after.finalThrough},
     importId: result.importId,
   }
 }
@@ -109,7 +152,8 @@ export function currencyTotals(rows: readonly DailyCostRow[]): CurrencyTotal[] {
     t.effectiveCost += r.effectiveCost
     by.set(r.currency, t)
   }
-  return [...by.values()].map((t) => ({...t, billedCost: round2(t.billedCost), effectiveCost: round2(t.effectiveCost)}))
+  return [...by.values()]
+    .map((t) => ({...t, billedCost: round2(t.billedCost), effectiveCost: round2(t.effectiveCost)}))
     .sort((a, b) => a.currency.localeCompare(b.currency))
 }
 
@@ -125,8 +169,17 @@ const maxDay = (a: string, b: string): string => (a > b ? a : b)
 function storeWriteError(error: unknown, fetcher: CostFetcher): unknown {
   const code = (error as {code?: unknown})?.code
   if (isFinopsError(error) || typeof code !== 'string' || !code.startsWith('SQLITE_')) return error
-  const why = code === 'SQLITE_BUSY' ? 'the store is locked by another process'
-    : code === 'SQLITE_FULL' ? 'the disk is full' : code === 'SQLITE_READONLY' ? 'the store is read-only' : `${code}: ${(error as Error).message}`
-  return storeError(`cannot write ${fetcher.provider} costs for ${fetcher.location} to the store: ${why}`,
-    'nothing was written and the watermark is unchanged; run it again when the store is free', error)
+  const why =
+    code === 'SQLITE_BUSY'
+      ? 'the store is locked by another process'
+      : code === 'SQLITE_FULL'
+        ? 'the disk is full'
+        : code === 'SQLITE_READONLY'
+          ? 'the store is read-only'
+          : `${code}: ${(error as Error).message}`
+  return storeError(
+    `cannot write ${fetcher.provider} costs for ${fetcher.location} to the store: ${why}`,
+    'nothing was written and the watermark is unchanged; run it again when the store is free',
+    error,
+  )
 }

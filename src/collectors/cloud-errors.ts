@@ -10,10 +10,19 @@ export const remoteError = (message: string, suggestion?: string, cause?: unknow
 
 /** Throttled beyond the retry budget. */
 export const throttledError = (message: string, cause?: unknown): FinopsError =>
-  new FinopsError(message, {code: 'THROTTLED', exit: 'remote', suggestion: 'try again later; the store and watermark are unchanged', cause})
+  new FinopsError(message, {
+    code: 'THROTTLED',
+    exit: 'remote',
+    suggestion: 'try again later; the store and watermark are unchanged',
+    cause,
+  })
 
 /** First line of an API error message, trimmed, so a one-line error stays one line. */
 export function firstLine(text: unknown, max = 300): string {
-  const line = String(text ?? '').split('\n').find((l) => l.trim() !== '')?.trim() ?? ''
+  const line =
+    String(text ?? '')
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? ''
   return line.length > max ? `${line.slice(0, max)}...` : line
 }

@@ -55,8 +55,14 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
  * Runs `call`, retrying what `classify` calls retryable (throttling, 5xx) with bounded backoff.
  * Gives up with a `remote` error naming `label` after maxAttempts or when asked to wait too long.
  */
-export async function withRetry<T>(label: string, call: () => Promise<T>, classify: (error: unknown) => RetryVerdict,
-  policy: RetryPolicy, counter: RequestCounter, hooks: RetryHooks = {}): Promise<T> {
+export async function withRetry<T>(
+  label: string,
+  call: () => Promise<T>,
+  classify: (error: unknown) => RetryVerdict,
+  policy: RetryPolicy,
+  counter: RequestCounter,
+  hooks: RetryHooks = {},
+): Promise<T> {
   const random = hooks.random ?? Math.random
   const sleep = hooks.sleep ?? sleepMs
   for (let attempt = 1; ; attempt++) {
@@ -66,9 +72,13 @@ export async function withRetry<T>(label: string, call: () => Promise<T>, classi
     } catch (error) {
       const verdict = classify(error)
       if (!verdict.retry) throw error
-      if (attempt >= policy.maxAttempts) throw throttledError(`${label}: still throttled or unavailable after ${attempt} attempts`, error)
+      if (attempt >= policy.maxAttempts)
+        throw throttledError(`${label}: still throttled or unavailable after ${attempt} attempts`, error)
       if (verdict.afterMs !== undefined && verdict.afterMs > policy.maxDelayMs) {
-        throw throttledError(`${label}: the API asks to wait ${Math.ceil(verdict.afterMs / 1000)} s before retrying, longer than the ${Math.round(policy.maxDelayMs / 1000)} s limit`, error)
+        throw throttledError(
+          `${label}: the API asks to wait ${Math.ceil(verdict.afterMs / 1000)} s before retrying, longer than the ${Math.round(policy.maxDelayMs / 1000)} s limit`,
+          error,
+        )
       }
       counter.retries++
       await sleep(backoffDelay(attempt, policy, random, verdict.afterMs))

@@ -25,7 +25,13 @@ export interface CollectWindow {
  * providers restate until the invoice closes) is re-collected on every run; to = yesterday (UTC),
  * the last complete day.
  */
-export function planWindow(input: {today: string; watermark?: Watermark; from?: string; to?: string; settings: WindowSettings}): CollectWindow {
+export function planWindow(input: {
+  today: string
+  watermark?: Watermark
+  from?: string
+  to?: string
+  settings: WindowSettings
+}): CollectWindow {
   const {today, watermark, settings} = input
   const to = input.to ? parseDayFlag(input.to, '--to') : addDays(today, -1)
   let from: string

@@ -30,10 +30,28 @@ export interface RunSettings {
 }
 
 export const collectAws = (db: Db, source: AwsSourceConfig, run: RunSettings): Promise<CollectSummary> =>
-  collectCloudCosts(db, awsCostFetcher({...source, extraGroup: parseExtraGroup(source.groupBy), retry: run.retry, retryHooks: run.retryHooks}), run)
+  collectCloudCosts(
+    db,
+    awsCostFetcher({
+      ...source,
+      extraGroup: parseExtraGroup(source.groupBy),
+      retry: run.retry,
+      retryHooks: run.retryHooks,
+    }),
+    run,
+  )
 
 export const collectAzure = (db: Db, source: AzureSourceConfig, run: RunSettings): Promise<CollectSummary> =>
-  collectCloudCosts(db, azureCostFetcher({...source, extraGroup: parseExtraGroup(source.groupBy), retry: run.retry, retryHooks: run.retryHooks}), run)
+  collectCloudCosts(
+    db,
+    azureCostFetcher({
+      ...source,
+      extraGroup: parseExtraGroup(source.groupBy),
+      retry: run.retry,
+      retryHooks: run.retryHooks,
+    }),
+    run,
+  )
 
 export interface GcpRunSummary {
   costs?: CollectSummary
@@ -47,16 +65,32 @@ export function collectGcp(db: Db, source: GcpSourceConfig, run: RunSettings): P
 
 async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettings): Promise<GcpRunSummary> {
   const out: GcpRunSummary = {}
-  if (source.table) out.costs = await collectCloudCosts(db, gcpCostFetcher({...source, table: source.table, retry: run.retry, retryHooks: run.retryHooks}), run)
+  if (source.table)
+    out.costs = await collectCloudCosts(
+      db,
+      gcpCostFetcher({...source, table: source.table, retry: run.retry, retryHooks: run.retryHooks}),
+      run,
+    )
   if (source.prices) {
     try {
-      out.prices = await collectCatalogPrices(db, {endpoint: source.endpoint, retry: run.retry, retryHooks: run.retryHooks})
+      out.prices = await collectCatalogPrices(db, {
+        endpoint: source.endpoint,
+        retry: run.retry,
+        retryHooks: run.retryHooks,
+      })
     } catch (error) {
       // The costs are already committed: say so, rather than the catalog error's "the store is unchanged".
       if (!out.costs || !isFinopsError(error)) throw error
       const c = out.costs
-      throw new FinopsError(`${error.message}; the costs of ${source.table!.split('.').at(-1)} were collected (${c.window.from} to ${c.window.to}, ${c.rollupRows} daily rows)`,
-        {code: 'PARTIAL', exit: 'partial', suggestion: 'run it again with --prices to refresh the prices; the stored prices are unchanged', cause: error})
+      throw new FinopsError(
+        `${error.message}; the costs of ${source.table!.split('.').at(-1)} were collected (${c.window.from} to ${c.window.to}, ${c.rollupRows} daily rows)`,
+        {
+          code: 'PARTIAL',
+          exit: 'partial',
+          suggestion: 'run it again with --prices to refresh the prices; the stored prices are unchanged',
+          cause: error,
+        },
+      )
     }
   }
   return out
@@ -85,12 +119,29 @@ export interface SourceOutcome {
  * Collects every source in `sources:`, one after another. Each source lands (or not) on its own:
  * one failing leaves the others' results and its own store rows and watermark untouched.
  */
-export async function collectAllSources(db: Db, sources: SourcesConfig, run: RunSettings, onDone?: (outcome: SourceOutcome) => void): Promise<SourceOutcome[]> {
+export async function collectAllSources(
+  db: Db,
+  sources: SourcesConfig,
+  run: RunSettings,
+  onDone?: (outcome: SourceOutcome) => void,
+): Promise<SourceOutcome[]> {
   const jobs: {kind: SourceKind; name: string; run: () => Promise<SourceOutcome['result']>}[] = [
-    ...(sources.aws ?? []).map((s) => ({kind: 'aws' as const, name: s.profile ?? s.billingAccount ?? 'default', run: () => collectAws(db, s, run)})),
+    ...(sources.aws ?? []).map((s) => ({
+      kind: 'aws' as const,
+      name: s.profile ?? s.billingAccount ?? 'default',
+      run: () => collectAws(db, s, run),
+    })),
     ...(sources.azure ?? []).map((s) => ({kind: 'azure' as const, name: s.scope, run: () => collectAzure(db, s, run)})),
-    ...(sources.gcp ?? []).map((s) => ({kind: 'gcp' as const, name: s.table ?? 'prices', run: () => collectGcp(db, s, run)})),
-    ...(sources.focus ?? []).map((s) => ({kind: 'focus' as const, name: s.path, run: () => importFocusFiles(db, [s.path])})),
+    ...(sources.gcp ?? []).map((s) => ({
+      kind: 'gcp' as const,
+      name: s.table ?? 'prices',
+      run: () => collectGcp(db, s, run),
+    })),
+    ...(sources.focus ?? []).map((s) => ({
+      kind: 'focus' as const,
+      name: s.path,
+      run: () => importFocusFiles(db, [s.path]),
+    })),
   ]
   const outcomes: SourceOutcome[] = []
   for (const job of jobs) {
@@ -99,7 +150,12 @@ export async function collectAllSources(db: Db, sources: SourcesConfig, run: Run
       outcome = {kind: job.kind, name: job.name, ok: true, result: await job.run()}
     } catch (error) {
       if (!isFinopsError(error)) throw error
-      outcome = {kind: job.kind, name: job.name, ok: false, error: {code: error.code, message: error.message, suggestion: error.suggestion, exit: error.exit}}
+      outcome = {
+        kind: job.kind,
+        name: job.name,
+        ok: false,
+        error: {code: error.code, message: error.message, suggestion: error.suggestion, exit: error.exit},
+      }
     }
     outcomes.push(outcome)
     onDone?.(outcome)

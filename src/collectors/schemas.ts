@@ -18,7 +18,9 @@ export const collectSummarySchema = z.strictObject({
   requests: count.describe('API requests sent, retries included (Cost Explorer bills each)'),
   retries: count,
   rollupRows: count.describe('daily cost rows written'),
-  totals: z.array(z.strictObject({currency: z.string(), billedCost: z.number(), effectiveCost: z.number()})).describe('per currency, over the window'),
+  totals: z
+    .array(z.strictObject({currency: z.string(), billedCost: z.number(), effectiveCost: z.number()}))
+    .describe('per currency, over the window'),
   watermark: z.strictObject({
     before: day.optional().describe('absent on the first run'),
     after: day,
@@ -28,7 +30,9 @@ export const collectSummarySchema = z.strictObject({
 })
 
 export const catalogSummarySchema = z.strictObject({
-  services: z.array(z.strictObject({service: z.string(), serviceName: z.string(), skus: count, prices: count, spotSkus: count})),
+  services: z.array(
+    z.strictObject({service: z.string(), serviceName: z.string(), skus: count, prices: count, spotSkus: count}),
+  ),
   requests: count,
   retries: count,
 })
@@ -39,13 +43,19 @@ export const collectAwsSchema = z.strictObject({sources: z.array(collectSummaryS
 export const collectAzureSchema = z.strictObject({sources: z.array(collectSummarySchema)})
 export const collectGcpSchema = z.strictObject({sources: z.array(gcpRunSchema)})
 export const collectAllSchema = z.strictObject({
-  sources: z.array(z.strictObject({
-    kind: z.enum(['aws', 'azure', 'gcp', 'focus']),
-    name: z.string().describe('profile or billing account, scope, table, or path'),
-    ok: z.boolean(),
-    result: z.union([collectSummarySchema, gcpRunSchema, z.record(z.string(), z.unknown()).describe('collect focus --json')]).optional(),
-    error: z.strictObject({code: z.string(), message: z.string(), suggestion: z.string().optional(), exit: z.int()}).optional(),
-  })),
+  sources: z.array(
+    z.strictObject({
+      kind: z.enum(['aws', 'azure', 'gcp', 'focus']),
+      name: z.string().describe('profile or billing account, scope, table, or path'),
+      ok: z.boolean(),
+      result: z
+        .union([collectSummarySchema, gcpRunSchema, z.record(z.string(), z.unknown()).describe('collect focus --json')])
+        .optional(),
+      error: z
+        .strictObject({code: z.string(), message: z.string(), suggestion: z.string().optional(), exit: z.int()})
+        .optional(),
+    }),
+  ),
 })
 
 /** Command id (as in docs/schemas/<id>.schema.json) to its schema. */

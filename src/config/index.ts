@@ -37,9 +37,16 @@ export interface LoadedConfig {
 }
 
 /** Candidate files in precedence order: --config, FINOPS_CONFIG, ./finops.yaml, $XDG_CONFIG_HOME/finops/finops.yaml. */
-export function configCandidates(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): {explicit?: string; implicit: string[]} {
+export function configCandidates(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): {explicit?: string; implicit: string[]} {
   const explicit = flag ?? env.FINOPS_CONFIG
-  const xdg = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config')
+  const xdg =
+    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME)
+      ? env.XDG_CONFIG_HOME
+      : path.join(os.homedir(), '.config')
   return {
     explicit: explicit ? path.resolve(cwd, explicit) : undefined,
     implicit: [path.join(cwd, 'finops.yaml'), path.join(cwd, 'finops.yml'), path.join(xdg, 'finops', 'finops.yaml')],
@@ -54,7 +61,8 @@ export function loadConfig(flag?: string, env: NodeJS.ProcessEnv = process.env, 
   const {explicit, implicit} = configCandidates(flag, env, cwd)
   let file: string | undefined
   if (explicit) {
-    if (!fs.existsSync(explicit)) throw notFoundError(`config file ${explicit} does not exist`, 'check --config / FINOPS_CONFIG')
+    if (!fs.existsSync(explicit))
+      throw notFoundError(`config file ${explicit} does not exist`, 'check --config / FINOPS_CONFIG')
     file = explicit
   } else {
     file = implicit.find((candidate) => fs.existsSync(candidate))
@@ -66,7 +74,11 @@ export function loadConfig(flag?: string, env: NodeJS.ProcessEnv = process.env, 
   } catch (error) {
     const e = error as {message?: string; linePos?: {line: number}[]}
     const line = e.linePos?.[0]?.line
-    throw inputError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${(e.message ?? String(error)).split('\n')[0]}`, 'fix the syntax', error)
+    throw inputError(
+      `${file}${line ? `:${line}` : ''}: not valid YAML: ${(e.message ?? String(error)).split('\n')[0]}`,
+      'fix the syntax',
+      error,
+    )
   }
   return {config: parseConfig(raw, file), file}
 }
@@ -78,5 +90,8 @@ export function parseConfig(raw: unknown, file = 'finops.yaml'): FinopsConfig {
   const issue = result.error.issues[0]!
   const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)'
   const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : ''
-  throw inputError(`${file}: ${field}: ${issue.message}${more}`, 'see docs/configuration.md for the fields and their defaults')
+  throw inputError(
+    `${file}: ${field}: ${issue.message}${more}`,
+    'see docs/configuration.md for the fields and their defaults',
+  )
 }

@@ -6,7 +6,7 @@ import type {Writable} from 'node:stream'
 import {addDays, monthEnd, parseDayFlag} from '../dates.js'
 import {inputError, storeError, usageError} from '../errors.js'
 import {DIMENSIONS, type DimensionName, type GroupKey} from '../model.js'
-import {csvLine, plainNumber} from '../report/format.js'
+import {csvLine, plainNumber} from '../output/format.js'
 import {buildCostSql, groupKeyLabel, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'
 import type {Db} from '../store/open.js'
 
@@ -31,10 +31,24 @@ export interface CostExportSummary {
   out: string
 }
 
-const COST_COLUMNS = [['BilledCost', 'billed_cost'], ['EffectiveCost', 'effective_cost'], ['ListCost', 'list_cost'], ['ContractedCost', 'contracted_cost']] as const
+const COST_COLUMNS = [
+  ['BilledCost', 'billed_cost'],
+  ['EffectiveCost', 'effective_cost'],
+  ['ListCost', 'list_cost'],
+  ['ContractedCost', 'contracted_cost'],
+] as const
 
 /** Dimensions in FOCUS column order; currency is always its own column, never summed across. */
-const DIMENSION_ORDER: DimensionName[] = ['provider', 'account', 'sub-account', 'service', 'service-category', 'region', 'charge-category', 'charge-frequency']
+const DIMENSION_ORDER: DimensionName[] = [
+  'provider',
+  'account',
+  'sub-account',
+  'service',
+  'service-category',
+  'region',
+  'charge-category',
+  'charge-frequency',
+]
 
 interface ExportQuery {
   sql: string
@@ -74,17 +88,29 @@ export function buildExportQuery(request: CostExportRequest): ExportQuery {
     GROUP BY ${groupCols.map((_, i) => `g${i}`).join(', ')}
     ORDER BY ${groupCols.map((_, i) => `g${i}`).join(', ')}`
   const keyNames = keys.map((k) => (k.kind === 'dimension' ? DIMENSIONS[k.name].focus : groupKeyLabel(k)))
-  const columns = ['ChargePeriodStart', 'ChargePeriodEnd', ...keyNames, ...(fullGrain ? ['Tags'] : []), 'BillingCurrency', ...COST_COLUMNS.map(([name]) => name)]
+  const columns = [
+    'ChargePeriodStart',
+    'ChargePeriodEnd',
+    ...keyNames,
+    ...(fullGrain ? ['Tags'] : []),
+    'BillingCurrency',
+    ...COST_COLUMNS.map(([name]) => name),
+  ]
   return {sql: text, params, columns, tagsColumn: fullGrain}
 }
 
-const periodEnd = (start: string, granularity: ExportGranularity): string => (granularity === 'month' ? addDays(monthEnd(start), 1) : addDays(start, 1))
+const periodEnd = (start: string, granularity: ExportGranularity): string =>
+  granularity === 'month' ? addDays(monthEnd(start), 1) : addDays(start, 1)
 
 /**
  * Streams the export to `out` row by row (SQLite iterator, stream backpressure honoured), so the
  * memory used does not grow with the number of rows.
  */
-export async function writeCostExport(db: Db, request: CostExportRequest, out: Writable): Promise<Omit<CostExportSummary, 'out'>> {
+export async function writeCostExport(
+  db: Db,
+  request: CostExportRequest,
+  out: Writable,
+): Promise<Omit<CostExportSummary, 'out'>> {
   const query = buildExportQuery(request)
   const stmt = db.prepare(query.sql).raw()
   let rows = 0
@@ -132,7 +158,11 @@ export async function exportCostsToFile(db: Db, request: CostExportRequest, file
     stream = fs.createWriteStream(temp, {flags: 'wx'})
     await once(stream, 'open')
   } catch (error) {
-    throw inputError(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'choose a writable --out path', error)
+    throw inputError(
+      `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      'choose a writable --out path',
+      error,
+    )
   }
   try {
     const summary = await writeCostExport(db, request, stream)
@@ -143,7 +173,8 @@ export async function exportCostsToFile(db: Db, request: CostExportRequest, file
   } catch (error) {
     stream.destroy()
     fs.rmSync(temp, {force: true})
-    if ((error as {code?: string}).code?.startsWith('SQLITE')) throw storeError(`export failed: ${(error as Error).message}`, 'check the store', error)
+    if ((error as {code?: string}).code?.startsWith('SQLITE'))
+      throw storeError(`export failed: ${(error as Error).message}`, 'check the store', error)
     throw error
   }
 }

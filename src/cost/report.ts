@@ -1,8 +1,8 @@
 import {addDays, resolveWindow, today} from '../dates.js'
 import {notFoundError} from '../errors.js'
 import type {Metric} from '../model.js'
-import {buildCostReport, type CostReport, type Granularity, previousWindow} from '../report/cost-report.js'
-import type {KeyLabeler} from '../report/cost-report-format.js'
+import {buildCostReport, type CostReport, type Granularity, previousWindow} from './report-builder.js'
+import type {KeyLabeler} from '../output/cost-report-format.js'
 import {groupKeyLabel, NONE_LABEL, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'
 import {accountNames, costDataRange, queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
@@ -34,7 +34,11 @@ export function runCostReport(db: Db, request: CostReportRequest, now = today())
   const groupKeys = parseGroupKeys(request.groupBy)
   const filters = parseFilters(request.filters)
   const range = costDataRange(db)
-  if (!range) throw notFoundError('the store has no costs yet', 'import a FOCUS export with `finops collect focus FILE` or collect a cloud with `finops collect aws|azure|gcp`')
+  if (!range)
+    throw notFoundError(
+      'the store has no costs yet',
+      'import a FOCUS export with `finops collect focus FILE` or collect a cloud with `finops collect aws|azure|gcp`',
+    )
 
   let window = resolveWindow(request.from, request.to, 30, now)
   let notice: string | undefined
@@ -46,12 +50,22 @@ export function runCostReport(db: Db, request: CostReportRequest, now = today())
   }
 
   const prev = previousWindow(window.from, window.to)
-  const points = queryDailyCosts(db, {from: prev.from, to: window.to, groupBy: groupKeys, filters, metric: request.metric})
+  const points = queryDailyCosts(db, {
+    from: prev.from,
+    to: window.to,
+    groupBy: groupKeys,
+    filters,
+    metric: request.metric,
+  })
   const current = points.filter((p) => p.day >= window.from)
   const previous = points.filter((p) => p.day < window.from)
   const report = buildCostReport(current, previous, {
-    from: window.from, to: window.to, metric: request.metric, granularity: request.granularity,
-    groupBy: groupKeys.map(groupKeyLabel), top: request.top,
+    from: window.from,
+    to: window.to,
+    metric: request.metric,
+    granularity: request.granularity,
+    groupBy: groupKeys.map(groupKeyLabel),
+    top: request.top,
   })
   if (!notice && report.rows.length === 0 && filters.length > 0) notice = 'no costs match the filters in this window'
 

@@ -33,15 +33,55 @@ const PROFILES: Record<string, UsageProfile> = {
   'shop/api/api': {cpuLow: 0.25, cpuHigh: 0.85, memory: 2.6 * GI, memoryGrowthPerDay: 0.12 * GI, memorySwing: 0.12},
   'shop/checkout/checkout': {cpuLow: 0.08, cpuHigh: 0.3, memory: 380 * MI, memoryGrowthPerDay: 0, memorySwing: 0.1},
   'shop/cart/cart': {cpuLow: 0.02, cpuHigh: 0.06, memory: 190 * MI, memoryGrowthPerDay: 0, memorySwing: 0.05},
-  'shop/postgres/postgres': {cpuLow: 0.25, cpuHigh: 0.75, memory: 5 * GI, memoryGrowthPerDay: 0.01 * GI, memorySwing: 0.05},
-  'shop/nightly-report/report': {cpuLow: 0.7, cpuHigh: 0.9, memory: 900 * MI, memoryGrowthPerDay: 0, memorySwing: 0.2, nightly: true},
+  'shop/postgres/postgres': {
+    cpuLow: 0.25,
+    cpuHigh: 0.75,
+    memory: 5 * GI,
+    memoryGrowthPerDay: 0.01 * GI,
+    memorySwing: 0.05,
+  },
+  'shop/nightly-report/report': {
+    cpuLow: 0.7,
+    cpuHigh: 0.9,
+    memory: 900 * MI,
+    memoryGrowthPerDay: 0,
+    memorySwing: 0.2,
+    nightly: true,
+  },
   'data/etl-worker/worker': {cpuLow: 1.1, cpuHigh: 1.8, memory: 3 * GI, memoryGrowthPerDay: 0, memorySwing: 0.1},
   'data/kafka/kafka': {cpuLow: 0.35, cpuHigh: 0.6, memory: 3.1 * GI, memoryGrowthPerDay: 0, memorySwing: 0.03},
   'data/jupyter/notebook': {cpuLow: 0.001, cpuHigh: 0.003, memory: 310 * MI, memoryGrowthPerDay: 0, memorySwing: 0.01},
-  'data/backfill-2024-06/backfill': {cpuLow: 1.4, cpuHigh: 1.6, memory: 2.2 * GI, memoryGrowthPerDay: 0, memorySwing: 0.05},
-  'staging/web/web': {cpuLow: 0.005, cpuHigh: 0.06, memory: 300 * MI, memoryGrowthPerDay: 0, memorySwing: 0.05, officeHours: true},
-  'staging/api/api': {cpuLow: 0.01, cpuHigh: 0.12, memory: 700 * MI, memoryGrowthPerDay: 0, memorySwing: 0.05, officeHours: true},
-  'staging/worker/worker': {cpuLow: 0.01, cpuHigh: 0.05, memory: 250 * MI, memoryGrowthPerDay: 0, memorySwing: 0.05, officeHours: true},
+  'data/backfill-2024-06/backfill': {
+    cpuLow: 1.4,
+    cpuHigh: 1.6,
+    memory: 2.2 * GI,
+    memoryGrowthPerDay: 0,
+    memorySwing: 0.05,
+  },
+  'staging/web/web': {
+    cpuLow: 0.005,
+    cpuHigh: 0.06,
+    memory: 300 * MI,
+    memoryGrowthPerDay: 0,
+    memorySwing: 0.05,
+    officeHours: true,
+  },
+  'staging/api/api': {
+    cpuLow: 0.01,
+    cpuHigh: 0.12,
+    memory: 700 * MI,
+    memoryGrowthPerDay: 0,
+    memorySwing: 0.05,
+    officeHours: true,
+  },
+  'staging/worker/worker': {
+    cpuLow: 0.01,
+    cpuHigh: 0.05,
+    memory: 250 * MI,
+    memoryGrowthPerDay: 0,
+    memorySwing: 0.05,
+    officeHours: true,
+  },
 }
 
 export function profileFor(w: Pick<Workload, 'namespace' | 'name' | 'containers'>, container: string): UsageProfile {
@@ -67,7 +107,8 @@ export function podSeries(inventory: Inventory): PodSeries[] {
   const out: PodSeries[] = []
   for (const w of inventory.workloads) {
     for (const pod of w.pods) {
-      for (const c of w.containers) out.push({namespace: w.namespace, workload: w, pod: pod.name, container: c.name, limit: c.limits.memory})
+      for (const c of w.containers)
+        out.push({namespace: w.namespace, workload: w, pod: pod.name, container: c.name, limit: c.limits.memory})
     }
   }
   return out
@@ -88,7 +129,13 @@ export interface UsagePoint {
  * Walks one container's usage from `start` to `end` (unix seconds, step-aligned), calling `emit`
  * for every step. Memory above the limit is an OOM kill: the container restarts with a fresh heap.
  */
-export function walkUsage(series: PodSeries, start: number, end: number, step: number, emit: (p: UsagePoint) => void): void {
+export function walkUsage(
+  series: PodSeries,
+  start: number,
+  end: number,
+  step: number,
+  emit: (p: UsagePoint) => void,
+): void {
   const profile = profileFor(series.workload, series.container)
   const random = seededRandom(`${series.namespace}/${series.pod}/${series.container}`)
   let oomKills = 0
@@ -105,9 +152,14 @@ export function walkUsage(series: PodSeries, start: number, end: number, step: n
     let activity = daily * (weekend ? 0.6 : 1)
     if (profile.officeHours) activity = !weekend && hour >= 7 && hour < 19 ? 0.6 + 0.4 * daily : 0
     const burst = random() < 0.004 ? 1.8 : 1
-    const cpu = Math.max(0, (profile.cpuLow + (profile.cpuHigh - profile.cpuLow) * activity) * (0.9 + 0.2 * random()) * burst)
+    const cpu = Math.max(
+      0,
+      (profile.cpuLow + (profile.cpuHigh - profile.cpuLow) * activity) * (0.9 + 0.2 * random()) * burst,
+    )
     const days = (t - heapStart) / 86_400
-    let memory = (profile.memory + profile.memoryGrowthPerDay * days) * (1 - profile.memorySwing + profile.memorySwing * (daily + random() * 0.2))
+    let memory =
+      (profile.memory + profile.memoryGrowthPerDay * days) *
+      (1 - profile.memorySwing + profile.memorySwing * (daily + random() * 0.2))
     if (series.limit !== undefined && memory > series.limit) {
       oomKills++
       heapStart = t

@@ -16,15 +16,26 @@ export interface DemoResult {
  * Runs every demo step against a fresh demo store. The store is recreated on each run (only a
  * store the demo itself created is ever removed), so the demo always shows the same picture.
  */
-export async function runDemo(options: {dir: string; dbPath?: string; print: (text: string) => void; now?: string}): Promise<DemoResult> {
+export async function runDemo(options: {
+  dir: string
+  dbPath?: string
+  print: (text: string) => void
+  now?: string
+}): Promise<DemoResult> {
   const workDir = path.resolve(options.dir)
   const dbPath = path.resolve(options.dbPath ?? path.join(workDir, 'finops-demo.db'))
   const marker = path.join(workDir, '.finops-demo')
   if (fs.existsSync(workDir) && fs.readdirSync(workDir).length > 0 && !fs.existsSync(marker)) {
-    throw usageError(`${workDir} exists and was not created by finops demo`, 'choose an empty or new directory with --dir')
+    throw usageError(
+      `${workDir} exists and was not created by finops demo`,
+      'choose an empty or new directory with --dir',
+    )
   }
   if (options.dbPath && fs.existsSync(dbPath) && !fs.existsSync(marker)) {
-    throw usageError(`${dbPath} already exists; the demo writes a fresh store`, 'choose a new path with --db, or leave --db out')
+    throw usageError(
+      `${dbPath} already exists; the demo writes a fresh store`,
+      'choose a new path with --db, or leave --db out',
+    )
   }
   fs.rmSync(workDir, {recursive: true, force: true})
   fs.mkdirSync(workDir, {recursive: true})

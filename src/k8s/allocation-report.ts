@@ -20,7 +20,10 @@ export interface AllocationOptions {
 }
 
 /** Resolves the window: --from/--to win; else `Nd` days ending yesterday (default 7d). */
-export function resolveAllocationWindow(options: Pick<AllocationOptions, 'window' | 'from' | 'to'>, now = today()): string[] {
+export function resolveAllocationWindow(
+  options: Pick<AllocationOptions, 'window' | 'from' | 'to'>,
+  now = today(),
+): string[] {
   if (options.from || options.to) {
     if (options.window) throw usageError('--window cannot be combined with --from/--to', 'use one or the other')
     const to = options.to ? parseDayFlag(options.to, '--to') : addDays(now, -1)
@@ -36,14 +39,20 @@ export function resolveAllocationWindow(options: Pick<AllocationOptions, 'window
 }
 
 /** Prices every node of the inventory: configured/default rates, spot ratio from the catalog, on-demand calibrated by billing. */
-export function nodePricesFor(db: Db, inventory: Inventory, k8s: KubernetesConfig, days: readonly string[]): Map<string, NodePrice> {
+export function nodePricesFor(
+  db: Db,
+  inventory: Inventory,
+  k8s: KubernetesConfig,
+  days: readonly string[],
+): Map<string, NodePrice> {
   const from = days[0] ?? today()
   const to = days.at(-1) ?? today()
   const calibration = new Map<string, ReturnType<typeof computeDiscountFromBilling>>()
   const out = new Map<string, NodePrice>()
   for (const node of inventory.nodes) {
     const provider = node.provider ?? 'other'
-    if (k8s.prices.fromBilling && !calibration.has(provider)) calibration.set(provider, computeDiscountFromBilling(db, provider, from, to))
+    if (k8s.prices.fromBilling && !calibration.has(provider))
+      calibration.set(provider, computeDiscountFromBilling(db, provider, from, to))
     const spot = node.capacityType === 'spot' ? catalogSpotRatio(db, provider, node.region) : undefined
     const factor = node.capacityType === 'on-demand' ? calibration.get(provider) : undefined
     out.set(`${node.cluster}/${node.name}`, priceNode(node, k8s.prices, factor, spot))
@@ -66,12 +75,26 @@ export function runAllocation(db: Db, k8s: KubernetesConfig, options: Allocation
   const days = resolveAllocationWindow(options)
   const inventory = readInventory(db, options.cluster)
   if (!inventory) {
-    throw notFoundError(options.cluster ? `no snapshot of cluster ${options.cluster} in the store` : 'no Kubernetes snapshot in the store',
-      'run `finops collect k8s` first (or `finops demo` to see an example)')
+    throw notFoundError(
+      options.cluster
+        ? `no snapshot of cluster ${options.cluster} in the store`
+        : 'no Kubernetes snapshot in the store',
+      'run `finops collect k8s` first (or `finops demo` to see an example)',
+    )
   }
   const usage = readUsage(db, {from: days[0]!, to: days.at(-1)!, cluster: options.cluster})
-  const report = allocateCosts({inventory, usage, nodePrices: nodePricesFor(db, inventory, k8s, days), days, groupBy, currency: k8s.prices.currency,
-    stepSeconds: k8s.prometheus.stepSeconds})
-  if (usage.length === 0) report.warnings.push(`no usage in the store for ${days[0]} to ${days.at(-1)}: costs are requests only (run \`finops collect usage\`)`)
+  const report = allocateCosts({
+    inventory,
+    usage,
+    nodePrices: nodePricesFor(db, inventory, k8s, days),
+    days,
+    groupBy,
+    currency: k8s.prices.currency,
+    stepSeconds: k8s.prometheus.stepSeconds,
+  })
+  if (usage.length === 0)
+    report.warnings.push(
+      `no usage in the store for ${days[0]} to ${days.at(-1)}: costs are requests only (run \`finops collect usage\`)`,
+    )
   return report
 }

@@ -23,19 +23,26 @@ export type AllocationKey =
   | {kind: 'container'}
   | {kind: 'label'; key: string}
 
-export const ALLOCATION_KEYS_HELP = 'cluster, namespace, workload, controller-kind, node, capacity-type, container, label:<key>'
+export const ALLOCATION_KEYS_HELP =
+  'cluster, namespace, workload, controller-kind, node, capacity-type, container, label:<key>'
 
 export const IDLE = '(idle)'
 
 /** Parses `--group-by` values (comma-separated or repeated). */
 export function parseAllocationKeys(values: readonly string[] | undefined): AllocationKey[] {
   const out: AllocationKey[] = []
-  for (const raw of (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+  for (const raw of (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)) {
     if (raw.startsWith('label:')) {
       const key = raw.slice(6)
-      if (!key) throw usageError(`--group-by ${raw}: a label key is needed after "label:"`, 'for example --group-by label:team')
+      if (!key)
+        throw usageError(`--group-by ${raw}: a label key is needed after "label:"`, 'for example --group-by label:team')
       out.push({kind: 'label', key})
-    } else if (['cluster', 'namespace', 'workload', 'controller-kind', 'node', 'capacity-type', 'container'].includes(raw)) {
+    } else if (
+      ['cluster', 'namespace', 'workload', 'controller-kind', 'node', 'capacity-type', 'container'].includes(raw)
+    ) {
       out.push({kind: raw as Exclude<AllocationKey['kind'], 'label'>} as AllocationKey)
     } else {
       throw usageError(`unknown group-by key "${raw}"; valid keys: ${ALLOCATION_KEYS_HELP}`)
@@ -106,16 +113,31 @@ interface Charge {
   memoryGiBHours: number
 }
 
-function keyValue(k: AllocationKey, w: Workload, container: string, node: string, nodePrice: NodePrice | undefined, namespaceLabels: Record<string, string>): string {
+function keyValue(
+  k: AllocationKey,
+  w: Workload,
+  container: string,
+  node: string,
+  nodePrice: NodePrice | undefined,
+  namespaceLabels: Record<string, string>,
+): string {
   switch (k.kind) {
-    case 'cluster': return w.cluster
-    case 'namespace': return w.namespace
-    case 'workload': return `${w.namespace}/${w.kind}/${w.name}`
-    case 'controller-kind': return w.kind
-    case 'node': return node
-    case 'capacity-type': return nodePrice?.capacityType ?? 'unknown'
-    case 'container': return `${w.namespace}/${w.name}/${container}`
-    case 'label': return w.podLabels[k.key] ?? w.labels[k.key] ?? namespaceLabels[k.key] ?? `(no ${k.key})`
+    case 'cluster':
+      return w.cluster
+    case 'namespace':
+      return w.namespace
+    case 'workload':
+      return `${w.namespace}/${w.kind}/${w.name}`
+    case 'controller-kind':
+      return w.kind
+    case 'node':
+      return node
+    case 'capacity-type':
+      return nodePrice?.capacityType ?? 'unknown'
+    case 'container':
+      return `${w.namespace}/${w.name}/${container}`
+    case 'label':
+      return w.podLabels[k.key] ?? w.labels[k.key] ?? namespaceLabels[k.key] ?? `(no ${k.key})`
   }
 }
 
@@ -131,8 +153,12 @@ export function allocateCosts(input: AllocationInput): AllocationReport {
     usageByKey.set(id, perDay)
     for (const d of c.days) {
       if (!daySet.has(d.day)) continue
-      perDay.set(d.day, {cpu: d.cpu.count > 0 ? d.cpu.sum / d.cpu.count : 0, memory: d.memory.count > 0 ? d.memory.sum / d.memory.count : 0,
-        samples: d.samples, source: d.source})
+      perDay.set(d.day, {
+        cpu: d.cpu.count > 0 ? d.cpu.sum / d.cpu.count : 0,
+        memory: d.memory.count > 0 ? d.memory.sum / d.memory.count : 0,
+        samples: d.samples,
+        source: d.source,
+      })
     }
   }
   const stepHours = (input.stepSeconds ?? 300) / 3600
@@ -142,10 +168,23 @@ export function allocateCosts(input: AllocationInput): AllocationReport {
   let unscheduled = 0
   let unknownNode = 0
 
-  const charge = (w: Workload, node: string, price: NodePrice, hoursOn: (usage: Map<string, DayUse> | undefined, day: string) => number) => {
+  const charge = (
+    w: Workload,
+    node: string,
+    price: NodePrice,
+    hoursOn: (usage: Map<string, DayUse> | undefined, day: string) => number,
+  ) => {
     const nsLabels = namespaceLabels.get(`${w.cluster}/${w.namespace}`) ?? {}
     for (const container of longRunningContainers(w)) {
-      const usage = usageByKey.get(containerKeyId({cluster: w.cluster, namespace: w.namespace, kind: w.kind, workload: w.name, container: container.name}))
+      const usage = usageByKey.get(
+        containerKeyId({
+          cluster: w.cluster,
+          namespace: w.namespace,
+          kind: w.kind,
+          workload: w.name,
+          container: container.name,
+        }),
+      )
       let cpuCoreHours = 0
       let memoryGiBHours = 0
       for (const day of days) {
@@ -186,7 +225,10 @@ export function allocateCosts(input: AllocationInput): AllocationReport {
     // pod-hours per day come from the Prometheus samples (one per pod and step), on the node of the
     // latest pod.
     if (running.length === 0 && (w.kind === 'CronJob' || w.kind === 'Job')) {
-      const latest = [...w.pods].filter((p) => p.node).sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? '')).at(-1)
+      const latest = [...w.pods]
+        .filter((p) => p.node)
+        .sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? ''))
+        .at(-1)
       const price = latest?.node ? input.nodePrices.get(`${w.cluster}/${latest.node}`) : undefined
       if (latest?.node && price) {
         // A container's own samples count its pods' steps; one container stands for the pod.
@@ -219,14 +261,31 @@ export function allocateCosts(input: AllocationInput): AllocationReport {
     const cpuIdle = Math.max(0, Math.min(idle, price.cores * price.cpuCoreHour * hours - cpuCharged))
     idleCpu += cpuIdle
     idleMemory += idle - cpuIdle
-    nodes.push({cluster: price.cluster, node: price.node, capacityType: price.capacityType, hourly: price.hourly, cost, allocated, idle, source: price.source})
+    nodes.push({
+      cluster: price.cluster,
+      node: price.node,
+      capacityType: price.capacityType,
+      hourly: price.hourly,
+      cost,
+      allocated,
+      idle,
+      source: price.source,
+    })
   }
 
   const groups = new Map<string, AllocationRow>()
   for (const c of charges) {
     const factor = scale.get(c.node) ?? 1
     const id = c.keys.join('\u0000')
-    const row = groups.get(id) ?? {keys: c.keys, cpuCost: 0, memoryCost: 0, cost: 0, cpuCoreHours: 0, memoryGiBHours: 0, share: 0}
+    const row = groups.get(id) ?? {
+      keys: c.keys,
+      cpuCost: 0,
+      memoryCost: 0,
+      cost: 0,
+      cpuCoreHours: 0,
+      memoryGiBHours: 0,
+      share: 0,
+    }
     row.cpuCost += c.cpuCost * factor
     row.memoryCost += c.memoryCost * factor
     row.cost = row.cpuCost + row.memoryCost
@@ -240,7 +299,10 @@ export function allocateCosts(input: AllocationInput): AllocationReport {
   const rows = [...groups.values()].sort((a, b) => b.cost - a.cost || a.keys.join('/').localeCompare(b.keys.join('/')))
   for (const r of rows) r.share = nodeTotal > 0 ? r.cost / nodeTotal : 0
   return {
-    from: days[0] ?? '', to: days.at(-1) ?? '', days: days.length, currency: input.currency,
+    from: days[0] ?? '',
+    to: days.at(-1) ?? '',
+    days: days.length,
+    currency: input.currency,
     groupBy: input.groupBy.map(allocationKeyLabel),
     rows,
     idle: {cpuCost: idleCpu, memoryCost: idleMemory, cost: idle, share: nodeTotal > 0 ? idle / nodeTotal : 0},

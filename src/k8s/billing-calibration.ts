@@ -15,11 +15,19 @@ export const PROVIDER_NAMES: Record<string, string[]> = {
  * effective rate seen in billing". The store keeps daily rollups without resource ids, so nodes
  * cannot be matched one by one; undefined when billing has no compute rows for the provider.
  */
-export function computeDiscountFromBilling(db: Db, provider: string, from: string, to: string): BillingCalibration | undefined {
+export function computeDiscountFromBilling(
+  db: Db,
+  provider: string,
+  from: string,
+  to: string,
+): BillingCalibration | undefined {
   const names = PROVIDER_NAMES[provider]
   if (!names) return undefined
-  const row = db.prepare(`SELECT SUM(effective_cost) AS effective, SUM(list_cost) AS list, COUNT(*) AS n FROM cost_daily
-    WHERE provider IN (${names.map(() => '?').join(', ')}) AND service_category = 'Compute' AND day BETWEEN ? AND ? AND list_cost > 0`)
+  const row = db
+    .prepare(
+      `SELECT SUM(effective_cost) AS effective, SUM(list_cost) AS list, COUNT(*) AS n FROM cost_daily
+    WHERE provider IN (${names.map(() => '?').join(', ')}) AND service_category = 'Compute' AND day BETWEEN ? AND ? AND list_cost > 0`,
+    )
     .get(...names, from, to) as {effective: number | null; list: number | null; n: number}
   if (!row.n || !row.list || !row.effective || row.list <= 0) return undefined
   const factor = row.effective / row.list

@@ -38,7 +38,12 @@ export function bucketValue(index: number, scheme: BucketScheme): number {
 
 export const emptyHistogram = (): Histogram => ({count: 0, sum: 0, min: 0, max: 0, zero: 0, buckets: []})
 
-export const emptyDigest = (): UsageDigest => ({samples: 0, cpu: emptyHistogram(), memory: emptyHistogram(), oomKills: 0})
+export const emptyDigest = (): UsageDigest => ({
+  samples: 0,
+  cpu: emptyHistogram(),
+  memory: emptyHistogram(),
+  oomKills: 0,
+})
 
 /**
  * A mutable histogram for streaming samples in; `toHistogram()` gives the stored form. Kept separate
@@ -52,7 +57,10 @@ export class HistogramBuilder {
   private max = 0
   private zero = 0
 
-  constructor(readonly scheme: BucketScheme, from?: Histogram) {
+  constructor(
+    readonly scheme: BucketScheme,
+    from?: Histogram,
+  ) {
     if (from) this.merge(from)
   }
 
@@ -126,8 +134,14 @@ export const mean = (h: Histogram): number => (h.count > 0 ? h.sum / h.count : N
 export function mergeDigests(digests: readonly UsageDigest[]): UsageDigest {
   return {
     samples: digests.reduce((n, d) => n + d.samples, 0),
-    cpu: mergeHistograms(digests.map((d) => d.cpu), CPU_SCHEME),
-    memory: mergeHistograms(digests.map((d) => d.memory), MEMORY_SCHEME),
+    cpu: mergeHistograms(
+      digests.map((d) => d.cpu),
+      CPU_SCHEME,
+    ),
+    memory: mergeHistograms(
+      digests.map((d) => d.memory),
+      MEMORY_SCHEME,
+    ),
     oomKills: digests.reduce((n, d) => n + d.oomKills, 0),
   }
 }
@@ -150,7 +164,12 @@ export class DigestBuilder {
   toDigest(): UsageDigest {
     const cpu = this.cpu.toHistogram()
     const memory = this.memory.toHistogram()
-    return {samples: Math.max(cpu.count, memory.count) + Math.max(0, this.extraSamples), cpu, memory, oomKills: this.oomKills}
+    return {
+      samples: Math.max(cpu.count, memory.count) + Math.max(0, this.extraSamples),
+      cpu,
+      memory,
+      oomKills: this.oomKills,
+    }
   }
 }
 

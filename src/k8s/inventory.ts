@@ -1,5 +1,17 @@
 import type {
-  CapacityType, ContainerSpec, HpaSpec, Inventory, NamespaceInfo, NodeInfo, OwnerRef, PdbSpec, PodInfo, Toleration, VolumeRef, Workload, WorkloadKind,
+  CapacityType,
+  ContainerSpec,
+  HpaSpec,
+  Inventory,
+  NamespaceInfo,
+  NodeInfo,
+  OwnerRef,
+  PdbSpec,
+  PodInfo,
+  Toleration,
+  VolumeRef,
+  Workload,
+  WorkloadKind,
 } from './model.js'
 import {parseQuantity} from './quantity.js'
 import {selectorMatches} from './selector.js'
@@ -31,16 +43,38 @@ export interface RawCluster {
 }
 
 export const emptyRawCluster = (): RawCluster => ({
-  nodes: [], namespaces: [], pods: [], deployments: [], statefulsets: [], daemonsets: [], replicasets: [], jobs: [], cronjobs: [], hpas: [], pdbs: [], pvcs: [], pvs: [],
+  nodes: [],
+  namespaces: [],
+  pods: [],
+  deployments: [],
+  statefulsets: [],
+  daemonsets: [],
+  replicasets: [],
+  jobs: [],
+  cronjobs: [],
+  hpas: [],
+  pdbs: [],
+  pvcs: [],
+  pvs: [],
 })
 
 /** Sorts a flat list of API objects (e.g. a snapshot file) into a RawCluster by kind. */
 export function rawClusterFromObjects(objects: readonly K8sObject[]): RawCluster {
   const raw = emptyRawCluster()
   const byKind: Record<string, keyof RawCluster> = {
-    Node: 'nodes', Namespace: 'namespaces', Pod: 'pods', Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets',
-    ReplicaSet: 'replicasets', Job: 'jobs', CronJob: 'cronjobs', HorizontalPodAutoscaler: 'hpas', PodDisruptionBudget: 'pdbs',
-    PersistentVolumeClaim: 'pvcs', PersistentVolume: 'pvs',
+    Node: 'nodes',
+    Namespace: 'namespaces',
+    Pod: 'pods',
+    Deployment: 'deployments',
+    StatefulSet: 'statefulsets',
+    DaemonSet: 'daemonsets',
+    ReplicaSet: 'replicasets',
+    Job: 'jobs',
+    CronJob: 'cronjobs',
+    HorizontalPodAutoscaler: 'hpas',
+    PodDisruptionBudget: 'pdbs',
+    PersistentVolumeClaim: 'pvcs',
+    PersistentVolume: 'pvs',
   }
   for (const o of objects) {
     const key = byKind[String(o.kind)]
@@ -49,8 +83,10 @@ export function rawClusterFromObjects(objects: readonly K8sObject[]): RawCluster
   return raw
 }
 
-const iso = (v: unknown): string | undefined => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : undefined)
-const strMap = (v: unknown): Record<string, string> => (v && typeof v === 'object' ? {...(v as Record<string, string>)} : {})
+const iso = (v: unknown): string | undefined =>
+  v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : undefined
+const strMap = (v: unknown): Record<string, string> =>
+  v && typeof v === 'object' ? {...(v as Record<string, string>)} : {}
 const nsName = (o: K8sObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`
 
 /** Capacity-type labels in precedence order, with how each spells "spot". */
@@ -73,13 +109,19 @@ export function nodeCapacityType(labels: Record<string, string>): {capacityType:
 }
 
 /** Parses spec.providerID: aws:///zone/i-..., gce://project/zone/name, azure:///subscriptions/.../virtualMachines/N. */
-export function parseProviderId(providerId: string | undefined): {provider?: string; instanceId?: string; zone?: string} {
+export function parseProviderId(providerId: string | undefined): {
+  provider?: string
+  instanceId?: string
+  zone?: string
+} {
   if (!providerId) return {}
-  const aws = /^aws:\/\/\/([^/]*)\/(i-[0-9a-f]+)$/i.exec(providerId) ?? /^aws:\/\/\/(.*?)\/?(i-[0-9a-f]+)$/i.exec(providerId)
+  const aws =
+    /^aws:\/\/\/([^/]*)\/(i-[0-9a-f]+)$/i.exec(providerId) ?? /^aws:\/\/\/(.*?)\/?(i-[0-9a-f]+)$/i.exec(providerId)
   if (aws) return {provider: 'aws', instanceId: aws[2], zone: aws[1] || undefined}
   const gce = /^gce:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(providerId)
   if (gce) return {provider: 'gcp', instanceId: gce[3], zone: gce[2]}
-  if (providerId.startsWith('azure://')) return {provider: 'azure', instanceId: providerId.slice('azure://'.length).toLowerCase()}
+  if (providerId.startsWith('azure://'))
+    return {provider: 'azure', instanceId: providerId.slice('azure://'.length).toLowerCase()}
   const scheme = /^([a-z0-9-]+):\/\//i.exec(providerId)
   return {provider: scheme?.[1], instanceId: providerId.split('/').filter(Boolean).at(-1)}
 }
@@ -89,7 +131,10 @@ export function buildNode(o: K8sObject, cluster: string): NodeInfo {
   const providerId: string | undefined = o.spec?.providerID
   const parsed = parseProviderId(providerId)
   const {capacityType, source} = nodeCapacityType(labels)
-  const amount = (m: unknown) => ({cpu: parseQuantity((m as Record<string, string> | undefined)?.cpu) ?? 0, memory: parseQuantity((m as Record<string, string> | undefined)?.memory) ?? 0})
+  const amount = (m: unknown) => ({
+    cpu: parseQuantity((m as Record<string, string> | undefined)?.cpu) ?? 0,
+    memory: parseQuantity((m as Record<string, string> | undefined)?.memory) ?? 0,
+  })
   return {
     cluster,
     name: o.metadata?.name,
@@ -105,14 +150,25 @@ export function buildNode(o: K8sObject, cluster: string): NodeInfo {
     capacity: amount(o.status?.capacity),
     labels,
     annotations: strMap(o.metadata?.annotations),
-    taints: ((o.spec?.taints ?? []) as {key: string; value?: string; effect: string}[]).map((t) => ({key: t.key, value: t.value, effect: t.effect})),
+    taints: ((o.spec?.taints ?? []) as {key: string; value?: string; effect: string}[]).map((t) => ({
+      key: t.key,
+      value: t.value,
+      effect: t.effect,
+    })),
     unschedulable: o.spec?.unschedulable === true ? true : undefined,
     createdAt: iso(o.metadata?.creationTimestamp),
   }
 }
 
 function containerSpecs(list: unknown): ContainerSpec[] {
-  return ((list ?? []) as {name: string; image?: string; restartPolicy?: string; resources?: {requests?: Record<string, string>; limits?: Record<string, string>}}[]).map((c) => ({
+  return (
+    (list ?? []) as {
+      name: string
+      image?: string
+      restartPolicy?: string
+      resources?: {requests?: Record<string, string>; limits?: Record<string, string>}
+    }[]
+  ).map((c) => ({
     name: c.name,
     image: c.image,
     requests: amounts(c.resources?.requests),
@@ -138,9 +194,16 @@ interface Lookup {
 const escapeRegex = (v: string): string => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const isLocalClass = (storageClass: string | undefined): boolean => Boolean(storageClass && /local/i.test(storageClass))
 
-function volumeRefs(podSpec: K8sObject | undefined, namespace: string, lookup: Lookup, claimTemplates: unknown, owner?: string): VolumeRef[] {
+function volumeRefs(
+  podSpec: K8sObject | undefined,
+  namespace: string,
+  lookup: Lookup,
+  claimTemplates: unknown,
+  owner?: string,
+): VolumeRef[] {
   const out: VolumeRef[] = []
-  for (const v of (podSpec?.volumes ?? []) as Record<string, any>[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  for (const v of (podSpec?.volumes ?? []) as Record<string, any>[]) {
     if (v.persistentVolumeClaim) {
       const claimName: string = v.persistentVolumeClaim.claimName
       out.push(claimRef(v.name, claimName, lookup.pvcs.get(`${namespace}/${claimName}`), lookup))
@@ -150,17 +213,27 @@ function volumeRefs(podSpec: K8sObject | undefined, namespace: string, lookup: L
     else if (v.secret) out.push({name: v.name, kind: 'secret'})
     else if (v.projected) out.push({name: v.name, kind: 'projected'})
     else if (v.downwardAPI) out.push({name: v.name, kind: 'downwardAPI'})
-    else if (v.ephemeral) out.push({name: v.name, kind: 'ephemeral', storageClass: v.ephemeral.volumeClaimTemplate?.spec?.storageClassName})
+    else if (v.ephemeral)
+      out.push({name: v.name, kind: 'ephemeral', storageClass: v.ephemeral.volumeClaimTemplate?.spec?.storageClassName})
     else out.push({name: v.name, kind: 'other'})
   }
   for (const t of (claimTemplates ?? []) as K8sObject[]) {
     const storageClass: string | undefined = t.spec?.storageClassName
     // The claims a StatefulSet made from this template (<template>-<statefulset>-<ordinal>) tell us whether their volumes are node-local.
     const claim = new RegExp(`^${escapeRegex(`${t.metadata?.name}-${owner}`)}-\\d+$`)
-    const made = [...lookup.pvcs.values()].filter((p) => p.metadata?.namespace === namespace && claim.test(String(p.metadata?.name)))
+    const made = [...lookup.pvcs.values()].filter(
+      (p) => p.metadata?.namespace === namespace && claim.test(String(p.metadata?.name)),
+    )
     const local = made.some((p) => claimIsLocal(p, lookup)) || isLocalClass(storageClass)
-    out.push({name: t.metadata?.name, kind: 'persistentVolumeClaim', template: true, storageClass, sizeBytes: parseQuantity(t.spec?.resources?.requests?.storage),
-      accessModes: t.spec?.accessModes, nodeLocal: local})
+    out.push({
+      name: t.metadata?.name,
+      kind: 'persistentVolumeClaim',
+      template: true,
+      storageClass,
+      sizeBytes: parseQuantity(t.spec?.resources?.requests?.storage),
+      accessModes: t.spec?.accessModes,
+      nodeLocal: local,
+    })
   }
   return out
 }
@@ -172,7 +245,9 @@ function claimIsLocal(pvc: K8sObject, lookup: Lookup): boolean {
 
 function claimRef(name: string, claimName: string, pvc: K8sObject | undefined, lookup: Lookup): VolumeRef {
   return {
-    name, kind: 'persistentVolumeClaim', claimName,
+    name,
+    kind: 'persistentVolumeClaim',
+    claimName,
     storageClass: pvc?.spec?.storageClassName,
     sizeBytes: parseQuantity(pvc?.status?.capacity?.storage ?? pvc?.spec?.resources?.requests?.storage),
     accessModes: pvc?.spec?.accessModes,
@@ -181,8 +256,11 @@ function claimRef(name: string, claimName: string, pvc: K8sObject | undefined, l
 }
 
 function requiredAffinity(podSpec: K8sObject | undefined): string[] {
-  const terms = (podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) as {matchExpressions?: {key: string; operator: string; values?: string[]}[]}[]
-  return terms.flatMap((t) => (t.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}${e.values?.length ? ` ${e.values.join(',')}` : ''}`))
+  const terms = (podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ??
+    []) as {matchExpressions?: {key: string; operator: string; values?: string[]}[]}[]
+  return terms.flatMap((t) =>
+    (t.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}${e.values?.length ? ` ${e.values.join(',')}` : ''}`),
+  )
 }
 
 function podInfo(p: K8sObject): PodInfo {
@@ -191,7 +269,8 @@ function podInfo(p: K8sObject): PodInfo {
     node: p.spec?.nodeName,
     phase: p.status?.phase,
     startTime: iso(p.status?.startTime),
-    containers: ((p.status?.containerStatuses ?? []) as Record<string, any>[]).map((s) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    containers: ((p.status?.containerStatuses ?? []) as Record<string, any>[]).map((s) => ({
       name: s.name,
       restarts: Number(s.restartCount ?? 0),
       lastTerminationReason: s.lastState?.terminated?.reason,
@@ -201,7 +280,8 @@ function podInfo(p: K8sObject): PodInfo {
 }
 
 function hpaSpec(h: K8sObject): HpaSpec {
-  const targets = ((h.spec?.metrics ?? []) as Record<string, any>[]).map((m) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const targets = ((h.spec?.metrics ?? []) as Record<string, any>[]).map((m) => {
     const body = m.resource ?? m.containerResource ?? m.pods ?? m.object ?? m.external ?? {}
     const target = body.target ?? {}
     return {
@@ -217,8 +297,16 @@ function hpaSpec(h: K8sObject): HpaSpec {
   })
   // autoscaling/v1 objects carry a single CPU target.
   if (targets.length === 0 && h.spec?.targetCPUUtilizationPercentage !== undefined) {
-    targets.push({type: 'Resource', resource: 'cpu', metric: undefined, container: undefined, targetType: 'Utilization',
-      averageUtilization: h.spec.targetCPUUtilizationPercentage, averageValue: undefined, value: undefined})
+    targets.push({
+      type: 'Resource',
+      resource: 'cpu',
+      metric: undefined,
+      container: undefined,
+      targetType: 'Utilization',
+      averageUtilization: h.spec.targetCPUUtilizationPercentage,
+      averageValue: undefined,
+      value: undefined,
+    })
   }
   return {
     name: h.metadata?.name,
@@ -244,23 +332,38 @@ function pdbSpec(p: K8sObject): PdbSpec {
 }
 
 const WORKLOAD_LISTS: [keyof RawCluster, WorkloadKind][] = [
-  ['deployments', 'Deployment'], ['statefulsets', 'StatefulSet'], ['daemonsets', 'DaemonSet'], ['cronjobs', 'CronJob'],
-  ['jobs', 'Job'], ['replicasets', 'ReplicaSet'],
+  ['deployments', 'Deployment'],
+  ['statefulsets', 'StatefulSet'],
+  ['daemonsets', 'DaemonSet'],
+  ['cronjobs', 'CronJob'],
+  ['jobs', 'Job'],
+  ['replicasets', 'ReplicaSet'],
 ]
 
 const LISTED_KINDS = new Set<string>(WORKLOAD_LISTS.map(([, kind]) => kind))
 
 /** Assembles the inventory: controllers with their pods, HPA, PDBs and volumes; nodes; namespaces. */
-export function buildInventory(raw: RawCluster, cluster: string, collectedAt: string, warnings: string[] = []): Inventory {
+export function buildInventory(
+  raw: RawCluster,
+  cluster: string,
+  collectedAt: string,
+  warnings: string[] = [],
+): Inventory {
   const lookup: Lookup = {
     pvcs: new Map(raw.pvcs.map((p) => [nsName(p), p])),
     pvs: new Map(raw.pvs.map((p) => [String(p.metadata?.name), p])),
   }
   const byUid = new Map<string, {kind: string; o: K8sObject}>()
-  for (const [list, kind] of WORKLOAD_LISTS) for (const o of raw[list]) if (o.metadata?.uid) byUid.set(o.metadata.uid, {kind, o})
+  for (const [list, kind] of WORKLOAD_LISTS)
+    for (const o of raw[list]) if (o.metadata?.uid) byUid.set(o.metadata.uid, {kind, o})
 
   const ownerOf = (o: K8sObject): OwnerRef | undefined => {
-    const refs = (o.metadata?.ownerReferences ?? []) as {kind: string; name: string; uid?: string; controller?: boolean}[]
+    const refs = (o.metadata?.ownerReferences ?? []) as {
+      kind: string
+      name: string
+      uid?: string
+      controller?: boolean
+    }[]
     const ref = refs.find((r) => r.controller) ?? refs[0]
     return ref && {kind: ref.kind, name: ref.name, uid: ref.uid}
   }
@@ -272,9 +375,11 @@ export function buildInventory(raw: RawCluster, cluster: string, collectedAt: st
       const owner = ownerOf(current)
       if (!owner) break
       chain.push(owner)
-      current = (owner.uid ? byUid.get(owner.uid)?.o : undefined) ??
-        WORKLOAD_LISTS.flatMap(([list, kind]) => (kind === owner.kind ? raw[list] : []))
-          .find((c) => c.metadata?.name === owner.name && c.metadata?.namespace === o.metadata?.namespace)
+      current =
+        (owner.uid ? byUid.get(owner.uid)?.o : undefined) ??
+        WORKLOAD_LISTS.flatMap(([list, kind]) => (kind === owner.kind ? raw[list] : [])).find(
+          (c) => c.metadata?.name === owner.name && c.metadata?.namespace === o.metadata?.namespace,
+        )
     }
     return chain
   }
@@ -291,12 +396,21 @@ export function buildInventory(raw: RawCluster, cluster: string, collectedAt: st
       const podTemplate = kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template : o.spec?.template
       const podSpec = podTemplate?.spec
       const namespace = String(o.metadata?.namespace ?? '')
-      const replicas = kind === 'DaemonSet' ? Number(o.status?.desiredNumberScheduled ?? 0)
-        : kind === 'CronJob' ? Number(o.spec?.jobTemplate?.spec?.parallelism ?? 1)
-          : kind === 'Job' ? Number(o.spec?.parallelism ?? 1)
-            : Number(o.spec?.replicas ?? 1)
+      const replicas =
+        kind === 'DaemonSet'
+          ? Number(o.status?.desiredNumberScheduled ?? 0)
+          : kind === 'CronJob'
+            ? Number(o.spec?.jobTemplate?.spec?.parallelism ?? 1)
+            : kind === 'Job'
+              ? Number(o.spec?.parallelism ?? 1)
+              : Number(o.spec?.replicas ?? 1)
       workloads.set(key(namespace, kind, o.metadata?.name), {
-        cluster, namespace, kind, name: o.metadata?.name, uid: o.metadata?.uid, createdAt: iso(o.metadata?.creationTimestamp),
+        cluster,
+        namespace,
+        kind,
+        name: o.metadata?.name,
+        uid: o.metadata?.uid,
+        createdAt: iso(o.metadata?.creationTimestamp),
         replicas,
         readyReplicas: kind === 'DaemonSet' ? o.status?.numberReady : o.status?.readyReplicas,
         containers: containerSpecs(podSpec?.containers),
@@ -311,7 +425,12 @@ export function buildInventory(raw: RawCluster, cluster: string, collectedAt: st
         terminationGracePeriodSeconds: podSpec?.terminationGracePeriodSeconds,
         placement: {
           nodeSelector: strMap(podSpec?.nodeSelector),
-          tolerations: ((podSpec?.tolerations ?? []) as Toleration[]).map((t) => ({key: t.key, operator: t.operator, value: t.value, effect: t.effect})),
+          tolerations: ((podSpec?.tolerations ?? []) as Toleration[]).map((t) => ({
+            key: t.key,
+            operator: t.operator,
+            value: t.value,
+            effect: t.effect,
+          })),
           requiredNodeAffinity: requiredAffinity(podSpec),
           nodes: [],
         },
@@ -332,17 +451,39 @@ export function buildInventory(raw: RawCluster, cluster: string, collectedAt: st
     // The highest owner we inventoried: the Deployment above a ReplicaSet, or a ReplicaSet whose own
     // owner is not a kind we list (an Argo Rollout, ...).
     let workload: Workload | undefined
-    for (let i = chain.length - 1; i >= 0 && !workload; i--) workload = workloads.get(key(namespace, chain[i]!.kind, chain[i]!.name))
+    for (let i = chain.length - 1; i >= 0 && !workload; i--)
+      workload = workloads.get(key(namespace, chain[i]!.kind, chain[i]!.name))
     if (!workload && !chain.some((o) => LISTED_KINDS.has(o.kind))) {
       // A bare pod, a static pod (owned by its Node) or an operator's pod (owned by a custom resource) is its own workload.
       const spec = p.spec
       workload = {
-        cluster, namespace, kind: 'Pod', name: p.metadata?.name, uid: p.metadata?.uid, createdAt: iso(p.metadata?.creationTimestamp), replicas: 1,
-        containers: containerSpecs(spec?.containers), initContainers: containerSpecs(spec?.initContainers),
-        labels: strMap(p.metadata?.labels), annotations: strMap(p.metadata?.annotations), podLabels: strMap(p.metadata?.labels), selector: {},
-        owners: chain, pdbs: [], volumes: volumeRefs(spec, namespace, lookup, undefined), terminationGracePeriodSeconds: spec?.terminationGracePeriodSeconds,
-        placement: {nodeSelector: strMap(spec?.nodeSelector), tolerations: spec?.tolerations ?? [], requiredNodeAffinity: requiredAffinity(spec), nodes: []},
-        pods: [], restarts: 0, serviceAccountName: spec?.serviceAccountName, priorityClassName: spec?.priorityClassName,
+        cluster,
+        namespace,
+        kind: 'Pod',
+        name: p.metadata?.name,
+        uid: p.metadata?.uid,
+        createdAt: iso(p.metadata?.creationTimestamp),
+        replicas: 1,
+        containers: containerSpecs(spec?.containers),
+        initContainers: containerSpecs(spec?.initContainers),
+        labels: strMap(p.metadata?.labels),
+        annotations: strMap(p.metadata?.annotations),
+        podLabels: strMap(p.metadata?.labels),
+        selector: {},
+        owners: chain,
+        pdbs: [],
+        volumes: volumeRefs(spec, namespace, lookup, undefined),
+        terminationGracePeriodSeconds: spec?.terminationGracePeriodSeconds,
+        placement: {
+          nodeSelector: strMap(spec?.nodeSelector),
+          tolerations: spec?.tolerations ?? [],
+          requiredNodeAffinity: requiredAffinity(spec),
+          nodes: [],
+        },
+        pods: [],
+        restarts: 0,
+        serviceAccountName: spec?.serviceAccountName,
+        priorityClassName: spec?.priorityClassName,
       }
       workloads.set(key(namespace, 'Pod', workload.name), workload)
     }
@@ -350,7 +491,11 @@ export function buildInventory(raw: RawCluster, cluster: string, collectedAt: st
     const info = podInfo(p)
     workload.pods.push(info)
     workload.restarts += info.containers.reduce((n, c) => n + c.restarts, 0)
-    if (info.node && (info.phase === undefined || info.phase === 'Running' || info.phase === 'Pending') && !workload.placement.nodes.includes(info.node)) {
+    if (
+      info.node &&
+      (info.phase === undefined || info.phase === 'Running' || info.phase === 'Pending') &&
+      !workload.placement.nodes.includes(info.node)
+    ) {
       workload.placement.nodes.push(info.node)
     }
   }
@@ -369,11 +514,18 @@ export function buildInventory(raw: RawCluster, cluster: string, collectedAt: st
   }
   for (const w of workloads.values()) w.placement.nodes.sort()
 
-  const namespaces: NamespaceInfo[] = raw.namespaces.map((n) => ({cluster, name: n.metadata?.name, labels: strMap(n.metadata?.labels), annotations: strMap(n.metadata?.annotations)}))
+  const namespaces: NamespaceInfo[] = raw.namespaces.map((n) => ({
+    cluster,
+    name: n.metadata?.name,
+    labels: strMap(n.metadata?.labels),
+    annotations: strMap(n.metadata?.annotations),
+  }))
   return {
     cluster,
     collectedAt,
-    workloads: [...workloads.values()].sort((a, b) => key(a.namespace, a.kind, a.name).localeCompare(key(b.namespace, b.kind, b.name))),
+    workloads: [...workloads.values()].sort((a, b) =>
+      key(a.namespace, a.kind, a.name).localeCompare(key(b.namespace, b.kind, b.name)),
+    ),
     nodes: raw.nodes.map((n) => buildNode(n, cluster)).sort((a, b) => a.name.localeCompare(b.name)),
     namespaces: namespaces.sort((a, b) => a.name.localeCompare(b.name)),
     warnings,
@@ -385,7 +537,10 @@ export function buildInventory(raw: RawCluster, cluster: string, collectedAt: st
  * longest workload name in the namespace that prefixes the pod name with the suffix its kind makes
  * (Deployment `-<hash>-<5>`, StatefulSet `-<ordinal>`, DaemonSet/Job `-<5>`, CronJob `-<digits>-<5>`).
  */
-export function workloadForPod(podName: string, candidates: readonly {kind: WorkloadKind; name: string}[]): {kind: WorkloadKind; name: string} | undefined {
+export function workloadForPod(
+  podName: string,
+  candidates: readonly {kind: WorkloadKind; name: string}[],
+): {kind: WorkloadKind; name: string} | undefined {
   const suffix: Partial<Record<WorkloadKind, RegExp>> = {
     Deployment: /^[a-z0-9]{5,10}-[a-z0-9]{5}$/,
     StatefulSet: /^\d+$/,
@@ -397,7 +552,14 @@ export function workloadForPod(podName: string, candidates: readonly {kind: Work
   }
   let best: {kind: WorkloadKind; name: string} | undefined
   for (const c of candidates) {
-    const rest = c.kind === 'Pod' ? (podName === c.name ? '' : undefined) : podName.startsWith(`${c.name}-`) ? podName.slice(c.name.length + 1) : undefined
+    const rest =
+      c.kind === 'Pod'
+        ? podName === c.name
+          ? ''
+          : undefined
+        : podName.startsWith(`${c.name}-`)
+          ? podName.slice(c.name.length + 1)
+          : undefined
     if (rest === undefined || !suffix[c.kind]?.test(rest)) continue
     if (!best || c.name.length > best.name.length) best = c
   }

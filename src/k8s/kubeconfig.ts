@@ -19,26 +19,45 @@ export function loadKubeAccess(options: {kubeconfig?: string; context?: string} 
   const kc = new k8s.KubeConfig()
   try {
     if (options.kubeconfig) {
-      if (!fs.existsSync(options.kubeconfig)) throw usageError(`kubeconfig ${options.kubeconfig} does not exist`, 'check --kubeconfig or kubernetes.kubeconfig in finops.yaml')
+      if (!fs.existsSync(options.kubeconfig))
+        throw usageError(
+          `kubeconfig ${options.kubeconfig} does not exist`,
+          'check --kubeconfig or kubernetes.kubeconfig in finops.yaml',
+        )
       kc.loadFromFile(options.kubeconfig)
     } else {
       kc.loadFromDefault()
     }
   } catch (error) {
     if (error instanceof FinopsError) throw error
-    throw new FinopsError(`cannot load the kubeconfig: ${(error as Error).message.split('\n')[0]}`,
-      {code: 'K8S_CONFIG', exit: 'invalidInput', suggestion: 'fix the file, or point --kubeconfig / KUBECONFIG at a valid one', cause: error})
+    throw new FinopsError(`cannot load the kubeconfig: ${(error as Error).message.split('\n')[0]}`, {
+      code: 'K8S_CONFIG',
+      exit: 'invalidInput',
+      suggestion: 'fix the file, or point --kubeconfig / KUBECONFIG at a valid one',
+      cause: error,
+    })
   }
   if (options.context) {
     if (!kc.getContextObject(options.context)) {
-      throw usageError(`kube context "${options.context}" is not in the kubeconfig`, `known contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}`)
+      throw usageError(
+        `kube context "${options.context}" is not in the kubeconfig`,
+        `known contexts: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        }`,
+      )
     }
     kc.setCurrentContext(options.context)
   }
   const cluster = kc.getCurrentCluster()
   if (!cluster) {
-    throw new FinopsError('no Kubernetes cluster is configured', {code: 'K8S_CONFIG', exit: 'invalidInput',
-      suggestion: 'pass --kubeconfig / --context, set KUBECONFIG, or run inside a cluster'})
+    throw new FinopsError('no Kubernetes cluster is configured', {
+      code: 'K8S_CONFIG',
+      exit: 'invalidInput',
+      suggestion: 'pass --kubeconfig / --context, set KUBECONFIG, or run inside a cluster',
+    })
   }
   const context = kc.getCurrentContext()
   return {kc, context: context === 'inClusterContext' || !context ? 'in-cluster' : context, server: cluster.server}

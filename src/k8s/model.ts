@@ -27,8 +27,10 @@ export interface ContainerSpec {
 }
 
 /** The containers that run for a pod's whole life: its containers plus native sidecars (init containers with restartPolicy Always). */
-export const longRunningContainers = (w: Pick<Workload, 'containers' | 'initContainers'>): ContainerSpec[] =>
-  [...w.containers, ...w.initContainers.filter((c) => c.restartPolicy === 'Always')]
+export const longRunningContainers = (w: Pick<Workload, 'containers' | 'initContainers'>): ContainerSpec[] => [
+  ...w.containers,
+  ...w.initContainers.filter((c) => c.restartPolicy === 'Always'),
+]
 
 export interface OwnerRef {
   kind: string
@@ -75,7 +77,17 @@ export interface PdbSpec {
   selector: Record<string, string>
 }
 
-export type VolumeKind = 'emptyDir' | 'hostPath' | 'local' | 'persistentVolumeClaim' | 'configMap' | 'secret' | 'projected' | 'downwardAPI' | 'ephemeral' | 'other'
+export type VolumeKind =
+  | 'emptyDir'
+  | 'hostPath'
+  | 'local'
+  | 'persistentVolumeClaim'
+  | 'configMap'
+  | 'secret'
+  | 'projected'
+  | 'downwardAPI'
+  | 'ephemeral'
+  | 'other'
 
 export interface VolumeRef {
   name: string
@@ -216,9 +228,15 @@ export interface ContainerKey {
   container: string
 }
 
-export const containerKeyId = (k: ContainerKey): string => `${k.cluster}/${k.namespace}/${k.kind}/${k.workload}/${k.container}`
-export const workloadKeyId = (w: {cluster: string; namespace: string; kind: string; name?: string; workload?: string}): string =>
-  `${w.cluster}/${w.namespace}/${w.kind}/${w.name ?? w.workload}`
+export const containerKeyId = (k: ContainerKey): string =>
+  `${k.cluster}/${k.namespace}/${k.kind}/${k.workload}/${k.container}`
+export const workloadKeyId = (w: {
+  cluster: string
+  namespace: string
+  kind: string
+  name?: string
+  workload?: string
+}): string => `${w.cluster}/${w.namespace}/${w.kind}/${w.name ?? w.workload}`
 
 /**
  * A bounded-size quantile sketch over positive values: log-spaced buckets with ratio `gamma` from

@@ -35,7 +35,12 @@ export interface BillingCalibration {
 }
 
 /** Splits a node's hourly price into per-core and per-GiB rates with the CPU:memory price ratio. */
-export function splitNodePrice(hourly: number, cores: number, memoryGiB: number, cpuToMemoryRatio: number): {cpuCoreHour: number; memoryGiBHour: number} {
+export function splitNodePrice(
+  hourly: number,
+  cores: number,
+  memoryGiB: number,
+  cpuToMemoryRatio: number,
+): {cpuCoreHour: number; memoryGiBHour: number} {
   const units = cores * cpuToMemoryRatio + memoryGiB
   if (!(units > 0) || !(hourly >= 0)) return {cpuCoreHour: 0, memoryGiBHour: 0}
   const memoryGiBHour = hourly / units
@@ -61,7 +66,12 @@ export function instanceFamily(instanceType: string): string {
  * and family prices are on-demand; spot nodes get `spotRatio` (from the catalog in the store when
  * given, else the configured one).
  */
-export function priceNode(node: NodeInfo, prices: KubernetesPrices, calibration?: BillingCalibration, spotRatio?: number): NodePrice {
+export function priceNode(
+  node: NodeInfo,
+  prices: KubernetesPrices,
+  calibration?: BillingCalibration,
+  spotRatio?: number,
+): NodePrice {
   const cores = node.capacity.cpu || node.allocatable.cpu
   const memoryGiB = (node.capacity.memory || node.allocatable.memory) / GIB
   const spot = node.capacityType === 'spot'
@@ -78,15 +88,27 @@ export function priceNode(node: NodeInfo, prices: KubernetesPrices, calibration?
     source = spot ? `instance-family × spot ratio ${ratio}` : 'instance-family'
   } else {
     const override = prices.providers[providerKey(node.provider)]
-    const rates = (spot ? override?.spot ?? prices.spot : override?.onDemand ?? prices.onDemand)
+    const rates = spot ? (override?.spot ?? prices.spot) : (override?.onDemand ?? prices.onDemand)
     hourly = cores * rates.cpuCoreHour + memoryGiB * rates.memoryGiBHour
-    source = override && (spot ? override.spot : override.onDemand) ? `default ${providerKey(node.provider)} ${node.capacityType} rates` : `default ${node.capacityType} rates`
+    source =
+      override && (spot ? override.spot : override.onDemand)
+        ? `default ${providerKey(node.provider)} ${node.capacityType} rates`
+        : `default ${node.capacityType} rates`
   }
   if (calibration) {
     hourly *= calibration.factor
     source += ` × ${calibration.source}`
   }
-  return {cluster: node.cluster, node: node.name, hourly, ...splitNodePrice(hourly, cores, memoryGiB, prices.cpuToMemoryRatio), cores, memoryGiB, capacityType: node.capacityType, source}
+  return {
+    cluster: node.cluster,
+    node: node.name,
+    hourly,
+    ...splitNodePrice(hourly, cores, memoryGiB, prices.cpuToMemoryRatio),
+    cores,
+    memoryGiB,
+    capacityType: node.capacityType,
+    source,
+  }
 }
 
 /** What a workload's requests cost per month at the rates of the nodes it runs on. */
@@ -110,20 +132,35 @@ export function priceWorkload(
   nodePrices: ReadonlyMap<string, NodePrice>,
   fallback: {cpuCoreHour: number; memoryGiBHour: number},
 ): WorkloadPrice {
-  const placed = workload.placement.nodes.map((n) => nodePrices.get(`${workload.cluster}/${n}`)).filter((p): p is NodePrice => p !== undefined)
+  const placed = workload.placement.nodes
+    .map((n) => nodePrices.get(`${workload.cluster}/${n}`))
+    .filter((p): p is NodePrice => p !== undefined)
   const pool = placed.length > 0 ? placed : [...nodePrices.values()].filter((p) => p.cluster === workload.cluster)
   const cpuCoreHour = pool.length > 0 ? pool.reduce((s, p) => s + p.cpuCoreHour, 0) / pool.length : fallback.cpuCoreHour
-  const memoryGiBHour = pool.length > 0 ? pool.reduce((s, p) => s + p.memoryGiBHour, 0) / pool.length : fallback.memoryGiBHour
+  const memoryGiBHour =
+    pool.length > 0 ? pool.reduce((s, p) => s + p.memoryGiBHour, 0) / pool.length : fallback.memoryGiBHour
   const monthlyPerReplica = (shape.cpu * cpuCoreHour + (shape.memory / GIB) * memoryGiBHour) * HOURS_PER_MONTH
   const replicas = shape.replicas ?? workload.replicas
   return {
-    cpuCoreHour, memoryGiBHour, monthlyPerReplica, monthly: monthlyPerReplica * replicas,
+    cpuCoreHour,
+    memoryGiBHour,
+    monthlyPerReplica,
+    monthly: monthlyPerReplica * replicas,
     source: placed.length > 0 ? 'nodes it runs on' : pool.length > 0 ? 'cluster mean' : 'default rates',
   }
 }
 
 /** Prices every node; keyed `cluster/node` for priceWorkload and the allocation. */
-export function priceNodes(nodes: readonly NodeInfo[], prices: KubernetesPrices, calibration?: BillingCalibration,
-  spotRatio?: (provider: string, region?: string) => number | undefined): Map<string, NodePrice> {
-  return new Map(nodes.map((n) => [`${n.cluster}/${n.name}`, priceNode(n, prices, calibration, spotRatio?.(n.provider ?? 'other', n.region))]))
+export function priceNodes(
+  nodes: readonly NodeInfo[],
+  prices: KubernetesPrices,
+  calibration?: BillingCalibration,
+  spotRatio?: (provider: string, region?: string) => number | undefined,
+): Map<string, NodePrice> {
+  return new Map(
+    nodes.map((n) => [
+      `${n.cluster}/${n.name}`,
+      priceNode(n, prices, calibration, spotRatio?.(n.provider ?? 'other', n.region)),
+    ]),
+  )
 }

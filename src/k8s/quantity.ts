@@ -6,8 +6,19 @@
 // Sub-unit suffixes divide (so '1900m' is exactly 1.9, not 1.9000000000000001).
 const DIVISORS: Record<string, number> = {n: 1e9, u: 1e6, m: 1e3}
 const SUFFIXES: Record<string, number> = {
-  '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 }
 
 export function parseQuantity(value: string | number | undefined | null): number | undefined {

@@ -28,7 +28,10 @@ export const collectUsageSchema = z.strictObject({
   containerDays: z.number().int().min(0).describe('day digests written'),
   samples: z.number().int().min(0).describe('pod samples folded into the digests'),
   oomKills: z.number().int().min(0).optional(),
-  oomSource: z.enum(['kube-state-metrics', 'pod-status', 'unavailable']).optional().describe('unavailable: OOM kills unknown, not zero; pod-status: last terminations seen by metrics-server runs'),
+  oomSource: z
+    .enum(['kube-state-metrics', 'pod-status', 'unavailable'])
+    .optional()
+    .describe('unavailable: OOM kills unknown, not zero; pod-status: last terminations seen by metrics-server runs'),
   queries: z.number().int().min(0).optional().describe('Prometheus queries made'),
   namespaces: z.number().int().min(0).optional(),
   usedInventory: z.boolean().describe('pods mapped to workloads through a stored snapshot (else by name pattern)'),
@@ -41,21 +44,33 @@ export const costAllocationSchema = z.strictObject({
   days: z.number().int().min(0),
   currency: z.string(),
   groupBy: z.array(z.string()),
-  rows: z.array(z.strictObject({
-    keys: z.array(z.string()).describe('one value per group-by key'),
-    cpuCost: money,
-    memoryCost: money,
-    cost: money,
-    cpuCoreHours: z.number().min(0).describe('charged core-hours: max(request, usage)'),
-    memoryGiBHours: z.number().min(0),
-    share: z.number().min(0).max(1).describe('of the node total'),
-  })),
-  idle: z.strictObject({cpuCost: money, memoryCost: money, cost: money, share: z.number().min(0).max(1)}).describe('node cost not charged to any container'),
+  rows: z.array(
+    z.strictObject({
+      keys: z.array(z.string()).describe('one value per group-by key'),
+      cpuCost: money,
+      memoryCost: money,
+      cost: money,
+      cpuCoreHours: z.number().min(0).describe('charged core-hours: max(request, usage)'),
+      memoryGiBHours: z.number().min(0),
+      share: z.number().min(0).max(1).describe('of the node total'),
+    }),
+  ),
+  idle: z
+    .strictObject({cpuCost: money, memoryCost: money, cost: money, share: z.number().min(0).max(1)})
+    .describe('node cost not charged to any container'),
   totals: z.strictObject({nodes: money, allocated: money, idle: money}).describe('allocated + idle = nodes'),
-  nodes: z.array(z.strictObject({
-    cluster: z.string(), node: z.string(), capacityType: z.string(), hourly: money, cost: money, allocated: money, idle: money,
-    source: z.string().describe('how the node was priced'),
-  })),
+  nodes: z.array(
+    z.strictObject({
+      cluster: z.string(),
+      node: z.string(),
+      capacityType: z.string(),
+      hourly: money,
+      cost: money,
+      allocated: money,
+      idle: money,
+      source: z.string().describe('how the node was priced'),
+    }),
+  ),
   warnings: z.array(z.string()),
 })
 

@@ -4,7 +4,7 @@ import type {RunStepName} from '../config/sections/run.js'
 import {redact} from '../errors.js'
 import type {Db} from '../store/open.js'
 import type {CliInvoker} from './cli-invoker.js'
-import {acquireLock, releaseLock} from './lock.js'
+import {acquireLock, releaseLock} from '../store/run-lock.js'
 import type {RunLogger} from './log.js'
 import {collectRunMetrics} from './metrics.js'
 import {pushMetrics} from './pushgateway.js'
@@ -58,18 +58,43 @@ export async function runScheduled(options: ScheduledRunOptions): Promise<Schedu
       ctx.statuses![name] = result.status
       const record: StepRecord = {step: name, ...result, durationMs: Date.now() - stepStarted}
       steps.push(record)
-      log({step: name, event: result.status === 'skipped' ? 'skip' : 'finish', level: result.status === 'failed' ? 'error' : result.status === 'ok' || result.status === 'skipped' ? 'info' : 'warn',
-        status: result.status, durationMs: record.durationMs, ...(result.reason ? {reason: result.reason} : {}), ...(result.details ? {details: result.details} : {})})
+      log({
+        step: name,
+        event: result.status === 'skipped' ? 'skip' : 'finish',
+        level:
+          result.status === 'failed'
+            ? 'error'
+            : result.status === 'ok' || result.status === 'skipped'
+              ? 'info'
+              : 'warn',
+        status: result.status,
+        durationMs: record.durationMs,
+        ...(result.reason ? {reason: result.reason} : {}),
+        ...(result.details ? {details: result.details} : {}),
+      })
     }
     const failed = steps.filter((s) => s.status === 'failed' || s.status === 'partial').length
-    const status: ScheduledRunResult['status'] = failed === 0 ? 'ok' : steps.some((s) => s.status === 'ok') ? 'partial' : 'failed'
+    const status: ScheduledRunResult['status'] =
+      failed === 0 ? 'ok' : steps.some((s) => s.status === 'ok') ? 'partial' : 'failed'
     const pushgateway = options.pushgateway ?? config.run.pushgateway
     if (pushgateway) {
-      const {samples, notes} = collectRunMetrics({db, success: status === 'ok', durationSeconds: (Date.now() - started) / 1000, finishedAt: new Date(),
-        forecast: ctx.outputs.forecast, apply: ctx.outputs.apply as ApplyReport | undefined})
+      const {samples, notes} = collectRunMetrics({
+        db,
+        success: status === 'ok',
+        durationSeconds: (Date.now() - started) / 1000,
+        finishedAt: new Date(),
+        forecast: ctx.outputs.forecast,
+        apply: ctx.outputs.apply as ApplyReport | undefined,
+      })
       try {
         metrics = await pushMetrics(pushgateway, samples, {job: 'finops', instance: config.run.instance})
-        log({step: 'pushgateway', event: 'finish', status: 'ok', samples: samples.length, ...(notes.length > 0 ? {notes} : {})})
+        log({
+          step: 'pushgateway',
+          event: 'finish',
+          status: 'ok',
+          samples: samples.length,
+          ...(notes.length > 0 ? {notes} : {}),
+        })
       } catch (error) {
         // Metrics are for dashboards: a Pushgateway outage is logged, not a reason to re-run collection and apply.
         metrics = {error: (error as Error).message}
@@ -77,8 +102,14 @@ export async function runScheduled(options: ScheduledRunOptions): Promise<Schedu
       }
     }
     const durationSeconds = (Date.now() - started) / 1000
-    log({step: 'run', event: 'finish', level: status === 'ok' ? 'info' : 'error', status, durationMs: Math.round(durationSeconds * 1000),
-      failedSteps: steps.filter((s) => s.status === 'failed' || s.status === 'partial').map((s) => s.step)})
+    log({
+      step: 'run',
+      event: 'finish',
+      level: status === 'ok' ? 'info' : 'error',
+      status,
+      durationMs: Math.round(durationSeconds * 1000),
+      failedSteps: steps.filter((s) => s.status === 'failed' || s.status === 'partial').map((s) => s.step),
+    })
     return {runId, status, steps, durationSeconds, metrics}
   } finally {
     releaseLock(db, runId)

@@ -61,21 +61,47 @@ export function renderManifests(run: RunConfig, finopsYaml: string = DEFAULT_FIN
   const {namespace, schedule, image, storageSize, storageClassName, serviceAccountAnnotations} = run.cronjob
   const meta = (name: string, namespaced = true) => ({name, ...(namespaced ? {namespace} : {}), labels: {...LABELS}})
   return [
-    {apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace, labels: {...LABELS, 'pod-security.kubernetes.io/enforce': 'restricted'}}},
-    {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {...meta(APP), ...(Object.keys(serviceAccountAnnotations).length > 0 ? {annotations: {...serviceAccountAnnotations}} : {})}},
-    {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(APP, false), rules: CLUSTER_ROLE_RULES},
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: meta(APP, false),
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {name: namespace, labels: {...LABELS, 'pod-security.kubernetes.io/enforce': 'restricted'}},
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: {
+        ...meta(APP),
+        ...(Object.keys(serviceAccountAnnotations).length > 0 ? {annotations: {...serviceAccountAnnotations}} : {}),
+      },
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(APP, false),
+      rules: CLUSTER_ROLE_RULES,
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta(APP, false),
       roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: APP},
       subjects: [{kind: 'ServiceAccount', name: APP, namespace}],
     },
     {
-      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta(`${APP}-data`),
-      spec: {accessModes: ['ReadWriteOnce'], resources: {requests: {storage: storageSize}}, ...(storageClassName ? {storageClassName} : {})},
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: meta(`${APP}-data`),
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        resources: {requests: {storage: storageSize}},
+        ...(storageClassName ? {storageClassName} : {}),
+      },
     },
     {apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${APP}-config`), data: {'finops.yaml': finopsYaml}},
     {
-      apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta(APP),
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: meta(APP),
       spec: {
         schedule,
         // A run that is still going when the next is due is not doubled (the store lock would refuse it anyway).
@@ -92,32 +118,47 @@ export function renderManifests(run: RunConfig, finopsYaml: string = DEFAULT_FIN
               spec: {
                 serviceAccountName: APP,
                 restartPolicy: 'Never',
-                securityContext: {runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, fsGroup: UID, seccompProfile: {type: 'RuntimeDefault'}},
-                containers: [{
-                  name: APP,
-                  image,
-                  imagePullPolicy: 'IfNotPresent',
-                  args: ['run'],
-                  env: [
-                    {name: 'FINOPS_CONFIG', value: '/etc/finops/finops.yaml'},
-                    {name: 'FINOPS_DB', value: '/data/finops.db'},
-                    // The root filesystem is read-only: home and temp files go to the emptyDir.
-                    {name: 'HOME', value: '/tmp/home'},
-                    {name: 'TMPDIR', value: '/tmp'},
-                    {name: 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', value: 'true'},
-                    ...SECRET_ENV.map(([name, key]) => ({name, valueFrom: {secretKeyRef: {name: SECRET_NAME, key, optional: true}}})),
-                  ],
-                  resources: {requests: {cpu: '100m', memory: '256Mi'}, limits: {memory: '1Gi'}},
-                  securityContext: {
-                    allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, privileged: false,
-                    capabilities: {drop: ['ALL']}, seccompProfile: {type: 'RuntimeDefault'},
+                securityContext: {
+                  runAsNonRoot: true,
+                  runAsUser: UID,
+                  runAsGroup: UID,
+                  fsGroup: UID,
+                  seccompProfile: {type: 'RuntimeDefault'},
+                },
+                containers: [
+                  {
+                    name: APP,
+                    image,
+                    imagePullPolicy: 'IfNotPresent',
+                    args: ['run'],
+                    env: [
+                      {name: 'FINOPS_CONFIG', value: '/etc/finops/finops.yaml'},
+                      {name: 'FINOPS_DB', value: '/data/finops.db'},
+                      // The root filesystem is read-only: home and temp files go to the emptyDir.
+                      {name: 'HOME', value: '/tmp/home'},
+                      {name: 'TMPDIR', value: '/tmp'},
+                      {name: 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', value: 'true'},
+                      ...SECRET_ENV.map(([name, key]) => ({
+                        name,
+                        valueFrom: {secretKeyRef: {name: SECRET_NAME, key, optional: true}},
+                      })),
+                    ],
+                    resources: {requests: {cpu: '100m', memory: '256Mi'}, limits: {memory: '1Gi'}},
+                    securityContext: {
+                      allowPrivilegeEscalation: false,
+                      readOnlyRootFilesystem: true,
+                      runAsNonRoot: true,
+                      privileged: false,
+                      capabilities: {drop: ['ALL']},
+                      seccompProfile: {type: 'RuntimeDefault'},
+                    },
+                    volumeMounts: [
+                      {name: 'config', mountPath: '/etc/finops', readOnly: true},
+                      {name: 'data', mountPath: '/data'},
+                      {name: 'tmp', mountPath: '/tmp'},
+                    ],
                   },
-                  volumeMounts: [
-                    {name: 'config', mountPath: '/etc/finops', readOnly: true},
-                    {name: 'data', mountPath: '/data'},
-                    {name: 'tmp', mountPath: '/tmp'},
-                  ],
-                }],
+                ],
                 volumes: [
                   {name: 'config', configMap: {name: `${APP}-config`}},
                   {name: 'data', persistentVolumeClaim: {claimName: `${APP}-data`}},

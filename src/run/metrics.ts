@@ -2,7 +2,7 @@ import type {ApplyReport} from '../apply/execute.js'
 import {forecastBudgetScope} from '../alerts/budget-forecast.js'
 import {budgetReport} from '../alerts/budget-status.js'
 import {addDays, monthKey, monthStart, today} from '../dates.js'
-import type {CostForecast} from '../forecasters/types.js'
+import type {CostForecast} from '../../forecasters/types.js'
 import {listBudgets} from '../store/budgets.js'
 import {queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
@@ -45,40 +45,95 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
     const yesterday = addDays(now, -1)
     const from = monthStart(yesterday)
     const totals = new Map<string, number>()
-    for (const p of queryDailyCosts(facts.db, {from, to: yesterday, groupBy: [], filters: [], metric: 'effective'})) totals.set(p.currency, (totals.get(p.currency) ?? 0) + p.cost)
-    for (const [currency, value] of totals) samples.push({name: 'finops_spend_to_date', help: 'Effective cost this calendar month through yesterday (UTC)', labels: {currency}, value: round(value)})
+    for (const p of queryDailyCosts(facts.db, {from, to: yesterday, groupBy: [], filters: [], metric: 'effective'}))
+      totals.set(p.currency, (totals.get(p.currency) ?? 0) + p.cost)
+    for (const [currency, value] of totals)
+      samples.push({
+        name: 'finops_spend_to_date',
+        help: 'Effective cost this calendar month through yesterday (UTC)',
+        labels: {currency},
+        value: round(value),
+      })
   })
 
   const forecast = facts.forecast as CostForecast | undefined
   if (forecast?.currencies) {
     for (const c of forecast.currencies) {
       const month = c.monthEnds?.find((m) => m.month === monthKey(forecast.forecast.from)) ?? c.monthEnds?.[0]
-      if (month) samples.push({name: 'finops_month_end_forecast', help: 'Projected month-end cost: actual to date plus the forecast mean', labels: {currency: c.currency, month: month.month}, value: round(month.mean)})
+      if (month)
+        samples.push({
+          name: 'finops_month_end_forecast',
+          help: 'Projected month-end cost: actual to date plus the forecast mean',
+          labels: {currency: c.currency, month: month.month},
+          value: round(month.mean),
+        })
     }
   }
 
   attempt('budgets', () => {
     for (const budget of listBudgets(facts.db)) {
       const {status} = budgetReport(facts.db, budget, forecastBudgetScope, {level: 80, now})
-      samples.push({name: 'finops_budget_used_percent', help: 'Budget used so far in its current period, percent', labels: {budget: budget.name}, value: status.actualPercent})
-      if (status.forecast) samples.push({name: 'finops_budget_forecast_percent', help: 'Forecast period-end spend as a percent of the budget', labels: {budget: budget.name}, value: status.forecast.percent})
+      samples.push({
+        name: 'finops_budget_used_percent',
+        help: 'Budget used so far in its current period, percent',
+        labels: {budget: budget.name},
+        value: status.actualPercent,
+      })
+      if (status.forecast)
+        samples.push({
+          name: 'finops_budget_forecast_percent',
+          help: 'Forecast period-end spend as a percent of the budget',
+          labels: {budget: budget.name},
+          value: status.forecast.percent,
+        })
     }
   })
 
   attempt('savings', () => {
     const byCurrency = new Map<string, number>()
-    for (const r of listRecommendations(facts.db)) byCurrency.set(r.currency, (byCurrency.get(r.currency) ?? 0) + r.monthlySavings)
-    for (const [currency, value] of byCurrency) samples.push({name: 'finops_savings_available_monthly', help: 'Monthly savings of the latest recommendations', labels: {currency}, value: round(value)})
+    for (const r of listRecommendations(facts.db))
+      byCurrency.set(r.currency, (byCurrency.get(r.currency) ?? 0) + r.monthlySavings)
+    for (const [currency, value] of byCurrency)
+      samples.push({
+        name: 'finops_savings_available_monthly',
+        help: 'Monthly savings of the latest recommendations',
+        labels: {currency},
+        value: round(value),
+      })
   })
 
   if (facts.apply) {
-    samples.push({name: 'finops_actions_applied', help: 'Changes applied by this run', value: facts.apply.summary.applied})
-    samples.push({name: 'finops_actions_failed', help: 'Changes that failed in this run', value: facts.apply.summary.failed})
-    samples.push({name: 'finops_actions_skipped', help: 'Changes held back by guardrails in this run', value: facts.apply.skipped.filter((s) => s.code !== 'noop').length})
+    samples.push({
+      name: 'finops_actions_applied',
+      help: 'Changes applied by this run',
+      value: facts.apply.summary.applied,
+    })
+    samples.push({
+      name: 'finops_actions_failed',
+      help: 'Changes that failed in this run',
+      value: facts.apply.summary.failed,
+    })
+    samples.push({
+      name: 'finops_actions_skipped',
+      help: 'Changes held back by guardrails in this run',
+      value: facts.apply.skipped.filter((s) => s.code !== 'noop').length,
+    })
   }
-  samples.push({name: 'finops_run_duration_seconds', help: 'Wall time of the last finops run', value: round(facts.durationSeconds, 3)})
-  samples.push({name: 'finops_run_success', help: '1 when the last finops run succeeded, else 0', value: facts.success ? 1 : 0})
-  samples.push({name: 'finops_run_last_timestamp_seconds', help: 'When the last finops run finished (Unix time)', value: Math.floor(facts.finishedAt.getTime() / 1000)})
+  samples.push({
+    name: 'finops_run_duration_seconds',
+    help: 'Wall time of the last finops run',
+    value: round(facts.durationSeconds, 3),
+  })
+  samples.push({
+    name: 'finops_run_success',
+    help: '1 when the last finops run succeeded, else 0',
+    value: facts.success ? 1 : 0,
+  })
+  samples.push({
+    name: 'finops_run_last_timestamp_seconds',
+    help: 'When the last finops run finished (Unix time)',
+    value: Math.floor(facts.finishedAt.getTime() / 1000),
+  })
   return {samples, notes}
 }
 
@@ -92,7 +147,9 @@ export function renderPrometheusText(samples: readonly MetricSample[]): string {
   for (const [name, group] of byName) {
     out += `# HELP ${name} ${group[0]!.help}\n# TYPE ${name} gauge\n`
     for (const s of group) {
-      const labels = Object.entries(s.labels ?? {}).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+      const labels = Object.entries(s.labels ?? {}).map(
+        ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+      )
       out += `${name}${labels.length > 0 ? `{${labels.join(',')}}` : ''} ${Number.isFinite(s.value) ? s.value : 'NaN'}\n`
     }
   }

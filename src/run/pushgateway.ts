@@ -5,12 +5,24 @@ import {type MetricSample, renderPrometheusText} from './metrics.js'
  * Replaces this job/instance's metric group on a Prometheus Pushgateway (PUT, so metrics a run no
  * longer reports do not linger). Bounded: one retry on a 5xx or network error, 10 s per attempt.
  */
-export async function pushMetrics(baseUrl: string, samples: readonly MetricSample[], grouping: {job: string; instance: string}): Promise<{url: string; samples: number}> {
+export async function pushMetrics(
+  baseUrl: string,
+  samples: readonly MetricSample[],
+  grouping: {job: string; instance: string},
+): Promise<{url: string; samples: number}> {
   let url: URL
   try {
-    url = new URL(`metrics/job/${encodeURIComponent(grouping.job)}/instance/${encodeURIComponent(grouping.instance)}`, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`)
+    url = new URL(
+      `metrics/job/${encodeURIComponent(grouping.job)}/instance/${encodeURIComponent(grouping.instance)}`,
+      baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`,
+    )
   } catch (error) {
-    throw new FinopsError(`--pushgateway ${redact(baseUrl)} is not a URL`, {code: 'USAGE', exit: 'usage', suggestion: 'for example --pushgateway http://pushgateway.monitoring:9091', cause: error})
+    throw new FinopsError(`--pushgateway ${redact(baseUrl)} is not a URL`, {
+      code: 'USAGE',
+      exit: 'usage',
+      suggestion: 'for example --pushgateway http://pushgateway.monitoring:9091',
+      cause: error,
+    })
   }
   // fetch refuses URLs with credentials: basic auth (https://user:pass@host) goes into a header instead.
   const headers: Record<string, string> = {'Content-Type': 'text/plain; version=0.0.4'}
@@ -31,5 +43,9 @@ export async function pushMetrics(baseUrl: string, samples: readonly MetricSampl
       lastError = (error as Error).message
     }
   }
-  throw new FinopsError(`cannot push metrics to ${redact(url.origin)}: ${redact(lastError)}`, {code: 'PUSHGATEWAY', exit: 'remote', suggestion: 'check --pushgateway / run.pushgateway and that the Pushgateway is reachable'})
+  throw new FinopsError(`cannot push metrics to ${redact(url.origin)}: ${redact(lastError)}`, {
+    code: 'PUSHGATEWAY',
+    exit: 'remote',
+    suggestion: 'check --pushgateway / run.pushgateway and that the Pushgateway is reachable',
+  })
 }

@@ -35,11 +35,20 @@ export interface RunStep {
 }
 
 /** Runs one finops command; the step is skipped (with the reason) when this build lacks the command. */
-async function command(ctx: StepContext, step: RunStepName, id: string, argv: string[]): Promise<StepResult & {json?: unknown}> {
+async function command(
+  ctx: StepContext,
+  step: RunStepName,
+  id: string,
+  argv: string[],
+): Promise<StepResult & {json?: unknown}> {
   if (!ctx.cli.available(id)) return {status: 'skipped', reason: `finops ${id.replace(/:/g, ' ')} is not in this build`}
   const outcome = await ctx.cli.run([...argv, ...(ctx.config.run.args[step] ?? [])])
   if (outcome.code === 0) return {status: 'ok', json: outcome.json}
-  return {status: outcome.code === 7 ? 'partial' : 'failed', reason: `finops ${argv.join(' ')} exited ${outcome.code}${outcome.message ? `: ${outcome.message}` : ''}`, json: outcome.json}
+  return {
+    status: outcome.code === 7 ? 'partial' : 'failed',
+    reason: `finops ${argv.join(' ')} exited ${outcome.code}${outcome.message ? `: ${outcome.message}` : ''}`,
+    json: outcome.json,
+  }
 }
 
 /** Why there is no cluster to talk to (no kubeconfig, not in a pod), or undefined when there is one. */
@@ -48,7 +57,8 @@ function clusterMissing(config: FinopsConfig): string | undefined {
     loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
     return undefined
   } catch (error) {
-    if (isFinopsError(error) && error.code === 'K8S_NO_CLUSTER') return 'no Kubernetes cluster configured (KUBECONFIG, kubernetes.kubeconfig, or in-cluster)'
+    if (isFinopsError(error) && error.code === 'K8S_NO_CLUSTER')
+      return 'no Kubernetes cluster configured (KUBECONFIG, kubernetes.kubeconfig, or in-cluster)'
     throw error
   }
 }
@@ -59,7 +69,11 @@ function usageSource(config: FinopsConfig): 'prometheus' | 'metrics-server' | 'n
 }
 
 const hasSources = ({sources}: FinopsConfig): boolean =>
-  (sources.aws?.length ?? 0) + (sources.azure?.length ?? 0) + (sources.gcp?.length ?? 0) + (sources.focus?.length ?? 0) > 0
+  (sources.aws?.length ?? 0) +
+    (sources.azure?.length ?? 0) +
+    (sources.gcp?.length ?? 0) +
+    (sources.focus?.length ?? 0) >
+  0
 
 /**
  * The steps of `finops run`, in order. Each calls the capability's own command; a capability that is
@@ -67,10 +81,12 @@ const hasSources = ({sources}: FinopsConfig): boolean =>
  */
 export const runSteps: Record<RunStepName, RunStep> = {
   collect: {
-    describe: 'collect the billing sources in finops.yaml (collect all), the cluster inventory (collect k8s) and container usage (collect usage)',
+    describe:
+      'collect the billing sources in finops.yaml (collect all), the cluster inventory (collect k8s) and container usage (collect usage)',
     async run(ctx) {
       const parts: [string, StepResult][] = []
-      if (hasSources(ctx.config)) parts.push(['billing', await command(ctx, 'collect', 'collect:all', ['collect', 'all'])])
+      if (hasSources(ctx.config))
+        parts.push(['billing', await command(ctx, 'collect', 'collect:all', ['collect', 'all'])])
       else parts.push(['billing', {status: 'skipped', reason: 'no billing sources in finops.yaml'}])
       const noCluster = clusterMissing(ctx.config)
       if (noCluster) {
@@ -82,7 +98,8 @@ export const runSteps: Record<RunStepName, RunStep> = {
       const usage = usageSource(ctx.config)
       if (usage === 'none') parts.push(['usage', {status: 'skipped', reason: 'run.usage is none'}])
       else if (inventory.status !== 'ok') parts.push(['usage', {status: 'skipped', reason: 'no fresh inventory'}])
-      else parts.push(['usage', await command(ctx, 'collect', 'collect:usage', ['collect', 'usage', '--source', usage])])
+      else
+        parts.push(['usage', await command(ctx, 'collect', 'collect:usage', ['collect', 'usage', '--source', usage])])
       return combine(parts)
     },
   },
@@ -93,7 +110,11 @@ export const runSteps: Record<RunStepName, RunStep> = {
       if (!range) return {status: 'skipped', reason: 'no cost data in the store yet'}
       // A new install is not failing: it has not collected enough history yet.
       const days = daysBetween(range.first, range.last) + 1
-      if (days < ctx.config.forecast.minHistoryDays) return {status: 'skipped', reason: `${days} days of cost data; forecasting needs ${ctx.config.forecast.minHistoryDays} (forecast.minHistoryDays)`}
+      if (days < ctx.config.forecast.minHistoryDays)
+        return {
+          status: 'skipped',
+          reason: `${days} days of cost data; forecasting needs ${ctx.config.forecast.minHistoryDays} (forecast.minHistoryDays)`,
+        }
       const result = await command(ctx, 'forecast', 'forecast', ['forecast'])
       ctx.outputs.forecast = result.json
       return strip(result)
@@ -102,7 +123,8 @@ export const runSteps: Record<RunStepName, RunStep> = {
   recommend: {
     describe: 'compute rightsizing, spot and scale-down recommendations (finops recommend)',
     async run(ctx) {
-      if (listSnapshots(ctx.db).length === 0) return {status: 'skipped', reason: 'no cluster inventory in the store (collect k8s did not run or failed)'}
+      if (listSnapshots(ctx.db).length === 0)
+        return {status: 'skipped', reason: 'no cluster inventory in the store (collect k8s did not run or failed)'}
       const result = await command(ctx, 'recommend', 'recommend', ['recommend'])
       ctx.outputs.recommend = result.json
       const recs = (result.json as {recommendations?: unknown[]} | undefined)?.recommendations
@@ -117,14 +139,32 @@ export const runSteps: Record<RunStepName, RunStep> = {
       // The stored recommendations are the previous run's when this run's recommend failed: a workload
       // idle then may be busy now. Only ends of downtime windows (restores) are applied then.
       const stale = ctx.statuses?.recommend === 'failed'
-      const report: ApplyReport = await applyFromStore(ctx.db, {config: ctx.config, runId: ctx.runId, ...(stale ? {recommendations: []} : {})})
-      const staleNote = 'recommend failed in this run: stored recommendations not applied, only downtime windows that ended were restored'
+      const report: ApplyReport = await applyFromStore(ctx.db, {
+        config: ctx.config,
+        runId: ctx.runId,
+        ...(stale ? {recommendations: []} : {}),
+      })
+      const staleNote =
+        'recommend failed in this run: stored recommendations not applied, only downtime windows that ended were restored'
       if (stale) report.notes.push(staleNote)
       ctx.outputs.apply = report
       const {summary} = report
-      const details = {mode: report.mode, planned: summary.planned, applied: summary.applied, failed: summary.failed, skipped: summary.skipped}
+      const details = {
+        mode: report.mode,
+        planned: summary.planned,
+        applied: summary.applied,
+        failed: summary.failed,
+        skipped: summary.skipped,
+      }
       if (summary.failed === 0) return {status: 'ok', details, ...(stale ? {reason: staleNote} : {})}
-      return {status: summary.applied > 0 ? 'partial' : 'failed', reason: report.actions.filter((a) => a.error).map((a) => `${a.target.namespace}/${a.target.name}: ${a.error}`).join('; '), details}
+      return {
+        status: summary.applied > 0 ? 'partial' : 'failed',
+        reason: report.actions
+          .filter((a) => a.error)
+          .map((a) => `${a.target.namespace}/${a.target.name}: ${a.error}`)
+          .join('; '),
+        details,
+      }
     },
   },
   alerts: {
@@ -135,7 +175,8 @@ export const runSteps: Record<RunStepName, RunStep> = {
         resolveWebhook(undefined, ctx.config.alerts.slack)
       } catch (error) {
         // Nowhere to post is a choice, not a failure; a webhook file that cannot be read is a failure (alert check reports it).
-        if (isFinopsError(error) && error.code === 'NO_WEBHOOK') return {status: 'skipped', reason: 'no Slack webhook configured (FINOPS_SLACK_WEBHOOK_URL or alerts.slack)'}
+        if (isFinopsError(error) && error.code === 'NO_WEBHOOK')
+          return {status: 'skipped', reason: 'no Slack webhook configured (FINOPS_SLACK_WEBHOOK_URL or alerts.slack)'}
       }
       const result = await command(ctx, 'alerts', 'alert:check', ['alert', 'check'])
       ctx.outputs.alerts = result.json
@@ -152,7 +193,17 @@ function strip(result: StepResult & {json?: unknown}): StepResult {
 /** A step made of parts: failed if any part failed, ok if any ran, else skipped; reasons joined. */
 function combine(parts: [string, StepResult][]): StepResult {
   const statuses = parts.map(([, r]) => r.status)
-  const status = statuses.includes('failed') ? 'failed' : statuses.includes('partial') ? 'partial' : statuses.includes('ok') ? 'ok' : 'skipped'
+  const status = statuses.includes('failed')
+    ? 'failed'
+    : statuses.includes('partial')
+      ? 'partial'
+      : statuses.includes('ok')
+        ? 'ok'
+        : 'skipped'
   const reasons = parts.filter(([, r]) => r.reason).map(([name, r]) => `${name}: ${r.status}: ${r.reason}`)
-  return {status, reason: reasons.length > 0 ? reasons.join('; ') : undefined, details: Object.fromEntries(parts.map(([name, r]) => [name, r.status]))}
+  return {
+    status,
+    reason: reasons.length > 0 ? reasons.join('; ') : undefined,
+    details: Object.fromEntries(parts.map(([name, r]) => [name, r.status])),
+  }
 }

@@ -31,22 +31,46 @@ interface Row {
   rolled_back_at: string | null
 }
 
-export function insertPending(db: Db, entry: {id: string; runId: string; identity: string; action: PlannedAction; at: string}): void {
+export function insertPending(
+  db: Db,
+  entry: {id: string; runId: string; identity: string; action: PlannedAction; at: string},
+): void {
   const {action} = entry
-  db.prepare(`INSERT INTO apply_actions (id, run_id, kind, namespace, workload_kind, workload_name, container, recommendation_id,
+  db.prepare(
+    `INSERT INTO apply_actions (id, run_id, kind, namespace, workload_kind, workload_name, container, recommendation_id,
       restores_action_id, schedule, reason, identity, before_state, after_state, resource_version, status, attempts, monthly_savings, currency, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`).run(
-    entry.id, entry.runId, action.kind, action.target.namespace, action.target.kind, action.target.name, action.target.container ?? null,
-    action.recommendationId ?? null, action.restoresActionId ?? null, action.schedule ?? null, action.reason, entry.identity,
-    JSON.stringify(action.before), JSON.stringify(action.after), action.resourceVersion ?? null,
-    action.monthlySavings ?? null, action.currency ?? null, entry.at,
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+  ).run(
+    entry.id,
+    entry.runId,
+    action.kind,
+    action.target.namespace,
+    action.target.kind,
+    action.target.name,
+    action.target.container ?? null,
+    action.recommendationId ?? null,
+    action.restoresActionId ?? null,
+    action.schedule ?? null,
+    action.reason,
+    entry.identity,
+    JSON.stringify(action.before),
+    JSON.stringify(action.after),
+    action.resourceVersion ?? null,
+    action.monthlySavings ?? null,
+    action.currency ?? null,
+    entry.at,
   )
 }
 
 /** A re-plan after a resourceVersion conflict: the journal follows the new plan before it is sent. */
-export function updatePlan(db: Db, id: string, plan: {before: FieldSet; after: FieldSet; resourceVersion?: string}): void {
-  db.prepare('UPDATE apply_actions SET before_state = ?, after_state = ?, resource_version = ?, attempts = attempts + 1 WHERE id = ?')
-    .run(JSON.stringify(plan.before), JSON.stringify(plan.after), plan.resourceVersion ?? null, id)
+export function updatePlan(
+  db: Db,
+  id: string,
+  plan: {before: FieldSet; after: FieldSet; resourceVersion?: string},
+): void {
+  db.prepare(
+    'UPDATE apply_actions SET before_state = ?, after_state = ?, resource_version = ?, attempts = attempts + 1 WHERE id = ?',
+  ).run(JSON.stringify(plan.before), JSON.stringify(plan.after), plan.resourceVersion ?? null, id)
 }
 
 /** A status-only update moved the object's resourceVersion: the plan stands, against the new version. */
@@ -54,12 +78,25 @@ export function updateResourceVersion(db: Db, id: string, resourceVersion: strin
   db.prepare('UPDATE apply_actions SET resource_version = ? WHERE id = ?').run(resourceVersion ?? null, id)
 }
 
-export function markFinished(db: Db, id: string, status: Exclude<ActionStatus, 'pending' | 'rolled-back'>, at: string, error?: string): void {
-  db.prepare('UPDATE apply_actions SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error ?? null, at, id)
+export function markFinished(
+  db: Db,
+  id: string,
+  status: Exclude<ActionStatus, 'pending' | 'rolled-back'>,
+  at: string,
+  error?: string,
+): void {
+  db.prepare('UPDATE apply_actions SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(
+    status,
+    error ?? null,
+    at,
+    id,
+  )
 }
 
 export function markRolledBack(db: Db, id: string, at: string, note?: string): void {
-  db.prepare(`UPDATE apply_actions SET status = 'rolled-back', rolled_back_at = ?, error = COALESCE(?, error) WHERE id = ?`).run(at, note ?? null, id)
+  db.prepare(
+    `UPDATE apply_actions SET status = 'rolled-back', rolled_back_at = ?, error = COALESCE(?, error) WHERE id = ?`,
+  ).run(at, note ?? null, id)
 }
 
 export function getAction(db: Db, id: string): ActionRecord | undefined {
@@ -97,24 +134,35 @@ export const pendingActions = (db: Db): ActionRecord[] => listActions(db, {statu
  * Keyed by namespace/kind/name; the newest wins.
  */
 export function openScaleDowns(db: Db): Map<string, ActionRecord> {
-  const rows = db.prepare(`SELECT * FROM apply_actions a WHERE a.kind = 'scale-down' AND a.status = 'applied'
+  const rows = db
+    .prepare(
+      `SELECT * FROM apply_actions a WHERE a.kind = 'scale-down' AND a.status = 'applied'
       AND NOT EXISTS (SELECT 1 FROM apply_actions r WHERE r.kind = 'restore' AND r.status = 'applied'
         AND r.namespace = a.namespace AND r.workload_kind = a.workload_kind AND r.workload_name = a.workload_name
         AND (r.restores_action_id = a.id OR r.created_at > a.created_at))
-    ORDER BY created_at, rowid`).all() as Row[]
+    ORDER BY created_at, rowid`,
+    )
+    .all() as Row[]
   const out = new Map<string, ActionRecord>()
-  for (const row of rows) out.set(targetKey({namespace: row.namespace, kind: row.workload_kind, name: row.workload_name}), toRecord(row))
+  for (const row of rows)
+    out.set(targetKey({namespace: row.namespace, kind: row.workload_kind, name: row.workload_name}), toRecord(row))
   return out
 }
 
-export const targetKey = (t: {namespace: string; kind: string; name: string}): string => `${t.namespace}/${t.kind}/${t.name}`
+export const targetKey = (t: {namespace: string; kind: string; name: string}): string =>
+  `${t.namespace}/${t.kind}/${t.name}`
 
 function toRecord(row: Row): ActionRecord {
   return {
     id: row.id,
     runId: row.run_id,
     kind: row.kind as ActionRecord['kind'],
-    target: {namespace: row.namespace, kind: row.workload_kind, name: row.workload_name, ...(row.container ? {container: row.container} : {})},
+    target: {
+      namespace: row.namespace,
+      kind: row.workload_kind,
+      name: row.workload_name,
+      ...(row.container ? {container: row.container} : {}),
+    },
     recommendationId: row.recommendation_id ?? undefined,
     restoresActionId: row.restores_action_id ?? undefined,
     schedule: row.schedule ?? undefined,

@@ -54,20 +54,24 @@ export function queueAlerts(db: Db, alerts: readonly RaisedAlert[], now = new Da
   const status = db.prepare('SELECT status FROM alerts WHERE key = ?').pluck()
   const insert = db.prepare(`INSERT INTO alerts (key, kind, subject, status, payload, summary, created_at, updated_at)
     VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)`)
-  const refresh = db.prepare("UPDATE alerts SET payload = ?, summary = ?, updated_at = ? WHERE key = ? AND status = 'pending'")
-  return db.transaction(() => {
-    const added: string[] = []
-    for (const alert of alerts) {
-      const current = status.get(alert.key) as string | undefined
-      if (current === undefined) {
-        insert.run(alert.key, alert.kind, alert.subject, JSON.stringify(alert.payload), alert.summary, now, now)
-        added.push(alert.key)
-      } else if (current === 'pending') {
-        refresh.run(JSON.stringify(alert.payload), alert.summary, now, alert.key)
+  const refresh = db.prepare(
+    "UPDATE alerts SET payload = ?, summary = ?, updated_at = ? WHERE key = ? AND status = 'pending'",
+  )
+  return db
+    .transaction(() => {
+      const added: string[] = []
+      for (const alert of alerts) {
+        const current = status.get(alert.key) as string | undefined
+        if (current === undefined) {
+          insert.run(alert.key, alert.kind, alert.subject, JSON.stringify(alert.payload), alert.summary, now, now)
+          added.push(alert.key)
+        } else if (current === 'pending') {
+          refresh.run(JSON.stringify(alert.payload), alert.summary, now, alert.key)
+        }
       }
-    }
-    return added
-  }).immediate()
+      return added
+    })
+    .immediate()
 }
 
 /** The keys among `keys` that were already delivered. */
@@ -78,7 +82,9 @@ export function sentKeys(db: Db, keys: readonly string[]): Set<string> {
 
 /** Alerts waiting to be delivered, oldest first. */
 export function pendingAlerts(db: Db): StoredAlert[] {
-  return (db.prepare("SELECT * FROM alerts WHERE status = 'pending' ORDER BY created_at, key").all() as AlertRow[]).map(fromRow)
+  return (db.prepare("SELECT * FROM alerts WHERE status = 'pending' ORDER BY created_at, key").all() as AlertRow[]).map(
+    fromRow,
+  )
 }
 
 export function listAlerts(db: Db): StoredAlert[] {
@@ -90,16 +96,30 @@ export function listAlerts(db: Db): StoredAlert[] {
  * or another run holds an unexpired claim: that run posts it.
  */
 export function claimAlert(db: Db, key: string, until: string, now = new Date().toISOString()): boolean {
-  return db.prepare(`UPDATE alerts SET claimed_until = ? WHERE key = ? AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)`)
-    .run(until, key, now).changes === 1
+  return (
+    db
+      .prepare(
+        `UPDATE alerts SET claimed_until = ? WHERE key = ? AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)`,
+      )
+      .run(until, key, now).changes === 1
+  )
 }
 
 export function markAlertSent(db: Db, key: string, attempts: number, now = new Date().toISOString()): void {
-  db.prepare("UPDATE alerts SET status = 'sent', attempts = attempts + ?, last_error = NULL, sent_at = ?, updated_at = ?, claimed_until = NULL WHERE key = ?")
-    .run(attempts, now, now, key)
+  db.prepare(
+    "UPDATE alerts SET status = 'sent', attempts = attempts + ?, last_error = NULL, sent_at = ?, updated_at = ?, claimed_until = NULL WHERE key = ?",
+  ).run(attempts, now, now, key)
 }
 
 /** Keeps the alert pending for the next run; `error` must already be redacted. */
-export function markAlertFailed(db: Db, key: string, attempts: number, error: string, now = new Date().toISOString()): void {
-  db.prepare('UPDATE alerts SET attempts = attempts + ?, last_error = ?, updated_at = ?, claimed_until = NULL WHERE key = ?').run(attempts, error, now, key)
+export function markAlertFailed(
+  db: Db,
+  key: string,
+  attempts: number,
+  error: string,
+  now = new Date().toISOString(),
+): void {
+  db.prepare(
+    'UPDATE alerts SET attempts = attempts + ?, last_error = ?, updated_at = ?, claimed_until = NULL WHERE key = ?',
+  ).run(attempts, error, now, key)
 }

@@ -32,19 +32,37 @@ const fromRow = (row: BudgetRow): Budget => ({
 })
 
 /** Creates the budget, or replaces the settings of the one with the same name (keeping its id). */
-export function upsertBudget(db: Db, input: BudgetInput, now = new Date().toISOString()): {budget: Budget; created: boolean} {
-  return db.transaction(() => {
-    const existing = db.prepare('SELECT id FROM budgets WHERE name = ?').pluck().get(input.name) as number | undefined
-    const values = [input.amount, input.period, input.currency ?? null, input.metric, JSON.stringify(input.filters), JSON.stringify(input.thresholds), now]
-    if (existing === undefined) {
-      db.prepare(`INSERT INTO budgets (name, amount, period, currency, metric, filters, thresholds, updated_at, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(input.name, ...values, now)
-    } else {
-      db.prepare(`UPDATE budgets SET amount = ?, period = ?, currency = ?, metric = ?, filters = ?, thresholds = ?, updated_at = ?
-        WHERE id = ?`).run(...values, existing)
-    }
-    return {budget: getBudget(db, input.name)!, created: existing === undefined}
-  }).immediate()
+export function upsertBudget(
+  db: Db,
+  input: BudgetInput,
+  now = new Date().toISOString(),
+): {budget: Budget; created: boolean} {
+  return db
+    .transaction(() => {
+      const existing = db.prepare('SELECT id FROM budgets WHERE name = ?').pluck().get(input.name) as number | undefined
+      const values = [
+        input.amount,
+        input.period,
+        input.currency ?? null,
+        input.metric,
+        JSON.stringify(input.filters),
+        JSON.stringify(input.thresholds),
+        now,
+      ]
+      if (existing === undefined) {
+        db.prepare(
+          `INSERT INTO budgets (name, amount, period, currency, metric, filters, thresholds, updated_at, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(input.name, ...values, now)
+      } else {
+        db.prepare(
+          `UPDATE budgets SET amount = ?, period = ?, currency = ?, metric = ?, filters = ?, thresholds = ?, updated_at = ?
+        WHERE id = ?`,
+        ).run(...values, existing)
+      }
+      return {budget: getBudget(db, input.name)!, created: existing === undefined}
+    })
+    .immediate()
 }
 
 export function getBudget(db: Db, name: string): Budget | undefined {
@@ -58,11 +76,13 @@ export function listBudgets(db: Db): Budget[] {
 
 /** Removes the budget and its still-pending alerts (they describe a budget that no longer exists). */
 export function removeBudget(db: Db, name: string): boolean {
-  return db.transaction(() => {
-    const budget = getBudget(db, name)
-    if (!budget) return false
-    db.prepare("DELETE FROM alerts WHERE status = 'pending' AND key LIKE ?").run(`budget:${budget.id}:%`)
-    db.prepare('DELETE FROM budgets WHERE id = ?').run(budget.id)
-    return true
-  }).immediate()
+  return db
+    .transaction(() => {
+      const budget = getBudget(db, name)
+      if (!budget) return false
+      db.prepare("DELETE FROM alerts WHERE status = 'pending' AND key LIKE ?").run(`budget:${budget.id}:%`)
+      db.prepare('DELETE FROM budgets WHERE id = ?').run(budget.id)
+      return true
+    })
+    .immediate()
 }

@@ -8,7 +8,8 @@ export function parseGroupKey(text: string): GroupKey {
   const trimmed = text.trim()
   if (trimmed.startsWith('tag:')) {
     const key = trimmed.slice(4)
-    if (!key) throw usageError(`--group-by ${text}: a tag key is needed after "tag:"`, 'for example --group-by tag:team')
+    if (!key)
+      throw usageError(`--group-by ${text}: a tag key is needed after "tag:"`, 'for example --group-by tag:team')
     return {kind: 'tag', key}
   }
   if (trimmed in DIMENSIONS) return {kind: 'dimension', name: trimmed as DimensionName}
@@ -17,7 +18,10 @@ export function parseGroupKey(text: string): GroupKey {
 
 /** Splits comma-separated and repeated flag values: `--group-by service,region --group-by tag:env`. */
 export function parseGroupKeys(values: readonly string[] | undefined): GroupKey[] {
-  const keys = (values ?? []).flatMap((v) => v.split(',')).filter((v) => v.trim() !== '').map(parseGroupKey)
+  const keys = (values ?? [])
+    .flatMap((v) => v.split(','))
+    .filter((v) => v.trim() !== '')
+    .map(parseGroupKey)
   const seen = new Set<string>()
   return keys.filter((k) => {
     const id = groupKeyLabel(k)
@@ -41,7 +45,11 @@ export function parseFilters(values: readonly string[] | undefined): CostFilter[
   const byKey = new Map<string, CostFilter>()
   for (const raw of values ?? []) {
     const eq = raw.indexOf('=')
-    if (eq <= 0) throw usageError(`--filter ${raw}: expected key=value`, `for example --filter service="Amazon Elastic Compute Cloud" or --filter tag:env=prod; keys: ${GROUP_KEY_HELP}`)
+    if (eq <= 0)
+      throw usageError(
+        `--filter ${raw}: expected key=value`,
+        `for example --filter service="Amazon Elastic Compute Cloud" or --filter tag:env=prod; keys: ${GROUP_KEY_HELP}`,
+      )
     const key = parseFilterKey(raw.slice(0, eq), raw)
     const value = raw.slice(eq + 1)
     const id = groupKeyLabel(key)

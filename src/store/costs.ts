@@ -26,18 +26,25 @@ export interface ReplaceCostsResult {
  * totals unchanged, a restated export replaces the older one, and a failure leaves the store as it
  * was. Rows with the same grain are summed.
  */
-export function replaceCosts(db: Db, scopes: readonly CostScope[], rows: Iterable<DailyCostRow>, record: CostImportRecord): ReplaceCostsResult {
-  return db.transaction((): ReplaceCostsResult => {
-    const writer = openCostWriter(db)
-    // Every scope is cleared, also those without rows now: a restated window can be empty.
-    for (const scope of scopes) writer.clear(scope)
-    let rollupRows = 0
-    for (const row of rows) {
-      writer.insert(record.source, row)
-      rollupRows++
-    }
-    return writer.finish(record, rollupRows)
-  }).immediate()
+export function replaceCosts(
+  db: Db,
+  scopes: readonly CostScope[],
+  rows: Iterable<DailyCostRow>,
+  record: CostImportRecord,
+): ReplaceCostsResult {
+  return db
+    .transaction((): ReplaceCostsResult => {
+      const writer = openCostWriter(db)
+      // Every scope is cleared, also those without rows now: a restated window can be empty.
+      for (const scope of scopes) writer.clear(scope)
+      let rollupRows = 0
+      for (const row of rows) {
+        writer.insert(record.source, row)
+        rollupRows++
+      }
+      return writer.finish(record, rollupRows)
+    })
+    .immediate()
 }
 
 /**
@@ -61,15 +68,28 @@ export interface CostWriter {
   finish(record: CostImportRecord, rollupRows?: number): ReplaceCostsResult
 }
 
-const scopeKey = (scope: CostScope): string => scope.kind === 'billing-period'
-  ? `p\u0000${scope.source}\u0000${scope.provider}\u0000${scope.billingAccountId}\u0000${scope.billingPeriodStart}`
-  : `d\u0000${scope.source}\u0000${scope.provider}\u0000${scope.billingAccountId}\u0000${scope.from}\u0000${scope.to}`
+const scopeKey = (scope: CostScope): string =>
+  scope.kind === 'billing-period'
+    ? `p\u0000${scope.source}\u0000${scope.provider}\u0000${scope.billingAccountId}\u0000${scope.billingPeriodStart}`
+    : `d\u0000${scope.source}\u0000${scope.provider}\u0000${scope.billingAccountId}\u0000${scope.from}\u0000${scope.to}`
 
 export function openCostWriter(db: Db): CostWriter {
-  const deletePeriod = db.prepare(`DELETE FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND billing_period_start = ?`)
-  const deleteDays = db.prepare(`DELETE FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND day BETWEEN ? AND ?`)
-  const countPeriod = db.prepare(`SELECT count(*) FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND billing_period_start = ?`).pluck()
-  const countDays = db.prepare(`SELECT count(*) FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND day BETWEEN ? AND ?`).pluck()
+  const deletePeriod = db.prepare(
+    `DELETE FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND billing_period_start = ?`,
+  )
+  const deleteDays = db.prepare(
+    `DELETE FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND day BETWEEN ? AND ?`,
+  )
+  const countPeriod = db
+    .prepare(
+      `SELECT count(*) FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND billing_period_start = ?`,
+    )
+    .pluck()
+  const countDays = db
+    .prepare(
+      `SELECT count(*) FROM cost_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND day BETWEEN ? AND ?`,
+    )
+    .pluck()
   const insert = db.prepare(`
     INSERT INTO cost_daily (source, billing_period_start, day, provider, billing_account_id, sub_account_id, service_name,
       service_category, region_id, charge_category, charge_frequency, currency, tag_set_id,
@@ -80,7 +100,8 @@ export function openCostWriter(db: Db): CostWriter {
       contracted_cost = contracted_cost + excluded.contracted_cost`)
   const upsertAccount = db.prepare(`INSERT INTO accounts (provider, account_id, name) VALUES (?, ?, ?)
     ON CONFLICT DO UPDATE SET name = excluded.name`)
-  const insertImport = db.prepare(`INSERT INTO imports (source, location, started_at, finished_at, rows_read, rows_skipped, rollup_rows, scopes)
+  const insertImport =
+    db.prepare(`INSERT INTO imports (source, location, started_at, finished_at, rows_read, rows_skipped, rollup_rows, scopes)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
   let tagSets = tagSetResolver(db)
   let cleared = new Map<string, CostScope>()
@@ -90,15 +111,35 @@ export function openCostWriter(db: Db): CostWriter {
   const clear = (scope: CostScope): void => {
     const key = scopeKey(scope)
     if (cleared.has(key)) return
-    if (scope.kind === 'billing-period') deletePeriod.run(scope.source, scope.provider, scope.billingAccountId, scope.billingPeriodStart)
+    if (scope.kind === 'billing-period')
+      deletePeriod.run(scope.source, scope.provider, scope.billingAccountId, scope.billingPeriodStart)
     else deleteDays.run(scope.source, scope.provider, scope.billingAccountId, scope.from, scope.to)
     cleared.set(key, scope)
   }
   const insertRow = (source: string, row: DailyCostRow): void => {
-    insert.run(source, row.billingPeriodStart, row.day, row.provider, row.billingAccountId, row.subAccountId, row.serviceName,
-      row.serviceCategory, row.regionId, row.chargeCategory, row.chargeFrequency, row.currency, tagSets(row.tags),
-      row.billedCost, row.effectiveCost, row.listCost, row.contractedCost)
-    for (const [id, name] of [[row.billingAccountId, row.billingAccountName], [row.subAccountId, row.subAccountName]] as const) {
+    insert.run(
+      source,
+      row.billingPeriodStart,
+      row.day,
+      row.provider,
+      row.billingAccountId,
+      row.subAccountId,
+      row.serviceName,
+      row.serviceCategory,
+      row.regionId,
+      row.chargeCategory,
+      row.chargeFrequency,
+      row.currency,
+      tagSets(row.tags),
+      row.billedCost,
+      row.effectiveCost,
+      row.listCost,
+      row.contractedCost,
+    )
+    for (const [id, name] of [
+      [row.billingAccountId, row.billingAccountName],
+      [row.subAccountId, row.subAccountName],
+    ] as const) {
       if (!id || !name || named.has(`${row.provider}\u0000${id}`)) continue
       named.add(`${row.provider}\u0000${id}`)
       upsertAccount.run(row.provider, id, name)
@@ -127,12 +168,22 @@ export function openCostWriter(db: Db): CostWriter {
       const scopes = [...cleared.values()]
       let rollupRows = counted ?? 0
       for (const scope of counted === undefined ? scopes : []) {
-        rollupRows += Number(scope.kind === 'billing-period'
-          ? countPeriod.get(scope.source, scope.provider, scope.billingAccountId, scope.billingPeriodStart)
-          : countDays.get(scope.source, scope.provider, scope.billingAccountId, scope.from, scope.to))
+        rollupRows += Number(
+          scope.kind === 'billing-period'
+            ? countPeriod.get(scope.source, scope.provider, scope.billingAccountId, scope.billingPeriodStart)
+            : countDays.get(scope.source, scope.provider, scope.billingAccountId, scope.from, scope.to),
+        )
       }
-      const info = insertImport.run(record.source, record.location, record.startedAt, new Date().toISOString(),
-        record.rowsRead, record.rowsSkipped, rollupRows, JSON.stringify(scopes))
+      const info = insertImport.run(
+        record.source,
+        record.location,
+        record.startedAt,
+        new Date().toISOString(),
+        record.rowsRead,
+        record.rowsSkipped,
+        rollupRows,
+        JSON.stringify(scopes),
+      )
       return {importId: Number(info.lastInsertRowid), rollupRows}
     },
   }
@@ -187,12 +238,20 @@ export function queryDailyCosts(db: Db, query: CostSeriesQuery): CostSeriesPoint
   const params = [...sql.joinParams, query.from, query.to, ...sql.whereParams]
   const rows = stmt.raw().all(...params) as unknown[][]
   const n = query.groupBy.length
-  return rows.map((r) => ({keys: r.slice(0, n).map(String), currency: String(r[n]), day: String(r[n + 1]), cost: Number(r[n + 2])}))
+  return rows.map((r) => ({
+    keys: r.slice(0, n).map(String),
+    currency: String(r[n]),
+    day: String(r[n + 1]),
+    cost: Number(r[n + 2]),
+  }))
 }
 
 /** First and last day with cost data (optionally in one currency), or undefined for an empty store. */
 export function costDataRange(db: Db): {first: string; last: string} | undefined {
-  const row = db.prepare('SELECT MIN(day) AS first, MAX(day) AS last FROM cost_daily').get() as {first: string | null; last: string | null}
+  const row = db.prepare('SELECT MIN(day) AS first, MAX(day) AS last FROM cost_daily').get() as {
+    first: string | null
+    last: string | null
+  }
   return row.first && row.last ? {first: row.first, last: row.last} : undefined
 }
 

@@ -16,8 +16,11 @@ export function openStore(file: string, options: {readonly?: boolean} = {}): Db 
     try {
       makeDirectories(path.dirname(file))
     } catch (error) {
-      throw storeError(`cannot create the store directory ${path.dirname(file)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        'choose a writable location with --db PATH or FINOPS_DB', error)
+      throw storeError(
+        `cannot create the store directory ${path.dirname(file)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        'choose a writable location with --db PATH or FINOPS_DB',
+        error,
+      )
     }
   }
 
@@ -29,16 +32,22 @@ export function openStore(file: string, options: {readonly?: boolean} = {}): Db 
     db.pragma('synchronous = NORMAL')
     db.pragma('foreign_keys = ON')
   } catch (error) {
-    throw storeError(`cannot open the store at ${file}: ${describeSqliteError(error)}`,
-      'check the path and its permissions, or choose another with --db PATH or FINOPS_DB', error)
+    throw storeError(
+      `cannot open the store at ${file}: ${describeSqliteError(error)}`,
+      'check the path and its permissions, or choose another with --db PATH or FINOPS_DB',
+      error,
+    )
   }
 
   try {
     migrate(db)
   } catch (error) {
     db.close()
-    throw storeError(`cannot prepare the store at ${file}: ${describeSqliteError(error)}`,
-      'check the path is writable and is a finops store (not another SQLite file)', error)
+    throw storeError(
+      `cannot prepare the store at ${file}: ${describeSqliteError(error)}`,
+      'check the path is writable and is a finops store (not another SQLite file)',
+      error,
+    )
   }
   return db
 }
@@ -56,7 +65,8 @@ function makeDirectories(dir: string): void {
     if (parent === current) break
     current = parent
   }
-  if (!fs.statSync(current).isDirectory()) throw Object.assign(new Error(`${current} is not a directory`), {code: 'ENOTDIR'})
+  if (!fs.statSync(current).isDirectory())
+    throw Object.assign(new Error(`${current} is not a directory`), {code: 'ENOTDIR'})
   for (const part of missing) fs.mkdirSync(part)
 }
 

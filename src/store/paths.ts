@@ -3,7 +3,10 @@ import path from 'node:path'
 
 /** The XDG data directory for finops: $XDG_DATA_HOME/finops or ~/.local/share/finops. */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(os.homedir(), '.local', 'share')
+  const base =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : path.join(os.homedir(), '.local', 'share')
   return path.join(base, 'finops')
 }
 

@@ -23,9 +23,16 @@ export interface PriceRow {
 }
 
 /** Replaces a provider+service's catalog in one transaction (a failed fetch leaves the old one). */
-export function replacePrices(db: Db, provider: string, serviceName: string, rows: readonly PriceRow[], collectedAt = new Date().toISOString()): number {
+export function replacePrices(
+  db: Db,
+  provider: string,
+  serviceName: string,
+  rows: readonly PriceRow[],
+  collectedAt = new Date().toISOString(),
+): number {
   const del = db.prepare('DELETE FROM prices WHERE provider = ? AND service_name = ?')
-  const insert = db.prepare(`INSERT OR REPLACE INTO prices (provider, service_name, sku_id, region, description, resource_family,
+  const insert =
+    db.prepare(`INSERT OR REPLACE INTO prices (provider, service_name, sku_id, region, description, resource_family,
       resource_group, usage_type, capacity, family_key, unit, unit_price, currency, effective_time, collected_at)
     VALUES (@provider, @serviceName, @skuId, @region, @description, @resourceFamily, @resourceGroup, @usageType, @capacity,
       @familyKey, @unit, @unitPrice, @currency, @effectiveTime, @collectedAt)`)
@@ -52,13 +59,18 @@ export interface SpotPriceRatio {
  * of their price ratios is returned. Undefined when no pair exists (no catalog collected yet).
  */
 export function spotPriceRatio(db: Db, provider: string, region?: string): SpotPriceRatio | undefined {
-  const rows = db.prepare(`
+  const rows = db
+    .prepare(
+      `
     SELECT s.unit_price / o.unit_price AS ratio
     FROM prices s JOIN prices o
       ON o.provider = s.provider AND o.region = s.region AND o.family_key = s.family_key AND o.unit = s.unit
          AND o.currency = s.currency AND o.capacity = 'on-demand'
     WHERE s.provider = ? AND s.capacity = 'spot' AND o.unit_price > 0 AND (? IS NULL OR s.region = ?)
-    ORDER BY ratio`).pluck().all(provider, region ?? null, region ?? null) as number[]
+    ORDER BY ratio`,
+    )
+    .pluck()
+    .all(provider, region ?? null, region ?? null) as number[]
   if (rows.length === 0) return undefined
   const mid = Math.floor(rows.length / 2)
   const ratio = rows.length % 2 === 1 ? rows[mid]! : (rows[mid - 1]! + rows[mid]!) / 2
@@ -67,8 +79,12 @@ export function spotPriceRatio(db: Db, provider: string, region?: string): SpotP
 
 /** Catalog rows for a provider (optionally one region), for reports and recommenders. */
 export function listPrices(db: Db, provider: string, region?: string): PriceRow[] {
-  return db.prepare(`SELECT provider, service_name AS serviceName, sku_id AS skuId, region, description, resource_family AS resourceFamily,
+  return db
+    .prepare(
+      `SELECT provider, service_name AS serviceName, sku_id AS skuId, region, description, resource_family AS resourceFamily,
       resource_group AS resourceGroup, usage_type AS usageType, capacity, family_key AS familyKey, unit, unit_price AS unitPrice,
       currency, effective_time AS effectiveTime
-    FROM prices WHERE provider = ? AND (? IS NULL OR region = ?) ORDER BY region, family_key, capacity`).all(provider, region ?? null, region ?? null) as PriceRow[]
+    FROM prices WHERE provider = ? AND (? IS NULL OR region = ?) ORDER BY region, family_key, capacity`,
+    )
+    .all(provider, region ?? null, region ?? null) as PriceRow[]
 }

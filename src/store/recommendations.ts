@@ -1,4 +1,4 @@
-import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../recommenders/types.js'
+import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../../recommenders/types.js'
 import type {Db} from './open.js'
 
 /** What a recommend run computed: its scope decides which stored rows it replaces. */
@@ -25,26 +25,65 @@ export function saveRecommendations(db: Db, run: RecommendationRunInput): number
   const nsList = run.namespaces.map(() => '?').join(', ')
   const scope = `kind IN (${kindList})${scoped ? ` AND namespace IN (${nsList})` : ''}`
   const params = [...run.kinds, ...run.namespaces]
-  const insertRec = db.prepare(`INSERT OR REPLACE INTO recommendations (id, run_id, kind, cluster, namespace, target_kind, name, container, monthly_savings, risk, doc)
+  const insertRec =
+    db.prepare(`INSERT OR REPLACE INTO recommendations (id, run_id, kind, cluster, namespace, target_kind, name, container, monthly_savings, risk, doc)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-  const insertSkip = db.prepare(`INSERT INTO recommendation_skips (run_id, kind, cluster, namespace, target_kind, name, container, reason)
+  const insertSkip =
+    db.prepare(`INSERT INTO recommendation_skips (run_id, kind, cluster, namespace, target_kind, name, container, reason)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-  return db.transaction((): number => {
-    db.prepare(`DELETE FROM recommendations WHERE ${scope}`).run(...params)
-    db.prepare(`DELETE FROM recommendation_skips WHERE ${scope}`).run(...params)
-    const total = Math.round(run.recommendations.reduce((s, r) => s + r.monthlySavings, 0) * 100) / 100
-    const runId = Number(db.prepare(`INSERT INTO recommendation_runs (created_at, kinds, namespaces, window_start, window_end, recommendations, skipped, total_monthly_savings, currency)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(run.createdAt ?? new Date().toISOString(), JSON.stringify(run.kinds), JSON.stringify(run.namespaces),
-      run.windowStart ?? null, run.windowEnd ?? null, run.recommendations.length, run.skipped.length, total, run.currency).lastInsertRowid)
-    for (const r of run.recommendations) {
-      insertRec.run(r.id, runId, r.kind, r.target.cluster ?? '', r.target.namespace, r.target.kind, r.target.name, r.target.container ?? '',
-        r.monthlySavings, r.risk.level, JSON.stringify(r))
-    }
-    for (const s of run.skipped) {
-      insertSkip.run(runId, s.kind, s.target.cluster ?? '', s.target.namespace, s.target.kind, s.target.name, s.target.container ?? '', s.reason)
-    }
-    return runId
-  }).immediate()
+  return db
+    .transaction((): number => {
+      db.prepare(`DELETE FROM recommendations WHERE ${scope}`).run(...params)
+      db.prepare(`DELETE FROM recommendation_skips WHERE ${scope}`).run(...params)
+      const total = Math.round(run.recommendations.reduce((s, r) => s + r.monthlySavings, 0) * 100) / 100
+      const runId = Number(
+        db
+          .prepare(
+            `INSERT INTO recommendation_runs (created_at, kinds, namespaces, window_start, window_end, recommendations, skipped, total_monthly_savings, currency)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            run.createdAt ?? new Date().toISOString(),
+            JSON.stringify(run.kinds),
+            JSON.stringify(run.namespaces),
+            run.windowStart ?? null,
+            run.windowEnd ?? null,
+            run.recommendations.length,
+            run.skipped.length,
+            total,
+            run.currency,
+          ).lastInsertRowid,
+      )
+      for (const r of run.recommendations) {
+        insertRec.run(
+          r.id,
+          runId,
+          r.kind,
+          r.target.cluster ?? '',
+          r.target.namespace,
+          r.target.kind,
+          r.target.name,
+          r.target.container ?? '',
+          r.monthlySavings,
+          r.risk.level,
+          JSON.stringify(r),
+        )
+      }
+      for (const s of run.skipped) {
+        insertSkip.run(
+          runId,
+          s.kind,
+          s.target.cluster ?? '',
+          s.target.namespace,
+          s.target.kind,
+          s.target.name,
+          s.target.container ?? '',
+          s.reason,
+        )
+      }
+      return runId
+    })
+    .immediate()
 }
 
 export interface RecommendationQuery {
@@ -57,13 +96,22 @@ export interface RecommendationQuery {
 export function listRecommendations(db: Db, query: RecommendationQuery = {}): Recommendation[] {
   const where: string[] = []
   const params: string[] = []
-  for (const [column, values] of [['kind', query.kinds], ['namespace', query.namespaces], ['id', query.ids]] as const) {
+  for (const [column, values] of [
+    ['kind', query.kinds],
+    ['namespace', query.namespaces],
+    ['id', query.ids],
+  ] as const) {
     if (!values || values.length === 0) continue
     where.push(`${column} IN (${values.map(() => '?').join(', ')})`)
     params.push(...values)
   }
-  const rows = db.prepare(`SELECT doc FROM recommendations ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY monthly_savings DESC, id`).pluck().all(...params) as string[]
+  const rows = db
+    .prepare(
+      `SELECT doc FROM recommendations ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY monthly_savings DESC, id`,
+    )
+    .pluck()
+    .all(...params) as string[]
   return rows.map((doc) => JSON.parse(doc) as Recommendation)
 }
 
@@ -77,23 +125,54 @@ export function getRecommendation(db: Db, id: string): Recommendation | undefine
 export function listSkipped(db: Db, query: Omit<RecommendationQuery, 'ids'> = {}): SkippedRecommendation[] {
   const where: string[] = []
   const params: string[] = []
-  for (const [column, values] of [['kind', query.kinds], ['namespace', query.namespaces]] as const) {
+  for (const [column, values] of [
+    ['kind', query.kinds],
+    ['namespace', query.namespaces],
+  ] as const) {
     if (!values || values.length === 0) continue
     where.push(`${column} IN (${values.map(() => '?').join(', ')})`)
     params.push(...values)
   }
-  const rows = db.prepare(`SELECT kind, cluster, namespace, target_kind, name, container, reason FROM recommendation_skips
-    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY kind, cluster, namespace, target_kind, name, container`).all(...params) as
-    {kind: RecommendationKind; cluster: string; namespace: string; target_kind: string; name: string; container: string; reason: string}[]
+  const rows = db
+    .prepare(
+      `SELECT kind, cluster, namespace, target_kind, name, container, reason FROM recommendation_skips
+    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY kind, cluster, namespace, target_kind, name, container`,
+    )
+    .all(...params) as {
+    kind: RecommendationKind
+    cluster: string
+    namespace: string
+    target_kind: string
+    name: string
+    container: string
+    reason: string
+  }[]
   return rows.map((r) => ({
-    kind: r.kind, reason: r.reason,
-    target: {...(r.cluster ? {cluster: r.cluster} : {}), namespace: r.namespace, kind: r.target_kind, name: r.name, ...(r.container ? {container: r.container} : {})},
+    kind: r.kind,
+    reason: r.reason,
+    target: {
+      ...(r.cluster ? {cluster: r.cluster} : {}),
+      namespace: r.namespace,
+      kind: r.target_kind,
+      name: r.name,
+      ...(r.container ? {container: r.container} : {}),
+    },
   }))
 }
 
 /** When recommendations were last computed, or undefined if never. */
-export function lastRecommendationRun(db: Db): {id: number; createdAt: string; windowStart?: string; windowEnd?: string} | undefined {
-  const row = db.prepare('SELECT id, created_at, window_start, window_end FROM recommendation_runs ORDER BY id DESC LIMIT 1').get() as
-    {id: number; created_at: string; window_start: string | null; window_end: string | null} | undefined
-  return row ? {id: row.id, createdAt: row.created_at, windowStart: row.window_start ?? undefined, windowEnd: row.window_end ?? undefined} : undefined
+export function lastRecommendationRun(
+  db: Db,
+): {id: number; createdAt: string; windowStart?: string; windowEnd?: string} | undefined {
+  const row = db
+    .prepare('SELECT id, created_at, window_start, window_end FROM recommendation_runs ORDER BY id DESC LIMIT 1')
+    .get() as {id: number; created_at: string; window_start: string | null; window_end: string | null} | undefined
+  return row
+    ? {
+        id: row.id,
+        createdAt: row.created_at,
+        windowStart: row.window_start ?? undefined,
+        windowEnd: row.window_end ?? undefined,
+      }
+    : undefined
 }

@@ -1,5 +1,12 @@
 import {DigestBuilder, mergeDigests} from '../k8s/digest.js'
-import {containerKeyId, type ContainerKey, type ContainerUsage, type DailyUsage, type UsageDigest, type WorkloadKind} from '../k8s/model.js'
+import {
+  containerKeyId,
+  type ContainerKey,
+  type ContainerUsage,
+  type DailyUsage,
+  type UsageDigest,
+  type WorkloadKind,
+} from '../k8s/model.js'
 import type {Db} from './open.js'
 
 /** One container-day digest to write. */
@@ -28,11 +35,26 @@ export function writeUsage(db: Db, rows: Iterable<UsageRow>, mode: 'replace' | '
       const k = row.key
       let digest = row.digest
       if (mode === 'merge') {
-        const existing = select.get(k.cluster, k.namespace, k.kind, k.workload, k.container, row.day) as StoredDigest | undefined
+        const existing = select.get(k.cluster, k.namespace, k.kind, k.workload, k.container, row.day) as
+          StoredDigest | undefined
         if (existing) digest = mergeDigests([parseDigest(existing), digest])
       }
-      upsert.run(k.cluster, k.namespace, k.kind, k.workload, k.container, row.day, row.source, digest.samples,
-        JSON.stringify(digest.cpu), JSON.stringify(digest.memory), digest.cpu.max, digest.memory.max, digest.oomKills, now)
+      upsert.run(
+        k.cluster,
+        k.namespace,
+        k.kind,
+        k.workload,
+        k.container,
+        row.day,
+        row.source,
+        digest.samples,
+        JSON.stringify(digest.cpu),
+        JSON.stringify(digest.memory),
+        digest.cpu.max,
+        digest.memory.max,
+        digest.oomKills,
+        now,
+      )
       n++
     }
     return n
@@ -47,8 +69,12 @@ interface StoredDigest {
   oom_kills: number
 }
 
-const parseDigest = (r: StoredDigest): UsageDigest =>
-  ({samples: r.samples, cpu: JSON.parse(r.cpu), memory: JSON.parse(r.memory), oomKills: r.oom_kills})
+const parseDigest = (r: StoredDigest): UsageDigest => ({
+  samples: r.samples,
+  cpu: JSON.parse(r.cpu),
+  memory: JSON.parse(r.memory),
+  oomKills: r.oom_kills,
+})
 
 export interface UsageQuery {
   /** Inclusive day range. */
@@ -70,13 +96,30 @@ export function readUsage(db: Db, query: UsageQuery): ContainerUsage[] {
     where.push(`namespace IN (${query.namespaces.map(() => '?').join(', ')})`)
     params.push(...query.namespaces)
   }
-  const rows = db.prepare(`SELECT cluster, namespace, kind, workload, container, day, source, samples, cpu, memory, oom_kills
-    FROM k8s_usage_daily WHERE ${where.join(' AND ')} ORDER BY cluster, namespace, kind, workload, container, day`).all(...params) as
-    (StoredDigest & {cluster: string; namespace: string; kind: string; workload: string; container: string; day: string; source: string})[]
+  const rows = db
+    .prepare(
+      `SELECT cluster, namespace, kind, workload, container, day, source, samples, cpu, memory, oom_kills
+    FROM k8s_usage_daily WHERE ${where.join(' AND ')} ORDER BY cluster, namespace, kind, workload, container, day`,
+    )
+    .all(...params) as (StoredDigest & {
+    cluster: string
+    namespace: string
+    kind: string
+    workload: string
+    container: string
+    day: string
+    source: string
+  })[]
   const out: ContainerUsage[] = []
   let current: ContainerUsage | undefined
   for (const r of rows) {
-    const key: ContainerKey = {cluster: r.cluster, namespace: r.namespace, kind: r.kind as WorkloadKind, workload: r.workload, container: r.container}
+    const key: ContainerKey = {
+      cluster: r.cluster,
+      namespace: r.namespace,
+      kind: r.kind as WorkloadKind,
+      workload: r.workload,
+      container: r.container,
+    }
     if (!current || containerKeyId(current.key) !== containerKeyId(key)) {
       current = {key, days: []}
       out.push(current)
@@ -89,15 +132,22 @@ export function readUsage(db: Db, query: UsageQuery): ContainerUsage[] {
 
 /** First and last day with usage in the store, or undefined when there is none. */
 export function usageRange(db: Db): {first: string; last: string; containers: number} | undefined {
-  const row = db.prepare(`SELECT MIN(day) AS first, MAX(day) AS last,
+  const row = db
+    .prepare(
+      `SELECT MIN(day) AS first, MAX(day) AS last,
     (SELECT COUNT(*) FROM (SELECT DISTINCT cluster, namespace, kind, workload, container FROM k8s_usage_daily)) AS containers
-    FROM k8s_usage_daily`).get() as {first: string | null; last: string | null; containers: number}
+    FROM k8s_usage_daily`,
+    )
+    .get() as {first: string | null; last: string | null; containers: number}
   return row.first && row.last ? {first: row.first, last: row.last, containers: row.containers} : undefined
 }
 
 /** When a source last wrote usage for a cluster (ISO time), e.g. the previous metrics-server run. */
 export function lastUsageWrite(db: Db, cluster: string, source: string): string | undefined {
-  const value = db.prepare('SELECT MAX(updated_at) FROM k8s_usage_daily WHERE cluster = ? AND source = ?').pluck().get(cluster, source) as string | null
+  const value = db
+    .prepare('SELECT MAX(updated_at) FROM k8s_usage_daily WHERE cluster = ? AND source = ?')
+    .pluck()
+    .get(cluster, source) as string | null
   return value ?? undefined
 }
 

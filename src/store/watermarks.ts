@@ -13,14 +13,22 @@ export interface Watermark {
 }
 
 export function getWatermark(db: Db, source: string, scope: string): Watermark | undefined {
-  const row = db.prepare(`SELECT source, scope, collected_through AS collectedThrough, final_through AS finalThrough,
-    last_run_at AS lastRunAt, last_requests AS lastRequests FROM collector_watermarks WHERE source = ? AND scope = ?`).get(source, scope)
+  const row = db
+    .prepare(
+      `SELECT source, scope, collected_through AS collectedThrough, final_through AS finalThrough,
+    last_run_at AS lastRunAt, last_requests AS lastRequests FROM collector_watermarks WHERE source = ? AND scope = ?`,
+    )
+    .get(source, scope)
   return row as Watermark | undefined
 }
 
 export function listWatermarks(db: Db): Watermark[] {
-  return db.prepare(`SELECT source, scope, collected_through AS collectedThrough, final_through AS finalThrough,
-    last_run_at AS lastRunAt, last_requests AS lastRequests FROM collector_watermarks ORDER BY source, scope`).all() as Watermark[]
+  return db
+    .prepare(
+      `SELECT source, scope, collected_through AS collectedThrough, final_through AS finalThrough,
+    last_run_at AS lastRunAt, last_requests AS lastRequests FROM collector_watermarks ORDER BY source, scope`,
+    )
+    .all() as Watermark[]
 }
 
 /**
@@ -28,10 +36,12 @@ export function listWatermarks(db: Db): Watermark[] {
  * watermark backwards, so the next incremental run still starts from where collection got to.
  */
 export function saveWatermark(db: Db, mark: Watermark): void {
-  db.prepare(`INSERT INTO collector_watermarks (source, scope, collected_through, final_through, last_run_at, last_requests)
+  db.prepare(
+    `INSERT INTO collector_watermarks (source, scope, collected_through, final_through, last_run_at, last_requests)
     VALUES (@source, @scope, @collectedThrough, @finalThrough, @lastRunAt, @lastRequests)
     ON CONFLICT (source, scope) DO UPDATE SET
       collected_through = MAX(collected_through, excluded.collected_through),
       final_through = MAX(final_through, excluded.final_through),
-      last_run_at = excluded.last_run_at, last_requests = excluded.last_requests`).run(mark)
+      last_run_at = excluded.last_run_at, last_requests = excluded.last_requests`,
+  ).run(mark)
 }

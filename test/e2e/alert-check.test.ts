@@ -3,7 +3,7 @@ import path from 'node:path'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, test} from 'vitest'
 
 import {alertCheckSchema} from '../../src/alerts/schemas.js'
-import {syntheticRows, writeFocusCsv} from '../alerts/cost-data.js'
+import {syntheticRows, writeFocusCsv} from '../helpers/cost-data.js'
 import {type CliResult, parseJson, runCli, tempDir} from '../helpers/cli.js'
 import {type SlackReceiver, startSlackReceiver} from '../servers/slack-receiver.js'
 
@@ -13,13 +13,23 @@ const seedDb = path.join(seed.dir, 'seed.db')
 
 // One store with history, a budget over its threshold and an anomaly; each test gets a copy.
 beforeAll(async () => {
-  writeFocusCsv(path.join(seed.dir, 'focus.csv'), syntheticRows([
-    {account: '111', service: 'Amazon EC2', base: 300},
-    {account: '222', service: 'Amazon RDS', base: 120, spikes: {'2024-09-24': 900}},
-  ], '2024-06-01', '2024-09-24'))
+  writeFocusCsv(
+    path.join(seed.dir, 'focus.csv'),
+    syntheticRows(
+      [
+        {account: '111', service: 'Amazon EC2', base: 300},
+        {account: '222', service: 'Amazon RDS', base: 120, spikes: {'2024-09-24': 900}},
+      ],
+      '2024-06-01',
+      '2024-09-24',
+    ),
+  )
   const env = {FINOPS_DB: seedDb, FINOPS_NOW: NOW}
   expect((await runCli(['collect', 'focus', path.join(seed.dir, 'focus.csv')], {env})).code).toBe(0)
-  const set = await runCli(['budget', 'set', 'all', '--amount', '12000', '--actual-threshold', '80', '--forecast-threshold', '100'], {env})
+  const set = await runCli(
+    ['budget', 'set', 'all', '--amount', '12000', '--actual-threshold', '80', '--forecast-threshold', '100'],
+    {env},
+  )
   expect(set.code, set.stderr).toBe(0)
 })
 afterAll(() => seed.cleanup())
@@ -54,14 +64,18 @@ describe('finops alert check', () => {
     const first = await cli()
     expect(first.code, first.stderr).toBe(0)
     noSecret(first)
-    expect(first.stdout).toMatch(/Budget all 2024-09: [\d.]+% spent, forecast [\d.]+%; crossed actual 80%, forecast 100%/)
+    expect(first.stdout).toMatch(
+      /Budget all 2024-09: [\d.]+% spent, forecast [\d.]+%; crossed actual 80%, forecast 100%/,
+    )
     expect(first.stdout).toContain('Posted 3 alerts to Slack (webhook from $FINOPS_SLACK_WEBHOOK_URL)')
     expect(slack.posts).toHaveLength(3)
     expect(slack.posts.map((p) => p.problems)).toEqual([[], [], []])
     const texts = slack.posts.map((p) => (p.body as {text: string}).text)
     expect(texts.filter((t) => t.startsWith('Budget "all" 2024-09: actual spend'))).toHaveLength(1)
     expect(texts.filter((t) => t.startsWith('Budget "all" 2024-09: forecast period-end spend'))).toHaveLength(1)
-    expect(texts.filter((t) => t.startsWith('Spend spike on 2024-09-24 for account=222, service=Amazon RDS'))).toHaveLength(1)
+    expect(
+      texts.filter((t) => t.startsWith('Spend spike on 2024-09-24 for account=222, service=Amazon RDS')),
+    ).toHaveLength(1)
 
     const second = await cli('--json')
     expect(second.code).toBe(0)
@@ -85,7 +99,9 @@ describe('finops alert check', () => {
     const failed = await cli()
     expect(failed.code).toBe(6)
     noSecret(failed)
-    expect(failed.stderr.trim()).toBe('Error: 1 alert could not be posted (Slack answered 500 internal_error); 3 pending, retried on the next run')
+    expect(failed.stderr.trim()).toBe(
+      'Error: 1 alert could not be posted (Slack answered 500 internal_error); 3 pending, retried on the next run',
+    )
     expect(slack.delivered()).toEqual([])
     // The pending alerts and their last errors are in the store; the webhook URL is not (WAL included).
     for (const file of [env.FINOPS_DB!, `${env.FINOPS_DB!}-wal`].filter((f) => fs.existsSync(f))) {
@@ -120,10 +136,15 @@ describe('finops alert check', () => {
   })
 
   test('no webhook: one line saying how to set one, exit 3, nothing recorded', async () => {
-    const missing = await runCli(['alert', 'check'], {env: {...env, FINOPS_SLACK_WEBHOOK_URL: undefined}, cwd: work.dir})
+    const missing = await runCli(['alert', 'check'], {
+      env: {...env, FINOPS_SLACK_WEBHOOK_URL: undefined},
+      cwd: work.dir,
+    })
     expect(missing.code).toBe(3)
     expect(missing.stderr.trim().split('\n')).toHaveLength(1)
-    expect(missing.stderr).toMatch(/^Error: no Slack webhook configured \(set FINOPS_SLACK_WEBHOOK_URL, pass --webhook-file PATH/)
+    expect(missing.stderr).toMatch(
+      /^Error: no Slack webhook configured \(set FINOPS_SLACK_WEBHOOK_URL, pass --webhook-file PATH/,
+    )
     // Nothing was queued: a later dry run still sees three new alerts.
     const dry = check(await cli('--dry-run', '--json'))
     expect(dry.wouldPost).toHaveLength(3)
@@ -132,7 +153,10 @@ describe('finops alert check', () => {
   test('--webhook-file reads the URL from a mounted Secret file', async () => {
     const file = path.join(work.dir, 'slack-webhook-url')
     fs.writeFileSync(file, `${slack.url}\n`)
-    const r = await runCli(['alert', 'check', '--webhook-file', file, '--no-anomalies'], {env: {...env, FINOPS_SLACK_WEBHOOK_URL: undefined}, cwd: work.dir})
+    const r = await runCli(['alert', 'check', '--webhook-file', file, '--no-anomalies'], {
+      env: {...env, FINOPS_SLACK_WEBHOOK_URL: undefined},
+      cwd: work.dir,
+    })
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toContain(`webhook from --webhook-file ${file}`)
     noSecret(r)

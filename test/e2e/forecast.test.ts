@@ -2,9 +2,9 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addDays, eachDay} from '../../src/dates.js'
-import {forecastJsonSchema} from '../../src/forecasters/schema.js'
-import type {CostForecast} from '../../src/forecasters/types.js'
-import {type BillRow, weeklyUsage, writeFocusCsv} from '../forecasters/bill-fixture.js'
+import {forecastJsonSchema} from '../../forecasters/schema.js'
+import type {CostForecast} from '../../forecasters/types.js'
+import {type BillRow, weeklyUsage, writeFocusCsv} from '../helpers/bill-fixture.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
 
 const START = '2025-05-05'
@@ -15,7 +15,9 @@ function bill(): BillRow[] {
   return [
     ...weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 1200, seed: 1, trendPerDay: 0.001}),
     ...weeklyUsage({start: START, days: DAYS, service: 'Storage', level: 250, weekend: 1, seed: 2}),
-    ...eachDay(START, LAST).filter((d) => d.endsWith('-01')).map((day) => ({day, service: 'Support', cost: 3000, category: 'Purchase', frequency: 'Recurring'})),
+    ...eachDay(START, LAST)
+      .filter((d) => d.endsWith('-01'))
+      .map((day) => ({day, service: 'Support', cost: 3000, category: 'Purchase', frequency: 'Recurring'})),
     {day: '2025-08-12', service: 'Reserved Instances', cost: 25_000, category: 'Purchase', frequency: 'One-Time'},
   ]
 }
@@ -70,7 +72,9 @@ describe('finops forecast (built CLI)', () => {
   it('prints the month-end projections and the forecast table by default (to the end of next month)', async () => {
     const result = await runCli(['forecast', '--db', db])
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stdout).toMatch(/October 2025 will close at \$[\d,]+\.\d\d, 80% interval \$[\d,]+\.\d\d to \$[\d,]+\.\d\d/)
+    expect(result.stdout).toMatch(
+      /October 2025 will close at \$[\d,]+\.\d\d, 80% interval \$[\d,]+\.\d\d to \$[\d,]+\.\d\d/,
+    )
     expect(result.stdout).toMatch(/November 2025 will close at \$/)
     expect(result.stdout).toMatch(/2025-10-28 to 2025-11-30 \(34 days/)
     expect(result.stdout).toMatch(/One-time charges excluded from the projection: \$25,000\.00/)
@@ -98,7 +102,9 @@ describe('finops forecast (built CLI)', () => {
   })
 
   it('--level 95 widens the intervals', async () => {
-    const [a, b] = await Promise.all([80, 95].map((level) => runCli(['forecast', '--db', db, '--horizon', '14', '--level', String(level), '--json'])))
+    const [a, b] = await Promise.all(
+      [80, 95].map((level) => runCli(['forecast', '--db', db, '--horizon', '14', '--level', String(level), '--json'])),
+    )
     const width = (f: CostForecast): number => f.daily.reduce((s, p) => s + p.upper - p.lower, 0)
     const f80 = parseJson<CostForecast>(a!)
     const f95 = parseJson<CostForecast>(b!)
@@ -110,7 +116,14 @@ describe('finops forecast (built CLI)', () => {
     const result = await runCli(['forecast', '--db', db, '--horizon', '14', '--backtest'])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/Rolling-origin backtest of the USD total: \d+ origins, 14-day horizon each/)
-    for (const model of ['seasonal-naive', 'holt-winters-additive', 'holt-winters-multiplicative', 'damped-trend', 'robust-decomposition', 'ensemble']) {
+    for (const model of [
+      'seasonal-naive',
+      'holt-winters-additive',
+      'holt-winters-multiplicative',
+      'damped-trend',
+      'robust-decomposition',
+      'ensemble',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`${model}\\s+│\\s+[\\d.]+\\s+│\\s+[\\d.]+%\\s+│\\s+[\\d.]+%`))
     }
     expect(result.stdout).toContain('chosen')
@@ -129,9 +142,25 @@ describe('finops forecast (built CLI)', () => {
   })
 
   it.each([
-    ['too little history', () => weeklyUsage({start: '2025-10-10', days: 15, service: 'Compute', level: 100}), /15 days of history; at least 21 are needed.*import at least 21 consecutive days/],
-    ['a gap', () => weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 100}).filter((r) => r.day !== '2025-09-03'), /1 missing day between .*first: 2025-09-03.*--from 2025-09-04/],
-    ['negative totals', () => [...weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 100}), {day: '2025-07-07', service: 'Refund', cost: -400}], /negative on 1 day \(first: 2025-07-07\)/],
+    [
+      'too little history',
+      () => weeklyUsage({start: '2025-10-10', days: 15, service: 'Compute', level: 100}),
+      /15 days of history; at least 21 are needed.*import at least 21 consecutive days/,
+    ],
+    [
+      'a gap',
+      () =>
+        weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 100}).filter((r) => r.day !== '2025-09-03'),
+      /1 missing day between .*first: 2025-09-03.*--from 2025-09-04/,
+    ],
+    [
+      'negative totals',
+      () => [
+        ...weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 100}),
+        {day: '2025-07-07', service: 'Refund', cost: -400},
+      ],
+      /negative on 1 day \(first: 2025-07-07\)/,
+    ],
   ])('%s: exit 3 with one line saying what to do', async (name, rows, pattern) => {
     const file = await storeWith(name.replaceAll(' ', '-'), rows())
     const result = await runCli(['forecast', '--db', file])
@@ -144,6 +173,9 @@ describe('finops forecast (built CLI)', () => {
   it('an empty store: exit 8; with --json the error is JSON', async () => {
     const result = await runCli(['forecast', '--db', path.join(dir, 'empty.db'), '--json'])
     expect(result.code).toBe(8)
-    expect(parseJson<{error: {code: string; message: string}}>(result).error).toMatchObject({code: 'NOT_FOUND', message: expect.stringMatching(/no cost data/)})
+    expect(parseJson<{error: {code: string; message: string}}>(result).error).toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/no cost data/),
+    })
   })
 })

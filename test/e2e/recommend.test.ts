@@ -2,14 +2,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {RecommendReport} from '../../src/recommenders/from-store.js'
-import {recommendReportSchema} from '../../src/recommenders/schema.js'
-import type {Recommendation} from '../../src/recommenders/types.js'
+import type {RecommendReport} from '../../recommenders/from-store.js'
+import {recommendReportSchema} from '../../recommenders/schema.js'
+import type {Recommendation} from '../../recommenders/types.js'
 import {openStore} from '../../src/store/open.js'
 import {type PriceRow, replacePrices} from '../../src/store/prices.js'
 import {listRecommendations, listSkipped} from '../../src/store/recommendations.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
-import {SEED_NOW, seedRecommendStore} from '../recommenders/seed-store.js'
+import {SEED_NOW, seedRecommendStore} from '../helpers/seed-store.js'
 
 let dir: string
 let cleanup: () => void
@@ -17,15 +17,27 @@ let db: string
 const env = () => ({FINOPS_NOW: SEED_NOW, FINOPS_CONFIG: path.join(dir, 'none.yaml'), XDG_CONFIG_HOME: dir})
 
 beforeAll(() => {
-  ({dir, cleanup} = tempDir('finops-recommend-'))
+  ;({dir, cleanup} = tempDir('finops-recommend-'))
   fs.writeFileSync(path.join(dir, 'none.yaml'), '{}\n')
   db = path.join(dir, 'store.db')
   seedRecommendStore(db)
 })
 afterAll(() => cleanup())
 
-const find = (report: RecommendReport, kind: string, ns: string, name: string, container?: string): Recommendation | undefined =>
-  report.recommendations.find((r) => r.kind === kind && r.target.namespace === ns && r.target.name === name && (container === undefined || r.target.container === container))
+const find = (
+  report: RecommendReport,
+  kind: string,
+  ns: string,
+  name: string,
+  container?: string,
+): Recommendation | undefined =>
+  report.recommendations.find(
+    (r) =>
+      r.kind === kind &&
+      r.target.namespace === ns &&
+      r.target.name === name &&
+      (container === undefined || r.target.container === container),
+  )
 
 describe('finops recommend (built CLI)', () => {
   it('returns every kind as JSON, sorted by savings, with evidence, risk and skips, and stores them', async () => {
@@ -37,7 +49,9 @@ describe('finops recommend (built CLI)', () => {
     const savings = report.recommendations.map((r) => r.monthlySavings)
     expect(savings).toEqual([...savings].sort((a, b) => b - a))
     for (const r of report.recommendations) {
-      expect(Object.keys(r).sort()).toEqual(['current', 'currency', 'evidence', 'id', 'kind', 'monthlySavings', 'proposed', 'risk', 'target'].sort())
+      expect(Object.keys(r).sort()).toEqual(
+        ['current', 'currency', 'evidence', 'id', 'kind', 'monthlySavings', 'proposed', 'risk', 'target'].sort(),
+      )
       expect(['low', 'medium', 'high']).toContain(r.risk.level)
       expect(r.risk.reasons.length).toBeGreaterThan(0)
       expect(r.target).toMatchObject({cluster: 'eks-demo'})
@@ -47,7 +61,11 @@ describe('finops recommend (built CLI)', () => {
     expect(api.current).toMatchObject({cpuRequest: 2, memoryRequest: 4 * 2 ** 30, replicas: 3})
     expect(api.proposed.cpuRequest).toBeLessThan(0.5)
     expect(api.proposed.cpuRequest).toBeGreaterThanOrEqual(api.evidence.percentiles!.cpuP95!)
-    expect(api.evidence).toMatchObject({windowStart: '2024-03-01T00:00:00Z', windowEnd: '2024-03-14T23:59:59Z', samples: 14 * 288})
+    expect(api.evidence).toMatchObject({
+      windowStart: '2024-03-01T00:00:00Z',
+      windowEnd: '2024-03-14T23:59:59Z',
+      samples: 14 * 288,
+    })
     // shop/web's HPA scales on CPU utilization: only memory moves.
     const web = find(report, 'rightsize', 'shop', 'web', 'web')!
     expect(web.proposed.cpuRequest).toBe(web.current.cpuRequest)
@@ -60,11 +78,15 @@ describe('finops recommend (built CLI)', () => {
     expect(find(report, 'scale-down', 'data', 'jupyter')?.proposed.replicas).toBe(0)
     expect(find(report, 'rightsize', 'data', 'jupyter')).toBeUndefined()
     // staging carries a kube-downscaler namespace annotation; its api keeps one replica.
-    expect(find(report, 'scale-down', 'staging', 'web')?.proposed).toEqual({replicas: 0, schedule: 'uptime Mon-Fri 07:30-20:30 Europe/Berlin'})
+    expect(find(report, 'scale-down', 'staging', 'web')?.proposed).toEqual({
+      replicas: 0,
+      schedule: 'uptime Mon-Fri 07:30-20:30 Europe/Berlin',
+    })
     expect(find(report, 'scale-down', 'staging', 'api')?.proposed.replicas).toBe(1)
     expect(find(report, 'spot', 'shop', 'api')?.proposed.capacityType).toBe('spot')
 
-    const reasons = (name: string, kind: string) => report.skipped.filter((s) => s.target.name === name && s.kind === kind).map((s) => s.reason)
+    const reasons = (name: string, kind: string) =>
+      report.skipped.filter((s) => s.target.name === name && s.kind === kind).map((s) => s.reason)
     expect(reasons('checkout', 'rightsize')[0]).toMatch(/^thin data: 2 day\(s\)/)
     expect(reasons('checkout', 'spot')[0]).toMatch(/PDB checkout allows no disruption/)
     expect(reasons('worker', 'scale-down')).toEqual(['excluded by workload annotation downscaler/exclude=true'])
@@ -81,7 +103,10 @@ describe('finops recommend (built CLI)', () => {
 
   it('filters by kind, namespace and minimum savings, keeping ids stable and other kinds stored', async () => {
     const before = parseJson<RecommendReport>(await runCli(['recommend', '--db', db, '--json'], {env: env()}))
-    const result = await runCli(['recommend', '--db', db, '--json', '--kind', 'rightsize', '--namespace', 'shop,data', '--min-savings', '10'], {env: env()})
+    const result = await runCli(
+      ['recommend', '--db', db, '--json', '--kind', 'rightsize', '--namespace', 'shop,data', '--min-savings', '10'],
+      {env: env()},
+    )
     expect(result.code, result.stderr).toBe(0)
     const report = parseJson<RecommendReport>(result)
     expect(report.recommendations.length).toBeGreaterThan(0)
@@ -91,29 +116,41 @@ describe('finops recommend (built CLI)', () => {
       expect(r.monthlySavings).toBeGreaterThanOrEqual(10)
     }
     // The same kind and target keeps its id from run to run.
-    expect(find(report, 'rightsize', 'shop', 'api', 'api')!.id).toBe(find(before, 'rightsize', 'shop', 'api', 'api')!.id)
+    expect(find(report, 'rightsize', 'shop', 'api', 'api')!.id).toBe(
+      find(before, 'rightsize', 'shop', 'api', 'api')!.id,
+    )
     const store = openStore(db, {readonly: true})
     try {
       // Spot and scale-down rows from the earlier run are still there for finops apply.
-      expect(listRecommendations(store, {kinds: ['spot']}).length).toBe(before.recommendations.filter((r) => r.kind === 'spot').length)
-      expect(listRecommendations(store, {kinds: ['rightsize'], namespaces: ['shop', 'data']}).map((r) => r.id)).toEqual(report.recommendations.map((r) => r.id))
+      expect(listRecommendations(store, {kinds: ['spot']}).length).toBe(
+        before.recommendations.filter((r) => r.kind === 'spot').length,
+      )
+      expect(listRecommendations(store, {kinds: ['rightsize'], namespaces: ['shop', 'data']}).map((r) => r.id)).toEqual(
+        report.recommendations.map((r) => r.id),
+      )
     } finally {
       store.close()
     }
   })
 
   it('prints a table and CSV for people and spreadsheets', async () => {
-    const json = parseJson<RecommendReport>(await runCli(['recommend', '--db', db, '--json', '--no-save'], {env: env()}))
+    const json = parseJson<RecommendReport>(
+      await runCli(['recommend', '--db', db, '--json', '--no-save'], {env: env()}),
+    )
     const table = await runCli(['recommend', '--db', db], {env: env()})
     expect(table.code, table.stderr).toBe(0)
     const top = json.recommendations[0]!
     const firstRow = table.stdout.split('\n').find((l) => l.includes('-') && /(rs|spot|sd)-[0-9a-f]{10}/.test(l))!
     expect(firstRow).toContain(top.id)
-    expect(table.stdout).toMatch(/Total: \$[\d,.]+ per month over \d+ recommendation\(s\); usage 2024-03-01 to 2024-03-14/)
+    expect(table.stdout).toMatch(
+      /Total: \$[\d,.]+ per month over \d+ recommendation\(s\); usage 2024-03-01 to 2024-03-14/,
+    )
     expect(table.stdout).toMatch(/\d+ skipped \(/)
     const csv = await runCli(['recommend', '--db', db, '--csv'], {env: env()})
     const lines = csv.stdout.trim().split('\n')
-    expect(lines[0]).toMatch(/^id,kind,cluster,namespace,workload_kind,workload,container,current_cpu_request,proposed_cpu_request/)
+    expect(lines[0]).toMatch(
+      /^id,kind,cluster,namespace,workload_kind,workload,container,current_cpu_request,proposed_cpu_request/,
+    )
     expect(lines).toHaveLength(json.recommendations.length + 1)
     expect(lines[1]!.startsWith(`${top.id},${top.kind},eks-demo,`)).toBe(true)
   })
@@ -123,7 +160,9 @@ describe('finops recommend (built CLI)', () => {
     expect(badKind.code).toBe(2)
     const badSavings = await runCli(['recommend', '--db', db, '--min-savings', '-3'], {env: env()})
     expect(badSavings.code).toBe(2)
-    expect(badSavings.stderr.trim()).toBe('Error: --min-savings -3: expected a non-negative amount (for example --min-savings 10)')
+    expect(badSavings.stderr.trim()).toBe(
+      'Error: --min-savings -3: expected a non-negative amount (for example --min-savings 10)',
+    )
     const empty = await runCli(['recommend', '--db', path.join(dir, 'empty.db')], {env: env()})
     expect(empty.code).toBe(3)
     expect(empty.stderr.trim().split('\n')).toHaveLength(1)
@@ -140,19 +179,26 @@ describe('finops recommend (built CLI)', () => {
 
   it('reads settings and schedules from finops.yaml', async () => {
     const config = path.join(dir, 'finops.yaml')
-    fs.writeFileSync(config, [
-      'kubernetes:',
-      '  prices:',
-      '    currency: EUR',
-      '  recommend:',
-      '    scaleDown:',
-      '      schedules:',
-      '        - namespaces: [shop]',
-      '          labels: {app: cart}',
-      '          downtime: "Sat-Sun 00:00-24:00 UTC"',
-      '',
-    ].join('\n'))
-    const report = parseJson<RecommendReport>(await runCli(['recommend', '--db', db, '--json', '--no-save', '--config', config, '--kind', 'scale-down'], {env: env()}))
+    fs.writeFileSync(
+      config,
+      [
+        'kubernetes:',
+        '  prices:',
+        '    currency: EUR',
+        '  recommend:',
+        '    scaleDown:',
+        '      schedules:',
+        '        - namespaces: [shop]',
+        '          labels: {app: cart}',
+        '          downtime: "Sat-Sun 00:00-24:00 UTC"',
+        '',
+      ].join('\n'),
+    )
+    const report = parseJson<RecommendReport>(
+      await runCli(['recommend', '--db', db, '--json', '--no-save', '--config', config, '--kind', 'scale-down'], {
+        env: env(),
+      }),
+    )
     const cart = find(report, 'scale-down', 'shop', 'cart')
     expect(cart?.proposed).toEqual({replicas: 0, schedule: 'downtime Sat-Sun 00:00-24:00 UTC'})
     expect(cart?.evidence.notes?.join('\n')).toMatch(/finops.yaml schedules\[0\]/)
@@ -167,12 +213,31 @@ describe('spot prices from the catalog in the store', () => {
     seedRecommendStore(own)
     const store = openStore(own)
     const row = (sku: string, family: string, capacity: 'spot' | 'on-demand', unitPrice: number): PriceRow => ({
-      provider: 'AWS', serviceName: 'Amazon EC2', skuId: sku, region: 'eu-west-1', description: `${family} ${capacity}`, resourceFamily: 'Compute',
-      resourceGroup: family, usageType: capacity === 'spot' ? 'Spot' : 'OnDemand', capacity, familyKey: family, unit: 'h', unitPrice, currency: 'USD', effectiveTime: '2024-03-01T00:00:00Z',
+      provider: 'AWS',
+      serviceName: 'Amazon EC2',
+      skuId: sku,
+      region: 'eu-west-1',
+      description: `${family} ${capacity}`,
+      resourceFamily: 'Compute',
+      resourceGroup: family,
+      usageType: capacity === 'spot' ? 'Spot' : 'OnDemand',
+      capacity,
+      familyKey: family,
+      unit: 'h',
+      unitPrice,
+      currency: 'USD',
+      effectiveTime: '2024-03-01T00:00:00Z',
     })
-    replacePrices(store, 'AWS', 'Amazon EC2', [row('1', 'm5', 'on-demand', 0.2), row('2', 'm5', 'spot', 0.05), row('3', 'c5', 'on-demand', 0.1), row('4', 'c5', 'spot', 0.031)])
+    replacePrices(store, 'AWS', 'Amazon EC2', [
+      row('1', 'm5', 'on-demand', 0.2),
+      row('2', 'm5', 'spot', 0.05),
+      row('3', 'c5', 'on-demand', 0.1),
+      row('4', 'c5', 'spot', 0.031),
+    ])
     store.close()
-    const report = parseJson<RecommendReport>(await runCli(['recommend', '--db', own, '--json', '--kind', 'spot'], {env: env()}))
+    const report = parseJson<RecommendReport>(
+      await runCli(['recommend', '--db', own, '--json', '--kind', 'spot'], {env: env()}),
+    )
     const api = find(report, 'spot', 'shop', 'api')!
     // Ratios 0.25 and 0.31: the median of two is their mean.
     expect(api.evidence.percentiles!.spotPriceRatio).toBeCloseTo(0.28, 3)

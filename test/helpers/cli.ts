@@ -18,11 +18,24 @@ export interface CliResult {
  * Runs the built CLI (`bin/run.js`, as users run it) and collects its output. FINOPS_DB is unset
  * unless given, so a test never touches the user's real store.
  */
-export function runCli(args: readonly string[], options: {env?: Record<string, string | undefined>; cwd?: string; input?: string} = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: {env?: Record<string, string | undefined>; cwd?: string; input?: string} = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = {...process.env, FINOPS_DB: undefined, FORCE_COLOR: '0', NO_COLOR: '1', ...options.env}
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      FINOPS_DB: undefined,
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+      ...options.env,
+    }
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
-    const child = spawn(process.execPath, [binary, ...args], {cwd: options.cwd ?? repoRoot, env, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [binary, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

@@ -1,4 +1,4 @@
-import {type LocalServer, type RecordedRequest, type Reply, startLocalServer} from '../collectors/http-server.js'
+import {type LocalServer, type RecordedRequest, type Reply, startLocalServer} from './http-server.js'
 
 /**
  * A local Cost Explorer speaking AWS JSON 1.1 (POST /, X-Amz-Target), answering GetCostAndUsage
@@ -31,7 +31,13 @@ export interface CeServer extends LocalServer {
 export const CE_ACCESS_KEY = 'AKIDLOCALTEST'
 export const ACCOUNT_NAMES: Record<string, string> = {'111111111111': 'payments-prod', '222222222222': 'data-staging'}
 
-interface Expr {Dimensions?: {Key: string; Values: string[]}; Tags?: {Key: string; Values: string[]}; Not?: Expr; And?: Expr[]; Or?: Expr[]}
+interface Expr {
+  Dimensions?: {Key: string; Values: string[]}
+  Tags?: {Key: string; Values: string[]}
+  Not?: Expr
+  And?: Expr[]
+  Or?: Expr[]
+}
 
 function matches(fact: CeFact, expr: Expr | undefined): boolean {
   if (!expr) return true
@@ -45,16 +51,26 @@ function matches(fact: CeFact, expr: Expr | undefined): boolean {
 
 function dimensionOf(fact: CeFact, key: string): string {
   switch (key) {
-    case 'LINKED_ACCOUNT': return fact.account
-    case 'SERVICE': return fact.service
-    case 'RECORD_TYPE': return fact.recordType
-    case 'REGION': return fact.region
-    default: throw new Error(`unsupported dimension ${key}`)
+    case 'LINKED_ACCOUNT':
+      return fact.account
+    case 'SERVICE':
+      return fact.service
+    case 'RECORD_TYPE':
+      return fact.recordType
+    case 'REGION':
+      return fact.region
+    default:
+      throw new Error(`unsupported dimension ${key}`)
   }
 }
 
-const nextDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-const err = (type: string, message: string, status = 400): Reply => ({status, headers: {'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type}, body: {__type: type, message}})
+const nextDay = (day: string): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+const err = (type: string, message: string, status = 400): Reply => ({
+  status,
+  headers: {'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type},
+  body: {__type: type, message},
+})
 
 export async function startCostExplorer(options: {pageDays?: number; ledger?: CeFact[]} = {}): Promise<CeServer> {
   const pageDays = options.pageDays ?? 31
@@ -64,21 +80,39 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
   const handle = (req: RecordedRequest): Reply => {
     const target = String(req.headers['x-amz-target'] ?? '')
     const auth = String(req.headers.authorization ?? '')
-    if (!auth.startsWith(`AWS4-HMAC-SHA256 Credential=${CE_ACCESS_KEY}/`)) return err('UnrecognizedClientException', 'The security token included in the request is invalid.')
+    if (!auth.startsWith(`AWS4-HMAC-SHA256 Credential=${CE_ACCESS_KEY}/`))
+      return err('UnrecognizedClientException', 'The security token included in the request is invalid.')
     const failure = failures.shift()
     if (failure) return failure.type === 'DROP' ? {status: 0, drop: true} : err(failure.type, failure.message)
-    const body = req.json as {TimePeriod: {Start: string; End: string}; Granularity?: string; GroupBy?: {Type: string; Key: string}[]; Filter?: Expr; NextPageToken?: string; Dimension?: string}
+    const body = req.json as {
+      TimePeriod: {Start: string; End: string}
+      Granularity?: string
+      GroupBy?: {Type: string; Key: string}[]
+      Filter?: Expr
+      NextPageToken?: string
+      Dimension?: string
+    }
     const inPeriod = state.ledger.filter((f) => f.day >= body.TimePeriod.Start && f.day < body.TimePeriod.End)
     if (target === 'AWSInsightsIndexService.GetDimensionValues') {
       const values = [...new Set(inPeriod.map((f) => dimensionOf(f, body.Dimension!)))].sort()
-      return {status: 200, headers: {'content-type': 'application/x-amz-json-1.1'}, body: {
-        DimensionValues: values.map((Value) => ({Value, Attributes: ACCOUNT_NAMES[Value] ? {description: ACCOUNT_NAMES[Value]} : {}})),
-        ReturnSize: values.length, TotalSize: values.length,
-      }}
+      return {
+        status: 200,
+        headers: {'content-type': 'application/x-amz-json-1.1'},
+        body: {
+          DimensionValues: values.map((Value) => ({
+            Value,
+            Attributes: ACCOUNT_NAMES[Value] ? {description: ACCOUNT_NAMES[Value]} : {},
+          })),
+          ReturnSize: values.length,
+          TotalSize: values.length,
+        },
+      }
     }
     if (target !== 'AWSInsightsIndexService.GetCostAndUsage') return err('UnknownOperationException', target)
     if ((body.GroupBy?.length ?? 0) > 2) return err('ValidationException', 'GroupBy can have at most 2 elements')
-    const start = body.NextPageToken ? Buffer.from(body.NextPageToken, 'base64').toString('utf8') : body.TimePeriod.Start
+    const start = body.NextPageToken
+      ? Buffer.from(body.NextPageToken, 'base64').toString('utf8')
+      : body.TimePeriod.Start
     const days: string[] = []
     for (let d = start; d < body.TimePeriod.End && days.length < pageDays; d = nextDay(d)) days.push(d)
     const after = days.length > 0 ? nextDay(days.at(-1)!) : body.TimePeriod.End
@@ -87,7 +121,9 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
     const ResultsByTime = days.map((day) => {
       const groups = new Map<string, {Keys: string[]; un: number; am: number}>()
       for (const f of selected.filter((x) => x.day === day)) {
-        const keys = (body.GroupBy ?? []).map((g) => g.Type === 'TAG' ? `${g.Key}$${f.tags[g.Key] ?? ''}` : dimensionOf(f, g.Key))
+        const keys = (body.GroupBy ?? []).map((g) =>
+          g.Type === 'TAG' ? `${g.Key}$${f.tags[g.Key] ?? ''}` : dimensionOf(f, g.Key),
+        )
         if (body.GroupBy?.some((g) => g.Key === 'LINKED_ACCOUNT')) accounts.add(f.account)
         const id = keys.join('\u0000')
         const g = groups.get(id) ?? {Keys: keys, un: 0, am: 0}
@@ -96,23 +132,39 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
         groups.set(id, g)
       }
       return {
-        TimePeriod: {Start: day, End: nextDay(day)}, Total: {}, Estimated: day >= state.estimatedFrom,
-        Groups: [...groups.values()].map((g) => ({Keys: g.Keys, Metrics: {
-          UnblendedCost: {Amount: g.un.toFixed(10), Unit: 'USD'}, AmortizedCost: {Amount: g.am.toFixed(10), Unit: 'USD'},
-        }})),
+        TimePeriod: {Start: day, End: nextDay(day)},
+        Total: {},
+        Estimated: day >= state.estimatedFrom,
+        Groups: [...groups.values()].map((g) => ({
+          Keys: g.Keys,
+          Metrics: {
+            UnblendedCost: {Amount: g.un.toFixed(10), Unit: 'USD'},
+            AmortizedCost: {Amount: g.am.toFixed(10), Unit: 'USD'},
+          },
+        })),
       }
     })
-    return {status: 200, headers: {'content-type': 'application/x-amz-json-1.1'}, body: {
-      GroupDefinitions: body.GroupBy, ResultsByTime,
-      DimensionValueAttributes: [...accounts].sort().map((Value) => ({Value, Attributes: ACCOUNT_NAMES[Value] ? {description: ACCOUNT_NAMES[Value]} : {}})),
-      ...(after < body.TimePeriod.End ? {NextPageToken: Buffer.from(after).toString('base64')} : {}),
-    }}
+    return {
+      status: 200,
+      headers: {'content-type': 'application/x-amz-json-1.1'},
+      body: {
+        GroupDefinitions: body.GroupBy,
+        ResultsByTime,
+        DimensionValueAttributes: [...accounts]
+          .sort()
+          .map((Value) => ({Value, Attributes: ACCOUNT_NAMES[Value] ? {description: ACCOUNT_NAMES[Value]} : {}})),
+        ...(after < body.TimePeriod.End ? {NextPageToken: Buffer.from(after).toString('base64')} : {}),
+      },
+    }
   }
 
   const server = await startLocalServer(handle)
   const api = server as CeServer
   Object.defineProperty(api, 'ledger', {get: () => state.ledger, set: (value: CeFact[]) => void (state.ledger = value)})
-  Object.defineProperty(api, 'estimatedFrom', {get: () => state.estimatedFrom, set: (value: string) => void (state.estimatedFrom = value)})
+  Object.defineProperty(api, 'estimatedFrom', {
+    get: () => state.estimatedFrom,
+    set: (value: string) => void (state.estimatedFrom = value),
+  })
   return Object.assign(api, {
     reset: () => {
       failures.length = 0
@@ -122,7 +174,8 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
     failNext: (n: number, type: string, message = 'Rate exceeded') => {
       for (let i = 0; i < n; i++) failures.push({type, message})
     },
-    calls: (operation: string) => server.requests.filter((r) => r.headers['x-amz-target'] === `AWSInsightsIndexService.${operation}`),
+    calls: (operation: string) =>
+      server.requests.filter((r) => r.headers['x-amz-target'] === `AWSInsightsIndexService.${operation}`),
   })
 }
 
@@ -142,13 +195,50 @@ export function sampleLedger(from: string, to: string): CeFact[] {
     for (const [a, account] of Object.keys(ACCOUNT_NAMES).entries()) {
       for (const [s, svc] of services.entries()) {
         const unblended = svc.base * (1 + a) + ((i * 7 + s * 3) % 11) / 4
-        facts.push({day, account, service: svc.service, recordType: 'Usage', region: svc.region, tags: s === 0 ? {team: a === 0 ? 'payments' : 'data'} : {}, unblended, amortized: unblended * 0.9})
+        facts.push({
+          day,
+          account,
+          service: svc.service,
+          recordType: 'Usage',
+          region: svc.region,
+          tags: s === 0 ? {team: a === 0 ? 'payments' : 'data'} : {},
+          unblended,
+          amortized: unblended * 0.9,
+        })
       }
       if (day.endsWith('-01')) {
-        facts.push({day, account, service: 'Tax', recordType: 'Tax', region: '', tags: {}, unblended: 12.5 * (a + 1), amortized: 12.5 * (a + 1)})
-        facts.push({day, account, service: 'Amazon Elastic Compute Cloud - Compute', recordType: 'RIFee', region: 'us-east-1', tags: {}, unblended: 30, amortized: 0})
+        facts.push({
+          day,
+          account,
+          service: 'Tax',
+          recordType: 'Tax',
+          region: '',
+          tags: {},
+          unblended: 12.5 * (a + 1),
+          amortized: 12.5 * (a + 1),
+        })
+        facts.push({
+          day,
+          account,
+          service: 'Amazon Elastic Compute Cloud - Compute',
+          recordType: 'RIFee',
+          region: 'us-east-1',
+          tags: {},
+          unblended: 30,
+          amortized: 0,
+        })
       }
-      if (day.endsWith('-15')) facts.push({day, account, service: 'AWS Support (Business)', recordType: 'Credit', region: '', tags: {}, unblended: -5, amortized: -5})
+      if (day.endsWith('-15'))
+        facts.push({
+          day,
+          account,
+          service: 'AWS Support (Business)',
+          recordType: 'Credit',
+          region: '',
+          tags: {},
+          unblended: -5,
+          amortized: -5,
+        })
     }
   }
   return facts

@@ -2,7 +2,7 @@ import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 
-import {type LocalServer, type RecordedRequest, type Reply, startLocalServer} from '../collectors/http-server.js'
+import {type LocalServer, type RecordedRequest, type Reply, startLocalServer} from './http-server.js'
 
 /**
  * A local Azure Resource Manager answering the Cost Management Query API over HTTPS (bearer tokens
@@ -40,12 +40,36 @@ export const SUB_B = '00000000-0000-0000-0000-00000000000b'
 export function makeCert(dir: string): {key: string; cert: string; certFile: string} {
   const keyFile = path.join(dir, 'key.pem')
   const certFile = path.join(dir, 'cert.pem')
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {stdio: 'ignore'})
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    {stdio: 'ignore'},
+  )
   return {key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8'), certFile}
 }
 
-interface Filter {dimensions?: {name: string; operator: string; values: string[]}; tags?: {name: string; operator: string; values: string[]}; and?: Filter[]; or?: Filter[]}
+interface Filter {
+  dimensions?: {name: string; operator: string; values: string[]}
+  tags?: {name: string; operator: string; values: string[]}
+  and?: Filter[]
+  or?: Filter[]
+}
 
 /** The documented QueryFilter (api-version 2023-11-01): and, or, dimensions, tags; operator In. Anything else is refused. */
 const FILTER_KEYS = new Set(['and', 'or', 'dimensions', 'tags'])
@@ -56,28 +80,46 @@ function filterProblem(filter: unknown): string | undefined {
   const unknown = Object.keys(f).find((k) => !FILTER_KEYS.has(k))
   if (unknown) return `Invalid query definition: unknown filter property '${unknown}'`
   const comparison = (f.dimensions ?? f.tags) as {operator?: string} | undefined
-  if (comparison && comparison.operator !== 'In') return `Invalid query definition: operator '${comparison.operator}' is not supported`
-  for (const sub of [...(f.and as unknown[] ?? []), ...(f.or as unknown[] ?? [])]) {
+  if (comparison && comparison.operator !== 'In')
+    return `Invalid query definition: operator '${comparison.operator}' is not supported`
+  for (const sub of [...((f.and as unknown[]) ?? []), ...((f.or as unknown[]) ?? [])]) {
     const problem = filterProblem(sub)
     if (problem) return problem
   }
   return undefined
 }
-interface Body {type: string; timePeriod: {from: string; to: string}; dataset: {granularity: string; grouping?: {type: string; name: string}[]; filter?: Filter}}
+interface Body {
+  type: string
+  timePeriod: {from: string; to: string}
+  dataset: {granularity: string; grouping?: {type: string; name: string}[]; filter?: Filter}
+}
 
 const dimension = (f: AzFact, name: string): string => {
   switch (name) {
-    case 'ServiceName': return f.service
-    case 'ResourceLocation': return f.location
-    case 'SubscriptionId': return f.subscription
-    case 'ChargeType': return f.chargeType
-    default: throw new Error(`unsupported dimension ${name}`)
+    case 'ServiceName':
+      return f.service
+    case 'ResourceLocation':
+      return f.location
+    case 'SubscriptionId':
+      return f.subscription
+    case 'ChargeType':
+      return f.chargeType
+    default:
+      throw new Error(`unsupported dimension ${name}`)
   }
 }
-const matches = (f: AzFact, filter?: Filter): boolean => !filter ? true
-  : filter.and ? filter.and.every((x) => matches(f, x)) : filter.or ? filter.or.some((x) => matches(f, x))
-  : filter.dimensions ? filter.dimensions.values.includes(dimension(f, filter.dimensions.name))
-  : filter.tags ? filter.tags.values.includes(f.tags[filter.tags.name] ?? '') : true
+const matches = (f: AzFact, filter?: Filter): boolean =>
+  !filter
+    ? true
+    : filter.and
+      ? filter.and.every((x) => matches(f, x))
+      : filter.or
+        ? filter.or.some((x) => matches(f, x))
+        : filter.dimensions
+          ? filter.dimensions.values.includes(dimension(f, filter.dimensions.name))
+          : filter.tags
+            ? filter.tags.values.includes(f.tags[filter.tags.name] ?? '')
+            : true
 
 export async function startCostManagement(dir: string, options: {pageRows?: number} = {}): Promise<AzServer> {
   const pageRows = options.pageRows ?? 1000
@@ -86,25 +128,58 @@ export async function startCostManagement(dir: string, options: {pageRows?: numb
 
   const handle = (req: RecordedRequest): Reply => {
     if (req.headers.authorization !== `Bearer ${AZ_TOKEN}`) {
-      return {status: 401, body: {error: {code: 'AuthenticationFailed', message: 'Authentication failed. The Authorization header is missing or the token is invalid.'}}}
+      return {
+        status: 401,
+        body: {
+          error: {
+            code: 'AuthenticationFailed',
+            message: 'Authentication failed. The Authorization header is missing or the token is invalid.',
+          },
+        },
+      }
     }
     const m = /^(.*)\/providers\/Microsoft\.CostManagement\/query$/i.exec(req.path)
-    if (req.method !== 'POST' || !m) return {status: 404, body: {error: {code: 'NotFound', message: `no route ${req.method} ${req.path}`}}}
-    if (!req.url.searchParams.get('api-version')) return {status: 400, body: {error: {code: 'MissingApiVersionParameter', message: 'The api-version query parameter (?api-version=) is required for all requests.'}}}
+    if (req.method !== 'POST' || !m)
+      return {status: 404, body: {error: {code: 'NotFound', message: `no route ${req.method} ${req.path}`}}}
+    if (!req.url.searchParams.get('api-version'))
+      return {
+        status: 400,
+        body: {
+          error: {
+            code: 'MissingApiVersionParameter',
+            message: 'The api-version query parameter (?api-version=) is required for all requests.',
+          },
+        },
+      }
     const failure = state.failures.shift()
     if (failure?.status === 0) return {status: 0, drop: true}
-    if (failure) return {status: failure.status, headers: failure.headers, body: {error: {code: failure.status === 429 ? '429' : 'ServerError', message: 'Too many requests. Please retry.'}}}
+    if (failure)
+      return {
+        status: failure.status,
+        headers: failure.headers,
+        body: {
+          error: {code: failure.status === 429 ? '429' : 'ServerError', message: 'Too many requests. Please retry.'},
+        },
+      }
     const body = req.json as Body
     const grouping = body.dataset.grouping ?? []
     const problem = filterProblem(body.dataset.filter)
     if (problem) return {status: 400, body: {error: {code: 'BadRequest', message: problem}}}
-    if (grouping.length > 2) return {status: 400, body: {error: {code: 'BadRequest', message: 'Invalid query definition: grouping supports at most 2 dimensions'}}}
+    if (grouping.length > 2)
+      return {
+        status: 400,
+        body: {
+          error: {code: 'BadRequest', message: 'Invalid query definition: grouping supports at most 2 dimensions'},
+        },
+      }
     const from = body.timePeriod.from.slice(0, 10)
     const to = body.timePeriod.to.slice(0, 10)
     const groups = new Map<string, unknown[]>()
     for (const f of state.ledger) {
       if (f.day < from || f.day > to || !matches(f, body.dataset.filter)) continue
-      const keys = grouping.flatMap((g) => g.type === 'TagKey' ? [g.name, f.tags[g.name] ?? ''] : [dimension(f, g.name)])
+      const keys = grouping.flatMap((g) =>
+        g.type === 'TagKey' ? [g.name, f.tags[g.name] ?? ''] : [dimension(f, g.name)],
+      )
       const usageDate = Number(f.day.replaceAll('-', ''))
       const id = JSON.stringify([usageDate, ...keys])
       const cost = body.type === 'AmortizedCost' ? f.amortized : f.actual
@@ -115,12 +190,32 @@ export async function startCostManagement(dir: string, options: {pageRows?: numb
     const all = [...groups.values()].filter((r) => r[0] !== 0)
     const skip = Number(req.url.searchParams.get('$skiptoken') ?? 0)
     const rows = all.slice(skip, skip + pageRows)
-    const next = skip + pageRows < all.length ? `${state.url}${m[1]}/providers/Microsoft.CostManagement/query?api-version=${req.url.searchParams.get('api-version')}&$skiptoken=${skip + pageRows}` : null
-    const columns = [{name: 'Cost', type: 'Number'}, {name: 'UsageDate', type: 'Number'},
-      ...grouping.flatMap((g) => g.type === 'TagKey' ? [{name: 'TagKey', type: 'String'}, {name: 'TagValue', type: 'String'}] : [{name: g.name, type: 'String'}]),
-      {name: 'Currency', type: 'String'}]
-    return {status: 200, body: {id: `${m[1]}/providers/Microsoft.CostManagement/query/q1`, name: 'q1', type: 'Microsoft.CostManagement/query',
-      properties: {nextLink: next, columns, rows}}}
+    const next =
+      skip + pageRows < all.length
+        ? `${state.url}${m[1]}/providers/Microsoft.CostManagement/query?api-version=${req.url.searchParams.get('api-version')}&$skiptoken=${skip + pageRows}`
+        : null
+    const columns = [
+      {name: 'Cost', type: 'Number'},
+      {name: 'UsageDate', type: 'Number'},
+      ...grouping.flatMap((g) =>
+        g.type === 'TagKey'
+          ? [
+              {name: 'TagKey', type: 'String'},
+              {name: 'TagValue', type: 'String'},
+            ]
+          : [{name: g.name, type: 'String'}],
+      ),
+      {name: 'Currency', type: 'String'},
+    ]
+    return {
+      status: 200,
+      body: {
+        id: `${m[1]}/providers/Microsoft.CostManagement/query/q1`,
+        name: 'q1',
+        type: 'Microsoft.CostManagement/query',
+        properties: {nextLink: next, columns, rows},
+      },
+    }
   }
 
   const server = await startLocalServer(handle, tls)
@@ -128,7 +223,8 @@ export async function startCostManagement(dir: string, options: {pageRows?: numb
   const api = server as AzServer
   Object.defineProperty(api, 'ledger', {get: () => state.ledger, set: (v: AzFact[]) => void (state.ledger = v)})
   return Object.assign(api, {
-    cert: tls.cert, certFile: tls.certFile,
+    cert: tls.cert,
+    certFile: tls.certFile,
     failNext: (n: number, status: number, headers: Record<string, string> = {}) => {
       for (let i = 0; i < n; i++) state.failures.push({status, headers})
     },
@@ -143,17 +239,53 @@ export async function startCostManagement(dir: string, options: {pageRows?: numb
 /** Two subscriptions, three services across two regions, a monthly reservation purchase and a refund. */
 export function sampleAzureLedger(from: string, to: string): AzFact[] {
   const facts: AzFact[] = []
-  const services = [{service: 'Virtual Machines', location: 'westeurope', base: 55.2}, {service: 'Storage', location: 'westeurope', base: 9.1},
-    {service: 'Azure Kubernetes Service', location: 'northeurope', base: 21.7}]
+  const services = [
+    {service: 'Virtual Machines', location: 'westeurope', base: 55.2},
+    {service: 'Storage', location: 'westeurope', base: 9.1},
+    {service: 'Azure Kubernetes Service', location: 'northeurope', base: 21.7},
+  ]
   let i = 0
-  for (let day = from; day <= to; day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10), i++) {
+  for (
+    let day = from;
+    day <= to;
+    day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10), i++
+  ) {
     for (const [a, subscription] of [SUB_A, SUB_B].entries()) {
       for (const [s, svc] of services.entries()) {
         const actual = svc.base * (a + 1) + ((i * 5 + s) % 7) / 3
-        facts.push({day, subscription, service: svc.service, location: svc.location, chargeType: 'Usage', tags: s === 0 ? {env: a === 0 ? 'prod' : 'dev'} : {}, actual, amortized: actual + (s === 0 ? 4 : 0)})
+        facts.push({
+          day,
+          subscription,
+          service: svc.service,
+          location: svc.location,
+          chargeType: 'Usage',
+          tags: s === 0 ? {env: a === 0 ? 'prod' : 'dev'} : {},
+          actual,
+          amortized: actual + (s === 0 ? 4 : 0),
+        })
       }
-      if (day.endsWith('-01')) facts.push({day, subscription, service: 'Virtual Machines', location: 'westeurope', chargeType: 'Purchase', tags: {}, actual: 120, amortized: 0})
-      if (day.endsWith('-10')) facts.push({day, subscription, service: 'Storage', location: 'westeurope', chargeType: 'Refund', tags: {}, actual: -3.5, amortized: -3.5})
+      if (day.endsWith('-01'))
+        facts.push({
+          day,
+          subscription,
+          service: 'Virtual Machines',
+          location: 'westeurope',
+          chargeType: 'Purchase',
+          tags: {},
+          actual: 120,
+          amortized: 0,
+        })
+      if (day.endsWith('-10'))
+        facts.push({
+          day,
+          subscription,
+          service: 'Storage',
+          location: 'westeurope',
+          chargeType: 'Refund',
+          tags: {},
+          actual: -3.5,
+          amortized: -3.5,
+        })
     }
   }
   return facts

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 
-import {type LocalServer, type RecordedRequest, type Reply, startLocalServer} from '../collectors/http-server.js'
+import {type LocalServer, type RecordedRequest, type Reply, startLocalServer} from './http-server.js'
 import {fixturesDir} from '../helpers/cli.js'
 
 /**
@@ -39,61 +39,137 @@ export const GCP_TOKEN = 'ya29.local-fake-token'
 export const EXPORT_TABLE = 'billing-admin.finops_export.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9'
 export const GCP_BILLING_ACCOUNT = '01A2B3-C4D5E6-F7A8B9'
 
-const googleError = (status: number, message: string, reason: string, statusText: string): Reply =>
-  ({status, body: {error: {code: status, message, errors: [{message, domain: 'global', reason}], status: statusText}}})
+const googleError = (status: number, message: string, reason: string, statusText: string): Reply => ({
+  status,
+  body: {error: {code: status, message, errors: [{message, domain: 'global', reason}], status: statusText}},
+})
 
 export async function startGoogleApis(options: {pageRows?: number; skuPageSize?: number} = {}): Promise<GcpServer> {
   const pageRows = options.pageRows ?? 1000
-  const skus = (JSON.parse(fs.readFileSync(path.join(fixturesDir, 'gcp', 'compute-engine-skus.json'), 'utf8')) as {skus: unknown[]}).skus
-  const state = {ledger: [] as GcpFact[], failures: [] as {status: number; reason: string; api?: 'bigquery' | 'catalog'}[], slowPolls: 0, pending: new Map<string, number>(), jobs: new Map<string, {fields: {name: string; type: string}[]; rows: {f: {v: string | null}[]}[]}>()}
+  const skus = (
+    JSON.parse(fs.readFileSync(path.join(fixturesDir, 'gcp', 'compute-engine-skus.json'), 'utf8')) as {skus: unknown[]}
+  ).skus
+  const state = {
+    ledger: [] as GcpFact[],
+    failures: [] as {status: number; reason: string; api?: 'bigquery' | 'catalog'}[],
+    slowPolls: 0,
+    pending: new Map<string, number>(),
+    jobs: new Map<string, {fields: {name: string; type: string}[]; rows: {f: {v: string | null}[]}[]}>(),
+  }
   let jobCounter = 0
 
   const page = (jobId: string, projectId: string, start: number, kind: string): Reply => {
     const job = state.jobs.get(jobId)!
     const end = Math.min(start + pageRows, job.rows.length)
-    return {status: 200, body: {
-      kind, schema: {fields: job.fields}, jobReference: {projectId, jobId, location: 'US'}, totalRows: String(job.rows.length),
-      rows: job.rows.slice(start, end), jobComplete: true, cacheHit: false, totalBytesProcessed: '1048576',
-      ...(end < job.rows.length ? {pageToken: `page-${end}`} : {}),
-    }}
+    return {
+      status: 200,
+      body: {
+        kind,
+        schema: {fields: job.fields},
+        jobReference: {projectId, jobId, location: 'US'},
+        totalRows: String(job.rows.length),
+        rows: job.rows.slice(start, end),
+        jobComplete: true,
+        cacheHit: false,
+        totalBytesProcessed: '1048576',
+        ...(end < job.rows.length ? {pageToken: `page-${end}`} : {}),
+      },
+    }
   }
 
   const runExportQuery = (req: RecordedRequest, projectId: string): Reply => {
-    const body = req.json as {query: string; useLegacySql?: boolean; queryParameters?: {name: string; parameterValue: {value: string}}[]}
-    if (body.useLegacySql !== false) return googleError(400, 'legacy SQL is not supported by this test server', 'invalidQuery', 'INVALID_ARGUMENT')
-    const param = (name: string): string | undefined => body.queryParameters?.find((p) => p.name === name)?.parameterValue.value
+    const body = req.json as {
+      query: string
+      useLegacySql?: boolean
+      queryParameters?: {name: string; parameterValue: {value: string}}[]
+    }
+    if (body.useLegacySql !== false)
+      return googleError(400, 'legacy SQL is not supported by this test server', 'invalidQuery', 'INVALID_ARGUMENT')
+    const param = (name: string): string | undefined =>
+      body.queryParameters?.find((p) => p.name === name)?.parameterValue.value
     const from = param('from_day')
     const to = param('to_day')
-    if (!from || !to || !/GROUP BY/.test(body.query)) return googleError(400, 'expected the aggregated billing export query', 'invalidQuery', 'INVALID_ARGUMENT')
+    if (!from || !to || !/GROUP BY/.test(body.query))
+      return googleError(400, 'expected the aggregated billing export query', 'invalidQuery', 'INVALID_ARGUMENT')
     const label = param('label')
     const groups = new Map<string, (string | number)[]>()
     for (const f of state.ledger.filter((x) => x.day >= from && x.day <= to)) {
-      const key = [f.day, f.invoiceMonth, f.project, f.service, f.region, f.costType, 'USD', ...(label ? [f.labels[label] ?? ''] : [])]
+      const key = [
+        f.day,
+        f.invoiceMonth,
+        f.project,
+        f.service,
+        f.region,
+        f.costType,
+        'USD',
+        ...(label ? [f.labels[label] ?? ''] : []),
+      ]
       const id = JSON.stringify(key)
-      const row = groups.get(id) ?? [f.day, f.invoiceMonth, f.project, f.projectName, f.service, f.region, f.costType, 'USD', ...(label ? [f.labels[label] ?? ''] : []), 0, 0]
+      const row = groups.get(id) ?? [
+        f.day,
+        f.invoiceMonth,
+        f.project,
+        f.projectName,
+        f.service,
+        f.region,
+        f.costType,
+        'USD',
+        ...(label ? [f.labels[label] ?? ''] : []),
+        0,
+        0,
+      ]
       row[row.length - 2] = (row[row.length - 2] as number) + f.cost
       row[row.length - 1] = (row[row.length - 1] as number) + f.cost + f.credits
       groups.set(id, row)
     }
-    const fields = ['day', 'invoice_month', 'project_id', 'project_name', 'service', 'region', 'cost_type', 'currency', ...(label ? ['label_value'] : [])]
-      .map((name) => ({name, type: 'STRING', mode: 'NULLABLE'})).concat([{name: 'billed_cost', type: 'FLOAT', mode: 'NULLABLE'}, {name: 'effective_cost', type: 'FLOAT', mode: 'NULLABLE'}])
+    const fields = [
+      'day',
+      'invoice_month',
+      'project_id',
+      'project_name',
+      'service',
+      'region',
+      'cost_type',
+      'currency',
+      ...(label ? ['label_value'] : []),
+    ]
+      .map((name) => ({name, type: 'STRING', mode: 'NULLABLE'}))
+      .concat([
+        {name: 'billed_cost', type: 'FLOAT', mode: 'NULLABLE'},
+        {name: 'effective_cost', type: 'FLOAT', mode: 'NULLABLE'},
+      ])
     const jobId = `job_local_${++jobCounter}`
     state.jobs.set(jobId, {fields, rows: [...groups.values()].map((r) => ({f: r.map((v) => ({v: String(v)}))}))})
     if (state.slowPolls > 0) {
       state.pending.set(jobId, state.slowPolls)
       state.slowPolls = 0
-      return {status: 200, body: {kind: 'bigquery#queryResponse', jobReference: {projectId, jobId, location: 'US'}, jobComplete: false}}
+      return {
+        status: 200,
+        body: {kind: 'bigquery#queryResponse', jobReference: {projectId, jobId, location: 'US'}, jobComplete: false},
+      }
     }
     return page(jobId, projectId, 0, 'bigquery#queryResponse')
   }
 
   const handle = (req: RecordedRequest): Reply => {
-    if (req.headers.authorization !== `Bearer ${GCP_TOKEN}`) return googleError(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token.', 'authError', 'UNAUTHENTICATED')
+    if (req.headers.authorization !== `Bearer ${GCP_TOKEN}`)
+      return googleError(
+        401,
+        'Request had invalid authentication credentials. Expected OAuth 2 access token.',
+        'authError',
+        'UNAUTHENTICATED',
+      )
     const api = req.path.startsWith('/bigquery/') ? 'bigquery' : 'catalog'
     const at = state.failures.findIndex((f) => f.api === undefined || f.api === api)
     const failure = at >= 0 ? state.failures.splice(at, 1)[0] : undefined
     if (failure?.status === 0) return {status: 0, drop: true}
-    if (failure) return googleError(failure.status, 'Exceeded rate limits: too many api requests per user per method for this user_method.', failure.reason, failure.status === 429 ? 'RESOURCE_EXHAUSTED' : 'UNAVAILABLE')
+    if (failure)
+      return googleError(
+        failure.status,
+        'Exceeded rate limits: too many api requests per user per method for this user_method.',
+        failure.reason,
+        failure.status === 429 ? 'RESOURCE_EXHAUSTED' : 'UNAVAILABLE',
+      )
     let m = /^\/bigquery\/v2\/projects\/([^/]+)\/queries$/.exec(req.path)
     if (m && req.method === 'POST') return runExportQuery(req, m[1]!)
     m = /^\/bigquery\/v2\/projects\/([^/]+)\/queries\/([^/]+)$/.exec(req.path)
@@ -103,7 +179,14 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
       const polls = state.pending.get(m[2]!) ?? 0
       if (polls > 0) {
         state.pending.set(m[2]!, polls - 1)
-        return {status: 200, body: {kind: 'bigquery#getQueryResultsResponse', jobReference: {projectId: m[1], jobId: m[2], location: 'US'}, jobComplete: false}}
+        return {
+          status: 200,
+          body: {
+            kind: 'bigquery#getQueryResultsResponse',
+            jobReference: {projectId: m[1], jobId: m[2], location: 'US'},
+            jobComplete: false,
+          },
+        }
       }
       return page(m[2]!, m[1]!, token ? Number(token.slice(5)) : 0, 'bigquery#getQueryResultsResponse')
     }
@@ -140,19 +223,51 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
 /** Three projects, four services, labels on GKE, credits (sustained use, free tier), and a monthly tax. */
 export function sampleGcpLedger(from: string, to: string): GcpFact[] {
   const facts: GcpFact[] = []
-  const projects = [{project: 'shop-prod', projectName: 'Shop Production'}, {project: 'shop-dev', projectName: 'Shop Dev'}, {project: 'analytics', projectName: 'Analytics'}]
-  const services = [{service: 'Compute Engine', region: 'us-central1', base: 33.3, credit: -0.2}, {service: 'Cloud Storage', region: 'us', base: 4.4, credit: 0},
-    {service: 'Kubernetes Engine', region: 'europe-west1', base: 12.8, credit: -0.1}, {service: 'BigQuery', region: 'US', base: 6.6, credit: -1}]
+  const projects = [
+    {project: 'shop-prod', projectName: 'Shop Production'},
+    {project: 'shop-dev', projectName: 'Shop Dev'},
+    {project: 'analytics', projectName: 'Analytics'},
+  ]
+  const services = [
+    {service: 'Compute Engine', region: 'us-central1', base: 33.3, credit: -0.2},
+    {service: 'Cloud Storage', region: 'us', base: 4.4, credit: 0},
+    {service: 'Kubernetes Engine', region: 'europe-west1', base: 12.8, credit: -0.1},
+    {service: 'BigQuery', region: 'US', base: 6.6, credit: -1},
+  ]
   let i = 0
-  for (let day = from; day <= to; day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10), i++) {
+  for (
+    let day = from;
+    day <= to;
+    day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10), i++
+  ) {
     const invoiceMonth = day.slice(0, 7).replace('-', '')
     for (const [p, project] of projects.entries()) {
       for (const [s, svc] of services.entries()) {
         const cost = svc.base / (p + 1) + ((i * 3 + s * 5 + p) % 13) / 5
-        facts.push({day, invoiceMonth, ...project, service: svc.service, region: svc.region, costType: 'regular',
-          labels: s === 2 ? {team: p === 0 ? 'checkout' : 'platform'} : {}, cost, credits: cost * svc.credit})
+        facts.push({
+          day,
+          invoiceMonth,
+          ...project,
+          service: svc.service,
+          region: svc.region,
+          costType: 'regular',
+          labels: s === 2 ? {team: p === 0 ? 'checkout' : 'platform'} : {},
+          cost,
+          credits: cost * svc.credit,
+        })
       }
-      if (day.endsWith('-01')) facts.push({day, invoiceMonth, ...project, service: 'Invoice', region: '', costType: 'tax', labels: {}, cost: 8 / (p + 1), credits: 0})
+      if (day.endsWith('-01'))
+        facts.push({
+          day,
+          invoiceMonth,
+          ...project,
+          service: 'Invoice',
+          region: '',
+          costType: 'tax',
+          labels: {},
+          cost: 8 / (p + 1),
+          credits: 0,
+        })
     }
   }
   return facts

@@ -34,10 +34,13 @@ export async function startHoldingProxy(targetUrl: string): Promise<HoldingProxy
   let held: (() => void)[] = []
 
   const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void => {
-    const upstream = http.request({host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers}, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers)
-      up.pipe(res)
-    })
+    const upstream = http.request(
+      {host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers},
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers)
+        up.pipe(res)
+      },
+    )
     upstream.on('error', () => res.destroy())
     upstream.end(body)
   }
@@ -59,21 +62,37 @@ export async function startHoldingProxy(targetUrl: string): Promise<HoldingProxy
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
     url,
-    kubeconfig: () => [
-      'apiVersion: v1', 'kind: Config', 'current-context: proxied',
-      'clusters:', '- name: proxied', '  cluster:', `    server: ${url}`, '    insecure-skip-tls-verify: true',
-      'contexts:', '- name: proxied', '  context:', '    cluster: proxied', '    user: proxied-user',
-      'users:', '- name: proxied-user', '  user:', '    token: test-token', '',
-    ].join('\n'),
+    kubeconfig: () =>
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'current-context: proxied',
+        'clusters:',
+        '- name: proxied',
+        '  cluster:',
+        `    server: ${url}`,
+        '    insecure-skip-tls-verify: true',
+        'contexts:',
+        '- name: proxied',
+        '  context:',
+        '    cluster: proxied',
+        '    user: proxied-user',
+        'users:',
+        '- name: proxied-user',
+        '  user:',
+        '    token: test-token',
+        '',
+      ].join('\n'),
     hold: (rule) => new Promise((resolve) => rules.push({rule, resolve})),
     release: () => {
       const pending = held
       held = []
       for (const go of pending) go()
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }

@@ -72,8 +72,20 @@ const DEFAULT_RESOURCES: ResourceDef[] = [
   {group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true},
   {group: 'batch', version: 'v1', plural: 'cronjobs', kind: 'CronJob', namespaced: true},
   {group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true},
-  {group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true},
-  {group: 'autoscaling', version: 'v1', plural: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true},
+  {
+    group: 'autoscaling',
+    version: 'v2',
+    plural: 'horizontalpodautoscalers',
+    kind: 'HorizontalPodAutoscaler',
+    namespaced: true,
+  },
+  {
+    group: 'autoscaling',
+    version: 'v1',
+    plural: 'horizontalpodautoscalers',
+    kind: 'HorizontalPodAutoscaler',
+    namespaced: true,
+  },
   {group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', kind: 'PodMetrics', namespaced: true},
   {group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes', kind: 'NodeMetrics', namespaced: false},
 ]
@@ -143,7 +155,12 @@ interface Route {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly reason: string, message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message)
   }
 }
@@ -162,12 +179,14 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
   const resourceName = (def: ResourceDef): string => (def.group ? `${def.plural}.${def.group}` : def.plural)
   // Objects are stored once per group+plural (not per version), so autoscaling v1 and v2 share HPAs.
   const storeKey = (def: ResourceDef, namespace: string | undefined, name: string): string =>
-    `${def.group}/${def.plural}/${def.namespaced ? namespace ?? '' : ''}/${name}`
+    `${def.group}/${def.plural}/${def.namespaced ? (namespace ?? '') : ''}/${name}`
 
   const defFor = (apiVersion: string, kind: string): ResourceDef => {
-    const def = resources.find((r) => groupVersion(r) === apiVersion && r.kind === kind) ??
+    const def =
+      resources.find((r) => groupVersion(r) === apiVersion && r.kind === kind) ??
       resources.find((r) => r.kind === kind && r.group === (apiVersion.includes('/') ? apiVersion.split('/')[0] : ''))
-    if (!def) throw new Error(`kube-api test server: no resource for ${apiVersion} ${kind}; add it with defineResource()`)
+    if (!def)
+      throw new Error(`kube-api test server: no resource for ${apiVersion} ${kind}; add it with defineResource()`)
     return def
   }
 
@@ -178,7 +197,10 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     out.kind = def.kind
     out.metadata.resourceVersion = String(resourceVersion)
     out.metadata.uid = previous?.metadata.uid ?? obj.metadata.uid ?? `uid-${++uidCounter}`
-    out.metadata.creationTimestamp = previous?.metadata.creationTimestamp ?? obj.metadata.creationTimestamp ?? new Date(Date.UTC(2024, 0, 1)).toISOString()
+    out.metadata.creationTimestamp =
+      previous?.metadata.creationTimestamp ??
+      obj.metadata.creationTimestamp ??
+      new Date(Date.UTC(2024, 0, 1)).toISOString()
     out.metadata.generation = (previous?.metadata.generation ?? obj.metadata.generation ?? 0) + 1
     if (!def.namespaced) delete out.metadata.namespace
     return out
@@ -201,7 +223,11 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
       if (namespace !== undefined && def.namespaced && obj.metadata.namespace !== namespace) continue
       out.push(obj)
     }
-    return out.sort((a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`))
+    return out.sort((a, b) =>
+      `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
+        `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
+      ),
+    )
   }
 
   const route = (pathname: string): Route | undefined => {
@@ -220,7 +246,8 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     } else {
       return undefined
     }
-    const find = (plural: string) => resources.find((r) => r.group === group && r.version === version && r.plural === plural)
+    const find = (plural: string) =>
+      resources.find((r) => r.group === group && r.version === version && r.plural === plural)
     if (rest[0] === 'namespaces' && rest.length >= 3) {
       const def = find(rest[2]!)
       if (def?.namespaced) return {def, namespace: rest[1], name: rest[3], subresource: rest[4]}
@@ -231,15 +258,23 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
   }
 
   const notFound = (def: ResourceDef, name: string) =>
-    new HttpError(404, 'NotFound', `${resourceName(def)} "${name}" not found`, {name, group: def.group, kind: def.plural})
+    new HttpError(404, 'NotFound', `${resourceName(def)} "${name}" not found`, {
+      name,
+      group: def.group,
+      kind: def.plural,
+    })
 
   const checkForbidden = (def: ResourceDef, verb: Verb, namespace?: string): void => {
     const rules = [forbidden.get(`${def.group ? `${def.group}/` : ''}${def.plural}`), forbidden.get(def.plural)]
     for (const rule of rules) {
       if (rule && (rule === 'all' || rule.has(verb))) {
         const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope'
-        throw new HttpError(403, 'Forbidden', `${resourceName(def)} is forbidden: User "system:serviceaccount:finops:finops" cannot ${verb} resource "${def.plural}" in API group "${def.group}" ${scope}`,
-          {group: def.group, kind: def.plural})
+        throw new HttpError(
+          403,
+          'Forbidden',
+          `${resourceName(def)} is forbidden: User "system:serviceaccount:finops:finops" cannot ${verb} resource "${def.plural}" in API group "${def.group}" ${scope}`,
+          {group: def.group, kind: def.plural},
+        )
       }
     }
   }
@@ -249,7 +284,20 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     if (!r) throw new HttpError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`)
     const {def, namespace, name, subresource} = r
     const method = req.method ?? 'GET'
-    const verb: Verb = method === 'GET' ? (name ? 'get' : 'list') : method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? 'delete' : 'get'
+    const verb: Verb =
+      method === 'GET'
+        ? name
+          ? 'get'
+          : 'list'
+        : method === 'POST'
+          ? 'create'
+          : method === 'PUT'
+            ? 'update'
+            : method === 'PATCH'
+              ? 'patch'
+              : method === 'DELETE'
+                ? 'delete'
+                : 'get'
     checkForbidden(def, verb, namespace)
 
     if (!name) {
@@ -260,7 +308,8 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     const key = storeKey(def, namespace, name)
     const existing = store.get(key)
     if (subresource === 'scale') return scale(def, key, existing, name, method, req, body)
-    if (subresource && subresource !== 'status') throw new HttpError(404, 'NotFound', `subresource ${subresource} is not served`)
+    if (subresource && subresource !== 'status')
+      throw new HttpError(404, 'NotFound', `subresource ${subresource} is not served`)
 
     if (method === 'GET') {
       if (!existing) throw notFound(def, name)
@@ -294,16 +343,22 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
 
   const checkVersion = (def: ResourceDef, name: string, existing: KubeObject, sent: unknown): void => {
     if (sent !== undefined && sent !== null && sent !== '' && String(sent) !== existing.metadata.resourceVersion) {
-      throw new HttpError(409, 'Conflict', `Operation cannot be fulfilled on ${resourceName(def)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-        {name, group: def.group, kind: def.plural})
+      throw new HttpError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${resourceName(def)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        {name, group: def.group, kind: def.plural},
+      )
     }
   }
 
   const create = (def: ResourceDef, namespace: string | undefined, body: unknown): KubeObject => {
     const obj = body as KubeObject
-    if (!obj?.metadata?.name) throw new HttpError(422, 'Invalid', `${def.kind} is invalid: metadata.name: Required value`)
+    if (!obj?.metadata?.name)
+      throw new HttpError(422, 'Invalid', `${def.kind} is invalid: metadata.name: Required value`)
     const key = storeKey(def, namespace ?? obj.metadata.namespace, obj.metadata.name)
-    if (store.has(key)) throw new HttpError(409, 'AlreadyExists', `${resourceName(def)} "${obj.metadata.name}" already exists`)
+    if (store.has(key))
+      throw new HttpError(409, 'AlreadyExists', `${resourceName(def)} "${obj.metadata.name}" already exists`)
     const created = stamp(def, {...obj, metadata: {...obj.metadata, namespace: namespace ?? obj.metadata.namespace}})
     store.set(key, created)
     return created
@@ -315,24 +370,50 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     return {
       apiVersion: 'autoscaling/v1',
       kind: 'Scale',
-      metadata: {name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion,
-        creationTimestamp: obj.metadata.creationTimestamp},
+      metadata: {
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
       spec: {replicas: spec.replicas ?? 1},
-      status: {replicas: status.replicas ?? 0, selector: Object.entries(spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')},
+      status: {
+        replicas: status.replicas ?? 0,
+        selector: Object.entries(spec.selector?.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+      },
     }
   }
 
-  const scale = (def: ResourceDef, key: string, existing: KubeObject | undefined, name: string, method: string, req: http.IncomingMessage, body: unknown) => {
+  const scale = (
+    def: ResourceDef,
+    key: string,
+    existing: KubeObject | undefined,
+    name: string,
+    method: string,
+    req: http.IncomingMessage,
+    body: unknown,
+  ) => {
     if (!def.scalable) throw new HttpError(404, 'NotFound', `${resourceName(def)} has no scale subresource`)
     if (!existing) throw notFound(def, name)
     const current = scaleOf(def, existing)
     if (method === 'GET') return {status: 200, body: current}
-    if (method !== 'PATCH' && method !== 'PUT') throw new HttpError(405, 'MethodNotAllowed', `${method} is not supported on scale`)
-    const next = method === 'PUT' ? (body as KubeObject) : applyPatch(current as unknown as KubeObject, body, req.headers['content-type'])
+    if (method !== 'PATCH' && method !== 'PUT')
+      throw new HttpError(405, 'MethodNotAllowed', `${method} is not supported on scale`)
+    const next =
+      method === 'PUT'
+        ? (body as KubeObject)
+        : applyPatch(current as unknown as KubeObject, body, req.headers['content-type'])
     checkVersion(def, name, existing, (body as KubeObject | undefined)?.metadata?.resourceVersion)
     const replicas = (next as {spec?: {replicas?: unknown}}).spec?.replicas
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-      throw new HttpError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be a non-negative integer`)
+      throw new HttpError(
+        422,
+        'Invalid',
+        `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be a non-negative integer`,
+      )
     }
     const updated = stamp(def, {...existing, spec: {...(existing.spec as object), replicas}}, existing)
     store.set(key, updated)
@@ -373,7 +454,13 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
       const url = new URL(req.url ?? '/', 'http://127.0.0.1')
       const raw = Buffer.concat(chunks).toString('utf8')
       let body: unknown
-      const entry: LoggedRequest = {method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: req.headers['content-type'], status: 0}
+      const entry: LoggedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        contentType: req.headers['content-type'],
+        status: 0,
+      }
       const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
         entry.status = status
         requests.push(entry)
@@ -392,19 +479,29 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
         if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
           throw new HttpError(401, 'Unauthorized', 'Unauthorized')
         }
-        const fault = faults.find((f) => f.left > 0 && (!f.method || f.method.toUpperCase() === req.method) &&
-          (!f.path || (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname))) &&
-          (!f.when || f.when({method: entry.method, path: entry.path, query: entry.query})))
+        const fault = faults.find(
+          (f) =>
+            f.left > 0 &&
+            (!f.method || f.method.toUpperCase() === req.method) &&
+            (!f.path || (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname))) &&
+            (!f.when || f.when({method: entry.method, path: entry.path, query: entry.query})),
+        )
         if (fault) {
           fault.left--
-          const headers: Record<string, string> = fault.retryAfter === undefined ? {} : {'Retry-After': String(fault.retryAfter)}
-          send(fault.status, statusBody(fault.status, reasonFor(fault.status), fault.message ?? `injected failure ${fault.status}`), headers)
+          const headers: Record<string, string> =
+            fault.retryAfter === undefined ? {} : {'Retry-After': String(fault.retryAfter)}
+          send(
+            fault.status,
+            statusBody(fault.status, reasonFor(fault.status), fault.message ?? `injected failure ${fault.status}`),
+            headers,
+          )
           return
         }
         const result = handle(req, url, body)
         send(result.status, result.body)
       } catch (error) {
-        if (error instanceof HttpError) send(error.status, statusBody(error.status, error.reason, error.message, error.details))
+        if (error instanceof HttpError)
+          send(error.status, statusBody(error.status, error.reason, error.message, error.details))
         else send(500, statusBody(500, 'InternalError', String((error as Error).message ?? error)))
       }
     })
@@ -418,34 +515,36 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     url,
     port,
     requests,
-    kubeconfig: ({context = 'test', namespace, token} = {}) => [
-      'apiVersion: v1',
-      'kind: Config',
-      `current-context: ${context}`,
-      'clusters:',
-      `- name: ${context}`,
-      '  cluster:',
-      `    server: ${url}`,
-      '    insecure-skip-tls-verify: true',
-      'contexts:',
-      `- name: ${context}`,
-      '  context:',
-      `    cluster: ${context}`,
-      `    user: ${context}-user`,
-      ...(namespace ? [`    namespace: ${namespace}`] : []),
-      'users:',
-      `- name: ${context}-user`,
-      '  user:',
-      `    token: ${token ?? options.token ?? 'test-token'}`,
-      '',
-    ].join('\n'),
+    kubeconfig: ({context = 'test', namespace, token} = {}) =>
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `current-context: ${context}`,
+        'clusters:',
+        `- name: ${context}`,
+        '  cluster:',
+        `    server: ${url}`,
+        '    insecure-skip-tls-verify: true',
+        'contexts:',
+        `- name: ${context}`,
+        '  context:',
+        `    cluster: ${context}`,
+        `    user: ${context}-user`,
+        ...(namespace ? [`    namespace: ${namespace}`] : []),
+        'users:',
+        `- name: ${context}-user`,
+        '  user:',
+        `    token: ${token ?? options.token ?? 'test-token'}`,
+        '',
+      ].join('\n'),
     put: (...objects) => objects.forEach(putObject),
     get: (apiVersion, kind, name, namespace) => {
       const def = defFor(apiVersion, kind)
       const obj = store.get(storeKey(def, namespace, name))
       return obj && structuredClone(obj)
     },
-    list: (apiVersion, kind, namespace) => objectsOf(defFor(apiVersion, kind), namespace).map((o) => structuredClone(o)),
+    list: (apiVersion, kind, namespace) =>
+      objectsOf(defFor(apiVersion, kind), namespace).map((o) => structuredClone(o)),
     remove: (apiVersion, kind, name, namespace) => store.delete(storeKey(defFor(apiVersion, kind), namespace, name)),
     forbid: (resource, verbs) => forbidden.set(resource, verbs ? new Set(verbs) : 'all'),
     allowAll: () => forbidden.clear(),
@@ -453,15 +552,31 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     clearFaults: () => faults.splice(0, faults.length),
     defineResource: (def) => resources.push(def),
     clearLog: () => requests.splice(0, requests.length),
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections()
-      server.close((error) => (error ? reject(error) : resolve()))
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections()
+        server.close((error) => (error ? reject(error) : resolve()))
+      }),
   }
 }
 
 function reasonFor(status: number): string {
-  return ({410: 'Expired', 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable'} as Record<number, string>)[status] ?? 'Unknown'
+  return (
+    (
+      {
+        410: 'Expired',
+        400: 'BadRequest',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'NotFound',
+        409: 'Conflict',
+        422: 'Invalid',
+        429: 'TooManyRequests',
+        500: 'InternalError',
+        503: 'ServiceUnavailable',
+      } as Record<number, string>
+    )[status] ?? 'Unknown'
+  )
 }
 
 function statusBody(code: number, reason: string, message: string, details?: Record<string, unknown>) {
@@ -509,13 +624,17 @@ export function parseLabelSelector(selector: string): (labels: Record<string, st
 }
 
 function parseFieldSelector(selector: string): (obj: KubeObject) => boolean {
-  const terms = selector.split(',').filter(Boolean).map((part) => {
-    const m = /^([\w.]+)\s*(!=|==|=)\s*(.*)$/.exec(part.trim())
-    if (!m) throw new HttpError(400, 'BadRequest', `invalid field selector: ${part}`)
-    const [, field, op, value] = m
-    const read = (o: KubeObject): unknown => field!.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o)
-    return (o: KubeObject) => (op === '!=' ? String(read(o) ?? '') !== value : String(read(o) ?? '') === value)
-  })
+  const terms = selector
+    .split(',')
+    .filter(Boolean)
+    .map((part) => {
+      const m = /^([\w.]+)\s*(!=|==|=)\s*(.*)$/.exec(part.trim())
+      if (!m) throw new HttpError(400, 'BadRequest', `invalid field selector: ${part}`)
+      const [, field, op, value] = m
+      const read = (o: KubeObject): unknown =>
+        field!.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o)
+      return (o: KubeObject) => (op === '!=' ? String(read(o) ?? '') !== value : String(read(o) ?? '') === value)
+    })
   return (o) => terms.every((t) => t(o))
 }
 
@@ -523,12 +642,17 @@ function parseFieldSelector(selector: string): (obj: KubeObject) => boolean {
 export function applyPatch(target: KubeObject, patch: unknown, contentType: string | undefined): KubeObject {
   const type = (contentType ?? '').split(';')[0]!.trim()
   if (type === 'application/json-patch+json') {
-    if (!Array.isArray(patch)) throw new HttpError(400, 'BadRequest', 'a json-patch body must be an array of operations')
+    if (!Array.isArray(patch))
+      throw new HttpError(400, 'BadRequest', 'a json-patch body must be an array of operations')
     return jsonPatch(target, patch as JsonPatchOp[])
   }
   if (type === 'application/merge-patch+json') return mergePatch(target, patch, false) as KubeObject
   if (type === 'application/strategic-merge-patch+json') return mergePatch(target, patch, true) as KubeObject
-  throw new HttpError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${type || 'none'})`)
+  throw new HttpError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${type || 'none'})`,
+  )
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -539,7 +663,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  */
 export function mergePatch(target: unknown, patch: unknown, strategic: boolean): unknown {
   if (!isObject(patch)) {
-    if (strategic && Array.isArray(patch) && Array.isArray(target) && isNamedList(patch) && isNamedList(target)) return mergeNamedLists(target, patch)
+    if (strategic && Array.isArray(patch) && Array.isArray(target) && isNamedList(patch) && isNamedList(target))
+      return mergeNamedLists(target, patch)
     return structuredClone(patch)
   }
   const out: Record<string, unknown> = isObject(target) ? structuredClone(target) : {}
@@ -551,7 +676,8 @@ export function mergePatch(target: unknown, patch: unknown, strategic: boolean):
   return out
 }
 
-const isNamedList = (list: unknown[]): boolean => list.length > 0 && list.every((e) => isObject(e) && typeof e.name === 'string')
+const isNamedList = (list: unknown[]): boolean =>
+  list.length > 0 && list.every((e) => isObject(e) && typeof e.name === 'string')
 
 function mergeNamedLists(target: unknown[], patch: unknown[]): unknown[] {
   const out = structuredClone(target) as Record<string, unknown>[]
@@ -581,7 +707,10 @@ export function jsonPatch(target: KubeObject, ops: readonly JsonPatchOp[]): Kube
   const pointer = (path: string): string[] => {
     if (path === '') return []
     if (!path.startsWith('/')) throw new HttpError(422, 'Invalid', `json-patch path "${path}" must start with /`)
-    return path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    return path
+      .slice(1)
+      .split('/')
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
   }
   const parentOf = (path: string): {parent: Record<string, unknown> | unknown[]; key: string} => {
     const tokens = pointer(path)
@@ -590,7 +719,8 @@ export function jsonPatch(target: KubeObject, ops: readonly JsonPatchOp[]): Kube
     let node: unknown = doc
     for (const t of tokens) {
       node = Array.isArray(node) ? node[Number(t)] : (node as Record<string, unknown> | undefined)?.[t]
-      if (node === undefined || node === null) throw new HttpError(422, 'Invalid', `json-patch path "${path}" does not exist`)
+      if (node === undefined || node === null)
+        throw new HttpError(422, 'Invalid', `json-patch path "${path}" does not exist`)
     }
     return {parent: node as Record<string, unknown>, key}
   }
@@ -613,15 +743,32 @@ export function jsonPatch(target: KubeObject, ops: readonly JsonPatchOp[]): Kube
   }
   for (const op of ops) {
     switch (op.op) {
-      case 'add': add(op.path, op.value); break
-      case 'remove': remove(op.path); break
-      case 'replace': read(op.path); remove(op.path); add(op.path, op.value); break
-      case 'move': { const v = read(op.from ?? ''); remove(op.from ?? ''); add(op.path, v); break }
-      case 'copy': add(op.path, read(op.from ?? '')); break
-      case 'test':
-        if (JSON.stringify(read(op.path)) !== JSON.stringify(op.value)) throw new HttpError(422, 'Invalid', `json-patch test failed at ${op.path}`)
+      case 'add':
+        add(op.path, op.value)
         break
-      default: throw new HttpError(422, 'Invalid', `json-patch op "${op.op}" is not supported`)
+      case 'remove':
+        remove(op.path)
+        break
+      case 'replace':
+        read(op.path)
+        remove(op.path)
+        add(op.path, op.value)
+        break
+      case 'move': {
+        const v = read(op.from ?? '')
+        remove(op.from ?? '')
+        add(op.path, v)
+        break
+      }
+      case 'copy':
+        add(op.path, read(op.from ?? ''))
+        break
+      case 'test':
+        if (JSON.stringify(read(op.path)) !== JSON.stringify(op.value))
+          throw new HttpError(422, 'Invalid', `json-patch test failed at ${op.path}`)
+        break
+      default:
+        throw new HttpError(422, 'Invalid', `json-patch op "${op.op}" is not supported`)
     }
   }
   return doc as unknown as KubeObject

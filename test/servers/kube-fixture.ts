@@ -16,7 +16,9 @@ export function loadClusterFixture(): ClusterFixture {
 }
 
 /** A kube-api test server pre-loaded with the fixture cluster (PodMetrics included). */
-export async function startFixtureKubeApi(options: Omit<KubeApiOptions, 'objects'> = {}): Promise<{server: KubeApiServer; fixture: ClusterFixture}> {
+export async function startFixtureKubeApi(
+  options: Omit<KubeApiOptions, 'objects'> = {},
+): Promise<{server: KubeApiServer; fixture: ClusterFixture}> {
   const fixture = loadClusterFixture()
   const server = await startKubeApi({...options, objects: [...fixture.objects, ...fixture.podMetrics]})
   return {server, fixture}

@@ -17,7 +17,10 @@ export const PROMTOOL_BIN = process.env.FINOPS_PROMTOOL_BIN ?? '/usr/bin/promtoo
 /** True when both binaries exist; under CI=true their absence throws so the suite fails loudly. */
 export function prometheusAvailable(): boolean {
   const ok = fs.existsSync(PROMETHEUS_BIN) && fs.existsSync(PROMTOOL_BIN)
-  if (!ok && process.env.CI === 'true') throw new Error(`prometheus/promtool not found at ${PROMETHEUS_BIN} / ${PROMTOOL_BIN}: apt-get install -y prometheus`)
+  if (!ok && process.env.CI === 'true')
+    throw new Error(
+      `prometheus/promtool not found at ${PROMETHEUS_BIN} / ${PROMTOOL_BIN}: apt-get install -y prometheus`,
+    )
   return ok
 }
 
@@ -46,13 +49,22 @@ export async function startPrometheus(dir: string, openMetrics: string): Promise
   const tsdb = path.join(dir, 'tsdb')
   fs.mkdirSync(tsdb, {recursive: true})
   fs.writeFileSync(data, openMetrics)
-  await run(PROMTOOL_BIN, ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', data, tsdb], {maxBuffer: 64 * 1024 * 1024})
+  await run(PROMTOOL_BIN, ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', data, tsdb], {
+    maxBuffer: 64 * 1024 * 1024,
+  })
   fs.writeFileSync(path.join(dir, 'prom.yml'), 'global: {scrape_interval: 15s}\n')
   const port = await freePort()
-  const child: ChildProcess = spawn(PROMETHEUS_BIN, [
-    `--config.file=${path.join(dir, 'prom.yml')}`, `--storage.tsdb.path=${tsdb}`, '--storage.tsdb.retention.time=90d',
-    `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-  ], {stdio: ['ignore', 'ignore', 'pipe']})
+  const child: ChildProcess = spawn(
+    PROMETHEUS_BIN,
+    [
+      `--config.file=${path.join(dir, 'prom.yml')}`,
+      `--storage.tsdb.path=${tsdb}`,
+      '--storage.tsdb.retention.time=90d',
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    {stdio: ['ignore', 'ignore', 'pipe']},
+  )
   let stderr = ''
   child.stderr?.on('data', (d) => (stderr += d))
   const url = `http://127.0.0.1:${port}`
@@ -70,13 +82,15 @@ export async function startPrometheus(dir: string, openMetrics: string): Promise
   }
   return {
     url,
-    close: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
   }
 }
 
 /** Escapes a label value for the OpenMetrics text format. */
-export const omLabel = (value: string): string => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+export const omLabel = (value: string): string =>
+  value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')

@@ -97,7 +97,8 @@ export function blockKitProblems(payload: unknown): string[] {
   const problems: string[] = []
   if (typeof payload.text !== 'string' || payload.text === '') problems.push('no fallback text (notifications show it)')
   if (!Array.isArray(payload.blocks)) return [...problems, 'no blocks']
-  if (payload.blocks.length === 0 || payload.blocks.length > 50) problems.push(`${payload.blocks.length} blocks (1 to 50 allowed)`)
+  if (payload.blocks.length === 0 || payload.blocks.length > 50)
+    problems.push(`${payload.blocks.length} blocks (1 to 50 allowed)`)
   payload.blocks.forEach((block: unknown, i) => {
     const where = `blocks[${i}]`
     if (!isObj(block)) return problems.push(`${where}: not an object`)
@@ -115,8 +116,10 @@ export function blockKitProblems(payload: unknown): string[] {
         break
       }
       case 'context':
-        if (!Array.isArray(block.elements) || block.elements.length === 0 || block.elements.length > 10) problems.push(`${where}.elements: 1 to 10`)
-        else block.elements.forEach((e: unknown, j) => problems.push(...textProblems(`${where}.elements[${j}]`, e, 3000)))
+        if (!Array.isArray(block.elements) || block.elements.length === 0 || block.elements.length > 10)
+          problems.push(`${where}.elements: 1 to 10`)
+        else
+          block.elements.forEach((e: unknown, j) => problems.push(...textProblems(`${where}.elements[${j}]`, e, 3000)))
         break
       case 'divider':
         break

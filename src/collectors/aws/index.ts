@@ -1,12 +1,24 @@
 import {
-  CostExplorerClient, type DateInterval, GetCostAndUsageCommand, type GetCostAndUsageCommandOutput, GetDimensionValuesCommand,
+  CostExplorerClient,
+  type DateInterval,
+  GetCostAndUsageCommand,
+  type GetCostAndUsageCommandOutput,
+  GetDimensionValuesCommand,
 } from '@aws-sdk/client-cost-explorer'
 
 import {addDays, monthStart} from '../../dates.js'
 import type {DailyCostRow} from '../../model.js'
 import type {CostFetcher, FetchedDays} from '../cloud-collect.js'
 import {authError, firstLine, remoteError} from '../cloud-errors.js'
-import {DEFAULT_RETRY, isTransientNetworkError, type RequestCounter, type RetryHooks, type RetryPolicy, type RetryVerdict, withRetry} from '../cloud-retry.js'
+import {
+  DEFAULT_RETRY,
+  isTransientNetworkError,
+  type RequestCounter,
+  type RetryHooks,
+  type RetryPolicy,
+  type RetryVerdict,
+  withRetry,
+} from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
 import {type AwsCall, type AwsExtraGroup, planAwsCalls} from './plan.js'
 import {chargeOf} from './record-types.js'
@@ -60,14 +72,21 @@ export function awsCostFetcher(options: AwsSourceOptions, client = createCostExp
   }
 }
 
-async function fetchAwsDays(client: CostExplorerClient, window: CollectWindow, counter: RequestCounter, options: AwsSourceOptions): Promise<FetchedDays> {
+async function fetchAwsDays(
+  client: CostExplorerClient,
+  window: CollectWindow,
+  counter: RequestCounter,
+  options: AwsSourceOptions,
+): Promise<FetchedDays> {
   // Cost Explorer's End is exclusive.
   const period: DateInterval = {Start: window.from, End: addDays(window.to, 1)}
   const retry = options.retry ?? DEFAULT_RETRY
   const send = <T>(label: string, call: () => Promise<T>): Promise<T> =>
-    withRetry(`AWS Cost Explorer ${label}`, call, classifyAwsError, retry, counter, options.retryHooks).catch((error: unknown) => {
-      throw mapAwsError(error, options)
-    })
+    withRetry(`AWS Cost Explorer ${label}`, call, classifyAwsError, retry, counter, options.retryHooks).catch(
+      (error: unknown) => {
+        throw mapAwsError(error, options)
+      },
+    )
 
   const rows: DailyCostRow[] = []
   const names = new Map<string, string>()
@@ -76,11 +95,20 @@ async function fetchAwsDays(client: CostExplorerClient, window: CollectWindow, c
   for (const call of planAwsCalls(options.extraGroup, accounts)) {
     let token: string | undefined
     do {
-      const page: GetCostAndUsageCommandOutput = await send(call.label, () => client.send(new GetCostAndUsageCommand({
-        TimePeriod: period, Granularity: 'DAILY', Metrics: ['UnblendedCost', 'AmortizedCost'], GroupBy: call.groupBy, Filter: call.filter,
-        ...(token ? {NextPageToken: token} : {}),
-      })))
-      for (const attr of page.DimensionValueAttributes ?? []) if (attr.Value && attr.Attributes?.description) names.set(attr.Value, attr.Attributes.description)
+      const page: GetCostAndUsageCommandOutput = await send(call.label, () =>
+        client.send(
+          new GetCostAndUsageCommand({
+            TimePeriod: period,
+            Granularity: 'DAILY',
+            Metrics: ['UnblendedCost', 'AmortizedCost'],
+            GroupBy: call.groupBy,
+            Filter: call.filter,
+            ...(token ? {NextPageToken: token} : {}),
+          }),
+        ),
+      )
+      for (const attr of page.DimensionValueAttributes ?? [])
+        if (attr.Value && attr.Attributes?.description) names.set(attr.Value, attr.Attributes.description)
       for (const result of page.ResultsByTime ?? []) {
         const day = result.TimePeriod?.Start
         if (result.Estimated && day && (estimatedFrom === undefined || day < estimatedFrom)) estimatedFrom = day
@@ -94,14 +122,25 @@ async function fetchAwsDays(client: CostExplorerClient, window: CollectWindow, c
 }
 
 /** The linked accounts with cost in the period; their names (Attributes.description) go into `names`. */
-async function listLinkedAccounts(client: CostExplorerClient, period: DateInterval,
-  send: <T>(label: string, call: () => Promise<T>) => Promise<T>, names: Map<string, string>): Promise<string[]> {
+async function listLinkedAccounts(
+  client: CostExplorerClient,
+  period: DateInterval,
+  send: <T>(label: string, call: () => Promise<T>) => Promise<T>,
+  names: Map<string, string>,
+): Promise<string[]> {
   const accounts: string[] = []
   let token: string | undefined
   do {
-    const page = await send('linked accounts', () => client.send(new GetDimensionValuesCommand({
-      TimePeriod: period, Dimension: 'LINKED_ACCOUNT', Context: 'COST_AND_USAGE', ...(token ? {NextPageToken: token} : {}),
-    })))
+    const page = await send('linked accounts', () =>
+      client.send(
+        new GetDimensionValuesCommand({
+          TimePeriod: period,
+          Dimension: 'LINKED_ACCOUNT',
+          Context: 'COST_AND_USAGE',
+          ...(token ? {NextPageToken: token} : {}),
+        }),
+      ),
+    )
     for (const v of page.DimensionValues ?? []) {
       if (!v.Value) continue
       accounts.push(v.Value)
@@ -122,7 +161,8 @@ export function toRows(page: GetCostAndUsageCommandOutput, call: AwsCall, extra?
       const billed = Number(group.Metrics?.UnblendedCost?.Amount ?? 0)
       const effective = Number(group.Metrics?.AmortizedCost?.Amount ?? 0)
       if (billed === 0 && effective === 0) continue
-      const keyOf = (key: string): string => group.Keys?.[call.groupBy.findIndex((g) => g.Key === key && g.Type === 'DIMENSION')] ?? ''
+      const keyOf = (key: string): string =>
+        group.Keys?.[call.groupBy.findIndex((g) => g.Key === key && g.Type === 'DIMENSION')] ?? ''
       const recordType = call.groupBy.some((g) => g.Key === 'RECORD_TYPE') ? keyOf('RECORD_TYPE') : 'Usage'
       const charge = chargeOf(recordType)
       const tags: Record<string, string> = {}
@@ -133,19 +173,34 @@ export function toRows(page: GetCostAndUsageCommandOutput, call: AwsCall, extra?
         if (value) tags[extra.key] = value
       }
       rows.push({
-        day, billingPeriodStart: monthStart(day), provider: 'AWS', billingAccountId: '',
+        day,
+        billingPeriodStart: monthStart(day),
+        provider: 'AWS',
+        billingAccountId: '',
         subAccountId: call.linkedAccount ?? keyOf('LINKED_ACCOUNT'),
-        serviceName: keyOf('SERVICE'), serviceCategory: '', regionId: extra?.kind === 'region' ? keyOf('REGION') : '',
-        chargeCategory: charge.category, chargeFrequency: charge.frequency,
+        serviceName: keyOf('SERVICE'),
+        serviceCategory: '',
+        regionId: extra?.kind === 'region' ? keyOf('REGION') : '',
+        chargeCategory: charge.category,
+        chargeFrequency: charge.frequency,
         currency: (group.Metrics?.UnblendedCost?.Unit ?? group.Metrics?.AmortizedCost?.Unit ?? 'USD').toUpperCase(),
-        tags, billedCost: billed, effectiveCost: effective, listCost: 0, contractedCost: 0,
+        tags,
+        billedCost: billed,
+        effectiveCost: effective,
+        listCost: 0,
+        contractedCost: 0,
       })
     }
   }
   return rows
 }
 
-const THROTTLES = new Set(['ThrottlingException', 'LimitExceededException', 'TooManyRequestsException', 'RequestLimitExceeded'])
+const THROTTLES = new Set([
+  'ThrottlingException',
+  'LimitExceededException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+])
 
 function classifyAwsError(error: unknown): RetryVerdict {
   const e = error as {name?: string; $metadata?: {httpStatusCode?: number}}
@@ -154,33 +209,59 @@ function classifyAwsError(error: unknown): RetryVerdict {
   return {retry: status !== undefined && status >= 500}
 }
 
-const AUTH_NAMES = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'ExpiredToken',
-  'SignatureDoesNotMatch', 'InvalidSignatureException', 'IncompleteSignature', 'MissingAuthenticationToken', 'AccessDeniedException'])
+const AUTH_NAMES = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'AccessDeniedException',
+])
 
-const CHAIN = 'the AWS default credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile in ~/.aws/config, SSO, web identity, container/instance role)'
+const CHAIN =
+  'the AWS default credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile in ~/.aws/config, SSO, web identity, container/instance role)'
 
 /** AWS SDK errors as one clear line; throttling that outlived the retries is already a FinopsError. */
 export function mapAwsError(error: unknown, options: AwsSourceOptions): unknown {
   const e = error as {name?: string; message?: string; $metadata?: {httpStatusCode?: number}}
   if (!e || typeof e !== 'object' || !('name' in e) || e.name === 'FinopsError') return error
   const profile = options.profile ?? process.env.AWS_PROFILE
-  const fix = profile ? `run "aws sso login --profile ${profile}" or refresh that profile's keys` : 'run "aws configure" or "aws sso login", set AWS_PROFILE, or pass --profile'
-  if (e.name === 'CredentialsProviderError' || /credential/i.test(e.name ?? '') && !AUTH_NAMES.has(e.name!)) {
+  const fix = profile
+    ? `run "aws sso login --profile ${profile}" or refresh that profile's keys`
+    : 'run "aws configure" or "aws sso login", set AWS_PROFILE, or pass --profile'
+  if (e.name === 'CredentialsProviderError' || (/credential/i.test(e.name ?? '') && !AUTH_NAMES.has(e.name!))) {
     return authError(`AWS credentials: none found in ${CHAIN}: ${firstLine(e.message)}`, fix, error)
   }
   if (e.name === 'AccessDeniedException') {
-    return authError(`AWS Cost Explorer refused the request (AccessDeniedException): ${firstLine(e.message)}`,
-      'grant ce:GetCostAndUsage and ce:GetDimensionValues to this identity', error)
+    return authError(
+      `AWS Cost Explorer refused the request (AccessDeniedException): ${firstLine(e.message)}`,
+      'grant ce:GetCostAndUsage and ce:GetDimensionValues to this identity',
+      error,
+    )
   }
   if (AUTH_NAMES.has(e.name!) || e.$metadata?.httpStatusCode === 401) {
     return authError(`AWS credentials from ${CHAIN} were refused (${e.name}): ${firstLine(e.message)}`, fix, error)
   }
   if (e.name === 'DataUnavailableException') {
-    return remoteError('AWS Cost Explorer has no data for this account yet (DataUnavailableException)', 'enable Cost Explorer in the Billing console; data appears within 24 hours', error)
+    return remoteError(
+      'AWS Cost Explorer has no data for this account yet (DataUnavailableException)',
+      'enable Cost Explorer in the Billing console; data appears within 24 hours',
+      error,
+    )
   }
   if (e.name === 'BillExpirationException') {
-    return remoteError(`AWS Cost Explorer: ${firstLine(e.message)} (BillExpirationException)`, 'use a --from within the last 14 months', error)
+    return remoteError(
+      `AWS Cost Explorer: ${firstLine(e.message)} (BillExpirationException)`,
+      'use a --from within the last 14 months',
+      error,
+    )
   }
-  return remoteError(`AWS Cost Explorer request failed (${e.name}${e.$metadata?.httpStatusCode ? `, HTTP ${e.$metadata.httpStatusCode}` : ''}): ${firstLine(e.message)}`,
-    'check --endpoint/--region, or try again later; the store is unchanged', error)
+  return remoteError(
+    `AWS Cost Explorer request failed (${e.name}${e.$metadata?.httpStatusCode ? `, HTTP ${e.$metadata.httpStatusCode}` : ''}): ${firstLine(e.message)}`,
+    'check --endpoint/--region, or try again later; the store is unchanged',
+    error,
+  )
 }

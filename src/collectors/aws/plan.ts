@@ -16,7 +16,10 @@ export interface AwsCall {
 }
 
 const usageFilter: Expression = {Dimensions: {Key: 'RECORD_TYPE', Values: [...USAGE_RECORD_TYPES]}}
-const dim = (Key: 'LINKED_ACCOUNT' | 'SERVICE' | 'RECORD_TYPE' | 'REGION'): GroupDefinition => ({Type: 'DIMENSION', Key})
+const dim = (Key: 'LINKED_ACCOUNT' | 'SERVICE' | 'RECORD_TYPE' | 'REGION'): GroupDefinition => ({
+  Type: 'DIMENSION',
+  Key,
+})
 
 /**
  * The fewest GetCostAndUsage calls that fill the grain, given Cost Explorer's limit of two GroupBy
@@ -25,12 +28,18 @@ const dim = (Key: 'LINKED_ACCOUNT' | 'SERVICE' | 'RECORD_TYPE' | 'REGION'): Grou
  * call each, after one GetDimensionValues to list the accounts) and other charges stay one call.
  */
 export function planAwsCalls(extra?: AwsExtraGroup, linkedAccounts: readonly string[] = []): AwsCall[] {
-  const other: AwsCall = {label: 'other charges', groupBy: [dim('LINKED_ACCOUNT'), dim('RECORD_TYPE')], filter: {Not: usageFilter}}
+  const other: AwsCall = {
+    label: 'other charges',
+    groupBy: [dim('LINKED_ACCOUNT'), dim('RECORD_TYPE')],
+    filter: {Not: usageFilter},
+  }
   if (!extra) return [{label: 'usage', groupBy: [dim('LINKED_ACCOUNT'), dim('SERVICE')], filter: usageFilter}, other]
   const extraGroup: GroupDefinition = extra.kind === 'region' ? dim('REGION') : {Type: 'TAG', Key: extra.key}
   return [
     ...linkedAccounts.map((account): AwsCall => ({
-      label: `usage account ${account}`, groupBy: [dim('SERVICE'), extraGroup], linkedAccount: account,
+      label: `usage account ${account}`,
+      groupBy: [dim('SERVICE'), extraGroup],
+      linkedAccount: account,
       filter: {And: [usageFilter, {Dimensions: {Key: 'LINKED_ACCOUNT', Values: [account]}}]},
     })),
     other,

@@ -28,7 +28,12 @@ export const RECORD_TYPES: Record<string, {category: string; frequency: string}>
  * UnblendedCost service by service (its AmortizedCost is zero), so per-service billed cost is right
  * and no service-less negative row appears.
  */
-export const USAGE_RECORD_TYPES = ['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation'] as const
+export const USAGE_RECORD_TYPES = [
+  'Usage',
+  'DiscountedUsage',
+  'SavingsPlanCoveredUsage',
+  'SavingsPlanNegation',
+] as const
 
 export function chargeOf(recordType: string): {category: string; frequency: string} {
   return RECORD_TYPES[recordType] ?? {category: 'Adjustment', frequency: ''}

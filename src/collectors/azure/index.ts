@@ -1,6 +1,14 @@
 import {
-  agentPolicy, bearerTokenAuthenticationPolicy, createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest,
-  type HttpClient, type Pipeline, type PipelineResponse, userAgentPolicy,
+  agentPolicy,
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  createHttpHeaders,
+  createPipelineRequest,
+  type HttpClient,
+  type Pipeline,
+  type PipelineResponse,
+  userAgentPolicy,
 } from '@azure/core-rest-pipeline'
 import {DefaultAzureCredential, type TokenCredential} from '@azure/identity'
 import https from 'node:https'
@@ -9,10 +17,25 @@ import {monthStart} from '../../dates.js'
 import type {DailyCostRow} from '../../model.js'
 import type {CostFetcher} from '../cloud-collect.js'
 import {authError, firstLine, remoteError} from '../cloud-errors.js'
-import {DEFAULT_RETRY, isTransientNetworkError, type RequestCounter, type RetryHooks, type RetryPolicy, type RetryVerdict, withRetry} from '../cloud-retry.js'
+import {
+  DEFAULT_RETRY,
+  isTransientNetworkError,
+  type RequestCounter,
+  type RetryHooks,
+  type RetryPolicy,
+  type RetryVerdict,
+  withRetry,
+} from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
 import {chargeOfAzure} from './charge-types.js'
-import {AZURE_COST_TYPES, type AzureCall, type AzureCostType, type AzureExtraGroup, planAzureCalls, subscriptionOfScope} from './plan.js'
+import {
+  AZURE_COST_TYPES,
+  type AzureCall,
+  type AzureCostType,
+  type AzureExtraGroup,
+  planAzureCalls,
+  subscriptionOfScope,
+} from './plan.js'
 
 export const AZURE_SOURCE = 'azure'
 export const AZURE_API_VERSION = '2023-11-01'
@@ -58,7 +81,11 @@ interface QueryResult {
   properties?: {nextLink?: string | null; columns?: {name: string; type: string}[]; rows?: unknown[][]}
 }
 
-async function fetchAzureDays(options: AzureSourceOptions, window: CollectWindow, counter: RequestCounter): Promise<DailyCostRow[]> {
+async function fetchAzureDays(
+  options: AzureSourceOptions,
+  window: CollectWindow,
+  counter: RequestCounter,
+): Promise<DailyCostRow[]> {
   const credential = options.credential ?? new DefaultAzureCredential()
   const pipeline: Pipeline = createEmptyPipeline()
   pipeline.addPolicy(userAgentPolicy({userAgentPrefix: 'finops'}))
@@ -77,13 +104,26 @@ async function fetchAzureDays(options: AzureSourceOptions, window: CollectWindow
         let url: string | undefined = firstUrl
         while (url) {
           const target: string = url
-          const response = await withRetry(`Azure Cost Management ${call.label} (${type})`, async () => {
-            const res = await pipeline.sendRequest(client, createPipelineRequest({
-              url: target, method: 'POST', body, headers: createHttpHeaders({'content-type': 'application/json'}),
-            }))
-            if (res.status >= 300) throw new AzureHttpError(res)
-            return res
-          }, classifyAzureError, retry, counter, options.retryHooks)
+          const response = await withRetry(
+            `Azure Cost Management ${call.label} (${type})`,
+            async () => {
+              const res = await pipeline.sendRequest(
+                client,
+                createPipelineRequest({
+                  url: target,
+                  method: 'POST',
+                  body,
+                  headers: createHttpHeaders({'content-type': 'application/json'}),
+                }),
+              )
+              if (res.status >= 300) throw new AzureHttpError(res)
+              return res
+            },
+            classifyAzureError,
+            retry,
+            counter,
+            options.retryHooks,
+          )
           const page = JSON.parse(response.bodyAsText ?? '{}') as QueryResult
           for (const row of toAzureRows(page, call, type, options)) mergeRow(merged, row)
           url = page.properties?.nextLink || undefined
@@ -98,14 +138,25 @@ async function fetchAzureDays(options: AzureSourceOptions, window: CollectWindow
 
 function queryBody(type: AzureCostType, call: AzureCall, window: CollectWindow): unknown {
   return {
-    type, timeframe: 'Custom',
+    type,
+    timeframe: 'Custom',
     timePeriod: {from: `${window.from}T00:00:00Z`, to: `${window.to}T23:59:59Z`},
-    dataset: {granularity: 'Daily', aggregation: {totalCost: {name: 'Cost', function: 'Sum'}}, grouping: call.grouping, ...(call.filter ? {filter: call.filter} : {})},
+    dataset: {
+      granularity: 'Daily',
+      aggregation: {totalCost: {name: 'Cost', function: 'Sum'}},
+      grouping: call.grouping,
+      ...(call.filter ? {filter: call.filter} : {}),
+    },
   }
 }
 
 /** Rows of one page, by column name (the API returns columns in its own order). */
-export function toAzureRows(page: QueryResult, call: AzureCall, type: AzureCostType, options: {scope: string; extraGroup?: AzureExtraGroup}): DailyCostRow[] {
+export function toAzureRows(
+  page: QueryResult,
+  call: AzureCall,
+  type: AzureCostType,
+  options: {scope: string; extraGroup?: AzureExtraGroup},
+): DailyCostRow[] {
   const columns = (page.properties?.columns ?? []).map((c) => c.name.toLowerCase())
   const col = (name: string): number => columns.indexOf(name.toLowerCase())
   // The cost column is named after the aggregated metric: Cost (MCA), PreTaxCost (EA), or their USD forms.
@@ -114,7 +165,10 @@ export function toAzureRows(page: QueryResult, call: AzureCall, type: AzureCostT
   const scopeSubscription = subscriptionOfScope(options.scope) ?? ''
   const rows: DailyCostRow[] = []
   if (iCost < 0 && (page.properties?.rows?.length ?? 0) > 0) {
-    throw remoteError(`Azure Cost Management answered without a cost column (columns: ${columns.join(', ')})`, 'report this with the API version in use')
+    throw remoteError(
+      `Azure Cost Management answered without a cost column (columns: ${columns.join(', ')})`,
+      'report this with the API version in use',
+    )
   }
   for (const raw of page.properties?.rows ?? []) {
     const cost = Number(raw[iCost] ?? 0)
@@ -123,8 +177,10 @@ export function toAzureRows(page: QueryResult, call: AzureCall, type: AzureCostT
     // not understand: skipping it would store an empty window over the days already collected.
     const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:$|T)/.exec(date)
     if (!m || !Number.isFinite(cost)) {
-      throw remoteError(`Azure Cost Management answered a row we cannot read (UsageDate ${JSON.stringify(raw[iDate] ?? null)}, cost ${JSON.stringify(raw[iCost] ?? null)}; columns: ${columns.join(', ')})`,
-        'report this with the API version in use; the store is unchanged')
+      throw remoteError(
+        `Azure Cost Management answered a row we cannot read (UsageDate ${JSON.stringify(raw[iDate] ?? null)}, cost ${JSON.stringify(raw[iCost] ?? null)}; columns: ${columns.join(', ')})`,
+        'report this with the API version in use; the store is unchanged',
+      )
     }
     const day = `${m[1]}-${m[2]}-${m[3]}`
     const text = (name: string): string => (col(name) >= 0 ? String(raw[col(name)] ?? '') : '')
@@ -134,11 +190,22 @@ export function toAzureRows(page: QueryResult, call: AzureCall, type: AzureCostT
     const tags: Record<string, string> = {}
     if (options.extraGroup?.kind === 'tag' && text('TagValue')) tags[options.extraGroup.key] = text('TagValue')
     rows.push({
-      day, billingPeriodStart: monthStart(day), provider: 'Microsoft', billingAccountId: '',
+      day,
+      billingPeriodStart: monthStart(day),
+      provider: 'Microsoft',
+      billingAccountId: '',
       subAccountId: col('SubscriptionId') >= 0 ? text('SubscriptionId') : scopeSubscription,
-      serviceName: text('ServiceName'), serviceCategory: '', regionId: text('ResourceLocation'),
-      chargeCategory: charge.category, chargeFrequency: charge.frequency, currency: (text('Currency') || 'USD').toUpperCase(), tags,
-      billedCost: type === 'ActualCost' ? cost : 0, effectiveCost: type === 'AmortizedCost' ? cost : 0, listCost: 0, contractedCost: 0,
+      serviceName: text('ServiceName'),
+      serviceCategory: '',
+      regionId: text('ResourceLocation'),
+      chargeCategory: charge.category,
+      chargeFrequency: charge.frequency,
+      currency: (text('Currency') || 'USD').toUpperCase(),
+      tags,
+      billedCost: type === 'ActualCost' ? cost : 0,
+      effectiveCost: type === 'AmortizedCost' ? cost : 0,
+      listCost: 0,
+      contractedCost: 0,
     })
   }
   return rows
@@ -146,8 +213,16 @@ export function toAzureRows(page: QueryResult, call: AzureCall, type: AzureCostT
 
 /** Actual and amortized rows of the same grain become one row with both metrics. */
 function mergeRow(merged: Map<string, DailyCostRow>, row: DailyCostRow): void {
-  const key = [row.day, row.subAccountId, row.serviceName, row.regionId, row.chargeCategory, row.chargeFrequency, row.currency,
-    JSON.stringify(row.tags)].join('\u0001')
+  const key = [
+    row.day,
+    row.subAccountId,
+    row.serviceName,
+    row.regionId,
+    row.chargeCategory,
+    row.chargeFrequency,
+    row.currency,
+    JSON.stringify(row.tags),
+  ].join('\u0001')
   const existing = merged.get(key)
   if (!existing) merged.set(key, row)
   else {
@@ -178,32 +253,57 @@ class AzureHttpError extends Error {
   }
 }
 
-const RETRY_AFTER_HEADERS = ['x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after', 'x-ms-ratelimit-microsoft.costmanagement-entity-retry-after',
-  'x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after', 'x-ms-ratelimit-microsoft.costmanagement-clienttype-retry-after', 'retry-after']
+const RETRY_AFTER_HEADERS = [
+  'x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after',
+  'x-ms-ratelimit-microsoft.costmanagement-entity-retry-after',
+  'x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after',
+  'x-ms-ratelimit-microsoft.costmanagement-clienttype-retry-after',
+  'retry-after',
+]
 
 /** 429 and 5xx are retried; the longest of Cost Management's retry-after headers (seconds) is honoured. */
 export function classifyAzureError(error: unknown): RetryVerdict {
   if (!(error instanceof AzureHttpError)) return {retry: isTransientNetworkError(error)}
   if (error.status !== 429 && error.status < 500) return {retry: false}
-  const seconds = RETRY_AFTER_HEADERS.map((h) => Number(error.headers.get(h))).filter((n) => Number.isFinite(n) && n >= 0)
+  const seconds = RETRY_AFTER_HEADERS.map((h) => Number(error.headers.get(h))).filter(
+    (n) => Number.isFinite(n) && n >= 0,
+  )
   return {retry: true, afterMs: seconds.length > 0 ? Math.max(...seconds) * 1000 : undefined}
 }
 
-const CHAIN = 'DefaultAzureCredential (environment AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, workload identity, managed identity, Azure CLI, Azure PowerShell, Azure Developer CLI)'
-const FIX = 'run "az login", or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a service principal with Cost Management Reader on the scope'
+const CHAIN =
+  'DefaultAzureCredential (environment AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, workload identity, managed identity, Azure CLI, Azure PowerShell, Azure Developer CLI)'
+const FIX =
+  'run "az login", or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a service principal with Cost Management Reader on the scope'
 
 export function mapAzureError(error: unknown, scope: string): unknown {
   const e = error as {name?: string; message?: string}
   if (!e || typeof e !== 'object' || e.name === 'FinopsError') return error
-  if (e.name === 'CredentialUnavailableError' || e.name === 'AggregateAuthenticationError' || e.name === 'AuthenticationError' || e.name === 'AuthenticationRequiredError') {
+  if (
+    e.name === 'CredentialUnavailableError' ||
+    e.name === 'AggregateAuthenticationError' ||
+    e.name === 'AuthenticationError' ||
+    e.name === 'AuthenticationRequiredError'
+  ) {
     return authError(`Azure credentials: no token from ${CHAIN}: ${firstLine(e.message)}`, FIX, error)
   }
   if (error instanceof AzureHttpError && (error.status === 401 || error.status === 403)) {
-    return authError(`Azure Cost Management refused the token for ${scope} (${error.message})`,
-      error.status === 403 ? 'grant Cost Management Reader (or Reader) on the scope to this identity' : FIX, error)
+    return authError(
+      `Azure Cost Management refused the token for ${scope} (${error.message})`,
+      error.status === 403 ? 'grant Cost Management Reader (or Reader) on the scope to this identity' : FIX,
+      error,
+    )
   }
   if (error instanceof AzureHttpError && error.status === 404) {
-    return remoteError(`Azure Cost Management: scope ${scope} not found (${error.message})`, 'check --scope, e.g. /subscriptions/<id>', error)
+    return remoteError(
+      `Azure Cost Management: scope ${scope} not found (${error.message})`,
+      'check --scope, e.g. /subscriptions/<id>',
+      error,
+    )
   }
-  return remoteError(`Azure Cost Management query failed for ${scope}: ${firstLine(e.message)}`, 'check --scope and --endpoint, or try again later; the store is unchanged', error)
+  return remoteError(
+    `Azure Cost Management query failed for ${scope}: ${firstLine(e.message)}`,
+    'check --scope and --endpoint, or try again later; the store is unchanged',
+    error,
+  )
 }

@@ -39,10 +39,21 @@ const usage: AzureQueryFilter = {dimensions: {name: 'ChargeType', operator: 'In'
  */
 export function planAzureCalls(scope: string, extra?: AzureExtraGroup): AzureCall[] {
   const single = subscriptionOfScope(scope) !== undefined
-  const second: AzureGrouping = extra?.kind === 'tag' ? {type: 'TagKey', name: extra.key}
-    : extra?.kind === 'region' || single ? {type: 'Dimension', name: 'ResourceLocation'} : {type: 'Dimension', name: 'SubscriptionId'}
+  const second: AzureGrouping =
+    extra?.kind === 'tag'
+      ? {type: 'TagKey', name: extra.key}
+      : extra?.kind === 'region' || single
+        ? {type: 'Dimension', name: 'ResourceLocation'}
+        : {type: 'Dimension', name: 'SubscriptionId'}
   return [
     {label: 'usage', grouping: [{type: 'Dimension', name: 'ServiceName'}, second], filter: usage},
-    {label: 'other charges', grouping: [{type: 'Dimension', name: 'ChargeType'}, {type: 'Dimension', name: single ? 'ServiceName' : 'SubscriptionId'}], skipUsage: true},
+    {
+      label: 'other charges',
+      grouping: [
+        {type: 'Dimension', name: 'ChargeType'},
+        {type: 'Dimension', name: single ? 'ServiceName' : 'SubscriptionId'},
+      ],
+      skipUsage: true,
+    },
   ]
 }

@@ -43,7 +43,14 @@ export interface ResolvedColumns {
 /** Matches a file's header against the columns we need; pure so it is a unit test away. */
 export function resolveColumns(header: readonly string[]): ResolvedColumns {
   const byLower = new Map<string, string>()
-  for (const name of header) byLower.set(name.replace(/^\uFEFF/, '').trim().toLowerCase(), name)
+  for (const name of header)
+    byLower.set(
+      name
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .toLowerCase(),
+      name,
+    )
   const find = (name: string): string | undefined => byLower.get(name.toLowerCase())
   const mapping = {} as ColumnMapping
   for (const name of [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]) mapping[name] = find(name)

@@ -124,21 +124,33 @@ async function readHeader(connection: DuckDBConnection, file: FocusFile): Promis
  * of groups, not rows) and returns the groups. Missing required columns and unreadable files raise
  * an input error naming the file.
  */
-export async function aggregateFocusFile(connection: DuckDBConnection, file: FocusFile, options: AggregateOptions): Promise<AggregateOutcome> {
-  if (file.bytes === 0) throw inputError(`${file.path}: the file is empty`, 'export the billing data again; a FOCUS file has a header row and at least one charge')
+export async function aggregateFocusFile(
+  connection: DuckDBConnection,
+  file: FocusFile,
+  options: AggregateOptions,
+): Promise<AggregateOutcome> {
+  if (file.bytes === 0)
+    throw inputError(
+      `${file.path}: the file is empty`,
+      'export the billing data again; a FOCUS file has a header row and at least one charge',
+    )
   const header = await withFileErrors(file, () => readHeader(connection, file))
   const {mapping, missing} = resolveColumns(header)
   if (missing.length > 0) {
     await assertGzipIntact(file)
-    throw inputError(`${file.path}: missing required FOCUS column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
-      'is this a FOCUS export (AWS Data Exports FOCUS, Azure FocusCost, GCP FOCUS view)? Cost-and-usage reports in other layouts are not FOCUS')
+    throw inputError(
+      `${file.path}: missing required FOCUS column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+      'is this a FOCUS export (AWS Data Exports FOCUS, Azure FocusCost, GCP FOCUS view)? Cost-and-usage reports in other layouts are not FOCUS',
+    )
   }
 
   const progress = options.onProgress
-  const timer = progress ? setInterval(() => {
-    const {percentage} = connection.progress
-    if (percentage >= 0) progress(Math.min(1, percentage / 100))
-  }, 200) : undefined
+  const timer = progress
+    ? setInterval(() => {
+        const {percentage} = connection.progress
+        if (percentage >= 0) progress(Math.min(1, percentage / 100))
+      }, 200)
+    : undefined
   try {
     // Fast path: group on the raw values (as cheap as a plain GROUP BY) and clean up the groups in
     // JS. Only when a cost is unparseable does the row-exact query run.
@@ -166,13 +178,16 @@ function fastAggregateSql(file: FocusFile, mapping: ColumnMapping): string {
     return name === undefined ? 'NULL::VARCHAR' : `CAST(${ident(name)} AS VARCHAR)`
   }
   const day = (column: FocusColumn) => `CAST(TRY_CAST(${raw(column)} AS TIMESTAMPTZ) AS DATE)::VARCHAR`
-  const cost = (column: FocusColumn) => (mapping[column] === undefined ? '0::DOUBLE' : `coalesce(sum(TRY_CAST(${raw(column)} AS DOUBLE)), 0)`)
+  const cost = (column: FocusColumn) =>
+    mapping[column] === undefined ? '0::DOUBLE' : `coalesce(sum(TRY_CAST(${raw(column)} AS DOUBLE)), 0)`
   // Non-null texts minus parsed numbers = values that are not numbers (' NULL ' with spaces too,
   // which the precise path then treats as null).
-  const bad = (column: FocusColumn) => (mapping[column] === undefined ? '0' : `(count(${raw(column)}) - count(TRY_CAST(${raw(column)} AS DOUBLE)))`)
-  const source = file.format === 'parquet'
-    ? `read_parquet(${sqlString(file.path)})`
-    : `read_csv(${sqlString(file.path)}, all_varchar = true, header = true, nullstr = ['NULL', ''], buffer_size = ${CSV_BUFFER_BYTES})`
+  const bad = (column: FocusColumn) =>
+    mapping[column] === undefined ? '0' : `(count(${raw(column)}) - count(TRY_CAST(${raw(column)} AS DOUBLE)))`
+  const source =
+    file.format === 'parquet'
+      ? `read_parquet(${sqlString(file.path)})`
+      : `read_csv(${sqlString(file.path)}, all_varchar = true, header = true, nullstr = ['NULL', ''], buffer_size = ${CSV_BUFFER_BYTES})`
   // BillingPeriodStart has one value per month: it is grouped as text and parsed once per group in
   // the outer query (parsing it on every row cost ~20% of the pass). Two spellings of one date give
   // two groups with the same grain, which the store's upsert adds together.
@@ -215,13 +230,35 @@ const clean = (v: unknown): string | null => {
 
 function toFastGroup(r: unknown[]): RawFocusGroup {
   const group: RawFocusGroup = {
-    day: clean(r[0]), billingPeriodStart: clean(r[1]), provider: clean(r[2]), billingAccountId: clean(r[3]), billingAccountName: clean(r[4]),
-    subAccountId: clean(r[5]), subAccountName: clean(r[6]), serviceName: clean(r[7]), serviceCategory: clean(r[8]), regionId: clean(r[9]),
-    chargeCategory: clean(r[10]), chargeFrequency: clean(r[11]), currency: clean(r[12])?.toUpperCase() ?? null, tags: clean(r[13]),
-    billedCost: Number(r[14]), effectiveCost: Number(r[15]), listCost: Number(r[16]), contractedCost: Number(r[17]),
-    rows: Number(r[18]), badColumn: null,
+    day: clean(r[0]),
+    billingPeriodStart: clean(r[1]),
+    provider: clean(r[2]),
+    billingAccountId: clean(r[3]),
+    billingAccountName: clean(r[4]),
+    subAccountId: clean(r[5]),
+    subAccountName: clean(r[6]),
+    serviceName: clean(r[7]),
+    serviceCategory: clean(r[8]),
+    regionId: clean(r[9]),
+    chargeCategory: clean(r[10]),
+    chargeFrequency: clean(r[11]),
+    currency: clean(r[12])?.toUpperCase() ?? null,
+    tags: clean(r[13]),
+    billedCost: Number(r[14]),
+    effectiveCost: Number(r[15]),
+    listCost: Number(r[16]),
+    contractedCost: Number(r[17]),
+    rows: Number(r[18]),
+    badColumn: null,
   }
-  group.badColumn = group.day === null ? 'ChargePeriodStart' : group.billingPeriodStart === null ? 'BillingPeriodStart' : group.currency === null ? 'BillingCurrency' : null
+  group.badColumn =
+    group.day === null
+      ? 'ChargePeriodStart'
+      : group.billingPeriodStart === null
+        ? 'BillingPeriodStart'
+        : group.currency === null
+          ? 'BillingCurrency'
+          : null
   return group
 }
 
@@ -229,11 +266,26 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 
 function toGroup(r: unknown[]): RawFocusGroup {
   return {
-    day: str(r[0]), billingPeriodStart: str(r[1]), provider: str(r[2]), billingAccountId: str(r[3]), billingAccountName: str(r[4]),
-    subAccountId: str(r[5]), subAccountName: str(r[6]), serviceName: str(r[7]), serviceCategory: str(r[8]), regionId: str(r[9]),
-    chargeCategory: str(r[10]), chargeFrequency: str(r[11]), currency: str(r[12]), tags: str(r[13]),
-    billedCost: Number(r[14]), effectiveCost: Number(r[15]), listCost: Number(r[16]), contractedCost: Number(r[17]),
-    rows: Number(r[18]), badColumn: str(r[19]),
+    day: str(r[0]),
+    billingPeriodStart: str(r[1]),
+    provider: str(r[2]),
+    billingAccountId: str(r[3]),
+    billingAccountName: str(r[4]),
+    subAccountId: str(r[5]),
+    subAccountName: str(r[6]),
+    serviceName: str(r[7]),
+    serviceCategory: str(r[8]),
+    regionId: str(r[9]),
+    chargeCategory: str(r[10]),
+    chargeFrequency: str(r[11]),
+    currency: str(r[12]),
+    tags: str(r[13]),
+    billedCost: Number(r[14]),
+    effectiveCost: Number(r[15]),
+    listCost: Number(r[16]),
+    contractedCost: Number(r[17]),
+    rows: Number(r[18]),
+    badColumn: str(r[19]),
   }
 }
 
@@ -247,7 +299,13 @@ export interface BadRowLocation {
  * Finds the first row whose `column` is bad (or, for Tags, holds exactly `tagsText`). Only runs on the
  * error path, so it may read the file once more in order.
  */
-export async function locateBadRow(connection: DuckDBConnection, file: FocusFile, mapping: ColumnMapping, column: string, tagsText?: string): Promise<BadRowLocation | undefined> {
+export async function locateBadRow(
+  connection: DuckDBConnection,
+  file: FocusFile,
+  mapping: ColumnMapping,
+  column: string,
+  tagsText?: string,
+): Promise<BadRowLocation | undefined> {
   const predicate = tagsText === undefined ? `bad_column = ${sqlString(column)}` : `tags = ${sqlString(tagsText)}`
   const raw = column in mapping ? text(mapping, column as FocusColumn) : 'NULL'
   const result = await connection.runAndReadAll(`
@@ -267,7 +325,11 @@ async function withFileErrors<T>(file: FocusFile, run: () => Promise<T>): Promis
     const message = error instanceof Error ? error.message : String(error)
     const firstLine = message.split('\n')[0] ?? message
     if (/gzip|zlib|inflate|compress/i.test(message)) {
-      throw inputError(`${file.path}: the compressed file is truncated or corrupt (${firstLine})`, 'download the export again', error)
+      throw inputError(
+        `${file.path}: the compressed file is truncated or corrupt (${firstLine})`,
+        'download the export again',
+        error,
+      )
     }
     if (/parquet|magic bytes|footer/i.test(message)) {
       throw inputError(`${file.path}: not a readable Parquet file (${firstLine})`, 'download the export again', error)
@@ -275,7 +337,11 @@ async function withFileErrors<T>(file: FocusFile, run: () => Promise<T>): Promis
     if (/No files found|cannot open|permission/i.test(message)) {
       throw inputError(`${file.path}: cannot read the file (${firstLine})`, 'check the path and its permissions', error)
     }
-    throw inputError(`${file.path}: cannot parse the file as FOCUS CSV (${firstLine})`, 'check it is a comma-separated FOCUS export with a header row', error)
+    throw inputError(
+      `${file.path}: cannot parse the file as FOCUS CSV (${firstLine})`,
+      'check it is a comma-separated FOCUS export with a header row',
+      error,
+    )
   }
 }
 
@@ -286,9 +352,18 @@ async function withFileErrors<T>(file: FocusFile, run: () => Promise<T>): Promis
 async function assertGzipIntact(file: FocusFile): Promise<void> {
   if (!/\.gz$/i.test(file.path)) return
   try {
-    await pipeline(fs.createReadStream(file.path), zlib.createGunzip(), new Writable({write: (_chunk, _enc, done) => done()}))
+    await pipeline(
+      fs.createReadStream(file.path),
+      zlib.createGunzip(),
+      new Writable({write: (_chunk, _enc, done) => done()}),
+    )
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' ? 'unexpected end of file' : (error as Error).message
-    throw inputError(`${file.path}: the gzip file is truncated or corrupt (${reason})`, 'download the export again', error)
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' ? 'unexpected end of file' : (error as Error).message
+    throw inputError(
+      `${file.path}: the gzip file is truncated or corrupt (${reason})`,
+      'download the export again',
+      error,
+    )
   }
 }

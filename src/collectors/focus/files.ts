@@ -16,7 +16,8 @@ const FORMAT_BY_SUFFIX: [RegExp, FocusFileFormat][] = [
   [/\.parquet$/i, 'parquet'],
 ]
 
-export const formatOf = (file: string): FocusFileFormat | undefined => FORMAT_BY_SUFFIX.find(([re]) => re.test(file))?.[1]
+export const formatOf = (file: string): FocusFileFormat | undefined =>
+  FORMAT_BY_SUFFIX.find(([re]) => re.test(file))?.[1]
 
 /**
  * Expands the user's paths (files or directories, searched recursively) into FOCUS files, sorted so
@@ -30,11 +31,18 @@ export function expandFocusPaths(paths: readonly string[]): FocusFile[] {
     try {
       stat = fs.statSync(given)
     } catch {
-      throw inputError(`${given}: no such file or directory`, 'pass a FOCUS export file (.csv, .csv.gz, .parquet) or a directory holding them')
+      throw inputError(
+        `${given}: no such file or directory`,
+        'pass a FOCUS export file (.csv, .csv.gz, .parquet) or a directory holding them',
+      )
     }
     if (stat.isDirectory()) {
       const found = walk(given)
-      if (found.length === 0) throw inputError(`${given}: the directory holds no FOCUS files (.csv, .csv.gz, .parquet)`, 'point at the folder your billing export writes to')
+      if (found.length === 0)
+        throw inputError(
+          `${given}: the directory holds no FOCUS files (.csv, .csv.gz, .parquet)`,
+          'point at the folder your billing export writes to',
+        )
       files.push(...found)
       continue
     }

@@ -37,7 +37,11 @@ export interface FocusImportSummary {
  * export imports together), its billing periods replace what the store held for the same provider +
  * billing account + period, and it all lands in one transaction or not at all.
  */
-export async function importFocusFiles(db: Db, paths: readonly string[], options: FocusImportOptions = {}): Promise<FocusImportSummary> {
+export async function importFocusFiles(
+  db: Db,
+  paths: readonly string[],
+  options: FocusImportOptions = {},
+): Promise<FocusImportSummary> {
   const startedAt = new Date().toISOString()
   const files = expandFocusPaths(paths)
   const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'finops-duckdb-'))
@@ -45,13 +49,28 @@ export async function importFocusFiles(db: Db, paths: readonly string[], options
   // flat however large the export. Two threads with 4 MB CSV buffers match DuckDB's own default
   // GROUP BY time on 2 cores at a peak RSS near 230 MB (docs/benchmarks.md); more threads would
   // each add reader buffers.
-  const instance = await DuckDBInstance.create(':memory:', {threads: '2', memory_limit: '96MB', temp_directory: spill, preserve_insertion_order: 'false'})
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: '2',
+    memory_limit: '96MB',
+    temp_directory: spill,
+    preserve_insertion_order: 'false',
+  })
   const connection = await instance.connect()
   // Timestamps without an offset are UTC in FOCUS; with one, they are converted to the UTC day.
   await connection.run("SET TimeZone = 'UTC'")
   // DuckDB tracks query progress only when asked to; we draw our own bar, so it must not print one.
   if (options.onProgress) await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false')
-  const summary: FocusImportSummary = {files: [], rowsRead: 0, rowsSkipped: 0, skippedByColumn: {}, rollupRows: 0, billingPeriods: [], days: undefined, currencies: [], importId: 0}
+  const summary: FocusImportSummary = {
+    files: [],
+    rowsRead: 0,
+    rowsSkipped: 0,
+    skippedByColumn: {},
+    rollupRows: 0,
+    billingPeriods: [],
+    days: undefined,
+    currencies: [],
+    importId: 0,
+  }
   const currencies = new Set<string>()
   let firstDay: string | undefined
   let lastDay: string | undefined
@@ -72,7 +91,13 @@ export async function importFocusFiles(db: Db, paths: readonly string[], options
           const badColumn = group.badColumn ?? (tags === undefined ? 'Tags' : null)
           if (badColumn !== null) {
             if (!options.skipInvalid) {
-              const where = await locateBadRow(connection, file, mapping, badColumn, badColumn === 'Tags' ? group.tags ?? '' : undefined)
+              const where = await locateBadRow(
+                connection,
+                file,
+                mapping,
+                badColumn,
+                badColumn === 'Tags' ? (group.tags ?? '') : undefined,
+              )
               throw badRowError(file, badColumn, where?.row, where?.value ?? null)
             }
             skipped += group.rows
@@ -80,7 +105,16 @@ export async function importFocusFiles(db: Db, paths: readonly string[], options
             continue
           }
           const row = toDailyRow(group, tags ?? {})
-          writer.write({kind: 'billing-period', source: 'focus', provider: row.provider, billingAccountId: row.billingAccountId, billingPeriodStart: row.billingPeriodStart}, row)
+          writer.write(
+            {
+              kind: 'billing-period',
+              source: 'focus',
+              provider: row.provider,
+              billingAccountId: row.billingAccountId,
+              billingPeriodStart: row.billingPeriodStart,
+            },
+            row,
+          )
           currencies.add(row.currency)
           if (firstDay === undefined || row.day < firstDay) firstDay = row.day
           if (lastDay === undefined || row.day > lastDay) lastDay = row.day
@@ -101,20 +135,33 @@ export async function importFocusFiles(db: Db, paths: readonly string[], options
         outcome = await aggregateFocusFile(connection, file, {onGroups, precise: true})
       }
       db.exec('RELEASE focus_file')
-      if (rows === 0) throw inputError(`${file.path}: the file has a header but no billing rows`, 'check the export finished; an empty billing period has nothing to import')
-      for (const [column, n] of Object.entries(skippedByColumn)) summary.skippedByColumn[column] = (summary.skippedByColumn[column] ?? 0) + n
+      if (rows === 0)
+        throw inputError(
+          `${file.path}: the file has a header but no billing rows`,
+          'check the export finished; an empty billing period has nothing to import',
+        )
+      for (const [column, n] of Object.entries(skippedByColumn))
+        summary.skippedByColumn[column] = (summary.skippedByColumn[column] ?? 0) + n
       summary.files.push({path: file.path, rows, skipped})
       summary.rowsRead += rows
       summary.rowsSkipped += skipped
     }
     const result = writer.finish({
-      source: 'focus', location: files.map((f) => f.path).join(', '), startedAt, rowsRead: summary.rowsRead, rowsSkipped: summary.rowsSkipped,
+      source: 'focus',
+      location: files.map((f) => f.path).join(', '),
+      startedAt,
+      rowsRead: summary.rowsRead,
+      rowsSkipped: summary.rowsSkipped,
     })
     db.exec('COMMIT')
     const scopes = writer.scopes().sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
     summary.importId = result.importId
     summary.rollupRows = result.rollupRows
-    summary.billingPeriods = scopes.map((s) => ({provider: s.provider, billingAccountId: s.billingAccountId, billingPeriodStart: s.kind === 'billing-period' ? s.billingPeriodStart : ''}))
+    summary.billingPeriods = scopes.map((s) => ({
+      provider: s.provider,
+      billingAccountId: s.billingAccountId,
+      billingPeriodStart: s.kind === 'billing-period' ? s.billingPeriodStart : '',
+    }))
     summary.days = firstDay && lastDay ? {first: firstDay, last: lastDay} : undefined
     summary.currencies = [...currencies].sort()
     return summary
@@ -152,12 +199,21 @@ function toDailyRow(group: RawFocusGroup, tags: Record<string, string>): DailyCo
 }
 
 function badRowError(file: FocusFile, column: string, row: number | undefined, value: string | null) {
-  const where = row === undefined ? file.path : file.format === 'csv' ? `${file.path}:${row + 1}` : `${file.path} row ${row}`
-  const what = column === 'Tags' ? `Tags is not a JSON object: ${truncate(value)}`
-    : column === 'BillingCurrency' ? 'BillingCurrency is empty'
-    : column.endsWith('Start') ? `${column} ${value === null ? 'is empty' : `"${truncate(value)}" is not a date`}`
-    : `${column} "${truncate(value)}" is not a number`
-  return inputError(`${where}: ${what}`, 'fix or remove the row, or pass --skip-invalid to import the rest and count the bad rows')
+  const where =
+    row === undefined ? file.path : file.format === 'csv' ? `${file.path}:${row + 1}` : `${file.path} row ${row}`
+  const what =
+    column === 'Tags'
+      ? `Tags is not a JSON object: ${truncate(value)}`
+      : column === 'BillingCurrency'
+        ? 'BillingCurrency is empty'
+        : column.endsWith('Start')
+          ? `${column} ${value === null ? 'is empty' : `"${truncate(value)}" is not a date`}`
+          : `${column} "${truncate(value)}" is not a number`
+  return inputError(
+    `${where}: ${what}`,
+    'fix or remove the row, or pass --skip-invalid to import the rest and count the bad rows',
+  )
 }
 
-const truncate = (value: string | null): string => (value === null ? 'null' : value.length > 60 ? `${value.slice(0, 57)}...` : value)
+const truncate = (value: string | null): string =>
+  value === null ? 'null' : value.length > 60 ? `${value.slice(0, 57)}...` : value

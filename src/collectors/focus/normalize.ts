@@ -1,9 +1,25 @@
 import {CHARGE_CATEGORIES, CHARGE_FREQUENCIES} from '../../model.js'
 
 const SERVICE_CATEGORIES = [
-  'AI and Machine Learning', 'Analytics', 'Business Applications', 'Compute', 'Databases', 'Developer Tools',
-  'Multicloud', 'Identity', 'Integration', 'Internet of Things', 'Management and Governance', 'Media', 'Migration',
-  'Mobile', 'Networking', 'Security', 'Storage', 'Web', 'Other',
+  'AI and Machine Learning',
+  'Analytics',
+  'Business Applications',
+  'Compute',
+  'Databases',
+  'Developer Tools',
+  'Multicloud',
+  'Identity',
+  'Integration',
+  'Internet of Things',
+  'Management and Governance',
+  'Media',
+  'Migration',
+  'Mobile',
+  'Networking',
+  'Security',
+  'Storage',
+  'Web',
+  'Other',
 ] as const
 
 const canonicalMap = (values: readonly string[]): Map<string, string> =>

@@ -31,14 +31,22 @@ export class StaticTokenAuth {
 }
 
 /** The auth the GCP clients get: an explicit client, GOOGLE_OAUTH_ACCESS_TOKEN, or undefined for ADC. */
-export function gcpAuth(explicit: StaticTokenAuth | undefined, env: NodeJS.ProcessEnv = process.env): StaticTokenAuth | undefined {
+export function gcpAuth(
+  explicit: StaticTokenAuth | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): StaticTokenAuth | undefined {
   if (explicit) return explicit
   const token = env.GOOGLE_OAUTH_ACCESS_TOKEN?.trim()
   return token ? new StaticTokenAuth(token) : undefined
 }
 
 /** Parses --endpoint (http://127.0.0.1:9050) into the fields google-gax and BigQuery take. */
-export function parseGcpEndpoint(endpoint: string): {apiEndpoint: string; host: string; port: number; protocol: 'http' | 'https'} {
+export function parseGcpEndpoint(endpoint: string): {
+  apiEndpoint: string
+  host: string
+  port: number
+  protocol: 'http' | 'https'
+} {
   const url = new URL(endpoint)
   const protocol = url.protocol === 'http:' ? 'http' : 'https'
   const port = url.port ? Number(url.port) : protocol === 'http' ? 80 : 443

@@ -54,9 +54,20 @@ export async function collectCatalogPrices(db: Db, options: CatalogOptions): Pro
       const skus: Sku[] = []
       let pageToken = ''
       do {
-        const request = {parent: service, currencyCode: options.currency ?? 'USD', pageSize: options.pageSize ?? 5000, pageToken}
-        const [page, next] = await withRetry(`Cloud Billing Catalog ${service}`, () => client.listSkus(request, {autoPaginate: false}),
-          classifyGcpError, retry, counter, options.retryHooks).catch((error: unknown) => {
+        const request = {
+          parent: service,
+          currencyCode: options.currency ?? 'USD',
+          pageSize: options.pageSize ?? 5000,
+          pageToken,
+        }
+        const [page, next] = await withRetry(
+          `Cloud Billing Catalog ${service}`,
+          () => client.listSkus(request, {autoPaginate: false}),
+          classifyGcpError,
+          retry,
+          counter,
+          options.retryHooks,
+        ).catch((error: unknown) => {
           throw mapGcpError(error, `Cloud Billing Catalog ${service}`)
         })
         skus.push(...page)
@@ -65,7 +76,13 @@ export async function collectCatalogPrices(db: Db, options: CatalogOptions): Pro
       const rows = skus.flatMap(skuPrices)
       const serviceName = rows[0]?.serviceName ?? skus[0]?.category?.serviceDisplayName ?? service
       replacePrices(db, 'Google Cloud', serviceName, rows)
-      summary.services.push({service, serviceName, skus: skus.length, prices: rows.length, spotSkus: skus.filter((s) => capacityOf(s.category?.usageType) === 'spot').length})
+      summary.services.push({
+        service,
+        serviceName,
+        skus: skus.length,
+        prices: rows.length,
+        spotSkus: skus.filter((s) => capacityOf(s.category?.usageType) === 'spot').length,
+      })
     }
   } finally {
     await client.close()
@@ -84,7 +101,11 @@ export function capacityOf(usageType: string | null | undefined): Capacity {
 
 /** The description with the spot words removed: "Spot Preemptible N2 Instance Core running in Americas" -> "n2 instance core running in americas". */
 export const familyKeyOf = (description: string): string =>
-  description.toLowerCase().replace(/\b(spot|preemptible)\b/g, ' ').replace(/\s+/g, ' ').trim()
+  description
+    .toLowerCase()
+    .replace(/\b(spot|preemptible)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
 
 const money = (m: {units?: unknown; nanos?: number | null} | null | undefined): number =>
   Number(String(m?.units ?? 0)) + Number(m?.nanos ?? 0) / 1e9
@@ -106,9 +127,19 @@ export function skuPrices(sku: Sku): PriceRow[] {
   const regions = (sku.serviceRegions ?? []).length > 0 ? sku.serviceRegions! : ['global']
   const description = sku.description ?? ''
   return regions.map((region) => ({
-    provider: 'Google Cloud', serviceName: sku.category?.serviceDisplayName ?? '', skuId: sku.skuId!, region, description,
-    resourceFamily: sku.category?.resourceFamily ?? '', resourceGroup: sku.category?.resourceGroup ?? '', usageType: sku.category?.usageType ?? '',
-    capacity: capacityOf(sku.category?.usageType), familyKey: familyKeyOf(description), unit: expr?.usageUnit ?? '',
-    unitPrice: money(paid.unitPrice), currency: paid.unitPrice?.currencyCode ?? 'USD', effectiveTime: isoOf(info?.effectiveTime as never),
+    provider: 'Google Cloud',
+    serviceName: sku.category?.serviceDisplayName ?? '',
+    skuId: sku.skuId!,
+    region,
+    description,
+    resourceFamily: sku.category?.resourceFamily ?? '',
+    resourceGroup: sku.category?.resourceGroup ?? '',
+    usageType: sku.category?.usageType ?? '',
+    capacity: capacityOf(sku.category?.usageType),
+    familyKey: familyKeyOf(description),
+    unit: expr?.usageUnit ?? '',
+    unitPrice: money(paid.unitPrice),
+    currency: paid.unitPrice?.currencyCode ?? 'USD',
+    effectiveTime: isoOf(info?.effectiveTime as never),
   }))
 }

@@ -1,20 +1,30 @@
 import {authError, firstLine, remoteError} from '../cloud-errors.js'
 import {isTransientNetworkError, type RetryVerdict} from '../cloud-retry.js'
 
-const CHAIN = 'Google Application Default Credentials (GOOGLE_OAUTH_ACCESS_TOKEN, GOOGLE_APPLICATION_CREDENTIALS, gcloud application-default login, the metadata server)'
-const FIX = 'run "gcloud auth application-default login", or point GOOGLE_APPLICATION_CREDENTIALS at a service-account key with BigQuery Data Viewer + Job User'
+const CHAIN =
+  'Google Application Default Credentials (GOOGLE_OAUTH_ACCESS_TOKEN, GOOGLE_APPLICATION_CREDENTIALS, gcloud application-default login, the metadata server)'
+const FIX =
+  'run "gcloud auth application-default login", or point GOOGLE_APPLICATION_CREDENTIALS at a service-account key with BigQuery Data Viewer + Job User'
 
-interface GoogleError {name?: string; message?: string; code?: number | string; status?: number; errors?: {reason?: string}[]; response?: {status?: number}}
+interface GoogleError {
+  name?: string
+  message?: string
+  code?: number | string
+  status?: number
+  errors?: {reason?: string}[]
+  response?: {status?: number}
+}
 
 const statusOf = (e: GoogleError): number | undefined =>
-  typeof e.code === 'number' ? e.code : e.status ?? e.response?.status
+  typeof e.code === 'number' ? e.code : (e.status ?? e.response?.status)
 
 /** Rate limits (429, 403 rateLimitExceeded, gRPC RESOURCE_EXHAUSTED=8) and 5xx are retried. */
 export function classifyGcpError(error: unknown): RetryVerdict {
   const e = (error ?? {}) as GoogleError
   const status = statusOf(e)
   const reasons = (e.errors ?? []).map((r) => r.reason)
-  if (status === 429 || status === 8 || reasons.includes('rateLimitExceeded') || reasons.includes('backendError')) return {retry: true}
+  if (status === 429 || status === 8 || reasons.includes('rateLimitExceeded') || reasons.includes('backendError'))
+    return {retry: true}
   if (status === 14 || (status !== undefined && status >= 500 && status < 600)) return {retry: true}
   return {retry: isTransientNetworkError(error)}
 }
@@ -28,7 +38,21 @@ export function mapGcpError(error: unknown, what: string): unknown {
     return authError(`Google credentials: none usable from ${CHAIN}: ${message}`, FIX, error)
   }
   if (status === 401 || status === 16) return authError(`${what}: the token was refused (${message})`, FIX, error)
-  if (status === 403 || status === 7) return authError(`${what}: permission denied (${message})`, 'grant the identity BigQuery Data Viewer on the export dataset and BigQuery Job User on the project (Billing Catalog needs no role)', error)
-  if (status === 404 || status === 5) return remoteError(`${what}: not found (${message})`, 'check --table project.dataset.gcp_billing_export_v1_XXXXXX_XXXXXX_XXXXXX', error)
-  return remoteError(`${what} failed: ${message}`, 'check --table and --endpoint, or try again later; the store is unchanged', error)
+  if (status === 403 || status === 7)
+    return authError(
+      `${what}: permission denied (${message})`,
+      'grant the identity BigQuery Data Viewer on the export dataset and BigQuery Job User on the project (Billing Catalog needs no role)',
+      error,
+    )
+  if (status === 404 || status === 5)
+    return remoteError(
+      `${what}: not found (${message})`,
+      'check --table project.dataset.gcp_billing_export_v1_XXXXXX_XXXXXX_XXXXXX',
+      error,
+    )
+  return remoteError(
+    `${what} failed: ${message}`,
+    'check --table and --endpoint, or try again later; the store is unchanged',
+    error,
+  )
 }

@@ -13,7 +13,11 @@ const TABLE = /^([a-z][a-z0-9.:-]{4,61}[a-z0-9])\.([A-Za-z0-9_]{1,1024})\.([A-Za
 /** Validates project.dataset.table (it is spliced into the SQL, so nothing else may pass). */
 export function parseExportTable(table: string): {project: string; dataset: string; table: string} {
   const m = TABLE.exec(table.trim().replaceAll('`', ''))
-  if (!m) throw usageError(`--table ${table}: expected project.dataset.table`, 'for example --table my-project.billing.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9')
+  if (!m)
+    throw usageError(
+      `--table ${table}: expected project.dataset.table`,
+      'for example --table my-project.billing.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9',
+    )
   return {project: m[1]!, dataset: m[2]!, table: m[3]!}
 }
 
@@ -31,7 +35,9 @@ export function billingAccountFromTable(table: string): string | undefined {
  */
 export function exportQuery(table: string, label?: string): string {
   const t = parseExportTable(table)
-  const labelExpr = label ? `,\n  IFNULL((SELECT l.value FROM UNNEST(labels) AS l WHERE l.key = @label LIMIT 1), '') AS label_value` : ''
+  const labelExpr = label
+    ? `,\n  IFNULL((SELECT l.value FROM UNNEST(labels) AS l WHERE l.key = @label LIMIT 1), '') AS label_value`
+    : ''
   return `SELECT
   FORMAT_DATE('%Y-%m-%d', DATE(usage_start_time)) AS day,
   IFNULL(invoice.month, FORMAT_DATE('%Y%m', DATE(usage_start_time))) AS invoice_month,

@@ -62,7 +62,9 @@ interface ExportRow {
 
 /** One answer of jobs.query / getQueryResults with autoPaginate off: rows, the next page's options, the raw response. */
 type QueryPage = [ExportRow[], {pageToken?: string; job?: unknown} | null, {jobComplete?: boolean} | undefined]
-interface ResultsJob {getQueryResults: (options: unknown) => Promise<QueryPage>}
+interface ResultsJob {
+  getQueryResults: (options: unknown) => Promise<QueryPage>
+}
 
 /** Checks of a running query before giving up; each waits server-side (about 10 s), so about an hour. */
 const MAX_POLLS = 360
@@ -72,7 +74,10 @@ export function gcpCostFetcher(options: GcpSourceOptions): CostFetcher {
   const table = parseExportTable(options.table)
   const billingAccountId = options.billingAccount ?? billingAccountFromTable(table.table)
   if (!billingAccountId) {
-    throw usageError(`--table ${options.table}: the billing account cannot be read from the table name`, 'pass --billing-account XXXXXX-XXXXXX-XXXXXX')
+    throw usageError(
+      `--table ${options.table}: the billing account cannot be read from the table name`,
+      'pass --billing-account XXXXXX-XXXXXX-XXXXXX',
+    )
   }
   return {
     source: GCP_SOURCE,
@@ -83,24 +88,46 @@ export function gcpCostFetcher(options: GcpSourceOptions): CostFetcher {
   }
 }
 
-async function fetchGcpDays(options: GcpSourceOptions, window: CollectWindow, counter: RequestCounter): Promise<DailyCostRow[]> {
+async function fetchGcpDays(
+  options: GcpSourceOptions,
+  window: CollectWindow,
+  counter: RequestCounter,
+): Promise<DailyCostRow[]> {
   const table = parseExportTable(options.table)
   const bigquery = createBigQuery(options, options.project ?? table.project)
   const retry = options.retry ?? DEFAULT_RETRY
   const label = `BigQuery export ${options.table}`
-  const call = <T>(fn: () => Promise<T>): Promise<T> => withRetry(label, fn, classifyGcpError, retry, counter, options.retryHooks)
+  const call = <T>(fn: () => Promise<T>): Promise<T> =>
+    withRetry(label, fn, classifyGcpError, retry, counter, options.retryHooks)
   const maxResults = options.pageSize ?? 10_000
   const rows: ExportRow[] = []
   try {
-    const params: Record<string, string> = {from_day: window.from, to_day: window.to, ...(options.label ? {label: options.label} : {})}
-    let [page, next, response] = await call(() => bigquery.query({query: exportQuery(options.table, options.label), params, useLegacySql: false,
-      ...(options.location ? {location: options.location} : {})}, {autoPaginate: false, maxResults}) as unknown as Promise<QueryPage>)
+    const params: Record<string, string> = {
+      from_day: window.from,
+      to_day: window.to,
+      ...(options.label ? {label: options.label} : {}),
+    }
+    let [page, next, response] = await call(
+      () =>
+        bigquery.query(
+          {
+            query: exportQuery(options.table, options.label),
+            params,
+            useLegacySql: false,
+            ...(options.location ? {location: options.location} : {}),
+          },
+          {autoPaginate: false, maxResults},
+        ) as unknown as Promise<QueryPage>,
+    )
     const job = next?.job as ResultsJob | undefined
     // A query over a large export outlives jobs.query's wait: the answer is then "not complete" with no
     // rows, which must be polled, not stored as an empty window (that would wipe the days).
     for (let polls = 1; response?.jobComplete === false; polls++) {
       if (!job || polls > MAX_POLLS) {
-        throw remoteError(`${label}: the query was still running after ${polls - 1} checks`, 'try again later, or collect a shorter window with --from/--to; the store is unchanged')
+        throw remoteError(
+          `${label}: the query was still running after ${polls - 1} checks`,
+          'try again later, or collect a shorter window with --from/--to; the store is unchanged',
+        )
       }
       ;[page, next, response] = await call(() => job.getQueryResults({autoPaginate: false, maxResults}))
     }
@@ -121,10 +148,22 @@ export function toGcpRow(r: ExportRow, label?: string): DailyCostRow {
   const charge = COST_TYPES[r.cost_type] ?? {category: 'Adjustment', frequency: ''}
   const month = String(r.invoice_month)
   return {
-    day: r.day, billingPeriodStart: /^\d{6}$/.test(month) ? `${month.slice(0, 4)}-${month.slice(4)}-01` : `${r.day.slice(0, 7)}-01`,
-    provider: 'Google Cloud', billingAccountId: '', subAccountId: r.project_id, subAccountName: r.project_name ?? undefined,
-    serviceName: r.service, serviceCategory: '', regionId: r.region, chargeCategory: charge.category, chargeFrequency: charge.frequency,
-    currency: String(r.currency || 'USD').toUpperCase(), tags: label && r.label_value ? {[label]: r.label_value} : {},
-    billedCost: Number(r.billed_cost), effectiveCost: Number(r.effective_cost), listCost: 0, contractedCost: 0,
+    day: r.day,
+    billingPeriodStart: /^\d{6}$/.test(month) ? `${month.slice(0, 4)}-${month.slice(4)}-01` : `${r.day.slice(0, 7)}-01`,
+    provider: 'Google Cloud',
+    billingAccountId: '',
+    subAccountId: r.project_id,
+    subAccountName: r.project_name ?? undefined,
+    serviceName: r.service,
+    serviceCategory: '',
+    regionId: r.region,
+    chargeCategory: charge.category,
+    chargeFrequency: charge.frequency,
+    currency: String(r.currency || 'USD').toUpperCase(),
+    tags: label && r.label_value ? {[label]: r.label_value} : {},
+    billedCost: Number(r.billed_cost),
+    effectiveCost: Number(r.effective_cost),
+    listCost: 0,
+    contractedCost: 0,
   }
 }

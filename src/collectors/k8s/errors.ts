@@ -18,19 +18,31 @@ export function apiStatus(error: unknown): {code: number; message: string} | und
 export function kubeError(error: unknown, what: string, server: string): FinopsError {
   const status = apiStatus(error)
   if (status?.code === 401) {
-    return new FinopsError(`the Kubernetes API at ${server} refused the credentials (401) while trying to ${what}`,
-      {code: 'K8S_AUTH', exit: 'auth', suggestion: 'refresh the kubeconfig credentials or the service-account token', cause: error})
+    return new FinopsError(`the Kubernetes API at ${server} refused the credentials (401) while trying to ${what}`, {
+      code: 'K8S_AUTH',
+      exit: 'auth',
+      suggestion: 'refresh the kubeconfig credentials or the service-account token',
+      cause: error,
+    })
   }
   if (status?.code === 403) {
-    return new FinopsError(`forbidden to ${what}: ${status.message}`,
-      {code: 'K8S_FORBIDDEN', exit: 'auth', suggestion: 'grant get/list on it to the identity finops uses (see deploy/ RBAC)', cause: error})
+    return new FinopsError(`forbidden to ${what}: ${status.message}`, {
+      code: 'K8S_FORBIDDEN',
+      exit: 'auth',
+      suggestion: 'grant get/list on it to the identity finops uses (see deploy/ RBAC)',
+      cause: error,
+    })
   }
   if (status) {
-    return new FinopsError(`the Kubernetes API at ${server} answered ${status.code} while trying to ${what}: ${status.message}`,
-      {code: 'K8S_REMOTE', exit: 'remote', suggestion: 'check the API server health and retry', cause: error})
+    return new FinopsError(
+      `the Kubernetes API at ${server} answered ${status.code} while trying to ${what}: ${status.message}`,
+      {code: 'K8S_REMOTE', exit: 'remote', suggestion: 'check the API server health and retry', cause: error},
+    )
   }
   const e = error as {code?: string; cause?: {code?: string}; message?: string}
   const code = e?.code ?? e?.cause?.code
-  return new FinopsError(`cannot reach the Kubernetes API at ${server} to ${what}: ${code ?? e?.message ?? String(error)}`,
-    {code: 'K8S_UNREACHABLE', exit: 'remote', suggestion: 'check the cluster address, VPN and --context', cause: error})
+  return new FinopsError(
+    `cannot reach the Kubernetes API at ${server} to ${what}: ${code ?? e?.message ?? String(error)}`,
+    {code: 'K8S_UNREACHABLE', exit: 'remote', suggestion: 'check the cluster address, VPN and --context', cause: error},
+  )
 }

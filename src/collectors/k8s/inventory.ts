@@ -48,43 +48,91 @@ function listers(kc: k8s.KubeConfig): ResourceLister[] {
   const autoscalingV1 = kc.makeApiClient(k8s.AutoscalingV1Api)
   // Clusters older than 1.23 do not serve autoscaling/v2: fall back to v1 (CPU target only) once.
   let hpaV1 = false
-  const withV1Fallback = (v2: PageCall, v1: PageCall): PageCall => async (p) => {
-    if (hpaV1) return v1(p)
-    try {
-      return await v2(p)
-    } catch (error) {
-      if (apiStatus(error)?.code !== 404) throw error
-      hpaV1 = true
-      return v1(p)
+  const withV1Fallback =
+    (v2: PageCall, v1: PageCall): PageCall =>
+    async (p) => {
+      if (hpaV1) return v1(p)
+      try {
+        return await v2(p)
+      } catch (error) {
+        if (apiStatus(error)?.code !== 404) throw error
+        hpaV1 = true
+        return v1(p)
+      }
     }
-  }
   // client-node returns typed model objects; the builder reads them structurally.
   const cast = (p: Promise<unknown>) => p as Promise<ListPage>
   return [
     {target: 'nodes', resource: 'nodes', essential: true, all: (p) => cast(core.listNode(p))},
     {target: 'namespaces', resource: 'namespaces', all: (p) => cast(core.listNamespace(p))},
-    {target: 'pods', resource: 'pods', essential: true, all: (p) => cast(core.listPodForAllNamespaces(p)),
-      inNamespace: (namespace) => (p) => cast(core.listNamespacedPod({namespace, ...p}))},
-    {target: 'deployments', resource: 'deployments.apps', all: (p) => cast(apps.listDeploymentForAllNamespaces(p)),
-      inNamespace: (namespace) => (p) => cast(apps.listNamespacedDeployment({namespace, ...p}))},
-    {target: 'statefulsets', resource: 'statefulsets.apps', all: (p) => cast(apps.listStatefulSetForAllNamespaces(p)),
-      inNamespace: (namespace) => (p) => cast(apps.listNamespacedStatefulSet({namespace, ...p}))},
-    {target: 'daemonsets', resource: 'daemonsets.apps', all: (p) => cast(apps.listDaemonSetForAllNamespaces(p)),
-      inNamespace: (namespace) => (p) => cast(apps.listNamespacedDaemonSet({namespace, ...p}))},
-    {target: 'replicasets', resource: 'replicasets.apps', all: (p) => cast(apps.listReplicaSetForAllNamespaces(p)),
-      inNamespace: (namespace) => (p) => cast(apps.listNamespacedReplicaSet({namespace, ...p}))},
-    {target: 'jobs', resource: 'jobs.batch', all: (p) => cast(batch.listJobForAllNamespaces(p)),
-      inNamespace: (namespace) => (p) => cast(batch.listNamespacedJob({namespace, ...p}))},
-    {target: 'cronjobs', resource: 'cronjobs.batch', all: (p) => cast(batch.listCronJobForAllNamespaces(p)),
-      inNamespace: (namespace) => (p) => cast(batch.listNamespacedCronJob({namespace, ...p}))},
-    {target: 'hpas', resource: 'horizontalpodautoscalers.autoscaling',
-      all: withV1Fallback((p) => cast(autoscaling.listHorizontalPodAutoscalerForAllNamespaces(p)), (p) => cast(autoscalingV1.listHorizontalPodAutoscalerForAllNamespaces(p))),
-      inNamespace: (namespace) => withV1Fallback((p) => cast(autoscaling.listNamespacedHorizontalPodAutoscaler({namespace, ...p})),
-        (p) => cast(autoscalingV1.listNamespacedHorizontalPodAutoscaler({namespace, ...p})))},
-    {target: 'pdbs', resource: 'poddisruptionbudgets.policy', all: (p) => cast(policy.listPodDisruptionBudgetForAllNamespaces(p)),
-      inNamespace: (namespace) => (p) => cast(policy.listNamespacedPodDisruptionBudget({namespace, ...p}))},
-    {target: 'pvcs', resource: 'persistentvolumeclaims', all: (p) => cast(core.listPersistentVolumeClaimForAllNamespaces(p)),
-      inNamespace: (namespace) => (p) => cast(core.listNamespacedPersistentVolumeClaim({namespace, ...p}))},
+    {
+      target: 'pods',
+      resource: 'pods',
+      essential: true,
+      all: (p) => cast(core.listPodForAllNamespaces(p)),
+      inNamespace: (namespace) => (p) => cast(core.listNamespacedPod({namespace, ...p})),
+    },
+    {
+      target: 'deployments',
+      resource: 'deployments.apps',
+      all: (p) => cast(apps.listDeploymentForAllNamespaces(p)),
+      inNamespace: (namespace) => (p) => cast(apps.listNamespacedDeployment({namespace, ...p})),
+    },
+    {
+      target: 'statefulsets',
+      resource: 'statefulsets.apps',
+      all: (p) => cast(apps.listStatefulSetForAllNamespaces(p)),
+      inNamespace: (namespace) => (p) => cast(apps.listNamespacedStatefulSet({namespace, ...p})),
+    },
+    {
+      target: 'daemonsets',
+      resource: 'daemonsets.apps',
+      all: (p) => cast(apps.listDaemonSetForAllNamespaces(p)),
+      inNamespace: (namespace) => (p) => cast(apps.listNamespacedDaemonSet({namespace, ...p})),
+    },
+    {
+      target: 'replicasets',
+      resource: 'replicasets.apps',
+      all: (p) => cast(apps.listReplicaSetForAllNamespaces(p)),
+      inNamespace: (namespace) => (p) => cast(apps.listNamespacedReplicaSet({namespace, ...p})),
+    },
+    {
+      target: 'jobs',
+      resource: 'jobs.batch',
+      all: (p) => cast(batch.listJobForAllNamespaces(p)),
+      inNamespace: (namespace) => (p) => cast(batch.listNamespacedJob({namespace, ...p})),
+    },
+    {
+      target: 'cronjobs',
+      resource: 'cronjobs.batch',
+      all: (p) => cast(batch.listCronJobForAllNamespaces(p)),
+      inNamespace: (namespace) => (p) => cast(batch.listNamespacedCronJob({namespace, ...p})),
+    },
+    {
+      target: 'hpas',
+      resource: 'horizontalpodautoscalers.autoscaling',
+      all: withV1Fallback(
+        (p) => cast(autoscaling.listHorizontalPodAutoscalerForAllNamespaces(p)),
+        (p) => cast(autoscalingV1.listHorizontalPodAutoscalerForAllNamespaces(p)),
+      ),
+      inNamespace: (namespace) =>
+        withV1Fallback(
+          (p) => cast(autoscaling.listNamespacedHorizontalPodAutoscaler({namespace, ...p})),
+          (p) => cast(autoscalingV1.listNamespacedHorizontalPodAutoscaler({namespace, ...p})),
+        ),
+    },
+    {
+      target: 'pdbs',
+      resource: 'poddisruptionbudgets.policy',
+      all: (p) => cast(policy.listPodDisruptionBudgetForAllNamespaces(p)),
+      inNamespace: (namespace) => (p) => cast(policy.listNamespacedPodDisruptionBudget({namespace, ...p})),
+    },
+    {
+      target: 'pvcs',
+      resource: 'persistentvolumeclaims',
+      all: (p) => cast(core.listPersistentVolumeClaimForAllNamespaces(p)),
+      inNamespace: (namespace) => (p) => cast(core.listNamespacedPersistentVolumeClaim({namespace, ...p})),
+    },
     {target: 'pvs', resource: 'persistentvolumes', all: (p) => cast(core.listPersistentVolume(p))},
   ]
 }
@@ -118,7 +166,10 @@ async function listAll(call: PageCall, pageSize: number, count: () => void): Pro
  * out with a warning; when nodes or pods cannot be listed the collection fails, since an inventory
  * without them would mislead every recommendation.
  */
-export async function collectInventory(access: KubeAccess, options: CollectInventoryOptions): Promise<CollectInventoryResult> {
+export async function collectInventory(
+  access: KubeAccess,
+  options: CollectInventoryOptions,
+): Promise<CollectInventoryResult> {
   const raw = emptyRawCluster()
   const warnings: string[] = []
   const requests: Record<string, number> = {}
@@ -130,9 +181,12 @@ export async function collectInventory(access: KubeAccess, options: CollectInven
     const count = () => (requests[lister.resource] = (requests[lister.resource] ?? 0) + 1)
     try {
       if (namespaces && lister.inNamespace) {
-        for (const ns of namespaces) raw[lister.target].push(...await listAll(lister.inNamespace(ns), options.pageSize, count))
+        for (const ns of namespaces)
+          raw[lister.target].push(...(await listAll(lister.inNamespace(ns), options.pageSize, count)))
       } else if (namespaces && lister.target === 'namespaces') {
-        raw.namespaces = (await listAll(lister.all, options.pageSize, count)).filter((n) => namespaces.includes(n.metadata?.name))
+        raw.namespaces = (await listAll(lister.all, options.pageSize, count)).filter((n) =>
+          namespaces.includes(n.metadata?.name),
+        )
       } else {
         raw[lister.target] = await listAll(lister.all, options.pageSize, count)
       }
@@ -140,9 +194,11 @@ export async function collectInventory(access: KubeAccess, options: CollectInven
     } catch (error) {
       const status = apiStatus(error)
       if ((status?.code === 403 || status?.code === 404) && !lister.essential) {
-        warnings.push(status.code === 403
-          ? `cannot list ${lister.resource} (forbidden): left out of the snapshot; grant list on ${lister.resource} to include it`
-          : `${lister.resource} is not served by this cluster (404): left out of the snapshot`)
+        warnings.push(
+          status.code === 403
+            ? `cannot list ${lister.resource} (forbidden): left out of the snapshot; grant list on ${lister.resource} to include it`
+            : `${lister.resource} is not served by this cluster (404): left out of the snapshot`,
+        )
         continue
       }
       throw kubeError(error, `list ${lister.resource}`, access.server)

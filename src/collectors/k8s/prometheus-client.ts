@@ -23,19 +23,35 @@ export interface PrometheusApi {
 }
 
 /** Resolves auth from flags / env / files; the token itself is never stored or printed. */
-export function resolvePrometheusAuth(options: {bearerToken?: string; bearerTokenFile?: string; bearerTokenEnv?: string; username?: string; password?: string; passwordEnv?: string},
-  env: NodeJS.ProcessEnv = process.env): PrometheusAuth {
+export function resolvePrometheusAuth(
+  options: {
+    bearerToken?: string
+    bearerTokenFile?: string
+    bearerTokenEnv?: string
+    username?: string
+    password?: string
+    passwordEnv?: string
+  },
+  env: NodeJS.ProcessEnv = process.env,
+): PrometheusAuth {
   let bearerToken = options.bearerToken
   if (!bearerToken && options.bearerTokenFile) {
     try {
       bearerToken = fs.readFileSync(options.bearerTokenFile, 'utf8').trim()
     } catch (error) {
-      throw usageError(`cannot read the Prometheus bearer token file ${options.bearerTokenFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'check --bearer-token-file')
+      throw usageError(
+        `cannot read the Prometheus bearer token file ${options.bearerTokenFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        'check --bearer-token-file',
+      )
     }
   }
   if (!bearerToken && options.bearerTokenEnv) bearerToken = env[options.bearerTokenEnv] || undefined
   const password = options.password ?? (options.passwordEnv ? env[options.passwordEnv] : undefined)
-  if (options.username && password === undefined) throw usageError('--username needs a password', 'set --password-env NAME (the variable holding it) or FINOPS_PROMETHEUS_PASSWORD')
+  if (options.username && password === undefined)
+    throw usageError(
+      '--username needs a password',
+      'set --password-env NAME (the variable holding it) or FINOPS_PROMETHEUS_PASSWORD',
+    )
   return {bearerToken, username: options.username, password}
 }
 
@@ -49,9 +65,13 @@ export function createPrometheusClient(baseUrl: string, auth: PrometheusAuth, ti
   try {
     url = new URL(baseUrl)
   } catch {
-    throw usageError(`--prometheus ${redact(baseUrl)}: not a URL`, 'for example --prometheus http://prometheus.monitoring:9090')
+    throw usageError(
+      `--prometheus ${redact(baseUrl)}: not a URL`,
+      'for example --prometheus http://prometheus.monitoring:9090',
+    )
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--prometheus ${redact(baseUrl)}: expected an http(s) URL`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw usageError(`--prometheus ${redact(baseUrl)}: expected an http(s) URL`)
   // Credentials in the URL become basic auth and are removed from anything we print.
   const urlUser = url.username ? decodeURIComponent(url.username) : undefined
   const urlPassword = url.password ? decodeURIComponent(url.password) : undefined
@@ -62,43 +82,75 @@ export function createPrometheusClient(baseUrl: string, auth: PrometheusAuth, ti
   url.search = ''
   url.hash = ''
   const base = url.toString().replace(/\/$/, '')
-  const headers: Record<string, string> = {'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json'}
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    Accept: 'application/json',
+  }
   const user = auth.username ?? urlUser
   const password = auth.password ?? urlPassword
   if (auth.bearerToken) headers.Authorization = `Bearer ${auth.bearerToken}`
-  else if (user !== undefined) headers.Authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}`
+  else if (user !== undefined)
+    headers.Authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}`
 
   const call = async (path: string, params: Record<string, string>): Promise<PrometheusSeries[]> => {
     let response: Response
     try {
-      response = await fetch(`${base}${path}${search}`, {method: 'POST', headers, body: new URLSearchParams(params), signal: AbortSignal.timeout(timeoutSeconds * 1000)})
+      response = await fetch(`${base}${path}${search}`, {
+        method: 'POST',
+        headers,
+        body: new URLSearchParams(params),
+        signal: AbortSignal.timeout(timeoutSeconds * 1000),
+      })
     } catch (error) {
       const e = error as {name?: string; cause?: {code?: string; message?: string}; message?: string}
-      const why = e.name === 'TimeoutError' ? `no answer within ${timeoutSeconds}s` : e.cause?.code ?? e.cause?.message ?? e.message ?? String(error)
-      throw new FinopsError(`cannot reach Prometheus at ${base}: ${why}`, {code: 'PROMETHEUS_UNREACHABLE', exit: 'remote',
-        suggestion: 'check --prometheus (e.g. kubectl port-forward svc/prometheus 9090) and retry', cause: error})
+      const why =
+        e.name === 'TimeoutError'
+          ? `no answer within ${timeoutSeconds}s`
+          : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(error))
+      throw new FinopsError(`cannot reach Prometheus at ${base}: ${why}`, {
+        code: 'PROMETHEUS_UNREACHABLE',
+        exit: 'remote',
+        suggestion: 'check --prometheus (e.g. kubectl port-forward svc/prometheus 9090) and retry',
+        cause: error,
+      })
     }
     const text = await response.text()
     if (response.status === 401 || response.status === 403) {
-      throw new FinopsError(`Prometheus at ${base} refused the request (${response.status})`, {code: 'PROMETHEUS_AUTH', exit: 'auth',
-        suggestion: 'check --bearer-token-file / --bearer-token-env or --username / --password-env'})
+      throw new FinopsError(`Prometheus at ${base} refused the request (${response.status})`, {
+        code: 'PROMETHEUS_AUTH',
+        exit: 'auth',
+        suggestion: 'check --bearer-token-file / --bearer-token-env or --username / --password-env',
+      })
     }
     let body: {status?: string; error?: string; errorType?: string; data?: {result?: PrometheusSeries[]}}
     try {
       body = JSON.parse(text)
     } catch {
-      throw new FinopsError(`Prometheus at ${base} answered ${response.status} with something that is not its JSON API (${redact(text.slice(0, 80))})`,
-        {code: 'PROMETHEUS_REMOTE', exit: 'remote', suggestion: 'point --prometheus at the Prometheus base URL (without /api/v1)'})
+      throw new FinopsError(
+        `Prometheus at ${base} answered ${response.status} with something that is not its JSON API (${redact(text.slice(0, 80))})`,
+        {
+          code: 'PROMETHEUS_REMOTE',
+          exit: 'remote',
+          suggestion: 'point --prometheus at the Prometheus base URL (without /api/v1)',
+        },
+      )
     }
     if (!response.ok || body.status !== 'success') {
-      throw new FinopsError(`Prometheus at ${base} answered ${response.status}: ${body.errorType ?? 'error'}: ${redact(body.error ?? 'no message')}`,
-        {code: 'PROMETHEUS_REMOTE', exit: 'remote', suggestion: 'lower kubernetes.prometheus.maxSeriesPerQuery if the query hit a limit, then retry'})
+      throw new FinopsError(
+        `Prometheus at ${base} answered ${response.status}: ${body.errorType ?? 'error'}: ${redact(body.error ?? 'no message')}`,
+        {
+          code: 'PROMETHEUS_REMOTE',
+          exit: 'remote',
+          suggestion: 'lower kubernetes.prometheus.maxSeriesPerQuery if the query hit a limit, then retry',
+        },
+      )
     }
     return body.data?.result ?? []
   }
 
   return {
-    queryRange: (query, start, end, step) => call('/api/v1/query_range', {query, start: String(start), end: String(end), step: String(step)}),
+    queryRange: (query, start, end, step) =>
+      call('/api/v1/query_range', {query, start: String(start), end: String(end), step: String(step)}),
     query: (query, time) => call('/api/v1/query', {query, time: String(time)}),
   }
 }

@@ -59,13 +59,19 @@ const escapeRegex = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
  * long windows are split into day chunks: memory holds one batch's digests and one response at a
  * time per concurrent query, never the window's samples.
  */
-export async function collectPrometheusUsage(prom: PrometheusApi, options: PrometheusUsageOptions): Promise<PrometheusUsageSummary> {
+export async function collectPrometheusUsage(
+  prom: PrometheusApi,
+  options: PrometheusUsageOptions,
+): Promise<PrometheusUsageSummary> {
   const extra = options.extraSelector ? `,${options.extraSelector}` : ''
   const base = `container!="",container!="POD"${extra}`
   const lookback = `${Math.max(1, Math.ceil((options.end - options.start) / 3600))}h`
 
   // 1. Which pods had container metrics in the window (one cheap instant query, aggregated server-side).
-  const discovered = await prom.query(`group by (namespace, pod) (last_over_time(container_memory_working_set_bytes{${base}}[${lookback}]))`, options.end)
+  const discovered = await prom.query(
+    `group by (namespace, pod) (last_over_time(container_memory_working_set_bytes{${base}}[${lookback}]))`,
+    options.end,
+  )
   const wanted = options.namespaces && options.namespaces.length > 0 ? new Set(options.namespaces) : undefined
   const podsByNamespace = new Map<string, string[]>()
   for (const s of discovered) {
@@ -77,16 +83,22 @@ export async function collectPrometheusUsage(prom: PrometheusApi, options: Prome
     podsByNamespace.set(ns, list)
   }
   if (podsByNamespace.size === 0) {
-    throw inputError(`Prometheus has no container_memory_working_set_bytes series${wanted ? ` in ${[...wanted].join(', ')}` : ''} in the window`,
-      'check that cAdvisor (kubelet) metrics are scraped, the --days window, and kubernetes.prometheus.extraSelector')
+    throw inputError(
+      `Prometheus has no container_memory_working_set_bytes series${wanted ? ` in ${[...wanted].join(', ')}` : ''} in the window`,
+      'check that cAdvisor (kubelet) metrics are scraped, the --days window, and kubernetes.prometheus.extraSelector',
+    )
   }
 
   // 2. Batches of whole workloads, at most maxSeriesPerQuery pods each.
   const batches: Batch[] = []
   for (const [namespace, pods] of [...podsByNamespace].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const candidates = options.inventory?.workloads.filter((w) => w.namespace === namespace).map((w) => ({kind: w.kind, name: w.name})) ?? []
+    const candidates =
+      options.inventory?.workloads
+        .filter((w) => w.namespace === namespace)
+        .map((w) => ({kind: w.kind, name: w.name})) ?? []
     const known = new Map<string, {kind: WorkloadKind; name: string}>()
-    for (const w of options.inventory?.workloads ?? []) if (w.namespace === namespace) for (const p of w.pods) known.set(p.name, {kind: w.kind, name: w.name})
+    for (const w of options.inventory?.workloads ?? [])
+      if (w.namespace === namespace) for (const p of w.pods) known.set(p.name, {kind: w.kind, name: w.name})
     const byWorkload = new Map<string, Map<string, {kind: WorkloadKind; name: string}>>()
     for (const pod of pods.sort()) {
       const workload = known.get(pod) ?? workloadForPod(pod, candidates) ?? guessWorkloadForPod(pod)
@@ -106,19 +118,32 @@ export async function collectPrometheusUsage(prom: PrometheusApi, options: Prome
     if (current.pods.size > 0) batches.push(current)
   }
 
-  const summary: PrometheusUsageSummary = {namespaces: podsByNamespace.size, containers: 0, days: 0, containerDays: 0, samples: 0, queries: 1, oomKills: 0, oomSource: 'unavailable'}
+  const summary: PrometheusUsageSummary = {
+    namespaces: podsByNamespace.size,
+    containers: 0,
+    days: 0,
+    containerDays: 0,
+    samples: 0,
+    queries: 1,
+    oomKills: 0,
+    oomSource: 'unavailable',
+  }
   const days = new Set<string>()
   const maxSamples = options.maxSamplesPerQuery ?? 250_000
   let done = 0
 
   const runBatch = async (batch: Batch): Promise<void> => {
-    const podMatcher = batch.pods.size === podsByNamespace.get(batch.namespace)!.length ? '' : `,pod=~${quote([...batch.pods.keys()].map(escapeRegex).join('|'))}`
+    const podMatcher =
+      batch.pods.size === podsByNamespace.get(batch.namespace)!.length
+        ? ''
+        : `,pod=~${quote([...batch.pods.keys()].map(escapeRegex).join('|'))}`
     const selector = `${base},namespace=${quote(batch.namespace)}${podMatcher}`
     const cpuQuery = `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{${selector}}[${options.rateWindow}]))`
     const memoryQuery = `max by (namespace, pod, container) (container_memory_working_set_bytes{${selector}})`
     // The restart count while the last termination was an OOM kill: each rise is one OOM event.
     const ksmSelector = `namespace=${quote(batch.namespace)}${podMatcher}${extra}`
-    const oomQuery = `max by (namespace, pod, container) (kube_pod_container_status_restarts_total{${ksmSelector}}) * on (namespace, pod, container) ` +
+    const oomQuery =
+      `max by (namespace, pod, container) (kube_pod_container_status_restarts_total{${ksmSelector}}) * on (namespace, pod, container) ` +
       `max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{reason="OOMKilled",${ksmSelector}})`
 
     const builders = new Map<string, {key: ContainerKey; day: string; digest: DigestBuilder}>()
@@ -127,7 +152,11 @@ export async function collectPrometheusUsage(prom: PrometheusApi, options: Prome
       const id = `${w.kind}/${w.name}/${container}/${day}`
       let b = builders.get(id)
       if (!b) {
-        b = {key: {cluster: options.cluster, namespace: batch.namespace, kind: w.kind, workload: w.name, container}, day, digest: new DigestBuilder()}
+        b = {
+          key: {cluster: options.cluster, namespace: batch.namespace, kind: w.kind, workload: w.name, container},
+          day,
+          digest: new DigestBuilder(),
+        }
         builders.set(id, b)
       }
       return b
@@ -176,13 +205,21 @@ export async function collectPrometheusUsage(prom: PrometheusApi, options: Prome
     // Day-aligned chunks sized so series x points stays under maxSamples, and each series under the
     // 11,000 points Prometheus allows per range query (it answers 400 bad_data beyond that).
     const pointsPerDay = DAY_S / options.stepSeconds
-    const chunkDays = Math.max(1, Math.min(Math.floor(maxSamples / Math.max(1, batch.pods.size * pointsPerDay)), Math.floor(MAX_POINTS_PER_SERIES / pointsPerDay)))
+    const chunkDays = Math.max(
+      1,
+      Math.min(
+        Math.floor(maxSamples / Math.max(1, batch.pods.size * pointsPerDay)),
+        Math.floor(MAX_POINTS_PER_SERIES / pointsPerDay),
+      ),
+    )
     for (let chunkStart = options.start; chunkStart <= options.end; chunkStart += chunkDays * DAY_S) {
       const chunkEnd = Math.min(options.end, chunkStart + chunkDays * DAY_S - options.stepSeconds)
       // One response at a time per batch: a parsed range response costs ~80 bytes per point, so the
       // three queries run one after another and each is folded in and dropped before the next.
-      for (const series of await prom.queryRange(cpuQuery, chunkStart, chunkEnd, options.stepSeconds)) fold(series, (d) => d.cpu)
-      for (const series of await prom.queryRange(memoryQuery, chunkStart, chunkEnd, options.stepSeconds)) fold(series, (d) => d.memory)
+      for (const series of await prom.queryRange(cpuQuery, chunkStart, chunkEnd, options.stepSeconds))
+        fold(series, (d) => d.cpu)
+      for (const series of await prom.queryRange(memoryQuery, chunkStart, chunkEnd, options.stepSeconds))
+        fold(series, (d) => d.memory)
       const oom = await prom.queryRange(oomQuery, chunkStart, chunkEnd, options.stepSeconds)
       summary.queries += 3
       if (oom.length > 0) summary.oomSource = 'kube-state-metrics'
@@ -194,7 +231,9 @@ export async function collectPrometheusUsage(prom: PrometheusApi, options: Prome
           // A series that appears after the window's first step is a fresh OOM kill; one present at the
           // start may be older than the window and is not counted.
           const rose = previous === undefined ? t > options.start : v > previous
-          if (rose) builderFor(s.metric.pod!, s.metric.container!, dayOf(t)).digest.oomKills += previous === undefined ? 1 : v - previous
+          if (rose)
+            builderFor(s.metric.pod!, s.metric.container!, dayOf(t)).digest.oomKills +=
+              previous === undefined ? 1 : v - previous
           previous = v
         }
         if (previous !== undefined) lastOom.set(id, previous)

@@ -16,40 +16,78 @@ const isGroupKey = (key: string): boolean => {
  * `alerts:` in finops.yaml: the Slack webhook and the anomaly detector. Budgets themselves live in the
  * store (`finops budget set`), so the CLI and the CronJob share them.
  */
-const slackSection = z.strictObject({
-  webhookUrl: z.url({protocol: /^https?$/, error: 'must be an http(s) URL'}).optional()
-    .describe('Slack incoming webhook URL. Prefer FINOPS_SLACK_WEBHOOK_URL or webhookUrlFile: this file may be committed'),
-  webhookUrlFile: z.string().min(1).optional()
-    .describe('File holding the webhook URL (a mounted Kubernetes Secret); read at each run'),
-  retries: z.int().min(0).max(10).default(3)
-    .describe('Retries of a post that got 429 or 5xx or no answer, after the first attempt'),
-  maxRetryAfterSeconds: z.number().min(0).max(600).default(60)
-    .describe('Longest Retry-After we wait for; a longer one leaves the alert pending for the next run'),
-  timeoutSeconds: z.number().positive().max(120).default(10).describe('Timeout of one post'),
-}).prefault({})
+const slackSection = z
+  .strictObject({
+    webhookUrl: z
+      .url({protocol: /^https?$/, error: 'must be an http(s) URL'})
+      .optional()
+      .describe(
+        'Slack incoming webhook URL. Prefer FINOPS_SLACK_WEBHOOK_URL or webhookUrlFile: this file may be committed',
+      ),
+    webhookUrlFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('File holding the webhook URL (a mounted Kubernetes Secret); read at each run'),
+    retries: z
+      .int()
+      .min(0)
+      .max(10)
+      .default(3)
+      .describe('Retries of a post that got 429 or 5xx or no answer, after the first attempt'),
+    maxRetryAfterSeconds: z
+      .number()
+      .min(0)
+      .max(600)
+      .default(60)
+      .describe('Longest Retry-After we wait for; a longer one leaves the alert pending for the next run'),
+    timeoutSeconds: z.number().positive().max(120).default(10).describe('Timeout of one post'),
+  })
+  .prefault({})
 
-const anomaliesSection = z.strictObject({
-  enabled: z.boolean().default(true).describe('Detect daily spend anomalies in `finops alert check`'),
-  groupBy: z.array(z.string().refine(isGroupKey, {error: `unknown key; valid keys: ${GROUP_KEY_HELP}`})).min(1).default(['account', 'service'])
-    .describe('The series watched: one per combination of these report keys'),
-  usageOnly: z.boolean().default(true)
-    .describe('Watch usage charges only (ChargeCategory Usage, ChargeFrequency Usage-Based or absent): a fee billed on the 1st, a purchase or a credit is not an anomaly'),
-  metric: z.enum(Object.keys(METRICS) as [keyof typeof METRICS, ...(keyof typeof METRICS)[]]).default('billed')
-    .describe('Cost metric of the watched series'),
-  level: z.number().min(80).max(99.99).default(99)
-    .describe('Width of the expected interval, percent; a day outside it is an anomaly'),
-  trainingDays: z.int().min(14).max(366).default(56).describe('Days of history the expected interval is fitted on'),
-  minHistoryDays: z.int().min(14).max(366).default(21).describe('Series with less history are not judged'),
-  lookbackDays: z.int().min(1).max(31).default(3)
-    .describe('Most recent days checked each run (dedup keeps one alert per series and day)'),
-  minImpact: z.number().min(0).default(10).describe('Smallest anomaly worth an alert, in the currency'),
-  maxPerRun: z.int().min(1).max(100).default(10).describe('At most this many anomaly alerts per run, largest first'),
-}).prefault({})
+const anomaliesSection = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Detect daily spend anomalies in `finops alert check`'),
+    groupBy: z
+      .array(z.string().refine(isGroupKey, {error: `unknown key; valid keys: ${GROUP_KEY_HELP}`}))
+      .min(1)
+      .default(['account', 'service'])
+      .describe('The series watched: one per combination of these report keys'),
+    usageOnly: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Watch usage charges only (ChargeCategory Usage, ChargeFrequency Usage-Based or absent): a fee billed on the 1st, a purchase or a credit is not an anomaly',
+      ),
+    metric: z
+      .enum(Object.keys(METRICS) as [keyof typeof METRICS, ...(keyof typeof METRICS)[]])
+      .default('billed')
+      .describe('Cost metric of the watched series'),
+    level: z
+      .number()
+      .min(80)
+      .max(99.99)
+      .default(99)
+      .describe('Width of the expected interval, percent; a day outside it is an anomaly'),
+    trainingDays: z.int().min(14).max(366).default(56).describe('Days of history the expected interval is fitted on'),
+    minHistoryDays: z.int().min(14).max(366).default(21).describe('Series with less history are not judged'),
+    lookbackDays: z
+      .int()
+      .min(1)
+      .max(31)
+      .default(3)
+      .describe('Most recent days checked each run (dedup keeps one alert per series and day)'),
+    minImpact: z.number().min(0).default(10).describe('Smallest anomaly worth an alert, in the currency'),
+    maxPerRun: z.int().min(1).max(100).default(10).describe('At most this many anomaly alerts per run, largest first'),
+  })
+  .prefault({})
 
-export const alertsSection = z.strictObject({
-  slack: slackSection,
-  anomalies: anomaliesSection,
-}).prefault({})
+export const alertsSection = z
+  .strictObject({
+    slack: slackSection,
+    anomalies: anomaliesSection,
+  })
+  .prefault({})
 
 export type AlertsConfig = z.infer<typeof alertsSection>
 export type SlackConfig = AlertsConfig['slack']

@@ -12,37 +12,49 @@ export type SpotProvider = (typeof SPOT_PROVIDERS)[number]
  * `apply:` in finops.yaml: the apply policy and its guardrails. Everything defaults to the safe
  * side: dry run, system namespaces excluded, GitOps-managed workloads left to their controller.
  */
-export const applySection = z.strictObject({
-  /** dry-run prints the plan; enforce applies it without --yes (what the CronJob uses). */
-  mode: z.enum(['dry-run', 'enforce']).default('dry-run'),
-  /** Which recommendation kinds may be applied. */
-  kinds: z.array(z.enum(APPLY_KINDS)).default([...APPLY_KINDS]),
-  /** Namespaces never touched. */
-  excludeNamespaces: z.array(z.string().min(1)).default(['kube-system', 'kube-public', 'kube-node-lease']),
-  /** Cap on changes per run (restores of our own scale-downs are not counted). */
-  maxActions: z.number().int().min(0).default(10),
-  /** Replica floor for permanent scale-downs. */
-  minReplicas: z.number().int().min(0).default(1),
-  /** Replica floor inside a scheduled downtime window (0 lets dev environments sleep). */
-  downtimeMinReplicas: z.number().int().min(0).default(0),
-  /** Apply to workloads managed by Argo CD or Flux (the controller will revert unless Git is changed too). */
-  allowGitOps: z.boolean().default(false),
-  /** Rightsizing a Deployment with the Recreate strategy takes every pod down at once. */
-  allowRecreate: z.boolean().default(false),
-  /** Highest recommendation risk applied automatically. */
-  maxRisk: z.enum(['low', 'medium', 'high']).default('medium'),
-  /** How often a resourceVersion conflict is re-read and re-planned before the action fails. */
-  conflictRetries: z.number().int().min(0).max(10).default(3),
-  spot: z.strictObject({
-    /** Which provider's spot node label and taint to use. */
-    provider: z.enum(SPOT_PROVIDERS).default('aws'),
-    /** Spot migration is opt-in: only these namespaces (or ones annotated finops.io/spot: "true"). */
-    namespaces: z.array(z.string().min(1)).default([]),
-  }).default({provider: 'aws', namespaces: []}),
-}).default({
-  mode: 'dry-run', kinds: [...APPLY_KINDS], excludeNamespaces: ['kube-system', 'kube-public', 'kube-node-lease'], maxActions: 10,
-  minReplicas: 1, downtimeMinReplicas: 0, allowGitOps: false, allowRecreate: false, maxRisk: 'medium', conflictRetries: 3,
-  spot: {provider: 'aws', namespaces: []},
-})
+export const applySection = z
+  .strictObject({
+    /** dry-run prints the plan; enforce applies it without --yes (what the CronJob uses). */
+    mode: z.enum(['dry-run', 'enforce']).default('dry-run'),
+    /** Which recommendation kinds may be applied. */
+    kinds: z.array(z.enum(APPLY_KINDS)).default([...APPLY_KINDS]),
+    /** Namespaces never touched. */
+    excludeNamespaces: z.array(z.string().min(1)).default(['kube-system', 'kube-public', 'kube-node-lease']),
+    /** Cap on changes per run (restores of our own scale-downs are not counted). */
+    maxActions: z.number().int().min(0).default(10),
+    /** Replica floor for permanent scale-downs. */
+    minReplicas: z.number().int().min(0).default(1),
+    /** Replica floor inside a scheduled downtime window (0 lets dev environments sleep). */
+    downtimeMinReplicas: z.number().int().min(0).default(0),
+    /** Apply to workloads managed by Argo CD or Flux (the controller will revert unless Git is changed too). */
+    allowGitOps: z.boolean().default(false),
+    /** Rightsizing a Deployment with the Recreate strategy takes every pod down at once. */
+    allowRecreate: z.boolean().default(false),
+    /** Highest recommendation risk applied automatically. */
+    maxRisk: z.enum(['low', 'medium', 'high']).default('medium'),
+    /** How often a resourceVersion conflict is re-read and re-planned before the action fails. */
+    conflictRetries: z.number().int().min(0).max(10).default(3),
+    spot: z
+      .strictObject({
+        /** Which provider's spot node label and taint to use. */
+        provider: z.enum(SPOT_PROVIDERS).default('aws'),
+        /** Spot migration is opt-in: only these namespaces (or ones annotated finops.io/spot: "true"). */
+        namespaces: z.array(z.string().min(1)).default([]),
+      })
+      .default({provider: 'aws', namespaces: []}),
+  })
+  .default({
+    mode: 'dry-run',
+    kinds: [...APPLY_KINDS],
+    excludeNamespaces: ['kube-system', 'kube-public', 'kube-node-lease'],
+    maxActions: 10,
+    minReplicas: 1,
+    downtimeMinReplicas: 0,
+    allowGitOps: false,
+    allowRecreate: false,
+    maxRisk: 'medium',
+    conflictRetries: 3,
+    spot: {provider: 'aws', namespaces: []},
+  })
 
 export type ApplyConfig = z.infer<typeof applySection>

@@ -3,7 +3,7 @@ import {z} from 'zod'
 /**
  * `kubernetes:` in finops.yaml: cluster access, usage collection (Prometheus), and prices for
  * allocation. Owned by issue 5. `recommend:` holds the recommender settings and is validated by
- * src/recommenders/settings.ts (kept opaque here so the two schemas evolve independently).
+ * recommenders/settings.ts (kept opaque here so the two schemas evolve independently).
  * Secrets are never read from this file: auth for Prometheus comes from files or environment
  * variables named here.
  */
@@ -26,7 +26,10 @@ const providerRates = z.strictObject({
 
 const prices = z.strictObject({
   /** Currency of the default rates and of allocation output when billing does not say. */
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+    .default('USD'),
   /** Fallback rates when a node cannot be matched to billing data. */
   onDemand: rates.default(OPENCOST_ON_DEMAND),
   spot: rates.default(OPENCOST_SPOT),
@@ -39,7 +42,10 @@ const prices = z.strictObject({
   /** Spot node price as a share of the on-demand instance-type price, when only on-demand is known. */
   spotRatio: z.number().gt(0).lte(1).default(0.3),
   /** CPU:memory price ratio used to split a node price ($/core-hour ÷ $/GiB-hour). */
-  cpuToMemoryRatio: z.number().gt(0).default(OPENCOST_ON_DEMAND.cpuCoreHour / OPENCOST_ON_DEMAND.memoryGiBHour),
+  cpuToMemoryRatio: z
+    .number()
+    .gt(0)
+    .default(OPENCOST_ON_DEMAND.cpuCoreHour / OPENCOST_ON_DEMAND.memoryGiBHour),
   /** Match nodes to billing rows (ResourceId/instance id) when the store has resource-level costs. */
   fromBilling: z.boolean().default(true),
 })
@@ -52,7 +58,10 @@ const prometheus = z.strictObject({
   /** Range-query resolution in seconds (5 minutes keeps 14 days at 4,032 points per series). */
   stepSeconds: z.number().int().min(10).max(3600).default(300),
   /** Window of the CPU rate() in PromQL. */
-  rateWindow: z.string().regex(/^\d+[smh]$/).default('5m'),
+  rateWindow: z
+    .string()
+    .regex(/^\d+[smh]$/)
+    .default('5m'),
   /** Containers are queried per namespace; namespaces with more pods than this are split by pod regex. */
   maxSeriesPerQuery: z.number().int().min(1).default(2000),
   /** Samples (series x points) per range query above which the window is split into day chunks. */
@@ -71,22 +80,24 @@ const prometheus = z.strictObject({
   extraSelector: z.string().default(''),
 })
 
-export const kubernetesSection = z.strictObject({
-  /** kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster). */
-  kubeconfig: z.string().optional(),
-  /** kubeconfig context (default: current-context). */
-  context: z.string().optional(),
-  /** Name the snapshot and usage are stored under (default: the context name, or 'in-cluster'). */
-  cluster: z.string().min(1).optional(),
-  /** Objects per list page (`limit`); the API server pages with `continue`. */
-  pageSize: z.number().int().min(1).max(10_000).default(500),
-  /** Namespaces to collect (default: all). */
-  namespaces: z.array(z.string().min(1)).optional(),
-  prometheus: prometheus.default(prometheus.parse({})),
-  prices: prices.default(prices.parse({})),
-  /** Recommender settings: see src/recommenders/settings.ts and docs/recommendations.md. */
-  recommend: z.unknown().optional(),
-}).default(() => kubernetesDefaults())
+export const kubernetesSection = z
+  .strictObject({
+    /** kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster). */
+    kubeconfig: z.string().optional(),
+    /** kubeconfig context (default: current-context). */
+    context: z.string().optional(),
+    /** Name the snapshot and usage are stored under (default: the context name, or 'in-cluster'). */
+    cluster: z.string().min(1).optional(),
+    /** Objects per list page (`limit`); the API server pages with `continue`. */
+    pageSize: z.number().int().min(1).max(10_000).default(500),
+    /** Namespaces to collect (default: all). */
+    namespaces: z.array(z.string().min(1)).optional(),
+    prometheus: prometheus.default(prometheus.parse({})),
+    prices: prices.default(prices.parse({})),
+    /** Recommender settings: see recommenders/settings.ts and docs/recommendations.md. */
+    recommend: z.unknown().optional(),
+  })
+  .default(() => kubernetesDefaults())
 
 function kubernetesDefaults() {
   return {pageSize: 500, prometheus: prometheus.parse({}), prices: prices.parse({})}

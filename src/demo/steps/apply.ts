@@ -24,8 +24,13 @@ export const applyStep: DemoStep = {
     const {cluster, objects} = demoClusterObjects()
     const memory = new MemoryCluster(objects)
     const config = parseConfig({apply: {maxActions: 8, spot: {provider: 'karpenter', namespaces: ['data']}}})
-    const options = (runId: string, now: Date, enforce: boolean, kinds = config.apply.kinds, maxActions = config.apply.maxActions) =>
-      ({settings: config.apply, kinds, maxActions, identity: `demo@${cluster}`, now, enforce, runId})
+    const options = (
+      runId: string,
+      now: Date,
+      enforce: boolean,
+      kinds = config.apply.kinds,
+      maxActions = config.apply.maxActions,
+    ) => ({settings: config.apply, kinds, maxActions, identity: `demo@${cluster}`, now, enforce, runId})
     // 23:00 in Berlin, inside staging's off-hours (uptime Mon-Fri 07:30-20:30 Europe/Berlin); then 08:30 on the next weekday.
     const night = new Date(`${today}T21:00:00Z`)
     let morningDay = addDays(today, 1)
@@ -33,9 +38,18 @@ export const applyStep: DemoStep = {
     const morning = new Date(`${morningDay}T06:30:00Z`)
 
     print('$ finops apply --max-actions 8')
-    print(renderApplyReport(await applyRecommendations(db, memory, recommendations, options('run-demo-plan', night, false))))
+    print(
+      renderApplyReport(
+        await applyRecommendations(db, memory, recommendations, options('run-demo-plan', night, false)),
+      ),
+    )
 
-    const down = await applyRecommendations(db, memory, recommendations, options('run-demo-night', night, true, ['scale-down']))
+    const down = await applyRecommendations(
+      db,
+      memory,
+      recommendations,
+      options('run-demo-night', night, true, ['scale-down']),
+    )
     print('\n$ finops apply --kind scale-down --yes            # 23:00 Berlin: off-hours')
     print(renderApplyReport(down))
     // In the morning the recommender proposes nothing for the sleeping workloads: the journal drives the restore.
@@ -43,7 +57,12 @@ export const applyStep: DemoStep = {
     print(`\n$ finops apply --kind scale-down --yes            # ${morningDay} 08:30 Berlin: window over`)
     print(renderApplyReport(up))
 
-    const resize = await applyRecommendations(db, memory, recommendations, options('run-demo-resize', morning, true, ['rightsize'], 1))
+    const resize = await applyRecommendations(
+      db,
+      memory,
+      recommendations,
+      options('run-demo-resize', morning, true, ['rightsize'], 1),
+    )
     print('\n$ finops apply --kind rightsize --max-actions 1 --yes')
     print(renderApplyReport(resize))
     print('\n$ finops actions list')

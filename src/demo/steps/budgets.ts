@@ -27,24 +27,58 @@ export const budgetsStep: DemoStep = {
     const total = round(lastMonthSpend(db, today, []) * 0.97)
     const awsFilters = ['provider=AWS', 'tag:env=prod']
     const aws = round(lastMonthSpend(db, today, parseFilters(awsFilters)) * 1.1)
-    const company = upsertBudget(db, {name: 'company', amount: total, period: 'monthly', metric: 'billed', filters: [],
-      thresholds: [{kind: 'actual', percent: 80}, {kind: 'forecast', percent: 100}]})
-    const awsProd = upsertBudget(db, {name: 'aws-prod', amount: aws, period: 'monthly', metric: 'billed', filters: awsFilters,
-      thresholds: [{kind: 'actual', percent: 50}, {kind: 'forecast', percent: 100}]})
-    print(`$ finops budget set company --amount ${total} --period monthly --actual-threshold 80 --forecast-threshold 100`)
-    print(`$ finops budget set aws-prod --amount ${aws} --filter provider=AWS --filter tag:env=prod --actual-threshold 50 --forecast-threshold 100`)
+    const company = upsertBudget(db, {
+      name: 'company',
+      amount: total,
+      period: 'monthly',
+      metric: 'billed',
+      filters: [],
+      thresholds: [
+        {kind: 'actual', percent: 80},
+        {kind: 'forecast', percent: 100},
+      ],
+    })
+    const awsProd = upsertBudget(db, {
+      name: 'aws-prod',
+      amount: aws,
+      period: 'monthly',
+      metric: 'billed',
+      filters: awsFilters,
+      thresholds: [
+        {kind: 'actual', percent: 50},
+        {kind: 'forecast', percent: 100},
+      ],
+    })
+    print(
+      `$ finops budget set company --amount ${total} --period monthly --actual-threshold 80 --forecast-threshold 100`,
+    )
+    print(
+      `$ finops budget set aws-prod --amount ${aws} --filter provider=AWS --filter tag:env=prod --actual-threshold 50 --forecast-threshold 100`,
+    )
 
     print('\n$ finops budget status')
-    const reports = [company.budget, awsProd.budget].map((b) => budgetReport(db, b, forecastBudgetScope, {level: 80, now: today}))
+    const reports = [company.budget, awsProd.budget].map((b) =>
+      budgetReport(db, b, forecastBudgetScope, {level: 80, now: today}),
+    )
     print(renderBudgetStatus(reports))
 
     print('\n$ finops alert check --dry-run')
-    const result = await checkAlerts(db, {config: parseConfig({}).alerts, forecaster: forecastBudgetScope, level: 80, dryRun: true, now: today})
+    const result = await checkAlerts(db, {
+      config: parseConfig({}).alerts,
+      forecaster: forecastBudgetScope,
+      level: 80,
+      dryRun: true,
+      now: today,
+    })
     const {found, groupBy, through} = result.anomalies
-    print(`anomalies by ${groupBy.join(' + ')} in the ${parseConfig({}).alerts.anomalies.lookbackDays} days up to ${through ?? '-'}: ${found.length}`)
+    print(
+      `anomalies by ${groupBy.join(' + ')} in the ${parseConfig({}).alerts.anomalies.lookbackDays} days up to ${through ?? '-'}: ${found.length}`,
+    )
     for (const a of result.wouldPost ?? []) print(`would post: ${a.summary}`)
     const first = result.messages?.[0] as SlackMessage | undefined
     if (first) print(`first Slack message (Block Kit):\n${JSON.stringify(first.blocks.slice(0, 2), null, 1)}`)
-    print(`\nTo post for real: FINOPS_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/... finops alert check --db ${dbPath}`)
+    print(
+      `\nTo post for real: FINOPS_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/... finops alert check --db ${dbPath}`,
+    )
   },
 }

@@ -5,7 +5,7 @@ import {DigestBuilder} from '../../k8s/digest.js'
 import {buildInventory, rawClusterFromObjects} from '../../k8s/inventory.js'
 import {runAllocation} from '../../k8s/allocation-report.js'
 import type {ContainerKey, Inventory} from '../../k8s/model.js'
-import {renderAllocationTable} from '../../report/allocation-format.js'
+import {renderAllocationTable} from '../../output/allocation-format.js'
 import {replaceInventory} from '../../store/k8s-inventory.js'
 import type {Db} from '../../store/open.js'
 import {type UsageRow, writeUsage} from '../../store/usage.js'
@@ -27,7 +27,17 @@ export function loadDemoUsage(db: Db, inventory: Inventory, lastDay: string, day
       const id = `${s.namespace}/${s.workload.kind}/${s.workload.name}/${s.container}/${day}`
       let b = builders.get(id)
       if (!b) {
-        b = {key: {cluster: inventory.cluster, namespace: s.namespace, kind: s.workload.kind, workload: s.workload.name, container: s.container}, day, digest: new DigestBuilder()}
+        b = {
+          key: {
+            cluster: inventory.cluster,
+            namespace: s.namespace,
+            kind: s.workload.kind,
+            workload: s.workload.name,
+            container: s.container,
+          },
+          day,
+          digest: new DigestBuilder(),
+        }
         builders.set(id, b)
       }
       b.digest.cpu.add(p.cpu)
@@ -44,7 +54,12 @@ export function loadDemoUsage(db: Db, inventory: Inventory, lastDay: string, day
       previous = p.oomKills
     })
   }
-  const rows: UsageRow[] = [...builders.values()].map((b) => ({key: b.key, day: b.day, source: 'prometheus', digest: b.digest.toDigest()}))
+  const rows: UsageRow[] = [...builders.values()].map((b) => ({
+    key: b.key,
+    day: b.day,
+    source: 'prometheus',
+    digest: b.digest.toDigest(),
+  }))
   return writeUsage(db, rows, 'replace')
 }
 
@@ -65,14 +80,20 @@ export const clusterStep: DemoStep = {
     const rows = loadDemoUsage(db, inventory, lastDay, 14)
     const spot = inventory.nodes.filter((n) => n.capacityType === 'spot').length
     print('Bundled snapshot (what `finops collect k8s` stores from a live cluster):')
-    print(`Cluster ${inventory.cluster}: ${inventory.workloads.length} workloads, ${inventory.nodes.length} nodes (${inventory.nodes.length - spot} on-demand, ${spot} spot), ${inventory.namespaces.length} namespaces`)
+    print(
+      `Cluster ${inventory.cluster}: ${inventory.workloads.length} workloads, ${inventory.nodes.length} nodes (${inventory.nodes.length - spot} on-demand, ${spot} spot), ${inventory.namespaces.length} namespaces`,
+    )
     print('Generated usage (what `finops collect usage --prometheus URL --days 14` stores):')
-    print(`${rows} container-day digests: 14 days of 5-minute CPU and memory samples folded into bounded quantile sketches\n`)
+    print(
+      `${rows} container-day digests: 14 days of 5-minute CPU and memory samples folded into bounded quantile sketches\n`,
+    )
 
     const k8s: KubernetesConfig = parseConfig({}).kubernetes
     const byNamespace = runAllocation(db, k8s, {window: '14d', groupBy: ['namespace']})
     print('$ finops cost allocation --group-by namespace --window 14d')
-    print(`Kubernetes cost allocation ${byNamespace.from} to ${byNamespace.to} (${byNamespace.days} days, ${byNamespace.nodes.length} nodes)`)
+    print(
+      `Kubernetes cost allocation ${byNamespace.from} to ${byNamespace.to} (${byNamespace.days} days, ${byNamespace.nodes.length} nodes)`,
+    )
     print(renderAllocationTable(byNamespace))
     const byTeam = runAllocation(db, k8s, {window: '14d', groupBy: ['label:team']})
     print('\n$ finops cost allocation --group-by label:team --window 14d')

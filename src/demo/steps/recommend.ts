@@ -1,8 +1,8 @@
 import {kubernetesSection} from '../../config/sections/kubernetes.js'
-import {recommendFromStore} from '../../recommenders/from-store.js'
-import {RECOMMENDER_NAMES} from '../../recommenders/index.js'
-import {defaultRecommendSettings} from '../../recommenders/settings.js'
-import {renderRecommendTable} from '../../report/recommend-format.js'
+import {recommendFromStore} from '../../../recommenders/from-store.js'
+import {RECOMMENDER_NAMES} from '../../../recommenders/index.js'
+import {defaultRecommendSettings} from '../../../recommenders/settings.js'
+import {renderRecommendTable} from '../../output/recommend-format.js'
 import {listSnapshots} from '../../store/k8s-inventory.js'
 import type {DemoStep} from '../steps.js'
 
@@ -17,12 +17,15 @@ export const recommendStep: DemoStep = {
       return
     }
     const report = recommendFromStore(db, defaultRecommendSettings(), kubernetesSection.parse(undefined), {
-      kinds: RECOMMENDER_NAMES, namespaces: [], now: new Date(`${today}T06:00:00Z`),
+      kinds: RECOMMENDER_NAMES,
+      namespaces: [],
+      now: new Date(`${today}T06:00:00Z`),
     })
     const shown = {...report, recommendations: report.recommendations.slice(0, TOP)}
     print('$ finops recommend')
     print(renderRecommendTable(shown))
-    if (report.recommendations.length > TOP) print(`(top ${TOP} of ${report.recommendations.length}; all of them with --json or --csv)`)
+    if (report.recommendations.length > TOP)
+      print(`(top ${TOP} of ${report.recommendations.length}; all of them with --json or --csv)`)
     const top = report.recommendations[0]
     if (top) {
       print('')

@@ -15,4 +15,13 @@ export interface Migration {
 }
 
 // Add new migrations here; never edit one that has shipped.
-export const migrations: readonly Migration[] = [costs, cloudCollectors, budgetsAlerts, alertClaims, k8s, recommendations, applyActions, runLock].sort((a, b) => a.id.localeCompare(b.id))
+export const migrations: readonly Migration[] = [
+  costs,
+  cloudCollectors,
+  budgetsAlerts,
+  alertClaims,
+  k8s,
+  recommendations,
+  applyActions,
+  runLock,
+].sort((a, b) => a.id.localeCompare(b.id))

@@ -1,0 +1,90 @@
+import {Args, Flags} from '@oclif/core'
+
+import {formatBudgetAmount} from '../../src/alerts/budget-format.js'
+import {buildBudgetInput, describeThresholds} from '../../src/alerts/budget-input.js'
+import {formatScope} from '../../src/alerts/format.js'
+import {BUDGET_PERIODS, type Budget} from '../../src/alerts/types.js'
+import {FinopsCommand} from '../../src/cli/base-command.js'
+import {usageError} from '../../src/errors.js'
+import {METRICS} from '../../src/model.js'
+import {getBudget, upsertBudget} from '../../src/store/budgets.js'
+import {GROUP_KEY_HELP} from '../../src/store/cost-dimensions.js'
+
+export interface BudgetSetResult {
+  budget: Budget
+  created: boolean
+}
+
+/** Numbers from repeated or comma-separated flags: `--actual-threshold 50,80 --actual-threshold 100`. */
+function parsePercents(values: readonly string[] | undefined, flag: string): number[] | undefined {
+  if (values === undefined) return undefined
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => {
+      const n = Number(v.trim().replace(/%$/, ''))
+      if (v.trim() === '' || !Number.isFinite(n)) throw usageError(`--${flag} ${v}: expected a percent such as 80`)
+      return n
+    })
+}
+
+export default class BudgetSet extends FinopsCommand {
+  static override summary = 'Create or change a budget: an amount per month, quarter or year over a scope of costs'
+  static override description = `Thresholds fire on actual spend to date and on the forecast spend at period end, as AWS Budgets does (default: actual 80% and 100%, forecast 100%). On an existing budget, settings not given are kept. Filter keys are the report's: ${GROUP_KEY_HELP}.`
+
+  static override examples = [
+    '<%= config.bin %> budget set prod-aws --amount 10000 --period monthly --filter provider=AWS --filter tag:env=prod',
+    '<%= config.bin %> budget set data-platform --amount 90000 --period quarterly --filter tag:team=data --actual-threshold 50,80 --forecast-threshold 100',
+    '<%= config.bin %> budget set prod-aws --amount 12000',
+  ]
+
+  static override args = {name: Args.string({description: 'budget name', required: true})}
+  static override flags = {
+    amount: Flags.string({description: 'budget amount per period, in the budget currency'}),
+    period: Flags.string({description: 'budget period (default monthly)', options: [...BUDGET_PERIODS]}),
+    filter: Flags.string({
+      description: 'scope, as in the report: key=value (repeatable; same key twice means either)',
+      multiple: true,
+    }),
+    currency: Flags.string({description: "ISO 4217 currency (default: the currency of the scope's costs)"}),
+    metric: Flags.string({description: 'cost metric (default billed)', options: Object.keys(METRICS)}),
+    'actual-threshold': Flags.string({
+      description: 'alert when actual spend reaches this percent (repeatable, comma-separated)',
+      multiple: true,
+    }),
+    'forecast-threshold': Flags.string({
+      description: 'alert when forecast period-end spend reaches this percent (repeatable, comma-separated)',
+      multiple: true,
+    }),
+  }
+
+  async run(): Promise<BudgetSetResult> {
+    const {args, flags} = await this.parse(BudgetSet)
+    let amount: number | undefined
+    if (flags.amount !== undefined) {
+      amount = Number(flags.amount.replace(/[,_]/g, ''))
+      if (flags.amount.trim() === '' || !Number.isFinite(amount))
+        throw usageError(`--amount ${flags.amount}: expected a number`, 'for example --amount 10000')
+    }
+    const db = this.openStore(flags.db, flags.config)
+    const input = buildBudgetInput(
+      {
+        name: args.name,
+        amount,
+        period: flags.period,
+        currency: flags.currency,
+        metric: flags.metric,
+        filters: flags.filter,
+        actualThresholds: parsePercents(flags['actual-threshold'], 'actual-threshold'),
+        forecastThresholds: parsePercents(flags['forecast-threshold'], 'forecast-threshold'),
+      },
+      getBudget(db, args.name.trim()),
+    )
+    const result = upsertBudget(db, input)
+    const b = result.budget
+    this.log(
+      `Budget ${b.name} ${result.created ? 'created' : 'updated'}: ${formatBudgetAmount(b.amount, b.currency)} ${b.period}, ${formatScope(b.filters)}, ` +
+        `${b.metric} cost; thresholds ${describeThresholds(b.thresholds)}`,
+    )
+    return result
+  }
+}

@@ -1,0 +1,54 @@
+import {Args, Flags} from '@oclif/core'
+
+import {forecastBudgetScope} from '../../src/alerts/budget-forecast.js'
+import {renderBudgetStatus} from '../../src/alerts/budget-format.js'
+import {budgetReport, type BudgetReport} from '../../src/alerts/budget-status.js'
+import {FinopsCommand} from '../../src/cli/base-command.js'
+import {addDays, today} from '../../src/dates.js'
+import {notFoundError, usageError} from '../../src/errors.js'
+import {getBudget, listBudgets} from '../../src/store/budgets.js'
+
+export interface BudgetStatusResult {
+  asOf: string
+  budgets: BudgetReport[]
+}
+
+export default class BudgetStatus extends FinopsCommand {
+  static override summary =
+    'Spend to date, forecast period-end spend with its interval, percent used and the breach date of each budget'
+  static override description = `"To date" is through yesterday (UTC) or the last day with cost data, whichever is earlier; the rest of the period is forecast (Usage-Based charges as a series, Recurring charges on their billing days, One-Time charges not extrapolated). With too little history the status still shows actual spend and says why there is no forecast.`
+
+  static override examples = [
+    '<%= config.bin %> budget status',
+    '<%= config.bin %> budget status prod-aws --level 90 --json',
+  ]
+  static override args = {name: Args.string({description: 'one budget (default: all)'})}
+  static override flags = {
+    level: Flags.integer({
+      description: 'forecast interval level, percent (default: forecast.level in finops.yaml, else 80)',
+    }),
+  }
+
+  async run(): Promise<BudgetStatusResult> {
+    const {args, flags} = await this.parse(BudgetStatus)
+    const level = flags.level ?? this.finopsConfig(flags.config).config.forecast.level
+    if (level < 50 || level > 99) throw usageError(`--level ${level}: expected a percent from 50 to 99`)
+    const db = this.openStore(flags.db, flags.config)
+    let budgets = listBudgets(db)
+    if (args.name) {
+      const one = getBudget(db, args.name)
+      if (!one)
+        throw notFoundError(
+          `no budget named "${args.name}"`,
+          budgets.length > 0 ? `budgets: ${budgets.map((b) => b.name).join(', ')}` : 'set one with finops budget set',
+        )
+      budgets = [one]
+    }
+    const now = today()
+    const reports = budgets.map((b) => budgetReport(db, b, forecastBudgetScope, {level, now}))
+    if (reports.length === 0)
+      this.log('No budgets. Set one with: finops budget set NAME --amount 10000 --period monthly')
+    else this.log(renderBudgetStatus(reports))
+    return {asOf: addDays(now, -1), budgets: reports}
+  }
+}

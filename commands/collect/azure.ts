@@ -1,0 +1,58 @@
+import {Flags} from '@oclif/core'
+
+import {FinopsCommand} from '../../src/cli/base-command.js'
+import type {CollectSummary} from '../../src/collectors/cloud-collect.js'
+import {
+  checkGroupBy,
+  describeCollect,
+  endpointFlag,
+  groupByFlag,
+  runSettings,
+  windowFlags,
+} from '../../src/collectors/cloud-cli.js'
+import {collectAzure} from '../../src/collectors/registry.js'
+import type {AzureSourceConfig} from '../../src/config/sections/sources.js'
+import {usageError} from '../../src/errors.js'
+
+export default class CollectAzure extends FinopsCommand {
+  static override summary = 'Collect daily Azure cost from the Cost Management Query API into the store'
+  static override description = `Queries ActualCost (BilledCost) and AmortizedCost (EffectiveCost), Daily, at --scope, grouped by ServiceName and ResourceLocation (or SubscriptionId for scopes above a subscription, or a tag key), with ChargeType mapped to ChargeCategory; follows nextLink and honours the 429 retry-after headers. Credentials come from DefaultAzureCredential (environment, workload identity, managed identity, az login, ...). Without --scope, the azure: entries of finops.yaml sources: are used.`
+
+  static override examples = [
+    '<%= config.bin %> collect azure --scope /subscriptions/00000000-0000-0000-0000-000000000000',
+    '<%= config.bin %> collect azure --scope /providers/Microsoft.Billing/billingAccounts/1234567 --group-by tag:team',
+  ]
+
+  static override flags = {
+    ...windowFlags,
+    scope: Flags.string({
+      description:
+        'Cost Management scope: /subscriptions/<id>[/resourceGroups/<rg>], /providers/Microsoft.Billing/billingAccounts/<id>, /providers/Microsoft.Management/managementGroups/<id>',
+    }),
+    'group-by': groupByFlag,
+    endpoint: endpointFlag,
+  }
+
+  async run(): Promise<{sources: CollectSummary[]}> {
+    const {flags} = await this.parse(CollectAzure)
+    const {config} = this.finopsConfig(flags.config)
+    const settings = runSettings(config, flags)
+    let entries: AzureSourceConfig[]
+    if (flags.scope)
+      entries = [{scope: flags.scope, groupBy: checkGroupBy(flags['group-by']), endpoint: flags.endpoint}]
+    else if (config.sources.azure?.length) entries = config.sources.azure
+    else
+      throw usageError(
+        'no Azure scope: pass --scope or list sources.azure in finops.yaml',
+        'for example --scope /subscriptions/<subscription-id>',
+      )
+    const db = this.openStore(flags.db, flags.config)
+    const sources: CollectSummary[] = []
+    for (const entry of entries) {
+      const summary = await collectAzure(db, entry, settings)
+      sources.push(summary)
+      this.log(describeCollect(summary))
+    }
+    return {sources}
+  }
+}

@@ -1,0 +1,183 @@
+import {Flags} from '@oclif/core'
+
+import {FinopsCommand} from '../../src/cli/base-command.js'
+import {createPrometheusClient, resolvePrometheusAuth} from '../../src/collectors/k8s/prometheus-client.js'
+import {collectPrometheusUsage, type PrometheusUsageSummary} from '../../src/collectors/k8s/usage-prometheus.js'
+import {sampleMetricsServer} from '../../src/collectors/k8s/usage-metrics-server.js'
+import {usageError} from '../../src/errors.js'
+import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
+import {listSnapshots, readInventory} from '../../src/store/k8s-inventory.js'
+import {lastUsageWrite, writeUsage} from '../../src/store/usage.js'
+
+export interface CollectUsageResult {
+  source: 'prometheus' | 'metrics-server'
+  cluster: string
+  windowStart: string
+  windowEnd: string
+  containers: number
+  containerDays: number
+  samples: number
+  oomKills?: number
+  oomSource?: PrometheusUsageSummary['oomSource'] | 'pod-status'
+  queries?: number
+  namespaces?: number
+  /** True when pods were mapped to workloads through a stored `collect k8s` snapshot. */
+  usedInventory: boolean
+}
+
+const SOURCES = ['prometheus', 'metrics-server'] as const
+
+export default class CollectUsage extends FinopsCommand {
+  static override summary = 'Collect CPU and memory usage per container into bounded daily digests'
+  static override description = `From Prometheus (default): range queries over --days (default 14) of
+rate(container_cpu_usage_seconds_total[5m]) and container_memory_working_set_bytes per container, plus OOM kills
+from kube-state-metrics when present, batched per namespace (or per group of workloads) and folded into one
+quantile sketch per container and day; re-collecting a day replaces it. From metrics-server
+(--source metrics-server): one sample per run merged into today's digest, for clusters without Prometheus
+(run it on a schedule), and OOM kills read from pod statuses since the previous run. Credentials are taken from files or environment variables and never stored or printed.
+Run \`finops collect k8s\` first so pods map to their workloads (otherwise names are guessed from pod names).`
+
+  static override examples = [
+    '<%= config.bin %> collect usage --prometheus http://localhost:9090',
+    '<%= config.bin %> collect usage --prometheus https://thanos.example.com --bearer-token-file /var/run/secrets/token --days 30',
+    '<%= config.bin %> collect usage --source metrics-server --context prod-eu',
+  ]
+
+  static override flags = {
+    source: Flags.string({description: 'where usage comes from', options: [...SOURCES], default: 'prometheus'}),
+    prometheus: Flags.string({
+      description: 'Prometheus base URL (default: kubernetes.prometheus.url, else $FINOPS_PROMETHEUS_URL)',
+    }),
+    days: Flags.integer({
+      description: 'days of history to read (default: kubernetes.prometheus.days, 14)',
+      min: 1,
+      max: 90,
+    }),
+    'bearer-token-file': Flags.string({description: 'file holding a bearer token for Prometheus'}),
+    'bearer-token-env': Flags.string({
+      description: 'environment variable holding a bearer token (default: FINOPS_PROMETHEUS_TOKEN when set)',
+    }),
+    username: Flags.string({description: 'basic-auth user for Prometheus'}),
+    'password-env': Flags.string({
+      description: 'environment variable holding the basic-auth password (default: FINOPS_PROMETHEUS_PASSWORD)',
+    }),
+    cluster: Flags.string({description: "cluster name the usage is stored under (default: the snapshot's cluster)"}),
+    namespace: Flags.string({char: 'n', description: 'only these namespaces (repeatable)', multiple: true}),
+    kubeconfig: Flags.string({description: 'kubeconfig file, for --source metrics-server'}),
+    context: Flags.string({description: 'kubeconfig context, for --source metrics-server'}),
+  }
+
+  async run(): Promise<CollectUsageResult> {
+    const {flags} = await this.parse(CollectUsage)
+    const {config} = this.finopsConfig(flags.config)
+    const k = config.kubernetes
+    const db = this.openStore(flags.db, flags.config)
+    const snapshots = listSnapshots(db)
+    const cluster = flags.cluster ?? k.cluster ?? (snapshots.length === 1 ? snapshots[0]!.cluster : undefined)
+    if (!cluster) {
+      throw usageError(
+        snapshots.length > 1
+          ? `the store holds several clusters (${snapshots.map((s) => s.cluster).join(', ')}): say which one this usage is for`
+          : 'no cluster name: run `finops collect k8s` first, or pass --cluster NAME',
+        snapshots.length > 1 ? 'pass --cluster NAME' : undefined,
+      )
+    }
+    const inventory = readInventory(db, cluster)
+    if (!inventory)
+      this.note(
+        `No snapshot of cluster ${cluster} in the store: pod names are mapped to workloads by their name pattern (run \`finops collect k8s\` first for exact owners).`,
+      )
+    const namespaces = flags.namespace ?? k.namespaces
+
+    if (flags.source === 'metrics-server') {
+      const access = loadKubeAccess({kubeconfig: flags.kubeconfig ?? k.kubeconfig, context: flags.context ?? k.context})
+      // OOM kills since the previous run (the first run looks back to the start of today).
+      const oomSince =
+        lastUsageWrite(db, cluster, 'metrics-server') ?? `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`
+      const sample = await sampleMetricsServer(access, {cluster, namespaces, inventory, oomSince})
+      writeUsage(db, sample.rows, 'merge')
+      const stamp = sample.timestamp ?? new Date().toISOString()
+      this.log(
+        `Cluster ${cluster}: one metrics-server sample of ${sample.containers} containers in ${sample.pods} pods merged into ${stamp.slice(0, 10)}'s digests; ` +
+          `${sample.oomKills ?? 0} new OOM kills`,
+      )
+      return {
+        source: 'metrics-server',
+        cluster,
+        windowStart: stamp,
+        windowEnd: stamp,
+        containers: sample.containers,
+        containerDays: sample.rows.length,
+        samples: sample.rows.reduce((n, r) => n + r.digest.samples, 0),
+        oomKills: sample.oomKills ?? 0,
+        oomSource: 'pod-status',
+        usedInventory: Boolean(inventory),
+      }
+    }
+
+    const url = flags.prometheus ?? k.prometheus.url ?? process.env.FINOPS_PROMETHEUS_URL
+    if (!url)
+      throw usageError(
+        'no Prometheus URL',
+        'pass --prometheus URL, set kubernetes.prometheus.url, or use --source metrics-server',
+      )
+    const auth = resolvePrometheusAuth({
+      bearerTokenFile: flags['bearer-token-file'] ?? k.prometheus.bearerTokenFile,
+      bearerTokenEnv: flags['bearer-token-env'] ?? k.prometheus.bearerTokenEnv ?? 'FINOPS_PROMETHEUS_TOKEN',
+      username: flags.username ?? k.prometheus.username,
+      passwordEnv: flags['password-env'] ?? k.prometheus.passwordEnv ?? 'FINOPS_PROMETHEUS_PASSWORD',
+    })
+    const prom = createPrometheusClient(url, auth, k.prometheus.timeoutSeconds)
+    const days = flags.days ?? k.prometheus.days
+    const now =
+      process.env.FINOPS_NOW && !Number.isNaN(Date.parse(process.env.FINOPS_NOW))
+        ? Date.parse(process.env.FINOPS_NOW)
+        : Date.now()
+    const step = k.prometheus.stepSeconds
+    // The window ends at the last whole step before now, so a run at midnight does not open a new day.
+    const end = Math.floor((now / 1000 - 1) / step) * step
+    const start = Math.floor(now / 86_400_000) * 86_400 - days * 86_400
+    this.note(`Reading ${days} days of container usage from Prometheus...`)
+    const summary = await collectPrometheusUsage(prom, {
+      cluster,
+      start,
+      end,
+      stepSeconds: step,
+      rateWindow: k.prometheus.rateWindow,
+      maxSeriesPerQuery: k.prometheus.maxSeriesPerQuery,
+      maxSamplesPerQuery: k.prometheus.maxSamplesPerQuery,
+      concurrency: k.prometheus.concurrency,
+      extraSelector: k.prometheus.extraSelector,
+      namespaces,
+      inventory,
+      write: (rows) => writeUsage(db, rows, 'replace'),
+      onProgress:
+        process.stderr.isTTY && !this.jsonEnabled()
+          ? (done, total) => process.stderr.write(`\r  ${done}/${total} batches${done === total ? '\n' : ''}`)
+          : undefined,
+    })
+    const windowStart = new Date(start * 1000).toISOString()
+    const windowEnd = new Date(end * 1000).toISOString()
+    this.log(
+      `Cluster ${cluster}: ${summary.containers} containers in ${summary.namespaces} namespaces, ${summary.containerDays} container-days ` +
+        `(${summary.samples.toLocaleString('en-US')} samples) from ${windowStart.slice(0, 10)} to ${windowEnd.slice(0, 16).replace('T', ' ')} UTC in ${summary.queries} queries` +
+        (summary.oomSource === 'kube-state-metrics'
+          ? `; ${summary.oomKills} OOM kills`
+          : '; OOM kills unknown (no kube-state-metrics)'),
+    )
+    return {
+      source: 'prometheus',
+      cluster,
+      windowStart,
+      windowEnd,
+      containers: summary.containers,
+      containerDays: summary.containerDays,
+      samples: summary.samples,
+      oomKills: summary.oomKills,
+      oomSource: summary.oomSource,
+      queries: summary.queries,
+      namespaces: summary.namespaces,
+      usedInventory: Boolean(inventory),
+    }
+  }
+}

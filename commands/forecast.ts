@@ -1,0 +1,94 @@
+import {Flags} from '@oclif/core'
+
+import {FinopsCommand} from '../src/cli/base-command.js'
+import {forecastCosts} from '../forecasters/costs.js'
+import type {CostForecast} from '../forecasters/types.js'
+import {METRICS, type Metric} from '../src/model.js'
+import {renderBacktestText, renderForecastCsv, renderForecastText} from '../src/output/forecast-format.js'
+import {GROUP_KEY_HELP, parseFilters, parseGroupKeys} from '../src/store/cost-dimensions.js'
+import {parseDayFlag} from '../src/dates.js'
+
+export default class Forecast extends FinopsCommand {
+  static override summary = 'Forecast daily cost with prediction intervals, and where each month will close'
+  static override description = `Usage-Based charges are forecast as a daily series (the model is chosen per series by a rolling-origin
+backtest: seasonal naive, Holt-Winters, damped trend, robust decomposition or their ensemble);
+Recurring charges are projected on their billing days; One-Time purchases and credits are left out
+and listed. Intervals come from the backtest errors at each horizon. Currencies are never added together.
+Group and filter keys: ${GROUP_KEY_HELP}.`
+
+  static override examples = [
+    '<%= config.bin %> forecast',
+    '<%= config.bin %> forecast --horizon 30 --level 90',
+    '<%= config.bin %> forecast --group-by service --filter provider=AWS',
+    '<%= config.bin %> forecast --backtest',
+    '<%= config.bin %> forecast --json | jq ".daily[0]"',
+  ]
+
+  static override flags = {
+    horizon: Flags.integer({
+      description: 'days to forecast after the last day with data (default: to the end of next month)',
+      min: 1,
+      max: 731,
+    }),
+    level: Flags.integer({
+      description: 'prediction interval level, percent (default 80, or forecast.level in finops.yaml)',
+      min: 1,
+      max: 99,
+    }),
+    'group-by': Flags.string({
+      char: 'g',
+      description: `also forecast each group (groups add up to the total): ${GROUP_KEY_HELP}`,
+      multiple: true,
+    }),
+    metric: Flags.string({
+      description: 'EffectiveCost (amortized), BilledCost (invoiced) or ListCost (default: effective)',
+      options: Object.keys(METRICS),
+    }),
+    filter: Flags.string({
+      char: 'f',
+      description: 'key=value; repeat for several (same key: any of the values)',
+      multiple: true,
+    }),
+    from: Flags.string({
+      description: 'first history day, YYYY-MM-DD (default: up to forecast.historyDays before the last day)',
+    }),
+    to: Flags.string({
+      description: 'last history day, YYYY-MM-DD (default: the last day with data); the forecast starts the day after',
+    }),
+    backtest: Flags.boolean({
+      description: "also print each model's backtest accuracy: MASE, horizon-total error, interval coverage",
+    }),
+    csv: Flags.boolean({description: 'print CSV (one row per day and group) instead of a table', exclusive: ['json']}),
+  }
+
+  async run(): Promise<CostForecast> {
+    const {flags} = await this.parse(Forecast)
+    const {config} = this.finopsConfig(flags.config)
+    const groupBy = parseGroupKeys(flags['group-by'])
+    const filters = parseFilters(flags.filter)
+    const from = flags.from === undefined ? undefined : parseDayFlag(flags.from, '--from')
+    const to = flags.to === undefined ? undefined : parseDayFlag(flags.to, '--to')
+    const db = this.openStore(flags.db, flags.config)
+    const forecast = forecastCosts(db, {
+      from,
+      to,
+      groupBy,
+      filters,
+      horizonDays: flags.horizon ?? config.forecast.horizonDays,
+      historyDays: config.forecast.historyDays,
+      level: flags.level ?? config.forecast.level,
+      metric: (flags.metric ?? config.forecast.metric) as Metric,
+      backtest: flags.backtest,
+      settings: {
+        models: config.forecast.models,
+        minHistoryDays: config.forecast.minHistoryDays,
+        backtestOrigins: config.forecast.backtestOrigins,
+      },
+    })
+    if (this.jsonEnabled()) return forecast
+    if (flags.csv) process.stdout.write(renderForecastCsv(forecast))
+    else process.stdout.write(renderForecastText(forecast))
+    if (flags.backtest && !flags.csv) process.stdout.write(`\n${renderBacktestText(forecast)}`)
+    return forecast
+  }
+}

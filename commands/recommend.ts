@@ -1,0 +1,83 @@
+import {Flags} from '@oclif/core'
+
+import {FinopsCommand} from '../src/cli/base-command.js'
+import {usageError} from '../src/errors.js'
+import {recommendFromStore, recommendNow, type RecommendReport} from '../recommenders/from-store.js'
+import {RECOMMENDER_NAMES, type RecommenderName} from '../recommenders/index.js'
+import {recommendSettingsFrom} from '../recommenders/settings.js'
+import {renderRecommendCsv, renderRecommendTable} from '../src/output/recommend-format.js'
+
+export default class Recommend extends FinopsCommand {
+  static override summary =
+    'Recommend rightsizing, spot migration and scale-down for Kubernetes workloads, sorted by monthly savings'
+  static override description = `Reads the inventory (finops collect k8s) and the usage digests (finops collect usage) from the store.
+rightsize: CPU/memory requests and memory limits from usage percentiles and peaks, with margins, floors,
+OOM history and HPA awareness; spot: stateless replicated workloads that pass the eligibility checklist;
+scale-down: idle workloads, and off-hours schedules from kube-downscaler annotations or finops.yaml.
+Thin or ineligible data is listed as skipped with its reason. The result is stored as the latest
+recommendations, which finops apply plans from. Settings: kubernetes.recommend in finops.yaml.`
+
+  static override examples = [
+    '<%= config.bin %> recommend',
+    '<%= config.bin %> recommend --kind rightsize --namespace shop --min-savings 5',
+    '<%= config.bin %> recommend --kind spot,scale-down --json',
+    '<%= config.bin %> recommend --csv > recommendations.csv',
+  ]
+
+  static override flags = {
+    kind: Flags.string({
+      char: 'k',
+      description: 'recommendation kinds (comma-separated or repeated)',
+      options: RECOMMENDER_NAMES,
+      multiple: true,
+      delimiter: ',',
+    }),
+    namespace: Flags.string({
+      char: 'n',
+      description: 'only these namespaces (comma-separated or repeated)',
+      multiple: true,
+      delimiter: ',',
+    }),
+    'min-savings': Flags.string({
+      description: 'hide recommendations saving less than this per month (billing currency)',
+    }),
+    cluster: Flags.string({description: 'only this cluster (default: every cluster in the store)'}),
+    'window-days': Flags.integer({
+      description: 'usage window in days, ending at the last day with usage (default 14)',
+      min: 1,
+      max: 90,
+    }),
+    'show-skipped': Flags.boolean({description: 'list every skipped workload with its reason under the table'}),
+    'no-save': Flags.boolean({description: 'do not keep the result as the latest recommendations for finops apply'}),
+    csv: Flags.boolean({description: 'print CSV (one row per recommendation) instead of a table', exclusive: ['json']}),
+  }
+
+  async run(): Promise<RecommendReport> {
+    const {flags} = await this.parse(Recommend)
+    const loaded = this.finopsConfig(flags.config)
+    const settings = recommendSettingsFrom(loaded.config.kubernetes, loaded.file)
+    const minSavings = parseMinSavings(flags['min-savings'])
+    const db = this.openStore(flags.db, flags.config)
+    const report = recommendFromStore(db, settings, loaded.config.kubernetes, {
+      kinds: (flags.kind ?? RECOMMENDER_NAMES) as RecommenderName[],
+      namespaces: flags.namespace ?? [],
+      minSavings,
+      cluster: flags.cluster,
+      windowDays: flags['window-days'],
+      now: recommendNow(),
+      save: !flags['no-save'],
+    })
+    if (this.jsonEnabled()) return report
+    if (flags.csv) process.stdout.write(renderRecommendCsv(report))
+    else process.stdout.write(`${renderRecommendTable(report, {showSkipped: flags['show-skipped']})}\n`)
+    return report
+  }
+}
+
+function parseMinSavings(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw usageError(`--min-savings ${value}: expected a non-negative amount`, 'for example --min-savings 10')
+  return n
+}

@@ -1,0 +1,73 @@
+import {createHash} from 'node:crypto'
+
+import {
+  type ContainerUsage,
+  type Inventory,
+  longRunningContainers,
+  type Workload,
+  workloadKeyId,
+} from '../src/k8s/model.js'
+import type {PriceLookup} from './pricing.js'
+import type {RecommendSettings} from './settings.js'
+import type {Recommendation, RecommendationKind, SkippedRecommendation, WorkloadTarget} from './types.js'
+
+/** Everything a recommender reads. Pure data plus a price lookup; no store, no clock. */
+export interface RecommenderInput {
+  inventory: Inventory
+  /** Day digests per container, keyed by containerKeyId (cluster/namespace/kind/workload/container). */
+  usage: ReadonlyMap<string, ContainerUsage>
+  prices: PriceLookup
+  settings: RecommendSettings
+  /** "Now": schedules are priced from here, exclusions expire against it. */
+  now: Date
+  /** What recommenders earlier in the same run propose, so later ones price on top of it (no double counting). */
+  planned?: PlannedChanges
+}
+
+/** Proposals from earlier recommenders in one run, keyed by workloadKeyId. */
+export interface PlannedChanges {
+  /** Per-replica requests after rightsizing. */
+  requests: ReadonlyMap<string, {cores: number; bytes: number}>
+  /** Workloads proposed for scale to zero. */
+  idle: ReadonlySet<string>
+  /** Share of replica-hours a downtime schedule removes (downtime share x replicas saved / replicas). */
+  downtime: ReadonlyMap<string, number>
+}
+
+/** A workload's per-replica requests: as planned by rightsizing in this run, else as they are. */
+export function requestsPerReplica(
+  input: Pick<RecommenderInput, 'planned'>,
+  workload: Workload,
+): {cores: number; bytes: number; planned: boolean} {
+  const planned = input.planned?.requests.get(workloadKeyId(workload))
+  if (planned) return {...planned, planned: true}
+  const containers = longRunningContainers(workload)
+  return {
+    cores: containers.reduce((s, c) => s + (c.requests.cpu ?? 0), 0),
+    bytes: containers.reduce((s, c) => s + (c.requests.memory ?? 0), 0),
+    planned: false,
+  }
+}
+
+export interface RecommenderResult {
+  recommendations: Recommendation[]
+  skipped: SkippedRecommendation[]
+}
+
+export type Recommender = (input: RecommenderInput) => RecommenderResult
+
+const ID_PREFIX: Record<RecommendationKind, string> = {rightsize: 'rs', spot: 'spot', 'scale-down': 'sd'}
+
+/** Stable across runs for the same kind and target, so apply can de-duplicate and users can name it. */
+export function recommendationId(kind: RecommendationKind, target: WorkloadTarget): string {
+  const key = [target.cluster ?? '', target.namespace, target.kind, target.name, target.container ?? ''].join('/')
+  return `${ID_PREFIX[kind]}-${createHash('sha256').update(`${kind}\u0000${key}`).digest('hex').slice(0, 10)}`
+}
+
+export const workloadTarget = (w: Workload, container?: string): WorkloadTarget =>
+  container === undefined
+    ? {cluster: w.cluster, namespace: w.namespace, kind: w.kind, name: w.name}
+    : {cluster: w.cluster, namespace: w.namespace, kind: w.kind, name: w.name, container}
+
+/** Rounds money for output; the sort uses the same rounded value users see. */
+export const roundMoney = (value: number): number => Math.round(value * 100) / 100

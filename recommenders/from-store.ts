@@ -1,0 +1,179 @@
+import type {KubernetesConfig} from '../src/config/sections/kubernetes.js'
+import {addDays, eachDay, toDay} from '../src/dates.js'
+import {inputError, notFoundError} from '../src/errors.js'
+import {containerKeyId, type ContainerUsage, type Workload} from '../src/k8s/model.js'
+import {nodePricesFor} from '../src/k8s/allocation-report.js'
+import {readInventory} from '../src/store/k8s-inventory.js'
+import type {Db} from '../src/store/open.js'
+import {spotPriceRatio} from '../src/store/prices.js'
+import {saveRecommendations} from '../src/store/recommendations.js'
+import {readUsage, usageRange} from '../src/store/usage.js'
+import type {RecommenderInput} from './context.js'
+import {type RecommendationSet, type RecommenderName, runRecommenders} from './index.js'
+import {createPriceLookup} from './pricing.js'
+import type {RecommendSettings} from './settings.js'
+
+export interface RecommendFromStoreOptions {
+  kinds: readonly RecommenderName[]
+  namespaces: readonly string[]
+  minSavings?: number
+  cluster?: string
+  /** Overrides settings.windowDays. */
+  windowDays?: number
+  now: Date
+  /** Keep the result as the latest recommendations for `finops apply` (default true). */
+  save?: boolean
+}
+
+export interface RecommendReport extends RecommendationSet {
+  generatedAt: string
+  /** The usage window read (inclusive days), or null when the store holds no usage. */
+  window: {from: string; to: string} | null
+  cluster: string
+  /** The stored run id (null when not saved). */
+  runId: number | null
+}
+
+/**
+ * The one impure edge of the recommenders: reads the inventory, the usage window and the prices from
+ * the store, runs the pure recommenders, and stores the result as the latest set for `finops apply`.
+ */
+export function recommendFromStore(
+  db: Db,
+  settings: RecommendSettings,
+  k8s: KubernetesConfig,
+  options: RecommendFromStoreOptions,
+): RecommendReport {
+  const inventory = readInventory(db, options.cluster)
+  if (!inventory && options.cluster) {
+    throw notFoundError(
+      `no Kubernetes inventory for cluster ${options.cluster} in the store`,
+      'check --cluster, or run finops collect k8s for it',
+    )
+  }
+  if (!inventory)
+    throw inputError(
+      'no Kubernetes inventory in the store',
+      'run finops collect k8s first, and finops collect usage for rightsizing and idle detection',
+    )
+  const range = usageRange(db)
+  const windowDays = options.windowDays ?? settings.windowDays
+  const window = range ? {from: maxDay(range.first, addDays(range.last, -(windowDays - 1))), to: range.last} : null
+  const catalog = (provider: string, region?: string) => {
+    for (const name of PROVIDER_NAMES[provider] ?? [provider]) {
+      const ratio = spotPriceRatio(db, name, region)
+      if (ratio) return ratio
+    }
+    return undefined
+  }
+  // Node prices as the cost allocation sees them: configured or default rates, on-demand calibrated by
+  // the effective/list ratio billing shows, spot at the catalog ratio; split per core and GiB.
+  const priceDays = window ? eachDay(window.from, window.to) : [addDays(toDay(options.now), -1)]
+  const nodePrices = nodePricesFor(db, inventory, k8s, priceDays)
+  const k8sPrices = k8s.prices
+  const prices = createPriceLookup(
+    inventory.nodes,
+    {
+      currency: k8sPrices.currency,
+      cpuCoreHour: k8sPrices.onDemand.cpuCoreHour,
+      memoryGiBHour: k8sPrices.onDemand.memoryGiBHour,
+      defaultSpotRatio: settings.spot.defaultPriceRatio,
+    },
+    (node) => nodePrices.get(`${node.cluster}/${node.name}`),
+    catalog,
+  )
+  // Namespaces are independent, so usage is read and judged a batch of namespaces at a time: memory
+  // holds one batch's digests, not the whole cluster's.
+  const wanted = options.namespaces.length > 0 ? new Set(options.namespaces) : undefined
+  const sets: RecommendationSet[] = []
+  for (const batch of namespaceBatches(
+    inventory.workloads.filter((w) => !wanted || wanted.has(w.namespace)),
+    BATCH_CONTAINERS,
+  )) {
+    const usage = new Map<string, ContainerUsage>()
+    if (window) {
+      for (const c of readUsage(db, {from: window.from, to: window.to, cluster: options.cluster, namespaces: batch}))
+        usage.set(containerKeyId(c.key), c)
+    }
+    const input: RecommenderInput = {
+      inventory: {...inventory, workloads: inventory.workloads.filter((w) => batch.includes(w.namespace))},
+      usage,
+      prices,
+      settings,
+      now: options.now,
+    }
+    sets.push(runRecommenders(input, {kinds: options.kinds, namespaces: batch, minSavings: options.minSavings}))
+  }
+  const set = mergeSets(sets, prices.currency)
+  const runId =
+    options.save === false
+      ? null
+      : saveRecommendations(db, {
+          kinds: options.kinds,
+          namespaces: options.namespaces,
+          windowStart: window?.from,
+          windowEnd: window?.to,
+          currency: set.currency,
+          recommendations: set.recommendations,
+          skipped: set.skipped,
+          createdAt: options.now.toISOString(),
+        })
+  return {...set, generatedAt: options.now.toISOString(), window, cluster: inventory.cluster, runId}
+}
+
+/** Containers judged per batch: bounds the digests held in memory at once. */
+const BATCH_CONTAINERS = 1000
+
+/** Whole namespaces grouped into batches of about `size` containers (a bigger namespace is its own batch). */
+export function namespaceBatches(workloads: readonly Workload[], size: number): string[][] {
+  const counts = new Map<string, number>()
+  for (const w of workloads) counts.set(w.namespace, (counts.get(w.namespace) ?? 0) + w.containers.length)
+  const batches: string[][] = []
+  let current: string[] = []
+  let filled = 0
+  for (const [namespace, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if (current.length > 0 && filled + n > size) {
+      batches.push(current)
+      current = []
+      filled = 0
+    }
+    current.push(namespace)
+    filled += n
+  }
+  if (current.length > 0) batches.push(current)
+  return batches
+}
+
+/** One set from the batches' sets, in the same order runRecommenders gives. */
+function mergeSets(sets: readonly RecommendationSet[], currency: string): RecommendationSet {
+  const recommendations = sets
+    .flatMap((s) => s.recommendations)
+    .sort((a, b) => b.monthlySavings - a.monthlySavings || a.id.localeCompare(b.id))
+  const key = (s: RecommendationSet['skipped'][number]) =>
+    [s.kind, s.target.cluster, s.target.namespace, s.target.kind, s.target.name, s.target.container ?? ''].join('/')
+  const skipped = sets
+    .flatMap((s) => s.skipped)
+    .sort((a, b) => a.kind.localeCompare(b.kind) || key(a).localeCompare(key(b)))
+  return {
+    recommendations,
+    skipped,
+    currency,
+    totalMonthlySavings: Math.round(recommendations.reduce((t, r) => t + r.monthlySavings, 0) * 100) / 100,
+  }
+}
+
+/** Node providers (from provider ids) to the names billing collectors store prices under. */
+const PROVIDER_NAMES: Record<string, string[]> = {
+  aws: ['aws', 'AWS', 'Amazon Web Services'],
+  gcp: ['gcp', 'Google Cloud', 'GCP'],
+  azure: ['azure', 'Microsoft', 'Azure'],
+}
+
+const maxDay = (a: string, b: string): string => (a > b ? a : b)
+
+/** "Now" for recommendations: FINOPS_NOW (an ISO date or time) pins it for reproducible runs. */
+export function recommendNow(env: NodeJS.ProcessEnv = process.env): Date {
+  const pinned = env.FINOPS_NOW
+  if (pinned && !Number.isNaN(Date.parse(pinned))) return new Date(pinned)
+  return new Date()
+}

@@ -1,0 +1,310 @@
+import {CPU_SCHEME, MEMORY_SCHEME, mergeDigests, quantile} from '../src/k8s/digest.js'
+import {containerKeyId, type ContainerSpec, type DailyUsage, type Workload} from '../src/k8s/model.js'
+import {type RecommenderInput, type RecommenderResult, recommendationId, roundMoney, workloadTarget} from './context.js'
+import {monthlyCost} from './pricing.js'
+import type {RightsizeSettings} from './settings.js'
+import type {Recommendation, ResourceShape, RiskLevel} from './types.js'
+
+const MIB = 2 ** 20
+
+/** Controllers whose pod template can be changed for the next pods. */
+const RIGHTSIZABLE = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'])
+
+/** What the pure sizing math proposes for one container, before pricing. */
+export interface ContainerSizing {
+  cpuRequest?: number
+  memoryRequest?: number
+  memoryLimit?: number
+  cpuLimit?: number
+  percentiles: Record<string, number>
+  samples: number
+  days: number
+  firstDay: string
+  lastDay: string
+  oomKills: number
+  notes: string[]
+  risk: {level: RiskLevel; reasons: string[]}
+}
+
+export type SizingOutcome = {kind: 'sized'; sizing: ContainerSizing} | {kind: 'skip'; reason: string}
+
+/** Which resources the workload's HPA scales on; those requests are kept so its target keeps its meaning. */
+export function hpaResources(workload: Pick<Workload, 'hpa'>, container: string): Set<'cpu' | 'memory'> {
+  const out = new Set<'cpu' | 'memory'>()
+  for (const target of workload.hpa?.targets ?? []) {
+    if (target.type !== 'Resource' && target.type !== 'ContainerResource') continue
+    if (target.type === 'ContainerResource' && target.container !== undefined && target.container !== container)
+      continue
+    // AverageValue targets are absolute (cores, bytes) and do not move with the request.
+    if (target.targetType !== undefined && target.targetType !== 'Utilization') continue
+    if (target.resource === 'cpu' || target.resource === 'memory') out.add(target.resource)
+  }
+  return out
+}
+
+/**
+ * Sizes one container from its day digests. CPU: a high quantile plus a relative margin and a small
+ * absolute headroom, never below the floor. Memory: the request from a high quantile, the limit from
+ * the peak, both raised by the growth the daily peaks show; OOM kills mean the peak was cut short by
+ * the old limit, so the limit is raised from there and the memory is never lowered.
+ */
+export function sizeContainer(
+  days: readonly DailyUsage[],
+  current: ContainerSpec,
+  settings: RightsizeSettings,
+  keep: ReadonlySet<'cpu' | 'memory'> = new Set(),
+): SizingOutcome {
+  const sorted = [...days].sort((a, b) => a.day.localeCompare(b.day))
+  const merged = mergeDigests(sorted)
+  if (
+    sorted.length < settings.minDays ||
+    merged.samples < settings.minSamples ||
+    merged.cpu.count === 0 ||
+    merged.memory.count === 0
+  ) {
+    return {
+      kind: 'skip',
+      reason: `thin data: ${sorted.length} day(s) and ${merged.samples} samples (needs at least ${settings.minDays} days and ${settings.minSamples} samples)`,
+    }
+  }
+  const notes: string[] = []
+  const reasons: string[] = []
+  let level: RiskLevel = 'low'
+  const raise = (to: RiskLevel, reason: string) => {
+    reasons.push(reason)
+    if (to === 'high' || (to === 'medium' && level === 'low')) level = to
+  }
+
+  const cpuQ = quantile(merged.cpu, settings.cpuPercentile, CPU_SCHEME)
+  const cpuTarget = roundUp(Math.max(settings.cpuFloor, cpuQ * (1 + settings.cpuMargin) + settings.cpuHeadroom), 1000)
+
+  const memQ = quantile(merged.memory, settings.memoryPercentile, MEMORY_SCHEME)
+  const peak = merged.memory.max
+  const slope = dailyPeakSlope(sorted)
+  const growth = Math.max(0, slope) * settings.memoryGrowthDays
+  let memoryLimit = Math.max(settings.memoryFloor, peak * (1 + settings.memoryLimitMargin) + growth)
+  let memoryRequest = Math.min(
+    memoryLimit,
+    Math.max(settings.memoryFloor, memQ * (1 + settings.memoryRequestMargin) + growth),
+  )
+  if (growth > 0.02 * peak)
+    notes.push(`memory peaks grow ${formatMiB(slope)}/day: ${settings.memoryGrowthDays} days of growth added`)
+  const oomKills = merged.oomKills
+  if (oomKills > 0) {
+    const base = Math.max(current.limits.memory ?? 0, peak)
+    memoryLimit = Math.max(memoryLimit, base * settings.oomBump)
+    memoryRequest = Math.max(memoryRequest, current.requests.memory ?? 0)
+    raise('high', `${oomKills} OOM kill(s) in the window: memory raised, never lowered`)
+  }
+  memoryLimit = roundUp(memoryLimit / MIB, 1) * MIB
+  memoryRequest = Math.min(memoryLimit, roundUp(memoryRequest / MIB, 1) * MIB)
+
+  const proposed: {cpuRequest?: number; cpuLimit?: number; memoryRequest?: number; memoryLimit?: number} = {}
+  const cpuCurrent = current.requests.cpu
+  if (keep.has('cpu')) notes.push('HPA scales on CPU utilization: CPU request kept so its target keeps its meaning')
+  else if (changes(cpuCurrent, cpuTarget, settings.minChangeShare, settings.minCpuChange))
+    proposed.cpuRequest = cpuTarget
+  if (keep.has('memory')) {
+    notes.push('HPA scales on memory utilization: memory request kept so its target keeps its meaning')
+  } else if (changes(current.requests.memory, memoryRequest, settings.minChangeShare, settings.minMemoryChange)) {
+    proposed.memoryRequest = memoryRequest
+  }
+  const effectiveRequest = proposed.memoryRequest ?? current.requests.memory ?? memoryRequest
+  const limit = Math.max(memoryLimit, effectiveRequest)
+  if (changes(current.limits.memory, limit, settings.minChangeShare, settings.minMemoryChange))
+    proposed.memoryLimit = limit
+  // A raised request above today's limit would be rejected by the API server, however small the limit change.
+  else if (
+    proposed.memoryRequest !== undefined &&
+    current.limits.memory !== undefined &&
+    proposed.memoryRequest > current.limits.memory
+  )
+    proposed.memoryLimit = limit
+  // A CPU limit below the new request would be rejected by the API server: lift it to the request.
+  if (proposed.cpuRequest !== undefined && current.limits.cpu !== undefined && current.limits.cpu < proposed.cpuRequest)
+    proposed.cpuLimit = proposed.cpuRequest
+
+  if (Object.keys(proposed).length === 0) {
+    return {
+      kind: 'skip',
+      reason: `already right-sized: changes are below the noise threshold (CPU p${pct(settings.cpuPercentile)} ${cpuQ.toFixed(3)} cores, memory peak ${formatMiB(peak)})`,
+    }
+  }
+  if (sorted.length < 7) raise('medium', `only ${sorted.length} days of usage: a weekly pattern may be missing`)
+  if (proposed.cpuRequest !== undefined && cpuCurrent !== undefined && proposed.cpuRequest < cpuCurrent * 0.25)
+    raise('medium', 'CPU request cut by more than 75%')
+  if (
+    proposed.memoryRequest !== undefined &&
+    current.requests.memory !== undefined &&
+    proposed.memoryRequest < current.requests.memory * 0.5
+  )
+    raise('medium', 'memory request cut by more than half')
+  if (proposed.memoryLimit !== undefined && current.limits.memory === undefined)
+    notes.push('no memory limit set today: one is proposed from the peak')
+  if (proposed.cpuRequest !== undefined && cpuCurrent === undefined)
+    notes.push('no CPU request set today: the scheduler cannot place it reliably')
+  if (reasons.length === 0) reasons.push('usage history covers the proposal with headroom')
+
+  return {
+    kind: 'sized',
+    sizing: {
+      ...proposed,
+      percentiles: {
+        cpuP50: quantile(merged.cpu, 0.5, CPU_SCHEME),
+        cpuP90: quantile(merged.cpu, 0.9, CPU_SCHEME),
+        cpuP95: quantile(merged.cpu, 0.95, CPU_SCHEME),
+        cpuP99: quantile(merged.cpu, 0.99, CPU_SCHEME),
+        cpuMax: merged.cpu.max,
+        memoryP50: quantile(merged.memory, 0.5, MEMORY_SCHEME),
+        memoryP99: quantile(merged.memory, 0.99, MEMORY_SCHEME),
+        memoryMax: peak,
+        memoryPeakGrowthPerDay: slope,
+      },
+      samples: merged.samples,
+      days: sorted.length,
+      firstDay: sorted[0]!.day,
+      lastDay: sorted.at(-1)!.day,
+      oomKills,
+      notes,
+      risk: {level, reasons},
+    },
+  }
+}
+
+/** Rightsizing for every container of every rightsizable workload that has usage. */
+export function recommendRightsizing(input: RecommenderInput): RecommenderResult {
+  const result: RecommenderResult = {recommendations: [], skipped: []}
+  const settings = input.settings.rightsize
+  for (const workload of input.inventory.workloads) {
+    for (const container of workload.containers) {
+      const target = workloadTarget(workload, container.name)
+      if (!RIGHTSIZABLE.has(workload.kind)) {
+        result.skipped.push({
+          kind: 'rightsize',
+          target,
+          reason:
+            workload.kind === 'Pod'
+              ? 'bare pod: no controller whose template can be changed'
+              : `${workload.kind}: batch pods only use resources while they run, so savings cannot be priced from requests`,
+        })
+        continue
+      }
+      const usage = input.usage.get(
+        containerKeyId({
+          cluster: workload.cluster,
+          namespace: workload.namespace,
+          kind: workload.kind,
+          workload: workload.name,
+          container: container.name,
+        }),
+      )
+      if (!usage || usage.days.length === 0) {
+        result.skipped.push({
+          kind: 'rightsize',
+          target,
+          reason: 'no usage collected for this container (run finops collect usage)',
+        })
+        continue
+      }
+      const outcome = sizeContainer(usage.days, container, settings, hpaResources(workload, container.name))
+      if (outcome.kind === 'skip') {
+        result.skipped.push({kind: 'rightsize', target, reason: outcome.reason})
+        continue
+      }
+      result.recommendations.push(priceSizing(input, workload, container, outcome.sizing))
+    }
+  }
+  return result
+}
+
+function priceSizing(
+  input: RecommenderInput,
+  workload: Workload,
+  container: ContainerSpec,
+  sizing: ContainerSizing,
+): Recommendation {
+  const rates = input.prices.rates(workload)
+  const replicas = workload.hpa?.currentReplicas ?? workload.replicas
+  const current: ResourceShape = {
+    cpuRequest: container.requests.cpu,
+    cpuLimit: container.limits.cpu,
+    memoryRequest: container.requests.memory,
+    memoryLimit: container.limits.memory,
+    replicas,
+  }
+  const proposed: ResourceShape = {
+    cpuRequest: sizing.cpuRequest ?? container.requests.cpu,
+    cpuLimit: sizing.cpuLimit ?? container.limits.cpu,
+    memoryRequest: sizing.memoryRequest ?? container.requests.memory,
+    memoryLimit: sizing.memoryLimit ?? container.limits.memory,
+    replicas,
+  }
+  const before = monthlyCost(rates, current.cpuRequest ?? 0, current.memoryRequest ?? 0, replicas)
+  const after = monthlyCost(rates, proposed.cpuRequest ?? 0, proposed.memoryRequest ?? 0, replicas)
+  const notes = [
+    ...sizing.notes,
+    `priced at ${rates.cpuCoreHour.toFixed(4)}/core-hour and ${rates.memoryGiBHour.toFixed(4)}/GiB-hour (${rates.source}) x ${replicas} replica(s)`,
+  ]
+  if (workload.hpa)
+    notes.push(
+      `HPA ${workload.hpa.name} (${workload.hpa.minReplicas}-${workload.hpa.maxReplicas} replicas): savings use its current replica count`,
+    )
+  const target = workloadTarget(workload, container.name)
+  return {
+    id: recommendationId('rightsize', target),
+    kind: 'rightsize',
+    target,
+    current: stripUndefined(current),
+    proposed: stripUndefined(proposed),
+    monthlySavings: roundMoney(before - after),
+    currency: input.prices.currency,
+    risk: sizing.risk,
+    evidence: {
+      windowStart: `${sizing.firstDay}T00:00:00Z`,
+      windowEnd: `${sizing.lastDay}T23:59:59Z`,
+      samples: sizing.samples,
+      percentiles: roundPercentiles(sizing.percentiles),
+      notes,
+    },
+  }
+}
+
+/** Least-squares slope of the daily memory peaks, in bytes per day (0 with fewer than 5 days). */
+export function dailyPeakSlope(days: readonly DailyUsage[]): number {
+  const points = days
+    .filter((d) => d.memory.count > 0)
+    .map((d) => [Date.parse(`${d.day}T00:00:00Z`) / 86_400_000, d.memory.max] as const)
+  if (points.length < 5) return 0
+  const n = points.length
+  const mx = points.reduce((s, [x]) => s + x, 0) / n
+  const my = points.reduce((s, [, y]) => s + y, 0) / n
+  let sxy = 0
+  let sxx = 0
+  for (const [x, y] of points) {
+    sxy += (x - mx) * (y - my)
+    sxx += (x - mx) ** 2
+  }
+  return sxx === 0 ? 0 : sxy / sxx
+}
+
+/** A change worth proposing: no value today, or a move beyond both the relative and absolute noise floors. */
+function changes(current: number | undefined, proposed: number, minShare: number, minAbsolute: number): boolean {
+  if (current === undefined) return true
+  const delta = Math.abs(proposed - current)
+  return delta >= minAbsolute && delta >= minShare * current
+}
+
+const roundUp = (value: number, per: number): number => Math.ceil(value * per - 1e-9) / per
+const pct = (q: number): string => String(Math.round(q * 1000) / 10)
+const formatMiB = (bytes: number): string => `${Math.round(bytes / MIB)}Mi`
+
+function roundPercentiles(values: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [k, v] of Object.entries(values))
+    if (Number.isFinite(v)) out[k] = k.startsWith('cpu') ? Math.round(v * 1e5) / 1e5 : Math.round(v)
+  return out
+}
+
+function stripUndefined(shape: ResourceShape): ResourceShape {
+  return Object.fromEntries(Object.entries(shape).filter(([, v]) => v !== undefined)) as ResourceShape
+}

@@ -1,0 +1,223 @@
+import {isFinopsError} from '../src/errors.js'
+import {CPU_SCHEME, mergeDigests, quantile} from '../src/k8s/digest.js'
+import {containerKeyId, type Workload} from '../src/k8s/model.js'
+import {
+  type RecommenderInput,
+  type RecommenderResult,
+  recommendationId,
+  requestsPerReplica,
+  roundMoney,
+  workloadTarget,
+} from './context.js'
+import {HOURS_PER_MONTH, monthlyCost} from './pricing.js'
+import {downtimeShare, resolveSchedule, type Schedule} from './schedules.js'
+import type {Recommendation, RiskLevel, SkippedRecommendation} from './types.js'
+
+/** Controllers whose replica count can be set to zero and back. */
+const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet'])
+
+/** The share of the next four weeks a schedule keeps a workload down, computed once per distinct schedule. */
+function shareCache(now: Date): (schedule: Schedule) => number {
+  const cache = new Map<string, number>()
+  return (schedule) => {
+    const key = `${schedule.text}\u0000${schedule.holidays.join(',')}\u0000${schedule.holidayTimeZone}`
+    let share = cache.get(key)
+    if (share === undefined) cache.set(key, (share = downtimeShare(schedule, now, 28)))
+    return share
+  }
+}
+
+/**
+ * Scale-down: idle workloads (CPU near zero over the idle window) are proposed for zero replicas;
+ * others with an off-hours schedule (kube-downscaler annotations or finops.yaml) for their downtime
+ * replicas during downtime, saving the downtime share of their monthly cost.
+ */
+export function recommendScaleDown(input: RecommenderInput): RecommenderResult {
+  const result: RecommenderResult = {recommendations: [], skipped: []}
+  const settings = input.settings.scaleDown
+  const namespaces = new Map(input.inventory.namespaces.map((n) => [`${n.cluster}/${n.name}`, n]))
+  const share = shareCache(input.now)
+  for (const workload of input.inventory.workloads) {
+    if (!SCALABLE.has(workload.kind) || (workload.kind === 'ReplicaSet' && workload.owners.length > 0)) continue
+    const target = workloadTarget(workload)
+    if (workload.replicas === 0) continue
+    const idle = idleEvidence(input, workload)
+    if (idle.kind === 'idle') {
+      if (workload.hpa) {
+        result.skipped.push({
+          kind: 'scale-down',
+          target,
+          reason: `idle (CPU p99 ${idle.cpuP99.toFixed(4)} cores over ${idle.days} days) but HPA ${workload.hpa.name} keeps minReplicas ${workload.hpa.minReplicas}: lower it or remove the HPA`,
+        })
+        continue
+      }
+      result.recommendations.push(idleRecommendation(input, workload, idle))
+      continue
+    }
+    const ns = namespaces.get(`${workload.cluster}/${workload.namespace}`)
+    let resolution: ReturnType<typeof resolveSchedule>
+    try {
+      resolution = resolveSchedule(
+        {
+          namespace: workload.namespace,
+          annotations: workload.annotations,
+          labels: workload.labels,
+          namespaceAnnotations: ns?.annotations ?? {},
+        },
+        settings.schedules,
+        {holidays: settings.holidays, timeZone: settings.timeZone},
+        input.now,
+      )
+    } catch (error) {
+      // One mistyped annotation must not stop every other recommendation (kube-downscaler skips it too).
+      if (!isFinopsError(error)) throw error
+      result.skipped.push({kind: 'scale-down', target, reason: `schedule cannot be read: ${error.message}`})
+      continue
+    }
+    if (resolution.kind === 'excluded') {
+      result.skipped.push({kind: 'scale-down', target, reason: `excluded by ${resolution.reason}`})
+      continue
+    }
+    if (resolution.kind === 'none') continue
+    const scheduled = scheduleRecommendation(input, workload, resolution.schedule, share(resolution.schedule))
+    if ('reason' in scheduled) result.skipped.push(scheduled)
+    else result.recommendations.push(scheduled)
+  }
+  return result
+}
+
+type IdleEvidence =
+  | {kind: 'idle'; cpuP99: number; days: number; samples: number; first: string; last: string}
+  | {kind: 'busy'}
+  | {kind: 'unknown'}
+
+/** Idle when every container has at least idleDays of usage and their summed CPU p99 stays under the threshold. */
+function idleEvidence(input: RecommenderInput, workload: Workload): IdleEvidence {
+  const settings = input.settings.scaleDown
+  let cpuP99 = 0
+  let days = Number.POSITIVE_INFINITY
+  let samples = 0
+  let first = '9999-12-31'
+  let last = ''
+  if (workload.containers.length === 0) return {kind: 'unknown'}
+  for (const container of workload.containers) {
+    const usage = input.usage.get(
+      containerKeyId({
+        cluster: workload.cluster,
+        namespace: workload.namespace,
+        kind: workload.kind,
+        workload: workload.name,
+        container: container.name,
+      }),
+    )
+    if (!usage || usage.days.length < settings.idleDays) return {kind: 'unknown'}
+    const merged = mergeDigests(usage.days)
+    if (merged.cpu.count === 0) return {kind: 'unknown'}
+    cpuP99 += quantile(merged.cpu, 0.99, CPU_SCHEME)
+    days = Math.min(days, usage.days.length)
+    samples += merged.samples
+    for (const d of usage.days) {
+      if (d.day < first) first = d.day
+      if (d.day > last) last = d.day
+    }
+  }
+  return cpuP99 < settings.idleCpuCores ? {kind: 'idle', cpuP99, days, samples, first, last} : {kind: 'busy'}
+}
+
+function idleRecommendation(
+  input: RecommenderInput,
+  workload: Workload,
+  idle: Extract<IdleEvidence, {kind: 'idle'}>,
+): Recommendation {
+  const rates = input.prices.rates(workload)
+  // Everything goes away, so the saving is today's requests, not a rightsized version of them.
+  const {cores, bytes} = requestsPerReplica({}, workload)
+  const target = workloadTarget(workload)
+  const reasons = [
+    'idle judged from CPU only: no traffic metric (requests, network) is collected, so check nothing calls it',
+  ]
+  let level: RiskLevel = 'medium'
+  if (workload.kind === 'StatefulSet') {
+    level = 'high'
+    reasons.push('StatefulSet: its volumes stay, but clients lose it until scaled back up')
+  }
+  return {
+    id: recommendationId('scale-down', target),
+    kind: 'scale-down',
+    target,
+    current: {replicas: workload.replicas},
+    proposed: {replicas: 0},
+    monthlySavings: roundMoney(monthlyCost(rates, cores, bytes, workload.replicas)),
+    currency: input.prices.currency,
+    risk: {level, reasons},
+    evidence: {
+      windowStart: `${idle.first}T00:00:00Z`,
+      windowEnd: `${idle.last}T23:59:59Z`,
+      samples: idle.samples,
+      percentiles: {cpuP99: Math.round(idle.cpuP99 * 1e5) / 1e5, days: idle.days},
+      notes: [
+        `idle: summed CPU p99 ${idle.cpuP99.toFixed(4)} cores < ${input.settings.scaleDown.idleCpuCores} over ${idle.days} days`,
+        `priced from requests (${rates.source})`,
+      ],
+    },
+  }
+}
+
+function scheduleRecommendation(
+  input: RecommenderInput,
+  workload: Workload,
+  schedule: Schedule,
+  downShare: number,
+): Recommendation | SkippedRecommendation {
+  const target = workloadTarget(workload)
+  if (schedule.downtimeReplicas >= workload.replicas) {
+    return {
+      kind: 'scale-down',
+      target,
+      reason: `schedule from ${schedule.source} keeps ${schedule.downtimeReplicas} replica(s) in downtime: nothing to save at ${workload.replicas}`,
+    }
+  }
+  if (downShare === 0)
+    return {
+      kind: 'scale-down',
+      target,
+      reason: `schedule from ${schedule.source} (${schedule.text}) has no downtime in the next four weeks`,
+    }
+  const rates = input.prices.rates(workload)
+  const {cores, bytes, planned} = requestsPerReplica(input, workload)
+  const saved = workload.replicas - schedule.downtimeReplicas
+  const reasons = ['scaled back up at the start of each uptime window']
+  let level: RiskLevel = 'low'
+  if (workload.hpa) {
+    level = 'medium'
+    reasons.push(`HPA ${workload.hpa.name}: downtime must lower its minReplicas too, or it scales the workload back up`)
+  }
+  if (workload.kind === 'StatefulSet') {
+    level = 'medium'
+    reasons.push('StatefulSet: ordered restart after each downtime takes longer')
+  }
+  return {
+    id: recommendationId('scale-down', target),
+    kind: 'scale-down',
+    target,
+    current: {replicas: workload.replicas},
+    proposed: {replicas: schedule.downtimeReplicas, schedule: schedule.text},
+    monthlySavings: roundMoney(monthlyCost(rates, cores, bytes, saved) * downShare),
+    currency: input.prices.currency,
+    risk: {level, reasons},
+    evidence: {
+      percentiles: {
+        downtimeShare: Math.round(downShare * 10_000) / 10_000,
+        downtimeHoursPerMonth: Math.round(downShare * HOURS_PER_MONTH * 10) / 10,
+      },
+      notes: [
+        `schedule from ${schedule.source}: ${schedule.text}`,
+        ...(schedule.holidays.length > 0
+          ? [`holidays (${schedule.holidayTimeZone}): ${schedule.holidays.join(', ')}`]
+          : []),
+        `downtime share measured over the four weeks from ${input.now.toISOString().slice(0, 10)}`,
+        `priced from ${planned ? 'the rightsized ' : ''}requests (${rates.source}) x ${saved} replica(s)`,
+      ],
+    },
+  }
+}

@@ -1,0 +1,97 @@
+import Table from 'cli-table3'
+
+import type {CostReport, CostReportRow} from '../cost/report-builder.js'
+import {csvLine, formatAmount, formatChange, sparkline} from './format.js'
+
+/** Turns a stored key value into what a person reads (e.g. an account id with its name). */
+export type KeyLabeler = (groupKeyIndex: number, value: string) => string
+
+const identity: KeyLabeler = (_i, value) => value
+
+function headerFor(key: string): string {
+  if (key.startsWith('tag:')) return key
+  return key
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ')
+}
+
+function periodHeader(period: string, granularity: CostReport['granularity']): string {
+  if (granularity === 'day') return period.slice(5)
+  if (granularity === 'week') return `wk ${period.slice(5)}`
+  return period
+}
+
+/** The human table: one row per group, per-period columns, total, previous, change, share, trend; a totals row per currency. */
+export function renderCostReportTable(report: CostReport, label: KeyLabeler = identity): string {
+  const multiCurrency = report.currencies.length > 1
+  const currencyNote = multiCurrency ? '' : ` (${report.currencies[0] ?? ''})`
+  const showPeriods = report.granularity !== 'total'
+  const keyHeaders = report.groupBy.length > 0 ? report.groupBy.map(headerFor) : ['All']
+  const head = [
+    ...keyHeaders,
+    ...(multiCurrency ? ['Currency'] : []),
+    ...(showPeriods ? report.periods.map((p) => periodHeader(p, report.granularity)) : []),
+    `Total${currencyNote}`,
+    'Previous',
+    'Change',
+    'Share',
+    'Trend',
+  ]
+  const numericFrom = keyHeaders.length + (multiCurrency ? 1 : 0)
+  const table = new Table({
+    head,
+    style: {head: [], border: [], compact: true},
+    colAligns: head.map((_, i) => (i >= numericFrom && i < head.length - 1 ? 'right' : 'left')),
+  })
+  const rowCells = (row: CostReportRow): string[] => [
+    ...(report.groupBy.length > 0 ? row.keys.map((k, i) => (row.other ? k : label(i, k))) : ['All']),
+    ...(multiCurrency ? [row.currency] : []),
+    ...(showPeriods ? row.periods.map((v) => formatAmount(v)) : []),
+    formatAmount(row.total),
+    formatAmount(row.previousTotal),
+    row.total === 0 && row.previousTotal === 0 ? '' : formatChange(row.change, row.previousTotal !== 0),
+    `${(row.share * 100).toFixed(1)}%`,
+    sparkline(row.daily),
+  ]
+  for (const row of report.rows) table.push(rowCells(row))
+  if (report.groupBy.length > 0 || multiCurrency) {
+    for (const total of report.totals) {
+      table.push([
+        ...keyHeaders.map((_, i) => (i === 0 ? 'Total' : '')),
+        ...(multiCurrency ? [total.currency] : []),
+        ...(showPeriods ? total.periods.map((v) => formatAmount(v)) : []),
+        formatAmount(total.total),
+        formatAmount(total.previousTotal),
+        formatChange(total.change, total.previousTotal !== 0),
+        '',
+        '',
+      ])
+    }
+  }
+  return table.toString()
+}
+
+/** A spreadsheet-friendly CSV: keys, currency, one column per period, total, previous total, change. */
+export function renderCostReportCsv(report: CostReport, label: KeyLabeler = identity): string {
+  const keyHeaders = report.groupBy.length > 0 ? report.groupBy : ['all']
+  let out = csvLine([
+    ...keyHeaders,
+    'currency',
+    ...(report.granularity === 'total' ? [] : report.periods),
+    'total',
+    'previous_total',
+    'change',
+  ])
+  for (const row of report.rows) {
+    out += csvLine([
+      ...(report.groupBy.length > 0 ? row.keys.map((k, i) => (row.other ? k : label(i, k))) : ['all']),
+      row.currency,
+      ...(report.granularity === 'total' ? [] : row.periods),
+      row.total,
+      row.previousTotal,
+      row.change,
+    ])
+  }
+  return out
+}

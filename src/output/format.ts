@@ -1,0 +1,82 @@
+/** Number and text helpers shared by the table formatters. */
+
+const SPARK = '▁▂▃▄▅▆▇█'
+
+/**
+ * A small trend line: values are bucketed to at most `width` points (by sum) and scaled between
+ * the series' own min and max; a flat series draws a flat line.
+ */
+export function sparkline(values: readonly number[], width = 14): string {
+  if (values.length === 0) return ''
+  const buckets = Math.min(width, values.length)
+  const points: number[] = []
+  for (let b = 0; b < buckets; b++) {
+    const start = Math.floor((b * values.length) / buckets)
+    const end = Math.floor(((b + 1) * values.length) / buckets)
+    let total = 0
+    for (let i = start; i < end; i++) total += values[i]!
+    points.push(total / Math.max(1, end - start))
+  }
+  const min = Math.min(...points)
+  const max = Math.max(...points)
+  if (max - min < 1e-9 * Math.max(1, Math.abs(max))) return SPARK[max === 0 ? 0 : 3]!.repeat(points.length)
+  return points
+    .map((v) => SPARK[Math.min(SPARK.length - 1, Math.floor(((v - min) / (max - min)) * SPARK.length))])
+    .join('')
+}
+
+const formatters = new Map<string, Intl.NumberFormat>()
+
+/** Money as `1,234.56` (the currency is in the column header or its own column). */
+export function formatAmount(value: number, fractionDigits = 2): string {
+  const key = String(fractionDigits)
+  let f = formatters.get(key)
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', {minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits})
+    formatters.set(key, f)
+  }
+  // Avoid "-0.00" for tiny negative rounding noise.
+  const rounded = Math.abs(value) < 0.5 * 10 ** -fractionDigits ? 0 : value
+  return f.format(rounded)
+}
+
+/** Money with its currency symbol where Intl knows it: `$1,234.56`, `€80.00`, else `1,234.56 XYZ`. */
+export function formatMoney(value: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    }).format(Math.abs(value) < 0.005 ? 0 : value)
+  } catch {
+    return `${formatAmount(value)} ${currency}`
+  }
+}
+
+/** `+12.3%`, `-4.0%`, or `new` when there was nothing to compare against. */
+export function formatChange(change: number | null, hadPrevious: boolean): string {
+  if (change === null) return hadPrevious ? '' : 'new'
+  if (!Number.isFinite(change)) return ''
+  const pct = change * 100
+  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`
+}
+
+/** RFC 4180 CSV field: quoted only when needed. */
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return ''
+  const text = typeof value === 'number' ? plainNumber(value) : value
+  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+/** A number as spreadsheets read it: no exponent, no thousands separator, at most 10 decimals. */
+export function plainNumber(value: number): string {
+  if (!Number.isFinite(value)) return ''
+  const rounded = Math.round(value * 1e10) / 1e10
+  if (Object.is(rounded, -0) || rounded === 0) return '0'
+  const text = String(rounded)
+  return text.includes('e') ? rounded.toFixed(10).replace(/\.?0+$/, '') : text
+}
+
+export const csvLine = (fields: readonly (string | number | null | undefined)[]): string =>
+  `${fields.map(csvField).join(',')}\n`

@@ -1,0 +1,157 @@
+import Table from 'cli-table3'
+
+import {formatCpu, formatMemory} from '../k8s/quantity.js'
+import type {RecommendReport} from '../../recommenders/from-store.js'
+import type {Recommendation, ResourceShape, SkippedRecommendation, WorkloadTarget} from '../../recommenders/types.js'
+import {csvLine, formatMoney} from './format.js'
+
+/** `namespace/Kind/name` or `namespace/Kind/name:container`; the cluster only when there are several. */
+export function targetLabel(target: WorkloadTarget, withCluster = false): string {
+  const base = `${target.namespace}/${target.kind}/${target.name}${target.container ? `:${target.container}` : ''}`
+  return withCluster && target.cluster ? `${target.cluster}:${base}` : base
+}
+
+const cpu = (v: number | undefined) => (v === undefined ? 'none' : formatCpu(v))
+const mem = (v: number | undefined) => (v === undefined ? 'none' : formatMemory(v))
+
+function change(label: string, from: string, to: string): string | undefined {
+  return from === to ? undefined : `${label} ${from} -> ${to}`
+}
+
+/** The change in a few words: `cpu 1 -> 250m, mem 1Gi -> 330Mi, limit 1Gi -> 400Mi`, `on-demand -> spot`, `3 -> 0 replicas`. */
+export function describeChange(r: Pick<Recommendation, 'kind' | 'current' | 'proposed'>): string {
+  const {current: c, proposed: p} = r
+  if (r.kind === 'spot')
+    return `${c.capacityType ?? 'on-demand'} -> ${p.capacityType ?? 'spot'} (${c.replicas ?? '?'} replicas)`
+  if (r.kind === 'scale-down') {
+    return p.schedule
+      ? `${c.replicas} -> ${p.replicas} replicas in downtime (${p.schedule})`
+      : `${c.replicas} -> ${p.replicas} replicas (idle)`
+  }
+  const parts = [
+    change('cpu', cpu(c.cpuRequest), cpu(p.cpuRequest)),
+    change('cpu limit', cpu(c.cpuLimit), cpu(p.cpuLimit)),
+    change('mem', mem(c.memoryRequest), mem(p.memoryRequest)),
+    change('mem limit', mem(c.memoryLimit), mem(p.memoryLimit)),
+  ].filter((s): s is string => s !== undefined)
+  return parts.length > 0 ? parts.join(', ') : 'no change'
+}
+
+/** The human table, largest savings first, with a total and a one-line summary of what was skipped. */
+export function renderRecommendTable(report: RecommendReport, options: {showSkipped?: boolean} = {}): string {
+  const multiCluster = report.cluster.includes(',')
+  const lines: string[] = []
+  if (report.recommendations.length === 0) {
+    lines.push('No recommendations.')
+  } else {
+    const table = new Table({
+      head: ['ID', 'Kind', 'Target', 'Change', `Savings/mo (${report.currency})`, 'Risk'],
+      style: {head: [], border: [], compact: true},
+      colAligns: ['left', 'left', 'left', 'left', 'right', 'left'],
+      wordWrap: true,
+      colWidths: [null, null, null, 60, null, null],
+    })
+    for (const r of report.recommendations) {
+      table.push([
+        r.id,
+        r.kind,
+        targetLabel(r.target, multiCluster),
+        describeChange(r),
+        formatMoney(r.monthlySavings, r.currency),
+        r.risk.level,
+      ])
+    }
+    lines.push(table.toString())
+    lines.push(
+      `Total: ${formatMoney(report.totalMonthlySavings, report.currency)} per month over ${report.recommendations.length} recommendation(s)` +
+        (report.window ? `; usage ${report.window.from} to ${report.window.to}` : '; no usage in the store'),
+    )
+  }
+  if (report.skipped.length > 0) {
+    if (options.showSkipped) {
+      lines.push('', 'Skipped:')
+      for (const s of report.skipped) lines.push(`  ${s.kind} ${targetLabel(s.target, multiCluster)}: ${s.reason}`)
+    } else {
+      lines.push(
+        `${report.skipped.length} skipped (${summarizeSkips(report.skipped)}); --show-skipped or --json lists them with reasons`,
+      )
+    }
+  }
+  return lines.join('\n')
+}
+
+/** `12 thin data, 3 not eligible` : skip reasons grouped by their leading phrase. */
+export function summarizeSkips(skipped: readonly SkippedRecommendation[]): string {
+  const counts = new Map<string, number>()
+  for (const s of skipped) {
+    const head = `${s.kind}: ${s.reason.split(':')[0]!.split(' (')[0]}`
+    counts.set(head, (counts.get(head) ?? 0) + 1)
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ')
+}
+
+const CSV_HEADER = [
+  'id',
+  'kind',
+  'cluster',
+  'namespace',
+  'workload_kind',
+  'workload',
+  'container',
+  'current_cpu_request',
+  'proposed_cpu_request',
+  'current_cpu_limit',
+  'proposed_cpu_limit',
+  'current_memory_request',
+  'proposed_memory_request',
+  'current_memory_limit',
+  'proposed_memory_limit',
+  'current_replicas',
+  'proposed_replicas',
+  'current_capacity_type',
+  'proposed_capacity_type',
+  'schedule',
+  'monthly_savings',
+  'currency',
+  'risk',
+  'risk_reasons',
+]
+
+/** One row per recommendation, numbers in base units (cores, bytes) so spreadsheets can sum them. */
+export function renderRecommendCsv(report: RecommendReport): string {
+  let out = csvLine(CSV_HEADER)
+  for (const r of report.recommendations) {
+    const c: ResourceShape = r.current
+    const p: ResourceShape = r.proposed
+    out += csvLine([
+      r.id,
+      r.kind,
+      r.target.cluster ?? '',
+      r.target.namespace,
+      r.target.kind,
+      r.target.name,
+      r.target.container ?? '',
+      c.cpuRequest,
+      p.cpuRequest,
+      c.cpuLimit,
+      p.cpuLimit,
+      c.memoryRequest,
+      p.memoryRequest,
+      c.memoryLimit,
+      p.memoryLimit,
+      c.replicas,
+      p.replicas,
+      c.capacityType,
+      p.capacityType,
+      p.schedule,
+      r.monthlySavings,
+      r.currency,
+      r.risk.level,
+      r.risk.reasons.join('; '),
+    ])
+  }
+  return out
+}

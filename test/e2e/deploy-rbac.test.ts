@@ -1,0 +1,123 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {parseAllDocuments} from 'yaml'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {repoRoot, runCli, tempDir} from '../helpers/cli.js'
+import type {KubeApiServer, LoggedRequest} from '../servers/kube-api.js'
+import {startFixtureKubeApi} from '../servers/kube-fixture.js'
+
+interface Rule {
+  apiGroups: string[]
+  resources: string[]
+  verbs: string[]
+}
+
+/** What RBAC checks for a request: API group, resource (with /subresource) and verb. */
+export function rbacAttributes(request: Pick<LoggedRequest, 'method' | 'path'>): {
+  group: string
+  resource: string
+  verb: string
+} {
+  const parts = request.path.split('/').filter(Boolean)
+  const [group, rest] = parts[0] === 'api' ? ['', parts.slice(2)] : [parts[1]!, parts.slice(3)]
+  const [plural, name, sub] =
+    rest[0] === 'namespaces' && rest.length >= 3 ? [rest[2]!, rest[3], rest[4]] : [rest[0]!, rest[1], rest[2]]
+  const verbs: Record<string, string> = {
+    GET: name ? 'get' : 'list',
+    PATCH: 'patch',
+    PUT: 'update',
+    POST: 'create',
+    DELETE: 'delete',
+  }
+  return {
+    group,
+    resource: sub ? `${plural}/${sub}` : plural,
+    verb: verbs[request.method] ?? request.method.toLowerCase(),
+  }
+}
+
+const allows = (rules: readonly Rule[], a: {group: string; resource: string; verb: string}): boolean =>
+  rules.some((r) => r.apiGroups.includes(a.group) && r.resources.includes(a.resource) && r.verbs.includes(a.verb))
+
+describe('the ClusterRole in deploy/base/rbac.yaml against the API calls of finops run', () => {
+  let server: KubeApiServer
+  let dir: string
+  let cleanup: () => void
+  let requests: LoggedRequest[]
+  let rules: Rule[]
+
+  beforeAll(async () => {
+    ;({dir, cleanup} = tempDir())
+    server = (await startFixtureKubeApi()).server
+    // A StatefulSet under staging's off-hours schedule, so the run scales and annotates both workload kinds.
+    server.put({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: {name: 'cache', namespace: 'staging', labels: {app: 'cache'}},
+      spec: {
+        replicas: 2,
+        selector: {matchLabels: {app: 'cache'}},
+        serviceName: 'cache',
+        template: {
+          metadata: {labels: {app: 'cache'}},
+          spec: {
+            containers: [{name: 'redis', image: 'redis:7', resources: {requests: {cpu: '250m', memory: '256Mi'}}}],
+          },
+        },
+      },
+    })
+    const kubeconfig = path.join(dir, 'kubeconfig')
+    fs.writeFileSync(kubeconfig, server.kubeconfig({context: 'eks-demo'}))
+    const config = path.join(dir, 'finops.yaml')
+    fs.writeFileSync(config, 'apply:\n  mode: enforce\n')
+    const env = {FINOPS_CONFIG: config, KUBECONFIG: kubeconfig, HOME: dir}
+    const db = path.join(dir, 'finops.db')
+    // The night run scales down (patch + scale), the morning run restores: together every code path that calls the API.
+    for (const now of ['2024-09-04T22:00:00Z', '2024-09-05T08:00:00Z']) {
+      const result = await runCli(['run', '--db', db], {env: {...env, FINOPS_NOW: now}})
+      expect(result.code, result.stdout + result.stderr).toBe(0)
+    }
+    requests = [...server.requests]
+    const docs = parseAllDocuments(fs.readFileSync(path.join(repoRoot, 'deploy', 'base', 'rbac.yaml'), 'utf8')).map(
+      (d) => d.toJSON() as {kind: string; rules?: Rule[]},
+    )
+    rules = docs.find((d) => d.kind === 'ClusterRole')!.rules!
+  })
+
+  afterAll(async () => {
+    await server.close()
+    cleanup()
+  })
+
+  it('the run made writes of both kinds (so the check covers apply, not only collection)', () => {
+    const attributes = requests.map(rbacAttributes)
+    expect(
+      attributes
+        .filter((a) => a.verb === 'update')
+        .map((a) => a.resource)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['deployments/scale', 'statefulsets/scale']))
+    expect(attributes.some((a) => a.verb === 'patch' && a.resource === 'statefulsets')).toBe(true)
+  })
+
+  it('allows every request the run made', () => {
+    const denied = requests.map(rbacAttributes).filter((a) => !allows(rules, a))
+    expect(denied).toEqual([])
+  })
+
+  it('grants nothing the run did not use (least privilege)', () => {
+    const used = new Set(requests.map(rbacAttributes).map((a) => `${a.group}|${a.resource}|${a.verb}`))
+    const unused = rules
+      .flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}|${res}|${v}`))))
+      .filter((k) => !used.has(k))
+    expect(unused).toEqual([])
+  })
+
+  it('never writes anything but workloads and their scale subresource', () => {
+    const writes = requests.map(rbacAttributes).filter((a) => !['get', 'list'].includes(a.verb))
+    expect(new Set(writes.map((a) => `${a.verb} ${a.resource}`))).toEqual(
+      new Set(['patch deployments', 'patch statefulsets', 'update deployments/scale', 'update statefulsets/scale']),
+    )
+  })
+})

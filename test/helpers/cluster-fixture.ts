@@ -1,0 +1,85 @@
+/** Small, explicit cluster objects for the apply tests: each test says what it puts in the cluster. */
+import type {KubeObject} from '../servers/kube-api.js'
+
+export function namespace(name: string, annotations: Record<string, string> = {}): KubeObject {
+  return {apiVersion: 'v1', kind: 'Namespace', metadata: {name, annotations}}
+}
+
+export function deployment(
+  namespaceName: string,
+  name: string,
+  options: {
+    replicas?: number
+    labels?: Record<string, string>
+    annotations?: Record<string, string>
+    strategy?: string
+    containers?: {name: string; requests?: Record<string, string>; limits?: Record<string, string>}[]
+    nodeSelector?: Record<string, string>
+    tolerations?: Record<string, string>[]
+    kind?: 'Deployment' | 'StatefulSet'
+  } = {},
+): KubeObject {
+  const podLabels = {app: name}
+  return {
+    apiVersion: 'apps/v1',
+    kind: options.kind ?? 'Deployment',
+    metadata: {
+      name,
+      namespace: namespaceName,
+      labels: options.labels ?? {app: name},
+      annotations: options.annotations ?? {},
+    },
+    spec: {
+      replicas: options.replicas ?? 3,
+      selector: {matchLabels: podLabels},
+      ...(options.strategy ? {strategy: {type: options.strategy}} : {}),
+      template: {
+        metadata: {labels: podLabels},
+        spec: {
+          containers: (
+            options.containers ?? [{name: 'app', requests: {cpu: '1', memory: '1Gi'}, limits: {memory: '2Gi'}}]
+          ).map((c) => ({
+            name: c.name,
+            image: `example/${c.name}:1.0`,
+            resources: {requests: c.requests ?? {}, limits: c.limits ?? {}},
+          })),
+          ...(options.nodeSelector ? {nodeSelector: options.nodeSelector} : {}),
+          ...(options.tolerations ? {tolerations: options.tolerations} : {}),
+        },
+      },
+    },
+  }
+}
+
+export function hpa(namespaceName: string, name: string, target: string, utilizationOf: string[] = []): KubeObject {
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: {name, namespace: namespaceName},
+    spec: {
+      scaleTargetRef: {apiVersion: 'apps/v1', kind: 'Deployment', name: target},
+      minReplicas: 2,
+      maxReplicas: 10,
+      metrics: utilizationOf.map((resource) => ({
+        type: 'Resource',
+        resource: {name: resource, target: {type: 'Utilization', averageUtilization: 70}},
+      })),
+    },
+  }
+}
+
+export function pdb(
+  namespaceName: string,
+  name: string,
+  app: string,
+  spec: {minAvailable?: number | string; maxUnavailable?: number | string},
+  disruptionsAllowed = 1,
+): KubeObject {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: {name, namespace: namespaceName},
+    spec: {selector: {matchLabels: {app}}, ...spec},
+    status: {disruptionsAllowed, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3},
+  }
+}
