@@ -4,7 +4,7 @@
  * use these types.
  */
 import type {GroupKey, Metric} from '../src/model/cost.js'
-import type {CostFilter} from '../src/store/cost-dimensions.js'
+import {type CostFilter} from '../src/model/cost.js'
 
 /** One day of history: YYYY-MM-DD and the day's cost. */
 export interface HistoryPoint {

@@ -23,6 +23,7 @@ import {nodePricesFor} from '../../../src/k8s/allocation-report.js'
 import {readUsage} from '../../../src/store/usage.js'
 import {renderAllocationCsv, renderAllocationTable} from '../../../src/output/allocation-format.js'
 import {tempDir} from '../../helpers/cli.js'
+import {expectFinopsError, namedAsFlags} from '../../helpers/errors.js'
 
 const prices = parseConfig({}).kubernetes.prices
 
@@ -417,8 +418,12 @@ describe('cost allocation', () => {
 
   it('rejects unknown group-by keys with the list of valid ones', () => {
     expect(() => parseAllocationKeys(['service'])).toThrow(
-      /unknown group-by key "service"; valid keys: cluster, namespace, workload/,
+      /unknown key "service" in grouping; valid keys: cluster, namespace, workload/,
     )
     expect(() => parseAllocationKeys(['label:'])).toThrow(/a label key is needed/)
+    // The command edge names its flag instead of the domain's word.
+    expect(namedAsFlags(expectFinopsError(() => parseAllocationKeys(['service']))).message).toMatch(
+      /^unknown key "service" in --group-by; /,
+    )
   })
 })
