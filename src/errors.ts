@@ -57,10 +57,10 @@ export const usageError = (message: ErrorText, suggestion?: ErrorText): FinopsEr
 export const inputError = (message: ErrorText, suggestion?: ErrorText, cause?: unknown): FinopsError =>
   new FinopsError(message, {code: 'INVALID_INPUT', exit: 'invalidInput', suggestion, cause})
 
-export const storeError = (message: string, suggestion?: string, cause?: unknown): FinopsError =>
+export const storeError = (message: ErrorText, suggestion?: ErrorText, cause?: unknown): FinopsError =>
   new FinopsError(message, {code: 'STORE', exit: 'store', suggestion, cause})
 
-export const notFoundError = (message: string, suggestion?: string): FinopsError =>
+export const notFoundError = (message: ErrorText, suggestion?: ErrorText): FinopsError =>
   new FinopsError(message, {code: 'NOT_FOUND', exit: 'notFound', suggestion})
 
 export const isFinopsError = (error: unknown): error is FinopsError => error instanceof FinopsError

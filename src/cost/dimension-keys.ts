@@ -24,7 +24,7 @@ export function parseGroupKey(text: string, input: UserInput = GROUP_BY_INPUT): 
     return {kind: 'tag', key}
   }
   if (trimmed in DIMENSIONS) return {kind: 'dimension', name: trimmed as DimensionName}
-  throw usageError((n) => `unknown key "${text}" in ${n(input)}; valid keys: ${DIMENSION_KEYS_HELP}`)
+  throw usageError(`unknown group-by key "${text}"; valid keys: ${DIMENSION_KEYS_HELP}`)
 }
 
 /** Splits comma-separated and repeated values (`service,region` and `tag:env`), without duplicates. */

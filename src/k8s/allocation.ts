@@ -48,7 +48,7 @@ export function parseAllocationKeys(values: readonly string[] | undefined): Allo
     ) {
       out.push({kind: raw as Exclude<AllocationKey['kind'], 'label'>} as AllocationKey)
     } else {
-      throw usageError((n) => `unknown key "${raw}" in ${n(GROUPING)}; valid keys: ${ALLOCATION_KEYS_HELP}`)
+      throw usageError(`unknown group-by key "${raw}"; valid keys: ${ALLOCATION_KEYS_HELP}`)
     }
   }
   return out.length > 0 ? out : [{kind: 'namespace'}]
