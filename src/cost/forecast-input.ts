@@ -1,6 +1,6 @@
 import {addDays, monthStart} from '../dates.js'
 import {inputError, notFoundError} from '../errors.js'
-import type {GroupKey, Metric} from '../model.js'
+import type {GroupKey, Metric} from '../model/cost.js'
 import type {CostFilter} from '../store/cost-dimensions.js'
 import {lastCostDays} from '../store/cost-history.js'
 import {type CostSeriesPoint, queryDailyCosts} from '../store/costs.js'
