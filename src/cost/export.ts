@@ -162,7 +162,7 @@ export async function exportCostsToFile(db: Db, request: CostExportRequest, file
   } catch (error) {
     throw inputError(
       `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      'choose a writable --out path',
+      (n) => `choose a writable ${n({key: 'out', label: 'output path'})}`,
       error,
     )
   }
