@@ -1,4 +1,3 @@
-import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 
 import {forecastBudgetScope} from '../../../src/alerts/budget-forecast.js'
@@ -6,8 +5,8 @@ import {budgetReport} from '../../../src/alerts/budget-status.js'
 import type {Budget} from '../../../src/model/budget.js'
 import type {DailyCostRow} from '../../../src/model/cost.js'
 import {replaceCosts} from '../../../src/store/costs.js'
-import {type Db, openStore} from '../../../src/store/open.js'
-import {tempDir} from '../../helpers/cli.js'
+import type {Db} from '../../../src/store/open.js'
+import {tempStore} from '../../helpers/index.js'
 import {syntheticRows} from '../../helpers/cost-data.js'
 
 const NOW = '2024-09-25'
@@ -31,14 +30,9 @@ describe('budgetReport over a real store: data the forecast cannot use still giv
   let db: Db
   let cleanup: () => void
   beforeEach(() => {
-    const tmp = tempDir()
-    cleanup = tmp.cleanup
-    db = openStore(path.join(tmp.dir, 'finops.db'))
+    ;({db, cleanup} = tempStore())
   })
-  afterEach(() => {
-    db.close()
-    cleanup()
-  })
+  afterEach(() => cleanup())
   const load = (rows: DailyCostRow[]): void => {
     replaceCosts(db, [], rows, {
       source: 'test',
