@@ -4,6 +4,7 @@ import {budgetsStep} from './steps/budgets.js'
 import {clusterStep} from './steps/cluster.js'
 import {forecastStep} from './steps/forecast.js'
 import {recommendStep} from './steps/recommend.js'
+import {reportStep} from './steps/report.js'
 import type {DemoStep} from './steps.js'
 
 /**
@@ -17,4 +18,5 @@ export const demoSteps: readonly DemoStep[] = [
   clusterStep,
   recommendStep,
   applyStep,
+  reportStep,
 ]
