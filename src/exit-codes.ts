@@ -38,3 +38,12 @@ export const exitCodeDescriptions: Record<ExitCodeName, string> = {
   notFound: 'a named object does not exist',
   locked: 'another run holds the lock',
 }
+
+/**
+ * The exit of work made of independent parts (actions applied, alerts posted, steps run): ok when
+ * none failed, partial when some succeeded and some failed, remote when all that were tried failed.
+ */
+export function partsExitCode(parts: {succeeded: number; failed: number}): number {
+  if (parts.failed === 0) return ExitCode.ok
+  return parts.succeeded > 0 ? ExitCode.partial : ExitCode.remote
+}

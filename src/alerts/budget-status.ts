@@ -22,6 +22,12 @@ export interface BudgetForecastRequest {
 /** Forecasts a budget's scope; the CLI plugs in the forecasters' forecastCosts, tests may plug in others. */
 export type BudgetForecaster = (db: Db, request: BudgetForecastRequest) => BudgetForecastInput
 
+/** `budget status`: each budget's report, as of the last complete day. */
+export interface BudgetStatusResult {
+  asOf: string
+  budgets: BudgetReport[]
+}
+
 export interface BudgetReport {
   status: BudgetStatus
   /** Largest contributors to the period's spend, for alerts and `status`. */

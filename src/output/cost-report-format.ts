@@ -22,6 +22,13 @@ function periodHeader(period: string, granularity: CostReport['granularity']): s
   return period
 }
 
+const METRIC_TITLE = {effective: 'Effective', billed: 'Billed', list: 'List'} as const
+
+/** `cost report`: the window line, then the table. */
+export function renderCostReportText(report: CostReport, options: {label?: KeyLabeler} = {}): string {
+  return `${METRIC_TITLE[report.metric]} cost ${report.from} to ${report.to} (previous: ${report.previousFrom} to ${report.previousTo})\n${renderCostReportTable(report, options.label)}`
+}
+
 /** The human table: one row per group, per-period columns, total, previous, change, share, trend; a totals row per currency. */
 export function renderCostReportTable(report: CostReport, label: KeyLabeler = identity): string {
   const multiCurrency = report.currencies.length > 1
@@ -73,7 +80,8 @@ export function renderCostReportTable(report: CostReport, label: KeyLabeler = id
 }
 
 /** A spreadsheet-friendly CSV: keys, currency, one column per period, total, previous total, change. */
-export function renderCostReportCsv(report: CostReport, label: KeyLabeler = identity): string {
+export function renderCostReportCsv(report: CostReport, options: {label?: KeyLabeler} = {}): string {
+  const label = options.label ?? identity
   const keyHeaders = report.groupBy.length > 0 ? report.groupBy : ['all']
   let out = csvLine([
     ...keyHeaders,

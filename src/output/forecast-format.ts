@@ -47,6 +47,11 @@ function periodRows(c: CurrencyForecast): {label: string; p: {mean: number; lowe
   return rows
 }
 
+/** `forecast`: the forecast text, and with `backtest` each model's backtest accuracy after it. */
+export function renderForecast(f: CostForecast, options: {backtest?: boolean} = {}): string {
+  return options.backtest ? `${renderForecastText(f)}\n${renderBacktestText(f)}` : renderForecastText(f)
+}
+
 /** The human output of `finops forecast`: header, month-end projections, one-time note, table, groups. */
 export function renderForecastText(f: CostForecast): string {
   const out: string[] = []
