@@ -9,12 +9,13 @@ import {spotPriceRatio} from '../src/store/prices.js'
 import {saveRecommendations} from '../src/store/recommendations.js'
 import {readUsage, usageRange} from '../src/store/usage.js'
 import type {RecommenderInput} from './context.js'
-import {type RecommendationSet, type RecommenderName, runRecommenders} from './index.js'
+import {type RecommendationSet, runRecommenders} from './index.js'
+import type {RecommendationKind} from './registry.js'
 import {createPriceLookup} from './pricing.js'
 import type {RecommendSettings} from './settings.js'
 
 export interface RecommendFromStoreOptions {
-  kinds: readonly RecommenderName[]
+  kinds: readonly RecommendationKind[]
   namespaces: readonly string[]
   minSavings?: number
   cluster?: string

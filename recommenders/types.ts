@@ -1,8 +1,10 @@
 /**
- * The recommendation contract shared by the recommenders (issue 5), `finops recommend`, and the
- * apply planner (issue 6). CPU is in cores, memory in bytes, money in the billing currency.
+ * The recommendation contract shared by the recommenders, `finops recommend`, and the apply
+ * planner. CPU is in cores, memory in bytes, money in the billing currency.
  */
-export type RecommendationKind = 'rightsize' | 'spot' | 'scale-down'
+import type {RecommendationKind} from './registry.js'
+
+export type {RecommendationKind}
 
 export type RiskLevel = 'low' | 'medium' | 'high'
 

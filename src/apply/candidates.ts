@@ -1,4 +1,4 @@
-import type {ApplyKind} from '../config/sections/apply.js'
+import type {ApplyKind} from '../../recommenders/registry.js'
 import type {Recommendation} from '../../recommenders/types.js'
 import {isInDowntime, parseScheduleText, type Schedule, type ScheduleDefaults} from '../../recommenders/schedules.js'
 import {targetKey} from '../store/actions.js'

@@ -1,4 +1,5 @@
-import type {ApplyConfig, ApplyKind} from '../config/sections/apply.js'
+import type {ApplyConfig} from '../config/sections/apply.js'
+import type {ApplyKind} from '../../recommenders/registry.js'
 import type {ScheduleDefaults} from '../../recommenders/schedules.js'
 import {redact} from '../errors.js'
 import type {Recommendation} from '../../recommenders/types.js'

@@ -1,4 +1,4 @@
-import type {ApplyKind} from '../config/sections/apply.js'
+import type {ApplyKind} from '../../recommenders/registry.js'
 import type {FinopsConfig} from '../config/index.js'
 import {recommendSettingsFrom} from '../../recommenders/settings.js'
 import type {Recommendation} from '../../recommenders/types.js'

@@ -1,5 +1,7 @@
 import {z} from 'zod'
 
+import {ACTION_KINDS, ACTION_STATUSES} from './types.js'
+
 /**
  * The --json contracts of `finops apply`, `finops rollback` and `finops actions list`, published as
  * JSON Schemas in docs/schemas (test/apply/schemas.test.ts keeps them in sync) and used by the
@@ -35,8 +37,8 @@ export const fieldSetSchema = z.strictObject({
   tolerations: z.array(toleration).optional(),
 })
 
-const actionKind = z.enum(['scale-down', 'restore', 'rightsize', 'spot'])
-const actionStatus = z.enum(['pending', 'applied', 'failed', 'superseded', 'rolled-back'])
+const actionKind = z.enum(ACTION_KINDS)
+const actionStatus = z.enum(ACTION_STATUSES)
 
 const planned = {
   kind: actionKind,

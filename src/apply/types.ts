@@ -1,8 +1,12 @@
-import type {ApplyKind} from '../config/sections/apply.js'
+import {APPLY_KINDS, type ApplyKind} from '../../recommenders/registry.js'
 import type {RiskLevel} from '../../recommenders/types.js'
 
 /** The kinds of change recorded in the journal: the configurable kinds plus the end-of-window restore. */
 export type ActionKind = ApplyKind | 'restore'
+export const ACTION_KINDS = [...APPLY_KINDS, 'restore'] as [ActionKind, ...ActionKind[]]
+
+/** Journal states of an action. */
+export const ACTION_STATUSES = ['pending', 'applied', 'failed', 'superseded', 'rolled-back'] as const
 
 /** The workload kinds apply can change (both have the scale subresource and a pod template). */
 export const APPLICABLE_KINDS = ['Deployment', 'StatefulSet'] as const
@@ -70,7 +74,7 @@ export interface SkippedAction {
   code: string
 }
 
-export type ActionStatus = 'pending' | 'applied' | 'failed' | 'superseded' | 'rolled-back'
+export type ActionStatus = (typeof ACTION_STATUSES)[number]
 
 /** A journal row as listed by `finops actions list`. */
 export interface ActionRecord extends PlannedAction {

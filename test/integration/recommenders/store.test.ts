@@ -1,7 +1,7 @@
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {recommendationId} from '../../../recommenders/context.js'
+import {recommendationIdFor} from '../../../recommenders/registry.js'
 import type {Recommendation, RecommendationKind} from '../../../recommenders/types.js'
 import {type Db, openStore} from '../../../src/store/open.js'
 import {
@@ -16,7 +16,7 @@ import {tempDir} from '../../helpers/cli.js'
 const rec = (kind: RecommendationKind, namespace: string, name: string, monthlySavings: number): Recommendation => {
   const target = {cluster: 'c1', namespace, kind: 'Deployment', name}
   return {
-    id: recommendationId(kind, target),
+    id: recommendationIdFor(kind, target),
     kind,
     target,
     current: {replicas: 2},
