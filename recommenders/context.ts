@@ -72,6 +72,3 @@ export const workloadTarget = (w: Workload, container?: string): WorkloadTarget 
   container === undefined
     ? {cluster: w.cluster, namespace: w.namespace, kind: w.kind, name: w.name}
     : {cluster: w.cluster, namespace: w.namespace, kind: w.kind, name: w.name, container}
-
-/** Rounds money for output; the sort uses the same rounded value users see. */
-export const roundMoney = (value: number): number => Math.round(value * 100) / 100

@@ -14,6 +14,7 @@ import {type RecommendationSet, runRecommenders} from './index.js'
 import type {RecommendationKind} from './registry.js'
 import {createPriceLookup} from './pricing.js'
 import type {RecommendSettings} from './settings.js'
+import {roundMoney} from '../src/money.js'
 
 export interface RecommendFromStoreOptions {
   kinds: readonly RecommendationKind[]
@@ -175,7 +176,7 @@ function mergeSets(sets: readonly RecommendationSet[], currency: string): Recomm
     recommendations,
     skipped,
     currency,
-    totalMonthlySavings: Math.round(recommendations.reduce((t, r) => t + r.monthlySavings, 0) * 100) / 100,
+    totalMonthlySavings: roundMoney(recommendations.reduce((t, r) => t + r.monthlySavings, 0)),
   }
 }
 

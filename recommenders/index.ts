@@ -2,6 +2,7 @@ import type {RecommenderInput} from './context.js'
 import type {PlannedChangesDraft, RecommenderEntry} from './entry.js'
 import {recommenderRegistry, RUN_ORDER} from './registry.js'
 import type {Recommendation, RecommendationKind, SkippedRecommendation} from './types.js'
+import {roundMoney} from '../src/money.js'
 
 export interface RecommendOptions {
   kinds: readonly RecommendationKind[]
@@ -61,7 +62,7 @@ export function runRecommenders(input: RecommenderInput, options: RecommendOptio
   return {
     recommendations: kept,
     skipped,
-    totalMonthlySavings: Math.round(kept.reduce((s, r) => s + r.monthlySavings, 0) * 100) / 100,
+    totalMonthlySavings: roundMoney(kept.reduce((s, r) => s + r.monthlySavings, 0)),
     currency: input.prices.currency,
   }
 }

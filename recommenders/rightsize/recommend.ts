@@ -5,12 +5,12 @@ import {
   type RecommenderInput,
   type RecommenderResult,
   recommendationId,
-  roundMoney,
   workloadTarget,
 } from '../context.js'
 import {monthlyCost} from '../pricing.js'
 import type {RightsizeSettings} from '../settings.js'
 import type {Recommendation, ResourceShape, RiskLevel} from '../types.js'
+import {roundMoney} from '../../src/money.js'
 
 const MIB = 2 ** 20
 

@@ -7,12 +7,12 @@ import {
   type RecommenderResult,
   recommendationId,
   requestsPerReplica,
-  roundMoney,
   workloadTarget,
 } from '../context.js'
 import {HOURS_PER_MONTH, monthlyCost} from '../pricing.js'
 import {downtimeShare, resolveSchedule, type Schedule} from '../schedules.js'
 import type {Recommendation, RiskLevel, SkippedRecommendation} from '../types.js'
+import {roundMoney} from '../../src/money.js'
 
 export const SCALE_DOWN = {kind: 'scale-down', idPrefix: 'sd'} as const satisfies KindId
 

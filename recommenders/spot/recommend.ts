@@ -5,12 +5,12 @@ import {
   type RecommenderResult,
   recommendationId,
   requestsPerReplica,
-  roundMoney,
   workloadTarget,
 } from '../context.js'
 import {monthlyCost, type WorkloadRates} from '../pricing.js'
 import type {SpotSettings} from '../settings.js'
 import type {RiskLevel} from '../types.js'
+import {roundMoney} from '../../src/money.js'
 
 export const SPOT = {kind: 'spot', idPrefix: 'spot'} as const satisfies KindId
 

@@ -8,6 +8,7 @@ import {type BudgetForecastInput, type BudgetStatus, evaluateBudget} from './bud
 import {periodContaining} from './periods.js'
 import type {Contributor} from './slack-blocks.js'
 import type {Budget} from './types.js'
+import {roundMoney} from '../money.js'
 
 /** What a budget asks of a forecaster: the scope's total, from the day after `historyTo` to the period end. */
 export interface BudgetForecastRequest {
@@ -153,7 +154,7 @@ function topContributors(
     .slice(0, 5)
     .map(([label, amount]) => ({
       label: label === '' ? NONE_LABEL : label,
-      amount: Math.round(amount * 100) / 100,
+      amount: roundMoney(amount),
       share: q.total > 0 ? Math.round((amount / q.total) * 1000) / 10 : undefined,
     }))
 }

@@ -6,6 +6,7 @@ import type {Db} from '../store/open.js'
 import {getWatermark, saveWatermark} from '../store/watermarks.js'
 import {type CollectWindow, planWindow, type WindowSettings} from './cloud-window.js'
 import {RequestCounter} from './cloud-retry.js'
+import {roundMoney} from '../money.js'
 
 /**
  * One cloud billing source at one scope. `fetchDays` asks the provider for the window's daily cost,
@@ -153,11 +154,9 @@ export function currencyTotals(rows: readonly DailyCostRow[]): CurrencyTotal[] {
     by.set(r.currency, t)
   }
   return [...by.values()]
-    .map((t) => ({...t, billedCost: round2(t.billedCost), effectiveCost: round2(t.effectiveCost)}))
+    .map((t) => ({...t, billedCost: roundMoney(t.billedCost), effectiveCost: roundMoney(t.effectiveCost)}))
     .sort((a, b) => a.currency.localeCompare(b.currency))
 }
-
-const round2 = (n: number): number => Math.round(n * 100) / 100
 
 const maxDay = (a: string, b: string): string => (a > b ? a : b)
 

@@ -1,7 +1,8 @@
 import Table from 'cli-table3'
 
 import {type AllocationReport, IDLE} from '../k8s/allocation.js'
-import {csvLine, formatAmount} from './format.js'
+import {csvLine} from './format.js'
+import {formatAmount} from '../money.js'
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`
 

@@ -1,6 +1,6 @@
 import Table from 'cli-table3'
 
-import {formatMoney} from './format.js'
+import {formatMoney} from '../money.js'
 import type {ApplyReport} from '../apply/execute.js'
 import type {RollbackReport} from '../apply/rollback.js'
 import type {ActionRecord, FieldSet} from '../apply/types.js'

@@ -2,7 +2,8 @@ import Table from 'cli-table3'
 
 import {describeThresholds} from '../alerts/budget-input.js'
 import type {BudgetReport, BudgetStatusResult} from '../alerts/budget-status.js'
-import {formatMoney, formatPercent, formatScope} from '../alerts/format.js'
+import {formatPercent, formatScope} from '../alerts/format.js'
+import {formatMoney} from '../money.js'
 import type {Budget, BudgetSetResult} from '../alerts/types.js'
 
 const NO_BUDGETS = 'No budgets. Set one with: finops budget set NAME --amount 10000 --period monthly'

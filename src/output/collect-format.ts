@@ -3,7 +3,7 @@ import type {FocusImportSummary} from '../collectors/focus/index.js'
 import type {CatalogSummary} from '../collectors/gcp/catalog.js'
 import type {CollectK8sResult, CollectUsageResult} from '../collectors/k8s/results.js'
 import type {GcpRunSummary, SourceOutcome} from '../collectors/registry.js'
-import {formatAmount} from './format.js'
+import {formatAmount} from '../money.js'
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 

@@ -1,7 +1,8 @@
 import Table from 'cli-table3'
 
 import type {CostReport, CostReportRow} from '../cost/report-builder.js'
-import {csvLine, formatAmount, formatChange, sparkline} from './format.js'
+import {csvLine, formatChange, sparkline} from './format.js'
+import {formatAmount} from '../money.js'
 
 /** Turns a stored key value into what a person reads (e.g. an account id with its name). */
 export type KeyLabeler = (groupKeyIndex: number, value: string) => string

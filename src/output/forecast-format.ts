@@ -4,7 +4,8 @@ import {dayToDate} from '../dates.js'
 import {sumForecast} from '../../forecasters/period.js'
 import {modelDescriptions} from '../../forecasters/registry.js'
 import type {CostForecast, CurrencyForecast, ForecastPoint, MonthProjection} from '../../forecasters/types.js'
-import {csvLine, formatAmount, formatMoney} from './format.js'
+import {csvLine} from './format.js'
+import {formatAmount, formatMoney} from '../money.js'
 
 const METRIC_LABEL = {billed: 'Billed', effective: 'Effective', list: 'List'} as const
 

@@ -3,7 +3,8 @@ import Table from 'cli-table3'
 import type {RecommendReport} from '../../recommenders/from-store.js'
 import {recommenderRegistry} from '../../recommenders/registry.js'
 import type {Recommendation, ResourceShape, SkippedRecommendation, WorkloadTarget} from '../../recommenders/types.js'
-import {csvLine, formatMoney} from './format.js'
+import {csvLine} from './format.js'
+import {formatMoney} from '../money.js'
 
 /** `namespace/Kind/name` or `namespace/Kind/name:container`; the cluster only when there are several. */
 export function targetLabel(target: WorkloadTarget, withCluster = false): string {
