@@ -11,8 +11,8 @@ import {APPLY_KINDS, type ApplyKind} from '../recommenders/registry.js'
 import {inputError, usageError} from '../src/errors.js'
 import {partsExitCode} from '../src/exit-codes.js'
 import {recommendationSchema} from '../recommenders/schema.js'
-import type {Recommendation} from '../recommenders/types.js'
-import {acquireLock, releaseLock} from '../src/store/run-lock.js'
+import type {Recommendation} from '../src/model/recommendation.js'
+import {acquireRunLock, releaseRunLock} from '../src/run/lock.js'
 
 export default class Apply extends FinopsCommand {
   static override summary =
@@ -54,7 +54,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     const enforce = flags.yes || config.apply.mode === 'enforce'
     const runId = newRunId()
     // A manual apply and the CronJob must not change the same cluster at once: enforcing takes the run lock.
-    if (enforce) acquireLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
+    if (enforce) acquireRunLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
     const report = await applyFromStore(db, {
       config,
       runId,
@@ -64,7 +64,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
       yes: flags.yes,
       recommendations: flags.recommendations ? readRecommendations(flags.recommendations) : undefined,
     }).finally(() => {
-      if (enforce) releaseLock(db, runId)
+      if (enforce) releaseRunLock(db, runId)
     })
     // partial when some changes went through and some did not; remote when none did.
     return this.finish('apply', report, {

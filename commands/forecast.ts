@@ -4,7 +4,7 @@ import {FinopsCommand} from '../src/cli/base-command.js'
 import {outputFlags} from '../src/cli/output-flags.js'
 import {forecastCosts} from '../forecasters/costs.js'
 import type {CostForecast} from '../forecasters/types.js'
-import {METRICS, type Metric} from '../src/model.js'
+import {METRICS, type Metric} from '../src/model/cost.js'
 import {GROUP_KEY_HELP, parseFilters, parseGroupKeys} from '../src/store/cost-dimensions.js'
 import {parseDayFlag} from '../src/dates.js'
 

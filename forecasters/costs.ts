@@ -1,6 +1,6 @@
 import {addDays, daysBetween, eachDay, monthEnd, monthKey, monthStart} from '../src/dates.js'
 import {inputError, isFinopsError, notFoundError} from '../src/errors.js'
-import type {GroupKey} from '../src/model.js'
+import type {GroupKey} from '../src/model/cost.js'
 import {buildCostSql, groupKeyLabel, type CostFilter} from '../src/store/cost-dimensions.js'
 import {queryDailyCosts} from '../src/store/costs.js'
 import type {Db} from '../src/store/open.js'

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-import {METRICS} from '../src/model.js'
+import {METRICS} from '../src/model/cost.js'
 import {MODEL_NAMES} from './registry.js'
 
 /**

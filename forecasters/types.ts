@@ -3,7 +3,7 @@
  * with prediction intervals, or a skip that says why. Budgets, anomalies and `finops forecast` all
  * use these types.
  */
-import type {GroupKey, Metric} from '../src/model.js'
+import type {GroupKey, Metric} from '../src/model/cost.js'
 import type {CostFilter} from '../src/store/cost-dimensions.js'
 
 /** One day of history: YYYY-MM-DD and the day's cost. */

@@ -1,5 +1,5 @@
 import type {PlannedChanges, Recommender, RecommenderInput} from './context.js'
-import type {Recommendation} from './types.js'
+import type {Recommendation} from '../src/model/recommendation.js'
 
 /** What the kinds run so far propose, filled in by each kind's `plan` for the kinds after it. */
 export interface PlannedChangesDraft {

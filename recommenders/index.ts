@@ -1,7 +1,7 @@
 import type {RecommenderInput} from './context.js'
 import type {PlannedChangesDraft, RecommenderEntry} from './entry.js'
 import {recommenderRegistry, RUN_ORDER} from './registry.js'
-import type {Recommendation, RecommendationKind, SkippedRecommendation} from './types.js'
+import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../src/model/recommendation.js'
 import {roundMoney} from '../src/money.js'
 
 export interface RecommendOptions {

@@ -3,7 +3,7 @@ import type {RecommenderEntry} from './entry.js'
 import {rightsize} from './rightsize/index.js'
 import {scaleDown} from './scale-down/index.js'
 import {spot} from './spot/index.js'
-import type {WorkloadTarget} from './types.js'
+import type {WorkloadTarget} from '../src/model/recommendation.js'
 
 /**
  * The recommendation kinds. A new kind is one folder (its recommender and entry) and one line here;

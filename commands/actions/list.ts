@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
-import {ACTION_KINDS, ACTION_STATUSES, type ActionRecord} from '../../src/apply/types.js'
+import {ACTION_KINDS} from '../../src/apply/schemas.js'
+import {ACTION_STATUSES, type ActionRecord} from '../../src/model/action.js'
 import {listActions} from '../../src/store/actions.js'
 
 export default class ActionsList extends FinopsCommand {

@@ -1,4 +1,4 @@
-import type {Budget} from '../../src/alerts/types.js'
+import type {Budget} from '../../src/model/budget.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {listBudgets} from '../../src/store/budgets.js'

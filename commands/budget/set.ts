@@ -1,11 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 
 import {buildBudgetInput} from '../../src/alerts/budget-input.js'
-import {BUDGET_PERIODS, type BudgetSetResult} from '../../src/alerts/types.js'
+import {BUDGET_PERIODS, type BudgetSetResult} from '../../src/model/budget.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {usageError} from '../../src/errors.js'
-import {METRICS} from '../../src/model.js'
+import {METRICS} from '../../src/model/cost.js'
 import {getBudget, upsertBudget} from '../../src/store/budgets.js'
 import {GROUP_KEY_HELP} from '../../src/store/cost-dimensions.js'
 

@@ -5,7 +5,7 @@ import {outputFlags} from '../../src/cli/output-flags.js'
 import {runCostReport} from '../../src/cost/report.js'
 import {ALLOCATION_KEYS_HELP, type AllocationReport} from '../../src/k8s/allocation.js'
 import {runAllocation} from '../../src/k8s/allocation-report.js'
-import {METRICS, type Metric} from '../../src/model.js'
+import {METRICS, type Metric} from '../../src/model/cost.js'
 import {type CostReport, GRANULARITIES, type Granularity} from '../../src/cost/report-builder.js'
 import {GROUP_KEY_HELP} from '../../src/store/cost-dimensions.js'
 

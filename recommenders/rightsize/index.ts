@@ -1,5 +1,5 @@
 import {formatCpu, formatMemory} from '../../src/k8s/quantity.js'
-import {longRunningContainers, workloadKeyId} from '../../src/k8s/model.js'
+import {longRunningContainers, workloadKeyId} from '../../src/model/k8s.js'
 import type {RecommenderEntry} from '../entry.js'
 import {recommendRightsizing, RIGHTSIZE} from './recommend.js'
 

@@ -1,4 +1,4 @@
-import {workloadKeyId} from '../../src/k8s/model.js'
+import {workloadKeyId} from '../../src/model/k8s.js'
 import type {RecommenderEntry} from '../entry.js'
 import {recommendScaleDown, SCALE_DOWN} from './recommend.js'
 

@@ -1,6 +1,6 @@
 import {isFinopsError} from '../../src/errors.js'
 import {CPU_SCHEME, mergeDigests, quantile} from '../../src/k8s/digest.js'
-import {containerKeyId, type Workload} from '../../src/k8s/model.js'
+import {containerKeyId, type Workload} from '../../src/model/k8s.js'
 import {
   type KindId,
   type RecommenderInput,
@@ -11,7 +11,7 @@ import {
 } from '../context.js'
 import {HOURS_PER_MONTH, monthlyCost} from '../pricing.js'
 import {downtimeShare, resolveSchedule, type Schedule} from '../schedules.js'
-import type {Recommendation, RiskLevel, SkippedRecommendation} from '../types.js'
+import type {Recommendation, RiskLevel, SkippedRecommendation} from '../../src/model/recommendation.js'
 import {roundMoney} from '../../src/money.js'
 
 export const SCALE_DOWN = {kind: 'scale-down', idPrefix: 'sd'} as const satisfies KindId

@@ -1,4 +1,4 @@
-import {type PdbSpec, type Workload, workloadKeyId} from '../../src/k8s/model.js'
+import {type PdbSpec, type Workload, workloadKeyId} from '../../src/model/k8s.js'
 import {
   type KindId,
   type RecommenderInput,
@@ -9,7 +9,7 @@ import {
 } from '../context.js'
 import {monthlyCost, type WorkloadRates} from '../pricing.js'
 import type {SpotSettings} from '../settings.js'
-import type {RiskLevel} from '../types.js'
+import type {RiskLevel} from '../../src/model/recommendation.js'
 import {roundMoney} from '../../src/money.js'
 
 export const SPOT = {kind: 'spot', idPrefix: 'spot'} as const satisfies KindId

@@ -1,7 +1,7 @@
 import type {ApplyKind} from '../../recommenders/registry.js'
 import type {FinopsConfig} from '../config/index.js'
 import {recommendSettingsFrom} from '../../recommenders/settings.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../model/recommendation.js'
 import {listRecommendations} from '../store/recommendations.js'
 import type {Db} from '../store/open.js'
 import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'

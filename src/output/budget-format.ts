@@ -4,7 +4,7 @@ import {describeThresholds} from '../alerts/budget-input.js'
 import type {BudgetReport, BudgetStatusResult} from '../alerts/budget-status.js'
 import {formatPercent, formatScope} from '../alerts/format.js'
 import {formatMoney} from '../money.js'
-import type {Budget, BudgetSetResult} from '../alerts/types.js'
+import type {Budget, BudgetSetResult} from '../model/budget.js'
 
 const NO_BUDGETS = 'No budgets. Set one with: finops budget set NAME --amount 10000 --period monthly'
 

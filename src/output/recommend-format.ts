@@ -2,7 +2,7 @@ import Table from 'cli-table3'
 
 import type {RecommendReport} from '../../recommenders/from-store.js'
 import {recommenderRegistry} from '../../recommenders/registry.js'
-import type {Recommendation, ResourceShape, SkippedRecommendation, WorkloadTarget} from '../../recommenders/types.js'
+import type {Recommendation, ResourceShape, SkippedRecommendation, WorkloadTarget} from '../model/recommendation.js'
 import {csvLine} from './format.js'
 import {formatMoney} from '../money.js'
 

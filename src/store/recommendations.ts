@@ -1,4 +1,4 @@
-import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../../recommenders/types.js'
+import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../model/recommendation.js'
 import type {Db} from './open.js'
 import {roundMoney} from '../money.js'
 

@@ -1,9 +1,8 @@
-import {APPLY_KINDS, type ApplyKind} from '../../recommenders/registry.js'
-import type {RiskLevel} from '../../recommenders/types.js'
+import type {ApplyKind} from '../../recommenders/registry.js'
+import type {RiskLevel} from './recommendation.js'
 
 /** The kinds of change recorded in the journal: the configurable kinds plus the end-of-window restore. */
 export type ActionKind = ApplyKind | 'restore'
-export const ACTION_KINDS = [...APPLY_KINDS, 'restore'] as [ActionKind, ...ActionKind[]]
 
 /** Journal states of an action. */
 export const ACTION_STATUSES = ['pending', 'applied', 'failed', 'superseded', 'rolled-back'] as const

@@ -1,8 +1,9 @@
 /**
- * The recommendation contract shared by the recommenders, `finops recommend`, and the apply
- * planner. CPU is in cores, memory in bytes, money in the billing currency.
+ * The recommendation contract shared by the recommenders, `finops recommend`, the store and the
+ * apply planner. CPU is in cores, memory in bytes, money in the billing currency.
  */
-import type {RecommendationKind} from './registry.js'
+// The kinds are the recommender registry's keys: a type-only import, so nothing here loads a recommender.
+import type {RecommendationKind} from '../../recommenders/registry.js'
 
 export type {RecommendationKind}
 
