@@ -55,8 +55,8 @@ export function bandAt(bands: ErrorBands, h: number, kind: 'daily' | 'cumulative
 }
 
 /** Share of backtest days inside intervals built from the other origins (leave one origin out). */
-export function backtestCoverage(runs: readonly OriginRun[], level: number): number {
-  if (runs.length < 2) return Number.NaN
+export function backtestCoverage(runs: readonly OriginRun[], level: number): number | null {
+  if (runs.length < 2) return null
   let inside = 0
   let total = 0
   runs.forEach((run, i) => {
@@ -68,5 +68,5 @@ export function backtestCoverage(runs: readonly OriginRun[], level: number): num
       total++
     })
   })
-  return total > 0 ? inside / total : Number.NaN
+  return total > 0 ? inside / total : null
 }

@@ -57,7 +57,7 @@ const currencyForecast = z.object({
   backtest: z.array(accuracy),
 })
 
-export const forecastJsonSchema = z.object({
+export const forecastSchema = z.object({
   level: z.number(),
   metric: z.enum(Object.keys(METRICS) as [keyof typeof METRICS, ...(keyof typeof METRICS)[]]),
   horizonDays: z.int(),

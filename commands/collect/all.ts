@@ -1,7 +1,7 @@
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
-import {collectAllSources, type SourceOutcome} from '../../src/collectors/registry.js'
+import {collectAllSources, countSources, SOURCE_KINDS, type SourceOutcome} from '../../src/collectors/registry.js'
 import {FinopsError, usageError} from '../../src/errors.js'
 import {ExitCode, type ExitCodeName} from '../../src/exit-codes.js'
 
@@ -20,15 +20,10 @@ export default class CollectAll extends FinopsCommand {
     const {flags} = await this.parse(CollectAll)
     const loaded = this.finopsConfig(flags.config)
     const {sources} = loaded.config
-    const count =
-      (sources.aws?.length ?? 0) +
-      (sources.azure?.length ?? 0) +
-      (sources.gcp?.length ?? 0) +
-      (sources.focus?.length ?? 0)
-    if (count === 0) {
+    if (countSources(sources) === 0) {
       throw usageError(
         `no sources to collect: ${loaded.file ?? 'finops.yaml (not found)'} lists none under sources:`,
-        'add aws, azure, gcp or focus entries under sources: as shown in docs/collectors.md',
+        `add ${SOURCE_KINDS.join(', ')} entries under sources: as shown in docs/collectors.md`,
       )
     }
     const db = this.openStore(flags.db, flags.config)

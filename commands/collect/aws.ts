@@ -4,7 +4,7 @@ import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import type {CollectSummary} from '../../src/collectors/cloud-collect.js'
 import {checkGroupBy, endpointFlag, groupByFlag, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
-import {collectAws} from '../../src/collectors/registry.js'
+import {collectSource} from '../../src/collectors/registry.js'
 import type {AwsSourceConfig} from '../../src/config/sections/sources.js'
 
 export default class CollectAws extends FinopsCommand {
@@ -46,7 +46,7 @@ export default class CollectAws extends FinopsCommand {
     const entries = anyFlag ? [fromFlags] : (config.sources.aws ?? [fromFlags])
     const db = this.openStore(flags.db, flags.config)
     const sources: CollectSummary[] = []
-    for (const entry of entries) sources.push(await collectAws(db, entry, settings))
+    for (const entry of entries) sources.push(await collectSource(db, 'aws', entry, settings))
     await this.present('collect-cloud', {sources})
     return {sources}
   }

@@ -4,7 +4,7 @@ import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import type {CollectSummary} from '../../src/collectors/cloud-collect.js'
 import {checkGroupBy, endpointFlag, groupByFlag, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
-import {collectAzure} from '../../src/collectors/registry.js'
+import {collectSource} from '../../src/collectors/registry.js'
 import type {AzureSourceConfig} from '../../src/config/sections/sources.js'
 import {usageError} from '../../src/errors.js'
 
@@ -43,7 +43,7 @@ export default class CollectAzure extends FinopsCommand {
       )
     const db = this.openStore(flags.db, flags.config)
     const sources: CollectSummary[] = []
-    for (const entry of entries) sources.push(await collectAzure(db, entry, settings))
+    for (const entry of entries) sources.push(await collectSource(db, 'azure', entry, settings))
     await this.present('collect-cloud', {sources})
     return {sources}
   }

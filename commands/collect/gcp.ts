@@ -3,7 +3,8 @@ import {Flags} from '@oclif/core'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {endpointFlag, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
-import {collectGcp, type GcpRunSummary} from '../../src/collectors/registry.js'
+import type {GcpRunSummary} from '../../src/collectors/gcp/source.js'
+import {collectSource} from '../../src/collectors/registry.js'
 import type {GcpSourceConfig} from '../../src/config/sections/sources.js'
 import {usageError} from '../../src/errors.js'
 
@@ -59,7 +60,7 @@ export default class CollectGcp extends FinopsCommand {
       )
     const db = this.openStore(flags.db, flags.config)
     const sources: GcpRunSummary[] = []
-    for (const entry of entries) sources.push(await collectGcp(db, entry, settings))
+    for (const entry of entries) sources.push(await collectSource(db, 'gcp', entry, settings))
     await this.present('collect-gcp', {sources})
     return {sources}
   }

@@ -116,9 +116,3 @@ export const rollbackSchema = z.strictObject({
   ),
   summary: z.strictObject({rolledBack: z.number().int(), skipped: z.number().int(), failed: z.number().int()}),
 })
-
-export const commandSchemas = {
-  apply: applySchema,
-  'actions-list': actionsListSchema,
-  rollback: rollbackSchema,
-}

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import type {FinopsConfig} from '../config/index.js'
 import {parseDayFlag} from '../dates.js'
 import {usageError} from '../errors.js'
-import type {RunSettings} from './registry.js'
+import type {RunSettings} from './source-collector.js'
 
 /** Flags every cloud collect command shares: the window and the restatement override. */
 export const windowFlags = {

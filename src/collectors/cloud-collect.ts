@@ -1,3 +1,5 @@
+import type {z} from 'zod'
+
 import {addDays, today as todayUtc} from '../dates.js'
 import {isFinopsError, storeError} from '../errors.js'
 import type {DailyCostRow} from '../model/cost.js'
@@ -6,6 +8,7 @@ import type {Db} from '../store/open.js'
 import {getWatermark, saveWatermark} from '../store/watermarks.js'
 import {type CollectWindow, planWindow, type WindowSettings} from './cloud-window.js'
 import {RequestCounter} from './cloud-retry.js'
+import type {collectSummarySchema} from './schemas.js'
 import {roundMoney} from '../money.js'
 
 /**
@@ -38,26 +41,9 @@ export interface CollectOptions extends WindowSettings {
   today?: string
 }
 
-export interface CurrencyTotal {
-  currency: string
-  billedCost: number
-  effectiveCost: number
-}
-
-export interface CollectSummary {
-  source: string
-  provider: string
-  billingAccountId: string
-  location: string
-  window: {from: string; to: string}
-  /** API requests sent, retries included: Cost Explorer bills each one. */
-  requests: number
-  retries: number
-  rollupRows: number
-  totals: CurrencyTotal[]
-  watermark: {before?: string; after: string; finalThrough: string}
-  importId: number
-}
+/** What collecting one cloud source returned (its `--json` contract). */
+export type CollectSummary = z.output<typeof collectSummarySchema>
+export type CurrencyTotal = CollectSummary['totals'][number]
 
 /**
  * Collects one source incrementally: plans the window from its watermark, fetches it, then in one

@@ -1,56 +1,28 @@
 import type {CollectSummary} from '../collectors/cloud-collect.js'
-import type {FocusImportSummary} from '../collectors/focus/index.js'
-import type {CatalogSummary} from '../collectors/gcp/catalog.js'
+import {describeCollect} from '../collectors/describe.js'
 import type {CollectK8sResult, CollectUsageResult} from '../collectors/k8s/results.js'
-import type {GcpRunSummary, SourceOutcome} from '../collectors/registry.js'
-import {formatAmount} from '../money.js'
+import {type SourceOutcome, sourceCollectors} from '../collectors/registry.js'
+import type {SourceCollector} from '../collectors/source-collector.js'
+import type {FocusImportSummary} from '../collectors/focus/schema.js'
+import type {GcpRunSummary} from '../collectors/gcp/source.js'
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
-
-/** One line per collected source, the request count first: Cost Explorer bills each request. */
-export function describeCollect(s: CollectSummary): string {
-  const totals =
-    s.totals.length === 0
-      ? 'no cost in the window'
-      : s.totals
-          .map((t) => `${t.currency} ${formatAmount(t.billedCost)} billed, ${formatAmount(t.effectiveCost)} effective`)
-          .join('; ')
-  return (
-    `${s.provider} ${s.billingAccountId}: ${s.window.from} to ${s.window.to} in ${plural(s.requests, 'API request')}` +
-    `${s.retries > 0 ? ` (${s.retries} retried)` : ''}, ${s.rollupRows} daily rows, ${totals}; watermark ${s.watermark.after}` +
-    ` (settled through ${s.watermark.finalThrough})`
-  )
-}
-
-export function describeCatalog(c: CatalogSummary): string {
-  return (
-    c.services.map((s) => `${s.serviceName}: ${s.prices} prices from ${s.skus} SKUs (${s.spotSkus} Spot)`).join('; ') +
-    ` in ${plural(c.requests, 'API request')}`
-  )
-}
 
 /** `collect aws|azure`: one line per source. */
 export const renderCollectCloud = ({sources}: {sources: readonly CollectSummary[]}): string =>
   sources.map(describeCollect).join('\n')
 
-const describeGcp = (g: GcpRunSummary): string[] =>
-  [g.costs && describeCollect(g.costs), g.prices && describeCatalog(g.prices)].filter((l): l is string => Boolean(l))
-
 /** `collect gcp`: the spend line and the price-catalog line of each source. */
 export const renderCollectGcp = ({sources}: {sources: readonly GcpRunSummary[]}): string =>
-  sources.flatMap(describeGcp).join('\n')
+  sources.flatMap((s) => sourceCollectors.gcp.describe(s)).join('\n')
 
-function describeFocus(f: FocusImportSummary): string {
-  return `${f.rowsRead} rows into ${f.rollupRows} daily rows`
-}
-
-/** One line per source of `collect all`: what it collected, or why it failed. */
+/** One line per source of `collect all` (as its collector describes it), or why it failed. */
 export function describeOutcome(o: SourceOutcome): string {
   if (!o.ok)
     return `${o.kind} ${o.name}: FAILED: ${o.error!.message}${o.error!.suggestion ? ` (${o.error!.suggestion})` : ''}`
-  if (o.kind === 'focus') return `focus ${o.name}: ${describeFocus(o.result as FocusImportSummary)}`
-  if (o.kind === 'gcp') return describeGcp(o.result as GcpRunSummary).join('\n')
-  return describeCollect(o.result as CollectSummary)
+  const lines = (sourceCollectors[o.kind] as unknown as SourceCollector).describe(o.result)
+  // A cloud source names itself (provider and account); a file source is named by its path.
+  return o.kind === 'focus' ? `focus ${o.name}: ${lines.join('; ')}` : lines.join('\n')
 }
 
 export const renderCollectAll = ({sources}: {sources: readonly SourceOutcome[]}): string =>

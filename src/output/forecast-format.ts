@@ -130,7 +130,7 @@ export function renderBacktestText(f: CostForecast): string {
         a.model,
         a.mase.toFixed(3),
         `${a.totalApe.toFixed(1)}%`,
-        Number.isFinite(a.coverage) ? `${(a.coverage * 100).toFixed(1)}%` : 'n/a',
+        a.coverage === null ? 'n/a' : `${(a.coverage * 100).toFixed(1)}%`,
         a.model === c.model ? 'chosen' : '',
       ])
     }

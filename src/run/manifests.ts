@@ -1,14 +1,11 @@
 import {stringify} from 'yaml'
+import type {z} from 'zod'
 
 import type {RunConfig} from '../config/sections/run.js'
+import type {manifestSchema} from './schemas.js'
 
 /** A Kubernetes object as rendered (plain data; the tests validate each against the API schemas). */
-export interface Manifest {
-  apiVersion: string
-  kind: string
-  metadata: {name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>}
-  [key: string]: unknown
-}
+export type Manifest = z.output<typeof manifestSchema>
 
 export const APP = 'finops'
 const LABELS = {'app.kubernetes.io/name': APP, 'app.kubernetes.io/component': 'cronjob'}

@@ -2,7 +2,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addDays, eachDay} from '../../src/dates.js'
-import {forecastJsonSchema} from '../../forecasters/schema.js'
+import {forecastSchema} from '../../forecasters/schema.js'
 import type {CostForecast} from '../../forecasters/types.js'
 import {type BillRow, weeklyUsage, writeFocusCsv} from '../helpers/bill-fixture.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
@@ -24,7 +24,7 @@ function bill(): BillRow[] {
 
 /** Validates against the published --json contract (docs/schemas/forecast.schema.json). */
 function expectContract(value: unknown): void {
-  const parsed = forecastJsonSchema.safeParse(value)
+  const parsed = forecastSchema.safeParse(value)
   expect(parsed.success, parsed.error?.message).toBe(true)
 }
 
