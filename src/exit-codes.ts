@@ -42,8 +42,9 @@ export const exitCodeDescriptions: Record<ExitCodeName, string> = {
 /**
  * The exit of work made of independent parts (actions applied, alerts posted, steps run): ok when
  * none failed, partial when some succeeded and some failed, remote when all that were tried failed.
+ * Parts that could not be evaluated at all (`incomplete`) make an otherwise clean run partial.
  */
-export function partsExitCode(parts: {succeeded: number; failed: number}): number {
-  if (parts.failed === 0) return ExitCode.ok
+export function partsExitCode(parts: {succeeded: number; failed: number; incomplete?: number}): number {
+  if (parts.failed === 0) return (parts.incomplete ?? 0) > 0 ? ExitCode.partial : ExitCode.ok
   return parts.succeeded > 0 ? ExitCode.partial : ExitCode.remote
 }

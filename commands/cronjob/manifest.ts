@@ -4,7 +4,8 @@ import fs from 'node:fs'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {inputError} from '../../src/errors.js'
-import {DEFAULT_FINOPS_YAML, type Manifest, renderManifests} from '../../src/run/manifests.js'
+import type {Manifest} from '../../src/model/manifest.js'
+import {DEFAULT_FINOPS_YAML, renderManifests} from '../../src/run/manifests.js'
 
 export default class CronjobManifest extends FinopsCommand {
   static override summary =

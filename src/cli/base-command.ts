@@ -1,7 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {LoadedConfig} from '../config/index.js'
-import {isFinopsError, redact, usageError} from '../errors.js'
+import {type InputNamer, isFinopsError, redact, usageError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {formatsFor, type OutputFormatName, outputFormats} from '../output/registry.js'
 import type {ResultData, ResultKind, ResultOptions} from '../output/result-kinds.js'
@@ -124,15 +124,16 @@ export abstract class FinopsCommand extends Command {
 
   /**
    * Presents a result that may end in a non-zero exit (partial failure): the output is printed
-   * either way, then `problem` as one error line on stderr, then the command exits with `exit`
+   * either way, then `warning` and `problem` as one line each on stderr, then the command exits with `exit`
    * (returning the result when it is ok).
    */
   protected async finish<K extends ResultKind>(
     kind: K,
     data: ResultData<K>,
-    end: {exit: number; problem?: string; options?: ResultOptions<K>},
+    end: {exit: number; warning?: string; problem?: string; options?: ResultOptions<K>},
   ): Promise<ResultData<K>> {
     await this.present(kind, data, end.options)
+    if (end.warning) process.stderr.write(`Warning: ${redact(end.warning)}\n`)
     if (end.problem) process.stderr.write(`Error: ${redact(end.problem)}\n`)
     if (end.exit === ExitCode.ok) return data
     if (this.jsonEnabled() && !this.wroteOutputFile) this.logJson(data)
@@ -168,13 +169,20 @@ export abstract class FinopsCommand extends Command {
     if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
   }
 
+  /** Names a user input a domain error refers to as this command's flag, when it has one. */
+  private flagNamer(): InputNamer {
+    const {flags = {}, baseFlags = {}} = this.constructor as typeof Command
+    return (input) => (input.key in flags || input.key in baseFlags ? `--${input.key}` : input.label)
+  }
+
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
     // An error is printed even when the result already went to --out.
     this.wroteOutputFile = false
     if (isFinopsError(error)) {
-      const message = redact(error.message)
-      const suggestion = error.suggestion ? redact(error.suggestion) : undefined
+      const named = error.naming(this.flagNamer())
+      const message = redact(named.message)
+      const suggestion = named.suggestion ? redact(named.suggestion) : undefined
       if (this.jsonEnabled()) this.logJson({error: {code: error.code, message, suggestion, exit: error.exit}})
       else process.stderr.write(`Error: ${message}${suggestion ? ` (${suggestion})` : ''}\n`)
       if (process.env.FINOPS_DEBUG && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`)

@@ -1,11 +1,10 @@
 import Table from 'cli-table3'
 
+import type {KeyLabeler} from '../cost/report.js'
 import type {CostReport, CostReportRow} from '../cost/report-builder.js'
 import {csvLine, formatChange, sparkline} from './format.js'
 import {formatAmount} from '../money.js'
 
-/** Turns a stored key value into what a person reads (e.g. an account id with its name). */
-export type KeyLabeler = (groupKeyIndex: number, value: string) => string
 
 const identity: KeyLabeler = (_i, value) => value
 

@@ -13,8 +13,8 @@ import type {GcpRunSummary} from '../collectors/gcp/source.js'
 import type {SourceOutcome} from '../collectors/registry.js'
 import type {CostReport} from '../cost/report-builder.js'
 import type {AllocationReport} from '../k8s/allocation.js'
-import type {Manifest} from '../run/manifests.js'
-import type {KeyLabeler} from './cost-report-format.js'
+import type {Manifest} from '../model/manifest.js'
+import type {KeyLabeler} from '../cost/report.js'
 
 /**
  * Every kind of result a command hands to an output format: its data (what `--json` prints) and the

@@ -1,11 +1,7 @@
-import {stringify} from 'yaml'
-import type {z} from 'zod'
-
 import type {RunConfig} from '../config/sections/run.js'
-import type {manifestSchema} from './schemas.js'
+import type {Manifest} from '../model/manifest.js'
 
-/** A Kubernetes object as rendered (plain data; the tests validate each against the API schemas). */
-export type Manifest = z.output<typeof manifestSchema>
+export type {Manifest}
 
 export const APP = 'finops'
 const LABELS = {'app.kubernetes.io/name': APP, 'app.kubernetes.io/component': 'cronjob'}
@@ -168,9 +164,4 @@ export function renderManifests(run: RunConfig, finopsYaml: string = DEFAULT_FIN
       },
     },
   ]
-}
-
-/** Multi-document YAML, in the order kubectl should create them. */
-export function manifestsToYaml(manifests: readonly Manifest[]): string {
-  return manifests.map((m) => stringify(m, {lineWidth: 0})).join('---\n')
 }

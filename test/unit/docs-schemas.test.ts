@@ -3,7 +3,7 @@ import path from 'node:path'
 import {describe, expect, test} from 'vitest'
 import {z} from 'zod'
 
-import {commandContracts} from '../../src/contracts.js'
+import {commandContracts} from '../../src/output/contracts.js'
 import {repoRoot} from '../helpers/cli.js'
 
 const published: Record<string, z.ZodType> = commandContracts

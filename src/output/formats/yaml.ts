@@ -6,8 +6,8 @@ export const yamlFormat = formatByKind({
   writes: 'text',
   renderers: {
     'cronjob-manifest': async () => {
-      const {manifestsToYaml} = await import('../../run/manifests.js')
-      return ({manifests}) => manifestsToYaml(manifests)
+      const {stringify} = await import('yaml')
+      return ({manifests}) => manifests.map((m) => stringify(m, {lineWidth: 0})).join('---\n')
     },
   },
 })

@@ -14,3 +14,6 @@ export const manifestSchema = z.looseObject({
 
 /** `cronjob manifest --json`: the objects `kubectl apply -f -` would get, in apply order. */
 export const cronjobManifestSchema = z.strictObject({manifests: z.array(manifestSchema)})
+
+/** A Kubernetes object as rendered (plain data; the deploy tests validate each against the API schemas). */
+export type Manifest = z.output<typeof manifestSchema>

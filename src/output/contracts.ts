@@ -1,25 +1,25 @@
 import {z} from 'zod'
 
-import {forecastSchema} from '../forecasters/schema.js'
-import {recommendReportSchema} from '../recommenders/schema.js'
+import {forecastSchema} from '../../forecasters/schema.js'
+import {recommendReportSchema} from '../../recommenders/schema.js'
 import {
   alertCheckSchema,
   budgetListSchema,
   budgetRemoveSchema,
   budgetSetSchema,
   budgetStatusSchema,
-} from './alerts/schemas.js'
-import {actionsListSchema, applySchema, rollbackSchema} from './apply/schemas.js'
+} from '../alerts/schemas.js'
+import {actionsListSchema, applySchema, rollbackSchema} from '../apply/schemas.js'
 import {
   collectAllSchema,
   collectAwsSchema,
   collectAzureSchema,
   collectFocusSchema,
   collectGcpSchema,
-} from './collectors/contracts.js'
-import {costExportSchema, costReportSchema, demoSchema} from './cost/schemas.js'
-import {collectK8sSchema, collectUsageSchema, costAllocationSchema} from './k8s/schemas.js'
-import {cronjobManifestSchema} from './run/schemas.js'
+} from '../collectors/contracts.js'
+import {costExportSchema, costReportSchema, demoSchema} from '../cost/schemas.js'
+import {collectK8sSchema, collectUsageSchema, costAllocationSchema} from '../k8s/schemas.js'
+import {cronjobManifestSchema} from '../model/manifest.js'
 
 /**
  * Every command's `--json` contract, by command id (`cost report` is `cost-report`): the zod schema
