@@ -124,12 +124,11 @@ export function generateQuarterBill(seed, horizonDays = 90) {
     // Support billed on the 1st as a share of last month's usage; some bills have a daily commitment fee.
     const supportShare = r() < 0.6 ? uniform(0.03, 0.1) : 0
     const fee = r() < 0.3 ? uniform(0.05, 0.2) * usageByDay[0] : 0
-    let lastMonth = 0
     let month = 0
     for (let i = 0; i < total; i++) {
       const d = day(start, i)
       if (d.endsWith('-01')) {
-        lastMonth = month || usageByDay[i] * 30
+        const lastMonth = month || usageByDay[i] * 30
         month = 0
         if (supportShare > 0)
           rows.push({
