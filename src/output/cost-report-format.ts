@@ -5,7 +5,6 @@ import type {CostReport, CostReportRow} from '../cost/report-builder.js'
 import {csvLine, formatChange, sparkline} from './format.js'
 import {formatAmount} from '../money.js'
 
-
 const identity: KeyLabeler = (_i, value) => value
 
 function headerFor(key: string): string {
