@@ -4,13 +4,7 @@ import {FinopsCommand} from '../src/cli/base-command.js'
 import {DIMENSION_KEYS_HELP} from '../src/cost/dimension-keys.js'
 import {METRICS, type Metric} from '../src/model/cost.js'
 import {writeHtmlReport} from '../src/output/report/html-report-file.js'
-
-export interface ReportCommandResult {
-  out: string
-  from: string
-  to: string
-  currency: string
-}
+import type {ReportCommandResult} from '../src/report/schemas.js'
 
 export default class Report extends FinopsCommand {
   static override summary =

@@ -20,6 +20,7 @@ import {
 import {costExportSchema, costReportSchema, demoSchema} from '../cost/schemas.js'
 import {collectK8sSchema, collectUsageSchema, costAllocationSchema} from '../k8s/schemas.js'
 import {cronjobManifestSchema} from '../model/manifest.js'
+import {reportSchema} from '../report/schemas.js'
 
 /**
  * Every command's `--json` contract, by command id (`cost report` is `cost-report`): the zod schema
@@ -49,6 +50,7 @@ export const commandContracts = {
   demo: demoSchema,
   forecast: forecastSchema,
   recommend: recommendReportSchema,
+  report: reportSchema,
   rollback: rollbackSchema,
 } as const satisfies Record<string, z.ZodType>
 

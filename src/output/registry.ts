@@ -1,6 +1,8 @@
 import type {OutputFormat} from './output-format.js'
 import {csvFormat} from './formats/csv.js'
 import {jsonFormat} from './formats/json.js'
+import {pngFormat} from './formats/png.js'
+import {svgFormat} from './formats/svg.js'
 import {tableFormat} from './formats/table.js'
 import {yamlFormat} from './formats/yaml.js'
 import type {ResultKind} from './result-kinds.js'
@@ -15,6 +17,8 @@ export const outputFormats = {
   json: jsonFormat,
   csv: csvFormat,
   yaml: yamlFormat,
+  svg: svgFormat,
+  png: pngFormat,
 } as const satisfies Record<string, OutputFormat>
 
 export type OutputFormatName = keyof typeof outputFormats

@@ -305,6 +305,43 @@ export function budgetBurnChart(burn: BudgetBurn): ChartSpec {
   }
 }
 
+/** One bar per group over the window, beside its previous-window total (a report with one period). */
+export function costByGroupChart(report: CostReport, options: {currency: string; label?: RowLabel}): ChartSpec {
+  const {currency} = options
+  const label = options.label ?? defaultLabel
+  const rows = report.rows.filter((r) => r.currency === currency)
+  const labels = rows.map((r) => (r.other ? 'Other' : label(r.keys)))
+  const names = ['This period', 'Previous period']
+  const total = report.totals.find((t) => t.currency === currency)
+  return {
+    title: `Cost by ${report.groupBy.join(', ') || 'total'}, ${report.from} to ${report.to}`,
+    description:
+      `${report.metric} cost in ${currency}: ${moneyText(total?.total ?? 0, currency)} against ${moneyText(total?.previousTotal ?? 0, currency)} ` +
+      `in ${report.previousFrom} to ${report.previousTo}. ` +
+      rows
+        .slice(0, 5)
+        .map((r, i) => `${labels[i]} ${moneyText(r.total, currency)}`)
+        .join('; '),
+    series: names,
+    height: Math.max(220, 80 + rows.length * 34),
+    option: {
+      legend: legend(names),
+      grid,
+      yAxis: {type: 'category', data: labels, inverse: true, axisLabel: {width: 170, overflow: 'truncate'}},
+      xAxis: moneyAxis(currency),
+      series: [
+        {name: 'This period', type: 'bar', itemStyle: {color: PALETTE[0]}, data: rows.map((r) => r2(r.total))},
+        {
+          name: 'Previous period',
+          type: 'bar',
+          itemStyle: {color: OTHER_COLOR},
+          data: rows.map((r) => r2(r.previousTotal)),
+        },
+      ],
+    },
+  }
+}
+
 /** Every budget as a bar: spent, forecast period end (with its interval as error bars) and the amount. */
 export function budgetStatusChart(reports: readonly BudgetReport[]): ChartSpec {
   const statuses = reports.map((r) => r.status)

@@ -2,8 +2,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import type {FinopsConfig} from '../../config/index.js'
-import {inputError, usageError} from '../../errors.js'
+import {usageError} from '../../errors.js'
 import {gatherReportData, type ReportData, type ReportRequest, type ReportStore} from '../../report/report-data.js'
+import {writeOutputFile} from '../write-file.js'
 import {renderHtmlReport} from './html-report.js'
 
 /**
@@ -31,21 +32,10 @@ function writeFileAtomically(target: string, content: string): string {
   } catch {
     stat = undefined
   }
+  // A link, directory, FIFO or device named by mistake is never replaced by the page.
   if (stat && !stat.isFile())
     throw usageError(`--out ${file} is not a regular file; finops writes only regular files`, 'give --out a file path')
   if (!fs.existsSync(path.dirname(file)))
     throw usageError(`--out ${file}: the directory ${path.dirname(file)} does not exist`, 'create it first')
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`)
-  try {
-    fs.writeFileSync(temp, content, {flag: 'wx'})
-    fs.renameSync(temp, file)
-  } catch (error) {
-    fs.rmSync(temp, {force: true})
-    throw inputError(
-      `cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      'choose a writable --out path',
-      error,
-    )
-  }
-  return file
+  return writeOutputFile(file, content)
 }
