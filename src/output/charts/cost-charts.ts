@@ -163,18 +163,19 @@ export function forecastChart(forecast: CurrencyForecast, recent: readonly DayAm
         ...(last ? [r2(last.amount)] : []),
         ...forecast.daily.map((p) => r2(p.mean)),
       ],
-      markLine: forecastDays[0]
-        ? {
-            symbol: 'none',
-            silent: true,
-            lineStyle: {color: '#888', type: 'dotted'},
-            label: {formatter: 'forecast', position: 'insideEndTop'},
-            data: [{xAxis: forecastDays[0]}],
-          }
-        : undefined,
+      markLine:
+        forecastDays[0] && recent.length > 0
+          ? {
+              symbol: 'none',
+              silent: true,
+              lineStyle: {color: '#888', type: 'dotted'},
+              label: {formatter: 'forecast', position: 'insideEndTop'},
+              data: [{xAxis: forecastDays[0]}],
+            }
+          : undefined,
     },
   ]
-  const names = ['Actual', 'Forecast', band]
+  const names = [...(recent.length > 0 ? ['Actual'] : []), 'Forecast', band]
   return {
     title: `Forecast ${forecast.forecast.from} to ${forecast.forecast.to} (${currency})`,
     description:
@@ -187,7 +188,7 @@ export function forecastChart(forecast: CurrencyForecast, recent: readonly DayAm
       grid,
       xAxis: {...dayAxis(days), boundaryGap: false},
       yAxis: moneyAxis(currency),
-      series,
+      series: recent.length > 0 ? series : series.slice(1),
     },
   }
 }
