@@ -98,6 +98,9 @@ const anomaly = z.strictObject({
   level: z.number(),
   impact: z.number().describe('actual - expected, in money'),
   beyondInterval: z.number(),
+  model: z
+    .enum(['regular', 'intermittent', 'idle'])
+    .describe('regular daily series, intermittent (runs on some days), or idle (no spend before)'),
 })
 
 export const alertCheckSchema = z.strictObject({

@@ -67,9 +67,9 @@ const anomaliesSection = z
       .number()
       .min(80)
       .max(99.99)
-      .default(99)
+      .default(99.8)
       .describe('Width of the expected interval, percent; a day outside it is an anomaly'),
-    trainingDays: z.int().min(14).max(366).default(56).describe('Days of history the expected interval is fitted on'),
+    trainingDays: z.int().min(14).max(366).default(112).describe('Days of history the expected interval is fitted on'),
     minHistoryDays: z.int().min(14).max(366).default(21).describe('Series with less history are not judged'),
     lookbackDays: z
       .int()
@@ -77,7 +77,19 @@ const anomaliesSection = z
       .max(31)
       .default(3)
       .describe('Most recent days checked each run (dedup keeps one alert per series and day)'),
-    minImpact: z.number().min(0).default(10).describe('Smallest anomaly worth an alert, in the currency'),
+    minImpact: z.number().min(0).default(25).describe('Smallest anomaly worth an alert, in the currency'),
+    minRelative: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(0.2)
+      .describe("Smallest anomaly worth an alert relative to the series' expected day (0.2 = 20%)"),
+    minAccountShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.005)
+      .describe("Smallest anomaly worth an alert relative to the account's typical daily spend (0.005 = 0.5%)"),
     maxPerRun: z.int().min(1).max(100).default(10).describe('At most this many anomaly alerts per run, largest first'),
   })
   .prefault({})
