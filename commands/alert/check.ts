@@ -27,6 +27,10 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
     level: Flags.integer({
       description: 'forecast interval level for budgets, percent (default: forecast.level in finops.yaml, else 80)',
     }),
+    'anomaly-level': Flags.string({
+      description:
+        'width of the anomaly band, percent from 80 to 99.99 (default: alerts.anomalies.level in finops.yaml, else 99.8)',
+    }),
     'no-anomalies': Flags.boolean({description: 'evaluate budgets only'}),
   }
 
@@ -34,13 +38,25 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
     const {flags} = await this.parse(AlertCheck)
     const level = flags.level ?? this.finopsConfig(flags.config).config.forecast.level
     if (level < 50 || level > 99) throw usageError(`--level ${level}: expected a percent from 50 to 99`)
+    const anomalyLevel = flags['anomaly-level'] === undefined ? undefined : Number(flags['anomaly-level'])
+    if (
+      anomalyLevel !== undefined &&
+      !(flags['anomaly-level']!.trim() !== '' && anomalyLevel >= 80 && anomalyLevel <= 99.99)
+    )
+      throw usageError(
+        `--anomaly-level ${flags['anomaly-level']}: expected a percent from 80 to 99.99`,
+        'for example --anomaly-level 99.5',
+      )
     const {config} = this.finopsConfig(flags.config)
     // Resolve the webhook before touching the store: a misconfigured run must fail without recording anything.
     const webhook = flags['dry-run'] ? undefined : resolveWebhook(flags['webhook-file'], config.alerts.slack)
     const db = this.openStore(flags.db, flags.config)
-    const alertsConfig = flags['no-anomalies']
-      ? {...config.alerts, anomalies: {...config.alerts.anomalies, enabled: false}}
-      : config.alerts
+    const anomalies = {
+      ...config.alerts.anomalies,
+      ...(anomalyLevel === undefined ? {} : {level: anomalyLevel}),
+      ...(flags['no-anomalies'] ? {enabled: false} : {}),
+    }
+    const alertsConfig = {...config.alerts, anomalies}
     const result = await checkAlerts(db, {
       config: alertsConfig,
       forecaster: forecastBudgetScope,

@@ -150,6 +150,23 @@ describe('finops alert check', () => {
     expect(dry.wouldPost).toHaveLength(3)
   })
 
+  test('--anomaly-level sets the anomaly band width for one run; a bad value is a usage error before anything runs', async () => {
+    const wide = check(await cli('--dry-run', '--json', '--anomaly-level', '99.99'))
+    expect(wide.anomalies.found.map((a) => [a.day, a.level])).toEqual([['2024-09-24', 99.99]])
+    const narrow = check(await cli('--dry-run', '--json', '--anomaly-level', '80'))
+    expect(narrow.anomalies.found.every((a) => a.level === 80)).toBe(true)
+    // A narrower band is never further from the expected day than a wider one.
+    const spike = (r: typeof wide) => r.anomalies.found.find((a) => a.day === '2024-09-24')!
+    expect(spike(narrow).upper).toBeLessThan(spike(wide).upper)
+    for (const bad of ['50', '100', 'abc', ' ']) {
+      const r = await cli('--anomaly-level', bad)
+      expect(r.code, bad).toBe(2)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).toContain('--anomaly-level')
+    }
+    expect(slack.posts).toEqual([])
+  })
+
   test('--webhook-file reads the URL from a mounted Secret file', async () => {
     const file = path.join(work.dir, 'slack-webhook-url')
     fs.writeFileSync(file, `${slack.url}\n`)
