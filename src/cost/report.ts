@@ -1,9 +1,10 @@
 import {addDays, resolveWindow, today} from '../dates.js'
 import {notFoundError} from '../errors.js'
-import type {Metric} from '../model.js'
+import type {Metric} from '../model/cost.js'
 import {buildCostReport, type CostReport, type Granularity, previousWindow} from './report-builder.js'
 import type {KeyLabeler} from '../output/cost-report-format.js'
-import {groupKeyLabel, NONE_LABEL, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'
+import {parseFilters, parseGroupKeys} from './dimension-keys.js'
+import {groupKeyLabel, NONE_LABEL} from '../model/cost.js'
 import {accountNames, costDataRange, queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
 

@@ -1,6 +1,6 @@
 import {DigestBuilder, type HistogramBuilder} from '../../k8s/digest.js'
 import {guessWorkloadForPod, workloadForPod} from '../../k8s/inventory.js'
-import type {ContainerKey, Inventory, WorkloadKind} from '../../k8s/model.js'
+import type {ContainerKey, Inventory, WorkloadKind} from '../../model/k8s.js'
 import {inputError} from '../../errors.js'
 import type {UsageRow} from '../../store/usage.js'
 import type {PrometheusApi, PrometheusSeries} from './prometheus-client.js'
@@ -85,7 +85,8 @@ export async function collectPrometheusUsage(
   if (podsByNamespace.size === 0) {
     throw inputError(
       `Prometheus has no container_memory_working_set_bytes series${wanted ? ` in ${[...wanted].join(', ')}` : ''} in the window`,
-      'check that cAdvisor (kubelet) metrics are scraped, the --days window, and kubernetes.prometheus.extraSelector',
+      (n) =>
+        `check that cAdvisor (kubelet) metrics are scraped, the window (${n({key: 'days', label: 'days'})}), and kubernetes.prometheus.extraSelector`,
     )
   }
 
@@ -118,15 +119,21 @@ export async function collectPrometheusUsage(
     if (current.pods.size > 0) batches.push(current)
   }
 
+  // Whether kube-state-metrics is scraped at all, asked directly: the OOM join below is empty both
+  // without it and on a cluster where nothing was OOM-killed, so its result cannot tell them apart.
+  const ksm = await prom.query(
+    `group(last_over_time(kube_pod_container_status_restarts_total{${options.extraSelector ?? ''}}[${lookback}]))`,
+    options.end,
+  )
   const summary: PrometheusUsageSummary = {
     namespaces: podsByNamespace.size,
     containers: 0,
     days: 0,
     containerDays: 0,
     samples: 0,
-    queries: 1,
+    queries: 2,
     oomKills: 0,
-    oomSource: 'unavailable',
+    oomSource: ksm.length > 0 ? 'kube-state-metrics' : 'unavailable',
   }
   const days = new Set<string>()
   const maxSamples = options.maxSamplesPerQuery ?? 250_000
