@@ -1,6 +1,6 @@
-// Anomaly detection benchmark: finops' model-based detector against fixed-percent rules (the usual
+// Anomaly detection benchmark, per series (the earlier one; bench/anomalies/run.mjs is the bill-level one): finops' model-based detector against fixed-percent rules (the usual
 // "alert when daily spend moves more than X% from the last week's average"), on synthetic cloud
-// spend with known injected anomalies. Run after a build: node bench/anomalies/run.mjs
+// spend with known injected anomalies. Run after a build: node bench/anomalies/series.mjs
 import {performance} from 'node:perf_hooks'
 
 import {detectAnomalies} from '../../dist/src/alerts/anomalies.js'
