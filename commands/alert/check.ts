@@ -11,7 +11,7 @@ export default class AlertCheck extends FinopsCommand {
   static override summary = 'Evaluate budgets and spend anomalies and post new alerts to Slack'
   static override description = `Each alert is posted once per budget period and threshold (or per series and day for anomalies); the store remembers what was sent. A post that fails on 429 or 5xx is retried, honouring Retry-After; if it still fails it stays pending and is posted on the next run. The webhook URL comes from --webhook-file, then $${WEBHOOK_ENV}, then alerts.slack in finops.yaml; it is never printed.
 
-Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post succeeded, 7 some posts failed (they stay pending) or a budget's forecast thresholds could not be evaluated (its forecast cannot be computed: the reason is printed).`
+Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post succeeded, 7 some posts failed (they stay pending), a budget's forecast thresholds could not be evaluated (its forecast cannot be computed: the reason is printed), or a provider's billing data is late (alerts.freshness: one warning line, one Slack message).`
 
   static override examples = [
     '<%= config.bin %> alert check --dry-run',
@@ -95,7 +95,10 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
     if (result.anomalies.groupBy.length > 0) {
       this.log(
         `Anomalies by ${result.anomalies.groupBy.join(' + ')}: ${result.anomalies.found.length} found` +
-          (result.anomalies.through ? ` in the days up to ${result.anomalies.through}` : ' (no cost data)'),
+          (result.anomalies.through ? ` in the days up to ${result.anomalies.through}` : ' (no cost data)') +
+          (result.stale.length > 0
+            ? `; not judged after the newest day of ${result.stale.map((s) => `${s.provider} (${s.lastDay})`).join(', ')}: its data is late`
+            : ''),
       )
     }
     if (result.alreadySent.length > 0) this.log(`Already posted earlier: ${result.alreadySent.length}`)

@@ -3,20 +3,26 @@ import {Args, Flags} from '@oclif/core'
 import {forecastBudgetScope} from '../../src/alerts/budget-forecast.js'
 import {renderBudgetStatus} from '../../src/alerts/budget-format.js'
 import {budgetReport, type BudgetReport} from '../../src/alerts/budget-status.js'
+import {type StaleSource, staleSources, staleSourceWarning} from '../../src/alerts/freshness.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {addDays, today} from '../../src/dates.js'
 import {notFoundError, usageError} from '../../src/errors.js'
+import {ExitCode} from '../../src/exit-codes.js'
 import {getBudget, listBudgets} from '../../src/store/budgets.js'
+import {providerLastDays} from '../../src/store/cost-presence.js'
 
 export interface BudgetStatusResult {
   asOf: string
+  /** Providers whose newest billing day is older than their usual lag: spend to date stops there. */
+  stale: StaleSource[]
+  warnings: string[]
   budgets: BudgetReport[]
 }
 
 export default class BudgetStatus extends FinopsCommand {
   static override summary =
     'Spend to date, forecast period-end spend with its interval, percent used and the breach date of each budget'
-  static override description = `"To date" is through yesterday (UTC) or the last day with cost data, whichever is earlier; the rest of the period is forecast (Usage-Based charges as a series, Recurring charges on their billing days, One-Time charges not extrapolated). With too little history the status still shows actual spend and says why there is no forecast.`
+  static override description = `"To date" is through yesterday (UTC) or the last day with cost data, whichever is earlier; the rest of the period is forecast (Usage-Based charges as a series, Recurring charges on their billing days, One-Time charges not extrapolated). With too little history the status still shows actual spend and says why there is no forecast. A provider whose billing data is older than its usual lag (alerts.freshness) is a warning and exit 7.`
 
   static override examples = [
     '<%= config.bin %> budget status',
@@ -45,10 +51,18 @@ export default class BudgetStatus extends FinopsCommand {
       budgets = [one]
     }
     const now = today()
+    const {config} = this.finopsConfig(flags.config)
+    const stale = staleSources(providerLastDays(db), addDays(now, -1), config.alerts.freshness)
+    const warnings = stale.map(staleSourceWarning)
     const reports = budgets.map((b) => budgetReport(db, b, forecastBudgetScope, {level, now}))
     if (reports.length === 0)
       this.log('No budgets. Set one with: finops budget set NAME --amount 10000 --period monthly')
     else this.log(renderBudgetStatus(reports))
-    return {asOf: addDays(now, -1), budgets: reports}
+    // Late data is a partial answer, never a silent one: the spend to date and the forecast stop at its last day.
+    if (warnings.length > 0) {
+      process.stderr.write(`Warning: ${warnings.join('; ')}\n`)
+      process.exitCode = ExitCode.partial
+    }
+    return {asOf: addDays(now, -1), stale, warnings, budgets: reports}
   }
 }

@@ -94,13 +94,40 @@ const anomaliesSection = z
   })
   .prefault({})
 
+const freshnessSection = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe("Warn (exit 7, one Slack message) when a provider's newest billing day is older than its usual lag"),
+    lagDays: z
+      .record(z.string().min(1), z.int().min(0).max(366))
+      .default({})
+      .describe(
+        'Days each provider (by its ProviderName) may lag behind yesterday; defaults: AWS 2, Microsoft 3, Google Cloud 3',
+      ),
+    defaultLagDays: z
+      .int()
+      .min(0)
+      .max(366)
+      .default(3)
+      .describe('Days any other provider (a FOCUS import, say) may lag behind yesterday'),
+    ignore: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Providers whose data is no longer collected (a closed account): their old data is not a warning'),
+  })
+  .prefault({})
+
 export const alertsSection = z
   .strictObject({
     slack: slackSection,
     anomalies: anomaliesSection,
+    freshness: freshnessSection,
   })
   .prefault({})
 
 export type AlertsConfig = z.infer<typeof alertsSection>
 export type SlackConfig = AlertsConfig['slack']
 export type AnomalyConfig = AlertsConfig['anomalies']
+export type FreshnessConfig = AlertsConfig['freshness']
