@@ -44,7 +44,7 @@ describe('budgetReport over a real store: data the forecast cannot use still giv
   }
   const report = (b: Budget = budget()) => budgetReport(db, b, forecastBudgetScope, {level: 80, now: NOW})
 
-  test('a gap in the history: actual spend, no forecast, and which days are missing', () => {
+  test('a few missing days are filled: actual spend and a forecast', () => {
     load(
       syntheticRows([{account: '111', service: 'EC2', base: 100}], '2024-06-01', '2024-09-24').filter(
         (r) => r.day < '2024-08-10' || r.day > '2024-08-12',
@@ -52,8 +52,22 @@ describe('budgetReport over a real store: data the forecast cannot use still giv
     )
     const {status} = report()
     expect(status.actual).toBeGreaterThan(1500)
+    expect(status.forecastSkipped).toBeUndefined()
+    expect(status.forecast!.mean).toBeGreaterThan(status.actual)
+  })
+
+  test('history mostly missing: actual spend, no forecast, and which days are missing', () => {
+    load(
+      syntheticRows([{account: '111', service: 'EC2', base: 100}], '2024-06-01', '2024-09-24').filter(
+        (r) => new Date(`${r.day}T00:00:00Z`).getUTCDate() % 4 !== 0,
+      ),
+    )
+    const {status} = report()
+    expect(status.actual).toBeGreaterThan(1500)
     expect(status.forecast).toBeUndefined()
-    expect(status.forecastSkipped).toMatch(/3 missing days between 2024-06-01 and 2024-09-24 \(first: 2024-08-10\)/)
+    expect(status.forecastSkipped).toMatch(
+      /26 of 115 days from 2024-06-01 to 2024-09-23 have no data \(first: 2024-06-04\)/,
+    )
     expect(status.thresholds.find((t) => t.kind === 'actual')!.crossed).toBe(false)
   })
 
