@@ -1,23 +1,15 @@
 import {Args, Flags} from '@oclif/core'
 
 import {forecastBudgetScope} from '../../src/alerts/budget-forecast.js'
-import {renderBudgetStatus} from '../../src/alerts/budget-format.js'
-import {budgetReport, type BudgetReport} from '../../src/alerts/budget-status.js'
-import {type StaleSource, staleSources, staleSourceWarning} from '../../src/alerts/freshness.js'
+import {budgetReport, type BudgetStatusResult} from '../../src/alerts/budget-status.js'
+import {staleSources, staleSourceWarning} from '../../src/alerts/freshness.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {addDays, today} from '../../src/dates.js'
 import {notFoundError, usageError} from '../../src/errors.js'
 import {ExitCode} from '../../src/exit-codes.js'
 import {getBudget, listBudgets} from '../../src/store/budgets.js'
 import {providerLastDays} from '../../src/store/cost-presence.js'
-
-export interface BudgetStatusResult {
-  asOf: string
-  /** Providers whose newest billing day is older than their usual lag: spend to date stops there. */
-  stale: StaleSource[]
-  warnings: string[]
-  budgets: BudgetReport[]
-}
 
 export default class BudgetStatus extends FinopsCommand {
   static override summary =
@@ -33,6 +25,7 @@ export default class BudgetStatus extends FinopsCommand {
     level: Flags.integer({
       description: 'forecast interval level, percent (default: forecast.level in finops.yaml, else 80)',
     }),
+    ...outputFlags(['budget-status']),
   }
 
   async run(): Promise<BudgetStatusResult> {
@@ -54,15 +47,16 @@ export default class BudgetStatus extends FinopsCommand {
     const {config} = this.finopsConfig(flags.config)
     const stale = staleSources(providerLastDays(db), addDays(now, -1), config.alerts.freshness)
     const warnings = stale.map(staleSourceWarning)
-    const reports = budgets.map((b) => budgetReport(db, b, forecastBudgetScope, {level, now}))
-    if (reports.length === 0)
-      this.log('No budgets. Set one with: finops budget set NAME --amount 10000 --period monthly')
-    else this.log(renderBudgetStatus(reports))
-    // Late data is a partial answer, never a silent one: the spend to date and the forecast stop at its last day.
-    if (warnings.length > 0) {
-      process.stderr.write(`Warning: ${warnings.join('; ')}\n`)
-      process.exitCode = ExitCode.partial
+    const result: BudgetStatusResult = {
+      asOf: addDays(now, -1),
+      stale,
+      warnings,
+      budgets: budgets.map((b) => budgetReport(db, b, forecastBudgetScope, {level, now})),
     }
-    return {asOf: addDays(now, -1), stale, warnings, budgets: reports}
+    // Late data is a partial answer, never a silent one: spend to date and the forecast stop at its last day.
+    return this.finish('budget-status', result, {
+      exit: warnings.length > 0 ? ExitCode.partial : ExitCode.ok,
+      warning: warnings.length > 0 ? warnings.join('; ') : undefined,
+    })
   }
 }

@@ -1,4 +1,5 @@
 import {addDays, dayToDate} from '../dates.js'
+import {roundMoney} from '../money.js'
 import {type BandSettings, type DayBand, fitDayBand} from './anomaly-model.js'
 
 /** One watched series: a combination of report keys (account + service by default) in one currency. */
@@ -54,7 +55,6 @@ export interface Anomaly {
 const SHIFT_MEMORY_DAYS = 7
 /** A day this many times further from expected than each anomalous day before it is new growth, not the same shift. */
 const RUNAWAY_GROWTH = 1.5
-const round2 = (n: number): number => Math.round(n * 100) / 100
 
 /**
  * Flags days whose spend falls outside the series' expected band (see fitDayBand) and is material:
@@ -184,13 +184,13 @@ function toAnomaly(s: AnomalySeries, j: Judged, level: number): Anomaly {
     currency: s.currency,
     day: j.day,
     direction,
-    actual: round2(j.actual),
-    expected: round2(j.band.expected),
-    lower: round2(j.band.lower),
-    upper: round2(j.band.upper),
+    actual: roundMoney(j.actual),
+    expected: roundMoney(j.band.expected),
+    lower: roundMoney(j.band.lower),
+    upper: roundMoney(j.band.upper),
     level,
-    impact: round2(j.actual - j.band.expected),
-    beyondInterval: round2(direction === 'spike' ? j.actual - j.band.upper : j.band.lower - j.actual),
+    impact: roundMoney(j.actual - j.band.expected),
+    beyondInterval: roundMoney(direction === 'spike' ? j.actual - j.band.upper : j.band.lower - j.actual),
     model: j.band.model,
   }
 }
