@@ -24,6 +24,7 @@ describe('alerts: in finops.yaml', () => {
         minAccountShare: 0.005,
         maxPerRun: 10,
       },
+      freshness: {enabled: true, lagDays: {}, defaultLagDays: 3, ignore: []},
     })
   })
 
