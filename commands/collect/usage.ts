@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {collectHistoryIntoStore} from '../../src/collectors/k8s/history-store.js'
+import type {PrometheusHistorySummary} from '../../src/collectors/k8s/history-prometheus.js'
 import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
 import {collectPrometheusUsage, type PrometheusUsageSummary} from '../../src/collectors/k8s/usage-prometheus.js'
 import {sampleMetricsServer} from '../../src/collectors/k8s/usage-metrics-server.js'
@@ -24,6 +26,8 @@ export interface CollectUsageResult {
   namespaces?: number
   /** True when pods were mapped to workloads through a stored `collect k8s` snapshot. */
   usedInventory: boolean
+  /** Pod, node, volume and LoadBalancer history for cost allocation (Prometheus only). */
+  history?: PrometheusHistorySummary
 }
 
 const SOURCES = ['prometheus', 'metrics-server'] as const
@@ -80,6 +84,10 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       description: 'environment variable holding the basic-auth password (default: FINOPS_PROMETHEUS_PASSWORD)',
     }),
     cluster: Flags.string({description: "cluster name the usage is stored under (default: the snapshot's cluster)"}),
+    network: Flags.boolean({
+      description:
+        'also read bytes transmitted per pod (cAdvisor) so cost allocation charges network egress (default: kubernetes.prometheus.network)',
+    }),
     namespace: Flags.string({char: 'n', description: 'only these namespaces (repeatable)', multiple: true}),
     kubeconfig: Flags.string({description: 'kubeconfig file, for --source metrics-server'}),
     context: Flags.string({description: 'kubeconfig context, for --source metrics-server'}),
@@ -165,6 +173,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     const start = Math.floor(now / 86_400_000) * 86_400 - days * 86_400
     this.note(`Reading ${days} days of container usage from Prometheus...`)
     let summary: PrometheusUsageSummary
+    let history: PrometheusHistorySummary
     try {
       summary = await collectPrometheusUsage(prom, {
         cluster,
@@ -184,6 +193,18 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
             ? (done, total) => process.stderr.write(`\r  ${done}/${total} batches${done === total ? '\n' : ''}`)
             : undefined,
       })
+      // Then what ran where, for cost allocation: kube-state-metrics aggregated by Prometheus per day.
+      history = await collectHistoryIntoStore(db, prom, {
+        cluster,
+        start,
+        end,
+        resolutionSeconds: k.prometheus.historyResolutionSeconds,
+        rateWindow: k.prometheus.rateWindow,
+        extraSelector: k.prometheus.extraSelector,
+        namespaces,
+        network: flags.network || k.prometheus.network,
+        inventory,
+      })
     } finally {
       prom.close?.()
     }
@@ -196,6 +217,15 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
           ? `; ${summary.oomKills} OOM kills`
           : '; OOM kills unknown (no kube-state-metrics)'),
     )
+    if (history.source === 'kube-state-metrics')
+      this.log(
+        `History for cost allocation: ${history.containerRows} workload-container-node-days, ${history.nodeDays} node-days, ` +
+          `${history.volumeDays} volume-days, ${history.loadBalancerDays} LoadBalancer-days over ${history.days} days in ${history.queries} queries`,
+      )
+    else
+      this.note(
+        'No kube-state-metrics series: cost allocation will model these days from the `collect k8s` snapshot (scrape kube-state-metrics to charge each pod for the hours it ran).',
+      )
     return {
       source: 'prometheus',
       cluster,
@@ -209,6 +239,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       queries: summary.queries,
       namespaces: summary.namespaces,
       usedInventory: Boolean(inventory),
+      history,
     }
   }
 }

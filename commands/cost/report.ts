@@ -4,7 +4,7 @@ import {FinopsCommand} from '../../src/cli/base-command.js'
 import {runCostReport} from '../../src/cost/report.js'
 import {ALLOCATION_KEYS_HELP, type AllocationReport} from '../../src/k8s/allocation.js'
 import {runAllocation} from '../../src/k8s/allocation-report.js'
-import {renderAllocationCsv, renderAllocationTable} from '../../src/output/allocation-format.js'
+import {renderAllocationCsv, renderAllocationTable, renderAllocationTitle} from '../../src/output/allocation-format.js'
 import {METRICS, type Metric} from '../../src/model/cost.js'
 import {type CostReport, GRANULARITIES, type Granularity} from '../../src/cost/report-builder.js'
 import {renderCostReportCsv, renderCostReportTable} from '../../src/output/cost-report-format.js'
@@ -76,10 +76,7 @@ ${ALLOCATION_KEYS_HELP} (default namespace), with an (idle) row.`
       for (const warning of allocation.warnings) this.note(`Note: ${warning}`)
       if (this.jsonEnabled()) return allocation
       if (flags.csv) process.stdout.write(renderAllocationCsv(allocation))
-      else
-        this.log(
-          `Kubernetes cost allocation ${allocation.from} to ${allocation.to} (${allocation.days} days, ${allocation.nodes.length} nodes)\n${renderAllocationTable(allocation)}`,
-        )
+      else this.log(`${renderAllocationTitle(allocation)}\n${renderAllocationTable(allocation)}`)
       return allocation
     }
     const {report, label, notice} = runCostReport(db, {

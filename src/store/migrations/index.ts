@@ -5,6 +5,8 @@ import {migration as runLock} from './0401-run-lock.js'
 import {migration as budgetsAlerts} from './0200-budgets-alerts.js'
 import {migration as alertClaims} from './0201-alert-claims.js'
 import {migration as k8s} from './0300-k8s.js'
+import {migration as k8sHistory} from './0310-k8s-history.js'
+import {migration as costResources} from './0320-cost-resources.js'
 import {migration as recommendations} from './0350-recommendations.js'
 
 /** A schema change applied once, in its own transaction, in id order. */
@@ -21,6 +23,8 @@ export const migrations: readonly Migration[] = [
   budgetsAlerts,
   alertClaims,
   k8s,
+  k8sHistory,
+  costResources,
   recommendations,
   applyActions,
   runLock,
