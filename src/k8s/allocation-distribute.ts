@@ -1,4 +1,7 @@
-import {usageError} from '../errors.js'
+import {type UserInput, usageError} from '../errors.js'
+
+/** Where shared namespaces and labels come from (`--share`, kubernetes.allocation.share). */
+const SHARE_INPUT: UserInput = {key: 'share', label: 'kubernetes.allocation.share'}
 import {
   type AllocationAmounts,
   type AllocationUnit,
@@ -33,13 +36,16 @@ export function parseSharePolicy(values: readonly string[]): SharePolicy {
   for (const part of values.flatMap((v) => v.split(',')).map((v) => v.trim())) {
     if (part === '')
       throw usageError(
-        '--share: an empty entry would share nothing (or everything)',
+        (n) => `${n(SHARE_INPUT)}: an empty entry would share nothing (or everything)`,
         'name namespaces or label:key=value',
       )
     if (part.startsWith('label:')) {
       const m = /^label:([^=]+)=(.*)$/.exec(part)
       if (!m || !m[1]!.trim())
-        throw usageError(`--share ${part}: expected label:key=value`, 'for example --share label:team=platform')
+        throw usageError(
+          (n) => `${n(SHARE_INPUT)} ${part}: expected label:key=value`,
+          'for example label:team=platform',
+        )
       labels.push({key: m[1]!.trim(), value: m[2]!.trim()})
     } else {
       namespaces.push(...parseNamespacePatterns([part]))

@@ -8,7 +8,7 @@ import type {Migration} from './index.js'
  * none was collected. Costs are not stored: prices are applied when a report is made.
  */
 export const migration: Migration = {
-  id: '0310-k8s-history',
+  id: 'k8s-history',
   up: `
 CREATE TABLE k8s_history_coverage (
   cluster TEXT NOT NULL,

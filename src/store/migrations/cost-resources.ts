@@ -8,7 +8,7 @@ import type {Migration} from './index.js'
  * node's providerID or a volume's disk id names.
  */
 export const migration: Migration = {
-  id: '0320-cost-resources',
+  id: 'cost-resources',
   up: `
 CREATE TABLE cost_resource_daily (
   source TEXT NOT NULL,
