@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../../src/cli/workload-filter-flags.js'
 import {ALLOCATION_KEYS_HELP, type AllocationReport} from '../../src/k8s/allocation.js'
 import {IDLE_MODES, type IdleMode} from '../../src/k8s/allocation-distribute.js'
 import {runAllocation} from '../../src/k8s/allocation-report.js'
-import {renderAllocationCsv, renderAllocationTable, renderAllocationTitle} from '../../src/output/allocation-format.js'
 
 export default class CostAllocation extends FinopsCommand {
   static override summary =
@@ -53,7 +53,7 @@ Group keys: ${ALLOCATION_KEYS_HELP}.`
       multiple: true,
     }),
     ...workloadFilterFlags,
-    csv: Flags.boolean({description: 'print CSV instead of a table', exclusive: ['json']}),
+    ...outputFlags(['cost-allocation']),
   }
 
   async run(): Promise<AllocationReport> {
@@ -72,9 +72,7 @@ Group keys: ${ALLOCATION_KEYS_HELP}.`
       filter,
     })
     for (const warning of report.warnings) this.note(`Note: ${warning}`)
-    if (this.jsonEnabled()) return report
-    if (flags.csv) process.stdout.write(renderAllocationCsv(report))
-    else this.log(`${renderAllocationTitle(report)}\n${renderAllocationTable(report)}`)
+    await this.present('cost-allocation', report)
     return report
   }
 }

@@ -127,9 +127,3 @@ export const costAllocationSchema = z.strictObject({
     .describe('days charged from kube-state-metrics history, and days modelled from the snapshot'),
   warnings: z.array(z.string()),
 })
-
-export const k8sCommandSchemas = {
-  'collect-k8s': collectK8sSchema,
-  'collect-usage': collectUsageSchema,
-  'cost-allocation': costAllocationSchema,
-} as const

@@ -1,7 +1,8 @@
 import Table from 'cli-table3'
 
 import {type AllocationReport, type AllocationRow, IDLE} from '../k8s/allocation.js'
-import {csvLine, formatAmount} from './format.js'
+import {csvLine} from './format.js'
+import {formatAmount} from '../money.js'
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`
 
@@ -25,6 +26,11 @@ function columns(report: AllocationReport): Column[] {
 }
 
 const efficiency = (r: AllocationRow) => (r.efficiency === null ? '' : percent(r.efficiency))
+
+/** `cost allocation`: the window line (and where its days came from), then the table. */
+export function renderAllocationText(report: AllocationReport): string {
+  return `${renderAllocationTitle(report)}\n${renderAllocationTable(report)}`
+}
 
 /** The human table: one row per group, the (idle) row, and the total they add up to. */
 export function renderAllocationTable(report: AllocationReport): string {
