@@ -3,7 +3,7 @@ import fs from 'node:fs'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
-import {newRunId} from '../src/apply/identity.js'
+import {currentInstant, newRunId} from '../src/apply/identity.js'
 import {applyFromStore} from '../src/apply/index.js'
 import type {ApplyReport} from '../src/apply/execute.js'
 import {renderApplyReport} from '../src/apply/format.js'
@@ -51,7 +51,8 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     const {config} = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
     const enforce = flags.yes || config.apply.mode === 'enforce'
-    const runId = newRunId()
+    const now = currentInstant()
+    const runId = newRunId(now)
     // A manual apply and the CronJob must not change the same cluster at once: enforcing takes the run lock.
     if (enforce) acquireLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
     const report = await applyFromStore(db, {
@@ -59,6 +60,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
       runId,
       kinds,
       filter,
+      now,
       maxActions: flags['max-actions'],
       yes: flags.yes,
       recommendations: flags.recommendations ? readRecommendations(flags.recommendations) : undefined,

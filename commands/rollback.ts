@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
 import {KubernetesCluster} from '../src/apply/cluster.js'
-import {newRunId} from '../src/apply/identity.js'
+import {currentInstant, newRunId} from '../src/apply/identity.js'
 import {renderRollbackReport} from '../src/apply/format.js'
 import {loadKubeConfig} from '../src/apply/kubeconfig.js'
 import {recoverPending} from '../src/apply/execute.js'
@@ -35,12 +35,12 @@ else since the apply is left alone unless --force. Dry run unless --yes, which t
       loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context}),
     )
     // Like apply, a rollback must not change the cluster while the CronJob is applying (nor settle its in-flight actions).
-    const lockId = newRunId()
+    const lockId = newRunId(currentInstant())
     if (flags.yes) acquireLock(db, {runId: lockId, ttlMinutes: config.run.lockTtlMinutes})
     let report: RollbackReport
     try {
       // Settle actions interrupted by a crash first, so the journal says what actually happened.
-      if (flags.yes) await recoverPending(db, cluster, new Date())
+      if (flags.yes) await recoverPending(db, cluster, currentInstant())
       report = await rollbackActions(db, cluster, args.id, {
         enforce: flags.yes,
         force: flags.force,

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import path from 'node:path'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
-import {newRunId} from '../src/apply/identity.js'
+import {currentInstant, newRunId} from '../src/apply/identity.js'
 import {isFinopsError} from '../src/errors.js'
 import {ExitCode} from '../src/exit-codes.js'
 import {processInvoker} from '../src/run/cli-invoker.js'
@@ -34,7 +34,7 @@ when a step failed, so Kubernetes retries the Job. --pushgateway pushes the run'
     const {flags} = await this.parse(Run)
     const loaded = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
-    const runId = newRunId()
+    const runId = newRunId(currentInstant())
     const log = createRunLogger(runId)
     // Child steps get the same store and config this run resolved, whatever their working directory.
     const dbPath = flags.db

@@ -42,7 +42,8 @@ base in deploy/base.`
         'remove it and put the URL in the finops-credentials Secret (key slack-webhook-url), which the CronJob mounts; see docs/deploy.md',
       )
     }
-    const manifests = renderManifests(run, finopsYaml)
+    // The ClusterRole grants what the configured schedules scale (apply.schedules.kinds), nothing more.
+    const manifests = renderManifests(run, finopsYaml, loaded.config.apply.schedules.kinds)
     if (!this.jsonEnabled()) process.stdout.write(manifestsToYaml(manifests))
     return {manifests}
   }

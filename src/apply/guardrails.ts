@@ -41,14 +41,26 @@ export function checkCommonGuardrails(
   settings: ApplyConfig,
   risk?: RiskLevel,
 ): Guardrail | undefined {
-  const {workload, namespace} = ctx
-  const workloadKind = workload.kind ?? ''
+  const workloadKind = ctx.workload.kind ?? ''
   if (!(APPLICABLE_KINDS as readonly string[]).includes(workloadKind)) {
     return {
       code: 'unsupported',
-      reason: `${workloadKind || 'this kind'} is not changed by apply (Deployments and StatefulSets only)`,
+      reason: `${workloadKind || 'this kind'} is not changed by ${kind} (Deployments and StatefulSets only)`,
     }
   }
+  return checkScheduleGuardrails(ctx, settings, risk)
+}
+
+/**
+ * The guardrails of a scheduled scale-down (any schedulable kind): exclusions, GitOps ownership,
+ * and the recommendation's risk when there is one.
+ */
+export function checkScheduleGuardrails(
+  ctx: TargetContext,
+  settings: ApplyConfig,
+  risk?: RiskLevel,
+): Guardrail | undefined {
+  const {workload, namespace} = ctx
   if (settings.excludeNamespaces.includes(namespace.name))
     return {code: 'excluded', reason: `namespace ${namespace.name} is excluded (apply.excludeNamespaces)`}
   if (isTrue(namespace.annotations[FINOPS_ANNOTATIONS.exclude]))
@@ -72,6 +84,27 @@ export function gitOpsMarker(workload: WorkloadObject): (typeof GITOPS_MARKERS)[
   return GITOPS_MARKERS.find(
     (m) => (m.where === 'label' ? workload.metadata?.labels : workload.metadata?.annotations)?.[m.key] !== undefined,
   )
+}
+
+/**
+ * A scheduled scale-down's replica rules: not below apply.downtimeMinReplicas, and not above zero
+ * while an HPA owns the count (it would scale straight back; at zero replicas an HPA stands still
+ * until the workload is scaled up again). No PDB rule: scaling a controller down is not an eviction.
+ */
+export function checkDowntimeFloor(ctx: TargetContext, target: number, floor: number): Guardrail | undefined {
+  const {workload} = ctx
+  if (target < floor)
+    return {code: 'floor', reason: `${target} is below the floor of ${floor} (apply.downtimeMinReplicas)`}
+  if (workload.kind === 'HorizontalPodAutoscaler' || target === 0) return undefined
+  const hpa = ctx.hpas.find(
+    (h) => h.scaleTargetRef.kind === workload.kind && h.scaleTargetRef.name === workload.metadata?.name,
+  )
+  if (hpa)
+    return {
+      code: 'hpa',
+      reason: `HorizontalPodAutoscaler ${hpa.name} owns the replicas and would scale them back: schedule the HPA instead (apply.schedules.kinds)`,
+    }
+  return undefined
 }
 
 /** Replica changes: not when an HPA owns the count, not below the floor, not below what a PDB requires. */

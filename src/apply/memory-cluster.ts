@@ -1,4 +1,5 @@
-import {ConflictError, type WorkloadCluster} from './cluster.js'
+import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
+import {ConflictError, type SchedulableObjects, type WorkloadCluster} from './cluster.js'
 import {type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
 import type {FieldSet, WorkloadRef} from './types.js'
@@ -82,6 +83,8 @@ export class MemoryCluster implements WorkloadCluster {
     const spec = (target.spec ??= {})
     const pod = ((spec.template ??= {}).spec ??= {})
     if (desired.replicas !== undefined) spec.replicas = desired.replicas
+    if (desired.suspend !== undefined) spec.suspend = desired.suspend
+    if (desired.minReplicas !== undefined) spec.minReplicas = desired.minReplicas
     if (desired.annotations) {
       const annotations = {...target.metadata!.annotations}
       for (const [key, value] of Object.entries(desired.annotations)) {
@@ -103,14 +106,30 @@ export class MemoryCluster implements WorkloadCluster {
     onWrite?.(Object.keys(desired) as (keyof FieldSet)[])
   }
 
-  async listScaledDown(namespaces?: readonly string[]): Promise<WorkloadObject[]> {
+  async listSchedulable(
+    kinds: readonly SchedulableKind[],
+    namespaces?: readonly string[],
+  ): Promise<SchedulableObjects> {
+    const inScope = (o: ApiObject) =>
+      !namespaces || namespaces.length === 0 || namespaces.includes(o.metadata?.namespace ?? '')
+    const objects = this.objects
+      .filter((o) => (kinds as readonly string[]).includes(o.kind ?? '') && inScope(o))
+      .map((o) => structuredClone(o) as WorkloadObject)
+    const out: SchedulableObjects['namespaces'] = new Map()
+    for (const ns of this.objects.filter((o) => o.kind === 'Namespace'))
+      out.set(ns.metadata?.name ?? '', {labels: ns.metadata?.labels ?? {}, annotations: ns.metadata?.annotations ?? {}})
+    return {objects, namespaces: out, missingKinds: []}
+  }
+
+  async listPodsForcingUptime(namespaces?: readonly string[]): Promise<string[]> {
     return this.objects
       .filter(
         (o) =>
-          (o.kind === 'Deployment' || o.kind === 'StatefulSet') &&
-          o.metadata?.annotations?.['finops.io/original-replicas'] !== undefined &&
-          (!namespaces || namespaces.length === 0 || namespaces.includes(o.metadata?.namespace ?? '')),
+          o.kind === 'Pod' &&
+          (!namespaces || namespaces.length === 0 || namespaces.includes(o.metadata?.namespace ?? '')) &&
+          !['Succeeded', 'Failed'].includes(String(o.status?.phase)) &&
+          (o.metadata?.annotations?.[DOWNSCALER_ANNOTATIONS.forceUptime] ?? '').trim().toLowerCase() === 'true',
       )
-      .map((o) => structuredClone(o) as WorkloadObject)
+      .map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`)
   }
 }

@@ -1,6 +1,7 @@
 import {resolveWebhook} from '../alerts/webhook.js'
 import {applyFromStore} from '../apply/index.js'
 import {loadKubeConfig} from '../apply/kubeconfig.js'
+import {currentInstant} from '../apply/identity.js'
 import type {ApplyReport} from '../apply/execute.js'
 import type {FinopsConfig} from '../config/index.js'
 import type {RunStepName} from '../config/sections/run.js'
@@ -142,6 +143,7 @@ export const runSteps: Record<RunStepName, RunStep> = {
       const report: ApplyReport = await applyFromStore(ctx.db, {
         config: ctx.config,
         runId: ctx.runId,
+        now: currentInstant(),
         ...(stale ? {recommendations: []} : {}),
       })
       const staleNote =

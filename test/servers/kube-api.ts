@@ -54,6 +54,19 @@ export interface ResourceDef {
   namespaced: boolean
   /** Kinds whose objects can be served through the `scale` subresource. */
   scalable?: boolean
+  /** A custom resource: like the real server, it refuses strategic-merge patches (415). */
+  custom?: boolean
+}
+
+/** Argo Rollouts' CRD (argoproj.io/v1alpha1 rollouts, with the scale subresource): `defineResource(ARGO_ROLLOUTS)`. */
+export const ARGO_ROLLOUTS: ResourceDef = {
+  group: 'argoproj.io',
+  version: 'v1alpha1',
+  plural: 'rollouts',
+  kind: 'Rollout',
+  namespaced: true,
+  scalable: true,
+  custom: true,
 }
 
 const DEFAULT_RESOURCES: ResourceDef[] = [
@@ -332,6 +345,12 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     }
     if (method === 'PATCH') {
       if (!existing) throw notFound(def, name)
+      if (def.custom && (req.headers['content-type'] ?? '').startsWith('application/strategic-merge-patch+json'))
+        throw new HttpError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+        )
       const patched = applyPatch(existing, body, req.headers['content-type'])
       checkVersion(def, name, existing, (body as KubeObject | undefined)?.metadata?.resourceVersion)
       const updated = stamp(def, {...patched, metadata: {...patched.metadata, name, namespace}}, existing)
