@@ -17,10 +17,14 @@ import {acquireLock, releaseLock} from '../src/store/run-lock.js'
 export default class Apply extends FinopsCommand {
   static override summary =
     'Apply recommendations to the cluster: dry run unless --yes, journaled first, guardrails reported as skips'
-  static override description = `Plans changes from the latest stored recommendations (finops recommend) against the live cluster:
-scale-down through the scale subresource, rightsizing as a strategic-merge patch of one container's requests/limits, spot
-migration (opt-in per namespace) as node selector + tolerations. Each change's before-state is written to the store before it
-is sent; a resourceVersion conflict is re-read and re-planned. Running it twice changes nothing the second time.
+  static override description = `Plans changes against the live cluster from the latest stored recommendations (finops recommend;
+computed again from the store when collect k8s or collect usage ran after them) and from off-hours schedules
+(kube-downscaler's downscaler/* annotations and kubernetes.recommend.scaleDown.schedules, judged on the live
+objects every run): scale-down through the scale subresource (CronJobs suspended, HPAs' minReplicas, Argo
+Rollouts per apply.schedules.kinds), rightsizing as a strategic-merge patch of one container's requests/limits,
+spot migration (opt-in per namespace) as node selector + tolerations. Each change's before-state is written to the
+store before it is sent; a resourceVersion conflict is re-read and re-planned. Running it twice changes nothing the
+second time. FINOPS_NOW (an ISO date or time) pins "now" for schedules, the run id and the journal.
 Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6 none applied and some failed.`
 
   static override examples = [

@@ -14,7 +14,8 @@ export default class Rollback extends FinopsCommand {
   static override summary = 'Restore the exact before-state of an applied action, or of every action of a run'
   static override description = `Writes back the before-state recorded in the journal (newest action first). A workload changed by someone
 else since the apply is left alone unless --force. Dry run unless --yes, which takes the run lock like apply (exit 9
-"locked" while finops run or another apply is changing the cluster).`
+"locked" while finops run or another apply is changing the cluster).
+FINOPS_NOW (an ISO date or time) pins "now" for the journal's timestamps.`
 
   static override examples = [
     '<%= config.bin %> rollback act-3f2a9c1b0d4e',

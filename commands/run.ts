@@ -16,7 +16,8 @@ export default class Run extends FinopsCommand {
     'The scheduled job (the CronJob entry point): collect, forecast, recommend, apply per policy, check alerts'
   static override description = `Driven by finops.yaml (run.steps, apply.mode, ...). Prints one JSON log line per step with the run id. A lock in
 the store keeps two runs from overlapping (exit 9 "locked"); a stale lock (run.lockTtlMinutes) is taken over. Exits non-zero
-when a step failed, so Kubernetes retries the Job. --pushgateway pushes the run's metrics to a Prometheus Pushgateway.`
+when a step failed, so Kubernetes retries the Job. --pushgateway pushes the run's metrics to a Prometheus Pushgateway.
+FINOPS_NOW (an ISO date or time) pins "now" for every step: the run id, schedules, windows and the journal.`
 
   static override examples = [
     '<%= config.bin %> run',
