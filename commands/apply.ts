@@ -7,12 +7,12 @@ import {currentInstant, newRunId} from '../src/apply/identity.js'
 import {applyFromStore} from '../src/apply/index.js'
 import type {ApplyReport} from '../src/apply/execute.js'
 import {renderApplyReport} from '../src/apply/format.js'
-import {APPLY_KINDS, type ApplyKind} from '../src/config/sections/apply.js'
+import {APPLY_KINDS, type ApplyKind} from '../src/model/action.js'
 import {inputError, usageError} from '../src/errors.js'
 import {ExitCode} from '../src/exit-codes.js'
 import {recommendationSchema} from '../recommenders/schema.js'
-import type {Recommendation} from '../recommenders/types.js'
-import {acquireLock, releaseLock} from '../src/store/run-lock.js'
+import type {Recommendation} from '../src/model/recommendation.js'
+import {acquireRunLock, releaseRunLock} from '../src/run/lock.js'
 
 export default class Apply extends FinopsCommand {
   static override summary =
@@ -58,7 +58,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     const now = currentInstant()
     const runId = newRunId(now)
     // A manual apply and the CronJob must not change the same cluster at once: enforcing takes the run lock.
-    if (enforce) acquireLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
+    if (enforce) acquireRunLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
     const report = await applyFromStore(db, {
       config,
       runId,
@@ -69,7 +69,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
       yes: flags.yes,
       recommendations: flags.recommendations ? readRecommendations(flags.recommendations) : undefined,
     }).finally(() => {
-      if (enforce) releaseLock(db, runId)
+      if (enforce) releaseRunLock(db, runId)
     })
     return this.finishWith(report, applyExitCode(report), renderApplyReport)
   }

@@ -1,5 +1,5 @@
 import {CPU_SCHEME, mergeDigests, quantile} from '../src/k8s/digest.js'
-import {containerKeyId, type Workload} from '../src/k8s/model.js'
+import {containerKeyId, type Workload} from '../src/model/k8s.js'
 import {
   type RecommenderInput,
   type RecommenderResult,
@@ -10,7 +10,7 @@ import {
 } from './context.js'
 import {HOURS_PER_MONTH, monthlyCost} from './pricing.js'
 import {DOWNSCALER_ANNOTATIONS, type DownscalerPolicy, downtimeShare, resolvePolicy} from '../src/k8s/downscaler.js'
-import type {Recommendation, RiskLevel, SkippedRecommendation} from './types.js'
+import type {Recommendation, RiskLevel, SkippedRecommendation} from '../src/model/recommendation.js'
 
 /** Controllers whose replica count can be set to zero and back. */
 const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet'])

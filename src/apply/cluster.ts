@@ -4,7 +4,7 @@ import {FinopsError} from '../errors.js'
 import {buildPatch, extractFields, type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
 import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
-import type {FieldSet, WorkloadRef} from './types.js'
+import type {FieldSet, WorkloadRef} from '../model/action.js'
 
 /** The API server refused a write because the object changed since it was read (HTTP 409). */
 export class ConflictError extends Error {

@@ -1,6 +1,6 @@
-import type {ApplyConfig, ApplyKind} from '../config/sections/apply.js'
+import type {ApplyConfig} from '../config/sections/apply.js'
 import {redact} from '../errors.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../model/recommendation.js'
 import {
   insertPending,
   markFinished,
@@ -21,12 +21,19 @@ import {
   type ScheduleCandidate,
   type ScheduleSettings,
 } from './schedules.js'
-import type {WorkloadRef} from './types.js'
 import {ConflictError, type WorkloadCluster} from './cluster.js'
 import {canonical, extractFields} from './fields.js'
 import {newActionId, stamp} from './identity.js'
 import {type Candidate, type OpenScaleDown, planCandidate, type PlanDecision} from './plan.js'
-import type {ActionRecord, ActionStatus, FieldSet, PlannedAction, SkippedAction} from './types.js'
+import type {
+  ActionRecord,
+  ActionStatus,
+  ApplyKind,
+  FieldSet,
+  PlannedAction,
+  SkippedAction,
+  WorkloadRef,
+} from '../model/action.js'
 
 export interface ApplyOptions {
   settings: ApplyConfig

@@ -1,6 +1,6 @@
 import type {ApplyConfig} from '../config/sections/apply.js'
 import {formatCpu, formatMemory, parseQuantity} from '../k8s/quantity.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../model/recommendation.js'
 import {canonical, extractFields, readContainer} from './fields.js'
 import {
   checkCommonGuardrails,
@@ -16,7 +16,13 @@ import {
 import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
 import {judgeSchedule, objectScale, type ScheduleCandidate, scheduleFields, type ScheduleSettings} from './schedules.js'
 import {SPOT_PLACEMENT} from './spot.js'
-import {type ActionKind, type FieldSet, FINOPS_ANNOTATIONS, type PlannedAction, type WorkloadRef} from './types.js'
+import {
+  type ActionKind,
+  type FieldSet,
+  FINOPS_ANNOTATIONS,
+  type PlannedAction,
+  type WorkloadRef,
+} from '../model/action.js'
 
 /**
  * Something apply may act on: a recommendation to apply now (idle scale-down, rightsizing, spot), or

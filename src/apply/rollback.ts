@@ -5,7 +5,7 @@ import {ConflictError, type WorkloadCluster} from './cluster.js'
 import {canonical, changedKeys, extractFields} from './fields.js'
 import {messageOf} from './execute.js'
 import {stamp} from './identity.js'
-import type {ActionRecord, FieldSet} from './types.js'
+import type {ActionRecord, FieldSet} from '../model/action.js'
 
 export interface RollbackOptions {
   enforce: boolean

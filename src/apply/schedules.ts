@@ -10,9 +10,9 @@ import {
   SCHEDULABLE_KINDS,
   type ScheduleDefaults,
 } from '../k8s/downscaler.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../model/recommendation.js'
 import type {WorkloadObject} from './fields.js'
-import {type FieldSet, FINOPS_ANNOTATIONS, type WorkloadRef} from './types.js'
+import {type FieldSet, FINOPS_ANNOTATIONS, type WorkloadRef} from '../model/action.js'
 
 /** The schedules apply enforces: finops.yaml's below the annotations, holidays, grace period, the clock. */
 export interface ScheduleSettings {
