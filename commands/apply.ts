@@ -1,17 +1,15 @@
 import {Flags} from '@oclif/core'
-import fs from 'node:fs'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
 import {currentInstant, newRunId} from '../src/apply/identity.js'
-import {applyFromStore} from '../src/apply/index.js'
+import {applyFromStore, type ApplyRequest, checkReviewed} from '../src/apply/index.js'
 import type {ApplyReport} from '../src/apply/execute.js'
 import {renderApplyReport} from '../src/apply/format.js'
+import {readReviewedFile} from '../src/apply/reviewed.js'
 import {APPLY_KINDS, type ApplyKind} from '../src/model/action.js'
-import {inputError, usageError} from '../src/errors.js'
+import {usageError} from '../src/errors.js'
 import {ExitCode} from '../src/exit-codes.js'
-import {recommendationSchema} from '../recommenders/schema.js'
-import type {Recommendation} from '../src/model/recommendation.js'
 import {acquireRunLock, releaseRunLock} from '../src/run/lock.js'
 
 export default class Apply extends FinopsCommand {
@@ -52,23 +50,20 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     // Flags and the recommendations file are checked before the store or the cluster is touched.
     const filter = workloadFilterFromFlags(flags)
     const kinds = flags.kind ? parseKinds(flags.kind) : undefined
+    const reviewed: ApplyRequest['reviewed'] = flags.recommendations
+      ? {file: flags.recommendations, entries: readReviewedFile(flags.recommendations)}
+      : undefined
     const {config} = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
     const enforce = flags.yes || config.apply.mode === 'enforce'
     const now = currentInstant()
     const runId = newRunId(now)
+    const request = {config, runId, kinds, filter, now, maxActions: flags['max-actions'], yes: flags.yes, reviewed}
+    // A reviewed file is checked against the live cluster (reads only) before the lock, so a refusal leaves the store as it was.
+    if (reviewed) reviewed.checked = await checkReviewed(db, request)
     // A manual apply and the CronJob must not change the same cluster at once: enforcing takes the run lock.
     if (enforce) acquireRunLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
-    const report = await applyFromStore(db, {
-      config,
-      runId,
-      kinds,
-      filter,
-      now,
-      maxActions: flags['max-actions'],
-      yes: flags.yes,
-      recommendations: flags.recommendations ? readRecommendations(flags.recommendations) : undefined,
-    }).finally(() => {
+    const report = await applyFromStore(db, request).finally(() => {
       if (enforce) releaseRunLock(db, runId)
     })
     return this.finishWith(report, applyExitCode(report), renderApplyReport)
@@ -93,36 +88,4 @@ function parseKinds(value: string): ApplyKind[] {
       `use one or more of ${APPLY_KINDS.join(', ')}`,
     )
   return kinds as ApplyKind[]
-}
-
-function readRecommendations(file: string): Recommendation[] {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'))
-  } catch (error) {
-    throw inputError(
-      `cannot read recommendations from ${file}: ${(error as Error).message.split('\n')[0]}`,
-      'pass the output of finops recommend --json',
-      error,
-    )
-  }
-  const list = Array.isArray(parsed) ? parsed : (parsed as {recommendations?: unknown})?.recommendations
-  if (!Array.isArray(list)) {
-    throw inputError(
-      `${file} holds no recommendation list`,
-      'pass the output of finops recommend --json (an object with "recommendations", or an array)',
-    )
-  }
-  // Each entry against the recommend --json contract, so a hand-edited file fails here with the field, not mid-apply.
-  for (const [index, entry] of list.entries()) {
-    const result = recommendationSchema.safeParse(entry)
-    if (!result.success) {
-      const issue = result.error.issues[0]!
-      throw inputError(
-        `${file}: recommendations[${index}].${issue.path.map(String).join('.')}: ${issue.message}`,
-        'pass the output of finops recommend --json; edit only what to apply (remove entries, or change proposed values)',
-      )
-    }
-  }
-  return list as Recommendation[]
 }

@@ -3,6 +3,8 @@ import * as k8s from '@kubernetes/client-node'
 import {FinopsError} from '../errors.js'
 import {buildPatch, extractFields, type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
+import {parseQuantity} from '../k8s/quantity.js'
+import type {ClusterLimits} from './resource-limits.js'
 import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
 import type {FieldSet, WorkloadRef} from '../model/action.js'
 
@@ -60,6 +62,7 @@ export class KubernetesCluster implements WorkloadCluster {
   private readonly policy: k8s.PolicyV1Api
   private readonly custom: k8s.CustomObjectsApi
   private readonly namespaceCache = new Map<string, Promise<Omit<TargetContext, 'workload'>>>()
+  private allocatable?: Promise<ClusterLimits['maxAllocatable']>
 
   constructor(kubeConfig: k8s.KubeConfig) {
     this.apps = kubeConfig.makeApiClient(k8s.AppsV1Api)
@@ -111,12 +114,29 @@ export class KubernetesCluster implements WorkloadCluster {
 
   private async readNamespaceContext(namespace: string): Promise<Omit<TargetContext, 'workload'>> {
     try {
-      const [ns, hpas, pdbs] = await Promise.all([
+      this.allocatable ??= this.readMaxAllocatable()
+      const [ns, hpas, pdbs, limitRanges, maxAllocatable] = await Promise.all([
         this.core.readNamespace({name: namespace}),
         this.autoscaling.listNamespacedHorizontalPodAutoscaler({namespace}),
         this.policy.listNamespacedPodDisruptionBudget({namespace}),
+        this.core.listNamespacedLimitRange({namespace}),
+        this.allocatable,
       ])
       return {
+        limits: {
+          limitRanges: limitRanges.items.flatMap((lr) =>
+            (lr.spec?.limits ?? [])
+              .filter((item) => item.type === 'Container' || item.type === 'Pod')
+              .map((item) => ({
+                name: lr.metadata?.name ?? '',
+                type: item.type as 'Container' | 'Pod',
+                min: stringMap(item.min),
+                max: stringMap(item.max),
+                maxLimitRequestRatio: stringMap(item.maxLimitRequestRatio),
+              })),
+          ),
+          maxAllocatable,
+        },
         namespace: {name: namespace, labels: ns.metadata?.labels ?? {}, annotations: ns.metadata?.annotations ?? {}},
         hpas: hpas.items.map((h) => ({
           name: h.metadata?.name ?? '',
@@ -138,6 +158,22 @@ export class KubernetesCluster implements WorkloadCluster {
     } catch (error) {
       throw apiError(error, `read namespace ${namespace} (its HPAs and PDBs)`)
     }
+  }
+
+  /** The largest allocatable CPU and memory of any node (a pod above either never schedules). */
+  private async readMaxAllocatable(): Promise<ClusterLimits['maxAllocatable']> {
+    let cpu = 0
+    let memory = 0
+    let _continue: string | undefined
+    do {
+      const page = await this.core.listNode({limit: 500, _continue})
+      for (const node of page.items) {
+        cpu = Math.max(cpu, parseQuantity(node.status?.allocatable?.cpu) ?? 0)
+        memory = Math.max(memory, parseQuantity(node.status?.allocatable?.memory) ?? 0)
+      }
+      _continue = page.metadata?._continue || undefined
+    } while (_continue)
+    return cpu > 0 && memory > 0 ? {cpu, memory} : undefined
   }
 
   async writeFields(
@@ -349,6 +385,10 @@ export class KubernetesCluster implements WorkloadCluster {
     return out
   }
 }
+
+// Quantities from the client come as strings (or numbers for plain integers).
+const stringMap = (map: Record<string, string | number> | undefined): Record<string, string> | undefined =>
+  map && Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)]))
 
 export function statusOf(error: unknown): number | undefined {
   const code = (error as {code?: unknown})?.code

@@ -1,7 +1,14 @@
 import type {ApplyConfig} from '../config/sections/apply.js'
+import {checkContainerLimits, type ClusterLimits} from './resource-limits.js'
 import type {RiskLevel} from '../model/recommendation.js'
 import {type LabelSelector, selectorMatches, type WorkloadObject} from './fields.js'
-import {type ActionKind, APPLICABLE_KINDS, FINOPS_ANNOTATIONS, type SkippedAction} from '../model/action.js'
+import {
+  type ActionKind,
+  APPLICABLE_KINDS,
+  type ContainerResources,
+  FINOPS_ANNOTATIONS,
+  type SkippedAction,
+} from '../model/action.js'
 
 /** What the guardrails look at besides the workload: its namespace, HPAs and PDBs, read fresh. */
 export interface TargetContext {
@@ -16,6 +23,8 @@ export interface TargetContext {
     maxUnavailable?: number | string
     disruptionsAllowed?: number
   }[]
+  /** The namespace's LimitRanges and the largest node's allocatable (absent: not known, nothing checked). */
+  limits?: ClusterLimits
 }
 
 export type Guardrail = Pick<SkippedAction, 'code' | 'reason'>
@@ -206,3 +215,17 @@ export function checkSpotOptIn(ctx: TargetContext, settings: ApplyConfig): Guard
 }
 
 const isTrue = (value: string | undefined): boolean => (value ?? '').trim().toLowerCase() === 'true'
+
+/**
+ * A container change must fit the cluster's own limits: its namespace's LimitRanges and the largest
+ * node. The API server takes the Deployment patch either way and only refuses the pods afterwards.
+ */
+export function checkClusterLimits(
+  ctx: TargetContext,
+  container: ContainerResources,
+  others: readonly ContainerResources[],
+): Guardrail | undefined {
+  if (!ctx.limits) return undefined
+  const [first] = checkContainerLimits(container, others, ctx.limits)
+  return first && {code: 'limits', reason: `${container.name} ${first.field}: ${first.problem}`}
+}

@@ -1,16 +1,19 @@
 import {APPLY_KINDS, type ApplyKind} from '../model/action.js'
 import type {FinopsConfig} from '../config/index.js'
 import {inputError, isFinopsError} from '../errors.js'
-import {recommendFromStore} from '../../recommenders/from-store.js'
+import {priceLookupFromStore, recommendFromStore} from '../../recommenders/from-store.js'
 import {recommendSettingsFrom} from '../../recommenders/settings.js'
 import type {Recommendation} from '../model/recommendation.js'
 import {targetKey} from '../store/actions.js'
-import {listSnapshots} from '../store/k8s-inventory.js'
+import {listSnapshots, readInventory} from '../store/k8s-inventory.js'
 import {lastRecommendationRun, listRecommendations} from '../store/recommendations.js'
 import {usageRange} from '../store/usage.js'
 import type {Db} from '../store/open.js'
 import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
 import {KubernetesCluster} from './cluster.js'
+import {addDays, toDay} from '../dates.js'
+import type {ConfiguredSchedule} from '../k8s/downscaler.js'
+import {preflightEntries, repriceEntries, type ReviewedEntry} from './reviewed.js'
 import {applyRecommendations, type ApplyReport} from './execute.js'
 import {newRunId, resolveIdentity} from './identity.js'
 import {clusterName, loadKubeConfig} from './kubeconfig.js'
@@ -28,8 +31,11 @@ export interface ApplyRequest {
   now: Date
   /** Recommendations to apply instead of the store's latest (an empty list: none, only schedules). */
   recommendations?: readonly Recommendation[]
-  /** Set when `recommendations` is a reviewed file: schedules then scale down only what it lists. */
-  reviewedFile?: string
+  /**
+   * A reviewed recommendations file (readReviewedFile): checked against the live cluster before
+   * anything changes, repriced from the store; schedules then scale down only what it lists.
+   */
+  reviewed?: {file: string; entries: readonly ReviewedEntry[]; checked?: readonly Recommendation[]}
 }
 
 /**
@@ -45,17 +51,25 @@ export async function applyFromStore(db: Db, request: ApplyRequest): Promise<App
   const kinds = request.kinds ?? config.apply.kinds
   const settings = recommendSettingsFrom(config.kubernetes)
   const notes: string[] = []
-  const given = request.recommendations ?? currentRecommendations(db, request, cluster, kinds, notes)
+  const actuator = new KubernetesCluster(kc)
+  const schedules = {
+    configured: settings.scaleDown.schedules,
+    holidays: settings.scaleDown.holidays,
+    timeZone: settings.scaleDown.timeZone,
+  }
+  const given = request.reviewed
+    ? (request.reviewed.checked ?? (await checkedReviewed(db, actuator, request, cluster, kinds, schedules)))
+    : (request.recommendations ?? currentRecommendations(db, request, cluster, kinds, notes))
   const all = given.filter((r) => namespaceSelected(request.filter?.namespaces, r.target.namespace))
   const recommendations = all.filter((r) => !r.target.cluster || r.target.cluster === cluster)
-  const scheduleTargets = request.reviewedFile
+  const scheduleTargets = request.reviewed
     ? new Map(
         recommendations
           .filter((r) => r.kind === 'scale-down' && r.proposed.schedule !== undefined)
           .map((r) => [targetKey(r.target), r.proposed.replicas ?? 0]),
       )
     : undefined
-  const report = await applyRecommendations(db, new KubernetesCluster(kc), recommendations, {
+  const report = await applyRecommendations(db, actuator, recommendations, {
     settings: config.apply,
     kinds,
     filter: request.filter,
@@ -64,11 +78,7 @@ export async function applyFromStore(db: Db, request: ApplyRequest): Promise<App
     runId: request.runId ?? newRunId(request.now),
     identity: resolveIdentity(kc),
     now: request.now,
-    schedules: {
-      configured: settings.scaleDown.schedules,
-      holidays: settings.scaleDown.holidays,
-      timeZone: settings.scaleDown.timeZone,
-    },
+    schedules,
     scheduleTargets,
   })
   const elsewhere = all.length - recommendations.length
@@ -130,4 +140,60 @@ function currentRecommendations(
     if (isFinopsError(error) && error.code === 'NOT_FOUND') return []
     throw error
   }
+}
+
+/**
+ * Checks a reviewed file against the live cluster and prices it, with reads only: `finops apply` calls
+ * it before taking the run lock, so a refused file leaves the store as it was.
+ */
+export async function checkReviewed(db: Db, request: ApplyRequest): Promise<Recommendation[]> {
+  const {config} = request
+  const kc = loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
+  const settings = recommendSettingsFrom(config.kubernetes)
+  return checkedReviewed(
+    db,
+    new KubernetesCluster(kc),
+    request,
+    clusterName(kc, config.kubernetes.cluster),
+    request.kinds ?? config.apply.kinds,
+    {
+      configured: settings.scaleDown.schedules,
+      holidays: settings.scaleDown.holidays,
+      timeZone: settings.scaleDown.timeZone,
+    },
+  )
+}
+
+/**
+ * The entries of a reviewed file this run acts on (its kinds, namespaces and cluster), checked
+ * against the live cluster (nothing is changed when one fails) and priced from the store.
+ */
+async function checkedReviewed(
+  db: Db,
+  cluster: KubernetesCluster,
+  request: ApplyRequest,
+  name: string,
+  kinds: readonly ApplyKind[],
+  schedules: {configured: readonly ConfiguredSchedule[]; holidays: readonly string[]; timeZone: string},
+): Promise<Recommendation[]> {
+  const {file, entries} = request.reviewed!
+  const inScope = entries.filter(
+    ({recommendation: r}) =>
+      kinds.includes(r.kind) &&
+      namespaceSelected(request.filter?.namespaces, r.target.namespace) &&
+      (!r.target.cluster || r.target.cluster === name),
+  )
+  const live = await preflightEntries(cluster, inScope, file)
+  const settings = recommendSettingsFrom(request.config.kubernetes)
+  const inventory = readInventory(db, name)
+  const prices = priceLookupFromStore(db, inventory, settings, request.config.kubernetes, [
+    addDays(toDay(request.now), -1),
+  ])
+  const repriced = repriceEntries(inScope, live, prices, inventory?.workloads ?? [], {
+    configured: schedules.configured,
+    defaults: {holidays: schedules.holidays, timeZone: schedules.timeZone},
+    now: request.now,
+  })
+  const others = entries.filter((e) => !inScope.includes(e)).map((e) => e.recommendation)
+  return [...repriced, ...others]
 }

@@ -1,4 +1,5 @@
 import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
+import {parseQuantity} from '../k8s/quantity.js'
 import {ConflictError, type SchedulableObjects, type WorkloadCluster} from './cluster.js'
 import {type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
@@ -61,6 +62,27 @@ export class MemoryCluster implements WorkloadCluster {
           (h.spec?.metrics ?? []) as {type: string; resource?: {name: string; target: {type: string}}}[]
         ).flatMap((m) => (m.type === 'Resource' && m.resource?.target.type === 'Utilization' ? [m.resource.name] : [])),
       })),
+      limits: {
+        limitRanges: inNamespace('LimitRange').flatMap((lr) =>
+          (
+            (lr.spec?.limits ?? []) as {
+              type: string
+              min?: Record<string, string>
+              max?: Record<string, string>
+              maxLimitRequestRatio?: Record<string, string>
+            }[]
+          )
+            .filter((item) => item.type === 'Container' || item.type === 'Pod')
+            .map((item) => ({
+              name: lr.metadata?.name ?? '',
+              type: item.type as 'Container' | 'Pod',
+              min: item.min,
+              max: item.max,
+              maxLimitRequestRatio: item.maxLimitRequestRatio,
+            })),
+        ),
+        maxAllocatable: this.maxAllocatable(),
+      },
       pdbs: inNamespace('PodDisruptionBudget').map((p) => ({
         name: p.metadata?.name ?? '',
         selector: p.spec?.selector as TargetContext['pdbs'][number]['selector'],
@@ -69,6 +91,15 @@ export class MemoryCluster implements WorkloadCluster {
         disruptionsAllowed: p.status?.disruptionsAllowed as number | undefined,
       })),
     }
+  }
+
+  private maxAllocatable(): {cpu: number; memory: number} | undefined {
+    const nodes = this.objects.filter((o) => o.kind === 'Node')
+    const allocatable = (n: ApiObject, r: string) =>
+      parseQuantity((n.status?.allocatable as Record<string, string> | undefined)?.[r]) ?? 0
+    const cpu = Math.max(0, ...nodes.map((n) => allocatable(n, 'cpu')))
+    const memory = Math.max(0, ...nodes.map((n) => allocatable(n, 'memory')))
+    return cpu > 0 && memory > 0 ? {cpu, memory} : undefined
   }
 
   async writeFields(

@@ -3,6 +3,7 @@ import {formatCpu, formatMemory, parseQuantity} from '../k8s/quantity.js'
 import type {Recommendation} from '../model/recommendation.js'
 import {canonical, extractFields, readContainer} from './fields.js'
 import {
+  checkClusterLimits,
   checkCommonGuardrails,
   checkDowntimeFloor,
   checkHpaUtilization,
@@ -116,6 +117,11 @@ export function planCandidate(
     const changedRequests = ['cpu', 'memory'].filter((r) => after.requests[r] !== container.requests[r])
     const hpa = checkHpaUtilization(ctx, changedRequests)
     if (hpa) return skip(hpa)
+    const others = (ctx.workload.spec?.template?.spec?.containers ?? [])
+      .filter((c) => c.name !== container.name)
+      .map((c) => readContainer(ctx.workload, c.name)!)
+    const limits = checkClusterLimits(ctx, after, others)
+    if (limits) return skip(limits)
     const describe = (r: Record<string, string>): string =>
       ['cpu', 'memory'].map((k) => `${k}=${r[k] ?? '-'}`).join(' ')
     return {

@@ -17,14 +17,18 @@ const UID = 10001
 
 /**
  * The ClusterRole: exactly the verbs and resources the code calls. collect k8s lists the inventory
- * (and metrics-server's PodMetrics); apply reads a workload, its namespace, HPAs and PDBs,
+ * (and metrics-server's PodMetrics); apply reads a workload, its namespace, HPAs, PDBs and LimitRanges,
  * patches annotations and pod templates, and scales through the scale subresource; schedules
  * (kube-downscaler annotations) also suspend CronJobs, lower HPAs' minReplicas and scale Argo
  * Rollouts, and look for pods annotated force-uptime. No create, no delete, no secrets, no watch. test/deploy checks these rules against a run's API request log.
  */
 export const CLUSTER_ROLE_RULES: {apiGroups: string[]; resources: string[]; verbs: string[]}[] = [
   {apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list']},
-  {apiGroups: [''], resources: ['nodes', 'pods', 'persistentvolumeclaims', 'persistentvolumes'], verbs: ['list']},
+  {
+    apiGroups: [''],
+    resources: ['nodes', 'pods', 'persistentvolumeclaims', 'persistentvolumes', 'limitranges'],
+    verbs: ['list'],
+  },
   {apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'patch']},
   {apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['update']},
   {apiGroups: ['apps'], resources: ['daemonsets', 'replicasets'], verbs: ['list']},

@@ -17,7 +17,7 @@
  * - `requests`: a log of every request (method, path, query, content type, parsed body, status).
  *
  * Resources: core/v1 (pods, nodes, namespaces, persistentvolumeclaims, persistentvolumes, services,
- * configmaps, events), apps/v1 (deployments, statefulsets, daemonsets, replicasets), batch/v1 (jobs,
+ * configmaps, limitranges, events), apps/v1 (deployments, statefulsets, daemonsets, replicasets), batch/v1 (jobs,
  * cronjobs), policy/v1 (poddisruptionbudgets), autoscaling/v2 and v1 (horizontalpodautoscalers),
  * metrics.k8s.io/v1beta1 (pods = PodMetrics, nodes = NodeMetrics). Add more with `defineResource()`.
  *
@@ -77,6 +77,7 @@ const DEFAULT_RESOURCES: ResourceDef[] = [
   {group: '', version: 'v1', plural: 'persistentvolumes', kind: 'PersistentVolume', namespaced: false},
   {group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true},
   {group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true},
+  {group: '', version: 'v1', plural: 'limitranges', kind: 'LimitRange', namespaced: true},
   {group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true},
   {group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true, scalable: true},
   {group: 'apps', version: 'v1', plural: 'statefulsets', kind: 'StatefulSet', namespaced: true, scalable: true},

@@ -195,7 +195,7 @@ describe('guardrails', () => {
   const cases: {
     name: string
     setup: () => void
-    recs: ReturnType<typeof scaleDownRec>[]
+    recs: ReturnType<typeof scaleDownRec | typeof rightsizeRec>[]
     code: string
     reason: RegExp
     config?: Record<string, unknown>
@@ -266,6 +266,32 @@ describe('guardrails', () => {
       recs: [scaleDownRec('shop', 'x', {replicas: 0})],
       code: 'floor',
       reason: /below the floor of 1/,
+    },
+    {
+      name: 'a LimitRange maximum (the API server would refuse the pods only after the rollout started)',
+      setup: () =>
+        server.put(deployment('shop', 'x'), {
+          apiVersion: 'v1',
+          kind: 'LimitRange',
+          metadata: {name: 'caps', namespace: 'shop'},
+          spec: {limits: [{type: 'Container', max: {memory: '1536Mi'}}]},
+        }),
+      recs: [rightsizeRec('shop', 'x', 'app', {memoryRequest: 3 * 2 ** 30, memoryLimit: 3 * 2 ** 30}, -5)],
+      code: 'limits',
+      reason: /app requests\.memory: 3Gi is above the maximum 1536Mi of LimitRange caps/,
+    },
+    {
+      name: 'node allocatable',
+      setup: () =>
+        server.put(deployment('shop', 'x'), {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: {name: 'small'},
+          status: {allocatable: {cpu: '1930m', memory: '7Gi'}},
+        }),
+      recs: [rightsizeRec('shop', 'x', 'app', {cpuRequest: 2.5}, -5)],
+      code: 'limits',
+      reason: /more than any node can allocate \(1930m\)/,
     },
     {
       name: 'risk',
