@@ -3,11 +3,13 @@ import path from 'node:path'
 import {once} from 'node:events'
 import type {Writable} from 'node:stream'
 
-import {addDays, monthEnd, parseDayFlag} from '../dates.js'
-import {inputError, storeError, usageError} from '../errors.js'
+import {addDays, monthEnd, parseDay, reversedWindowError, WINDOW_END, WINDOW_START} from '../dates.js'
+import {inputError, storeError} from '../errors.js'
 import {DIMENSIONS, type DimensionName, type GroupKey} from '../model/cost.js'
 import {csvLine, plainNumber} from '../output/format.js'
-import {buildCostSql, groupKeyLabel, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'
+import {parseFilters, parseGroupKeys} from './dimension-keys.js'
+import {groupKeyLabel} from '../model/cost.js'
+import {buildCostSql} from '../store/cost-dimensions.js'
 import type {Db} from '../store/open.js'
 
 export type ExportFormat = 'csv' | 'json'
@@ -70,9 +72,9 @@ export function buildExportQuery(request: CostExportRequest): ExportQuery {
   const where = [...sql.where]
   const params: unknown[] = [...sql.joinParams]
   params.push(...sql.whereParams)
-  const from = request.from === undefined ? undefined : parseDayFlag(request.from, '--from')
-  const to = request.to === undefined ? undefined : parseDayFlag(request.to, '--to')
-  if (from && to && from > to) throw usageError(`--from ${from} is after --to ${to}`)
+  const from = request.from === undefined ? undefined : parseDay(request.from, WINDOW_START)
+  const to = request.to === undefined ? undefined : parseDay(request.to, WINDOW_END)
+  if (from && to && from > to) throw reversedWindowError(from, to)
   if (from) {
     where.push('c.day >= ?')
     params.push(from)
@@ -160,7 +162,7 @@ export async function exportCostsToFile(db: Db, request: CostExportRequest, file
   } catch (error) {
     throw inputError(
       `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      'choose a writable --out path',
+      (n) => `choose a writable ${n({key: 'out', label: 'output path'})}`,
       error,
     )
   }

@@ -5,7 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {isFinopsError} from '../../../src/errors.js'
+import {expectFinopsError} from '../../helpers/errors.js'
+
 import {acquireRunLock, releaseRunLock} from '../../../src/run/lock.js'
 import {renderPrometheusText} from '../../../src/run/metrics.js'
 import {pushMetrics} from '../../../src/run/pushgateway.js'
@@ -28,14 +29,10 @@ describe('the run lock', () => {
   it('refuses a second holder until released, takes over an expired lock, and only its holder releases it', () => {
     const now = new Date('2024-09-04T22:00:00Z')
     expect(acquireRunLock(db, {runId: 'run-a', ttlMinutes: 60, now})).toEqual({})
-    let error: unknown
-    try {
-      acquireRunLock(db, {runId: 'run-b', ttlMinutes: 60, now: new Date('2024-09-04T22:30:00Z')})
-    } catch (e) {
-      error = e
-    }
-    expect(isFinopsError(error) && error.code).toBe('LOCKED')
-    expect((error as Error).message).toContain('run-a')
+    expectFinopsError(
+      () => acquireRunLock(db, {runId: 'run-b', ttlMinutes: 60, now: new Date('2024-09-04T22:30:00Z')}),
+      {code: 'LOCKED', exit: 'locked', message: /run-a/},
+    )
     releaseRunLock(db, 'run-b') // not the holder: no effect
     const later = acquireRunLock(db, {runId: 'run-c', ttlMinutes: 60, now: new Date('2024-09-04T23:00:01Z')})
     expect(later.takenOver).toMatchObject({runId: 'run-a', expiresAt: '2024-09-04T23:00:00.000Z'})
