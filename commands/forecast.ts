@@ -79,6 +79,7 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
       level: flags.level ?? config.forecast.level,
       metric: (flags.metric ?? config.forecast.metric) as Metric,
       backtest: flags.backtest,
+      holidays: config.forecast.holidays,
       settings: {
         models: config.forecast.models,
         minHistoryDays: config.forecast.minHistoryDays,

@@ -1,4 +1,3 @@
-import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {expectFinopsError, namedAsFlags} from '../../helpers/errors.js'
@@ -8,22 +7,17 @@ import {type CostForecastQuery, forecastCosts} from '../../../src/cost/forecast.
 import {renderForecastText} from '../../../src/output/forecast-format.js'
 import type {DailyCostRow} from '../../../src/model/cost.js'
 import {replaceCosts} from '../../../src/store/costs.js'
-import {type Db, openStore} from '../../../src/store/open.js'
-import {tempDir} from '../../helpers/cli.js'
+import type {Db} from '../../../src/store/open.js'
+import {tempStore} from '../../helpers/index.js'
 import {type BillRow, weeklyUsage} from '../../helpers/bill-fixture.js'
 
 let db: Db
 let cleanup: () => void
 
 beforeEach(() => {
-  const t = tempDir()
-  cleanup = t.cleanup
-  db = openStore(path.join(t.dir, 'finops.db'))
+  ;({db, cleanup} = tempStore())
 })
-afterEach(() => {
-  db.close()
-  cleanup()
-})
+afterEach(() => cleanup())
 
 function load(rows: readonly BillRow[]): void {
   const daily: DailyCostRow[] = rows.map((r) => ({
