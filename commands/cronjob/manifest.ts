@@ -2,8 +2,10 @@ import {Flags} from '@oclif/core'
 import fs from 'node:fs'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {inputError} from '../../src/errors.js'
-import {DEFAULT_FINOPS_YAML, type Manifest, manifestsToYaml, renderManifests} from '../../src/run/manifests.js'
+import type {Manifest} from '../../src/model/manifest.js'
+import {DEFAULT_FINOPS_YAML, renderManifests} from '../../src/run/manifests.js'
 
 export default class CronjobManifest extends FinopsCommand {
   static override summary =
@@ -21,6 +23,7 @@ base in deploy/base.`
     schedule: Flags.string({description: 'cron schedule (default: run.cronjob.schedule)'}),
     image: Flags.string({description: 'container image (default: run.cronjob.image)'}),
     namespace: Flags.string({description: 'namespace (default: run.cronjob.namespace)'}),
+    ...outputFlags(['cronjob-manifest'], {default: 'yaml'}),
   }
 
   async run(): Promise<{manifests: Manifest[]}> {
@@ -43,8 +46,8 @@ base in deploy/base.`
       )
     }
     // The ClusterRole grants what the configured schedules scale (apply.schedules.kinds), nothing more.
-    const manifests = renderManifests(run, finopsYaml, loaded.config.apply.schedules.kinds)
-    if (!this.jsonEnabled()) process.stdout.write(manifestsToYaml(manifests))
-    return {manifests}
+    const result = {manifests: renderManifests(run, finopsYaml, loaded.config.apply.schedules.kinds)}
+    await this.present('cronjob-manifest', result)
+    return result
   }
 }

@@ -1,9 +1,10 @@
+import type {ApplyKind} from '../../recommenders/registry.js'
 import type {Recommendation} from '../model/recommendation.js'
 import {targetKey} from '../store/actions.js'
 import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
 import type {Candidate} from './plan.js'
 import type {ScheduleCandidate} from './schedules.js'
-import type {ApplyKind, SkippedAction, WorkloadRef} from '../model/action.js'
+import type {SkippedAction, WorkloadRef} from '../model/action.js'
 
 export interface CandidateInputs {
   recommendations: readonly Recommendation[]

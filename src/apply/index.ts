@@ -1,4 +1,4 @@
-import {APPLY_KINDS, type ApplyKind} from '../model/action.js'
+import {APPLY_KINDS, type ApplyKind} from '../../recommenders/registry.js'
 import type {FinopsConfig} from '../config/index.js'
 import {inputError, isFinopsError} from '../errors.js'
 import {priceLookupFromStore, recommendFromStore} from '../../recommenders/from-store.js'

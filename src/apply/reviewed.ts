@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs'
 
-import {recommendationId} from '../../recommenders/context.js'
+import {recommendationIdFor} from '../../recommenders/registry.js'
 import {HOURS_PER_MONTH, monthlyCost, type PriceLookup} from '../../recommenders/pricing.js'
 import {recommendationSchema} from '../../recommenders/schema.js'
 import {inputError} from '../errors.js'
@@ -103,7 +103,7 @@ function checkTarget(rec: Recommendation, file: string, index: number): void {
     if (value.trim() === '' || value.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value))
       throw fail(file, index, field, `'${value}' is not a Kubernetes name`)
   }
-  const expected = recommendationId(rec.kind, target)
+  const expected = recommendationIdFor(rec.kind, target)
   if (rec.id !== expected)
     throw fail(
       file,

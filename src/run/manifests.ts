@@ -1,15 +1,8 @@
-import {stringify} from 'yaml'
-
 import type {RunConfig} from '../config/sections/run.js'
 import type {SchedulableKind} from '../k8s/downscaler.js'
+import type {Manifest} from '../model/manifest.js'
 
-/** A Kubernetes object as rendered (plain data; the tests validate each against the API schemas). */
-export interface Manifest {
-  apiVersion: string
-  kind: string
-  metadata: {name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>}
-  [key: string]: unknown
-}
+export type {Manifest}
 
 export const APP = 'finops'
 const LABELS = {'app.kubernetes.io/name': APP, 'app.kubernetes.io/component': 'cronjob'}
@@ -199,9 +192,4 @@ export function renderManifests(
       },
     },
   ]
-}
-
-/** Multi-document YAML, in the order kubectl should create them. */
-export function manifestsToYaml(manifests: readonly Manifest[]): string {
-  return manifests.map((m) => stringify(m, {lineWidth: 0})).join('---\n')
 }

@@ -13,7 +13,7 @@ import {type KubeApiServer, startKubeApi} from '../servers/kube-api.js'
 import {type HoldingProxy, startHoldingProxy} from '../servers/kube-api-faults.js'
 import {deployment, namespace} from '../helpers/cluster-fixture.js'
 import {rightsizeRec, scaleDownRec} from '../helpers/recommendations.js'
-import {recommendationId} from '../../recommenders/context.js'
+import {recommendationIdFor} from '../../recommenders/registry.js'
 
 // Every --json output is validated against the published schema (docs/schemas), strictly.
 const asApply = (r: CliResult) => applySchema.parse(parseJson(r))
@@ -124,7 +124,7 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
     const base = scaleDownRec('shop', 'web', {replicas: 1, current: 2})
     const reviewed = {
       ...base,
-      id: recommendationId('scale-down', base.target),
+      id: recommendationIdFor('scale-down', base.target),
       risk: {level: 'low', reasons: ['reviewed']},
     }
     const good = path.join(dir, 'reviewed.json')
@@ -194,7 +194,7 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
       const r = rightsizeRec('shop', name, container, proposed)
       return {
         ...r,
-        id: recommendationId('rightsize', r.target),
+        id: recommendationIdFor('rightsize', r.target),
         evidence: {},
         risk: {level: 'low', reasons: ['reviewed']},
       }
@@ -260,7 +260,7 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
         [
           {
             ...scaleDownRec('shop', 'web', {replicas: 9}),
-            id: recommendationId('scale-down', {namespace: 'shop', kind: 'Deployment', name: 'web'}),
+            id: recommendationIdFor('scale-down', {namespace: 'shop', kind: 'Deployment', name: 'web'}),
             risk: {level: 'low', reasons: ['x']},
           },
         ],
@@ -287,7 +287,12 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
     fs.writeFileSync(
       file,
       JSON.stringify([
-        {...r, id: recommendationId('rightsize', r.target), evidence: {}, risk: {level: 'low', reasons: ['reviewed']}},
+        {
+          ...r,
+          id: recommendationIdFor('rightsize', r.target),
+          evidence: {},
+          risk: {level: 'low', reasons: ['reviewed']},
+        },
       ]),
     )
     const plan = asApply(await runCli(['apply', '--db', dbPath, '--recommendations', file, '--json'], {env: e}))

@@ -1,7 +1,7 @@
 import {z} from 'zod'
 
+import {APPLY_KINDS} from '../../../recommenders/registry.js'
 import {SCHEDULABLE_KINDS} from '../../k8s/downscaler.js'
-import {APPLY_KINDS} from '../../model/action.js'
 
 /** Spot placement per provider: the node label and taint their spot node pools carry. */
 export const SPOT_PROVIDERS = ['aws', 'karpenter', 'gcp', 'azure'] as const

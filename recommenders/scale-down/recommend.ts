@@ -1,16 +1,19 @@
-import {CPU_SCHEME, mergeDigests, quantile} from '../src/k8s/digest.js'
-import {containerKeyId, type Workload} from '../src/model/k8s.js'
+import {CPU_SCHEME, mergeDigests, quantile} from '../../src/k8s/digest.js'
+import {containerKeyId, type Workload} from '../../src/model/k8s.js'
 import {
+  type KindId,
   type RecommenderInput,
   type RecommenderResult,
   recommendationId,
   requestsPerReplica,
-  roundMoney,
   workloadTarget,
-} from './context.js'
-import {HOURS_PER_MONTH, monthlyCost} from './pricing.js'
-import {DOWNSCALER_ANNOTATIONS, type DownscalerPolicy, downtimeShare, resolvePolicy} from '../src/k8s/downscaler.js'
-import type {Recommendation, RiskLevel, SkippedRecommendation} from '../src/model/recommendation.js'
+} from '../context.js'
+import {HOURS_PER_MONTH, monthlyCost} from '../pricing.js'
+import {DOWNSCALER_ANNOTATIONS, type DownscalerPolicy, downtimeShare, resolvePolicy} from '../../src/k8s/downscaler.js'
+import type {Recommendation, RiskLevel, SkippedRecommendation} from '../../src/model/recommendation.js'
+import {roundMoney} from '../../src/money.js'
+
+export const SCALE_DOWN = {kind: 'scale-down', idPrefix: 'sd'} as const satisfies KindId
 
 /** Controllers whose replica count can be set to zero and back. */
 const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet'])
@@ -141,7 +144,7 @@ function idleRecommendation(
     reasons.push('StatefulSet: its volumes stay, but clients lose it until scaled back up')
   }
   return {
-    id: recommendationId('scale-down', target),
+    id: recommendationId(SCALE_DOWN, target),
     kind: 'scale-down',
     target,
     current: {replicas: workload.replicas},
@@ -205,7 +208,7 @@ function scheduleRecommendation(
     reasons.push('StatefulSet: ordered restart after each downtime takes longer')
   }
   return {
-    id: recommendationId('scale-down', target),
+    id: recommendationId(SCALE_DOWN, target),
     kind: 'scale-down',
     target,
     current: {replicas},
