@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import fs from 'node:fs'
 
+import {splitListFlag} from '../src/cli/arguments.js'
 import {FinopsCommand} from '../src/cli/base-command.js'
 import {newRunId} from '../src/apply/identity.js'
 import {applyFromStore} from '../src/apply/index.js'
@@ -43,6 +44,10 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
 
   async run(): Promise<ApplyReport> {
     const {flags} = await this.parse(Apply)
+    // Every flag is checked before the store or the cluster is touched (and before the run lock is taken).
+    const kinds = flags.kind ? parseKinds(flags.kind) : undefined
+    const namespaces = splitListFlag(flags.namespace, 'namespace')
+    const recommendations = flags.recommendations ? readRecommendations(flags.recommendations) : undefined
     const {config} = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
     const enforce = flags.yes || config.apply.mode === 'enforce'
@@ -52,14 +57,11 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     const report = await applyFromStore(db, {
       config,
       runId,
-      kinds: flags.kind ? parseKinds(flags.kind) : undefined,
-      namespaces: flags.namespace
-        ?.flatMap((n) => n.split(','))
-        .map((n) => n.trim())
-        .filter(Boolean),
+      kinds,
+      namespaces,
       maxActions: flags['max-actions'],
       yes: flags.yes,
-      recommendations: flags.recommendations ? readRecommendations(flags.recommendations) : undefined,
+      recommendations,
     }).finally(() => {
       if (enforce) releaseLock(db, runId)
     })

@@ -65,20 +65,20 @@ export default class BudgetSet extends FinopsCommand {
       if (flags.amount.trim() === '' || !Number.isFinite(amount))
         throw usageError(`--amount ${flags.amount}: expected a number`, 'for example --amount 10000')
     }
+    const given = {
+      name: args.name,
+      amount,
+      period: flags.period,
+      currency: flags.currency,
+      metric: flags.metric,
+      filters: flags.filter,
+      actualThresholds: parsePercents(flags['actual-threshold'], 'actual-threshold'),
+      forecastThresholds: parsePercents(flags['forecast-threshold'], 'forecast-threshold'),
+    }
+    // Checked once before the store is opened (or created): a bad flag must not leave a new store behind.
+    buildBudgetInput({...given, amount: amount ?? 1})
     const db = this.openStore(flags.db, flags.config)
-    const input = buildBudgetInput(
-      {
-        name: args.name,
-        amount,
-        period: flags.period,
-        currency: flags.currency,
-        metric: flags.metric,
-        filters: flags.filter,
-        actualThresholds: parsePercents(flags['actual-threshold'], 'actual-threshold'),
-        forecastThresholds: parsePercents(flags['forecast-threshold'], 'forecast-threshold'),
-      },
-      getBudget(db, args.name.trim()),
-    )
+    const input = buildBudgetInput(given, getBudget(db, args.name.trim()))
     const result = upsertBudget(db, input)
     const b = result.budget
     this.log(

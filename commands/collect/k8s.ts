@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {checkNamespaceNames} from '../../src/cli/arguments.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {collectInventory} from '../../src/collectors/k8s/inventory.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
@@ -45,6 +46,7 @@ in-cluster. Needs only get/list RBAC. Resources the identity may not list are le
     const {flags} = await this.parse(CollectK8s)
     const {config} = this.finopsConfig(flags.config)
     const k = config.kubernetes
+    const namespaces = checkNamespaceNames(flags.namespace, 'namespace') ?? k.namespaces
     const access = loadKubeAccess({kubeconfig: flags.kubeconfig ?? k.kubeconfig, context: flags.context ?? k.context})
     const cluster = flags.cluster ?? k.cluster ?? access.context
     const db = this.openStore(flags.db, flags.config)
@@ -52,7 +54,7 @@ in-cluster. Needs only get/list RBAC. Resources the identity may not list are le
     const {inventory, requests} = await collectInventory(access, {
       cluster,
       pageSize: flags['page-size'] ?? k.pageSize,
-      namespaces: flags.namespace ?? k.namespaces,
+      namespaces,
     })
     const written = replaceInventory(db, inventory, access.context)
     const byKind: Record<string, number> = {}

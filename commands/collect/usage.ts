@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {checkNamespaceNames} from '../../src/cli/arguments.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {createPrometheusClient, resolvePrometheusAuth} from '../../src/collectors/k8s/prometheus-client.js'
 import {collectPrometheusUsage, type PrometheusUsageSummary} from '../../src/collectors/k8s/usage-prometheus.js'
@@ -71,6 +72,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     const {flags} = await this.parse(CollectUsage)
     const {config} = this.finopsConfig(flags.config)
     const k = config.kubernetes
+    const namespaces = checkNamespaceNames(flags.namespace, 'namespace') ?? k.namespaces
     const db = this.openStore(flags.db, flags.config)
     const snapshots = listSnapshots(db)
     const cluster = flags.cluster ?? k.cluster ?? (snapshots.length === 1 ? snapshots[0]!.cluster : undefined)
@@ -87,7 +89,6 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       this.note(
         `No snapshot of cluster ${cluster} in the store: pod names are mapped to workloads by their name pattern (run \`finops collect k8s\` first for exact owners).`,
       )
-    const namespaces = flags.namespace ?? k.namespaces
 
     if (flags.source === 'metrics-server') {
       const access = loadKubeAccess({kubeconfig: flags.kubeconfig ?? k.kubeconfig, context: flags.context ?? k.context})

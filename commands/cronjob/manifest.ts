@@ -3,7 +3,13 @@ import fs from 'node:fs'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {inputError} from '../../src/errors.js'
-import {DEFAULT_FINOPS_YAML, type Manifest, manifestsToYaml, renderManifests} from '../../src/run/manifests.js'
+import {
+  DEFAULT_FINOPS_YAML,
+  type Manifest,
+  manifestsToYaml,
+  refuseRenderedSecrets,
+  renderManifests,
+} from '../../src/run/manifests.js'
 
 export default class CronjobManifest extends FinopsCommand {
   static override summary =
@@ -43,7 +49,9 @@ base in deploy/base.`
       )
     }
     const manifests = renderManifests(run, finopsYaml)
-    if (!this.jsonEnabled()) process.stdout.write(manifestsToYaml(manifests))
+    const rendered = manifestsToYaml(manifests)
+    refuseRenderedSecrets(rendered, finopsYaml, loaded.file ?? 'finops.yaml')
+    if (!this.jsonEnabled()) process.stdout.write(rendered)
     return {manifests}
   }
 }

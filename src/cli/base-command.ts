@@ -2,9 +2,14 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {LoadedConfig} from '../config/index.js'
 import {isFinopsError, redact} from '../errors.js'
+import {rejectBlankValues} from './arguments.js'
+import {describeCliError} from './parse-errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {openStore, type Db} from '../store/open.js'
 import {resolveStorePath} from '../store/paths.js'
+
+/** oclif's shape of parsed flags and arguments. */
+type Output = {[name: string]: unknown}
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof FinopsCommand)['baseFlags'] & T['flags']
@@ -55,6 +60,16 @@ export abstract class FinopsCommand extends Command {
     return this.loadedConfig
   }
 
+  /** oclif's parse, then the rules every command line obeys (no blank values), before any store or cluster access. */
+  protected override async parse<F extends Output, B extends Output, A extends Output>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    rejectBlankValues(parsed)
+    return parsed
+  }
+
   /** Opens the store named by --db / FINOPS_DB / the XDG default; closed when the command ends. */
   protected openStore(dbFlag: string | undefined, configFlag?: string): Db {
     const configured = dbFlag ?? (process.env.FINOPS_DB ? undefined : this.finopsConfig(configFlag).config.store)
@@ -81,9 +96,13 @@ export abstract class FinopsCommand extends Command {
     return this.exit(exit)
   }
 
-  /** Progress and notes go to stderr so stdout stays clean for --json/--csv. */
+  /** Progress and notes go to stderr so stdout stays clean for --json/--csv; redacted like every message. */
   protected note(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+    if (!this.jsonEnabled()) process.stderr.write(`${redact(message)}\n`)
+  }
+
+  override warn(input: string | Error): string | Error {
+    return super.warn(typeof input === 'string' ? redact(input) : new Error(redact(input.message)))
   }
 
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
@@ -96,8 +115,13 @@ export abstract class FinopsCommand extends Command {
       if (process.env.FINOPS_DEBUG && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`)
       return this.exit(error.exit)
     }
-    // oclif's own flag/argument errors already carry a clear message and exit 2.
-    if (error.oclif?.exit !== undefined || error instanceof Errors.CLIError) return super.catch(error)
+    // oclif's own flag/argument errors and this.error(): one redacted line (or JSON {error}), never its parse context.
+    if (error.oclif?.exit !== undefined || error instanceof Errors.CLIError) {
+      const line = describeCliError(error as Errors.CLIError, this.id)
+      if (this.jsonEnabled()) this.logJson({error: line})
+      else process.stderr.write(`Error: ${line.message}\n`)
+      return this.exit(line.exit)
+    }
     const message = redact(error.message ?? String(error))
     process.stderr.write(
       `Error: ${message} (internal error: please report it; set FINOPS_DEBUG=1 to see the stack trace)\n`,

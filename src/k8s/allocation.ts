@@ -31,10 +31,14 @@ export const IDLE = '(idle)'
 /** Parses `--group-by` values (comma-separated or repeated). */
 export function parseAllocationKeys(values: readonly string[] | undefined): AllocationKey[] {
   const out: AllocationKey[] = []
-  for (const raw of (values ?? [])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean)) {
+  const items = (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim())
+  // A blank item would vanish and change the grouping the user asked for.
+  if (items.some((v) => v === ''))
+    throw usageError(
+      `--group-by ${(values ?? []).join(',')}: an item is empty`,
+      'for example --group-by namespace,workload',
+    )
+  for (const raw of items) {
     if (raw.startsWith('label:')) {
       const key = raw.slice(6)
       if (!key)

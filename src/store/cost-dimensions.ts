@@ -18,10 +18,14 @@ export function parseGroupKey(text: string): GroupKey {
 
 /** Splits comma-separated and repeated flag values: `--group-by service,region --group-by tag:env`. */
 export function parseGroupKeys(values: readonly string[] | undefined): GroupKey[] {
-  const keys = (values ?? [])
-    .flatMap((v) => v.split(','))
-    .filter((v) => v.trim() !== '')
-    .map(parseGroupKey)
+  const items = (values ?? []).flatMap((v) => v.split(','))
+  // A blank item would vanish and change the grouping the user asked for.
+  if (items.some((v) => v.trim() === ''))
+    throw usageError(
+      `--group-by ${(values ?? []).join(',')}: an item is empty`,
+      'for example --group-by provider,service',
+    )
+  const keys = items.map(parseGroupKey)
   const seen = new Set<string>()
   return keys.filter((k) => {
     const id = groupKeyLabel(k)
@@ -52,6 +56,11 @@ export function parseFilters(values: readonly string[] | undefined): CostFilter[
       )
     const key = parseFilterKey(raw.slice(0, eq), raw)
     const value = raw.slice(eq + 1)
+    if (value.trim() === '')
+      throw usageError(
+        `--filter ${raw}: the value is empty`,
+        `an empty value never means "all"; rows without a value are ${raw.slice(0, eq)}=${key.kind === 'tag' ? UNTAGGED_LABEL : NONE_LABEL}`,
+      )
     const id = groupKeyLabel(key)
     const existing = byKey.get(id)
     if (existing) existing.values.push(value)
