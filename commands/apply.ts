@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import fs from 'node:fs'
 
-import {splitListFlag} from '../src/cli/arguments.js'
 import {FinopsCommand} from '../src/cli/base-command.js'
+import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
 import {newRunId} from '../src/apply/identity.js'
 import {applyFromStore} from '../src/apply/index.js'
 import type {ApplyReport} from '../src/apply/execute.js'
@@ -26,6 +26,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
   static override examples = [
     '<%= config.bin %> apply',
     '<%= config.bin %> apply --kind scale-down --namespace dev --yes',
+    "<%= config.bin %> apply --namespace 'team-*' --selector 'tier in (web,api)' --kind rightsize",
     '<%= config.bin %> apply --kind rightsize,spot --max-actions 5 --json',
     '<%= config.bin %> apply --recommendations reviewed.json --yes',
   ]
@@ -34,7 +35,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     kind: Flags.string({
       description: `kinds to apply, comma-separated (${APPLY_KINDS.join(', ')}; default: apply.kinds)`,
     }),
-    namespace: Flags.string({description: 'only these namespaces (comma-separated, repeatable)', multiple: true}),
+    ...workloadFilterFlags,
     'max-actions': Flags.integer({description: 'cap on changes in this run (default: apply.maxActions)', min: 0}),
     yes: Flags.boolean({description: 'apply the plan (default: dry run, unless apply.mode is enforce)'}),
     recommendations: Flags.string({
@@ -44,9 +45,9 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
 
   async run(): Promise<ApplyReport> {
     const {flags} = await this.parse(Apply)
-    // Every flag is checked before the store or the cluster is touched (and before the run lock is taken).
+    // Flags and the recommendations file are checked before the store or the cluster is touched (and before the run lock is taken).
+    const filter = workloadFilterFromFlags(flags)
     const kinds = flags.kind ? parseKinds(flags.kind) : undefined
-    const namespaces = splitListFlag(flags.namespace, 'namespace')
     const recommendations = flags.recommendations ? readRecommendations(flags.recommendations) : undefined
     const {config} = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
@@ -58,7 +59,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
       config,
       runId,
       kinds,
-      namespaces,
+      filter,
       maxActions: flags['max-actions'],
       yes: flags.yes,
       recommendations,

@@ -4,6 +4,7 @@ import {isInDowntime, parseScheduleText, type Schedule, type ScheduleDefaults} f
 import {targetKey} from '../store/actions.js'
 import type {WorkloadObject} from './fields.js'
 import type {Candidate} from './plan.js'
+import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
 import {type ActionRecord, FINOPS_ANNOTATIONS, type SkippedAction, type WorkloadRef} from './types.js'
 
 export interface CandidateInputs {
@@ -13,7 +14,8 @@ export interface CandidateInputs {
   /** Workloads carrying our annotation (undefined when not listed, e.g. scale-down not selected). */
   scaledDown?: readonly WorkloadObject[]
   kinds: readonly ApplyKind[]
-  namespaces?: readonly string[]
+  /** Namespaces (names or globs) and a selector; the selector is checked on the live labels when planning. */
+  filter?: WorkloadFilter
   now: Date
   /** Holidays and the default time zone from kubernetes.recommend (a holiday keeps workloads down). */
   scheduleDefaults?: ScheduleDefaults
@@ -25,8 +27,7 @@ export interface CandidateInputs {
  * Pure apart from the clock passed in.
  */
 export function buildCandidates(inputs: CandidateInputs): {candidates: Candidate[]; skipped: SkippedAction[]} {
-  const inScope = (t: WorkloadRef): boolean =>
-    !inputs.namespaces || inputs.namespaces.length === 0 || inputs.namespaces.includes(t.namespace)
+  const inScope = (t: WorkloadRef): boolean => namespaceSelected(inputs.filter?.namespaces, t.namespace)
   const candidates: Candidate[] = []
   const skipped: SkippedAction[] = []
   const restores = new Map<string, Candidate>()
