@@ -15,6 +15,7 @@ import type {Recommendation} from '../recommenders/types.js'
 import {acquireLock, releaseLock} from '../src/store/run-lock.js'
 
 export default class Apply extends FinopsCommand {
+  static override storeIntent = 'write' as const
   static override summary =
     'Apply recommendations to the cluster: dry run unless --yes, journaled first, guardrails reported as skips'
   static override description = `Plans changes from the latest stored recommendations (finops recommend) against the live cluster:

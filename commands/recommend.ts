@@ -1,14 +1,15 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
+import {parseAmountFlag} from '../src/cli/numbers.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
-import {usageError} from '../src/errors.js'
 import {recommendFromStore, recommendNow, type RecommendReport} from '../recommenders/from-store.js'
 import {RECOMMENDER_NAMES, type RecommenderName} from '../recommenders/index.js'
 import {recommendSettingsFrom} from '../recommenders/settings.js'
 import {renderRecommendCsv, renderRecommendTable} from '../src/output/recommend-format.js'
 
 export default class Recommend extends FinopsCommand {
+  static override storeIntent = 'write' as const
   static override summary =
     'Recommend rightsizing, spot migration and scale-down for Kubernetes workloads, sorted by monthly savings'
   static override description = `Reads the inventory (finops collect k8s) and the usage digests (finops collect usage) from the store.
@@ -73,9 +74,5 @@ recommendations, which finops apply plans from. Settings: kubernetes.recommend i
 }
 
 function parseMinSavings(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
-    throw usageError(`--min-savings ${value}: expected a non-negative amount`, 'for example --min-savings 10')
-  return n
+  return value === undefined ? undefined : parseAmountFlag(value, '--min-savings', {allowZero: true})
 }

@@ -4,8 +4,9 @@ import {formatBudgetAmount} from '../../src/alerts/budget-format.js'
 import {buildBudgetInput, describeThresholds} from '../../src/alerts/budget-input.js'
 import {formatScope} from '../../src/alerts/format.js'
 import {BUDGET_PERIODS, type Budget} from '../../src/alerts/types.js'
+import {splitListFlag} from '../../src/cli/arguments.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
-import {usageError} from '../../src/errors.js'
+import {NUMBER_FORMAT_HELP, parseAmountFlag, parseNumberFlag} from '../../src/cli/numbers.js'
 import {METRICS} from '../../src/model.js'
 import {getBudget, upsertBudget} from '../../src/store/budgets.js'
 import {GROUP_KEY_HELP} from '../../src/store/cost-dimensions.js'
@@ -15,19 +16,15 @@ export interface BudgetSetResult {
   created: boolean
 }
 
-/** Numbers from repeated or comma-separated flags: `--actual-threshold 50,80 --actual-threshold 100`. */
+/** Percents from repeated or comma-separated flags: `--actual-threshold 50,80 --actual-threshold 100` (a trailing % is allowed). */
 function parsePercents(values: readonly string[] | undefined, flag: string): number[] | undefined {
-  if (values === undefined) return undefined
-  return values
-    .flatMap((v) => v.split(','))
-    .map((v) => {
-      const n = Number(v.trim().replace(/%$/, ''))
-      if (v.trim() === '' || !Number.isFinite(n)) throw usageError(`--${flag} ${v}: expected a percent such as 80`)
-      return n
-    })
+  return splitListFlag(values, flag)?.map((v) =>
+    parseNumberFlag(v.replace(/%$/, ''), `--${flag}`, {min: 0, minExclusive: true, max: 1000, example: '80'}),
+  )
 }
 
 export default class BudgetSet extends FinopsCommand {
+  static override storeIntent = 'create' as const
   static override summary = 'Create or change a budget: an amount per month, quarter or year over a scope of costs'
   static override description = `Thresholds fire on actual spend to date and on the forecast spend at period end, as AWS Budgets does (default: actual 80% and 100%, forecast 100%). On an existing budget, settings not given are kept. Filter keys are the report's: ${GROUP_KEY_HELP}.`
 
@@ -39,7 +36,9 @@ export default class BudgetSet extends FinopsCommand {
 
   static override args = {name: Args.string({description: 'budget name', required: true})}
   static override flags = {
-    amount: Flags.string({description: 'budget amount per period, in the budget currency'}),
+    amount: Flags.string({
+      description: `budget amount per period, in the budget currency: ${NUMBER_FORMAT_HELP} (10000 or 1234.50)`,
+    }),
     period: Flags.string({description: 'budget period (default monthly)', options: [...BUDGET_PERIODS]}),
     filter: Flags.string({
       description: 'scope, as in the report: key=value (repeatable; same key twice means either)',
@@ -59,12 +58,7 @@ export default class BudgetSet extends FinopsCommand {
 
   async run(): Promise<BudgetSetResult> {
     const {args, flags} = await this.parse(BudgetSet)
-    let amount: number | undefined
-    if (flags.amount !== undefined) {
-      amount = Number(flags.amount.replace(/[,_]/g, ''))
-      if (flags.amount.trim() === '' || !Number.isFinite(amount))
-        throw usageError(`--amount ${flags.amount}: expected a number`, 'for example --amount 10000')
-    }
+    const amount = flags.amount === undefined ? undefined : parseAmountFlag(flags.amount, '--amount')
     const given = {
       name: args.name,
       amount,

@@ -20,6 +20,7 @@ export interface CollectK8sResult {
 }
 
 export default class CollectK8s extends FinopsCommand {
+  static override storeIntent = 'create' as const
   static override summary = "Snapshot a Kubernetes cluster's workloads, nodes and namespaces into the store"
   static override description = `Lists Deployments, StatefulSets, DaemonSets, CronJobs, Jobs, ReplicaSets, Pods, HPAs, PDBs, PVCs/PVs,
 Nodes and Namespaces through the API server (paginated with limit/continue) and replaces the cluster's previous

@@ -29,6 +29,7 @@ export interface CollectUsageResult {
 const SOURCES = ['prometheus', 'metrics-server'] as const
 
 export default class CollectUsage extends FinopsCommand {
+  static override storeIntent = 'create' as const
   static override summary = 'Collect CPU and memory usage per container into bounded daily digests'
   static override description = `From Prometheus (default): range queries over --days (default 14) of
 rate(container_cpu_usage_seconds_total[5m]) and container_memory_working_set_bytes per container, plus OOM kills

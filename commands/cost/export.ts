@@ -2,12 +2,14 @@ import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {
+  buildExportQuery,
   type CostExportSummary,
   exportCostsToFile,
   type ExportFormat,
   type ExportGranularity,
   writeCostExport,
 } from '../../src/cost/export.js'
+import {checkOutputTarget} from '../../src/output/output-file.js'
 import {GROUP_KEY_HELP} from '../../src/store/cost-dimensions.js'
 
 export default class CostExportCommand extends FinopsCommand {
@@ -42,7 +44,6 @@ Group and filter keys: ${GROUP_KEY_HELP}.`
 
   async run(): Promise<CostExportSummary> {
     const {flags} = await this.parse(CostExportCommand)
-    const db = this.openStore(flags.db, flags.config)
     const request = {
       format: flags.format as ExportFormat,
       granularity: flags.granularity as ExportGranularity,
@@ -51,13 +52,17 @@ Group and filter keys: ${GROUP_KEY_HELP}.`
       from: flags.from,
       to: flags.to,
     }
+    // The request and the output path are checked before the store is opened.
+    buildExportQuery(request)
+    if (flags.out) checkOutputTarget(flags.out, '--out')
+    else if (this.jsonEnabled())
+      this.error('--json describes the export; use --format json for the data, or add --out FILE', {exit: 2})
+    const db = this.openStore(flags.db, flags.config)
     if (flags.out) {
       const summary = await exportCostsToFile(db, request, flags.out)
       this.note(`wrote ${summary.rows} rows to ${summary.out}`)
       return summary
     }
-    if (this.jsonEnabled())
-      this.error('--json describes the export; use --format json for the data, or add --out FILE', {exit: 2})
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(0)
     })

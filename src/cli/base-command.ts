@@ -5,7 +5,7 @@ import {isFinopsError, redact} from '../errors.js'
 import {rejectBlankValues} from './arguments.js'
 import {describeCliError} from './parse-errors.js'
 import {ExitCode} from '../exit-codes.js'
-import {openStore, type Db} from '../store/open.js'
+import {openStore, type Db, type StoreIntent} from '../store/open.js'
 import {resolveStorePath} from '../store/paths.js'
 
 /** oclif's shape of parsed flags and arguments. */
@@ -41,6 +41,12 @@ export abstract class FinopsCommand extends Command {
    */
   static loadsConfig: boolean | ((argv: readonly string[]) => boolean) = true
 
+  /**
+   * What the command does with the store: only `create` commands (collect, budget set, run) may
+   * make a new one; `read` commands open it query-only and fail on a missing path, creating nothing.
+   */
+  static storeIntent: StoreIntent = 'read'
+
   private store?: Db
   private loadedConfig?: LoadedConfig
   private configModule?: typeof import('../config/index.js')
@@ -73,7 +79,9 @@ export abstract class FinopsCommand extends Command {
   /** Opens the store named by --db / FINOPS_DB / the XDG default; closed when the command ends. */
   protected openStore(dbFlag: string | undefined, configFlag?: string): Db {
     const configured = dbFlag ?? (process.env.FINOPS_DB ? undefined : this.finopsConfig(configFlag).config.store)
-    this.store ??= openStore(resolveStorePath(configured))
+    this.store ??= openStore(resolveStorePath(configured), {
+      intent: (this.constructor as typeof FinopsCommand).storeIntent,
+    })
     return this.store
   }
 

@@ -1,12 +1,11 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import {once} from 'node:events'
 import type {Writable} from 'node:stream'
 
 import {addDays, monthEnd, parseDayFlag} from '../dates.js'
-import {inputError, storeError, usageError} from '../errors.js'
+import {storeError, usageError} from '../errors.js'
 import {DIMENSIONS, type DimensionName, type GroupKey} from '../model.js'
 import {csvLine, plainNumber} from '../output/format.js'
+import {writeOutputFile} from '../output/output-file.js'
 import {buildCostSql, groupKeyLabel, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'
 import type {Db} from '../store/open.js'
 
@@ -146,33 +145,12 @@ export async function writeCostExport(
   return {rows, from: first, to: last, columns: query.columns}
 }
 
-/**
- * Exports to a file atomically: written to a temporary sibling and renamed, so a failed export
- * never leaves a truncated spreadsheet behind.
- */
+/** Exports to a user-named file through the one safe writer (temporary sibling, renamed only over a regular file). */
 export async function exportCostsToFile(db: Db, request: CostExportRequest, file: string): Promise<CostExportSummary> {
-  const target = path.resolve(file)
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`)
-  let stream: fs.WriteStream
   try {
-    stream = fs.createWriteStream(temp, {flags: 'wx'})
-    await once(stream, 'open')
+    const {result, out} = await writeOutputFile(file, (stream) => writeCostExport(db, request, stream))
+    return {...result, out}
   } catch (error) {
-    throw inputError(
-      `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      'choose a writable --out path',
-      error,
-    )
-  }
-  try {
-    const summary = await writeCostExport(db, request, stream)
-    stream.end()
-    await once(stream, 'finish')
-    fs.renameSync(temp, target)
-    return {...summary, out: target}
-  } catch (error) {
-    stream.destroy()
-    fs.rmSync(temp, {force: true})
     if ((error as {code?: string}).code?.startsWith('SQLITE'))
       throw storeError(`export failed: ${(error as Error).message}`, 'check the store', error)
     throw error
