@@ -1,5 +1,5 @@
 import type {KubernetesConfig} from '../config/sections/kubernetes.js'
-import {addDays, eachDay, parseDayFlag, today} from '../dates.js'
+import {addDays, daysBetween, eachDay, parseDayFlag, today} from '../dates.js'
 import {notFoundError, usageError} from '../errors.js'
 import {readInventory} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
@@ -19,6 +19,9 @@ export interface AllocationOptions {
   cluster?: string
 }
 
+/** The widest allocation window (the same for --window and --from/--to): a year and a day. */
+export const MAX_ALLOCATION_DAYS = 366
+
 /** Resolves the window: --from/--to win; else `Nd` days ending yesterday (default 7d). */
 export function resolveAllocationWindow(
   options: Pick<AllocationOptions, 'window' | 'from' | 'to'>,
@@ -29,11 +32,18 @@ export function resolveAllocationWindow(
     const to = options.to ? parseDayFlag(options.to, '--to') : addDays(now, -1)
     const from = options.from ? parseDayFlag(options.from, '--from') : addDays(to, -6)
     if (from > to) throw usageError(`--from ${from} is after --to ${to}`)
+    // Allocation works day by day over every container: its work must not grow with a window typed by mistake.
+    const width = daysBetween(from, to) + 1
+    if (width > MAX_ALLOCATION_DAYS)
+      throw usageError(
+        `--from ${from} --to ${to} spans ${width.toLocaleString('en-US')} days; cost allocation covers at most ${MAX_ALLOCATION_DAYS} days at once`,
+        'choose a shorter window',
+      )
     return eachDay(from, to)
   }
   const match = /^(\d+)d$/.exec(options.window ?? '7d')
   const n = match ? Number(match[1]) : Number.NaN
-  if (!(n >= 1 && n <= 366)) throw usageError(`--window ${options.window}: expected a number of days like 7d or 30d`)
+  if (!(n >= 1 && n <= MAX_ALLOCATION_DAYS)) throw usageError(`--window ${options.window}: expected a number of days like 7d or 30d`)
   const to = addDays(now, -1)
   return eachDay(addDays(to, -(n - 1)), to)
 }
