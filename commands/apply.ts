@@ -7,12 +7,12 @@ import {newRunId} from '../src/apply/identity.js'
 import {applyFromStore} from '../src/apply/index.js'
 import type {ApplyReport} from '../src/apply/execute.js'
 import {renderApplyReport} from '../src/apply/format.js'
-import {APPLY_KINDS, type ApplyKind} from '../src/config/sections/apply.js'
+import {APPLY_KINDS, type ApplyKind} from '../src/model/action.js'
 import {inputError, usageError} from '../src/errors.js'
 import {ExitCode} from '../src/exit-codes.js'
 import {recommendationSchema} from '../recommenders/schema.js'
-import type {Recommendation} from '../recommenders/types.js'
-import {acquireLock, releaseLock} from '../src/store/run-lock.js'
+import type {Recommendation} from '../src/model/recommendation.js'
+import {acquireRunLock, releaseRunLock} from '../src/run/lock.js'
 
 export default class Apply extends FinopsCommand {
   static override storeIntent = 'write' as const
@@ -55,7 +55,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     const enforce = flags.yes || config.apply.mode === 'enforce'
     const runId = newRunId()
     // A manual apply and the CronJob must not change the same cluster at once: enforcing takes the run lock.
-    if (enforce) acquireLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
+    if (enforce) acquireRunLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
     const report = await applyFromStore(db, {
       config,
       runId,
@@ -65,7 +65,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
       yes: flags.yes,
       recommendations,
     }).finally(() => {
-      if (enforce) releaseLock(db, runId)
+      if (enforce) releaseRunLock(db, runId)
     })
     return this.finishWith(report, applyExitCode(report), renderApplyReport)
   }

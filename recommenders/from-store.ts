@@ -1,7 +1,7 @@
 import type {KubernetesConfig} from '../src/config/sections/kubernetes.js'
 import {addDays, eachDay, toDay} from '../src/dates.js'
 import {inputError, notFoundError} from '../src/errors.js'
-import {containerKeyId, type ContainerUsage, type Workload} from '../src/k8s/model.js'
+import {containerKeyId, type ContainerUsage, type Workload} from '../src/model/k8s.js'
 import {describeFilter, selectNamespaces, type WorkloadFilter, workloadSelected} from '../src/k8s/workload-filter.js'
 import {nodePricesFor} from '../src/k8s/allocation-report.js'
 import {readInventory} from '../src/store/k8s-inventory.js'

@@ -96,7 +96,10 @@ export function boundWindow(
       `${asked}, more than the ${max.toLocaleString('en-US')} finops works through at once, and the store holds no ${options.what} in it${data ? ` (it holds ${data.from} to ${data.to})` : ''}`,
       limit,
     )
-  const clamped = {from: window.from < data.from ? data.from : window.from, to: window.to > data.to ? data.to : window.to}
+  const clamped = {
+    from: window.from < data.from ? data.from : window.from,
+    to: window.to > data.to ? data.to : window.to,
+  }
   const kept = daysBetween(clamped.from, clamped.to) + 1
   if (kept > max)
     throw usageError(

@@ -6,6 +6,7 @@ import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
 import {collectPrometheusUsage, type PrometheusUsageSummary} from '../../src/collectors/k8s/usage-prometheus.js'
 import {sampleMetricsServer} from '../../src/collectors/k8s/usage-metrics-server.js'
 import {usageError} from '../../src/errors.js'
+import {mergeDigests} from '../../src/k8s/digest.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
 import {listSnapshots, readInventory} from '../../src/store/k8s-inventory.js'
 import {lastUsageWrite, writeUsage} from '../../src/store/usage.js'
@@ -114,7 +115,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       const oomSince =
         lastUsageWrite(db, cluster, 'metrics-server') ?? `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`
       const sample = await sampleMetricsServer(access, {cluster, namespaces, inventory, oomSince})
-      writeUsage(db, sample.rows, 'merge')
+      writeUsage(db, sample.rows, {merge: (stored, incoming) => mergeDigests([stored, incoming])})
       const stamp = sample.timestamp ?? new Date().toISOString()
       this.log(
         `Cluster ${cluster}: one metrics-server sample of ${sample.containers} containers in ${sample.pods} pods merged into ${stamp.slice(0, 10)}'s digests; ` +

@@ -1,6 +1,6 @@
 import {addDays} from '../dates.js'
 import type {AnomalyConfig} from '../config/sections/alerts.js'
-import type {GroupKey} from '../model.js'
+import type {GroupKey} from '../model/cost.js'
 import {type CostFilter, groupKeyLabel, NONE_LABEL, parseGroupKeys} from '../store/cost-dimensions.js'
 import {lastCostDay, providerDataDays} from '../store/cost-presence.js'
 import {queryDailyCosts} from '../store/costs.js'

@@ -1,11 +1,16 @@
-import type {ApplyKind} from '../config/sections/apply.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../model/recommendation.js'
 import {isInDowntime, parseScheduleText, type Schedule, type ScheduleDefaults} from '../../recommenders/schedules.js'
 import {targetKey} from '../store/actions.js'
 import type {WorkloadObject} from './fields.js'
 import type {Candidate} from './plan.js'
+import {
+  type ActionRecord,
+  type ApplyKind,
+  FINOPS_ANNOTATIONS,
+  type SkippedAction,
+  type WorkloadRef,
+} from '../model/action.js'
 import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
-import {type ActionRecord, FINOPS_ANNOTATIONS, type SkippedAction, type WorkloadRef} from './types.js'
 
 export interface CandidateInputs {
   recommendations: readonly Recommendation[]

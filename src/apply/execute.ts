@@ -1,7 +1,7 @@
-import type {ApplyConfig, ApplyKind} from '../config/sections/apply.js'
+import type {ApplyConfig} from '../config/sections/apply.js'
 import type {ScheduleDefaults} from '../../recommenders/schedules.js'
 import {redact} from '../errors.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../model/recommendation.js'
 import {
   insertPending,
   markFinished,
@@ -18,7 +18,7 @@ import {ConflictError, type WorkloadCluster} from './cluster.js'
 import {canonical, extractFields} from './fields.js'
 import {newActionId} from './identity.js'
 import {type Candidate, type OpenScaleDown, planCandidate, type PlanDecision} from './plan.js'
-import type {ActionRecord, ActionStatus, FieldSet, PlannedAction, SkippedAction} from './types.js'
+import type {ActionRecord, ActionStatus, ApplyKind, FieldSet, PlannedAction, SkippedAction} from '../model/action.js'
 
 export interface ApplyOptions {
   settings: ApplyConfig

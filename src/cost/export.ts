@@ -3,7 +3,7 @@ import type {Writable} from 'node:stream'
 
 import {addDays, monthEnd, parseDayFlag} from '../dates.js'
 import {storeError, usageError} from '../errors.js'
-import {DIMENSIONS, type DimensionName, type GroupKey} from '../model.js'
+import {DIMENSIONS, type DimensionName, type GroupKey} from '../model/cost.js'
 import {csvLine, plainNumber} from '../output/format.js'
 import {writeOutputFile} from '../output/output-file.js'
 import {buildCostSql, groupKeyLabel, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'

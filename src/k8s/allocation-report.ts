@@ -8,7 +8,7 @@ import {readUsage} from '../store/usage.js'
 import {allocateCosts, type AllocationReport, parseAllocationKeys} from './allocation.js'
 import {computeDiscountFromBilling, PROVIDER_NAMES} from './billing-calibration.js'
 import {type NodePrice, priceNode} from './prices.js'
-import type {Inventory} from './model.js'
+import type {Inventory} from '../model/k8s.js'
 
 export interface AllocationOptions {
   /** `7d`, `30d` (ending yesterday), or --from/--to. */
@@ -43,7 +43,8 @@ export function resolveAllocationWindow(
   }
   const match = /^(\d+)d$/.exec(options.window ?? '7d')
   const n = match ? Number(match[1]) : Number.NaN
-  if (!(n >= 1 && n <= MAX_ALLOCATION_DAYS)) throw usageError(`--window ${options.window}: expected a number of days like 7d or 30d`)
+  if (!(n >= 1 && n <= MAX_ALLOCATION_DAYS))
+    throw usageError(`--window ${options.window}: expected a number of days like 7d or 30d`)
   const to = addDays(now, -1)
   return eachDay(addDays(to, -(n - 1)), to)
 }

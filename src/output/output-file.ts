@@ -80,7 +80,7 @@ export function checkOutputTarget(file: string, flag: string): number {
     return 0o666
   }
   if (stat.isSymbolicLink()) {
-    let points = ''
+    let points: string
     try {
       points = ` to ${fs.readlinkSync(file)}`
     } catch {

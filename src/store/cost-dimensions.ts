@@ -1,5 +1,5 @@
 import {usageError} from '../errors.js'
-import {DIMENSIONS, type DimensionName, type GroupKey} from '../model.js'
+import {DIMENSIONS, type DimensionName, type GroupKey} from '../model/cost.js'
 
 export const GROUP_KEY_HELP = `${Object.keys(DIMENSIONS).join(', ')}, tag:<key>`
 

@@ -1,5 +1,5 @@
-import type {DailyCostRow, GroupKey, Metric} from '../model.js'
-import {METRICS} from '../model.js'
+import type {DailyCostRow, GroupKey, Metric} from '../model/cost.js'
+import {METRICS} from '../model/cost.js'
 import {buildCostSql, type CostFilter} from './cost-dimensions.js'
 import type {Db} from './open.js'
 

@@ -1,4 +1,4 @@
-import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../../recommenders/types.js'
+import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../model/recommendation.js'
 import type {Db} from './open.js'
 
 /** What a recommend run computed: its scope decides which stored rows it replaces. */

@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {RecommendReport} from '../../recommenders/from-store.js'
 import {recommendReportSchema} from '../../recommenders/schema.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../../src/model/recommendation.js'
 import {openStore} from '../../src/store/open.js'
 import {type PriceRow, replacePrices} from '../../src/store/prices.js'
 import {listRecommendations, listSkipped} from '../../src/store/recommendations.js'

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {inputError} from '../../errors.js'
-import type {DailyCostRow} from '../../model.js'
+import type {DailyCostRow} from '../../model/cost.js'
 import {openCostWriter} from '../../store/costs.js'
 import type {Db} from '../../store/open.js'
 import type {ColumnMapping} from './columns.js'

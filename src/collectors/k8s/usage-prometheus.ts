@@ -1,6 +1,6 @@
 import {DigestBuilder, type HistogramBuilder} from '../../k8s/digest.js'
 import {guessWorkloadForPod, workloadForPod} from '../../k8s/inventory.js'
-import type {ContainerKey, Inventory, WorkloadKind} from '../../k8s/model.js'
+import type {ContainerKey, Inventory, WorkloadKind} from '../../model/k8s.js'
 import {inputError} from '../../errors.js'
 import type {UsageRow} from '../../store/usage.js'
 import type {PrometheusApi, PrometheusSeries} from './prometheus-client.js'
