@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import type {FinopsConfig} from '../config/index.js'
-import {parseDayFlag} from '../dates.js'
+import {addDays, parseDayFlag, today} from '../dates.js'
 import {usageError} from '../errors.js'
 import type {CollectSummary} from './cloud-collect.js'
+import {checkCollectWindow} from './cloud-window.js'
 import type {CatalogSummary} from './gcp/catalog.js'
 import type {RunSettings} from './registry.js'
 
@@ -36,12 +37,16 @@ export function runSettings(
   config: FinopsConfig,
   flags: {from?: string; to?: string; 'restatement-days'?: number},
 ): RunSettings {
+  const from = flags.from ? parseDayFlag(flags.from, '--from') : undefined
+  const to = flags.to ? parseDayFlag(flags.to, '--to') : undefined
+  // Checked here, before credentials, the store or any request.
+  if (from) checkCollectWindow(from, to ?? addDays(today(), -1))
   return {
     restatementDays: flags['restatement-days'] ?? config.sources.restatementDays,
     initialDays: config.sources.initialDays,
     retry: config.sources.retry,
-    from: flags.from ? parseDayFlag(flags.from, '--from') : undefined,
-    to: flags.to ? parseDayFlag(flags.to, '--to') : undefined,
+    from,
+    to,
   }
 }
 
