@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import type {FinopsConfig} from '../config/index.js'
-import {addDays, parseDayFlag, today} from '../dates.js'
+import {addDays, parseDay, today, WINDOW_END, WINDOW_START} from '../dates.js'
 import {usageError} from '../errors.js'
 import type {CollectSummary} from './cloud-collect.js'
 import {checkCollectWindow} from './cloud-window.js'
@@ -37,8 +37,8 @@ export function runSettings(
   config: FinopsConfig,
   flags: {from?: string; to?: string; 'restatement-days'?: number},
 ): RunSettings {
-  const from = flags.from ? parseDayFlag(flags.from, '--from') : undefined
-  const to = flags.to ? parseDayFlag(flags.to, '--to') : undefined
+  const from = flags.from ? parseDay(flags.from, WINDOW_START) : undefined
+  const to = flags.to ? parseDay(flags.to, WINDOW_END) : undefined
   // Checked here, before credentials, the store or any request.
   if (from) checkCollectWindow(from, to ?? addDays(today(), -1))
   return {

@@ -1,4 +1,13 @@
-import {addDays, daysBetween, MAX_WINDOW_DAYS, monthStart, parseDayFlag} from '../dates.js'
+import {
+  addDays,
+  daysBetween,
+  MAX_WINDOW_DAYS,
+  monthStart,
+  parseDay,
+  reversedWindowError,
+  WINDOW_END,
+  WINDOW_START,
+} from '../dates.js'
 import {usageError} from '../errors.js'
 import type {Watermark} from '../store/watermarks.js'
 
@@ -20,7 +29,7 @@ export interface CollectWindow {
 }
 
 /**
- * The days a run collects. Explicit --from/--to win. Otherwise: from the watermark minus the
+ * The days a run collects. An explicit start and end win. Otherwise: from the watermark minus the
  * restatement window, and never later than the first unsettled day, so the current month (which
  * providers restate until the invoice closes) is re-collected on every run; to = yesterday (UTC),
  * the last complete day.
@@ -33,9 +42,9 @@ export function planWindow(input: {
   settings: WindowSettings
 }): CollectWindow {
   const {today, watermark, settings} = input
-  const to = input.to ? parseDayFlag(input.to, '--to') : addDays(today, -1)
+  const to = input.to ? parseDay(input.to, WINDOW_END) : addDays(today, -1)
   let from: string
-  if (input.from) from = parseDayFlag(input.from, '--from')
+  if (input.from) from = parseDay(input.from, WINDOW_START)
   else if (watermark) {
     const restated = addDays(watermark.collectedThrough, 1 - settings.restatementDays)
     const unsettled = addDays(watermark.finalThrough, 1)
@@ -43,7 +52,7 @@ export function planWindow(input: {
     // Nothing new since the watermark: re-collect the restatement window, at least the last day.
     if (from > to) from = addDays(to, 1 - Math.max(1, settings.restatementDays))
   } else from = addDays(to, 1 - settings.initialDays)
-  if (from > to) throw usageError(`--from ${from} is after --to ${to}`, 'give a window that ends on or after its start')
+  if (from > to) throw reversedWindowError(from, to, 'give a window that ends on or after its start')
   checkCollectWindow(from, to)
   const beforeRestatement = addDays(to, -settings.restatementDays)
   const beforeMonth = addDays(monthStart(today), -1)
@@ -56,7 +65,7 @@ export function checkCollectWindow(from: string, to: string): void {
   const width = daysBetween(from, to) + 1
   if (width > MAX_WINDOW_DAYS)
     throw usageError(
-      `--from ${from} --to ${to} spans ${width.toLocaleString('en-US')} days; a collection covers at most ${MAX_WINDOW_DAYS.toLocaleString('en-US')} days at once`,
+      `the window ${from} to ${to} spans ${width.toLocaleString('en-US')} days; a collection covers at most ${MAX_WINDOW_DAYS.toLocaleString('en-US')} days at once`,
       'collect a shorter window (billing APIs keep a few years at most)',
     )
 }

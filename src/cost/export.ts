@@ -1,12 +1,13 @@
 import {once} from 'node:events'
 import type {Writable} from 'node:stream'
 
-import {addDays, monthEnd, parseDayFlag} from '../dates.js'
-import {storeError, usageError} from '../errors.js'
-import {DIMENSIONS, type DimensionName, type GroupKey} from '../model/cost.js'
+import {addDays, monthEnd, parseDay, reversedWindowError, WINDOW_END, WINDOW_START} from '../dates.js'
+import {storeError} from '../errors.js'
+import {DIMENSIONS, type DimensionName, type GroupKey, groupKeyLabel} from '../model/cost.js'
 import {csvLine, plainNumber} from '../output/format.js'
 import {writeOutputFile} from '../output/output-file.js'
-import {buildCostSql, groupKeyLabel, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'
+import {buildCostSql} from '../store/cost-dimensions.js'
+import {parseFilters, parseGroupKeys} from './dimension-keys.js'
 import type {Db} from '../store/open.js'
 
 export type ExportFormat = 'csv' | 'json'
@@ -69,9 +70,9 @@ export function buildExportQuery(request: CostExportRequest): ExportQuery {
   const where = [...sql.where]
   const params: unknown[] = [...sql.joinParams]
   params.push(...sql.whereParams)
-  const from = request.from === undefined ? undefined : parseDayFlag(request.from, '--from')
-  const to = request.to === undefined ? undefined : parseDayFlag(request.to, '--to')
-  if (from && to && from > to) throw usageError(`--from ${from} is after --to ${to}`)
+  const from = request.from === undefined ? undefined : parseDay(request.from, WINDOW_START)
+  const to = request.to === undefined ? undefined : parseDay(request.to, WINDOW_END)
+  if (from && to && from > to) throw reversedWindowError(from, to)
   if (from) {
     where.push('c.day >= ?')
     params.push(from)

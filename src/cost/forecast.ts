@@ -1,6 +1,6 @@
 import {addDays, daysBetween, eachDay, monthEnd} from '../dates.js'
 import {inputError} from '../errors.js'
-import {groupKeyLabel} from '../store/cost-dimensions.js'
+import {groupKeyLabel} from '../model/cost.js'
 import type {Db} from '../store/open.js'
 import {forecastBill} from '../../forecasters/bill.js'
 import type {CostForecast, ForecastSettings} from '../../forecasters/types.js'

@@ -1,6 +1,15 @@
 import type {KubernetesConfig} from '../config/sections/kubernetes.js'
-import {addDays, daysBetween, eachDay, parseDayFlag, today} from '../dates.js'
-import {notFoundError, usageError} from '../errors.js'
+import {
+  addDays,
+  daysBetween,
+  eachDay,
+  parseDay,
+  reversedWindowError,
+  today,
+  WINDOW_END,
+  WINDOW_START,
+} from '../dates.js'
+import {notFoundError, type UserInput, usageError} from '../errors.js'
 import {readInventory} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
 import {spotPriceRatio} from '../store/prices.js'
@@ -11,7 +20,7 @@ import {type NodePrice, priceNode} from './prices.js'
 import type {Inventory} from '../model/k8s.js'
 
 export interface AllocationOptions {
-  /** `7d`, `30d` (ending yesterday), or --from/--to. */
+  /** `7d`, `30d` (ending yesterday), or an explicit from/to. */
   window?: string
   from?: string
   to?: string
@@ -19,24 +28,31 @@ export interface AllocationOptions {
   cluster?: string
 }
 
-/** The widest allocation window (the same for --window and --from/--to): a year and a day. */
+/** The widest allocation window (the same for a window length and a start/end): a year and a day. */
 export const MAX_ALLOCATION_DAYS = 366
 
-/** Resolves the window: --from/--to win; else `Nd` days ending yesterday (default 7d). */
+/** A window given as a number of days (`--window` on the command line). */
+const WINDOW_DAYS: UserInput = {key: 'window', label: 'window length'}
+
+/** Resolves the window: an explicit start/end wins; else `Nd` days ending yesterday (default 7d). */
 export function resolveAllocationWindow(
   options: Pick<AllocationOptions, 'window' | 'from' | 'to'>,
   now = today(),
 ): string[] {
   if (options.from || options.to) {
-    if (options.window) throw usageError('--window cannot be combined with --from/--to', 'use one or the other')
-    const to = options.to ? parseDayFlag(options.to, '--to') : addDays(now, -1)
-    const from = options.from ? parseDayFlag(options.from, '--from') : addDays(to, -6)
-    if (from > to) throw usageError(`--from ${from} is after --to ${to}`)
+    if (options.window)
+      throw usageError(
+        (n) => `${n(WINDOW_DAYS)} cannot be combined with ${n(WINDOW_START)}/${n(WINDOW_END)}`,
+        'use one or the other',
+      )
+    const to = options.to ? parseDay(options.to, WINDOW_END) : addDays(now, -1)
+    const from = options.from ? parseDay(options.from, WINDOW_START) : addDays(to, -6)
+    if (from > to) throw reversedWindowError(from, to)
     // Allocation works day by day over every container: its work must not grow with a window typed by mistake.
     const width = daysBetween(from, to) + 1
     if (width > MAX_ALLOCATION_DAYS)
       throw usageError(
-        `--from ${from} --to ${to} spans ${width.toLocaleString('en-US')} days; cost allocation covers at most ${MAX_ALLOCATION_DAYS} days at once`,
+        `the window ${from} to ${to} spans ${width.toLocaleString('en-US')} days; cost allocation covers at most ${MAX_ALLOCATION_DAYS} days at once`,
         'choose a shorter window',
       )
     return eachDay(from, to)
@@ -44,7 +60,10 @@ export function resolveAllocationWindow(
   const match = /^(\d+)d$/.exec(options.window ?? '7d')
   const n = match ? Number(match[1]) : Number.NaN
   if (!(n >= 1 && n <= MAX_ALLOCATION_DAYS))
-    throw usageError(`--window ${options.window}: expected a number of days like 7d or 30d`)
+    throw usageError(
+      (name) =>
+        `${name(WINDOW_DAYS)} ${options.window}: expected a number of days from 1d to ${MAX_ALLOCATION_DAYS}d, like 7d or 30d`,
+    )
   const to = addDays(now, -1)
   return eachDay(addDays(to, -(n - 1)), to)
 }

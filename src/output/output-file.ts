@@ -4,7 +4,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {Writable} from 'node:stream'
 
-import {FinopsError, inputError, usageError} from '../errors.js'
+import {FinopsError, inputError, type UserInput, usageError} from '../errors.js'
+
+/** The file a command writes its output to (`--out` on the command line). */
+export const OUTPUT_FILE: UserInput = {key: 'out', label: 'output file'}
 
 /**
  * The one way a command writes a user-named file (`--out`): into a temporary file in the same
@@ -16,10 +19,10 @@ import {FinopsError, inputError, usageError} from '../errors.js'
 export async function writeOutputFile<T>(
   target: string,
   write: (stream: Writable) => Promise<T>,
-  flag = '--out',
+  input: UserInput = OUTPUT_FILE,
 ): Promise<{result: T; out: string}> {
   const file = path.resolve(target)
-  const mode = checkOutputTarget(file, flag)
+  const mode = checkOutputTarget(file, input)
   const temp = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`,
@@ -28,7 +31,11 @@ export async function writeOutputFile<T>(
   try {
     fd = fs.openSync(temp, 'wx', mode)
   } catch (error) {
-    throw inputError(`cannot write ${file}: ${describeIoError(error)}`, `choose a writable ${flag} path`, error)
+    throw inputError(
+      `cannot write ${file}: ${describeIoError(error)}`,
+      (n) => `choose a writable ${n(input)} path`,
+      error,
+    )
   }
   const stream = fs.createWriteStream('', {fd, autoClose: false})
   let open = true
@@ -43,7 +50,7 @@ export async function writeOutputFile<T>(
     fs.fsyncSync(fd)
     close()
     // The target may have been swapped for a link or a directory while we wrote: check again.
-    checkOutputTarget(file, flag)
+    checkOutputTarget(file, input)
     fs.renameSync(temp, file)
     return {result, out: file}
   } catch (error) {
@@ -52,19 +59,23 @@ export async function writeOutputFile<T>(
     fs.rmSync(temp, {force: true})
     if (error instanceof FinopsError) throw error
     if ((error as {code?: string}).code?.startsWith('SQLITE')) throw error
-    throw inputError(`cannot write ${file}: ${describeIoError(error)}`, `choose a writable ${flag} path`, error)
+    throw inputError(
+      `cannot write ${file}: ${describeIoError(error)}`,
+      (n) => `choose a writable ${n(input)} path`,
+      error,
+    )
   }
 }
 
 /** Throws unless `file` is absent (in an existing directory) or a regular file; returns the mode to create it with. */
-export function checkOutputTarget(file: string, flag: string): number {
+export function checkOutputTarget(file: string, input: UserInput = OUTPUT_FILE): number {
   let stat: fs.Stats
   try {
     stat = fs.lstatSync(file)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'ENOENT' && code !== 'ENOTDIR')
-      throw inputError(`cannot write ${file}: ${code}`, `choose another ${flag} path`)
+      throw inputError(`cannot write ${file}: ${code}`, (n) => `choose another ${n(input)} path`)
     const dir = path.dirname(file)
     let dirStat: fs.Stats | undefined
     try {
@@ -74,7 +85,7 @@ export function checkOutputTarget(file: string, flag: string): number {
     }
     if (!dirStat?.isDirectory())
       throw usageError(
-        `${flag} ${file}: the directory ${dir} does not exist`,
+        (n) => `${n(input)} ${file}: the directory ${dir} does not exist`,
         'create it first, or choose another path',
       )
     return 0o666
@@ -87,12 +98,16 @@ export function checkOutputTarget(file: string, flag: string): number {
       points = ''
     }
     throw usageError(
-      `${flag} ${file} is a symbolic link${points}; finops writes only regular files and never follows or replaces a link`,
+      (n) =>
+        `${n(input)} ${file} is a symbolic link${points}; finops writes only regular files and never follows or replaces a link`,
       'give the path of the file itself',
     )
   }
   if (!stat.isFile())
-    throw usageError(`${flag} ${file} is ${describeNonFile(stat)}, not a regular file`, `give ${flag} a file path`)
+    throw usageError(
+      (n) => `${n(input)} ${file} is ${describeNonFile(stat)}, not a regular file`,
+      (n) => `give ${n(input)} a file path`,
+    )
   return stat.mode & 0o7777
 }
 

@@ -1,4 +1,5 @@
-import {buildCostSql, type CostFilter} from './cost-dimensions.js'
+import type {CostFilter} from '../model/cost.js'
+import {buildCostSql} from './cost-dimensions.js'
 import type {Db} from './open.js'
 
 /** The last day with cost data matching the filters, per currency (empty map: none). */

@@ -1,6 +1,7 @@
 import type {DailyCostRow, GroupKey, Metric} from '../model/cost.js'
 import {METRICS} from '../model/cost.js'
-import {buildCostSql, type CostFilter} from './cost-dimensions.js'
+import {type CostFilter} from '../model/cost.js'
+import {buildCostSql} from './cost-dimensions.js'
 import type {Db} from './open.js'
 
 /** What an import or collection run replaces: whole FOCUS billing periods, or a day range. */

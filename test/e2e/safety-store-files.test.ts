@@ -89,16 +89,20 @@ describe('--db: only a finops store is opened, and only write commands create on
     ['a symbolic link to a foreign database', 'link-to-app.db', /another application/],
     ['a directory', 'a-directory', /is a directory, not a store file/],
     ['a FIFO', 'a-fifo', /is a named pipe \(FIFO\)/],
-  ])('%s: refused by read, write and create commands (exit 4), nothing changed', async (_, name, message) => {
-    const before = snapshotTree(dir)
-    for (const argv of commandsOn(path.join(dir, name))) {
-      const r = await runCli(argv, {env})
-      expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(4)
-      expect(oneLine(r)).toMatch(message)
-      expect(r.stderr).toMatch(/finops never changes a file that is not its store/)
-    }
-    expect(snapshotTree(dir)).toEqual(before)
-  })
+  ])(
+    '%s: refused by read, write and create commands (exit 4), nothing changed',
+    async (_, name, message) => {
+      const before = snapshotTree(dir)
+      for (const argv of commandsOn(path.join(dir, name))) {
+        const r = await runCli(argv, {env})
+        expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(4)
+        expect(oneLine(r)).toMatch(message)
+        expect(r.stderr).toMatch(/finops never changes a file that is not its store/)
+      }
+      expect(snapshotTree(dir)).toEqual(before)
+    },
+    300_000,
+  )
 
   it('a character device (/dev/null) is refused, and so is --db under a file', async () => {
     const r = await runCli(['budget', 'set', 'x', '--amount', '1', '--db', '/dev/null'], {env})
@@ -138,7 +142,7 @@ describe('--db: only a finops store is opened, and only write commands create on
     const viaEnv = await runCli(['budget', 'list'], {env: {...env, FINOPS_DB: missing}})
     expect(viaEnv.code).toBe(4)
     expect(snapshotTree(dir)).toEqual(before)
-  })
+  }, 400_000)
 
   it('a write command creates a new store (and its directories), marked as finops', async () => {
     const file = path.join(dir, 'new', 'ünïcødé ストア', '..', 'store.db')
@@ -192,7 +196,7 @@ describe('store schema: older stores are adopted, newer ones refused, migrations
     openStore(file).close()
     sqlite(file, (db) => {
       db.pragma('application_id = 0')
-      db.exec("DELETE FROM schema_migrations WHERE id = '0900-store-meta'; DROP TABLE store_meta")
+      db.exec("DELETE FROM schema_migrations WHERE id = 'store-meta'; DROP TABLE store_meta")
       db.pragma('journal_mode = DELETE')
     })
   }
@@ -229,7 +233,7 @@ describe('store schema: older stores are adopted, newer ones refused, migrations
       expect(oneLine(r)).toMatch(/written by a newer finops \(schema 1700-from-the-future/)
     }
     expect(snapshotTree(tmp.dir)).toEqual(before)
-  })
+  }, 300_000)
 
   it('a read-only command leaves the store and the files around it byte-for-byte unchanged', async () => {
     const file = path.join(tmp.dir, 'read.db')
@@ -246,7 +250,7 @@ describe('store schema: older stores are adopted, newer ones refused, migrations
       expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0)
     }
     expect(snapshotTree(tmp.dir)).toEqual(before)
-  })
+  }, 300_000)
 })
 
 describe('a read-only directory (as an unprivileged user)', () => {

@@ -3,7 +3,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {inputError} from '../../errors.js'
+import {inputError, type UserInput} from '../../errors.js'
+
+/** Whether rows that cannot be used are counted and left out instead of failing the import (`--skip-invalid`). */
+const SKIP_INVALID_INPUT: UserInput = {key: 'skip-invalid', label: 'skipping invalid rows'}
 import type {DailyCostRow} from '../../model/cost.js'
 import {openCostWriter} from '../../store/costs.js'
 import type {Db} from '../../store/open.js'
@@ -211,7 +214,7 @@ function badRowError(file: FocusFile, column: string, row: number | undefined, v
           : `${column} "${truncate(value)}" is not a number`
   return inputError(
     `${where}: ${what}`,
-    'fix or remove the row, or pass --skip-invalid to import the rest and count the bad rows',
+    (n) => `fix or remove the row, or allow ${n(SKIP_INVALID_INPUT)} to import the rest and count the bad rows`,
   )
 }
 
