@@ -3,6 +3,8 @@
  * with prediction intervals, or a skip that says why. Budgets, anomalies and `finops forecast` all
  * use these types.
  */
+import type {Holiday} from './calendar.js'
+import type {IntervalCalibration} from './intervals.js'
 import type {ForecastWarning} from './schema.js'
 
 /** One day of history: YYYY-MM-DD and the day's cost. */
@@ -35,8 +37,8 @@ export interface ModelAccuracy {
   mase: number
   /** Mean absolute percentage error of the horizon total (sum over the backtest horizon), in %. */
   totalApe: number
-  /** Share of backtest days inside the model's interval at the requested level (0..1). */
-  coverage: number
+  /** Share of backtest days inside the model's interval at the requested level (0..1); null with fewer than 2 origins. */
+  coverage: number | null
   /** How many forecast origins the backtest used, and the horizon each one forecast. */
   origins: number
   horizonDays: number
@@ -54,6 +56,12 @@ export interface ForecastSettings {
   backtestOrigins?: number
   /** Compute and return accuracy for every candidate, not only the chosen one. */
   backtestAll?: boolean
+  /** Public holidays (or other closure days) over the history and the horizon; their effect is learnt. */
+  holidays?: readonly Holiday[]
+  /** Treat 24 December to 1 January as holidays of their own (default true). */
+  yearEnd?: boolean
+  /** Interval width multipliers (defaults fitted on the benchmarks' development seeds). */
+  calibration?: IntervalCalibration
 }
 
 /** A forecast of one series. */

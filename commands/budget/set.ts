@@ -1,20 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 
-import {formatBudgetAmount} from '../../src/alerts/budget-format.js'
-import {buildBudgetInput, describeThresholds} from '../../src/alerts/budget-input.js'
-import {formatScope} from '../../src/alerts/format.js'
-import {BUDGET_PERIODS, type Budget} from '../../src/model/budget.js'
-import {splitListFlag} from '../../src/cli/arguments.js'
+import {buildBudgetInput} from '../../src/alerts/budget-input.js'
+import {BUDGET_PERIODS, type BudgetSetResult} from '../../src/model/budget.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {splitListFlag} from '../../src/cli/arguments.js'
 import {NUMBER_FORMAT_HELP, parseAmountFlag, parseNumberFlag} from '../../src/cli/numbers.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {METRICS} from '../../src/model/cost.js'
 import {getBudget, upsertBudget} from '../../src/store/budgets.js'
 import {DIMENSION_KEYS_HELP} from '../../src/cost/dimension-keys.js'
-
-export interface BudgetSetResult {
-  budget: Budget
-  created: boolean
-}
 
 /** Percents from repeated or comma-separated flags: `--actual-threshold 50,80 --actual-threshold 100` (a trailing % is allowed). */
 function parsePercents(values: readonly string[] | undefined, flag: string): number[] | undefined {
@@ -54,6 +48,7 @@ export default class BudgetSet extends FinopsCommand {
       description: 'alert when forecast period-end spend reaches this percent (repeatable, comma-separated)',
       multiple: true,
     }),
+    ...outputFlags(['budget-set']),
   }
 
   async run(): Promise<BudgetSetResult> {
@@ -74,11 +69,7 @@ export default class BudgetSet extends FinopsCommand {
     const db = this.openStore(flags.db, flags.config)
     const input = buildBudgetInput(given, getBudget(db, args.name.trim()))
     const result = upsertBudget(db, input)
-    const b = result.budget
-    this.log(
-      `Budget ${b.name} ${result.created ? 'created' : 'updated'}: ${formatBudgetAmount(b.amount, b.currency)} ${b.period}, ${formatScope(b.filters)}, ` +
-        `${b.metric} cost; thresholds ${describeThresholds(b.thresholds)}`,
-    )
+    await this.present('budget-set', result)
     return result
   }
 }

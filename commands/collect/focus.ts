@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress'
 import path from 'node:path'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {type FocusImportSummary, importFocusFiles} from '../../src/collectors/focus/index.js'
 
 export default class CollectFocus extends FinopsCommand {
@@ -22,6 +23,7 @@ Pass every part of a multi-part export in one call (or its directory). The impor
   static override args = {path: Args.string({description: 'FOCUS files or directories', required: true})}
   static override flags = {
     'skip-invalid': Flags.boolean({description: 'skip rows with unparseable dates or numbers, and report how many'}),
+    ...outputFlags(['collect-focus']),
   }
 
   async run(): Promise<FocusImportSummary> {
@@ -55,16 +57,7 @@ Pass every part of a multi-part export in one call (or its directory). The impor
         }),
     }).finally(() => bar?.stop())
 
-    const periods = [
-      ...new Set(
-        summary.billingPeriods.map((p) => `${p.provider} ${p.billingAccountId} ${p.billingPeriodStart.slice(0, 7)}`),
-      ),
-    ]
-    this.log(
-      `Imported ${summary.rowsRead.toLocaleString('en-US')} rows from ${summary.files.length} file${summary.files.length === 1 ? '' : 's'} into ${summary.rollupRows.toLocaleString('en-US')} daily cost rows` +
-        (summary.days ? ` (${summary.days.first} to ${summary.days.last}, ${summary.currencies.join(', ')})` : ''),
-    )
-    this.log(`Billing periods replaced: ${periods.join('; ')}`)
+    await this.present('collect-focus', summary)
     if (summary.rowsSkipped > 0) {
       const byColumn = Object.entries(summary.skippedByColumn)
         .map(([c, n]) => `${n} bad ${c}`)

@@ -10,7 +10,6 @@ import {
   writeCostExport,
 } from '../../src/cost/export.js'
 import {DIMENSION_KEYS_HELP} from '../../src/cost/dimension-keys.js'
-import {checkOutputTarget} from '../../src/output/output-file.js'
 
 export default class CostExportCommand extends FinopsCommand {
   static override summary = 'Export costs as CSV or JSON for a budgeting spreadsheet'
@@ -52,10 +51,9 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
       from: flags.from,
       to: flags.to,
     }
-    // The request and the output path are checked before the store is opened.
+    // The request is checked before the store is opened (the base command checks --out).
     buildExportQuery(request)
-    if (flags.out) checkOutputTarget(flags.out)
-    else if (this.jsonEnabled())
+    if (!flags.out && this.jsonEnabled())
       this.error('--json describes the export; use --format json for the data, or add --out FILE', {exit: 2})
     const db = this.openStore(flags.db, flags.config)
     if (flags.out) {

@@ -2,14 +2,10 @@ import {Flags} from '@oclif/core'
 import fs from 'node:fs'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {inputError} from '../../src/errors.js'
-import {
-  DEFAULT_FINOPS_YAML,
-  type Manifest,
-  manifestsToYaml,
-  refuseRenderedSecrets,
-  renderManifests,
-} from '../../src/run/manifests.js'
+import type {Manifest} from '../../src/model/manifest.js'
+import {DEFAULT_FINOPS_YAML, refuseRenderedSecrets, renderManifests} from '../../src/run/manifests.js'
 
 export default class CronjobManifest extends FinopsCommand {
   static override summary =
@@ -27,6 +23,7 @@ base in deploy/base.`
     schedule: Flags.string({description: 'cron schedule (default: run.cronjob.schedule)'}),
     image: Flags.string({description: 'container image (default: run.cronjob.image)'}),
     namespace: Flags.string({description: 'namespace (default: run.cronjob.namespace)'}),
+    ...outputFlags(['cronjob-manifest'], {default: 'yaml'}),
   }
 
   async run(): Promise<{manifests: Manifest[]}> {
@@ -48,10 +45,9 @@ base in deploy/base.`
         'remove it and put the URL in the finops-credentials Secret (key slack-webhook-url), which the CronJob mounts; see docs/deploy.md',
       )
     }
-    const manifests = renderManifests(run, finopsYaml)
-    const rendered = manifestsToYaml(manifests)
-    refuseRenderedSecrets(rendered, finopsYaml, loaded.file ?? 'finops.yaml')
-    if (!this.jsonEnabled()) process.stdout.write(rendered)
-    return {manifests}
+    const result = {manifests: renderManifests(run, finopsYaml)}
+    refuseRenderedSecrets(result.manifests, finopsYaml, loaded.file ?? 'finops.yaml')
+    await this.present('cronjob-manifest', result)
+    return result
   }
 }

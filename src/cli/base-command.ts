@@ -1,19 +1,34 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {LoadedConfig} from '../config/index.js'
-import {type InputNamer, isFinopsError, redact} from '../errors.js'
-import {rejectBlankValues} from './arguments.js'
-import {describeCliError} from './parse-errors.js'
+import {type InputNamer, isFinopsError, redact, usageError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
+import {formatsFor, type OutputFormatName, outputFormats} from '../output/registry.js'
+import type {ResultData, ResultKind, ResultOptions} from '../output/result-kinds.js'
+import {checkOutputTarget, writeRenderedFile} from '../output/output-file.js'
 import {openStore, type Db, type StoreIntent} from '../store/open.js'
 import {resolveStorePath} from '../store/paths.js'
-
-/** oclif's shape of parsed flags and arguments. */
-type Output = {[name: string]: unknown}
+import {rejectBlankValues} from './arguments.js'
+import {describeCliError} from './parse-errors.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof FinopsCommand)['baseFlags'] & T['flags']
 >
+
+// oclif's own parser types (not re-exported by name).
+type FlagOutput = {[name: string]: unknown}
+type ArgOutput = {[name: string]: unknown}
+
+/** The format named by `--output X` / `--output=X` on a command line (before any `--`). */
+function outputNamedIn(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') return undefined
+    if (arg === '--output') return argv[i + 1]
+    if (arg.startsWith('--output=')) return arg.slice('--output='.length)
+  }
+  return undefined
+}
 
 /**
  * Every finops command: `--json` returns the typed result, `--db`/FINOPS_DB picks the store, and
@@ -50,6 +65,10 @@ export abstract class FinopsCommand extends Command {
   private store?: Db
   private loadedConfig?: LoadedConfig
   private configModule?: typeof import('../config/index.js')
+  /** The output flags as parsed (commands with outputFlags). */
+  private output?: {format: OutputFormatName; out?: string}
+  /** Set once the result went to --out, so oclif does not print it on stdout as well. */
+  private wroteOutputFile = false
 
   override async init(): Promise<void> {
     await super.init()
@@ -59,21 +78,92 @@ export abstract class FinopsCommand extends Command {
     if (needed || !storeNamed) this.configModule = await import('../config/index.js')
   }
 
-  /** The validated finops.yaml (or defaults), loaded once per command. */
-  protected finopsConfig(configFlag: string | undefined): LoadedConfig {
-    if (!this.configModule) throw new Error(`${this.id} reads finops.yaml but declares loadsConfig = false`)
-    this.loadedConfig ??= this.configModule.loadConfig(configFlag)
-    return this.loadedConfig
+  /** `--json` and `--output json` are the same: JSON on stdout, errors as a JSON `{error}`. */
+  override jsonEnabled(): boolean {
+    if (super.jsonEnabled()) return true
+    return this.ctor.enableJsonFlag && this.ctor.flags?.output !== undefined && outputNamedIn(this.argv) === 'json'
   }
 
-  /** oclif's parse, then the rules every command line obeys (no blank values), before any store or cluster access. */
-  protected override async parse<F extends Output, B extends Output, A extends Output>(
+  /**
+   * Parses as oclif does, then applies the rules every command line obeys before any store or
+   * cluster access (no blank values; --out is a file finops may replace), and remembers which
+   * output format and file the flags chose.
+   */
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(
     options?: Interfaces.Input<F, B, A>,
     argv?: string[],
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv)
     rejectBlankValues(parsed)
+    const flags = parsed.flags as {output?: string; csv?: boolean; out?: string}
+    if (flags.out !== undefined) checkOutputTarget(flags.out)
+    if (flags.output !== undefined) {
+      const format = (this.jsonEnabled() ? 'json' : flags.csv ? 'csv' : flags.output) as OutputFormatName
+      if (outputFormats[format].writes === 'binary' && !flags.out)
+        throw usageError(`--output ${format} writes a binary file`, 'name it with --out FILE')
+      this.output = {format, out: flags.out}
+    }
     return parsed
+  }
+
+  /**
+   * Hands a result to the chosen output format: rendered on stdout, or written to --out. JSON on
+   * stdout is left to oclif, which prints the value run() returns (and errors as `{error}`).
+   */
+  protected async present<K extends ResultKind>(
+    kind: K,
+    data: ResultData<K>,
+    options: ResultOptions<K> = {} as ResultOptions<K>,
+  ): Promise<void> {
+    const name: OutputFormatName = this.jsonEnabled() ? 'json' : (this.output?.format ?? 'table')
+    const out = this.output?.out
+    if (name === 'json' && !out) return
+    const format = outputFormats[name]
+    if (!format.supports(kind))
+      throw usageError(
+        `--output ${name} does not apply to this result (${kind})`,
+        `use --output ${formatsFor([kind]).join(', --output ')}`,
+      )
+    const rendered = (await format.load(kind))(data, options)
+    if (out) {
+      const written = await writeRenderedFile(out, rendered)
+      this.wroteOutputFile = true
+      this.note(`wrote ${written}`)
+    } else if (typeof rendered === 'string') {
+      process.stdout.write(rendered.endsWith('\n') ? rendered : `${rendered}\n`)
+    } else {
+      throw usageError(`--output ${name} writes a binary file`, 'name it with --out FILE')
+    }
+  }
+
+  /**
+   * Presents a result that may end in a non-zero exit (partial failure): the output is printed
+   * either way, then `warning` and `problem` as one line each on stderr, then the command exits with `exit`
+   * (returning the result when it is ok).
+   */
+  protected async finish<K extends ResultKind>(
+    kind: K,
+    data: ResultData<K>,
+    end: {exit: number; warning?: string; problem?: string; options?: ResultOptions<K>},
+  ): Promise<ResultData<K>> {
+    await this.present(kind, data, end.options)
+    if (end.warning) process.stderr.write(`Warning: ${redact(end.warning)}\n`)
+    if (end.problem) process.stderr.write(`Error: ${redact(end.problem)}\n`)
+    if (end.exit === ExitCode.ok) return data
+    if (this.jsonEnabled() && !this.wroteOutputFile) this.logJson(data)
+    return this.exit(end.exit)
+  }
+
+  protected override logJson(json: unknown): void {
+    if (this.wroteOutputFile) return
+    super.logJson(json)
+  }
+
+  /** The validated finops.yaml (or defaults), loaded once per command. */
+  protected finopsConfig(configFlag: string | undefined): LoadedConfig {
+    if (!this.configModule) throw new Error(`${this.id} reads finops.yaml but declares loadsConfig = false`)
+    this.loadedConfig ??= this.configModule.loadConfig(configFlag)
+    return this.loadedConfig
   }
 
   /** Opens the store named by --db / FINOPS_DB / the XDG default; closed when the command ends. */
@@ -88,20 +178,6 @@ export abstract class FinopsCommand extends Command {
   protected override async finally(error: Error | undefined): Promise<unknown> {
     this.store?.close()
     return super.finally(error)
-  }
-
-  /**
-   * Shows a result that may end in a non-zero exit (partial failure): the table or the JSON is
-   * printed either way, then the command exits with `exit` (returning the result when it is ok).
-   */
-  protected finishWith<T>(result: T, exit: number, render: (result: T) => string): T {
-    if (exit === ExitCode.ok) {
-      if (!this.jsonEnabled()) this.log(render(result))
-      return result
-    }
-    if (this.jsonEnabled()) this.logJson(result)
-    else this.log(render(result))
-    return this.exit(exit)
   }
 
   /** Progress and notes go to stderr so stdout stays clean for --json/--csv; redacted like every message. */
@@ -121,6 +197,8 @@ export abstract class FinopsCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
+    // An error is printed even when the result already went to --out.
+    this.wroteOutputFile = false
     if (isFinopsError(error)) {
       const named = error.naming(this.flagNamer())
       const message = redact(named.message)

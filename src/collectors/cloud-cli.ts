@@ -3,10 +3,8 @@ import {Flags} from '@oclif/core'
 import type {FinopsConfig} from '../config/index.js'
 import {addDays, parseDay, today, WINDOW_END, WINDOW_START} from '../dates.js'
 import {usageError} from '../errors.js'
-import type {CollectSummary} from './cloud-collect.js'
 import {checkCollectWindow} from './cloud-window.js'
-import type {CatalogSummary} from './gcp/catalog.js'
-import type {RunSettings} from './registry.js'
+import type {RunSettings} from './source-collector.js'
 
 /** Flags every cloud collect command shares: the window and the restatement override. */
 export const windowFlags = {
@@ -48,28 +46,4 @@ export function runSettings(
     from,
     to,
   }
-}
-
-const money = (n: number): string => n.toLocaleString('en-US', {minimumFractionDigits: 2, maximumFractionDigits: 2})
-
-/** One line per collected source, the request count first: Cost Explorer bills each request. */
-export function describeCollect(s: CollectSummary): string {
-  const totals =
-    s.totals.length === 0
-      ? 'no cost in the window'
-      : s.totals
-          .map((t) => `${t.currency} ${money(t.billedCost)} billed, ${money(t.effectiveCost)} effective`)
-          .join('; ')
-  return (
-    `${s.provider} ${s.billingAccountId}: ${s.window.from} to ${s.window.to} in ${s.requests} API request${s.requests === 1 ? '' : 's'}` +
-    `${s.retries > 0 ? ` (${s.retries} retried)` : ''}, ${s.rollupRows} daily rows, ${totals}; watermark ${s.watermark.after}` +
-    ` (settled through ${s.watermark.finalThrough})`
-  )
-}
-
-export function describeCatalog(c: CatalogSummary): string {
-  return (
-    c.services.map((s) => `${s.serviceName}: ${s.prices} prices from ${s.skus} SKUs (${s.spotSkus} Spot)`).join('; ') +
-    ` in ${c.requests} API request${c.requests === 1 ? '' : 's'}`
-  )
 }

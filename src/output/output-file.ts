@@ -67,6 +67,22 @@ export async function writeOutputFile<T>(
   }
 }
 
+/** Writes a rendered output (text or bytes) to a user-named file the same safe way; returns its absolute path. */
+export async function writeRenderedFile(
+  target: string,
+  content: string | Uint8Array,
+  input: UserInput = OUTPUT_FILE,
+): Promise<string> {
+  const {out} = await writeOutputFile(
+    target,
+    async (stream) => {
+      if (!stream.write(content)) await once(stream, 'drain')
+    },
+    input,
+  )
+  return out
+}
+
 /** Throws unless `file` is absent (in an existing directory) or a regular file; returns the mode to create it with. */
 export function checkOutputTarget(file: string, input: UserInput = OUTPUT_FILE): number {
   let stat: fs.Stats

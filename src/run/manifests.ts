@@ -2,15 +2,10 @@ import {stringify} from 'yaml'
 
 import type {RunConfig} from '../config/sections/run.js'
 import {inputError} from '../errors.js'
+import type {Manifest} from '../model/manifest.js'
 import {findSecretUrls} from '../secrets.js'
 
-/** A Kubernetes object as rendered (plain data; the tests validate each against the API schemas). */
-export interface Manifest {
-  apiVersion: string
-  kind: string
-  metadata: {name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>}
-  [key: string]: unknown
-}
+export type {Manifest}
 
 export const APP = 'finops'
 const LABELS = {'app.kubernetes.io/name': APP, 'app.kubernetes.io/component': 'cronjob'}
@@ -175,18 +170,13 @@ export function renderManifests(run: RunConfig, finopsYaml: string = DEFAULT_FIN
   ]
 }
 
-/** Multi-document YAML, in the order kubectl should create them. */
-export function manifestsToYaml(manifests: readonly Manifest[]): string {
-  return manifests.map((m) => stringify(m, {lineWidth: 0})).join('---\n')
-}
-
 /**
  * The rendered objects are readable by anyone who may read ConfigMaps: a URL carrying a credential
  * (user:password@, a token, key or signature parameter, a Slack webhook path), anywhere in them and
  * in finops.yaml's comments too, is refused, naming the line of finops.yaml it came from.
  */
-export function refuseRenderedSecrets(rendered: string, finopsYaml: string, file: string): void {
-  const inRendered = findSecretUrls(rendered)
+export function refuseRenderedSecrets(manifests: readonly Manifest[], finopsYaml: string, file: string): void {
+  const inRendered = findSecretUrls(manifests.map((m) => stringify(m, {lineWidth: 0})).join('---\n'))
   if (inRendered.length === 0) return
   const inFile = findSecretUrls(finopsYaml)[0]
   const where = inFile ? `${file}:${inFile.line}: ${inFile.url}` : `a rendered value: ${inRendered[0]!.url}`

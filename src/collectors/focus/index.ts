@@ -13,6 +13,7 @@ import type {Db} from '../../store/open.js'
 import type {ColumnMapping} from './columns.js'
 import {aggregateFocusFile, type AggregateOutcome, locateBadRow, type RawFocusGroup} from './duckdb-reader.js'
 import {expandFocusPaths, type FocusFile} from './files.js'
+import type {FocusImportSummary} from './schema.js'
 import {canonicalChargeCategory, canonicalChargeFrequency, canonicalServiceCategory, parseTags} from './normalize.js'
 
 export interface FocusImportOptions {
@@ -22,18 +23,7 @@ export interface FocusImportOptions {
   onProgress?: (file: FocusFile, fraction: number) => void
 }
 
-export interface FocusImportSummary {
-  files: {path: string; rows: number; skipped: number}[]
-  rowsRead: number
-  rowsSkipped: number
-  /** Bad rows by the column that made them unusable (with --skip-invalid). */
-  skippedByColumn: Record<string, number>
-  rollupRows: number
-  billingPeriods: {provider: string; billingAccountId: string; billingPeriodStart: string}[]
-  days: {first: string; last: string} | undefined
-  currencies: string[]
-  importId: number
-}
+export type {FocusImportSummary}
 
 /**
  * Imports FOCUS exports: every file given in one call is treated as one export (so a multi-part
