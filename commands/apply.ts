@@ -13,6 +13,7 @@ import {partsExitCode} from '../src/exit-codes.js'
 import {acquireRunLock, releaseRunLock} from '../src/run/lock.js'
 
 export default class Apply extends FinopsCommand {
+  static override storeIntent = 'write' as const
   static override summary =
     'Apply recommendations to the cluster: dry run unless --yes, journaled first, guardrails reported as skips'
   static override description = `Plans changes against the live cluster from the latest stored recommendations (finops recommend;
@@ -48,7 +49,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
 
   async run(): Promise<ApplyReport> {
     const {flags} = await this.parse(Apply)
-    // Flags and the recommendations file are checked before the store or the cluster is touched.
+    // Flags and the recommendations file are checked before the store or the cluster is touched (and before the run lock is taken).
     const filter = workloadFilterFromFlags(flags)
     const kinds = flags.kind ? parseKinds(flags.kind) : undefined
     const reviewed: ApplyRequest['reviewed'] = flags.recommendations

@@ -1,14 +1,15 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
+import {parseAmountFlag} from '../src/cli/numbers.js'
 import {outputFlags} from '../src/cli/output-flags.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
-import {usageError} from '../src/errors.js'
 import {recommendFromStore, recommendNow, type RecommendReport} from '../recommenders/from-store.js'
 import {RECOMMENDATION_KINDS, type RecommendationKind} from '../recommenders/registry.js'
 import {recommendSettingsFrom} from '../recommenders/settings.js'
 
 export default class Recommend extends FinopsCommand {
+  static override storeIntent = 'write' as const
   static override summary =
     'Recommend rightsizing, spot migration and scale-down for Kubernetes workloads, sorted by monthly savings'
   static override description = `Reads the inventory (finops collect k8s) and the usage digests (finops collect usage) from the store.
@@ -72,9 +73,5 @@ FINOPS_NOW (an ISO date or time) pins "now" (schedules are priced over the four 
 }
 
 function parseMinSavings(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
-    throw usageError(`--min-savings ${value}: expected a non-negative amount`, 'for example --min-savings 10')
-  return n
+  return value === undefined ? undefined : parseAmountFlag(value, '--min-savings', {allowZero: true})
 }

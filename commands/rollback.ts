@@ -11,6 +11,7 @@ import {partsExitCode} from '../src/exit-codes.js'
 import {acquireRunLock, releaseRunLock} from '../src/run/lock.js'
 
 export default class Rollback extends FinopsCommand {
+  static override storeIntent = 'write' as const
   static override summary = 'Restore the exact before-state of an applied action, or of every action of a run'
   static override description = `Writes back the before-state recorded in the journal (newest action first). A workload changed by someone
 else since the apply is left alone unless --force. Dry run unless --yes, which takes the run lock like apply (exit 9

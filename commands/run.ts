@@ -12,6 +12,7 @@ import {createRunLogger} from '../src/run/log.js'
 import {resolveStorePath} from '../src/store/paths.js'
 
 export default class Run extends FinopsCommand {
+  static override storeIntent = 'create' as const
   static override summary =
     'The scheduled job (the CronJob entry point): collect, forecast, recommend, apply per policy, check alerts'
   static override description = `Driven by finops.yaml (run.steps, apply.mode, ...). Prints one JSON log line per step with the run id. A lock in

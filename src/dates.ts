@@ -80,3 +80,45 @@ export function resolveWindow(
   if (start > end) throw reversedWindowError(start, end)
   return {from: start, to: end}
 }
+
+/**
+ * The widest window a command works through day by day: ten years. Work (and memory) must not grow
+ * with the width of a window the user typed, only with the data it holds.
+ */
+export const MAX_WINDOW_DAYS = 3660
+
+/**
+ * A window wider than `max` days is clamped to the days the store holds data for, and a notice says
+ * so; if it holds no data, or the data in it still spans more than `max` days, it is refused with a
+ * usage error naming the maximum. Windows up to `max` days are left as asked.
+ */
+export function boundWindow(
+  window: DayWindow,
+  data: DayWindow | undefined,
+  options: {max?: number; what: string},
+): {window: DayWindow; notice?: string} {
+  const max = options.max ?? MAX_WINDOW_DAYS
+  const width = daysBetween(window.from, window.to) + 1
+  if (width <= max) return {window}
+  const asked = `the window ${window.from} to ${window.to} spans ${width.toLocaleString('en-US')} days`
+  const limit = `choose a window of at most ${max.toLocaleString('en-US')} days`
+  if (!data || data.to < window.from || data.from > window.to)
+    throw usageError(
+      `${asked}, more than the ${max.toLocaleString('en-US')} finops works through at once, and the store holds no ${options.what} in it${data ? ` (it holds ${data.from} to ${data.to})` : ''}`,
+      limit,
+    )
+  const clamped = {
+    from: window.from < data.from ? data.from : window.from,
+    to: window.to > data.to ? data.to : window.to,
+  }
+  const kept = daysBetween(clamped.from, clamped.to) + 1
+  if (kept > max)
+    throw usageError(
+      `${asked} and the store holds ${options.what} on ${kept.toLocaleString('en-US')} of them, more than the ${max.toLocaleString('en-US')} finops works through at once`,
+      limit,
+    )
+  return {
+    window: clamped,
+    notice: `${asked}: showing ${clamped.from} to ${clamped.to}, the days the store holds ${options.what} for`,
+  }
+}

@@ -65,25 +65,4 @@ export const notFoundError = (message: ErrorText, suggestion?: ErrorText): Finop
 
 export const isFinopsError = (error: unknown): error is FinopsError => error instanceof FinopsError
 
-// Secrets that may appear in URLs or messages: query tokens, bearer tokens, keys, webhook paths.
-const SECRET_PATTERNS: RegExp[] = [
-  /(authorization:\s*)(bearer\s+)?[^\s,;]+/gi,
-  /(bearer\s+)[\w.~+/=-]+/gi,
-  /((?:access[_-]?key|secret|token|password|passwd|sig|signature|api[_-]?key|client[_-]?secret)["']?\s*[=:]\s*["']?)[^\s"'&,;]+/gi,
-  /(hooks\.slack\.com\/services\/)[\w/]+/gi,
-  /(AKIA|ASIA)[A-Z0-9]{12,}/g,
-  /(:\/\/[^/:@\s]+:)[^@/\s]+(@)/g,
-]
-
-/** Redacts anything that looks like a credential, for every message we print or log. */
-export function redact(text: string): string {
-  let out = text
-  for (const pattern of SECRET_PATTERNS) {
-    out = out.replace(pattern, (match, prefix?: string, second?: string) => {
-      if (pattern.source.startsWith('(AKIA')) return `${match.slice(0, 4)}****`
-      if (pattern.source.startsWith('(:\\/\\/')) return `${prefix}****${second}`
-      return `${typeof prefix === 'string' ? prefix : ''}${typeof second === 'string' && /bearer/i.test(second) ? second : ''}****`
-    })
-  }
-  return out
-}
+export {redact} from './secrets.js'

@@ -10,6 +10,7 @@ import {partsExitCode} from '../../src/exit-codes.js'
 import {describeFailedPosts} from '../../src/output/alert-check-format.js'
 
 export default class AlertCheck extends FinopsCommand {
+  static override storeIntent = 'write' as const
   static override summary = 'Evaluate budgets and spend anomalies and post new alerts to Slack'
   static override description = `Each alert is posted once per budget period and threshold (or per series and day for anomalies); the store remembers what was sent. A post that fails on 429 or 5xx is retried, honouring Retry-After; if it still fails it stays pending and is posted on the next run. The webhook URL comes from --webhook-file, then $${WEBHOOK_ENV}, then alerts.slack in finops.yaml; it is never printed.
 

@@ -6,6 +6,7 @@ import {notFoundError} from '../../src/errors.js'
 import {listBudgets, removeBudget} from '../../src/store/budgets.js'
 
 export default class BudgetRemove extends FinopsCommand {
+  static override storeIntent = 'write' as const
   static override summary = 'Remove a budget (and its alerts not yet delivered)'
   static override examples = ['<%= config.bin %> budget remove prod-aws']
   static override args = {name: Args.string({description: 'budget name', required: true})}

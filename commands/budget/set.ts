@@ -3,25 +3,22 @@ import {Args, Flags} from '@oclif/core'
 import {buildBudgetInput} from '../../src/alerts/budget-input.js'
 import {BUDGET_PERIODS, type BudgetSetResult} from '../../src/model/budget.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {splitListFlag} from '../../src/cli/arguments.js'
+import {NUMBER_FORMAT_HELP, parseAmountFlag, parseNumberFlag} from '../../src/cli/numbers.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
-import {usageError} from '../../src/errors.js'
 import {METRICS} from '../../src/model/cost.js'
 import {getBudget, upsertBudget} from '../../src/store/budgets.js'
 import {DIMENSION_KEYS_HELP} from '../../src/cost/dimension-keys.js'
 
-/** Numbers from repeated or comma-separated flags: `--actual-threshold 50,80 --actual-threshold 100`. */
+/** Percents from repeated or comma-separated flags: `--actual-threshold 50,80 --actual-threshold 100` (a trailing % is allowed). */
 function parsePercents(values: readonly string[] | undefined, flag: string): number[] | undefined {
-  if (values === undefined) return undefined
-  return values
-    .flatMap((v) => v.split(','))
-    .map((v) => {
-      const n = Number(v.trim().replace(/%$/, ''))
-      if (v.trim() === '' || !Number.isFinite(n)) throw usageError(`--${flag} ${v}: expected a percent such as 80`)
-      return n
-    })
+  return splitListFlag(values, flag)?.map((v) =>
+    parseNumberFlag(v.replace(/%$/, ''), `--${flag}`, {min: 0, minExclusive: true, max: 1000, example: '80'}),
+  )
 }
 
 export default class BudgetSet extends FinopsCommand {
+  static override storeIntent = 'create' as const
   static override summary = 'Create or change a budget: an amount per month, quarter or year over a scope of costs'
   static override description = `Thresholds fire on actual spend to date and on the forecast spend at period end, as AWS Budgets does (default: actual 80% and 100%, forecast 100%). On an existing budget, settings not given are kept. Filter keys are the report's: ${DIMENSION_KEYS_HELP}.`
 
@@ -33,7 +30,9 @@ export default class BudgetSet extends FinopsCommand {
 
   static override args = {name: Args.string({description: 'budget name', required: true})}
   static override flags = {
-    amount: Flags.string({description: 'budget amount per period, in the budget currency'}),
+    amount: Flags.string({
+      description: `budget amount per period, in the budget currency: ${NUMBER_FORMAT_HELP} (10000 or 1234.50)`,
+    }),
     period: Flags.string({description: 'budget period (default monthly)', options: [...BUDGET_PERIODS]}),
     filter: Flags.string({
       description: 'scope, as in the report: key=value (repeatable; same key twice means either)',
@@ -54,26 +53,21 @@ export default class BudgetSet extends FinopsCommand {
 
   async run(): Promise<BudgetSetResult> {
     const {args, flags} = await this.parse(BudgetSet)
-    let amount: number | undefined
-    if (flags.amount !== undefined) {
-      amount = Number(flags.amount.replace(/[,_]/g, ''))
-      if (flags.amount.trim() === '' || !Number.isFinite(amount))
-        throw usageError(`--amount ${flags.amount}: expected a number`, 'for example --amount 10000')
+    const amount = flags.amount === undefined ? undefined : parseAmountFlag(flags.amount, '--amount')
+    const given = {
+      name: args.name,
+      amount,
+      period: flags.period,
+      currency: flags.currency,
+      metric: flags.metric,
+      filters: flags.filter,
+      actualThresholds: parsePercents(flags['actual-threshold'], 'actual-threshold'),
+      forecastThresholds: parsePercents(flags['forecast-threshold'], 'forecast-threshold'),
     }
+    // Checked once before the store is opened (or created): a bad flag must not leave a new store behind.
+    buildBudgetInput({...given, amount: amount ?? 1})
     const db = this.openStore(flags.db, flags.config)
-    const input = buildBudgetInput(
-      {
-        name: args.name,
-        amount,
-        period: flags.period,
-        currency: flags.currency,
-        metric: flags.metric,
-        filters: flags.filter,
-        actualThresholds: parsePercents(flags['actual-threshold'], 'actual-threshold'),
-        forecastThresholds: parsePercents(flags['forecast-threshold'], 'forecast-threshold'),
-      },
-      getBudget(db, args.name.trim()),
-    )
+    const input = buildBudgetInput(given, getBudget(db, args.name.trim()))
     const result = upsertBudget(db, input)
     await this.present('budget-set', result)
     return result

@@ -9,6 +9,7 @@ import type {AzureSourceConfig} from '../../src/config/sections/sources.js'
 import {usageError} from '../../src/errors.js'
 
 export default class CollectAzure extends FinopsCommand {
+  static override storeIntent = 'create' as const
   static override summary = 'Collect daily Azure cost from the Cost Management Query API into the store'
   static override description = `Queries ActualCost (BilledCost) and AmortizedCost (EffectiveCost), Daily, at --scope, grouped by ServiceName and ResourceLocation (or SubscriptionId for scopes above a subscription, or a tag key), with ChargeType mapped to ChargeCategory; follows nextLink and honours the 429 retry-after headers. Credentials come from DefaultAzureCredential (environment, workload identity, managed identity, az login, ...). Without --scope, the azure: entries of finops.yaml sources: are used.`
 

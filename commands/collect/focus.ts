@@ -7,6 +7,7 @@ import {outputFlags} from '../../src/cli/output-flags.js'
 import {type FocusImportSummary, importFocusFiles} from '../../src/collectors/focus/index.js'
 
 export default class CollectFocus extends FinopsCommand {
+  static override storeIntent = 'create' as const
   static override summary = 'Import FOCUS billing exports (CSV, CSV.gz, Parquet; FOCUS 1.0-1.2) into the store'
   static override description = `Files given together are one export: their billing periods replace what the store holds for the same
 provider + billing account + period, so re-importing is idempotent and a restated export replaces the older one.

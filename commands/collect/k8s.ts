@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {checkNamespaceNames} from '../../src/cli/arguments.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {collectInventory} from '../../src/collectors/k8s/inventory.js'
@@ -8,6 +9,7 @@ import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
 import {replaceInventory} from '../../src/store/k8s-inventory.js'
 
 export default class CollectK8s extends FinopsCommand {
+  static override storeIntent = 'create' as const
   static override summary = "Snapshot a Kubernetes cluster's workloads, nodes and namespaces into the store"
   static override description = `Lists Deployments, StatefulSets, DaemonSets, CronJobs, Jobs, ReplicaSets, Pods, HPAs, PDBs, PVCs/PVs,
 Nodes and Namespaces through the API server (paginated with limit/continue) and replaces the cluster's previous
@@ -35,6 +37,7 @@ in-cluster. Needs only get/list RBAC. Resources the identity may not list are le
     const {flags} = await this.parse(CollectK8s)
     const {config} = this.finopsConfig(flags.config)
     const k = config.kubernetes
+    const namespaces = checkNamespaceNames(flags.namespace, 'namespace') ?? k.namespaces
     const access = loadKubeAccess({kubeconfig: flags.kubeconfig ?? k.kubeconfig, context: flags.context ?? k.context})
     const cluster = flags.cluster ?? k.cluster ?? access.context
     const db = this.openStore(flags.db, flags.config)
@@ -42,7 +45,7 @@ in-cluster. Needs only get/list RBAC. Resources the identity may not list are le
     const {inventory, requests} = await collectInventory(access, {
       cluster,
       pageSize: flags['page-size'] ?? k.pageSize,
-      namespaces: flags.namespace ?? k.namespaces,
+      namespaces,
     })
     const written = replaceInventory(db, inventory, access.context)
     const byKind: Record<string, number> = {}

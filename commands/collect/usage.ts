@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {checkNamespaceNames} from '../../src/cli/arguments.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {collectHistoryIntoStore} from '../../src/collectors/k8s/history-store.js'
@@ -17,6 +18,7 @@ import {lastUsageWrite, writeUsage} from '../../src/store/usage.js'
 const SOURCES = ['prometheus', 'metrics-server'] as const
 
 export default class CollectUsage extends FinopsCommand {
+  static override storeIntent = 'create' as const
   static override summary = 'Collect CPU and memory usage per container into bounded daily digests'
   static override description = `From Prometheus (default): range queries over --days (default 14) of
 rate(container_cpu_usage_seconds_total[5m]) and container_memory_working_set_bytes per container, plus OOM kills
@@ -82,6 +84,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     const {flags} = await this.parse(CollectUsage)
     const {config} = this.finopsConfig(flags.config)
     const k = config.kubernetes
+    const namespaces = checkNamespaceNames(flags.namespace, 'namespace') ?? k.namespaces
     const db = this.openStore(flags.db, flags.config)
     const snapshots = listSnapshots(db)
     const cluster = flags.cluster ?? k.cluster ?? (snapshots.length === 1 ? snapshots[0]!.cluster : undefined)
@@ -98,7 +101,6 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       this.note(
         `No snapshot of cluster ${cluster} in the store: pod names are mapped to workloads by their name pattern (run \`finops collect k8s\` first for exact owners).`,
       )
-    const namespaces = flags.namespace ?? k.namespaces
 
     if (flags.source === 'metrics-server') {
       const access = loadKubeAccess({kubeconfig: flags.kubeconfig ?? k.kubeconfig, context: flags.context ?? k.context})

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {
+  buildExportQuery,
   type CostExportSummary,
   exportCostsToFile,
   type ExportFormat,
@@ -42,7 +43,6 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
 
   async run(): Promise<CostExportSummary> {
     const {flags} = await this.parse(CostExportCommand)
-    const db = this.openStore(flags.db, flags.config)
     const request = {
       format: flags.format as ExportFormat,
       granularity: flags.granularity as ExportGranularity,
@@ -51,13 +51,16 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
       from: flags.from,
       to: flags.to,
     }
+    // The request is checked before the store is opened (the base command checks --out).
+    buildExportQuery(request)
+    if (!flags.out && this.jsonEnabled())
+      this.error('--json describes the export; use --format json for the data, or add --out FILE', {exit: 2})
+    const db = this.openStore(flags.db, flags.config)
     if (flags.out) {
       const summary = await exportCostsToFile(db, request, flags.out)
       this.note(`wrote ${summary.rows} rows to ${summary.out}`)
       return summary
     }
-    if (this.jsonEnabled())
-      this.error('--json describes the export; use --format json for the data, or add --out FILE', {exit: 2})
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(0)
     })

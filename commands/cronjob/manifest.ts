@@ -5,7 +5,7 @@ import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {inputError} from '../../src/errors.js'
 import type {Manifest} from '../../src/model/manifest.js'
-import {DEFAULT_FINOPS_YAML, renderManifests} from '../../src/run/manifests.js'
+import {DEFAULT_FINOPS_YAML, refuseRenderedSecrets, renderManifests} from '../../src/run/manifests.js'
 
 export default class CronjobManifest extends FinopsCommand {
   static override summary =
@@ -47,6 +47,7 @@ base in deploy/base.`
     }
     // The ClusterRole grants what the configured schedules scale (apply.schedules.kinds), nothing more.
     const result = {manifests: renderManifests(run, finopsYaml, loaded.config.apply.schedules.kinds)}
+    refuseRenderedSecrets(result.manifests, finopsYaml, loaded.file ?? 'finops.yaml')
     await this.present('cronjob-manifest', result)
     return result
   }

@@ -5,9 +5,11 @@ import {type InputNamer, isFinopsError, redact, usageError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {formatsFor, type OutputFormatName, outputFormats} from '../output/registry.js'
 import type {ResultData, ResultKind, ResultOptions} from '../output/result-kinds.js'
-import {writeOutputFile} from '../output/write-file.js'
-import {openStore, type Db} from '../store/open.js'
+import {checkOutputTarget, writeRenderedFile} from '../output/output-file.js'
+import {openStore, type Db, type StoreIntent} from '../store/open.js'
 import {resolveStorePath} from '../store/paths.js'
+import {rejectBlankValues} from './arguments.js'
+import {describeCliError} from './parse-errors.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof FinopsCommand)['baseFlags'] & T['flags']
@@ -54,6 +56,12 @@ export abstract class FinopsCommand extends Command {
    */
   static loadsConfig: boolean | ((argv: readonly string[]) => boolean) = true
 
+  /**
+   * What the command does with the store: only `create` commands (collect, budget set, run) may
+   * make a new one; `read` commands open it query-only and fail on a missing path, creating nothing.
+   */
+  static storeIntent: StoreIntent = 'read'
+
   private store?: Db
   private loadedConfig?: LoadedConfig
   private configModule?: typeof import('../config/index.js')
@@ -76,13 +84,19 @@ export abstract class FinopsCommand extends Command {
     return this.ctor.enableJsonFlag && this.ctor.flags?.output !== undefined && outputNamedIn(this.argv) === 'json'
   }
 
-  /** Parses as oclif does, and remembers which output format and file the flags chose. */
+  /**
+   * Parses as oclif does, then applies the rules every command line obeys before any store or
+   * cluster access (no blank values; --out is a file finops may replace), and remembers which
+   * output format and file the flags chose.
+   */
   protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(
     options?: Interfaces.Input<F, B, A>,
     argv?: string[],
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv)
+    rejectBlankValues(parsed)
     const flags = parsed.flags as {output?: string; csv?: boolean; out?: string}
+    if (flags.out !== undefined) checkOutputTarget(flags.out)
     if (flags.output !== undefined) {
       const format = (this.jsonEnabled() ? 'json' : flags.csv ? 'csv' : flags.output) as OutputFormatName
       if (outputFormats[format].writes === 'binary' && !flags.out)
@@ -112,7 +126,7 @@ export abstract class FinopsCommand extends Command {
       )
     const rendered = (await format.load(kind))(data, options)
     if (out) {
-      const written = writeOutputFile(out, rendered)
+      const written = await writeRenderedFile(out, rendered)
       this.wroteOutputFile = true
       this.note(`wrote ${written}`)
     } else if (typeof rendered === 'string') {
@@ -155,7 +169,9 @@ export abstract class FinopsCommand extends Command {
   /** Opens the store named by --db / FINOPS_DB / the XDG default; closed when the command ends. */
   protected openStore(dbFlag: string | undefined, configFlag?: string): Db {
     const configured = dbFlag ?? (process.env.FINOPS_DB ? undefined : this.finopsConfig(configFlag).config.store)
-    this.store ??= openStore(resolveStorePath(configured))
+    this.store ??= openStore(resolveStorePath(configured), {
+      intent: (this.constructor as typeof FinopsCommand).storeIntent,
+    })
     return this.store
   }
 
@@ -164,9 +180,13 @@ export abstract class FinopsCommand extends Command {
     return super.finally(error)
   }
 
-  /** Progress and notes go to stderr so stdout stays clean for --json/--csv. */
+  /** Progress and notes go to stderr so stdout stays clean for --json/--csv; redacted like every message. */
   protected note(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+    if (!this.jsonEnabled()) process.stderr.write(`${redact(message)}\n`)
+  }
+
+  override warn(input: string | Error): string | Error {
+    return super.warn(typeof input === 'string' ? redact(input) : new Error(redact(input.message)))
   }
 
   /** Names a user input a domain error refers to as this command's flag, when it has one. */
@@ -188,8 +208,13 @@ export abstract class FinopsCommand extends Command {
       if (process.env.FINOPS_DEBUG && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`)
       return this.exit(error.exit)
     }
-    // oclif's own flag/argument errors already carry a clear message and exit 2.
-    if (error.oclif?.exit !== undefined || error instanceof Errors.CLIError) return super.catch(error)
+    // oclif's own flag/argument errors and this.error(): one redacted line (or JSON {error}), never its parse context.
+    if (error.oclif?.exit !== undefined || error instanceof Errors.CLIError) {
+      const line = describeCliError(error as Errors.CLIError, this.id)
+      if (this.jsonEnabled()) this.logJson({error: line})
+      else process.stderr.write(`Error: ${line.message}\n`)
+      return this.exit(line.exit)
+    }
     const message = redact(error.message ?? String(error))
     process.stderr.write(
       `Error: ${message} (internal error: please report it; set FINOPS_DEBUG=1 to see the stack trace)\n`,

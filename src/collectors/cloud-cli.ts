@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import type {FinopsConfig} from '../config/index.js'
-import {parseDay, WINDOW_END, WINDOW_START} from '../dates.js'
+import {addDays, parseDay, today, WINDOW_END, WINDOW_START} from '../dates.js'
 import {usageError} from '../errors.js'
+import {checkCollectWindow} from './cloud-window.js'
 import type {RunSettings} from './source-collector.js'
 
 /** Flags every cloud collect command shares: the window and the restatement override. */
@@ -34,11 +35,15 @@ export function runSettings(
   config: FinopsConfig,
   flags: {from?: string; to?: string; 'restatement-days'?: number},
 ): RunSettings {
+  const from = flags.from ? parseDay(flags.from, WINDOW_START) : undefined
+  const to = flags.to ? parseDay(flags.to, WINDOW_END) : undefined
+  // Checked here, before credentials, the store or any request.
+  if (from) checkCollectWindow(from, to ?? addDays(today(), -1))
   return {
     restatementDays: flags['restatement-days'] ?? config.sources.restatementDays,
     initialDays: config.sources.initialDays,
     retry: config.sources.retry,
-    from: flags.from ? parseDay(flags.from, WINDOW_START) : undefined,
-    to: flags.to ? parseDay(flags.to, WINDOW_END) : undefined,
+    from,
+    to,
   }
 }

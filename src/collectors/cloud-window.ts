@@ -1,4 +1,14 @@
-import {addDays, monthStart, parseDay, reversedWindowError, WINDOW_END, WINDOW_START} from '../dates.js'
+import {
+  addDays,
+  daysBetween,
+  MAX_WINDOW_DAYS,
+  monthStart,
+  parseDay,
+  reversedWindowError,
+  WINDOW_END,
+  WINDOW_START,
+} from '../dates.js'
+import {usageError} from '../errors.js'
 import type {Watermark} from '../store/watermarks.js'
 
 /** How far back each run re-collects, and how far the first run reaches. */
@@ -43,8 +53,19 @@ export function planWindow(input: {
     if (from > to) from = addDays(to, 1 - Math.max(1, settings.restatementDays))
   } else from = addDays(to, 1 - settings.initialDays)
   if (from > to) throw reversedWindowError(from, to, 'give a window that ends on or after its start')
+  checkCollectWindow(from, to)
   const beforeRestatement = addDays(to, -settings.restatementDays)
   const beforeMonth = addDays(monthStart(today), -1)
   const settled = beforeRestatement < beforeMonth ? beforeRestatement : beforeMonth
   return {from, to, finalThrough: settled < from ? addDays(from, -1) : settled}
+}
+
+/** Each day is requested, held and written: a window typed by mistake (--from 0001-01-01) is refused before any request. */
+export function checkCollectWindow(from: string, to: string): void {
+  const width = daysBetween(from, to) + 1
+  if (width > MAX_WINDOW_DAYS)
+    throw usageError(
+      `the window ${from} to ${to} spans ${width.toLocaleString('en-US')} days; a collection covers at most ${MAX_WINDOW_DAYS.toLocaleString('en-US')} days at once`,
+      'collect a shorter window (billing APIs keep a few years at most)',
+    )
 }

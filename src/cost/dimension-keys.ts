@@ -1,5 +1,13 @@
 import {type UserInput, usageError} from '../errors.js'
-import {type CostFilter, DIMENSIONS, type DimensionName, type GroupKey, groupKeyLabel} from '../model/cost.js'
+import {
+  type CostFilter,
+  DIMENSIONS,
+  type DimensionName,
+  type GroupKey,
+  groupKeyLabel,
+  NONE_LABEL,
+  UNTAGGED_LABEL,
+} from '../model/cost.js'
 
 /**
  * The text form of group keys (`service`, `tag:team`) and filters (`key=value`), shared by the
@@ -29,10 +37,11 @@ export function parseGroupKey(text: string, input: UserInput = GROUP_BY_INPUT): 
 
 /** Splits comma-separated and repeated values (`service,region` and `tag:env`), without duplicates. */
 export function parseGroupKeys(values: readonly string[] | undefined, input: UserInput = GROUP_BY_INPUT): GroupKey[] {
-  const keys = (values ?? [])
-    .flatMap((v) => v.split(','))
-    .filter((v) => v.trim() !== '')
-    .map((v) => parseGroupKey(v, input))
+  const items = (values ?? []).flatMap((v) => v.split(','))
+  // A blank item would vanish and change the grouping the user asked for.
+  if (items.some((v) => v.trim() === ''))
+    throw usageError((n) => `${n(input)} ${(values ?? []).join(',')}: an item is empty`, 'for example provider,service')
+  const keys = items.map((v) => parseGroupKey(v, input))
   const seen = new Set<string>()
   return keys.filter((k) => {
     const id = groupKeyLabel(k)
@@ -54,6 +63,11 @@ export function parseFilters(values: readonly string[] | undefined, input: UserI
       )
     const key = parseFilterKey(raw.slice(0, eq), raw, input)
     const value = raw.slice(eq + 1)
+    if (value.trim() === '')
+      throw usageError(
+        (n) => `${n(input)} ${raw}: the value is empty`,
+        `an empty value never means "all"; rows without a value are ${raw.slice(0, eq)}=${key.kind === 'tag' ? UNTAGGED_LABEL : NONE_LABEL}`,
+      )
     const id = groupKeyLabel(key)
     const existing = byKey.get(id)
     if (existing) existing.values.push(value)

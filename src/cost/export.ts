@@ -1,15 +1,13 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import {once} from 'node:events'
 import type {Writable} from 'node:stream'
 
 import {addDays, monthEnd, parseDay, reversedWindowError, WINDOW_END, WINDOW_START} from '../dates.js'
-import {inputError, storeError} from '../errors.js'
-import {DIMENSIONS, type DimensionName, type GroupKey} from '../model/cost.js'
+import {storeError} from '../errors.js'
+import {DIMENSIONS, type DimensionName, type GroupKey, groupKeyLabel} from '../model/cost.js'
 import {csvLine, plainNumber} from '../output/format.js'
-import {parseFilters, parseGroupKeys} from './dimension-keys.js'
-import {groupKeyLabel} from '../model/cost.js'
+import {writeOutputFile} from '../output/output-file.js'
 import {buildCostSql} from '../store/cost-dimensions.js'
+import {parseFilters, parseGroupKeys} from './dimension-keys.js'
 import type {Db} from '../store/open.js'
 
 export type ExportFormat = 'csv' | 'json'
@@ -148,33 +146,12 @@ export async function writeCostExport(
   return {rows, from: first, to: last, columns: query.columns}
 }
 
-/**
- * Exports to a file atomically: written to a temporary sibling and renamed, so a failed export
- * never leaves a truncated spreadsheet behind.
- */
+/** Exports to a user-named file through the one safe writer (temporary sibling, renamed only over a regular file). */
 export async function exportCostsToFile(db: Db, request: CostExportRequest, file: string): Promise<CostExportSummary> {
-  const target = path.resolve(file)
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`)
-  let stream: fs.WriteStream
   try {
-    stream = fs.createWriteStream(temp, {flags: 'wx'})
-    await once(stream, 'open')
+    const {result, out} = await writeOutputFile(file, (stream) => writeCostExport(db, request, stream))
+    return {...result, out}
   } catch (error) {
-    throw inputError(
-      `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      (n) => `choose a writable ${n({key: 'out', label: 'output path'})}`,
-      error,
-    )
-  }
-  try {
-    const summary = await writeCostExport(db, request, stream)
-    stream.end()
-    await once(stream, 'finish')
-    fs.renameSync(temp, target)
-    return {...summary, out: target}
-  } catch (error) {
-    stream.destroy()
-    fs.rmSync(temp, {force: true})
     if ((error as {code?: string}).code?.startsWith('SQLITE'))
       throw storeError(`export failed: ${(error as Error).message}`, 'check the store', error)
     throw error

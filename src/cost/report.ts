@@ -1,4 +1,4 @@
-import {addDays, resolveWindow, today} from '../dates.js'
+import {addDays, boundWindow, resolveWindow, today} from '../dates.js'
 import {notFoundError} from '../errors.js'
 import type {Metric} from '../model/cost.js'
 import {buildCostReport, type CostReport, type Granularity, previousWindow} from './report-builder.js'
@@ -45,7 +45,12 @@ export function runCostReport(db: Db, request: CostReportRequest, now = today())
 
   let window = resolveWindow(request.from, request.to, 30, now)
   let notice: string | undefined
-  if (!request.from && !request.to && range.last < window.from) {
+  // A window of centuries is clamped to the stored days (or refused): the report enumerates every day of it.
+  const bounded = boundWindow(window, {from: range.first, to: range.last}, {what: 'costs'})
+  if (bounded.notice) {
+    window = bounded.window
+    notice = bounded.notice
+  } else if (!request.from && !request.to && range.last < window.from) {
     window = {from: addDays(range.last, -29), to: range.last}
     notice = `no costs in the last 30 days; showing the 30 days to ${range.last}, the last day in the store (use --from/--to to choose)`
   } else if (window.to < range.first || window.from > range.last) {

@@ -1,5 +1,14 @@
 import type {KubernetesConfig} from '../config/sections/kubernetes.js'
-import {addDays, eachDay, parseDay, reversedWindowError, today, WINDOW_END, WINDOW_START} from '../dates.js'
+import {
+  addDays,
+  daysBetween,
+  eachDay,
+  parseDay,
+  reversedWindowError,
+  today,
+  WINDOW_END,
+  WINDOW_START,
+} from '../dates.js'
 import {notFoundError, type UserInput, usageError} from '../errors.js'
 import type {Inventory, NodeInfo} from '../model/k8s.js'
 import {
@@ -58,6 +67,9 @@ export interface AllocationOptions {
   filter?: WorkloadFilter
 }
 
+/** The widest allocation window (the same for a window length and a start/end): a year and a day. */
+export const MAX_ALLOCATION_DAYS = 366
+
 /** A window given as a number of days (`--window` on the command line). */
 const WINDOW_DAYS: UserInput = {key: 'window', label: 'window length'}
 
@@ -75,12 +87,22 @@ export function resolveAllocationWindow(
     const to = options.to ? parseDay(options.to, WINDOW_END) : addDays(now, -1)
     const from = options.from ? parseDay(options.from, WINDOW_START) : addDays(to, -6)
     if (from > to) throw reversedWindowError(from, to)
+    // Allocation works day by day over every container: its work must not grow with a window typed by mistake.
+    const width = daysBetween(from, to) + 1
+    if (width > MAX_ALLOCATION_DAYS)
+      throw usageError(
+        `the window ${from} to ${to} spans ${width.toLocaleString('en-US')} days; cost allocation covers at most ${MAX_ALLOCATION_DAYS} days at once`,
+        'choose a shorter window',
+      )
     return eachDay(from, to)
   }
   const match = /^(\d+)d$/.exec(options.window ?? '7d')
   const n = match ? Number(match[1]) : Number.NaN
-  if (!(n >= 1 && n <= 366))
-    throw usageError((name) => `${name(WINDOW_DAYS)} ${options.window}: expected a number of days like 7d or 30d`)
+  if (!(n >= 1 && n <= MAX_ALLOCATION_DAYS))
+    throw usageError(
+      (name) =>
+        `${name(WINDOW_DAYS)} ${options.window}: expected a number of days from 1d to ${MAX_ALLOCATION_DAYS}d, like 7d or 30d`,
+    )
   const to = addDays(now, -1)
   return eachDay(addDays(to, -(n - 1)), to)
 }

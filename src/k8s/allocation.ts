@@ -57,10 +57,14 @@ const GROUPING: UserInput = {key: 'group-by', label: 'grouping'}
 /** Parses grouping keys (comma-separated or repeated). */
 export function parseAllocationKeys(values: readonly string[] | undefined): AllocationKey[] {
   const out: AllocationKey[] = []
-  for (const raw of (values ?? [])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean)) {
+  const items = (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim())
+  // A blank item would vanish and change the grouping the user asked for.
+  if (items.some((v) => v === ''))
+    throw usageError(
+      (n) => `${n(GROUPING)} ${(values ?? []).join(',')}: an item is empty`,
+      'for example namespace,workload',
+    )
+  for (const raw of items) {
     if (raw.startsWith('label:')) {
       const key = raw.slice(6)
       if (!key)

@@ -33,10 +33,19 @@ export function formatChange(change: number | null, hadPrevious: boolean): strin
   return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`
 }
 
-/** RFC 4180 CSV field: quoted only when needed. */
+/**
+ * A text cell a spreadsheet could run as a formula (OWASP CSV injection: one starting with = + - @,
+ * a tab or a carriage return) gets a leading apostrophe, which spreadsheets show as text. Numbers
+ * never pass through here, so a negative amount stays a number.
+ */
+export function defuseCsvText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
+}
+
+/** RFC 4180 CSV field, quoted only when needed; text cells defused against formula injection. */
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return ''
-  const text = typeof value === 'number' ? plainNumber(value) : value
+  const text = typeof value === 'number' ? plainNumber(value) : defuseCsvText(value)
   return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 

@@ -1,6 +1,10 @@
+import {stringify} from 'yaml'
+
 import type {RunConfig} from '../config/sections/run.js'
+import {inputError} from '../errors.js'
 import type {SchedulableKind} from '../k8s/downscaler.js'
 import type {Manifest} from '../model/manifest.js'
+import {findSecretUrls} from '../secrets.js'
 
 export type {Manifest}
 
@@ -192,4 +196,20 @@ export function renderManifests(
       },
     },
   ]
+}
+
+/**
+ * The rendered objects are readable by anyone who may read ConfigMaps: a URL carrying a credential
+ * (user:password@, a token, key or signature parameter, a Slack webhook path), anywhere in them and
+ * in finops.yaml's comments too, is refused, naming the line of finops.yaml it came from.
+ */
+export function refuseRenderedSecrets(manifests: readonly Manifest[], finopsYaml: string, file: string): void {
+  const inRendered = findSecretUrls(manifests.map((m) => stringify(m, {lineWidth: 0})).join('---\n'))
+  if (inRendered.length === 0) return
+  const inFile = findSecretUrls(finopsYaml)[0]
+  const where = inFile ? `${file}:${inFile.line}: ${inFile.url}` : `a rendered value: ${inRendered[0]!.url}`
+  throw inputError(
+    `${where} carries a credential and would be written into the ConfigMap in clear text`,
+    `put the secret in the ${SECRET_NAME} Secret (or a file/env variable the config names) and leave it out of finops.yaml; see docs/deploy.md`,
+  )
 }

@@ -136,7 +136,7 @@ describe('finops budget', () => {
     expect(json.code).toBe(2)
     expect(parseJson<{error: {code: string; message: string}}>(json).error).toMatchObject({
       code: 'USAGE',
-      message: '--amount lots: expected a number',
+      message: '--amount lots: expected a plain number with "." as the decimal point and no thousands separators',
     })
   })
 

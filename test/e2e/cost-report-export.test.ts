@@ -169,6 +169,22 @@ describe('cost report and cost export (built CLI)', () => {
     expect(parseJson<ReportJson>(empty).rows).toEqual([])
     const note = await report('--from', '2020-01-01', '--to', '2020-01-31')
     expect(note.stderr).toMatch(/no costs between 2020-01-01 and 2020-01-31; the store holds 2026-05-01 to 2026-10-31/)
+    // A read command never creates a store: a missing one is a store error (exit 4), an empty one "no costs yet" (exit 8).
+    const missing = await runCli(['cost', 'report', '--db', path.join(tmp.dir, 'fresh.db')])
+    expect(missing.code).toBe(4)
+    expect(fs.existsSync(path.join(tmp.dir, 'fresh.db'))).toBe(false)
+    const made = await runCli([
+      'budget',
+      'set',
+      'x',
+      '--amount',
+      '10',
+      '--currency',
+      'USD',
+      '--db',
+      path.join(tmp.dir, 'fresh.db'),
+    ])
+    expect(made.code, made.stderr).toBe(0)
     const fresh = await runCli(['cost', 'report', '--db', path.join(tmp.dir, 'fresh.db')])
     expect(fresh.code).toBe(8)
     expect(fresh.stderr).toMatch(/^Error: the store has no costs yet \(import a FOCUS export/)

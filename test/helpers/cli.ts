@@ -20,7 +20,7 @@ export interface CliResult {
  */
 export function runCli(
   args: readonly string[],
-  options: {env?: Record<string, string | undefined>; cwd?: string; input?: string} = {},
+  options: {env?: Record<string, string | undefined>; cwd?: string; input?: string; uid?: number; gid?: number} = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = {
@@ -35,6 +35,7 @@ export function runCli(
       cwd: options.cwd ?? repoRoot,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.uid === undefined ? {} : {uid: options.uid, gid: options.gid ?? options.uid}),
     })
     let stdout = ''
     let stderr = ''

@@ -8,6 +8,7 @@ import {migration as costResources} from './cost-resources.js'
 import {migration as k8sInventoryAndUsage} from './k8s-inventory-and-usage.js'
 import {migration as recommendations} from './recommendations.js'
 import {migration as runLock} from './run-lock.js'
+import {migration as storeMeta} from './store-meta.js'
 
 /** A schema change applied once, in its own transaction. */
 export interface Migration {
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   runLock,
   k8sHistory,
   costResources,
+  storeMeta,
 ]
