@@ -123,8 +123,10 @@ function setScopeDaily(series: AnomalySeries[], accountIndex: number, last: stri
 }
 
 /**
- * What moved inside an anomalous series: the day's cost by region (or sub-account) against the
- * average of the 7 days before, largest changes in the anomaly's direction first.
+ * What moved inside an anomalous series, one level down: the day's cost by region and by sub-account
+ * (whichever the series is not already split by) against the average of the 7 days before. The level
+ * that concentrates the change most is named (one region, or one sub-account, carrying most of it),
+ * largest changes in the anomaly's direction first, each with its share of the change in that direction.
  */
 export function anomalyContributors(
   db: Db,
@@ -137,24 +139,38 @@ export function anomalyContributors(
     ...keys.map((key, i) => ({key, values: [anomaly.keys[i] ?? '']})),
     ...scopeFilters(config),
   ]
-  const dimension: GroupKey = {kind: 'dimension', name: groupBy.includes('region') ? 'sub-account' : 'region'}
-  const rows = queryDailyCosts(db, {
-    from: addDays(anomaly.day, -7),
-    to: anomaly.day,
-    groupBy: [dimension],
-    filters,
-    metric: config.metric,
-  })
-  const change = new Map<string, number>()
-  for (const r of rows) {
-    if (r.currency !== anomaly.currency) continue
-    const label = r.keys[0] || '(none)'
-    change.set(label, (change.get(label) ?? 0) + (r.day === anomaly.day ? r.cost : -r.cost / 7))
-  }
   const sign = anomaly.direction === 'spike' ? 1 : -1
-  return [...change.entries()]
-    .filter(([, d]) => d * sign > 0)
-    .sort((a, b) => (b[1] - a[1]) * sign)
-    .slice(0, 3)
-    .map(([label, amount]) => ({label: `${groupKeyLabel(dimension)} ${label}`, amount: roundMoney(amount)}))
+  const levels = (['region', 'sub-account'] as const).filter((name) => !groupBy.includes(name))
+  let best: {dimension: GroupKey; moved: [string, number][]; total: number} | undefined
+  for (const name of levels) {
+    const dimension: GroupKey = {kind: 'dimension', name}
+    const rows = queryDailyCosts(db, {
+      from: addDays(anomaly.day, -7),
+      to: anomaly.day,
+      groupBy: [dimension],
+      filters,
+      metric: config.metric,
+    })
+    const change = new Map<string, number>()
+    for (const r of rows) {
+      if (r.currency !== anomaly.currency) continue
+      const label = r.keys[0] || NONE_LABEL
+      change.set(label, (change.get(label) ?? 0) + (r.day === anomaly.day ? r.cost : -r.cost / 7))
+    }
+    // A level where no row has a value (no sub-accounts in this bill) names nothing.
+    if (change.size === 1 && change.has(NONE_LABEL)) continue
+    const moved = [...change.entries()].filter(([, d]) => d * sign > 0).sort((a, b) => (b[1] - a[1]) * sign)
+    const total = moved.reduce((a, [, d]) => a + d, 0)
+    if (moved.length === 0 || total === 0) continue
+    const concentration = (d: {moved: [string, number][]; total: number}): number => d.moved[0]![1] / d.total
+    const candidate = {dimension, moved, total}
+    if (!best || concentration(candidate) > concentration(best) + 1e-9) best = candidate
+  }
+  if (!best) return []
+  const {dimension, moved, total} = best
+  return moved.slice(0, 3).map(([label, amount]) => ({
+    label: `${groupKeyLabel(dimension)} ${label}`,
+    amount: roundMoney(amount),
+    share: Math.round((amount / total) * 1000) / 10,
+  }))
 }

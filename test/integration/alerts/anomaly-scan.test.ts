@@ -8,6 +8,8 @@ import {replaceCosts} from '../../../src/store/costs.js'
 import {type Db, openStore} from '../../../src/store/open.js'
 import {tempDir} from '../../helpers/cli.js'
 import {syntheticRows} from '../../helpers/cost-data.js'
+import {tempStore} from '../../helpers/store.js'
+import {eachDay} from '../../../src/dates.js'
 
 const defaults = parseConfig({}).alerts.anomalies
 const tmp = tempDir()
@@ -75,6 +77,8 @@ describe('scanAnomalies over the store', () => {
       label: 'region eu-west-1',
       amount: 900,
     })
+    // us-east-1's own noise moved a little the same way: eu-west-1 carries nearly all of the change.
+    expect(anomalyContributors(db, spike!, scan.groupBy, defaults)[0]!.share).toBeGreaterThan(90)
   })
 
   test('with usageOnly off every charge counts: the one-time purchase shows up; the same fee each month is a normal run', () => {
@@ -126,5 +130,38 @@ describe('scanAnomalies with providers whose billing data lags by different amou
       ['Compute Engine', '2024-09-21', 'spike'],
     ])
     expect(scan.anomalies[0]!.impact).toBeGreaterThan(500)
+  })
+})
+
+describe('root cause one level down', () => {
+  test('names the level that concentrates the change: a sub-account spread over two regions, with its share', () => {
+    const store = tempStore()
+    try {
+      const rows: DailyCostRow[] = []
+      for (const day of eachDay('2024-06-01', '2024-10-01'))
+        for (const sub of ['prod-1', 'dev-42'])
+          for (const region of ['us-east-1', 'eu-west-1']) {
+            // The last day: dev-42 spends 600 more in each region; prod-1 100 more in us-east-1 only.
+            const extra = day === '2024-10-01' ? (sub === 'dev-42' ? 600 : region === 'us-east-1' ? 100 : 0) : 0
+            const row = charge(day, 'Amazon EC2', 300 + extra, 'Usage', 'Usage-Based', region)
+            rows.push({...row, subAccountId: sub})
+          }
+      replaceCosts(store.db, [], rows, {
+        source: 'test',
+        location: 'synthetic',
+        startedAt: '',
+        rowsRead: rows.length,
+        rowsSkipped: 0,
+      })
+      const [spike] = scanAnomalies(store.db, defaults, '2024-10-01').anomalies
+      expect(spike).toMatchObject({day: '2024-10-01', direction: 'spike'})
+      // By region the change splits 700 / 600; by sub-account 1200 / 100: the sub-account names it.
+      expect(anomalyContributors(store.db, spike!, ['account', 'service'], defaults)).toEqual([
+        {label: 'sub-account dev-42', amount: 1200, share: 92.3},
+        {label: 'sub-account prod-1', amount: 100, share: 7.7},
+      ])
+    } finally {
+      store.cleanup()
+    }
   })
 })
