@@ -2,6 +2,7 @@ import {FinopsCommand} from '../../src/cli/base-command.js'
 import {describeCatalog, describeCollect, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
 import type {CollectSummary} from '../../src/collectors/cloud-collect.js'
 import type {FocusImportSummary} from '../../src/collectors/focus/index.js'
+import {parseByteSize} from '../../src/collectors/focus/budget.js'
 import {collectAllSources, type GcpRunSummary, type SourceOutcome} from '../../src/collectors/registry.js'
 import {FinopsError, usageError} from '../../src/errors.js'
 import {ExitCode, type ExitCodeName} from '../../src/exit-codes.js'
@@ -33,8 +34,13 @@ export default class CollectAll extends FinopsCommand {
       )
     }
     const db = this.openStore(flags.db, flags.config)
-    const outcomes = await collectAllSources(db, sources, runSettings(loaded.config, flags), (o) =>
-      this.log(describeOutcome(o)),
+    const {memory, tempDirectory} = loaded.config.import
+    const outcomes = await collectAllSources(
+      db,
+      sources,
+      runSettings(loaded.config, flags),
+      (o) => this.log(describeOutcome(o)),
+      {memoryBytes: memory === undefined ? undefined : parseByteSize(memory), tempDirectory},
     )
     const failed = outcomes.filter((o) => !o.ok)
     if (failed.length > 0) {

@@ -5,7 +5,7 @@ import {awsCostFetcher} from './aws/index.js'
 import {azureCostFetcher} from './azure/index.js'
 import {collectCloudCosts, type CollectSummary} from './cloud-collect.js'
 import type {RetryHooks} from './cloud-retry.js'
-import {type FocusImportSummary, importFocusFiles} from './focus/index.js'
+import {type FocusImportOptions, type FocusImportSummary, importFocusFiles} from './focus/index.js'
 import {type CatalogSummary, collectCatalogPrices} from './gcp/catalog.js'
 import {withoutMetadataWarnings} from './gcp/auth.js'
 import {gcpCostFetcher} from './gcp/index.js'
@@ -124,6 +124,7 @@ export async function collectAllSources(
   sources: SourcesConfig,
   run: RunSettings,
   onDone?: (outcome: SourceOutcome) => void,
+  imports: FocusImportOptions = {},
 ): Promise<SourceOutcome[]> {
   const jobs: {kind: SourceKind; name: string; run: () => Promise<SourceOutcome['result']>}[] = [
     ...(sources.aws ?? []).map((s) => ({
@@ -140,7 +141,7 @@ export async function collectAllSources(
     ...(sources.focus ?? []).map((s) => ({
       kind: 'focus' as const,
       name: s.path,
-      run: () => importFocusFiles(db, [s.path]),
+      run: () => importFocusFiles(db, [s.path], imports),
     })),
   ]
   const outcomes: SourceOutcome[] = []

@@ -6,6 +6,7 @@ import {migration as budgetsAlerts} from './0200-budgets-alerts.js'
 import {migration as alertClaims} from './0201-alert-claims.js'
 import {migration as k8s} from './0300-k8s.js'
 import {migration as recommendations} from './0350-recommendations.js'
+import {migration as costRollupNormalized} from './1100-cost-rollup-normalized.js'
 
 /** A schema change applied once, in its own transaction, in id order. */
 export interface Migration {
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   recommendations,
   applyActions,
   runLock,
+  costRollupNormalized,
 ].sort((a, b) => a.id.localeCompare(b.id))
