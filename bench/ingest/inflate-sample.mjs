@@ -63,7 +63,7 @@ export async function inflateSample(rows, out, {tagPerResource = false} = {}) {
     }
     if (tagPerResource) {
       const name = `${row[rid] === 'NULL' ? `row-${r % body.length}` : row[rid].slice(-24)}-${copy}`
-      let parsed = {}
+      let parsed
       try {
         parsed = row[tags] === 'NULL' ? {} : JSON.parse(row[tags])
       } catch {

@@ -38,11 +38,21 @@ export const nanosColumn = (amount: AmountColumn): string => `${amount}_nanos`
 export const AMOUNT_SQL_COLUMNS: readonly string[] = AMOUNT_COLUMNS.flatMap((a) => [unitsColumn(a), nanosColumn(a)])
 
 /**
- * SQL for the exact sum of one amount over `alias`'s rows, as a REAL rounded once: both integer sums
- * are exact, so the result depends only on the multiset of rows summed.
+ * SQL turning exact integer units and nanos (any split: sums carry nanos beyond a billion, or of the
+ * other sign) into a REAL, always through the same canonical split (units and nanos of one sign), so
+ * the same amount gives the very same number whichever rows or summaries it was summed from.
  */
+export function amountSql(units: string, nanos: string): string {
+  const q = `(${units} + ${nanos} / 1000000000)`
+  const r = `(${nanos} % 1000000000)`
+  return `(CASE WHEN ${q} > 0 AND ${r} < 0 THEN (${q} - 1) + (${r} + 1000000000) / 1e9
+    WHEN ${q} < 0 AND ${r} > 0 THEN (${q} + 1) + (${r} - 1000000000) / 1e9
+    ELSE ${q} + ${r} / 1e9 END)`
+}
+
+/** SQL for the exact sum of one amount over `alias`'s rows, as a REAL (see amountSql). */
 export const sumAmountSql = (amount: AmountColumn, alias: string): string =>
-  `(SUM(${alias}.${unitsColumn(amount)}) + SUM(${alias}.${nanosColumn(amount)}) / 1e9)`
+  amountSql(`SUM(${alias}.${unitsColumn(amount)})`, `SUM(${alias}.${nanosColumn(amount)})`)
 
 /** SQL summing every amount column of `alias` (units and nanos kept apart), in AMOUNT_SQL_COLUMNS order. */
 export const sumAllAmountsSql = (alias: string): string =>

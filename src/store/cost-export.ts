@@ -1,5 +1,5 @@
 import type {GroupKey} from '../model.js'
-import {AMOUNT_COLUMNS, nanosColumn, unitsColumn} from './amounts.js'
+import {AMOUNT_COLUMNS, sumAmountSql} from './amounts.js'
 import type {CostFilter} from './cost-dimensions.js'
 import {keySqlParts} from './cost-queries.js'
 import {dayNumber, dayText} from './day-numbers.js'
@@ -52,7 +52,7 @@ export function* iterateCostExport(db: Db, query: CostExportQuery): Generator<Co
     where.push('r.day <= ?')
     params.push(dayNumber(query.to))
   }
-  const sums = AMOUNT_COLUMNS.map((a) => `SUM(r.${unitsColumn(a)}) + SUM(r.${nanosColumn(a)}) / 1e9`)
+  const sums = AMOUNT_COLUMNS.map((a) => sumAmountSql(a, 'r'))
   const stmt = db
     .prepare(
       `SELECT ${groupCols.map((e, i) => `${e} AS g${i}`).join(', ')}, ${sums.join(', ')}

@@ -1,5 +1,5 @@
 import {DIMENSIONS, type GroupKey, type Metric} from '../model.js'
-import {type AmountColumn} from './amounts.js'
+import {type AmountColumn, amountSql, sumAmountSql} from './amounts.js'
 import type {CostFilter} from './cost-dimensions.js'
 import {NONE_LABEL, UNTAGGED_LABEL} from './cost-dimensions.js'
 import {dayNumber} from './day-numbers.js'
@@ -117,7 +117,7 @@ function byKeyPlan(key: GroupKey, query: CostPlanInput, amount: AmountColumn, fr
     params.push(...currencyFilter.values)
   }
   const keyColumns = query.groupBy.map((k) => (isCurrency(k) ? 'currency' : 'value'))
-  const sql = `SELECT ${[...keyColumns, 'currency', 'day'].join(', ')}, SUM(u) + SUM(n) / 1e9
+  const sql = `SELECT ${[...keyColumns, 'currency', 'day'].join(', ')}, ${amountSql('SUM(u)', 'SUM(n)')}
     FROM (${rows}) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     GROUP BY ${[...new Set([...keyColumns, 'currency', 'day'])].join(', ')}`
   return {path: 'by-key', sql, params, keys: keyColumns.length}
@@ -187,7 +187,7 @@ function scanPlan(
   const parts = keySqlParts(db, path === 'rollup' ? 'tag_set_id' : 'summary_set_id', query.groupBy, query.filters, tags)
   const keyCols = parts.groupExprs.map((expr, i) => `${expr} AS k${i}`)
   const sql = `SELECT ${[...keyCols, 'k.currency AS currency', 'r.day AS day'].join(', ')},
-      SUM(r.${amount}_units) + SUM(r.${amount}_nanos) / 1e9
+      ${sumAmountSql(amount, 'r')}
     FROM ${table} r JOIN cost_keys k ON k.id = r.key_id ${parts.joins}
     WHERE ${['r.day BETWEEN ? AND ?', ...parts.where].join(' AND ')}
     GROUP BY ${[...parts.groupExprs.map((_, i) => `k${i}`), 'currency', 'day'].join(', ')}`

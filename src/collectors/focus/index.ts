@@ -259,14 +259,11 @@ async function runImport(
     throw await badRowError(session, files, mapping, problem)
   }
 
-  const T0 = Date.now()
-  let firstChunkAt = 0
   try {
     for (let partition = 0; partition < partitions; partition++)
       await session.stream(
         importQuery(files, mapping, ROLLUPS, {index: partition, count: partitions}),
         async (columns, count) => {
-          if (!firstChunkAt) firstChunkAt = Date.now()
           const [setIds, days, bps, dims, tags, fileNames, problems, rowCounts] = columns as [
             number[],
             number[],
@@ -331,7 +328,6 @@ async function runImport(
         ? 'check the export finished; an empty billing period has nothing to import'
         : 'fix the export, or check it is the file you meant',
     )
-  const T1 = Date.now()
   if (!options.allowShrink) checkRestatements(writer.restatements())
 
   const result = writer.finish({
@@ -341,10 +337,6 @@ async function runImport(
     rowsRead: total.rows,
     rowsSkipped: total.skipped,
   })
-  if (process.env.FINOPS_TIMING)
-    process.stderr.write(
-      `timing: aggregate ${firstChunkAt - T0} ms, stream+write ${T1 - firstChunkAt} ms, finish ${Date.now() - T1} ms\n`,
-    )
   const dayText = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10)
   return {
     files: files.map((f) => {
