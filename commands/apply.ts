@@ -2,16 +2,17 @@ import {Flags} from '@oclif/core'
 import fs from 'node:fs'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
+import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
 import {newRunId} from '../src/apply/identity.js'
 import {applyFromStore} from '../src/apply/index.js'
 import type {ApplyReport} from '../src/apply/execute.js'
 import {renderApplyReport} from '../src/apply/format.js'
-import {APPLY_KINDS, type ApplyKind} from '../src/config/sections/apply.js'
+import {APPLY_KINDS, type ApplyKind} from '../src/model/action.js'
 import {inputError, usageError} from '../src/errors.js'
 import {ExitCode} from '../src/exit-codes.js'
 import {recommendationSchema} from '../recommenders/schema.js'
-import type {Recommendation} from '../recommenders/types.js'
-import {acquireLock, releaseLock} from '../src/store/run-lock.js'
+import type {Recommendation} from '../src/model/recommendation.js'
+import {acquireRunLock, releaseRunLock} from '../src/run/lock.js'
 
 export default class Apply extends FinopsCommand {
   static override summary =
@@ -25,6 +26,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
   static override examples = [
     '<%= config.bin %> apply',
     '<%= config.bin %> apply --kind scale-down --namespace dev --yes',
+    "<%= config.bin %> apply --namespace 'team-*' --selector 'tier in (web,api)' --kind rightsize",
     '<%= config.bin %> apply --kind rightsize,spot --max-actions 5 --json',
     '<%= config.bin %> apply --recommendations reviewed.json --yes',
   ]
@@ -33,7 +35,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     kind: Flags.string({
       description: `kinds to apply, comma-separated (${APPLY_KINDS.join(', ')}; default: apply.kinds)`,
     }),
-    namespace: Flags.string({description: 'only these namespaces (comma-separated, repeatable)', multiple: true}),
+    ...workloadFilterFlags,
     'max-actions': Flags.integer({description: 'cap on changes in this run (default: apply.maxActions)', min: 0}),
     yes: Flags.boolean({description: 'apply the plan (default: dry run, unless apply.mode is enforce)'}),
     recommendations: Flags.string({
@@ -43,25 +45,25 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
 
   async run(): Promise<ApplyReport> {
     const {flags} = await this.parse(Apply)
+    // Flags and the recommendations file are checked before the store or the cluster is touched.
+    const filter = workloadFilterFromFlags(flags)
+    const kinds = flags.kind ? parseKinds(flags.kind) : undefined
     const {config} = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
     const enforce = flags.yes || config.apply.mode === 'enforce'
     const runId = newRunId()
     // A manual apply and the CronJob must not change the same cluster at once: enforcing takes the run lock.
-    if (enforce) acquireLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
+    if (enforce) acquireRunLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
     const report = await applyFromStore(db, {
       config,
       runId,
-      kinds: flags.kind ? parseKinds(flags.kind) : undefined,
-      namespaces: flags.namespace
-        ?.flatMap((n) => n.split(','))
-        .map((n) => n.trim())
-        .filter(Boolean),
+      kinds,
+      filter,
       maxActions: flags['max-actions'],
       yes: flags.yes,
       recommendations: flags.recommendations ? readRecommendations(flags.recommendations) : undefined,
     }).finally(() => {
-      if (enforce) releaseLock(db, runId)
+      if (enforce) releaseRunLock(db, runId)
     })
     return this.finishWith(report, applyExitCode(report), renderApplyReport)
   }

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
-import {forecastCosts} from '../forecasters/costs.js'
+import {forecastCosts} from '../src/cost/forecast.js'
 import type {CostForecast} from '../forecasters/types.js'
-import {METRICS, type Metric} from '../src/model.js'
+import {METRICS, type Metric} from '../src/model/cost.js'
 import {renderBacktestText, renderForecastCsv, renderForecastText} from '../src/output/forecast-format.js'
 import {GROUP_KEY_HELP, parseFilters, parseGroupKeys} from '../src/store/cost-dimensions.js'
 import {parseDayFlag} from '../src/dates.js'

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
+import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
 import {usageError} from '../src/errors.js'
 import {recommendFromStore, recommendNow, type RecommendReport} from '../recommenders/from-store.js'
 import {RECOMMENDER_NAMES, type RecommenderName} from '../recommenders/index.js'
@@ -20,6 +21,7 @@ recommendations, which finops apply plans from. Settings: kubernetes.recommend i
   static override examples = [
     '<%= config.bin %> recommend',
     '<%= config.bin %> recommend --kind rightsize --namespace shop --min-savings 5',
+    "<%= config.bin %> recommend --namespace 'team-*' --selector 'app.kubernetes.io/part-of=shop,tier notin (batch)'",
     '<%= config.bin %> recommend --kind spot,scale-down --json',
     '<%= config.bin %> recommend --csv > recommendations.csv',
   ]
@@ -32,12 +34,7 @@ recommendations, which finops apply plans from. Settings: kubernetes.recommend i
       multiple: true,
       delimiter: ',',
     }),
-    namespace: Flags.string({
-      char: 'n',
-      description: 'only these namespaces (comma-separated or repeated)',
-      multiple: true,
-      delimiter: ',',
-    }),
+    ...workloadFilterFlags,
     'min-savings': Flags.string({
       description: 'hide recommendations saving less than this per month (billing currency)',
     }),
@@ -57,10 +54,11 @@ recommendations, which finops apply plans from. Settings: kubernetes.recommend i
     const loaded = this.finopsConfig(flags.config)
     const settings = recommendSettingsFrom(loaded.config.kubernetes, loaded.file)
     const minSavings = parseMinSavings(flags['min-savings'])
+    const filter = workloadFilterFromFlags(flags)
     const db = this.openStore(flags.db, flags.config)
     const report = recommendFromStore(db, settings, loaded.config.kubernetes, {
       kinds: (flags.kind ?? RECOMMENDER_NAMES) as RecommenderName[],
-      namespaces: flags.namespace ?? [],
+      filter,
       minSavings,
       cluster: flags.cluster,
       windowDays: flags['window-days'],

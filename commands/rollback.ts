@@ -8,7 +8,7 @@ import {loadKubeConfig} from '../src/apply/kubeconfig.js'
 import {recoverPending} from '../src/apply/execute.js'
 import {rollbackActions, type RollbackReport} from '../src/apply/rollback.js'
 import {ExitCode} from '../src/exit-codes.js'
-import {acquireLock, releaseLock} from '../src/store/run-lock.js'
+import {acquireRunLock, releaseRunLock} from '../src/run/lock.js'
 
 export default class Rollback extends FinopsCommand {
   static override summary = 'Restore the exact before-state of an applied action, or of every action of a run'
@@ -36,7 +36,7 @@ else since the apply is left alone unless --force. Dry run unless --yes, which t
     )
     // Like apply, a rollback must not change the cluster while the CronJob is applying (nor settle its in-flight actions).
     const lockId = newRunId()
-    if (flags.yes) acquireLock(db, {runId: lockId, ttlMinutes: config.run.lockTtlMinutes})
+    if (flags.yes) acquireRunLock(db, {runId: lockId, ttlMinutes: config.run.lockTtlMinutes})
     let report: RollbackReport
     try {
       // Settle actions interrupted by a crash first, so the journal says what actually happened.
@@ -47,7 +47,7 @@ else since the apply is left alone unless --force. Dry run unless --yes, which t
         conflictRetries: config.apply.conflictRetries,
       })
     } finally {
-      if (flags.yes) releaseLock(db, lockId)
+      if (flags.yes) releaseRunLock(db, lockId)
     }
     const exit =
       report.summary.failed === 0 ? ExitCode.ok : report.summary.rolledBack > 0 ? ExitCode.partial : ExitCode.remote

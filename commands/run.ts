@@ -7,7 +7,7 @@ import {isFinopsError} from '../src/errors.js'
 import {ExitCode} from '../src/exit-codes.js'
 import {processInvoker} from '../src/run/cli-invoker.js'
 import {runScheduled, type ScheduledRunResult} from '../src/run/index.js'
-import {releaseLock} from '../src/store/run-lock.js'
+import {releaseRunLock} from '../src/run/lock.js'
 import {createRunLogger} from '../src/run/log.js'
 import {resolveStorePath} from '../src/store/paths.js'
 
@@ -49,7 +49,7 @@ when a step failed, so Kubernetes retries the Job. --pushgateway pushes the run'
     // Kubernetes stops a Job past its deadline with SIGTERM (node as PID 1 ignores it without a handler):
     // free the lock so the next scheduled run is not refused until the lock expires.
     const onSignal = (signal: NodeJS.Signals): void => {
-      releaseLock(db, runId)
+      releaseRunLock(db, runId)
       log({step: 'run', event: 'finish', level: 'error', status: 'failed', reason: `stopped by ${signal}`})
       process.exit(128 + (signal === 'SIGINT' ? 2 : 15))
     }

@@ -1,12 +1,14 @@
 /**
  * Forecasters: pure models, rolling-origin backtest and model selection, and the cost-aware
- * forecast of the store (Usage-Based as a series, Recurring on the calendar, One-Time excluded).
+ * forecast of a bill (Usage-Based as a series, Recurring on the calendar, One-Time excluded).
+ * No store, no I/O: src/cost/forecast.ts reads the history and calls forecastBill.
  *
- * - forecastSeries(history, horizonDays, settings?) -> ForecastResult | ForecastSkip (pure)
- * - forecastCosts(db, query) -> CostForecast (reads cost_daily; throws a FinopsError on unusable data)
+ * - forecastSeries(history, horizonDays, settings?) -> ForecastResult | ForecastSkip
+ * - forecastBill(history, options) -> a CurrencyForecast or a skip with its reason per currency
  * - sumForecast(forecast, from, to) -> the forecast total of a date span with its interval
  */
-export {chargeKind, forecastCosts} from './costs.js'
+export {type BillForecast, forecastBill} from './bill.js'
+export {chargeKind} from './charges.js'
 export {sumForecast, type CumulativeForecast} from './period.js'
 export {MODEL_NAMES, modelDescriptions, pointModels} from './registry.js'
 export {DEFAULT_FORECAST_SETTINGS, forecastSeries, isSkip} from './series.js'

@@ -1,16 +1,37 @@
 import {z} from 'zod'
 
-import {METRICS} from '../src/model.js'
+import {METRICS} from '../src/model/cost.js'
 import {MODEL_NAMES} from './registry.js'
 
 /**
- * The `finops forecast --json` contract as a zod schema: tests validate real output with it and
- * docs/schemas/forecast.schema.json is generated from it.
+ * The `finops forecast --json` contract as zod schemas: the one source of the CostForecast and
+ * CurrencyForecast types, of the tests' validation, and of docs/schemas/forecast.schema.json.
  */
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
 const model = z.enum(MODEL_NAMES)
 const point = z.object({date: day, mean: z.number(), lower: z.number(), upper: z.number()})
 const interval = z.object({mean: z.number(), lower: z.number(), upper: z.number()})
+const window = z.object({from: day, to: day})
+
+export const WARNING_CODES = [
+  'poor-fit',
+  'filled-days',
+  'history-cut',
+  'short-history',
+  'young-series',
+  'lagging-data',
+] as const
+
+export const forecastWarningSchema = z.object({
+  code: z
+    .enum(WARNING_CODES)
+    .describe(
+      'poor-fit: no candidate model forecast the backtest well, intervals are widened; filled-days: days without data were filled in; ' +
+        'history-cut: a long run of days without data cut the history; short-history: under 90 days of history, intervals are wider; ' +
+        "young-series: a group with little history is forecast from its own trajectory; lagging-data: this currency's data ends before the others'",
+    ),
+  message: z.string(),
+})
 
 const accuracy = z.object({
   model,
@@ -24,10 +45,24 @@ const accuracy = z.object({
   horizonDays: z.int(),
 })
 
-const currencyForecast = z.object({
+export const groupForecastSchema = z.object({
+  keys: z.array(z.string()),
+  model: z
+    .union([model, z.literal('ramp')])
+    .describe('ramp: a young group (too little history for a backtest) projected from its own trajectory'),
+  daily: z.array(point),
+  total: interval,
+  history: z.object({from: day, days: z.int()}).describe("the group's own history: from its first day with cost"),
+})
+
+export const currencyForecastSchema = z.object({
   currency: z.string(),
   model,
   level: z.number(),
+  history: window
+    .extend({days: z.int(), filled: z.int().describe('days without data that were filled in')})
+    .describe('the history the models saw (after a long gap, if any)'),
+  forecast: window.describe("this currency's forecast days: from the day after its own last day with data"),
   daily: z.array(point),
   cumulative: z.array(point).describe('running total from the first forecast day, with its own interval'),
   total: interval,
@@ -46,15 +81,9 @@ const currencyForecast = z.object({
       complete: z.boolean(),
     }),
   ),
-  groups: z.array(
-    z.object({
-      keys: z.array(z.string()),
-      model: z.union([model, z.literal('share')]),
-      daily: z.array(point),
-      total: interval,
-    }),
-  ),
+  groups: z.array(groupForecastSchema),
   backtest: z.array(accuracy),
+  warnings: z.array(forecastWarningSchema).describe('what to know before trusting this forecast; empty when nothing'),
 })
 
 export const forecastJsonSchema = z.object({
@@ -63,14 +92,28 @@ export const forecastJsonSchema = z.object({
   horizonDays: z.int(),
   groupBy: z.array(z.string()),
   history: z.object({from: day, to: day, days: z.int()}),
-  forecast: z.object({from: day, to: day}),
-  currency: z.string().describe('the largest currency; daily and model are its'),
-  model,
-  daily: z.array(point),
-  currencies: z.array(currencyForecast),
+  forecast: window,
+  currency: z
+    .string()
+    .nullable()
+    .describe(
+      'the currency of the top-level model and daily: set only when the scope has exactly one currency ' +
+        '(pin one with --filter currency=CODE); null when it has several, then read currencies[] (one entry per currency). ' +
+        'The top level never switches to another currency.',
+    ),
+  model: model.nullable().describe("the top-level currency's model; null when currency is null"),
+  daily: z.array(point).nullable().describe("the top-level currency's daily forecast; null when currency is null"),
+  currencies: z
+    .array(currencyForecastSchema)
+    .describe('one entry per currency that could be forecast, in currency-code order; never summed together'),
   skippedCurrencies: z
     .array(z.object({currency: z.string(), reason: z.string()}))
     .describe(
-      'smaller currencies that could not be forecast (too little history, gaps, negative days), each with its reason',
+      'currencies in the scope that could not be forecast (too little history, gaps, negative days), each with its reason',
     ),
 })
+
+export type CostForecast = z.infer<typeof forecastJsonSchema>
+export type CurrencyForecast = z.infer<typeof currencyForecastSchema>
+export type GroupForecast = z.infer<typeof groupForecastSchema>
+export type ForecastWarning = z.infer<typeof forecastWarningSchema>

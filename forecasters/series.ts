@@ -1,6 +1,7 @@
 import {addDays} from '../src/dates.js'
 import {accuracy, combineRuns, MIN_TRAIN_DAYS, type OriginRun, planBacktest, runBacktest} from './backtest.js'
 import {cleanSpikes} from './clean.js'
+import {describeGaps, fillGaps} from './gaps.js'
 import {backtestCoverage, type Band, bandAt, errorBands} from './intervals.js'
 import type {PointModel} from './models/types.js'
 import {MODEL_NAMES, type PointModelName, pointModels} from './registry.js'
@@ -47,21 +48,23 @@ export function forecastSeries(
     return {skipped: true, reason: `horizon must be a whole number of days, at least 1 (got ${horizonDays})`}
   if (!(s.level > 0 && s.level < 100))
     return {skipped: true, reason: `interval level must be between 0 and 100 (got ${s.level})`}
-  for (let i = 1; i < history.length; i++) {
-    if (history[i]!.date !== addDays(history[i - 1]!.date, 1)) {
-      return {
-        skipped: true,
-        reason: `the history has a gap: no data from ${addDays(history[i - 1]!.date, 1)} to ${addDays(history[i]!.date, -1)}`,
-      }
-    }
-  }
   const bad = history.find((p) => !Number.isFinite(p.value))
   if (bad) return {skipped: true, reason: `the value on ${bad.date} is not a number`}
+  const contiguous = fillGaps(history)
+  if ('skipped' in contiguous) return contiguous
+  history = contiguous.history
   // The backtest needs two weeks of training plus at least two days to check.
   const needDays = Math.max(s.minHistoryDays, MIN_TRAIN_DAYS + 2)
   const plan = planBacktest(history.length, horizonDays, s.backtestOrigins)
   if (history.length < needDays || !plan) {
-    return {skipped: true, reason: `${history.length} days of history; at least ${needDays} are needed`, needDays}
+    const after = contiguous.cut
+      ? ` after a gap of ${contiguous.cut.days} days (${contiguous.cut.from} to ${contiguous.cut.to})`
+      : ''
+    return {
+      skipped: true,
+      reason: `${history.length} day${history.length === 1 ? '' : 's'} of history${after}; at least ${needDays} are needed`,
+      needDays,
+    }
   }
 
   const y = history.map((p) => p.value)
@@ -126,6 +129,8 @@ export function forecastSeries(
     model: chosen,
     level: s.level,
     backtest: [chosen, ...others].map(toAccuracy),
+    history: {from: history[0]!.date, to: last, days: history.length, filled: contiguous.filled.length},
+    warnings: describeGaps(contiguous),
   }
 }
 

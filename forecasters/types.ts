@@ -3,8 +3,7 @@
  * with prediction intervals, or a skip that says why. Budgets, anomalies and `finops forecast` all
  * use these types.
  */
-import type {GroupKey, Metric} from '../src/model.js'
-import type {CostFilter} from '../src/store/cost-dimensions.js'
+import type {ForecastWarning} from './schema.js'
 
 /** One day of history: YYYY-MM-DD and the day's cost. */
 export interface HistoryPoint {
@@ -68,6 +67,10 @@ export interface ForecastResult {
   level: number
   /** Backtest accuracy of the chosen model first, then the other candidates when backtestAll. */
   backtest: ModelAccuracy[]
+  /** The history the models saw: after any long gap, with `filled` missing days filled in. */
+  history: {from: string; to: string; days: number; filled: number}
+  /** What a reader should know before trusting the forecast (filled days, a poor best model, ...). */
+  warnings: ForecastWarning[]
 }
 
 /** Too little or unusable data: no forecast, and a reason a user can act on. */
@@ -79,26 +82,6 @@ export interface ForecastSkip {
 }
 
 export type SeriesForecast = ForecastResult | ForecastSkip
-
-/** What forecastCosts reads and forecasts. */
-export interface CostForecastQuery {
-  /** First history day (default: up to 365 days before `to`). */
-  from?: string
-  /** Last history day (default: the last day with cost data matching the filters). */
-  to?: string
-  /** Days to forecast after `to` (default: to the end of the month after the first forecast day). */
-  horizonDays?: number
-  /** Most days of history when `from` is not given (default 365). */
-  historyDays?: number
-  /** Interval level in percent. */
-  level: number
-  metric: Metric
-  groupBy: readonly GroupKey[]
-  filters: readonly CostFilter[]
-  /** Backtest every candidate model on the total and return their accuracy. */
-  backtest?: boolean
-  settings?: ForecastSettings
-}
 
 /** A recurring charge projected on the calendar (billing day, recent amount). */
 export interface RecurringCharge {
@@ -119,49 +102,59 @@ export interface MonthProjection {
   complete: boolean
 }
 
-/** One group's forecast; group means add up to the total's means day by day. */
-export interface GroupForecast {
-  keys: string[]
-  model: ModelName | 'share'
-  daily: ForecastPoint[]
-  total: {mean: number; lower: number; upper: number}
+/** One day's cost of one charge, as read from the store (one currency). */
+export interface ChargeDay {
+  day: string
+  cost: number
+  /** FOCUS ChargeFrequency and ChargeCategory: they decide how the charge is projected. */
+  frequency: string
+  category: string
+  /** The recurring charge's source (service, account, sub-account): each one is classified on its own. */
+  source: string
+  /** The group's key values, with a group-by. */
+  group?: string[]
 }
 
-/** The forecast of one currency (currencies are never summed together). */
-export interface CurrencyForecast {
+/** One currency's cost history, as the forecast of a bill needs it. */
+export interface CurrencyHistory {
   currency: string
-  model: ModelName
-  level: number
-  /** Usage-Based (+ daily-spread Recurring) forecast plus calendar Recurring, per day. */
-  daily: ForecastPoint[]
-  cumulative: ForecastPoint[]
-  /** The horizon total with its interval. */
-  total: {mean: number; lower: number; upper: number}
-  components: {
-    /** Point forecast of the usage series per day. */
-    usage: {date: string; mean: number}[]
-    /** Recurring charges projected on their billing days. */
-    recurring: RecurringCharge[]
-  }
-  /** One-Time charges (purchases, credits) in the history window: excluded from the projection. */
-  oneTime: {total: number; charges: {date: string; amount: number}[]}
-  monthEnds: MonthProjection[]
-  groups: GroupForecast[]
-  backtest: ModelAccuracy[]
+  /** Every charge in scope from the first history day to lastDay. */
+  charges: ChargeDay[]
+  /** The same charges with their group keys (empty without a group-by). */
+  groupCharges: ChargeDay[]
+  /**
+   * Days on which the store holds any cost row of the import scope in this currency: a filter to a
+   * service can leave a day legitimately empty (zero cost); only a day outside this set is missing.
+   */
+  importedDays: ReadonlySet<string>
+  /** The currency's own last day with data (a lagging import ends before the others). */
+  lastDay: string
+  /** Actual cost of the month holding the first forecast day, before it (days before the history too). */
+  monthToDate: number
 }
 
-/** forecastCosts' result. `daily`, `model` and `currency` repeat the primary (largest) currency. */
-export interface CostForecast {
-  level: number
-  metric: Metric
+/** What forecastBill forecasts: each currency's history up to a common last day. */
+export interface BillHistory {
+  /** The last history day of the scope; every currency's forecast runs to `to` + horizonDays. */
+  to: string
+  currencies: CurrencyHistory[]
+}
+
+export interface BillForecastOptions {
   horizonDays: number
-  groupBy: string[]
-  history: {from: string; to: string; days: number}
-  forecast: {from: string; to: string}
-  currency: string
-  model: ModelName
-  daily: ForecastPoint[]
-  currencies: CurrencyForecast[]
-  /** Smaller currencies that could not be forecast (too little history, gaps, negative days), with why. */
-  skippedCurrencies: {currency: string; reason: string}[]
+  level: number
+  /** Labels of the group-by keys (empty: no groups). */
+  groupBy: readonly string[]
+  settings?: ForecastSettings
+  /** Backtest every candidate model on the total and return their accuracy. */
+  backtest?: boolean
 }
+
+/** A currency that cannot be forecast, and why (in the words of the data, never of a flag). */
+export interface CurrencySkip {
+  currency: string
+  reason: string
+  suggestion?: string
+}
+
+export type {CostForecast, CurrencyForecast, ForecastWarning, GroupForecast} from './schema.js'

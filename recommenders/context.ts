@@ -6,10 +6,15 @@ import {
   longRunningContainers,
   type Workload,
   workloadKeyId,
-} from '../src/k8s/model.js'
+} from '../src/model/k8s.js'
 import type {PriceLookup} from './pricing.js'
 import type {RecommendSettings} from './settings.js'
-import type {Recommendation, RecommendationKind, SkippedRecommendation, WorkloadTarget} from './types.js'
+import type {
+  Recommendation,
+  RecommendationKind,
+  SkippedRecommendation,
+  WorkloadTarget,
+} from '../src/model/recommendation.js'
 
 /** Everything a recommender reads. Pure data plus a price lookup; no store, no clock. */
 export interface RecommenderInput {

@@ -1,7 +1,8 @@
 import type {KubernetesConfig} from '../src/config/sections/kubernetes.js'
 import {addDays, eachDay, toDay} from '../src/dates.js'
 import {inputError, notFoundError} from '../src/errors.js'
-import {containerKeyId, type ContainerUsage, type Workload} from '../src/k8s/model.js'
+import {containerKeyId, type ContainerUsage, type Workload} from '../src/model/k8s.js'
+import {describeFilter, selectNamespaces, type WorkloadFilter, workloadSelected} from '../src/k8s/workload-filter.js'
 import {nodePricesFor} from '../src/k8s/allocation-report.js'
 import {readInventory} from '../src/store/k8s-inventory.js'
 import type {Db} from '../src/store/open.js'
@@ -15,7 +16,8 @@ import type {RecommendSettings} from './settings.js'
 
 export interface RecommendFromStoreOptions {
   kinds: readonly RecommenderName[]
-  namespaces: readonly string[]
+  /** Namespaces (names or globs) and a label selector; absent = every workload of the inventory. */
+  filter?: WorkloadFilter
   minSavings?: number
   cluster?: string
   /** Overrides settings.windowDays. */
@@ -82,21 +84,26 @@ export function recommendFromStore(
     (node) => nodePrices.get(`${node.cluster}/${node.name}`),
     catalog,
   )
+  const selected = options.filter
+    ? inventory.workloads.filter((w) => workloadSelected(options.filter, w))
+    : inventory.workloads
+  if (options.filter && selected.length === 0)
+    throw notFoundError(
+      `no workload in the inventory of ${inventory.cluster} matches ${describeFilter(options.filter)}`,
+      'check the namespace names or globs and the selector (finops collect k8s refreshes the inventory)',
+    )
   // Namespaces are independent, so usage is read and judged a batch of namespaces at a time: memory
   // holds one batch's digests, not the whole cluster's.
-  const wanted = options.namespaces.length > 0 ? new Set(options.namespaces) : undefined
   const sets: RecommendationSet[] = []
-  for (const batch of namespaceBatches(
-    inventory.workloads.filter((w) => !wanted || wanted.has(w.namespace)),
-    BATCH_CONTAINERS,
-  )) {
+  for (const batch of namespaceBatches(selected, BATCH_CONTAINERS)) {
     const usage = new Map<string, ContainerUsage>()
     if (window) {
       for (const c of readUsage(db, {from: window.from, to: window.to, cluster: options.cluster, namespaces: batch}))
         usage.set(containerKeyId(c.key), c)
     }
+    const inBatch = new Set(batch)
     const input: RecommenderInput = {
-      inventory: {...inventory, workloads: inventory.workloads.filter((w) => batch.includes(w.namespace))},
+      inventory: {...inventory, workloads: selected.filter((w) => inBatch.has(w.namespace))},
       usage,
       prices,
       settings,
@@ -110,7 +117,16 @@ export function recommendFromStore(
       ? null
       : saveRecommendations(db, {
           kinds: options.kinds,
-          namespaces: options.namespaces,
+          // The run replaces only what it judged: the namespaces it selected, or (with a selector) the workloads.
+          namespaces: options.filter?.namespaces
+            ? selectNamespaces(options.filter.namespaces, [
+                ...inventory.namespaces.map((n) => n.name),
+                ...selected.map((w) => w.namespace),
+              ])
+            : [],
+          workloads: options.filter?.selector
+            ? selected.map((w) => ({cluster: w.cluster, namespace: w.namespace, kind: w.kind, name: w.name}))
+            : undefined,
           windowStart: window?.from,
           windowEnd: window?.to,
           currency: set.currency,

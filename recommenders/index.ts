@@ -1,9 +1,9 @@
-import {longRunningContainers, workloadKeyId} from '../src/k8s/model.js'
+import {longRunningContainers, workloadKeyId} from '../src/model/k8s.js'
 import type {Recommender, RecommenderInput} from './context.js'
 import {recommendRightsizing} from './rightsize.js'
 import {recommendScaleDown} from './scale-down.js'
 import {recommendSpot} from './spot.js'
-import type {Recommendation, RecommendationKind, SkippedRecommendation} from './types.js'
+import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../src/model/recommendation.js'
 
 /** The recommenders by kind; `finops recommend --kind` takes its options from these keys. */
 export const recommenders = {

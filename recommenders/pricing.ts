@@ -1,4 +1,4 @@
-import type {CapacityType, NodeInfo, Workload} from '../src/k8s/model.js'
+import type {CapacityType, NodeInfo, Workload} from '../src/model/k8s.js'
 
 /** Hours in an average month (8760 / 12), the unit monthly savings are quoted in. */
 export const HOURS_PER_MONTH = 730

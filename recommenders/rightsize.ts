@@ -1,9 +1,9 @@
 import {CPU_SCHEME, MEMORY_SCHEME, mergeDigests, quantile} from '../src/k8s/digest.js'
-import {containerKeyId, type ContainerSpec, type DailyUsage, type Workload} from '../src/k8s/model.js'
+import {containerKeyId, type ContainerSpec, type DailyUsage, type Workload} from '../src/model/k8s.js'
 import {type RecommenderInput, type RecommenderResult, recommendationId, roundMoney, workloadTarget} from './context.js'
 import {monthlyCost} from './pricing.js'
 import type {RightsizeSettings} from './settings.js'
-import type {Recommendation, ResourceShape, RiskLevel} from './types.js'
+import type {Recommendation, ResourceShape, RiskLevel} from '../src/model/recommendation.js'
 
 const MIB = 2 ** 20
 

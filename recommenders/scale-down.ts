@@ -1,6 +1,6 @@
 import {isFinopsError} from '../src/errors.js'
 import {CPU_SCHEME, mergeDigests, quantile} from '../src/k8s/digest.js'
-import {containerKeyId, type Workload} from '../src/k8s/model.js'
+import {containerKeyId, type Workload} from '../src/model/k8s.js'
 import {
   type RecommenderInput,
   type RecommenderResult,
@@ -11,7 +11,7 @@ import {
 } from './context.js'
 import {HOURS_PER_MONTH, monthlyCost} from './pricing.js'
 import {downtimeShare, resolveSchedule, type Schedule} from './schedules.js'
-import type {Recommendation, RiskLevel, SkippedRecommendation} from './types.js'
+import type {Recommendation, RiskLevel, SkippedRecommendation} from '../src/model/recommendation.js'
 
 /** Controllers whose replica count can be set to zero and back. */
 const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet'])

@@ -1,4 +1,4 @@
-import {type PdbSpec, type Workload, workloadKeyId} from '../src/k8s/model.js'
+import {type PdbSpec, type Workload, workloadKeyId} from '../src/model/k8s.js'
 import {
   type RecommenderInput,
   type RecommenderResult,
@@ -9,7 +9,7 @@ import {
 } from './context.js'
 import {monthlyCost, type WorkloadRates} from './pricing.js'
 import type {SpotSettings} from './settings.js'
-import type {RiskLevel} from './types.js'
+import type {RiskLevel} from '../src/model/recommendation.js'
 
 /** Controllers whose pods are interchangeable and recreated elsewhere when a spot node goes away. */
 const SPOT_KINDS = new Set(['Deployment', 'ReplicaSet'])

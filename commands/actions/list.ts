@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {renderActionsTable} from '../../src/apply/format.js'
-import type {ActionRecord} from '../../src/apply/types.js'
+import type {ActionRecord} from '../../src/model/action.js'
 import {listActions} from '../../src/store/actions.js'
 
 export default class ActionsList extends FinopsCommand {

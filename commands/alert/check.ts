@@ -11,7 +11,7 @@ export default class AlertCheck extends FinopsCommand {
   static override summary = 'Evaluate budgets and spend anomalies and post new alerts to Slack'
   static override description = `Each alert is posted once per budget period and threshold (or per series and day for anomalies); the store remembers what was sent. A post that fails on 429 or 5xx is retried, honouring Retry-After; if it still fails it stays pending and is posted on the next run. The webhook URL comes from --webhook-file, then $${WEBHOOK_ENV}, then alerts.slack in finops.yaml; it is never printed.
 
-Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post succeeded, 7 some posts failed (they stay pending).`
+Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post succeeded, 7 some posts failed (they stay pending) or a budget's forecast thresholds could not be evaluated (its forecast cannot be computed: the reason is printed).`
 
   static override examples = [
     '<%= config.bin %> alert check --dry-run',
@@ -50,6 +50,7 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
     })
 
     this.render(result, webhook?.source)
+    if (result.warnings.length > 0) process.stderr.write(`Warning: ${result.warnings.join('; ')}\n`)
     if (result.failed.length > 0) {
       const first = result.failed[0]!
       process.stderr.write(
@@ -57,6 +58,9 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
           `${result.pendingAfter} pending, retried on the next run\n`,
       )
       process.exitCode = result.sent.length > 0 ? ExitCode.partial : ExitCode.remote
+    } else if (result.warnings.length > 0) {
+      // Alerts that could not be evaluated are a partial run, never a silent success.
+      process.exitCode = ExitCode.partial
     }
     return result
   }

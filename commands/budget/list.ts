@@ -1,5 +1,5 @@
 import {renderBudgetList} from '../../src/alerts/budget-format.js'
-import type {Budget} from '../../src/alerts/types.js'
+import type {Budget} from '../../src/model/budget.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {listBudgets} from '../../src/store/budgets.js'
 

@@ -1,10 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
-import {createPrometheusClient, resolvePrometheusAuth} from '../../src/collectors/k8s/prometheus-client.js'
+import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
 import {collectPrometheusUsage, type PrometheusUsageSummary} from '../../src/collectors/k8s/usage-prometheus.js'
 import {sampleMetricsServer} from '../../src/collectors/k8s/usage-metrics-server.js'
 import {usageError} from '../../src/errors.js'
+import {mergeDigests} from '../../src/k8s/digest.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
 import {listSnapshots, readInventory} from '../../src/store/k8s-inventory.js'
 import {lastUsageWrite, writeUsage} from '../../src/store/usage.js'
@@ -46,14 +47,31 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
   static override flags = {
     source: Flags.string({description: 'where usage comes from', options: [...SOURCES], default: 'prometheus'}),
     prometheus: Flags.string({
-      description: 'Prometheus base URL (default: kubernetes.prometheus.url, else $FINOPS_PROMETHEUS_URL)',
+      description:
+        'Prometheus base URL, or `auto` to find its Service in the cluster (default: kubernetes.prometheus.url, else $FINOPS_PROMETHEUS_URL, else discovery when running in a cluster)',
+    }),
+    'prometheus-header': Flags.string({
+      description:
+        'header sent with every Prometheus request, "Name: value" (repeatable), e.g. "X-Scope-OrgID: team-a"',
+      multiple: true,
+    }),
+    'prometheus-ca-file': Flags.string({description: 'PEM bundle of the CAs to trust for an https Prometheus'}),
+    'prometheus-cert-file': Flags.string({description: 'client certificate (PEM) for mutual TLS'}),
+    'prometheus-key-file': Flags.string({description: 'client key (PEM) for mutual TLS'}),
+    sigv4: Flags.boolean({
+      description: 'sign requests with AWS SigV4 (Amazon Managed Prometheus), with the default AWS credential chain',
+    }),
+    'sigv4-region': Flags.string({
+      description: 'AWS region for --sigv4 (default: from the workspace URL or AWS_REGION)',
     }),
     days: Flags.integer({
       description: 'days of history to read (default: kubernetes.prometheus.days, 14)',
       min: 1,
       max: 90,
     }),
-    'bearer-token-file': Flags.string({description: 'file holding a bearer token for Prometheus'}),
+    'bearer-token-file': Flags.string({
+      description: 'file holding a bearer token for Prometheus, read again before every request',
+    }),
     'bearer-token-env': Flags.string({
       description: 'environment variable holding a bearer token (default: FINOPS_PROMETHEUS_TOKEN when set)',
     }),
@@ -95,7 +113,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       const oomSince =
         lastUsageWrite(db, cluster, 'metrics-server') ?? `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`
       const sample = await sampleMetricsServer(access, {cluster, namespaces, inventory, oomSince})
-      writeUsage(db, sample.rows, 'merge')
+      writeUsage(db, sample.rows, {merge: (stored, incoming) => mergeDigests([stored, incoming])})
       const stamp = sample.timestamp ?? new Date().toISOString()
       this.log(
         `Cluster ${cluster}: one metrics-server sample of ${sample.containers} containers in ${sample.pods} pods merged into ${stamp.slice(0, 10)}'s digests; ` +
@@ -115,19 +133,27 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       }
     }
 
-    const url = flags.prometheus ?? k.prometheus.url ?? process.env.FINOPS_PROMETHEUS_URL
-    if (!url)
-      throw usageError(
-        'no Prometheus URL',
-        'pass --prometheus URL, set kubernetes.prometheus.url, or use --source metrics-server',
-      )
-    const auth = resolvePrometheusAuth({
-      bearerTokenFile: flags['bearer-token-file'] ?? k.prometheus.bearerTokenFile,
-      bearerTokenEnv: flags['bearer-token-env'] ?? k.prometheus.bearerTokenEnv ?? 'FINOPS_PROMETHEUS_TOKEN',
-      username: flags.username ?? k.prometheus.username,
-      passwordEnv: flags['password-env'] ?? k.prometheus.passwordEnv ?? 'FINOPS_PROMETHEUS_PASSWORD',
-    })
-    const prom = createPrometheusClient(url, auth, k.prometheus.timeoutSeconds)
+    const connection = await connectPrometheus(
+      {
+        prometheus: flags.prometheus,
+        header: flags['prometheus-header'],
+        bearerTokenFile: flags['bearer-token-file'],
+        bearerTokenEnv: flags['bearer-token-env'],
+        username: flags.username,
+        passwordEnv: flags['password-env'],
+        caFile: flags['prometheus-ca-file'],
+        certFile: flags['prometheus-cert-file'],
+        keyFile: flags['prometheus-key-file'],
+        sigv4: flags.sigv4,
+        sigv4Region: flags['sigv4-region'],
+        kubeconfig: flags.kubeconfig ?? k.kubeconfig,
+        context: flags.context ?? k.context,
+      },
+      k.prometheus,
+    )
+    if (connection.discovered)
+      this.note(`Using Prometheus at ${connection.url} (${connection.discovered.reason}, found in the cluster).`)
+    const prom = connection.api
     const days = flags.days ?? k.prometheus.days
     const now =
       process.env.FINOPS_NOW && !Number.isNaN(Date.parse(process.env.FINOPS_NOW))
@@ -138,24 +164,29 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     const end = Math.floor((now / 1000 - 1) / step) * step
     const start = Math.floor(now / 86_400_000) * 86_400 - days * 86_400
     this.note(`Reading ${days} days of container usage from Prometheus...`)
-    const summary = await collectPrometheusUsage(prom, {
-      cluster,
-      start,
-      end,
-      stepSeconds: step,
-      rateWindow: k.prometheus.rateWindow,
-      maxSeriesPerQuery: k.prometheus.maxSeriesPerQuery,
-      maxSamplesPerQuery: k.prometheus.maxSamplesPerQuery,
-      concurrency: k.prometheus.concurrency,
-      extraSelector: k.prometheus.extraSelector,
-      namespaces,
-      inventory,
-      write: (rows) => writeUsage(db, rows, 'replace'),
-      onProgress:
-        process.stderr.isTTY && !this.jsonEnabled()
-          ? (done, total) => process.stderr.write(`\r  ${done}/${total} batches${done === total ? '\n' : ''}`)
-          : undefined,
-    })
+    let summary: PrometheusUsageSummary
+    try {
+      summary = await collectPrometheusUsage(prom, {
+        cluster,
+        start,
+        end,
+        stepSeconds: step,
+        rateWindow: k.prometheus.rateWindow,
+        maxSeriesPerQuery: k.prometheus.maxSeriesPerQuery,
+        maxSamplesPerQuery: k.prometheus.maxSamplesPerQuery,
+        concurrency: k.prometheus.concurrency,
+        extraSelector: k.prometheus.extraSelector,
+        namespaces,
+        inventory,
+        write: (rows) => writeUsage(db, rows, 'replace'),
+        onProgress:
+          process.stderr.isTTY && !this.jsonEnabled()
+            ? (done, total) => process.stderr.write(`\r  ${done}/${total} batches${done === total ? '\n' : ''}`)
+            : undefined,
+      })
+    } finally {
+      prom.close?.()
+    }
     const windowStart = new Date(start * 1000).toISOString()
     const windowEnd = new Date(end * 1000).toISOString()
     this.log(

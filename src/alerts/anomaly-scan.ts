@@ -1,7 +1,8 @@
 import {addDays} from '../dates.js'
 import type {AnomalyConfig} from '../config/sections/alerts.js'
-import type {GroupKey} from '../model.js'
+import type {GroupKey} from '../model/cost.js'
 import {type CostFilter, groupKeyLabel, NONE_LABEL, parseGroupKeys} from '../store/cost-dimensions.js'
+import {lastCostDay, providerDataDays} from '../store/cost-presence.js'
 import {queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
 import {type Anomaly, type AnomalySeries, detectAnomalies} from './anomalies.js'
@@ -29,7 +30,7 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
   const groupKeys = parseGroupKeys(config.groupBy)
   const groupBy = groupKeys.map(groupKeyLabel)
   // "Data present" is judged on all charges, so a day with only fees still counts as a day with data.
-  const last = db.prepare('SELECT MAX(day) FROM cost_daily WHERE day <= ?').pluck().get(asOf) as string | null
+  const last = lastCostDay(db, asOf)
   if (!last) return {groupBy, anomalies: []}
   const from = addDays(last, -(config.trainingDays + config.lookbackDays))
   const n = groupKeys.length
@@ -42,15 +43,7 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
   })
   // A day a provider has no cost rows at all is missing data, not a drop to zero: billing exports lag by
   // different amounts (a day or two for GCP), so presence and the last judged day are per provider.
-  const present = new Map<string, Set<string>>()
-  for (const [provider, day] of db
-    .prepare('SELECT DISTINCT provider, day FROM cost_daily WHERE day BETWEEN ? AND ?')
-    .raw()
-    .all(from, last) as [string, string][]) {
-    let days = present.get(provider)
-    if (!days) present.set(provider, (days = new Set()))
-    days.add(day)
-  }
+  const present = providerDataDays(db, from, last)
   const lastDay = (provider: string): string => [...(present.get(provider) ?? [])].reduce((m, d) => (d > m ? d : m), '')
   const bySeries = new Map<string, {series: AnomalySeries; costs: Map<string, number>; providers: Set<string>}>()
   for (const p of points) {

@@ -1,5 +1,5 @@
 import {isFinopsError} from '../errors.js'
-import {forecastCosts} from '../../forecasters/index.js'
+import {forecastCosts} from '../cost/forecast.js'
 import type {BudgetForecastInput} from './budget-rules.js'
 import type {BudgetForecaster} from './budget-status.js'
 

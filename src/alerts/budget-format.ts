@@ -3,7 +3,7 @@ import Table from 'cli-table3'
 import {describeThresholds} from './budget-input.js'
 import type {BudgetReport} from './budget-status.js'
 import {formatMoney, formatPercent, formatScope} from './format.js'
-import type {Budget} from './types.js'
+import type {Budget} from '../model/budget.js'
 
 /** An amount in the budget's currency, or a plain number when the currency is the scope's own. */
 export const formatBudgetAmount = (amount: number, currency: string | undefined): string =>

@@ -1,8 +1,14 @@
 import {usageError} from '../errors.js'
-import {METRICS, type Metric} from '../model.js'
+import {METRICS, type Metric} from '../model/cost.js'
 import {parseFilters} from '../store/cost-dimensions.js'
 import type {BudgetInput} from '../store/budgets.js'
-import {type Budget, BUDGET_PERIODS, type BudgetPeriod, type BudgetThreshold, DEFAULT_THRESHOLDS} from './types.js'
+import {
+  type Budget,
+  BUDGET_PERIODS,
+  type BudgetPeriod,
+  type BudgetThreshold,
+  DEFAULT_THRESHOLDS,
+} from '../model/budget.js'
 
 /** `budget set` flags as given; undefined means "keep the current value" for an existing budget. */
 export interface BudgetFlags {

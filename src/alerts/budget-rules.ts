@@ -1,6 +1,6 @@
 import {addDays} from '../dates.js'
 import type {PeriodWindow} from './periods.js'
-import type {Budget, BudgetThreshold} from './types.js'
+import type {Budget, BudgetThreshold} from '../model/budget.js'
 
 /** A running-total forecast, as the forecasters return it: entry k sums days 0..k with its own interval. */
 export interface CumulativeForecast {

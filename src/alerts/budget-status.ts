@@ -1,13 +1,13 @@
 import {addDays, daysBetween, today} from '../dates.js'
-import type {Metric} from '../model.js'
-import type {DimensionName} from '../model.js'
+import type {Metric} from '../model/cost.js'
+import type {DimensionName} from '../model/cost.js'
 import {type CostFilter, NONE_LABEL, parseFilters} from '../store/cost-dimensions.js'
 import {queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
 import {type BudgetForecastInput, type BudgetStatus, evaluateBudget} from './budget-rules.js'
 import {periodContaining} from './periods.js'
 import type {Contributor} from './slack-blocks.js'
-import type {Budget} from './types.js'
+import type {Budget} from '../model/budget.js'
 
 /** What a budget asks of a forecaster: the scope's total, from the day after `historyTo` to the period end. */
 export interface BudgetForecastRequest {

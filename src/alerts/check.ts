@@ -47,6 +47,11 @@ export interface AlertCheckResult {
     forecastSkipped?: string
   }[]
   anomalies: {groupBy: string[]; through?: string; found: Anomaly[]}
+  /**
+   * Alerts that could not be evaluated this run: a budget whose forecast cannot be computed has its
+   * forecast thresholds switched off until the data allows it, and that is never silent.
+   */
+  warnings: string[]
   /** Crossings seen this run that had already been delivered (the dedup). */
   alreadySent: string[]
   /** Delivered this run. */
@@ -84,10 +89,12 @@ export function raiseAlerts(
   anomalies: AlertCheckResult['anomalies']
   /** Anomalies found again that were already delivered. */
   anomaliesSent: string[]
+  warnings: string[]
 } {
   const now = options.now ?? today()
   const alerts: RaisedAlert[] = []
   const budgets: AlertCheckResult['budgets'] = []
+  const warnings: string[] = []
   for (const budget of listBudgets(db)) {
     const report = budgetReport(db, budget, options.forecaster, {level: options.level, now})
     const status: BudgetStatus = report.status
@@ -100,6 +107,11 @@ export function raiseAlerts(
       crossed: crossed.map((t) => `${t.kind} ${t.percent}%`),
       forecastSkipped: status.forecastSkipped,
     })
+    const forecastThresholds = status.thresholds.filter((t) => t.kind === 'forecast')
+    if (status.forecastSkipped && forecastThresholds.length > 0)
+      warnings.push(
+        `budget ${budget.name}: forecast threshold${forecastThresholds.length === 1 ? '' : 's'} ${forecastThresholds.map((t) => `${t.percent}%`).join(', ')} not evaluated: no forecast (${status.forecastSkipped})`,
+      )
     for (const t of crossed) {
       alerts.push({
         key: `budget:${budget.id}:${status.periodLabel}:${t.kind}:${t.percent}`,
@@ -136,7 +148,7 @@ export function raiseAlerts(
       })
     }
   }
-  return {alerts, budgets, anomalies, anomaliesSent}
+  return {alerts, budgets, anomalies, anomaliesSent, warnings}
 }
 
 /**
@@ -147,7 +159,7 @@ export function raiseAlerts(
  */
 export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<AlertCheckResult> {
   const now = options.now ?? today()
-  const {alerts, budgets, anomalies, anomaliesSent} = raiseAlerts(db, options)
+  const {alerts, budgets, anomalies, anomaliesSent, warnings} = raiseAlerts(db, options)
   const already = sentKeys(
     db,
     alerts.map((a) => a.key),
@@ -157,6 +169,7 @@ export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<A
     dryRun: Boolean(options.dryRun),
     budgets,
     anomalies,
+    warnings,
     alreadySent: [...already, ...anomaliesSent],
   }
   const fresh = alerts.filter((a) => !already.has(a.key))

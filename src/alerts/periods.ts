@@ -1,5 +1,5 @@
 import {daysBetween, monthEnd} from '../dates.js'
-import type {BudgetPeriod} from './types.js'
+import type {BudgetPeriod} from '../model/budget.js'
 
 /** One calendar budget period, inclusive of both ends (YYYY-MM-DD, UTC). */
 export interface PeriodWindow {

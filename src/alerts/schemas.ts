@@ -114,6 +114,11 @@ export const alertCheckSchema = z.strictObject({
     }),
   ),
   anomalies: z.strictObject({groupBy: z.array(z.string()), through: day.optional(), found: z.array(anomaly)}),
+  warnings: z
+    .array(z.string())
+    .describe(
+      'alerts that could not be evaluated: a budget with forecast thresholds whose forecast cannot be computed (exit 7 when nothing else failed)',
+    ),
   alreadySent: z.array(z.string()),
   sent: z.array(alertOutcome),
   failed: z.array(alertOutcome).describe('posted and failed: pending for the next run'),

@@ -1,10 +1,16 @@
-import type {ApplyKind} from '../config/sections/apply.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../model/recommendation.js'
 import {isInDowntime, parseScheduleText, type Schedule, type ScheduleDefaults} from '../../recommenders/schedules.js'
 import {targetKey} from '../store/actions.js'
 import type {WorkloadObject} from './fields.js'
 import type {Candidate} from './plan.js'
-import {type ActionRecord, FINOPS_ANNOTATIONS, type SkippedAction, type WorkloadRef} from './types.js'
+import {
+  type ActionRecord,
+  type ApplyKind,
+  FINOPS_ANNOTATIONS,
+  type SkippedAction,
+  type WorkloadRef,
+} from '../model/action.js'
+import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
 
 export interface CandidateInputs {
   recommendations: readonly Recommendation[]
@@ -13,7 +19,8 @@ export interface CandidateInputs {
   /** Workloads carrying our annotation (undefined when not listed, e.g. scale-down not selected). */
   scaledDown?: readonly WorkloadObject[]
   kinds: readonly ApplyKind[]
-  namespaces?: readonly string[]
+  /** Namespaces (names or globs) and a selector; the selector is checked on the live labels when planning. */
+  filter?: WorkloadFilter
   now: Date
   /** Holidays and the default time zone from kubernetes.recommend (a holiday keeps workloads down). */
   scheduleDefaults?: ScheduleDefaults
@@ -25,8 +32,7 @@ export interface CandidateInputs {
  * Pure apart from the clock passed in.
  */
 export function buildCandidates(inputs: CandidateInputs): {candidates: Candidate[]; skipped: SkippedAction[]} {
-  const inScope = (t: WorkloadRef): boolean =>
-    !inputs.namespaces || inputs.namespaces.length === 0 || inputs.namespaces.includes(t.namespace)
+  const inScope = (t: WorkloadRef): boolean => namespaceSelected(inputs.filter?.namespaces, t.namespace)
   const candidates: Candidate[] = []
   const skipped: SkippedAction[] = []
   const restores = new Map<string, Candidate>()

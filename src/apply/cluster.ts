@@ -3,7 +3,7 @@ import * as k8s from '@kubernetes/client-node'
 import {FinopsError} from '../errors.js'
 import {buildPatch, extractFields, type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
-import {type FieldSet, FINOPS_ANNOTATIONS, type WorkloadRef} from './types.js'
+import {type FieldSet, FINOPS_ANNOTATIONS, type WorkloadRef} from '../model/action.js'
 
 /** The API server refused a write because the object changed since it was read (HTTP 409). */
 export class ConflictError extends Error {

@@ -1,7 +1,7 @@
-import type {ApplyConfig, ApplyKind} from '../config/sections/apply.js'
+import type {ApplyConfig} from '../config/sections/apply.js'
 import type {ScheduleDefaults} from '../../recommenders/schedules.js'
 import {redact} from '../errors.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../model/recommendation.js'
 import {
   insertPending,
   markFinished,
@@ -12,17 +12,19 @@ import {
   updateResourceVersion,
 } from '../store/actions.js'
 import type {Db} from '../store/open.js'
+import {labelsMatch, type WorkloadFilter} from '../k8s/workload-filter.js'
 import {buildCandidates} from './candidates.js'
 import {ConflictError, type WorkloadCluster} from './cluster.js'
 import {canonical, extractFields} from './fields.js'
 import {newActionId} from './identity.js'
 import {type Candidate, type OpenScaleDown, planCandidate, type PlanDecision} from './plan.js'
-import type {ActionRecord, ActionStatus, FieldSet, PlannedAction, SkippedAction} from './types.js'
+import type {ActionRecord, ActionStatus, ApplyKind, FieldSet, PlannedAction, SkippedAction} from '../model/action.js'
 
 export interface ApplyOptions {
   settings: ApplyConfig
   kinds: readonly ApplyKind[]
-  namespaces?: readonly string[]
+  /** Namespaces (names or globs) and a label selector (checked on each workload's live labels). */
+  filter?: WorkloadFilter
   maxActions: number
   /** false: plan only (dry run); nothing is journaled or sent. */
   enforce: boolean
@@ -72,18 +74,21 @@ export async function applyRecommendations(
 ): Promise<ApplyReport> {
   const recovered = options.enforce ? await recoverPending(db, cluster, options.now) : []
   const open = openScaleDowns(db)
-  const scaledDown = options.kinds.includes('scale-down') ? await cluster.listScaledDown(options.namespaces) : undefined
+  const scaledDown = options.kinds.includes('scale-down')
+    ? await cluster.listScaledDown(exactNamespaces(options.filter?.namespaces))
+    : undefined
   const {candidates, skipped} = buildCandidates({
     recommendations,
     open,
     scaledDown,
     kinds: options.kinds,
-    namespaces: options.namespaces,
+    filter: options.filter,
     now: options.now,
     scheduleDefaults: options.scheduleDefaults,
   })
   const actions: ActionResult[] = []
   let counted = 0
+  let unselected = 0
 
   for (const candidate of candidates) {
     const openRecord = open.get(targetKey(candidate.target))
@@ -94,7 +99,7 @@ export async function applyRecommendations(
     }
     let decision: PlanDecision
     try {
-      decision = await planLive(cluster, candidate, options.settings, openInfo)
+      decision = await planLive(cluster, candidate, options.settings, openInfo, options.filter)
     } catch (error) {
       actions.push({
         kind: candidate.kind,
@@ -105,6 +110,10 @@ export async function applyRecommendations(
         status: 'failed',
         error: messageOf(error),
       })
+      continue
+    }
+    if (decision.type === 'skip' && decision.code === 'unselected') {
+      unselected++
       continue
     }
     if (decision.type === 'skip') {
@@ -139,7 +148,12 @@ export async function applyRecommendations(
     actions,
     skipped,
     recovered,
-    notes: [],
+    notes:
+      unselected > 0
+        ? [
+            `${unselected} candidate(s) left alone: their labels do not match the selector ${options.filter?.selector?.text}`,
+          ]
+        : [],
     summary: {
       planned: actions.length,
       applied: applied.length,
@@ -155,6 +169,7 @@ async function planLive(
   candidate: Candidate,
   settings: ApplyConfig,
   open: OpenScaleDown | undefined,
+  filter?: WorkloadFilter,
 ): Promise<PlanDecision> {
   const workload = await cluster.readWorkload(candidate.target)
   if (!workload)
@@ -163,6 +178,9 @@ async function planLive(
       code: 'not-found',
       reason: `${candidate.target.kind} ${candidate.target.namespace}/${candidate.target.name} no longer exists`,
     }
+  // The selector is judged on the live labels: the stored inventory may be older than a relabel.
+  if (filter?.selector && !labelsMatch(filter.selector, workload.metadata?.labels ?? {}))
+    return {type: 'skip', code: 'unselected', reason: `labels do not match ${filter.selector.text}`}
   const ctx = await cluster.readContext(candidate.target, workload)
   return planCandidate(candidate, ctx, settings, open)
 }
@@ -208,7 +226,7 @@ async function execute(
       }
       let decision: PlanDecision
       try {
-        decision = await planLive(cluster, candidate, options.settings, open)
+        decision = await planLive(cluster, candidate, options.settings, open, options.filter)
       } catch (readError) {
         const message = messageOf(readError)
         markFinished(db, id, 'failed', new Date().toISOString(), message)
@@ -266,6 +284,10 @@ export async function recoverPending(db: Db, cluster: WorkloadCluster, _now: Dat
   }
   return out
 }
+
+/** Plain namespace names can be listed namespace by namespace; any glob means listing all and filtering. */
+const exactNamespaces = (patterns: readonly string[] | undefined): readonly string[] | undefined =>
+  patterns && patterns.every((p) => !/[*?]/.test(p)) ? patterns : undefined
 
 export const messageOf = (error: unknown): string => redact(error instanceof Error ? error.message : String(error))
 

@@ -1,5 +1,5 @@
 import type {LabelSelector} from '../k8s/selector.js'
-import type {ContainerResources, FieldSet, Toleration} from './types.js'
+import type {ContainerResources, FieldSet, Toleration} from '../model/action.js'
 
 export {type LabelSelector, selectorMatches} from '../k8s/selector.js'
 

@@ -3,7 +3,7 @@ import Table from 'cli-table3'
 import {formatMoney} from '../output/format.js'
 import type {ApplyReport} from './execute.js'
 import type {RollbackReport} from './rollback.js'
-import type {ActionRecord, FieldSet} from './types.js'
+import type {ActionRecord, FieldSet} from '../model/action.js'
 
 const label = (t: {namespace: string; kind: string; name: string; container?: string}): string =>
   `${t.namespace}/${t.kind}/${t.name}${t.container ? `:${t.container}` : ''}`

@@ -1,7 +1,7 @@
 import type {ApplyConfig} from '../config/sections/apply.js'
-import type {RiskLevel} from '../../recommenders/types.js'
+import type {RiskLevel} from '../model/recommendation.js'
 import {type LabelSelector, selectorMatches, type WorkloadObject} from './fields.js'
-import {type ActionKind, APPLICABLE_KINDS, FINOPS_ANNOTATIONS, type SkippedAction} from './types.js'
+import {type ActionKind, APPLICABLE_KINDS, FINOPS_ANNOTATIONS, type SkippedAction} from '../model/action.js'
 
 /** What the guardrails look at besides the workload: its namespace, HPAs and PDBs, read fresh. */
 export interface TargetContext {

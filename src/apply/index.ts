@@ -1,9 +1,10 @@
-import type {ApplyKind} from '../config/sections/apply.js'
+import type {ApplyKind} from '../model/action.js'
 import type {FinopsConfig} from '../config/index.js'
 import {recommendSettingsFrom} from '../../recommenders/settings.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../model/recommendation.js'
 import {listRecommendations} from '../store/recommendations.js'
 import type {Db} from '../store/open.js'
+import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
 import {KubernetesCluster} from './cluster.js'
 import {applyRecommendations, type ApplyReport} from './execute.js'
 import {currentInstant, newRunId, resolveIdentity} from './identity.js'
@@ -12,7 +13,8 @@ import {clusterName, loadKubeConfig} from './kubeconfig.js'
 export interface ApplyRequest {
   config: FinopsConfig
   kinds?: readonly ApplyKind[]
-  namespaces?: readonly string[]
+  /** Namespaces (names or globs) and a label selector. */
+  filter?: WorkloadFilter
   maxActions?: number
   /** --yes: apply even when apply.mode is dry-run. */
   yes?: boolean
@@ -30,14 +32,14 @@ export async function applyFromStore(db: Db, request: ApplyRequest): Promise<App
   const kc = loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
   const cluster = clusterName(kc, config.kubernetes.cluster)
   const kinds = request.kinds ?? config.apply.kinds
-  const all =
-    request.recommendations ??
-    listRecommendations(db, {kinds: [...kinds], namespaces: request.namespaces ? [...request.namespaces] : undefined})
+  const all = (request.recommendations ?? listRecommendations(db, {kinds: [...kinds]})).filter((r) =>
+    namespaceSelected(request.filter?.namespaces, r.target.namespace),
+  )
   const recommendations = all.filter((r) => !r.target.cluster || r.target.cluster === cluster)
   const report = await applyRecommendations(db, new KubernetesCluster(kc), recommendations, {
     settings: config.apply,
     kinds,
-    namespaces: request.namespaces,
+    filter: request.filter,
     maxActions: request.maxActions ?? config.apply.maxActions,
     enforce: Boolean(request.yes) || config.apply.mode === 'enforce',
     runId: request.runId ?? newRunId(),

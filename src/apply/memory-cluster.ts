@@ -1,7 +1,7 @@
 import {ConflictError, type WorkloadCluster} from './cluster.js'
 import {type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
-import type {FieldSet, WorkloadRef} from './types.js'
+import type {FieldSet, WorkloadRef} from '../model/action.js'
 
 /** A Kubernetes API object as JSON, the shape the API server returns. */
 interface ApiObject {

@@ -1,6 +1,6 @@
 import type {ApplyConfig} from '../config/sections/apply.js'
 import {formatCpu, formatMemory, parseQuantity} from '../k8s/quantity.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../model/recommendation.js'
 import {canonical, extractFields, readContainer} from './fields.js'
 import {
   checkCommonGuardrails,
@@ -12,7 +12,13 @@ import {
   type TargetContext,
 } from './guardrails.js'
 import {SPOT_PLACEMENT} from './spot.js'
-import {type ActionKind, type FieldSet, FINOPS_ANNOTATIONS, type PlannedAction, type WorkloadRef} from './types.js'
+import {
+  type ActionKind,
+  type FieldSet,
+  FINOPS_ANNOTATIONS,
+  type PlannedAction,
+  type WorkloadRef,
+} from '../model/action.js'
 
 /** Something apply may act on: a recommendation to apply now, or one of our scale-downs to restore. */
 export type Candidate =

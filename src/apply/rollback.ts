@@ -4,7 +4,7 @@ import type {Db} from '../store/open.js'
 import {ConflictError, type WorkloadCluster} from './cluster.js'
 import {canonical, changedKeys, extractFields} from './fields.js'
 import {messageOf} from './execute.js'
-import type {ActionRecord, FieldSet} from './types.js'
+import type {ActionRecord, FieldSet} from '../model/action.js'
 
 export interface RollbackOptions {
   enforce: boolean

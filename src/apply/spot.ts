@@ -1,5 +1,5 @@
 import type {SpotProvider} from '../config/sections/apply.js'
-import type {Toleration} from './types.js'
+import type {Toleration} from '../model/action.js'
 
 /**
  * How each provider's spot capacity is selected: the node label its spot nodes carry and the taint

@@ -1,6 +1,6 @@
 import {addDays, today as todayUtc} from '../dates.js'
 import {isFinopsError, storeError} from '../errors.js'
-import type {DailyCostRow} from '../model.js'
+import type {DailyCostRow} from '../model/cost.js'
 import {replaceCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
 import {getWatermark, saveWatermark} from '../store/watermarks.js'

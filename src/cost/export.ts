@@ -5,7 +5,7 @@ import type {Writable} from 'node:stream'
 
 import {addDays, monthEnd, parseDayFlag} from '../dates.js'
 import {inputError, storeError, usageError} from '../errors.js'
-import {DIMENSIONS, type DimensionName, type GroupKey} from '../model.js'
+import {DIMENSIONS, type DimensionName, type GroupKey} from '../model/cost.js'
 import {csvLine, plainNumber} from '../output/format.js'
 import {groupKeyLabel, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'
 import {type CostExportQuery, iterateCostExport} from '../store/cost-export.js'

@@ -1,5 +1,5 @@
 import {addDays, daysBetween, eachDay, monthKey, weekStart} from '../dates.js'
-import type {Metric} from '../model.js'
+import type {Metric} from '../model/cost.js'
 import type {CostSeriesPoint} from '../store/costs.js'
 
 export type Granularity = 'day' | 'week' | 'month' | 'total'

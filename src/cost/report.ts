@@ -1,6 +1,6 @@
 import {addDays, resolveWindow, today} from '../dates.js'
 import {notFoundError} from '../errors.js'
-import type {Metric} from '../model.js'
+import type {Metric} from '../model/cost.js'
 import {buildCostReport, type CostReport, type Granularity, previousWindow} from './report-builder.js'
 import type {KeyLabeler} from '../output/cost-report-format.js'
 import {groupKeyLabel, NONE_LABEL, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'

@@ -1,4 +1,4 @@
-import type {Inventory, Workload} from '../k8s/model.js'
+import type {Inventory, Workload} from '../model/k8s.js'
 import {seededRandom} from '../seeded-random.js'
 
 /**

@@ -8,7 +8,7 @@ import {readUsage} from '../store/usage.js'
 import {allocateCosts, type AllocationReport, parseAllocationKeys} from './allocation.js'
 import {computeDiscountFromBilling, PROVIDER_NAMES} from './billing-calibration.js'
 import {type NodePrice, priceNode} from './prices.js'
-import type {Inventory} from './model.js'
+import type {Inventory} from '../model/k8s.js'
 
 export interface AllocationOptions {
   /** `7d`, `30d` (ending yesterday), or --from/--to. */

@@ -1,7 +1,7 @@
 import {usageError} from '../errors.js'
 import {GIB, type NodePrice} from './prices.js'
-import type {ContainerUsage, Inventory, Workload} from './model.js'
-import {containerKeyId, longRunningContainers} from './model.js'
+import type {ContainerUsage, Inventory, Workload} from '../model/k8s.js'
+import {containerKeyId, longRunningContainers} from '../model/k8s.js'
 
 /**
  * Kubernetes cost allocation (pure). Every running pod's containers (native sidecars included) are charged, per day of the

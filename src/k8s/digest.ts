@@ -1,4 +1,4 @@
-import type {DailyUsage, Histogram, UsageDigest} from './model.js'
+import type {DailyUsage, Histogram, UsageDigest} from '../model/k8s.js'
 
 /**
  * Digest math: pure functions over the log-bucket sketches in model.ts. Both CPU and memory use

@@ -12,7 +12,7 @@ import type {
   VolumeRef,
   Workload,
   WorkloadKind,
-} from './model.js'
+} from '../model/k8s.js'
 import {parseQuantity} from './quantity.js'
 import {selectorMatches} from './selector.js'
 

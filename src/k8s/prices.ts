@@ -1,5 +1,5 @@
 import type {KubernetesPrices} from '../config/sections/kubernetes.js'
-import type {CapacityType, NodeInfo, Workload} from './model.js'
+import type {CapacityType, NodeInfo, Workload} from '../model/k8s.js'
 
 /**
  * Node prices and their split into $/core-hour and $/GiB-hour, the way OpenCost does it: a node's

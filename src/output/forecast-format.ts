@@ -57,7 +57,10 @@ export function renderForecastText(f: CostForecast): string {
     out.push('')
     if (f.currencies.length > 1) out.push(`${c.currency}:`)
     for (const m of c.monthEnds) out.push(monthEndLine(m, c.currency, f.level, f.forecast.to))
+    if (c.forecast.from !== f.forecast.from)
+      out.push(`${c.currency} data ends ${c.history.to}: its forecast runs from ${c.forecast.from} to ${c.forecast.to}`)
     out.push(`Model: ${c.model} (${modelDescriptions[c.model]})`)
+    for (const w of c.warnings) out.push(`Warning: ${w.message}`)
     const recurring = c.components.recurring.filter((r) => r.amount !== 0)
     if (recurring.length > 0)
       out.push(
@@ -124,7 +127,7 @@ export function renderBacktestText(f: CostForecast): string {
         a.model,
         a.mase.toFixed(3),
         `${a.totalApe.toFixed(1)}%`,
-        Number.isFinite(a.coverage) ? `${(a.coverage * 100).toFixed(1)}%` : 'n/a',
+        a.coverage !== null && Number.isFinite(a.coverage) ? `${(a.coverage * 100).toFixed(1)}%` : 'n/a',
         a.model === c.model ? 'chosen' : '',
       ])
     }

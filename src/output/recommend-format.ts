@@ -2,7 +2,7 @@ import Table from 'cli-table3'
 
 import {formatCpu, formatMemory} from '../k8s/quantity.js'
 import type {RecommendReport} from '../../recommenders/from-store.js'
-import type {Recommendation, ResourceShape, SkippedRecommendation, WorkloadTarget} from '../../recommenders/types.js'
+import type {Recommendation, ResourceShape, SkippedRecommendation, WorkloadTarget} from '../model/recommendation.js'
 import {csvLine, formatMoney} from './format.js'
 
 /** `namespace/Kind/name` or `namespace/Kind/name:container`; the cluster only when there are several. */

@@ -4,7 +4,7 @@ import type {RunStepName} from '../config/sections/run.js'
 import {redact} from '../errors.js'
 import type {Db} from '../store/open.js'
 import type {CliInvoker} from './cli-invoker.js'
-import {acquireLock, releaseLock} from '../store/run-lock.js'
+import {acquireRunLock, releaseRunLock} from './lock.js'
 import type {RunLogger} from './log.js'
 import {collectRunMetrics} from './metrics.js'
 import {pushMetrics} from './pushgateway.js'
@@ -41,7 +41,7 @@ export interface ScheduledRunResult {
 export async function runScheduled(options: ScheduledRunOptions): Promise<ScheduledRunResult> {
   const {db, config, runId, log} = options
   const started = Date.now()
-  const {takenOver} = acquireLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
+  const {takenOver} = acquireRunLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
   log({step: 'run', event: 'start', steps: config.run.steps, ...(takenOver ? {tookOverStaleLock: takenOver} : {})})
   const steps: StepRecord[] = []
   const ctx: StepContext = {runId, config, db, cli: options.cli, outputs: {}, statuses: {}}
@@ -112,6 +112,6 @@ export async function runScheduled(options: ScheduledRunOptions): Promise<Schedu
     })
     return {runId, status, steps, durationSeconds, metrics}
   } finally {
-    releaseLock(db, runId)
+    releaseRunLock(db, runId)
   }
 }

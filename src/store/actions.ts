@@ -1,4 +1,4 @@
-import type {ActionRecord, ActionStatus, FieldSet, PlannedAction} from '../apply/types.js'
+import type {ActionRecord, ActionStatus, FieldSet, PlannedAction} from '../model/action.js'
 import type {Db} from './open.js'
 
 /**

@@ -1,5 +1,5 @@
-import type {Budget, BudgetPeriod, BudgetThreshold} from '../alerts/types.js'
-import type {Metric} from '../model.js'
+import type {Budget, BudgetPeriod, BudgetThreshold} from '../model/budget.js'
+import type {Metric} from '../model/cost.js'
 import type {Db} from './open.js'
 
 /** What `budget set` writes; the store fills id and timestamps. */

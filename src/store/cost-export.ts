@@ -1,4 +1,4 @@
-import type {GroupKey} from '../model.js'
+import type {GroupKey} from '../model/cost.js'
 import {AMOUNT_COLUMNS, sumAmountSql} from './amounts.js'
 import type {CostFilter} from './cost-dimensions.js'
 import {keySqlParts} from './cost-queries.js'

@@ -1,4 +1,4 @@
-import {DIMENSIONS, type GroupKey, type Metric} from '../model.js'
+import {DIMENSIONS, type GroupKey, type Metric} from '../model/cost.js'
 import {type AmountColumn, amountSql, sumAmountSql} from './amounts.js'
 import type {CostFilter} from './cost-dimensions.js'
 import {NONE_LABEL, UNTAGGED_LABEL} from './cost-dimensions.js'
@@ -121,6 +121,23 @@ function byKeyPlan(key: GroupKey, query: CostPlanInput, amount: AmountColumn, fr
     FROM (${rows}) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     GROUP BY ${[...new Set([...keyColumns, 'currency', 'day'])].join(', ')}`
   return {path: 'by-key', sql, params, keys: keyColumns.length}
+}
+
+/**
+ * The narrowest table holding every row the keys and filters need (for queries that do not sum,
+ * such as the last day with data): cost_day_keys without tags, cost_summary with summarized tag keys,
+ * else cost_rollup.
+ */
+export function costTableFor(
+  db: Db,
+  groupBy: readonly GroupKey[],
+  filters: readonly CostFilter[],
+): {table: string; setColumn: string} {
+  const tagKeys = [...groupBy, ...filters.map((f) => f.key)].filter((k) => k.kind === 'tag')
+  if (tagKeys.length === 0) return {table: 'cost_day_keys', setColumn: 'summary_set_id'}
+  if (tagKeys.every((k) => tagKeyInfo(db, k.key)?.summarized !== false))
+    return {table: 'cost_summary', setColumn: 'summary_set_id'}
+  return {table: 'cost_rollup', setColumn: 'tag_set_id'}
 }
 
 /** SQL pieces for grouping and filtering rows of `r` (a rollup or summary table) joined to cost_keys `k`. */

@@ -1,5 +1,5 @@
 import {storeError} from '../errors.js'
-import type {DailyCostRow} from '../model.js'
+import type {DailyCostRow} from '../model/cost.js'
 import {AMOUNT_SQL_COLUMNS, splitAmount} from './amounts.js'
 import {ACCUMULATOR_SIZE, openSummaryDeltas} from './cost-summaries.js'
 import {dayNumber, dayText} from './day-numbers.js'

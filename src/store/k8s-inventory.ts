@@ -1,4 +1,4 @@
-import type {Inventory, NamespaceInfo, NodeInfo, Workload} from '../k8s/model.js'
+import type {Inventory, NamespaceInfo, NodeInfo, Workload} from '../model/k8s.js'
 import type {Db} from './open.js'
 
 /** What a snapshot replacement wrote. */

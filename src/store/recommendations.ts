@@ -1,4 +1,4 @@
-import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../../recommenders/types.js'
+import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../model/recommendation.js'
 import type {Db} from './open.js'
 
 /** What a recommend run computed: its scope decides which stored rows it replaces. */
@@ -6,6 +6,8 @@ export interface RecommendationRunInput {
   kinds: readonly RecommendationKind[]
   /** Namespaces the run was limited to; empty = all. */
   namespaces: readonly string[]
+  /** Set when the run was limited to these workloads (a label selector): only their rows are replaced. */
+  workloads?: readonly {cluster: string; namespace: string; kind: string; name: string}[]
   windowStart?: string
   windowEnd?: string
   currency: string
@@ -33,8 +35,18 @@ export function saveRecommendations(db: Db, run: RecommendationRunInput): number
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
   return db
     .transaction((): number => {
-      db.prepare(`DELETE FROM recommendations WHERE ${scope}`).run(...params)
-      db.prepare(`DELETE FROM recommendation_skips WHERE ${scope}`).run(...params)
+      if (run.workloads) {
+        const byTarget = `${scope} AND cluster = ? AND namespace = ? AND target_kind = ? AND name = ?`
+        const deleteRecs = db.prepare(`DELETE FROM recommendations WHERE ${byTarget}`)
+        const deleteSkips = db.prepare(`DELETE FROM recommendation_skips WHERE ${byTarget}`)
+        for (const w of run.workloads) {
+          deleteRecs.run(...params, w.cluster, w.namespace, w.kind, w.name)
+          deleteSkips.run(...params, w.cluster, w.namespace, w.kind, w.name)
+        }
+      } else {
+        db.prepare(`DELETE FROM recommendations WHERE ${scope}`).run(...params)
+        db.prepare(`DELETE FROM recommendation_skips WHERE ${scope}`).run(...params)
+      }
       const total = Math.round(run.recommendations.reduce((s, r) => s + r.monthlySavings, 0) * 100) / 100
       const runId = Number(
         db

@@ -1,4 +1,3 @@
-import {DigestBuilder, mergeDigests} from '../k8s/digest.js'
 import {
   containerKeyId,
   type ContainerKey,
@@ -6,7 +5,7 @@ import {
   type DailyUsage,
   type UsageDigest,
   type WorkloadKind,
-} from '../k8s/model.js'
+} from '../model/k8s.js'
 import type {Db} from './open.js'
 
 /** One container-day digest to write. */
@@ -18,11 +17,14 @@ export interface UsageRow {
 }
 
 /**
- * Writes day digests. `replace` (Prometheus: the range query saw the whole day) overwrites the
- * container-day; `merge` (metrics-server: one sample per run) adds to what the store holds. Runs in
- * the caller's transaction when there is one, else in its own.
+ * How a write meets a container-day the store already holds: `replace` it (Prometheus: the range
+ * query saw the whole day), or `merge` the stored digest with the new one (metrics-server: one
+ * sample per run). The k8s domain owns digest maths, so it hands the merge in.
  */
-export function writeUsage(db: Db, rows: Iterable<UsageRow>, mode: 'replace' | 'merge'): number {
+export type UsageWriteMode = 'replace' | {merge: (stored: UsageDigest, incoming: UsageDigest) => UsageDigest}
+
+/** Writes day digests. Runs in the caller's transaction when there is one, else in its own. */
+export function writeUsage(db: Db, rows: Iterable<UsageRow>, mode: UsageWriteMode): number {
   const select = db.prepare(`SELECT samples, cpu, memory, oom_kills FROM k8s_usage_daily
     WHERE cluster = ? AND namespace = ? AND kind = ? AND workload = ? AND container = ? AND day = ?`)
   const upsert = db.prepare(`INSERT OR REPLACE INTO k8s_usage_daily
@@ -34,10 +36,10 @@ export function writeUsage(db: Db, rows: Iterable<UsageRow>, mode: 'replace' | '
     for (const row of rows) {
       const k = row.key
       let digest = row.digest
-      if (mode === 'merge') {
+      if (mode !== 'replace') {
         const existing = select.get(k.cluster, k.namespace, k.kind, k.workload, k.container, row.day) as
           StoredDigest | undefined
-        if (existing) digest = mergeDigests([parseDigest(existing), digest])
+        if (existing) digest = mode.merge(parseDigest(existing), digest)
       }
       upsert.run(
         k.cluster,
@@ -150,6 +152,3 @@ export function lastUsageWrite(db: Db, cluster: string, source: string): string 
     .get(cluster, source) as string | null
   return value ?? undefined
 }
-
-/** Re-opens a stored digest for streaming more samples in (used by the metrics-server accumulator). */
-export const digestBuilderFrom = (digest?: UsageDigest): DigestBuilder => new DigestBuilder(digest)

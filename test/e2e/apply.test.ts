@@ -1,4 +1,5 @@
 import {spawn} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -138,6 +139,37 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
     expect(refused.code).toBe(ExitCode.invalidInput)
     expect(refused.stderr).toMatch(/^Error: .*bad\.json: recommendations\[1\]\.risk: /m)
     expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([])
+  })
+
+  it('acts only on the namespaces and labels asked for, and refuses blank or malformed ones before touching anything', async () => {
+    const e = env(server.kubeconfig())
+    const web = asApply(await runCli(['apply', '--db', dbPath, '--selector', 'app in (web)', '--json'], {env: e}))
+    expect(web.actions.map((a) => a.target.name)).toEqual(['web'])
+    expect(web.notes.join('\n')).toMatch(
+      /1 candidate\(s\) left alone: their labels do not match the selector app in \(web\)/,
+    )
+    const glob = asApply(await runCli(['apply', '--db', dbPath, '--namespace', 'sh*', '--json'], {env: e}))
+    expect(glob.actions).toHaveLength(2)
+    const elsewhere = asApply(await runCli(['apply', '--db', dbPath, '--namespace', 'dev-*', '--json'], {env: e}))
+    expect(elsewhere.actions).toEqual([])
+
+    const hash = () => createHash('sha256').update(fs.readFileSync(dbPath)).digest('hex')
+    const before = hash()
+    server.clearLog()
+    for (const args of [
+      ['--namespace', ''],
+      ['--namespace', ' , '],
+      ['--selector', ''],
+      ['--selector', 'app=web,'],
+      ['--selector', '!'],
+    ]) {
+      const refused = await runCli(['apply', '--db', dbPath, '--yes', ...args], {env: e})
+      expect(refused.code, args.join(' ')).toBe(ExitCode.usage)
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+      expect(refused.stderr).toMatch(new RegExp(`^Error: ${args[0]}: `))
+    }
+    expect(server.requests).toEqual([])
+    expect(hash()).toBe(before)
   })
 
   it('exits partial and lists what was applied and what was not', async () => {

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type PodSeries, podSeries, walkUsage} from '../../src/demo/cluster-usage.js'
 import {CPU_SCHEME, MEMORY_SCHEME, quantile} from '../../src/k8s/digest.js'
 import {buildInventory, rawClusterFromObjects, type K8sObject} from '../../src/k8s/inventory.js'
-import type {ContainerUsage} from '../../src/k8s/model.js'
+import type {ContainerUsage} from '../../src/model/k8s.js'
 import {collectUsageSchema} from '../../src/k8s/schemas.js'
 import {replaceInventory} from '../../src/store/k8s-inventory.js'
 import {openStore} from '../../src/store/open.js'
@@ -209,9 +209,9 @@ describe.skipIf(!prometheusAvailable())('finops collect usage against a real Pro
     expect(a.code, a.stderr).toBe(0)
     expect(b.code, b.stderr).toBe(0)
     const [qa, qb] = [collectUsageSchema.parse(parseJson(a)), collectUsageSchema.parse(parseJson(b))]
-    // One discovery query, then 3 per batch and chunk: 2 batches x 1 chunk against 5+ batches x 3 day chunks.
-    expect(qa.queries).toBe(1 + 3 * 2)
-    expect(qb.queries).toBeGreaterThanOrEqual(1 + 3 * 5 * DAYS)
+    // Discovery and kube-state-metrics presence, then 3 per batch and chunk: 2 batches x 1 chunk against 5+ batches x 3 day chunks.
+    expect(qa.queries).toBe(2 + 3 * 2)
+    expect(qb.queries).toBeGreaterThanOrEqual(2 + 3 * 5 * DAYS)
     expect(qb.oomKills).toBe(qa.oomKills)
     const strip = (u: ContainerUsage[]) =>
       u.map((c) => ({key: c.key, days: c.days.map((d) => ({...d, cpu: {...d.cpu, sum: Math.round(d.cpu.sum * 1e6)}}))}))
@@ -252,7 +252,10 @@ describe.skipIf(!prometheusAvailable())('finops collect usage against a real Pro
       {env: {FINOPS_NOW: NOW}},
     )
     expect(r.code, r.stderr).toBe(0)
-    expect(collectUsageSchema.parse(parseJson(r)).namespaces).toBe(1)
+    const out = collectUsageSchema.parse(parseJson(r))
+    expect(out.namespaces).toBe(1)
+    // kube-state-metrics is scraped and nothing in data was OOM-killed: zero kills, known, not "unavailable".
+    expect(out).toMatchObject({oomSource: 'kube-state-metrics', oomKills: 0})
     const namespaces = new Set(readAll(db).map((c) => c.key.namespace))
     expect(namespaces).toEqual(new Set(['data']))
   })

@@ -56,15 +56,15 @@ describe('finops forecast (built CLI)', () => {
     expect(f.level).toBe(80)
     expect(typeof f.model).toBe('string')
     expect(f.daily).toHaveLength(30)
-    expect(f.daily[0]!.date).toBe(addDays(LAST, 1))
-    expect(f.daily.at(-1)!.date).toBe(addDays(LAST, 30))
-    for (const p of f.daily) {
+    expect(f.daily![0]!.date).toBe(addDays(LAST, 1))
+    expect(f.daily!.at(-1)!.date).toBe(addDays(LAST, 30))
+    for (const p of f.daily!) {
       expect(p.lower).toBeLessThanOrEqual(p.mean)
       expect(p.upper).toBeGreaterThanOrEqual(p.mean)
     }
     // Support on 1 November sits on top of the usage forecast; the one-time purchase is reported, not projected.
-    const nov1 = f.daily.find((p) => p.date === '2025-11-01')!
-    const nov2 = f.daily.find((p) => p.date === '2025-11-02')!
+    const nov1 = f.daily!.find((p) => p.date === '2025-11-01')!
+    const nov2 = f.daily!.find((p) => p.date === '2025-11-02')!
     expect(nov1.mean - nov2.mean).toBeGreaterThan(2000)
     expect(f.currencies[0]!.oneTime.total).toBeCloseTo(25_000, 4)
   })
@@ -98,14 +98,14 @@ describe('finops forecast (built CLI)', () => {
     const c = f.currencies[0]!
     expect(f.groupBy).toEqual(['service'])
     expect(c.groups.map((g) => g.keys[0]).sort()).toEqual(['Compute', 'Reserved Instances', 'Storage', 'Support'])
-    f.daily.forEach((p, h) => expect(c.groups.reduce((a, g) => a + g.daily[h]!.mean, 0)).toBeCloseTo(p.mean, 4))
+    f.daily!.forEach((p, h) => expect(c.groups.reduce((a, g) => a + g.daily[h]!.mean, 0)).toBeCloseTo(p.mean, 4))
   })
 
   it('--level 95 widens the intervals', async () => {
     const [a, b] = await Promise.all(
       [80, 95].map((level) => runCli(['forecast', '--db', db, '--horizon', '14', '--level', String(level), '--json'])),
     )
-    const width = (f: CostForecast): number => f.daily.reduce((s, p) => s + p.upper - p.lower, 0)
+    const width = (f: CostForecast): number => f.daily!.reduce((s, p) => s + p.upper - p.lower, 0)
     const f80 = parseJson<CostForecast>(a!)
     const f95 = parseJson<CostForecast>(b!)
     expect(f95.level).toBe(95)
@@ -148,10 +148,12 @@ describe('finops forecast (built CLI)', () => {
       /15 days of history; at least 21 are needed.*import at least 21 consecutive days/,
     ],
     [
-      'a gap',
+      'more days missing than can be filled in',
       () =>
-        weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 100}).filter((r) => r.day !== '2025-09-03'),
-      /1 missing day between .*first: 2025-09-03.*--from 2025-09-04/,
+        weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 100}).filter(
+          (r) => Number(r.day.slice(8)) % 4 !== 0,
+        ),
+      /cannot forecast USD cost: \d+ of \d+ days from .* have no data \(first: 2025-05-08\).*import the missing days/,
     ],
     [
       'negative totals',
@@ -168,6 +170,18 @@ describe('finops forecast (built CLI)', () => {
     expect(result.stdout).toBe('')
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(result.stderr).toMatch(pattern)
+  })
+
+  it('a missing day is filled and said so, not a refusal', async () => {
+    const file = await storeWith(
+      'one-missing-day',
+      weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 100}).filter((r) => r.day !== '2025-09-03'),
+    )
+    const result = await runCli(['forecast', '--db', file, '--horizon', '30'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain(
+      'Warning: 1 day without data (first 2025-09-03) filled from the same weekdays around it',
+    )
   })
 
   it('an empty store: exit 8; with --json the error is JSON', async () => {

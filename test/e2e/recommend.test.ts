@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {RecommendReport} from '../../recommenders/from-store.js'
 import {recommendReportSchema} from '../../recommenders/schema.js'
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../../src/model/recommendation.js'
 import {openStore} from '../../src/store/open.js'
 import {type PriceRow, replacePrices} from '../../src/store/prices.js'
 import {listRecommendations, listSkipped} from '../../src/store/recommendations.js'
@@ -131,6 +131,65 @@ describe('finops recommend (built CLI)', () => {
     } finally {
       store.close()
     }
+  })
+
+  it('selects workloads by namespace glob and label selector, replacing only what it judged in the store', async () => {
+    const own = path.join(dir, 'selector.db')
+    seedRecommendStore(own)
+    const all = parseJson<RecommendReport>(await runCli(['recommend', '--db', own, '--json'], {env: env()}))
+    const selected = await runCli(
+      ['recommend', '--db', own, '--json', '--namespace', 'sho?,stag*', '--selector', 'team=shop,app notin (cart,web)'],
+      {env: env()},
+    )
+    expect(selected.code, selected.stderr).toBe(0)
+    const report = parseJson<RecommendReport>(selected)
+    const targets = new Set(report.recommendations.map((r) => `${r.target.namespace}/${r.target.name}`))
+    expect([...targets].sort()).toEqual(
+      [
+        ...new Set(
+          all.recommendations
+            .filter((r) => ['shop', 'staging'].includes(r.target.namespace) && !['cart', 'web'].includes(r.target.name))
+            .map((r) => `${r.target.namespace}/${r.target.name}`),
+        ),
+      ].sort(),
+    )
+    expect(targets.has('shop/api')).toBe(true)
+    // Skips are scoped too: data/jupyter was not judged.
+    expect(report.skipped.some((s) => s.target.namespace === 'data')).toBe(false)
+    const store = openStore(own, {readonly: true})
+    try {
+      // Workloads outside the selector keep their stored recommendations (shop/web, shop/cart, data/*).
+      expect(
+        listRecommendations(store)
+          .map((r) => r.id)
+          .sort(),
+      ).toEqual(all.recommendations.map((r) => r.id).sort())
+    } finally {
+      store.close()
+    }
+
+    const none = await runCli(['recommend', '--db', own, '--namespace', 'prod-*'], {env: env()})
+    expect(none.code).toBe(8)
+    expect(none.stderr.trim()).toMatch(/^Error: no workload in the inventory of eks-demo matches namespace prod-\*/)
+  })
+
+  it('refuses a blank or malformed --namespace or --selector before opening the store', async () => {
+    const missing = path.join(dir, 'never-created.db')
+    for (const args of [
+      ['--namespace', ''],
+      ['--namespace', ','],
+      ['--namespace', 'Shop'],
+      ['--selector', ''],
+      ['--selector', '  '],
+      ['--selector', 'app in web'],
+      ['--selector', 'tier in ()'],
+    ]) {
+      const result = await runCli(['recommend', '--db', missing, ...args], {env: env()})
+      expect(result.code, args.join(' ')).toBe(2)
+      expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1)
+      expect(result.stderr, args.join(' ')).toMatch(new RegExp(`^Error: ${args[0]}: `))
+    }
+    expect(fs.existsSync(missing)).toBe(false)
   })
 
   it('prints a table and CSV for people and spreadsheets', async () => {

@@ -5,7 +5,7 @@ import type {AddressInfo} from 'node:net'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import type {ActionRecord} from '../../src/apply/types.js'
+import type {ActionRecord} from '../../src/model/action.js'
 import {ExitCode} from '../../src/exit-codes.js'
 import type {RunLogEntry} from '../../src/run/log.js'
 import {eachDay} from '../../src/dates.js'

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 
 import {addDays, dayToDate} from '../../src/dates.js'
-import type {DailyCostRow} from '../../src/model.js'
+import type {DailyCostRow} from '../../src/model/cost.js'
 import {seededRandom} from '../../src/seeded-random.js'
 
 /** Generated histories are the same every run. */

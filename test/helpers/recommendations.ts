@@ -1,4 +1,4 @@
-import type {Recommendation} from '../../recommenders/types.js'
+import type {Recommendation} from '../../src/model/recommendation.js'
 
 /** Recommendations as the recommenders emit them (the shared contract), one builder per kind. */
 export function scaleDownRec(

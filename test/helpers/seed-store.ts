@@ -1,6 +1,6 @@
 import {DigestBuilder} from '../../src/k8s/digest.js'
 import {buildInventory, rawClusterFromObjects} from '../../src/k8s/inventory.js'
-import type {Inventory, WorkloadKind} from '../../src/k8s/model.js'
+import type {Inventory, WorkloadKind} from '../../src/model/k8s.js'
 import {replaceInventory} from '../../src/store/k8s-inventory.js'
 import {openStore} from '../../src/store/open.js'
 import {type UsageRow, writeUsage} from '../../src/store/usage.js'

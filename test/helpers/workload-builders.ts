@@ -1,6 +1,6 @@
 import {DigestBuilder} from '../../src/k8s/digest.js'
-import type {ContainerUsage, DailyUsage, Inventory, NodeInfo, Workload} from '../../src/k8s/model.js'
-import {containerKeyId} from '../../src/k8s/model.js'
+import type {ContainerUsage, DailyUsage, Inventory, NodeInfo, Workload} from '../../src/model/k8s.js'
+import {containerKeyId} from '../../src/model/k8s.js'
 import type {RecommenderInput} from '../../recommenders/context.js'
 import {createPriceLookup} from '../../recommenders/pricing.js'
 import {defaultRecommendSettings, type RecommendSettings} from '../../recommenders/settings.js'

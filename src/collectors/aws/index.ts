@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cost-explorer'
 
 import {addDays, monthStart} from '../../dates.js'
-import type {DailyCostRow} from '../../model.js'
+import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher, FetchedDays} from '../cloud-collect.js'
 import {authError, firstLine, remoteError} from '../cloud-errors.js'
 import {

@@ -14,7 +14,7 @@ import {DefaultAzureCredential, type TokenCredential} from '@azure/identity'
 import https from 'node:https'
 
 import {monthStart} from '../../dates.js'
-import type {DailyCostRow} from '../../model.js'
+import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher} from '../cloud-collect.js'
 import {authError, firstLine, remoteError} from '../cloud-errors.js'
 import {

@@ -1,4 +1,4 @@
-import {CHARGE_CATEGORIES, CHARGE_FREQUENCIES} from '../../model.js'
+import {CHARGE_CATEGORIES, CHARGE_FREQUENCIES} from '../../model/cost.js'
 
 const SERVICE_CATEGORIES = [
   'AI and Machine Learning',

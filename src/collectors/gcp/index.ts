@@ -2,7 +2,7 @@ import {BigQuery} from '@google-cloud/bigquery'
 
 import {usageError} from '../../errors.js'
 import {remoteError} from '../cloud-errors.js'
-import type {DailyCostRow} from '../../model.js'
+import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher} from '../cloud-collect.js'
 import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'

@@ -2,7 +2,7 @@ import * as k8s from '@kubernetes/client-node'
 
 import {buildInventory, emptyRawCluster, type K8sObject, type RawCluster} from '../../k8s/inventory.js'
 import type {KubeAccess} from '../../k8s/kubeconfig.js'
-import type {Inventory} from '../../k8s/model.js'
+import type {Inventory} from '../../model/k8s.js'
 import {apiStatus, kubeError} from './errors.js'
 
 /** A page of a Kubernetes list call. */

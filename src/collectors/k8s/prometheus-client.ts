@@ -1,13 +1,6 @@
-import fs from 'node:fs'
-
 import {FinopsError, redact, usageError} from '../../errors.js'
-
-/** How to authenticate to Prometheus; secrets live only in memory for the run. */
-export interface PrometheusAuth {
-  bearerToken?: string
-  username?: string
-  password?: string
-}
+import type {PrometheusAccess} from './prometheus-access.js'
+import {createFormPoster} from './prometheus-transport.js'
 
 export interface PrometheusSeries {
   metric: Record<string, string>
@@ -20,47 +13,18 @@ export interface PrometheusSeries {
 export interface PrometheusApi {
   queryRange(query: string, start: number, end: number, stepSeconds: number): Promise<PrometheusSeries[]>
   query(query: string, time: number): Promise<PrometheusSeries[]>
-}
-
-/** Resolves auth from flags / env / files; the token itself is never stored or printed. */
-export function resolvePrometheusAuth(
-  options: {
-    bearerToken?: string
-    bearerTokenFile?: string
-    bearerTokenEnv?: string
-    username?: string
-    password?: string
-    passwordEnv?: string
-  },
-  env: NodeJS.ProcessEnv = process.env,
-): PrometheusAuth {
-  let bearerToken = options.bearerToken
-  if (!bearerToken && options.bearerTokenFile) {
-    try {
-      bearerToken = fs.readFileSync(options.bearerTokenFile, 'utf8').trim()
-    } catch (error) {
-      throw usageError(
-        `cannot read the Prometheus bearer token file ${options.bearerTokenFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        'check --bearer-token-file',
-      )
-    }
-  }
-  if (!bearerToken && options.bearerTokenEnv) bearerToken = env[options.bearerTokenEnv] || undefined
-  const password = options.password ?? (options.passwordEnv ? env[options.passwordEnv] : undefined)
-  if (options.username && password === undefined)
-    throw usageError(
-      '--username needs a password',
-      'set --password-env NAME (the variable holding it) or FINOPS_PROMETHEUS_PASSWORD',
-    )
-  return {bearerToken, username: options.username, password}
+  /** Releases kept-alive connections (the process may otherwise linger until they time out). */
+  close?(): void
 }
 
 /**
- * A minimal Prometheus HTTP API client over fetch: range and instant queries sent as form POSTs
- * (long selectors do not fit a URL), bounded by a timeout, with errors that name the server but
- * never the credentials.
+ * A minimal Prometheus HTTP API client: range and instant queries sent as form POSTs (long
+ * selectors do not fit a URL), bounded by a timeout, with errors that name the server but never
+ * the credentials.
  */
-export function createPrometheusClient(baseUrl: string, auth: PrometheusAuth, timeoutSeconds: number): PrometheusApi {
+export function createPrometheusClient(access: PrometheusAccess): PrometheusApi {
+  const baseUrl = access.url
+  const timeoutSeconds = access.timeoutSeconds
   let url: URL
   try {
     url = new URL(baseUrl)
@@ -82,44 +46,27 @@ export function createPrometheusClient(baseUrl: string, auth: PrometheusAuth, ti
   url.search = ''
   url.hash = ''
   const base = url.toString().replace(/\/$/, '')
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/x-www-form-urlencoded',
-    Accept: 'application/json',
-  }
-  const user = auth.username ?? urlUser
-  const password = auth.password ?? urlPassword
-  if (auth.bearerToken) headers.Authorization = `Bearer ${auth.bearerToken}`
-  else if (user !== undefined)
-    headers.Authorization = `Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}`
+  const user = access.username ?? urlUser
+  const password = access.password ?? urlPassword
+  const transport = createFormPoster(
+    access,
+    user !== undefined && !access.sigv4 ? {username: user, password: password ?? ''} : undefined,
+  )
 
   const call = async (path: string, params: Record<string, string>): Promise<PrometheusSeries[]> => {
-    let response: Response
+    let response: {status: number; text: string}
     try {
-      response = await fetch(`${base}${path}${search}`, {
-        method: 'POST',
-        headers,
-        body: new URLSearchParams(params),
-        signal: AbortSignal.timeout(timeoutSeconds * 1000),
-      })
+      response = await transport.post(new URL(`${base}${path}${search}`), new URLSearchParams(params))
     } catch (error) {
-      const e = error as {name?: string; cause?: {code?: string; message?: string}; message?: string}
-      const why =
-        e.name === 'TimeoutError'
-          ? `no answer within ${timeoutSeconds}s`
-          : (e.cause?.code ?? e.cause?.message ?? e.message ?? String(error))
-      throw new FinopsError(`cannot reach Prometheus at ${base}: ${why}`, {
-        code: 'PROMETHEUS_UNREACHABLE',
-        exit: 'remote',
-        suggestion: 'check --prometheus (e.g. kubectl port-forward svc/prometheus 9090) and retry',
-        cause: error,
-      })
+      if (error instanceof FinopsError) throw error
+      throw unreachable(base, error, timeoutSeconds, access)
     }
-    const text = await response.text()
+    const text = response.text
     if (response.status === 401 || response.status === 403) {
       throw new FinopsError(`Prometheus at ${base} refused the request (${response.status})`, {
         code: 'PROMETHEUS_AUTH',
         exit: 'auth',
-        suggestion: 'check --bearer-token-file / --bearer-token-env or --username / --password-env',
+        suggestion: authSuggestion(access),
       })
     }
     let body: {status?: string; error?: string; errorType?: string; data?: {result?: PrometheusSeries[]}}
@@ -135,7 +82,7 @@ export function createPrometheusClient(baseUrl: string, auth: PrometheusAuth, ti
         },
       )
     }
-    if (!response.ok || body.status !== 'success') {
+    if (!(response.status >= 200 && response.status < 300) || body.status !== 'success') {
       throw new FinopsError(
         `Prometheus at ${base} answered ${response.status}: ${body.errorType ?? 'error'}: ${redact(body.error ?? 'no message')}`,
         {
@@ -152,5 +99,47 @@ export function createPrometheusClient(baseUrl: string, auth: PrometheusAuth, ti
     queryRange: (query, start, end, step) =>
       call('/api/v1/query_range', {query, start: String(start), end: String(end), step: String(step)}),
     query: (query, time) => call('/api/v1/query', {query, time: String(time)}),
+    close: transport.close,
   }
+}
+
+const authSuggestion = (access: PrometheusAccess): string =>
+  access.sigv4
+    ? 'check the AWS identity (AWS_PROFILE, IRSA) has aps:QueryMetrics on the workspace and the region is right'
+    : Object.keys(access.headers).length > 0
+      ? 'check --bearer-token-file / --bearer-token-env, --username / --password-env and the --prometheus-header values (tenant id)'
+      : 'check --bearer-token-file / --bearer-token-env or --username / --password-env'
+
+// TLS failures get a hint about which TLS setting to look at.
+const TLS_HINTS: [RegExp, string][] = [
+  [
+    /SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED|unable to verify/i,
+    'the server certificate is not trusted: pass its CA with --prometheus-ca-file (kubernetes.prometheus.caFile)',
+  ],
+  [
+    /ALTNAME|Hostname\/IP does not match/i,
+    "the server certificate does not name this host: set kubernetes.prometheus.serverName to the certificate's name",
+  ],
+  [/CERT_HAS_EXPIRED|expired/i, 'the server certificate has expired'],
+  [
+    /certificate required|alert handshake|bad certificate|unknown ca|EPROTO|ECONNRESET/i,
+    'the server may require a client certificate: pass --prometheus-cert-file and --prometheus-key-file',
+  ],
+]
+
+function unreachable(base: string, error: unknown, timeoutSeconds: number, access: PrometheusAccess): FinopsError {
+  const e = error as {name?: string; code?: string; message?: string; cause?: {code?: string; message?: string}}
+  const why =
+    e.name === 'TimeoutError'
+      ? `no answer within ${timeoutSeconds}s`
+      : (e.code ?? e.cause?.code ?? e.message ?? String(error))
+  const text = `${e.code ?? ''} ${e.message ?? ''}`
+  const tlsHint = base.startsWith('https:') ? TLS_HINTS.find(([pattern]) => pattern.test(text))?.[1] : undefined
+  const clientCertHint = tlsHint?.includes('client certificate') && access.tls.certFile ? undefined : tlsHint
+  return new FinopsError(`cannot reach Prometheus at ${base}: ${redact(why)}`, {
+    code: 'PROMETHEUS_UNREACHABLE',
+    exit: 'remote',
+    suggestion: clientCertHint ?? 'check --prometheus (e.g. kubectl port-forward svc/prometheus 9090) and retry',
+    cause: error,
+  })
 }

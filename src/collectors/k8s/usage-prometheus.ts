@@ -1,6 +1,6 @@
 import {DigestBuilder, type HistogramBuilder} from '../../k8s/digest.js'
 import {guessWorkloadForPod, workloadForPod} from '../../k8s/inventory.js'
-import type {ContainerKey, Inventory, WorkloadKind} from '../../k8s/model.js'
+import type {ContainerKey, Inventory, WorkloadKind} from '../../model/k8s.js'
 import {inputError} from '../../errors.js'
 import type {UsageRow} from '../../store/usage.js'
 import type {PrometheusApi, PrometheusSeries} from './prometheus-client.js'
@@ -118,15 +118,21 @@ export async function collectPrometheusUsage(
     if (current.pods.size > 0) batches.push(current)
   }
 
+  // Whether kube-state-metrics is scraped at all, asked directly: the OOM join below is empty both
+  // without it and on a cluster where nothing was OOM-killed, so its result cannot tell them apart.
+  const ksm = await prom.query(
+    `group(last_over_time(kube_pod_container_status_restarts_total{${options.extraSelector ?? ''}}[${lookback}]))`,
+    options.end,
+  )
   const summary: PrometheusUsageSummary = {
     namespaces: podsByNamespace.size,
     containers: 0,
     days: 0,
     containerDays: 0,
     samples: 0,
-    queries: 1,
+    queries: 2,
     oomKills: 0,
-    oomSource: 'unavailable',
+    oomSource: ksm.length > 0 ? 'kube-state-metrics' : 'unavailable',
   }
   const days = new Set<string>()
   const maxSamples = options.maxSamplesPerQuery ?? 250_000

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-import {METRICS} from '../../model.js'
+import {METRICS} from '../../model/cost.js'
 import {GROUP_KEY_HELP, parseGroupKey} from '../../store/cost-dimensions.js'
 
 const isGroupKey = (key: string): boolean => {

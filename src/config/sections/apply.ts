@@ -1,8 +1,6 @@
 import {z} from 'zod'
 
-/** The kinds of change `finops apply` can make, in the order a run considers them. */
-export const APPLY_KINDS = ['scale-down', 'rightsize', 'spot'] as const
-export type ApplyKind = (typeof APPLY_KINDS)[number]
+import {APPLY_KINDS} from '../../model/action.js'
 
 /** Spot placement per provider: the node label and taint their spot node pools carry. */
 export const SPOT_PROVIDERS = ['aws', 'karpenter', 'gcp', 'azure'] as const

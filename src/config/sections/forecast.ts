@@ -1,7 +1,7 @@
 import {z} from 'zod'
 
 import {MODEL_NAMES} from '../../../forecasters/registry.js'
-import {METRICS} from '../../model.js'
+import {METRICS} from '../../model/cost.js'
 
 /**
  * `forecast:` in finops.yaml: defaults of `finops forecast` (flags override them) and of the

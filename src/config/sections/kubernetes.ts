@@ -76,6 +76,36 @@ const prometheus = z.strictObject({
   /** Basic auth user; the password comes from `passwordEnv`. */
   username: z.string().optional(),
   passwordEnv: z.string().optional(),
+  /** Headers sent with every request, e.g. `X-Scope-OrgID: team-a` for a multi-tenant Mimir or Cortex. */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Headers whose values are secrets: header name -> environment variable holding the value. */
+  headersFromEnv: z.record(z.string(), z.string().min(1)).default({}),
+  /** PEM bundle of the CAs that signed the server certificate (a private CA). */
+  caFile: z.string().optional(),
+  /** Client certificate and key (PEM) for mutual TLS. */
+  certFile: z.string().optional(),
+  keyFile: z.string().optional(),
+  /** Name to verify the server certificate against (when the URL uses an IP or a port-forward). */
+  serverName: z.string().optional(),
+  /** Accept any server certificate. Only for throwaway test setups. */
+  insecureSkipVerify: z.boolean().default(false),
+  /**
+   * Amazon Managed Service for Prometheus: sign requests with AWS SigV4 using the default AWS
+   * credential chain (AWS_PROFILE, IRSA, EKS Pod Identity, instance role). `{}` enables it with the
+   * region taken from the workspace URL or AWS_REGION.
+   */
+  sigv4: z
+    .strictObject({
+      region: z.string().min(1).optional(),
+      /** The signing service name: `aps` for Amazon Managed Prometheus. */
+      service: z.string().min(1).default('aps'),
+    })
+    .optional(),
+  /**
+   * When no URL is set: look for a Prometheus (or Thanos query) Service through the Kubernetes API
+   * and use its in-cluster address (only possible when finops itself runs in the cluster).
+   */
+  discover: z.boolean().default(true),
   /** Extra label matchers added to every selector, e.g. `cluster="prod-eu"` for a shared Thanos. */
   extraSelector: z.string().default(''),
 })

@@ -1,4 +1,4 @@
-import {forecastCosts} from '../../../forecasters/costs.js'
+import {forecastCosts} from '../../cost/forecast.js'
 import {renderBacktestText, renderForecastText} from '../../output/forecast-format.js'
 import type {DemoStep} from '../steps.js'
 

@@ -18,7 +18,6 @@ export const recommendStep: DemoStep = {
     }
     const report = recommendFromStore(db, defaultRecommendSettings(), kubernetesSection.parse(undefined), {
       kinds: RECOMMENDER_NAMES,
-      namespaces: [],
       now: new Date(`${today}T06:00:00Z`),
     })
     const shown = {...report, recommendations: report.recommendations.slice(0, TOP)}

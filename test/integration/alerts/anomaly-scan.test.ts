@@ -3,7 +3,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {anomalyContributors, scanAnomalies} from '../../../src/alerts/anomaly-scan.js'
 import {parseConfig} from '../../../src/config/index.js'
-import type {DailyCostRow} from '../../../src/model.js'
+import type {DailyCostRow} from '../../../src/model/cost.js'
 import {replaceCosts} from '../../../src/store/costs.js'
 import {type Db, openStore} from '../../../src/store/open.js'
 import {tempDir} from '../../helpers/cli.js'

@@ -92,7 +92,12 @@ describe('scale-down', () => {
     })
 
     server.clearLog()
-    const again = await applyRecommendations(db, cluster, recs, options({runId: 'run-2', namespaces: ['shop']}))
+    const again = await applyRecommendations(
+      db,
+      cluster,
+      recs,
+      options({runId: 'run-2', filter: {namespaces: ['shop']}}),
+    )
     expect(again.actions).toEqual([])
     expect(again.skipped).toMatchObject([{code: 'noop'}])
     expect(writes()).toEqual([])

@@ -7,7 +7,7 @@ import {eachDay} from '../../../src/dates.js'
 import {DigestBuilder} from '../../../src/k8s/digest.js'
 import {allocateCosts, IDLE, parseAllocationKeys} from '../../../src/k8s/allocation.js'
 import {buildInventory, rawClusterFromObjects} from '../../../src/k8s/inventory.js'
-import type {ContainerUsage, Inventory, NodeInfo, Workload} from '../../../src/k8s/model.js'
+import type {ContainerUsage, Inventory, NodeInfo, Workload} from '../../../src/model/k8s.js'
 import {
   GIB,
   HOURS_PER_MONTH,

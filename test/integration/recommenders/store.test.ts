@@ -2,7 +2,7 @@ import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {recommendationId} from '../../../recommenders/context.js'
-import type {Recommendation, RecommendationKind} from '../../../recommenders/types.js'
+import type {Recommendation, RecommendationKind} from '../../../src/model/recommendation.js'
 import {type Db, openStore} from '../../../src/store/open.js'
 import {
   getRecommendation,

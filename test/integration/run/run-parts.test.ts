@@ -6,7 +6,7 @@ import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {isFinopsError} from '../../../src/errors.js'
-import {acquireLock, releaseLock} from '../../../src/store/run-lock.js'
+import {acquireRunLock, releaseRunLock} from '../../../src/run/lock.js'
 import {renderPrometheusText} from '../../../src/run/metrics.js'
 import {pushMetrics} from '../../../src/run/pushgateway.js'
 import {type Db, openStore} from '../../../src/store/open.js'
@@ -27,24 +27,24 @@ describe('the run lock', () => {
 
   it('refuses a second holder until released, takes over an expired lock, and only its holder releases it', () => {
     const now = new Date('2024-09-04T22:00:00Z')
-    expect(acquireLock(db, {runId: 'run-a', ttlMinutes: 60, now})).toEqual({})
+    expect(acquireRunLock(db, {runId: 'run-a', ttlMinutes: 60, now})).toEqual({})
     let error: unknown
     try {
-      acquireLock(db, {runId: 'run-b', ttlMinutes: 60, now: new Date('2024-09-04T22:30:00Z')})
+      acquireRunLock(db, {runId: 'run-b', ttlMinutes: 60, now: new Date('2024-09-04T22:30:00Z')})
     } catch (e) {
       error = e
     }
     expect(isFinopsError(error) && error.code).toBe('LOCKED')
     expect((error as Error).message).toContain('run-a')
-    releaseLock(db, 'run-b') // not the holder: no effect
-    const later = acquireLock(db, {runId: 'run-c', ttlMinutes: 60, now: new Date('2024-09-04T23:00:01Z')})
+    releaseRunLock(db, 'run-b') // not the holder: no effect
+    const later = acquireRunLock(db, {runId: 'run-c', ttlMinutes: 60, now: new Date('2024-09-04T23:00:01Z')})
     expect(later.takenOver).toMatchObject({runId: 'run-a', expiresAt: '2024-09-04T23:00:00.000Z'})
-    releaseLock(db, 'run-a') // the stale holder waking up must not free its successor's lock
-    expect(() => acquireLock(db, {runId: 'run-d', ttlMinutes: 60, now: new Date('2024-09-04T23:10:00Z')})).toThrow(
+    releaseRunLock(db, 'run-a') // the stale holder waking up must not free its successor's lock
+    expect(() => acquireRunLock(db, {runId: 'run-d', ttlMinutes: 60, now: new Date('2024-09-04T23:10:00Z')})).toThrow(
       /run-c/,
     )
-    releaseLock(db, 'run-c')
-    expect(acquireLock(db, {runId: 'run-d', ttlMinutes: 60, now: new Date('2024-09-04T23:10:00Z')})).toEqual({})
+    releaseRunLock(db, 'run-c')
+    expect(acquireRunLock(db, {runId: 'run-d', ttlMinutes: 60, now: new Date('2024-09-04T23:10:00Z')})).toEqual({})
   })
 })
 
@@ -62,7 +62,7 @@ describe('the run lock and a killed holder on this host', () => {
         '2024-09-04T23:00:00.000Z',
       )
       expect(
-        acquireLock(db, {runId: 'run-next', ttlMinutes: 60, now: new Date('2024-09-04T22:05:00Z')}).takenOver,
+        acquireRunLock(db, {runId: 'run-next', ttlMinutes: 60, now: new Date('2024-09-04T22:05:00Z')}).takenOver,
       ).toMatchObject({runId: 'run-killed'})
     } finally {
       db.close()

@@ -2,7 +2,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addDays} from '../../../src/dates.js'
-import type {DailyCostRow, GroupKey} from '../../../src/model.js'
+import type {DailyCostRow, GroupKey} from '../../../src/model/cost.js'
 import {seededRandom} from '../../../src/seeded-random.js'
 import {amountSql} from '../../../src/store/amounts.js'
 import {buildSummariesSql, SUMMARIZED_TAG_VALUES} from '../../../src/store/cost-summaries.js'

@@ -1,7 +1,7 @@
 import {describe, expect, test} from 'vitest'
 
 import {buildBudgetInput} from '../../../src/alerts/budget-input.js'
-import type {Budget} from '../../../src/alerts/types.js'
+import type {Budget} from '../../../src/model/budget.js'
 import {isFinopsError} from '../../../src/errors.js'
 
 function usage(run: () => unknown): string {

@@ -2,7 +2,7 @@ import {describe, expect, test} from 'vitest'
 
 import {type BudgetFacts, evaluateBudget} from '../../../src/alerts/budget-rules.js'
 import {periodContaining} from '../../../src/alerts/periods.js'
-import type {Budget} from '../../../src/alerts/types.js'
+import type {Budget} from '../../../src/model/budget.js'
 import {addDays, eachDay} from '../../../src/dates.js'
 
 const budget = (over: Partial<Budget> = {}): Budget => ({

@@ -23,6 +23,8 @@ function currency(code: string, mean: number): CurrencyForecast {
     currency: code,
     model: 'robust-decomposition',
     level: 80,
+    history: {from: '2025-06-01', to: '2025-10-31', days: 153, filled: 0},
+    forecast: {from: '2025-11-01', to: '2025-11-03'},
     daily,
     cumulative: daily.map((p) => ({date: p.date, mean: (run += p.mean), lower: run * 0.95, upper: run * 1.05})),
     total: {mean: 3 * mean, lower: 2.85 * mean, upper: 3.15 * mean},
@@ -40,12 +42,14 @@ function currency(code: string, mean: number): CurrencyForecast {
         model: 'seasonal-naive',
         daily,
         total: {mean: 3 * mean, lower: 2.7 * mean, upper: 3.3 * mean},
+        history: {from: '2025-06-01', days: 153},
       },
     ],
     backtest: [
       {model: 'robust-decomposition', mase: 0.41, totalApe: 3.2, coverage: 0.79, origins: 20, horizonDays: 3},
       {model: 'seasonal-naive', mase: 0.9, totalApe: 8.1, coverage: Number.NaN, origins: 20, horizonDays: 3},
     ],
+    warnings: [],
   }
 }
 

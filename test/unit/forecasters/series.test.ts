@@ -67,10 +67,20 @@ describe('forecastSeries', () => {
     expect(forecastSeries(usage(20), 30, {minHistoryDays: 14}).skipped).toBe(false)
   })
 
-  it('skips a history with a gap and names the missing days', () => {
+  it('fills a few missing days and says so; a history mostly missing is a skip naming the first day', () => {
     const history = usage(60).filter((p) => p.date !== '2025-02-10' && p.date !== '2025-02-11')
-    const f = forecastSeries(history, 30)
-    expect(f.skipped && f.reason).toMatch(/gap: no data from 2025-02-10 to 2025-02-11/)
+    const f = expectResult(forecastSeries(history, 30))
+    expect(f.history).toMatchObject({days: 60, filled: 2})
+    expect(f.warnings.map((w) => w.code)).toEqual(['filled-days'])
+    const full = expectResult(forecastSeries(usage(60), 30))
+    expect(f.cumulative.at(-1)!.mean / full.cumulative.at(-1)!.mean).toBeCloseTo(1, 1)
+    const sparse = forecastSeries(
+      usage(60).filter((_, i) => i % 4 !== 1),
+      30,
+    )
+    expect(sparse.skipped && sparse.reason).toMatch(
+      /^15 of 60 days from 2025-01-06 to 2025-03-06 have no data \(first: 2025-01-07\)/,
+    )
   })
 
   it('skips a bad horizon or level instead of throwing', () => {

@@ -13,7 +13,7 @@ import {
   quantile,
   summarizeUsage,
 } from '../../../src/k8s/digest.js'
-import type {DailyUsage} from '../../../src/k8s/model.js'
+import type {DailyUsage} from '../../../src/model/k8s.js'
 
 const exact = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))]!
 const relativeBound = (CPU_SCHEME.gamma - 1) / (CPU_SCHEME.gamma + 1)

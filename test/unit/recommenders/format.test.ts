@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import type {RecommendReport} from '../../../recommenders/from-store.js'
-import type {Recommendation} from '../../../recommenders/types.js'
+import type {Recommendation} from '../../../src/model/recommendation.js'
 import {
   describeChange,
   renderRecommendCsv,

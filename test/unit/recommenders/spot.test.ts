@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {recommendSpot} from '../../../recommenders/spot.js'
 import {createPriceLookup} from '../../../recommenders/pricing.js'
 import {defaultRecommendSettings} from '../../../recommenders/settings.js'
-import type {Workload} from '../../../src/k8s/model.js'
+import type {Workload} from '../../../src/model/k8s.js'
 import {GIB, input, node, workload, DEFAULT_RATES} from '../../helpers/workload-builders.js'
 
 const settings = defaultRecommendSettings()

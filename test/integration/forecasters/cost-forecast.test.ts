@@ -3,10 +3,9 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {addDays, eachDay} from '../../../src/dates.js'
 import {isFinopsError} from '../../../src/errors.js'
-import {forecastCosts} from '../../../forecasters/index.js'
+import {type CostForecastQuery, forecastCosts} from '../../../src/cost/forecast.js'
 import {renderForecastText} from '../../../src/output/forecast-format.js'
-import type {CostForecastQuery} from '../../../forecasters/types.js'
-import type {DailyCostRow} from '../../../src/model.js'
+import type {DailyCostRow} from '../../../src/model/cost.js'
 import {replaceCosts} from '../../../src/store/costs.js'
 import {type Db, openStore} from '../../../src/store/open.js'
 import {tempDir} from '../../helpers/cli.js'
@@ -98,7 +97,7 @@ describe('forecastCosts', () => {
   it('projects recurring charges on their billing days and leaves one-time charges out', () => {
     load(standardBill())
     const f = forecastCosts(db, {...base, horizonDays: 40})
-    expect(f.daily[0]!.date).toBe('2025-11-01')
+    expect(f.daily![0]!.date).toBe('2025-11-01')
     expect(f.daily).toHaveLength(40)
     expect(f.forecast).toEqual({from: '2025-11-01', to: '2025-12-10'})
     expect(f.history).toEqual({from: START, to: LAST, days: DAYS})
@@ -110,13 +109,13 @@ describe('forecastCosts', () => {
       {date: '2025-12-01', amount: 2500},
     ])
     // The daily fee is forecast with usage: ordinary days sit near 1000*season + 300 + 50.
-    const ordinary = f.daily.find((p) => p.date === '2025-11-05')!
+    const ordinary = f.daily!.find((p) => p.date === '2025-11-05')!
     expect(ordinary.mean).toBeGreaterThan(1200)
     expect(ordinary.mean).toBeLessThan(1450)
-    const first = f.daily[0]!
+    const first = f.daily![0]!
     expect(first.mean - f.currencies[0]!.components.usage[0]!.mean).toBeCloseTo(2500, 6)
     // No day carries the one-time purchase or credit.
-    expect(Math.max(...f.daily.map((p) => p.mean))).toBeLessThan(4500)
+    expect(Math.max(...f.daily!.map((p) => p.mean))).toBeLessThan(4500)
     expect(c.oneTime).toEqual({
       total: 35_000,
       charges: [
@@ -135,7 +134,7 @@ describe('forecastCosts', () => {
       .reduce((a, r) => a + r.cost, 0)
     expect(october!.month).toBe('2025-10')
     expect(october!.actualToDate).toBeCloseTo(actualOctober, 4)
-    const rest = f.daily.filter((p) => p.date <= '2025-10-31').reduce((a, p) => a + p.mean, 0)
+    const rest = f.daily!.filter((p) => p.date <= '2025-10-31').reduce((a, p) => a + p.mean, 0)
     expect(october!.mean).toBeCloseTo(actualOctober + rest, 4)
     expect(october!.lower).toBeLessThanOrEqual(october!.mean)
     expect(october!.upper).toBeGreaterThan(october!.mean)
@@ -158,7 +157,7 @@ describe('forecastCosts', () => {
       expect(october.month).toBe('2025-10')
       expect(october.actualToDate).toBeCloseTo(actualOctober, 4)
       expect(october.mean).toBeCloseTo(
-        actualOctober + f.daily.filter((p) => p.date <= '2025-10-31').reduce((a, p) => a + p.mean, 0),
+        actualOctober + f.daily!.filter((p) => p.date <= '2025-10-31').reduce((a, p) => a + p.mean, 0),
         4,
       )
     }
@@ -171,7 +170,7 @@ describe('forecastCosts', () => {
     const [october, november] = f.currencies[0]!.monthEnds
     expect(october!.actualToDate).toBe(0)
     expect(october!.mean).toBeCloseTo(
-      f.daily.filter((p) => p.date <= '2025-10-31').reduce((a, p) => a + p.mean, 0),
+      f.daily!.filter((p) => p.date <= '2025-10-31').reduce((a, p) => a + p.mean, 0),
       4,
     )
     expect(october!.complete && november!.complete).toBe(true)
@@ -210,53 +209,68 @@ describe('forecastCosts', () => {
     }
   })
 
-  it('never adds currencies together', () => {
-    load([
-      ...standardBill(),
-      ...weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 90, seed: 5}).map((r) => ({
-        ...r,
-        currency: 'EUR',
-      })),
-    ])
-    const f = forecastCosts(db, base)
-    expect(f.currencies.map((c) => c.currency)).toEqual(['USD', 'EUR'])
-    expect(f.currency).toBe('USD')
-    expect(f.daily).toEqual(f.currencies[0]!.daily)
-    expect(f.currencies[1]!.total.mean).toBeLessThan(90 * 31)
+  it('never adds currencies together, and the top level never switches to another currency', () => {
+    const eur = weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 90, seed: 5}).map((r) => ({
+      ...r,
+      currency: 'EUR',
+    }))
+    load(standardBill())
+    const usdOnly = forecastCosts(db, base)
+    expect(usdOnly.currency).toBe('USD')
+    expect(usdOnly.daily).toEqual(usdOnly.currencies[0]!.daily)
+    // A second currency appears, then outgrows the first: the top level is no one's rather than the larger one's.
+    for (const scale of [1, 100]) {
+      db.prepare('DELETE FROM cost_daily WHERE currency = ?').run('EUR')
+      load(eur.map((r) => ({...r, cost: r.cost * scale})))
+      const f = forecastCosts(db, base)
+      expect(f.currencies.map((c) => c.currency)).toEqual(['EUR', 'USD'])
+      expect(f).toMatchObject({currency: null, model: null, daily: null})
+      expect(f.currencies[0]!.total.mean).toBeLessThan(90 * scale * 31)
+      expect(f.currencies[1]!.total.mean).toBeCloseTo(usdOnly.currencies[0]!.total.mean, 6)
+    }
+    // Pinned with a currency filter, the top level is that currency's.
+    const pinned = forecastCosts(db, {
+      ...base,
+      filters: [{key: {kind: 'dimension', name: 'currency'}, values: ['USD']}],
+    })
+    expect(pinned.currency).toBe('USD')
+    expect(pinned.daily).toEqual(usdOnly.daily)
   })
 
-  it('a smaller currency that cannot be forecast is skipped with its reason, the others still are', () => {
+  it('a currency whose import lags is forecast from its own last day; one that cannot be forecast is skipped with its reason', () => {
     const usd = weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 1000, seed: 1})
-    // A few marketplace charges in EUR (days without EUR rows), and a GBP account whose import lags a day.
+    // A few marketplace charges in EUR (most days without EUR rows), and a GBP account whose import lags two days.
     const eur = ['2025-08-10', '2025-09-10', '2025-10-10'].map((day) => ({
       day,
       service: 'Marketplace',
       cost: 50,
       currency: 'EUR',
     }))
-    const gbp = weeklyUsage({start: START, days: DAYS - 1, service: 'Compute', level: 20, seed: 3}).map((r) => ({
+    const gbp = weeklyUsage({start: START, days: DAYS - 2, service: 'Compute', level: 20, seed: 3}).map((r) => ({
       ...r,
       currency: 'GBP',
     }))
     load([...usd, ...eur, ...gbp])
     const f = forecastCosts(db, base)
-    expect(f.currency).toBe('USD')
-    expect(f.currencies.map((c) => c.currency)).toEqual(['USD'])
-    expect(f.daily[0]!.date).toBe('2025-11-01')
-    expect(f.skippedCurrencies.map((c) => c.currency)).toEqual(['GBP', 'EUR'])
+    expect(f.currency).toBeNull()
+    expect(f.currencies.map((c) => c.currency)).toEqual(['GBP', 'USD'])
+    const [gbpForecast, usdForecast] = f.currencies
+    expect(usdForecast!.forecast).toEqual({from: '2025-11-01', to: '2025-11-30'})
+    expect(gbpForecast!.forecast).toEqual({from: '2025-10-30', to: '2025-11-30'})
+    expect(gbpForecast!.daily).toHaveLength(32)
+    expect(gbpForecast!.warnings.map((w) => w.code)).toContain('lagging-data')
+    expect(renderForecastText(f)).toContain('GBP data ends 2025-10-29: its forecast runs from 2025-10-30 to 2025-11-30')
+    expect(f.skippedCurrencies.map((c) => c.currency)).toEqual(['EUR'])
     expect(f.skippedCurrencies[0]!.reason).toMatch(
-      /GBP cost data has 1 missing day .*first: 2025-10-31\) \(import the missing days, or forecast it from its own last day with --filter currency=GBP\)$/,
+      /^cannot forecast EUR cost: 1 day of history after a gap of 29 days \(2025-09-11 to 2025-10-09\)/,
     )
-    expect(f.skippedCurrencies[1]!.reason).toMatch(/^EUR cost data has \d+ missing days/)
-    expect(renderForecastText(f)).toContain('GBP: no forecast: GBP cost data has 1 missing day')
-    // Filtered to its currency, the lagging import forecasts from its own last day.
-    const currency = (code: string): CostForecastQuery => ({
-      ...base,
-      filters: [{key: {kind: 'dimension', name: 'currency'}, values: [code]}],
-    })
-    expect(forecastCosts(db, currency('GBP')).forecast.from).toBe('2025-10-31')
-    // The largest (here the only) currency still has to forecast: then the whole forecast fails, naming it.
-    expectError(() => forecastCosts(db, currency('EUR')), /EUR cost data has \d+ missing days/, 'INVALID_INPUT')
+    expect(renderForecastText(f)).toMatch(/EUR: no forecast: cannot forecast EUR cost/)
+    // The only currency in scope must forecast: then the whole forecast fails, naming it.
+    expectError(
+      () => forecastCosts(db, {...base, filters: [{key: {kind: 'dimension', name: 'currency'}, values: ['EUR']}]}),
+      /cannot forecast EUR cost/,
+      'INVALID_INPUT',
+    )
   })
 
   it('honours filters and --to', () => {
@@ -266,8 +280,8 @@ describe('forecastCosts', () => {
       to: '2025-09-30',
       filters: [{key: {kind: 'dimension', name: 'service'}, values: ['Storage']}],
     })
-    expect(f.daily[0]!.date).toBe('2025-10-01')
-    const mean = f.daily.reduce((a, p) => a + p.mean, 0) / f.daily.length
+    expect(f.daily![0]!.date).toBe('2025-10-01')
+    const mean = f.daily!.reduce((a, p) => a + p.mean, 0) / f.daily!.length
     expect(mean).toBeGreaterThan(250)
     expect(mean).toBeLessThan(350)
   })
@@ -281,19 +295,38 @@ describe('forecastCosts', () => {
     })
     expect(f.forecast.from).toBe('2025-11-01')
     expect(f.history.from).toBe('2025-07-01')
-    expect(f.daily.filter((p) => p.mean > 1).map((p) => [p.date, p.mean])).toEqual([
+    expect(f.daily!.filter((p) => p.mean > 1).map((p) => [p.date, p.mean])).toEqual([
       ['2025-11-01', 2500],
       ['2025-12-01', 2500],
     ])
   })
 
-  it('a day missing from the store is still a gap under a service filter', () => {
-    load(standardBill().filter((r) => r.day !== '2025-09-09'))
-    expectError(
-      () => forecastCosts(db, {...base, filters: [{key: {kind: 'dimension', name: 'service'}, values: ['Compute']}]}),
-      /first: 2025-09-09/,
-      'INVALID_INPUT',
-    )
+  it('a few days missing from the store are filled from the same weekdays and said so, also under a service filter', () => {
+    const full = standardBill()
+    load(full.filter((r) => r.day !== '2025-09-09' && r.day !== '2025-09-10'))
+    const f = forecastCosts(db, {...base, filters: [{key: {kind: 'dimension', name: 'service'}, values: ['Compute']}]})
+    const c = f.currencies[0]!
+    expect(c.history).toMatchObject({from: START, to: LAST, filled: 2})
+    expect(c.warnings).toContainEqual({
+      code: 'filled-days',
+      message: '2 days without data (first 2025-09-09) filled from the same weekdays around them',
+    })
+    // Filled, not zero: the forecast is as high as with the days present.
+    db.prepare('DELETE FROM cost_daily').run()
+    load(full)
+    const complete = forecastCosts(db, {
+      ...base,
+      filters: [{key: {kind: 'dimension', name: 'service'}, values: ['Compute']}],
+    })
+    expect(c.total.mean / complete.currencies[0]!.total.mean).toBeGreaterThan(0.97)
+    expect(c.total.mean / complete.currencies[0]!.total.mean).toBeLessThan(1.03)
+  })
+
+  it('a long run of missing days cuts the history, which starts after it', () => {
+    load(standardBill().filter((r) => r.day < '2025-07-01' || r.day > '2025-07-20'))
+    const c = forecastCosts(db, base).currencies[0]!
+    expect(c.history.from).toBe('2025-07-21')
+    expect(c.warnings.map((w) => w.code)).toContain('history-cut')
   })
 
   it.each([
@@ -304,14 +337,25 @@ describe('forecastCosts', () => {
       'INVALID_INPUT',
     ],
     [
-      'a gap',
+      'more missing days than can be filled in',
       () =>
         load(
           weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 10}).filter(
-            (r) => r.day < '2025-08-01' || r.day > '2025-08-03',
+            (r) => Number(r.day.slice(8)) % 3 !== 0,
           ),
         ),
-      /missing days? between .* \(first: 2025-08-01\)/,
+      /cannot forecast USD cost: \d+ of \d+ days from 2025-06-02 to 2025-10-31 have no data \(first: 2025-06-03\)/,
+      'INVALID_INPUT',
+    ],
+    [
+      'too little history after a long gap',
+      () =>
+        load(
+          weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 10}).filter(
+            (r) => r.day < '2025-09-01' || r.day > '2025-10-20',
+          ),
+        ),
+      /11 days of history after a gap of 50 days \(2025-09-01 to 2025-10-20\); at least 21 are needed/,
       'INVALID_INPUT',
     ],
     [

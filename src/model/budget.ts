@@ -1,4 +1,4 @@
-import type {Metric} from '../model.js'
+import type {Metric} from './cost.js'
 
 /** Budget periods, as AWS Budgets names them; the calendar (UTC) defines each one. */
 export const BUDGET_PERIODS = ['monthly', 'quarterly', 'yearly'] as const

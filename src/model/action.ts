@@ -1,5 +1,8 @@
-import type {ApplyKind} from '../config/sections/apply.js'
-import type {RiskLevel} from '../../recommenders/types.js'
+import type {RiskLevel} from './recommendation.js'
+
+/** The kinds of change `finops apply` can make, in the order a run considers them. */
+export const APPLY_KINDS = ['scale-down', 'rightsize', 'spot'] as const
+export type ApplyKind = (typeof APPLY_KINDS)[number]
 
 /** The kinds of change recorded in the journal: the configurable kinds plus the end-of-window restore. */
 export type ActionKind = ApplyKind | 'restore'

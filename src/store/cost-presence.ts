@@ -1,0 +1,31 @@
+import {dayNumber, dayText} from './day-numbers.js'
+import type {Db} from './open.js'
+
+/**
+ * Which days each billing source has delivered: the anomaly scan tells a day a provider has not
+ * delivered yet from a day it spent nothing, and freshness checks compare each source's newest day
+ * with its expected lag.
+ */
+
+/** The last day with any cost rows up to `asOf` (every charge counts: a day with only fees is a day with data). */
+export function lastCostDay(db: Db, asOf: string): string | undefined {
+  const last = db.prepare('SELECT MAX(day) FROM cost_day_keys WHERE day <= ?').pluck().get(dayNumber(asOf)) as
+    number | null
+  return last === null ? undefined : dayText(last)
+}
+
+/** The days in [from, to] on which each provider has cost rows, by provider name. */
+export function providerDataDays(db: Db, from: string, to: string): Map<string, Set<string>> {
+  const present = new Map<string, Set<string>>()
+  const rows = db
+    .prepare(`SELECT DISTINCT value, day FROM cost_by_key WHERE dimension = 'provider' AND day BETWEEN ? AND ?`)
+    .raw()
+    .all(dayNumber(from), dayNumber(to)) as [string, number][]
+  for (const [provider, dayNo] of rows) {
+    const day = dayText(dayNo)
+    let days = present.get(provider)
+    if (!days) present.set(provider, (days = new Set()))
+    days.add(day)
+  }
+  return present
+}
