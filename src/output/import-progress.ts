@@ -16,7 +16,7 @@ const mb = (bytes: number): string => (bytes / 1e6).toFixed(0)
 export function importProgressBar(stream: NodeJS.WriteStream): ImportProgressBar {
   const bar = new cliProgress.SingleBar(
     {
-      format: '{phase} [{bar}] {percentage}% | {done}/{total} MB | {rate} | {eta_formatted}',
+      format: '{phase} [{bar}] {percentage}% | {done}/{size} MB | {rate} | {eta_formatted}',
       stream,
       hideCursor: true,
       clearOnComplete: true,
@@ -29,14 +29,14 @@ export function importProgressBar(stream: NodeJS.WriteStream): ImportProgressBar
   return {
     update(progress) {
       if (!running) {
-        bar.start(progress.bytesTotal, 0, {phase: 'reading', done: '0', total: mb(progress.bytesTotal), rate: ''})
+        bar.start(progress.bytesTotal, 0, {phase: 'reading', done: '0', size: mb(progress.bytesTotal), rate: ''})
         running = true
       }
       const seconds = Math.max(0.001, (Date.now() - started) / 1000)
       bar.update(progress.bytesDone, {
         phase: progress.phase === 'reading' ? 'reading' : 'writing',
         done: mb(progress.bytesDone),
-        total: mb(progress.bytesTotal),
+        size: mb(progress.bytesTotal),
         rate:
           progress.phase === 'reading'
             ? `${(progress.bytesDone / 1e6 / seconds).toFixed(0)} MB/s, ${Math.round(progress.rowsRead / seconds).toLocaleString('en-US')} rows/s`

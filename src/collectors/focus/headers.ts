@@ -41,13 +41,15 @@ export async function readCsvHeader(file: FocusFile): Promise<string[] | undefin
 export async function csvLineOfRow(file: FocusFile, row: number): Promise<number | undefined> {
   const source = fs.createReadStream(file.path)
   const input = /\.gz(ip)?$/i.test(file.path) ? source.pipe(zlib.createGunzip()) : source
-  const parser = input.pipe(parse({bom: true, relax_column_count: true, info: true, to: row + 1}))
-  let previousEnd = 0
+  // csv-parse's own line count takes a quoted CRLF for two lines; counting the newlines of each
+  // record's raw text (which holds its quoted newlines, not the delimiter's) gives the editor's lines.
+  const parser = input.pipe(parse({bom: true, relax_column_count: true, raw: true, to: row + 1}))
+  let line = 1
   let index = 0
   try {
-    for await (const record of parser as AsyncIterable<{info: {lines: number}}>) {
-      if (index === row) return previousEnd + 1
-      previousEnd = record.info.lines
+    for await (const record of parser as AsyncIterable<{raw: string}>) {
+      if (index === row) return line
+      line += countNewlines(record.raw) + 1
       index++
     }
     return undefined
@@ -56,6 +58,12 @@ export async function csvLineOfRow(file: FocusFile, row: number): Promise<number
   } finally {
     source.destroy()
   }
+}
+
+function countNewlines(text: string): number {
+  let count = 0
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++
+  return count
 }
 
 /** For a .gz file, why its gzip stream is broken (reading it whole); undefined when intact or not gzip. */
