@@ -5,8 +5,8 @@ import {forecastCosts} from '../src/cost/forecast.js'
 import type {CostForecast} from '../forecasters/types.js'
 import {METRICS, type Metric} from '../src/model/cost.js'
 import {renderBacktestText, renderForecastCsv, renderForecastText} from '../src/output/forecast-format.js'
-import {GROUP_KEY_HELP, parseFilters, parseGroupKeys} from '../src/store/cost-dimensions.js'
-import {parseDayFlag} from '../src/dates.js'
+import {DIMENSION_KEYS_HELP, parseFilters, parseGroupKeys} from '../src/cost/dimension-keys.js'
+import {parseDay, WINDOW_END, WINDOW_START} from '../src/dates.js'
 
 export default class Forecast extends FinopsCommand {
   static override summary = 'Forecast daily cost with prediction intervals, and where each month will close'
@@ -14,7 +14,7 @@ export default class Forecast extends FinopsCommand {
 backtest: seasonal naive, Holt-Winters, damped trend, robust decomposition or their ensemble);
 Recurring charges are projected on their billing days; One-Time purchases and credits are left out
 and listed. Intervals come from the backtest errors at each horizon. Currencies are never added together.
-Group and filter keys: ${GROUP_KEY_HELP}.`
+Group and filter keys: ${DIMENSION_KEYS_HELP}.`
 
   static override examples = [
     '<%= config.bin %> forecast',
@@ -37,7 +37,7 @@ Group and filter keys: ${GROUP_KEY_HELP}.`
     }),
     'group-by': Flags.string({
       char: 'g',
-      description: `also forecast each group (groups add up to the total): ${GROUP_KEY_HELP}`,
+      description: `also forecast each group (groups add up to the total): ${DIMENSION_KEYS_HELP}`,
       multiple: true,
     }),
     metric: Flags.string({
@@ -66,8 +66,8 @@ Group and filter keys: ${GROUP_KEY_HELP}.`
     const {config} = this.finopsConfig(flags.config)
     const groupBy = parseGroupKeys(flags['group-by'])
     const filters = parseFilters(flags.filter)
-    const from = flags.from === undefined ? undefined : parseDayFlag(flags.from, '--from')
-    const to = flags.to === undefined ? undefined : parseDayFlag(flags.to, '--to')
+    const from = flags.from === undefined ? undefined : parseDay(flags.from, WINDOW_START)
+    const to = flags.to === undefined ? undefined : parseDay(flags.to, WINDOW_END)
     const db = this.openStore(flags.db, flags.config)
     const forecast = forecastCosts(db, {
       from,
@@ -79,6 +79,7 @@ Group and filter keys: ${GROUP_KEY_HELP}.`
       level: flags.level ?? config.forecast.level,
       metric: (flags.metric ?? config.forecast.metric) as Metric,
       backtest: flags.backtest,
+      holidays: config.forecast.holidays,
       settings: {
         models: config.forecast.models,
         minHistoryDays: config.forecast.minHistoryDays,

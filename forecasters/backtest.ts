@@ -6,26 +6,27 @@ import {mean, seasonalNaiveScale} from './stats.js'
 export const MIN_TRAIN_DAYS = 14
 const LEVEL_WINDOW = 28
 
-/** Where the rolling-origin backtest cuts the series and how far each cut forecasts. */
+/** Where the rolling-origin backtest cuts the series and how far each cut forecasts at most. */
 export interface BacktestPlan {
   origins: number[]
   horizon: number
 }
 
-/** Origins a week apart (closer on short series), newest last, each followed by `horizon` actual days. */
+/**
+ * Origins up to a week apart (closer on short series), newest last, from the day before the last
+ * back into the history. Each forecasts up to `horizon` days, or as many as the history holds after
+ * it: recent origins tell how the model does now, older ones how its error grows over a long horizon.
+ */
 export function planBacktest(n: number, horizonDays: number, maxOrigins: number): BacktestPlan | undefined {
-  const horizon = Math.min(horizonDays, 35, n - MIN_TRAIN_DAYS - 1)
-  if (horizon < 1) return undefined
-  const available = n - horizon - MIN_TRAIN_DAYS
-  const count = Math.max(1, Math.min(maxOrigins, available + 1))
-  const step = count > 1 ? Math.max(1, Math.min(7, Math.floor(available / (count - 1)))) : 1
+  if (n < MIN_TRAIN_DAYS + 2 || horizonDays < 1) return undefined
+  const step = Math.max(1, Math.min(7, Math.floor((n - 1 - MIN_TRAIN_DAYS) / Math.max(1, maxOrigins - 1))))
   const origins: number[] = []
-  for (let k = 0; k < count; k++) {
-    const o = n - horizon - k * step
+  for (let k = 0; k < maxOrigins; k++) {
+    const o = n - 1 - k * step
     if (o < MIN_TRAIN_DAYS) break
     origins.unshift(o)
   }
-  return {origins, horizon}
+  return {origins, horizon: horizonDays}
 }
 
 /** One origin's run of one model: forecasts, actuals, and the scales its errors are measured in. */
@@ -49,11 +50,11 @@ export function runBacktest(
   for (const origin of plan.origins) {
     const train = y.slice(0, origin)
     const clean = cleanSpikes(train)
-    const actual = y.slice(origin, origin + plan.horizon)
+    const actual = y.slice(origin, Math.min(y.length, origin + plan.horizon))
     const level = Math.max(Math.abs(mean(clean.slice(-LEVEL_WINDOW))), 1e-9)
     const scale = seasonalNaiveScale(train)
     for (const [name, model] of Object.entries(models)) {
-      runs[name]!.push({origin, forecast: model.forecast(clean, plan.horizon), actual, level, scale})
+      runs[name]!.push({origin, forecast: model.forecast(clean, actual.length), actual, level, scale})
     }
   }
   return runs
@@ -75,10 +76,12 @@ export interface RunAccuracy {
   score: number
 }
 
+/** Accuracy over every backtest day: origins with longer paths weigh more (they are more of the horizon). */
 export function accuracy(runs: readonly OriginRun[]): RunAccuracy {
-  const mases: number[] = []
+  let scaledAbs = 0
+  let scaledTotal = 0
+  let days = 0
   const apes: number[] = []
-  const totals: number[] = []
   for (const run of runs) {
     const h = run.actual.length
     let abs = 0
@@ -90,10 +93,12 @@ export function accuracy(runs: readonly OriginRun[]): RunAccuracy {
       sumErr += e
       sumActual += run.actual[i]!
     }
-    mases.push(abs / h / run.scale)
-    totals.push(Math.abs(sumErr) / h / run.scale)
-    apes.push(Math.abs(sumActual) > 0 ? (100 * Math.abs(sumErr)) / Math.abs(sumActual) : 0)
+    scaledAbs += abs / run.scale
+    scaledTotal += Math.abs(sumErr) / run.scale
+    days += h
+    if (Math.abs(sumActual) > 0) apes.push((100 * Math.abs(sumErr)) / Math.abs(sumActual))
   }
-  const mase = mean(mases)
-  return {mase, totalApe: mean(apes), score: (mase + mean(totals)) / 2}
+  const mase = days > 0 ? scaledAbs / days : Number.NaN
+  const total = days > 0 ? scaledTotal / days : Number.NaN
+  return {mase, totalApe: mean(apes), score: (mase + total) / 2}
 }

@@ -18,6 +18,8 @@ export interface KindSeries {
   recurring: number[]
   /** Recurring cost per charge source (service, account, sub-account), classified one by one. */
   recurringBySource: Map<string, number[]>
+  /** Usage cost per source (service, account, sub-account): a young one is forecast from its own ramp. */
+  usageBySource: Map<string, number[]>
   oneTime: number[]
   /** Days with any row at all (a day of zero cost still counts as data). */
   present: Set<string>
@@ -30,6 +32,7 @@ export function toKindSeries(charges: readonly ChargeDay[], days: string[]): Kin
     usage: days.map(() => 0),
     recurring: days.map(() => 0),
     recurringBySource: new Map(),
+    usageBySource: new Map(),
     oneTime: days.map(() => 0),
     present: new Set(),
   }
@@ -40,11 +43,11 @@ export function toKindSeries(charges: readonly ChargeDay[], days: string[]): Kin
     series.present.add(c.day)
     const kind = chargeKind(c.frequency, c.category)
     series[kind][i]! += c.cost
-    if (kind === 'recurring') {
-      let amounts = series.recurringBySource.get(c.source)
-      if (!amounts) series.recurringBySource.set(c.source, (amounts = days.map(() => 0)))
-      amounts[i]! += c.cost
-    }
+    if (kind === 'oneTime') continue
+    const bySource = kind === 'recurring' ? series.recurringBySource : series.usageBySource
+    let amounts = bySource.get(c.source)
+    if (!amounts) bySource.set(c.source, (amounts = days.map(() => 0)))
+    amounts[i]! += c.cost
   }
   return series
 }

@@ -89,10 +89,11 @@ export function forecastGroups(
           upper: ramp.total.upper + recurringTotal,
         },
       })
-      warnings.push({
-        code: 'young-series',
-        message: `${keys.join(' / ') || '(none)'} has ${age} day${age === 1 ? '' : 's'} of cost (since ${historyFrom}): forecast from its own ramp, with a wide interval`,
-      })
+      if (!warnings.some((w) => w.code === 'young-series'))
+        warnings.push({
+          code: 'young-series',
+          message: `${keys.join(' / ') || '(none)'} has ${age} day${age === 1 ? '' : 's'} of cost (since ${historyFrom}): forecast from its own ramp, with a wide interval`,
+        })
       continue
     }
     const result =

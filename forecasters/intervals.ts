@@ -1,7 +1,9 @@
+import {probit} from 'simple-statistics'
+
 import type {OriginRun} from './backtest.js'
 import {quantile} from './stats.js'
 
-/** Lower and upper error quantiles per horizon step, relative to the series level at the origin. */
+/** Lower, median and upper error at one horizon step, relative to the series level at the origin. */
 export interface Band {
   lo: number
   mid: number
@@ -9,58 +11,217 @@ export interface Band {
 }
 
 export interface ErrorBands {
+  /** One band per horizon step, for that day's value. */
   daily: Band[]
+  /** One band per horizon step, for the running total from the first day to that one. */
   cumulative: Band[]
 }
 
-const DAILY_POOL = 3
-const CUMULATIVE_POOL = 1
+/** Pooled daily errors needed at a step to read its quantiles directly. */
+const MIN_DAILY_ERRORS = 15
+/** Whole paths needed to measure the spread of the running total at a step (at least, and a third of the origins). */
+const MIN_PATHS = 5
+/** Growth exponents of the error with the horizon, where they must be extrapolated. */
+const DAILY_GROWTH = {min: 0.1, max: 0.5, fallback: 0.15}
+const TOTAL_GROWTH = {min: 0.6, max: 1.5, fallback: 1}
+/** A bias measured on the early steps is carried on, but only half of its drift. */
+const BIAS_DRIFT = 0
 
 /**
- * Empirical prediction bands from the backtest errors of one model: for each horizon step, the
- * (1-level)/2 and (1+level)/2 quantiles of the errors at that step and its neighbours, and the same
- * for the running total. No normality assumption: skewed errors give skewed intervals.
+ * Calibration of the interval widths: a width factor c * (1 + g * step / 90) for the daily bands and
+ * for the running total, at the 80% and 95% levels (other levels interpolate). The backtest errors
+ * come from the same few origins that chose the model, and the long-horizon ones from fewer and
+ * shorter-trained paths or from extrapolation, so they understate the spread that follows, more so
+ * far ahead and in the tails. Fitted on the development seeds of bench/forecast/quarter.mjs (the
+ * width each third of the horizon and each total needed for its level's coverage) and checked on
+ * held-out seeds and on the 30-day benchmark (docs/benchmarks.md).
  */
-export function errorBands(runs: readonly OriginRun[], level: number, skip?: number): ErrorBands {
-  const used = runs.filter((_, i) => i !== skip)
-  const horizon = used[0]?.actual.length ?? 0
-  const rel = used.map((r) => r.actual.map((a, h) => (a - r.forecast[h]!) / r.level))
-  const cum = rel.map((row) => {
-    let s = 0
-    return row.map((e) => (s += e))
-  })
-  const pLo = (1 - level / 100) / 2
-  const pHi = 1 - pLo
-  const band = (rows: number[][], pool: number, h: number): Band => {
-    const values: number[] = []
-    for (const row of rows)
-      for (let k = Math.max(0, h - pool); k <= Math.min(horizon - 1, h + pool); k++) values.push(row[k]!)
-    return {lo: quantile(values, pLo), mid: quantile(values, 0.5), hi: quantile(values, pHi)}
-  }
-  return {
-    daily: Array.from({length: horizon}, (_, h) => band(rel, DAILY_POOL, h)),
-    cumulative: Array.from({length: horizon}, (_, h) => band(cum, CUMULATIVE_POOL, h)),
-  }
+export interface IntervalCalibration {
+  daily: {at80: readonly [number, number]; at95: readonly [number, number]}
+  total: {at80: readonly [number, number]; at95: readonly [number, number]}
+}
+export const DEFAULT_CALIBRATION: IntervalCalibration = {
+  daily: {at80: [0.99, 1.52], at95: [1.46, 1.97]},
+  total: {at80: [1.5, 0.8], at95: [1.23, 2.12]},
 }
 
-/** The band for step h, extended past the backtest horizon (daily: flat; running total: linear growth). */
-export function bandAt(bands: ErrorBands, h: number, kind: 'daily' | 'cumulative'): Band {
-  const rows = bands[kind]
-  if (rows.length === 0) return {lo: 0, mid: 0, hi: 0}
-  if (h < rows.length) return rows[h]!
-  const last = rows.at(-1)!
-  if (kind === 'daily') return last
-  const grow = (h + 1) / rows.length
-  return {lo: last.lo * grow, mid: last.mid * grow, hi: last.hi * grow}
+/** The width factor of one kind of band at one level and step. */
+export function widthFactor(
+  calibration: IntervalCalibration,
+  kind: 'daily' | 'total',
+  level: number,
+  step: number,
+): number {
+  const {at80, at95} = calibration[kind]
+  const t = (level - 80) / 15
+  const c = at80[0] + (at95[0] - at80[0]) * t
+  const g = at80[1] + (at95[1] - at80[1]) * t
+  return Math.max(0.5, c) * (1 + Math.max(0, g) * (step / 90))
+}
+
+/**
+ * Prediction bands for every step up to `horizon` from the backtest errors of one model. Where the
+ * backtest has enough errors at a step (pooled with its neighbours), the daily band is their
+ * empirical quantiles (no normality: skewed errors give skewed bands); the running total's spread is
+ * measured on whole paths and its centre is the sum of the daily medians. Past the steps the history
+ * can check, both spreads grow along the power of the horizon fitted on the steps it could check,
+ * so the intervals keep widening to the last day asked.
+ */
+export function errorBands(
+  runs: readonly OriginRun[],
+  level: number,
+  horizon: number,
+  calibration: IntervalCalibration = DEFAULT_CALIBRATION,
+  skip?: number,
+): ErrorBands {
+  const used = runs.filter((_, i) => i !== skip)
+  const rel = used.map((r) => r.actual.map((a, h) => (a - r.forecast[h]!) / r.level))
+  const pLo = (1 - level / 100) / 2
+  const pHi = 1 - pLo
+  const z = probit(pHi)
+  const minPaths = Math.max(MIN_PATHS, Math.ceil(used.length / 3))
+
+  // Daily bands where the backtest reaches, pooled over a window that widens with the step.
+  const measured: (Band | undefined)[] = []
+  for (let h = 0; h < horizon; h++) {
+    const w = Math.max(3, Math.round(0.1 * h))
+    const values: number[] = []
+    for (const row of rel)
+      for (let k = Math.max(0, h - w); k <= Math.min(row.length - 1, h + w); k++) values.push(row[k]!)
+    measured.push(
+      values.length >= MIN_DAILY_ERRORS
+        ? {lo: quantile(values, pLo), mid: quantile(values, 0.5), hi: quantile(values, pHi)}
+        : undefined,
+    )
+  }
+  const reach = lastIndex(measured)
+  const daily: Band[] = []
+  if (reach < 0) {
+    // Too few errors anywhere (a very short history): a flat band from all of them.
+    const all = rel.flat()
+    const band = all.length > 0 ? {lo: quantile(all, pLo), mid: 0, hi: quantile(all, pHi)} : {lo: -0.5, mid: 0, hi: 0.5}
+    for (let h = 0; h < horizon; h++) daily.push(widen(band, widthFactor(calibration, 'daily', level, h)))
+  } else {
+    const steps = nearestDefined(measured.slice(0, reach + 1))
+    const gamma = growth(
+      steps.map((b) => b.hi - b.lo),
+      DAILY_GROWTH,
+    )
+    const drift = slope(steps.slice(Math.floor(steps.length / 2)).map((b) => b.mid))
+    for (let h = 0; h < horizon; h++) {
+      if (h <= reach) {
+        daily.push(widen(steps[h]!, widthFactor(calibration, 'daily', level, h)))
+        continue
+      }
+      const last = steps[reach]!
+      const g = ((h + 1) / (reach + 1)) ** gamma
+      const mid = last.mid + BIAS_DRIFT * drift * (h - reach)
+      daily.push(
+        widen(
+          {lo: mid + (last.lo - last.mid) * g, mid, hi: mid + (last.hi - last.mid) * g},
+          widthFactor(calibration, 'daily', level, h),
+        ),
+      )
+    }
+  }
+
+  // The running total: its centre is the sum of the daily medians; its spread is measured on whole paths.
+  const spreads: (number | undefined)[] = []
+  for (let h = 0; h < horizon; h++) {
+    const totals = rel.filter((row) => row.length > h).map((row) => row.slice(0, h + 1).reduce((a, b) => a + b, 0))
+    if (totals.length < minPaths) {
+      spreads.push(undefined)
+      continue
+    }
+    const mid = quantile(totals, 0.5)
+    spreads.push(Math.sqrt(totals.reduce((a, t) => a + (t - mid) ** 2, 0) / totals.length))
+  }
+  const reachTotal = lastIndex(spreads)
+  const cumulative: Band[] = []
+  let centre = 0
+  if (reachTotal < 0) {
+    // No whole paths: the daily spread at the first step, growing as a persistent error would.
+    const first = daily[0] ?? {lo: -0.5, mid: 0, hi: 0.5}
+    const sigma = (first.hi - first.lo) / (2 * z)
+    for (let h = 0; h < horizon; h++) {
+      centre += daily[h]!.mid
+      const s = sigma * (h + 1) ** TOTAL_GROWTH.fallback * widthFactor(calibration, 'total', level, h)
+      cumulative.push({lo: centre - z * s, mid: centre, hi: centre + z * s})
+    }
+    return {daily, cumulative}
+  }
+  // A running total's error never shrinks with the horizon: fewer, luckier paths must not narrow it.
+  let widest = 0
+  const measuredSpreads = nearestDefined(spreads.slice(0, reachTotal + 1)).map((s) => (widest = Math.max(widest, s)))
+  const gamma = growth(measuredSpreads.slice(Math.floor(reachTotal / 2)), TOTAL_GROWTH, Math.floor(reachTotal / 2))
+  for (let h = 0; h < horizon; h++) {
+    centre += daily[h]!.mid
+    const s =
+      h <= reachTotal ? measuredSpreads[h]! : measuredSpreads[reachTotal]! * ((h + 1) / (reachTotal + 1)) ** gamma
+    const width = z * s * widthFactor(calibration, 'total', level, h)
+    cumulative.push({lo: centre - width, mid: centre, hi: centre + width})
+  }
+  return {daily, cumulative}
+}
+
+/** Fills the gaps of a partly measured sequence with the nearest measured value (at least one is). */
+function nearestDefined<T>(xs: readonly (T | undefined)[]): T[] {
+  return xs.map((x, i) => {
+    if (x !== undefined) return x
+    for (let d = 1; ; d++) {
+      if (i - d >= 0 && xs[i - d] !== undefined) return xs[i - d]!
+      if (i + d < xs.length && xs[i + d] !== undefined) return xs[i + d]!
+    }
+  })
+}
+
+function widen(b: Band, k: number): Band {
+  return {lo: b.mid + (b.lo - b.mid) * k, mid: b.mid, hi: b.mid + (b.hi - b.mid) * k}
+}
+
+function lastIndex<T>(xs: readonly (T | undefined)[]): number {
+  for (let i = xs.length - 1; i >= 0; i--) if (xs[i] !== undefined) return i
+  return -1
+}
+
+/** Least-squares slope of log(width) on log(step + 1): how the error grows with the horizon. */
+function growth(widths: readonly number[], bounds: {min: number; max: number; fallback: number}, offset = 0): number {
+  const points = widths.flatMap((w, i) => (w > 0 ? [[Math.log(i + offset + 1), Math.log(w)] as const] : []))
+  if (points.length < 4) return bounds.fallback
+  const mx = points.reduce((a, p) => a + p[0], 0) / points.length
+  const my = points.reduce((a, p) => a + p[1], 0) / points.length
+  let num = 0
+  let den = 0
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my)
+    den += (x - mx) ** 2
+  }
+  if (!(den > 0)) return bounds.fallback
+  return Math.min(bounds.max, Math.max(bounds.min, num / den))
+}
+
+/** Least-squares slope of a sequence on its index. */
+function slope(ys: readonly number[]): number {
+  if (ys.length < 4) return 0
+  const mx = (ys.length - 1) / 2
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length
+  let num = 0
+  let den = 0
+  ys.forEach((y, x) => {
+    num += (x - mx) * (y - my)
+    den += (x - mx) ** 2
+  })
+  return den > 0 ? num / den : 0
 }
 
 /** Share of backtest days inside intervals built from the other origins (leave one origin out). */
-export function backtestCoverage(runs: readonly OriginRun[], level: number): number {
+export function backtestCoverage(runs: readonly OriginRun[], level: number, calibration?: IntervalCalibration): number {
   if (runs.length < 2) return Number.NaN
+  const horizon = Math.max(...runs.map((r) => r.actual.length))
   let inside = 0
   let total = 0
   runs.forEach((run, i) => {
-    const bands = errorBands(runs, level, i)
+    const bands = errorBands(runs, level, horizon, calibration, i)
     run.actual.forEach((a, h) => {
       const b = bands.daily[h]!
       const e = (a - run.forecast[h]!) / run.level

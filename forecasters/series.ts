@@ -2,11 +2,20 @@ import {addDays} from '../src/dates.js'
 import {accuracy, combineRuns, MIN_TRAIN_DAYS, type OriginRun, planBacktest, runBacktest} from './backtest.js'
 import {cleanSpikes} from './clean.js'
 import {describeGaps, fillGaps} from './gaps.js'
-import {backtestCoverage, type Band, bandAt, errorBands} from './intervals.js'
+import {adjustHistory, learnCalendar, UNKNOWN_HOLIDAY_LOW} from './calendar.js'
+import {backtestCoverage, type Band, DEFAULT_CALIBRATION, errorBands} from './intervals.js'
 import type {PointModel} from './models/types.js'
 import {MODEL_NAMES, type PointModelName, pointModels} from './registry.js'
 import {mean} from './stats.js'
-import type {ForecastPoint, ForecastSettings, HistoryPoint, ModelAccuracy, ModelName, SeriesForecast} from './types.js'
+import type {
+  ForecastPoint,
+  ForecastSettings,
+  ForecastWarning,
+  HistoryPoint,
+  ModelAccuracy,
+  ModelName,
+  SeriesForecast,
+} from './types.js'
 
 /** Defaults of every forecast setting. */
 export const DEFAULT_FORECAST_SETTINGS: Required<ForecastSettings> = {
@@ -15,22 +24,21 @@ export const DEFAULT_FORECAST_SETTINGS: Required<ForecastSettings> = {
   minHistoryDays: 21,
   backtestOrigins: 24,
   backtestAll: false,
+  holidays: [],
+  yearEnd: true,
+  calibration: DEFAULT_CALIBRATION,
 }
 
 const ENSEMBLE_SIZE = 3
 /**
- * Backtest error quantiles come from the same origins that chose the model, and from a few origins
- * only, so they understate the spread a little (the winner looks better than it will be). This
- * widening, fitted on 100 development seeds of the benchmark (bench/forecast/tune.mjs) and checked
- * on held-out seeds, brings the coverage of an 80% interval to about 80% (docs/benchmarks.md).
+ * The best model's backtest MASE above which no model is called good: its errors over the backtest
+ * paths are twice the in-sample error of repeating last week (errors grow with the horizon, so a
+ * MASE somewhat above 1 over long paths is ordinary; twice is not).
  */
-const INTERVAL_WIDENING = 1.1
-/**
- * The running total has one error per origin (not one per day), so its quantiles rest on even fewer
- * points and need more widening: fitted the same way, its 80% interval holds about 80% of the
- * 30-day totals of the usage and recurring spend it projects (one-time charges are not projected).
- */
-const TOTAL_WIDENING = 1.4
+export const POOR_FIT_MASE = 2
+const POOR_FIT_WIDENING = 1.3
+/** Fewer days than this and the long-horizon errors are mostly extrapolated: said as a warning. */
+const SHORT_HISTORY_DAYS = 56
 const LEVEL_WINDOW = 28
 
 /**
@@ -67,7 +75,11 @@ export function forecastSeries(
     }
   }
 
-  const y = history.map((p) => p.value)
+  const dates = history.map((p) => p.date)
+  const raw = history.map((p) => p.value)
+  // Calendar effects (month edges, holidays, year end) are taken out before the models see the series.
+  const calendar = learnCalendar(dates, raw, {holidays: s.holidays, yearEnd: s.yearEnd})
+  const y = adjustHistory(dates, raw, calendar)
   // `ensemble` alone still needs point models to combine: then all of them are candidates.
   const listed = s.models.filter((m): m is PointModelName => m in pointModels)
   const candidates = listed.length > 0 ? listed : (Object.keys(pointModels) as PointModelName[])
@@ -90,28 +102,52 @@ export function forecastSeries(
     (a, b) => scores.get(a)!.score - scores.get(b)!.score,
   )[0]!
 
+  const warnings: ForecastWarning[] = [...describeGaps(contiguous)]
+  // No model is good when even the best misses by more than the in-sample weekly-naive error: say so and widen.
+  const best = scores.get(chosen)!
+  const poor = best.mase > POOR_FIT_MASE
+  if (poor)
+    warnings.push({
+      code: 'poor-fit',
+      message: `no model forecast this history well (best backtest MASE ${best.mase.toFixed(2)}, ${chosen}); the intervals are widened, treat the forecast as a rough guide`,
+    })
+  if (history.length < SHORT_HISTORY_DAYS)
+    warnings.push({
+      code: 'short-history',
+      message: `${history.length} days of history: errors beyond ${Math.max(...runs[chosen]!.map((r) => r.actual.length))} days ahead are extrapolated, so the intervals are wide`,
+    })
   const clean = cleanSpikes(y)
   const point =
     chosen === 'ensemble'
       ? meanOf(members.map((m) => pointModels[m].forecast(clean, horizonDays)))
       : pointModels[chosen as PointModelName].forecast(clean, horizonDays)
-  const nonNegative = y.every((v) => v >= 0)
+  const nonNegative = raw.every((v) => v >= 0)
   const level = Math.max(Math.abs(mean(clean.slice(-LEVEL_WINDOW))), 1e-9)
-  const bands = errorBands(runs[chosen]!, s.level)
+  const widening = poor ? POOR_FIT_WIDENING : 1
+  const wider = (c: readonly [number, number]): [number, number] => [c[0] * widening, c[1]]
+  const bands = errorBands(runs[chosen]!, s.level, horizonDays, {
+    daily: {at80: wider(s.calibration.daily.at80), at95: wider(s.calibration.daily.at95)},
+    total: {at80: wider(s.calibration.total.at80), at95: wider(s.calibration.total.at95)},
+  })
   const last = history.at(-1)!.date
   const daily: ForecastPoint[] = []
   const cumulative: ForecastPoint[] = []
   let running = 0
-  point.forEach((raw, h) => {
-    const db = bandAt(bands, h, 'daily')
+  point.forEach((value, h) => {
+    const db = bands.daily[h]!
+    const date = addDays(last, h + 1)
+    const factor = calendar.factor(date)
     // Bias correction: a model that lagged the series in every backtest (a damped trend under
     // steady growth) will lag it now too; shift by the median backtest error at this horizon.
-    const corrected = raw + db.mid * level
+    const corrected = (value + db.mid * level) * factor
     const m = nonNegative ? Math.max(0, corrected) : corrected
     running += m
-    const date = addDays(last, h + 1)
-    daily.push(withBand(date, m, db, level, nonNegative))
-    cumulative.push(withBand(date, running, bandAt(bands, h, 'cumulative'), level, nonNegative, TOTAL_WIDENING))
+    const p = withBand(date, m, {lo: db.lo * factor, mid: db.mid * factor, hi: db.hi * factor}, level, nonNegative)
+    // A holiday nothing in the history tells about may dip: its interval reaches down for it.
+    if (calendar.uncertain(date)) p.lower = Math.min(p.lower, m * UNKNOWN_HOLIDAY_LOW)
+    daily.push(p)
+    const cb = bands.cumulative[h]!
+    cumulative.push(withBand(date, running, cb, level, nonNegative))
   })
 
   const toAccuracy = (model: ModelName): ModelAccuracy => ({
@@ -119,7 +155,7 @@ export function forecastSeries(
     ...pick(scores.get(model)!),
     coverage: backtestCoverage(runs[model]!, s.level),
     origins: plan.origins.length,
-    horizonDays: plan.horizon,
+    horizonDays: Math.max(...runs[model]!.map((r) => r.actual.length)),
   })
   const others = s.backtestAll ? [...scores.keys()].filter((m) => m !== chosen) : []
   return {
@@ -130,21 +166,14 @@ export function forecastSeries(
     level: s.level,
     backtest: [chosen, ...others].map(toAccuracy),
     history: {from: history[0]!.date, to: last, days: history.length, filled: contiguous.filled.length},
-    warnings: describeGaps(contiguous),
+    warnings,
   }
 }
 
 /** The interval around a bias-corrected mean: the error quantiles' distances from their median, widened. */
-function withBand(
-  date: string,
-  m: number,
-  band: Band,
-  level: number,
-  nonNegative: boolean,
-  widening = INTERVAL_WIDENING,
-): ForecastPoint {
-  const lower = Math.min(m, m + (band.lo - band.mid) * level * widening)
-  const upper = Math.max(m, m + (band.hi - band.mid) * level * widening)
+function withBand(date: string, m: number, band: Band, level: number, nonNegative: boolean): ForecastPoint {
+  const lower = Math.min(m, m + (band.lo - band.mid) * level)
+  const upper = Math.max(m, m + (band.hi - band.mid) * level)
   return {date, mean: m, lower: nonNegative ? Math.max(0, lower) : lower, upper}
 }
 

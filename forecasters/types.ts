@@ -3,6 +3,8 @@
  * with prediction intervals, or a skip that says why. Budgets, anomalies and `finops forecast` all
  * use these types.
  */
+import type {Holiday} from './calendar.js'
+import type {IntervalCalibration} from './intervals.js'
 import type {ForecastWarning} from './schema.js'
 
 /** One day of history: YYYY-MM-DD and the day's cost. */
@@ -54,6 +56,12 @@ export interface ForecastSettings {
   backtestOrigins?: number
   /** Compute and return accuracy for every candidate, not only the chosen one. */
   backtestAll?: boolean
+  /** Public holidays (or other closure days) over the history and the horizon; their effect is learnt. */
+  holidays?: readonly Holiday[]
+  /** Treat 24 December to 1 January as holidays of their own (default true). */
+  yearEnd?: boolean
+  /** Interval width multipliers (defaults fitted on the benchmarks' development seeds). */
+  calibration?: IntervalCalibration
 }
 
 /** A forecast of one series. */

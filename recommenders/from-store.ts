@@ -50,7 +50,7 @@ export function recommendFromStore(
   if (!inventory && options.cluster) {
     throw notFoundError(
       `no Kubernetes inventory for cluster ${options.cluster} in the store`,
-      'check --cluster, or run finops collect k8s for it',
+      (n) => `check the ${n({key: 'cluster', label: 'cluster name'})}, or run finops collect k8s for it`,
     )
   }
   if (!inventory)

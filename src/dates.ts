@@ -1,4 +1,4 @@
-import {usageError} from './errors.js'
+import {type FinopsError, type UserInput, usageError} from './errors.js'
 
 /** Calendar-day arithmetic on YYYY-MM-DD strings in UTC; billing days are UTC days in FOCUS. */
 
@@ -37,17 +37,28 @@ export function monthEnd(day: string): string {
   return toDay(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)))
 }
 
-/** Validates a user-given date (YYYY-MM-DD) and names the flag when it is wrong. */
-export function parseDayFlag(value: string, flag: string): string {
+/** The two ends of a day window as users give them (`--from`/`--to` on the command line). */
+export const WINDOW_START: UserInput = {key: 'from', label: 'window start'}
+export const WINDOW_END: UserInput = {key: 'to', label: 'window end'}
+
+/** Validates a user-given date (YYYY-MM-DD); the error names the input it came from. */
+export function parseDay(value: string, input: UserInput): string {
   if (
     !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
     Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ||
     toDay(dayToDate(value)) !== value
   ) {
-    throw usageError(`${flag} ${value}: expected a date as YYYY-MM-DD`, `for example ${flag} 2024-09-01`)
+    throw usageError(
+      (n) => `${n(input)} ${value}: expected a date as YYYY-MM-DD`,
+      (n) => `for example ${n(input)} 2024-09-01`,
+    )
   }
   return value
 }
+
+/** The error for a window whose start is after its end. */
+export const reversedWindowError = (from: string, to: string, suggestion?: string): FinopsError =>
+  usageError((n) => `${n(WINDOW_START)} ${from} is after ${n(WINDOW_END)} ${to}`, suggestion)
 
 export interface DayWindow {
   from: string
@@ -55,7 +66,7 @@ export interface DayWindow {
 }
 
 /**
- * The window of a report: --from/--to when given, otherwise the last `defaultDays` complete days
+ * The window of a report: its start and end when given, otherwise the last `defaultDays` complete days
  * (ending yesterday, UTC). Both ends are inclusive.
  */
 export function resolveWindow(
@@ -64,8 +75,8 @@ export function resolveWindow(
   defaultDays = 30,
   now = today(),
 ): DayWindow {
-  const end = to ? parseDayFlag(to, '--to') : from ? addDays(now, -1) : addDays(now, -1)
-  const start = from ? parseDayFlag(from, '--from') : addDays(end, -(defaultDays - 1))
-  if (start > end) throw usageError(`--from ${start} is after --to ${end}`)
+  const end = to ? parseDay(to, WINDOW_END) : addDays(now, -1)
+  const start = from ? parseDay(from, WINDOW_START) : addDays(end, -(defaultDays - 1))
+  if (start > end) throw reversedWindowError(start, end)
   return {from: start, to: end}
 }

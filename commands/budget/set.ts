@@ -8,7 +8,7 @@ import {FinopsCommand} from '../../src/cli/base-command.js'
 import {usageError} from '../../src/errors.js'
 import {METRICS} from '../../src/model/cost.js'
 import {getBudget, upsertBudget} from '../../src/store/budgets.js'
-import {GROUP_KEY_HELP} from '../../src/store/cost-dimensions.js'
+import {DIMENSION_KEYS_HELP} from '../../src/cost/dimension-keys.js'
 
 export interface BudgetSetResult {
   budget: Budget
@@ -29,7 +29,7 @@ function parsePercents(values: readonly string[] | undefined, flag: string): num
 
 export default class BudgetSet extends FinopsCommand {
   static override summary = 'Create or change a budget: an amount per month, quarter or year over a scope of costs'
-  static override description = `Thresholds fire on actual spend to date and on the forecast spend at period end, as AWS Budgets does (default: actual 80% and 100%, forecast 100%). On an existing budget, settings not given are kept. Filter keys are the report's: ${GROUP_KEY_HELP}.`
+  static override description = `Thresholds fire on actual spend to date and on the forecast spend at period end, as AWS Budgets does (default: actual 80% and 100%, forecast 100%). On an existing budget, settings not given are kept. Filter keys are the report's: ${DIMENSION_KEYS_HELP}.`
 
   static override examples = [
     '<%= config.bin %> budget set prod-aws --amount 10000 --period monthly --filter provider=AWS --filter tag:env=prod',

@@ -8,7 +8,7 @@ import {
   type ExportGranularity,
   writeCostExport,
 } from '../../src/cost/export.js'
-import {GROUP_KEY_HELP} from '../../src/store/cost-dimensions.js'
+import {DIMENSION_KEYS_HELP} from '../../src/cost/dimension-keys.js'
 
 export default class CostExportCommand extends FinopsCommand {
   static override summary = 'Export costs as CSV or JSON for a budgeting spreadsheet'
@@ -16,7 +16,7 @@ export default class CostExportCommand extends FinopsCommand {
 grouped dimensions (default: all of them plus Tags, the store's full grain), BillingCurrency, BilledCost,
 EffectiveCost, ListCost, ContractedCost. Dates are ISO (YYYY-MM-DD), numbers plain. Rows are streamed;
 with --out the file appears only when complete. Default window: everything in the store.
-Group and filter keys: ${GROUP_KEY_HELP}.`
+Group and filter keys: ${DIMENSION_KEYS_HELP}.`
 
   static override examples = [
     '<%= config.bin %> cost export --granularity month --group-by provider,service --out budget.csv',
@@ -31,7 +31,7 @@ Group and filter keys: ${GROUP_KEY_HELP}.`
     granularity: Flags.string({description: 'one row per day or per month', options: ['day', 'month'], default: 'day'}),
     'group-by': Flags.string({
       char: 'g',
-      description: `dimensions (comma-separated or repeated): ${GROUP_KEY_HELP}`,
+      description: `dimensions (comma-separated or repeated): ${DIMENSION_KEYS_HELP}`,
       multiple: true,
     }),
     filter: Flags.string({char: 'f', description: 'key=value; repeat for several', multiple: true}),

@@ -8,14 +8,14 @@ import {renderAllocationCsv, renderAllocationTable} from '../../src/output/alloc
 import {METRICS, type Metric} from '../../src/model/cost.js'
 import {type CostReport, GRANULARITIES, type Granularity} from '../../src/cost/report-builder.js'
 import {renderCostReportCsv, renderCostReportTable} from '../../src/output/cost-report-format.js'
-import {GROUP_KEY_HELP} from '../../src/store/cost-dimensions.js'
+import {DIMENSION_KEYS_HELP} from '../../src/cost/dimension-keys.js'
 
 export default class CostReportCommand extends FinopsCommand {
   static override summary = 'Where the money goes: costs by service, account, region, tag, ... over time'
   static override description = `Sums the chosen cost metric over a window (default: the last 30 complete days), grouped by any
 dimensions, with a change column against the previous window of equal length, a totals row per
 currency (amounts in different currencies are never added together) and a trend sparkline.
-Group and filter keys: ${GROUP_KEY_HELP}.
+Group and filter keys: ${DIMENSION_KEYS_HELP}.
 With --source k8s: Kubernetes cost allocation (the same as \`finops cost allocation\`), grouped by
 ${ALLOCATION_KEYS_HELP} (default namespace), with an (idle) row.`
 
@@ -40,7 +40,7 @@ ${ALLOCATION_KEYS_HELP} (default namespace), with an (idle) row.`
     }),
     'group-by': Flags.string({
       char: 'g',
-      description: `dimensions to group by (default service), comma-separated or repeated: ${GROUP_KEY_HELP}`,
+      description: `dimensions to group by (default service), comma-separated or repeated: ${DIMENSION_KEYS_HELP}`,
       multiple: true,
     }),
     granularity: Flags.string({description: 'columns per period', options: [...GRANULARITIES], default: 'total'}),

@@ -22,7 +22,8 @@ export interface RampPath {
   mean: number[]
   lower: number[]
   upper: number[]
-  /** The horizon total's interval: the plateau uncertainty is one shared error, so paths are summed, not days. */
+  /** The running total's interval: the plateau uncertainty is one shared error, so paths are summed, not days. */
+  cumulative: {mean: number; lower: number; upper: number}[]
   total: {mean: number; lower: number; upper: number}
 }
 
@@ -64,16 +65,16 @@ export function forecastRamp(values: readonly number[], horizon: number, level: 
   const noise = Math.max(rel, n < 14 ? 0.2 : 0.1)
   const lower = low.map((v) => Math.max(0, v * (1 - z * noise)))
   const upper = high.map((v) => v * (1 + z * noise))
-  const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0)
-  const totalNoise = (z * noise * sum(mean)) / Math.sqrt(Math.max(1, horizon))
-  return {
-    mean,
-    lower,
-    upper,
-    total: {
-      mean: sum(mean),
-      lower: Math.max(0, Math.min(sum(mean), sum(low) - totalNoise)),
-      upper: Math.max(sum(mean), sum(high) + totalNoise),
-    },
-  }
+  const cumulative: RampPath['cumulative'] = []
+  let m = 0
+  let lo = 0
+  let hi = 0
+  mean.forEach((v, h) => {
+    m += v
+    lo += low[h]!
+    hi += high[h]!
+    const dayNoise = (z * noise * m) / Math.sqrt(h + 1)
+    cumulative.push({mean: m, lower: Math.max(0, Math.min(m, lo - dayNoise)), upper: Math.max(m, hi + dayNoise)})
+  })
+  return {mean, lower, upper, cumulative, total: cumulative.at(-1) ?? {mean: 0, lower: 0, upper: 0}}
 }

@@ -1,6 +1,6 @@
-import {usageError} from '../errors.js'
+import {type UserInput, usageError} from '../errors.js'
 import {METRICS, type Metric} from '../model/cost.js'
-import {parseFilters} from '../store/cost-dimensions.js'
+import {parseFilters} from '../cost/dimension-keys.js'
 import type {BudgetInput} from '../store/budgets.js'
 import {
   type Budget,
@@ -10,7 +10,15 @@ import {
   DEFAULT_THRESHOLDS,
 } from '../model/budget.js'
 
-/** `budget set` flags as given; undefined means "keep the current value" for an existing budget. */
+/** The budget settings a user gives, by the name a command's flags use. */
+const input = (key: string, label = key): UserInput => ({key, label})
+const AMOUNT = input('amount')
+const PERIOD = input('period')
+const METRIC = input('metric')
+const CURRENCY = input('currency')
+const threshold = (kind: BudgetThreshold['kind']): UserInput => input(`${kind}-threshold`, `${kind} threshold`)
+
+/** A budget's settings as given; undefined means "keep the current value" for an existing budget. */
 export interface BudgetFlags {
   name: string
   amount?: number
@@ -23,8 +31,8 @@ export interface BudgetFlags {
 }
 
 /**
- * Validates `budget set` flags into what the store writes, before anything is written. A new budget
- * needs --amount; an existing one keeps every setting not given. Filters are checked with the
+ * Validates a budget's settings into what the store writes, before anything is written. A new budget
+ * needs an amount; an existing one keeps every setting not given. Filters are checked with the
  * report's keys, so a typo fails here rather than silently matching nothing.
  */
 export function buildBudgetInput(flags: BudgetFlags, existing?: Budget): BudgetInput {
@@ -32,30 +40,34 @@ export function buildBudgetInput(flags: BudgetFlags, existing?: Budget): BudgetI
   if (!/^[\w.@:/+-]{1,64}$/.test(name)) {
     throw usageError(
       `budget name "${flags.name}": use 1 to 64 letters, digits and . _ - : / + @`,
-      'for example finops budget set prod-aws --amount 10000',
+      'for example prod-aws',
     )
   }
   const amount = flags.amount ?? existing?.amount
   if (amount === undefined)
     throw usageError(
-      `budget "${name}" is new: --amount is required`,
-      `for example finops budget set ${name} --amount 10000 --period monthly`,
+      (n) => `budget "${name}" is new: ${n(AMOUNT)} is required`,
+      (n) => `for example ${n(AMOUNT)} 10000 ${n(PERIOD)} monthly`,
     )
-  if (!Number.isFinite(amount) || amount <= 0) throw usageError(`--amount ${amount}: must be a positive number`)
+  if (!Number.isFinite(amount) || amount <= 0)
+    throw usageError((n) => `${n(AMOUNT)} ${amount}: must be a positive number`)
 
   const period = (flags.period ?? existing?.period ?? 'monthly') as BudgetPeriod
   if (!BUDGET_PERIODS.includes(period))
-    throw usageError(`--period ${flags.period}: expected one of ${BUDGET_PERIODS.join(', ')}`)
+    throw usageError((n) => `${n(PERIOD)} ${flags.period}: expected one of ${BUDGET_PERIODS.join(', ')}`)
 
   const metric = (flags.metric ?? existing?.metric ?? 'billed') as Metric
   if (!(metric in METRICS))
-    throw usageError(`--metric ${flags.metric}: expected one of ${Object.keys(METRICS).join(', ')}`)
+    throw usageError((n) => `${n(METRIC)} ${flags.metric}: expected one of ${Object.keys(METRICS).join(', ')}`)
 
   let currency = flags.currency ?? existing?.currency
   if (currency !== undefined) {
     currency = currency.trim().toUpperCase()
     if (!/^[A-Z]{3}$/.test(currency))
-      throw usageError(`--currency ${flags.currency}: expected a 3-letter ISO 4217 code`, 'for example --currency USD')
+      throw usageError(
+        (n) => `${n(CURRENCY)} ${flags.currency}: expected a 3-letter ISO 4217 code`,
+        (n) => `for example ${n(CURRENCY)} USD`,
+      )
   }
 
   const filters = flags.filters ?? existing?.filters ?? []
@@ -73,8 +85,8 @@ export function buildBudgetInput(flags: BudgetFlags, existing?: Budget): BudgetI
   for (const t of thresholds) {
     if (!Number.isFinite(t.percent) || t.percent <= 0 || t.percent > 1000) {
       throw usageError(
-        `--${t.kind}-threshold ${t.percent}: expected a percent of the budget above 0 and at most 1000`,
-        `for example --${t.kind}-threshold 80`,
+        (n) => `${n(threshold(t.kind))} ${t.percent}: expected a percent of the budget above 0 and at most 1000`,
+        (n) => `for example ${n(threshold(t.kind))} 80`,
       )
     }
   }

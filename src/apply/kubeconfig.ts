@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {FinopsError} from '../errors.js'
+import {CONTEXT_INPUT} from '../k8s/kubeconfig.js'
 
 /**
  * The cluster to act on: KUBECONFIG / ~/.kube/config, or the pod's service account in-cluster
@@ -55,7 +56,7 @@ export function loadKubeConfig(options: {kubeconfig?: string; context?: string} 
     throw new FinopsError('no Kubernetes cluster configured', {
       code: 'K8S_CONFIG',
       exit: 'invalidInput',
-      suggestion: 'set KUBECONFIG (or --context), or run inside a cluster',
+      suggestion: (n) => `set KUBECONFIG (or the ${n(CONTEXT_INPUT)}), or run inside a cluster`,
     })
   }
   return kc

@@ -1,7 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {LoadedConfig} from '../config/index.js'
-import {isFinopsError, redact} from '../errors.js'
+import {type InputNamer, isFinopsError, redact} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {openStore, type Db} from '../store/open.js'
 import {resolveStorePath} from '../store/paths.js'
@@ -86,11 +86,18 @@ export abstract class FinopsCommand extends Command {
     if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
   }
 
+  /** Names a user input a domain error refers to as this command's flag, when it has one. */
+  private flagNamer(): InputNamer {
+    const {flags = {}, baseFlags = {}} = this.constructor as typeof Command
+    return (input) => (input.key in flags || input.key in baseFlags ? `--${input.key}` : input.label)
+  }
+
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
     if (isFinopsError(error)) {
-      const message = redact(error.message)
-      const suggestion = error.suggestion ? redact(error.suggestion) : undefined
+      const named = error.naming(this.flagNamer())
+      const message = redact(named.message)
+      const suggestion = named.suggestion ? redact(named.suggestion) : undefined
       if (this.jsonEnabled()) this.logJson({error: {code: error.code, message, suggestion, exit: error.exit}})
       else process.stderr.write(`Error: ${message}${suggestion ? ` (${suggestion})` : ''}\n`)
       if (process.env.FINOPS_DEBUG && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`)

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import type {FinopsConfig} from '../config/index.js'
-import {parseDayFlag} from '../dates.js'
+import {parseDay, WINDOW_END, WINDOW_START} from '../dates.js'
 import {usageError} from '../errors.js'
 import type {CollectSummary} from './cloud-collect.js'
 import type {CatalogSummary} from './gcp/catalog.js'
@@ -40,8 +40,8 @@ export function runSettings(
     restatementDays: flags['restatement-days'] ?? config.sources.restatementDays,
     initialDays: config.sources.initialDays,
     retry: config.sources.retry,
-    from: flags.from ? parseDayFlag(flags.from, '--from') : undefined,
-    to: flags.to ? parseDayFlag(flags.to, '--to') : undefined,
+    from: flags.from ? parseDay(flags.from, WINDOW_START) : undefined,
+    to: flags.to ? parseDay(flags.to, WINDOW_END) : undefined,
   }
 }
 

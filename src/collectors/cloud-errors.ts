@@ -1,11 +1,14 @@
-import {FinopsError} from '../errors.js'
+import {type ErrorText, FinopsError, type UserInput} from '../errors.js'
+
+/** The endpoint override every cloud source takes (`--endpoint`): private endpoints, sovereign clouds, tests. */
+export const ENDPOINT_INPUT: UserInput = {key: 'endpoint', label: 'API endpoint'}
 
 /** Missing, expired or refused credentials: the message names the chain tried, the suggestion the fix. */
-export const authError = (message: string, suggestion: string, cause?: unknown): FinopsError =>
+export const authError = (message: ErrorText, suggestion: ErrorText, cause?: unknown): FinopsError =>
   new FinopsError(message, {code: 'AUTH', exit: 'auth', suggestion, cause})
 
 /** A cloud API refused the request or kept failing; the store is left as it was. */
-export const remoteError = (message: string, suggestion?: string, cause?: unknown): FinopsError =>
+export const remoteError = (message: ErrorText, suggestion?: ErrorText, cause?: unknown): FinopsError =>
   new FinopsError(message, {code: 'REMOTE', exit: 'remote', suggestion, cause})
 
 /** Throttled beyond the retry budget. */

@@ -1,5 +1,4 @@
-import {addDays, monthStart, parseDayFlag} from '../dates.js'
-import {usageError} from '../errors.js'
+import {addDays, monthStart, parseDay, reversedWindowError, WINDOW_END, WINDOW_START} from '../dates.js'
 import type {Watermark} from '../store/watermarks.js'
 
 /** How far back each run re-collects, and how far the first run reaches. */
@@ -20,7 +19,7 @@ export interface CollectWindow {
 }
 
 /**
- * The days a run collects. Explicit --from/--to win. Otherwise: from the watermark minus the
+ * The days a run collects. An explicit start and end win. Otherwise: from the watermark minus the
  * restatement window, and never later than the first unsettled day, so the current month (which
  * providers restate until the invoice closes) is re-collected on every run; to = yesterday (UTC),
  * the last complete day.
@@ -33,9 +32,9 @@ export function planWindow(input: {
   settings: WindowSettings
 }): CollectWindow {
   const {today, watermark, settings} = input
-  const to = input.to ? parseDayFlag(input.to, '--to') : addDays(today, -1)
+  const to = input.to ? parseDay(input.to, WINDOW_END) : addDays(today, -1)
   let from: string
-  if (input.from) from = parseDayFlag(input.from, '--from')
+  if (input.from) from = parseDay(input.from, WINDOW_START)
   else if (watermark) {
     const restated = addDays(watermark.collectedThrough, 1 - settings.restatementDays)
     const unsettled = addDays(watermark.finalThrough, 1)
@@ -43,7 +42,7 @@ export function planWindow(input: {
     // Nothing new since the watermark: re-collect the restatement window, at least the last day.
     if (from > to) from = addDays(to, 1 - Math.max(1, settings.restatementDays))
   } else from = addDays(to, 1 - settings.initialDays)
-  if (from > to) throw usageError(`--from ${from} is after --to ${to}`, 'give a window that ends on or after its start')
+  if (from > to) throw reversedWindowError(from, to, 'give a window that ends on or after its start')
   const beforeRestatement = addDays(to, -settings.restatementDays)
   const beforeMonth = addDays(monthStart(today), -1)
   const settled = beforeRestatement < beforeMonth ? beforeRestatement : beforeMonth

@@ -83,11 +83,12 @@ async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettin
       if (!out.costs || !isFinopsError(error)) throw error
       const c = out.costs
       throw new FinopsError(
-        `${error.message}; the costs of ${source.table!.split('.').at(-1)} were collected (${c.window.from} to ${c.window.to}, ${c.rollupRows} daily rows)`,
+        (n) =>
+          `${error.naming(n).message}; the costs of ${source.table!.split('.').at(-1)} were collected (${c.window.from} to ${c.window.to}, ${c.rollupRows} daily rows)`,
         {
           code: 'PARTIAL',
           exit: 'partial',
-          suggestion: 'run it again with --prices to refresh the prices; the stored prices are unchanged',
+          suggestion: 'collect the prices again to refresh them; the stored prices are unchanged',
           cause: error,
         },
       )

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {z} from 'zod'
 
-import {inputError, notFoundError} from '../errors.js'
+import {inputError, notFoundError, type UserInput} from '../errors.js'
 import {alertsSection} from './sections/alerts.js'
 import {applySection} from './sections/apply.js'
 import {forecastSection} from './sections/forecast.js'
@@ -38,6 +38,9 @@ export interface LoadedConfig {
   file?: string
 }
 
+/** The config file a command names (`--config`). */
+const CONFIG_INPUT: UserInput = {key: 'config', label: 'config file'}
+
 /** Candidate files in precedence order: --config, FINOPS_CONFIG, ./finops.yaml, $XDG_CONFIG_HOME/finops/finops.yaml. */
 export function configCandidates(
   flag: string | undefined,
@@ -64,7 +67,10 @@ export function loadConfig(flag?: string, env: NodeJS.ProcessEnv = process.env, 
   let file: string | undefined
   if (explicit) {
     if (!fs.existsSync(explicit))
-      throw notFoundError(`config file ${explicit} does not exist`, 'check --config / FINOPS_CONFIG')
+      throw notFoundError(
+        `config file ${explicit} does not exist`,
+        (n) => `check the ${n(CONFIG_INPUT)} / FINOPS_CONFIG`,
+      )
     file = explicit
   } else {
     file = implicit.find((candidate) => fs.existsSync(candidate))

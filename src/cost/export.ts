@@ -3,12 +3,13 @@ import path from 'node:path'
 import {once} from 'node:events'
 import type {Writable} from 'node:stream'
 
-import {addDays, monthEnd, parseDayFlag} from '../dates.js'
-import {inputError, storeError, usageError} from '../errors.js'
+import {addDays, monthEnd, parseDay, reversedWindowError, WINDOW_END, WINDOW_START} from '../dates.js'
+import {inputError, storeError} from '../errors.js'
 import {DIMENSIONS, type DimensionName, type GroupKey} from '../model/cost.js'
 import {csvLine, plainNumber} from '../output/format.js'
-import {groupKeyLabel, parseFilters, parseGroupKeys} from '../store/cost-dimensions.js'
+import {groupKeyLabel} from '../model/cost.js'
 import {type CostExportQuery, iterateCostExport} from '../store/cost-export.js'
+import {parseFilters, parseGroupKeys} from './dimension-keys.js'
 import type {Db} from '../store/open.js'
 
 export type ExportFormat = 'csv' | 'json'
@@ -51,9 +52,9 @@ export function planExport(request: CostExportRequest): {query: CostExportQuery;
   const requested = parseGroupKeys(request.groupBy).filter((k) => !(k.kind === 'dimension' && k.name === 'currency'))
   const fullGrain = requested.length === 0
   const keys: GroupKey[] = fullGrain ? DIMENSION_ORDER.map((name) => ({kind: 'dimension', name})) : requested
-  const from = request.from === undefined ? undefined : parseDayFlag(request.from, '--from')
-  const to = request.to === undefined ? undefined : parseDayFlag(request.to, '--to')
-  if (from && to && from > to) throw usageError(`--from ${from} is after --to ${to}`)
+  const from = request.from === undefined ? undefined : parseDay(request.from, WINDOW_START)
+  const to = request.to === undefined ? undefined : parseDay(request.to, WINDOW_END)
+  if (from && to && from > to) throw reversedWindowError(from, to)
   const keyNames = keys.map((k) => (k.kind === 'dimension' ? DIMENSIONS[k.name].focus : groupKeyLabel(k)))
   const columns = [
     'ChargePeriodStart',
@@ -140,7 +141,7 @@ export async function exportCostsToFile(db: Db, request: CostExportRequest, file
   } catch (error) {
     throw inputError(
       `cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      'choose a writable --out path',
+      (n) => `choose a writable ${n({key: 'out', label: 'output path'})}`,
       error,
     )
   }

@@ -1,7 +1,7 @@
-import {addDays, monthStart} from '../dates.js'
+import {addDays, monthStart, WINDOW_END, WINDOW_START} from '../dates.js'
 import {inputError, notFoundError} from '../errors.js'
-import type {GroupKey, Metric} from '../model/cost.js'
-import type {CostFilter} from '../store/cost-dimensions.js'
+import type {CostFilter, GroupKey, Metric} from '../model/cost.js'
+import {FILTER_INPUT} from './dimension-keys.js'
 import {lastCostDays} from '../store/cost-history.js'
 import {type CostSeriesPoint, queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
@@ -54,14 +54,17 @@ export function loadCostHistory(db: Db, query: CostHistoryQuery): BillHistory & 
     )
   if (query.to !== undefined && query.to > last) {
     throw inputError(
-      `--to ${query.to} is after the last day with cost data (${last})`,
-      `leave --to out, or choose ${last} or earlier`,
+      (n) => `${n(WINDOW_END)} ${query.to} is after the last day with cost data (${last})`,
+      (n) => `leave the ${n(WINDOW_END)} out, or choose ${last} or earlier`,
     )
   }
   const to = query.to ?? last
   const from = query.from ?? addDays(to, -((query.historyDays ?? DEFAULT_HISTORY_DAYS) - 1))
   if (from > to)
-    throw inputError(`--from ${from} is after the last day with cost data (${to})`, 'choose an earlier --from')
+    throw inputError(
+      (n) => `${n(WINDOW_START)} ${from} is after the last day with cost data (${to})`,
+      (n) => `choose an earlier ${n(WINDOW_START)}`,
+    )
   const read = (groupBy: readonly GroupKey[], filters: readonly CostFilter[], window = {from, to}) =>
     queryDailyCosts(db, {...window, groupBy, filters, metric: query.metric})
 
@@ -69,7 +72,7 @@ export function loadCostHistory(db: Db, query: CostHistoryQuery): BillHistory & 
   if (points.length === 0)
     throw notFoundError(
       `no cost data between ${from} and ${to} matches`,
-      'check --from/--filter, or import billing data first',
+      (n) => `check the ${n(WINDOW_START)} and ${n(FILTER_INPUT)}, or import billing data first`,
     )
   const n = query.groupBy.length
   const grouped = n > 0 ? read([...query.groupBy, ...CHARGE_KEYS], query.filters) : []

@@ -1,10 +1,11 @@
 import {addDays, daysBetween, eachDay, monthEnd} from '../dates.js'
 import {inputError} from '../errors.js'
-import {groupKeyLabel} from '../store/cost-dimensions.js'
+import {groupKeyLabel} from '../model/cost.js'
 import type {Db} from '../store/open.js'
 import {forecastBill} from '../../forecasters/bill.js'
 import type {CostForecast, ForecastSettings} from '../../forecasters/types.js'
 import {type CostHistoryQuery, loadCostHistory} from './forecast-input.js'
+import {type HolidayConfig, holidaysBetween} from './holidays.js'
 
 /** What `finops forecast` (and a budget) asks for: the history to read and how to forecast it. */
 export interface CostForecastQuery extends CostHistoryQuery {
@@ -15,6 +16,8 @@ export interface CostForecastQuery extends CostHistoryQuery {
   /** Backtest every candidate model on the total and return their accuracy. */
   backtest?: boolean
   settings?: ForecastSettings
+  /** The holiday calendar (public holidays of a country, closure days, the year-end days). */
+  holidays?: HolidayConfig
 }
 
 /** Days from the day after `lastDay` to the end of the following month ("this month and next"). */
@@ -34,11 +37,12 @@ export function forecastCosts(db: Db, query: CostForecastQuery): CostForecast {
   const horizonDays = query.horizonDays ?? defaultHorizonDays(history.to)
   if (!Number.isInteger(horizonDays) || horizonDays < 1)
     throw inputError(`the horizon must be a whole number of days, at least 1 (got ${horizonDays})`)
+  const holidays = holidaysBetween(query.holidays ?? {}, history.from, addDays(history.to, horizonDays))
   const bill = forecastBill(history, {
     horizonDays,
     level: query.level,
     groupBy: query.groupBy.map(groupKeyLabel),
-    settings: query.settings,
+    settings: {...query.settings, holidays, yearEnd: query.holidays?.yearEnd ?? query.settings?.yearEnd},
     backtest: query.backtest,
   })
   const failed = bill.skipped[0]

@@ -1,6 +1,6 @@
 import type {KubernetesConfig} from '../config/sections/kubernetes.js'
-import {addDays, eachDay, parseDayFlag, today} from '../dates.js'
-import {notFoundError, usageError} from '../errors.js'
+import {addDays, eachDay, parseDay, reversedWindowError, today, WINDOW_END, WINDOW_START} from '../dates.js'
+import {notFoundError, type UserInput, usageError} from '../errors.js'
 import {readInventory} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
 import {spotPriceRatio} from '../store/prices.js'
@@ -11,7 +11,7 @@ import {type NodePrice, priceNode} from './prices.js'
 import type {Inventory} from '../model/k8s.js'
 
 export interface AllocationOptions {
-  /** `7d`, `30d` (ending yesterday), or --from/--to. */
+  /** `7d`, `30d` (ending yesterday), or an explicit from/to. */
   window?: string
   from?: string
   to?: string
@@ -19,21 +19,29 @@ export interface AllocationOptions {
   cluster?: string
 }
 
-/** Resolves the window: --from/--to win; else `Nd` days ending yesterday (default 7d). */
+/** A window given as a number of days (`--window` on the command line). */
+const WINDOW_DAYS: UserInput = {key: 'window', label: 'window length'}
+
+/** Resolves the window: an explicit start/end wins; else `Nd` days ending yesterday (default 7d). */
 export function resolveAllocationWindow(
   options: Pick<AllocationOptions, 'window' | 'from' | 'to'>,
   now = today(),
 ): string[] {
   if (options.from || options.to) {
-    if (options.window) throw usageError('--window cannot be combined with --from/--to', 'use one or the other')
-    const to = options.to ? parseDayFlag(options.to, '--to') : addDays(now, -1)
-    const from = options.from ? parseDayFlag(options.from, '--from') : addDays(to, -6)
-    if (from > to) throw usageError(`--from ${from} is after --to ${to}`)
+    if (options.window)
+      throw usageError(
+        (n) => `${n(WINDOW_DAYS)} cannot be combined with ${n(WINDOW_START)}/${n(WINDOW_END)}`,
+        'use one or the other',
+      )
+    const to = options.to ? parseDay(options.to, WINDOW_END) : addDays(now, -1)
+    const from = options.from ? parseDay(options.from, WINDOW_START) : addDays(to, -6)
+    if (from > to) throw reversedWindowError(from, to)
     return eachDay(from, to)
   }
   const match = /^(\d+)d$/.exec(options.window ?? '7d')
   const n = match ? Number(match[1]) : Number.NaN
-  if (!(n >= 1 && n <= 366)) throw usageError(`--window ${options.window}: expected a number of days like 7d or 30d`)
+  if (!(n >= 1 && n <= 366))
+    throw usageError((name) => `${name(WINDOW_DAYS)} ${options.window}: expected a number of days like 7d or 30d`)
   const to = addDays(now, -1)
   return eachDay(addDays(to, -(n - 1)), to)
 }

@@ -1,4 +1,4 @@
-import {usageError} from '../errors.js'
+import {type UserInput, usageError} from '../errors.js'
 import {GIB, type NodePrice} from './prices.js'
 import type {ContainerUsage, Inventory, Workload} from '../model/k8s.js'
 import {containerKeyId, longRunningContainers} from '../model/k8s.js'
@@ -28,7 +28,10 @@ export const ALLOCATION_KEYS_HELP =
 
 export const IDLE = '(idle)'
 
-/** Parses `--group-by` values (comma-separated or repeated). */
+/** Where allocation keys come from (`--group-by` on the command line). */
+const GROUPING: UserInput = {key: 'group-by', label: 'grouping'}
+
+/** Parses grouping keys (comma-separated or repeated). */
 export function parseAllocationKeys(values: readonly string[] | undefined): AllocationKey[] {
   const out: AllocationKey[] = []
   for (const raw of (values ?? [])
@@ -38,7 +41,7 @@ export function parseAllocationKeys(values: readonly string[] | undefined): Allo
     if (raw.startsWith('label:')) {
       const key = raw.slice(6)
       if (!key)
-        throw usageError(`--group-by ${raw}: a label key is needed after "label:"`, 'for example --group-by label:team')
+        throw usageError((n) => `${n(GROUPING)} ${raw}: a label key is needed after "label:"`, 'for example label:team')
       out.push({kind: 'label', key})
     } else if (
       ['cluster', 'namespace', 'workload', 'controller-kind', 'node', 'capacity-type', 'container'].includes(raw)

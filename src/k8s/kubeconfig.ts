@@ -1,7 +1,7 @@
 import * as k8s from '@kubernetes/client-node'
 import fs from 'node:fs'
 
-import {FinopsError, usageError} from '../errors.js'
+import {FinopsError, type UserInput, usageError} from '../errors.js'
 
 export interface KubeAccess {
   kc: k8s.KubeConfig
@@ -10,6 +10,10 @@ export interface KubeAccess {
   /** API server URL, for messages (never credentials). */
   server: string
 }
+
+/** The kubeconfig file and context a command may name (`--kubeconfig`, `--context`). */
+export const KUBECONFIG_INPUT: UserInput = {key: 'kubeconfig', label: 'kubeconfig path'}
+export const CONTEXT_INPUT: UserInput = {key: 'context', label: 'kube context'}
 
 /**
  * Loads cluster access: --kubeconfig PATH, else $KUBECONFIG / ~/.kube/config, else the pod's
@@ -22,7 +26,7 @@ export function loadKubeAccess(options: {kubeconfig?: string; context?: string} 
       if (!fs.existsSync(options.kubeconfig))
         throw usageError(
           `kubeconfig ${options.kubeconfig} does not exist`,
-          'check --kubeconfig or kubernetes.kubeconfig in finops.yaml',
+          (n) => `check the ${n(KUBECONFIG_INPUT)} or kubernetes.kubeconfig in finops.yaml`,
         )
       kc.loadFromFile(options.kubeconfig)
     } else {
@@ -33,7 +37,7 @@ export function loadKubeAccess(options: {kubeconfig?: string; context?: string} 
     throw new FinopsError(`cannot load the kubeconfig: ${(error as Error).message.split('\n')[0]}`, {
       code: 'K8S_CONFIG',
       exit: 'invalidInput',
-      suggestion: 'fix the file, or point --kubeconfig / KUBECONFIG at a valid one',
+      suggestion: (n) => `fix the file, or point the ${n(KUBECONFIG_INPUT)} / KUBECONFIG at a valid one`,
       cause: error,
     })
   }
@@ -56,7 +60,7 @@ export function loadKubeAccess(options: {kubeconfig?: string; context?: string} 
     throw new FinopsError('no Kubernetes cluster is configured', {
       code: 'K8S_CONFIG',
       exit: 'invalidInput',
-      suggestion: 'pass --kubeconfig / --context, set KUBECONFIG, or run inside a cluster',
+      suggestion: (n) => `give a ${n(KUBECONFIG_INPUT)} / ${n(CONTEXT_INPUT)}, set KUBECONFIG, or run inside a cluster`,
     })
   }
   const context = kc.getCurrentContext()

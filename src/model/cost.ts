@@ -68,3 +68,17 @@ export type DimensionName = keyof typeof DIMENSIONS
 
 /** A dimension key as users write it: a named dimension or `tag:<key>`. */
 export type GroupKey = {kind: 'dimension'; name: DimensionName} | {kind: 'tag'; key: string}
+
+/** The label of a group key, as users write it: `service`, `tag:team`. */
+export const groupKeyLabel = (key: GroupKey): string => (key.kind === 'tag' ? `tag:${key.key}` : key.name)
+
+/** A cost filter: rows whose key has any of `values`. */
+export interface CostFilter {
+  key: GroupKey
+  values: string[]
+}
+
+/** Label shown for an empty grain value ('' in the store). */
+export const NONE_LABEL = '(none)'
+/** Label shown for rows that do not carry the grouped tag key. */
+export const UNTAGGED_LABEL = '(untagged)'

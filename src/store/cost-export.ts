@@ -1,6 +1,6 @@
 import type {GroupKey} from '../model/cost.js'
 import {AMOUNT_COLUMNS, sumAmountSql} from './amounts.js'
-import type {CostFilter} from './cost-dimensions.js'
+import type {CostFilter} from '../model/cost.js'
 import {keySqlParts} from './cost-queries.js'
 import {dayNumber, dayText} from './day-numbers.js'
 import type {Db} from './open.js'

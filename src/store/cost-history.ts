@@ -1,4 +1,4 @@
-import type {CostFilter} from './cost-dimensions.js'
+import type {CostFilter} from '../model/cost.js'
 import {costTableFor, keySqlParts} from './cost-queries.js'
 import {dayText} from './day-numbers.js'
 import type {Db} from './open.js'

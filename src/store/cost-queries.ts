@@ -1,7 +1,7 @@
 import {DIMENSIONS, type GroupKey, type Metric} from '../model/cost.js'
 import {type AmountColumn, amountSql, sumAmountSql} from './amounts.js'
-import type {CostFilter} from './cost-dimensions.js'
-import {NONE_LABEL, UNTAGGED_LABEL} from './cost-dimensions.js'
+import type {CostFilter} from '../model/cost.js'
+import {NONE_LABEL, UNTAGGED_LABEL} from '../model/cost.js'
 import {dayNumber} from './day-numbers.js'
 import type {Db} from './open.js'
 

@@ -1,5 +1,4 @@
-import type {GroupKey, Metric} from '../model/cost.js'
-import type {CostFilter} from './cost-dimensions.js'
+import type {CostFilter, GroupKey, Metric} from '../model/cost.js'
 import {type CostQueryPath, planCostQuery} from './cost-queries.js'
 import {dayText} from './day-numbers.js'
 import type {Db} from './open.js'

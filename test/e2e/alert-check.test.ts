@@ -3,7 +3,8 @@ import path from 'node:path'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, test} from 'vitest'
 
 import {alertCheckSchema} from '../../src/alerts/schemas.js'
-import {syntheticRows, writeFocusCsv} from '../helpers/cost-data.js'
+import {syntheticRows} from '../helpers/cost-data.js'
+import {writeFocusCsv} from '../helpers/focus-csv.js'
 import {type CliResult, parseJson, runCli, tempDir} from '../helpers/cli.js'
 import {type SlackReceiver, startSlackReceiver} from '../servers/slack-receiver.js'
 

@@ -4,7 +4,8 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {addDays} from '../../src/dates.js'
 import {alertCheckSchema, budgetStatusSchema} from '../../src/alerts/schemas.js'
-import {syntheticRows, writeFocusCsv} from '../helpers/cost-data.js'
+import {syntheticRows} from '../helpers/cost-data.js'
+import {writeFocusCsv} from '../helpers/focus-csv.js'
 import {type CliResult, parseJson, runCli, tempDir} from '../helpers/cli.js'
 
 /**

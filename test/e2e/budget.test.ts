@@ -3,7 +3,8 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {budgetListSchema, budgetRemoveSchema, budgetSetSchema, budgetStatusSchema} from '../../src/alerts/schemas.js'
-import {syntheticRows, writeFocusCsv} from '../helpers/cost-data.js'
+import {syntheticRows} from '../helpers/cost-data.js'
+import {writeFocusCsv} from '../helpers/focus-csv.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
 
 const NOW = '2024-09-25'

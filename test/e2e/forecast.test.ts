@@ -4,7 +4,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {addDays, eachDay} from '../../src/dates.js'
 import {forecastJsonSchema} from '../../forecasters/schema.js'
 import type {CostForecast} from '../../forecasters/types.js'
-import {type BillRow, weeklyUsage, writeFocusCsv} from '../helpers/bill-fixture.js'
+import {billCostRows, type BillRow, weeklyUsage} from '../helpers/bill-fixture.js'
+import {writeFocusCsv} from '../helpers/focus-csv.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
 
 const START = '2025-05-05'
@@ -35,7 +36,7 @@ let db: string
 async function storeWith(name: string, rows: readonly BillRow[]): Promise<string> {
   const csv = path.join(dir, `${name}.csv`)
   const file = path.join(dir, `${name}.db`)
-  writeFocusCsv(csv, rows)
+  writeFocusCsv(csv, billCostRows(rows))
   const imported = await runCli(['collect', 'focus', csv, '--db', file])
   expect(imported.code, imported.stderr).toBe(0)
   return file

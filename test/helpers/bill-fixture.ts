@@ -1,6 +1,5 @@
-import fs from 'node:fs'
-
 import {addDays} from '../../src/dates.js'
+import type {DailyCostRow} from '../../src/model/cost.js'
 import {seededRandom} from '../../src/seeded-random.js'
 
 /** One daily charge of a test bill. */
@@ -43,48 +42,23 @@ export function weeklyUsage(options: {
   return rows
 }
 
-/** Writes rows as a FOCUS 1.0 CSV the importer accepts (one billing account). */
-export function writeFocusCsv(file: string, rows: readonly BillRow[]): void {
-  const header = [
-    'BilledCost',
-    'EffectiveCost',
-    'ListCost',
-    'BillingAccountId',
-    'BillingCurrency',
-    'BillingPeriodStart',
-    'BillingPeriodEnd',
-    'ChargeCategory',
-    'ChargeFrequency',
-    'ChargePeriodStart',
-    'ChargePeriodEnd',
-    'ServiceName',
-    'ProviderName',
-    'RegionId',
-  ]
-  const lines = [header.join(',')]
-  for (const r of rows) {
-    const periodStart = `${r.day.slice(0, 7)}-01`
-    const next = new Date(`${periodStart}T00:00:00Z`)
-    next.setUTCMonth(next.getUTCMonth() + 1)
-    const cost = r.cost.toFixed(6)
-    lines.push(
-      [
-        cost,
-        cost,
-        cost,
-        'acct-1',
-        r.currency ?? 'USD',
-        `${periodStart} 00:00:00`,
-        `${next.toISOString().slice(0, 10)} 00:00:00`,
-        r.category ?? 'Usage',
-        r.frequency ?? 'Usage-Based',
-        `${r.day} 00:00:00`,
-        `${addDays(r.day, 1)} 00:00:00`,
-        r.service,
-        'TestCloud',
-        'region-1',
-      ].join(','),
-    )
-  }
-  fs.writeFileSync(file, `${lines.join('\n')}\n`)
-}
+/** A test bill as daily cost rows of one account of a made-up provider. */
+export const billCostRows = (rows: readonly BillRow[]): DailyCostRow[] =>
+  rows.map((r) => ({
+    day: r.day,
+    billingPeriodStart: `${r.day.slice(0, 7)}-01`,
+    provider: 'TestCloud',
+    billingAccountId: 'acct-1',
+    subAccountId: '',
+    serviceName: r.service,
+    serviceCategory: '',
+    regionId: 'region-1',
+    chargeCategory: r.category ?? 'Usage',
+    chargeFrequency: r.frequency ?? 'Usage-Based',
+    currency: r.currency ?? 'USD',
+    tags: {},
+    billedCost: r.cost,
+    effectiveCost: r.cost,
+    listCost: r.cost,
+    contractedCost: r.cost,
+  }))

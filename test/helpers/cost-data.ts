@@ -1,5 +1,3 @@
-import fs from 'node:fs'
-
 import {addDays, dayToDate} from '../../src/dates.js'
 import type {DailyCostRow} from '../../src/model/cost.js'
 import {seededRandom} from '../../src/seeded-random.js'
@@ -57,50 +55,4 @@ export function syntheticRows(
     }
   }
   return rows
-}
-
-const FOCUS_HEADER = [
-  'BilledCost',
-  'BillingAccountId',
-  'BillingCurrency',
-  'BillingPeriodStart',
-  'ChargeCategory',
-  'ChargeFrequency',
-  'ChargePeriodStart',
-  'ChargePeriodEnd',
-  'EffectiveCost',
-  'ListCost',
-  'ProviderName',
-  'RegionId',
-  'ServiceCategory',
-  'ServiceName',
-]
-
-/** Writes rows as a FOCUS CSV file, for tests that import through `finops collect focus` as users do. */
-export function writeFocusCsv(file: string, rows: readonly DailyCostRow[]): void {
-  const quote = (v: string | number): string => (typeof v === 'number' ? String(v) : `"${v.replace(/"/g, '""')}"`)
-  const lines = [FOCUS_HEADER.join(',')]
-  for (const r of rows) {
-    lines.push(
-      [
-        r.billedCost,
-        r.billingAccountId,
-        r.currency,
-        `${r.billingPeriodStart} 00:00:00`,
-        r.chargeCategory,
-        r.chargeFrequency,
-        `${r.day} 00:00:00`,
-        `${addDays(r.day, 1)} 00:00:00`,
-        r.effectiveCost,
-        r.listCost,
-        r.provider,
-        r.regionId,
-        r.serviceCategory,
-        r.serviceName,
-      ]
-        .map(quote)
-        .join(','),
-    )
-  }
-  fs.writeFileSync(file, `${lines.join('\n')}\n`)
 }

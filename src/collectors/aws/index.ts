@@ -6,10 +6,11 @@ import {
   GetDimensionValuesCommand,
 } from '@aws-sdk/client-cost-explorer'
 
-import {addDays, monthStart} from '../../dates.js'
+import {addDays, monthStart, WINDOW_START} from '../../dates.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher, FetchedDays} from '../cloud-collect.js'
-import {authError, firstLine, remoteError} from '../cloud-errors.js'
+import type {InputNamer, UserInput} from '../../errors.js'
+import {authError, ENDPOINT_INPUT, firstLine, remoteError} from '../cloud-errors.js'
 import {
   DEFAULT_RETRY,
   isTransientNetworkError,
@@ -221,8 +222,12 @@ const AUTH_NAMES = new Set([
   'AccessDeniedException',
 ])
 
-const CHAIN =
-  'the AWS default credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile in ~/.aws/config, SSO, web identity, container/instance role)'
+/** The named profile and region a source may set (`--profile`, `--region`). */
+const PROFILE_INPUT: UserInput = {key: 'profile', label: 'named profile'}
+const REGION_INPUT: UserInput = {key: 'region', label: 'region'}
+
+const chain = (n: InputNamer): string =>
+  `the AWS default credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or a ${n(PROFILE_INPUT)} in ~/.aws/config, SSO, web identity, container/instance role)`
 
 /** AWS SDK errors as one clear line; throttling that outlived the retries is already a FinopsError. */
 export function mapAwsError(error: unknown, options: AwsSourceOptions): unknown {
@@ -231,9 +236,9 @@ export function mapAwsError(error: unknown, options: AwsSourceOptions): unknown 
   const profile = options.profile ?? process.env.AWS_PROFILE
   const fix = profile
     ? `run "aws sso login --profile ${profile}" or refresh that profile's keys`
-    : 'run "aws configure" or "aws sso login", set AWS_PROFILE, or pass --profile'
+    : (n: InputNamer) => `run "aws configure" or "aws sso login", set AWS_PROFILE, or give a ${n(PROFILE_INPUT)}`
   if (e.name === 'CredentialsProviderError' || (/credential/i.test(e.name ?? '') && !AUTH_NAMES.has(e.name!))) {
-    return authError(`AWS credentials: none found in ${CHAIN}: ${firstLine(e.message)}`, fix, error)
+    return authError((n) => `AWS credentials: none found in ${chain(n)}: ${firstLine(e.message)}`, fix, error)
   }
   if (e.name === 'AccessDeniedException') {
     return authError(
@@ -243,7 +248,11 @@ export function mapAwsError(error: unknown, options: AwsSourceOptions): unknown 
     )
   }
   if (AUTH_NAMES.has(e.name!) || e.$metadata?.httpStatusCode === 401) {
-    return authError(`AWS credentials from ${CHAIN} were refused (${e.name}): ${firstLine(e.message)}`, fix, error)
+    return authError(
+      (n) => `AWS credentials from ${chain(n)} were refused (${e.name}): ${firstLine(e.message)}`,
+      fix,
+      error,
+    )
   }
   if (e.name === 'DataUnavailableException') {
     return remoteError(
@@ -255,13 +264,13 @@ export function mapAwsError(error: unknown, options: AwsSourceOptions): unknown 
   if (e.name === 'BillExpirationException') {
     return remoteError(
       `AWS Cost Explorer: ${firstLine(e.message)} (BillExpirationException)`,
-      'use a --from within the last 14 months',
+      (n) => `use a ${n(WINDOW_START)} within the last 14 months`,
       error,
     )
   }
   return remoteError(
     `AWS Cost Explorer request failed (${e.name}${e.$metadata?.httpStatusCode ? `, HTTP ${e.$metadata.httpStatusCode}` : ''}): ${firstLine(e.message)}`,
-    'check --endpoint/--region, or try again later; the store is unchanged',
+    (n) => `check the ${n(ENDPOINT_INPUT)} and ${n(REGION_INPUT)}, or try again later; the store is unchanged`,
     error,
   )
 }

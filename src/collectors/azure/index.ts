@@ -16,7 +16,8 @@ import https from 'node:https'
 import {monthStart} from '../../dates.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher} from '../cloud-collect.js'
-import {authError, firstLine, remoteError} from '../cloud-errors.js'
+import type {UserInput} from '../../errors.js'
+import {authError, ENDPOINT_INPUT, firstLine, remoteError} from '../cloud-errors.js'
 import {
   DEFAULT_RETRY,
   isTransientNetworkError,
@@ -54,6 +55,9 @@ export interface AzureSourceOptions {
   retry?: RetryPolicy
   retryHooks?: RetryHooks
 }
+
+/** The Cost Management scope a source queries (`--scope`). */
+const SCOPE_INPUT: UserInput = {key: 'scope', label: 'scope'}
 
 /** A normalized scope: one leading slash, no trailing slash (it is the billing account key too). */
 export function normalizeScope(scope: string): string {
@@ -297,13 +301,13 @@ export function mapAzureError(error: unknown, scope: string): unknown {
   if (error instanceof AzureHttpError && error.status === 404) {
     return remoteError(
       `Azure Cost Management: scope ${scope} not found (${error.message})`,
-      'check --scope, e.g. /subscriptions/<id>',
+      (n) => `check the ${n(SCOPE_INPUT)}, e.g. /subscriptions/<id>`,
       error,
     )
   }
   return remoteError(
     `Azure Cost Management query failed for ${scope}: ${firstLine(e.message)}`,
-    'check --scope and --endpoint, or try again later; the store is unchanged',
+    (n) => `check the ${n(SCOPE_INPUT)} and the ${n(ENDPOINT_INPUT)}, or try again later; the store is unchanged`,
     error,
   )
 }

@@ -4,8 +4,9 @@ import path from 'node:path'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 
-import {FinopsError} from '../../errors.js'
+import {type ErrorText, FinopsError} from '../../errors.js'
 import {formatByteSize, type ImportBudget} from './budget.js'
+import {MEMORY_INPUT, TEMP_DIR_INPUT} from './inputs.js'
 
 /**
  * DuckDB for one import: its memory limit and threads from the budget, spilling to a private
@@ -44,7 +45,7 @@ export async function openDuckDBSession(budget: ImportBudget, spillParent: strin
   } catch (error) {
     throw resourceError(
       `cannot create the import's spill directory in ${spillParent}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      'point import.tempDirectory (or --temp-dir) at a writable directory with free space',
+      (n) => `point ${n(TEMP_DIR_INPUT)} (or import.tempDirectory) at a writable directory with free space`,
       error,
     )
   }
@@ -111,7 +112,7 @@ export async function engine<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** An import that ran out of memory or disk: exit code `resources`, never blamed on the file. */
-export const resourceError = (message: string, suggestion: string, cause?: unknown): FinopsError =>
+export const resourceError = (message: string, suggestion: ErrorText, cause?: unknown): FinopsError =>
   new FinopsError(message, {code: 'RESOURCES', exit: 'resources', suggestion, cause})
 
 /**
@@ -127,13 +128,15 @@ export function describeResourceFailure(
   if (/No space left on device|disk is full|ENOSPC|max_temp_directory_size|Could not write .*temp/i.test(message))
     return resourceError(
       `the import ran out of disk space for its spill files in ${path.dirname(spillDirectory)} (beyond its ${formatByteSize(budget.bytes)} memory budget, DuckDB spills to disk)`,
-      'free disk space there, point import.tempDirectory (or --temp-dir) at a larger disk, or raise the memory budget with --memory or import.memory',
+      (n) =>
+        `free disk space there, point ${n(TEMP_DIR_INPUT)} (or import.tempDirectory) at a larger disk, or raise ${n(MEMORY_INPUT)} (or import.memory)`,
       error,
     )
   if (/Out of Memory|could not allocate|failed to allocate|bad_alloc|memory_limit/i.test(message))
     return resourceError(
       `the import ran out of its ${formatByteSize(budget.bytes)} memory budget (DuckDB could use ${formatByteSize(budget.duckdbBytes)} of it)`,
-      `raise it with --memory (e.g. --memory ${formatByteSize(Math.max(budget.bytes * 2, 512 * 1024 * 1024)).replace(' ', '')}) or import.memory in finops.yaml`,
+      (n) =>
+        `raise ${n(MEMORY_INPUT)} (e.g. to ${formatByteSize(Math.max(budget.bytes * 2, 512 * 1024 * 1024)).replace(' ', '')}) or import.memory in finops.yaml`,
       error,
     )
   return undefined

@@ -86,6 +86,14 @@ const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`
 const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`
 
 /** The files as one relation: every part of an export read together, columns matched by name. */
+/** DuckDB's column list of one Parquet file (its header). */
+export const describeParquetQuery = (file: FocusFile): string =>
+  `DESCRIBE SELECT * FROM read_parquet(${sqlString(file.path)})`
+
+/** DuckDB's column list of all the files read together, as the import reads them. */
+export const describeSourceQuery = (files: readonly FocusFile[]): string =>
+  `DESCRIBE SELECT * FROM (${sourceRelation(files)})`
+
 export function sourceRelation(files: readonly FocusFile[]): string {
   const list = (format: FocusFile['format']) =>
     `[${files

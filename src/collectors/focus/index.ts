@@ -14,9 +14,19 @@ import {
   openDuckDBSession,
 } from './duckdb-session.js'
 import {expandFocusPaths, type FocusFile} from './files.js'
-import {DAILY_COST_ROLLUP, FILE_ROLLUP, importQuery, locateQuery, MAX_ABS_AMOUNT, ROW_PROBLEMS} from './focus-query.js'
+import {
+  DAILY_COST_ROLLUP,
+  describeParquetQuery,
+  describeSourceQuery,
+  FILE_ROLLUP,
+  importQuery,
+  locateQuery,
+  MAX_ABS_AMOUNT,
+  ROW_PROBLEMS,
+} from './focus-query.js'
 import {csvLineOfRow, gzipProblem, readCsvHeader} from './headers.js'
 import {canonicalChargeCategory, canonicalChargeFrequency, canonicalServiceCategory, parseTags} from './normalize.js'
+import {SKIP_INVALID_INPUT} from './inputs.js'
 import {checkRestatements} from './restatements.js'
 
 export interface FocusImportOptions {
@@ -122,9 +132,7 @@ const storeDirectory = (db: Db): string => (db.memory ? os.tmpdir() : path.dirna
 async function resolveMapping(session: DuckDBSession, files: readonly FocusFile[]): Promise<ColumnMapping> {
   for (const file of files) {
     const header =
-      file.format === 'csv'
-        ? await readCsvHeader(file)
-        : await describe(session, `SELECT * FROM read_parquet('${file.path.replaceAll("'", "''")}')`, files)
+      file.format === 'csv' ? await readCsvHeader(file) : await describe(session, describeParquetQuery(file), files)
     if (!header)
       throw inputError(
         `${file.path}: cannot read a header row`,
@@ -142,13 +150,12 @@ async function resolveMapping(session: DuckDBSession, files: readonly FocusFile[
         'is this a FOCUS export (AWS Data Exports FOCUS, Azure FocusCost, GCP FOCUS view)? Cost-and-usage reports in other layouts are not FOCUS',
       )
   }
-  const {sourceRelation} = await import('./focus-query.js')
-  return resolveColumns(await describe(session, `SELECT * FROM (${sourceRelation(files)})`, files)).mapping
+  return resolveColumns(await describe(session, describeSourceQuery(files), files)).mapping
 }
 
 async function describe(session: DuckDBSession, sql: string, files: readonly FocusFile[]): Promise<string[]> {
   try {
-    const result = await engine(() => session.connection.runAndReadAll(`DESCRIBE ${sql}`))
+    const result = await engine(() => session.connection.runAndReadAll(sql))
     return result.getRows().map((row) => String(row[0]))
   } catch (error) {
     throw (
@@ -434,7 +441,7 @@ async function badRowError(
           : `${column} "${shown(value)}" ${describeBadAmount(value)}`
   return inputError(
     `${where}: ${what}`,
-    'fix or remove the row, or pass --skip-invalid to import the rest and count the bad rows',
+    (n) => `fix or remove the row, or allow ${n(SKIP_INVALID_INPUT)} to import the rest and count the bad rows`,
   )
 }
 

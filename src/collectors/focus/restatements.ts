@@ -1,5 +1,6 @@
 import {inputError} from '../../errors.js'
 import type {ExactTotal, ScopeRestatement} from '../../store/cost-writer.js'
+import {ALLOW_SHRINK_INPUT} from './inputs.js'
 
 /**
  * A restated export replaces whole billing periods. Providers restate by small amounts (late usage,
@@ -48,6 +49,7 @@ export function checkRestatements(restatements: readonly ScopeRestatement[]): vo
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more period${problems.length > 2 ? 's' : ''})` : ''
   throw inputError(
     `refusing to replace a billing period with a smaller one: ${problems[0]}${more}; nothing was imported`,
-    'import every part of the export together (or its directory); if the restatement is meant, pass --allow-shrink',
+    (n) =>
+      `import every part of the export together (or its directory); if the restatement is meant, allow it with ${n(ALLOW_SHRINK_INPUT)}`,
   )
 }

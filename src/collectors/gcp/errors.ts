@@ -1,5 +1,6 @@
-import {authError, firstLine, remoteError} from '../cloud-errors.js'
+import {authError, ENDPOINT_INPUT, firstLine, remoteError} from '../cloud-errors.js'
 import {isTransientNetworkError, type RetryVerdict} from '../cloud-retry.js'
+import {TABLE_INPUT} from './export-query.js'
 
 const CHAIN =
   'Google Application Default Credentials (GOOGLE_OAUTH_ACCESS_TOKEN, GOOGLE_APPLICATION_CREDENTIALS, gcloud application-default login, the metadata server)'
@@ -47,12 +48,12 @@ export function mapGcpError(error: unknown, what: string): unknown {
   if (status === 404 || status === 5)
     return remoteError(
       `${what}: not found (${message})`,
-      'check --table project.dataset.gcp_billing_export_v1_XXXXXX_XXXXXX_XXXXXX',
+      (n) => `check the ${n(TABLE_INPUT)} project.dataset.gcp_billing_export_v1_XXXXXX_XXXXXX_XXXXXX`,
       error,
     )
   return remoteError(
     `${what} failed: ${message}`,
-    'check --table and --endpoint, or try again later; the store is unchanged',
+    (n) => `check the ${n(TABLE_INPUT)} and the ${n(ENDPOINT_INPUT)}, or try again later; the store is unchanged`,
     error,
   )
 }

@@ -1,4 +1,7 @@
-import {usageError} from '../../errors.js'
+import {type UserInput, usageError} from '../../errors.js'
+
+/** The billing export table a GCP source reads (`--table`). */
+export const TABLE_INPUT: UserInput = {key: 'table', label: 'export table'}
 
 /** FOCUS ChargeCategory for the export's cost_type; credits are netted into EffectiveCost instead. */
 export const COST_TYPES: Record<string, {category: string; frequency: string}> = {
@@ -15,8 +18,8 @@ export function parseExportTable(table: string): {project: string; dataset: stri
   const m = TABLE.exec(table.trim().replaceAll('`', ''))
   if (!m)
     throw usageError(
-      `--table ${table}: expected project.dataset.table`,
-      'for example --table my-project.billing.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9',
+      (n) => `${n(TABLE_INPUT)} ${table}: expected project.dataset.table`,
+      (n) => `for example ${n(TABLE_INPUT)} my-project.billing.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9`,
     )
   return {project: m[1]!, dataset: m[2]!, table: m[3]!}
 }

@@ -1,6 +1,7 @@
 import {BigQuery} from '@google-cloud/bigquery'
 
-import {usageError} from '../../errors.js'
+import {type UserInput, usageError} from '../../errors.js'
+import {WINDOW_END, WINDOW_START} from '../../dates.js'
 import {remoteError} from '../cloud-errors.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher} from '../cloud-collect.js'
@@ -8,7 +9,7 @@ import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, w
 import type {CollectWindow} from '../cloud-window.js'
 import {gcpAuth, parseGcpEndpoint, type StaticTokenAuth} from './auth.js'
 import {classifyGcpError, mapGcpError} from './errors.js'
-import {billingAccountFromTable, COST_TYPES, exportQuery, parseExportTable} from './export-query.js'
+import {billingAccountFromTable, COST_TYPES, exportQuery, parseExportTable, TABLE_INPUT} from './export-query.js'
 
 export const GCP_SOURCE = 'gcp'
 
@@ -69,14 +70,17 @@ interface ResultsJob {
 /** Checks of a running query before giving up; each waits server-side (about 10 s), so about an hour. */
 const MAX_POLLS = 360
 
+/** The billing account a GCP source charges its rows to, when the table name does not carry it (`--billing-account`). */
+const BILLING_ACCOUNT_INPUT: UserInput = {key: 'billing-account', label: 'billing account'}
+
 /** Spend from the BigQuery billing export, aggregated by BigQuery, paged with pageToken. */
 export function gcpCostFetcher(options: GcpSourceOptions): CostFetcher {
   const table = parseExportTable(options.table)
   const billingAccountId = options.billingAccount ?? billingAccountFromTable(table.table)
   if (!billingAccountId) {
     throw usageError(
-      `--table ${options.table}: the billing account cannot be read from the table name`,
-      'pass --billing-account XXXXXX-XXXXXX-XXXXXX',
+      (n) => `${n(TABLE_INPUT)} ${options.table}: the billing account cannot be read from the table name`,
+      (n) => `give the ${n(BILLING_ACCOUNT_INPUT)} XXXXXX-XXXXXX-XXXXXX`,
     )
   }
   return {
@@ -126,7 +130,8 @@ async function fetchGcpDays(
       if (!job || polls > MAX_POLLS) {
         throw remoteError(
           `${label}: the query was still running after ${polls - 1} checks`,
-          'try again later, or collect a shorter window with --from/--to; the store is unchanged',
+          (n) =>
+            `try again later, or collect a shorter window with ${n(WINDOW_START)}/${n(WINDOW_END)}; the store is unchanged`,
         )
       }
       ;[page, next, response] = await call(() => job.getQueryResults({autoPaginate: false, maxResults}))

@@ -1,4 +1,5 @@
 import {FinopsError} from '../../errors.js'
+import {CONTEXT_INPUT} from '../../k8s/kubeconfig.js'
 
 /** The status of a failed Kubernetes API call (client-node's ApiException), if it is one. */
 export function apiStatus(error: unknown): {code: number; message: string} | undefined {
@@ -43,6 +44,11 @@ export function kubeError(error: unknown, what: string, server: string): FinopsE
   const code = e?.code ?? e?.cause?.code
   return new FinopsError(
     `cannot reach the Kubernetes API at ${server} to ${what}: ${code ?? e?.message ?? String(error)}`,
-    {code: 'K8S_UNREACHABLE', exit: 'remote', suggestion: 'check the cluster address, VPN and --context', cause: error},
+    {
+      code: 'K8S_UNREACHABLE',
+      exit: 'remote',
+      suggestion: (n) => `check the cluster address, VPN and the ${n(CONTEXT_INPUT)}`,
+      cause: error,
+    },
   )
 }

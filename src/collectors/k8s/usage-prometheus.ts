@@ -85,7 +85,8 @@ export async function collectPrometheusUsage(
   if (podsByNamespace.size === 0) {
     throw inputError(
       `Prometheus has no container_memory_working_set_bytes series${wanted ? ` in ${[...wanted].join(', ')}` : ''} in the window`,
-      'check that cAdvisor (kubelet) metrics are scraped, the --days window, and kubernetes.prometheus.extraSelector',
+      (n) =>
+        `check that cAdvisor (kubelet) metrics are scraped, the window (${n({key: 'days', label: 'days'})}), and kubernetes.prometheus.extraSelector`,
     )
   }
 

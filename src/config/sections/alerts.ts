@@ -1,7 +1,7 @@
 import {z} from 'zod'
 
 import {METRICS} from '../../model/cost.js'
-import {GROUP_KEY_HELP, parseGroupKey} from '../../store/cost-dimensions.js'
+import {DIMENSION_KEYS_HELP, parseGroupKey} from '../../cost/dimension-keys.js'
 
 const isGroupKey = (key: string): boolean => {
   try {
@@ -49,7 +49,7 @@ const anomaliesSection = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Detect daily spend anomalies in `finops alert check`'),
     groupBy: z
-      .array(z.string().refine(isGroupKey, {error: `unknown key; valid keys: ${GROUP_KEY_HELP}`}))
+      .array(z.string().refine(isGroupKey, {error: `unknown key; valid keys: ${DIMENSION_KEYS_HELP}`}))
       .min(1)
       .default(['account', 'service'])
       .describe('The series watched: one per combination of these report keys'),

@@ -1,6 +1,7 @@
 import {z} from 'zod'
 
 import {MODEL_NAMES} from '../../../forecasters/registry.js'
+import {knownCountry, knownRegion} from '../../cost/holidays.js'
 import {METRICS} from '../../model/cost.js'
 
 /**
@@ -28,6 +29,35 @@ export const forecastSection = z
       .default([...MODEL_NAMES])
       .describe('Candidate models; the rolling-origin backtest picks one per series'),
     backtestOrigins: z.int().min(2).max(60).default(24).describe('Forecast origins of the rolling backtest'),
+    holidays: z
+      .strictObject({
+        country: z
+          .string()
+          .refine(knownCountry, {message: 'unknown country code; use an ISO 3166-1 code such as US, DE or GB'})
+          .optional()
+          .describe(
+            'ISO 3166-1 country whose public holidays the forecasts expect (effects are learnt from the history)',
+          ),
+        region: z.string().optional().describe('state or region inside the country, e.g. CA (US-CA) or BY (DE-BY)'),
+        dates: z
+          .array(
+            z.strictObject({
+              date: z.iso.date(),
+              name: z.string().min(1).describe('the same name every year: its effect is learnt from earlier years'),
+            }),
+          )
+          .default([])
+          .describe('company closure days and other holidays'),
+        yearEnd: z.boolean().default(true).describe('treat 24 December to 1 January as holidays of their own'),
+      })
+      .refine((h) => h.region === undefined || (h.country !== undefined && knownRegion(h.country, h.region)), {
+        message: 'region needs a country and must be one of its state or region codes',
+        path: ['region'],
+      })
+      .prefault({})
+      .describe(
+        'the holiday calendar of the forecasts: public holidays and the year-end dip are learnt from the history',
+      ),
   })
   .prefault({})
 

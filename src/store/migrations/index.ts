@@ -1,29 +1,35 @@
-import {migration as costs} from './0001-costs.js'
-import {migration as cloudCollectors} from './0100-cloud-collectors.js'
-import {migration as applyActions} from './0400-apply-actions.js'
-import {migration as runLock} from './0401-run-lock.js'
-import {migration as budgetsAlerts} from './0200-budgets-alerts.js'
-import {migration as alertClaims} from './0201-alert-claims.js'
-import {migration as k8s} from './0300-k8s.js'
-import {migration as recommendations} from './0350-recommendations.js'
-import {migration as costRollupNormalized} from './1100-cost-rollup-normalized.js'
+import {migration as alertClaims} from './alert-claims.js'
+import {migration as applyJournal} from './apply-journal.js'
+import {migration as budgetsAndAlerts} from './budgets-and-alerts.js'
+import {migration as collectorWatermarksAndPrices} from './collector-watermarks-and-prices.js'
+import {migration as costRollup} from './cost-rollup.js'
+import {migration as costRollupNormalized} from './cost-rollup-normalized.js'
+import {migration as k8sInventoryAndUsage} from './k8s-inventory-and-usage.js'
+import {migration as recommendations} from './recommendations.js'
+import {migration as runLock} from './run-lock.js'
 
-/** A schema change applied once, in its own transaction, in id order. */
+/** A schema change applied once, in its own transaction. */
 export interface Migration {
-  /** Sort key and identity: 'NNNN-name'. Issues use their own number ranges so ids never collide. */
+  /**
+   * What a store records once the migration is applied. Stores in use hold these ids, so an id never
+   * changes; the numbered ones come from an earlier layout. A new migration takes a descriptive id.
+   */
   id: string
   up: string
 }
 
-// Add new migrations here; never edit one that has shipped.
+/**
+ * Every migration, in the order they apply: append new ones at the end, never reorder, edit or
+ * remove one that has shipped. The order is this list's, not the ids'.
+ */
 export const migrations: readonly Migration[] = [
-  costs,
-  cloudCollectors,
-  budgetsAlerts,
+  costRollup,
+  collectorWatermarksAndPrices,
+  budgetsAndAlerts,
   alertClaims,
-  k8s,
+  k8sInventoryAndUsage,
   recommendations,
-  applyActions,
+  applyJournal,
   runLock,
   costRollupNormalized,
-].sort((a, b) => a.id.localeCompare(b.id))
+]

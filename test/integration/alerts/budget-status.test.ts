@@ -1,4 +1,3 @@
-import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 
 import {forecastBudgetScope} from '../../../src/alerts/budget-forecast.js'
@@ -6,8 +5,8 @@ import {budgetReport} from '../../../src/alerts/budget-status.js'
 import type {Budget} from '../../../src/model/budget.js'
 import type {DailyCostRow} from '../../../src/model/cost.js'
 import {replaceCosts} from '../../../src/store/costs.js'
-import {type Db, openStore} from '../../../src/store/open.js'
-import {tempDir} from '../../helpers/cli.js'
+import type {Db} from '../../../src/store/open.js'
+import {tempStore} from '../../helpers/index.js'
 import {syntheticRows} from '../../helpers/cost-data.js'
 
 const NOW = '2024-09-25'
@@ -31,14 +30,9 @@ describe('budgetReport over a real store: data the forecast cannot use still giv
   let db: Db
   let cleanup: () => void
   beforeEach(() => {
-    const tmp = tempDir()
-    cleanup = tmp.cleanup
-    db = openStore(path.join(tmp.dir, 'finops.db'))
+    ;({db, cleanup} = tempStore())
   })
-  afterEach(() => {
-    db.close()
-    cleanup()
-  })
+  afterEach(() => cleanup())
   const load = (rows: DailyCostRow[]): void => {
     replaceCosts(db, [], rows, {
       source: 'test',
@@ -50,7 +44,7 @@ describe('budgetReport over a real store: data the forecast cannot use still giv
   }
   const report = (b: Budget = budget()) => budgetReport(db, b, forecastBudgetScope, {level: 80, now: NOW})
 
-  test('a gap in the history: actual spend, no forecast, and which days are missing', () => {
+  test('a few missing days are filled: actual spend and a forecast', () => {
     load(
       syntheticRows([{account: '111', service: 'EC2', base: 100}], '2024-06-01', '2024-09-24').filter(
         (r) => r.day < '2024-08-10' || r.day > '2024-08-12',
@@ -58,8 +52,22 @@ describe('budgetReport over a real store: data the forecast cannot use still giv
     )
     const {status} = report()
     expect(status.actual).toBeGreaterThan(1500)
+    expect(status.forecastSkipped).toBeUndefined()
+    expect(status.forecast!.mean).toBeGreaterThan(status.actual)
+  })
+
+  test('history mostly missing: actual spend, no forecast, and which days are missing', () => {
+    load(
+      syntheticRows([{account: '111', service: 'EC2', base: 100}], '2024-06-01', '2024-09-24').filter(
+        (r) => new Date(`${r.day}T00:00:00Z`).getUTCDate() % 4 !== 0,
+      ),
+    )
+    const {status} = report()
+    expect(status.actual).toBeGreaterThan(1500)
     expect(status.forecast).toBeUndefined()
-    expect(status.forecastSkipped).toMatch(/3 missing days between 2024-06-01 and 2024-09-24 \(first: 2024-08-10\)/)
+    expect(status.forecastSkipped).toMatch(
+      /26 of 115 days from 2024-06-01 to 2024-09-23 have no data \(first: 2024-06-04\)/,
+    )
     expect(status.thresholds.find((t) => t.kind === 'actual')!.crossed).toBe(false)
   })
 

@@ -1,4 +1,3 @@
-import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import * as k8s from '@kubernetes/client-node'
 
@@ -7,8 +6,8 @@ import {applyRecommendations, type ApplyOptions} from '../../../src/apply/execut
 import {rollbackActions} from '../../../src/apply/rollback.js'
 import {parseConfig} from '../../../src/config/index.js'
 import {listActions} from '../../../src/store/actions.js'
-import {type Db, openStore} from '../../../src/store/open.js'
-import {tempDir} from '../../helpers/cli.js'
+import type {Db} from '../../../src/store/open.js'
+import {tempStore} from '../../helpers/index.js'
 import {type KubeApiServer, startKubeApi} from '../../servers/kube-api.js'
 import {startHoldingProxy} from '../../servers/kube-api-faults.js'
 import {deployment, hpa, namespace, pdb} from '../../helpers/cluster-fixture.js'
@@ -42,9 +41,7 @@ const writes = () => server.requests.filter((r) => r.method !== 'GET')
 const live = (ns: string, name: string) => server.get('apps/v1', 'Deployment', name, ns)!
 
 beforeEach(async () => {
-  const tmp = tempDir()
-  cleanup = tmp.cleanup
-  db = openStore(path.join(tmp.dir, 'finops.db'))
+  ;({db, cleanup} = tempStore())
   server = await startKubeApi({objects: [namespace('shop'), namespace('dev')]})
 })
 
@@ -134,15 +131,14 @@ describe('scale-down', () => {
     // Down again, then the store is lost: the annotation alone restores the original count.
     await applyRecommendations(db, cluster, recs, options({now: night}))
     expect((live('dev', 'web').spec as {replicas: number}).replicas).toBe(0)
-    const tmp = tempDir()
-    const freshDb = openStore(path.join(tmp.dir, 'new.db'))
+    const tmp = tempStore({name: 'new.db'})
+    const freshDb = tmp.db
     try {
       const restored = await applyRecommendations(freshDb, cluster, [], options({now: morning}))
       expect(restored.actions).toMatchObject([{kind: 'restore', status: 'applied', after: {replicas: 4}}])
       expect(restored.actions[0]!.reason).toContain('from the annotation')
       expect((live('dev', 'web').spec as {replicas: number}).replicas).toBe(4)
     } finally {
-      freshDb.close()
       tmp.cleanup()
     }
   })

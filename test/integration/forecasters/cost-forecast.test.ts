@@ -1,28 +1,23 @@
-import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import {expectFinopsError, namedAsFlags} from '../../helpers/errors.js'
+
 import {addDays, eachDay} from '../../../src/dates.js'
-import {isFinopsError} from '../../../src/errors.js'
 import {type CostForecastQuery, forecastCosts} from '../../../src/cost/forecast.js'
 import {renderForecastText} from '../../../src/output/forecast-format.js'
 import type {DailyCostRow} from '../../../src/model/cost.js'
 import {replaceCosts} from '../../../src/store/costs.js'
-import {type Db, openStore} from '../../../src/store/open.js'
-import {tempDir} from '../../helpers/cli.js'
+import type {Db} from '../../../src/store/open.js'
+import {tempStore} from '../../helpers/index.js'
 import {type BillRow, weeklyUsage} from '../../helpers/bill-fixture.js'
 
 let db: Db
 let cleanup: () => void
 
 beforeEach(() => {
-  const t = tempDir()
-  cleanup = t.cleanup
-  db = openStore(path.join(t.dir, 'finops.db'))
+  ;({db, cleanup} = tempStore())
 })
-afterEach(() => {
-  db.close()
-  cleanup()
-})
+afterEach(() => cleanup())
 
 function load(rows: readonly BillRow[]): void {
   const daily: DailyCostRow[] = rows.map((r) => ({
@@ -81,16 +76,8 @@ function standardBill(): BillRow[] {
   ]
 }
 
-function expectError(fn: () => unknown, pattern: RegExp, code: string): void {
-  let thrown: unknown
-  try {
-    fn()
-  } catch (error) {
-    thrown = error
-  }
-  expect(isFinopsError(thrown), String(thrown)).toBe(true)
-  expect((thrown as Error).message).toMatch(pattern)
-  expect((thrown as {code: string}).code).toBe(code)
+const expectError = (fn: () => unknown, message: RegExp, code: string): void => {
+  expectFinopsError(fn, {message, code})
 }
 
 describe('forecastCosts', () => {
@@ -385,10 +372,11 @@ describe('forecastCosts', () => {
 
   it('a --to after the last day with data is refused, not reported as missing days', () => {
     load(standardBill())
-    expectError(
-      () => forecastCosts(db, {...base, to: addDays(LAST, 5)}),
-      /^--to 2025-11-05 is after the last day with cost data \(2025-10-31\)$/,
-      'INVALID_INPUT',
-    )
+    const error = expectFinopsError(() => forecastCosts(db, {...base, to: addDays(LAST, 5)}), {
+      message: 'window end 2025-11-05 is after the last day with cost data (2025-10-31)',
+      code: 'INVALID_INPUT',
+    })
+    // `finops forecast` names its flag.
+    expect(namedAsFlags(error).message).toBe('--to 2025-11-05 is after the last day with cost data (2025-10-31)')
   })
 })

@@ -23,6 +23,7 @@ import {nodePricesFor} from '../../../src/k8s/allocation-report.js'
 import {readUsage} from '../../../src/store/usage.js'
 import {renderAllocationCsv, renderAllocationTable} from '../../../src/output/allocation-format.js'
 import {tempDir} from '../../helpers/cli.js'
+import {expectFinopsError, namedAsFlags} from '../../helpers/errors.js'
 
 const prices = parseConfig({}).kubernetes.prices
 
@@ -420,5 +421,8 @@ describe('cost allocation', () => {
       /unknown group-by key "service"; valid keys: cluster, namespace, workload/,
     )
     expect(() => parseAllocationKeys(['label:'])).toThrow(/a label key is needed/)
+    // The command edge names its flag instead of the domain's word.
+    const error = expectFinopsError(() => parseAllocationKeys(['label:']), {message: /^grouping label:: /})
+    expect(namedAsFlags(error).message).toMatch(/^--group-by label:: a label key is needed/)
   })
 })

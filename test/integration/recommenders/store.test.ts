@@ -1,9 +1,8 @@
-import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {recommendationId} from '../../../recommenders/context.js'
 import type {Recommendation, RecommendationKind} from '../../../src/model/recommendation.js'
-import {type Db, openStore} from '../../../src/store/open.js'
+import type {Db} from '../../../src/store/open.js'
 import {
   getRecommendation,
   lastRecommendationRun,
@@ -11,7 +10,7 @@ import {
   listSkipped,
   saveRecommendations,
 } from '../../../src/store/recommendations.js'
-import {tempDir} from '../../helpers/cli.js'
+import {tempStore} from '../../helpers/index.js'
 
 const rec = (kind: RecommendationKind, namespace: string, name: string, monthlySavings: number): Recommendation => {
   const target = {cluster: 'c1', namespace, kind: 'Deployment', name}
@@ -31,14 +30,9 @@ const rec = (kind: RecommendationKind, namespace: string, name: string, monthlyS
 let db: Db
 let cleanup: () => void
 beforeEach(() => {
-  const t = tempDir()
-  cleanup = t.cleanup
-  db = openStore(path.join(t.dir, 'store.db'))
+  ;({db, cleanup} = tempStore({name: 'store.db'}))
 })
-afterEach(() => {
-  db.close()
-  cleanup()
-})
+afterEach(() => cleanup())
 
 describe('recommendations store', () => {
   it('keeps the latest set per kind and namespace scope, largest savings first', () => {

@@ -2,40 +2,30 @@ import {spawnSync} from 'node:child_process'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import os from 'node:os'
-import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {isFinopsError} from '../../../src/errors.js'
 import {acquireRunLock, releaseRunLock} from '../../../src/run/lock.js'
 import {renderPrometheusText} from '../../../src/run/metrics.js'
 import {pushMetrics} from '../../../src/run/pushgateway.js'
-import {type Db, openStore} from '../../../src/store/open.js'
-import {tempDir} from '../../helpers/cli.js'
+import type {Db} from '../../../src/store/open.js'
+import {claimLock} from '../../../src/store/run-lock.js'
+import {expectFinopsError, tempStore} from '../../helpers/index.js'
 
 describe('the run lock', () => {
   let db: Db
   let cleanup: () => void
   beforeEach(() => {
-    const tmp = tempDir()
-    cleanup = tmp.cleanup
-    db = openStore(path.join(tmp.dir, 'finops.db'))
+    ;({db, cleanup} = tempStore())
   })
-  afterEach(() => {
-    db.close()
-    cleanup()
-  })
+  afterEach(() => cleanup())
 
   it('refuses a second holder until released, takes over an expired lock, and only its holder releases it', () => {
     const now = new Date('2024-09-04T22:00:00Z')
     expect(acquireRunLock(db, {runId: 'run-a', ttlMinutes: 60, now})).toEqual({})
-    let error: unknown
-    try {
-      acquireRunLock(db, {runId: 'run-b', ttlMinutes: 60, now: new Date('2024-09-04T22:30:00Z')})
-    } catch (e) {
-      error = e
-    }
-    expect(isFinopsError(error) && error.code).toBe('LOCKED')
-    expect((error as Error).message).toContain('run-a')
+    expectFinopsError(
+      () => acquireRunLock(db, {runId: 'run-b', ttlMinutes: 60, now: new Date('2024-09-04T22:30:00Z')}),
+      {code: 'LOCKED', exit: 'locked', message: /run-a/},
+    )
     releaseRunLock(db, 'run-b') // not the holder: no effect
     const later = acquireRunLock(db, {runId: 'run-c', ttlMinutes: 60, now: new Date('2024-09-04T23:00:01Z')})
     expect(later.takenOver).toMatchObject({runId: 'run-a', expiresAt: '2024-09-04T23:00:00.000Z'})
@@ -50,22 +40,24 @@ describe('the run lock', () => {
 
 describe('the run lock and a killed holder on this host', () => {
   it('takes over at once from a process that no longer exists', () => {
-    const {dir, cleanup} = tempDir()
-    const db = openStore(path.join(dir, 'finops.db'))
+    const {db, cleanup} = tempStore()
     try {
       const dead = spawnSync(process.execPath, ['-e', '0']).pid!
-      db.prepare('INSERT INTO run_locks (name, run_id, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+      claimLock(
+        db,
         'run',
-        'run-killed',
-        `${os.hostname()} pid ${dead}`,
-        '2024-09-04T22:00:00.000Z',
-        '2024-09-04T23:00:00.000Z',
+        {
+          runId: 'run-killed',
+          holder: `${os.hostname()} pid ${dead}`,
+          acquiredAt: '2024-09-04T22:00:00.000Z',
+          expiresAt: '2024-09-04T23:00:00.000Z',
+        },
+        () => true,
       )
       expect(
         acquireRunLock(db, {runId: 'run-next', ttlMinutes: 60, now: new Date('2024-09-04T22:05:00Z')}).takenOver,
       ).toMatchObject({runId: 'run-killed'})
     } finally {
-      db.close()
       cleanup()
     }
   })

@@ -1,4 +1,3 @@
-import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {parseConfig} from '../../../src/config/index.js'
@@ -6,8 +5,8 @@ import {eachDay} from '../../../src/dates.js'
 import type {CliInvoker} from '../../../src/run/cli-invoker.js'
 import {runSteps, type StepContext} from '../../../src/run/steps.js'
 import {replaceCosts} from '../../../src/store/costs.js'
-import {type Db, openStore} from '../../../src/store/open.js'
-import {tempDir} from '../../helpers/cli.js'
+import type {Db} from '../../../src/store/open.js'
+import {tempStore} from '../../helpers/index.js'
 
 /** A build of finops with only some commands: the registry must treat the rest as absent. */
 function partialBuild(
@@ -28,9 +27,7 @@ describe('run steps and missing capabilities', () => {
   let db: Db
   let cleanup: () => void
   beforeEach(() => {
-    const tmp = tempDir()
-    cleanup = tmp.cleanup
-    db = openStore(path.join(tmp.dir, 'finops.db'))
+    ;({db, cleanup} = tempStore())
     const days = eachDay('2024-08-01', '2024-09-03')
     replaceCosts(
       db,
@@ -56,10 +53,7 @@ describe('run steps and missing capabilities', () => {
       {source: 'focus', location: 'test', startedAt: '2024-09-04T00:00:00Z', rowsRead: days.length, rowsSkipped: 0},
     )
   })
-  afterEach(() => {
-    db.close()
-    cleanup()
-  })
+  afterEach(() => cleanup())
 
   const ctx = (cli: CliInvoker, raw: Record<string, unknown> = {}): StepContext => ({
     runId: 'run-x',

@@ -2,17 +2,7 @@ import {describe, expect, test} from 'vitest'
 
 import {buildBudgetInput} from '../../../src/alerts/budget-input.js'
 import type {Budget} from '../../../src/model/budget.js'
-import {isFinopsError} from '../../../src/errors.js'
-
-function usage(run: () => unknown): string {
-  try {
-    run()
-  } catch (error) {
-    if (isFinopsError(error) && error.exit === 2) return error.message
-    throw error
-  }
-  throw new Error('expected a usage error')
-}
+import {expectFinopsError, namedAsFlags} from '../../helpers/errors.js'
 
 describe('buildBudgetInput', () => {
   test('a new budget: defaults to monthly, billed, scope currency, actual 80/100 and forecast 100', () => {
@@ -72,6 +62,21 @@ describe('buildBudgetInput', () => {
     })
   })
 
+  test('errors speak of the budget in the domain and name the flags at the command edge', () => {
+    const error = expectFinopsError(() => buildBudgetInput({name: 'x', amount: 5, currency: 'dollars'}), {
+      message: 'currency dollars: expected a 3-letter ISO 4217 code',
+      suggestion: 'for example currency USD',
+      exit: 'usage',
+    })
+    expect(namedAsFlags(error)).toEqual({
+      message: '--currency dollars: expected a 3-letter ISO 4217 code',
+      suggestion: 'for example --currency USD',
+    })
+    expect(expectFinopsError(() => buildBudgetInput({name: 'x', amount: 5, filters: ['servce=EC2']})).message).toMatch(
+      /^unknown filter key "servce" in filter servce=EC2; valid keys: /,
+    )
+  })
+
   test.each([
     [{name: 'new'}, /budget "new" is new: --amount is required/],
     [{name: 'x', amount: -5}, /--amount -5: must be a positive number/],
@@ -85,6 +90,7 @@ describe('buildBudgetInput', () => {
     ],
     [{name: 'x', amount: 5, filters: ['service']}, /--filter service: expected key=value/],
   ])('%j is refused with one line', (flags, message) => {
-    expect(usage(() => buildBudgetInput(flags))).toMatch(message)
+    const error = expectFinopsError(() => buildBudgetInput(flags), {exit: 'usage'})
+    expect(namedAsFlags(error).message).toMatch(message)
   })
 })

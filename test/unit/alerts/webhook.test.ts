@@ -2,8 +2,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, test} from 'vitest'
 
+import {expectFinopsError} from '../../helpers/errors.js'
+
 import {resolveWebhook} from '../../../src/alerts/webhook.js'
-import {isFinopsError} from '../../../src/errors.js'
 import {tempDir} from '../../helpers/cli.js'
 
 const tmp = tempDir()
@@ -13,14 +14,8 @@ const secretFile = path.join(tmp.dir, 'webhook-url')
 fs.writeFileSync(secretFile, 'https://hooks.slack.com/services/T1/B1/fromfile\n')
 
 function failure(run: () => unknown): {message: string; code: string; exit: number} {
-  try {
-    run()
-  } catch (error) {
-    if (isFinopsError(error))
-      return {message: `${error.message} (${error.suggestion ?? ''})`, code: error.code, exit: error.exit}
-    throw error
-  }
-  throw new Error('expected a FinopsError')
+  const error = expectFinopsError(run)
+  return {message: `${error.message} (${error.suggestion ?? ''})`, code: error.code, exit: error.exit}
 }
 
 describe('resolveWebhook', () => {

@@ -11,6 +11,7 @@ import {billingAccountFromTable, exportQuery} from '../../../src/collectors/gcp/
 import {parseConfig} from '../../../src/config/index.js'
 import type {Watermark} from '../../../src/store/watermarks.js'
 import {fixturesDir} from '../../helpers/cli.js'
+import {expectFinopsError, namedAsFlags} from '../../helpers/errors.js'
 
 const mark = (collectedThrough: string, finalThrough: string): Watermark => ({
   source: 's',
@@ -71,7 +72,7 @@ describe('planWindow', () => {
     ).toMatchObject({from: '2026-11-19', to: '2026-11-19'})
   })
 
-  it('explicit --from/--to win, and a reversed window is a usage error naming the flags', () => {
+  it('an explicit start/end wins, and a reversed window is a usage error naming both ends', () => {
     expect(
       planWindow({
         today: '2026-11-26',
@@ -81,11 +82,14 @@ describe('planWindow', () => {
         settings,
       }),
     ).toEqual({from: '2026-01-01', to: '2026-01-31', finalThrough: '2026-01-28'})
-    expect(() => planWindow({today: '2026-11-26', from: '2026-11-20', to: '2026-11-10', settings})).toThrow(
-      /--from 2026-11-20 is after --to 2026-11-10/,
+    const reversed = expectFinopsError(
+      () => planWindow({today: '2026-11-26', from: '2026-11-20', to: '2026-11-10', settings}),
+      {message: 'window start 2026-11-20 is after window end 2026-11-10', exit: 'usage'},
     )
+    // A command with --from/--to names its flags.
+    expect(namedAsFlags(reversed).message).toBe('--from 2026-11-20 is after --to 2026-11-10')
     expect(() => planWindow({today: '2026-11-26', from: '2026-13-01', settings})).toThrow(
-      /--from 2026-13-01: expected a date/,
+      /window start 2026-13-01: expected a date/,
     )
   })
 })

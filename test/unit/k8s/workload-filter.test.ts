@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
+import {expectFinopsError} from '../../helpers/errors.js'
+
 import {
   labelsMatch,
   namespaceMatches,
@@ -8,8 +10,6 @@ import {
   selectNamespaces,
   workloadSelected,
 } from '../../../src/k8s/workload-filter.js'
-import {isFinopsError} from '../../../src/errors.js'
-import {ExitCode} from '../../../src/exit-codes.js'
 
 const labels = {app: 'web', tier: 'frontend', 'app.kubernetes.io/part-of': 'shop', replicas: '5', empty: ''}
 
@@ -70,15 +70,7 @@ describe('parseLabelSelector + labelsMatch', () => {
   ]
   for (const [text, message] of bad) {
     it(`refuses '${text}' as a usage error`, () => {
-      let error: unknown
-      try {
-        parseLabelSelector(text)
-      } catch (e) {
-        error = e
-      }
-      expect(isFinopsError(error)).toBe(true)
-      expect((error as Error).message).toMatch(message)
-      expect((error as {exit: number}).exit).toBe(ExitCode.usage)
+      expectFinopsError(() => parseLabelSelector(text), {message, exit: 'usage'})
     })
   }
 })

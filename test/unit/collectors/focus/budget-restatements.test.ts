@@ -4,6 +4,7 @@ import {formatByteSize, parseByteSize, planBudget} from '../../../../src/collect
 import {checkRestatements} from '../../../../src/collectors/focus/restatements.js'
 import {isFinopsError} from '../../../../src/errors.js'
 import type {ScopeRestatement} from '../../../../src/store/cost-writer.js'
+import {namedAsFlags} from '../../../helpers/errors.js'
 
 describe('import memory budget', () => {
   it('parses sizes as people and Kubernetes write them, and nothing else', () => {
@@ -51,7 +52,10 @@ function refusal(restatements: ScopeRestatement[]): string {
   try {
     checkRestatements(restatements)
   } catch (error) {
-    if (isFinopsError(error)) return `${error.message} (${error.suggestion})`
+    if (isFinopsError(error)) {
+      const named = namedAsFlags(error)
+      return `${named.message} (${named.suggestion})`
+    }
     throw error
   }
   throw new Error('expected a refusal')

@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 
 import {planBudget} from '../../../../src/collectors/focus/budget.js'
 import {describeResourceFailure} from '../../../../src/collectors/focus/duckdb-session.js'
+import {namedAsFlags} from '../../../helpers/errors.js'
 
 /** DuckDB's own failures when it runs out, read back as what ran out and how to raise it. */
 describe('import resource failures', () => {
@@ -26,7 +27,11 @@ describe('import resource failures', () => {
     const named = describeResourceFailure(failure, budget, '/var/lib/finops/.finops-import-x')!
     expect(named.exit).toBe(10)
     expect(named.message).toMatch(/^the import ran out of its 256 MB memory budget \(DuckDB could use \d+ MB of it\)$/)
-    expect(named.suggestion).toMatch(/--memory 512MB\) or import\.memory in finops\.yaml/)
+    expect(namedAsFlags(named).suggestion).toMatch(
+      /^raise --memory \(e\.g\. to 512MB\) or import\.memory in finops\.yaml$/,
+    )
+    // Outside the CLI the budget is named in the domain's words, never as a flag.
+    expect(named.suggestion).not.toMatch(/--/)
     expect(named.message).not.toMatch(/format|parse|CSV/i)
   })
 
@@ -40,7 +45,7 @@ describe('import resource failures', () => {
       '/data/.finops-import-a',
     )!
     expect(disk.message).toMatch(/ran out of disk space for its spill files in \/data /)
-    expect(disk.suggestion).toMatch(/--temp-dir/)
+    expect(namedAsFlags(disk).suggestion).toMatch(/--temp-dir .*--memory/)
     expect(describeResourceFailure(new Error('Invalid Input Error: CSV Error on Line: 7'), budget, '/d/x')).toBe(
       undefined,
     )

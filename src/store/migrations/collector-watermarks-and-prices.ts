@@ -1,7 +1,7 @@
 import type {Migration} from './index.js'
 
 /**
- * Cloud billing collectors (issue 3): one watermark per source and scope (the last day a run
+ * Cloud billing collectors: one watermark per source and scope (the last day a run
  * collected, so the next run asks only for what is new plus the restatement window), and the
  * price catalog the recommenders read spot/on-demand ratios from.
  */

@@ -3,7 +3,7 @@ import type {Migration} from './index.js'
 /**
  * Kubernetes inventory (one snapshot per cluster, replaced whole by each `collect k8s`) and the
  * per-container daily usage digests. Inventory objects are JSON documents (the shapes in
- * src/k8s/model.ts) under indexed keys: they are read whole by the recommenders, never queried by
+ * src/model/k8s.ts) under indexed keys: they are read whole by the recommenders, never queried by
  * field. Usage rows grow with containers x days, not with samples.
  */
 export const migration: Migration = {

@@ -4,7 +4,7 @@ import type {Migration} from './index.js'
  * The latest recommendations, so `finops apply` plans from what `finops recommend` showed. Each run
  * replaces the rows of the kinds (and namespaces) it computed; ids are stable per kind and target,
  * so the same recommendation keeps its id across runs. Rows are JSON documents (the Recommendation
- * contract in recommenders/types.ts) under indexed keys.
+ * contract in src/model/recommendation.ts) under indexed keys.
  */
 export const migration: Migration = {
   id: '0350-recommendations',

@@ -21,7 +21,7 @@ const split = (column: string): string =>
  * `cost_daily` and `tag_values` stay as views with their old columns.
  */
 export const migration: Migration = {
-  id: '1100-cost-rollup-normalized',
+  id: 'cost-rollup-normalized',
   up: `
 CREATE TABLE cost_keys (
   id INTEGER PRIMARY KEY,

@@ -1,0 +1,88 @@
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {getBudget} from '../../../src/store/budgets.js'
+import {migrations} from '../../../src/store/migrations/index.js'
+import {openStore} from '../../../src/store/open.js'
+import {fixturesDir} from '../../helpers/cli.js'
+import {tempStore, type TempStore} from '../../helpers/store.js'
+
+/** The ids stores already record: they must keep meaning the same migrations, in the same order. */
+const RECORDED_IDS = [
+  '0001-costs',
+  '0100-cloud-collectors',
+  '0200-budgets-alerts',
+  '0201-alert-claims',
+  '0300-k8s',
+  '0350-recommendations',
+  '0400-apply-actions',
+  '0401-run-lock',
+]
+
+const tables = (db: Database.Database): string[] =>
+  db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]
+const applied = (db: Database.Database): {id: string; applied_at: string}[] =>
+  db.prepare('SELECT id, applied_at FROM schema_migrations ORDER BY rowid').all() as {id: string; applied_at: string}[]
+
+let store: TempStore | undefined
+afterEach(() => store?.cleanup())
+
+describe('store migrations', () => {
+  it('keep every id an existing store may have recorded, in the order they first applied, and each id once', () => {
+    const ids = migrations.map((m) => m.id)
+    expect(ids.slice(0, RECORDED_IDS.length)).toEqual(RECORDED_IDS)
+    expect(new Set(ids).size).toBe(ids.length)
+  })
+
+  it('open a store the previous layout created and migrated: nothing re-applied, its data intact', () => {
+    const fixture = path.join(fixturesDir, 'stores', 'previous-layout.db')
+    const before = fs.readFileSync(fixture)
+    const previous = new Database(fixture, {readonly: true})
+    const recordedBefore = applied(previous)
+    previous.close()
+    expect(recordedBefore.map((r) => r.id)).toEqual(RECORDED_IDS)
+
+    store = tempStore({from: fixture})
+    const recorded = applied(store.db)
+    expect(recorded.map((r) => r.id)).toEqual(migrations.map((m) => m.id))
+    // None of the eight the previous layout applied ran again (their records are untouched).
+    expect(recorded.slice(0, RECORDED_IDS.length)).toEqual(recordedBefore)
+    expect(getBudget(store.db, 'prod')).toMatchObject({amount: 1000, filters: ['provider=AWS']})
+    expect(tables(store.db)).toEqual(expect.arrayContaining(['cost_daily', 'budgets', 'apply_actions', 'run_locks']))
+    expect(fs.readFileSync(fixture).equals(before)).toBe(true)
+  })
+
+  it('bring a store an older finops left half-migrated up to date, applying only what it lacks, in order', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'finops-migrate-'))
+    const file = path.join(dir, 'old.db')
+    try {
+      // An older finops knew only the first four migrations, and recorded them by their ids.
+      const old = new Database(file)
+      old.exec('CREATE TABLE schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)')
+      for (const m of migrations.slice(0, 4)) {
+        old.exec(m.up)
+        old.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.id, '2024-01-01T00:00:00.000Z')
+      }
+      old.close()
+
+      const db = openStore(file)
+      const recorded = applied(db)
+      expect(recorded.map((r) => r.id)).toEqual(migrations.map((m) => m.id))
+      expect(recorded.slice(0, 4).every((r) => r.applied_at === '2024-01-01T00:00:00.000Z')).toBe(true)
+      expect(recorded.slice(4).every((r) => r.applied_at > '2024-01-01T00:00:00.000Z')).toBe(true)
+      expect(tables(db)).toEqual(
+        expect.arrayContaining(['k8s_workloads', 'recommendations', 'apply_actions', 'run_locks']),
+      )
+      db.close()
+      // Opening again applies nothing.
+      const again = openStore(file)
+      expect(applied(again)).toEqual(recorded)
+      again.close()
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
