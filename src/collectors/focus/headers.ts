@@ -41,15 +41,16 @@ export async function readCsvHeader(file: FocusFile): Promise<string[] | undefin
 export async function csvLineOfRow(file: FocusFile, row: number): Promise<number | undefined> {
   const source = fs.createReadStream(file.path)
   const input = /\.gz(ip)?$/i.test(file.path) ? source.pipe(zlib.createGunzip()) : source
-  // csv-parse's own line count takes a quoted CRLF for two lines; counting the newlines of each
-  // record's raw text (which holds its quoted newlines, not the delimiter's) gives the editor's lines.
+  // csv-parse's own line count takes a quoted CRLF for two lines; counting the newlines inside each
+  // record's raw text (its quoted newlines; the raw text ends with all or part of the delimiter,
+  // depending on the line ending) gives the lines an editor shows.
   const parser = input.pipe(parse({bom: true, relax_column_count: true, raw: true, to: row + 1}))
   let line = 1
   let index = 0
   try {
     for await (const record of parser as AsyncIterable<{raw: string}>) {
       if (index === row) return line
-      line += countNewlines(record.raw) + 1
+      line += countNewlines(record.raw.replace(/(\r\n|\n|\r)$/, '')) + 1
       index++
     }
     return undefined

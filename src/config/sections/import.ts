@@ -5,7 +5,7 @@ import {MIN_IMPORT_MEMORY, parseByteSize} from '../../collectors/focus/budget.js
 const byteSize = z
   .string()
   .refine((v) => parseByteSize(v) !== undefined, {error: 'must be a size such as 512MB, 1GiB or 768Mi'})
-  .refine((v) => (parseByteSize(v) ?? 0) >= MIN_IMPORT_MEMORY, {error: 'must be at least 64MB'})
+  .refine((v) => (parseByteSize(v) ?? 0) >= MIN_IMPORT_MEMORY, {error: 'must be at least 64MiB'})
 
 /**
  * `import:` in finops.yaml: the FOCUS import's resources. The budget bounds the whole import process
