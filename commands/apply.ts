@@ -2,14 +2,14 @@ import {Flags} from '@oclif/core'
 import fs from 'node:fs'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
+import {outputFlags} from '../src/cli/output-flags.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
 import {newRunId} from '../src/apply/identity.js'
 import {applyFromStore} from '../src/apply/index.js'
 import type {ApplyReport} from '../src/apply/execute.js'
-import {renderApplyReport} from '../src/apply/format.js'
-import {APPLY_KINDS, type ApplyKind} from '../src/model/action.js'
+import {APPLY_KINDS, type ApplyKind} from '../recommenders/registry.js'
 import {inputError, usageError} from '../src/errors.js'
-import {ExitCode} from '../src/exit-codes.js'
+import {partsExitCode} from '../src/exit-codes.js'
 import {recommendationSchema} from '../recommenders/schema.js'
 import type {Recommendation} from '../src/model/recommendation.js'
 import {acquireRunLock, releaseRunLock} from '../src/run/lock.js'
@@ -41,6 +41,7 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     recommendations: Flags.string({
       description: 'apply these recommendations (a finops recommend --json file) instead of the stored ones',
     }),
+    ...outputFlags(['apply']),
   }
 
   async run(): Promise<ApplyReport> {
@@ -65,14 +66,11 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     }).finally(() => {
       if (enforce) releaseRunLock(db, runId)
     })
-    return this.finishWith(report, applyExitCode(report), renderApplyReport)
+    // partial when some changes went through and some did not; remote when none did.
+    return this.finish('apply', report, {
+      exit: partsExitCode({succeeded: report.summary.applied, failed: report.summary.failed}),
+    })
   }
-}
-
-/** partial when some changes went through and some did not; remote when none did. */
-export function applyExitCode(report: ApplyReport): number {
-  if (report.summary.failed === 0) return ExitCode.ok
-  return report.summary.applied > 0 ? ExitCode.partial : ExitCode.remote
 }
 
 function parseKinds(value: string): ApplyKind[] {

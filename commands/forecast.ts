@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
+import {outputFlags} from '../src/cli/output-flags.js'
 import {forecastCosts} from '../src/cost/forecast.js'
 import type {CostForecast} from '../forecasters/types.js'
 import {METRICS, type Metric} from '../src/model/cost.js'
-import {renderBacktestText, renderForecastCsv, renderForecastText} from '../src/output/forecast-format.js'
 import {DIMENSION_KEYS_HELP, parseFilters, parseGroupKeys} from '../src/cost/dimension-keys.js'
 import {parseDay, WINDOW_END, WINDOW_START} from '../src/dates.js'
 
@@ -58,7 +58,7 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
     backtest: Flags.boolean({
       description: "also print each model's backtest accuracy: MASE, horizon-total error, interval coverage",
     }),
-    csv: Flags.boolean({description: 'print CSV (one row per day and group) instead of a table', exclusive: ['json']}),
+    ...outputFlags(['forecast']),
   }
 
   async run(): Promise<CostForecast> {
@@ -86,10 +86,7 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
         backtestOrigins: config.forecast.backtestOrigins,
       },
     })
-    if (this.jsonEnabled()) return forecast
-    if (flags.csv) process.stdout.write(renderForecastCsv(forecast))
-    else process.stdout.write(renderForecastText(forecast))
-    if (flags.backtest && !flags.csv) process.stdout.write(`\n${renderBacktestText(forecast)}`)
+    await this.present('forecast', forecast, {backtest: flags.backtest})
     return forecast
   }
 }

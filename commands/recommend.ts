@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
+import {outputFlags} from '../src/cli/output-flags.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
 import {usageError} from '../src/errors.js'
 import {recommendFromStore, recommendNow, type RecommendReport} from '../recommenders/from-store.js'
-import {RECOMMENDER_NAMES, type RecommenderName} from '../recommenders/index.js'
+import {RECOMMENDATION_KINDS, type RecommendationKind} from '../recommenders/registry.js'
 import {recommendSettingsFrom} from '../recommenders/settings.js'
-import {renderRecommendCsv, renderRecommendTable} from '../src/output/recommend-format.js'
 
 export default class Recommend extends FinopsCommand {
   static override summary =
@@ -30,7 +30,7 @@ recommendations, which finops apply plans from. Settings: kubernetes.recommend i
     kind: Flags.string({
       char: 'k',
       description: 'recommendation kinds (comma-separated or repeated)',
-      options: RECOMMENDER_NAMES,
+      options: RECOMMENDATION_KINDS,
       multiple: true,
       delimiter: ',',
     }),
@@ -46,7 +46,7 @@ recommendations, which finops apply plans from. Settings: kubernetes.recommend i
     }),
     'show-skipped': Flags.boolean({description: 'list every skipped workload with its reason under the table'}),
     'no-save': Flags.boolean({description: 'do not keep the result as the latest recommendations for finops apply'}),
-    csv: Flags.boolean({description: 'print CSV (one row per recommendation) instead of a table', exclusive: ['json']}),
+    ...outputFlags(['recommend']),
   }
 
   async run(): Promise<RecommendReport> {
@@ -57,7 +57,7 @@ recommendations, which finops apply plans from. Settings: kubernetes.recommend i
     const filter = workloadFilterFromFlags(flags)
     const db = this.openStore(flags.db, flags.config)
     const report = recommendFromStore(db, settings, loaded.config.kubernetes, {
-      kinds: (flags.kind ?? RECOMMENDER_NAMES) as RecommenderName[],
+      kinds: (flags.kind ?? RECOMMENDATION_KINDS) as RecommendationKind[],
       filter,
       minSavings,
       cluster: flags.cluster,
@@ -65,9 +65,7 @@ recommendations, which finops apply plans from. Settings: kubernetes.recommend i
       now: recommendNow(),
       save: !flags['no-save'],
     })
-    if (this.jsonEnabled()) return report
-    if (flags.csv) process.stdout.write(renderRecommendCsv(report))
-    else process.stdout.write(`${renderRecommendTable(report, {showSkipped: flags['show-skipped']})}\n`)
+    await this.present('recommend', report, {showSkipped: flags['show-skipped']})
     return report
   }
 }

@@ -1,13 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
+import {outputFlags} from '../src/cli/output-flags.js'
 import {KubernetesCluster} from '../src/apply/cluster.js'
 import {newRunId} from '../src/apply/identity.js'
-import {renderRollbackReport} from '../src/apply/format.js'
 import {loadKubeConfig} from '../src/apply/kubeconfig.js'
 import {recoverPending} from '../src/apply/execute.js'
 import {rollbackActions, type RollbackReport} from '../src/apply/rollback.js'
-import {ExitCode} from '../src/exit-codes.js'
+import {partsExitCode} from '../src/exit-codes.js'
 import {acquireRunLock, releaseRunLock} from '../src/run/lock.js'
 
 export default class Rollback extends FinopsCommand {
@@ -25,6 +25,7 @@ else since the apply is left alone unless --force. Dry run unless --yes, which t
   static override flags = {
     yes: Flags.boolean({description: 'restore (default: show what would be restored)'}),
     force: Flags.boolean({description: 'restore even where the workload changed since the apply'}),
+    ...outputFlags(['rollback']),
   }
 
   async run(): Promise<RollbackReport> {
@@ -49,8 +50,8 @@ else since the apply is left alone unless --force. Dry run unless --yes, which t
     } finally {
       if (flags.yes) releaseRunLock(db, lockId)
     }
-    const exit =
-      report.summary.failed === 0 ? ExitCode.ok : report.summary.rolledBack > 0 ? ExitCode.partial : ExitCode.remote
-    return this.finishWith(report, exit, renderRollbackReport)
+    return this.finish('rollback', report, {
+      exit: partsExitCode({succeeded: report.summary.rolledBack, failed: report.summary.failed}),
+    })
   }
 }

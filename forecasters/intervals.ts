@@ -215,8 +215,12 @@ function slope(ys: readonly number[]): number {
 }
 
 /** Share of backtest days inside intervals built from the other origins (leave one origin out). */
-export function backtestCoverage(runs: readonly OriginRun[], level: number, calibration?: IntervalCalibration): number {
-  if (runs.length < 2) return Number.NaN
+export function backtestCoverage(
+  runs: readonly OriginRun[],
+  level: number,
+  calibration?: IntervalCalibration,
+): number | null {
+  if (runs.length < 2) return null
   const horizon = Math.max(...runs.map((r) => r.actual.length))
   let inside = 0
   let total = 0
@@ -229,5 +233,5 @@ export function backtestCoverage(runs: readonly OriginRun[], level: number, cali
       total++
     })
   })
-  return total > 0 ? inside / total : Number.NaN
+  return total > 0 ? inside / total : null
 }

@@ -86,7 +86,7 @@ export const currencyForecastSchema = z.object({
   warnings: z.array(forecastWarningSchema).describe('what to know before trusting this forecast; empty when nothing'),
 })
 
-export const forecastJsonSchema = z.object({
+export const forecastSchema = z.object({
   level: z.number(),
   metric: z.enum(Object.keys(METRICS) as [keyof typeof METRICS, ...(keyof typeof METRICS)[]]),
   horizonDays: z.int(),
@@ -113,7 +113,7 @@ export const forecastJsonSchema = z.object({
     ),
 })
 
-export type CostForecast = z.infer<typeof forecastJsonSchema>
+export type CostForecast = z.infer<typeof forecastSchema>
 export type CurrencyForecast = z.infer<typeof currencyForecastSchema>
 export type GroupForecast = z.infer<typeof groupForecastSchema>
 export type ForecastWarning = z.infer<typeof forecastWarningSchema>

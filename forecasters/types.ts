@@ -37,8 +37,8 @@ export interface ModelAccuracy {
   mase: number
   /** Mean absolute percentage error of the horizon total (sum over the backtest horizon), in %. */
   totalApe: number
-  /** Share of backtest days inside the model's interval at the requested level (0..1). */
-  coverage: number
+  /** Share of backtest days inside the model's interval at the requested level (0..1); null with fewer than 2 origins. */
+  coverage: number | null
   /** How many forecast origins the backtest used, and the horizon each one forecast. */
   origins: number
   horizonDays: number

@@ -61,18 +61,19 @@ export interface RecommenderResult {
 
 export type Recommender = (input: RecommenderInput) => RecommenderResult
 
-const ID_PREFIX: Record<RecommendationKind, string> = {rightsize: 'rs', spot: 'spot', 'scale-down': 'sd'}
+/** A kind's name and the prefix of its recommendation ids (`rs-3f2a9c1b0d`); its registry entry carries the same. */
+export interface KindId {
+  kind: RecommendationKind
+  idPrefix: string
+}
 
 /** Stable across runs for the same kind and target, so apply can de-duplicate and users can name it. */
-export function recommendationId(kind: RecommendationKind, target: WorkloadTarget): string {
+export function recommendationId(kind: KindId, target: WorkloadTarget): string {
   const key = [target.cluster ?? '', target.namespace, target.kind, target.name, target.container ?? ''].join('/')
-  return `${ID_PREFIX[kind]}-${createHash('sha256').update(`${kind}\u0000${key}`).digest('hex').slice(0, 10)}`
+  return `${kind.idPrefix}-${createHash('sha256').update(`${kind.kind}\u0000${key}`).digest('hex').slice(0, 10)}`
 }
 
 export const workloadTarget = (w: Workload, container?: string): WorkloadTarget =>
   container === undefined
     ? {cluster: w.cluster, namespace: w.namespace, kind: w.kind, name: w.name}
     : {cluster: w.cluster, namespace: w.namespace, kind: w.kind, name: w.name, container}
-
-/** Rounds money for output; the sort uses the same rounded value users see. */
-export const roundMoney = (value: number): number => Math.round(value * 100) / 100

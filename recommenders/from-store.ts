@@ -10,12 +10,14 @@ import {spotPriceRatio} from '../src/store/prices.js'
 import {saveRecommendations} from '../src/store/recommendations.js'
 import {readUsage, usageRange} from '../src/store/usage.js'
 import type {RecommenderInput} from './context.js'
-import {type RecommendationSet, type RecommenderName, runRecommenders} from './index.js'
+import {type RecommendationSet, runRecommenders} from './index.js'
+import type {RecommendationKind} from './registry.js'
 import {createPriceLookup} from './pricing.js'
 import type {RecommendSettings} from './settings.js'
+import {roundMoney} from '../src/money.js'
 
 export interface RecommendFromStoreOptions {
-  kinds: readonly RecommenderName[]
+  kinds: readonly RecommendationKind[]
   /** Namespaces (names or globs) and a label selector; absent = every workload of the inventory. */
   filter?: WorkloadFilter
   minSavings?: number
@@ -174,7 +176,7 @@ function mergeSets(sets: readonly RecommendationSet[], currency: string): Recomm
     recommendations,
     skipped,
     currency,
-    totalMonthlySavings: Math.round(recommendations.reduce((t, r) => t + r.monthlySavings, 0) * 100) / 100,
+    totalMonthlySavings: roundMoney(recommendations.reduce((t, r) => t + r.monthlySavings, 0)),
   }
 }
 

@@ -1,5 +1,7 @@
 import {z} from 'zod'
 
+import {RECOMMENDATION_ID_PATTERN, RECOMMENDATION_KINDS} from './registry.js'
+
 /**
  * The JSON contract of `finops recommend --json`, as a zod schema: the e2e tests parse the command's
  * output with it, and docs/schemas/recommend.schema.json is generated from it.
@@ -23,11 +25,8 @@ const shape = z.strictObject({
 })
 
 export const recommendationSchema = z.strictObject({
-  id: z
-    .string()
-    .regex(/^(rs|spot|sd)-[0-9a-f]{10}$/)
-    .describe('stable per kind and target across runs'),
-  kind: z.enum(['rightsize', 'spot', 'scale-down']),
+  id: z.string().regex(RECOMMENDATION_ID_PATTERN).describe('stable per kind and target across runs'),
+  kind: z.enum(RECOMMENDATION_KINDS),
   target,
   current: shape,
   proposed: shape,
@@ -44,7 +43,7 @@ export const recommendationSchema = z.strictObject({
 })
 
 export const skippedSchema = z.strictObject({
-  kind: z.enum(['rightsize', 'spot', 'scale-down']),
+  kind: z.enum(RECOMMENDATION_KINDS),
   target,
   reason: z.string().min(1),
 })

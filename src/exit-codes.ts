@@ -41,3 +41,13 @@ export const exitCodeDescriptions: Record<ExitCodeName, string> = {
   locked: 'another run holds the lock',
   resources: 'ran out of its memory budget or of disk space (the message says which and how to raise it)',
 }
+
+/**
+ * The exit of work made of independent parts (actions applied, alerts posted, steps run): ok when
+ * none failed, partial when some succeeded and some failed, remote when all that were tried failed.
+ * Parts that could not be evaluated at all (`incomplete`) make an otherwise clean run partial.
+ */
+export function partsExitCode(parts: {succeeded: number; failed: number; incomplete?: number}): number {
+  if (parts.failed === 0) return (parts.incomplete ?? 0) > 0 ? ExitCode.partial : ExitCode.ok
+  return parts.succeeded > 0 ? ExitCode.partial : ExitCode.remote
+}

@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
-import {renderActionsTable} from '../../src/apply/format.js'
-import type {ActionRecord} from '../../src/model/action.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
+import {ACTION_KINDS} from '../../src/apply/schemas.js'
+import {ACTION_STATUSES, type ActionRecord} from '../../src/model/action.js'
 import {listActions} from '../../src/store/actions.js'
 
 export default class ActionsList extends FinopsCommand {
@@ -20,10 +21,11 @@ export default class ActionsList extends FinopsCommand {
     namespace: Flags.string({description: 'only this namespace'}),
     status: Flags.string({
       description: 'only this status',
-      options: ['pending', 'applied', 'failed', 'superseded', 'rolled-back'],
+      options: [...ACTION_STATUSES],
     }),
-    kind: Flags.string({description: 'only this kind', options: ['scale-down', 'restore', 'rightsize', 'spot']}),
+    kind: Flags.string({description: 'only this kind', options: [...ACTION_KINDS]}),
     limit: Flags.integer({description: 'newest N actions', min: 1, default: 100}),
+    ...outputFlags(['actions-list']),
   }
 
   async run(): Promise<{actions: ActionRecord[]}> {
@@ -36,7 +38,7 @@ export default class ActionsList extends FinopsCommand {
       kind: flags.kind,
       limit: flags.limit,
     })
-    if (!this.jsonEnabled()) this.log(renderActionsTable(actions))
+    await this.present('actions-list', {actions})
     return {actions}
   }
 }

@@ -4,8 +4,10 @@ import {type AlertCheckResult, checkAlerts} from '../../src/alerts/check.js'
 import {forecastBudgetScope} from '../../src/alerts/budget-forecast.js'
 import {resolveWebhook, WEBHOOK_ENV} from '../../src/alerts/webhook.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {usageError} from '../../src/errors.js'
-import {ExitCode} from '../../src/exit-codes.js'
+import {partsExitCode} from '../../src/exit-codes.js'
+import {describeFailedPosts} from '../../src/output/alert-check-format.js'
 
 export default class AlertCheck extends FinopsCommand {
   static override summary = 'Evaluate budgets and spend anomalies and post new alerts to Slack'
@@ -28,6 +30,7 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
       description: 'forecast interval level for budgets, percent (default: forecast.level in finops.yaml, else 80)',
     }),
     'no-anomalies': Flags.boolean({description: 'evaluate budgets only'}),
+    ...outputFlags(['alert-check']),
   }
 
   async run(): Promise<AlertCheckResult> {
@@ -49,62 +52,16 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
       webhookUrl: webhook?.url,
     })
 
-    this.render(result, webhook?.source)
-    if (result.warnings.length > 0) process.stderr.write(`Warning: ${result.warnings.join('; ')}\n`)
-    if (result.failed.length > 0) {
-      const first = result.failed[0]!
-      process.stderr.write(
-        `Error: ${result.failed.length} alert${result.failed.length === 1 ? '' : 's'} could not be posted (${first.error}); ` +
-          `${result.pendingAfter} pending, retried on the next run\n`,
-      )
-      process.exitCode = result.sent.length > 0 ? ExitCode.partial : ExitCode.remote
-    } else if (result.warnings.length > 0) {
-      // Alerts that could not be evaluated are a partial run, never a silent success.
-      process.exitCode = ExitCode.partial
-    }
-    return result
-  }
-
-  private render(result: AlertCheckResult, source: string | undefined): void {
-    if (this.jsonEnabled()) return
-    for (const b of result.budgets) {
-      this.log(
-        `Budget ${b.name} ${b.period}: ${b.actualPercent.toFixed(1)}% spent` +
-          (b.forecastPercent === undefined
-            ? `, no forecast (${b.forecastSkipped ?? 'not available'})`
-            : `, forecast ${b.forecastPercent.toFixed(1)}%`) +
-          (b.crossed.length > 0 ? `; crossed ${b.crossed.join(', ')}` : ''),
-      )
-    }
-    if (result.anomalies.groupBy.length > 0) {
-      this.log(
-        `Anomalies by ${result.anomalies.groupBy.join(' + ')}: ${result.anomalies.found.length} found` +
-          (result.anomalies.through ? ` in the days up to ${result.anomalies.through}` : ' (no cost data)'),
-      )
-    }
-    if (result.alreadySent.length > 0) this.log(`Already posted earlier: ${result.alreadySent.length}`)
-    if (result.dryRun) {
-      this.log(
-        result.messages && result.messages.length > 0
-          ? `Dry run: ${result.messages.length} message(s) would be posted:`
-          : 'Dry run: nothing to post',
-      )
-      for (const message of result.messages ?? []) this.log(JSON.stringify(message, null, 2))
-      return
-    }
-    if (
-      result.sent.length + result.failed.length + result.deferred.length + (result.postedElsewhere?.length ?? 0) ===
-      0
-    )
-      this.log('Nothing new to post')
-    else
-      this.log(
-        `Posted ${result.sent.length} alert${result.sent.length === 1 ? '' : 's'} to Slack (webhook from ${source})`,
-      )
-    for (const a of result.sent) this.log(`  sent: ${a.summary}`)
-    for (const a of result.failed)
-      this.log(`  pending (failed after ${a.attempts} attempt${a.attempts === 1 ? '' : 's'}: ${a.error}): ${a.summary}`)
-    for (const a of result.deferred) this.log(`  pending (not attempted this run): ${a.summary}`)
-    for (const a of result.postedElsewhere ?? []) this.log(`  being posted by another run: ${a.summary}`)
+    return this.finish('alert-check', result, {
+      // Budgets whose forecast could not be evaluated make the run partial, never a silent success.
+      exit: partsExitCode({
+        succeeded: result.sent.length,
+        failed: result.failed.length,
+        incomplete: result.warnings.length,
+      }),
+      warning: result.warnings.length > 0 ? result.warnings.join('; ') : undefined,
+      problem: describeFailedPosts(result),
+      options: {webhookSource: webhook?.source},
+    })
   }
 }

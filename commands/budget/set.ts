@@ -1,19 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 
-import {formatBudgetAmount} from '../../src/alerts/budget-format.js'
-import {buildBudgetInput, describeThresholds} from '../../src/alerts/budget-input.js'
-import {formatScope} from '../../src/alerts/format.js'
-import {BUDGET_PERIODS, type Budget} from '../../src/model/budget.js'
+import {buildBudgetInput} from '../../src/alerts/budget-input.js'
+import {BUDGET_PERIODS, type BudgetSetResult} from '../../src/model/budget.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {usageError} from '../../src/errors.js'
 import {METRICS} from '../../src/model/cost.js'
 import {getBudget, upsertBudget} from '../../src/store/budgets.js'
 import {DIMENSION_KEYS_HELP} from '../../src/cost/dimension-keys.js'
-
-export interface BudgetSetResult {
-  budget: Budget
-  created: boolean
-}
 
 /** Numbers from repeated or comma-separated flags: `--actual-threshold 50,80 --actual-threshold 100`. */
 function parsePercents(values: readonly string[] | undefined, flag: string): number[] | undefined {
@@ -55,6 +49,7 @@ export default class BudgetSet extends FinopsCommand {
       description: 'alert when forecast period-end spend reaches this percent (repeatable, comma-separated)',
       multiple: true,
     }),
+    ...outputFlags(['budget-set']),
   }
 
   async run(): Promise<BudgetSetResult> {
@@ -80,11 +75,7 @@ export default class BudgetSet extends FinopsCommand {
       getBudget(db, args.name.trim()),
     )
     const result = upsertBudget(db, input)
-    const b = result.budget
-    this.log(
-      `Budget ${b.name} ${result.created ? 'created' : 'updated'}: ${formatBudgetAmount(b.amount, b.currency)} ${b.period}, ${formatScope(b.filters)}, ` +
-        `${b.metric} cost; thresholds ${describeThresholds(b.thresholds)}`,
-    )
+    await this.present('budget-set', result)
     return result
   }
 }

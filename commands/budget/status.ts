@@ -1,17 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 
 import {forecastBudgetScope} from '../../src/alerts/budget-forecast.js'
-import {renderBudgetStatus} from '../../src/alerts/budget-format.js'
-import {budgetReport, type BudgetReport} from '../../src/alerts/budget-status.js'
+import {budgetReport, type BudgetStatusResult} from '../../src/alerts/budget-status.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {addDays, today} from '../../src/dates.js'
 import {notFoundError, usageError} from '../../src/errors.js'
 import {getBudget, listBudgets} from '../../src/store/budgets.js'
-
-export interface BudgetStatusResult {
-  asOf: string
-  budgets: BudgetReport[]
-}
 
 export default class BudgetStatus extends FinopsCommand {
   static override summary =
@@ -27,6 +22,7 @@ export default class BudgetStatus extends FinopsCommand {
     level: Flags.integer({
       description: 'forecast interval level, percent (default: forecast.level in finops.yaml, else 80)',
     }),
+    ...outputFlags(['budget-status']),
   }
 
   async run(): Promise<BudgetStatusResult> {
@@ -45,10 +41,11 @@ export default class BudgetStatus extends FinopsCommand {
       budgets = [one]
     }
     const now = today()
-    const reports = budgets.map((b) => budgetReport(db, b, forecastBudgetScope, {level, now}))
-    if (reports.length === 0)
-      this.log('No budgets. Set one with: finops budget set NAME --amount 10000 --period monthly')
-    else this.log(renderBudgetStatus(reports))
-    return {asOf: addDays(now, -1), budgets: reports}
+    const result: BudgetStatusResult = {
+      asOf: addDays(now, -1),
+      budgets: budgets.map((b) => budgetReport(db, b, forecastBudgetScope, {level, now})),
+    }
+    await this.present('budget-status', result)
+    return result
   }
 }

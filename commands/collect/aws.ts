@@ -1,16 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import type {CollectSummary} from '../../src/collectors/cloud-collect.js'
-import {
-  checkGroupBy,
-  describeCollect,
-  endpointFlag,
-  groupByFlag,
-  runSettings,
-  windowFlags,
-} from '../../src/collectors/cloud-cli.js'
-import {collectAws} from '../../src/collectors/registry.js'
+import {checkGroupBy, endpointFlag, groupByFlag, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
+import {collectSource} from '../../src/collectors/registry.js'
 import type {AwsSourceConfig} from '../../src/config/sections/sources.js'
 
 export default class CollectAws extends FinopsCommand {
@@ -34,6 +28,7 @@ export default class CollectAws extends FinopsCommand {
     }),
     'group-by': groupByFlag,
     endpoint: endpointFlag,
+    ...outputFlags(['collect-cloud']),
   }
 
   async run(): Promise<{sources: CollectSummary[]}> {
@@ -51,11 +46,8 @@ export default class CollectAws extends FinopsCommand {
     const entries = anyFlag ? [fromFlags] : (config.sources.aws ?? [fromFlags])
     const db = this.openStore(flags.db, flags.config)
     const sources: CollectSummary[] = []
-    for (const entry of entries) {
-      const summary = await collectAws(db, entry, settings)
-      sources.push(summary)
-      this.log(describeCollect(summary))
-    }
+    for (const entry of entries) sources.push(await collectSource(db, 'aws', entry, settings))
+    await this.present('collect-cloud', {sources})
     return {sources}
   }
 }

@@ -1,16 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import type {CollectSummary} from '../../src/collectors/cloud-collect.js'
-import {
-  checkGroupBy,
-  describeCollect,
-  endpointFlag,
-  groupByFlag,
-  runSettings,
-  windowFlags,
-} from '../../src/collectors/cloud-cli.js'
-import {collectAzure} from '../../src/collectors/registry.js'
+import {checkGroupBy, endpointFlag, groupByFlag, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
+import {collectSource} from '../../src/collectors/registry.js'
 import type {AzureSourceConfig} from '../../src/config/sections/sources.js'
 import {usageError} from '../../src/errors.js'
 
@@ -31,6 +25,7 @@ export default class CollectAzure extends FinopsCommand {
     }),
     'group-by': groupByFlag,
     endpoint: endpointFlag,
+    ...outputFlags(['collect-cloud']),
   }
 
   async run(): Promise<{sources: CollectSummary[]}> {
@@ -48,11 +43,8 @@ export default class CollectAzure extends FinopsCommand {
       )
     const db = this.openStore(flags.db, flags.config)
     const sources: CollectSummary[] = []
-    for (const entry of entries) {
-      const summary = await collectAzure(db, entry, settings)
-      sources.push(summary)
-      this.log(describeCollect(summary))
-    }
+    for (const entry of entries) sources.push(await collectSource(db, 'azure', entry, settings))
+    await this.present('collect-cloud', {sources})
     return {sources}
   }
 }

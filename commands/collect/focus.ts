@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {parseByteSize} from '../../src/collectors/focus/budget.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {type FocusImportSummary, importFocusFiles} from '../../src/collectors/focus/index.js'
 import {usageError} from '../../src/errors.js'
 import {importProgressBar} from '../../src/output/import-progress.js'
@@ -36,6 +37,7 @@ spills to disk (--temp-dir).`
       description:
         "where the import spills beyond its memory budget (default: import.tempDirectory, else the store's directory)",
     }),
+    ...outputFlags(['collect-focus']),
   }
 
   async run(): Promise<FocusImportSummary> {
@@ -55,16 +57,7 @@ spills to disk (--temp-dir).`
       onProgress: bar?.update,
     }).finally(() => bar?.stop())
 
-    const periods = [
-      ...new Set(
-        summary.billingPeriods.map((p) => `${p.provider} ${p.billingAccountId} ${p.billingPeriodStart.slice(0, 7)}`),
-      ),
-    ]
-    this.log(
-      `Imported ${summary.rowsRead.toLocaleString('en-US')} rows from ${summary.files.length} file${summary.files.length === 1 ? '' : 's'} into ${summary.rollupRows.toLocaleString('en-US')} daily cost rows` +
-        (summary.days ? ` (${summary.days.first} to ${summary.days.last}, ${summary.currencies.join(', ')})` : ''),
-    )
-    this.log(`Billing periods replaced: ${periods.join('; ')}`)
+    await this.present('collect-focus', summary)
     if (summary.rowsSkipped > 0) {
       const byColumn = Object.entries(summary.skippedByColumn)
         .map(([c, n]) => `${n} bad ${c}`)

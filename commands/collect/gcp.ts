@@ -1,14 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
-import {
-  describeCatalog,
-  describeCollect,
-  endpointFlag,
-  runSettings,
-  windowFlags,
-} from '../../src/collectors/cloud-cli.js'
-import {collectGcp, type GcpRunSummary} from '../../src/collectors/registry.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
+import {endpointFlag, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
+import type {GcpRunSummary} from '../../src/collectors/gcp/source.js'
+import {collectSource} from '../../src/collectors/registry.js'
 import type {GcpSourceConfig} from '../../src/config/sections/sources.js'
 import {usageError} from '../../src/errors.js'
 
@@ -36,6 +32,7 @@ export default class CollectGcp extends FinopsCommand {
       description: 'also refresh Compute Engine prices (incl. Spot) from the Cloud Billing Catalog',
     }),
     endpoint: endpointFlag,
+    ...outputFlags(['collect-gcp']),
   }
 
   async run(): Promise<{sources: GcpRunSummary[]}> {
@@ -63,12 +60,8 @@ export default class CollectGcp extends FinopsCommand {
       )
     const db = this.openStore(flags.db, flags.config)
     const sources: GcpRunSummary[] = []
-    for (const entry of entries) {
-      const summary = await collectGcp(db, entry, settings)
-      sources.push(summary)
-      if (summary.costs) this.log(describeCollect(summary.costs))
-      if (summary.prices) this.log(describeCatalog(summary.prices))
-    }
+    for (const entry of entries) sources.push(await collectSource(db, 'gcp', entry, settings))
+    await this.present('collect-gcp', {sources})
     return {sources}
   }
 }

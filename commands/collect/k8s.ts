@@ -1,22 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {collectInventory} from '../../src/collectors/k8s/inventory.js'
+import type {CollectK8sResult} from '../../src/collectors/k8s/results.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
 import {replaceInventory} from '../../src/store/k8s-inventory.js'
-
-export interface CollectK8sResult {
-  cluster: string
-  context: string
-  collectedAt: string
-  workloads: number
-  nodes: number
-  namespaces: number
-  byKind: Record<string, number>
-  capacityTypes: Record<string, number>
-  requests: Record<string, number>
-  warnings: string[]
-}
 
 export default class CollectK8s extends FinopsCommand {
   static override summary = "Snapshot a Kubernetes cluster's workloads, nodes and namespaces into the store"
@@ -39,6 +28,7 @@ in-cluster. Needs only get/list RBAC. Resources the identity may not list are le
     }),
     namespace: Flags.string({char: 'n', description: 'collect only these namespaces (repeatable)', multiple: true}),
     'page-size': Flags.integer({description: 'objects per list page (limit)', min: 1, max: 10_000}),
+    ...outputFlags(['collect-k8s']),
   }
 
   async run(): Promise<CollectK8sResult> {
@@ -60,16 +50,7 @@ in-cluster. Needs only get/list RBAC. Resources the identity may not list are le
     const capacityTypes: Record<string, number> = {}
     for (const n of inventory.nodes) capacityTypes[n.capacityType] = (capacityTypes[n.capacityType] ?? 0) + 1
     for (const warning of inventory.warnings) this.warn(warning)
-    const kinds = Object.entries(byKind)
-      .map(([kind, n]) => `${n} ${kind}`)
-      .join(', ')
-    const types = Object.entries(capacityTypes)
-      .map(([t, n]) => `${n} ${t}`)
-      .join(', ')
-    this.log(
-      `Cluster ${cluster}: ${written.workloads} workloads (${kinds || 'none'}), ${written.nodes} nodes (${types || 'none'}), ${written.namespaces} namespaces; snapshot replaced`,
-    )
-    return {
+    const result: CollectK8sResult = {
       cluster,
       context: access.context,
       collectedAt: inventory.collectedAt,
@@ -81,5 +62,7 @@ in-cluster. Needs only get/list RBAC. Resources the identity may not list are le
       requests,
       warnings: inventory.warnings,
     }
+    await this.present('collect-k8s', result)
+    return result
   }
 }

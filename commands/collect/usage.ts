@@ -1,7 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
+import type {CollectUsageResult} from '../../src/collectors/k8s/results.js'
 import {collectPrometheusUsage, type PrometheusUsageSummary} from '../../src/collectors/k8s/usage-prometheus.js'
 import {sampleMetricsServer} from '../../src/collectors/k8s/usage-metrics-server.js'
 import {usageError} from '../../src/errors.js'
@@ -9,22 +11,6 @@ import {mergeDigests} from '../../src/k8s/digest.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
 import {listSnapshots, readInventory} from '../../src/store/k8s-inventory.js'
 import {lastUsageWrite, writeUsage} from '../../src/store/usage.js'
-
-export interface CollectUsageResult {
-  source: 'prometheus' | 'metrics-server'
-  cluster: string
-  windowStart: string
-  windowEnd: string
-  containers: number
-  containerDays: number
-  samples: number
-  oomKills?: number
-  oomSource?: PrometheusUsageSummary['oomSource'] | 'pod-status'
-  queries?: number
-  namespaces?: number
-  /** True when pods were mapped to workloads through a stored `collect k8s` snapshot. */
-  usedInventory: boolean
-}
 
 const SOURCES = ['prometheus', 'metrics-server'] as const
 
@@ -83,6 +69,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     namespace: Flags.string({char: 'n', description: 'only these namespaces (repeatable)', multiple: true}),
     kubeconfig: Flags.string({description: 'kubeconfig file, for --source metrics-server'}),
     context: Flags.string({description: 'kubeconfig context, for --source metrics-server'}),
+    ...outputFlags(['collect-usage']),
   }
 
   async run(): Promise<CollectUsageResult> {
@@ -115,11 +102,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       const sample = await sampleMetricsServer(access, {cluster, namespaces, inventory, oomSince})
       writeUsage(db, sample.rows, {merge: (stored, incoming) => mergeDigests([stored, incoming])})
       const stamp = sample.timestamp ?? new Date().toISOString()
-      this.log(
-        `Cluster ${cluster}: one metrics-server sample of ${sample.containers} containers in ${sample.pods} pods merged into ${stamp.slice(0, 10)}'s digests; ` +
-          `${sample.oomKills ?? 0} new OOM kills`,
-      )
-      return {
+      const result: CollectUsageResult = {
         source: 'metrics-server',
         cluster,
         windowStart: stamp,
@@ -131,6 +114,8 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
         oomSource: 'pod-status',
         usedInventory: Boolean(inventory),
       }
+      await this.present('collect-usage', result, {pods: sample.pods})
+      return result
     }
 
     const connection = await connectPrometheus(
@@ -187,20 +172,11 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     } finally {
       prom.close?.()
     }
-    const windowStart = new Date(start * 1000).toISOString()
-    const windowEnd = new Date(end * 1000).toISOString()
-    this.log(
-      `Cluster ${cluster}: ${summary.containers} containers in ${summary.namespaces} namespaces, ${summary.containerDays} container-days ` +
-        `(${summary.samples.toLocaleString('en-US')} samples) from ${windowStart.slice(0, 10)} to ${windowEnd.slice(0, 16).replace('T', ' ')} UTC in ${summary.queries} queries` +
-        (summary.oomSource === 'kube-state-metrics'
-          ? `; ${summary.oomKills} OOM kills`
-          : '; OOM kills unknown (no kube-state-metrics)'),
-    )
-    return {
+    const result: CollectUsageResult = {
       source: 'prometheus',
       cluster,
-      windowStart,
-      windowEnd,
+      windowStart: new Date(start * 1000).toISOString(),
+      windowEnd: new Date(end * 1000).toISOString(),
       containers: summary.containers,
       containerDays: summary.containerDays,
       samples: summary.samples,
@@ -210,5 +186,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       namespaces: summary.namespaces,
       usedInventory: Boolean(inventory),
     }
+    await this.present('collect-usage', result)
+    return result
   }
 }

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {ALLOCATION_KEYS_HELP, type AllocationReport} from '../../src/k8s/allocation.js'
 import {runAllocation} from '../../src/k8s/allocation-report.js'
-import {renderAllocationCsv, renderAllocationTable} from '../../src/output/allocation-format.js'
 
 export default class CostAllocation extends FinopsCommand {
   static override summary =
@@ -32,7 +32,7 @@ Group keys: ${ALLOCATION_KEYS_HELP}.`
       default: ['namespace'],
     }),
     cluster: Flags.string({description: 'one cluster of the store (default: all)'}),
-    csv: Flags.boolean({description: 'print CSV instead of a table', exclusive: ['json']}),
+    ...outputFlags(['cost-allocation']),
   }
 
   async run(): Promise<AllocationReport> {
@@ -47,12 +47,7 @@ Group keys: ${ALLOCATION_KEYS_HELP}.`
       cluster: flags.cluster,
     })
     for (const warning of report.warnings) this.note(`Note: ${warning}`)
-    if (this.jsonEnabled()) return report
-    if (flags.csv) process.stdout.write(renderAllocationCsv(report))
-    else
-      this.log(
-        `Kubernetes cost allocation ${report.from} to ${report.to} (${report.days} days, ${report.nodes.length} nodes)\n${renderAllocationTable(report)}`,
-      )
+    await this.present('cost-allocation', report)
     return report
   }
 }

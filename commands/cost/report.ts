@@ -1,13 +1,12 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {runCostReport} from '../../src/cost/report.js'
 import {ALLOCATION_KEYS_HELP, type AllocationReport} from '../../src/k8s/allocation.js'
 import {runAllocation} from '../../src/k8s/allocation-report.js'
-import {renderAllocationCsv, renderAllocationTable} from '../../src/output/allocation-format.js'
 import {METRICS, type Metric} from '../../src/model/cost.js'
 import {type CostReport, GRANULARITIES, type Granularity} from '../../src/cost/report-builder.js'
-import {renderCostReportCsv, renderCostReportTable} from '../../src/output/cost-report-format.js'
 import {DIMENSION_KEYS_HELP} from '../../src/cost/dimension-keys.js'
 
 export default class CostReportCommand extends FinopsCommand {
@@ -55,7 +54,7 @@ ${ALLOCATION_KEYS_HELP} (default namespace), with an (idle) row.`
       multiple: true,
     }),
     top: Flags.integer({description: 'keep the N largest rows and fold the rest into "Other"', min: 1}),
-    csv: Flags.boolean({description: 'print CSV instead of a table', exclusive: ['json']}),
+    ...outputFlags(['cost-report', 'cost-allocation']),
   }
 
   async run(): Promise<CostReport | AllocationReport> {
@@ -74,12 +73,7 @@ ${ALLOCATION_KEYS_HELP} (default namespace), with an (idle) row.`
         groupBy: flags['group-by'],
       })
       for (const warning of allocation.warnings) this.note(`Note: ${warning}`)
-      if (this.jsonEnabled()) return allocation
-      if (flags.csv) process.stdout.write(renderAllocationCsv(allocation))
-      else
-        this.log(
-          `Kubernetes cost allocation ${allocation.from} to ${allocation.to} (${allocation.days} days, ${allocation.nodes.length} nodes)\n${renderAllocationTable(allocation)}`,
-        )
+      await this.present('cost-allocation', allocation)
       return allocation
     }
     const {report, label, notice} = runCostReport(db, {
@@ -92,12 +86,7 @@ ${ALLOCATION_KEYS_HELP} (default namespace), with an (idle) row.`
       top: flags.top,
     })
     if (notice) this.note(notice)
-    if (this.jsonEnabled()) return report
-    if (flags.csv) process.stdout.write(renderCostReportCsv(report, label))
-    else
-      this.log(
-        `${report.metric === 'effective' ? 'Effective' : report.metric === 'billed' ? 'Billed' : 'List'} cost ${report.from} to ${report.to} (previous: ${report.previousFrom} to ${report.previousTo})\n${renderCostReportTable(report, label)}`,
-      )
+    await this.present('cost-report', report, {label})
     return report
   }
 }

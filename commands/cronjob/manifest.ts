@@ -2,8 +2,10 @@ import {Flags} from '@oclif/core'
 import fs from 'node:fs'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {outputFlags} from '../../src/cli/output-flags.js'
 import {inputError} from '../../src/errors.js'
-import {DEFAULT_FINOPS_YAML, type Manifest, manifestsToYaml, renderManifests} from '../../src/run/manifests.js'
+import type {Manifest} from '../../src/model/manifest.js'
+import {DEFAULT_FINOPS_YAML, renderManifests} from '../../src/run/manifests.js'
 
 export default class CronjobManifest extends FinopsCommand {
   static override summary =
@@ -21,6 +23,7 @@ base in deploy/base.`
     schedule: Flags.string({description: 'cron schedule (default: run.cronjob.schedule)'}),
     image: Flags.string({description: 'container image (default: run.cronjob.image)'}),
     namespace: Flags.string({description: 'namespace (default: run.cronjob.namespace)'}),
+    ...outputFlags(['cronjob-manifest'], {default: 'yaml'}),
   }
 
   async run(): Promise<{manifests: Manifest[]}> {
@@ -42,8 +45,8 @@ base in deploy/base.`
         'remove it and put the URL in the finops-credentials Secret (key slack-webhook-url), which the CronJob mounts; see docs/deploy.md',
       )
     }
-    const manifests = renderManifests(run, finopsYaml)
-    if (!this.jsonEnabled()) process.stdout.write(manifestsToYaml(manifests))
-    return {manifests}
+    const result = {manifests: renderManifests(run, finopsYaml)}
+    await this.present('cronjob-manifest', result)
+    return result
   }
 }

@@ -1,6 +1,7 @@
 import {medianSorted, probit, quantileSorted} from 'simple-statistics'
 
 import {addDays, dayToDate} from '../dates.js'
+import {roundMoney} from '../money.js'
 
 /** One watched series: a combination of report keys (account + service by default) in one currency. */
 export interface AnomalySeries {
@@ -47,7 +48,6 @@ export interface Anomaly {
 const WEEK = 7
 /** A series with at least this share of zero-spend days in its training window is intermittent. */
 const INTERMITTENT_ZERO_SHARE = 0.25
-const round2 = (n: number): number => Math.round(n * 100) / 100
 
 /**
  * Flags days whose spend falls outside the series' expected interval. The model is a robust weekly one:
@@ -147,13 +147,13 @@ function judgeDay(
   return {
     day,
     direction,
-    actual: round2(actual),
-    expected: round2(expected),
-    lower: round2(lower),
-    upper: round2(upper),
+    actual: roundMoney(actual),
+    expected: roundMoney(expected),
+    lower: roundMoney(lower),
+    upper: roundMoney(upper),
     level: settings.level,
-    impact: round2(actual - expected),
-    beyondInterval: round2(direction === 'spike' ? actual - upper : lower - actual),
+    impact: roundMoney(actual - expected),
+    beyondInterval: roundMoney(direction === 'spike' ? actual - upper : lower - actual),
   }
 }
 

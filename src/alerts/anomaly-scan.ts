@@ -8,6 +8,7 @@ import {queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
 import {type Anomaly, type AnomalySeries, detectAnomalies} from './anomalies.js'
 import type {Contributor} from './slack-blocks.js'
+import {roundMoney} from '../money.js'
 
 /** Usage charges only: recurring fees land on their billing day and one-time purchases/credits are expected jumps. */
 const USAGE_ONLY: CostFilter[] = [
@@ -121,5 +122,5 @@ export function anomalyContributors(
     .filter(([, d]) => d * sign > 0)
     .sort((a, b) => (b[1] - a[1]) * sign)
     .slice(0, 3)
-    .map(([label, amount]) => ({label: `${groupKeyLabel(dimension)} ${label}`, amount: Math.round(amount * 100) / 100}))
+    .map(([label, amount]) => ({label: `${groupKeyLabel(dimension)} ${label}`, amount: roundMoney(amount)}))
 }

@@ -1,6 +1,7 @@
 import {addDays} from '../dates.js'
 import type {PeriodWindow} from './periods.js'
 import type {Budget, BudgetThreshold} from '../model/budget.js'
+import {roundMoney} from '../money.js'
 
 /** A running-total forecast, as the forecasters return it: entry k sums days 0..k with its own interval. */
 export interface CumulativeForecast {
@@ -57,7 +58,6 @@ export interface BudgetStatus {
   thresholds: ThresholdStatus[]
 }
 
-const round2 = (n: number): number => Math.round(n * 100) / 100
 const percentOf = (value: number, amount: number): number => Math.round((value / amount) * 1000) / 10
 
 /**
@@ -100,9 +100,9 @@ export function evaluateBudget(facts: BudgetFacts): BudgetStatus {
     } else if (facts.dataThrough && facts.dataThrough >= window.end) {
       // The period is complete in the data: its close is the actual spend.
       forecast = {
-        mean: round2(actual),
-        lower: round2(actual),
-        upper: round2(actual),
+        mean: roundMoney(actual),
+        lower: roundMoney(actual),
+        upper: roundMoney(actual),
         percent: percentOf(actual, budget.amount),
         model: 'actual',
         level: facts.forecast.level,
@@ -113,10 +113,10 @@ export function evaluateBudget(facts: BudgetFacts): BudgetStatus {
   }
 
   const thresholds = budget.thresholds.map((t): ThresholdStatus => {
-    const limit = round2((budget.amount * t.percent) / 100)
-    const value = t.kind === 'actual' ? round2(actual) : forecast?.mean
+    const limit = roundMoney((budget.amount * t.percent) / 100)
+    const value = t.kind === 'actual' ? roundMoney(actual) : forecast?.mean
     const crossed = value !== undefined && value >= limit
-    return {...t, limit, value, crossed, over: crossed ? round2(value - limit) : undefined}
+    return {...t, limit, value, crossed, over: crossed ? roundMoney(value - limit) : undefined}
   })
 
   return {
@@ -130,7 +130,7 @@ export function evaluateBudget(facts: BudgetFacts): BudgetStatus {
     filters: budget.filters,
     asOf: facts.asOf,
     dataThrough: facts.dataThrough,
-    actual: round2(actual),
+    actual: roundMoney(actual),
     actualPercent: percentOf(actual, budget.amount),
     forecast,
     forecastSkipped,
@@ -157,9 +157,9 @@ function projectPeriodEnd(
   const offset = before?.mean ?? 0
   const mean = actual + atEnd.mean - offset
   const total = {
-    mean: round2(mean),
-    lower: round2(Math.max(actual, mean - (atEnd.mean - atEnd.lower))),
-    upper: round2(mean + (atEnd.upper - atEnd.mean)),
+    mean: roundMoney(mean),
+    lower: roundMoney(Math.max(actual, mean - (atEnd.mean - atEnd.lower))),
+    upper: roundMoney(mean + (atEnd.upper - atEnd.mean)),
   }
   const crossing = forecast.cumulative.find(
     (p) => p.date >= window.start && p.date <= window.end && actual + p.mean - offset >= amount,

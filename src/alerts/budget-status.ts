@@ -9,6 +9,7 @@ import {type BudgetForecastInput, type BudgetStatus, evaluateBudget} from './bud
 import {periodContaining} from './periods.js'
 import type {Contributor} from './slack-blocks.js'
 import type {Budget} from '../model/budget.js'
+import {roundMoney} from '../money.js'
 
 /** What a budget asks of a forecaster: the scope's total, from the day after `historyTo` to the period end. */
 export interface BudgetForecastRequest {
@@ -22,6 +23,12 @@ export interface BudgetForecastRequest {
 
 /** Forecasts a budget's scope; the CLI plugs in the forecasters' forecastCosts, tests may plug in others. */
 export type BudgetForecaster = (db: Db, request: BudgetForecastRequest) => BudgetForecastInput
+
+/** `budget status`: each budget's report, as of the last complete day. */
+export interface BudgetStatusResult {
+  asOf: string
+  budgets: BudgetReport[]
+}
 
 export interface BudgetReport {
   status: BudgetStatus
@@ -148,7 +155,7 @@ function topContributors(
     .slice(0, 5)
     .map(([label, amount]) => ({
       label: label === '' ? NONE_LABEL : label,
-      amount: Math.round(amount * 100) / 100,
+      amount: roundMoney(amount),
       share: q.total > 0 ? Math.round((amount / q.total) * 1000) / 10 : undefined,
     }))
 }

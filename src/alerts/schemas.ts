@@ -131,12 +131,3 @@ export const alertCheckSchema = z.strictObject({
     .describe('--dry-run only: the Slack messages'),
   pendingAfter: z.int(),
 })
-
-/** The command ids and their schemas, for docs/schemas/<command>.schema.json. */
-export const commandSchemas = {
-  'budget-set': budgetSetSchema,
-  'budget-list': budgetListSchema,
-  'budget-remove': budgetRemoveSchema,
-  'budget-status': budgetStatusSchema,
-  'alert-check': alertCheckSchema,
-} as const

@@ -1,6 +1,7 @@
 import type {Anomaly} from './anomalies.js'
 import type {BudgetStatus, ThresholdStatus} from './budget-rules.js'
-import {formatMoney, formatPercent, formatScope} from './format.js'
+import {formatPercent, formatScope} from './format.js'
+import {formatMoney} from '../money.js'
 
 /** The subset of a Slack incoming-webhook message we send: fallback text plus Block Kit blocks. */
 export interface SlackMessage {

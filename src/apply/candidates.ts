@@ -1,15 +1,10 @@
+import type {ApplyKind} from '../../recommenders/registry.js'
 import type {Recommendation} from '../model/recommendation.js'
 import {isInDowntime, parseScheduleText, type Schedule, type ScheduleDefaults} from '../../recommenders/schedules.js'
 import {targetKey} from '../store/actions.js'
 import type {WorkloadObject} from './fields.js'
 import type {Candidate} from './plan.js'
-import {
-  type ActionRecord,
-  type ApplyKind,
-  FINOPS_ANNOTATIONS,
-  type SkippedAction,
-  type WorkloadRef,
-} from '../model/action.js'
+import {type ActionRecord, FINOPS_ANNOTATIONS, type SkippedAction, type WorkloadRef} from '../model/action.js'
 import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
 
 export interface CandidateInputs {

@@ -1,4 +1,5 @@
 import type {ApplyConfig} from '../config/sections/apply.js'
+import type {ApplyKind} from '../../recommenders/registry.js'
 import type {ScheduleDefaults} from '../../recommenders/schedules.js'
 import {redact} from '../errors.js'
 import type {Recommendation} from '../model/recommendation.js'
@@ -18,7 +19,7 @@ import {ConflictError, type WorkloadCluster} from './cluster.js'
 import {canonical, extractFields} from './fields.js'
 import {newActionId} from './identity.js'
 import {type Candidate, type OpenScaleDown, planCandidate, type PlanDecision} from './plan.js'
-import type {ActionRecord, ActionStatus, ApplyKind, FieldSet, PlannedAction, SkippedAction} from '../model/action.js'
+import type {ActionRecord, ActionStatus, FieldSet, PlannedAction, SkippedAction} from '../model/action.js'
 
 export interface ApplyOptions {
   settings: ApplyConfig

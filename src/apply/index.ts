@@ -1,4 +1,4 @@
-import type {ApplyKind} from '../model/action.js'
+import type {ApplyKind} from '../../recommenders/registry.js'
 import type {FinopsConfig} from '../config/index.js'
 import {recommendSettingsFrom} from '../../recommenders/settings.js'
 import type {Recommendation} from '../model/recommendation.js'

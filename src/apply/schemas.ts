@@ -1,5 +1,11 @@
 import {z} from 'zod'
 
+import {APPLY_KINDS} from '../../recommenders/registry.js'
+import {type ActionKind, ACTION_STATUSES} from '../model/action.js'
+
+/** The kinds of change the journal records: every kind apply can make, and the end-of-window restore. */
+export const ACTION_KINDS = [...APPLY_KINDS, 'restore'] as [ActionKind, ...ActionKind[]]
+
 /**
  * The --json contracts of `finops apply`, `finops rollback` and `finops actions list`, published as
  * JSON Schemas in docs/schemas (test/apply/schemas.test.ts keeps them in sync) and used by the
@@ -35,8 +41,8 @@ export const fieldSetSchema = z.strictObject({
   tolerations: z.array(toleration).optional(),
 })
 
-const actionKind = z.enum(['scale-down', 'restore', 'rightsize', 'spot'])
-const actionStatus = z.enum(['pending', 'applied', 'failed', 'superseded', 'rolled-back'])
+const actionKind = z.enum(ACTION_KINDS)
+const actionStatus = z.enum(ACTION_STATUSES)
 
 const planned = {
   kind: actionKind,
@@ -110,9 +116,3 @@ export const rollbackSchema = z.strictObject({
   ),
   summary: z.strictObject({rolledBack: z.number().int(), skipped: z.number().int(), failed: z.number().int()}),
 })
-
-export const commandSchemas = {
-  apply: applySchema,
-  'actions-list': actionsListSchema,
-  rollback: rollbackSchema,
-}

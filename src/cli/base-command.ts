@@ -1,14 +1,32 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {LoadedConfig} from '../config/index.js'
-import {type InputNamer, isFinopsError, redact} from '../errors.js'
+import {type InputNamer, isFinopsError, redact, usageError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
+import {formatsFor, type OutputFormatName, outputFormats} from '../output/registry.js'
+import type {ResultData, ResultKind, ResultOptions} from '../output/result-kinds.js'
+import {writeOutputFile} from '../output/write-file.js'
 import {openStore, type Db} from '../store/open.js'
 import {resolveStorePath} from '../store/paths.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof FinopsCommand)['baseFlags'] & T['flags']
 >
+
+// oclif's own parser types (not re-exported by name).
+type FlagOutput = {[name: string]: unknown}
+type ArgOutput = {[name: string]: unknown}
+
+/** The format named by `--output X` / `--output=X` on a command line (before any `--`). */
+function outputNamedIn(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') return undefined
+    if (arg === '--output') return argv[i + 1]
+    if (arg.startsWith('--output=')) return arg.slice('--output='.length)
+  }
+  return undefined
+}
 
 /**
  * Every finops command: `--json` returns the typed result, `--db`/FINOPS_DB picks the store, and
@@ -39,6 +57,10 @@ export abstract class FinopsCommand extends Command {
   private store?: Db
   private loadedConfig?: LoadedConfig
   private configModule?: typeof import('../config/index.js')
+  /** The output flags as parsed (commands with outputFlags). */
+  private output?: {format: OutputFormatName; out?: string}
+  /** Set once the result went to --out, so oclif does not print it on stdout as well. */
+  private wroteOutputFile = false
 
   override async init(): Promise<void> {
     await super.init()
@@ -46,6 +68,81 @@ export abstract class FinopsCommand extends Command {
     const {loadsConfig} = this.constructor as typeof FinopsCommand
     const needed = typeof loadsConfig === 'function' ? loadsConfig(this.argv) : loadsConfig
     if (needed || !storeNamed) this.configModule = await import('../config/index.js')
+  }
+
+  /** `--json` and `--output json` are the same: JSON on stdout, errors as a JSON `{error}`. */
+  override jsonEnabled(): boolean {
+    if (super.jsonEnabled()) return true
+    return this.ctor.enableJsonFlag && this.ctor.flags?.output !== undefined && outputNamedIn(this.argv) === 'json'
+  }
+
+  /** Parses as oclif does, and remembers which output format and file the flags chose. */
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    const flags = parsed.flags as {output?: string; csv?: boolean; out?: string}
+    if (flags.output !== undefined) {
+      const format = (this.jsonEnabled() ? 'json' : flags.csv ? 'csv' : flags.output) as OutputFormatName
+      if (outputFormats[format].writes === 'binary' && !flags.out)
+        throw usageError(`--output ${format} writes a binary file`, 'name it with --out FILE')
+      this.output = {format, out: flags.out}
+    }
+    return parsed
+  }
+
+  /**
+   * Hands a result to the chosen output format: rendered on stdout, or written to --out. JSON on
+   * stdout is left to oclif, which prints the value run() returns (and errors as `{error}`).
+   */
+  protected async present<K extends ResultKind>(
+    kind: K,
+    data: ResultData<K>,
+    options: ResultOptions<K> = {} as ResultOptions<K>,
+  ): Promise<void> {
+    const name: OutputFormatName = this.jsonEnabled() ? 'json' : (this.output?.format ?? 'table')
+    const out = this.output?.out
+    if (name === 'json' && !out) return
+    const format = outputFormats[name]
+    if (!format.supports(kind))
+      throw usageError(
+        `--output ${name} does not apply to this result (${kind})`,
+        `use --output ${formatsFor([kind]).join(', --output ')}`,
+      )
+    const rendered = (await format.load(kind))(data, options)
+    if (out) {
+      const written = writeOutputFile(out, rendered)
+      this.wroteOutputFile = true
+      this.note(`wrote ${written}`)
+    } else if (typeof rendered === 'string') {
+      process.stdout.write(rendered.endsWith('\n') ? rendered : `${rendered}\n`)
+    } else {
+      throw usageError(`--output ${name} writes a binary file`, 'name it with --out FILE')
+    }
+  }
+
+  /**
+   * Presents a result that may end in a non-zero exit (partial failure): the output is printed
+   * either way, then `warning` and `problem` as one line each on stderr, then the command exits with `exit`
+   * (returning the result when it is ok).
+   */
+  protected async finish<K extends ResultKind>(
+    kind: K,
+    data: ResultData<K>,
+    end: {exit: number; warning?: string; problem?: string; options?: ResultOptions<K>},
+  ): Promise<ResultData<K>> {
+    await this.present(kind, data, end.options)
+    if (end.warning) process.stderr.write(`Warning: ${redact(end.warning)}\n`)
+    if (end.problem) process.stderr.write(`Error: ${redact(end.problem)}\n`)
+    if (end.exit === ExitCode.ok) return data
+    if (this.jsonEnabled() && !this.wroteOutputFile) this.logJson(data)
+    return this.exit(end.exit)
+  }
+
+  protected override logJson(json: unknown): void {
+    if (this.wroteOutputFile) return
+    super.logJson(json)
   }
 
   /** The validated finops.yaml (or defaults), loaded once per command. */
@@ -67,20 +164,6 @@ export abstract class FinopsCommand extends Command {
     return super.finally(error)
   }
 
-  /**
-   * Shows a result that may end in a non-zero exit (partial failure): the table or the JSON is
-   * printed either way, then the command exits with `exit` (returning the result when it is ok).
-   */
-  protected finishWith<T>(result: T, exit: number, render: (result: T) => string): T {
-    if (exit === ExitCode.ok) {
-      if (!this.jsonEnabled()) this.log(render(result))
-      return result
-    }
-    if (this.jsonEnabled()) this.logJson(result)
-    else this.log(render(result))
-    return this.exit(exit)
-  }
-
   /** Progress and notes go to stderr so stdout stays clean for --json/--csv. */
   protected note(message: string): void {
     if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
@@ -94,6 +177,8 @@ export abstract class FinopsCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
+    // An error is printed even when the result already went to --out.
+    this.wroteOutputFile = false
     if (isFinopsError(error)) {
       const named = error.naming(this.flagNamer())
       const message = redact(named.message)

@@ -3,9 +3,8 @@ import {Flags} from '@oclif/core'
 import type {FinopsConfig} from '../config/index.js'
 import {parseDay, WINDOW_END, WINDOW_START} from '../dates.js'
 import {usageError} from '../errors.js'
-import type {CollectSummary} from './cloud-collect.js'
-import type {CatalogSummary} from './gcp/catalog.js'
-import type {RunSettings} from './registry.js'
+import {parseByteSize} from './focus/budget.js'
+import type {RunSettings} from './source-collector.js'
 
 /** Flags every cloud collect command shares: the window and the restatement override. */
 export const windowFlags = {
@@ -42,29 +41,10 @@ export function runSettings(
     retry: config.sources.retry,
     from: flags.from ? parseDay(flags.from, WINDOW_START) : undefined,
     to: flags.to ? parseDay(flags.to, WINDOW_END) : undefined,
+    focusImport: {
+      // The config schema has checked the size; undefined means the default budget.
+      memoryBytes: config.import.memory === undefined ? undefined : parseByteSize(config.import.memory),
+      tempDirectory: config.import.tempDirectory,
+    },
   }
-}
-
-const money = (n: number): string => n.toLocaleString('en-US', {minimumFractionDigits: 2, maximumFractionDigits: 2})
-
-/** One line per collected source, the request count first: Cost Explorer bills each request. */
-export function describeCollect(s: CollectSummary): string {
-  const totals =
-    s.totals.length === 0
-      ? 'no cost in the window'
-      : s.totals
-          .map((t) => `${t.currency} ${money(t.billedCost)} billed, ${money(t.effectiveCost)} effective`)
-          .join('; ')
-  return (
-    `${s.provider} ${s.billingAccountId}: ${s.window.from} to ${s.window.to} in ${s.requests} API request${s.requests === 1 ? '' : 's'}` +
-    `${s.retries > 0 ? ` (${s.retries} retried)` : ''}, ${s.rollupRows} daily rows, ${totals}; watermark ${s.watermark.after}` +
-    ` (settled through ${s.watermark.finalThrough})`
-  )
-}
-
-export function describeCatalog(c: CatalogSummary): string {
-  return (
-    c.services.map((s) => `${s.serviceName}: ${s.prices} prices from ${s.skus} SKUs (${s.spotSkus} Spot)`).join('; ') +
-    ` in ${c.requests} API request${c.requests === 1 ? '' : 's'}`
-  )
 }

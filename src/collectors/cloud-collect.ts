@@ -1,3 +1,5 @@
+import type {z} from 'zod'
+
 import {addDays, today as todayUtc} from '../dates.js'
 import {isFinopsError, storeError} from '../errors.js'
 import type {DailyCostRow} from '../model/cost.js'
@@ -6,6 +8,8 @@ import type {Db} from '../store/open.js'
 import {getWatermark, saveWatermark} from '../store/watermarks.js'
 import {type CollectWindow, planWindow, type WindowSettings} from './cloud-window.js'
 import {RequestCounter} from './cloud-retry.js'
+import type {collectSummarySchema} from './schemas.js'
+import {roundMoney} from '../money.js'
 
 /**
  * One cloud billing source at one scope. `fetchDays` asks the provider for the window's daily cost,
@@ -37,26 +41,9 @@ export interface CollectOptions extends WindowSettings {
   today?: string
 }
 
-export interface CurrencyTotal {
-  currency: string
-  billedCost: number
-  effectiveCost: number
-}
-
-export interface CollectSummary {
-  source: string
-  provider: string
-  billingAccountId: string
-  location: string
-  window: {from: string; to: string}
-  /** API requests sent, retries included: Cost Explorer bills each one. */
-  requests: number
-  retries: number
-  rollupRows: number
-  totals: CurrencyTotal[]
-  watermark: {before?: string; after: string; finalThrough: string}
-  importId: number
-}
+/** What collecting one cloud source returned (its `--json` contract). */
+export type CollectSummary = z.output<typeof collectSummarySchema>
+export type CurrencyTotal = CollectSummary['totals'][number]
 
 /**
  * Collects one source incrementally: plans the window from its watermark, fetches it, then in one
@@ -153,11 +140,9 @@ export function currencyTotals(rows: readonly DailyCostRow[]): CurrencyTotal[] {
     by.set(r.currency, t)
   }
   return [...by.values()]
-    .map((t) => ({...t, billedCost: round2(t.billedCost), effectiveCost: round2(t.effectiveCost)}))
+    .map((t) => ({...t, billedCost: roundMoney(t.billedCost), effectiveCost: roundMoney(t.effectiveCost)}))
     .sort((a, b) => a.currency.localeCompare(b.currency))
 }
-
-const round2 = (n: number): number => Math.round(n * 100) / 100
 
 const maxDay = (a: string, b: string): string => (a > b ? a : b)
 

@@ -1,166 +1,123 @@
-import type {AwsSourceConfig, AzureSourceConfig, GcpSourceConfig, SourcesConfig} from '../config/sections/sources.js'
-import {FinopsError, isFinopsError} from '../errors.js'
+import {z} from 'zod'
+
+import {isFinopsError} from '../errors.js'
 import type {Db} from '../store/open.js'
-import {awsCostFetcher} from './aws/index.js'
-import {azureCostFetcher} from './azure/index.js'
-import {collectCloudCosts, type CollectSummary} from './cloud-collect.js'
-import type {RetryHooks} from './cloud-retry.js'
-import {type FocusImportOptions, type FocusImportSummary, importFocusFiles} from './focus/index.js'
-import {type CatalogSummary, collectCatalogPrices} from './gcp/catalog.js'
-import {withoutMetadataWarnings} from './gcp/auth.js'
-import {gcpCostFetcher} from './gcp/index.js'
+import {awsCollector} from './aws/source.js'
+import {azureCollector} from './azure/source.js'
+import {focusCollector} from './focus/source.js'
+import {gcpCollector} from './gcp/source.js'
+import type {RunSettings, SourceCollector} from './source-collector.js'
 
-/** An extra grouping as users write it (`region`, `tag:team`), for AWS and Azure. */
-export type ExtraGroup = {kind: 'region'} | {kind: 'tag'; key: string}
-
-export function parseExtraGroup(value: string | undefined): ExtraGroup | undefined {
-  if (!value) return undefined
-  return value === 'region' ? {kind: 'region'} : {kind: 'tag', key: value.slice(4)}
-}
-
-/** The run-wide settings every cloud source shares (from `sources:` and flags). */
-export interface RunSettings {
-  restatementDays: number
-  initialDays: number
-  retry: SourcesConfig['retry']
-  retryHooks?: RetryHooks
-  from?: string
-  to?: string
-  today?: string
-}
-
-export const collectAws = (db: Db, source: AwsSourceConfig, run: RunSettings): Promise<CollectSummary> =>
-  collectCloudCosts(
-    db,
-    awsCostFetcher({
-      ...source,
-      extraGroup: parseExtraGroup(source.groupBy),
-      retry: run.retry,
-      retryHooks: run.retryHooks,
-    }),
-    run,
-  )
-
-export const collectAzure = (db: Db, source: AzureSourceConfig, run: RunSettings): Promise<CollectSummary> =>
-  collectCloudCosts(
-    db,
-    azureCostFetcher({
-      ...source,
-      extraGroup: parseExtraGroup(source.groupBy),
-      retry: run.retry,
-      retryHooks: run.retryHooks,
-    }),
-    run,
-  )
-
-export interface GcpRunSummary {
-  costs?: CollectSummary
-  prices?: CatalogSummary
-}
-
-/** Spend from the export table (when given), then catalog prices (when asked); each lands on its own. */
-export function collectGcp(db: Db, source: GcpSourceConfig, run: RunSettings): Promise<GcpRunSummary> {
-  return withoutMetadataWarnings(() => collectGcpSources(db, source, run))
-}
-
-async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettings): Promise<GcpRunSummary> {
-  const out: GcpRunSummary = {}
-  if (source.table)
-    out.costs = await collectCloudCosts(
-      db,
-      gcpCostFetcher({...source, table: source.table, retry: run.retry, retryHooks: run.retryHooks}),
-      run,
-    )
-  if (source.prices) {
-    try {
-      out.prices = await collectCatalogPrices(db, {
-        endpoint: source.endpoint,
-        retry: run.retry,
-        retryHooks: run.retryHooks,
-      })
-    } catch (error) {
-      // The costs are already committed: say so, rather than the catalog error's "the store is unchanged".
-      if (!out.costs || !isFinopsError(error)) throw error
-      const c = out.costs
-      throw new FinopsError(
-        (n) =>
-          `${error.naming(n).message}; the costs of ${source.table!.split('.').at(-1)} were collected (${c.window.from} to ${c.window.to}, ${c.rollupRows} daily rows)`,
-        {
-          code: 'PARTIAL',
-          exit: 'partial',
-          suggestion: 'collect the prices again to refresh them; the stored prices are unchanged',
-          cause: error,
-        },
-      )
-    }
-  }
-  return out
-}
-
-/** The collectors `finops collect all` knows, keyed as in `sources:`. */
+/**
+ * The billing sources, keyed as in `sources:` of finops.yaml. A new source is one folder under
+ * collectors/ exporting a SourceCollector, plus one line here: `collect all`, the collect step of
+ * `finops run`, the `sources:` config schema and the `collect all --json` contract follow.
+ * (A `collect <source>` command with its own flags is an optional one-file shell in commands/collect/.)
+ */
 export const sourceCollectors = {
-  aws: collectAws,
-  azure: collectAzure,
-  gcp: collectGcp,
-  focus: (db: Db, source: {path: string}): Promise<FocusImportSummary> => importFocusFiles(db, [source.path]),
-} as const
+  aws: awsCollector,
+  azure: azureCollector,
+  gcp: gcpCollector,
+  focus: focusCollector,
+} as const satisfies Record<string, SourceCollector>
 
 export type SourceKind = keyof typeof sourceCollectors
 
-export interface SourceOutcome {
-  kind: SourceKind
-  /** Which entry: profile, scope, table or path. */
-  name: string
-  ok: boolean
-  result?: CollectSummary | GcpRunSummary | FocusImportSummary
-  error?: {code: string; message: string; suggestion?: string; exit: number}
+export const SOURCE_KINDS = Object.keys(sourceCollectors) as [SourceKind, ...SourceKind[]]
+
+/** One `sources.<kind>` entry, as validated (defaults applied). */
+export type SourceConfig<K extends SourceKind> = z.output<(typeof sourceCollectors)[K]['config']>
+
+/** What collecting one `sources.<kind>` entry returns. */
+export type SourceResult<K extends SourceKind> = z.output<(typeof sourceCollectors)[K]['result']>
+
+/** The lists under `sources:`, one per kind (absent when finops.yaml lists none). */
+export type SourceEntries = {[K in SourceKind]?: SourceConfig<K>[]}
+
+/** Collects one entry of a source; its implementation and SDK are imported now, not at start-up. */
+export function collectSource<K extends SourceKind>(
+  db: Db,
+  kind: K,
+  entry: SourceConfig<K>,
+  run: RunSettings,
+): Promise<SourceResult<K>> {
+  const collector = sourceCollectors[kind] as unknown as SourceCollector<
+    z.ZodType<SourceConfig<K>>,
+    z.ZodType<SourceResult<K>>
+  >
+  return collector.collect(db, entry, run)
 }
 
+/** How many entries `sources:` lists over every kind. */
+export const countSources = (sources: SourceEntries): number =>
+  SOURCE_KINDS.reduce((n, kind) => n + (sources[kind]?.length ?? 0), 0)
+
+const errorSchema = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+  suggestion: z.string().optional(),
+  exit: z.int(),
+})
+
+/** One source's outcome in `collect all`, per kind: its entry's name, and its result or its error. */
+export const sourceOutcomeSchema = z.discriminatedUnion(
+  'kind',
+  SOURCE_KINDS.map((kind) =>
+    z.strictObject({
+      kind: z.literal(kind),
+      name: z.string().describe('profile or billing account, scope, table, or path'),
+      ok: z.boolean(),
+      result: sourceCollectors[kind].result.optional(),
+      error: errorSchema.optional(),
+    }),
+  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+)
+
+export type SourceOutcome = {
+  [K in SourceKind]: {
+    kind: K
+    name: string
+    ok: boolean
+    result?: SourceResult<K>
+    error?: z.output<typeof errorSchema>
+  }
+}[SourceKind]
+
+/** `collect all --json`. */
+export const collectAllSchema = z.strictObject({sources: z.array(sourceOutcomeSchema)})
+
 /**
- * Collects every source in `sources:`, one after another. Each source lands (or not) on its own:
- * one failing leaves the others' results and its own store rows and watermark untouched.
+ * Collects every source in `sources:`, one after another, in registry order. Each source lands (or
+ * not) on its own: one failing leaves the others' results and its own store rows and watermark untouched.
  */
 export async function collectAllSources(
   db: Db,
-  sources: SourcesConfig,
+  sources: SourceEntries,
   run: RunSettings,
   onDone?: (outcome: SourceOutcome) => void,
-  imports: FocusImportOptions = {},
 ): Promise<SourceOutcome[]> {
-  const jobs: {kind: SourceKind; name: string; run: () => Promise<SourceOutcome['result']>}[] = [
-    ...(sources.aws ?? []).map((s) => ({
-      kind: 'aws' as const,
-      name: s.profile ?? s.billingAccount ?? 'default',
-      run: () => collectAws(db, s, run),
-    })),
-    ...(sources.azure ?? []).map((s) => ({kind: 'azure' as const, name: s.scope, run: () => collectAzure(db, s, run)})),
-    ...(sources.gcp ?? []).map((s) => ({
-      kind: 'gcp' as const,
-      name: s.table ?? 'prices',
-      run: () => collectGcp(db, s, run),
-    })),
-    ...(sources.focus ?? []).map((s) => ({
-      kind: 'focus' as const,
-      name: s.path,
-      run: () => importFocusFiles(db, [s.path], imports),
-    })),
-  ]
   const outcomes: SourceOutcome[] = []
-  for (const job of jobs) {
-    let outcome: SourceOutcome
-    try {
-      outcome = {kind: job.kind, name: job.name, ok: true, result: await job.run()}
-    } catch (error) {
-      if (!isFinopsError(error)) throw error
-      outcome = {
-        kind: job.kind,
-        name: job.name,
-        ok: false,
-        error: {code: error.code, message: error.message, suggestion: error.suggestion, exit: error.exit},
+  for (const kind of SOURCE_KINDS) {
+    const collector = sourceCollectors[kind] as unknown as SourceCollector
+    for (const entry of sources[kind] ?? []) {
+      const name = collector.entryName(entry)
+      let outcome: SourceOutcome
+      try {
+        outcome = {kind, name, ok: true, result: await collector.collect(db, entry, run)} as SourceOutcome
+      } catch (error) {
+        if (!isFinopsError(error)) throw error
+        outcome = {
+          kind,
+          name,
+          ok: false,
+          error: {code: error.code, message: error.message, suggestion: error.suggestion, exit: error.exit},
+        }
       }
+      outcomes.push(outcome)
+      onDone?.(outcome)
     }
-    outcomes.push(outcome)
-    onDone?.(outcome)
   }
   return outcomes
 }
+
+export type {RunSettings} from './source-collector.js'

@@ -2,11 +2,13 @@ import {addDays, resolveWindow, today} from '../dates.js'
 import {notFoundError} from '../errors.js'
 import type {Metric} from '../model/cost.js'
 import {buildCostReport, type CostReport, type Granularity, previousWindow} from './report-builder.js'
-import type {KeyLabeler} from '../output/cost-report-format.js'
 import {parseFilters, parseGroupKeys} from './dimension-keys.js'
 import {groupKeyLabel, NONE_LABEL} from '../model/cost.js'
 import {accountNames, costDataRange, queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
+
+/** Turns a stored key value into what a person reads (e.g. an account id with its name). */
+export type KeyLabeler = (groupKeyIndex: number, value: string) => string
 
 export interface CostReportRequest {
   from?: string

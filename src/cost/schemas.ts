@@ -8,20 +8,6 @@ import {z} from 'zod'
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
 const count = z.int().min(0)
 
-export const collectFocusSchema = z.strictObject({
-  files: z.array(z.strictObject({path: z.string(), rows: count, skipped: count})),
-  rowsRead: count,
-  rowsSkipped: count.describe('bad rows left out with --skip-invalid'),
-  skippedByColumn: z.record(z.string(), count).describe('skipped rows by the column that made them unusable'),
-  rollupRows: count.describe('daily rollup rows now held for the replaced billing periods'),
-  billingPeriods: z
-    .array(z.strictObject({provider: z.string(), billingAccountId: z.string(), billingPeriodStart: day}))
-    .describe('the scopes this import replaced'),
-  days: z.strictObject({first: day, last: day}).optional(),
-  currencies: z.array(z.string()),
-  importId: z.int(),
-})
-
 const change = z.number().nullable().describe('(total - previous) / |previous|; null when the previous total is 0')
 
 export const costReportSchema = z.strictObject({
@@ -73,10 +59,3 @@ export const demoSchema = z.strictObject({
   workDir: z.string(),
   steps: z.array(z.strictObject({title: z.string(), ok: z.boolean()})),
 })
-
-export const foundationCommandSchemas = {
-  'collect-focus': collectFocusSchema,
-  'cost-report': costReportSchema,
-  'cost-export': costExportSchema,
-  demo: demoSchema,
-} as const

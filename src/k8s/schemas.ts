@@ -73,9 +73,3 @@ export const costAllocationSchema = z.strictObject({
   ),
   warnings: z.array(z.string()),
 })
-
-export const k8sCommandSchemas = {
-  'collect-k8s': collectK8sSchema,
-  'collect-usage': collectUsageSchema,
-  'cost-allocation': costAllocationSchema,
-} as const

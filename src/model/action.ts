@@ -1,11 +1,11 @@
+import type {ApplyKind} from '../../recommenders/registry.js'
 import type {RiskLevel} from './recommendation.js'
-
-/** The kinds of change `finops apply` can make, in the order a run considers them. */
-export const APPLY_KINDS = ['scale-down', 'rightsize', 'spot'] as const
-export type ApplyKind = (typeof APPLY_KINDS)[number]
 
 /** The kinds of change recorded in the journal: the configurable kinds plus the end-of-window restore. */
 export type ActionKind = ApplyKind | 'restore'
+
+/** Journal states of an action. */
+export const ACTION_STATUSES = ['pending', 'applied', 'failed', 'superseded', 'rolled-back'] as const
 
 /** The workload kinds apply can change (both have the scale subresource and a pod template). */
 export const APPLICABLE_KINDS = ['Deployment', 'StatefulSet'] as const
@@ -73,7 +73,7 @@ export interface SkippedAction {
   code: string
 }
 
-export type ActionStatus = 'pending' | 'applied' | 'failed' | 'superseded' | 'rolled-back'
+export type ActionStatus = (typeof ACTION_STATUSES)[number]
 
 /** A journal row as listed by `finops actions list`. */
 export interface ActionRecord extends PlannedAction {

@@ -32,3 +32,9 @@ export const DEFAULT_THRESHOLDS: readonly BudgetThreshold[] = [
   {kind: 'actual', percent: 100},
   {kind: 'forecast', percent: 100},
 ]
+
+/** `budget set`: the budget as stored, and whether it is new. */
+export interface BudgetSetResult {
+  budget: Budget
+  created: boolean
+}

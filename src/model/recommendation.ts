@@ -1,8 +1,11 @@
 /**
- * The recommendation contract shared by the recommenders (issue 5), `finops recommend`, and the
- * apply planner (issue 6). CPU is in cores, memory in bytes, money in the billing currency.
+ * The recommendation contract shared by the recommenders, `finops recommend`, the store and the
+ * apply planner. CPU is in cores, memory in bytes, money in the billing currency.
  */
-export type RecommendationKind = 'rightsize' | 'spot' | 'scale-down'
+// The kinds are the recommender registry's keys: a type-only import, so nothing here loads a recommender.
+import type {RecommendationKind} from '../../recommenders/registry.js'
+
+export type {RecommendationKind}
 
 export type RiskLevel = 'low' | 'medium' | 'high'
 

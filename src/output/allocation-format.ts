@@ -1,9 +1,15 @@
 import Table from 'cli-table3'
 
 import {type AllocationReport, IDLE} from '../k8s/allocation.js'
-import {csvLine, formatAmount} from './format.js'
+import {csvLine} from './format.js'
+import {formatAmount} from '../money.js'
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`
+
+/** `cost allocation`: the window line, then the table. */
+export function renderAllocationText(report: AllocationReport): string {
+  return `Kubernetes cost allocation ${report.from} to ${report.to} (${report.days} days, ${report.nodes.length} nodes)\n${renderAllocationTable(report)}`
+}
 
 /** The human table: one row per group, the (idle) row, and the node total they add up to. */
 export function renderAllocationTable(report: AllocationReport): string {

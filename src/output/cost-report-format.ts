@@ -1,10 +1,9 @@
 import Table from 'cli-table3'
 
+import type {KeyLabeler} from '../cost/report.js'
 import type {CostReport, CostReportRow} from '../cost/report-builder.js'
-import {csvLine, formatAmount, formatChange, sparkline} from './format.js'
-
-/** Turns a stored key value into what a person reads (e.g. an account id with its name). */
-export type KeyLabeler = (groupKeyIndex: number, value: string) => string
+import {csvLine, formatChange, sparkline} from './format.js'
+import {formatAmount} from '../money.js'
 
 const identity: KeyLabeler = (_i, value) => value
 
@@ -20,6 +19,13 @@ function periodHeader(period: string, granularity: CostReport['granularity']): s
   if (granularity === 'day') return period.slice(5)
   if (granularity === 'week') return `wk ${period.slice(5)}`
   return period
+}
+
+const METRIC_TITLE = {effective: 'Effective', billed: 'Billed', list: 'List'} as const
+
+/** `cost report`: the window line, then the table. */
+export function renderCostReportText(report: CostReport, options: {label?: KeyLabeler} = {}): string {
+  return `${METRIC_TITLE[report.metric]} cost ${report.from} to ${report.to} (previous: ${report.previousFrom} to ${report.previousTo})\n${renderCostReportTable(report, options.label)}`
 }
 
 /** The human table: one row per group, per-period columns, total, previous, change, share, trend; a totals row per currency. */
@@ -73,7 +79,8 @@ export function renderCostReportTable(report: CostReport, label: KeyLabeler = id
 }
 
 /** A spreadsheet-friendly CSV: keys, currency, one column per period, total, previous total, change. */
-export function renderCostReportCsv(report: CostReport, label: KeyLabeler = identity): string {
+export function renderCostReportCsv(report: CostReport, options: {label?: KeyLabeler} = {}): string {
+  const label = options.label ?? identity
   const keyHeaders = report.groupBy.length > 0 ? report.groupBy : ['all']
   let out = csvLine([
     ...keyHeaders,

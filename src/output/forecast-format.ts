@@ -4,7 +4,8 @@ import {dayToDate} from '../dates.js'
 import {sumForecast} from '../../forecasters/period.js'
 import {modelDescriptions} from '../../forecasters/registry.js'
 import type {CostForecast, CurrencyForecast, ForecastPoint, MonthProjection} from '../../forecasters/types.js'
-import {csvLine, formatAmount, formatMoney} from './format.js'
+import {csvLine} from './format.js'
+import {formatAmount, formatMoney} from '../money.js'
 
 const METRIC_LABEL = {billed: 'Billed', effective: 'Effective', list: 'List'} as const
 
@@ -45,6 +46,11 @@ function periodRows(c: CurrencyForecast): {label: string; p: {mean: number; lowe
   }
   rows.push({label: 'Horizon total', p: c.total})
   return rows
+}
+
+/** `forecast`: the forecast text, and with `backtest` each model's backtest accuracy after it. */
+export function renderForecast(f: CostForecast, options: {backtest?: boolean} = {}): string {
+  return options.backtest ? `${renderForecastText(f)}\n${renderBacktestText(f)}` : renderForecastText(f)
 }
 
 /** The human output of `finops forecast`: header, month-end projections, one-time note, table, groups. */

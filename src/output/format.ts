@@ -1,4 +1,4 @@
-/** Number and text helpers shared by the table formatters. */
+/** Number and text helpers shared by the table formatters (money is in src/money.ts). */
 
 const SPARK = '▁▂▃▄▅▆▇█'
 
@@ -23,35 +23,6 @@ export function sparkline(values: readonly number[], width = 14): string {
   return points
     .map((v) => SPARK[Math.min(SPARK.length - 1, Math.floor(((v - min) / (max - min)) * SPARK.length))])
     .join('')
-}
-
-const formatters = new Map<string, Intl.NumberFormat>()
-
-/** Money as `1,234.56` (the currency is in the column header or its own column). */
-export function formatAmount(value: number, fractionDigits = 2): string {
-  const key = String(fractionDigits)
-  let f = formatters.get(key)
-  if (!f) {
-    f = new Intl.NumberFormat('en-US', {minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits})
-    formatters.set(key, f)
-  }
-  // Avoid "-0.00" for tiny negative rounding noise.
-  const rounded = Math.abs(value) < 0.5 * 10 ** -fractionDigits ? 0 : value
-  return f.format(rounded)
-}
-
-/** Money with its currency symbol where Intl knows it: `$1,234.56`, `€80.00`, else `1,234.56 XYZ`. */
-export function formatMoney(value: number, currency: string): string {
-  try {
-    return new Intl.NumberFormat('en-US', {
-      style: 'currency',
-      currency,
-      minimumFractionDigits: 2,
-      maximumFractionDigits: 2,
-    }).format(Math.abs(value) < 0.005 ? 0 : value)
-  } catch {
-    return `${formatAmount(value)} ${currency}`
-  }
 }
 
 /** `+12.3%`, `-4.0%`, or `new` when there was nothing to compare against. */

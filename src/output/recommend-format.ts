@@ -1,9 +1,10 @@
 import Table from 'cli-table3'
 
-import {formatCpu, formatMemory} from '../k8s/quantity.js'
 import type {RecommendReport} from '../../recommenders/from-store.js'
+import {recommenderRegistry} from '../../recommenders/registry.js'
 import type {Recommendation, ResourceShape, SkippedRecommendation, WorkloadTarget} from '../model/recommendation.js'
-import {csvLine, formatMoney} from './format.js'
+import {csvLine} from './format.js'
+import {formatMoney} from '../money.js'
 
 /** `namespace/Kind/name` or `namespace/Kind/name:container`; the cluster only when there are several. */
 export function targetLabel(target: WorkloadTarget, withCluster = false): string {
@@ -11,31 +12,9 @@ export function targetLabel(target: WorkloadTarget, withCluster = false): string
   return withCluster && target.cluster ? `${target.cluster}:${base}` : base
 }
 
-const cpu = (v: number | undefined) => (v === undefined ? 'none' : formatCpu(v))
-const mem = (v: number | undefined) => (v === undefined ? 'none' : formatMemory(v))
-
-function change(label: string, from: string, to: string): string | undefined {
-  return from === to ? undefined : `${label} ${from} -> ${to}`
-}
-
-/** The change in a few words: `cpu 1 -> 250m, mem 1Gi -> 330Mi, limit 1Gi -> 400Mi`, `on-demand -> spot`, `3 -> 0 replicas`. */
-export function describeChange(r: Pick<Recommendation, 'kind' | 'current' | 'proposed'>): string {
-  const {current: c, proposed: p} = r
-  if (r.kind === 'spot')
-    return `${c.capacityType ?? 'on-demand'} -> ${p.capacityType ?? 'spot'} (${c.replicas ?? '?'} replicas)`
-  if (r.kind === 'scale-down') {
-    return p.schedule
-      ? `${c.replicas} -> ${p.replicas} replicas in downtime (${p.schedule})`
-      : `${c.replicas} -> ${p.replicas} replicas (idle)`
-  }
-  const parts = [
-    change('cpu', cpu(c.cpuRequest), cpu(p.cpuRequest)),
-    change('cpu limit', cpu(c.cpuLimit), cpu(p.cpuLimit)),
-    change('mem', mem(c.memoryRequest), mem(p.memoryRequest)),
-    change('mem limit', mem(c.memoryLimit), mem(p.memoryLimit)),
-  ].filter((s): s is string => s !== undefined)
-  return parts.length > 0 ? parts.join(', ') : 'no change'
-}
+/** The change in a few words: `cpu 1 -> 250m, mem 1Gi -> 330Mi`, `on-demand -> spot`, `3 -> 0 replicas`; each kind says its own. */
+export const describeChange = (r: Pick<Recommendation, 'kind' | 'current' | 'proposed'>): string =>
+  recommenderRegistry[r.kind].describeChange(r)
 
 /** The human table, largest savings first, with a total and a one-line summary of what was skipped. */
 export function renderRecommendTable(report: RecommendReport, options: {showSkipped?: boolean} = {}): string {

@@ -1,14 +1,7 @@
-import {stringify} from 'yaml'
-
 import type {RunConfig} from '../config/sections/run.js'
+import type {Manifest} from '../model/manifest.js'
 
-/** A Kubernetes object as rendered (plain data; the tests validate each against the API schemas). */
-export interface Manifest {
-  apiVersion: string
-  kind: string
-  metadata: {name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>}
-  [key: string]: unknown
-}
+export type {Manifest}
 
 export const APP = 'finops'
 const LABELS = {'app.kubernetes.io/name': APP, 'app.kubernetes.io/component': 'cronjob'}
@@ -171,9 +164,4 @@ export function renderManifests(run: RunConfig, finopsYaml: string = DEFAULT_FIN
       },
     },
   ]
-}
-
-/** Multi-document YAML, in the order kubectl should create them. */
-export function manifestsToYaml(manifests: readonly Manifest[]): string {
-  return manifests.map((m) => stringify(m, {lineWidth: 0})).join('---\n')
 }

@@ -1,4 +1,5 @@
 import {resolveWebhook} from '../alerts/webhook.js'
+import {countSources} from '../collectors/registry.js'
 import {applyFromStore} from '../apply/index.js'
 import {loadKubeConfig} from '../apply/kubeconfig.js'
 import type {ApplyReport} from '../apply/execute.js'
@@ -68,12 +69,7 @@ function usageSource(config: FinopsConfig): 'prometheus' | 'metrics-server' | 'n
   return config.kubernetes.prometheus.url || process.env.FINOPS_PROMETHEUS_URL ? 'prometheus' : 'metrics-server'
 }
 
-const hasSources = ({sources}: FinopsConfig): boolean =>
-  (sources.aws?.length ?? 0) +
-    (sources.azure?.length ?? 0) +
-    (sources.gcp?.length ?? 0) +
-    (sources.focus?.length ?? 0) >
-  0
+const hasSources = ({sources}: FinopsConfig): boolean => countSources(sources) > 0
 
 /**
  * The steps of `finops run`, in order. Each calls the capability's own command; a capability that is

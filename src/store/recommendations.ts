@@ -1,5 +1,6 @@
 import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../model/recommendation.js'
 import type {Db} from './open.js'
+import {roundMoney} from '../money.js'
 
 /** What a recommend run computed: its scope decides which stored rows it replaces. */
 export interface RecommendationRunInput {
@@ -47,7 +48,7 @@ export function saveRecommendations(db: Db, run: RecommendationRunInput): number
         db.prepare(`DELETE FROM recommendations WHERE ${scope}`).run(...params)
         db.prepare(`DELETE FROM recommendation_skips WHERE ${scope}`).run(...params)
       }
-      const total = Math.round(run.recommendations.reduce((s, r) => s + r.monthlySavings, 0) * 100) / 100
+      const total = roundMoney(run.recommendations.reduce((s, r) => s + r.monthlySavings, 0))
       const runId = Number(
         db
           .prepare(

@@ -2,7 +2,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {collectAllSchema, collectAwsSchema, collectAzureSchema, collectGcpSchema} from '../../src/collectors/schemas.js'
+import {
+  collectAllSchema,
+  collectAwsSchema,
+  collectAzureSchema,
+  collectGcpSchema,
+} from '../../src/collectors/contracts.js'
 import {openStore} from '../../src/store/open.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
 import {CE_ACCESS_KEY, type CeServer, sampleLedger, startCostExplorer} from '../servers/aws-cost-explorer.js'

@@ -5,7 +5,7 @@ import path from 'node:path'
 import zlib from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {collectFocusSchema} from '../../src/cost/schemas.js'
+import {collectFocusSchema} from '../../src/collectors/contracts.js'
 import {fixturesDir, parseJson, runCli, tempDir} from '../helpers/cli.js'
 
 const sample = path.join(fixturesDir, 'focus', 'focus_sample_1000.csv')

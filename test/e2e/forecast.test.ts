@@ -2,7 +2,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addDays, eachDay} from '../../src/dates.js'
-import {forecastJsonSchema} from '../../forecasters/schema.js'
+import {forecastSchema} from '../../forecasters/schema.js'
 import type {CostForecast} from '../../forecasters/types.js'
 import {billCostRows, type BillRow, weeklyUsage} from '../helpers/bill-fixture.js'
 import {writeFocusCsv} from '../helpers/focus-csv.js'
@@ -25,7 +25,7 @@ function bill(): BillRow[] {
 
 /** Validates against the published --json contract (docs/schemas/forecast.schema.json). */
 function expectContract(value: unknown): void {
-  const parsed = forecastJsonSchema.safeParse(value)
+  const parsed = forecastSchema.safeParse(value)
   expect(parsed.success, parsed.error?.message).toBe(true)
 }
 

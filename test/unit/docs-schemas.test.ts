@@ -3,25 +3,10 @@ import path from 'node:path'
 import {describe, expect, test} from 'vitest'
 import {z} from 'zod'
 
-import {commandSchemas as alertSchemas} from '../../src/alerts/schemas.js'
-import {commandSchemas as applySchemas} from '../../src/apply/schemas.js'
-import {collectCommandSchemas} from '../../src/collectors/schemas.js'
-import {forecastJsonSchema} from '../../forecasters/schema.js'
-import {k8sCommandSchemas} from '../../src/k8s/schemas.js'
-import {recommendReportSchema} from '../../recommenders/schema.js'
-import {foundationCommandSchemas} from '../../src/cost/schemas.js'
+import {commandContracts} from '../../src/output/contracts.js'
 import {repoRoot} from '../helpers/cli.js'
 
-/** Every command's --json contract, by schema file id: the zod schemas the e2e tests parse output with. */
-const published: Record<string, z.ZodType> = {
-  ...foundationCommandSchemas,
-  ...collectCommandSchemas,
-  ...k8sCommandSchemas,
-  ...alertSchemas,
-  ...applySchemas,
-  forecast: forecastJsonSchema,
-  recommend: recommendReportSchema,
-}
+const published: Record<string, z.ZodType> = commandContracts
 
 // docs/schemas holds the published JSON Schemas; regenerate with UPDATE_SCHEMAS=1 after changing a schema module.
 describe('published JSON Schemas (docs/schemas)', () => {

@@ -25,6 +25,7 @@ import {
   ROW_PROBLEMS,
 } from './focus-query.js'
 import {csvLineOfRow, gzipProblem, readCsvHeader} from './headers.js'
+import type {FocusImportSummary} from './schema.js'
 import {canonicalChargeCategory, canonicalChargeFrequency, canonicalServiceCategory, parseTags} from './normalize.js'
 import {SKIP_INVALID_INPUT} from './inputs.js'
 import {checkRestatements} from './restatements.js'
@@ -53,18 +54,7 @@ export interface ImportProgress {
   groupsWritten: number
 }
 
-export interface FocusImportSummary {
-  files: {path: string; rows: number; skipped: number}[]
-  rowsRead: number
-  rowsSkipped: number
-  /** Bad rows by the column that made them unusable (with --skip-invalid). */
-  skippedByColumn: Record<string, number>
-  rollupRows: number
-  billingPeriods: {provider: string; billingAccountId: string; billingPeriodStart: string}[]
-  days: {first: string; last: string} | undefined
-  currencies: string[]
-  importId: number
-}
+export type {FocusImportSummary}
 
 const ROLLUPS = [DAILY_COST_ROLLUP, FILE_ROLLUP] as const
 

@@ -1,8 +1,11 @@
+import type {z} from 'zod'
+
 import {CloudCatalogClient, protos} from '@google-cloud/billing'
 
 import {type Capacity, type PriceRow, replacePrices} from '../../store/prices.js'
 import type {Db} from '../../store/open.js'
 import {DEFAULT_RETRY, RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
+import type {catalogSummarySchema} from '../schemas.js'
 import {gcpAuth, parseGcpEndpoint, type StaticTokenAuth} from './auth.js'
 import {classifyGcpError, mapGcpError} from './errors.js'
 
@@ -22,11 +25,8 @@ export interface CatalogOptions {
   retryHooks?: RetryHooks
 }
 
-export interface CatalogSummary {
-  services: {service: string; serviceName: string; skus: number; prices: number; spotSkus: number}[]
-  requests: number
-  retries: number
-}
+/** What a catalog refresh returned (part of `collect gcp --json`). */
+export type CatalogSummary = z.output<typeof catalogSummarySchema>
 
 /** A Cloud Catalog client over REST (google-gax fallback): no gRPC needed, and it works through plain HTTP proxies. */
 export function createCatalogClient(options: CatalogOptions): CloudCatalogClient {

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-import {APPLY_KINDS} from '../../model/action.js'
+import {APPLY_KINDS} from '../../../recommenders/registry.js'
 
 /** Spot placement per provider: the node label and taint their spot node pools carry. */
 export const SPOT_PROVIDERS = ['aws', 'karpenter', 'gcp', 'azure'] as const

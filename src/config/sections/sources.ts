@@ -1,66 +1,6 @@
 import {z} from 'zod'
 
-/**
- * `sources:` in finops.yaml: the billing sources `finops collect all` collects, each validated so an
- * error names the field (`sources.azure.0.scope: ...`). One entry or a list per cloud.
- */
-const groupBy = z
-  .string()
-  .regex(/^(region|tag:.+)$/, {error: 'must be "region" or "tag:<key>"'})
-  .describe('An extra grouping beyond service and account: region, or one cost allocation tag / label key (tag:team)')
-const endpoint = z
-  .url({protocol: /^https?$/, error: 'must be an http(s) URL'})
-  .describe('API endpoint override (sovereign clouds, private endpoints, local test servers)')
-
-const awsSource = z.strictObject({
-  profile: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Named profile in ~/.aws/config (default: AWS_PROFILE, else the default chain)'),
-  region: z.string().min(1).optional().describe('Cost Explorer region (us-east-1 for the commercial partition)'),
-  billingAccount: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('BillingAccountId written on the rows, e.g. the payer account id (default: the profile name)'),
-  groupBy: groupBy.optional(),
-  endpoint: endpoint.optional(),
-})
-
-const azureSource = z.strictObject({
-  scope: z
-    .string()
-    .regex(/^\/?(subscriptions|providers)\//i, {
-      error: 'must be a scope such as /subscriptions/<id> or /providers/Microsoft.Billing/billingAccounts/<id>',
-    })
-    .describe('Cost Management scope: subscription, resource group, billing account or management group'),
-  groupBy: groupBy.optional(),
-  endpoint: endpoint.optional(),
-})
-
-const gcpSource = z
-  .strictObject({
-    table: z
-      .string()
-      .regex(/^[a-z][a-z0-9.:-]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_$-]+$/, {error: 'must be project.dataset.table'})
-      .optional()
-      .describe('BigQuery billing export table (standard or detailed)'),
-    billingAccount: z.string().min(1).optional().describe('Billing account id (default: read from the table name)'),
-    project: z.string().min(1).optional().describe("Project the query job runs in (default: the table's project)"),
-    location: z.string().min(1).optional().describe('BigQuery dataset location, e.g. US or EU'),
-    label: z.string().min(1).optional().describe('A resource label key grouped on and stored as a tag'),
-    prices: z
-      .boolean()
-      .default(false)
-      .describe('Also refresh Compute Engine prices (incl. Spot) from the Cloud Billing Catalog'),
-    endpoint: endpoint.optional(),
-  })
-  .refine((s) => s.table !== undefined || s.prices, {error: 'needs a table, or prices: true'})
-
-const focusSource = z.strictObject({
-  path: z.string().min(1).describe('FOCUS export file or directory'),
-})
+import {type SourceConfig, SOURCE_KINDS, type SourceKind, sourceCollectors} from '../../collectors/registry.js'
 
 /** One entry or a list: `aws: {profile: payer}` and `aws: [{profile: a}, {profile: b}]` both work. */
 const oneOrMany = <T extends z.ZodType>(schema: T) =>
@@ -69,6 +9,18 @@ const oneOrMany = <T extends z.ZodType>(schema: T) =>
     z.array(schema).optional(),
   )
 
+type OneOrMany<T extends z.ZodType> = ReturnType<typeof oneOrMany<T>>
+type ConfigOf<K extends SourceKind> = (typeof sourceCollectors)[K]['config']
+
+/** One list per registered source: `sources.aws`, `sources.azure`, ... each validated by its collector's schema. */
+const sourceLists = Object.fromEntries(
+  SOURCE_KINDS.map((kind) => [kind, oneOrMany(sourceCollectors[kind].config)]),
+) as unknown as {[K in SourceKind]: OneOrMany<ConfigOf<K>>}
+
+/**
+ * `sources:` in finops.yaml: the billing sources `finops collect all` collects, each validated so an
+ * error names the field (`sources.azure.0.scope: ...`). One entry or a list per source.
+ */
 export const sourcesSection = z
   .strictObject({
     restatementDays: z
@@ -97,14 +49,11 @@ export const sourcesSection = z
           .describe('Longest single wait; a longer retry-after ends the run'),
       })
       .prefault({}),
-    aws: oneOrMany(awsSource),
-    azure: oneOrMany(azureSource),
-    gcp: oneOrMany(gcpSource),
-    focus: oneOrMany(focusSource),
+    ...sourceLists,
   })
   .prefault({})
 
 export type SourcesConfig = z.infer<typeof sourcesSection>
-export type AwsSourceConfig = z.infer<typeof awsSource>
-export type AzureSourceConfig = z.infer<typeof azureSource>
-export type GcpSourceConfig = z.infer<typeof gcpSource>
+export type AwsSourceConfig = SourceConfig<'aws'>
+export type AzureSourceConfig = SourceConfig<'azure'>
+export type GcpSourceConfig = SourceConfig<'gcp'>

@@ -1,5 +1,5 @@
 import {applyRecommendations} from '../../apply/execute.js'
-import {renderActionsTable, renderApplyReport, renderRollbackReport} from '../../apply/format.js'
+import {renderActionsTable, renderApplyReport, renderRollbackReport} from '../../output/apply-format.js'
 import {MemoryCluster} from '../../apply/memory-cluster.js'
 import {rollbackActions} from '../../apply/rollback.js'
 import {parseConfig} from '../../config/index.js'

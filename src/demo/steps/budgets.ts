@@ -1,5 +1,5 @@
 import {forecastBudgetScope} from '../../alerts/budget-forecast.js'
-import {renderBudgetStatus} from '../../alerts/budget-format.js'
+import {renderBudgetStatus} from '../../output/budget-format.js'
 import {budgetReport} from '../../alerts/budget-status.js'
 import {checkAlerts} from '../../alerts/check.js'
 import type {SlackMessage} from '../../alerts/slack-blocks.js'

@@ -1,6 +1,6 @@
 import {kubernetesSection} from '../../config/sections/kubernetes.js'
 import {recommendFromStore} from '../../../recommenders/from-store.js'
-import {RECOMMENDER_NAMES} from '../../../recommenders/index.js'
+import {RECOMMENDATION_KINDS} from '../../../recommenders/registry.js'
 import {defaultRecommendSettings} from '../../../recommenders/settings.js'
 import {renderRecommendTable} from '../../output/recommend-format.js'
 import {listSnapshots} from '../../store/k8s-inventory.js'
@@ -17,7 +17,7 @@ export const recommendStep: DemoStep = {
       return
     }
     const report = recommendFromStore(db, defaultRecommendSettings(), kubernetesSection.parse(undefined), {
-      kinds: RECOMMENDER_NAMES,
+      kinds: RECOMMENDATION_KINDS,
       now: new Date(`${today}T06:00:00Z`),
     })
     const shown = {...report, recommendations: report.recommendations.slice(0, TOP)}

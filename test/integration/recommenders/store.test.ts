@@ -1,6 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {recommendationId} from '../../../recommenders/context.js'
+import {recommendationIdFor} from '../../../recommenders/registry.js'
 import type {Recommendation, RecommendationKind} from '../../../src/model/recommendation.js'
 import type {Db} from '../../../src/store/open.js'
 import {
@@ -15,7 +15,7 @@ import {tempStore} from '../../helpers/index.js'
 const rec = (kind: RecommendationKind, namespace: string, name: string, monthlySavings: number): Recommendation => {
   const target = {cluster: 'c1', namespace, kind: 'Deployment', name}
   return {
-    id: recommendationId(kind, target),
+    id: recommendationIdFor(kind, target),
     kind,
     target,
     current: {replicas: 2},

@@ -47,7 +47,7 @@ function currency(code: string, mean: number): CurrencyForecast {
     ],
     backtest: [
       {model: 'robust-decomposition', mase: 0.41, totalApe: 3.2, coverage: 0.79, origins: 20, horizonDays: 3},
-      {model: 'seasonal-naive', mase: 0.9, totalApe: 8.1, coverage: Number.NaN, origins: 20, horizonDays: 3},
+      {model: 'seasonal-naive', mase: 0.9, totalApe: 8.1, coverage: null, origins: 20, horizonDays: 3},
     ],
     warnings: [],
   }

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
 import {namespaceBatches} from '../../../recommenders/from-store.js'
-import {recommenders, RECOMMENDER_NAMES, runRecommenders} from '../../../recommenders/index.js'
+import {RECOMMENDATION_KINDS, recommenderRegistry, RUN_ORDER, runRecommenders} from '../../../recommenders/index.js'
+import {RECOMMENDATION_ID_PATTERN} from '../../../recommenders/registry.js'
 import {days, input, MIB, usageFor, workload} from '../../helpers/workload-builders.js'
 
 const diurnal = (i: number) => 0.2 + 0.1 * Math.sin((2 * Math.PI * i) / 288)
@@ -9,8 +10,9 @@ const pdbs = [{name: 'p', maxUnavailable: 1, disruptionsAllowed: 1, selector: {}
 
 describe('runRecommenders', () => {
   it('offers every registered kind', () => {
-    expect(RECOMMENDER_NAMES).toEqual(Object.keys(recommenders))
-    expect(RECOMMENDER_NAMES.sort()).toEqual(['rightsize', 'scale-down', 'spot'])
+    expect(RECOMMENDATION_KINDS).toEqual(Object.keys(recommenderRegistry))
+    expect([...RECOMMENDATION_KINDS].sort()).toEqual(['rightsize', 'scale-down', 'spot'])
+    expect(RUN_ORDER).toEqual(['rightsize', 'scale-down', 'spot'])
   })
 
   it('sorts by savings and filters by namespace and minimum savings', () => {
@@ -95,6 +97,12 @@ describe('runRecommenders', () => {
       (rightsized.proposed.cpuRequest! * 0.031611 + (rightsized.proposed.memoryRequest! / 2 ** 30) * 0.004237) /
       (1 * 0.031611 + 1 * 0.004237)
     expect(spotTogether).toBeCloseTo(spotAlone * ratio * (1 - share), 0)
+    // Every id carries its kind's registered prefix and matches the published pattern.
+    for (const r of together.recommendations) {
+      expect(r.id.startsWith(`${recommenderRegistry[r.kind].idPrefix}-`), r.id).toBe(true)
+      expect(r.id).toMatch(RECOMMENDATION_ID_PATTERN)
+    }
+    expect(new Set(together.recommendations.map((r) => r.kind))).toEqual(new Set(RECOMMENDATION_KINDS))
   })
 })
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {recommendRightsizing, sizeContainer} from '../../../recommenders/rightsize.js'
+import {recommendRightsizing, sizeContainer} from '../../../recommenders/rightsize/recommend.js'
 import {defaultRecommendSettings} from '../../../recommenders/settings.js'
 import {days, GIB, input, MIB, usageFor, workload, DEFAULT_RATES} from '../../helpers/workload-builders.js'
 

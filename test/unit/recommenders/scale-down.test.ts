@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {recommendScaleDown} from '../../../recommenders/scale-down.js'
+import {recommendScaleDown} from '../../../recommenders/scale-down/recommend.js'
 import {defaultRecommendSettings} from '../../../recommenders/settings.js'
 import {days, input, MIB, usageFor, workload, DEFAULT_RATES} from '../../helpers/workload-builders.js'
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {recommendSpot} from '../../../recommenders/spot.js'
+import {recommendSpot} from '../../../recommenders/spot/recommend.js'
 import {createPriceLookup} from '../../../recommenders/pricing.js'
 import {defaultRecommendSettings} from '../../../recommenders/settings.js'
 import type {Workload} from '../../../src/model/k8s.js'

@@ -1,9 +1,12 @@
 import Table from 'cli-table3'
 
-import {describeThresholds} from './budget-input.js'
-import type {BudgetReport} from './budget-status.js'
-import {formatMoney, formatPercent, formatScope} from './format.js'
-import type {Budget} from '../model/budget.js'
+import {describeThresholds} from '../alerts/budget-input.js'
+import type {BudgetReport, BudgetStatusResult} from '../alerts/budget-status.js'
+import {formatPercent, formatScope} from '../alerts/format.js'
+import {formatMoney} from '../money.js'
+import type {Budget, BudgetSetResult} from '../model/budget.js'
+
+const NO_BUDGETS = 'No budgets. Set one with: finops budget set NAME --amount 10000 --period monthly'
 
 /** An amount in the budget's currency, or a plain number when the currency is the scope's own. */
 export const formatBudgetAmount = (amount: number, currency: string | undefined): string =>
@@ -12,6 +15,25 @@ export const formatBudgetAmount = (amount: number, currency: string | undefined)
     : amount.toLocaleString('en-US', {minimumFractionDigits: 2, maximumFractionDigits: 2})
 
 const tableStyle = {head: [], border: [], compact: true}
+
+/** `budget list`, or how to set the first budget. */
+export const renderBudgetListResult = ({budgets}: {budgets: readonly Budget[]}): string =>
+  budgets.length === 0 ? NO_BUDGETS : renderBudgetList(budgets)
+
+/** `budget status`, or how to set the first budget. */
+export const renderBudgetStatusResult = ({budgets}: BudgetStatusResult): string =>
+  budgets.length === 0 ? NO_BUDGETS : renderBudgetStatus(budgets)
+
+/** `budget set`: what is stored now, in one line. */
+export function renderBudgetSet(result: BudgetSetResult): string {
+  const b = result.budget
+  return (
+    `Budget ${b.name} ${result.created ? 'created' : 'updated'}: ${formatBudgetAmount(b.amount, b.currency)} ${b.period}, ${formatScope(b.filters)}, ` +
+    `${b.metric} cost; thresholds ${describeThresholds(b.thresholds)}`
+  )
+}
+
+export const renderBudgetRemove = ({removed}: {removed: string}): string => `Budget ${removed} removed`
 
 /** `budget list`: one row per budget. */
 export function renderBudgetList(budgets: readonly Budget[]): string {

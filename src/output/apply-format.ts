@@ -1,8 +1,8 @@
 import Table from 'cli-table3'
 
-import {formatMoney} from '../output/format.js'
-import type {ApplyReport} from './execute.js'
-import type {RollbackReport} from './rollback.js'
+import {formatMoney} from '../money.js'
+import type {ApplyReport} from '../apply/execute.js'
+import type {RollbackReport} from '../apply/rollback.js'
 import type {ActionRecord, FieldSet} from '../model/action.js'
 
 const label = (t: {namespace: string; kind: string; name: string; container?: string}): string =>
@@ -96,6 +96,8 @@ export function renderRollbackReport(report: RollbackReport): string {
     lines.push('Run again with --yes to restore.')
   return lines.join('\n')
 }
+
+export const renderActionsList = ({actions}: {actions: readonly ActionRecord[]}): string => renderActionsTable(actions)
 
 export function renderActionsTable(actions: readonly ActionRecord[]): string {
   if (actions.length === 0) return 'No actions in the journal.'

@@ -1,11 +1,20 @@
-import {CPU_SCHEME, MEMORY_SCHEME, mergeDigests, quantile} from '../src/k8s/digest.js'
-import {containerKeyId, type ContainerSpec, type DailyUsage, type Workload} from '../src/model/k8s.js'
-import {type RecommenderInput, type RecommenderResult, recommendationId, roundMoney, workloadTarget} from './context.js'
-import {monthlyCost} from './pricing.js'
-import type {RightsizeSettings} from './settings.js'
-import type {Recommendation, ResourceShape, RiskLevel} from '../src/model/recommendation.js'
+import {CPU_SCHEME, MEMORY_SCHEME, mergeDigests, quantile} from '../../src/k8s/digest.js'
+import {containerKeyId, type ContainerSpec, type DailyUsage, type Workload} from '../../src/model/k8s.js'
+import {
+  type KindId,
+  type RecommenderInput,
+  type RecommenderResult,
+  recommendationId,
+  workloadTarget,
+} from '../context.js'
+import {monthlyCost} from '../pricing.js'
+import type {RightsizeSettings} from '../settings.js'
+import type {Recommendation, ResourceShape, RiskLevel} from '../../src/model/recommendation.js'
+import {roundMoney} from '../../src/money.js'
 
 const MIB = 2 ** 20
+
+export const RIGHTSIZE = {kind: 'rightsize', idPrefix: 'rs'} as const satisfies KindId
 
 /** Controllers whose pod template can be changed for the next pods. */
 const RIGHTSIZABLE = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'])
@@ -251,7 +260,7 @@ function priceSizing(
     )
   const target = workloadTarget(workload, container.name)
   return {
-    id: recommendationId('rightsize', target),
+    id: recommendationId(RIGHTSIZE, target),
     kind: 'rightsize',
     target,
     current: stripUndefined(current),

@@ -1,15 +1,18 @@
-import {type PdbSpec, type Workload, workloadKeyId} from '../src/model/k8s.js'
+import {type PdbSpec, type Workload, workloadKeyId} from '../../src/model/k8s.js'
 import {
+  type KindId,
   type RecommenderInput,
   type RecommenderResult,
   recommendationId,
   requestsPerReplica,
-  roundMoney,
   workloadTarget,
-} from './context.js'
-import {monthlyCost, type WorkloadRates} from './pricing.js'
-import type {SpotSettings} from './settings.js'
-import type {RiskLevel} from '../src/model/recommendation.js'
+} from '../context.js'
+import {monthlyCost, type WorkloadRates} from '../pricing.js'
+import type {SpotSettings} from '../settings.js'
+import type {RiskLevel} from '../../src/model/recommendation.js'
+import {roundMoney} from '../../src/money.js'
+
+export const SPOT = {kind: 'spot', idPrefix: 'spot'} as const satisfies KindId
 
 /** Controllers whose pods are interchangeable and recreated elsewhere when a spot node goes away. */
 const SPOT_KINDS = new Set(['Deployment', 'ReplicaSet'])
@@ -184,7 +187,7 @@ export function recommendSpot(input: RecommenderInput): RecommenderResult {
     if (reasons.length === 0) reasons.push('replicated, stateless, PDB-protected and stable')
 
     result.recommendations.push({
-      id: recommendationId('spot', target),
+      id: recommendationId(SPOT, target),
       kind: 'spot',
       target,
       current: {capacityType: 'on-demand', replicas, cpuRequest: round(cores), memoryRequest: Math.round(bytes)},

@@ -1,17 +1,20 @@
-import {isFinopsError} from '../src/errors.js'
-import {CPU_SCHEME, mergeDigests, quantile} from '../src/k8s/digest.js'
-import {containerKeyId, type Workload} from '../src/model/k8s.js'
+import {isFinopsError} from '../../src/errors.js'
+import {CPU_SCHEME, mergeDigests, quantile} from '../../src/k8s/digest.js'
+import {containerKeyId, type Workload} from '../../src/model/k8s.js'
 import {
+  type KindId,
   type RecommenderInput,
   type RecommenderResult,
   recommendationId,
   requestsPerReplica,
-  roundMoney,
   workloadTarget,
-} from './context.js'
-import {HOURS_PER_MONTH, monthlyCost} from './pricing.js'
-import {downtimeShare, resolveSchedule, type Schedule} from './schedules.js'
-import type {Recommendation, RiskLevel, SkippedRecommendation} from '../src/model/recommendation.js'
+} from '../context.js'
+import {HOURS_PER_MONTH, monthlyCost} from '../pricing.js'
+import {downtimeShare, resolveSchedule, type Schedule} from '../schedules.js'
+import type {Recommendation, RiskLevel, SkippedRecommendation} from '../../src/model/recommendation.js'
+import {roundMoney} from '../../src/money.js'
+
+export const SCALE_DOWN = {kind: 'scale-down', idPrefix: 'sd'} as const satisfies KindId
 
 /** Controllers whose replica count can be set to zero and back. */
 const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet'])
@@ -142,7 +145,7 @@ function idleRecommendation(
     reasons.push('StatefulSet: its volumes stay, but clients lose it until scaled back up')
   }
   return {
-    id: recommendationId('scale-down', target),
+    id: recommendationId(SCALE_DOWN, target),
     kind: 'scale-down',
     target,
     current: {replicas: workload.replicas},
@@ -197,7 +200,7 @@ function scheduleRecommendation(
     reasons.push('StatefulSet: ordered restart after each downtime takes longer')
   }
   return {
-    id: recommendationId('scale-down', target),
+    id: recommendationId(SCALE_DOWN, target),
     kind: 'scale-down',
     target,
     current: {replicas: workload.replicas},

@@ -1,0 +1,46 @@
+import {recommendationId} from './context.js'
+import type {RecommenderEntry} from './entry.js'
+import {rightsize} from './rightsize/index.js'
+import {scaleDown} from './scale-down/index.js'
+import {spot} from './spot/index.js'
+import type {WorkloadTarget} from '../src/model/recommendation.js'
+
+/**
+ * The recommendation kinds. A new kind is one folder (its recommender and entry) and one line here;
+ * `RecommendationKind`, the id pattern of the JSON contract, `recommend --kind`, the run order,
+ * `apply --kind`, `apply.kinds` and `actions list --kind` all derive from this object. Key order is
+ * the order apply considers kinds in and the order they are listed.
+ */
+export const recommenderRegistry = {
+  'scale-down': scaleDown,
+  rightsize,
+  spot,
+} as const satisfies Record<string, RecommenderEntry>
+
+export type RecommendationKind = keyof typeof recommenderRegistry
+
+export const RECOMMENDATION_KINDS = Object.keys(recommenderRegistry) as [RecommendationKind, ...RecommendationKind[]]
+
+/** The order kinds are computed in, whatever order --kind lists them. */
+export const RUN_ORDER: readonly RecommendationKind[] = [...RECOMMENDATION_KINDS].sort(
+  (a, b) => recommenderRegistry[a].runOrder - recommenderRegistry[b].runOrder,
+)
+
+/** The kinds `finops apply` can change in a cluster. */
+export type ApplyKind = {
+  [K in RecommendationKind]: (typeof recommenderRegistry)[K] extends RecommenderEntry<true> ? K : never
+}[RecommendationKind]
+
+export const APPLY_KINDS = RECOMMENDATION_KINDS.filter((k) => recommenderRegistry[k].applies) as [
+  ApplyKind,
+  ...ApplyKind[],
+]
+
+/** Matches every kind's recommendation ids: `<prefix>-<10 hex digits>`. */
+export const RECOMMENDATION_ID_PATTERN = new RegExp(
+  `^(${RECOMMENDATION_KINDS.map((k) => recommenderRegistry[k].idPrefix).join('|')})-[0-9a-f]{10}$`,
+)
+
+/** The id of a kind's recommendation for a target (what its recommender assigns). */
+export const recommendationIdFor = (kind: RecommendationKind, target: WorkloadTarget): string =>
+  recommendationId({kind, idPrefix: recommenderRegistry[kind].idPrefix}, target)

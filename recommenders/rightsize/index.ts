@@ -1,0 +1,49 @@
+import {formatCpu, formatMemory} from '../../src/k8s/quantity.js'
+import {longRunningContainers, workloadKeyId} from '../../src/model/k8s.js'
+import type {RecommenderEntry} from '../entry.js'
+import {recommendRightsizing, RIGHTSIZE} from './recommend.js'
+
+const cpu = (v: number | undefined) => (v === undefined ? 'none' : formatCpu(v))
+const mem = (v: number | undefined) => (v === undefined ? 'none' : formatMemory(v))
+const change = (label: string, from: string, to: string): string | undefined =>
+  from === to ? undefined : `${label} ${from} -> ${to}`
+
+/** CPU/memory requests and memory limits per container, from usage percentiles and peaks. */
+export const rightsize: RecommenderEntry<true> = {
+  idPrefix: RIGHTSIZE.idPrefix,
+  runOrder: 1,
+  summary: 'CPU/memory requests and memory limits from usage percentiles and peaks, with margins and OOM history',
+  recommend: recommendRightsizing,
+  applies: true,
+  describeChange: ({current: c, proposed: p}) => {
+    const parts = [
+      change('cpu', cpu(c.cpuRequest), cpu(p.cpuRequest)),
+      change('cpu limit', cpu(c.cpuLimit), cpu(p.cpuLimit)),
+      change('mem', mem(c.memoryRequest), mem(p.memoryRequest)),
+      change('mem limit', mem(c.memoryLimit), mem(p.memoryLimit)),
+    ].filter((s): s is string => s !== undefined)
+    return parts.length > 0 ? parts.join(', ') : 'no change'
+  },
+  // Per-replica requests of each rightsized workload: proposed where a container changes, current elsewhere.
+  plan: (input, proposed, planned) => {
+    const byContainer = new Map(
+      proposed.map((r) => [
+        `${workloadKeyId({...r.target, cluster: r.target.cluster ?? ''})}/${r.target.container}`,
+        r,
+      ]),
+    )
+    for (const w of input.inventory.workloads) {
+      const key = workloadKeyId(w)
+      let cores = 0
+      let bytes = 0
+      let changed = false
+      for (const c of longRunningContainers(w)) {
+        const rec = byContainer.get(`${key}/${c.name}`)
+        if (rec) changed = true
+        cores += rec?.proposed.cpuRequest ?? c.requests.cpu ?? 0
+        bytes += rec?.proposed.memoryRequest ?? c.requests.memory ?? 0
+      }
+      if (changed) planned.requests.set(key, {cores, bytes})
+    }
+  },
+}

@@ -1,0 +1,39 @@
+import {z} from 'zod'
+
+import {endpointField, groupByField} from '../config-fields.js'
+import {describeCollect} from '../describe.js'
+import {collectSummarySchema} from '../schemas.js'
+import {defineSourceCollector, parseExtraGroup} from '../source-collector.js'
+
+export const azureSourceConfig = z.strictObject({
+  scope: z
+    .string()
+    .regex(/^\/?(subscriptions|providers)\//i, {
+      error: 'must be a scope such as /subscriptions/<id> or /providers/Microsoft.Billing/billingAccounts/<id>',
+    })
+    .describe('Cost Management scope: subscription, resource group, billing account or management group'),
+  groupBy: groupByField.optional(),
+  endpoint: endpointField.optional(),
+})
+
+/** Azure Cost Management Query: daily actual and amortized cost at a scope. */
+export const azureCollector = defineSourceCollector({
+  summary: 'Azure Cost Management Query API: daily actual and amortized cost at a scope',
+  config: azureSourceConfig,
+  result: collectSummarySchema,
+  entryName: (source) => source.scope,
+  collect: async (db, source, run) => {
+    const [{azureCostFetcher}, {collectCloudCosts}] = await Promise.all([
+      import('./index.js'),
+      import('../cloud-collect.js'),
+    ])
+    const fetcher = azureCostFetcher({
+      ...source,
+      extraGroup: parseExtraGroup(source.groupBy),
+      retry: run.retry,
+      retryHooks: run.retryHooks,
+    })
+    return collectCloudCosts(db, fetcher, run)
+  },
+  describe: (summary) => [describeCollect(summary)],
+})

@@ -1,0 +1,47 @@
+import {FinopsError, isFinopsError} from '../../errors.js'
+import type {Db} from '../../store/open.js'
+import {collectCloudCosts} from '../cloud-collect.js'
+import type {RunSettings} from '../source-collector.js'
+import {withoutMetadataWarnings} from './auth.js'
+import {collectCatalogPrices} from './catalog.js'
+import {gcpCostFetcher} from './index.js'
+import type {GcpRunSummary, GcpSourceConfig} from './source.js'
+
+/** Spend from the export table (when given), then catalog prices (when asked); each lands on its own. */
+export function collectGcp(db: Db, source: GcpSourceConfig, run: RunSettings): Promise<GcpRunSummary> {
+  return withoutMetadataWarnings(() => collectGcpSources(db, source, run))
+}
+
+async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettings): Promise<GcpRunSummary> {
+  const out: GcpRunSummary = {}
+  if (source.table)
+    out.costs = await collectCloudCosts(
+      db,
+      gcpCostFetcher({...source, table: source.table, retry: run.retry, retryHooks: run.retryHooks}),
+      run,
+    )
+  if (source.prices) {
+    try {
+      out.prices = await collectCatalogPrices(db, {
+        endpoint: source.endpoint,
+        retry: run.retry,
+        retryHooks: run.retryHooks,
+      })
+    } catch (error) {
+      // The costs are already committed: say so, rather than the catalog error's "the store is unchanged".
+      if (!out.costs || !isFinopsError(error)) throw error
+      const c = out.costs
+      throw new FinopsError(
+        (n) =>
+          `${error.naming(n).message}; the costs of ${source.table!.split('.').at(-1)} were collected (${c.window.from} to ${c.window.to}, ${c.rollupRows} daily rows)`,
+        {
+          code: 'PARTIAL',
+          exit: 'partial',
+          suggestion: 'collect the prices again to refresh them; the stored prices are unchanged',
+          cause: error,
+        },
+      )
+    }
+  }
+  return out
+}

@@ -1,0 +1,32 @@
+import type {PrometheusUsageSummary} from './usage-prometheus.js'
+
+/** `collect k8s`: what the snapshot holds now. */
+export interface CollectK8sResult {
+  cluster: string
+  context: string
+  collectedAt: string
+  workloads: number
+  nodes: number
+  namespaces: number
+  byKind: Record<string, number>
+  capacityTypes: Record<string, number>
+  requests: Record<string, number>
+  warnings: string[]
+}
+
+/** `collect usage`: the window read and what it held. */
+export interface CollectUsageResult {
+  source: 'prometheus' | 'metrics-server'
+  cluster: string
+  windowStart: string
+  windowEnd: string
+  containers: number
+  containerDays: number
+  samples: number
+  oomKills?: number
+  oomSource?: PrometheusUsageSummary['oomSource'] | 'pod-status'
+  queries?: number
+  namespaces?: number
+  /** True when pods were mapped to workloads through a stored `collect k8s` snapshot. */
+  usedInventory: boolean
+}

@@ -1,0 +1,55 @@
+import {z} from 'zod'
+
+import {forecastSchema} from '../../forecasters/schema.js'
+import {recommendReportSchema} from '../../recommenders/schema.js'
+import {
+  alertCheckSchema,
+  budgetListSchema,
+  budgetRemoveSchema,
+  budgetSetSchema,
+  budgetStatusSchema,
+} from '../alerts/schemas.js'
+import {actionsListSchema, applySchema, rollbackSchema} from '../apply/schemas.js'
+import {
+  collectAllSchema,
+  collectAwsSchema,
+  collectAzureSchema,
+  collectFocusSchema,
+  collectGcpSchema,
+} from '../collectors/contracts.js'
+import {costExportSchema, costReportSchema, demoSchema} from '../cost/schemas.js'
+import {collectK8sSchema, collectUsageSchema, costAllocationSchema} from '../k8s/schemas.js'
+import {cronjobManifestSchema} from '../model/manifest.js'
+
+/**
+ * Every command's `--json` contract, by command id (`cost report` is `cost-report`): the zod schema
+ * its output is validated with, and from which docs/schemas/<id>.schema.json is generated.
+ */
+export const commandContracts = {
+  'actions-list': actionsListSchema,
+  'alert-check': alertCheckSchema,
+  apply: applySchema,
+  'budget-list': budgetListSchema,
+  'budget-remove': budgetRemoveSchema,
+  'budget-set': budgetSetSchema,
+  'budget-status': budgetStatusSchema,
+  'collect-all': collectAllSchema,
+  'collect-aws': collectAwsSchema,
+  'collect-azure': collectAzureSchema,
+  'collect-focus': collectFocusSchema,
+  'collect-gcp': collectGcpSchema,
+  'collect-k8s': collectK8sSchema,
+  'collect-usage': collectUsageSchema,
+  'cost-allocation': costAllocationSchema,
+  'cost-export': costExportSchema,
+  'cost-report': z
+    .union([costReportSchema, costAllocationSchema])
+    .describe('the billing report; with --source k8s, the Kubernetes cost allocation report'),
+  'cronjob-manifest': cronjobManifestSchema,
+  demo: demoSchema,
+  forecast: forecastSchema,
+  recommend: recommendReportSchema,
+  rollback: rollbackSchema,
+} as const satisfies Record<string, z.ZodType>
+
+export type CommandContractId = keyof typeof commandContracts

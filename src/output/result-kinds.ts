@@ -1,0 +1,48 @@
+import type {CostForecast} from '../../forecasters/types.js'
+import type {RecommendReport} from '../../recommenders/from-store.js'
+import type {AlertCheckResult} from '../alerts/check.js'
+import type {BudgetStatusResult} from '../alerts/budget-status.js'
+import type {Budget, BudgetSetResult} from '../model/budget.js'
+import type {ApplyReport} from '../apply/execute.js'
+import type {RollbackReport} from '../apply/rollback.js'
+import type {ActionRecord} from '../model/action.js'
+import type {CollectSummary} from '../collectors/cloud-collect.js'
+import type {FocusImportSummary} from '../collectors/focus/index.js'
+import type {CollectK8sResult, CollectUsageResult} from '../collectors/k8s/results.js'
+import type {GcpRunSummary} from '../collectors/gcp/source.js'
+import type {SourceOutcome} from '../collectors/registry.js'
+import type {CostReport} from '../cost/report-builder.js'
+import type {AllocationReport} from '../k8s/allocation.js'
+import type {Manifest} from '../model/manifest.js'
+import type {KeyLabeler} from '../cost/report.js'
+
+/**
+ * Every kind of result a command hands to an output format: its data (what `--json` prints) and the
+ * presentation options its renderers take (never part of the data). A format lists the kinds it renders.
+ */
+export interface ResultKinds {
+  'cost-report': {data: CostReport; options: {label?: KeyLabeler}}
+  'cost-allocation': {data: AllocationReport; options: object}
+  forecast: {data: CostForecast; options: {backtest?: boolean}}
+  recommend: {data: RecommendReport; options: {showSkipped?: boolean}}
+  apply: {data: ApplyReport; options: object}
+  rollback: {data: RollbackReport; options: object}
+  'actions-list': {data: {actions: ActionRecord[]}; options: object}
+  'budget-list': {data: {budgets: Budget[]}; options: object}
+  'budget-set': {data: BudgetSetResult; options: object}
+  'budget-remove': {data: {removed: string}; options: object}
+  'budget-status': {data: BudgetStatusResult; options: object}
+  'alert-check': {data: AlertCheckResult; options: {webhookSource?: string}}
+  /** collect aws and collect azure. */
+  'collect-cloud': {data: {sources: CollectSummary[]}; options: object}
+  'collect-gcp': {data: {sources: GcpRunSummary[]}; options: object}
+  'collect-all': {data: {sources: SourceOutcome[]}; options: object}
+  'collect-focus': {data: FocusImportSummary; options: object}
+  'collect-k8s': {data: CollectK8sResult; options: object}
+  'collect-usage': {data: CollectUsageResult; options: {pods?: number}}
+  'cronjob-manifest': {data: {manifests: Manifest[]}; options: object}
+}
+
+export type ResultKind = keyof ResultKinds
+export type ResultData<K extends ResultKind> = ResultKinds[K]['data']
+export type ResultOptions<K extends ResultKind> = ResultKinds[K]['options']
