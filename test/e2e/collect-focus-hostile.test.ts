@@ -6,7 +6,7 @@ import path from 'node:path'
 import zlib from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {collectFocusSchema} from '../../src/cost/schemas.js'
+import {collectFocusSchema} from '../../src/collectors/contracts.js'
 import {fixturesDir, parseJson, runCli, tempDir} from '../helpers/cli.js'
 
 /**
