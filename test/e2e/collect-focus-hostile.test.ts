@@ -15,6 +15,9 @@ import {fixturesDir, parseJson, runCli, tempDir} from '../helpers/cli.js'
  * numbers, a partial file replacing a whole month, and a memory budget too small to finish in.
  */
 
+/** Hundreds of parts, or an 800 KB tag set read several times, spawn many CLIs: slow on a loaded machine. */
+const HEAVY_TEST_TIMEOUT = 300_000
+
 const sample = path.join(fixturesDir, 'focus', 'focus_sample_1000.csv')
 const sampleRows = parse(fs.readFileSync(sample), {columns: true, bom: true}) as Record<string, string>[]
 const columns = Object.keys(sampleRows[0]!)
@@ -175,71 +178,79 @@ describe('collect focus with hostile and real-world files (built CLI)', () => {
     })
   })
 
-  it('imports hundreds of parts (CSV, CSV.gz, Parquet-free mix, header-only parts) as one export with the totals of the whole file', async () => {
-    const dir = path.join(tmp.dir, 'export-2024-09')
-    fs.mkdirSync(dir)
-    const parts = 240
-    for (let p = 0; p < parts; p++) {
-      const rows = sampleRows.filter((_, i) => i % parts === p)
-      const text = csv(rows)
-      const name = path.join(dir, `part-${String(p).padStart(5, '0')}.csv`)
-      if (p % 3 === 0) fs.writeFileSync(`${name}.gz`, zlib.gzipSync(text))
-      else fs.writeFileSync(name, text)
-    }
-    // A partition with nothing in it this month: a header only.
-    fs.writeFileSync(path.join(dir, 'part-99999.csv'), csv([]))
-    const whole = path.join(tmp.dir, 'whole.db')
-    const split = path.join(tmp.dir, 'parts.db')
-    expect((await runCli(['collect', 'focus', sample, '--db', whole])).code).toBe(0)
-    const result = await runCli(['collect', 'focus', dir, '--db', split, '--json'])
-    expect(result.code, result.stderr).toBe(0)
-    const summary = collectFocusSchema.parse(parseJson(result))
-    expect(summary.files).toHaveLength(parts + 1)
-    expect(summary.rowsRead).toBe(sampleRows.length)
-    expect(summary.files.find((f) => f.path.endsWith('part-99999.csv'))!.rows).toBe(0)
-    for (const groupBy of ['provider', 'service', 'tag:application'])
-      expect(await totals(split, groupBy)).toEqual(await totals(whole, groupBy))
-  })
+  it(
+    'imports hundreds of parts (CSV, CSV.gz, Parquet-free mix, header-only parts) as one export with the totals of the whole file',
+    async () => {
+      const dir = path.join(tmp.dir, 'export-2024-09')
+      fs.mkdirSync(dir)
+      const parts = 240
+      for (let p = 0; p < parts; p++) {
+        const rows = sampleRows.filter((_, i) => i % parts === p)
+        const text = csv(rows)
+        const name = path.join(dir, `part-${String(p).padStart(5, '0')}.csv`)
+        if (p % 3 === 0) fs.writeFileSync(`${name}.gz`, zlib.gzipSync(text))
+        else fs.writeFileSync(name, text)
+      }
+      // A partition with nothing in it this month: a header only.
+      fs.writeFileSync(path.join(dir, 'part-99999.csv'), csv([]))
+      const whole = path.join(tmp.dir, 'whole.db')
+      const split = path.join(tmp.dir, 'parts.db')
+      expect((await runCli(['collect', 'focus', sample, '--db', whole])).code).toBe(0)
+      const result = await runCli(['collect', 'focus', dir, '--db', split, '--json'])
+      expect(result.code, result.stderr).toBe(0)
+      const summary = collectFocusSchema.parse(parseJson(result))
+      expect(summary.files).toHaveLength(parts + 1)
+      expect(summary.rowsRead).toBe(sampleRows.length)
+      expect(summary.files.find((f) => f.path.endsWith('part-99999.csv'))!.rows).toBe(0)
+      for (const groupBy of ['provider', 'service', 'tag:application'])
+        expect(await totals(split, groupBy)).toEqual(await totals(whole, groupBy))
+    },
+    HEAVY_TEST_TIMEOUT,
+  )
 
-  it('reads BOM, CRLF, quoted newlines, unicode and a huge Tags JSON, and names the right line after a multi-line row', async () => {
-    const hugeTags = JSON.stringify(
-      Object.fromEntries(Array.from({length: 4000}, (_, i) => [`k${i}`, `välue-${i}-${'x'.repeat(200)}`])),
-    )
-    const rows = aws.slice(0, 6).map((r, i) => ({
-      ...r,
-      ChargeDescription: i === 1 ? 'line one\nline "two"\r\nline three' : r.ChargeDescription!,
-      ServiceName: i === 2 ? 'Amazon Elastic Compute Cloud — 東京 🚀' : r.ServiceName!,
-      Tags: i === 3 ? hugeTags : i === 4 ? '{"team": "платёжи", "emoji": "🙂"}' : r.Tags!,
-    }))
-    expect(hugeTags.length).toBeGreaterThan(800_000)
-    const file = path.join(tmp.dir, 'hostile.csv')
-    fs.writeFileSync(file, csv(rows, {eol: '\r\n', bom: true}))
-    const db = path.join(tmp.dir, 'hostile.db')
-    const result = await runCli(['collect', 'focus', file, '--db', db, '--json'])
-    expect(result.code, result.stderr).toBe(0)
-    expect(collectFocusSchema.parse(parseJson(result)).rowsRead).toBe(6)
-    const byService = await totals(db, 'service')
-    expect(byService.rows.map((r) => r.keys[0])).toContain('Amazon Elastic Compute Cloud — 東京 🚀')
-    const byTeam = await totals(db, 'tag:team')
-    expect(byTeam.rows.map((r) => r.keys[0])).toContain('платёжи')
-    const byHuge = await totals(db, 'tag:k3999')
-    expect(byHuge.rows.map((r) => r.keys[0])).toContain(`välue-3999-${'x'.repeat(200)}`)
+  it(
+    'reads BOM, CRLF, quoted newlines, unicode and a huge Tags JSON, and names the right line after a multi-line row',
+    async () => {
+      const hugeTags = JSON.stringify(
+        Object.fromEntries(Array.from({length: 4000}, (_, i) => [`k${i}`, `välue-${i}-${'x'.repeat(200)}`])),
+      )
+      const rows = aws.slice(0, 6).map((r, i) => ({
+        ...r,
+        ChargeDescription: i === 1 ? 'line one\nline "two"\r\nline three' : r.ChargeDescription!,
+        ServiceName: i === 2 ? 'Amazon Elastic Compute Cloud — 東京 🚀' : r.ServiceName!,
+        Tags: i === 3 ? hugeTags : i === 4 ? '{"team": "платёжи", "emoji": "🙂"}' : r.Tags!,
+      }))
+      expect(hugeTags.length).toBeGreaterThan(800_000)
+      const file = path.join(tmp.dir, 'hostile.csv')
+      fs.writeFileSync(file, csv(rows, {eol: '\r\n', bom: true}))
+      const db = path.join(tmp.dir, 'hostile.db')
+      const result = await runCli(['collect', 'focus', file, '--db', db, '--json'])
+      expect(result.code, result.stderr).toBe(0)
+      expect(collectFocusSchema.parse(parseJson(result)).rowsRead).toBe(6)
+      const byService = await totals(db, 'service')
+      expect(byService.rows.map((r) => r.keys[0])).toContain('Amazon Elastic Compute Cloud — 東京 🚀')
+      const byTeam = await totals(db, 'tag:team')
+      expect(byTeam.rows.map((r) => r.keys[0])).toContain('платёжи')
+      const byHuge = await totals(db, 'tag:k3999')
+      expect(byHuge.rows.map((r) => r.keys[0])).toContain(`välue-3999-${'x'.repeat(200)}`)
 
-    // Row 6 starts on line 9: the header is line 1 and row 2 spans three lines.
-    const bad = path.join(tmp.dir, 'hostile-bad.csv')
-    fs.writeFileSync(
-      bad,
-      csv(
-        rows.map((r, i) => (i === 5 ? {...r, EffectiveCost: 'abc'} : r)),
-        {eol: '\r\n', bom: true},
-      ),
-    )
-    expectOneLineError(
-      await runCli(['collect', 'focus', bad, '--db', db]),
-      3,
-      /hostile-bad\.csv:9: EffectiveCost "abc" is not a number/,
-    )
-  })
+      // Row 6 starts on line 9: the header is line 1 and row 2 spans three lines.
+      const bad = path.join(tmp.dir, 'hostile-bad.csv')
+      fs.writeFileSync(
+        bad,
+        csv(
+          rows.map((r, i) => (i === 5 ? {...r, EffectiveCost: 'abc'} : r)),
+          {eol: '\r\n', bom: true},
+        ),
+      )
+      expectOneLineError(
+        await runCli(['collect', 'focus', bad, '--db', db]),
+        3,
+        /hostile-bad\.csv:9: EffectiveCost "abc" is not a number/,
+      )
+    },
+    HEAVY_TEST_TIMEOUT,
+  )
 
   it('refuses a header that names a FOCUS column twice, and a zero-byte part, leaving the store unchanged', async () => {
     const db = path.join(tmp.dir, 'dupes.db')
