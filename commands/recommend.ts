@@ -16,7 +16,8 @@ rightsize: CPU/memory requests and memory limits from usage percentiles and peak
 OOM history and HPA awareness; spot: stateless replicated workloads that pass the eligibility checklist;
 scale-down: idle workloads, and off-hours schedules from kube-downscaler annotations or finops.yaml.
 Thin or ineligible data is listed as skipped with its reason. The result is stored as the latest
-recommendations, which finops apply plans from. Settings: kubernetes.recommend in finops.yaml.`
+recommendations, which finops apply plans from. Settings: kubernetes.recommend in finops.yaml.
+FINOPS_NOW (an ISO date or time) pins "now" (schedules are priced over the four weeks from it).`
 
   static override examples = [
     '<%= config.bin %> recommend',

@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {FinopsCommand} from '../src/cli/base-command.js'
 import {outputFlags} from '../src/cli/output-flags.js'
 import {KubernetesCluster} from '../src/apply/cluster.js'
-import {newRunId} from '../src/apply/identity.js'
+import {currentInstant, newRunId} from '../src/apply/identity.js'
 import {loadKubeConfig} from '../src/apply/kubeconfig.js'
 import {recoverPending} from '../src/apply/execute.js'
 import {rollbackActions, type RollbackReport} from '../src/apply/rollback.js'
@@ -14,7 +14,8 @@ export default class Rollback extends FinopsCommand {
   static override summary = 'Restore the exact before-state of an applied action, or of every action of a run'
   static override description = `Writes back the before-state recorded in the journal (newest action first). A workload changed by someone
 else since the apply is left alone unless --force. Dry run unless --yes, which takes the run lock like apply (exit 9
-"locked" while finops run or another apply is changing the cluster).`
+"locked" while finops run or another apply is changing the cluster).
+FINOPS_NOW (an ISO date or time) pins "now" for the journal's timestamps.`
 
   static override examples = [
     '<%= config.bin %> rollback act-3f2a9c1b0d4e',
@@ -36,12 +37,12 @@ else since the apply is left alone unless --force. Dry run unless --yes, which t
       loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context}),
     )
     // Like apply, a rollback must not change the cluster while the CronJob is applying (nor settle its in-flight actions).
-    const lockId = newRunId()
+    const lockId = newRunId(currentInstant())
     if (flags.yes) acquireRunLock(db, {runId: lockId, ttlMinutes: config.run.lockTtlMinutes})
     let report: RollbackReport
     try {
       // Settle actions interrupted by a crash first, so the journal says what actually happened.
-      if (flags.yes) await recoverPending(db, cluster, new Date())
+      if (flags.yes) await recoverPending(db, cluster, currentInstant())
       report = await rollbackActions(db, cluster, args.id, {
         enforce: flags.yes,
         force: flags.force,

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import path from 'node:path'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
-import {newRunId} from '../src/apply/identity.js'
+import {currentInstant, newRunId} from '../src/apply/identity.js'
 import {isFinopsError} from '../src/errors.js'
 import {ExitCode} from '../src/exit-codes.js'
 import {processInvoker} from '../src/run/cli-invoker.js'
@@ -16,7 +16,8 @@ export default class Run extends FinopsCommand {
     'The scheduled job (the CronJob entry point): collect, forecast, recommend, apply per policy, check alerts'
   static override description = `Driven by finops.yaml (run.steps, apply.mode, ...). Prints one JSON log line per step with the run id. A lock in
 the store keeps two runs from overlapping (exit 9 "locked"); a stale lock (run.lockTtlMinutes) is taken over. Exits non-zero
-when a step failed, so Kubernetes retries the Job. --pushgateway pushes the run's metrics to a Prometheus Pushgateway.`
+when a step failed, so Kubernetes retries the Job. --pushgateway pushes the run's metrics to a Prometheus Pushgateway.
+FINOPS_NOW (an ISO date or time) pins "now" for every step: the run id, schedules, windows and the journal.`
 
   static override examples = [
     '<%= config.bin %> run',
@@ -34,7 +35,7 @@ when a step failed, so Kubernetes retries the Job. --pushgateway pushes the run'
     const {flags} = await this.parse(Run)
     const loaded = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
-    const runId = newRunId()
+    const runId = newRunId(currentInstant())
     const log = createRunLogger(runId)
     // Child steps get the same store and config this run resolved, whatever their working directory.
     const dbPath = flags.db

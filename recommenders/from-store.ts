@@ -1,7 +1,7 @@
 import type {KubernetesConfig} from '../src/config/sections/kubernetes.js'
 import {addDays, eachDay, toDay} from '../src/dates.js'
 import {inputError, notFoundError} from '../src/errors.js'
-import {containerKeyId, type ContainerUsage, type Workload} from '../src/model/k8s.js'
+import {containerKeyId, type ContainerUsage, type Inventory, type Workload} from '../src/model/k8s.js'
 import {describeFilter, selectNamespaces, type WorkloadFilter, workloadSelected} from '../src/k8s/workload-filter.js'
 import {nodePricesFor} from '../src/k8s/allocation-report.js'
 import {readInventory} from '../src/store/k8s-inventory.js'
@@ -12,7 +12,7 @@ import {readUsage, usageRange} from '../src/store/usage.js'
 import type {RecommenderInput} from './context.js'
 import {type RecommendationSet, runRecommenders} from './index.js'
 import type {RecommendationKind} from './registry.js'
-import {createPriceLookup} from './pricing.js'
+import {createPriceLookup, type PriceLookup} from './pricing.js'
 import type {RecommendSettings} from './settings.js'
 import {roundMoney} from '../src/money.js'
 
@@ -63,29 +63,8 @@ export function recommendFromStore(
   const range = usageRange(db)
   const windowDays = options.windowDays ?? settings.windowDays
   const window = range ? {from: maxDay(range.first, addDays(range.last, -(windowDays - 1))), to: range.last} : null
-  const catalog = (provider: string, region?: string) => {
-    for (const name of PROVIDER_NAMES[provider] ?? [provider]) {
-      const ratio = spotPriceRatio(db, name, region)
-      if (ratio) return ratio
-    }
-    return undefined
-  }
-  // Node prices as the cost allocation sees them: configured or default rates, on-demand calibrated by
-  // the effective/list ratio billing shows, spot at the catalog ratio; split per core and GiB.
   const priceDays = window ? eachDay(window.from, window.to) : [addDays(toDay(options.now), -1)]
-  const nodePrices = nodePricesFor(db, inventory, k8s, priceDays)
-  const k8sPrices = k8s.prices
-  const prices = createPriceLookup(
-    inventory.nodes,
-    {
-      currency: k8sPrices.currency,
-      cpuCoreHour: k8sPrices.onDemand.cpuCoreHour,
-      memoryGiBHour: k8sPrices.onDemand.memoryGiBHour,
-      defaultSpotRatio: settings.spot.defaultPriceRatio,
-    },
-    (node) => nodePrices.get(`${node.cluster}/${node.name}`),
-    catalog,
-  )
+  const prices = priceLookupFromStore(db, inventory, settings, k8s, priceDays)
   const selected = options.filter
     ? inventory.workloads.filter((w) => workloadSelected(options.filter, w))
     : inventory.workloads
@@ -137,6 +116,39 @@ export function recommendFromStore(
           createdAt: options.now.toISOString(),
         })
   return {...set, generatedAt: options.now.toISOString(), window, cluster: inventory.cluster, runId}
+}
+
+/**
+ * Prices as the cost allocation sees them: configured or default rates, on-demand calibrated by the
+ * effective/list ratio billing shows, spot at the catalog ratio; split per core and GiB. Without an
+ * inventory, every workload is priced at the configured default rates.
+ */
+export function priceLookupFromStore(
+  db: Db,
+  inventory: Inventory | undefined,
+  settings: RecommendSettings,
+  k8s: KubernetesConfig,
+  days: readonly string[],
+): PriceLookup {
+  const catalog = (provider: string, region?: string) => {
+    for (const name of PROVIDER_NAMES[provider] ?? [provider]) {
+      const ratio = spotPriceRatio(db, name, region)
+      if (ratio) return ratio
+    }
+    return undefined
+  }
+  const nodePrices = inventory ? nodePricesFor(db, inventory, k8s, days) : new Map()
+  return createPriceLookup(
+    inventory?.nodes ?? [],
+    {
+      currency: k8s.prices.currency,
+      cpuCoreHour: k8s.prices.onDemand.cpuCoreHour,
+      memoryGiBHour: k8s.prices.onDemand.memoryGiBHour,
+      defaultSpotRatio: settings.spot.defaultPriceRatio,
+    },
+    (node) => nodePrices.get(`${node.cluster}/${node.name}`),
+    catalog,
+  )
 }
 
 /** Containers judged per batch: bounds the digests held in memory at once. */

@@ -83,9 +83,19 @@ const configuredSchedule = z
     /** kube-downscaler syntax, e.g. 'Mon-Fri 07:30-20:30 Europe/Berlin'. */
     uptime: z.string().min(1).optional(),
     downtime: z.string().min(1).optional(),
+    /** kube-downscaler's --upscale-period / --downscale-period: scale only inside these (they win over uptime/downtime). */
+    upscalePeriod: z.string().min(1).optional(),
+    downscalePeriod: z.string().min(1).optional(),
     downtimeReplicas: z.number().int().min(0).optional(),
   })
-  .refine((s) => s.uptime !== undefined || s.downtime !== undefined, {message: 'a schedule needs uptime or downtime'})
+  .refine(
+    (s) =>
+      s.uptime !== undefined ||
+      s.downtime !== undefined ||
+      s.upscalePeriod !== undefined ||
+      s.downscalePeriod !== undefined,
+    {message: 'a schedule needs uptime, downtime, upscalePeriod or downscalePeriod'},
+  )
 
 const scaleDown = z.strictObject({
   /** Days of usage needed before a workload can be called idle. */

@@ -45,7 +45,8 @@ base in deploy/base.`
         'remove it and put the URL in the finops-credentials Secret (key slack-webhook-url), which the CronJob mounts; see docs/deploy.md',
       )
     }
-    const result = {manifests: renderManifests(run, finopsYaml)}
+    // The ClusterRole grants what the configured schedules scale (apply.schedules.kinds), nothing more.
+    const result = {manifests: renderManifests(run, finopsYaml, loaded.config.apply.schedules.kinds)}
     await this.present('cronjob-manifest', result)
     return result
   }

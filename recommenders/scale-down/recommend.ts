@@ -1,4 +1,3 @@
-import {isFinopsError} from '../../src/errors.js'
 import {CPU_SCHEME, mergeDigests, quantile} from '../../src/k8s/digest.js'
 import {containerKeyId, type Workload} from '../../src/model/k8s.js'
 import {
@@ -10,7 +9,7 @@ import {
   workloadTarget,
 } from '../context.js'
 import {HOURS_PER_MONTH, monthlyCost} from '../pricing.js'
-import {downtimeShare, resolveSchedule, type Schedule} from '../schedules.js'
+import {DOWNSCALER_ANNOTATIONS, type DownscalerPolicy, downtimeShare, resolvePolicy} from '../../src/k8s/downscaler.js'
 import type {Recommendation, RiskLevel, SkippedRecommendation} from '../../src/model/recommendation.js'
 import {roundMoney} from '../../src/money.js'
 
@@ -19,13 +18,13 @@ export const SCALE_DOWN = {kind: 'scale-down', idPrefix: 'sd'} as const satisfie
 /** Controllers whose replica count can be set to zero and back. */
 const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet'])
 
-/** The share of the next four weeks a schedule keeps a workload down, computed once per distinct schedule. */
-function shareCache(now: Date): (schedule: Schedule) => number {
+/** The share of the next four weeks a policy keeps a workload down, computed once per distinct policy. */
+function shareCache(now: Date): (policy: DownscalerPolicy) => number {
   const cache = new Map<string, number>()
-  return (schedule) => {
-    const key = `${schedule.text}\u0000${schedule.holidays.join(',')}\u0000${schedule.holidayTimeZone}`
+  return (policy) => {
+    const key = `${policy.text}\u0000${policy.holidays.join(',')}\u0000${policy.holidayTimeZone}`
     let share = cache.get(key)
-    if (share === undefined) cache.set(key, (share = downtimeShare(schedule, now, 28)))
+    if (share === undefined) cache.set(key, (share = downtimeShare(policy, now, 28)))
     return share
   }
 }
@@ -43,8 +42,10 @@ export function recommendScaleDown(input: RecommenderInput): RecommenderResult {
   for (const workload of input.inventory.workloads) {
     if (!SCALABLE.has(workload.kind) || (workload.kind === 'ReplicaSet' && workload.owners.length > 0)) continue
     const target = workloadTarget(workload)
-    if (workload.replicas === 0) continue
-    const idle = idleEvidence(input, workload)
+    // Scaled down for the night (by finops or kube-downscaler): priced at the count it returns to.
+    const original = Number(workload.annotations[DOWNSCALER_ANNOTATIONS.originalReplicas])
+    if (workload.replicas === 0 && !(Number.isInteger(original) && original > 0)) continue
+    const idle = workload.replicas === 0 ? ({kind: 'unknown'} as const) : idleEvidence(input, workload)
     if (idle.kind === 'idle') {
       if (workload.hpa) {
         result.skipped.push({
@@ -58,31 +59,29 @@ export function recommendScaleDown(input: RecommenderInput): RecommenderResult {
       continue
     }
     const ns = namespaces.get(`${workload.cluster}/${workload.namespace}`)
-    let resolution: ReturnType<typeof resolveSchedule>
-    try {
-      resolution = resolveSchedule(
-        {
-          namespace: workload.namespace,
-          annotations: workload.annotations,
-          labels: workload.labels,
-          namespaceAnnotations: ns?.annotations ?? {},
-        },
-        settings.schedules,
-        {holidays: settings.holidays, timeZone: settings.timeZone},
-        input.now,
-      )
-    } catch (error) {
-      // One mistyped annotation must not stop every other recommendation (kube-downscaler skips it too).
-      if (!isFinopsError(error)) throw error
-      result.skipped.push({kind: 'scale-down', target, reason: `schedule cannot be read: ${error.message}`})
+    const resolution = resolvePolicy(
+      {
+        namespace: workload.namespace,
+        annotations: workload.annotations,
+        labels: workload.labels,
+        namespaceAnnotations: ns?.annotations ?? {},
+      },
+      settings.schedules,
+      {holidays: settings.holidays, timeZone: settings.timeZone},
+      input.now,
+    )
+    // One mistyped annotation must not stop every other recommendation (kube-downscaler skips it too).
+    if (resolution.problem) {
+      result.skipped.push({kind: 'scale-down', target, reason: `schedule cannot be read: ${resolution.problem}`})
       continue
     }
-    if (resolution.kind === 'excluded') {
-      result.skipped.push({kind: 'scale-down', target, reason: `excluded by ${resolution.reason}`})
+    if (resolution.excluded) {
+      result.skipped.push({kind: 'scale-down', target, reason: `excluded by ${resolution.excluded}`})
       continue
     }
-    if (resolution.kind === 'none') continue
-    const scheduled = scheduleRecommendation(input, workload, resolution.schedule, share(resolution.schedule))
+    const policy = resolution.policy!
+    if (!policy.scheduled) continue
+    const scheduled = scheduleRecommendation(input, workload, policy, share(policy))
     if ('reason' in scheduled) result.skipped.push(scheduled)
     else result.recommendations.push(scheduled)
   }
@@ -169,31 +168,40 @@ function idleRecommendation(
 function scheduleRecommendation(
   input: RecommenderInput,
   workload: Workload,
-  schedule: Schedule,
+  policy: DownscalerPolicy,
   downShare: number,
 ): Recommendation | SkippedRecommendation {
   const target = workloadTarget(workload)
-  if (schedule.downtimeReplicas >= workload.replicas) {
+  const original = Number(workload.annotations[DOWNSCALER_ANNOTATIONS.originalReplicas])
+  const replicas =
+    workload.replicas <= policy.downtimeReplicas && Number.isInteger(original) && original > workload.replicas
+      ? original
+      : workload.replicas
+  if (policy.downtimeReplicas >= replicas) {
     return {
       kind: 'scale-down',
       target,
-      reason: `schedule from ${schedule.source} keeps ${schedule.downtimeReplicas} replica(s) in downtime: nothing to save at ${workload.replicas}`,
+      reason: `schedule (${policy.text}) keeps ${policy.downtimeReplicas} replica(s) in downtime: nothing to save at ${replicas}`,
     }
   }
   if (downShare === 0)
     return {
       kind: 'scale-down',
       target,
-      reason: `schedule from ${schedule.source} (${schedule.text}) has no downtime in the next four weeks`,
+      reason: `schedule (${policy.text}) has no downtime in the next four weeks`,
     }
   const rates = input.prices.rates(workload)
   const {cores, bytes, planned} = requestsPerReplica(input, workload)
-  const saved = workload.replicas - schedule.downtimeReplicas
+  const saved = replicas - policy.downtimeReplicas
   const reasons = ['scaled back up at the start of each uptime window']
   let level: RiskLevel = 'low'
   if (workload.hpa) {
     level = 'medium'
-    reasons.push(`HPA ${workload.hpa.name}: downtime must lower its minReplicas too, or it scales the workload back up`)
+    reasons.push(
+      policy.downtimeReplicas === 0
+        ? `HPA ${workload.hpa.name}: it pauses while the workload is at 0 replicas and resumes when it is scaled back up`
+        : `HPA ${workload.hpa.name} keeps minReplicas ${workload.hpa.minReplicas}: schedule the HPA too (apply.schedules.kinds), or apply skips the scale-down`,
+    )
   }
   if (workload.kind === 'StatefulSet') {
     level = 'medium'
@@ -203,8 +211,8 @@ function scheduleRecommendation(
     id: recommendationId(SCALE_DOWN, target),
     kind: 'scale-down',
     target,
-    current: {replicas: workload.replicas},
-    proposed: {replicas: schedule.downtimeReplicas, schedule: schedule.text},
+    current: {replicas},
+    proposed: {replicas: policy.downtimeReplicas, schedule: policy.text},
     monthlySavings: roundMoney(monthlyCost(rates, cores, bytes, saved) * downShare),
     currency: input.prices.currency,
     risk: {level, reasons},
@@ -214,10 +222,11 @@ function scheduleRecommendation(
         downtimeHoursPerMonth: Math.round(downShare * HOURS_PER_MONTH * 10) / 10,
       },
       notes: [
-        `schedule from ${schedule.source}: ${schedule.text}`,
-        ...(schedule.holidays.length > 0
-          ? [`holidays (${schedule.holidayTimeZone}): ${schedule.holidays.join(', ')}`]
+        `schedule: ${policy.text} (${policy.sources.join(', ')})`,
+        ...(workload.replicas !== replicas
+          ? [`scaled down now (downscaler/original-replicas ${replicas}): priced at ${replicas} replicas`]
           : []),
+        ...(policy.holidays.length > 0 ? [`holidays (${policy.holidayTimeZone}): ${policy.holidays.join(', ')}`] : []),
         `downtime share measured over the four weeks from ${input.now.toISOString().slice(0, 10)}`,
         `priced from ${planned ? 'the rightsized ' : ''}requests (${rates.source}) x ${saved} replica(s)`,
       ],

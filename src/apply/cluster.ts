@@ -3,7 +3,10 @@ import * as k8s from '@kubernetes/client-node'
 import {FinopsError} from '../errors.js'
 import {buildPatch, extractFields, type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
-import {type FieldSet, FINOPS_ANNOTATIONS, type WorkloadRef} from '../model/action.js'
+import {parseQuantity} from '../k8s/quantity.js'
+import type {ClusterLimits} from './resource-limits.js'
+import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
+import type {FieldSet, WorkloadRef} from '../model/action.js'
 
 /** The API server refused a write because the object changed since it was read (HTTP 409). */
 export class ConflictError extends Error {
@@ -11,6 +14,14 @@ export class ConflictError extends Error {
     super(`${target.kind} ${target.namespace}/${target.name} changed since it was read (resourceVersion conflict)`)
     this.name = 'ConflictError'
   }
+}
+
+/** The objects a schedule pass judges, with their namespaces' labels and annotations. */
+export interface SchedulableObjects {
+  objects: WorkloadObject[]
+  namespaces: Map<string, {labels: Record<string, string>; annotations: Record<string, string>}>
+  /** Kinds the API server does not serve (no Argo Rollouts CRD installed): nothing of theirs to scale. */
+  missingKinds: string[]
 }
 
 /** What apply and rollback need from a cluster; the Kubernetes implementation is below. */
@@ -24,40 +35,67 @@ export interface WorkloadCluster {
     desired: FieldSet,
     onWrite?: (written: (keyof FieldSet)[]) => void,
   ): Promise<void>
-  /** Workloads carrying our original-replicas annotation (in these namespaces, or all): the restore source when the store is lost. */
-  listScaledDown(namespaces?: readonly string[]): Promise<WorkloadObject[]>
+  /** Every object of these kinds (in these namespaces, or all) and the namespaces' annotations: what schedules are judged on. */
+  listSchedulable(kinds: readonly SchedulableKind[], namespaces?: readonly string[]): Promise<SchedulableObjects>
+  /** Running pods annotated downscaler/force-uptime "true" (in these namespaces, or any), as namespace/name. */
+  listPodsForcingUptime(namespaces?: readonly string[]): Promise<string[]>
 }
 
-const MERGE = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)
+const STRATEGIC = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)
+// Custom resources take no strategic-merge patch (415): merge patch for Argo Rollouts.
+const MERGE = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
+
+const ROLLOUT = {group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts'} as const
+
+/** Kinds whose replicas go through the scale subresource. */
+const SCALED_KINDS = new Set(['Deployment', 'StatefulSet', 'Rollout'])
 
 /**
  * The Kubernetes actuator: reads with GET/LIST, changes replicas through the scale subresource and
- * everything else with a strategic-merge patch carrying the resourceVersion it was planned against.
+ * everything else with a patch carrying the resourceVersion it was planned against.
  */
 export class KubernetesCluster implements WorkloadCluster {
   private readonly apps: k8s.AppsV1Api
   private readonly core: k8s.CoreV1Api
+  private readonly batch: k8s.BatchV1Api
   private readonly autoscaling: k8s.AutoscalingV2Api
   private readonly policy: k8s.PolicyV1Api
+  private readonly custom: k8s.CustomObjectsApi
   private readonly namespaceCache = new Map<string, Promise<Omit<TargetContext, 'workload'>>>()
+  private allocatable?: Promise<ClusterLimits['maxAllocatable']>
 
   constructor(kubeConfig: k8s.KubeConfig) {
     this.apps = kubeConfig.makeApiClient(k8s.AppsV1Api)
     this.core = kubeConfig.makeApiClient(k8s.CoreV1Api)
+    this.batch = kubeConfig.makeApiClient(k8s.BatchV1Api)
     this.autoscaling = kubeConfig.makeApiClient(k8s.AutoscalingV2Api)
     this.policy = kubeConfig.makeApiClient(k8s.PolicyV1Api)
+    this.custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi)
   }
 
   async readWorkload(ref: WorkloadRef): Promise<WorkloadObject | undefined> {
     try {
       const params = {name: ref.name, namespace: ref.namespace}
-      const object =
-        ref.kind === 'StatefulSet'
-          ? await this.apps.readNamespacedStatefulSet(params)
-          : ref.kind === 'Deployment'
-            ? await this.apps.readNamespacedDeployment(params)
-            : undefined
-      if (!object) return {kind: ref.kind, metadata: {name: ref.name, namespace: ref.namespace}}
+      let object: unknown
+      switch (ref.kind) {
+        case 'Deployment':
+          object = await this.apps.readNamespacedDeployment(params)
+          break
+        case 'StatefulSet':
+          object = await this.apps.readNamespacedStatefulSet(params)
+          break
+        case 'CronJob':
+          object = await this.batch.readNamespacedCronJob(params)
+          break
+        case 'HorizontalPodAutoscaler':
+          object = await this.autoscaling.readNamespacedHorizontalPodAutoscaler(params)
+          break
+        case 'Rollout':
+          object = await this.custom.getNamespacedCustomObject({...ROLLOUT, ...params})
+          break
+        default:
+          return {kind: ref.kind, metadata: {name: ref.name, namespace: ref.namespace}}
+      }
       return {...(object as WorkloadObject), kind: ref.kind}
     } catch (error) {
       if (statusOf(error) === 404) return undefined
@@ -76,12 +114,29 @@ export class KubernetesCluster implements WorkloadCluster {
 
   private async readNamespaceContext(namespace: string): Promise<Omit<TargetContext, 'workload'>> {
     try {
-      const [ns, hpas, pdbs] = await Promise.all([
+      this.allocatable ??= this.readMaxAllocatable()
+      const [ns, hpas, pdbs, limitRanges, maxAllocatable] = await Promise.all([
         this.core.readNamespace({name: namespace}),
         this.autoscaling.listNamespacedHorizontalPodAutoscaler({namespace}),
         this.policy.listNamespacedPodDisruptionBudget({namespace}),
+        this.core.listNamespacedLimitRange({namespace}),
+        this.allocatable,
       ])
       return {
+        limits: {
+          limitRanges: limitRanges.items.flatMap((lr) =>
+            (lr.spec?.limits ?? [])
+              .filter((item) => item.type === 'Container' || item.type === 'Pod')
+              .map((item) => ({
+                name: lr.metadata?.name ?? '',
+                type: item.type as 'Container' | 'Pod',
+                min: stringMap(item.min),
+                max: stringMap(item.max),
+                maxLimitRequestRatio: stringMap(item.maxLimitRequestRatio),
+              })),
+          ),
+          maxAllocatable,
+        },
         namespace: {name: namespace, labels: ns.metadata?.labels ?? {}, annotations: ns.metadata?.annotations ?? {}},
         hpas: hpas.items.map((h) => ({
           name: h.metadata?.name ?? '',
@@ -105,6 +160,22 @@ export class KubernetesCluster implements WorkloadCluster {
     }
   }
 
+  /** The largest allocatable CPU and memory of any node (a pod above either never schedules). */
+  private async readMaxAllocatable(): Promise<ClusterLimits['maxAllocatable']> {
+    let cpu = 0
+    let memory = 0
+    let _continue: string | undefined
+    do {
+      const page = await this.core.listNode({limit: 500, _continue})
+      for (const node of page.items) {
+        cpu = Math.max(cpu, parseQuantity(node.status?.allocatable?.cpu) ?? 0)
+        memory = Math.max(memory, parseQuantity(node.status?.allocatable?.memory) ?? 0)
+      }
+      _continue = page.metadata?._continue || undefined
+    } while (_continue)
+    return cpu > 0 && memory > 0 ? {cpu, memory} : undefined
+  }
+
   async writeFields(
     ref: WorkloadRef,
     live: WorkloadObject,
@@ -114,6 +185,8 @@ export class KubernetesCluster implements WorkloadCluster {
     const current = extractFields(live, desired)
     let resourceVersion = live.metadata?.resourceVersion
     const replicasChange = desired.replicas !== undefined && desired.replicas !== current.replicas
+    if (replicasChange && !SCALED_KINDS.has(ref.kind))
+      throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} has no scale subresource`)
     // Scaling down: record the original count on the object first (the cluster-side journal), then scale.
     // Scaling up (restore, rollback): scale first, then clear the annotation, so a crash between keeps it.
     const scaleFirst = replicasChange && desired.replicas! > (current.replicas ?? 0)
@@ -135,10 +208,23 @@ export class KubernetesCluster implements WorkloadCluster {
   private async patch(ref: WorkloadRef, body: object): Promise<string | undefined> {
     try {
       const params = {name: ref.name, namespace: ref.namespace, body}
-      const updated =
-        ref.kind === 'StatefulSet'
-          ? await this.apps.patchNamespacedStatefulSet(params, MERGE)
-          : await this.apps.patchNamespacedDeployment(params, MERGE)
+      let updated: {metadata?: {resourceVersion?: string}}
+      switch (ref.kind) {
+        case 'StatefulSet':
+          updated = await this.apps.patchNamespacedStatefulSet(params, STRATEGIC)
+          break
+        case 'CronJob':
+          updated = await this.batch.patchNamespacedCronJob(params, STRATEGIC)
+          break
+        case 'HorizontalPodAutoscaler':
+          updated = await this.autoscaling.patchNamespacedHorizontalPodAutoscaler(params, STRATEGIC)
+          break
+        case 'Rollout':
+          updated = (await this.custom.patchNamespacedCustomObject({...ROLLOUT, ...params}, MERGE)) as typeof updated
+          break
+        default:
+          updated = await this.apps.patchNamespacedDeployment(params, STRATEGIC)
+      }
       return updated.metadata?.resourceVersion
     } catch (error) {
       if (statusOf(error) === 409) throw new ConflictError(ref)
@@ -163,7 +249,9 @@ export class KubernetesCluster implements WorkloadCluster {
       const scaled =
         ref.kind === 'StatefulSet'
           ? await this.apps.replaceNamespacedStatefulSetScale(params)
-          : await this.apps.replaceNamespacedDeploymentScale(params)
+          : ref.kind === 'Rollout'
+            ? ((await this.custom.replaceNamespacedCustomObjectScale({...ROLLOUT, ...params})) as k8s.V1Scale)
+            : await this.apps.replaceNamespacedDeploymentScale(params)
       return scaled.metadata?.resourceVersion
     } catch (error) {
       if (statusOf(error) === 409) throw new ConflictError(ref)
@@ -171,38 +259,136 @@ export class KubernetesCluster implements WorkloadCluster {
     }
   }
 
-  async listScaledDown(namespaces?: readonly string[]): Promise<WorkloadObject[]> {
-    const out: WorkloadObject[] = []
+  async listSchedulable(
+    kinds: readonly SchedulableKind[],
+    namespaces?: readonly string[],
+  ): Promise<SchedulableObjects> {
     const scopes = namespaces && namespaces.length > 0 ? namespaces : [undefined]
-    for (const kind of ['Deployment', 'StatefulSet'] as const) {
-      for (const namespace of scopes) {
+    const objects: WorkloadObject[] = []
+    const missingKinds: string[] = []
+    for (const kind of kinds) {
+      try {
+        for (const namespace of scopes)
+          for await (const item of this.pages(kind, namespace)) objects.push({...item, kind})
+      } catch (error) {
+        // No Argo Rollouts CRD: the API server does not know the resource.
+        if (kind === 'Rollout' && statusOf(error) === 404) {
+          missingKinds.push(kind)
+          continue
+        }
+        throw apiError(error, `list ${kind}s`)
+      }
+    }
+    const wanted = new Set(objects.map((o) => o.metadata?.namespace ?? ''))
+    const out: SchedulableObjects['namespaces'] = new Map()
+    try {
+      if (scopes[0] !== undefined) {
+        for (const name of scopes as string[]) {
+          try {
+            const ns = await this.core.readNamespace({name})
+            out.set(name, {labels: ns.metadata?.labels ?? {}, annotations: ns.metadata?.annotations ?? {}})
+          } catch (error) {
+            if (statusOf(error) !== 404) throw error
+          }
+        }
+      } else if (wanted.size > 0) {
         let _continue: string | undefined
         do {
-          let page: {items: WorkloadObject[]; metadata?: {_continue?: string}}
-          try {
-            const params = {limit: 500, _continue}
-            page = (
-              namespace
-                ? kind === 'Deployment'
-                  ? await this.apps.listNamespacedDeployment({...params, namespace})
-                  : await this.apps.listNamespacedStatefulSet({...params, namespace})
-                : kind === 'Deployment'
-                  ? await this.apps.listDeploymentForAllNamespaces(params)
-                  : await this.apps.listStatefulSetForAllNamespaces(params)
-            ) as typeof page
-          } catch (error) {
-            throw apiError(error, `list ${kind}s${namespace ? ` in ${namespace}` : ''}`)
-          }
-          for (const item of page.items)
-            if (item.metadata?.annotations?.[FINOPS_ANNOTATIONS.originalReplicas] !== undefined)
-              out.push({...item, kind})
+          const page = await this.core.listNamespace({limit: 500, _continue})
+          for (const ns of page.items)
+            if (wanted.has(ns.metadata?.name ?? ''))
+              out.set(ns.metadata!.name!, {
+                labels: ns.metadata?.labels ?? {},
+                annotations: ns.metadata?.annotations ?? {},
+              })
           _continue = page.metadata?._continue || undefined
         } while (_continue)
       }
+    } catch (error) {
+      throw apiError(error, 'list namespaces')
+    }
+    return {objects, namespaces: out, missingKinds}
+  }
+
+  private async *pages(kind: SchedulableKind, namespace: string | undefined): AsyncGenerator<WorkloadObject> {
+    let _continue: string | undefined
+    do {
+      const params = {limit: 500, _continue}
+      const page = (await this.listPage(kind, namespace, params)) as {
+        items: WorkloadObject[]
+        metadata?: {_continue?: string; continue?: string}
+      }
+      yield* page.items
+      _continue = page.metadata?._continue || page.metadata?.continue || undefined
+    } while (_continue)
+  }
+
+  private listPage(
+    kind: SchedulableKind,
+    namespace: string | undefined,
+    params: {limit: number; _continue?: string},
+  ): Promise<unknown> {
+    if (namespace) {
+      const p = {...params, namespace}
+      switch (kind) {
+        case 'Deployment':
+          return this.apps.listNamespacedDeployment(p)
+        case 'StatefulSet':
+          return this.apps.listNamespacedStatefulSet(p)
+        case 'CronJob':
+          return this.batch.listNamespacedCronJob(p)
+        case 'HorizontalPodAutoscaler':
+          return this.autoscaling.listNamespacedHorizontalPodAutoscaler(p)
+        case 'Rollout':
+          return this.custom.listNamespacedCustomObject({...ROLLOUT, ...p})
+      }
+    }
+    switch (kind) {
+      case 'Deployment':
+        return this.apps.listDeploymentForAllNamespaces(params)
+      case 'StatefulSet':
+        return this.apps.listStatefulSetForAllNamespaces(params)
+      case 'CronJob':
+        return this.batch.listCronJobForAllNamespaces(params)
+      case 'HorizontalPodAutoscaler':
+        return this.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(params)
+      case 'Rollout':
+        return this.custom.listCustomObjectForAllNamespaces({...ROLLOUT, ...params})
+    }
+  }
+
+  async listPodsForcingUptime(namespaces?: readonly string[]): Promise<string[]> {
+    const out: string[] = []
+    const scopes = namespaces && namespaces.length > 0 ? namespaces : [undefined]
+    for (const namespace of scopes) {
+      let _continue: string | undefined
+      do {
+        let page: k8s.V1PodList
+        try {
+          const params = {limit: 500, _continue}
+          page = namespace
+            ? await this.core.listNamespacedPod({...params, namespace})
+            : await this.core.listPodForAllNamespaces(params)
+        } catch (error) {
+          throw apiError(error, `list pods${namespace ? ` in ${namespace}` : ''}`)
+        }
+        for (const pod of page.items) {
+          // Only pods that can still run count, as in kube-downscaler.
+          const phase = pod.status?.phase
+          if (phase === 'Succeeded' || phase === 'Failed') continue
+          if ((pod.metadata?.annotations?.[DOWNSCALER_ANNOTATIONS.forceUptime] ?? '').trim().toLowerCase() === 'true')
+            out.push(`${pod.metadata?.namespace}/${pod.metadata?.name}`)
+        }
+        _continue = page.metadata?._continue || undefined
+      } while (_continue)
     }
     return out
   }
 }
+
+// Quantities from the client come as strings (or numbers for plain integers).
+const stringMap = (map: Record<string, string | number> | undefined): Record<string, string> | undefined =>
+  map && Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)]))
 
 export function statusOf(error: unknown): number | undefined {
   const code = (error as {code?: unknown})?.code

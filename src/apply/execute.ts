@@ -1,6 +1,5 @@
 import type {ApplyConfig} from '../config/sections/apply.js'
 import type {ApplyKind} from '../../recommenders/registry.js'
-import type {ScheduleDefaults} from '../../recommenders/schedules.js'
 import {redact} from '../errors.js'
 import type {Recommendation} from '../model/recommendation.js'
 import {
@@ -13,13 +12,21 @@ import {
   updateResourceVersion,
 } from '../store/actions.js'
 import type {Db} from '../store/open.js'
-import {labelsMatch, type WorkloadFilter} from '../k8s/workload-filter.js'
-import {buildCandidates} from './candidates.js'
+import {labelsMatch, namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
+import {actionKindOf, buildCandidates} from './candidates.js'
+import {DOWNSCALER_ANNOTATIONS, type ConfiguredSchedule} from '../k8s/downscaler.js'
+import {
+  isSchedulableKind,
+  judgeSchedule,
+  podsCouldMatter,
+  type ScheduleCandidate,
+  type ScheduleSettings,
+} from './schedules.js'
 import {ConflictError, type WorkloadCluster} from './cluster.js'
 import {canonical, extractFields} from './fields.js'
-import {newActionId} from './identity.js'
+import {newActionId, stamp} from './identity.js'
 import {type Candidate, type OpenScaleDown, planCandidate, type PlanDecision} from './plan.js'
-import type {ActionRecord, ActionStatus, FieldSet, PlannedAction, SkippedAction} from '../model/action.js'
+import type {ActionRecord, ActionStatus, FieldSet, PlannedAction, SkippedAction, WorkloadRef} from '../model/action.js'
 
 export interface ApplyOptions {
   settings: ApplyConfig
@@ -32,8 +39,13 @@ export interface ApplyOptions {
   runId: string
   identity: string
   now: Date
-  /** Holidays and default time zone for schedules (kubernetes.recommend.scaleDown). */
-  scheduleDefaults?: ScheduleDefaults
+  /** finops.yaml's schedules, holidays and their time zone (kubernetes.recommend.scaleDown). */
+  schedules?: {configured: readonly ConfiguredSchedule[]; holidays: readonly string[]; timeZone: string}
+  /**
+   * Set when the recommendations come from a reviewed file: only the targets it lists with a schedule
+   * may be scaled down by one (with at least the downtime replicas it gives); restores still happen.
+   */
+  scheduleTargets?: ReadonlyMap<string, number>
 }
 
 export interface ActionResult extends PlannedAction {
@@ -75,23 +87,23 @@ export async function applyRecommendations(
 ): Promise<ApplyReport> {
   const recovered = options.enforce ? await recoverPending(db, cluster, options.now) : []
   const open = openScaleDowns(db)
-  const scaledDown = options.kinds.includes('scale-down')
-    ? await cluster.listScaledDown(exactNamespaces(options.filter?.namespaces))
-    : undefined
+  const scheduleSettings = scheduleSettingsOf(options)
+  const pass = options.kinds.includes('scale-down')
+    ? await findScheduled(db, cluster, recommendations, options, scheduleSettings)
+    : {candidates: [], skipped: [], notes: []}
   const {candidates, skipped} = buildCandidates({
     recommendations,
-    open,
-    scaledDown,
+    scheduled: pass.candidates,
     kinds: options.kinds,
     filter: options.filter,
-    now: options.now,
-    scheduleDefaults: options.scheduleDefaults,
   })
+  skipped.unshift(...pass.skipped)
   const actions: ActionResult[] = []
   let counted = 0
   let unselected = 0
 
   for (const candidate of candidates) {
+    const kind = actionKindOf(candidate)
     const openRecord = open.get(targetKey(candidate.target))
     const openInfo: OpenScaleDown | undefined = openRecord && {
       actionId: openRecord.id,
@@ -100,10 +112,10 @@ export async function applyRecommendations(
     }
     let decision: PlanDecision
     try {
-      decision = await planLive(cluster, candidate, options.settings, openInfo, options.filter)
+      decision = await planLive(cluster, candidate, options.settings, openInfo, options.filter, scheduleSettings)
     } catch (error) {
       actions.push({
-        kind: candidate.kind,
+        kind,
         target: candidate.target,
         before: {},
         after: {},
@@ -118,14 +130,14 @@ export async function applyRecommendations(
       continue
     }
     if (decision.type === 'skip') {
-      skipped.push({kind: candidate.kind, target: candidate.target, code: decision.code, reason: decision.reason})
+      skipped.push({kind, target: candidate.target, code: decision.code, reason: decision.reason})
       continue
     }
-    // Restores undo our own changes and are never held back by the cap.
-    if (candidate.kind !== 'restore') {
+    // Restores undo a scale-down and are never held back by the cap.
+    if (decision.action.kind !== 'restore') {
       if (counted >= options.maxActions) {
         skipped.push({
-          kind: candidate.kind,
+          kind,
           target: candidate.target,
           code: 'cap',
           reason: `cap of ${options.maxActions} changes per run reached (--max-actions / apply.maxActions)`,
@@ -149,12 +161,14 @@ export async function applyRecommendations(
     actions,
     skipped,
     recovered,
-    notes:
-      unselected > 0
+    notes: [
+      ...pass.notes,
+      ...(unselected > 0
         ? [
             `${unselected} candidate(s) left alone: their labels do not match the selector ${options.filter?.selector?.text}`,
           ]
-        : [],
+        : []),
+    ],
     summary: {
       planned: actions.length,
       applied: applied.length,
@@ -170,7 +184,8 @@ async function planLive(
   candidate: Candidate,
   settings: ApplyConfig,
   open: OpenScaleDown | undefined,
-  filter?: WorkloadFilter,
+  filter: WorkloadFilter | undefined,
+  schedules: ScheduleSettings,
 ): Promise<PlanDecision> {
   const workload = await cluster.readWorkload(candidate.target)
   if (!workload)
@@ -183,7 +198,7 @@ async function planLive(
   if (filter?.selector && !labelsMatch(filter.selector, workload.metadata?.labels ?? {}))
     return {type: 'skip', code: 'unselected', reason: `labels do not match ${filter.selector.text}`}
   const ctx = await cluster.readContext(candidate.target, workload)
-  return planCandidate(candidate, ctx, settings, open)
+  return planCandidate(candidate, ctx, settings, open, schedules)
 }
 
 /** Journal, send, mark; on a conflict re-read, re-plan and retry a bounded number of times. */
@@ -197,7 +212,7 @@ async function execute(
 ): Promise<ActionResult> {
   const id = newActionId()
   let action = first
-  insertPending(db, {id, runId: options.runId, identity: options.identity, action, at: new Date().toISOString()})
+  insertPending(db, {id, runId: options.runId, identity: options.identity, action, at: stamp()})
   const written = new Set<keyof FieldSet>()
   for (let attempt = 0; ; attempt++) {
     try {
@@ -212,30 +227,37 @@ async function execute(
         updateResourceVersion(db, id, action.resourceVersion)
       }
       await cluster.writeFields(action.target, live, action.after, (keys) => keys.forEach((k) => written.add(k)))
-      markFinished(db, id, 'applied', new Date().toISOString())
+      markFinished(db, id, 'applied', stamp())
       return {...action, id, status: 'applied'}
     } catch (error) {
       if (!(error instanceof ConflictError)) {
         const message = messageOf(error)
-        markFinished(db, id, 'failed', new Date().toISOString(), message)
+        markFinished(db, id, 'failed', stamp(), message)
         return {...action, id, status: 'failed', error: message}
       }
       if (attempt >= options.settings.conflictRetries) {
         const message = `${error.message}; gave up after ${attempt + 1} attempts`
-        markFinished(db, id, 'failed', new Date().toISOString(), message)
+        markFinished(db, id, 'failed', stamp(), message)
         return {...action, id, status: 'failed', error: message}
       }
       let decision: PlanDecision
       try {
-        decision = await planLive(cluster, candidate, options.settings, open, options.filter)
+        decision = await planLive(
+          cluster,
+          candidate,
+          options.settings,
+          open,
+          options.filter,
+          scheduleSettingsOf(options),
+        )
       } catch (readError) {
         const message = messageOf(readError)
-        markFinished(db, id, 'failed', new Date().toISOString(), message)
+        markFinished(db, id, 'failed', stamp(), message)
         return {...action, id, status: 'failed', error: message}
       }
       if (decision.type === 'skip') {
         const note = `re-planned after a concurrent change: ${decision.reason}`
-        markFinished(db, id, 'superseded', new Date().toISOString(), note)
+        markFinished(db, id, 'superseded', stamp(), note)
         return {...action, id, status: 'superseded', error: note}
       }
       // Fields we already wrote keep the journal's before value: the fresh read shows our own write.
@@ -278,12 +300,107 @@ export async function recoverPending(db: Db, cluster: WorkloadCluster, _now: Dat
       db,
       row.id,
       status as Exclude<ActionStatus, 'pending' | 'rolled-back'>,
-      new Date().toISOString(),
+      stamp(),
       status === 'applied' ? undefined : note,
     )
     out.push({id: row.id, status, note})
   }
   return out
+}
+
+function scheduleSettingsOf(options: ApplyOptions): ScheduleSettings {
+  return {
+    configured: options.schedules?.configured ?? [],
+    defaults: {
+      holidays: options.schedules?.holidays ?? [],
+      timeZone: options.schedules?.timeZone ?? 'UTC',
+      gracePeriodSeconds: options.settings.schedules.gracePeriodMinutes * 60,
+    },
+    now: options.now,
+  }
+}
+
+/**
+ * The schedule pass, as kube-downscaler runs it: every object of apply.schedules.kinds in scope is
+ * judged on its live annotations and its namespace's; those to scale down or back up become
+ * candidates. Unreadable annotations and other problems the owner should fix are reported as skips.
+ */
+async function findScheduled(
+  db: Db,
+  cluster: WorkloadCluster,
+  recommendations: readonly Recommendation[],
+  options: ApplyOptions,
+  settings: ScheduleSettings,
+): Promise<{candidates: ScheduleCandidate[]; skipped: SkippedAction[]; notes: string[]}> {
+  const notes: string[] = []
+  const skipped: SkippedAction[] = []
+  const patterns = options.filter?.namespaces
+  const listed = await cluster.listSchedulable(options.settings.schedules.kinds, exactNamespaces(patterns))
+  if (listed.missingKinds.length > 0)
+    notes.push(`${listed.missingKinds.join(', ')}: not served by this cluster (no CRD), nothing of that kind to scale`)
+  const journal = openScaleDowns(db)
+  const recs = new Map(
+    recommendations
+      .filter((r) => r.kind === 'scale-down' && r.proposed.schedule !== undefined)
+      .map((r) => [targetKey(r.target), r]),
+  )
+  const judged = listed.objects
+    .filter(
+      (o) =>
+        isSchedulableKind(o.kind) &&
+        namespaceSelected(patterns, o.metadata?.namespace ?? '') &&
+        (!options.filter?.selector || labelsMatch(options.filter.selector, o.metadata?.labels ?? {})),
+    )
+    .map((object) => {
+      const target: WorkloadRef = {
+        namespace: object.metadata?.namespace ?? '',
+        kind: object.kind!,
+        name: object.metadata?.name ?? '',
+      }
+      const key = targetKey(target)
+      const namespaceAnnotations = listed.namespaces.get(target.namespace)?.annotations ?? {}
+      const minDowntimeReplicas = options.scheduleTargets?.get(key)
+      const judge = (podsForceUptime: boolean) =>
+        judgeSchedule(object, namespaceAnnotations, settings, {podsForceUptime, minDowntimeReplicas})
+      return {target, key, namespaceAnnotations, minDowntimeReplicas, judge, result: judge(false), pods: false}
+    })
+  // Pods forcing uptime only matter to a scale-down: the pod list is read only then.
+  if (judged.some((j) => podsCouldMatter(j.result))) {
+    const pods = (await cluster.listPodsForcingUptime(exactNamespaces(patterns))).filter((p) =>
+      namespaceSelected(patterns, p.split('/')[0]!),
+    )
+    if (pods.length > 0) {
+      notes.push(
+        `pod ${pods[0]}${pods.length > 1 ? ` (and ${pods.length - 1} more)` : ''} is annotated ${DOWNSCALER_ANNOTATIONS.forceUptime}: "true": scheduled workloads stay up`,
+      )
+      for (const j of judged) {
+        j.pods = true
+        j.result = j.judge(true)
+      }
+    }
+  }
+  const candidates: ScheduleCandidate[] = []
+  for (const j of judged) {
+    const {decision} = j.result
+    if (decision.action === 'none') {
+      if (['schedule', 'invalid', 'grace'].includes(decision.code))
+        skipped.push({kind: 'scale-down', target: j.target, code: decision.code, reason: decision.why})
+      continue
+    }
+    const openRow = journal.get(j.key)
+    candidates.push({
+      kind: 'schedule',
+      target: j.target,
+      namespaceAnnotations: j.namespaceAnnotations,
+      podsForceUptime: j.pods,
+      journal: openRow && openRow.schedule !== undefined ? {actionId: openRow.id} : undefined,
+      recommendation: recs.get(j.key),
+      mayScaleDown: !options.scheduleTargets || options.scheduleTargets.has(j.key),
+      minDowntimeReplicas: j.minDowntimeReplicas,
+      decision,
+    })
+  }
+  return {candidates, skipped, notes}
 }
 
 /** Plain namespace names can be listed namespace by namespace; any glob means listing all and filtering. */

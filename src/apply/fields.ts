@@ -13,11 +13,18 @@ export interface WorkloadObject {
     name?: string
     namespace?: string
     resourceVersion?: string
+    creationTimestamp?: string | Date
     labels?: Record<string, string>
     annotations?: Record<string, string>
   }
   spec?: {
     replicas?: number
+    /** CronJob */
+    suspend?: boolean
+    /** HorizontalPodAutoscaler */
+    minReplicas?: number
+    maxReplicas?: number
+    scaleTargetRef?: {kind?: string; name?: string}
     strategy?: {type?: string}
     selector?: LabelSelector
     template?: {
@@ -36,6 +43,8 @@ export function extractFields(workload: WorkloadObject, template: FieldSet): Fie
   const out: FieldSet = {}
   const podSpec = workload.spec?.template?.spec
   if (template.replicas !== undefined) out.replicas = workload.spec?.replicas ?? 1
+  if (template.suspend !== undefined) out.suspend = workload.spec?.suspend ?? false
+  if (template.minReplicas !== undefined) out.minReplicas = workload.spec?.minReplicas ?? 1
   if (template.annotations) {
     out.annotations = {}
     for (const key of Object.keys(template.annotations))
@@ -91,20 +100,36 @@ export function changedKeys(from: FieldSet, to: FieldSet): (keyof FieldSet)[] {
 }
 
 /**
- * The strategic-merge patch that turns `live` into `desired` for every field except replicas
- * (replicas go through the scale subresource). Keys to remove are sent as null; the toleration
- * list has no merge key in PodSpec, so it is replaced whole. Undefined when nothing differs.
+ * The patch that turns `live` into `desired` for every field except replicas (replicas go through
+ * the scale subresource). Keys to remove are sent as null; the toleration list has no merge key in
+ * PodSpec, so it is replaced whole, and the container list is keyed by name, so it is sent as a
+ * strategic-merge patch (custom resources only take merge patches, and carry no containers here).
+ * Undefined when nothing differs.
  */
 export function buildPatch(
   live: FieldSet,
   desired: FieldSet,
   resourceVersion: string | undefined,
 ): Record<string, unknown> | undefined {
-  const patch: {metadata: Record<string, unknown>; spec?: {template: {spec: Record<string, unknown>}}} = {metadata: {}}
+  const patch: {
+    metadata: Record<string, unknown>
+    spec?: Record<string, unknown> & {template?: {spec: Record<string, unknown>}}
+  } = {
+    metadata: {},
+  }
   let changed = false
   const podSpec = (): Record<string, unknown> => {
-    patch.spec ??= {template: {spec: {}}}
+    patch.spec ??= {}
+    patch.spec.template ??= {spec: {}}
     return patch.spec.template.spec
+  }
+  if (desired.suspend !== undefined && desired.suspend !== (live.suspend ?? false)) {
+    patch.spec = {...patch.spec, suspend: desired.suspend}
+    changed = true
+  }
+  if (desired.minReplicas !== undefined && desired.minReplicas !== live.minReplicas) {
+    patch.spec = {...patch.spec, minReplicas: desired.minReplicas}
+    changed = true
   }
   if (desired.annotations && canonical(desired.annotations) !== canonical(live.annotations ?? {})) {
     patch.metadata.annotations = {...desired.annotations}

@@ -1,7 +1,14 @@
 import type {ApplyConfig} from '../config/sections/apply.js'
+import {checkContainerLimits, type ClusterLimits} from './resource-limits.js'
 import type {RiskLevel} from '../model/recommendation.js'
 import {type LabelSelector, selectorMatches, type WorkloadObject} from './fields.js'
-import {type ActionKind, APPLICABLE_KINDS, FINOPS_ANNOTATIONS, type SkippedAction} from '../model/action.js'
+import {
+  type ActionKind,
+  APPLICABLE_KINDS,
+  type ContainerResources,
+  FINOPS_ANNOTATIONS,
+  type SkippedAction,
+} from '../model/action.js'
 
 /** What the guardrails look at besides the workload: its namespace, HPAs and PDBs, read fresh. */
 export interface TargetContext {
@@ -16,6 +23,8 @@ export interface TargetContext {
     maxUnavailable?: number | string
     disruptionsAllowed?: number
   }[]
+  /** The namespace's LimitRanges and the largest node's allocatable (absent: not known, nothing checked). */
+  limits?: ClusterLimits
 }
 
 export type Guardrail = Pick<SkippedAction, 'code' | 'reason'>
@@ -41,14 +50,26 @@ export function checkCommonGuardrails(
   settings: ApplyConfig,
   risk?: RiskLevel,
 ): Guardrail | undefined {
-  const {workload, namespace} = ctx
-  const workloadKind = workload.kind ?? ''
+  const workloadKind = ctx.workload.kind ?? ''
   if (!(APPLICABLE_KINDS as readonly string[]).includes(workloadKind)) {
     return {
       code: 'unsupported',
-      reason: `${workloadKind || 'this kind'} is not changed by apply (Deployments and StatefulSets only)`,
+      reason: `${workloadKind || 'this kind'} is not changed by ${kind} (Deployments and StatefulSets only)`,
     }
   }
+  return checkScheduleGuardrails(ctx, settings, risk)
+}
+
+/**
+ * The guardrails of a scheduled scale-down (any schedulable kind): exclusions, GitOps ownership,
+ * and the recommendation's risk when there is one.
+ */
+export function checkScheduleGuardrails(
+  ctx: TargetContext,
+  settings: ApplyConfig,
+  risk?: RiskLevel,
+): Guardrail | undefined {
+  const {workload, namespace} = ctx
   if (settings.excludeNamespaces.includes(namespace.name))
     return {code: 'excluded', reason: `namespace ${namespace.name} is excluded (apply.excludeNamespaces)`}
   if (isTrue(namespace.annotations[FINOPS_ANNOTATIONS.exclude]))
@@ -72,6 +93,27 @@ export function gitOpsMarker(workload: WorkloadObject): (typeof GITOPS_MARKERS)[
   return GITOPS_MARKERS.find(
     (m) => (m.where === 'label' ? workload.metadata?.labels : workload.metadata?.annotations)?.[m.key] !== undefined,
   )
+}
+
+/**
+ * A scheduled scale-down's replica rules: not below apply.downtimeMinReplicas, and not above zero
+ * while an HPA owns the count (it would scale straight back; at zero replicas an HPA stands still
+ * until the workload is scaled up again). No PDB rule: scaling a controller down is not an eviction.
+ */
+export function checkDowntimeFloor(ctx: TargetContext, target: number, floor: number): Guardrail | undefined {
+  const {workload} = ctx
+  if (target < floor)
+    return {code: 'floor', reason: `${target} is below the floor of ${floor} (apply.downtimeMinReplicas)`}
+  if (workload.kind === 'HorizontalPodAutoscaler' || target === 0) return undefined
+  const hpa = ctx.hpas.find(
+    (h) => h.scaleTargetRef.kind === workload.kind && h.scaleTargetRef.name === workload.metadata?.name,
+  )
+  if (hpa)
+    return {
+      code: 'hpa',
+      reason: `HorizontalPodAutoscaler ${hpa.name} owns the replicas and would scale them back: schedule the HPA instead (apply.schedules.kinds)`,
+    }
+  return undefined
 }
 
 /** Replica changes: not when an HPA owns the count, not below the floor, not below what a PDB requires. */
@@ -173,3 +215,17 @@ export function checkSpotOptIn(ctx: TargetContext, settings: ApplyConfig): Guard
 }
 
 const isTrue = (value: string | undefined): boolean => (value ?? '').trim().toLowerCase() === 'true'
+
+/**
+ * A container change must fit the cluster's own limits: its namespace's LimitRanges and the largest
+ * node. The API server takes the Deployment patch either way and only refuses the pods afterwards.
+ */
+export function checkClusterLimits(
+  ctx: TargetContext,
+  container: ContainerResources,
+  others: readonly ContainerResources[],
+): Guardrail | undefined {
+  if (!ctx.limits) return undefined
+  const [first] = checkContainerLimits(container, others, ctx.limits)
+  return first && {code: 'limits', reason: `${container.name} ${first.field}: ${first.problem}`}
+}

@@ -45,6 +45,9 @@ export function newRunId(now = new Date()): string {
 
 export const newActionId = (): string => `act-${crypto.randomBytes(6).toString('hex')}`
 
+/** The journal's timestamps: now, or FINOPS_NOW when pinned (so a pinned run is reproducible end to end). */
+export const stamp = (): string => currentInstant().toISOString()
+
 /** "Now" for scheduling decisions; FINOPS_NOW pins it for reproducible runs and tests. */
 export function currentInstant(env: NodeJS.ProcessEnv = process.env): Date {
   const pinned = env.FINOPS_NOW

@@ -1,4 +1,6 @@
-import {ConflictError, type WorkloadCluster} from './cluster.js'
+import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
+import {parseQuantity} from '../k8s/quantity.js'
+import {ConflictError, type SchedulableObjects, type WorkloadCluster} from './cluster.js'
 import {type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
 import type {FieldSet, WorkloadRef} from '../model/action.js'
@@ -60,6 +62,27 @@ export class MemoryCluster implements WorkloadCluster {
           (h.spec?.metrics ?? []) as {type: string; resource?: {name: string; target: {type: string}}}[]
         ).flatMap((m) => (m.type === 'Resource' && m.resource?.target.type === 'Utilization' ? [m.resource.name] : [])),
       })),
+      limits: {
+        limitRanges: inNamespace('LimitRange').flatMap((lr) =>
+          (
+            (lr.spec?.limits ?? []) as {
+              type: string
+              min?: Record<string, string>
+              max?: Record<string, string>
+              maxLimitRequestRatio?: Record<string, string>
+            }[]
+          )
+            .filter((item) => item.type === 'Container' || item.type === 'Pod')
+            .map((item) => ({
+              name: lr.metadata?.name ?? '',
+              type: item.type as 'Container' | 'Pod',
+              min: item.min,
+              max: item.max,
+              maxLimitRequestRatio: item.maxLimitRequestRatio,
+            })),
+        ),
+        maxAllocatable: this.maxAllocatable(),
+      },
       pdbs: inNamespace('PodDisruptionBudget').map((p) => ({
         name: p.metadata?.name ?? '',
         selector: p.spec?.selector as TargetContext['pdbs'][number]['selector'],
@@ -68,6 +91,15 @@ export class MemoryCluster implements WorkloadCluster {
         disruptionsAllowed: p.status?.disruptionsAllowed as number | undefined,
       })),
     }
+  }
+
+  private maxAllocatable(): {cpu: number; memory: number} | undefined {
+    const nodes = this.objects.filter((o) => o.kind === 'Node')
+    const allocatable = (n: ApiObject, r: string) =>
+      parseQuantity((n.status?.allocatable as Record<string, string> | undefined)?.[r]) ?? 0
+    const cpu = Math.max(0, ...nodes.map((n) => allocatable(n, 'cpu')))
+    const memory = Math.max(0, ...nodes.map((n) => allocatable(n, 'memory')))
+    return cpu > 0 && memory > 0 ? {cpu, memory} : undefined
   }
 
   async writeFields(
@@ -82,6 +114,8 @@ export class MemoryCluster implements WorkloadCluster {
     const spec = (target.spec ??= {})
     const pod = ((spec.template ??= {}).spec ??= {})
     if (desired.replicas !== undefined) spec.replicas = desired.replicas
+    if (desired.suspend !== undefined) spec.suspend = desired.suspend
+    if (desired.minReplicas !== undefined) spec.minReplicas = desired.minReplicas
     if (desired.annotations) {
       const annotations = {...target.metadata!.annotations}
       for (const [key, value] of Object.entries(desired.annotations)) {
@@ -103,14 +137,30 @@ export class MemoryCluster implements WorkloadCluster {
     onWrite?.(Object.keys(desired) as (keyof FieldSet)[])
   }
 
-  async listScaledDown(namespaces?: readonly string[]): Promise<WorkloadObject[]> {
+  async listSchedulable(
+    kinds: readonly SchedulableKind[],
+    namespaces?: readonly string[],
+  ): Promise<SchedulableObjects> {
+    const inScope = (o: ApiObject) =>
+      !namespaces || namespaces.length === 0 || namespaces.includes(o.metadata?.namespace ?? '')
+    const objects = this.objects
+      .filter((o) => (kinds as readonly string[]).includes(o.kind ?? '') && inScope(o))
+      .map((o) => structuredClone(o) as WorkloadObject)
+    const out: SchedulableObjects['namespaces'] = new Map()
+    for (const ns of this.objects.filter((o) => o.kind === 'Namespace'))
+      out.set(ns.metadata?.name ?? '', {labels: ns.metadata?.labels ?? {}, annotations: ns.metadata?.annotations ?? {}})
+    return {objects, namespaces: out, missingKinds: []}
+  }
+
+  async listPodsForcingUptime(namespaces?: readonly string[]): Promise<string[]> {
     return this.objects
       .filter(
         (o) =>
-          (o.kind === 'Deployment' || o.kind === 'StatefulSet') &&
-          o.metadata?.annotations?.['finops.io/original-replicas'] !== undefined &&
-          (!namespaces || namespaces.length === 0 || namespaces.includes(o.metadata?.namespace ?? '')),
+          o.kind === 'Pod' &&
+          (!namespaces || namespaces.length === 0 || namespaces.includes(o.metadata?.namespace ?? '')) &&
+          !['Succeeded', 'Failed'].includes(String(o.status?.phase)) &&
+          (o.metadata?.annotations?.[DOWNSCALER_ANNOTATIONS.forceUptime] ?? '').trim().toLowerCase() === 'true',
       )
-      .map((o) => structuredClone(o) as WorkloadObject)
+      .map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`)
   }
 }

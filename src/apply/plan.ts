@@ -3,14 +3,19 @@ import {formatCpu, formatMemory, parseQuantity} from '../k8s/quantity.js'
 import type {Recommendation} from '../model/recommendation.js'
 import {canonical, extractFields, readContainer} from './fields.js'
 import {
+  checkClusterLimits,
   checkCommonGuardrails,
+  checkDowntimeFloor,
   checkHpaUtilization,
   checkReplicaGuardrails,
   checkRolloutGuardrails,
+  checkScheduleGuardrails,
   checkSpotOptIn,
   type Guardrail,
   type TargetContext,
 } from './guardrails.js'
+import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
+import {judgeSchedule, objectScale, type ScheduleCandidate, scheduleFields, type ScheduleSettings} from './schedules.js'
 import {SPOT_PLACEMENT} from './spot.js'
 import {
   type ActionKind,
@@ -20,14 +25,17 @@ import {
   type WorkloadRef,
 } from '../model/action.js'
 
-/** Something apply may act on: a recommendation to apply now, or one of our scale-downs to restore. */
+/**
+ * Something apply may act on: a recommendation to apply now (idle scale-down, rightsizing, spot), or
+ * an object whose schedule (kube-downscaler annotations, finops.yaml) says it should be down or up.
+ */
 export type Candidate =
-  | {kind: 'scale-down'; target: WorkloadRef; recommendation: Recommendation; replicas: number; schedule?: string}
+  | {kind: 'scale-down'; target: WorkloadRef; recommendation: Recommendation; replicas: number}
   | {kind: 'rightsize'; target: WorkloadRef & {container: string}; recommendation: Recommendation}
   | {kind: 'spot'; target: WorkloadRef; recommendation: Recommendation}
-  | {kind: 'restore'; target: WorkloadRef; schedule?: string; reason: string}
+  | ScheduleCandidate
 
-/** What the journal knows about our open (not yet restored or rolled back) scale-down of a target. */
+/** What the journal knows about our open (not yet restored or rolled back) idle scale-down of a target. */
 export interface OpenScaleDown {
   actionId: string
   originalReplicas: number
@@ -49,8 +57,12 @@ export function planCandidate(
   ctx: TargetContext,
   settings: ApplyConfig,
   open?: OpenScaleDown,
+  schedules?: ScheduleSettings,
 ): PlanDecision {
-  if (candidate.kind === 'restore') return planRestore(candidate, ctx, open)
+  if (candidate.kind === 'schedule') {
+    if (!schedules) throw new Error('planning a schedule needs the schedule settings')
+    return planSchedule(candidate, ctx, settings, schedules)
+  }
   const rec = candidate.recommendation
   const common = checkCommonGuardrails(candidate.kind, ctx, settings, rec.risk.level)
   if (common) return skip(common)
@@ -64,13 +76,7 @@ export function planCandidate(
     resourceVersion: ctx.workload.metadata?.resourceVersion,
   }
   if (candidate.kind === 'scale-down') {
-    const floor = candidate.schedule ? settings.downtimeMinReplicas : settings.minReplicas
-    const guard = checkReplicaGuardrails(
-      ctx,
-      candidate.replicas,
-      floor,
-      candidate.schedule ? 'apply.downtimeMinReplicas' : 'apply.minReplicas',
-    )
+    const guard = checkReplicaGuardrails(ctx, candidate.replicas, settings.minReplicas, 'apply.minReplicas')
     if (guard) return skip(guard)
     const live = ctx.workload.spec?.replicas ?? 1
     const annotated = ctx.workload.metadata?.annotations?.[FINOPS_ANNOTATIONS.originalReplicas]
@@ -81,24 +87,14 @@ export function planCandidate(
     if (original <= candidate.replicas && annotated === undefined) return noop(`already at ${live} replicas`)
     const after: FieldSet = {
       replicas: candidate.replicas,
-      annotations: {
-        [FINOPS_ANNOTATIONS.originalReplicas]: String(original),
-        [FINOPS_ANNOTATIONS.downtimeSchedule]: candidate.schedule ?? null,
-      },
+      annotations: {[FINOPS_ANNOTATIONS.originalReplicas]: String(original)},
     }
     const before = extractFields(ctx.workload, after)
     if (canonical(before) === canonical(after))
       return noop(`already scaled down to ${candidate.replicas} (original ${original})`)
-    const why = candidate.schedule ? `downtime window (${candidate.schedule})` : 'idle workload'
     return {
       type: 'action',
-      action: {
-        ...base,
-        schedule: candidate.schedule,
-        before,
-        after,
-        reason: `${why}: ${live} -> ${candidate.replicas} replicas`,
-      },
+      action: {...base, before, after, reason: `idle workload: ${live} -> ${candidate.replicas} replicas`},
     }
   }
   if (candidate.kind === 'rightsize') {
@@ -121,6 +117,11 @@ export function planCandidate(
     const changedRequests = ['cpu', 'memory'].filter((r) => after.requests[r] !== container.requests[r])
     const hpa = checkHpaUtilization(ctx, changedRequests)
     if (hpa) return skip(hpa)
+    const others = (ctx.workload.spec?.template?.spec?.containers ?? [])
+      .filter((c) => c.name !== container.name)
+      .map((c) => readContainer(ctx.workload, c.name)!)
+    const limits = checkClusterLimits(ctx, after, others)
+    if (limits) return skip(limits)
     const describe = (r: Record<string, string>): string =>
       ['cpu', 'memory'].map((k) => `${k}=${r[k] ?? '-'}`).join(' ')
     return {
@@ -171,25 +172,80 @@ function setQuantity(
   map[key] = next
 }
 
-/** The end of a downtime window: scale back to the journal's original count, or the annotation's. */
-function planRestore(
-  candidate: Extract<Candidate, {kind: 'restore'}>,
+const UNITS: Record<SchedulableKind, string> = {
+  Deployment: 'replicas',
+  StatefulSet: 'replicas',
+  Rollout: 'replicas',
+  HorizontalPodAutoscaler: 'minReplicas',
+  CronJob: '',
+}
+
+/** A count as the kind shows it: '3 replicas', 'minReplicas 2', 'suspended' / 'running' for a CronJob. */
+function describeCount(kind: SchedulableKind, count: number): string {
+  if (kind === 'CronJob') return count === 0 ? 'suspended' : 'running'
+  return kind === 'HorizontalPodAutoscaler' ? `minReplicas ${count}` : `${count} ${UNITS[kind]}`
+}
+
+/**
+ * A schedule candidate against the live object: kube-downscaler's decision again (the listing may be
+ * a moment old), then, for a scale-down, the guardrails; restores (up) undo a scale-down by either
+ * tool and pass no guardrail.
+ */
+function planSchedule(
+  candidate: ScheduleCandidate,
   ctx: TargetContext,
-  open?: OpenScaleDown,
+  settings: ApplyConfig,
+  schedules: ScheduleSettings,
 ): PlanDecision {
-  const annotated = ctx.workload.metadata?.annotations?.[FINOPS_ANNOTATIONS.originalReplicas]
-  const original =
-    open?.originalReplicas ?? (annotated !== undefined && /^\d+$/.test(annotated) ? Number(annotated) : undefined)
-  if (original === undefined) return noop('no original replica count in the store or the workload annotation')
-  const live = ctx.workload.spec?.replicas ?? 1
-  // Someone scaled it up by hand meanwhile: keep their count, only clear our annotations.
-  const replicas = live >= original ? live : original
-  const after: FieldSet = {
-    replicas,
-    annotations: {[FINOPS_ANNOTATIONS.originalReplicas]: null, [FINOPS_ANNOTATIONS.downtimeSchedule]: null},
+  const live = ctx.workload
+  const kind = candidate.target.kind as SchedulableKind
+  const {resolution, decision} = judgeSchedule(live, ctx.namespace.annotations, schedules, {
+    podsForceUptime: candidate.podsForceUptime,
+    minDowntimeReplicas: candidate.minDowntimeReplicas,
+  })
+  if (decision.action === 'none') {
+    const code = ['uptime', 'downtime', 'ignore'].includes(decision.code) ? 'noop' : decision.code
+    return {type: 'skip', code, reason: decision.why}
   }
-  const before = extractFields(ctx.workload, after)
+  const current = objectScale(live).replicas
+  const text = resolution.policy?.text || undefined
+  const rec = candidate.recommendation
+  if (decision.action === 'down') {
+    if (!candidate.mayScaleDown)
+      return {type: 'skip', code: 'not-listed', reason: `${decision.why}: not in the recommendations given`}
+    const common = checkScheduleGuardrails(ctx, settings, rec?.risk.level)
+    if (common) return skip(common)
+    if (kind !== 'CronJob') {
+      const floor = checkDowntimeFloor(ctx, decision.replicas, settings.downtimeMinReplicas)
+      if (floor) return skip(floor)
+    }
+    const after = scheduleFields(kind, decision, live)
+    const before = extractFields(live, after)
+    if (canonical(before) === canonical(after)) return noop(`already ${describeCount(kind, decision.replicas)}`)
+    return {
+      type: 'action',
+      action: {
+        kind: 'scale-down',
+        target: candidate.target,
+        recommendationId: rec?.id,
+        monthlySavings: rec?.monthlySavings,
+        currency: rec?.currency,
+        risk: rec?.risk.level,
+        resourceVersion: live.metadata?.resourceVersion,
+        schedule: text,
+        before,
+        after,
+        reason: `${decision.why}: ${describeCount(kind, current)} -> ${describeCount(kind, decision.replicas)}`,
+      },
+    }
+  }
+  const after = scheduleFields(kind, decision, live)
+  const before = extractFields(live, after)
   if (canonical(before) === canonical(after)) return noop('already restored')
+  const restored =
+    decision.action === 'forget'
+      ? `already at ${describeCount(kind, current)}: ${DOWNSCALER_ANNOTATIONS.originalReplicas} removed`
+      : `${describeCount(kind, current)} -> ${describeCount(kind, decision.replicas)}`
   return {
     type: 'action',
     action: {
@@ -197,10 +253,10 @@ function planRestore(
       target: candidate.target,
       before,
       after,
-      restoresActionId: open?.actionId,
-      schedule: candidate.schedule,
-      resourceVersion: ctx.workload.metadata?.resourceVersion,
-      reason: `${candidate.reason}: ${live} -> ${replicas} replicas (${open ? 'from the journal' : 'from the annotation'})`,
+      restoresActionId: candidate.journal?.actionId,
+      schedule: text,
+      resourceVersion: live.metadata?.resourceVersion,
+      reason: `${decision.why}: ${restored} (original ${decision.original})`,
     },
   }
 }

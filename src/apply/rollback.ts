@@ -4,6 +4,7 @@ import type {Db} from '../store/open.js'
 import {ConflictError, type WorkloadCluster} from './cluster.js'
 import {canonical, changedKeys, extractFields} from './fields.js'
 import {messageOf} from './execute.js'
+import {stamp} from './identity.js'
 import type {ActionRecord, FieldSet} from '../model/action.js'
 
 export interface RollbackOptions {
@@ -89,12 +90,7 @@ async function rollbackOne(
       const current = extractFields(live, row.before)
       if (canonical(current) === canonical(row.before)) {
         if (options.enforce)
-          markRolledBack(
-            db,
-            row.id,
-            new Date().toISOString(),
-            row.status === 'applied' ? undefined : 'nothing had changed',
-          )
+          markRolledBack(db, row.id, stamp(), row.status === 'applied' ? undefined : 'nothing had changed')
         return {...base, current, status: 'already', reason: 'the live state already equals the before-state'}
       }
       const drifted = changedKeys(row.before, current).filter((k) => canonical(current[k]) !== canonical(row.after[k]))
@@ -108,7 +104,7 @@ async function rollbackOne(
       }
       if (!options.enforce) return {...base, current, status: 'planned'}
       await cluster.writeFields(row.target, live, row.before)
-      markRolledBack(db, row.id, new Date().toISOString())
+      markRolledBack(db, row.id, stamp())
       return {...base, current, status: 'rolled-back'}
     } catch (error) {
       if (error instanceof ConflictError && attempt < options.conflictRetries) continue

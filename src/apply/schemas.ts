@@ -29,6 +29,8 @@ const toleration = z.strictObject({
 /** Only the fields the action changes; an annotation whose value is null is absent. */
 export const fieldSetSchema = z.strictObject({
   replicas: z.number().int().min(0).optional(),
+  suspend: z.boolean().optional().describe("a CronJob's spec.suspend"),
+  minReplicas: z.number().int().min(1).optional().describe("a HorizontalPodAutoscaler's spec.minReplicas"),
   annotations: z.record(z.string(), z.string().nullable()).optional(),
   container: z
     .strictObject({

@@ -7,7 +7,11 @@ export type ActionKind = ApplyKind | 'restore'
 /** Journal states of an action. */
 export const ACTION_STATUSES = ['pending', 'applied', 'failed', 'superseded', 'rolled-back'] as const
 
-/** The workload kinds apply can change (both have the scale subresource and a pod template). */
+/**
+ * The workload kinds rightsizing, spot migration and idle scale-down change (both have the scale
+ * subresource and a pod template). Schedules (kube-downscaler annotations) also scale CronJobs,
+ * HorizontalPodAutoscalers and Argo Rollouts: see SCHEDULABLE_KINDS in src/k8s/downscaler.ts.
+ */
 export const APPLICABLE_KINDS = ['Deployment', 'StatefulSet'] as const
 export type ApplicableKind = (typeof APPLICABLE_KINDS)[number]
 
@@ -38,7 +42,12 @@ export interface ContainerResources {
  * value is null is absent.
  */
 export interface FieldSet {
+  /** spec.replicas (Deployment, StatefulSet, Rollout), changed through the scale subresource. */
   replicas?: number
+  /** A CronJob's spec.suspend (absent = false). */
+  suspend?: boolean
+  /** A HorizontalPodAutoscaler's spec.minReplicas (absent = 1). */
+  minReplicas?: number
   annotations?: Record<string, string | null>
   container?: ContainerResources
   /** The pod template's whole nodeSelector ({} when none). */
@@ -88,11 +97,15 @@ export interface ActionRecord extends PlannedAction {
   rolledBackAt?: string
 }
 
-/** Finops's own annotations on workloads. */
+/**
+ * Finops's own annotations on workloads. Scheduled scale-downs record their original count in
+ * kube-downscaler's `downscaler/original-replicas` (so either tool restores the other's); these are
+ * for finops's own idle scale-downs, which no schedule undoes.
+ */
 export const FINOPS_ANNOTATIONS = {
-  /** Replicas before a finops scale-down (kube-downscaler's convention): the restore source when the store is lost. */
+  /** Replicas before an idle scale-down: the restore source for a rollback when the store is lost. */
   originalReplicas: 'finops.io/original-replicas',
-  /** The downtime schedule a scale-down follows, so a restore can be decided from the cluster alone. */
+  /** Written with the original count by finops versions that kept scheduled scale-downs apart; read to restore them. */
   downtimeSchedule: 'finops.io/downtime-schedule',
   /** "true" on a workload or namespace: never touch. */
   exclude: 'finops.io/exclude',

@@ -12,6 +12,8 @@ const label = (t: {namespace: string; kind: string; name: string; container?: st
 export function describeFields(fields: FieldSet): string {
   const parts: string[] = []
   if (fields.replicas !== undefined) parts.push(`replicas ${fields.replicas}`)
+  if (fields.suspend !== undefined) parts.push(fields.suspend ? 'suspended' : 'not suspended')
+  if (fields.minReplicas !== undefined) parts.push(`minReplicas ${fields.minReplicas}`)
   if (fields.container) {
     const map = (m: Record<string, string>): string =>
       Object.entries(m)

@@ -1,4 +1,5 @@
 import type {RunConfig} from '../config/sections/run.js'
+import type {SchedulableKind} from '../k8s/downscaler.js'
 import type {Manifest} from '../model/manifest.js'
 
 export type {Manifest}
@@ -9,13 +10,18 @@ const UID = 10001
 
 /**
  * The ClusterRole: exactly the verbs and resources the code calls. collect k8s lists the inventory
- * (and metrics-server's PodMetrics); apply reads a workload, its namespace, HPAs and PDBs,
- * patches annotations and pod templates, and scales through the scale subresource. No create, no
- * delete, no secrets, no watch. test/deploy checks these rules against a run's API request log.
+ * (and metrics-server's PodMetrics); apply reads a workload, its namespace, HPAs, PDBs and LimitRanges,
+ * patches annotations and pod templates, and scales through the scale subresource; schedules
+ * (kube-downscaler annotations) also suspend CronJobs, lower HPAs' minReplicas and scale Argo
+ * Rollouts, and look for pods annotated force-uptime. No create, no delete, no secrets, no watch. test/deploy checks these rules against a run's API request log.
  */
-export const CLUSTER_ROLE_RULES = [
+export const CLUSTER_ROLE_RULES: {apiGroups: string[]; resources: string[]; verbs: string[]}[] = [
   {apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list']},
-  {apiGroups: [''], resources: ['nodes', 'pods', 'persistentvolumeclaims', 'persistentvolumes'], verbs: ['list']},
+  {
+    apiGroups: [''],
+    resources: ['nodes', 'pods', 'persistentvolumeclaims', 'persistentvolumes', 'limitranges'],
+    verbs: ['list'],
+  },
   {apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'patch']},
   {apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['update']},
   {apiGroups: ['apps'], resources: ['daemonsets', 'replicasets'], verbs: ['list']},
@@ -24,6 +30,24 @@ export const CLUSTER_ROLE_RULES = [
   {apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['list']},
   {apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['list']},
 ]
+
+/** What scheduling each extra kind needs (apply.schedules.kinds): Deployments and StatefulSets are always granted. */
+const SCHEDULE_RULES: Partial<Record<SchedulableKind, {apiGroups: string[]; resources: string[]; verbs: string[]}[]>> =
+  {
+    CronJob: [{apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'patch']}],
+    HorizontalPodAutoscaler: [
+      {apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['get', 'patch']},
+    ],
+    Rollout: [
+      {apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['get', 'list', 'patch']},
+      {apiGroups: ['argoproj.io'], resources: ['rollouts/scale'], verbs: ['update']},
+    ],
+  }
+
+/** The ClusterRole's rules for the kinds finops.yaml schedules (least privilege: nothing for kinds it leaves alone). */
+export function clusterRoleRules(scheduleKinds: readonly SchedulableKind[] = []): typeof CLUSTER_ROLE_RULES {
+  return [...CLUSTER_ROLE_RULES, ...scheduleKinds.flatMap((k) => SCHEDULE_RULES[k] ?? [])]
+}
 
 /** Secret keys the job reads when present (every reference is optional: IRSA / Workload Identity need none). */
 export const SECRET_NAME = 'finops-credentials'
@@ -50,7 +74,11 @@ run:
  * (with IRSA / Workload Identity annotations), least-privilege RBAC, the store's PVC, the config
  * and the CronJob itself. `finopsYaml` is the config file placed in the ConfigMap.
  */
-export function renderManifests(run: RunConfig, finopsYaml: string = DEFAULT_FINOPS_YAML): Manifest[] {
+export function renderManifests(
+  run: RunConfig,
+  finopsYaml: string = DEFAULT_FINOPS_YAML,
+  scheduleKinds: readonly SchedulableKind[] = [],
+): Manifest[] {
   const {namespace, schedule, image, storageSize, storageClassName, serviceAccountAnnotations} = run.cronjob
   const meta = (name: string, namespaced = true) => ({name, ...(namespaced ? {namespace} : {}), labels: {...LABELS}})
   return [
@@ -71,7 +99,7 @@ export function renderManifests(run: RunConfig, finopsYaml: string = DEFAULT_FIN
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: meta(APP, false),
-      rules: CLUSTER_ROLE_RULES,
+      rules: clusterRoleRules(scheduleKinds),
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',

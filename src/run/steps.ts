@@ -3,6 +3,7 @@ import {resolveWebhook} from '../alerts/webhook.js'
 import {countSources} from '../collectors/registry.js'
 import {applyFromStore} from '../apply/index.js'
 import {loadKubeConfig} from '../apply/kubeconfig.js'
+import {currentInstant} from '../apply/identity.js'
 import type {ApplyReport} from '../apply/execute.js'
 import type {FinopsConfig} from '../config/index.js'
 import type {RunStepName} from '../config/sections/run.js'
@@ -135,15 +136,16 @@ export const runSteps: Record<RunStepName, RunStep> = {
       const noCluster = clusterMissing(ctx.config)
       if (noCluster) return {status: 'skipped', reason: noCluster}
       // The stored recommendations are the previous run's when this run's recommend failed: a workload
-      // idle then may be busy now. Only ends of downtime windows (restores) are applied then.
+      // idle then may be busy now. None is applied then; schedules are judged on the live cluster anyway.
       const stale = ctx.statuses?.recommend === 'failed'
       const report: ApplyReport = await applyFromStore(ctx.db, {
         config: ctx.config,
         runId: ctx.runId,
+        now: currentInstant(),
         ...(stale ? {recommendations: []} : {}),
       })
       const staleNote =
-        'recommend failed in this run: stored recommendations not applied, only downtime windows that ended were restored'
+        'recommend failed in this run: stored recommendations not applied; schedules (kube-downscaler annotations, finops.yaml) still followed on the live cluster'
       if (stale) report.notes.push(staleNote)
       ctx.outputs.apply = report
       const {summary} = report

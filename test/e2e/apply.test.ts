@@ -13,6 +13,7 @@ import {type KubeApiServer, startKubeApi} from '../servers/kube-api.js'
 import {type HoldingProxy, startHoldingProxy} from '../servers/kube-api-faults.js'
 import {deployment, namespace} from '../helpers/cluster-fixture.js'
 import {rightsizeRec, scaleDownRec} from '../helpers/recommendations.js'
+import {recommendationIdFor} from '../../recommenders/registry.js'
 
 // Every --json output is validated against the published schema (docs/schemas), strictly.
 const asApply = (r: CliResult) => applySchema.parse(parseJson(r))
@@ -120,9 +121,10 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
 
   it('applies a reviewed recommend --json file, and names the field of a malformed entry instead of failing mid-apply', async () => {
     const e = env(server.kubeconfig())
+    const base = scaleDownRec('shop', 'web', {replicas: 1, current: 2})
     const reviewed = {
-      ...scaleDownRec('shop', 'web', {replicas: 1, current: 2}),
-      id: 'sd-0123456789',
+      ...base,
+      id: recommendationIdFor('scale-down', base.target),
       risk: {level: 'low', reasons: ['reviewed']},
     }
     const good = path.join(dir, 'reviewed.json')
@@ -170,6 +172,132 @@ describe('finops apply / actions list / rollback (built CLI)', () => {
     }
     expect(server.requests).toEqual([])
     expect(hash()).toBe(before)
+  })
+
+  it('checks a reviewed file against sane bounds and the cluster, and refuses a hostile one before changing anything', async () => {
+    server.put(
+      {
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: {name: 'shop-limits', namespace: 'shop'},
+        spec: {limits: [{type: 'Container', max: {memory: '8Gi'}, min: {cpu: '10m', memory: '16Mi'}}]},
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: {name: 'node-1'},
+        status: {allocatable: {cpu: '7910m', memory: '31Gi'}, capacity: {cpu: '8', memory: '32Gi'}},
+      },
+    )
+    const e = env(server.kubeconfig())
+    const rs = (proposed: Record<string, number>, container = 'app', name = 'web') => {
+      const r = rightsizeRec('shop', name, container, proposed)
+      return {
+        ...r,
+        id: recommendationIdFor('rightsize', r.target),
+        evidence: {},
+        risk: {level: 'low', reasons: ['reviewed']},
+      }
+    }
+    const hash = () => createHash('sha256').update(fs.readFileSync(dbPath)).digest('hex')
+    const before = hash()
+    const good = rs({cpuRequest: 0.5})
+    const cases: [string, unknown, RegExp][] = [
+      [
+        '1e300 bytes of memory',
+        [good, rs({memoryRequest: 1e300})],
+        /recommendations\[1\]\.proposed\.memoryRequest: .*outside the sane range/,
+      ],
+      ['negative cpu', [rs({cpuRequest: -1})], /recommendations\[0\]\.proposed\.cpuRequest: /],
+      [
+        '1e400 (Infinity in JSON)',
+        '[' + JSON.stringify(good).replace('"cpuRequest":0.5', '"cpuRequest":1e400') + ']',
+        /recommendations\[0\]\.proposed\.cpuRequest: /,
+      ],
+      ['an unknown kind', [{...good, kind: 'delete'}], /recommendations\[0\]\.kind: /],
+      [
+        'a kind apply does not rightsize',
+        [{...good, target: {...good.target, kind: 'DaemonSet'}}],
+        /recommendations\[0\]\.target\.kind: rightsize changes Deployment, StatefulSet, not DaemonSet/,
+      ],
+      [
+        'a target edited under another id',
+        [{...good, target: {...good.target, name: 'api'}}],
+        /recommendations\[0\]\.id: rs-[0-9a-f]{10} is not the id of this kind and target/,
+      ],
+      [
+        'a limit below the request',
+        [rs({memoryRequest: 2 ** 30, memoryLimit: 2 ** 29})],
+        /recommendations\[0\]\.proposed\.memoryLimit: 512Mi is below the proposed request 1Gi/,
+      ],
+      [
+        'a container the workload does not have',
+        [rs({cpuRequest: 0.5}, 'sidecar')],
+        /recommendations\[0\]\.target\.container: sidecar is not a container of Deployment shop\/web/,
+      ],
+      [
+        'a workload that does not exist',
+        [rs({cpuRequest: 0.5}, 'app', 'ghost')],
+        /recommendations\[0\]\.target: Deployment shop\/ghost does not exist/,
+      ],
+      [
+        'above the LimitRange',
+        [good, rs({memoryRequest: 12 * 2 ** 30}, 'app', 'api')],
+        /recommendations\[1\]\.proposed\.memoryRequest: 12Gi is above the maximum 8Gi of LimitRange shop-limits/,
+      ],
+      [
+        'below the LimitRange',
+        [rs({memoryRequest: 8 * 2 ** 20})],
+        /recommendations\[0\]\.proposed\.memoryRequest: 8Mi is below the minimum 16Mi of LimitRange shop-limits/,
+      ],
+      [
+        'beyond every node',
+        [rs({cpuRequest: 12})],
+        /recommendations\[0\]\.proposed\.cpuRequest: the pod would request 12 of cpu, more than any node can allocate \(7910m\)/,
+      ],
+      [
+        'a scale-down that scales up',
+        [
+          {
+            ...scaleDownRec('shop', 'web', {replicas: 9}),
+            id: recommendationIdFor('scale-down', {namespace: 'shop', kind: 'Deployment', name: 'web'}),
+            risk: {level: 'low', reasons: ['x']},
+          },
+        ],
+        /recommendations\[0\]\.proposed\.replicas: 9 is above the 2 replicas running/,
+      ],
+    ]
+    server.clearLog()
+    for (const [name, content, message] of cases) {
+      const file = path.join(dir, 'hostile.json')
+      fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content))
+      const refused = await runCli(['apply', '--db', dbPath, '--recommendations', file, '--yes'], {env: e})
+      expect(refused.code, `${name}: ${refused.stderr}`).toBe(ExitCode.invalidInput)
+      expect(refused.stderr.trim().split('\n'), name).toHaveLength(1)
+      expect(refused.stderr, name).toMatch(message)
+    }
+    expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([])
+    expect(hash()).toBe(before)
+  }, 400_000)
+
+  it('recomputes the savings of a reviewed file from the store and the live workload, never the number in the file', async () => {
+    const e = env(server.kubeconfig())
+    const r = rightsizeRec('shop', 'web', 'app', {cpuRequest: 0.5}, 99_999)
+    const file = path.join(dir, 'reviewed.json')
+    fs.writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          ...r,
+          id: recommendationIdFor('rightsize', r.target),
+          evidence: {},
+          risk: {level: 'low', reasons: ['reviewed']},
+        },
+      ]),
+    )
+    const plan = asApply(await runCli(['apply', '--db', dbPath, '--recommendations', file, '--json'], {env: e}))
+    // web runs 2 replicas of 1 core: 0.5 core saved each at the default 0.031611/core-hour, 730 h.
+    expect(plan.actions.map((a) => [a.target.name, a.monthlySavings])).toEqual([['web', 23.08]])
   })
 
   it('exits partial and lists what was applied and what was not', async () => {

@@ -83,3 +83,74 @@ export function pdb(
     status: {disruptionsAllowed, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3},
   }
 }
+
+export function cronJob(
+  namespaceName: string,
+  name: string,
+  options: {suspend?: boolean; annotations?: Record<string, string>; labels?: Record<string, string>} = {},
+): KubeObject {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: {
+      name,
+      namespace: namespaceName,
+      labels: options.labels ?? {app: name},
+      annotations: options.annotations ?? {},
+    },
+    spec: {
+      schedule: '*/30 * * * *',
+      // The API server defaults suspend to false.
+      suspend: options.suspend ?? false,
+      jobTemplate: {
+        spec: {
+          template: {
+            metadata: {labels: {app: name}},
+            spec: {restartPolicy: 'OnFailure', containers: [{name: 'job', image: `example/${name}:1.0`}]},
+          },
+        },
+      },
+    },
+  }
+}
+
+/** An HPA with its own annotations (kube-downscaler scales its minReplicas). */
+export function scheduledHpa(
+  namespaceName: string,
+  name: string,
+  options: {target?: string; minReplicas?: number; maxReplicas?: number; annotations?: Record<string, string>} = {},
+): KubeObject {
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: {name, namespace: namespaceName, labels: {app: name}, annotations: options.annotations ?? {}},
+    spec: {
+      scaleTargetRef: {apiVersion: 'apps/v1', kind: 'Deployment', name: options.target ?? name},
+      minReplicas: options.minReplicas ?? 3,
+      maxReplicas: options.maxReplicas ?? 10,
+      metrics: [{type: 'Resource', resource: {name: 'cpu', target: {type: 'Utilization', averageUtilization: 70}}}],
+    },
+  }
+}
+
+/** An Argo Rollout (serve it with `server.defineResource(ARGO_ROLLOUTS)`). */
+export function rollout(
+  namespaceName: string,
+  name: string,
+  options: {replicas?: number; annotations?: Record<string, string>} = {},
+): KubeObject {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: {name, namespace: namespaceName, labels: {app: name}, annotations: options.annotations ?? {}},
+    spec: {
+      replicas: options.replicas ?? 3,
+      selector: {matchLabels: {app: name}},
+      strategy: {canary: {steps: [{setWeight: 20}, {pause: {}}]}},
+      template: {
+        metadata: {labels: {app: name}},
+        spec: {containers: [{name: 'app', image: `example/${name}:1.0`}]},
+      },
+    },
+  }
+}

@@ -17,7 +17,7 @@
  * - `requests`: a log of every request (method, path, query, content type, parsed body, status).
  *
  * Resources: core/v1 (pods, nodes, namespaces, persistentvolumeclaims, persistentvolumes, services,
- * configmaps, events), apps/v1 (deployments, statefulsets, daemonsets, replicasets), batch/v1 (jobs,
+ * configmaps, limitranges, events), apps/v1 (deployments, statefulsets, daemonsets, replicasets), batch/v1 (jobs,
  * cronjobs), policy/v1 (poddisruptionbudgets), autoscaling/v2 and v1 (horizontalpodautoscalers),
  * metrics.k8s.io/v1beta1 (pods = PodMetrics, nodes = NodeMetrics). Add more with `defineResource()`.
  *
@@ -54,6 +54,19 @@ export interface ResourceDef {
   namespaced: boolean
   /** Kinds whose objects can be served through the `scale` subresource. */
   scalable?: boolean
+  /** A custom resource: like the real server, it refuses strategic-merge patches (415). */
+  custom?: boolean
+}
+
+/** Argo Rollouts' CRD (argoproj.io/v1alpha1 rollouts, with the scale subresource): `defineResource(ARGO_ROLLOUTS)`. */
+export const ARGO_ROLLOUTS: ResourceDef = {
+  group: 'argoproj.io',
+  version: 'v1alpha1',
+  plural: 'rollouts',
+  kind: 'Rollout',
+  namespaced: true,
+  scalable: true,
+  custom: true,
 }
 
 const DEFAULT_RESOURCES: ResourceDef[] = [
@@ -64,6 +77,7 @@ const DEFAULT_RESOURCES: ResourceDef[] = [
   {group: '', version: 'v1', plural: 'persistentvolumes', kind: 'PersistentVolume', namespaced: false},
   {group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true},
   {group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true},
+  {group: '', version: 'v1', plural: 'limitranges', kind: 'LimitRange', namespaced: true},
   {group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true},
   {group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true, scalable: true},
   {group: 'apps', version: 'v1', plural: 'statefulsets', kind: 'StatefulSet', namespaced: true, scalable: true},
@@ -332,6 +346,12 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     }
     if (method === 'PATCH') {
       if (!existing) throw notFound(def, name)
+      if (def.custom && (req.headers['content-type'] ?? '').startsWith('application/strategic-merge-patch+json'))
+        throw new HttpError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+        )
       const patched = applyPatch(existing, body, req.headers['content-type'])
       checkVersion(def, name, existing, (body as KubeObject | undefined)?.metadata?.resourceVersion)
       const updated = stamp(def, {...patched, metadata: {...patched.metadata, name, namespace}}, existing)

@@ -1,6 +1,7 @@
 import {z} from 'zod'
 
 import {APPLY_KINDS} from '../../../recommenders/registry.js'
+import {SCHEDULABLE_KINDS} from '../../k8s/downscaler.js'
 
 /** Spot placement per provider: the node label and taint their spot node pools carry. */
 export const SPOT_PROVIDERS = ['aws', 'karpenter', 'gcp', 'azure'] as const
@@ -32,6 +33,15 @@ export const applySection = z
     maxRisk: z.enum(['low', 'medium', 'high']).default('medium'),
     /** How often a resourceVersion conflict is re-read and re-planned before the action fails. */
     conflictRetries: z.number().int().min(0).max(10).default(3),
+    /** How schedules (kube-downscaler annotations, kubernetes.recommend.scaleDown.schedules) are enforced. */
+    schedules: z
+      .strictObject({
+        /** Kinds scaled on a schedule (kube-downscaler's --include-resources): add CronJob, HorizontalPodAutoscaler, Rollout. */
+        kinds: z.array(z.enum(SCHEDULABLE_KINDS)).min(1).default(['Deployment', 'StatefulSet']),
+        /** Objects younger than this are not scaled down yet (kube-downscaler's --grace-period, 15 minutes). */
+        gracePeriodMinutes: z.number().min(0).default(15),
+      })
+      .default({kinds: ['Deployment', 'StatefulSet'], gracePeriodMinutes: 15}),
     spot: z
       .strictObject({
         /** Which provider's spot node label and taint to use. */
@@ -52,6 +62,7 @@ export const applySection = z
     allowRecreate: false,
     maxRisk: 'medium',
     conflictRetries: 3,
+    schedules: {kinds: ['Deployment', 'StatefulSet'], gracePeriodMinutes: 15},
     spot: {provider: 'aws', namespaces: []},
   })
 

@@ -52,7 +52,7 @@ export const applyStep: DemoStep = {
     )
     print('\n$ finops apply --kind scale-down --yes            # 23:00 Berlin: off-hours')
     print(renderApplyReport(down))
-    // In the morning the recommender proposes nothing for the sleeping workloads: the journal drives the restore.
+    // In the morning the schedule (staging's kube-downscaler annotation) is judged again: it scales them back up.
     const up = await applyRecommendations(db, memory, [], options('run-demo-morning', morning, true, ['scale-down']))
     print(`\n$ finops apply --kind scale-down --yes            # ${morningDay} 08:30 Berlin: window over`)
     print(renderApplyReport(up))

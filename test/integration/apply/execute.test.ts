@@ -104,44 +104,6 @@ describe('scale-down', () => {
       '/apis/apps/v1/namespaces/shop/statefulsets',
     ])
   })
-
-  it('follows a downtime window: down inside it, restored from the journal after it, and from the annotation when the store is lost', async () => {
-    server.put(deployment('dev', 'web', {replicas: 4}))
-    const cluster = clusterFor(server.kubeconfig())
-    const schedule = 'uptime Mon-Fri 08:00-18:00 UTC'
-    const recs = [scaleDownRec('dev', 'web', {replicas: 0, schedule})]
-    const night = new Date('2024-09-04T22:00:00Z')
-    const morning = new Date('2024-09-05T09:00:00Z')
-
-    const down = await applyRecommendations(db, cluster, recs, options({now: night}))
-    expect(down.summary.applied).toBe(1)
-    expect((live('dev', 'web').spec as {replicas: number}).replicas).toBe(0)
-    expect(live('dev', 'web').metadata.annotations).toMatchObject({
-      'finops.io/original-replicas': '4',
-      'finops.io/downtime-schedule': schedule,
-    })
-
-    // After the window the recommender no longer proposes anything (the workload shows 0 replicas): the journal drives the restore.
-    const up = await applyRecommendations(db, cluster, [], options({now: morning}))
-    expect(up.actions).toMatchObject([{kind: 'restore', status: 'applied', after: {replicas: 4}}])
-    expect((live('dev', 'web').spec as {replicas: number}).replicas).toBe(4)
-    expect(live('dev', 'web').metadata.annotations?.['finops.io/original-replicas']).toBeUndefined()
-    expect(up.actions[0]!.restoresActionId).toBe(down.actions[0]!.id)
-
-    // Down again, then the store is lost: the annotation alone restores the original count.
-    await applyRecommendations(db, cluster, recs, options({now: night}))
-    expect((live('dev', 'web').spec as {replicas: number}).replicas).toBe(0)
-    const tmp = tempStore({name: 'new.db'})
-    const freshDb = tmp.db
-    try {
-      const restored = await applyRecommendations(freshDb, cluster, [], options({now: morning}))
-      expect(restored.actions).toMatchObject([{kind: 'restore', status: 'applied', after: {replicas: 4}}])
-      expect(restored.actions[0]!.reason).toContain('from the annotation')
-      expect((live('dev', 'web').spec as {replicas: number}).replicas).toBe(4)
-    } finally {
-      tmp.cleanup()
-    }
-  })
 })
 
 describe('rightsize and spot', () => {
@@ -230,7 +192,7 @@ describe('guardrails', () => {
   const cases: {
     name: string
     setup: () => void
-    recs: ReturnType<typeof scaleDownRec>[]
+    recs: ReturnType<typeof scaleDownRec | typeof rightsizeRec>[]
     code: string
     reason: RegExp
     config?: Record<string, unknown>
@@ -301,6 +263,32 @@ describe('guardrails', () => {
       recs: [scaleDownRec('shop', 'x', {replicas: 0})],
       code: 'floor',
       reason: /below the floor of 1/,
+    },
+    {
+      name: 'a LimitRange maximum (the API server would refuse the pods only after the rollout started)',
+      setup: () =>
+        server.put(deployment('shop', 'x'), {
+          apiVersion: 'v1',
+          kind: 'LimitRange',
+          metadata: {name: 'caps', namespace: 'shop'},
+          spec: {limits: [{type: 'Container', max: {memory: '1536Mi'}}]},
+        }),
+      recs: [rightsizeRec('shop', 'x', 'app', {memoryRequest: 3 * 2 ** 30, memoryLimit: 3 * 2 ** 30}, -5)],
+      code: 'limits',
+      reason: /app requests\.memory: 3Gi is above the maximum 1536Mi of LimitRange caps/,
+    },
+    {
+      name: 'node allocatable',
+      setup: () =>
+        server.put(deployment('shop', 'x'), {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: {name: 'small'},
+          status: {allocatable: {cpu: '1930m', memory: '7Gi'}},
+        }),
+      recs: [rightsizeRec('shop', 'x', 'app', {cpuRequest: 2.5}, -5)],
+      code: 'limits',
+      reason: /more than any node can allocate \(1930m\)/,
     },
     {
       name: 'risk',

@@ -99,7 +99,7 @@ describe('recommendScaleDown', () => {
     expect(result.recommendations).toEqual([])
     expect(result.skipped.map((s) => [s.target.name, s.reason])).toEqual([
       ['payments', 'excluded by workload annotation downscaler/exclude=true'],
-      ['cache', 'schedule from workload annotation keeps 3 replica(s) in downtime: nothing to save at 3'],
+      ['cache', 'schedule (uptime Mon-Fri 08:00-18:00 UTC) keeps 3 replica(s) in downtime: nothing to save at 3'],
     ])
   })
 
@@ -122,7 +122,7 @@ describe('recommendScaleDown', () => {
       [
         'typo',
         expect.stringMatching(
-          /^schedule cannot be read: workload annotation uptime 'Mon-Fry 08:00-18:00 UTC': unknown day 'Fry'/,
+          /^schedule cannot be read: workload annotation downscaler\/uptime 'Mon-Fry 08:00-18:00 UTC': unknown day 'Fry'/,
         ),
       ],
       [
