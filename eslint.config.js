@@ -33,13 +33,10 @@ const LAYER_ALLOWLIST = [
 const SQL_ALLOWLIST = [
   // The cloud write path's transaction (replace the window, then the watermark): moves into a store method.
   'src/collectors/cloud-collect.ts',
-  // The FOCUS import's BEGIN/SAVEPOINT batches and the export's query: move into store repositories.
-  'src/collectors/focus/index.ts',
-  'src/cost/export.ts',
 ]
 
 /** SQL for other engines, not our store: DuckDB reading FOCUS files, BigQuery over the GCP export. */
-const OTHER_ENGINES_SQL = ['src/collectors/focus/duckdb-reader.ts', 'src/collectors/gcp/export-query.ts']
+const OTHER_ENGINES_SQL = ['src/collectors/focus/focus-query.ts', 'src/collectors/gcp/export-query.ts']
 
 const SQL_TEXT =
   '/^\\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|BEGIN|SAVEPOINT|RELEASE|COMMIT|ROLLBACK|CREATE|DROP|ALTER|PRAGMA|WITH)\\s/'

@@ -22,6 +22,8 @@ export const ExitCode = {
   notFound: 8,
   /** Another run holds the lock. */
   locked: 9,
+  /** The command ran out of its memory budget or of disk space: raise the budget or free space, the input is fine. */
+  resources: 10,
 } as const
 
 export type ExitCodeName = keyof typeof ExitCode
@@ -37,6 +39,7 @@ export const exitCodeDescriptions: Record<ExitCodeName, string> = {
   partial: 'partial success: some actions failed',
   notFound: 'a named object does not exist',
   locked: 'another run holds the lock',
+  resources: 'ran out of its memory budget or of disk space (the message says which and how to raise it)',
 }
 
 /**

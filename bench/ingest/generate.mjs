@@ -1,11 +1,15 @@
 // Generates a FOCUS 1.0 CSV (all 43 columns, the AWS Data Exports layout) of N hourly resource-level
 // rows, ~700 bytes each like real exports: long resource ids and descriptions, tags JSON, NULLs.
-// Deterministic for a given row count. Usage: node bench/ingest/generate.mjs ROWS OUT.csv
+// Deterministic for a given row count. With --tag-keys K (20-50 is realistic), each resource carries
+// K tag keys as teams tag real fleets: a few per workload (team, env, application: tens of values),
+// some with thousands of values (owner, project, git commit), and per-resource ones (Name, pod, the
+// instance id), so the daily rollup has one group per resource and day.
+// Usage: node bench/ingest/generate.mjs ROWS OUT.csv [--tag-keys K]
 import fs from 'node:fs'
 
 import {FOCUS_10_COLUMNS as COLUMNS} from '../../dist/src/demo/generate-billing.js'
 
-export async function generateFocusCsv(rows, out) {
+export async function generateFocusCsv(rows, out, {tagKeys = 0} = {}) {
   let seed = 12345
   const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296
   const services = Array.from({length: 40}, (_, i) => ({
@@ -40,11 +44,11 @@ export async function generateFocusCsv(rows, out) {
       region,
       account,
       id: `arn:aws:${service.category.toLowerCase()}:${region[0]}:${account[0]}:resource/${service.category.toLowerCase()}-${i.toString(16).padStart(17, '0')}`,
-      tags: JSON.stringify({
-        application: `app-${w % 97}`,
-        business_unit: teams[w % teams.length],
-        environment: envs[w % 3],
-      }).replaceAll('"', '""'),
+      tags: JSON.stringify(
+        tagKeys > 0
+          ? realisticTags(tagKeys, i, w, teams, envs)
+          : {application: `app-${w % 97}`, business_unit: teams[w % teams.length], environment: envs[w % 3]},
+      ).replaceAll('"', '""'),
       price: 0.001 + random() * 0.5,
     }
   })
@@ -80,8 +84,45 @@ export async function generateFocusCsv(rows, out) {
   return fs.statSync(out).size
 }
 
+/**
+ * K tag keys for resource i of workload w: per-workload keys with tens of values, keys with
+ * thousands of values, per-resource keys; keys past the named ones are `label_N` with few values.
+ */
+function realisticTags(count, i, w, teams, envs) {
+  const hex = (n, width) => n.toString(16).padStart(width, '0')
+  const named = [
+    ['Name', () => `node-${hex(i, 8)}`],
+    ['team', () => teams[w % teams.length]],
+    ['environment', () => envs[w % 3]],
+    ['application', () => `app-${w % 97}`],
+    ['business_unit', () => `bu-${w % 12}`],
+    ['cost_center', () => `cc-${1000 + (w % 40)}`],
+    ['owner', () => `owner-${(w * 7) % 2500}@example.com`],
+    ['project', () => `project-${(i * 13) % 4000}`],
+    ['kubernetes.io/pod', () => `pod-${hex(i * 2654435761, 10)}`],
+    ['aws:autoscaling:groupName', () => `asg-${w}`],
+    ['git_commit', () => hex((w * 40503) % 3000, 7)],
+    ['service', () => `svc-${w % 150}`],
+    ['tier', () => ['web', 'worker', 'db', 'cache'][w % 4]],
+    ['compliance', () => ['pci', 'hipaa', 'none'][w % 3]],
+    ['managed_by', () => ['terraform', 'helm', 'console'][w % 3]],
+    ['instance_id', () => `i-${hex(i * 97, 17)}`],
+    ['region_group', () => `rg-${w % 8}`],
+    ['data_classification', () => ['public', 'internal', 'confidential'][w % 3]],
+    ['backup', () => (w % 2 ? 'daily' : 'none')],
+    ['version', () => `v${w % 30}.${i % 10}`],
+  ]
+  const tags = {}
+  for (let k = 0; k < count; k++) {
+    if (k < named.length) tags[named[k][0]] = named[k][1]()
+    else tags[`label_${k}`] = `value-${(w + k) % 20}`
+  }
+  return tags
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [rows, out] = process.argv.slice(2)
-  const bytes = await generateFocusCsv(Number(rows), out)
+  const keysAt = process.argv.indexOf('--tag-keys')
+  const bytes = await generateFocusCsv(Number(rows), out, {tagKeys: keysAt > 0 ? Number(process.argv[keysAt + 1]) : 0})
   console.log(`${out}: ${rows} rows, ${(bytes / 1e6).toFixed(0)} MB`)
 }

@@ -4,6 +4,7 @@ import type {FinopsConfig} from '../config/index.js'
 import {addDays, parseDay, today, WINDOW_END, WINDOW_START} from '../dates.js'
 import {usageError} from '../errors.js'
 import {checkCollectWindow} from './cloud-window.js'
+import {parseByteSize} from './focus/budget.js'
 import type {RunSettings} from './source-collector.js'
 
 /** Flags every cloud collect command shares: the window and the restatement override. */
@@ -45,5 +46,10 @@ export function runSettings(
     retry: config.sources.retry,
     from,
     to,
+    focusImport: {
+      // The config schema has checked the size; undefined means the default budget.
+      memoryBytes: config.import.memory === undefined ? undefined : parseByteSize(config.import.memory),
+      tempDirectory: config.import.tempDirectory,
+    },
   }
 }

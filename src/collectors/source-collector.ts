@@ -13,6 +13,8 @@ export interface RunSettings {
   from?: string
   to?: string
   today?: string
+  /** The FOCUS import's memory budget (bytes) and spill directory, from `import:` in finops.yaml. */
+  focusImport?: {memoryBytes?: number; tempDirectory?: string}
 }
 
 /**

@@ -8,6 +8,7 @@ import {inputError, notFoundError, type UserInput} from '../errors.js'
 import {alertsSection} from './sections/alerts.js'
 import {applySection} from './sections/apply.js'
 import {forecastSection} from './sections/forecast.js'
+import {importSection} from './sections/import.js'
 import {kubernetesSection} from './sections/kubernetes.js'
 import {runSection} from './sections/run.js'
 import {sourcesSection} from './sections/sources.js'
@@ -21,6 +22,7 @@ export const configSchema = z.strictObject({
   alerts: alertsSection,
   apply: applySection,
   forecast: forecastSection,
+  import: importSection,
   kubernetes: kubernetesSection,
   run: runSection,
   sources: sourcesSection,

@@ -1,3 +1,4 @@
+import {dayNumber, dayText} from './day-numbers.js'
 import type {Db} from './open.js'
 
 /**
@@ -8,18 +9,20 @@ import type {Db} from './open.js'
 
 /** The last day with any cost rows up to `asOf` (every charge counts: a day with only fees is a day with data). */
 export function lastCostDay(db: Db, asOf: string): string | undefined {
-  const last = db.prepare('SELECT MAX(day) FROM cost_daily WHERE day <= ?').pluck().get(asOf) as string | null
-  return last ?? undefined
+  const last = db.prepare('SELECT MAX(day) FROM cost_day_keys WHERE day <= ?').pluck().get(dayNumber(asOf)) as
+    number | null
+  return last === null ? undefined : dayText(last)
 }
 
 /** The days in [from, to] on which each provider has cost rows, by provider name. */
 export function providerDataDays(db: Db, from: string, to: string): Map<string, Set<string>> {
   const present = new Map<string, Set<string>>()
   const rows = db
-    .prepare('SELECT DISTINCT provider, day FROM cost_daily WHERE day BETWEEN ? AND ?')
+    .prepare(`SELECT DISTINCT value, day FROM cost_by_key WHERE dimension = 'provider' AND day BETWEEN ? AND ?`)
     .raw()
-    .all(from, to) as [string, string][]
-  for (const [provider, day] of rows) {
+    .all(dayNumber(from), dayNumber(to)) as [string, number][]
+  for (const [provider, dayNo] of rows) {
+    const day = dayText(dayNo)
     let days = present.get(provider)
     if (!days) present.set(provider, (days = new Set()))
     days.add(day)

@@ -127,16 +127,25 @@ describe('finops collect aws|azure|gcp|all, built CLI', () => {
       AWS_REGION: 'us-east-1',
     })
     const result = await runCli(
-      ['collect', 'aws', '--db', db, '--profile', 'payer', '--from', '2026-11-20', '--to', '2026-11-21', '--json'],
+      // Its own store: the profile's rows are their own billing account, and the report below shows the organisation once.
+      [
+        'collect',
+        'aws',
+        '--db',
+        `${db}.payer`,
+        '--profile',
+        'payer',
+        '--from',
+        '2026-11-20',
+        '--to',
+        '2026-11-21',
+        '--json',
+      ],
       {env},
     )
     expect(result.code).toBe(0)
     expect(collectAwsSchema.parse(parseJson(result)).sources[0]!.billingAccountId).toBe('payer')
     expect(String(ce.calls('GetCostAndUsage')[0]!.headers.authorization)).toContain(`Credential=${CE_ACCESS_KEY}/`)
-    // The profile's rows are their own billing account: remove them so the report below shows the organisation once.
-    const store = openStore(db)
-    store.prepare(`DELETE FROM cost_daily WHERE billing_account_id = 'payer'`).run()
-    store.close()
   })
 
   it('collect azure uses DefaultAzureCredential (Azure CLI) over HTTPS', async () => {

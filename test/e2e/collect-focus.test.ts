@@ -250,16 +250,6 @@ describe('finops collect focus (built CLI)', () => {
         },
       },
       {
-        name: 'a header-only file',
-        exit: 3,
-        message: /header\.csv: the file has a header but no billing rows/,
-        make: (dir) => {
-          const f = path.join(dir, 'header.csv')
-          writeCsv(f, [])
-          return f
-        },
-      },
-      {
         name: 'a truncated gzip',
         exit: 3,
         message: /trunc\.csv\.gz: the gzip file is truncated or corrupt/,

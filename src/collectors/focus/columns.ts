@@ -38,24 +38,30 @@ export type ColumnMapping = Record<FocusColumn, string | undefined>
 export interface ResolvedColumns {
   mapping: ColumnMapping
   missing: string[]
+  /** Columns we read that the header names more than once (which one would be right is unknowable). */
+  duplicates: string[]
 }
 
 /** Matches a file's header against the columns we need; pure so it is a unit test away. */
 export function resolveColumns(header: readonly string[]): ResolvedColumns {
   const byLower = new Map<string, string>()
-  for (const name of header)
-    byLower.set(
-      name
-        .replace(/^\uFEFF/, '')
-        .trim()
-        .toLowerCase(),
-      name,
-    )
+  const seen = new Map<string, number>()
+  for (const name of header) {
+    const lower = name
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .toLowerCase()
+    seen.set(lower, (seen.get(lower) ?? 0) + 1)
+    if (!byLower.has(lower)) byLower.set(lower, name)
+  }
   const find = (name: string): string | undefined => byLower.get(name.toLowerCase())
   const mapping = {} as ColumnMapping
   for (const name of [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]) mapping[name] = find(name)
   mapping.ProviderName = PROVIDER_ALIASES.map(find).find((v) => v !== undefined)
   const missing: string[] = REQUIRED_COLUMNS.filter((name) => mapping[name] === undefined)
   if (mapping.ProviderName === undefined) missing.push('ProviderName')
-  return {mapping, missing}
+  const duplicates = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS, 'ServiceProviderName'].filter(
+    (name) => (seen.get(name.toLowerCase()) ?? 0) > 1,
+  )
+  return {mapping, missing, duplicates}
 }

@@ -1,34 +1,69 @@
-import {DuckDBInstance} from '@duckdb/node-api'
-import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {inputError, type UserInput} from '../../errors.js'
-
-/** Whether rows that cannot be used are counted and left out instead of failing the import (`--skip-invalid`). */
-const SKIP_INVALID_INPUT: UserInput = {key: 'skip-invalid', label: 'skipping invalid rows'}
-import type {DailyCostRow} from '../../model/cost.js'
-import {openCostWriter} from '../../store/costs.js'
+import {inputError} from '../../errors.js'
+import {type CostScope, type CostWriter, writeCostsInTransaction} from '../../store/cost-writer.js'
 import type {Db} from '../../store/open.js'
-import type {ColumnMapping} from './columns.js'
-import {aggregateFocusFile, type AggregateOutcome, locateBadRow, type RawFocusGroup} from './duckdb-reader.js'
+import {DEFAULT_IMPORT_MEMORY, formatByteSize, MIN_IMPORT_MEMORY, planBudget} from './budget.js'
+import {type ColumnMapping, resolveColumns} from './columns.js'
+import {
+  describeResourceFailure,
+  DuckDBFailure,
+  type DuckDBSession,
+  engine,
+  openDuckDBSession,
+} from './duckdb-session.js'
 import {expandFocusPaths, type FocusFile} from './files.js'
+import {
+  DAILY_COST_ROLLUP,
+  describeParquetQuery,
+  describeSourceQuery,
+  FILE_ROLLUP,
+  importQuery,
+  locateQuery,
+  MAX_ABS_AMOUNT,
+  ROW_PROBLEMS,
+} from './focus-query.js'
+import {csvLineOfRow, gzipProblem, readCsvHeader} from './headers.js'
 import type {FocusImportSummary} from './schema.js'
 import {canonicalChargeCategory, canonicalChargeFrequency, canonicalServiceCategory, parseTags} from './normalize.js'
+import {SKIP_INVALID_INPUT} from './inputs.js'
+import {checkRestatements} from './restatements.js'
 
 export interface FocusImportOptions {
   /** Count and report bad rows instead of failing on the first one. */
   skipInvalid?: boolean
-  /** Progress per file: (file, fraction 0..1). */
-  onProgress?: (file: FocusFile, fraction: number) => void
+  /** Replace billing periods even when the import would remove stored days or much of their total. */
+  allowShrink?: boolean
+  /** The memory budget for the whole import, bytes (default DEFAULT_IMPORT_MEMORY). */
+  memoryBytes?: number
+  /** Where DuckDB spills beyond its budget (default: the store's directory). */
+  tempDirectory?: string
+  /** Progress across all files, a few times a second. */
+  onProgress?: (progress: ImportProgress) => void
+}
+
+export interface ImportProgress {
+  /** reading: DuckDB scans and aggregates the files; writing: groups go into the store. */
+  phase: 'reading' | 'writing'
+  bytesDone: number
+  bytesTotal: number
+  /** Rows DuckDB has read so far (as it reports them). */
+  rowsRead: number
+  /** Daily rollup rows written so far. */
+  groupsWritten: number
 }
 
 export type {FocusImportSummary}
 
+const ROLLUPS = [DAILY_COST_ROLLUP, FILE_ROLLUP] as const
+
 /**
- * Imports FOCUS exports: every file given in one call is treated as one export (so a multi-part
- * export imports together), its billing periods replace what the store held for the same provider +
- * billing account + period, and it all lands in one transaction or not at all.
+ * Imports FOCUS exports: every file given in one call is one export (a multi-part export imports
+ * together, in one DuckDB pass over all parts), its billing periods replace what the store held for
+ * the same provider + billing account + period, and it all lands in one transaction or not at all.
+ * Memory is bounded by the budget whatever the number of rows or groups: DuckDB aggregates within
+ * its share and spills the rest, and groups stream into SQLite a chunk at a time.
  */
 export async function importFocusFiles(
   db: Db,
@@ -37,176 +72,421 @@ export async function importFocusFiles(
 ): Promise<FocusImportSummary> {
   const startedAt = new Date().toISOString()
   const files = expandFocusPaths(paths)
-  const spill = fs.mkdtempSync(path.join(os.tmpdir(), 'finops-duckdb-'))
-  // DuckDB aggregates within a fixed memory budget and spills to disk beyond it, so memory stays
-  // flat however large the export. Two threads with 4 MB CSV buffers match DuckDB's own default
-  // GROUP BY time on 2 cores at a peak RSS near 230 MB (docs/benchmarks.md); more threads would
-  // each add reader buffers.
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: '2',
-    memory_limit: '96MB',
-    temp_directory: spill,
-    preserve_insertion_order: 'false',
-  })
-  const connection = await instance.connect()
-  // Timestamps without an offset are UTC in FOCUS; with one, they are converted to the UTC day.
-  await connection.run("SET TimeZone = 'UTC'")
-  // DuckDB tracks query progress only when asked to; we draw our own bar, so it must not print one.
-  if (options.onProgress) await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false')
-  const summary: FocusImportSummary = {
-    files: [],
-    rowsRead: 0,
-    rowsSkipped: 0,
-    skippedByColumn: {},
-    rollupRows: 0,
-    billingPeriods: [],
-    days: undefined,
-    currencies: [],
-    importId: 0,
-  }
-  const currencies = new Set<string>()
-  let firstDay: string | undefined
-  let lastDay: string | undefined
-
-  // One transaction for the whole import, held across the async DuckDB stream: the store sees all
-  // of it or none of it. Each file has a savepoint so the exact (slower) pass can redo just that file.
-  db.exec('BEGIN IMMEDIATE')
-  try {
-    const writer = openCostWriter(db)
-    for (const file of files) {
-      let rows = 0
-      let skipped = 0
-      const skippedByColumn: Record<string, number> = {}
-      const onGroups = async (groups: RawFocusGroup[], mapping: ColumnMapping): Promise<void> => {
-        for (const group of groups) {
-          rows += group.rows
-          const tags = parseTags(group.tags)
-          const badColumn = group.badColumn ?? (tags === undefined ? 'Tags' : null)
-          if (badColumn !== null) {
-            if (!options.skipInvalid) {
-              const where = await locateBadRow(
-                connection,
-                file,
-                mapping,
-                badColumn,
-                badColumn === 'Tags' ? (group.tags ?? '') : undefined,
-              )
-              throw badRowError(file, badColumn, where?.row, where?.value ?? null)
-            }
-            skipped += group.rows
-            skippedByColumn[badColumn] = (skippedByColumn[badColumn] ?? 0) + group.rows
-            continue
-          }
-          const row = toDailyRow(group, tags ?? {})
-          writer.write(
-            {
-              kind: 'billing-period',
-              source: 'focus',
-              provider: row.provider,
-              billingAccountId: row.billingAccountId,
-              billingPeriodStart: row.billingPeriodStart,
-            },
-            row,
-          )
-          currencies.add(row.currency)
-          if (firstDay === undefined || row.day < firstDay) firstDay = row.day
-          if (lastDay === undefined || row.day > lastDay) lastDay = row.day
-        }
-      }
-      db.exec('SAVEPOINT focus_file')
-      writer.checkpoint()
-      let outcome: AggregateOutcome = await aggregateFocusFile(connection, file, {
-        onGroups,
-        onProgress: options.onProgress && ((f) => options.onProgress?.(file, f)),
-      })
-      if (outcome.needsPrecise) {
-        db.exec('ROLLBACK TO focus_file')
-        writer.rollbackTo()
-        rows = 0
-        skipped = 0
-        for (const key of Object.keys(skippedByColumn)) delete skippedByColumn[key]
-        outcome = await aggregateFocusFile(connection, file, {onGroups, precise: true})
-      }
-      db.exec('RELEASE focus_file')
-      if (rows === 0)
-        throw inputError(
-          `${file.path}: the file has a header but no billing rows`,
-          'check the export finished; an empty billing period has nothing to import',
-        )
-      for (const [column, n] of Object.entries(skippedByColumn))
-        summary.skippedByColumn[column] = (summary.skippedByColumn[column] ?? 0) + n
-      summary.files.push({path: file.path, rows, skipped})
-      summary.rowsRead += rows
-      summary.rowsSkipped += skipped
+  for (const file of files)
+    if (file.bytes === 0)
+      throw inputError(
+        `${file.path}: the file is empty`,
+        'export the billing data again; a FOCUS file has a header row (and its charges)',
+      )
+  const memoryBytes = options.memoryBytes ?? DEFAULT_IMPORT_MEMORY
+  if (memoryBytes < MIN_IMPORT_MEMORY)
+    throw inputError(
+      `an import memory budget of ${formatByteSize(memoryBytes)} is too small`,
+      `give at least ${formatByteSize(MIN_IMPORT_MEMORY)}`,
+    )
+  const planned = planBudget(memoryBytes, os.availableParallelism())
+  // DuckDB aggregates within its share of the budget and spills beyond it, but how much it must hold
+  // at once still grows with the export. When that is more than the budget allows, the rollup is
+  // split by a hash of its grain into partitions aggregated one after the other (each reads the
+  // files again): slower, and within the same budget.
+  let lastFailure: unknown
+  for (const partitions of PARTITION_STEPS) {
+    const budget = partitions === 1 ? planned : {...planned, threads: 1}
+    const session = await openDuckDBSession(budget, options.tempDirectory ?? storeDirectory(db))
+    try {
+      const mapping = await resolveMapping(session, files)
+      return await writeCostsInTransaction(
+        db,
+        (writer) => runImport(session, writer, files, mapping, partitions, options, startedAt),
+        {cacheBytes: budget.sqliteCacheBytes},
+      )
+    } catch (error) {
+      if (!(error instanceof DuckDBFailure)) throw error
+      const resources = describeResourceFailure(error, budget, session.spillDirectory)
+      if (!resources) throw await describeFileFailure(error, files)
+      if (resources.message.includes('disk space')) throw resources
+      lastFailure = resources
+    } finally {
+      session.close()
     }
-    const result = writer.finish({
-      source: 'focus',
-      location: files.map((f) => f.path).join(', '),
-      startedAt,
-      rowsRead: summary.rowsRead,
-      rowsSkipped: summary.rowsSkipped,
-    })
-    db.exec('COMMIT')
-    const scopes = writer.scopes().sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
-    summary.importId = result.importId
-    summary.rollupRows = result.rollupRows
-    summary.billingPeriods = scopes.map((s) => ({
-      provider: s.provider,
-      billingAccountId: s.billingAccountId,
-      billingPeriodStart: s.kind === 'billing-period' ? s.billingPeriodStart : '',
-    }))
-    summary.days = firstDay && lastDay ? {first: firstDay, last: lastDay} : undefined
-    summary.currencies = [...currencies].sort()
-    return summary
+  }
+  throw lastFailure
+}
+
+/** How many hash partitions the rollup is split into, attempt after attempt, when memory runs out. */
+const PARTITION_STEPS = [1, 4, 16, 64] as const
+
+const storeDirectory = (db: Db): string => (db.memory ? os.tmpdir() : path.dirname(path.resolve(db.name)))
+
+/** Checks every file's header (required columns present, none twice) and maps the columns of all of them together. */
+async function resolveMapping(session: DuckDBSession, files: readonly FocusFile[]): Promise<ColumnMapping> {
+  for (const file of files) {
+    const header =
+      file.format === 'csv' ? await readCsvHeader(file) : await describe(session, describeParquetQuery(file), files)
+    if (!header)
+      throw inputError(
+        `${file.path}: cannot read a header row`,
+        'is this a comma-separated FOCUS export (or a complete .gz)? download it again',
+      )
+    const {missing, duplicates} = resolveColumns(header)
+    if (duplicates.length > 0)
+      throw inputError(
+        `${file.path}: the header names ${duplicates.join(', ')} more than once`,
+        'which column is right cannot be known; export the data again or remove the extra column',
+      )
+    if (missing.length > 0)
+      throw inputError(
+        `${file.path}: missing required FOCUS column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+        'is this a FOCUS export (AWS Data Exports FOCUS, Azure FocusCost, GCP FOCUS view)? Cost-and-usage reports in other layouts are not FOCUS',
+      )
+  }
+  return resolveColumns(await describe(session, describeSourceQuery(files), files)).mapping
+}
+
+async function describe(session: DuckDBSession, sql: string, files: readonly FocusFile[]): Promise<string[]> {
+  try {
+    const result = await engine(() => session.connection.runAndReadAll(sql))
+    return result.getRows().map((row) => String(row[0]))
   } catch (error) {
-    if (db.inTransaction) db.exec('ROLLBACK')
-    throw error
+    throw (
+      describeResourceFailure(error, session.budget, session.spillDirectory) ??
+      (await describeFileFailure(error, files))
+    )
+  }
+}
+
+interface Tally {
+  rows: number
+  skipped: number
+  byColumn: Record<string, number>
+}
+
+/** What a group's grain text resolves to. */
+interface GrainOutcome {
+  keyId: number
+  provider: string
+  account: string
+  currency: string
+}
+
+async function runImport(
+  session: DuckDBSession,
+  writer: CostWriter,
+  files: readonly FocusFile[],
+  mapping: ColumnMapping,
+  partitions: number,
+  options: FocusImportOptions,
+  startedAt: string,
+): Promise<FocusImportSummary> {
+  const grains = new BoundedMap<GrainOutcome>(50_000)
+  const tagSets = new BoundedMap<number>(50_000)
+  const cleared = new Set<number>()
+  const perFile = new Map<string, Tally>()
+  const total: Tally = {rows: 0, skipped: 0, byColumn: {}}
+  const currencies = new Set<string>()
+  let firstDay = Infinity
+  let lastDay = -Infinity
+  let groups = 0
+  const amounts = new Float64Array(8)
+
+  const bytesTotal = files.reduce((sum, f) => sum + f.bytes, 0)
+  let phase: ImportProgress['phase'] = 'reading'
+  let rowsSeen = 0
+  const report = () => {
+    if (!options.onProgress) return
+    const {percentage, rows_processed} = session.connection.progress
+    const fraction = phase === 'writing' ? 1 : percentage >= 0 ? Math.min(1, percentage / 100) : 0
+    if (rows_processed > rowsSeen) rowsSeen = Number(rows_processed)
+    options.onProgress({
+      phase,
+      bytesDone: Math.round(fraction * bytesTotal),
+      bytesTotal,
+      rowsRead: rowsSeen,
+      groupsWritten: groups,
+    })
+  }
+  const timer = options.onProgress ? setInterval(report, 250) : undefined
+
+  const skip = (column: string, rows: number): void => {
+    if (!options.skipInvalid) return
+    total.skipped += rows
+    total.byColumn[column] = (total.byColumn[column] ?? 0) + rows
+  }
+
+  const grainOf = (dims: string): GrainOutcome => {
+    let outcome = grains.get(dims)
+    if (outcome) return outcome
+    const values = (JSON.parse(dims) as (string | null)[]).map(clean)
+    const [provider, account, accountName, sub, subName, service, category, region, chargeCategory, frequency] = values
+    // BillingCurrency is never empty here: such rows are refused (or skipped) by their problem code.
+    const currency = values[10]?.toUpperCase() ?? ''
+    {
+      const keyId = writer.keyId({
+        source: 'focus',
+        provider: provider ?? '',
+        billingAccountId: account ?? '',
+        subAccountId: sub ?? '',
+        serviceName: service ?? '',
+        serviceCategory: canonicalServiceCategory(category),
+        regionId: region ?? '',
+        chargeCategory: canonicalChargeCategory(chargeCategory),
+        chargeFrequency: canonicalChargeFrequency(frequency),
+        currency,
+      })
+      if (account && accountName) writer.nameAccount(provider ?? '', account, accountName)
+      if (sub && subName) writer.nameAccount(provider ?? '', sub, subName)
+      outcome = {keyId, provider: provider ?? '', account: account ?? '', currency}
+    }
+    grains.set(dims, outcome)
+    return outcome
+  }
+
+  const tagSetOf = (text: string | null): number => {
+    const raw = clean(text)
+    if (raw === null) return 0
+    let id = tagSets.get(raw)
+    if (id !== undefined) return id
+    const tags = parseTags(raw)
+    id = tags === undefined ? -1 : writer.tagSetId(tags)
+    tagSets.set(raw, id)
+    return id
+  }
+
+  const fail = async (problem: {code: number} | {column: string; value: string | null}): Promise<never> => {
+    throw await badRowError(session, files, mapping, problem)
+  }
+
+  try {
+    for (let partition = 0; partition < partitions; partition++)
+      await session.stream(
+        importQuery(files, mapping, ROLLUPS, {index: partition, count: partitions}),
+        async (columns, count) => {
+          const [setIds, days, bps, dims, tags, fileNames, problems, rowCounts] = columns as [
+            number[],
+            number[],
+            (number | null)[],
+            (string | null)[],
+            (string | null)[],
+            (string | null)[],
+            number[],
+            number[],
+          ]
+          const amountColumns = columns.slice(8) as number[][]
+          phase = 'writing'
+          for (let i = 0; i < count; i++) {
+            const rows = rowCounts[i]!
+            const problem = problems[i]!
+            if (setIds[i] === 1) {
+              const file = fileNames[i] ?? ''
+              const tally = perFile.get(file) ?? {rows: 0, skipped: 0, byColumn: {}}
+              tally.rows += rows
+              if (problem !== 0) tally.skipped += rows
+              perFile.set(file, tally)
+              continue
+            }
+            total.rows += rows
+            if (problem !== 0) {
+              if (!options.skipInvalid) await fail({code: problem})
+              skip(ROW_PROBLEMS[problem]!, rows)
+              continue
+            }
+            const bp = bps[i]!
+            const grain = grainOf(dims[i]!)
+            const tagSetId = tagSetOf(tags[i] ?? null)
+            // DuckDB accepts a little more JSON than JSON.parse (trailing commas, NaN): such a set is refused.
+            if (tagSetId < 0) await fail({column: 'Tags', value: tags[i] ?? null})
+            const scopeId = grain.keyId * 100_000 + bp
+            if (!cleared.has(scopeId)) {
+              cleared.add(scopeId)
+              writer.clear(billingPeriodScope(grain.provider, grain.account, bp))
+            }
+            const day = days[i]!
+            for (let a = 0; a < 8; a++) amounts[a] = amountColumns[a]![i]!
+            if (!amounts.every(Number.isSafeInteger)) throw tooLarge(files)
+            writer.insertGroup(grain.keyId, bp, day, tagSetId, amounts)
+            currencies.add(grain.currency)
+            if (day < firstDay) firstDay = day
+            if (day > lastDay) lastDay = day
+            groups++
+          }
+        },
+      )
   } finally {
-    connection.closeSync()
-    instance.closeSync()
-    fs.rmSync(spill, {recursive: true, force: true})
+    if (timer) clearInterval(timer)
   }
-}
+  report()
 
-function toDailyRow(group: RawFocusGroup, tags: Record<string, string>): DailyCostRow {
+  if (total.rows - total.skipped === 0)
+    throw inputError(
+      total.rows === 0
+        ? `${files.length === 1 ? files[0]!.path : `the ${files.length} files`}: a header but no billing rows`
+        : `every one of the ${total.rows} rows is invalid; nothing to import`,
+      total.rows === 0
+        ? 'check the export finished; an empty billing period has nothing to import'
+        : 'fix the export, or check it is the file you meant',
+    )
+  if (!options.allowShrink) checkRestatements(writer.restatements())
+
+  const result = writer.finish({
+    source: 'focus',
+    location: files.map((f) => f.path).join(', '),
+    startedAt,
+    rowsRead: total.rows,
+    rowsSkipped: total.skipped,
+  })
+  const dayText = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10)
   return {
-    day: group.day!,
-    billingPeriodStart: group.billingPeriodStart!,
-    provider: group.provider ?? '',
-    billingAccountId: group.billingAccountId ?? '',
-    billingAccountName: group.billingAccountName ?? undefined,
-    subAccountId: group.subAccountId ?? '',
-    subAccountName: group.subAccountName ?? undefined,
-    serviceName: group.serviceName ?? '',
-    serviceCategory: canonicalServiceCategory(group.serviceCategory),
-    regionId: group.regionId ?? '',
-    chargeCategory: canonicalChargeCategory(group.chargeCategory),
-    chargeFrequency: canonicalChargeFrequency(group.chargeFrequency),
-    currency: group.currency!,
-    tags,
-    billedCost: group.billedCost,
-    effectiveCost: group.effectiveCost,
-    listCost: group.listCost,
-    contractedCost: group.contractedCost,
+    files: files.map((f) => {
+      const tally = perFile.get(f.path)
+      return {path: f.path, rows: tally?.rows ?? 0, skipped: tally?.skipped ?? 0}
+    }),
+    rowsRead: total.rows,
+    rowsSkipped: total.skipped,
+    skippedByColumn: total.byColumn,
+    rollupRows: result.rollupRows,
+    billingPeriods: writer
+      .scopes()
+      .filter((s): s is Extract<CostScope, {kind: 'billing-period'}> => s.kind === 'billing-period')
+      .map((s) => ({
+        provider: s.provider,
+        billingAccountId: s.billingAccountId,
+        billingPeriodStart: s.billingPeriodStart,
+      }))
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    days: firstDay <= lastDay ? {first: dayText(firstDay), last: dayText(lastDay)} : undefined,
+    currencies: [...currencies].sort(),
+    importId: result.importId,
   }
 }
 
-function badRowError(file: FocusFile, column: string, row: number | undefined, value: string | null) {
-  const where =
-    row === undefined ? file.path : file.format === 'csv' ? `${file.path}:${row + 1}` : `${file.path} row ${row}`
+const billingPeriodScope = (provider: string, account: string, bp: number): CostScope => ({
+  kind: 'billing-period',
+  source: 'focus',
+  provider,
+  billingAccountId: account,
+  billingPeriodStart: new Date(bp * 86_400_000).toISOString().slice(0, 10),
+})
+
+/** Raw text as the import treats it: trimmed, with '' and the literal NULL as null. */
+const clean = (v: string | null): string | null => {
+  if (v === null) return null
+  const text = v.trim()
+  return text === '' || text === 'NULL' ? null : text
+}
+
+/** A cache that forgets everything when full: cheap, and bounded. */
+class BoundedMap<V> {
+  private map = new Map<string, V>()
+  constructor(private readonly limit: number) {}
+  get(key: string): V | undefined {
+    return this.map.get(key)
+  }
+  set(key: string, value: V): void {
+    if (this.map.size >= this.limit) this.map.clear()
+    this.map.set(key, value)
+  }
+}
+
+/** The error for the first bad row: `file:line` (CSV) or `file row N` (Parquet), the column and its value. */
+async function badRowError(
+  session: DuckDBSession,
+  files: readonly FocusFile[],
+  mapping: ColumnMapping,
+  problem: {code: number} | {column: string; value: string | null},
+) {
+  const column = 'code' in problem ? ROW_PROBLEMS[problem.code]! : problem.column
+  let where = files.length === 1 ? files[0]!.path : `one of the ${files.length} files`
+  let value: string | null = 'code' in problem ? null : problem.value
+  // Ordered reading is only needed here, to name the first bad row of the first file that has one.
+  await session.connection.run('SET preserve_insertion_order = true')
+  for (const file of files) {
+    const located = await session.connection.runAndReadAll(
+      locateQuery(
+        file,
+        mapping,
+        'code' in problem ? {problem: problem.code} : {column: problem.column as never, value: problem.value},
+      ),
+    )
+    const row = located.getRows()[0]
+    if (!row) continue
+    const rowNumber = Number(row[0])
+    value = row[1] === null ? null : String(row[1])
+    const line = file.format === 'csv' ? await csvLineOfRow(file, rowNumber) : undefined
+    where =
+      file.format === 'csv'
+        ? line === undefined
+          ? `${file.path} row ${rowNumber}`
+          : `${file.path}:${line}`
+        : `${file.path} row ${rowNumber}`
+    break
+  }
+  const shown = (v: string | null) => (v === null ? 'null' : v.length > 60 ? `${v.slice(0, 57)}...` : v)
   const what =
     column === 'Tags'
-      ? `Tags is not a JSON object: ${truncate(value)}`
+      ? `Tags is not a JSON object: ${shown(value)}`
       : column === 'BillingCurrency'
         ? 'BillingCurrency is empty'
         : column.endsWith('Start')
-          ? `${column} ${value === null ? 'is empty' : `"${truncate(value)}" is not a date`}`
-          : `${column} "${truncate(value)}" is not a number`
+          ? `${column} ${value === null ? 'is empty' : `"${shown(value)}" is not a date`}`
+          : `${column} "${shown(value)}" ${describeBadAmount(value)}`
   return inputError(
     `${where}: ${what}`,
     (n) => `fix or remove the row, or allow ${n(SKIP_INVALID_INPUT)} to import the rest and count the bad rows`,
   )
 }
 
-const truncate = (value: string | null): string =>
-  value === null ? 'null' : value.length > 60 ? `${value.slice(0, 57)}...` : value
+/** DuckDB's reader errors (truncated gzip, bad Parquet, unreadable or malformed CSV) as one line naming the file. */
+async function describeFileFailure(error: unknown, files: readonly FocusFile[]) {
+  // A truncated .gz often surfaces from DuckDB as a bad CSV line; the gzip stream itself tells the real cause.
+  for (const file of files) {
+    const broken = await gzipProblem(file)
+    if (broken)
+      return inputError(
+        `${file.path}: the gzip file is truncated or corrupt (${broken})`,
+        'download the export again',
+        error,
+      )
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  const firstLine = (message.split('\n')[0] ?? message).replace(/^[A-Za-z ]+Error: /, '')
+  const named = files.find((f) => message.includes(f.path))
+  const where = named?.path ?? (files.length === 1 ? files[0]!.path : `one of the ${files.length} files`)
+  if (/gzip|zlib|inflate|compress|Z_BUF/i.test(message))
+    return inputError(
+      `${where}: the compressed file is truncated or corrupt (${firstLine})`,
+      'download the export again',
+      error,
+    )
+  if (/parquet|magic bytes|footer/i.test(message))
+    return inputError(`${where}: not a readable Parquet file (${firstLine})`, 'download the export again', error)
+  if (/maximum line size|line size/i.test(message))
+    return inputError(
+      `${where}: a line is longer than ${CSV_LINE_LIMIT_MB} MB (${firstLine})`,
+      'a FOCUS row is far shorter; check the file is a FOCUS CSV export',
+      error,
+    )
+  if (/No files found|cannot open|permission/i.test(message))
+    return inputError(`${where}: cannot read the file (${firstLine})`, 'check the path and its permissions', error)
+  return inputError(
+    `${where}: cannot parse the file as FOCUS CSV (${firstLine})`,
+    'check it is a comma-separated FOCUS export with a header row',
+    error,
+  )
+}
+
+const CSV_LINE_LIMIT_MB = 4
+
+/** Why an amount is unusable: not a number, not finite, or beyond the accepted range. */
+function describeBadAmount(value: string | null): string {
+  const n = value === null ? NaN : Number(value.trim())
+  if (value !== null && /^\s*[-+]?(nan|inf(inity)?)\s*$/i.test(value)) return 'is not a finite number'
+  if (Number.isNaN(n)) return 'is not a number'
+  return `is out of range (amounts must be finite and within ±${MAX_ABS_AMOUNT.toLocaleString('en-US')})`
+}
+
+/** A group's amount sums are exact integers only below 2^53: only absurd files get beyond. */
+const tooLarge = (files: readonly FocusFile[]) =>
+  inputError(
+    `${files.length === 1 ? files[0]!.path : `the ${files.length} files`}: one day's costs for one service and tag set add up to more than 9,007,199,254,740,991 in the billing currency`,
+    'check the cost columns: no real bill is this large',
+  )

@@ -13,6 +13,6 @@ export const focusCollector = defineSourceCollector({
   config: focusSourceConfig,
   result: focusImportSchema,
   entryName: (source) => source.path,
-  collect: async (db, source) => (await import('./index.js')).importFocusFiles(db, [source.path]),
+  collect: async (db, source, run) => (await import('./index.js')).importFocusFiles(db, [source.path], run.focusImport),
   describe: (summary) => [`${summary.rowsRead} rows into ${summary.rollupRows} daily rows`],
 })

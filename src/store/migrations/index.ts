@@ -3,6 +3,7 @@ import {migration as applyJournal} from './apply-journal.js'
 import {migration as budgetsAndAlerts} from './budgets-and-alerts.js'
 import {migration as collectorWatermarksAndPrices} from './collector-watermarks-and-prices.js'
 import {migration as costRollup} from './cost-rollup.js'
+import {migration as costRollupNormalized} from './cost-rollup-normalized.js'
 import {migration as k8sHistory} from './k8s-history.js'
 import {migration as costResources} from './cost-resources.js'
 import {migration as k8sInventoryAndUsage} from './k8s-inventory-and-usage.js'
@@ -35,5 +36,6 @@ export const migrations: readonly Migration[] = [
   runLock,
   k8sHistory,
   costResources,
+  costRollupNormalized,
   storeMeta,
 ]

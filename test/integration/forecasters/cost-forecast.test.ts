@@ -19,6 +19,12 @@ beforeEach(() => {
 })
 afterEach(() => cleanup())
 
+/** Starts over with an empty store (the test's own costs replaced by others). */
+function freshStore(): void {
+  cleanup()
+  ;({db, cleanup} = tempStore())
+}
+
 function load(rows: readonly BillRow[]): void {
   const daily: DailyCostRow[] = rows.map((r) => ({
     day: r.day,
@@ -207,7 +213,8 @@ describe('forecastCosts', () => {
     expect(usdOnly.daily).toEqual(usdOnly.currencies[0]!.daily)
     // A second currency appears, then outgrows the first: the top level is no one's rather than the larger one's.
     for (const scale of [1, 100]) {
-      db.prepare('DELETE FROM cost_daily WHERE currency = ?').run('EUR')
+      freshStore()
+      load(standardBill())
       load(eur.map((r) => ({...r, cost: r.cost * scale})))
       const f = forecastCosts(db, base)
       expect(f.currencies.map((c) => c.currency)).toEqual(['EUR', 'USD'])
@@ -299,7 +306,7 @@ describe('forecastCosts', () => {
       message: '2 days without data (first 2025-09-09) filled from the same weekdays around them',
     })
     // Filled, not zero: the forecast is as high as with the days present.
-    db.prepare('DELETE FROM cost_daily').run()
+    freshStore()
     load(full)
     const complete = forecastCosts(db, {
       ...base,

@@ -51,7 +51,7 @@ describe('store migrations', () => {
     // None of the eight the previous layout applied ran again (their records are untouched).
     expect(recorded.slice(0, RECORDED_IDS.length)).toEqual(recordedBefore)
     expect(getBudget(store.db, 'prod')).toMatchObject({amount: 1000, filters: ['provider=AWS']})
-    expect(tables(store.db)).toEqual(expect.arrayContaining(['cost_daily', 'budgets', 'apply_actions', 'run_locks']))
+    expect(tables(store.db)).toEqual(expect.arrayContaining(['cost_rollup', 'budgets', 'apply_actions', 'run_locks']))
     expect(fs.readFileSync(fixture).equals(before)).toBe(true)
   })
 

@@ -1,0 +1,272 @@
+import {AMOUNT_SQL_COLUMNS} from '../../store/amounts.js'
+import type {ColumnMapping, FocusColumn} from './columns.js'
+import type {FocusFile} from './files.js'
+
+/**
+ * The one DuckDB query an import runs over all its files. Each row is projected once (dates parsed,
+ * costs parsed and checked) and then aggregated by GROUPING SETS into every rollup at the same time,
+ * so adding a rollup (another grain, more columns) never reads the files a second time.
+ */
+
+/** Largest amount accepted in a cost column, in the billing currency: beyond it, a value is out of range. */
+export const MAX_ABS_AMOUNT = 1e12
+
+/**
+ * Reader buffer per thread. DuckDB's default (32 MB, several alive per thread) would be most of a
+ * small budget; 4 MB keeps the reader's share small and was not slower (docs/benchmarks.md). A line
+ * must fit in it, so it is also the longest line accepted.
+ */
+export const CSV_BUFFER_BYTES = 4 * 1024 * 1024
+
+/** Why a row cannot be imported (its first unusable column), decided per row; '' when it is fine. */
+export const ROW_PROBLEMS = [
+  '',
+  'ChargePeriodStart',
+  'BillingPeriodStart',
+  'BillingCurrency',
+  'BilledCost',
+  'EffectiveCost',
+  'ListCost',
+  'ContractedCost',
+  'Tags',
+] as const
+const problemCode = (column: (typeof ROW_PROBLEMS)[number]): number => ROW_PROBLEMS.indexOf(column)
+
+/** A rollup computed in the import's single pass: the row projection's columns it groups on. */
+export interface RollupDefinition {
+  id: string
+  keys: readonly RowColumn[]
+}
+
+/** Columns of the per-row projection that rollups can group on. */
+export type RowColumn =
+  | 'day'
+  | 'bp_text'
+  | 'provider'
+  | 'account'
+  | 'account_name'
+  | 'sub'
+  | 'sub_name'
+  | 'service'
+  | 'category'
+  | 'region'
+  | 'charge_category'
+  | 'frequency'
+  | 'currency'
+  | 'tags'
+  | 'file'
+  | 'problem'
+
+/** The store's daily grain, with the display names and the row problem (bad rows are their own groups). */
+export const DAILY_COST_ROLLUP: RollupDefinition = {
+  id: 'daily-cost',
+  keys: [
+    'day',
+    'bp_text',
+    'provider',
+    'account',
+    'account_name',
+    'sub',
+    'sub_name',
+    'service',
+    'category',
+    'region',
+    'charge_category',
+    'frequency',
+    'currency',
+    'tags',
+    'problem',
+  ],
+}
+
+/** Rows per file and problem: the import's per-file counts. */
+export const FILE_ROLLUP: RollupDefinition = {id: 'file', keys: ['file', 'problem']}
+
+const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`
+const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`
+
+/** The files as one relation: every part of an export read together, columns matched by name. */
+/** DuckDB's column list of one Parquet file (its header). */
+export const describeParquetQuery = (file: FocusFile): string =>
+  `DESCRIBE SELECT * FROM read_parquet(${sqlString(file.path)})`
+
+/** DuckDB's column list of all the files read together, as the import reads them. */
+export const describeSourceQuery = (files: readonly FocusFile[]): string =>
+  `DESCRIBE SELECT * FROM (${sourceRelation(files)})`
+
+export function sourceRelation(files: readonly FocusFile[]): string {
+  const list = (format: FocusFile['format']) =>
+    `[${files
+      .filter((f) => f.format === format)
+      .map((f) => sqlString(f.path))
+      .join(', ')}]`
+  const csv = files.some((f) => f.format === 'csv')
+    ? `SELECT * FROM read_csv(${list('csv')}, all_varchar = true, header = true, delim = ',', quote = '"', escape = '"',
+        nullstr = ['NULL', ''], union_by_name = true, filename = '__finops_file', buffer_size = ${CSV_BUFFER_BYTES},
+        max_line_size = ${CSV_BUFFER_BYTES}, auto_detect = false)`
+    : undefined
+  const parquet = files.some((f) => f.format === 'parquet')
+    ? `SELECT * FROM read_parquet(${list('parquet')}, union_by_name = true, filename = '__finops_file')`
+    : undefined
+  return [csv, parquet].filter(Boolean).join(' UNION ALL BY NAME ')
+}
+
+/** SQL for a column as text, NULL when the file lacks it. */
+const raw = (mapping: ColumnMapping, column: FocusColumn): string =>
+  mapping[column] === undefined ? 'NULL::VARCHAR' : `CAST(${ident(mapping[column])} AS VARCHAR)`
+const costSql = (mapping: ColumnMapping, column: FocusColumn): string =>
+  mapping[column] === undefined ? '0::DOUBLE' : `TRY_CAST(${raw(mapping, column)} AS DOUBLE)`
+const daySql = (mapping: ColumnMapping): string =>
+  `CAST(CAST(TRY_CAST(${raw(mapping, 'ChargePeriodStart')} AS TIMESTAMPTZ) AS DATE) - DATE '1970-01-01' AS INTEGER)`
+
+/**
+ * SQL for the row's problem code (index in ROW_PROBLEMS). A cost is bad when present but not a
+ * finite number within range: NaN, Infinity and 1e400 parse as doubles, hence the range test, which
+ * NaN fails too. Empty and the text NULL (Parquet has no null string) mean no value. Tags must be a
+ * JSON object (the importer parses each distinct set again, and refuses one DuckDB let through).
+ * Written without column aliases so a file's own column names cannot shadow them.
+ */
+function problemSql(mapping: ColumnMapping): string {
+  const present = (column: FocusColumn): string =>
+    `(${raw(mapping, column)} IS NOT NULL AND trim(${raw(mapping, column)}) NOT IN ('', 'NULL'))`
+  const badCost = (column: FocusColumn): string =>
+    mapping[column] === undefined
+      ? 'false'
+      : `((${costSql(mapping, column)} IS NULL AND ${present(column)}) OR NOT (abs(${costSql(mapping, column)}) <= ${MAX_ABS_AMOUNT}))`
+  const badTags =
+    mapping.Tags === undefined
+      ? 'false'
+      : `(${present('Tags')} AND NOT CASE WHEN json_valid(${raw(mapping, 'Tags')}) THEN json_type(${raw(mapping, 'Tags')}) = 'OBJECT' ELSE false END)`
+  return `CASE
+      WHEN ${daySql(mapping)} IS NULL THEN ${problemCode('ChargePeriodStart')}
+      WHEN TRY_CAST(${raw(mapping, 'BillingPeriodStart')} AS TIMESTAMPTZ) IS NULL THEN ${problemCode('BillingPeriodStart')}
+      WHEN NOT ${present('BillingCurrency')} THEN ${problemCode('BillingCurrency')}
+      WHEN ${badCost('BilledCost')} THEN ${problemCode('BilledCost')}
+      WHEN ${badCost('EffectiveCost')} THEN ${problemCode('EffectiveCost')}
+      WHEN ${badCost('ListCost')} THEN ${problemCode('ListCost')}
+      WHEN ${badCost('ContractedCost')} THEN ${problemCode('ContractedCost')}
+      WHEN ${badTags} THEN ${problemCode('Tags')}
+      ELSE 0
+    END`
+}
+
+/**
+ * A cost as exact integers: whole units and nanos (rounded). They are summed as doubles, which is
+ * exact for integers below 2^53 (the importer refuses larger sums), cheaper in memory than integer
+ * sums, and independent of the order rows are added in, so every rollup of the same rows agrees.
+ */
+const splitCost = (mapping: ColumnMapping, column: FocusColumn, alias: string): string => {
+  const value = costSql(mapping, column)
+  return `trunc(${value}) AS ${alias}_units, round((${value} - trunc(${value})) * 1e9) AS ${alias}_nanos`
+}
+
+/** The per-row projection: each rollup key and the parsed costs. */
+function rowProjection(mapping: ColumnMapping): string {
+  return `
+    ${daySql(mapping)} AS day,
+    ${raw(mapping, 'BillingPeriodStart')} AS bp_text,
+    ${raw(mapping, 'ProviderName')} AS provider,
+    ${raw(mapping, 'BillingAccountId')} AS account,
+    ${raw(mapping, 'BillingAccountName')} AS account_name,
+    ${raw(mapping, 'SubAccountId')} AS sub,
+    ${raw(mapping, 'SubAccountName')} AS sub_name,
+    ${raw(mapping, 'ServiceName')} AS service,
+    ${raw(mapping, 'ServiceCategory')} AS category,
+    ${raw(mapping, 'RegionId')} AS region,
+    ${raw(mapping, 'ChargeCategory')} AS charge_category,
+    ${raw(mapping, 'ChargeFrequency')} AS frequency,
+    ${raw(mapping, 'BillingCurrency')} AS currency,
+    ${raw(mapping, 'Tags')} AS tags,
+    __finops_file AS file,
+    ${splitCost(mapping, 'BilledCost', 'billed')},
+    ${splitCost(mapping, 'EffectiveCost', 'effective')},
+    ${splitCost(mapping, 'ListCost', 'list')},
+    ${splitCost(mapping, 'ContractedCost', 'contracted')},
+    ${problemSql(mapping)} AS problem`
+}
+
+/** Output columns of the import query, in order. */
+export const OUTPUT_COLUMNS = [
+  'set_id',
+  'day',
+  'bp',
+  'dims',
+  'tags',
+  'file',
+  'problem',
+  'rows',
+  ...AMOUNT_SQL_COLUMNS,
+] as const
+
+/**
+ * The import query: one pass over `files`, one GROUPING SET per rollup; with `partition`, only the
+ * rows whose grain hashes to it (each row is in exactly one partition). `set_id` tells the rollup
+ * of each output row (its index in `rollups`). Per group (not per row), the billing period is
+ * parsed and the grain's text columns are packed into one JSON array, so the importer receives two
+ * strings per group (grain, tags) instead of fourteen.
+ */
+export function importQuery(
+  files: readonly FocusFile[],
+  mapping: ColumnMapping,
+  rollups: readonly RollupDefinition[],
+  partition: {index: number; count: number} = {index: 0, count: 1},
+): string {
+  const keys = [...new Set(rollups.flatMap((r) => r.keys))]
+  const bit = (key: RowColumn) => 1 << (keys.length - 1 - keys.indexOf(key))
+  // GROUPING(...) over every key sets a bit for each key a set does not group on.
+  const masks = rollups.map((r) => keys.reduce((mask, key) => (r.keys.includes(key) ? mask : mask | bit(key)), 0))
+  const setId = `CASE grouping(${keys.join(', ')}) ${masks.map((m, i) => `WHEN ${m} THEN ${i}`).join(' ')} END`
+  const dims = [
+    'provider',
+    'account',
+    'account_name',
+    'sub',
+    'sub_name',
+    'service',
+    'category',
+    'region',
+    'charge_category',
+    'frequency',
+    'currency',
+  ]
+  return `
+    SELECT set_id, day, CAST(CAST(TRY_CAST(bp_text AS TIMESTAMPTZ) AS DATE) - DATE '1970-01-01' AS INTEGER) AS bp,
+      CASE WHEN set_id = 0 THEN to_json([${dims.join(', ')}])::VARCHAR END AS dims, tags, file, problem, rows,
+      ${AMOUNT_SQL_COLUMNS.join(', ')}
+    FROM (
+      SELECT ${setId} AS set_id, ${keys.join(', ')}, count(*)::DOUBLE AS rows,
+        ${AMOUNT_SQL_COLUMNS.map((c) => `coalesce(sum(${c}), 0) AS ${c}`).join(', ')}
+      FROM (SELECT ${rowProjection(mapping)} FROM (${sourceRelation(files)}))
+      ${partition.count > 1 ? `WHERE hash(${DAILY_COST_ROLLUP.keys.join(', ')}) % ${partition.count} = ${partition.index}` : ''}
+      GROUP BY GROUPING SETS (${rollups.map((r) => `(${r.keys.join(', ')})`).join(', ')})
+    )`
+}
+
+/**
+ * Finds the first row of `file` (read in order) whose problem code is `problem`, or whose `column`
+ * holds `value`: its 1-based row number (header excluded) and the offending text. Only on the error path.
+ */
+export function locateQuery(
+  file: FocusFile,
+  mapping: ColumnMapping,
+  where: {problem: number} | {column: FocusColumn; value: string | null},
+): string {
+  const shownFor = (column: FocusColumn) => raw(mapping, column)
+  const predicate =
+    'problem' in where
+      ? `problem = ${where.problem}`
+      : where.value === null
+        ? 'shown IS NULL'
+        : `shown = ${sqlString(where.value)}`
+  const shown =
+    'problem' in where
+      ? `CASE ${problemSql(mapping)} ${ROW_PROBLEMS.slice(1)
+          .map((column, i) => `WHEN ${i + 1} THEN ${shownFor(column as FocusColumn)}`)
+          .join(' ')} END`
+      : shownFor(where.column)
+  return `
+    SELECT row_number::DOUBLE, shown FROM (
+      SELECT row_number() OVER () AS row_number, ${shown} AS shown, ${problemSql(mapping)} AS problem
+      FROM (${sourceRelation([file])})
+    ) WHERE ${predicate} ORDER BY row_number LIMIT 1`
+}

@@ -1,0 +1,75 @@
+import type {GroupKey} from '../model/cost.js'
+import {AMOUNT_COLUMNS, sumAmountSql} from './amounts.js'
+import type {CostFilter} from '../model/cost.js'
+import {keySqlParts} from './cost-queries.js'
+import {dayNumber, dayText} from './day-numbers.js'
+import type {Db} from './open.js'
+
+export interface CostExportQuery {
+  granularity: 'day' | 'month'
+  /** Group keys in column order, or 'full' for the store's grain: every dimension listed plus the tag set. */
+  groupBy: readonly GroupKey[]
+  fullGrain: boolean
+  filters: readonly CostFilter[]
+  from?: string
+  to?: string
+}
+
+/** One exported row: period start, key values in order, the tag set (full grain) and the four costs. */
+export interface CostExportRow {
+  periodStart: string
+  keys: string[]
+  /** Canonical JSON object (keys sorted) of the row's tags, full grain only. */
+  tags?: string
+  currency: string
+  /** BilledCost, EffectiveCost, ListCost, ContractedCost. */
+  costs: [number, number, number, number]
+}
+
+/**
+ * Streams the export's rows in period, key and currency order (SQLite iterator: memory does not
+ * grow with the number of rows). Sums are over the rollup's exact amounts.
+ */
+export function* iterateCostExport(db: Db, query: CostExportQuery): Generator<CostExportRow> {
+  const parts = keySqlParts(db, 'tag_set_id', query.groupBy, query.filters)
+  const period =
+    query.granularity === 'month'
+      ? `CAST(julianday(date(r.day * 86400, 'unixepoch', 'start of month')) - 2440587.5 AS INTEGER)`
+      : 'r.day'
+  // The tag set as canonical JSON, keys sorted, for the full grain (and its ordering).
+  const tagsJson = `(SELECT '{' || coalesce(group_concat(json_quote(tk.key) || ':' || json_quote(tp.value), ',' ORDER BY tk.key), '') || '}'
+      FROM tag_set_pairs ts JOIN tag_keys tk ON tk.id = ts.key_id JOIN tag_pairs tp ON tp.id = ts.pair_id
+      WHERE ts.tag_set_id = r.tag_set_id)`
+  const keyExprs = [...parts.groupExprs, ...(query.fullGrain ? [tagsJson] : [])]
+  const groupCols = [period, ...keyExprs, 'k.currency']
+  const where = [...parts.where]
+  const params: unknown[] = [...parts.joinParams, ...parts.whereParams]
+  if (query.from) {
+    where.push('r.day >= ?')
+    params.push(dayNumber(query.from))
+  }
+  if (query.to) {
+    where.push('r.day <= ?')
+    params.push(dayNumber(query.to))
+  }
+  const sums = AMOUNT_COLUMNS.map((a) => sumAmountSql(a, 'r'))
+  const stmt = db
+    .prepare(
+      `SELECT ${groupCols.map((e, i) => `${e} AS g${i}`).join(', ')}, ${sums.join(', ')}
+      FROM cost_rollup r JOIN cost_keys k ON k.id = r.key_id ${parts.joins}
+      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      GROUP BY ${groupCols.map((_, i) => `g${i}`).join(', ')}
+      ORDER BY ${groupCols.map((_, i) => `g${i}`).join(', ')}`,
+    )
+    .raw()
+  const keyCount = parts.groupExprs.length
+  for (const raw of stmt.iterate(...params) as Iterable<unknown[]>) {
+    yield {
+      periodStart: dayText(Number(raw[0])),
+      keys: raw.slice(1, 1 + keyCount).map((v) => String(v ?? '')),
+      tags: query.fullGrain ? String(raw[1 + keyCount]) : undefined,
+      currency: String(raw[groupCols.length - 1]),
+      costs: raw.slice(groupCols.length).map(Number) as [number, number, number, number],
+    }
+  }
+}

@@ -1,0 +1,217 @@
+import {DIMENSIONS, type GroupKey, type Metric} from '../model/cost.js'
+import {type AmountColumn, amountSql, sumAmountSql} from './amounts.js'
+import type {CostFilter} from '../model/cost.js'
+import {NONE_LABEL, UNTAGGED_LABEL} from '../model/cost.js'
+import {dayNumber} from './day-numbers.js'
+import type {Db} from './open.js'
+
+/**
+ * Which table answers a cost query. Every path sums the same exact integers, so all give the very
+ * same numbers; the narrowest one that holds the query's keys is chosen:
+ * - `by-key`: one dimension or summarized tag key (plus currency), from cost_by_key;
+ * - `day-keys`: any built-in dimensions, from cost_day_keys;
+ * - `summary`: dimensions and summarized tag keys, from cost_summary;
+ * - `rollup`: anything, including tag keys with per-resource values, from every rollup row.
+ */
+export type CostQueryPath = 'by-key' | 'day-keys' | 'summary' | 'rollup'
+
+export interface CostPlanInput {
+  from: string
+  to: string
+  groupBy: readonly GroupKey[]
+  filters: readonly CostFilter[]
+  metric: Metric
+}
+
+export interface CostQueryPlan {
+  path: CostQueryPath
+  sql: string
+  params: unknown[]
+  /** Number of key columns before currency, day and cost. */
+  keys: number
+}
+
+const AMOUNT: Record<Metric, AmountColumn> = {billed: 'billed', effective: 'effective', list: 'list'}
+
+interface TagKeyInfo {
+  id: number
+  summarized: boolean
+}
+
+function tagKeyInfo(db: Db, key: string): TagKeyInfo | undefined {
+  const row = db.prepare('SELECT id, summarized FROM tag_keys WHERE key = ?').raw().get(key) as
+    [number, number] | undefined
+  return row ? {id: row[0], summarized: row[1] === 1} : undefined
+}
+
+const sameKey = (a: GroupKey, b: GroupKey): boolean =>
+  a.kind === b.kind && (a.kind === 'tag' ? a.key === (b as {key: string}).key : a.name === (b as {name: string}).name)
+const isCurrency = (k: GroupKey): boolean => k.kind === 'dimension' && k.name === 'currency'
+
+/** Chooses the path for a query (or takes the one forced, e.g. the full scan a test compares with). */
+export function planCostQuery(db: Db, query: CostPlanInput, forced?: CostQueryPath): CostQueryPlan {
+  const tags = new Map<string, TagKeyInfo | undefined>()
+  for (const key of [...query.groupBy, ...query.filters.map((f) => f.key)])
+    if (key.kind === 'tag' && !tags.has(key.key)) tags.set(key.key, tagKeyInfo(db, key.key))
+  const usesTags = tags.size > 0
+  const allSummarized = [...tags.values()].every((t) => t === undefined || t.summarized)
+
+  let path: CostQueryPath = 'rollup'
+  const single = query.groupBy.filter((k) => !isCurrency(k))
+  const byKey = single.length <= 1 ? (single[0] ?? {kind: 'dimension', name: 'currency'}) : undefined
+  if (
+    byKey &&
+    (byKey.kind === 'dimension' || allSummarized) &&
+    query.filters.every((f) => sameKey(f.key, byKey) || isCurrency(f.key))
+  )
+    path = 'by-key'
+  else if (!usesTags) path = 'day-keys'
+  else if (allSummarized) path = 'summary'
+  path = forced ?? path
+
+  const from = dayNumber(query.from)
+  const to = dayNumber(query.to)
+  const amount = AMOUNT[query.metric]
+  if (path === 'by-key') return byKeyPlan(byKey ?? {kind: 'dimension', name: 'currency'}, query, amount, from, to)
+  return scanPlan(db, path, query, tags, amount, from, to)
+}
+
+/** One dimension or tag key from cost_by_key; a tag's "(untagged)" is the currency total minus its values. */
+function byKeyPlan(key: GroupKey, query: CostPlanInput, amount: AmountColumn, from: number, to: number): CostQueryPlan {
+  const dimension = key.kind === 'tag' ? `tag:${key.key}` : key.name
+  const units = `${amount}_units`
+  const nanos = `${amount}_nanos`
+  const valueFilter = query.filters.find((f) => sameKey(f.key, key))
+  const currencyFilter = query.filters.find((f) => isCurrency(f.key))
+  const params: unknown[] = []
+  const valuesOf = (filter: CostFilter): string[] =>
+    filter.values.map((v) => (key.kind === 'dimension' && v === NONE_LABEL ? '' : v))
+
+  const tagged = `SELECT b.value AS value, b.currency AS currency, b.day AS day,
+      SUM(b.${units}) AS u, SUM(b.${nanos}) AS n, SUM(b.row_count) AS c
+    FROM cost_by_key b WHERE b.dimension = ? AND b.day BETWEEN ? AND ? GROUP BY b.value, b.currency, b.day`
+  let rows: string
+  if (key.kind === 'dimension') {
+    rows = tagged
+    params.push(dimension, from, to)
+  } else {
+    // Rows without the key: every row of the day and currency minus those carrying one of its values.
+    rows = `${tagged}
+      UNION ALL
+      SELECT '${UNTAGGED_LABEL.replaceAll("'", "''")}', t.currency, t.day, t.u - coalesce(g.u, 0), t.n - coalesce(g.n, 0), t.c - coalesce(g.c, 0)
+      FROM (SELECT currency, day, SUM(${units}) AS u, SUM(${nanos}) AS n, SUM(row_count) AS c FROM cost_by_key
+            WHERE dimension = 'currency' AND day BETWEEN ? AND ? GROUP BY currency, day) t
+      LEFT JOIN (SELECT currency, day, SUM(${units}) AS u, SUM(${nanos}) AS n, SUM(row_count) AS c FROM cost_by_key
+            WHERE dimension = ? AND day BETWEEN ? AND ? GROUP BY currency, day) g
+        ON g.currency = t.currency AND g.day = t.day
+      WHERE t.c - coalesce(g.c, 0) > 0`
+    params.push(dimension, from, to, from, to, dimension, from, to)
+  }
+  const where: string[] = []
+  if (valueFilter) {
+    where.push(`value IN (${valueFilter.values.map(() => '?').join(', ')})`)
+    params.push(...valuesOf(valueFilter))
+  }
+  if (currencyFilter) {
+    where.push(`currency IN (${currencyFilter.values.map(() => '?').join(', ')})`)
+    params.push(...currencyFilter.values)
+  }
+  const keyColumns = query.groupBy.map((k) => (isCurrency(k) ? 'currency' : 'value'))
+  const sql = `SELECT ${[...keyColumns, 'currency', 'day'].join(', ')}, ${amountSql('SUM(u)', 'SUM(n)')}
+    FROM (${rows}) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    GROUP BY ${[...new Set([...keyColumns, 'currency', 'day'])].join(', ')}`
+  return {path: 'by-key', sql, params, keys: keyColumns.length}
+}
+
+/**
+ * The narrowest table holding every row the keys and filters need (for queries that do not sum,
+ * such as the last day with data): cost_day_keys without tags, cost_summary with summarized tag keys,
+ * else cost_rollup.
+ */
+export function costTableFor(
+  db: Db,
+  groupBy: readonly GroupKey[],
+  filters: readonly CostFilter[],
+): {table: string; setColumn: string} {
+  const tagKeys = [...groupBy, ...filters.map((f) => f.key)].filter((k) => k.kind === 'tag')
+  if (tagKeys.length === 0) return {table: 'cost_day_keys', setColumn: 'summary_set_id'}
+  if (tagKeys.every((k) => tagKeyInfo(db, k.key)?.summarized !== false))
+    return {table: 'cost_summary', setColumn: 'summary_set_id'}
+  return {table: 'cost_rollup', setColumn: 'tag_set_id'}
+}
+
+/** SQL pieces for grouping and filtering rows of `r` (a rollup or summary table) joined to cost_keys `k`. */
+export interface KeySqlParts {
+  joins: string
+  joinParams: unknown[]
+  groupExprs: string[]
+  where: string[]
+  whereParams: unknown[]
+}
+
+/**
+ * Key expressions and filters over `r JOIN cost_keys k`: a dimension is a cost_keys column, a tag key
+ * joins the set's pair for that key ("(untagged)" when absent); `(none)` filters an empty dimension.
+ */
+export function keySqlParts(
+  db: Db,
+  setColumn: string,
+  groupBy: readonly GroupKey[],
+  filters: readonly CostFilter[],
+  tags: Map<string, {id: number} | undefined> = new Map(),
+): KeySqlParts {
+  const joins: string[] = []
+  const joinParams: unknown[] = []
+  const aliases = new Map<string, string>()
+  const exprFor = (key: GroupKey): string => {
+    if (key.kind === 'dimension') return `k.${DIMENSIONS[key.name].column}`
+    let alias = aliases.get(key.key)
+    if (!alias) {
+      alias = `t${aliases.size}`
+      aliases.set(key.key, alias)
+      joins.push(
+        `LEFT JOIN tag_set_pairs ${alias}s ON ${alias}s.tag_set_id = r.${setColumn} AND ${alias}s.key_id = ?
+         LEFT JOIN tag_pairs ${alias} ON ${alias}.id = ${alias}s.pair_id`,
+      )
+      if (!tags.has(key.key)) tags.set(key.key, tagKeyInfo(db, key.key))
+      joinParams.push(tags.get(key.key)?.id ?? -1)
+    }
+    return `COALESCE(${alias}.value, '${UNTAGGED_LABEL.replaceAll("'", "''")}')`
+  }
+  const groupExprs = groupBy.map(exprFor)
+  const where: string[] = []
+  const whereParams: unknown[] = []
+  for (const filter of filters) {
+    const expr = exprFor(filter.key)
+    const values = filter.values.map((v) => (filter.key.kind === 'dimension' && v === NONE_LABEL ? '' : v))
+    where.push(`${expr} IN (${values.map(() => '?').join(', ')})`)
+    whereParams.push(...values)
+  }
+  return {joins: joins.join(' '), joinParams, groupExprs, where, whereParams}
+}
+
+/** The same query over cost_day_keys, cost_summary or cost_rollup: key columns joined from cost_keys and the tag tables. */
+function scanPlan(
+  db: Db,
+  path: Exclude<CostQueryPath, 'by-key'>,
+  query: CostPlanInput,
+  tags: Map<string, TagKeyInfo | undefined>,
+  amount: AmountColumn,
+  from: number,
+  to: number,
+): CostQueryPlan {
+  const table = {rollup: 'cost_rollup', summary: 'cost_summary', 'day-keys': 'cost_day_keys'}[path]
+  const parts = keySqlParts(db, path === 'rollup' ? 'tag_set_id' : 'summary_set_id', query.groupBy, query.filters, tags)
+  const keyCols = parts.groupExprs.map((expr, i) => `${expr} AS k${i}`)
+  const sql = `SELECT ${[...keyCols, 'k.currency AS currency', 'r.day AS day'].join(', ')},
+      ${sumAmountSql(amount, 'r')}
+    FROM ${table} r JOIN cost_keys k ON k.id = r.key_id ${parts.joins}
+    WHERE ${['r.day BETWEEN ? AND ?', ...parts.where].join(' AND ')}
+    GROUP BY ${[...parts.groupExprs.map((_, i) => `k${i}`), 'currency', 'day'].join(', ')}`
+  return {
+    path,
+    sql,
+    params: [...parts.joinParams, from, to, ...parts.whereParams],
+    keys: parts.groupExprs.length,
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Days are stored as integers (days since 1970-01-01, UTC): 2-3 bytes in a row and in every index
+ * instead of 11 for the text, and compared as numbers. Callers of the store keep YYYY-MM-DD strings.
+ */
+
+const DAY_MS = 86_400_000
+
+/** 'YYYY-MM-DD' -> days since the epoch. */
+export const dayNumber = (day: string): number => Math.round(Date.parse(`${day.slice(0, 10)}T00:00:00Z`) / DAY_MS)
+
+/** Days since the epoch -> 'YYYY-MM-DD'. */
+export const dayText = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10)
+
+/** SQL turning a stored day number into its YYYY-MM-DD text. */
+export const dayTextSql = (column: string): string => `date(${column} * 86400, 'unixepoch')`
