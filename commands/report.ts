@@ -58,7 +58,7 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
     const {flags} = await this.parse(Report)
     const {config} = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
-    const {path, data} = writeHtmlReport(
+    const {path, data} = await writeHtmlReport(
       db,
       config,
       {

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {
-  buildExportQuery,
+  planExport,
   type CostExportSummary,
   exportCostsToFile,
   type ExportFormat,
@@ -52,7 +52,7 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
       to: flags.to,
     }
     // The request is checked before the store is opened (the base command checks --out).
-    buildExportQuery(request)
+    planExport(request)
     if (!flags.out && this.jsonEnabled())
       this.error('--json describes the export; use --format json for the data, or add --out FILE', {exit: 2})
     const db = this.openStore(flags.db, flags.config)

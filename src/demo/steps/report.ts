@@ -8,9 +8,9 @@ import type {DemoStep} from '../steps.js'
 /** The shareable picture of everything above: one HTML file, opened in any browser without a network. */
 export const reportStep: DemoStep = {
   title: 'Report: one self-contained HTML page with the charts, for people who will not run a CLI',
-  run({db, workDir, today, print}) {
+  async run({db, workDir, today, print}) {
     const out = path.join(workDir, 'finops-report.html')
-    const written = writeHtmlReport(
+    const written = await writeHtmlReport(
       db,
       parseConfig({}),
       {
