@@ -3,8 +3,9 @@ import {Flags} from '@oclif/core'
 import {FinopsCommand} from '../src/cli/base-command.js'
 import {outputFlags} from '../src/cli/output-flags.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
+import {now} from '../src/dates.js'
 import {usageError} from '../src/errors.js'
-import {recommendFromStore, recommendNow, type RecommendReport} from '../recommenders/from-store.js'
+import {recommendFromStore, type RecommendReport} from '../recommenders/from-store.js'
 import {RECOMMENDATION_KINDS, type RecommendationKind} from '../recommenders/registry.js'
 import {recommendSettingsFrom} from '../recommenders/settings.js'
 
@@ -62,7 +63,7 @@ recommendations, which finops apply plans from. Settings: kubernetes.recommend i
       minSavings,
       cluster: flags.cluster,
       windowDays: flags['window-days'],
-      now: recommendNow(),
+      now: now(),
       save: !flags['no-save'],
     })
     await this.present('recommend', report, {showSkipped: flags['show-skipped']})

@@ -6,6 +6,7 @@ import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
 import type {CollectUsageResult} from '../../src/collectors/k8s/results.js'
 import {collectPrometheusUsage, type PrometheusUsageSummary} from '../../src/collectors/k8s/usage-prometheus.js'
 import {sampleMetricsServer} from '../../src/collectors/k8s/usage-metrics-server.js'
+import {now} from '../../src/dates.js'
 import {usageError} from '../../src/errors.js'
 import {mergeDigests} from '../../src/k8s/digest.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
@@ -140,14 +141,11 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       this.note(`Using Prometheus at ${connection.url} (${connection.discovered.reason}, found in the cluster).`)
     const prom = connection.api
     const days = flags.days ?? k.prometheus.days
-    const now =
-      process.env.FINOPS_NOW && !Number.isNaN(Date.parse(process.env.FINOPS_NOW))
-        ? Date.parse(process.env.FINOPS_NOW)
-        : Date.now()
+    const nowMs = now().getTime()
     const step = k.prometheus.stepSeconds
     // The window ends at the last whole step before now, so a run at midnight does not open a new day.
-    const end = Math.floor((now / 1000 - 1) / step) * step
-    const start = Math.floor(now / 86_400_000) * 86_400 - days * 86_400
+    const end = Math.floor((nowMs / 1000 - 1) / step) * step
+    const start = Math.floor(nowMs / 86_400_000) * 86_400 - days * 86_400
     this.note(`Reading ${days} days of container usage from Prometheus...`)
     let summary: PrometheusUsageSummary
     try {

@@ -45,9 +45,3 @@ export function newRunId(now = new Date()): string {
 
 export const newActionId = (): string => `act-${crypto.randomBytes(6).toString('hex')}`
 
-/** "Now" for scheduling decisions; FINOPS_NOW pins it for reproducible runs and tests. */
-export function currentInstant(env: NodeJS.ProcessEnv = process.env): Date {
-  const pinned = env.FINOPS_NOW
-  if (pinned && !Number.isNaN(Date.parse(pinned))) return new Date(pinned)
-  return new Date()
-}

@@ -7,7 +7,8 @@ import type {Db} from '../store/open.js'
 import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
 import {KubernetesCluster} from './cluster.js'
 import {applyRecommendations, type ApplyReport} from './execute.js'
-import {currentInstant, newRunId, resolveIdentity} from './identity.js'
+import {now} from '../dates.js'
+import {newRunId, resolveIdentity} from './identity.js'
 import {clusterName, loadKubeConfig} from './kubeconfig.js'
 
 export interface ApplyRequest {
@@ -44,7 +45,7 @@ export async function applyFromStore(db: Db, request: ApplyRequest): Promise<App
     enforce: Boolean(request.yes) || config.apply.mode === 'enforce',
     runId: request.runId ?? newRunId(),
     identity: resolveIdentity(kc),
-    now: currentInstant(),
+    now: now(),
     scheduleDefaults: scheduleDefaultsFrom(config),
   })
   const elsewhere = all.length - recommendations.length
