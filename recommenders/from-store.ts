@@ -188,4 +188,3 @@ const PROVIDER_NAMES: Record<string, string[]> = {
 }
 
 const maxDay = (a: string, b: string): string => (a > b ? a : b)
-

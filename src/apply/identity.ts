@@ -44,4 +44,3 @@ export function newRunId(now = new Date()): string {
 }
 
 export const newActionId = (): string => `act-${crypto.randomBytes(6).toString('hex')}`
-
