@@ -35,7 +35,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     source: Flags.string({description: 'where usage comes from', options: [...SOURCES], default: 'prometheus'}),
     prometheus: Flags.string({
       description:
-        'Prometheus base URL, or `auto` to find its Service in the cluster (default: kubernetes.prometheus.url, else $FINOPS_PROMETHEUS_URL, else discovery when running in a cluster)',
+        'Prometheus base URL, or `auto` to find its Service in the cluster (default: $FINOPS_PROMETHEUS_URL, else kubernetes.prometheus.url, else discovery when running in a cluster)',
     }),
     'prometheus-header': Flags.string({
       description:

@@ -66,7 +66,7 @@ function clusterMissing(config: FinopsConfig): string | undefined {
 
 function usageSource(config: FinopsConfig): 'prometheus' | 'metrics-server' | 'none' {
   if (config.run.usage !== 'auto') return config.run.usage
-  return config.kubernetes.prometheus.url || process.env.FINOPS_PROMETHEUS_URL ? 'prometheus' : 'metrics-server'
+  return process.env.FINOPS_PROMETHEUS_URL || config.kubernetes.prometheus.url ? 'prometheus' : 'metrics-server'
 }
 
 const hasSources = ({sources}: FinopsConfig): boolean => countSources(sources) > 0
