@@ -31,7 +31,7 @@ const collect = (extra: Partial<AwsSourceOptions> = {}, window: {from?: string; 
 
 /** What the store holds per (sub account, service, charge category), to compare with the ledger. */
 const storeTotals = (from: string, to: string): Totals =>
-  totalsInStore(db, 'aws-ce', "sub_account_id || '|' || charge_category", from, to)
+  totalsInStore(db, ['sub-account', 'charge-category'], from, to)
 
 function ledgerTotals(from: string, to: string): Map<string, {billed: number; effective: number}> {
   const category: Record<string, string> = {Usage: 'Usage', Tax: 'Tax', RIFee: 'Purchase', Credit: 'Credit'}

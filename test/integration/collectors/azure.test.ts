@@ -56,7 +56,7 @@ function ledgerTotals(from: string, to: string, key: (f: AzServer['ledger'][numb
   }
   return out
 }
-const storeTotals = (from: string, to: string, keySql: string): Totals => totalsInStore(db, 'azure', keySql, from, to)
+const storeTotals = (from: string, to: string, keys: string[]): Totals => totalsInStore(db, keys, from, to)
 const expectSame = expectSameTotals
 
 beforeAll(async () => {
@@ -110,7 +110,7 @@ describe('finops collect azure (Cost Management Query over HTTPS)', () => {
     expect(summary.requests).toBe(queries.length)
     expect(queries.length).toBeGreaterThan(4)
     expectSame(
-      storeTotals('2026-10-27', '2026-11-25', `sub_account_id || '|' || charge_category`),
+      storeTotals('2026-10-27', '2026-11-25', ['sub-account', 'charge-category']),
       ledgerTotals('2026-10-27', '2026-11-25', (f) => `${f.subscription}|${CATEGORY[f.chargeType]}`),
     )
     const purchase = db
@@ -137,7 +137,7 @@ describe('finops collect azure (Cost Management Query over HTTPS)', () => {
       expect(JSON.stringify(b.dataset.filter)).not.toContain('"not"')
     // Usage is counted once (from the usage call, at service grain), purchases and refunds once.
     expectSame(
-      storeTotals('2026-11-01', '2026-11-10', `charge_category || '|' || sub_account_id`),
+      storeTotals('2026-11-01', '2026-11-10', ['charge-category', 'sub-account']),
       ledgerTotals('2026-11-01', '2026-11-10', (f) => `${CATEGORY[f.chargeType]}|${f.subscription}`),
     )
   })
@@ -171,7 +171,7 @@ describe('finops collect azure (Cost Management Query over HTTPS)', () => {
     // The longest retry-after wins over the (shorter) jittered backoff; the 503 gets plain jitter.
     expect(sleeps).toEqual([2000, 100])
     expectSame(
-      storeTotals('2026-11-24', '2026-11-25', 'sub_account_id'),
+      storeTotals('2026-11-24', '2026-11-25', ['sub-account']),
       ledgerTotals('2026-11-24', '2026-11-25', (f) => f.subscription),
     )
   })
@@ -181,7 +181,7 @@ describe('finops collect azure (Cost Management Query over HTTPS)', () => {
     const summary = await collect({}, {from: '2026-11-24', to: '2026-11-25'})
     expect(summary.retries).toBe(1)
     expectSame(
-      storeTotals('2026-11-24', '2026-11-25', 'sub_account_id'),
+      storeTotals('2026-11-24', '2026-11-25', ['sub-account']),
       ledgerTotals('2026-11-24', '2026-11-25', (f) => f.subscription),
     )
   })
@@ -218,7 +218,7 @@ describe('finops collect azure (Cost Management Query over HTTPS)', () => {
     const second = await collect()
     expect(second.window.from).toBe('2026-11-01')
     expectSame(
-      storeTotals('2026-11-01', '2026-11-25', 'day'),
+      storeTotals('2026-11-01', '2026-11-25', ['day']),
       ledgerTotals('2026-11-01', '2026-11-25', (f) => f.day),
     )
     az.ledger = []

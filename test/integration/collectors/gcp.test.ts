@@ -49,7 +49,7 @@ function ledgerBy(from: string, to: string, key: (f: GcpServer['ledger'][number]
   }
   return out
 }
-const storeBy = (from: string, to: string, keySql: string): Totals => storeTotals(db, 'gcp', keySql, from, to)
+const storeBy = (from: string, to: string, keys: string[]): Totals => storeTotals(db, keys, from, to)
 const expectSame = expectSameTotals
 
 beforeAll(async () => {
@@ -95,7 +95,7 @@ describe('finops collect gcp: BigQuery billing export', () => {
     expect(pages.every((p) => p.method === 'GET' && p.url.searchParams.get('pageToken'))).toBe(true)
     expect(summary.requests).toBe(1 + pages.length)
     expectSame(
-      storeBy('2026-10-27', '2026-11-25', `sub_account_id || '|' || service_name || '|' || charge_category`),
+      storeBy('2026-10-27', '2026-11-25', ['sub-account', 'service', 'charge-category']),
       ledgerBy(
         '2026-10-27',
         '2026-11-25',
@@ -120,7 +120,7 @@ describe('finops collect gcp: BigQuery billing export', () => {
     // The client's own first poll rides inside jobs.query; ours are counted.
     expect(summary.requests).toBe(queries.length - 1)
     expectSame(
-      storeBy('2026-11-20', '2026-11-25', `day || '|' || sub_account_id`),
+      storeBy('2026-11-20', '2026-11-25', ['day', 'sub-account']),
       ledgerBy('2026-11-20', '2026-11-25', (f) => `${f.day}|${f.project}`),
     )
   })
@@ -149,7 +149,7 @@ describe('finops collect gcp: BigQuery billing export', () => {
     expect(summary.retries).toBe(2)
     expect(sleeps).toEqual([25, 50])
     expectSame(
-      storeBy('2026-11-24', '2026-11-25', 'day'),
+      storeBy('2026-11-24', '2026-11-25', ['day']),
       ledgerBy('2026-11-24', '2026-11-25', (f) => f.day),
     )
     const error = await collect({auth: new StaticTokenAuth('ya29.expired')}).catch((e: unknown) => e)
@@ -162,7 +162,7 @@ describe('finops collect gcp: BigQuery billing export', () => {
     const summary = await collect({}, {from: '2026-11-24', to: '2026-11-25'})
     expect(summary.retries).toBe(1)
     expectSame(
-      storeBy('2026-11-24', '2026-11-25', 'day'),
+      storeBy('2026-11-24', '2026-11-25', ['day']),
       ledgerBy('2026-11-24', '2026-11-25', (f) => f.day),
     )
   })
@@ -173,7 +173,7 @@ describe('finops collect gcp: BigQuery billing export', () => {
     const second = await collect()
     expect(second.window.from).toBe('2026-11-01')
     expectSame(
-      storeBy('2026-10-27', '2026-11-25', 'day'),
+      storeBy('2026-10-27', '2026-11-25', ['day']),
       ledgerBy('2026-10-27', '2026-11-25', (f) => f.day),
     )
     gcp.ledger = []
@@ -266,7 +266,7 @@ describe('finops collect gcp --prices: Cloud Billing Catalog', () => {
       else process.env.GOOGLE_OAUTH_ACCESS_TOKEN = saved
     }
     expectSame(
-      storeBy('2026-11-24', '2026-11-25', 'day'),
+      storeBy('2026-11-24', '2026-11-25', ['day']),
       ledgerBy('2026-11-24', '2026-11-25', (f) => f.day),
     )
   })
