@@ -13,7 +13,7 @@ export default class AlertCheck extends FinopsCommand {
   static override summary = 'Evaluate budgets and spend anomalies and post new alerts to Slack'
   static override description = `Each alert is posted once per budget period and threshold (or per series and day for anomalies); the store remembers what was sent. A post that fails on 429 or 5xx is retried, honouring Retry-After; if it still fails it stays pending and is posted on the next run. The webhook URL comes from --webhook-file, then $${WEBHOOK_ENV}, then alerts.slack in finops.yaml; it is never printed.
 
-Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post succeeded, 7 some posts failed (they stay pending) or a budget's forecast thresholds could not be evaluated (its forecast cannot be computed: the reason is printed).`
+Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post succeeded, 7 some posts failed (they stay pending), a budget's forecast thresholds could not be evaluated (its forecast cannot be computed: the reason is printed), or a provider's billing data is late (alerts.freshness: one warning line, one Slack message).`
 
   static override examples = [
     '<%= config.bin %> alert check --dry-run',
@@ -29,6 +29,10 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
     level: Flags.integer({
       description: 'forecast interval level for budgets, percent (default: forecast.level in finops.yaml, else 80)',
     }),
+    'anomaly-level': Flags.string({
+      description:
+        'width of the anomaly band, percent from 80 to 99.99 (default: alerts.anomalies.level in finops.yaml, else 99.8)',
+    }),
     'no-anomalies': Flags.boolean({description: 'evaluate budgets only'}),
     ...outputFlags(['alert-check']),
   }
@@ -37,13 +41,25 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
     const {flags} = await this.parse(AlertCheck)
     const level = flags.level ?? this.finopsConfig(flags.config).config.forecast.level
     if (level < 50 || level > 99) throw usageError(`--level ${level}: expected a percent from 50 to 99`)
+    const anomalyLevel = flags['anomaly-level'] === undefined ? undefined : Number(flags['anomaly-level'])
+    if (
+      anomalyLevel !== undefined &&
+      !(flags['anomaly-level']!.trim() !== '' && anomalyLevel >= 80 && anomalyLevel <= 99.99)
+    )
+      throw usageError(
+        `--anomaly-level ${flags['anomaly-level']}: expected a percent from 80 to 99.99`,
+        'for example --anomaly-level 99.5',
+      )
     const {config} = this.finopsConfig(flags.config)
     // Resolve the webhook before touching the store: a misconfigured run must fail without recording anything.
     const webhook = flags['dry-run'] ? undefined : resolveWebhook(flags['webhook-file'], config.alerts.slack)
     const db = this.openStore(flags.db, flags.config)
-    const alertsConfig = flags['no-anomalies']
-      ? {...config.alerts, anomalies: {...config.alerts.anomalies, enabled: false}}
-      : config.alerts
+    const anomalies = {
+      ...config.alerts.anomalies,
+      ...(anomalyLevel === undefined ? {} : {level: anomalyLevel}),
+      ...(flags['no-anomalies'] ? {enabled: false} : {}),
+    }
+    const alertsConfig = {...config.alerts, anomalies}
     const result = await checkAlerts(db, {
       config: alertsConfig,
       forecaster: forecastBudgetScope,
@@ -53,7 +69,7 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
     })
 
     return this.finish('alert-check', result, {
-      // Budgets whose forecast could not be evaluated make the run partial, never a silent success.
+      // Budgets whose forecast could not be evaluated, or late billing data, make the run partial, never a silent success.
       exit: partsExitCode({
         succeeded: result.sent.length,
         failed: result.failed.length,

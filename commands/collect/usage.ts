@@ -2,6 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {collectHistoryIntoStore} from '../../src/collectors/k8s/history-store.js'
+import type {PrometheusHistorySummary} from '../../src/collectors/k8s/history-prometheus.js'
 import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
 import type {CollectUsageResult} from '../../src/collectors/k8s/results.js'
 import {collectPrometheusUsage, type PrometheusUsageSummary} from '../../src/collectors/k8s/usage-prometheus.js'
@@ -67,6 +69,10 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       description: 'environment variable holding the basic-auth password (default: FINOPS_PROMETHEUS_PASSWORD)',
     }),
     cluster: Flags.string({description: "cluster name the usage is stored under (default: the snapshot's cluster)"}),
+    network: Flags.boolean({
+      description:
+        'also read bytes transmitted per pod (cAdvisor) so cost allocation charges network egress (default: kubernetes.prometheus.network)',
+    }),
     namespace: Flags.string({char: 'n', description: 'only these namespaces (repeatable)', multiple: true}),
     kubeconfig: Flags.string({description: 'kubeconfig file, for --source metrics-server'}),
     context: Flags.string({description: 'kubeconfig context, for --source metrics-server'}),
@@ -148,6 +154,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     const start = Math.floor(nowMs / 86_400_000) * 86_400 - days * 86_400
     this.note(`Reading ${days} days of container usage from Prometheus...`)
     let summary: PrometheusUsageSummary
+    let history: PrometheusHistorySummary
     try {
       summary = await collectPrometheusUsage(prom, {
         cluster,
@@ -167,9 +174,25 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
             ? (done, total) => process.stderr.write(`\r  ${done}/${total} batches${done === total ? '\n' : ''}`)
             : undefined,
       })
+      // Then what ran where, for cost allocation: kube-state-metrics aggregated by Prometheus per day.
+      history = await collectHistoryIntoStore(db, prom, {
+        cluster,
+        start,
+        end,
+        resolutionSeconds: k.prometheus.historyResolutionSeconds,
+        rateWindow: k.prometheus.rateWindow,
+        extraSelector: k.prometheus.extraSelector,
+        namespaces,
+        network: flags.network || k.prometheus.network,
+        inventory,
+      })
     } finally {
       prom.close?.()
     }
+    if (history.source !== 'kube-state-metrics')
+      this.note(
+        'No kube-state-metrics series: cost allocation will model these days from the `collect k8s` snapshot (scrape kube-state-metrics to charge each pod for the hours it ran).',
+      )
     const result: CollectUsageResult = {
       source: 'prometheus',
       cluster,
@@ -183,6 +206,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       queries: summary.queries,
       namespaces: summary.namespaces,
       usedInventory: Boolean(inventory),
+      history,
     }
     await this.present('collect-usage', result)
     return result

@@ -2,22 +2,32 @@ import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {workloadFilterFlags, workloadFilterFromFlags} from '../../src/cli/workload-filter-flags.js'
 import {ALLOCATION_KEYS_HELP, type AllocationReport} from '../../src/k8s/allocation.js'
+import {IDLE_MODES, type IdleMode} from '../../src/k8s/allocation-distribute.js'
 import {runAllocation} from '../../src/k8s/allocation-report.js'
 
 export default class CostAllocation extends FinopsCommand {
   static override summary =
-    'Kubernetes cost allocation: node costs split by namespace, workload, node or label, with idle'
-  static override description = `Each running container is charged, per day, max(request, mean usage) of CPU and memory at the
-rates of the node it runs on: the node's hourly price (configured or default rates, spot ratio from the
-price catalog, on-demand calibrated by the effective/list ratio of compute billing in the store) split
-into $/core-hour and $/GiB-hour with OpenCost's CPU:memory ratio. The (idle) row is node cost no container
-was charged; rows + idle = the node total. Uses the latest \`collect k8s\` snapshot and \`collect usage\` digests.
+    'Kubernetes cost allocation: node, GPU, volume, load balancer and network costs by namespace, workload, node or label, with idle'
+  static override description = `Each container is charged, for each node and day it ran on, max(request, usage) of CPU and
+memory plus its GPU requests (MIG slices and time-sliced shares as fractions of a GPU) for the hours it
+actually ran there, at that node's rates: the node's price (its own cost in the bill when the store has
+resource-level FOCUS rows, else a configured instance-type price, the price catalog, a configured family
+price or default rates; on-demand calibrated by billing's compute discount) split into $/core-hour,
+$/GiB-hour and $/GPU-hour. Persistent volumes (storage class prices or the bill), LoadBalancer Services
+and, when collected, network egress are added to their workloads. What nodes cost beyond the charges is
+idle: its own row, or shared out with --idle. --share spreads namespaces or labels (kube-system,
+monitoring) over the rest. Efficiency is usage / request of CPU and memory, weighted by their cost.
+Rows + idle = the total, exactly. History comes from \`finops collect usage\` (kube-state-metrics over
+Prometheus); days without it are modelled from the latest \`collect k8s\` snapshot, and the output says so.
 Group keys: ${ALLOCATION_KEYS_HELP}.`
 
   static override examples = [
     '<%= config.bin %> cost allocation',
     '<%= config.bin %> cost allocation --group-by workload --window 14d',
+    '<%= config.bin %> cost allocation --share kube-system,monitoring --idle by-cost',
+    "<%= config.bin %> cost allocation -n 'team-*' --selector app=web --group-by workload",
     '<%= config.bin %> cost allocation --group-by label:team,namespace --from 2024-06-01 --to 2024-06-14 --csv',
   ]
 
@@ -32,11 +42,23 @@ Group keys: ${ALLOCATION_KEYS_HELP}.`
       default: ['namespace'],
     }),
     cluster: Flags.string({description: 'one cluster of the store (default: all)'}),
+    idle: Flags.string({
+      description:
+        'idle node cost: its own (idle) row, or shared into the rows by their cost or their requests (default: kubernetes.allocation.idle, separate)',
+      options: [...IDLE_MODES],
+    }),
+    share: Flags.string({
+      description:
+        "namespaces (names or globs) and label:key=value whose cost is spread over the others by cost, comma-separated or repeated, e.g. 'kube-system,monitoring'",
+      multiple: true,
+    }),
+    ...workloadFilterFlags,
     ...outputFlags(['cost-allocation']),
   }
 
   async run(): Promise<AllocationReport> {
     const {flags} = await this.parse(CostAllocation)
+    const filter = workloadFilterFromFlags(flags)
     const {config} = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
     const report = runAllocation(db, config.kubernetes, {
@@ -45,6 +67,9 @@ Group keys: ${ALLOCATION_KEYS_HELP}.`
       to: flags.to,
       groupBy: flags['group-by'],
       cluster: flags.cluster,
+      idle: flags.idle as IdleMode | undefined,
+      share: flags.share,
+      filter,
     })
     for (const warning of report.warnings) this.note(`Note: ${warning}`)
     await this.present('cost-allocation', report)

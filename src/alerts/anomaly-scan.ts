@@ -46,6 +46,8 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
   // A day a provider has no cost rows at all is missing data, not a drop to zero: billing exports lag by
   // different amounts (a day or two for GCP), so presence and the last judged day are per provider.
   const present = providerDataDays(db, from, last)
+  const firstDay = (provider: string): string =>
+    [...(present.get(provider) ?? [])].reduce((m, d) => (d < m ? d : m), '9999-12-31')
   const lastDay = (provider: string): string => [...(present.get(provider) ?? [])].reduce((m, d) => (d > m ? d : m), '')
   const bySeries = new Map<string, {series: AnomalySeries; costs: Map<string, number>; providers: Set<string>}>()
   for (const p of points) {
@@ -61,9 +63,16 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
     entry.costs.set(p.day, (entry.costs.get(p.day) ?? 0) + p.cost)
   }
   const entries = [...bySeries.values()]
+  setScopeDaily(
+    entries.map((e) => e.series),
+    groupBy.indexOf('account'),
+    last,
+  )
   const byThrough = new Map<string, typeof entries>()
   for (const e of entries) {
     e.series.points = [...e.costs].map(([day, cost]) => ({day, cost}))
+    // Days its providers delivered before the series' first cost count as zero spend: a new service.
+    e.series.since = [...e.providers].map(firstDay).reduce((m, d) => (d < m ? d : m))
     const through = [...e.providers].map(lastDay).reduce((m, d) => (d < m ? d : m))
     byThrough.set(through, [...(byThrough.get(through) ?? []), e])
   }
@@ -79,6 +88,8 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
           lookbackDays: config.lookbackDays,
           through,
           minImpact: config.minImpact,
+          minRelative: config.minRelative,
+          minScopeShare: config.minAccountShare,
         },
       ).filter((a) =>
         [...judged.get(JSON.stringify([a.keys, a.currency]))!].every((provider) => present.get(provider)!.has(a.day)),
@@ -86,6 +97,29 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
     })
     .sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact))
   return {groupBy, through: last, anomalies}
+}
+
+/**
+ * Each series' scope for materiality: its account (when the series are split by account), else all
+ * watched series in its currency. The scope's typical day is the median of its last 28 daily totals.
+ */
+function setScopeDaily(series: AnomalySeries[], accountIndex: number, last: string): void {
+  const from = addDays(last, -27)
+  const totals = new Map<string, Map<string, number>>()
+  const scopeOf = (s: AnomalySeries): string =>
+    JSON.stringify([accountIndex >= 0 ? s.keys[accountIndex] : '', s.currency])
+  for (const s of series) {
+    let days = totals.get(scopeOf(s))
+    if (!days) totals.set(scopeOf(s), (days = new Map()))
+    for (const p of s.points) if (p.day >= from) days.set(p.day, (days.get(p.day) ?? 0) + p.cost)
+  }
+  const typical = new Map(
+    [...totals].map(([scope, days]) => {
+      const values = [...days.values()].sort((a, b) => a - b)
+      return [scope, values.length > 0 ? values[values.length >> 1]! : 0]
+    }),
+  )
+  for (const s of series) s.scopeDaily = typical.get(scopeOf(s))
 }
 
 /**

@@ -10,6 +10,7 @@ import {periodContaining} from './periods.js'
 import type {Contributor} from './slack-blocks.js'
 import type {Budget} from '../model/budget.js'
 import {roundMoney} from '../money.js'
+import type {StaleSource} from './freshness.js'
 
 /** What a budget asks of a forecaster: the scope's total, from the day after `historyTo` to the period end. */
 export interface BudgetForecastRequest {
@@ -27,6 +28,10 @@ export type BudgetForecaster = (db: Db, request: BudgetForecastRequest) => Budge
 /** `budget status`: each budget's report, as of the last complete day. */
 export interface BudgetStatusResult {
   asOf: string
+  /** Providers whose newest billing day is older than their usual lag: spend to date stops there. */
+  stale: StaleSource[]
+  /** One line per stale provider. */
+  warnings: string[]
   budgets: BudgetReport[]
 }
 

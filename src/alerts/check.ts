@@ -10,10 +10,12 @@ import {
   sentKeys,
 } from '../store/alerts.js'
 import {listBudgets} from '../store/budgets.js'
+import {providerLastDays} from '../store/cost-presence.js'
 import type {Db} from '../store/open.js'
 import type {Anomaly} from './anomalies.js'
 import {anomalyContributors, scanAnomalies} from './anomaly-scan.js'
 import type {BudgetStatus} from './budget-rules.js'
+import {type StaleSource, staleSources, staleSourceWarning} from './freshness.js'
 import {type BudgetForecaster, budgetReport} from './budget-status.js'
 import {
   anomalyMessage,
@@ -22,13 +24,15 @@ import {
   budgetAlertSummary,
   seriesLabel,
   type SlackMessage,
+  staleSourceMessage,
+  staleSourceSummary,
 } from './slack-blocks.js'
 import {postToSlack, type SendPolicy} from './slack-sender.js'
 
 /** One alert in the check's result (the JSON contract of `finops alert check`). */
 export interface AlertOutcome {
   key: string
-  kind: 'budget' | 'anomaly'
+  kind: 'budget' | 'anomaly' | 'freshness'
   subject: string
   summary: string
   attempts?: number
@@ -52,6 +56,8 @@ export interface AlertCheckResult {
    * forecast thresholds switched off until the data allows it, and that is never silent.
    */
   warnings: string[]
+  /** Providers whose newest billing day is older than their usual lag: judged days stop there. */
+  stale: StaleSource[]
   /** Crossings seen this run that had already been delivered (the dedup). */
   alreadySent: string[]
   /** Delivered this run. */
@@ -90,11 +96,23 @@ export function raiseAlerts(
   /** Anomalies found again that were already delivered. */
   anomaliesSent: string[]
   warnings: string[]
+  stale: StaleSource[]
 } {
   const now = options.now ?? today()
   const alerts: RaisedAlert[] = []
   const budgets: AlertCheckResult['budgets'] = []
-  const warnings: string[] = []
+  // An export that stopped arriving is said before anything is judged on its old data, and posted
+  // once per provider and last day: a scheduled job never reports "0 found" on a frozen store unsaid.
+  const stale = staleSources(providerLastDays(db), addDays(now, -1), options.config.freshness)
+  const warnings: string[] = stale.map(staleSourceWarning)
+  for (const s of stale)
+    alerts.push({
+      key: `freshness:${JSON.stringify(s.provider)}:${s.lastDay}`,
+      kind: 'freshness',
+      subject: s.provider,
+      summary: staleSourceSummary(s),
+      payload: staleSourceMessage(s),
+    })
   for (const budget of listBudgets(db)) {
     const report = budgetReport(db, budget, options.forecaster, {level: options.level, now})
     const status: BudgetStatus = report.status
@@ -148,7 +166,7 @@ export function raiseAlerts(
       })
     }
   }
-  return {alerts, budgets, anomalies, anomaliesSent, warnings}
+  return {alerts, budgets, anomalies, anomaliesSent, warnings, stale}
 }
 
 /**
@@ -159,7 +177,7 @@ export function raiseAlerts(
  */
 export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<AlertCheckResult> {
   const now = options.now ?? today()
-  const {alerts, budgets, anomalies, anomaliesSent, warnings} = raiseAlerts(db, options)
+  const {alerts, budgets, anomalies, anomaliesSent, warnings, stale} = raiseAlerts(db, options)
   const already = sentKeys(
     db,
     alerts.map((a) => a.key),
@@ -170,6 +188,7 @@ export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<A
     budgets,
     anomalies,
     warnings,
+    stale,
     alreadySent: [...already, ...anomaliesSent],
   }
   const fresh = alerts.filter((a) => !already.has(a.key))

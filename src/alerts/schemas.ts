@@ -65,8 +65,19 @@ export const budgetStatusEntrySchema = z.strictObject({
   ),
 })
 
+const staleSource = z.strictObject({
+  provider: z.string(),
+  lastDay: day,
+  lagDays: z.int().describe('days from the last day to yesterday'),
+  expectedLagDays: z.int(),
+})
+
 export const budgetStatusSchema = z.strictObject({
   asOf: day,
+  stale: z
+    .array(staleSource)
+    .describe('providers whose newest billing day is older than their usual lag (alerts.freshness); exit 7'),
+  warnings: z.array(z.string()).describe('one line per stale provider'),
   budgets: z.array(
     z.strictObject({
       status: budgetStatusEntrySchema,
@@ -78,8 +89,12 @@ export const budgetStatusSchema = z.strictObject({
 })
 
 const alertOutcome = z.strictObject({
-  key: z.string().describe('dedup key: budget:<id>:<period>:<kind>:<percent> or anomaly:<series>:<day>:<direction>'),
-  kind: z.enum(['budget', 'anomaly']),
+  key: z
+    .string()
+    .describe(
+      'dedup key: budget:<id>:<period>:<kind>:<percent>, anomaly:<series>:<day>:<direction> or freshness:<provider>:<last day>',
+    ),
+  kind: z.enum(['budget', 'anomaly', 'freshness']),
   subject: z.string(),
   summary: z.string(),
   attempts: z.int().optional(),
@@ -98,6 +113,9 @@ const anomaly = z.strictObject({
   level: z.number(),
   impact: z.number().describe('actual - expected, in money'),
   beyondInterval: z.number(),
+  model: z
+    .enum(['regular', 'intermittent', 'idle'])
+    .describe('regular daily series, intermittent (runs on some days), or idle (no spend before)'),
 })
 
 export const alertCheckSchema = z.strictObject({
@@ -117,8 +135,11 @@ export const alertCheckSchema = z.strictObject({
   warnings: z
     .array(z.string())
     .describe(
-      'alerts that could not be evaluated: a budget with forecast thresholds whose forecast cannot be computed (exit 7 when nothing else failed)',
+      "alerts that could not be evaluated: a budget with forecast thresholds whose forecast cannot be computed, or billing data older than its provider's usual lag (exit 7 when nothing else failed)",
     ),
+  stale: z
+    .array(staleSource)
+    .describe('providers whose newest billing day is older than their usual lag (alerts.freshness)'),
   alreadySent: z.array(z.string()),
   sent: z.array(alertOutcome),
   failed: z.array(alertOutcome).describe('posted and failed: pending for the next run'),

@@ -2,6 +2,7 @@ import type {Anomaly} from './anomalies.js'
 import type {BudgetStatus, ThresholdStatus} from './budget-rules.js'
 import {formatPercent, formatScope} from './format.js'
 import {formatMoney} from '../money.js'
+import type {StaleSource} from './freshness.js'
 
 /** The subset of a Slack incoming-webhook message we send: fallback text plus Block Kit blocks. */
 export interface SlackMessage {
@@ -157,6 +158,34 @@ export function anomalyMessage(
           mrkdwn("finops alert check · expected interval from the series' own weekly model and its recent errors"),
         ],
       },
+    ],
+  }
+}
+
+/** The one-line summary of a billing source that stopped delivering. */
+export const staleSourceSummary = (s: StaleSource): string =>
+  `Billing data from ${s.provider} stops at ${s.lastDay}: ${s.lagDays} days old, usually within ${s.expectedLagDays}`
+
+/** The Slack message for a stale billing source: alerts are blind after its last day, so it is said once. */
+export function staleSourceMessage(s: StaleSource): SlackMessage {
+  return {
+    text: escapeMrkdwn(staleSourceSummary(s)),
+    blocks: [
+      header(`:warning: Billing data from ${s.provider} stopped at ${s.lastDay}`),
+      {
+        type: 'section',
+        fields: [
+          field('Newest day', s.lastDay),
+          field('Age', `${s.lagDays} days before yesterday (usually within ${s.expectedLagDays})`),
+        ],
+      },
+      {
+        type: 'section',
+        text: mrkdwn(
+          `Budgets and anomalies for ${escapeMrkdwn(s.provider)} are not judged after ${s.lastDay}. Check that its billing export or \`finops collect\` still runs.`,
+        ),
+      },
+      {type: 'context', elements: [mrkdwn('finops alert check · alerts.freshness in finops.yaml')]},
     ],
   }
 }

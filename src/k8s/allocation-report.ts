@@ -1,14 +1,47 @@
 import type {KubernetesConfig} from '../config/sections/kubernetes.js'
 import {addDays, eachDay, parseDay, reversedWindowError, today, WINDOW_END, WINDOW_START} from '../dates.js'
 import {notFoundError, type UserInput, usageError} from '../errors.js'
+import type {Inventory, NodeInfo} from '../model/k8s.js'
+import {
+  type HistoryCoverage,
+  iterateContainerHours,
+  readHistoryCoverage,
+  readNetwork,
+  readNodeHours,
+  readServiceHours,
+  readVolumeHours,
+} from '../store/k8s-history.js'
 import {readInventory} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
-import {spotPriceRatio} from '../store/prices.js'
+import {catalogComponentPrices, spotPriceRatio} from '../store/prices.js'
+import {readResourceDayCosts, type ResourceDayCost} from '../store/resource-costs.js'
 import {readUsage} from '../store/usage.js'
-import {allocateCosts, type AllocationReport, parseAllocationKeys} from './allocation.js'
+import {type AllocationReport, allocateCosts, parseAllocationKeys} from './allocation.js'
+import {type IdleMode, parseSharePolicy} from './allocation-distribute.js'
+import {
+  type ContainerNodeDay,
+  type LabelSource,
+  mergeByNodeDay,
+  type NetworkDay,
+  type NodeDay,
+  type ServiceDay,
+  type VolumeDay,
+} from './allocation-model.js'
+import {snapshotContainerDays} from './allocation-snapshot.js'
 import {computeDiscountFromBilling, PROVIDER_NAMES} from './billing-calibration.js'
-import {type NodePrice, priceNode} from './prices.js'
-import type {Inventory} from '../model/k8s.js'
+import {physicalGpus} from './gpu.js'
+import {nodeCapacityType, parseProviderId} from './inventory.js'
+import {firstNodeLabel} from './node-labels.js'
+import {
+  GIB,
+  HOURS_PER_MONTH,
+  type NodePrice,
+  type NodePriceSources,
+  type NodeShape,
+  nodeShape,
+  priceNodeShape,
+} from './prices.js'
+import type {WorkloadFilter} from './workload-filter.js'
 
 export interface AllocationOptions {
   /** `7d`, `30d` (ending yesterday), or an explicit from/to. */
@@ -17,6 +50,12 @@ export interface AllocationOptions {
   to?: string
   groupBy?: readonly string[]
   cluster?: string
+  /** Default: kubernetes.allocation.idle. */
+  idle?: IdleMode
+  /** Namespaces / label:key=value whose cost is shared out (default: kubernetes.allocation.share). */
+  share?: readonly string[]
+  /** Rows shown (costs, idle and shares are computed on the whole cluster first). */
+  filter?: WorkloadFilter
 }
 
 /** A window given as a number of days (`--window` on the command line). */
@@ -46,63 +85,380 @@ export function resolveAllocationWindow(
   return eachDay(addDays(to, -(n - 1)), to)
 }
 
-/** Prices every node of the inventory: configured/default rates, spot ratio from the catalog, on-demand calibrated by billing. */
+/**
+ * Prices nodes from what the store knows: each node's own bill (resource-level FOCUS rows), the
+ * price catalog, billing's compute discount and the catalog's spot ratio; the rest comes from
+ * finops.yaml and the defaults. One instance per report: lookups are cached.
+ */
+class NodePricer {
+  private readonly calibration = new Map<string, ReturnType<typeof computeDiscountFromBilling>>()
+  private readonly spot = new Map<string, number | undefined>()
+  private readonly catalog = new Map<string, NodePriceSources['catalog']>()
+  private readonly bill = new Map<string, ResourceDayCost>()
+  private readonly billWindow = new Map<string, {cost: number; hours: number; days: number}>()
+
+  constructor(
+    private readonly db: Db,
+    private readonly k8s: KubernetesConfig,
+    private readonly from: string,
+    private readonly to: string,
+  ) {}
+
+  /** Loads the bill of these instances (by instance id) for the window, when pricing from billing. */
+  loadBill(instanceIds: readonly string[]): void {
+    if (!this.k8s.prices.fromBilling) return
+    for (const c of readResourceDayCosts(this.db, {
+      keys: [...new Set(instanceIds)],
+      from: this.from,
+      to: this.to,
+      serviceCategory: 'Compute',
+    }))
+      if (c.effectiveCost > 0) {
+        this.bill.set(`${c.resourceKey}/${c.day}`, c)
+        const w = this.billWindow.get(c.resourceKey) ?? {cost: 0, hours: 0, days: 0}
+        w.cost += c.effectiveCost
+        w.hours += c.hours > 0 ? c.hours : 24
+        w.days++
+        this.billWindow.set(c.resourceKey, w)
+      }
+  }
+
+  /** A node's price on one day, or (day undefined) over the window: its mean billed hourly cost. */
+  price(shape: NodeShape, day: string | undefined, instanceId: string | undefined): NodePrice {
+    const provider = shape.provider ?? 'other'
+    const sources: NodePriceSources = {}
+    if (instanceId && day !== undefined) {
+      const billed = this.bill.get(`${instanceId}/${day}`)
+      // The instance's effective cost per billed hour (an instance billed 24 hours a day costs /24).
+      if (billed)
+        sources.bill = {
+          hourly: billed.effectiveCost / (billed.hours > 0 ? billed.hours : 24),
+          source: `bill (${instanceId})`,
+        }
+    } else if (instanceId) {
+      const w = this.billWindow.get(instanceId)
+      if (w) sources.bill = {hourly: w.cost / w.hours, source: `bill (${instanceId}, ${w.days} days)`}
+    }
+    if (this.k8s.prices.fromBilling && shape.capacityType === 'on-demand') {
+      if (!this.calibration.has(provider))
+        this.calibration.set(provider, computeDiscountFromBilling(this.db, provider, this.from, this.to))
+      sources.calibration = this.calibration.get(provider)
+    }
+    if (shape.capacityType === 'spot') sources.spotRatio = this.spotRatio(provider, shape.region)
+    sources.catalog = this.catalogPrices(shape)
+    return priceNodeShape(shape, this.k8s.prices, sources)
+  }
+
+  private spotRatio(provider: string, region?: string): number | undefined {
+    const key = `${provider}/${region ?? ''}`
+    if (!this.spot.has(key)) {
+      let found: number | undefined
+      for (const name of PROVIDER_NAMES[provider] ?? [provider]) {
+        const ratio = (region ? spotPriceRatio(this.db, name, region) : undefined) ?? spotPriceRatio(this.db, name)
+        if (ratio) {
+          found = ratio.ratio
+          break
+        }
+      }
+      this.spot.set(key, found)
+    }
+    return this.spot.get(key)
+  }
+
+  // GCP machine types price as series core + RAM SKUs (n2-standard-4: 4 N2 cores and 16 GiB of N2 RAM).
+  private catalogPrices(shape: NodeShape): NodePriceSources['catalog'] {
+    if (shape.provider !== 'gcp' || !shape.instanceType || !shape.region) return undefined
+    const series = shape.instanceType.split('-')[0]!
+    const key = `${series}/${shape.region}/${shape.capacityType}`
+    if (!this.catalog.has(key)) {
+      let found: NodePriceSources['catalog']
+      for (const provider of PROVIDER_NAMES.gcp!) {
+        const p = catalogComponentPrices(this.db, {
+          provider,
+          region: shape.region,
+          series,
+          capacity: shape.capacityType,
+        })
+        if (p) {
+          found = {
+            cpuCoreHour: p.coreHour,
+            memoryGiBHour: p.ramGiBHour,
+            source: `catalog ${series.toUpperCase()} ${shape.region}`,
+          }
+          break
+        }
+      }
+      this.catalog.set(key, found)
+    }
+    return this.catalog.get(key)
+  }
+}
+
+/**
+ * Prices every node of the snapshot over the window the way allocation does (bill, configuration,
+ * catalog, defaults, billing's discount, the catalog's spot ratio): for recommenders' savings.
+ */
 export function nodePricesFor(
   db: Db,
   inventory: Inventory,
   k8s: KubernetesConfig,
   days: readonly string[],
 ): Map<string, NodePrice> {
-  const from = days[0] ?? today()
-  const to = days.at(-1) ?? today()
-  const calibration = new Map<string, ReturnType<typeof computeDiscountFromBilling>>()
-  const out = new Map<string, NodePrice>()
-  for (const node of inventory.nodes) {
-    const provider = node.provider ?? 'other'
-    if (k8s.prices.fromBilling && !calibration.has(provider))
-      calibration.set(provider, computeDiscountFromBilling(db, provider, from, to))
-    const spot = node.capacityType === 'spot' ? catalogSpotRatio(db, provider, node.region) : undefined
-    const factor = node.capacityType === 'on-demand' ? calibration.get(provider) : undefined
-    out.set(`${node.cluster}/${node.name}`, priceNode(node, k8s.prices, factor, spot))
-  }
-  return out
+  const pricer = new NodePricer(db, k8s, days[0] ?? today(), days.at(-1) ?? today())
+  pricer.loadBill(inventory.nodes.map((n) => n.instanceId).filter((id): id is string => Boolean(id)))
+  return new Map(
+    inventory.nodes.map((n) => [
+      `${n.cluster}/${n.name}`,
+      pricer.price(nodeShape(n, physicalGpus(n.capacity.gpus ?? {}, n.labels)), undefined, n.instanceId),
+    ]),
+  )
 }
 
-/** The catalog's spot/on-demand ratio for a provider key (aws, gcp, azure), in the node's region or overall. */
-function catalogSpotRatio(db: Db, provider: string, region?: string): number | undefined {
-  for (const name of PROVIDER_NAMES[provider] ?? [provider]) {
-    const ratio = (region ? spotPriceRatio(db, name, region) : undefined) ?? spotPriceRatio(db, name)
-    if (ratio) return ratio.ratio
+/** Which (cluster, day, namespace) have history: '*' covers every namespace of the day. */
+class Coverage {
+  private readonly byDay = new Map<string, Set<string>>()
+  constructor(rows: readonly HistoryCoverage[]) {
+    for (const r of rows) {
+      const key = `${r.cluster}/${r.day}`
+      const set = this.byDay.get(key) ?? new Set<string>()
+      set.add(r.namespace)
+      this.byDay.set(key, set)
+    }
   }
-  return undefined
+  /** Any history that day (nodes come from it). */
+  day(cluster: string, day: string): boolean {
+    return this.byDay.has(`${cluster}/${day}`)
+  }
+  namespace(cluster: string, day: string, namespace: string): boolean {
+    const set = this.byDay.get(`${cluster}/${day}`)
+    return Boolean(set && (set.has('*') || set.has(namespace)))
+  }
+  whole(cluster: string, day: string): boolean {
+    return Boolean(this.byDay.get(`${cluster}/${day}`)?.has('*'))
+  }
 }
 
-/** Reads the snapshot and usage from the store and allocates the window's node costs. */
+/** A node from history, with what the snapshot knows of the same node filling the gaps. */
+function historyNodeShape(
+  row: {
+    cluster: string
+    node: string
+    cpuCores: number
+    memoryBytes: number
+    gpus: Record<string, number>
+    providerId: string
+    labels: Record<string, string>
+  },
+  known: NodeInfo | undefined,
+): {shape: NodeShape; labels: Record<string, string>; instanceId?: string} {
+  const labels = {...(known?.labels ?? {}), ...row.labels}
+  const parsed = parseProviderId(row.providerId || known?.providerId)
+  const instanceType =
+    firstNodeLabel(labels, 'node.kubernetes.io/instance-type', 'beta.kubernetes.io/instance-type') ??
+    known?.instanceType
+  const region =
+    firstNodeLabel(labels, 'topology.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/region') ?? known?.region
+  return {
+    shape: {
+      cluster: row.cluster,
+      name: row.node,
+      provider: parsed.provider ?? known?.provider,
+      instanceType,
+      region,
+      capacityType: nodeCapacityType(labels).capacityType,
+      cores: row.cpuCores || known?.capacity.cpu || 0,
+      memoryGiB: (row.memoryBytes || known?.capacity.memory || 0) / GIB,
+      gpus: physicalGpus(Object.keys(row.gpus).length > 0 ? row.gpus : (known?.capacity.gpus ?? {}), labels),
+    },
+    labels,
+    instanceId: parsed.instanceId ?? known?.instanceId,
+  }
+}
+
+/** Labels for `label:` keys and shares: a workload's pod-template labels over its own, and its namespace's. */
+export function labelSource(inventory: Inventory | undefined): LabelSource {
+  const workloads = new Map<string, Record<string, string>>()
+  for (const w of inventory?.workloads ?? [])
+    workloads.set(`${w.cluster}/${w.namespace}/${w.kind}/${w.name}`, {...w.labels, ...w.podLabels})
+  const namespaces = new Map((inventory?.namespaces ?? []).map((n) => [`${n.cluster}/${n.name}`, n.labels]))
+  return {
+    workload: (cluster, namespace, kind, name) => workloads.get(`${cluster}/${namespace}/${kind}/${name}`),
+    namespace: (cluster, namespace) => namespaces.get(`${cluster}/${namespace}`),
+  }
+}
+
+const ranges = (days: readonly string[]): string => {
+  const out: string[] = []
+  let start: string | undefined
+  let prev: string | undefined
+  for (const d of [...days].sort()) {
+    if (prev && addDays(prev, 1) === d) {
+      prev = d
+      continue
+    }
+    if (start) out.push(start === prev ? start : `${start} to ${prev}`)
+    start = prev = d
+  }
+  if (start) out.push(start === prev ? start : `${start} to ${prev}`)
+  return out.join(', ')
+}
+
+/**
+ * Reads history, snapshot, usage and prices from the store and allocates the window's costs: days
+ * with kube-state-metrics history are charged from it; only the rest is modelled from the snapshot
+ * (and the report says which days were).
+ */
 export function runAllocation(db: Db, k8s: KubernetesConfig, options: AllocationOptions): AllocationReport {
   const groupBy = parseAllocationKeys(options.groupBy)
   const days = resolveAllocationWindow(options)
+  const share = parseSharePolicy(options.share ?? k8s.allocation.share)
+  const idle = options.idle ?? k8s.allocation.idle
+  const from = days[0]!
+  const to = days.at(-1)!
+  const query = {from, to, cluster: options.cluster}
   const inventory = readInventory(db, options.cluster)
-  if (!inventory) {
+  const coverage = new Coverage(readHistoryCoverage(db, query))
+  const historyNodes = readNodeHours(db, query).filter((n) => coverage.day(n.cluster, n.day))
+  if (!inventory && historyNodes.length === 0) {
     throw notFoundError(
       options.cluster
-        ? `no snapshot of cluster ${options.cluster} in the store`
-        : 'no Kubernetes snapshot in the store',
-      'run `finops collect k8s` first (or `finops demo` to see an example)',
+        ? `no snapshot or history of cluster ${options.cluster} in the store for ${from} to ${to}`
+        : `no Kubernetes snapshot or history in the store for ${from} to ${to}`,
+      'run `finops collect k8s` and `finops collect usage` first (or `finops demo` to see an example)',
     )
   }
-  const usage = readUsage(db, {from: days[0]!, to: days.at(-1)!, cluster: options.cluster})
+  const warnings: string[] = []
+  const pricer = new NodePricer(db, k8s, from, to)
+  const snapshotNodes = new Map((inventory?.nodes ?? []).map((n) => [`${n.cluster}/${n.name}`, n]))
+  const historyShapes = historyNodes.map((row) => ({
+    row,
+    ...historyNodeShape(row, snapshotNodes.get(`${row.cluster}/${row.node}`)),
+  }))
+  const snapshotClusters = [...new Set((inventory?.nodes ?? []).map((n) => n.cluster))]
+  // Days a snapshot cluster has no history at all: its nodes stand for the whole day.
+  const snapshotDays = new Map(snapshotClusters.map((c) => [c, days.filter((d) => !coverage.day(c, d))]))
+  pricer.loadBill([
+    ...historyShapes.map((h) => h.instanceId).filter((id): id is string => Boolean(id)),
+    ...(inventory?.nodes ?? []).map((n) => n.instanceId).filter((id): id is string => Boolean(id)),
+  ])
+  const nodeDays: NodeDay[] = historyShapes.map((h) => ({
+    cluster: h.row.cluster,
+    node: h.row.node,
+    day: h.row.day,
+    hours: h.row.hours,
+    price: pricer.price(h.shape, h.row.day, h.instanceId),
+    labels: h.labels,
+  }))
+  for (const n of inventory?.nodes ?? []) {
+    const shape = nodeShape(n, physicalGpus(n.capacity.gpus ?? {}, n.labels))
+    for (const day of snapshotDays.get(n.cluster) ?? [])
+      nodeDays.push({
+        cluster: n.cluster,
+        node: n.name,
+        day,
+        hours: 24,
+        price: pricer.price(shape, day, n.instanceId),
+        labels: n.labels,
+      })
+  }
+
+  // Containers: history where it covers the namespace that day, the snapshot elsewhere.
+  const uncovered = (cluster: string, day: string, namespace: string) => !coverage.namespace(cluster, day, namespace)
+  const modelled = inventory
+    ? days.filter((d) =>
+        [...new Set(inventory.workloads.map((w) => w.cluster)), ...snapshotClusters].some((c) => !coverage.whole(c, d)),
+      )
+    : []
+  let snapshotRows: ContainerNodeDay[] = []
+  if (inventory && modelled.length > 0) {
+    const usage = readUsage(db, {from: modelled[0]!, to: modelled.at(-1)!, cluster: options.cluster})
+    const snap = snapshotContainerDays({
+      inventory,
+      usage,
+      uncovered,
+      days: modelled,
+      stepSeconds: k8s.prometheus.stepSeconds,
+    })
+    snapshotRows = snap.rows
+    if (snap.unscheduled > 0) warnings.push(`${snap.unscheduled} running pods have no node and were not charged`)
+    if (snap.unknownNode > 0)
+      warnings.push(`${snap.unknownNode} pods run on nodes missing from the snapshot and were not charged`)
+    if (snap.absentWithUsage.length > 0)
+      warnings.push(
+        `${snap.absentWithUsage.length} workloads have usage on days modelled from the snapshot but are not in it, so they could not be charged (${snap.absentWithUsage.slice(0, 5).join(', ')}${snap.absentWithUsage.length > 5 ? ', ...' : ''}): collect usage with kube-state-metrics scraped to charge them from history`,
+      )
+    if (usage.length === 0)
+      warnings.push(
+        `no usage in the store for ${ranges(modelled)}: those days are charged at requests only (run \`finops collect usage\`)`,
+      )
+    warnings.push(
+      `${ranges(modelled)}: no kube-state-metrics history, so ${modelled.length === 1 ? 'this day is' : 'these days are'} modelled from the snapshot of ${inventory.collectedAt.slice(0, 16).replace('T', ' ')} UTC (its running pods for the whole day); \`finops collect usage\` with kube-state-metrics scraped charges each pod for the hours it actually ran`,
+    )
+  }
+  const historyRows = (function* () {
+    for (const row of iterateContainerHours(db, query))
+      if (coverage.namespace(row.cluster, row.day, row.namespace)) yield row as ContainerNodeDay
+  })()
+
+  const prices = k8s.prices
+  const volumeRows = readVolumeHours(db, query).filter((v) => coverage.day(v.cluster, v.day))
+  const volumeBill = new Map(
+    prices.fromBilling
+      ? readResourceDayCosts(db, {
+          keys: volumeRows.map((v) => v.handle).filter(Boolean),
+          from,
+          to,
+          serviceCategory: 'Storage',
+        })
+          .filter((c) => c.effectiveCost > 0)
+          .map((c) => [`${c.resourceKey}/${c.day}`, c.effectiveCost])
+      : [],
+  )
+  const volumes: VolumeDay[] = volumeRows.map((v) => ({
+    cluster: v.cluster,
+    volume: v.volume,
+    day: v.day,
+    hours: v.hours,
+    sizeGiB: v.sizeBytes / GIB,
+    gibHour: (prices.storage.classes[v.storageClass] ?? prices.storage.defaultGiBMonth) / HOURS_PER_MONTH,
+    billedCost: v.handle ? volumeBill.get(`${v.handle.split('/').at(-1)}/${v.day}`) : undefined,
+    namespace: v.claimNamespace,
+    claim: v.claim,
+    ownerKind: v.ownerKind,
+    ownerWorkload: v.ownerWorkload,
+  }))
+  const services: ServiceDay[] = readServiceHours(db, query)
+    .filter((s) => coverage.namespace(s.cluster, s.day, s.namespace))
+    .map((s) => ({...s, hourly: prices.loadBalancerHour}))
+  const network: NetworkDay[] = readNetwork(db, query)
+    .filter((n) => coverage.namespace(n.cluster, n.day, n.namespace))
+    .map((n) => ({...n, gib: n.transmitGiB, perGiB: prices.networkGiB}))
+
   const report = allocateCosts({
-    inventory,
-    usage,
-    nodePrices: nodePricesFor(db, inventory, k8s, days),
     days,
     groupBy,
-    currency: k8s.prices.currency,
-    stepSeconds: k8s.prometheus.stepSeconds,
+    currency: prices.currency,
+    nodeDays,
+    containers: mergeByNodeDay<ContainerNodeDay>(historyRows, snapshotRows),
+    volumes,
+    services,
+    network,
+    labels: labelSource(inventory),
+    idle,
+    share,
+    filter: options.filter,
   })
-  if (usage.length === 0)
+  const historyDays = days.filter((d) => historyNodes.some((n) => n.day === d))
+  report.sources = {history: historyDays, snapshot: modelled}
+  report.warnings.unshift(...warnings)
+  if (options.filter && idle === 'separate')
     report.warnings.push(
-      `no usage in the store for ${days[0]} to ${days.at(-1)}: costs are requests only (run \`finops collect usage\`)`,
+      'idle is the whole cluster\u2019s and is not split by namespace or selector: use --idle by-cost to see each row\u2019s share of it',
     )
+  if (
+    volumeRows.some((v) => v.handle && !volumeBill.has(`${v.handle.split('/').at(-1)}/${v.day}`)) &&
+    volumeBill.size > 0
+  )
+    report.warnings.push('some volumes have no row in the bill and are priced by their storage class')
   return report
 }

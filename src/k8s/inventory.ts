@@ -1,4 +1,5 @@
 import type {
+  ResourceAmounts,
   CapacityType,
   ContainerSpec,
   HpaSpec,
@@ -13,6 +14,8 @@ import type {
   Workload,
   WorkloadKind,
 } from '../model/k8s.js'
+import {isGpuResource} from './gpu.js'
+import {nodeLabel} from './node-labels.js'
 import {parseQuantity} from './quantity.js'
 import {selectorMatches} from './selector.js'
 
@@ -99,10 +102,13 @@ const CAPACITY_LABELS: {label: string; spot: (v: string) => boolean}[] = [
   {label: 'node.kubernetes.io/lifecycle', spot: (v) => v.toLowerCase() === 'spot'},
 ]
 
-/** The node's capacity type from the usual provider labels; on-demand when no label says otherwise. */
+/**
+ * The node's capacity type from the usual provider labels (as the API writes them, or sanitized as
+ * kube_node_labels exports them); on-demand when no label says otherwise.
+ */
 export function nodeCapacityType(labels: Record<string, string>): {capacityType: CapacityType; source: string} {
   for (const {label, spot} of CAPACITY_LABELS) {
-    const value = labels[label]
+    const value = nodeLabel(labels, label)
     if (value !== undefined) return {capacityType: spot(value) ? 'spot' : 'on-demand', source: label}
   }
   return {capacityType: 'on-demand', source: 'default'}
@@ -147,7 +153,10 @@ export function buildNode(o: K8sObject, cluster: string): NodeInfo {
     capacityType,
     capacityTypeSource: source,
     allocatable: amount(o.status?.allocatable),
-    capacity: amount(o.status?.capacity),
+    capacity: (() => {
+      const gpus = gpuAmounts(o.status?.capacity)
+      return gpus ? {...amount(o.status?.capacity), gpus} : amount(o.status?.capacity)
+    })(),
     labels,
     annotations: strMap(o.metadata?.annotations),
     taints: ((o.spec?.taints ?? []) as {key: string; value?: string; effect: string}[]).map((t) => ({
@@ -177,12 +186,25 @@ function containerSpecs(list: unknown): ContainerSpec[] {
   }))
 }
 
-function amounts(m: Record<string, string> | undefined): {cpu?: number; memory?: number} {
-  const out: {cpu?: number; memory?: number} = {}
+function amounts(m: Record<string, string> | undefined): ResourceAmounts {
+  const out: ResourceAmounts = {}
   const cpu = parseQuantity(m?.cpu)
   const memory = parseQuantity(m?.memory)
   if (cpu !== undefined) out.cpu = cpu
   if (memory !== undefined) out.memory = memory
+  const gpus = gpuAmounts(m)
+  if (gpus) out.gpus = gpus
+  return out
+}
+
+/** GPU-like extended resources of a requests/limits/capacity map, or undefined when there are none. */
+function gpuAmounts(m: Record<string, string> | undefined): Record<string, number> | undefined {
+  let out: Record<string, number> | undefined
+  for (const [key, value] of Object.entries(m ?? {})) {
+    if (!isGpuResource(key)) continue
+    const n = parseQuantity(value)
+    if (n !== undefined && n > 0) (out ??= {})[key] = n
+  }
   return out
 }
 

@@ -2,11 +2,13 @@ import type {KubernetesPrices} from '../config/sections/kubernetes.js'
 import type {CapacityType, NodeInfo, Workload} from '../model/k8s.js'
 
 /**
- * Node prices and their split into $/core-hour and $/GiB-hour, the way OpenCost does it: a node's
- * hourly price P over C cores and M GiB, with r = (default $/core-hour) / (default $/GiB-hour)
- * (OpenCost's defaults give r ≈ 7.46), is split as
- *     memoryGiBHour = P / (C·r + M),   cpuCoreHour = r · memoryGiBHour,
- * so C·cpuCoreHour + M·memoryGiBHour = P exactly. Pure: billing calibration is passed in.
+ * Node prices and their split into $/core-hour, $/GiB-hour and $/GPU-hour, the way OpenCost does
+ * it: a node's hourly price P over C cores, M GiB and G GPUs, with r = (default $/core-hour) /
+ * (default $/GiB-hour) (OpenCost's defaults give r ≈ 7.46) and g = (default $/GPU-hour) / (default
+ * $/GiB-hour) (≈ 224), is split as
+ *     memoryGiBHour = P / (C·r + M + G·g),   cpuCoreHour = r · memoryGiBHour,   gpuHour = g · memoryGiBHour,
+ * so C·cpuCoreHour + M·memoryGiBHour + G·gpuHour = P exactly. Pure: bill, catalog and calibration
+ * are passed in.
  */
 
 export const GIB = 2 ** 30
@@ -20,12 +22,41 @@ export interface NodePrice {
   hourly: number
   cpuCoreHour: number
   memoryGiBHour: number
-  /** What the price covers: capacity cores and GiB (cores x cpuCoreHour + memoryGiB x memoryGiBHour = hourly). */
+  /** Per physical GPU (a MIG slice or a time-sliced share is a fraction of it). 0 without GPUs. */
+  gpuHour: number
+  /** What the price covers: capacity cores, GiB and physical GPUs (their rates add up to hourly). */
   cores: number
   memoryGiB: number
+  gpus: number
   capacityType: CapacityType
-  /** instance-type | instance-family | default, plus '× billing' when calibrated from billing data. */
+  /** bill | instance-type | catalog | instance-family | default, plus '× billing' when calibrated from billing data. */
   source: string
+}
+
+/** What a node is, for pricing: from the snapshot or from kube-state-metrics history. */
+export interface NodeShape {
+  cluster: string
+  name: string
+  provider?: string
+  instanceType?: string
+  region?: string
+  capacityType: CapacityType
+  cores: number
+  memoryGiB: number
+  /** Physical GPUs. */
+  gpus: number
+}
+
+/** Prices for a node found outside the configuration: the bill (per instance) and the provider's catalog. */
+export interface NodePriceSources {
+  /** The node's own effective hourly cost in the bill (FOCUS rows whose ResourceId is its instance id). */
+  bill?: {hourly: number; source: string}
+  /** Component prices from the price catalog in the store, for the node's family, region and capacity type. */
+  catalog?: {cpuCoreHour: number; memoryGiBHour: number; source: string}
+  /** Spot/on-demand ratio from the catalog, for spot nodes priced from on-demand prices. */
+  spotRatio?: number
+  /** Billing's effective/list discount on compute, applied to on-demand list and default prices. */
+  calibration?: BillingCalibration
 }
 
 /** Billing-derived correction: multiply list/default node prices by `factor` (e.g. effective/list cost of compute). */
@@ -34,17 +65,23 @@ export interface BillingCalibration {
   source: string
 }
 
-/** Splits a node's hourly price into per-core and per-GiB rates with the CPU:memory price ratio. */
+/** Splits a node's hourly price into per-core, per-GiB and per-GPU rates with the price ratios. */
 export function splitNodePrice(
   hourly: number,
   cores: number,
   memoryGiB: number,
   cpuToMemoryRatio: number,
-): {cpuCoreHour: number; memoryGiBHour: number} {
-  const units = cores * cpuToMemoryRatio + memoryGiB
-  if (!(units > 0) || !(hourly >= 0)) return {cpuCoreHour: 0, memoryGiBHour: 0}
+  gpus = 0,
+  gpuToMemoryRatio = 0,
+): {cpuCoreHour: number; memoryGiBHour: number; gpuHour: number} {
+  const units = cores * cpuToMemoryRatio + memoryGiB + gpus * gpuToMemoryRatio
+  if (!(units > 0) || !(hourly >= 0)) return {cpuCoreHour: 0, memoryGiBHour: 0, gpuHour: 0}
   const memoryGiBHour = hourly / units
-  return {cpuCoreHour: memoryGiBHour * cpuToMemoryRatio, memoryGiBHour}
+  return {
+    cpuCoreHour: memoryGiBHour * cpuToMemoryRatio,
+    memoryGiBHour,
+    gpuHour: gpus > 0 ? memoryGiBHour * gpuToMemoryRatio : 0,
+  }
 }
 
 const providerKey = (provider: string | undefined): 'aws' | 'gcp' | 'azure' | 'other' =>
@@ -61,10 +98,78 @@ export function instanceFamily(instanceType: string): string {
 }
 
 /**
- * The node's hourly price: a configured instance-type price, else a per-vCPU family price, else
- * the default component rates (per provider and capacity type) times its capacity. Instance-type
- * and family prices are on-demand; spot nodes get `spotRatio` (from the catalog in the store when
- * given, else the configured one).
+ * The node's hourly price, first match wins: its own cost in the bill; a configured instance-type
+ * price; the catalog's component prices for its family and region; a configured per-vCPU family
+ * price; the default component rates (per provider and capacity type) times its capacity. Spot
+ * nodes priced from on-demand prices get `spotRatio` (the catalog's, else the configured one);
+ * on-demand list and default prices get billing's compute discount.
+ */
+export function priceNodeShape(node: NodeShape, prices: KubernetesPrices, sources: NodePriceSources = {}): NodePrice {
+  const {cores, memoryGiB, gpus} = node
+  const spot = node.capacityType === 'spot'
+  const ratio = sources.spotRatio ?? prices.spotRatio
+  const override = prices.providers[providerKey(node.provider)]
+  const rates = spot ? (override?.spot ?? prices.spot) : (override?.onDemand ?? prices.onDemand)
+  let hourly: number
+  let source: string
+  let calibrate = !spot
+  const typePrice = node.instanceType ? prices.instanceTypes[node.instanceType] : undefined
+  const familyPrice = node.instanceType ? prices.instanceFamilies[instanceFamily(node.instanceType)] : undefined
+  if (sources.bill) {
+    hourly = sources.bill.hourly
+    source = sources.bill.source
+    calibrate = false
+  } else if (typePrice !== undefined) {
+    hourly = typePrice * (spot ? ratio : 1)
+    source = spot ? `instance-type × spot ratio ${round3(ratio)}` : 'instance-type'
+  } else if (sources.catalog) {
+    hourly = cores * sources.catalog.cpuCoreHour + memoryGiB * sources.catalog.memoryGiBHour + gpus * rates.gpuHour
+    source = sources.catalog.source
+  } else if (familyPrice !== undefined) {
+    hourly = familyPrice * cores * (spot ? ratio : 1) + gpus * rates.gpuHour
+    source = spot ? `instance-family × spot ratio ${round3(ratio)}` : 'instance-family'
+  } else {
+    hourly = cores * rates.cpuCoreHour + memoryGiB * rates.memoryGiBHour + gpus * rates.gpuHour
+    source =
+      override && (spot ? override.spot : override.onDemand)
+        ? `default ${providerKey(node.provider)} ${node.capacityType} rates`
+        : `default ${node.capacityType} rates`
+  }
+  if (calibrate && sources.calibration) {
+    hourly *= sources.calibration.factor
+    source += ` × ${sources.calibration.source}`
+  }
+  return {
+    cluster: node.cluster,
+    node: node.name,
+    hourly,
+    ...splitNodePrice(hourly, cores, memoryGiB, prices.cpuToMemoryRatio, gpus, prices.gpuToMemoryRatio),
+    cores,
+    memoryGiB,
+    gpus,
+    capacityType: node.capacityType,
+    source,
+  }
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000
+
+/** The shape of a snapshot node (GPUs as the caller counts them). */
+export const nodeShape = (node: NodeInfo, gpus = 0): NodeShape => ({
+  cluster: node.cluster,
+  name: node.name,
+  provider: node.provider,
+  instanceType: node.instanceType,
+  region: node.region,
+  capacityType: node.capacityType,
+  cores: node.capacity.cpu || node.allocatable.cpu,
+  memoryGiB: (node.capacity.memory || node.allocatable.memory) / GIB,
+  gpus,
+})
+
+/**
+ * A snapshot node's price from the configuration and defaults: `calibration` (billing's compute
+ * discount) applies to on-demand nodes, `spotRatio` to spot nodes priced from on-demand prices.
  */
 export function priceNode(
   node: NodeInfo,
@@ -72,43 +177,7 @@ export function priceNode(
   calibration?: BillingCalibration,
   spotRatio?: number,
 ): NodePrice {
-  const cores = node.capacity.cpu || node.allocatable.cpu
-  const memoryGiB = (node.capacity.memory || node.allocatable.memory) / GIB
-  const spot = node.capacityType === 'spot'
-  const ratio = spotRatio ?? prices.spotRatio
-  let hourly: number
-  let source: string
-  const typePrice = node.instanceType ? prices.instanceTypes[node.instanceType] : undefined
-  const familyPrice = node.instanceType ? prices.instanceFamilies[instanceFamily(node.instanceType)] : undefined
-  if (typePrice !== undefined) {
-    hourly = typePrice * (spot ? ratio : 1)
-    source = spot ? `instance-type × spot ratio ${ratio}` : 'instance-type'
-  } else if (familyPrice !== undefined) {
-    hourly = familyPrice * cores * (spot ? ratio : 1)
-    source = spot ? `instance-family × spot ratio ${ratio}` : 'instance-family'
-  } else {
-    const override = prices.providers[providerKey(node.provider)]
-    const rates = spot ? (override?.spot ?? prices.spot) : (override?.onDemand ?? prices.onDemand)
-    hourly = cores * rates.cpuCoreHour + memoryGiB * rates.memoryGiBHour
-    source =
-      override && (spot ? override.spot : override.onDemand)
-        ? `default ${providerKey(node.provider)} ${node.capacityType} rates`
-        : `default ${node.capacityType} rates`
-  }
-  if (calibration) {
-    hourly *= calibration.factor
-    source += ` × ${calibration.source}`
-  }
-  return {
-    cluster: node.cluster,
-    node: node.name,
-    hourly,
-    ...splitNodePrice(hourly, cores, memoryGiB, prices.cpuToMemoryRatio),
-    cores,
-    memoryGiB,
-    capacityType: node.capacityType,
-    source,
-  }
+  return priceNodeShape(nodeShape(node), prices, {calibration, spotRatio})
 }
 
 /** What a workload's requests cost per month at the rates of the nodes it runs on. */

@@ -35,41 +35,95 @@ export const collectUsageSchema = z.strictObject({
   queries: z.number().int().min(0).optional().describe('Prometheus queries made'),
   namespaces: z.number().int().min(0).optional(),
   usedInventory: z.boolean().describe('pods mapped to workloads through a stored snapshot (else by name pattern)'),
+  history: z
+    .strictObject({
+      source: z
+        .enum(['kube-state-metrics', 'unavailable'])
+        .describe('unavailable: allocation models these days from the snapshot'),
+      days: z.number().int().min(0),
+      namespaces: z.number().int().min(0),
+      containerRows: z.number().int().min(0).describe('workload x container x node x day rows written'),
+      nodeDays: z.number().int().min(0),
+      volumeDays: z.number().int().min(0),
+      loadBalancerDays: z.number().int().min(0),
+      queries: z.number().int().min(0),
+    })
+    .optional()
+    .describe('pod, node, volume and LoadBalancer history for cost allocation (Prometheus only)'),
 })
 
 const money = z.number().min(0)
+const hours = z.number().min(0)
 export const costAllocationSchema = z.strictObject({
   from: z.string(),
   to: z.string(),
   days: z.number().int().min(0),
   currency: z.string(),
   groupBy: z.array(z.string()),
+  idleMode: z
+    .enum(['separate', 'by-cost', 'by-requests'])
+    .describe('separate: the idle row; else idle shared into rows'),
+  shared: z
+    .strictObject({namespaces: z.array(z.string()), labels: z.array(z.string()), cost: money})
+    .describe('namespaces and labels whose cost was spread over the other rows of their cluster, and how much'),
   rows: z.array(
     z.strictObject({
       keys: z.array(z.string()).describe('one value per group-by key'),
       cpuCost: money,
       memoryCost: money,
+      gpuCost: money,
+      storageCost: money.describe('persistent volumes'),
+      loadBalancerCost: money,
+      networkCost: money.describe('bytes transmitted, when collected'),
+      idleCost: money.describe('idle node cost shared to the row (--idle by-cost / by-requests)'),
+      sharedCost: money.describe('cost of shared namespaces/labels spread to the row (--share)'),
       cost: money,
-      cpuCoreHours: z.number().min(0).describe('charged core-hours: max(request, usage)'),
-      memoryGiBHours: z.number().min(0),
-      share: z.number().min(0).max(1).describe('of the node total'),
+      share: z.number().min(0).max(1).describe('of the total'),
+      cpuCoreHours: hours.describe('charged core-hours: max(request, usage) per container, node and day'),
+      memoryGiBHours: hours,
+      gpuHours: hours.describe('physical GPU-hours (MIG slices and time-sliced shares as fractions)'),
+      cpuRequestCoreHours: hours,
+      cpuUsageCoreHours: hours,
+      memoryRequestGiBHours: hours,
+      memoryUsageGiBHours: hours,
+      gpuRequestHours: hours,
+      efficiency: z
+        .number()
+        .min(0)
+        .nullable()
+        .describe('usage / request of CPU and memory weighted by their cost (kubectl-cost); null without either'),
     }),
   ),
   idle: z
-    .strictObject({cpuCost: money, memoryCost: money, cost: money, share: z.number().min(0).max(1)})
-    .describe('node cost not charged to any container'),
-  totals: z.strictObject({nodes: money, allocated: money, idle: money}).describe('allocated + idle = nodes'),
+    .strictObject({cpuCost: money, memoryCost: money, gpuCost: money, cost: money, share: z.number().min(0).max(1)})
+    .describe('node cost not charged to any container (and not shared)'),
+  totals: z
+    .strictObject({
+      nodes: money,
+      volumes: money,
+      loadBalancers: money,
+      network: money,
+      total: money.describe('nodes + volumes + loadBalancers + network = rows + idle'),
+      allocated: money.describe('node cost charged to containers, before idle is shared'),
+      idle: money,
+    })
+    .describe('rows + idle = total'),
   nodes: z.array(
     z.strictObject({
       cluster: z.string(),
       node: z.string(),
       capacityType: z.string(),
-      hourly: money,
+      hourly: money.describe('mean over the hours it existed'),
+      hours,
+      gpus: z.number().min(0),
       cost: money,
       allocated: money,
       idle: money,
-      source: z.string().describe('how the node was priced'),
+      source: z.string().describe('how the node was priced (bill, instance-type, catalog, default rates...)'),
     }),
   ),
+  sources: z
+    .strictObject({history: z.array(z.string()), snapshot: z.array(z.string())})
+    .describe('days charged from kube-state-metrics history, and days modelled from the snapshot'),
   warnings: z.array(z.string()),
 })

@@ -15,6 +15,8 @@ export type WorkloadKind = (typeof WORKLOAD_KINDS)[number]
 export interface ResourceAmounts {
   cpu?: number
   memory?: number
+  /** GPU-like extended resources as the API names them (`nvidia.com/gpu`, `nvidia.com/mig-1g.5gb`, `amd.com/gpu`): units. */
+  gpus?: Record<string, number>
 }
 
 export interface ContainerSpec {
@@ -193,7 +195,8 @@ export interface NodeInfo {
   /** The label the capacity type came from, or 'default' when no label said so. */
   capacityTypeSource: string
   allocatable: {cpu: number; memory: number}
-  capacity: {cpu: number; memory: number}
+  /** `gpus`: GPU-like extended resources the node advertises (units, see ResourceAmounts). */
+  capacity: {cpu: number; memory: number; gpus?: Record<string, number>}
   labels: Record<string, string>
   annotations: Record<string, string>
   taints: {key: string; value?: string; effect: string}[]

@@ -17,7 +17,10 @@ export function renderAlertCheck(result: AlertCheckResult, options: {webhookSour
   if (result.anomalies.groupBy.length > 0) {
     lines.push(
       `Anomalies by ${result.anomalies.groupBy.join(' + ')}: ${result.anomalies.found.length} found` +
-        (result.anomalies.through ? ` in the days up to ${result.anomalies.through}` : ' (no cost data)'),
+        (result.anomalies.through ? ` in the days up to ${result.anomalies.through}` : ' (no cost data)') +
+        (result.stale.length > 0
+          ? `; not judged after the newest day of ${result.stale.map((s) => `${s.provider} (${s.lastDay})`).join(', ')}: its data is late`
+          : ''),
     )
   }
   if (result.alreadySent.length > 0) lines.push(`Already posted earlier: ${result.alreadySent.length}`)

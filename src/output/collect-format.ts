@@ -65,6 +65,16 @@ export function renderCollectUsage(r: CollectUsageResult, options: {pods?: numbe
   return (
     `Cluster ${r.cluster}: ${r.containers} containers in ${r.namespaces} namespaces, ${r.containerDays} container-days ` +
     `(${r.samples.toLocaleString('en-US')} samples) from ${r.windowStart.slice(0, 10)} to ${r.windowEnd.slice(0, 16).replace('T', ' ')} UTC in ${r.queries} queries` +
-    (r.oomSource === 'kube-state-metrics' ? `; ${r.oomKills} OOM kills` : '; OOM kills unknown (no kube-state-metrics)')
+    (r.oomSource === 'kube-state-metrics'
+      ? `; ${r.oomKills} OOM kills`
+      : '; OOM kills unknown (no kube-state-metrics)') +
+    historyLine(r.history)
   )
 }
+
+/** What `collect usage` stored for cost allocation, when kube-state-metrics was there to read. */
+const historyLine = (h: CollectUsageResult['history']): string =>
+  h?.source === 'kube-state-metrics'
+    ? `\nHistory for cost allocation: ${h.containerRows} workload-container-node-days, ${h.nodeDays} node-days, ` +
+      `${h.volumeDays} volume-days, ${h.loadBalancerDays} LoadBalancer-days over ${h.days} days in ${h.queries} queries`
+    : ''

@@ -1,3 +1,4 @@
+import {staleSources, staleSourceWarning} from '../alerts/freshness.js'
 import {resolveWebhook} from '../alerts/webhook.js'
 import {countSources} from '../collectors/registry.js'
 import {applyFromStore} from '../apply/index.js'
@@ -5,8 +6,9 @@ import {loadKubeConfig} from '../apply/kubeconfig.js'
 import type {ApplyReport} from '../apply/execute.js'
 import type {FinopsConfig} from '../config/index.js'
 import type {RunStepName} from '../config/sections/run.js'
-import {daysBetween} from '../dates.js'
+import {addDays, daysBetween, today} from '../dates.js'
 import {isFinopsError} from '../errors.js'
+import {providerLastDays} from '../store/cost-presence.js'
 import {costDataRange} from '../store/costs.js'
 import {listSnapshots} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
@@ -171,8 +173,14 @@ export const runSteps: Record<RunStepName, RunStep> = {
         resolveWebhook(undefined, ctx.config.alerts.slack)
       } catch (error) {
         // Nowhere to post is a choice, not a failure; a webhook file that cannot be read is a failure (alert check reports it).
-        if (isFinopsError(error) && error.code === 'NO_WEBHOOK')
-          return {status: 'skipped', reason: 'no Slack webhook configured (FINOPS_SLACK_WEBHOOK_URL or alerts.slack)'}
+        if (isFinopsError(error) && error.code === 'NO_WEBHOOK') {
+          const noWebhook = 'no Slack webhook configured (FINOPS_SLACK_WEBHOOK_URL or alerts.slack)'
+          // Late billing data is still said without a webhook: the run is partial, not a quiet skip.
+          const stale = staleSources(providerLastDays(ctx.db), addDays(today(), -1), ctx.config.alerts.freshness)
+          if (stale.length > 0)
+            return {status: 'partial', reason: `${stale.map(staleSourceWarning).join('; ')} (${noWebhook})`}
+          return {status: 'skipped', reason: noWebhook}
+        }
       }
       const result = await command(ctx, 'alerts', 'alert:check', ['alert', 'check'])
       ctx.outputs.alerts = result.json

@@ -3,7 +3,7 @@ import type {Db} from './open.js'
 /** An alert as raised by one evaluation: its dedup key, a one-line summary and its Slack message. */
 export interface RaisedAlert {
   key: string
-  kind: 'budget' | 'anomaly'
+  kind: 'budget' | 'anomaly' | 'freshness'
   subject: string
   summary: string
   payload: unknown
@@ -20,7 +20,7 @@ export interface StoredAlert extends RaisedAlert {
 
 interface AlertRow {
   key: string
-  kind: 'budget' | 'anomaly'
+  kind: 'budget' | 'anomaly' | 'freshness'
   subject: string
   status: 'pending' | 'sent'
   payload: string

@@ -26,3 +26,12 @@ export function providerDataDays(db: Db, from: string, to: string): Map<string, 
   }
   return present
 }
+
+/** Each provider's newest day with cost rows (any charge), by provider name. */
+export function providerLastDays(db: Db): Map<string, string> {
+  const rows = db.prepare('SELECT provider, MAX(day) FROM cost_daily GROUP BY provider').raw().all() as [
+    string,
+    string,
+  ][]
+  return new Map(rows)
+}

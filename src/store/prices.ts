@@ -88,3 +88,43 @@ export function listPrices(db: Db, provider: string, region?: string): PriceRow[
     )
     .all(provider, region ?? null, region ?? null) as PriceRow[]
 }
+
+/** Per-core-hour and per-GiB-hour prices of a machine series in a region, from the catalog. */
+export interface ComponentPrices {
+  coreHour: number
+  ramGiBHour: number
+  /** The SKUs' descriptions, for the price source shown to users. */
+  description: string
+  currency: string
+}
+
+/**
+ * The catalog's core and RAM prices for a machine series (GCP: `N2` for n2-standard-4) in one
+ * region and capacity: the plain SKUs (not custom, sole-tenant or commitment ones), cheapest
+ * description first. Undefined unless both are found.
+ */
+export function catalogComponentPrices(
+  db: Db,
+  query: {provider: string; region: string; series: string; capacity: 'on-demand' | 'spot'},
+): ComponentPrices | undefined {
+  const pick = (component: 'Core' | 'Ram') =>
+    db
+      .prepare(
+        `SELECT unit_price AS price, description, currency FROM prices
+      WHERE provider = ? AND region = ? AND capacity = ? AND upper(family_key) LIKE ? AND family_key LIKE ?
+        AND family_key NOT LIKE '%Custom%' AND family_key NOT LIKE '%Sole Tenancy%' AND family_key NOT LIKE '%Commitment%'
+        AND unit_price > 0
+      ORDER BY length(family_key), unit_price LIMIT 1`,
+      )
+      .get(
+        query.provider,
+        query.region,
+        query.capacity,
+        `${query.series.toUpperCase()} %`,
+        `%Instance ${component}%`,
+      ) as {price: number; description: string; currency: string} | undefined
+  const core = pick('Core')
+  const ram = pick('Ram')
+  if (!core || !ram) return undefined
+  return {coreHour: core.price, ramGiBHour: ram.price, description: core.description, currency: core.currency}
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, test} from 'vitest'
 
-import {alertCheckSchema} from '../../src/alerts/schemas.js'
+import {alertCheckSchema, budgetStatusSchema} from '../../src/alerts/schemas.js'
 import {syntheticRows} from '../helpers/cost-data.js'
 import {writeFocusCsv} from '../helpers/focus-csv.js'
 import {type CliResult, parseJson, runCli, tempDir} from '../helpers/cli.js'
@@ -149,6 +149,51 @@ describe('finops alert check', () => {
     // Nothing was queued: a later dry run still sees three new alerts.
     const dry = check(await cli('--dry-run', '--json'))
     expect(dry.wouldPost).toHaveLength(3)
+  })
+
+  test('--anomaly-level sets the anomaly band width for one run; a bad value is a usage error before anything runs', async () => {
+    const wide = check(await cli('--dry-run', '--json', '--anomaly-level', '99.99'))
+    expect(wide.anomalies.found.map((a) => [a.day, a.level])).toEqual([['2024-09-24', 99.99]])
+    const narrow = check(await cli('--dry-run', '--json', '--anomaly-level', '80'))
+    expect(narrow.anomalies.found.every((a) => a.level === 80)).toBe(true)
+    // A narrower band is never further from the expected day than a wider one.
+    const spike = (r: typeof wide) => r.anomalies.found.find((a) => a.day === '2024-09-24')!
+    expect(spike(narrow).upper).toBeLessThan(spike(wide).upper)
+    for (const bad of ['50', '100', 'abc', ' ']) {
+      const r = await cli('--anomaly-level', bad)
+      expect(r.code, bad).toBe(2)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).toContain('--anomaly-level')
+    }
+    expect(slack.posts).toEqual([])
+  })
+
+  test('billing data older than its usual lag: alert check and budget status warn on one line and exit 7 (partial)', async () => {
+    // The seed's data stops at 2024-09-24; two months later the export has clearly stopped arriving.
+    const late = {...env, FINOPS_NOW: '2024-11-25'}
+    const human = await runCli(['alert', 'check', '--dry-run'], {env: late, cwd: work.dir})
+    expect(human.code, human.stderr).toBe(7)
+    expect(human.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^Warning: billing data from AWS stops at 2024-09-24 \(61 days before yesterday; expected within 2\)/,
+      ),
+    ])
+    expect(human.stdout).toMatch(/not judged after the newest day of AWS \(2024-09-24\): its data is late/)
+    const json = check(await runCli(['alert', 'check', '--dry-run', '--json'], {env: late, cwd: work.dir}))
+    expect(json.stale).toEqual([{provider: 'AWS', lastDay: '2024-09-24', lagDays: 61, expectedLagDays: 2}])
+    expect(json.wouldPost!.filter((a) => a.kind === 'freshness').map((a) => a.key)).toEqual([
+      'freshness:"AWS":2024-09-24',
+    ])
+    const status = await runCli(['budget', 'status', '--json'], {env: late, cwd: work.dir})
+    expect(status.code, status.stderr).toBe(7)
+    const parsed = budgetStatusSchema.parse(parseJson(status))
+    expect(parsed.stale.map((s) => s.provider)).toEqual(['AWS'])
+    expect(parsed.warnings).toHaveLength(1)
+    // On time (the seed's own "now"), neither command warns.
+    const onTime = await runCli(['budget', 'status'], {env, cwd: work.dir})
+    expect(onTime.code, onTime.stderr).toBe(0)
+    expect(onTime.stderr).toBe('')
+    expect(slack.posts).toEqual([])
   })
 
   test('--webhook-file reads the URL from a mounted Secret file', async () => {

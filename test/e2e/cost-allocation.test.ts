@@ -90,7 +90,10 @@ describe('finops cost allocation (built CLI)', () => {
     const csv = await runCli(['cost', 'allocation', '--db', db, '--window', '3d', '-g', 'workload', '--csv'], {env})
     expect(csv.code, csv.stderr).toBe(0)
     const lines = csv.stdout.trim().split('\n')
-    expect(lines[0]).toBe('workload,cpu_cost,memory_cost,cost,currency,share,cpu_core_hours,memory_gib_hours,from,to')
+    expect(lines[0]).toBe(
+      'workload,cpu_cost,memory_cost,gpu_cost,storage_cost,load_balancer_cost,network_cost,idle_cost,shared_cost,cost,currency,share,efficiency,' +
+        'cpu_core_hours,memory_gib_hours,gpu_hours,cpu_request_core_hours,cpu_usage_core_hours,memory_request_gib_hours,memory_usage_gib_hours,from,to',
+    )
     expect(lines.at(-1)).toMatch(/^\(idle\),/)
     expect(lines.some((l) => l.startsWith('shop/Deployment/web,'))).toBe(true)
   })
@@ -119,7 +122,9 @@ describe('finops cost allocation (built CLI)', () => {
     expect(window.stderr).toMatch(/--window 7x: expected a number of days/)
     const empty = await runCli(['cost', 'allocation', '--db', path.join(tmp.dir, 'empty.db')], {env})
     expect(empty.code).toBe(8)
-    expect(empty.stderr).toMatch(/^Error: no Kubernetes snapshot in the store \(run `finops collect k8s` first/)
+    expect(empty.stderr).toMatch(
+      /^Error: no Kubernetes snapshot or history in the store for 2024-06-08 to 2024-06-14 \(run `finops collect k8s` and `finops collect usage` first/,
+    )
   })
 })
 

@@ -45,10 +45,16 @@ async function freePort(): Promise<number> {
  * and serves them. Retention is 90 days so old test data is not dropped.
  */
 export async function startPrometheus(dir: string, openMetrics: string): Promise<RunningPrometheus> {
+  fs.mkdirSync(dir, {recursive: true})
   const data = path.join(dir, 'data.om')
+  fs.writeFileSync(data, openMetrics)
+  return startPrometheusFromFile(dir, data)
+}
+
+/** The same, from an OpenMetrics file already written (large histories are streamed to disk). */
+export async function startPrometheusFromFile(dir: string, data: string): Promise<RunningPrometheus> {
   const tsdb = path.join(dir, 'tsdb')
   fs.mkdirSync(tsdb, {recursive: true})
-  fs.writeFileSync(data, openMetrics)
   await run(PROMTOOL_BIN, ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', data, tsdb], {
     maxBuffer: 64 * 1024 * 1024,
   })

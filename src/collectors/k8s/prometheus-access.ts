@@ -1,6 +1,22 @@
 import fs from 'node:fs'
 
-import {usageError} from '../../errors.js'
+import {type ErrorText, type UserInput, usageError} from '../../errors.js'
+
+/** The inputs these errors talk about: a flag at the command line, a finops.yaml field elsewhere. */
+export const PROMETHEUS_INPUTS = {
+  url: {key: 'prometheus', label: 'kubernetes.prometheus.url'},
+  header: {key: 'prometheus-header', label: 'kubernetes.prometheus.headers'},
+  bearerTokenFile: {key: 'bearer-token-file', label: 'kubernetes.prometheus.bearerTokenFile'},
+  bearerTokenEnv: {key: 'bearer-token-env', label: 'kubernetes.prometheus.bearerTokenEnv'},
+  username: {key: 'username', label: 'kubernetes.prometheus.username'},
+  passwordEnv: {key: 'password-env', label: 'kubernetes.prometheus.passwordEnv'},
+  caFile: {key: 'prometheus-ca-file', label: 'kubernetes.prometheus.caFile'},
+  certFile: {key: 'prometheus-cert-file', label: 'kubernetes.prometheus.certFile'},
+  keyFile: {key: 'prometheus-key-file', label: 'kubernetes.prometheus.keyFile'},
+  sigv4: {key: 'sigv4', label: 'kubernetes.prometheus.sigv4'},
+  sigv4Region: {key: 'sigv4-region', label: 'kubernetes.prometheus.sigv4.region'},
+} satisfies Record<string, UserInput>
+const I = PROMETHEUS_INPUTS
 
 /**
  * Everything needed to talk to one Prometheus-compatible endpoint (Prometheus, Thanos, Mimir,
@@ -74,8 +90,8 @@ export function parseHeaderFlag(raw: string): [string, string] {
   const name = colon > 0 ? raw.slice(0, colon).trim() : ''
   if (!name || !HEADER_NAME.test(name))
     throw usageError(
-      `--prometheus-header ${JSON.stringify(redactHeaderFlag(raw))}: expected "Name: value"`,
-      'for example --prometheus-header "X-Scope-OrgID: team-a"',
+      (n) => `${n(I.header)} ${JSON.stringify(redactHeaderFlag(raw))}: expected "Name: value"`,
+      'for example "X-Scope-OrgID: team-a"',
     )
   return [name, raw.slice(colon + 1).trim()]
 }
@@ -86,21 +102,22 @@ const redactHeaderFlag = (raw: string): string => {
   return colon > 0 ? `${raw.slice(0, colon)}: ****` : raw.length > 24 ? `${raw.slice(0, 8)}...` : raw
 }
 
-const checkHeader = (name: string, value: string, where: string): void => {
-  if (!HEADER_NAME.test(name)) throw usageError(`${where}: "${name}" is not a valid HTTP header name`)
+const checkHeader = (name: string, value: string, where: ErrorText): void => {
+  const at = (n: (input: UserInput) => string) => (typeof where === 'string' ? where : where(n))
+  if (!HEADER_NAME.test(name)) throw usageError((n) => `${at(n)}: "${name}" is not a valid HTTP header name`)
   if (RESERVED_HEADERS.has(name.toLowerCase()))
-    throw usageError(`${where}: ${name} is set by finops itself and cannot be overridden`)
-  if (/[\r\n\0]/.test(value)) throw usageError(`${where}: the value of ${name} contains a line break`)
+    throw usageError((n) => `${at(n)}: ${name} is set by finops itself and cannot be overridden`)
+  if (/[\r\n\0]/.test(value)) throw usageError((n) => `${at(n)}: the value of ${name} contains a line break`)
 }
 
-const readable = (file: string | undefined, what: string, where: string): void => {
+const readable = (file: string | undefined, what: string, where: UserInput): void => {
   if (file === undefined) return
   try {
     fs.accessSync(file, fs.constants.R_OK)
   } catch (error) {
     throw usageError(
       `cannot read the ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      `check ${where}`,
+      (n) => `check ${n(where)}`,
     )
   }
 }
@@ -144,7 +161,7 @@ export function resolvePrometheusAccess(
   }
   for (const raw of input.headerFlags ?? []) {
     const [name, value] = parseHeaderFlag(raw)
-    checkHeader(name, value, '--prometheus-header')
+    checkHeader(name, value, (n) => n(I.header))
     // A flag replaces the configured header of the same name (names are case-insensitive).
     for (const existing of Object.keys(headers))
       if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing]
@@ -157,20 +174,16 @@ export function resolvePrometheusAccess(
     if (!bearerToken)
       throw usageError(
         `the Prometheus bearer token comes from $${input.bearerTokenEnv}, which is not set`,
-        `export ${input.bearerTokenEnv}, or check --bearer-token-env / kubernetes.prometheus.bearerTokenEnv`,
+        (n) => `export ${input.bearerTokenEnv}, or check ${n(I.bearerTokenEnv)}`,
       )
   }
   const bearerTokenFile = input.bearerTokenFile
-  readable(
-    bearerTokenFile,
-    'Prometheus bearer token file',
-    '--bearer-token-file / kubernetes.prometheus.bearerTokenFile',
-  )
+  readable(bearerTokenFile, 'Prometheus bearer token file', I.bearerTokenFile)
   const password = input.passwordEnv ? env[input.passwordEnv] : undefined
   if (input.username && password === undefined)
     throw usageError(
-      '--username needs a password',
-      'set --password-env NAME (the variable holding it) or FINOPS_PROMETHEUS_PASSWORD',
+      (n) => `${n(I.username)} needs a password`,
+      (n) => `set ${n(I.passwordEnv)} to the variable holding it, or FINOPS_PROMETHEUS_PASSWORD`,
     )
   const customAuthorization = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')
 
@@ -180,7 +193,7 @@ export function resolvePrometheusAccess(
     if (!region)
       throw usageError(
         'SigV4 needs an AWS region',
-        'pass --sigv4-region, set kubernetes.prometheus.sigv4.region or AWS_REGION, or use the aps-workspaces.REGION.amazonaws.com URL',
+        (n) => `set ${n(I.sigv4Region)} or AWS_REGION, or use the aps-workspaces.REGION.amazonaws.com URL`,
       )
     sigv4 = {region, service: input.sigv4Service ?? 'aps'}
   }
@@ -194,18 +207,19 @@ export function resolvePrometheusAccess(
   if (methods.length > 1)
     throw usageError(
       `Prometheus authentication is ambiguous: ${methods.join(', ')} are all set`,
-      'keep one of --bearer-token-file, --bearer-token-env, --username, --sigv4, or an Authorization header',
+      (n) =>
+        `keep one of ${n(I.bearerTokenFile)}, ${n(I.bearerTokenEnv)}, ${n(I.username)}, ${n(I.sigv4)}, or an Authorization header`,
     )
   // The default variable (FINOPS_PROMETHEUS_TOKEN) is used only when nothing else is asked for.
   if (methods.length === 0 && input.defaultBearerTokenEnv) bearerToken = env[input.defaultBearerTokenEnv] || undefined
 
-  readable(input.caFile, 'Prometheus CA bundle', '--prometheus-ca-file / kubernetes.prometheus.caFile')
-  readable(input.certFile, 'Prometheus client certificate', '--prometheus-cert-file / kubernetes.prometheus.certFile')
-  readable(input.keyFile, 'Prometheus client key', '--prometheus-key-file / kubernetes.prometheus.keyFile')
+  readable(input.caFile, 'Prometheus CA bundle', I.caFile)
+  readable(input.certFile, 'Prometheus client certificate', I.certFile)
+  readable(input.keyFile, 'Prometheus client key', I.keyFile)
   if (Boolean(input.certFile) !== Boolean(input.keyFile))
     throw usageError(
       'a client certificate needs its key (and a key its certificate)',
-      'pass both --prometheus-cert-file and --prometheus-key-file',
+      (n) => `set both ${n(I.certFile)} and ${n(I.keyFile)}`,
     )
 
   return {

@@ -1,5 +1,5 @@
-import {FinopsError, redact, usageError} from '../../errors.js'
-import type {PrometheusAccess} from './prometheus-access.js'
+import {type ErrorText, FinopsError, redact, usageError} from '../../errors.js'
+import {type PrometheusAccess, PROMETHEUS_INPUTS as I} from './prometheus-access.js'
 import {createFormPoster} from './prometheus-transport.js'
 
 export interface PrometheusSeries {
@@ -30,12 +30,12 @@ export function createPrometheusClient(access: PrometheusAccess): PrometheusApi 
     url = new URL(baseUrl)
   } catch {
     throw usageError(
-      `--prometheus ${redact(baseUrl)}: not a URL`,
-      'for example --prometheus http://prometheus.monitoring:9090',
+      (n) => `${n(I.url)} ${redact(baseUrl)}: not a URL`,
+      'for example http://prometheus.monitoring:9090',
     )
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw usageError(`--prometheus ${redact(baseUrl)}: expected an http(s) URL`)
+    throw usageError((n) => `${n(I.url)} ${redact(baseUrl)}: expected an http(s) URL`)
   // Credentials in the URL become basic auth and are removed from anything we print.
   const urlUser = url.username ? decodeURIComponent(url.username) : undefined
   const urlPassword = url.password ? decodeURIComponent(url.password) : undefined
@@ -78,7 +78,7 @@ export function createPrometheusClient(access: PrometheusAccess): PrometheusApi 
         {
           code: 'PROMETHEUS_REMOTE',
           exit: 'remote',
-          suggestion: 'point --prometheus at the Prometheus base URL (without /api/v1)',
+          suggestion: (n) => `point ${n(I.url)} at the Prometheus base URL (without /api/v1)`,
         },
       )
     }
@@ -103,18 +103,19 @@ export function createPrometheusClient(access: PrometheusAccess): PrometheusApi 
   }
 }
 
-const authSuggestion = (access: PrometheusAccess): string =>
+const authSuggestion = (access: PrometheusAccess): ErrorText =>
   access.sigv4
     ? 'check the AWS identity (AWS_PROFILE, IRSA) has aps:QueryMetrics on the workspace and the region is right'
     : Object.keys(access.headers).length > 0
-      ? 'check --bearer-token-file / --bearer-token-env, --username / --password-env and the --prometheus-header values (tenant id)'
-      : 'check --bearer-token-file / --bearer-token-env or --username / --password-env'
+      ? (n) =>
+          `check ${n(I.bearerTokenFile)} / ${n(I.bearerTokenEnv)}, ${n(I.username)} / ${n(I.passwordEnv)} and the ${n(I.header)} values (tenant id)`
+      : (n) => `check ${n(I.bearerTokenFile)} / ${n(I.bearerTokenEnv)} or ${n(I.username)} / ${n(I.passwordEnv)}`
 
 // TLS failures get a hint about which TLS setting to look at.
-const TLS_HINTS: [RegExp, string][] = [
+const TLS_HINTS: [RegExp, ErrorText][] = [
   [
     /SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED|unable to verify/i,
-    'the server certificate is not trusted: pass its CA with --prometheus-ca-file (kubernetes.prometheus.caFile)',
+    (n) => `the server certificate is not trusted: pass its CA with ${n(I.caFile)}`,
   ],
   [
     /ALTNAME|Hostname\/IP does not match/i,
@@ -123,7 +124,7 @@ const TLS_HINTS: [RegExp, string][] = [
   [/CERT_HAS_EXPIRED|expired/i, 'the server certificate has expired'],
   [
     /certificate required|alert handshake|bad certificate|unknown ca|EPROTO|ECONNRESET/i,
-    'the server may require a client certificate: pass --prometheus-cert-file and --prometheus-key-file',
+    (n) => `the server may require a client certificate: pass ${n(I.certFile)} and ${n(I.keyFile)}`,
   ],
 ]
 
@@ -134,12 +135,14 @@ function unreachable(base: string, error: unknown, timeoutSeconds: number, acces
       ? `no answer within ${timeoutSeconds}s`
       : (e.code ?? e.cause?.code ?? e.message ?? String(error))
   const text = `${e.code ?? ''} ${e.message ?? ''}`
-  const tlsHint = base.startsWith('https:') ? TLS_HINTS.find(([pattern]) => pattern.test(text))?.[1] : undefined
-  const clientCertHint = tlsHint?.includes('client certificate') && access.tls.certFile ? undefined : tlsHint
+  const hint = base.startsWith('https:') ? TLS_HINTS.find(([pattern]) => pattern.test(text)) : undefined
+  // A client-certificate hint is no help when one was given.
+  const clientCertHint = hint && !(hint === TLS_HINTS[3] && access.tls.certFile) ? hint[1] : undefined
   return new FinopsError(`cannot reach Prometheus at ${base}: ${redact(why)}`, {
     code: 'PROMETHEUS_UNREACHABLE',
     exit: 'remote',
-    suggestion: clientCertHint ?? 'check --prometheus (e.g. kubectl port-forward svc/prometheus 9090) and retry',
+    suggestion:
+      clientCertHint ?? ((n) => `check ${n(I.url)} (e.g. kubectl port-forward svc/prometheus 9090) and retry`),
     cause: error,
   })
 }

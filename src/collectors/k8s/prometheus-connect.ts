@@ -1,7 +1,7 @@
 import type {PrometheusConfig} from '../../config/sections/kubernetes.js'
 import {usageError} from '../../errors.js'
 import {loadKubeAccess} from '../../k8s/kubeconfig.js'
-import {resolvePrometheusAccess} from './prometheus-access.js'
+import {PROMETHEUS_INPUTS as I, resolvePrometheusAccess} from './prometheus-access.js'
 import {createPrometheusClient, type PrometheusApi} from './prometheus-client.js'
 import {discoverPrometheus, type DiscoveredPrometheus} from './prometheus-discovery.js'
 
@@ -53,7 +53,8 @@ export async function connectPrometheus(
   if (!url)
     throw usageError(
       'no Prometheus URL',
-      'pass --prometheus URL (or --prometheus auto to find it in the cluster), set kubernetes.prometheus.url, or use --source metrics-server',
+      (n) =>
+        `set ${n(I.url)} to Prometheus' URL (or to auto, to find it in the cluster), or collect usage from metrics-server instead`,
     )
   const access = resolvePrometheusAccess(
     {

@@ -1,6 +1,7 @@
 import * as k8s from '@kubernetes/client-node'
 
 import {FinopsError} from '../../errors.js'
+import {PROMETHEUS_INPUTS as I} from './prometheus-access.js'
 import type {KubeAccess} from '../../k8s/kubeconfig.js'
 import {kubeError} from './errors.js'
 
@@ -106,7 +107,7 @@ export async function discoverPrometheus(access: KubeAccess, inCluster: boolean)
     throw new FinopsError(`no Prometheus Service found in the cluster (${services.length} Services looked at)`, {
       code: 'PROMETHEUS_NOT_FOUND',
       exit: 'notFound',
-      suggestion: 'pass --prometheus URL or set kubernetes.prometheus.url',
+      suggestion: (n) => `set ${n(I.url)} to Prometheus' URL`,
     })
   if (!inCluster)
     throw new FinopsError(
@@ -114,7 +115,8 @@ export async function discoverPrometheus(access: KubeAccess, inCluster: boolean)
       {
         code: 'PROMETHEUS_NOT_REACHABLE_HERE',
         exit: 'usage',
-        suggestion: `run \`kubectl port-forward -n ${found.namespace} svc/${found.name} 9090:${found.port}\` and pass --prometheus http://localhost:9090`,
+        suggestion: (n) =>
+          `run \`kubectl port-forward -n ${found.namespace} svc/${found.name} 9090:${found.port}\` and set ${n(I.url)} to http://localhost:9090`,
       },
     )
   return found

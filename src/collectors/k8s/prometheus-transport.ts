@@ -7,7 +7,7 @@ import {defaultProvider} from '@aws-sdk/credential-provider-node'
 import {SignatureV4} from '@smithy/signature-v4'
 
 import {FinopsError} from '../../errors.js'
-import type {PrometheusAccess, PrometheusTls} from './prometheus-access.js'
+import {type PrometheusAccess, PROMETHEUS_INPUTS, type PrometheusTls} from './prometheus-access.js'
 
 /** One HTTP answer, whole (Prometheus API answers are JSON documents). */
 export interface HttpAnswer {
@@ -94,7 +94,7 @@ function bearerFor(access: PrometheusAccess): string | undefined {
       {
         code: 'PROMETHEUS_AUTH',
         exit: 'auth',
-        suggestion: 'check --bearer-token-file (it is read before every request)',
+        suggestion: (n) => `check ${n(PROMETHEUS_INPUTS.bearerTokenFile)} (it is read before every request)`,
       },
     )
   }
@@ -102,7 +102,7 @@ function bearerFor(access: PrometheusAccess): string | undefined {
     throw new FinopsError(`the Prometheus bearer token file ${access.bearerTokenFile} is empty`, {
       code: 'PROMETHEUS_AUTH',
       exit: 'auth',
-      suggestion: 'check --bearer-token-file (it is read before every request)',
+      suggestion: (n) => `check ${n(PROMETHEUS_INPUTS.bearerTokenFile)} (it is read before every request)`,
     })
   return token
 }

@@ -1,3 +1,4 @@
+import type {PrometheusHistorySummary} from './history-prometheus.js'
 import type {PrometheusUsageSummary} from './usage-prometheus.js'
 
 /** `collect k8s`: what the snapshot holds now. */
@@ -29,4 +30,6 @@ export interface CollectUsageResult {
   namespaces?: number
   /** True when pods were mapped to workloads through a stored `collect k8s` snapshot. */
   usedInventory: boolean
+  /** Pod, node, volume and LoadBalancer history for cost allocation (Prometheus only). */
+  history?: PrometheusHistorySummary
 }

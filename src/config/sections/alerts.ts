@@ -67,9 +67,9 @@ const anomaliesSection = z
       .number()
       .min(80)
       .max(99.99)
-      .default(99)
+      .default(99.8)
       .describe('Width of the expected interval, percent; a day outside it is an anomaly'),
-    trainingDays: z.int().min(14).max(366).default(56).describe('Days of history the expected interval is fitted on'),
+    trainingDays: z.int().min(14).max(366).default(112).describe('Days of history the expected interval is fitted on'),
     minHistoryDays: z.int().min(14).max(366).default(21).describe('Series with less history are not judged'),
     lookbackDays: z
       .int()
@@ -77,8 +77,45 @@ const anomaliesSection = z
       .max(31)
       .default(3)
       .describe('Most recent days checked each run (dedup keeps one alert per series and day)'),
-    minImpact: z.number().min(0).default(10).describe('Smallest anomaly worth an alert, in the currency'),
+    minImpact: z.number().min(0).default(25).describe('Smallest anomaly worth an alert, in the currency'),
+    minRelative: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(0.2)
+      .describe("Smallest anomaly worth an alert relative to the series' expected day (0.2 = 20%)"),
+    minAccountShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.005)
+      .describe("Smallest anomaly worth an alert relative to the account's typical daily spend (0.005 = 0.5%)"),
     maxPerRun: z.int().min(1).max(100).default(10).describe('At most this many anomaly alerts per run, largest first'),
+  })
+  .prefault({})
+
+const freshnessSection = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe("Warn (exit 7, one Slack message) when a provider's newest billing day is older than its usual lag"),
+    lagDays: z
+      .record(z.string().min(1), z.int().min(0).max(366))
+      .default({})
+      .describe(
+        'Days each provider (by its ProviderName) may lag behind yesterday; defaults: AWS 2, Microsoft 3, Google Cloud 3',
+      ),
+    defaultLagDays: z
+      .int()
+      .min(0)
+      .max(366)
+      .default(3)
+      .describe('Days any other provider (a FOCUS import, say) may lag behind yesterday'),
+    ignore: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Providers whose data is no longer collected (a closed account): their old data is not a warning'),
   })
   .prefault({})
 
@@ -86,9 +123,11 @@ export const alertsSection = z
   .strictObject({
     slack: slackSection,
     anomalies: anomaliesSection,
+    freshness: freshnessSection,
   })
   .prefault({})
 
 export type AlertsConfig = z.infer<typeof alertsSection>
 export type SlackConfig = AlertsConfig['slack']
 export type AnomalyConfig = AlertsConfig['anomalies']
+export type FreshnessConfig = AlertsConfig['freshness']

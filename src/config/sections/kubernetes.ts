@@ -8,20 +8,23 @@ import {z} from 'zod'
  * variables named here.
  */
 
-/** $/core-hour and $/GiB-hour for one capacity type. */
-const rates = z.strictObject({
-  cpuCoreHour: z.number().min(0),
-  memoryGiBHour: z.number().min(0),
-})
-
 // OpenCost's default component prices (its configs/default.json): on-demand and spot per core-hour
-// and GiB-hour. Their ratio (about 7.46 : 1) is also how a known node price is split.
-const OPENCOST_ON_DEMAND = {cpuCoreHour: 0.031611, memoryGiBHour: 0.004237}
-const OPENCOST_SPOT = {cpuCoreHour: 0.006655, memoryGiBHour: 0.000892}
+// and GiB-hour, $0.95 per GPU-hour. Their ratios (about 7.46 : 1 : 224) are also how a known node
+// price is split. OpenCost has no spot GPU default: ours is the on-demand one at the default spot ratio.
+const OPENCOST_ON_DEMAND = {cpuCoreHour: 0.031611, memoryGiBHour: 0.004237, gpuHour: 0.95}
+const OPENCOST_SPOT = {cpuCoreHour: 0.006655, memoryGiBHour: 0.000892, gpuHour: 0.285}
+
+/** $/core-hour, $/GiB-hour and $/GPU-hour for one capacity type. */
+const rates = (gpuHour: number) =>
+  z.strictObject({
+    cpuCoreHour: z.number().min(0),
+    memoryGiBHour: z.number().min(0),
+    gpuHour: z.number().min(0).default(gpuHour),
+  })
 
 const providerRates = z.strictObject({
-  onDemand: rates.optional(),
-  spot: rates.optional(),
+  onDemand: rates(OPENCOST_ON_DEMAND.gpuHour).optional(),
+  spot: rates(OPENCOST_SPOT.gpuHour).optional(),
 })
 
 const prices = z.strictObject({
@@ -31,8 +34,8 @@ const prices = z.strictObject({
     .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
     .default('USD'),
   /** Fallback rates when a node cannot be matched to billing data. */
-  onDemand: rates.default(OPENCOST_ON_DEMAND),
-  spot: rates.default(OPENCOST_SPOT),
+  onDemand: rates(OPENCOST_ON_DEMAND.gpuHour).default(OPENCOST_ON_DEMAND),
+  spot: rates(OPENCOST_SPOT.gpuHour).default(OPENCOST_SPOT),
   /** Per-provider overrides of the fallback rates: `aws: {spot: {cpuCoreHour: 0.01, memoryGiBHour: 0.0013}}`. */
   providers: z.partialRecord(z.enum(['aws', 'gcp', 'azure', 'other']), providerRates).default({}),
   /** On-demand node-hour prices by exact instance type (`m5.xlarge: 0.192`). */
@@ -46,8 +49,28 @@ const prices = z.strictObject({
     .number()
     .gt(0)
     .default(OPENCOST_ON_DEMAND.cpuCoreHour / OPENCOST_ON_DEMAND.memoryGiBHour),
+  /** GPU:memory price ratio used to split the price of a GPU node ($/GPU-hour ÷ $/GiB-hour). */
+  gpuToMemoryRatio: z
+    .number()
+    .gt(0)
+    .default(OPENCOST_ON_DEMAND.gpuHour / OPENCOST_ON_DEMAND.memoryGiBHour),
   /** Match nodes to billing rows (ResourceId/instance id) when the store has resource-level costs. */
   fromBilling: z.boolean().default(true),
+  /** Persistent volumes: $ per GiB-month by storage class, else the default (OpenCost's $0.04). */
+  storage: z
+    .strictObject({
+      defaultGiBMonth: z.number().min(0).default(0.04),
+      classes: z.record(z.string(), z.number().min(0)).default({}),
+    })
+    .default({defaultGiBMonth: 0.04, classes: {}}),
+  /** A LoadBalancer Service's hourly price (OpenCost's default $0.025). */
+  loadBalancerHour: z.number().min(0).default(0.025),
+  /**
+   * $ per GiB transmitted by pods, when network egress is collected (kubernetes.prometheus.network).
+   * cAdvisor does not tell in-zone from internet traffic: set a blend that fits your traffic
+   * (OpenCost's defaults are $0.01 in-region and $0.12 to the internet).
+   */
+  networkGiB: z.number().min(0).default(0.01),
 })
 
 const prometheus = z.strictObject({
@@ -108,6 +131,27 @@ const prometheus = z.strictObject({
   discover: z.boolean().default(true),
   /** Extra label matchers added to every selector, e.g. `cluster="prod-eu"` for a shared Thanos. */
   extraSelector: z.string().default(''),
+  /**
+   * How finely pod and node history (kube-state-metrics) is sampled, in seconds: each pod-hour is
+   * counted to within this. Prometheus aggregates it (subqueries), so it costs query time there,
+   * not data here. Must divide a day.
+   */
+  historyResolutionSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(3600)
+    .refine((n) => 86_400 % n === 0, 'must divide 86400 (a day), e.g. 30, 60 or 300')
+    .default(60),
+  /** Also collect bytes transmitted per pod (cAdvisor) so allocation can charge network egress. */
+  network: z.boolean().default(false),
+})
+
+const allocation = z.strictObject({
+  /** What to do with node cost no container was charged: keep it as the (idle) row, or share it by cost or by requests. */
+  idle: z.enum(['separate', 'by-cost', 'by-requests']).default('separate'),
+  /** Namespaces (names or globs) and `label:key=value` whose costs are shared out to the others, weighted by cost. */
+  share: z.array(z.string().min(1)).default([]),
 })
 
 export const kubernetesSection = z
@@ -124,15 +168,17 @@ export const kubernetesSection = z
     namespaces: z.array(z.string().min(1)).optional(),
     prometheus: prometheus.default(prometheus.parse({})),
     prices: prices.default(prices.parse({})),
+    allocation: allocation.default(allocation.parse({})),
     /** Recommender settings: see recommenders/settings.ts and docs/recommendations.md. */
     recommend: z.unknown().optional(),
   })
   .default(() => kubernetesDefaults())
 
 function kubernetesDefaults() {
-  return {pageSize: 500, prometheus: prometheus.parse({}), prices: prices.parse({})}
+  return {pageSize: 500, prometheus: prometheus.parse({}), prices: prices.parse({}), allocation: allocation.parse({})}
 }
 
 export type KubernetesConfig = z.infer<typeof kubernetesSection>
 export type KubernetesPrices = KubernetesConfig['prices']
 export type PrometheusConfig = KubernetesConfig['prometheus']
+export type AllocationConfig = KubernetesConfig['allocation']

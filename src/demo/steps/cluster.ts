@@ -5,7 +5,7 @@ import {DigestBuilder} from '../../k8s/digest.js'
 import {buildInventory, rawClusterFromObjects} from '../../k8s/inventory.js'
 import {runAllocation} from '../../k8s/allocation-report.js'
 import type {ContainerKey, Inventory} from '../../model/k8s.js'
-import {renderAllocationTable} from '../../output/allocation-format.js'
+import {renderAllocationTable, renderAllocationTitle} from '../../output/allocation-format.js'
 import {replaceInventory} from '../../store/k8s-inventory.js'
 import type {Db} from '../../store/open.js'
 import {type UsageRow, writeUsage} from '../../store/usage.js'
@@ -91,9 +91,7 @@ export const clusterStep: DemoStep = {
     const k8s: KubernetesConfig = parseConfig({}).kubernetes
     const byNamespace = runAllocation(db, k8s, {window: '14d', groupBy: ['namespace']})
     print('$ finops cost allocation --group-by namespace --window 14d')
-    print(
-      `Kubernetes cost allocation ${byNamespace.from} to ${byNamespace.to} (${byNamespace.days} days, ${byNamespace.nodes.length} nodes)`,
-    )
+    print(renderAllocationTitle(byNamespace))
     print(renderAllocationTable(byNamespace))
     const byTeam = runAllocation(db, k8s, {window: '14d', groupBy: ['label:team']})
     print('\n$ finops cost allocation --group-by label:team --window 14d')

@@ -3,6 +3,8 @@ import {migration as applyJournal} from './apply-journal.js'
 import {migration as budgetsAndAlerts} from './budgets-and-alerts.js'
 import {migration as collectorWatermarksAndPrices} from './collector-watermarks-and-prices.js'
 import {migration as costRollup} from './cost-rollup.js'
+import {migration as k8sHistory} from './k8s-history.js'
+import {migration as costResources} from './cost-resources.js'
 import {migration as k8sInventoryAndUsage} from './k8s-inventory-and-usage.js'
 import {migration as recommendations} from './recommendations.js'
 import {migration as runLock} from './run-lock.js'
@@ -30,4 +32,6 @@ export const migrations: readonly Migration[] = [
   recommendations,
   applyJournal,
   runLock,
+  k8sHistory,
+  costResources,
 ]

@@ -5,7 +5,8 @@ import {loadDemoUsage} from '../../../src/demo/steps/cluster.js'
 import {demoClusterObjects} from '../../../src/demo/cluster-fixture.js'
 import {eachDay} from '../../../src/dates.js'
 import {DigestBuilder} from '../../../src/k8s/digest.js'
-import {allocateCosts, IDLE, parseAllocationKeys} from '../../../src/k8s/allocation.js'
+import {allocateCosts, type AllocationInput, IDLE, parseAllocationKeys} from '../../../src/k8s/allocation.js'
+import {snapshotContainerDays} from '../../../src/k8s/allocation-snapshot.js'
 import {buildInventory, rawClusterFromObjects} from '../../../src/k8s/inventory.js'
 import type {ContainerUsage, Inventory, NodeInfo, Workload} from '../../../src/model/k8s.js'
 import {
@@ -19,7 +20,7 @@ import {
 } from '../../../src/k8s/prices.js'
 import {openStore} from '../../../src/store/open.js'
 import {replacePrices} from '../../../src/store/prices.js'
-import {nodePricesFor} from '../../../src/k8s/allocation-report.js'
+import {labelSource, nodePricesFor} from '../../../src/k8s/allocation-report.js'
 import {readUsage} from '../../../src/store/usage.js'
 import {renderAllocationCsv, renderAllocationTable} from '../../../src/output/allocation-format.js'
 import {tempDir} from '../../helpers/cli.js'
@@ -78,6 +79,36 @@ const usageOf = (name: string, day: string, cpu: number, memory: number): Contai
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+
+/** Allocation of days modelled from a snapshot: every node all day, its running pods charged as the snapshot says. */
+const fromSnapshot = (
+  inventory: Inventory,
+  usage: readonly ContainerUsage[],
+  days: readonly string[],
+  groupBy: readonly string[] | undefined,
+  extra: Partial<AllocationInput> = {},
+) => {
+  const nodePrices = priceNodes(inventory.nodes, prices)
+  const snap = snapshotContainerDays({inventory, usage, uncovered: () => true, days, stepSeconds: 300})
+  return allocateCosts({
+    days,
+    groupBy: parseAllocationKeys(groupBy),
+    currency: 'USD',
+    nodeDays: days.flatMap((day) =>
+      inventory.nodes.map((n) => ({
+        cluster: n.cluster,
+        node: n.name,
+        day,
+        hours: 24,
+        price: nodePrices.get(`${n.cluster}/${n.name}`)!,
+        labels: n.labels,
+      })),
+    ),
+    containers: snap.rows,
+    labels: labelSource(inventory),
+    ...extra,
+  })
+}
 
 describe('node prices', () => {
   it('splits a node price with the CPU:memory ratio so cores and GiB add back up to it', () => {
@@ -194,14 +225,7 @@ describe('cost allocation', () => {
     ]
     const nodePrices = priceNodes(inventory.nodes, prices)
     const p = nodePrices.get('c/n1')!
-    const report = allocateCosts({
-      inventory,
-      usage,
-      nodePrices,
-      days,
-      groupBy: parseAllocationKeys(['workload']),
-      currency: 'USD',
-    })
+    const report = fromSnapshot(inventory, usage, days, ['workload'])
     const light = report.rows.find((r) => r.keys[0] === 'ns/Deployment/a-light')!
     const hot = report.rows.find((r) => r.keys[0] === 'ns/Deployment/b-hot')!
     // a-light: requests both days (usage below requests).
@@ -255,15 +279,7 @@ describe('cost allocation', () => {
       'c',
       '2024-06-02T00:00:00Z',
     )
-    const nodePrices = priceNodes(inventory.nodes, prices)
-    const report = allocateCosts({
-      inventory,
-      usage: [],
-      nodePrices,
-      days: ['2024-06-01'],
-      groupBy: parseAllocationKeys(['container']),
-      currency: 'USD',
-    })
+    const report = fromSnapshot(inventory, [], ['2024-06-01'], ['container'])
     expect(report.rows.map((r) => [r.keys[0], r.cpuCoreHours, r.memoryGiBHours])).toEqual([
       ['ns/mesh/main', 24, 24],
       ['ns/mesh/proxy', 6, 6],
@@ -303,15 +319,7 @@ describe('cost allocation', () => {
     ]
     const nodePrices = priceNodes(inventory.nodes, prices)
     const p = nodePrices.get('c/n1')!
-    const report = allocateCosts({
-      inventory,
-      usage,
-      nodePrices,
-      days: ['2024-06-01', '2024-06-02'],
-      groupBy: parseAllocationKeys(['workload']),
-      currency: 'USD',
-      stepSeconds: 300,
-    })
+    const report = fromSnapshot(inventory, usage, ['2024-06-01', '2024-06-02'], ['workload'])
     // 6 samples x 5 minutes = half an hour, at max(request, usage): 1.5 cores and 2 GiB.
     expect(report.rows).toHaveLength(1)
     expect(report.rows[0]!.cpuCoreHours).toBeCloseTo(1.5 * 0.5, 9)
@@ -330,14 +338,7 @@ describe('cost allocation', () => {
       workloads: [workload('a', ['n1'], {cpu: 3, memory: 12 * GIB})],
     }
     const usage = [usageOf('a', '2024-06-01', 6, 20 * GIB)]
-    const report = allocateCosts({
-      inventory,
-      usage,
-      nodePrices: priceNodes(inventory.nodes, prices),
-      days: ['2024-06-01'],
-      groupBy: parseAllocationKeys(undefined),
-      currency: 'USD',
-    })
+    const report = fromSnapshot(inventory, usage, ['2024-06-01'], undefined)
     expect(report.idle.cost).toBe(0)
     expect(report.rows[0]!.cost).toBeCloseTo(report.totals.nodes, 9)
   })
@@ -366,14 +367,7 @@ describe('cost allocation', () => {
       ['container'],
       ['namespace,label:team'],
     ])('rows + idle = node costs when grouped by %s', (groupBy) => {
-      const report = allocateCosts({
-        inventory,
-        usage,
-        nodePrices,
-        days,
-        groupBy: parseAllocationKeys([groupBy]),
-        currency: 'USD',
-      })
+      const report = fromSnapshot(inventory, usage, days, [groupBy])
       expect(report.totals.nodes).toBeCloseTo(nodeTotal, 6)
       expect(sum(report.rows.map((r) => r.cost)) + report.idle.cost).toBeCloseTo(nodeTotal, 6)
       expect(sum(report.rows.map((r) => r.share)) + report.idle.share).toBeCloseTo(1, 9)
@@ -382,14 +376,7 @@ describe('cost allocation', () => {
     })
 
     it('groups by node: each node row is what was allocated on it', () => {
-      const report = allocateCosts({
-        inventory,
-        usage,
-        nodePrices,
-        days,
-        groupBy: parseAllocationKeys(['node']),
-        currency: 'USD',
-      })
+      const report = fromSnapshot(inventory, usage, days, ['node'])
       for (const n of report.nodes) {
         const row = report.rows.find((r) => r.keys[0] === n.node)
         expect(row?.cost ?? 0).toBeCloseTo(n.allocated, 9)
@@ -397,21 +384,17 @@ describe('cost allocation', () => {
     })
 
     it('renders a table and CSV whose idle row and totals match the report', () => {
-      const report = allocateCosts({
-        inventory,
-        usage,
-        nodePrices,
-        days,
-        groupBy: parseAllocationKeys(['namespace']),
-        currency: 'USD',
-      })
+      const report = fromSnapshot(inventory, usage, days, ['namespace'])
       const table = renderAllocationTable(report)
       expect(table).toContain(IDLE)
-      expect(table).toMatch(/Total \(nodes\)/)
+      expect(table).toMatch(/│ Total +│/)
       const csv = renderAllocationCsv(report).trim().split('\n')
-      expect(csv[0]).toBe('namespace,cpu_cost,memory_cost,cost,currency,share,cpu_core_hours,memory_gib_hours,from,to')
+      expect(csv[0]).toBe(
+        'namespace,cpu_cost,memory_cost,gpu_cost,storage_cost,load_balancer_cost,network_cost,idle_cost,shared_cost,cost,currency,share,efficiency,' +
+          'cpu_core_hours,memory_gib_hours,gpu_hours,cpu_request_core_hours,cpu_usage_core_hours,memory_request_gib_hours,memory_usage_gib_hours,from,to',
+      )
       expect(csv).toHaveLength(report.rows.length + 2)
-      const costs = csv.slice(1).map((line) => Number(line.split(',')[3]))
+      const costs = csv.slice(1).map((line) => Number(line.split(',')[9]))
       expect(sum(costs)).toBeCloseTo(nodeTotal, 2)
     })
   })

@@ -93,4 +93,35 @@ describe('run steps and missing capabilities', () => {
     })
     expect(cli.calls).toEqual([])
   })
+  it('without a webhook the alerts step is skipped, unless billing data is late: then it is partial and says so', async () => {
+    const saved = {now: process.env.FINOPS_NOW, url: process.env.FINOPS_SLACK_WEBHOOK_URL}
+    delete process.env.FINOPS_SLACK_WEBHOOK_URL
+    try {
+      const cli = partialBuild({'alert:check': {code: 0}})
+      // Data through 2024-09-03: on 2024-09-05 AWS is one day behind yesterday, within its usual lag.
+      process.env.FINOPS_NOW = '2024-09-05T06:00:00Z'
+      expect(await runSteps.alerts.run(ctx(cli))).toEqual({
+        status: 'skipped',
+        reason: 'no Slack webhook configured (FINOPS_SLACK_WEBHOOK_URL or alerts.slack)',
+      })
+      process.env.FINOPS_NOW = '2024-10-15T06:00:00Z'
+      expect(await runSteps.alerts.run(ctx(cli))).toEqual({
+        status: 'partial',
+        reason:
+          'billing data from AWS stops at 2024-09-03 (41 days before yesterday; expected within 2): alerts and forecasts after that day are not judged; check that its export or collect still runs (no Slack webhook configured (FINOPS_SLACK_WEBHOOK_URL or alerts.slack))',
+      })
+      // Switched off in finops.yaml for a source that is no longer collected: skipped again.
+      expect(await runSteps.alerts.run(ctx(cli, {alerts: {freshness: {ignore: ['AWS']}}}))).toMatchObject({
+        status: 'skipped',
+      })
+      expect(cli.calls).toEqual([])
+    } finally {
+      for (const [key, value] of [
+        ['FINOPS_NOW', saved.now],
+        ['FINOPS_SLACK_WEBHOOK_URL', saved.url],
+      ] as const)
+        if (value === undefined) delete process.env[key]
+        else process.env[key] = value
+    }
+  })
 })

@@ -124,13 +124,18 @@ describe('detectAnomalies', () => {
     expect(detectAnomalies([s], settings).map((a) => [a.day, a.direction])).toEqual([[THROUGH, 'spike']])
   })
 
-  test('a runaway cost that keeps growing keeps alerting', () => {
+  test('a runaway cost alerts on its largest day in each run, and again each day it grows by half', () => {
     const s = series(1000, 0.03, 90, {[addDays(THROUGH, -2)]: 2000, [addDays(THROUGH, -1)]: 5000, [THROUGH]: 5100})
-    expect(
-      detectAnomalies([s], {...settings, lookbackDays: 3})
-        .map((a) => a.day)
-        .sort(),
-    ).toEqual([addDays(THROUGH, -2), addDays(THROUGH, -1)])
+    // One run judging the last 3 days reports the runaway once, on its largest day so far.
+    expect(detectAnomalies([s], {...settings, lookbackDays: 3}).map((a) => [a.day, a.actual])).toEqual([
+      [addDays(THROUGH, -1), 5000],
+    ])
+    // Successive daily runs: day -2 when it was the newest, then day -1 (it grew 4x); day 0 is its plateau.
+    const alerted = new Set<string>()
+    for (let k = 2; k >= 0; k--)
+      for (const a of detectAnomalies([s], {...settings, lookbackDays: 3, through: addDays(THROUGH, -k)}))
+        alerted.add(a.day)
+    expect([...alerted].sort()).toEqual([addDays(THROUGH, -2), addDays(THROUGH, -1)])
   })
 
   test('an all-zero or perfectly flat series raises nothing and gives finite numbers', () => {

@@ -15,13 +15,16 @@ describe('alerts: in finops.yaml', () => {
         groupBy: ['account', 'service'],
         usageOnly: true,
         metric: 'billed',
-        level: 99,
-        trainingDays: 56,
+        level: 99.8,
+        trainingDays: 112,
         minHistoryDays: 21,
         lookbackDays: 3,
-        minImpact: 10,
+        minImpact: 25,
+        minRelative: 0.2,
+        minAccountShare: 0.005,
         maxPerRun: 10,
       },
+      freshness: {enabled: true, lagDays: {}, defaultLagDays: 3, ignore: []},
     })
   })
 

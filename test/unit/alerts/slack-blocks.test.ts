@@ -97,6 +97,7 @@ describe('anomaly message', () => {
     lower: 111.23,
     upper: 125.25,
     level: 99,
+    model: 'regular',
     impact: 601.99,
     beyondInterval: 594.98,
   }
