@@ -4,7 +4,8 @@ import {FinopsCommand} from '../src/cli/base-command.js'
 import {parseAmountFlag} from '../src/cli/numbers.js'
 import {outputFlags} from '../src/cli/output-flags.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
-import {recommendFromStore, recommendNow, type RecommendReport} from '../recommenders/from-store.js'
+import {now} from '../src/dates.js'
+import {recommendFromStore, type RecommendReport} from '../recommenders/from-store.js'
 import {RECOMMENDATION_KINDS, type RecommendationKind} from '../recommenders/registry.js'
 import {recommendSettingsFrom} from '../recommenders/settings.js'
 
@@ -64,7 +65,7 @@ FINOPS_NOW (an ISO date or time) pins "now" (schedules are priced over the four 
       minSavings,
       cluster: flags.cluster,
       windowDays: flags['window-days'],
-      now: recommendNow(),
+      now: now(),
       save: !flags['no-save'],
     })
     await this.present('recommend', report, {showSkipped: flags['show-skipped']})

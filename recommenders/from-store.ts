@@ -200,10 +200,3 @@ const PROVIDER_NAMES: Record<string, string[]> = {
 }
 
 const maxDay = (a: string, b: string): string => (a > b ? a : b)
-
-/** "Now" for recommendations: FINOPS_NOW (an ISO date or time) pins it for reproducible runs. */
-export function recommendNow(env: NodeJS.ProcessEnv = process.env): Date {
-  const pinned = env.FINOPS_NOW
-  if (pinned && !Number.isNaN(Date.parse(pinned))) return new Date(pinned)
-  return new Date()
-}

@@ -10,12 +10,15 @@ export const addDays = (day: string, n: number): string => toDay(new Date(dayToD
 export const daysBetween = (from: string, to: string): number =>
   Math.round((dayToDate(to).getTime() - dayToDate(from).getTime()) / DAY_MS)
 
-/** Today's UTC date; FINOPS_NOW (an ISO date or time) pins "now" for reproducible runs and tests. */
-export function today(env: NodeJS.ProcessEnv = process.env): string {
+/** The current instant; FINOPS_NOW (an ISO date or time) pins it for reproducible runs and tests. */
+export function now(env: NodeJS.ProcessEnv = process.env): Date {
   const pinned = env.FINOPS_NOW
-  if (pinned && !Number.isNaN(Date.parse(pinned))) return toDay(new Date(pinned))
-  return toDay(new Date())
+  if (pinned && !Number.isNaN(Date.parse(pinned))) return new Date(pinned)
+  return new Date()
 }
+
+/** Today's UTC date, as `now` sees it. */
+export const today = (env: NodeJS.ProcessEnv = process.env): string => toDay(now(env))
 
 /** Every day from `from` to `to`, inclusive. */
 export function eachDay(from: string, to: string): string[] {

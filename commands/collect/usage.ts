@@ -9,6 +9,7 @@ import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
 import type {CollectUsageResult} from '../../src/collectors/k8s/results.js'
 import {collectPrometheusUsage, type PrometheusUsageSummary} from '../../src/collectors/k8s/usage-prometheus.js'
 import {sampleMetricsServer} from '../../src/collectors/k8s/usage-metrics-server.js'
+import {now} from '../../src/dates.js'
 import {usageError} from '../../src/errors.js'
 import {mergeDigests} from '../../src/k8s/digest.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
@@ -38,7 +39,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     source: Flags.string({description: 'where usage comes from', options: [...SOURCES], default: 'prometheus'}),
     prometheus: Flags.string({
       description:
-        'Prometheus base URL, or `auto` to find its Service in the cluster (default: kubernetes.prometheus.url, else $FINOPS_PROMETHEUS_URL, else discovery when running in a cluster)',
+        'Prometheus base URL, or `auto` to find its Service in the cluster (default: $FINOPS_PROMETHEUS_URL, else kubernetes.prometheus.url, else discovery when running in a cluster)',
     }),
     'prometheus-header': Flags.string({
       description:
@@ -148,14 +149,11 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       this.note(`Using Prometheus at ${connection.url} (${connection.discovered.reason}, found in the cluster).`)
     const prom = connection.api
     const days = flags.days ?? k.prometheus.days
-    const now =
-      process.env.FINOPS_NOW && !Number.isNaN(Date.parse(process.env.FINOPS_NOW))
-        ? Date.parse(process.env.FINOPS_NOW)
-        : Date.now()
+    const nowMs = now().getTime()
     const step = k.prometheus.stepSeconds
     // The window ends at the last whole step before now, so a run at midnight does not open a new day.
-    const end = Math.floor((now / 1000 - 1) / step) * step
-    const start = Math.floor(now / 86_400_000) * 86_400 - days * 86_400
+    const end = Math.floor((nowMs / 1000 - 1) / step) * step
+    const start = Math.floor(nowMs / 86_400_000) * 86_400 - days * 86_400
     this.note(`Reading ${days} days of container usage from Prometheus...`)
     let summary: PrometheusUsageSummary
     let history: PrometheusHistorySummary

@@ -92,8 +92,6 @@ function sortKeys(value: unknown): unknown {
   return value
 }
 
-export const sameFields = (a: FieldSet, b: FieldSet): boolean => canonical(a) === canonical(b)
-
 /** Keys of a FieldSet whose values differ between two sets with the same keys. */
 export function changedKeys(from: FieldSet, to: FieldSet): (keyof FieldSet)[] {
   return (Object.keys(to) as (keyof FieldSet)[]).filter((key) => canonical(from[key]) !== canonical(to[key]))

@@ -3,6 +3,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import crypto from 'node:crypto'
 
+import {now} from '../dates.js'
+
 const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token'
 
 /**
@@ -46,11 +48,4 @@ export function newRunId(now = new Date()): string {
 export const newActionId = (): string => `act-${crypto.randomBytes(6).toString('hex')}`
 
 /** The journal's timestamps: now, or FINOPS_NOW when pinned (so a pinned run is reproducible end to end). */
-export const stamp = (): string => currentInstant().toISOString()
-
-/** "Now" for scheduling decisions; FINOPS_NOW pins it for reproducible runs and tests. */
-export function currentInstant(env: NodeJS.ProcessEnv = process.env): Date {
-  const pinned = env.FINOPS_NOW
-  if (pinned && !Number.isNaN(Date.parse(pinned))) return new Date(pinned)
-  return new Date()
-}
+export const stamp = (): string => now().toISOString()

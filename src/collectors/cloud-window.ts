@@ -19,8 +19,6 @@ export interface WindowSettings {
   initialDays: number
 }
 
-export const DEFAULT_WINDOW: WindowSettings = {restatementDays: 3, initialDays: 90}
-
 export interface CollectWindow {
   from: string
   to: string

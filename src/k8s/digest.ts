@@ -38,13 +38,6 @@ export function bucketValue(index: number, scheme: BucketScheme): number {
 
 export const emptyHistogram = (): Histogram => ({count: 0, sum: 0, min: 0, max: 0, zero: 0, buckets: []})
 
-export const emptyDigest = (): UsageDigest => ({
-  samples: 0,
-  cpu: emptyHistogram(),
-  memory: emptyHistogram(),
-  oomKills: 0,
-})
-
 /**
  * A mutable histogram for streaming samples in; `toHistogram()` gives the stored form. Kept separate
  * from the plain data so adding millions of samples does not re-sort arrays.

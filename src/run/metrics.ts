@@ -27,7 +27,7 @@ export interface RunFacts {
 
 /**
  * What a run pushes: spend this month to date and its projected close per currency, each budget's
- * used and forecast percent, savings available, actions applied/failed, duration and outcome.
+ * used and forecast ratio (Prometheus naming: ratios in 0-1, not percents), savings available, actions applied/failed, duration and outcome.
  * Anything the store cannot answer yet (no billing, no budgets) is simply absent.
  */
 export function collectRunMetrics(facts: RunFacts, now = today()): {samples: MetricSample[]; notes: string[]} {
@@ -74,17 +74,17 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
     for (const budget of listBudgets(facts.db)) {
       const {status} = budgetReport(facts.db, budget, forecastBudgetScope, {level: 80, now})
       samples.push({
-        name: 'finops_budget_used_percent',
-        help: 'Budget used so far in its current period, percent',
+        name: 'finops_budget_used_ratio',
+        help: 'Budget used so far in its current period, as a ratio (1 = the whole budget)',
         labels: {budget: budget.name},
-        value: status.actualPercent,
+        value: round(status.actualPercent / 100, 6),
       })
       if (status.forecast)
         samples.push({
-          name: 'finops_budget_forecast_percent',
-          help: 'Forecast period-end spend as a percent of the budget',
+          name: 'finops_budget_forecast_ratio',
+          help: 'Forecast period-end spend as a ratio of the budget (1 = the whole budget)',
           labels: {budget: budget.name},
-          value: status.forecast.percent,
+          value: round(status.forecast.percent / 100, 6),
         })
     }
   })

@@ -3,7 +3,7 @@ import {resolveWebhook} from '../alerts/webhook.js'
 import {countSources} from '../collectors/registry.js'
 import {applyFromStore} from '../apply/index.js'
 import {loadKubeConfig} from '../apply/kubeconfig.js'
-import {currentInstant} from '../apply/identity.js'
+import {now} from '../dates.js'
 import type {ApplyReport} from '../apply/execute.js'
 import type {FinopsConfig} from '../config/index.js'
 import type {RunStepName} from '../config/sections/run.js'
@@ -69,7 +69,7 @@ function clusterMissing(config: FinopsConfig): string | undefined {
 
 function usageSource(config: FinopsConfig): 'prometheus' | 'metrics-server' | 'none' {
   if (config.run.usage !== 'auto') return config.run.usage
-  return config.kubernetes.prometheus.url || process.env.FINOPS_PROMETHEUS_URL ? 'prometheus' : 'metrics-server'
+  return process.env.FINOPS_PROMETHEUS_URL || config.kubernetes.prometheus.url ? 'prometheus' : 'metrics-server'
 }
 
 const hasSources = ({sources}: FinopsConfig): boolean => countSources(sources) > 0
@@ -141,7 +141,7 @@ export const runSteps: Record<RunStepName, RunStep> = {
       const report: ApplyReport = await applyFromStore(ctx.db, {
         config: ctx.config,
         runId: ctx.runId,
-        now: currentInstant(),
+        now: now(),
         ...(stale ? {recommendations: []} : {}),
       })
       const staleNote =

@@ -22,15 +22,6 @@ export function getWatermark(db: Db, source: string, scope: string): Watermark |
   return row as Watermark | undefined
 }
 
-export function listWatermarks(db: Db): Watermark[] {
-  return db
-    .prepare(
-      `SELECT source, scope, collected_through AS collectedThrough, final_through AS finalThrough,
-    last_run_at AS lastRunAt, last_requests AS lastRequests FROM collector_watermarks ORDER BY source, scope`,
-    )
-    .all() as Watermark[]
-}
-
 /**
  * Records a successful run. A run over an older explicit window (--from/--to) never moves the
  * watermark backwards, so the next incremental run still starts from where collection got to.

@@ -323,10 +323,8 @@ describe.skipIf(!pushgatewayAvailable())('finops run --pushgateway (real prometh
       // Three days spent; the other 27 are forecast from a ~$94/day history.
       expect(monthEnd).toBeGreaterThan(spendToDate + 27 * 60)
       expect(monthEnd).toBeLessThan(spendToDate + 27 * 130)
-      expect(value('finops_budget_used_percent', 'budget="aws-monthly"')).toBeCloseTo((spendToDate / 3000) * 100, 1)
-      expect(value('finops_budget_forecast_percent', 'budget="aws-monthly"')).toBeGreaterThan(
-        (spendToDate / 3000) * 100,
-      )
+      expect(value('finops_budget_used_ratio', 'budget="aws-monthly"')).toBeCloseTo(spendToDate / 3000, 3)
+      expect(value('finops_budget_forecast_ratio', 'budget="aws-monthly"')).toBeGreaterThan(spendToDate / 3000)
 
       // Without a webhook the alerts step is skipped with its reason, not failed.
       const quiet = await runCli(['run', '--db', db], {env})

@@ -31,7 +31,8 @@ export interface PrometheusConnection {
 }
 
 /**
- * The URL from the flag, else finops.yaml, else $FINOPS_PROMETHEUS_URL, else discovery when running
+ * The URL from the flag, else $FINOPS_PROMETHEUS_URL, else finops.yaml (the environment ranks above
+ * the file, as for every FINOPS_* setting), else discovery when running
  * inside a cluster (or with `--prometheus auto`); then one client for the whole run.
  */
 export async function connectPrometheus(
@@ -39,7 +40,7 @@ export async function connectPrometheus(
   config: PrometheusConfig,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<PrometheusConnection> {
-  let url = flags.prometheus ?? config.url ?? env.FINOPS_PROMETHEUS_URL
+  let url = flags.prometheus ?? (env.FINOPS_PROMETHEUS_URL || undefined) ?? config.url
   let discovered: DiscoveredPrometheus | undefined
   const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST)
   if (url === 'auto' || (!url && inCluster && config.discover)) {

@@ -2,7 +2,7 @@ import {z} from 'zod'
 
 /**
  * `kubernetes:` in finops.yaml: cluster access, usage collection (Prometheus), and prices for
- * allocation. Owned by issue 5. `recommend:` holds the recommender settings and is validated by
+ * allocation. `recommend:` holds the recommender settings and is validated by
  * recommenders/settings.ts (kept opaque here so the two schemas evolve independently).
  * Secrets are never read from this file: auth for Prometheus comes from files or environment
  * variables named here.

@@ -66,16 +66,16 @@ describe('the run lock and a killed holder on this host', () => {
 describe('renderPrometheusText', () => {
   it('writes HELP and TYPE once per metric and escapes label values', () => {
     const text = renderPrometheusText([
-      {name: 'finops_budget_used_percent', help: 'Budget used', labels: {budget: 'prod "eu"\\1'}, value: 42.5},
-      {name: 'finops_budget_used_percent', help: 'Budget used', labels: {budget: 'dev'}, value: 3},
+      {name: 'finops_budget_used_ratio', help: 'Budget used', labels: {budget: 'prod "eu"\\1'}, value: 0.425},
+      {name: 'finops_budget_used_ratio', help: 'Budget used', labels: {budget: 'dev'}, value: 0.03},
       {name: 'finops_run_success', help: 'Success', value: 1},
     ])
     expect(text).toBe(
       [
-        '# HELP finops_budget_used_percent Budget used',
-        '# TYPE finops_budget_used_percent gauge',
-        'finops_budget_used_percent{budget="prod \\"eu\\"\\\\1"} 42.5',
-        'finops_budget_used_percent{budget="dev"} 3',
+        '# HELP finops_budget_used_ratio Budget used',
+        '# TYPE finops_budget_used_ratio gauge',
+        'finops_budget_used_ratio{budget="prod \\"eu\\"\\\\1"} 0.425',
+        'finops_budget_used_ratio{budget="dev"} 0.03',
         '# HELP finops_run_success Success',
         '# TYPE finops_run_success gauge',
         'finops_run_success 1',
