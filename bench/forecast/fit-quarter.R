@@ -31,7 +31,7 @@ for (id in unique(hist$id)) {
   }
   fc <- tryCatch({
     df <- data.frame(ds = as.Date(rows$day), y = rows$value)
-    m <- prophet(holidays = holidays, interval.width = 0.8, daily.seasonality = FALSE,
+    m <- prophet(df, holidays = holidays, interval.width = 0.8, daily.seasonality = FALSE,
                  weekly.seasonality = TRUE, yearly.seasonality = nrow(df) >= 730)
     future <- make_future_dataframe(m, periods = h)
     p80 <- tail(predict(m, future), h)

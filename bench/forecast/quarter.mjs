@@ -352,7 +352,8 @@ function printTable(title, subset) {
     )
   }
   if (peers) {
-    const others = methods.filter((m) => m !== 'finops')
+    // A peer that failed on every series has no figures to compare with (it is listed above as failed).
+    const others = methods.filter((m) => m !== 'finops' && rows[m].n > 0)
     const best = (key) => Math.min(...others.map((m) => rows[m][key]))
     const f = rows.finops
     console.log(
