@@ -308,7 +308,7 @@ describe('finops collect focus (built CLI)', () => {
       const result = await runCli(['collect', 'focus', sample, '--db', path.join(blocker, 'sub', 'finops.db')])
       expect(result.code).toBe(4)
       expect(result.stderr.trim()).toMatch(
-        /^Error: cannot create the store directory .*a-file\/sub: ENOTDIR \(choose a writable location/,
+        /^Error: .*a-file\/sub\/finops\.db is a path through something that is not a directory, not a store file; finops never changes a file that is not its store/,
       )
     })
 

@@ -120,7 +120,9 @@ describe('finops cost allocation (built CLI)', () => {
     const window = await runCli(['cost', 'allocation', '--db', db, '--window', '7x'], {env})
     expect(window.code).toBe(2)
     expect(window.stderr).toMatch(/--window 7x: expected a number of days/)
-    const empty = await runCli(['cost', 'allocation', '--db', path.join(tmp.dir, 'empty.db')], {env})
+    const emptyStore = path.join(tmp.dir, 'empty.db')
+    openStore(emptyStore).close()
+    const empty = await runCli(['cost', 'allocation', '--db', emptyStore], {env})
     expect(empty.code).toBe(8)
     expect(empty.stderr).toMatch(
       /^Error: no Kubernetes snapshot or history in the store for 2024-06-08 to 2024-06-14 \(run `finops collect k8s` and `finops collect usage` first/,

@@ -3,6 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addDays, eachDay} from '../../src/dates.js'
 import {forecastSchema} from '../../forecasters/schema.js'
+import {openStore} from '../../src/store/open.js'
 import type {CostForecast} from '../../forecasters/types.js'
 import {billCostRows, type BillRow, weeklyUsage} from '../helpers/bill-fixture.js'
 import {writeFocusCsv} from '../helpers/focus-csv.js'
@@ -186,7 +187,9 @@ describe('finops forecast (built CLI)', () => {
   })
 
   it('an empty store: exit 8; with --json the error is JSON', async () => {
-    const result = await runCli(['forecast', '--db', path.join(dir, 'empty.db'), '--json'])
+    const emptyStore = path.join(dir, 'empty.db')
+    openStore(emptyStore).close()
+    const result = await runCli(['forecast', '--db', emptyStore, '--json'])
     expect(result.code).toBe(8)
     expect(parseJson<{error: {code: string; message: string}}>(result).error).toMatchObject({
       code: 'NOT_FOUND',

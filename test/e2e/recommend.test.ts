@@ -220,9 +220,11 @@ describe('finops recommend (built CLI)', () => {
     const badSavings = await runCli(['recommend', '--db', db, '--min-savings', '-3'], {env: env()})
     expect(badSavings.code).toBe(2)
     expect(badSavings.stderr.trim()).toBe(
-      'Error: --min-savings -3: expected a non-negative amount (for example --min-savings 10)',
+      'Error: --min-savings -3: out of range; expected at least 0 and at most 1,000,000,000,000 (for example --min-savings 10000 or 1234.50)',
     )
-    const empty = await runCli(['recommend', '--db', path.join(dir, 'empty.db')], {env: env()})
+    const emptyStore = path.join(dir, 'empty.db')
+    openStore(emptyStore).close()
+    const empty = await runCli(['recommend', '--db', emptyStore], {env: env()})
     expect(empty.code).toBe(3)
     expect(empty.stderr.trim().split('\n')).toHaveLength(1)
     expect(empty.stderr).toMatch(/no Kubernetes inventory in the store \(run finops collect k8s first/)

@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -20,6 +21,7 @@ import {type KubeApiServer, startKubeApi} from '../servers/kube-api.js'
 interface ManifestFlag {
   type: 'option' | 'boolean'
   multiple?: boolean
+  required?: boolean
 }
 interface ManifestCommand {
   flags: Record<string, ManifestFlag>
@@ -42,13 +44,21 @@ function casesFor(id: string, command: ManifestCommand, db: string): Case[] {
     .filter(([, a]) => a.required)
     .map(([n]) => (n === 'path' ? 'fixtures/none.csv' : `some-${n}`))
   const dbArgs = (flag: string) => (flag === 'db' ? [] : ['--db', db])
+  // A required flag other than the one under test gets a usable value, so the blank one is what is judged.
+  const requiredFlags = (except: string) =>
+    Object.entries(command.flags)
+      .filter(([name, spec]) => spec.required && name !== except)
+      .flatMap(([name]) => [
+        `--${name}`,
+        name === 'out' ? path.join(os.tmpdir(), 'finops-blank-never-written.out') : `some-${name}`,
+      ])
   const cases: Case[] = []
   for (const [flag, spec] of Object.entries(command.flags)) {
     if (spec.type !== 'option') continue
     for (const blank of ['', '   ']) {
       cases.push({
         name: `${words.join(' ')} --${flag} ${JSON.stringify(blank)}`,
-        argv: [...words, ...required, `--${flag}`, blank, ...dbArgs(flag)],
+        argv: [...words, ...required, ...requiredFlags(flag), `--${flag}`, blank, ...dbArgs(flag)],
         names: `--${flag}`,
       })
     }
