@@ -1,5 +1,6 @@
 import {SUMMARIZED_TAG_VALUES} from './cost-summaries.js'
 import type {Db} from './open.js'
+import {BoundedCache} from '../bounded-cache.js'
 
 /**
  * Tag sets are stored once: each distinct (key, value) pair has an id, a set is the ascending list of
@@ -10,19 +11,6 @@ import type {Db} from './open.js'
 export interface TagSetResolver {
   /** The id of this set of tags (0 for none), creating it when new. */
   resolve(tags: Readonly<Record<string, string>>): number
-}
-
-/** A cache that forgets everything when full: cheap, and bounded. */
-class BoundedCache<V> {
-  private map = new Map<string, V>()
-  constructor(private readonly limit: number) {}
-  get(key: string): V | undefined {
-    return this.map.get(key)
-  }
-  set(key: string, value: V): void {
-    if (this.map.size >= this.limit) this.map.clear()
-    this.map.set(key, value)
-  }
 }
 
 interface KeyState {

@@ -29,6 +29,7 @@ import type {FocusImportSummary} from './schema.js'
 import {canonicalChargeCategory, canonicalChargeFrequency, canonicalServiceCategory, parseTags} from './normalize.js'
 import {SKIP_INVALID_INPUT} from './inputs.js'
 import {checkRestatements} from './restatements.js'
+import {BoundedCache} from '../../bounded-cache.js'
 
 export interface FocusImportOptions {
   /** Count and report bad rows instead of failing on the first one. */
@@ -178,8 +179,8 @@ async function runImport(
   options: FocusImportOptions,
   startedAt: string,
 ): Promise<FocusImportSummary> {
-  const grains = new BoundedMap<GrainOutcome>(50_000)
-  const tagSets = new BoundedMap<number>(50_000)
+  const grains = new BoundedCache<GrainOutcome>(50_000)
+  const tagSets = new BoundedCache<number>(50_000)
   const cleared = new Set<number>()
   const perFile = new Map<string, Tally>()
   const total: Tally = {rows: 0, skipped: 0, byColumn: {}}
@@ -372,19 +373,6 @@ const clean = (v: string | null): string | null => {
   if (v === null) return null
   const text = v.trim()
   return text === '' || text === 'NULL' ? null : text
-}
-
-/** A cache that forgets everything when full: cheap, and bounded. */
-class BoundedMap<V> {
-  private map = new Map<string, V>()
-  constructor(private readonly limit: number) {}
-  get(key: string): V | undefined {
-    return this.map.get(key)
-  }
-  set(key: string, value: V): void {
-    if (this.map.size >= this.limit) this.map.clear()
-    this.map.set(key, value)
-  }
 }
 
 /** The error for the first bad row: `file:line` (CSV) or `file row N` (Parquet), the column and its value. */
