@@ -5,6 +5,7 @@ import {forecastBudgetScope} from '../../src/alerts/budget-forecast.js'
 import {resolveWebhook, WEBHOOK_ENV} from '../../src/alerts/webhook.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {usageError} from '../../src/errors.js'
 import {partsExitCode} from '../../src/exit-codes.js'
 import {describeFailedPosts} from '../../src/output/alert-check-format.js'
 
