@@ -30,10 +30,7 @@ const LAYER_ALLOWLIST = [
 ]
 
 /** Files that still speak SQL outside src/store/: their owners move the queries into repositories. */
-const SQL_ALLOWLIST = [
-  // The cloud write path's transaction (replace the window, then the watermark): moves into a store method.
-  'src/collectors/cloud-collect.ts',
-]
+const SQL_ALLOWLIST = []
 
 /** SQL for other engines, not our store: DuckDB reading FOCUS files, BigQuery over the GCP export. */
 const OTHER_ENGINES_SQL = ['src/collectors/focus/focus-query.ts', 'src/collectors/gcp/export-query.ts']

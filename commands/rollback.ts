@@ -5,7 +5,7 @@ import {outputFlags} from '../src/cli/output-flags.js'
 import {KubernetesCluster} from '../src/apply/cluster.js'
 import {newRunId} from '../src/apply/identity.js'
 import {now as currentInstant} from '../src/dates.js'
-import {loadKubeConfig} from '../src/apply/kubeconfig.js'
+import {loadKubeAccess} from '../src/k8s/kubeconfig.js'
 import {recoverPending} from '../src/apply/execute.js'
 import {rollbackActions, type RollbackReport} from '../src/apply/rollback.js'
 import {partsExitCode} from '../src/exit-codes.js'
@@ -36,7 +36,7 @@ FINOPS_NOW (an ISO date or time) pins "now" for the journal's timestamps.`
     const {config} = this.finopsConfig(flags.config)
     const db = this.openStore(flags.db, flags.config)
     const cluster = new KubernetesCluster(
-      loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context}),
+      loadKubeAccess({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context}).kc,
     )
     // Like apply, a rollback must not change the cluster while the CronJob is applying (nor settle its in-flight actions).
     const lockId = newRunId(currentInstant())

@@ -12,11 +12,11 @@ import type {Db} from '../store/open.js'
 import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
 import {KubernetesCluster} from './cluster.js'
 import {addDays, toDay} from '../dates.js'
+import {clusterName, loadKubeAccess} from '../k8s/kubeconfig.js'
 import type {ConfiguredSchedule} from '../k8s/downscaler.js'
 import {preflightEntries, repriceEntries, type ReviewedEntry} from './reviewed.js'
 import {applyRecommendations, type ApplyReport} from './execute.js'
 import {newRunId, resolveIdentity} from './identity.js'
-import {clusterName, loadKubeConfig} from './kubeconfig.js'
 
 export interface ApplyRequest {
   config: FinopsConfig
@@ -46,8 +46,9 @@ export interface ApplyRequest {
  */
 export async function applyFromStore(db: Db, request: ApplyRequest): Promise<ApplyReport> {
   const {config} = request
-  const kc = loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
-  const cluster = clusterName(kc, config.kubernetes.cluster)
+  const access = loadKubeAccess({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
+  const {kc} = access
+  const cluster = clusterName(access, config.kubernetes.cluster)
   const kinds = request.kinds ?? config.apply.kinds
   const settings = recommendSettingsFrom(config.kubernetes)
   const notes: string[] = []
@@ -148,13 +149,14 @@ function currentRecommendations(
  */
 export async function checkReviewed(db: Db, request: ApplyRequest): Promise<Recommendation[]> {
   const {config} = request
-  const kc = loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
+  const access = loadKubeAccess({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
+  const {kc} = access
   const settings = recommendSettingsFrom(config.kubernetes)
   return checkedReviewed(
     db,
     new KubernetesCluster(kc),
     request,
-    clusterName(kc, config.kubernetes.cluster),
+    clusterName(access, config.kubernetes.cluster),
     request.kinds ?? config.apply.kinds,
     {
       configured: settings.scaleDown.schedules,

@@ -3,9 +3,9 @@ import type {z} from 'zod'
 import {addDays, today as todayUtc} from '../dates.js'
 import {isFinopsError, storeError} from '../errors.js'
 import type {DailyCostRow} from '../model/cost.js'
-import {replaceCosts} from '../store/costs.js'
+import {replaceCollectedWindow} from '../store/collected-window.js'
 import type {Db} from '../store/open.js'
-import {getWatermark, saveWatermark} from '../store/watermarks.js'
+import {getWatermark} from '../store/watermarks.js'
 import {type CollectWindow, planWindow, type WindowSettings} from './cloud-window.js'
 import {RequestCounter} from './cloud-retry.js'
 import type {collectSummarySchema} from './schemas.js'
@@ -76,8 +76,9 @@ export async function collectCloudCosts(
     .filter((r) => r.day >= window.from && r.day <= window.to)
     .map((r) => ({...r, provider: fetcher.provider, billingAccountId: fetcher.billingAccountId}))
 
-  const write = db.transaction(() => {
-    const replaced = replaceCosts(
+  let result: ReturnType<typeof replaceCollectedWindow>
+  try {
+    result = replaceCollectedWindow(
       db,
       [
         {
@@ -97,20 +98,15 @@ export async function collectCloudCosts(
         rowsRead: fetched.length,
         rowsSkipped: fetched.length - rows.length,
       },
+      {
+        source: fetcher.source,
+        scope: fetcher.location,
+        collectedThrough: window.to,
+        finalThrough,
+        lastRunAt: new Date().toISOString(),
+        lastRequests: counter.requests,
+      },
     )
-    saveWatermark(db, {
-      source: fetcher.source,
-      scope: fetcher.location,
-      collectedThrough: window.to,
-      finalThrough,
-      lastRunAt: new Date().toISOString(),
-      lastRequests: counter.requests,
-    })
-    return replaced
-  })
-  let result: ReturnType<typeof write>
-  try {
-    result = write.immediate()
   } catch (error) {
     throw storeWriteError(error, fetcher)
   }

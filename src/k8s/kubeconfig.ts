@@ -1,5 +1,7 @@
 import * as k8s from '@kubernetes/client-node'
 import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 import {FinopsError, type UserInput, usageError} from '../errors.js'
 
@@ -17,10 +19,26 @@ export const CONTEXT_INPUT: UserInput = {key: 'context', label: 'kube context'}
 
 /**
  * Loads cluster access: --kubeconfig PATH, else $KUBECONFIG / ~/.kube/config, else the pod's
- * service account (in-cluster); --context switches context. Errors name what to set.
+ * service account (in-cluster, what the CronJob uses); --context switches context. Errors name
+ * what to set. Every command that reaches a cluster (collect, apply, rollback, run) loads it here.
  */
 export function loadKubeAccess(options: {kubeconfig?: string; context?: string} = {}): KubeAccess {
   const kc = new k8s.KubeConfig()
+  // Without any of these, client-node silently falls back to http://localhost:8080: say so instead.
+  const home = process.env.HOME ?? os.homedir()
+  if (
+    !options.kubeconfig &&
+    !process.env.KUBECONFIG &&
+    !process.env.KUBERNETES_SERVICE_HOST &&
+    !fs.existsSync(path.join(home, '.kube', 'config'))
+  ) {
+    throw new FinopsError('no Kubernetes cluster configured', {
+      code: 'K8S_NO_CLUSTER',
+      exit: 'invalidInput',
+      suggestion: (n) =>
+        `set KUBECONFIG (or the ${n(KUBECONFIG_INPUT)} / kubernetes.kubeconfig), or run inside a cluster`,
+    })
+  }
   try {
     if (options.kubeconfig) {
       if (!fs.existsSync(options.kubeconfig))
@@ -65,4 +83,9 @@ export function loadKubeAccess(options: {kubeconfig?: string; context?: string} 
   }
   const context = kc.getCurrentContext()
   return {kc, context: context === 'inClusterContext' || !context ? 'in-cluster' : context, server: cluster.server}
+}
+
+/** The name recommendations carry for this cluster: kubernetes.cluster, else the context, else in-cluster. */
+export function clusterName(access: KubeAccess, configured?: string): string {
+  return configured ?? access.context
 }

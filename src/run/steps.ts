@@ -2,7 +2,7 @@ import {staleSources, staleSourceWarning} from '../alerts/freshness.js'
 import {resolveWebhook} from '../alerts/webhook.js'
 import {countSources} from '../collectors/registry.js'
 import {applyFromStore} from '../apply/index.js'
-import {loadKubeConfig} from '../apply/kubeconfig.js'
+import {loadKubeAccess} from '../k8s/kubeconfig.js'
 import {now} from '../dates.js'
 import type {ApplyReport} from '../apply/execute.js'
 import type {FinopsConfig} from '../config/index.js'
@@ -58,7 +58,7 @@ async function command(
 /** Why there is no cluster to talk to (no kubeconfig, not in a pod), or undefined when there is one. */
 function clusterMissing(config: FinopsConfig): string | undefined {
   try {
-    loadKubeConfig({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
+    loadKubeAccess({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
     return undefined
   } catch (error) {
     if (isFinopsError(error) && error.code === 'K8S_NO_CLUSTER')

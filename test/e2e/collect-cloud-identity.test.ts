@@ -3,6 +3,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {runCli, tempDir} from '../helpers/cli.js'
+import {isolatedCloudEnv} from '../helpers/cloud-env.js'
 import {snapshotTree} from '../helpers/fs-snapshot.js'
 import {
   AZ_TOKEN,
@@ -27,19 +28,8 @@ let wif: string
 let binDir: string
 let azArgs: string
 
-const isolated = (extra: Record<string, string | undefined>): Record<string, string | undefined> => ({
-  FINOPS_NOW: NOW,
-  HOME: tmp.dir,
-  XDG_CONFIG_HOME: path.join(tmp.dir, 'xdg'),
-  GOOGLE_APPLICATION_CREDENTIALS: undefined,
-  GOOGLE_OAUTH_ACCESS_TOKEN: undefined,
-  GOOGLE_CLOUD_PROJECT: undefined,
-  GCLOUD_PROJECT: undefined,
-  AZURE_CLIENT_ID: undefined,
-  AZURE_TENANT_ID: undefined,
-  AZURE_CLIENT_SECRET: undefined,
-  ...extra,
-})
+const isolated = (extra: Record<string, string | undefined>): Record<string, string | undefined> =>
+  isolatedCloudEnv(tmp.dir, NOW, extra)
 
 beforeAll(async () => {
   tmp = tempDir('finops-e2e-identity-')

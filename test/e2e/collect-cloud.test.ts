@@ -10,6 +10,7 @@ import {
 } from '../../src/collectors/contracts.js'
 import {openStore} from '../../src/store/open.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
+import {isolatedCloudEnv} from '../helpers/cloud-env.js'
 import {CE_ACCESS_KEY, type CeServer, sampleLedger, startCostExplorer} from '../servers/aws-cost-explorer.js'
 import {
   AZ_TOKEN,
@@ -34,27 +35,8 @@ let tmp: {dir: string; cleanup: () => void}
 let db: string
 let binDir: string
 
-// No real credentials or config of the person running the tests may leak in.
-const isolated = (extra: Record<string, string | undefined>): Record<string, string | undefined> => ({
-  FINOPS_NOW: NOW,
-  HOME: tmp.dir,
-  XDG_CONFIG_HOME: path.join(tmp.dir, 'xdg'),
-  AWS_PROFILE: undefined,
-  AWS_ACCESS_KEY_ID: undefined,
-  AWS_SECRET_ACCESS_KEY: undefined,
-  AWS_SESSION_TOKEN: undefined,
-  AWS_CONFIG_FILE: path.join(tmp.dir, 'no-aws-config'),
-  AWS_SHARED_CREDENTIALS_FILE: path.join(tmp.dir, 'no-aws-credentials'),
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_ENDPOINT_URL: undefined,
-  AWS_ENDPOINT_URL_COST_EXPLORER: undefined,
-  AZURE_CLIENT_ID: undefined,
-  AZURE_TENANT_ID: undefined,
-  AZURE_CLIENT_SECRET: undefined,
-  GOOGLE_APPLICATION_CREDENTIALS: undefined,
-  GOOGLE_OAUTH_ACCESS_TOKEN: undefined,
-  ...extra,
-})
+const isolated = (extra: Record<string, string | undefined>): Record<string, string | undefined> =>
+  isolatedCloudEnv(tmp.dir, NOW, extra)
 const awsEnv = () =>
   isolated({
     AWS_ENDPOINT_URL_COST_EXPLORER: ce.url,
