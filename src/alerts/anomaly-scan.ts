@@ -1,7 +1,7 @@
 import {addDays} from '../dates.js'
-import type {AnomalyConfig} from '../config/sections/alerts.js'
+import type {AnomalyConfig, AnomalyGroupSettings} from '../config/sections/alerts.js'
 import type {GroupKey} from '../model/cost.js'
-import {parseGroupKeys} from '../cost/dimension-keys.js'
+import {parseGroupKey, parseGroupKeys} from '../cost/dimension-keys.js'
 import {type CostFilter, groupKeyLabel, NONE_LABEL} from '../model/cost.js'
 import {lastCostDay, providerDataDays} from '../store/cost-presence.js'
 import {queryDailyCosts} from '../store/costs.js'
@@ -9,6 +9,7 @@ import type {Db} from '../store/open.js'
 import {type Anomaly, type AnomalySeries, detectAnomalies} from './anomalies.js'
 import type {Contributor} from './slack-blocks.js'
 import {roundMoney} from '../money.js'
+import {anomalyId} from './anomaly-id.js'
 
 /** Usage charges only: recurring fees land on their billing day and one-time purchases/credits are expected jumps. */
 const USAGE_ONLY: CostFilter[] = [
@@ -18,11 +19,20 @@ const USAGE_ONLY: CostFilter[] = [
 
 const scopeFilters = (config: AnomalyConfig): CostFilter[] => (config.usageOnly ? USAGE_ONLY : [])
 
+/** An anomaly found by a scan of the store: the detector's finding, its stable id and its series' providers. */
+export interface ScannedAnomaly extends Anomaly {
+  /** Stable: derived from the series and the day, so the same anomaly found again has the same id. */
+  id: string
+  providers: string[]
+}
+
 export interface AnomalyScan {
   groupBy: string[]
   /** The last day judged (the last day with cost data, at most yesterday). */
   through?: string
-  anomalies: Anomaly[]
+  anomalies: ScannedAnomaly[]
+  /** Ids of anomalies on series muted in finops.yaml (alerts.anomalies.groups[].mute): listed, never alerted. */
+  mutedByConfig: Set<string>
 }
 
 const PROVIDER: GroupKey = {kind: 'dimension', name: 'provider'}
@@ -33,7 +43,7 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
   const groupBy = groupKeys.map(groupKeyLabel)
   // "Data present" is judged on all charges, so a day with only fees still counts as a day with data.
   const last = lastCostDay(db, asOf)
-  if (!last) return {groupBy, anomalies: []}
+  if (!last) return {groupBy, anomalies: [], mutedByConfig: new Set()}
   const from = addDays(last, -(config.trainingDays + config.lookbackDays))
   const n = groupKeys.length
   const points = queryDailyCosts(db, {
@@ -68,35 +78,73 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
     groupBy.indexOf('account'),
     last,
   )
-  const byThrough = new Map<string, typeof entries>()
+  // Series are judged together when they share their last delivered day and their settings.
+  const batches = new Map<string, {through: string; settings: GroupOverrides; entries: typeof entries}>()
+  const mutedSeries = new Set<string>()
   for (const e of entries) {
     e.series.points = [...e.costs].map(([day, cost]) => ({day, cost}))
     // Days its providers delivered before the series' first cost count as zero spend: a new service.
     e.series.since = [...e.providers].map(firstDay).reduce((m, d) => (d < m ? d : m))
     const through = [...e.providers].map(lastDay).reduce((m, d) => (d < m ? d : m))
-    byThrough.set(through, [...(byThrough.get(through) ?? []), e])
+    const {mute, ...settings} = groupOverrides(config.groups, groupBy, e.series.keys, e.providers)
+    if (mute) mutedSeries.add(JSON.stringify([e.series.keys, e.series.currency]))
+    const batchId = JSON.stringify([through, settings])
+    const batch = batches.get(batchId)
+    if (batch) batch.entries.push(e)
+    else batches.set(batchId, {through, settings, entries: [e]})
   }
-  const anomalies = [...byThrough]
-    .flatMap(([through, group]) => {
-      const judged = new Map(group.map((e) => [JSON.stringify([e.series.keys, e.series.currency]), e.providers]))
+  const mutedByConfig = new Set<string>()
+  const anomalies = [...batches.values()]
+    .flatMap(({through, settings, entries: batch}) => {
+      const judged = new Map(batch.map((e) => [JSON.stringify([e.series.keys, e.series.currency]), e.providers]))
       return detectAnomalies(
-        group.map((e) => e.series),
+        batch.map((e) => e.series),
         {
-          level: config.level,
+          level: settings.level ?? config.level,
           trainingDays: config.trainingDays,
           minHistoryDays: config.minHistoryDays,
           lookbackDays: config.lookbackDays,
           through,
-          minImpact: config.minImpact,
-          minRelative: config.minRelative,
-          minScopeShare: config.minAccountShare,
+          minImpact: settings.minImpact ?? config.minImpact,
+          minRelative: settings.minRelative ?? config.minRelative,
+          minScopeShare: settings.minAccountShare ?? config.minAccountShare,
         },
-      ).filter((a) =>
-        [...judged.get(JSON.stringify([a.keys, a.currency]))!].every((provider) => present.get(provider)!.has(a.day)),
-      )
+      ).flatMap((a): ScannedAnomaly[] => {
+        const series = JSON.stringify([a.keys, a.currency])
+        const providers = [...judged.get(series)!].sort()
+        if (!providers.every((provider) => present.get(provider)!.has(a.day))) return []
+        const scanned = {...a, id: anomalyId(groupBy, a.keys, a.currency, a.day), providers}
+        if (mutedSeries.has(series)) mutedByConfig.add(scanned.id)
+        return [scanned]
+      })
     })
     .sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact))
-  return {groupBy, through: last, anomalies}
+  return {groupBy, through: last, anomalies, mutedByConfig}
+}
+
+type GroupOverrides = Omit<AnomalyGroupSettings, 'match'>
+
+/**
+ * The settings finops.yaml gives one series (alerts.anomalies.groups): every group whose match names
+ * only values the series has applies, a later one over an earlier one.
+ */
+export function groupOverrides(
+  groups: readonly AnomalyGroupSettings[],
+  groupBy: readonly string[],
+  keys: readonly string[],
+  providers: ReadonlySet<string>,
+): GroupOverrides {
+  const labels = groupBy.map((k) => groupKeyLabel(parseGroupKey(k)))
+  const settings: GroupOverrides = {}
+  for (const {match, ...overrides} of groups) {
+    const matches = Object.entries(match).every(([key, value]) => {
+      if (key.trim() === 'provider' && !labels.includes('provider')) return providers.has(value)
+      const index = labels.indexOf(groupKeyLabel(parseGroupKey(key)))
+      return index >= 0 && keys[index] === value
+    })
+    if (matches) Object.assign(settings, overrides)
+  }
+  return settings
 }
 
 /**
