@@ -1,6 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {LoadedConfig} from '../config/index.js'
+import {locateConfig} from '../config/locate.js'
 import {type InputNamer, isFinopsError, redact, usageError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {formatsFor, type OutputFormatName, outputFormats} from '../output/registry.js'
@@ -34,6 +35,23 @@ function outputNamedIn(argv: readonly string[]): string | undefined {
  * Every finops command: `--json` returns the typed result, `--db`/FINOPS_DB picks the store, and
  * errors print as one line (what is wrong; what to do) with the exit code from the one table.
  */
+/**
+ * Node ends the process on a rejection nobody awaited (an SDK's background promise, say) and
+ * prints the whole error object, options and URLs included. finops ends it too, with the same one
+ * redacted line as any other internal error.
+ */
+function reportStrayRejectionsAsOneLine(): void {
+  if (process.listenerCount('unhandledRejection') > 0) return
+  process.on('unhandledRejection', (reason: unknown) => {
+    const message = reason instanceof Error ? (reason.message.split('\n')[0] ?? '') : String(reason)
+    process.stderr.write(
+      `Error: ${redact(message)} (internal error: please report it; set FINOPS_DEBUG=1 to see the stack trace)\n`,
+    )
+    if (process.env.FINOPS_DEBUG && reason instanceof Error) process.stderr.write(`${redact(reason.stack ?? '')}\n`)
+    process.exit(ExitCode.internal)
+  })
+}
+
 export abstract class FinopsCommand extends Command {
   static override enableJsonFlag = true
 
@@ -72,6 +90,7 @@ export abstract class FinopsCommand extends Command {
 
   override async init(): Promise<void> {
     await super.init()
+    reportStrayRejectionsAsOneLine()
     const storeNamed = Boolean(process.env.FINOPS_DB) || this.argv.some((a) => a === '--db' || a.startsWith('--db='))
     const {loadsConfig} = this.constructor as typeof FinopsCommand
     const needed = typeof loadsConfig === 'function' ? loadsConfig(this.argv) : loadsConfig
@@ -95,7 +114,8 @@ export abstract class FinopsCommand extends Command {
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv)
     rejectBlankValues(parsed)
-    const flags = parsed.flags as {output?: string; csv?: boolean; out?: string}
+    const flags = parsed.flags as {output?: string; csv?: boolean; out?: string; config?: string}
+    await this.checkConfig(flags.config)
     if (flags.out !== undefined) checkOutputTarget(flags.out)
     if (flags.output !== undefined) {
       const format = (this.jsonEnabled() ? 'json' : flags.csv ? 'csv' : flags.output) as OutputFormatName
@@ -157,6 +177,19 @@ export abstract class FinopsCommand extends Command {
   protected override logJson(json: unknown): void {
     if (this.wroteOutputFile) return
     super.logJson(json)
+  }
+
+  /**
+   * Every command gives finops.yaml the same verdict, whether or not it reads a setting from it: a
+   * named file that is missing and a file that does not validate are invalid input (exit 3) before
+   * anything else happens. When no file applies, nothing more is loaded (locate.ts needs neither
+   * the YAML parser nor the schemas), which keeps start-up fast for commands that need no config.
+   */
+  private async checkConfig(configFlag: string | undefined): Promise<void> {
+    const located = locateConfig(configFlag)
+    if (!located) return
+    this.configModule ??= await import('../config/index.js')
+    this.loadedConfig = {config: this.configModule.parseConfigText(located.text, located.file), file: located.file}
   }
 
   /** The validated finops.yaml (or defaults), loaded once per command. */
