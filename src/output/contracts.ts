@@ -4,6 +4,7 @@ import {forecastSchema} from '../../forecasters/schema.js'
 import {recommendReportSchema} from '../../recommenders/schema.js'
 import {
   alertCheckSchema,
+  alertDigestSchema,
   budgetListSchema,
   budgetRemoveSchema,
   budgetSetSchema,
@@ -29,6 +30,7 @@ import {reportSchema} from '../report/schemas.js'
 export const commandContracts = {
   'actions-list': actionsListSchema,
   'alert-check': alertCheckSchema,
+  'alert-digest': alertDigestSchema,
   apply: applySchema,
   'budget-list': budgetListSchema,
   'budget-remove': budgetRemoveSchema,

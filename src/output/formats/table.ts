@@ -17,6 +17,7 @@ export const tableFormat = formatByKind({
     'budget-remove': async () => (await import('../budget-format.js')).renderBudgetRemove,
     'budget-status': async () => (await import('../budget-format.js')).renderBudgetStatusResult,
     'alert-check': async () => (await import('../alert-check-format.js')).renderAlertCheck,
+    'alert-digest': async () => (await import('../alert-digest-format.js')).renderAlertDigest,
     'collect-cloud': async () => (await import('../collect-format.js')).renderCollectCloud,
     'collect-gcp': async () => (await import('../collect-format.js')).renderCollectGcp,
     'collect-all': async () => (await import('../collect-format.js')).renderCollectAll,

@@ -17,6 +17,7 @@ const KINDS = {
   'budget-remove': true,
   'budget-status': true,
   'alert-check': true,
+  'alert-digest': true,
   'collect-cloud': true,
   'collect-gcp': true,
   'collect-all': true,
