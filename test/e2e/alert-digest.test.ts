@@ -114,7 +114,7 @@ describe('alert digest (built CLI, local Slack receiver)', () => {
     )
     expect(d.savings.available[0]!.recommendations).toBeGreaterThan(0)
     expect(slack.posts).toEqual([])
-  }, 60_000)
+  }, 180_000)
 
   it('posts once per ISO week: the re-run posts nothing, the next week posts again', async () => {
     const first = await digest(['--json'])
@@ -131,7 +131,7 @@ describe('alert digest (built CLI, local Slack receiver)', () => {
     expect(alertDigestSchema.parse(parseJson(nextWeek))).toMatchObject({status: 'sent', digest: {week: '2026-W45'}})
     expect(slack.delivered()).toHaveLength(2)
     for (const out of [first, again, text, nextWeek]) expect(out.stdout + out.stderr).not.toContain(slack.secret)
-  }, 60_000)
+  }, 180_000)
 
   it('a 429 with Retry-After then success delivers exactly once; 5xx until retries run out leaves it pending', async () => {
     slack.script({status: 429, body: 'rate_limited', headers: {'Retry-After': '1'}})
@@ -157,7 +157,7 @@ describe('alert digest (built CLI, local Slack receiver)', () => {
     })
     expect(alertDigestSchema.parse(parseJson(retried)).status).toBe('sent')
     expect(slack.delivered()).toHaveLength(2)
-  }, 120_000)
+  }, 240_000)
 
   it('is valid Block Kit: a header, one section per part within 3000 characters, at most 50 blocks', async () => {
     fs.writeFileSync(
@@ -179,7 +179,7 @@ describe('alert digest (built CLI, local Slack receiver)', () => {
     expect(sections[0]).toMatch(/^\*Spend 2026-10-25 to 2026-10-31\*/)
     expect(sections[3]).toMatch(/available: \$[\d,.]+\/month from \d+ open recommendations/)
     expect(body.text).toMatch(/^Weekly cost digest 2026-W44/)
-  }, 60_000)
+  }, 180_000)
 
   it('without a webhook: exit 3, one line, nothing recorded', async () => {
     const before = fs.readFileSync(db)

@@ -25,6 +25,7 @@ describe('alerts: in finops.yaml', () => {
         maxPerRun: 10,
       },
       freshness: {enabled: true, lagDays: {}, defaultLagDays: 3, ignore: []},
+      digest: {},
     })
   })
 
