@@ -125,3 +125,11 @@ export function boundWindow(
     notice: `${asked}: showing ${clamped.from} to ${clamped.to}, the days the store holds ${options.what} for`,
   }
 }
+
+/** The ISO 8601 week of a day, `2026-W44` (weeks start on Monday; week 1 holds the year's first Thursday). */
+export function isoWeek(day: string): string {
+  const thursday = addDays(weekStart(day), 3)
+  const year = Number(thursday.slice(0, 4))
+  const week = Math.floor(daysBetween(`${year}-01-01`, thursday) / 7) + 1
+  return `${year}-W${String(week).padStart(2, '0')}`
+}

@@ -206,3 +206,81 @@ export const anomalyMuteSchema = z.strictObject({muted: seriesMute})
 export const anomalyUnmuteSchema = z.strictObject({
   unmuted: z.strictObject({groupBy: z.array(z.string()), keys: z.array(z.string())}),
 })
+
+const money = z.number()
+const textObject = z.strictObject({
+  type: z.enum(['plain_text', 'mrkdwn']),
+  text: z.string(),
+  emoji: z.boolean().optional(),
+})
+const slackMessageSchema = z.strictObject({
+  text: z.string(),
+  blocks: z.array(
+    z.union([
+      z.strictObject({type: z.literal('header'), text: textObject}),
+      z.strictObject({type: z.literal('section'), text: textObject.optional(), fields: z.array(textObject).optional()}),
+      z.strictObject({type: z.literal('context'), elements: z.array(textObject)}),
+      z.strictObject({type: z.literal('divider')}),
+    ]),
+  ),
+})
+
+export const alertDigestSchema = z.strictObject({
+  digest: z.strictObject({
+    week: z
+      .string()
+      .regex(/^\d{4}-W\d{2}$/)
+      .describe('ISO week the digest belongs to (sent at most once per week)'),
+    from: day,
+    to: day,
+    previousFrom: day,
+    previousTo: day,
+    spend: z
+      .array(z.strictObject({currency: z.string(), total: money, previousTotal: money}))
+      .describe('effective cost per currency, as cost report --group-by provider,service totals it'),
+    movers: z.array(
+      z.strictObject({
+        provider: z.string(),
+        service: z.string(),
+        currency: z.string(),
+        total: money,
+        previousTotal: money,
+        change: money,
+      }),
+    ),
+    budgets: z.array(
+      z.strictObject({
+        name: z.string(),
+        period: z.string(),
+        currency: z.string(),
+        amount: money,
+        actual: money,
+        actualPercent: z.number(),
+        forecast: z
+          .strictObject({mean: money, lower: money, upper: money, percent: z.number(), level: z.number()})
+          .optional(),
+        forecastSkipped: z.string().optional(),
+        breachDate: day.optional(),
+        breachKind: z.enum(['actual', 'forecast']).optional(),
+      }),
+    ),
+    savings: z.strictObject({
+      available: z.array(z.strictObject({currency: z.string(), monthly: money, recommendations: z.int()})),
+      realized: z.strictObject({
+        tracked: z.boolean(),
+        currency: z.string().optional(),
+        monthly: money,
+        actions: z.int(),
+      }),
+    }),
+    reportUrl: z.string().optional(),
+  }),
+  dryRun: z.boolean(),
+  status: z.enum(['sent', 'already-sent', 'would-send', 'failed', 'posted-elsewhere']),
+  key: z.string(),
+  attempts: z.int().optional(),
+  error: z.string().optional(),
+  sentAt: z.string().optional(),
+  message: slackMessageSchema,
+  text: z.string(),
+})

@@ -2,6 +2,7 @@ import type {CostForecast} from '../../forecasters/types.js'
 import type {RecommendReport} from '../../recommenders/from-store.js'
 import type {AlertCheckResult} from '../alerts/check.js'
 import type {AckResult, AnomalyListResult, SeriesMute} from '../alerts/anomaly-feedback.js'
+import type {DigestResult} from '../alerts/digest.js'
 import type {BudgetStatusResult} from '../alerts/budget-status.js'
 import type {Budget, BudgetSetResult} from '../model/budget.js'
 import type {ApplyReport} from '../apply/execute.js'
@@ -38,6 +39,7 @@ export interface ResultKinds {
   'anomaly-ack': {data: AckResult; options: object}
   'anomaly-mute': {data: {muted: SeriesMute}; options: object}
   'anomaly-unmute': {data: {unmuted: {groupBy: string[]; keys: string[]}}; options: object}
+  'alert-digest': {data: DigestResult; options: {webhookSource?: string}}
   /** collect aws and collect azure. */
   'collect-cloud': {data: {sources: CollectSummary[]}; options: object}
   'collect-gcp': {data: {sources: GcpRunSummary[]}; options: object}

@@ -7,7 +7,8 @@ import {now} from '../dates.js'
 import type {ApplyReport} from '../apply/execute.js'
 import type {FinopsConfig} from '../config/index.js'
 import type {RunStepName} from '../config/sections/run.js'
-import {addDays, daysBetween, today} from '../dates.js'
+import {addDays, dayToDate, daysBetween, today} from '../dates.js'
+import {DIGEST_WEEKDAYS} from '../config/sections/alerts.js'
 import {isFinopsError} from '../errors.js'
 import {providerLastDays} from '../store/cost-presence.js'
 import {costDataRange} from '../store/costs.js'
@@ -187,6 +188,29 @@ export const runSteps: Record<RunStepName, RunStep> = {
       const result = await command(ctx, 'alerts', 'alert:check', ['alert', 'check'])
       ctx.outputs.alerts = result.json
       return strip(result)
+    },
+  },
+  digest: {
+    describe: 'post the weekly Slack digest once per ISO week, from alerts.digest.weekday on (finops alert digest)',
+    async run(ctx) {
+      const {weekday} = ctx.config.alerts.digest
+      if (!weekday) return {status: 'skipped', reason: 'alerts.digest.weekday is not set'}
+      const todayDay = today()
+      // Monday is 0: a run later in the week than the chosen day still posts it (the store keeps it to once a week).
+      const dayIndex = (dayToDate(todayDay).getUTCDay() + 6) % 7
+      if (dayIndex < DIGEST_WEEKDAYS.indexOf(weekday))
+        return {status: 'skipped', reason: `the weekly digest is due from ${weekday} (alerts.digest.weekday)`}
+      if (!costDataRange(ctx.db)) return {status: 'skipped', reason: 'no cost data in the store yet'}
+      try {
+        resolveWebhook(undefined, ctx.config.alerts.slack)
+      } catch (error) {
+        if (isFinopsError(error) && error.code === 'NO_WEBHOOK')
+          return {status: 'skipped', reason: 'no Slack webhook configured (FINOPS_SLACK_WEBHOOK_URL or alerts.slack)'}
+      }
+      const result = await command(ctx, 'digest', 'alert:digest', ['alert', 'digest'])
+      ctx.outputs.digest = result.json
+      const status = (result.json as {status?: string} | undefined)?.status
+      return {...strip(result), ...(status ? {details: {digest: status}} : {})}
     },
   },
 }

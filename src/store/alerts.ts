@@ -1,9 +1,12 @@
 import type {Db} from './open.js'
 
+/** The weekly digest shares the alerts' queue (pending until delivered, claimed while posted, sent once). */
+export type AlertKind = 'budget' | 'anomaly' | 'freshness' | 'digest'
+
 /** An alert as raised by one evaluation: its dedup key, a one-line summary and its Slack message. */
 export interface RaisedAlert {
   key: string
-  kind: 'budget' | 'anomaly' | 'freshness'
+  kind: AlertKind
   subject: string
   summary: string
   payload: unknown
@@ -20,7 +23,7 @@ export interface StoredAlert extends RaisedAlert {
 
 interface AlertRow {
   key: string
-  kind: 'budget' | 'anomaly' | 'freshness'
+  kind: AlertKind
   subject: string
   status: 'pending' | 'sent'
   payload: string
@@ -91,11 +94,16 @@ export function alertStatuses(db: Db, keys: readonly string[]): Map<string, 'pen
   return result
 }
 
-/** Alerts waiting to be delivered, oldest first. */
-export function pendingAlerts(db: Db): StoredAlert[] {
-  return (db.prepare("SELECT * FROM alerts WHERE status = 'pending' ORDER BY created_at, key").all() as AlertRow[]).map(
-    fromRow,
-  )
+/** Alerts waiting to be delivered, oldest first; only those of `kinds` when given. */
+export function pendingAlerts(db: Db, kinds?: readonly AlertKind[]): StoredAlert[] {
+  const rows = db.prepare("SELECT * FROM alerts WHERE status = 'pending' ORDER BY created_at, key").all() as AlertRow[]
+  return rows.filter((row) => !kinds || kinds.includes(row.kind)).map(fromRow)
+}
+
+/** One stored alert by key. */
+export function getAlert(db: Db, key: string): StoredAlert | undefined {
+  const row = db.prepare('SELECT * FROM alerts WHERE key = ?').get(key) as AlertRow | undefined
+  return row ? fromRow(row) : undefined
 }
 
 export function listAlerts(db: Db): StoredAlert[] {

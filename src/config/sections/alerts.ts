@@ -160,11 +160,29 @@ const freshnessSection = z
   })
   .prefault({})
 
+export const DIGEST_WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const
+
+const digestSection = z
+  .strictObject({
+    weekday: z
+      .enum(DIGEST_WEEKDAYS)
+      .optional()
+      .describe(
+        'Day (UTC) from which `finops run` posts the weekly Slack digest; a run later in the same ISO week still posts it once. Unset: the run does not post it',
+      ),
+    reportUrl: z
+      .url({protocol: /^https?$/, error: 'must be an http(s) URL'})
+      .optional()
+      .describe('Where people open the HTML report (finops report); each part of the digest links to it'),
+  })
+  .prefault({})
+
 export const alertsSection = z
   .strictObject({
     slack: slackSection,
     anomalies: anomaliesSection,
     freshness: freshnessSection,
+    digest: digestSection,
   })
   .prefault({})
 
@@ -172,3 +190,4 @@ export type AlertsConfig = z.infer<typeof alertsSection>
 export type SlackConfig = AlertsConfig['slack']
 export type AnomalyConfig = AlertsConfig['anomalies']
 export type FreshnessConfig = AlertsConfig['freshness']
+export type DigestConfig = AlertsConfig['digest']

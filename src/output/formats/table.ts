@@ -21,6 +21,7 @@ export const tableFormat = formatByKind({
     'anomaly-ack': async () => (await import('../anomaly-format.js')).renderAnomalyAck,
     'anomaly-mute': async () => (await import('../anomaly-format.js')).renderAnomalyMute,
     'anomaly-unmute': async () => (await import('../anomaly-format.js')).renderAnomalyUnmute,
+    'alert-digest': async () => (await import('../alert-digest-format.js')).renderAlertDigest,
     'collect-cloud': async () => (await import('../collect-format.js')).renderCollectCloud,
     'collect-gcp': async () => (await import('../collect-format.js')).renderCollectGcp,
     'collect-all': async () => (await import('../collect-format.js')).renderCollectAll,

@@ -26,6 +26,7 @@ describe('alerts: in finops.yaml', () => {
         groups: [],
       },
       freshness: {enabled: true, lagDays: {}, defaultLagDays: 3, ignore: []},
+      digest: {},
     })
   })
 

@@ -21,6 +21,7 @@ const KINDS = {
   'anomaly-ack': true,
   'anomaly-mute': true,
   'anomaly-unmute': true,
+  'alert-digest': true,
   'collect-cloud': true,
   'collect-gcp': true,
   'collect-all': true,
