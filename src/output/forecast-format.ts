@@ -3,6 +3,8 @@ import {sumForecast} from '../../forecasters/period.js'
 import {modelDescriptions} from '../../forecasters/registry.js'
 import type {CostForecast, CurrencyForecast, ForecastPoint, MonthProjection} from '../../forecasters/types.js'
 import {csvLine} from './format.js'
+import {renderTerminalForecastChart} from './charts/terminal-forecast-chart.js'
+import type {ForecastChartOptions} from './result-kinds.js'
 import {formatAmount, formatMoney} from '../money.js'
 import {DocumentBuilder, renderDocumentText, type TableBlock, type TextDocument} from './text-document.js'
 
@@ -46,9 +48,26 @@ function periodRows(c: CurrencyForecast): {label: string; p: {mean: number; lowe
   return rows
 }
 
-/** `forecast`: the forecast text, and with `backtest` each model's backtest accuracy after it. */
-export function renderForecast(f: CostForecast, options: {backtest?: boolean} = {}): string {
-  return options.backtest ? `${renderForecastText(f)}\n${renderBacktestText(f)}` : renderForecastText(f)
+/** `forecast`: the chart when asked, the forecast text, and with `backtest` each model's backtest accuracy after it. */
+export function renderForecast(
+  f: CostForecast,
+  options: {backtest?: boolean; chart?: ForecastChartOptions} = {},
+): string {
+  const text = options.backtest ? `${renderForecastText(f)}\n${renderBacktestText(f)}` : renderForecastText(f)
+  return options.chart ? `${renderForecastCharts(f, options.chart)}\n${text}` : text
+}
+
+/** One terminal chart per currency: its recent actual days, then the forecast mean inside its interval. */
+export function renderForecastCharts(f: CostForecast, chart: ForecastChartOptions): string {
+  return f.currencies
+    .map(
+      (c) =>
+        `${f.currencies.length > 1 ? `${c.currency}:\n` : ''}${renderTerminalForecastChart(
+          {currency: c.currency, level: f.level, actuals: chart.actuals[c.currency] ?? [], forecast: c.daily},
+          {columns: chart.columns, color: chart.color},
+        )}`,
+    )
+    .join('\n')
 }
 
 /** `forecast` for people as a document (terminal and markdown draw it), the backtest after it when asked. */
