@@ -35,9 +35,9 @@ describe('finops forecast --chart (built CLI)', () => {
     const result = await runCli(['forecast', '--db', db, '--horizon', '30', '--chart'], {env: {COLUMNS: '90'}})
     expect(result.code, result.stderr).toBe(0)
     const lines = result.stdout.split('\n')
-    const plot = lines.filter((l) => l.includes('┤'))
+    const plot = lines.filter((l) => l.includes(' ┤'))
     expect(plot).toHaveLength(12)
-    expect(plot[0]).toMatch(/^\$[\d,]+ ┤/)
+    expect(plot[0]).toMatch(/^\s*\$[\d,]+ ┤/)
     expect(plot.join('')).toContain('█')
     expect(plot.join('')).toContain('━')
     expect(plot.join('')).toContain('░')
@@ -53,7 +53,7 @@ describe('finops forecast --chart (built CLI)', () => {
     const result = await runCli(['forecast', '--db', db, '--horizon', '30', '--chart'], {env: {COLUMNS: '30'}})
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/^\(No chart: the terminal is 30 columns wide/)
-    expect(result.stdout).not.toContain('┤')
+    expect(result.stdout).not.toContain(' ┤')
   })
 
   it('goes with the table output only', async () => {

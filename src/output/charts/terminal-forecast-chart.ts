@@ -65,7 +65,7 @@ export function renderTerminalForecastChart(input: TerminalChartInput, options: 
   const bottom = Math.min(0, ...all)
   // Whole amounts read better on an axis: `$1,500` rather than `$1,500.00`.
   const money = (v: number): string => formatMoney(v, input.currency).replace(/\.00(?=\D*$)/, '')
-  const labels = [money(top), money((top + bottom) / 2), money(bottom)]
+  const labels = [money(top), money(Math.round((top + bottom) / 2)), money(Math.floor(bottom))]
   const labelWidth = Math.max(...labels.map((l) => l.length))
   const plotWidth = options.columns - labelWidth - 2
   const {columns, firstActualDate} = bucketColumns(input, plotWidth)
