@@ -128,6 +128,9 @@ export function sizeContainer(
   if (keep.has('cpu')) notes.push('HPA scales on CPU utilization: CPU request kept so its target keeps its meaning')
   else if (changes(cpuCurrent, cpuTarget, settings.minChangeShare, settings.minCpuChange))
     proposed.cpuRequest = cpuTarget
+  // The noise threshold saves pod restarts for small savings; it must not keep a request that most
+  // of the usage runs above (below the p`cpuPercentile` quantile) where it is.
+  else if (cpuCurrent !== undefined && cpuTarget > cpuCurrent && cpuCurrent < cpuQ) proposed.cpuRequest = cpuTarget
   if (keep.has('memory')) {
     notes.push('HPA scales on memory utilization: memory request kept so its target keeps its meaning')
   } else if (changes(current.requests.memory, memoryRequest, settings.minChangeShare, settings.minMemoryChange)) {

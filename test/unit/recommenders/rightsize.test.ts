@@ -163,6 +163,31 @@ describe('recommendRightsizing', () => {
     expect(leak!.proposed.memoryLimit).toBeGreaterThan(100 * MIB)
   })
 
+  it('raises a request most usage runs above, even by less than the noise threshold', () => {
+    // A sidecar at 15-17 millicores with a 10m request: +8m is below the 20m noise threshold.
+    const w = workload({
+      containers: [{name: 'proxy', requests: {cpu: 0.01, memory: 128 * MIB}, limits: {memory: 128 * MIB}}],
+    })
+    const [rec] = recommendRightsizing(
+      input(
+        [w],
+        [
+          usageFor(
+            w,
+            'proxy',
+            days(
+              14,
+              (i) => 0.016 + 0.001 * Math.sin(i),
+              () => 90 * MIB,
+            ),
+          ),
+        ],
+      ),
+    ).recommendations
+    expect(rec!.proposed.cpuRequest).toBeGreaterThanOrEqual(0.017)
+    expect(rec!.proposed.cpuRequest).toBeLessThan(0.03)
+  })
+
   it('skips thin data with the reason instead of guessing', () => {
     const w = workload()
     const result = recommendRightsizing(input([w], [usageFor(w, 'app', days(2, diurnalCpu, steadyMemory))]))
