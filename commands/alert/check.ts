@@ -29,6 +29,8 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
     }),
     level: Flags.integer({
       description: 'forecast interval level for budgets, percent (default: forecast.level in finops.yaml, else 80)',
+      min: 1,
+      max: 99,
     }),
     'anomaly-level': Flags.string({
       description:
@@ -41,7 +43,6 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
   async run(): Promise<AlertCheckResult> {
     const {flags} = await this.parse(AlertCheck)
     const level = flags.level ?? this.finopsConfig(flags.config).config.forecast.level
-    if (level < 50 || level > 99) throw usageError(`--level ${level}: expected a percent from 50 to 99`)
     const anomalyLevel = flags['anomaly-level'] === undefined ? undefined : Number(flags['anomaly-level'])
     if (
       anomalyLevel !== undefined &&

@@ -6,7 +6,7 @@ import {staleSources, staleSourceWarning} from '../../src/alerts/freshness.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {addDays, today} from '../../src/dates.js'
-import {notFoundError, usageError} from '../../src/errors.js'
+import {notFoundError} from '../../src/errors.js'
 import {ExitCode} from '../../src/exit-codes.js'
 import {getBudget, listBudgets} from '../../src/store/budgets.js'
 import {providerLastDays} from '../../src/store/cost-presence.js'
@@ -24,6 +24,8 @@ export default class BudgetStatus extends FinopsCommand {
   static override flags = {
     level: Flags.integer({
       description: 'forecast interval level, percent (default: forecast.level in finops.yaml, else 80)',
+      min: 1,
+      max: 99,
     }),
     ...outputFlags(['budget-status']),
   }
@@ -31,7 +33,6 @@ export default class BudgetStatus extends FinopsCommand {
   async run(): Promise<BudgetStatusResult> {
     const {args, flags} = await this.parse(BudgetStatus)
     const level = flags.level ?? this.finopsConfig(flags.config).config.forecast.level
-    if (level < 50 || level > 99) throw usageError(`--level ${level}: expected a percent from 50 to 99`)
     const db = this.openStore(flags.db, flags.config)
     let budgets = listBudgets(db)
     if (args.name) {

@@ -1,6 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {LoadedConfig} from '../config/index.js'
+import {locateConfig} from '../config/locate.js'
 import {type InputNamer, isFinopsError, redact, usageError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {formatsFor, type OutputFormatName, outputFormats} from '../output/registry.js'
@@ -95,7 +96,8 @@ export abstract class FinopsCommand extends Command {
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv)
     rejectBlankValues(parsed)
-    const flags = parsed.flags as {output?: string; csv?: boolean; out?: string}
+    const flags = parsed.flags as {output?: string; csv?: boolean; out?: string; config?: string}
+    await this.checkConfig(flags.config)
     if (flags.out !== undefined) checkOutputTarget(flags.out)
     if (flags.output !== undefined) {
       const format = (this.jsonEnabled() ? 'json' : flags.csv ? 'csv' : flags.output) as OutputFormatName
@@ -157,6 +159,19 @@ export abstract class FinopsCommand extends Command {
   protected override logJson(json: unknown): void {
     if (this.wroteOutputFile) return
     super.logJson(json)
+  }
+
+  /**
+   * Every command gives finops.yaml the same verdict, whether or not it reads a setting from it: a
+   * named file that is missing and a file that does not validate are invalid input (exit 3) before
+   * anything else happens. When no file applies, nothing more is loaded (locate.ts needs neither
+   * the YAML parser nor the schemas), which keeps start-up fast for commands that need no config.
+   */
+  private async checkConfig(configFlag: string | undefined): Promise<void> {
+    const located = locateConfig(configFlag)
+    if (!located) return
+    this.configModule ??= await import('../config/index.js')
+    this.loadedConfig = {config: this.configModule.parseConfigText(located.text, located.file), file: located.file}
   }
 
   /** The validated finops.yaml (or defaults), loaded once per command. */

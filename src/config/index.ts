@@ -1,10 +1,8 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {z} from 'zod'
 
-import {inputError, notFoundError, type UserInput} from '../errors.js'
+import {inputError} from '../errors.js'
+import {locateConfig} from './locate.js'
 import {alertsSection} from './sections/alerts.js'
 import {applySection} from './sections/apply.js'
 import {forecastSection} from './sections/forecast.js'
@@ -38,47 +36,24 @@ export interface LoadedConfig {
   file?: string
 }
 
-/** The config file a command names (`--config`). */
-const CONFIG_INPUT: UserInput = {key: 'config', label: 'config file'}
-
-/** Candidate files in precedence order: --config, FINOPS_CONFIG, ./finops.yaml, $XDG_CONFIG_HOME/finops/finops.yaml. */
-export function configCandidates(
-  flag: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-  cwd = process.cwd(),
-): {explicit?: string; implicit: string[]} {
-  const explicit = flag ?? env.FINOPS_CONFIG
-  const xdg =
-    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME)
-      ? env.XDG_CONFIG_HOME
-      : path.join(os.homedir(), '.config')
-  return {
-    explicit: explicit ? path.resolve(cwd, explicit) : undefined,
-    implicit: [path.join(cwd, 'finops.yaml'), path.join(cwd, 'finops.yml'), path.join(xdg, 'finops', 'finops.yaml')],
-  }
-}
+export {configCandidates} from './locate.js'
 
 /**
- * Loads and validates the configuration once. An explicitly named file must exist; otherwise the
- * first implicit candidate that exists is used, or the defaults. Errors name the file and field.
+ * Loads and validates the configuration once: the file --config / FINOPS_CONFIG names (it must
+ * exist), else the first implicit candidate that exists, else the defaults. Errors name the file
+ * and the field, and are invalid input (exit 3) for every command.
  */
 export function loadConfig(flag?: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
-  const {explicit, implicit} = configCandidates(flag, env, cwd)
-  let file: string | undefined
-  if (explicit) {
-    if (!fs.existsSync(explicit))
-      throw notFoundError(
-        `config file ${explicit} does not exist`,
-        (n) => `check the ${n(CONFIG_INPUT)} / FINOPS_CONFIG`,
-      )
-    file = explicit
-  } else {
-    file = implicit.find((candidate) => fs.existsSync(candidate))
-  }
-  if (!file) return {config: parseConfig({})}
+  const located = locateConfig(flag, env, cwd)
+  if (!located) return {config: parseConfig({})}
+  return {config: parseConfigText(located.text, located.file), file: located.file}
+}
+
+/** Parses and validates finops.yaml's text; errors name the file, line or field path. */
+export function parseConfigText(text: string, file: string): FinopsConfig {
   let raw: unknown
   try {
-    raw = parseYaml(fs.readFileSync(file, 'utf8')) ?? {}
+    raw = parseYaml(text) ?? {}
   } catch (error) {
     const e = error as {message?: string; linePos?: {line: number}[]}
     const line = e.linePos?.[0]?.line
@@ -88,7 +63,7 @@ export function loadConfig(flag?: string, env: NodeJS.ProcessEnv = process.env, 
       error,
     )
   }
-  return {config: parseConfig(raw, file), file}
+  return parseConfig(raw, file)
 }
 
 /** Validates a parsed document; the first problem is reported as `file: field.path: message`. */
