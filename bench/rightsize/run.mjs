@@ -35,7 +35,6 @@ const DIRECT = args.includes('--direct')
 const TRAIN_DAYS = 14
 const TEST_DAYS = 7
 const GIB = 2 ** 30
-const MIB = 2 ** 20
 
 const todayMidnight = Math.floor(Date.now() / 86_400_000) * 86_400
 const T0 = todayMidnight - TRAIN_DAYS * 86_400
