@@ -21,42 +21,61 @@ export interface ErrorBands {
 const MIN_DAILY_ERRORS = 15
 /** Whole paths needed to measure the spread of the running total at a step (at least, and a third of the origins). */
 const MIN_PATHS = 5
-/** Growth exponents of the error with the horizon, where they must be extrapolated. */
-const DAILY_GROWTH = {min: 0.1, max: 0.5, fallback: 0.15}
-const TOTAL_GROWTH = {min: 0.6, max: 1.5, fallback: 1}
-/** A bias measured on the early steps is carried on, but only half of its drift. */
-const BIAS_DRIFT = 0
-
 /**
- * Calibration of the interval widths: a width factor c * (1 + g * step / 90) for the daily bands and
- * for the running total, at the 80% and 95% levels (other levels interpolate). The backtest errors
- * come from the same few origins that chose the model, and the long-horizon ones from fewer and
- * shorter-trained paths or from extrapolation, so they understate the spread that follows, more so
- * far ahead and in the tails. Fitted on the development seeds of bench/forecast/quarter.mjs (the
- * width each third of the horizon and each total needed for its level's coverage) and checked on
- * held-out seeds and on the 30-day benchmark (docs/benchmarks.md).
+ * Calibration of the interval widths, fitted on the development seeds of bench/forecast/quarter.mjs
+ * (`--set dev --calibrate`, which prints the width each kind of band needed for its level's coverage,
+ * separately where the backtest reached the whole horizon and where it was extrapolated) and checked on
+ * the held-out seeds (docs/benchmarks.md).
+ *
+ * - `growth`: bounds on the exponent of the error's growth with the horizon where it must be
+ *   extrapolated past the steps the backtest reaches (fitted on the steps it reaches, kept within the
+ *   bounds; the fallback where too few steps were measured). A running total's error grows at least
+ *   linearly: errors of level and trend persist from one day to the next, so it is never the sqrt(n)
+ *   of independent days.
+ * - `daily`, `total`: a width factor `c * (1 + g * step / 90) * (1 + k * shortfall)` at the 80% and
+ *   95% levels (other levels interpolate; each is `[c, g, k]`), where `shortfall` is the share of the
+ *   horizon past the last step the backtest measured. `c` corrects for choosing the model and measuring
+ *   its errors on the same few origins; `g` for the long-horizon errors coming from fewer paths, trained
+ *   on shorter histories; `k` for a backtest that could not reach the horizon: its origins are few and
+ *   close together (their errors agree more than the future's will) and the error's growth past them is
+ *   extrapolated with an exponent that is itself uncertain.
  */
 export interface IntervalCalibration {
-  daily: {at80: readonly [number, number]; at95: readonly [number, number]}
-  total: {at80: readonly [number, number]; at95: readonly [number, number]}
+  growth: {
+    daily: {min: number; max: number; fallback: number}
+    total: {min: number; max: number; fallback: number}
+  }
+  daily: {at80: WidthTerms; at95: WidthTerms}
+  total: {at80: WidthTerms; at95: WidthTerms}
 }
+/** `[c, g, k]` of the width factor `c * (1 + g * step / 90) * (1 + k * shortfall)`. */
+export type WidthTerms = readonly [number, number, number]
 export const DEFAULT_CALIBRATION: IntervalCalibration = {
-  daily: {at80: [0.99, 1.52], at95: [1.46, 1.97]},
-  total: {at80: [1.5, 0.8], at95: [1.23, 2.12]},
+  growth: {
+    daily: {min: 0.5, max: 1, fallback: 0.6},
+    total: {min: 1.35, max: 2, fallback: 1.45},
+  },
+  daily: {at80: [1.01, 0.46, 1.1], at95: [1.33, 0.45, 1.8]},
+  total: {at80: [1.17, 0.64, 1.1], at95: [1, 1.2, 1.4]},
 }
 
-/** The width factor of one kind of band at one level and step. */
+/**
+ * The width factor of one kind of band at one level and step; `reach` is the last step the backtest
+ * measured (-1 for none) and `horizon` the number of steps asked.
+ */
 export function widthFactor(
   calibration: IntervalCalibration,
   kind: 'daily' | 'total',
   level: number,
   step: number,
+  reach: number,
+  horizon: number,
 ): number {
   const {at80, at95} = calibration[kind]
   const t = (level - 80) / 15
-  const c = at80[0] + (at95[0] - at80[0]) * t
-  const g = at80[1] + (at95[1] - at80[1]) * t
-  return Math.max(0.5, c) * (1 + Math.max(0, g) * (step / 90))
+  const [c, g, k] = at80.map((v, i) => v + (at95[i]! - v) * t) as [number, number, number]
+  const shortfall = Math.max(0, horizon - (reach + 1)) / horizon
+  return Math.max(0.5, c) * (1 + Math.max(0, g) * (step / 90)) * (1 + Math.max(0, k) * shortfall)
 }
 
 /**
@@ -100,26 +119,26 @@ export function errorBands(
     // Too few errors anywhere (a very short history): a flat band from all of them.
     const all = rel.flat()
     const band = all.length > 0 ? {lo: quantile(all, pLo), mid: 0, hi: quantile(all, pHi)} : {lo: -0.5, mid: 0, hi: 0.5}
-    for (let h = 0; h < horizon; h++) daily.push(widen(band, widthFactor(calibration, 'daily', level, h)))
+    for (let h = 0; h < horizon; h++) daily.push(widen(band, widthFactor(calibration, 'daily', level, h, -1, horizon)))
   } else {
     const steps = nearestDefined(measured.slice(0, reach + 1))
     const gamma = growth(
       steps.map((b) => b.hi - b.lo),
-      DAILY_GROWTH,
+      calibration.growth.daily,
     )
-    const drift = slope(steps.slice(Math.floor(steps.length / 2)).map((b) => b.mid))
     for (let h = 0; h < horizon; h++) {
       if (h <= reach) {
-        daily.push(widen(steps[h]!, widthFactor(calibration, 'daily', level, h)))
+        daily.push(widen(steps[h]!, widthFactor(calibration, 'daily', level, h, reach, horizon)))
         continue
       }
       const last = steps[reach]!
       const g = ((h + 1) / (reach + 1)) ** gamma
-      const mid = last.mid + BIAS_DRIFT * drift * (h - reach)
+      // The bias measured at the last step reached is carried on, not extrapolated: its drift is too noisy.
+      const mid = last.mid
       daily.push(
         widen(
           {lo: mid + (last.lo - last.mid) * g, mid, hi: mid + (last.hi - last.mid) * g},
-          widthFactor(calibration, 'daily', level, h),
+          widthFactor(calibration, 'daily', level, h, reach, horizon),
         ),
       )
     }
@@ -140,25 +159,30 @@ export function errorBands(
   const cumulative: Band[] = []
   let centre = 0
   if (reachTotal < 0) {
-    // No whole paths: the daily spread at the first step, growing as a persistent error would.
-    const first = daily[0] ?? {lo: -0.5, mid: 0, hi: 0.5}
-    const sigma = (first.hi - first.lo) / (2 * z)
+    // No whole paths: the daily bands' errors taken as fully persistent (each day's error adds to the total).
+    let lo = 0
+    let hi = 0
     for (let h = 0; h < horizon; h++) {
       centre += daily[h]!.mid
-      const s = sigma * (h + 1) ** TOTAL_GROWTH.fallback * widthFactor(calibration, 'total', level, h)
-      cumulative.push({lo: centre - z * s, mid: centre, hi: centre + z * s})
+      lo += daily[h]!.lo - daily[h]!.mid
+      hi += daily[h]!.hi - daily[h]!.mid
+      cumulative.push({lo: centre + lo, mid: centre, hi: centre + hi})
     }
     return {daily, cumulative}
   }
   // A running total's error never shrinks with the horizon: fewer, luckier paths must not narrow it.
   let widest = 0
   const measuredSpreads = nearestDefined(spreads.slice(0, reachTotal + 1)).map((s) => (widest = Math.max(widest, s)))
-  const gamma = growth(measuredSpreads.slice(Math.floor(reachTotal / 2)), TOTAL_GROWTH, Math.floor(reachTotal / 2))
+  const gamma = growth(
+    measuredSpreads.slice(Math.floor(reachTotal / 2)),
+    calibration.growth.total,
+    Math.floor(reachTotal / 2),
+  )
   for (let h = 0; h < horizon; h++) {
     centre += daily[h]!.mid
     const s =
       h <= reachTotal ? measuredSpreads[h]! : measuredSpreads[reachTotal]! * ((h + 1) / (reachTotal + 1)) ** gamma
-    const width = z * s * widthFactor(calibration, 'total', level, h)
+    const width = z * s * widthFactor(calibration, 'total', level, h, reachTotal, horizon)
     cumulative.push({lo: centre - width, mid: centre, hi: centre + width})
   }
   return {daily, cumulative}
@@ -198,20 +222,6 @@ function growth(widths: readonly number[], bounds: {min: number; max: number; fa
   }
   if (!(den > 0)) return bounds.fallback
   return Math.min(bounds.max, Math.max(bounds.min, num / den))
-}
-
-/** Least-squares slope of a sequence on its index. */
-function slope(ys: readonly number[]): number {
-  if (ys.length < 4) return 0
-  const mx = (ys.length - 1) / 2
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length
-  let num = 0
-  let den = 0
-  ys.forEach((y, x) => {
-    num += (x - mx) * (y - my)
-    den += (x - mx) ** 2
-  })
-  return den > 0 ? num / den : 0
 }
 
 /** Share of backtest days inside intervals built from the other origins (leave one origin out). */

@@ -37,6 +37,8 @@ const set = opt('set', 'both')
 const count = Number(opt('count', '40'))
 const inProcess = args.includes('--in-process')
 const peers = !inProcess && !args.includes('--no-peers')
+// --calibration '{...}' (in-process only): try an IntervalCalibration (forecasters/intervals.ts) while fitting one.
+const calibration = opt('calibration') ? JSON.parse(opt('calibration')) : undefined
 const seeds = {
   dev: Array.from({length: count}, (_, i) => i + 1),
   holdout: Array.from({length: count}, (_, i) => i + 5001),
@@ -206,6 +208,7 @@ if (inProcess) {
           groupBy: level === 80 ? [{kind: 'dimension', name: 'service'}] : [],
           filters: [],
           holidays: {country: 'US'},
+          settings: calibration ? {calibration} : undefined,
         })
         record(bill, level, json)
       } catch (error) {
@@ -438,38 +441,44 @@ if (args.includes('--verbose'))
   }
 if (args.includes('--calibrate')) {
   // How much wider (or narrower) each interval would have to be for its level's coverage: the quantile of
-  // |error| / half-width on the side the truth fell.
+  // |error| / half-width on the side the truth fell. Printed for every series, then separately for those
+  // whose backtest reached the whole horizon (the width factor's c) and those whose long-horizon errors
+  // were extrapolated (its g): see IntervalCalibration in forecasters/intervals.ts.
   const ratio = (a, p, lo, hi) =>
     a >= p.mean ? (a - p.mean) / Math.max(1e-9, hi - p.mean) : (p.mean - a) / Math.max(1e-9, p.mean - lo)
   const q = (xs, p) => {
     const s = [...xs].sort((x, y) => x - y)
     return s[Math.min(s.length - 1, Math.floor(p * s.length))]
   }
-  for (const level of [80, 95]) {
-    const thirds = THIRDS.map(([a, b]) =>
-      series.flatMap((s) => {
-        const f = s.forecasts.finops
-        if (!f) return []
-        const out = []
-        for (let i = a; i < b; i++)
-          out.push(ratio(s.actual[i], f.daily[i], f.daily[i][`lower${level}`], f.daily[i][`upper${level}`]))
-        return out
-      }),
-    )
-    const totals = series.flatMap((s) => {
-      const f = s.forecasts.finops
-      const t = f?.[`total${level}`]
-      return t ? [ratio(sum(s.actual), t, t.lower, t.upper)] : []
-    })
-    const totals30 = series.flatMap((s) => {
-      const f = s.forecasts.finops
-      const t = f?.[`first30_${level}`]
-      return t ? [ratio(sum(s.actual.slice(0, 30)), t, t.lower, t.upper)] : []
-    })
-    console.log(
-      `calibration ${level}%: needed width factor days 1-30 ${q(thirds[0], level / 100).toFixed(2)}, 31-60 ${q(thirds[1], level / 100).toFixed(2)}, 61-90 ${q(thirds[2], level / 100).toFixed(2)}; 30-day total ${q(totals30, level / 100).toFixed(2)}, 90-day total ${q(totals, level / 100).toFixed(2)}`,
-    )
-  }
+  const groups = [
+    ['all series', series],
+    ['backtest reached day 90', series.filter((s) => (s.forecasts.finops?.reach ?? 0) >= HORIZON)],
+    ['backtest shorter (extrapolated)', series.filter((s) => (s.forecasts.finops?.reach ?? HORIZON) < HORIZON)],
+  ]
+  for (const [label, subset] of groups)
+    for (const level of [80, 95]) {
+      const thirds = THIRDS.map(([a, b]) =>
+        subset.flatMap((s) => {
+          const f = s.forecasts.finops
+          if (!f) return []
+          const out = []
+          for (let i = a; i < b; i++)
+            out.push(ratio(s.actual[i], f.daily[i], f.daily[i][`lower${level}`], f.daily[i][`upper${level}`]))
+          return out
+        }),
+      )
+      const totals = subset.flatMap((s) => {
+        const t = s.forecasts.finops?.[`total${level}`]
+        return t ? [ratio(sum(s.actual), t, t.lower, t.upper)] : []
+      })
+      const totals30 = subset.flatMap((s) => {
+        const t = s.forecasts.finops?.[`first30_${level}`]
+        return t ? [ratio(sum(s.actual.slice(0, 30)), t, t.lower, t.upper)] : []
+      })
+      console.log(
+        `calibration ${level}%, ${label} (${subset.length}): needed width factor days 1-30 ${q(thirds[0], level / 100).toFixed(2)}, 31-60 ${q(thirds[1], level / 100).toFixed(2)}, 61-90 ${q(thirds[2], level / 100).toFixed(2)}; 30-day total ${q(totals30, level / 100).toFixed(2)}, 90-day total ${q(totals, level / 100).toFixed(2)}`,
+      )
+    }
 }
 const failed = series.filter((s) => s.finopsError)
 if (failed.length)

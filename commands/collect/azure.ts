@@ -4,6 +4,7 @@ import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import type {CollectSummary} from '../../src/collectors/cloud-collect.js'
 import {checkGroupBy, endpointFlag, groupByFlag, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
+import {AZURE_CLOUD_NAMES, type AzureCloudName} from '../../src/collectors/azure/clouds.js'
 import {collectSource} from '../../src/collectors/registry.js'
 import type {AzureSourceConfig} from '../../src/config/sections/sources.js'
 import {usageError} from '../../src/errors.js'
@@ -26,6 +27,10 @@ export default class CollectAzure extends FinopsCommand {
     }),
     'group-by': groupByFlag,
     endpoint: endpointFlag,
+    cloud: Flags.string({
+      description: 'Azure cloud: its Resource Manager endpoint, token audience and sign-in host (default: public)',
+      options: AZURE_CLOUD_NAMES,
+    }),
     ...outputFlags(['collect-cloud']),
   }
 
@@ -35,7 +40,14 @@ export default class CollectAzure extends FinopsCommand {
     const settings = runSettings(config, flags)
     let entries: AzureSourceConfig[]
     if (flags.scope)
-      entries = [{scope: flags.scope, groupBy: checkGroupBy(flags['group-by']), endpoint: flags.endpoint}]
+      entries = [
+        {
+          scope: flags.scope,
+          groupBy: checkGroupBy(flags['group-by']),
+          endpoint: flags.endpoint,
+          cloud: flags.cloud as AzureCloudName | undefined,
+        },
+      ]
     else if (config.sources.azure?.length) entries = config.sources.azure
     else
       throw usageError(

@@ -12,23 +12,27 @@ import {
 import {DIMENSION_KEYS_HELP} from '../../src/cost/dimension-keys.js'
 
 export default class CostExportCommand extends FinopsCommand {
-  static override summary = 'Export costs as CSV or JSON for a budgeting spreadsheet'
+  static override summary = 'Export costs as CSV or JSON for a budgeting spreadsheet, or as a FOCUS 1.0 dataset'
   static override description = `Columns use FOCUS names in a stable order: ChargePeriodStart, ChargePeriodEnd (exclusive), the
 grouped dimensions (default: all of them plus Tags, the store's full grain), BillingCurrency, BilledCost,
 EffectiveCost, ListCost, ContractedCost. Dates are ISO (YYYY-MM-DD), numbers plain. Rows are streamed;
 with --out the file appears only when complete. Default window: everything in the store.
+--format focus writes a FOCUS 1.0 dataset (CSV) at the store's full daily grain: every mandatory column,
+datetimes as YYYY-MM-DDTHH:mm:ssZ, Tags as a JSON object, unknown values empty where the spec allows null
+(see docs/focus-export.md); \`collect focus\` imports it back.
 Group and filter keys: ${DIMENSION_KEYS_HELP}.`
 
   static override examples = [
     '<%= config.bin %> cost export --granularity month --group-by provider,service --out budget.csv',
     '<%= config.bin %> cost export --format json --from 2024-09-01 --to 2024-09-30 > september.json',
     '<%= config.bin %> cost export --group-by tag:team --filter provider=AWS',
+    '<%= config.bin %> cost export --format focus --from 2024-09-01 --to 2024-09-30 --out focus-2024-09.csv',
   ]
 
   static override loadsConfig = false
 
   static override flags = {
-    format: Flags.string({description: 'output format', options: ['csv', 'json'], default: 'csv'}),
+    format: Flags.string({description: 'output format', options: ['csv', 'json', 'focus'], default: 'csv'}),
     granularity: Flags.string({description: 'one row per day or per month', options: ['day', 'month'], default: 'day'}),
     'group-by': Flags.string({
       char: 'g',

@@ -35,6 +35,23 @@ function outputNamedIn(argv: readonly string[]): string | undefined {
  * Every finops command: `--json` returns the typed result, `--db`/FINOPS_DB picks the store, and
  * errors print as one line (what is wrong; what to do) with the exit code from the one table.
  */
+/**
+ * Node ends the process on a rejection nobody awaited (an SDK's background promise, say) and
+ * prints the whole error object, options and URLs included. finops ends it too, with the same one
+ * redacted line as any other internal error.
+ */
+function reportStrayRejectionsAsOneLine(): void {
+  if (process.listenerCount('unhandledRejection') > 0) return
+  process.on('unhandledRejection', (reason: unknown) => {
+    const message = reason instanceof Error ? (reason.message.split('\n')[0] ?? '') : String(reason)
+    process.stderr.write(
+      `Error: ${redact(message)} (internal error: please report it; set FINOPS_DEBUG=1 to see the stack trace)\n`,
+    )
+    if (process.env.FINOPS_DEBUG && reason instanceof Error) process.stderr.write(`${redact(reason.stack ?? '')}\n`)
+    process.exit(ExitCode.internal)
+  })
+}
+
 export abstract class FinopsCommand extends Command {
   static override enableJsonFlag = true
 
@@ -73,6 +90,7 @@ export abstract class FinopsCommand extends Command {
 
   override async init(): Promise<void> {
     await super.init()
+    reportStrayRejectionsAsOneLine()
     const storeNamed = Boolean(process.env.FINOPS_DB) || this.argv.some((a) => a === '--db' || a.startsWith('--db='))
     const {loadsConfig} = this.constructor as typeof FinopsCommand
     const needed = typeof loadsConfig === 'function' ? loadsConfig(this.argv) : loadsConfig

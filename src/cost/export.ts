@@ -2,15 +2,18 @@ import {once} from 'node:events'
 import type {Writable} from 'node:stream'
 
 import {addDays, monthEnd, parseDay, reversedWindowError, WINDOW_END, WINDOW_START} from '../dates.js'
-import {storeError} from '../errors.js'
+import {storeError, usageError} from '../errors.js'
 import {DIMENSIONS, type DimensionName, type GroupKey, groupKeyLabel} from '../model/cost.js'
 import {csvLine, plainNumber} from '../output/format.js'
 import {writeOutputFile} from '../output/output-file.js'
 import {type CostExportQuery, iterateCostExport} from '../store/cost-export.js'
+import {iterateFocusGrain} from '../store/focus-export.js'
+import {FOCUS_COLUMNS, toFocusRecord} from './focus-dataset.js'
 import {parseFilters, parseGroupKeys} from './dimension-keys.js'
 import type {Db} from '../store/open.js'
 
-export type ExportFormat = 'csv' | 'json'
+/** `focus`: a FOCUS 1.0 dataset (CSV) at the store's full grain. */
+export type ExportFormat = 'csv' | 'json' | 'focus'
 export type ExportGranularity = 'day' | 'month'
 
 export interface CostExportRequest {
@@ -47,6 +50,16 @@ const DIMENSION_ORDER: DimensionName[] = [
 
 /** The export's columns and the store query behind them (pure: no store access). */
 export function planExport(request: CostExportRequest): {query: CostExportQuery; columns: string[]} {
+  if (request.format === 'focus') {
+    // A FOCUS dataset needs every mandatory column, so it is always the store's full daily grain.
+    if (request.groupBy.some((g) => g.trim() !== ''))
+      throw usageError(
+        "a FOCUS dataset is at the store's full grain and cannot be grouped",
+        'drop --group-by (filters still apply)',
+      )
+    if (request.granularity !== 'day')
+      throw usageError('a FOCUS dataset has one row per day (ChargePeriodStart/End)', 'drop --granularity month')
+  }
   const requested = parseGroupKeys(request.groupBy).filter((k) => !(k.kind === 'dimension' && k.name === 'currency'))
   const fullGrain = requested.length === 0
   const keys: GroupKey[] = fullGrain ? DIMENSION_ORDER.map((name) => ({kind: 'dimension', name})) : requested
@@ -88,6 +101,7 @@ export async function writeCostExport(
   out: Writable,
 ): Promise<Omit<CostExportSummary, 'out'>> {
   const {query, columns} = planExport(request)
+  if (request.format === 'focus') return writeFocusExport(db, query, out)
   let rows = 0
   let first: string | null = null
   let last: string | null = null
@@ -123,6 +137,29 @@ export async function writeCostExport(
   }
   if (request.format === 'json') await write(rows === 0 ? ']\n' : '\n]\n')
   return {rows, from: first, to: last, columns}
+}
+
+/** The FOCUS 1.0 CSV: numbers as plain numbers (so a credit's '-' is never defused), nulls as empty fields. */
+async function writeFocusExport(
+  db: Db,
+  query: CostExportQuery,
+  out: Writable,
+): Promise<Omit<CostExportSummary, 'out'>> {
+  const write = async (chunk: string): Promise<void> => {
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+  await write(csvLine(FOCUS_COLUMNS))
+  let rows = 0
+  let first: string | null = null
+  let last: string | null = null
+  for (const row of iterateFocusGrain(db, {filters: query.filters, from: query.from, to: query.to})) {
+    const record = toFocusRecord(row)
+    await write(csvLine(FOCUS_COLUMNS.map((column) => record[column])))
+    first ??= row.day
+    last = row.day
+    rows++
+  }
+  return {rows, from: first, to: last, columns: [...FOCUS_COLUMNS]}
 }
 
 /** Exports to a user-named file through the one safe writer (temporary sibling, renamed only over a regular file). */

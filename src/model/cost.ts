@@ -7,6 +7,28 @@
 export const CHARGE_CATEGORIES = ['Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment'] as const
 /** FOCUS ChargeFrequency values, canonical spelling. */
 export const CHARGE_FREQUENCIES = ['One-Time', 'Recurring', 'Usage-Based'] as const
+/** FOCUS 1.0 ServiceCategory values, canonical spelling. */
+export const SERVICE_CATEGORIES = [
+  'AI and Machine Learning',
+  'Analytics',
+  'Business Applications',
+  'Compute',
+  'Databases',
+  'Developer Tools',
+  'Multicloud',
+  'Identity',
+  'Integration',
+  'Internet of Things',
+  'Management and Governance',
+  'Media',
+  'Migration',
+  'Mobile',
+  'Networking',
+  'Security',
+  'Storage',
+  'Web',
+  'Other',
+] as const
 
 /** One row of the daily rollup: the grain plus the summed cost metrics. */
 export interface DailyCostRow {

@@ -47,7 +47,7 @@ describe('cost allocation of a churning cluster, against its ground truth', () =
   }
 
   beforeAll(async () => {
-    // The real Prometheus is part of this test (.ci/run installs it): without it the test fails, it does not skip.
+    // The real Prometheus is part of this test (npm test installs it as root): without it the test fails, it does not skip.
     expect(prometheusAvailable(), 'prometheus and promtool: apt-get install -y prometheus').toBe(true)
     tmp = tempDir()
     scenario = churnScenario(start)

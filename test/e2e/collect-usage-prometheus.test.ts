@@ -109,7 +109,7 @@ describe('finops collect usage against a real Prometheus', () => {
   let seededDb: (name: string) => string
 
   beforeAll(async () => {
-    // The real Prometheus is part of this test (.ci/run installs it): without it the test fails, it does not skip.
+    // The real Prometheus is part of this test (npm test installs it as root): without it the test fails, it does not skip.
     expect(prometheusAvailable(), 'prometheus and promtool: apt-get install -y prometheus').toBe(true)
     tmp = tempDir()
     const {series, inventory} = scenario()

@@ -4,7 +4,7 @@ import path from 'node:path'
 
 import puppeteer, {type Browser} from 'puppeteer-core'
 
-/** Debian's chromium (`apt-get install chromium`; .ci/run installs it). */
+/** Debian's chromium (`npm test` installs it as root: scripts/test-setup.mjs). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 /**
@@ -13,7 +13,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
  */
 export async function launchChromium(): Promise<{browser: Browser; close: () => Promise<void>}> {
   if (!fs.existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`)
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (npm test installs it as root: scripts/test-setup.mjs)`,
+    )
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'finops-chromium-'))
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,

@@ -152,6 +152,22 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
   }
 
   const handle = (req: RecordedRequest): Reply => {
+    // Google's Security Token Service: a Workload Identity Federation credential trades its subject
+    // token here for an access token (RFC 8693 token exchange, form-encoded).
+    if (req.path === '/v1/token' && req.method === 'POST') {
+      const form = new URLSearchParams(req.body)
+      if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:token-exchange' || !form.get('subject_token'))
+        return {status: 400, body: {error: 'invalid_request', error_description: 'not a token exchange'}}
+      return {
+        status: 200,
+        body: {
+          access_token: GCP_TOKEN,
+          issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          token_type: 'Bearer',
+          expires_in: 3600,
+        },
+      }
+    }
     if (req.headers.authorization !== `Bearer ${GCP_TOKEN}`)
       return googleError(
         401,

@@ -29,6 +29,7 @@ import {
 } from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
 import {chargeOfAzure} from './charge-types.js'
+import {type AzureCloudName, azureTarget} from './clouds.js'
 import {
   AZURE_COST_TYPES,
   type AzureCall,
@@ -40,13 +41,14 @@ import {
 
 export const AZURE_SOURCE = 'azure'
 export const AZURE_API_VERSION = '2023-11-01'
-const ARM = 'https://management.azure.com'
 
 export interface AzureSourceOptions {
   /** /subscriptions/ID, .../resourceGroups/RG, /providers/Microsoft.Billing/billingAccounts/ID, /providers/Microsoft.Management/managementGroups/ID */
   scope: string
-  /** Resource Manager endpoint (sovereign clouds, tests); default https://management.azure.com. */
+  /** Resource Manager endpoint (private endpoints, tests); default: the cloud's. */
   endpoint?: string
+  /** Which Azure cloud (its Resource Manager, token audience and Entra ID host); default public. */
+  cloud?: AzureCloudName
   extraGroup?: AzureExtraGroup
   /** Tests pass a fake TokenCredential; users get DefaultAzureCredential. */
   credential?: TokenCredential
@@ -90,14 +92,16 @@ async function fetchAzureDays(
   window: CollectWindow,
   counter: RequestCounter,
 ): Promise<DailyCostRow[]> {
-  const credential = options.credential ?? new DefaultAzureCredential()
+  const target = azureTarget(options.cloud, options.endpoint)
+  const credential =
+    options.credential ??
+    new DefaultAzureCredential(target.authorityHost ? {authorityHost: target.authorityHost} : undefined)
   const pipeline: Pipeline = createEmptyPipeline()
   pipeline.addPolicy(userAgentPolicy({userAgentPrefix: 'finops'}))
-  pipeline.addPolicy(bearerTokenAuthenticationPolicy({credential, scopes: `${ARM}/.default`}))
+  pipeline.addPolicy(bearerTokenAuthenticationPolicy({credential, scopes: target.tokenScope}))
   if (options.tlsCa) pipeline.addPolicy(agentPolicy(new https.Agent({ca: options.tlsCa, keepAlive: true})))
   const client: HttpClient = createDefaultHttpClient()
-  const endpoint = (options.endpoint ?? ARM).replace(/\/+$/, '')
-  const firstUrl = `${endpoint}${options.scope}/providers/Microsoft.CostManagement/query?api-version=${AZURE_API_VERSION}`
+  const firstUrl = `${target.endpoint}${options.scope}/providers/Microsoft.CostManagement/query?api-version=${AZURE_API_VERSION}`
   const retry = options.retry ?? DEFAULT_RETRY
 
   const merged = new Map<string, DailyCostRow>()

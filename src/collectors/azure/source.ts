@@ -1,6 +1,7 @@
 import {z} from 'zod'
 
 import {endpointField, groupByField} from '../config-fields.js'
+import {AZURE_CLOUD_NAMES} from './clouds.js'
 import {describeCollect} from '../describe.js'
 import {collectSummarySchema} from '../schemas.js'
 import {defineSourceCollector, parseExtraGroup} from '../source-collector.js'
@@ -14,6 +15,12 @@ export const azureSourceConfig = z.strictObject({
     .describe('Cost Management scope: subscription, resource group, billing account or management group'),
   groupBy: groupByField.optional(),
   endpoint: endpointField.optional(),
+  cloud: z
+    .enum(AZURE_CLOUD_NAMES)
+    .optional()
+    .describe(
+      "Azure cloud: public (default), china or usgov; sets the Resource Manager endpoint, the token's audience and the Entra ID host. With endpoint: alone, the endpoint is the audience",
+    ),
 })
 
 /** Azure Cost Management Query: daily actual and amortized cost at a scope. */

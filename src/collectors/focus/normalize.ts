@@ -1,26 +1,4 @@
-import {CHARGE_CATEGORIES, CHARGE_FREQUENCIES} from '../../model/cost.js'
-
-const SERVICE_CATEGORIES = [
-  'AI and Machine Learning',
-  'Analytics',
-  'Business Applications',
-  'Compute',
-  'Databases',
-  'Developer Tools',
-  'Multicloud',
-  'Identity',
-  'Integration',
-  'Internet of Things',
-  'Management and Governance',
-  'Media',
-  'Migration',
-  'Mobile',
-  'Networking',
-  'Security',
-  'Storage',
-  'Web',
-  'Other',
-] as const
+import {CHARGE_CATEGORIES, CHARGE_FREQUENCIES, SERVICE_CATEGORIES} from '../../model/cost.js'
 
 const canonicalMap = (values: readonly string[]): Map<string, string> =>
   new Map(values.map((v) => [v.toLowerCase().replace(/[\s_-]+/g, ''), v]))

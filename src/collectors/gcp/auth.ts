@@ -1,43 +1,50 @@
-/**
- * A bearer token used as given: GOOGLE_OAUTH_ACCESS_TOKEN (the variable Terraform's google provider
- * reads, e.g. from `gcloud auth print-access-token`), or a fake token in tests. It has the two
- * members the Google clients call: getRequestHeaders (BigQuery) and fetch (google-gax REST).
- */
-export class StaticTokenAuth {
-  readonly universeDomain = 'googleapis.com'
-  readonly #token: string
+import {GoogleAuth, OAuth2Client} from 'google-auth-library'
 
-  constructor(token: string) {
-    this.#token = token
-  }
+/** The scope BigQuery and the Cloud Billing Catalog accept. */
+const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform'
 
-  async getRequestHeaders(): Promise<Headers> {
-    return new Headers({authorization: `Bearer ${this.#token}`})
-  }
-
-  async getAccessToken(): Promise<{token: string}> {
-    return {token: this.#token}
-  }
-
-  async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers)
-    headers.set('authorization', `Bearer ${this.#token}`)
-    return fetch(url, {method: init.method, headers, body: init.body, signal: init.signal})
-  }
-
-  toJSON(): Record<string, string> {
-    return {type: 'static-token'}
-  }
+export interface GcpAuthOptions {
+  /**
+   * A bearer token used as given: tests, or GOOGLE_OAUTH_ACCESS_TOKEN (the variable Terraform's
+   * google provider reads, e.g. from `gcloud auth print-access-token`).
+   */
+  accessToken?: string
+  /**
+   * The project the clients work in. Given to the auth so it never has to discover one: with a
+   * Workload Identity Federation credential, discovery asks the Resource Manager API, which a
+   * locked-down network (or a private endpoint) cannot reach.
+   */
+  projectId?: string
 }
 
-/** The auth the GCP clients get: an explicit client, GOOGLE_OAUTH_ACCESS_TOKEN, or undefined for ADC. */
-export function gcpAuth(
-  explicit: StaticTokenAuth | undefined,
+/**
+ * The auth the GCP clients get, through google-auth-library's public API: a fixed token as an
+ * OAuth2Client holding only that access token, else Application Default Credentials (key file,
+ * Workload Identity Federation, gcloud, the metadata server).
+ */
+export function gcpAuth(options: GcpAuthOptions, env: NodeJS.ProcessEnv = process.env): GoogleAuth {
+  const token = options.accessToken ?? env.GOOGLE_OAUTH_ACCESS_TOKEN?.trim()
+  const projectId = options.projectId ?? env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT
+  if (token) {
+    const client = new OAuth2Client()
+    client.setCredentials({access_token: token})
+    return new GoogleAuth({authClient: client, ...(projectId ? {projectId} : {})})
+  }
+  return new GoogleAuth({scopes: [CLOUD_PLATFORM], ...(projectId ? {projectId} : {})})
+}
+
+/**
+ * The auth with its credentials already resolved. A client left to resolve them itself does so in
+ * a promise the SDK does not always await, so a failure there (no credentials, a project lookup
+ * that cannot reach Google) would escape as a crash instead of reaching our one-line errors.
+ */
+export async function resolvedGcpAuth(
+  options: GcpAuthOptions,
   env: NodeJS.ProcessEnv = process.env,
-): StaticTokenAuth | undefined {
-  if (explicit) return explicit
-  const token = env.GOOGLE_OAUTH_ACCESS_TOKEN?.trim()
-  return token ? new StaticTokenAuth(token) : undefined
+): Promise<GoogleAuth> {
+  const auth = gcpAuth(options, env)
+  await auth.getClient()
+  return auth
 }
 
 /** Parses --endpoint (http://127.0.0.1:9050) into the fields google-gax and BigQuery take. */

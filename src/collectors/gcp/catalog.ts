@@ -6,7 +6,9 @@ import {type Capacity, type PriceRow, replacePrices} from '../../store/prices.js
 import type {Db} from '../../store/open.js'
 import {DEFAULT_RETRY, RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
 import type {catalogSummarySchema} from '../schemas.js'
-import {gcpAuth, parseGcpEndpoint, type StaticTokenAuth} from './auth.js'
+import type {GoogleAuth} from 'google-auth-library'
+
+import {parseGcpEndpoint, resolvedGcpAuth} from './auth.js'
 import {classifyGcpError, mapGcpError} from './errors.js'
 
 type Sku = protos.google.cloud.billing.v1.ISku
@@ -19,7 +21,10 @@ export interface CatalogOptions {
   services?: string[]
   currency?: string
   endpoint?: string
-  auth?: StaticTokenAuth
+  /** A fixed token (tests); otherwise GOOGLE_OAUTH_ACCESS_TOKEN, else Application Default Credentials. */
+  accessToken?: string
+  /** The project the credentials work in (the catalog needs none, but credential discovery may). */
+  project?: string
   pageSize?: number
   retry?: RetryPolicy
   retryHooks?: RetryHooks
@@ -29,13 +34,13 @@ export interface CatalogOptions {
 export type CatalogSummary = z.output<typeof catalogSummarySchema>
 
 /** A Cloud Catalog client over REST (google-gax fallback): no gRPC needed, and it works through plain HTTP proxies. */
-export function createCatalogClient(options: CatalogOptions): CloudCatalogClient {
-  const auth = gcpAuth(options.auth)
+export function createCatalogClient(options: CatalogOptions, auth: GoogleAuth): CloudCatalogClient {
   const endpoint = options.endpoint ? parseGcpEndpoint(options.endpoint) : undefined
   return new CloudCatalogClient({
     fallback: true,
     ...(endpoint ? {apiEndpoint: endpoint.host, port: endpoint.port, protocol: endpoint.protocol} : {}),
-    ...(auth ? {authClient: auth as never} : {}),
+    // google-gax pins its own copy of google-auth-library; the GoogleAuth API is the same.
+    authClient: auth as never,
   })
 }
 
@@ -45,7 +50,12 @@ export function createCatalogClient(options: CatalogOptions): CloudCatalogClient
  * Each service is replaced in its own transaction once all its pages arrived.
  */
 export async function collectCatalogPrices(db: Db, options: CatalogOptions): Promise<CatalogSummary> {
-  const client = createCatalogClient(options)
+  const auth = await resolvedGcpAuth({accessToken: options.accessToken, projectId: options.project}).catch(
+    (error: unknown) => {
+      throw mapGcpError(error, 'Cloud Billing Catalog')
+    },
+  )
+  const client = createCatalogClient(options, auth)
   const counter = new RequestCounter()
   const retry = options.retry ?? DEFAULT_RETRY
   const summary: CatalogSummary = {services: [], requests: 0, retries: 0}

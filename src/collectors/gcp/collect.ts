@@ -4,6 +4,8 @@ import {collectCloudCosts} from '../cloud-collect.js'
 import type {RunSettings} from '../source-collector.js'
 import {withoutMetadataWarnings} from './auth.js'
 import {collectCatalogPrices} from './catalog.js'
+import {mapGcpError} from './errors.js'
+import {parseExportTable} from './export-query.js'
 import {gcpCostFetcher} from './index.js'
 import type {GcpRunSummary, GcpSourceConfig} from './source.js'
 
@@ -24,12 +26,15 @@ async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettin
     try {
       out.prices = await collectCatalogPrices(db, {
         endpoint: source.endpoint,
+        project: source.project ?? (source.table ? parseExportTable(source.table).project : undefined),
         retry: run.retry,
         retryHooks: run.retryHooks,
       })
-    } catch (error) {
-      // The costs are already committed: say so, rather than the catalog error's "the store is unchanged".
+    } catch (caught) {
+      // Whatever failed (credentials, the network, the SDK), it is one line that names the catalog.
+      const error = mapGcpError(caught, 'Cloud Billing Catalog')
       if (!out.costs || !isFinopsError(error)) throw error
+      // The costs are already committed: say so, rather than the catalog error's "the store is unchanged".
       const c = out.costs
       throw new FinopsError(
         (n) =>

@@ -1,3 +1,4 @@
+import {type FinopsError, isFinopsError, type UserInput} from '../../errors.js'
 import {authError, ENDPOINT_INPUT, firstLine, remoteError} from '../cloud-errors.js'
 import {isTransientNetworkError, type RetryVerdict} from '../cloud-retry.js'
 import {TABLE_INPUT} from './export-query.js'
@@ -6,6 +7,9 @@ const CHAIN =
   'Google Application Default Credentials (GOOGLE_OAUTH_ACCESS_TOKEN, GOOGLE_APPLICATION_CREDENTIALS, gcloud application-default login, the metadata server)'
 const FIX =
   'run "gcloud auth application-default login", or point GOOGLE_APPLICATION_CREDENTIALS at a service-account key with BigQuery Data Viewer + Job User'
+
+/** The project the GCP collector works in (`--project`). */
+const PROJECT_INPUT: UserInput = {key: 'project', label: 'project (gcp.project in finops.yaml)'}
 
 interface GoogleError {
   name?: string
@@ -30,11 +34,20 @@ export function classifyGcpError(error: unknown): RetryVerdict {
   return {retry: isTransientNetworkError(error)}
 }
 
-export function mapGcpError(error: unknown, what: string): unknown {
+/** Any error of a Google client as one FinopsError line: credentials, permissions, not found, or the remote failing. */
+export function mapGcpError(error: unknown, what: string): FinopsError {
+  if (isFinopsError(error)) return error
   const e = (error ?? {}) as GoogleError
-  if (e.name === 'FinopsError') return error
-  const message = firstLine(e.message)
+  const message = firstLine(e.message ?? String(error))
   const status = statusOf(e)
+  // Application Default Credentials look up the project of a federated credential through the
+  // Resource Manager API when none is given; a closed network makes that the first thing to fail.
+  if (/cloudresourcemanager\./i.test(message))
+    return authError(
+      `Google credentials: the credential's project could not be looked up (${message})`,
+      (n) => `set GOOGLE_CLOUD_PROJECT, or give the ${n(PROJECT_INPUT)}, so no lookup is needed`,
+      error,
+    )
   if (/default credentials|could not refresh access token|invalid_grant|unable to detect a project id/i.test(message)) {
     return authError(`Google credentials: none usable from ${CHAIN}: ${message}`, FIX, error)
   }

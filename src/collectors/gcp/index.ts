@@ -7,7 +7,7 @@ import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher} from '../cloud-collect.js'
 import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
-import {gcpAuth, parseGcpEndpoint, type StaticTokenAuth} from './auth.js'
+import {parseGcpEndpoint, resolvedGcpAuth} from './auth.js'
 import {classifyGcpError, mapGcpError} from './errors.js'
 import {billingAccountFromTable, COST_TYPES, exportQuery, parseExportTable, TABLE_INPUT} from './export-query.js'
 
@@ -27,7 +27,7 @@ export interface GcpSourceOptions {
   /** API root for BigQuery and the Billing Catalog (tests, private endpoints). */
   endpoint?: string
   /** A fixed token (tests); otherwise GOOGLE_OAUTH_ACCESS_TOKEN, else Application Default Credentials. */
-  auth?: StaticTokenAuth
+  accessToken?: string
   /** Rows per result page. */
   pageSize?: number
   retry?: RetryPolicy
@@ -35,13 +35,14 @@ export interface GcpSourceOptions {
 }
 
 /** Builds a BigQuery client on ADC (or the given token), with the SDK's own retries off: ours count requests. */
-export function createBigQuery(options: GcpSourceOptions, projectId: string): BigQuery {
-  const auth = gcpAuth(options.auth)
+export async function createBigQuery(options: GcpSourceOptions, projectId: string): Promise<BigQuery> {
+  const auth = await resolvedGcpAuth({accessToken: options.accessToken, projectId})
   return new BigQuery({
     projectId,
     ...(options.location ? {location: options.location} : {}),
     ...(options.endpoint ? {apiEndpoint: parseGcpEndpoint(options.endpoint).apiEndpoint} : {}),
-    ...(auth ? {authClient: auth as never} : {}),
+    // The BigQuery SDK pins its own copy of google-auth-library; the GoogleAuth API is the same.
+    authClient: auth as never,
     autoRetry: false,
     maxRetries: 0,
   })
@@ -98,7 +99,6 @@ async function fetchGcpDays(
   counter: RequestCounter,
 ): Promise<DailyCostRow[]> {
   const table = parseExportTable(options.table)
-  const bigquery = createBigQuery(options, options.project ?? table.project)
   const retry = options.retry ?? DEFAULT_RETRY
   const label = `BigQuery export ${options.table}`
   const call = <T>(fn: () => Promise<T>): Promise<T> =>
@@ -106,6 +106,7 @@ async function fetchGcpDays(
   const maxResults = options.pageSize ?? 10_000
   const rows: ExportRow[] = []
   try {
+    const bigquery = await createBigQuery(options, options.project ?? table.project)
     const params: Record<string, string> = {
       from_day: window.from,
       to_day: window.to,

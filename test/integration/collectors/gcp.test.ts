@@ -1,7 +1,6 @@
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {collectCloudCosts} from '../../../src/collectors/cloud-collect.js'
-import {StaticTokenAuth} from '../../../src/collectors/gcp/auth.js'
 import {collectCatalogPrices, familyKeyOf} from '../../../src/collectors/gcp/catalog.js'
 import {gcpCostFetcher, type GcpSourceOptions} from '../../../src/collectors/gcp/index.js'
 import {collectGcp} from '../../../src/collectors/gcp/collect.js'
@@ -30,7 +29,7 @@ const sleeps: number[] = []
 const options = (extra: Partial<GcpSourceOptions> = {}): GcpSourceOptions => ({
   table: EXPORT_TABLE,
   endpoint: gcp.url,
-  auth: new StaticTokenAuth(GCP_TOKEN),
+  accessToken: GCP_TOKEN,
   pageSize: 100,
   retry: {maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000},
   retryHooks: {random: () => 0.25, sleep: async (ms) => void sleeps.push(ms)},
@@ -152,7 +151,7 @@ describe('finops collect gcp: BigQuery billing export', () => {
       storeBy('2026-11-24', '2026-11-25', ['day']),
       ledgerBy('2026-11-24', '2026-11-25', (f) => f.day),
     )
-    const error = await collect({auth: new StaticTokenAuth('ya29.expired')}).catch((e: unknown) => e)
+    const error = await collect({accessToken: 'ya29.expired'}).catch((e: unknown) => e)
     expect(isFinopsError(error) && error.exit).toBe(ExitCode.auth)
     expect((error as Error).message).toContain('token was refused')
   })
@@ -199,7 +198,7 @@ describe('finops collect gcp --prices: Cloud Billing Catalog', () => {
   it('pages listSkus over REST and stores one price per SKU and region, spot included', async () => {
     const summary = await collectCatalogPrices(db, {
       endpoint: gcp.url,
-      auth: new StaticTokenAuth(GCP_TOKEN),
+      accessToken: GCP_TOKEN,
       pageSize: 4,
     })
     const calls = gcp.requests.filter((r) => r.path.startsWith('/v1/services/'))
@@ -225,7 +224,7 @@ describe('finops collect gcp --prices: Cloud Billing Catalog', () => {
 
   it('spotPriceRatio pairs spot with on-demand SKUs of the same family, region and unit', async () => {
     expect(spotPriceRatio(db, 'Google Cloud')).toBeUndefined()
-    await collectCatalogPrices(db, {endpoint: gcp.url, auth: new StaticTokenAuth(GCP_TOKEN)})
+    await collectCatalogPrices(db, {endpoint: gcp.url, accessToken: GCP_TOKEN})
     const ratios = [0.00765 / 0.031611, 0.001025 / 0.004237, 0.006543 / 0.02181159].sort((a, b) => a - b)
     const us = spotPriceRatio(db, 'Google Cloud', 'us-central1')!
     expect(us.pairs).toBe(3)
@@ -272,12 +271,12 @@ describe('finops collect gcp --prices: Cloud Billing Catalog', () => {
   })
 
   it('a failed catalog fetch leaves the stored prices as they were', async () => {
-    await collectCatalogPrices(db, {endpoint: gcp.url, auth: new StaticTokenAuth(GCP_TOKEN)})
+    await collectCatalogPrices(db, {endpoint: gcp.url, accessToken: GCP_TOKEN})
     const before = listPrices(db, 'Google Cloud')
     gcp.failNext(5, 503, 'backendError')
     const error = await collectCatalogPrices(db, {
       endpoint: gcp.url,
-      auth: new StaticTokenAuth(GCP_TOKEN),
+      accessToken: GCP_TOKEN,
       pageSize: 4,
       retry: {maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5},
     }).catch((e: unknown) => e)
