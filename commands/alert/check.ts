@@ -58,7 +58,10 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
     const db = this.openStore(flags.db, flags.config)
     const anomalies = {
       ...config.alerts.anomalies,
-      ...(anomalyLevel === undefined ? {} : {level: anomalyLevel}),
+      // The flag is the run's level: it overrides the groups' levels in finops.yaml too.
+      ...(anomalyLevel === undefined
+        ? {}
+        : {level: anomalyLevel, groups: config.alerts.anomalies.groups.map(({level: _, ...group}) => group)}),
       ...(flags['no-anomalies'] ? {enabled: false} : {}),
     }
     const alertsConfig = {...config.alerts, anomalies}

@@ -141,7 +141,9 @@ function continuesShift(day: Judged, judge: (day: string) => Judged | undefined)
     if (previous.direction !== day.direction) break
     shifted.push(previous)
   }
-  if (shifted.length === 0) return false
+  // A batch job's idle days say nothing, so one earlier outsized run is no evidence of a new size:
+  // the run after it is judged afresh; from the second outsized run on, the shift is established.
+  if (shifted.length < (intermittent ? 2 : 1)) return false
   // A runaway: this day is further out than each day of the shift before it by half again.
   const excess = (j: Judged): number => Math.abs(j.actual - j.band.expected)
   if (shifted.every((j) => excess(day) >= RUNAWAY_GROWTH * excess(j))) return false

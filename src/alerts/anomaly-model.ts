@@ -162,7 +162,7 @@ function regularBand(
   const q = tQuantile(settings.level, errors.length - 1)
 
   const weekday = profile[weekdayOf(n)]!
-  const centre = predictLevel(z, n) + bias + weekday
+  const centre = (recentShiftLevel(z, scale) ?? predictLevel(z, n)) + bias + weekday
   // The expected cost is the mean of the day's distribution, not its median: smear the log centre
   // with the (clipped) errors the model made, so a skewed series' expectation is not biased low.
   const clipped = centred.map((e) => Math.max(-3 * scale, Math.min(3 * scale, e)))
@@ -196,6 +196,32 @@ function predictLevel(z: readonly number[], i: number): number {
     level = huberLocation(window)
   }
   return level
+}
+
+/** Fewest days in a row, each well outside the level before them, that make a level shift the band follows. */
+const SHIFT_DAYS = 3
+/** How far outside (in noise scales) each of those days must be. */
+const SHIFT_SCALES = 3
+
+/**
+ * The deseasonalized level after a recent level shift, when the last days (at least SHIFT_DAYS, up to
+ * a week) all sit on one side of the level before them by SHIFT_SCALES of noise or more: the median of
+ * those days. A week's median would still straddle the shift and put the centre on the old level, so
+ * the day after a service doubled would be judged against the old cost (and a drop back to the old
+ * level would look normal, or even like a spike). A one-day or two-day spike does not move the band.
+ */
+function recentShiftLevel(z: readonly number[], scale: number): number | undefined {
+  const n = z.length
+  let found: number | undefined
+  for (let m = SHIFT_DAYS; m <= WEEK && n - m >= 2 * WEEK; m++) {
+    const before = predictLevel(z, n - m)
+    const recent = z.slice(n - m)
+    const up = recent.every((v) => v - before >= SHIFT_SCALES * scale)
+    const down = recent.every((v) => before - v >= SHIFT_SCALES * scale)
+    if (!up && !down) break
+    found = medianOf(recent)
+  }
+  return found
 }
 
 /** Normal-consistent scale from the median absolute deviation. */

@@ -1,14 +1,16 @@
 import {addDays} from '../dates.js'
-import type {AnomalyConfig} from '../config/sections/alerts.js'
+import type {AnomalyConfig, AnomalyGroupSettings} from '../config/sections/alerts.js'
 import type {GroupKey} from '../model/cost.js'
-import {parseGroupKeys} from '../cost/dimension-keys.js'
-import {type CostFilter, groupKeyLabel, NONE_LABEL} from '../model/cost.js'
+import {parseGroupKey, parseGroupKeys} from '../cost/dimension-keys.js'
+import {type CostFilter, groupKeyLabel, NONE_LABEL, UNTAGGED_LABEL} from '../model/cost.js'
 import {lastCostDay, providerDataDays} from '../store/cost-presence.js'
 import {queryDailyCosts} from '../store/costs.js'
+import {tagKeysInScope} from '../store/tag-keys-in-scope.js'
 import type {Db} from '../store/open.js'
 import {type Anomaly, type AnomalySeries, detectAnomalies} from './anomalies.js'
 import type {Contributor} from './slack-blocks.js'
 import {roundMoney} from '../money.js'
+import {anomalyId} from './anomaly-id.js'
 
 /** Usage charges only: recurring fees land on their billing day and one-time purchases/credits are expected jumps. */
 const USAGE_ONLY: CostFilter[] = [
@@ -18,11 +20,20 @@ const USAGE_ONLY: CostFilter[] = [
 
 const scopeFilters = (config: AnomalyConfig): CostFilter[] => (config.usageOnly ? USAGE_ONLY : [])
 
+/** An anomaly found by a scan of the store: the detector's finding, its stable id and its series' providers. */
+export interface ScannedAnomaly extends Anomaly {
+  /** Stable: derived from the series and the day, so the same anomaly found again has the same id. */
+  id: string
+  providers: string[]
+}
+
 export interface AnomalyScan {
   groupBy: string[]
   /** The last day judged (the last day with cost data, at most yesterday). */
   through?: string
-  anomalies: Anomaly[]
+  anomalies: ScannedAnomaly[]
+  /** Ids of anomalies on series muted in finops.yaml (alerts.anomalies.groups[].mute): listed, never alerted. */
+  mutedByConfig: Set<string>
 }
 
 const PROVIDER: GroupKey = {kind: 'dimension', name: 'provider'}
@@ -33,7 +44,7 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
   const groupBy = groupKeys.map(groupKeyLabel)
   // "Data present" is judged on all charges, so a day with only fees still counts as a day with data.
   const last = lastCostDay(db, asOf)
-  if (!last) return {groupBy, anomalies: []}
+  if (!last) return {groupBy, anomalies: [], mutedByConfig: new Set()}
   const from = addDays(last, -(config.trainingDays + config.lookbackDays))
   const n = groupKeys.length
   const points = queryDailyCosts(db, {
@@ -68,35 +79,73 @@ export function scanAnomalies(db: Db, config: AnomalyConfig, asOf: string): Anom
     groupBy.indexOf('account'),
     last,
   )
-  const byThrough = new Map<string, typeof entries>()
+  // Series are judged together when they share their last delivered day and their settings.
+  const batches = new Map<string, {through: string; settings: GroupOverrides; entries: typeof entries}>()
+  const mutedSeries = new Set<string>()
   for (const e of entries) {
     e.series.points = [...e.costs].map(([day, cost]) => ({day, cost}))
     // Days its providers delivered before the series' first cost count as zero spend: a new service.
     e.series.since = [...e.providers].map(firstDay).reduce((m, d) => (d < m ? d : m))
     const through = [...e.providers].map(lastDay).reduce((m, d) => (d < m ? d : m))
-    byThrough.set(through, [...(byThrough.get(through) ?? []), e])
+    const {mute, ...settings} = groupOverrides(config.groups, groupBy, e.series.keys, e.providers)
+    if (mute) mutedSeries.add(JSON.stringify([e.series.keys, e.series.currency]))
+    const batchId = JSON.stringify([through, settings])
+    const batch = batches.get(batchId)
+    if (batch) batch.entries.push(e)
+    else batches.set(batchId, {through, settings, entries: [e]})
   }
-  const anomalies = [...byThrough]
-    .flatMap(([through, group]) => {
-      const judged = new Map(group.map((e) => [JSON.stringify([e.series.keys, e.series.currency]), e.providers]))
+  const mutedByConfig = new Set<string>()
+  const anomalies = [...batches.values()]
+    .flatMap(({through, settings, entries: batch}) => {
+      const judged = new Map(batch.map((e) => [JSON.stringify([e.series.keys, e.series.currency]), e.providers]))
       return detectAnomalies(
-        group.map((e) => e.series),
+        batch.map((e) => e.series),
         {
-          level: config.level,
+          level: settings.level ?? config.level,
           trainingDays: config.trainingDays,
           minHistoryDays: config.minHistoryDays,
           lookbackDays: config.lookbackDays,
           through,
-          minImpact: config.minImpact,
-          minRelative: config.minRelative,
-          minScopeShare: config.minAccountShare,
+          minImpact: settings.minImpact ?? config.minImpact,
+          minRelative: settings.minRelative ?? config.minRelative,
+          minScopeShare: settings.minAccountShare ?? config.minAccountShare,
         },
-      ).filter((a) =>
-        [...judged.get(JSON.stringify([a.keys, a.currency]))!].every((provider) => present.get(provider)!.has(a.day)),
-      )
+      ).flatMap((a): ScannedAnomaly[] => {
+        const series = JSON.stringify([a.keys, a.currency])
+        const providers = [...judged.get(series)!].sort()
+        if (!providers.every((provider) => present.get(provider)!.has(a.day))) return []
+        const scanned = {...a, id: anomalyId(groupBy, a.keys, a.currency, a.day), providers}
+        if (mutedSeries.has(series)) mutedByConfig.add(scanned.id)
+        return [scanned]
+      })
     })
     .sort((a, b) => Math.abs(b.impact) - Math.abs(a.impact))
-  return {groupBy, through: last, anomalies}
+  return {groupBy, through: last, anomalies, mutedByConfig}
+}
+
+type GroupOverrides = Omit<AnomalyGroupSettings, 'match'>
+
+/**
+ * The settings finops.yaml gives one series (alerts.anomalies.groups): every group whose match names
+ * only values the series has applies, a later one over an earlier one.
+ */
+export function groupOverrides(
+  groups: readonly AnomalyGroupSettings[],
+  groupBy: readonly string[],
+  keys: readonly string[],
+  providers: ReadonlySet<string>,
+): GroupOverrides {
+  const labels = groupBy.map((k) => groupKeyLabel(parseGroupKey(k)))
+  const settings: GroupOverrides = {}
+  for (const {match, ...overrides} of groups) {
+    const matches = Object.entries(match).every(([key, value]) => {
+      if (key.trim() === 'provider' && !labels.includes('provider')) return providers.has(value)
+      const index = labels.indexOf(groupKeyLabel(parseGroupKey(key)))
+      return index >= 0 && keys[index] === value
+    })
+    if (matches) Object.assign(settings, overrides)
+  }
+  return settings
 }
 
 /**
@@ -122,11 +171,17 @@ function setScopeDaily(series: AnomalySeries[], accountIndex: number, last: stri
   for (const s of series) s.scopeDaily = typical.get(scopeOf(s))
 }
 
+/** Most tag keys looked at for a root cause: the ones the series' rows carry most. */
+const ROOT_CAUSE_TAG_KEYS = 12
+
 /**
- * What moved inside an anomalous series, one level down: the day's cost by region and by sub-account
- * (whichever the series is not already split by) against the average of the 7 days before. The level
- * that concentrates the change most is named (one region, or one sub-account, carrying most of it),
- * largest changes in the anomaly's direction first, each with its share of the change in that direction.
+ * What moved inside an anomalous series, one level down: the day's cost by region, by sub-account and
+ * by each tag key the series' rows carry (whichever the series is not already split by) against the
+ * average of the 7 days before. The level named is the one that explains the change best: the one
+ * whose top value carries a larger share of the change than of the usual cost by the widest margin
+ * (a region that usually costs 20% and took 95% of the jump); a level with one value (every row in
+ * one region) explains nothing unless no level does. The top 3 values in the anomaly's direction are
+ * shown, each with its share of the change in that direction.
  */
 export function anomalyContributors(
   db: Db,
@@ -140,34 +195,49 @@ export function anomalyContributors(
     ...scopeFilters(config),
   ]
   const sign = anomaly.direction === 'spike' ? 1 : -1
-  const levels = (['region', 'sub-account'] as const).filter((name) => !groupBy.includes(name))
-  let best: {dimension: GroupKey; moved: [string, number][]; total: number} | undefined
-  for (const name of levels) {
-    const dimension: GroupKey = {kind: 'dimension', name}
-    const rows = queryDailyCosts(db, {
-      from: addDays(anomaly.day, -7),
-      to: anomaly.day,
-      groupBy: [dimension],
-      filters,
-      metric: config.metric,
-    })
+  const from = addDays(anomaly.day, -7)
+  const tagLevels: GroupKey[] = tagKeysInScope(db, {from, to: anomaly.day, filters}, ROOT_CAUSE_TAG_KEYS).map(
+    (key) => ({kind: 'tag', key}),
+  )
+  const levels: GroupKey[] = [
+    ...(['region', 'sub-account'] as const).map((name): GroupKey => ({kind: 'dimension', name})),
+    ...tagLevels,
+  ].filter((k) => !groupBy.includes(groupKeyLabel(k)))
+  interface Level {
+    dimension: GroupKey
+    moved: [string, number][]
+    total: number
+    /** Share of the change carried by the top value, less its share of the days before. */
+    lift: number
+    concentration: number
+  }
+  let best: Level | undefined
+  let bestFallback: Level | undefined
+  for (const dimension of levels) {
+    const rows = queryDailyCosts(db, {from, to: anomaly.day, groupBy: [dimension], filters, metric: config.metric})
     const change = new Map<string, number>()
+    const before = new Map<string, number>()
     for (const r of rows) {
       if (r.currency !== anomaly.currency) continue
       const label = r.keys[0] || NONE_LABEL
       change.set(label, (change.get(label) ?? 0) + (r.day === anomaly.day ? r.cost : -r.cost / 7))
+      if (r.day !== anomaly.day) before.set(label, (before.get(label) ?? 0) + r.cost / 7)
     }
-    // A level where no row has a value (no sub-accounts in this bill) names nothing.
-    if (change.size === 1 && change.has(NONE_LABEL)) continue
+    // A level where no row has a value (no sub-accounts in this bill, a tag no row carries) names nothing.
+    if (change.size === 1 && (change.has(NONE_LABEL) || change.has(UNTAGGED_LABEL))) continue
     const moved = [...change.entries()].filter(([, d]) => d * sign > 0).sort((a, b) => (b[1] - a[1]) * sign)
     const total = moved.reduce((a, [, d]) => a + d, 0)
     if (moved.length === 0 || total === 0) continue
-    const concentration = (d: {moved: [string, number][]; total: number}): number => d.moved[0]![1] / d.total
-    const candidate = {dimension, moved, total}
-    if (!best || concentration(candidate) > concentration(best) + 1e-9) best = candidate
+    const usual = [...before.values()].reduce((a, v) => a + v, 0)
+    const concentration = moved[0]![1] / total
+    const lift = concentration - (usual > 0 ? (before.get(moved[0]![0]) ?? 0) / usual : 0)
+    const level = {dimension, moved, total, lift, concentration}
+    if (change.size > 1 && lift > 0.05 && (!best || lift > best.lift + 1e-9)) best = level
+    if (!bestFallback || concentration > bestFallback.concentration + 1e-9) bestFallback = level
   }
-  if (!best) return []
-  const {dimension, moved, total} = best
+  const chosen = best ?? bestFallback
+  if (!chosen) return []
+  const {dimension, moved, total} = chosen
   return moved.slice(0, 3).map(([label, amount]) => ({
     label: `${groupKeyLabel(dimension)} ${label}`,
     amount: roundMoney(amount),

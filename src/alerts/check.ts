@@ -12,8 +12,10 @@ import {
 import {listBudgets} from '../store/budgets.js'
 import {providerLastDays} from '../store/cost-presence.js'
 import type {Db} from '../store/open.js'
-import type {Anomaly} from './anomalies.js'
-import {anomalyContributors, scanAnomalies} from './anomaly-scan.js'
+import {type AnomalyToRecord, recordAnomalies} from '../store/anomaly-feedback.js'
+import {anomalyAlertKey} from './anomaly-id.js'
+import {anomalyFeedback} from './anomaly-feedback.js'
+import {anomalyContributors, type ScannedAnomaly, scanAnomalies} from './anomaly-scan.js'
 import type {BudgetStatus} from './budget-rules.js'
 import {type StaleSource, staleSources, staleSourceWarning} from './freshness.js'
 import {type BudgetForecaster, budgetReport} from './budget-status.js'
@@ -50,7 +52,14 @@ export interface AlertCheckResult {
     crossed: string[]
     forecastSkipped?: string
   }[]
-  anomalies: {groupBy: string[]; through?: string; found: Anomaly[]}
+  anomalies: {
+    groupBy: string[]
+    through?: string
+    /** Anomalies that alert: neither acknowledged nor on a muted series. */
+    found: ScannedAnomaly[]
+    /** Anomalies found again that raise no alert, and why. */
+    silenced: {id: string; reason: 'acknowledged' | 'muted'}[]
+  }
   /**
    * Alerts that could not be evaluated this run: a budget whose forecast cannot be computed has its
    * forecast thresholds switched off until the data allows it, and that is never silent.
@@ -97,8 +106,11 @@ export function raiseAlerts(
   anomaliesSent: string[]
   warnings: string[]
   stale: StaleSource[]
+  /** Every anomaly found (silenced ones included), for the store's record under its id. */
+  recorded: AnomalyToRecord[]
 } {
   const now = options.now ?? today()
+  let recorded: AnomalyToRecord[] = []
   const alerts: RaisedAlert[] = []
   const budgets: AlertCheckResult['budgets'] = []
   // An export that stopped arriving is said before anything is judged on its old data, and posted
@@ -141,15 +153,24 @@ export function raiseAlerts(
     }
   }
 
-  let anomalies: AlertCheckResult['anomalies'] = {groupBy: [], found: []}
+  let anomalies: AlertCheckResult['anomalies'] = {groupBy: [], found: [], silenced: []}
   let anomaliesSent: string[] = []
   if (options.config.anomalies.enabled) {
     const scan = scanAnomalies(db, options.config.anomalies, addDays(now, -1))
-    anomalies = {groupBy: scan.groupBy, through: scan.through, found: scan.anomalies}
-    const candidates = scan.anomalies.map((a) => ({
-      a,
-      key: `anomaly:${JSON.stringify([scan.groupBy, a.keys, a.currency])}:${a.day}:${a.direction}`,
-    }))
+    // Acknowledged anomalies and muted series are known already: they never alert (again).
+    const feedback = anomalyFeedback(db, scan)
+    const alerting = scan.anomalies.filter((a) => !feedback.has(a.id))
+    anomalies = {
+      groupBy: scan.groupBy,
+      through: scan.through,
+      found: alerting,
+      silenced: scan.anomalies.flatMap((a) => {
+        const reason = feedback.get(a.id)
+        return reason ? [{id: a.id, reason}] : []
+      }),
+    }
+    recorded = scan.anomalies.map((a) => ({...a, groupBy: scan.groupBy}))
+    const candidates = alerting.map((a) => ({a, key: anomalyAlertKey(scan.groupBy, a)}))
     const sent = sentKeys(
       db,
       candidates.map((c) => c.key),
@@ -166,7 +187,7 @@ export function raiseAlerts(
       })
     }
   }
-  return {alerts, budgets, anomalies, anomaliesSent, warnings, stale}
+  return {alerts, budgets, anomalies, anomaliesSent, warnings, stale, recorded}
 }
 
 /**
@@ -177,7 +198,7 @@ export function raiseAlerts(
  */
 export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<AlertCheckResult> {
   const now = options.now ?? today()
-  const {alerts, budgets, anomalies, anomaliesSent, warnings, stale} = raiseAlerts(db, options)
+  const {alerts, budgets, anomalies, anomaliesSent, warnings, stale, recorded} = raiseAlerts(db, options)
   const already = sentKeys(
     db,
     alerts.map((a) => a.key),
@@ -208,6 +229,7 @@ export async function checkAlerts(db: Db, options: AlertCheckOptions): Promise<A
   }
   if (!options.webhookUrl) throw new Error('checkAlerts: webhookUrl is required unless dryRun')
 
+  recordAnomalies(db, recorded)
   queueAlerts(db, fresh)
   const policy: SendPolicy = {
     retries: options.config.slack.retries,

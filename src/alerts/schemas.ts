@@ -101,7 +101,14 @@ const alertOutcome = z.strictObject({
   error: z.string().optional(),
 })
 
+const anomalyId = z
+  .string()
+  .regex(/^an-[0-9a-f]{12}$/)
+  .describe('stable id: derived from the series and the day')
+
 const anomaly = z.strictObject({
+  id: anomalyId,
+  providers: z.array(z.string()).describe("the series' providers"),
   keys: z.array(z.string()),
   currency: z.string(),
   day,
@@ -131,7 +138,14 @@ export const alertCheckSchema = z.strictObject({
       forecastSkipped: z.string().optional(),
     }),
   ),
-  anomalies: z.strictObject({groupBy: z.array(z.string()), through: day.optional(), found: z.array(anomaly)}),
+  anomalies: z.strictObject({
+    groupBy: z.array(z.string()),
+    through: day.optional(),
+    found: z.array(anomaly).describe('anomalies that alert: neither acknowledged nor on a muted series'),
+    silenced: z
+      .array(z.strictObject({id: anomalyId, reason: z.enum(['acknowledged', 'muted'])}))
+      .describe('anomalies found again that raise no alert (finops anomaly ack / mute, or alerts.anomalies.groups)'),
+  }),
   warnings: z
     .array(z.string())
     .describe(
@@ -151,4 +165,44 @@ export const alertCheckSchema = z.strictObject({
     .optional()
     .describe('--dry-run only: the Slack messages'),
   pendingAfter: z.int(),
+})
+
+const anomalyListEntry = z.strictObject({
+  id: anomalyId,
+  status: z
+    .enum(['new', 'pending', 'sent', 'acknowledged', 'muted'])
+    .describe('new (no alert yet), pending (alert not delivered yet), sent, acknowledged, or on a muted series'),
+  groupBy: z.array(z.string()),
+  keys: z.array(z.string()),
+  currency: z.string(),
+  providers: z.array(z.string()),
+  day,
+  direction: z.enum(['spike', 'drop']),
+  actual: z.number(),
+  expected: z.number(),
+  impact: z.number().describe('actual - expected, in money'),
+  acknowledgedAt: z.string().optional(),
+  note: z.string().optional(),
+})
+
+const seriesMute = z.strictObject({
+  groupBy: z.array(z.string()),
+  keys: z.array(z.string()),
+  below: z.number().optional().describe('only anomalies smaller than this (in money) are muted'),
+  until: day.optional().describe('last muted day; absent: muted for good'),
+  note: z.string().optional(),
+  createdAt: z.string(),
+})
+
+export const anomalyListSchema = z.strictObject({
+  groupBy: z.array(z.string()),
+  from: day.optional(),
+  to: day.optional(),
+  anomalies: z.array(anomalyListEntry),
+  mutes: z.array(seriesMute).describe('series muted in the store (finops anomaly mute)'),
+})
+export const anomalyAckSchema = z.strictObject({acknowledged: anomalyListEntry, changed: z.boolean()})
+export const anomalyMuteSchema = z.strictObject({muted: seriesMute})
+export const anomalyUnmuteSchema = z.strictObject({
+  unmuted: z.strictObject({groupBy: z.array(z.string()), keys: z.array(z.string())}),
 })

@@ -4,6 +4,10 @@ import {forecastSchema} from '../../forecasters/schema.js'
 import {recommendReportSchema} from '../../recommenders/schema.js'
 import {
   alertCheckSchema,
+  anomalyAckSchema,
+  anomalyListSchema,
+  anomalyMuteSchema,
+  anomalyUnmuteSchema,
   budgetListSchema,
   budgetRemoveSchema,
   budgetSetSchema,
@@ -29,6 +33,10 @@ import {reportSchema} from '../report/schemas.js'
 export const commandContracts = {
   'actions-list': actionsListSchema,
   'alert-check': alertCheckSchema,
+  'anomaly-ack': anomalyAckSchema,
+  'anomaly-list': anomalyListSchema,
+  'anomaly-mute': anomalyMuteSchema,
+  'anomaly-unmute': anomalyUnmuteSchema,
   apply: applySchema,
   'budget-list': budgetListSchema,
   'budget-remove': budgetRemoveSchema,

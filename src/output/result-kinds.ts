@@ -1,6 +1,7 @@
 import type {CostForecast} from '../../forecasters/types.js'
 import type {RecommendReport} from '../../recommenders/from-store.js'
 import type {AlertCheckResult} from '../alerts/check.js'
+import type {AckResult, AnomalyListResult, SeriesMute} from '../alerts/anomaly-feedback.js'
 import type {BudgetStatusResult} from '../alerts/budget-status.js'
 import type {Budget, BudgetSetResult} from '../model/budget.js'
 import type {ApplyReport} from '../apply/execute.js'
@@ -33,6 +34,10 @@ export interface ResultKinds {
   'budget-remove': {data: {removed: string}; options: object}
   'budget-status': {data: BudgetStatusResult; options: object}
   'alert-check': {data: AlertCheckResult; options: {webhookSource?: string}}
+  'anomaly-list': {data: AnomalyListResult; options: object}
+  'anomaly-ack': {data: AckResult; options: object}
+  'anomaly-mute': {data: {muted: SeriesMute}; options: object}
+  'anomaly-unmute': {data: {unmuted: {groupBy: string[]; keys: string[]}}; options: object}
   /** collect aws and collect azure. */
   'collect-cloud': {data: {sources: CollectSummary[]}; options: object}
   'collect-gcp': {data: {sources: GcpRunSummary[]}; options: object}

@@ -80,6 +80,17 @@ export function sentKeys(db: Db, keys: readonly string[]): Set<string> {
   return new Set(keys.filter((key) => stmt.get(key) !== undefined))
 }
 
+/** The delivery status of the alerts among `keys` that were raised. */
+export function alertStatuses(db: Db, keys: readonly string[]): Map<string, 'pending' | 'sent'> {
+  const stmt = db.prepare('SELECT status FROM alerts WHERE key = ?').pluck()
+  const result = new Map<string, 'pending' | 'sent'>()
+  for (const key of keys) {
+    const status = stmt.get(key) as 'pending' | 'sent' | undefined
+    if (status) result.set(key, status)
+  }
+  return result
+}
+
 /** Alerts waiting to be delivered, oldest first. */
 export function pendingAlerts(db: Db): StoredAlert[] {
   return (db.prepare("SELECT * FROM alerts WHERE status = 'pending' ORDER BY created_at, key").all() as AlertRow[]).map(

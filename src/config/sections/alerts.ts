@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-import {METRICS} from '../../model/cost.js'
+import {groupKeyLabel, METRICS} from '../../model/cost.js'
 import {DIMENSION_KEYS_HELP, parseGroupKey} from '../../cost/dimension-keys.js'
 
 const isGroupKey = (key: string): boolean => {
@@ -44,6 +44,28 @@ const slackSection = z
     timeoutSeconds: z.number().positive().max(120).default(10).describe('Timeout of one post'),
   })
   .prefault({})
+
+const keyLabel = (key: string): string => (isGroupKey(key) ? groupKeyLabel(parseGroupKey(key)) : key.trim())
+
+/** Per-group settings of the anomaly detector: which series, and what differs for them. */
+const anomalyGroup = z.strictObject({
+  match: z
+    .record(z.string().trim().min(1), z.string().min(1, {error: 'an empty value never means "all"'}))
+    .refine((m) => Object.keys(m).length > 0, {error: 'name at least one key, e.g. {service: AWS Lambda}'})
+    .describe('Series whose keys have all these values, e.g. {account: "123456789012", service: "AWS Lambda"}'),
+  level: z.number().min(80).max(99.99).optional().describe('Width of the expected interval for these series'),
+  minImpact: z.number().min(0).optional().describe('Smallest anomaly worth an alert for these series, in the currency'),
+  minRelative: z.number().min(0).max(10).optional().describe("Smallest anomaly relative to the series' expected day"),
+  minAccountShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe("Smallest anomaly relative to the account's typical day"),
+  mute: z.boolean().optional().describe('Raise no alert for these series (they still show in `finops anomaly list`)'),
+})
+
+export type AnomalyGroupSettings = z.infer<typeof anomalyGroup>
 
 const anomaliesSection = z
   .strictObject({
@@ -91,6 +113,25 @@ const anomaliesSection = z
       .default(0.005)
       .describe("Smallest anomaly worth an alert relative to the account's typical daily spend (0.005 = 0.5%)"),
     maxPerRun: z.int().min(1).max(100).default(10).describe('At most this many anomaly alerts per run, largest first'),
+    groups: z
+      .array(anomalyGroup)
+      .default([])
+      .describe(
+        'Settings for some series: each entry matches series by their keys (and provider) and overrides level and materiality, or mutes them; later entries win',
+      ),
+  })
+  .superRefine((section, ctx) => {
+    // A match key the series do not have would silently match nothing.
+    const labels = new Set(['provider', ...section.groupBy.map(keyLabel)])
+    section.groups.forEach((group, i) => {
+      for (const key of Object.keys(group.match))
+        if (!labels.has(keyLabel(key)))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['groups', i, 'match', key],
+            message: `not a key of the watched series; use one of: ${[...labels].join(', ')}`,
+          })
+    })
   })
   .prefault({})
 

@@ -1,4 +1,5 @@
 import {migration as alertClaims} from './alert-claims.js'
+import {migration as anomalyFeedback} from './anomaly-feedback.js'
 import {migration as applyJournal} from './apply-journal.js'
 import {migration as budgetsAndAlerts} from './budgets-and-alerts.js'
 import {migration as collectorWatermarksAndPrices} from './collector-watermarks-and-prices.js'
@@ -38,4 +39,5 @@ export const migrations: readonly Migration[] = [
   costResources,
   costRollupNormalized,
   storeMeta,
+  anomalyFeedback,
 ]

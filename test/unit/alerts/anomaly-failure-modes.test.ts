@@ -190,6 +190,28 @@ describe('level-shift memory checks the days in between', () => {
     expect(detectAnomalies([shifted], settings)).toEqual([])
   })
 
+  test('after three days at double the cost, a fall back to the old level is a drop, not a normal day', () => {
+    const base = skewed({level: 1000, noise: 0.02, weekend: 1})
+    const doubled = {
+      ...base,
+      points: base.points.map((p) => (p.day >= addDays(THROUGH, -3) && p.day < THROUGH ? {...p, cost: p.cost * 2} : p)),
+    }
+    expect(detectAnomalies([doubled], settings).map((a) => [a.day, a.direction])).toEqual([[THROUGH, 'drop']])
+  })
+
+  test('a batch run far above its size, three days after another outsized run with idle days between, is reported', () => {
+    const rand = seeded(3)
+    const points = eachDay(addDays(THROUGH, -149), THROUGH).map((day, i) => ({
+      day,
+      cost: (149 - i) % 3 === 0 ? 1500 * Math.exp(0.2 * (rand() * 2 - 1)) : 0,
+    }))
+    const s: AnomalySeries = {keys: ['111', 'Dataflow'], currency: 'USD', points}
+    const last = points.length - 1
+    expect(points[last]!.cost).toBeGreaterThan(0)
+    const twoBig = withDay(withDay(s, points[last - 3]!.day, 4700), THROUGH, 5600)
+    expect(detectAnomalies([twoBig], settings).map((a) => [a.day, a.direction])).toEqual([[THROUGH, 'spike']])
+  })
+
   test('a new service is reported on its first day of material spend, against the days it had none', () => {
     const s: AnomalySeries = {
       keys: ['111', 'Amazon Bedrock'],

@@ -23,6 +23,7 @@ describe('alerts: in finops.yaml', () => {
         minRelative: 0.2,
         minAccountShare: 0.005,
         maxPerRun: 10,
+        groups: [],
       },
       freshness: {enabled: true, lagDays: {}, defaultLagDays: 3, ignore: []},
     })
@@ -48,6 +49,22 @@ describe('alerts: in finops.yaml', () => {
     [
       {alerts: {anomalies: {groupBy: ['account', 'servce']}}},
       /alerts\.anomalies\.groupBy\.1: unknown key; valid keys: provider, account, .*tag:<key>/,
+    ],
+    [
+      {alerts: {anomalies: {groups: [{match: {team: 'core'}, mute: true}]}}},
+      /alerts\.anomalies\.groups\.0\.match\.team: not a key of the watched series; use one of: provider, account, service/,
+    ],
+    [
+      {alerts: {anomalies: {groups: [{match: {}, mute: true}]}}},
+      /alerts\.anomalies\.groups\.0\.match: name at least one key/,
+    ],
+    [
+      {alerts: {anomalies: {groups: [{match: {service: ''}}]}}},
+      /alerts\.anomalies\.groups\.0\.match\.service: an empty value/,
+    ],
+    [
+      {alerts: {anomalies: {groups: [{match: {service: 'S3'}, level: 50}]}}},
+      /alerts\.anomalies\.groups\.0\.level: Too small/,
     ],
   ])('%j is refused naming the field', (raw, message) => {
     const error = (() => {
