@@ -7,6 +7,9 @@ import type {CostForecast} from '../forecasters/types.js'
 import {METRICS, type Metric} from '../src/model/cost.js'
 import {DIMENSION_KEYS_HELP, parseFilters, parseGroupKeys} from '../src/cost/dimension-keys.js'
 import {parseDay, WINDOW_END, WINDOW_START} from '../src/dates.js'
+import {recentActualsByCurrency} from '../src/cost/forecast-actuals.js'
+import {colorWanted, terminalColumns} from '../src/cli/terminal.js'
+import {usageError} from '../src/errors.js'
 
 export default class Forecast extends FinopsCommand {
   static override summary = 'Forecast daily cost with prediction intervals, and where each month will close'
@@ -21,6 +24,7 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
     '<%= config.bin %> forecast --horizon 30 --level 90',
     '<%= config.bin %> forecast --group-by service --filter provider=AWS',
     '<%= config.bin %> forecast --backtest',
+    '<%= config.bin %> forecast --chart',
     '<%= config.bin %> forecast --json | jq ".daily[0]"',
   ]
 
@@ -55,6 +59,10 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
     to: Flags.string({
       description: 'last history day, YYYY-MM-DD (default: the last day with data); the forecast starts the day after',
     }),
+    chart: Flags.boolean({
+      description:
+        'also draw actuals, the forecast mean and its interval in the terminal (Unicode blocks; NO_COLOR and COLUMNS respected)',
+    }),
     backtest: Flags.boolean({
       description: "also print each model's backtest accuracy: MASE, horizon-total error, interval coverage",
     }),
@@ -68,6 +76,11 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
     const filters = parseFilters(flags.filter)
     const from = flags.from === undefined ? undefined : parseDay(flags.from, WINDOW_START)
     const to = flags.to === undefined ? undefined : parseDay(flags.to, WINDOW_END)
+    if (flags.chart && (this.jsonEnabled() || flags.output !== 'table' || flags.csv || flags.markdown))
+      throw usageError(
+        '--chart draws in the terminal',
+        'use it with the table output, or --output svg --out FILE for a file',
+      )
     const db = this.openStore(flags.db, flags.config)
     const forecast = forecastCosts(db, {
       from,
@@ -86,7 +99,14 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
         backtestOrigins: config.forecast.backtestOrigins,
       },
     })
-    await this.present('forecast', forecast, {backtest: flags.backtest})
+    const chart = flags.chart
+      ? {
+          actuals: recentActualsByCurrency(db, forecast, {filters, metric: forecast.metric}),
+          columns: terminalColumns(),
+          color: colorWanted(),
+        }
+      : undefined
+    await this.present('forecast', forecast, {backtest: flags.backtest, chart})
     return forecast
   }
 }

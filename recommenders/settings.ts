@@ -8,16 +8,32 @@ import {inputError} from '../src/errors.js'
  */
 const rightsize = z.strictObject({
   /**
-   * Usage quantile the CPU request is set from. A slightly lower quantile plus proportional headroom
-   * (rather than KRR's bare p95) puts the headroom where load is steady and cheap to cover, instead of
-   * chasing the rare bursts of spiky containers: in bench/rightsize it saves at least as much as p95
-   * with about half the samples above the request.
+   * Lowest usage quantile the CPU request may be set from; above it, the request goes as far up the
+   * usage as `cpuOverrunCost` makes worth it.
    */
-  cpuPercentile: z.number().gt(0).lte(1).default(0.9),
-  /** Relative headroom on top of the CPU quantile. */
-  cpuMargin: z.number().min(0).max(5).default(0.1),
-  /** Absolute headroom in cores: small containers get proportionally more room, which costs almost nothing. */
-  cpuHeadroom: z.number().min(0).default(0.01),
+  cpuPercentile: z.number().gt(0).lte(1).default(0.8),
+  /**
+   * What a container's CPU running above its request is worth avoiding, in cores per 100% of samples
+   * above the request (2 = one more millicore is bought while it covers at least 0.05% of samples).
+   * Headroom is thus bought where it is cheap: short tails (small and steady containers) are covered
+   * almost whole, long flat tails (rare large bursts, one batch hour a day) are not.
+   */
+  cpuOverrunCost: z.number().min(0).default(2),
+  /** Relative headroom on top of the chosen level. */
+  cpuMargin: z.number().min(0).max(5).default(0),
+  /** Absolute headroom in cores on top of it. */
+  cpuHeadroom: z.number().min(0).default(0.005),
+  /**
+   * Growing CPU load (week-over-week growth of the daily medians, per day, relative to the last
+   * week) above which the request is projected forward instead of read from the past.
+   */
+  cpuTrendMinGrowth: z.number().min(0).default(0.005),
+  /**
+   * Days past the end of the window the growth is projected over: about the time a recommendation
+   * lives before the next one replaces it (the CronJob recomputes hourly, people review daily).
+   * Longer projections buy fewer samples above the request with fewer savings.
+   */
+  cpuTrendDays: z.number().min(0).default(1),
   /** Lowest CPU request proposed, in cores. */
   cpuFloor: z.number().min(0).default(0.01),
   /** Usage quantile the memory request is set from. */
@@ -26,11 +42,11 @@ const rightsize = z.strictObject({
   memoryRequestMargin: z.number().min(0).max(5).default(0.15),
   /** Relative headroom on the memory limit above the peak (KRR uses 0.15). */
   memoryLimitMargin: z.number().min(0).max(5).default(0.2),
-  /** Lowest memory request/limit proposed, in bytes. */
+  /** Lowest memory request/limit proposed, in bytes (about KRR's 100 MB floor). */
   memoryFloor: z
     .number()
     .min(0)
-    .default(64 * 2 ** 20),
+    .default(96 * 2 ** 20),
   /** Days of memory growth to allow for, extrapolated from the trend of the daily peaks. */
   memoryGrowthDays: z.number().min(0).default(7),
   /** Factor on the current memory limit (or peak) for containers that were OOM-killed in the window. */

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Rightsizing quality benchmark: finops vs KRR's simple strategy, scored on held-out data.
 //
-//   npm run build && node bench/rightsize/run.mjs [--containers 150] [--seed 42] [--keep]
+//   npm run build && node bench/rightsize/run.mjs [--containers 300] [--seeds 42,7,101] [--keep] [--direct]
 //
-// 1. Generates 21 days of 5-minute usage for N containers (traces.mjs).
+// 1. Generates 21 days of 5-minute usage for N containers in six workload classes (traces.mjs:
+//    diurnal, steady, batch, bursty, trending, sidecar).
 // 2. Writes the first 14 days as OpenMetrics into a real Prometheus (promtool tsdb
 //    create-blocks-from openmetrics; prometheus --storage.tsdb.retention.time=90d).
 // 3. Runs the built CLI: `finops collect usage` (Prometheus range queries -> daily digests) and
@@ -13,121 +14,116 @@
 //    current default CPU percentile, p99, is shown too).
 // 5. Scores every strategy on the 7 held-out days: requests saved vs current, share of CPU samples
 //    above the new request, memory-over-limit events (demand above the new limit), memory samples
-//    above the new request.
+//    above the new request; overall and per workload class, per seed and pooled over the seeds.
+// --direct skips Prometheus and the CLI: the same day digests are built in-process from the traces
+// and sized with the recommender's own function (for quick tuning; the recorded figures use the CLI).
 import fs from 'node:fs'
 import path from 'node:path'
 
 import {buildTsdb, dist, inventoryOf, root, runCli, startPrometheus, writeOpenMetrics} from './harness.mjs'
-import {STEPS_PER_DAY, containerSpec, containerTrace, observeMemory} from './traces.mjs'
+import {CLASSES, STEPS_PER_DAY, containerSpec, containerTrace, observeMemory} from './traces.mjs'
 
 const args = process.argv.slice(2)
 const flag = (name, fallback) => {
   const i = args.indexOf(`--${name}`)
   return i >= 0 ? args[i + 1] : fallback
 }
-const N = Number(flag('containers', '150'))
-const SEED = Number(flag('seed', '42'))
+const N = Number(flag('containers', '300'))
+const SEEDS = flag('seeds', flag('seed', '42')).split(',').map(Number)
 const KEEP = args.includes('--keep')
+const DIRECT = args.includes('--direct')
 const TRAIN_DAYS = 14
 const TEST_DAYS = 7
 const GIB = 2 ** 30
-const MIB = 2 ** 20
-
-const out = path.resolve(flag('out', path.join(root, 'bench', '.work', `rightsize-${N}-${SEED}`)))
-fs.rmSync(out, {recursive: true, force: true})
-fs.mkdirSync(out, {recursive: true})
 
 const todayMidnight = Math.floor(Date.now() / 86_400_000) * 86_400
 const T0 = todayMidnight - TRAIN_DAYS * 86_400
 const trainSteps = TRAIN_DAYS * STEPS_PER_DAY
 // "Now" for the CLI: one second before the end of the training window, so it reads exactly 14 days.
 const NOW = new Date((T0 + TRAIN_DAYS * 86_400 - 1) * 1000).toISOString()
+const STRATEGIES = [
+  'current requests',
+  'KRR simple (CPU p95, memory max+15%)',
+  'KRR simple, current default (CPU p99)',
+  'finops recommend --kind rightsize',
+]
 
-// ---------------------------------------------------------------------------------------------
 console.log(
-  `Rightsizing benchmark: ${N} containers, seed ${SEED}, ${TRAIN_DAYS} days training + ${TEST_DAYS} days held out, 5-minute steps`,
+  `Rightsizing benchmark: ${N} containers, seeds ${SEEDS.join(', ')}, ${TRAIN_DAYS} days training + ${TEST_DAYS} days held out, 5-minute steps${DIRECT ? ' (--direct: in-process digests, no Prometheus)' : ''}`,
 )
-const t = Date.now()
-const containers = []
-for (let i = 0; i < N; i++) {
-  const spec = containerSpec(SEED, i)
-  const trace = containerTrace(SEED, spec, T0, TRAIN_DAYS + TEST_DAYS)
-  const {observed, oomSteps} = observeMemory(trace.memory, spec.memoryLimit)
-  containers.push({
-    spec,
-    cpu: trace.cpu,
-    demand: trace.memory,
-    observed,
-    trainOoms: oomSteps.filter((s) => s < trainSteps),
-  })
+// Raw counts per seed, strategy and class, so seeds pool exactly.
+const pooled = new Map()
+const results = []
+for (const seed of SEEDS) {
+  const {containers, proposals} = await runSeed(seed)
+  const classes = ['all', ...CLASSES]
+  const perClass = {}
+  for (const cls of classes) {
+    const idx = containers.map((c, i) => i).filter((i) => cls === 'all' || containers[i].spec.archetype === cls)
+    perClass[cls] = {}
+    for (const name of STRATEGIES) {
+      const counts = score(
+        idx.map((i) => containers[i]),
+        idx.map((i) => proposals[name][i]),
+      )
+      perClass[cls][name] = counts
+      const key = `${cls}\u0000${name}`
+      pooled.set(key, add(pooled.get(key), counts))
+    }
+  }
+  console.log('')
+  console.log(`seed ${seed}, all classes:`)
+  printTable(STRATEGIES.map((name) => [name, derive(perClass.all[name])]))
+  console.log('')
+  console.log(`seed ${seed}, finops vs KRR simple (p95) per workload class:`)
+  printClassTable(classes.map((cls) => [cls, perClass[cls]]))
+  results.push({seed, perClass})
 }
-console.log(
-  `generated traces in ${Date.now() - t} ms; ${containers.filter((c) => c.trainOoms.length > 0).length} containers OOM-killed in the training window`,
+if (SEEDS.length > 1) {
+  const classes = ['all', ...CLASSES]
+  const merged = classes.map((cls) => [
+    cls,
+    Object.fromEntries(STRATEGIES.map((name) => [name, pooled.get(`${cls}\u0000${name}`)])),
+  ])
+  console.log('')
+  console.log(`pooled over seeds ${SEEDS.join(', ')}, all classes:`)
+  printTable(STRATEGIES.map((name) => [name, derive(merged[0][1][name])]))
+  console.log('')
+  console.log(`pooled over seeds ${SEEDS.join(', ')}, finops vs KRR simple (p95) per workload class:`)
+  printClassTable(merged)
+}
+const outDir = path.join(root, 'bench', '.work')
+fs.mkdirSync(outDir, {recursive: true})
+fs.writeFileSync(
+  path.join(outDir, `rightsize-${N}-${SEEDS.join('_')}${DIRECT ? '-direct' : ''}.json`),
+  JSON.stringify({containers: N, seeds: SEEDS, direct: DIRECT, results}, null, 2),
 )
 
-// --- OpenMetrics -> TSDB -------------------------------------------------------------------------
-const om = path.join(out, 'usage.om')
-writeOpenMetrics(
-  om,
-  N,
-  (i) => ({
-    spec: containers[i].spec,
-    cpu: containers[i].cpu,
-    observed: containers[i].observed,
-    ooms: containers[i].trainOoms,
-  }),
-  T0,
-  trainSteps,
-)
-const tsdb = path.join(out, 'tsdb')
-const started = Date.now()
-buildTsdb(om, tsdb)
-console.log(
-  `promtool create-blocks-from openmetrics: ${((Date.now() - started) / 1000).toFixed(1)} s (${(fs.statSync(om).size / 1e6).toFixed(0)} MB OpenMetrics)`,
-)
-if (!KEEP) fs.rmSync(om)
-
-const prom = await startPrometheus(out, tsdb)
-try {
-  // --- the store: inventory as collect k8s would write it --------------------------------------
-  const db = path.join(out, 'finops.db')
-  const {openStore} = await dist('store/open.js')
-  const {replaceInventory} = await dist('store/k8s-inventory.js')
-  const store = openStore(db)
-  replaceInventory(
-    store,
-    inventoryOf(
-      containers.map((c) => c.spec),
-      (i) => containers[i].trainOoms.length,
-      NOW,
-    ),
-    'bench',
-  )
-  store.close()
-  const config = path.join(out, 'finops.yaml')
-  // 5-minute samples: a 10m rate window always holds two of them.
-  fs.writeFileSync(config, 'kubernetes:\n  prometheus:\n    rateWindow: 10m\n')
-
-  const env = {...process.env, FINOPS_NOW: NOW, FINOPS_DB: db, FINOPS_CONFIG: config}
-  const collect = runCli(
-    ['collect', 'usage', '--prometheus', prom.url, '--days', String(TRAIN_DAYS), '--cluster', 'bench', '--json'],
-    env,
-  )
-  const recommend = runCli(['recommend', '--kind', 'rightsize', '--json'], env)
-  const collected = collect.json
-  const recommended = recommend.json
-  const collectSeconds = collect.seconds
-  const recommendSeconds = recommend.seconds
+/** One seed: traces, finops' proposals (through Prometheus and the CLI, or in-process) and KRR's. */
+async function runSeed(seed) {
+  const t = Date.now()
+  const containers = []
+  for (let i = 0; i < N; i++) {
+    const spec = containerSpec(seed, i)
+    const trace = containerTrace(seed, spec, T0, TRAIN_DAYS + TEST_DAYS)
+    const {observed, oomSteps} = observeMemory(trace.memory, spec.memoryLimit)
+    containers.push({
+      spec,
+      cpu: trace.cpu,
+      demand: trace.memory,
+      observed,
+      trainOoms: oomSteps.filter((s) => s < trainSteps),
+    })
+  }
+  const counts = Object.fromEntries(CLASSES.map((c) => [c, containers.filter((x) => x.spec.archetype === c).length]))
+  console.log('')
   console.log(
-    `finops collect usage: ${collectSeconds.toFixed(1)} s (${collected.containers} containers, ${collected.containerDays} container-days, ` +
-      `${collected.samples.toLocaleString('en-US')} samples, ${collected.oomKills ?? 0} OOM kills via ${collected.oomSource}); finops recommend: ${recommendSeconds.toFixed(1)} s ` +
-      `(${recommended.recommendations.length} recommendations, ${recommended.skipped.length} skipped)`,
+    `seed ${seed}: generated traces in ${Date.now() - t} ms (${CLASSES.map((c) => `${counts[c]} ${c}`).join(', ')}); ` +
+      `${containers.filter((c) => c.trainOoms.length > 0).length} containers OOM-killed in the training window`,
   )
+  const recommended = DIRECT ? await recommendDirect(containers) : await recommendViaCli(seed, containers)
 
-  // --- strategies -------------------------------------------------------------------------------
-  const byTarget = new Map(
-    recommended.recommendations.map((r) => [`${r.target.namespace}/${r.target.name}/${r.target.container}`, r]),
-  )
+  const byTarget = new Map(recommended.map((r) => [`${r.target.namespace}/${r.target.name}/${r.target.container}`, r]))
   const current = containers.map((c) => ({
     cpu: c.spec.cpuRequest,
     memRequest: c.spec.memoryRequest,
@@ -144,81 +140,216 @@ try {
   })
   const krr = (q) =>
     containers.map((c) => {
-      const cpu = Math.max(0.001, Math.ceil(percentile(c.cpu.subarray(0, trainSteps), q) * 1000) / 1000)
-      const mem = Math.ceil((max(c.observed.subarray(0, trainSteps)) * 1.15) / MIB) * MIB
+      // As KRR's runner rounds: CPU up to 1m with a 10m floor, memory up to 1 MB with a 100 MB floor.
+      const cpu = Math.max(0.01, Math.ceil(percentile(c.cpu.subarray(0, trainSteps), q) * 1000) / 1000)
+      const mem = Math.max(100e6, Math.ceil((max(c.observed.subarray(0, trainSteps)) * 1.15) / 1e6) * 1e6)
       return {cpu, memRequest: mem, memLimit: mem}
     })
-  const rows = [
-    ['current requests', score(containers, current)],
-    ['KRR simple (CPU p95, memory max+15%)', score(containers, krr(0.95))],
-    ['KRR simple, current default (CPU p99)', score(containers, krr(0.99))],
-    ['finops recommend --kind rightsize', score(containers, finops)],
-  ]
-  printTable(rows)
-  const base = rows[0][1]
-  const k = rows[1][1]
-  const f = rows[3][1]
-  console.log('')
-  console.log(
-    `finops vs KRR simple (p95): CPU saved ${ratio(base.cpu - f.cpu, base.cpu - k.cpu)}x, memory saved ${ratio(base.memRequest - f.memRequest, base.memRequest - k.memRequest)}x, ` +
-      `CPU samples above request ${ratio(f.cpuOver, k.cpuOver)}x, memory-over-limit events ${f.memEvents} vs ${k.memEvents}`,
-  )
-  const targets = {
-    'CPU+memory savings >= KRR':
-      base.cpu - f.cpu >= base.cpu - k.cpu && base.memRequest - f.memRequest >= base.memRequest - k.memRequest,
-    'fewer CPU samples above request': f.cpuOver < k.cpuOver,
-    'no more memory-over-limit events': f.memEvents <= k.memEvents,
+  return {
+    containers,
+    proposals: {
+      [STRATEGIES[0]]: current,
+      [STRATEGIES[1]]: krr(0.95),
+      [STRATEGIES[2]]: krr(0.99),
+      [STRATEGIES[3]]: finops,
+    },
   }
-  for (const [name, ok] of Object.entries(targets)) console.log(`  ${ok ? 'met    ' : 'NOT met'}  ${name}`)
-  fs.writeFileSync(
-    path.join(out, 'result.json'),
-    JSON.stringify(
-      {containers: N, seed: SEED, collectSeconds, recommendSeconds, rows: Object.fromEntries(rows), targets},
-      null,
-      2,
-    ),
+}
+
+/** The real path: OpenMetrics into Prometheus, `finops collect usage`, `finops recommend`. */
+async function recommendViaCli(seed, containers) {
+  const out = path.resolve(path.join(root, 'bench', '.work', `rightsize-${N}-${seed}`))
+  fs.rmSync(out, {recursive: true, force: true})
+  fs.mkdirSync(out, {recursive: true})
+  const om = path.join(out, 'usage.om')
+  writeOpenMetrics(
+    om,
+    N,
+    (i) => ({
+      spec: containers[i].spec,
+      cpu: containers[i].cpu,
+      observed: containers[i].observed,
+      ooms: containers[i].trainOoms,
+    }),
+    T0,
+    trainSteps,
   )
-} finally {
-  prom.stop()
-  if (!KEEP) fs.rmSync(tsdb, {recursive: true, force: true})
+  const tsdb = path.join(out, 'tsdb')
+  const started = Date.now()
+  buildTsdb(om, tsdb)
+  console.log(
+    `promtool create-blocks-from openmetrics: ${((Date.now() - started) / 1000).toFixed(1)} s (${(fs.statSync(om).size / 1e6).toFixed(0)} MB OpenMetrics)`,
+  )
+  if (!KEEP) fs.rmSync(om)
+  const prom = await startPrometheus(out, tsdb)
+  try {
+    // --- the store: inventory as collect k8s would write it --------------------------------------
+    const db = path.join(out, 'finops.db')
+    const {openStore} = await dist('store/open.js')
+    const {replaceInventory} = await dist('store/k8s-inventory.js')
+    const store = openStore(db)
+    replaceInventory(
+      store,
+      inventoryOf(
+        containers.map((c) => c.spec),
+        (i) => containers[i].trainOoms.length,
+        NOW,
+      ),
+      'bench',
+    )
+    store.close()
+    const config = path.join(out, 'finops.yaml')
+    // 5-minute samples: a 10m rate window always holds two of them.
+    fs.writeFileSync(config, 'kubernetes:\n  prometheus:\n    rateWindow: 10m\n')
+    const env = {...process.env, FINOPS_NOW: NOW, FINOPS_DB: db, FINOPS_CONFIG: config}
+    const collect = runCli(
+      ['collect', 'usage', '--prometheus', prom.url, '--days', String(TRAIN_DAYS), '--cluster', 'bench', '--json'],
+      env,
+    )
+    const recommend = runCli(['recommend', '--kind', 'rightsize', '--json'], env)
+    const collected = collect.json
+    console.log(
+      `finops collect usage: ${collect.seconds.toFixed(1)} s (${collected.containers} containers, ${collected.containerDays} container-days, ` +
+        `${collected.samples.toLocaleString('en-US')} samples, ${collected.oomKills ?? 0} OOM kills via ${collected.oomSource}); finops recommend: ${recommend.seconds.toFixed(1)} s ` +
+        `(${recommend.json.recommendations.length} recommendations, ${recommend.json.skipped.length} skipped)`,
+    )
+    return recommend.json.recommendations
+  } finally {
+    prom.stop()
+    if (!KEEP) fs.rmSync(tsdb, {recursive: true, force: true})
+  }
+}
+
+/** Quick path: the day digests `collect usage` would store, sized by the recommender's own function. */
+async function recommendDirect(containers) {
+  const {HistogramBuilder, CPU_SCHEME, MEMORY_SCHEME} = await dist('k8s/digest.js')
+  const {sizeContainer} = await import(path.join(root, 'dist', 'recommenders', 'rightsize', 'recommend.js'))
+  const {defaultRecommendSettings} = await import(path.join(root, 'dist', 'recommenders', 'settings.js'))
+  // --set key=value,... overrides rightsize settings (for tuning; the CLI path reads finops.yaml).
+  const overrides = Object.fromEntries(
+    flag('set', '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.split('=')[0], Number(kv.split('=')[1])]),
+  )
+  const settings = {...defaultRecommendSettings().rightsize, ...overrides}
+  const out = []
+  for (const c of containers) {
+    const days = []
+    for (let d = 0; d < TRAIN_DAYS; d++) {
+      const cpu = new HistogramBuilder(CPU_SCHEME)
+      const memory = new HistogramBuilder(MEMORY_SCHEME)
+      for (let s = d * STEPS_PER_DAY; s < (d + 1) * STEPS_PER_DAY; s++) {
+        cpu.add(c.cpu[s])
+        memory.add(c.observed[s])
+      }
+      days.push({
+        day: new Date((T0 + d * 86_400) * 1000).toISOString().slice(0, 10),
+        source: 'prometheus',
+        samples: STEPS_PER_DAY,
+        cpu: cpu.toHistogram(),
+        memory: memory.toHistogram(),
+        oomKills: c.trainOoms.filter((s) => Math.floor(s / STEPS_PER_DAY) === d).length,
+      })
+    }
+    const current = {
+      name: c.spec.container,
+      requests: {cpu: c.spec.cpuRequest, memory: c.spec.memoryRequest},
+      limits: {memory: c.spec.memoryLimit},
+    }
+    const outcome = sizeContainer(days, current, settings)
+    if (outcome.kind !== 'sized') continue
+    out.push({
+      target: {namespace: c.spec.namespace, name: c.spec.workload, container: c.spec.container},
+      proposed: outcome.sizing,
+    })
+  }
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------
 
-/** Held-out scoring of one strategy (a proposal per container). */
+/** Held-out scoring of one strategy (a proposal per container): raw counts, so seeds and classes add up. */
 function score(list, proposals) {
-  let cpu = 0
-  let memRequest = 0
-  let cpuOver = 0
-  let memOverRequest = 0
-  let memEvents = 0
-  let memEventContainers = 0
-  let samples = 0
+  const counts = {cpu: 0, memRequest: 0, samples: 0, cpuOver: 0, memOverRequest: 0, memEvents: 0, memEventContainers: 0}
   list.forEach((c, i) => {
     const p = proposals[i]
-    cpu += p.cpu
-    memRequest += p.memRequest
+    counts.cpu += p.cpu
+    counts.memRequest += p.memRequest
     let events = 0
     let over = false
     for (let s = trainSteps; s < c.cpu.length; s++) {
-      samples++
-      if (c.cpu[s] > p.cpu) cpuOver++
-      if (c.demand[s] > p.memRequest) memOverRequest++
+      counts.samples++
+      if (c.cpu[s] > p.cpu) counts.cpuOver++
+      if (c.demand[s] > p.memRequest) counts.memOverRequest++
       const isOver = p.memLimit !== undefined && c.demand[s] > p.memLimit
       if (isOver && !over) events++
       over = isOver
     }
-    memEvents += events
-    if (events > 0) memEventContainers++
+    counts.memEvents += events
+    if (events > 0) counts.memEventContainers++
   })
+  return counts
+}
+
+function add(a, b) {
+  return a ? Object.fromEntries(Object.keys(b).map((k) => [k, a[k] + b[k]])) : {...b}
+}
+
+/** Shares from counts. */
+function derive(c) {
   return {
-    cpu,
-    memRequest,
-    cpuOver: cpuOver / samples,
-    memOverRequest: memOverRequest / samples,
-    memEvents,
-    memEventContainers,
+    cpu: c.cpu,
+    memRequest: c.memRequest,
+    cpuOver: c.samples ? c.cpuOver / c.samples : 0,
+    memOverRequest: c.samples ? c.memOverRequest / c.samples : 0,
+    memEvents: c.memEvents,
+    memEventContainers: c.memEventContainers,
   }
+}
+
+/**
+ * finops against KRR simple (p95) per class, with the three targets: at least KRR's CPU savings, at
+ * most half of KRR's CPU samples above the request, no more memory-over-limit events.
+ */
+function printClassTable(rows) {
+  const head = [
+    'class',
+    'containers',
+    'CPU saved KRR / finops',
+    'ratio',
+    'CPU samples > request KRR / finops',
+    'ratio',
+    'mem saved KRR / finops',
+    'mem-over-limit events KRR / finops',
+    'targets met',
+  ]
+  const body = rows.map(([cls, byName]) => {
+    const base = byName[STRATEGIES[0]]
+    const k = byName[STRATEGIES[1]]
+    const f = byName[STRATEGIES[3]]
+    const kSaved = base.cpu - k.cpu
+    const fSaved = base.cpu - f.cpu
+    const kOver = k.samples ? k.cpuOver / k.samples : 0
+    const fOver = f.samples ? f.cpuOver / f.samples : 0
+    const met = [
+      fSaved >= kSaved ? 'savings' : undefined,
+      fOver <= 0.5 * kOver ? 'CPU<=0.5x' : undefined,
+      f.memEvents <= k.memEvents ? 'memory' : undefined,
+    ].filter(Boolean)
+    return [
+      cls,
+      String(Math.round(base.samples / (TEST_DAYS * STEPS_PER_DAY))),
+      `${pct(kSaved / base.cpu)} / ${pct(fSaved / base.cpu)}`,
+      `${ratio(fSaved, kSaved)}x`,
+      `${pct(kOver, 2)} / ${pct(fOver, 2)}`,
+      `${ratio(fOver, kOver)}x`,
+      `${pct((base.memRequest - k.memRequest) / base.memRequest)} / ${pct((base.memRequest - f.memRequest) / base.memRequest)}`,
+      `${k.memEvents} / ${f.memEvents}`,
+      met.length === 3 ? 'all' : `${met.join(', ') || 'none'}`,
+    ]
+  })
+  printRows(head, body)
 }
 
 function printTable(rows) {
@@ -243,10 +374,13 @@ function printTable(rows) {
     pct(s.memOverRequest, 2),
     `${s.memEvents} (${s.memEventContainers})`,
   ])
+  printRows(head, body)
+}
+
+function printRows(head, body) {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)))
   const line = (cells) =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`
-  console.log('')
   console.log(line(head))
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`)
   for (const r of body) console.log(line(r))

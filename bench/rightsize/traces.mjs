@@ -1,7 +1,13 @@
 // Synthetic container usage for the rightsizing benchmark: deterministic (seeded), one value per
 // 5-minute step. CPU is the mean cores used over the step; memory is the working-set demand in bytes
-// (what the container would use without a limit). Patterns: diurnal and weekly load, bursts, batch
-// jobs, idle sidecars, slow memory growth (leaks), and memory spikes that OOM against tight limits.
+// (what the container would use without a limit). Workload classes (scored one by one):
+//   diurnal   day/night load with a weekend dip (web front ends, APIs)
+//   steady    flat load with noise (queues, internal services)
+//   batch     one heavy hour a day on a low base (nightly jobs inside a long-running pod)
+//   bursty    short spikes with a heavy-tailed (Pareto) height on a low base (webhooks, fan-out)
+//   trending  load that grows steadily over the window (a service gaining users), memory with it
+//   sidecar   tiny, nearly idle proxies and agents
+// Across classes: slow memory growth (leaks) in a fifth, and memory spikes that OOM against tight limits.
 
 export const STEP_SECONDS = 300
 export const STEPS_PER_DAY = 86_400 / STEP_SECONDS
@@ -14,12 +20,15 @@ export {rng}
 const logUniform = (r, lo, hi) => Math.exp(Math.log(lo) + r() * (Math.log(hi) - Math.log(lo)))
 const normal = (r) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())
 
+export const CLASSES = ['diurnal', 'steady', 'batch', 'bursty', 'trending', 'sidecar']
+
 const ARCHETYPES = [
-  ['web', 0.4],
-  ['steady', 0.2],
+  ['diurnal', 0.25],
+  ['steady', 0.15],
   ['batch', 0.12],
-  ['sidecar', 0.15],
-  ['spiky', 0.13],
+  ['bursty', 0.18],
+  ['trending', 0.17],
+  ['sidecar', 0.13],
 ]
 
 function pick(r, table) {
@@ -46,14 +55,28 @@ export function containerSpec(seed, index, namespaces = 6) {
     archetype,
     base,
     diurnal:
-      archetype === 'web' ? 0.3 + 0.5 * r() : archetype === 'steady' ? 0.05 : archetype === 'batch' ? 0.1 : 0.2 * r(),
-    weekend: archetype === 'web' ? 0.4 + 0.4 * r() : 0.9 + 0.1 * r(),
+      archetype === 'diurnal'
+        ? 0.3 + 0.5 * r()
+        : archetype === 'steady'
+          ? 0.05
+          : archetype === 'batch'
+            ? 0.1
+            : archetype === 'trending'
+              ? 0.1 + 0.25 * r()
+              : 0.2 * r(),
+    // Weekend load as a share of weekdays: the weekly dip of user-facing services.
+    weekend: archetype === 'diurnal' ? 0.4 + 0.4 * r() : archetype === 'trending' ? 0.7 + 0.3 * r() : 0.9 + 0.1 * r(),
     noise: 0.08 + 0.2 * r(),
-    burstsPerDay: archetype === 'spiky' ? 4 + 8 * r() : archetype === 'web' ? 0.5 * r() : 0.1,
-    burstHeight: archetype === 'spiky' ? 2 + 4 * r() : 1.5 + r(),
+    burstsPerDay: archetype === 'bursty' ? 3 + 9 * r() : archetype === 'diurnal' ? 0.5 * r() : 0.1,
+    // Bursts: heavy-tailed height (Pareto, shape burstTail, scale burstHeight) and 1-6 steps long.
+    burstHeight: archetype === 'bursty' ? 1.5 + r() : 1.5 + r(),
+    burstTail: archetype === 'bursty' ? 1.3 + 0.7 * r() : 8,
+    burstSteps: archetype === 'bursty' ? 6 : 4,
     batchHour: Math.floor(r() * 24),
     batchHeight: 3 + 5 * r(),
     peakHour: 10 + 8 * r(),
+    // Trending: linear growth of the load, 1.5-5% of the starting level per day.
+    cpuGrowthPerDay: archetype === 'trending' ? 0.015 + 0.035 * r() : 0,
     memoryBase: (archetype === 'sidecar' ? logUniform(r, 24, 96) : logUniform(r, 96, 3072)) * MIB,
     memorySwing: 0.03 + 0.1 * r(),
     // A fifth leak slowly (restarted weekly by deploys in real life; here it keeps growing, the hard case).
@@ -63,6 +86,8 @@ export function containerSpec(seed, index, namespaces = 6) {
     spikesPerDay: 0.3 + 0.5 * r(),
     spikeHeight: 1.3 + 0.5 * r(),
   }
+  // A growing service's memory grows with its load (caches, connections), at about half the rate.
+  if (archetype === 'trending') spec.memoryGrowthPerDay = Math.max(spec.memoryGrowthPerDay, spec.cpuGrowthPerDay * 0.5)
   // Requests as developers set them: usually generous, a tenth too tight.
   const typicalPeak = base * (1 + spec.diurnal) * (archetype === 'batch' ? 1.5 : 1)
   const cpuFactor = r() < 0.1 ? 0.6 + 0.3 * r() : logUniform(r, 1.3, 6)
@@ -88,6 +113,7 @@ export function containerTrace(seed, spec, startSeconds, days) {
   const cpu = new Float64Array(n)
   const memory = new Float64Array(n)
   let burstLeft = 0
+  let burstLevel = 1
   let spikeLeft = 0
   let spikeLevel = 1
   let smooth = 0
@@ -99,12 +125,16 @@ export function containerTrace(seed, spec, startSeconds, days) {
     const weekend = weekday === 0 || weekday === 6
     const daily = 1 + spec.diurnal * Math.cos((2 * Math.PI * (hour - spec.peakHour)) / 24)
     smooth = 0.7 * smooth + 0.3 * normal(r) // autocorrelated noise
-    let load = spec.base * daily * (weekend ? spec.weekend : 1) * Math.exp(spec.noise * smooth - spec.noise ** 2 / 2)
+    const growth = 1 + spec.cpuGrowthPerDay * (i / STEPS_PER_DAY)
+    let load =
+      spec.base * growth * daily * (weekend ? spec.weekend : 1) * Math.exp(spec.noise * smooth - spec.noise ** 2 / 2)
     if (burstLeft > 0) {
       burstLeft--
-      load *= spec.burstHeight
+      load *= burstLevel
     } else if (r() < spec.burstsPerDay / STEPS_PER_DAY) {
-      burstLeft = 1 + Math.floor(r() * 4)
+      burstLeft = 1 + Math.floor(r() * spec.burstSteps)
+      // Pareto: most bursts are modest, a few are many times the base (capped at 20x).
+      burstLevel = Math.min(20, spec.burstHeight * (1 - r()) ** (-1 / spec.burstTail))
     }
     if (spec.archetype === 'batch' && Math.floor(hour) === spec.batchHour) load *= spec.batchHeight
     cpu[i] = Math.max(0.0005, load)

@@ -1,5 +1,12 @@
 import {CPU_SCHEME, MEMORY_SCHEME, mergeDigests, quantile} from '../../src/k8s/digest.js'
-import {containerKeyId, type ContainerSpec, type DailyUsage, type Workload} from '../../src/model/k8s.js'
+import {
+  containerKeyId,
+  type ContainerSpec,
+  type DailyUsage,
+  type Histogram,
+  type UsageDigest,
+  type Workload,
+} from '../../src/model/k8s.js'
 import {
   type KindId,
   type RecommenderInput,
@@ -85,7 +92,15 @@ export function sizeContainer(
   }
 
   const cpuQ = quantile(merged.cpu, settings.cpuPercentile, CPU_SCHEME)
-  const cpuTarget = roundUp(Math.max(settings.cpuFloor, cpuQ * (1 + settings.cpuMargin) + settings.cpuHeadroom), 1000)
+  const cpu = cpuRequestBasis(sorted, merged, settings)
+  if (cpu.growth !== undefined)
+    notes.push(
+      `CPU load grows ${(cpu.growth * 100).toFixed(1)}%/day week over week: the request is projected ${settings.cpuTrendDays} days past the window`,
+    )
+  const cpuTarget = roundUp(
+    Math.max(settings.cpuFloor, cpu.cores * (1 + settings.cpuMargin) + settings.cpuHeadroom),
+    1000,
+  )
 
   const memQ = quantile(merged.memory, settings.memoryPercentile, MEMORY_SCHEME)
   const peak = merged.memory.max
@@ -113,6 +128,9 @@ export function sizeContainer(
   if (keep.has('cpu')) notes.push('HPA scales on CPU utilization: CPU request kept so its target keeps its meaning')
   else if (changes(cpuCurrent, cpuTarget, settings.minChangeShare, settings.minCpuChange))
     proposed.cpuRequest = cpuTarget
+  // The noise threshold saves pod restarts for small savings; it must not keep a request that most
+  // of the usage runs above (below the p`cpuPercentile` quantile) where it is.
+  else if (cpuCurrent !== undefined && cpuTarget > cpuCurrent && cpuCurrent < cpuQ) proposed.cpuRequest = cpuTarget
   if (keep.has('memory')) {
     notes.push('HPA scales on memory utilization: memory request kept so its target keeps its meaning')
   } else if (changes(current.requests.memory, memoryRequest, settings.minChangeShare, settings.minMemoryChange)) {
@@ -121,6 +139,14 @@ export function sizeContainer(
   const effectiveRequest = proposed.memoryRequest ?? current.requests.memory ?? memoryRequest
   const limit = Math.max(memoryLimit, effectiveRequest)
   if (changes(current.limits.memory, limit, settings.minChangeShare, settings.minMemoryChange))
+    proposed.memoryLimit = limit
+  // A limit that OOM-killed the container, or that the growing peak will reach, is raised however
+  // small the step: the kills are not noise.
+  else if (
+    current.limits.memory !== undefined &&
+    limit > current.limits.memory &&
+    (oomKills > 0 || peak + growth >= current.limits.memory)
+  )
     proposed.memoryLimit = limit
   // A raised request above today's limit would be rejected by the API server, however small the limit change.
   else if (
@@ -276,6 +302,70 @@ function priceSizing(
       notes,
     },
   }
+}
+
+/**
+ * The CPU the request is read from: the level r (at or above the `cpuPercentile` quantile) that
+ * minimises r + cpuOverrunCost x (share of samples above r). Raising the request pays one core per
+ * core and saves the overrun price for every sample it covers, so a container's headroom stops
+ * where the next millicore covers too few samples: short tails (small or steady containers) are
+ * covered almost whole at little cost, long flat tails (rare large bursts) are not bought.
+ * Normally from the whole window; when the load grows week over week (daily medians of the last 7
+ * days against the 7 before, which cancels the weekly cycle and ignores bursts), from the last week
+ * with its levels projected forward to `cpuTrendDays` past the window.
+ */
+export function cpuRequestBasis(
+  days: readonly DailyUsage[],
+  merged: UsageDigest,
+  settings: RightsizeSettings,
+): {cores: number; growth?: number} {
+  const fromWindow = overrunOptimum(merged.cpu, 1, settings)
+  const growth = weeklyCpuGrowth(days)
+  if (growth === undefined || growth < settings.cpuTrendMinGrowth) return {cores: fromWindow}
+  // The last week's levels stand for its middle, 3.5 days before the window's end.
+  const factor = 1 + growth * (3.5 + settings.cpuTrendDays)
+  return {cores: Math.max(fromWindow, overrunOptimum(mergeDigests(days.slice(-7)).cpu, factor, settings)), growth}
+}
+
+/** The cost-minimising request over the sketch's bucket bounds (values scaled by `factor`). */
+function overrunOptimum(h: Histogram, factor: number, settings: RightsizeSettings): number {
+  const start = quantile(h, settings.cpuPercentile, CPU_SCHEME)
+  let best = start * factor
+  let bestCost = Number.POSITIVE_INFINITY
+  let above = h.count
+  const consider = (value: number, countAbove: number) => {
+    if (value < start) return
+    const cost = value * factor + (settings.cpuOverrunCost * countAbove) / h.count
+    if (cost < bestCost) {
+      bestCost = cost
+      best = value * factor
+    }
+  }
+  above -= h.zero
+  consider(Math.min(h.max, CPU_SCHEME.min), above)
+  for (const [index, n] of h.buckets) {
+    above -= n
+    consider(Math.min(h.max, CPU_SCHEME.min * CPU_SCHEME.gamma ** index), above)
+  }
+  consider(h.max, 0)
+  return best
+}
+
+/**
+ * Growth of the CPU load per day relative to the last week: the mean of the daily medians of the
+ * last 7 consecutive days against the 7 before them. Undefined without 14 consecutive days.
+ */
+export function weeklyCpuGrowth(days: readonly DailyUsage[]): number | undefined {
+  if (days.length < 14) return undefined
+  const last = days.slice(-14)
+  const first = Date.parse(`${last[0]!.day}T00:00:00Z`)
+  const end = Date.parse(`${last.at(-1)!.day}T00:00:00Z`)
+  if (Math.round((end - first) / 86_400_000) !== 13 || last.some((d) => d.cpu.count === 0)) return undefined
+  const median = (d: DailyUsage) => quantile(d.cpu, 0.5, CPU_SCHEME)
+  const before = last.slice(0, 7).reduce((s, d) => s + median(d), 0) / 7
+  const after = last.slice(7).reduce((s, d) => s + median(d), 0) / 7
+  if (!(after > 0)) return undefined
+  return (after - before) / 7 / after
 }
 
 /** Least-squares slope of the daily memory peaks, in bytes per day (0 with fewer than 5 days). */

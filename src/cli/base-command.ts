@@ -114,11 +114,13 @@ export abstract class FinopsCommand extends Command {
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv)
     rejectBlankValues(parsed)
-    const flags = parsed.flags as {output?: string; csv?: boolean; out?: string; config?: string}
+    const flags = parsed.flags as {output?: string; csv?: boolean; markdown?: boolean; out?: string; config?: string}
     await this.checkConfig(flags.config)
     if (flags.out !== undefined) checkOutputTarget(flags.out)
     if (flags.output !== undefined) {
-      const format = (this.jsonEnabled() ? 'json' : flags.csv ? 'csv' : flags.output) as OutputFormatName
+      const format = (
+        this.jsonEnabled() ? 'json' : flags.csv ? 'csv' : flags.markdown ? 'markdown' : flags.output
+      ) as OutputFormatName
       if (outputFormats[format].writes === 'binary' && !flags.out)
         throw usageError(`--output ${format} writes a binary file`, 'name it with --out FILE')
       this.output = {format, out: flags.out}

@@ -1,8 +1,7 @@
-import Table from 'cli-table3'
-
 import {type AllocationReport, type AllocationRow, IDLE} from '../k8s/allocation.js'
 import {csvLine} from './format.js'
 import {formatAmount} from '../money.js'
+import {renderDocumentText, type TableBlock, type TextDocument} from './text-document.js'
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`
 
@@ -27,13 +26,19 @@ function columns(report: AllocationReport): Column[] {
 
 const efficiency = (r: AllocationRow) => (r.efficiency === null ? '' : percent(r.efficiency))
 
+/** `cost allocation` for people: the table, captioned with the window and where its days came from. */
+export const allocationDocument = (report: AllocationReport): TextDocument => [
+  {...allocationTable(report), caption: renderAllocationTitle(report)},
+]
+
 /** `cost allocation`: the window line (and where its days came from), then the table. */
-export function renderAllocationText(report: AllocationReport): string {
-  return `${renderAllocationTitle(report)}\n${renderAllocationTable(report)}`
-}
+export const renderAllocationText = (report: AllocationReport): string => renderDocumentText(allocationDocument(report))
+
+/** The table alone, as the terminal draws it. */
+export const renderAllocationTable = (report: AllocationReport): string => renderDocumentText([allocationTable(report)])
 
 /** The human table: one row per group, the (idle) row, and the total they add up to. */
-export function renderAllocationTable(report: AllocationReport): string {
+export function allocationTable(report: AllocationReport): TableBlock {
   const cols = columns(report)
   const head = [
     ...report.groupBy.map((k) => k.charAt(0).toUpperCase() + k.slice(1)),
@@ -43,16 +48,12 @@ export function renderAllocationTable(report: AllocationReport): string {
     'Efficiency',
   ]
   const keys = report.groupBy.length
-  const table = new Table({
-    head,
-    style: {head: [], border: [], compact: true},
-    colAligns: head.map((_, i) => (i >= keys ? 'right' : 'left')),
-  })
+  const rows: string[][] = []
   for (const r of report.rows)
-    table.push([...r.keys, ...cols.map((c) => c.value(r)), formatAmount(r.cost), percent(r.share), efficiency(r)])
+    rows.push([...r.keys, ...cols.map((c) => c.value(r)), formatAmount(r.cost), percent(r.share), efficiency(r)])
   const pad = (label: string) => [label, ...Array.from({length: keys - 1}, () => '')]
   if (report.idle.cost > 0 || report.idleMode === 'separate')
-    table.push([
+    rows.push([
       ...pad(IDLE),
       ...cols.map((c) => c.idle ?? ''),
       formatAmount(report.idle.cost),
@@ -60,7 +61,7 @@ export function renderAllocationTable(report: AllocationReport): string {
       '',
     ])
   const shown = report.rows.reduce((s, r) => s + r.cost, 0) + report.idle.cost
-  table.push([
+  rows.push([
     ...pad(
       Math.abs(shown - report.totals.total) < 1e-6 * Math.max(1, report.totals.total) ? 'Total' : 'Total (cluster)',
     ),
@@ -69,7 +70,7 @@ export function renderAllocationTable(report: AllocationReport): string {
     report.totals.total > 0 ? '100.0%' : '',
     '',
   ])
-  return table.toString()
+  return {kind: 'table', head, align: head.map((_, i) => (i >= keys ? 'right' : 'left')), rows}
 }
 
 /** CSV with every column (idle row included), numbers unformatted. */

@@ -1,49 +1,46 @@
-import Table from 'cli-table3'
-
 import type {AckResult, AnomalyListResult, SeriesMute} from '../alerts/anomaly-feedback.js'
 import {seriesLabel} from '../alerts/slack-blocks.js'
 import {formatMoney} from '../money.js'
-
-const tableStyle = {head: [], border: [], compact: true}
+import {DocumentBuilder, renderDocumentText, type TextDocument} from './text-document.js'
 
 const describeMute = (m: SeriesMute): string =>
   `${seriesLabel(m.groupBy, m.keys)}: muted ${m.until ? `through ${m.until}` : 'for good'}` +
   `${m.below === undefined ? '' : `, anomalies under ${m.below}`}${m.note ? ` (${m.note})` : ''}`
 
-/** `anomaly list`: one row per anomaly, newest day first, then the muted series. */
-export function renderAnomalyList(result: AnomalyListResult): string {
-  const lines: string[] = []
+/** `anomaly list` for people: one row per anomaly, newest day first, then the muted series. */
+export function anomalyListDocument(result: AnomalyListResult): TextDocument {
+  const doc = new DocumentBuilder()
   if (result.anomalies.length === 0)
-    lines.push(
+    doc.line(
       result.to
         ? `No anomalies from ${result.from} to ${result.to} matching the filters.`
         : 'No cost data in the store: nothing to judge.',
     )
-  else {
-    const table = new Table({
+  else
+    doc.table({
+      kind: 'table',
       head: ['Id', 'Day', 'Status', 'Series', 'Provider', 'Direction', 'Actual', 'Expected', 'Impact'],
-      style: tableStyle,
-      colAligns: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'right', 'right'],
+      align: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'right', 'right'],
+      rows: result.anomalies.map((a) => {
+        const money = (n: number): string => formatMoney(n, a.currency)
+        return [
+          a.id,
+          a.day,
+          a.status,
+          seriesLabel(a.groupBy, a.keys),
+          a.providers.join(', '),
+          a.direction,
+          money(a.actual),
+          money(a.expected),
+          `${a.impact >= 0 ? '+' : ''}${money(a.impact)}`,
+        ]
+      }),
     })
-    for (const a of result.anomalies) {
-      const money = (n: number): string => formatMoney(n, a.currency)
-      table.push([
-        a.id,
-        a.day,
-        a.status,
-        seriesLabel(a.groupBy, a.keys),
-        a.providers.join(', '),
-        a.direction,
-        money(a.actual),
-        money(a.expected),
-        `${a.impact >= 0 ? '+' : ''}${money(a.impact)}`,
-      ])
-    }
-    lines.push(table.toString())
-  }
-  if (result.mutes.length > 0) lines.push('', 'Muted series:', ...result.mutes.map((m) => `  ${describeMute(m)}`))
-  return lines.join('\n')
+  if (result.mutes.length > 0) doc.line('', 'Muted series:', ...result.mutes.map((m) => `  ${describeMute(m)}`))
+  return doc.build()
 }
+
+export const renderAnomalyList = (result: AnomalyListResult): string => renderDocumentText(anomalyListDocument(result))
 
 export const renderAnomalyAck = ({acknowledged: a, changed}: AckResult): string =>
   `Anomaly ${a.id} (${seriesLabel(a.groupBy, a.keys)}, ${a.day}, ${a.direction}) ${changed ? 'acknowledged' : `was already acknowledged on ${a.acknowledgedAt}`}: it raises no alert again`

@@ -1,9 +1,8 @@
-import Table from 'cli-table3'
-
 import {formatMoney} from '../money.js'
 import type {ApplyReport} from '../apply/execute.js'
 import type {RollbackReport} from '../apply/rollback.js'
 import type {ActionRecord, FieldSet} from '../model/action.js'
+import {DocumentBuilder, renderDocumentText, textBlock, type TextDocument} from './text-document.js'
 
 const label = (t: {namespace: string; kind: string; name: string; container?: string}): string =>
   `${t.namespace}/${t.kind}/${t.name}${t.container ? `:${t.container}` : ''}`
@@ -37,18 +36,20 @@ export function describeFields(fields: FieldSet): string {
 }
 
 /** The human view of an apply: the changes, the skips with their reasons, and what to do next. */
-export function renderApplyReport(report: ApplyReport): string {
-  const lines: string[] = []
+export const renderApplyReport = (report: ApplyReport): string => renderDocumentText(applyDocument(report))
+
+/** An apply for people as a document (terminal and markdown draw it). */
+export function applyDocument(report: ApplyReport): TextDocument {
+  const lines = new DocumentBuilder()
   const dry = report.mode === 'dry-run'
-  lines.push(`${dry ? 'Plan (dry run, nothing changed)' : 'Applied'}: run ${report.runId} as ${report.identity}`)
-  for (const r of report.recovered) lines.push(`Recovered interrupted action ${r.id}: ${r.status} (${r.note})`)
+  lines.line(`${dry ? 'Plan (dry run, nothing changed)' : 'Applied'}: run ${report.runId} as ${report.identity}`)
+  for (const r of report.recovered) lines.line(`Recovered interrupted action ${r.id}: ${r.status} (${r.note})`)
   if (report.actions.length > 0) {
-    const table = new Table({
+    lines.table({
+      kind: 'table',
       head: ['status', 'kind', 'workload', 'before', 'after', 'savings/mo', 'id'],
-      style: {head: [], border: []},
-    })
-    for (const a of report.actions) {
-      table.push([
+      align: ['left', 'left', 'left', 'left', 'left', 'right', 'left'],
+      rows: report.actions.map((a) => [
         a.status,
         a.kind,
         label(a.target),
@@ -56,33 +57,33 @@ export function renderApplyReport(report: ApplyReport): string {
         describeFields(a.after),
         a.monthlySavings === undefined ? '' : formatMoney(a.monthlySavings, a.currency ?? 'USD'),
         a.id ?? '',
-      ])
-    }
-    lines.push(table.toString())
-    for (const a of report.actions.filter((x) => x.error)) lines.push(`  ${a.status} ${label(a.target)}: ${a.error}`)
+      ]),
+      terminal: {compact: false},
+    })
+    for (const a of report.actions.filter((x) => x.error)) lines.line(`  ${a.status} ${label(a.target)}: ${a.error}`)
   } else {
-    lines.push('No changes to make.')
+    lines.line('No changes to make.')
   }
   const skips = report.skipped.filter((s) => s.code !== 'noop' && s.code !== 'cap')
   const capped = report.skipped.filter((s) => s.code === 'cap')
   const noops = report.skipped.length - skips.length - capped.length
   if (skips.length > 0) {
-    lines.push(`Skipped ${skips.length}:`)
-    for (const s of skips) lines.push(`  ${s.kind} ${label(s.target)}: ${s.reason}`)
+    lines.line(`Skipped ${skips.length}:`)
+    for (const s of skips) lines.line(`  ${s.kind} ${label(s.target)}: ${s.reason}`)
   }
   if (capped.length > 0)
-    lines.push(
+    lines.line(
       `${capped.length} more held back by the cap on changes per run (--max-actions / apply.maxActions); the biggest savings go first.`,
     )
-  if (noops > 0) lines.push(`${noops} already in the recommended state.`)
-  for (const note of report.notes) lines.push(note)
+  if (noops > 0) lines.line(`${noops} already in the recommended state.`)
+  for (const note of report.notes) lines.line(note)
   const {summary} = report
-  if (dry && report.actions.length > 0) lines.push('Run again with --yes (or set apply.mode: enforce) to apply.')
+  if (dry && report.actions.length > 0) lines.line('Run again with --yes (or set apply.mode: enforce) to apply.')
   if (!dry)
-    lines.push(
+    lines.line(
       `${summary.applied} applied, ${summary.failed} failed, ${summary.skipped} skipped. Undo with: finops rollback ${report.runId} --yes`,
     )
-  return lines.join('\n')
+  return lines.build()
 }
 
 export function renderRollbackReport(report: RollbackReport): string {
@@ -101,24 +102,28 @@ export function renderRollbackReport(report: RollbackReport): string {
 
 export const renderActionsList = ({actions}: {actions: readonly ActionRecord[]}): string => renderActionsTable(actions)
 
-export function renderActionsTable(actions: readonly ActionRecord[]): string {
-  if (actions.length === 0) return 'No actions in the journal.'
-  const table = new Table({
-    head: ['id', 'when', 'run', 'by', 'kind', 'workload', 'before', 'after', 'status'],
-    style: {head: [], border: []},
-  })
-  for (const a of actions) {
-    table.push([
-      a.id,
-      a.createdAt.replace('T', ' ').slice(0, 19),
-      a.runId,
-      a.identity,
-      a.kind,
-      label(a.target),
-      describeFields(a.before),
-      describeFields(a.after),
-      a.error ? `${a.status}: ${a.error}` : a.status,
-    ])
-  }
-  return table.toString()
+export const renderActionsTable = (actions: readonly ActionRecord[]): string =>
+  renderDocumentText(actionsListDocument({actions}))
+
+/** `actions list` for people: the journal as a table, or a line saying it is empty. */
+export function actionsListDocument({actions}: {actions: readonly ActionRecord[]}): TextDocument {
+  if (actions.length === 0) return [textBlock('No actions in the journal.')]
+  return [
+    {
+      kind: 'table',
+      head: ['id', 'when', 'run', 'by', 'kind', 'workload', 'before', 'after', 'status'],
+      terminal: {compact: false},
+      rows: actions.map((a) => [
+        a.id,
+        a.createdAt.replace('T', ' ').slice(0, 19),
+        a.runId,
+        a.identity,
+        a.kind,
+        label(a.target),
+        describeFields(a.before),
+        describeFields(a.after),
+        a.error ? `${a.status}: ${a.error}` : a.status,
+      ]),
+    },
+  ]
 }

@@ -1,10 +1,9 @@
-import Table from 'cli-table3'
-
 import {describeThresholds} from '../alerts/budget-input.js'
 import type {BudgetReport, BudgetStatusResult} from '../alerts/budget-status.js'
 import {formatPercent, formatScope} from '../alerts/format.js'
 import {formatMoney} from '../money.js'
 import type {Budget, BudgetSetResult} from '../model/budget.js'
+import {renderDocumentText, type TableBlock, textBlock, type TextDocument} from './text-document.js'
 
 const NO_BUDGETS = 'No budgets. Set one with: finops budget set NAME --amount 10000 --period monthly'
 
@@ -14,15 +13,21 @@ export const formatBudgetAmount = (amount: number, currency: string | undefined)
     ? formatMoney(amount, currency)
     : amount.toLocaleString('en-US', {minimumFractionDigits: 2, maximumFractionDigits: 2})
 
-const tableStyle = {head: [], border: [], compact: true}
+/** `budget list` for people: the table, or how to set the first budget. */
+export const budgetListDocument = ({budgets}: {budgets: readonly Budget[]}): TextDocument =>
+  budgets.length === 0 ? [textBlock(NO_BUDGETS)] : [budgetListTable(budgets)]
+
+/** `budget status` for people: the table and a line per budget, or how to set the first budget. */
+export const budgetStatusDocument = ({budgets}: BudgetStatusResult): TextDocument =>
+  budgets.length === 0 ? [textBlock(NO_BUDGETS)] : budgetStatusBlocks(budgets)
 
 /** `budget list`, or how to set the first budget. */
-export const renderBudgetListResult = ({budgets}: {budgets: readonly Budget[]}): string =>
-  budgets.length === 0 ? NO_BUDGETS : renderBudgetList(budgets)
+export const renderBudgetListResult = (result: {budgets: readonly Budget[]}): string =>
+  renderDocumentText(budgetListDocument(result))
 
 /** `budget status`, or how to set the first budget. */
-export const renderBudgetStatusResult = ({budgets}: BudgetStatusResult): string =>
-  budgets.length === 0 ? NO_BUDGETS : renderBudgetStatus(budgets)
+export const renderBudgetStatusResult = (result: BudgetStatusResult): string =>
+  renderDocumentText(budgetStatusDocument(result))
 
 /** `budget set`: what is stored now, in one line. */
 export function renderBudgetSet(result: BudgetSetResult): string {
@@ -36,37 +41,35 @@ export function renderBudgetSet(result: BudgetSetResult): string {
 export const renderBudgetRemove = ({removed}: {removed: string}): string => `Budget ${removed} removed`
 
 /** `budget list`: one row per budget. */
-export function renderBudgetList(budgets: readonly Budget[]): string {
-  const table = new Table({
+export const renderBudgetList = (budgets: readonly Budget[]): string => renderDocumentText([budgetListTable(budgets)])
+
+function budgetListTable(budgets: readonly Budget[]): TableBlock {
+  return {
+    kind: 'table',
     head: ['Budget', 'Amount', 'Period', 'Metric', 'Scope', 'Thresholds'],
-    style: tableStyle,
-    colAligns: ['left', 'right'],
-  })
-  for (const b of budgets) {
-    table.push([
+    align: ['left', 'right'],
+    rows: budgets.map((b) => [
       b.name,
       `${formatBudgetAmount(b.amount, b.currency)}${b.currency ? '' : ' (scope currency)'}`,
       b.period,
       b.metric,
       formatScope(b.filters),
       describeThresholds(b.thresholds),
-    ])
+    ]),
   }
-  return table.toString()
 }
 
 /** `budget status`: a table of all budgets, then one line per budget on its forecast and breach. */
-export function renderBudgetStatus(reports: readonly BudgetReport[]): string {
-  const table = new Table({
-    head: ['Budget', 'Period', 'Amount', 'Spend to date', 'Used', 'Forecast at period end', 'Interval', 'Breach'],
-    style: tableStyle,
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'],
-  })
+export const renderBudgetStatus = (reports: readonly BudgetReport[]): string =>
+  renderDocumentText(budgetStatusBlocks(reports))
+
+function budgetStatusBlocks(reports: readonly BudgetReport[]): TextDocument {
+  const rows: string[][] = []
   const lines: string[] = []
   for (const {status: s, contributors, contributorDimension, notes} of reports) {
     const money = (n: number): string => formatMoney(n, s.currency)
     const crossed = s.thresholds.filter((t) => t.crossed).map((t) => `${t.kind} ${t.percent}%`)
-    table.push([
+    rows.push([
       s.name,
       s.periodLabel,
       money(s.amount),
@@ -93,5 +96,13 @@ export function renderBudgetStatus(reports: readonly BudgetReport[]): string {
       )
     for (const note of notes) lines.push(`  note: ${note}`)
   }
-  return `${table.toString()}\n${lines.join('\n')}`
+  return [
+    {
+      kind: 'table',
+      head: ['Budget', 'Period', 'Amount', 'Spend to date', 'Used', 'Forecast at period end', 'Interval', 'Breach'],
+      align: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'],
+      rows,
+    },
+    textBlock(...lines),
+  ]
 }

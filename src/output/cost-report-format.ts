@@ -1,9 +1,8 @@
-import Table from 'cli-table3'
-
 import type {KeyLabeler} from '../cost/report.js'
 import type {CostReport, CostReportRow} from '../cost/report-builder.js'
 import {csvLine, formatChange, sparkline} from './format.js'
 import {formatAmount} from '../money.js'
+import {renderDocumentText, type TableBlock, type TextDocument} from './text-document.js'
 
 const identity: KeyLabeler = (_i, value) => value
 
@@ -23,13 +22,17 @@ function periodHeader(period: string, granularity: CostReport['granularity']): s
 
 const METRIC_TITLE = {effective: 'Effective', billed: 'Billed', list: 'List'} as const
 
-/** `cost report`: the window line, then the table. */
-export function renderCostReportText(report: CostReport, options: {label?: KeyLabeler} = {}): string {
-  return `${METRIC_TITLE[report.metric]} cost ${report.from} to ${report.to} (previous: ${report.previousFrom} to ${report.previousTo})\n${renderCostReportTable(report, options.label)}`
+/** `cost report` for people: the table, captioned with the window (terminal and markdown draw it). */
+export function costReportDocument(report: CostReport, options: {label?: KeyLabeler} = {}): TextDocument {
+  return [costReportTable(report, options.label)]
 }
 
+/** `cost report`: the window line, then the table. */
+export const renderCostReportText = (report: CostReport, options: {label?: KeyLabeler} = {}): string =>
+  renderDocumentText(costReportDocument(report, options))
+
 /** The human table: one row per group, per-period columns, total, previous, change, share, trend; a totals row per currency. */
-export function renderCostReportTable(report: CostReport, label: KeyLabeler = identity): string {
+export function costReportTable(report: CostReport, label: KeyLabeler = identity): TableBlock {
   const multiCurrency = report.currencies.length > 1
   const currencyNote = multiCurrency ? '' : ` (${report.currencies[0] ?? ''})`
   const showPeriods = report.granularity !== 'total'
@@ -45,11 +48,7 @@ export function renderCostReportTable(report: CostReport, label: KeyLabeler = id
     'Trend',
   ]
   const numericFrom = keyHeaders.length + (multiCurrency ? 1 : 0)
-  const table = new Table({
-    head,
-    style: {head: [], border: [], compact: true},
-    colAligns: head.map((_, i) => (i >= numericFrom && i < head.length - 1 ? 'right' : 'left')),
-  })
+  const rows: string[][] = []
   const rowCells = (row: CostReportRow): string[] => [
     ...(report.groupBy.length > 0 ? row.keys.map((k, i) => (row.other ? k : label(i, k))) : ['All']),
     ...(multiCurrency ? [row.currency] : []),
@@ -60,10 +59,10 @@ export function renderCostReportTable(report: CostReport, label: KeyLabeler = id
     `${(row.share * 100).toFixed(1)}%`,
     sparkline(row.daily),
   ]
-  for (const row of report.rows) table.push(rowCells(row))
+  for (const row of report.rows) rows.push(rowCells(row))
   if (report.groupBy.length > 0 || multiCurrency) {
     for (const total of report.totals) {
-      table.push([
+      rows.push([
         ...keyHeaders.map((_, i) => (i === 0 ? 'Total' : '')),
         ...(multiCurrency ? [total.currency] : []),
         ...(showPeriods ? total.periods.map((v) => formatAmount(v)) : []),
@@ -75,8 +74,18 @@ export function renderCostReportTable(report: CostReport, label: KeyLabeler = id
       ])
     }
   }
-  return table.toString()
+  return {
+    kind: 'table',
+    caption: `${METRIC_TITLE[report.metric]} cost ${report.from} to ${report.to} (previous: ${report.previousFrom} to ${report.previousTo})`,
+    head,
+    align: head.map((_, i) => (i >= numericFrom && i < head.length - 1 ? 'right' : 'left')),
+    rows,
+  }
 }
+
+/** The table alone, as the terminal draws it. */
+export const renderCostReportTable = (report: CostReport, label: KeyLabeler = identity): string =>
+  renderDocumentText([{...costReportTable(report, label), caption: undefined}])
 
 /** A spreadsheet-friendly CSV: keys, currency, one column per period, total, previous total, change. */
 export function renderCostReportCsv(report: CostReport, options: {label?: KeyLabeler} = {}): string {

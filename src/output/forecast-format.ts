@@ -1,11 +1,12 @@
-import Table from 'cli-table3'
-
 import {dayToDate} from '../dates.js'
 import {sumForecast} from '../../forecasters/period.js'
 import {modelDescriptions} from '../../forecasters/registry.js'
 import type {CostForecast, CurrencyForecast, ForecastPoint, MonthProjection} from '../../forecasters/types.js'
 import {csvLine} from './format.js'
+import {renderTerminalForecastChart} from './charts/terminal-forecast-chart.js'
+import type {ForecastChartOptions} from './result-kinds.js'
 import {formatAmount, formatMoney} from '../money.js'
+import {DocumentBuilder, renderDocumentText, type TableBlock, type TextDocument} from './text-document.js'
 
 const METRIC_LABEL = {billed: 'Billed', effective: 'Effective', list: 'List'} as const
 
@@ -25,14 +26,13 @@ function pointsTable(
   rows: readonly {label: string; p: {mean: number; lower: number; upper: number}}[],
   level: number,
   currency: string,
-): string {
-  const table = new Table({
+): TableBlock {
+  return {
+    kind: 'table',
     head: ['Period', `Forecast (${currency})`, `${level}% low`, `${level}% high`],
-    style: {head: [], border: [], compact: true},
-    colAligns: ['left', 'right', 'right', 'right'],
-  })
-  for (const r of rows) table.push([r.label, formatAmount(r.p.mean), formatAmount(r.p.lower), formatAmount(r.p.upper)])
-  return table.toString()
+    align: ['left', 'right', 'right', 'right'],
+    rows: rows.map((r) => [r.label, formatAmount(r.p.mean), formatAmount(r.p.lower), formatAmount(r.p.upper)]),
+  }
 }
 
 /** Daily rows for short horizons, weekly sums (with their own intervals) for longer ones. */
@@ -48,54 +48,73 @@ function periodRows(c: CurrencyForecast): {label: string; p: {mean: number; lowe
   return rows
 }
 
-/** `forecast`: the forecast text, and with `backtest` each model's backtest accuracy after it. */
-export function renderForecast(f: CostForecast, options: {backtest?: boolean} = {}): string {
-  return options.backtest ? `${renderForecastText(f)}\n${renderBacktestText(f)}` : renderForecastText(f)
+/** `forecast`: the chart when asked, the forecast text, and with `backtest` each model's backtest accuracy after it. */
+export function renderForecast(
+  f: CostForecast,
+  options: {backtest?: boolean; chart?: ForecastChartOptions} = {},
+): string {
+  const text = options.backtest ? `${renderForecastText(f)}\n${renderBacktestText(f)}` : renderForecastText(f)
+  return options.chart ? `${renderForecastCharts(f, options.chart)}\n${text}` : text
 }
 
+/** One terminal chart per currency: its recent actual days, then the forecast mean inside its interval. */
+export function renderForecastCharts(f: CostForecast, chart: ForecastChartOptions): string {
+  return f.currencies
+    .map(
+      (c) =>
+        `${f.currencies.length > 1 ? `${c.currency}:\n` : ''}${renderTerminalForecastChart(
+          {currency: c.currency, level: f.level, actuals: chart.actuals[c.currency] ?? [], forecast: c.daily},
+          {columns: chart.columns, color: chart.color},
+        )}`,
+    )
+    .join('\n')
+}
+
+/** `forecast` for people as a document (terminal and markdown draw it), the backtest after it when asked. */
+export const forecastDocument = (f: CostForecast, options: {backtest?: boolean} = {}): TextDocument =>
+  options.backtest ? [...forecastTextDocument(f), ...backtestDocument(f)] : forecastTextDocument(f)
+
 /** The human output of `finops forecast`: header, month-end projections, one-time note, table, groups. */
-export function renderForecastText(f: CostForecast): string {
-  const out: string[] = []
-  out.push(
+export const renderForecastText = (f: CostForecast): string => `${renderDocumentText(forecastTextDocument(f))}\n`
+
+function forecastTextDocument(f: CostForecast): TextDocument {
+  const out = new DocumentBuilder()
+  out.line(
     `${METRIC_LABEL[f.metric]} cost forecast ${f.forecast.from} to ${f.forecast.to} (${f.horizonDays} days, ${f.level}% intervals), from ${f.history.days} days of history (${f.history.from} to ${f.history.to})`,
   )
   for (const c of f.currencies) {
-    out.push('')
-    if (f.currencies.length > 1) out.push(`${c.currency}:`)
-    for (const m of c.monthEnds) out.push(monthEndLine(m, c.currency, f.level, f.forecast.to))
+    out.line('')
+    if (f.currencies.length > 1) out.line(`${c.currency}:`)
+    for (const m of c.monthEnds) out.line(monthEndLine(m, c.currency, f.level, f.forecast.to))
     if (c.forecast.from !== f.forecast.from)
-      out.push(`${c.currency} data ends ${c.history.to}: its forecast runs from ${c.forecast.from} to ${c.forecast.to}`)
-    out.push(`Model: ${c.model} (${modelDescriptions[c.model]})`)
-    for (const w of c.warnings) out.push(`Warning: ${w.message}`)
+      out.line(`${c.currency} data ends ${c.history.to}: its forecast runs from ${c.forecast.from} to ${c.forecast.to}`)
+    out.line(`Model: ${c.model} (${modelDescriptions[c.model]})`)
+    for (const w of c.warnings) out.line(`Warning: ${w.message}`)
     const recurring = c.components.recurring.filter((r) => r.amount !== 0)
     if (recurring.length > 0)
-      out.push(
+      out.line(
         `Recurring charges on their billing days: ${recurring
           .map((r) => `${r.date} ${formatMoney(r.amount, c.currency)}`)
           .slice(0, 6)
           .join(', ')}${recurring.length > 6 ? ', ...' : ''}`,
       )
     if (c.oneTime.charges.length > 0) {
-      out.push(
+      out.line(
         `One-time charges excluded from the projection: ${formatMoney(c.oneTime.total, c.currency)} over ${c.oneTime.charges.length} day${c.oneTime.charges.length === 1 ? '' : 's'} of history (last ${c.oneTime.charges.at(-1)!.date})`,
       )
     }
-    out.push(pointsTable(periodRows(c), f.level, c.currency))
-    if (c.groups.length > 0) out.push(groupsTable(f, c))
+    out.table(pointsTable(periodRows(c), f.level, c.currency))
+    if (c.groups.length > 0) out.table(groupsTable(f, c))
   }
-  for (const skipped of f.skippedCurrencies) out.push('', `${skipped.currency}: no forecast: ${skipped.reason}`)
-  return `${out.join('\n')}\n`
+  for (const skipped of f.skippedCurrencies) out.line('', `${skipped.currency}: no forecast: ${skipped.reason}`)
+  return out.build()
 }
 
-function groupsTable(f: CostForecast, c: CurrencyForecast): string {
+function groupsTable(f: CostForecast, c: CurrencyForecast): TableBlock {
   const head = [...f.groupBy, 'Model', `Forecast (${c.currency})`, `${f.level}% low`, `${f.level}% high`, 'Share']
-  const table = new Table({
-    head,
-    style: {head: [], border: [], compact: true},
-    colAligns: head.map((_, i) => (i > f.groupBy.length ? 'right' : 'left')),
-  })
+  const rows: string[][] = []
   for (const g of c.groups) {
-    table.push([
+    rows.push([
       ...g.keys.map((k) => k || '(none)'),
       g.model,
       formatAmount(g.total.mean),
@@ -104,7 +123,7 @@ function groupsTable(f: CostForecast, c: CurrencyForecast): string {
       c.total.mean !== 0 ? `${((100 * g.total.mean) / c.total.mean).toFixed(1)}%` : '',
     ])
   }
-  table.push([
+  rows.push([
     ...f.groupBy.map((_, i) => (i === 0 ? 'Total' : '')),
     c.model,
     formatAmount(c.total.mean),
@@ -112,34 +131,29 @@ function groupsTable(f: CostForecast, c: CurrencyForecast): string {
     formatAmount(c.total.upper),
     '100.0%',
   ])
-  return table.toString()
+  return {kind: 'table', head, align: head.map((_, i) => (i > f.groupBy.length ? 'right' : 'left')), rows}
 }
 
 /** `--backtest`: accuracy of each candidate model on each currency's total, the chosen one first. */
-export function renderBacktestText(f: CostForecast): string {
-  const out: string[] = []
-  for (const c of f.currencies) {
+export const renderBacktestText = (f: CostForecast): string => `${renderDocumentText(backtestDocument(f))}\n`
+
+function backtestDocument(f: CostForecast): TextDocument {
+  return f.currencies.map((c) => {
     const b = c.backtest[0]
-    out.push(
-      `Rolling-origin backtest of the ${c.currency} total: ${b?.origins ?? 0} origins, ${b?.horizonDays ?? 0}-day horizon each`,
-    )
-    const table = new Table({
+    return {
+      kind: 'table',
+      caption: `Rolling-origin backtest of the ${c.currency} total: ${b?.origins ?? 0} origins, ${b?.horizonDays ?? 0}-day horizon each`,
       head: ['Model', 'MASE', 'Horizon-total error', `${f.level}% coverage`, ''],
-      style: {head: [], border: [], compact: true},
-      colAligns: ['left', 'right', 'right', 'right', 'left'],
-    })
-    for (const a of c.backtest) {
-      table.push([
+      align: ['left', 'right', 'right', 'right', 'left'],
+      rows: c.backtest.map((a) => [
         a.model,
         a.mase.toFixed(3),
         `${a.totalApe.toFixed(1)}%`,
         a.coverage !== null && Number.isFinite(a.coverage) ? `${(a.coverage * 100).toFixed(1)}%` : 'n/a',
         a.model === c.model ? 'chosen' : '',
-      ])
+      ]),
     }
-    out.push(table.toString())
-  }
-  return `${out.join('\n')}\n`
+  })
 }
 
 /** CSV: one row per day for the total (group "Total") and, with --group-by, for each group. */

@@ -1,10 +1,9 @@
-import Table from 'cli-table3'
-
 import type {RecommendReport} from '../../recommenders/from-store.js'
 import {recommenderRegistry} from '../../recommenders/registry.js'
 import type {Recommendation, ResourceShape, SkippedRecommendation, WorkloadTarget} from '../model/recommendation.js'
 import {csvLine} from './format.js'
 import {formatMoney} from '../money.js'
+import {DocumentBuilder, renderDocumentText, type TextDocument} from './text-document.js'
 
 /** `namespace/Kind/name` or `namespace/Kind/name:container`; the cluster only when there are several. */
 export function targetLabel(target: WorkloadTarget, withCluster = false): string {
@@ -17,46 +16,46 @@ export const describeChange = (r: Pick<Recommendation, 'kind' | 'current' | 'pro
   recommenderRegistry[r.kind].describeChange(r)
 
 /** The human table, largest savings first, with a total and a one-line summary of what was skipped. */
-export function renderRecommendTable(report: RecommendReport, options: {showSkipped?: boolean} = {}): string {
+export const renderRecommendTable = (report: RecommendReport, options: {showSkipped?: boolean} = {}): string =>
+  renderDocumentText(recommendDocument(report, options))
+
+/** `recommend` for people as a document (terminal and markdown draw it). */
+export function recommendDocument(report: RecommendReport, options: {showSkipped?: boolean} = {}): TextDocument {
   const multiCluster = report.cluster.includes(',')
-  const lines: string[] = []
+  const lines = new DocumentBuilder()
   if (report.recommendations.length === 0) {
-    lines.push('No recommendations.')
+    lines.line('No recommendations.')
   } else {
-    const table = new Table({
+    lines.table({
+      kind: 'table',
       head: ['ID', 'Kind', 'Target', 'Change', `Savings/mo (${report.currency})`, 'Risk'],
-      style: {head: [], border: [], compact: true},
-      colAligns: ['left', 'left', 'left', 'left', 'right', 'left'],
-      wordWrap: true,
-      colWidths: [null, null, null, 60, null, null],
-    })
-    for (const r of report.recommendations) {
-      table.push([
+      align: ['left', 'left', 'left', 'left', 'right', 'left'],
+      rows: report.recommendations.map((r) => [
         r.id,
         r.kind,
         targetLabel(r.target, multiCluster),
         describeChange(r),
         formatMoney(r.monthlySavings, r.currency),
         r.risk.level,
-      ])
-    }
-    lines.push(table.toString())
-    lines.push(
+      ]),
+      terminal: {wordWrap: true, colWidths: [null, null, null, 60, null, null]},
+    })
+    lines.line(
       `Total: ${formatMoney(report.totalMonthlySavings, report.currency)} per month over ${report.recommendations.length} recommendation(s)` +
         (report.window ? `; usage ${report.window.from} to ${report.window.to}` : '; no usage in the store'),
     )
   }
   if (report.skipped.length > 0) {
     if (options.showSkipped) {
-      lines.push('', 'Skipped:')
-      for (const s of report.skipped) lines.push(`  ${s.kind} ${targetLabel(s.target, multiCluster)}: ${s.reason}`)
+      lines.line('', 'Skipped:')
+      for (const s of report.skipped) lines.line(`  ${s.kind} ${targetLabel(s.target, multiCluster)}: ${s.reason}`)
     } else {
-      lines.push(
+      lines.line(
         `${report.skipped.length} skipped (${summarizeSkips(report.skipped)}); --show-skipped or --json lists them with reasons`,
       )
     }
   }
-  return lines.join('\n')
+  return lines.build()
 }
 
 /** `12 thin data, 3 not eligible` : skip reasons grouped by their leading phrase. */

@@ -1,6 +1,7 @@
 import type {OutputFormat} from './output-format.js'
 import {csvFormat} from './formats/csv.js'
 import {jsonFormat} from './formats/json.js'
+import {markdownFormat} from './formats/markdown.js'
 import {pngFormat} from './formats/png.js'
 import {svgFormat} from './formats/svg.js'
 import {tableFormat} from './formats/table.js'
@@ -17,6 +18,7 @@ export const outputFormats = {
   json: jsonFormat,
   csv: csvFormat,
   yaml: yamlFormat,
+  markdown: markdownFormat,
   svg: svgFormat,
   png: pngFormat,
 } as const satisfies Record<string, OutputFormat>

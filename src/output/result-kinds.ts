@@ -17,6 +17,14 @@ import type {CostReport} from '../cost/report-builder.js'
 import type {AllocationReport} from '../k8s/allocation.js'
 import type {Manifest} from '../model/manifest.js'
 import type {KeyLabeler} from '../cost/report.js'
+import type {ActualDay} from './charts/terminal-forecast-chart.js'
+
+/** `forecast --chart`: the actual days before each currency's forecast, and the terminal to draw in. */
+export interface ForecastChartOptions {
+  actuals: Record<string, ActualDay[]>
+  columns: number
+  color: boolean
+}
 
 /**
  * Every kind of result a command hands to an output format: its data (what `--json` prints) and the
@@ -25,7 +33,7 @@ import type {KeyLabeler} from '../cost/report.js'
 export interface ResultKinds {
   'cost-report': {data: CostReport; options: {label?: KeyLabeler}}
   'cost-allocation': {data: AllocationReport; options: object}
-  forecast: {data: CostForecast; options: {backtest?: boolean}}
+  forecast: {data: CostForecast; options: {backtest?: boolean; chart?: ForecastChartOptions}}
   recommend: {data: RecommendReport; options: {showSkipped?: boolean}}
   apply: {data: ApplyReport; options: object}
   rollback: {data: RollbackReport; options: object}

@@ -10,11 +10,13 @@ import type {RunStepName} from '../config/sections/run.js'
 import {addDays, dayToDate, daysBetween, today} from '../dates.js'
 import {DIGEST_WEEKDAYS} from '../config/sections/alerts.js'
 import {isFinopsError} from '../errors.js'
+import path from 'node:path'
 import {providerLastDays} from '../store/cost-presence.js'
 import {costDataRange} from '../store/costs.js'
 import {listSnapshots} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
 import type {CliInvoker} from './cli-invoker.js'
+import {isReplaceableReport} from '../output/report/report-identity.js'
 
 export interface StepContext {
   runId: string
@@ -211,6 +213,24 @@ export const runSteps: Record<RunStepName, RunStep> = {
       ctx.outputs.digest = result.json
       const status = (result.json as {status?: string} | undefined)?.status
       return {...strip(result), ...(status ? {details: {digest: status}} : {})}
+    },
+  },
+  report: {
+    describe: 'write the latest HTML report next to the store (finops report --out; run.report in finops.yaml)',
+    async run(ctx) {
+      const settings = ctx.config.run.report
+      if (!settings.enabled) return {status: 'skipped', reason: 'run.report.enabled is false'}
+      if (!costDataRange(ctx.db)) return {status: 'skipped', reason: 'no cost data in the store yet'}
+      // On the store's volume: the PVC in the cluster, the store's directory elsewhere.
+      const out = path.resolve(path.dirname(ctx.db.name), settings.path ?? 'report.html')
+      if (!isReplaceableReport(out))
+        return {
+          status: 'failed',
+          reason: `${out} exists and is not a report finops wrote; it is left as it is (move it, or set run.report.path)`,
+        }
+      const result = await command(ctx, 'report', 'report', ['report', '--out', out])
+      ctx.outputs.report = result.json
+      return {...strip(result), ...(result.status === 'ok' ? {details: {out}} : {})}
     },
   },
 }

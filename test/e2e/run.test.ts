@@ -120,6 +120,8 @@ describe('finops run, as the CronJob runs it', () => {
       ['recommend', 'skipped'],
       ['apply', 'skipped'],
       ['alerts', 'skipped'],
+      ['report', 'skipped'],
+      ['digest', 'skipped'],
     ])
     expect(lines.find((l) => l.step === 'apply')!.reason).toMatch(/^no Kubernetes cluster configured/)
     const apply = await runCli(['apply', '--db', db], {env: bare})

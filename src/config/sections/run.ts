@@ -1,7 +1,7 @@
 import {z} from 'zod'
 
 /** Steps of `finops run`, in the order they run. */
-export const RUN_STEPS = ['collect', 'forecast', 'recommend', 'apply', 'alerts', 'digest'] as const
+export const RUN_STEPS = ['collect', 'forecast', 'recommend', 'apply', 'alerts', 'report', 'digest'] as const
 export type RunStepName = (typeof RUN_STEPS)[number]
 
 /**
@@ -21,6 +21,14 @@ export const runSection = z
     args: z.partialRecord(z.enum(RUN_STEPS), z.array(z.string())).default({}),
     /** A lock older than this is stale (a run that was killed) and is taken over; keep it above the Job's activeDeadlineSeconds (50 min). */
     lockTtlMinutes: z.number().int().min(1).default(60),
+    /**
+     * The HTML report the report step keeps up to date (the latest one, replaced each run): on by
+     * default, at `report.html` next to the store (on the store's volume in the cluster); a relative
+     * path is taken from the store's directory. An existing file that finops did not write is never replaced.
+     */
+    report: z
+      .strictObject({enabled: z.boolean().default(true), path: z.string().min(1).optional()})
+      .default({enabled: true}),
     /** Pushgateway base URL (e.g. http://pushgateway.monitoring:9091); --pushgateway overrides. */
     pushgateway: z.url().optional(),
     /** Label `instance` for the pushed metrics group (one per cluster). */
@@ -48,6 +56,7 @@ export const runSection = z
     usage: 'auto',
     args: {},
     lockTtlMinutes: 60,
+    report: {enabled: true},
     instance: 'default',
     cronjob: {
       namespace: 'finops',

@@ -13,6 +13,7 @@ import {changeText, moneyText} from '../charts/money-text.js'
 import {type ChartSpec, renderChartSvg} from '../charts/svg-chart.js'
 import {type Cell, day, esc, figure, num, table, txt} from './html.js'
 import {REPORT_CSS, REPORT_SCRIPT} from './page-assets.js'
+import {REPORT_GENERATOR_META} from './report-identity.js'
 
 const METRIC_NAMES = {effective: 'EffectiveCost', billed: 'BilledCost', list: 'ListCost'} as const
 
@@ -49,6 +50,7 @@ export function renderHtmlReport(data: ReportData, options: {label?: RowLabel} =
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${REPORT_GENERATOR_META}
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${esc(title)}</title>
 <style>${REPORT_CSS}</style>

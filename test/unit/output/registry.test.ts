@@ -39,8 +39,9 @@ describe('output-format registry', () => {
       expect(names, kind).toContain('json')
       expect(names.includes('table') || names.includes('yaml'), kind).toBe(true)
     }
-    expect(formatsFor(['cost-report'])).toEqual(['table', 'json', 'csv', 'svg', 'png'])
-    expect(formatsFor(['apply'])).toEqual(['table', 'json'])
+    expect(formatsFor(['cost-report'])).toEqual(['table', 'json', 'csv', 'markdown', 'svg', 'png'])
+    expect(formatsFor(['apply'])).toEqual(['table', 'json', 'markdown'])
+    expect(formatsFor(['rollback'])).toEqual(['table', 'json'])
     expect(formatsFor(['cronjob-manifest'])).toEqual(['json', 'yaml'])
   })
 

@@ -11,7 +11,7 @@ const diurnalCpu = (i: number) => 0.2 + 0.1 * Math.sin((2 * Math.PI * i) / 288)
 const steadyMemory = (i: number) => (250 + 50 * Math.sin((2 * Math.PI * i) / 288)) * MIB
 
 describe('recommendRightsizing', () => {
-  it('cuts an over-provisioned container to its high percentile plus headroom and prices the difference', () => {
+  it('cuts an over-provisioned container to the top of its short tail plus headroom and prices the difference', () => {
     const w = workload()
     const result = recommendRightsizing(input([w], [usageFor(w, 'app', days(14, diurnalCpu, steadyMemory))]))
     expect(result.skipped).toEqual([])
@@ -22,8 +22,10 @@ describe('recommendRightsizing', () => {
     // A sine between 0.1 and 0.3: its 90th percentile is 0.2 + 0.1 * sin(0.4 * pi) ~ 0.295.
     expect(p90).toBeGreaterThan(0.285)
     expect(p90).toBeLessThan(0.3)
-    expect(rec.proposed.cpuRequest).toBeGreaterThanOrEqual(p90 * 1.1 + 0.01 - 0.001)
-    expect(rec.proposed.cpuRequest).toBeLessThan(p90 * 1.1 + 0.012)
+    // The sine's tail above p90 is 5 millicores wide: covering it whole is cheaper than any overrun.
+    const max = rec.evidence.percentiles!.cpuMax!
+    expect(rec.proposed.cpuRequest).toBeGreaterThanOrEqual(max + 0.005 - 0.001)
+    expect(rec.proposed.cpuRequest).toBeLessThanOrEqual(max + 0.006)
     const peak = rec.evidence.percentiles!.memoryMax!
     expect(peak).toBeGreaterThan(295 * MIB)
     expect(rec.proposed.memoryLimit).toBeGreaterThanOrEqual(peak * 1.2)
@@ -76,6 +78,114 @@ describe('recommendRightsizing', () => {
     ).recommendations
     expect(rec!.proposed.memoryRequest).toBeGreaterThan(1100 * MIB)
     expect(rec!.proposed.memoryLimit).toBeGreaterThanOrEqual(rec!.proposed.memoryRequest!)
+  })
+
+  it('does not buy headroom for rare large bursts, but covers the steady load around them', () => {
+    // One core with 3% noise, and one 5-minute burst to 4 cores a day (0.35% of samples).
+    const bursty = (i: number) => (i === 144 ? 4 : 1 + 0.03 * Math.sin((2 * Math.PI * i) / 288))
+    const w = workload({containers: [{name: 'app', requests: {cpu: 6, memory: 1 * GIB}, limits: {memory: 1 * GIB}}]})
+    const [rec] = recommendRightsizing(input([w], [usageFor(w, 'app', days(14, bursty, steadyMemory))])).recommendations
+    expect(rec!.evidence.percentiles!.cpuMax).toBeGreaterThan(3.9)
+    // Covering the burst would cost 3 cores for 0.35% of samples; the steady load is covered whole.
+    expect(rec!.proposed.cpuRequest).toBeGreaterThanOrEqual(1.03)
+    expect(rec!.proposed.cpuRequest).toBeLessThan(1.1)
+    // A higher overrun cost makes the burst worth covering.
+    const strict = defaultRecommendSettings()
+    strict.rightsize.cpuOverrunCost = 2000
+    const [covered] = recommendRightsizing(
+      input([w], [usageFor(w, 'app', days(14, bursty, steadyMemory))], {settings: strict}),
+    ).recommendations
+    expect(covered!.proposed.cpuRequest).toBeGreaterThan(3.9)
+  })
+
+  it('projects growing CPU load past the window instead of averaging over it', () => {
+    // 3% growth a day on top of a daily cycle between 0.5 and 1.5 of the level.
+    const level = (d: number) => 1 + 0.03 * d
+    const growing = (i: number, d: number) => level(d) * (1 + 0.5 * Math.sin((2 * Math.PI * i) / 288))
+    const flat = (i: number) => level(13) * (1 + 0.5 * Math.sin((2 * Math.PI * i) / 288))
+    const w = workload({containers: [{name: 'app', requests: {cpu: 4, memory: 1 * GIB}, limits: {memory: 1 * GIB}}]})
+    const [grown] = recommendRightsizing(
+      input([w], [usageFor(w, 'app', days(14, growing, steadyMemory))]),
+    ).recommendations
+    expect((grown!.evidence.notes ?? []).some((n) => /CPU load grows 2\.\d%\/day week over week/.test(n))).toBe(true)
+    // The last day peaks at 1.39 x 1.5 = 2.085 cores. Growth is read as 2.3%/day of the last week's level
+    // and applied from that week's middle to a day past the window: 2.085 x (1 + 0.023 x 4.5) ~ 2.3.
+    expect(grown!.proposed.cpuRequest).toBeGreaterThan(2.1)
+    expect(grown!.proposed.cpuRequest).toBeLessThan(2.35)
+    // Without growth at the last day's level, no projection is made.
+    const [steady] = recommendRightsizing(
+      input([w], [usageFor(w, 'app', days(14, flat, steadyMemory))]),
+    ).recommendations
+    expect((steady!.evidence.notes ?? []).some((n) => /CPU load grows/.test(n))).toBe(false)
+    expect(steady!.proposed.cpuRequest).toBeLessThan(grown!.proposed.cpuRequest!)
+    // Fewer than 14 days: no week-over-week comparison, no projection.
+    const [short] = recommendRightsizing(
+      input([w], [usageFor(w, 'app', days(10, growing, steadyMemory))]),
+    ).recommendations
+    expect((short!.evidence.notes ?? []).some((n) => /CPU load grows/.test(n))).toBe(false)
+  })
+
+  it('raises a small memory limit that OOM-killed the container or that a growing peak reaches, however small the step', () => {
+    // An 80Mi limit the container was killed at: 1.3 x 80Mi is a 24Mi step, below the 32Mi noise threshold.
+    const tight = workload({
+      containers: [{name: 'app', requests: {cpu: 0.1, memory: 80 * MIB}, limits: {memory: 80 * MIB}}],
+    })
+    const [oom] = recommendRightsizing(
+      input(
+        [tight],
+        [
+          usageFor(
+            tight,
+            'app',
+            days(14, diurnalCpu, (i) => (i === 50 ? 79.9 : 70) * MIB, [3, 9]),
+          ),
+        ],
+      ),
+    ).recommendations
+    expect(oom!.proposed.memoryLimit).toBeGreaterThan(80 * MIB)
+    // A leak: peaks grow 1Mi a day from 80Mi to 93Mi; a week more reaches today's 100Mi limit. The new
+    // limit (93Mi x 1.2 + 7Mi) is a 19Mi step, below the noise threshold, and there was no kill yet.
+    const leaking = workload({
+      containers: [{name: 'app', requests: {cpu: 0.1, memory: 100 * MIB}, limits: {memory: 100 * MIB}}],
+    })
+    const [leak] = recommendRightsizing(
+      input(
+        [leaking],
+        [
+          usageFor(
+            leaking,
+            'app',
+            days(14, diurnalCpu, (_i, d) => (80 + d) * MIB),
+          ),
+        ],
+      ),
+    ).recommendations
+    expect(leak!.proposed.memoryLimit).toBeGreaterThan(100 * MIB)
+  })
+
+  it('raises a request most usage runs above, even by less than the noise threshold', () => {
+    // A sidecar at 15-17 millicores with a 10m request: +8m is below the 20m noise threshold.
+    const w = workload({
+      containers: [{name: 'proxy', requests: {cpu: 0.01, memory: 128 * MIB}, limits: {memory: 128 * MIB}}],
+    })
+    const [rec] = recommendRightsizing(
+      input(
+        [w],
+        [
+          usageFor(
+            w,
+            'proxy',
+            days(
+              14,
+              (i) => 0.016 + 0.001 * Math.sin(i),
+              () => 90 * MIB,
+            ),
+          ),
+        ],
+      ),
+    ).recommendations
+    expect(rec!.proposed.cpuRequest).toBeGreaterThanOrEqual(0.017)
+    expect(rec!.proposed.cpuRequest).toBeLessThan(0.03)
   })
 
   it('skips thin data with the reason instead of guessing', () => {

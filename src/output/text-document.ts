@@ -1,0 +1,71 @@
+import Table from 'cli-table3'
+
+/**
+ * What a command prints for people, before it is drawn: lines of text and tables. The terminal
+ * (`--output table`) and markdown (`--output markdown`) draw the same document, so every table a
+ * command prints has both forms and they cannot drift apart.
+ */
+export type TextBlock = {kind: 'text'; lines: string[]} | TableBlock
+
+export type ColumnAlign = 'left' | 'right'
+
+export interface TableBlock {
+  kind: 'table'
+  /** The line that says what the table is (the terminal prints it above the table, markdown as a heading). */
+  caption?: string
+  head: string[]
+  /** Per column; columns past the end are left-aligned. Numbers are right-aligned. */
+  align?: ColumnAlign[]
+  rows: string[][]
+  /** How the terminal draws it: compact (no rule between rows, the default) and wrapped columns. */
+  terminal?: {compact?: boolean; colWidths?: (number | null)[]; wordWrap?: boolean}
+}
+
+export type TextDocument = TextBlock[]
+
+export const textBlock = (...lines: string[]): TextBlock => ({kind: 'text', lines})
+
+/** The terminal view: text lines as they are, tables drawn by cli-table3; blocks one after another. */
+export function renderDocumentText(doc: TextDocument): string {
+  return doc.map((block) => (block.kind === 'text' ? block.lines.join('\n') : renderTerminalTable(block))).join('\n')
+}
+
+function renderTerminalTable(block: TableBlock): string {
+  const table = new Table({
+    head: block.head,
+    style: {head: [], border: [], compact: block.terminal?.compact ?? true},
+    ...(block.align ? {colAligns: block.align} : {}),
+    ...(block.terminal?.wordWrap ? {wordWrap: true} : {}),
+    ...(block.terminal?.colWidths ? {colWidths: block.terminal.colWidths} : {}),
+  })
+  for (const row of block.rows) table.push(row)
+  const drawn = table.toString()
+  return block.caption === undefined ? drawn : `${block.caption}\n${drawn}`
+}
+
+/** Builds a document line by line: consecutive lines become one text block, tables go between them. */
+export class DocumentBuilder {
+  private readonly blocks: TextBlock[] = []
+  private lines: string[] = []
+
+  line(...lines: string[]): this {
+    this.lines.push(...lines)
+    return this
+  }
+
+  table(table: TableBlock): this {
+    this.flush()
+    this.blocks.push(table)
+    return this
+  }
+
+  build(): TextDocument {
+    this.flush()
+    return this.blocks
+  }
+
+  private flush(): void {
+    if (this.lines.length > 0) this.blocks.push(textBlock(...this.lines))
+    this.lines = []
+  }
+}
