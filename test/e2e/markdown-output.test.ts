@@ -99,6 +99,20 @@ const CASES: Record<string, Case> = {
     args: (c) => ['actions', 'list', '--db', c.demoDb],
     tables: (r) => [{headStart: ['id', 'when'], rows: r.actions.length, texts: {id: r.actions.map((a: Json) => a.id)}}],
   },
+  'anomaly:list': {
+    args: (c) => ['anomaly', 'list', '--db', c.demoDb],
+    tables: (r) => [
+      {
+        headStart: ['Id', 'Day'],
+        rows: r.anomalies.length,
+        numbers: {
+          Actual: r.anomalies.map((a: Json) => a.actual),
+          Expected: r.anomalies.map((a: Json) => a.expected),
+        },
+        texts: {Id: r.anomalies.map((a: Json) => a.id)},
+      },
+    ],
+  },
   'budget:list': {
     args: (c) => ['budget', 'list', '--db', c.demoDb],
     tables: (r) => [
