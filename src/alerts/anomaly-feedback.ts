@@ -50,19 +50,9 @@ export function anomalyFeedback(db: Db, scan: AnomalyScan): Map<string, 'acknowl
   return result
 }
 
-/** One row of `finops anomaly list`. */
-export interface AnomalyListEntry {
-  id: string
+/** One row of `finops anomaly list`: the anomaly as recorded, with where its feedback stands. */
+export interface AnomalyListEntry extends Omit<RecordedAnomaly, 'firstSeen' | 'lastSeen' | 'ackedAt' | 'ackNote'> {
   status: AnomalyStatus
-  groupBy: string[]
-  keys: string[]
-  currency: string
-  providers: string[]
-  day: string
-  direction: 'spike' | 'drop'
-  actual: number
-  expected: number
-  impact: number
   acknowledgedAt?: string
   note?: string
 }

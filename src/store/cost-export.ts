@@ -2,7 +2,8 @@ import type {GroupKey} from '../model/cost.js'
 import {AMOUNT_COLUMNS, sumAmountSql} from './amounts.js'
 import type {CostFilter} from '../model/cost.js'
 import {keySqlParts} from './cost-queries.js'
-import {dayNumber, dayText} from './day-numbers.js'
+import {addDayWindow, TAG_SET_JSON_SQL} from './export-sql.js'
+import {dayText} from './day-numbers.js'
 import type {Db} from './open.js'
 
 export interface CostExportQuery {
@@ -36,22 +37,12 @@ export function* iterateCostExport(db: Db, query: CostExportQuery): Generator<Co
     query.granularity === 'month'
       ? `CAST(julianday(date(r.day * 86400, 'unixepoch', 'start of month')) - 2440587.5 AS INTEGER)`
       : 'r.day'
-  // The tag set as canonical JSON, keys sorted, for the full grain (and its ordering).
-  const tagsJson = `(SELECT '{' || coalesce(group_concat(json_quote(tk.key) || ':' || json_quote(tp.value), ',' ORDER BY tk.key), '') || '}'
-      FROM tag_set_pairs ts JOIN tag_keys tk ON tk.id = ts.key_id JOIN tag_pairs tp ON tp.id = ts.pair_id
-      WHERE ts.tag_set_id = r.tag_set_id)`
+  const tagsJson = TAG_SET_JSON_SQL
   const keyExprs = [...parts.groupExprs, ...(query.fullGrain ? [tagsJson] : [])]
   const groupCols = [period, ...keyExprs, 'k.currency']
   const where = [...parts.where]
   const params: unknown[] = [...parts.joinParams, ...parts.whereParams]
-  if (query.from) {
-    where.push('r.day >= ?')
-    params.push(dayNumber(query.from))
-  }
-  if (query.to) {
-    where.push('r.day <= ?')
-    params.push(dayNumber(query.to))
-  }
+  addDayWindow(query, where, params)
   const sums = AMOUNT_COLUMNS.map((a) => sumAmountSql(a, 'r'))
   const stmt = db
     .prepare(

@@ -1,7 +1,8 @@
 import type {CostFilter} from '../model/cost.js'
 import {AMOUNT_COLUMNS, sumAmountSql} from './amounts.js'
 import {keySqlParts} from './cost-queries.js'
-import {dayNumber, dayText} from './day-numbers.js'
+import {addDayWindow, TAG_SET_JSON_SQL} from './export-sql.js'
+import {dayText} from './day-numbers.js'
 import type {Db} from './open.js'
 
 export interface FocusExportQuery {
@@ -39,9 +40,7 @@ export interface FocusGrainRow {
  */
 export function* iterateFocusGrain(db: Db, query: FocusExportQuery): Generator<FocusGrainRow> {
   const parts = keySqlParts(db, 'tag_set_id', [], query.filters)
-  const tagsJson = `(SELECT '{' || coalesce(group_concat(json_quote(tk.key) || ':' || json_quote(tp.value), ',' ORDER BY tk.key), '') || '}'
-      FROM tag_set_pairs ts JOIN tag_keys tk ON tk.id = ts.key_id JOIN tag_pairs tp ON tp.id = ts.pair_id
-      WHERE ts.tag_set_id = r.tag_set_id)`
+  const tagsJson = TAG_SET_JSON_SQL
   const dims = [
     'k.provider',
     'k.billing_account_id',
@@ -56,14 +55,7 @@ export function* iterateFocusGrain(db: Db, query: FocusExportQuery): Generator<F
   const groupCols = ['r.day', 'r.billing_period', ...dims, 'r.tag_set_id']
   const where = [...parts.where]
   const params: unknown[] = [...parts.joinParams, ...parts.whereParams]
-  if (query.from) {
-    where.push('r.day >= ?')
-    params.push(dayNumber(query.from))
-  }
-  if (query.to) {
-    where.push('r.day <= ?')
-    params.push(dayNumber(query.to))
-  }
+  addDayWindow(query, where, params)
   const sums = AMOUNT_COLUMNS.map((a) => sumAmountSql(a, 'r'))
   const stmt = db
     .prepare(
