@@ -18,7 +18,7 @@ import {parseJson, repoRoot, runCli, tempDir} from '../helpers/cli.js'
 import type {KubeApiServer} from '../servers/kube-api.js'
 import {startHoldingProxy} from '../servers/kube-api-faults.js'
 import {startFixtureKubeApi} from '../servers/kube-fixture.js'
-import {type Pushgateway, pushgatewayAvailable, startPushgateway} from '../servers/pushgateway.js'
+import {type Pushgateway, startPushgateway} from '../servers/pushgateway.js'
 
 let server: KubeApiServer
 let dir: string
@@ -227,7 +227,7 @@ describe('finops run, as the CronJob runs it', () => {
   })
 })
 
-describe.skipIf(!pushgatewayAvailable())('finops run --pushgateway (real prometheus-pushgateway)', () => {
+describe('finops run --pushgateway (real prometheus-pushgateway)', () => {
   let gateway: Pushgateway
   beforeEach(async () => {
     gateway = await startPushgateway()
