@@ -1,6 +1,7 @@
 import {storeError} from '../errors.js'
 import type {DailyCostRow} from '../model/cost.js'
 import {AMOUNT_SQL_COLUMNS, splitAmount} from './amounts.js'
+import {type CostDetailKind, openCostDetailWriter} from './cost-details.js'
 import {ACCUMULATOR_SIZE, openSummaryDeltas} from './cost-summaries.js'
 import {dayNumber, dayText} from './day-numbers.js'
 import type {Db} from './open.js'
@@ -77,6 +78,16 @@ export interface CostWriter {
    * (nanos may exceed a billion: they are sums).
    */
   insertGroup(keyId: number, billingPeriod: number, day: number, tagSetId: number, amounts: ArrayLike<number>): void
+  /** Upserts one detail below the grain (a usage type or resource of a key's day), amounts as for insertGroup. */
+  insertDetail(
+    keyId: number,
+    billingPeriod: number,
+    day: number,
+    kind: CostDetailKind,
+    value: string,
+    label: string,
+    amounts: ArrayLike<number>,
+  ): void
   /** Records a display name for an account or sub-account id. */
   nameAccount(provider: string, accountId: string, name: string): void
   /** Scopes replaced so far, in first-seen order. */
@@ -156,6 +167,7 @@ export function openCostWriter(db: Db): CostWriter {
   const tallies = new Map<string, ScopeTally>()
   const named = new Set<string>()
   const summaries = openSummaryDeltas(db)
+  const details = openCostDetailWriter(db)
   const summarySetOf = db.prepare('SELECT summary_set_id FROM cost_tag_sets WHERE id = ?').pluck()
   const summarySets = new Map<number, number>()
   const group = new Float64Array(ACCUMULATOR_SIZE)
@@ -225,11 +237,13 @@ export function openCostWriter(db: Db): CostWriter {
       }
       tallies.set(periodKey(scope.source, scope.provider, scope.billingAccountId, bp), tally)
       summaries.removeScope(ids, {billingPeriod: bp})
+      details.clear(ids, {billingPeriod: bp})
       for (const id of ids) deletePeriod.run(id, bp)
     } else {
       const from = dayNumber(scope.from)
       const to = dayNumber(scope.to)
       summaries.removeScope(ids, {from, to})
+      details.clear(ids, {from, to})
       deleteDays.run(scope.source, scope.provider, scope.billingAccountId, from, to)
     }
   }
@@ -290,13 +304,12 @@ export function openCostWriter(db: Db): CostWriter {
       chargeFrequency: row.chargeFrequency,
       currency: row.currency,
     })
-    insertGroup(
-      id,
-      dayNumber(row.billingPeriodStart),
-      dayNumber(row.day),
-      tagSets.resolve(row.tags),
-      amounts.flatMap(splitAmount),
-    )
+    const split = amounts.flatMap(splitAmount)
+    const billingPeriod = dayNumber(row.billingPeriodStart)
+    const day = dayNumber(row.day)
+    insertGroup(id, billingPeriod, day, tagSets.resolve(row.tags), split)
+    if (row.usageType) details.add(id, billingPeriod, day, 'usage-type', row.usageType, row.usageTypeLabel ?? '', split)
+    if (row.resourceId) details.add(id, billingPeriod, day, 'resource', row.resourceId, row.resourceName ?? '', split)
     for (const [account, name] of [
       [row.billingAccountId, row.billingAccountName],
       [row.subAccountId, row.subAccountName],
@@ -323,6 +336,7 @@ export function openCostWriter(db: Db): CostWriter {
     keyId,
     tagSetId: (tags) => tagSets.resolve(tags),
     insertGroup,
+    insertDetail: details.add,
     nameAccount,
     scopes: () => [...cleared.values()],
     restatements: () =>
@@ -337,6 +351,7 @@ export function openCostWriter(db: Db): CostWriter {
       })),
     finish(record, counted) {
       summaries.flush(true)
+      details.finish()
       const scopes = [...cleared.values()]
       let rollupRows = counted ?? 0
       for (const scope of counted === undefined ? scopes : []) {
