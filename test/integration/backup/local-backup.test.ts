@@ -146,7 +146,7 @@ describe('store backup and restore to a local directory', () => {
     it('refuses a backup whose bytes differ from its manifest', async () => {
       const file = path.join(out.dir, backupName)
       const bytes = fs.readFileSync(file)
-      bytes[bytes.length - 100] ^= 0xff
+      bytes.writeUInt8(bytes.readUInt8(bytes.length - 100) ^ 0xff, bytes.length - 100)
       fs.writeFileSync(file, bytes)
       const unchanged = storeUntouched()
       await expectRejects(restoreStore({store: store.file, from: to, confirmed: true}), 'BACKUP_CORRUPT')
