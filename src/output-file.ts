@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {Writable} from 'node:stream'
 
-import {FinopsError, inputError, type UserInput, usageError} from '../errors.js'
+import {FinopsError, inputError, type UserInput, usageError} from './errors.js'
 
 /** The file a command writes its output to (`--out` on the command line). */
 export const OUTPUT_FILE: UserInput = {key: 'out', label: 'output file'}
