@@ -15,6 +15,7 @@ import {
   recordAnomalies,
   type SeriesMute,
   seriesIdentity,
+  unacknowledgeAnomaly,
   unmuteSeries,
 } from '../store/anomaly-feedback.js'
 import {lastCostDay} from '../store/cost-presence.js'
@@ -216,6 +217,35 @@ export function ackAnomaly(
     acknowledged: toEntry(findAnomaly(db, anomaly.id)!, 'acknowledged'),
     changed: anomaly.ackedAt === undefined,
   }
+}
+
+export interface UnackResult {
+  /** The anomaly with its status now: new, pending or sent (its alert as it stands), or muted. */
+  unacknowledged: AnomalyListEntry
+}
+
+/**
+ * `finops anomaly unack`: takes an acknowledgement back. The anomaly raises an alert again in the next
+ * `alert check` that judges its day unless its alert was delivered before the acknowledgement (an alert
+ * is posted once). An id that is not acknowledged is not found: nothing changes.
+ */
+export function unackAnomaly(db: Db, id: string): UnackResult {
+  const checked = checkAnomalyId(id)
+  const known = findAnomaly(db, checked)
+  if (!known?.ackedAt)
+    throw notFoundError(
+      known ? `anomaly ${checked} is not acknowledged` : `no acknowledged anomaly with id ${checked}`,
+      'see finops anomaly list --status acknowledged',
+    )
+  unacknowledgeAnomaly(db, checked)
+  const anomaly = findAnomaly(db, checked)!
+  const mute = listMutes(db).find(
+    (m) => seriesIdentity(m.groupBy, m.keys) === seriesIdentity(anomaly.groupBy, anomaly.keys),
+  )
+  const key = anomalyAlertKey(anomaly.groupBy, anomaly)
+  const status: AnomalyStatus =
+    mute && muteCovers(mute, anomaly) ? 'muted' : (alertStatuses(db, [key]).get(key) ?? 'new')
+  return {unacknowledged: toEntry(anomaly, status)}
 }
 
 /** Which series a mute or unmute names: the series of an anomaly id, or every key of the watched series given as key=value. */

@@ -4,6 +4,7 @@ import type {GroupKey} from '../model/cost.js'
 import {parseGroupKey, parseGroupKeys} from '../cost/dimension-keys.js'
 import {type CostFilter, groupKeyLabel, NONE_LABEL, UNTAGGED_LABEL} from '../model/cost.js'
 import {lastCostDay, providerDataDays} from '../store/cost-presence.js'
+import {queryCostDetails} from '../store/cost-details.js'
 import {queryDailyCosts} from '../store/costs.js'
 import {tagKeysInScope} from '../store/tag-keys-in-scope.js'
 import type {Db} from '../store/open.js'
@@ -174,14 +175,29 @@ function setScopeDaily(series: AnomalySeries[], accountIndex: number, last: stri
 /** Most tag keys looked at for a root cause: the ones the series' rows carry most. */
 const ROOT_CAUSE_TAG_KEYS = 12
 
+/** One level a root cause can look at: its name and the series' daily cost by its values. */
+interface RootCauseLevel {
+  name: string
+  rows: () => {label: string; day: string; cost: number; currency: string}[] | undefined
+}
+
+/** Labels of details: a usage type with its description when the source gave one; '' is everything else. */
+const detailLabel = (value: string, label: string): string =>
+  value === ''
+    ? NONE_LABEL
+    : label && label !== value
+      ? `${value} (${label.length > 60 ? `${label.slice(0, 59)}…` : label})`
+      : value
+
 /**
- * What moved inside an anomalous series, one level down: the day's cost by region, by sub-account and
- * by each tag key the series' rows carry (whichever the series is not already split by) against the
- * average of the 7 days before. The level named is the one that explains the change best: the one
- * whose top value carries a larger share of the change than of the usual cost by the widest margin
- * (a region that usually costs 20% and took 95% of the jump); a level with one value (every row in
- * one region) explains nothing unless no level does. The top 3 values in the anomaly's direction are
- * shown, each with its share of the change in that direction.
+ * What moved inside an anomalous series, one level down: the day's cost by region, by sub-account,
+ * by usage type (SKU), by resource (where the source records them) and by each tag key the series'
+ * rows carry (whichever the series is not already split by) against the average of the 7 days
+ * before. The level named is the one that explains the change best: the one whose top value carries
+ * a larger share of the change than of the usual cost by the widest margin (a region that usually
+ * costs 20% and took 95% of the jump); a level with one value (every row in one region) explains
+ * nothing unless no level does. The top 3 values in the anomaly's direction are shown, each with its
+ * share of the change in that direction.
  */
 export function anomalyContributors(
   db: Db,
@@ -199,12 +215,28 @@ export function anomalyContributors(
   const tagLevels: GroupKey[] = tagKeysInScope(db, {from, to: anomaly.day, filters}, ROOT_CAUSE_TAG_KEYS).map(
     (key) => ({kind: 'tag', key}),
   )
-  const levels: GroupKey[] = [
-    ...(['region', 'sub-account'] as const).map((name): GroupKey => ({kind: 'dimension', name})),
-    ...tagLevels,
-  ].filter((k) => !groupBy.includes(groupKeyLabel(k)))
+  const levelOf = (dimension: GroupKey): RootCauseLevel => ({
+    name: groupKeyLabel(dimension),
+    rows: () =>
+      queryDailyCosts(db, {from, to: anomaly.day, groupBy: [dimension], filters, metric: config.metric}).map((r) => ({
+        label: r.keys[0] || NONE_LABEL,
+        day: r.day,
+        cost: r.cost,
+        currency: r.currency,
+      })),
+  })
+  const detailLevels: RootCauseLevel[] = (['usage-type', 'resource'] as const).map((kind) => ({
+    name: kind === 'usage-type' ? 'usage type' : 'resource',
+    rows: () =>
+      queryCostDetails(db, {from, to: anomaly.day, kind, filters, metric: config.metric})?.map((r) => ({
+        label: detailLabel(r.value, r.label),
+        day: r.day,
+        cost: r.cost,
+        currency: r.currency,
+      })),
+  }))
   interface Level {
-    dimension: GroupKey
+    name: string
     moved: [string, number][]
     total: number
     /** Share of the change carried by the top value, less its share of the days before. */
@@ -213,15 +245,21 @@ export function anomalyContributors(
   }
   let best: Level | undefined
   let bestFallback: Level | undefined
-  for (const dimension of levels) {
-    const rows = queryDailyCosts(db, {from, to: anomaly.day, groupBy: [dimension], filters, metric: config.metric})
+  const dimensions = (keys: GroupKey[]): RootCauseLevel[] =>
+    keys.filter((k) => !groupBy.includes(groupKeyLabel(k))).map(levelOf)
+  // Ties go to the earlier level: a resource before a tag that names only it (a per-resource Name tag).
+  const levels = [
+    ...dimensions((['region', 'sub-account'] as const).map((name): GroupKey => ({kind: 'dimension', name}))),
+    ...detailLevels,
+    ...dimensions(tagLevels),
+  ]
+  for (const {name, rows} of levels) {
     const change = new Map<string, number>()
     const before = new Map<string, number>()
-    for (const r of rows) {
+    for (const r of rows() ?? []) {
       if (r.currency !== anomaly.currency) continue
-      const label = r.keys[0] || NONE_LABEL
-      change.set(label, (change.get(label) ?? 0) + (r.day === anomaly.day ? r.cost : -r.cost / 7))
-      if (r.day !== anomaly.day) before.set(label, (before.get(label) ?? 0) + r.cost / 7)
+      change.set(r.label, (change.get(r.label) ?? 0) + (r.day === anomaly.day ? r.cost : -r.cost / 7))
+      if (r.day !== anomaly.day) before.set(r.label, (before.get(r.label) ?? 0) + r.cost / 7)
     }
     // A level where no row has a value (no sub-accounts in this bill, a tag no row carries) names nothing.
     if (change.size === 1 && (change.has(NONE_LABEL) || change.has(UNTAGGED_LABEL))) continue
@@ -231,15 +269,15 @@ export function anomalyContributors(
     const usual = [...before.values()].reduce((a, v) => a + v, 0)
     const concentration = moved[0]![1] / total
     const lift = concentration - (usual > 0 ? (before.get(moved[0]![0]) ?? 0) / usual : 0)
-    const level = {dimension, moved, total, lift, concentration}
+    const level = {name, moved, total, lift, concentration}
     if (change.size > 1 && lift > 0.05 && (!best || lift > best.lift + 1e-9)) best = level
     if (!bestFallback || concentration > bestFallback.concentration + 1e-9) bestFallback = level
   }
   const chosen = best ?? bestFallback
   if (!chosen) return []
-  const {dimension, moved, total} = chosen
+  const {name, moved, total} = chosen
   return moved.slice(0, 3).map(([label, amount]) => ({
-    label: `${groupKeyLabel(dimension)} ${label}`,
+    label: `${name} ${label}`,
     amount: roundMoney(amount),
     share: Math.round((amount / total) * 1000) / 10,
   }))

@@ -202,6 +202,7 @@ export const anomalyListSchema = z.strictObject({
   mutes: z.array(seriesMute).describe('series muted in the store (finops anomaly mute)'),
 })
 export const anomalyAckSchema = z.strictObject({acknowledged: anomalyListEntry, changed: z.boolean()})
+export const anomalyUnackSchema = z.strictObject({unacknowledged: anomalyListEntry})
 export const anomalyMuteSchema = z.strictObject({muted: seriesMute})
 export const anomalyUnmuteSchema = z.strictObject({
   unmuted: z.strictObject({groupBy: z.array(z.string()), keys: z.array(z.string())}),

@@ -64,6 +64,14 @@ export interface DailyCostRow {
   effectiveCost: number
   listCost: number
   contractedCost: number
+  /**
+   * Below the grain, kept apart for explaining changes (not summed into reports): the row's usage
+   * type (FOCUS SkuId, a cloud's usage type, meter or SKU) and its resource, where the source has them.
+   */
+  usageType?: string
+  usageTypeLabel?: string
+  resourceId?: string
+  resourceName?: string
 }
 
 /** The cost metrics a report or forecast can use. */

@@ -1,4 +1,4 @@
-import type {AckResult, AnomalyListResult, SeriesMute} from '../alerts/anomaly-feedback.js'
+import type {AckResult, AnomalyListResult, SeriesMute, UnackResult} from '../alerts/anomaly-feedback.js'
 import {seriesLabel} from '../alerts/slack-blocks.js'
 import {formatMoney} from '../money.js'
 import {DocumentBuilder, renderDocumentText, type TextDocument} from './text-document.js'
@@ -44,6 +44,14 @@ export const renderAnomalyList = (result: AnomalyListResult): string => renderDo
 
 export const renderAnomalyAck = ({acknowledged: a, changed}: AckResult): string =>
   `Anomaly ${a.id} (${seriesLabel(a.groupBy, a.keys)}, ${a.day}, ${a.direction}) ${changed ? 'acknowledged' : `was already acknowledged on ${a.acknowledgedAt}`}: it raises no alert again`
+
+export const renderAnomalyUnack = ({unacknowledged: a}: UnackResult): string =>
+  `Anomaly ${a.id} (${seriesLabel(a.groupBy, a.keys)}, ${a.day}, ${a.direction}) is no longer acknowledged: ` +
+  (a.status === 'sent'
+    ? 'its alert was delivered before, so it is not posted again'
+    : a.status === 'muted'
+      ? 'its series is muted, so it raises no alert'
+      : 'it alerts again in the next alert check that judges its day')
 
 export const renderAnomalyMute = ({muted}: {muted: SeriesMute}): string => describeMute(muted)
 

@@ -1,7 +1,7 @@
 import type {CostForecast} from '../../forecasters/types.js'
 import type {RecommendReport} from '../recommend/from-store.js'
 import type {AlertCheckResult} from '../alerts/check.js'
-import type {AckResult, AnomalyListResult, SeriesMute} from '../alerts/anomaly-feedback.js'
+import type {AckResult, AnomalyListResult, SeriesMute, UnackResult} from '../alerts/anomaly-feedback.js'
 import type {DigestResult} from '../alerts/digest.js'
 import type {BudgetStatusResult} from '../alerts/budget-status.js'
 import type {Budget, BudgetSetResult} from '../model/budget.js'
@@ -45,6 +45,7 @@ export interface ResultKinds {
   'alert-check': {data: AlertCheckResult; options: {webhookSource?: string}}
   'anomaly-list': {data: AnomalyListResult; options: object}
   'anomaly-ack': {data: AckResult; options: object}
+  'anomaly-unack': {data: UnackResult; options: object}
   'anomaly-mute': {data: {muted: SeriesMute}; options: object}
   'anomaly-unmute': {data: {unmuted: {groupBy: string[]; keys: string[]}}; options: object}
   'alert-digest': {data: DigestResult; options: {webhookSource?: string}}

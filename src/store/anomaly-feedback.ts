@@ -160,6 +160,17 @@ export function acknowledgeAnomaly(
     .immediate()
 }
 
+/**
+ * Takes an acknowledgement back: the anomaly alerts again if its alert was never delivered. False when
+ * no anomaly with this id is acknowledged.
+ */
+export function unacknowledgeAnomaly(db: Db, id: string): boolean {
+  return (
+    db.prepare('UPDATE anomalies SET acked_at = NULL, ack_note = NULL WHERE id = ? AND acked_at IS NOT NULL').run(id)
+      .changes === 1
+  )
+}
+
 /** Mutes a series (replacing an earlier mute of it). */
 export function muteSeries(db: Db, mute: Omit<SeriesMute, 'createdAt'>, now = new Date().toISOString()): SeriesMute {
   db.prepare(

@@ -6,6 +6,7 @@ import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, test} from
 import {
   alertCheckSchema,
   anomalyAckSchema,
+  anomalyUnackSchema,
   anomalyListSchema,
   anomalyMuteSchema,
   anomalyUnmuteSchema,
@@ -134,6 +135,50 @@ describe('finops anomaly list, ack, mute (built CLI)', () => {
         'account=sub-9, service=Azure Functions',
       ])
       expect(posted().slice(before).join()).not.toContain('Amazon EC2')
+    },
+    SLOW,
+  )
+
+  test(
+    'unack takes an acknowledgement back: the anomaly alerts in the next alert check; one already posted is not posted twice',
+    async () => {
+      const found = check(await cli('alert', 'check', '--dry-run', '--json')).anomalies.found
+      const ec2 = found.find((a) => a.keys[1] === 'Amazon EC2')!
+      expect((await cli('anomaly', 'ack', ec2.id, '--note', 'load test')).code).toBe(0)
+      const silenced = check(await cli('alert', 'check', '--json'))
+      expect(silenced.anomalies.silenced).toEqual([{id: ec2.id, reason: 'acknowledged'}])
+      expect(posted().join()).not.toContain('Amazon EC2')
+
+      const unack = await cli('anomaly', 'unack', ec2.id, '--json')
+      expect(unack.code, unack.stderr).toBe(0)
+      const back = anomalyUnackSchema.parse(parseJson(unack)).unacknowledged
+      expect(back).toMatchObject({id: ec2.id, status: 'new'})
+      expect(back.acknowledgedAt).toBeUndefined()
+      expect(back.note).toBeUndefined()
+      expect((await anomalies('--status', 'acknowledged')).anomalies).toEqual([])
+
+      const before = slack.posts.length
+      const after = check(await cli('alert', 'check', '--json'))
+      expect(after.anomalies.silenced).toEqual([])
+      expect(after.sent.map((s) => s.subject)).toEqual(['account=111, service=Amazon EC2'])
+      expect(posted().slice(before).join()).toContain('Amazon EC2')
+
+      // Sent, acknowledged, then taken back: listed as sent, and never posted a second time.
+      expect((await cli('anomaly', 'ack', ec2.id)).code).toBe(0)
+      const text = await cli('anomaly', 'unack', ec2.id)
+      expect(text.code, text.stderr).toBe(0)
+      expect(text.stdout).toContain('not posted again')
+      const posts = slack.posts.length
+      expect(check(await cli('alert', 'check', '--json')).sent).toEqual([])
+      expect(slack.posts.length).toBe(posts)
+      expect((await anomalies('--status', 'sent')).anomalies.map((a) => a.id)).toContain(ec2.id)
+
+      // Not acknowledged (any more): not found, nothing changes.
+      const unchanged = sha(db)
+      const twice = await cli('anomaly', 'unack', ec2.id)
+      expect(twice.code).toBe(8)
+      expect(twice.stderr).toMatch(/is not acknowledged/)
+      expect(sha(db)).toBe(unchanged)
     },
     SLOW,
   )
@@ -269,6 +314,10 @@ describe('finops anomaly list, ack, mute (built CLI)', () => {
         [['anomaly', 'ack', '   '], 2, /empty/],
         [['anomaly', 'ack', 'EC2'], 2, /not an anomaly id/],
         [['anomaly', 'ack', 'an-000000000000'], 8, /no anomaly with id/],
+        [['anomaly', 'unack', ''], 2, /empty/],
+        [['anomaly', 'unack', 'EC2'], 2, /not an anomaly id/],
+        [['anomaly', 'unack', 'an-000000000000'], 8, /no acknowledged anomaly/],
+        [['anomaly', 'unack', ec2.id], 8, /no acknowledged anomaly/],
         [['anomaly', 'mute'], 2, /name the series/],
         [['anomaly', 'mute', '--series', ''], 2, /empty/],
         [['anomaly', 'mute', '--series', 'account=222'], 2, /one value for each of account, service/],

@@ -99,7 +99,7 @@ export async function importFocusFiles(
       return await writeCostsInTransaction(
         db,
         (writer) => runImport(session, writer, files, mapping, partitions, options, startedAt),
-        {cacheBytes: budget.sqliteCacheBytes},
+        {cacheBytes: budget.sqliteCacheBytes, summaries: 'per-period'},
       )
     } catch (error) {
       if (!(error instanceof DuckDBFailure)) throw error

@@ -19,6 +19,7 @@ export const tableFormat = formatByKind({
     'alert-check': async () => (await import('../alert-check-format.js')).renderAlertCheck,
     'anomaly-list': async () => (await import('../anomaly-format.js')).renderAnomalyList,
     'anomaly-ack': async () => (await import('../anomaly-format.js')).renderAnomalyAck,
+    'anomaly-unack': async () => (await import('../anomaly-format.js')).renderAnomalyUnack,
     'anomaly-mute': async () => (await import('../anomaly-format.js')).renderAnomalyMute,
     'anomaly-unmute': async () => (await import('../anomaly-format.js')).renderAnomalyUnmute,
     'alert-digest': async () => (await import('../alert-digest-format.js')).renderAlertDigest,

@@ -4,6 +4,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {anomalyContributors, scanAnomalies} from '../../../src/alerts/anomaly-scan.js'
 import {parseConfig} from '../../../src/config/index.js'
 import type {DailyCostRow} from '../../../src/model/cost.js'
+import {queryCostDetails} from '../../../src/store/cost-details.js'
 import {replaceCosts} from '../../../src/store/costs.js'
 import {type Db, openStore} from '../../../src/store/open.js'
 import {tempDir} from '../../helpers/cli.js'
@@ -160,6 +161,153 @@ describe('root cause one level down', () => {
         {label: 'sub-account dev-42', amount: 1200, share: 92.3},
         {label: 'sub-account prod-1', amount: 100, share: 7.7},
       ])
+    } finally {
+      store.cleanup()
+    }
+  })
+})
+
+describe('root cause by usage type, resource and tag', () => {
+  /** Deterministic day-to-day noise of about ±4%, so the series look like bills, not constants. */
+  const noise = (() => {
+    let state = 12345
+    return () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31
+      return 0.96 + (state / 2 ** 31) * 0.08
+    }
+  })()
+  const LAST = '2024-10-01'
+  const RESOURCES = Array.from({length: 30}, (_, i) => `i-0${(0xa000 + i).toString(16)}`)
+
+  /**
+   * An EC2 series of 30 instances in two regions, each billed for compute hours and data transfer,
+   * with tags on every row; `extra` adds cost on the last day to the rows it picks.
+   */
+  function ec2Rows(
+    extra: (row: {resource: string; usageType: string; team: string; region: string}) => number,
+  ): DailyCostRow[] {
+    const rows: DailyCostRow[] = []
+    for (const day of eachDay('2024-06-01', LAST))
+      RESOURCES.forEach((resource, i) => {
+        const region = i % 2 === 0 ? 'us-east-1' : 'eu-west-1'
+        const team = ['checkout', 'search', 'ledger'][i % 3]!
+        for (const [usageType, base, label] of [
+          ['USE1-BoxUsage:m5.xlarge', 4.6, '$0.192 per On Demand Linux m5.xlarge Instance Hour'],
+          ['USE1-DataTransfer-Out-Bytes', 1.5, '$0.09 per GB - first 10 TB / month data transfer out'],
+        ] as const) {
+          const cost = base * noise() + (day === LAST ? extra({resource, usageType, team, region}) : 0)
+          rows.push({
+            ...charge(day, 'Amazon EC2', Math.round(cost * 100) / 100, 'Usage', 'Usage-Based', region),
+            tags: {team, Name: `web-${i}`, 'aws:createdBy': `role/deployer-${i % 4}`},
+            usageType,
+            usageTypeLabel: label,
+            resourceId: `arn:aws:ec2:${region}:111:instance/${resource}`,
+            resourceName: `web-${i}`,
+          })
+        }
+      })
+    return rows
+  }
+
+  function contributorsOf(rows: DailyCostRow[]) {
+    const store = tempStore()
+    try {
+      replaceCosts(
+        store.db,
+        [{kind: 'days', source: 'test', provider: 'AWS', billingAccountId: '111', from: '2024-06-01', to: LAST}],
+        rows,
+        {source: 'test', location: 'synthetic', startedAt: '', rowsRead: rows.length, rowsSkipped: 0},
+      )
+      const [spike] = scanAnomalies(store.db, defaults, LAST).anomalies
+      expect(spike).toMatchObject({day: LAST, direction: 'spike', keys: ['111', 'Amazon EC2']})
+      return anomalyContributors(store.db, spike!, ['account', 'service'], defaults)
+    } finally {
+      store.cleanup()
+    }
+  }
+
+  test('a spike driven by one resource names that resource with its share', () => {
+    const hot = RESOURCES[7]!
+    const contributors = contributorsOf(
+      ec2Rows((r) => (r.resource === hot ? (r.usageType.includes('Box') ? 110 : 10) : 0)),
+    )
+    expect(contributors[0]!.label).toBe(`resource arn:aws:ec2:eu-west-1:111:instance/${hot} (web-7)`)
+    expect(contributors[0]!.share).toBeGreaterThan(90)
+    expect(contributors[0]!.amount).toBeGreaterThan(100)
+    expect(contributors[0]!.amount).toBeLessThan(140)
+  })
+
+  test('a spike driven by one usage type (SKU) spread over every instance names the usage type', () => {
+    const contributors = contributorsOf(ec2Rows((r) => (r.usageType.includes('DataTransfer') ? 12 : 0)))
+    expect(contributors[0]!.label).toBe(
+      'usage type USE1-DataTransfer-Out-Bytes ($0.09 per GB - first 10 TB / month data transfer out)',
+    )
+    expect(contributors[0]!.share).toBeGreaterThan(95)
+    expect(contributors[0]!.amount).toBeGreaterThan(340)
+    expect(contributors[0]!.amount).toBeLessThan(380)
+  })
+
+  test("a spike driven by one team's instances names the tag, not one of its resources", () => {
+    const contributors = contributorsOf(ec2Rows((r) => (r.team === 'ledger' ? 15 : 0)))
+    expect(contributors[0]!.label).toBe('tag:team ledger')
+    expect(contributors[0]!.share).toBeGreaterThan(95)
+    expect(contributors.map((c) => c.label)).not.toContain('tag:team checkout')
+  })
+})
+
+describe('cost details in the store', () => {
+  test('a key keeps its 20 largest resources a day and the rest summed; a replaced scope replaces its details', () => {
+    const store = tempStore()
+    try {
+      const rows = (scale: number): DailyCostRow[] =>
+        Array.from({length: 50}, (_, i) => ({
+          ...charge('2024-10-01', 'Amazon S3', (i + 1) * scale, 'Usage', 'Usage-Based'),
+          tags: {bucket: `b-${i}`},
+          resourceId: `bucket-${i}`,
+        }))
+      const write = (batch: DailyCostRow[]) =>
+        replaceCosts(
+          store.db,
+          [
+            {
+              kind: 'days',
+              source: 'test',
+              provider: 'AWS',
+              billingAccountId: '111',
+              from: '2024-10-01',
+              to: '2024-10-01',
+            },
+          ],
+          batch,
+          {source: 'test', location: 'synthetic', startedAt: '', rowsRead: batch.length, rowsSkipped: 0},
+        )
+      const read = () =>
+        queryCostDetails(store.db, {
+          from: '2024-10-01',
+          to: '2024-10-01',
+          kind: 'resource',
+          filters: [{key: {kind: 'dimension', name: 'service'}, values: ['Amazon S3']}],
+          metric: 'effective',
+        })!
+      write(rows(1))
+      write(rows(2))
+      const details = read()
+      expect(details).toHaveLength(21)
+      expect(details.find((d) => d.value === 'bucket-49')!.cost).toBe(100)
+      expect(details.find((d) => d.value === 'bucket-29')).toBeUndefined()
+      // The 30 smallest (1..30, doubled) under '': the day's total is the rollup's, not twice it.
+      expect(details.find((d) => d.value === '')!.cost).toBe(930)
+      expect(details.reduce((a, d) => a + d.cost, 0)).toBe(2550)
+      // Details carry no tags: a tag filter cannot be answered from them.
+      expect(
+        queryCostDetails(store.db, {
+          from: '2024-10-01',
+          to: '2024-10-01',
+          kind: 'resource',
+          filters: [{key: {kind: 'tag', key: 'bucket'}, values: ['b-1']}],
+          metric: 'effective',
+        }),
+      ).toBeUndefined()
     } finally {
       store.cleanup()
     }

@@ -19,6 +19,7 @@ const KINDS = {
   'alert-check': true,
   'anomaly-list': true,
   'anomaly-ack': true,
+  'anomaly-unack': true,
   'anomaly-mute': true,
   'anomaly-unmute': true,
   'alert-digest': true,
