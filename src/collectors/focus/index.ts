@@ -180,7 +180,7 @@ async function runImport(
   startedAt: string,
 ): Promise<FocusImportSummary> {
   const grains = new BoundedCache<GrainOutcome>(50_000)
-  const tagSets = new BoundedCache<number>(50_000)
+  const tagSets = new BoundedCache<number>(10_000)
   const cleared = new Set<number>()
   const perFile = new Map<string, Tally>()
   const total: Tally = {rows: 0, skipped: 0, byColumn: {}}
