@@ -51,7 +51,7 @@ const SQL_RULES = [
 const SOURCES = ['src/**/*.ts', 'commands/**/*.ts', 'forecasters/**/*.ts', 'recommenders/**/*.ts']
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'node_modules/**', 'bench/out/**', 'coverage/**']},
+  {ignores: ['dist/**', 'node_modules/**', 'bench/out/**', 'bench/.work/**', 'coverage/**']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
