@@ -16,12 +16,16 @@ export const REQUIRED_COLUMNS = [
 
 export const OPTIONAL_COLUMNS = [
   'BillingAccountName',
+  'ChargeDescription',
   'ChargeFrequency',
   'ContractedCost',
   'ListCost',
   'ProviderName',
   'RegionId',
+  'ResourceId',
+  'ResourceName',
   'ServiceCategory',
+  'SkuId',
   'SubAccountId',
   'SubAccountName',
   'Tags',
