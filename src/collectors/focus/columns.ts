@@ -22,8 +22,6 @@ export const OPTIONAL_COLUMNS = [
   'ListCost',
   'ProviderName',
   'RegionId',
-  'ResourceId',
-  'ResourceName',
   'ServiceCategory',
   'SkuId',
   'SubAccountId',

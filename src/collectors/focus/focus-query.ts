@@ -60,8 +60,6 @@ export type RowColumn =
   | 'problem'
   | 'sku'
   | 'sku_label'
-  | 'resource'
-  | 'resource_name'
 
 /** The store's daily grain, with the display names and the row problem (bad rows are their own groups). */
 export const DAILY_COST_ROLLUP: RollupDefinition = {
@@ -93,13 +91,6 @@ export const USAGE_TYPE_ROLLUP: RollupDefinition = {
   id: 'usage-type',
   keys: [...GRAIN_WITHOUT_TAGS, 'sku', 'sku_label'],
   detail: {value: 'sku', label: 'sku_label'},
-}
-
-/** Cost by resource (ResourceId, named by ResourceName) under each grain key and day. */
-export const RESOURCE_ROLLUP: RollupDefinition = {
-  id: 'resource',
-  keys: [...GRAIN_WITHOUT_TAGS, 'resource', 'resource_name'],
-  detail: {value: 'resource', label: 'resource_name'},
 }
 
 /** Rows per file and problem: the import's per-file counts. */
@@ -202,8 +193,6 @@ function rowProjection(mapping: ColumnMapping): string {
     ${raw(mapping, 'Tags')} AS tags,
     ${raw(mapping, 'SkuId')} AS sku,
     ${raw(mapping, 'ChargeDescription')} AS sku_label,
-    ${raw(mapping, 'ResourceId')} AS resource,
-    ${raw(mapping, 'ResourceName')} AS resource_name,
     __finops_file AS file,
     ${splitCost(mapping, 'BilledCost', 'billed')},
     ${splitCost(mapping, 'EffectiveCost', 'effective')},

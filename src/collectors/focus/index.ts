@@ -20,7 +20,6 @@ import {
   describeParquetQuery,
   describeSourceQuery,
   FILE_ROLLUP,
-  RESOURCE_ROLLUP,
   USAGE_TYPE_ROLLUP,
   importQuery,
   locateQuery,
@@ -60,12 +59,14 @@ export interface ImportProgress {
 
 export type {FocusImportSummary}
 
-const ROLLUPS = [DAILY_COST_ROLLUP, FILE_ROLLUP, USAGE_TYPE_ROLLUP, RESOURCE_ROLLUP] as const
+/**
+ * Usage types (SkuId) are kept; resources are not: on a per-resource bill their grouping set is as
+ * large as the rollup itself and cost a fifth more peak memory and a third more store
+ * (docs/benchmarks.md), so root cause by resource relies on per-resource tags in FOCUS imports.
+ */
+const ROLLUPS = [DAILY_COST_ROLLUP, FILE_ROLLUP, USAGE_TYPE_ROLLUP] as const
 /** The kind of cost detail each detail rollup's rows are, by set id (its index in ROLLUPS). */
-const DETAIL_KINDS = new Map<number, CostDetailKind>([
-  [ROLLUPS.indexOf(USAGE_TYPE_ROLLUP), 'usage-type'],
-  [ROLLUPS.indexOf(RESOURCE_ROLLUP), 'resource'],
-])
+const DETAIL_KINDS = new Map<number, CostDetailKind>([[ROLLUPS.indexOf(USAGE_TYPE_ROLLUP), 'usage-type']])
 
 /**
  * Imports FOCUS exports: every file given in one call is one export (a multi-part export imports
