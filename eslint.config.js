@@ -12,7 +12,7 @@ const LAYERS = [
   {type: 'cli', pattern: 'src/cli', allow: ['output', 'domain', 'store']},
   {type: 'orchestration', pattern: 'src/{run,demo}', allow: ['output', 'domain', 'plugin', 'store']},
   {type: 'output', pattern: 'src/output', allow: ['domain', 'plugin']},
-  {type: 'domain', pattern: 'src/{collectors,cost,k8s,apply,alerts,config,report}', allow: ['plugin', 'store']},
+  {type: 'domain', pattern: 'src/{collectors,cost,k8s,apply,alerts,config,report,backup}', allow: ['plugin', 'store']},
   {type: 'plugin', pattern: '{forecasters,recommenders}', allow: ['domain']},
   {type: 'store', pattern: 'src/store', allow: []},
   {type: 'model', pattern: 'src/model', allow: []},

@@ -19,10 +19,25 @@ const rightsize = z.strictObject({
    * almost whole, long flat tails (rare large bursts, one batch hour a day) are not.
    */
   cpuOverrunCost: z.number().min(0).default(2),
+  /**
+   * Daily-peak irregularity (standard deviation over the days of log(daily max / daily median))
+   * above which the peaks count as random bursts rather than a daily pattern: a batch hour or a
+   * daytime peak stays near 0.1, Pareto-tailed bursts reach 0.4 and more.
+   */
+  cpuBurstThreshold: z.number().min(0).default(0.3),
+  /**
+   * How much dearer a sample above the request gets per unit of irregularity above the threshold
+   * (overrun cost x (1 + weight x excess)): random bursts cannot be anticipated and run far above
+   * whatever request they pass, so bursty containers are covered further up their tail.
+   */
+  cpuBurstWeight: z.number().min(0).default(20),
   /** Relative headroom on top of the chosen level. */
   cpuMargin: z.number().min(0).max(5).default(0),
-  /** Absolute headroom in cores on top of it. */
-  cpuHeadroom: z.number().min(0).default(0.005),
+  /**
+   * Absolute headroom in cores on top of it. 0 by default: the overrun optimum already covers short
+   * tails whole, and a fixed 5m would double a 5m sidecar's request.
+   */
+  cpuHeadroom: z.number().min(0).default(0),
   /**
    * Growing CPU load (week-over-week growth of the daily medians, per day, relative to the last
    * week) above which the request is projected forward instead of read from the past.
@@ -54,7 +69,8 @@ const rightsize = z.strictObject({
   /** Changes smaller than this share of the current value are noise and are not proposed. */
   minChangeShare: z.number().min(0).max(1).default(0.1),
   /** ... and smaller than these absolute amounts. */
-  minCpuChange: z.number().min(0).default(0.02),
+  // 5m: sidecars run at 2-20m, so a 20m threshold kept every sidecar's 20m request where 10m would do.
+  minCpuChange: z.number().min(0).default(0.005),
   minMemoryChange: z
     .number()
     .min(0)

@@ -97,6 +97,10 @@ export function sizeContainer(
     notes.push(
       `CPU load grows ${(cpu.growth * 100).toFixed(1)}%/day week over week: the request is projected ${settings.cpuTrendDays} days past the window`,
     )
+  if (settings.cpuBurstWeight > 0 && cpu.irregularity > settings.cpuBurstThreshold)
+    notes.push(
+      `CPU peaks vary day to day (irregularity ${cpu.irregularity.toFixed(2)}): random bursts, covered further up their tail`,
+    )
   const cpuTarget = roundUp(
     Math.max(settings.cpuFloor, cpu.cores * (1 + settings.cpuMargin) + settings.cpuHeadroom),
     1000,
@@ -318,24 +322,50 @@ export function cpuRequestBasis(
   days: readonly DailyUsage[],
   merged: UsageDigest,
   settings: RightsizeSettings,
-): {cores: number; growth?: number} {
-  const fromWindow = overrunOptimum(merged.cpu, 1, settings)
+): {cores: number; growth?: number; irregularity: number} {
+  const irregularity = dailyPeakIrregularity(days)
+  const overrunCost =
+    settings.cpuOverrunCost * (1 + settings.cpuBurstWeight * Math.max(0, irregularity - settings.cpuBurstThreshold))
+  const fromWindow = overrunOptimum(merged.cpu, 1, overrunCost, settings)
   const growth = weeklyCpuGrowth(days)
-  if (growth === undefined || growth < settings.cpuTrendMinGrowth) return {cores: fromWindow}
+  if (growth === undefined || growth < settings.cpuTrendMinGrowth) return {cores: fromWindow, irregularity}
   // The last week's levels stand for its middle, 3.5 days before the window's end.
   const factor = 1 + growth * (3.5 + settings.cpuTrendDays)
-  return {cores: Math.max(fromWindow, overrunOptimum(mergeDigests(days.slice(-7)).cpu, factor, settings)), growth}
+  return {
+    cores: Math.max(fromWindow, overrunOptimum(mergeDigests(days.slice(-7)).cpu, factor, overrunCost, settings)),
+    growth,
+    irregularity,
+  }
+}
+
+/**
+ * How irregular the daily CPU peaks are: the standard deviation over the days of log(daily max /
+ * daily median). A daily batch hour or a daytime peak comes back at the same height every day (near
+ * 0.1); random bursts with a heavy-tailed height give a different peak every day (0.4 and more).
+ * Irregular peaks cannot be anticipated and run further above any request they pass, so a sample
+ * above the request is priced higher for them. 0 with fewer than 3 days.
+ */
+export function dailyPeakIrregularity(days: readonly DailyUsage[]): number {
+  const logs: number[] = []
+  for (const d of days) {
+    if (d.cpu.count === 0) continue
+    const median = quantile(d.cpu, 0.5, CPU_SCHEME)
+    if (median > 0 && d.cpu.max > 0) logs.push(Math.log(d.cpu.max / median))
+  }
+  if (logs.length < 3) return 0
+  const mean = logs.reduce((s, v) => s + v, 0) / logs.length
+  return Math.sqrt(logs.reduce((s, v) => s + (v - mean) ** 2, 0) / (logs.length - 1))
 }
 
 /** The cost-minimising request over the sketch's bucket bounds (values scaled by `factor`). */
-function overrunOptimum(h: Histogram, factor: number, settings: RightsizeSettings): number {
+function overrunOptimum(h: Histogram, factor: number, overrunCost: number, settings: RightsizeSettings): number {
   const start = quantile(h, settings.cpuPercentile, CPU_SCHEME)
   let best = start * factor
   let bestCost = Number.POSITIVE_INFINITY
   let above = h.count
   const consider = (value: number, countAbove: number) => {
     if (value < start) return
-    const cost = value * factor + (settings.cpuOverrunCost * countAbove) / h.count
+    const cost = value * factor + (overrunCost * countAbove) / h.count
     if (cost < bestCost) {
       bestCost = cost
       best = value * factor

@@ -5,6 +5,7 @@ import {inputError} from '../errors.js'
 import {locateConfig} from './locate.js'
 import {alertsSection} from './sections/alerts.js'
 import {applySection} from './sections/apply.js'
+import {backupSection} from './sections/backup.js'
 import {forecastSection} from './sections/forecast.js'
 import {importSection} from './sections/import.js'
 import {kubernetesSection} from './sections/kubernetes.js'
@@ -19,6 +20,7 @@ import {sourcesSection} from './sections/sources.js'
 export const configSchema = z.strictObject({
   alerts: alertsSection,
   apply: applySection,
+  backup: backupSection,
   forecast: forecastSection,
   import: importSection,
   kubernetes: kubernetesSection,

@@ -27,6 +27,7 @@ import {costExportSchema, costReportSchema, demoSchema} from '../cost/schemas.js
 import {collectK8sSchema, collectUsageSchema, costAllocationSchema} from '../k8s/schemas.js'
 import {cronjobManifestSchema} from '../model/manifest.js'
 import {reportSchema} from '../report/schemas.js'
+import {storeBackupSchema, storeRestoreSchema, storeVerifySchema} from '../backup/schemas.js'
 
 /**
  * Every command's `--json` contract, by command id (`cost report` is `cost-report`): the zod schema
@@ -64,6 +65,9 @@ export const commandContracts = {
   recommend: recommendReportSchema,
   report: reportSchema,
   rollback: rollbackSchema,
+  'store-backup': storeBackupSchema,
+  'store-restore': storeRestoreSchema,
+  'store-verify': storeVerifySchema,
 } as const satisfies Record<string, z.ZodType>
 
 export type CommandContractId = keyof typeof commandContracts

@@ -18,6 +18,7 @@ import type {AllocationReport} from '../k8s/allocation.js'
 import type {Manifest} from '../model/manifest.js'
 import type {KeyLabeler} from '../cost/report.js'
 import type {ActualDay} from './charts/terminal-forecast-chart.js'
+import type {BackupResult, RestoreResult, VerifyResult} from '../backup/index.js'
 
 /** `forecast --chart`: the actual days before each currency's forecast, and the terminal to draw in. */
 export interface ForecastChartOptions {
@@ -57,6 +58,9 @@ export interface ResultKinds {
   'collect-k8s': {data: CollectK8sResult; options: object}
   'collect-usage': {data: CollectUsageResult; options: {pods?: number}}
   'cronjob-manifest': {data: {manifests: Manifest[]}; options: object}
+  'store-backup': {data: BackupResult; options: object}
+  'store-restore': {data: RestoreResult; options: object}
+  'store-verify': {data: VerifyResult; options: object}
 }
 
 export type ResultKind = keyof ResultKinds

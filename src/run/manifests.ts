@@ -70,7 +70,13 @@ apply:
   kinds: [scale-down, rightsize, spot]
   maxActions: 10
 run:
-  steps: [collect, forecast, recommend, apply, alerts]
+  steps: [collect, forecast, recommend, apply, alerts, backup]
+# The backup step copies the store off the volume after each run (docs/disaster-recovery.md).
+# Credentials come from the ServiceAccount (IRSA / Workload Identity), never from this file.
+# backup:
+#   to: s3://YOUR-BUCKET/finops/      # or gs://YOUR-BUCKET/finops/
+#   keep: 48
+#   keepDays: 14
 `
 
 /**

@@ -215,6 +215,20 @@ export const runSteps: Record<RunStepName, RunStep> = {
       return {...strip(result), ...(status ? {details: {digest: status}} : {})}
     },
   },
+  backup: {
+    describe: 'back the store up to backup.to and apply the retention (finops store backup; backup: in finops.yaml)',
+    async run(ctx) {
+      if (!ctx.config.backup.to) return {status: 'skipped', reason: 'backup.to is not set in finops.yaml'}
+      const result = await command(ctx, 'backup', 'store:backup', ['store', 'backup'])
+      const json = result.json as {backup?: {location: string}; retention?: {removed: string[]}} | undefined
+      return {
+        ...strip(result),
+        ...(result.status === 'ok' && json?.backup
+          ? {details: {backup: json.backup.location, removed: json.retention?.removed.length ?? 0}}
+          : {}),
+      }
+    },
+  },
   report: {
     describe: 'write the latest HTML report next to the store (finops report --out; run.report in finops.yaml)',
     async run(ctx) {

@@ -2,7 +2,7 @@ import {storeError} from '../errors.js'
 import type {DailyCostRow} from '../model/cost.js'
 import {AMOUNT_SQL_COLUMNS, splitAmount} from './amounts.js'
 import {type CostDetailKind, openCostDetailWriter} from './cost-details.js'
-import {ACCUMULATOR_SIZE, openSummaryDeltas} from './cost-summaries.js'
+import {ACCUMULATOR_SIZE, openSummaryDeltas, summarizeBillingPeriods} from './cost-summaries.js'
 import {dayNumber, dayText} from './day-numbers.js'
 import type {Db} from './open.js'
 import {openTagSetResolver} from './tag-sets.js'
@@ -125,7 +125,15 @@ interface KeyInfo {
 
 const KEY_SCOPE = 'k.source = ? AND k.provider = ? AND k.billing_account_id = ?'
 
-export function openCostWriter(db: Db): CostWriter {
+/**
+ * How the summaries follow the rollup: `per-group` adds each written group to them as it goes
+ * (any scope, rows summed into existing grains); `per-period` summarizes each replaced billing
+ * period from its rows once, at finish, in SQL: much faster for a large import, and it requires
+ * every written group to fall in a billing period cleared by this writer.
+ */
+export type SummaryMode = 'per-group' | 'per-period'
+
+export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWriter {
   const findKey = db.prepare(`SELECT id FROM cost_keys WHERE (${KEY_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).pluck()
   const createKey = db.prepare(`INSERT INTO cost_keys (${KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
   const keyById = db.prepare('SELECT source, provider, billing_account_id, currency FROM cost_keys WHERE id = ?').raw()
@@ -274,13 +282,20 @@ export function openCostWriter(db: Db): CostWriter {
       amounts[6],
       amounts[7],
     )
-    for (let i = 0; i < 8; i++) group[i] = amounts[i]!
-    group[8] = 1
-    summaries.add(key, billingPeriod, day, summarySetId(tagSetId), group)
-    if (tallies.size === 0) return
+    if (mode === 'per-group') {
+      for (let i = 0; i < 8; i++) group[i] = amounts[i]!
+      group[8] = 1
+      summaries.add(key, billingPeriod, day, summarySetId(tagSetId), group)
+      if (tallies.size === 0) return
+    }
     const info = infoOf(key)
     const tally = tallies.get(info.period(billingPeriod))
-    if (!tally) return
+    if (!tally) {
+      // Summarized at finish from the replaced periods' rows: a row outside them would be missed.
+      if (mode === 'per-period')
+        throw new Error('a cost row outside the billing periods this write replaces (per-period summaries)')
+      return
+    }
     tally.afterDays.add(day)
     addTo(tally.after, info.currency, amounts[0]!, amounts[1]!)
   }
@@ -350,9 +365,23 @@ export function openCostWriter(db: Db): CostWriter {
         after: exactTotals(t.after),
       })),
     finish(record, counted) {
-      summaries.flush(true)
       details.finish()
       const scopes = [...cleared.values()]
+      if (mode === 'per-period')
+        summarizeBillingPeriods(
+          db,
+          scopes.flatMap((scope) =>
+            scope.kind === 'billing-period'
+              ? [
+                  {
+                    keyIds: scopeKeys.all(scope.source, scope.provider, scope.billingAccountId) as number[],
+                    billingPeriod: dayNumber(scope.billingPeriodStart),
+                  },
+                ]
+              : [],
+          ),
+        )
+      summaries.flush(true)
       let rollupRows = counted ?? 0
       for (const scope of counted === undefined ? scopes : []) {
         rollupRows += Number(
@@ -416,6 +445,8 @@ export function replaceCosts(
 /** Settings for a long write: how much page cache SQLite may use (part of the caller's memory budget). */
 export interface CostWriteOptions {
   cacheBytes?: number
+  /** How the summaries follow the written rows (default per-group). */
+  summaries?: SummaryMode
 }
 
 /**
@@ -436,7 +467,7 @@ export async function writeCostsInTransaction<T>(
     throw describeWriteError(error)
   }
   try {
-    const result = await work(openCostWriter(db))
+    const result = await work(openCostWriter(db, options.summaries))
     db.exec('COMMIT')
     return result
   } catch (error) {

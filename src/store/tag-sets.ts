@@ -32,8 +32,8 @@ export function openTagSetResolver(db: Db): TagSetResolver {
   const addMember = db.prepare('INSERT INTO tag_set_pairs (tag_set_id, key_id, pair_id) VALUES (?, ?, ?)')
 
   const keys = new BoundedCache<KeyState>(20_000)
-  const pairs = new BoundedCache<number>(100_000)
-  const sets = new BoundedCache<number>(100_000)
+  const pairs = new BoundedCache<number>(20_000)
+  const sets = new BoundedCache<number>(20_000)
 
   const keyState = (key: string): KeyState => {
     let state = keys.get(key)

@@ -122,8 +122,10 @@ describe('finops run, as the CronJob runs it', () => {
       ['alerts', 'skipped'],
       ['report', 'skipped'],
       ['digest', 'skipped'],
+      ['backup', 'skipped'],
     ])
     expect(lines.find((l) => l.step === 'apply')!.reason).toMatch(/^no Kubernetes cluster configured/)
+    expect(lines.find((l) => l.step === 'backup')!.reason).toBe('backup.to is not set in finops.yaml')
     const apply = await runCli(['apply', '--db', db], {env: bare})
     expect(apply.code).toBe(ExitCode.invalidInput)
     expect(apply.stderr).toMatch(/^Error: no Kubernetes cluster configured \(set KUBECONFIG/)

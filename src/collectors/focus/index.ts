@@ -108,7 +108,7 @@ export async function importFocusFiles(
       return await writeCostsInTransaction(
         db,
         (writer) => runImport(session, writer, files, mapping, partitions, options, startedAt),
-        {cacheBytes: budget.sqliteCacheBytes},
+        {cacheBytes: budget.sqliteCacheBytes, summaries: 'per-period'},
       )
     } catch (error) {
       if (!(error instanceof DuckDBFailure)) throw error
@@ -189,7 +189,7 @@ async function runImport(
   startedAt: string,
 ): Promise<FocusImportSummary> {
   const grains = new BoundedCache<GrainOutcome>(50_000)
-  const tagSets = new BoundedCache<number>(50_000)
+  const tagSets = new BoundedCache<number>(10_000)
   const cleared = new Set<number>()
   const perFile = new Map<string, Tally>()
   const total: Tally = {rows: 0, skipped: 0, byColumn: {}}

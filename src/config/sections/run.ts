@@ -1,7 +1,7 @@
 import {z} from 'zod'
 
 /** Steps of `finops run`, in the order they run. */
-export const RUN_STEPS = ['collect', 'forecast', 'recommend', 'apply', 'alerts', 'report', 'digest'] as const
+export const RUN_STEPS = ['collect', 'forecast', 'recommend', 'apply', 'alerts', 'report', 'digest', 'backup'] as const
 export type RunStepName = (typeof RUN_STEPS)[number]
 
 /**

@@ -29,5 +29,8 @@ export const tableFormat = formatByKind({
     'collect-focus': async () => (await import('../collect-format.js')).renderCollectFocus,
     'collect-k8s': async () => (await import('../collect-format.js')).renderCollectK8s,
     'collect-usage': async () => (await import('../collect-format.js')).renderCollectUsage,
+    'store-backup': async () => (await import('../backup-format.js')).renderStoreBackup,
+    'store-restore': async () => (await import('../backup-format.js')).renderStoreRestore,
+    'store-verify': async () => (await import('../backup-format.js')).renderStoreVerify,
   },
 })

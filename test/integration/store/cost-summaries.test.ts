@@ -8,7 +8,12 @@ import {amountSql} from '../../../src/store/amounts.js'
 import {buildSummariesSql, SUMMARIZED_TAG_VALUES} from '../../../src/store/cost-summaries.js'
 import type {CostFilter} from '../../../src/model/cost.js'
 import {planCostQuery} from '../../../src/store/cost-queries.js'
-import {type CostScope, replaceCosts} from '../../../src/store/cost-writer.js'
+import {
+  type CostScope,
+  replaceCosts,
+  type SummaryMode,
+  writeCostsInTransaction,
+} from '../../../src/store/cost-writer.js'
 import {type CostSeriesPoint, queryDailyCosts} from '../../../src/store/costs.js'
 import {openStore, type Db} from '../../../src/store/open.js'
 import {tempDir} from '../../helpers/cli.js'
@@ -78,10 +83,29 @@ function randomRows(
   return rows
 }
 
-/** Writes a churned store: periods imported, restated smaller and larger, day windows re-collected. */
-function churn(db: Db, seed: number): void {
+/**
+ * Writes a churned store: periods imported, restated smaller and larger, day windows re-collected.
+ * Billing periods are written with `mode` (per-period: as a streamed FOCUS import does, summarized
+ * from the rows at the end); the rest always per group.
+ */
+async function churn(db: Db, seed: number, mode: SummaryMode): Promise<void> {
   const w = world(seed)
   const record = (source: string) => ({source, location: 'test', startedAt: START, rowsRead: 0, rowsSkipped: 0})
+  const replacePeriod = async (scope: CostScope, rows: DailyCostRow[]): Promise<void> => {
+    if (mode === 'per-group') {
+      replaceCosts(db, [scope], rows, record('focus'))
+      return
+    }
+    await writeCostsInTransaction(
+      db,
+      async (writer) => {
+        writer.clear(scope)
+        for (const row of rows) writer.insert('focus', row)
+        return writer.finish(record('focus'))
+      },
+      {summaries: 'per-period'},
+    )
+  }
   const period = (provider: string, account: string, month: string): CostScope => ({
     kind: 'billing-period',
     source: 'focus',
@@ -98,19 +122,19 @@ function churn(db: Db, seed: number): void {
         ...r,
         billingPeriodStart: `${month}-01`,
       }))
-      replaceCosts(db, [period(provider, account, month)], rows, record('focus'))
+      await replacePeriod(period(provider, account, month), rows)
     }
     // A restatement that keeps a third of the rows, then one that brings new ones.
     const restated = randomRows(w, provider, account, '2026-02-01', 10, 100).map((r) => ({
       ...r,
       billingPeriodStart: '2026-02-01',
     }))
-    replaceCosts(db, [period(provider, account, '2026-02')], restated, record('focus'))
+    await replacePeriod(period(provider, account, '2026-02'), restated)
     const regrown = randomRows(w, provider, account, '2026-02-05', 20, 250).map((r) => ({
       ...r,
       billingPeriodStart: '2026-02-01',
     }))
-    replaceCosts(db, [period(provider, account, '2026-02')], regrown, record('focus'))
+    await replacePeriod(period(provider, account, '2026-02'), regrown)
   }
   // A cloud collector: day windows, re-collected with overlaps, one emptied.
   for (const [from, days] of [
@@ -202,78 +226,81 @@ const sorted = (points: CostSeriesPoint[]) =>
     JSON.stringify([a.keys, a.currency, a.day]).localeCompare(JSON.stringify([b.keys, b.currency, b.day])),
   )
 
-describe('cost summaries give exactly the numbers of a scan of every rollup row', () => {
-  let tmp: ReturnType<typeof tempDir>
-  let db: Db
-  beforeAll(() => {
-    tmp = tempDir()
-    db = openStore(path.join(tmp.dir, 'store.db'))
-    churn(db, 11)
-  })
-  afterAll(() => {
-    db.close()
-    tmp.cleanup()
-  })
+describe.each(['per-group', 'per-period'] as const)(
+  'cost summaries written %s give exactly the numbers of a scan of every rollup row',
+  (mode) => {
+    let tmp: ReturnType<typeof tempDir>
+    let db: Db
+    beforeAll(async () => {
+      tmp = tempDir()
+      db = openStore(path.join(tmp.dir, 'store.db'))
+      await churn(db, 11, mode)
+    })
+    afterAll(() => {
+      db.close()
+      tmp.cleanup()
+    })
 
-  it('keeps the per-resource key out of the summaries and the others in', () => {
-    const flags = Object.fromEntries(
-      db.prepare('SELECT key, summarized FROM tag_keys').raw().all() as [string, number][],
-    )
-    expect(flags).toMatchObject({team: 1, env: 1, Name: 0})
-  })
-
-  it('answers 400 random reports identically on every path that can hold them', () => {
-    const w = world(5)
-    const used = new Set<string>()
-    for (let i = 0; i < 400; i++) {
-      const q = randomQuery(w)
-      for (const metric of ['billed', 'effective'] as const) {
-        const query = {...q, metric}
-        const auto = planCostQuery(db, query).path
-        used.add(auto)
-        const reference = sorted(queryDailyCosts(db, query, 'rollup'))
-        expect(sorted(queryDailyCosts(db, query)), `${auto} ${JSON.stringify(q)}`).toEqual(reference)
-      }
-    }
-    // The random queries exercised every summary.
-    expect([...used].sort()).toEqual(['by-key', 'day-keys', 'rollup', 'summary'])
-  })
-
-  it('matches the summaries a rebuild from the rollup rows gives (nothing drifts through restatements)', () => {
-    // A second store with the same rollup rows and tag tables, its summaries built from scratch.
-    const rebuilt = openStore(path.join(tmp.dir, 'rebuilt.db'))
-    rebuilt.exec(`ATTACH '${path.join(tmp.dir, 'store.db')}' AS s`)
-    for (const table of ['cost_keys', 'tag_keys', 'tag_pairs', 'cost_tag_sets', 'tag_set_pairs', 'cost_rollup'])
-      rebuilt.exec(`INSERT OR REPLACE INTO main.${table} SELECT * FROM s.${table}`)
-    rebuilt.exec(buildSummariesSql())
-    const norm = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort()
-    // Summary sets are recomputed by the rebuild, so compare summaries by day and key only.
-    for (const sql of [
-      `SELECT key_id, billing_period, day, ${amountSums('')} FROM cost_day_keys GROUP BY 1, 2, 3`,
-      `SELECT dimension, day, value, currency, ${amountSums('')} FROM cost_by_key WHERE dimension NOT LIKE 'tag:Name' GROUP BY 1, 2, 3, 4`,
-      `SELECT key_id, billing_period, day, ${amountSums('')} FROM cost_summary GROUP BY 1, 2, 3`,
-    ]) {
-      const stored = norm(db.prepare(sql).raw().all() as unknown[][])
-      expect(stored.length).toBeGreaterThan(0)
-      expect(stored).toEqual(norm(rebuilt.prepare(sql).raw().all() as unknown[][]))
-    }
-    rebuilt.close()
-  })
-
-  it('agrees with the old full scan of the cost_daily view to the nano', () => {
-    const rows = db
-      .prepare(
-        `SELECT currency, day, SUM(billed_cost) FROM cost_daily WHERE day BETWEEN ? AND ? GROUP BY currency, day ORDER BY currency, day`,
+    it('keeps the per-resource key out of the summaries and the others in', () => {
+      const flags = Object.fromEntries(
+        db.prepare('SELECT key, summarized FROM tag_keys').raw().all() as [string, number][],
       )
-      .raw()
-      .all(START, addDays(START, DAYS)) as [string, string, number][]
-    const points = sorted(
-      queryDailyCosts(db, {from: START, to: addDays(START, DAYS), groupBy: [], filters: [], metric: 'billed'}),
-    )
-    expect(points.map((p) => [p.currency, p.day])).toEqual(rows.map((r) => [r[0], r[1]]))
-    points.forEach((p, i) => expect(p.cost).toBeCloseTo(rows[i]![2], 6))
-  })
-})
+      expect(flags).toMatchObject({team: 1, env: 1, Name: 0})
+    })
+
+    it('answers 400 random reports identically on every path that can hold them', () => {
+      const w = world(5)
+      const used = new Set<string>()
+      for (let i = 0; i < 400; i++) {
+        const q = randomQuery(w)
+        for (const metric of ['billed', 'effective'] as const) {
+          const query = {...q, metric}
+          const auto = planCostQuery(db, query).path
+          used.add(auto)
+          const reference = sorted(queryDailyCosts(db, query, 'rollup'))
+          expect(sorted(queryDailyCosts(db, query)), `${auto} ${JSON.stringify(q)}`).toEqual(reference)
+        }
+      }
+      // The random queries exercised every summary.
+      expect([...used].sort()).toEqual(['by-key', 'day-keys', 'rollup', 'summary'])
+    })
+
+    it('matches the summaries a rebuild from the rollup rows gives (nothing drifts through restatements)', () => {
+      // A second store with the same rollup rows and tag tables, its summaries built from scratch.
+      const rebuilt = openStore(path.join(tmp.dir, 'rebuilt.db'))
+      rebuilt.exec(`ATTACH '${path.join(tmp.dir, 'store.db')}' AS s`)
+      for (const table of ['cost_keys', 'tag_keys', 'tag_pairs', 'cost_tag_sets', 'tag_set_pairs', 'cost_rollup'])
+        rebuilt.exec(`INSERT OR REPLACE INTO main.${table} SELECT * FROM s.${table}`)
+      rebuilt.exec(buildSummariesSql())
+      const norm = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort()
+      // Summary sets are recomputed by the rebuild, so compare summaries by day and key only.
+      for (const sql of [
+        `SELECT key_id, billing_period, day, ${amountSums('')} FROM cost_day_keys GROUP BY 1, 2, 3`,
+        `SELECT dimension, day, value, currency, ${amountSums('')} FROM cost_by_key WHERE dimension NOT LIKE 'tag:Name' GROUP BY 1, 2, 3, 4`,
+        `SELECT key_id, billing_period, day, ${amountSums('')} FROM cost_summary GROUP BY 1, 2, 3`,
+      ]) {
+        const stored = norm(db.prepare(sql).raw().all() as unknown[][])
+        expect(stored.length).toBeGreaterThan(0)
+        expect(stored).toEqual(norm(rebuilt.prepare(sql).raw().all() as unknown[][]))
+      }
+      rebuilt.close()
+    })
+
+    it('agrees with the old full scan of the cost_daily view to the nano', () => {
+      const rows = db
+        .prepare(
+          `SELECT currency, day, SUM(billed_cost) FROM cost_daily WHERE day BETWEEN ? AND ? GROUP BY currency, day ORDER BY currency, day`,
+        )
+        .raw()
+        .all(START, addDays(START, DAYS)) as [string, string, number][]
+      const points = sorted(
+        queryDailyCosts(db, {from: START, to: addDays(START, DAYS), groupBy: [], filters: [], metric: 'billed'}),
+      )
+      expect(points.map((p) => [p.currency, p.day])).toEqual(rows.map((r) => [r[0], r[1]]))
+      points.forEach((p, i) => expect(p.cost).toBeCloseTo(rows[i]![2], 6))
+    })
+  },
+)
 
 // Counts of merged groups differ from a rebuild's row counts; what they carry is whether rows exist.
 const amountSums = (alias: string) =>
@@ -281,3 +308,41 @@ const amountSums = (alias: string) =>
     .map((a) => amountSql(`SUM(${alias}${a}_units)`, `SUM(${alias}${a}_nanos)`))
     .concat([`SUM(${alias}row_count) > 0`])
     .join(', ')
+
+describe('a per-period write', () => {
+  it('refuses a row outside the billing periods it replaces, and the store keeps what it had', async () => {
+    const tmp = tempDir()
+    const db = openStore(path.join(tmp.dir, 'store.db'))
+    try {
+      const w = world(3)
+      const rows = randomRows(w, 'AWS', '111', '2026-01-01', 28, 20).map((r) => ({
+        ...r,
+        billingPeriodStart: '2026-01-01',
+      }))
+      const record = {source: 'focus', location: 'test', startedAt: START, rowsRead: 0, rowsSkipped: 0}
+      replaceCosts(db, [], rows, record)
+      const before = db.prepare('SELECT count(*) FROM cost_rollup').pluck().get()
+      await expect(
+        writeCostsInTransaction(
+          db,
+          async (writer) => {
+            writer.clear({
+              kind: 'billing-period',
+              source: 'focus',
+              provider: 'AWS',
+              billingAccountId: '111',
+              billingPeriodStart: '2026-02-01',
+            })
+            writer.insert('focus', rows[0]!)
+            return writer.finish(record)
+          },
+          {summaries: 'per-period'},
+        ),
+      ).rejects.toThrow(/outside the billing periods/)
+      expect(db.prepare('SELECT count(*) FROM cost_rollup').pluck().get()).toBe(before)
+    } finally {
+      db.close()
+      tmp.cleanup()
+    }
+  })
+})

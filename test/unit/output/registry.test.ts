@@ -30,6 +30,9 @@ const KINDS = {
   'collect-k8s': true,
   'collect-usage': true,
   'cronjob-manifest': true,
+  'store-backup': true,
+  'store-restore': true,
+  'store-verify': true,
 } as const satisfies Record<keyof ResultKinds, true>
 const ALL_KINDS = Object.keys(KINDS) as ResultKind[]
 
