@@ -12,7 +12,11 @@ const LAYERS = [
   {type: 'cli', pattern: 'src/cli', allow: ['output', 'domain', 'store']},
   {type: 'orchestration', pattern: 'src/{run,demo}', allow: ['output', 'domain', 'plugin', 'store']},
   {type: 'output', pattern: 'src/output', allow: ['domain', 'plugin']},
-  {type: 'domain', pattern: 'src/{collectors,cost,k8s,apply,alerts,config,report,backup}', allow: ['plugin', 'store']},
+  {
+    type: 'domain',
+    pattern: 'src/{collectors,cost,k8s,recommend,apply,alerts,config,report,backup}',
+    allow: ['plugin', 'store'],
+  },
   {type: 'plugin', pattern: '{forecasters,recommenders}', allow: ['domain']},
   {type: 'store', pattern: 'src/store', allow: []},
   {type: 'model', pattern: 'src/model', allow: []},
@@ -22,12 +26,7 @@ const LAYERS = [
  * Files that still break a layer rule because their owner has not moved them yet. Each entry says
  * what it waits for; remove it with the move, never add one for new code.
  */
-const LAYER_ALLOWLIST = [
-  // The recommenders' one impure edge reads the store: it moves out of the plug-in family into src/.
-  'recommenders/from-store.ts',
-  // The export streams its rows through the output's one CSV cell writer.
-  'src/cost/export.ts',
-]
+const LAYER_ALLOWLIST = []
 
 /** Files that still speak SQL outside src/store/: their owners move the queries into repositories. */
 const SQL_ALLOWLIST = []
@@ -51,7 +50,7 @@ const SQL_RULES = [
 const SOURCES = ['src/**/*.ts', 'commands/**/*.ts', 'forecasters/**/*.ts', 'recommenders/**/*.ts']
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'node_modules/**', 'bench/out/**', 'coverage/**']},
+  {ignores: ['dist/**', 'node_modules/**', 'bench/out/**', 'bench/.work/**', 'coverage/**']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

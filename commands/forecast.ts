@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
+import {costFilterFlag} from '../src/cli/shared-flags.js'
 import {outputFlags} from '../src/cli/output-flags.js'
 import {forecastCosts} from '../src/cost/forecast.js'
 import type {CostForecast} from '../forecasters/types.js'
@@ -48,11 +49,7 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
       description: 'EffectiveCost (amortized), BilledCost (invoiced) or ListCost (default: effective)',
       options: Object.keys(METRICS),
     }),
-    filter: Flags.string({
-      char: 'f',
-      description: 'key=value; repeat for several (same key: any of the values)',
-      multiple: true,
-    }),
+    ...costFilterFlag,
     from: Flags.string({
       description: 'first history day, YYYY-MM-DD (default: up to forecast.historyDays before the last day)',
     }),

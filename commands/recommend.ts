@@ -5,7 +5,7 @@ import {parseAmountFlag} from '../src/cli/numbers.js'
 import {outputFlags} from '../src/cli/output-flags.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
 import {now} from '../src/dates.js'
-import {recommendFromStore, type RecommendReport} from '../recommenders/from-store.js'
+import {recommendFromStore, type RecommendReport} from '../src/recommend/from-store.js'
 import {RECOMMENDATION_KINDS, type RecommendationKind} from '../recommenders/registry.js'
 import {recommendSettingsFrom} from '../recommenders/settings.js'
 

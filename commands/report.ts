@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../src/cli/base-command.js'
+import {costFilterFlag} from '../src/cli/shared-flags.js'
 import {DIMENSION_KEYS_HELP} from '../src/cost/dimension-keys.js'
 import {METRICS, type Metric} from '../src/model/cost.js'
 import {writeHtmlReport} from '../src/output/report/html-report-file.js'
@@ -31,11 +32,7 @@ Group and filter keys: ${DIMENSION_KEYS_HELP}.`
       description: `dimensions the spend is stacked by (default service): ${DIMENSION_KEYS_HELP}`,
       multiple: true,
     }),
-    filter: Flags.string({
-      char: 'f',
-      description: 'key=value; repeat for several (same key: any of the values)',
-      multiple: true,
-    }),
+    ...costFilterFlag,
     metric: Flags.string({
       description: 'EffectiveCost (amortized), BilledCost (invoiced) or ListCost',
       options: Object.keys(METRICS),

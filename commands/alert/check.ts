@@ -5,6 +5,7 @@ import {forecastBudgetScope} from '../../src/alerts/budget-forecast.js'
 import {resolveWebhook, WEBHOOK_ENV} from '../../src/alerts/webhook.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {budgetForecastLevelFlag, slackPostFlags} from '../../src/cli/shared-flags.js'
 import {usageError} from '../../src/errors.js'
 import {partsExitCode} from '../../src/exit-codes.js'
 import {describeFailedPosts} from '../../src/output/alert-check-format.js'
@@ -23,15 +24,8 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
   ]
 
   static override flags = {
-    'dry-run': Flags.boolean({description: 'print the Slack messages that would be posted; record and send nothing'}),
-    'webhook-file': Flags.string({
-      description: 'file holding the Slack webhook URL (e.g. a mounted Kubernetes Secret)',
-    }),
-    level: Flags.integer({
-      description: 'forecast interval level for budgets, percent (default: forecast.level in finops.yaml, else 80)',
-      min: 1,
-      max: 99,
-    }),
+    ...slackPostFlags('Slack messages'),
+    ...budgetForecastLevelFlag,
     'anomaly-level': Flags.string({
       description:
         'width of the anomaly band, percent from 80 to 99.99 (default: alerts.anomalies.level in finops.yaml, else 99.8)',

@@ -1,10 +1,9 @@
-import {Flags} from '@oclif/core'
-
 import {forecastBudgetScope} from '../../src/alerts/budget-forecast.js'
 import {type DigestResult, sendWeeklyDigest} from '../../src/alerts/digest.js'
 import {resolveWebhook, WEBHOOK_ENV} from '../../src/alerts/webhook.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {budgetForecastLevelFlag, slackPostFlags} from '../../src/cli/shared-flags.js'
 import {ExitCode} from '../../src/exit-codes.js'
 
 export default class AlertDigest extends FinopsCommand {
@@ -20,15 +19,8 @@ Exit codes: 0 posted (or already posted this week, or a dry run), 3 no usable we
   ]
 
   static override flags = {
-    'dry-run': Flags.boolean({description: 'print the digest that would be posted; record and send nothing'}),
-    'webhook-file': Flags.string({
-      description: 'file holding the Slack webhook URL (e.g. a mounted Kubernetes Secret)',
-    }),
-    level: Flags.integer({
-      description: 'forecast interval level for budgets, percent (default: forecast.level in finops.yaml, else 80)',
-      min: 1,
-      max: 99,
-    }),
+    ...slackPostFlags('digest'),
+    ...budgetForecastLevelFlag,
     ...outputFlags(['alert-digest']),
   }
 

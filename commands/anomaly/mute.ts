@@ -4,6 +4,7 @@ import {muteAnomalySeries, type SeriesMute, seriesTarget} from '../../src/alerts
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {parseNumberFlag, MAX_AMOUNT} from '../../src/cli/numbers.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {anomalySeriesFlag} from '../../src/cli/shared-flags.js'
 import {addDays, parseDay, today} from '../../src/dates.js'
 import {usageError} from '../../src/errors.js'
 
@@ -18,7 +19,7 @@ export default class AnomalyMute extends FinopsCommand {
 
   static override args = {id: Args.string({description: 'an anomaly id of the series (an-...)'})}
   static override flags = {
-    series: Flags.string({description: 'key=value for each key of the watched series (repeat)', multiple: true}),
+    ...anomalySeriesFlag,
     until: Flags.string({description: 'last muted day (YYYY-MM-DD; default: muted for good)'}),
     below: Flags.string({description: 'mute only anomalies smaller than this amount (in the series currency)'}),
     note: Flags.string({description: 'why (kept with the mute)'}),

@@ -1,8 +1,9 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {seriesTarget, unmuteAnomalySeries} from '../../src/alerts/anomaly-feedback.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {anomalySeriesFlag} from '../../src/cli/shared-flags.js'
 import {addDays, today} from '../../src/dates.js'
 
 export default class AnomalyUnmute extends FinopsCommand {
@@ -17,7 +18,7 @@ export default class AnomalyUnmute extends FinopsCommand {
 
   static override args = {id: Args.string({description: 'an anomaly id of the series (an-...)'})}
   static override flags = {
-    series: Flags.string({description: 'key=value for each key of the watched series (repeat)', multiple: true}),
+    ...anomalySeriesFlag,
     ...outputFlags(['anomaly-unmute']),
   }
 

@@ -1,10 +1,11 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {forecastBudgetScope} from '../../src/alerts/budget-forecast.js'
 import {budgetReport, type BudgetStatusResult} from '../../src/alerts/budget-status.js'
 import {staleSources, staleSourceWarning} from '../../src/alerts/freshness.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {budgetForecastLevelFlag} from '../../src/cli/shared-flags.js'
 import {addDays, today} from '../../src/dates.js'
 import {notFoundError} from '../../src/errors.js'
 import {ExitCode} from '../../src/exit-codes.js'
@@ -22,11 +23,7 @@ export default class BudgetStatus extends FinopsCommand {
   ]
   static override args = {name: Args.string({description: 'one budget (default: all)'})}
   static override flags = {
-    level: Flags.integer({
-      description: 'forecast interval level, percent (default: forecast.level in finops.yaml, else 80)',
-      min: 1,
-      max: 99,
-    }),
+    ...budgetForecastLevelFlag,
     ...outputFlags(['budget-status']),
   }
 

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {costFilterFlag} from '../../src/cli/shared-flags.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {runCostReport} from '../../src/cost/report.js'
 import {ALLOCATION_KEYS_HELP, type AllocationReport} from '../../src/k8s/allocation.js'
@@ -48,11 +49,7 @@ ${ALLOCATION_KEYS_HELP} (default namespace), with an (idle) row.`
       options: Object.keys(METRICS),
       default: 'effective',
     }),
-    filter: Flags.string({
-      char: 'f',
-      description: 'key=value; repeat for several (same key: any of the values)',
-      multiple: true,
-    }),
+    ...costFilterFlag,
     top: Flags.integer({description: 'keep the N largest rows and fold the rest into "Other"', min: 1}),
     ...outputFlags(['cost-report', 'cost-allocation']),
   }

@@ -1,7 +1,7 @@
 import {APPLY_KINDS, type ApplyKind} from '../../recommenders/registry.js'
 import type {FinopsConfig} from '../config/index.js'
 import {inputError, isFinopsError} from '../errors.js'
-import {priceLookupFromStore, recommendFromStore} from '../../recommenders/from-store.js'
+import {priceLookupFromStore, recommendFromStore} from '../recommend/from-store.js'
 import {recommendSettingsFrom} from '../../recommenders/settings.js'
 import type {Recommendation} from '../model/recommendation.js'
 import {targetKey} from '../store/actions.js'

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import {addDays, dayToDate, eachDay, monthEnd, monthKey, monthStart} from '../dates.js'
-import {csvLine} from '../output/format.js'
+import {csvLine} from '../csv.js'
 import {seededRandom} from '../seeded-random.js'
 
 /**

@@ -1,5 +1,5 @@
 import {type AllocationReport, type AllocationRow, IDLE} from '../k8s/allocation.js'
-import {csvLine} from './format.js'
+import {csvLine} from '../csv.js'
 import {formatAmount} from '../money.js'
 import {renderDocumentText, type TableBlock, type TextDocument} from './text-document.js'
 

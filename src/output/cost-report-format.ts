@@ -1,6 +1,7 @@
 import type {KeyLabeler} from '../cost/report.js'
 import type {CostReport, CostReportRow} from '../cost/report-builder.js'
-import {csvLine, formatChange, sparkline} from './format.js'
+import {csvLine} from '../csv.js'
+import {formatChange, sparkline} from './format.js'
 import {formatAmount} from '../money.js'
 import {renderDocumentText, type TableBlock, type TextDocument} from './text-document.js'
 

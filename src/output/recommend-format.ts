@@ -1,7 +1,7 @@
-import type {RecommendReport} from '../../recommenders/from-store.js'
+import type {RecommendReport} from '../recommend/from-store.js'
 import {recommenderRegistry} from '../../recommenders/registry.js'
 import type {Recommendation, ResourceShape, SkippedRecommendation, WorkloadTarget} from '../model/recommendation.js'
-import {csvLine} from './format.js'
+import {csvLine} from '../csv.js'
 import {formatMoney} from '../money.js'
 import {DocumentBuilder, renderDocumentText, type TextDocument} from './text-document.js'
 

@@ -1,5 +1,5 @@
 import type {CostForecast} from '../../forecasters/types.js'
-import type {RecommendReport} from '../../recommenders/from-store.js'
+import type {RecommendReport} from '../recommend/from-store.js'
 import type {AlertCheckResult} from '../alerts/check.js'
 import type {AckResult, AnomalyListResult, SeriesMute, UnackResult} from '../alerts/anomaly-feedback.js'
 import type {DigestResult} from '../alerts/digest.js'

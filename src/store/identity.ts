@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {describeNonFile} from '../file-kinds.js'
 
 /**
  * How finops knows a file is its store before it writes a byte to it. The store carries
@@ -55,15 +56,6 @@ export function inspectStoreFile(file: string): StoreFileState {
   if (applicationId !== 0) return {kind: 'foreign', applicationId}
   // Bytes 18/19 are the read/write format versions: 2 means WAL.
   return {kind: 'unmarked', wal: header[18] === 2 || header[19] === 2}
-}
-
-function describeNonFile(stat: fs.Stats): string {
-  if (stat.isDirectory()) return 'a directory'
-  if (stat.isFIFO()) return 'a named pipe (FIFO)'
-  if (stat.isCharacterDevice()) return 'a character device'
-  if (stat.isBlockDevice()) return 'a block device'
-  if (stat.isSocket()) return 'a socket'
-  return 'not a regular file'
 }
 
 /** What an unmarked SQLite database holds: nothing, an older finops store, or another application's tables. */

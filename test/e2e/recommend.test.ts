@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {RecommendReport} from '../../recommenders/from-store.js'
+import type {RecommendReport} from '../../src/recommend/from-store.js'
 import {recommendReportSchema} from '../../recommenders/schema.js'
 import type {Recommendation} from '../../src/model/recommendation.js'
 import {openStore} from '../../src/store/open.js'

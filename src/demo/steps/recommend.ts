@@ -1,5 +1,5 @@
 import {kubernetesSection} from '../../config/sections/kubernetes.js'
-import {recommendFromStore} from '../../../recommenders/from-store.js'
+import {recommendFromStore} from '../../recommend/from-store.js'
 import {RECOMMENDATION_KINDS} from '../../../recommenders/registry.js'
 import {defaultRecommendSettings} from '../../../recommenders/settings.js'
 import {renderRecommendTable} from '../../output/recommend-format.js'

@@ -1,6 +1,6 @@
 import type {FinopsConfig} from '../../config/index.js'
 import {gatherReportData, type ReportData, type ReportRequest, type ReportStore} from '../../report/report-data.js'
-import {writeRenderedFile} from '../output-file.js'
+import {writeRenderedFile} from '../../output-file.js'
 import {renderHtmlReport} from './html-report.js'
 
 /**

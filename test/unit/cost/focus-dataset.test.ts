@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import {describe, expect, it} from 'vitest'
 
 import {billingPeriodEnd, FOCUS_COLUMNS, toFocusRecord} from '../../../src/cost/focus-dataset.js'
-import {csvLine} from '../../../src/output/format.js'
+import {csvLine} from '../../../src/csv.js'
 import type {FocusGrainRow} from '../../../src/store/focus-export.js'
 import {checkFocusCsv, fixturesDir} from '../../helpers/index.js'
 

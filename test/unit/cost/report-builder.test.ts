@@ -2,7 +2,8 @@ import {describe, expect, it} from 'vitest'
 
 import {buildCostReport, OTHER_LABEL, previousWindow} from '../../../src/cost/report-builder.js'
 import {renderCostReportCsv, renderCostReportTable} from '../../../src/output/cost-report-format.js'
-import {csvField, plainNumber, sparkline} from '../../../src/output/format.js'
+import {csvField, plainNumber} from '../../../src/csv.js'
+import {sparkline} from '../../../src/output/format.js'
 import type {CostSeriesPoint} from '../../../src/store/costs.js'
 
 const p = (keys: string[], day: string, cost: number, currency = 'USD'): CostSeriesPoint => ({

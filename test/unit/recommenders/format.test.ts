@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import type {RecommendReport} from '../../../recommenders/from-store.js'
+import type {RecommendReport} from '../../../src/recommend/from-store.js'
 import type {Recommendation} from '../../../src/model/recommendation.js'
 import {
   describeChange,

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {namespaceBatches} from '../../../recommenders/from-store.js'
+import {namespaceBatches} from '../../../src/recommend/from-store.js'
 import {RECOMMENDATION_KINDS, recommenderRegistry, RUN_ORDER, runRecommenders} from '../../../recommenders/index.js'
 import {RECOMMENDATION_ID_PATTERN} from '../../../recommenders/registry.js'
 import {days, input, MIB, usageFor, workload} from '../../helpers/workload-builders.js'

@@ -4,7 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {Writable} from 'node:stream'
 
-import {FinopsError, inputError, type UserInput, usageError} from '../errors.js'
+import {FinopsError, inputError, type UserInput, usageError} from './errors.js'
+import {describeNonFile} from './file-kinds.js'
 
 /** The file a command writes its output to (`--out` on the command line). */
 export const OUTPUT_FILE: UserInput = {key: 'out', label: 'output file'}
@@ -125,15 +126,6 @@ export function checkOutputTarget(file: string, input: UserInput = OUTPUT_FILE):
       (n) => `give ${n(input)} a file path`,
     )
   return stat.mode & 0o7777
-}
-
-function describeNonFile(stat: fs.Stats): string {
-  if (stat.isDirectory()) return 'a directory'
-  if (stat.isFIFO()) return 'a named pipe (FIFO)'
-  if (stat.isCharacterDevice()) return 'a character device'
-  if (stat.isBlockDevice()) return 'a block device'
-  if (stat.isSocket()) return 'a socket'
-  return 'not a regular file'
 }
 
 function describeIoError(error: unknown): string {
