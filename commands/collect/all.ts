@@ -1,5 +1,6 @@
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {countRequests, progressDisplay} from '../../src/output/progress.js'
 import {runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
 import {collectAllSources, countSources, SOURCE_KINDS, type SourceOutcome} from '../../src/collectors/registry.js'
 import {FinopsError, usageError} from '../../src/errors.js'
@@ -28,7 +29,9 @@ export default class CollectAll extends FinopsCommand {
       )
     }
     const db = this.openStore(flags.db, flags.config)
-    const outcomes = await collectAllSources(db, sources, runSettings(loaded.config, flags))
+    const progress = progressDisplay(process.stderr, this.jsonEnabled(), 'requests')
+    const settings = {...runSettings(loaded.config, flags), onRequest: countRequests(progress, 'cloud billing APIs')}
+    const outcomes = await collectAllSources(db, sources, settings).finally(() => progress.stop())
     await this.present('collect-all', {sources: outcomes})
     const failed = outcomes.filter((o) => !o.ok)
     if (failed.length > 0) {

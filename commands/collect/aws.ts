@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {countRequests, progressDisplay} from '../../src/output/progress.js'
 import type {CollectSummary} from '../../src/collectors/cloud-collect.js'
 import {checkGroupBy, endpointFlag, groupByFlag, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
 import {collectSource} from '../../src/collectors/registry.js'
@@ -35,7 +36,8 @@ export default class CollectAws extends FinopsCommand {
   async run(): Promise<{sources: CollectSummary[]}> {
     const {flags} = await this.parse(CollectAws)
     const {config} = this.finopsConfig(flags.config)
-    const settings = runSettings(config, flags)
+    const progress = progressDisplay(process.stderr, this.jsonEnabled(), 'requests')
+    const settings = {...runSettings(config, flags), onRequest: countRequests(progress, 'Cost Explorer')}
     const fromFlags: AwsSourceConfig = {
       profile: flags.profile,
       region: flags.region,
@@ -47,7 +49,11 @@ export default class CollectAws extends FinopsCommand {
     const entries = anyFlag ? [fromFlags] : (config.sources.aws ?? [fromFlags])
     const db = this.openStore(flags.db, flags.config)
     const sources: CollectSummary[] = []
-    for (const entry of entries) sources.push(await collectSource(db, 'aws', entry, settings))
+    try {
+      for (const entry of entries) sources.push(await collectSource(db, 'aws', entry, settings))
+    } finally {
+      progress.stop()
+    }
     await this.present('collect-cloud', {sources})
     return {sources}
   }

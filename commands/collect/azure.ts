@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {countRequests, progressDisplay} from '../../src/output/progress.js'
 import type {CollectSummary} from '../../src/collectors/cloud-collect.js'
 import {checkGroupBy, endpointFlag, groupByFlag, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
 import {AZURE_CLOUD_NAMES, type AzureCloudName} from '../../src/collectors/azure/clouds.js'
@@ -37,7 +38,8 @@ export default class CollectAzure extends FinopsCommand {
   async run(): Promise<{sources: CollectSummary[]}> {
     const {flags} = await this.parse(CollectAzure)
     const {config} = this.finopsConfig(flags.config)
-    const settings = runSettings(config, flags)
+    const progress = progressDisplay(process.stderr, this.jsonEnabled(), 'requests')
+    const settings = {...runSettings(config, flags), onRequest: countRequests(progress, 'Cost Management')}
     let entries: AzureSourceConfig[]
     if (flags.scope)
       entries = [
@@ -56,7 +58,11 @@ export default class CollectAzure extends FinopsCommand {
       )
     const db = this.openStore(flags.db, flags.config)
     const sources: CollectSummary[] = []
-    for (const entry of entries) sources.push(await collectSource(db, 'azure', entry, settings))
+    try {
+      for (const entry of entries) sources.push(await collectSource(db, 'azure', entry, settings))
+    } finally {
+      progress.stop()
+    }
     await this.present('collect-cloud', {sources})
     return {sources}
   }

@@ -5,7 +5,7 @@ import {parseByteSize} from '../../src/collectors/focus/budget.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {type FocusImportSummary, importFocusFiles} from '../../src/collectors/focus/index.js'
 import {usageError} from '../../src/errors.js'
-import {importProgressBar} from '../../src/output/import-progress.js'
+import {importProgressBar, showsProgress} from '../../src/output/progress.js'
 
 export default class CollectFocus extends FinopsCommand {
   static override storeIntent = 'create' as const
@@ -49,7 +49,7 @@ spills to disk (--temp-dir).`
     if (memoryText !== undefined && memoryBytes === undefined)
       throw usageError(`--memory ${memoryText}: expected a size such as 512MB, 1GiB or 768Mi`)
     const db = this.openStore(flags.db, flags.config)
-    const bar = process.stderr.isTTY && !this.jsonEnabled() ? importProgressBar(process.stderr) : undefined
+    const bar = showsProgress(process.stderr, this.jsonEnabled()) ? importProgressBar(process.stderr) : undefined
     const summary = await importFocusFiles(db, argv as string[], {
       skipInvalid: flags['skip-invalid'],
       allowShrink: flags['allow-shrink'],

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
+import {countRequests, progressDisplay} from '../../src/output/progress.js'
 import {endpointFlag, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
 import type {GcpRunSummary} from '../../src/collectors/gcp/source.js'
 import {collectSource} from '../../src/collectors/registry.js'
@@ -39,7 +40,8 @@ export default class CollectGcp extends FinopsCommand {
   async run(): Promise<{sources: GcpRunSummary[]}> {
     const {flags} = await this.parse(CollectGcp)
     const {config} = this.finopsConfig(flags.config)
-    const settings = runSettings(config, flags)
+    const progress = progressDisplay(process.stderr, this.jsonEnabled(), 'requests')
+    const settings = {...runSettings(config, flags), onRequest: countRequests(progress, 'BigQuery and Cloud Billing')}
     let entries: GcpSourceConfig[]
     if (flags.table || flags.prices) {
       entries = [
@@ -61,7 +63,11 @@ export default class CollectGcp extends FinopsCommand {
       )
     const db = this.openStore(flags.db, flags.config)
     const sources: GcpRunSummary[] = []
-    for (const entry of entries) sources.push(await collectSource(db, 'gcp', entry, settings))
+    try {
+      for (const entry of entries) sources.push(await collectSource(db, 'gcp', entry, settings))
+    } finally {
+      progress.stop()
+    }
     await this.present('collect-gcp', {sources})
     return {sources}
   }

@@ -6,6 +6,7 @@ import {outputFlags} from '../../src/cli/output-flags.js'
 import {collectInventory} from '../../src/collectors/k8s/inventory.js'
 import type {CollectK8sResult} from '../../src/collectors/k8s/results.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
+import {progressDisplay} from '../../src/output/progress.js'
 import {replaceInventory} from '../../src/store/k8s-inventory.js'
 
 export default class CollectK8s extends FinopsCommand {
@@ -42,11 +43,13 @@ in-cluster. Needs only get/list RBAC. Resources the identity may not list are le
     const cluster = flags.cluster ?? k.cluster ?? access.context
     const db = this.openStore(flags.db, flags.config)
     this.note(`Listing cluster objects from ${access.server} (context ${access.context})...`)
+    const progress = progressDisplay(process.stderr, this.jsonEnabled(), 'resource kinds')
     const {inventory, requests} = await collectInventory(access, {
       cluster,
       pageSize: flags['page-size'] ?? k.pageSize,
       namespaces,
-    })
+      onProgress: (p) => progress.update(p.resourcesDone, p.resourcesTotal, `${p.resource} (${p.objects})`),
+    }).finally(() => progress.stop())
     const written = replaceInventory(db, inventory, access.context)
     const byKind: Record<string, number> = {}
     for (const w of inventory.workloads) byKind[w.kind] = (byKind[w.kind] ?? 0) + 1

@@ -12,6 +12,7 @@ import {sampleMetricsServer} from '../../src/collectors/k8s/usage-metrics-server
 import {now} from '../../src/dates.js'
 import {usageError} from '../../src/errors.js'
 import {mergeDigests} from '../../src/k8s/digest.js'
+import {progressDisplay} from '../../src/output/progress.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
 import {listSnapshots, readInventory} from '../../src/store/k8s-inventory.js'
 import {lastUsageWrite, writeUsage} from '../../src/store/usage.js'
@@ -157,6 +158,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     this.note(`Reading ${days} days of container usage from Prometheus...`)
     let summary: PrometheusUsageSummary
     let history: PrometheusHistorySummary
+    const progress = progressDisplay(process.stderr, this.jsonEnabled(), 'query batches')
     try {
       summary = await collectPrometheusUsage(prom, {
         cluster,
@@ -171,10 +173,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
         namespaces,
         inventory,
         write: (rows) => writeUsage(db, rows, 'replace'),
-        onProgress:
-          process.stderr.isTTY && !this.jsonEnabled()
-            ? (done, total) => process.stderr.write(`\r  ${done}/${total} batches${done === total ? '\n' : ''}`)
-            : undefined,
+        onProgress: (done, total) => progress.update(done, total, 'usage'),
       })
       // Then what ran where, for cost allocation: kube-state-metrics aggregated by Prometheus per day.
       history = await collectHistoryIntoStore(db, prom, {
@@ -189,6 +188,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
         inventory,
       })
     } finally {
+      progress.stop()
       prom.close?.()
     }
     if (history.source !== 'kube-state-metrics')

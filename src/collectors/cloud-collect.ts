@@ -7,7 +7,7 @@ import {replaceCollectedWindow} from '../store/collected-window.js'
 import type {Db} from '../store/open.js'
 import {getWatermark} from '../store/watermarks.js'
 import {type CollectWindow, planWindow, type WindowSettings} from './cloud-window.js'
-import {RequestCounter} from './cloud-retry.js'
+import {RequestCounter, type RequestListener} from './cloud-retry.js'
 import type {collectSummarySchema} from './schemas.js'
 import {roundMoney} from '../money.js'
 
@@ -39,6 +39,8 @@ export interface CollectOptions extends WindowSettings {
   to?: string
   /** "Today" (UTC); FINOPS_NOW pins it. */
   today?: string
+  /** Hears of every request sent (pages and retries), for a progress display. */
+  onRequest?: RequestListener
 }
 
 /** What collecting one cloud source returned (its `--json` contract). */
@@ -64,7 +66,7 @@ export async function collectCloudCosts(
     to: options.to,
     settings: options,
   })
-  const counter = new RequestCounter()
+  const counter = new RequestCounter(options.onRequest)
   const {rows: fetched, estimatedFrom} = await fetcher.fetchDays(window, counter)
   // A provider that marks days estimated (AWS until the invoice closes, days into the next month) knows better than the calendar.
   const finalThrough =

@@ -35,7 +35,12 @@ export function isTransientNetworkError(error: unknown): boolean {
 export class RequestCounter {
   requests = 0
   retries = 0
+  /** `onRequest` hears of every request (pages and retries) as it is sent, for a progress display. */
+  constructor(readonly onRequest?: RequestListener) {}
 }
+
+/** Told the requests (and how many of them were retries) sent so far to one provider. */
+export type RequestListener = (sent: {requests: number; retries: number}) => void
 
 export interface RetryHooks {
   random?: () => number
@@ -67,6 +72,7 @@ export async function withRetry<T>(
   const sleep = hooks.sleep ?? sleepMs
   for (let attempt = 1; ; attempt++) {
     counter.requests++
+    counter.onRequest?.({requests: counter.requests, retries: counter.retries})
     try {
       return await call()
     } catch (error) {

@@ -2,7 +2,7 @@ import type {z} from 'zod'
 
 import type {SourcesConfig} from '../config/sections/sources.js'
 import type {Db} from '../store/open.js'
-import type {RetryHooks} from './cloud-retry.js'
+import type {RequestListener, RetryHooks} from './cloud-retry.js'
 
 /** The run-wide settings every cloud source shares (from `sources:` and flags). */
 export interface RunSettings {
@@ -10,6 +10,8 @@ export interface RunSettings {
   initialDays: number
   retry: SourcesConfig['retry']
   retryHooks?: RetryHooks
+  /** Hears of every request a cloud source sends (pages, retries), for a progress display. */
+  onRequest?: RequestListener
   from?: string
   to?: string
   today?: string

@@ -12,6 +12,7 @@ import {ClusterRoleBinding} from 'kubernetes-models/rbac.authorization.k8s.io/v1
 
 import {parseConfig} from '../../src/config/index.js'
 import {ExitCode} from '../../src/exit-codes.js'
+import {commandContracts} from '../../src/output/contracts.js'
 import {DEFAULT_FINOPS_YAML, type Manifest, renderManifests} from '../../src/run/manifests.js'
 import {parseJson, repoRoot, runCli, tempDir} from '../helpers/cli.js'
 
@@ -236,9 +237,9 @@ describe('finops cronjob manifest (built CLI)', () => {
       expect(cron.spec.schedule).toBe('5 * * * *')
       expect(cron.spec.jobTemplate.spec.template.spec.containers[0]!.image).toBe('registry.example.com/finops:1.2.3')
 
-      const json = parseJson<{manifests: Manifest[]}>(
-        await runCli(['cronjob', 'manifest', '--config', configFile, '--json']),
-      )
+      const json = commandContracts['cronjob-manifest'].parse(
+        parseJson(await runCli(['cronjob', 'manifest', '--config', configFile, '--json'])),
+      ) as {manifests: Manifest[]}
       expect(json.manifests.map((m) => m.kind)).toEqual(docs.map((d) => d.kind))
       const bad = await runCli(['cronjob', 'manifest', '--config', configFile, '--schedule', 'hourly'])
       expect(bad.code).toBe(ExitCode.invalidInput)

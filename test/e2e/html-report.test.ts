@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {CostForecast} from '../../forecasters/types.js'
 import type {CostReport} from '../../src/cost/report-builder.js'
+import {commandContracts} from '../../src/output/contracts.js'
 import {launchChromium, parseJson, repoRoot, runCli, tempDir} from '../helpers/index.js'
 
 // The demo's fixed "today": its data ends 2026-10-31.
@@ -46,6 +47,15 @@ describe('finops report: the HTML report in the real headless chromium', () => {
     const written = await runCli(['report', '--db', db, '--out', html, ...WINDOW, ...SCOPE], {env})
     expect(written.code, written.stderr).toBe(0)
     expect(written.stdout).toContain(`written to ${html}`)
+    // The same run as --json, held to its published contract (written to a second file).
+    const described = await runCli(
+      ['report', '--db', db, '--out', path.join(tmp.dir, 'described.html'), ...WINDOW, ...SCOPE, '--json'],
+      {env},
+    )
+    expect(described.code, described.stderr).toBe(0)
+    expect(commandContracts.report.parse(parseJson(described))).toMatchObject({
+      out: path.join(tmp.dir, 'described.html'),
+    })
     ;({browser, close} = await launchChromium())
     page = await browser.newPage()
     page.on('console', (message) => {

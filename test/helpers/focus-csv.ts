@@ -30,9 +30,21 @@ function nextMonth(monthStart: string): string {
 const cell = (v: string | number): string =>
   typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(6)) : `"${v.replace(/"/g, '""')}"`
 
+/** Columns below the grain, written only when some row has them (the files of other tests stay as they were). */
+const DETAIL_COLUMNS: readonly [string, (r: DailyCostRow) => string | number][] = [
+  ['SkuId', (r) => r.usageType ?? ''],
+  ['ChargeDescription', (r) => r.usageTypeLabel ?? ''],
+  ['ResourceId', (r) => r.resourceId ?? ''],
+  ['ResourceName', (r) => r.resourceName ?? ''],
+  ['Tags', (r) => (Object.keys(r.tags).length > 0 ? JSON.stringify(r.tags) : '')],
+]
+
 /** Writes daily cost rows as a FOCUS 1.0 CSV, for tests that import through `finops collect focus` as users do. */
 export function writeFocusCsv(file: string, rows: readonly DailyCostRow[]): void {
-  const lines = [COLUMNS.map(([name]) => name).join(',')]
-  for (const r of rows) lines.push(COLUMNS.map(([, value]) => cell(value(r))).join(','))
+  const columns = rows.some((r) => r.usageType !== undefined || r.resourceId !== undefined)
+    ? [...COLUMNS, ...DETAIL_COLUMNS]
+    : COLUMNS
+  const lines = [columns.map(([name]) => name).join(',')]
+  for (const r of rows) lines.push(columns.map(([, value]) => cell(value(r))).join(','))
   fs.writeFileSync(file, `${lines.join('\n')}\n`)
 }

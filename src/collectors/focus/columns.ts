@@ -16,12 +16,14 @@ export const REQUIRED_COLUMNS = [
 
 export const OPTIONAL_COLUMNS = [
   'BillingAccountName',
+  'ChargeDescription',
   'ChargeFrequency',
   'ContractedCost',
   'ListCost',
   'ProviderName',
   'RegionId',
   'ServiceCategory',
+  'SkuId',
   'SubAccountId',
   'SubAccountName',
   'Tags',

@@ -36,6 +36,8 @@ const problemCode = (column: (typeof ROW_PROBLEMS)[number]): number => ROW_PROBL
 export interface RollupDefinition {
   id: string
   keys: readonly RowColumn[]
+  /** A rollup below the grain (cost details): the columns holding its value and display label. */
+  detail?: {value: RowColumn; label: RowColumn}
 }
 
 /** Columns of the per-row projection that rollups can group on. */
@@ -56,6 +58,8 @@ export type RowColumn =
   | 'tags'
   | 'file'
   | 'problem'
+  | 'sku'
+  | 'sku_label'
 
 /** The store's daily grain, with the display names and the row problem (bad rows are their own groups). */
 export const DAILY_COST_ROLLUP: RollupDefinition = {
@@ -77,6 +81,16 @@ export const DAILY_COST_ROLLUP: RollupDefinition = {
     'tags',
     'problem',
   ],
+}
+
+/** The grain without tags, for the cost details (a detail is summed over the key's tag sets). */
+const GRAIN_WITHOUT_TAGS = DAILY_COST_ROLLUP.keys.filter((k) => k !== 'tags')
+
+/** Cost by usage type (SkuId, described by ChargeDescription) under each grain key and day. */
+export const USAGE_TYPE_ROLLUP: RollupDefinition = {
+  id: 'usage-type',
+  keys: [...GRAIN_WITHOUT_TAGS, 'sku', 'sku_label'],
+  detail: {value: 'sku', label: 'sku_label'},
 }
 
 /** Rows per file and problem: the import's per-file counts. */
@@ -177,6 +191,8 @@ function rowProjection(mapping: ColumnMapping): string {
     ${raw(mapping, 'ChargeFrequency')} AS frequency,
     ${raw(mapping, 'BillingCurrency')} AS currency,
     ${raw(mapping, 'Tags')} AS tags,
+    ${raw(mapping, 'SkuId')} AS sku,
+    ${raw(mapping, 'ChargeDescription')} AS sku_label,
     __finops_file AS file,
     ${splitCost(mapping, 'BilledCost', 'billed')},
     ${splitCost(mapping, 'EffectiveCost', 'effective')},
@@ -196,6 +212,8 @@ export const OUTPUT_COLUMNS = [
   'problem',
   'rows',
   ...AMOUNT_SQL_COLUMNS,
+  'detail',
+  'detail_label',
 ] as const
 
 /**
@@ -229,10 +247,17 @@ export function importQuery(
     'frequency',
     'currency',
   ]
+  // Rollups at (or below) the grain carry its key; details their value and label.
+  const keyed = rollups.flatMap((r, i) => (r.keys.includes('service') ? [i] : []))
+  const detailColumn = (part: 'value' | 'label'): string => {
+    const cases = rollups.flatMap((r, i) => (r.detail ? [`WHEN ${i} THEN ${r.detail[part]}`] : []))
+    return cases.length > 0 ? `CASE set_id ${cases.join(' ')} END` : 'NULL::VARCHAR'
+  }
   return `
     SELECT set_id, day, CAST(CAST(TRY_CAST(bp_text AS TIMESTAMPTZ) AS DATE) - DATE '1970-01-01' AS INTEGER) AS bp,
-      CASE WHEN set_id = 0 THEN to_json([${dims.join(', ')}])::VARCHAR END AS dims, tags, file, problem, rows,
-      ${AMOUNT_SQL_COLUMNS.join(', ')}
+      CASE WHEN set_id IN (${keyed.join(', ')}) THEN to_json([${dims.join(', ')}])::VARCHAR END AS dims, tags, file,
+      problem, rows, ${AMOUNT_SQL_COLUMNS.join(', ')}, ${detailColumn('value')} AS detail,
+      ${detailColumn('label')} AS detail_label
     FROM (
       SELECT ${setId} AS set_id, ${keys.join(', ')}, count(*)::DOUBLE AS rows,
         ${AMOUNT_SQL_COLUMNS.map((c) => `coalesce(sum(${c}), 0) AS ${c}`).join(', ')}

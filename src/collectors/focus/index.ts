@@ -2,6 +2,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {inputError} from '../../errors.js'
+import type {CostDetailKind} from '../../store/cost-details.js'
 import {type CostScope, type CostWriter, writeCostsInTransaction} from '../../store/cost-writer.js'
 import type {Db} from '../../store/open.js'
 import {DEFAULT_IMPORT_MEMORY, formatByteSize, MIN_IMPORT_MEMORY, planBudget} from './budget.js'
@@ -19,6 +20,7 @@ import {
   describeParquetQuery,
   describeSourceQuery,
   FILE_ROLLUP,
+  USAGE_TYPE_ROLLUP,
   importQuery,
   locateQuery,
   MAX_ABS_AMOUNT,
@@ -57,7 +59,14 @@ export interface ImportProgress {
 
 export type {FocusImportSummary}
 
-const ROLLUPS = [DAILY_COST_ROLLUP, FILE_ROLLUP] as const
+/**
+ * Usage types (SkuId) are kept; resources are not: on a per-resource bill their grouping set is as
+ * large as the rollup itself and cost a fifth more peak memory and a third more store
+ * (docs/benchmarks.md), so root cause by resource relies on per-resource tags in FOCUS imports.
+ */
+const ROLLUPS = [DAILY_COST_ROLLUP, FILE_ROLLUP, USAGE_TYPE_ROLLUP] as const
+/** The kind of cost detail each detail rollup's rows are, by set id (its index in ROLLUPS). */
+const DETAIL_KINDS = new Map<number, CostDetailKind>([[ROLLUPS.indexOf(USAGE_TYPE_ROLLUP), 'usage-type']])
 
 /**
  * Imports FOCUS exports: every file given in one call is one export (a multi-part export imports
@@ -253,6 +262,14 @@ async function runImport(
     return id
   }
 
+  /** Replaces what the store held for the grain's billing period, before the first group of it is written. */
+  const clearOnce = (grain: GrainOutcome, bp: number): void => {
+    const scopeId = grain.keyId * 100_000 + bp
+    if (cleared.has(scopeId)) return
+    cleared.add(scopeId)
+    writer.clear(billingPeriodScope(grain.provider, grain.account, bp))
+  }
+
   const fail = async (problem: {code: number} | {column: string; value: string | null}): Promise<never> => {
     throw await badRowError(session, files, mapping, problem)
   }
@@ -272,11 +289,33 @@ async function runImport(
             number[],
             number[],
           ]
-          const amountColumns = columns.slice(8) as number[][]
+          const amountColumns = columns.slice(8, 16) as number[][]
+          const [details, detailLabels] = columns.slice(16) as [(string | null)[], (string | null)[]]
           phase = 'writing'
           for (let i = 0; i < count; i++) {
             const rows = rowCounts[i]!
             const problem = problems[i]!
+            const detailKind = DETAIL_KINDS.get(setIds[i]!)
+            if (detailKind) {
+              // Below the grain, for explaining changes: bad rows are counted (or refused) by the grain's set.
+              const value = clean(details[i] ?? null)
+              if (problem !== 0 || value === null) continue
+              const bp = bps[i]!
+              const grain = grainOf(dims[i]!)
+              clearOnce(grain, bp)
+              for (let a = 0; a < 8; a++) amounts[a] = amountColumns[a]![i]!
+              if (!amounts.every(Number.isSafeInteger)) throw tooLarge(files)
+              writer.insertDetail(
+                grain.keyId,
+                bp,
+                days[i]!,
+                detailKind,
+                value,
+                clean(detailLabels[i] ?? null) ?? '',
+                amounts,
+              )
+              continue
+            }
             if (setIds[i] === 1) {
               const file = fileNames[i] ?? ''
               const tally = perFile.get(file) ?? {rows: 0, skipped: 0, byColumn: {}}
@@ -296,11 +335,7 @@ async function runImport(
             const tagSetId = tagSetOf(tags[i] ?? null)
             // DuckDB accepts a little more JSON than JSON.parse (trailing commas, NaN): such a set is refused.
             if (tagSetId < 0) await fail({column: 'Tags', value: tags[i] ?? null})
-            const scopeId = grain.keyId * 100_000 + bp
-            if (!cleared.has(scopeId)) {
-              cleared.add(scopeId)
-              writer.clear(billingPeriodScope(grain.provider, grain.account, bp))
-            }
+            clearOnce(grain, bp)
             const day = days[i]!
             for (let a = 0; a < 8; a++) amounts[a] = amountColumns[a]![i]!
             if (!amounts.every(Number.isSafeInteger)) throw tooLarge(files)

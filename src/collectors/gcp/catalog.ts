@@ -4,7 +4,14 @@ import {CloudCatalogClient, protos} from '@google-cloud/billing'
 
 import {type Capacity, type PriceRow, replacePrices} from '../../store/prices.js'
 import type {Db} from '../../store/open.js'
-import {DEFAULT_RETRY, RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
+import {
+  DEFAULT_RETRY,
+  RequestCounter,
+  type RequestListener,
+  type RetryHooks,
+  type RetryPolicy,
+  withRetry,
+} from '../cloud-retry.js'
 import type {catalogSummarySchema} from '../schemas.js'
 import type {GoogleAuth} from 'google-auth-library'
 
@@ -28,6 +35,8 @@ export interface CatalogOptions {
   pageSize?: number
   retry?: RetryPolicy
   retryHooks?: RetryHooks
+  /** Hears of every request sent (pages and retries), for a progress display. */
+  onRequest?: RequestListener
 }
 
 /** What a catalog refresh returned (part of `collect gcp --json`). */
@@ -56,7 +65,7 @@ export async function collectCatalogPrices(db: Db, options: CatalogOptions): Pro
     },
   )
   const client = createCatalogClient(options, auth)
-  const counter = new RequestCounter()
+  const counter = new RequestCounter(options.onRequest)
   const retry = options.retry ?? DEFAULT_RETRY
   const summary: CatalogSummary = {services: [], requests: 0, retries: 0}
   try {

@@ -29,6 +29,7 @@ async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettin
         project: source.project ?? (source.table ? parseExportTable(source.table).project : undefined),
         retry: run.retry,
         retryHooks: run.retryHooks,
+        onRequest: run.onRequest,
       })
     } catch (caught) {
       // Whatever failed (credentials, the network, the SDK), it is one line that names the catalog.

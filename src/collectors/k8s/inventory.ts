@@ -30,7 +30,18 @@ export interface CollectInventoryOptions {
   pageSize: number
   namespaces?: readonly string[]
   now?: Date
-  onProgress?: (resource: string, count: number) => void
+  /** Called as each resource kind is listed (or left out), so a caller can show how far the snapshot is. */
+  onProgress?: (progress: InventoryProgress) => void
+}
+
+export interface InventoryProgress {
+  /** The resource just listed, e.g. pods. */
+  resource: string
+  /** Objects of it listed (0 when it was left out). */
+  objects: number
+  /** Resource kinds done so far, of `resourcesTotal`. */
+  resourcesDone: number
+  resourcesTotal: number
 }
 
 export interface CollectInventoryResult {
@@ -177,7 +188,11 @@ export async function collectInventory(
 
   // Resources are listed one after another: a collection is a handful of requests per resource, and
   // sequential paging keeps the API server's load (and our memory) flat on large clusters.
-  for (const lister of listers(access.kc)) {
+  const all = listers(access.kc)
+  let resourcesDone = 0
+  const reportDone = (resource: string, objects: number) =>
+    options.onProgress?.({resource, objects, resourcesDone: ++resourcesDone, resourcesTotal: all.length})
+  for (const lister of all) {
     const count = () => (requests[lister.resource] = (requests[lister.resource] ?? 0) + 1)
     try {
       if (namespaces && lister.inNamespace) {
@@ -190,7 +205,7 @@ export async function collectInventory(
       } else {
         raw[lister.target] = await listAll(lister.all, options.pageSize, count)
       }
-      options.onProgress?.(lister.resource, raw[lister.target].length)
+      reportDone(lister.resource, raw[lister.target].length)
     } catch (error) {
       const status = apiStatus(error)
       if ((status?.code === 403 || status?.code === 404) && !lister.essential) {
@@ -199,6 +214,7 @@ export async function collectInventory(
             ? `cannot list ${lister.resource} (forbidden): left out of the snapshot; grant list on ${lister.resource} to include it`
             : `${lister.resource} is not served by this cluster (404): left out of the snapshot`,
         )
+        reportDone(lister.resource, 0)
         continue
       }
       throw kubeError(error, `list ${lister.resource}`, access.server)

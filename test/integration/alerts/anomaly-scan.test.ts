@@ -4,11 +4,13 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {anomalyContributors, scanAnomalies} from '../../../src/alerts/anomaly-scan.js'
 import {parseConfig} from '../../../src/config/index.js'
 import type {DailyCostRow} from '../../../src/model/cost.js'
+import {importFocusFiles} from '../../../src/collectors/focus/index.js'
 import {queryCostDetails} from '../../../src/store/cost-details.js'
-import {replaceCosts} from '../../../src/store/costs.js'
+import {queryDailyCosts, replaceCosts} from '../../../src/store/costs.js'
 import {type Db, openStore} from '../../../src/store/open.js'
-import {tempDir} from '../../helpers/cli.js'
+import {fixturesDir, tempDir} from '../../helpers/cli.js'
 import {syntheticRows} from '../../helpers/cost-data.js'
+import {writeFocusCsv} from '../../helpers/focus-csv.js'
 import {tempStore} from '../../helpers/store.js'
 import {eachDay} from '../../../src/dates.js'
 
@@ -168,14 +170,6 @@ describe('root cause one level down', () => {
 })
 
 describe('root cause by usage type, resource and tag', () => {
-  /** Deterministic day-to-day noise of about ±4%, so the series look like bills, not constants. */
-  const noise = (() => {
-    let state = 12345
-    return () => {
-      state = (state * 1103515245 + 12345) % 2 ** 31
-      return 0.96 + (state / 2 ** 31) * 0.08
-    }
-  })()
   const LAST = '2024-10-01'
   const RESOURCES = Array.from({length: 30}, (_, i) => `i-0${(0xa000 + i).toString(16)}`)
 
@@ -186,6 +180,12 @@ describe('root cause by usage type, resource and tag', () => {
   function ec2Rows(
     extra: (row: {resource: string; usageType: string; team: string; region: string}) => number,
   ): DailyCostRow[] {
+    // Deterministic day-to-day noise of about ±4%, so the series look like bills, not constants.
+    let state = 12345
+    const noise = (): number => {
+      state = (state * 1103515245 + 12345) % 2 ** 31
+      return 0.96 + (state / 2 ** 31) * 0.08
+    }
     const rows: DailyCostRow[] = []
     for (const day of eachDay('2024-06-01', LAST))
       RESOURCES.forEach((resource, i) => {
@@ -247,15 +247,79 @@ describe('root cause by usage type, resource and tag', () => {
     expect(contributors[0]!.amount).toBeLessThan(380)
   })
 
+  test('from a FOCUS export through the real import: a usage type by its SkuId and ChargeDescription; a resource by its Name tag', async () => {
+    const store = tempStore()
+    try {
+      const file = path.join(tmp.dir, 'ec2-focus.csv')
+      writeFocusCsv(
+        file,
+        ec2Rows((r) => (r.usageType.includes('DataTransfer') ? 12 : 0)),
+      )
+      await importFocusFiles(store.db, [file])
+      const [spike] = scanAnomalies(store.db, defaults, LAST).anomalies
+      expect(spike).toMatchObject({day: LAST, direction: 'spike', keys: ['111', 'Amazon EC2']})
+      const [top] = anomalyContributors(store.db, spike!, ['account', 'service'], defaults)
+      expect(top!.label).toBe(
+        'usage type USE1-DataTransfer-Out-Bytes ($0.09 per GB - first 10 TB / month data transfer out)',
+      )
+      expect(top!.share).toBeGreaterThan(95)
+      // Re-importing the same export replaces its details rather than adding to them.
+      await importFocusFiles(store.db, [file])
+      expect(anomalyContributors(store.db, spike!, ['account', 'service'], defaults)[0]).toEqual(top)
+
+      const hot = RESOURCES[12]!
+      writeFocusCsv(
+        file,
+        ec2Rows((r) => (r.resource === hot ? 150 : 0)),
+      )
+      const other = tempStore()
+      try {
+        await importFocusFiles(other.db, [file])
+        const [resourceSpike] = scanAnomalies(other.db, defaults, LAST).anomalies
+        const [byTag] = anomalyContributors(other.db, resourceSpike!, ['account', 'service'], defaults)
+        expect(byTag!.label).toBe('tag:Name web-12')
+        expect(byTag!.share).toBeGreaterThan(90)
+      } finally {
+        other.cleanup()
+      }
+    } finally {
+      store.cleanup()
+    }
+  })
+
   test("a spike driven by one team's instances names the tag, not one of its resources", () => {
     const contributors = contributorsOf(ec2Rows((r) => (r.team === 'ledger' ? 15 : 0)))
     expect(contributors[0]!.label).toBe('tag:team ledger')
     expect(contributors[0]!.share).toBeGreaterThan(95)
-    expect(contributors.map((c) => c.label)).not.toContain('tag:team checkout')
+    // 10 instances, 2 usage types each, 15 more on each.
+    expect(contributors[0]!.amount).toBeGreaterThan(280)
+    expect(contributors[0]!.amount).toBeLessThan(320)
   })
 })
 
 describe('cost details in the store', () => {
+  test('the FOCUS 1.0 sample, imported as it is, keeps its usage types under their grain', async () => {
+    const store = tempStore()
+    try {
+      await importFocusFiles(store.db, [path.join(fixturesDir, 'focus', 'focus_sample_1000.csv')])
+      const query = (kind: 'usage-type' | 'resource') =>
+        queryCostDetails(store.db, {from: '2000-01-01', to: '2100-01-01', kind, filters: [], metric: 'billed'})!
+      const total = (points: {cost: number}[]) => points.reduce((a, p) => a + p.cost, 0)
+      const usageTypes = query('usage-type')
+      expect(usageTypes.length).toBeGreaterThan(20)
+      expect(usageTypes.some((p) => p.value === 'G95FST5FTYV3JSRX' && p.label.includes('Amazon SQS'))).toBe(true)
+      // Resources are not kept from FOCUS imports (their set is as large as the rollup on a per-resource bill).
+      expect(query('resource')).toEqual([])
+      // Below the grain, not beside it: no detail adds up to more than the rollup holds.
+      const billed = total(
+        queryDailyCosts(store.db, {from: '2000-01-01', to: '2100-01-01', groupBy: [], filters: [], metric: 'billed'}),
+      )
+      expect(Math.abs(total(usageTypes))).toBeLessThanOrEqual(Math.abs(billed) + 1e-6)
+    } finally {
+      store.cleanup()
+    }
+  })
+
   test('a key keeps its 20 largest resources a day and the rest summed; a replaced scope replaces its details', () => {
     const store = tempStore()
     try {

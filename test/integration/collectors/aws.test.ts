@@ -203,6 +203,22 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     expectSameTotals(storeTotals('2026-11-20', '2026-11-25'), ledgerTotals('2026-11-20', '2026-11-25'))
   })
 
+  it('tells a request listener of every page and retry as it is sent, for the progress display', async () => {
+    ce.failNext(2, 'ThrottlingException')
+    const heard: {requests: number; retries: number}[] = []
+    const summary = await collectCloudCosts(db, awsCostFetcher(options()), {
+      restatementDays: 3,
+      initialDays: 40,
+      today: TODAY,
+      onRequest: (sent) => heard.push({...sent}),
+    })
+    expect(summary.requests).toBe(8)
+    expect(heard.map((h) => h.requests)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    // The first two attempts are throttled: each resend is heard with its retry already counted.
+    expect(heard.at(-1)!.retries).toBe(2)
+    expect(heard.map((h) => h.retries)).toEqual([0, 1, 2, 2, 2, 2, 2, 2])
+  })
+
   it('a connection reset mid-request is retried like throttling, within the same budget', async () => {
     ce.failNext(1, 'DROP')
     const summary = await collect({}, {from: '2026-11-24', to: '2026-11-25'})
