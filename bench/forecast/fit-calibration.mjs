@@ -29,7 +29,7 @@ const opt = (name, fallback) => {
 }
 const count = Number(opt('count', '150'))
 const rounds = Number(opt('rounds', '3'))
-let calibration = opt('from') ? JSON.parse(opt('from')) : structuredClone(DEFAULT_CALIBRATION)
+let calibration = opt('from') ? JSON.parse(opt('from')) : JSON.parse(JSON.stringify(DEFAULT_CALIBRATION))
 const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'finops-fit-')), 'observations.json')
 
 /** The p-quantile (lower) of a list. */
@@ -40,7 +40,7 @@ function quantile(xs, p) {
 const MIN_OBSERVATIONS = 30
 
 function fitRound(observations) {
-  const next = structuredClone(calibration)
+  const next = JSON.parse(JSON.stringify(calibration))
   for (const kind of ['daily', 'total'])
     for (const level of [80, 95]) {
       const terms = next[kind][`at${level}`]
