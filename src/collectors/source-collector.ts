@@ -3,7 +3,7 @@ import type {z} from 'zod'
 import type {SourcesConfig} from '../config/sections/sources.js'
 import type {Db} from '../store/open.js'
 import type {CollectSummary, CostFetcher} from './cloud-collect.js'
-import type {RequestListener, RetryHooks, RetryPolicy} from './cloud-retry.js'
+import type {RequestListener, RetryHooks} from './cloud-retry.js'
 
 /** The run-wide settings every cloud source shares (from `sources:` and flags). */
 export interface RunSettings {
