@@ -1,6 +1,7 @@
 import {storeError} from '../errors.js'
 import type {DailyCostRow} from '../model/cost.js'
 import {AMOUNT_SQL_COLUMNS, splitAmount} from './amounts.js'
+import {type CommitmentUsageGroup, openCommitmentUsageWriter} from './commitment-usage.js'
 import {type CostDetailKind, openCostDetailWriter} from './cost-details.js'
 import {ACCUMULATOR_SIZE, openSummaryDeltas, summarizeBillingPeriods} from './cost-summaries.js'
 import {dayNumber, dayText} from './day-numbers.js'
@@ -86,6 +87,13 @@ export interface CostWriter {
     kind: CostDetailKind,
     value: string,
     label: string,
+    amounts: ArrayLike<number>,
+  ): void
+  /** Upserts one charge period of commitment-relevant spend of a key (see commitment-usage.ts), amounts as for insertGroup. */
+  insertCommitmentUsage(
+    keyId: number,
+    billingPeriod: number,
+    group: CommitmentUsageGroup,
     amounts: ArrayLike<number>,
   ): void
   /** Records a display name for an account or sub-account id. */
@@ -176,6 +184,7 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
   const named = new Set<string>()
   const summaries = openSummaryDeltas(db)
   const details = openCostDetailWriter(db)
+  const commitmentUsage = openCommitmentUsageWriter(db)
   const summarySetOf = db.prepare('SELECT summary_set_id FROM cost_tag_sets WHERE id = ?').pluck()
   const summarySets = new Map<number, number>()
   const group = new Float64Array(ACCUMULATOR_SIZE)
@@ -246,12 +255,14 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
       tallies.set(periodKey(scope.source, scope.provider, scope.billingAccountId, bp), tally)
       summaries.removeScope(ids, {billingPeriod: bp})
       details.clear(ids, {billingPeriod: bp})
+      commitmentUsage.clear(ids, {billingPeriod: bp})
       for (const id of ids) deletePeriod.run(id, bp)
     } else {
       const from = dayNumber(scope.from)
       const to = dayNumber(scope.to)
       summaries.removeScope(ids, {from, to})
       details.clear(ids, {from, to})
+      commitmentUsage.clear(ids, {from, to})
       deleteDays.run(scope.source, scope.provider, scope.billingAccountId, from, to)
     }
   }
@@ -352,6 +363,7 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
     tagSetId: (tags) => tagSets.resolve(tags),
     insertGroup,
     insertDetail: details.add,
+    insertCommitmentUsage: commitmentUsage.add,
     nameAccount,
     scopes: () => [...cleared.values()],
     restatements: () =>
