@@ -126,7 +126,7 @@ export function sourceRelation(files: readonly FocusFile[]): string {
 }
 
 /** SQL for a column as text, NULL when the file lacks it. */
-const raw = (mapping: ColumnMapping, column: FocusColumn): string =>
+export const raw = (mapping: ColumnMapping, column: FocusColumn): string =>
   mapping[column] === undefined ? 'NULL::VARCHAR' : `CAST(${ident(mapping[column])} AS VARCHAR)`
 const costSql = (mapping: ColumnMapping, column: FocusColumn): string =>
   mapping[column] === undefined ? '0::DOUBLE' : `TRY_CAST(${raw(mapping, column)} AS DOUBLE)`
@@ -175,7 +175,7 @@ const splitCost = (mapping: ColumnMapping, column: FocusColumn, alias: string): 
 }
 
 /** The per-row projection: each rollup key and the parsed costs. */
-function rowProjection(mapping: ColumnMapping): string {
+export function rowProjection(mapping: ColumnMapping): string {
   return `
     ${daySql(mapping)} AS day,
     ${raw(mapping, 'BillingPeriodStart')} AS bp_text,
@@ -200,6 +200,21 @@ function rowProjection(mapping: ColumnMapping): string {
     ${splitCost(mapping, 'ContractedCost', 'contracted')},
     ${problemSql(mapping)} AS problem`
 }
+
+/** The grain's text columns, packed per group into the JSON array the importer resolves to a key. */
+export const GRAIN_DIMS = [
+  'provider',
+  'account',
+  'account_name',
+  'sub',
+  'sub_name',
+  'service',
+  'category',
+  'region',
+  'charge_category',
+  'frequency',
+  'currency',
+] as const
 
 /** Output columns of the import query, in order. */
 export const OUTPUT_COLUMNS = [
@@ -234,19 +249,7 @@ export function importQuery(
   // GROUPING(...) over every key sets a bit for each key a set does not group on.
   const masks = rollups.map((r) => keys.reduce((mask, key) => (r.keys.includes(key) ? mask : mask | bit(key)), 0))
   const setId = `CASE grouping(${keys.join(', ')}) ${masks.map((m, i) => `WHEN ${m} THEN ${i}`).join(' ')} END`
-  const dims = [
-    'provider',
-    'account',
-    'account_name',
-    'sub',
-    'sub_name',
-    'service',
-    'category',
-    'region',
-    'charge_category',
-    'frequency',
-    'currency',
-  ]
+  const dims = GRAIN_DIMS
   // Rollups at (or below) the grain carry its key; details their value and label.
   const keyed = rollups.flatMap((r, i) => (r.keys.includes('service') ? [i] : []))
   const detailColumn = (part: 'value' | 'label'): string => {
