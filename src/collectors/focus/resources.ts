@@ -5,7 +5,6 @@ import {dayText} from '../../store/day-numbers.js'
 import type {ColumnMapping} from './columns.js'
 import type {DuckDBSession} from './duckdb-session.js'
 import type {FocusFile} from './files.js'
-import {canonicalServiceCategory} from './normalize.js'
 import {resourceQuery} from './resource-query.js'
 
 /** What the importer resolved a grain's JSON text to. */
