@@ -1,7 +1,8 @@
 import {storeError} from '../errors.js'
-import type {DailyCostRow} from '../model/cost.js'
+import type {CostDimensions, DailyCostRow} from '../model/cost.js'
 import {AMOUNT_SQL_COLUMNS, splitAmount} from './amounts.js'
-import {type CostDetailKind, openCostDetailWriter} from './cost-details.js'
+import {type CommitmentUsageWriter, openCommitmentUsageWriter} from './commitment-usage.js'
+import {type CostDetailWriter, openCostDetailWriter} from './cost-details.js'
 import {ACCUMULATOR_SIZE, openSummaryDeltas, summarizeBillingPeriods} from './cost-summaries.js'
 import {dayNumber, dayText} from './day-numbers.js'
 import type {Db} from './open.js'
@@ -26,18 +27,7 @@ export interface ReplaceCostsResult {
 }
 
 /** The grain's columns other than day, billing period and tags (stored once per combination). */
-export interface CostKey {
-  source: string
-  provider: string
-  billingAccountId: string
-  subAccountId: string
-  serviceName: string
-  serviceCategory: string
-  regionId: string
-  chargeCategory: string
-  chargeFrequency: string
-  currency: string
-}
+export type CostKey = {source: string} & CostDimensions
 
 /** Billed cost of one currency, as exact units and nanos. */
 export interface ExactTotal {
@@ -79,15 +69,9 @@ export interface CostWriter {
    */
   insertGroup(keyId: number, billingPeriod: number, day: number, tagSetId: number, amounts: ArrayLike<number>): void
   /** Upserts one detail below the grain (a usage type or resource of a key's day), amounts as for insertGroup. */
-  insertDetail(
-    keyId: number,
-    billingPeriod: number,
-    day: number,
-    kind: CostDetailKind,
-    value: string,
-    label: string,
-    amounts: ArrayLike<number>,
-  ): void
+  insertDetail: CostDetailWriter['add']
+  /** Upserts one charge period of commitment-relevant spend of a key (see commitment-usage.ts), amounts as for insertGroup. */
+  insertCommitmentUsage: CommitmentUsageWriter['add']
   /** Records a display name for an account or sub-account id. */
   nameAccount(provider: string, accountId: string, name: string): void
   /** Scopes replaced so far, in first-seen order. */
@@ -176,6 +160,7 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
   const named = new Set<string>()
   const summaries = openSummaryDeltas(db)
   const details = openCostDetailWriter(db)
+  const commitmentUsage = openCommitmentUsageWriter(db)
   const summarySetOf = db.prepare('SELECT summary_set_id FROM cost_tag_sets WHERE id = ?').pluck()
   const summarySets = new Map<number, number>()
   const group = new Float64Array(ACCUMULATOR_SIZE)
@@ -246,12 +231,14 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
       tallies.set(periodKey(scope.source, scope.provider, scope.billingAccountId, bp), tally)
       summaries.removeScope(ids, {billingPeriod: bp})
       details.clear(ids, {billingPeriod: bp})
+      commitmentUsage.clear(ids, {billingPeriod: bp})
       for (const id of ids) deletePeriod.run(id, bp)
     } else {
       const from = dayNumber(scope.from)
       const to = dayNumber(scope.to)
       summaries.removeScope(ids, {from, to})
       details.clear(ids, {from, to})
+      commitmentUsage.clear(ids, {from, to})
       deleteDays.run(scope.source, scope.provider, scope.billingAccountId, from, to)
     }
   }
@@ -352,6 +339,7 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
     tagSetId: (tags) => tagSets.resolve(tags),
     insertGroup,
     insertDetail: details.add,
+    insertCommitmentUsage: commitmentUsage.add,
     nameAccount,
     scopes: () => [...cleared.values()],
     restatements: () =>

@@ -2,7 +2,7 @@ import {AMOUNT_SQL_COLUMNS} from '../../store/amounts.js'
 import {DETAIL_VALUES_KEPT} from '../../store/cost-details.js'
 import type {ColumnMapping} from './columns.js'
 import type {FocusFile} from './files.js'
-import {GRAIN_DIMS, raw, rowProjection, sourceRelation} from './focus-query.js'
+import {GRAIN_DIMENSIONS, raw, rowProjection, sourceRelation} from './focus-query.js'
 
 /**
  * The import's second query, over the same files: cost by resource (ResourceId). It runs on its own
@@ -43,7 +43,7 @@ export function resourceQuery(
   mapping: ColumnMapping,
   partition: {index: number; count: number} = {index: 0, count: 1},
 ): string {
-  const grain = [...GRAIN_DIMS, 'bp_text', 'day'].join(', ')
+  const grain = [...GRAIN_DIMENSIONS, 'bp_text', 'day'].join(', ')
   const priced = `lower(trim(category)) IN (${PRICED_CATEGORIES.map((c) => `'${c}'`).join(', ')})`
   // Quantity and unit from the same pair: PricingUnit/PricingQuantity, else the consumed ones.
   const pricingUnit = cleanSql(raw(mapping, 'PricingUnit'))
@@ -73,7 +73,7 @@ export function resourceQuery(
         FROM per_unit
       )
     )
-    SELECT to_json([${GRAIN_DIMS.join(', ')}])::VARCHAR AS dims,
+    SELECT to_json([${GRAIN_DIMENSIONS.join(', ')}])::VARCHAR AS dims,
       CAST(CAST(TRY_CAST(bp_text AS TIMESTAMPTZ) AS DATE) - DATE '1970-01-01' AS INTEGER) AS bp, day,
       CASE WHEN top OR unit IS NOT NULL THEN resource ELSE '' END AS resource,
       CASE WHEN top THEN max(label) ELSE '' END AS label, top, unit, sum(quantity)::DOUBLE AS quantity,
