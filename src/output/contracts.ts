@@ -28,6 +28,7 @@ import {collectK8sSchema, collectUsageSchema, costAllocationSchema} from '../k8s
 import {cronjobManifestSchema} from '../model/manifest.js'
 import {reportSchema} from '../report/schemas.js'
 import {storeBackupSchema, storeRestoreSchema, storeVerifySchema} from '../backup/schemas.js'
+import {savingsRecordSchema, savingsReportSchema} from '../savings/schemas.js'
 
 /**
  * Every command's `--json` contract, by command id (`cost report` is `cost-report`): the zod schema
@@ -65,6 +66,8 @@ export const commandContracts = {
   recommend: recommendReportSchema,
   report: reportSchema,
   rollback: rollbackSchema,
+  savings: savingsReportSchema,
+  'savings-record': savingsRecordSchema,
   'store-backup': storeBackupSchema,
   'store-restore': storeRestoreSchema,
   'store-verify': storeVerifySchema,

@@ -29,5 +29,6 @@ export const markdownFormat = formatByKind({
     'budget-list': fromDocument(async () => (await import('../budget-format.js')).budgetListDocument),
     'budget-status': fromDocument(async () => (await import('../budget-format.js')).budgetStatusDocument),
     'anomaly-list': fromDocument(async () => (await import('../anomaly-format.js')).anomalyListDocument),
+    savings: fromDocument(async () => (await import('../savings-format.js')).savingsDocument),
   },
 })

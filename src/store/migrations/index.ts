@@ -11,6 +11,7 @@ import {migration as costDetails} from './cost-details.js'
 import {migration as k8sInventoryAndUsage} from './k8s-inventory-and-usage.js'
 import {migration as recommendations} from './recommendations.js'
 import {migration as runLock} from './run-lock.js'
+import {migration as savingsCommitments} from './savings-commitments.js'
 import {migration as storeMeta} from './store-meta.js'
 
 /** A schema change applied once, in its own transaction. */
@@ -42,4 +43,5 @@ export const migrations: readonly Migration[] = [
   storeMeta,
   anomalyFeedback,
   costDetails,
+  savingsCommitments,
 ]
