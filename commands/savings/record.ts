@@ -22,7 +22,8 @@ export default class SavingsRecord extends FinopsCommand {
   static override flags = {
     commitment: Flags.string({description: "the provider's id of the commitment", required: true}),
     provider: Flags.string({description: 'aws, azure, gcp, ...', required: true}),
-    type: Flags.string({description: 'what was bought', options: [...COMMITMENT_TYPES], required: true}),
+    // Checked with the other fields (not as flag options), so every mistake reads the same way.
+    type: Flags.string({description: `what was bought: ${COMMITMENT_TYPES.join(', ')}`, required: true}),
     hourly: Flags.string({description: 'the hourly commitment, in --currency', required: true}),
     term: Flags.string({description: 'term in months (12 or 36)', required: true}),
     start: Flags.string({description: 'first day it applies (YYYY-MM-DD)', required: true}),
