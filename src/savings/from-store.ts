@@ -20,7 +20,8 @@ import {
   measureAction,
 } from './ledger.js'
 import type {CommitmentEntry, LedgerEntry, SavingsReport} from './schemas.js'
-import {groupLedger, ledgerTotals} from './summary.js'
+import {groupLedger, ledgerTotals, realizedRatios} from './summary.js'
+import type {RealizedRatios} from '../../recommenders/track-record.js'
 
 /**
  * The ledger's one impure edge: reads the apply journal, the kube-state-metrics history and the
@@ -354,4 +355,20 @@ function commitmentEntries(db: Db): CommitmentEntry[] {
     measurable: false,
     note: 'not measurable yet: the store keeps no commitment usage from the bill (covered on-demand equivalent vs the commitment fee)',
   }))
+}
+
+/** How far back the track record the recommenders get reaches: recent behaviour, bounded work. */
+export const TRACK_RECORD_DAYS = 90
+
+/**
+ * Realized / promised per kind over the actions applied in the last TRACK_RECORD_DAYS days, for the
+ * recommenders and the run's metrics; empty (and no allocation run) when the journal has none.
+ */
+export function realizedRatiosFromStore(db: Db, k8s: KubernetesConfig, now = today()): RealizedRatios {
+  const since = addDays(now, -TRACK_RECORD_DAYS)
+  const any = listActions(db, {status: 'applied'}).some(
+    (a) => (LEDGER_KINDS as readonly string[]).includes(a.kind) && dayOf(a) >= since,
+  )
+  if (!any) return {}
+  return realizedRatios(buildSavingsLedger(db, k8s, {since}, now).actions)
 }
