@@ -16,7 +16,7 @@ no fonts, scripts or styles are fetched), readable on a phone and printable. For
 group with the previous period, the forecast with its interval, each budget's burn with the
 projected breach, top movers, anomalies with their size in money, Kubernetes allocation with idle
 cost, recommendations (sortable) and applied actions. Every chart has a data table behind it.
-Group and filter keys: ${DIMENSION_KEYS_HELP}.`
+Group and filter keys: ${DIMENSION_KEYS_HELP}. FINOPS_NOW (an ISO date or time) pins today (the windows end yesterday).`
 
   static override examples = [
     '<%= config.bin %> report --out report.html',

@@ -23,22 +23,27 @@ const MIN_DAILY_ERRORS = 15
 const MIN_PATHS = 5
 /**
  * Calibration of the interval widths, fitted on the development seeds of bench/forecast/quarter.mjs
- * (`--set dev --calibrate`, which prints the width each kind of band needed for its level's coverage,
- * separately where the backtest reached the whole horizon and where it was extrapolated) and checked on
- * the held-out seeds (docs/benchmarks.md).
+ * (`bench/forecast/fit-calibration.mjs`, which reruns `quarter.mjs --set dev --in-process` and moves
+ * each term until the coverage of its third of the horizon, or of its total, matches its level) and
+ * checked on seeds never used for fitting (docs/benchmarks.md).
  *
  * - `growth`: bounds on the exponent of the error's growth with the horizon where it must be
  *   extrapolated past the steps the backtest reaches (fitted on the steps it reaches, kept within the
  *   bounds; the fallback where too few steps were measured). A running total's error grows at least
  *   linearly: errors of level and trend persist from one day to the next, so it is never the sqrt(n)
  *   of independent days.
- * - `daily`, `total`: a width factor `c * (1 + g * step / 90) * (1 + k * shortfall)` at the 80% and
- *   95% levels (other levels interpolate; each is `[c, g, k]`), where `shortfall` is the share of the
- *   horizon past the last step the backtest measured. `c` corrects for choosing the model and measuring
- *   its errors on the same few origins; `g` for the long-horizon errors coming from fewer paths, trained
- *   on shorter histories; `k` for a backtest that could not reach the horizon: its origins are few and
- *   close together (their errors agree more than the future's will) and the error's growth past them is
- *   extrapolated with an exponent that is itself uncertain.
+ * - `daily`, `total`: at the 80% and 95% levels (other levels interpolate) a width factor
+ *   `reached(step) * (1 + shortfall(step) * s)`, where `s` is the share of the horizon past the last
+ *   step the backtest measured and both terms are given at three knots (the middle of each third of a
+ *   quarter for daily bands, the 30-, 60- and 90-day totals for running totals) and interpolated
+ *   between them. `reached` corrects for choosing the model and measuring its errors on the same few
+ *   origins, and for long-horizon errors measured on fewer paths from shorter training; `shortfall`
+ *   for a backtest that could not reach the horizon: its origins are few and close together (their
+ *   errors agree more than the future's will) and the growth past them is extrapolated with an
+ *   exponent that is itself uncertain. Each third has its own terms because one straight line over
+ *   the horizon left the middle third under-covered while the first was over-covered; the 95% level
+ *   has its own `shortfall` terms because the tails of short histories are heavier than their 80%
+ *   bands suggest.
  */
 export interface IntervalCalibration {
   growth: {
@@ -48,15 +53,40 @@ export interface IntervalCalibration {
   daily: {at80: WidthTerms; at95: WidthTerms}
   total: {at80: WidthTerms; at95: WidthTerms}
 }
-/** `[c, g, k]` of the width factor `c * (1 + g * step / 90) * (1 + k * shortfall)`. */
-export type WidthTerms = readonly [number, number, number]
+/** Width-factor terms at the three knots of a kind of band (see IntervalCalibration). */
+export interface WidthTerms {
+  reached: Knots
+  shortfall: Knots
+}
+export type Knots = readonly [number, number, number]
+/** Steps (days ahead, from 0) of the knots: the middle of each third for a day, the end of each third for a total. */
+export const KNOT_STEPS: Record<'daily' | 'total', Knots> = {daily: [14.5, 44.5, 74.5], total: [29, 59, 89]}
 export const DEFAULT_CALIBRATION: IntervalCalibration = {
   growth: {
     daily: {min: 0.5, max: 1, fallback: 0.6},
     total: {min: 1.35, max: 2, fallback: 1.45},
   },
-  daily: {at80: [1.01, 0.46, 1.1], at95: [1.33, 0.45, 1.8]},
-  total: {at80: [1.17, 0.64, 1.1], at95: [1, 1.2, 1.4]},
+  daily: {
+    at80: {reached: [1.085, 1.24, 1.395], shortfall: [1.1, 1.1, 1.1]},
+    at95: {reached: [1.426, 1.626, 1.825], shortfall: [1.8, 1.8, 1.8]},
+  },
+  total: {
+    at80: {reached: [1.411, 1.661, 1.91], shortfall: [1.1, 1.1, 1.1]},
+    at95: {reached: [1.387, 1.787, 2.187], shortfall: [1.4, 1.4, 1.4]},
+  },
+}
+
+/**
+ * A term at one step from its three knots: straight lines between them, flat before the first, and past
+ * the last along the last segment when it rises (a horizon longer than a quarter keeps widening).
+ */
+export function atStep(knots: Knots, steps: Knots, step: number): number {
+  if (step <= steps[0]) return knots[0]
+  for (let i = 1; i < 3; i++)
+    if (step <= steps[i]!)
+      return knots[i - 1]! + ((knots[i]! - knots[i - 1]!) * (step - steps[i - 1]!)) / (steps[i]! - steps[i - 1]!)
+  const slope = Math.max(0, (knots[2] - knots[1]) / (steps[2] - steps[1]))
+  return knots[2] + slope * (step - steps[2])
 }
 
 /**
@@ -73,9 +103,22 @@ export function widthFactor(
 ): number {
   const {at80, at95} = calibration[kind]
   const t = (level - 80) / 15
-  const [c, g, k] = at80.map((v, i) => v + (at95[i]! - v) * t) as [number, number, number]
+  const term = (part: keyof WidthTerms): number => {
+    const a = atStep(at80[part], KNOT_STEPS[kind], step)
+    return a + (atStep(at95[part], KNOT_STEPS[kind], step) - a) * t
+  }
   const shortfall = Math.max(0, horizon - (reach + 1)) / horizon
-  return Math.max(0.5, c) * (1 + Math.max(0, g) * (step / 90)) * (1 + Math.max(0, k) * shortfall)
+  return Math.max(0.5, term('reached')) * (1 + Math.max(0, term('shortfall')) * shortfall)
+}
+
+/** The calibration with every `reached` term multiplied by `k` (a poor fit's wider intervals). */
+export function widenCalibration(calibration: IntervalCalibration, k: number): IntervalCalibration {
+  const wider = (w: WidthTerms): WidthTerms => ({...w, reached: w.reached.map((v) => v * k) as unknown as Knots})
+  return {
+    growth: calibration.growth,
+    daily: {at80: wider(calibration.daily.at80), at95: wider(calibration.daily.at95)},
+    total: {at80: wider(calibration.total.at80), at95: wider(calibration.total.at95)},
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import {accuracy, combineRuns, MIN_TRAIN_DAYS, type OriginRun, planBacktest, run
 import {cleanSpikes} from './clean.js'
 import {describeGaps, fillGaps} from './gaps.js'
 import {adjustHistory, learnCalendar, UNKNOWN_HOLIDAY_LOW} from './calendar.js'
-import {backtestCoverage, type Band, DEFAULT_CALIBRATION, errorBands, type WidthTerms} from './intervals.js'
+import {backtestCoverage, type Band, DEFAULT_CALIBRATION, errorBands, widenCalibration} from './intervals.js'
 import type {PointModel} from './models/types.js'
 import {MODEL_NAMES, type PointModelName, pointModels} from './registry.js'
 import {mean} from './stats.js'
@@ -123,13 +123,12 @@ export function forecastSeries(
       : pointModels[chosen as PointModelName].forecast(clean, horizonDays)
   const nonNegative = raw.every((v) => v >= 0)
   const level = Math.max(Math.abs(mean(clean.slice(-LEVEL_WINDOW))), 1e-9)
-  const widening = poor ? POOR_FIT_WIDENING : 1
-  const wider = (c: WidthTerms): WidthTerms => [c[0] * widening, c[1], c[2]]
-  const bands = errorBands(runs[chosen]!, s.level, horizonDays, {
-    growth: s.calibration.growth,
-    daily: {at80: wider(s.calibration.daily.at80), at95: wider(s.calibration.daily.at95)},
-    total: {at80: wider(s.calibration.total.at80), at95: wider(s.calibration.total.at95)},
-  })
+  const bands = errorBands(
+    runs[chosen]!,
+    s.level,
+    horizonDays,
+    poor ? widenCalibration(s.calibration, POOR_FIT_WIDENING) : s.calibration,
+  )
   const last = history.at(-1)!.date
   const daily: ForecastPoint[] = []
   const cumulative: ForecastPoint[] = []

@@ -12,9 +12,30 @@ export const daysBetween = (from: string, to: string): number =>
 
 /** The current instant; FINOPS_NOW (an ISO date or time) pins it for reproducible runs and tests. */
 export function now(env: NodeJS.ProcessEnv = process.env): Date {
-  const pinned = env.FINOPS_NOW
-  if (pinned && !Number.isNaN(Date.parse(pinned))) return new Date(pinned)
-  return new Date()
+  return pinnedNow(env) ?? new Date()
+}
+
+const PINNED_NOW = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:\d{2})?)?$/i
+
+/**
+ * FINOPS_NOW as an instant, or undefined when it is unset or empty. Only ISO forms are taken (a date
+ * is its UTC midnight, a time without an offset is UTC): JavaScript would read `1` as the year 2001
+ * and a bare time in the machine's zone, and a value it cannot read at all must not quietly become
+ * the real clock, since schedules and run ids would then change under a run that meant to pin them.
+ */
+export function pinnedNow(env: NodeJS.ProcessEnv = process.env): Date | undefined {
+  const text = env.FINOPS_NOW?.trim()
+  if (text === undefined || text === '') return undefined
+  const match = PINNED_NOW.exec(text)
+  const day = match?.[1]
+  const instant = match ? Date.parse(`${day}T${match[2] ?? '00:00'}${match[3] ?? 'Z'}`) : Number.NaN
+  // Date.parse rolls 2026-02-30 over to March; the calendar day must survive the round trip.
+  if (Number.isNaN(instant) || (day !== undefined && toDay(dayToDate(day)) !== day))
+    throw usageError(
+      `FINOPS_NOW '${env.FINOPS_NOW}' is not an ISO date or time`,
+      'write e.g. FINOPS_NOW=2026-12-01 or FINOPS_NOW=2026-12-01T09:00:00Z, or unset it to use the clock',
+    )
+  return new Date(instant)
 }
 
 /** Today's UTC date, as `now` sees it. */

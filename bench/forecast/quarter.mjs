@@ -3,12 +3,18 @@
  * 90-day forecasts of harder bills (bench/forecast/quarter-bills.mjs) by `finops forecast` against R's
  * forecast package (snaive, ets, auto.arima, stlf) and Prophet, fitted in the same run on the same
  * daily totals of each currency. Run after the build:
- *   node bench/forecast/quarter.mjs [--set dev|holdout|both] [--count N] [--in-process] [--no-peers]
+ *   node bench/forecast/quarter.mjs [--set dev|holdout|fresh|both] [--count N] [--seeds A-B] [--in-process]
+ *     [--no-peers] [--no-groups] [--calibrate] [--calibration JSON] [--calibrate-json FILE] [--verbose] [--keep]
  * --in-process forecasts through the library on an in-memory store (the quick loop used while tuning;
  * no CLI, no R); the recorded figures come from the default mode: each bill's history is written as a
  * FOCUS CSV, imported with the built CLI and forecast with `finops forecast --json --horizon 90
  * --group-by service` at --level 80 and 95, with `forecast.holidays.country: US` in finops.yaml (Prophet
- * is given the same holidays). Dev seeds (1..N) were used while tuning; holdout seeds (5001..) were not.
+ * is given the same holidays). Dev seeds (1..N) are the ones calibration is fitted on; holdout seeds
+ * (5001..) were looked at after an earlier calibration, so they no longer count as unseen; fresh seeds
+ * (9001..) were kept for the check of the per-third calibration. --seeds A-B replaces the chosen set's
+ * seeds with a range (for a later, again unseen set). Every coverage figure is printed with its 95%
+ * confidence interval: binomial (Wilson) over the counted days or totals, and for days also a bootstrap
+ * over series (a series' days are not independent, so that interval is the honest one).
  */
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
@@ -16,6 +22,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {rng} from './generate.mjs'
 import {dailySeries, day, generateQuarterBill, quarterFocusCsv, usHolidays} from './quarter-bills.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -36,14 +43,29 @@ const opt = (name, fallback) => {
 const set = opt('set', 'both')
 const count = Number(opt('count', '40'))
 const inProcess = args.includes('--in-process')
+// --no-groups (in-process only): no per-service forecasts, a third of the work (the fitting loop needs the totals only).
+const noGroups = args.includes('--no-groups')
 const peers = !inProcess && !args.includes('--no-peers')
 // --calibration '{...}' (in-process only): try an IntervalCalibration (forecasters/intervals.ts) while fitting one.
 const calibration = opt('calibration') ? JSON.parse(opt('calibration')) : undefined
 const seeds = {
   dev: Array.from({length: count}, (_, i) => i + 1),
   holdout: Array.from({length: count}, (_, i) => i + 5001),
+  fresh: Array.from({length: count}, (_, i) => i + 9001),
 }
 const chosenSets = set === 'both' ? ['dev', 'holdout'] : [set]
+if (!chosenSets.every((name) => name in seeds)) {
+  console.error(`--set must be dev, holdout, fresh or both (got ${set})`)
+  process.exit(2)
+}
+if (opt('seeds')) {
+  const m = /^(\d+)-(\d+)$/.exec(opt('seeds'))
+  if (!m || Number(m[2]) < Number(m[1]) || chosenSets.length !== 1) {
+    console.error('--seeds takes a range A-B (A <= B) and one --set to label it')
+    process.exit(2)
+  }
+  seeds[chosenSets[0]] = Array.from({length: Number(m[2]) - Number(m[1]) + 1}, (_, i) => i + Number(m[1]))
+}
 if (!fs.existsSync(path.join(root, 'dist', 'commands', 'forecast.js'))) {
   console.error('build first: npm run build')
   process.exit(1)
@@ -164,8 +186,8 @@ function record(bill, level, json) {
       f.daily[i][`upper${level}`] = p.upper
     })
     f[`total${level}`] = c.total
-    const first30 = c.cumulative[offset + 29]
-    f[`first30_${level}`] = first30
+    f[`first30_${level}`] = c.cumulative[offset + 29]
+    f[`first60_${level}`] = c.cumulative[offset + 59]
     if (c.groups.length > 0) f.groups = c.groups
   }
 }
@@ -205,7 +227,7 @@ if (inProcess) {
           horizonDays: HORIZON,
           level,
           metric: 'effective',
-          groupBy: level === 80 ? [{kind: 'dimension', name: 'service'}] : [],
+          groupBy: level === 80 && !noGroups ? [{kind: 'dimension', name: 'service'}] : [],
           filters: [],
           holidays: {country: 'US'},
           settings: calibration ? {calibration} : undefined,
@@ -379,6 +401,7 @@ function printTable(title, subset) {
       `finops ${level}% interval of the 90-day total held the actual total for ${held} of ${withTotals.length} series (${pct(held / withTotals.length)}); of the 30-day total ${held30} of ${withTotals.length} (${pct(held30 / withTotals.length)})`,
     )
   }
+  printCoverage(subset)
   const services = subset.flatMap((s) =>
     (s.forecasts.finops?.groups ?? []).flatMap((g) => {
       const truth = s.services.find((x) => x.service === g.keys[0])
@@ -401,6 +424,70 @@ function printTable(title, subset) {
       console.log(
         `finops per-service 90-day total error, ${label}: median ${median(list.map((x) => x.ape)).toFixed(2)}%, mean ${mean(list.map((x) => x.ape)).toFixed(2)}% (${list.length} services; 80% interval held ${list.filter((x) => x.inside).length})`,
       )
+}
+/** Wilson score interval of a binomial proportion, 95%. */
+function wilson(k, n) {
+  if (n === 0) return [Number.NaN, Number.NaN]
+  const z = 1.959964
+  const p = k / n
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n)
+  const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))
+  return [centre - half, centre + half]
+}
+/** 95% percentile-bootstrap interval of a ratio of sums over series (resampling whole series). */
+function bootstrap(parts) {
+  if (parts.length === 0) return [Number.NaN, Number.NaN]
+  const random = rng(20_261_201)
+  const ratios = []
+  for (let b = 0; b < 2000; b++) {
+    let k = 0
+    let n = 0
+    for (let i = 0; i < parts.length; i++) {
+      const [pk, pn] = parts[Math.floor(random() * parts.length)]
+      k += pk
+      n += pn
+    }
+    ratios.push(k / n)
+  }
+  ratios.sort((a, b) => a - b)
+  return [ratios[Math.floor(0.025 * ratios.length)], ratios[Math.ceil(0.975 * ratios.length) - 1]]
+}
+const range = ([a, b]) => `${(100 * a).toFixed(1)}-${(100 * b).toFixed(1)}%`
+/** finops coverage of days in each third and of the 30-, 60- and 90-day totals, with 95% confidence intervals. */
+function printCoverage(subset) {
+  const withDaily = subset.filter((s) => s.forecasts.finops?.daily?.length === HORIZON)
+  console.log(
+    '\n| finops coverage (95% CI: binomial over days / bootstrap over series) | days 1-30 | days 31-60 | days 61-90 | 30-day total | 60-day total | 90-day total |',
+  )
+  console.log('|---|---:|---:|---:|---:|---:|---:|')
+  for (const level of [80, 95]) {
+    const thirds = THIRDS.map(([a, b]) => {
+      const parts = withDaily.map((s) => {
+        const f = s.forecasts.finops
+        let k = 0
+        for (let i = a; i < b; i++)
+          if (s.actual[i] >= f.daily[i][`lower${level}`] && s.actual[i] <= f.daily[i][`upper${level}`]) k++
+        return [k, b - a]
+      })
+      const k = sum(parts.map((p) => p[0]))
+      const n = sum(parts.map((p) => p[1]))
+      return `${pct(k / n)} (${range(wilson(k, n))} / ${range(bootstrap(parts))})`
+    })
+    const totals = [
+      ['first30_', 30],
+      ['first60_', 60],
+      ['total', 90],
+    ].map(([key, days]) => {
+      const with_ = withDaily.filter((s) => s.forecasts.finops[`${key}${level}`])
+      const k = with_.filter((s) => {
+        const t = s.forecasts.finops[`${key}${level}`]
+        const a = sum(s.actual.slice(0, days))
+        return a >= t.lower && a <= t.upper
+      }).length
+      return `${k} of ${with_.length}, ${pct(k / with_.length)} (${range(wilson(k, with_.length))})`
+    })
+    console.log(`| ${level}% intervals | ${[...thirds, ...totals].join(' | ')} |`)
+  }
 }
 function printBreakdown(subset) {
   const tags = [...new Set(subset.flatMap((s) => s.tags))].sort()
@@ -479,6 +566,40 @@ if (args.includes('--calibrate')) {
         `calibration ${level}%, ${label} (${subset.length}): needed width factor days 1-30 ${q(thirds[0], level / 100).toFixed(2)}, 31-60 ${q(thirds[1], level / 100).toFixed(2)}, 61-90 ${q(thirds[2], level / 100).toFixed(2)}; 30-day total ${q(totals30, level / 100).toFixed(2)}, 90-day total ${q(totals, level / 100).toFixed(2)}`,
       )
     }
+}
+if (opt('calibrate-json')) {
+  // For bench/forecast/fit-calibration.mjs: each interval's |error| / half-width on the side the truth fell,
+  // with the third (or total) it belongs to and the share of the horizon the backtest did not reach.
+  const ratio = (a, m, lo, hi) => (a >= m ? (a - m) / Math.max(1e-9, hi - m) : (m - a) / Math.max(1e-9, m - lo))
+  const observations = []
+  for (const s of series) {
+    const f = s.forecasts.finops
+    if (!f || f.daily?.length !== HORIZON) continue
+    const shortfall = Math.max(0, HORIZON - (f.reach ?? HORIZON)) / HORIZON
+    for (const level of [80, 95]) {
+      f.daily.forEach((p, i) =>
+        observations.push({
+          kind: 'daily',
+          level,
+          third: Math.floor(i / 30),
+          shortfall,
+          ratio: ratio(s.actual[i], p.mean, p[`lower${level}`], p[`upper${level}`]),
+        }),
+      )
+      ;['first30_', 'first60_', 'total'].forEach((key, third) => {
+        const t = f[`${key}${level}`]
+        if (t)
+          observations.push({
+            kind: 'total',
+            level,
+            third,
+            shortfall,
+            ratio: ratio(sum(s.actual.slice(0, 30 * (third + 1))), t.mean, t.lower, t.upper),
+          })
+      })
+    }
+  }
+  fs.writeFileSync(opt('calibrate-json'), JSON.stringify(observations))
 }
 const failed = series.filter((s) => s.finopsError)
 if (failed.length)

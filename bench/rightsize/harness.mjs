@@ -116,7 +116,11 @@ export function buildTsdb(om, tsdb) {
   })
 }
 
-/** Starts Debian's prometheus on the TSDB; returns its URL and a stop function. */
+/**
+ * Starts Debian's prometheus on the TSDB; returns its URL and an async stop function that resolves
+ * only once the process has exited, so the caller can remove the TSDB (Prometheus still writes its
+ * WAL and lock file while shutting down; removing the directory before that fails with ENOTEMPTY).
+ */
 export async function startPrometheus(dir, tsdb) {
   const port = await freePort()
   fs.writeFileSync(path.join(dir, 'prom.yml'), 'global: {scrape_interval: 15s}\n')
@@ -130,16 +134,25 @@ export async function startPrometheus(dir, tsdb) {
     ],
     {stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'prometheus.log'), 'w')]},
   )
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    // A loaded machine can take a while to flush the head block; do not wait for ever.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    await exited
+    clearTimeout(killer)
+  }
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`${url}/-/ready`)).ok) return {url, stop: () => child.kill('SIGTERM')}
+      if ((await fetch(`${url}/-/ready`)).ok) return {url, stop}
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100))
   }
-  child.kill('SIGTERM')
+  await stop()
   throw new Error(`Prometheus did not become ready (see ${path.join(dir, 'prometheus.log')})`)
 }
 

@@ -230,8 +230,8 @@ async function recommendViaCli(seed, containers) {
     )
     return recommend.json.recommendations
   } finally {
-    prom.stop()
-    if (!KEEP) fs.rmSync(tsdb, {recursive: true, force: true})
+    await prom.stop()
+    if (!KEEP) fs.rmSync(tsdb, {recursive: true, force: true, maxRetries: 5})
   }
 }
 

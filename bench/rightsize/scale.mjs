@@ -103,6 +103,6 @@ try {
     ),
   )
 } finally {
-  prom.stop()
-  if (!KEEP) fs.rmSync(tsdb, {recursive: true, force: true})
+  await prom.stop()
+  if (!KEEP) fs.rmSync(tsdb, {recursive: true, force: true, maxRetries: 5})
 }

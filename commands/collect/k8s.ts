@@ -8,6 +8,7 @@ import type {CollectK8sResult} from '../../src/collectors/k8s/results.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
 import {progressDisplay} from '../../src/output/progress.js'
 import {replaceInventory} from '../../src/store/k8s-inventory.js'
+import {now} from '../../src/dates.js'
 
 export default class CollectK8s extends FinopsCommand {
   static override storeIntent = 'create' as const
@@ -15,7 +16,9 @@ export default class CollectK8s extends FinopsCommand {
   static override description = `Lists Deployments, StatefulSets, DaemonSets, CronJobs, Jobs, ReplicaSets, Pods, HPAs, PDBs, PVCs/PVs,
 Nodes and Namespaces through the API server (paginated with limit/continue) and replaces the cluster's previous
 snapshot in one transaction. Uses --kubeconfig / KUBECONFIG / ~/.kube/config, or the pod's service account
-in-cluster. Needs only get/list RBAC. Resources the identity may not list are left out with a warning.`
+in-cluster. Needs only get/list RBAC. Resources the identity may not list are left out with a warning.
+FINOPS_NOW (an ISO date or time) pins the snapshot's time, so apply and cost allocation compare it with runs
+that pinned the same clock.`
 
   static override examples = [
     '<%= config.bin %> collect k8s',
@@ -48,6 +51,7 @@ in-cluster. Needs only get/list RBAC. Resources the identity may not list are le
       cluster,
       pageSize: flags['page-size'] ?? k.pageSize,
       namespaces,
+      now: now(),
       onProgress: (p) => progress.update(p.resourcesDone, p.resourcesTotal, `${p.resource} (${p.objects})`),
     }).finally(() => progress.stop())
     const written = replaceInventory(db, inventory, access.context)

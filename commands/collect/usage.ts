@@ -28,7 +28,7 @@ from kube-state-metrics when present, batched per namespace (or per group of wor
 quantile sketch per container and day; re-collecting a day replaces it. From metrics-server
 (--source metrics-server): one sample per run merged into today's digest, for clusters without Prometheus
 (run it on a schedule), and OOM kills read from pod statuses since the previous run. Credentials are taken from files or environment variables and never stored or printed.
-Run \`finops collect k8s\` first so pods map to their workloads (otherwise names are guessed from pod names).`
+Run \`finops collect k8s\` first so pods map to their workloads (otherwise names are guessed from pod names). FINOPS_NOW (an ISO date or time) pins "now" (the end of the --days window).`
 
   static override examples = [
     '<%= config.bin %> collect usage --prometheus http://localhost:9090',

@@ -21,7 +21,7 @@ idle: its own row, or shared out with --idle. --share spreads namespaces or labe
 monitoring) over the rest. Efficiency is usage / request of CPU and memory, weighted by their cost.
 Rows + idle = the total, exactly. History comes from \`finops collect usage\` (kube-state-metrics over
 Prometheus); days without it are modelled from the latest \`collect k8s\` snapshot, and the output says so.
-Group keys: ${ALLOCATION_KEYS_HELP}.`
+Group keys: ${ALLOCATION_KEYS_HELP}. FINOPS_NOW (an ISO date or time) pins today (--window ends yesterday).`
 
   static override examples = [
     '<%= config.bin %> cost allocation',

@@ -17,7 +17,7 @@ dimensions, with a change column against the previous window of equal length, a 
 currency (amounts in different currencies are never added together) and a trend sparkline.
 Group and filter keys: ${DIMENSION_KEYS_HELP}.
 With --source k8s: Kubernetes cost allocation (the same as \`finops cost allocation\`), grouped by
-${ALLOCATION_KEYS_HELP} (default namespace), with an (idle) row.`
+${ALLOCATION_KEYS_HELP} (default namespace), with an (idle) row. FINOPS_NOW (an ISO date or time) pins today (the default window ends yesterday).`
 
   static override examples = [
     '<%= config.bin %> cost report',

@@ -3,6 +3,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import type {LoadedConfig} from '../config/index.js'
 import {locateConfig} from '../config/locate.js'
 import {type InputNamer, isFinopsError, redact, usageError} from '../errors.js'
+import {pinnedNow} from '../dates.js'
 import {ExitCode} from '../exit-codes.js'
 import {formatsFor, type OutputFormatName, outputFormats} from '../output/registry.js'
 import type {ResultData, ResultKind, ResultOptions} from '../output/result-kinds.js'
@@ -114,6 +115,8 @@ export abstract class FinopsCommand extends Command {
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv)
     rejectBlankValues(parsed)
+    // A FINOPS_NOW that cannot be read is refused before anything is read or written, by every command.
+    pinnedNow()
     const flags = parsed.flags as {output?: string; csv?: boolean; markdown?: boolean; out?: string; config?: string}
     await this.checkConfig(flags.config)
     if (flags.out !== undefined) checkOutputTarget(flags.out)

@@ -186,6 +186,62 @@ describe('finops forecast (built CLI)', () => {
     )
   })
 
+  it('two currencies, the second outspending the first: the --json top level is no currency, each has its own entry', async () => {
+    // EUR spend ten times the USD spend: the old top level silently became EUR's.
+    const file = await storeWith('two-currencies', [
+      ...weeklyUsage({start: START, days: DAYS, service: 'Compute', level: 1000, seed: 1}),
+      ...weeklyUsage({start: START, days: DAYS, service: 'Analytics', level: 10_000, seed: 2}).map((r) => ({
+        ...r,
+        currency: 'EUR',
+      })),
+    ])
+    const result = await runCli(['forecast', '--db', file, '--horizon', '90', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const f = parseJson<CostForecast>(result)
+    expectContract(f)
+    expect(f).toMatchObject({currency: null, model: null, daily: null})
+    expect(f.currencies.map((c) => c.currency)).toEqual(['EUR', 'USD'])
+    const [eur, usd] = f.currencies
+    // Each entry is its own currency's bill, never a sum: about 10,000 and 1,000 a weekday.
+    expect(eur!.total.mean / 90).toBeGreaterThan(7000)
+    expect(usd!.total.mean / 90).toBeGreaterThan(700)
+    expect(usd!.total.mean / 90).toBeLessThan(1100)
+    expect(usd!.daily).toHaveLength(90)
+    // Pinned to one currency, the top level is that currency's, whatever the other spends.
+    const pinned = parseJson<CostForecast>(
+      await runCli(['forecast', '--db', file, '--horizon', '90', '--json', '--filter', 'currency=USD']),
+    )
+    expectContract(pinned)
+    expect(pinned.currency).toBe('USD')
+    expect(pinned.daily!.map((p) => p.mean)).toEqual(usd!.daily.map((p) => p.mean))
+    // The table never adds them up either: one block per currency.
+    const text = await runCli(['forecast', '--db', file, '--horizon', '90'])
+    expect(text.code, text.stderr).toBe(0)
+    expect(text.stdout).toMatch(/EUR/)
+    expect(text.stdout).toMatch(/USD/)
+  })
+
+  it('when no model forecasts the history well: a poor-fit warning in the table and in the JSON', async () => {
+    // A slow 70-day swing: last week looks like this week, yet every model misses a month ahead.
+    const file = await storeWith(
+      'poor-fit',
+      eachDay(START, LAST).map((day, t) => ({
+        day,
+        service: 'Compute',
+        cost: 1000 + 700 * Math.sin((2 * Math.PI * t) / 70) + 10 * Math.sin(t * 7.7),
+      })),
+    )
+    const json = await runCli(['forecast', '--db', file, '--horizon', '30', '--json'])
+    expect(json.code, json.stderr).toBe(0)
+    const f = parseJson<CostForecast>(json)
+    expectContract(f)
+    const warning = f.currencies[0]!.warnings.find((w) => w.code === 'poor-fit')
+    expect(warning?.message).toMatch(/no model forecast this history well \(best backtest MASE \d+\.\d\d/)
+    const text = await runCli(['forecast', '--db', file, '--horizon', '30'])
+    expect(text.code, text.stderr).toBe(0)
+    expect(text.stdout).toMatch(/Warning: no model forecast this history well .*the intervals are widened/)
+  })
+
   it('an empty store: exit 8; with --json the error is JSON', async () => {
     const emptyStore = path.join(dir, 'empty.db')
     openStore(emptyStore).close()

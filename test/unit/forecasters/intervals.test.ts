@@ -1,7 +1,13 @@
 import {describe, expect, it} from 'vitest'
 
 import type {OriginRun} from '../../../forecasters/backtest.js'
-import {DEFAULT_CALIBRATION, errorBands, widthFactor} from '../../../forecasters/intervals.js'
+import {
+  atStep,
+  DEFAULT_CALIBRATION,
+  errorBands,
+  type IntervalCalibration,
+  widthFactor,
+} from '../../../forecasters/intervals.js'
 import {prng} from '../../helpers/bill-fixture.js'
 
 /**
@@ -40,6 +46,32 @@ describe('interval bands past the backtest reach', () => {
     const reached = errorBands(shortRuns(20), 80, 20)
     expect(half(short.daily[10]!)).toBeGreaterThan(half(reached.daily[10]!) * 1.3)
     expect(half(short.cumulative[10]!)).toBeGreaterThan(half(reached.cumulative[10]!) * 1.3)
+  })
+
+  it('each third of the horizon has its own width: straight lines between knots, rising past the last', () => {
+    expect(atStep([1, 2, 1.5], [15, 45, 75], 0)).toBe(1)
+    expect(atStep([1, 2, 1.5], [15, 45, 75], 30)).toBeCloseTo(1.5, 12)
+    expect(atStep([1, 2, 1.5], [15, 45, 75], 60)).toBeCloseTo(1.75, 12)
+    // Past the last knot: flat when the last segment falls, along it when it rises.
+    expect(atStep([1, 2, 1.5], [15, 45, 75], 180)).toBe(1.5)
+    expect(atStep([1, 1.5, 2], [15, 45, 75], 105)).toBeCloseTo(2.5, 12)
+    // A calibration that widens only the middle third widens only days around it.
+    const flat = {reached: [1, 1, 1], shortfall: [0, 0, 0]} as const
+    const middle: IntervalCalibration = {
+      ...DEFAULT_CALIBRATION,
+      daily: {at80: {reached: [1, 2, 1], shortfall: [0, 0, 0]}, at95: flat},
+    }
+    const f = (step: number): number => widthFactor(middle, 'daily', 80, step, 89, 90)
+    expect(f(5)).toBe(1)
+    expect(f(44.5)).toBe(2)
+    expect(f(85)).toBe(1)
+    // With a shortfall the same steps widen by the shortfall term times the unreached share.
+    const short: IntervalCalibration = {
+      ...DEFAULT_CALIBRATION,
+      daily: {at80: {reached: [1, 1, 1], shortfall: [0.5, 1, 2]}, at95: flat},
+    }
+    expect(widthFactor(short, 'daily', 80, 74.5, 44, 90)).toBeCloseTo(1 + 2 * 0.5, 12)
+    expect(widthFactor(short, 'daily', 80, 0, 44, 90)).toBeCloseTo(1 + 0.5 * 0.5, 12)
   })
 
   it('the width factor grows with the unreached share of the horizon and with the level', () => {
