@@ -29,6 +29,7 @@ import {cronjobManifestSchema} from '../model/manifest.js'
 import {reportSchema} from '../report/schemas.js'
 import {storeBackupSchema, storeRestoreSchema, storeVerifySchema} from '../backup/schemas.js'
 import {savingsRecordSchema, savingsReportSchema} from '../savings/schemas.js'
+import {commitmentsStatusSchema} from '../commitments/schemas.js'
 
 /**
  * Every command's `--json` contract, by command id (`cost report` is `cost-report`): the zod schema
@@ -49,6 +50,7 @@ export const commandContracts = {
   'budget-set': budgetSetSchema,
   'budget-status': budgetStatusSchema,
   'collect-all': collectAllSchema,
+  'commitments-status': commitmentsStatusSchema,
   'collect-aws': collectAwsSchema,
   'collect-azure': collectAzureSchema,
   'collect-focus': collectFocusSchema,

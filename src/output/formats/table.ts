@@ -34,5 +34,6 @@ export const tableFormat = formatByKind({
     'store-verify': async () => (await import('../backup-format.js')).renderStoreVerify,
     savings: async () => (await import('../savings-format.js')).renderSavings,
     'savings-record': async () => (await import('../savings-format.js')).renderSavingsRecord,
+    'commitments-status': async () => (await import('../commitments-format.js')).renderCommitmentsStatus,
   },
 })

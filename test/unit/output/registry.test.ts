@@ -35,6 +35,7 @@ const KINDS = {
   'store-verify': true,
   savings: true,
   'savings-record': true,
+  'commitments-status': true,
 } as const satisfies Record<keyof ResultKinds, true>
 const ALL_KINDS = Object.keys(KINDS) as ResultKind[]
 
