@@ -142,12 +142,20 @@ const scaleDown = z.strictObject({
   timeZone: z.string().default('UTC'),
 })
 
+const trackRecord = z.strictObject({
+  /** Measured actions of a kind (the savings ledger) needed before their realized ratio counts. */
+  minActions: z.number().int().min(1).default(3),
+  /** A kind whose actions realized less than this share of their promise gets one risk level more. */
+  riskBelow: z.number().min(0).max(1).default(0.5),
+})
+
 export const recommendSettingsSchema = z.strictObject({
   /** Usage window in days, ending at the last day with usage in the store. */
   windowDays: z.number().int().min(1).max(90).default(14),
   rightsize: rightsize.default(rightsize.parse({})),
   spot: spot.default(spot.parse({})),
   scaleDown: scaleDown.default(scaleDown.parse({})),
+  trackRecord: trackRecord.default(trackRecord.parse({})),
 })
 
 export type RecommendSettings = z.infer<typeof recommendSettingsSchema>
