@@ -2,6 +2,7 @@ import type {z} from 'zod'
 
 import type {SourcesConfig} from '../config/sections/sources.js'
 import type {Db} from '../store/open.js'
+import type {CollectSummary, CostFetcher} from './cloud-collect.js'
 import type {RequestListener, RetryHooks} from './cloud-retry.js'
 
 /** The run-wide settings every cloud source shares (from `sources:` and flags). */
@@ -51,4 +52,31 @@ export type ExtraGroup = {kind: 'region'} | {kind: 'tag'; key: string}
 export function parseExtraGroup(value: string | undefined): ExtraGroup | undefined {
   if (!value) return undefined
   return value === 'region' ? {kind: 'region'} : {kind: 'tag', key: value.slice(4)}
+}
+
+/** What a daily-cost fetcher (AWS, Azure) is built from: the entry, its extra grouping and the run's retries. */
+export type FetcherOptions<Entry> = Entry & {
+  extraGroup?: ExtraGroup
+  retry: RunSettings['retry']
+  retryHooks?: RetryHooks
+}
+
+/**
+ * Collects one entry of a source whose provider aggregates cost by day (a `CostFetcher`, AWS and
+ * Azure): the fetcher is built from the entry, its extra grouping and the run's retries.
+ */
+export async function collectDailyCosts<Entry extends {groupBy?: string}>(
+  db: Db,
+  entry: Entry,
+  run: RunSettings,
+  loadFetcher: () => Promise<(options: FetcherOptions<Entry>) => CostFetcher>,
+): Promise<CollectSummary> {
+  const [makeFetcher, {collectCloudCosts}] = await Promise.all([loadFetcher(), import('./cloud-collect.js')])
+  const fetcher = makeFetcher({
+    ...entry,
+    extraGroup: parseExtraGroup(entry.groupBy),
+    retry: run.retry,
+    retryHooks: run.retryHooks,
+  })
+  return collectCloudCosts(db, fetcher, run)
 }

@@ -452,59 +452,54 @@ export function* generateDemoBilling(options: DemoBillingOptions): Generator<Foc
     }
     if (day.endsWith('-01')) {
       for (const charge of RECURRING) {
-        const sub = charge.provider.subAccounts[0]!
         yield {
           ...billing,
           ChargePeriodStart: ts(day),
           ChargePeriodEnd: ts(addDays(monthEnd(day), 1)),
-          BilledCost: charge.amount,
-          BillingAccountId: charge.provider.billingAccount.id,
-          BillingAccountName: charge.provider.billingAccount.name,
-          BillingCurrency: 'USD',
-          ChargeCategory: charge.chargeCategory,
-          ChargeDescription: charge.description,
-          ChargeFrequency: 'Recurring',
           // A savings plan's fee is amortized into the usage it covers, so its own effective cost is 0.
-          ContractedCost: charge.amortized ? 0 : charge.amount,
-          EffectiveCost: charge.amortized ? 0 : charge.amount,
-          InvoiceIssuerName: charge.provider.invoiceIssuer,
-          ListCost: charge.amount,
-          ProviderName: charge.provider.name,
-          PublisherName: charge.provider.invoiceIssuer,
-          ServiceCategory: charge.category,
-          ServiceName: charge.service,
-          SubAccountId: sub.id,
-          SubAccountName: sub.name,
-          Tags: JSON.stringify({team: charge.team, env: 'shared'}),
+          ...chargeColumns(charge, {frequency: 'Recurring', cost: charge.amortized ? 0 : charge.amount, env: 'shared'}),
         }
       }
     }
     for (const charge of ONE_OFF) {
       if (charge.dayOffset !== index) continue
-      const sub = charge.provider.subAccounts[0]!
-      yield {
-        ...billing,
-        ...period,
-        BilledCost: charge.amount,
-        BillingAccountId: charge.provider.billingAccount.id,
-        BillingAccountName: charge.provider.billingAccount.name,
-        BillingCurrency: 'USD',
-        ChargeCategory: charge.chargeCategory,
-        ChargeDescription: charge.description,
-        ChargeFrequency: 'One-Time',
-        ContractedCost: charge.amount,
-        EffectiveCost: charge.amount,
-        InvoiceIssuerName: charge.provider.invoiceIssuer,
-        ListCost: charge.amount,
-        ProviderName: charge.provider.name,
-        PublisherName: charge.provider.invoiceIssuer,
-        ServiceCategory: charge.category,
-        ServiceName: charge.service,
-        SubAccountId: sub.id,
-        SubAccountName: sub.name,
-        Tags: JSON.stringify({team: charge.team, env: 'prod'}),
-      }
+      yield {...billing, ...period, ...chargeColumns(charge, {frequency: 'One-Time', cost: charge.amount, env: 'prod'})}
     }
+  }
+}
+
+interface Charge {
+  provider: Provider
+  service: string
+  category: string
+  amount: number
+  description: string
+  chargeCategory: string
+  team: string
+}
+
+/** The columns of a purchase, fee or credit row, billed to the provider's first sub-account. */
+function chargeColumns(charge: Charge, row: {frequency: string; cost: number; env: string}): FocusRecord {
+  const sub = charge.provider.subAccounts[0]!
+  return {
+    BilledCost: charge.amount,
+    BillingAccountId: charge.provider.billingAccount.id,
+    BillingAccountName: charge.provider.billingAccount.name,
+    BillingCurrency: 'USD',
+    ChargeCategory: charge.chargeCategory,
+    ChargeDescription: charge.description,
+    ChargeFrequency: row.frequency,
+    ContractedCost: row.cost,
+    EffectiveCost: row.cost,
+    InvoiceIssuerName: charge.provider.invoiceIssuer,
+    ListCost: charge.amount,
+    ProviderName: charge.provider.name,
+    PublisherName: charge.provider.invoiceIssuer,
+    ServiceCategory: charge.category,
+    ServiceName: charge.service,
+    SubAccountId: sub.id,
+    SubAccountName: sub.name,
+    Tags: JSON.stringify({team: charge.team, env: row.env}),
   }
 }
 

@@ -1,3 +1,4 @@
+import type {ContainerOnNode} from '../model/k8s.js'
 import type {NodePrice} from './prices.js'
 
 /**
@@ -6,13 +7,7 @@ import type {NodePrice} from './prices.js'
  * volumes, LoadBalancers and network. Hours are container-hours while running; memory in GiB-hours.
  */
 
-export interface ContainerNodeDay {
-  cluster: string
-  namespace: string
-  kind: string
-  workload: string
-  container: string
-  node: string
+export interface ContainerNodeDay extends ContainerOnNode {
   day: string
   runningHours: number
   cpuRequestCoreHours: number
@@ -131,13 +126,7 @@ export interface AllocationAmounts {
 }
 
 /** One allocation unit: a container on a node, a volume, a LoadBalancer or a workload's network. */
-export interface AllocationUnit extends AllocationAmounts {
-  cluster: string
-  namespace: string
-  kind: string
-  workload: string
-  container: string
-  node: string
+export interface AllocationUnit extends AllocationAmounts, ContainerOnNode {
   capacityType: string
 }
 

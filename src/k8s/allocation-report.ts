@@ -14,6 +14,7 @@ import type {Inventory, NodeInfo} from '../model/k8s.js'
 import {
   type HistoryCoverage,
   iterateContainerHours,
+  type NodeHoursRow,
   readHistoryCoverage,
   readNetwork,
   readNodeHours,
@@ -262,15 +263,7 @@ class Coverage {
 
 /** A node from history, with what the snapshot knows of the same node filling the gaps. */
 function historyNodeShape(
-  row: {
-    cluster: string
-    node: string
-    cpuCores: number
-    memoryBytes: number
-    gpus: Record<string, number>
-    providerId: string
-    labels: Record<string, string>
-  },
+  row: Omit<NodeHoursRow, 'day' | 'hours'>,
   known: NodeInfo | undefined,
 ): {shape: NodeShape; labels: Record<string, string>; instanceId?: string} {
   const labels = {...(known?.labels ?? {}), ...row.labels}

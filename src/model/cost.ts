@@ -74,6 +74,20 @@ export interface DailyCostRow {
   resourceName?: string
 }
 
+/** The grain's dimensions besides the day, billing period and tags: what the store keys cost on. */
+export type CostDimensions = Pick<
+  DailyCostRow,
+  | 'provider'
+  | 'billingAccountId'
+  | 'subAccountId'
+  | 'serviceName'
+  | 'serviceCategory'
+  | 'regionId'
+  | 'chargeCategory'
+  | 'chargeFrequency'
+  | 'currency'
+>
+
 /** The cost metrics a report or forecast can use. */
 export const METRICS = {
   billed: 'billed_cost',

@@ -7,6 +7,16 @@
 
 export type CapacityType = 'on-demand' | 'spot'
 
+/** Where a container's cost is allocated: its cluster, workload and container, and the node it ran on. */
+export interface ContainerOnNode {
+  cluster: string
+  namespace: string
+  kind: string
+  workload: string
+  container: string
+  node: string
+}
+
 /** The controller kinds we inventory; `Pod` is a bare pod with no controller. */
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job', 'ReplicaSet', 'Pod'] as const
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number]

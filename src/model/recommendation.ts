@@ -20,6 +20,11 @@ export interface WorkloadTarget {
   container?: string
 }
 
+/** The target as flat columns (cluster, namespace, kind, name, container), '' for an absent cluster or container. */
+export function targetColumns(target: WorkloadTarget): [string, string, string, string, string] {
+  return [target.cluster ?? '', target.namespace, target.kind, target.name, target.container ?? '']
+}
+
 /** A resource shape: any of requests/limits/replicas that the recommendation talks about. */
 export interface ResourceShape {
   cpuRequest?: number

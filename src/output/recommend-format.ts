@@ -1,6 +1,12 @@
 import type {RecommendReport} from '../recommend/from-store.js'
 import {recommenderRegistry} from '../../recommenders/registry.js'
-import type {Recommendation, ResourceShape, SkippedRecommendation, WorkloadTarget} from '../model/recommendation.js'
+import {
+  targetColumns,
+  type Recommendation,
+  type ResourceShape,
+  type SkippedRecommendation,
+  type WorkloadTarget,
+} from '../model/recommendation.js'
 import {csvLine} from '../csv.js'
 import {formatMoney} from '../money.js'
 import {DocumentBuilder, renderDocumentText, type TextDocument} from './text-document.js'
@@ -107,11 +113,7 @@ export function renderRecommendCsv(report: RecommendReport): string {
     out += csvLine([
       r.id,
       r.kind,
-      r.target.cluster ?? '',
-      r.target.namespace,
-      r.target.kind,
-      r.target.name,
-      r.target.container ?? '',
+      ...targetColumns(r.target),
       c.cpuRequest,
       p.cpuRequest,
       c.cpuLimit,

@@ -1,8 +1,7 @@
 import type {GroupKey} from '../model/cost.js'
-import {AMOUNT_COLUMNS, sumAmountSql} from './amounts.js'
 import type {CostFilter} from '../model/cost.js'
 import {keySqlParts} from './cost-queries.js'
-import {addDayWindow, TAG_SET_JSON_SQL} from './export-sql.js'
+import {exportScan, TAG_SET_JSON_SQL} from './export-sql.js'
 import {dayText} from './day-numbers.js'
 import type {Db} from './open.js'
 
@@ -40,15 +39,12 @@ export function* iterateCostExport(db: Db, query: CostExportQuery): Generator<Co
   const tagsJson = TAG_SET_JSON_SQL
   const keyExprs = [...parts.groupExprs, ...(query.fullGrain ? [tagsJson] : [])]
   const groupCols = [period, ...keyExprs, 'k.currency']
-  const where = [...parts.where]
-  const params: unknown[] = [...parts.joinParams, ...parts.whereParams]
-  addDayWindow(query, where, params)
-  const sums = AMOUNT_COLUMNS.map((a) => sumAmountSql(a, 'r'))
+  const {where, params, sums} = exportScan(parts, query)
   const stmt = db
     .prepare(
-      `SELECT ${groupCols.map((e, i) => `${e} AS g${i}`).join(', ')}, ${sums.join(', ')}
+      `SELECT ${groupCols.map((e, i) => `${e} AS g${i}`).join(', ')}, ${sums}
       FROM cost_rollup r JOIN cost_keys k ON k.id = r.key_id ${parts.joins}
-      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ${where}
       GROUP BY ${groupCols.map((_, i) => `g${i}`).join(', ')}
       ORDER BY ${groupCols.map((_, i) => `g${i}`).join(', ')}`,
     )

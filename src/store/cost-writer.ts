@@ -1,7 +1,7 @@
 import {storeError} from '../errors.js'
-import type {DailyCostRow} from '../model/cost.js'
+import type {CostDimensions, DailyCostRow} from '../model/cost.js'
 import {AMOUNT_SQL_COLUMNS, splitAmount} from './amounts.js'
-import {type CostDetailKind, openCostDetailWriter} from './cost-details.js'
+import {type CostDetailWriter, openCostDetailWriter} from './cost-details.js'
 import {ACCUMULATOR_SIZE, openSummaryDeltas, summarizeBillingPeriods} from './cost-summaries.js'
 import {dayNumber, dayText} from './day-numbers.js'
 import type {Db} from './open.js'
@@ -26,18 +26,7 @@ export interface ReplaceCostsResult {
 }
 
 /** The grain's columns other than day, billing period and tags (stored once per combination). */
-export interface CostKey {
-  source: string
-  provider: string
-  billingAccountId: string
-  subAccountId: string
-  serviceName: string
-  serviceCategory: string
-  regionId: string
-  chargeCategory: string
-  chargeFrequency: string
-  currency: string
-}
+export type CostKey = {source: string} & CostDimensions
 
 /** Billed cost of one currency, as exact units and nanos. */
 export interface ExactTotal {
@@ -79,15 +68,7 @@ export interface CostWriter {
    */
   insertGroup(keyId: number, billingPeriod: number, day: number, tagSetId: number, amounts: ArrayLike<number>): void
   /** Upserts one detail below the grain (a usage type or resource of a key's day), amounts as for insertGroup. */
-  insertDetail(
-    keyId: number,
-    billingPeriod: number,
-    day: number,
-    kind: CostDetailKind,
-    value: string,
-    label: string,
-    amounts: ArrayLike<number>,
-  ): void
+  insertDetail: CostDetailWriter['add']
   /** Records a display name for an account or sub-account id. */
   nameAccount(provider: string, accountId: string, name: string): void
   /** Scopes replaced so far, in first-seen order. */

@@ -1,3 +1,4 @@
+import {AMOUNT_COLUMNS, sumAmountSql} from './amounts.js'
 import {dayNumber} from './day-numbers.js'
 
 /**
@@ -10,8 +11,16 @@ export const TAG_SET_JSON_SQL = `(SELECT '{' || coalesce(group_concat(json_quote
       FROM tag_set_pairs ts JOIN tag_keys tk ON tk.id = ts.key_id JOIN tag_pairs tp ON tp.id = ts.pair_id
       WHERE ts.tag_set_id = r.tag_set_id)`
 
-/** Adds the inclusive day window, when given, to a query's conditions and parameters. */
-export function addDayWindow(window: {from?: string; to?: string}, where: string[], params: unknown[]): void {
+/**
+ * A rollup scan's WHERE clause ('' when nothing narrows it) and parameters: the key filters'
+ * conditions (after their joins' parameters) and the inclusive day window; with the summed amounts.
+ */
+export function exportScan(
+  parts: {where: readonly string[]; joinParams: readonly unknown[]; whereParams: readonly unknown[]},
+  window: {from?: string; to?: string},
+): {where: string; params: unknown[]; sums: string} {
+  const where = [...parts.where]
+  const params: unknown[] = [...parts.joinParams, ...parts.whereParams]
   if (window.from) {
     where.push('r.day >= ?')
     params.push(dayNumber(window.from))
@@ -19,5 +28,10 @@ export function addDayWindow(window: {from?: string; to?: string}, where: string
   if (window.to) {
     where.push('r.day <= ?')
     params.push(dayNumber(window.to))
+  }
+  return {
+    where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '',
+    params,
+    sums: AMOUNT_COLUMNS.map((a) => sumAmountSql(a, 'r')).join(', '),
   }
 }

@@ -1,7 +1,6 @@
-import type {CostFilter} from '../model/cost.js'
-import {AMOUNT_COLUMNS, sumAmountSql} from './amounts.js'
+import type {CostDimensions, CostFilter} from '../model/cost.js'
 import {keySqlParts} from './cost-queries.js'
-import {addDayWindow, TAG_SET_JSON_SQL} from './export-sql.js'
+import {exportScan, TAG_SET_JSON_SQL} from './export-sql.js'
 import {dayText} from './day-numbers.js'
 import type {Db} from './open.js'
 
@@ -12,21 +11,12 @@ export interface FocusExportQuery {
 }
 
 /** One row at the store's full grain: the day, its billing period, every dimension, the tag set and the costs. */
-export interface FocusGrainRow {
+export interface FocusGrainRow extends CostDimensions {
   day: string
   billingPeriodStart: string
-  provider: string
-  billingAccountId: string
   /** Display name seen in billing data for the account, null when none was ever seen. */
   billingAccountName: string | null
-  subAccountId: string
   subAccountName: string | null
-  serviceName: string
-  serviceCategory: string
-  regionId: string
-  chargeCategory: string
-  chargeFrequency: string
-  currency: string
   /** Canonical JSON object (keys sorted) of the row's tags; '{}' when untagged. */
   tags: string
   /** BilledCost, EffectiveCost, ListCost, ContractedCost. */
@@ -53,18 +43,15 @@ export function* iterateFocusGrain(db: Db, query: FocusExportQuery): Generator<F
     'k.currency',
   ]
   const groupCols = ['r.day', 'r.billing_period', ...dims, 'r.tag_set_id']
-  const where = [...parts.where]
-  const params: unknown[] = [...parts.joinParams, ...parts.whereParams]
-  addDayWindow(query, where, params)
-  const sums = AMOUNT_COLUMNS.map((a) => sumAmountSql(a, 'r'))
+  const {where, params, sums} = exportScan(parts, query)
   const stmt = db
     .prepare(
       `SELECT ${groupCols.map((e, i) => `${e} AS g${i}`).join(', ')},
         (SELECT name FROM accounts a WHERE a.provider = k.provider AND a.account_id = k.billing_account_id),
         (SELECT name FROM accounts a WHERE a.provider = k.provider AND a.account_id = k.sub_account_id AND k.sub_account_id <> ''),
-        ${tagsJson} AS tags, ${sums.join(', ')}
+        ${tagsJson} AS tags, ${sums}
       FROM cost_rollup r JOIN cost_keys k ON k.id = r.key_id ${parts.joins}
-      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ${where}
       GROUP BY ${groupCols.map((_, i) => `g${i}`).join(', ')}
       ORDER BY ${groupCols
         .slice(0, -1)

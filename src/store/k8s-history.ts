@@ -1,3 +1,4 @@
+import type {ContainerOnNode} from '../model/k8s.js'
 import type {Db} from './open.js'
 
 /**
@@ -8,13 +9,7 @@ import type {Db} from './open.js'
  */
 
 /** One container of one workload on one node on one day. Hours are container-hours while running. */
-export interface ContainerHoursRow {
-  cluster: string
-  namespace: string
-  kind: string
-  workload: string
-  container: string
-  node: string
+export interface ContainerHoursRow extends ContainerOnNode {
   day: string
   pods: number
   runningHours: number

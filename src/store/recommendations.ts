@@ -1,4 +1,9 @@
-import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../model/recommendation.js'
+import {
+  targetColumns,
+  type Recommendation,
+  type RecommendationKind,
+  type SkippedRecommendation,
+} from '../model/recommendation.js'
 import type {Db} from './open.js'
 import {roundMoney} from '../money.js'
 
@@ -72,27 +77,14 @@ export function saveRecommendations(db: Db, run: RecommendationRunInput): number
           r.id,
           runId,
           r.kind,
-          r.target.cluster ?? '',
-          r.target.namespace,
-          r.target.kind,
-          r.target.name,
-          r.target.container ?? '',
+          ...targetColumns(r.target),
           r.monthlySavings,
           r.risk.level,
           JSON.stringify(r),
         )
       }
       for (const s of run.skipped) {
-        insertSkip.run(
-          runId,
-          s.kind,
-          s.target.cluster ?? '',
-          s.target.namespace,
-          s.target.kind,
-          s.target.name,
-          s.target.container ?? '',
-          s.reason,
-        )
+        insertSkip.run(runId, s.kind, ...targetColumns(s.target), s.reason)
       }
       return runId
     })
@@ -105,22 +97,31 @@ export interface RecommendationQuery {
   ids?: readonly string[]
 }
 
-/** The stored (latest) recommendations, largest monthly savings first. */
-export function listRecommendations(db: Db, query: RecommendationQuery = {}): Recommendation[] {
+/** A WHERE clause keeping rows whose column is in each given list ('' when no list has values). */
+function inFilters(filters: readonly (readonly [string, readonly string[] | undefined])[]): {
+  where: string
+  params: string[]
+} {
   const where: string[] = []
   const params: string[] = []
-  for (const [column, values] of [
-    ['kind', query.kinds],
-    ['namespace', query.namespaces],
-    ['id', query.ids],
-  ] as const) {
+  for (const [column, values] of filters) {
     if (!values || values.length === 0) continue
     where.push(`${column} IN (${values.map(() => '?').join(', ')})`)
     params.push(...values)
   }
+  return {where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params}
+}
+
+/** The stored (latest) recommendations, largest monthly savings first. */
+export function listRecommendations(db: Db, query: RecommendationQuery = {}): Recommendation[] {
+  const {where, params} = inFilters([
+    ['kind', query.kinds],
+    ['namespace', query.namespaces],
+    ['id', query.ids],
+  ])
   const rows = db
     .prepare(
-      `SELECT doc FROM recommendations ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT doc FROM recommendations ${where}
     ORDER BY monthly_savings DESC, id`,
     )
     .pluck()
@@ -136,20 +137,14 @@ export function getRecommendation(db: Db, id: string): Recommendation | undefine
 
 /** The stored skips with their reasons. */
 export function listSkipped(db: Db, query: Omit<RecommendationQuery, 'ids'> = {}): SkippedRecommendation[] {
-  const where: string[] = []
-  const params: string[] = []
-  for (const [column, values] of [
+  const {where, params} = inFilters([
     ['kind', query.kinds],
     ['namespace', query.namespaces],
-  ] as const) {
-    if (!values || values.length === 0) continue
-    where.push(`${column} IN (${values.map(() => '?').join(', ')})`)
-    params.push(...values)
-  }
+  ])
   const rows = db
     .prepare(
       `SELECT kind, cluster, namespace, target_kind, name, container, reason FROM recommendation_skips
-    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY kind, cluster, namespace, target_kind, name, container`,
+    ${where} ORDER BY kind, cluster, namespace, target_kind, name, container`,
     )
     .all(...params) as {
     kind: RecommendationKind

@@ -1,8 +1,9 @@
 import {z} from 'zod'
 
 import {endpointField, groupByField} from '../config-fields.js'
+import type {CollectSummary} from '../cloud-collect.js'
 import {collectSummarySchema} from '../schemas.js'
-import {defineSourceCollector, parseExtraGroup} from '../source-collector.js'
+import {collectDailyCosts, defineSourceCollector} from '../source-collector.js'
 import {describeCollect} from '../describe.js'
 
 export const awsSourceConfig = z.strictObject({
@@ -27,18 +28,7 @@ export const awsCollector = defineSourceCollector({
   config: awsSourceConfig,
   result: collectSummarySchema,
   entryName: (source) => source.profile ?? source.billingAccount ?? 'default',
-  collect: async (db, source, run) => {
-    const [{awsCostFetcher}, {collectCloudCosts}] = await Promise.all([
-      import('./index.js'),
-      import('../cloud-collect.js'),
-    ])
-    const fetcher = awsCostFetcher({
-      ...source,
-      extraGroup: parseExtraGroup(source.groupBy),
-      retry: run.retry,
-      retryHooks: run.retryHooks,
-    })
-    return collectCloudCosts(db, fetcher, run)
-  },
+  collect: (db, source, run): Promise<CollectSummary> =>
+    collectDailyCosts(db, source, run, async () => (await import('./index.js')).awsCostFetcher),
   describe: (summary) => [describeCollect(summary)],
 })

@@ -3,8 +3,9 @@ import {z} from 'zod'
 import {endpointField, groupByField} from '../config-fields.js'
 import {AZURE_CLOUD_NAMES} from './clouds.js'
 import {describeCollect} from '../describe.js'
+import type {CollectSummary} from '../cloud-collect.js'
 import {collectSummarySchema} from '../schemas.js'
-import {defineSourceCollector, parseExtraGroup} from '../source-collector.js'
+import {collectDailyCosts, defineSourceCollector} from '../source-collector.js'
 
 export const azureSourceConfig = z.strictObject({
   scope: z
@@ -29,18 +30,7 @@ export const azureCollector = defineSourceCollector({
   config: azureSourceConfig,
   result: collectSummarySchema,
   entryName: (source) => source.scope,
-  collect: async (db, source, run) => {
-    const [{azureCostFetcher}, {collectCloudCosts}] = await Promise.all([
-      import('./index.js'),
-      import('../cloud-collect.js'),
-    ])
-    const fetcher = azureCostFetcher({
-      ...source,
-      extraGroup: parseExtraGroup(source.groupBy),
-      retry: run.retry,
-      retryHooks: run.retryHooks,
-    })
-    return collectCloudCosts(db, fetcher, run)
-  },
+  collect: (db, source, run): Promise<CollectSummary> =>
+    collectDailyCosts(db, source, run, async () => (await import('./index.js')).azureCostFetcher),
   describe: (summary) => [describeCollect(summary)],
 })

@@ -61,26 +61,25 @@ export type RowColumn =
   | 'sku'
   | 'sku_label'
 
+/** The grain's cost dimensions (with their display names), carried as one JSON array per grain key. */
+const GRAIN_DIMENSIONS = [
+  'provider',
+  'account',
+  'account_name',
+  'sub',
+  'sub_name',
+  'service',
+  'category',
+  'region',
+  'charge_category',
+  'frequency',
+  'currency',
+] as const satisfies readonly RowColumn[]
+
 /** The store's daily grain, with the display names and the row problem (bad rows are their own groups). */
 export const DAILY_COST_ROLLUP: RollupDefinition = {
   id: 'daily-cost',
-  keys: [
-    'day',
-    'bp_text',
-    'provider',
-    'account',
-    'account_name',
-    'sub',
-    'sub_name',
-    'service',
-    'category',
-    'region',
-    'charge_category',
-    'frequency',
-    'currency',
-    'tags',
-    'problem',
-  ],
+  keys: ['day', 'bp_text', ...GRAIN_DIMENSIONS, 'tags', 'problem'],
 }
 
 /** The grain without tags, for the cost details (a detail is summed over the key's tag sets). */
@@ -234,19 +233,6 @@ export function importQuery(
   // GROUPING(...) over every key sets a bit for each key a set does not group on.
   const masks = rollups.map((r) => keys.reduce((mask, key) => (r.keys.includes(key) ? mask : mask | bit(key)), 0))
   const setId = `CASE grouping(${keys.join(', ')}) ${masks.map((m, i) => `WHEN ${m} THEN ${i}`).join(' ')} END`
-  const dims = [
-    'provider',
-    'account',
-    'account_name',
-    'sub',
-    'sub_name',
-    'service',
-    'category',
-    'region',
-    'charge_category',
-    'frequency',
-    'currency',
-  ]
   // Rollups at (or below) the grain carry its key; details their value and label.
   const keyed = rollups.flatMap((r, i) => (r.keys.includes('service') ? [i] : []))
   const detailColumn = (part: 'value' | 'label'): string => {
@@ -255,7 +241,7 @@ export function importQuery(
   }
   return `
     SELECT set_id, day, CAST(CAST(TRY_CAST(bp_text AS TIMESTAMPTZ) AS DATE) - DATE '1970-01-01' AS INTEGER) AS bp,
-      CASE WHEN set_id IN (${keyed.join(', ')}) THEN to_json([${dims.join(', ')}])::VARCHAR END AS dims, tags, file,
+      CASE WHEN set_id IN (${keyed.join(', ')}) THEN to_json([${GRAIN_DIMENSIONS.join(', ')}])::VARCHAR END AS dims, tags, file,
       problem, rows, ${AMOUNT_SQL_COLUMNS.join(', ')}, ${detailColumn('value')} AS detail,
       ${detailColumn('label')} AS detail_label
     FROM (

@@ -32,6 +32,34 @@ const moneyAxis = (currency: string) => ({
   axisLabel: {formatter: (v: number) => compactMoneyText(v, currency), hideOverlap: true},
   splitLine: {lineStyle: {color: '#e4e4e4'}},
 })
+/** The frame of a chart with one horizontal bar row per label and money along the bottom. */
+const labelledBars = (names: string[], labels: string[], currency: string) => ({
+  legend: legend(names),
+  grid,
+  yAxis: {type: 'category', data: labels, inverse: true, axisLabel: {width: 170, overflow: 'truncate'}},
+  xAxis: moneyAxis(currency),
+})
+const stackedBar = (name: string, stack: string, color: string | undefined, data: (number | null)[]) => ({
+  name,
+  type: 'bar',
+  stack,
+  itemStyle: {color},
+  data,
+})
+/** A prediction interval as a shaded band: an invisible line at the lower bound with the band's width stacked on it. */
+const intervalBand = (name: string, lower: (number | null)[], width: (number | null)[]) => [
+  {name: 'lower bound', type: 'line', stack: 'band', symbol: 'none', lineStyle: {opacity: 0}, data: lower},
+  {
+    name,
+    type: 'line',
+    stack: 'band',
+    symbol: 'none',
+    lineStyle: {opacity: 0},
+    itemStyle: {color: BAND_COLOR},
+    areaStyle: {color: BAND_COLOR, opacity: 0.25},
+    data: width,
+  },
+]
 const dayAxis = (days: string[]) => ({
   type: 'category',
   data: days,
@@ -133,24 +161,11 @@ export function forecastChart(forecast: CurrencyForecast, recent: readonly DayAm
       itemStyle: {color: ACTUAL_COLOR},
       data: [...recent.map((p) => r2(p.amount)), ...pad(forecastDays.length)],
     },
-    {
-      name: 'lower bound',
-      type: 'line',
-      stack: 'band',
-      symbol: 'none',
-      lineStyle: {opacity: 0},
-      data: [...pad(actualDays.length), ...forecast.daily.map((p) => r2(p.lower))],
-    },
-    {
-      name: band,
-      type: 'line',
-      stack: 'band',
-      symbol: 'none',
-      lineStyle: {opacity: 0},
-      itemStyle: {color: BAND_COLOR},
-      areaStyle: {color: BAND_COLOR, opacity: 0.25},
-      data: [...pad(actualDays.length), ...forecast.daily.map((p) => r2(p.upper - p.lower))],
-    },
+    ...intervalBand(
+      band,
+      [...pad(actualDays.length), ...forecast.daily.map((p) => r2(p.lower))],
+      [...pad(actualDays.length), ...forecast.daily.map((p) => r2(p.upper - p.lower))],
+    ),
     {
       name: 'Forecast',
       type: 'line',
@@ -234,24 +249,11 @@ export function budgetBurnChart(burn: BudgetBurn): ChartSpec {
   ]
   if (burn.forecast.length > 0)
     series.push(
-      {
-        name: 'lower bound',
-        type: 'line',
-        stack: 'band',
-        symbol: 'none',
-        lineStyle: {opacity: 0},
-        data: column(forecastPoints, (p: {lower: number}) => r2(p.lower)),
-      },
-      {
-        name: band,
-        type: 'line',
-        stack: 'band',
-        symbol: 'none',
-        lineStyle: {opacity: 0},
-        itemStyle: {color: BAND_COLOR},
-        areaStyle: {color: BAND_COLOR, opacity: 0.25},
-        data: column(forecastPoints, (p: {lower: number; upper: number}) => r2(p.upper - p.lower)),
-      },
+      ...intervalBand(
+        band,
+        column(forecastPoints, (p: {lower: number}) => r2(p.lower)),
+        column(forecastPoints, (p: {lower: number; upper: number}) => r2(p.upper - p.lower)),
+      ),
       {
         name: 'Forecast',
         type: 'line',
@@ -326,10 +328,7 @@ export function costByGroupChart(report: CostReport, options: {currency: string;
     series: names,
     height: Math.max(220, 80 + rows.length * 34),
     option: {
-      legend: legend(names),
-      grid,
-      yAxis: {type: 'category', data: labels, inverse: true, axisLabel: {width: 170, overflow: 'truncate'}},
-      xAxis: moneyAxis(currency),
+      ...labelledBars(names, labels, currency),
       series: [
         {name: 'This period', type: 'bar', itemStyle: {color: PALETTE[0]}, data: rows.map((r) => r2(r.total))},
         {
@@ -399,25 +398,20 @@ export function moversChart(
     series: names,
     height: Math.max(200, 80 + all.length * 30),
     option: {
-      legend: legend(names),
-      grid,
-      yAxis: {type: 'category', data: labels, inverse: true, axisLabel: {width: 170, overflow: 'truncate'}},
-      xAxis: moneyAxis(currency),
+      ...labelledBars(names, labels, currency),
       series: [
-        {
-          name: 'Increase',
-          type: 'bar',
-          stack: 'delta',
-          itemStyle: {color: '#D55E00'},
-          data: all.map((m) => (m.delta > 0 ? r2(m.delta) : null)),
-        },
-        {
-          name: 'Decrease',
-          type: 'bar',
-          stack: 'delta',
-          itemStyle: {color: '#009E73'},
-          data: all.map((m) => (m.delta < 0 ? r2(m.delta) : null)),
-        },
+        stackedBar(
+          'Increase',
+          'delta',
+          '#D55E00',
+          all.map((m) => (m.delta > 0 ? r2(m.delta) : null)),
+        ),
+        stackedBar(
+          'Decrease',
+          'delta',
+          '#009E73',
+          all.map((m) => (m.delta < 0 ? r2(m.delta) : null)),
+        ),
       ],
     },
   }
@@ -437,32 +431,11 @@ export function allocationChart(allocation: AllocationReport): ChartSpec {
     series: names,
     height: Math.max(220, 80 + labels.length * 28),
     option: {
-      legend: legend(names),
-      grid,
-      yAxis: {type: 'category', data: labels, inverse: true, axisLabel: {width: 170, overflow: 'truncate'}},
-      xAxis: moneyAxis(currency),
+      ...labelledBars(names, labels, currency),
       series: [
-        {
-          name: 'CPU',
-          type: 'bar',
-          stack: 'cost',
-          itemStyle: {color: PALETTE[0]},
-          data: [...rows.map((r) => r2(r.cpuCost)), null],
-        },
-        {
-          name: 'Memory',
-          type: 'bar',
-          stack: 'cost',
-          itemStyle: {color: PALETTE[1]},
-          data: [...rows.map((r) => r2(r.memoryCost)), null],
-        },
-        {
-          name: 'Idle',
-          type: 'bar',
-          stack: 'cost',
-          itemStyle: {color: OTHER_COLOR},
-          data: [...rows.map(() => null), r2(allocation.idle.cost)],
-        },
+        stackedBar('CPU', 'cost', PALETTE[0], [...rows.map((r) => r2(r.cpuCost)), null]),
+        stackedBar('Memory', 'cost', PALETTE[1], [...rows.map((r) => r2(r.memoryCost)), null]),
+        stackedBar('Idle', 'cost', OTHER_COLOR, [...rows.map(() => null), r2(allocation.idle.cost)]),
       ],
     },
   }
