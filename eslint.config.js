@@ -14,7 +14,7 @@ const LAYERS = [
   {type: 'output', pattern: 'src/output', allow: ['domain', 'plugin']},
   {
     type: 'domain',
-    pattern: 'src/{collectors,cost,k8s,recommend,apply,alerts,config,report,backup}',
+    pattern: 'src/{collectors,cost,k8s,recommend,apply,alerts,config,report,backup,commitments}',
     allow: ['plugin', 'store'],
   },
   {type: 'plugin', pattern: '{forecasters,recommenders}', allow: ['domain']},

@@ -67,12 +67,12 @@ export const DEFAULT_CALIBRATION: IntervalCalibration = {
     total: {min: 1.35, max: 2, fallback: 1.45},
   },
   daily: {
-    at80: {reached: [1.085, 1.24, 1.395], shortfall: [1.1, 1.1, 1.1]},
-    at95: {reached: [1.426, 1.626, 1.825], shortfall: [1.8, 1.8, 1.8]},
+    at80: {reached: [1.066, 1.2, 1.354], shortfall: [1.05, 1.72, 1.431]},
+    at95: {reached: [1.4, 1.673, 1.763], shortfall: [2.445, 2.503, 2.447]},
   },
   total: {
-    at80: {reached: [1.411, 1.661, 1.91], shortfall: [1.1, 1.1, 1.1]},
-    at95: {reached: [1.387, 1.787, 2.187], shortfall: [1.4, 1.4, 1.4]},
+    at80: {reached: [1.412, 1.433, 1.913], shortfall: [1.429, 1.622, 0.766]},
+    at95: {reached: [1.438, 1.855, 2.229], shortfall: [2.11, 1.625, 0.741]},
   },
 }
 

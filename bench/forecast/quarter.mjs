@@ -4,7 +4,7 @@
  * forecast package (snaive, ets, auto.arima, stlf) and Prophet, fitted in the same run on the same
  * daily totals of each currency. Run after the build:
  *   node bench/forecast/quarter.mjs [--set dev|holdout|fresh|both] [--count N] [--seeds A-B] [--in-process]
- *     [--no-peers] [--no-groups] [--calibrate] [--calibration JSON] [--calibrate-json FILE] [--verbose] [--keep]
+ *     [--peers] [--no-peers] [--r-jobs N] [--no-groups] [--calibrate] [--calibration JSON] [--calibrate-json FILE] [--verbose] [--keep]
  * --in-process forecasts through the library on an in-memory store (the quick loop used while tuning;
  * no CLI, no R); the recorded figures come from the default mode: each bill's history is written as a
  * FOCUS CSV, imported with the built CLI and forecast with `finops forecast --json --horizon 90
@@ -45,7 +45,8 @@ const count = Number(opt('count', '40'))
 const inProcess = args.includes('--in-process')
 // --no-groups (in-process only): no per-service forecasts, a third of the work (the fitting loop needs the totals only).
 const noGroups = args.includes('--no-groups')
-const peers = !inProcess && !args.includes('--no-peers')
+// --in-process leaves R and Prophet out unless --peers asks for them too.
+const peers = (!inProcess || args.includes('--peers')) && !args.includes('--no-peers')
 // --calibration '{...}' (in-process only): try an IntervalCalibration (forecasters/intervals.ts) while fitting one.
 const calibration = opt('calibration') ? JSON.parse(opt('calibration')) : undefined
 const seeds = {
@@ -152,15 +153,40 @@ fs.writeFileSync(path.join(work, 'holidays.csv'), `${holidaysCsv.join('\n')}\n`)
 fs.writeFileSync(path.join(work, 'history.csv'), `${rInput.join('\n')}\n`)
 
 const started = Date.now()
-const rRun = peers
-  ? run('Rscript', [
-      path.join(here, 'fit-quarter.R'),
-      path.join(work, 'history.csv'),
-      path.join(work, 'holidays.csv'),
-      String(HORIZON),
-      path.join(work, 'r-forecasts.csv'),
-    ])
-  : Promise.resolve({code: 0})
+// --r-jobs N splits the series over N Rscript processes (R and Prophet take most of the wall time).
+const rJobs = Math.max(1, Number(opt('r-jobs', '1')))
+async function fitPeers() {
+  const ids = [...new Set(rInput.slice(1).map((line) => line.slice(0, line.indexOf(','))))]
+  const shards = Array.from({length: rJobs}, (_, k) => new Set(ids.filter((_, i) => i % rJobs === k)))
+  const results = await Promise.all(
+    shards.map((shard, k) => {
+      const lines = rInput.slice(1).filter((line) => shard.has(line.slice(0, line.indexOf(','))))
+      fs.writeFileSync(path.join(work, `history-${k}.csv`), `${[rInput[0], ...lines].join('\n')}\n`)
+      return run('Rscript', [
+        path.join(here, 'fit-quarter.R'),
+        path.join(work, `history-${k}.csv`),
+        path.join(work, 'holidays.csv'),
+        String(HORIZON),
+        path.join(work, `r-forecasts-${k}.csv`),
+      ])
+    }),
+  )
+  const failed = results.find((r) => r.code !== 0)
+  if (failed) return failed
+  const out = shards.flatMap((_, k) =>
+    fs
+      .readFileSync(path.join(work, `r-forecasts-${k}.csv`), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1),
+  )
+  fs.writeFileSync(
+    path.join(work, 'r-forecasts.csv'),
+    `id,method,step,mean,lower80,upper80,lower95,upper95\n${out.join('\n')}\n`,
+  )
+  return {code: 0}
+}
+const rRun = peers ? fitPeers() : Promise.resolve({code: 0})
 
 const byCurrency = (json) => new Map((json.currencies ?? []).map((c) => [c.currency, c]))
 function record(bill, level, json) {

@@ -28,6 +28,7 @@ import {collectK8sSchema, collectUsageSchema, costAllocationSchema} from '../k8s
 import {cronjobManifestSchema} from '../model/manifest.js'
 import {reportSchema} from '../report/schemas.js'
 import {storeBackupSchema, storeRestoreSchema, storeVerifySchema} from '../backup/schemas.js'
+import {commitmentsStatusSchema} from '../commitments/schemas.js'
 
 /**
  * Every command's `--json` contract, by command id (`cost report` is `cost-report`): the zod schema
@@ -48,6 +49,7 @@ export const commandContracts = {
   'budget-set': budgetSetSchema,
   'budget-status': budgetStatusSchema,
   'collect-all': collectAllSchema,
+  'commitments-status': commitmentsStatusSchema,
   'collect-aws': collectAwsSchema,
   'collect-azure': collectAzureSchema,
   'collect-focus': collectFocusSchema,

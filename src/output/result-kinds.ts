@@ -19,6 +19,7 @@ import type {Manifest} from '../model/manifest.js'
 import type {KeyLabeler} from '../cost/report.js'
 import type {ActualDay} from './charts/terminal-forecast-chart.js'
 import type {BackupResult, RestoreResult, VerifyResult} from '../backup/index.js'
+import type {CommitmentsStatus} from '../commitments/schemas.js'
 
 /** `forecast --chart`: the actual days before each currency's forecast, and the terminal to draw in. */
 export interface ForecastChartOptions {
@@ -61,6 +62,7 @@ export interface ResultKinds {
   'store-backup': {data: BackupResult; options: object}
   'store-restore': {data: RestoreResult; options: object}
   'store-verify': {data: VerifyResult; options: object}
+  'commitments-status': {data: CommitmentsStatus; options: object}
 }
 
 export type ResultKind = keyof ResultKinds

@@ -1,6 +1,7 @@
 import {storeError} from '../errors.js'
 import type {CostDimensions, DailyCostRow} from '../model/cost.js'
 import {AMOUNT_SQL_COLUMNS, splitAmount} from './amounts.js'
+import {type CommitmentUsageWriter, openCommitmentUsageWriter} from './commitment-usage.js'
 import {type CostDetailWriter, openCostDetailWriter} from './cost-details.js'
 import {ACCUMULATOR_SIZE, openSummaryDeltas, summarizeBillingPeriods} from './cost-summaries.js'
 import {dayNumber, dayText} from './day-numbers.js'
@@ -69,6 +70,8 @@ export interface CostWriter {
   insertGroup(keyId: number, billingPeriod: number, day: number, tagSetId: number, amounts: ArrayLike<number>): void
   /** Upserts one detail below the grain (a usage type or resource of a key's day), amounts as for insertGroup. */
   insertDetail: CostDetailWriter['add']
+  /** Upserts one charge period of commitment-relevant spend of a key (see commitment-usage.ts), amounts as for insertGroup. */
+  insertCommitmentUsage: CommitmentUsageWriter['add']
   /** Records a display name for an account or sub-account id. */
   nameAccount(provider: string, accountId: string, name: string): void
   /** Scopes replaced so far, in first-seen order. */
@@ -157,6 +160,7 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
   const named = new Set<string>()
   const summaries = openSummaryDeltas(db)
   const details = openCostDetailWriter(db)
+  const commitmentUsage = openCommitmentUsageWriter(db)
   const summarySetOf = db.prepare('SELECT summary_set_id FROM cost_tag_sets WHERE id = ?').pluck()
   const summarySets = new Map<number, number>()
   const group = new Float64Array(ACCUMULATOR_SIZE)
@@ -227,12 +231,14 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
       tallies.set(periodKey(scope.source, scope.provider, scope.billingAccountId, bp), tally)
       summaries.removeScope(ids, {billingPeriod: bp})
       details.clear(ids, {billingPeriod: bp})
+      commitmentUsage.clear(ids, {billingPeriod: bp})
       for (const id of ids) deletePeriod.run(id, bp)
     } else {
       const from = dayNumber(scope.from)
       const to = dayNumber(scope.to)
       summaries.removeScope(ids, {from, to})
       details.clear(ids, {from, to})
+      commitmentUsage.clear(ids, {from, to})
       deleteDays.run(scope.source, scope.provider, scope.billingAccountId, from, to)
     }
   }
@@ -333,6 +339,7 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
     tagSetId: (tags) => tagSets.resolve(tags),
     insertGroup,
     insertDetail: details.add,
+    insertCommitmentUsage: commitmentUsage.add,
     nameAccount,
     scopes: () => [...cleared.values()],
     restatements: () =>

@@ -38,6 +38,8 @@ export interface RollupDefinition {
   keys: readonly RowColumn[]
   /** A rollup below the grain (cost details): the columns holding its value and display label. */
   detail?: {value: RowColumn; label: RowColumn}
+  /** Keys handed to the importer packed as one JSON array (in the detail column), in this order. */
+  packed?: readonly RowColumn[]
 }
 
 /** Columns of the per-row projection that rollups can group on. */
@@ -60,6 +62,13 @@ export type RowColumn =
   | 'problem'
   | 'sku'
   | 'sku_label'
+  | 'commitment_hour'
+  | 'commitment_span'
+  | 'pricing'
+  | 'commitment_id'
+  | 'commitment_category'
+  | 'commitment_type'
+  | 'commitment_status'
 
 /** The grain's cost dimensions (with their display names), carried as one JSON array per grain key. */
 const GRAIN_DIMENSIONS = [
@@ -90,6 +99,28 @@ export const USAGE_TYPE_ROLLUP: RollupDefinition = {
   id: 'usage-type',
   keys: [...GRAIN_WITHOUT_TAGS, 'sku', 'sku_label'],
   detail: {value: 'sku', label: 'sku_label'},
+}
+
+/** The keys of COMMITMENT_USAGE_ROLLUP beyond the grain, in the order the importer unpacks them. */
+export const COMMITMENT_USAGE_KEYS = [
+  'commitment_hour',
+  'commitment_span',
+  'pricing',
+  'commitment_id',
+  'commitment_category',
+  'commitment_type',
+  'commitment_status',
+] as const satisfies readonly RowColumn[]
+
+/**
+ * Spend a commitment could cover or did cover, per grain key and charge period (hour), with its
+ * pricing and commitment columns; rows that are not eligible have a null hour and are dropped by
+ * the importer (they form one group per grain key and period, not per hour).
+ */
+export const COMMITMENT_USAGE_ROLLUP: RollupDefinition = {
+  id: 'commitment-usage',
+  keys: [...GRAIN_WITHOUT_TAGS.filter((k) => k !== 'day'), ...COMMITMENT_USAGE_KEYS],
+  packed: COMMITMENT_USAGE_KEYS,
 }
 
 /** Rows per file and problem: the import's per-file counts. */
@@ -129,6 +160,40 @@ const raw = (mapping: ColumnMapping, column: FocusColumn): string =>
   mapping[column] === undefined ? 'NULL::VARCHAR' : `CAST(${ident(mapping[column])} AS VARCHAR)`
 const costSql = (mapping: ColumnMapping, column: FocusColumn): string =>
   mapping[column] === undefined ? '0::DOUBLE' : `TRY_CAST(${raw(mapping, column)} AS DOUBLE)`
+/** Service categories whose usage the clouds sell commitments for (FOCUS ServiceCategory, lower case). */
+const COMMITMENT_ELIGIBLE_CATEGORIES = ['compute', 'databases', 'ai and machine learning']
+
+/** SQL: a text column's value lower-cased, '' when absent, empty or the text null. */
+const lowered = (mapping: ColumnMapping, column: FocusColumn): string =>
+  `CASE WHEN lower(trim(coalesce(${raw(mapping, column)}, ''))) = 'null' THEN '' ELSE lower(trim(coalesce(${raw(mapping, column)}, ''))) END`
+
+/**
+ * SQL: whether a row belongs in the commitment usage: usage a commitment covered (it names one), or
+ * usage of an eligible category not priced dynamically (spot), or the purchase of a commitment.
+ */
+function commitmentEligibleSql(mapping: ColumnMapping): string {
+  const charge = lowered(mapping, 'ChargeCategory')
+  const named = `${lowered(mapping, 'CommitmentDiscountId')} <> ''`
+  const eligible = `${lowered(mapping, 'ServiceCategory')} IN (${COMMITMENT_ELIGIBLE_CATEGORIES.map(sqlString).join(', ')})`
+  return `((${charge} = 'usage' AND (${named} OR (${eligible} AND ${lowered(mapping, 'PricingCategory')} NOT IN ('dynamic', 'other'))))
+    OR (${charge} = 'purchase' AND ${named}))`
+}
+
+/** SQL: the hour (since the epoch) a row's charge period starts in, for eligible rows; else null. */
+function commitmentHourSql(mapping: ColumnMapping): string {
+  const start = `TRY_CAST(${raw(mapping, 'ChargePeriodStart')} AS TIMESTAMPTZ)`
+  return `CASE WHEN ${commitmentEligibleSql(mapping)} THEN CAST(floor(epoch(${start}) / 3600) AS BIGINT) END`
+}
+
+/** SQL: how many hours an eligible row's charge period covers (1 when its end is absent or odd, at most a month). */
+function commitmentSpanSql(mapping: ColumnMapping): string {
+  if (mapping.ChargePeriodEnd === undefined) return 'NULL::INTEGER'
+  const start = `TRY_CAST(${raw(mapping, 'ChargePeriodStart')} AS TIMESTAMPTZ)`
+  const end = `TRY_CAST(${raw(mapping, 'ChargePeriodEnd')} AS TIMESTAMPTZ)`
+  return `CASE WHEN ${commitmentEligibleSql(mapping)} THEN
+      greatest(1, least(744, coalesce(CAST(round((epoch(${end}) - epoch(${start})) / 3600) AS INTEGER), 1))) END`
+}
+
 const daySql = (mapping: ColumnMapping): string =>
   `CAST(CAST(TRY_CAST(${raw(mapping, 'ChargePeriodStart')} AS TIMESTAMPTZ) AS DATE) - DATE '1970-01-01' AS INTEGER)`
 
@@ -192,6 +257,13 @@ function rowProjection(mapping: ColumnMapping): string {
     ${raw(mapping, 'Tags')} AS tags,
     ${raw(mapping, 'SkuId')} AS sku,
     ${raw(mapping, 'ChargeDescription')} AS sku_label,
+    ${commitmentHourSql(mapping)} AS commitment_hour,
+    ${commitmentSpanSql(mapping)} AS commitment_span,
+    ${raw(mapping, 'PricingCategory')} AS pricing,
+    ${raw(mapping, 'CommitmentDiscountId')} AS commitment_id,
+    ${raw(mapping, 'CommitmentDiscountCategory')} AS commitment_category,
+    ${raw(mapping, 'CommitmentDiscountType')} AS commitment_type,
+    ${raw(mapping, 'CommitmentDiscountStatus')} AS commitment_status,
     __finops_file AS file,
     ${splitCost(mapping, 'BilledCost', 'billed')},
     ${splitCost(mapping, 'EffectiveCost', 'effective')},
@@ -236,7 +308,13 @@ export function importQuery(
   // Rollups at (or below) the grain carry its key; details their value and label.
   const keyed = rollups.flatMap((r, i) => (r.keys.includes('service') ? [i] : []))
   const detailColumn = (part: 'value' | 'label'): string => {
-    const cases = rollups.flatMap((r, i) => (r.detail ? [`WHEN ${i} THEN ${r.detail[part]}`] : []))
+    const cases = rollups.flatMap((r, i) =>
+      r.detail
+        ? [`WHEN ${i} THEN ${r.detail[part]}`]
+        : r.packed && part === 'value'
+          ? [`WHEN ${i} THEN to_json([${r.packed.map((k) => `CAST(${k} AS VARCHAR)`).join(', ')}])::VARCHAR`]
+          : [],
+    )
     return cases.length > 0 ? `CASE set_id ${cases.join(' ')} END` : 'NULL::VARCHAR'
   }
   return `

@@ -2,6 +2,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {inputError} from '../../errors.js'
+import type {CommitmentUsageGroup} from '../../store/commitment-usage.js'
 import type {CostDetailKind} from '../../store/cost-details.js'
 import {type CostScope, type CostWriter, writeCostsInTransaction} from '../../store/cost-writer.js'
 import type {Db} from '../../store/open.js'
@@ -16,6 +17,7 @@ import {
 } from './duckdb-session.js'
 import {expandFocusPaths, type FocusFile} from './files.js'
 import {
+  COMMITMENT_USAGE_ROLLUP,
   DAILY_COST_ROLLUP,
   describeParquetQuery,
   describeSourceQuery,
@@ -64,9 +66,10 @@ export type {FocusImportSummary}
  * large as the rollup itself and cost a fifth more peak memory and a third more store
  * (docs/benchmarks.md), so root cause by resource relies on per-resource tags in FOCUS imports.
  */
-const ROLLUPS = [DAILY_COST_ROLLUP, FILE_ROLLUP, USAGE_TYPE_ROLLUP] as const
+const ROLLUPS = [DAILY_COST_ROLLUP, FILE_ROLLUP, USAGE_TYPE_ROLLUP, COMMITMENT_USAGE_ROLLUP] as const
 /** The kind of cost detail each detail rollup's rows are, by set id (its index in ROLLUPS). */
 const DETAIL_KINDS = new Map<number, CostDetailKind>([[ROLLUPS.indexOf(USAGE_TYPE_ROLLUP), 'usage-type']])
+const COMMITMENT_SET = ROLLUPS.indexOf(COMMITMENT_USAGE_ROLLUP)
 
 /**
  * Imports FOCUS exports: every file given in one call is one export (a multi-part export imports
@@ -295,6 +298,18 @@ async function runImport(
           for (let i = 0; i < count; i++) {
             const rows = rowCounts[i]!
             const problem = problems[i]!
+            if (setIds[i] === COMMITMENT_SET) {
+              // Bad rows are counted (or refused) by the grain's set; ineligible rows have no hour.
+              const group = problem === 0 ? commitmentUsageGroup(details[i] ?? null) : undefined
+              if (!group) continue
+              const bp = bps[i]!
+              const grain = grainOf(dims[i]!)
+              clearOnce(grain, bp)
+              for (let a = 0; a < 8; a++) amounts[a] = amountColumns[a]![i]!
+              if (!amounts.every(Number.isSafeInteger)) throw tooLarge(files)
+              writer.insertCommitmentUsage(grain.keyId, bp, group, amounts)
+              continue
+            }
             const detailKind = DETAIL_KINDS.get(setIds[i]!)
             if (detailKind) {
               // Below the grain, for explaining changes: bad rows are counted (or refused) by the grain's set.
@@ -402,6 +417,44 @@ const billingPeriodScope = (provider: string, account: string, bp: number): Cost
   billingAccountId: account,
   billingPeriodStart: new Date(bp * 86_400_000).toISOString().slice(0, 10),
 })
+
+/**
+ * The commitment usage keys packed by the import query (COMMITMENT_USAGE_KEYS order), normalized:
+ * pricing and status lower-cased (FOCUS 1.0-preview's On-Demand and Commitment-Based read as their
+ * 1.0 names Standard and Committed); undefined for an ineligible row (no hour).
+ */
+function commitmentUsageGroup(packed: string | null): CommitmentUsageGroup | undefined {
+  if (packed === null) return undefined
+  const [hour, span, pricing, id, category, type, status] = JSON.parse(packed) as (string | null)[]
+  if (hour === null || hour === undefined) return undefined
+  const text = (v: string | null | undefined): string => {
+    const t = clean(v ?? null)
+    return t === null || t.toLowerCase() === 'null' ? '' : t
+  }
+  const pricingText = text(pricing)
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-')
+  const statusText = text(status).toLowerCase()
+  return {
+    hour: Number(hour),
+    spanHours: span === null || span === undefined ? 1 : Number(span),
+    pricingCategory: PRICING_ALIASES[pricingText] ?? (pricingText === '' ? '' : 'other'),
+    commitmentId: text(id),
+    commitmentStatus: statusText === 'used' || statusText === 'unused' ? statusText : '',
+    commitmentCategory: text(category),
+    commitmentType: text(type),
+  }
+}
+
+const PRICING_ALIASES: Record<string, string> = {
+  standard: 'standard',
+  'on-demand': 'standard',
+  ondemand: 'standard',
+  committed: 'committed',
+  'commitment-based': 'committed',
+  dynamic: 'dynamic',
+  other: 'other',
+}
 
 /** Raw text as the import treats it: trimmed, with '' and the literal NULL as null. */
 const clean = (v: string | null): string | null => {

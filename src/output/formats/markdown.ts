@@ -29,5 +29,8 @@ export const markdownFormat = formatByKind({
     'budget-list': fromDocument(async () => (await import('../budget-format.js')).budgetListDocument),
     'budget-status': fromDocument(async () => (await import('../budget-format.js')).budgetStatusDocument),
     'anomaly-list': fromDocument(async () => (await import('../anomaly-format.js')).anomalyListDocument),
+    'commitments-status': fromDocument(
+      async () => (await import('../commitments-format.js')).commitmentsStatusDocument,
+    ),
   },
 })

@@ -32,5 +32,6 @@ export const tableFormat = formatByKind({
     'store-backup': async () => (await import('../backup-format.js')).renderStoreBackup,
     'store-restore': async () => (await import('../backup-format.js')).renderStoreRestore,
     'store-verify': async () => (await import('../backup-format.js')).renderStoreVerify,
+    'commitments-status': async () => (await import('../commitments-format.js')).renderCommitmentsStatus,
   },
 })

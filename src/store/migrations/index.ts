@@ -8,6 +8,7 @@ import {migration as costRollupNormalized} from './cost-rollup-normalized.js'
 import {migration as k8sHistory} from './k8s-history.js'
 import {migration as costResources} from './cost-resources.js'
 import {migration as costDetails} from './cost-details.js'
+import {migration as commitmentUsage} from './commitment-usage.js'
 import {migration as k8sInventoryAndUsage} from './k8s-inventory-and-usage.js'
 import {migration as recommendations} from './recommendations.js'
 import {migration as runLock} from './run-lock.js'
@@ -42,4 +43,5 @@ export const migrations: readonly Migration[] = [
   storeMeta,
   anomalyFeedback,
   costDetails,
+  commitmentUsage,
 ]

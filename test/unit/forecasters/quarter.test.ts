@@ -109,6 +109,21 @@ describe('quarter-long forecasts', () => {
     expect(monday('2025-10-13').mean / monday('2025-10-06').mean).toBeLessThan(0.7)
   })
 
+  it('a public holiday on the last day of the history is not taken for a new level', () => {
+    const holidays = ['2025-01-20', '2025-02-17', '2025-05-26', '2025-07-04'].map((date) => ({date, name: date}))
+    // Spend halves on the holidays; the history ends on Independence Day (a Friday).
+    const all = usage('2025-01-01', 185 + 90, {
+      seed: 6,
+      day: (d) => (holidays.some((h) => h.date === d) ? 0.5 : 1),
+    })
+    expect(all[184]!.date).toBe('2025-07-04')
+    const f = expectResult(forecastSeries(all.slice(0, 185), 90, {holidays, yearEnd: false}))
+    const truth = sum(all.slice(185).map((p) => p.value))
+    expect(Math.abs(f.cumulative[89]!.mean / truth - 1)).toBeLessThan(0.06)
+    // The Friday after is forecast like a Friday, not like a holiday.
+    expect(f.daily[6]!.mean / all[184 - 7]!.value).toBeGreaterThan(0.85)
+  })
+
   it('month-end batch jobs are forecast on the last days of the months ahead', () => {
     const lastDays = (d: string) => Number(monthEnd(d).slice(8)) - Number(d.slice(8)) < 2
     const history = usage('2025-01-01', 150, {day: (d) => (lastDays(d) ? 3 : 1)})

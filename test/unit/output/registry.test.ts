@@ -33,6 +33,7 @@ const KINDS = {
   'store-backup': true,
   'store-restore': true,
   'store-verify': true,
+  'commitments-status': true,
 } as const satisfies Record<keyof ResultKinds, true>
 const ALL_KINDS = Object.keys(KINDS) as ResultKind[]
 
