@@ -140,6 +140,16 @@ const scaleDown = z.strictObject({
   holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')).default([]),
   /** Time zone for holidays of schedules that name none. */
   timeZone: z.string().default('UTC'),
+  /**
+   * kube-downscaler's DEFAULT_TIMEZONE: the zone of a rule that names none (`Mon-Fri 08:00-20:00`).
+   * Unset, such a rule cannot be read and its workload is skipped, as in kube-downscaler.
+   */
+  defaultTimeZone: z.string().min(1).optional(),
+  /** kube-downscaler's DEFAULT_WEEKFRAME: the days of a rule that names none (`08:00-20:00 Europe/Paris`). */
+  defaultWeekFrame: z
+    .string()
+    .regex(/^[A-Za-z]{3}(-[A-Za-z]{3})?$/, 'expected days such as Mon-Fri or Mon-Sun')
+    .optional(),
 })
 
 const trackRecord = z.strictObject({
