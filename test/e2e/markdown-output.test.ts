@@ -142,6 +142,25 @@ const CASES: Record<string, Case> = {
       },
     ],
   },
+  'commitments:status': {
+    args: (c) => ['commitments', 'status', '--db', c.demoDb],
+    tables: (r) => [
+      {
+        headStart: ['Commitment', 'Type'],
+        rows: r.commitments.length,
+        numbers: {
+          Used: r.commitments.map((c: Json) => c.usedCost),
+          Unused: r.commitments.map((c: Json) => c.unusedCost),
+        },
+        texts: {Commitment: r.commitments.map((c: Json) => c.id)},
+      },
+      {
+        headStart: ['Provider', 'Service', 'Region'],
+        rows: r.families.length,
+        numbers: {'On-demand paid': r.families.map((f: Json) => f.onDemandCost)},
+      },
+    ],
+  },
   savings: {
     args: (c) => ['savings', '--db', c.savingsDb],
     tables: (r) => [
