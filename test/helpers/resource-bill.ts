@@ -55,12 +55,19 @@ export function writeResourceBill(
 const num = (v: unknown): string =>
   typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(12)) : String(v)
 
+export interface ImportOutputs {
+  rollup: string[]
+  details: string[]
+  resources: string[]
+  commitments: string[]
+}
+
 /**
  * What a FOCUS import wrote, independent of the ids the import happened to give keys and tag sets
  * (they follow the order DuckDB hands groups over): the rollup, cost details, resource days and
  * commitment usage, each row as text with its key's columns and its tags spelled out, sorted.
  */
-export function dumpImportOutputs(db: Db): Record<string, string[]> {
+export function dumpImportOutputs(db: Db): ImportOutputs {
   const key = `k.source, k.provider, k.billing_account_id, k.sub_account_id, k.service_name, k.service_category,
     k.region_id, k.charge_category, k.charge_frequency, k.currency`
   const rows = (sql: string): string[] =>

@@ -1,11 +1,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import {afterAll, describe, expect, test} from 'vitest'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {importFocusFiles} from '../../../src/collectors/focus/index.js'
 import {tempDir} from '../../helpers/cli.js'
-import {dumpImportOutputs, writeResourceBill} from '../../helpers/resource-bill.js'
+import {dumpImportOutputs, type ImportOutputs, writeResourceBill} from '../../helpers/resource-bill.js'
 import {tempStore} from '../../helpers/store.js'
 
 /**
@@ -20,13 +20,15 @@ const RECORDED = path.join(import.meta.dirname, '..', '..', '..', 'fixtures', 'f
 
 describe('one DuckDB pass writes what the two-pass import wrote', () => {
   const {dir, cleanup} = tempDir('focus-one-pass-')
+  const first = path.join(dir, 'bill.csv')
+  const restated = path.join(dir, 'restated.csv')
+  beforeAll(() => {
+    writeResourceBill(first, {copies: 4, sharedFirstCopy: true})
+    writeResourceBill(restated, {copies: 3, scale: 1.1, period: '2024-09-01 00:00:00', sharedFirstCopy: true})
+  })
   afterAll(cleanup)
 
   test('first import and a restated period over it', {timeout: 120_000}, async () => {
-    const first = path.join(dir, 'bill.csv')
-    const restated = path.join(dir, 'restated.csv')
-    writeResourceBill(first, {copies: 4, sharedFirstCopy: true})
-    writeResourceBill(restated, {copies: 3, scale: 1.1, period: '2024-09-01 00:00:00', sharedFirstCopy: true})
     const store = tempStore()
     try {
       const summary = await importFocusFiles(store.db, [first])
@@ -54,4 +56,26 @@ describe('one DuckDB pass writes what the two-pass import wrote', () => {
       store.cleanup()
     }
   })
+
+  test(
+    'the same rows when the pass is split into hash partitions (as when memory runs out)',
+    {timeout: 120_000},
+    async () => {
+      const first = path.join(dir, 'bill.csv')
+      const restated = path.join(dir, 'restated.csv')
+      const recorded = JSON.parse(zlib.gunzipSync(fs.readFileSync(RECORDED)).toString()) as Record<
+        'afterFirst' | 'afterRestated',
+        ImportOutputs
+      >
+      const store = tempStore()
+      try {
+        await importFocusFiles(store.db, [first], {partitions: 4})
+        expect(dumpImportOutputs(store.db)).toEqual(recorded.afterFirst)
+        await importFocusFiles(store.db, [restated], {allowShrink: true, partitions: 16})
+        expect(dumpImportOutputs(store.db)).toEqual(recorded.afterRestated)
+      } finally {
+        store.cleanup()
+      }
+    },
+  )
 })
