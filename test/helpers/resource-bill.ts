@@ -66,6 +66,7 @@ export interface ImportOutputs {
  * What a FOCUS import wrote, independent of the ids the import happened to give keys and tag sets
  * (they follow the order DuckDB hands groups over): the rollup, cost details, resource days and
  * commitment usage, each row as text with its key's columns and its tags spelled out, sorted.
+ * (resource_key is left out: it is derived from resource_id by resourceKey, tested on its own.)
  */
 export function dumpImportOutputs(db: Db): ImportOutputs {
   const key = `k.source, k.provider, k.billing_account_id, k.sub_account_id, k.service_name, k.service_category,
@@ -84,7 +85,7 @@ export function dumpImportOutputs(db: Db): ImportOutputs {
         d.billed_units, d.billed_nanos, d.effective_units, d.effective_nanos, d.list_units, d.list_nanos,
         d.contracted_units, d.contracted_nanos
       FROM cost_details d JOIN cost_keys k ON k.id = d.key_id`),
-    resources: rows(`SELECT source, provider, billing_account_id, billing_period_start, resource_id, resource_key, day,
+    resources: rows(`SELECT source, provider, billing_account_id, billing_period_start, resource_id, day,
         service_category, unit, currency, quantity, billed_cost, effective_cost, list_cost FROM cost_resource_daily`),
     commitments: rows(`SELECT ${key}, c.billing_period, c.hour, c.span_hours, c.pricing_category, c.commitment_id,
         c.commitment_status, c.commitment_category, c.commitment_type,
