@@ -96,7 +96,13 @@ async function expectRecollectUnchanged(c: Case): Promise<void> {
   expect(before.rows.length).toBeGreaterThan(0)
   const db = openStore(c.store)
   try {
-    await collectCloudCosts(db, c.fetcher(), {from: FIRST_DAY, to: LAST_DAY, today: NOW, restatementDays: 3})
+    await collectCloudCosts(db, c.fetcher(), {
+      from: FIRST_DAY,
+      to: LAST_DAY,
+      today: NOW,
+      restatementDays: 3,
+      initialDays: 40,
+    })
   } finally {
     db.close()
   }
