@@ -1,5 +1,4 @@
 import {AMOUNT_SQL_COLUMNS} from '../../store/amounts.js'
-import {DETAIL_VALUES_KEPT} from '../../store/cost-details.js'
 import type {ColumnMapping, FocusColumn} from './columns.js'
 import type {FocusFile} from './files.js'
 
@@ -41,11 +40,6 @@ export interface RollupDefinition {
   detail?: {value: RowColumn; label: RowColumn}
   /** Keys handed to the importer packed as one JSON array (in the detail column), in this order. */
   packed?: readonly RowColumn[]
-  /**
-   * Resources ranked per grain key and day (RESOURCE_ROLLUP): only the kept ones reach the importer,
-   * the rest of a key's day summed in one row.
-   */
-  ranked?: true
 }
 
 /** Columns of the per-row projection that rollups can group on. */
@@ -75,8 +69,6 @@ export type RowColumn =
   | 'commitment_category'
   | 'commitment_type'
   | 'commitment_status'
-  | 'resource'
-  | 'resource_unit'
 
 /** The grain's cost dimensions (with their display names), carried as one JSON array per grain key. */
 export const GRAIN_DIMENSIONS = [
@@ -133,25 +125,6 @@ export const COMMITMENT_USAGE_ROLLUP: RollupDefinition = {
 
 /** Rows per file and problem: the import's per-file counts. */
 export const FILE_ROLLUP: RollupDefinition = {id: 'file', keys: ['file', 'problem']}
-
-/**
- * Cost by resource (ResourceId) under each grain key and day, and per unit for Compute and Storage
- * resources (resource_unit is null for the others). Its groups are about as many as the rows of a
- * per-resource bill, so the query ranks them in DuckDB: the importer receives each key's
- * DETAIL_VALUES_KEPT largest resources of a day, every Compute/Storage resource per unit, and the
- * rest of the key's day as one row with resource ''.
- */
-export const RESOURCE_ROLLUP: RollupDefinition = {
-  id: 'resource',
-  keys: [...GRAIN_WITHOUT_TAGS, 'resource', 'resource_unit'],
-  ranked: true,
-}
-
-/** Service categories whose resources are kept one by one per unit, lower-case (as compared). */
-const PRICED_CATEGORIES = ['compute', 'storage']
-
-/** Text as the import treats it: trimmed, with '' and the literal NULL as null. */
-const cleanSql = (sql: string): string => `nullif(nullif(trim(${sql}), ''), 'NULL')`
 
 const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`
 const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`
@@ -265,19 +238,6 @@ const splitCost = (mapping: ColumnMapping, column: FocusColumn, alias: string): 
   return `trunc(${value}) AS ${alias}_units, round((${value} - trunc(${value})) * 1e9) AS ${alias}_nanos`
 }
 
-/** SQL: the unit a Compute or Storage resource is priced in (PricingUnit, else ConsumedUnit, else ''); null for other categories. */
-function resourceUnitSql(mapping: ColumnMapping): string {
-  const priced = `lower(trim(${raw(mapping, 'ServiceCategory')})) IN (${PRICED_CATEGORIES.map(sqlString).join(', ')})`
-  return `CASE WHEN ${priced} THEN coalesce(${cleanSql(raw(mapping, 'PricingUnit'))}, ${cleanSql(raw(mapping, 'ConsumedUnit'))}, '') END`
-}
-
-/** SQL: the row's quantity, of the same pair as its unit (PricingQuantity, else ConsumedQuantity); NaN and absurd quantities count as none. */
-function quantitySql(mapping: ColumnMapping): string {
-  const of = (column: 'PricingQuantity' | 'ConsumedQuantity'): string => `TRY_CAST(${raw(mapping, column)} AS DOUBLE)`
-  const quantity = `CASE WHEN ${cleanSql(raw(mapping, 'PricingUnit'))} IS NOT NULL THEN ${of('PricingQuantity')} ELSE ${of('ConsumedQuantity')} END`
-  return `CASE WHEN abs(${quantity}) <= 1e15 THEN ${quantity} ELSE 0 END`
-}
-
 /** The per-row projection: each rollup key and the parsed costs. */
 export function rowProjection(mapping: ColumnMapping): string {
   return `
@@ -304,10 +264,6 @@ export function rowProjection(mapping: ColumnMapping): string {
     ${raw(mapping, 'CommitmentDiscountCategory')} AS commitment_category,
     ${raw(mapping, 'CommitmentDiscountType')} AS commitment_type,
     ${raw(mapping, 'CommitmentDiscountStatus')} AS commitment_status,
-    ${cleanSql(raw(mapping, 'ResourceId'))} AS resource,
-    ${cleanSql(raw(mapping, 'ResourceName'))} AS resource_name,
-    ${resourceUnitSql(mapping)} AS resource_unit,
-    ${quantitySql(mapping)} AS quantity,
     __finops_file AS file,
     ${splitCost(mapping, 'BilledCost', 'billed')},
     ${splitCost(mapping, 'EffectiveCost', 'effective')},
@@ -329,19 +285,14 @@ export const OUTPUT_COLUMNS = [
   ...AMOUNT_SQL_COLUMNS,
   'detail',
   'detail_label',
-  'top',
-  'unit',
-  'quantity',
 ] as const
 
 /**
  * The import query: one pass over `files`, one GROUPING SET per rollup; with `partition`, only the
- * rows whose grain key and day hash to it (each row is in exactly one partition, and a key's day is
- * whole in one, as ranking its resources needs). `set_id` tells the rollup of each output row (its
- * index in `rollups`). Per group (not per row), the billing period is parsed and the grain's text
- * columns are packed into one JSON array, so the importer receives two strings per group (grain,
- * tags) instead of fourteen. A ranked rollup's groups are held by DuckDB (materialized, spilling
- * beyond its memory limit) and come out ranked after the others: the files are still read once.
+ * rows whose grain hashes to it (each row is in exactly one partition). `set_id` tells the rollup
+ * of each output row (its index in `rollups`). Per group (not per row), the billing period is
+ * parsed and the grain's text columns are packed into one JSON array, so the importer receives two
+ * strings per group (grain, tags) instead of fourteen.
  */
 export function importQuery(
   files: readonly FocusFile[],
@@ -354,9 +305,8 @@ export function importQuery(
   // GROUPING(...) over every key sets a bit for each key a set does not group on.
   const masks = rollups.map((r) => keys.reduce((mask, key) => (r.keys.includes(key) ? mask : mask | bit(key)), 0))
   const setId = `CASE grouping(${keys.join(', ')}) ${masks.map((m, i) => `WHEN ${m} THEN ${i}`).join(' ')} END`
-  const ranked = rollups.findIndex((r) => r.ranked)
   // Rollups at (or below) the grain carry its key; details their value and label.
-  const keyed = rollups.flatMap((r, i) => (r.keys.includes('service') && !r.ranked ? [i] : []))
+  const keyed = rollups.flatMap((r, i) => (r.keys.includes('service') ? [i] : []))
   const detailColumn = (part: 'value' | 'label'): string => {
     const cases = rollups.flatMap((r, i) =>
       r.detail
@@ -367,41 +317,18 @@ export function importQuery(
     )
     return cases.length > 0 ? `CASE set_id ${cases.join(' ')} END` : 'NULL::VARCHAR'
   }
-  const bpSql = `CAST(CAST(TRY_CAST(bp_text AS TIMESTAMPTZ) AS DATE) - DATE '1970-01-01' AS INTEGER)`
-  const grouped = `
-      SELECT ${setId} AS set_id, ${keys.join(', ')}, count(*)::DOUBLE AS rows,
-        ${AMOUNT_SQL_COLUMNS.map((c) => `coalesce(sum(${c}), 0) AS ${c}`).join(', ')}${
-          ranked >= 0 ? ', max(resource_name) AS resource_label, sum(quantity) AS quantity' : ''
-        }
-      FROM (SELECT ${rowProjection(mapping)} FROM (${sourceRelation(files)}))
-      ${partition.count > 1 ? `WHERE hash(${GRAIN_WITHOUT_TAGS.join(', ')}) % ${partition.count} = ${partition.index}` : ''}
-      GROUP BY GROUPING SETS (${rollups.map((r) => `(${r.keys.join(', ')})`).join(', ')})`
-  const others = (from: string) => `
-    SELECT set_id, day, ${bpSql} AS bp,
+  return `
+    SELECT set_id, day, CAST(CAST(TRY_CAST(bp_text AS TIMESTAMPTZ) AS DATE) - DATE '1970-01-01' AS INTEGER) AS bp,
       CASE WHEN set_id IN (${keyed.join(', ')}) THEN to_json([${GRAIN_DIMENSIONS.join(', ')}])::VARCHAR END AS dims, tags, file,
       problem, rows, ${AMOUNT_SQL_COLUMNS.join(', ')}, ${detailColumn('value')} AS detail,
-      ${detailColumn('label')} AS detail_label, NULL::BOOLEAN AS top, NULL::VARCHAR AS unit, NULL::DOUBLE AS quantity
-    FROM ${from}`
-  if (ranked < 0) return others(`(${grouped})`)
-  const grain = [...GRAIN_DIMENSIONS, 'bp_text', 'day'].join(', ')
-  return `
-    WITH grouped AS MATERIALIZED (${grouped})
-    ${others(`grouped WHERE set_id <> ${ranked}`)}
-    UNION ALL
-    SELECT ${ranked} AS set_id, day, ${bpSql} AS bp, to_json([${GRAIN_DIMENSIONS.join(', ')}])::VARCHAR AS dims,
-      NULL::VARCHAR AS tags, NULL::VARCHAR AS file, 0 AS problem, 0::DOUBLE AS rows,
-      ${AMOUNT_SQL_COLUMNS.map((c) => `sum(${c})::DOUBLE AS ${c}`).join(', ')},
-      CASE WHEN top OR resource_unit IS NOT NULL THEN resource ELSE '' END AS detail,
-      CASE WHEN top THEN max(resource_label) ELSE '' END AS detail_label, top, resource_unit AS unit,
-      sum(quantity)::DOUBLE AS quantity
+      ${detailColumn('label')} AS detail_label
     FROM (
-      SELECT *, dense_rank() OVER (PARTITION BY ${grain} ORDER BY abs(resource_cost) DESC, resource) <= ${DETAIL_VALUES_KEPT} AS top
-      FROM (
-        SELECT *, sum(effective_units + effective_nanos / 1e9) OVER (PARTITION BY ${grain}, resource) AS resource_cost
-        FROM grouped WHERE set_id = ${ranked} AND problem = 0 AND resource IS NOT NULL
-      )
-    )
-    GROUP BY ${grain}, detail, top, resource_unit`
+      SELECT ${setId} AS set_id, ${keys.join(', ')}, count(*)::DOUBLE AS rows,
+        ${AMOUNT_SQL_COLUMNS.map((c) => `coalesce(sum(${c}), 0) AS ${c}`).join(', ')}
+      FROM (SELECT ${rowProjection(mapping)} FROM (${sourceRelation(files)}))
+      ${partition.count > 1 ? `WHERE hash(${DAILY_COST_ROLLUP.keys.join(', ')}) % ${partition.count} = ${partition.index}` : ''}
+      GROUP BY GROUPING SETS (${rollups.map((r) => `(${r.keys.join(', ')})`).join(', ')})
+    )`
 }
 
 /**

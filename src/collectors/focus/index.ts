@@ -22,10 +22,8 @@ import {
   describeParquetQuery,
   describeSourceQuery,
   FILE_ROLLUP,
-  importQuery,
-  RESOURCE_ROLLUP,
-  type RollupDefinition,
   USAGE_TYPE_ROLLUP,
+  importQuery,
   locateQuery,
   MAX_ABS_AMOUNT,
   ROW_PROBLEMS,
@@ -35,7 +33,7 @@ import type {FocusImportSummary} from './schema.js'
 import {canonicalChargeCategory, canonicalChargeFrequency, canonicalServiceCategory, parseTags} from './normalize.js'
 import {SKIP_INVALID_INPUT} from './inputs.js'
 import {checkRestatements} from './restatements.js'
-import {type ResourceGrain, writeResourceGroup} from './resources.js'
+import {importResources} from './resources.js'
 import {openResourceCostWriter, type ResourceCostWriter} from '../../store/resource-costs.js'
 import {BoundedCache} from '../../bounded-cache.js'
 
@@ -71,22 +69,14 @@ export interface ImportProgress {
 export type {FocusImportSummary}
 
 /**
- * Every rollup of the one pass over the files, by set id (index). Resources come last: their groups
- * are ranked after the others are out (focus-query.ts), and only when the files have a ResourceId.
+ * Usage types (SkuId) are one more grouping set of the main query; resources are a query of their
+ * own (resources.ts): on a per-resource bill their groups are as many as the rollup's, and as a set
+ * of the main query they cost a fifth more peak memory (docs/benchmarks.md).
  */
-const ROLLUPS = [
-  DAILY_COST_ROLLUP,
-  FILE_ROLLUP,
-  USAGE_TYPE_ROLLUP,
-  COMMITMENT_USAGE_ROLLUP,
-  RESOURCE_ROLLUP,
-] as const satisfies readonly RollupDefinition[]
-const rollupsFor = (mapping: ColumnMapping): readonly RollupDefinition[] =>
-  mapping.ResourceId === undefined ? ROLLUPS.filter((r) => r !== RESOURCE_ROLLUP) : ROLLUPS
+const ROLLUPS = [DAILY_COST_ROLLUP, FILE_ROLLUP, USAGE_TYPE_ROLLUP, COMMITMENT_USAGE_ROLLUP] as const
 /** The kind of cost detail each detail rollup's rows are, by set id (its index in ROLLUPS). */
 const DETAIL_KINDS = new Map<number, CostDetailKind>([[ROLLUPS.indexOf(USAGE_TYPE_ROLLUP), 'usage-type']])
 const COMMITMENT_SET = ROLLUPS.indexOf(COMMITMENT_USAGE_ROLLUP)
-const RESOURCE_SET = ROLLUPS.indexOf(RESOURCE_ROLLUP)
 
 /**
  * Imports FOCUS exports: every file given in one call is one export (a multi-part export imports
@@ -193,7 +183,13 @@ interface Tally {
 }
 
 /** What a group's grain text resolves to. */
-type GrainOutcome = ResourceGrain
+interface GrainOutcome {
+  keyId: number
+  provider: string
+  account: string
+  currency: string
+  serviceCategory: string
+}
 
 async function runImport(
   session: DuckDBSession,
@@ -208,7 +204,6 @@ async function runImport(
   const grains = new BoundedCache<GrainOutcome>(50_000)
   const tagSets = new BoundedCache<number>(10_000)
   const cleared = new Set<number>()
-  const clearedResources = new Set<string>()
   const perFile = new Map<string, Tally>()
   const total: Tally = {rows: 0, skipped: 0, byColumn: {}}
   const currencies = new Set<string>()
@@ -286,13 +281,7 @@ async function runImport(
     const scopeId = grain.keyId * 100_000 + bp
     if (cleared.has(scopeId)) return
     cleared.add(scopeId)
-    const scope = billingPeriodScope(grain.provider, grain.account, bp)
-    writer.clear(scope)
-    // Resource rows of the period go too, found again in this export or not (once: later rows add up).
-    const resourceScope = JSON.stringify([grain.provider, grain.account, bp])
-    if (clearedResources.has(resourceScope)) return
-    clearedResources.add(resourceScope)
-    resourceWriter.clear(scope as Extract<CostScope, {kind: 'billing-period'}>)
+    writer.clear(billingPeriodScope(grain.provider, grain.account, bp))
   }
 
   const fail = async (problem: {code: number} | {column: string; value: string | null}): Promise<never> => {
@@ -302,7 +291,7 @@ async function runImport(
   try {
     for (let partition = 0; partition < partitions; partition++)
       await session.stream(
-        importQuery(files, mapping, rollupsFor(mapping), {index: partition, count: partitions}),
+        importQuery(files, mapping, ROLLUPS, {index: partition, count: partitions}),
         async (columns, count) => {
           const [setIds, days, bps, dims, tags, fileNames, problems, rowCounts] = columns as [
             number[],
@@ -315,36 +304,11 @@ async function runImport(
             number[],
           ]
           const amountColumns = columns.slice(8, 16) as number[][]
-          const [details, detailLabels, tops, units, quantities] = columns.slice(16) as [
-            (string | null)[],
-            (string | null)[],
-            (boolean | null)[],
-            (string | null)[],
-            (number | null)[],
-          ]
+          const [details, detailLabels] = columns.slice(16) as [(string | null)[], (string | null)[]]
           phase = 'writing'
           for (let i = 0; i < count; i++) {
             const rows = rowCounts[i]!
             const problem = problems[i]!
-            if (setIds[i] === RESOURCE_SET) {
-              const grain = grainOf(dims[i]!)
-              const bp = bps[i]!
-              clearOnce(grain, bp)
-              for (let a = 0; a < 8; a++) amounts[a] = amountColumns[a]![i]!
-              if (!amounts.every(Number.isSafeInteger)) throw tooLarge(files)
-              writeResourceGroup(writer, resourceWriter, {
-                grain,
-                billingPeriod: bp,
-                day: days[i]!,
-                resource: details[i] ?? '',
-                label: detailLabels[i] ?? '',
-                top: tops[i] === true,
-                unit: units[i] ?? null,
-                quantity: quantities[i] ?? 0,
-                amounts,
-              })
-              continue
-            }
             if (setIds[i] === COMMITMENT_SET) {
               // Bad rows are counted (or refused) by the grain's set; ineligible rows have no hour.
               const group = problem === 0 ? commitmentUsageGroup(details[i] ?? null) : undefined
@@ -409,6 +373,18 @@ async function runImport(
           }
         },
       )
+    await importResources({
+      session,
+      files,
+      mapping,
+      partitions,
+      costs: writer,
+      resources: resourceWriter,
+      scopes: writer.scopes().filter((s) => s.kind === 'billing-period'),
+      grainOf,
+      clearPeriod: clearOnce,
+      tooLarge: () => tooLarge(files),
+    })
   } finally {
     if (timer) clearInterval(timer)
   }

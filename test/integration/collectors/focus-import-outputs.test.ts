@@ -10,15 +10,15 @@ import {tempStore} from '../../helpers/store.js'
 
 /**
  * The import's outputs on a per-resource bill built from the real FOCUS sample, as the two-pass
- * import (a second DuckDB query over the files for resources, before the one-pass import) wrote
+ * import (a second DuckDB query over the files for resources) wrote
  * them: the rollup, cost details (usage types, resources: top 20 per key and day, the rest summed),
  * cost_resource_daily and commitment usage, after a first import and after a restated period is
- * imported over it. Recorded once with that build (FINOPS_RECORD_IMPORT_OUTPUTS=1); the one-pass
- * import must write exactly the same rows.
+ * imported over it. Recorded once with that build (FINOPS_RECORD_IMPORT_OUTPUTS=1): a change to how
+ * the import reads the files (one pass instead of two, partitions) must write exactly the same rows.
  */
 const RECORDED = path.join(import.meta.dirname, '..', '..', '..', 'fixtures', 'focus', 'resource-bill-outputs.json.gz')
 
-describe('one DuckDB pass writes what the two-pass import wrote', () => {
+describe('a per-resource bill imports to the recorded rows', () => {
   const {dir, cleanup} = tempDir('focus-one-pass-')
   const first = path.join(dir, 'bill.csv')
   const restated = path.join(dir, 'restated.csv')
