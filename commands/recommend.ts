@@ -6,6 +6,9 @@ import {outputFlags} from '../src/cli/output-flags.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
 import {now} from '../src/dates.js'
 import {recommendFromStore, type RecommendReport} from '../src/recommend/from-store.js'
+import {recommendCommitmentsFromStore} from '../src/commitments/recommend-from-store.js'
+import type {CommitmentRecommendReport} from '../recommenders/commitment/schema.js'
+import {usageError} from '../src/errors.js'
 import {RECOMMENDATION_KINDS, type RecommendationKind} from '../recommenders/registry.js'
 import {recommendSettingsFrom} from '../recommenders/settings.js'
 
@@ -33,7 +36,7 @@ FINOPS_NOW (an ISO date or time) pins "now" (schedules are priced over the four 
     kind: Flags.string({
       char: 'k',
       description: 'recommendation kinds (comma-separated or repeated)',
-      options: RECOMMENDATION_KINDS,
+      options: [...RECOMMENDATION_KINDS, 'commitment'],
       multiple: true,
       delimiter: ',',
     }),
@@ -49,11 +52,19 @@ FINOPS_NOW (an ISO date or time) pins "now" (schedules are priced over the four 
     }),
     'show-skipped': Flags.boolean({description: 'list every skipped workload with its reason under the table'}),
     'no-save': Flags.boolean({description: 'do not keep the result as the latest recommendations for finops apply'}),
-    ...outputFlags(['recommend']),
+    ...outputFlags(['recommend', 'recommend-commitment']),
   }
 
-  async run(): Promise<RecommendReport> {
+  async run(): Promise<RecommendReport | CommitmentRecommendReport> {
     const {flags} = await this.parse(Recommend)
+    if (flags.kind?.includes('commitment')) {
+      // Commitments are sized on the bill, not on the cluster's inventory: a run of their own.
+      if (flags.kind.some((k) => k !== 'commitment'))
+        throw usageError('--kind commitment runs on its own', 'run finops recommend --kind commitment separately')
+      const report = recommendCommitmentsFromStore(this.openStore(flags.db, flags.config), {now: now()})
+      await this.present('recommend-commitment', report)
+      return report
+    }
     const loaded = this.finopsConfig(flags.config)
     const settings = recommendSettingsFrom(loaded.config.kubernetes, loaded.file)
     const minSavings = parseMinSavings(flags['min-savings'])

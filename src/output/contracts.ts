@@ -29,6 +29,7 @@ import {cronjobManifestSchema} from '../model/manifest.js'
 import {reportSchema} from '../report/schemas.js'
 import {storeBackupSchema, storeRestoreSchema, storeVerifySchema} from '../backup/schemas.js'
 import {commitmentsStatusSchema} from '../commitments/schemas.js'
+import {commitmentRecommendReportSchema} from '../../recommenders/commitment/schema.js'
 
 /**
  * Every command's `--json` contract, by command id (`cost report` is `cost-report`): the zod schema
@@ -64,7 +65,9 @@ export const commandContracts = {
   'cronjob-manifest': cronjobManifestSchema,
   demo: demoSchema,
   forecast: forecastSchema,
-  recommend: recommendReportSchema,
+  recommend: z
+    .union([recommendReportSchema, commitmentRecommendReportSchema])
+    .describe('workload recommendations; with --kind commitment, the commitment options per eligible scope'),
   report: reportSchema,
   rollback: rollbackSchema,
   'store-backup': storeBackupSchema,

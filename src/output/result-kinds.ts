@@ -20,6 +20,7 @@ import type {KeyLabeler} from '../cost/report.js'
 import type {ActualDay} from './charts/terminal-forecast-chart.js'
 import type {BackupResult, RestoreResult, VerifyResult} from '../backup/index.js'
 import type {CommitmentsStatus} from '../commitments/schemas.js'
+import type {CommitmentRecommendReport} from '../../recommenders/commitment/schema.js'
 
 /** `forecast --chart`: the actual days before each currency's forecast, and the terminal to draw in. */
 export interface ForecastChartOptions {
@@ -63,6 +64,7 @@ export interface ResultKinds {
   'store-restore': {data: RestoreResult; options: object}
   'store-verify': {data: VerifyResult; options: object}
   'commitments-status': {data: CommitmentsStatus; options: object}
+  'recommend-commitment': {data: CommitmentRecommendReport; options: object}
 }
 
 export type ResultKind = keyof ResultKinds

@@ -33,5 +33,6 @@ export const tableFormat = formatByKind({
     'store-restore': async () => (await import('../backup-format.js')).renderStoreRestore,
     'store-verify': async () => (await import('../backup-format.js')).renderStoreVerify,
     'commitments-status': async () => (await import('../commitments-format.js')).renderCommitmentsStatus,
+    'recommend-commitment': async () => (await import('../commitment-recommend-format.js')).renderCommitmentRecommend,
   },
 })

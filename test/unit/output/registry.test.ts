@@ -34,6 +34,7 @@ const KINDS = {
   'store-restore': true,
   'store-verify': true,
   'commitments-status': true,
+  'recommend-commitment': true,
 } as const satisfies Record<keyof ResultKinds, true>
 const ALL_KINDS = Object.keys(KINDS) as ResultKind[]
 
