@@ -32,7 +32,11 @@ const LAYER_ALLOWLIST = []
 const SQL_ALLOWLIST = []
 
 /** SQL for other engines, not our store: DuckDB reading FOCUS files, BigQuery over the GCP export. */
-const OTHER_ENGINES_SQL = ['src/collectors/focus/focus-query.ts', 'src/collectors/gcp/export-query.ts']
+const OTHER_ENGINES_SQL = [
+  'src/collectors/focus/focus-query.ts',
+  'src/collectors/focus/resource-query.ts',
+  'src/collectors/gcp/export-query.ts',
+]
 
 const SQL_TEXT =
   '/^\\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|BEGIN|SAVEPOINT|RELEASE|COMMIT|ROLLBACK|CREATE|DROP|ALTER|PRAGMA|WITH)\\s/'

@@ -9,6 +9,7 @@ import {
 } from '../src/model/k8s.js'
 import type {PriceLookup} from './pricing.js'
 import type {RecommendSettings} from './settings.js'
+import type {RealizedRatios} from './track-record.js'
 import type {
   Recommendation,
   RecommendationKind,
@@ -27,6 +28,8 @@ export interface RecommenderInput {
   now: Date
   /** What recommenders earlier in the same run propose, so later ones price on top of it (no double counting). */
   planned?: PlannedChanges
+  /** Realized / promised of finops's measured actions per kind (the savings ledger). */
+  realized?: RealizedRatios
 }
 
 /** Proposals from earlier recommenders in one run, keyed by workloadKeyId. */

@@ -3,6 +3,7 @@ import type {PlannedChangesDraft, RecommenderEntry} from './entry.js'
 import {recommenderRegistry, RUN_ORDER} from './registry.js'
 import type {Recommendation, RecommendationKind, SkippedRecommendation} from '../src/model/recommendation.js'
 import {roundMoney} from '../src/money.js'
+import {withTrackRecord} from './track-record.js'
 
 export interface RecommendOptions {
   kinds: readonly RecommendationKind[]
@@ -53,6 +54,7 @@ export function runRecommenders(input: RecommenderInput, options: RecommendOptio
         return !reason
       })
   }
+  recommendations = recommendations.map((r) => withTrackRecord(r, input.realized, input.settings.trackRecord))
   const kept =
     options.minSavings === undefined
       ? recommendations

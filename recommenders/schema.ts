@@ -40,6 +40,14 @@ export const recommendationSchema = z.strictObject({
     percentiles: z.record(z.string(), z.number()).optional(),
     notes: z.array(z.string()).optional(),
   }),
+  trackRecord: z
+    .strictObject({
+      ratio: z.number().describe("realized / promised over finops's measured actions of this kind"),
+      actions: z.number().int().min(1),
+      expectedMonthlySavings: z.number().describe('monthlySavings x the ratio (at most monthlySavings)'),
+    })
+    .optional()
+    .describe('the savings ledger of this kind, when enough actions were measured (finops savings)'),
 })
 
 export const skippedSchema = z.strictObject({

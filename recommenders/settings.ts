@@ -140,6 +140,23 @@ const scaleDown = z.strictObject({
   holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')).default([]),
   /** Time zone for holidays of schedules that name none. */
   timeZone: z.string().default('UTC'),
+  /**
+   * kube-downscaler's DEFAULT_TIMEZONE: the zone of a rule that names none (`Mon-Fri 08:00-20:00`).
+   * Unset, such a rule cannot be read and its workload is skipped, as in kube-downscaler.
+   */
+  defaultTimeZone: z.string().min(1).optional(),
+  /** kube-downscaler's DEFAULT_WEEKFRAME: the days of a rule that names none (`08:00-20:00 Europe/Paris`). */
+  defaultWeekFrame: z
+    .string()
+    .regex(/^[A-Za-z]{3}(-[A-Za-z]{3})?$/, 'expected days such as Mon-Fri or Mon-Sun')
+    .optional(),
+})
+
+const trackRecord = z.strictObject({
+  /** Measured actions of a kind (the savings ledger) needed before their realized ratio counts. */
+  minActions: z.number().int().min(1).default(3),
+  /** A kind whose actions realized less than this share of their promise gets one risk level more. */
+  riskBelow: z.number().min(0).max(1).default(0.5),
 })
 
 export const recommendSettingsSchema = z.strictObject({
@@ -148,6 +165,7 @@ export const recommendSettingsSchema = z.strictObject({
   rightsize: rightsize.default(rightsize.parse({})),
   spot: spot.default(spot.parse({})),
   scaleDown: scaleDown.default(scaleDown.parse({})),
+  trackRecord: trackRecord.default(trackRecord.parse({})),
 })
 
 export type RecommendSettings = z.infer<typeof recommendSettingsSchema>

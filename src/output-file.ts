@@ -68,6 +68,16 @@ export async function writeOutputFile<T>(
   }
 }
 
+/** Flushes a file, or a directory's entries (a rename is durable only once they are on disk), to disk. */
+export function syncToDisk(file: string): void {
+  const fd = fs.openSync(file, 'r')
+  try {
+    fs.fsyncSync(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 /** Writes a rendered output (text or bytes) to a user-named file the same safe way; returns its absolute path. */
 export async function writeRenderedFile(
   target: string,

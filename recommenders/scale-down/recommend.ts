@@ -67,7 +67,12 @@ export function recommendScaleDown(input: RecommenderInput): RecommenderResult {
         namespaceAnnotations: ns?.annotations ?? {},
       },
       settings.schedules,
-      {holidays: settings.holidays, timeZone: settings.timeZone},
+      {
+        holidays: settings.holidays,
+        timeZone: settings.timeZone,
+        defaultTimeZone: settings.defaultTimeZone,
+        defaultWeekFrame: settings.defaultWeekFrame,
+      },
       input.now,
     )
     // One mistyped annotation must not stop every other recommendation (kube-downscaler skips it too).

@@ -3,8 +3,7 @@ import * as k8s from '@kubernetes/client-node'
 import {FinopsError} from '../errors.js'
 import {buildPatch, extractFields, type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
-import {parseQuantity} from '../k8s/quantity.js'
-import type {ClusterLimits} from './resource-limits.js'
+import {type ClusterLimits, largestAllocatable} from './resource-limits.js'
 import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
 import type {FieldSet, WorkloadRef} from '../model/action.js'
 
@@ -162,18 +161,14 @@ export class KubernetesCluster implements WorkloadCluster {
 
   /** The largest allocatable CPU and memory of any node (a pod above either never schedules). */
   private async readMaxAllocatable(): Promise<ClusterLimits['maxAllocatable']> {
-    let cpu = 0
-    let memory = 0
+    const allocatables: (Record<string, string> | undefined)[] = []
     let _continue: string | undefined
     do {
       const page = await this.core.listNode({limit: 500, _continue})
-      for (const node of page.items) {
-        cpu = Math.max(cpu, parseQuantity(node.status?.allocatable?.cpu) ?? 0)
-        memory = Math.max(memory, parseQuantity(node.status?.allocatable?.memory) ?? 0)
-      }
+      for (const node of page.items) allocatables.push(node.status?.allocatable)
       _continue = page.metadata?._continue || undefined
     } while (_continue)
-    return cpu > 0 && memory > 0 ? {cpu, memory} : undefined
+    return largestAllocatable(allocatables)
   }
 
   async writeFields(

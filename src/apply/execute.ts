@@ -28,6 +28,15 @@ import {newActionId, stamp} from './identity.js'
 import {type Candidate, type OpenScaleDown, planCandidate, type PlanDecision} from './plan.js'
 import type {ActionRecord, ActionStatus, FieldSet, PlannedAction, SkippedAction, WorkloadRef} from '../model/action.js'
 
+/** finops.yaml's schedules, holidays, their time zone and kube-downscaler's defaults (kubernetes.recommend.scaleDown). */
+export interface ScheduleConfig {
+  configured: readonly ConfiguredSchedule[]
+  holidays: readonly string[]
+  timeZone: string
+  defaultTimeZone?: string
+  defaultWeekFrame?: string
+}
+
 export interface ApplyOptions {
   settings: ApplyConfig
   kinds: readonly ApplyKind[]
@@ -40,7 +49,7 @@ export interface ApplyOptions {
   identity: string
   now: Date
   /** finops.yaml's schedules, holidays and their time zone (kubernetes.recommend.scaleDown). */
-  schedules?: {configured: readonly ConfiguredSchedule[]; holidays: readonly string[]; timeZone: string}
+  schedules?: ScheduleConfig
   /**
    * Set when the recommendations come from a reviewed file: only the targets it lists with a schedule
    * may be scaled down by one (with at least the downtime replicas it gives); restores still happen.
@@ -314,6 +323,8 @@ function scheduleSettingsOf(options: ApplyOptions): ScheduleSettings {
     defaults: {
       holidays: options.schedules?.holidays ?? [],
       timeZone: options.schedules?.timeZone ?? 'UTC',
+      defaultTimeZone: options.schedules?.defaultTimeZone,
+      defaultWeekFrame: options.schedules?.defaultWeekFrame,
       gracePeriodSeconds: options.settings.schedules.gracePeriodMinutes * 60,
     },
     now: options.now,

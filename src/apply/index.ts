@@ -13,9 +13,8 @@ import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
 import {KubernetesCluster} from './cluster.js'
 import {addDays, toDay} from '../dates.js'
 import {clusterName, loadKubeAccess} from '../k8s/kubeconfig.js'
-import type {ConfiguredSchedule} from '../k8s/downscaler.js'
 import {preflightEntries, repriceEntries, type ReviewedEntry} from './reviewed.js'
-import {applyRecommendations, type ApplyReport} from './execute.js'
+import {applyRecommendations, type ApplyReport, type ScheduleConfig} from './execute.js'
 import {newRunId, resolveIdentity} from './identity.js'
 
 export interface ApplyRequest {
@@ -57,6 +56,8 @@ export async function applyFromStore(db: Db, request: ApplyRequest): Promise<App
     configured: settings.scaleDown.schedules,
     holidays: settings.scaleDown.holidays,
     timeZone: settings.scaleDown.timeZone,
+    defaultTimeZone: settings.scaleDown.defaultTimeZone,
+    defaultWeekFrame: settings.scaleDown.defaultWeekFrame,
   }
   const given = request.reviewed
     ? (request.reviewed.checked ?? (await checkedReviewed(db, actuator, request, cluster, kinds, schedules)))
@@ -162,6 +163,8 @@ export async function checkReviewed(db: Db, request: ApplyRequest): Promise<Reco
       configured: settings.scaleDown.schedules,
       holidays: settings.scaleDown.holidays,
       timeZone: settings.scaleDown.timeZone,
+      defaultTimeZone: settings.scaleDown.defaultTimeZone,
+      defaultWeekFrame: settings.scaleDown.defaultWeekFrame,
     },
   )
 }
@@ -176,7 +179,7 @@ async function checkedReviewed(
   request: ApplyRequest,
   name: string,
   kinds: readonly ApplyKind[],
-  schedules: {configured: readonly ConfiguredSchedule[]; holidays: readonly string[]; timeZone: string},
+  schedules: ScheduleConfig,
 ): Promise<Recommendation[]> {
   const {file, entries} = request.reviewed!
   const inScope = entries.filter(
@@ -193,7 +196,12 @@ async function checkedReviewed(
   ])
   const repriced = repriceEntries(inScope, live, prices, inventory?.workloads ?? [], {
     configured: schedules.configured,
-    defaults: {holidays: schedules.holidays, timeZone: schedules.timeZone},
+    defaults: {
+      holidays: schedules.holidays,
+      timeZone: schedules.timeZone,
+      defaultTimeZone: schedules.defaultTimeZone,
+      defaultWeekFrame: schedules.defaultWeekFrame,
+    },
     now: request.now,
   })
   const others = entries.filter((e) => !inScope.includes(e)).map((e) => e.recommendation)

@@ -1,8 +1,8 @@
 import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
-import {parseQuantity} from '../k8s/quantity.js'
 import {ConflictError, type SchedulableObjects, type WorkloadCluster} from './cluster.js'
 import {type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
+import {largestAllocatable} from './resource-limits.js'
 import type {FieldSet, WorkloadRef} from '../model/action.js'
 
 /** A Kubernetes API object as JSON, the shape the API server returns. */
@@ -94,12 +94,11 @@ export class MemoryCluster implements WorkloadCluster {
   }
 
   private maxAllocatable(): {cpu: number; memory: number} | undefined {
-    const nodes = this.objects.filter((o) => o.kind === 'Node')
-    const allocatable = (n: ApiObject, r: string) =>
-      parseQuantity((n.status?.allocatable as Record<string, string> | undefined)?.[r]) ?? 0
-    const cpu = Math.max(0, ...nodes.map((n) => allocatable(n, 'cpu')))
-    const memory = Math.max(0, ...nodes.map((n) => allocatable(n, 'memory')))
-    return cpu > 0 && memory > 0 ? {cpu, memory} : undefined
+    return largestAllocatable(
+      this.objects
+        .filter((o) => o.kind === 'Node')
+        .map((n) => n.status?.allocatable as Record<string, string> | undefined),
+    )
   }
 
   async writeFields(

@@ -14,6 +14,19 @@ export interface ClusterLimits {
   maxAllocatable?: {cpu: number; memory: number}
 }
 
+/** The largest allocatable CPU and memory over nodes' `status.allocatable`; undefined unless both are known. */
+export function largestAllocatable(
+  allocatables: Iterable<Readonly<Record<string, string>> | undefined>,
+): ClusterLimits['maxAllocatable'] {
+  let cpu = 0
+  let memory = 0
+  for (const allocatable of allocatables) {
+    cpu = Math.max(cpu, parseQuantity(allocatable?.cpu) ?? 0)
+    memory = Math.max(memory, parseQuantity(allocatable?.memory) ?? 0)
+  }
+  return cpu > 0 && memory > 0 ? {cpu, memory} : undefined
+}
+
 export interface LimitRangeItem {
   /** The LimitRange's name, for messages. */
   name: string

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {FinopsError, notFoundError, type UserInput} from '../errors.js'
+import {syncToDisk} from '../output-file.js'
 import {inspectStoreFile} from '../store/identity.js'
 import {openStore, type Db} from '../store/open.js'
 import {checkStoreIntegrity, inspectSnapshot, settleStoreFile, snapshotStore} from '../store/snapshot.js'
@@ -168,7 +169,7 @@ export async function restoreStore(options: {
       keepOldStore(store, bak)
     }
     fs.renameSync(tmp, store)
-    syncDirectory(path.dirname(store))
+    syncToDisk(path.dirname(store))
     try {
       // Opening applies this finops' pending migrations to an older backup and re-enables WAL.
       openStore(store, {intent: 'write'}).close()
@@ -307,15 +308,6 @@ function makeDirectory(dir: string): void {
 // A temporary file in the store's own directory: same volume, so the final rename is atomic.
 const tempBeside = (file: string, what: string): string =>
   path.join(path.dirname(file), `.${path.basename(file)}.${what}-${process.pid}-${Date.now()}.tmp`)
-
-function syncDirectory(dir: string): void {
-  const fd = fs.openSync(dir, 'r')
-  try {
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-}
 
 async function hashFile(file: string): Promise<{sha256: string; bytes: number}> {
   const hash = createHash('sha256')

@@ -76,6 +76,9 @@ export interface ScheduleDefaults {
   timeZone: string
   /** kube-downscaler's --grace-period: objects younger than this are not scaled down (default 900). */
   gracePeriodSeconds?: number
+  /** kube-downscaler's DEFAULT_TIMEZONE and DEFAULT_WEEKFRAME, for rules that leave them out. */
+  defaultTimeZone?: string
+  defaultWeekFrame?: string
 }
 
 /** What the policy of one object is resolved from. */
@@ -168,6 +171,7 @@ export function resolvePolicy(
     }),
   }
   const levels = [...annotationLevels, configLevel]
+  const specDefaults = {timeZone: defaults.defaultTimeZone, weekFrame: defaults.defaultWeekFrame}
   const text: string[] = []
   const sources: string[] = []
   const pick = (...keys: string[]): {value: string; key: string; level: string} | undefined => {
@@ -182,7 +186,7 @@ export function resolvePolicy(
     const spec = (name: string, key: string): TimeSpec | undefined => {
       const found = pick(key)
       if (!found) return undefined
-      const parsed = parseTimeSpec(found.value, `${found.level} ${key}`)
+      const parsed = parseTimeSpec(found.value, `${found.level} ${key}`, specDefaults)
       text.push(`${name} ${found.value.trim()}`)
       sources.push(`${name}: ${found.level}`)
       return parsed
@@ -196,7 +200,7 @@ export function resolvePolicy(
           ? {kind: 'always'}
           : value === 'false' || value === ''
             ? {kind: 'never'}
-            : parseTimeSpec(found.value, `${found.level} ${key}`)
+            : parseTimeSpec(found.value, `${found.level} ${key}`, specDefaults)
       text.push(`${name} ${found.value.trim()}`)
       sources.push(`${name}: ${found.level}`)
       return parsed

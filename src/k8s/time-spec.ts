@@ -36,14 +36,54 @@ const WEEKLY = /^([A-Za-z]{3})(?:-([A-Za-z]{3}))?\s+(\d{1,2}):(\d{2})-(\d{1,2}):
 const ISO = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})`
 const ABSOLUTE = new RegExp(`^(${ISO})-(${ISO})$`)
 
+/**
+ * What a weekly rule that leaves something out takes: kube-downscaler's DEFAULT_TIMEZONE (`Mon-Fri
+ * 08:00-20:00` is read in it) and DEFAULT_WEEKFRAME (`08:00-20:00 Europe/Paris` is read on those days).
+ * Unset, such a rule is an error, as in kube-downscaler.
+ */
+export interface TimeSpecDefaults {
+  timeZone?: string
+  /** `Mon-Sun`, `Mon-Fri`, ... */
+  weekFrame?: string
+}
+
+const NO_ZONE = /^(?:[A-Za-z]{3}(?:-[A-Za-z]{3})?\s+)?\d{1,2}:\d{2}-\d{1,2}:\d{2}$/
+const NO_DAYS = /^\d{1,2}:\d{2}-\d{1,2}:\d{2}(?:\s+\S+)?$/
+
 /** Parses a time spec; errors name the field and show a valid example. */
-export function parseTimeSpec(text: string, field = 'schedule'): TimeSpec {
+export function parseTimeSpec(text: string, field = 'schedule', defaults: TimeSpecDefaults = {}): TimeSpec {
   const trimmed = text.trim()
   if (/^always$/i.test(trimmed)) return {kind: 'always'}
   if (/^never$/i.test(trimmed)) return {kind: 'never'}
   if (trimmed === '') throw scheduleError(field, text, 'it is empty')
-  const rules = trimmed.split(',').map((part) => parseRule(part.trim(), field, text))
+  const rules = trimmed
+    .split(',')
+    .map((part) => parseRule(withDefaults(part.trim(), field, text, defaults), field, text))
   return {kind: 'rules', rules}
+}
+
+/** Fills in the zone, then the days, of a rule that leaves them out (in kube-downscaler's order). */
+function withDefaults(part: string, field: string, whole: string, defaults: TimeSpecDefaults): string {
+  let rule = part
+  if (NO_ZONE.test(rule)) {
+    if (defaults.timeZone === undefined)
+      throw scheduleError(
+        field,
+        whole,
+        `'${part}' names no time zone (add one, or set kubernetes.recommend.scaleDown.defaultTimeZone as kube-downscaler's DEFAULT_TIMEZONE)`,
+      )
+    rule = `${rule} ${defaults.timeZone}`
+  }
+  if (NO_DAYS.test(rule)) {
+    if (defaults.weekFrame === undefined)
+      throw scheduleError(
+        field,
+        whole,
+        `'${part}' names no days (add e.g. Mon-Fri, or set kubernetes.recommend.scaleDown.defaultWeekFrame as kube-downscaler's DEFAULT_WEEKFRAME)`,
+      )
+    rule = `${defaults.weekFrame} ${rule}`
+  }
+  return rule
 }
 
 function parseRule(part: string, field: string, whole: string): TimeRule {

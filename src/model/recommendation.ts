@@ -59,6 +59,8 @@ export interface Recommendation {
   currency: string
   risk: {level: RiskLevel; reasons: string[]}
   evidence: Evidence
+  /** What finops's measured actions of this kind realized against their promise, when enough were measured. */
+  trackRecord?: {ratio: number; actions: number; expectedMonthlySavings: number}
 }
 
 /** Thin or ineligible data is reported, never turned into a made-up number. */

@@ -28,6 +28,7 @@ import {collectK8sSchema, collectUsageSchema, costAllocationSchema} from '../k8s
 import {cronjobManifestSchema} from '../model/manifest.js'
 import {reportSchema} from '../report/schemas.js'
 import {storeBackupSchema, storeRestoreSchema, storeVerifySchema} from '../backup/schemas.js'
+import {savingsRecordSchema, savingsReportSchema} from '../savings/schemas.js'
 import {commitmentsStatusSchema} from '../commitments/schemas.js'
 import {commitmentRecommendReportSchema} from '../../recommenders/commitment/schema.js'
 
@@ -70,6 +71,8 @@ export const commandContracts = {
     .describe('workload recommendations; with --kind commitment, the commitment options per eligible scope'),
   report: reportSchema,
   rollback: rollbackSchema,
+  savings: savingsReportSchema,
+  'savings-record': savingsRecordSchema,
   'store-backup': storeBackupSchema,
   'store-restore': storeRestoreSchema,
   'store-verify': storeVerifySchema,

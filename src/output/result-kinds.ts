@@ -19,6 +19,7 @@ import type {Manifest} from '../model/manifest.js'
 import type {KeyLabeler} from '../cost/report.js'
 import type {ActualDay} from './charts/terminal-forecast-chart.js'
 import type {BackupResult, RestoreResult, VerifyResult} from '../backup/index.js'
+import type {SavingsRecordResult, SavingsReport} from '../savings/schemas.js'
 import type {CommitmentsStatus} from '../commitments/schemas.js'
 import type {CommitmentRecommendReport} from '../../recommenders/commitment/schema.js'
 
@@ -63,6 +64,8 @@ export interface ResultKinds {
   'store-backup': {data: BackupResult; options: object}
   'store-restore': {data: RestoreResult; options: object}
   'store-verify': {data: VerifyResult; options: object}
+  savings: {data: SavingsReport; options: object}
+  'savings-record': {data: SavingsRecordResult; options: object}
   'commitments-status': {data: CommitmentsStatus; options: object}
   'recommend-commitment': {data: CommitmentRecommendReport; options: object}
 }

@@ -11,6 +11,7 @@ import {saveRecommendations} from '../store/recommendations.js'
 import {readUsage, usageRange} from '../store/usage.js'
 import type {RecommenderInput} from '../../recommenders/context.js'
 import {type RecommendationSet, runRecommenders} from '../../recommenders/index.js'
+import {realizedRatiosFromStore} from '../savings/from-store.js'
 import type {RecommendationKind} from '../../recommenders/registry.js'
 import {createPriceLookup, type PriceLookup} from '../../recommenders/pricing.js'
 import type {RecommendSettings} from '../../recommenders/settings.js'
@@ -76,6 +77,7 @@ export function recommendFromStore(
   // Namespaces are independent, so usage is read and judged a batch of namespaces at a time: memory
   // holds one batch's digests, not the whole cluster's.
   const sets: RecommendationSet[] = []
+  const realized = realizedRatiosFromStore(db, k8s, toDay(options.now))
   for (const batch of namespaceBatches(selected, BATCH_CONTAINERS)) {
     const usage = new Map<string, ContainerUsage>()
     if (window) {
@@ -89,6 +91,7 @@ export function recommendFromStore(
       prices,
       settings,
       now: options.now,
+      realized,
     }
     sets.push(runRecommenders(input, {kinds: options.kinds, namespaces: batch, minSavings: options.minSavings}))
   }

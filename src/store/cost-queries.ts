@@ -76,50 +76,42 @@ export function planCostQuery(db: Db, query: CostPlanInput, forced?: CostQueryPa
   return scanPlan(db, path, query, tags, amount, from, to)
 }
 
-/** One dimension or tag key from cost_by_key; a tag's "(untagged)" is the currency total minus its values. */
+/**
+ * One dimension or tag key from cost_by_key. Its rows are unique per (day, value, currency), the
+ * primary key's order, so they are read without any GROUP BY: every report's rows come straight off
+ * the index. A tag's "(untagged)" is the day's currency total minus the key's other values, so a row
+ * whose value is literally "(untagged)" lands in the same group, as in the rollup's scan.
+ */
 function byKeyPlan(key: GroupKey, query: CostPlanInput, amount: AmountColumn, from: number, to: number): CostQueryPlan {
   const dimension = key.kind === 'tag' ? `tag:${key.key}` : key.name
   const units = `${amount}_units`
   const nanos = `${amount}_nanos`
-  const valueFilter = query.filters.find((f) => sameKey(f.key, key))
-  const currencyFilter = query.filters.find((f) => isCurrency(f.key))
   const params: unknown[] = []
-  const valuesOf = (filter: CostFilter): string[] =>
-    filter.values.map((v) => (key.kind === 'dimension' && v === NONE_LABEL ? '' : v))
+  const untagged = `'${UNTAGGED_LABEL.replaceAll("'", "''")}'`
 
-  const tagged = `SELECT b.value AS value, b.currency AS currency, b.day AS day,
-      SUM(b.${units}) AS u, SUM(b.${nanos}) AS n, SUM(b.row_count) AS c
-    FROM cost_by_key b WHERE b.dimension = ? AND b.day BETWEEN ? AND ? GROUP BY b.value, b.currency, b.day`
-  let rows: string
-  if (key.kind === 'dimension') {
-    rows = tagged
-    params.push(dimension, from, to)
-  } else {
-    // Rows without the key: every row of the day and currency minus those carrying one of its values.
-    rows = `${tagged}
+  let rows = `SELECT b.value AS value, b.currency AS currency, b.day AS day, b.${units} AS u, b.${nanos} AS n
+    FROM cost_by_key b WHERE b.dimension = ? AND b.day BETWEEN ? AND ?`
+  params.push(dimension, from, to)
+  if (key.kind === 'tag') {
+    rows = `${rows} AND b.value <> ${untagged}
       UNION ALL
-      SELECT '${UNTAGGED_LABEL.replaceAll("'", "''")}', t.currency, t.day, t.u - coalesce(g.u, 0), t.n - coalesce(g.n, 0), t.c - coalesce(g.c, 0)
-      FROM (SELECT currency, day, SUM(${units}) AS u, SUM(${nanos}) AS n, SUM(row_count) AS c FROM cost_by_key
-            WHERE dimension = 'currency' AND day BETWEEN ? AND ? GROUP BY currency, day) t
+      SELECT ${untagged}, t.currency, t.day, t.${units} - coalesce(g.u, 0), t.${nanos} - coalesce(g.n, 0)
+      FROM cost_by_key t
       LEFT JOIN (SELECT currency, day, SUM(${units}) AS u, SUM(${nanos}) AS n, SUM(row_count) AS c FROM cost_by_key
-            WHERE dimension = ? AND day BETWEEN ? AND ? GROUP BY currency, day) g
+            WHERE dimension = ? AND day BETWEEN ? AND ? AND value <> ${untagged} GROUP BY day, currency) g
         ON g.currency = t.currency AND g.day = t.day
-      WHERE t.c - coalesce(g.c, 0) > 0`
-    params.push(dimension, from, to, from, to, dimension, from, to)
+      WHERE t.dimension = 'currency' AND t.day BETWEEN ? AND ? AND t.row_count - coalesce(g.c, 0) > 0`
+    params.push(dimension, from, to, from, to)
   }
   const where: string[] = []
-  if (valueFilter) {
-    where.push(`value IN (${valueFilter.values.map(() => '?').join(', ')})`)
-    params.push(...valuesOf(valueFilter))
-  }
-  if (currencyFilter) {
-    where.push(`currency IN (${currencyFilter.values.map(() => '?').join(', ')})`)
-    params.push(...currencyFilter.values)
+  for (const filter of query.filters) {
+    const values = filter.values.map((v) => (filter.key.kind === 'dimension' && v === NONE_LABEL ? '' : v))
+    where.push(`${isCurrency(filter.key) ? 'currency' : 'value'} IN (${values.map(() => '?').join(', ')})`)
+    params.push(...values)
   }
   const keyColumns = query.groupBy.map((k) => (isCurrency(k) ? 'currency' : 'value'))
-  const sql = `SELECT ${[...keyColumns, 'currency', 'day'].join(', ')}, ${amountSql('SUM(u)', 'SUM(n)')}
-    FROM (${rows}) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    GROUP BY ${[...new Set([...keyColumns, 'currency', 'day'])].join(', ')}`
+  const sql = `SELECT ${[...keyColumns, 'currency', 'day'].join(', ')}, ${amountSql('u', 'n')}
+    FROM (${rows}) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`
   return {path: 'by-key', sql, params, keys: keyColumns.length}
 }
 
@@ -190,6 +182,17 @@ export function keySqlParts(
   return {joins: joins.join(' '), joinParams, groupExprs, where, whereParams}
 }
 
+/** Whether [from, to] holds at least a quarter of the days the store has costs for. */
+function coversMostDays(db: Db, from: number, to: number): boolean {
+  const [first, last] = db.prepare('SELECT MIN(day), MAX(day) FROM cost_day_keys').raw().get() as [
+    number | null,
+    number | null,
+  ]
+  if (first === null || last === null) return false
+  const covered = Math.min(to, last) - Math.max(from, first) + 1
+  return covered * 4 >= last - first + 1
+}
+
 /** The same query over cost_day_keys, cost_summary or cost_rollup: key columns joined from cost_keys and the tag tables. */
 function scanPlan(
   db: Db,
@@ -203,10 +206,17 @@ function scanPlan(
   const table = {rollup: 'cost_rollup', summary: 'cost_summary', 'day-keys': 'cost_day_keys'}[path]
   const parts = keySqlParts(db, path === 'rollup' ? 'tag_set_id' : 'summary_set_id', query.groupBy, query.filters, tags)
   const keyCols = parts.groupExprs.map((expr, i) => `${expr} AS k${i}`)
+  // A window over most of the stored days is read grain key by grain key along the primary key
+  // (a few hundred seeks, then sequential rows: ~40% less work than a row lookup per entry of
+  // the day index); a short window still goes through the day index.
+  const wide = path !== 'rollup' && coversMostDays(db, from, to)
+  const scan = wide
+    ? `cost_keys k CROSS JOIN ${table} r ON r.key_id = k.id`
+    : `${table} r JOIN cost_keys k ON k.id = r.key_id`
   const sql = `SELECT ${[...keyCols, 'k.currency AS currency', 'r.day AS day'].join(', ')},
       ${sumAmountSql(amount, 'r')}
-    FROM ${table} r JOIN cost_keys k ON k.id = r.key_id ${parts.joins}
-    WHERE ${['r.day BETWEEN ? AND ?', ...parts.where].join(' AND ')}
+    FROM ${scan} ${parts.joins}
+    WHERE ${[wide ? '+r.day BETWEEN ? AND ?' : 'r.day BETWEEN ? AND ?', ...parts.where].join(' AND ')}
     GROUP BY ${[...parts.groupExprs.map((_, i) => `k${i}`), 'currency', 'day'].join(', ')}`
   return {
     path,

@@ -8,8 +8,21 @@ const DAY_MS = 86_400_000
 /** 'YYYY-MM-DD' -> days since the epoch. */
 export const dayNumber = (day: string): number => Math.round(Date.parse(`${day.slice(0, 10)}T00:00:00Z`) / DAY_MS)
 
-/** Days since the epoch -> 'YYYY-MM-DD'. */
-export const dayText = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10)
+const texts = new Map<number, string>()
+
+/**
+ * Days since the epoch -> 'YYYY-MM-DD'. Remembered: a report turns ~100,000 rows of a few hundred
+ * distinct days into text, and Date formatting is what that would cost (a few thousand days a year
+ * of data, so the map stays small).
+ */
+export function dayText(n: number): string {
+  let text = texts.get(n)
+  if (text === undefined) {
+    text = new Date(n * DAY_MS).toISOString().slice(0, 10)
+    if (texts.size < 100_000) texts.set(n, text)
+  }
+  return text
+}
 
 /** SQL turning a stored day number into its YYYY-MM-DD text. */
 export const dayTextSql = (column: string): string => `date(${column} * 86400, 'unixepoch')`

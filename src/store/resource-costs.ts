@@ -20,37 +20,53 @@ export interface ResourceCostRow {
 /** The part of a ResourceId that a node's providerID or a disk id names: its last path segment. */
 export const resourceKey = (resourceId: string): string => resourceId.split('/').filter(Boolean).at(-1) ?? resourceId
 
-/**
- * Writes resource rows of billing periods being imported, replacing what the store held for the
- * same source, provider, account and period (a restated period replaces its rows). Runs in the
- * caller's transaction when there is one.
- */
-export function replaceResourceCosts(
-  db: Db,
-  scopes: readonly {source: string; provider: string; billingAccountId: string; billingPeriodStart: string}[],
-  rows: Iterable<ResourceCostRow>,
-): number {
+/** A billing period whose resource rows an import replaces. */
+export interface ResourceCostScope {
+  source: string
+  provider: string
+  billingAccountId: string
+  billingPeriodStart: string
+}
+
+/** Writes resource rows inside the caller's transaction, a row at a time (an import streams them). */
+export interface ResourceCostWriter {
+  /** Deletes what the store held for the billing period (a restated period replaces its rows). */
+  clear(scope: ResourceCostScope): void
+  /** Upserts one row (same resource, day, category, unit and currency: summed). */
+  add(row: ResourceCostRow): void
+}
+
+export function openResourceCostWriter(db: Db): ResourceCostWriter {
   const del = db.prepare(
     'DELETE FROM cost_resource_daily WHERE source = ? AND provider = ? AND billing_account_id = ? AND billing_period_start = ?',
   )
   const upsert = db.prepare(`INSERT INTO cost_resource_daily
     (source, provider, billing_account_id, billing_period_start, resource_id, resource_key, day, service_category, unit, currency,
      quantity, billed_cost, effective_cost, list_cost)
-    VALUES (@source, @provider, @billingAccountId, @billingPeriodStart, @resourceId, @resourceKey, @day, @serviceCategory, @unit,
-      @currency, @quantity, @billedCost, @effectiveCost, @listCost)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (source, provider, billing_account_id, billing_period_start, resource_id, day, service_category, unit, currency)
     DO UPDATE SET quantity = quantity + excluded.quantity, billed_cost = billed_cost + excluded.billed_cost,
       effective_cost = effective_cost + excluded.effective_cost, list_cost = list_cost + excluded.list_cost`)
-  const run = (): number => {
-    for (const s of scopes) del.run(s.source, s.provider, s.billingAccountId, s.billingPeriodStart)
-    let n = 0
-    for (const r of rows) {
-      upsert.run({...r, resourceKey: resourceKey(r.resourceId)})
-      n++
-    }
-    return n
+  return {
+    clear: (s) => del.run(s.source, s.provider, s.billingAccountId, s.billingPeriodStart),
+    add: (r) =>
+      upsert.run(
+        r.source,
+        r.provider,
+        r.billingAccountId,
+        r.billingPeriodStart,
+        r.resourceId,
+        resourceKey(r.resourceId),
+        r.day,
+        r.serviceCategory,
+        r.unit,
+        r.currency,
+        r.quantity,
+        r.billedCost,
+        r.effectiveCost,
+        r.listCost,
+      ),
   }
-  return db.inTransaction ? run() : db.transaction(run).immediate()
 }
 
 /** A resource's bill on one day: cost summed over its rows, and the quantity of one unit (hours for instances). */

@@ -3,6 +3,10 @@ import path from 'node:path'
 import {marked, type Token, type Tokens} from 'marked'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {generateRealizedScenario, writeScenario} from '../../bench/realized/scenario.mjs'
+import {insertPending, markFinished} from '../../src/store/actions.js'
+import {markHistoryCoverage, replaceClusterHistory, replaceNamespaceHistory} from '../../src/store/k8s-history.js'
+import {replaceInventory} from '../../src/store/k8s-inventory.js'
 import {openStore} from '../../src/store/open.js'
 import {saveRecommendations} from '../../src/store/recommendations.js'
 import {type CliResult, parseJson, repoRoot, runCli, tempDir} from '../helpers/cli.js'
@@ -39,6 +43,7 @@ interface Case {
 
 interface Context {
   demoDb: string
+  savingsDb: string
   applyDb: string
   applyEnv: Record<string, string>
 }
@@ -137,6 +142,36 @@ const CASES: Record<string, Case> = {
       },
     ],
   },
+  'commitments:status': {
+    args: (c) => ['commitments', 'status', '--db', c.demoDb],
+    tables: (r) => [
+      {
+        headStart: ['Commitment', 'Type'],
+        rows: r.commitments.length,
+        numbers: {
+          Used: r.commitments.map((c: Json) => c.usedCost),
+          Unused: r.commitments.map((c: Json) => c.unusedCost),
+        },
+        texts: {Commitment: r.commitments.map((c: Json) => c.id)},
+      },
+      {
+        headStart: ['Provider', 'Service', 'Region'],
+        rows: r.families.length,
+        numbers: {'On-demand paid': r.families.map((f: Json) => f.onDemandCost)},
+      },
+    ],
+  },
+  savings: {
+    args: (c) => ['savings', '--db', c.savingsDb],
+    tables: (r) => [
+      {
+        headStart: ['action', 'kind', 'workload'],
+        rows: r.actions.length,
+        numbers: {'promised/mo': r.actions.map((a: Json) => a.promisedMonthly)},
+        texts: {action: r.actions.map((a: Json) => a.actionId), kind: r.actions.map((a: Json) => a.kind)},
+      },
+    ],
+  },
   apply: {
     args: (c) => ['apply', '--db', c.applyDb],
     env: (c) => c.applyEnv,
@@ -210,6 +245,26 @@ describe('--output markdown (built CLI, parsed by marked)', () => {
       ],
     })
     db.close()
+    // savings needs applied actions and the history around them: the realized-savings scenario.
+    ctx.savingsDb = path.join(tmp.dir, 'savings.db')
+    const savings = openStore(ctx.savingsDb)
+    writeScenario(
+      savings,
+      generateRealizedScenario({
+        workloads: 10,
+        days: 24,
+        prices: {onDemandHourly: 4.608, spotRatio: 0.35, cpuToMemoryRatio: 7.4607},
+      }),
+      {
+        replaceNamespaceHistory,
+        replaceClusterHistory,
+        markHistoryCoverage,
+        insertPending,
+        markFinished,
+        replaceInventory,
+      },
+    )
+    savings.close()
     const kubeconfig = path.join(tmp.dir, 'kubeconfig')
     fs.writeFileSync(kubeconfig, server.kubeconfig())
     ctx.applyEnv = {KUBECONFIG: kubeconfig, FINOPS_IDENTITY: 'ci@test'}

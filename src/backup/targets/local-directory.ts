@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import {FinopsError} from '../../errors.js'
+import {syncToDisk} from '../../output-file.js'
 import type {BackupTarget} from './target.js'
 
 /**
@@ -18,14 +19,10 @@ export function localDirectoryTarget(dir: string): BackupTarget {
     const tmp = partial(name)
     try {
       await write(tmp)
-      const fd = fs.openSync(tmp, 'r')
-      try {
-        fs.fsyncSync(fd)
-      } finally {
-        fs.closeSync(fd)
-      }
+      syncToDisk(tmp)
       fs.renameSync(tmp, target(name))
-      syncDirectory(dir)
+      // The rename is durable only once the directory entry is on disk too.
+      syncToDisk(dir)
     } catch (error) {
       fs.rmSync(tmp, {force: true})
       throw localError(`cannot write ${target(name)}`, error)
@@ -84,16 +81,6 @@ function ensureDirectory(dir: string): void {
       exit: 'usage',
       suggestion: 'give a directory for the backups',
     })
-}
-
-// The rename is durable only once the directory entry is on disk too.
-function syncDirectory(dir: string): void {
-  const fd = fs.openSync(dir, 'r')
-  try {
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
 }
 
 function localError(what: string, error: unknown): FinopsError {

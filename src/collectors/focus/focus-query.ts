@@ -71,7 +71,7 @@ export type RowColumn =
   | 'commitment_status'
 
 /** The grain's cost dimensions (with their display names), carried as one JSON array per grain key. */
-const GRAIN_DIMENSIONS = [
+export const GRAIN_DIMENSIONS = [
   'provider',
   'account',
   'account_name',
@@ -156,7 +156,7 @@ export function sourceRelation(files: readonly FocusFile[]): string {
 }
 
 /** SQL for a column as text, NULL when the file lacks it. */
-const raw = (mapping: ColumnMapping, column: FocusColumn): string =>
+export const raw = (mapping: ColumnMapping, column: FocusColumn): string =>
   mapping[column] === undefined ? 'NULL::VARCHAR' : `CAST(${ident(mapping[column])} AS VARCHAR)`
 const costSql = (mapping: ColumnMapping, column: FocusColumn): string =>
   mapping[column] === undefined ? '0::DOUBLE' : `TRY_CAST(${raw(mapping, column)} AS DOUBLE)`
@@ -239,7 +239,7 @@ const splitCost = (mapping: ColumnMapping, column: FocusColumn, alias: string): 
 }
 
 /** The per-row projection: each rollup key and the parsed costs. */
-function rowProjection(mapping: ColumnMapping): string {
+export function rowProjection(mapping: ColumnMapping): string {
   return `
     ${daySql(mapping)} AS day,
     ${raw(mapping, 'BillingPeriodStart')} AS bp_text,

@@ -33,6 +33,8 @@ import type {FocusImportSummary} from './schema.js'
 import {canonicalChargeCategory, canonicalChargeFrequency, canonicalServiceCategory, parseTags} from './normalize.js'
 import {SKIP_INVALID_INPUT} from './inputs.js'
 import {checkRestatements} from './restatements.js'
+import {importResources} from './resources.js'
+import {openResourceCostWriter, type ResourceCostWriter} from '../../store/resource-costs.js'
 import {BoundedCache} from '../../bounded-cache.js'
 
 export interface FocusImportOptions {
@@ -62,9 +64,9 @@ export interface ImportProgress {
 export type {FocusImportSummary}
 
 /**
- * Usage types (SkuId) are kept; resources are not: on a per-resource bill their grouping set is as
- * large as the rollup itself and cost a fifth more peak memory and a third more store
- * (docs/benchmarks.md), so root cause by resource relies on per-resource tags in FOCUS imports.
+ * Usage types (SkuId) are one more grouping set of the main query; resources are a query of their
+ * own (resources.ts): on a per-resource bill their groups are as many as the rollup's, and as a set
+ * of the main query they cost a fifth more peak memory (docs/benchmarks.md).
  */
 const ROLLUPS = [DAILY_COST_ROLLUP, FILE_ROLLUP, USAGE_TYPE_ROLLUP, COMMITMENT_USAGE_ROLLUP] as const
 /** The kind of cost detail each detail rollup's rows are, by set id (its index in ROLLUPS). */
@@ -110,7 +112,8 @@ export async function importFocusFiles(
       const mapping = await resolveMapping(session, files)
       return await writeCostsInTransaction(
         db,
-        (writer) => runImport(session, writer, files, mapping, partitions, options, startedAt),
+        (writer) =>
+          runImport(session, writer, openResourceCostWriter(db), files, mapping, partitions, options, startedAt),
         {cacheBytes: budget.sqliteCacheBytes, summaries: 'per-period'},
       )
     } catch (error) {
@@ -180,11 +183,13 @@ interface GrainOutcome {
   provider: string
   account: string
   currency: string
+  serviceCategory: string
 }
 
 async function runImport(
   session: DuckDBSession,
   writer: CostWriter,
+  resourceWriter: ResourceCostWriter,
   files: readonly FocusFile[],
   mapping: ColumnMapping,
   partitions: number,
@@ -234,13 +239,14 @@ async function runImport(
     // BillingCurrency is never empty here: such rows are refused (or skipped) by their problem code.
     const currency = values[10]?.toUpperCase() ?? ''
     {
+      const serviceCategory = canonicalServiceCategory(category)
       const keyId = writer.keyId({
         source: 'focus',
         provider: provider ?? '',
         billingAccountId: account ?? '',
         subAccountId: sub ?? '',
         serviceName: service ?? '',
-        serviceCategory: canonicalServiceCategory(category),
+        serviceCategory,
         regionId: region ?? '',
         chargeCategory: canonicalChargeCategory(chargeCategory),
         chargeFrequency: canonicalChargeFrequency(frequency),
@@ -248,7 +254,7 @@ async function runImport(
       })
       if (account && accountName) writer.nameAccount(provider ?? '', account, accountName)
       if (sub && subName) writer.nameAccount(provider ?? '', sub, subName)
-      outcome = {keyId, provider: provider ?? '', account: account ?? '', currency}
+      outcome = {keyId, provider: provider ?? '', account: account ?? '', currency, serviceCategory}
     }
     grains.set(dims, outcome)
     return outcome
@@ -362,6 +368,18 @@ async function runImport(
           }
         },
       )
+    await importResources({
+      session,
+      files,
+      mapping,
+      partitions,
+      costs: writer,
+      resources: resourceWriter,
+      scopes: writer.scopes().filter((s) => s.kind === 'billing-period'),
+      grainOf,
+      clearPeriod: clearOnce,
+      tooLarge: () => tooLarge(files),
+    })
   } finally {
     if (timer) clearInterval(timer)
   }

@@ -32,6 +32,7 @@ export const markdownFormat = formatByKind({
     'recommend-commitment': fromDocument(
       async () => (await import('../commitment-recommend-format.js')).commitmentRecommendDocument,
     ),
+    savings: fromDocument(async () => (await import('../savings-format.js')).savingsDocument),
     'commitments-status': fromDocument(
       async () => (await import('../commitments-format.js')).commitmentsStatusDocument,
     ),

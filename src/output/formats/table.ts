@@ -32,6 +32,8 @@ export const tableFormat = formatByKind({
     'store-backup': async () => (await import('../backup-format.js')).renderStoreBackup,
     'store-restore': async () => (await import('../backup-format.js')).renderStoreRestore,
     'store-verify': async () => (await import('../backup-format.js')).renderStoreVerify,
+    savings: async () => (await import('../savings-format.js')).renderSavings,
+    'savings-record': async () => (await import('../savings-format.js')).renderSavingsRecord,
     'commitments-status': async () => (await import('../commitments-format.js')).renderCommitmentsStatus,
     'recommend-commitment': async () => (await import('../commitment-recommend-format.js')).renderCommitmentRecommend,
   },

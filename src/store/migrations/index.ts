@@ -12,6 +12,7 @@ import {migration as commitmentUsage} from './commitment-usage.js'
 import {migration as k8sInventoryAndUsage} from './k8s-inventory-and-usage.js'
 import {migration as recommendations} from './recommendations.js'
 import {migration as runLock} from './run-lock.js'
+import {migration as savingsCommitments} from './savings-commitments.js'
 import {migration as storeMeta} from './store-meta.js'
 
 /** A schema change applied once, in its own transaction. */
@@ -44,4 +45,5 @@ export const migrations: readonly Migration[] = [
   anomalyFeedback,
   costDetails,
   commitmentUsage,
+  savingsCommitments,
 ]

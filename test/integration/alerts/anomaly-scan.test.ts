@@ -1,3 +1,5 @@
+import {parse} from 'csv-parse/sync'
+import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
@@ -247,7 +249,7 @@ describe('root cause by usage type, resource and tag', () => {
     expect(contributors[0]!.amount).toBeLessThan(380)
   })
 
-  test('from a FOCUS export through the real import: a usage type by its SkuId and ChargeDescription; a resource by its Name tag', async () => {
+  test('from a FOCUS export through the real import: a usage type by its SkuId and ChargeDescription; a resource by its ResourceId and ResourceName', async () => {
     const store = tempStore()
     try {
       const file = path.join(tmp.dir, 'ec2-focus.csv')
@@ -276,9 +278,12 @@ describe('root cause by usage type, resource and tag', () => {
       try {
         await importFocusFiles(other.db, [file])
         const [resourceSpike] = scanAnomalies(other.db, defaults, LAST).anomalies
-        const [byTag] = anomalyContributors(other.db, resourceSpike!, ['account', 'service'], defaults)
-        expect(byTag!.label).toBe('tag:Name web-12')
-        expect(byTag!.share).toBeGreaterThan(90)
+        const [byResource] = anomalyContributors(other.db, resourceSpike!, ['account', 'service'], defaults)
+        expect(byResource!.label).toBe(`resource arn:aws:ec2:us-east-1:111:instance/${hot} (web-12)`)
+        expect(byResource!.share).toBeGreaterThan(90)
+        // Two usage types of 150 more each on the hot instance.
+        expect(byResource!.amount).toBeGreaterThan(280)
+        expect(byResource!.amount).toBeLessThan(320)
       } finally {
         other.cleanup()
       }
@@ -298,7 +303,7 @@ describe('root cause by usage type, resource and tag', () => {
 })
 
 describe('cost details in the store', () => {
-  test('the FOCUS 1.0 sample, imported as it is, keeps its usage types under their grain', async () => {
+  test('the FOCUS 1.0 sample, imported as it is, keeps its usage types and resources under their grain', async () => {
     const store = tempStore()
     try {
       await importFocusFiles(store.db, [path.join(fixturesDir, 'focus', 'focus_sample_1000.csv')])
@@ -308,13 +313,27 @@ describe('cost details in the store', () => {
       const usageTypes = query('usage-type')
       expect(usageTypes.length).toBeGreaterThan(20)
       expect(usageTypes.some((p) => p.value === 'G95FST5FTYV3JSRX' && p.label.includes('Amazon SQS'))).toBe(true)
-      // Resources are not kept from FOCUS imports (their set is as large as the rollup on a per-resource bill).
-      expect(query('resource')).toEqual([])
+      const resources = query('resource')
+      expect(
+        resources.some(
+          (p) => p.value === 'arn:ats:sqs:us-test-2:347410479675:mibelllmel-i-032l64f2065481b12' && p.label === '',
+        ),
+      ).toBe(true)
       // Below the grain, not beside it: no detail adds up to more than the rollup holds.
       const billed = total(
         queryDailyCosts(store.db, {from: '2000-01-01', to: '2100-01-01', groupBy: [], filters: [], metric: 'billed'}),
       )
       expect(Math.abs(total(usageTypes))).toBeLessThanOrEqual(Math.abs(billed) + 1e-6)
+      // Resources: every row with a ResourceId, once (credits without one make the total smaller).
+      const rows = parse(fs.readFileSync(path.join(fixturesDir, 'focus', 'focus_sample_1000.csv')), {
+        columns: true,
+      }) as Record<string, string>[]
+      const withResource = rows.filter((r) => r.ResourceId && r.ResourceId !== 'NULL')
+      expect(withResource.length).toBeGreaterThan(500)
+      expect(total(resources)).toBeCloseTo(
+        withResource.reduce((a, r) => a + Number(r.BilledCost), 0),
+        6,
+      )
     } finally {
       store.cleanup()
     }

@@ -337,3 +337,28 @@ describe('schedule guardrails and scope', () => {
     ).toEqual(['api', 'canary', 'db', 'report'])
   })
 })
+
+describe("annotations written for py-kube-downscaler's DEFAULT_TIMEZONE / DEFAULT_WEEKFRAME", () => {
+  it('are left alone with a skip naming the setting when it is unset, and followed once it is', async () => {
+    const ns = server.get('v1', 'Namespace', 'dev')!
+    server.put({...ns, metadata: {...ns.metadata, annotations: {'downscaler/uptime': '08:00-18:00'}}})
+    const before = everything()
+    const unset = await applyRecommendations(db, clusterFor(), [], options())
+    expect(unset.actions).toEqual([])
+    const reasons = unset.skipped.filter((s) => s.target.name === 'web').map((s) => s.reason)
+    expect(reasons.join('\n')).toMatch(/defaultTimeZone/)
+    expect(everything()).toEqual(before)
+    expect(writes()).toEqual([])
+
+    const night = await applyRecommendations(
+      db,
+      clusterFor(),
+      [],
+      options({
+        schedules: {configured: [], holidays: [], timeZone: 'UTC', defaultTimeZone: 'UTC', defaultWeekFrame: 'Mon-Fri'},
+      }),
+    )
+    expect(night.actions.find((a) => a.target.name === 'web')?.status).toBe('applied')
+    expect(web()).toMatchObject({replicas: 0, annotations: {'downscaler/original-replicas': '3'}})
+  })
+})

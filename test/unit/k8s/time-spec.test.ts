@@ -28,7 +28,7 @@ describe('parseTimeSpec', () => {
   })
 
   it.each([
-    ['Mon-Fri 07:30-20:30', 'is not'],
+    ['Mon-Fri 07:30-20:30', 'names no time zone'],
     ['Mon-Fry 07:30-20:30 UTC', "unknown day 'Fry'"],
     ['Mon-Fri 07:30-20:30 Mars/Olympus', "unknown time zone 'Mars/Olympus'"],
     ['Mon-Fri 07:61-20:30 UTC', 'is not a time of day'],
@@ -144,5 +144,67 @@ describe('holidays', () => {
     expect(stateAt(berlin, at('2024-12-26T10:00:00Z'))).toBe('up')
     // 2024-12-24T23:30Z is already the 25th in Berlin.
     expect(stateAt(policy('always', 'Europe/Berlin'), at('2024-12-24T23:30:00Z'))).toBe('down')
+  })
+})
+
+describe("kube-downscaler's DEFAULT_TIMEZONE and DEFAULT_WEEKFRAME", () => {
+  const weekly = (spec: ReturnType<typeof parseTimeSpec>) =>
+    spec.kind === 'rules' && spec.rules[0]?.kind === 'weekly' ? spec.rules[0] : undefined
+
+  it('reads a rule without a zone in the default zone, and one without days on the default days', () => {
+    const noZone = weekly(parseTimeSpec('Mon-Fri 08:00-20:00', 'uptime', {timeZone: 'Europe/Paris'}))
+    expect(noZone).toMatchObject({timeZone: 'Europe/Paris', startMinute: 480, endMinute: 1200})
+    expect([...(noZone?.days ?? [])]).toEqual([0, 1, 2, 3, 4])
+    const noDays = weekly(parseTimeSpec('08:00-20:00 Europe/Paris', 'uptime', {weekFrame: 'Mon-Sun'}))
+    expect(noDays?.timeZone).toBe('Europe/Paris')
+    expect([...(noDays?.days ?? [])].sort()).toEqual([0, 1, 2, 3, 4, 5, 6])
+    const neither = parseTimeSpec('08:00-20:00, Sat 10:00-12:00 UTC', 'uptime', {
+      timeZone: 'Europe/Paris',
+      weekFrame: 'Mon-Fri',
+    })
+    // 07:30 UTC on a Monday is 08:30 in Paris (winter); 07:30 UTC on a Sunday matches neither rule.
+    expect(matchesTimeSpec(neither, at('2024-03-04T07:30:00Z'))).toBe(true)
+    expect(matchesTimeSpec(neither, at('2024-03-03T07:30:00Z'))).toBe(false)
+    expect(matchesTimeSpec(neither, at('2024-03-09T11:00:00Z'))).toBe(true)
+  })
+
+  it('refuses a rule that leaves them out when no default is set, naming the setting', () => {
+    for (const [text, setting] of [
+      ['Mon-Fri 08:00-20:00', 'defaultTimeZone'],
+      ['08:00-20:00 Europe/Paris', 'defaultWeekFrame'],
+      ['08:00-20:00', 'defaultTimeZone'],
+    ] as const) {
+      let error: unknown
+      try {
+        parseTimeSpec(text, 'workload annotation downscaler/uptime')
+      } catch (e) {
+        error = e
+      }
+      expect(isFinopsError(error), text).toBe(true)
+      expect((error as Error).message, text).toContain(setting)
+    }
+    // A zone default does not stand in for missing days.
+    expect(() => parseTimeSpec('08:00-20:00', 'uptime', {timeZone: 'UTC'})).toThrow(/defaultWeekFrame/)
+  })
+
+  it('applies them to annotations through the resolved policy', () => {
+    const subject = {
+      namespace: 'shop',
+      labels: {},
+      annotations: {'downscaler/uptime': 'Mon-Fri 08:00-20:00'},
+      namespaceAnnotations: {},
+    }
+    const without = resolvePolicy(subject, [], {holidays: [], timeZone: 'UTC'}, at('2024-03-04T12:00:00Z'))
+    expect(without.problem).toMatch(/names no time zone/)
+    const withZone = resolvePolicy(
+      subject,
+      [],
+      {holidays: [], timeZone: 'UTC', defaultTimeZone: 'Asia/Tokyo'},
+      at('2024-03-04T12:00:00Z'),
+    )
+    expect(withZone.problem).toBeUndefined()
+    // 12:00 UTC is 21:00 in Tokyo: outside 08:00-20:00 there, inside it in UTC.
+    expect(stateAt(withZone.policy!, at('2024-03-04T12:00:00Z'))).toBe('down')
+    expect(stateAt(withZone.policy!, at('2024-03-04T01:00:00Z'))).toBe('up')
   })
 })

@@ -33,6 +33,8 @@ const KINDS = {
   'store-backup': true,
   'store-restore': true,
   'store-verify': true,
+  savings: true,
+  'savings-record': true,
   'commitments-status': true,
   'recommend-commitment': true,
 } as const satisfies Record<keyof ResultKinds, true>
