@@ -144,7 +144,7 @@ const CASES: Record<string, Case> = {
   },
   'commitments:status': {
     args: (c) => ['commitments', 'status', '--db', c.demoDb],
-    tables: (r) => [
+    tables: (r): ExpectedTable[] => [
       {
         headStart: ['Commitment', 'Type'],
         rows: r.commitments.length,
