@@ -1,6 +1,6 @@
 /** How a commitment is paid: nothing, part or all of the term's cost upfront. */
-export type Payment = 'none' | 'partial' | 'all'
-export const PAYMENTS: readonly Payment[] = ['none', 'partial', 'all']
+export const PAYMENTS = ['none', 'partial', 'all'] as const
+export type Payment = (typeof PAYMENTS)[number]
 
 /** One purchasable option and its discount off the on-demand-equivalent rate, with where the rate came from. */
 export interface CommitmentRate {
@@ -11,8 +11,8 @@ export interface CommitmentRate {
   source: string
 }
 
-/** A rate table entry as configured: provider (as billed, case-insensitive) and optionally a service name. */
-export interface ConfiguredRate extends Omit<CommitmentRate, 'source'> {
+/** A rate table entry as configured: provider (as billed, case-insensitive), optionally a service name, and where it is configured. */
+export interface ConfiguredRate extends CommitmentRate {
   provider: string
   service?: string
 }
@@ -87,7 +87,7 @@ export function ratesFor(
       termYears: r.termYears,
       payment: r.payment,
       discount: r.discount,
-      source: `finops.yaml commitments.rates (${r.provider}${r.service ? `, ${r.service}` : ''})`,
+      source: r.source,
     })
   return [...chosen.values()].sort(
     (a, b) => a.termYears - b.termYears || PAYMENTS.indexOf(a.payment) - PAYMENTS.indexOf(b.payment),

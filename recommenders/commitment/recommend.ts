@@ -187,6 +187,10 @@ export function recommendCommitment(
 ): {recommendation: CommitmentRecommendation} | {skip: CommitmentSkip} {
   const skip = (reason: string) => ({skip: {scope: input.scope, reason}})
   const hours = input.hourly.length
+  if (!input.hourly.some((v) => v > 0))
+    return skip(
+      'no uncovered eligible on-demand spend: nothing to commit (commitments cover all of it, or there is no usage)',
+    )
   if (hours < settings.minHistoryDays * 24)
     return skip(
       `short history: ${Math.floor(hours / 24)} days of hourly usage, ${settings.minHistoryDays} needed to see its daily and weekly shape`,

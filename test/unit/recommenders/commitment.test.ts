@@ -119,12 +119,23 @@ describe('commitment recommender', () => {
 
   it('configured rates replace defaults and say so; unknown providers get a documented generic rate', () => {
     const rates = ratesFor('Amazon Web Services', 'Amazon Elastic Compute Cloud', [
-      {provider: 'aws', termYears: 1, payment: 'none', discount: 0.4},
+      {provider: 'aws', termYears: 1, payment: 'none', discount: 0.4, source: 'finops.yaml commitments.rates[0]'},
+      {
+        provider: 'AWS',
+        service: 'amazon elastic compute cloud',
+        termYears: 1,
+        payment: 'none',
+        discount: 0.42,
+        source: 'finops.yaml commitments.rates[1]: our quote',
+      },
+      {provider: 'aws', service: 'Amazon RDS', termYears: 3, payment: 'all', discount: 0.6, source: 'rds'},
     ])
+    // The service's own entry wins over the provider-wide one; another service's entry is not used.
     expect(rates.find((r) => r.termYears === 1 && r.payment === 'none')).toMatchObject({
-      discount: 0.4,
-      source: expect.stringMatching(/finops.yaml/),
+      discount: 0.42,
+      source: 'finops.yaml commitments.rates[1]: our quote',
     })
+    expect(rates.find((r) => r.termYears === 3 && r.payment === 'all')!.source).toMatch(/default: AWS/)
     expect(ratesFor('Oracle', 'COMPUTE')[0]!.source).toMatch(/generic/)
     expect(ratesFor('Google Cloud', 'Compute Engine').map((r) => r.discount)).toEqual([0.37, 0.55])
   })
