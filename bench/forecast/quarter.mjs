@@ -4,7 +4,8 @@
  * forecast package (snaive, ets, auto.arima, stlf) and Prophet, fitted in the same run on the same
  * daily totals of each currency. Run after the build:
  *   node bench/forecast/quarter.mjs [--set dev|holdout|fresh|both] [--count N] [--seeds A-B] [--in-process]
- *     [--peers] [--no-peers] [--r-jobs N] [--no-groups] [--calibrate] [--calibration JSON] [--calibrate-json FILE] [--verbose] [--keep]
+ *     [--peers] [--no-peers] [--r-jobs N] [--peers-cache FILE] [--peers-only] [--no-groups] [--calibrate]
+ *     [--calibration JSON] [--calibrate-json FILE] [--verbose] [--keep]
  * --in-process forecasts through the library on an in-memory store (the quick loop used while tuning;
  * no CLI, no R); the recorded figures come from the default mode: each bill's history is written as a
  * FOCUS CSV, imported with the built CLI and forecast with `finops forecast --json --horizon 90
@@ -15,8 +16,13 @@
  * seeds with a range (for a later, again unseen set). Every coverage figure is printed with its 95%
  * confidence interval: binomial (Wilson) over the counted days or totals, and for days also a bootstrap
  * over series (a series' days are not independent, so that interval is the honest one).
+ * R and Prophet take most of the wall time on a loaded machine: --peers-cache FILE keeps their forecasts
+ * with a hash of the exact histories they were fitted to, and a later run on the same seeds reuses them
+ * only if every history is byte-for-byte the same (else it refits). --peers-only fits the peers into
+ * the cache and forecasts nothing with finops (so a held-out set can be prepared without being seen).
  */
 import {spawn} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -46,7 +52,13 @@ const inProcess = args.includes('--in-process')
 // --no-groups (in-process only): no per-service forecasts, a third of the work (the fitting loop needs the totals only).
 const noGroups = args.includes('--no-groups')
 // --in-process leaves R and Prophet out unless --peers asks for them too.
-const peers = (!inProcess || args.includes('--peers')) && !args.includes('--no-peers')
+const peersOnly = args.includes('--peers-only')
+const peers = (!inProcess || args.includes('--peers') || peersOnly) && !args.includes('--no-peers')
+const peersCache = opt('peers-cache')
+if (peersOnly && !peersCache) {
+  console.error('--peers-only needs --peers-cache FILE')
+  process.exit(2)
+}
 // --calibration '{...}' (in-process only): try an IntervalCalibration (forecasters/intervals.ts) while fitting one.
 const calibration = opt('calibration') ? JSON.parse(opt('calibration')) : undefined
 const seeds = {
@@ -186,7 +198,43 @@ async function fitPeers() {
   )
   return {code: 0}
 }
-const rRun = peers ? fitPeers() : Promise.resolve({code: 0})
+const historyHash = createHash('sha256').update(rInput.join('\n')).digest('hex')
+async function cachedPeers() {
+  if (peersCache && fs.existsSync(peersCache)) {
+    const cached = JSON.parse(fs.readFileSync(peersCache, 'utf8'))
+    if (cached.historyHash === historyHash && cached.horizon === HORIZON) {
+      fs.writeFileSync(path.join(work, 'r-forecasts.csv'), cached.csv)
+      console.log(`peers: R and Prophet forecasts from ${peersCache} (fitted ${cached.fittedAt}, same histories)`)
+      return {code: 0}
+    }
+    console.log(`peers: ${peersCache} was fitted to other histories; refitting`)
+  }
+  const fitted = await fitPeers()
+  if (fitted.code === 0 && peersCache)
+    fs.writeFileSync(
+      peersCache,
+      JSON.stringify({
+        historyHash,
+        horizon: HORIZON,
+        fittedAt: new Date().toISOString(),
+        csv: fs.readFileSync(path.join(work, 'r-forecasts.csv'), 'utf8'),
+      }),
+    )
+  return fitted
+}
+const rRun = peers ? cachedPeers() : Promise.resolve({code: 0})
+if (peersOnly) {
+  const r = await rRun
+  if (r.code !== 0) {
+    console.error(`Rscript failed: ${r.stderr}`)
+    process.exit(1)
+  }
+  console.log(
+    `peers fitted to ${series.length} series into ${peersCache} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  )
+  fs.rmSync(work, {recursive: true, force: true})
+  process.exit(0)
+}
 
 const byCurrency = (json) => new Map((json.currencies ?? []).map((c) => [c.currency, c]))
 function record(bill, level, json) {
@@ -595,7 +643,8 @@ if (args.includes('--calibrate')) {
 }
 if (opt('calibrate-json')) {
   // For bench/forecast/fit-calibration.mjs: each interval's |error| / half-width on the side the truth fell,
-  // with the third (or total) it belongs to and the share of the horizon the backtest did not reach.
+  // with the third (or total) and step it belongs to, the share of the horizon the backtest did not reach,
+  // and the bill's seed and history length (for cross-validation by seed and factors by history length).
   const ratio = (a, m, lo, hi) => (a >= m ? (a - m) / Math.max(1e-9, hi - m) : (m - a) / Math.max(1e-9, m - lo))
   const observations = []
   for (const s of series) {
@@ -608,6 +657,9 @@ if (opt('calibrate-json')) {
           kind: 'daily',
           level,
           third: Math.floor(i / 30),
+          step: i,
+          seed: s.bill.seed,
+          historyDays: s.history.length,
           shortfall,
           ratio: ratio(s.actual[i], p.mean, p[`lower${level}`], p[`upper${level}`]),
         }),
@@ -619,6 +671,9 @@ if (opt('calibrate-json')) {
             kind: 'total',
             level,
             third,
+            step: 30 * (third + 1) - 1,
+            seed: s.bill.seed,
+            historyDays: s.history.length,
             shortfall,
             ratio: ratio(sum(s.actual.slice(0, 30 * (third + 1))), t.mean, t.lower, t.upper),
           })

@@ -1,18 +1,22 @@
+import type {KubernetesConfig} from '../config/sections/kubernetes.js'
 import {addDays, isoWeek, today} from '../dates.js'
+import {isFinopsError} from '../errors.js'
 import {runCostReport} from '../cost/report.js'
 import {roundMoney} from '../money.js'
 import {claimAlert, getAlert, markAlertFailed, markAlertSent, queueAlerts} from '../store/alerts.js'
-import {listActions} from '../store/actions.js'
 import {listBudgets} from '../store/budgets.js'
 import {costDataRange} from '../store/costs.js'
 import type {Db} from '../store/open.js'
 import {listRecommendations} from '../store/recommendations.js'
+import {buildSavingsLedger, SAVINGS_METHOD} from '../savings/from-store.js'
+import type {LedgerEntry} from '../savings/schemas.js'
 import {type BudgetForecaster, budgetReport} from './budget-status.js'
 import type {SlackMessage} from './slack-blocks.js'
 import {postToSlack, type SendPolicy} from './slack-sender.js'
 import {
   type DigestBudget,
   type DigestMover,
+  type DigestRealized,
   type DigestSavings,
   digestMessage,
   digestSummary,
@@ -25,6 +29,8 @@ export interface DigestOptions {
   forecaster: BudgetForecaster
   /** Forecast interval level, percent. */
   level: number
+  /** Prices and allocation settings the savings ledger measures realized savings with (as `finops savings`). */
+  kubernetes: KubernetesConfig
   /** Today (UTC); the digest covers the 7 complete days before it. */
   now?: string
   reportUrl?: string
@@ -96,12 +102,12 @@ export function gatherDigest(db: Db, options: DigestOptions): WeeklyDigest {
     spend,
     movers,
     budgets,
-    savings: gatherSavings(db),
+    savings: gatherSavings(db, options.kubernetes, now),
     ...(options.reportUrl ? {reportUrl: options.reportUrl} : {}),
   }
 }
 
-function gatherSavings(db: Db): DigestSavings {
+function gatherSavings(db: Db, kubernetes: KubernetesConfig, now: string): DigestSavings {
   const available = new Map<string, {monthly: number; recommendations: number}>()
   for (const r of listRecommendations(db)) {
     const entry = available.get(r.currency) ?? {monthly: 0, recommendations: 0}
@@ -109,22 +115,63 @@ function gatherSavings(db: Db): DigestSavings {
     entry.recommendations++
     available.set(r.currency, entry)
   }
-  // An applied action that records its saving counts as realized until it is rolled back (its status changes).
-  const applied = listActions(db, {status: 'applied'}).filter((a) => a.monthlySavings !== undefined)
-  const currency = applied.find((a) => a.currency)?.currency
   return {
     available: [...available].map(([c, v]) => ({
       currency: c,
       monthly: roundMoney(v.monthly),
       recommendations: v.recommendations,
     })),
-    realized: {
-      tracked: applied.length > 0,
-      ...(currency ? {currency} : {}),
-      monthly: roundMoney(applied.reduce((s, a) => s + (a.monthlySavings ?? 0), 0)),
-      actions: applied.length,
-    },
+    realized: gatherRealized(db, kubernetes, now),
   }
+}
+
+/**
+ * Realized savings as the ledger measures them, with `finops savings`'s defaults (every applied
+ * action through yesterday), so the digest and the command show the same figures. A promised
+ * saving is never counted as realized: an action not measurable yet is counted apart.
+ */
+function gatherRealized(db: Db, kubernetes: KubernetesConfig, now: string): DigestRealized {
+  const asOf = addDays(now, -1)
+  try {
+    const ledger = buildSavingsLedger(db, kubernetes, {}, now)
+    const count = (flag: LedgerEntry['flags'][number]): number =>
+      ledger.actions.filter((a) => a.flags.includes(flag)).length
+    return {
+      tracked: ledger.actions.length > 0 || ledger.commitments.length > 0,
+      asOf: ledger.asOf,
+      method: ledger.method,
+      totals: ledger.totals,
+      byKind: ledger.byKind,
+      flagged: {
+        notDelivered: count('not-delivered'),
+        reverted: count('reverted'),
+        fought: count('fought'),
+        rolledBack: count('rolled-back'),
+        notMeasurableYet: count('not-measurable-yet'),
+      },
+      commitments: ledger.commitments.map((c) => ({
+        id: c.id,
+        currency: c.currency,
+        promisedMonthly: c.promisedMonthly,
+        realizedMonthly: c.realizedMonthly,
+      })),
+      warnings: ledger.warnings,
+    }
+  } catch (error) {
+    // The digest's other parts still go out; the reason the ledger could not be measured goes with them.
+    if (!isFinopsError(error)) throw error
+    return {...EMPTY_REALIZED, asOf, error: error.message}
+  }
+}
+
+const EMPTY_REALIZED: Omit<DigestRealized, 'asOf'> = {
+  tracked: false,
+  method: SAVINGS_METHOD,
+  totals: [],
+  byKind: [],
+  flagged: {notDelivered: 0, reverted: 0, fought: 0, rolledBack: 0, notMeasurableYet: 0},
+  commitments: [],
+  warnings: [],
 }
 
 /** What `alert digest` did: the JSON contract. */

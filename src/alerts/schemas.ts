@@ -1,5 +1,7 @@
 import {z} from 'zod'
 
+import {savingsGroupSchema, savingsTotalsSchema} from '../savings/schemas.js'
+
 /**
  * The --json contracts of the budget and alert commands, as zod schemas: the e2e tests parse the
  * real output with them (strictly, so a new or renamed field must be added here) and
@@ -267,12 +269,34 @@ export const alertDigestSchema = z.strictObject({
     ),
     savings: z.strictObject({
       available: z.array(z.strictObject({currency: z.string(), monthly: money, recommendations: z.int()})),
-      realized: z.strictObject({
-        tracked: z.boolean(),
-        currency: z.string().optional(),
-        monthly: money,
-        actions: z.int(),
-      }),
+      realized: z
+        .strictObject({
+          tracked: z
+            .boolean()
+            .describe('false when no rightsize, scale-down or spot action was applied and no commitment recorded'),
+          asOf: day.describe('the last day measured'),
+          method: z.string(),
+          totals: z.array(savingsTotalsSchema).describe('one per currency'),
+          byKind: z.array(savingsGroupSchema),
+          flagged: z.strictObject({
+            notDelivered: z.int(),
+            reverted: z.int(),
+            fought: z.int(),
+            rolledBack: z.int(),
+            notMeasurableYet: z.int(),
+          }),
+          commitments: z.array(
+            z.strictObject({
+              id: z.string(),
+              currency: z.string(),
+              promisedMonthly: money.nullable(),
+              realizedMonthly: money.nullable().describe('null while not measurable'),
+            }),
+          ),
+          warnings: z.array(z.string()),
+          error: z.string().optional().describe('why the ledger could not be measured'),
+        })
+        .describe('the savings ledger of finops savings (same defaults): measured, never the promised figure'),
     }),
     reportUrl: z.string().optional(),
   }),

@@ -1,4 +1,5 @@
 import {formatMoney} from '../money.js'
+import type {SavingsGroup, SavingsTotals} from '../savings/schemas.js'
 import {escapeMrkdwn, type SlackBlock, type SlackMessage} from './slack-blocks.js'
 
 /** One currency's spend over the last 7 complete days and the 7 before (the same numbers as `cost report`). */
@@ -32,11 +33,29 @@ export interface DigestBudget {
   breachKind?: 'actual' | 'forecast'
 }
 
+/** Realized savings as the savings ledger measures them (the figures of `finops savings`). */
+export interface DigestRealized {
+  /** False when the journal holds no applied rightsize, scale-down or spot action and no commitment is recorded. */
+  tracked: boolean
+  /** The last day measured. */
+  asOf: string
+  method: string
+  /** Per currency: realized vs what the measured actions promised; promised by all of them. */
+  totals: SavingsTotals[]
+  byKind: SavingsGroup[]
+  /** How many actions carry each flag. */
+  flagged: {notDelivered: number; reverted: number; fought: number; rolledBack: number; notMeasurableYet: number}
+  /** Purchased commitments: realized null while not measurable. */
+  commitments: {id: string; currency: string; promisedMonthly: number | null; realizedMonthly: number | null}[]
+  warnings: string[]
+  /** Why the ledger could not be measured (the rest of the digest still goes out). */
+  error?: string
+}
+
 export interface DigestSavings {
   /** Open recommendations: monthly savings per currency. */
   available: {currency: string; monthly: number; recommendations: number}[]
-  /** Applied actions with a recorded saving (not rolled back); tracked false when none records one. */
-  realized: {tracked: boolean; currency?: string; monthly: number; actions: number}
+  realized: DigestRealized
 }
 
 /** The weekly digest's content: plain data, the JSON contract of `alert digest`. */
@@ -60,6 +79,7 @@ export const MAX_BLOCKS = 50
 const HEADER_MAX = 150
 const MOVERS_SHOWN = 5
 const BUDGETS_SHOWN = 10
+const COMMITMENTS_SHOWN = 10
 
 const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
 
@@ -119,16 +139,59 @@ function sections(d: WeeklyDigest): {title: string; lines: string[]}[] {
           `available: ${formatMoney(a.monthly, a.currency)}/month from ${a.recommendations} open recommendation${a.recommendations === 1 ? '' : 's'}`,
       )
     : ['available: no open recommendations']
-  const r = d.savings.realized
-  const realized = r.tracked
-    ? `realized: ${formatMoney(r.monthly, r.currency ?? '')}/month from ${r.actions} applied action${r.actions === 1 ? '' : 's'}`
-    : 'realized: not tracked (no applied action records a saving)'
+  const realized = realizedLines(d.savings.realized)
   return [
     {title: `Spend ${d.from} to ${d.to}`, lines: spend},
     {title: 'Top movers (provider / service, vs the week before)', lines: movers},
     {title: 'Budgets: period-end forecast', lines: budgets},
-    {title: 'Savings', lines: [...available, realized]},
+    {title: 'Savings', lines: [...available, ...realized]},
   ]
+}
+
+const percent = (ratio: number): string => `${(ratio * 100).toFixed(0)}%`
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
+
+/** The realized part of the savings section: measured figures next to promised, never promised as realized. */
+function realizedLines(r: DigestRealized): string[] {
+  if (r.error) return [`realized: not measured (${r.error})`]
+  if (!r.tracked)
+    return ['realized: nothing applied yet (finops savings measures applied rightsize, scale-down and spot actions)']
+  const lines: string[] = []
+  for (const t of r.totals) {
+    const money = (n: number): string => formatMoney(n, t.currency)
+    lines.push(
+      t.measured > 0
+        ? `realized: ${money(t.realizedMonthly)}/month measured on ${plural(t.measured, 'applied action')}, which promised ${money(t.promisedMeasuredMonthly)}/month${t.ratio === null ? '' : ` (${percent(t.ratio)} of promised)`}, through ${r.asOf}`
+        : `realized: none measured yet through ${r.asOf}`,
+    )
+    const waiting = t.actions - t.measured
+    if (waiting > 0)
+      lines.push(
+        `not measurable yet: ${plural(waiting, 'action')} promising ${money(t.promisedMonthly - t.promisedMeasuredMonthly)}/month (applied too recently, or no kube-state-metrics history)`,
+      )
+  }
+  if (r.byKind.length > 1 || r.byKind.some((g) => g.measured < g.actions))
+    for (const g of r.byKind)
+      lines.push(
+        `${g.key}: ${formatMoney(g.realizedMonthly, g.currency)}/month realized of ${formatMoney(g.promisedMeasuredMonthly, g.currency)} promised (${g.measured} of ${plural(g.actions, 'action')} measured)`,
+      )
+  const f = r.flagged
+  const flags = [
+    f.reverted > 0 ? `${f.reverted} reverted` : '',
+    f.fought > 0 ? `${f.fought} fought by a controller (a GitOps sync undoing it)` : '',
+    f.rolledBack > 0 ? `${f.rolledBack} rolled back` : '',
+    f.notDelivered > 0 ? `${f.notDelivered} below half of promised` : '',
+  ].filter(Boolean)
+  if (flags.length > 0) lines.push(`flagged: ${flags.join(', ')} (finops savings lists them)`)
+  for (const c of r.commitments.slice(0, COMMITMENTS_SHOWN))
+    lines.push(
+      c.realizedMonthly === null
+        ? `commitment ${c.id}: not measurable yet${c.promisedMonthly === null ? '' : ` (promised ${formatMoney(c.promisedMonthly, c.currency)}/month)`}`
+        : `commitment ${c.id}: ${formatMoney(c.realizedMonthly, c.currency)}/month realized${c.promisedMonthly === null ? '' : ` of ${formatMoney(c.promisedMonthly, c.currency)} promised`}`,
+    )
+  if (r.commitments.length > COMMITMENTS_SHOWN)
+    lines.push(`and ${r.commitments.length - COMMITMENTS_SHOWN} more commitments (finops savings lists them)`)
+  return lines
 }
 
 /** One line for notifications and the CLI. */

@@ -24,7 +24,7 @@ import {
 import {readInventory} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
 import {catalogComponentPrices, spotPriceRatio} from '../store/prices.js'
-import {readResourceDayCosts, type ResourceDayCost} from '../store/resource-costs.js'
+import {readResourceDayCosts, resourceKey} from '../store/resource-costs.js'
 import {readUsage} from '../store/usage.js'
 import {type AllocationReport, allocateCosts, parseAllocationKeys} from './allocation.js'
 import {type IdleMode, parseSharePolicy} from './allocation-distribute.js'
@@ -109,6 +109,25 @@ export function resolveAllocationWindow(
 }
 
 /**
+ * Where a node's instance is in the bill. AWS and GCP bill each instance under its own id; Azure
+ * bills a scale set's instances (AKS node pools) under the scale set, so its nodes share one key and
+ * split its cost by their hours. Keys are lower case, like the store's resource keys.
+ */
+export function nodeBillKey(instanceId: string): {key: string; shared: boolean} {
+  const id = instanceId.toLowerCase()
+  const scaleSet = /\/virtualmachinescalesets\/([^/]+)\/virtualmachines\/[^/]+$/.exec(id)
+  if (scaleSet) return {key: scaleSet[1]!, shared: true}
+  return {key: resourceKey(id), shared: false}
+}
+
+/** A node's hours on one day (history, or 24 for a day modelled from the snapshot). */
+export interface NodeBillHours {
+  instanceId: string
+  day: string
+  hours: number
+}
+
+/**
  * Prices nodes from what the store knows: each node's own bill (resource-level FOCUS rows), the
  * price catalog, billing's compute discount and the catalog's spot ratio; the rest comes from
  * finops.yaml and the defaults. One instance per report: lookups are cached.
@@ -117,7 +136,8 @@ class NodePricer {
   private readonly calibration = new Map<string, ReturnType<typeof computeDiscountFromBilling>>()
   private readonly spot = new Map<string, number | undefined>()
   private readonly catalog = new Map<string, NodePriceSources['catalog']>()
-  private readonly bill = new Map<string, ResourceDayCost>()
+  /** Billed cost per key and day, and the instance hours it pays for. */
+  private readonly bill = new Map<string, {cost: number; hours: number}>()
   private readonly billWindow = new Map<string, {cost: number; hours: number; days: number}>()
 
   constructor(
@@ -127,40 +147,54 @@ class NodePricer {
     private readonly to: string,
   ) {}
 
-  /** Loads the bill of these instances (by instance id) for the window, when pricing from billing. */
-  loadBill(instanceIds: readonly string[]): void {
+  /**
+   * Loads the bill of these nodes' instances for the window, when pricing from billing. A row's
+   * hours are the bill's own where it counts them; else an instance's day is 24 hours, and a
+   * scale set's day is its nodes' hours that day (a scale set day without known nodes is left out).
+   */
+  loadBill(nodes: readonly NodeBillHours[]): void {
     if (!this.k8s.prices.fromBilling) return
+    const nodeHours = new Map<string, number>()
+    const keys = new Map<string, boolean>()
+    for (const n of nodes) {
+      const {key, shared} = nodeBillKey(n.instanceId)
+      keys.set(key, shared)
+      if (shared) nodeHours.set(`${key}/${n.day}`, (nodeHours.get(`${key}/${n.day}`) ?? 0) + n.hours)
+    }
     for (const c of readResourceDayCosts(this.db, {
-      keys: [...new Set(instanceIds)],
+      keys: [...keys.keys()],
       from: this.from,
       to: this.to,
       serviceCategory: 'Compute',
-    }))
-      if (c.effectiveCost > 0) {
-        this.bill.set(`${c.resourceKey}/${c.day}`, c)
-        const w = this.billWindow.get(c.resourceKey) ?? {cost: 0, hours: 0, days: 0}
-        w.cost += c.effectiveCost
-        w.hours += c.hours > 0 ? c.hours : 24
-        w.days++
-        this.billWindow.set(c.resourceKey, w)
-      }
+    })) {
+      if (!(c.effectiveCost > 0)) continue
+      const hours = c.hours > 0 ? c.hours : keys.get(c.resourceKey) ? nodeHours.get(`${c.resourceKey}/${c.day}`) : 24
+      if (!hours) continue
+      const day = this.bill.get(`${c.resourceKey}/${c.day}`) ?? {cost: 0, hours: 0}
+      day.cost += c.effectiveCost
+      day.hours += hours
+      this.bill.set(`${c.resourceKey}/${c.day}`, day)
+      const w = this.billWindow.get(c.resourceKey) ?? {cost: 0, hours: 0, days: 0}
+      w.cost += c.effectiveCost
+      w.hours += hours
+      w.days++
+      this.billWindow.set(c.resourceKey, w)
+    }
   }
 
   /** A node's price on one day, or (day undefined) over the window: its mean billed hourly cost. */
   price(shape: NodeShape, day: string | undefined, instanceId: string | undefined): NodePrice {
     const provider = shape.provider ?? 'other'
     const sources: NodePriceSources = {}
-    if (instanceId && day !== undefined) {
-      const billed = this.bill.get(`${instanceId}/${day}`)
-      // The instance's effective cost per billed hour (an instance billed 24 hours a day costs /24).
-      if (billed)
-        sources.bill = {
-          hourly: billed.effectiveCost / (billed.hours > 0 ? billed.hours : 24),
-          source: `bill (${instanceId})`,
-        }
-    } else if (instanceId) {
-      const w = this.billWindow.get(instanceId)
-      if (w) sources.bill = {hourly: w.cost / w.hours, source: `bill (${instanceId}, ${w.days} days)`}
+    const billed = instanceId ? nodeBillKey(instanceId) : undefined
+    const what = billed?.shared ? `scale set ${billed.key}, split by node hours` : billed?.key
+    if (billed && day !== undefined) {
+      // The effective cost per billed instance hour (an instance billed 24 hours a day costs /24).
+      const b = this.bill.get(`${billed.key}/${day}`)
+      if (b) sources.bill = {hourly: b.cost / b.hours, source: `bill (${what})`}
+    } else if (billed) {
+      const w = this.billWindow.get(billed.key)
+      if (w) sources.bill = {hourly: w.cost / w.hours, source: `bill (${what}, ${w.days} days)`}
     }
     if (this.k8s.prices.fromBilling && shape.capacityType === 'on-demand') {
       if (!this.calibration.has(provider))
@@ -228,7 +262,12 @@ export function nodePricesFor(
   days: readonly string[],
 ): Map<string, NodePrice> {
   const pricer = new NodePricer(db, k8s, days[0] ?? today(), days.at(-1) ?? today())
-  pricer.loadBill(inventory.nodes.map((n) => n.instanceId).filter((id): id is string => Boolean(id)))
+  // The snapshot's nodes stand for every day of the window.
+  pricer.loadBill(
+    inventory.nodes.flatMap((n) =>
+      n.instanceId ? days.map((day) => ({instanceId: n.instanceId!, day, hours: 24})) : [],
+    ),
+  )
   return new Map(
     inventory.nodes.map((n) => [
       `${n.cluster}/${n.name}`,
@@ -353,8 +392,14 @@ export function runAllocation(db: Db, k8s: KubernetesConfig, options: Allocation
   // Days a snapshot cluster has no history at all: its nodes stand for the whole day.
   const snapshotDays = new Map(snapshotClusters.map((c) => [c, days.filter((d) => !coverage.day(c, d))]))
   pricer.loadBill([
-    ...historyShapes.map((h) => h.instanceId).filter((id): id is string => Boolean(id)),
-    ...(inventory?.nodes ?? []).map((n) => n.instanceId).filter((id): id is string => Boolean(id)),
+    ...historyShapes.flatMap((h) =>
+      h.instanceId ? [{instanceId: h.instanceId, day: h.row.day, hours: h.row.hours}] : [],
+    ),
+    ...(inventory?.nodes ?? []).flatMap((n) =>
+      n.instanceId
+        ? (snapshotDays.get(n.cluster) ?? []).map((day) => ({instanceId: n.instanceId!, day, hours: 24}))
+        : [],
+    ),
   ])
   const nodeDays: NodeDay[] = historyShapes.map((h) => ({
     cluster: h.row.cluster,
@@ -436,7 +481,7 @@ export function runAllocation(db: Db, k8s: KubernetesConfig, options: Allocation
     hours: v.hours,
     sizeGiB: v.sizeBytes / GIB,
     gibHour: (prices.storage.classes[v.storageClass] ?? prices.storage.defaultGiBMonth) / HOURS_PER_MONTH,
-    billedCost: v.handle ? volumeBill.get(`${v.handle.split('/').at(-1)}/${v.day}`) : undefined,
+    billedCost: v.handle ? volumeBill.get(`${resourceKey(v.handle)}/${v.day}`) : undefined,
     namespace: v.claimNamespace,
     claim: v.claim,
     ownerKind: v.ownerKind,
@@ -470,10 +515,7 @@ export function runAllocation(db: Db, k8s: KubernetesConfig, options: Allocation
     report.warnings.push(
       'idle is the whole cluster\u2019s and is not split by namespace or selector: use --idle by-cost to see each row\u2019s share of it',
     )
-  if (
-    volumeRows.some((v) => v.handle && !volumeBill.has(`${v.handle.split('/').at(-1)}/${v.day}`)) &&
-    volumeBill.size > 0
-  )
+  if (volumeRows.some((v) => v.handle && !volumeBill.has(`${resourceKey(v.handle)}/${v.day}`)) && volumeBill.size > 0)
     report.warnings.push('some volumes have no row in the bill and are priced by their storage class')
   return report
 }

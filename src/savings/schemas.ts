@@ -39,7 +39,7 @@ export const ledgerEntrySchema = z.strictObject({
   notes: z.array(z.string()),
 })
 
-const groupTotals = z.strictObject({
+export const savingsTotalsSchema = z.strictObject({
   currency: z.string(),
   actions: z.number().int().min(0),
   measured: z.number().int().min(0),
@@ -50,7 +50,7 @@ const groupTotals = z.strictObject({
   ratio: z.number().nullable().describe('realized / promised over the measured actions'),
 })
 
-const group = groupTotals.extend({key: z.string()})
+export const savingsGroupSchema = savingsTotalsSchema.extend({key: z.string()})
 
 export const commitmentEntrySchema = z.strictObject({
   id: z.string(),
@@ -72,10 +72,10 @@ export const savingsReportSchema = z.strictObject({
   filter: z.string().describe('the filters applied, empty when none'),
   method: z.string().describe('how realized savings are measured'),
   actions: z.array(ledgerEntrySchema),
-  byKind: z.array(group),
-  byNamespace: z.array(group),
-  byTeam: z.array(group),
-  totals: z.array(groupTotals).describe('one per currency'),
+  byKind: z.array(savingsGroupSchema),
+  byNamespace: z.array(savingsGroupSchema),
+  byTeam: z.array(savingsGroupSchema),
+  totals: z.array(savingsTotalsSchema).describe('one per currency'),
   commitments: z.array(commitmentEntrySchema),
   warnings: z.array(z.string()),
 })
@@ -86,8 +86,8 @@ export const savingsRecordSchema = z.strictObject({
 })
 
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>
-export type SavingsGroup = z.infer<typeof group>
-export type SavingsTotals = z.infer<typeof groupTotals>
+export type SavingsGroup = z.infer<typeof savingsGroupSchema>
+export type SavingsTotals = z.infer<typeof savingsTotalsSchema>
 export type CommitmentEntry = z.infer<typeof commitmentEntrySchema>
 export type SavingsReport = z.infer<typeof savingsReportSchema>
 export type SavingsRecordResult = z.infer<typeof savingsRecordSchema>

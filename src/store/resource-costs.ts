@@ -17,8 +17,12 @@ export interface ResourceCostRow {
   listCost: number
 }
 
-/** The part of a ResourceId that a node's providerID or a disk id names: its last path segment. */
-export const resourceKey = (resourceId: string): string => resourceId.split('/').filter(Boolean).at(-1) ?? resourceId
+/**
+ * The part of a ResourceId that a node's providerID or a disk id names: its last path segment, in
+ * lower case (Azure ids are case-insensitive, and bills and the Kubernetes API spell them differently).
+ */
+export const resourceKey = (resourceId: string): string =>
+  (resourceId.split('/').filter(Boolean).at(-1) ?? resourceId).toLowerCase()
 
 /** A billing period whose resource rows an import replaces. */
 export interface ResourceCostScope {
@@ -92,8 +96,9 @@ export function readResourceDayCosts(
   if (query.keys.length === 0) return []
   const out: ResourceDayCost[] = []
   // Chunks keep the parameter list under SQLite's limit on big clusters.
-  for (let i = 0; i < query.keys.length; i += 500) {
-    const keys = query.keys.slice(i, i + 500)
+  const wanted = [...new Set(query.keys.map((k) => k.toLowerCase()))]
+  for (let i = 0; i < wanted.length; i += 500) {
+    const keys = wanted.slice(i, i + 500)
     out.push(
       ...(db
         .prepare(

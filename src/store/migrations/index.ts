@@ -13,6 +13,7 @@ import {migration as k8sInventoryAndUsage} from './k8s-inventory-and-usage.js'
 import {migration as recommendations} from './recommendations.js'
 import {migration as runLock} from './run-lock.js'
 import {migration as savingsCommitments} from './savings-commitments.js'
+import {migration as costResourceKeys} from './cost-resource-keys.js'
 import {migration as storeMeta} from './store-meta.js'
 
 /** A schema change applied once, in its own transaction. */
@@ -46,4 +47,5 @@ export const migrations: readonly Migration[] = [
   costDetails,
   commitmentUsage,
   savingsCommitments,
+  costResourceKeys,
 ]

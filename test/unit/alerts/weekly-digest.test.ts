@@ -6,10 +6,22 @@ import {
   MAX_BLOCKS,
   SECTION_TEXT_MAX,
   topMovers,
+  type DigestRealized,
   type WeeklyDigest,
 } from '../../../src/alerts/weekly-digest.js'
 import {isoWeek} from '../../../src/dates.js'
 import {blockKitProblems} from '../../servers/slack-receiver.js'
+
+const untracked: DigestRealized = {
+  tracked: false,
+  asOf: '2026-10-31',
+  method: 'measured',
+  totals: [],
+  byKind: [],
+  flagged: {notDelivered: 0, reverted: 0, fought: 0, rolledBack: 0, notMeasurableYet: 0},
+  commitments: [],
+  warnings: [],
+}
 
 const digest = (over: Partial<WeeklyDigest> = {}): WeeklyDigest => ({
   week: '2026-W44',
@@ -20,7 +32,7 @@ const digest = (over: Partial<WeeklyDigest> = {}): WeeklyDigest => ({
   spend: [{currency: 'USD', total: 7477.91, previousTotal: 7396.77}],
   movers: [],
   budgets: [],
-  savings: {available: [], realized: {tracked: false, monthly: 0, actions: 0}},
+  savings: {available: [], realized: untracked},
   ...over,
 })
 
@@ -63,17 +75,53 @@ describe('weekly digest message', () => {
     expect(digestText(d)).toContain('and 290 more')
   })
 
-  it('says when savings are not tracked, and says realized savings when they are', () => {
-    expect(digestText(digest())).toMatch(/realized: not tracked/)
+  it('says when nothing is applied, and shows measured realized savings next to promised, never promised as realized', () => {
+    expect(digestText(digest())).toMatch(/realized: nothing applied yet/)
     expect(digestText(digest())).toMatch(/available: no open recommendations/)
+    const group = (key: string, measured: number, actions: number, promised: number, realized: number) => ({
+      key,
+      currency: 'USD',
+      actions,
+      measured,
+      flagged: 0,
+      promisedMonthly: promised + (actions - measured) * 50,
+      promisedMeasuredMonthly: promised,
+      realizedMonthly: realized,
+      ratio: realized / promised,
+    })
+    const {key: _key, ...total} = group('', 5, 7, 400, 310)
     const tracked = digest({
       savings: {
         available: [{currency: 'USD', monthly: 428.84, recommendations: 23}],
-        realized: {tracked: true, currency: 'USD', monthly: 6.11, actions: 2},
+        realized: {
+          ...untracked,
+          tracked: true,
+          totals: [total],
+          byKind: [group('rightsize', 3, 4, 250, 200), group('spot', 2, 3, 150, 110)],
+          flagged: {notDelivered: 1, reverted: 2, fought: 1, rolledBack: 0, notMeasurableYet: 2},
+          commitments: [
+            {id: 'sp-1', currency: 'USD', promisedMonthly: 900, realizedMonthly: null},
+            {id: 'ri-2', currency: 'USD', promisedMonthly: null, realizedMonthly: 120.5},
+          ],
+        },
       },
     })
-    expect(digestText(tracked)).toMatch(/available: \$428\.84\/month from 23 open recommendations/)
-    expect(digestText(tracked)).toMatch(/realized: \$6\.11\/month from 2 applied actions/)
+    const text = digestText(tracked)
+    expect(text).toMatch(/available: \$428\.84\/month from 23 open recommendations/)
+    expect(text).toContain(
+      'realized: $310.00/month measured on 5 applied actions, which promised $400.00/month (78% of promised), through 2026-10-31',
+    )
+    expect(text).toContain('not measurable yet: 2 actions promising $100.00/month')
+    expect(text).toContain('rightsize: $200.00/month realized of $250.00 promised (3 of 4 actions measured)')
+    expect(text).toContain('flagged: 2 reverted, 1 fought by a controller')
+    expect(text).toContain('1 below half of promised')
+    expect(text).toContain('commitment sp-1: not measurable yet (promised $900.00/month)')
+    expect(text).toContain('commitment ri-2: $120.50/month realized')
+    expect(text).not.toContain('$500.00')
+    expect(blockKitProblems(digestMessage(tracked))).toEqual([])
+
+    const failed = digest({savings: {available: [], realized: {...untracked, error: 'no prices for m5.large'}}})
+    expect(digestText(failed)).toContain('realized: not measured (no prices for m5.large)')
   })
 
   it('orders movers by absolute change, decreases included, ties by name; unchanged rows left out', () => {
