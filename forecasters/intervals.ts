@@ -15,6 +15,25 @@ export interface ErrorBands {
   daily: Band[]
   /** One band per horizon step, for the running total from the first day to that one. */
   cumulative: Band[]
+  /** The last step (from 0) whose daily band, and whose running total's spread, the backtest measured; -1 for none. */
+  reach: {daily: number; total: number}
+}
+
+/**
+ * The steps errorBands can measure from backtest paths of these lengths (see ErrorBands.reach): for
+ * tools that must know how much of the horizon was extrapolated without the paths themselves.
+ */
+export function measuredReach(pathLengths: readonly number[], horizon: number): {daily: number; total: number} {
+  const minPaths = Math.max(MIN_PATHS, Math.ceil(pathLengths.length / 3))
+  let daily = -1
+  let total = -1
+  for (let h = 0; h < horizon; h++) {
+    const w = Math.max(3, Math.round(0.1 * h))
+    const pooled = pathLengths.reduce((a, n) => a + Math.max(0, Math.min(n - 1, h + w) - Math.max(0, h - w) + 1), 0)
+    if (pooled >= MIN_DAILY_ERRORS) daily = h
+    if (pathLengths.filter((n) => n > h).length >= minPaths) total = h
+  }
+  return {daily, total}
 }
 
 /** Pooled daily errors needed at a step to read its quantiles directly. */
@@ -33,10 +52,15 @@ const MIN_PATHS = 5
  *   linearly: errors of level and trend persist from one day to the next, so it is never the sqrt(n)
  *   of independent days.
  * - `daily`, `total`: at the 80% and 95% levels (other levels interpolate) a width factor
- *   `reached(step) * (1 + shortfall(step) * s)`, where `s` is the share of the horizon past the last
- *   step the backtest measured and both terms are given at three knots (the middle of each third of a
+ *   `reached(step) * (1 + shortfall(step, s) * s)`, where `s` is the share of the horizon past the last
+ *   step the backtest measured and every term is given at three knots (the middle of each third of a
  *   quarter for daily bands, the 30-, 60- and 90-day totals for running totals) and interpolated
- *   between them. `reached` corrects for choosing the model and measuring its errors on the same few
+ *   between them. `shortfall(step, s)` is the `shortfall` term where the backtest reached most of the
+ *   horizon (s up to 1/4), the `farShortfall` term where it reached little of it (s from 3/4), and a
+ *   blend of the two between: one term for both left the series that reached little of the horizon
+ *   under-covered in its first third and over-covered in its last, and those that reached most of it
+ *   the other way round (5-fold cross-validation over the development seeds,
+ *   `bench/forecast/fit-calibration.mjs`). `reached` corrects for choosing the model and measuring its errors on the same few
  *   origins, and for long-horizon errors measured on fewer paths from shorter training; `shortfall`
  *   for a backtest that could not reach the horizon: its origins are few and close together (their
  *   errors agree more than the future's will) and the growth past them is extrapolated with an
@@ -56,7 +80,10 @@ export interface IntervalCalibration {
 /** Width-factor terms at the three knots of a kind of band (see IntervalCalibration). */
 export interface WidthTerms {
   reached: Knots
+  /** Where the backtest fell short of the horizon by up to a quarter of it. */
   shortfall: Knots
+  /** Where the backtest fell short by three quarters of the horizon or more. */
+  farShortfall: Knots
 }
 export type Knots = readonly [number, number, number]
 /** Steps (days ahead, from 0) of the knots: the middle of each third for a day, the end of each third for a total. */
@@ -67,12 +94,12 @@ export const DEFAULT_CALIBRATION: IntervalCalibration = {
     total: {min: 1.35, max: 2, fallback: 1.45},
   },
   daily: {
-    at80: {reached: [1.066, 1.2, 1.354], shortfall: [1.05, 1.72, 1.431]},
-    at95: {reached: [1.4, 1.673, 1.763], shortfall: [2.445, 2.503, 2.447]},
+    at80: {reached: [1.066, 1.195, 1.346], shortfall: [0.051, 2.202, 2.214], farShortfall: [1.443, 1.878, 1.024]},
+    at95: {reached: [1.365, 1.694, 1.778], shortfall: [0.236, 0.571, 2.892], farShortfall: [3.483, 4.392, 1.928]},
   },
   total: {
-    at80: {reached: [1.412, 1.433, 1.913], shortfall: [1.429, 1.622, 0.766]},
-    at95: {reached: [1.438, 1.855, 2.229], shortfall: [2.11, 1.625, 0.741]},
+    at80: {reached: [1.429, 1.519, 1.915], shortfall: [0, 0, 0.515], farShortfall: [1.582, 1.601, 0.828]},
+    at95: {reached: [1.466, 2.1, 2.325], shortfall: [0, 0.945, 0.816], farShortfall: [3.295, 1.307, 0.65]},
   },
 }
 
@@ -108,7 +135,10 @@ export function widthFactor(
     return a + (atStep(at95[part], KNOT_STEPS[kind], step) - a) * t
   }
   const shortfall = Math.max(0, horizon - (reach + 1)) / horizon
-  return Math.max(0.5, term('reached')) * (1 + Math.max(0, term('shortfall')) * shortfall)
+  if (shortfall === 0) return Math.max(0.5, term('reached'))
+  const far = Math.min(1, Math.max(0, (shortfall - 0.25) / 0.5))
+  const perUnreached = (1 - far) * term('shortfall') + far * term('farShortfall')
+  return Math.max(0.5, term('reached')) * (1 + Math.max(0, perUnreached) * shortfall)
 }
 
 /** The calibration with every `reached` term multiplied by `k` (a poor fit's wider intervals). */
@@ -211,7 +241,7 @@ export function errorBands(
       hi += daily[h]!.hi - daily[h]!.mid
       cumulative.push({lo: centre + lo, mid: centre, hi: centre + hi})
     }
-    return {daily, cumulative}
+    return {daily, cumulative, reach: {daily: reach, total: reachTotal}}
   }
   // A running total's error never shrinks with the horizon: fewer, luckier paths must not narrow it.
   let widest = 0
@@ -228,7 +258,7 @@ export function errorBands(
     const width = z * s * widthFactor(calibration, 'total', level, h, reachTotal, horizon)
     cumulative.push({lo: centre - width, mid: centre, hi: centre + width})
   }
-  return {daily, cumulative}
+  return {daily, cumulative, reach: {daily: reach, total: reachTotal}}
 }
 
 /** Fills the gaps of a partly measured sequence with the nearest measured value (at least one is). */

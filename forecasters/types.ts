@@ -5,6 +5,7 @@
  */
 import type {Holiday} from './calendar.js'
 import type {IntervalCalibration} from './intervals.js'
+import type {MODEL_NAMES} from './registry.js'
 import type {ForecastWarning} from './schema.js'
 
 /** One day of history: YYYY-MM-DD and the day's cost. */
@@ -21,14 +22,8 @@ export interface ForecastPoint {
   upper: number
 }
 
-/** The models in the registry (forecasters/index.ts); `ensemble` averages the best few. */
-export type ModelName =
-  | 'seasonal-naive'
-  | 'holt-winters-additive'
-  | 'holt-winters-multiplicative'
-  | 'damped-trend'
-  | 'robust-decomposition'
-  | 'ensemble'
+/** The models in the registry (forecasters/registry.ts); `ensemble` averages the best few. */
+export type ModelName = (typeof MODEL_NAMES)[number]
 
 /** Accuracy of one model in the rolling-origin backtest of one series. */
 export interface ModelAccuracy {

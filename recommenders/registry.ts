@@ -58,6 +58,10 @@ export const APPLY_KINDS = RECOMMENDATION_KINDS.filter((k) => recommenderRegistr
   ...ApplyKind[],
 ]
 
+/** Whether a kind is one of these apply kinds (a report-only kind never is). */
+export const isSelectedApplyKind = (kinds: readonly ApplyKind[], kind: RecommendationKind): kind is ApplyKind =>
+  (kinds as readonly RecommendationKind[]).includes(kind)
+
 /** Matches every kind's recommendation ids: `<prefix>-<10 hex digits>`. */
 export const RECOMMENDATION_ID_PATTERN = new RegExp(
   `^(${RECOMMENDATION_KINDS.map((k) => recommenderRegistry[k].idPrefix).join('|')})-[0-9a-f]{10}$`,

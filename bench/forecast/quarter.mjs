@@ -680,7 +680,12 @@ if (opt('calibrate-json')) {
       })
     }
   }
-  fs.writeFileSync(opt('calibrate-json'), JSON.stringify(observations))
+  const {DEFAULT_CALIBRATION} = await import('../../dist/forecasters/intervals.js')
+  // With the calibration they were made with: bench/forecast/fit-calibration.mjs divides it out again.
+  fs.writeFileSync(
+    opt('calibrate-json'),
+    JSON.stringify({calibration: calibration ?? DEFAULT_CALIBRATION, observations}),
+  )
 }
 const failed = series.filter((s) => s.finopsError)
 if (failed.length)

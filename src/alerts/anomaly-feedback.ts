@@ -22,7 +22,8 @@ import {lastCostDay} from '../store/cost-presence.js'
 import {queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
 import {ANOMALY_ID_PATTERN, anomalyAlertKey} from './anomaly-id.js'
-import {type AnomalyScan, type ScannedAnomaly, scanAnomalies} from './anomaly-scan.js'
+import {anomalyContributors, type AnomalyScan, type ScannedAnomaly, scanAnomalies} from './anomaly-scan.js'
+import type {Contributor} from './slack-blocks.js'
 
 /** Where an anomaly stands: alerting (new, pending delivery or sent), acknowledged, or on a muted series. */
 export type AnomalyStatus = 'new' | 'pending' | 'sent' | 'acknowledged' | 'muted'
@@ -56,6 +57,8 @@ export interface AnomalyListEntry extends Omit<RecordedAnomaly, 'firstSeen' | 'l
   status: AnomalyStatus
   acknowledgedAt?: string
   note?: string
+  /** What drove it, one level down (as in its alert); only for anomalies judged in this run. */
+  rootCause?: Contributor[]
 }
 
 export interface AnomalyListQuery {
@@ -122,6 +125,7 @@ export function listAnomalies(db: Db, config: AnomalyConfig, query: AnomalyListQ
       actual: a.actual,
       expected: a.expected,
       impact: a.impact,
+      rootCause: anomalyContributors(db, a, scan.groupBy, config),
       ...(r?.ackedAt ? {acknowledgedAt: r.ackedAt} : {}),
       ...(r?.ackNote ? {note: r.ackNote} : {}),
     })

@@ -183,6 +183,12 @@ const anomalyListEntry = z.strictObject({
   actual: z.number(),
   expected: z.number(),
   impact: z.number().describe('actual - expected, in money'),
+  rootCause: z
+    .array(contributor)
+    .optional()
+    .describe(
+      'what drove it one level down (region, sub-account, usage type, resource or tag: the top 3, each with its share of the change in %); only for anomalies judged in this run',
+    ),
   acknowledgedAt: z.string().optional(),
   note: z.string().optional(),
 })

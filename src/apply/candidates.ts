@@ -1,4 +1,4 @@
-import type {ApplyKind} from '../../recommenders/registry.js'
+import {type ApplyKind, isSelectedApplyKind} from '../../recommenders/registry.js'
 import type {Recommendation} from '../model/recommendation.js'
 import {targetKey} from '../store/actions.js'
 import {namespaceSelected, type WorkloadFilter} from '../k8s/workload-filter.js'
@@ -32,7 +32,7 @@ export function buildCandidates(inputs: CandidateInputs): {candidates: Candidate
     else rest.push(c)
   }
   for (const rec of inputs.recommendations) {
-    if (!inputs.kinds.includes(rec.kind) || !inScope(rec.target)) continue
+    if (!isSelectedApplyKind(inputs.kinds, rec.kind) || !inScope(rec.target)) continue
     const target: WorkloadRef = {namespace: rec.target.namespace, kind: rec.target.kind, name: rec.target.name}
     if (rec.kind === 'scale-down') {
       if (rec.proposed.schedule) continue

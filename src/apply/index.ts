@@ -1,4 +1,4 @@
-import {APPLY_KINDS, type ApplyKind} from '../../recommenders/registry.js'
+import {APPLY_KINDS, type ApplyKind, isSelectedApplyKind} from '../../recommenders/registry.js'
 import type {FinopsConfig} from '../config/index.js'
 import {inputError, isFinopsError} from '../errors.js'
 import {priceLookupFromStore, recommendFromStore} from '../recommend/from-store.js'
@@ -184,7 +184,7 @@ async function checkedReviewed(
   const {file, entries} = request.reviewed!
   const inScope = entries.filter(
     ({recommendation: r}) =>
-      kinds.includes(r.kind) &&
+      isSelectedApplyKind(kinds, r.kind) &&
       namespaceSelected(request.filter?.namespaces, r.target.namespace) &&
       (!r.target.cluster || r.target.cluster === name),
   )

@@ -10,6 +10,7 @@ import {type CollectWindow, planWindow, type WindowSettings} from './cloud-windo
 import {RequestCounter, type RequestListener} from './cloud-retry.js'
 import type {collectSummarySchema} from './schemas.js'
 import {roundMoney} from '../money.js'
+import {attachDetails, type FetchedDetail} from './cloud-details.js'
 
 /**
  * One cloud billing source at one scope. `fetchDays` asks the provider for the window's daily cost,
@@ -32,6 +33,10 @@ export interface FetchedDays {
   rows: DailyCostRow[]
   /** From here on the provider may still restate (AWS `Estimated`), so these days are not settled. */
   estimatedFrom?: string
+  /** Usage types and resources of the same window, for explaining changes (root causes). */
+  details?: FetchedDetail[]
+  /** What the source could not give below the grain, and why (one line each). */
+  detailsMissing?: string[]
 }
 
 export interface CollectOptions extends WindowSettings {
@@ -67,7 +72,7 @@ export async function collectCloudCosts(
     settings: options,
   })
   const counter = new RequestCounter(options.onRequest)
-  const {rows: fetched, estimatedFrom} = await fetcher.fetchDays(window, counter)
+  const {rows: fetched, estimatedFrom, details = [], detailsMissing = []} = await fetcher.fetchDays(window, counter)
   // A provider that marks days estimated (AWS until the invoice closes, days into the next month) knows better than the calendar.
   const finalThrough =
     estimatedFrom !== undefined && estimatedFrom <= window.finalThrough
@@ -77,6 +82,11 @@ export async function collectCloudCosts(
   const rows = fetched
     .filter((r) => r.day >= window.from && r.day <= window.to)
     .map((r) => ({...r, provider: fetcher.provider, billingAccountId: fetcher.billingAccountId}))
+  // Written with the rows they explain and replaced with them, so a re-collect never adds them twice.
+  const {attached} = attachDetails(
+    rows,
+    details.filter((d) => d.day >= window.from && d.day <= window.to),
+  )
 
   let result: ReturnType<typeof replaceCollectedWindow>
   try {
@@ -108,6 +118,7 @@ export async function collectCloudCosts(
         lastRunAt: new Date().toISOString(),
         lastRequests: counter.requests,
       },
+      attached,
     )
   } catch (error) {
     throw storeWriteError(error, fetcher)
@@ -126,6 +137,11 @@ export async function collectCloudCosts(
     totals: currencyTotals(rows),
     watermark: {before: before?.collectedThrough, after: after.collectedThrough, finalThrough: after.finalThrough},
     importId: result.importId,
+    details: {
+      usageTypes: new Set(attached.filter((d) => d.kind === 'usage-type' && d.value !== '').map((d) => d.value)).size,
+      resources: new Set(attached.filter((d) => d.kind === 'resource' && d.value !== '').map((d) => d.value)).size,
+      missing: detailsMissing,
+    },
   }
 }
 

@@ -15,7 +15,9 @@ export function describeCollect(s: CollectSummary): string {
   return (
     `${s.provider} ${s.billingAccountId}: ${s.window.from} to ${s.window.to} in ${plural(s.requests, 'API request')}` +
     `${s.retries > 0 ? ` (${s.retries} retried)` : ''}, ${s.rollupRows} daily rows, ${totals}; watermark ${s.watermark.after}` +
-    ` (settled through ${s.watermark.finalThrough})`
+    ` (settled through ${s.watermark.finalThrough})` +
+    `; for root causes: ${plural(s.details.usageTypes, 'usage type')}, ${plural(s.details.resources, 'resource')}` +
+    s.details.missing.map((m) => `; ${m}`).join('')
   )
 }
 

@@ -27,6 +27,13 @@ export const collectSummarySchema = z.strictObject({
     finalThrough: day.describe('days up to here are settled (outside the restatement window and the current month)'),
   }),
   importId: z.int(),
+  details: z
+    .strictObject({
+      usageTypes: count.describe('distinct usage types (AWS usage type, Azure meter, GCP SKU) written below the grain'),
+      resources: count.describe('distinct resources written below the grain'),
+      missing: z.array(z.string()).describe('what this source could not give below the grain, and why'),
+    })
+    .describe('usage types and resources kept for root causes (cost_details), replaced with the window'),
 })
 
 export const catalogSummarySchema = z.strictObject({

@@ -7,6 +7,12 @@ const describeMute = (m: SeriesMute): string =>
   `${seriesLabel(m.groupBy, m.keys)}: muted ${m.until ? `through ${m.until}` : 'for good'}` +
   `${m.below === undefined ? '' : `, anomalies under ${m.below}`}${m.note ? ` (${m.note})` : ''}`
 
+/** The top contributor and its share of the change, as the alert names it. */
+const drivenBy = (rootCause: AnomalyListResult['anomalies'][number]['rootCause']): string => {
+  const top = rootCause?.[0]
+  return top ? `${top.label}${top.share === undefined ? '' : ` (${top.share}%)`}` : ''
+}
+
 /** `anomaly list` for people: one row per anomaly, newest day first, then the muted series. */
 export function anomalyListDocument(result: AnomalyListResult): TextDocument {
   const doc = new DocumentBuilder()
@@ -19,8 +25,8 @@ export function anomalyListDocument(result: AnomalyListResult): TextDocument {
   else
     doc.table({
       kind: 'table',
-      head: ['Id', 'Day', 'Status', 'Series', 'Provider', 'Direction', 'Actual', 'Expected', 'Impact'],
-      align: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'right', 'right'],
+      head: ['Id', 'Day', 'Status', 'Series', 'Provider', 'Direction', 'Actual', 'Expected', 'Impact', 'Driven by'],
+      align: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'right', 'right', 'left'],
       rows: result.anomalies.map((a) => {
         const money = (n: number): string => formatMoney(n, a.currency)
         return [
@@ -33,6 +39,7 @@ export function anomalyListDocument(result: AnomalyListResult): TextDocument {
           money(a.actual),
           money(a.expected),
           `${a.impact >= 0 ? '+' : ''}${money(a.impact)}`,
+          drivenBy(a.rootCause),
         ]
       }),
     })

@@ -85,6 +85,7 @@ export async function runScheduled(options: ScheduledRunOptions): Promise<Schedu
         finishedAt: new Date(),
         forecast: ctx.outputs.forecast,
         apply: ctx.outputs.apply as ApplyReport | undefined,
+        kubernetes: config.kubernetes,
       })
       try {
         metrics = await pushMetrics(pushgateway, samples, {job: 'finops', instance: config.run.instance})

@@ -3,6 +3,8 @@ import {forecastBudgetScope} from '../alerts/budget-forecast.js'
 import {budgetReport} from '../alerts/budget-status.js'
 import {addDays, monthKey, monthStart, today} from '../dates.js'
 import type {CostForecast} from '../../forecasters/types.js'
+import type {KubernetesConfig} from '../config/sections/kubernetes.js'
+import {buildSavingsLedger} from '../savings/from-store.js'
 import {listBudgets} from '../store/budgets.js'
 import {queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
@@ -23,11 +25,14 @@ export interface RunFacts {
   finishedAt: Date
   forecast?: unknown
   apply?: ApplyReport
+  /** Prices and allocation settings for the savings ledger; without them realized savings are not pushed. */
+  kubernetes?: KubernetesConfig
 }
 
 /**
  * What a run pushes: spend this month to date and its projected close per currency, each budget's
- * used and forecast ratio (Prometheus naming: ratios in 0-1, not percents), savings available, actions applied/failed, duration and outcome.
+ * used and forecast ratio (Prometheus naming: ratios in 0-1, not percents), savings available, savings
+ * realized and promised per kind as the savings ledger measures them, actions applied/failed, duration and outcome.
  * Anything the store cannot answer yet (no billing, no budgets) is simply absent.
  */
 export function collectRunMetrics(facts: RunFacts, now = today()): {samples: MetricSample[]; notes: string[]} {
@@ -102,6 +107,9 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
       })
   })
 
+  const kubernetes = facts.kubernetes
+  if (kubernetes) attempt('realized savings', () => samples.push(...realizedSavingsSamples(facts.db, kubernetes, now)))
+
   if (facts.apply) {
     samples.push({
       name: 'finops_actions_applied',
@@ -135,6 +143,52 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
     value: Math.floor(facts.finishedAt.getTime() / 1000),
   })
   return {samples, notes}
+}
+
+/**
+ * The savings ledger with the defaults of `finops savings` (so dashboards, the digest and the command
+ * agree), per kind and currency: realized over the measured actions, what those actions promised,
+ * the ratio of the two, and how many actions are measured or not measurable yet. A promise is
+ * never pushed as realized.
+ */
+export function realizedSavingsSamples(db: Db, kubernetes: KubernetesConfig, now = today()): MetricSample[] {
+  const ledger = buildSavingsLedger(db, kubernetes, {}, now)
+  const samples: MetricSample[] = []
+  for (const g of ledger.byKind) {
+    const labels = {kind: g.key, currency: g.currency}
+    samples.push(
+      {
+        name: 'finops_savings_realized_monthly',
+        help: 'Monthly savings realized by applied actions, measured by the savings ledger (finops savings) over its measured actions',
+        labels,
+        value: g.realizedMonthly,
+      },
+      {
+        name: 'finops_savings_promised_monthly',
+        help: 'Monthly savings the measured actions promised when applied (what realized compares with)',
+        labels,
+        value: g.promisedMeasuredMonthly,
+      },
+    )
+    if (g.ratio !== null)
+      samples.push({
+        name: 'finops_savings_realized_ratio',
+        help: 'Realized / promised monthly savings of the measured actions (1 = delivered as promised)',
+        labels,
+        value: g.ratio,
+      })
+    for (const [state, value] of [
+      ['measured', g.measured],
+      ['not_measurable_yet', g.actions - g.measured],
+    ] as const)
+      samples.push({
+        name: 'finops_savings_actions',
+        help: 'Applied actions in the savings ledger, measured or not measurable yet',
+        labels: {...labels, state},
+        value,
+      })
+  }
+  return samples
 }
 
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits

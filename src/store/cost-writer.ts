@@ -2,7 +2,7 @@ import {storeError} from '../errors.js'
 import type {CostDimensions, DailyCostRow} from '../model/cost.js'
 import {AMOUNT_SQL_COLUMNS, splitAmount} from './amounts.js'
 import {type CommitmentUsageWriter, openCommitmentUsageWriter} from './commitment-usage.js'
-import {type CostDetailWriter, openCostDetailWriter} from './cost-details.js'
+import {type CostDetailKind, type CostDetailWriter, openCostDetailWriter} from './cost-details.js'
 import {ACCUMULATOR_SIZE, openSummaryDeltas, summarizeBillingPeriods} from './cost-summaries.js'
 import {dayNumber, dayText} from './day-numbers.js'
 import type {Db} from './open.js'
@@ -19,6 +19,16 @@ export interface CostImportRecord {
   startedAt: string
   rowsRead: number
   rowsSkipped: number
+}
+
+/** A usage type or resource below the grain of a row written in the same call (a cloud collector's details). */
+export interface GrainDetail {
+  row: DailyCostRow
+  kind: CostDetailKind
+  value: string
+  label: string
+  billedCost: number
+  effectiveCost: number
 }
 
 export interface ReplaceCostsResult {
@@ -70,6 +80,8 @@ export interface CostWriter {
   insertGroup(keyId: number, billingPeriod: number, day: number, tagSetId: number, amounts: ArrayLike<number>): void
   /** Upserts one detail below the grain (a usage type or resource of a key's day), amounts as for insertGroup. */
   insertDetail: CostDetailWriter['add']
+  /** Upserts one detail of a row's grain key (the key is created when new). */
+  insertGrainDetail(source: string, detail: GrainDetail): void
   /** Upserts one charge period of commitment-relevant spend of a key (see commitment-usage.ts), amounts as for insertGroup. */
   insertCommitmentUsage: CommitmentUsageWriter['add']
   /** Records a display name for an account or sub-account id. */
@@ -287,14 +299,8 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
     addTo(tally.after, info.currency, amounts[0]!, amounts[1]!)
   }
 
-  const insertRow = (source: string, row: DailyCostRow): void => {
-    const amounts = [row.billedCost, row.effectiveCost, row.listCost, row.contractedCost] as const
-    if (!amounts.every(Number.isFinite))
-      throw storeError(
-        `refusing a cost row with an amount that is not a finite number (${row.provider} ${row.serviceName} ${row.day})`,
-        'the source returned an unusable amount; nothing was written',
-      )
-    const id = keyId({
+  const rowKeyId = (source: string, row: DailyCostRow): number =>
+    keyId({
       source,
       provider: row.provider,
       billingAccountId: row.billingAccountId,
@@ -306,6 +312,34 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
       chargeFrequency: row.chargeFrequency,
       currency: row.currency,
     })
+
+  const refuseUnusable = (amounts: readonly number[], row: DailyCostRow): void => {
+    if (!amounts.every(Number.isFinite))
+      throw storeError(
+        `refusing a cost row with an amount that is not a finite number (${row.provider} ${row.serviceName} ${row.day})`,
+        'the source returned an unusable amount; nothing was written',
+      )
+  }
+
+  const insertGrainDetail = (source: string, detail: GrainDetail): void => {
+    const amounts = [detail.billedCost, detail.effectiveCost, 0, 0] as const
+    refuseUnusable(amounts, detail.row)
+    const {row} = detail
+    details.add(
+      rowKeyId(source, row),
+      dayNumber(row.billingPeriodStart),
+      dayNumber(row.day),
+      detail.kind,
+      detail.value,
+      detail.label,
+      amounts.flatMap(splitAmount),
+    )
+  }
+
+  const insertRow = (source: string, row: DailyCostRow): void => {
+    const amounts = [row.billedCost, row.effectiveCost, row.listCost, row.contractedCost] as const
+    refuseUnusable(amounts, row)
+    const id = rowKeyId(source, row)
     const split = amounts.flatMap(splitAmount)
     const billingPeriod = dayNumber(row.billingPeriodStart)
     const day = dayNumber(row.day)
@@ -339,6 +373,7 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
     tagSetId: (tags) => tagSets.resolve(tags),
     insertGroup,
     insertDetail: details.add,
+    insertGrainDetail,
     insertCommitmentUsage: commitmentUsage.add,
     nameAccount,
     scopes: () => [...cleared.values()],
@@ -405,15 +440,16 @@ const exactTotals = (totals: Map<string, [number, number]>): ExactTotal[] =>
     .map(([currency, [units, nanos]]) => ({currency, units, nanos}))
 
 /**
- * Replaces the given scopes with `rows` in one transaction: a re-import of the same data leaves
- * totals unchanged, a restated export replaces the older one, and a failure leaves the store as it
- * was. Rows with the same grain are summed.
+ * Replaces the given scopes with `rows` (and the details below their grain) in one transaction: a
+ * re-import of the same data leaves totals and details unchanged, a restated export replaces the
+ * older one, and a failure leaves the store as it was. Rows with the same grain are summed.
  */
 export function replaceCosts(
   db: Db,
   scopes: readonly CostScope[],
   rows: Iterable<DailyCostRow>,
   record: CostImportRecord,
+  grainDetails: Iterable<GrainDetail> = [],
 ): ReplaceCostsResult {
   return db
     .transaction((): ReplaceCostsResult => {
@@ -425,6 +461,7 @@ export function replaceCosts(
         writer.insert(record.source, row)
         rollupRows++
       }
+      for (const detail of grainDetails) writer.insertGrainDetail(record.source, detail)
       return writer.finish(record, rollupRows)
     })
     .immediate()

@@ -14,6 +14,8 @@ export interface CeFact {
   tags: Record<string, string>
   unblended: number
   amortized: number
+  /** USAGE_TYPE, e.g. USE1-BoxUsage:m5.large ('' for charges without one: tax, fees). */
+  usageType?: string
 }
 
 export interface CeServer extends LocalServer {
@@ -59,6 +61,8 @@ function dimensionOf(fact: CeFact, key: string): string {
       return fact.recordType
     case 'REGION':
       return fact.region
+    case 'USAGE_TYPE':
+      return fact.usageType ?? ''
     default:
       throw new Error(`unsupported dimension ${key}`)
   }

@@ -19,6 +19,10 @@ export interface AzFact {
   tags: Record<string, string>
   actual: number
   amortized: number
+  /** Meter (the usage type), e.g. "D4s v3"; default: the service's one meter. */
+  meter?: string
+  /** ResourceId, lower-case as Cost Management answers it ('' for charges without a resource). */
+  resourceId?: string
 }
 
 export interface AzServer extends LocalServer {
@@ -104,6 +108,10 @@ const dimension = (f: AzFact, name: string): string => {
       return f.subscription
     case 'ChargeType':
       return f.chargeType
+    case 'Meter':
+      return f.meter ?? `${f.service} usage`
+    case 'ResourceId':
+      return f.resourceId ?? ''
     default:
       throw new Error(`unsupported dimension ${name}`)
   }

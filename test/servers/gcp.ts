@@ -23,6 +23,10 @@ export interface GcpFact {
   labels: Record<string, string>
   cost: number
   credits: number
+  /** sku.id and sku.description (default: one SKU per service). */
+  sku?: {id: string; description: string}
+  /** resource.name and resource.global_name: only a detailed export has them. */
+  resource?: {name: string; globalName: string}
 }
 
 export interface GcpServer extends LocalServer {
@@ -91,6 +95,7 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
     const to = param('to_day')
     if (!from || !to || !/GROUP BY/.test(body.query))
       return googleError(400, 'expected the aggregated billing export query', 'invalidQuery', 'INVALID_ARGUMENT')
+    if (/detail_value/.test(body.query)) return runDetailQuery(body.query, projectId, from, to)
     const label = param('label')
     const groups = new Map<string, (string | number)[]>()
     for (const f of state.ledger.filter((x) => x.day >= from && x.day <= to)) {
@@ -149,6 +154,64 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
       }
     }
     return page(jobId, projectId, 0, 'bigquery#queryResponse')
+  }
+
+  const finishJob = (projectId: string, fields: {name: string; type: string}[], rows: (string | number)[][]): Reply => {
+    const jobId = `job_local_${++jobCounter}`
+    state.jobs.set(jobId, {fields, rows: rows.map((r) => ({f: r.map((v) => ({v: String(v)}))}))})
+    return page(jobId, projectId, 0, 'bigquery#queryResponse')
+  }
+
+  /**
+   * The usage-detail query: regular usage counted once per kind (SKU; resource when the query asks
+   * for resource columns, which only a detailed export table has: BigQuery refuses the name
+   * otherwise), summed per key, day and value, the 20 largest by |cost after credits| kept per key,
+   * day and kind and the rest summed under ''.
+   */
+  const runDetailQuery = (query: string, projectId: string, from: string, to: string): Reply => {
+    const table = /FROM `([^`]+)`/.exec(query)?.[1] ?? ''
+    const wantsResources = /resource\.(global_)?name/.test(query)
+    if (wantsResources && !/gcp_billing_export_resource_v1_/.test(table))
+      return googleError(400, 'Unrecognized name: resource at [7:66]', 'invalidQuery', 'INVALID_ARGUMENT')
+    const kinds = wantsResources ? ['usage-type', 'resource'] : ['usage-type']
+    const sums = new Map<string, {key: string[]; value: string; label: string; billed: number; effective: number}>()
+    for (const f of state.ledger.filter((x) => x.day >= from && x.day <= to && x.costType === 'regular'))
+      for (const kind of kinds) {
+        const sku = f.sku ?? {id: `SKU-${f.service.replaceAll(' ', '-')}`, description: `${f.service} usage`}
+        const value = kind === 'usage-type' ? sku.id : (f.resource?.globalName ?? f.resource?.name ?? '')
+        const label = kind === 'usage-type' ? sku.description : (f.resource?.name ?? '')
+        const key = [kind, f.day, f.project, f.service, f.region, 'USD']
+        const id = JSON.stringify([...key, value])
+        const sum = sums.get(id) ?? {key, value, label, billed: 0, effective: 0}
+        sum.billed += f.cost
+        sum.effective += f.cost + f.credits
+        sums.set(id, sum)
+      }
+    const byKey = new Map<string, {key: string[]; value: string; label: string; billed: number; effective: number}[]>()
+    for (const sum of sums.values()) {
+      const id = JSON.stringify(sum.key)
+      byKey.set(id, [...(byKey.get(id) ?? []), sum])
+    }
+    const rows: (string | number)[][] = []
+    for (const list of byKey.values()) {
+      list.sort((a, b) => Math.abs(b.effective) - Math.abs(a.effective) || (a.value < b.value ? -1 : 1))
+      const kept = new Map<string, (string | number)[]>()
+      list.forEach((sum, rank) => {
+        const value = rank < 20 ? sum.value : ''
+        const row = kept.get(value) ?? [...sum.key, value, rank < 20 ? sum.label : '', 0, 0]
+        row[8] = (row[8] as number) + sum.billed
+        row[9] = (row[9] as number) + sum.effective
+        kept.set(value, row)
+      })
+      rows.push(...kept.values())
+    }
+    const fields = ['kind', 'day', 'project_id', 'service', 'region', 'currency', 'kept_value', 'kept_label']
+      .map((name) => ({name, type: 'STRING', mode: 'NULLABLE'}))
+      .concat([
+        {name: 'billed_cost', type: 'FLOAT', mode: 'NULLABLE'},
+        {name: 'effective_cost', type: 'FLOAT', mode: 'NULLABLE'},
+      ])
+    return finishJob(projectId, fields, rows)
   }
 
   const handle = (req: RecordedRequest): Reply => {

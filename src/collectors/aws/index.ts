@@ -21,7 +21,8 @@ import {
   withRetry,
 } from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
-import {type AwsCall, type AwsExtraGroup, planAwsCalls} from './plan.js'
+import {type AwsCall, type AwsExtraGroup, planAwsCalls, planUsageTypeCalls} from './plan.js'
+import {crossUsageTypes, type DetailCell, type FetchedDetail} from '../cloud-details.js'
 import {chargeOf} from './record-types.js'
 
 export interface AwsSourceOptions {
@@ -34,6 +35,8 @@ export interface AwsSourceOptions {
   /** BillingAccountId for the rows (the payer account); default: the profile name. */
   billingAccount?: string
   extraGroup?: AwsExtraGroup
+  /** Also fetch usage types for root causes (one or two more paged calls); default true. */
+  usageTypes?: boolean
   retry?: RetryPolicy
   retryHooks?: RetryHooks
   /** Tests pass static credentials; users get the SDK's default credential chain. */
@@ -93,7 +96,8 @@ async function fetchAwsDays(
   const names = new Map<string, string>()
   const accounts = options.extraGroup ? await listLinkedAccounts(client, period, send, names) : []
   let estimatedFrom: string | undefined
-  for (const call of planAwsCalls(options.extraGroup, accounts)) {
+  /** Every page of one planned call, in order. */
+  async function* pages(call: AwsCall): AsyncGenerator<GetCostAndUsageCommandOutput> {
     let token: string | undefined
     do {
       const page: GetCostAndUsageCommandOutput = await send(call.label, () =>
@@ -108,6 +112,12 @@ async function fetchAwsDays(
           }),
         ),
       )
+      yield page
+      token = page.NextPageToken || undefined
+    } while (token)
+  }
+  for (const call of planAwsCalls(options.extraGroup, accounts)) {
+    for await (const page of pages(call)) {
       for (const attr of page.DimensionValueAttributes ?? [])
         if (attr.Value && attr.Attributes?.description) names.set(attr.Value, attr.Attributes.description)
       for (const result of page.ResultsByTime ?? []) {
@@ -115,11 +125,50 @@ async function fetchAwsDays(
         if (result.Estimated && day && (estimatedFrom === undefined || day < estimatedFrom)) estimatedFrom = day
       }
       rows.push(...toRows(page, call, options.extraGroup))
-      token = page.NextPageToken || undefined
-    } while (token)
+    }
   }
   for (const row of rows) row.subAccountName = names.get(row.subAccountId)
-  return {rows, estimatedFrom}
+  const missing = [
+    'resources: not fetched (Cost Explorer has them only through GetCostAndUsageWithResources: opt-in, the last 14 days, per service)',
+  ]
+  if (options.usageTypes === false)
+    return {rows, estimatedFrom, detailsMissing: ['usage types: turned off (usageTypes: false)', ...missing]}
+  const usageAccounts = [...new Set(rows.filter((r) => r.chargeCategory === 'Usage').map((r) => r.subAccountId))]
+  const cells = new Map<string, DetailCell[]>()
+  for (const call of planUsageTypeCalls(usageAccounts.length)) {
+    const list: DetailCell[] = []
+    for await (const page of pages(call)) list.push(...toUsageTypeCells(page))
+    cells.set(call.groupBy[0]!.Key!, list)
+  }
+  const byService = cells.get('SERVICE') ?? []
+  const byAccount = cells.get('LINKED_ACCOUNT')
+  const details: FetchedDetail[] = byAccount
+    ? crossUsageTypes(byAccount, byService)
+    : byService.map((c) => ({
+        day: c.day,
+        kind: 'usage-type',
+        value: c.value,
+        match: {serviceName: c.by, ...(usageAccounts.length === 1 ? {subAccountId: usageAccounts[0]} : {})},
+        billedCost: c.billedCost,
+        effectiveCost: c.effectiveCost,
+      }))
+  return {rows, estimatedFrom, details, detailsMissing: missing}
+}
+
+/** A usage-type page's groups (Keys: [account or service, usage type]) as cells; groups with no cost are dropped. */
+export function toUsageTypeCells(page: GetCostAndUsageCommandOutput): DetailCell[] {
+  const cells: DetailCell[] = []
+  for (const result of page.ResultsByTime ?? []) {
+    const day = result.TimePeriod?.Start
+    if (!day) continue
+    for (const group of result.Groups ?? []) {
+      const billedCost = Number(group.Metrics?.UnblendedCost?.Amount ?? 0)
+      const effectiveCost = Number(group.Metrics?.AmortizedCost?.Amount ?? 0)
+      if (billedCost === 0 && effectiveCost === 0) continue
+      cells.push({day, by: group.Keys?.[0] ?? '', value: group.Keys?.[1] ?? '', billedCost, effectiveCost})
+    }
+  }
+  return cells
 }
 
 /** The linked accounts with cost in the period; their names (Attributes.description) go into `names`. */

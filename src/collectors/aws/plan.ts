@@ -16,7 +16,7 @@ export interface AwsCall {
 }
 
 const usageFilter: Expression = {Dimensions: {Key: 'RECORD_TYPE', Values: [...USAGE_RECORD_TYPES]}}
-const dim = (Key: 'LINKED_ACCOUNT' | 'SERVICE' | 'RECORD_TYPE' | 'REGION'): GroupDefinition => ({
+const dim = (Key: 'LINKED_ACCOUNT' | 'SERVICE' | 'RECORD_TYPE' | 'REGION' | 'USAGE_TYPE'): GroupDefinition => ({
   Type: 'DIMENSION',
   Key,
 })
@@ -43,5 +43,19 @@ export function planAwsCalls(extra?: AwsExtraGroup, linkedAccounts: readonly str
       filter: {And: [usageFilter, {Dimensions: {Key: 'LINKED_ACCOUNT', Values: [account]}}]},
     })),
     other,
+  ]
+}
+
+/**
+ * The usage-type calls for root causes, over the same window and filter as usage: by service x
+ * usage type, and (when more than one linked account has usage) by account x usage type, which
+ * crossUsageTypes combines. One or two calls before paging, whatever the number of accounts.
+ */
+export function planUsageTypeCalls(accountsWithUsage: number): AwsCall[] {
+  return [
+    {label: 'usage types by service', groupBy: [dim('SERVICE'), dim('USAGE_TYPE')], filter: usageFilter},
+    ...(accountsWithUsage > 1
+      ? [{label: 'usage types by account', groupBy: [dim('LINKED_ACCOUNT'), dim('USAGE_TYPE')], filter: usageFilter}]
+      : []),
   ]
 }

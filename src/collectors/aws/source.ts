@@ -19,6 +19,12 @@ export const awsSourceConfig = z.strictObject({
     .optional()
     .describe('BillingAccountId written on the rows, e.g. the payer account id (default: the profile name)'),
   groupBy: groupByField.optional(),
+  usageTypes: z
+    .boolean()
+    .optional()
+    .describe(
+      'Also fetch usage types for anomaly root causes (default true): one or two more GetCostAndUsage calls per run and page ($0.01 each)',
+    ),
   endpoint: endpointField.optional(),
 })
 

@@ -15,7 +15,8 @@ import https from 'node:https'
 
 import {monthStart} from '../../dates.js'
 import type {DailyCostRow} from '../../model/cost.js'
-import type {CostFetcher} from '../cloud-collect.js'
+import type {CostFetcher, FetchedDays} from '../cloud-collect.js'
+import {crossUsageTypes, type DetailCell, type FetchedDetail} from '../cloud-details.js'
 import type {UserInput} from '../../errors.js'
 import {authError, ENDPOINT_INPUT, firstLine, remoteError} from '../cloud-errors.js'
 import {
@@ -36,6 +37,7 @@ import {
   type AzureCostType,
   type AzureExtraGroup,
   planAzureCalls,
+  planAzureDetailCalls,
   subscriptionOfScope,
 } from './plan.js'
 
@@ -50,6 +52,8 @@ export interface AzureSourceOptions {
   /** Which Azure cloud (its Resource Manager, token audience and Entra ID host); default public. */
   cloud?: AzureCloudName
   extraGroup?: AzureExtraGroup
+  /** Also fetch meters and resources for root causes (two or three more calls per cost type); default true. */
+  details?: boolean
   /** Tests pass a fake TokenCredential; users get DefaultAzureCredential. */
   credential?: TokenCredential
   /** Extra trusted CA (PEM) for a private endpoint; the CLI also honours NODE_EXTRA_CA_CERTS. */
@@ -79,7 +83,7 @@ export function azureCostFetcher(options: AzureSourceOptions): CostFetcher {
     provider: 'Microsoft',
     billingAccountId: scope,
     location: `cost-management:${scope}${options.extraGroup ? `:${options.extraGroup.kind === 'region' ? 'region' : `tag:${options.extraGroup.key}`}` : ''}`,
-    fetchDays: async (window, counter) => ({rows: await fetchAzureDays({...options, scope}, window, counter)}),
+    fetchDays: (window, counter) => fetchAzureDays({...options, scope}, window, counter),
   }
 }
 
@@ -91,7 +95,7 @@ async function fetchAzureDays(
   options: AzureSourceOptions,
   window: CollectWindow,
   counter: RequestCounter,
-): Promise<DailyCostRow[]> {
+): Promise<FetchedDays> {
   const target = azureTarget(options.cloud, options.endpoint)
   const credential =
     options.credential ??
@@ -104,44 +108,146 @@ async function fetchAzureDays(
   const firstUrl = `${target.endpoint}${options.scope}/providers/Microsoft.CostManagement/query?api-version=${AZURE_API_VERSION}`
   const retry = options.retry ?? DEFAULT_RETRY
 
-  const merged = new Map<string, DailyCostRow>()
-  try {
-    for (const call of planAzureCalls(options.scope, options.extraGroup)) {
-      for (const type of AZURE_COST_TYPES) {
-        const body = JSON.stringify(queryBody(type, call, window))
-        let url: string | undefined = firstUrl
-        while (url) {
-          const target: string = url
-          const response = await withRetry(
-            `Azure Cost Management ${call.label} (${type})`,
-            async () => {
-              const res = await pipeline.sendRequest(
-                client,
-                createPipelineRequest({
-                  url: target,
-                  method: 'POST',
-                  body,
-                  headers: createHttpHeaders({'content-type': 'application/json'}),
-                }),
-              )
-              if (res.status >= 300) throw new AzureHttpError(res)
-              return res
-            },
-            classifyAzureError,
-            retry,
-            counter,
-            options.retryHooks,
+  /** Every page of one planned call for one cost type, following nextLink. */
+  async function* pages(call: AzureCall, type: AzureCostType): AsyncGenerator<QueryResult> {
+    const body = JSON.stringify(queryBody(type, call, window))
+    let url: string | undefined = firstUrl
+    while (url) {
+      const target: string = url
+      const response = await withRetry(
+        `Azure Cost Management ${call.label} (${type})`,
+        async () => {
+          const res = await pipeline.sendRequest(
+            client,
+            createPipelineRequest({
+              url: target,
+              method: 'POST',
+              body,
+              headers: createHttpHeaders({'content-type': 'application/json'}),
+            }),
           )
-          const page = JSON.parse(response.bodyAsText ?? '{}') as QueryResult
-          for (const row of toAzureRows(page, call, type, options)) mergeRow(merged, row)
-          url = page.properties?.nextLink || undefined
-        }
-      }
+          if (res.status >= 300) throw new AzureHttpError(res)
+          return res
+        },
+        classifyAzureError,
+        retry,
+        counter,
+        options.retryHooks,
+      )
+      const page = JSON.parse(response.bodyAsText ?? '{}') as QueryResult
+      yield page
+      url = page.properties?.nextLink || undefined
     }
+  }
+
+  const merged = new Map<string, DailyCostRow>()
+  const cells = new Map<string, Map<string, DetailCell>>()
+  try {
+    for (const call of planAzureCalls(options.scope, options.extraGroup))
+      for (const type of AZURE_COST_TYPES)
+        for await (const page of pages(call, type))
+          for (const row of toAzureRows(page, call, type, options)) mergeRow(merged, row)
+    if (options.details !== false)
+      for (const call of planAzureDetailCalls(options.scope)) {
+        const byCall = new Map<string, DetailCell>()
+        for (const type of AZURE_COST_TYPES)
+          for await (const page of pages(call, type))
+            for (const cell of toAzureCells(page, type)) mergeCell(byCall, cell)
+        cells.set(call.label, byCall)
+      }
   } catch (error) {
     throw mapAzureError(error, options.scope)
   }
-  return [...merged.values()]
+  const rows = [...merged.values()]
+  if (options.details === false)
+    return {rows, detailsMissing: ['usage types and resources: turned off (details: false)']}
+  return {rows, details: azureDetails(options.scope, cells)}
+}
+
+/** A detail page's rows as cells: `by` is the first grouping's value, `value` the second's. */
+export function toAzureCells(page: QueryResult, type: AzureCostType): DetailCell[] {
+  const columns = (page.properties?.columns ?? []).map((c) => c.name.toLowerCase())
+  const col = (name: string): number => columns.indexOf(name.toLowerCase())
+  const iCost = ['Cost', 'PreTaxCost', 'totalCost', 'CostUSD', 'PreTaxCostUSD'].map(col).find((i) => i >= 0) ?? -1
+  const iDate = col('UsageDate')
+  // The two grouping columns sit between UsageDate and Currency, in the order asked.
+  const groupColumns = columns
+    .map((name, i) => ({name, i}))
+    .filter(({name, i}) => i !== iCost && i !== iDate && name !== 'currency')
+  const cells: DetailCell[] = []
+  for (const raw of page.properties?.rows ?? []) {
+    const cost = Number(raw[iCost] ?? 0)
+    const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:$|T)/.exec(String(raw[iDate] ?? ''))
+    if (!m || !Number.isFinite(cost) || groupColumns.length < 2) {
+      throw remoteError(
+        `Azure Cost Management answered a detail row we cannot read (columns: ${columns.join(', ')})`,
+        'report this with the API version in use; the store is unchanged',
+      )
+    }
+    if (cost === 0) continue
+    cells.push({
+      day: `${m[1]}-${m[2]}-${m[3]}`,
+      by: String(raw[groupColumns[0]!.i] ?? ''),
+      value: String(raw[groupColumns[1]!.i] ?? ''),
+      label: String(raw[col('Currency')] ?? 'USD').toUpperCase(),
+      billedCost: type === 'ActualCost' ? cost : 0,
+      effectiveCost: type === 'AmortizedCost' ? cost : 0,
+    })
+  }
+  return cells
+}
+
+/** Actual and amortized cells of the same day, grouping and currency become one. */
+function mergeCell(merged: Map<string, DetailCell>, cell: DetailCell): void {
+  const key = [cell.day, cell.by, cell.value, cell.label].join('\u0001')
+  const existing = merged.get(key)
+  if (!existing) merged.set(key, cell)
+  else {
+    existing.billedCost += cell.billedCost
+    existing.effectiveCost += cell.effectiveCost
+  }
+}
+
+/**
+ * Resources and meters on the grain: a resource's subscription is in its id (or is the scope's),
+ * its service is the grouping's; meters are crossed with subscriptions when the scope spans several.
+ * (The cells' label carries the currency until here.)
+ */
+export function azureDetails(scope: string, cells: Map<string, Map<string, DetailCell>>): FetchedDetail[] {
+  const scopeSubscription = subscriptionOfScope(scope)
+  const list = (label: string): DetailCell[] => [...(cells.get(label)?.values() ?? [])]
+  const resources: FetchedDetail[] = list('resources').map((c) => ({
+    day: c.day,
+    kind: 'resource',
+    value: c.by,
+    label: c.by.split('/').filter(Boolean).at(-1) ?? '',
+    match: {
+      serviceName: c.value,
+      currency: c.label,
+      ...(scopeSubscription !== undefined
+        ? {subAccountId: scopeSubscription}
+        : subscriptionOfScope(c.by) !== undefined
+          ? {subAccountId: subscriptionOfScope(c.by)}
+          : {}),
+    },
+    billedCost: c.billedCost,
+    effectiveCost: c.effectiveCost,
+  }))
+  const byService = list('meters by service')
+  const meters: FetchedDetail[] = cells.has('meters by subscription')
+    ? crossUsageTypes(
+        list('meters by subscription').map((c) => ({...c, label: undefined})),
+        byService.map((c) => ({...c, label: undefined})),
+      )
+    : byService.map((c) => ({
+        day: c.day,
+        kind: 'usage-type',
+        value: c.value,
+        match: {serviceName: c.by, currency: c.label, ...(scopeSubscription ? {subAccountId: scopeSubscription} : {})},
+        billedCost: c.billedCost,
+        effectiveCost: c.effectiveCost,
+      }))
+  return [...resources, ...meters]
 }
 
 function queryBody(type: AzureCostType, call: AzureCall, window: CollectWindow): unknown {

@@ -57,3 +57,43 @@ export function planAzureCalls(scope: string, extra?: AzureExtraGroup): AzureCal
     },
   ]
 }
+
+/**
+ * The calls for root causes, over the same window and usage filter (each again for both cost types):
+ * resources by ResourceId x ServiceName (the subscription is in the resource id), and meters by
+ * ServiceName x Meter, plus SubscriptionId x Meter when the scope spans subscriptions (combined by
+ * crossUsageTypes). Two or three calls per cost type before paging.
+ */
+export function planAzureDetailCalls(scope: string): AzureCall[] {
+  const single = subscriptionOfScope(scope) !== undefined
+  return [
+    {
+      label: 'resources',
+      grouping: [
+        {type: 'Dimension', name: 'ResourceId'},
+        {type: 'Dimension', name: 'ServiceName'},
+      ],
+      filter: usage,
+    },
+    {
+      label: 'meters by service',
+      grouping: [
+        {type: 'Dimension', name: 'ServiceName'},
+        {type: 'Dimension', name: 'Meter'},
+      ],
+      filter: usage,
+    },
+    ...(single
+      ? []
+      : [
+          {
+            label: 'meters by subscription',
+            grouping: [
+              {type: 'Dimension', name: 'SubscriptionId'},
+              {type: 'Dimension', name: 'Meter'},
+            ] as AzureGrouping[],
+            filter: usage,
+          },
+        ]),
+  ]
+}

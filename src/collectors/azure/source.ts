@@ -15,6 +15,12 @@ export const azureSourceConfig = z.strictObject({
     })
     .describe('Cost Management scope: subscription, resource group, billing account or management group'),
   groupBy: groupByField.optional(),
+  details: z
+    .boolean()
+    .optional()
+    .describe(
+      'Also fetch meters and resources for anomaly root causes (default true): two or three more queries per cost type, paged',
+    ),
   endpoint: endpointField.optional(),
   cloud: z
     .enum(AZURE_CLOUD_NAMES)

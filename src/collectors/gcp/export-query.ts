@@ -57,3 +57,56 @@ WHERE _PARTITIONTIME >= TIMESTAMP_SUB(TIMESTAMP(@from_day), INTERVAL 1 DAY)
   AND DATE(usage_start_time) BETWEEN DATE(@from_day) AND DATE(@to_day)
 GROUP BY day, invoice_month, project_id, service, region, cost_type, currency${label ? ', label_value' : ''}`
 }
+
+/** A detailed (resource-level) export's table name; only that export has resource.name. */
+export const isDetailedExport = (table: string): boolean =>
+  /gcp_billing_export_resource_v1_/i.test(parseExportTable(table).table)
+
+/** Values kept per key, day and kind by the detail query; the rest is summed under '' (as the store keeps them). */
+export const DETAILS_PER_KEY = 20
+
+/**
+ * Usage below the grain, for root causes, in one scan of the same partitions: each usage row is
+ * counted once per kind (SKU; and resource, where the export has resource.name) and summed per
+ * project, service, region, currency, day and value; BigQuery keeps each key's 20 largest values a
+ * day and sums the rest under '', so the answer grows with keys x days, not with resources.
+ */
+export function exportDetailQuery(table: string, withResources: boolean): string {
+  const t = parseExportTable(table)
+  const kinds = withResources ? "['usage-type', 'resource']" : "['usage-type']"
+  const value = withResources
+    ? "IF(kind = 'usage-type', IFNULL(sku.id, ''), IFNULL(resource.global_name, IFNULL(resource.name, '')))"
+    : "IFNULL(sku.id, '')"
+  const label = withResources ? "IF(kind = 'usage-type', sku.description, resource.name)" : 'sku.description'
+  return `WITH detail AS (
+  SELECT
+    kind,
+    FORMAT_DATE('%Y-%m-%d', DATE(usage_start_time)) AS day,
+    IFNULL(project.id, '') AS project_id,
+    IFNULL(service.description, '') AS service,
+    IFNULL(location.region, IFNULL(location.location, '')) AS region,
+    currency,
+    ${value} AS detail_value,
+    ANY_VALUE(${label}) AS detail_label,
+    SUM(cost) AS billed_cost,
+    SUM(cost) + SUM(IFNULL((SELECT SUM(c.amount) FROM UNNEST(credits) AS c), 0)) AS effective_cost
+  FROM \`${t.project}.${t.dataset}.${t.table}\` CROSS JOIN UNNEST(${kinds}) AS kind
+  WHERE _PARTITIONTIME >= TIMESTAMP_SUB(TIMESTAMP(@from_day), INTERVAL 1 DAY)
+    AND DATE(usage_start_time) BETWEEN DATE(@from_day) AND DATE(@to_day)
+    AND IFNULL(cost_type, 'regular') = 'regular'
+  GROUP BY kind, day, project_id, service, region, currency, detail_value
+), ranked AS (
+  SELECT *, ROW_NUMBER() OVER (
+    PARTITION BY kind, day, project_id, service, region, currency
+    ORDER BY ABS(effective_cost) DESC, detail_value) AS detail_rank
+  FROM detail
+)
+SELECT
+  kind, day, project_id, service, region, currency,
+  IF(detail_rank <= ${DETAILS_PER_KEY}, detail_value, '') AS kept_value,
+  ANY_VALUE(IF(detail_rank <= ${DETAILS_PER_KEY}, detail_label, '')) AS kept_label,
+  SUM(billed_cost) AS billed_cost,
+  SUM(effective_cost) AS effective_cost
+FROM ranked
+GROUP BY kind, day, project_id, service, region, currency, kept_value`
+}

@@ -4,12 +4,21 @@ import {type UserInput, usageError} from '../../errors.js'
 import {WINDOW_END, WINDOW_START} from '../../dates.js'
 import {remoteError} from '../cloud-errors.js'
 import type {DailyCostRow} from '../../model/cost.js'
-import type {CostFetcher} from '../cloud-collect.js'
+import type {CostFetcher, FetchedDays} from '../cloud-collect.js'
+import type {FetchedDetail} from '../cloud-details.js'
 import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
 import {parseGcpEndpoint, resolvedGcpAuth} from './auth.js'
 import {classifyGcpError, mapGcpError} from './errors.js'
-import {billingAccountFromTable, COST_TYPES, exportQuery, parseExportTable, TABLE_INPUT} from './export-query.js'
+import {
+  billingAccountFromTable,
+  COST_TYPES,
+  exportDetailQuery,
+  exportQuery,
+  isDetailedExport,
+  parseExportTable,
+  TABLE_INPUT,
+} from './export-query.js'
 
 export const GCP_SOURCE = 'gcp'
 
@@ -30,6 +39,8 @@ export interface GcpSourceOptions {
   accessToken?: string
   /** Rows per result page. */
   pageSize?: number
+  /** The table has resource.name (a detailed export); default: read from the table name. */
+  detailedExport?: boolean
   retry?: RetryPolicy
   retryHooks?: RetryHooks
 }
@@ -63,9 +74,9 @@ interface ExportRow {
 }
 
 /** One answer of jobs.query / getQueryResults with autoPaginate off: rows, the next page's options, the raw response. */
-type QueryPage = [ExportRow[], {pageToken?: string; job?: unknown} | null, {jobComplete?: boolean} | undefined]
-interface ResultsJob {
-  getQueryResults: (options: unknown) => Promise<QueryPage>
+type QueryPage<T> = [T[], {pageToken?: string; job?: unknown} | null, {jobComplete?: boolean} | undefined]
+interface ResultsJob<T> {
+  getQueryResults: (options: unknown) => Promise<QueryPage<T>>
 }
 
 /** Checks of a running query before giving up; each waits server-side (about 10 s), so about an hour. */
@@ -89,7 +100,7 @@ export function gcpCostFetcher(options: GcpSourceOptions): CostFetcher {
     provider: 'Google Cloud',
     billingAccountId,
     location: `bigquery:${options.table}${options.label ? `:label:${options.label}` : ''}`,
-    fetchDays: async (window, counter) => ({rows: await fetchGcpDays(options, window, counter)}),
+    fetchDays: (window, counter) => fetchGcpDays(options, window, counter),
   }
 }
 
@@ -97,34 +108,46 @@ async function fetchGcpDays(
   options: GcpSourceOptions,
   window: CollectWindow,
   counter: RequestCounter,
-): Promise<DailyCostRow[]> {
+): Promise<FetchedDays> {
   const table = parseExportTable(options.table)
   const retry = options.retry ?? DEFAULT_RETRY
   const label = `BigQuery export ${options.table}`
   const call = <T>(fn: () => Promise<T>): Promise<T> =>
     withRetry(label, fn, classifyGcpError, retry, counter, options.retryHooks)
-  const maxResults = options.pageSize ?? 10_000
-  const rows: ExportRow[] = []
+  const withResources = options.detailedExport ?? isDetailedExport(options.table)
   try {
     const bigquery = await createBigQuery(options, options.project ?? table.project)
-    const params: Record<string, string> = {
-      from_day: window.from,
-      to_day: window.to,
+    const params: Record<string, string> = {from_day: window.from, to_day: window.to}
+    const rows = await runQuery<ExportRow>(bigquery, exportQuery(options.table, options.label), {
+      ...params,
       ...(options.label ? {label: options.label} : {}),
+    })
+    const details = await runQuery<DetailRow>(bigquery, exportDetailQuery(options.table, withResources), params)
+    return {
+      rows: rows.map((r) => toGcpRow(r, options.label)),
+      details: details.map(toGcpDetail),
+      detailsMissing: withResources
+        ? []
+        : [
+            'resources: a standard export has no resource.name (use the detailed export gcp_billing_export_resource_v1_…, or detailedExport: true for a view over it)',
+          ],
     }
+  } catch (error) {
+    throw mapGcpError(error, label)
+  }
+
+  /** Runs one query and pages its answer, polling while BigQuery still runs it. */
+  async function runQuery<T>(bigquery: BigQuery, query: string, params: Record<string, string>): Promise<T[]> {
+    const maxResults = options.pageSize ?? 10_000
+    const out: T[] = []
     let [page, next, response] = await call(
       () =>
         bigquery.query(
-          {
-            query: exportQuery(options.table, options.label),
-            params,
-            useLegacySql: false,
-            ...(options.location ? {location: options.location} : {}),
-          },
+          {query, params, useLegacySql: false, ...(options.location ? {location: options.location} : {})},
           {autoPaginate: false, maxResults},
-        ) as unknown as Promise<QueryPage>,
+        ) as unknown as Promise<QueryPage<T>>,
     )
-    const job = next?.job as ResultsJob | undefined
+    const job = next?.job as ResultsJob<T> | undefined
     // A query over a large export outlives jobs.query's wait: the answer is then "not complete" with no
     // rows, which must be polled, not stored as an empty window (that would wipe the days).
     for (let polls = 1; response?.jobComplete === false; polls++) {
@@ -137,17 +160,45 @@ async function fetchGcpDays(
       }
       ;[page, next, response] = await call(() => job.getQueryResults({autoPaginate: false, maxResults}))
     }
-    rows.push(...page)
+    out.push(...page)
     while (next?.pageToken) {
       const token = next.pageToken
       const [more, after] = await call(() => job!.getQueryResults({pageToken: token, autoPaginate: false, maxResults}))
-      rows.push(...more)
+      out.push(...more)
       next = after
     }
-  } catch (error) {
-    throw mapGcpError(error, label)
+    return out
   }
-  return rows.map((r) => toGcpRow(r, options.label))
+}
+
+interface DetailRow {
+  kind: string
+  day: string
+  project_id: string
+  service: string
+  region: string
+  currency: string
+  kept_value: string
+  kept_label: string | null
+  billed_cost: number
+  effective_cost: number
+}
+
+export function toGcpDetail(r: DetailRow): FetchedDetail {
+  return {
+    day: r.day,
+    kind: r.kind === 'resource' ? 'resource' : 'usage-type',
+    value: r.kept_value ?? '',
+    label: r.kept_label ?? undefined,
+    match: {
+      subAccountId: r.project_id,
+      serviceName: r.service,
+      regionId: r.region,
+      currency: String(r.currency || 'USD').toUpperCase(),
+    },
+    billedCost: Number(r.billed_cost),
+    effectiveCost: Number(r.effective_cost),
+  }
 }
 
 export function toGcpRow(r: ExportRow, label?: string): DailyCostRow {

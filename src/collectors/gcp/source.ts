@@ -16,6 +16,12 @@ export const gcpSourceConfig = z
     project: z.string().min(1).optional().describe("Project the query job runs in (default: the table's project)"),
     location: z.string().min(1).optional().describe('BigQuery dataset location, e.g. US or EU'),
     label: z.string().min(1).optional().describe('A resource label key grouped on and stored as a tag'),
+    detailedExport: z
+      .boolean()
+      .optional()
+      .describe(
+        'The table has resource.name (a detailed, resource-level export), so root causes can name resources (default: true when the table is named gcp_billing_export_resource_v1_…)',
+      ),
     prices: z
       .boolean()
       .default(false)

@@ -63,13 +63,17 @@ afterEach(() => {
 })
 
 describe('finops collect aws (Cost Explorer over the wire)', () => {
-  it('plans two GetCostAndUsage calls, pages them, and lands the ledger at the FOCUS grain', async () => {
+  it('plans two GetCostAndUsage calls (and two for usage types), pages them, and lands the ledger at the FOCUS grain', async () => {
     const summary = await collect()
     expect(summary.window).toEqual({from: '2026-10-17', to: '2026-11-25'})
     const calls = ce.calls('GetCostAndUsage')
-    // 40 days in pages of 14 days: 3 pages for each of the two planned calls.
-    expect(calls).toHaveLength(6)
-    expect(summary.requests).toBe(6)
+    // 40 days in pages of 14 days: 3 pages for each of the two planned calls, then of the two usage-type calls.
+    expect(calls).toHaveLength(12)
+    expect(summary.requests).toBe(12)
+    expect(calls.slice(6).map((c) => (c.json as {GroupBy: {Key: string}[]}).GroupBy.map((g) => g.Key))).toEqual([
+      ...Array.from({length: 3}, () => ['SERVICE', 'USAGE_TYPE']),
+      ...Array.from({length: 3}, () => ['LINKED_ACCOUNT', 'USAGE_TYPE']),
+    ])
     const first = calls[0]!.json as Record<string, unknown>
     expect(calls[0]!.headers['content-type']).toBe('application/x-amz-json-1.1')
     expect(first).toMatchObject({
@@ -111,7 +115,7 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     expect(getWatermark(db, 'aws-ce', summary.location)).toMatchObject({
       collectedThrough: '2026-11-25',
       finalThrough: '2026-10-31',
-      lastRequests: 6,
+      lastRequests: 12,
     })
   })
 
@@ -196,7 +200,7 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
 
   it('retries ThrottlingException with bounded, jittered backoff and then succeeds', async () => {
     ce.failNext(2, 'ThrottlingException')
-    const summary = await collect({}, {from: '2026-11-20', to: '2026-11-25'})
+    const summary = await collect({usageTypes: false}, {from: '2026-11-20', to: '2026-11-25'})
     expect(summary.retries).toBe(2)
     expect(summary.requests).toBe(4)
     expect(sleeps).toEqual([50, 100])
@@ -206,7 +210,7 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
   it('tells a request listener of every page and retry as it is sent, for the progress display', async () => {
     ce.failNext(2, 'ThrottlingException')
     const heard: {requests: number; retries: number}[] = []
-    const summary = await collectCloudCosts(db, awsCostFetcher(options()), {
+    const summary = await collectCloudCosts(db, awsCostFetcher(options({usageTypes: false})), {
       restatementDays: 3,
       initialDays: 40,
       today: TODAY,
@@ -221,7 +225,7 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
 
   it('a connection reset mid-request is retried like throttling, within the same budget', async () => {
     ce.failNext(1, 'DROP')
-    const summary = await collect({}, {from: '2026-11-24', to: '2026-11-25'})
+    const summary = await collect({usageTypes: false}, {from: '2026-11-24', to: '2026-11-25'})
     expect(summary.retries).toBe(1)
     expect(summary.requests).toBe(3)
     expectSameTotals(storeTotals('2026-11-24', '2026-11-25'), ledgerTotals('2026-11-24', '2026-11-25'))
@@ -285,12 +289,15 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     )
     expect(ce.calls('GetDimensionValues')).toHaveLength(1)
     const usage = ce.calls('GetCostAndUsage')
+    // Usage types are not fanned out: two calls over all accounts, whatever their number.
     expect(usage.map((c) => (c.json as {GroupBy: {Key: string}[]}).GroupBy.map((g) => g.Key))).toEqual([
       ['SERVICE', 'REGION'],
       ['SERVICE', 'REGION'],
       ['LINKED_ACCOUNT', 'RECORD_TYPE'],
+      ['SERVICE', 'USAGE_TYPE'],
+      ['LINKED_ACCOUNT', 'USAGE_TYPE'],
     ])
-    expect(summary.requests).toBe(4)
+    expect(summary.requests).toBe(6)
     const regions = db
       .prepare(`SELECT DISTINCT region_id FROM cost_daily WHERE charge_category = 'Usage' ORDER BY 1`)
       .pluck()

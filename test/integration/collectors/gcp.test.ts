@@ -68,10 +68,14 @@ afterEach(() => {
 })
 
 describe('finops collect gcp: BigQuery billing export', () => {
-  it('runs one aggregated, partition-filtered query and pages its results with pageToken', async () => {
+  it('runs one aggregated, partition-filtered query (and one for usage details) and pages their results with pageToken', async () => {
     const summary = await collect()
     expect(summary.window).toEqual({from: '2026-10-27', to: '2026-11-25'})
-    const [query, ...pages] = gcp.queries()
+    const posts = gcp.queries().filter((r) => r.method === 'POST')
+    expect(posts).toHaveLength(2)
+    expect((posts[1]!.json as {query: string}).query).toContain('detail_value')
+    const query = posts[0]
+    const pages = gcp.queries().filter((r) => r.method !== 'POST')
     expect(query!.method).toBe('POST')
     expect(query!.path).toBe('/bigquery/v2/projects/billing-admin/queries')
     const body = query!.json as {
@@ -92,7 +96,7 @@ describe('finops collect gcp: BigQuery billing export', () => {
     })
     expect(pages.length).toBeGreaterThan(0)
     expect(pages.every((p) => p.method === 'GET' && p.url.searchParams.get('pageToken'))).toBe(true)
-    expect(summary.requests).toBe(1 + pages.length)
+    expect(summary.requests).toBe(2 + pages.length)
     expectSame(
       storeBy('2026-10-27', '2026-11-25', ['sub-account', 'service', 'charge-category']),
       ledgerBy(
