@@ -5,6 +5,7 @@ import {addDays, monthKey, monthStart, today} from '../dates.js'
 import type {CostForecast} from '../../forecasters/types.js'
 import type {KubernetesConfig} from '../config/sections/kubernetes.js'
 import {buildSavingsLedger} from '../savings/from-store.js'
+import type {SavingsGroup} from '../savings/schemas.js'
 import {listBudgets} from '../store/budgets.js'
 import {queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
@@ -154,7 +155,31 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
 export function realizedSavingsSamples(db: Db, kubernetes: KubernetesConfig, now = today()): MetricSample[] {
   const ledger = buildSavingsLedger(db, kubernetes, {}, now)
   const samples: MetricSample[] = []
-  for (const g of ledger.byKind) {
+  // Purchased commitments, measured on the bill, as one more kind.
+  const commitments = new Map<string, SavingsGroup>()
+  for (const c of ledger.commitments) {
+    const g = commitments.get(c.currency) ?? {
+      key: 'commitment',
+      currency: c.currency,
+      actions: 0,
+      measured: 0,
+      flagged: 0,
+      promisedMonthly: 0,
+      promisedMeasuredMonthly: 0,
+      realizedMonthly: 0,
+      ratio: null,
+    }
+    g.actions++
+    g.promisedMonthly += c.promisedMonthly ?? 0
+    if (c.realizedMonthly !== null) {
+      g.measured++
+      g.realizedMonthly = round(g.realizedMonthly + c.realizedMonthly)
+      g.promisedMeasuredMonthly = round(g.promisedMeasuredMonthly + (c.promisedMonthly ?? 0))
+    }
+    g.ratio = g.promisedMeasuredMonthly > 0 ? round(g.realizedMonthly / g.promisedMeasuredMonthly, 4) : null
+    commitments.set(c.currency, g)
+  }
+  for (const g of [...ledger.byKind, ...commitments.values()]) {
     const labels = {kind: g.key, currency: g.currency}
     samples.push(
       {
@@ -183,7 +208,7 @@ export function realizedSavingsSamples(db: Db, kubernetes: KubernetesConfig, now
     ] as const)
       samples.push({
         name: 'finops_savings_actions',
-        help: 'Applied actions in the savings ledger, measured or not measurable yet',
+        help: 'Applied actions (and purchased commitments, kind commitment) in the savings ledger, measured or not measurable yet',
         labels: {...labels, state},
         value,
       })

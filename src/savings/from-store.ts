@@ -1,5 +1,8 @@
 import type {KubernetesConfig} from '../config/sections/kubernetes.js'
-import {addDays, today} from '../dates.js'
+import {commitmentDataDays} from '../commitments/from-store.js'
+import type {CommitmentStatusEntry} from '../commitments/schemas.js'
+import {commitmentStatus} from '../commitments/status.js'
+import {addDays, daysBetween, today} from '../dates.js'
 import {isFinopsError, notFoundError} from '../errors.js'
 import {runAllocation} from '../k8s/allocation-report.js'
 import type {AllocationAmounts} from '../k8s/allocation-model.js'
@@ -8,6 +11,7 @@ import {describeFilter, type WorkloadFilter, workloadSelected} from '../k8s/work
 import type {ActionRecord} from '../model/action.js'
 import type {Workload} from '../model/k8s.js'
 import {listActions} from '../store/actions.js'
+import {readCommitmentUsageTotals} from '../store/commitment-usage.js'
 import {readInventory} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
 import {listCommitments, readCoveredDays, readWorkloadDays, type WorkloadContainerDay} from '../store/savings.js'
@@ -20,6 +24,7 @@ import {
   measureAction,
 } from './ledger.js'
 import type {CommitmentEntry, LedgerEntry, SavingsReport} from './schemas.js'
+import {commitmentWindow, measureCommitment} from './commitment-realized.js'
 import {groupLedger, ledgerTotals, realizedRatios} from './summary.js'
 import type {RealizedRatios} from '../../recommenders/track-record.js'
 
@@ -167,7 +172,7 @@ export function buildSavingsLedger(
     byNamespace: groupLedger(entries, (e) => e.namespace),
     byTeam: groupLedger(entries, (e) => e.team),
     totals: ledgerTotals(entries),
-    commitments: options.ids || options.kinds || options.filter ? [] : commitmentEntries(db),
+    commitments: options.ids || options.kinds || options.filter ? [] : commitmentEntries(db, asOf),
     warnings,
   }
 }
@@ -338,24 +343,57 @@ function snapshotFields(w: Workload, container: string | undefined) {
 }
 
 /**
- * Purchased commitments. Their realized saving is bill-level (on-demand equivalent of the usage they
- * covered minus what they cost); the store does not keep commitment usage from the bill yet.
+ * Purchased commitments, measured at the bill level on the commitment usage the FOCUS import keeps
+ * (the rows `commitments status` reads), over the last DEFAULT_AFTER_DAYS days of bill since each
+ * started; not measurable yet where the store holds no such bill.
  */
-function commitmentEntries(db: Db): CommitmentEntry[] {
-  return listCommitments(db).map((c) => ({
-    id: c.id,
-    provider: c.provider,
-    type: c.type,
-    hourlyCommitment: c.hourlyCommitment,
-    termMonths: c.termMonths,
-    startDay: c.startDay,
-    currency: c.currency,
-    promisedMonthly: c.promisedMonthly,
-    realizedMonthly: null,
-    measurable: false,
-    note: 'not measurable yet: the store keeps no commitment usage from the bill (covered on-demand equivalent vs the commitment fee)',
-  }))
+function commitmentEntries(db: Db, asOf: string): CommitmentEntry[] {
+  const purchased = listCommitments(db)
+  if (purchased.length === 0) return []
+  const data = commitmentDataDays(db)
+  const statuses = new Map<string, CommitmentStatusEntry[]>()
+  return purchased.map((c) => {
+    const base = {
+      id: c.id,
+      provider: c.provider,
+      type: c.type,
+      hourlyCommitment: c.hourlyCommitment,
+      termMonths: c.termMonths,
+      startDay: c.startDay,
+      currency: c.currency,
+      promisedMonthly: c.promisedMonthly,
+    }
+    if (!data)
+      return {
+        ...base,
+        ...notMeasured(
+          'not measurable yet: the store holds no commitment usage from the bill (import a FOCUS export with finops collect focus)',
+        ),
+      }
+    const window = commitmentWindow(c, data, asOf, DEFAULT_AFTER_DAYS)
+    if ('reason' in window) return {...base, ...notMeasured(window.reason)}
+    const key = `${window.from}|${window.to}`
+    const hours = (daysBetween(window.from, window.to) + 1) * 24
+    let billed = statuses.get(key)
+    if (!billed) {
+      billed = commitmentStatus(readCommitmentUsageTotals(db, window), {...window, hours}).commitments
+      statuses.set(key, billed)
+    }
+    return {...base, ...measureCommitment(c, billed, {...window, hours})}
+  })
 }
+
+const notMeasured = (note: string) => ({
+  realizedMonthly: null,
+  measurable: false,
+  note,
+  window: null,
+  coveredOnDemandMonthly: null,
+  commitmentCostMonthly: null,
+  unusedMonthly: null,
+  utilization: null,
+  ratio: null,
+})
 
 /** How far back the track record the recommenders get reaches: recent behaviour, bounded work. */
 export const TRACK_RECORD_DAYS = 90

@@ -61,9 +61,19 @@ export const commitmentEntrySchema = z.strictObject({
   startDay: z.string(),
   currency: z.string(),
   promisedMonthly: money.nullable(),
-  realizedMonthly: money.nullable(),
+  realizedMonthly: money
+    .nullable()
+    .describe(
+      "bill level: covered usage at the rate paid without it minus the commitment's used and unused cost, per month",
+    ),
   measurable: z.boolean(),
   note: z.string(),
+  window: z.strictObject({from: z.string(), to: z.string()}).nullable().describe('the bill days measured'),
+  coveredOnDemandMonthly: money.nullable(),
+  commitmentCostMonthly: money.nullable().describe('used and unused cost per month, as the bill amortizes it'),
+  unusedMonthly: money.nullable(),
+  utilization: z.number().nullable(),
+  ratio: z.number().nullable().describe('realized / promised'),
 })
 
 export const savingsReportSchema = z.strictObject({
@@ -82,7 +92,16 @@ export const savingsReportSchema = z.strictObject({
 
 export const savingsRecordSchema = z.strictObject({
   created: z.boolean(),
-  commitment: commitmentEntrySchema.omit({realizedMonthly: true, measurable: true}),
+  commitment: commitmentEntrySchema.omit({
+    realizedMonthly: true,
+    measurable: true,
+    window: true,
+    coveredOnDemandMonthly: true,
+    commitmentCostMonthly: true,
+    unusedMonthly: true,
+    utilization: true,
+    ratio: true,
+  }),
 })
 
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>
