@@ -40,9 +40,7 @@ FINOPS_NOW (an ISO date or time) pins "now" for every step: the run id, schedule
     const runId = newRunId(currentInstant())
     const log = createRunLogger(runId)
     // Child steps get the same store and config this run resolved, whatever their working directory.
-    const dbPath = flags.db
-      ? path.resolve(flags.db)
-      : resolveStorePath(process.env.FINOPS_DB ? undefined : loaded.config.store)
+    const dbPath = resolveStorePath(flags.db, process.env, () => loaded.config.store)
     const common = ['--db', dbPath, ...(loaded.file ? ['--config', loaded.file] : [])]
     const cli = processInvoker(
       path.join(this.config.root, 'bin', 'run.js'),

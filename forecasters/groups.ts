@@ -74,21 +74,24 @@ export function forecastGroups(
     }
     const recurringTotal = recurring.reduce((a, r) => a + r.amount, 0)
     const draft = {keys, recurring, historyFrom, historyDays: age, young}
-    if (young) {
+    // A group's recent level projected on its own trajectory, for groups the models cannot forecast.
+    const rampForecast = () => {
       const ramp = forecastRamp(
         history.map((p) => Math.max(0, p.value)),
         horizonDays,
         options.level,
       )
-      drafts.push({
-        ...draft,
+      return {
         daily: ramp.mean.map((m, i) => withRecurring({mean: m, lower: ramp.lower[i]!, upper: ramp.upper[i]!}, i)),
         total: {
           mean: ramp.total.mean + recurringTotal,
           lower: ramp.total.lower + recurringTotal,
           upper: ramp.total.upper + recurringTotal,
         },
-      })
+      }
+    }
+    if (young) {
+      drafts.push({...draft, ...rampForecast()})
       if (!warnings.some((w) => w.code === 'young-series'))
         warnings.push({
           code: 'young-series',
@@ -115,21 +118,7 @@ export function forecastGroups(
       continue
     }
     // Too little history for the models (the whole bill is short) or negative days: its recent level, flat.
-    const ramp = forecastRamp(
-      history.map((p) => Math.max(0, p.value)),
-      horizonDays,
-      options.level,
-    )
-    drafts.push({
-      ...draft,
-      young: true,
-      daily: ramp.mean.map((m, i) => withRecurring({mean: m, lower: ramp.lower[i]!, upper: ramp.upper[i]!}, i)),
-      total: {
-        mean: ramp.total.mean + recurringTotal,
-        lower: ramp.total.lower + recurringTotal,
-        upper: ramp.total.upper + recurringTotal,
-      },
-    })
+    drafts.push({...draft, young: true, ...rampForecast()})
   }
   return reconcile(drafts, total.daily, lastDay)
 }

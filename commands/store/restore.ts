@@ -34,7 +34,7 @@ store needs --yes. Suspend the CronJob first. See docs/disaster-recovery.md.`
     const from = flags.from ?? config.backup.to
     if (!from) throw usageError('no backup location', `give --from ${LOCATION_HELP}, or set backup.to in finops.yaml`)
     const location = parseLocation(from)
-    const store = resolveStorePath(flags.db ?? (process.env.FINOPS_DB ? undefined : config.store))
+    const store = resolveStorePath(flags.db, process.env, () => config.store)
     const result = await restoreStore({store, from: location, confirmed: flags.yes})
     await this.present('store-restore', result)
     return result

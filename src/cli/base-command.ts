@@ -206,8 +206,8 @@ export abstract class FinopsCommand extends Command {
 
   /** Opens the store named by --db / FINOPS_DB / the XDG default; closed when the command ends. */
   protected openStore(dbFlag: string | undefined, configFlag?: string): Db {
-    const configured = dbFlag ?? (process.env.FINOPS_DB ? undefined : this.finopsConfig(configFlag).config.store)
-    this.store ??= openStore(resolveStorePath(configured), {
+    const file = resolveStorePath(dbFlag, process.env, () => this.finopsConfig(configFlag).config.store)
+    this.store ??= openStore(file, {
       intent: (this.constructor as typeof FinopsCommand).storeIntent,
     })
     return this.store

@@ -70,9 +70,13 @@ function clusterMissing(config: FinopsConfig): string | undefined {
   }
 }
 
-function usageSource(config: FinopsConfig): 'prometheus' | 'metrics-server' | 'none' {
+/** Where the usage step reads from: run.usage, or with `auto` Prometheus when a URL is set (FINOPS_PROMETHEUS_URL or finops.yaml). */
+export function usageSource(
+  config: Pick<FinopsConfig, 'run' | 'kubernetes'>,
+  env: NodeJS.ProcessEnv = process.env,
+): 'prometheus' | 'metrics-server' | 'none' {
   if (config.run.usage !== 'auto') return config.run.usage
-  return process.env.FINOPS_PROMETHEUS_URL || config.kubernetes.prometheus.url ? 'prometheus' : 'metrics-server'
+  return env.FINOPS_PROMETHEUS_URL || config.kubernetes.prometheus.url ? 'prometheus' : 'metrics-server'
 }
 
 const hasSources = ({sources}: FinopsConfig): boolean => countSources(sources) > 0

@@ -10,9 +10,18 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'finops')
 }
 
-/** Where the store lives: --db, then FINOPS_DB, then the XDG default. */
-export function resolveStorePath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Where the store lives: --db, then FINOPS_DB, then `store:` of finops.yaml (read only when needed:
+ * `configured` loads the config), then the XDG default.
+ */
+export function resolveStorePath(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  configured?: () => string | undefined,
+): string {
   if (flag) return path.resolve(flag)
   if (env.FINOPS_DB) return path.resolve(env.FINOPS_DB)
+  const fromConfig = configured?.()
+  if (fromConfig) return path.resolve(fromConfig)
   return path.join(dataDir(env), 'finops.db')
 }
