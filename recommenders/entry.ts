@@ -1,3 +1,4 @@
+import type {BillRecommender} from './bill-context.js'
 import type {PlannedChanges, Recommender, RecommenderInput} from './context.js'
 import type {Recommendation} from '../src/model/recommendation.js'
 
@@ -14,6 +15,8 @@ export interface PlannedChangesDraft {
  * line in recommenders/registry.ts; the kind's name, id pattern, run order and CLI options follow.
  */
 export interface RecommenderEntry<Applies extends boolean = boolean> {
+  /** Sized on the cluster's inventory and usage (Kubernetes workloads). */
+  reads: 'workloads'
   /** Prefix of its recommendation ids (`rs-3f2a9c1b0d`). */
   idPrefix: string
   /** Kinds run in ascending order in one `recommend`: later kinds price on top of earlier ones' proposals. */
@@ -33,3 +36,19 @@ export interface RecommenderEntry<Applies extends boolean = boolean> {
    */
   applies: Applies
 }
+
+/**
+ * A kind sized on the bill rather than on the cluster (commitments): it reads the eligible spend per
+ * billing scope and proposes purchases, which finops reports and never makes. Same registry, same
+ * `--kind`; `recommend` runs the kinds of one family at a time, since their inputs and results differ.
+ */
+export interface BillRecommenderEntry {
+  reads: 'bill'
+  /** One line for help texts and docs. */
+  summary: string
+  recommend: BillRecommender
+  applies: false
+}
+
+/** Any entry of the recommender registry. */
+export type AnyRecommenderEntry = RecommenderEntry | BillRecommenderEntry

@@ -1,5 +1,6 @@
 import {recommendationId} from './context.js'
-import type {RecommenderEntry} from './entry.js'
+import {commitment} from './commitment/index.js'
+import type {AnyRecommenderEntry, BillRecommenderEntry, RecommenderEntry} from './entry.js'
 import {rightsize} from './rightsize/index.js'
 import {scaleDown} from './scale-down/index.js'
 import {spot} from './spot/index.js'
@@ -7,19 +8,40 @@ import type {WorkloadTarget} from '../src/model/recommendation.js'
 
 /**
  * The recommendation kinds. A new kind is one folder (its recommender and entry) and one line here;
- * `RecommendationKind`, the id pattern of the JSON contract, `recommend --kind`, the run order,
+ * `recommend --kind`, `RecommendationKind`, the id pattern of the JSON contract, the run order,
  * `apply --kind`, `apply.kinds` and `actions list --kind` all derive from this object. Key order is
- * the order apply considers kinds in and the order they are listed.
+ * the order apply considers kinds in and the order they are listed. An entry `reads` the cluster
+ * (workloads) or the bill (commitments): `recommend` runs one family at a time.
  */
 export const recommenderRegistry = {
   'scale-down': scaleDown,
   rightsize,
   spot,
-} as const satisfies Record<string, RecommenderEntry>
+  commitment,
+} as const satisfies Record<string, AnyRecommenderEntry>
 
-export type RecommendationKind = keyof typeof recommenderRegistry
+type Registry = typeof recommenderRegistry
 
-export const RECOMMENDATION_KINDS = Object.keys(recommenderRegistry) as [RecommendationKind, ...RecommendationKind[]]
+/** Every kind `recommend --kind` takes. */
+export type RecommenderKind = keyof Registry
+
+/** The kinds sized on the cluster: their results are `Recommendation`s that apply and the store know. */
+export type RecommendationKind = {
+  [K in RecommenderKind]: Registry[K] extends RecommenderEntry ? K : never
+}[RecommenderKind]
+
+/** The kinds sized on the bill. */
+export type BillKind = {[K in RecommenderKind]: Registry[K] extends BillRecommenderEntry ? K : never}[RecommenderKind]
+
+export const RECOMMENDER_KINDS = Object.keys(recommenderRegistry) as [RecommenderKind, ...RecommenderKind[]]
+
+const reading = (reads: AnyRecommenderEntry['reads']) =>
+  RECOMMENDER_KINDS.filter((k) => recommenderRegistry[k].reads === reads)
+
+/** The cluster kinds (what `recommend` runs without --kind). */
+export const RECOMMENDATION_KINDS = reading('workloads') as [RecommendationKind, ...RecommendationKind[]]
+
+export const BILL_KINDS = reading('bill') as BillKind[]
 
 /** The order kinds are computed in, whatever order --kind lists them. */
 export const RUN_ORDER: readonly RecommendationKind[] = [...RECOMMENDATION_KINDS].sort(

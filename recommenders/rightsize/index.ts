@@ -10,6 +10,7 @@ const change = (label: string, from: string, to: string): string | undefined =>
 
 /** CPU/memory requests and memory limits per container, from usage percentiles and peaks. */
 export const rightsize: RecommenderEntry<true> = {
+  reads: 'workloads',
   idPrefix: RIGHTSIZE.idPrefix,
   runOrder: 1,
   summary: 'CPU/memory requests and memory limits from usage percentiles and peaks, with margins and OOM history',

@@ -4,6 +4,7 @@ import {recommendScaleDown, SCALE_DOWN} from './recommend.js'
 
 /** Idle workloads to zero, and off-hours downtime from kube-downscaler annotations or finops.yaml. */
 export const scaleDown: RecommenderEntry<true> = {
+  reads: 'workloads',
   idPrefix: SCALE_DOWN.idPrefix,
   runOrder: 2,
   summary: 'idle workloads, and off-hours schedules from kube-downscaler annotations or finops.yaml',

@@ -3,6 +3,7 @@ import {recommendSpot, SPOT} from './recommend.js'
 
 /** Stateless replicated workloads that pass the eligibility checklist, to spot capacity. */
 export const spot: RecommenderEntry<true> = {
+  reads: 'workloads',
   idPrefix: SPOT.idPrefix,
   runOrder: 3,
   summary: 'stateless replicated workloads that pass the eligibility checklist, to spot capacity',

@@ -6,6 +6,7 @@ import {locateConfig} from './locate.js'
 import {alertsSection} from './sections/alerts.js'
 import {applySection} from './sections/apply.js'
 import {backupSection} from './sections/backup.js'
+import {commitmentsSection} from './sections/commitments.js'
 import {forecastSection} from './sections/forecast.js'
 import {importSection} from './sections/import.js'
 import {kubernetesSection} from './sections/kubernetes.js'
@@ -21,6 +22,7 @@ export const configSchema = z.strictObject({
   alerts: alertsSection,
   apply: applySection,
   backup: backupSection,
+  commitments: commitmentsSection,
   forecast: forecastSection,
   import: importSection,
   kubernetes: kubernetesSection,

@@ -30,6 +30,7 @@ import {reportSchema} from '../report/schemas.js'
 import {storeBackupSchema, storeRestoreSchema, storeVerifySchema} from '../backup/schemas.js'
 import {savingsRecordSchema, savingsReportSchema} from '../savings/schemas.js'
 import {commitmentsStatusSchema} from '../commitments/schemas.js'
+import {commitmentRecommendReportSchema} from '../../recommenders/commitment/schema.js'
 
 /**
  * Every command's `--json` contract, by command id (`cost report` is `cost-report`): the zod schema
@@ -65,7 +66,9 @@ export const commandContracts = {
   'cronjob-manifest': cronjobManifestSchema,
   demo: demoSchema,
   forecast: forecastSchema,
-  recommend: recommendReportSchema,
+  recommend: z
+    .union([recommendReportSchema, commitmentRecommendReportSchema])
+    .describe('workload recommendations; with --kind commitment, the commitment options per eligible scope'),
   report: reportSchema,
   rollback: rollbackSchema,
   savings: savingsReportSchema,

@@ -21,6 +21,7 @@ import type {ActualDay} from './charts/terminal-forecast-chart.js'
 import type {BackupResult, RestoreResult, VerifyResult} from '../backup/index.js'
 import type {SavingsRecordResult, SavingsReport} from '../savings/schemas.js'
 import type {CommitmentsStatus} from '../commitments/schemas.js'
+import type {CommitmentRecommendReport} from '../../recommenders/commitment/schema.js'
 
 /** `forecast --chart`: the actual days before each currency's forecast, and the terminal to draw in. */
 export interface ForecastChartOptions {
@@ -66,6 +67,7 @@ export interface ResultKinds {
   savings: {data: SavingsReport; options: object}
   'savings-record': {data: SavingsRecordResult; options: object}
   'commitments-status': {data: CommitmentsStatus; options: object}
+  'recommend-commitment': {data: CommitmentRecommendReport; options: object}
 }
 
 export type ResultKind = keyof ResultKinds

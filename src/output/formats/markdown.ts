@@ -29,6 +29,9 @@ export const markdownFormat = formatByKind({
     'budget-list': fromDocument(async () => (await import('../budget-format.js')).budgetListDocument),
     'budget-status': fromDocument(async () => (await import('../budget-format.js')).budgetStatusDocument),
     'anomaly-list': fromDocument(async () => (await import('../anomaly-format.js')).anomalyListDocument),
+    'recommend-commitment': fromDocument(
+      async () => (await import('../commitment-recommend-format.js')).commitmentRecommendDocument,
+    ),
     savings: fromDocument(async () => (await import('../savings-format.js')).savingsDocument),
     'commitments-status': fromDocument(
       async () => (await import('../commitments-format.js')).commitmentsStatusDocument,

@@ -35,5 +35,6 @@ export const tableFormat = formatByKind({
     savings: async () => (await import('../savings-format.js')).renderSavings,
     'savings-record': async () => (await import('../savings-format.js')).renderSavingsRecord,
     'commitments-status': async () => (await import('../commitments-format.js')).renderCommitmentsStatus,
+    'recommend-commitment': async () => (await import('../commitment-recommend-format.js')).renderCommitmentRecommend,
   },
 })

@@ -36,6 +36,7 @@ const KINDS = {
   savings: true,
   'savings-record': true,
   'commitments-status': true,
+  'recommend-commitment': true,
 } as const satisfies Record<keyof ResultKinds, true>
 const ALL_KINDS = Object.keys(KINDS) as ResultKind[]
 

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {namespaceBatches} from '../../../src/recommend/from-store.js'
 import {RECOMMENDATION_KINDS, recommenderRegistry, RUN_ORDER, runRecommenders} from '../../../recommenders/index.js'
-import {RECOMMENDATION_ID_PATTERN} from '../../../recommenders/registry.js'
+import {BILL_KINDS, RECOMMENDATION_ID_PATTERN, RECOMMENDER_KINDS} from '../../../recommenders/registry.js'
 import {days, input, MIB, usageFor, workload} from '../../helpers/workload-builders.js'
 
 const diurnal = (i: number) => 0.2 + 0.1 * Math.sin((2 * Math.PI * i) / 288)
@@ -10,9 +10,13 @@ const pdbs = [{name: 'p', maxUnavailable: 1, disruptionsAllowed: 1, selector: {}
 
 describe('runRecommenders', () => {
   it('offers every registered kind', () => {
-    expect(RECOMMENDATION_KINDS).toEqual(Object.keys(recommenderRegistry))
+    expect(RECOMMENDATION_KINDS).toEqual(RECOMMENDER_KINDS.filter((k) => recommenderRegistry[k].reads === 'workloads'))
     expect([...RECOMMENDATION_KINDS].sort()).toEqual(['rightsize', 'scale-down', 'spot'])
     expect(RUN_ORDER).toEqual(['rightsize', 'scale-down', 'spot'])
+    // The bill's kinds are in the same registry and --kind, not among the cluster kinds apply and the store know.
+    expect(RECOMMENDER_KINDS).toEqual(Object.keys(recommenderRegistry))
+    expect(BILL_KINDS).toEqual(['commitment'])
+    expect(RECOMMENDER_KINDS.filter((k) => !BILL_KINDS.includes(k as never))).toEqual(RECOMMENDATION_KINDS)
   })
 
   it('sorts by savings and filters by namespace and minimum savings', () => {

@@ -1,0 +1,149 @@
+import {forecastSeries, isSkip} from '../../forecasters/index.js'
+import type {CommitmentScopeInput} from '../../recommenders/commitment/recommend.js'
+import {type ConfiguredRate, ratesFor} from '../../recommenders/commitment/rates.js'
+import type {CommitmentRecommendReport, CommitmentScope} from '../../recommenders/commitment/schema.js'
+import {type BillKind, recommenderRegistry} from '../../recommenders/registry.js'
+import type {CommitmentsConfig} from '../config/sections/commitments.js'
+import {addDays} from '../dates.js'
+import {roundMoney} from '../money.js'
+import {readCommitmentUsageHours} from '../store/commitment-usage.js'
+import type {Db} from '../store/open.js'
+import {listRecommendations} from '../store/recommendations.js'
+import {commitmentDataDays, noCommitmentData} from './from-store.js'
+import {isUncovered, onDemandEquivalent} from './usage.js'
+
+/** Days of hourly history read per scope: enough for the forecasters' backtest, bounded for memory. */
+const HISTORY_DAYS = 120
+/** The forecast horizon the lower path is read from (beyond it, its last month is held). */
+const HORIZON_DAYS = 90
+
+export interface BillRecommendOptions {
+  kinds: readonly BillKind[]
+  now: Date
+  config: CommitmentsConfig
+  /** The finops.yaml the configured rates come from. */
+  configFile?: string
+  /** Drop scopes whose best option saves less than this per month. */
+  minSavings?: number
+}
+
+const scopeKey = (s: CommitmentScope): string =>
+  [s.provider, s.billingAccountId, s.serviceCategory, s.serviceName, s.regionId, s.currency].join('\u0000')
+
+/** The configured rates, each saying which entry of which file it is. */
+export function configuredRates(config: CommitmentsConfig, file = 'finops.yaml'): ConfiguredRate[] {
+  return config.rates.map((r, i) => ({
+    ...r,
+    source: `${file} commitments.rates[${i}] (${[r.provider, r.service].filter(Boolean).join(', ')})${r.source ? `: ${r.source}` : ''}`,
+  }))
+}
+
+/**
+ * The kinds sized on the bill (`recommend --kind commitment`): per eligible scope (provider,
+ * billing account, service, region, currency), the hourly uncovered on-demand-equivalent spend of
+ * the last weeks from the store, the forecasters' forecast of it, the pending rightsizing/spot
+ * savings and the rates; each kind's pure recommender sizes the options.
+ */
+export function recommendBillFromStore(db: Db, options: BillRecommendOptions): CommitmentRecommendReport {
+  const data = commitmentDataDays(db)
+  if (!data) throw noCommitmentData()
+  const scopes = scopeInputs(db, data, options)
+  const report: CommitmentRecommendReport = {
+    kind: 'commitment',
+    generatedAt: options.now.toISOString(),
+    recommendations: [],
+    skipped: [],
+    totalExpectedMonthlySavings: [],
+  }
+  const settings = {minHistoryDays: options.config.minHistoryDays, profileDays: 28}
+  for (const kind of options.kinds) {
+    const result = recommenderRegistry[kind].recommend({scopes, settings})
+    report.recommendations.push(...result.recommendations)
+    report.skipped.push(...result.skipped)
+  }
+  const min = options.minSavings
+  if (min !== undefined)
+    report.recommendations = report.recommendations.filter((r) => (r.best?.expectedMonthlySavings ?? 0) >= min)
+  const totals = new Map<string, number>()
+  for (const r of report.recommendations)
+    if (r.best) totals.set(r.scope.currency, (totals.get(r.scope.currency) ?? 0) + r.best.expectedMonthlySavings)
+  report.totalExpectedMonthlySavings = [...totals]
+    .sort()
+    .map(([currency, amount]) => ({currency, amount: roundMoney(amount)}))
+  return report
+}
+
+/** Each scope's hourly uncovered spend, its forecast, pending reductions and rates. */
+function scopeInputs(db: Db, data: {from: string; to: string}, options: BillRecommendOptions): CommitmentScopeInput[] {
+  const from = addDays(data.to, -(HISTORY_DAYS - 1)) > data.from ? addDays(data.to, -(HISTORY_DAYS - 1)) : data.from
+  const firstHour = Date.parse(`${from}T00:00:00Z`) / 3_600_000
+  const hours = Date.parse(`${data.to}T00:00:00Z`) / 3_600_000 + 24 - firstHour
+  const scopes = new Map<string, {scope: CommitmentScope; hourly: Float64Array}>()
+  for (const row of readCommitmentUsageHours(db, {from, to: data.to})) {
+    if (!isUncovered(row) && !(row.chargeCategory === 'Usage' && row.commitmentId !== '')) continue
+    const scope: CommitmentScope = {
+      provider: row.provider,
+      billingAccountId: row.billingAccountId,
+      serviceCategory: row.serviceCategory,
+      serviceName: row.serviceName,
+      regionId: row.regionId,
+      currency: row.currency,
+    }
+    const key = scopeKey(scope)
+    let entry = scopes.get(key)
+    if (!entry) {
+      entry = {scope, hourly: new Float64Array(hours)}
+      scopes.set(key, entry)
+    }
+    // Only usage no commitment covers is there to commit; a scope fully covered is listed with nothing to commit.
+    if (!isUncovered(row)) continue
+    const amount = onDemandEquivalent(row) / row.spanHours
+    for (let h = 0; h < row.spanHours; h++) {
+      const i = row.hour + h - firstHour
+      if (i >= 0 && i < hours) entry.hourly[i]! += amount
+    }
+  }
+  const pending = pendingComputeSavings(db)
+  const computeSpend = [...scopes.values()]
+    .filter((s) => s.scope.serviceCategory === 'Compute')
+    .reduce((t, s) => t + s.hourly.reduce((a, v) => a + v, 0), 0)
+  const configured = configuredRates(options.config, options.configFile)
+  const inputs: CommitmentScopeInput[] = []
+  for (const {scope, hourly} of [...scopes.values()].sort((a, b) =>
+    scopeKey(a.scope).localeCompare(scopeKey(b.scope)),
+  )) {
+    // The scope's own history starts at its first hour with spend.
+    const first = hourly.findIndex((v) => v !== 0)
+    const own = first < 0 ? [] : Array.from(hourly.subarray(Math.floor(first / 24) * 24))
+    const daily: {date: string; value: number}[] = []
+    const startDay = addDays(from, Math.floor(Math.max(0, first) / 24))
+    for (let d = 0; d * 24 < own.length; d++)
+      daily.push({date: addDays(startDay, d), value: own.slice(d * 24, d * 24 + 24).reduce((a, v) => a + v, 0)})
+    const forecast = forecastSeries(daily, HORIZON_DAYS, {level: options.config.level})
+    const scopeSpend = own.reduce((a, v) => a + v, 0)
+    const share = scope.serviceCategory === 'Compute' && computeSpend > 0 ? scopeSpend / computeSpend : 0
+    inputs.push({
+      scope,
+      hourly: own,
+      history: {from: startDay, to: data.to},
+      forecast: isSkip(forecast)
+        ? {skipped: true, reason: forecast.reason}
+        : {daily: forecast.daily, level: forecast.level},
+      pendingMonthlyReduction: (pending.get(scope.currency) ?? 0) * share,
+      rates: ratesFor(scope.provider, scope.serviceName, configured),
+    })
+  }
+  return inputs
+}
+
+/**
+ * Monthly savings of the stored rightsizing and spot recommendations not yet applied, per
+ * currency: they shrink compute before a commitment is sized on it. Which compute scope a cluster
+ * runs in is not in the bill, so the savings are spread over compute scopes by their spend.
+ */
+function pendingComputeSavings(db: Db): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const r of listRecommendations(db, {kinds: ['rightsize', 'spot']}))
+    if (r.monthlySavings > 0) out.set(r.currency, (out.get(r.currency) ?? 0) + r.monthlySavings)
+  return out
+}

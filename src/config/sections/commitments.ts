@@ -1,0 +1,72 @@
+import {z} from 'zod'
+
+import {PAYMENTS} from '../../../recommenders/commitment/rates.js'
+
+const rate = z.strictObject({
+  provider: z
+    .string()
+    .trim()
+    .min(1)
+    .describe('as billed (ProviderName): AWS, Microsoft, Google Cloud (or aws, azure, gcp)'),
+  service: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe('only this service (ServiceName as billed); absent: every eligible service of the provider'),
+  termYears: z.union([z.literal(1), z.literal(3)]).describe('term: 1 or 3 years'),
+  payment: z.enum(PAYMENTS).describe('upfront payment: none, partial or all'),
+  discount: z
+    .number()
+    .gt(0, {message: 'a discount is a share of the on-demand rate above 0 and below 1, e.g. 0.28 for 28%'})
+    .lt(1, {message: 'a discount is a share of the on-demand rate above 0 and below 1, e.g. 0.28 for 28%'})
+    .describe('share off the on-demand-equivalent rate, e.g. 0.28 for 28%'),
+  source: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('where the figure comes from (your quote, the pricing page and its date): printed next to every option'),
+})
+
+/**
+ * `commitments:` in finops.yaml: the rate tables `recommend --kind commitment` prices options with
+ * (replacing the documented defaults option by option), and how it reads the forecast.
+ */
+export const commitmentsSection = z
+  .strictObject({
+    rates: z
+      .array(rate)
+      .default([])
+      .superRefine((rates, ctx) => {
+        const seen = new Map<string, number>()
+        rates.forEach((r, i) => {
+          const key = [r.provider.toLowerCase(), r.service?.toLowerCase() ?? '', r.termYears, r.payment].join('/')
+          const first = seen.get(key)
+          if (first !== undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: [i],
+              message: `the same provider, service, term and payment as entry ${first}: keep one`,
+            })
+          else seen.set(key, i)
+        })
+      })
+      .describe('configured discounts per provider (and service), term and payment'),
+    level: z
+      .number()
+      .gt(0)
+      .lt(100)
+      .default(80)
+      .describe('interval level of the forecast whose lower bound sizes commitments, percent (80: the 10% quantile)'),
+    minHistoryDays: z
+      .int()
+      .min(7)
+      .max(366)
+      .default(14)
+      .describe('a scope with fewer days of hourly usage is skipped with the reason'),
+  })
+  .prefault({})
+
+export type CommitmentsConfig = z.infer<typeof commitmentsSection>

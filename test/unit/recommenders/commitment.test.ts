@@ -1,0 +1,142 @@
+import {describe, expect, it} from 'vitest'
+
+import {recommendCommitment, type CommitmentScopeInput} from '../../../recommenders/commitment/recommend.js'
+import {ratesFor} from '../../../recommenders/commitment/rates.js'
+
+const scope = {
+  provider: 'AWS',
+  billingAccountId: '1',
+  serviceCategory: 'Compute',
+  serviceName: 'Amazon Elastic Compute Cloud',
+  regionId: 'us-east-1',
+  currency: 'USD',
+}
+const days = (n: number, perHour: (h: number) => number) => Array.from({length: n * 24}, (_, h) => perHour(h))
+const flatForecast = (perHour: number, lowerShare = 0.9) => ({
+  daily: Array.from({length: 90}, () => ({
+    mean: perHour * 24,
+    lower: perHour * 24 * lowerShare,
+    upper: perHour * 24 * 1.1,
+  })),
+  level: 80,
+})
+const input = (over: Partial<CommitmentScopeInput>): CommitmentScopeInput => ({
+  scope,
+  hourly: days(60, () => 10),
+  history: {from: '2026-01-01', to: '2026-03-01'},
+  forecast: flatForecast(10),
+  pendingMonthlyReduction: 0,
+  rates: ratesFor('AWS', 'Amazon Elastic Compute Cloud'),
+  ...over,
+})
+
+describe('commitment recommender', () => {
+  it('on steady usage commits up to the lower forecast, every option side by side with its rate source', () => {
+    const result = recommendCommitment(input({}))
+    if (!('recommendation' in result)) throw new Error(result.skip.reason)
+    const r = result.recommendation
+    expect(r.options.map((o) => `${o.termYears}/${o.payment}`)).toEqual([
+      '1/none',
+      '1/partial',
+      '1/all',
+      '3/none',
+      '3/partial',
+      '3/all',
+    ])
+    for (const o of r.options) {
+      // Flat usage at 10/h whose lower bound is 9/h: covering 9/h on demand is optimal.
+      expect(o.coveredOnDemandPerHour).toBeCloseTo(9, 1)
+      expect(o.hourlyCommitment).toBeCloseTo(9 * (1 - o.discount), 1)
+      expect(o.expectedUtilization).toBeCloseTo(1, 3)
+      expect(o.expectedMonthlySavings).toBeCloseTo(730 * 9 * o.discount, 0)
+      expect(o.rateSource).toMatch(/AWS/)
+    }
+    expect(r.options.find((o) => o.payment === 'none')!.breakEvenMonth).toBe(1)
+    expect(r.options.find((o) => o.termYears === 1 && o.payment === 'all')!.breakEvenMonth).toBeGreaterThan(6)
+    expect(r.best).toMatchObject({termYears: 3, payment: 'all'})
+    // Losing about the discount's share of usage wipes out the savings.
+    expect(r.best!.lossIfUsageFallsBy!).toBeGreaterThan(0.4)
+  })
+
+  it('sizes on the daily shape: above the night-time floor only when the discount pays for the idle hours', () => {
+    const result = recommendCommitment(
+      input({hourly: days(60, (h) => (h % 24 < 12 ? 4 : 12)), forecast: flatForecast(8, 1)}),
+    )
+    if (!('recommendation' in result)) throw new Error('skipped')
+    const option = (years: number, payment: string) =>
+      result.recommendation.options.find((o) => o.termYears === years && o.payment === payment)!
+    // Half the hours at 4, half at 12: covering the peak pays only when the commitment rate (1 - discount) is below 0.5.
+    expect(option(1, 'none').coveredOnDemandPerHour).toBeCloseTo(4, 1)
+    expect(option(1, 'none').expectedUtilization!).toBeCloseTo(1, 3)
+    expect(option(3, 'all').coveredOnDemandPerHour).toBeCloseTo(12, 1)
+    expect(option(3, 'all').expectedUtilization!).toBeCloseTo(2 / 3, 2)
+  })
+
+  it('commits less when usage is already falling, and nothing when it collapses', () => {
+    const falling = recommendCommitment(
+      input({hourly: days(60, (h) => (h < 53 * 24 ? 10 : 5)), forecast: flatForecast(10)}),
+    )
+    if (!('recommendation' in falling)) throw new Error('skipped')
+    // The last week ran at 5/h against 8.75/h over four weeks: the profile is scaled to that level, not to the forecast's 9/h.
+    expect(falling.recommendation.best!.coveredOnDemandPerHour).toBeCloseTo((10 * 5) / 8.75, 1)
+    expect(falling.recommendation.notes.join(' ')).toMatch(/falling/)
+    const gone = recommendCommitment(
+      input({hourly: days(60, (h) => (h < 53 * 24 ? 10 : 0)), forecast: flatForecast(0)}),
+    )
+    if (!('recommendation' in gone)) throw new Error('skipped')
+    expect(gone.recommendation.best).toBeNull()
+    expect(gone.recommendation.notes.join(' ')).toMatch(/do not commit/)
+  })
+
+  it('takes pending rightsizing and spot savings off before sizing (commit after you shrink)', () => {
+    const result = recommendCommitment(input({pendingMonthlyReduction: 730 * 3}))
+    if (!('recommendation' in result)) throw new Error('skipped')
+    expect(result.recommendation.best!.coveredOnDemandPerHour).toBeCloseTo(9 * 0.7, 1)
+    expect(result.recommendation.notes.join(' ')).toMatch(/commit after you shrink/)
+  })
+
+  it('skips with a reason: short history, no eligible spend; no forecast falls back to the last week', () => {
+    expect(recommendCommitment(input({hourly: days(5, () => 10)}))).toMatchObject({
+      skip: {reason: expect.stringMatching(/short history: 5 days/)},
+    })
+    expect(recommendCommitment(input({hourly: days(30, () => 0)}))).toMatchObject({
+      skip: {reason: expect.stringMatching(/nothing to commit/)},
+    })
+    const noForecast = recommendCommitment(input({forecast: {skipped: true, reason: 'too little history'}}))
+    if (!('recommendation' in noForecast)) throw new Error('skipped')
+    expect(noForecast.recommendation.notes[0]).toMatch(/no forecast \(too little history\)/)
+    expect(noForecast.recommendation.best!.coveredOnDemandPerHour).toBeCloseTo(10, 1)
+  })
+
+  it('hostile numbers do not produce NaN', () => {
+    const result = recommendCommitment(
+      input({hourly: days(30, (h) => (h % 7 === 0 ? Number.NaN : h % 5 === 0 ? -3 : 10))}),
+    )
+    if (!('recommendation' in result)) throw new Error('skipped')
+    expect(JSON.stringify(result)).not.toMatch(/NaN|null,"options":\[\]/)
+    for (const o of result.recommendation.options) expect(Number.isFinite(o.expectedMonthlySavings)).toBe(true)
+  })
+
+  it('configured rates replace defaults and say so; unknown providers get a documented generic rate', () => {
+    const rates = ratesFor('Amazon Web Services', 'Amazon Elastic Compute Cloud', [
+      {provider: 'aws', termYears: 1, payment: 'none', discount: 0.4, source: 'finops.yaml commitments.rates[0]'},
+      {
+        provider: 'AWS',
+        service: 'amazon elastic compute cloud',
+        termYears: 1,
+        payment: 'none',
+        discount: 0.42,
+        source: 'finops.yaml commitments.rates[1]: our quote',
+      },
+      {provider: 'aws', service: 'Amazon RDS', termYears: 3, payment: 'all', discount: 0.6, source: 'rds'},
+    ])
+    // The service's own entry wins over the provider-wide one; another service's entry is not used.
+    expect(rates.find((r) => r.termYears === 1 && r.payment === 'none')).toMatchObject({
+      discount: 0.42,
+      source: 'finops.yaml commitments.rates[1]: our quote',
+    })
+    expect(rates.find((r) => r.termYears === 3 && r.payment === 'all')!.source).toMatch(/default: AWS/)
+    expect(ratesFor('Oracle', 'COMPUTE')[0]!.source).toMatch(/generic/)
+    expect(ratesFor('Google Cloud', 'Compute Engine').map((r) => r.discount)).toEqual([0.37, 0.55])
+  })
+})
