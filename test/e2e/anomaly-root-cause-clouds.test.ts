@@ -166,8 +166,8 @@ describe('AWS Cost Explorer: usage types for root causes', () => {
         resources: 0,
         missing: [expect.stringMatching(/^resources: not fetched/)],
       })
-      // 148 days in pages of 40: 4 pages for each of usage, other charges, usage types by service and by account.
-      expect(aws.summary.requests).toBe(16)
+      // 148 days in pages of 40: 4 pages for each of usage, other charges, commitment usage, usage types by service and by account.
+      expect(aws.summary.requests).toBe(20)
       const spike = await spikeOf(aws.store, SERVICE.compute)
       expect(spike.rootCause![0]!.label).toBe(`usage type ${USAGE.egress}`)
       expect(spike.rootCause![0]!.share).toBeGreaterThan(95)
@@ -225,10 +225,10 @@ describe('AWS Cost Explorer: resources through the opt-in GetCostAndUsageWithRes
       const r = await c.run('--json')
       expect(r.code, r.stderr).toBe(0)
       const summary = (parseJson(r) as {sources: CollectSummary[]}).sources[0]!
-      // One call per service (a 13-day window is one page), on top of the 16 of usage, charges and usage types.
+      // One call per service (a 13-day window is one page), on top of the 20 of usage, charges, commitments and usage types.
       const calls = resourceCalls()
       expect(calls).toHaveLength(2)
-      expect(summary.requests).toBe(18)
+      expect(summary.requests).toBe(22)
       for (const call of calls) {
         expect(call.TimePeriod).toEqual({Start: '2026-11-13', End: '2026-11-26'})
         expect(call.GroupBy.map((g) => g.Key)).toEqual(['LINKED_ACCOUNT', 'RESOURCE_ID'])
@@ -249,7 +249,7 @@ describe('AWS Cost Explorer: resources through the opt-in GetCostAndUsageWithRes
       // The human summary says how many requests the run made, the resource calls included.
       const human = await c.run()
       expect(human.code, human.stderr).toBe(0)
-      expect(human.stdout + human.stderr).toMatch(/ in 18 API requests,/)
+      expect(human.stdout + human.stderr).toMatch(/ in 22 API requests,/)
     },
     SLOW,
   )
@@ -262,7 +262,7 @@ describe('AWS Cost Explorer: resources through the opt-in GetCostAndUsageWithRes
       expect(r.code, r.stderr).toBe(0)
       const summary = (parseJson(r) as {sources: CollectSummary[]}).sources[0]!
       expect(resourceCalls()).toHaveLength(1)
-      expect(summary.requests).toBe(17)
+      expect(summary.requests).toBe(21)
       expect(summary.details.resources).toBe(0)
       expect(summary.details.missing).toEqual([
         expect.stringMatching(

@@ -4,6 +4,8 @@ import {
   GetCostAndUsageCommand,
   type GetCostAndUsageCommandOutput,
   GetDimensionValuesCommand,
+  GetReservationUtilizationCommand,
+  GetSavingsPlansUtilizationDetailsCommand,
 } from '@aws-sdk/client-cost-explorer'
 
 import {addDays, monthStart, today as todayUtc, WINDOW_START} from '../../dates.js'
@@ -25,6 +27,17 @@ import {type AwsCall, type AwsExtraGroup, planAwsCalls, planUsageTypeCalls} from
 import {crossUsageTypes, type DetailCell, type FetchedDetail} from '../cloud-details.js'
 import {chargeOf} from './record-types.js'
 import {DEFAULT_RESOURCE_SERVICES, planResourceCalls, resourcePages, toResourceDetails} from './resources.js'
+import {
+  awsCommitmentUsage,
+  type CommitmentCell,
+  type CommitmentDay,
+  commitmentFollowUps,
+  commitmentUsageCall,
+  toCommitmentCells,
+  toPlanDays,
+  toReservationDays,
+} from './commitments.js'
+import type {FetchedCommitmentUsage} from '../cloud-commitments.js'
 
 export interface AwsSourceOptions {
   /** Named profile from ~/.aws (otherwise AWS_PROFILE or the default chain). */
@@ -44,6 +57,12 @@ export interface AwsSourceOptions {
   resourceServices?: number
   /** The run's today (FINOPS_NOW): resources are served for the last 14 days before it. */
   today?: string
+  /**
+   * Also fetch commitment usage for `commitments status` (one more paged GetCostAndUsage call, then
+   * one GetSavingsPlansUtilizationDetails per day with Savings Plan activity and one
+   * GetReservationUtilization per service with reservations); default true.
+   */
+  commitments?: boolean
   retry?: RetryPolicy
   retryHooks?: RetryHooks
   /** Tests pass static credentials; users get the SDK's default credential chain. */
@@ -135,6 +154,8 @@ async function fetchAwsDays(
     }
   }
   for (const row of rows) row.subAccountName = names.get(row.subAccountId)
+  const commitmentUsage =
+    options.commitments === false ? undefined : await fetchCommitmentUsage(client, period, send, pages)
   const usageTypes =
     options.usageTypes === false
       ? {details: [], missing: ['usage types: turned off (usageTypes: false)']}
@@ -148,8 +169,14 @@ async function fetchAwsDays(
         ],
       }
   const details = [...usageTypes.details, ...resources.details]
-  const missing = [...usageTypes.missing, ...resources.missing]
-  return {rows, estimatedFrom, ...(details.length > 0 ? {details} : {}), detailsMissing: missing}
+  const missing = [...usageTypes.missing, ...resources.missing, ...(commitmentUsage?.missing ?? [])]
+  return {
+    rows,
+    estimatedFrom,
+    ...(details.length > 0 ? {details} : {}),
+    detailsMissing: missing,
+    commitments: commitmentUsage?.usage,
+  }
 }
 
 /**
@@ -213,6 +240,70 @@ async function fetchUsageTypes(
         billedCost: c.billedCost,
         effectiveCost: c.effectiveCost,
       }))
+}
+
+type Send = <T>(label: string, call: () => Promise<T>) => Promise<T>
+
+/**
+ * Commitment usage of the window: one GetCostAndUsage call (paged) for eligible usage and fees by
+ * service and record type; then, only where that answer shows them, each Savings Plan's day
+ * (GetSavingsPlansUtilizationDetails has no daily granularity: one request per day with plan
+ * activity) and each reservation's days (GetReservationUtilization by SUBSCRIPTION_ID, one request
+ * per service, its only grouping). An identity without the utilization permissions still gets the
+ * on-demand and covered usage, and the line saying what is missing.
+ */
+async function fetchCommitmentUsage(
+  client: CostExplorerClient,
+  period: DateInterval,
+  send: Send,
+  pages: (call: AwsCall) => AsyncGenerator<GetCostAndUsageCommandOutput>,
+): Promise<{usage: FetchedCommitmentUsage[]; missing: string[]}> {
+  const cells: CommitmentCell[] = []
+  for await (const page of pages(commitmentUsageCall())) cells.push(...toCommitmentCells(page))
+  const {planDays, riServices} = commitmentFollowUps(cells)
+  const days: CommitmentDay[] = []
+  const missing: string[] = []
+  const denied = (what: string, permission: string) => (error: unknown) => {
+    if ((error as {cause?: {name?: string}}).cause?.name !== 'AccessDeniedException') throw error
+    missing.push(`${what}: refused (AccessDeniedException); grant ${permission} for per-commitment utilization`)
+    return 'denied' as const
+  }
+  for (const day of planDays) {
+    let token: string | undefined
+    do {
+      const page = await send('Savings Plans utilization', () =>
+        client.send(
+          new GetSavingsPlansUtilizationDetailsCommand({
+            TimePeriod: {Start: day, End: addDays(day, 1)},
+            ...(token ? {NextToken: token} : {}),
+          }),
+        ),
+      ).catch(denied('Savings Plans', 'ce:GetSavingsPlansUtilizationDetails'))
+      if (page === 'denied') break
+      days.push(...toPlanDays(day, page))
+      token = page.NextToken || undefined
+    } while (token)
+    if (missing.length > 0) break
+  }
+  for (const service of riServices) {
+    let token: string | undefined
+    do {
+      const page = await send(`reservation utilization (${service})`, () =>
+        client.send(
+          new GetReservationUtilizationCommand({
+            TimePeriod: period,
+            GroupBy: [{Type: 'DIMENSION', Key: 'SUBSCRIPTION_ID'}],
+            Filter: {Dimensions: {Key: 'SERVICE', Values: [service]}},
+            ...(token ? {NextPageToken: token} : {}),
+          }),
+        ),
+      ).catch(denied('reservations', 'ce:GetReservationUtilization'))
+      if (page === 'denied') break
+      days.push(...toReservationDays(service, page))
+      token = page.NextPageToken || undefined
+    } while (token)
+  }
+  return {usage: awsCommitmentUsage(cells, days), missing}
 }
 
 /** A usage-type page's groups (Keys: [account or service, usage type]) as cells; groups with no cost are dropped. */

@@ -37,6 +37,12 @@ export const awsSourceConfig = z.strictObject({
     .max(20)
     .optional()
     .describe('Services (largest usage first) resources are fetched for when resources is true (default 5)'),
+  commitments: z
+    .boolean()
+    .optional()
+    .describe(
+      'Also fetch commitment usage for commitments status (default true): one more GetCostAndUsage call per page, one GetSavingsPlansUtilizationDetails per day with Savings Plan activity, one GetReservationUtilization per service with reservations ($0.01 each)',
+    ),
   endpoint: endpointField.optional(),
 })
 
