@@ -21,6 +21,8 @@ export interface CommitmentScopeInput {
   forecast: {daily: readonly ForecastDay[]; level: number} | {skipped: true; reason: string}
   /** Monthly savings of rightsizing/spot recommendations not yet applied in this scope (commit after you shrink). */
   pendingMonthlyReduction: number
+  /** The program that covers the scope's service (programs.ts), or why none does. */
+  program: {name: string} | {ineligible: string}
   rates: readonly CommitmentRate[]
 }
 
@@ -186,6 +188,8 @@ export function recommendCommitment(
   settings: CommitmentSettings = DEFAULT_COMMITMENT_SETTINGS,
 ): {recommendation: CommitmentRecommendation} | {skip: CommitmentSkip} {
   const skip = (reason: string) => ({skip: {scope: input.scope, reason}})
+  if ('ineligible' in input.program) return skip(`not commitment-eligible: ${input.program.ineligible}`)
+  const program = input.program.name
   const hours = input.hourly.length
   if (!input.hourly.some((v) => v > 0))
     return skip(
@@ -195,7 +199,10 @@ export function recommendCommitment(
     return skip(
       `short history: ${Math.floor(hours / 24)} days of hourly usage, ${settings.minHistoryDays} needed to see its daily and weekly shape`,
     )
-  if (input.rates.length === 0) return skip('no commitment rates for this provider')
+  if (input.rates.length === 0)
+    return skip(
+      `no rate for ${program}: add a commitments.rates entry with provider: ${input.scope.provider}, service: ${input.scope.serviceName}, termYears, payment and the discount of your quote (it is never priced at a compute Savings Plan rate)`,
+    )
   const profileHours = input.hourly
     .slice(-settings.profileDays * 24)
     .map((v) => (Number.isFinite(v) ? Math.max(0, v) : 0))
@@ -228,6 +235,7 @@ export function recommendCommitment(
   return {
     recommendation: {
       scope: input.scope,
+      program,
       history: {...input.history, hours},
       recentOnDemandPerHour: round4(recentMean),
       forecastLowerPerHour: forecastLower,

@@ -44,6 +44,9 @@ const scope = z.strictObject({
 
 export const commitmentRecommendationSchema = z.strictObject({
   scope,
+  program: z
+    .string()
+    .describe('the commitment program that covers the scope (Compute Savings Plans, RDS reserved instances, ...)'),
   history: z.strictObject({from: z.string(), to: z.string(), hours: z.number().int().nonnegative()}),
   recentOnDemandPerHour: z
     .number()

@@ -1,12 +1,12 @@
 import {forecastSeries, isSkip} from '../../forecasters/index.js'
 import type {CommitmentScopeInput} from '../../recommenders/commitment/recommend.js'
-import {type ConfiguredRate, ratesFor} from '../../recommenders/commitment/rates.js'
+import {type ConfiguredRate, scopeRates, type ScopeRates} from '../../recommenders/commitment/rates.js'
 import type {CommitmentRecommendReport, CommitmentScope} from '../../recommenders/commitment/schema.js'
 import {type BillKind, recommenderRegistry} from '../../recommenders/registry.js'
 import type {CommitmentsConfig} from '../config/sections/commitments.js'
 import {addDays} from '../dates.js'
 import {roundMoney} from '../money.js'
-import {readCommitmentUsageHours} from '../store/commitment-usage.js'
+import {iterateCommitmentUsageHours} from '../store/commitment-usage.js'
 import type {Db} from '../store/open.js'
 import {listRecommendations} from '../store/recommendations.js'
 import {commitmentDataDays, noCommitmentData} from './from-store.js'
@@ -78,9 +78,11 @@ function scopeInputs(db: Db, data: {from: string; to: string}, options: BillReco
   const from = addDays(data.to, -(HISTORY_DAYS - 1)) > data.from ? addDays(data.to, -(HISTORY_DAYS - 1)) : data.from
   const firstHour = Date.parse(`${from}T00:00:00Z`) / 3_600_000
   const hours = Date.parse(`${data.to}T00:00:00Z`) / 3_600_000 + 24 - firstHour
-  const scopes = new Map<string, {scope: CommitmentScope; hourly: Float64Array}>()
-  for (const row of readCommitmentUsageHours(db, {from, to: data.to})) {
-    if (!isUncovered(row) && !(row.chargeCategory === 'Usage' && row.commitmentId !== '')) continue
+  const configured = configuredRates(options.config, options.configFile)
+  // Ineligible scopes (a control-plane fee, say) are listed with their reason but never accumulated.
+  const scopes = new Map<string, {scope: CommitmentScope; rates: ScopeRates; hourly: Float64Array}>()
+  for (const row of iterateCommitmentUsageHours(db, {from, to: data.to})) {
+    if (!isUncovered(row) && row.commitmentId === '') continue
     const scope: CommitmentScope = {
       provider: row.provider,
       billingAccountId: row.billingAccountId,
@@ -92,11 +94,12 @@ function scopeInputs(db: Db, data: {from: string; to: string}, options: BillReco
     const key = scopeKey(scope)
     let entry = scopes.get(key)
     if (!entry) {
-      entry = {scope, hourly: new Float64Array(hours)}
+      const rates = scopeRates(scope.provider, scope.serviceName, configured)
+      entry = {scope, rates, hourly: new Float64Array('rates' in rates ? hours : 0)}
       scopes.set(key, entry)
     }
     // Only usage no commitment covers is there to commit; a scope fully covered is listed with nothing to commit.
-    if (!isUncovered(row)) continue
+    if (!isUncovered(row) || !('rates' in entry.rates)) continue
     const amount = onDemandEquivalent(row) / row.spanHours
     for (let h = 0; h < row.spanHours; h++) {
       const i = row.hour + h - firstHour
@@ -107,11 +110,22 @@ function scopeInputs(db: Db, data: {from: string; to: string}, options: BillReco
   const computeSpend = [...scopes.values()]
     .filter((s) => s.scope.serviceCategory === 'Compute')
     .reduce((t, s) => t + s.hourly.reduce((a, v) => a + v, 0), 0)
-  const configured = configuredRates(options.config, options.configFile)
   const inputs: CommitmentScopeInput[] = []
-  for (const {scope, hourly} of [...scopes.values()].sort((a, b) =>
+  for (const {scope, rates, hourly} of [...scopes.values()].sort((a, b) =>
     scopeKey(a.scope).localeCompare(scopeKey(b.scope)),
   )) {
+    if (!('rates' in rates)) {
+      inputs.push({
+        scope,
+        hourly: [],
+        history: {from, to: data.to},
+        forecast: {skipped: true, reason: 'not commitment-eligible'},
+        pendingMonthlyReduction: 0,
+        program: rates,
+        rates: [],
+      })
+      continue
+    }
     // The scope's own history starts at its first hour with spend.
     const first = hourly.findIndex((v) => v !== 0)
     const own = first < 0 ? [] : Array.from(hourly.subarray(Math.floor(first / 24) * 24))
@@ -130,7 +144,8 @@ function scopeInputs(db: Db, data: {from: string; to: string}, options: BillReco
         ? {skipped: true, reason: forecast.reason}
         : {daily: forecast.daily, level: forecast.level},
       pendingMonthlyReduction: (pending.get(scope.currency) ?? 0) * share,
-      rates: ratesFor(scope.provider, scope.serviceName, configured),
+      program: {name: rates.program},
+      rates: rates.rates,
     })
   }
   return inputs

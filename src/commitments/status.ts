@@ -1,3 +1,4 @@
+import {isEligibleService} from '../../recommenders/commitment/programs.js'
 import {roundMoney} from '../money.js'
 import type {CommitmentUsageRow} from '../store/commitment-usage.js'
 import type {CommitmentFamily, CommitmentsStatus, CommitmentStatusEntry} from './schemas.js'
@@ -89,7 +90,8 @@ export function commitmentStatus(
       f.commitmentCost += r.effectiveCost
     } else if (isUnused(r)) commitmentOf(r).unusedCost += r.effectiveCost
     else if (isFee(r)) commitmentOf(r).fees += r.billedCost
-    else if (isUncovered(r)) {
+    // Uncovered spend counts as eligible only when a program covers its service: a control-plane fee never is.
+    else if (isUncovered(r) && isEligibleService(r.provider, r.serviceName)) {
       const f = familyOf(r)
       f.onDemandCost += r.effectiveCost
       f.eligibleOnDemandCost += onDemandEquivalent(r)

@@ -114,14 +114,20 @@ export function readCommitmentUsageTotals(db: Db, range: {from: string; to: stri
     .all(...hourRange(range)) as CommitmentUsageRow[]
 }
 
-/** Commitment usage per charge period starting in [from, to] (hour and span kept), in hour order. */
-export function readCommitmentUsageHours(db: Db, range: {from: string; to: string}): CommitmentUsageHourRow[] {
+/**
+ * Usage rows (charge category Usage) per charge period starting in [from, to], hour and span kept,
+ * in hour order, one at a time: a year of hourly rows over many scopes never sits in memory at once.
+ */
+export function iterateCommitmentUsageHours(
+  db: Db,
+  range: {from: string; to: string},
+): IterableIterator<CommitmentUsageHourRow> {
   return db
     .prepare(
       `SELECT u.hour AS hour, u.span_hours AS spanHours, ${SELECTED} FROM commitment_usage u JOIN cost_keys k ON k.id = u.key_id
-       WHERE u.hour BETWEEN ? AND ? GROUP BY u.hour, u.span_hours, ${GROUP} ORDER BY u.hour`,
+       WHERE u.hour BETWEEN ? AND ? AND k.charge_category = 'Usage' GROUP BY u.hour, u.span_hours, ${GROUP} ORDER BY u.hour`,
     )
-    .all(...hourRange(range)) as CommitmentUsageHourRow[]
+    .iterate(...hourRange(range)) as IterableIterator<CommitmentUsageHourRow>
 }
 
 /** The first and last hour holding commitment usage, or undefined for none. */

@@ -16,7 +16,16 @@ const hash = (file: string) => crypto.createHash('sha256').update(fs.readFileSyn
 // up to 7.14/h on demand, so nights leave part of it unused), plus storage and spot rows.
 let truth: ReturnType<typeof writeCommitmentBill>
 beforeAll(async () => {
-  const bill = path.join(tmp.dir, 'bill.csv')
+  const dir = path.join(tmp.dir, 'bills')
+  fs.mkdirSync(dir)
+  const bill = path.join(dir, 'bill.csv')
+  // Two EKS control planes at 0.10/h: billed as Compute, yet no Savings Plan or reservation covers them.
+  writeCommitmentBill(path.join(dir, 'eks.csv'), {
+    start: '2026-04-01',
+    hours: 30 * 24,
+    service: 'Amazon Elastic Kubernetes Service',
+    onDemand: () => 0.2,
+  })
   truth = writeCommitmentBill(bill, {
     start: '2026-04-01',
     hours: 30 * 24,
@@ -24,7 +33,7 @@ beforeAll(async () => {
     commitment: {id: 'arn:aws:savingsplans::111122223333:savingsplan/sp-1', hourly: 5, discount: 0.3},
     noise: true,
   })
-  const imported = await cli('collect', 'focus', bill)
+  const imported = await cli('collect', 'focus', dir)
   expect(imported.code, imported.stderr).toBe(0)
 })
 afterAll(() => tmp.cleanup())
@@ -51,6 +60,10 @@ describe('finops commitments status', () => {
     expect(family!.eligibleOnDemandCost).toBeCloseTo(truth.onDemand, 1)
     expect(family!.coverage!).toBeCloseTo(truth.covered / truth.onDemand, 3)
     expect(status.families.some((f) => f.serviceCategory === 'Storage')).toBe(false)
+    // The EKS control-plane fee is not eligible spend: no family, and the coverage is EC2's alone.
+    expect(status.families.map((f) => f.serviceName)).toEqual(['Amazon Elastic Compute Cloud'])
+    expect(status.totals[0]!.eligibleOnDemandCost).toBeCloseTo(truth.onDemand, 1)
+    expect(status.totals[0]!.coverage!).toBeCloseTo(truth.covered / truth.onDemand, 3)
   })
 
   test('table and markdown draw the same figures; a narrower window reads only its days', async () => {

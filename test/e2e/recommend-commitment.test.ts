@@ -49,6 +49,13 @@ beforeAll(async () => {
       serviceCategory: 'Databases',
       onDemand: (h) => (h < HOURS - 10 * 24 ? 12 : 4) + ((h * 31) % 7) / 10,
     }),
+    // Two EKS control planes (0.10/h each): Compute in the bill, yet no Savings Plan or reservation covers them.
+    eks: writeCommitmentBill(path.join(dir, 'eks.csv'), {
+      start: START,
+      hours: HOURS,
+      service: 'Amazon Elastic Kubernetes Service',
+      onDemand: () => 0.2,
+    }),
     // Short history: SageMaker usage that started five days before the end.
     sagemaker: writeCommitmentBill(path.join(dir, 'sagemaker.csv'), {
       start: START,
@@ -116,14 +123,19 @@ describe('finops recommend --kind commitment', () => {
     expect(ec2!.best).not.toBeNull()
     expect(ec2!.best!.expectedMonthlySavings).toBe(Math.max(...ec2!.options.map((o) => o.expectedMonthlySavings)))
 
-    // Declining usage: sized at most on the last week's level, and it says so.
-    const rds = scopeOf(report.recommendations, 'Amazon Relational Database Service')
-    expect(rds).toBeDefined()
-    expect(rds!.notes.join(' ')).toMatch(/usage is falling/)
-    for (const o of rds!.options) expect(o.coveredOnDemandPerHour).toBeLessThanOrEqual(4.7)
+    expect(ec2!.program).toBe('AWS Compute Savings Plans')
 
     // Short history and a fully covered scope are skipped with their reasons, not given made-up numbers.
     const reasons = new Map(report.skipped.map((s) => [`${s.scope.serviceName} ${s.scope.regionId}`, s.reason]))
+    // RDS is never priced at the Compute Savings Plan rate: without a reservation rate it is skipped, naming the entry.
+    expect(scopeOf(report.recommendations, 'Amazon Relational Database Service')).toBeUndefined()
+    expect(reasons.get('Amazon Relational Database Service us-east-1')).toMatch(
+      /^no rate for Amazon RDS reserved instances: add a commitments\.rates entry with provider: AWS, service: Amazon Relational Database Service/,
+    )
+    // The EKS control-plane fee is listed as not eligible, with the reason.
+    expect(reasons.get('Amazon Elastic Kubernetes Service us-east-1')).toMatch(
+      /^not commitment-eligible: Amazon EKS cluster \(control plane\) fees/,
+    )
     expect(reasons.get('Amazon SageMaker us-east-1')).toMatch(/short history: 5 days/)
     expect(reasons.get('Amazon Elastic Compute Cloud eu-west-1')).toMatch(/no uncovered eligible on-demand spend/)
     // Storage and spot are never eligible.
@@ -173,11 +185,19 @@ describe('finops recommend --kind commitment', () => {
     expect(oneNone.discount).toBe(0.35)
     expect(oneNone.rateSource).toBe(`${config} commitments.rates[0] (AWS): our EDP quote`)
     expect(ec2.options.find((o) => o.termYears === 3 && o.payment === 'all')!.rateSource).toMatch(/^default: AWS/)
+    // RDS is priced with its own reservation rate only (the provider-wide entry is the Savings Plan's).
     const rds = scopeOf(report.recommendations, 'Amazon Relational Database Service')!
-    expect(rds.options.find((o) => o.termYears === 3 && o.payment === 'all')).toMatchObject({
+    expect(rds.program).toBe('Amazon RDS reserved instances')
+    expect(rds.options).toHaveLength(1)
+    expect(rds.options[0]).toMatchObject({
+      termYears: 3,
+      payment: 'all',
       discount: 0.6,
       rateSource: `${config} commitments.rates[1] (aws, Amazon Relational Database Service)`,
     })
+    // Declining usage: sized at most on the last week's level, and it says so.
+    expect(rds.notes.join(' ')).toMatch(/usage is falling/)
+    for (const o of rds.options) expect(o.coveredOnDemandPerHour).toBeLessThanOrEqual(4.7)
   })
 
   test.each([
@@ -235,6 +255,23 @@ describe('finops recommend --kind commitment', () => {
     expect(filtered.code).toBe(ExitCode.usage)
     expect(filtered.stderr.trim()).toMatch(/^Error: --namespace selects workloads/)
     expect(hash(db)).toBe(before)
+  })
+
+  test('a --db path that does not exist is one line, exit 4, and nothing is created', async () => {
+    const missing = path.join(tmp.dir, 'typo', 'finops.db')
+    for (const argv of [
+      ['recommend', '--kind', 'commitment'],
+      ['commitments', 'status'],
+    ]) {
+      const result = await runCli([...argv, '--db', missing], {cwd: tmp.dir})
+      expect(result.code, result.stderr).toBe(ExitCode.store)
+      expect(result.stdout).toBe('')
+      const lines = result.stderr.trim().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(`no finops store at ${missing}`)
+      expect(lines[0]).toMatch(/a store is created by finops collect/)
+    }
+    expect(fs.existsSync(path.join(tmp.dir, 'typo'))).toBe(false)
   })
 
   test('a store without commitment-eligible usage says what to import', async () => {

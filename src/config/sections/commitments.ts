@@ -13,7 +13,9 @@ const rate = z.strictObject({
     .trim()
     .min(1)
     .optional()
-    .describe('only this service (ServiceName as billed); absent: every eligible service of the provider'),
+    .describe(
+      "only this service (ServiceName as billed); absent: the provider's flexible compute program (Compute Savings Plans, Azure savings plan, GCP resource-based CUDs). Reservations and spend-based CUDs (RDS, SQL Database, Cloud SQL...) need an entry naming the service",
+    ),
   termYears: z.union([z.literal(1), z.literal(3)]).describe('term: 1 or 3 years'),
   payment: z.enum(PAYMENTS).describe('upfront payment: none, partial or all'),
   discount: z

@@ -6,7 +6,7 @@ import {importFocusFiles} from '../../../src/collectors/focus/index.js'
 import {
   type CommitmentUsageRow,
   commitmentUsageExtent,
-  readCommitmentUsageHours,
+  iterateCommitmentUsageHours,
   readCommitmentUsageTotals,
 } from '../../../src/store/commitment-usage.js'
 import {writeCommitmentBill} from '../../helpers/commitment-bill.js'
@@ -50,7 +50,7 @@ describe('commitment usage written by the FOCUS import', () => {
     })
     // Storage and spot are not eligible: neither is kept.
     expect(totals.some((r) => r.serviceCategory === 'Storage' || r.pricingCategory === 'dynamic')).toBe(false)
-    const hours = readCommitmentUsageHours(store.db, {from: '2026-03-01', to: '2026-03-01'})
+    const hours = [...iterateCommitmentUsageHours(store.db, {from: '2026-03-01', to: '2026-03-01'})]
     expect(new Set(hours.map((h) => h.hour)).size).toBe(24)
     expect(hours.every((h) => h.spanHours === 1)).toBe(true)
     expect(commitmentUsageExtent(store.db)).toEqual({
@@ -93,6 +93,38 @@ describe('commitment usage written by the FOCUS import', () => {
     expect(sum(restated, (r) => r.listCost)).toBeCloseTo(4 * 24, 6)
   })
 
+  it('hands hourly usage out one row at a time, in hour order, usage only: memory does not grow with the window', async () => {
+    store = tempStore()
+    const file = path.join(store.dir, 'bill.csv')
+    const truth = writeCommitmentBill(file, {
+      start: '2026-03-01',
+      hours: 24 * 40,
+      onDemand: (h) => 8 + 4 * Math.sin((2 * Math.PI * h) / 24),
+      commitment: {id: 'arn:aws:savingsplans::1:savingsplan/a', hourly: 3, discount: 0.3},
+    })
+    await importFocusFiles(store.db, [file])
+    const range = {from: '2026-03-01', to: '2026-04-09'}
+    const rows = iterateCommitmentUsageHours(store.db, range)
+    // A lazy cursor, not an array of every row of the window.
+    expect(Array.isArray(rows)).toBe(false)
+    const first = rows.next()
+    expect(first.done).toBe(false)
+    expect(first.value!.hour).toBe(Date.parse('2026-03-01T00:00:00Z') / 3_600_000)
+    let previous = first.value!.hour
+    let count = 1
+    let onDemand = first.value!.listCost
+    for (const row of rows) {
+      expect(row.hour).toBeGreaterThanOrEqual(previous)
+      expect(row.chargeCategory).toBe('Usage')
+      previous = row.hour
+      onDemand += row.commitmentStatus === 'unused' ? 0 : row.listCost
+      count++
+    }
+    // A standard and a used row each hour (usage never falls below what the plan covers); the fee (Purchase) rows are not read.
+    expect(count).toBe(2 * 24 * 40)
+    expect(onDemand).toBeCloseTo(truth.onDemand, 3)
+  })
+
   it('keeps a daily charge period as one row spanning 24 hours', async () => {
     store = tempStore()
     const file = path.join(store.dir, 'daily.csv')
@@ -105,7 +137,7 @@ describe('commitment usage written by the FOCUS import', () => {
       ].join('\n'),
     )
     await importFocusFiles(store.db, [file])
-    const hours = readCommitmentUsageHours(store.db, {from: '2026-03-01', to: '2026-03-31'})
+    const hours = [...iterateCommitmentUsageHours(store.db, {from: '2026-03-01', to: '2026-03-31'})]
     expect(hours).toHaveLength(1)
     expect(hours[0]).toMatchObject({spanHours: 24, serviceName: 'Virtual Machines', currency: 'EUR', listCost: 24})
   })
@@ -127,7 +159,7 @@ describe('commitment usage written by the FOCUS import', () => {
     await expect(importFocusFiles(store.db, [file])).rejects.toThrow(/BilledCost/)
     expect(readCommitmentUsageTotals(store.db, {from: '2026-03-01', to: '2026-03-31'})).toEqual([])
     await importFocusFiles(store.db, [file], {skipInvalid: true})
-    const hours = readCommitmentUsageHours(store.db, {from: '2026-03-01', to: '2026-03-31'})
+    const hours = [...iterateCommitmentUsageHours(store.db, {from: '2026-03-01', to: '2026-03-31'})]
     expect(hours.map((h) => [h.hour % 24, h.commitmentId, h.commitmentStatus])).toEqual([
       [1, '', ''],
       [3, 'sp-1', 'used'],

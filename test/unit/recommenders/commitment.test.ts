@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
 import {recommendCommitment, type CommitmentScopeInput} from '../../../recommenders/commitment/recommend.js'
-import {ratesFor} from '../../../recommenders/commitment/rates.js'
+import {isEligibleService} from '../../../recommenders/commitment/programs.js'
+import {ratesFor, scopeRates} from '../../../recommenders/commitment/rates.js'
 
 const scope = {
   provider: 'AWS',
@@ -26,6 +27,7 @@ const input = (over: Partial<CommitmentScopeInput>): CommitmentScopeInput => ({
   history: {from: '2026-01-01', to: '2026-03-01'},
   forecast: flatForecast(10),
   pendingMonthlyReduction: 0,
+  program: {name: 'AWS Compute Savings Plans'},
   rates: ratesFor('AWS', 'Amazon Elastic Compute Cloud'),
   ...over,
 })
@@ -138,5 +140,91 @@ describe('commitment recommender', () => {
     expect(rates.find((r) => r.termYears === 3 && r.payment === 'all')!.source).toMatch(/default: AWS/)
     expect(ratesFor('Oracle', 'COMPUTE')[0]!.source).toMatch(/generic/)
     expect(ratesFor('Google Cloud', 'Compute Engine').map((r) => r.discount)).toEqual([0.37, 0.55])
+  })
+
+  it.each([
+    ['AWS', 'Amazon Elastic Kubernetes Service', /EKS cluster \(control plane\) fees/],
+    ['AWS', 'Amazon Elastic Container Service for Kubernetes', /EKS cluster/],
+    ['Microsoft', 'Azure Kubernetes Service', /AKS Standard\/Premium tier \(uptime SLA\) fees/],
+    ['Google Cloud', 'Kubernetes Engine', /GKE cluster management fees/],
+    ['AWS', 'Amazon Lightsail', /no Savings Plan or reservation covers Amazon Lightsail/],
+  ])('%s %s is not commitment-eligible, with the reason', (provider, service, reason) => {
+    expect(isEligibleService(provider, service)).toBe(false)
+    const rates = scopeRates(provider, service)
+    expect(rates).toEqual({ineligible: expect.stringMatching(reason)})
+    const result = recommendCommitment(input({program: rates as {ineligible: string}, rates: []}))
+    expect(result).toMatchObject({skip: {reason: expect.stringMatching(/^not commitment-eligible: /)}})
+  })
+
+  it.each([
+    ['AWS', 'Amazon Elastic Compute Cloud', 'AWS Compute Savings Plans'],
+    ['AWS', 'AWS Lambda', 'AWS Compute Savings Plans'],
+    ['AWS', 'Amazon Elastic Container Service', 'AWS Compute Savings Plans'],
+    ['Microsoft', 'Virtual Machines', 'Azure savings plan for compute'],
+    ['Microsoft', 'Azure App Service', 'Azure savings plan for compute'],
+    ['Google Cloud', 'Compute Engine', 'GCP resource-based committed use discounts (vCPU and memory)'],
+  ])('%s %s is covered by %s at its documented default rates', (provider, service, program) => {
+    expect(isEligibleService(provider, service)).toBe(true)
+    const rates = scopeRates(provider, service)
+    expect(rates).toMatchObject({program})
+    expect('rates' in rates && rates.rates.length).toBeGreaterThan(0)
+  })
+
+  it('prices databases with their reservation or CUD rates, never the compute Savings Plan rate', () => {
+    const providerWide = [
+      {provider: 'AWS', termYears: 1 as const, payment: 'none' as const, discount: 0.35, source: 'rates[0]'},
+    ]
+    // RDS has no default: it is skipped, naming the commitments.rates entry to add.
+    const rds = scopeRates('AWS', 'Amazon Relational Database Service', providerWide)
+    expect(rds).toEqual({program: 'Amazon RDS reserved instances', rates: []})
+    const skipped = recommendCommitment(
+      input({
+        scope: {...scope, serviceCategory: 'Databases', serviceName: 'Amazon Relational Database Service'},
+        program: {name: 'Amazon RDS reserved instances'},
+        rates: [],
+      }),
+    )
+    expect(skipped).toMatchObject({
+      skip: {
+        reason: expect.stringMatching(
+          /^no rate for Amazon RDS reserved instances: add a commitments\.rates entry with provider: AWS, service: Amazon Relational Database Service/,
+        ),
+      },
+    })
+    // A reservation rate for the service prices it, alone.
+    const withQuote = scopeRates('AWS', 'Amazon Relational Database Service', [
+      ...providerWide,
+      {
+        provider: 'aws',
+        service: 'amazon relational database service',
+        termYears: 1,
+        payment: 'all',
+        discount: 0.41,
+        source: 'q',
+      },
+    ])
+    expect(withQuote).toEqual({
+      program: 'Amazon RDS reserved instances',
+      rates: [{termYears: 1, payment: 'all', discount: 0.41, source: 'q'}],
+    })
+    for (const service of ['Amazon ElastiCache', 'Amazon OpenSearch Service', 'Amazon Redshift'])
+      expect(scopeRates('AWS', service)).toMatchObject({program: expect.stringMatching(/reserved/), rates: []})
+    expect(scopeRates('Microsoft', 'SQL Database')).toMatchObject({
+      program: 'Azure reservations (SQL Database)',
+      rates: [],
+    })
+    // Cloud SQL has a documented spend-based CUD: 25% and 52%, not Compute Engine's 37% and 55%.
+    const cloudSql = scopeRates('Google Cloud', 'Cloud SQL')
+    expect('rates' in cloudSql && cloudSql.rates.map((r) => r.discount)).toEqual([0.25, 0.52])
+    // A provider-wide entry still prices the compute program.
+    expect(ratesFor('AWS', 'Amazon Elastic Compute Cloud', providerWide)[0]).toMatchObject({discount: 0.35})
+  })
+
+  it('a configured rate naming a service no program covers makes it eligible (the contract knows better)', () => {
+    expect(
+      scopeRates('AWS', 'Amazon Lightsail', [
+        {provider: 'AWS', service: 'Amazon Lightsail', termYears: 1, payment: 'none', discount: 0.1, source: 'deal'},
+      ]),
+    ).toMatchObject({program: 'configured commitment for Amazon Lightsail', rates: [{discount: 0.1}]})
   })
 })
