@@ -157,8 +157,8 @@ describe('AWS Cost Explorer: usage types for root causes', () => {
         resources: 0,
         missing: [expect.stringMatching(/^resources: not fetched/)],
       })
-      // 148 days in pages of 40: 4 pages for each of usage, other charges, usage types by service and by account.
-      expect(aws.summary.requests).toBe(16)
+      // 148 days in pages of 40: 4 pages for each of usage, other charges, commitment usage, usage types by service and by account.
+      expect(aws.summary.requests).toBe(20)
       const spike = await spikeOf(aws.store, SERVICE.compute)
       expect(spike.rootCause![0]!.label).toBe(`usage type ${USAGE.egress}`)
       expect(spike.rootCause![0]!.share).toBeGreaterThan(95)

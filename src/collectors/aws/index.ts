@@ -4,6 +4,8 @@ import {
   GetCostAndUsageCommand,
   type GetCostAndUsageCommandOutput,
   GetDimensionValuesCommand,
+  GetReservationUtilizationCommand,
+  GetSavingsPlansUtilizationDetailsCommand,
 } from '@aws-sdk/client-cost-explorer'
 
 import {addDays, monthStart, WINDOW_START} from '../../dates.js'
@@ -24,6 +26,17 @@ import type {CollectWindow} from '../cloud-window.js'
 import {type AwsCall, type AwsExtraGroup, planAwsCalls, planUsageTypeCalls} from './plan.js'
 import {crossUsageTypes, type DetailCell, type FetchedDetail} from '../cloud-details.js'
 import {chargeOf} from './record-types.js'
+import {
+  awsCommitmentUsage,
+  type CommitmentCell,
+  type CommitmentDay,
+  commitmentFollowUps,
+  commitmentUsageCall,
+  toCommitmentCells,
+  toPlanDays,
+  toReservationDays,
+} from './commitments.js'
+import type {FetchedCommitmentUsage} from '../cloud-commitments.js'
 
 export interface AwsSourceOptions {
   /** Named profile from ~/.aws (otherwise AWS_PROFILE or the default chain). */
@@ -37,6 +50,12 @@ export interface AwsSourceOptions {
   extraGroup?: AwsExtraGroup
   /** Also fetch usage types for root causes (one or two more paged calls); default true. */
   usageTypes?: boolean
+  /**
+   * Also fetch commitment usage for `commitments status` (one more paged GetCostAndUsage call, then
+   * one GetSavingsPlansUtilizationDetails per day with Savings Plan activity and one
+   * GetReservationUtilization per service with reservations); default true.
+   */
+  commitments?: boolean
   retry?: RetryPolicy
   retryHooks?: RetryHooks
   /** Tests pass static credentials; users get the SDK's default credential chain. */
@@ -131,8 +150,19 @@ async function fetchAwsDays(
   const missing = [
     'resources: not fetched (Cost Explorer has them only through GetCostAndUsageWithResources: opt-in, the last 14 days, per service)',
   ]
+  let commitments: FetchedCommitmentUsage[] | undefined
+  if (options.commitments !== false) {
+    const fetched = await fetchCommitmentUsage(client, period, send, pages)
+    commitments = fetched.usage
+    missing.push(...fetched.missing)
+  }
   if (options.usageTypes === false)
-    return {rows, estimatedFrom, detailsMissing: ['usage types: turned off (usageTypes: false)', ...missing]}
+    return {
+      rows,
+      estimatedFrom,
+      commitments,
+      detailsMissing: ['usage types: turned off (usageTypes: false)', ...missing],
+    }
   const usageAccounts = [...new Set(rows.filter((r) => r.chargeCategory === 'Usage').map((r) => r.subAccountId))]
   const cells = new Map<string, DetailCell[]>()
   for (const call of planUsageTypeCalls(usageAccounts.length)) {
@@ -152,7 +182,71 @@ async function fetchAwsDays(
         billedCost: c.billedCost,
         effectiveCost: c.effectiveCost,
       }))
-  return {rows, estimatedFrom, details, detailsMissing: missing}
+  return {rows, estimatedFrom, details, detailsMissing: missing, commitments}
+}
+
+type Send = <T>(label: string, call: () => Promise<T>) => Promise<T>
+
+/**
+ * Commitment usage of the window: one GetCostAndUsage call (paged) for eligible usage and fees by
+ * service and record type; then, only where that answer shows them, each Savings Plan's day
+ * (GetSavingsPlansUtilizationDetails has no daily granularity: one request per day with plan
+ * activity) and each reservation's days (GetReservationUtilization by SUBSCRIPTION_ID, one request
+ * per service, its only grouping). An identity without the utilization permissions still gets the
+ * on-demand and covered usage, and the line saying what is missing.
+ */
+async function fetchCommitmentUsage(
+  client: CostExplorerClient,
+  period: DateInterval,
+  send: Send,
+  pages: (call: AwsCall) => AsyncGenerator<GetCostAndUsageCommandOutput>,
+): Promise<{usage: FetchedCommitmentUsage[]; missing: string[]}> {
+  const cells: CommitmentCell[] = []
+  for await (const page of pages(commitmentUsageCall())) cells.push(...toCommitmentCells(page))
+  const {planDays, riServices} = commitmentFollowUps(cells)
+  const days: CommitmentDay[] = []
+  const missing: string[] = []
+  const denied = (what: string, permission: string) => (error: unknown) => {
+    if ((error as {cause?: {name?: string}}).cause?.name !== 'AccessDeniedException') throw error
+    missing.push(`${what}: refused (AccessDeniedException); grant ${permission} for per-commitment utilization`)
+    return 'denied' as const
+  }
+  for (const day of planDays) {
+    let token: string | undefined
+    do {
+      const page = await send('Savings Plans utilization', () =>
+        client.send(
+          new GetSavingsPlansUtilizationDetailsCommand({
+            TimePeriod: {Start: day, End: addDays(day, 1)},
+            ...(token ? {NextToken: token} : {}),
+          }),
+        ),
+      ).catch(denied('Savings Plans', 'ce:GetSavingsPlansUtilizationDetails'))
+      if (page === 'denied') break
+      days.push(...toPlanDays(day, page))
+      token = page.NextToken || undefined
+    } while (token)
+    if (missing.length > 0) break
+  }
+  for (const service of riServices) {
+    let token: string | undefined
+    do {
+      const page = await send(`reservation utilization (${service})`, () =>
+        client.send(
+          new GetReservationUtilizationCommand({
+            TimePeriod: period,
+            GroupBy: [{Type: 'DIMENSION', Key: 'SUBSCRIPTION_ID'}],
+            Filter: {Dimensions: {Key: 'SERVICE', Values: [service]}},
+            ...(token ? {NextPageToken: token} : {}),
+          }),
+        ),
+      ).catch(denied('reservations', 'ce:GetReservationUtilization'))
+      if (page === 'denied') break
+      days.push(...toReservationDays(service, page))
+      token = page.NextPageToken || undefined
+    } while (token)
+  }
+  return {usage: awsCommitmentUsage(cells, days), missing}
 }
 
 /** A usage-type page's groups (Keys: [account or service, usage type]) as cells; groups with no cost are dropped. */

@@ -25,6 +25,12 @@ export const awsSourceConfig = z.strictObject({
     .describe(
       'Also fetch usage types for anomaly root causes (default true): one or two more GetCostAndUsage calls per run and page ($0.01 each)',
     ),
+  commitments: z
+    .boolean()
+    .optional()
+    .describe(
+      'Also fetch commitment usage for commitments status (default true): one more GetCostAndUsage call per page, one GetSavingsPlansUtilizationDetails per day with Savings Plan activity, one GetReservationUtilization per service with reservations ($0.01 each)',
+    ),
   endpoint: endpointField.optional(),
 })
 
