@@ -7,7 +7,11 @@ import {collectHistoryIntoStore} from '../../src/collectors/k8s/history-store.js
 import type {PrometheusHistorySummary} from '../../src/collectors/k8s/history-prometheus.js'
 import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
 import type {CollectUsageResult} from '../../src/collectors/k8s/results.js'
-import {collectPrometheusUsage, type PrometheusUsageSummary} from '../../src/collectors/k8s/usage-prometheus.js'
+import {
+  collectPrometheusUsage,
+  type PrometheusUsageSummary,
+  usageWindow,
+} from '../../src/collectors/k8s/usage-prometheus.js'
 import {sampleMetricsServer} from '../../src/collectors/k8s/usage-metrics-server.js'
 import {now} from '../../src/dates.js'
 import {usageError} from '../../src/errors.js'
@@ -150,11 +154,8 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       this.note(`Using Prometheus at ${connection.url} (${connection.discovered.reason}, found in the cluster).`)
     const prom = connection.api
     const days = flags.days ?? k.prometheus.days
-    const nowMs = now().getTime()
     const step = k.prometheus.stepSeconds
-    // The window ends at the last whole step before now, so a run at midnight does not open a new day.
-    const end = Math.floor((nowMs / 1000 - 1) / step) * step
-    const start = Math.floor(nowMs / 86_400_000) * 86_400 - days * 86_400
+    const {start, end} = usageWindow(now().getTime(), days, step)
     this.note(`Reading ${days} days of container usage from Prometheus...`)
     let summary: PrometheusUsageSummary
     let history: PrometheusHistorySummary

@@ -8,6 +8,7 @@ import {
   workloadContainerKeyId,
 } from '../model/k8s.js'
 import {GIB} from './quantity.js'
+import type {VolumeHoursRow} from '../store/k8s-history.js'
 
 const DAY_MS = 86_400_000
 
@@ -153,20 +154,8 @@ export function snapshotContainerDays(input: SnapshotDaysInput): SnapshotDays {
   return {rows, absentWithUsage: [...absent].sort(), unscheduled, unknownNode}
 }
 
-/** A claim the snapshot's workloads mount, on a modelled day (the shape history's volume rows have). */
-export interface SnapshotVolumeDay {
-  cluster: string
-  volume: string
-  day: string
-  hours: number
-  sizeBytes: number
-  storageClass: string
-  handle: string
-  claimNamespace: string
-  claim: string
-  ownerKind: string
-  ownerWorkload: string
-}
+/** A claim the snapshot's workloads mount, on a modelled day: the shape of history's volume rows. */
+export type SnapshotVolumeDay = VolumeHoursRow
 
 /**
  * Persistent volumes on days without history: each claim a snapshot workload mounts (a StatefulSet's

@@ -51,10 +51,8 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
   attempt('spend to date', () => {
     const yesterday = addDays(now, -1)
     const from = monthStart(yesterday)
-    const totals = new Map<string, number>()
-    for (const p of queryDailyCosts(facts.db, {from, to: yesterday, groupBy: [], filters: [], metric: 'effective'}))
-      totals.set(p.currency, (totals.get(p.currency) ?? 0) + p.cost)
-    for (const [currency, value] of totals)
+    const spend = queryDailyCosts(facts.db, {from, to: yesterday, groupBy: [], filters: [], metric: 'effective'})
+    for (const [currency, value] of totalsByCurrency(spend, (p) => p.cost))
       samples.push({
         name: 'finops_spend_to_date',
         help: 'Effective cost this calendar month through yesterday (UTC)',
@@ -97,10 +95,7 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
   })
 
   attempt('savings', () => {
-    const byCurrency = new Map<string, number>()
-    for (const r of listRecommendations(facts.db))
-      byCurrency.set(r.currency, (byCurrency.get(r.currency) ?? 0) + r.monthlySavings)
-    for (const [currency, value] of byCurrency)
+    for (const [currency, value] of totalsByCurrency(listRecommendations(facts.db), (r) => r.monthlySavings))
       samples.push({
         name: 'finops_savings_available_monthly',
         help: 'Monthly savings of the latest recommendations',
@@ -215,6 +210,15 @@ export function realizedSavingsSamples(db: Db, kubernetes: KubernetesConfig, now
       })
   }
   return samples
+}
+
+function totalsByCurrency<T extends {currency: string}>(
+  items: Iterable<T>,
+  amount: (item: T) => number,
+): Map<string, number> {
+  const totals = new Map<string, number>()
+  for (const item of items) totals.set(item.currency, (totals.get(item.currency) ?? 0) + amount(item))
+  return totals
 }
 
 /** Prometheus text exposition format 0.0.4: HELP and TYPE once per metric name, then its samples. */

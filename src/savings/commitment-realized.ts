@@ -25,16 +25,19 @@ export interface CommitmentMeasure {
   ratio: number | null
 }
 
-const NOT_MEASURED = {
-  realizedMonthly: null,
-  measurable: false,
-  window: null,
-  coveredOnDemandMonthly: null,
-  commitmentCostMonthly: null,
-  unusedMonthly: null,
-  utilization: null,
-  ratio: null,
-} as const
+/** A commitment that cannot be measured (yet), and the note that says why. */
+export const commitmentNotMeasured = (note: string) =>
+  ({
+    realizedMonthly: null,
+    measurable: false,
+    note,
+    window: null,
+    coveredOnDemandMonthly: null,
+    commitmentCostMonthly: null,
+    unusedMonthly: null,
+    utilization: null,
+    ratio: null,
+  }) as const
 
 /** The measure window: from the later of the start and the bill's first day, over the last `days` days. */
 export function commitmentWindow(
@@ -74,22 +77,19 @@ export function measureCommitment(
     billed.map((b) => b.id),
   )
   if (ids.length === 0)
-    return {
-      ...NOT_MEASURED,
-      note: `not measurable yet: the bill in the store shows no usage of this commitment from ${window.from} to ${window.to} (its CommitmentDiscountId must match the recorded id)`,
-    }
+    return commitmentNotMeasured(
+      `not measurable yet: the bill in the store shows no usage of this commitment from ${window.from} to ${window.to} (its CommitmentDiscountId must match the recorded id)`,
+    )
   if (ids.length > 1)
-    return {
-      ...NOT_MEASURED,
-      note: `not measurable: ${ids.length} commitments in the bill end with this id (${ids.slice(0, 3).join(', ')}); record it with the full id`,
-    }
+    return commitmentNotMeasured(
+      `not measurable: ${ids.length} commitments in the bill end with this id (${ids.slice(0, 3).join(', ')}); record it with the full id`,
+    )
   const rows = billed.filter((b) => b.id === ids[0])
   const same = rows.filter((b) => b.currency === c.currency)
   if (same.length === 0)
-    return {
-      ...NOT_MEASURED,
-      note: `not measurable: the bill states this commitment in ${[...new Set(rows.map((r) => r.currency))].join(', ')}, it was recorded in ${c.currency}; record it again with that --currency`,
-    }
+    return commitmentNotMeasured(
+      `not measurable: the bill states this commitment in ${[...new Set(rows.map((r) => r.currency))].join(', ')}, it was recorded in ${c.currency}; record it again with that --currency`,
+    )
   const covered = same.reduce((s, r) => s + r.coveredOnDemandCost, 0)
   const used = same.reduce((s, r) => s + r.usedCost, 0)
   const unused = same.reduce((s, r) => s + r.unusedCost, 0)

@@ -14,17 +14,9 @@ const PROVIDER = /^[a-z][a-z0-9-]{0,31}$/
 const CONTROL = /[\u0000-\u001f\u007f]/
 
 /** Checks a commitment to record; one clear line for the first thing wrong. */
-export function commitmentInput(c: {
-  id: string
-  provider: string
-  type: string
-  hourlyCommitment: number
-  termMonths: number
-  startDay: string
-  promisedMonthly: number | null
-  currency: string
-  note: string
-}): Omit<PurchasedCommitment, 'recordedAt'> {
+export function commitmentInput(
+  c: Omit<PurchasedCommitment, 'recordedAt' | 'type'> & {type: string},
+): Omit<PurchasedCommitment, 'recordedAt'> {
   const id = c.id.trim()
   if (id === '' || id.length > 512 || CONTROL.test(id))
     throw usageError(

@@ -24,7 +24,7 @@ import {
   measureAction,
 } from './ledger.js'
 import type {CommitmentEntry, LedgerEntry, SavingsReport} from './schemas.js'
-import {commitmentWindow, measureCommitment} from './commitment-realized.js'
+import {commitmentNotMeasured, commitmentWindow, measureCommitment} from './commitment-realized.js'
 import {groupLedger, ledgerTotals, realizedRatios} from './summary.js'
 import type {RealizedRatios} from '../../recommenders/track-record.js'
 
@@ -366,12 +366,12 @@ function commitmentEntries(db: Db, asOf: string): CommitmentEntry[] {
     if (!data)
       return {
         ...base,
-        ...notMeasured(
+        ...commitmentNotMeasured(
           'not measurable yet: the store holds no commitment usage from the bill (import a FOCUS export with finops collect focus)',
         ),
       }
     const window = commitmentWindow(c, data, asOf, DEFAULT_AFTER_DAYS)
-    if ('reason' in window) return {...base, ...notMeasured(window.reason)}
+    if ('reason' in window) return {...base, ...commitmentNotMeasured(window.reason)}
     const key = `${window.from}|${window.to}`
     const hours = (daysBetween(window.from, window.to) + 1) * 24
     let billed = statuses.get(key)
@@ -382,18 +382,6 @@ function commitmentEntries(db: Db, asOf: string): CommitmentEntry[] {
     return {...base, ...measureCommitment(c, billed, {...window, hours})}
   })
 }
-
-const notMeasured = (note: string) => ({
-  realizedMonthly: null,
-  measurable: false,
-  note,
-  window: null,
-  coveredOnDemandMonthly: null,
-  commitmentCostMonthly: null,
-  unusedMonthly: null,
-  utilization: null,
-  ratio: null,
-})
 
 /** How far back the track record the recommenders get reaches: recent behaviour, bounded work. */
 export const TRACK_RECORD_DAYS = 90

@@ -1,5 +1,7 @@
 import {z} from 'zod'
 
+import {LEDGER_KINDS} from './action-state.js'
+
 /**
  * The --json contracts of `finops savings` and `finops savings record` (published in docs/schemas);
  * the report's types derive from them, so the contract has one source.
@@ -17,7 +19,7 @@ const confidence = z.strictObject({
 
 export const ledgerEntrySchema = z.strictObject({
   actionId: z.string(),
-  kind: z.enum(['rightsize', 'scale-down', 'spot']),
+  kind: z.enum(LEDGER_KINDS),
   namespace: z.string(),
   workloadKind: z.string(),
   workload: z.string(),

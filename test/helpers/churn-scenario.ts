@@ -18,6 +18,7 @@ import fs from 'node:fs'
 import {splitNodePrice} from '../../src/k8s/prices.js'
 import type {KubeObject} from '../servers/kube-api.js'
 import {omLabel} from '../servers/prometheus.js'
+import {seededRandom} from '../../src/seeded-random.js'
 
 export const SCRAPE = 60
 const KSM_OFFSET = 17
@@ -140,18 +141,6 @@ export interface Scenario {
   truth(): Truth
 }
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const dayName = (t: number) => new Date(t * 1000).toISOString().slice(0, 10)
 
 /** Usage that wanders around a level with a daily cycle and bursts, constant within each minute. */
@@ -159,7 +148,7 @@ export function wander(seed: number, cpu: number, memoryGiB: number, burst = 0):
   return {
     at(t) {
       const minute = Math.floor(t / 60)
-      const r = rng(seed * 7919 + minute)()
+      const r = seededRandom(seed * 7919 + minute)()
       const daily = 1 + 0.25 * Math.sin((2 * Math.PI * (t % DAY)) / DAY)
       const inBurst = burst > 0 && minute % 180 < 20
       return {
@@ -173,7 +162,7 @@ export function wander(seed: number, cpu: number, memoryGiB: number, burst = 0):
 /** Builds the scenario for the two whole days starting at `start` (a UTC midnight). */
 export function churnScenario(start: number, seed = 7): Scenario {
   const end = start + 2 * DAY
-  const random = rng(seed)
+  const random = seededRandom(seed)
   const jitter = (t: number) => t + Math.floor(random() * 50) + 3
   const H = 3600
   const prices: ScenarioPrices = {

@@ -261,3 +261,14 @@ export async function collectPrometheusUsage(
   summary.days = days.size
   return summary
 }
+
+/**
+ * The window a usage collection reads, in unix seconds: from the UTC midnight `days` days before
+ * today, to the last whole step before `nowMs`, so a run at midnight does not open a new day.
+ */
+export function usageWindow(nowMs: number, days: number, stepSeconds: number): {start: number; end: number} {
+  return {
+    start: Math.floor(nowMs / 86_400_000) * 86_400 - days * 86_400,
+    end: Math.floor((nowMs / 1000 - 1) / stepSeconds) * stepSeconds,
+  }
+}
