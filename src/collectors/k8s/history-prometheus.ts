@@ -9,9 +9,9 @@ import type {
   VolumeHoursRow,
 } from '../../store/k8s-history.js'
 import type {PrometheusApi, PrometheusSeries} from './prometheus-client.js'
+import {GIB} from '../../k8s/quantity.js'
 
 const DAY_S = 86_400
-const GIB = 2 ** 30
 /**
  * Extended resources charged as GPUs, as kube-state-metrics names them (`nvidia.com/gpu` -> nvidia_com_gpu):
  * every resource `isGpuResource` charges must be read, or its requests and node capacity are never seen.
