@@ -2,6 +2,7 @@ import {DIMENSIONS, type GroupKey, type Metric} from '../model/cost.js'
 import {type AmountColumn, exactAmount, sumAmountSql} from './amounts.js'
 import type {CostFilter} from '../model/cost.js'
 import {NONE_LABEL, UNTAGGED_LABEL} from '../model/cost.js'
+import {SERVICE_DAY_DIMENSIONS} from './cost-summaries.js'
 import {dayNumber} from './day-numbers.js'
 import type {Db} from './open.js'
 
@@ -9,11 +10,12 @@ import type {Db} from './open.js'
  * Which table answers a cost query. Every path sums the same exact integers, so all give the very
  * same numbers; the narrowest one that holds the query's keys is chosen:
  * - `by-key`: one dimension or summarized tag key (plus currency), from cost_by_key;
+ * - `service-days`: provider, account, service, region and currency, from cost_service_days;
  * - `day-keys`: any built-in dimensions, from cost_day_keys;
  * - `summary`: dimensions and summarized tag keys, from cost_summary;
  * - `rollup`: anything, including tag keys with per-resource values, from every rollup row.
  */
-export type CostQueryPath = 'by-key' | 'day-keys' | 'summary' | 'rollup'
+export type CostQueryPath = 'by-key' | 'service-days' | 'day-keys' | 'summary' | 'rollup'
 
 export interface CostPlanInput {
   from: string
@@ -65,6 +67,12 @@ export function planCostQuery(db: Db, query: CostPlanInput, forced?: CostQueryPa
     query.filters.every((f) => sameKey(f.key, byKey) || isCurrency(f.key))
   )
     path = 'by-key'
+  else if (
+    [...query.groupBy, ...query.filters.map((f) => f.key)].every(
+      (k) => k.kind === 'dimension' && (SERVICE_DAY_DIMENSIONS as readonly string[]).includes(k.name),
+    )
+  )
+    path = 'service-days'
   else if (!usesTags) path = 'day-keys'
   else if (allSummarized) path = 'summary'
   path = forced ?? path
@@ -73,6 +81,7 @@ export function planCostQuery(db: Db, query: CostPlanInput, forced?: CostQueryPa
   const to = dayNumber(query.to)
   const amount = AMOUNT[query.metric]
   if (path === 'by-key') return byKeyPlan(db, byKey ?? {kind: 'dimension', name: 'currency'}, query, amount, from, to)
+  if (path === 'service-days') return serviceDaysPlan(db, query, amount, from, to)
   return scanPlan(db, path, query, tags, amount, from, to)
 }
 
@@ -180,12 +189,13 @@ export function keySqlParts(
   groupBy: readonly GroupKey[],
   filters: readonly CostFilter[],
   tags: Map<string, {id: number} | undefined> = new Map(),
+  dimensionAlias = 'k',
 ): KeySqlParts {
   const joins: string[] = []
   const joinParams: unknown[] = []
   const aliases = new Map<string, string>()
   const exprFor = (key: GroupKey): string => {
-    if (key.kind === 'dimension') return `k.${DIMENSIONS[key.name].column}`
+    if (key.kind === 'dimension') return `${dimensionAlias}.${DIMENSIONS[key.name].column}`
     let alias = aliases.get(key.key)
     if (!alias) {
       alias = `t${aliases.size}`
@@ -230,10 +240,33 @@ function coversMostDays(db: Db, from: number, to: number): boolean {
   return covered * 4 >= last - first + 1
 }
 
+/**
+ * Built-in dimensions that cost_service_days holds, from its rows alone: its primary key starts with
+ * the day, so a window is one range of it, and its dimensions are its own columns (no join).
+ */
+function serviceDaysPlan(db: Db, query: CostPlanInput, amount: AmountColumn, from: number, to: number): CostQueryPlan {
+  const parts = keySqlParts(db, '', query.groupBy, query.filters, new Map(), 'r')
+  const keyCols = parts.groupExprs.map((expr, i) => `${expr} AS k${i}`)
+  const sql = `SELECT ${[...keyCols, 'r.currency AS currency', 'r.day AS day'].join(', ')}, ${sumAmountSql(amount, 'r')}
+    FROM cost_service_days r
+    WHERE ${['r.day BETWEEN ? AND ?', ...parts.where].join(' AND ')}
+    GROUP BY ${[...parts.groupExprs.map((_, i) => `k${i}`), 'currency', 'day'].join(', ')}`
+  const params = [from, to, ...parts.whereParams]
+  return {
+    path: 'service-days',
+    keys: parts.groupExprs.length,
+    run: () =>
+      db
+        .prepare(sql)
+        .raw()
+        .all(...params) as unknown[][],
+  }
+}
+
 /** The same query over cost_day_keys, cost_summary or cost_rollup: key columns joined from cost_keys and the tag tables. */
 function scanPlan(
   db: Db,
-  path: Exclude<CostQueryPath, 'by-key'>,
+  path: Exclude<CostQueryPath, 'by-key' | 'service-days'>,
   query: CostPlanInput,
   tags: Map<string, TagKeyInfo | undefined>,
   amount: AmountColumn,

@@ -416,10 +416,13 @@ export async function collectPrometheusHistory(
       const network: NetworkRow[] = []
       if (options.network) {
         // Evaluated at each day's end (not its last instant) so increase() covers exactly the day.
-        const dayEnds = run.map((s) => {
-          const at = Math.min(s.start + DAY_S, options.end)
-          return {...s, at, range: at - s.start}
-        })
+        // A day the window ends at the start of has sent nothing yet (and a 0s range is refused).
+        const dayEnds = run
+          .map((s) => {
+            const at = Math.min(s.start + DAY_S, options.end)
+            return {...s, at, range: at - s.start}
+          })
+          .filter((s) => s.range > 0)
         const byWorkload = new Map<string, NetworkRow>()
         for (const netRun of slotRuns(dayEnds, daysPerQuery)) {
           summary.queries++
