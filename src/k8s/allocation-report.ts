@@ -42,16 +42,10 @@ import {computeDiscountFromBilling, PROVIDER_NAMES} from './billing-calibration.
 import {physicalGpus} from './gpu.js'
 import {nodeCapacityType, parseProviderId} from './inventory.js'
 import {firstNodeLabel} from './node-labels.js'
-import {
-  GIB,
-  HOURS_PER_MONTH,
-  type NodePrice,
-  type NodePriceSources,
-  type NodeShape,
-  nodeShape,
-  priceNodeShape,
-} from './prices.js'
+import {type NodePrice, type NodePriceSources, type NodeShape, nodeShape, priceNodeShape} from './prices.js'
 import type {WorkloadFilter} from './workload-filter.js'
+import {HOURS_PER_MONTH} from '../money.js'
+import {GIB} from './quantity.js'
 
 export interface AllocationOptions {
   /** `7d`, `30d` (ending yesterday), or an explicit from/to. */

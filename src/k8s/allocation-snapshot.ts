@@ -5,9 +5,10 @@ import {
   type Inventory,
   longRunningContainers,
   type Workload,
+  workloadContainerKeyId,
 } from '../model/k8s.js'
+import {GIB} from './quantity.js'
 
-const GIB = 2 ** 30
 const DAY_MS = 86_400_000
 
 /**
@@ -77,15 +78,7 @@ export function snapshotContainerDays(input: SnapshotDaysInput): SnapshotDays {
     hoursFor: (usage: Map<string, DayUse> | undefined, day: string) => number,
   ) => {
     for (const container of longRunningContainers(w)) {
-      const usage = usageByKey.get(
-        containerKeyId({
-          cluster: w.cluster,
-          namespace: w.namespace,
-          kind: w.kind,
-          workload: w.name,
-          container: container.name,
-        }),
-      )
+      const usage = usageByKey.get(workloadContainerKeyId(w, container.name))
       for (const day of input.days) {
         if (!input.uncovered(w.cluster, day, w.namespace)) continue
         const hours = hoursFor(usage, day)
@@ -114,10 +107,7 @@ export function snapshotContainerDays(input: SnapshotDaysInput): SnapshotDays {
   }
 
   for (const w of inventory.workloads) {
-    for (const c of longRunningContainers(w))
-      known.add(
-        containerKeyId({cluster: w.cluster, namespace: w.namespace, kind: w.kind, workload: w.name, container: c.name}),
-      )
+    for (const c of longRunningContainers(w)) known.add(workloadContainerKeyId(w, c.name))
     const running = w.pods.filter((pod) => pod.phase === undefined || pod.phase === 'Running')
     const finite = RUN_TO_COMPLETION.has(w.kind)
     for (const pod of running) {

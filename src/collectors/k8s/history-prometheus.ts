@@ -9,9 +9,9 @@ import type {
   VolumeHoursRow,
 } from '../../store/k8s-history.js'
 import type {PrometheusApi, PrometheusSeries} from './prometheus-client.js'
+import {GIB} from '../../k8s/quantity.js'
 
 const DAY_S = 86_400
-const GIB = 2 ** 30
 /** Extended resources charged as GPUs, as kube-state-metrics names them (`nvidia.com/gpu` -> nvidia_com_gpu). */
 export const GPU_RESOURCE_PATTERN = 'nvidia_com_gpu|nvidia_com_mig_.+|amd_com_gpu'
 const REQUEST_RESOURCES = `cpu|memory|${GPU_RESOURCE_PATTERN}`
