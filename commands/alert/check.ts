@@ -2,11 +2,16 @@ import {Flags} from '@oclif/core'
 
 import {type AlertCheckResult, checkAlerts} from '../../src/alerts/check.js'
 import {forecastBudgetScope} from '../../src/alerts/budget-forecast.js'
+import {withAnomalyLevel} from '../../src/alerts/anomaly-level.js'
 import {resolveWebhook, WEBHOOK_ENV} from '../../src/alerts/webhook.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
-import {budgetForecastLevelFlag, slackPostFlags} from '../../src/cli/shared-flags.js'
-import {usageError} from '../../src/errors.js'
+import {
+  anomalyLevelFlag,
+  budgetForecastLevelFlag,
+  parseAnomalyLevelFlag,
+  slackPostFlags,
+} from '../../src/cli/shared-flags.js'
 import {partsExitCode} from '../../src/exit-codes.js'
 import {describeFailedPosts} from '../../src/output/alert-check-format.js'
 
@@ -26,10 +31,7 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
   static override flags = {
     ...slackPostFlags('Slack messages'),
     ...budgetForecastLevelFlag,
-    'anomaly-level': Flags.string({
-      description:
-        'width of the anomaly band, percent from 80 to 99.99 (default: alerts.anomalies.level in finops.yaml, else 99.8)',
-    }),
+    ...anomalyLevelFlag,
     'no-anomalies': Flags.boolean({description: 'evaluate budgets only'}),
     ...outputFlags(['alert-check']),
   }
@@ -37,25 +39,13 @@ Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post
   async run(): Promise<AlertCheckResult> {
     const {flags} = await this.parse(AlertCheck)
     const level = flags.level ?? this.finopsConfig(flags.config).config.forecast.level
-    const anomalyLevel = flags['anomaly-level'] === undefined ? undefined : Number(flags['anomaly-level'])
-    if (
-      anomalyLevel !== undefined &&
-      !(flags['anomaly-level']!.trim() !== '' && anomalyLevel >= 80 && anomalyLevel <= 99.99)
-    )
-      throw usageError(
-        `--anomaly-level ${flags['anomaly-level']}: expected a percent from 80 to 99.99`,
-        'for example --anomaly-level 99.5',
-      )
+    const anomalyLevel = parseAnomalyLevelFlag(flags['anomaly-level'])
     const {config} = this.finopsConfig(flags.config)
     // Resolve the webhook before touching the store: a misconfigured run must fail without recording anything.
     const webhook = flags['dry-run'] ? undefined : resolveWebhook(flags['webhook-file'], config.alerts.slack)
     const db = this.openStore(flags.db, flags.config)
     const anomalies = {
-      ...config.alerts.anomalies,
-      // The flag is the run's level: it overrides the groups' levels in finops.yaml too.
-      ...(anomalyLevel === undefined
-        ? {}
-        : {level: anomalyLevel, groups: config.alerts.anomalies.groups.map(({level: _, ...group}) => group)}),
+      ...withAnomalyLevel(config.alerts.anomalies, anomalyLevel),
       ...(flags['no-anomalies'] ? {enabled: false} : {}),
     }
     const alertsConfig = {...config.alerts, anomalies}

@@ -8,6 +8,8 @@ import {
 } from '../../src/alerts/anomaly-feedback.js'
 import {splitListFlag} from '../../src/cli/arguments.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
+import {anomalyLevelFlag, parseAnomalyLevelFlag} from '../../src/cli/shared-flags.js'
+import {withAnomalyLevel} from '../../src/alerts/anomaly-level.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {addDays, parseDay, today, WINDOW_END, WINDOW_START} from '../../src/dates.js'
 import {usageError} from '../../src/errors.js'
@@ -19,6 +21,7 @@ export default class AnomalyList extends FinopsCommand {
     '<%= config.bin %> anomaly list',
     '<%= config.bin %> anomaly list --provider AWS --service "Amazon EC2" --status new,sent',
     '<%= config.bin %> anomaly list --from 2024-09-01 --to 2024-09-30 --json',
+    '<%= config.bin %> anomaly list --anomaly-level 99.5',
   ]
 
   static override flags = {
@@ -33,6 +36,7 @@ export default class AnomalyList extends FinopsCommand {
     }),
     from: Flags.string({description: 'first day (YYYY-MM-DD; default: 29 days before --to)'}),
     to: Flags.string({description: 'last day (YYYY-MM-DD; default: the last day with cost data)'}),
+    ...anomalyLevelFlag,
     ...outputFlags(['anomaly-list']),
   }
 
@@ -42,12 +46,13 @@ export default class AnomalyList extends FinopsCommand {
     const unknown = statuses?.find((s) => !(ANOMALY_STATUSES as readonly string[]).includes(s))
     if (unknown !== undefined)
       throw usageError(`--status ${unknown}: unknown status`, `use one of ${ANOMALY_STATUSES.join(', ')}`)
+    const level = parseAnomalyLevelFlag(flags['anomaly-level'])
     const from = flags.from === undefined ? undefined : parseDay(flags.from, WINDOW_START)
     const to = flags.to === undefined ? undefined : parseDay(flags.to, WINDOW_END)
     const {config} = this.finopsConfig(flags.config)
     const result = listAnomalies(
       this.openStore(flags.db, flags.config),
-      config.alerts.anomalies,
+      withAnomalyLevel(config.alerts.anomalies, level),
       {
         from,
         to,

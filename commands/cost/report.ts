@@ -4,8 +4,8 @@ import {FinopsCommand} from '../../src/cli/base-command.js'
 import {costFilterFlag} from '../../src/cli/shared-flags.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {runCostReport} from '../../src/cost/report.js'
-import {ALLOCATION_KEYS_HELP, type AllocationReport} from '../../src/k8s/allocation.js'
-import {runAllocation} from '../../src/k8s/allocation-report.js'
+import type {AllocationReport} from '../../src/k8s/allocation.js'
+import {ALLOCATION_KEYS_HELP} from '../../src/k8s/allocation-keys.js'
 import {METRICS, type Metric} from '../../src/model/cost.js'
 import {type CostReport, GRANULARITIES, type Granularity} from '../../src/cost/report-builder.js'
 import {DIMENSION_KEYS_HELP} from '../../src/cost/dimension-keys.js'
@@ -64,6 +64,8 @@ ${ALLOCATION_KEYS_HELP} (default namespace), with an (idle) row. FINOPS_NOW (an 
           {exit: 2},
         )
       }
+      // Loaded only here: billing reports, the common case, start faster without the allocation's modules.
+      const {runAllocation} = await import('../../src/k8s/allocation-report.js')
       const allocation = runAllocation(db, this.finopsConfig(flags.config).config.kubernetes, {
         from: flags.from,
         to: flags.to,

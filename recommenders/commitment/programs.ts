@@ -108,6 +108,8 @@ const TABLES: Record<string, ProviderTable> = {
   aws: {
     services: {
       'elastic compute cloud': AWS_COMPUTE_SP,
+      // Cost Explorer's SERVICE name for instance usage (EC2 - Other is storage and transfer).
+      'elastic compute cloud - compute': AWS_COMPUTE_SP,
       ec2: AWS_COMPUTE_SP,
       lambda: AWS_COMPUTE_SP,
       fargate: AWS_COMPUTE_SP,

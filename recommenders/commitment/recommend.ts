@@ -1,8 +1,6 @@
 import type {CommitmentRate} from './rates.js'
 import type {CommitmentOption, CommitmentRecommendation, CommitmentScope, CommitmentSkip} from './schema.js'
-
-/** Hours in an average month (365 x 24 / 12). */
-const HOURS_PER_MONTH = 730
+import {HOURS_PER_MONTH, roundMoney, roundTo} from '../../src/money.js'
 
 /** One day of the forecasters' forecast of a scope's daily uncovered eligible spend. */
 export interface ForecastDay {
@@ -164,9 +162,6 @@ export function normalQuantile(p: number): number {
   )
 }
 
-const round2 = (v: number): number => Math.round(v * 100) / 100
-const round4 = (v: number): number => Math.round(v * 10_000) / 10_000
-
 /** The hourly profile, sorted, with prefix sums: E[min(m x U, c)] in O(log n). */
 class Profile {
   private readonly sorted: Float64Array
@@ -296,7 +291,7 @@ function option(profile: Profile, path: readonly number[], rate: CommitmentRate)
       if (termFigures(profile, scaled, cap, rate.discount).net >= 0) lo = mid
       else hi = mid
     }
-    lossAt = round4(lo)
+    lossAt = roundTo(lo, 4)
   }
   const wasteAtLower =
     cap > 0 ? (hourly * HOURS_PER_MONTH * months - (1 - rate.discount) * figures.avoided) / months : 0
@@ -305,15 +300,15 @@ function option(profile: Profile, path: readonly number[], rate: CommitmentRate)
     payment: rate.payment,
     discount: rate.discount,
     rateSource: rate.source,
-    hourlyCommitment: round4(hourly),
-    coveredOnDemandPerHour: round4(cap),
-    upfront: round2(upfront),
-    monthlyPayment: round2(monthlyPayment),
-    expectedMonthlySavings: round2(figures.net / months),
-    expectedTermSavings: round2(figures.net),
+    hourlyCommitment: roundTo(hourly, 4),
+    coveredOnDemandPerHour: roundTo(cap, 4),
+    upfront: roundMoney(upfront),
+    monthlyPayment: roundMoney(monthlyPayment),
+    expectedMonthlySavings: roundMoney(figures.net / months),
+    expectedTermSavings: roundMoney(figures.net),
     breakEvenMonth: breakEven,
-    expectedUtilization: cap > 0 ? round4(Math.min(1, figures.avoided / (cap * HOURS_PER_MONTH * months))) : null,
-    wasteMonthlyAtLower: round2(Math.max(0, wasteAtLower)),
+    expectedUtilization: cap > 0 ? roundTo(Math.min(1, figures.avoided / (cap * HOURS_PER_MONTH * months)), 4) : null,
+    wasteMonthlyAtLower: roundMoney(Math.max(0, wasteAtLower)),
     lossIfUsageFallsBy: lossAt,
   }
 }
@@ -377,22 +372,22 @@ export function recommendCommitment(
     )
   if (input.pendingMonthlyReduction > 0)
     notes.push(
-      `sized after pending rightsizing/spot savings of ${round2(input.pendingMonthlyReduction)} per month in this scope: commit after you shrink`,
+      `sized after pending rightsizing/spot savings of ${roundMoney(input.pendingMonthlyReduction)} per month in this scope: commit after you shrink`,
     )
   if (!best) notes.push('no option saves money on the lower forecast path: do not commit')
   const forecastLower =
     'daily' in input.forecast && input.forecast.daily.length > 0
-      ? round4(mean(input.forecast.daily.map((d) => Math.max(0, d.lower))) / 24)
+      ? roundTo(mean(input.forecast.daily.map((d) => Math.max(0, d.lower))) / 24, 4)
       : null
   return {
     recommendation: {
       scope: input.scope,
       program,
       history: {...input.history, hours},
-      recentOnDemandPerHour: round4(fourWeeksMean),
+      recentOnDemandPerHour: roundTo(fourWeeksMean, 4),
       forecastLowerPerHour: forecastLower,
       forecastLevel: 'daily' in input.forecast ? input.forecast.level : null,
-      pendingMonthlyReduction: round2(input.pendingMonthlyReduction),
+      pendingMonthlyReduction: roundMoney(input.pendingMonthlyReduction),
       best,
       options,
       notes,

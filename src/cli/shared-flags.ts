@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
 
+import {parseNumberFlag} from './numbers.js'
+
 /**
  * Flags that mean the same on several commands, defined once so their names, limits and help agree.
  * A command spreads the ones it takes into its `flags`.
@@ -35,3 +37,15 @@ export const costFilterFlag = {
 export const anomalySeriesFlag = {
   series: Flags.string({description: 'key=value for each key of the watched series (repeat)', multiple: true}),
 }
+
+/** `--anomaly-level`: the anomaly band's width for one run, on every command that judges anomalies afresh. */
+export const anomalyLevelFlag = {
+  'anomaly-level': Flags.string({
+    description:
+      'width of the anomaly band, percent from 80 to 99.99 (default: alerts.anomalies.level in finops.yaml, else 99.8)',
+  }),
+}
+
+/** The `--anomaly-level` value, in the one number format flags take (no hex, no exponent), or undefined when absent. */
+export const parseAnomalyLevelFlag = (value: string | undefined): number | undefined =>
+  value === undefined ? undefined : parseNumberFlag(value, '--anomaly-level', {min: 80, max: 99.99, example: '99.5'})

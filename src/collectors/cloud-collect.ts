@@ -11,6 +11,8 @@ import {RequestCounter, type RequestListener} from './cloud-retry.js'
 import type {collectSummarySchema} from './schemas.js'
 import {roundMoney} from '../money.js'
 import {attachDetails, type FetchedDetail} from './cloud-details.js'
+import type {FetchedCommitmentUsage} from './cloud-commitments.js'
+import type {DayCommitmentUsage} from '../store/cost-writer.js'
 
 /**
  * One cloud billing source at one scope. `fetchDays` asks the provider for the window's daily cost,
@@ -37,6 +39,8 @@ export interface FetchedDays {
   details?: FetchedDetail[]
   /** What the source could not give below the grain, and why (one line each). */
   detailsMissing?: string[]
+  /** Days of commitment usage (eligible, covered and unused spend, fees) of the same window, for `commitments status`. */
+  commitments?: FetchedCommitmentUsage[]
 }
 
 export interface CollectOptions extends WindowSettings {
@@ -72,7 +76,13 @@ export async function collectCloudCosts(
     settings: options,
   })
   const counter = new RequestCounter(options.onRequest)
-  const {rows: fetched, estimatedFrom, details = [], detailsMissing = []} = await fetcher.fetchDays(window, counter)
+  const {
+    rows: fetched,
+    estimatedFrom,
+    details = [],
+    detailsMissing = [],
+    commitments = [],
+  } = await fetcher.fetchDays(window, counter)
   // A provider that marks days estimated (AWS until the invoice closes, days into the next month) knows better than the calendar.
   const finalThrough =
     estimatedFrom !== undefined && estimatedFrom <= window.finalThrough
@@ -119,6 +129,7 @@ export async function collectCloudCosts(
         lastRequests: counter.requests,
       },
       attached,
+      commitments.filter((c) => c.day >= window.from && c.day <= window.to).map((c) => dayCommitmentUsage(c, fetcher)),
     )
   } catch (error) {
     throw storeWriteError(error, fetcher)
@@ -134,6 +145,7 @@ export async function collectCloudCosts(
     requests: counter.requests,
     retries: counter.retries,
     rollupRows: result.rollupRows,
+    commitmentRows: result.commitmentRows,
     totals: currencyTotals(rows),
     watermark: {before: before?.collectedThrough, after: after.collectedThrough, finalThrough: after.finalThrough},
     importId: result.importId,
@@ -156,6 +168,15 @@ export function currencyTotals(rows: readonly DailyCostRow[]): CurrencyTotal[] {
   return [...by.values()]
     .map((t) => ({...t, billedCost: roundMoney(t.billedCost), effectiveCost: roundMoney(t.effectiveCost)}))
     .sort((a, b) => a.currency.localeCompare(b.currency))
+}
+
+/** A fetched day of commitment usage as the store writes it: on the grain key of this source's scope. */
+function dayCommitmentUsage(c: FetchedCommitmentUsage, fetcher: CostFetcher): DayCommitmentUsage {
+  const {pricingCategory, commitmentId, commitmentStatus, commitmentCategory, commitmentType, ...grain} = c
+  return {
+    row: {...grain, provider: fetcher.provider, billingAccountId: fetcher.billingAccountId, tags: {}},
+    usage: {pricingCategory, commitmentId, commitmentStatus, commitmentCategory, commitmentType},
+  }
 }
 
 const maxDay = (a: string, b: string): string => (a > b ? a : b)

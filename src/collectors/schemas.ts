@@ -18,6 +18,9 @@ export const collectSummarySchema = z.strictObject({
   requests: count.describe('API requests sent, retries included (Cost Explorer bills each)'),
   retries: count,
   rollupRows: count.describe('daily cost rows written'),
+  commitmentRows: count.describe(
+    'commitment_usage rows written: days of eligible, covered and unused commitment spend (for commitments status)',
+  ),
   totals: z
     .array(z.strictObject({currency: z.string(), billedCost: z.number(), effectiveCost: z.number()}))
     .describe('per currency, over the window'),

@@ -23,6 +23,7 @@ import {
 } from './allocation-distribute.js'
 import {gpuFraction} from './gpu.js'
 import {namespaceSelected, type WorkloadFilter, workloadSelected} from './workload-filter.js'
+import {ALLOCATION_KEYS_HELP} from './allocation-keys.js'
 
 /**
  * Kubernetes cost allocation (pure). Each container is charged, per node and day, for the hours it
@@ -46,8 +47,7 @@ export type AllocationKey =
   | {kind: 'container'}
   | {kind: 'label'; key: string}
 
-export const ALLOCATION_KEYS_HELP =
-  'cluster, namespace, workload, controller-kind, node, capacity-type, container, label:<key>'
+export {ALLOCATION_KEYS_HELP} from './allocation-keys.js'
 
 export const IDLE = '(idle)'
 

@@ -50,6 +50,19 @@ export function amountSql(units: string, nanos: string): string {
     ELSE ${q} + ${r} / 1e9 END)`
 }
 
+/**
+ * The number amountSql gives for the same integers, computed in JS (integer division truncating
+ * toward zero and a remainder of the dividend's sign, as SQLite's), so a summary read row by row and
+ * summed here equals one summed in SQL to the last bit.
+ */
+export function exactAmount(units: number, nanos: number): number {
+  const r = nanos % NANOS_PER_UNIT
+  const q = units + (nanos - r) / NANOS_PER_UNIT
+  if (q > 0 && r < 0) return q - 1 + (r + NANOS_PER_UNIT) / 1e9
+  if (q < 0 && r > 0) return q + 1 + (r - NANOS_PER_UNIT) / 1e9
+  return q + r / 1e9
+}
+
 /** SQL for the exact sum of one amount over `alias`'s rows, as a REAL (see amountSql). */
 export const sumAmountSql = (amount: AmountColumn, alias: string): string =>
   amountSql(`SUM(${alias}.${unitsColumn(amount)})`, `SUM(${alias}.${nanosColumn(amount)})`)
@@ -57,6 +70,3 @@ export const sumAmountSql = (amount: AmountColumn, alias: string): string =>
 /** SQL summing every amount column of `alias` (units and nanos kept apart), in AMOUNT_SQL_COLUMNS order. */
 export const sumAllAmountsSql = (alias: string): string =>
   AMOUNT_SQL_COLUMNS.map((c) => `SUM(${alias}.${c}) AS ${c}`).join(', ')
-
-/** A stored amount (units and nanos, possibly summed) as a number, rounded once. */
-export const joinAmount = (units: number, nanos: number): number => units + nanos / NANOS_PER_UNIT

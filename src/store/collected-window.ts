@@ -1,6 +1,7 @@
 import {
   type CostImportRecord,
   type CostScope,
+  type DayCommitmentUsage,
   type GrainDetail,
   replaceCosts,
   type ReplaceCostsResult,
@@ -10,7 +11,7 @@ import type {Db} from './open.js'
 import {saveWatermark, type Watermark} from './watermarks.js'
 
 /**
- * A cloud collection's write: the window's costs (and their usage types and resources) are replaced and the source's watermark advanced
+ * A cloud collection's write: the window's costs (their usage types and resources, and its commitment usage) are replaced and the source's watermark advanced
  * in one IMMEDIATE transaction, so a failure leaves both as they were and a retried run re-collects
  * the same window rather than skipping it.
  */
@@ -21,10 +22,11 @@ export function replaceCollectedWindow(
   record: CostImportRecord,
   watermark: Watermark,
   details: Iterable<GrainDetail> = [],
+  commitments: Iterable<DayCommitmentUsage> = [],
 ): ReplaceCostsResult {
   return db
     .transaction((): ReplaceCostsResult => {
-      const replaced = replaceCosts(db, scopes, rows, record, details)
+      const replaced = replaceCosts(db, scopes, rows, record, details, commitments)
       saveWatermark(db, watermark)
       return replaced
     })

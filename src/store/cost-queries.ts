@@ -1,7 +1,8 @@
 import {DIMENSIONS, type GroupKey, type Metric} from '../model/cost.js'
-import {type AmountColumn, amountSql, sumAmountSql} from './amounts.js'
+import {type AmountColumn, exactAmount, sumAmountSql} from './amounts.js'
 import type {CostFilter} from '../model/cost.js'
 import {NONE_LABEL, UNTAGGED_LABEL} from '../model/cost.js'
+import {SERVICE_DAY_DIMENSIONS} from './cost-summaries.js'
 import {dayNumber} from './day-numbers.js'
 import type {Db} from './open.js'
 
@@ -9,11 +10,12 @@ import type {Db} from './open.js'
  * Which table answers a cost query. Every path sums the same exact integers, so all give the very
  * same numbers; the narrowest one that holds the query's keys is chosen:
  * - `by-key`: one dimension or summarized tag key (plus currency), from cost_by_key;
+ * - `service-days`: provider, account, service, region and currency, from cost_service_days;
  * - `day-keys`: any built-in dimensions, from cost_day_keys;
  * - `summary`: dimensions and summarized tag keys, from cost_summary;
  * - `rollup`: anything, including tag keys with per-resource values, from every rollup row.
  */
-export type CostQueryPath = 'by-key' | 'day-keys' | 'summary' | 'rollup'
+export type CostQueryPath = 'by-key' | 'service-days' | 'day-keys' | 'summary' | 'rollup'
 
 export interface CostPlanInput {
   from: string
@@ -25,10 +27,10 @@ export interface CostPlanInput {
 
 export interface CostQueryPlan {
   path: CostQueryPath
-  sql: string
-  params: unknown[]
   /** Number of key columns before currency, day and cost. */
   keys: number
+  /** Runs the query: rows of the key values, currency, day number and cost. */
+  run(): unknown[][]
 }
 
 const AMOUNT: Record<Metric, AmountColumn> = {billed: 'billed', effective: 'effective', list: 'list'}
@@ -65,6 +67,12 @@ export function planCostQuery(db: Db, query: CostPlanInput, forced?: CostQueryPa
     query.filters.every((f) => sameKey(f.key, byKey) || isCurrency(f.key))
   )
     path = 'by-key'
+  else if (
+    [...query.groupBy, ...query.filters.map((f) => f.key)].every(
+      (k) => k.kind === 'dimension' && (SERVICE_DAY_DIMENSIONS as readonly string[]).includes(k.name),
+    )
+  )
+    path = 'service-days'
   else if (!usesTags) path = 'day-keys'
   else if (allSummarized) path = 'summary'
   path = forced ?? path
@@ -72,47 +80,77 @@ export function planCostQuery(db: Db, query: CostPlanInput, forced?: CostQueryPa
   const from = dayNumber(query.from)
   const to = dayNumber(query.to)
   const amount = AMOUNT[query.metric]
-  if (path === 'by-key') return byKeyPlan(byKey ?? {kind: 'dimension', name: 'currency'}, query, amount, from, to)
+  if (path === 'by-key') return byKeyPlan(db, byKey ?? {kind: 'dimension', name: 'currency'}, query, amount, from, to)
+  if (path === 'service-days') return serviceDaysPlan(db, query, amount, from, to)
   return scanPlan(db, path, query, tags, amount, from, to)
 }
 
 /**
  * One dimension or tag key from cost_by_key. Its rows are unique per (day, value, currency), the
- * primary key's order, so they are read without any GROUP BY: every report's rows come straight off
- * the index. A tag's "(untagged)" is the day's currency total minus the key's other values, so a row
- * whose value is literally "(untagged)" lands in the same group, as in the rollup's scan.
+ * primary key's order, so they are read straight off the index without any GROUP BY, and their
+ * exact sums are turned into costs here (the same numbers as amountSql, without evaluating it per
+ * row in SQL). A tag's "(untagged)" is the day's currency total minus the key's other values, so a
+ * row whose value is literally "(untagged)" lands in the same group, as in the rollup's scan.
  */
-function byKeyPlan(key: GroupKey, query: CostPlanInput, amount: AmountColumn, from: number, to: number): CostQueryPlan {
+function byKeyPlan(
+  db: Db,
+  key: GroupKey,
+  query: CostPlanInput,
+  amount: AmountColumn,
+  from: number,
+  to: number,
+): CostQueryPlan {
   const dimension = key.kind === 'tag' ? `tag:${key.key}` : key.name
-  const units = `${amount}_units`
-  const nanos = `${amount}_nanos`
-  const params: unknown[] = []
-  const untagged = `'${UNTAGGED_LABEL.replaceAll("'", "''")}'`
-
-  let rows = `SELECT b.value AS value, b.currency AS currency, b.day AS day, b.${units} AS u, b.${nanos} AS n
-    FROM cost_by_key b WHERE b.dimension = ? AND b.day BETWEEN ? AND ?`
-  params.push(dimension, from, to)
-  if (key.kind === 'tag') {
-    rows = `${rows} AND b.value <> ${untagged}
-      UNION ALL
-      SELECT ${untagged}, t.currency, t.day, t.${units} - coalesce(g.u, 0), t.${nanos} - coalesce(g.n, 0)
-      FROM cost_by_key t
-      LEFT JOIN (SELECT currency, day, SUM(${units}) AS u, SUM(${nanos}) AS n, SUM(row_count) AS c FROM cost_by_key
-            WHERE dimension = ? AND day BETWEEN ? AND ? AND value <> ${untagged} GROUP BY day, currency) g
-        ON g.currency = t.currency AND g.day = t.day
-      WHERE t.dimension = 'currency' AND t.day BETWEEN ? AND ? AND t.row_count - coalesce(g.c, 0) > 0`
-    params.push(dimension, from, to, from, to)
-  }
-  const where: string[] = []
+  const columns = `value, currency, day, ${amount}_units, ${amount}_nanos, row_count`
+  const read = db.prepare(`SELECT ${columns} FROM cost_by_key WHERE dimension = ? AND day BETWEEN ? AND ?`).raw()
+  const accepted: {currency?: Set<string>; value?: Set<string>} = {}
   for (const filter of query.filters) {
     const values = filter.values.map((v) => (filter.key.kind === 'dimension' && v === NONE_LABEL ? '' : v))
-    where.push(`${isCurrency(filter.key) ? 'currency' : 'value'} IN (${values.map(() => '?').join(', ')})`)
-    params.push(...values)
+    const which =
+      isCurrency(filter.key) && !(key.kind === 'dimension' && key.name === 'currency') ? 'currency' : 'value'
+    const previous = accepted[which]
+    accepted[which] = new Set(previous ? values.filter((v) => previous.has(v)) : values)
   }
-  const keyColumns = query.groupBy.map((k) => (isCurrency(k) ? 'currency' : 'value'))
-  const sql = `SELECT ${[...keyColumns, 'currency', 'day'].join(', ')}, ${amountSql('u', 'n')}
-    FROM (${rows}) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`
-  return {path: 'by-key', sql, params, keys: keyColumns.length}
+  const keep = (value: string, currency: string): boolean =>
+    (accepted.value?.has(value) ?? true) && (accepted.currency?.has(currency) ?? true)
+  const keyColumns = query.groupBy.map((k) => (isCurrency(k) ? 1 : 0))
+  const out = (rows: unknown[][], value: string, currency: string, day: number, units: number, nanos: number): void => {
+    const row: unknown[] = keyColumns.map((c) => (c === 1 ? currency : value))
+    row.push(currency, day, exactAmount(units, nanos))
+    rows.push(row)
+  }
+
+  const run = (): unknown[][] => {
+    const rows: unknown[][] = []
+    const stored = read.all(dimension, from, to) as [string, string, number, number, number, number][]
+    if (key.kind === 'dimension') {
+      for (const [value, currency, day, units, nanos] of stored)
+        if (keep(value, currency)) out(rows, value, currency, day, units, nanos)
+      return rows
+    }
+    // The key's values per day and currency, to subtract from the day's total.
+    const tagged = new Map<string, [number, number, number]>()
+    for (const [value, currency, day, units, nanos, count] of stored) {
+      if (value === UNTAGGED_LABEL) continue
+      const id = `${day}\u0000${currency}`
+      const sum = tagged.get(id)
+      if (sum) {
+        sum[0] += units
+        sum[1] += nanos
+        sum[2] += count
+      } else tagged.set(id, [units, nanos, count])
+      if (keep(value, currency)) out(rows, value, currency, day, units, nanos)
+    }
+    if (accepted.value && !accepted.value.has(UNTAGGED_LABEL)) return rows
+    const totals = read.all('currency', from, to) as [string, string, number, number, number, number][]
+    for (const [, currency, day, units, nanos, count] of totals) {
+      const sum = tagged.get(`${day}\u0000${currency}`) ?? [0, 0, 0]
+      if (count - sum[2] > 0 && keep(UNTAGGED_LABEL, currency))
+        out(rows, UNTAGGED_LABEL, currency, day, units - sum[0], nanos - sum[1])
+    }
+    return rows
+  }
+  return {path: 'by-key', keys: keyColumns.length, run}
 }
 
 /**
@@ -151,12 +189,13 @@ export function keySqlParts(
   groupBy: readonly GroupKey[],
   filters: readonly CostFilter[],
   tags: Map<string, {id: number} | undefined> = new Map(),
+  dimensionAlias = 'k',
 ): KeySqlParts {
   const joins: string[] = []
   const joinParams: unknown[] = []
   const aliases = new Map<string, string>()
   const exprFor = (key: GroupKey): string => {
-    if (key.kind === 'dimension') return `k.${DIMENSIONS[key.name].column}`
+    if (key.kind === 'dimension') return `${dimensionAlias}.${DIMENSIONS[key.name].column}`
     let alias = aliases.get(key.key)
     if (!alias) {
       alias = `t${aliases.size}`
@@ -182,21 +221,52 @@ export function keySqlParts(
   return {joins: joins.join(' '), joinParams, groupExprs, where, whereParams}
 }
 
+/**
+ * First and last stored day numbers (nulls when empty). Two subqueries: SQLite answers a lone MIN
+ * or MAX from the day index, but scans the whole table for both in one SELECT.
+ */
+export function storedDayRange(db: Db): [number | null, number | null] {
+  return db
+    .prepare('SELECT (SELECT MIN(day) FROM cost_day_keys), (SELECT MAX(day) FROM cost_day_keys)')
+    .raw()
+    .get() as [number | null, number | null]
+}
+
 /** Whether [from, to] holds at least a quarter of the days the store has costs for. */
 function coversMostDays(db: Db, from: number, to: number): boolean {
-  const [first, last] = db.prepare('SELECT MIN(day), MAX(day) FROM cost_day_keys').raw().get() as [
-    number | null,
-    number | null,
-  ]
+  const [first, last] = storedDayRange(db)
   if (first === null || last === null) return false
   const covered = Math.min(to, last) - Math.max(from, first) + 1
   return covered * 4 >= last - first + 1
 }
 
+/**
+ * Built-in dimensions that cost_service_days holds, from its rows alone: its primary key starts with
+ * the day, so a window is one range of it, and its dimensions are its own columns (no join).
+ */
+function serviceDaysPlan(db: Db, query: CostPlanInput, amount: AmountColumn, from: number, to: number): CostQueryPlan {
+  const parts = keySqlParts(db, '', query.groupBy, query.filters, new Map(), 'r')
+  const keyCols = parts.groupExprs.map((expr, i) => `${expr} AS k${i}`)
+  const sql = `SELECT ${[...keyCols, 'r.currency AS currency', 'r.day AS day'].join(', ')}, ${sumAmountSql(amount, 'r')}
+    FROM cost_service_days r
+    WHERE ${['r.day BETWEEN ? AND ?', ...parts.where].join(' AND ')}
+    GROUP BY ${[...parts.groupExprs.map((_, i) => `k${i}`), 'currency', 'day'].join(', ')}`
+  const params = [from, to, ...parts.whereParams]
+  return {
+    path: 'service-days',
+    keys: parts.groupExprs.length,
+    run: () =>
+      db
+        .prepare(sql)
+        .raw()
+        .all(...params) as unknown[][],
+  }
+}
+
 /** The same query over cost_day_keys, cost_summary or cost_rollup: key columns joined from cost_keys and the tag tables. */
 function scanPlan(
   db: Db,
-  path: Exclude<CostQueryPath, 'by-key'>,
+  path: Exclude<CostQueryPath, 'by-key' | 'service-days'>,
   query: CostPlanInput,
   tags: Map<string, TagKeyInfo | undefined>,
   amount: AmountColumn,
@@ -218,10 +288,14 @@ function scanPlan(
     FROM ${scan} ${parts.joins}
     WHERE ${[wide ? '+r.day BETWEEN ? AND ?' : 'r.day BETWEEN ? AND ?', ...parts.where].join(' AND ')}
     GROUP BY ${[...parts.groupExprs.map((_, i) => `k${i}`), 'currency', 'day'].join(', ')}`
+  const params = [...parts.joinParams, from, to, ...parts.whereParams]
   return {
     path,
-    sql,
-    params: [...parts.joinParams, from, to, ...parts.whereParams],
     keys: parts.groupExprs.length,
+    run: () =>
+      db
+        .prepare(sql)
+        .raw()
+        .all(...params) as unknown[][],
   }
 }

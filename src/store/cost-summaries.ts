@@ -6,7 +6,9 @@ import type {Db} from './open.js'
  * - cost_summary: the rollup with each tag set reduced to its summarized keys (tag keys with at most
  *   SUMMARIZED_TAG_VALUES values: team, env, application; not per-resource names);
  * - cost_day_keys: per grain key, billing period and day, tags dropped;
- * - cost_by_key: per day, one built-in dimension or summarized tag key, and currency.
+ * - cost_by_key: per day, one built-in dimension or summarized tag key, and currency;
+ * - cost_service_days: per day, provider, billing account, service, region and currency (the
+ *   groupings reports combine most: service by region, filtered by provider or account).
  * The cost writer keeps them in step with every write by adding what it writes and subtracting what
  * it deletes (amounts are exact integers, so this never drifts); summaries of a scope are deleted
  * with it. Each row counts the rollup groups it stands for, so a group whose amounts sum to zero
@@ -30,6 +32,10 @@ export const BY_KEY_DIMENSIONS = {
 } as const
 type ByKeyDimension = keyof typeof BY_KEY_DIMENSIONS
 const DIMENSION_NAMES = Object.keys(BY_KEY_DIMENSIONS) as ByKeyDimension[]
+
+/** The built-in dimensions cost_service_days keeps, in its primary key's order after the day. */
+export const SERVICE_DAY_DIMENSIONS = ['provider', 'account', 'service', 'region', 'currency'] as const
+const SERVICE_DAY_COLUMNS = SERVICE_DAY_DIMENSIONS.map((d) => BY_KEY_DIMENSIONS[d])
 
 /** Amount columns then the group count, as one accumulator: 8 integers (units, nanos per amount) + count. */
 export type Accumulator = Float64Array
@@ -92,6 +98,9 @@ export function openSummaryDeltas(db: Db): SummaryDeltas {
     VALUES (?, ?, ?, ?, ${PLACEHOLDERS}) ON CONFLICT DO UPDATE SET ${ADD}`)
   const upsertByKey = db.prepare(`INSERT INTO cost_by_key (dimension, day, value, currency, ${AMOUNTS})
     VALUES (?, ?, ?, ?, ${PLACEHOLDERS}) ON CONFLICT DO UPDATE SET ${ADD}`)
+  const upsertServiceDay =
+    db.prepare(`INSERT INTO cost_service_days (day, ${SERVICE_DAY_COLUMNS.join(', ')}, ${AMOUNTS})
+    VALUES (?, ${SERVICE_DAY_COLUMNS.map(() => '?').join(', ')}, ${PLACEHOLDERS}) ON CONFLICT DO UPDATE SET ${ADD}`)
   const keyRow = db.prepare(`SELECT ${Object.values(BY_KEY_DIMENSIONS).join(', ')} FROM cost_keys WHERE id = ?`).raw()
   const setRows = db
     .prepare(
@@ -148,17 +157,19 @@ export function openSummaryDeltas(db: Db): SummaryDeltas {
     return pairs
   }
 
-  /** cost_by_key deltas of day_keys and summary deltas (sign already applied). */
+  /** cost_by_key and cost_service_days deltas of day_keys and summary deltas (sign already applied). */
   const byKeyOf = (
     dayKeyEntries: Iterable<[string, Accumulator]>,
     summaryEntries: Iterable<[string, Accumulator]>,
-  ): Map<string, Accumulator> => {
+  ): {byKey: Map<string, Accumulator>; serviceDays: Map<string, Accumulator>} => {
     const byKey = new Map<string, Accumulator>()
+    const serviceDays = new Map<string, Accumulator>()
     for (const [id, acc] of dayKeyEntries) {
       const [keyId, , day] = id.split(',').map(Number) as [number, number, number]
       const dims = dimsOf(keyId).values
       for (const dimension of DIMENSION_NAMES)
         addInto(byKey, `${dimension}\u0000${day}\u0000${dims[dimension]}\u0000${dims.currency}`, acc)
+      addInto(serviceDays, JSON.stringify([day, ...SERVICE_DAY_DIMENSIONS.map((d) => dims[d])]), acc)
     }
     for (const [id, acc] of summaryEntries) {
       const [keyId, , day, setId] = id.split(',').map(Number) as [number, number, number, number]
@@ -166,14 +177,17 @@ export function openSummaryDeltas(db: Db): SummaryDeltas {
       for (const [key, value, summarized] of pairsOf(setId))
         if (summarized) addInto(byKey, `tag:${key}\u0000${day}\u0000${value}\u0000${currency}`, acc)
     }
-    return byKey
+    return {byKey, serviceDays}
   }
 
-  const writeByKey = (byKey: Map<string, Accumulator>): void => {
-    for (const [id, acc] of [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const byId = ([a]: [string, Accumulator], [b]: [string, Accumulator]): number => (a < b ? -1 : a > b ? 1 : 0)
+  const writeByKey = ({byKey, serviceDays}: ReturnType<typeof byKeyOf>): void => {
+    for (const [id, acc] of [...byKey.entries()].sort(byId)) {
       const [dimension, day, value, currency] = id.split('\u0000') as [string, string, string, string]
       upsertByKey.run(dimension, Number(day), value, currency, ...acc)
     }
+    for (const [id, acc] of [...serviceDays.entries()].sort(byId))
+      upsertServiceDay.run(...(JSON.parse(id) as unknown[]), ...acc)
   }
 
   const flush = (final = false): void => {
@@ -192,6 +206,7 @@ export function openSummaryDeltas(db: Db): SummaryDeltas {
     summary = new Map()
     if (final) {
       db.prepare('DELETE FROM cost_by_key WHERE row_count = 0').run()
+      db.prepare('DELETE FROM cost_service_days WHERE row_count = 0').run()
       db.prepare(
         `DELETE FROM cost_by_key WHERE dimension IN (SELECT 'tag:' || key FROM tag_keys WHERE summarized = 0)`,
       ).run()
@@ -284,6 +299,11 @@ INSERT INTO cost_day_keys (key_id, billing_period, day, ${AMOUNTS})
   GROUP BY s.key_id, s.billing_period, s.day
   ON CONFLICT DO UPDATE SET ${ADD};
 ${byDimension.join('\n')}
+INSERT INTO cost_service_days (day, ${SERVICE_DAY_COLUMNS.join(', ')}, ${AMOUNTS})
+  SELECT d.day, ${SERVICE_DAY_COLUMNS.map((c) => `k.${c}`).join(', ')}, ${sumSummary('d')}
+  FROM ${written('d')} JOIN cost_keys k ON k.id = d.key_id WHERE true
+  GROUP BY d.day, ${SERVICE_DAY_COLUMNS.map((c) => `k.${c}`).join(', ')}
+  ON CONFLICT DO UPDATE SET ${ADD};
 INSERT INTO cost_by_key (dimension, day, value, currency, ${AMOUNTS})
   SELECT 'tag:' || tk.key, s.day, p.value, k.currency, ${sumSummary('s')}
   FROM ${written('s')} JOIN cost_keys k ON k.id = s.key_id
@@ -334,5 +354,15 @@ INSERT INTO cost_by_key (dimension, day, value, currency, ${AMOUNTS})
     JOIN tag_set_pairs sp ON sp.tag_set_id = s.summary_set_id
     JOIN tag_keys tk ON tk.id = sp.key_id AND tk.summarized = 1 JOIN tag_pairs p ON p.id = sp.pair_id
   GROUP BY tk.key, s.day, p.value, k.currency;
+`
+}
+
+/** SQL that builds cost_service_days from cost_day_keys (the migration that introduced it runs it on existing stores). */
+export function buildServiceDaysSql(): string {
+  const columns = SERVICE_DAY_COLUMNS.map((c) => `k.${c}`).join(', ')
+  return `
+INSERT INTO cost_service_days (day, ${SERVICE_DAY_COLUMNS.join(', ')}, ${AMOUNTS})
+  SELECT d.day, ${columns}, ${sumAllAmountsSql('d')}, SUM(d.row_count)
+  FROM cost_day_keys d JOIN cost_keys k ON k.id = d.key_id GROUP BY d.day, ${columns};
 `
 }

@@ -1,7 +1,7 @@
 import {storeError} from '../errors.js'
 import type {CostDimensions, DailyCostRow} from '../model/cost.js'
 import {AMOUNT_SQL_COLUMNS, splitAmount} from './amounts.js'
-import {type CommitmentUsageWriter, openCommitmentUsageWriter} from './commitment-usage.js'
+import {type CommitmentUsageGroup, type CommitmentUsageWriter, openCommitmentUsageWriter} from './commitment-usage.js'
 import {type CostDetailKind, type CostDetailWriter, openCostDetailWriter} from './cost-details.js'
 import {ACCUMULATOR_SIZE, openSummaryDeltas, summarizeBillingPeriods} from './cost-summaries.js'
 import {dayNumber, dayText} from './day-numbers.js'
@@ -34,6 +34,14 @@ export interface GrainDetail {
 export interface ReplaceCostsResult {
   importId: number
   rollupRows: number
+  /** commitment_usage rows written (a cloud collector's days of commitment usage). */
+  commitmentRows: number
+}
+
+/** A day of commitment usage of a row's grain key (a cloud collector's), written as one 24-hour charge period. */
+export interface DayCommitmentUsage {
+  row: DailyCostRow
+  usage: Omit<CommitmentUsageGroup, 'hour' | 'spanHours'>
 }
 
 /** The grain's columns other than day, billing period and tags (stored once per combination). */
@@ -84,6 +92,8 @@ export interface CostWriter {
   insertGrainDetail(source: string, detail: GrainDetail): void
   /** Upserts one charge period of commitment-relevant spend of a key (see commitment-usage.ts), amounts as for insertGroup. */
   insertCommitmentUsage: CommitmentUsageWriter['add']
+  /** Upserts one day of commitment usage of a row's grain key (the key is created when new). */
+  insertDayCommitmentUsage(source: string, usage: DayCommitmentUsage): void
   /** Records a display name for an account or sub-account id. */
   nameAccount(provider: string, accountId: string, name: string): void
   /** Scopes replaced so far, in first-seen order. */
@@ -336,6 +346,18 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
     )
   }
 
+  const insertDayCommitmentUsage = (source: string, {row, usage}: DayCommitmentUsage): void => {
+    const amounts = [row.billedCost, row.effectiveCost, row.listCost, row.contractedCost] as const
+    refuseUnusable(amounts, row)
+    const day = dayNumber(row.day)
+    commitmentUsage.add(
+      rowKeyId(source, row),
+      dayNumber(row.billingPeriodStart),
+      {...usage, hour: day * 24, spanHours: 24},
+      amounts.flatMap(splitAmount),
+    )
+  }
+
   const insertRow = (source: string, row: DailyCostRow): void => {
     const amounts = [row.billedCost, row.effectiveCost, row.listCost, row.contractedCost] as const
     refuseUnusable(amounts, row)
@@ -375,6 +397,7 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
     insertDetail: details.add,
     insertGrainDetail,
     insertCommitmentUsage: commitmentUsage.add,
+    insertDayCommitmentUsage,
     nameAccount,
     scopes: () => [...cleared.values()],
     restatements: () =>
@@ -429,7 +452,7 @@ export function openCostWriter(db: Db, mode: SummaryMode = 'per-group'): CostWri
         rollupRows,
         JSON.stringify(scopes),
       )
-      return {importId: Number(info.lastInsertRowid), rollupRows}
+      return {importId: Number(info.lastInsertRowid), rollupRows, commitmentRows: 0}
     },
   }
 }
@@ -450,6 +473,7 @@ export function replaceCosts(
   rows: Iterable<DailyCostRow>,
   record: CostImportRecord,
   grainDetails: Iterable<GrainDetail> = [],
+  commitments: Iterable<DayCommitmentUsage> = [],
 ): ReplaceCostsResult {
   return db
     .transaction((): ReplaceCostsResult => {
@@ -462,7 +486,12 @@ export function replaceCosts(
         rollupRows++
       }
       for (const detail of grainDetails) writer.insertGrainDetail(record.source, detail)
-      return writer.finish(record, rollupRows)
+      let commitmentRows = 0
+      for (const usage of commitments) {
+        writer.insertDayCommitmentUsage(record.source, usage)
+        commitmentRows++
+      }
+      return {...writer.finish(record, rollupRows), commitmentRows}
     })
     .immediate()
 }

@@ -1,5 +1,5 @@
 import type {CostFilter, GroupKey, Metric} from '../model/cost.js'
-import {type CostQueryPath, planCostQuery} from './cost-queries.js'
+import {type CostQueryPath, planCostQuery, storedDayRange} from './cost-queries.js'
 import {dayText} from './day-numbers.js'
 import type {Db} from './open.js'
 
@@ -35,10 +35,7 @@ export interface CostSeriesPoint {
  */
 export function queryDailyCosts(db: Db, query: CostSeriesQuery, path?: CostQueryPath): CostSeriesPoint[] {
   const plan = planCostQuery(db, query, path)
-  const rows = db
-    .prepare(plan.sql)
-    .raw()
-    .all(...plan.params) as unknown[][]
+  const rows = plan.run()
   const n = plan.keys
   return rows.map((r) => ({
     keys: r.slice(0, n).map(String),
@@ -50,7 +47,7 @@ export function queryDailyCosts(db: Db, query: CostSeriesQuery, path?: CostQuery
 
 /** First and last day with cost data, or undefined for an empty store. */
 export function costDataRange(db: Db): {first: string; last: string} | undefined {
-  const row = db.prepare('SELECT MIN(day), MAX(day) FROM cost_day_keys').raw().get() as [number | null, number | null]
+  const row = storedDayRange(db)
   return row[0] !== null && row[1] !== null ? {first: dayText(row[0]), last: dayText(row[1])} : undefined
 }
 

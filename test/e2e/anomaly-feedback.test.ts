@@ -305,6 +305,41 @@ describe('finops anomaly list, ack, mute (built CLI)', () => {
   )
 
   test(
+    'anomaly list --anomaly-level judges the window at that band width, as alert check does; a bad value is a usage error',
+    async () => {
+      // Materiality off, so the band alone decides: a narrow band flags ordinary days, a wide one only the spikes.
+      fs.writeFileSync(
+        path.join(work.dir, 'finops.yaml'),
+        'alerts:\n  anomalies:\n    minImpact: 0\n    minRelative: 0\n    minAccountShare: 0\n',
+      )
+      const ids = async (...args: string[]) => (await anomalies(...args)).anomalies.map((a) => a.id).sort()
+      const narrow = await ids('--anomaly-level', '80')
+      const wide = await ids('--anomaly-level', '99.99')
+      expect(wide.length).toBeGreaterThanOrEqual(3)
+      expect(narrow.length).toBeGreaterThan(wide.length + 5)
+      expect(narrow).toEqual(expect.arrayContaining(wide))
+      // The same level gives the same anomalies in alert check (its last 3 days).
+      const checked = check(await cli('alert', 'check', '--dry-run', '--json', '--anomaly-level', '80'))
+      const lastDays = (await anomalies('--anomaly-level', '80', '--from', '2024-09-22')).anomalies
+      expect(checked.anomalies.found.map((a) => a.id).sort()).toEqual(lastDays.map((a) => a.id).sort())
+      const before = sha(db)
+      // Hex and exponents are refused like everywhere else, not read as 80 or 100.
+      for (const bad of ['0x50', '8e1', '79.9', '100', 'NaN', '', ' ']) {
+        for (const command of [
+          ['anomaly', 'list'],
+          ['alert', 'check', '--dry-run'],
+        ]) {
+          const r = await cli(...command, '--anomaly-level', bad)
+          expect(r.code, `${command.join(' ')} --anomaly-level "${bad}"`).toBe(2)
+          expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining('--anomaly-level')])
+        }
+      }
+      expect(sha(db)).toBe(before)
+    },
+    SLOW,
+  )
+
+  test(
     'blank or malformed ids and selectors are usage errors, unknown ones not found; the store is unchanged',
     async () => {
       const before = sha(db)

@@ -80,6 +80,32 @@ describe('finops apply plans from current data (built CLI, fake API server, pinn
     expect(apiPlanned(reviewed)).toBe(true)
   })
 
+  it('with one pinned instant for every command, a collect k8s after recommend is still planned from', async () => {
+    // A pipeline that pins FINOPS_NOW once (a CI job, a replayed run): recommend, then collect k8s, then apply.
+    const pinned = path.join(tmp.dir, 'pinned.db')
+    seedRecommendStore(pinned)
+    const store = openStore(pinned)
+    const inventory = readInventory(store)!
+    replaceInventory(
+      store,
+      {...inventory, workloads: inventory.workloads.filter((w) => !(w.namespace === 'shop' && w.name === 'api'))},
+      'eks-demo',
+    )
+    store.close()
+    const at = '2024-03-15T09:00:00Z'
+    const run = (...args: string[]) => runCli([...args, '--db', pinned], {env: {...env, FINOPS_NOW: at}})
+    const recommended = await run('recommend', '--kind', 'rightsize', '--json')
+    expect(recommended.code, recommended.stderr).toBe(0)
+    expect(recommended.stdout).not.toMatch(/"workload":"api"/)
+    const collected = await run('collect', 'k8s', '--json')
+    expect(collected.code, collected.stderr).toBe(0)
+    const applied = await run('apply', '--kind', 'rightsize', '--json')
+    expect(applied.code, applied.stderr).toBe(0)
+    const report = applySchema.parse(parseJson(applied))
+    expect(report.notes.join('\n')).toMatch(/computed again from the store/)
+    expect(apiPlanned(report)).toBe(true)
+  })
+
   it('refuses a FINOPS_NOW it cannot read before touching the store (exit 2, one line)', async () => {
     const before = fs.readFileSync(db)
     for (const bad of ['1', 'tomorrow', '2024-02-30']) {

@@ -85,14 +85,16 @@ describe('finops collect aws|azure|gcp|all, built CLI', () => {
     expect(result.code).toBe(0)
     const out = collectAwsSchema.parse(parseJson(result))
     expect(out.sources[0]!.window).toEqual({from: '2026-08-28', to: '2026-11-25'})
-    expect(out.sources[0]!.requests).toBe(ce.calls('GetCostAndUsage').length)
+    // Every Cost Explorer request is counted: GetCostAndUsage pages and the RIFee's GetReservationUtilization.
+    expect(ce.calls('GetReservationUtilization')).toHaveLength(1)
+    expect(out.sources[0]!.requests).toBe(ce.requests.length)
     expect(out.sources[0]!.rollupRows).toBeGreaterThan(0)
     // The human line names the count, since Cost Explorer bills each request.
     ce.reset()
     const again = await runCli(['collect', 'aws', '--db', db, '--billing-account', '999999999999'], {env: awsEnv()})
     expect(again.code).toBe(0)
     expect(again.stdout).toMatch(
-      new RegExp(`AWS 999999999999: 2026-11-01 to 2026-11-25 in ${ce.calls('GetCostAndUsage').length} API requests`),
+      new RegExp(`AWS 999999999999: 2026-11-01 to 2026-11-25 in ${ce.requests.length} API requests`),
     )
   })
 

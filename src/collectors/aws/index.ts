@@ -4,9 +4,11 @@ import {
   GetCostAndUsageCommand,
   type GetCostAndUsageCommandOutput,
   GetDimensionValuesCommand,
+  GetReservationUtilizationCommand,
+  GetSavingsPlansUtilizationDetailsCommand,
 } from '@aws-sdk/client-cost-explorer'
 
-import {addDays, monthStart, WINDOW_START} from '../../dates.js'
+import {addDays, monthStart, today as todayUtc, WINDOW_START} from '../../dates.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher, FetchedDays} from '../cloud-collect.js'
 import type {InputNamer, UserInput} from '../../errors.js'
@@ -24,6 +26,18 @@ import type {CollectWindow} from '../cloud-window.js'
 import {type AwsCall, type AwsExtraGroup, planAwsCalls, planUsageTypeCalls} from './plan.js'
 import {crossUsageTypes, type DetailCell, type FetchedDetail} from '../cloud-details.js'
 import {chargeOf} from './record-types.js'
+import {DEFAULT_RESOURCE_SERVICES, planResourceCalls, resourcePages, toResourceDetails} from './resources.js'
+import {
+  awsCommitmentUsage,
+  type CommitmentCell,
+  type CommitmentDay,
+  commitmentFollowUps,
+  commitmentUsageCall,
+  toCommitmentCells,
+  toPlanDays,
+  toReservationDays,
+} from './commitments.js'
+import type {FetchedCommitmentUsage} from '../cloud-commitments.js'
 
 export interface AwsSourceOptions {
   /** Named profile from ~/.aws (otherwise AWS_PROFILE or the default chain). */
@@ -37,6 +51,18 @@ export interface AwsSourceOptions {
   extraGroup?: AwsExtraGroup
   /** Also fetch usage types for root causes (one or two more paged calls); default true. */
   usageTypes?: boolean
+  /** Also fetch resources for root causes (GetCostAndUsageWithResources, an opt-in of the account); default false. */
+  resources?: boolean
+  /** How many services, largest usage first, resources are fetched for (one call each, plus pages). */
+  resourceServices?: number
+  /** The run's today (FINOPS_NOW): resources are served for the last 14 days before it. */
+  today?: string
+  /**
+   * Also fetch commitment usage for `commitments status` (one more paged GetCostAndUsage call, then
+   * one GetSavingsPlansUtilizationDetails per day with Savings Plan activity and one
+   * GetReservationUtilization per service with reservations); default true.
+   */
+  commitments?: boolean
   retry?: RetryPolicy
   retryHooks?: RetryHooks
   /** Tests pass static credentials; users get the SDK's default credential chain. */
@@ -128,11 +154,73 @@ async function fetchAwsDays(
     }
   }
   for (const row of rows) row.subAccountName = names.get(row.subAccountId)
-  const missing = [
-    'resources: not fetched (Cost Explorer has them only through GetCostAndUsageWithResources: opt-in, the last 14 days, per service)',
-  ]
-  if (options.usageTypes === false)
-    return {rows, estimatedFrom, detailsMissing: ['usage types: turned off (usageTypes: false)', ...missing]}
+  const commitmentUsage =
+    options.commitments === false ? undefined : await fetchCommitmentUsage(client, period, send, pages)
+  const usageTypes =
+    options.usageTypes === false
+      ? {details: [], missing: ['usage types: turned off (usageTypes: false)']}
+      : {details: await fetchUsageTypes(rows, pages), missing: []}
+  const resources = options.resources
+    ? await fetchResources(client, rows, window, options, send)
+    : {
+        details: [],
+        missing: [
+          'resources: not fetched (resources: true in the source fetches them through GetCostAndUsageWithResources: the last 14 days, once resource-level data is enabled in the Cost Explorer settings)',
+        ],
+      }
+  const details = [...usageTypes.details, ...resources.details]
+  const missing = [...usageTypes.missing, ...resources.missing, ...(commitmentUsage?.missing ?? [])]
+  return {
+    rows,
+    estimatedFrom,
+    ...(details.length > 0 ? {details} : {}),
+    detailsMissing: missing,
+    commitments: commitmentUsage?.usage,
+  }
+}
+
+/**
+ * Resources of the last 14 days of the window, for the largest services. The data is an opt-in of
+ * the account: a refusal (not enabled, no permission) costs the root causes their resources, never
+ * the run its costs, so it becomes a line of what is missing.
+ */
+async function fetchResources(
+  client: CostExplorerClient,
+  rows: readonly DailyCostRow[],
+  window: CollectWindow,
+  options: AwsSourceOptions,
+  send: <T>(label: string, call: () => Promise<T>) => Promise<T>,
+): Promise<{details: FetchedDetail[]; missing: string[]}> {
+  const today = options.today ?? todayUtc()
+  const calls = planResourceCalls(rows, window, today, options.resourceServices ?? DEFAULT_RESOURCE_SERVICES)
+  if (calls.length === 0)
+    return {details: [], missing: ['resources: none in this window (Cost Explorer keeps them for the last 14 days)']}
+  const details: FetchedDetail[] = []
+  try {
+    for (const call of calls)
+      for await (const page of resourcePages(client, call, send)) details.push(...toResourceDetails(page, call))
+  } catch (error) {
+    return {
+      details: [],
+      missing: [
+        `resources: GetCostAndUsageWithResources failed (${firstLine((error as Error).message)}); enable resource-level data in the Cost Explorer settings and grant ce:GetCostAndUsageWithResources, or set resources: false`,
+      ],
+    }
+  }
+  const services = calls.map((c) => c.service)
+  return {
+    details,
+    missing: [
+      `resources: ${calls[0]!.from} to ${calls[0]!.to} only (Cost Explorer keeps the last 14 days), for ${services.length} service(s): ${services.join(', ')}`,
+    ],
+  }
+}
+
+/** Usage types by service (and by account when several have usage), placed on account x service. */
+async function fetchUsageTypes(
+  rows: readonly DailyCostRow[],
+  pages: (call: AwsCall) => AsyncGenerator<GetCostAndUsageCommandOutput>,
+): Promise<FetchedDetail[]> {
   const usageAccounts = [...new Set(rows.filter((r) => r.chargeCategory === 'Usage').map((r) => r.subAccountId))]
   const cells = new Map<string, DetailCell[]>()
   for (const call of planUsageTypeCalls(usageAccounts.length)) {
@@ -142,7 +230,7 @@ async function fetchAwsDays(
   }
   const byService = cells.get('SERVICE') ?? []
   const byAccount = cells.get('LINKED_ACCOUNT')
-  const details: FetchedDetail[] = byAccount
+  return byAccount
     ? crossUsageTypes(byAccount, byService)
     : byService.map((c) => ({
         day: c.day,
@@ -152,7 +240,70 @@ async function fetchAwsDays(
         billedCost: c.billedCost,
         effectiveCost: c.effectiveCost,
       }))
-  return {rows, estimatedFrom, details, detailsMissing: missing}
+}
+
+type Send = <T>(label: string, call: () => Promise<T>) => Promise<T>
+
+/**
+ * Commitment usage of the window: one GetCostAndUsage call (paged) for eligible usage and fees by
+ * service and record type; then, only where that answer shows them, each Savings Plan's day
+ * (GetSavingsPlansUtilizationDetails has no daily granularity: one request per day with plan
+ * activity) and each reservation's days (GetReservationUtilization by SUBSCRIPTION_ID, one request
+ * per service, its only grouping). An identity without the utilization permissions still gets the
+ * on-demand and covered usage, and the line saying what is missing.
+ */
+async function fetchCommitmentUsage(
+  client: CostExplorerClient,
+  period: DateInterval,
+  send: Send,
+  pages: (call: AwsCall) => AsyncGenerator<GetCostAndUsageCommandOutput>,
+): Promise<{usage: FetchedCommitmentUsage[]; missing: string[]}> {
+  const cells: CommitmentCell[] = []
+  for await (const page of pages(commitmentUsageCall())) cells.push(...toCommitmentCells(page))
+  const {planDays, riServices} = commitmentFollowUps(cells)
+  const days: CommitmentDay[] = []
+  const missing: string[] = []
+  const denied = (what: string, permission: string) => (error: unknown) => {
+    if ((error as {cause?: {name?: string}}).cause?.name !== 'AccessDeniedException') throw error
+    missing.push(`${what}: refused (AccessDeniedException); grant ${permission} for per-commitment utilization`)
+    return 'denied' as const
+  }
+  for (const day of planDays) {
+    let token: string | undefined
+    do {
+      const page = await send('Savings Plans utilization', () =>
+        client.send(
+          new GetSavingsPlansUtilizationDetailsCommand({
+            TimePeriod: {Start: day, End: addDays(day, 1)},
+            ...(token ? {NextToken: token} : {}),
+          }),
+        ),
+      ).catch(denied('Savings Plans', 'ce:GetSavingsPlansUtilizationDetails'))
+      if (page === 'denied') break
+      days.push(...toPlanDays(day, page))
+      token = page.NextToken || undefined
+    } while (token)
+    if (missing.length > 0) break
+  }
+  for (const service of riServices) {
+    let token: string | undefined
+    do {
+      const page = await send(`reservation utilization (${service})`, () =>
+        client.send(
+          new GetReservationUtilizationCommand({
+            TimePeriod: period,
+            GroupBy: [{Type: 'DIMENSION', Key: 'SUBSCRIPTION_ID'}],
+            Filter: {Dimensions: {Key: 'SERVICE', Values: [service]}},
+            ...(token ? {NextPageToken: token} : {}),
+          }),
+        ),
+      ).catch(denied('reservations', 'ce:GetReservationUtilization'))
+      if (page === 'denied') break
+      days.push(...toReservationDays(service, page))
+      token = page.NextPageToken || undefined
+    } while (token)
+  }
+  return {usage: awsCommitmentUsage(cells, days), missing}
 }
 
 /** A usage-type page's groups (Keys: [account or service, usage type]) as cells; groups with no cost are dropped. */

@@ -47,23 +47,38 @@ const slackSection = z
 
 const keyLabel = (key: string): string => (isGroupKey(key) ? groupKeyLabel(parseGroupKey(key)) : key.trim())
 
+const GROUP_SETTINGS = ['level', 'minImpact', 'minRelative', 'minAccountShare', 'mute'] as const
+
 /** Per-group settings of the anomaly detector: which series, and what differs for them. */
-const anomalyGroup = z.strictObject({
-  match: z
-    .record(z.string().trim().min(1), z.string().min(1, {error: 'an empty value never means "all"'}))
-    .refine((m) => Object.keys(m).length > 0, {error: 'name at least one key, e.g. {service: AWS Lambda}'})
-    .describe('Series whose keys have all these values, e.g. {account: "123456789012", service: "AWS Lambda"}'),
-  level: z.number().min(80).max(99.99).optional().describe('Width of the expected interval for these series'),
-  minImpact: z.number().min(0).optional().describe('Smallest anomaly worth an alert for these series, in the currency'),
-  minRelative: z.number().min(0).max(10).optional().describe("Smallest anomaly relative to the series' expected day"),
-  minAccountShare: z
-    .number()
-    .min(0)
-    .max(1)
-    .optional()
-    .describe("Smallest anomaly relative to the account's typical day"),
-  mute: z.boolean().optional().describe('Raise no alert for these series (they still show in `finops anomaly list`)'),
-})
+const anomalyGroup = z
+  .strictObject({
+    match: z
+      .record(
+        z.string().trim().min(1),
+        // A blank value matches no series: the group would silently change nothing.
+        z.string().refine((v) => v.trim() !== '', {error: 'an empty value never means "all"'}),
+      )
+      .refine((m) => Object.keys(m).length > 0, {error: 'name at least one key, e.g. {service: AWS Lambda}'})
+      .describe('Series whose keys have all these values, e.g. {account: "123456789012", service: "AWS Lambda"}'),
+    level: z.number().min(80).max(99.99).optional().describe('Width of the expected interval for these series'),
+    minImpact: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('Smallest anomaly worth an alert for these series, in the currency'),
+    minRelative: z.number().min(0).max(10).optional().describe("Smallest anomaly relative to the series' expected day"),
+    minAccountShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe("Smallest anomaly relative to the account's typical day"),
+    mute: z.boolean().optional().describe('Raise no alert for these series (they still show in `finops anomaly list`)'),
+  })
+  .refine((g) => GROUP_SETTINGS.some((key) => g[key] !== undefined), {
+    // A group that only matches would change nothing: most likely a setting was misspelled or left out.
+    error: `give at least one of ${GROUP_SETTINGS.join(', ')}`,
+  })
 
 export type AnomalyGroupSettings = z.infer<typeof anomalyGroup>
 

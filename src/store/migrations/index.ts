@@ -14,6 +14,7 @@ import {migration as recommendations} from './recommendations.js'
 import {migration as runLock} from './run-lock.js'
 import {migration as savingsCommitments} from './savings-commitments.js'
 import {migration as costResourceKeys} from './cost-resource-keys.js'
+import {migration as costServiceDays} from './cost-service-days.js'
 import {migration as storeMeta} from './store-meta.js'
 
 /** A schema change applied once, in its own transaction. */
@@ -48,4 +49,5 @@ export const migrations: readonly Migration[] = [
   commitmentUsage,
   savingsCommitments,
   costResourceKeys,
+  costServiceDays,
 ]

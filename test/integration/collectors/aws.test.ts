@@ -24,6 +24,8 @@ const options = (extra: Partial<AwsSourceOptions> = {}): AwsSourceOptions => ({
   credentials: {accessKeyId: CE_ACCESS_KEY, secretAccessKey: 'local-secret'},
   retry: {maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000},
   retryHooks: {random: () => 0.5, sleep: async (ms) => void sleeps.push(ms)},
+  // Commitment usage has its own test (aws-commitments.test.ts); these count the rollup's requests.
+  commitments: false,
   ...extra,
 })
 const collect = (extra: Partial<AwsSourceOptions> = {}, window: {from?: string; to?: string} = {}) =>

@@ -5,7 +5,7 @@ import {addDays} from '../../../src/dates.js'
 import type {DailyCostRow, GroupKey} from '../../../src/model/cost.js'
 import {seededRandom} from '../../../src/seeded-random.js'
 import {amountSql} from '../../../src/store/amounts.js'
-import {buildSummariesSql, SUMMARIZED_TAG_VALUES} from '../../../src/store/cost-summaries.js'
+import {buildServiceDaysSql, buildSummariesSql, SUMMARIZED_TAG_VALUES} from '../../../src/store/cost-summaries.js'
 import type {CostFilter} from '../../../src/model/cost.js'
 import {planCostQuery} from '../../../src/store/cost-queries.js'
 import {
@@ -263,7 +263,7 @@ describe.each(['per-group', 'per-period'] as const)(
         }
       }
       // The random queries exercised every summary.
-      expect([...used].sort()).toEqual(['by-key', 'day-keys', 'rollup', 'summary'])
+      expect([...used].sort()).toEqual(['by-key', 'day-keys', 'rollup', 'service-days', 'summary'])
     })
 
     it('matches the summaries a rebuild from the rollup rows gives (nothing drifts through restatements)', () => {
@@ -273,12 +273,16 @@ describe.each(['per-group', 'per-period'] as const)(
       for (const table of ['cost_keys', 'tag_keys', 'tag_pairs', 'cost_tag_sets', 'tag_set_pairs', 'cost_rollup'])
         rebuilt.exec(`INSERT OR REPLACE INTO main.${table} SELECT * FROM s.${table}`)
       rebuilt.exec(buildSummariesSql())
+      rebuilt.exec('DELETE FROM cost_service_days')
+      rebuilt.exec(buildServiceDaysSql())
       const norm = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort()
       // Summary sets are recomputed by the rebuild, so compare summaries by day and key only.
       for (const sql of [
         `SELECT key_id, billing_period, day, ${amountSums('')} FROM cost_day_keys GROUP BY 1, 2, 3`,
         `SELECT dimension, day, value, currency, ${amountSums('')} FROM cost_by_key WHERE dimension NOT LIKE 'tag:Name' GROUP BY 1, 2, 3, 4`,
         `SELECT key_id, billing_period, day, ${amountSums('')} FROM cost_summary GROUP BY 1, 2, 3`,
+        `SELECT day, provider, billing_account_id, service_name, region_id, currency, ${amountSums('')}
+          FROM cost_service_days GROUP BY 1, 2, 3, 4, 5, 6`,
       ]) {
         const stored = norm(db.prepare(sql).raw().all() as unknown[][])
         expect(stored.length).toBeGreaterThan(0)

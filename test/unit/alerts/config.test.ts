@@ -64,6 +64,18 @@ describe('alerts: in finops.yaml', () => {
       /alerts\.anomalies\.groups\.0\.match\.service: an empty value/,
     ],
     [
+      {alerts: {anomalies: {groups: [{match: {service: '   '}, mute: true}]}}},
+      /alerts\.anomalies\.groups\.0\.match\.service: an empty value/,
+    ],
+    [
+      {alerts: {anomalies: {groups: [{match: {service: 'AWS Lambda'}, minimpact: 200}]}}},
+      /alerts\.anomalies\.groups\.0: Unrecognized key: "minimpact"/,
+    ],
+    [
+      {alerts: {anomalies: {groups: [{match: {service: 'AWS Lambda'}}]}}},
+      /alerts\.anomalies\.groups\.0: give at least one of level, minImpact, minRelative, minAccountShare, mute/,
+    ],
+    [
       {alerts: {anomalies: {groups: [{match: {service: 'S3'}, level: 50}]}}},
       /alerts\.anomalies\.groups\.0\.level: Too small/,
     ],

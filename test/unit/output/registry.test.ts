@@ -88,6 +88,7 @@ describe('output-format registry', () => {
             requests: 1,
             retries: 0,
             rollupRows: 250,
+            commitmentRows: 0,
             totals: [{currency: 'USD', billedCost: 12345.678, effectiveCost: -0.001}],
             watermark: {after: '2026-11-25', finalThrough: '2026-10-31'},
             importId: 7,

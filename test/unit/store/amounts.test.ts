@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3'
 import {describe, expect, it} from 'vitest'
 
-import {amountSql, splitAmount} from '../../../src/store/amounts.js'
+import {amountSql, exactAmount, splitAmount} from '../../../src/store/amounts.js'
+import {seededRandom} from '../../../src/seeded-random.js'
 
 describe('fixed-point amounts', () => {
   it('splits an amount into units and nanos of one sign, rounded to the nano', () => {
@@ -32,6 +33,28 @@ describe('fixed-point amounts', () => {
     expect(value(5, 183_817_000)).toBe(5.183817)
     expect(value(-2, -500_000_000)).toBe(-2.5)
     expect(value(-3, 500_000_000)).toBe(-2.5)
+    db.close()
+  })
+
+  it('gives in JS the very number amountSql gives in SQLite, for sums of any sign and size', () => {
+    const db = new Database(':memory:')
+    const inSql = db.prepare(`SELECT ${amountSql('@u', '@n')}`).pluck()
+    const rand = seededRandom(7)
+    const pick = (scale: number) => Math.round((rand() * 2 - 1) * scale)
+    const cases: [number, number][] = [
+      [0, 0],
+      [0, -1],
+      [0, 1_000_000_000],
+      [0, -1_000_000_000],
+      [-1, 999_999_999],
+      [1, -999_999_999],
+      [5, 183_817_000],
+      [4, 1_183_817_000],
+      [6, -816_183_000],
+    ]
+    for (let i = 0; i < 20_000; i++)
+      cases.push([pick(10 ** Math.floor(rand() * 12)), pick(10 ** Math.floor(rand() * 14))])
+    for (const [u, n] of cases) expect(exactAmount(u, n), `${u} ${n}`).toBe(inSql.get({u: BigInt(u), n: BigInt(n)}))
     db.close()
   })
 })
