@@ -9,11 +9,12 @@ import type {FetchedDetail} from '../cloud-details.js'
 import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
 import {parseGcpEndpoint, resolvedGcpAuth} from './auth.js'
-import {type CommitmentExportRow, exportCommitmentQuery, gcpCommitmentUsage} from './commitments.js'
+import {type CommitmentExportRow, gcpCommitmentUsage} from './commitments.js'
 import {classifyGcpError, mapGcpError} from './errors.js'
 import {
   billingAccountFromTable,
   COST_TYPES,
+  exportCommitmentQuery,
   exportDetailQuery,
   exportQuery,
   isDetailedExport,
