@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {applySchema} from '../../src/apply/schemas.js'
+import {actionsListSchema, applySchema} from '../../src/apply/schemas.js'
 import {ExitCode} from '../../src/exit-codes.js'
 import {readInventory, replaceInventory} from '../../src/store/k8s-inventory.js'
 import {openStore} from '../../src/store/open.js'
@@ -104,6 +104,19 @@ describe('finops apply plans from current data (built CLI, fake API server, pinn
     const report = applySchema.parse(parseJson(applied))
     expect(report.notes.join('\n')).toMatch(/computed again from the store/)
     expect(apiPlanned(report)).toBe(true)
+    // The pinned instant is also the run id's and the journal's time.
+    const executed = await run('apply', '--kind', 'rightsize', '--yes', '--json')
+    expect(executed.code, executed.stderr).toBe(0)
+    const done = applySchema.parse(parseJson(executed))
+    expect(done.runId).toMatch(/^run-20240315T090000Z-[0-9a-f]{6}$/)
+    const listed = await run('actions', 'list', '--run', done.runId, '--json')
+    expect(listed.code, listed.stderr).toBe(0)
+    const journal = actionsListSchema.parse(parseJson(listed))
+    expect(journal.actions.length).toBeGreaterThan(0)
+    for (const a of journal.actions) {
+      expect(a.createdAt).toBe('2024-03-15T09:00:00.000Z')
+      if (a.finishedAt) expect(a.finishedAt).toBe('2024-03-15T09:00:00.000Z')
+    }
   })
 
   it('refuses a FINOPS_NOW it cannot read before touching the store (exit 2, one line)', async () => {

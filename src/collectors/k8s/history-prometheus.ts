@@ -12,8 +12,11 @@ import type {PrometheusApi, PrometheusSeries} from './prometheus-client.js'
 import {GIB} from '../../k8s/quantity.js'
 
 const DAY_S = 86_400
-/** Extended resources charged as GPUs, as kube-state-metrics names them (`nvidia.com/gpu` -> nvidia_com_gpu). */
-export const GPU_RESOURCE_PATTERN = 'nvidia_com_gpu|nvidia_com_mig_.+|amd_com_gpu'
+/**
+ * Extended resources charged as GPUs, as kube-state-metrics names them (`nvidia.com/gpu` -> nvidia_com_gpu):
+ * every resource `isGpuResource` charges must be read, or its requests and node capacity are never seen.
+ */
+export const GPU_RESOURCE_PATTERN = 'nvidia_com_gpu|nvidia_com_mig_.+|amd_com_gpu|gpu_intel_com_i915'
 const REQUEST_RESOURCES = `cpu|memory|${GPU_RESOURCE_PATTERN}`
 
 export interface PrometheusHistoryOptions {
