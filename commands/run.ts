@@ -5,7 +5,7 @@ import {FinopsCommand} from '../src/cli/base-command.js'
 import {newRunId} from '../src/apply/identity.js'
 import {now as currentInstant} from '../src/dates.js'
 import {isFinopsError} from '../src/errors.js'
-import {ExitCode} from '../src/exit-codes.js'
+import {outcomeExitCode} from '../src/exit-codes.js'
 import {processInvoker} from '../src/run/cli-invoker.js'
 import {runScheduled, type ScheduledRunResult} from '../src/run/index.js'
 import {releaseRunLock} from '../src/run/lock.js'
@@ -68,6 +68,6 @@ FINOPS_NOW (an ISO date or time) pins "now" for every step: the run id, schedule
       process.off('SIGINT', onSignal)
     }
     if (result.status === 'ok') return result
-    return this.exit(result.status === 'partial' ? ExitCode.partial : ExitCode.remote)
+    return this.exit(outcomeExitCode(result.status))
   }
 }

@@ -1,4 +1,4 @@
-import {addDays, monthEnd} from '../src/dates.js'
+import {monthEnd} from '../src/dates.js'
 import {mad, median} from './stats.js'
 
 /**
@@ -137,7 +137,3 @@ export function learnCalendar(
 export function adjustHistory(dates: readonly string[], y: readonly number[], effects: CalendarEffects): number[] {
   return y.map((v, i) => v / effects.factor(dates[i]!))
 }
-
-/** The dates of the `horizon` days after `last`. */
-export const horizonDates = (last: string, horizon: number): string[] =>
-  Array.from({length: horizon}, (_, h) => addDays(last, h + 1))

@@ -1,7 +1,6 @@
+import {GIB} from '../src/k8s/quantity.js'
+import {HOURS_PER_MONTH} from '../src/money.js'
 import type {CapacityType, NodeInfo, Workload} from '../src/model/k8s.js'
-
-/** Hours in an average month (8760 / 12), the unit monthly savings are quoted in. */
-export const HOURS_PER_MONTH = 730
 
 /** What one core-hour and one GiB-hour cost where a workload runs. */
 export interface WorkloadRates {
@@ -35,8 +34,6 @@ export type NodeRates = (node: NodeInfo) => {cpuCoreHour: number; memoryGiBHour:
 
 /** Spot/on-demand ratio from collected catalog prices, when the store has them. */
 export type CatalogSpotRatio = (provider: string, region?: string) => {ratio: number; pairs: number} | undefined
-
-const GIB = 2 ** 30
 
 /**
  * A price lookup over the inventory's nodes: a workload is priced at the mean rate of the nodes its

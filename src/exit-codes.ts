@@ -42,12 +42,23 @@ export const exitCodeDescriptions: Record<ExitCodeName, string> = {
   resources: 'ran out of its memory budget or of disk space (the message says which and how to raise it)',
 }
 
+/** How work made of independent parts (actions applied, alerts posted, sources collected, steps run) ended. */
+export type PartsOutcome = 'ok' | 'partial' | 'failed'
+
 /**
- * The exit of work made of independent parts (actions applied, alerts posted, steps run): ok when
- * none failed, partial when some succeeded and some failed, remote when all that were tried failed.
- * Parts that could not be evaluated at all (`incomplete`) make an otherwise clean run partial.
+ * The one rule for work made of independent parts: ok when none failed, partial when some succeeded
+ * and some failed, failed when all that were tried failed. Parts that could not be evaluated at all
+ * (`incomplete`) make an otherwise clean run partial.
  */
-export function partsExitCode(parts: {succeeded: number; failed: number; incomplete?: number}): number {
-  if (parts.failed === 0) return (parts.incomplete ?? 0) > 0 ? ExitCode.partial : ExitCode.ok
-  return parts.succeeded > 0 ? ExitCode.partial : ExitCode.remote
+export function partsOutcome(parts: {succeeded: number; failed: number; incomplete?: number}): PartsOutcome {
+  if (parts.failed === 0) return (parts.incomplete ?? 0) > 0 ? 'partial' : 'ok'
+  return parts.succeeded > 0 ? 'partial' : 'failed'
 }
+
+/** The exit code of an outcome: a failure of every part is a remote failure (try again later). */
+export const outcomeExitCode = (outcome: PartsOutcome): number =>
+  outcome === 'ok' ? ExitCode.ok : outcome === 'partial' ? ExitCode.partial : ExitCode.remote
+
+/** The exit code of work made of independent parts (see `partsOutcome`). */
+export const partsExitCode = (parts: {succeeded: number; failed: number; incomplete?: number}): number =>
+  outcomeExitCode(partsOutcome(parts))

@@ -1,7 +1,13 @@
 /** Money: the one rounding rule and the one way amounts are written for people. */
 
+/** Rounds to `digits` decimals, half up: the one rounding rule for stored and published figures. */
+export const roundTo = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits
+
 /** Rounds to cents (or `digits` decimals); the stored and printed value is the rounded one. */
-export const roundMoney = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits
+export const roundMoney = (value: number, digits = 2): number => roundTo(value, digits)
+
+/** Hours in an average month (365 x 24 / 12), the unit monthly costs and savings are quoted in. */
+export const HOURS_PER_MONTH = 730
 
 const amountFormats = new Map<number, Intl.NumberFormat>()
 

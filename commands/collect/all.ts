@@ -4,7 +4,7 @@ import {countRequests, progressDisplay} from '../../src/output/progress.js'
 import {runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
 import {collectAllSources, countSources, SOURCE_KINDS, type SourceOutcome} from '../../src/collectors/registry.js'
 import {FinopsError, usageError} from '../../src/errors.js'
-import {ExitCode, type ExitCodeName} from '../../src/exit-codes.js'
+import {ExitCode, type ExitCodeName, partsOutcome} from '../../src/exit-codes.js'
 
 export default class CollectAll extends FinopsCommand {
   static override storeIntent = 'create' as const
@@ -34,9 +34,10 @@ export default class CollectAll extends FinopsCommand {
     const outcomes = await collectAllSources(db, sources, settings).finally(() => progress.stop())
     await this.present('collect-all', {sources: outcomes})
     const failed = outcomes.filter((o) => !o.ok)
-    if (failed.length > 0) {
+    const outcome = partsOutcome({succeeded: outcomes.length - failed.length, failed: failed.length})
+    if (outcome !== 'ok') {
       const first = failed[0]!.error!
-      const all = failed.length === outcomes.length
+      const all = outcome === 'failed'
       throw new FinopsError(
         `${failed.length} of ${outcomes.length} sources failed: ${failed.map((f) => `${f.kind} ${f.name}: ${f.error!.message}`).join('; ')}`,
         {

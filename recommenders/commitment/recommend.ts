@@ -1,8 +1,6 @@
 import type {CommitmentRate} from './rates.js'
 import type {CommitmentOption, CommitmentRecommendation, CommitmentScope, CommitmentSkip} from './schema.js'
-
-/** Hours in an average month (365 x 24 / 12). */
-const HOURS_PER_MONTH = 730
+import {HOURS_PER_MONTH, roundMoney, roundTo} from '../../src/money.js'
 
 /** One day of the forecasters' forecast of a scope's daily uncovered eligible spend. */
 export interface ForecastDay {
@@ -32,12 +30,137 @@ export interface CommitmentSettings {
   minHistoryDays: number
   /** The hourly profile the future is scaled from: the last this many days (default 28, four weeks). */
   profileDays: number
+  /**
+   * The forecast quantile each month's level is sized on, relative to the forecast's mean (default
+   * 0.3, tuned on bench/commitments' development seeds; 0.1 is the lower bound of the 80% interval).
+   * Lower commits less: fewer losses when usage falls, less saved when it holds.
+   */
+  quantile: number
+  /** Days of daily totals the decline is measured on (default 112, sixteen weeks: a slow decline needs them to stand out). */
+  trendDays: number
+  /**
+   * A fall faster than this share of the level per month (and significant: t below -2) is a
+   * decline under way: the term is sized on its continuation (default 0.02, 2% a month).
+   */
+  declinePerMonth: number
 }
 
-export const DEFAULT_COMMITMENT_SETTINGS: CommitmentSettings = {minHistoryDays: 14, profileDays: 28}
+export const DEFAULT_COMMITMENT_SETTINGS: CommitmentSettings = {
+  minHistoryDays: 14,
+  profileDays: 28,
+  quantile: 0.3,
+  trendDays: 112,
+  declinePerMonth: 0.02,
+}
 
-const round2 = (v: number): number => Math.round(v * 100) / 100
-const round4 = (v: number): number => Math.round(v * 10_000) / 10_000
+/** The last weeks' trend: see dailyTrend. */
+export interface DailyTrend {
+  /** Slope per month relative to the level. */
+  perMonth: number
+  /** The hourly level the line reaches on the last day. */
+  endPerHour: number
+  /** The slope's t statistic. */
+  t: number
+  /** Days since the latest step (the whole window when there is none). */
+  daysSinceStep: number
+}
+
+/** A step is preferred to a line only when it leaves less than this share of the line's squared error. */
+const STEP_GAIN = 0.7
+
+/** Least-squares line through y[from..]: slope per day, mean, its level on the last day, and the slope's t. */
+function fitLine(y: readonly number[], from: number) {
+  const n = y.length - from
+  const xm = (n - 1) / 2
+  let ym = 0
+  for (let i = from; i < y.length; i++) ym += y[i]! / n
+  let sxy = 0
+  let sxx = 0
+  for (let i = 0; i < n; i++) {
+    sxy += (i - xm) * (y[from + i]! - ym)
+    sxx += (i - xm) ** 2
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0
+  let sse = 0
+  for (let i = 0; i < n; i++) sse += (y[from + i]! - ym - slope * (i - xm)) ** 2
+  const se = n > 2 && sxx > 0 ? Math.sqrt(sse / (n - 2) / sxx) : 0
+  return {slope, mean: ym, end: ym + slope * (n - 1 - xm), sse, t: se > 0 ? slope / se : slope < 0 ? -Infinity : 0}
+}
+
+/**
+ * The trend of the last `days` daily totals, after the latest step if a step explains them better
+ * than a line does (a service moved away is a new level, not a slope to extrapolate): the slope per
+ * month relative to the level, the hourly level the line reaches on the last day, and the slope's t
+ * statistic. Null with fewer than 14 days.
+ */
+export function dailyTrend(hourly: readonly number[], days: number): DailyTrend | null {
+  const n = Math.min(days, Math.floor(hourly.length / 24))
+  if (n < 14) return null
+  const start = hourly.length - n * 24
+  const y: number[] = []
+  for (let d = 0; d < n; d++) {
+    let v = 0
+    for (let h = 0; h < 24; h++) v += Math.max(0, hourly[start + d * 24 + h] ?? 0) || 0
+    y.push(v)
+  }
+  // Weekdays and weekends differ by design, not by trend: divide each day by its weekday's share.
+  const weekday = Array.from({length: 7}, (_, w) => {
+    let sum = 0
+    let count = 0
+    for (let d = w; d < n; d += 7) {
+      sum += y[d]!
+      count++
+    }
+    return sum / count
+  })
+  const all = y.reduce((a, v) => a + v, 0) / n
+  if (n >= 28 && all > 0) for (let d = 0; d < n; d++) if (weekday[d % 7]! > 0) y[d] = (y[d]! * all) / weekday[d % 7]!
+  const line = fitLine(y, 0)
+  // The best single step: two constant levels, split at least a week from either end.
+  let step = {at: 0, sse: Infinity}
+  const prefix = [0]
+  const prefix2 = [0]
+  for (const v of y) {
+    prefix.push(prefix.at(-1)! + v)
+    prefix2.push(prefix2.at(-1)! + v * v)
+  }
+  const sse = (a: number, b: number) => prefix2[b]! - prefix2[a]! - (prefix[b]! - prefix[a]!) ** 2 / (b - a)
+  for (let k = 7; k <= n - 7; k++) {
+    const v = sse(0, k) + sse(k, n)
+    if (v < step.sse) step = {at: k, sse: v}
+  }
+  // A step must explain clearly more than a line does (it has one more parameter, its date).
+  const after = step.sse < STEP_GAIN * line.sse ? step.at : 0
+  const fit = after > 0 && n - after < 14 ? {...fitLine(y, after), slope: 0, t: 0} : fitLine(y, after)
+  if (!(fit.mean > 0)) return null
+  const end = after > 0 && n - after < 14 ? fit.mean : fit.end
+  return {perMonth: (fit.slope * 30) / fit.mean, endPerHour: Math.max(0, end) / 24, t: fit.t, daysSinceStep: n - after}
+}
+
+/** The standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9 after one refinement-free pass). */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) return p <= 0 ? -Infinity : Infinity
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ]
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572]
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ]
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416]
+  const tail = (q: number) =>
+    (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+    ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)))
+  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)))
+  const q = p - 0.5
+  const r = q * q
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  )
+}
 
 /** The hourly profile, sorted, with prefix sums: E[min(m x U, c)] in O(log n). */
 class Profile {
@@ -68,31 +191,47 @@ class Profile {
 }
 
 /**
- * The usage level of each month of a term relative to the recent profile: the forecast's lower
- * bound per month over its horizon, held at its last month beyond it, never above the last week's
- * level (a decline already under way is not forecast away), and shrunk by pending reductions.
+ * The usage level of each month of a term relative to the recent profile. Its centre is the level
+ * usage runs at now: the end of the last weeks' trend line, after the latest step if a step explains
+ * them better (growth is never committed to: a rising line is held at its end); a decline under way
+ * (a significant fall) is not assumed to stop, the centre follows it down over the whole term. Its
+ * spread is the forecast's: each month sits at the forecast quantile `quantile` relative to the
+ * forecast's mean (its interval read as a normal spread), held beyond the forecast's horizon.
+ * Pending reductions shrink it.
  */
 export function lowerPath(
   input: CommitmentScopeInput,
   recentMean: number,
   lastWeekMean: number,
   months: number,
-): number[] {
-  const cap = lastWeekMean / recentMean
+  settings: CommitmentSettings = DEFAULT_COMMITMENT_SETTINGS,
+  trend: DailyTrend | null = dailyTrend(input.hourly, settings.trendDays),
+): {path: number[]; decline: {perMonth: number} | null} {
   const shrink = Math.max(0, 1 - input.pendingMonthlyReduction / (HOURS_PER_MONTH * recentMean))
-  const monthly: number[] = []
+  // Per forecast month: the quantile's level relative to the forecast's mean.
+  const relative: number[] = []
   if ('daily' in input.forecast && input.forecast.daily.length > 0) {
     const days = input.forecast.daily
+    const zLevel = normalQuantile(0.5 + input.forecast.level / 200)
+    const z = normalQuantile(settings.quantile)
     for (let start = 0; start < days.length; start += 30) {
       const slice = days.slice(start, start + 30)
-      if (slice.length < 7 && monthly.length > 0) break
-      monthly.push(slice.reduce((s, d) => s + Math.max(0, d.lower), 0) / slice.length / 24 / recentMean)
+      if (slice.length < 7 && relative.length > 0) break
+      const mean = slice.reduce((s, d) => s + Math.max(0, d.mean), 0) / slice.length
+      const lower = slice.reduce((s, d) => s + Math.max(0, d.lower), 0) / slice.length
+      const spread = zLevel > 0 && mean > 0 ? Math.max(0, mean - lower) / zLevel / mean : 0
+      relative.push(Math.max(0, 1 + z * spread))
     }
-  } else monthly.push(cap)
+  }
+  if (relative.length === 0) relative.push(1)
+  const falling = trend !== null && trend.perMonth < -settings.declinePerMonth && trend.t < -2 ? trend : null
+  const now = trend ? trend.endPerHour / recentMean : lastWeekMean / recentMean
   const path: number[] = []
-  for (let k = 0; k < months; k++)
-    path.push(Math.max(0, Math.min(monthly[Math.min(k, monthly.length - 1)]!, cap)) * shrink)
-  return path
+  for (let k = 0; k < months; k++) {
+    const centre = falling ? now * (1 + falling.perMonth * (k + 0.5)) : now
+    path.push(Math.max(0, centre * relative[Math.min(k, relative.length - 1)]!) * shrink)
+  }
+  return {path, decline: falling ? {perMonth: falling.perMonth} : null}
 }
 
 /** Expected term figures of covering `cap` on-demand-equivalent per hour at `discount`, on a path. */
@@ -152,7 +291,7 @@ function option(profile: Profile, path: readonly number[], rate: CommitmentRate)
       if (termFigures(profile, scaled, cap, rate.discount).net >= 0) lo = mid
       else hi = mid
     }
-    lossAt = round4(lo)
+    lossAt = roundTo(lo, 4)
   }
   const wasteAtLower =
     cap > 0 ? (hourly * HOURS_PER_MONTH * months - (1 - rate.discount) * figures.avoided) / months : 0
@@ -161,15 +300,15 @@ function option(profile: Profile, path: readonly number[], rate: CommitmentRate)
     payment: rate.payment,
     discount: rate.discount,
     rateSource: rate.source,
-    hourlyCommitment: round4(hourly),
-    coveredOnDemandPerHour: round4(cap),
-    upfront: round2(upfront),
-    monthlyPayment: round2(monthlyPayment),
-    expectedMonthlySavings: round2(figures.net / months),
-    expectedTermSavings: round2(figures.net),
+    hourlyCommitment: roundTo(hourly, 4),
+    coveredOnDemandPerHour: roundTo(cap, 4),
+    upfront: roundMoney(upfront),
+    monthlyPayment: roundMoney(monthlyPayment),
+    expectedMonthlySavings: roundMoney(figures.net / months),
+    expectedTermSavings: roundMoney(figures.net),
     breakEvenMonth: breakEven,
-    expectedUtilization: cap > 0 ? round4(Math.min(1, figures.avoided / (cap * HOURS_PER_MONTH * months))) : null,
-    wasteMonthlyAtLower: round2(Math.max(0, wasteAtLower)),
+    expectedUtilization: cap > 0 ? roundTo(Math.min(1, figures.avoided / (cap * HOURS_PER_MONTH * months)), 4) : null,
+    wasteMonthlyAtLower: roundMoney(Math.max(0, wasteAtLower)),
     lossIfUsageFallsBy: lossAt,
   }
 }
@@ -203,14 +342,18 @@ export function recommendCommitment(
     return skip(
       `no rate for ${program}: add a commitments.rates entry with provider: ${input.scope.provider}, service: ${input.scope.serviceName}, termYears, payment and the discount of your quote (it is never priced at a compute Savings Plan rate)`,
     )
-  const profileHours = input.hourly
-    .slice(-settings.profileDays * 24)
-    .map((v) => (Number.isFinite(v) ? Math.max(0, v) : 0))
+  const trend = dailyTrend(input.hourly, settings.trendDays)
+  // After a step the hours before it are another level: the profile holds only the days since (three at least).
+  const profileDays = Math.min(settings.profileDays, Math.max(3, trend?.daysSinceStep ?? settings.profileDays))
+  const profileHours = input.hourly.slice(-profileDays * 24).map((v) => (Number.isFinite(v) ? Math.max(0, v) : 0))
   const recentMean = mean(profileHours)
   if (!(recentMean > 0)) return skip('no uncovered eligible on-demand spend in the last weeks: nothing to commit')
   const lastWeekMean = mean(profileHours.slice(-7 * 24))
+  const fourWeeks = input.hourly.slice(-settings.profileDays * 24).map((v) => (Number.isFinite(v) ? Math.max(0, v) : 0))
+  const fourWeeksMean = mean(fourWeeks)
+  const lastWeekOfFour = mean(fourWeeks.slice(-7 * 24))
   const profile = new Profile(profileHours)
-  const path = lowerPath(input, recentMean, lastWeekMean, 36)
+  const {path, decline} = lowerPath(input, recentMean, lastWeekMean, 36, settings, trend)
   const options = input.rates.map((rate) => option(profile, path, rate))
   const best = options.reduce<CommitmentOption | null>(
     (b, o) => (o.expectedMonthlySavings > 0 && (!b || o.expectedMonthlySavings > b.expectedMonthlySavings) ? o : b),
@@ -219,28 +362,32 @@ export function recommendCommitment(
   const notes: string[] = []
   if ('skipped' in input.forecast)
     notes.push(`no forecast (${input.forecast.reason}): sized on the last week's level, held flat`)
-  if (lastWeekMean < 0.9 * recentMean)
+  if (lastWeekOfFour < 0.9 * fourWeeksMean)
     notes.push(
-      `usage is falling: the last week averaged ${Math.round((lastWeekMean / recentMean) * 100)}% of the last four weeks; the commitment is capped at that level`,
+      `usage is falling: the last week averaged ${Math.round((lastWeekOfFour / fourWeeksMean) * 100)}% of the last four weeks; sized on the level it runs at now${profileDays < settings.profileDays ? `, the ${profileDays} days since it stepped down` : ''}`,
+    )
+  if (decline)
+    notes.push(
+      `usage is declining, about ${Math.round(-decline.perMonth * 1000) / 10}% a month over the last ${settings.trendDays} days: each month of the term is sized on the decline continuing`,
     )
   if (input.pendingMonthlyReduction > 0)
     notes.push(
-      `sized after pending rightsizing/spot savings of ${round2(input.pendingMonthlyReduction)} per month in this scope: commit after you shrink`,
+      `sized after pending rightsizing/spot savings of ${roundMoney(input.pendingMonthlyReduction)} per month in this scope: commit after you shrink`,
     )
   if (!best) notes.push('no option saves money on the lower forecast path: do not commit')
   const forecastLower =
     'daily' in input.forecast && input.forecast.daily.length > 0
-      ? round4(mean(input.forecast.daily.map((d) => Math.max(0, d.lower))) / 24)
+      ? roundTo(mean(input.forecast.daily.map((d) => Math.max(0, d.lower))) / 24, 4)
       : null
   return {
     recommendation: {
       scope: input.scope,
       program,
       history: {...input.history, hours},
-      recentOnDemandPerHour: round4(recentMean),
+      recentOnDemandPerHour: roundTo(fourWeeksMean, 4),
       forecastLowerPerHour: forecastLower,
       forecastLevel: 'daily' in input.forecast ? input.forecast.level : null,
-      pendingMonthlyReduction: round2(input.pendingMonthlyReduction),
+      pendingMonthlyReduction: roundMoney(input.pendingMonthlyReduction),
       best,
       options,
       notes,

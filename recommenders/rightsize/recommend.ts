@@ -1,6 +1,6 @@
 import {CPU_SCHEME, MEMORY_SCHEME, mergeDigests, quantile} from '../../src/k8s/digest.js'
 import {
-  containerKeyId,
+  workloadContainerKeyId,
   type ContainerSpec,
   type DailyUsage,
   type Histogram,
@@ -18,8 +18,7 @@ import {monthlyCost} from '../pricing.js'
 import type {RightsizeSettings} from '../settings.js'
 import type {Recommendation, ResourceShape, RiskLevel} from '../../src/model/recommendation.js'
 import {roundMoney} from '../../src/money.js'
-
-const MIB = 2 ** 20
+import {MIB} from '../../src/k8s/quantity.js'
 
 export const RIGHTSIZE = {kind: 'rightsize', idPrefix: 'rs'} as const satisfies KindId
 
@@ -228,15 +227,7 @@ export function recommendRightsizing(input: RecommenderInput): RecommenderResult
         })
         continue
       }
-      const usage = input.usage.get(
-        containerKeyId({
-          cluster: workload.cluster,
-          namespace: workload.namespace,
-          kind: workload.kind,
-          workload: workload.name,
-          container: container.name,
-        }),
-      )
+      const usage = input.usage.get(workloadContainerKeyId(workload, container.name))
       if (!usage || usage.days.length === 0) {
         result.skipped.push({
           kind: 'rightsize',

@@ -1,5 +1,5 @@
 import {CPU_SCHEME, mergeDigests, quantile} from '../../src/k8s/digest.js'
-import {containerKeyId, type Workload} from '../../src/model/k8s.js'
+import {type Workload, workloadContainerKeyId} from '../../src/model/k8s.js'
 import {
   type KindId,
   type RecommenderInput,
@@ -8,7 +8,8 @@ import {
   requestsPerReplica,
   workloadTarget,
 } from '../context.js'
-import {HOURS_PER_MONTH, monthlyCost} from '../pricing.js'
+import {monthlyCost} from '../pricing.js'
+import {HOURS_PER_MONTH} from '../../src/money.js'
 import {DOWNSCALER_ANNOTATIONS, type DownscalerPolicy, downtimeShare, resolvePolicy} from '../../src/k8s/downscaler.js'
 import type {Recommendation, RiskLevel, SkippedRecommendation} from '../../src/model/recommendation.js'
 import {roundMoney} from '../../src/money.js'
@@ -108,15 +109,7 @@ function idleEvidence(input: RecommenderInput, workload: Workload): IdleEvidence
   let last = ''
   if (workload.containers.length === 0) return {kind: 'unknown'}
   for (const container of workload.containers) {
-    const usage = input.usage.get(
-      containerKeyId({
-        cluster: workload.cluster,
-        namespace: workload.namespace,
-        kind: workload.kind,
-        workload: workload.name,
-        container: container.name,
-      }),
-    )
+    const usage = input.usage.get(workloadContainerKeyId(workload, container.name))
     if (!usage || usage.days.length < settings.idleDays) return {kind: 'unknown'}
     const merged = mergeDigests(usage.days)
     if (merged.cpu.count === 0) return {kind: 'unknown'}

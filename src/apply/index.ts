@@ -117,9 +117,11 @@ function currentRecommendations(
     return []
   }
   const usage = usageRange(db)
+  // A snapshot taken at the same instant as the stored set (one FINOPS_NOW pinned for a whole
+  // pipeline) may have been taken after it: the order cannot be told, so plan from current data.
   const newer =
     !last ||
-    snapshot.collectedAt > last.createdAt ||
+    snapshot.collectedAt >= last.createdAt ||
     (usage !== undefined && (last.windowEnd === undefined || usage.last > last.windowEnd))
   if (!newer) return stored
   try {
@@ -132,7 +134,7 @@ function currentRecommendations(
     })
     notes.push(
       last
-        ? `recommendations computed again from the store for this run: the inventory (${snapshot.collectedAt}) or usage is newer than the stored set (${last.createdAt}); finops recommend reviews and keeps them`
+        ? `recommendations computed again from the store for this run: the inventory (${snapshot.collectedAt}) or usage is not older than the stored set (${last.createdAt}); finops recommend reviews and keeps them`
         : `no stored recommendations: computed from the inventory collected ${snapshot.collectedAt} for this run (finops recommend reviews and keeps them)`,
     )
     if (!usage) notes.push('no usage in the store: rightsizing and idle scale-down need finops collect usage')

@@ -9,7 +9,7 @@
 import fs from 'node:fs'
 
 import {recommendationIdFor} from '../../recommenders/registry.js'
-import {HOURS_PER_MONTH, monthlyCost, type PriceLookup} from '../../recommenders/pricing.js'
+import {monthlyCost, type PriceLookup} from '../../recommenders/pricing.js'
 import {recommendationSchema} from '../../recommenders/schema.js'
 import {inputError} from '../errors.js'
 import {downtimeShare} from '../k8s/downscaler.js'
@@ -22,6 +22,7 @@ import {readContainer, type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
 import {checkContainerLimits, SANE_BOUNDS} from './resource-limits.js'
 import {isSchedulableKind, judgeSchedule, type ScheduleSettings} from './schedules.js'
+import {HOURS_PER_MONTH, roundMoney} from '../money.js'
 
 /** A checked entry and its place in the file (messages name it). */
 export interface ReviewedEntry {
@@ -287,7 +288,7 @@ export function repriceEntries(
       const down = Math.max(0, replicas - Math.max(rec.proposed.replicas!, resolution.policy?.downtimeReplicas ?? 0))
       savings = monthlyCost(rates, perReplica.cores, perReplica.bytes, down) * share
     }
-    const monthlySavings = Math.round(savings * 100) / 100
+    const monthlySavings = roundMoney(savings)
     return {
       ...rec,
       monthlySavings,

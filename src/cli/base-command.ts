@@ -13,10 +13,6 @@ import {resolveStorePath} from '../store/paths.js'
 import {rejectBlankValues} from './arguments.js'
 import {describeCliError} from './parse-errors.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
-  (typeof FinopsCommand)['baseFlags'] & T['flags']
->
-
 // oclif's own parser types (not re-exported by name).
 type FlagOutput = {[name: string]: unknown}
 type ArgOutput = {[name: string]: unknown}

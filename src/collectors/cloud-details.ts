@@ -21,14 +21,6 @@ export interface FetchedDetail {
 /** A detail placed on the grain row it belongs to, with its share of the detail's cost. */
 export type AttachedDetail = GrainDetail
 
-/** What a collector fetched below the grain, and what it could not fetch and why. */
-export interface DetailCoverage {
-  usageTypes: number
-  resources: number
-  /** One line per kind of detail the source does not give (e.g. a standard GCP export has no resources). */
-  missing: string[]
-}
-
 /**
  * Places each detail on the day's usage rows that agree with it on every grain value it carries.
  * When several do (a request grouped by service and usage type, rows split by service and region),

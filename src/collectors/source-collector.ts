@@ -59,6 +59,8 @@ export type FetcherOptions<Entry> = Entry & {
   extraGroup?: ExtraGroup
   retry: RunSettings['retry']
   retryHooks?: RetryHooks
+  /** The run's today (FINOPS_NOW), for APIs that serve only the last days before it. */
+  today?: string
 }
 
 /**
@@ -77,6 +79,7 @@ export async function collectDailyCosts<Entry extends {groupBy?: string}>(
     extraGroup: parseExtraGroup(entry.groupBy),
     retry: run.retry,
     retryHooks: run.retryHooks,
+    today: run.today,
   })
   return collectCloudCosts(db, fetcher, run)
 }

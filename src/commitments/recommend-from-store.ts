@@ -1,5 +1,4 @@
-import {forecastSeries, isSkip} from '../../forecasters/index.js'
-import type {CommitmentScopeInput} from '../../recommenders/commitment/recommend.js'
+import {type CommitmentScopeInput, DEFAULT_COMMITMENT_SETTINGS} from '../../recommenders/commitment/recommend.js'
 import {type ConfiguredRate, scopeRates, type ScopeRates} from '../../recommenders/commitment/rates.js'
 import type {CommitmentRecommendReport, CommitmentScope} from '../../recommenders/commitment/schema.js'
 import {type BillKind, recommenderRegistry} from '../../recommenders/registry.js'
@@ -10,12 +9,8 @@ import {iterateCommitmentUsageHours} from '../store/commitment-usage.js'
 import type {Db} from '../store/open.js'
 import {listRecommendations} from '../store/recommendations.js'
 import {commitmentDataDays, noCommitmentData} from './from-store.js'
+import {commitmentScopeInput, HISTORY_DAYS} from './scope-input.js'
 import {isUncovered, onDemandEquivalent} from './usage.js'
-
-/** Days of hourly history read per scope: enough for the forecasters' backtest, bounded for memory. */
-const HISTORY_DAYS = 120
-/** The forecast horizon the lower path is read from (beyond it, its last month is held). */
-const HORIZON_DAYS = 90
 
 export interface BillRecommendOptions {
   kinds: readonly BillKind[]
@@ -55,7 +50,7 @@ export function recommendBillFromStore(db: Db, options: BillRecommendOptions): C
     skipped: [],
     totalExpectedMonthlySavings: [],
   }
-  const settings = {minHistoryDays: options.config.minHistoryDays, profileDays: 28}
+  const settings = {...DEFAULT_COMMITMENT_SETTINGS, minHistoryDays: options.config.minHistoryDays}
   for (const kind of options.kinds) {
     const result = recommenderRegistry[kind].recommend({scopes, settings})
     report.recommendations.push(...result.recommendations)
@@ -126,27 +121,20 @@ function scopeInputs(db: Db, data: {from: string; to: string}, options: BillReco
       })
       continue
     }
-    // The scope's own history starts at its first hour with spend.
-    const first = hourly.findIndex((v) => v !== 0)
-    const own = first < 0 ? [] : Array.from(hourly.subarray(Math.floor(first / 24) * 24))
-    const daily: {date: string; value: number}[] = []
-    const startDay = addDays(from, Math.floor(Math.max(0, first) / 24))
-    for (let d = 0; d * 24 < own.length; d++)
-      daily.push({date: addDays(startDay, d), value: own.slice(d * 24, d * 24 + 24).reduce((a, v) => a + v, 0)})
-    const forecast = forecastSeries(daily, HORIZON_DAYS, {level: options.config.level})
-    const scopeSpend = own.reduce((a, v) => a + v, 0)
+    const scopeSpend = hourly.reduce((a, v) => a + v, 0)
     const share = scope.serviceCategory === 'Compute' && computeSpend > 0 ? scopeSpend / computeSpend : 0
-    inputs.push({
-      scope,
-      hourly: own,
-      history: {from: startDay, to: data.to},
-      forecast: isSkip(forecast)
-        ? {skipped: true, reason: forecast.reason}
-        : {daily: forecast.daily, level: forecast.level},
-      pendingMonthlyReduction: (pending.get(scope.currency) ?? 0) * share,
-      program: {name: rates.program},
-      rates: rates.rates,
-    })
+    inputs.push(
+      commitmentScopeInput({
+        scope,
+        hourly,
+        from,
+        to: data.to,
+        level: options.config.level,
+        pendingMonthlyReduction: (pending.get(scope.currency) ?? 0) * share,
+        program: rates.program,
+        rates: rates.rates,
+      }),
+    )
   }
   return inputs
 }

@@ -1,17 +1,8 @@
 import {isEligibleService} from '../../recommenders/commitment/programs.js'
-import {roundMoney} from '../money.js'
+import {HOURS_PER_MONTH, roundMoney} from '../money.js'
 import type {CommitmentUsageRow} from '../store/commitment-usage.js'
 import type {CommitmentFamily, CommitmentsStatus, CommitmentStatusEntry} from './schemas.js'
-import {
-  familyKey,
-  familyLabel,
-  HOURS_PER_MONTH,
-  isCovered,
-  isFee,
-  isUncovered,
-  isUnused,
-  onDemandEquivalent,
-} from './usage.js'
+import {familyKey, familyLabel, isCovered, isFee, isUncovered, isUnused, onDemandEquivalent} from './usage.js'
 
 const share = (part: number, whole: number): number | null =>
   whole > 0 ? Math.min(1, Math.max(0, part / whole)) : null

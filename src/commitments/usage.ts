@@ -42,6 +42,3 @@ export const familyKey = (r: FamilyKey): string =>
 
 export const familyLabel = (r: Pick<FamilyKey, 'serviceName' | 'regionId'>): string =>
   `${r.serviceName || '(no service)'} ${r.regionId || '(no region)'}`
-
-/** Hours in an average month (365 x 24 / 12), for monthly figures from a window of hours. */
-export const HOURS_PER_MONTH = 730

@@ -37,21 +37,15 @@ import {
   type ServiceDay,
   type VolumeDay,
 } from './allocation-model.js'
-import {snapshotContainerDays} from './allocation-snapshot.js'
+import {snapshotContainerDays, snapshotVolumeDays} from './allocation-snapshot.js'
 import {computeDiscountFromBilling, PROVIDER_NAMES} from './billing-calibration.js'
 import {physicalGpus} from './gpu.js'
 import {nodeCapacityType, parseProviderId} from './inventory.js'
 import {firstNodeLabel} from './node-labels.js'
-import {
-  GIB,
-  HOURS_PER_MONTH,
-  type NodePrice,
-  type NodePriceSources,
-  type NodeShape,
-  nodeShape,
-  priceNodeShape,
-} from './prices.js'
+import {type NodePrice, type NodePriceSources, type NodeShape, nodeShape, priceNodeShape} from './prices.js'
 import type {WorkloadFilter} from './workload-filter.js'
+import {HOURS_PER_MONTH} from '../money.js'
+import {GIB} from './quantity.js'
 
 export interface AllocationOptions {
   /** `7d`, `30d` (ending yesterday), or an explicit from/to. */
@@ -276,6 +270,48 @@ export function nodePricesFor(
   )
 }
 
+/**
+ * What a reader of the storage column must know: volumes priced at the default because their class
+ * has no price (and the bill has no row for them), and volumes whose size is unknown (charged
+ * nothing). Each class is named once, with its volumes and GiB.
+ */
+export function volumePriceWarnings(
+  volumes: readonly {volume: string; storageClass: string; sizeBytes: number; billed: boolean}[],
+  storage: {defaultGiBMonth: number; classes: Readonly<Record<string, number>>},
+  currency: string,
+): string[] {
+  const defaulted = new Map<string, Map<string, number>>()
+  const unsized = new Set<string>()
+  for (const v of volumes) {
+    if (v.billed) continue
+    if (!(v.sizeBytes > 0)) unsized.add(v.volume)
+    else if (storage.classes[v.storageClass] === undefined) {
+      const byVolume = defaulted.get(v.storageClass) ?? new Map<string, number>()
+      byVolume.set(v.volume, Math.max(byVolume.get(v.volume) ?? 0, v.sizeBytes))
+      defaulted.set(v.storageClass, byVolume)
+    }
+  }
+  const out: string[] = []
+  for (const [storageClass, byVolume] of [...defaulted].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const gib = [...byVolume.values()].reduce((s, b) => s + b, 0) / GIB
+    const what = storageClass ? `storage class ${storageClass}` : 'no storage class'
+    const rate =
+      storage.defaultGiBMonth > 0
+        ? `the default ${storage.defaultGiBMonth} ${currency} per GiB-month (kubernetes.prices.storage.defaultGiBMonth)`
+        : `0, as kubernetes.prices.storage.defaultGiBMonth is 0`
+    out.push(
+      `${byVolume.size} volume${byVolume.size === 1 ? '' : 's'} (${Math.round(gib).toLocaleString('en-US')} GiB) of ${what} ${byVolume.size === 1 ? 'has' : 'have'} no price in kubernetes.prices.storage.classes and no row in the bill: priced at ${rate}; set ${storageClass ? `kubernetes.prices.storage.classes.${storageClass}` : 'the default'} to charge ${byVolume.size === 1 ? 'it' : 'them'} at ${storageClass ? 'its' : 'your'} price`,
+    )
+  }
+  if (unsized.size > 0) {
+    const names = [...unsized].sort()
+    out.push(
+      `${names.length} volume${names.length === 1 ? ' has' : 's have'} no size in kube-state-metrics (kube_persistentvolume_capacity_bytes) and ${names.length === 1 ? 'was' : 'were'} charged nothing (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`,
+    )
+  }
+  return out
+}
+
 /** Which (cluster, day, namespace) have history: '*' covers every namespace of the day. */
 class Coverage {
   private readonly byDay = new Map<string, Set<string>>()
@@ -452,7 +488,7 @@ export function runAllocation(db: Db, k8s: KubernetesConfig, options: Allocation
         `no usage in the store for ${ranges(modelled)}: those days are charged at requests only (run \`finops collect usage\`)`,
       )
     warnings.push(
-      `${ranges(modelled)}: no kube-state-metrics history, so ${modelled.length === 1 ? 'this day is' : 'these days are'} modelled from the snapshot of ${inventory.collectedAt.slice(0, 16).replace('T', ' ')} UTC (its running pods for the whole day); \`finops collect usage\` with kube-state-metrics scraped charges each pod for the hours it actually ran`,
+      `${ranges(modelled)}: no kube-state-metrics history, so ${modelled.length === 1 ? 'this day is' : 'these days are'} modelled from the snapshot of ${inventory.collectedAt.slice(0, 16).replace('T', ' ')} UTC (its running pods and the claims they mount for the whole day; LoadBalancer Services and volumes no workload mounts are not in the snapshot and are not charged); \`finops collect usage\` with kube-state-metrics scraped charges each pod for the hours it actually ran`,
     )
   }
   const historyRows = (function* () {
@@ -461,7 +497,10 @@ export function runAllocation(db: Db, k8s: KubernetesConfig, options: Allocation
   })()
 
   const prices = k8s.prices
-  const volumeRows = readVolumeHours(db, query).filter((v) => coverage.day(v.cluster, v.day))
+  const volumeRows = [
+    ...readVolumeHours(db, query).filter((v) => coverage.day(v.cluster, v.day)),
+    ...(inventory && modelled.length > 0 ? snapshotVolumeDays({inventory, uncovered, days: modelled}) : []),
+  ]
   const volumeBill = new Map(
     prices.fromBilling
       ? readResourceDayCosts(db, {
@@ -473,6 +512,16 @@ export function runAllocation(db: Db, k8s: KubernetesConfig, options: Allocation
           .filter((c) => c.effectiveCost > 0)
           .map((c) => [`${c.resourceKey}/${c.day}`, c.effectiveCost])
       : [],
+  )
+  const storageWarnings = volumePriceWarnings(
+    volumeRows.map((v) => ({
+      volume: v.volume,
+      storageClass: v.storageClass,
+      sizeBytes: v.sizeBytes,
+      billed: Boolean(v.handle && volumeBill.has(`${resourceKey(v.handle)}/${v.day}`)),
+    })),
+    prices.storage,
+    prices.currency,
   )
   const volumes: VolumeDay[] = volumeRows.map((v) => ({
     cluster: v.cluster,
@@ -517,5 +566,6 @@ export function runAllocation(db: Db, k8s: KubernetesConfig, options: Allocation
     )
   if (volumeRows.some((v) => v.handle && !volumeBill.has(`${resourceKey(v.handle)}/${v.day}`)) && volumeBill.size > 0)
     report.warnings.push('some volumes have no row in the bill and are priced by their storage class')
+  report.warnings.push(...storageWarnings)
   return report
 }

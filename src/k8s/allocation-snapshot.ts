@@ -5,9 +5,10 @@ import {
   type Inventory,
   longRunningContainers,
   type Workload,
+  workloadContainerKeyId,
 } from '../model/k8s.js'
+import {GIB} from './quantity.js'
 
-const GIB = 2 ** 30
 const DAY_MS = 86_400_000
 
 /**
@@ -77,15 +78,7 @@ export function snapshotContainerDays(input: SnapshotDaysInput): SnapshotDays {
     hoursFor: (usage: Map<string, DayUse> | undefined, day: string) => number,
   ) => {
     for (const container of longRunningContainers(w)) {
-      const usage = usageByKey.get(
-        containerKeyId({
-          cluster: w.cluster,
-          namespace: w.namespace,
-          kind: w.kind,
-          workload: w.name,
-          container: container.name,
-        }),
-      )
+      const usage = usageByKey.get(workloadContainerKeyId(w, container.name))
       for (const day of input.days) {
         if (!input.uncovered(w.cluster, day, w.namespace)) continue
         const hours = hoursFor(usage, day)
@@ -114,10 +107,7 @@ export function snapshotContainerDays(input: SnapshotDaysInput): SnapshotDays {
   }
 
   for (const w of inventory.workloads) {
-    for (const c of longRunningContainers(w))
-      known.add(
-        containerKeyId({cluster: w.cluster, namespace: w.namespace, kind: w.kind, workload: w.name, container: c.name}),
-      )
+    for (const c of longRunningContainers(w)) known.add(workloadContainerKeyId(w, c.name))
     const running = w.pods.filter((pod) => pod.phase === undefined || pod.phase === 'Running')
     const finite = RUN_TO_COMPLETION.has(w.kind)
     for (const pod of running) {
@@ -161,4 +151,60 @@ export function snapshotContainerDays(input: SnapshotDaysInput): SnapshotDays {
   }
   rows.sort(compareNodeDay)
   return {rows, absentWithUsage: [...absent].sort(), unscheduled, unknownNode}
+}
+
+/** A claim the snapshot's workloads mount, on a modelled day (the shape history's volume rows have). */
+export interface SnapshotVolumeDay {
+  cluster: string
+  volume: string
+  day: string
+  hours: number
+  sizeBytes: number
+  storageClass: string
+  handle: string
+  claimNamespace: string
+  claim: string
+  ownerKind: string
+  ownerWorkload: string
+}
+
+/**
+ * Persistent volumes on days without history: each claim a snapshot workload mounts (a StatefulSet's
+ * claim templates once per replica, `<template>-<statefulset>-<ordinal>`), for the whole day at its
+ * requested size and class. Claims no workload mounts are not in the snapshot and are not charged.
+ */
+export function snapshotVolumeDays(
+  input: Pick<SnapshotDaysInput, 'inventory' | 'uncovered' | 'days'>,
+): SnapshotVolumeDay[] {
+  const claims = new Map<string, Omit<SnapshotVolumeDay, 'day' | 'hours'>>()
+  for (const w of input.inventory.workloads) {
+    for (const v of w.volumes) {
+      if (v.kind !== 'persistentVolumeClaim') continue
+      const names = v.template
+        ? Array.from({length: Math.max(w.replicas, w.pods.length)}, (_, i) => `${v.name}-${w.name}-${i}`)
+        : v.claimName
+          ? [v.claimName]
+          : []
+      for (const claim of names) {
+        const id = `${w.cluster}/${w.namespace}/${claim}`
+        if (claims.has(id)) continue
+        claims.set(id, {
+          cluster: w.cluster,
+          volume: claim,
+          sizeBytes: v.sizeBytes ?? 0,
+          storageClass: v.storageClass ?? '',
+          handle: '',
+          claimNamespace: w.namespace,
+          claim,
+          ownerKind: w.kind,
+          ownerWorkload: w.name,
+        })
+      }
+    }
+  }
+  const out: SnapshotVolumeDay[] = []
+  for (const day of input.days)
+    for (const c of claims.values())
+      if (input.uncovered(c.cluster, day, c.claimNamespace)) out.push({...c, day, hours: 24})
+  return out
 }

@@ -1,4 +1,4 @@
-import type {DailyUsage, Histogram, UsageDigest} from '../model/k8s.js'
+import type {Histogram, UsageDigest} from '../model/k8s.js'
 
 /**
  * Digest math: pure functions over the log-bucket sketches in model.ts. Both CPU and memory use
@@ -121,8 +121,6 @@ export function quantile(h: Histogram, q: number, scheme: BucketScheme): number 
   return h.max
 }
 
-export const mean = (h: Histogram): number => (h.count > 0 ? h.sum / h.count : Number.NaN)
-
 /** Merges day digests (or digests of the same day from several runs) into one. */
 export function mergeDigests(digests: readonly UsageDigest[]): UsageDigest {
   return {
@@ -163,40 +161,5 @@ export class DigestBuilder {
       memory,
       oomKills: this.oomKills,
     }
-  }
-}
-
-/** Percentiles a recommender reads over a window, from the merged day digests. */
-export interface UsageSummary {
-  days: number
-  firstDay?: string
-  lastDay?: string
-  samples: number
-  cpu: {p50: number; p90: number; p95: number; p99: number; max: number; mean: number; samples: number}
-  memory: {p50: number; p90: number; p95: number; p99: number; max: number; mean: number; samples: number}
-  oomKills: number
-}
-
-/** Summarizes a container's days (any order). Empty input gives NaN percentiles and zero samples. */
-export function summarizeUsage(days: readonly DailyUsage[]): UsageSummary {
-  const merged = mergeDigests(days)
-  const sorted = days.map((d) => d.day).sort()
-  const pick = (h: Histogram, scheme: BucketScheme) => ({
-    p50: quantile(h, 0.5, scheme),
-    p90: quantile(h, 0.9, scheme),
-    p95: quantile(h, 0.95, scheme),
-    p99: quantile(h, 0.99, scheme),
-    max: h.count > 0 ? h.max : Number.NaN,
-    mean: mean(h),
-    samples: h.count,
-  })
-  return {
-    days: new Set(sorted).size,
-    firstDay: sorted[0],
-    lastDay: sorted.at(-1),
-    samples: merged.samples,
-    cpu: pick(merged.cpu, CPU_SCHEME),
-    memory: pick(merged.memory, MEMORY_SCHEME),
-    oomKills: merged.oomKills,
   }
 }

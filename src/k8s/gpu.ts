@@ -62,5 +62,7 @@ export function physicalGpus(
   }
   const counted = Number(nodeLabel(labels, 'nvidia.com/gpu.count'))
   if (Number.isFinite(counted) && counted > 0 && nvidia > 0) nvidia = counted
+  // MIG slices need not fill their GPUs (two 3g.20gb leave one of 7 compute slices): a part of a GPU is still a GPU.
+  else nvidia = Math.ceil(nvidia - 1e-9)
   return nvidia + other
 }

@@ -1,5 +1,6 @@
 import type {KubernetesPrices} from '../config/sections/kubernetes.js'
-import type {CapacityType, NodeInfo, Workload} from '../model/k8s.js'
+import type {CapacityType, NodeInfo} from '../model/k8s.js'
+import {GIB} from './quantity.js'
 
 /**
  * Node prices and their split into $/core-hour, $/GiB-hour and $/GPU-hour, the way OpenCost does
@@ -10,10 +11,6 @@ import type {CapacityType, NodeInfo, Workload} from '../model/k8s.js'
  * so C·cpuCoreHour + M·memoryGiBHour + G·gpuHour = P exactly. Pure: bill, catalog and calibration
  * are passed in.
  */
-
-export const GIB = 2 ** 30
-/** Hours in an average month (8760 / 12). */
-export const HOURS_PER_MONTH = 730
 
 export interface NodePrice {
   cluster: string
@@ -180,46 +177,7 @@ export function priceNode(
   return priceNodeShape(nodeShape(node), prices, {calibration, spotRatio})
 }
 
-/** What a workload's requests cost per month at the rates of the nodes it runs on. */
-export interface WorkloadPrice {
-  cpuCoreHour: number
-  memoryGiBHour: number
-  /** Monthly cost of one replica's requests and of all replicas. */
-  monthlyPerReplica: number
-  monthly: number
-  source: string
-}
-
-/**
- * Prices a workload's container requests (or a proposed shape) at the mean rates of the nodes its
- * pods run on, falling back to the mean over all nodes of the cluster (then to the defaults).
- * Monthly savings of a change = priceWorkload(before) − priceWorkload(after).
- */
-export function priceWorkload(
-  workload: Pick<Workload, 'cluster' | 'placement' | 'replicas'>,
-  shape: {cpu: number; memory: number; replicas?: number},
-  nodePrices: ReadonlyMap<string, NodePrice>,
-  fallback: {cpuCoreHour: number; memoryGiBHour: number},
-): WorkloadPrice {
-  const placed = workload.placement.nodes
-    .map((n) => nodePrices.get(`${workload.cluster}/${n}`))
-    .filter((p): p is NodePrice => p !== undefined)
-  const pool = placed.length > 0 ? placed : [...nodePrices.values()].filter((p) => p.cluster === workload.cluster)
-  const cpuCoreHour = pool.length > 0 ? pool.reduce((s, p) => s + p.cpuCoreHour, 0) / pool.length : fallback.cpuCoreHour
-  const memoryGiBHour =
-    pool.length > 0 ? pool.reduce((s, p) => s + p.memoryGiBHour, 0) / pool.length : fallback.memoryGiBHour
-  const monthlyPerReplica = (shape.cpu * cpuCoreHour + (shape.memory / GIB) * memoryGiBHour) * HOURS_PER_MONTH
-  const replicas = shape.replicas ?? workload.replicas
-  return {
-    cpuCoreHour,
-    memoryGiBHour,
-    monthlyPerReplica,
-    monthly: monthlyPerReplica * replicas,
-    source: placed.length > 0 ? 'nodes it runs on' : pool.length > 0 ? 'cluster mean' : 'default rates',
-  }
-}
-
-/** Prices every node; keyed `cluster/node` for priceWorkload and the allocation. */
+/** Prices every node, keyed `cluster/node`, for the allocation. */
 export function priceNodes(
   nodes: readonly NodeInfo[],
   prices: KubernetesPrices,

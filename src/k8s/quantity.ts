@@ -3,6 +3,10 @@
  * memory in bytes. Undefined for absent or unparseable values, so a typo in a manifest reads as
  * "not set" rather than as zero.
  */
+/** Bytes in a mebibyte and a gibibyte (memory is counted in bytes). */
+export const MIB = 2 ** 20
+export const GIB = 2 ** 30
+
 // Sub-unit suffixes divide (so '1900m' is exactly 1.9, not 1.9000000000000001).
 const DIVISORS: Record<string, number> = {n: 1e9, u: 1e6, m: 1e3}
 const SUFFIXES: Record<string, number> = {

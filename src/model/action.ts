@@ -13,7 +13,6 @@ export const ACTION_STATUSES = ['pending', 'applied', 'failed', 'superseded', 'r
  * HorizontalPodAutoscalers and Argo Rollouts: see SCHEDULABLE_KINDS in src/k8s/downscaler.ts.
  */
 export const APPLICABLE_KINDS = ['Deployment', 'StatefulSet'] as const
-export type ApplicableKind = (typeof APPLICABLE_KINDS)[number]
 
 export interface WorkloadRef {
   namespace: string

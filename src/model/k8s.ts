@@ -243,6 +243,11 @@ export interface ContainerKey {
 
 export const containerKeyId = (k: ContainerKey): string =>
   `${k.cluster}/${k.namespace}/${k.kind}/${k.workload}/${k.container}`
+/** The key of one of a workload's containers (its usage digests are stored under it). */
+export const workloadContainerKeyId = (
+  w: Pick<Workload, 'cluster' | 'namespace' | 'kind' | 'name'>,
+  container: string,
+): string => containerKeyId({cluster: w.cluster, namespace: w.namespace, kind: w.kind, workload: w.name, container})
 export const workloadKeyId = (w: {
   cluster: string
   namespace: string

@@ -1,9 +1,10 @@
 import {type AllocationReport, type AllocationRow, IDLE} from '../k8s/allocation.js'
 import {csvLine} from '../csv.js'
 import {formatAmount} from '../money.js'
+import {formatRatio} from './format.js'
 import {renderDocumentText, type TableBlock, type TextDocument} from './text-document.js'
 
-const percent = (share: number) => `${(share * 100).toFixed(1)}%`
+const percent = (share: number): string => formatRatio(share)
 
 type Column = {head: string; value: (r: AllocationRow) => string; idle?: string}
 

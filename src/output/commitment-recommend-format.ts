@@ -1,8 +1,9 @@
 import type {CommitmentRecommendReport} from '../../recommenders/commitment/schema.js'
 import {formatMoney} from '../money.js'
+import {formatRatio} from './format.js'
 import {renderDocumentText, textBlock, type TextDocument} from './text-document.js'
 
-const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(0)}%`)
+const pct = (v: number | null): string => formatRatio(v, 0)
 
 /** `recommend --kind commitment` for people: per scope, its options side by side, then skips. */
 export function commitmentRecommendDocument(report: CommitmentRecommendReport): TextDocument {

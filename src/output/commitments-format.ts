@@ -1,77 +1,67 @@
-import type {CommitmentsStatus} from '../commitments/schemas.js'
+import type {CommitmentFamily, CommitmentsStatus, CommitmentStatusEntry} from '../commitments/schemas.js'
 import {formatMoney} from '../money.js'
-import {renderDocumentText, type TableBlock, textBlock, type TextDocument} from './text-document.js'
+import {formatRatio} from './format.js'
+import {type Column, columnsTable, renderDocumentText, textBlock, type TextDocument} from './text-document.js'
 
-const percent = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`)
+type Totals = CommitmentsStatus['totals'][number]
+
+const money = <T extends {currency: string}>(head: string, amount: (item: T) => number): Column<T> => ({
+  head,
+  align: 'right',
+  cell: (item) => formatMoney(amount(item), item.currency),
+})
+const ratio = <T>(head: string, value: (item: T) => number | null): Column<T> => ({
+  head,
+  align: 'right',
+  cell: (item) => formatRatio(value(item)),
+})
+
+const TOTALS: Column<Totals>[] = [
+  {head: 'Currency', cell: (t) => t.currency},
+  money('Eligible (on-demand eq.)', (t) => t.eligibleOnDemandCost),
+  money('Covered', (t) => t.coveredOnDemandCost),
+  ratio('Coverage', (t) => t.coverage),
+  money('Used', (t) => t.usedCost),
+  money('Unused', (t) => t.unusedCost),
+  ratio('Utilization', (t) => t.utilization),
+  money('Net savings', (t) => t.netSavings),
+]
+
+const COMMITMENTS: Column<CommitmentStatusEntry>[] = [
+  {head: 'Commitment', cell: (c) => c.id},
+  {head: 'Type', cell: (c) => [c.type, c.category].filter(Boolean).join(', ') || '-'},
+  money('Used', (c) => c.usedCost),
+  money('Unused', (c) => c.unusedCost),
+  ratio('Utilization', (c) => c.utilization),
+  money('Net savings', (c) => c.netSavings),
+  {head: 'Expiry', cell: (c) => c.expiry},
+  {
+    head: 'Renew / lapse per month',
+    align: 'right',
+    cell: (c) =>
+      `${formatMoney(c.renewal.renewMonthlyCost, c.currency)} / ${formatMoney(c.renewal.notRenewingMonthlyCost, c.currency)}`,
+  },
+]
+
+const FAMILIES: Column<CommitmentFamily>[] = [
+  {head: 'Provider', cell: (f) => f.provider},
+  {head: 'Service', cell: (f) => f.serviceName},
+  {head: 'Region', cell: (f) => f.regionId || '-'},
+  money('Eligible (on-demand eq.)', (f) => f.eligibleOnDemandCost),
+  money('Covered', (f) => f.coveredOnDemandCost),
+  ratio('Coverage', (f) => f.coverage),
+  money('On-demand paid', (f) => f.onDemandCost),
+]
 
 /** `commitments status` for people: totals, each commitment, each family; notes last. */
 export function commitmentsStatusDocument(status: CommitmentsStatus): TextDocument {
   const doc: TextDocument = [
     textBlock(`Commitments ${status.window.from} to ${status.window.to} (${status.window.hours} hours)`),
   ]
-  if (status.totals.length === 0) {
-    doc.push(textBlock('No commitment-eligible usage in this window.'))
-  } else {
-    const totals: TableBlock = {
-      kind: 'table',
-      caption: 'Totals',
-      head: [
-        'Currency',
-        'Eligible (on-demand eq.)',
-        'Covered',
-        'Coverage',
-        'Used',
-        'Unused',
-        'Utilization',
-        'Net savings',
-      ],
-      align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-      rows: status.totals.map((t) => [
-        t.currency,
-        formatMoney(t.eligibleOnDemandCost, t.currency),
-        formatMoney(t.coveredOnDemandCost, t.currency),
-        percent(t.coverage),
-        formatMoney(t.usedCost, t.currency),
-        formatMoney(t.unusedCost, t.currency),
-        percent(t.utilization),
-        formatMoney(t.netSavings, t.currency),
-      ]),
-    }
-    doc.push(totals)
-  }
-  if (status.commitments.length > 0)
-    doc.push({
-      kind: 'table',
-      caption: 'Per commitment',
-      head: ['Commitment', 'Type', 'Used', 'Unused', 'Utilization', 'Net savings', 'Expiry', 'Renew / lapse per month'],
-      align: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right'],
-      rows: status.commitments.map((c) => [
-        c.id,
-        [c.type, c.category].filter(Boolean).join(', ') || '-',
-        formatMoney(c.usedCost, c.currency),
-        formatMoney(c.unusedCost, c.currency),
-        percent(c.utilization),
-        formatMoney(c.netSavings, c.currency),
-        c.expiry,
-        `${formatMoney(c.renewal.renewMonthlyCost, c.currency)} / ${formatMoney(c.renewal.notRenewingMonthlyCost, c.currency)}`,
-      ]),
-    })
-  if (status.families.length > 0)
-    doc.push({
-      kind: 'table',
-      caption: 'Per family (service and region)',
-      head: ['Provider', 'Service', 'Region', 'Eligible (on-demand eq.)', 'Covered', 'Coverage', 'On-demand paid'],
-      align: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
-      rows: status.families.map((f) => [
-        f.provider,
-        f.serviceName,
-        f.regionId || '-',
-        formatMoney(f.eligibleOnDemandCost, f.currency),
-        formatMoney(f.coveredOnDemandCost, f.currency),
-        percent(f.coverage),
-        formatMoney(f.onDemandCost, f.currency),
-      ]),
-    })
+  if (status.totals.length === 0) doc.push(textBlock('No commitment-eligible usage in this window.'))
+  else doc.push(columnsTable('Totals', TOTALS, status.totals))
+  if (status.commitments.length > 0) doc.push(columnsTable('Per commitment', COMMITMENTS, status.commitments))
+  if (status.families.length > 0) doc.push(columnsTable('Per family (service and region)', FAMILIES, status.families))
   if (status.notes.length > 0) doc.push(textBlock(...status.notes.map((n) => `Note: ${n}`)))
   return doc
 }

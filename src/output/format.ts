@@ -1,4 +1,14 @@
+import {formatMoney} from '../money.js'
+
 /** Number and text helpers shared by the table formatters (money is in src/money.ts, CSV cells in src/csv.ts). */
+
+/** A ratio as a percentage (`0.125` is `12.5%` with one digit), or `-` when there is none. */
+export const formatRatio = (ratio: number | null, digits = 1): string =>
+  ratio === null ? '-' : `${(ratio * 100).toFixed(digits)}%`
+
+/** An amount with its currency, or `-` when there is none. */
+export const formatMoneyOrDash = (value: number | null, currency: string): string =>
+  value === null ? '-' : formatMoney(value, currency)
 
 const SPARK = '▁▂▃▄▅▆▇█'
 

@@ -1,9 +1,15 @@
 import {formatMoney} from '../money.js'
-import type {LedgerEntry, SavingsGroup, SavingsRecordResult, SavingsReport} from '../savings/schemas.js'
-import {DocumentBuilder, renderDocumentText, type TableBlock, type TextDocument} from './text-document.js'
+import type {
+  CommitmentEntry,
+  LedgerEntry,
+  SavingsGroup,
+  SavingsRecordResult,
+  SavingsReport,
+} from '../savings/schemas.js'
+import {formatMoneyOrDash, formatRatio} from './format.js'
+import {type Column, columnsTable, DocumentBuilder, renderDocumentText, type TextDocument} from './text-document.js'
 
-const money = (value: number | null, currency: string): string => (value === null ? '-' : formatMoney(value, currency))
-const percent = (ratio: number | null): string => (ratio === null ? '-' : `${(ratio * 100).toFixed(0)}%`)
+const percent = (ratio: number | null): string => formatRatio(ratio, 0)
 
 const workloadLabel = (e: LedgerEntry): string =>
   `${e.namespace}/${e.workloadKind}/${e.workload}${e.container ? `:${e.container}` : ''}`
@@ -18,26 +24,43 @@ function realized(e: LedgerEntry): string {
 
 const confidence = (e: LedgerEntry): string =>
   `${e.confidence.grade} (${e.confidence.daysBefore}d before, ${e.confidence.daysAfter}d after${
-    e.confidence.beforeNoise === null ? '' : `, noise ${(e.confidence.beforeNoise * 100).toFixed(0)}%`
+    e.confidence.beforeNoise === null ? '' : `, noise ${percent(e.confidence.beforeNoise)}`
   })`
 
-function groupTable(caption: string, groups: readonly SavingsGroup[]): TableBlock {
-  return {
-    kind: 'table',
-    caption,
-    head: ['', 'actions', 'measured', 'flagged', 'promised/mo', 'realized/mo', 'realized/promised'],
-    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
-    rows: groups.map((g) => [
-      g.key,
-      String(g.actions),
-      String(g.measured),
-      String(g.flagged),
-      money(g.promisedMonthly, g.currency),
-      money(g.realizedMonthly, g.currency),
-      percent(g.ratio),
-    ]),
-  }
-}
+const ACTIONS: Column<LedgerEntry>[] = [
+  {head: 'action', cell: (e) => e.actionId},
+  {head: 'kind', cell: (e) => e.kind},
+  {head: 'workload', cell: workloadLabel},
+  {head: 'promised/mo', align: 'right', cell: (e) => formatMoneyOrDash(e.promisedMonthly, e.currency)},
+  {head: 'realized/mo (95% interval)', align: 'right', cell: realized},
+  {head: 'ratio', align: 'right', cell: (e) => percent(e.ratio)},
+  {head: 'confidence', cell: confidence},
+  {head: 'flags', cell: (e) => e.flags.join(', ')},
+]
+
+const GROUPS: Column<SavingsGroup>[] = [
+  {head: '', cell: (g) => g.key},
+  {head: 'actions', align: 'right', cell: (g) => String(g.actions)},
+  {head: 'measured', align: 'right', cell: (g) => String(g.measured)},
+  {head: 'flagged', align: 'right', cell: (g) => String(g.flagged)},
+  {head: 'promised/mo', align: 'right', cell: (g) => formatMoneyOrDash(g.promisedMonthly, g.currency)},
+  {head: 'realized/mo', align: 'right', cell: (g) => formatMoneyOrDash(g.realizedMonthly, g.currency)},
+  {head: 'realized/promised', align: 'right', cell: (g) => percent(g.ratio)},
+]
+
+const COMMITMENTS: Column<CommitmentEntry>[] = [
+  {head: 'commitment', cell: (c) => c.id},
+  {head: 'provider', cell: (c) => c.provider},
+  {head: 'type', cell: (c) => c.type},
+  {head: 'hourly', align: 'right', cell: (c) => formatMoney(c.hourlyCommitment, c.currency)},
+  {head: 'term', align: 'right', cell: (c) => `${c.termMonths} months`},
+  {head: 'start', cell: (c) => c.startDay},
+  {head: 'promised/mo', align: 'right', cell: (c) => formatMoneyOrDash(c.promisedMonthly, c.currency)},
+  {
+    head: 'realized/mo',
+    cell: (c) => (c.realizedMonthly === null ? 'not measurable yet' : formatMoney(c.realizedMonthly, c.currency)),
+  },
+]
 
 /** `finops savings` for people: per action, per kind, namespace and team, the totals and the commitments. */
 export function savingsDocument(report: SavingsReport): TextDocument {
@@ -52,25 +75,10 @@ export function savingsDocument(report: SavingsReport): TextDocument {
       'No applied actions to measure. Actions applied with `finops apply --yes` (or the CronJob) appear here; record a purchased commitment with `finops savings record`.',
     )
   if (report.actions.length > 0) {
-    doc.table({
-      kind: 'table',
-      caption: 'Per action (promised when applied, realized measured since)',
-      head: ['action', 'kind', 'workload', 'promised/mo', 'realized/mo (95% interval)', 'ratio', 'confidence', 'flags'],
-      align: ['left', 'left', 'left', 'right', 'right', 'right', 'left', 'left'],
-      rows: report.actions.map((e) => [
-        e.actionId,
-        e.kind,
-        workloadLabel(e),
-        money(e.promisedMonthly, e.currency),
-        realized(e),
-        percent(e.ratio),
-        confidence(e),
-        e.flags.join(', '),
-      ]),
-    })
-    doc.table(groupTable('Per kind', report.byKind))
-    doc.table(groupTable('Per namespace', report.byNamespace))
-    doc.table(groupTable('Per team', report.byTeam))
+    doc.table(columnsTable('Per action (promised when applied, realized measured since)', ACTIONS, report.actions))
+    doc.table(columnsTable('Per kind', GROUPS, report.byKind))
+    doc.table(columnsTable('Per namespace', GROUPS, report.byNamespace))
+    doc.table(columnsTable('Per team', GROUPS, report.byTeam))
     for (const t of report.totals)
       doc.line(
         `Total (${t.currency}): promised ${formatMoney(t.promisedMonthly, t.currency)}/month by ${t.actions} action${t.actions === 1 ? '' : 's'}; ` +
@@ -79,23 +87,7 @@ export function savingsDocument(report: SavingsReport): TextDocument {
       )
     doc.line(`Method: ${report.method}.`)
   }
-  if (report.commitments.length > 0)
-    doc.table({
-      kind: 'table',
-      caption: 'Purchased commitments',
-      head: ['commitment', 'provider', 'type', 'hourly', 'term', 'start', 'promised/mo', 'realized/mo'],
-      align: ['left', 'left', 'left', 'right', 'right', 'left', 'right', 'left'],
-      rows: report.commitments.map((c) => [
-        c.id,
-        c.provider,
-        c.type,
-        formatMoney(c.hourlyCommitment, c.currency),
-        `${c.termMonths} months`,
-        c.startDay,
-        money(c.promisedMonthly, c.currency),
-        c.realizedMonthly === null ? 'not measurable yet' : formatMoney(c.realizedMonthly, c.currency),
-      ]),
-    })
+  if (report.commitments.length > 0) doc.table(columnsTable('Purchased commitments', COMMITMENTS, report.commitments))
   for (const w of report.warnings) doc.line(`Warning: ${w}`)
   return doc.build()
 }

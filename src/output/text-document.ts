@@ -23,6 +23,28 @@ export interface TableBlock {
 
 export type TextDocument = TextBlock[]
 
+/** One column of a table: its heading, its alignment (numbers right) and each row's cell. */
+export interface Column<T> {
+  head: string
+  align?: ColumnAlign
+  cell: (item: T) => string
+}
+
+/** A table laid out by its columns, so a heading, its alignment and its cells cannot drift apart. */
+export function columnsTable<T>(
+  caption: string | undefined,
+  columns: readonly Column<T>[],
+  items: readonly T[],
+): TableBlock {
+  return {
+    kind: 'table',
+    ...(caption === undefined ? {} : {caption}),
+    head: columns.map((c) => c.head),
+    align: columns.map((c) => c.align ?? 'left'),
+    rows: items.map((item) => columns.map((c) => c.cell(item))),
+  }
+}
+
 export const textBlock = (...lines: string[]): TextBlock => ({kind: 'text', lines})
 
 /** The terminal view: text lines as they are, tables drawn by cli-table3; blocks one after another. */

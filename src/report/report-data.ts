@@ -22,6 +22,7 @@ import {queryDailyCosts} from '../store/costs.js'
 import {listSnapshots} from '../store/k8s-inventory.js'
 import type {Db} from '../store/open.js'
 import {listRecommendations} from '../store/recommendations.js'
+import {roundMoney} from '../money.js'
 
 /** The store the report reads (callers above the domains name it through here). */
 export type ReportStore = Db
@@ -225,7 +226,7 @@ function gatherMovers(db: Db, request: ReportRequest, spend: CostReport, now: st
     currency: row.currency,
     total: row.total,
     previousTotal: row.previousTotal,
-    delta: Math.round((row.total - row.previousTotal) * 100) / 100,
+    delta: roundMoney(row.total - row.previousTotal),
     change: row.change,
   }))
   return {

@@ -2,6 +2,7 @@ import type {ApplyReport} from '../apply/execute.js'
 import type {FinopsConfig} from '../config/index.js'
 import type {RunStepName} from '../config/sections/run.js'
 import {redact} from '../errors.js'
+import {type PartsOutcome, partsOutcome} from '../exit-codes.js'
 import type {Db} from '../store/open.js'
 import type {CliInvoker} from './cli-invoker.js'
 import {acquireRunLock, releaseRunLock} from './lock.js'
@@ -27,7 +28,7 @@ export interface StepRecord extends StepResult {
 
 export interface ScheduledRunResult {
   runId: string
-  status: 'ok' | 'partial' | 'failed'
+  status: PartsOutcome
   steps: StepRecord[]
   durationSeconds: number
   metrics?: {url: string; samples: number} | {error: string}
@@ -73,9 +74,10 @@ export async function runScheduled(options: ScheduledRunOptions): Promise<Schedu
         ...(result.details ? {details: result.details} : {}),
       })
     }
-    const failed = steps.filter((s) => s.status === 'failed' || s.status === 'partial').length
-    const status: ScheduledRunResult['status'] =
-      failed === 0 ? 'ok' : steps.some((s) => s.status === 'ok') ? 'partial' : 'failed'
+    const status = partsOutcome({
+      succeeded: steps.filter((s) => s.status === 'ok').length,
+      failed: steps.filter((s) => s.status === 'failed' || s.status === 'partial').length,
+    })
     const pushgateway = options.pushgateway ?? config.run.pushgateway
     if (pushgateway) {
       const {samples, notes} = collectRunMetrics({

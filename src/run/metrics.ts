@@ -10,6 +10,7 @@ import {listBudgets} from '../store/budgets.js'
 import {queryDailyCosts} from '../store/costs.js'
 import type {Db} from '../store/open.js'
 import {listRecommendations} from '../store/recommendations.js'
+import {roundMoney, roundTo} from '../money.js'
 
 /** One gauge sample; names follow Prometheus conventions (snake_case, unit suffix, finops_ prefix). */
 export interface MetricSample {
@@ -58,7 +59,7 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
         name: 'finops_spend_to_date',
         help: 'Effective cost this calendar month through yesterday (UTC)',
         labels: {currency},
-        value: round(value),
+        value: roundMoney(value),
       })
   })
 
@@ -71,7 +72,7 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
           name: 'finops_month_end_forecast',
           help: 'Projected month-end cost: actual to date plus the forecast mean',
           labels: {currency: c.currency, month: month.month},
-          value: round(month.mean),
+          value: roundMoney(month.mean),
         })
     }
   }
@@ -83,14 +84,14 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
         name: 'finops_budget_used_ratio',
         help: 'Budget used so far in its current period, as a ratio (1 = the whole budget)',
         labels: {budget: budget.name},
-        value: round(status.actualPercent / 100, 6),
+        value: roundTo(status.actualPercent / 100, 6),
       })
       if (status.forecast)
         samples.push({
           name: 'finops_budget_forecast_ratio',
           help: 'Forecast period-end spend as a ratio of the budget (1 = the whole budget)',
           labels: {budget: budget.name},
-          value: round(status.forecast.percent / 100, 6),
+          value: roundTo(status.forecast.percent / 100, 6),
         })
     }
   })
@@ -104,7 +105,7 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
         name: 'finops_savings_available_monthly',
         help: 'Monthly savings of the latest recommendations',
         labels: {currency},
-        value: round(value),
+        value: roundMoney(value),
       })
   })
 
@@ -131,7 +132,7 @@ export function collectRunMetrics(facts: RunFacts, now = today()): {samples: Met
   samples.push({
     name: 'finops_run_duration_seconds',
     help: 'Wall time of the last finops run',
-    value: round(facts.durationSeconds, 3),
+    value: roundTo(facts.durationSeconds, 3),
   })
   samples.push({
     name: 'finops_run_success',
@@ -173,10 +174,10 @@ export function realizedSavingsSamples(db: Db, kubernetes: KubernetesConfig, now
     g.promisedMonthly += c.promisedMonthly ?? 0
     if (c.realizedMonthly !== null) {
       g.measured++
-      g.realizedMonthly = round(g.realizedMonthly + c.realizedMonthly)
-      g.promisedMeasuredMonthly = round(g.promisedMeasuredMonthly + (c.promisedMonthly ?? 0))
+      g.realizedMonthly = roundMoney(g.realizedMonthly + c.realizedMonthly)
+      g.promisedMeasuredMonthly = roundMoney(g.promisedMeasuredMonthly + (c.promisedMonthly ?? 0))
     }
-    g.ratio = g.promisedMeasuredMonthly > 0 ? round(g.realizedMonthly / g.promisedMeasuredMonthly, 4) : null
+    g.ratio = g.promisedMeasuredMonthly > 0 ? roundTo(g.realizedMonthly / g.promisedMeasuredMonthly, 4) : null
     commitments.set(c.currency, g)
   }
   for (const g of [...ledger.byKind, ...commitments.values()]) {
@@ -215,8 +216,6 @@ export function realizedSavingsSamples(db: Db, kubernetes: KubernetesConfig, now
   }
   return samples
 }
-
-const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits
 
 /** Prometheus text exposition format 0.0.4: HELP and TYPE once per metric name, then its samples. */
 export function renderPrometheusText(samples: readonly MetricSample[]): string {

@@ -10,6 +10,7 @@ import type {RunStepName} from '../config/sections/run.js'
 import {addDays, dayToDate, daysBetween, today} from '../dates.js'
 import {DIGEST_WEEKDAYS} from '../config/sections/alerts.js'
 import {isFinopsError} from '../errors.js'
+import {ExitCode, partsOutcome} from '../exit-codes.js'
 import path from 'node:path'
 import {providerLastDays} from '../store/cost-presence.js'
 import {costDataRange} from '../store/costs.js'
@@ -52,7 +53,7 @@ async function command(
   const outcome = await ctx.cli.run([...argv, ...(ctx.config.run.args[step] ?? [])])
   if (outcome.code === 0) return {status: 'ok', json: outcome.json}
   return {
-    status: outcome.code === 7 ? 'partial' : 'failed',
+    status: outcome.code === ExitCode.partial ? 'partial' : 'failed',
     reason: `finops ${argv.join(' ')} exited ${outcome.code}${outcome.message ? `: ${outcome.message}` : ''}`,
     json: outcome.json,
   }
@@ -163,9 +164,10 @@ export const runSteps: Record<RunStepName, RunStep> = {
         failed: summary.failed,
         skipped: summary.skipped,
       }
-      if (summary.failed === 0) return {status: 'ok', details, ...(stale ? {reason: staleNote} : {})}
+      const status = partsOutcome({succeeded: summary.applied, failed: summary.failed})
+      if (status === 'ok') return {status, details, ...(stale ? {reason: staleNote} : {})}
       return {
-        status: summary.applied > 0 ? 'partial' : 'failed',
+        status,
         reason: report.actions
           .filter((a) => a.error)
           .map((a) => `${a.target.namespace}/${a.target.name}: ${a.error}`)

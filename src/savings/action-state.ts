@@ -1,4 +1,4 @@
-import {parseQuantity} from '../k8s/quantity.js'
+import {GIB, parseQuantity} from '../k8s/quantity.js'
 import type {FieldSet} from '../model/action.js'
 
 /**
@@ -22,7 +22,6 @@ export interface ObservedShape {
   spotShare: number | null
 }
 
-const GIB = 2 ** 30
 /** Per-pod requests within this relative distance of a journal state are that state (quantities are rounded). */
 const REQUEST_TOLERANCE = 0.05
 

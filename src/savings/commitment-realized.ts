@@ -1,7 +1,6 @@
 import type {CommitmentStatusEntry} from '../commitments/schemas.js'
-import {HOURS_PER_MONTH} from '../commitments/usage.js'
 import {addDays} from '../dates.js'
-import {roundMoney} from '../money.js'
+import {HOURS_PER_MONTH, roundMoney, roundTo} from '../money.js'
 import type {PurchasedCommitment} from '../store/savings.js'
 
 /**
@@ -104,10 +103,7 @@ export function measureCommitment(
     coveredOnDemandMonthly: roundMoney(covered * perMonth),
     commitmentCostMonthly: roundMoney((used + unused) * perMonth),
     unusedMonthly: roundMoney(unused * perMonth),
-    utilization: used + unused > 0 ? Math.round((used / (used + unused)) * 10_000) / 10_000 : null,
-    ratio:
-      c.promisedMonthly !== null && c.promisedMonthly > 0
-        ? Math.round((realized / c.promisedMonthly) * 10_000) / 10_000
-        : null,
+    utilization: used + unused > 0 ? roundTo(used / (used + unused), 4) : null,
+    ratio: c.promisedMonthly !== null && c.promisedMonthly > 0 ? roundTo(realized / c.promisedMonthly, 4) : null,
   }
 }

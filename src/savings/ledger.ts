@@ -7,6 +7,7 @@ import {
   type ObservedState,
   observedState,
 } from './action-state.js'
+import {roundMoney, roundTo} from '../money.js'
 
 /**
  * The realized-savings ledger's maths (pure). An applied action promised a monthly saving when it
@@ -111,7 +112,6 @@ const sd = (xs: readonly number[]): number => {
 }
 const costOf = (d: LedgerDay): number => d.cpuCost + d.memoryCost + d.gpuCost + d.otherCost
 const rate = (cost: number, quantity: number): number | undefined => (quantity > 0 ? cost / quantity : undefined)
-const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
 
 /** Counterfactual cost of one after day, or undefined when it cannot be formed. */
 function counterfactualDay(
@@ -209,7 +209,7 @@ export function measureAction(
     grade: 'none' as ConfidenceGrade,
     daysBefore: beforeDays.length,
     daysAfter: measured.length,
-    beforeNoise: beforeNoise === null ? null : round(beforeNoise, 4),
+    beforeNoise: beforeNoise === null ? null : roundTo(beforeNoise, 4),
   }
   if (measured.length === 0) {
     flags.push('not-measurable-yet')
@@ -224,7 +224,7 @@ export function measureAction(
       ratio: null,
       method,
       confidence,
-      daily: {before: beforeMean === null ? null : round(beforeMean, 4), after: null, counterfactual: null},
+      daily: {before: beforeMean === null ? null : roundTo(beforeMean, 4), after: null, counterfactual: null},
       flags,
       reverts,
       ...(revertedOn ? {revertedOn} : {}),
@@ -261,15 +261,15 @@ export function measureAction(
   )
     flags.push('not-delivered')
   return {
-    realizedMonthly: round(realizedMonthly),
-    interval: {low: round(realizedMonthly - halfWidth), high: round(realizedMonthly + halfWidth)},
-    ratio: ratio === null ? null : round(ratio, 4),
+    realizedMonthly: roundMoney(realizedMonthly),
+    interval: {low: roundMoney(realizedMonthly - halfWidth), high: roundMoney(realizedMonthly + halfWidth)},
+    ratio: ratio === null ? null : roundTo(ratio, 4),
     method,
     confidence,
     daily: {
-      before: beforeMean === null ? null : round(beforeMean, 4),
-      after: round(mean(measured.map((m) => m.actual)), 4),
-      counterfactual: round(mean(measured.map((m) => m.counterfactual)), 4),
+      before: beforeMean === null ? null : roundTo(beforeMean, 4),
+      after: roundTo(mean(measured.map((m) => m.actual)), 4),
+      counterfactual: roundTo(mean(measured.map((m) => m.counterfactual)), 4),
     },
     flags,
     reverts,

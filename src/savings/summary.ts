@@ -1,13 +1,12 @@
 import type {LedgerKind} from './action-state.js'
 import type {LedgerEntry, SavingsGroup, SavingsTotals} from './schemas.js'
+import {roundMoney, roundTo} from '../money.js'
 
 /**
  * Totals of the ledger (pure): promised and realized per group and currency. Realized is compared
  * with what the measured actions promised, so an action too recent to measure does not drag the
  * ratio down.
  */
-
-const round = (x: number): number => Math.round(x * 100) / 100
 
 function totalsOf(entries: readonly LedgerEntry[], currency: string): SavingsTotals {
   const measured = entries.filter((e) => e.realizedMonthly !== null)
@@ -18,10 +17,10 @@ function totalsOf(entries: readonly LedgerEntry[], currency: string): SavingsTot
     actions: entries.length,
     measured: measured.length,
     flagged: entries.filter((e) => e.flags.some((f) => f !== 'not-measurable-yet')).length,
-    promisedMonthly: round(entries.reduce((s, e) => s + (e.promisedMonthly ?? 0), 0)),
-    promisedMeasuredMonthly: round(promisedMeasured),
-    realizedMonthly: round(realized),
-    ratio: promisedMeasured > 0 ? Math.round((realized / promisedMeasured) * 10_000) / 10_000 : null,
+    promisedMonthly: roundMoney(entries.reduce((s, e) => s + (e.promisedMonthly ?? 0), 0)),
+    promisedMeasuredMonthly: roundMoney(promisedMeasured),
+    realizedMonthly: roundMoney(realized),
+    ratio: promisedMeasured > 0 ? roundTo(realized / promisedMeasured, 4) : null,
   }
 }
 
@@ -64,7 +63,6 @@ export function realizedRatios(entries: readonly LedgerEntry[]): Partial<Record<
     k.actions++
     byKind.set(e.kind, k)
   }
-  for (const [kind, k] of byKind)
-    out[kind] = {ratio: Math.round((k.realized / k.promised) * 10_000) / 10_000, actions: k.actions}
+  for (const [kind, k] of byKind) out[kind] = {ratio: roundTo(k.realized / k.promised, 4), actions: k.actions}
   return out
 }

@@ -70,6 +70,3 @@ export const sumAmountSql = (amount: AmountColumn, alias: string): string =>
 /** SQL summing every amount column of `alias` (units and nanos kept apart), in AMOUNT_SQL_COLUMNS order. */
 export const sumAllAmountsSql = (alias: string): string =>
   AMOUNT_SQL_COLUMNS.map((c) => `SUM(${alias}.${c}) AS ${c}`).join(', ')
-
-/** A stored amount (units and nanos, possibly summed) as a number, rounded once. */
-export const joinAmount = (units: number, nanos: number): number => units + nanos / NANOS_PER_UNIT

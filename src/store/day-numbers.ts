@@ -23,6 +23,3 @@ export function dayText(n: number): string {
   }
   return text
 }
-
-/** SQL turning a stored day number into its YYYY-MM-DD text. */
-export const dayTextSql = (column: string): string => `date(${column} * 86400, 'unixepoch')`

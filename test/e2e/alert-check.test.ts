@@ -196,6 +196,25 @@ describe('finops alert check', () => {
     expect(slack.posts).toEqual([])
   })
 
+  test('finops run on a store whose newest day is 18 months old: partial (exit 7) on every run, the late-data Slack message posted once', async () => {
+    const late = {...env, FINOPS_NOW: '2026-03-25'}
+    const runs = [await runCli(['run'], {env: late, cwd: work.dir}), await runCli(['run'], {env: late, cwd: work.dir})]
+    for (const r of runs) {
+      expect(r.code, r.stderr).toBe(7)
+      const alerts = r.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as {step: string; event: string; status?: string; reason?: string})
+        .find((e) => e.step === 'alerts' && e.event === 'finish')!
+      expect(alerts.status).toBe('partial')
+      expect(alerts.reason).toMatch(/billing data from AWS stops at 2024-09-24 \(546 days before yesterday/)
+    }
+    const freshness = slack.posts.filter((p) => JSON.stringify(p.body).includes('Billing data from AWS stop'))
+    expect(freshness).toHaveLength(1)
+    expect(JSON.stringify(freshness[0]!.body)).toContain('2024-09-24')
+    noSecret(runs[0]!)
+  }, 300_000)
+
   test('--webhook-file reads the URL from a mounted Secret file', async () => {
     const file = path.join(work.dir, 'slack-webhook-url')
     fs.writeFileSync(file, `${slack.url}\n`)

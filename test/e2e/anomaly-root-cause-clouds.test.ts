@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
@@ -8,6 +9,7 @@ import {type CollectSummary, collectCloudCosts, type CostFetcher} from '../../sr
 import {gcpCostFetcher} from '../../src/collectors/gcp/index.js'
 import {openStore} from '../../src/store/open.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
+import {isolatedCloudEnv} from '../helpers/cloud-env.js'
 import {
   BUCKET_JUMP,
   EGRESS_JUMP_PER_INSTANCE,
@@ -17,7 +19,7 @@ import {
   rootCauseBill,
   type BillFact,
 } from '../helpers/root-cause-bill.js'
-import {CE_ACCESS_KEY, type CeServer, startCostExplorer} from '../servers/aws-cost-explorer.js'
+import {CE_ACCESS_KEY, type CeFact, type CeServer, startCostExplorer} from '../servers/aws-cost-explorer.js'
 import {AZ_TOKEN, type AzServer, startCostManagement, SUB_A, SUB_B} from '../servers/azure-cost-management.js'
 import {GCP_TOKEN, type GcpServer, startGoogleApis} from '../servers/gcp.js'
 
@@ -113,31 +115,38 @@ async function expectRecollectUnchanged(c: Case): Promise<void> {
 
 const billed = (facts: BillFact[]): number => facts.reduce((a, f) => a + f.cost, 0)
 
+const AWS_ACCOUNTS = ['111111111111', '222222222222']
+const AWS_SERVICE = {compute: 'Amazon Elastic Compute Cloud - Compute', storage: 'Amazon Simple Storage Service'}
+const AWS_USAGE = {
+  hours: 'USE1-BoxUsage:m5.xlarge',
+  egress: 'USE1-DataTransfer-Out-Bytes',
+  storage: 'USE1-TimedStorage-ByteHrs',
+  requests: 'USE1-Requests-Tier1',
+}
+/** The planted bill as Cost Explorer's ledger: instances and buckets carry their RESOURCE_ID. */
+const awsLedger = (): CeFact[] =>
+  bill.map((f) => ({
+    day: f.day,
+    account: AWS_ACCOUNTS[f.account]!,
+    service: AWS_SERVICE[f.service],
+    recordType: 'Usage',
+    region: 'us-east-1',
+    tags: {},
+    unblended: f.cost,
+    amortized: f.cost,
+    usageType: AWS_USAGE[f.usageType],
+    resourceId: f.service === 'compute' ? `i-0a1b2c3d4e5f600${nn(f.resource)}` : `shop-assets-${nn(f.resource)}`,
+  }))
+
 describe('AWS Cost Explorer: usage types for root causes', () => {
   let ce: CeServer
   let aws: Case
-  const ACCOUNTS = ['111111111111', '222222222222']
-  const SERVICE = {compute: 'Amazon Elastic Compute Cloud - Compute', storage: 'Amazon Simple Storage Service'}
-  const USAGE = {
-    hours: 'USE1-BoxUsage:m5.xlarge',
-    egress: 'USE1-DataTransfer-Out-Bytes',
-    storage: 'USE1-TimedStorage-ByteHrs',
-    requests: 'USE1-Requests-Tier1',
-  }
+  const SERVICE = AWS_SERVICE
+  const USAGE = AWS_USAGE
   beforeAll(async () => {
     ce = await startCostExplorer({pageDays: 40})
     ce.estimatedFrom = '2026-12-01'
-    ce.ledger = bill.map((f) => ({
-      day: f.day,
-      account: ACCOUNTS[f.account]!,
-      service: SERVICE[f.service],
-      recordType: 'Usage',
-      region: 'us-east-1',
-      tags: {},
-      unblended: f.cost,
-      amortized: f.cost,
-      usageType: USAGE[f.usageType],
-    }))
+    ce.ledger = awsLedger()
     aws = await collectInto('aws', () =>
       awsCostFetcher({
         endpoint: ce.url,
@@ -171,6 +180,115 @@ describe('AWS Cost Explorer: usage types for root causes', () => {
   )
 
   test('re-collecting the same window leaves the usage types unchanged', () => expectRecollectUnchanged(aws), SLOW)
+})
+
+describe('AWS Cost Explorer: resources through the opt-in GetCostAndUsageWithResources (built CLI)', () => {
+  let ce: CeServer
+  const dir = tempDir('finops-root-cause-aws-resources-')
+  const config = path.join(dir.dir, 'finops.yaml')
+  fs.writeFileSync(config, 'sources:\n  aws:\n    - billingAccount: "999999999999"\n      resources: true\n')
+  beforeAll(async () => {
+    ce = await startCostExplorer({pageDays: 40})
+  }, SLOW)
+  afterAll(async () => {
+    await ce?.close()
+    dir.cleanup()
+  })
+  /** `collect aws` as a user runs it, with the source from finops.yaml; returns its summary and the store. */
+  async function collect(name: string, ...window: string[]) {
+    ce.reset()
+    ce.estimatedFrom = '2026-12-01'
+    ce.ledger = awsLedger()
+    const store = path.join(dir.dir, `${name}.db`)
+    const env = isolatedCloudEnv(dir.dir, NOW, {
+      AWS_ENDPOINT_URL_COST_EXPLORER: ce.url,
+      AWS_ACCESS_KEY_ID: CE_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: 'local-secret',
+      AWS_REGION: 'us-east-1',
+    })
+    return {
+      store,
+      run: (...output: string[]) =>
+        runCli(['collect', 'aws', '--db', store, '--config', config, ...window, ...output], {env}),
+    }
+  }
+  const resourceCalls = () =>
+    ce
+      .calls('GetCostAndUsageWithResources')
+      .map((r) => r.json as {TimePeriod: {Start: string; End: string}; GroupBy: {Key: string}[]; Filter: unknown})
+
+  test(
+    'opted in: the last 14 days of resources for the largest services, counted in the requests; a bucket spike is named by its bucket',
+    async () => {
+      const c = await collect('opted-in', '--from', FIRST_DAY)
+      ce.resourcesToday = NOW
+      const r = await c.run('--json')
+      expect(r.code, r.stderr).toBe(0)
+      const summary = (parseJson(r) as {sources: CollectSummary[]}).sources[0]!
+      // One call per service (a 13-day window is one page), on top of the 20 of usage, charges, commitments and usage types.
+      const calls = resourceCalls()
+      expect(calls).toHaveLength(2)
+      expect(summary.requests).toBe(22)
+      for (const call of calls) {
+        expect(call.TimePeriod).toEqual({Start: '2026-11-13', End: '2026-11-26'})
+        expect(call.GroupBy.map((g) => g.Key)).toEqual(['LINKED_ACCOUNT', 'RESOURCE_ID'])
+        expect(JSON.stringify(call.Filter)).toMatch(/"Key":"SERVICE"/)
+      }
+      expect(summary.details).toEqual({
+        usageTypes: 4,
+        resources: 34,
+        missing: [expect.stringMatching(/^resources: 2026-11-13 to 2026-11-25 only .*2 service/)],
+      })
+      const bucket = await spikeOf(c.store, AWS_SERVICE.storage)
+      expect(bucket.rootCause![0]!.label).toBe(`resource shop-assets-${nn(HOT_BUCKET)}`)
+      expect(bucket.rootCause![0]!.share).toBeGreaterThan(95)
+      expect(bucket.rootCause![0]!.amount).toBeGreaterThan(BUCKET_JUMP * 0.9)
+      // Egress on every instance is still a usage type, not one of 24 instances.
+      const compute = await spikeOf(c.store, AWS_SERVICE.compute)
+      expect(compute.rootCause![0]!.label).toBe(`usage type ${AWS_USAGE.egress}`)
+      // The human summary says how many requests the run made, the resource calls included.
+      const human = await c.run()
+      expect(human.code, human.stderr).toBe(0)
+      expect(human.stdout + human.stderr).toMatch(/ in 22 API requests,/)
+    },
+    SLOW,
+  )
+
+  test(
+    'not opted in: the costs land, the refusal is one line of what is missing, and the bucket falls back to its account',
+    async () => {
+      const c = await collect('not-opted-in', '--from', FIRST_DAY)
+      const r = await c.run('--json')
+      expect(r.code, r.stderr).toBe(0)
+      const summary = (parseJson(r) as {sources: CollectSummary[]}).sources[0]!
+      expect(resourceCalls()).toHaveLength(1)
+      expect(summary.requests).toBe(21)
+      expect(summary.details.resources).toBe(0)
+      expect(summary.details.missing).toEqual([
+        expect.stringMatching(
+          /^resources: GetCostAndUsageWithResources failed \(.*not enabled.*\); enable resource-level data/,
+        ),
+      ])
+      expect(summary.totals[0]!.billedCost).toBeCloseTo(billed(bill), 2)
+      const bucket = await spikeOf(c.store, AWS_SERVICE.storage)
+      expect(bucket.rootCause![0]!.label).toBe('sub-account 222222222222')
+    },
+    SLOW,
+  )
+
+  test(
+    'a window older than 14 days asks for no resources at all',
+    async () => {
+      const c = await collect('old-window', '--from', FIRST_DAY, '--to', '2026-10-31')
+      ce.resourcesToday = NOW
+      const r = await c.run('--json')
+      expect(r.code, r.stderr).toBe(0)
+      const summary = (parseJson(r) as {sources: CollectSummary[]}).sources[0]!
+      expect(resourceCalls()).toEqual([])
+      expect(summary.details.missing).toEqual([expect.stringMatching(/^resources: none in this window/)])
+    },
+    SLOW,
+  )
 })
 
 describe('Azure Cost Management: meters and resources for root causes', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {applySchema} from '../../src/apply/schemas.js'
+import {actionsListSchema, applySchema} from '../../src/apply/schemas.js'
 import {ExitCode} from '../../src/exit-codes.js'
 import {readInventory, replaceInventory} from '../../src/store/k8s-inventory.js'
 import {openStore} from '../../src/store/open.js'
@@ -78,6 +78,45 @@ describe('finops apply plans from current data (built CLI, fake API server, pinn
     const reviewed = await apply('2024-03-15T08:30:00Z')
     expect(reviewed.notes.join('\n')).not.toMatch(/computed again/)
     expect(apiPlanned(reviewed)).toBe(true)
+  })
+
+  it('with one pinned instant for every command, a collect k8s after recommend is still planned from', async () => {
+    // A pipeline that pins FINOPS_NOW once (a CI job, a replayed run): recommend, then collect k8s, then apply.
+    const pinned = path.join(tmp.dir, 'pinned.db')
+    seedRecommendStore(pinned)
+    const store = openStore(pinned)
+    const inventory = readInventory(store)!
+    replaceInventory(
+      store,
+      {...inventory, workloads: inventory.workloads.filter((w) => !(w.namespace === 'shop' && w.name === 'api'))},
+      'eks-demo',
+    )
+    store.close()
+    const at = '2024-03-15T09:00:00Z'
+    const run = (...args: string[]) => runCli([...args, '--db', pinned], {env: {...env, FINOPS_NOW: at}})
+    const recommended = await run('recommend', '--kind', 'rightsize', '--json')
+    expect(recommended.code, recommended.stderr).toBe(0)
+    expect(recommended.stdout).not.toMatch(/"workload":"api"/)
+    const collected = await run('collect', 'k8s', '--json')
+    expect(collected.code, collected.stderr).toBe(0)
+    const applied = await run('apply', '--kind', 'rightsize', '--json')
+    expect(applied.code, applied.stderr).toBe(0)
+    const report = applySchema.parse(parseJson(applied))
+    expect(report.notes.join('\n')).toMatch(/computed again from the store/)
+    expect(apiPlanned(report)).toBe(true)
+    // The pinned instant is also the run id's and the journal's time.
+    const executed = await run('apply', '--kind', 'rightsize', '--yes', '--json')
+    expect(executed.code, executed.stderr).toBe(0)
+    const done = applySchema.parse(parseJson(executed))
+    expect(done.runId).toMatch(/^run-20240315T090000Z-[0-9a-f]{6}$/)
+    const listed = await run('actions', 'list', '--run', done.runId, '--json')
+    expect(listed.code, listed.stderr).toBe(0)
+    const journal = actionsListSchema.parse(parseJson(listed))
+    expect(journal.actions.length).toBeGreaterThan(0)
+    for (const a of journal.actions) {
+      expect(a.createdAt).toBe('2024-03-15T09:00:00.000Z')
+      if (a.finishedAt) expect(a.finishedAt).toBe('2024-03-15T09:00:00.000Z')
+    }
   })
 
   it('refuses a FINOPS_NOW it cannot read before touching the store (exit 2, one line)', async () => {

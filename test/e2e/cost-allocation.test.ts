@@ -55,7 +55,7 @@ describe('finops cost allocation (built CLI)', () => {
   }
   afterAll(() => tmp.cleanup())
 
-  it('prints JSON whose rows and idle add up to the node costs', async () => {
+  it('prints JSON whose rows and idle add up to the node and volume costs', async () => {
     const db = seeded('a.db')
     const r = await runCli(['cost', 'allocation', '--db', db, '--window', '7d', '--group-by', 'namespace', '--json'], {
       env,
@@ -70,7 +70,12 @@ describe('finops cost allocation (built CLI)', () => {
       groupBy: ['namespace'],
     })
     expect(report.nodes).toHaveLength(6)
-    expect(sum(report.rows.map((x) => x.cost)) + report.idle.cost).toBeCloseTo(sum(report.nodes.map((n) => n.cost)), 6)
+    // Nodes, plus the claims the snapshot's workloads mount.
+    expect(report.totals.volumes).toBeGreaterThan(0)
+    expect(sum(report.rows.map((x) => x.cost)) + report.idle.cost).toBeCloseTo(
+      sum(report.nodes.map((n) => n.cost)) + report.totals.volumes,
+      6,
+    )
     expect(report.rows.map((x) => x.cost)).toEqual([...report.rows.map((x) => x.cost)].sort((a, b) => b - a))
     expect(new Set(report.rows.map((x) => x.keys[0]))).toEqual(
       new Set(['shop', 'data', 'staging', 'monitoring', 'kube-system', 'default']),
@@ -110,6 +115,28 @@ describe('finops cost allocation (built CLI)', () => {
       expect(n.cost).toBeCloseTo(base.cost * (n.capacityType === 'on-demand' ? 0.7 : 1), 9)
       if (n.capacityType === 'on-demand') expect(n.source).toMatch(/billing effective\/list 0\.700/)
     }
+  })
+
+  it('charges the claims the snapshot workloads mount on days modelled from it, and says what it cannot charge', async () => {
+    const r = await runCli(
+      ['cost', 'allocation', '--db', seeded('f.db'), '--window', '7d', '-g', 'workload', '--json'],
+      {
+        env,
+      },
+    )
+    expect(r.code, r.stderr).toBe(0)
+    const report = costAllocationSchema.parse(parseJson(r))
+    expect(report.sources.snapshot).toHaveLength(7)
+    // postgres' 100 GiB data claim and kafka's three 500 GiB log claims, at the default $0.04/GiB-month.
+    const perGiB = (0.04 / 730) * 24 * 7
+    expect(report.rows.find((x) => x.keys[0] === 'shop/StatefulSet/postgres')!.storageCost).toBeCloseTo(100 * perGiB, 9)
+    expect(report.rows.find((x) => x.keys[0] === 'data/StatefulSet/kafka')!.storageCost).toBeCloseTo(1500 * perGiB, 9)
+    expect(report.totals.volumes).toBeCloseTo(1600 * perGiB, 9)
+    expect(sum(report.rows.map((x) => x.cost)) + report.idle.cost).toBeCloseTo(report.totals.total, 9)
+    const warnings = report.warnings.join('\n')
+    expect(warnings).toMatch(/LoadBalancer Services and volumes no workload mounts are not in the snapshot/)
+    expect(warnings).toMatch(/1 volume \(100 GiB\) of storage class gp3 has no price/)
+    expect(warnings).toMatch(/3 volumes \(1,500 GiB\) of storage class local-nvme have no price/)
   })
 
   it('fails clearly on bad flags and on a store without a snapshot', async () => {

@@ -131,12 +131,15 @@ describe('cost report and cost export (built CLI)', () => {
       groupBy: string[]
       rows: {keys: string[]; cost: number}[]
       idle: {cost: number}
-      totals: {nodes: number; allocated: number; idle: number}
+      totals: {nodes: number; volumes: number; total: number; allocated: number; idle: number}
     }>(result)
     expect(json.groupBy).toEqual(['namespace'])
     expect(json.rows.map((r) => r.keys[0])).toContain('shop')
-    const allocated = json.rows.reduce((a, r) => a + r.cost, 0)
-    expect(allocated).toBeCloseTo(json.totals.allocated, 6)
+    // Rows carry the node cost charged to containers plus the claims the snapshot's workloads mount.
+    const charged = json.rows.reduce((a, r) => a + r.cost, 0)
+    expect(json.totals.volumes).toBeGreaterThan(0)
+    expect(charged - json.totals.volumes).toBeCloseTo(json.totals.allocated, 6)
+    expect(charged + json.idle.cost).toBeCloseTo(json.totals.total, 6)
     expect(json.totals.allocated + json.totals.idle).toBeCloseTo(json.totals.nodes, 6)
     const misuse = await report('--source', 'k8s', '--top', '3')
     expect(misuse.code).toBe(2)

@@ -38,7 +38,7 @@ export interface NodeSpec {
   hourly: number
 }
 
-interface Usage {
+export interface Usage {
   /** Cores and GiB used in the minute starting at t (piecewise constant per minute). */
   at(t: number): {cpu: number; memoryGiB: number}
 }
@@ -68,9 +68,11 @@ export interface PodPlan {
   containers: ContainerPlan[]
   claims: string[]
   labels: Record<string, string>
+  /** Bytes per second the pod transmits while its containers run (cAdvisor's pod-level network counter). */
+  egressBytesPerSecond?: number
 }
 
-interface OwnerPlan {
+export interface OwnerPlan {
   namespace: string
   /** replicaset | job */
   type: 'replicaset' | 'job'
@@ -80,7 +82,7 @@ interface OwnerPlan {
   end: number
 }
 
-interface ClaimPlan {
+export interface ClaimPlan {
   namespace: string
   name: string
   volume: string
@@ -91,7 +93,7 @@ interface ClaimPlan {
   end: number
 }
 
-interface ServicePlan {
+export interface ServicePlan {
   namespace: string
   name: string
   start: number
@@ -106,6 +108,8 @@ export interface ScenarioPrices {
   loadBalancerHour: number
   cpuToMemoryRatio: number
   gpuToMemoryRatio: number
+  /** $ per GiB transmitted: set, network egress is collected (kubernetes.prometheus.network) and charged. */
+  networkGiB?: number
 }
 
 export interface Truth {
@@ -118,6 +122,8 @@ export interface Truth {
   /** Charged core-hours per namespace (max of request and usage per workload, container, node, day). */
   coreHours: Map<string, number>
   gpuHours: Map<string, number>
+  /** GiB transmitted per namespace over the days. */
+  egressGiB: Map<string, number>
 }
 
 export interface Scenario {
@@ -149,7 +155,7 @@ function rng(seed: number): () => number {
 const dayName = (t: number) => new Date(t * 1000).toISOString().slice(0, 10)
 
 /** Usage that wanders around a level with a daily cycle and bursts, constant within each minute. */
-function wander(seed: number, cpu: number, memoryGiB: number, burst = 0): Usage {
+export function wander(seed: number, cpu: number, memoryGiB: number, burst = 0): Usage {
   return {
     at(t) {
       const minute = Math.floor(t / 60)
@@ -166,7 +172,6 @@ function wander(seed: number, cpu: number, memoryGiB: number, burst = 0): Usage 
 
 /** Builds the scenario for the two whole days starting at `start` (a UTC midnight). */
 export function churnScenario(start: number, seed = 7): Scenario {
-  const days = [dayName(start), dayName(start + DAY)]
   const end = start + 2 * DAY
   const random = rng(seed)
   const jitter = (t: number) => t + Math.floor(random() * 50) + 3
@@ -500,6 +505,26 @@ export function churnScenario(start: number, seed = 7): Scenario {
   ]
   const services: ServicePlan[] = [{namespace: 'shop', name: 'web-public', start: start - DAY, end: end + DAY}]
 
+  return buildScenario({start, days: 2, nodes, pods, owners, claims, services, prices})
+}
+
+/** The parts of a cluster timeline a scenario is built from (whole UTC days from `start`). */
+export interface ScenarioParts {
+  start: number
+  days: number
+  nodes: NodeSpec[]
+  pods: PodPlan[]
+  owners: OwnerPlan[]
+  claims: ClaimPlan[]
+  services: ServicePlan[]
+  prices: ScenarioPrices
+}
+
+/** A scenario from its timeline: the Prometheus series, the API objects at the end, the prices and the truth. */
+export function buildScenario(parts: ScenarioParts): Scenario {
+  const {start, nodes, pods, owners, claims, services, prices} = parts
+  const days = Array.from({length: parts.days}, (_, i) => dayName(start + i * DAY))
+  const end = start + parts.days * DAY
   const nodeByName = new Map(nodes.map((n) => [n.name, n]))
   const at = end + 5 * 60
 
@@ -519,6 +544,7 @@ export function churnScenario(start: number, seed = 7): Scenario {
       '    fromBilling: false',
       `    storage: {defaultGiBMonth: ${prices.defaultGiBMonth}, classes: ${JSON.stringify(prices.storageClasses)}}`,
       `    loadBalancerHour: ${prices.loadBalancerHour}`,
+      ...(prices.networkGiB ? [`    networkGiB: ${prices.networkGiB}`, '  prometheus:', '    network: true'] : []),
       '',
     ].join('\n'),
     writeOpenMetrics: (file) => writeOpenMetrics(file, {nodes, pods, owners, claims, services, start, end}),
@@ -875,6 +901,20 @@ function writeOpenMetrics(
           (t) => Math.round(c.usage.at(t).memoryGiB * GIB),
         )
   })
+  // cAdvisor's pod-level network counter (container="", one series per interface), from the pod start.
+  family('container_network_transmit_bytes_total', 'counter', () => {
+    for (const p of s.pods) {
+      const rate = p.egressBytesPerSecond
+      if (!rate) continue
+      series(
+        'container_network_transmit_bytes_total',
+        {namespace: p.namespace, pod: p.name, interface: 'eth0', id: `/kubepods/${p.uid}`, image: ''},
+        [p.start, p.stop],
+        CADVISOR_OFFSET,
+        (t) => Math.round((t - p.start) * rate),
+      )
+    }
+  })
   out('# EOF')
   flush()
   fs.closeSync(fd)
@@ -908,6 +948,7 @@ function computeTruth(s: {
     loadBalancers: 0,
     coreHours: new Map(),
     gpuHours: new Map(),
+    egressGiB: new Map(),
   }
   const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v)
   type Unit = {
@@ -930,6 +971,11 @@ function computeTruth(s: {
       const b = Math.min(p.stop, dayEnd)
       if (b <= a) continue
       const hours = (b - a) / 3600
+      if (p.egressBytesPerSecond) {
+        const gib = ((b - a) * p.egressBytesPerSecond) / GIB
+        add(truth.egressGiB, p.namespace, gib)
+        if (s.prices.networkGiB) add(truth.namespaces, p.namespace, gib * s.prices.networkGiB)
+      }
       const n = s.nodes.get(p.node)!
       for (const c of p.containers) {
         const id = `${p.namespace}/${p.workload.kind}/${p.workload.name}/${c.name}/${p.node}/${day}`

@@ -39,20 +39,6 @@ export function expectFinopsError(fn: () => unknown, expected: ExpectedError = {
   return check(thrown, expected)
 }
 
-/** The async form: `promise` must reject with a FinopsError matching `expected`. */
-export async function expectFinopsRejection(
-  promise: Promise<unknown>,
-  expected: ExpectedError = {},
-): Promise<FinopsError> {
-  let thrown: unknown
-  try {
-    await promise
-  } catch (error) {
-    thrown = error
-  }
-  return check(thrown, expected)
-}
-
 /** The message and suggestion as a command that takes every input as a flag (`--key`) prints them. */
 export const namedAsFlags = (error: FinopsError): {message: string; suggestion?: string} =>
   error.naming((input) => `--${input.key}`)

@@ -1,8 +1,8 @@
 import {type LocalServer, type RecordedRequest, type Reply, startLocalServer} from './http-server.js'
 
 /**
- * A local Cost Explorer speaking AWS JSON 1.1 (POST /, X-Amz-Target), answering GetCostAndUsage
- * and GetDimensionValues by really aggregating a ledger of daily facts over the request's
+ * A local Cost Explorer speaking AWS JSON 1.1 (POST /, X-Amz-Target), answering GetCostAndUsage,
+ * GetCostAndUsageWithResources and GetDimensionValues by really aggregating a ledger of daily facts over the request's
  * TimePeriod, Filter and GroupBy, paging by days with NextPageToken, as the documented responses do.
  */
 export interface CeFact {
@@ -16,6 +16,8 @@ export interface CeFact {
   amortized: number
   /** USAGE_TYPE, e.g. USE1-BoxUsage:m5.large ('' for charges without one: tax, fees). */
   usageType?: string
+  /** RESOURCE_ID (an instance id, a bucket name), served only by GetCostAndUsageWithResources. */
+  resourceId?: string
   /** PURCHASE_TYPE (default On Demand Instances; Spot Instances, Savings Plans, Standard Reserved Instances). */
   purchaseType?: string
   /**
@@ -42,6 +44,11 @@ export interface CeServer extends LocalServer {
   estimatedFrom: string
   /** Calls that carried a given X-Amz-Target operation. */
   calls: (operation: string) => RecordedRequest[]
+  /**
+   * GetCostAndUsageWithResources: unset, the account has not opted in to resource-level data and
+   * the call is refused; set, the day resources are served relative to (the last 14 days before it).
+   */
+  resourcesToday?: string
   /** Refuse every call of this operation with AccessDeniedException (an identity without that permission). */
   denyOperation: (operation: string) => void
   /** Attributes of each Savings Plan by ARN. */
@@ -81,6 +88,8 @@ function dimensionOf(fact: CeFact, key: string): string {
       return fact.region
     case 'USAGE_TYPE':
       return fact.usageType ?? ''
+    case 'RESOURCE_ID':
+      return fact.resourceId ?? ''
     case 'PURCHASE_TYPE':
       return fact.purchaseType ?? 'On Demand Instances'
     default:
@@ -90,6 +99,36 @@ function dimensionOf(fact: CeFact, key: string): string {
 
 const nextDay = (day: string): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+const daysBefore = (day: string, n: number): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10)
+
+/** Does the expression filter by this dimension somewhere (GetCostAndUsageWithResources requires SERVICE)? */
+function filtersBy(expr: Expr | undefined, key: string): boolean {
+  if (!expr) return false
+  if (expr.Dimensions?.Key === key) return true
+  return (expr.And ?? []).some((e) => filtersBy(e, key))
+}
+
+/**
+ * The documented limits of GetCostAndUsageWithResources: opt-in per account, a Filter with SERVICE,
+ * a start at most 14 days before today. The refusal of an account that has not opted in is not
+ * documented word for word; a ValidationException is what the stand-in answers.
+ */
+function resourceRequestError(
+  body: {TimePeriod: {Start: string}; Filter?: Expr; Granularity?: string},
+  today: string | undefined,
+): Reply | undefined {
+  if (today === undefined)
+    return err('ValidationException', 'Resource-level data is not enabled for this account in Cost Explorer settings')
+  if (!body.Filter) return err('ValidationException', '1 validation error detected: Value null at filter')
+  if (!filtersBy(body.Filter, 'SERVICE'))
+    return err('ValidationException', 'GetCostAndUsageWithResources requires a SERVICE filter')
+  if (body.TimePeriod.Start < daysBefore(today, 14))
+    return err('ValidationException', 'Start date is more than 14 days ago. Please adjust start date.')
+  if (body.Granularity !== 'DAILY' && body.Granularity !== 'HOURLY')
+    return err('ValidationException', `granularity ${body.Granularity} is not supported for resources`)
+  return undefined
+}
 const err = (type: string, message: string, status = 400): Reply => ({
   status,
   headers: {'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type},
@@ -104,6 +143,7 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
     estimatedFrom: '2026-11-01',
     planAttributes: {} as Record<string, PlanAttributes>,
     denied: new Set<string>(),
+    resourcesToday: undefined as string | undefined,
   }
   const ok = (body: unknown): Reply => ({
     status: 200,
@@ -253,7 +293,14 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
       return planDetails(req.json as Parameters<typeof planDetails>[0])
     if (target === 'AWSInsightsIndexService.GetReservationUtilization')
       return reservationUtilization(req.json as Parameters<typeof reservationUtilization>[0])
-    if (target !== 'AWSInsightsIndexService.GetCostAndUsage') return err('UnknownOperationException', target)
+    const withResources = target === 'AWSInsightsIndexService.GetCostAndUsageWithResources'
+    if (target !== 'AWSInsightsIndexService.GetCostAndUsage' && !withResources)
+      return err('UnknownOperationException', target)
+    if (withResources) {
+      const refused = resourceRequestError(body, state.resourcesToday)
+      if (refused) return refused
+    } else if (body.GroupBy?.some((g) => g.Key === 'RESOURCE_ID'))
+      return err('ValidationException', 'Dimension RESOURCE_ID is not allowed.')
     if ((body.GroupBy?.length ?? 0) > 2) return err('ValidationException', 'GroupBy can have at most 2 elements')
     const start = body.NextPageToken
       ? Buffer.from(body.NextPageToken, 'base64').toString('utf8')
@@ -306,6 +353,10 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
   const server = await startLocalServer(handle)
   const api = server as CeServer
   Object.defineProperty(api, 'ledger', {get: () => state.ledger, set: (value: CeFact[]) => void (state.ledger = value)})
+  Object.defineProperty(api, 'resourcesToday', {
+    get: () => state.resourcesToday,
+    set: (value: string | undefined) => void (state.resourcesToday = value),
+  })
   Object.defineProperty(api, 'planAttributes', {
     get: () => state.planAttributes,
     set: (value: Record<string, PlanAttributes>) => void (state.planAttributes = value),
@@ -318,6 +369,7 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
     reset: () => {
       failures.length = 0
       state.estimatedFrom = '2026-11-01'
+      state.resourcesToday = undefined
       state.planAttributes = {}
       state.denied.clear()
       server.requests.length = 0

@@ -23,6 +23,10 @@ export interface AzFact {
   meter?: string
   /** ResourceId, lower-case as Cost Management answers it ('' for charges without a resource). */
   resourceId?: string
+  /** PricingModel: OnDemand (default), Reservation, SavingsPlan, Spot. */
+  pricingModel?: string
+  /** BenefitId: the reservation or savings plan a covered or unused row belongs to ('' otherwise). */
+  benefitId?: string
 }
 
 export interface AzServer extends LocalServer {
@@ -112,6 +116,10 @@ const dimension = (f: AzFact, name: string): string => {
       return f.meter ?? `${f.service} usage`
     case 'ResourceId':
       return f.resourceId ?? ''
+    case 'PricingModel':
+      return f.pricingModel ?? 'OnDemand'
+    case 'BenefitId':
+      return f.benefitId ?? ''
     default:
       throw new Error(`unsupported dimension ${name}`)
   }
@@ -295,6 +303,58 @@ export function sampleAzureLedger(from: string, to: string): AzFact[] {
           amortized: -3.5,
         })
     }
+  }
+  return facts
+}
+
+export const AZ_RESERVATION =
+  '/providers/microsoft.capacity/reservationorders/8b1c0d2e-0000-0000-0000-00000000r001/reservations/5a6b7c8d-0000-0000-0000-00000000r001'
+export const AZ_SAVINGS_PLAN =
+  '/providers/microsoft.billingbenefits/savingsplanorders/3c4d5e6f-0000-0000-0000-0000000sp001/savingsplans/9e8d7c6b-0000-0000-0000-0000000sp001'
+
+/**
+ * A subscription with commitments, as AmortizedCost records them: Virtual Machines on demand
+ * (12/day), covered by a reservation (its amortized cost 9/day, 1/day unused) and a savings plan
+ * (6/day applied to VMs and 2/day to App Service, 0.5/day unused); Spot VMs (3/day); Storage (not
+ * eligible). `scale` multiplies the on-demand usage (a restated window).
+ */
+export function commitmentAzureLedger(from: string, to: string, scale = 1): AzFact[] {
+  const facts: AzFact[] = []
+  const fact = (day: string, f: Partial<AzFact> & Pick<AzFact, 'service' | 'amortized'>): void =>
+    void facts.push({
+      day,
+      subscription: SUB_A,
+      location: 'westeurope',
+      chargeType: 'Usage',
+      tags: {},
+      actual: f.pricingModel === 'Reservation' || f.pricingModel === 'SavingsPlan' ? 0 : f.amortized,
+      ...f,
+    })
+  for (
+    let day = from;
+    day <= to;
+    day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+  ) {
+    fact(day, {service: 'Virtual Machines', amortized: 12 * scale})
+    fact(day, {service: 'Virtual Machines', pricingModel: 'Spot', amortized: 3})
+    fact(day, {service: 'Storage', amortized: 2})
+    fact(day, {service: 'Virtual Machines', pricingModel: 'Reservation', benefitId: AZ_RESERVATION, amortized: 9})
+    fact(day, {
+      service: 'Virtual Machines',
+      chargeType: 'UnusedReservation',
+      pricingModel: 'Reservation',
+      benefitId: AZ_RESERVATION,
+      amortized: 1,
+    })
+    fact(day, {service: 'Virtual Machines', pricingModel: 'SavingsPlan', benefitId: AZ_SAVINGS_PLAN, amortized: 6})
+    fact(day, {service: 'App Service', pricingModel: 'SavingsPlan', benefitId: AZ_SAVINGS_PLAN, amortized: 2})
+    fact(day, {
+      service: 'Virtual Machines',
+      chargeType: 'UnusedSavingsPlan',
+      pricingModel: 'SavingsPlan',
+      benefitId: AZ_SAVINGS_PLAN,
+      amortized: 0.5,
+    })
   }
   return facts
 }

@@ -27,6 +27,11 @@ export interface GcpFact {
   sku?: {id: string; description: string}
   /** resource.name and resource.global_name: only a detailed export has them. */
   resource?: {name: string; globalName: string}
+  /**
+   * The credit of type COMMITTED_USAGE_DISCOUNT (resource-based) or ..._DOLLAR_BASE (spend-based) on
+   * covered usage: negative, the on-demand cost the CUD covered; it is part of `credits`.
+   */
+  cud?: {type: 'COMMITTED_USAGE_DISCOUNT' | 'COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE'; amount: number}
 }
 
 export interface GcpServer extends LocalServer {
@@ -96,6 +101,7 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
     if (!from || !to || !/GROUP BY/.test(body.query))
       return googleError(400, 'expected the aggregated billing export query', 'invalidQuery', 'INVALID_ARGUMENT')
     if (/detail_value/.test(body.query)) return runDetailQuery(body.query, projectId, from, to)
+    if (/commitment_kind/.test(body.query)) return runCommitmentQuery(body.query, projectId, from, to)
     const label = param('label')
     const groups = new Map<string, (string | number)[]>()
     for (const f of state.ledger.filter((x) => x.day >= from && x.day <= to)) {
@@ -212,6 +218,41 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
         {name: 'effective_cost', type: 'FLOAT', mode: 'NULLABLE'},
       ])
     return finishJob(projectId, fields, rows)
+  }
+
+  /**
+   * The commitment query: regular rows of the services its IN list names, per day, invoice month,
+   * project, service, region, currency and kind (fee by a `Commitment` SKU, spot by a Spot or
+   * Preemptible SKU, else usage), with cost, the two CUD credit types and all credits.
+   */
+  const runCommitmentQuery = (query: string, projectId: string, from: string, to: string): Reply => {
+    const list = /service\.description IN \(([^)]*)\)/.exec(query)?.[1]
+    if (!list) return googleError(400, 'expected a service filter', 'invalidQuery', 'INVALID_ARGUMENT')
+    const services = new Set([...list.matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]!))
+    const groups = new Map<string, (string | number)[]>()
+    for (const f of state.ledger) {
+      if (f.day < from || f.day > to || f.costType !== 'regular' || !services.has(f.service)) continue
+      const sku = (f.sku?.description ?? `${f.service} usage`).toLowerCase()
+      const kind = sku.startsWith('commitment')
+        ? /dollar based|spend based/.test(sku)
+          ? 'fee-spend'
+          : 'fee-resource'
+        : /\bspot\b|preemptible/.test(sku)
+          ? 'spot'
+          : 'usage'
+      const key = [f.day, f.invoiceMonth, f.project, f.service, f.region, 'USD', kind]
+      const id = JSON.stringify(key)
+      const row = groups.get(id) ?? [...key, 0, 0, 0, 0]
+      row[7] = (row[7] as number) + f.cost
+      if (f.cud?.type === 'COMMITTED_USAGE_DISCOUNT') row[8] = (row[8] as number) + f.cud.amount
+      if (f.cud?.type === 'COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE') row[9] = (row[9] as number) + f.cud.amount
+      row[10] = (row[10] as number) + f.credits
+      groups.set(id, row)
+    }
+    const fields = ['day', 'invoice_month', 'project_id', 'service', 'region', 'currency', 'commitment_kind']
+      .map((name) => ({name, type: 'STRING', mode: 'NULLABLE'}))
+      .concat(['cost', 'resource_cud', 'spend_cud', 'credits'].map((name) => ({name, type: 'FLOAT', mode: 'NULLABLE'})))
+    return finishJob(projectId, fields, [...groups.values()])
   }
 
   const handle = (req: RecordedRequest): Reply => {
@@ -348,6 +389,74 @@ export function sampleGcpLedger(from: string, to: string): GcpFact[] {
           credits: 0,
         })
     }
+  }
+  return facts
+}
+
+/**
+ * A ledger with committed use discounts, shaped as the export records them: in us-central1 a
+ * resource-based CUD whose fee (SKU "Commitment v1: Cpu in Americas for 1 Year") is 20/day covers
+ * 30/day of shop-prod's N2 cores (a COMMITTED_USAGE_DISCOUNT credit of -30 on 36/day of usage, so
+ * 6/day stays on demand, with a sustained-use credit of -1 on it); 5/day of Spot cores no CUD covers;
+ * Cloud SQL in europe-west1 with a spend-based CUD of 7/day (COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE
+ * credits of -10 on 14/day of usage), unused on Sundays (no covered usage); and Cloud Storage, which
+ * no CUD covers. `scale` multiplies the on-demand (uncovered) usage (a restated window).
+ */
+export function commitmentGcpLedger(from: string, to: string, scale = 1): GcpFact[] {
+  const facts: GcpFact[] = []
+  const fact = (day: string, f: Partial<GcpFact> & Pick<GcpFact, 'service' | 'region' | 'cost'>): void =>
+    void facts.push({
+      day,
+      invoiceMonth: day.slice(0, 7).replace('-', ''),
+      project: 'shop-prod',
+      projectName: 'Shop Production',
+      costType: 'regular',
+      labels: {},
+      credits: 0,
+      ...f,
+    })
+  for (
+    let day = from;
+    day <= to;
+    day = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+  ) {
+    const sunday = new Date(`${day}T00:00:00Z`).getUTCDay() === 0
+    const cores = {id: 'CF4E-A0C7-E3BF', description: 'N2 Instance Core running in Americas'}
+    fact(day, {
+      service: 'Compute Engine',
+      region: 'us-central1',
+      sku: cores,
+      cost: 30 + 6 * scale,
+      credits: -30 - 1,
+      cud: {type: 'COMMITTED_USAGE_DISCOUNT', amount: -30},
+    })
+    fact(day, {
+      service: 'Compute Engine',
+      region: 'us-central1',
+      sku: {id: '2D34-AE0A-AB66', description: 'Commitment v1: Cpu in Americas for 1 Year'},
+      cost: 20,
+    })
+    fact(day, {
+      service: 'Compute Engine',
+      region: 'us-central1',
+      sku: {id: '9A5D-1F3C-3B0E', description: 'Spot Preemptible N2 Instance Core running in Americas'},
+      cost: 5,
+    })
+    fact(day, {
+      service: 'Cloud SQL',
+      region: 'europe-west1',
+      sku: {id: 'A1B2-C3D4-E5F6', description: 'Cloud SQL for PostgreSQL: Zonal - vCPU in Belgium'},
+      cost: sunday ? 4 * scale : 10 + 4 * scale,
+      credits: sunday ? 0 : -10,
+      ...(sunday ? {} : {cud: {type: 'COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE' as const, amount: -10}}),
+    })
+    fact(day, {
+      service: 'Cloud SQL',
+      region: 'europe-west1',
+      sku: {id: 'F00D-0000-0001', description: 'Commitment - dollar based v1: Cloud SQL for 1 year'},
+      cost: 7,
+    })
+    fact(day, {service: 'Cloud Storage', region: 'us', cost: 3})
   }
   return facts
 }

@@ -8,7 +8,7 @@ import {
   GetSavingsPlansUtilizationDetailsCommand,
 } from '@aws-sdk/client-cost-explorer'
 
-import {addDays, monthStart, WINDOW_START} from '../../dates.js'
+import {addDays, monthStart, today as todayUtc, WINDOW_START} from '../../dates.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher, FetchedDays} from '../cloud-collect.js'
 import type {InputNamer, UserInput} from '../../errors.js'
@@ -26,6 +26,7 @@ import type {CollectWindow} from '../cloud-window.js'
 import {type AwsCall, type AwsExtraGroup, planAwsCalls, planUsageTypeCalls} from './plan.js'
 import {crossUsageTypes, type DetailCell, type FetchedDetail} from '../cloud-details.js'
 import {chargeOf} from './record-types.js'
+import {DEFAULT_RESOURCE_SERVICES, planResourceCalls, resourcePages, toResourceDetails} from './resources.js'
 import {
   awsCommitmentUsage,
   type CommitmentCell,
@@ -50,6 +51,12 @@ export interface AwsSourceOptions {
   extraGroup?: AwsExtraGroup
   /** Also fetch usage types for root causes (one or two more paged calls); default true. */
   usageTypes?: boolean
+  /** Also fetch resources for root causes (GetCostAndUsageWithResources, an opt-in of the account); default false. */
+  resources?: boolean
+  /** How many services, largest usage first, resources are fetched for (one call each, plus pages). */
+  resourceServices?: number
+  /** The run's today (FINOPS_NOW): resources are served for the last 14 days before it. */
+  today?: string
   /**
    * Also fetch commitment usage for `commitments status` (one more paged GetCostAndUsage call, then
    * one GetSavingsPlansUtilizationDetails per day with Savings Plan activity and one
@@ -147,22 +154,73 @@ async function fetchAwsDays(
     }
   }
   for (const row of rows) row.subAccountName = names.get(row.subAccountId)
-  const missing = [
-    'resources: not fetched (Cost Explorer has them only through GetCostAndUsageWithResources: opt-in, the last 14 days, per service)',
-  ]
-  let commitments: FetchedCommitmentUsage[] | undefined
-  if (options.commitments !== false) {
-    const fetched = await fetchCommitmentUsage(client, period, send, pages)
-    commitments = fetched.usage
-    missing.push(...fetched.missing)
+  const commitmentUsage =
+    options.commitments === false ? undefined : await fetchCommitmentUsage(client, period, send, pages)
+  const usageTypes =
+    options.usageTypes === false
+      ? {details: [], missing: ['usage types: turned off (usageTypes: false)']}
+      : {details: await fetchUsageTypes(rows, pages), missing: []}
+  const resources = options.resources
+    ? await fetchResources(client, rows, window, options, send)
+    : {
+        details: [],
+        missing: [
+          'resources: not fetched (resources: true in the source fetches them through GetCostAndUsageWithResources: the last 14 days, once resource-level data is enabled in the Cost Explorer settings)',
+        ],
+      }
+  const details = [...usageTypes.details, ...resources.details]
+  const missing = [...usageTypes.missing, ...resources.missing, ...(commitmentUsage?.missing ?? [])]
+  return {
+    rows,
+    estimatedFrom,
+    ...(details.length > 0 ? {details} : {}),
+    detailsMissing: missing,
+    commitments: commitmentUsage?.usage,
   }
-  if (options.usageTypes === false)
+}
+
+/**
+ * Resources of the last 14 days of the window, for the largest services. The data is an opt-in of
+ * the account: a refusal (not enabled, no permission) costs the root causes their resources, never
+ * the run its costs, so it becomes a line of what is missing.
+ */
+async function fetchResources(
+  client: CostExplorerClient,
+  rows: readonly DailyCostRow[],
+  window: CollectWindow,
+  options: AwsSourceOptions,
+  send: <T>(label: string, call: () => Promise<T>) => Promise<T>,
+): Promise<{details: FetchedDetail[]; missing: string[]}> {
+  const today = options.today ?? todayUtc()
+  const calls = planResourceCalls(rows, window, today, options.resourceServices ?? DEFAULT_RESOURCE_SERVICES)
+  if (calls.length === 0)
+    return {details: [], missing: ['resources: none in this window (Cost Explorer keeps them for the last 14 days)']}
+  const details: FetchedDetail[] = []
+  try {
+    for (const call of calls)
+      for await (const page of resourcePages(client, call, send)) details.push(...toResourceDetails(page, call))
+  } catch (error) {
     return {
-      rows,
-      estimatedFrom,
-      commitments,
-      detailsMissing: ['usage types: turned off (usageTypes: false)', ...missing],
+      details: [],
+      missing: [
+        `resources: GetCostAndUsageWithResources failed (${firstLine((error as Error).message)}); enable resource-level data in the Cost Explorer settings and grant ce:GetCostAndUsageWithResources, or set resources: false`,
+      ],
     }
+  }
+  const services = calls.map((c) => c.service)
+  return {
+    details,
+    missing: [
+      `resources: ${calls[0]!.from} to ${calls[0]!.to} only (Cost Explorer keeps the last 14 days), for ${services.length} service(s): ${services.join(', ')}`,
+    ],
+  }
+}
+
+/** Usage types by service (and by account when several have usage), placed on account x service. */
+async function fetchUsageTypes(
+  rows: readonly DailyCostRow[],
+  pages: (call: AwsCall) => AsyncGenerator<GetCostAndUsageCommandOutput>,
+): Promise<FetchedDetail[]> {
   const usageAccounts = [...new Set(rows.filter((r) => r.chargeCategory === 'Usage').map((r) => r.subAccountId))]
   const cells = new Map<string, DetailCell[]>()
   for (const call of planUsageTypeCalls(usageAccounts.length)) {
@@ -172,7 +230,7 @@ async function fetchAwsDays(
   }
   const byService = cells.get('SERVICE') ?? []
   const byAccount = cells.get('LINKED_ACCOUNT')
-  const details: FetchedDetail[] = byAccount
+  return byAccount
     ? crossUsageTypes(byAccount, byService)
     : byService.map((c) => ({
         day: c.day,
@@ -182,7 +240,6 @@ async function fetchAwsDays(
         billedCost: c.billedCost,
         effectiveCost: c.effectiveCost,
       }))
-  return {rows, estimatedFrom, details, detailsMissing: missing, commitments}
 }
 
 type Send = <T>(label: string, call: () => Promise<T>) => Promise<T>

@@ -25,6 +25,18 @@ export const awsSourceConfig = z.strictObject({
     .describe(
       'Also fetch usage types for anomaly root causes (default true): one or two more GetCostAndUsage calls per run and page ($0.01 each)',
     ),
+  resources: z
+    .boolean()
+    .optional()
+    .describe(
+      'Also fetch resource ids for anomaly root causes (default false). Enable resource-level data in the Cost Explorer settings first: GetCostAndUsageWithResources serves the last 14 days only, daily, one call per service and page ($0.01 each), for the resourceServices largest services',
+    ),
+  resourceServices: z
+    .int()
+    .min(1)
+    .max(20)
+    .optional()
+    .describe('Services (largest usage first) resources are fetched for when resources is true (default 5)'),
   commitments: z
     .boolean()
     .optional()

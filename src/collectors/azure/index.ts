@@ -30,6 +30,8 @@ import {
 } from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
 import {chargeOfAzure} from './charge-types.js'
+import {azureCommitmentUsage, planAzureCommitmentCalls} from './commitments.js'
+import type {FetchedCommitmentUsage} from '../cloud-commitments.js'
 import {type AzureCloudName, azureTarget} from './clouds.js'
 import {
   AZURE_COST_TYPES,
@@ -54,6 +56,11 @@ export interface AzureSourceOptions {
   extraGroup?: AzureExtraGroup
   /** Also fetch meters and resources for root causes (two or three more calls per cost type); default true. */
   details?: boolean
+  /**
+   * Also fetch commitment usage for `commitments status` (two more AmortizedCost calls); default
+   * false: the Query API has no pay-as-you-go equivalent of covered usage (see azureCommitmentUsage).
+   */
+  commitments?: boolean
   /** Tests pass a fake TokenCredential; users get DefaultAzureCredential. */
   credential?: TokenCredential
   /** Extra trusted CA (PEM) for a private endpoint; the CLI also honours NODE_EXTRA_CA_CERTS. */
@@ -159,9 +166,23 @@ async function fetchAzureDays(
     throw mapAzureError(error, options.scope)
   }
   const rows = [...merged.values()]
+  let commitments: FetchedCommitmentUsage[] | undefined
+  if (options.commitments === true) {
+    try {
+      const [byService, byBenefit] = [[], []] as DetailCell[][]
+      const [serviceCall, benefitCall] = planAzureCommitmentCalls()
+      for await (const page of pages(serviceCall!, 'AmortizedCost'))
+        byService!.push(...toAzureCells(page, 'AmortizedCost'))
+      for await (const page of pages(benefitCall!, 'AmortizedCost'))
+        byBenefit!.push(...toAzureCells(page, 'AmortizedCost'))
+      commitments = azureCommitmentUsage(byService!, byBenefit!, subscriptionOfScope(options.scope) ?? '')
+    } catch (error) {
+      throw mapAzureError(error, options.scope)
+    }
+  }
   if (options.details === false)
-    return {rows, detailsMissing: ['usage types and resources: turned off (details: false)']}
-  return {rows, details: azureDetails(options.scope, cells)}
+    return {rows, commitments, detailsMissing: ['usage types and resources: turned off (details: false)']}
+  return {rows, commitments, details: azureDetails(options.scope, cells)}
 }
 
 /** A detail page's rows as cells: `by` is the first grouping's value, `value` the second's. */

@@ -21,6 +21,12 @@ export const azureSourceConfig = z.strictObject({
     .describe(
       'Also fetch meters and resources for anomaly root causes (default true): two or three more queries per cost type, paged',
     ),
+  commitments: z
+    .boolean()
+    .optional()
+    .describe(
+      'Also fetch commitment usage for commitments status (default false): two more AmortizedCost queries, by ServiceName x PricingModel and BenefitId x ChargeType, paged. Utilization is exact; the Query API has no pay-as-you-go cost, so coverage is at the commitment price and savings are not stated',
+    ),
   endpoint: endpointField.optional(),
   cloud: z
     .enum(AZURE_CLOUD_NAMES)

@@ -272,21 +272,6 @@ export function rowProjection(mapping: ColumnMapping): string {
     ${problemSql(mapping)} AS problem`
 }
 
-/** Output columns of the import query, in order. */
-export const OUTPUT_COLUMNS = [
-  'set_id',
-  'day',
-  'bp',
-  'dims',
-  'tags',
-  'file',
-  'problem',
-  'rows',
-  ...AMOUNT_SQL_COLUMNS,
-  'detail',
-  'detail_label',
-] as const
-
 /**
  * The import query: one pass over `files`, one GROUPING SET per rollup; with `partition`, only the
  * rows whose grain hashes to it (each row is in exactly one partition). `set_id` tells the rollup

@@ -13,19 +13,6 @@ import {GRAIN_DIMENSIONS, raw, rowProjection, sourceRelation} from './focus-quer
  * resources (what Kubernetes allocation prices one by one: instances, disks) come out per unit.
  */
 
-/** Output columns of the resource query, in order. */
-export const RESOURCE_OUTPUT_COLUMNS = [
-  'dims',
-  'bp',
-  'day',
-  'resource',
-  'label',
-  'top',
-  'unit',
-  'quantity',
-  ...AMOUNT_SQL_COLUMNS,
-] as const
-
 /** Service categories whose resources are kept one by one, lower-case (as compared). */
 const PRICED_CATEGORIES = ['compute', 'storage']
 

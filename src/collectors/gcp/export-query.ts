@@ -110,3 +110,57 @@ SELECT
 FROM ranked
 GROUP BY kind, day, project_id, service, region, currency, kept_value`
 }
+
+/**
+ * Export service.description values a committed use discount covers, with their FOCUS
+ * ServiceCategory: resource-based CUDs cover Compute Engine (GKE Standard nodes bill as Compute
+ * Engine); spend-based CUDs cover Cloud Run, Cloud SQL, Spanner, AlloyDB, Memorystore, Bigtable.
+ */
+export const CUD_SERVICES: Record<string, string> = {
+  'Compute Engine': 'Compute',
+  'Cloud Run': 'Compute',
+  'Cloud SQL': 'Databases',
+  'Cloud Spanner': 'Databases',
+  'AlloyDB for PostgreSQL': 'Databases',
+  'Memorystore for Redis': 'Databases',
+  'Cloud Bigtable': 'Databases',
+}
+
+const sqlList = (values: readonly string[]): string => values.map((v) => `'${v.replaceAll("'", "\\'")}'`).join(', ')
+
+/**
+ * Commitment usage from the export, in one more scan of the same partitions: per day, invoice
+ * month, project, service, region and currency of the CUD-eligible services, the regular rows split
+ * into usage, Spot/preemptible usage and commitment fees (the SKUs named `Commitment v1: ...`
+ * resource-based and `Commitment - dollar based v1: ...` spend-based), each with its cost, the
+ * credits of type COMMITTED_USAGE_DISCOUNT and COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE (negative: the
+ * on-demand cost a CUD covered) and all credits.
+ */
+export function exportCommitmentQuery(table: string): string {
+  const t = parseExportTable(table)
+  const credit = (type?: string) =>
+    `SUM(IFNULL((SELECT SUM(c.amount) FROM UNNEST(credits) AS c${type ? ` WHERE c.type = '${type}'` : ''}), 0))`
+  return `SELECT
+  FORMAT_DATE('%Y-%m-%d', DATE(usage_start_time)) AS day,
+  IFNULL(invoice.month, FORMAT_DATE('%Y%m', DATE(usage_start_time))) AS invoice_month,
+  IFNULL(project.id, '') AS project_id,
+  IFNULL(service.description, '') AS service,
+  IFNULL(location.region, IFNULL(location.location, '')) AS region,
+  currency,
+  CASE
+    WHEN STARTS_WITH(LOWER(sku.description), 'commitment')
+      THEN IF(REGEXP_CONTAINS(LOWER(sku.description), r'dollar based|spend based'), 'fee-spend', 'fee-resource')
+    WHEN REGEXP_CONTAINS(LOWER(sku.description), r'\\bspot\\b|preemptible') THEN 'spot'
+    ELSE 'usage'
+  END AS commitment_kind,
+  SUM(cost) AS cost,
+  ${credit('COMMITTED_USAGE_DISCOUNT')} AS resource_cud,
+  ${credit('COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE')} AS spend_cud,
+  ${credit()} AS credits
+FROM \`${t.project}.${t.dataset}.${t.table}\`
+WHERE _PARTITIONTIME >= TIMESTAMP_SUB(TIMESTAMP(@from_day), INTERVAL 1 DAY)
+  AND DATE(usage_start_time) BETWEEN DATE(@from_day) AND DATE(@to_day)
+  AND IFNULL(cost_type, 'regular') = 'regular'
+  AND service.description IN (${sqlList(Object.keys(CUD_SERVICES))})
+GROUP BY day, invoice_month, project_id, service, region, currency, commitment_kind`
+}

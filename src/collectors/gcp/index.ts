@@ -9,10 +9,12 @@ import type {FetchedDetail} from '../cloud-details.js'
 import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
 import {parseGcpEndpoint, resolvedGcpAuth} from './auth.js'
+import {type CommitmentExportRow, gcpCommitmentUsage} from './commitments.js'
 import {classifyGcpError, mapGcpError} from './errors.js'
 import {
   billingAccountFromTable,
   COST_TYPES,
+  exportCommitmentQuery,
   exportDetailQuery,
   exportQuery,
   isDetailedExport,
@@ -41,6 +43,8 @@ export interface GcpSourceOptions {
   pageSize?: number
   /** The table has resource.name (a detailed export); default: read from the table name. */
   detailedExport?: boolean
+  /** Also read commitment usage (CUD credits and fees) for `commitments status`: one more query; default true. */
+  commitments?: boolean
   retry?: RetryPolicy
   retryHooks?: RetryHooks
 }
@@ -123,8 +127,15 @@ async function fetchGcpDays(
       ...(options.label ? {label: options.label} : {}),
     })
     const details = await runQuery<DetailRow>(bigquery, exportDetailQuery(options.table, withResources), params)
+    const commitments =
+      options.commitments === false
+        ? undefined
+        : gcpCommitmentUsage(
+            await runQuery<CommitmentExportRow>(bigquery, exportCommitmentQuery(options.table), params),
+          )
     return {
       rows: rows.map((r) => toGcpRow(r, options.label)),
+      commitments,
       details: details.map(toGcpDetail),
       detailsMissing: withResources
         ? []

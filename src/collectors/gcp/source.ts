@@ -22,6 +22,12 @@ export const gcpSourceConfig = z
       .describe(
         'The table has resource.name (a detailed, resource-level export), so root causes can name resources (default: true when the table is named gcp_billing_export_resource_v1_…)',
       ),
+    commitments: z
+      .boolean()
+      .optional()
+      .describe(
+        'Also read commitment usage (CUD credits and fees) for commitments status (default true): one more query over the same partitions',
+      ),
     prices: z
       .boolean()
       .default(false)

@@ -9,11 +9,14 @@ import type {
   VolumeHoursRow,
 } from '../../store/k8s-history.js'
 import type {PrometheusApi, PrometheusSeries} from './prometheus-client.js'
+import {GIB} from '../../k8s/quantity.js'
 
 const DAY_S = 86_400
-const GIB = 2 ** 30
-/** Extended resources charged as GPUs, as kube-state-metrics names them (`nvidia.com/gpu` -> nvidia_com_gpu). */
-export const GPU_RESOURCE_PATTERN = 'nvidia_com_gpu|nvidia_com_mig_.+|amd_com_gpu'
+/**
+ * Extended resources charged as GPUs, as kube-state-metrics names them (`nvidia.com/gpu` -> nvidia_com_gpu):
+ * every resource `isGpuResource` charges must be read, or its requests and node capacity are never seen.
+ */
+export const GPU_RESOURCE_PATTERN = 'nvidia_com_gpu|nvidia_com_mig_.+|amd_com_gpu|gpu_intel_com_i915'
 const REQUEST_RESOURCES = `cpu|memory|${GPU_RESOURCE_PATTERN}`
 
 export interface PrometheusHistoryOptions {
@@ -416,10 +419,13 @@ export async function collectPrometheusHistory(
       const network: NetworkRow[] = []
       if (options.network) {
         // Evaluated at each day's end (not its last instant) so increase() covers exactly the day.
-        const dayEnds = run.map((s) => {
-          const at = Math.min(s.start + DAY_S, options.end)
-          return {...s, at, range: at - s.start}
-        })
+        // A day the window ends at the start of has sent nothing yet (and a 0s range is refused).
+        const dayEnds = run
+          .map((s) => {
+            const at = Math.min(s.start + DAY_S, options.end)
+            return {...s, at, range: at - s.start}
+          })
+          .filter((s) => s.range > 0)
         const byWorkload = new Map<string, NetworkRow>()
         for (const netRun of slotRuns(dayEnds, daysPerQuery)) {
           summary.queries++

@@ -61,7 +61,9 @@ export const commitmentsSection = z
       .gt(0)
       .lt(100)
       .default(80)
-      .describe('interval level of the forecast whose lower bound sizes commitments, percent (80: the 10% quantile)'),
+      .describe(
+        'interval level of the forecast whose spread sizes commitments, percent (80: its lower bound is the 10% quantile; commitments are sized at the 30% quantile read from it)',
+      ),
     minHistoryDays: z
       .int()
       .min(7)

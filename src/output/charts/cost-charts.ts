@@ -7,8 +7,8 @@ import type {CurrencyForecast} from '../../../forecasters/types.js'
 import type {BudgetBurn, DayAmount, Mover} from '../../report/report-data.js'
 import {compactMoneyText, moneyText} from './money-text.js'
 import {type ChartSpec, FONT, OTHER_COLOR, PALETTE} from './svg-chart.js'
+import {roundMoney} from '../../money.js'
 
-const r2 = (n: number): number => Math.round(n * 100) / 100
 const BAND_COLOR = '#0072B2'
 const ACTUAL_COLOR = '#222222'
 const PREVIOUS_COLOR = '#555555'
@@ -85,7 +85,7 @@ export function spendChart(
     stack: 'spend',
     barCategoryGap: '15%',
     itemStyle: {color: row.other ? OTHER_COLOR : PALETTE[i % (PALETTE.length - 1)]},
-    data: row.periods.map(r2),
+    data: row.periods.map((amount) => roundMoney(amount)),
   }))
   const names = series.map((s) => (s as {name: string}).name)
   if (options.previous && options.previous.length > 0) {
@@ -96,7 +96,7 @@ export function spendChart(
       symbol: 'none',
       lineStyle: {type: 'dashed', width: 2, color: PREVIOUS_COLOR},
       itemStyle: {color: PREVIOUS_COLOR},
-      data: days.map((_, i) => r2(options.previous![i]?.amount ?? 0)),
+      data: days.map((_, i) => roundMoney(options.previous![i]?.amount ?? 0)),
     })
   }
   const total = report.totals.find((t) => t.currency === currency)
@@ -117,7 +117,11 @@ export function spendChart(
         formatter: (p: {data: [string, number, number]}) =>
           `${p.data[2] >= 0 ? '+' : '-'}${compactMoneyText(Math.abs(p.data[2]), currency)}`,
       },
-      data: anomalies.map((a) => [a.day, r2(total?.periods[days.indexOf(a.day)] ?? a.actual), r2(a.impact)]),
+      data: anomalies.map((a) => [
+        a.day,
+        roundMoney(total?.periods[days.indexOf(a.day)] ?? a.actual),
+        roundMoney(a.impact),
+      ]),
       z: 10,
     })
   }
@@ -159,12 +163,12 @@ export function forecastChart(forecast: CurrencyForecast, recent: readonly DayAm
       symbol: 'none',
       lineStyle: {width: 2, color: ACTUAL_COLOR},
       itemStyle: {color: ACTUAL_COLOR},
-      data: [...recent.map((p) => r2(p.amount)), ...pad(forecastDays.length)],
+      data: [...recent.map((p) => roundMoney(p.amount)), ...pad(forecastDays.length)],
     },
     ...intervalBand(
       band,
-      [...pad(actualDays.length), ...forecast.daily.map((p) => r2(p.lower))],
-      [...pad(actualDays.length), ...forecast.daily.map((p) => r2(p.upper - p.lower))],
+      [...pad(actualDays.length), ...forecast.daily.map((p) => roundMoney(p.lower))],
+      [...pad(actualDays.length), ...forecast.daily.map((p) => roundMoney(p.upper - p.lower))],
     ),
     {
       name: 'Forecast',
@@ -175,8 +179,8 @@ export function forecastChart(forecast: CurrencyForecast, recent: readonly DayAm
       // Joined to the last actual day so the two lines meet.
       data: [
         ...pad(Math.max(0, actualDays.length - 1)),
-        ...(last ? [r2(last.amount)] : []),
-        ...forecast.daily.map((p) => r2(p.mean)),
+        ...(last ? [roundMoney(last.amount)] : []),
+        ...forecast.daily.map((p) => roundMoney(p.mean)),
       ],
       markLine:
         forecastDays[0] && recent.length > 0
@@ -244,15 +248,15 @@ export function budgetBurnChart(burn: BudgetBurn): ChartSpec {
       lineStyle: {width: 2, color: ACTUAL_COLOR},
       itemStyle: {color: ACTUAL_COLOR},
       areaStyle: {color: ACTUAL_COLOR, opacity: 0.08},
-      data: column(burn.actual, (p: DayAmount) => r2(p.amount)),
+      data: column(burn.actual, (p: DayAmount) => roundMoney(p.amount)),
     },
   ]
   if (burn.forecast.length > 0)
     series.push(
       ...intervalBand(
         band,
-        column(forecastPoints, (p: {lower: number}) => r2(p.lower)),
-        column(forecastPoints, (p: {lower: number; upper: number}) => r2(p.upper - p.lower)),
+        column(forecastPoints, (p: {lower: number}) => roundMoney(p.lower)),
+        column(forecastPoints, (p: {lower: number; upper: number}) => roundMoney(p.upper - p.lower)),
       ),
       {
         name: 'Forecast',
@@ -260,7 +264,7 @@ export function budgetBurnChart(burn: BudgetBurn): ChartSpec {
         symbol: 'none',
         lineStyle: {width: 2, type: 'dashed', color: BAND_COLOR},
         itemStyle: {color: BAND_COLOR},
-        data: column(forecastPoints, (p: {mean: number}) => r2(p.mean)),
+        data: column(forecastPoints, (p: {mean: number}) => roundMoney(p.mean)),
       },
     )
   series.push({
@@ -330,12 +334,12 @@ export function costByGroupChart(report: CostReport, options: {currency: string;
     option: {
       ...labelledBars(names, labels, currency),
       series: [
-        {name: 'This period', type: 'bar', itemStyle: {color: PALETTE[0]}, data: rows.map((r) => r2(r.total))},
+        {name: 'This period', type: 'bar', itemStyle: {color: PALETTE[0]}, data: rows.map((r) => roundMoney(r.total))},
         {
           name: 'Previous period',
           type: 'bar',
           itemStyle: {color: OTHER_COLOR},
-          data: rows.map((r) => r2(r.previousTotal)),
+          data: rows.map((r) => roundMoney(r.previousTotal)),
         },
       ],
     },
@@ -367,12 +371,12 @@ export function budgetStatusChart(reports: readonly BudgetReport[]): ChartSpec {
         axisLabel: {formatter: (v: number) => compactMoneyText(v, statuses[0]?.currency ?? 'USD')},
       },
       series: [
-        {name: 'Spent', type: 'bar', itemStyle: {color: ACTUAL_COLOR}, data: statuses.map((s) => r2(s.actual))},
+        {name: 'Spent', type: 'bar', itemStyle: {color: ACTUAL_COLOR}, data: statuses.map((s) => roundMoney(s.actual))},
         {
           name: 'Forecast at period end',
           type: 'bar',
           itemStyle: {color: BAND_COLOR},
-          data: statuses.map((s) => (s.forecast ? r2(s.forecast.mean) : null)),
+          data: statuses.map((s) => (s.forecast ? roundMoney(s.forecast.mean) : null)),
         },
         {name: 'Budget', type: 'bar', itemStyle: {color: ALERT_COLOR}, data: statuses.map((s) => s.amount)},
       ],
@@ -404,13 +408,13 @@ export function moversChart(
           'Increase',
           'delta',
           '#D55E00',
-          all.map((m) => (m.delta > 0 ? r2(m.delta) : null)),
+          all.map((m) => (m.delta > 0 ? roundMoney(m.delta) : null)),
         ),
         stackedBar(
           'Decrease',
           'delta',
           '#009E73',
-          all.map((m) => (m.delta < 0 ? r2(m.delta) : null)),
+          all.map((m) => (m.delta < 0 ? roundMoney(m.delta) : null)),
         ),
       ],
     },
@@ -433,9 +437,9 @@ export function allocationChart(allocation: AllocationReport): ChartSpec {
     option: {
       ...labelledBars(names, labels, currency),
       series: [
-        stackedBar('CPU', 'cost', PALETTE[0], [...rows.map((r) => r2(r.cpuCost)), null]),
-        stackedBar('Memory', 'cost', PALETTE[1], [...rows.map((r) => r2(r.memoryCost)), null]),
-        stackedBar('Idle', 'cost', OTHER_COLOR, [...rows.map(() => null), r2(allocation.idle.cost)]),
+        stackedBar('CPU', 'cost', PALETTE[0], [...rows.map((r) => roundMoney(r.cpuCost)), null]),
+        stackedBar('Memory', 'cost', PALETTE[1], [...rows.map((r) => roundMoney(r.memoryCost)), null]),
+        stackedBar('Idle', 'cost', OTHER_COLOR, [...rows.map(() => null), roundMoney(allocation.idle.cost)]),
       ],
     },
   }

@@ -14,6 +14,7 @@ import {type ChartSpec, renderChartSvg} from '../charts/svg-chart.js'
 import {type Cell, day, esc, figure, num, table, txt} from './html.js'
 import {REPORT_CSS, REPORT_SCRIPT} from './page-assets.js'
 import {REPORT_GENERATOR_META} from './report-identity.js'
+import {roundMoney} from '../../money.js'
 
 const METRIC_NAMES = {effective: 'EffectiveCost', billed: 'BilledCost', list: 'ListCost'} as const
 
@@ -84,7 +85,7 @@ function summarySection(data: ReportData): string {
 ${tile('Spend', moneyText(total?.total ?? 0, currency), total ? `${changeText(total.change)} vs previous ${moneyText(total.previousTotal, currency)}` : 'no data', 'kpi-spend', total?.total ?? 0)}
 ${forecast ? tile(`Forecast, next ${forecast.daily.length} days`, moneyText(forecast.total.mean, currency), `${forecast.level}% interval ${moneyText(forecast.total.lower, currency)} to ${moneyText(forecast.total.upper, currency)}`, 'kpi-forecast', forecast.total.mean) : tile('Forecast', 'none', 'skipped' in data.forecast ? data.forecast.skipped : `no ${currency} forecast`, 'kpi-forecast')}
 ${tile('Budgets at risk', `${atRisk} of ${data.budgets.length}`, atRisk > 0 ? 'over, or expected over, their amount' : 'none expected over their amount', 'kpi-budgets')}
-${tile('Savings available', `${moneyText(savings, currency)}/mo`, `${data.recommendations.length} recommendation(s)`, 'kpi-savings', Math.round(savings * 100) / 100)}
+${tile('Savings available', `${moneyText(savings, currency)}/mo`, `${data.recommendations.length} recommendation(s)`, 'kpi-savings', roundMoney(savings))}
 </div></section>`
 }
 

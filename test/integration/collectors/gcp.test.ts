@@ -33,6 +33,8 @@ const options = (extra: Partial<GcpSourceOptions> = {}): GcpSourceOptions => ({
   pageSize: 100,
   retry: {maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000},
   retryHooks: {random: () => 0.25, sleep: async (ms) => void sleeps.push(ms)},
+  // Commitment usage has its own test (gcp-commitments.test.ts); these count the rollup's queries.
+  commitments: false,
   ...extra,
 })
 const collect = (extra: Partial<GcpSourceOptions> = {}, window: {from?: string; to?: string} = {}) =>

@@ -9,15 +9,8 @@ import {allocateCosts, type AllocationInput, IDLE, parseAllocationKeys} from '..
 import {snapshotContainerDays} from '../../../src/k8s/allocation-snapshot.js'
 import {buildInventory, rawClusterFromObjects} from '../../../src/k8s/inventory.js'
 import type {ContainerUsage, Inventory, NodeInfo, Workload} from '../../../src/model/k8s.js'
-import {
-  GIB,
-  HOURS_PER_MONTH,
-  instanceFamily,
-  priceNode,
-  priceNodes,
-  priceWorkload,
-  splitNodePrice,
-} from '../../../src/k8s/prices.js'
+import {instanceFamily, priceNode, priceNodes, splitNodePrice} from '../../../src/k8s/prices.js'
+import {GIB} from '../../../src/k8s/quantity.js'
 import {openStore} from '../../../src/store/open.js'
 import {replacePrices} from '../../../src/store/prices.js'
 import {labelSource, nodePricesFor} from '../../../src/k8s/allocation-report.js'
@@ -139,17 +132,6 @@ describe('node prices', () => {
     expect(priceNode(node(), custom, {factor: 0.8, source: 'billing'}).hourly).toBeCloseTo(0.8 * fallback.hourly, 12)
     expect(instanceFamily('n2-standard-4')).toBe('n2-standard')
     expect(instanceFamily('Standard_D4s_v5')).toBe('Standard_D')
-  })
-
-  it('prices a workload shape at the rates of its nodes, for monthly savings', () => {
-    const nodePrices = priceNodes([node({name: 'a'}), node({name: 'b', capacityType: 'spot'})], prices)
-    const w = workload('web', ['a', 'a'], {cpu: 1, memory: GIB})
-    const before = priceWorkload(w, {cpu: 1, memory: GIB}, nodePrices, prices.onDemand)
-    const after = priceWorkload(w, {cpu: 0.5, memory: GIB}, nodePrices, prices.onDemand)
-    const a = nodePrices.get('c/a')!
-    expect(before.monthly).toBeCloseTo((a.cpuCoreHour + a.memoryGiBHour) * HOURS_PER_MONTH * 2, 9)
-    expect(before.monthly - after.monthly).toBeCloseTo(0.5 * a.cpuCoreHour * HOURS_PER_MONTH * 2, 9)
-    expect(before.source).toBe('nodes it runs on')
   })
 })
 

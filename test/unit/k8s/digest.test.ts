@@ -11,7 +11,6 @@ import {
   mergeDigests,
   mergeHistograms,
   quantile,
-  summarizeUsage,
 } from '../../../src/k8s/digest.js'
 import type {DailyUsage} from '../../../src/model/k8s.js'
 
@@ -111,7 +110,7 @@ describe('usage digest sketch', () => {
     expect(d.cpu.max).toBe(0.2)
   })
 
-  it('summarizes a window of days: percentiles over all days, days counted, OOM kills summed', () => {
+  it('merges a window of days exactly: percentiles over all days, samples and OOM kills summed', () => {
     const days: DailyUsage[] = ['2024-06-03', '2024-06-01', '2024-06-02'].map((day, i) => {
       const d = new DigestBuilder()
       for (const v of samples(day, 288, 0.1 * (i + 1))) {
@@ -122,10 +121,11 @@ describe('usage digest sketch', () => {
       return {...d.toDigest(), day, source: 'prometheus'}
     })
     const all = ['2024-06-03', '2024-06-01', '2024-06-02'].flatMap((day, i) => samples(day, 288, 0.1 * (i + 1)))
-    const s = summarizeUsage(days)
-    expect(s).toMatchObject({days: 3, firstDay: '2024-06-01', lastDay: '2024-06-03', samples: 864, oomKills: 3})
-    expect(s.cpu.max).toBe(Math.max(...all))
-    expect(Math.abs(s.cpu.p95 - exact(all, 0.95)) / exact(all, 0.95)).toBeLessThanOrEqual(relativeBound + 1e-9)
-    expect(summarizeUsage([]).cpu.p95).toBeNaN()
+    const merged = mergeDigests(days)
+    expect(merged).toMatchObject({samples: 864, oomKills: 3})
+    expect(merged.cpu.max).toBe(Math.max(...all))
+    const p95 = quantile(merged.cpu, 0.95, CPU_SCHEME)
+    expect(Math.abs(p95 - exact(all, 0.95)) / exact(all, 0.95)).toBeLessThanOrEqual(relativeBound + 1e-9)
+    expect(quantile(mergeDigests([]).cpu, 0.95, CPU_SCHEME)).toBeNaN()
   })
 })

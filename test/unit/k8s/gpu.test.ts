@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
+import {GPU_RESOURCE_PATTERN} from '../../../src/collectors/k8s/history-prometheus.js'
 import {gpuFraction, isGpuResource, physicalGpus} from '../../../src/k8s/gpu.js'
 import {firstNodeLabel, nodeLabel} from '../../../src/k8s/node-labels.js'
 
@@ -44,6 +45,23 @@ describe('GPU units as fractions of physical GPUs', () => {
     expect(physicalGpus({'nvidia.com/mig-1g.5gb': 7}, {'nvidia.com/gpu.count': '2'})).toBe(2)
     expect(physicalGpus({nvidia_com_gpu: 8, amd_com_gpu: 2}, {})).toBe(10)
     expect(physicalGpus({cpu: 8}, {})).toBe(0)
+    // Without feature discovery's count, MIG profiles that leave slices unused still sit on whole GPUs.
+    expect(physicalGpus({nvidia_com_mig_3g_20gb: 2}, {})).toBe(1)
+    expect(physicalGpus({'nvidia.com/mig-3g.20gb': 4, 'nvidia.com/mig-1g.5gb': 1}, {})).toBe(2)
+  })
+
+  it('reads from kube-state-metrics every resource it charges as a GPU', () => {
+    const read = new RegExp(`^(${GPU_RESOURCE_PATTERN})$`)
+    for (const r of [
+      'nvidia_com_gpu',
+      'nvidia_com_mig_1g_5gb',
+      'nvidia_com_mig_3g_20gb',
+      'amd_com_gpu',
+      'gpu_intel_com_i915',
+    ])
+      expect([r, isGpuResource(r), read.test(r)]).toEqual([r, true, true])
+    for (const r of ['cpu', 'memory', 'ephemeral_storage', 'hugepages_2Mi', 'pods'])
+      expect([r, isGpuResource(r), read.test(r)]).toEqual([r, false, false])
   })
 
   it('reads node labels in either spelling', () => {

@@ -1,6 +1,11 @@
 import {describe, expect, it} from 'vitest'
 
-import {recommendCommitment, type CommitmentScopeInput} from '../../../recommenders/commitment/recommend.js'
+import {
+  type CommitmentScopeInput,
+  dailyTrend,
+  DEFAULT_COMMITMENT_SETTINGS,
+  recommendCommitment,
+} from '../../../recommenders/commitment/recommend.js'
 import {isEligibleService} from '../../../recommenders/commitment/programs.js'
 import {ratesFor, scopeRates} from '../../../recommenders/commitment/rates.js'
 
@@ -21,6 +26,7 @@ const flatForecast = (perHour: number, lowerShare = 0.9) => ({
   })),
   level: 80,
 })
+const lowerBound = {...DEFAULT_COMMITMENT_SETTINGS, quantile: 0.1}
 const input = (over: Partial<CommitmentScopeInput>): CommitmentScopeInput => ({
   scope,
   hourly: days(60, () => 10),
@@ -34,7 +40,8 @@ const input = (over: Partial<CommitmentScopeInput>): CommitmentScopeInput => ({
 
 describe('commitment recommender', () => {
   it('on steady usage commits up to the lower forecast, every option side by side with its rate source', () => {
-    const result = recommendCommitment(input({}))
+    // Sized at the forecast's 10% quantile: the lower bound of its 80% interval.
+    const result = recommendCommitment(input({}), lowerBound)
     if (!('recommendation' in result)) throw new Error(result.skip.reason)
     const r = result.recommendation
     expect(r.options.map((o) => `${o.termYears}/${o.payment}`)).toEqual([
@@ -77,10 +84,12 @@ describe('commitment recommender', () => {
   it('commits less when usage is already falling, and nothing when it collapses', () => {
     const falling = recommendCommitment(
       input({hourly: days(60, (h) => (h < 53 * 24 ? 10 : 5)), forecast: flatForecast(10)}),
+      lowerBound,
     )
     if (!('recommendation' in falling)) throw new Error('skipped')
-    // The last week ran at 5/h against 8.75/h over four weeks: the profile is scaled to that level, not to the forecast's 9/h.
-    expect(falling.recommendation.best!.coveredOnDemandPerHour).toBeCloseTo((10 * 5) / 8.75, 1)
+    // A step to 5/h a week ago: sized on the days since (5/h, at the forecast's lower spread, 0.9), not on
+    // the four weeks' 8.75/h nor the forecast's 9/h.
+    expect(falling.recommendation.best!.coveredOnDemandPerHour).toBeCloseTo(5 * 0.9, 1)
     expect(falling.recommendation.notes.join(' ')).toMatch(/falling/)
     const gone = recommendCommitment(
       input({hourly: days(60, (h) => (h < 53 * 24 ? 10 : 0)), forecast: flatForecast(0)}),
@@ -90,8 +99,34 @@ describe('commitment recommender', () => {
     expect(gone.recommendation.notes.join(' ')).toMatch(/do not commit/)
   })
 
+  it('a decline under way is sized on its continuation; a step down is a new level, not a slope', () => {
+    // 120 days falling 4% a month (of the starting level), with a weekend dip and a daily cycle.
+    const shape = (h: number) => (1 + 0.3 * Math.sin((2 * Math.PI * h) / 24)) * (Math.floor(h / 24) % 7 >= 5 ? 0.7 : 1)
+    const declining = days(120, (h) => 20 * (1 - (0.04 * h) / 730) * shape(h))
+    const trend = dailyTrend(declining, DEFAULT_COMMITMENT_SETTINGS.trendDays)!
+    expect(trend.perMonth).toBeLessThan(-0.04)
+    expect(trend.t).toBeLessThan(-2)
+    const result = recommendCommitment(input({hourly: declining, forecast: flatForecast(14)}), lowerBound)
+    if (!('recommendation' in result)) throw new Error(result.skip.reason)
+    const r = result.recommendation
+    expect(r.notes.join(' ')).toMatch(/usage is declining, about [\d.]+% a month .* sized on the decline continuing/)
+    const oneYear = r.options.find((o) => o.termYears === 1 && o.payment === 'none')!
+    const threeYears = r.options.find((o) => o.termYears === 3 && o.payment === 'none')!
+    // The 3-year term sees more of the decline: it covers less than the 1-year one, despite its deeper discount.
+    expect(threeYears.coveredOnDemandPerHour).toBeLessThan(oneYear.coveredOnDemandPerHour)
+
+    // The same level stepping down once (a service moved away) and flat since: no decline to extrapolate.
+    const stepped = days(120, (h) => (h < 90 * 24 ? 20 : 12) * shape(h))
+    const step = recommendCommitment(input({hourly: stepped, forecast: flatForecast(12)}), lowerBound)
+    if (!('recommendation' in step)) throw new Error(step.skip.reason)
+    expect(step.recommendation.notes.join(' ')).not.toMatch(/declining/)
+    const stepOneYear = step.recommendation.options.find((o) => o.termYears === 1 && o.payment === 'none')!
+    const stepThreeYears = step.recommendation.options.find((o) => o.termYears === 3 && o.payment === 'none')!
+    expect(stepThreeYears.coveredOnDemandPerHour).toBeGreaterThanOrEqual(stepOneYear.coveredOnDemandPerHour)
+  })
+
   it('takes pending rightsizing and spot savings off before sizing (commit after you shrink)', () => {
-    const result = recommendCommitment(input({pendingMonthlyReduction: 730 * 3}))
+    const result = recommendCommitment(input({pendingMonthlyReduction: 730 * 3}), lowerBound)
     if (!('recommendation' in result)) throw new Error('skipped')
     expect(result.recommendation.best!.coveredOnDemandPerHour).toBeCloseTo(9 * 0.7, 1)
     expect(result.recommendation.notes.join(' ')).toMatch(/commit after you shrink/)

@@ -1,0 +1,175 @@
+// Commitment recommendations against hindsight and against the clouds' lookback rule, in the same run.
+//
+//   npm run build && nice node bench/commitments/run.mjs                # held-out seeds (the recorded figures)
+//   nice node bench/commitments/run.mjs --set dev                       # the seeds used for tuning
+//   nice node bench/commitments/run.mjs --seeds 7,8 --scenarios 50
+//
+// Per scenario (scenario.mjs: 2 to 5 families with trend, daily/weekly cycles, steps up and down, and
+// sometimes a decommission months later), each family is recommended on its first 120 days exactly as
+// `finops recommend --kind commitment` does (the same commitmentScopeInput and recommendCommitment from
+// dist, forecast included, AWS Compute Savings Plans default rates), then every option is scored on the
+// following 12 (1-year) or 36 (3-year) months of actual hourly usage: net savings = sum over hours of the
+// covered usage, min(usage, c), minus the commitment's cost, (1 - discount) x c per hour. Against:
+// - hindsight: the best fixed commitment for that future, known in advance (the future's own newsvendor quantile);
+// - lookback (AWS Cost Explorer's rule): the commitment that would have saved most over the last 7, 30
+//   or 60 days, as if they repeat.
+import {parseArgs} from 'node:util'
+
+import {DEFAULT_COMMITMENT_SETTINGS, recommendCommitment} from '../../dist/recommenders/commitment/recommend.js'
+import {scopeRates} from '../../dist/recommenders/commitment/rates.js'
+import {commitmentScopeInput} from '../../dist/src/commitments/scope-input.js'
+import {FUTURE_HOURS, generateScenario, HISTORY_DAYS, HISTORY_HOURS, HOURS_PER_MONTH} from './scenario.mjs'
+
+/** Seeds used while tuning the sizing, and seeds it never saw: the recorded figures are the held-out ones. */
+const SETS = {dev: [1, 2, 3], heldout: [1001, 1002, 1003]}
+const LOOKBACKS = [7, 30, 60]
+
+const {values: args} = parseArgs({
+  options: {
+    set: {type: 'string', default: 'heldout'},
+    seeds: {type: 'string'},
+    scenarios: {type: 'string', default: '20'},
+    // Sizing settings to try instead of the defaults (dev seeds only), as a JSON object or an array of them
+    // (each scored on the same scenarios and forecasts), e.g. '[{"quantile": 0.1}, {"quantile": 0.3}]'.
+    settings: {type: 'string'},
+  },
+})
+const seeds = args.seeds ? args.seeds.split(',').map(Number) : SETS[args.set]
+if (!seeds) throw new Error('--set: dev or heldout')
+const perSeed = Number(args.scenarios)
+const tried = args.settings ? [JSON.parse(args.settings)].flat() : [{}]
+const settingsList = tried.map((t) => ({...DEFAULT_COMMITMENT_SETTINGS, ...t}))
+
+const rates = scopeRates('AWS', 'Amazon Elastic Compute Cloud')
+const OPTIONS = rates.rates.map((r) => ({...r, key: `${r.termYears}y ${r.payment}`}))
+const scope = {
+  provider: 'AWS',
+  billingAccountId: 'bench',
+  serviceCategory: 'Compute',
+  serviceName: 'Amazon Elastic Compute Cloud',
+  regionId: 'us-east-1',
+  currency: 'USD',
+}
+const FROM = '2026-01-01'
+const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
+const TO = addDays(FROM, HISTORY_DAYS - 1)
+
+/** Net savings of covering `c` on-demand per hour at `discount` over these hours. */
+function net(hours, c, discount) {
+  if (!(c > 0)) return 0
+  let covered = 0
+  for (let i = 0; i < hours.length; i++) covered += hours[i] < c ? hours[i] : c
+  return covered - (1 - discount) * c * hours.length
+}
+
+/** The fixed commitment that maximizes net savings over these hours: the level exceeded in a (1 - d) share of them. */
+function bestFixed(hours, discount) {
+  const sorted = Float64Array.from(hours).sort().reverse()
+  const k = Math.floor((1 - discount) * sorted.length)
+  return k < sorted.length ? sorted[k] : 0
+}
+
+const emptyTotals = () =>
+  new Map(
+    OPTIONS.map((o) => [
+      o.key,
+      {
+        finops: 0,
+        hindsight: 0,
+        lookback: Object.fromEntries(LOOKBACKS.map((l) => [l, 0])),
+        // Scenarios with a net loss, per rule, split by whether the history already showed a decline.
+        losses: {finops: {decline: [0, 0], other: [0, 0]}, lookback30: {decline: [0, 0], other: [0, 0]}},
+      },
+    ]),
+  )
+const runs = settingsList.map((settings) => ({settings, totals: emptyTotals()}))
+let scenarios = 0
+let declining = 0
+const started = Date.now()
+for (const seed of seeds)
+  for (let i = 0; i < perSeed; i++) {
+    const scenario = generateScenario(seed, i)
+    scenarios++
+    if (scenario.declineInHistory) declining++
+    const perRun = runs.map(() => new Map(OPTIONS.map((o) => [o.key, {finops: 0, lookback30: 0}])))
+    for (const f of scenario.families) {
+      const history = f.usage.subarray(0, HISTORY_HOURS)
+      const input = commitmentScopeInput({
+        scope,
+        hourly: history,
+        from: FROM,
+        to: TO,
+        level: 80,
+        pendingMonthlyReduction: 0,
+        program: rates.program,
+        rates: rates.rates,
+      })
+      const results = runs.map((r) => recommendCommitment(input, r.settings))
+      for (const o of OPTIONS) {
+        const future = f.usage.subarray(HISTORY_HOURS, HISTORY_HOURS + o.termYears * 12 * HOURS_PER_MONTH)
+        const hindsight = net(future, bestFixed(future, o.discount), o.discount)
+        const lookback = LOOKBACKS.map((days) =>
+          net(future, bestFixed(history.subarray(HISTORY_HOURS - days * 24), o.discount), o.discount),
+        )
+        runs.forEach((run, r) => {
+          const result = results[r]
+          const t = run.totals.get(o.key)
+          const mine =
+            'recommendation' in result
+              ? result.recommendation.options.find((x) => x.termYears === o.termYears && x.payment === o.payment)
+              : undefined
+          const finops = net(future, mine?.coveredOnDemandPerHour ?? 0, o.discount)
+          t.finops += finops
+          t.hindsight += hindsight
+          LOOKBACKS.forEach((days, j) => (t.lookback[days] += lookback[j]))
+          const s = perRun[r].get(o.key)
+          s.finops += finops
+          s.lookback30 += lookback[LOOKBACKS.indexOf(30)]
+        })
+      }
+    }
+    runs.forEach((run, r) => {
+      for (const o of OPTIONS) {
+        const s = perRun[r].get(o.key)
+        const t = run.totals.get(o.key)
+        const side = scenario.declineInHistory ? 'decline' : 'other'
+        for (const rule of ['finops', 'lookback30'])
+          if (s[rule] < -1e-6) {
+            t.losses[rule][side][0]++
+            t.losses[rule][side][1] += s[rule]
+          }
+      }
+    })
+  }
+
+const money = (v) => `${(v / 1e6).toFixed(2)}M`
+const pct = (a, b) => (b > 0 ? `${((a / b) * 100).toFixed(1)}%` : '-')
+console.log(
+  `bench/commitments: ${scenarios} scenarios (seeds ${seeds.join(',')}; ${declining} with a decline in their history), ` +
+    `${HISTORY_DAYS} days of history, scored on ${FUTURE_HOURS / HOURS_PER_MONTH} months; ${((Date.now() - started) / 1000).toFixed(0)} s`,
+)
+for (const {settings, totals} of runs) {
+  console.log(`\nSizing ${JSON.stringify(settings)}`)
+  console.log('Total net savings over the term (USD) and share of the hindsight optimum')
+  console.log(
+    '| option | discount | finops | lookback 7d | lookback 30d | lookback 60d | hindsight | finops % hindsight | best lookback % hindsight | finops / best lookback |',
+  )
+  console.log('|---|---|---|---|---|---|---|---|---|---|')
+  for (const o of OPTIONS) {
+    const t = totals.get(o.key)
+    const best = Math.max(...LOOKBACKS.map((d) => t.lookback[d]))
+    console.log(
+      `| ${o.key} | ${o.discount} | ${money(t.finops)} | ${LOOKBACKS.map((d) => money(t.lookback[d])).join(' | ')} | ${money(t.hindsight)} | ${pct(t.finops, t.hindsight)} | ${pct(best, t.hindsight)} | ${(t.finops / best).toFixed(3)} |`,
+    )
+  }
+  console.log('\nScenarios with a net loss over the term: count (money lost), history with a decline / without')
+  console.log('| option | finops, decline | finops, other | lookback 30d, decline | lookback 30d, other |')
+  console.log('|---|---|---|---|---|')
+  const loss = ([n, v]) => `${n} (${v === 0 ? '0' : (v / 1e3).toFixed(1) + 'k'})`
+  for (const o of OPTIONS) {
+    const l = totals.get(o.key).losses
+    console.log(
+      `| ${o.key} | ${loss(l.finops.decline)} | ${loss(l.finops.other)} | ${loss(l.lookback30.decline)} | ${loss(l.lookback30.other)} |`,
+    )
+  }
+}
