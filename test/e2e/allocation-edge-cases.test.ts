@@ -320,4 +320,58 @@ describe('cost allocation edge cases through the built CLI: MIG, a removed node,
     expect(said[0]).toMatch(/kubernetes\.prices\.storage/)
     expect(said[0]).toMatch(/0\.04/)
   })
+
+  it('prices the claim from the bill instead, once resource-level rows name its disk', async () => {
+    const billed = path.join(tmp.dir, 'billed.db')
+    fs.copyFileSync(db, billed)
+    const header =
+      'BillingAccountId,BillingCurrency,BillingPeriodStart,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,BilledCost,' +
+      'EffectiveCost,ListCost,ProviderName,ServiceName,ServiceCategory,RegionId,ResourceId,PricingUnit,PricingQuantity,SkuId'
+    const rows = scenario.days.map((day, i) =>
+      [
+        '123456789012',
+        'USD',
+        `${day.slice(0, 8)}01T00:00:00Z`,
+        'Usage',
+        `${day}T00:00:00Z`,
+        `${scenario.days[i + 1] ?? new Date(scenario.end * 1000).toISOString().slice(0, 10)}T00:00:00Z`,
+        0.9 + i,
+        0.9 + i,
+        0.9 + i,
+        'AWS',
+        'Amazon Elastic Compute Cloud',
+        'Storage',
+        'us-east-1',
+        'arn:aws:ec2:us-east-1:123456789012:volume/vol-0sh0000000000009',
+        'GB-Mo',
+        16.4,
+        'EBS:VolumeUsage.sc1',
+      ].join(','),
+    )
+    const bill = path.join(tmp.dir, 'focus.csv')
+    fs.writeFileSync(bill, `${[header, ...rows].join('\n')}\n`)
+    const imported = await runCli(['collect', 'focus', bill, '--db', billed], {env})
+    expect(imported.code, imported.stderr).toBe(0)
+    const fromBill = path.join(tmp.dir, 'from-bill.yaml')
+    fs.writeFileSync(fromBill, scenario.configYaml.replace('fromBilling: false', 'fromBilling: true'))
+    const r = await runCli(
+      [
+        'cost',
+        'allocation',
+        '--db',
+        billed,
+        '--config',
+        fromBill,
+        '--from',
+        scenario.days[0]!,
+        '--to',
+        scenario.days[1]!,
+      ].concat(['-g', 'workload', '--json']),
+      {env},
+    )
+    expect(r.code, r.stderr).toBe(0)
+    const report = costAllocationSchema.parse(parseJson(r))
+    expect(report.rows.find((x) => x.keys[0] === 'shop/Deployment/web')!.storageCost).toBeCloseTo(0.9 + 1.9, 9)
+    expect(report.warnings.filter((w) => w.includes('sc1-cold'))).toEqual([])
+  })
 })
