@@ -10,6 +10,7 @@
 // Files are generated once under --data-dir (default bench/.work/ingest, not in the repo).
 // Usage: node bench/ingest/run.mjs [--data-dir DIR] [--runs 3] [--shapes sample-1m,sample-1m-tagged,generated-1m]
 //   --reports-only: no import; the report table on the stores an earlier run left in DIR (SHAPE.db)
+//   --reports TEXT: only the reports whose arguments contain TEXT (e.g. "service,region"), repeatable
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -31,6 +32,7 @@ const runs = Number(flag('--runs', '3'))
 const reportRuns = Number(flag('--report-runs', '10'))
 const shapes = flag('--shapes', 'sample-1m,sample-1m-tagged,generated-1m').split(',')
 const reportsOnly = args.includes('--reports-only')
+const reportFilters = args.flatMap((a, i) => (a === '--reports' ? [args[i + 1]] : []))
 const cli = path.join(root, 'bin', 'run.js')
 fs.mkdirSync(dataDir, {recursive: true})
 
@@ -188,6 +190,7 @@ for (const r of reportStores) {
     ['30 days', monthAgo],
   ])
     for (const [reportArgs, target] of reports) {
+      if (reportFilters.length > 0 && !reportFilters.some((text) => reportArgs.join(' ').includes(text))) continue
       const [reportMs, versionMs] = await interleaved(
         reportRuns,
         async () => {
