@@ -38,7 +38,8 @@ import {
   type VolumeDay,
 } from './allocation-model.js'
 import {snapshotContainerDays, snapshotVolumeDays} from './allocation-snapshot.js'
-import {computeDiscountFromBilling, PROVIDER_NAMES} from './billing-calibration.js'
+import {computeDiscountFromBilling} from './billing-calibration.js'
+import {PROVIDER_NAMES} from '../model/provider-names.js'
 import {physicalGpus} from './gpu.js'
 import {nodeCapacityType, parseProviderId} from './inventory.js'
 import {firstNodeLabel} from './node-labels.js'

@@ -1,13 +1,7 @@
 import type {Db} from '../store/open.js'
 import {sumEffectiveAndListCost} from '../store/billing-rates.js'
 import type {BillingCalibration} from './prices.js'
-
-/** FOCUS ProviderName spellings per provider key (billing rows and the price catalog use them). */
-export const PROVIDER_NAMES: Record<string, string[]> = {
-  aws: ['AWS', 'Amazon Web Services'],
-  gcp: ['Google Cloud', 'Google Cloud Platform', 'GCP'],
-  azure: ['Microsoft', 'Microsoft Azure', 'Azure'],
-}
+import {PROVIDER_NAMES} from '../model/provider-names.js'
 
 /**
  * The discount billing shows on compute: Σ EffectiveCost / Σ ListCost of the provider's Compute

@@ -16,6 +16,7 @@ import type {RecommendationKind} from '../../recommenders/registry.js'
 import {createPriceLookup, type PriceLookup} from '../../recommenders/pricing.js'
 import type {RecommendSettings} from '../../recommenders/settings.js'
 import {roundMoney} from '../money.js'
+import {PROVIDER_NAMES} from '../model/provider-names.js'
 
 export interface RecommendFromStoreOptions {
   kinds: readonly RecommendationKind[]
@@ -193,13 +194,6 @@ function mergeSets(sets: readonly RecommendationSet[], currency: string): Recomm
     currency,
     totalMonthlySavings: roundMoney(recommendations.reduce((t, r) => t + r.monthlySavings, 0)),
   }
-}
-
-/** Node providers (from provider ids) to the names billing collectors store prices under. */
-const PROVIDER_NAMES: Record<string, string[]> = {
-  aws: ['aws', 'AWS', 'Amazon Web Services'],
-  gcp: ['gcp', 'Google Cloud', 'GCP'],
-  azure: ['azure', 'Microsoft', 'Azure'],
 }
 
 const maxDay = (a: string, b: string): string => (a > b ? a : b)
