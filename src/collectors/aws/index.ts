@@ -26,6 +26,7 @@ import type {CollectWindow} from '../cloud-window.js'
 import {type AwsCall, type AwsExtraGroup, planAwsCalls, planUsageTypeCalls} from './plan.js'
 import {crossUsageTypes, type DetailCell, type FetchedDetail} from '../cloud-details.js'
 import {chargeOf} from './record-types.js'
+import {followPages} from './paging.js'
 import {DEFAULT_RESOURCE_SERVICES, planResourceCalls, resourcePages, toResourceDetails} from './resources.js'
 import {
   awsCommitmentUsage,
@@ -124,23 +125,22 @@ async function fetchAwsDays(
   let estimatedFrom: string | undefined
   /** Every page of one planned call, in order. */
   async function* pages(call: AwsCall): AsyncGenerator<GetCostAndUsageCommandOutput> {
-    let token: string | undefined
-    do {
-      const page: GetCostAndUsageCommandOutput = await send(call.label, () =>
-        client.send(
-          new GetCostAndUsageCommand({
-            TimePeriod: period,
-            Granularity: 'DAILY',
-            Metrics: ['UnblendedCost', 'AmortizedCost'],
-            GroupBy: call.groupBy,
-            Filter: call.filter,
-            ...(token ? {NextPageToken: token} : {}),
-          }),
+    yield* followPages(
+      (token) =>
+        send(call.label, () =>
+          client.send(
+            new GetCostAndUsageCommand({
+              TimePeriod: period,
+              Granularity: 'DAILY',
+              Metrics: ['UnblendedCost', 'AmortizedCost'],
+              GroupBy: call.groupBy,
+              Filter: call.filter,
+              ...(token ? {NextPageToken: token} : {}),
+            }),
+          ),
         ),
-      )
-      yield page
-      token = page.NextPageToken || undefined
-    } while (token)
+      (page) => page.NextPageToken,
+    )
   }
   for (const call of planAwsCalls(options.extraGroup, accounts)) {
     for await (const page of pages(call)) {
@@ -269,39 +269,37 @@ async function fetchCommitmentUsage(
     return 'denied' as const
   }
   for (const day of planDays) {
-    let token: string | undefined
-    do {
-      const page = await send('Savings Plans utilization', () =>
-        client.send(
-          new GetSavingsPlansUtilizationDetailsCommand({
-            TimePeriod: {Start: day, End: addDays(day, 1)},
-            ...(token ? {NextToken: token} : {}),
-          }),
-        ),
-      ).catch(denied('Savings Plans', 'ce:GetSavingsPlansUtilizationDetails'))
-      if (page === 'denied') break
-      days.push(...toPlanDays(day, page))
-      token = page.NextToken || undefined
-    } while (token)
+    const planPages = followPages(
+      (token) =>
+        send('Savings Plans utilization', () =>
+          client.send(
+            new GetSavingsPlansUtilizationDetailsCommand({
+              TimePeriod: {Start: day, End: addDays(day, 1)},
+              ...(token ? {NextToken: token} : {}),
+            }),
+          ),
+        ).catch(denied('Savings Plans', 'ce:GetSavingsPlansUtilizationDetails')),
+      (page) => (page === 'denied' ? undefined : page.NextToken),
+    )
+    for await (const page of planPages) if (page !== 'denied') days.push(...toPlanDays(day, page))
     if (missing.length > 0) break
   }
   for (const service of riServices) {
-    let token: string | undefined
-    do {
-      const page = await send(`reservation utilization (${service})`, () =>
-        client.send(
-          new GetReservationUtilizationCommand({
-            TimePeriod: period,
-            GroupBy: [{Type: 'DIMENSION', Key: 'SUBSCRIPTION_ID'}],
-            Filter: {Dimensions: {Key: 'SERVICE', Values: [service]}},
-            ...(token ? {NextPageToken: token} : {}),
-          }),
-        ),
-      ).catch(denied('reservations', 'ce:GetReservationUtilization'))
-      if (page === 'denied') break
-      days.push(...toReservationDays(service, page))
-      token = page.NextPageToken || undefined
-    } while (token)
+    const reservationPages = followPages(
+      (token) =>
+        send(`reservation utilization (${service})`, () =>
+          client.send(
+            new GetReservationUtilizationCommand({
+              TimePeriod: period,
+              GroupBy: [{Type: 'DIMENSION', Key: 'SUBSCRIPTION_ID'}],
+              Filter: {Dimensions: {Key: 'SERVICE', Values: [service]}},
+              ...(token ? {NextPageToken: token} : {}),
+            }),
+          ),
+        ).catch(denied('reservations', 'ce:GetReservationUtilization')),
+      (page) => (page === 'denied' ? undefined : page.NextPageToken),
+    )
+    for await (const page of reservationPages) if (page !== 'denied') days.push(...toReservationDays(service, page))
   }
   return {usage: awsCommitmentUsage(cells, days), missing}
 }
@@ -330,25 +328,26 @@ async function listLinkedAccounts(
   names: Map<string, string>,
 ): Promise<string[]> {
   const accounts: string[] = []
-  let token: string | undefined
-  do {
-    const page = await send('linked accounts', () =>
-      client.send(
-        new GetDimensionValuesCommand({
-          TimePeriod: period,
-          Dimension: 'LINKED_ACCOUNT',
-          Context: 'COST_AND_USAGE',
-          ...(token ? {NextPageToken: token} : {}),
-        }),
+  const listing = followPages(
+    (token) =>
+      send('linked accounts', () =>
+        client.send(
+          new GetDimensionValuesCommand({
+            TimePeriod: period,
+            Dimension: 'LINKED_ACCOUNT',
+            Context: 'COST_AND_USAGE',
+            ...(token ? {NextPageToken: token} : {}),
+          }),
+        ),
       ),
-    )
+    (page) => page.NextPageToken,
+  )
+  for await (const page of listing)
     for (const v of page.DimensionValues ?? []) {
       if (!v.Value) continue
       accounts.push(v.Value)
       if (v.Attributes?.description) names.set(v.Value, v.Attributes.description)
     }
-    token = page.NextPageToken || undefined
-  } while (token)
   return accounts.sort()
 }
 

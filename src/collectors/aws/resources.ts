@@ -9,6 +9,7 @@ import {
 import {addDays} from '../../dates.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import type {FetchedDetail} from '../cloud-details.js'
+import {followPages} from './paging.js'
 import {USAGE_RECORD_TYPES} from './record-types.js'
 
 /**
@@ -103,22 +104,21 @@ export async function* resourcePages(
   call: AwsResourceCall,
   send: <T>(label: string, request: () => Promise<T>) => Promise<T>,
 ): AsyncGenerator<GetCostAndUsageWithResourcesCommandOutput> {
-  let token: string | undefined
-  do {
-    const page: GetCostAndUsageWithResourcesCommandOutput = await send(`resources of ${call.service}`, () =>
-      client.send(
-        new GetCostAndUsageWithResourcesCommand({
-          // Cost Explorer's End is exclusive.
-          TimePeriod: {Start: call.from, End: addDays(call.to, 1)},
-          Granularity: 'DAILY',
-          Metrics: ['UnblendedCost', 'AmortizedCost'],
-          GroupBy: call.groupBy,
-          Filter: call.filter,
-          ...(token ? {NextPageToken: token} : {}),
-        }),
+  yield* followPages(
+    (token) =>
+      send(`resources of ${call.service}`, () =>
+        client.send(
+          new GetCostAndUsageWithResourcesCommand({
+            // Cost Explorer's End is exclusive.
+            TimePeriod: {Start: call.from, End: addDays(call.to, 1)},
+            Granularity: 'DAILY',
+            Metrics: ['UnblendedCost', 'AmortizedCost'],
+            GroupBy: call.groupBy,
+            Filter: call.filter,
+            ...(token ? {NextPageToken: token} : {}),
+          }),
+        ),
       ),
-    )
-    yield page
-    token = page.NextPageToken || undefined
-  } while (token)
+    (page) => page.NextPageToken,
+  )
 }
