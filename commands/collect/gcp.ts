@@ -4,7 +4,7 @@ import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {countRequests, progressDisplay} from '../../src/output/progress.js'
 import {endpointFlag, runSettings, windowFlags} from '../../src/collectors/cloud-cli.js'
-import type {GcpRunSummary} from '../../src/collectors/gcp/source.js'
+import {gcpEntry, type GcpRunSummary} from '../../src/collectors/gcp/source.js'
 import {collectSource} from '../../src/collectors/registry.js'
 import type {GcpSourceConfig} from '../../src/config/sections/sources.js'
 import {usageError} from '../../src/errors.js'
@@ -19,6 +19,7 @@ export default class CollectGcp extends FinopsCommand {
     '<%= config.bin %> collect gcp --table my-project.billing.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9',
     '<%= config.bin %> collect gcp --table my-project.billing.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9 --label team --prices',
     '<%= config.bin %> collect gcp --prices',
+    '<%= config.bin %> collect gcp --focus-view my-project.billing.focus_v1 --billing-account 01A2B3-C4D5E6-F7A8B9',
   ]
 
   static override flags = {
@@ -26,7 +27,13 @@ export default class CollectGcp extends FinopsCommand {
     table: Flags.string({
       description: 'BigQuery billing export table: project.dataset.gcp_billing_export_v1_XXXXXX_XXXXXX_XXXXXX',
     }),
-    'billing-account': Flags.string({description: 'billing account id (default: read from the table name)'}),
+    'focus-view': Flags.string({
+      description:
+        'the FOCUS BigQuery view of the billing export (project.dataset.view): the daily rollup over FOCUS columns, instead of --table; needs --billing-account',
+    }),
+    'billing-account': Flags.string({
+      description: 'billing account id (default: read from the table name; required with --focus-view)',
+    }),
     project: Flags.string({description: "project the query job runs in (default: the table's project)"}),
     location: Flags.string({description: 'BigQuery dataset location (US, EU, ...)'}),
     label: Flags.string({description: 'a resource label key to group on (stored as a tag)'}),
@@ -43,22 +50,23 @@ export default class CollectGcp extends FinopsCommand {
     const progress = progressDisplay(process.stderr, this.jsonEnabled(), 'requests')
     const settings = {...runSettings(config, flags), onRequest: countRequests(progress, 'BigQuery and Cloud Billing')}
     let entries: GcpSourceConfig[]
-    if (flags.table || flags.prices) {
+    if (flags.table || flags['focus-view'] || flags.prices) {
       entries = [
-        {
+        gcpEntry({
           table: flags.table,
+          focusView: flags['focus-view'],
           billingAccount: flags['billing-account'],
           project: flags.project,
           location: flags.location,
           label: flags.label,
           prices: flags.prices,
           endpoint: flags.endpoint,
-        },
+        }),
       ]
     } else if (config.sources.gcp?.length) entries = config.sources.gcp
     else
       throw usageError(
-        'no BigQuery export table: pass --table (and/or --prices) or list sources.gcp in finops.yaml',
+        'no BigQuery export table: pass --table or --focus-view (and/or --prices) or list sources.gcp in finops.yaml',
         'for example --table my-project.billing.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9',
       )
     const db = this.openStore(flags.db, flags.config)

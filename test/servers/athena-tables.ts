@@ -120,3 +120,23 @@ export function partitionBytes(directory: string): Record<string, number> {
   }
   return out
 }
+
+/**
+ * The same rows as Google's FOCUS BigQuery view holds them, as one Parquet file: typed columns, and
+ * Tags as the view's array of {key, value}.
+ */
+export async function writeFocusViewTable(csvFile: string, file: string): Promise<void> {
+  fs.mkdirSync(path.dirname(file), {recursive: true})
+  const header = fs.readFileSync(csvFile, 'utf8').split('\n', 1)[0] ?? ''
+  const columns = header.split(',').map((c) => c.replaceAll('"', ''))
+  const select = columns.map((c) =>
+    c === 'Tags'
+      ? `CASE WHEN "Tags" IS NULL THEN [] ELSE list_transform(map_entries(CAST(CAST("Tags" AS JSON) AS MAP(VARCHAR, VARCHAR))), e -> {'key': e.key, 'value': e.value}) END AS "Tags"`
+      : /Period(Start|End)$/.test(c)
+        ? `${ts(c)} AS "${c}"`
+        : /(Cost|Price|Quantity)$/.test(c)
+          ? `${num(c)} AS "${c}"`
+          : `"${c}"`,
+  )
+  await run([`COPY (SELECT ${select.join(', ')} FROM ${csv(csvFile)}) TO ${sqlString(file)} (FORMAT parquet)`])
+}

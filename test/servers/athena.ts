@@ -81,12 +81,13 @@ function tableRelation(table: AthenaTable): string {
   return `(${reads.join(' UNION ALL BY NAME ')}) AS "${table.name}"`
 }
 
-interface ProfileNode {
+export interface ProfileNode {
   extra_info?: Record<string, string>
   children?: ProfileNode[]
 }
 
-function filesRead(node: ProfileNode, out: string[] = []): string[] {
+/** The Parquet files a profiled DuckDB query read (statistics propagation off, so a file is skipped only by its partition). */
+export function filesRead(node: ProfileNode, out: string[] = []): string[] {
   const info = node.extra_info ?? {}
   if (info['Function'] === 'READ_PARQUET' && info['Total Files Read'] !== '0' && info['Filename(s)'])
     out.push(...info['Filename(s)'].split(', '))

@@ -12,8 +12,8 @@ import {
 import {WINDOW_END, WINDOW_START} from '../../dates.js'
 import {type InputNamer, type UserInput} from '../../errors.js'
 import type {DailyCostRow} from '../../model/cost.js'
+import {toDailyCostRow} from '../warehouse-rows.js'
 import type {Db} from '../../store/open.js'
-import {chargeOf} from '../aws/record-types.js'
 import {type CostFetcher, collectCloudCosts} from '../cloud-collect.js'
 import {authError, ENDPOINT_INPUT, firstLine, remoteError} from '../cloud-errors.js'
 import {
@@ -26,14 +26,8 @@ import {
   withRetry,
 } from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
-import {
-  canonicalChargeCategory,
-  canonicalChargeFrequency,
-  canonicalServiceCategory,
-  parseTags,
-} from '../focus/normalize.js'
 import type {RunSettings} from '../source-collector.js'
-import {billingPeriods, type ExportFormat, type RollupColumn, rollupQuery} from './rollup-sql.js'
+import {billingPeriods, type ExportFormat, rollupQuery} from './rollup-sql.js'
 import type {AthenaRunSummary, AthenaSourceConfig} from './source.js'
 
 export const ATHENA_SOURCE = 'athena'
@@ -184,7 +178,10 @@ async function fetchAthenaDays(
       // The first row of a SELECT's first page repeats the column names.
       if (values[0]?.every((v, i) => v === columns![i])) values.shift()
     }
-    for (const record of values) rows.push(toDailyRow(record, columns, options.format))
+    for (const record of values) {
+      const at = new Map(columns.map((c, i) => [c, i]))
+      rows.push(toDailyCostRow((column) => record[at.get(column) ?? -1] ?? null, options.format))
+    }
     next = page.NextToken
   } while (next)
   return rows
@@ -224,65 +221,6 @@ async function fetchAthenaDays(
 /** GetQueryResults' rows as text cells (null where Athena sent no VarCharValue). */
 function resultValues(set: ResultSet | undefined): (string | null)[][] {
   return (set?.Rows ?? []).map((row) => (row.Data ?? []).map((d) => d.VarCharValue ?? null))
-}
-
-/** CUR 2.0 line item types beyond Cost Explorer's record types, as the export spells them. */
-const CUR_LINE_ITEM_TYPES: Record<string, string> = {
-  EdpDiscount: 'Enterprise Discount Program Discount',
-  PrivateRateDiscount: 'Private Rate Card Discount',
-  SppDiscount: 'Solution Provider Program Discount',
-  DistributorDiscount: 'Distributor Discount',
-}
-
-/** CUR's resource_tags keys: user-defined tags are user_<key>, AWS-generated ones aws_<key> (aws:<key> as written). */
-function curTagKey(key: string): string {
-  if (key.startsWith('user_')) return key.slice(5)
-  if (key.startsWith('aws_')) return `aws:${key.slice(4)}`
-  return key
-}
-
-export function toDailyRow(
-  record: readonly (string | null)[],
-  columns: readonly string[],
-  format: ExportFormat,
-): DailyCostRow {
-  const at = new Map(columns.map((c, i) => [c, i]))
-  const get = (column: RollupColumn): string => {
-    const i = at.get(column)
-    const value = i === undefined ? null : record[i]
-    return value === null || value === undefined || value.trim().toUpperCase() === 'NULL' ? '' : value.trim()
-  }
-  const money = (column: RollupColumn): number => (get(column) === '' ? 0 : Number(get(column)))
-  const charge =
-    format === 'cur2'
-      ? chargeOf(CUR_LINE_ITEM_TYPES[get('charge_category')] ?? get('charge_category'))
-      : {
-          category: canonicalChargeCategory(get('charge_category')),
-          frequency: canonicalChargeFrequency(get('charge_frequency')),
-        }
-  const parsed = parseTags(get('tags')) ?? {}
-  const tags =
-    format === 'cur2' ? Object.fromEntries(Object.entries(parsed).map(([k, v]) => [curTagKey(k), v])) : parsed
-  return {
-    day: get('day'),
-    billingPeriodStart: get('billing_period_start') || `${get('day').slice(0, 7)}-01`,
-    provider: get('provider'),
-    billingAccountId: get('billing_account_id'),
-    billingAccountName: get('billing_account_name') || undefined,
-    subAccountId: get('sub_account_id'),
-    subAccountName: get('sub_account_name') || undefined,
-    serviceName: get('service_name'),
-    serviceCategory: canonicalServiceCategory(get('service_category')),
-    regionId: get('region_id'),
-    chargeCategory: charge.category,
-    chargeFrequency: charge.frequency,
-    currency: get('currency').toUpperCase(),
-    tags,
-    billedCost: money('billed_cost'),
-    effectiveCost: money('effective_cost'),
-    listCost: money('list_cost'),
-    contractedCost: money('contracted_cost'),
-  }
 }
 
 const THROTTLES = new Set(['ThrottlingException', 'TooManyRequestsException', 'TooManyRequests'])

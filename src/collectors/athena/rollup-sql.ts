@@ -1,4 +1,5 @@
 import {addDays} from '../../dates.js'
+import {WAREHOUSE_COLUMNS, type WarehouseColumn} from '../warehouse-rows.js'
 
 /**
  * The daily rollup at the store's grain as Trino SQL (Athena engine v3), over an AWS Data Exports
@@ -16,27 +17,8 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 export const PARTITION_COLUMN = 'billing_period'
 
 /** The columns of every rollup query's answer, in order (GetQueryResults names them so). */
-export const ROLLUP_COLUMNS = [
-  'day',
-  'billing_period_start',
-  'provider',
-  'billing_account_id',
-  'billing_account_name',
-  'sub_account_id',
-  'sub_account_name',
-  'service_name',
-  'service_category',
-  'region_id',
-  'charge_category',
-  'charge_frequency',
-  'currency',
-  'tags',
-  'billed_cost',
-  'effective_cost',
-  'list_cost',
-  'contracted_cost',
-] as const
-export type RollupColumn = (typeof ROLLUP_COLUMNS)[number]
+export const ROLLUP_COLUMNS = WAREHOUSE_COLUMNS
+export type RollupColumn = WarehouseColumn
 
 export interface RollupQueryInput {
   format: ExportFormat

@@ -16,6 +16,23 @@ export function collectGcp(db: Db, source: GcpSourceConfig, run: RunSettings): P
 
 async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettings): Promise<GcpRunSummary> {
   const out: GcpRunSummary = {}
+  if (source.focusView) {
+    const {gcpFocusViewFetcher} = await import('./focus-view.js')
+    const scan = {queries: 0, bytesProcessed: 0, costUsd: 0}
+    const fetcher = gcpFocusViewFetcher(
+      {
+        ...source,
+        table: source.focusView,
+        focusView: source.focusView,
+        billingAccount: source.billingAccount!,
+        retry: run.retry,
+        retryHooks: run.retryHooks,
+      },
+      scan,
+    )
+    out.costs = await collectCloudCosts(db, fetcher, run)
+    out.scan = scan
+  }
   if (source.table)
     out.costs = await collectCloudCosts(
       db,
@@ -26,7 +43,11 @@ async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettin
     try {
       out.prices = await collectCatalogPrices(db, {
         endpoint: source.endpoint,
-        project: source.project ?? (source.table ? parseExportTable(source.table).project : undefined),
+        project:
+          source.project ??
+          ((source.table ?? source.focusView)
+            ? parseExportTable((source.table ?? source.focusView)!).project
+            : undefined),
         retry: run.retry,
         retryHooks: run.retryHooks,
         onRequest: run.onRequest,
@@ -39,7 +60,7 @@ async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettin
       const c = out.costs
       throw new FinopsError(
         (n) =>
-          `${error.naming(n).message}; the costs of ${source.table!.split('.').at(-1)} were collected (${c.window.from} to ${c.window.to}, ${c.rollupRows} daily rows)`,
+          `${error.naming(n).message}; the costs of ${(source.table ?? source.focusView)!.split('.').at(-1)} were collected (${c.window.from} to ${c.window.to}, ${c.rollupRows} daily rows)`,
         {
           code: 'PARTIAL',
           exit: 'partial',

@@ -197,7 +197,19 @@ describe('call plans and mappings', () => {
 describe('sources: in finops.yaml', () => {
   it.each([
     [{sources: {azure: {scope: 'x'}}}, 'sources.azure.0.scope: must be a scope'],
-    [{sources: {gcp: [{}]}}, 'sources.gcp.0: needs a table, or prices: true'],
+    [{sources: {gcp: [{}]}}, 'sources.gcp.0: needs a table, a focusView, or prices: true'],
+    [
+      {sources: {gcp: [{focusView: 'p-1.billing.focus_v1'}]}},
+      'sources.gcp.0: a focusView needs the billingAccount (XXXXXX-XXXXXX-XXXXXX) whose rows it reads',
+    ],
+    [
+      {sources: {gcp: [{focusView: 'p-1.billing.focus_v1', table: 'p-1.billing.t', billingAccount: 'A'}]}},
+      'sources.gcp.0: give a table or a focusView, not both: both hold the same billing account',
+    ],
+    [
+      {sources: {athena: [{table: 'cid.focus', billingAccount: '1234'}]}},
+      'sources.athena.0.billingAccount: must be the 12-digit payer account id',
+    ],
     [{sources: {aws: {profil: 'x'}}}, 'sources.aws.0: Unrecognized key: "profil"'],
     [{sources: {aws: [{groupBy: 'zone'}]}}, 'sources.aws.0.groupBy: must be "region" or "tag:<key>"'],
     [{sources: {retry: {maxAttempts: 0}}}, 'sources.retry.maxAttempts'],
