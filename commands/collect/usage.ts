@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
 import {checkNamespaceNames} from '../../src/cli/arguments.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
@@ -6,7 +6,11 @@ import {outputFlags} from '../../src/cli/output-flags.js'
 import {collectHistoryIntoStore} from '../../src/collectors/k8s/history-store.js'
 import type {PrometheusHistorySummary} from '../../src/collectors/k8s/history-prometheus.js'
 import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
-import type {CollectUsageResult} from '../../src/collectors/k8s/results.js'
+import {fleetError, forEachCluster} from '../../src/collectors/k8s/fleet-run.js'
+import type {CollectUsageOutput, CollectUsageResult} from '../../src/collectors/k8s/results.js'
+import type {KubernetesConfig} from '../../src/config/sections/kubernetes.js'
+import {type FleetMember, selectorFor, usageFleet} from '../../src/k8s/fleet.js'
+import type {Db} from '../../src/store/open.js'
 import {
   collectPrometheusUsage,
   type PrometheusUsageSummary,
@@ -32,6 +36,9 @@ from kube-state-metrics when present, batched per namespace (or per group of wor
 quantile sketch per container and day; re-collecting a day replaces it. From metrics-server
 (--source metrics-server): one sample per run merged into today's digest, for clusters without Prometheus
 (run it on a schedule), and OOM kills read from pod statuses since the previous run. Credentials are taken from files or environment variables and never stored or printed.
+With kubernetes.clusters in finops.yaml (a fleet in one Thanos, Mimir or Amazon Managed Prometheus), each
+cluster is read in turn, its series picked by kubernetes.clusterLabel and its own tenant headers; one that fails is
+reported, the others are still collected, and the exit code is then "partial" (7).
 Run \`finops collect k8s\` first so pods map to their workloads (otherwise names are guessed from pod names). FINOPS_NOW (an ISO date or time) pins "now" (the end of the --days window).`
 
   static override examples = [
@@ -75,7 +82,10 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     'password-env': Flags.string({
       description: 'environment variable holding the basic-auth password (default: FINOPS_PROMETHEUS_PASSWORD)',
     }),
-    cluster: Flags.string({description: "cluster name the usage is stored under (default: the snapshot's cluster)"}),
+    cluster: Flags.string({
+      description:
+        "cluster name the usage is stored under, or the kubernetes.clusters entry to collect (default: every kubernetes.clusters entry, else the snapshot's cluster)",
+    }),
     network: Flags.boolean({
       description:
         'also read bytes transmitted per pod (cAdvisor) so cost allocation charges network egress (default: kubernetes.prometheus.network)',
@@ -86,14 +96,35 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     ...outputFlags(['collect-usage']),
   }
 
-  async run(): Promise<CollectUsageResult> {
+  async run(): Promise<CollectUsageOutput> {
     const {flags} = await this.parse(CollectUsage)
     const {config} = this.finopsConfig(flags.config)
     const k = config.kubernetes
     const namespaces = checkNamespaceNames(flags.namespace, 'namespace') ?? k.namespaces
+    const {members, fleet} = usageFleet(k, flags)
     const db = this.openStore(flags.db, flags.config)
+    const collect = (member: FleetMember) => this.collectCluster(db, k, member, flags, namespaces, fleet)
+    if (!fleet) return this.collectCluster(db, k, members[0]!, flags, namespaces, fleet)
+    const {results, failures} = await forEachCluster(members, collect)
+    const error = fleetError(failures, members.length)
+    return this.finish(
+      'collect-usage',
+      {clusters: results, failures},
+      {exit: error?.exit ?? 0, problem: error?.message},
+    )
+  }
+
+  /** One cluster: its name (the store's one snapshot when not named), then metrics-server or Prometheus. */
+  private async collectCluster(
+    db: Db,
+    k: KubernetesConfig,
+    member: FleetMember,
+    flags: Interfaces.InferredFlags<typeof CollectUsage.flags>,
+    namespaces: readonly string[] | undefined,
+    fleet: boolean,
+  ): Promise<CollectUsageResult> {
     const snapshots = listSnapshots(db)
-    const cluster = flags.cluster ?? k.cluster ?? (snapshots.length === 1 ? snapshots[0]!.cluster : undefined)
+    const cluster = member.name ?? (snapshots.length === 1 ? snapshots[0]!.cluster : undefined)
     if (!cluster) {
       throw usageError(
         snapshots.length > 1
@@ -109,7 +140,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       )
 
     if (flags.source === 'metrics-server') {
-      const access = loadKubeAccess({kubeconfig: flags.kubeconfig ?? k.kubeconfig, context: flags.context ?? k.context})
+      const access = loadKubeAccess({kubeconfig: member.kubeconfig, context: member.context})
       // OOM kills since the previous run (the first run looks back to the start of today).
       const oomSince =
         lastUsageWrite(db, cluster, 'metrics-server') ?? `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`
@@ -128,7 +159,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
         oomSource: 'pod-status',
         usedInventory: Boolean(inventory),
       }
-      await this.present('collect-usage', result, {pods: sample.pods})
+      if (!fleet) await this.present('collect-usage', result, {pods: sample.pods})
       return result
     }
 
@@ -145,10 +176,15 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
         keyFile: flags['prometheus-key-file'],
         sigv4: flags.sigv4,
         sigv4Region: flags['sigv4-region'],
-        kubeconfig: flags.kubeconfig ?? k.kubeconfig,
-        context: flags.context ?? k.context,
+        kubeconfig: member.kubeconfig,
+        context: member.context,
       },
-      k.prometheus,
+      {
+        ...k.prometheus,
+        // A cluster's own headers (its tenant in a multi-tenant Mimir) over the shared ones.
+        headers: {...k.prometheus.headers, ...member.headers},
+        headersFromEnv: {...k.prometheus.headersFromEnv, ...member.headersFromEnv},
+      },
     )
     if (connection.discovered)
       this.note(`Using Prometheus at ${connection.url} (${connection.discovered.reason}, found in the cluster).`)
@@ -156,7 +192,9 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     const days = flags.days ?? k.prometheus.days
     const step = k.prometheus.stepSeconds
     const {start, end} = usageWindow(now().getTime(), days, step)
-    this.note(`Reading ${days} days of container usage from Prometheus...`)
+    // A cluster named only now (the store's one snapshot) is matched by that name in a shared Prometheus.
+    const selector = member.name === undefined ? selectorFor(k, cluster) : member.selector
+    this.note(`Reading ${days} days of container usage of cluster ${cluster} from Prometheus...`)
     let summary: PrometheusUsageSummary
     let history: PrometheusHistorySummary
     const progress = progressDisplay(process.stderr, this.jsonEnabled(), 'query batches')
@@ -170,7 +208,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
         maxSeriesPerQuery: k.prometheus.maxSeriesPerQuery,
         maxSamplesPerQuery: k.prometheus.maxSamplesPerQuery,
         concurrency: k.prometheus.concurrency,
-        extraSelector: k.prometheus.extraSelector,
+        extraSelector: selector,
         namespaces,
         inventory,
         write: (rows) => writeUsage(db, rows, 'replace'),
@@ -183,7 +221,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
         end,
         resolutionSeconds: k.prometheus.historyResolutionSeconds,
         rateWindow: k.prometheus.rateWindow,
-        extraSelector: k.prometheus.extraSelector,
+        extraSelector: selector,
         namespaces,
         network: flags.network || k.prometheus.network,
         inventory,
@@ -211,7 +249,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       usedInventory: Boolean(inventory),
       history,
     }
-    await this.present('collect-usage', result)
+    if (!fleet) await this.present('collect-usage', result)
     return result
   }
 }
