@@ -3,27 +3,22 @@ import {Flags, type Interfaces} from '@oclif/core'
 import {checkNamespaceNames} from '../../src/cli/arguments.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
-import {collectHistoryIntoStore} from '../../src/collectors/k8s/history-store.js'
-import type {PrometheusHistorySummary} from '../../src/collectors/k8s/history-prometheus.js'
+import {
+  chooseUsageCluster,
+  collectMetricsServerUsage,
+  collectPrometheusUsageIntoStore,
+} from '../../src/collectors/k8s/collect-usage.js'
 import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
 import {fleetError, forEachCluster} from '../../src/collectors/k8s/fleet-run.js'
 import type {CollectUsageOutput, CollectUsageResult} from '../../src/collectors/k8s/results.js'
 import type {KubernetesConfig} from '../../src/config/sections/kubernetes.js'
 import {type FleetMember, selectorFor, usageFleet} from '../../src/k8s/fleet.js'
 import type {Db} from '../../src/store/open.js'
-import {
-  collectPrometheusUsage,
-  type PrometheusUsageSummary,
-  usageWindow,
-} from '../../src/collectors/k8s/usage-prometheus.js'
-import {sampleMetricsServer} from '../../src/collectors/k8s/usage-metrics-server.js'
 import {now} from '../../src/dates.js'
 import {usageError} from '../../src/errors.js'
-import {mergeDigests} from '../../src/k8s/digest.js'
-import {progressDisplay} from '../../src/output/progress.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
+import {progressDisplay} from '../../src/output/progress.js'
 import {listSnapshots, readInventory} from '../../src/store/k8s-inventory.js'
-import {lastUsageWrite, writeUsage} from '../../src/store/usage.js'
 
 const SOURCES = ['prometheus', 'metrics-server'] as const
 
@@ -103,9 +98,10 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     const namespaces = checkNamespaceNames(flags.namespace, 'namespace') ?? k.namespaces
     const {members, fleet} = usageFleet(k, flags)
     const db = this.openStore(flags.db, flags.config)
-    const collect = (member: FleetMember) => this.collectCluster(db, k, member, flags, namespaces, fleet)
     if (!fleet) return this.collectCluster(db, k, members[0]!, flags, namespaces, fleet)
-    const {results, failures} = await forEachCluster(members, collect)
+    const {results, failures} = await forEachCluster(members, (member) =>
+      this.collectCluster(db, k, member, flags, namespaces, fleet),
+    )
     const error = fleetError(failures, members.length)
     return this.finish(
       'collect-usage',
@@ -123,43 +119,30 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     namespaces: readonly string[] | undefined,
     fleet: boolean,
   ): Promise<CollectUsageResult> {
-    const snapshots = listSnapshots(db)
-    const cluster = member.name ?? (snapshots.length === 1 ? snapshots[0]!.cluster : undefined)
-    if (!cluster) {
-      throw usageError(
-        snapshots.length > 1
-          ? `the store holds several clusters (${snapshots.map((s) => s.cluster).join(', ')}): say which one this usage is for`
-          : 'no cluster name: run `finops collect k8s` first, or pass --cluster NAME',
-        snapshots.length > 1 ? 'pass --cluster NAME' : undefined,
-      )
+    const choice = chooseUsageCluster(
+      member.name,
+      listSnapshots(db).map((s) => s.cluster),
+    )
+    if (choice.cluster === undefined) {
+      throw choice.problem === 'several-snapshots'
+        ? usageError(
+            `the store holds several clusters (${choice.clusters.join(', ')}): say which one this usage is for`,
+            'pass --cluster NAME',
+          )
+        : usageError('no cluster name: run `finops collect k8s` first, or pass --cluster NAME')
     }
+    const {cluster} = choice
     const inventory = readInventory(db, cluster)
     if (!inventory)
       this.note(
-        `No snapshot of cluster ${cluster} in the store: pod names are mapped to workloads by their name pattern (run \`finops collect k8s\` first for exact owners).`,
+        `No snapshot of cluster ${cluster} in the store: pod names are mapped to workloads by their name pattern ` +
+          '(run `finops collect k8s` first for exact owners).',
       )
 
     if (flags.source === 'metrics-server') {
       const access = loadKubeAccess({kubeconfig: member.kubeconfig, context: member.context})
-      // OOM kills since the previous run (the first run looks back to the start of today).
-      const oomSince =
-        lastUsageWrite(db, cluster, 'metrics-server') ?? `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`
-      const sample = await sampleMetricsServer(access, {cluster, namespaces, inventory, oomSince})
-      writeUsage(db, sample.rows, {merge: (stored, incoming) => mergeDigests([stored, incoming])})
-      const stamp = sample.timestamp ?? new Date().toISOString()
-      const result: CollectUsageResult = {
-        source: 'metrics-server',
-        cluster,
-        windowStart: stamp,
-        windowEnd: stamp,
-        containers: sample.containers,
-        containerDays: sample.rows.length,
-        samples: sample.rows.reduce((n, r) => n + r.digest.samples, 0),
-        oomKills: sample.oomKills ?? 0,
-        oomSource: 'pod-status',
-        usedInventory: Boolean(inventory),
-      }
-      if (!fleet) await this.present('collect-usage', result, {pods: sample.pods})
+      const {result, pods} = await collectMetricsServerUsage(db, access, {cluster, namespaces, inventory})
+      if (!fleet) await this.present('collect-usage', result, {pods})
       return result
     }
 
@@ -188,67 +171,33 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     )
     if (connection.discovered)
       this.note(`Using Prometheus at ${connection.url} (${connection.discovered.reason}, found in the cluster).`)
-    const prom = connection.api
     const days = flags.days ?? k.prometheus.days
-    const step = k.prometheus.stepSeconds
-    const {start, end} = usageWindow(now().getTime(), days, step)
     // A cluster named only now (the store's one snapshot) is matched by that name in a shared Prometheus.
-    const selector = member.name === undefined ? selectorFor(k, cluster) : member.selector
+    const extraSelector = member.name === undefined ? selectorFor(k, cluster) : member.selector
     this.note(`Reading ${days} days of container usage of cluster ${cluster} from Prometheus...`)
-    let summary: PrometheusUsageSummary
-    let history: PrometheusHistorySummary
     const progress = progressDisplay(process.stderr, this.jsonEnabled(), 'query batches')
-    try {
-      summary = await collectPrometheusUsage(prom, {
+    const result = await collectPrometheusUsageIntoStore(
+      db,
+      connection.api,
+      {...k.prometheus, extraSelector},
+      {
         cluster,
-        start,
-        end,
-        stepSeconds: step,
-        rateWindow: k.prometheus.rateWindow,
-        maxSeriesPerQuery: k.prometheus.maxSeriesPerQuery,
-        maxSamplesPerQuery: k.prometheus.maxSamplesPerQuery,
-        concurrency: k.prometheus.concurrency,
-        extraSelector: selector,
         namespaces,
         inventory,
-        write: (rows) => writeUsage(db, rows, 'replace'),
-        onProgress: (done, total) => progress.update(done, total, 'usage'),
-      })
-      // Then what ran where, for cost allocation: kube-state-metrics aggregated by Prometheus per day.
-      history = await collectHistoryIntoStore(db, prom, {
-        cluster,
-        start,
-        end,
-        resolutionSeconds: k.prometheus.historyResolutionSeconds,
-        rateWindow: k.prometheus.rateWindow,
-        extraSelector: selector,
-        namespaces,
+        days,
+        now: now(),
         network: flags.network || k.prometheus.network,
-        inventory,
-      })
-    } finally {
+        onProgress: (done, total) => progress.update(done, total, 'usage'),
+      },
+    ).finally(() => {
       progress.stop()
-      prom.close?.()
-    }
-    if (history.source !== 'kube-state-metrics')
+      connection.api.close?.()
+    })
+    if (result.history?.source !== 'kube-state-metrics')
       this.note(
-        'No kube-state-metrics series: cost allocation will model these days from the `collect k8s` snapshot (scrape kube-state-metrics to charge each pod for the hours it ran).',
+        'No kube-state-metrics series: cost allocation will model these days from the `collect k8s` snapshot ' +
+          '(scrape kube-state-metrics to charge each pod for the hours it ran).',
       )
-    const result: CollectUsageResult = {
-      source: 'prometheus',
-      cluster,
-      windowStart: new Date(start * 1000).toISOString(),
-      windowEnd: new Date(end * 1000).toISOString(),
-      containers: summary.containers,
-      containerDays: summary.containerDays,
-      samples: summary.samples,
-      oomKills: summary.oomKills,
-      oomSource: summary.oomSource,
-      queries: summary.queries,
-      namespaces: summary.namespaces,
-      usedInventory: Boolean(inventory),
-      history,
-    }
     if (!fleet) await this.present('collect-usage', result)
     return result
   }
