@@ -38,7 +38,8 @@ const specs = Array.from({length: N}, (_, i) => containerSpec(SEED, i, namespace
 const out = path.resolve(REUSE ?? path.join(root, 'bench', '.work', `usage-scale-${N}x${DAYS}d`))
 const tsdb = path.join(out, 'tsdb')
 console.log(
-  `Usage scale: ${N} containers in ${namespaces} namespaces, ${DAYS} days at 5-minute steps (${(N * DAYS * STEPS_PER_DAY * 2).toLocaleString('en-US')} samples)`,
+  `Usage scale: ${N} containers in ${namespaces} namespaces, ${DAYS} days at 5-minute steps ` +
+    `(${(N * DAYS * STEPS_PER_DAY * 2).toLocaleString('en-US')} samples)`,
 )
 if (!REUSE) {
   fs.rmSync(out, {recursive: true, force: true})
@@ -122,17 +123,20 @@ try {
   console.log('| step | wall time | peak RSS | queries | result |')
   console.log('|---|---:|---:|---:|---|')
   console.log(
-    `| finops collect usage | ${finops.seconds.toFixed(1)} s | ${finops.peakRssMb ?? '?'} MB | ${finops.json.queries} (+${finops.json.history?.queries ?? 0} history) | ` +
+    `| finops collect usage | ${finops.seconds.toFixed(1)} s | ${finops.peakRssMb ?? '?'} MB | ` +
+      `${finops.json.queries} (+${finops.json.history?.queries ?? 0} history) | ` +
       `${finops.json.containers} containers, ${finops.json.containerDays} container-days, ${finops.json.samples.toLocaleString('en-US')} samples |`,
   )
   console.log(
-    `| KRR simple strategy's queries${krrNote} | ${krrSeconds.toFixed(1)} s | (Prometheus only) | ${queries.length} | ${failed} failed; p95 CPU and max memory per workload only |`,
+    `| KRR simple strategy's queries${krrNote} | ${krrSeconds.toFixed(1)} s | (Prometheus only) | ${queries.length} | ` +
+      `${failed} failed; p95 CPU and max memory per workload only |`,
   )
   const perQuery = (s, q) => (s / q) * 1000
   console.log('')
   console.log(
     `finops/KRR: ${(finops.json.queries / queries.length).toFixed(4)}x the queries, ${(finops.seconds / krrSeconds).toFixed(2)}x the wall time` +
-      `${krrNote ? ' (KRR on a subset: compare per workload)' : ''}; ms per workload: finops ${perQuery(finops.seconds, N).toFixed(1)}, KRR ${perQuery(krrSeconds, Math.min(N, KRR_LIMIT)).toFixed(1)}`,
+      `${krrNote ? ' (KRR on a subset: compare per workload)' : ''}; ms per workload: finops ${perQuery(finops.seconds, N).toFixed(1)}, ` +
+      `KRR ${perQuery(krrSeconds, Math.min(N, KRR_LIMIT)).toFixed(1)}`,
   )
   fs.writeFileSync(
     path.join(out, `result-${N}x${DAYS}d.json`),

@@ -220,7 +220,7 @@ describe('a fleet: two clusters from two API servers and one shared Prometheus (
     expect(fs.existsSync(db)).toBe(false)
   })
 
-  it('collects kubernetes.clusters: inventory per context, usage per cluster label and tenant, then allocation and recommendations per cluster and across the fleet', async () => {
+  it('collects kubernetes.clusters: inventory per context, usage per label and tenant, allocation and recommendations per cluster and fleet', async () => {
     const db = path.join(tmp.dir, 'fleet.db')
     const k8s = await runCli(['collect', 'k8s', '--config', config, '--db', db, '--json'], {env})
     expect(k8s.code, k8s.stderr).toBe(0)
