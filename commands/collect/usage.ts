@@ -3,23 +3,18 @@ import {Flags} from '@oclif/core'
 import {checkNamespaceNames} from '../../src/cli/arguments.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
-import {collectHistoryIntoStore} from '../../src/collectors/k8s/history-store.js'
-import type {PrometheusHistorySummary} from '../../src/collectors/k8s/history-prometheus.js'
+import {
+  chooseUsageCluster,
+  collectMetricsServerUsage,
+  collectPrometheusUsageIntoStore,
+} from '../../src/collectors/k8s/collect-usage.js'
 import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
 import type {CollectUsageResult} from '../../src/collectors/k8s/results.js'
-import {
-  collectPrometheusUsage,
-  type PrometheusUsageSummary,
-  usageWindow,
-} from '../../src/collectors/k8s/usage-prometheus.js'
-import {sampleMetricsServer} from '../../src/collectors/k8s/usage-metrics-server.js'
 import {now} from '../../src/dates.js'
 import {usageError} from '../../src/errors.js'
-import {mergeDigests} from '../../src/k8s/digest.js'
-import {progressDisplay} from '../../src/output/progress.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
+import {progressDisplay} from '../../src/output/progress.js'
 import {listSnapshots, readInventory} from '../../src/store/k8s-inventory.js'
-import {lastUsageWrite, writeUsage} from '../../src/store/usage.js'
 
 const SOURCES = ['prometheus', 'metrics-server'] as const
 
@@ -92,43 +87,30 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     const k = config.kubernetes
     const namespaces = checkNamespaceNames(flags.namespace, 'namespace') ?? k.namespaces
     const db = this.openStore(flags.db, flags.config)
-    const snapshots = listSnapshots(db)
-    const cluster = flags.cluster ?? k.cluster ?? (snapshots.length === 1 ? snapshots[0]!.cluster : undefined)
-    if (!cluster) {
-      throw usageError(
-        snapshots.length > 1
-          ? `the store holds several clusters (${snapshots.map((s) => s.cluster).join(', ')}): say which one this usage is for`
-          : 'no cluster name: run `finops collect k8s` first, or pass --cluster NAME',
-        snapshots.length > 1 ? 'pass --cluster NAME' : undefined,
-      )
+    const choice = chooseUsageCluster(
+      flags.cluster ?? k.cluster,
+      listSnapshots(db).map((s) => s.cluster),
+    )
+    if (choice.cluster === undefined) {
+      throw choice.problem === 'several-snapshots'
+        ? usageError(
+            `the store holds several clusters (${choice.clusters.join(', ')}): say which one this usage is for`,
+            'pass --cluster NAME',
+          )
+        : usageError('no cluster name: run `finops collect k8s` first, or pass --cluster NAME')
     }
+    const {cluster} = choice
     const inventory = readInventory(db, cluster)
     if (!inventory)
       this.note(
-        `No snapshot of cluster ${cluster} in the store: pod names are mapped to workloads by their name pattern (run \`finops collect k8s\` first for exact owners).`,
+        `No snapshot of cluster ${cluster} in the store: pod names are mapped to workloads by their name pattern ` +
+          '(run `finops collect k8s` first for exact owners).',
       )
 
     if (flags.source === 'metrics-server') {
       const access = loadKubeAccess({kubeconfig: flags.kubeconfig ?? k.kubeconfig, context: flags.context ?? k.context})
-      // OOM kills since the previous run (the first run looks back to the start of today).
-      const oomSince =
-        lastUsageWrite(db, cluster, 'metrics-server') ?? `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`
-      const sample = await sampleMetricsServer(access, {cluster, namespaces, inventory, oomSince})
-      writeUsage(db, sample.rows, {merge: (stored, incoming) => mergeDigests([stored, incoming])})
-      const stamp = sample.timestamp ?? new Date().toISOString()
-      const result: CollectUsageResult = {
-        source: 'metrics-server',
-        cluster,
-        windowStart: stamp,
-        windowEnd: stamp,
-        containers: sample.containers,
-        containerDays: sample.rows.length,
-        samples: sample.rows.reduce((n, r) => n + r.digest.samples, 0),
-        oomKills: sample.oomKills ?? 0,
-        oomSource: 'pod-status',
-        usedInventory: Boolean(inventory),
-      }
-      await this.present('collect-usage', result, {pods: sample.pods})
+      const {result, pods} = await collectMetricsServerUsage(db, access, {cluster, namespaces, inventory})
+      await this.present('collect-usage', result, {pods})
       return result
     }
 
@@ -152,65 +134,26 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     )
     if (connection.discovered)
       this.note(`Using Prometheus at ${connection.url} (${connection.discovered.reason}, found in the cluster).`)
-    const prom = connection.api
     const days = flags.days ?? k.prometheus.days
-    const step = k.prometheus.stepSeconds
-    const {start, end} = usageWindow(now().getTime(), days, step)
     this.note(`Reading ${days} days of container usage from Prometheus...`)
-    let summary: PrometheusUsageSummary
-    let history: PrometheusHistorySummary
     const progress = progressDisplay(process.stderr, this.jsonEnabled(), 'query batches')
-    try {
-      summary = await collectPrometheusUsage(prom, {
-        cluster,
-        start,
-        end,
-        stepSeconds: step,
-        rateWindow: k.prometheus.rateWindow,
-        maxSeriesPerQuery: k.prometheus.maxSeriesPerQuery,
-        maxSamplesPerQuery: k.prometheus.maxSamplesPerQuery,
-        concurrency: k.prometheus.concurrency,
-        extraSelector: k.prometheus.extraSelector,
-        namespaces,
-        inventory,
-        write: (rows) => writeUsage(db, rows, 'replace'),
-        onProgress: (done, total) => progress.update(done, total, 'usage'),
-      })
-      // Then what ran where, for cost allocation: kube-state-metrics aggregated by Prometheus per day.
-      history = await collectHistoryIntoStore(db, prom, {
-        cluster,
-        start,
-        end,
-        resolutionSeconds: k.prometheus.historyResolutionSeconds,
-        rateWindow: k.prometheus.rateWindow,
-        extraSelector: k.prometheus.extraSelector,
-        namespaces,
-        network: flags.network || k.prometheus.network,
-        inventory,
-      })
-    } finally {
-      progress.stop()
-      prom.close?.()
-    }
-    if (history.source !== 'kube-state-metrics')
-      this.note(
-        'No kube-state-metrics series: cost allocation will model these days from the `collect k8s` snapshot (scrape kube-state-metrics to charge each pod for the hours it ran).',
-      )
-    const result: CollectUsageResult = {
-      source: 'prometheus',
+    const result = await collectPrometheusUsageIntoStore(db, connection.api, k.prometheus, {
       cluster,
-      windowStart: new Date(start * 1000).toISOString(),
-      windowEnd: new Date(end * 1000).toISOString(),
-      containers: summary.containers,
-      containerDays: summary.containerDays,
-      samples: summary.samples,
-      oomKills: summary.oomKills,
-      oomSource: summary.oomSource,
-      queries: summary.queries,
-      namespaces: summary.namespaces,
-      usedInventory: Boolean(inventory),
-      history,
-    }
+      namespaces,
+      inventory,
+      days,
+      now: now(),
+      network: flags.network || k.prometheus.network,
+      onProgress: (done, total) => progress.update(done, total, 'usage'),
+    }).finally(() => {
+      progress.stop()
+      connection.api.close?.()
+    })
+    if (result.history?.source !== 'kube-state-metrics')
+      this.note(
+        'No kube-state-metrics series: cost allocation will model these days from the `collect k8s` snapshot ' +
+          '(scrape kube-state-metrics to charge each pod for the hours it ran).',
+      )
     await this.present('collect-usage', result)
     return result
   }

@@ -1,6 +1,7 @@
 import {addDays, daysBetween, eachDay, monthKey, weekStart} from '../dates.js'
 import type {Metric} from '../model/cost.js'
-import type {CostSeriesPoint} from '../store/costs.js'
+import type {CostSeriesPoint, DailyCostRows} from '../store/costs.js'
+import {dayNumber} from '../store/day-numbers.js'
 
 export type Granularity = 'day' | 'week' | 'month' | 'total'
 export const GRANULARITIES: readonly Granularity[] = ['day', 'week', 'month', 'total']
@@ -94,20 +95,73 @@ export function buildCostReport(
   previous: readonly CostSeriesPoint[],
   settings: CostReportSettings,
 ): CostReport {
+  const acc = reportAccumulator(settings)
+  for (const point of current) {
+    const d = acc.dayIndex.get(point.day)
+    if (d !== undefined) acc.add(acc.rowFor(point.keys, point.currency), d, point.cost)
+  }
+  for (const point of previous) {
+    if (point.day < acc.prev.from || point.day > acc.prev.to) continue
+    // A row that existed only in the previous window still shows (its cost fell to 0).
+    acc.rowFor(point.keys, point.currency).previousTotal += point.cost
+  }
+  return finishReport(acc, settings)
+}
+
+/**
+ * The same report from the store's rows as they come (key values, currency, day number, cost; both
+ * windows in one list), with no object per point. The window's rows are added first and the previous
+ * window's after, in the order the store returns them, as buildCostReport adds its points: the same
+ * sums in the same order, so the very same numbers and row order.
+ */
+export function buildCostReportFromRows(daily: DailyCostRows, settings: CostReportSettings): CostReport {
+  const acc = reportAccumulator(settings)
+  const n = daily.keyCount
+  const first = dayNumber(settings.from)
+  const last = dayNumber(settings.to)
+  const prevFirst = dayNumber(acc.prev.from)
+  const prevLast = dayNumber(acc.prev.to)
+  for (const row of daily.rows) {
+    const day = Number(row[n + 1])
+    if (day < first || day > last) continue
+    acc.add(acc.rowAt(row, n, String(row[n])), day - first, Number(row[n + 2]))
+  }
+  for (const row of daily.rows) {
+    const day = Number(row[n + 1])
+    if (day < prevFirst || day > prevLast) continue
+    acc.rowAt(row, n, String(row[n])).previousTotal += Number(row[n + 2])
+  }
+  return finishReport(acc, settings)
+}
+
+interface ReportAccumulator {
+  days: string[]
+  dayIndex: Map<string, number>
+  periods: string[]
+  prev: {from: string; to: string}
+  /** Rows in the order they were first seen. */
+  found: CostReportRow[]
+  rowFor(keys: string[], currency: string): CostReportRow
+  /** The row of the first `keyCount` values (as text) and the currency; its keys array is made only for a new row. */
+  rowAt(values: readonly unknown[], keyCount: number, currency: string): CostReportRow
+  add(row: CostReportRow, dayIndex: number, cost: number): void
+}
+
+function reportAccumulator(settings: CostReportSettings): ReportAccumulator {
   const days = eachDay(settings.from, settings.to)
   const dayIndex = new Map(days.map((d, i) => [d, i]))
   const periods = [...new Set(days.map((d) => periodOf(d, settings.granularity)))]
   const periodIndex = new Map(periods.map((p, i) => [p, i]))
   const periodOfDay = days.map((d) => periodIndex.get(periodOf(d, settings.granularity))!)
-  const prev = previousWindow(settings.from, settings.to)
 
   // Rows found through one map level per key (then the currency): no id string built per point,
   // which is what a year of daily points for hundreds of groups would otherwise spend its time on.
   const found: CostReportRow[] = []
   const index = new Map<string, unknown>()
-  const rowFor = (keys: string[], currency: string): CostReportRow => {
+  const rowAt = (values: readonly unknown[], keyCount: number, currency: string): CostReportRow => {
     let level = index
-    for (const key of keys) {
+    for (let i = 0; i < keyCount; i++) {
+      const key = String(values[i])
       let next = level.get(key) as Map<string, unknown> | undefined
       if (!next) level.set(key, (next = new Map()))
       level = next
@@ -115,7 +169,7 @@ export function buildCostReport(
     let row = level.get(currency) as CostReportRow | undefined
     if (!row) {
       row = {
-        keys,
+        keys: Array.from({length: keyCount}, (_, i) => String(values[i])),
         currency,
         periods: periods.map(() => 0),
         total: 0,
@@ -129,28 +183,25 @@ export function buildCostReport(
     }
     return row
   }
-  for (const point of current) {
-    const d = dayIndex.get(point.day)
-    if (d === undefined) continue
-    const row = rowFor(point.keys, point.currency)
-    row.periods[periodOfDay[d]!]! += point.cost
-    row.daily[d]! += point.cost
-    row.total += point.cost
+  const rowFor = (keys: string[], currency: string): CostReportRow => rowAt(keys, keys.length, currency)
+  const add = (row: CostReportRow, d: number, cost: number): void => {
+    row.periods[periodOfDay[d]!]! += cost
+    row.daily[d]! += cost
+    row.total += cost
   }
-  for (const point of previous) {
-    if (point.day < prev.from || point.day > prev.to) continue
-    // A row that existed only in the previous window still shows (its cost fell to 0).
-    rowFor(point.keys, point.currency).previousTotal += point.cost
-  }
+  return {days, dayIndex, periods, prev: previousWindow(settings.from, settings.to), found, rowFor, rowAt, add}
+}
 
-  let list = found.sort(
+function finishReport(acc: ReportAccumulator, settings: CostReportSettings): CostReport {
+  const {periods, prev} = acc
+  let list = acc.found.sort(
     (a, b) =>
       Math.abs(b.total) - Math.abs(a.total) ||
       Math.abs(b.previousTotal) - Math.abs(a.previousTotal) ||
       a.keys.join('\u0000').localeCompare(b.keys.join('\u0000')),
   )
   if (settings.top !== undefined && list.length > settings.top)
-    list = foldTail(list, settings.top, periods.length, days.length, settings.groupBy.length)
+    list = foldTail(list, settings.top, periods.length, acc.days.length, settings.groupBy.length)
 
   const currencies = [...new Set(list.map((r) => r.currency))].sort()
   const totals = currencies.map((currency): CostReportTotal => {

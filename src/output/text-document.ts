@@ -1,4 +1,8 @@
-import Table from 'cli-table3'
+import {createRequire} from 'node:module'
+
+import type CliTable from 'cli-table3'
+
+import {drawPlainTable} from './plain-table.js'
 
 /**
  * What a command prints for people, before it is drawn: lines of text and tables. The terminal
@@ -52,7 +56,16 @@ export function renderDocumentText(doc: TextDocument): string {
   return doc.map((block) => (block.kind === 'text' ? block.lines.join('\n') : renderTerminalTable(block))).join('\n')
 }
 
+// Loaded on the first table that needs it: most tables are drawn by drawPlainTable, and a command
+// that prints none (or --json) does not pay for cli-table3's modules at start-up.
+let cliTable: typeof CliTable | undefined
+const loadCliTable = (): typeof CliTable =>
+  (cliTable ??= createRequire(import.meta.url)('cli-table3') as typeof CliTable)
+
 function renderTerminalTable(block: TableBlock): string {
+  const plain = drawPlainTable(block)
+  if (plain !== undefined) return block.caption === undefined ? plain : `${block.caption}\n${plain}`
+  const Table = loadCliTable()
   const table = new Table({
     head: block.head,
     style: {head: [], border: [], compact: block.terminal?.compact ?? true},

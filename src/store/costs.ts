@@ -45,6 +45,23 @@ export function queryDailyCosts(db: Db, query: CostSeriesQuery, path?: CostQuery
   }))
 }
 
+/**
+ * The same daily costs as queryDailyCosts, as the query returns them: per row the `keyCount` key
+ * values, then the currency, the day number (days since 1970-01-01) and the cost. A year of a
+ * per-resource tag is ~100,000 rows; a report that folds them straight into its rows skips an
+ * object and a day string per point, which was most of its time.
+ */
+export interface DailyCostRows {
+  keyCount: number
+  rows: readonly (readonly unknown[])[]
+}
+
+/** queryDailyCosts without a JS object per point (see DailyCostRows). */
+export function queryDailyCostRows(db: Db, query: CostSeriesQuery, path?: CostQueryPath): DailyCostRows {
+  const plan = planCostQuery(db, query, path)
+  return {keyCount: plan.keys, rows: plan.run()}
+}
+
 /** First and last day with cost data, or undefined for an empty store. */
 export function costDataRange(db: Db): {first: string; last: string} | undefined {
   const row = storedDayRange(db)

@@ -2,7 +2,13 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {addDays} from '../../../src/dates.js'
-import type {DailyCostRow, GroupKey} from '../../../src/model/cost.js'
+import {
+  buildCostReport,
+  buildCostReportFromRows,
+  GRANULARITIES,
+  previousWindow,
+} from '../../../src/cost/report-builder.js'
+import {type DailyCostRow, type GroupKey, groupKeyLabel} from '../../../src/model/cost.js'
 import {seededRandom} from '../../../src/seeded-random.js'
 import {amountSql} from '../../../src/store/amounts.js'
 import {buildServiceDaysSql, buildSummariesSql, SUMMARIZED_TAG_VALUES} from '../../../src/store/cost-summaries.js'
@@ -14,7 +20,7 @@ import {
   type SummaryMode,
   writeCostsInTransaction,
 } from '../../../src/store/cost-writer.js'
-import {type CostSeriesPoint, queryDailyCosts} from '../../../src/store/costs.js'
+import {type CostSeriesPoint, queryDailyCostRows, queryDailyCosts} from '../../../src/store/costs.js'
 import {openStore, type Db} from '../../../src/store/open.js'
 import {tempDir} from '../../helpers/cli.js'
 
@@ -263,6 +269,38 @@ describe.each(['per-group', 'per-period'] as const)(
         }
       }
       // The random queries exercised every summary.
+      expect([...used].sort()).toEqual(['by-key', 'day-keys', 'rollup', 'service-days', 'summary'])
+    })
+
+    it('builds 200 random reports from the rows of the chosen path as the old builder does from a full scan', () => {
+      const w = world(7)
+      const used = new Set<string>()
+      for (let i = 0; i < 200; i++) {
+        const q = randomQuery(w)
+        const granularity = w.pick(GRANULARITIES)
+        const top = w.rand() < 0.3 ? 1 + Math.floor(w.rand() * 4) : undefined
+        const settings = {
+          from: q.from,
+          to: q.to,
+          metric: 'effective' as const,
+          granularity,
+          groupBy: q.groupBy.map(groupKeyLabel),
+          top,
+        }
+        const prev = previousWindow(q.from, q.to)
+        const query = {...q, from: prev.from, metric: 'effective' as const}
+        used.add(planCostQuery(db, query).path)
+        // The report as runCostReport built it before: points of a full scan, split by window.
+        const points = queryDailyCosts(db, query, 'rollup')
+        const reference = buildCostReport(
+          points.filter((p) => p.day >= q.from),
+          points.filter((p) => p.day < q.from),
+          settings,
+        )
+        expect(buildCostReportFromRows(queryDailyCostRows(db, query), settings), JSON.stringify(settings)).toEqual(
+          reference,
+        )
+      }
       expect([...used].sort()).toEqual(['by-key', 'day-keys', 'rollup', 'service-days', 'summary'])
     })
 
