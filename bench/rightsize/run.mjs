@@ -61,7 +61,9 @@ const STRATEGIES = [
 ]
 
 console.log(
-  `Rightsizing benchmark: ${N} containers, seeds ${SEEDS.join(', ')}, ${TRAIN_DAYS} days training + ${TEST_DAYS} days held out, 5-minute steps${DIRECT ? ' (--direct: in-process digests, no Prometheus)' : ''}`,
+  `Rightsizing benchmark: ${N} containers, ` +
+    `seeds ${SEEDS.join(', ')}, ${TRAIN_DAYS} days training ` +
+    `+ ${TEST_DAYS} days held out, 5-minute steps${DIRECT ? ' (--direct: in-process digests, no Prometheus)' : ''}`,
 )
 // Raw counts per seed, strategy and class, so seeds pool exactly.
 const pooled = new Map()
@@ -255,7 +257,8 @@ async function recommendViaCli(seed, containers) {
     const collected = collect.json
     console.log(
       `finops collect usage: ${collect.seconds.toFixed(1)} s (${collected.containers} containers, ${collected.containerDays} container-days, ` +
-        `${collected.samples.toLocaleString('en-US')} samples, ${collected.oomKills ?? 0} OOM kills via ${collected.oomSource}); finops recommend: ${recommend.seconds.toFixed(1)} s ` +
+        `${collected.samples.toLocaleString('en-US')} samples, ${collected.oomKills ?? 0} OOM kills ` +
+        `via ${collected.oomSource}); finops recommend: ${recommend.seconds.toFixed(1)} s ` +
         `(${recommend.json.recommendations.length} recommendations, ${recommend.json.skipped.length} skipped)`,
     )
     return recommend.json.recommendations

@@ -179,7 +179,9 @@ export function sizeContainer(
   if (Object.keys(proposed).length === 0) {
     return {
       kind: 'skip',
-      reason: `already right-sized: changes are below the noise threshold (CPU p${pct(settings.cpuPercentile)} ${cpuQ.toFixed(3)} cores, memory peak ${formatMiB(peak)})`,
+      reason:
+        `already right-sized: changes are below the noise threshold (CPU ` +
+        `p${pct(settings.cpuPercentile)} ${cpuQ.toFixed(3)} cores, memory peak ${formatMiB(peak)})`,
     }
   }
   if (sorted.length < 7) raise('medium', `only ${sorted.length} days of usage: a weekly pattern may be missing`)
