@@ -26,8 +26,10 @@ rate(container_cpu_usage_seconds_total[5m]) and container_memory_working_set_byt
 from kube-state-metrics when present, batched per namespace (or per group of workloads) and folded into one
 quantile sketch per container and day; re-collecting a day replaces it. From metrics-server
 (--source metrics-server): one sample per run merged into today's digest, for clusters without Prometheus
-(run it on a schedule), and OOM kills read from pod statuses since the previous run. Credentials are taken from files or environment variables and never stored or printed.
-Run \`finops collect k8s\` first so pods map to their workloads (otherwise names are guessed from pod names). FINOPS_NOW (an ISO date or time) pins "now" (the end of the --days window).`
+(run it on a schedule), and OOM kills read from pod statuses since the previous run. Credentials are taken from files or environment variables and \
+never stored or printed.
+Run \`finops collect k8s\` first so pods map to their workloads (otherwise names are guessed from pod names). FINOPS_NOW (an ISO date or time) pins \
+"now" (the end of the --days window).`
 
   static override examples = [
     '<%= config.bin %> collect usage --prometheus http://localhost:9090',
@@ -39,7 +41,8 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     source: Flags.string({description: 'where usage comes from', options: [...SOURCES], default: 'prometheus'}),
     prometheus: Flags.string({
       description:
-        'Prometheus base URL, or `auto` to find its Service in the cluster (default: $FINOPS_PROMETHEUS_URL, else kubernetes.prometheus.url, else discovery when running in a cluster)',
+        'Prometheus base URL, or `auto` to find its Service in the cluster (default: $FINOPS_PROMETHEUS_URL, else kubernetes.prometheus.url, else ' +
+        'discovery when running in a cluster)',
     }),
     'prometheus-header': Flags.string({
       description:

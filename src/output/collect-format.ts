@@ -41,7 +41,8 @@ export function renderCollectFocus(summary: FocusImportSummary): string {
     ),
   ]
   return [
-    `Imported ${summary.rowsRead.toLocaleString('en-US')} rows from ${plural(summary.files.length, 'file')} into ${summary.rollupRows.toLocaleString('en-US')} daily cost rows` +
+    `Imported ${summary.rowsRead.toLocaleString('en-US')} rows ` +
+      `from ${plural(summary.files.length, 'file')} into ${summary.rollupRows.toLocaleString('en-US')} daily cost rows` +
       (summary.days ? ` (${summary.days.first} to ${summary.days.last}, ${summary.currencies.join(', ')})` : ''),
     `Billing periods replaced: ${periods.join('; ')}`,
   ].join('\n')
@@ -64,12 +65,14 @@ export function renderCollectK8s(r: CollectK8sResult): string {
 export function renderCollectUsage(r: CollectUsageResult, options: {pods?: number} = {}): string {
   if (r.source === 'metrics-server')
     return (
-      `Cluster ${r.cluster}: one metrics-server sample of ${r.containers} containers in ${options.pods ?? '?'} pods merged into ${r.windowStart.slice(0, 10)}'s digests; ` +
+      `Cluster ${r.cluster}: one metrics-server sample ` +
+      `of ${r.containers} containers in ${options.pods ?? '?'} pods merged into ${r.windowStart.slice(0, 10)}'s digests; ` +
       `${r.oomKills ?? 0} new OOM kills`
     )
   return (
     `Cluster ${r.cluster}: ${r.containers} containers in ${r.namespaces} namespaces, ${r.containerDays} container-days ` +
-    `(${r.samples.toLocaleString('en-US')} samples) from ${r.windowStart.slice(0, 10)} to ${r.windowEnd.slice(0, 16).replace('T', ' ')} UTC in ${r.queries} queries` +
+    `(${r.samples.toLocaleString('en-US')} samples) ` +
+    `from ${r.windowStart.slice(0, 10)} to ${r.windowEnd.slice(0, 16).replace('T', ' ')} UTC in ${r.queries} queries` +
     (r.oomSource === 'kube-state-metrics'
       ? `; ${r.oomKills} OOM kills`
       : '; OOM kills unknown (no kube-state-metrics)') +
