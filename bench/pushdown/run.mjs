@@ -159,7 +159,8 @@ for (const width of [1, 3, 12]) {
   const usd = (b) => ((Math.max(10 * 2 ** 20, Math.ceil(b / 2 ** 20) * 2 ** 20) / 2 ** 40) * 5).toFixed(6)
   console.log(
     `${String(width).padStart(2)} month${width === 1 ? ' ' : 's'}  | ${String(pruned.billingPeriods.length).padStart(12)} | ` +
-      `${mb(pruned.bytesScanned).padStart(20)} MB | ${mb(unpruned).padStart(10)} MB | ${(unpruned / pruned.bytesScanned).toFixed(2).padStart(14)}x | ${usd(pruned.bytesScanned)} vs ${usd(unpruned)}`,
+      `${mb(pruned.bytesScanned).padStart(20)} MB | ${mb(unpruned).padStart(10)} MB | ` +
+      `${(unpruned / pruned.bytesScanned).toFixed(2).padStart(14)}x | ${usd(pruned.bytesScanned)} vs ${usd(unpruned)}`,
   )
 }
 

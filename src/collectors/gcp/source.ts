@@ -19,7 +19,8 @@ export const gcpSourceConfig = z
       .regex(/^[a-z][a-z0-9.:-]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_$-]+$/, {error: 'must be project.dataset.view'})
       .optional()
       .describe(
-        'The FOCUS BigQuery view of the billing export (or the FOCUS export table): the same daily rollup run by BigQuery over FOCUS columns; needs billingAccount',
+        'The FOCUS BigQuery view of the billing export (or the FOCUS export table): ' +
+          'the same daily rollup run by BigQuery over FOCUS columns; needs billingAccount',
       ),
     billingAccount: z
       .string()
@@ -33,7 +34,8 @@ export const gcpSourceConfig = z
       .boolean()
       .optional()
       .describe(
-        'The table has resource.name (a detailed, resource-level export), so root causes can name resources (default: true when the table is named gcp_billing_export_resource_v1_…)',
+        'The table has resource.name (a detailed, resource-level export), so root causes can name resources (default: true when the table is named ' +
+          'gcp_billing_export_resource_v1_…)',
       ),
     commitments: z
       .boolean()
@@ -84,8 +86,7 @@ export const gcpCollector = defineSourceCollector({
   collect: async (db, source, run) => (await import('./collect.js')).collectGcp(db, source, run),
   describe: (run) =>
     [
-      run.costs &&
-        `${describeCollect(run.costs)}${run.scan ? `; BigQuery processed ${(run.scan.bytesProcessed / 1e6).toFixed(2)} MB in ${run.scan.queries} ${run.scan.queries === 1 ? 'query' : 'queries'} (USD ${run.scan.costUsd.toFixed(4)} on demand)` : ''}`,
+      run.costs && `${describeCollect(run.costs)}${run.scan ? `; ${describeBigQueryScan(run.scan)}` : ''}`,
       run.prices && describeCatalog(run.prices),
     ].filter((line): line is string => Boolean(line)),
 })
@@ -111,4 +112,10 @@ export function gcpEntry(fields: GcpSourceConfig): GcpSourceConfig {
       (n) => `for example ${n(BILLING_ACCOUNT_FIELD)} 01A2B3-C4D5E6-F7A8B9`,
     )
   return fields
+}
+
+/** What BigQuery processed for the FOCUS view, as people read it. */
+function describeBigQueryScan(scan: {queries: number; bytesProcessed: number; costUsd: number}): string {
+  const queries = `${scan.queries} ${scan.queries === 1 ? 'query' : 'queries'}`
+  return `BigQuery processed ${(scan.bytesProcessed / 1e6).toFixed(2)} MB in ${queries} (USD ${scan.costUsd.toFixed(4)} on demand)`
 }
