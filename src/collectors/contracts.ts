@@ -8,6 +8,7 @@ const sourcesOf = <T extends z.ZodType>(result: T) => z.strictObject({sources: z
 export const collectAwsSchema = sourcesOf(sourceCollectors.aws.result)
 export const collectAzureSchema = sourcesOf(sourceCollectors.azure.result)
 export const collectGcpSchema = sourcesOf(sourceCollectors.gcp.result)
+export const collectAthenaSchema = sourcesOf(sourceCollectors.athena.result)
 /** `collect focus --json`: the import's summary itself. */
 export const collectFocusSchema = sourceCollectors.focus.result
 export {collectAllSchema}

@@ -2,6 +2,7 @@ import {z} from 'zod'
 
 import {isFinopsError} from '../errors.js'
 import type {Db} from '../store/open.js'
+import {athenaCollector} from './athena/source.js'
 import {awsCollector} from './aws/source.js'
 import {azureCollector} from './azure/source.js'
 import {focusCollector} from './focus/source.js'
@@ -19,6 +20,7 @@ export const sourceCollectors = {
   azure: azureCollector,
   gcp: gcpCollector,
   focus: focusCollector,
+  athena: athenaCollector,
 } as const satisfies Record<string, SourceCollector>
 
 export type SourceKind = keyof typeof sourceCollectors

@@ -5,6 +5,7 @@ import {type SourceOutcome, sourceCollectors} from '../collectors/registry.js'
 import type {SourceCollector} from '../collectors/source-collector.js'
 import type {FocusImportSummary} from '../collectors/focus/schema.js'
 import type {GcpRunSummary} from '../collectors/gcp/source.js'
+import type {AthenaRunSummary} from '../collectors/athena/source.js'
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
@@ -15,6 +16,10 @@ export const renderCollectCloud = ({sources}: {sources: readonly CollectSummary[
 /** `collect gcp`: the spend line and the price-catalog line of each source. */
 export const renderCollectGcp = ({sources}: {sources: readonly GcpRunSummary[]}): string =>
   sources.flatMap((s) => sourceCollectors.gcp.describe(s)).join('\n')
+
+/** `collect athena`: the spend line with what Athena scanned and billed. */
+export const renderCollectAthena = ({sources}: {sources: readonly AthenaRunSummary[]}): string =>
+  sources.flatMap((s) => sourceCollectors.athena.describe(s)).join('\n')
 
 /** One line per source of `collect all` (as its collector describes it), or why it failed. */
 export function describeOutcome(o: SourceOutcome): string {

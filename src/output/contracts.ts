@@ -18,6 +18,7 @@ import {
 import {actionsListSchema, applySchema, rollbackSchema} from '../apply/schemas.js'
 import {
   collectAllSchema,
+  collectAthenaSchema,
   collectAwsSchema,
   collectAzureSchema,
   collectFocusSchema,
@@ -52,6 +53,7 @@ export const commandContracts = {
   'budget-status': budgetStatusSchema,
   'collect-all': collectAllSchema,
   'commitments-status': commitmentsStatusSchema,
+  'collect-athena': collectAthenaSchema,
   'collect-aws': collectAwsSchema,
   'collect-azure': collectAzureSchema,
   'collect-focus': collectFocusSchema,

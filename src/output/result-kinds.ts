@@ -12,6 +12,7 @@ import type {CollectSummary} from '../collectors/cloud-collect.js'
 import type {FocusImportSummary} from '../collectors/focus/index.js'
 import type {CollectK8sResult, CollectUsageResult} from '../collectors/k8s/results.js'
 import type {GcpRunSummary} from '../collectors/gcp/source.js'
+import type {AthenaRunSummary} from '../collectors/athena/source.js'
 import type {SourceOutcome} from '../collectors/registry.js'
 import type {CostReport} from '../cost/report-builder.js'
 import type {AllocationReport} from '../k8s/allocation.js'
@@ -56,6 +57,7 @@ export interface ResultKinds {
   /** collect aws and collect azure. */
   'collect-cloud': {data: {sources: CollectSummary[]}; options: object}
   'collect-gcp': {data: {sources: GcpRunSummary[]}; options: object}
+  'collect-athena': {data: {sources: AthenaRunSummary[]}; options: object}
   'collect-all': {data: {sources: SourceOutcome[]}; options: object}
   'collect-focus': {data: FocusImportSummary; options: object}
   'collect-k8s': {data: CollectK8sResult; options: object}

@@ -124,7 +124,20 @@ function multipartParts(body: Buffer, contentType: string): Buffer[] {
   return parts
 }
 
-export async function startGcsStandIn(bucketNames: readonly string[]): Promise<GcsStandIn> {
+export interface GcsAuth {
+  /** The subject token (an OIDC token from the workload's identity provider) the token endpoint accepts. */
+  subjectToken: string
+  /** The access token it hands out for it; every API request must then carry it as a bearer. */
+  token: string
+}
+
+/**
+ * Without `auth` no credentials are asked for, as an emulator behaves. With it, the server is also
+ * the Security Token Service of Workload Identity Federation (POST /token, the token_url of an
+ * external_account credential file): it exchanges the subject token for an access token, and
+ * refuses API requests without that token (401).
+ */
+export async function startGcsStandIn(bucketNames: readonly string[], auth?: GcsAuth): Promise<GcsStandIn> {
   const buckets = new Map(bucketNames.map((b) => [b, new Map<string, GcsObject>()]))
   const sessions = new Map<string, GcsSession>()
   const operations: GcsOperation[] = []
@@ -172,6 +185,12 @@ export async function startGcsStandIn(bucketNames: readonly string[]): Promise<G
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const q = url.searchParams
     const method = req.method ?? 'GET'
+    if (auth && url.pathname === '/token') return tokenEndpoint(req, res, auth)
+    if (auth && req.headers.authorization !== `Bearer ${auth.token}`) {
+      req.resume()
+      res.writeHead(401, {'content-type': 'application/json; charset=UTF-8', 'www-authenticate': 'Bearer'})
+      return res.end(JSON.stringify({error: {code: 401, message: 'Anonymous caller does not have storage access.'}}))
+    }
     // The JSON API lives under /storage/v1 (apiEndpoint) or at the root (STORAGE_EMULATOR_HOST);
     // uploads under /upload/storage/v1, downloads also under /download/storage/v1.
     const upload = url.pathname.startsWith('/upload/storage/v1/')
@@ -410,6 +429,31 @@ export async function startGcsStandIn(bucketNames: readonly string[]): Promise<G
       server.close(() => resolve())
     })
   return state
+}
+
+/** The STS token exchange (RFC 8693), as Google's sts.googleapis.com answers it. */
+function tokenEndpoint(req: http.IncomingMessage, res: http.ServerResponse, auth: GcsAuth): void {
+  let body = ''
+  req.on('data', (c: Buffer) => (body += c.toString()))
+  req.on('end', () => {
+    const form = new URLSearchParams(body)
+    const granted =
+      form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:token-exchange' &&
+      form.get('subject_token') === auth.subjectToken
+    res.writeHead(granted ? 200 : 400, {'content-type': 'application/json'})
+    res.end(
+      JSON.stringify(
+        granted
+          ? {
+              access_token: auth.token,
+              issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+              token_type: 'Bearer',
+              expires_in: 3599,
+            }
+          : {error: 'invalid_grant', error_description: 'The subject token is not valid.'},
+      ),
+    )
+  })
 }
 
 function reasonOf(status: number): string {

@@ -115,6 +115,12 @@ function mapGcsError(what: string, error: unknown): unknown {
   if (error instanceof FinopsError) return error
   const e = error as {code?: number | string; message?: string}
   const message = firstLine(e?.message ?? String(error))
+  if (/^The file at .* does not exist/.test(message))
+    return authError(
+      `${what}: the key file GOOGLE_APPLICATION_CREDENTIALS names cannot be read: ${message.replace(/ ENOENT:.*$/, '')}`,
+      'point GOOGLE_APPLICATION_CREDENTIALS at a service-account key file, or unset it to use Workload Identity or gcloud',
+      error,
+    )
   if (/Could not load the default credentials|invalid_grant|unauthorized_client/i.test(message) || e?.code === 401)
     return authError(
       `${what}: no usable Google credentials: ${message}`,

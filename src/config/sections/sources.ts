@@ -57,3 +57,4 @@ export type SourcesConfig = z.infer<typeof sourcesSection>
 export type AwsSourceConfig = SourceConfig<'aws'>
 export type AzureSourceConfig = SourceConfig<'azure'>
 export type GcpSourceConfig = SourceConfig<'gcp'>
+export type AthenaSourceConfig = SourceConfig<'athena'>

@@ -25,6 +25,7 @@ export const tableFormat = formatByKind({
     'alert-digest': async () => (await import('../alert-digest-format.js')).renderAlertDigest,
     'collect-cloud': async () => (await import('../collect-format.js')).renderCollectCloud,
     'collect-gcp': async () => (await import('../collect-format.js')).renderCollectGcp,
+    'collect-athena': async () => (await import('../collect-format.js')).renderCollectAthena,
     'collect-all': async () => (await import('../collect-format.js')).renderCollectAll,
     'collect-focus': async () => (await import('../collect-format.js')).renderCollectFocus,
     'collect-k8s': async () => (await import('../collect-format.js')).renderCollectK8s,

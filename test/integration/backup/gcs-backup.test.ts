@@ -158,3 +158,56 @@ describe('store backups in GCS through @google-cloud/storage against a wire-leve
 })
 
 const hashOf = (body: Buffer): string => createHash('sha256').update(body).digest('hex')
+
+describe('GCS at FINOPS_GCS_ENDPOINT (another endpoint of the real service) with credentials', () => {
+  it('exchanges the workload identity for a token and sends it on every request; an unreadable key file stops with one line', async () => {
+    const subjectToken = `oidc-${Date.now()}`
+    const token = `ya29.local-${Date.now()}`
+    const secured = await startGcsStandIn(['finops-backups'], {subjectToken, token})
+    const keys = tempDir()
+    // Workload Identity Federation's credential file, as gcloud iam workload-identity-pools create-cred-config writes it.
+    const credentials = path.join(keys.dir, 'wif.json')
+    fs.writeFileSync(path.join(keys.dir, 'oidc-token'), subjectToken)
+    fs.writeFileSync(
+      credentials,
+      JSON.stringify({
+        type: 'external_account',
+        audience: '//iam.googleapis.com/projects/1234/locations/global/workloadIdentityPools/finops/providers/local',
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        token_url: `${secured.url}/token`,
+        credential_source: {file: path.join(keys.dir, 'oidc-token')},
+      }),
+    )
+    const env = [
+      'STORAGE_EMULATOR_HOST',
+      'FINOPS_GCS_ENDPOINT',
+      'GOOGLE_APPLICATION_CREDENTIALS',
+      'GOOGLE_CLOUD_PROJECT',
+    ] as const
+    const before = Object.fromEntries(env.map((k) => [k, process.env[k]]))
+    delete process.env.STORAGE_EMULATOR_HOST
+    process.env.FINOPS_GCS_ENDPOINT = secured.url
+    // Otherwise the client looks the project up at cloudresourcemanager.googleapis.com.
+    process.env.GOOGLE_CLOUD_PROJECT = 'acme-finops'
+    const small = tempStore()
+    try {
+      process.env.GOOGLE_APPLICATION_CREDENTIALS = path.join(keys.dir, 'missing.json')
+      await expect(backupStore(small.db, {to, now: new Date('2026-11-30T09:00:00Z')})).rejects.toMatchObject({
+        code: 'AUTH',
+        message: expect.stringMatching(/key file GOOGLE_APPLICATION_CREDENTIALS names cannot be read/),
+      })
+
+      process.env.GOOGLE_APPLICATION_CREDENTIALS = credentials
+      const made = await backupStore(small.db, {to, now: new Date('2026-11-30T10:00:00Z')})
+      expect(await verifyBackup(to)).toMatchObject({sha256: made.backup.sha256})
+      expect([...secured.buckets.get('finops-backups')!.keys()]).toHaveLength(2)
+    } finally {
+      small.cleanup()
+      for (const k of env)
+        if (before[k] === undefined) delete process.env[k]
+        else process.env[k] = before[k]
+      await secured.close()
+      keys.cleanup()
+    }
+  }, 60_000)
+})

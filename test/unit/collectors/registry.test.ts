@@ -13,7 +13,7 @@ const failedOutcome = (kind: string) => ({
 describe('collector registry', () => {
   it('lists every billing source once, in registry order', () => {
     expect(SOURCE_KINDS).toEqual(Object.keys(sourceCollectors))
-    expect([...SOURCE_KINDS].sort()).toEqual(['aws', 'azure', 'focus', 'gcp'])
+    expect([...SOURCE_KINDS].sort()).toEqual(['athena', 'aws', 'azure', 'focus', 'gcp'])
   })
 
   it('gives finops.yaml a sources.<kind> list per registered source, validated by that collector', () => {

@@ -25,6 +25,7 @@ const KINDS = {
   'alert-digest': true,
   'collect-cloud': true,
   'collect-gcp': true,
+  'collect-athena': true,
   'collect-all': true,
   'collect-focus': true,
   'collect-k8s': true,
