@@ -61,7 +61,9 @@ export function forecastCurrency(
   if (negative.length > 0) {
     return {
       currency,
-      reason: `${currency} daily cost is negative on ${negative.length} day${negative.length === 1 ? '' : 's'} (first: ${negative[0]!.date}); a cost forecast needs non-negative daily totals`,
+      reason:
+        `${currency} daily cost is negative ` +
+        `on ${negative.length} day${negative.length === 1 ? '' : 's'} (first: ${negative[0]!.date}); a cost forecast needs non-negative daily totals`,
       suggestion:
         'mark credits and refunds ChargeFrequency One-Time in the billing data, or forecast another metric, scope or history',
     }
@@ -103,7 +105,10 @@ export function forecastCurrency(
   if (horizonDays > options.horizonDays)
     warnings.push({
       code: 'lagging-data',
-      message: `${currency} data ends ${lastDay}, ${horizonDays - options.horizonDays} day${horizonDays - options.horizonDays === 1 ? '' : 's'} before the other currencies'; its forecast starts the day after`,
+      message:
+        `${currency} data ends ` +
+        `${lastDay}, ${horizonDays - options.horizonDays} ` +
+        `day${horizonDays - options.horizonDays === 1 ? '' : 's'} before the other currencies'; its forecast starts the day after`,
     })
   const horizonTotal = total.cumulative.at(-1)!
   const groupWarnings: ForecastWarning[] = []

@@ -50,7 +50,9 @@ export function planGaps(days: readonly string[], present: (i: number) => boolea
       start,
       filled,
       cut,
-      unusable: `${filled.length} of ${kept} days from ${days[start]} to ${days.at(-1)} have no data (first: ${days[filled[0]!]}); more than ${Math.round(100 * MAX_FILLED_SHARE)}% cannot be filled in`,
+      unusable:
+        `${filled.length} of ${kept} days ` +
+        `from ${days[start]} to ${days.at(-1)} have no data (first: ${days[filled[0]!]}); more than ${Math.round(100 * MAX_FILLED_SHARE)}% cannot be filled in`,
     }
   }
   return {start, filled, cut}
@@ -130,7 +132,9 @@ export function describeGaps(g: Pick<ContiguousHistory, 'filled' | 'cut'>): Fore
   if (g.filled.length > 0)
     out.push({
       code: 'filled-days',
-      message: `${g.filled.length} day${g.filled.length === 1 ? '' : 's'} without data (first ${g.filled[0]}) filled from the same weekdays around ${g.filled.length === 1 ? 'it' : 'them'}`,
+      message:
+        `${g.filled.length} day${g.filled.length === 1 ? '' : 's'} without data ` +
+        `(first ${g.filled[0]}) filled from the same weekdays around ${g.filled.length === 1 ? 'it' : 'them'}`,
     })
   return out
 }

@@ -95,7 +95,9 @@ export function forecastGroups(
       if (!warnings.some((w) => w.code === 'young-series'))
         warnings.push({
           code: 'young-series',
-          message: `${keys.join(' / ') || '(none)'} has ${age} day${age === 1 ? '' : 's'} of cost (since ${historyFrom}): forecast from its own ramp, with a wide interval`,
+          message:
+            `${keys.join(' / ') || '(none)'} has ${age} day${age === 1 ? '' : 's'} of cost ` +
+            `(since ${historyFrom}): forecast from its own ramp, with a wide interval`,
         })
       continue
     }

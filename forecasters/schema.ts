@@ -27,7 +27,8 @@ export const forecastWarningSchema = z.object({
     .enum(WARNING_CODES)
     .describe(
       'poor-fit: no candidate model forecast the backtest well, intervals are widened; filled-days: days without data were filled in; ' +
-        'history-cut: a long run of days without data cut the history; short-history: under 56 days (8 weeks) of history, errors at long horizons are extrapolated and intervals are wider; ' +
+        'history-cut: a long run of days without data cut the history; short-history: under 56 days (8 weeks) of history, errors at long horizons ' +
+        'are extrapolated and intervals are wider; ' +
         "young-series: a group with little history is forecast from its own trajectory; lagging-data: this currency's data ends before the others'",
     ),
   message: z.string(),

@@ -109,12 +109,16 @@ export function forecastSeries(
   if (poor)
     warnings.push({
       code: 'poor-fit',
-      message: `no model forecast this history well (best backtest MASE ${best.mase.toFixed(2)}, ${chosen}); the intervals are widened, treat the forecast as a rough guide`,
+      message:
+        `no model forecast this history well (best backtest ` +
+        `MASE ${best.mase.toFixed(2)}, ${chosen}); the intervals are widened, treat the forecast as a rough guide`,
     })
   if (history.length < SHORT_HISTORY_DAYS)
     warnings.push({
       code: 'short-history',
-      message: `${history.length} days of history: errors beyond ${Math.max(...runs[chosen]!.map((r) => r.actual.length))} days ahead are extrapolated, so the intervals are wide`,
+      message:
+        `${history.length} days of history: errors ` +
+        `beyond ${Math.max(...runs[chosen]!.map((r) => r.actual.length))} days ahead are extrapolated, so the intervals are wide`,
     })
   const clean = cleanSpikes(y)
   const point =

@@ -128,7 +128,8 @@ export function boundWindow(
   const limit = `choose a window of at most ${max.toLocaleString('en-US')} days`
   if (!data || data.to < window.from || data.from > window.to)
     throw usageError(
-      `${asked}, more than the ${max.toLocaleString('en-US')} finops works through at once, and the store holds no ${options.what} in it${data ? ` (it holds ${data.from} to ${data.to})` : ''}`,
+      `${asked}, more than the ${max.toLocaleString('en-US')} finops works through at once, and the store holds ` +
+        `no ${options.what} in it${data ? ` (it holds ${data.from} to ${data.to})` : ''}`,
       limit,
     )
   const clamped = {
@@ -138,7 +139,8 @@ export function boundWindow(
   const kept = daysBetween(clamped.from, clamped.to) + 1
   if (kept > max)
     throw usageError(
-      `${asked} and the store holds ${options.what} on ${kept.toLocaleString('en-US')} of them, more than the ${max.toLocaleString('en-US')} finops works through at once`,
+      `${asked} and the store holds ${options.what} on ${kept.toLocaleString('en-US')} of them, more than ` +
+        `the ${max.toLocaleString('en-US')} finops works through at once`,
       limit,
     )
   return {

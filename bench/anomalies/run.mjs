@@ -187,7 +187,16 @@ function runSet(name, seeds) {
 function report(bill, flags, scan) {
   for (const e of bill.events)
     console.log(
-      `  bill ${bill.seed} ${(flags.get(`${e.series.account}|${e.series.service}`) ?? []).some((f) => e.days.includes(f.day) && f.direction === e.direction) ? 'found' : 'MISSED'} ${e.type} ${e.direction} ${e.series.account}|${e.series.service} (${e.series.kind}, noise ${e.series.noise.toFixed(2)}) days ${e.days.join(',')} size ${e.size.toFixed(2)}`,
+      `  bill ${bill.seed} ` +
+        `${
+          (flags.get(`${e.series.account}|` + `${e.series.service}`) ?? []).some(
+            (f) => e.days.includes(f.day) && f.direction === e.direction,
+          )
+            ? 'found'
+            : 'MISSED'
+        } \
+${e.type} ${e.direction} \
+${e.series.account}|${e.series.service} (${e.series.kind}, noise ${e.series.noise.toFixed(2)}) days ${e.days.join(',')} size ${e.size.toFixed(2)}`,
     )
   for (const a of scan.anomalies) {
     const hit = bill.events.some(
@@ -196,7 +205,8 @@ function report(bill, flags, scan) {
     if (hit) continue
     const s = bill.series.find((x) => x.account === a.keys[0] && x.service === a.keys[1])
     console.log(
-      `  bill ${bill.seed} FALSE ${a.direction} ${a.keys.join('|')} (${s?.kind}, noise ${s?.noise.toFixed(2)}) ${a.day} actual ${a.actual} expected ${a.expected} [${a.lower}, ${a.upper}]`,
+      `  bill ${bill.seed} FALSE ${a.direction} ${a.keys.join('|')} (${s?.kind}, ` +
+        `noise ${s?.noise.toFixed(2)}) ${a.day} actual ${a.actual} expected ${a.expected} [${a.lower}, ${a.upper}]`,
     )
   }
 }
@@ -226,7 +236,8 @@ for (const [name, seeds] of runs) {
       `finops scan ${(result.scanMs / result.ours.bills).toFixed(0)} ms per bill`,
   )
   console.log(
-    '| method | flagged | precision | recall spike | recall jump | recall runaway | recall (all, material) | F1 | false alarms per anomaly-free bill | false alarms in bills with anomalies | repeat alerts of one anomaly |',
+    '| method | flagged | precision | recall spike | recall jump | recall runaway | recall (all, material) | F1 | false alarms per anomaly-free bill ' +
+      '| false alarms in bills with anomalies | repeat alerts of one anomaly |',
   )
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (const [label, s] of [
@@ -235,12 +246,18 @@ for (const [name, seeds] of runs) {
   ]) {
     const m = metrics(s)
     console.log(
-      `| ${label} | ${s.flags} | ${f3(m.precision)} | ${f3(m.recallOf('spike'))} | ${f3(m.recallOf('jump'))} | ${f3(m.recallOf('runaway'))} | ${f3(m.recall)} | ${f3(m.f1)} | ${m.perCleanBill.toFixed(3)} | ${s.falseDirty} | ${s.repeats} |`,
+      `| ${label} | ${s.flags} | ` +
+        `${f3(m.precision)} | ` +
+        `${f3(m.recallOf('spike'))} | ` +
+        `${f3(m.recallOf('jump'))} | ` +
+        `${f3(m.recallOf('runaway'))} | ${f3(m.recall)} | ${f3(m.f1)} | ${m.perCleanBill.toFixed(3)} | ${s.falseDirty} | ${s.repeats} |`,
     )
   }
   const s = result.ours
   console.log(
-    `finops: runaways reported on their largest day ${s.largestDay}/${s.runawaysFound}; root cause (top contributor) names the region the injected cost went to in ${s.rootCause}/${s.rootCauseChecked} found anomalies`,
+    `finops: runaways reported on their largest ` +
+      `day ${s.largestDay}/${s.runawaysFound}; root cause (top contributor) names the region the injected cost went to ` +
+      `in ${s.rootCause}/${s.rootCauseChecked} found anomalies`,
   )
   console.log('per seed (finops F1 / false alarms per anomaly-free bill; fixed rule F1 / false alarms):')
   for (const [seed, so, sf] of result.perSeed) {

@@ -1,4 +1,5 @@
-// Anomaly detection benchmark, per series (the earlier one; bench/anomalies/run.mjs is the bill-level one): finops' model-based detector against fixed-percent rules (the usual
+// Anomaly detection benchmark, per series (the earlier one; bench/anomalies/run.mjs is the bill-level
+// one): finops' model-based detector against fixed-percent rules (the usual
 // "alert when daily spend moves more than X% from the last week's average"), on synthetic cloud
 // spend with known injected anomalies. Run after a build: node bench/anomalies/series.mjs
 import {performance} from 'node:perf_hooks'
@@ -96,6 +97,7 @@ console.log('|---|---:|---:|---:|---:|---:|---:|')
 const ours = rows[0][1].f1
 for (const [name, r] of rows) {
   console.log(
-    `| ${name} | ${r.flagged} | ${r.precision.toFixed(3)} | ${r.recall.toFixed(3)} | ${r.f1.toFixed(3)} | ${r.falseAlarmsPer100.toFixed(2)} | ${(ours / r.f1).toFixed(2)} |`,
+    `| ${name} | ${r.flagged} | ` +
+      `${r.precision.toFixed(3)} | ${r.recall.toFixed(3)} | ${r.f1.toFixed(3)} | ${r.falseAlarmsPer100.toFixed(2)} | ${(ours / r.f1).toFixed(2)} |`,
   )
 }

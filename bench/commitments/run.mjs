@@ -152,14 +152,19 @@ for (const {settings, totals} of runs) {
   console.log(`\nSizing ${JSON.stringify(settings)}`)
   console.log('Total net savings over the term (USD) and share of the hindsight optimum')
   console.log(
-    '| option | discount | finops | lookback 7d | lookback 30d | lookback 60d | hindsight | finops % hindsight | best lookback % hindsight | finops / best lookback |',
+    '| option | discount | finops | lookback 7d | lookback 30d | lookback 60d | hindsight | finops % hindsight | best lookback % hindsight | finops ' +
+      '/ best lookback |',
   )
   console.log('|---|---|---|---|---|---|---|---|---|---|')
   for (const o of OPTIONS) {
     const t = totals.get(o.key)
     const best = Math.max(...LOOKBACKS.map((d) => t.lookback[d]))
     console.log(
-      `| ${o.key} | ${o.discount} | ${money(t.finops)} | ${LOOKBACKS.map((d) => money(t.lookback[d])).join(' | ')} | ${money(t.hindsight)} | ${pct(t.finops, t.hindsight)} | ${pct(best, t.hindsight)} | ${(t.finops / best).toFixed(3)} |`,
+      `| ${o.key} | ${o.discount} | ` +
+        `${money(t.finops)} | ` +
+        `${LOOKBACKS.map((d) => money(t.lookback[d])).join(
+          ' | ' + '',
+        )} | ${money(t.hindsight)} | ${pct(t.finops, t.hindsight)} | ${pct(best, t.hindsight)} | ${(t.finops / best).toFixed(3)} |`,
     )
   }
   console.log('\nScenarios with a net loss over the term: count (money lost), history with a decline / without')

@@ -441,13 +441,21 @@ function printTable(title, subset) {
   const rows = score(subset)
   console.log(`\n${title} (${subset.length} series)`)
   console.log(
-    '| method | series | median / mean APE 30-day total | median / mean APE 90-day total | median / mean MASE | 80% coverage days 1-30 / 31-60 / 61-90 | 95% coverage days 1-30 / 31-60 / 61-90 |',
+    '| method | series | median / mean APE 30-day total | median / mean APE 90-day total | median / mean MASE | 80% coverage days 1-30 / 31-60 / ' +
+      '61-90 | 95% coverage days 1-30 / 31-60 / 61-90 |',
   )
   console.log('|---|---:|---:|---:|---:|---:|---:|')
   for (const m of methods) {
     const x = rows[m]
     console.log(
-      `| ${m === 'finops' ? '**finops forecast**' : m === 'prophet' ? 'Prophet' : `R ${m}`} | ${x.n}${x.missing ? ` (${x.missing} failed)` : ''} | ${x.medianApe30.toFixed(2)}% / ${x.meanApe30.toFixed(2)}% | ${x.medianApe90.toFixed(2)}% / ${x.meanApe90.toFixed(2)}% | ${x.medianMase.toFixed(3)} / ${x.meanMase.toFixed(3)} | ${x.coverage80.map(pct).join(' / ')} | ${x.coverage95.map(pct).join(' / ')} |`,
+      `| ${m === 'finops' ? '**finops ' + 'forecast**' : m === 'prophet' ? 'Prophet' : `R ` + `${m}`} | ${x.n}${
+        x.missing ? ` ` + `(${x.missing} failed)` : ''
+      } | \
+${x.medianApe30.toFixed(2)}% / \
+${x.meanApe30.toFixed(2)}% | \
+${x.medianApe90.toFixed(2)}% / \
+${x.meanApe90.toFixed(2)}% | \
+${x.medianMase.toFixed(3)} / ${x.meanMase.toFixed(3)} | ${x.coverage80.map(pct).join(' / ')} | ${x.coverage95.map(pct).join(' / ')} |`,
     )
   }
   if (peers) {
@@ -456,7 +464,11 @@ function printTable(title, subset) {
     const best = (key) => Math.min(...others.map((m) => rows[m][key]))
     const f = rows.finops
     console.log(
-      `finops / best peer: median APE 30 ${(f.medianApe30 / best('medianApe30')).toFixed(2)}, mean APE 30 ${(f.meanApe30 / best('meanApe30')).toFixed(2)}, median APE 90 ${(f.medianApe90 / best('medianApe90')).toFixed(2)}, mean APE 90 ${(f.meanApe90 / best('meanApe90')).toFixed(2)}, median MASE ${(f.medianMase / best('medianMase')).toFixed(2)}, mean MASE ${(f.meanMase / best('meanMase')).toFixed(2)} (below 1 = finops better)`,
+      `finops / best peer: median APE 30 ${(f.medianApe30 / best('medianApe30')).toFixed(2)}, mean APE ` +
+        `30 ${(f.meanApe30 / best('meanApe30')).toFixed(2)}, median APE ` +
+        `90 ${(f.medianApe90 / best('medianApe90')).toFixed(2)}, mean APE ` +
+        `90 ${(f.meanApe90 / best('meanApe90')).toFixed(2)}, median ` +
+        `MASE ${(f.medianMase / best('medianMase')).toFixed(2)}, mean MASE ${(f.meanMase / best('meanMase')).toFixed(2)} (below 1 = finops better)`,
     )
   }
   const withTotals = subset.filter((s) => s.forecasts.finops?.total80)
@@ -472,7 +484,9 @@ function printTable(title, subset) {
       return t && a >= t.lower && a <= t.upper
     }).length
     console.log(
-      `finops ${level}% interval of the 90-day total held the actual total for ${held} of ${withTotals.length} series (${pct(held / withTotals.length)}); of the 30-day total ${held30} of ${withTotals.length} (${pct(held30 / withTotals.length)})`,
+      `finops ${level}% interval of the 90-day total held the actual total ` +
+        `for ${held} of ${withTotals.length} series ` +
+        `(${pct(held / withTotals.length)}); of the 30-day total ${held30} of ${withTotals.length} (${pct(held30 / withTotals.length)})`,
     )
   }
   printCoverage(subset)
@@ -496,7 +510,9 @@ function printTable(title, subset) {
   ])
     if (list.length)
       console.log(
-        `finops per-service 90-day total error, ${label}: median ${median(list.map((x) => x.ape)).toFixed(2)}%, mean ${mean(list.map((x) => x.ape)).toFixed(2)}% (${list.length} services; 80% interval held ${list.filter((x) => x.inside).length})`,
+        `finops per-service 90-day total ` +
+          `error, ${label}: median ${median(list.map((x) => x.ape)).toFixed(2)}%, ` +
+          `mean ${mean(list.map((x) => x.ape)).toFixed(2)}% (${list.length} services; 80% interval held ${list.filter((x) => x.inside).length})`,
       )
 }
 /** Wilson score interval of a binomial proportion, 95%. */
@@ -531,7 +547,8 @@ const range = ([a, b]) => `${(100 * a).toFixed(1)}-${(100 * b).toFixed(1)}%`
 function printCoverage(subset) {
   const withDaily = subset.filter((s) => s.forecasts.finops?.daily?.length === HORIZON)
   console.log(
-    '\n| finops coverage (95% CI: binomial over days / bootstrap over series) | days 1-30 | days 31-60 | days 61-90 | 30-day total | 60-day total | 90-day total |',
+    '\n| finops coverage (95% CI: binomial over days / bootstrap over series) | days 1-30 | days 31-60 | days 61-90 | 30-day total | 60-day total | ' +
+      '90-day total |',
   )
   console.log('|---|---:|---:|---:|---:|---:|---:|')
   for (const level of [80, 95]) {
@@ -577,7 +594,9 @@ function printBreakdown(subset) {
 }
 
 console.log(
-  `Forecast accuracy, ${HORIZON}-day horizon; ${series.length} series from ${bills.length} synthetic quarter bills (${chosenSets.map((n) => `${n}: seeds ${seeds[n][0]}-${seeds[n].at(-1)}`).join(', ')})${inProcess ? ', finops in-process' : ''}`,
+  `Forecast accuracy, ${HORIZON}-day horizon; ${series.length} series ` +
+    `from ${bills.length} synthetic quarter bills ` +
+    `(${chosenSets.map((n) => `${n}: seeds ${seeds[n][0]}-${seeds[n].at(-1)}`).join(', ')})${inProcess ? ', finops in-process' : ''}`,
 )
 for (const name of chosenSets) {
   const subset = series.filter((s) => s.bill.set === name)
@@ -597,7 +616,8 @@ if (args.includes('--verbose'))
         f.daily.map((p) => p.mean),
       ).toFixed(
         1,
-      )} total ${a.toFixed(0)} in [${t.lower.toFixed(0)}, ${t.upper.toFixed(0)}] ${a >= t.lower && a <= t.upper ? 'IN' : 'OUT'} days in ${inside}/90 ${f.warnings.join(',')} | ${s.tags.join(', ')}`,
+      )} total ${a.toFixed(0)} in [${t.lower.toFixed(0)}, ${t.upper.toFixed(0)}] ${a >= t.lower && a <= t.upper ? 'IN' : 'OUT'} days \
+in ${inside}/90 ${f.warnings.join(',')} | ${s.tags.join(', ')}`,
     )
   }
 if (args.includes('--calibrate')) {
@@ -637,7 +657,11 @@ if (args.includes('--calibrate')) {
         return t ? [ratio(sum(s.actual.slice(0, 30)), t, t.lower, t.upper)] : []
       })
       console.log(
-        `calibration ${level}%, ${label} (${subset.length}): needed width factor days 1-30 ${q(thirds[0], level / 100).toFixed(2)}, 31-60 ${q(thirds[1], level / 100).toFixed(2)}, 61-90 ${q(thirds[2], level / 100).toFixed(2)}; 30-day total ${q(totals30, level / 100).toFixed(2)}, 90-day total ${q(totals, level / 100).toFixed(2)}`,
+        `calibration ${level}%, ${label} (${subset.length}): needed width factor days ` +
+          `1-30 ${q(thirds[0], level / 100).toFixed(2)}, ` +
+          `31-60 ${q(thirds[1], level / 100).toFixed(2)}, ` +
+          `61-90 ${q(thirds[2], level / 100).toFixed(2)}; 30-day total ` +
+          `${q(totals30, level / 100).toFixed(2)}, 90-day total ${q(totals, level / 100).toFixed(2)}`,
       )
     }
 }

@@ -195,19 +195,22 @@ function printTable(title, rows) {
   for (const m of METHODS) {
     const x = rows[m]
     console.log(
-      `| ${m === 'finops' ? 'finops forecast' : `R ${m}`} | ${x.n}${x.missing ? ` (${x.missing} failed)` : ''} | ${x.medianApe.toFixed(2)}% | ${x.meanApe.toFixed(2)}% | ${x.medianMase.toFixed(3)} | ${(100 * x.coverage).toFixed(1)}% |`,
+      `| ${m === 'finops' ? 'finops forecast' : `R ${m}`} | ${x.n}${x.missing ? ` (${x.missing} failed)` : ''} | ${x.medianApe.toFixed(2)}% ` +
+        `| ${x.meanApe.toFixed(2)}% | ${x.medianMase.toFixed(3)} | ${(100 * x.coverage).toFixed(1)}% |`,
     )
   }
   const r = METHODS.filter((m) => m !== 'finops')
   const best = (key) => Math.min(...r.map((m) => rows[m][key]))
   const f = rows.finops
   console.log(
-    `ratios finops / best R: median APE ${(f.medianApe / best('medianApe')).toFixed(2)}, mean APE ${(f.meanApe / best('meanApe')).toFixed(2)}, median MASE ${(f.medianMase / best('medianMase')).toFixed(2)} (below 1 = finops better)`,
+    `ratios finops / best R: median APE ${(f.medianApe / best('medianApe')).toFixed(2)}, mean ` +
+      `APE ${(f.meanApe / best('meanApe')).toFixed(2)}, median MASE ${(f.medianMase / best('medianMase')).toFixed(2)} (below 1 = finops better)`,
   )
 }
 
 console.log(
-  `Forecast accuracy, ${HORIZON}-day horizon, ${LEVEL}% intervals; ${series.length} synthetic bills (${chosenSets.map((n) => `${n}: seeds ${seeds[n][0]}-${seeds[n].at(-1)}`).join(', ')})`,
+  `Forecast accuracy, ${HORIZON}-day horizon, ${LEVEL}% ` +
+    `intervals; ${series.length} synthetic bills (${chosenSets.map((n) => `${n}: seeds ${seeds[n][0]}-${seeds[n].at(-1)}`).join(', ')})`,
 )
 for (const name of chosenSets) printTable(`${name} seeds`, score(series.filter((s) => s.set === name)))
 if (chosenSets.length > 1) printTable('all seeds', score(series))

@@ -102,12 +102,16 @@ for (let seed = first; seed < first + count; seed++) {
   const oneTime = bill.rows.filter((r) => r.day > lastDay && r.frequency === 'One-Time').reduce((a, r) => a + r.cost, 0)
   if (args.includes('--verbose'))
     console.log(
-      `seed ${seed} n=${bill.historyDays} model=${f.model} ape=${ape.toFixed(1)} mase=${mase.toFixed(2)} cover=${ins}/30 total actual=${at.toFixed(0)} (one-time ${oneTime.toFixed(0)}) forecast=${ft.toFixed(0)}`,
+      `seed ${seed} n=${bill.historyDays} model=${f.model} ape=${ape.toFixed(1)} mase=${mase.toFixed(2)} cover=${ins}/30 total ` +
+        `actual=${at.toFixed(0)} (one-time ${oneTime.toFixed(0)}) forecast=${ft.toFixed(0)}`,
     )
   db.close()
 }
 console.log(
-  `${set} ${count}: median APE ${median(apes).toFixed(2)}%, mean APE ${mean(apes).toFixed(2)}%, median MASE ${median(mases).toFixed(3)}, coverage ${((100 * inside) / days).toFixed(1)}%, 30-day total inside its interval ${totalsInside}/${count} (${totalsInsideExOneTime}/${count} without one-time charges)`,
+  `${set} ${count}: median APE ${median(apes).toFixed(2)}%, mean ` +
+    `APE ${mean(apes).toFixed(2)}%, median MASE ${median(mases).toFixed(3)}, ` +
+    `coverage ${((100 * inside) / days).toFixed(1)}%, 30-day total inside its ` +
+    `interval ${totalsInside}/${count} (${totalsInsideExOneTime}/${count} without one-time charges)`,
 )
 console.log(
   Object.entries(models)

@@ -73,7 +73,28 @@ export async function generateFocusCsv(rows, out, {tagKeys = 0} = {}) {
     const list = (Number(qty) * res.price).toFixed(11)
     const committed = r % 4 === 0
     const effective = committed ? (Number(list) * 0.72).toFixed(11) : list
-    chunk += `${r % 5 === 0 ? `"${res.region[0]}a"` : 'NULL'},${list},"100000000001","Acme Corp","USD","2024-10-01 00:00:00","2024-09-01 00:00:00","Usage",NULL,"$${res.price.toFixed(4)} per unit-hour for ${res.service.name} in ${res.region[1]} (usage type ${res.service.sku})","Usage-Based","${end}","${start}",${committed ? '"Spend","arn:aws:savingsplans::100000000001:savingsplan/4bd0c1a2-7d7f-4b3e-9a52-1f0f3d2b8e61","Compute Savings Plan","Used","Savings Plan"' : 'NULL,NULL,NULL,NULL,NULL'},${qty},"Hours",${effective},${res.price.toFixed(8)},${effective},"Amazon Web Services, Inc.",${list},"${res.price.toFixed(8)}","${committed ? 'Committed' : 'Standard'}",${qty},"Hours","AWS","Amazon Web Services, Inc.","${res.region[0]}","${res.region[1]}","${res.id}",NULL,"${res.service.category}","${res.service.category}","${res.service.name}","${res.service.sku}","${res.service.sku}.JRTCKXETXF.${res.region[0]}","${res.account[0]}","${res.account[1]}","${res.tags}"\n`
+    chunk +=
+      `${r % 5 === 0 ? `"${res.region[0]}a"` : 'NULL'},${list},"100000000001","Acme Corp","USD","2024-10-01 00:00:00","2024-09-01 ` +
+      `00:00:00","Usage",NULL,"$${res.price.toFixed(4)} per unit-hour ` +
+      `for ${res.service.name} in ${res.region[1]} (usage ` +
+      `type ${res.service.sku})","Usage-Based",` +
+      `"${end}","${start}",` +
+      `${
+        committed
+          ? '"Spend","arn:aws:savingsplans::100000000001:savingsplan/4bd0c1a2-7d7f-4b3e-9a52-1f0f3d2b8e61","Compute Savings Plan","Used","Savings ' +
+            'Plan"'
+          : 'NULL,NULL,NULL,NULL,' + 'NULL'
+      },${qty},"Hours",\
+${effective},${res.price.toFixed(8)},\
+${effective},"Amazon Web Services, \
+Inc.",${list},"${res.price.toFixed(8)}",\
+"${committed ? 'Committed' : 'Standard'}",\
+${qty},"Hours","AWS","Amazon Web Services, \
+Inc.","${res.region[0]}",\
+"${res.region[1]}","${res.id}",NULL,\
+"${res.service.category}",\
+"${res.service.category}",\
+"${res.service.name}","${res.service.sku}","${res.service.sku}.JRTCKXETXF.${res.region[0]}","${res.account[0]}","${res.account[1]}","${res.tags}"\n`
     if (chunk.length > 1 << 20) {
       await write(chunk)
       chunk = ''

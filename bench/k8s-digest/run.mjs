@@ -74,7 +74,8 @@ console.log(
   `| raw samples (peer: 8-byte floats, CPU + memory) | ${Math.round(rawBytes / groups.size).toLocaleString('en-US')} | 1.00 |`,
 )
 console.log(
-  `| finops digest (CPU + memory sketch JSON, as stored) | ${Math.round(digestBytes / groups.size).toLocaleString('en-US')} | ${(rawBytes / digestBytes).toFixed(2)} |`,
+  `| finops digest (CPU + memory sketch JSON, as stored) ` +
+    `| ${Math.round(digestBytes / groups.size).toLocaleString('en-US')} | ${(rawBytes / digestBytes).toFixed(2)} |`,
 )
 console.log('')
 console.log('| quantile | CPU mean / max relative error | memory mean / max relative error |')

@@ -1,13 +1,13 @@
-// Runs a command as a child process and reports its wall time, peak RSS (from GNU time's
-// "Maximum resident set size") and CPU time (user + system, 10 ms resolution: on a loaded machine
-// it moves far less than wall time), so every measured program is measured the same way.
+// Runs a command as a child process and reports its wall time and peak RSS (from GNU time's
+// "Maximum resident set size") and CPU seconds (user + system: on a loaded machine the wall time
+// includes waiting for a core, the CPU time does not), so every measured program is measured the same way.
 import {spawn} from 'node:child_process'
 
-/** @returns {Promise<{wallMs: number, cpuMs: number, maxRssMb: number, stdout: string, stderr: string, code: number}>} */
+/** @returns {Promise<{wallMs: number, maxRssMb: number, cpuS: number, stdout: string, stderr: string, code: number}>} */
 export function measure(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
-    const child = spawn('/usr/bin/time', ['-f', '__MAXRSS_KB=%M __CPU_S=%U+%S', command, ...args], {
+    const child = spawn('/usr/bin/time', ['-f', '__MAXRSS_KB=%M\n__CPU_S=%U %S', command, ...args], {
       env: {...process.env, ...options.env},
       cwd: options.cwd,
     })
@@ -18,13 +18,14 @@ export function measure(command, args, options = {}) {
     child.on('error', reject)
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6
-      const match = /__MAXRSS_KB=(\d+) __CPU_S=([\d.]+)\+([\d.]+)/.exec(stderr)
+      const match = /__MAXRSS_KB=(\d+)/.exec(stderr)
+      const cpu = /__CPU_S=([\d.]+) ([\d.]+)/.exec(stderr)
       resolve({
         wallMs,
-        cpuMs: match ? (Number(match[2]) + Number(match[3])) * 1000 : NaN,
         maxRssMb: match ? Number(match[1]) / 1024 : NaN,
+        cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN,
         stdout,
-        stderr: stderr.replace(/__MAXRSS_KB=\d+ __CPU_S=[\d.]+\+[\d.]+\n?/, ''),
+        stderr: stderr.replace(/__MAXRSS_KB=\d+\n?/, '').replace(/__CPU_S=[\d.]+ [\d.]+\n?/, ''),
         code: code ?? -1,
       })
     })

@@ -88,7 +88,8 @@ for (const seed of SEEDS) {
 const sum = (xs) => xs.reduce((s, x) => s + x, 0)
 const error = (ledger, truth) => (truth === 0 ? null : (ledger - truth) / Math.abs(truth))
 console.log(
-  `Realized savings: ledger vs truth, ${WORKLOADS} workloads x ${DAYS} days, seeds ${SEEDS.join(',')} (${rows.length} actions; \`finops savings\` took ${(timing / 1000).toFixed(1)} s in all)\n`,
+  `Realized savings: ledger vs truth, ${WORKLOADS} workloads ` +
+    `x ${DAYS} days, seeds ${SEEDS.join(',')} (${rows.length} actions; \`finops savings\` took ${(timing / 1000).toFixed(1)} s in all)\n`,
 )
 console.log(
   '| class | actions | promised/mo | truth/mo | ledger/mo | ledger error | naive before/after error | flags as expected |',
@@ -110,26 +111,36 @@ for (const cls of CLASSES) {
   const ledger = sum(of.map((r) => r.ledger ?? 0))
   const naive = sum(of.map((r) => r.naiveMonthly ?? 0))
   console.log(
-    `| ${cls} | ${of.length} | ${usd(sum(of.map((r) => r.promisedMonthly)))} | ${usd(truth)} | ${usd(ledger)} | ${pct(error(ledger, truth))} | ${pct(error(naive, truth))} | ${of.filter(expectedFlags).length}/${of.length} |`,
+    `| ${cls} | ${of.length} | ` +
+      `${usd(sum(of.map((r) => r.promisedMonthly)))} | ` +
+      `${usd(truth)} | ${usd(ledger)} | ${pct(error(ledger, truth))} | ${pct(error(naive, truth))} | ${of.filter(expectedFlags).length}/${of.length} |`,
   )
 }
 const truth = sum(rows.map((r) => r.realizedMonthly ?? 0))
 const ledger = sum(rows.map((r) => r.ledger ?? 0))
 const naive = sum(rows.map((r) => r.naiveMonthly ?? 0))
 console.log(
-  `| **total** | ${rows.length} | ${usd(sum(rows.map((r) => r.promisedMonthly)))} | ${usd(truth)} | ${usd(ledger)} | ${pct(error(ledger, truth))} | ${pct(error(naive, truth))} | ${rows.filter(expectedFlags).length}/${rows.length} |`,
+  `| **total** | ${rows.length} | ` +
+    `${usd(sum(rows.map((r) => r.promisedMonthly)))} | ` +
+    `${usd(truth)} | ${usd(ledger)} | ${pct(error(ledger, truth))} | ${pct(error(naive, truth))} | ${rows.filter(expectedFlags).length}/${rows.length} |`,
 )
 const within = rows.filter(
   (r) => Math.abs((r.ledger ?? 0) - (r.realizedMonthly ?? 0)) <= 0.05 * Math.max(1, Math.abs(r.realizedMonthly ?? 0)),
 )
 const reverted = rows.filter((r) => r.reverted)
 console.log(
-  `\nPer action within 5% of truth (or $1): ${within.length}/${rows.length}; reverted actions flagged reverted: ${reverted.filter((r) => r.flags.includes('reverted')).length}/${reverted.length}; total error ${pct(error(ledger, truth))} (target within 5%).`,
+  `\nPer action within 5% of truth (or $1): ${within.length}/${rows.length}; reverted actions flagged ` +
+    `reverted: ${reverted.filter((r) => r.flags.includes('reverted')).length}/${reverted.length}; total error ${pct(error(ledger, truth))} (target within 5%).`,
 )
 const worst = rows
   .map((r) => ({...r, err: Math.abs((r.ledger ?? 0) - (r.realizedMonthly ?? 0))}))
   .sort((a, b) => b.err - a.err)
   .slice(0, 3)
 console.log(
-  `Largest per-action gaps: ${worst.map((r) => `${r.actionId} (${r.class}, seed ${r.seed}): ledger ${usd(r.ledger)} vs truth ${usd(r.realizedMonthly)}`).join('; ')}`,
+  `Largest per-action gaps: ${worst
+    .map(
+      (r) =>
+        `${r.actionId} (${r.class}, ` + `seed ${r.seed}): ledger ${usd(r.ledger)} vs truth ${usd(r.realizedMonthly)}`,
+    )
+    .join('; ')}`,
 )

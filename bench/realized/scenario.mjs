@@ -46,7 +46,10 @@ export const CLASSES = [
 ]
 
 /**
- * @param {{seed?: number, workloads?: number, days?: number, start?: string, prices: {onDemandHourly: number, spotRatio: number, cpuToMemoryRatio: number}}} options
+ * @param {{
+ *   seed?: number, workloads?: number, days?: number, start?: string,
+ *   prices: {onDemandHourly: number, spotRatio: number, cpuToMemoryRatio: number}
+ * }} options
  */
 export function generateRealizedScenario(options) {
   const rand = random(options.seed ?? 42)

@@ -77,14 +77,18 @@ try {
   console.log('| step | wall time | peak RSS | result |')
   console.log('|---|---:|---:|---|')
   console.log(
-    `| finops collect usage | ${collect.seconds.toFixed(1)} s | ${collect.peakRssMb ?? '?'} MB | ${collect.json.containers} containers, ${collect.json.containerDays} container-days, ` +
+    `| finops collect usage | ${collect.seconds.toFixed(1)} s ` +
+      `| ${collect.peakRssMb ?? '?'} MB | ${collect.json.containers} containers, ${collect.json.containerDays} container-days, ` +
       `${collect.json.samples.toLocaleString('en-US')} samples, ${collect.json.queries} queries |`,
   )
   console.log(
-    `| finops recommend --kind rightsize | ${rightsize.seconds.toFixed(1)} s | ${rightsize.peakRssMb ?? '?'} MB | ${rightsize.json.recommendations.length} recommendations, ${rightsize.json.skipped.length} skipped |`,
+    `| finops recommend --kind rightsize ` +
+      `| ${rightsize.seconds.toFixed(1)} s | ${rightsize.peakRssMb ?? '?'} MB ` +
+      `| ${rightsize.json.recommendations.length} recommendations, ${rightsize.json.skipped.length} skipped |`,
   )
   console.log(
-    `| finops recommend (all kinds) | ${all.seconds.toFixed(1)} s | ${all.peakRssMb ?? '?'} MB | ${all.json.recommendations.length} recommendations, ${all.json.skipped.length} skipped |`,
+    `| finops recommend (all kinds) | ${all.seconds.toFixed(1)} s ` +
+      `| ${all.peakRssMb ?? '?'} MB | ${all.json.recommendations.length} recommendations, ${all.json.skipped.length} skipped |`,
   )
   console.log(
     `store: ${storeMb.toFixed(1)} MB (${((storeMb * 1e6) / collect.json.containerDays).toFixed(0)} bytes per container-day digest incl. inventory)`,

@@ -18,9 +18,13 @@ import {describeFailedPosts} from '../../src/output/alert-check-format.js'
 export default class AlertCheck extends FinopsCommand {
   static override storeIntent = 'write' as const
   static override summary = 'Evaluate budgets and spend anomalies and post new alerts to Slack'
-  static override description = `Each alert is posted once per budget period and threshold (or per series and day for anomalies); the store remembers what was sent. A post that fails on 429 or 5xx is retried, honouring Retry-After; if it still fails it stays pending and is posted on the next run. The webhook URL comes from --webhook-file, then $${WEBHOOK_ENV}, then alerts.slack in finops.yaml; it is never printed.
+  static override description = `Each alert is posted once per budget period and threshold (or per series and day for anomalies); the store \
+remembers what was sent. A post that fails on 429 or 5xx is retried, honouring Retry-After; if it still fails it stays pending and is posted on the \
+next run. The webhook URL comes from --webhook-file, then $${WEBHOOK_ENV}, then alerts.slack in finops.yaml; it is never printed.
 
-Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post succeeded, 7 some posts failed (they stay pending), a budget's forecast thresholds could not be evaluated (its forecast cannot be computed: the reason is printed), or a provider's billing data is late (alerts.freshness: one warning line, one Slack message). FINOPS_NOW (an ISO date or time) pins today (budget periods and the days judged for anomalies).`
+Exit codes: 0 all delivered (or nothing to send), 3 no usable webhook, 6 no post succeeded, 7 some posts failed (they stay pending), a budget's \
+forecast thresholds could not be evaluated (its forecast cannot be computed: the reason is printed), or a provider's billing data is late \
+(alerts.freshness: one warning line, one Slack message). FINOPS_NOW (an ISO date or time) pins today (budget periods and the days judged for anomalies).`
 
   static override examples = [
     '<%= config.bin %> alert check --dry-run',

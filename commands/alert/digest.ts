@@ -9,9 +9,15 @@ import {ExitCode} from '../../src/exit-codes.js'
 export default class AlertDigest extends FinopsCommand {
   static override storeIntent = 'write' as const
   static override summary = 'Post the weekly cost digest to Slack (at most once per ISO week)'
-  static override description = `The digest: effective spend over the last 7 complete days vs the 7 before (the numbers of \`cost report --group-by provider,service\`), the top movers by provider and service, each budget's period-end forecast (as \`budget status\`), savings available from open recommendations and realized by applied actions as \`finops savings\` measures them (next to what they promised; not measurable yet counted apart), each part linking to alerts.digest.reportUrl when set. It is posted as Block Kit with the same delivery as alerts (retries on 429 with Retry-After and on 5xx, recorded before it is posted and sent once: a re-run in the same ISO week posts nothing). The webhook URL comes from --webhook-file, then $${WEBHOOK_ENV}, then alerts.slack in finops.yaml; it is never printed.
+  static override description = `The digest: effective spend over the last 7 complete days vs the 7 before (the numbers of \`cost report --group-by \
+provider,service\`), the top movers by provider and service, each budget's period-end forecast (as \`budget status\`), savings available from open \
+recommendations and realized by applied actions as \`finops savings\` measures them (next to what they promised; not measurable yet counted apart), \
+each part linking to alerts.digest.reportUrl when set. It is posted as Block Kit with the same delivery as alerts (retries on 429 with Retry-After \
+and on 5xx, recorded before it is posted and sent once: a re-run in the same ISO week posts nothing). The webhook URL comes from --webhook-file, \
+then $${WEBHOOK_ENV}, then alerts.slack in finops.yaml; it is never printed.
 
-Exit codes: 0 posted (or already posted this week, or a dry run), 3 no usable webhook, 6 the post failed (it stays pending for the next run). FINOPS_NOW (an ISO date or time) pins today (the last 7 complete days and the ISO week).`
+Exit codes: 0 posted (or already posted this week, or a dry run), 3 no usable webhook, 6 the post failed (it stays pending for the next run). \
+FINOPS_NOW (an ISO date or time) pins today (the last 7 complete days and the ISO week).`
 
   static override examples = [
     '<%= config.bin %> alert digest --dry-run',

@@ -8,7 +8,9 @@ import {addDays, today} from '../../src/dates.js'
 export default class AnomalyAck extends FinopsCommand {
   static override storeIntent = 'write' as const
   static override summary = 'Acknowledge an anomaly: it raises no alert again (in alert check and finops run)'
-  static override description = `An alert of it not delivered yet is dropped. The id comes from \`finops anomaly list\` or \`finops alert check --json\`; an unknown id exits 8. FINOPS_NOW (an ISO date or time) pins today (the days judged to find the id).`
+  static override description =
+    `An alert of it not delivered yet is dropped. The id comes from \`finops anomaly list\` or \`finops alert check ` +
+    `--json\`; an unknown id exits 8. FINOPS_NOW (an ISO date or time) pins today (the days judged to find the id).`
   static override examples = ['<%= config.bin %> anomaly ack an-1a2b3c4d5e6f --note "load test, expected"']
   static override args = {id: Args.string({description: 'anomaly id (an-...)', required: true})}
   static override flags = {

@@ -16,7 +16,10 @@ import {usageError} from '../../src/errors.js'
 
 export default class AnomalyList extends FinopsCommand {
   static override summary = 'List spend anomalies with their ids and status (new, pending, sent, acknowledged, muted)'
-  static override description = `Judges the days of the window as \`finops alert check\` does (default: the last 30 days with data, at most 92) and adds the anomalies \`alert check\` recorded earlier. Each anomaly has a stable id (from its series and day) for \`finops anomaly ack\` and \`finops anomaly mute\`. FINOPS_NOW (an ISO date or time) pins today (the default window).`
+  static override description =
+    `Judges the days of the window as \`finops alert check\` does (default: the last 30 days with data, at most 92) and ` +
+    `adds the anomalies \`alert check\` recorded earlier. Each anomaly has a stable id (from its series and day) for \`finops anomaly ack\` and \`finops ` +
+    `anomaly mute\`. FINOPS_NOW (an ISO date or time) pins today (the default window).`
   static override examples = [
     '<%= config.bin %> anomaly list',
     '<%= config.bin %> anomaly list --provider AWS --service "Amazon EC2" --status new,sent',

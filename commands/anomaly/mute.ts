@@ -11,7 +11,11 @@ import {usageError} from '../../src/errors.js'
 export default class AnomalyMute extends FinopsCommand {
   static override storeIntent = 'write' as const
   static override summary = 'Mute a series: its anomalies raise no alert until a day, or for good'
-  static override description = `Name the series by an anomaly id of it, or by --series with one key=value for each key of alerts.anomalies.groupBy (account and service by default). With --below only anomalies smaller than that amount are muted. The store remembers the mute; \`finops anomaly unmute\` removes it. Muting a series again replaces its mute. FINOPS_NOW (an ISO date or time) pins today (the days judged to find the id, and the earliest --until).`
+  static override description =
+    `Name the series by an anomaly id of it, or by --series with one key=value for each key of alerts.anomalies.groupBy ` +
+    `(account and service by default). With --below only anomalies smaller than that amount are muted. The store remembers the mute; \`finops anomaly ` +
+    `unmute\` removes it. Muting a series again replaces its mute. FINOPS_NOW (an ISO date or time) pins today (the days judged to find the id, and the ` +
+    `earliest --until).`
   static override examples = [
     '<%= config.bin %> anomaly mute an-1a2b3c4d5e6f --until 2024-10-31',
     '<%= config.bin %> anomaly mute --series account=123456789012 --series "service=AWS Lambda" --below 200',

@@ -10,7 +10,8 @@ export default class AnomalyUnmute extends FinopsCommand {
   static override storeIntent = 'write' as const
   static override summary = 'Unmute a series muted with finops anomaly mute'
   static override description =
-    'Name the series as for mute: an anomaly id of it, or --series key=value for each key. A series that is not muted exits 8. FINOPS_NOW (an ISO date or time) pins today (the days judged to find the id).'
+    'Name the series as for mute: an anomaly id of it, or --series key=value for each key. A series that is not muted exits 8. FINOPS_NOW (an ISO ' +
+    'date or time) pins today (the days judged to find the id).'
   static override examples = [
     '<%= config.bin %> anomaly unmute an-1a2b3c4d5e6f',
     '<%= config.bin %> anomaly unmute --series account=123456789012 --series "service=AWS Lambda"',

@@ -20,7 +20,9 @@ function parsePercents(values: readonly string[] | undefined, flag: string): num
 export default class BudgetSet extends FinopsCommand {
   static override storeIntent = 'create' as const
   static override summary = 'Create or change a budget: an amount per month, quarter or year over a scope of costs'
-  static override description = `Thresholds fire on actual spend to date and on the forecast spend at period end, as AWS Budgets does (default: actual 80% and 100%, forecast 100%). On an existing budget, settings not given are kept. Filter keys are the report's: ${DIMENSION_KEYS_HELP}.`
+  static override description =
+    `Thresholds fire on actual spend to date and on the forecast spend at period end, as AWS Budgets does (default: ` +
+    `actual 80% and 100%, forecast 100%). On an existing budget, settings not given are kept. Filter keys are the report's: ${DIMENSION_KEYS_HELP}.`
 
   static override examples = [
     '<%= config.bin %> budget set prod-aws --amount 10000 --period monthly --filter provider=AWS --filter tag:env=prod',

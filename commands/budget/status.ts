@@ -15,7 +15,11 @@ import {providerLastDays} from '../../src/store/cost-presence.js'
 export default class BudgetStatus extends FinopsCommand {
   static override summary =
     'Spend to date, forecast period-end spend with its interval, percent used and the breach date of each budget'
-  static override description = `"To date" is through yesterday (UTC) or the last day with cost data, whichever is earlier; the rest of the period is forecast (Usage-Based charges as a series, Recurring charges on their billing days, One-Time charges not extrapolated). With too little history the status still shows actual spend and says why there is no forecast. A provider whose billing data is older than its usual lag (alerts.freshness) is a warning and exit 7. FINOPS_NOW (an ISO date or time) pins today (the period and "to date").`
+  static override description =
+    `"To date" is through yesterday (UTC) or the last day with cost data, whichever is earlier; the rest of the period ` +
+    `is forecast (Usage-Based charges as a series, Recurring charges on their billing days, One-Time charges not extrapolated). With too little history ` +
+    `the status still shows actual spend and says why there is no forecast. A provider whose billing data is older than its usual lag (alerts.freshness) ` +
+    `is a warning and exit 7. FINOPS_NOW (an ISO date or time) pins today (the period and "to date").`
 
   static override examples = [
     '<%= config.bin %> budget status',

@@ -9,7 +9,11 @@ import {ExitCode, type ExitCodeName, partsOutcome} from '../../src/exit-codes.js
 export default class CollectAll extends FinopsCommand {
   static override storeIntent = 'create' as const
   static override summary = 'Collect every billing source listed under sources: in finops.yaml'
-  static override description = `Runs each entry of sources: (${SOURCE_KINDS.join(', ')}) in turn, in that order. Each source lands on its own: one that fails (credentials, throttling) leaves its store rows and watermark unchanged and the others still run; the exit code is then "partial" (7), or that source's own code when every source failed. FINOPS_NOW (an ISO date or time) pins today for every source (windows end yesterday).`
+  static override description =
+    `Runs each entry of sources: ` +
+    `(${SOURCE_KINDS.join(', ')}) in turn, in that order. Each source lands on its own: one that fails (credentials, throttling) leaves its store rows ` +
+    `and watermark unchanged and the others still run; the exit code is then "partial" (7), or that source's own code when every source failed. ` +
+    `FINOPS_NOW (an ISO date or time) pins today for every source (windows end yesterday).`
 
   static override examples = [
     '<%= config.bin %> collect all',

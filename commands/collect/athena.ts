@@ -14,7 +14,13 @@ export default class CollectAthena extends FinopsCommand {
   static override storeIntent = 'create' as const
   static override summary =
     'Collect daily AWS cost by querying the Data Exports table (FOCUS 1.0 or CUR 2.0) in place with Amazon Athena'
-  static override description = `Runs one Trino SQL query that Athena aggregates per day at the store's grain (account, service, region, charge category, tags), over only the billing_period partitions of the window, and reads the answer with paged GetQueryResults. Athena bills the bytes it scans (USD 5 per TB): the run prints them and their cost. Runs are incremental like the other cloud sources: from the watermark minus the restatement window (and the whole current month) to yesterday, replacing those days of the payer account. Credentials come from the AWS SDK default chain (env, --profile / AWS_PROFILE, SSO, roles); AWS_ENDPOINT_URL_ATHENA is honoured. Without --table, the athena: entries of finops.yaml sources: are used. FINOPS_NOW (an ISO date or time) pins today (the window ends yesterday).`
+  static override description =
+    `Runs one Trino SQL query that Athena aggregates per day at the store's grain (account, service, region, charge ` +
+    `category, tags), over only the billing_period partitions of the window, and reads the answer with paged GetQueryResults. Athena bills the bytes it ` +
+    `scans (USD 5 per TB): the run prints them and their cost. Runs are incremental like the other cloud sources: from the watermark minus the ` +
+    `restatement window (and the whole current month) to yesterday, replacing those days of the payer account. Credentials come from the AWS SDK default ` +
+    `chain (env, --profile / AWS_PROFILE, SSO, roles); AWS_ENDPOINT_URL_ATHENA is honoured. Without --table, the athena: entries of finops.yaml sources: ` +
+    `are used. FINOPS_NOW (an ISO date or time) pins today (the window ends yesterday).`
 
   static override examples = [
     '<%= config.bin %> collect athena --table cid_data_export.focus --billing-account 123456789012',

@@ -11,7 +11,13 @@ import type {AwsSourceConfig} from '../../src/config/sections/sources.js'
 export default class CollectAws extends FinopsCommand {
   static override storeIntent = 'create' as const
   static override summary = 'Collect daily AWS cost from Cost Explorer (GetCostAndUsage) into the store'
-  static override description = `Asks Cost Explorer for DAILY UnblendedCost (BilledCost) and AmortizedCost (EffectiveCost), by linked account and service, with RECORD_TYPE mapped to ChargeCategory. Each request costs USD 0.01, so a run makes the fewest calls that fill the grain (two, plus pages) and prints how many it made. Runs are incremental: from the watermark minus the restatement window (and the whole current month) to yesterday, replacing those days. Credentials come from the AWS SDK default chain (env, --profile / AWS_PROFILE, SSO, roles); AWS_ENDPOINT_URL_COST_EXPLORER is honoured. Without flags, the aws: entries of finops.yaml sources: are used. FINOPS_NOW (an ISO date or time) pins today (the window ends yesterday).`
+  static override description =
+    `Asks Cost Explorer for DAILY UnblendedCost (BilledCost) and AmortizedCost (EffectiveCost), by linked account and ` +
+    `service, with RECORD_TYPE mapped to ChargeCategory. Each request costs USD 0.01, so a run makes the fewest calls that fill the grain (two, plus ` +
+    `pages) and prints how many it made. Runs are incremental: from the watermark minus the restatement window (and the whole current month) to ` +
+    `yesterday, replacing those days. Credentials come from the AWS SDK default chain (env, --profile / AWS_PROFILE, SSO, roles); ` +
+    `AWS_ENDPOINT_URL_COST_EXPLORER is honoured. Without flags, the aws: entries of finops.yaml sources: are used. FINOPS_NOW (an ISO date or time) pins ` +
+    `today (the window ends yesterday).`
 
   static override examples = [
     '<%= config.bin %> collect aws',

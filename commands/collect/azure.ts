@@ -13,7 +13,11 @@ import {usageError} from '../../src/errors.js'
 export default class CollectAzure extends FinopsCommand {
   static override storeIntent = 'create' as const
   static override summary = 'Collect daily Azure cost from the Cost Management Query API into the store'
-  static override description = `Queries ActualCost (BilledCost) and AmortizedCost (EffectiveCost), Daily, at --scope, grouped by ServiceName and ResourceLocation (or SubscriptionId for scopes above a subscription, or a tag key), with ChargeType mapped to ChargeCategory; follows nextLink and honours the 429 retry-after headers. Credentials come from DefaultAzureCredential (environment, workload identity, managed identity, az login, ...). Without --scope, the azure: entries of finops.yaml sources: are used. FINOPS_NOW (an ISO date or time) pins today (the window ends yesterday).`
+  static override description =
+    `Queries ActualCost (BilledCost) and AmortizedCost (EffectiveCost), Daily, at --scope, grouped by ServiceName and ` +
+    `ResourceLocation (or SubscriptionId for scopes above a subscription, or a tag key), with ChargeType mapped to ChargeCategory; follows nextLink and ` +
+    `honours the 429 retry-after headers. Credentials come from DefaultAzureCredential (environment, workload identity, managed identity, az login, ` +
+    `...). Without --scope, the azure: entries of finops.yaml sources: are used. FINOPS_NOW (an ISO date or time) pins today (the window ends yesterday).`
 
   static override examples = [
     '<%= config.bin %> collect azure --scope /subscriptions/00000000-0000-0000-0000-000000000000',
@@ -24,7 +28,8 @@ export default class CollectAzure extends FinopsCommand {
     ...windowFlags,
     scope: Flags.string({
       description:
-        'Cost Management scope: /subscriptions/<id>[/resourceGroups/<rg>], /providers/Microsoft.Billing/billingAccounts/<id>, /providers/Microsoft.Management/managementGroups/<id>',
+        'Cost Management scope: /subscriptions/<id>[/resourceGroups/<rg>], /providers/Microsoft.Billing/billingAccounts/<id>, ' +
+        '/providers/Microsoft.Management/managementGroups/<id>',
     }),
     'group-by': groupByFlag,
     endpoint: endpointFlag,

@@ -13,7 +13,12 @@ export default class CollectGcp extends FinopsCommand {
   static override storeIntent = 'create' as const
   static override summary =
     'Collect daily GCP cost from the BigQuery billing export, and Compute Engine prices from the Billing Catalog'
-  static override description = `Runs one query that BigQuery aggregates per day, project, service, region and cost type (and a label with --label), filtered on _PARTITIONTIME, with credits netted into EffectiveCost; pages the result with pageToken. --prices also refreshes Compute Engine SKU prices (Spot/Preemptible included) from the Cloud Billing Catalog, for the spot recommender. Credentials: GOOGLE_OAUTH_ACCESS_TOKEN if set, else Application Default Credentials. Without --table/--prices, the gcp: entries of finops.yaml sources: are used. FINOPS_NOW (an ISO date or time) pins today (the window ends yesterday).`
+  static override description =
+    `Runs one query that BigQuery aggregates per day, project, service, region and cost type (and a label with --label), ` +
+    `filtered on _PARTITIONTIME, with credits netted into EffectiveCost; pages the result with pageToken. --prices also refreshes Compute Engine SKU ` +
+    `prices (Spot/Preemptible included) from the Cloud Billing Catalog, for the spot recommender. Credentials: GOOGLE_OAUTH_ACCESS_TOKEN if set, else ` +
+    `Application Default Credentials. Without --table/--prices, the gcp: entries of finops.yaml sources: are used. FINOPS_NOW (an ISO date or time) pins ` +
+    `today (the window ends yesterday).`
 
   static override examples = [
     '<%= config.bin %> collect gcp --table my-project.billing.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9',

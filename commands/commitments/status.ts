@@ -9,7 +9,11 @@ import {parseDay, WINDOW_END, WINDOW_START} from '../../src/dates.js'
 export default class CommitmentsStatusCommand extends FinopsCommand {
   static override summary =
     'Coverage and utilization of Savings Plans, reservations and committed-use discounts, from the bill'
-  static override description = `Reads the commitment usage a FOCUS import keeps (finops collect focus): eligible usage per hour with its PricingCategory and CommitmentDiscount columns. Per commitment: cost used and unused (utilization), the on-demand cost it replaced, net savings, fees, expiry ("unknown" where the bill does not carry it) and what renewing or letting it lapse costs per month at the usage seen. Per family (service and region): the share of eligible on-demand-equivalent spend covered.`
+  static override description =
+    `Reads the commitment usage a FOCUS import keeps (finops collect focus): eligible usage per hour with its ` +
+    `PricingCategory and CommitmentDiscount columns. Per commitment: cost used and unused (utilization), the on-demand cost it replaced, net savings, ` +
+    `fees, expiry ("unknown" where the bill does not carry it) and what renewing or letting it lapse costs per month at the usage seen. Per family ` +
+    `(service and region): the share of eligible on-demand-equivalent spend covered.`
 
   static override examples = [
     '<%= config.bin %> commitments status',

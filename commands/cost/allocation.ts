@@ -49,7 +49,8 @@ Group keys: ${ALLOCATION_KEYS_HELP}. FINOPS_NOW (an ISO date or time) pins today
     }),
     share: Flags.string({
       description:
-        "namespaces (names or globs) and label:key=value whose cost is spread over the others by cost, comma-separated or repeated, e.g. 'kube-system,monitoring'",
+        'namespaces (names or globs) and label:key=value whose cost is spread over the others by cost, comma-separated or repeated, e.g. ' +
+        "'kube-system,monitoring'",
       multiple: true,
     }),
     ...workloadFilterFlags,

@@ -12,7 +12,13 @@ import type {SavingsReport} from '../../src/savings/schemas.js'
 export default class Savings extends FinopsCommand {
   static override summary =
     'The realized-savings ledger: what each applied action promised and what it saved since, per kind, namespace, team and in total'
-  static override description = `Each applied rightsize, scale-down and spot action is measured on the workload's allocated cost (kube-state-metrics history, the same charges as cost allocation) against a counterfactual without the change, with the method, a 95% interval and a confidence (days observed before and after, noise of the before period). Flags: not-delivered (realized below half of promised), reverted (the before-state came back), fought (reverted again and again, as a GitOps controller does), rolled-back, not-measurable-yet. Purchased commitments recorded with \`finops savings record\` are measured on the imported bill (covered usage at the rate paid without them, minus their used and unused cost), or listed as not measurable yet with the reason. See docs/savings.md.`
+  static override description =
+    `Each applied rightsize, scale-down and spot action is measured on the workload's allocated cost (kube-state-metrics ` +
+    `history, the same charges as cost allocation) against a counterfactual without the change, with the method, a 95% interval and a confidence (days ` +
+    `observed before and after, noise of the before period). Flags: not-delivered (realized below half of promised), reverted (the before-state came ` +
+    `back), fought (reverted again and again, as a GitOps controller does), rolled-back, not-measurable-yet. Purchased commitments recorded with ` +
+    `\`finops savings record\` are measured on the imported bill (covered usage at the rate paid without them, minus their used and unused cost), or ` +
+    `listed as not measurable yet with the reason. See docs/savings.md.`
 
   static override examples = [
     '<%= config.bin %> savings',

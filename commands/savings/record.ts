@@ -13,10 +13,12 @@ export default class SavingsRecord extends FinopsCommand {
   static override summary =
     'Record a purchased commitment (Savings Plan, reservation, committed-use discount) in the savings ledger'
   static override description =
-    'Recording the same commitment id again replaces what was recorded. Its realized saving is measured from the bill (covered usage at on-demand rates minus the commitment fee) once the store holds commitment usage; until then `finops savings` says it is not measurable yet.'
+    'Recording the same commitment id again replaces what was recorded. Its realized saving is measured from the bill (covered usage at on-demand ' +
+    'rates minus the commitment fee) once the store holds commitment usage; until then `finops savings` says it is not measurable yet.'
 
   static override examples = [
-    '<%= config.bin %> savings record --commitment arn:aws:savingsplans::123456789012:savingsplan/abcd --provider aws --type savings-plan --hourly 12.5 --term 12 --start 2026-11-01 --promised-monthly 2100',
+    '<%= config.bin %> savings record --commitment arn:aws:savingsplans::123456789012:savingsplan/abcd --provider aws --type savings-plan --hourly ' +
+      '12.5 --term 12 --start 2026-11-01 --promised-monthly 2100',
   ]
 
   static override flags = {

@@ -14,7 +14,8 @@ export default class StoreBackup extends FinopsCommand {
 integrity_check, and uploads it as finops-<time>.db with a manifest (SHA-256, size, schema) written last: a copy without its
 manifest is never a backup. Retention (--keep, --keep-days, or backup: in finops.yaml) then deletes older backups of
 ours, never the newest and never anything finops did not write. Credentials come from the environment (IRSA, Workload
-Identity, AWS_PROFILE, GOOGLE_APPLICATION_CREDENTIALS), never from the location. See docs/disaster-recovery.md. FINOPS_NOW (an ISO date or time) pins "now" (the backup's name and time stamp, and the retention it prunes by).`
+Identity, AWS_PROFILE, GOOGLE_APPLICATION_CREDENTIALS), never from the location. See docs/disaster-recovery.md. FINOPS_NOW (an ISO date or time) \
+pins "now" (the backup's name and time stamp, and the retention it prunes by).`
 
   static override examples = [
     '<%= config.bin %> store backup --to /mnt/backups/finops',

@@ -23,15 +23,20 @@ export interface CommitmentProgram {
 export type ServiceEligibility = {program: CommitmentProgram} | {ineligible: string}
 
 const awsSource =
-  'default: AWS Compute Savings Plans, approximate discounts for general-purpose Linux instances in us-east-1 (AWS Savings Plans pricing page); configure commitments.rates for yours'
+  'default: AWS Compute Savings Plans, approximate discounts for general-purpose Linux instances in us-east-1 (AWS Savings Plans pricing page); ' +
+  'configure commitments.rates for yours'
 const azureSource =
-  'default: Azure savings plan for compute, approximate discounts for general-purpose VMs (Azure pricing calculator); Azure charges the same monthly or upfront; configure commitments.rates for yours'
+  'default: Azure savings plan for compute, approximate discounts for general-purpose VMs (Azure pricing calculator); Azure charges the same monthly ' +
+  'or upfront; configure commitments.rates for yours'
 const gcpSource =
-  'default: GCP resource-based committed use discounts for general-purpose machine types, 37% (1 year) and 55% (3 years) as documented on the GCP committed use discounts page; no upfront option'
+  'default: GCP resource-based committed use discounts for general-purpose machine types, 37% (1 year) and 55% (3 years) as documented on the GCP ' +
+  'committed use discounts page; no upfront option'
 const cloudSqlSource =
-  'default: Cloud SQL committed use discounts (spend-based), 25% (1 year) and 52% (3 years) as documented on the Cloud SQL CUD page; billed monthly, no upfront option'
+  'default: Cloud SQL committed use discounts (spend-based), 25% (1 year) and 52% (3 years) as documented on the Cloud SQL CUD page; billed monthly, ' +
+  'no upfront option'
 const cloudRunSource =
-  'default: GCP compute flexible committed use discounts, 28% (1 year) and 46% (3 years) as documented on the Cloud Run CUD page; billed monthly, no upfront option'
+  'default: GCP compute flexible committed use discounts, 28% (1 year) and 46% (3 years) as documented on the Cloud Run CUD page; billed monthly, no ' +
+  'upfront option'
 const otherSource =
   'default: a conservative generic discount (no catalog for this provider); configure commitments.rates'
 
@@ -131,7 +136,8 @@ const TABLES: Record<string, ProviderTable> = {
       eks: EKS_FEE,
     },
     otherwise: (s) =>
-      `no Savings Plan or reservation covers ${s} (Compute Savings Plans cover EC2, Fargate and Lambda; reservations cover RDS, ElastiCache, OpenSearch, Redshift, MemoryDB, DynamoDB); if your contract has one, add a commitments.rates entry with service: ${s}`,
+      `no Savings Plan or reservation covers ${s} (Compute Savings Plans cover EC2, Fargate and Lambda; reservations cover RDS, ElastiCache, ` +
+      `OpenSearch, Redshift, MemoryDB, DynamoDB); if your contract has one, add a commitments.rates entry with service: ${s}`,
   },
   microsoft: {
     services: {
@@ -156,7 +162,8 @@ const TABLES: Record<string, ProviderTable> = {
       aks: AKS_FEE,
     },
     otherwise: (s) =>
-      `no reservation or savings plan covers ${s} (the savings plan covers VMs, App Service, Functions Premium, Container Instances/Apps, Dedicated Host, Spring Apps); if your contract has one, add a commitments.rates entry with service: ${s}`,
+      `no reservation or savings plan covers ${s} (the savings plan covers VMs, App Service, Functions Premium, Container Instances/Apps, Dedicated ` +
+      `Host, Spring Apps); if your contract has one, add a commitments.rates entry with service: ${s}`,
   },
   'google cloud': {
     services: {
@@ -188,7 +195,8 @@ const TABLES: Record<string, ProviderTable> = {
       'kubernetes engine': GKE_FEE,
     },
     otherwise: (s) =>
-      `no committed use discount covers ${s} (resource-based CUDs cover Compute Engine vCPU and memory; spend-based CUDs cover Cloud SQL, Cloud Run, Spanner, AlloyDB, Memorystore, Bigtable); if your contract has one, add a commitments.rates entry with service: ${s}`,
+      `no committed use discount covers ${s} (resource-based CUDs cover Compute Engine vCPU and memory; spend-based CUDs cover Cloud SQL, Cloud Run, ` +
+      `Spanner, AlloyDB, Memorystore, Bigtable); if your contract has one, add a commitments.rates entry with service: ${s}`,
   },
 }
 

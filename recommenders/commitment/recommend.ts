@@ -340,7 +340,9 @@ export function recommendCommitment(
     )
   if (input.rates.length === 0)
     return skip(
-      `no rate for ${program}: add a commitments.rates entry with provider: ${input.scope.provider}, service: ${input.scope.serviceName}, termYears, payment and the discount of your quote (it is never priced at a compute Savings Plan rate)`,
+      `no rate for ${program}: add a commitments.rates entry with ` +
+        `provider: ${input.scope.provider}, service: ${input.scope.serviceName}, termYears, payment and the discount of your quote (it is never priced at a ` +
+        `compute Savings Plan rate)`,
     )
   const trend = dailyTrend(input.hourly, settings.trendDays)
   // After a step the hours before it are another level: the profile holds only the days since (three at least).
@@ -364,11 +366,13 @@ export function recommendCommitment(
     notes.push(`no forecast (${input.forecast.reason}): sized on the last week's level, held flat`)
   if (lastWeekOfFour < 0.9 * fourWeeksMean)
     notes.push(
-      `usage is falling: the last week averaged ${Math.round((lastWeekOfFour / fourWeeksMean) * 100)}% of the last four weeks; sized on the level it runs at now${profileDays < settings.profileDays ? `, the ${profileDays} days since it stepped down` : ''}`,
+      `usage is falling: the last week averaged ${Math.round((lastWeekOfFour / fourWeeksMean) * 100)}% of the last four weeks; sized on the level it ` +
+        `runs at now${profileDays < settings.profileDays ? `, the ${profileDays} days since it stepped down` : ''}`,
     )
   if (decline)
     notes.push(
-      `usage is declining, about ${Math.round(-decline.perMonth * 1000) / 10}% a month over the last ${settings.trendDays} days: each month of the term is sized on the decline continuing`,
+      `usage is declining, about ${Math.round(-decline.perMonth * 1000) / 10}% a month over the ` +
+        `last ${settings.trendDays} days: each month of the term is sized on the decline continuing`,
     )
   if (input.pendingMonthlyReduction > 0)
     notes.push(

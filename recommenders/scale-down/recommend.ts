@@ -52,7 +52,9 @@ export function recommendScaleDown(input: RecommenderInput): RecommenderResult {
         result.skipped.push({
           kind: 'scale-down',
           target,
-          reason: `idle (CPU p99 ${idle.cpuP99.toFixed(4)} cores over ${idle.days} days) but HPA ${workload.hpa.name} keeps minReplicas ${workload.hpa.minReplicas}: lower it or remove the HPA`,
+          reason:
+            `idle (CPU p99 ${idle.cpuP99.toFixed(4)} cores ` +
+            `over ${idle.days} days) but HPA ${workload.hpa.name} keeps minReplicas ${workload.hpa.minReplicas}: lower it or remove the HPA`,
         })
         continue
       }

@@ -83,7 +83,8 @@ export function budgetReport(
       )
   } else if (!spendByCurrency.has(currency) && spendByCurrency.size > 0) {
     notes.push(
-      `the scope has costs in ${[...spendByCurrency.keys()].sort().join(', ')} but none in ${currency} (change it with finops budget set ${budget.name} --currency CODE)`,
+      `the scope has costs in ${[...spendByCurrency.keys()].sort().join(', ')} but none ` +
+        `in ${currency} (change it with finops budget set ${budget.name} --currency CODE)`,
     )
   }
   const series = points.filter((p) => p.currency === currency)

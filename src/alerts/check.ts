@@ -143,7 +143,9 @@ export function raiseAlerts(
     const forecastThresholds = status.thresholds.filter((t) => t.kind === 'forecast')
     if (status.forecastSkipped && forecastThresholds.length > 0)
       warnings.push(
-        `budget ${budget.name}: forecast threshold${forecastThresholds.length === 1 ? '' : 's'} ${forecastThresholds.map((t) => `${t.percent}%`).join(', ')} not evaluated: no forecast (${status.forecastSkipped})`,
+        `budget ${budget.name}: forecast ` +
+          `threshold${forecastThresholds.length === 1 ? '' : 's'} ${forecastThresholds.map((t) => `${t.percent}%`).join(', ')} not evaluated: no forecast ` +
+          `(${status.forecastSkipped})`,
       )
     for (const t of crossed) {
       alerts.push({

@@ -151,7 +151,8 @@ export const alertCheckSchema = z.strictObject({
   warnings: z
     .array(z.string())
     .describe(
-      "alerts that could not be evaluated: a budget with forecast thresholds whose forecast cannot be computed, or billing data older than its provider's usual lag (exit 7 when nothing else failed)",
+      'alerts that could not be evaluated: a budget with forecast thresholds whose forecast cannot be computed, or billing data older than its ' +
+        "provider's usual lag (exit 7 when nothing else failed)",
     ),
   stale: z
     .array(staleSource)
@@ -187,7 +188,8 @@ const anomalyListEntry = z.strictObject({
     .array(contributor)
     .optional()
     .describe(
-      'what drove it one level down (region, sub-account, usage type, resource or tag: the top 3, each with its share of the change in %); only for anomalies judged in this run',
+      'what drove it one level down (region, sub-account, usage type, resource or tag: the top 3, each with its share of the change in %); only for ' +
+        'anomalies judged in this run',
     ),
   acknowledgedAt: z.string().optional(),
   note: z.string().optional(),

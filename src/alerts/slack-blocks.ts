@@ -71,7 +71,8 @@ export function budgetAlertMessage(
   const money = (n: number): string => formatMoney(n, status.currency)
   const icon = threshold.percent >= 100 ? ':rotating_light:' : ':warning:'
   const forecast = status.forecast
-    ? `${money(status.forecast.mean)} (${formatPercent(status.forecast.percent)})\n${status.forecast.level}% interval ${money(status.forecast.lower)} to ${money(status.forecast.upper)}`
+    ? `${money(status.forecast.mean)} (${formatPercent(status.forecast.percent)})\n${status.forecast.level}% ` +
+      `interval ${money(status.forecast.lower)} to ${money(status.forecast.upper)}`
     : `no forecast: ${status.forecastSkipped ?? 'not available'}`
   const breach = status.breachDate
     ? `${status.breachKind === 'actual' ? 'reached on' : 'projected for'} ${status.breachDate}`
@@ -130,7 +131,8 @@ export function anomalyMessage(
     text: escapeMrkdwn(anomalySummary(anomaly, groupBy)),
     blocks: [
       header(
-        `${anomaly.direction === 'spike' ? ':chart_with_upwards_trend:' : ':chart_with_downwards_trend:'} Spend ${anomaly.direction}: ${label} on ${anomaly.day}`,
+        `${anomaly.direction === 'spike' ? ':chart_with_upwards_trend:' : ':chart_with_downwards_trend:'} Spend ` +
+          `${anomaly.direction}: ${label} on ${anomaly.day}`,
       ),
       {
         type: 'section',
@@ -182,7 +184,8 @@ export function staleSourceMessage(s: StaleSource): SlackMessage {
       {
         type: 'section',
         text: mrkdwn(
-          `Budgets and anomalies for ${escapeMrkdwn(s.provider)} are not judged after ${s.lastDay}. Check that its billing export or \`finops collect\` still runs.`,
+          `Budgets and anomalies for ${escapeMrkdwn(s.provider)} are not judged ` +
+            `after ${s.lastDay}. Check that its billing export or \`finops collect\` still runs.`,
         ),
       },
       {type: 'context', elements: [mrkdwn('finops alert check · alerts.freshness in finops.yaml')]},

@@ -45,7 +45,9 @@ export async function postToSlack(url: string, message: unknown, policy: SendPol
       if (result.retryAfterSeconds > policy.maxRetryAfterSeconds) {
         return {
           ...failure,
-          error: `${failure.error}; Retry-After ${result.retryAfterSeconds}s is longer than alerts.slack.maxRetryAfterSeconds (${policy.maxRetryAfterSeconds}s)`,
+          error:
+            `${failure.error}; Retry-After ${result.retryAfterSeconds}s is longer than alerts.slack.maxRetryAfterSeconds ` +
+            `(${policy.maxRetryAfterSeconds}s)`,
         }
       }
       waitMs = result.retryAfterSeconds * 1000

@@ -111,20 +111,23 @@ function sections(d: WeeklyDigest): {title: string; lines: string[]}[] {
   const spend = d.spend.length
     ? d.spend.map(
         (s) =>
-          `${formatMoney(s.total, s.currency)} vs ${formatMoney(s.previousTotal, s.currency)} the week before (${signedMoney(s.total - s.previousTotal, s.currency)}, ${changePercent(s.total, s.previousTotal)})`,
+          `${formatMoney(s.total, s.currency)} vs ${formatMoney(s.previousTotal, s.currency)} the week before ` +
+          `(${signedMoney(s.total - s.previousTotal, s.currency)}, ${changePercent(s.total, s.previousTotal)})`,
       )
     : ['no costs in the store for these two weeks']
   const movers = d.movers.length
     ? d.movers.map(
         (m) =>
-          `${m.provider} / ${m.service}: ${signedMoney(m.change, m.currency)} (${formatMoney(m.previousTotal, m.currency)} → ${formatMoney(m.total, m.currency)})`,
+          `${m.provider} / ` +
+          `${m.service}: ${signedMoney(m.change, m.currency)} (${formatMoney(m.previousTotal, m.currency)} → ${formatMoney(m.total, m.currency)})`,
       )
     : ['no change']
   const budgets = d.budgets.length
     ? d.budgets.slice(0, BUDGETS_SHOWN).map((b) => {
         const money = (n: number): string => formatMoney(n, b.currency)
         const forecast = b.forecast
-          ? `forecast ${money(b.forecast.mean)} (${b.forecast.percent.toFixed(1)}%, ${b.forecast.level}% interval ${money(b.forecast.lower)} to ${money(b.forecast.upper)})`
+          ? `forecast ${money(b.forecast.mean)} (${b.forecast.percent.toFixed(1)}%, ${b.forecast.level}% ` +
+            `interval ${money(b.forecast.lower)} to ${money(b.forecast.upper)})`
           : `no forecast (${b.forecastSkipped ?? 'not available'})`
         const breach = b.breachDate
           ? `; ${b.breachKind === 'actual' ? 'reached' : 'projected to reach'} the budget on ${b.breachDate}`
@@ -161,19 +164,23 @@ function realizedLines(r: DigestRealized): string[] {
     const money = (n: number): string => formatMoney(n, t.currency)
     lines.push(
       t.measured > 0
-        ? `realized: ${money(t.realizedMonthly)}/month measured on ${plural(t.measured, 'applied action')}, which promised ${money(t.promisedMeasuredMonthly)}/month${t.ratio === null ? '' : ` (${percent(t.ratio)} of promised)`}, through ${r.asOf}`
+        ? `realized: ${money(t.realizedMonthly)}/month measured ` +
+            `on ${plural(t.measured, 'applied action')}, which ` +
+            `promised ${money(t.promisedMeasuredMonthly)}/month${t.ratio === null ? '' : ` (${percent(t.ratio)} of promised)`}, through ${r.asOf}`
         : `realized: none measured yet through ${r.asOf}`,
     )
     const waiting = t.actions - t.measured
     if (waiting > 0)
       lines.push(
-        `not measurable yet: ${plural(waiting, 'action')} promising ${money(t.promisedMonthly - t.promisedMeasuredMonthly)}/month (applied too recently, or no kube-state-metrics history)`,
+        `not measurable yet: ${plural(waiting, 'action')} promising ${money(t.promisedMonthly - t.promisedMeasuredMonthly)}/month (applied too ` +
+          `recently, or no kube-state-metrics history)`,
       )
   }
   if (r.byKind.length > 1 || r.byKind.some((g) => g.measured < g.actions))
     for (const g of r.byKind)
       lines.push(
-        `${g.key}: ${formatMoney(g.realizedMonthly, g.currency)}/month realized of ${formatMoney(g.promisedMeasuredMonthly, g.currency)} promised (${g.measured} of ${plural(g.actions, 'action')} measured)`,
+        `${g.key}: ${formatMoney(g.realizedMonthly, g.currency)}/month realized ` +
+          `of ${formatMoney(g.promisedMeasuredMonthly, g.currency)} promised (${g.measured} of ${plural(g.actions, 'action')} measured)`,
       )
   const f = r.flagged
   const flags = [
@@ -187,7 +194,8 @@ function realizedLines(r: DigestRealized): string[] {
     lines.push(
       c.realizedMonthly === null
         ? `commitment ${c.id}: not measurable yet${c.promisedMonthly === null ? '' : ` (promised ${formatMoney(c.promisedMonthly, c.currency)}/month)`}`
-        : `commitment ${c.id}: ${formatMoney(c.realizedMonthly, c.currency)}/month realized${c.promisedMonthly === null ? '' : ` of ${formatMoney(c.promisedMonthly, c.currency)} promised`}`,
+        : `commitment ${c.id}: ${formatMoney(c.realizedMonthly, c.currency)}/month ` +
+            `realized${c.promisedMonthly === null ? '' : ` of ${formatMoney(c.promisedMonthly, c.currency)} promised`}`,
     )
   if (r.commitments.length > COMMITMENTS_SHOWN)
     lines.push(`and ${r.commitments.length - COMMITMENTS_SHOWN} more commitments (finops savings lists them)`)

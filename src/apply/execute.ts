@@ -382,7 +382,8 @@ async function findScheduled(
     )
     if (pods.length > 0) {
       notes.push(
-        `pod ${pods[0]}${pods.length > 1 ? ` (and ${pods.length - 1} more)` : ''} is annotated ${DOWNSCALER_ANNOTATIONS.forceUptime}: "true": scheduled workloads stay up`,
+        `pod ${pods[0]}${pods.length > 1 ? ` (and ${pods.length - 1} more)` : ''} is ` +
+          `annotated ${DOWNSCALER_ANNOTATIONS.forceUptime}: "true": scheduled workloads stay up`,
       )
       for (const j of judged) {
         j.pods = true

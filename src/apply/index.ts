@@ -112,7 +112,8 @@ function currentRecommendations(
     if (!kinds.includes('scale-down'))
       throw inputError(missing, 'run finops collect k8s and finops collect usage, then finops recommend')
     notes.push(
-      `${missing}: only schedules (kube-downscaler annotations, finops.yaml) were judged; run finops collect k8s and collect usage for rightsizing, spot and idle scale-down`,
+      `${missing}: only schedules (kube-downscaler annotations, finops.yaml) were judged; run finops collect k8s and collect usage for rightsizing, ` +
+        `spot and idle scale-down`,
     )
     return []
   }
@@ -134,7 +135,8 @@ function currentRecommendations(
     })
     notes.push(
       last
-        ? `recommendations computed again from the store for this run: the inventory (${snapshot.collectedAt}) or usage is not older than the stored set (${last.createdAt}); finops recommend reviews and keeps them`
+        ? `recommendations computed again from the store for this run: the inventory ` +
+            `(${snapshot.collectedAt}) or usage is not older than the stored set (${last.createdAt}); finops recommend reviews and keeps them`
         : `no stored recommendations: computed from the inventory collected ${snapshot.collectedAt} for this run (finops recommend reviews and keeps them)`,
     )
     if (!usage) notes.push('no usage in the store: rightsizing and idle scale-down need finops collect usage')

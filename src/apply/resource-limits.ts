@@ -77,7 +77,9 @@ export function checkContainerLimits(
       if (asked !== undefined && asked > most)
         out.push({
           field: `requests.${resource}`,
-          problem: `the pod would request ${format(resource, asked)} of ${resource}, more than any node can allocate (${format(resource, most)}): it would never be scheduled`,
+          problem:
+            `the pod would request ${format(resource, asked)} of ${resource}, more than any node can allocate ` +
+            `(${format(resource, most)}): it would never be scheduled`,
         })
     }
   }

@@ -297,7 +297,8 @@ export function repriceEntries(
         ...rec.evidence,
         notes: [
           ...(rec.evidence.notes ?? []),
-          `monthly savings computed from the store's prices (${rates.source}, ${HOURS_PER_MONTH} h) and the live object, not taken from the file (${rec.monthlySavings} ${rec.currency})`,
+          `monthly savings computed from the store's prices ` +
+            `(${rates.source}, ${HOURS_PER_MONTH} h) and the live object, not taken from the file (${rec.monthlySavings} ${rec.currency})`,
         ],
       },
     }

@@ -13,7 +13,9 @@ export function outputFlags(kinds: readonly ResultKind[], options: {default?: Ou
   const fallback = options.default ?? 'table'
   return {
     output: Flags.string({
-      description: `output format (--json is --output json${names.includes('csv') ? ', --csv is --output csv' : ''}${names.includes('markdown') ? ', --markdown is --output markdown' : ''})`,
+      description:
+        `output format (--json is --output ` +
+        `json${names.includes('csv') ? ', --csv is --output csv' : ''}${names.includes('markdown') ? ', --markdown is --output markdown' : ''})`,
       options: names,
       default: fallback,
       exclusive: ['json'],

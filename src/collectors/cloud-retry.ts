@@ -82,7 +82,8 @@ export async function withRetry<T>(
         throw throttledError(`${label}: still throttled or unavailable after ${attempt} attempts`, error)
       if (verdict.afterMs !== undefined && verdict.afterMs > policy.maxDelayMs) {
         throw throttledError(
-          `${label}: the API asks to wait ${Math.ceil(verdict.afterMs / 1000)} s before retrying, longer than the ${Math.round(policy.maxDelayMs / 1000)} s limit`,
+          `${label}: the API asks to wait ${Math.ceil(verdict.afterMs / 1000)} s before retrying, longer than ` +
+            `the ${Math.round(policy.maxDelayMs / 1000)} s limit`,
           error,
         )
       }

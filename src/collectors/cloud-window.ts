@@ -63,7 +63,8 @@ export function checkCollectWindow(from: string, to: string): void {
   const width = daysBetween(from, to) + 1
   if (width > MAX_WINDOW_DAYS)
     throw usageError(
-      `the window ${from} to ${to} spans ${width.toLocaleString('en-US')} days; a collection covers at most ${MAX_WINDOW_DAYS.toLocaleString('en-US')} days at once`,
+      `the window ${from} to ${to} spans ${width.toLocaleString('en-US')} days; a collection covers at ` +
+        `most ${MAX_WINDOW_DAYS.toLocaleString('en-US')} days at once`,
       'collect a shorter window (billing APIs keep a few years at most)',
     )
 }

@@ -301,13 +301,20 @@ export function volumePriceWarnings(
         ? `the default ${storage.defaultGiBMonth} ${currency} per GiB-month (kubernetes.prices.storage.defaultGiBMonth)`
         : `0, as kubernetes.prices.storage.defaultGiBMonth is 0`
     out.push(
-      `${byVolume.size} volume${byVolume.size === 1 ? '' : 's'} (${Math.round(gib).toLocaleString('en-US')} GiB) of ${what} ${byVolume.size === 1 ? 'has' : 'have'} no price in kubernetes.prices.storage.classes and no row in the bill: priced at ${rate}; set ${storageClass ? `kubernetes.prices.storage.classes.${storageClass}` : 'the default'} to charge ${byVolume.size === 1 ? 'it' : 'them'} at ${storageClass ? 'its' : 'your'} price`,
+      `${byVolume.size} volume${byVolume.size === 1 ? '' : 's'} (${Math.round(gib).toLocaleString('en-US')} GiB) ` +
+        `of ${what} ${byVolume.size === 1 ? 'has' : 'have'} no price in kubernetes.prices.storage.classes and no row in the bill: priced ` +
+        `at ${rate}; set ${
+          storageClass ? `kubernetes.prices.storage.classes.${storageClass}` : 'the ' + 'default'
+        } to charge ${byVolume.size === 1 ? 'it' : 'them'} at ${storageClass ? 'its' : 'your'} price`,
     )
   }
   if (unsized.size > 0) {
     const names = [...unsized].sort()
     out.push(
-      `${names.length} volume${names.length === 1 ? ' has' : 's have'} no size in kube-state-metrics (kube_persistentvolume_capacity_bytes) and ${names.length === 1 ? 'was' : 'were'} charged nothing (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`,
+      `${names.length} volume${
+        names.length === 1 ? ' has' : 's ' + 'have'
+      } no size in kube-state-metrics (kube_persistentvolume_capacity_bytes) \
+and ${names.length === 1 ? 'was' : 'were'} charged nothing (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''})`,
     )
   }
   return out
@@ -482,14 +489,22 @@ export function runAllocation(db: Db, k8s: KubernetesConfig, options: Allocation
       warnings.push(`${snap.unknownNode} pods run on nodes missing from the snapshot and were not charged`)
     if (snap.absentWithUsage.length > 0)
       warnings.push(
-        `${snap.absentWithUsage.length} workloads have usage on days modelled from the snapshot but are not in it, so they could not be charged (${snap.absentWithUsage.slice(0, 5).join(', ')}${snap.absentWithUsage.length > 5 ? ', ...' : ''}): collect usage with kube-state-metrics scraped to charge them from history`,
+        `${snap.absentWithUsage.length} workloads have usage on days modelled from the snapshot but are not in it, so they could not be charged ` +
+          `(${snap.absentWithUsage.slice(0, 5).join(', ')}${
+            snap.absentWithUsage.length > 5 ? ', ' + '...' : ''
+          }): collect usage with kube-state-metrics scraped to charge them from history`,
       )
     if (usage.length === 0)
       warnings.push(
         `no usage in the store for ${ranges(modelled)}: those days are charged at requests only (run \`finops collect usage\`)`,
       )
     warnings.push(
-      `${ranges(modelled)}: no kube-state-metrics history, so ${modelled.length === 1 ? 'this day is' : 'these days are'} modelled from the snapshot of ${inventory.collectedAt.slice(0, 16).replace('T', ' ')} UTC (its running pods and the claims they mount for the whole day; LoadBalancer Services and volumes no workload mounts are not in the snapshot and are not charged); \`finops collect usage\` with kube-state-metrics scraped charges each pod for the hours it actually ran`,
+      `${ranges(modelled)}: no kube-state-metrics history, ` +
+        `so ${
+          modelled.length === 1 ? 'this day is' : 'these days ' + 'are'
+        } modelled from the snapshot of ${inventory.collectedAt.slice(0, 16).replace('T', ' ')} UTC (its running pods and the claims they mount for the \
+whole day; LoadBalancer Services and volumes no workload mounts are not in the snapshot and are not charged); \`finops collect usage\` with \
+kube-state-metrics scraped charges each pod for the hours it actually ran`,
     )
   }
   const historyRows = (function* () {

@@ -323,7 +323,8 @@ export function allocateCosts(input: AllocationInput): AllocationReport {
   if (unpriced.rows > 0) {
     const examples = [...unpriced.nodes].slice(0, 3).join(', ')
     warnings.push(
-      `${unpriced.rows} container-days (${unpriced.coreHours.toFixed(1)} core-hours) ran on nodes with no price for that day and were not charged (${examples}${unpriced.nodes.size > 3 ? ', ...' : ''})`,
+      `${unpriced.rows} container-days (${unpriced.coreHours.toFixed(1)} core-hours) ran on nodes with no price for that day and were not charged ` +
+        `(${examples}${unpriced.nodes.size > 3 ? ', ...' : ''})`,
     )
   }
 

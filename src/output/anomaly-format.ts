@@ -50,7 +50,9 @@ export function anomalyListDocument(result: AnomalyListResult): TextDocument {
 export const renderAnomalyList = (result: AnomalyListResult): string => renderDocumentText(anomalyListDocument(result))
 
 export const renderAnomalyAck = ({acknowledged: a, changed}: AckResult): string =>
-  `Anomaly ${a.id} (${seriesLabel(a.groupBy, a.keys)}, ${a.day}, ${a.direction}) ${changed ? 'acknowledged' : `was already acknowledged on ${a.acknowledgedAt}`}: it raises no alert again`
+  `Anomaly ${a.id} (${seriesLabel(a.groupBy, a.keys)}, ${a.day}, ${a.direction}) ${
+    changed ? 'acknowledged' : `was already acknowledged ` + `on ${a.acknowledgedAt}`
+  }: it raises no alert again`
 
 export const renderAnomalyUnack = ({unacknowledged: a}: UnackResult): string =>
   `Anomaly ${a.id} (${seriesLabel(a.groupBy, a.keys)}, ${a.day}, ${a.direction}) is no longer acknowledged: ` +

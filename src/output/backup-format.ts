@@ -13,7 +13,8 @@ export function renderStoreBackup({backup, retention}: BackupResult): string {
 }
 
 export const renderStoreRestore = ({store, backup, replaced}: RestoreResult): string =>
-  `Restored ${store} from ${backup.location} (taken ${backup.createdAt}, ${mib(backup.bytes)}, checksum and integrity verified)${replaced ? '; the previous store was replaced' : ''}`
+  `Restored ${store} from ${backup.location} (taken ${backup.createdAt}, ${mib(backup.bytes)}, checksum and integrity ` +
+  `verified)${replaced ? '; the previous store was replaced' : ''}`
 
 export const renderStoreVerify = (result: VerifyResult): string =>
   result.kind === 'store'

@@ -80,9 +80,11 @@ function budgetStatusBlocks(reports: readonly BudgetReport[]): TextDocument {
       s.breachDate ? `${s.breachKind === 'actual' ? 'reached' : 'projected'} ${s.breachDate}` : '-',
     ])
     lines.push(
-      `${s.name} (${formatScope(s.filters)}): ${money(s.actual)} spent ${s.periodStart} to ${s.dataThrough && s.dataThrough < s.asOf ? s.dataThrough : s.asOf}` +
+      `${s.name} (${formatScope(s.filters)}): ` +
+        `${money(s.actual)} spent ${s.periodStart} to ${s.dataThrough && s.dataThrough < s.asOf ? s.dataThrough : s.asOf}` +
         (s.forecast
-          ? `; ${s.periodLabel} will close at ${money(s.forecast.mean)}, ${s.forecast.level}% interval ${money(s.forecast.lower)} to ${money(s.forecast.upper)} (${s.forecast.model})`
+          ? `; ${s.periodLabel} will close ` +
+            `at ${money(s.forecast.mean)}, ${s.forecast.level}% interval ${money(s.forecast.lower)} to ${money(s.forecast.upper)} (${s.forecast.model})`
           : '') +
         (crossed.length > 0 ? `; crossed: ${crossed.join(', ')}` : ''),
     )

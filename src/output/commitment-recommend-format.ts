@@ -16,7 +16,8 @@ export function commitmentRecommendDocument(report: CommitmentRecommendReport): 
       kind: 'table',
       caption: `${s.provider} ${s.serviceName} ${s.regionId || '(no region)'} (account ${s.billingAccountId}): ${
         r.best
-          ? `commit ${money(r.best.hourlyCommitment)}/h for ${r.best.termYears} year${r.best.termYears > 1 ? 's' : ''}, ${r.best.payment} upfront, saving ${money(r.best.expectedMonthlySavings)}/month`
+          ? `commit ${money(r.best.hourlyCommitment)}/h ` +
+            `for ${r.best.termYears} year${r.best.termYears > 1 ? 's' : ''}, ${r.best.payment} upfront, saving ${money(r.best.expectedMonthlySavings)}/month`
           : 'do not commit'
       }`,
       head: [

@@ -80,7 +80,8 @@ export const renderForecastText = (f: CostForecast): string => `${renderDocument
 function forecastTextDocument(f: CostForecast): TextDocument {
   const out = new DocumentBuilder()
   out.line(
-    `${METRIC_LABEL[f.metric]} cost forecast ${f.forecast.from} to ${f.forecast.to} (${f.horizonDays} days, ${f.level}% intervals), from ${f.history.days} days of history (${f.history.from} to ${f.history.to})`,
+    `${METRIC_LABEL[f.metric]} cost forecast ${f.forecast.from} to ${f.forecast.to} (${f.horizonDays} days, ${f.level}% intervals), ` +
+      `from ${f.history.days} days of history (${f.history.from} to ${f.history.to})`,
   )
   for (const c of f.currencies) {
     out.line('')
@@ -100,7 +101,10 @@ function forecastTextDocument(f: CostForecast): TextDocument {
       )
     if (c.oneTime.charges.length > 0) {
       out.line(
-        `One-time charges excluded from the projection: ${formatMoney(c.oneTime.total, c.currency)} over ${c.oneTime.charges.length} day${c.oneTime.charges.length === 1 ? '' : 's'} of history (last ${c.oneTime.charges.at(-1)!.date})`,
+        `One-time charges excluded from the ` +
+          `projection: ` +
+          `${formatMoney(c.oneTime.total, c.currency)} over ${c.oneTime.charges.length} day${c.oneTime.charges.length === 1 ? '' : 's'} of history ` +
+          `(last ${c.oneTime.charges.at(-1)!.date})`,
       )
     }
     out.table(pointsTable(periodRows(c), f.level, c.currency))

@@ -72,7 +72,8 @@ export function savingsDocument(report: SavingsReport): TextDocument {
   )
   if (report.actions.length === 0 && report.commitments.length === 0)
     doc.line(
-      'No applied actions to measure. Actions applied with `finops apply --yes` (or the CronJob) appear here; record a purchased commitment with `finops savings record`.',
+      'No applied actions to measure. Actions applied with `finops apply --yes` (or the CronJob) appear here; record a purchased commitment with ' +
+        '`finops savings record`.',
     )
   if (report.actions.length > 0) {
     doc.table(columnsTable('Per action (promised when applied, realized measured since)', ACTIONS, report.actions))
@@ -82,7 +83,8 @@ export function savingsDocument(report: SavingsReport): TextDocument {
     for (const t of report.totals)
       doc.line(
         `Total (${t.currency}): promised ${formatMoney(t.promisedMonthly, t.currency)}/month by ${t.actions} action${t.actions === 1 ? '' : 's'}; ` +
-          `${t.measured} measured: realized ${formatMoney(t.realizedMonthly, t.currency)}/month of ${formatMoney(t.promisedMeasuredMonthly, t.currency)} promised (${percent(t.ratio)})` +
+          `${t.measured} measured: realized ${formatMoney(t.realizedMonthly, t.currency)}/month ` +
+          `of ${formatMoney(t.promisedMeasuredMonthly, t.currency)} promised (${percent(t.ratio)})` +
           (t.flagged > 0 ? `; ${t.flagged} flagged` : ''),
       )
     doc.line(`Method: ${report.method}.`)

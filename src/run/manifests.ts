@@ -17,7 +17,8 @@ const UID = 10001
  * (and metrics-server's PodMetrics); apply reads a workload, its namespace, HPAs, PDBs and LimitRanges,
  * patches annotations and pod templates, and scales through the scale subresource; schedules
  * (kube-downscaler annotations) also suspend CronJobs, lower HPAs' minReplicas and scale Argo
- * Rollouts, and look for pods annotated force-uptime. No create, no delete, no secrets, no watch. test/deploy checks these rules against a run's API request log.
+ * Rollouts, and look for pods annotated force-uptime. No create, no delete, no secrets, no watch.
+ * test/deploy checks these rules against a run's API request log.
  */
 export const CLUSTER_ROLE_RULES: {apiGroups: string[]; resources: string[]; verbs: string[]}[] = [
   {apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list']},

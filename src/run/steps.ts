@@ -153,7 +153,8 @@ export const runSteps: Record<RunStepName, RunStep> = {
         ...(stale ? {recommendations: []} : {}),
       })
       const staleNote =
-        'recommend failed in this run: stored recommendations not applied; schedules (kube-downscaler annotations, finops.yaml) still followed on the live cluster'
+        'recommend failed in this run: stored recommendations not applied; schedules (kube-downscaler annotations, finops.yaml) still followed on ' +
+        'the live cluster'
       if (stale) report.notes.push(staleNote)
       ctx.outputs.apply = report
       const {summary} = report

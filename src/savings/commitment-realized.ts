@@ -78,7 +78,8 @@ export function measureCommitment(
   )
   if (ids.length === 0)
     return commitmentNotMeasured(
-      `not measurable yet: the bill in the store shows no usage of this commitment from ${window.from} to ${window.to} (its CommitmentDiscountId must match the recorded id)`,
+      `not measurable yet: the bill in the store shows no usage of this commitment ` +
+        `from ${window.from} to ${window.to} (its CommitmentDiscountId must match the recorded id)`,
     )
   if (ids.length > 1)
     return commitmentNotMeasured(
@@ -88,7 +89,8 @@ export function measureCommitment(
   const same = rows.filter((b) => b.currency === c.currency)
   if (same.length === 0)
     return commitmentNotMeasured(
-      `not measurable: the bill states this commitment in ${[...new Set(rows.map((r) => r.currency))].join(', ')}, it was recorded in ${c.currency}; record it again with that --currency`,
+      `not measurable: the bill states this commitment ` +
+        `in ${[...new Set(rows.map((r) => r.currency))].join(', ')}, it was recorded in ${c.currency}; record it again with that --currency`,
     )
   const covered = same.reduce((s, r) => s + r.coveredOnDemandCost, 0)
   const used = same.reduce((s, r) => s + r.usedCost, 0)

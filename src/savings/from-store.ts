@@ -51,7 +51,8 @@ export interface SavingsOptions {
 }
 
 export const SAVINGS_METHOD =
-  "realized = the workload's allocated cost after the apply vs a counterfactual without it: rightsize re-prices the after days' pods and usage at the before-requests; spot re-prices the after days' charges at the before period's rates; scale-down compares with the before period's mean daily cost"
+  "realized = the workload's allocated cost after the apply vs a counterfactual without it: rightsize re-prices the after days' pods and usage at " +
+  "the before-requests; spot re-prices the after days' charges at the before period's rates; scale-down compares with the before period's mean daily cost"
 
 const DEFAULT_AFTER_DAYS = 60
 const MEASURED_STATUSES = new Set(['applied', 'rolled-back'])

@@ -122,7 +122,9 @@ export function listActions(db: Db, filter: ActionFilter = {}): ActionRecord[] {
     where.push(`${column} = ?`)
     params.push(value)
   }
-  const sql = `SELECT * FROM apply_actions ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC${filter.limit ? ' LIMIT ?' : ''}`
+  const sql =
+    `SELECT * FROM apply_actions ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid ` +
+    `DESC${filter.limit ? ' LIMIT ?' : ''}`
   if (filter.limit) params.push(filter.limit)
   return (db.prepare(sql).all(...params) as Row[]).map(toRecord)
 }

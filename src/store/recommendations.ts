@@ -57,7 +57,8 @@ export function saveRecommendations(db: Db, run: RecommendationRunInput): number
       const runId = Number(
         db
           .prepare(
-            `INSERT INTO recommendation_runs (created_at, kinds, namespaces, window_start, window_end, recommendations, skipped, total_monthly_savings, currency)
+            `INSERT INTO recommendation_runs (created_at, kinds, namespaces, window_start, window_end, recommendations, skipped, \
+total_monthly_savings, currency)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(

@@ -59,7 +59,9 @@ beforeAll(async () => {
   const expires = Math.floor(Date.now() / 1000) + 3600
   fs.writeFileSync(
     path.join(binDir, 'az'),
-    `#!/bin/sh\necho "$@" >> '${azArgs}'\necho '{"accessToken": "${AZ_TOKEN}", "expiresOn": "2099-01-01 00:00:00.000000", "expires_on": ${expires}, "subscription": "${SUB_A}", "tenant": "t", "tokenType": "Bearer"}'\n`,
+    `#!/bin/sh\necho "$@" >> '${azArgs}'\necho '{"accessToken": ` +
+      `"${AZ_TOKEN}", "expiresOn": "2099-01-01 00:00:00.000000", "expires_on": ` +
+      `${expires}, "subscription": "${SUB_A}", "tenant": "t", "tokenType": "Bearer"}'\n`,
     {mode: 0o755},
   )
 }, 120_000)

@@ -100,7 +100,8 @@ describe('finops commitments status', () => {
       const csv = path.join(other.dir, 'storage.csv')
       fs.writeFileSync(
         csv,
-        'BilledCost,EffectiveCost,BillingAccountId,BillingCurrency,BillingPeriodStart,ChargeCategory,ChargePeriodStart,ProviderName,ServiceCategory,ServiceName\n' +
+        'BilledCost,EffectiveCost,BillingAccountId,BillingCurrency,BillingPeriodStart,ChargeCategory,ChargePeriodStart,ProviderName,ServiceCategory,' +
+          'ServiceName\n' +
           '5,5,a,USD,2026-04-01,Usage,2026-04-01T00:00:00Z,AWS,Storage,Amazon S3\n',
       )
       const store = path.join(other.dir, 'f.db')

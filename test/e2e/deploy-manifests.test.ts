@@ -209,7 +209,8 @@ describe('finops cronjob manifest (built CLI)', () => {
     try {
       const configFile = path.join(dir, 'finops.yaml')
       const config =
-        'apply:\n  mode: enforce\nrun:\n  cronjob:\n    namespace: cost\n    schedule: "5 * * * *"\n    serviceAccountAnnotations:\n      iam.gke.io/gcp-service-account: finops@proj.iam.gserviceaccount.com\n'
+        'apply:\n  mode: enforce\nrun:\n  cronjob:\n    namespace: cost\n    schedule: "5 * * * *"\n    serviceAccountAnnotations:\n      ' +
+        'iam.gke.io/gcp-service-account: finops@proj.iam.gserviceaccount.com\n'
       fs.writeFileSync(configFile, config)
       const result = await runCli([
         'cronjob',

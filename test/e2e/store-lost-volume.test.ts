@@ -47,7 +47,8 @@ describe('losing the store volume between runs', () => {
     const config = path.join(tmp.dir, 'finops.yaml')
     fs.writeFileSync(
       config,
-      `sources:\n  aws:\n    - billingAccount: '999999999999'\nrun:\n  steps: [collect, backup]\n  report: {enabled: false}\nbackup:\n  to: ${backups}\n  keep: 5\n`,
+      `sources:\n  aws:\n    - billingAccount: '999999999999'\nrun:\n  steps: [collect, backup]\n  report: {enabled: false}\nbackup:\n  ` +
+        `to: ${backups}\n  keep: 5\n`,
     )
     // Day 1: a run collects and backs up. Day 2: a run collects more but makes no backup (the
     // step is left out), so the last backup is day 1's. Then the volume is lost.

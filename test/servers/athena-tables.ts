@@ -77,7 +77,9 @@ export async function writeCurExportTable(csvFile: string, directory: string): P
   const type = `CASE WHEN "ChargeCategory" = 'Usage' AND ${num('EffectiveCost')} <> ${num('BilledCost')} THEN 'SavingsPlanCoveredUsage'
       WHEN "ChargeCategory" = 'Usage' THEN 'Usage' WHEN "ChargeCategory" = 'Credit' THEN 'Credit' WHEN "ChargeCategory" = 'Tax' THEN 'Tax'
       WHEN "ChargeCategory" = 'Purchase' THEN 'Fee' ELSE 'Usage' END`
-  const tags = `CASE WHEN "Tags" IS NULL THEN MAP {}::MAP(VARCHAR, VARCHAR) ELSE map_from_entries(list_transform(map_entries(CAST(CAST("Tags" AS JSON) AS MAP(VARCHAR, VARCHAR))), e -> {'key': 'user_' || e.key, 'value': e.value})) END`
+  const tags =
+    `CASE WHEN "Tags" IS NULL THEN MAP {}::MAP(VARCHAR, VARCHAR) ELSE map_from_entries(list_transform(map_entries(CAST(CAST("Tags" AS ` +
+    `JSON) AS MAP(VARCHAR, VARCHAR))), e -> {'key': 'user_' || e.key, 'value': e.value})) END`
   await run([
     `COPY (SELECT
         ${ts('ChargePeriodStart')} AS line_item_usage_start_date,

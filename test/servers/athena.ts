@@ -211,7 +211,8 @@ export async function startAthenaServer(options: {
       if (max > MAX_RESULTS || max < 1)
         return err(
           'InvalidRequestException',
-          `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${MAX_RESULTS}`,
+          `1 validation error detected: Value ` +
+            `'${max}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${MAX_RESULTS}`,
         )
       await query.done
       if (query.state !== 'SUCCEEDED')

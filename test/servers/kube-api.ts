@@ -286,7 +286,8 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
         throw new HttpError(
           403,
           'Forbidden',
-          `${resourceName(def)} is forbidden: User "system:serviceaccount:finops:finops" cannot ${verb} resource "${def.plural}" in API group "${def.group}" ${scope}`,
+          `${resourceName(def)} is forbidden: User "system:serviceaccount:finops:finops" ` +
+            `cannot ${verb} resource "${def.plural}" in API group "${def.group}" ${scope}`,
           {group: def.group, kind: def.plural},
         )
       }
@@ -350,7 +351,8 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
         throw new HttpError(
           415,
           'UnsupportedMediaType',
-          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, ` +
+            `application/merge-patch+json, application/apply-patch+yaml`,
         )
       const patched = applyPatch(existing, body, req.headers['content-type'])
       checkVersion(def, name, existing, (body as KubeObject | undefined)?.metadata?.resourceVersion)
@@ -366,7 +368,8 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
       throw new HttpError(
         409,
         'Conflict',
-        `Operation cannot be fulfilled on ${resourceName(def)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        `Operation cannot be fulfilled on ${resourceName(def)} "${name}": the object has been modified; please apply your changes to the latest ` +
+          `version and try again`,
         {name, group: def.group, kind: def.plural},
       )
     }
@@ -671,7 +674,8 @@ export function applyPatch(target: KubeObject, patch: unknown, contentType: stri
   throw new HttpError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${type || 'none'})`,
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, ` +
+      `application/strategic-merge-patch+json (got ${type || 'none'})`,
   )
 }
 

@@ -50,7 +50,10 @@ const xmlEscape = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 function errorXml(code: string, message: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message><RequestId>${randomUUID()}</RequestId></Error>`
+  return (
+    `<?xml version="1.0" ` +
+    `encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message><RequestId>${randomUUID()}</RequestId></Error>`
+  )
 }
 
 function operationOf(method: string, key: string, q: URLSearchParams): S3Operation {
@@ -149,7 +152,9 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
           uploads.set(uploadId, {bucket: bucketName, key, parts: new Map()})
           return send(
             200,
-            `<?xml version="1.0" encoding="UTF-8"?>\n<InitiateMultipartUploadResult><Bucket>${bucketName}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`,
+            `<?xml version="1.0" ` +
+              `encoding="UTF-8"?>\n<InitiateMultipartUploadResult><Bucket>` +
+              `${bucketName}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`,
             {'content-type': 'application/xml', 'x-amz-checksum-algorithm': 'SHA256'},
           )
         }
@@ -194,7 +199,12 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
           uploads.delete(uploadId)
           return send(
             200,
-            `<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUploadResult><Location>${state.url}/${bucketName}/${xmlEscape(upload.key)}</Location><Bucket>${bucketName}</Bucket><Key>${xmlEscape(upload.key)}</Key><ETag>${xmlEscape(etag)}</ETag>${composite ? `<ChecksumSHA256>${composite}</ChecksumSHA256>` : ''}</CompleteMultipartUploadResult>`,
+            `<?xml version="1.0" ` +
+              `encoding="UTF-8"?>\n<CompleteMultipartUploadResult><Location>` +
+              `${state.url}/${bucketName}/${xmlEscape(upload.key)}</Location><Bucket>` +
+              `${bucketName}</Bucket><Key>` +
+              `${xmlEscape(upload.key)}</Key><ETag>` +
+              `${xmlEscape(etag)}</ETag>${composite ? `<ChecksumSHA256>${composite}</ChecksumSHA256>` : ''}</CompleteMultipartUploadResult>`,
             {'content-type': 'application/xml'},
           )
         }
@@ -229,7 +239,12 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
           const items = page
             .map((k) => {
               const o = bucket.get(k)!
-              return `<Contents><Key>${xmlEscape(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`
+              return (
+                `<Contents><Key>` +
+                `${xmlEscape(k)}</Key><LastModified>` +
+                `${o.lastModified.toISOString()}</LastModified><ETag>` +
+                `${xmlEscape(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`
+              )
             })
             .join('')
           const prefixes =

@@ -124,7 +124,8 @@ function mapGcsError(what: string, error: unknown): unknown {
   if (/Could not load the default credentials|invalid_grant|unauthorized_client/i.test(message) || e?.code === 401)
     return authError(
       `${what}: no usable Google credentials: ${message}`,
-      'in the cluster bind the ServiceAccount with Workload Identity (run.cronjob.serviceAccountAnnotations); elsewhere run "gcloud auth application-default login" or set GOOGLE_APPLICATION_CREDENTIALS',
+      'in the cluster bind the ServiceAccount with Workload Identity (run.cronjob.serviceAccountAnnotations); elsewhere run "gcloud auth ' +
+        'application-default login" or set GOOGLE_APPLICATION_CREDENTIALS',
       error,
     )
   if (e?.code === 403)

@@ -308,7 +308,8 @@ const AUTH_NAMES = new Set([
 const PROFILE_INPUT: UserInput = {key: 'profile', label: 'named profile'}
 const REGION_INPUT: UserInput = {key: 'region', label: 'region'}
 const chain = (n: InputNamer): string =>
-  `the AWS default credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or a ${n(PROFILE_INPUT)} in ~/.aws/config, SSO, web identity, container/instance role)`
+  `the AWS default credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or a ` +
+  `${n(PROFILE_INPUT)} in ~/.aws/config, SSO, web identity, container/instance role)`
 
 /** Athena SDK errors as one clear line; a FinopsError (a failed query, throttling past retries) passes through. */
 export function mapAthenaError(error: unknown, options: AthenaSourceOptions): unknown {

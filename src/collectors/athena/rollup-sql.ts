@@ -120,7 +120,9 @@ function curQuery(input: RollupQueryInput): string {
     sub_account_id: ident('line_item_usage_account_id'),
     sub_account_name: ident('line_item_usage_account_name'),
     // element_at, not product['product_name']: Trino's subscript fails on a missing key.
-    service_name: `coalesce(nullif(element_at(${ident('product')}, 'product_name'), ''), nullif(${ident('product_servicecode')}, ''), ${ident('line_item_product_code')})`,
+    service_name:
+      `coalesce(nullif(element_at(${ident('product')}, 'product_name'), ''), ` +
+      `nullif(${ident('product_servicecode')}, ''), ${ident('line_item_product_code')})`,
     service_category: `''`,
     region_id: `coalesce(${ident('product_region_code')}, '')`,
     // The line item type; mapped to ChargeCategory and ChargeFrequency after the query.

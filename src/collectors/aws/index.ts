@@ -88,11 +88,13 @@ export function createCostExplorerClient(options: AwsSourceOptions): CostExplore
 /** The Cost Explorer source: GetCostAndUsage DAILY, UnblendedCost -> BilledCost, AmortizedCost -> EffectiveCost. */
 export function awsCostFetcher(options: AwsSourceOptions, client = createCostExplorerClient(options)): CostFetcher {
   const billingAccountId = options.billingAccount ?? options.profile ?? process.env.AWS_PROFILE ?? 'default'
+  const group = options.extraGroup
+  const groupSuffix = group ? `:${group.kind === 'region' ? 'region' : `tag:${group.key}`}` : ''
   return {
     source: AWS_SOURCE,
     provider: 'AWS',
     billingAccountId,
-    location: `cost-explorer:${billingAccountId}${options.extraGroup ? `:${options.extraGroup.kind === 'region' ? 'region' : `tag:${options.extraGroup.key}`}` : ''}`,
+    location: `cost-explorer:${billingAccountId}${groupSuffix}`,
     fetchDays: async (window, counter) => {
       try {
         return await fetchAwsDays(client, window, counter, options)
@@ -165,7 +167,8 @@ async function fetchAwsDays(
     : {
         details: [],
         missing: [
-          'resources: not fetched (resources: true in the source fetches them through GetCostAndUsageWithResources: the last 14 days, once resource-level data is enabled in the Cost Explorer settings)',
+          'resources: not fetched (resources: true in the source fetches them through GetCostAndUsageWithResources: the last 14 days, once ' +
+            'resource-level data is enabled in the Cost Explorer settings)',
         ],
       }
   const details = [...usageTypes.details, ...resources.details]
@@ -203,7 +206,9 @@ async function fetchResources(
     return {
       details: [],
       missing: [
-        `resources: GetCostAndUsageWithResources failed (${firstLine((error as Error).message)}); enable resource-level data in the Cost Explorer settings and grant ce:GetCostAndUsageWithResources, or set resources: false`,
+        `resources: GetCostAndUsageWithResources failed ` +
+          `(${firstLine((error as Error).message)}); enable resource-level data in the Cost Explorer settings and grant ce:GetCostAndUsageWithResources, or ` +
+          `set resources: false`,
       ],
     }
   }
@@ -426,7 +431,8 @@ const PROFILE_INPUT: UserInput = {key: 'profile', label: 'named profile'}
 const REGION_INPUT: UserInput = {key: 'region', label: 'region'}
 
 const chain = (n: InputNamer): string =>
-  `the AWS default credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or a ${n(PROFILE_INPUT)} in ~/.aws/config, SSO, web identity, container/instance role)`
+  `the AWS default credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ` +
+  `a ${n(PROFILE_INPUT)} in ~/.aws/config, SSO, web identity, container/instance role)`
 
 /** AWS SDK errors as one clear line; throttling that outlived the retries is already a FinopsError. */
 export function mapAwsError(error: unknown, options: AwsSourceOptions): unknown {

@@ -29,7 +29,9 @@ export const awsSourceConfig = z.strictObject({
     .boolean()
     .optional()
     .describe(
-      'Also fetch resource ids for anomaly root causes (default false). Enable resource-level data in the Cost Explorer settings first: GetCostAndUsageWithResources serves the last 14 days only, daily, one call per service and page ($0.01 each), for the resourceServices largest services',
+      'Also fetch resource ids for anomaly root causes (default false). Enable resource-level data in the Cost Explorer settings first: ' +
+        'GetCostAndUsageWithResources serves the last 14 days only, daily, one call per service and page ($0.01 each), for the resourceServices ' +
+        'largest services',
     ),
   resourceServices: z
     .int()
@@ -41,7 +43,8 @@ export const awsSourceConfig = z.strictObject({
     .boolean()
     .optional()
     .describe(
-      'Also fetch commitment usage for commitments status (default true): one more GetCostAndUsage call per page, one GetSavingsPlansUtilizationDetails per day with Savings Plan activity, one GetReservationUtilization per service with reservations ($0.01 each)',
+      'Also fetch commitment usage for commitments status (default true): one more GetCostAndUsage call per page, one ' +
+        'GetSavingsPlansUtilizationDetails per day with Savings Plan activity, one GetReservationUtilization per service with reservations ($0.01 each)',
     ),
   endpoint: endpointField.optional(),
 })

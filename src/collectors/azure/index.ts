@@ -313,7 +313,8 @@ export function toAzureRows(
     const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:$|T)/.exec(date)
     if (!m || !Number.isFinite(cost)) {
       throw remoteError(
-        `Azure Cost Management answered a row we cannot read (UsageDate ${JSON.stringify(raw[iDate] ?? null)}, cost ${JSON.stringify(raw[iCost] ?? null)}; columns: ${columns.join(', ')})`,
+        `Azure Cost Management answered a row we cannot read ` +
+          `(UsageDate ${JSON.stringify(raw[iDate] ?? null)}, cost ${JSON.stringify(raw[iCost] ?? null)}; columns: ${columns.join(', ')})`,
         'report this with the API version in use; the store is unchanged',
       )
     }
@@ -407,7 +408,8 @@ export function classifyAzureError(error: unknown): RetryVerdict {
 }
 
 const CHAIN =
-  'DefaultAzureCredential (environment AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, workload identity, managed identity, Azure CLI, Azure PowerShell, Azure Developer CLI)'
+  'DefaultAzureCredential (environment AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, workload identity, managed identity, Azure CLI, Azure ' +
+  'PowerShell, Azure Developer CLI)'
 const FIX =
   'run "az login", or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a service principal with Cost Management Reader on the scope'
 

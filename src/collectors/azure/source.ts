@@ -25,14 +25,17 @@ export const azureSourceConfig = z.strictObject({
     .boolean()
     .optional()
     .describe(
-      'Also fetch commitment usage for commitments status (default false): two more AmortizedCost queries, by ServiceName x PricingModel and BenefitId x ChargeType, paged. Utilization is exact; the Query API has no pay-as-you-go cost, so coverage is at the commitment price and savings are not stated',
+      'Also fetch commitment usage for commitments status (default false): two more AmortizedCost queries, by ServiceName x PricingModel and ' +
+        'BenefitId x ChargeType, paged. Utilization is exact; the Query API has no pay-as-you-go cost, so coverage is at the commitment price and savings ' +
+        'are not stated',
     ),
   endpoint: endpointField.optional(),
   cloud: z
     .enum(AZURE_CLOUD_NAMES)
     .optional()
     .describe(
-      "Azure cloud: public (default), china or usgov; sets the Resource Manager endpoint, the token's audience and the Entra ID host. With endpoint: alone, the endpoint is the audience",
+      "Azure cloud: public (default), china or usgov; sets the Resource Manager endpoint, the token's audience and the Entra ID host. With endpoint: " +
+        'alone, the endpoint is the audience',
     ),
 })
 

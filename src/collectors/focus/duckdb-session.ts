@@ -127,7 +127,8 @@ export function describeResourceFailure(
   const message = error instanceof Error ? error.message : String(error)
   if (/No space left on device|disk is full|ENOSPC|max_temp_directory_size|Could not write .*temp/i.test(message))
     return resourceError(
-      `the import ran out of disk space for its spill files in ${path.dirname(spillDirectory)} (beyond its ${formatByteSize(budget.bytes)} memory budget, DuckDB spills to disk)`,
+      `the import ran out of disk space for its spill files ` +
+        `in ${path.dirname(spillDirectory)} (beyond its ${formatByteSize(budget.bytes)} memory budget, DuckDB spills to disk)`,
       (n) =>
         `free disk space there, point ${n(TEMP_DIR_INPUT)} (or import.tempDirectory) at a larger disk, or raise ${n(MEMORY_INPUT)} (or import.memory)`,
       error,

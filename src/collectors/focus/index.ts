@@ -586,6 +586,7 @@ function describeBadAmount(value: string | null): string {
 /** A group's amount sums are exact integers only below 2^53: only absurd files get beyond. */
 const tooLarge = (files: readonly FocusFile[]) =>
   inputError(
-    `${files.length === 1 ? files[0]!.path : `the ${files.length} files`}: one day's costs for one service and tag set add up to more than 9,007,199,254,740,991 in the billing currency`,
+    `${files.length === 1 ? files[0]!.path : `the ${files.length} files`}: one day's costs for one service and tag set add up to more than ` +
+      `9,007,199,254,740,991 in the billing currency`,
     'check the cost columns: no real bill is this large',
   )

@@ -39,7 +39,8 @@ async function collectGcpSources(db: Db, source: GcpSourceConfig, run: RunSettin
       const c = out.costs
       throw new FinopsError(
         (n) =>
-          `${error.naming(n).message}; the costs of ${source.table!.split('.').at(-1)} were collected (${c.window.from} to ${c.window.to}, ${c.rollupRows} daily rows)`,
+          `${error.naming(n).message}; the costs ` +
+          `of ${source.table!.split('.').at(-1)} were collected (${c.window.from} to ${c.window.to}, ${c.rollupRows} daily rows)`,
         {
           code: 'PARTIAL',
           exit: 'partial',

@@ -31,10 +31,28 @@ export function billingAccountFromTable(table: string): string | undefined {
 }
 
 /**
+ * The sum of a row group's credits (of one type, or all): credits are negative amounts nested in
+ * each export row, so every query that nets them must unnest them the same way.
+ */
+function creditSum(type?: string): string {
+  return `SUM(IFNULL((SELECT SUM(c.amount) FROM UNNEST(credits) AS c${type ? ` WHERE c.type = '${type}'` : ''}), 0))`
+}
+
+/**
+ * The rows of the window's usage days. The partition filter keeps the scan to the days exported since
+ * the window began (export time is never before usage time; one day of slack covers the Pacific-time
+ * partition boundary).
+ */
+const EXPORT_WINDOW = `_PARTITIONTIME >= TIMESTAMP_SUB(TIMESTAMP(@from_day), INTERVAL 1 DAY)
+  AND DATE(usage_start_time) BETWEEN DATE(@from_day) AND DATE(@to_day)`
+
+/** EffectiveCost: the billed cost net of every credit. */
+const EFFECTIVE_COST = `SUM(cost) + ${creditSum()}`
+
+/**
  * The aggregation BigQuery runs over the export: one row per usage day, invoice month, project,
- * service, region, cost type, currency (and label value). The partition filter keeps the scan to
- * the exported days since the window began (export time is never before usage time; one day of
- * slack covers the Pacific-time partition boundary); credits are netted for EffectiveCost.
+ * service, region, cost type, currency (and label value), over the window's partitions only;
+ * credits are netted for EffectiveCost.
  */
 export function exportQuery(table: string, label?: string): string {
   const t = parseExportTable(table)
@@ -51,10 +69,9 @@ export function exportQuery(table: string, label?: string): string {
   IFNULL(cost_type, 'regular') AS cost_type,
   currency${labelExpr},
   SUM(cost) AS billed_cost,
-  SUM(cost) + SUM(IFNULL((SELECT SUM(c.amount) FROM UNNEST(credits) AS c), 0)) AS effective_cost
+  ${EFFECTIVE_COST} AS effective_cost
 FROM \`${t.project}.${t.dataset}.${t.table}\`
-WHERE _PARTITIONTIME >= TIMESTAMP_SUB(TIMESTAMP(@from_day), INTERVAL 1 DAY)
-  AND DATE(usage_start_time) BETWEEN DATE(@from_day) AND DATE(@to_day)
+WHERE ${EXPORT_WINDOW}
 GROUP BY day, invoice_month, project_id, service, region, cost_type, currency${label ? ', label_value' : ''}`
 }
 
@@ -89,10 +106,9 @@ export function exportDetailQuery(table: string, withResources: boolean): string
     ${value} AS detail_value,
     ANY_VALUE(${label}) AS detail_label,
     SUM(cost) AS billed_cost,
-    SUM(cost) + SUM(IFNULL((SELECT SUM(c.amount) FROM UNNEST(credits) AS c), 0)) AS effective_cost
+    ${EFFECTIVE_COST} AS effective_cost
   FROM \`${t.project}.${t.dataset}.${t.table}\` CROSS JOIN UNNEST(${kinds}) AS kind
-  WHERE _PARTITIONTIME >= TIMESTAMP_SUB(TIMESTAMP(@from_day), INTERVAL 1 DAY)
-    AND DATE(usage_start_time) BETWEEN DATE(@from_day) AND DATE(@to_day)
+  WHERE ${EXPORT_WINDOW}
     AND IFNULL(cost_type, 'regular') = 'regular'
   GROUP BY kind, day, project_id, service, region, currency, detail_value
 ), ranked AS (
@@ -138,8 +154,6 @@ const sqlList = (values: readonly string[]): string => values.map((v) => `'${v.r
  */
 export function exportCommitmentQuery(table: string): string {
   const t = parseExportTable(table)
-  const credit = (type?: string) =>
-    `SUM(IFNULL((SELECT SUM(c.amount) FROM UNNEST(credits) AS c${type ? ` WHERE c.type = '${type}'` : ''}), 0))`
   return `SELECT
   FORMAT_DATE('%Y-%m-%d', DATE(usage_start_time)) AS day,
   IFNULL(invoice.month, FORMAT_DATE('%Y%m', DATE(usage_start_time))) AS invoice_month,
@@ -154,12 +168,11 @@ export function exportCommitmentQuery(table: string): string {
     ELSE 'usage'
   END AS commitment_kind,
   SUM(cost) AS cost,
-  ${credit('COMMITTED_USAGE_DISCOUNT')} AS resource_cud,
-  ${credit('COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE')} AS spend_cud,
-  ${credit()} AS credits
+  ${creditSum('COMMITTED_USAGE_DISCOUNT')} AS resource_cud,
+  ${creditSum('COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE')} AS spend_cud,
+  ${creditSum()} AS credits
 FROM \`${t.project}.${t.dataset}.${t.table}\`
-WHERE _PARTITIONTIME >= TIMESTAMP_SUB(TIMESTAMP(@from_day), INTERVAL 1 DAY)
-  AND DATE(usage_start_time) BETWEEN DATE(@from_day) AND DATE(@to_day)
+WHERE ${EXPORT_WINDOW}
   AND IFNULL(cost_type, 'regular') = 'regular'
   AND service.description IN (${sqlList(Object.keys(CUD_SERVICES))})
 GROUP BY day, invoice_month, project_id, service, region, currency, commitment_kind`

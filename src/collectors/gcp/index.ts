@@ -140,7 +140,8 @@ async function fetchGcpDays(
       detailsMissing: withResources
         ? []
         : [
-            'resources: a standard export has no resource.name (use the detailed export gcp_billing_export_resource_v1_…, or detailedExport: true for a view over it)',
+            'resources: a standard export has no resource.name (use the detailed export gcp_billing_export_resource_v1_…, or detailedExport: true ' +
+              'for a view over it)',
           ],
     }
   } catch (error) {

@@ -20,7 +20,8 @@ export const gcpSourceConfig = z
       .boolean()
       .optional()
       .describe(
-        'The table has resource.name (a detailed, resource-level export), so root causes can name resources (default: true when the table is named gcp_billing_export_resource_v1_…)',
+        'The table has resource.name (a detailed, resource-level export), so root causes can name resources (default: true when the table is named ' +
+          'gcp_billing_export_resource_v1_…)',
       ),
     commitments: z
       .boolean()

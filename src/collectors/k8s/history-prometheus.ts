@@ -124,21 +124,32 @@ export function historyQueries(
 ) {
   const r = `${options.resolution}s`
   const at = (m: string) => presence(m, options.freshSeconds)
-  const running = `max by (namespace, pod, container) ((${at(`kube_pod_container_status_running{${selector}}`)} or ${at(`kube_pod_init_container_status_running{${selector}}`)}) == 1)`
+  const running =
+    `max by (namespace, pod, container) ` +
+    `((${at(`kube_pod_container_status_running{${selector}}`)} or ${at(`kube_pod_init_container_status_running{${selector}}`)}) == 1)`
   // One node per pod and instant even when a recreated pod's old series has not gone stale yet.
   const onNode = `topk by (namespace, pod) (1, max by (namespace, pod, node) (${at(`kube_pod_info{${selector},node!=""}`)}))`
   const placed = `(${running} * on (namespace, pod) group_left (node) ${onNode})`
-  const requests = `max by (namespace, pod, container, resource) (${at(`kube_pod_container_resource_requests{${selector},resource=~"${REQUEST_RESOURCES}"}`)} or ${at(`kube_pod_init_container_resource_requests{${selector},resource=~"${REQUEST_RESOURCES}"}`)})`
+  const requests =
+    `max by (namespace, pod, container, resource) ` +
+    `(${at(
+      `kube_pod_container_resource_requests{${selector},` + `resource=~"${REQUEST_RESOURCES}"}`,
+    )} or ${at(`kube_pod_init_container_resource_requests{${selector},resource=~"${REQUEST_RESOURCES}"}`)})`
   const cadvisor = `container!="",container!="POD",${selector}`
   return {
     /** Instants each container ran on each node (resource="_running"), and its requests summed over those instants. */
     requests: (range: string) =>
-      `sum by (namespace, pod, container, node, resource) (sum_over_time((${requests} * on (namespace, pod, container) group_left (node) ${placed})[${range}:${r}]))` +
+      `sum by (namespace, pod, container, node, resource) ` +
+      `(sum_over_time((${requests} * on (namespace, pod, container) group_left (node) ${placed})[${range}:${r}]))` +
       ` or label_replace(sum by (namespace, pod, container, node) (count_over_time(${placed}[${range}:${r}])), "resource", "_running", "", "")`,
     /** CPU (cores) and memory (bytes) used, summed over the instants the container ran. */
     usage: (range: string) =>
-      `label_replace(sum by (namespace, pod, container, node) (sum_over_time((sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{${cadvisor}}[${options.rateWindow}])) * on (namespace, pod, container) group_left (node) ${placed})[${range}:${r}])), "resource", "_cpu", "", "")` +
-      ` or label_replace(sum by (namespace, pod, container, node) (sum_over_time((max by (namespace, pod, container) (container_memory_working_set_bytes{${cadvisor}}) * on (namespace, pod, container) group_left (node) ${placed})[${range}:${r}])), "resource", "_memory", "", "")`,
+      `label_replace(sum by (namespace, pod, container, node) (sum_over_time((sum by (namespace, pod, container) ` +
+      `(rate(container_cpu_usage_seconds_total{${cadvisor}}[${options.rateWindow}])) * on (namespace, pod, container) group_left ` +
+      `(node) ${placed})[${range}:${r}])), "resource", "_cpu", "", "")` +
+      ` or label_replace(sum by (namespace, pod, container, node) (sum_over_time((max by (namespace, pod, container) ` +
+      `(container_memory_working_set_bytes{${cadvisor}}) * on (namespace, pod, container) group_left ` +
+      `(node) ${placed})[${range}:${r}])), "resource", "_memory", "", "")`,
     /** Owners of the pods seen in a window (pods, ReplicaSets, Jobs). */
     owners: (range: string) =>
       `max by (namespace, pod, owner_kind, owner_name) (last_over_time(kube_pod_owner{${selector}}[${range}]))` +
@@ -148,7 +159,8 @@ export function historyQueries(
     objects: (range: string) =>
       `max by (namespace, pod, persistentvolumeclaim) (max_over_time(kube_pod_spec_volumes_persistentvolumeclaims_info{${selector}}[${range}]))` +
       ` or max by (namespace, persistentvolumeclaim, volumename) (max_over_time(kube_persistentvolumeclaim_info{${selector},volumename!=""}[${range}]))` +
-      ` or label_replace(count_over_time(max by (namespace, service) (${at(`kube_service_spec_type{${selector},type="LoadBalancer"}`)})[${range}:${r}]), "type", "LoadBalancer", "", "")`,
+      ` or label_replace(count_over_time(max by (namespace, service) ` +
+      `(${at(`kube_service_spec_type{${selector},type="LoadBalancer"}`)})[${range}:${r}]), "type", "LoadBalancer", "", "")`,
     /** Bytes each pod transmitted (cAdvisor's pod-level network series). */
     network: (range: string) =>
       `sum by (namespace, pod) (increase(container_network_transmit_bytes_total{${selector},pod!=""}[${range}]))`,
@@ -168,9 +180,11 @@ export function clusterQueries(extra: string, options: {resolution: number; fres
       `max by (node, provider_id) (max_over_time(kube_node_info{${sel('')}}[${range}]))` +
       ` or max_over_time(kube_node_labels{${sel('')}}[${range}])`,
     volumes: (range: string) =>
-      `label_replace(count_over_time(max by (persistentvolume) (${at(`kube_persistentvolume_capacity_bytes{${sel('')}}`)})[${range}:${r}]), "measure", "instants", "", "")` +
+      `label_replace(count_over_time(max by (persistentvolume) ` +
+      `(${at(`kube_persistentvolume_capacity_bytes{${sel('')}}`)})[${range}:${r}]), "measure", "instants", "", "")` +
       ` or label_replace(max by (persistentvolume) (max_over_time(kube_persistentvolume_capacity_bytes{${sel('')}}[${range}])), "measure", "bytes", "", "")` +
-      ` or max by (persistentvolume, storageclass, ebs_volume_id, csi_volume_handle, gce_persistent_disk_name, azure_disk_name) (max_over_time(kube_persistentvolume_info{${sel('')}}[${range}]))`,
+      ` or max by (persistentvolume, storageclass, ebs_volume_id, csi_volume_handle, gce_persistent_disk_name, azure_disk_name) ` +
+      `(max_over_time(kube_persistentvolume_info{${sel('')}}[${range}]))`,
     /** Samples per hour of the nodes' kube-state-metrics series: its scrape interval is 3600 / that. */
     scrapesPerHour: () => `quantile(0.5, count_over_time(kube_node_info{${sel('')}}[1h]))`,
   }

@@ -94,7 +94,8 @@ const anomaliesSection = z
       .boolean()
       .default(true)
       .describe(
-        'Watch usage charges only (ChargeCategory Usage, ChargeFrequency Usage-Based or absent): a fee billed on the 1st, a purchase or a credit is not an anomaly',
+        'Watch usage charges only (ChargeCategory Usage, ChargeFrequency Usage-Based or absent): a fee billed on the 1st, a purchase or a credit is ' +
+          'not an anomaly',
       ),
     metric: z
       .enum(Object.keys(METRICS) as [keyof typeof METRICS, ...(keyof typeof METRICS)[]])
@@ -132,7 +133,8 @@ const anomaliesSection = z
       .array(anomalyGroup)
       .default([])
       .describe(
-        'Settings for some series: each entry matches series by their keys (and provider) and overrides level and materiality, or mutes them; later entries win',
+        'Settings for some series: each entry matches series by their keys (and provider) and overrides level and materiality, or mutes them; later ' +
+          'entries win',
       ),
   })
   .superRefine((section, ctx) => {
@@ -183,7 +185,8 @@ const digestSection = z
       .enum(DIGEST_WEEKDAYS)
       .optional()
       .describe(
-        'Day (UTC) from which `finops run` posts the weekly Slack digest; a run later in the same ISO week still posts it once. Unset: the run does not post it',
+        'Day (UTC) from which `finops run` posts the weekly Slack digest; a run later in the same ISO week still posts it once. Unset: the run does ' +
+          'not post it',
       ),
     reportUrl: z
       .url({protocol: /^https?$/, error: 'must be an http(s) URL'})

@@ -14,7 +14,8 @@ const rate = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      "only this service (ServiceName as billed); absent: the provider's flexible compute program (Compute Savings Plans, Azure savings plan, GCP resource-based CUDs). Reservations and spend-based CUDs (RDS, SQL Database, Cloud SQL...) need an entry naming the service",
+      "only this service (ServiceName as billed); absent: the provider's flexible compute program (Compute Savings Plans, Azure savings plan, GCP " +
+        'resource-based CUDs). Reservations and spend-based CUDs (RDS, SQL Database, Cloud SQL...) need an entry naming the service',
     ),
   termYears: z.union([z.literal(1), z.literal(3)]).describe('term: 1 or 3 years'),
   payment: z.enum(PAYMENTS).describe('upfront payment: none, partial or all'),
@@ -62,7 +63,8 @@ export const commitmentsSection = z
       .lt(100)
       .default(80)
       .describe(
-        'interval level of the forecast whose spread sizes commitments, percent (80: its lower bound is the 10% quantile; commitments are sized at the 30% quantile read from it)',
+        'interval level of the forecast whose spread sizes commitments, percent (80: its lower bound is the 10% quantile; commitments are sized at ' +
+          'the 30% quantile read from it)',
       ),
     minHistoryDays: z
       .int()

@@ -17,7 +17,8 @@ export const billingStep: DemoStep = {
     const summary = await importFocusFiles(db, files)
     print(`$ finops collect focus ${path.join(workDir, 'focus')}`)
     print(
-      `Imported ${summary.rowsRead.toLocaleString('en-US')} FOCUS rows from ${files.length} files (${from} to ${to}) into ${summary.rollupRows.toLocaleString('en-US')} daily rollup rows.\n`,
+      `Imported ${summary.rowsRead.toLocaleString('en-US')} FOCUS rows ` +
+        `from ${files.length} files (${from} to ${to}) into ${summary.rollupRows.toLocaleString('en-US')} daily rollup rows.\n`,
     )
 
     const byService = runCostReport(

@@ -81,7 +81,8 @@ export const clusterStep: DemoStep = {
     const spot = inventory.nodes.filter((n) => n.capacityType === 'spot').length
     print('Bundled snapshot (what `finops collect k8s` stores from a live cluster):')
     print(
-      `Cluster ${inventory.cluster}: ${inventory.workloads.length} workloads, ${inventory.nodes.length} nodes (${inventory.nodes.length - spot} on-demand, ${spot} spot), ${inventory.namespaces.length} namespaces`,
+      `Cluster ${inventory.cluster}: ${inventory.workloads.length} workloads, ${inventory.nodes.length} nodes ` +
+        `(${inventory.nodes.length - spot} on-demand, ${spot} spot), ${inventory.namespaces.length} namespaces`,
     )
     print('Generated usage (what `finops collect usage --prometheus URL --days 14` stores):')
     print(

@@ -296,7 +296,8 @@ export function budgetBurnChart(burn: BudgetBurn): ChartSpec {
   return {
     title: `Budget ${status.name}: ${status.periodLabel}`,
     description:
-      `${moneyText(status.actual, currency)} spent of ${moneyText(status.amount, currency)} (${status.actualPercent}%) by ${status.dataThrough ?? status.asOf}${projected}` +
+      `${moneyText(status.actual, currency)} spent ` +
+      `of ${moneyText(status.amount, currency)} (${status.actualPercent}%) by ${status.dataThrough ?? status.asOf}${projected}` +
       (status.breachDate
         ? `; ${status.breachKind === 'actual' ? 'over budget since' : 'expected to exceed it on'} ${status.breachDate}.`
         : '; not expected to exceed it.'),

@@ -62,7 +62,8 @@ ${REPORT_GENERATOR_META}
 <p class="scope">${esc(scope)}. Compared with ${esc(spend.previousFrom)} to ${esc(spend.previousTo)}. Generated ${esc(data.generatedOn)} by finops.</p>
 ${total ? '' : `<p class="note">No ${esc(currency)} costs in this window.</p>`}
 ${data.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
-<nav aria-label="Sections"><a href="#spend">Spend</a> <a href="#forecast">Forecast</a> <a href="#budgets">Budgets</a> <a href="#movers">Movers</a> <a href="#anomalies">Anomalies</a> <a href="#kubernetes">Kubernetes</a> <a href="#recommendations">Recommendations</a> <a href="#actions">Actions</a></nav>
+<nav aria-label="Sections"><a href="#spend">Spend</a> <a href="#forecast">Forecast</a> <a href="#budgets">Budgets</a> <a href="#movers">Movers</a> \
+<a href="#anomalies">Anomalies</a> <a href="#kubernetes">Kubernetes</a> <a href="#recommendations">Recommendations</a> <a href="#actions">Actions</a></nav>
 </header>
 <main>
 ${sections.join('\n')}
@@ -80,11 +81,39 @@ function summarySection(data: ReportData): string {
   const atRisk = data.budgets.filter((b) => b.report.status.breachDate).length
   const savings = data.recommendations.filter((r) => r.currency === currency).reduce((s, r) => s + r.monthlySavings, 0)
   const tile = (name: string, value: string, detail: string, id: string, raw?: number) =>
-    `<div class="tile" id="${id}"><div class="tile-name">${esc(name)}</div><div class="tile-value"${raw === undefined ? '' : ` data-value="${raw}"`}>${esc(value)}</div><div class="tile-detail">${esc(detail)}</div></div>`
+    `<div class="tile" id="${id}"><div class="tile-name">${esc(name)}</div><div ` +
+    `class="tile-value"${raw === undefined ? '' : ` data-value="${raw}"`}>${esc(value)}</div><div class="tile-detail">${esc(detail)}</div></div>`
   return `<section id="summary" aria-label="Summary"><div class="tiles">
-${tile('Spend', moneyText(total?.total ?? 0, currency), total ? `${changeText(total.change)} vs previous ${moneyText(total.previousTotal, currency)}` : 'no data', 'kpi-spend', total?.total ?? 0)}
-${forecast ? tile(`Forecast, next ${forecast.daily.length} days`, moneyText(forecast.total.mean, currency), `${forecast.level}% interval ${moneyText(forecast.total.lower, currency)} to ${moneyText(forecast.total.upper, currency)}`, 'kpi-forecast', forecast.total.mean) : tile('Forecast', 'none', 'skipped' in data.forecast ? data.forecast.skipped : `no ${currency} forecast`, 'kpi-forecast')}
-${tile('Budgets at risk', `${atRisk} of ${data.budgets.length}`, atRisk > 0 ? 'over, or expected over, their amount' : 'none expected over their amount', 'kpi-budgets')}
+${tile(
+  'Spend',
+  moneyText(total?.total ?? 0, currency),
+  total ? `${changeText(total.change)} vs ` + `previous ${moneyText(total.previousTotal, currency)}` : 'no data',
+  'kpi-spend',
+  total?.total ?? 0,
+)}
+${
+  forecast
+    ? tile(
+        `Forecast, next ${forecast.daily.length} days`,
+        moneyText(forecast.total.mean, currency),
+        `${forecast.level}% ` +
+          `interval ${moneyText(forecast.total.lower, currency)} to ${moneyText(forecast.total.upper, currency)}`,
+        'kpi-forecast',
+        forecast.total.mean,
+      )
+    : tile(
+        'Forecast',
+        'none',
+        'skipped' in data.forecast ? data.forecast.skipped : `no ${currency} forecast`,
+        'kpi-forecast',
+      )
+}
+${tile(
+  'Budgets at risk',
+  `${atRisk} of ${data.budgets.length}`,
+  atRisk > 0 ? 'over, or expected over, their ' + 'amount' : 'none expected over their amount',
+  'kpi-budgets',
+)}
 ${tile('Savings available', `${moneyText(savings, currency)}/mo`, `${data.recommendations.length} recommendation(s)`, 'kpi-savings', roundMoney(savings))}
 </div></section>`
 }
@@ -177,12 +206,19 @@ function forecastSection(data: ReportData): string {
     ]),
   })
   const warnings = forecast.warnings.map((w) => `<p class="note">${esc(w.message)}</p>`).join('')
-  return `<section id="forecast"><h2>Forecast</h2><p>Model: ${esc(forecast.model)}, history ${esc(forecast.history.from)} to ${esc(forecast.history.to)}.</p>${warnings}${figure('chart-forecast', chart, months, {open: true, more: daily})}</section>`
+  return (
+    `<section id="forecast"><h2>Forecast</h2><p>Model: ${esc(forecast.model)}, ` +
+    `history ${esc(forecast.history.from)} to ` +
+    `${esc(forecast.history.to)}.</p>${warnings}${figure('chart-forecast', chart, months, {open: true, more: daily})}</section>`
+  )
 }
 
 function budgetsSection(data: ReportData): string {
   if (data.budgets.length === 0)
-    return `<section id="budgets"><h2>Budgets</h2><p>No budgets. Set one with <code>finops budget set NAME --amount 10000 --period monthly</code>.</p></section>`
+    return (
+      `<section id="budgets"><h2>Budgets</h2><p>No budgets. Set one with <code>finops budget set NAME --amount 10000 --period ` +
+      `monthly</code>.</p></section>`
+    )
   const parts = data.budgets.map((burn, i) => {
     const {status} = burn.report
     const {currency} = status
@@ -217,7 +253,11 @@ function budgetsSection(data: ReportData): string {
         ? `; ${status.breachKind === 'actual' ? 'over budget since' : 'breach expected'} ${status.breachDate}`
         : '')
     const notes = burn.report.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('')
-    return `<h3>${esc(status.name)} <span class="muted">${esc(status.periodLabel)}${status.filters.length > 0 ? `, ${esc(status.filters.join(', '))}` : ''}</span></h3><p class="${status.breachDate ? 'alert' : ''}">${esc(line)}</p>${notes}${figure(`chart-budget-${i}`, chart, dataTable)}`
+    return (
+      `<h3>${esc(status.name)} <span ` +
+      `class="muted">${esc(status.periodLabel)}${status.filters.length > 0 ? `, ${esc(status.filters.join(', '))}` : ''}</span></h3><p ` +
+      `class="${status.breachDate ? 'alert' : ''}">${esc(line)}</p>${notes}${figure(`chart-budget-${i}`, chart, dataTable)}`
+    )
   })
   return `<section id="budgets"><h2>Budgets</h2>${parts.join('\n')}</section>`
 }
@@ -269,7 +309,10 @@ function anomaliesSection(data: ReportData): string {
 function allocationSection(data: ReportData): string {
   const allocation = data.allocation
   if (!allocation)
-    return `<section id="kubernetes"><h2>Kubernetes allocation</h2><p>No cluster inventory in the store (collect one with <code>finops collect k8s</code>).</p></section>`
+    return (
+      `<section id="kubernetes"><h2>Kubernetes allocation</h2><p>No cluster inventory in the store (collect one with <code>finops collect ` +
+      `k8s</code>).</p></section>`
+    )
   if ('skipped' in allocation)
     return `<section id="kubernetes"><h2>Kubernetes allocation</h2><p class="note">${esc(allocation.skipped)}</p></section>`
   const {currency} = allocation
@@ -301,12 +344,18 @@ function allocationSection(data: ReportData): string {
       ],
     ],
   })
-  const summary = `${allocation.nodes.length} node(s) cost ${moneyText(allocation.totals.nodes, currency)}; ${moneyText(allocation.totals.allocated, currency)} allocated to workloads. Efficiency (allocated share of node cost): ${(efficiency * 100).toFixed(1)}%; idle ${moneyText(allocation.totals.idle, currency)}.`
+  const summary =
+    `${allocation.nodes.length} node(s) ` +
+    `cost ${moneyText(allocation.totals.nodes, currency)}; ${moneyText(allocation.totals.allocated, currency)} allocated to workloads. Efficiency ` +
+    `(allocated share of node cost): ${(efficiency * 100).toFixed(1)}%; idle ${moneyText(allocation.totals.idle, currency)}.`
   const warnings = allocation.warnings
     .slice(0, 5)
     .map((w) => `<p class="note">${esc(w)}</p>`)
     .join('')
-  return `<section id="kubernetes"><h2>Kubernetes allocation</h2><p id="k8s-efficiency" data-value="${efficiency}">${esc(summary)}</p>${warnings}${figure('chart-allocation', chart, dataTable, {open: true})}</section>`
+  return (
+    `<section id="kubernetes"><h2>Kubernetes allocation</h2><p id="k8s-efficiency" ` +
+    `data-value="${efficiency}">${esc(summary)}</p>${warnings}${figure('chart-allocation', chart, dataTable, {open: true})}</section>`
+  )
 }
 
 /**

@@ -58,7 +58,8 @@ export const REPORT_SCRIPT = `
         table.querySelectorAll('th').forEach(function(h){h.setAttribute('aria-sort','none')})
         th.setAttribute('aria-sort',asc?'ascending':'descending')
         var body=table.tBodies[0],rows=Array.prototype.slice.call(body.rows)
-        rows.sort(function(a,b){var x=key(a.cells[column]),y=key(b.cells[column]);if(typeof x!==typeof y){x=String(x);y=String(y)}return (x<y?-1:x>y?1:0)*(asc?1:-1)})
+        rows.sort(function(a,b){var x=key(a.cells[column]),y=key(b.cells[column]);if(typeof x!==typeof y){x=String(x);y=String(y)}return \
+(x<y?-1:x>y?1:0)*(asc?1:-1)})
         rows.forEach(function(r){body.appendChild(r)})
       })
     })

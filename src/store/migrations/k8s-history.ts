@@ -34,7 +34,8 @@ CREATE TABLE k8s_container_hours (
   memory_request_gib_hours REAL NOT NULL,
   cpu_usage_core_hours REAL NOT NULL,
   memory_usage_gib_hours REAL NOT NULL,
-  gpu_request_hours TEXT NOT NULL DEFAULT '{}',   -- JSON {resource: unit-hours}, resource as kube-state-metrics names it (nvidia_com_gpu, nvidia_com_mig_1g_5gb, amd_com_gpu)
+  gpu_request_hours TEXT NOT NULL DEFAULT '{}',   -- JSON {resource: unit-hours}, resource as kube-state-metrics names it (nvidia_com_gpu, \
+nvidia_com_mig_1g_5gb, amd_com_gpu)
   PRIMARY KEY (cluster, namespace, kind, workload, container, node, day)
 ) WITHOUT ROWID;
 CREATE INDEX k8s_container_hours_node_day ON k8s_container_hours (cluster, day, node);

@@ -249,48 +249,52 @@ describe('root cause by usage type, resource and tag', () => {
     expect(contributors[0]!.amount).toBeLessThan(380)
   })
 
-  test('from a FOCUS export through the real import: a usage type by its SkuId and ChargeDescription; a resource by its ResourceId and ResourceName', async () => {
-    const store = tempStore()
-    try {
-      const file = path.join(tmp.dir, 'ec2-focus.csv')
-      writeFocusCsv(
-        file,
-        ec2Rows((r) => (r.usageType.includes('DataTransfer') ? 12 : 0)),
-      )
-      await importFocusFiles(store.db, [file])
-      const [spike] = scanAnomalies(store.db, defaults, LAST).anomalies
-      expect(spike).toMatchObject({day: LAST, direction: 'spike', keys: ['111', 'Amazon EC2']})
-      const [top] = anomalyContributors(store.db, spike!, ['account', 'service'], defaults)
-      expect(top!.label).toBe(
-        'usage type USE1-DataTransfer-Out-Bytes ($0.09 per GB - first 10 TB / month data transfer out)',
-      )
-      expect(top!.share).toBeGreaterThan(95)
-      // Re-importing the same export replaces its details rather than adding to them.
-      await importFocusFiles(store.db, [file])
-      expect(anomalyContributors(store.db, spike!, ['account', 'service'], defaults)[0]).toEqual(top)
-
-      const hot = RESOURCES[12]!
-      writeFocusCsv(
-        file,
-        ec2Rows((r) => (r.resource === hot ? 150 : 0)),
-      )
-      const other = tempStore()
+  test(
+    'from a FOCUS export through the real import: a usage type by its SkuId and ChargeDescription; a resource by its ResourceId and ' +
+      'ResourceName',
+    async () => {
+      const store = tempStore()
       try {
-        await importFocusFiles(other.db, [file])
-        const [resourceSpike] = scanAnomalies(other.db, defaults, LAST).anomalies
-        const [byResource] = anomalyContributors(other.db, resourceSpike!, ['account', 'service'], defaults)
-        expect(byResource!.label).toBe(`resource arn:aws:ec2:us-east-1:111:instance/${hot} (web-12)`)
-        expect(byResource!.share).toBeGreaterThan(90)
-        // Two usage types of 150 more each on the hot instance.
-        expect(byResource!.amount).toBeGreaterThan(280)
-        expect(byResource!.amount).toBeLessThan(320)
+        const file = path.join(tmp.dir, 'ec2-focus.csv')
+        writeFocusCsv(
+          file,
+          ec2Rows((r) => (r.usageType.includes('DataTransfer') ? 12 : 0)),
+        )
+        await importFocusFiles(store.db, [file])
+        const [spike] = scanAnomalies(store.db, defaults, LAST).anomalies
+        expect(spike).toMatchObject({day: LAST, direction: 'spike', keys: ['111', 'Amazon EC2']})
+        const [top] = anomalyContributors(store.db, spike!, ['account', 'service'], defaults)
+        expect(top!.label).toBe(
+          'usage type USE1-DataTransfer-Out-Bytes ($0.09 per GB - first 10 TB / month data transfer out)',
+        )
+        expect(top!.share).toBeGreaterThan(95)
+        // Re-importing the same export replaces its details rather than adding to them.
+        await importFocusFiles(store.db, [file])
+        expect(anomalyContributors(store.db, spike!, ['account', 'service'], defaults)[0]).toEqual(top)
+
+        const hot = RESOURCES[12]!
+        writeFocusCsv(
+          file,
+          ec2Rows((r) => (r.resource === hot ? 150 : 0)),
+        )
+        const other = tempStore()
+        try {
+          await importFocusFiles(other.db, [file])
+          const [resourceSpike] = scanAnomalies(other.db, defaults, LAST).anomalies
+          const [byResource] = anomalyContributors(other.db, resourceSpike!, ['account', 'service'], defaults)
+          expect(byResource!.label).toBe(`resource arn:aws:ec2:us-east-1:111:instance/${hot} (web-12)`)
+          expect(byResource!.share).toBeGreaterThan(90)
+          // Two usage types of 150 more each on the hot instance.
+          expect(byResource!.amount).toBeGreaterThan(280)
+          expect(byResource!.amount).toBeLessThan(320)
+        } finally {
+          other.cleanup()
+        }
       } finally {
-        other.cleanup()
+        store.cleanup()
       }
-    } finally {
-      store.cleanup()
-    }
-  })
+    },
+  )
 
   test("a spike driven by one team's instances names the tag, not one of its resources", () => {
     const contributors = contributorsOf(ec2Rows((r) => (r.team === 'ledger' ? 15 : 0)))

@@ -137,7 +137,8 @@ describe('the weekly digest reports the savings ledger', () => {
       const body = JSON.stringify(post.body)
       const total = result.digest.savings.realized.totals[0]!
       expect(body).toContain(
-        `realized: ${formatMoney(total.realizedMonthly, 'USD')}/month measured on ${total.measured} applied actions, which promised ${formatMoney(total.promisedMeasuredMonthly, 'USD')}/month`,
+        `realized: ${formatMoney(total.realizedMonthly, 'USD')}/month measured ` +
+          `on ${total.measured} applied actions, which promised ${formatMoney(total.promisedMeasuredMonthly, 'USD')}/month`,
       )
       expect(body).toContain(`not measurable yet: 1 action promising ${formatMoney(777.77, 'USD')}/month`)
       expect(body).toMatch(/flagged: \d+ reverted, \d+ fought by a controller/)

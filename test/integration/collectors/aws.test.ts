@@ -317,7 +317,8 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     await collect({extraGroup: {kind: 'tag', key: 'team'}}, {from: '2026-11-24', to: '2026-11-25'})
     const rows = db
       .prepare(
-        `SELECT t.value AS team, SUM(c.billed_cost) AS b FROM cost_daily c JOIN tag_values t ON t.tag_set_id = c.tag_set_id AND t.key = 'team' GROUP BY 1 ORDER BY 1`,
+        `SELECT t.value AS team, SUM(c.billed_cost) AS b FROM cost_daily c JOIN tag_values t ON t.tag_set_id = c.tag_set_id AND t.key = 'team' GROUP ` +
+          `BY 1 ORDER BY 1`,
       )
       .all() as {team: string; b: number}[]
     const expected = (team: string) =>

@@ -245,7 +245,8 @@ describe('resource costs from a FOCUS import', () => {
       const plain = path.join(tmp.dir, 'plain.csv')
       fs.writeFileSync(
         plain,
-        'BillingAccountId,BillingCurrency,BillingPeriodStart,ChargeCategory,ChargePeriodStart,BilledCost,EffectiveCost,ProviderName,ServiceName,ServiceCategory\n' +
+        'BillingAccountId,BillingCurrency,BillingPeriodStart,ChargeCategory,ChargePeriodStart,BilledCost,EffectiveCost,ProviderName,ServiceName,' +
+          'ServiceCategory\n' +
           DAYS.map((d) => `111,USD,2024-10-01,Usage,${d},40,40,AWS,Amazon EC2,Compute`).join('\n') +
           '\n',
       )

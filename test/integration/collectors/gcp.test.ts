@@ -140,7 +140,8 @@ describe('finops collect gcp: BigQuery billing export', () => {
     expect(body.queryParameters.find((p) => p.name === 'label')?.parameterValue.value).toBe('team')
     const rows = db
       .prepare(
-        `SELECT t.value AS v, SUM(c.billed_cost) AS b FROM cost_daily c JOIN tag_values t ON t.tag_set_id = c.tag_set_id AND t.key = 'team' GROUP BY 1 ORDER BY 1`,
+        `SELECT t.value AS v, SUM(c.billed_cost) AS b FROM cost_daily c JOIN tag_values t ON t.tag_set_id = c.tag_set_id AND t.key = 'team' GROUP BY ` +
+          `1 ORDER BY 1`,
       )
       .all() as {v: string; b: number}[]
     const expected = ledgerBy('2026-11-25', '2026-11-25', (f) => f.labels.team ?? '')

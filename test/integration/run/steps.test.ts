@@ -108,7 +108,8 @@ describe('run steps and missing capabilities', () => {
       expect(await runSteps.alerts.run(ctx(cli))).toEqual({
         status: 'partial',
         reason:
-          'billing data from AWS stops at 2024-09-03 (41 days before yesterday; expected within 2): alerts and forecasts after that day are not judged; check that its export or collect still runs (no Slack webhook configured (FINOPS_SLACK_WEBHOOK_URL or alerts.slack))',
+          'billing data from AWS stops at 2024-09-03 (41 days before yesterday; expected within 2): alerts and forecasts after that day are not ' +
+          'judged; check that its export or collect still runs (no Slack webhook configured (FINOPS_SLACK_WEBHOOK_URL or alerts.slack))',
       })
       // Switched off in finops.yaml for a source that is no longer collected: skipped again.
       expect(await runSteps.alerts.run(ctx(cli, {alerts: {freshness: {ignore: ['AWS']}}}))).toMatchObject({

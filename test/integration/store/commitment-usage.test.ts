@@ -131,7 +131,8 @@ describe('commitment usage written by the FOCUS import', () => {
     fs.writeFileSync(
       file,
       [
-        'BilledCost,EffectiveCost,ListCost,BillingAccountId,BillingCurrency,BillingPeriodStart,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName,ServiceCategory,ServiceName,RegionId,PricingCategory',
+        'BilledCost,EffectiveCost,ListCost,BillingAccountId,BillingCurrency,BillingPeriodStart,ChargeCategory,ChargePeriodStart,ChargePeriodEnd,' +
+          'ProviderName,ServiceCategory,ServiceName,RegionId,PricingCategory',
         '24,24,24,sub-1,EUR,2026-03-01T00:00:00Z,Usage,2026-03-02T00:00:00Z,2026-03-03T00:00:00Z,Microsoft,Compute,Virtual Machines,westeurope,Standard',
         '3,3,3,sub-1,EUR,2026-03-01T00:00:00Z,Usage,2026-03-02T00:00:00Z,2026-03-03T00:00:00Z,Microsoft,Storage,Storage Accounts,westeurope,Standard',
       ].join('\n'),
@@ -146,7 +147,8 @@ describe('commitment usage written by the FOCUS import', () => {
     store = tempStore()
     const file = path.join(store.dir, 'bad.csv')
     const header =
-      'BilledCost,EffectiveCost,ListCost,BillingAccountId,BillingCurrency,BillingPeriodStart,ChargeCategory,ChargePeriodStart,ProviderName,ServiceCategory,ServiceName,PricingCategory,CommitmentDiscountId,CommitmentDiscountStatus'
+      'BilledCost,EffectiveCost,ListCost,BillingAccountId,BillingCurrency,BillingPeriodStart,ChargeCategory,ChargePeriodStart,ProviderName,' +
+      'ServiceCategory,ServiceName,PricingCategory,CommitmentDiscountId,CommitmentDiscountStatus'
     fs.writeFileSync(
       file,
       [

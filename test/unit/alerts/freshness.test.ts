@@ -26,7 +26,8 @@ describe('staleSources', () => {
     expect(rest).toEqual([])
     expect(stale).toMatchObject({provider: 'AWS', lastDay: '2025-06-02', lagDays: 545})
     expect(staleSourceWarning(stale!)).toBe(
-      'billing data from AWS stops at 2025-06-02 (545 days before yesterday; expected within 2): alerts and forecasts after that day are not judged; check that its export or collect still runs',
+      'billing data from AWS stops at 2025-06-02 (545 days before yesterday; expected within 2): alerts and forecasts after that day are not judged; ' +
+        'check that its export or collect still runs',
     )
   })
 

@@ -100,7 +100,8 @@ describe('output-format registry', () => {
       {},
     )
     expect(line).toBe(
-      'AWS 123456789012: 2026-11-01 to 2026-11-25 in 1 API request, 250 daily rows, USD 12,345.68 billed, 0.00 effective; watermark 2026-11-25 (settled through 2026-10-31); for root causes: 40 usage types, 0 resources; resources: not fetched',
+      'AWS 123456789012: 2026-11-01 to 2026-11-25 in 1 API request, 250 daily rows, USD 12,345.68 billed, 0.00 effective; watermark 2026-11-25 ' +
+        '(settled through 2026-10-31); for root causes: 40 usage types, 0 resources; resources: not fetched',
     )
   })
 })
