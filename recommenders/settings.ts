@@ -6,6 +6,17 @@ import {inputError} from '../src/errors.js'
  * Recommender settings, `kubernetes.recommend:` in finops.yaml. Every field has a default and says
  * why it exists; `finops recommend` reads them once and passes them to the pure recommenders.
  */
+/**
+ * CPU sizing for one detected shape: its lowest quantile (unset: cpuPercentile) and a factor on
+ * cpuOverrunCost (unset: 1), so changing cpuOverrunCost still moves every shape.
+ */
+const shapeSizing = z
+  .strictObject({
+    percentile: z.number().gt(0).lte(1).optional(),
+    overrunFactor: z.number().min(0).optional(),
+  })
+  .default({})
+
 const rightsize = z.strictObject({
   /**
    * Lowest usage quantile the CPU request may be set from; above it, the request goes as far up the
@@ -44,20 +55,62 @@ const rightsize = z.strictObject({
    */
   cpuTrendMinGrowth: z.number().min(0).default(0.005),
   /**
-   * Days past the end of the window the growth is projected over: about the time a recommendation
-   * lives before the next one replaces it (the CronJob recomputes hourly, people review daily).
-   * Longer projections buy fewer samples above the request with fewer savings.
+   * Days past the end of the window the growth is projected over: into the life of the
+   * recommendation, short of its middle for a week-long one, because the trending shape's own
+   * quantile and overrun cost then hold the rest. Longer projections buy fewer samples above the
+   * request with fewer savings.
    */
-  cpuTrendDays: z.number().min(0).default(1),
+  cpuTrendDays: z.number().min(0).default(2.5),
+  /**
+   * Per CPU shape (read from the day digests, see cpuShape in recommenders/rightsize/recommend.ts):
+   * the lowest usage quantile the request may be set from (replacing cpuPercentile) and a factor on
+   * cpuOverrunCost, for containers of that shape.
+   */
+  cpuShapes: z
+    .strictObject({
+      steady: shapeSizing,
+      diurnal: shapeSizing,
+      batch: shapeSizing,
+      bursty: shapeSizing,
+      trending: shapeSizing,
+    })
+    // Chosen on the benchmark's development seeds (docs/benchmarks.md): a steady load's future is its
+    // past, so less of its short tail is bought; a trending one is projected and bought less far up
+    // its tail, as the projection already holds the headroom the growth needs.
+    .default({
+      steady: {overrunFactor: 0.4},
+      diurnal: {},
+      batch: {},
+      bursty: {},
+      trending: {percentile: 0.75, overrunFactor: 0.25},
+    }),
+  /** p90/p10 of the window's CPU at or above which the load has a daily cycle (diurnal), not a flat one. */
+  cpuDiurnalSpread: z.number().min(1).default(1.5),
+  /** p99/p90 at or above which the top of the load is a heavy hour or so a day (batch) above a flat base. */
+  cpuBatchSpread: z.number().min(1).default(1.8),
   /** Lowest CPU request proposed, in cores. */
   cpuFloor: z.number().min(0).default(0.01),
   /** Usage quantile the memory request is set from. */
   memoryPercentile: z.number().gt(0).lte(1).default(0.99),
-  /** Relative headroom on the memory request. */
+  /** Relative headroom on the memory request when the daily peaks are unstable (the most it gets). */
   memoryRequestMargin: z.number().min(0).max(5).default(0.15),
+  /**
+   * The least relative headroom on the memory request: when the daily peaks are stable (after their
+   * trend), the margin is three standard deviations of them relative to their mean, within
+   * [memoryRequestMinMargin, memoryRequestMargin].
+   */
+  memoryRequestMinMargin: z.number().min(0).max(5).default(0.05),
   /** Relative headroom on the memory limit above the peak (KRR uses 0.15). */
   memoryLimitMargin: z.number().min(0).max(5).default(0.2),
-  /** Lowest memory request/limit proposed, in bytes (about KRR's 100 MB floor). */
+  /**
+   * Lowest memory request proposed, in bytes. Below the limit's floor: the request is what the
+   * scheduler reserves and is paid for, so a 24Mi sidecar should not reserve 96Mi.
+   */
+  memoryRequestFloor: z
+    .number()
+    .min(0)
+    .default(16 * 2 ** 20),
+  /** Lowest memory limit proposed, in bytes (about KRR's 100 MB floor); limits cost nothing. */
   memoryFloor: z
     .number()
     .min(0)

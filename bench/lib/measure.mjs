@@ -1,12 +1,13 @@
 // Runs a command as a child process and reports its wall time and peak RSS (from GNU time's
-// "Maximum resident set size"), so every measured program is measured the same way.
+// "Maximum resident set size") and CPU seconds (user + system: on a loaded machine the wall time
+// includes waiting for a core, the CPU time does not), so every measured program is measured the same way.
 import {spawn} from 'node:child_process'
 
-/** @returns {Promise<{wallMs: number, maxRssMb: number, stdout: string, stderr: string, code: number}>} */
+/** @returns {Promise<{wallMs: number, maxRssMb: number, cpuS: number, stdout: string, stderr: string, code: number}>} */
 export function measure(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
-    const child = spawn('/usr/bin/time', ['-f', '__MAXRSS_KB=%M', command, ...args], {
+    const child = spawn('/usr/bin/time', ['-f', '__MAXRSS_KB=%M\n__CPU_S=%U %S', command, ...args], {
       env: {...process.env, ...options.env},
       cwd: options.cwd,
     })
@@ -18,11 +19,13 @@ export function measure(command, args, options = {}) {
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6
       const match = /__MAXRSS_KB=(\d+)/.exec(stderr)
+      const cpu = /__CPU_S=([\d.]+) ([\d.]+)/.exec(stderr)
       resolve({
         wallMs,
         maxRssMb: match ? Number(match[1]) / 1024 : NaN,
+        cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN,
         stdout,
-        stderr: stderr.replace(/__MAXRSS_KB=\d+\n?/, ''),
+        stderr: stderr.replace(/__MAXRSS_KB=\d+\n?/, '').replace(/__CPU_S=[\d.]+ [\d.]+\n?/, ''),
         code: code ?? -1,
       })
     })

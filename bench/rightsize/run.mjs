@@ -12,14 +12,18 @@
 //    straight into the store, as `collect k8s` would have.
 // 4. Computes KRR's simple strategy on the same 14 days (CPU request = p95, memory = max + 15%; KRR's
 //    current default CPU percentile, p99, is shown too).
-// 5. Scores every strategy on the 7 held-out days: requests saved vs current, share of CPU samples
+// 5. Scores every strategy on the 7 held-out days (the week after the recommendation): requests saved
+//    vs current (per class also in money, CPU and memory at the default rates), share of CPU samples
 //    above the new request, memory-over-limit events (demand above the new limit), memory samples
 //    above the new request; overall and per workload class, per seed and pooled over the seeds.
 // 6. Per class, the oracle bound: the fewest CPU samples above the request that any one request per
-//    container could give on the held-out days (chosen knowing them) while saving as much CPU as
-//    KRR simple. Where it is above half of KRR's, no recommender can meet both CPU targets for the class.
+//    container could give on the held-out days (chosen knowing them) while saving as much money as
+//    KRR simple, with finops' memory requests (what finops saves on memory may buy CPU). Where it
+//    is above half of KRR's, no recommender can meet both CPU targets for the class.
+// 7. How finops' shape detector (recommenders/rightsize) read each class.
 // --direct skips Prometheus and the CLI: the same day digests are built in-process from the traces
 // and sized with the recommender's own function (for quick tuning; the recorded figures use the CLI).
+/* global structuredClone */
 import fs from 'node:fs'
 import path from 'node:path'
 
@@ -38,6 +42,11 @@ const DIRECT = args.includes('--direct')
 const TRAIN_DAYS = 14
 const TEST_DAYS = 7
 const GIB = 2 ** 30
+// Savings are money, as `finops recommend` prices them: the CLI here has no node prices, so it uses
+// the default on-demand rates (OpenCost's, src/config/sections/kubernetes.ts) and so does the score.
+const CPU_CORE_HOUR = 0.031611
+const MEMORY_GIB_HOUR = 0.004237
+const money = (c) => c.cpu * CPU_CORE_HOUR + (c.memRequest / GIB) * MEMORY_GIB_HOUR
 
 const todayMidnight = Math.floor(Date.now() / 86_400_000) * 86_400
 const T0 = todayMidnight - TRAIN_DAYS * 86_400
@@ -59,6 +68,8 @@ console.log(
 // Raw counts per seed, strategy and class, so seeds pool exactly.
 const pooled = new Map()
 const pooledOracle = new Map()
+// True class x detected CPU shape, counted over all seeds.
+const shapes = new Map()
 const results = []
 for (const seed of SEEDS) {
   const {containers, proposals} = await runSeed(seed)
@@ -71,7 +82,11 @@ for (const seed of SEEDS) {
       .filter(({c}) => cls === 'all' || c.spec.archetype === cls)
       .map(({c, i}) => ({
         test: Float64Array.from(c.cpu.subarray(trainSteps)).sort(),
-        budget: proposals[STRATEGIES[1]][i].cpu,
+        // KRR's money, less what finops' memory requests cost, buys the oracle's CPU.
+        budget:
+          proposals[STRATEGIES[1]][i].cpu +
+          ((proposals[STRATEGIES[1]][i].memRequest - proposals[STRATEGIES[3]][i].memRequest) / GIB) *
+            (MEMORY_GIB_HOUR / CPU_CORE_HOUR),
       }))
     oracle[cls] = oracleShare(held)
     pooledOracle.set(cls, [...(pooledOracle.get(cls) ?? []), ...held])
@@ -109,6 +124,15 @@ if (SEEDS.length > 1) {
   console.log(`pooled over seeds ${SEEDS.join(', ')}, finops vs KRR simple (p95) per workload class:`)
   printClassTable(merged)
 }
+console.log('')
+console.log(
+  `finops' CPU shape detector per class (containers, seeds ${SEEDS.join(', ')}; unchanged = no recommendation):`,
+)
+const detected = [...new Set([...shapes.keys()].map((k) => k.split('\u0000')[1]))].sort()
+printRows(
+  ['class', ...detected],
+  CLASSES.map((cls) => [cls, ...detected.map((d) => String(shapes.get(`${cls}\u0000${d}`) ?? 0))]),
+)
 const outDir = path.join(root, 'bench', '.work')
 fs.mkdirSync(outDir, {recursive: true})
 fs.writeFileSync(
@@ -162,6 +186,12 @@ async function runSeed(seed) {
       const mem = Math.max(100e6, Math.ceil((max(c.observed.subarray(0, trainSteps)) * 1.15) / 1e6) * 1e6)
       return {cpu, memRequest: mem, memLimit: mem}
     })
+  containers.forEach((c) => {
+    const notes = byTarget.get(`${c.spec.namespace}/${c.spec.workload}/${c.spec.container}`)?.evidence?.notes ?? []
+    const shape = notes.map((n) => /^CPU load shape: (\w+)/.exec(n)?.[1]).find(Boolean) ?? '(unchanged)'
+    const key = `${c.spec.archetype}\u0000${shape}`
+    shapes.set(key, (shapes.get(key) ?? 0) + 1)
+  })
   return {
     containers,
     proposals: {
@@ -243,14 +273,15 @@ async function recommendDirect(containers) {
   const {HistogramBuilder, CPU_SCHEME, MEMORY_SCHEME} = await dist('k8s/digest.js')
   const {sizeContainer} = await import(path.join(root, 'dist', 'recommenders', 'rightsize', 'recommend.js'))
   const {defaultRecommendSettings} = await import(path.join(root, 'dist', 'recommenders', 'settings.js'))
-  // --set key=value,... overrides rightsize settings (for tuning; the CLI path reads finops.yaml).
-  const overrides = Object.fromEntries(
-    flag('set', '')
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => [kv.split('=')[0], Number(kv.split('=')[1])]),
-  )
-  const settings = {...defaultRecommendSettings().rightsize, ...overrides}
+  // --set key=value,... overrides rightsize settings (for tuning; the CLI path reads finops.yaml);
+  // dotted keys reach nested ones: cpuShapes.steady.overrunCost=1.
+  const settings = structuredClone(defaultRecommendSettings().rightsize)
+  for (const kv of flag('set', '').split(',').filter(Boolean)) {
+    const [key, value] = kv.split('=')
+    const parts = key.split('.')
+    const parent = parts.slice(0, -1).reduce((o, k) => o[k], settings)
+    parent[parts.at(-1)] = Number(value)
+  }
   const out = []
   for (const c of containers) {
     const days = []
@@ -280,6 +311,7 @@ async function recommendDirect(containers) {
     out.push({
       target: {namespace: c.spec.namespace, name: c.spec.workload, container: c.spec.container},
       proposed: outcome.sizing,
+      evidence: {notes: outcome.sizing.notes},
     })
   }
   return out
@@ -365,28 +397,31 @@ function derive(c) {
 }
 
 /**
- * finops against KRR simple (p95) per class, with the three targets: at least KRR's CPU savings, at
- * most half of KRR's CPU samples above the request, no more memory-over-limit events.
+ * finops against KRR simple (p95) per class, with the three targets: at least KRR's savings (CPU and
+ * memory requests in money), at most half of KRR's CPU samples above the request, no more
+ * memory-over-limit events.
  */
 function printClassTable(rows) {
   const head = [
     'class',
     'containers',
-    'CPU saved KRR / finops',
+    'saved $ KRR / finops',
     'ratio',
+    'CPU saved KRR / finops',
     'CPU samples > request KRR / finops',
     'ratio',
     'mem saved KRR / finops',
+    'mem samples > request KRR / finops',
     'mem-over-limit events KRR / finops',
     'targets met',
-    'oracle: CPU > request at KRR savings',
+    'oracle: CPU > request at KRR $',
   ]
   const body = rows.map(([cls, byName, oracle]) => {
     const base = byName[STRATEGIES[0]]
     const k = byName[STRATEGIES[1]]
     const f = byName[STRATEGIES[3]]
-    const kSaved = base.cpu - k.cpu
-    const fSaved = base.cpu - f.cpu
+    const kSaved = money(base) - money(k)
+    const fSaved = money(base) - money(f)
     const kOver = k.samples ? k.cpuOver / k.samples : 0
     const fOver = f.samples ? f.cpuOver / f.samples : 0
     const met = [
@@ -397,11 +432,13 @@ function printClassTable(rows) {
     return [
       cls,
       String(Math.round(base.samples / (TEST_DAYS * STEPS_PER_DAY))),
-      `${pct(kSaved / base.cpu)} / ${pct(fSaved / base.cpu)}`,
+      `${pct(kSaved / money(base))} / ${pct(fSaved / money(base))}`,
       `${ratio(fSaved, kSaved)}x`,
+      `${pct((base.cpu - k.cpu) / base.cpu)} / ${pct((base.cpu - f.cpu) / base.cpu)}`,
       `${pct(kOver, 2)} / ${pct(fOver, 2)}`,
       `${ratio(fOver, kOver)}x`,
       `${pct((base.memRequest - k.memRequest) / base.memRequest)} / ${pct((base.memRequest - f.memRequest) / base.memRequest)}`,
+      `${pct(k.memOverRequest / k.samples, 2)} / ${pct(f.memOverRequest / f.samples, 2)}`,
       `${k.memEvents} / ${f.memEvents}`,
       met.length === 3 ? 'all' : `${met.join(', ') || 'none'}`,
       `${pct(oracle, 2)} (${ratio(oracle, kOver)}x)`,

@@ -31,6 +31,8 @@ export interface ContainerSizing {
   memoryRequest?: number
   memoryLimit?: number
   cpuLimit?: number
+  /** How the CPU load is shaped (cpuShape): it chooses the quantile and overrun cost. */
+  cpuShape: CpuShape
   percentiles: Record<string, number>
   samples: number
   days: number
@@ -96,6 +98,7 @@ export function sizeContainer(
     notes.push(
       `CPU load grows ${(cpu.growth * 100).toFixed(1)}%/day week over week: the request is projected ${settings.cpuTrendDays} days past the window`,
     )
+  notes.push(`CPU load shape: ${cpu.shape}`)
   if (settings.cpuBurstWeight > 0 && cpu.irregularity > settings.cpuBurstThreshold)
     notes.push(
       `CPU peaks vary day to day (irregularity ${cpu.irregularity.toFixed(2)}): random bursts, covered further up their tail`,
@@ -110,11 +113,15 @@ export function sizeContainer(
   const slope = dailyPeakSlope(sorted)
   const growth = Math.max(0, slope) * settings.memoryGrowthDays
   let memoryLimit = Math.max(settings.memoryFloor, peak * (1 + settings.memoryLimitMargin) + growth)
-  let memoryRequest = Math.min(
-    memoryLimit,
-    Math.max(settings.memoryFloor, memQ * (1 + settings.memoryRequestMargin) + growth),
-  )
-  if (growth > 0.02 * peak)
+  // A stable peak gets a tight margin; a growing one keeps the full margin, as its projection is a
+  // guess, and so does one the old limit cut short (OOM kills), as its real peak is unknown.
+  const growing = growth > 0.02 * peak
+  const memoryMargin =
+    growing || merged.oomKills > 0
+      ? settings.memoryRequestMargin
+      : Math.min(settings.memoryRequestMargin, Math.max(settings.memoryRequestMinMargin, 3 * dailyPeakSpread(sorted)))
+  let memoryRequest = Math.min(memoryLimit, Math.max(settings.memoryRequestFloor, memQ * (1 + memoryMargin) + growth))
+  if (growing)
     notes.push(`memory peaks grow ${formatMiB(slope)}/day: ${settings.memoryGrowthDays} days of growth added`)
   const oomKills = merged.oomKills
   if (oomKills > 0) {
@@ -123,7 +130,7 @@ export function sizeContainer(
     memoryRequest = Math.max(memoryRequest, current.requests.memory ?? 0)
     raise('high', `${oomKills} OOM kill(s) in the window: memory raised, never lowered`)
   }
-  memoryLimit = roundUp(memoryLimit / MIB, 1) * MIB
+  memoryLimit = roundUp(Math.max(memoryLimit, settings.memoryFloor) / MIB, 1) * MIB
   memoryRequest = Math.min(memoryLimit, roundUp(memoryRequest / MIB, 1) * MIB)
 
   const proposed: {cpuRequest?: number; cpuLimit?: number; memoryRequest?: number; memoryLimit?: number} = {}
@@ -139,6 +146,13 @@ export function sizeContainer(
   } else if (changes(current.requests.memory, memoryRequest, settings.minChangeShare, settings.minMemoryChange)) {
     proposed.memoryRequest = memoryRequest
   }
+  // As for CPU: a request the usage will run above (its p99 plus the growth) is raised however small the step.
+  else if (
+    current.requests.memory !== undefined &&
+    memoryRequest > current.requests.memory &&
+    current.requests.memory < memQ + growth
+  )
+    proposed.memoryRequest = memoryRequest
   const effectiveRequest = proposed.memoryRequest ?? current.requests.memory ?? memoryRequest
   const limit = Math.max(memoryLimit, effectiveRequest)
   if (changes(current.limits.memory, limit, settings.minChangeShare, settings.minMemoryChange))
@@ -189,6 +203,7 @@ export function sizeContainer(
     kind: 'sized',
     sizing: {
       ...proposed,
+      cpuShape: cpu.shape,
       percentiles: {
         cpuP50: quantile(merged.cpu, 0.5, CPU_SCHEME),
         cpuP90: quantile(merged.cpu, 0.9, CPU_SCHEME),
@@ -302,11 +317,41 @@ function priceSizing(
 }
 
 /**
- * The CPU the request is read from: the level r (at or above the `cpuPercentile` quantile) that
- * minimises r + cpuOverrunCost x (share of samples above r). Raising the request pays one core per
+ * How a container's CPU load is shaped, read from the day digests only (no time of day, no labels):
+ * - trending: the daily medians grow week over week (cpuTrendMinGrowth a day or more);
+ * - bursty: the daily peaks vary from day to day (irregularity above cpuBurstThreshold);
+ * - batch: the top percent of the load stands far above the rest (p99/p90 >= cpuBatchSpread), as a
+ *   heavy hour a day does: it is 4% of the samples, so p99 falls in it and p90 below it;
+ * - diurnal: the body of the load spreads widely (p90/p10 >= cpuDiurnalSpread), as a day/night
+ *   cycle does;
+ * - steady: none of these.
+ */
+export type CpuShape = 'steady' | 'diurnal' | 'batch' | 'bursty' | 'trending'
+
+export function cpuShape(
+  days: readonly DailyUsage[],
+  merged: UsageDigest,
+  settings: RightsizeSettings,
+): {shape: CpuShape; growth?: number; irregularity: number} {
+  const irregularity = dailyPeakIrregularity(days)
+  const growth = weeklyCpuGrowth(days)
+  if (growth !== undefined && growth >= settings.cpuTrendMinGrowth) return {shape: 'trending', growth, irregularity}
+  if (irregularity > settings.cpuBurstThreshold) return {shape: 'bursty', irregularity}
+  const q = (p: number) => quantile(merged.cpu, p, CPU_SCHEME)
+  const p10 = q(0.1)
+  const p90 = q(0.9)
+  if (p90 > 0 && q(0.99) / p90 >= settings.cpuBatchSpread) return {shape: 'batch', irregularity}
+  if (p10 > 0 && p90 / p10 >= settings.cpuDiurnalSpread) return {shape: 'diurnal', irregularity}
+  return {shape: 'steady', irregularity}
+}
+
+/**
+ * The CPU the request is read from: the level r (at or above the shape's lowest quantile) that
+ * minimises r + overrun cost x (share of samples above r). Raising the request pays one core per
  * core and saves the overrun price for every sample it covers, so a container's headroom stops
  * where the next millicore covers too few samples: short tails (small or steady containers) are
- * covered almost whole at little cost, long flat tails (rare large bursts) are not bought.
+ * covered almost whole at little cost, long flat tails (rare large bursts) are not bought. The
+ * quantile and a factor on the cost are the shape's (cpuShapes).
  * Normally from the whole window; when the load grows week over week (daily medians of the last 7
  * days against the 7 before, which cancels the weekly cycle and ignores bursts), from the last week
  * with its levels projected forward to `cpuTrendDays` past the window.
@@ -315,17 +360,21 @@ export function cpuRequestBasis(
   days: readonly DailyUsage[],
   merged: UsageDigest,
   settings: RightsizeSettings,
-): {cores: number; growth?: number; irregularity: number} {
-  const irregularity = dailyPeakIrregularity(days)
+): {cores: number; shape: CpuShape; growth?: number; irregularity: number} {
+  const {shape, growth, irregularity} = cpuShape(days, merged, settings)
+  const own = settings.cpuShapes[shape]
+  const floorQuantile = own.percentile ?? settings.cpuPercentile
   const overrunCost =
-    settings.cpuOverrunCost * (1 + settings.cpuBurstWeight * Math.max(0, irregularity - settings.cpuBurstThreshold))
-  const fromWindow = overrunOptimum(merged.cpu, 1, overrunCost, settings)
-  const growth = weeklyCpuGrowth(days)
-  if (growth === undefined || growth < settings.cpuTrendMinGrowth) return {cores: fromWindow, irregularity}
+    settings.cpuOverrunCost *
+    (own.overrunFactor ?? 1) *
+    (1 + settings.cpuBurstWeight * Math.max(0, irregularity - settings.cpuBurstThreshold))
+  if (shape !== 'trending' || growth === undefined)
+    return {cores: overrunOptimum(merged.cpu, 1, overrunCost, floorQuantile), shape, irregularity}
   // The last week's levels stand for its middle, 3.5 days before the window's end.
   const factor = 1 + growth * (3.5 + settings.cpuTrendDays)
   return {
-    cores: Math.max(fromWindow, overrunOptimum(mergeDigests(days.slice(-7)).cpu, factor, overrunCost, settings)),
+    cores: overrunOptimum(mergeDigests(days.slice(-7)).cpu, factor, overrunCost, floorQuantile),
+    shape,
     growth,
     irregularity,
   }
@@ -351,8 +400,8 @@ export function dailyPeakIrregularity(days: readonly DailyUsage[]): number {
 }
 
 /** The cost-minimising request over the sketch's bucket bounds (values scaled by `factor`). */
-function overrunOptimum(h: Histogram, factor: number, overrunCost: number, settings: RightsizeSettings): number {
-  const start = quantile(h, settings.cpuPercentile, CPU_SCHEME)
+function overrunOptimum(h: Histogram, factor: number, overrunCost: number, floorQuantile: number): number {
+  const start = quantile(h, floorQuantile, CPU_SCHEME)
   let best = start * factor
   let bestCost = Number.POSITIVE_INFINITY
   let above = h.count
@@ -391,11 +440,32 @@ export function weeklyCpuGrowth(days: readonly DailyUsage[]): number | undefined
   return (after - before) / 7 / after
 }
 
-/** Least-squares slope of the daily memory peaks, in bytes per day (0 with fewer than 5 days). */
-export function dailyPeakSlope(days: readonly DailyUsage[]): number {
-  const points = days
+/**
+ * How much the daily memory peaks scatter around their trend: the standard deviation of the
+ * residuals of the least-squares line, relative to the mean peak. A stable peak (under 2%) lets the
+ * request sit closer to it. The full margin (returns Infinity) with fewer than 5 days.
+ */
+export function dailyPeakSpread(days: readonly DailyUsage[]): number {
+  const points = peakPoints(days)
+  if (points.length < 5) return Number.POSITIVE_INFINITY
+  const n = points.length
+  const slope = dailyPeakSlope(days)
+  const mx = points.reduce((s, [x]) => s + x, 0) / n
+  const my = points.reduce((s, [, y]) => s + y, 0) / n
+  if (!(my > 0)) return Number.POSITIVE_INFINITY
+  const ss = points.reduce((s, [x, y]) => s + (y - my - slope * (x - mx)) ** 2, 0)
+  return Math.sqrt(ss / Math.max(1, n - 2)) / my
+}
+
+function peakPoints(days: readonly DailyUsage[]): (readonly [number, number])[] {
+  return days
     .filter((d) => d.memory.count > 0)
     .map((d) => [Date.parse(`${d.day}T00:00:00Z`) / 86_400_000, d.memory.max] as const)
+}
+
+/** Least-squares slope of the daily memory peaks, in bytes per day (0 with fewer than 5 days). */
+export function dailyPeakSlope(days: readonly DailyUsage[]): number {
+  const points = peakPoints(days)
   if (points.length < 5) return 0
   const n = points.length
   const mx = points.reduce((s, [x]) => s + x, 0) / n

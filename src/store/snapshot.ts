@@ -41,12 +41,14 @@ export async function snapshotStore(db: Db, dest: string): Promise<void> {
 
 /**
  * Reads a snapshot's verdicts without changing it. The file must be in rollback-journal mode (as
- * snapshotStore leaves it), so a read-only open creates nothing beside it.
+ * snapshotStore leaves it), so a read-only open creates nothing beside it. `check` 'quick' runs
+ * quick_check (every page and record well-formed, without cross-checking indexes against their
+ * tables: linear instead of N log N, about a quarter of the time on a 1 GB store).
  */
-export function inspectSnapshot(file: string): SnapshotFacts {
+export function inspectSnapshot(file: string, check: 'integrity' | 'quick' = 'integrity'): SnapshotFacts {
   const db = new Database(file, {readonly: true, fileMustExist: true})
   try {
-    const integrity = (db.pragma('integrity_check(20)') as {integrity_check: string}[]).map((r) => r.integrity_check)
+    const integrity = (db.pragma(`${check}_check(20)`) as Record<string, string>[]).map((r) => Object.values(r)[0]!)
     const marked = db.pragma('application_id', {simple: true}) === FINOPS_APPLICATION_ID
     const hasTable = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'").get()
     const applied = new Set(hasTable ? (db.prepare('SELECT id FROM schema_migrations').pluck().all() as string[]) : [])

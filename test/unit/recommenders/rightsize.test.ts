@@ -1,7 +1,14 @@
 import {describe, expect, it} from 'vitest'
 
-import {dailyPeakIrregularity, recommendRightsizing, sizeContainer} from '../../../recommenders/rightsize/recommend.js'
+import {
+  cpuShape,
+  dailyPeakIrregularity,
+  dailyPeakSpread,
+  recommendRightsizing,
+  sizeContainer,
+} from '../../../recommenders/rightsize/recommend.js'
 import {defaultRecommendSettings} from '../../../recommenders/settings.js'
+import {mergeDigests} from '../../../src/k8s/digest.js'
 import {days, GIB, input, MIB, usageFor, workload, DEFAULT_RATES} from '../../helpers/workload-builders.js'
 
 const settings = defaultRecommendSettings()
@@ -30,7 +37,10 @@ describe('recommendRightsizing', () => {
     expect(peak).toBeGreaterThan(295 * MIB)
     expect(rec.proposed.memoryLimit).toBeGreaterThanOrEqual(peak * 1.2)
     expect(rec.proposed.memoryRequest).toBeLessThanOrEqual(rec.proposed.memoryLimit!)
-    expect(rec.proposed.memoryRequest).toBeGreaterThanOrEqual(rec.evidence.percentiles!.memoryP99! * 1.15 - MIB)
+    // The daily peaks are all the same: the request gets the tightest margin, 5% over p99.
+    const p99 = rec.evidence.percentiles!.memoryP99!
+    expect(rec.proposed.memoryRequest).toBeGreaterThanOrEqual(p99 * 1.05 - MIB)
+    expect(rec.proposed.memoryRequest).toBeLessThanOrEqual(p99 * 1.05 + MIB)
     const expected =
       ((1 - rec.proposed.cpuRequest!) * rates.cpu + ((GIB - rec.proposed.memoryRequest!) / GIB) * rates.mem) * 730 * 3
     expect(rec.monthlySavings).toBeCloseTo(expected, 1)
@@ -56,10 +66,13 @@ describe('recommendRightsizing', () => {
   })
 
   it('lifts a memory limit the raised request would exceed, even when the limit change alone is noise', () => {
-    // Peak 1000Mi: request 1150Mi, limit 1200Mi; today's limit 1100Mi is within 10% of 1200Mi.
+    // Peak 1000Mi: request 1150Mi (the full 15% margin), limit 1200Mi; today's limit 1100Mi is
+    // within 10% of 1200Mi.
     const w = workload({
       containers: [{name: 'app', requests: {cpu: 1, memory: 200 * MIB}, limits: {memory: 1100 * MIB}}],
     })
+    const fullMargin = defaultRecommendSettings()
+    fullMargin.rightsize.memoryRequestMinMargin = 0.15
     const [rec] = recommendRightsizing(
       input(
         [w],
@@ -74,6 +87,7 @@ describe('recommendRightsizing', () => {
             ),
           ),
         ],
+        {settings: fullMargin},
       ),
     ).recommendations
     expect(rec!.proposed.memoryRequest).toBeGreaterThan(1100 * MIB)
@@ -89,9 +103,9 @@ describe('recommendRightsizing', () => {
     // Covering the burst would cost 3 cores for 0.35% of samples; the steady load is covered whole.
     expect(rec!.proposed.cpuRequest).toBeGreaterThanOrEqual(1.03)
     expect(rec!.proposed.cpuRequest).toBeLessThan(1.1)
-    // A higher overrun cost makes the burst worth covering.
+    // A higher overrun cost makes the burst worth covering (the steady shape's factor applies to it).
     const strict = defaultRecommendSettings()
-    strict.rightsize.cpuOverrunCost = 2000
+    strict.rightsize.cpuOverrunCost = 5000
     const [covered] = recommendRightsizing(
       input([w], [usageFor(w, 'app', days(14, bursty, steadyMemory))], {settings: strict}),
     ).recommendations
@@ -153,7 +167,8 @@ describe('recommendRightsizing', () => {
       ),
     ).recommendations
     expect(rec!.proposed.cpuRequest).toBe(0.01)
-    // A 14m sidecar at 10m: a 4m step is noise.
+    // A 14m sidecar at 10m: a 4m step is noise. Its memory request goes down to what it uses (40Mi
+    // plus 5%, below the 96Mi limit floor: a request is paid for, a limit is not); the limit stays.
     const near = workload({
       containers: [{name: 'proxy', requests: {cpu: 0.014, memory: 96 * MIB}, limits: {memory: 96 * MIB}}],
     })
@@ -169,8 +184,11 @@ describe('recommendRightsizing', () => {
         ],
       ),
     )
-    expect(result.recommendations).toEqual([])
-    expect(result.skipped[0]!.reason).toMatch(/already right-sized/)
+    expect(result.skipped).toEqual([])
+    const [memoryOnly] = result.recommendations
+    expect(memoryOnly!.proposed.cpuRequest).toBe(0.014)
+    expect(memoryOnly!.proposed.memoryRequest).toBe(42 * MIB)
+    expect(memoryOnly!.proposed.memoryLimit).toBe(96 * MIB)
   })
 
   it('does not buy a daily batch hour for a large container but covers it for a small one', () => {
@@ -200,16 +218,26 @@ describe('recommendRightsizing', () => {
       input([w], [usageFor(w, 'app', days(14, growing, steadyMemory))]),
     ).recommendations
     expect((grown!.evidence.notes ?? []).some((n) => /CPU load grows 2\.\d%\/day week over week/.test(n))).toBe(true)
-    // The last day peaks at 1.39 x 1.5 = 2.085 cores. Growth is read as 2.3%/day of the last week's level
-    // and applied from that week's middle to a day past the window: 2.085 x (1 + 0.023 x 4.5) ~ 2.3.
-    expect(grown!.proposed.cpuRequest).toBeGreaterThan(2.1)
-    expect(grown!.proposed.cpuRequest).toBeLessThan(2.35)
+    // Growth is read as 2.3%/day of the last week's level and applied from that week's middle to 2.5
+    // days past the window (x 1.138); the trending shape reads the request from p75 up, with a quarter
+    // of the overrun cost. The last week's p75 (~1.55 cores, a sine) projected is ~1.76; its peak,
+    // 2.085 cores, projected is 2.37: the request lies between.
+    expect(grown!.proposed.cpuRequest).toBeGreaterThan(1.76)
+    expect(grown!.proposed.cpuRequest).toBeLessThan(2.37)
+    expect(grown!.evidence.notes).toContain('CPU load shape: trending')
+    // Projected only to the window's end, the same reading gives less.
+    const toEnd = defaultRecommendSettings()
+    toEnd.rightsize.cpuTrendDays = 0
+    const [unprojected] = recommendRightsizing(
+      input([w], [usageFor(w, 'app', days(14, growing, steadyMemory))], {settings: toEnd}),
+    ).recommendations
+    expect(unprojected!.proposed.cpuRequest).toBeLessThan(grown!.proposed.cpuRequest!)
     // Without growth at the last day's level, no projection is made.
     const [steady] = recommendRightsizing(
       input([w], [usageFor(w, 'app', days(14, flat, steadyMemory))]),
     ).recommendations
     expect((steady!.evidence.notes ?? []).some((n) => /CPU load grows/.test(n))).toBe(false)
-    expect(steady!.proposed.cpuRequest).toBeLessThan(grown!.proposed.cpuRequest!)
+    expect(steady!.evidence.notes).toContain('CPU load shape: diurnal')
     // Fewer than 14 days: no week-over-week comparison, no projection.
     const [short] = recommendRightsizing(
       input([w], [usageFor(w, 'app', days(10, growing, steadyMemory))]),
@@ -377,5 +405,92 @@ describe('recommendRightsizing', () => {
       ['debug', 'bare pod'],
       ['quiet', 'no usage collected for this container (run finops collect usage)'],
     ])
+  })
+})
+
+describe('rightsizing by CPU shape and memory peak stability', () => {
+  const frac = (x: number) => x - Math.floor(x)
+  // 1 core with an exponential tail (5% mean excess), the same every day: a steady service.
+  const steadyTail = (i: number) => 1 + 0.05 * -Math.log(1 - frac(i * 0.618034) * 0.999)
+  const flatMemory = () => 250 * MIB
+  const shapeOf = (cpu: (i: number, d: number) => number) => {
+    const history = days(14, cpu, flatMemory)
+    return cpuShape(history, mergeDigests(history), settings.rightsize).shape
+  }
+
+  it('reads the shape of the CPU load from the day digests', () => {
+    expect(shapeOf(steadyTail)).toBe('steady')
+    expect(shapeOf((i) => 1 + 0.6 * Math.sin((2 * Math.PI * i) / 288))).toBe('diurnal')
+    // One hour a day at 5x a flat base.
+    expect(shapeOf((i) => (i >= 96 && i < 108 ? 5 : 1) * (1 + 0.02 * Math.sin(i)))).toBe('batch')
+    // Short bursts at a different height every day.
+    const heights = [1.5, 6, 2, 10, 1.8, 3, 8, 1.6, 2.5, 7, 2, 4, 1.7, 9]
+    expect(shapeOf((i, d) => (i % 12 === 6 ? heights[d]! : 1) * (1 + 0.02 * Math.sin(i)))).toBe('bursty')
+    expect(shapeOf((i, d) => (1 + 0.03 * d) * (1 + 0.2 * Math.sin((2 * Math.PI * i) / 288)))).toBe('trending')
+  })
+
+  it('buys less of a steady load short tail than of other shapes, as its future is its past', () => {
+    const w = workload({containers: [{name: 'app', requests: {cpu: 4, memory: 1 * GIB}, limits: {memory: 1 * GIB}}]})
+    const size = (factor?: number) => {
+      const s = defaultRecommendSettings()
+      if (factor !== undefined) s.rightsize.cpuShapes.steady.overrunFactor = factor
+      const [rec] = recommendRightsizing(
+        input([w], [usageFor(w, 'app', days(14, steadyTail, flatMemory))], {settings: s}),
+      ).recommendations
+      return rec!
+    }
+    // Share above 1 + x is exp(-x / 0.05); r + c x share is least at x = 0.05 ln(c / 0.05): with the
+    // steady factor (c = 0.4 x 2 = 0.8) x = 0.139, with the full cost (c = 2) x = 0.184.
+    const rec = size()
+    expect(rec.evidence.notes).toContain('CPU load shape: steady')
+    expect(rec.proposed.cpuRequest).toBeGreaterThan(1.12)
+    expect(rec.proposed.cpuRequest).toBeLessThan(1.16)
+    const full = size(1).proposed.cpuRequest!
+    expect(full).toBeGreaterThan(1.16)
+    expect(full).toBeLessThan(1.21)
+  })
+
+  it('sets the memory request closer to a stable peak than to one that varies from day to day', () => {
+    const stable = days(14, diurnalCpu, () => 300 * MIB)
+    // Daily peaks spread by -8%..+8% around 300Mi, in no trend.
+    const swing = [0, 4, -8, 8, -4, 2, -6, 6, -2, 0, 8, -8, 4, -4]
+    const varying = days(14, diurnalCpu, (i, d) => (i === 100 ? 300 * (1 + swing[d]! / 100) : 280) * MIB)
+    expect(dailyPeakSpread(stable)).toBeLessThan(0.001)
+    expect(dailyPeakSpread(varying)).toBeGreaterThan(0.05)
+    const current = {name: 'app', requests: {cpu: 1, memory: GIB}, limits: {memory: GIB}}
+    const request = (history: typeof stable) => {
+      const outcome = sizeContainer(history, current, settings.rightsize)
+      expect(outcome.kind).toBe('sized')
+      return outcome.kind === 'sized' ? outcome.sizing : undefined
+    }
+    const tight = request(stable)!
+    expect(tight.memoryRequest! / MIB).toBeCloseTo(315, 0)
+    const loose = request(varying)!
+    // p99 of the varying one is 280Mi (one peak sample a day; the sketch reads it within 1%): the
+    // full 15% margin, 322Mi.
+    expect(loose.memoryRequest! / MIB).toBeGreaterThanOrEqual(322)
+    expect(loose.memoryRequest! / MIB).toBeLessThan(322 * 1.01 + 1)
+    // The limit is the peak plus 20% either way.
+    expect(loose.memoryLimit!).toBeGreaterThanOrEqual(324 * 1.2 * MIB)
+  })
+
+  it('raises a memory request the usage runs above, even by less than the noise threshold', () => {
+    // 255Mi used against a 250Mi request: 268Mi is an 18Mi step, below the 32Mi noise threshold.
+    const w = workload({
+      containers: [{name: 'app', requests: {cpu: 1, memory: 250 * MIB}, limits: {memory: GIB}}],
+    })
+    const [rec] = recommendRightsizing(
+      input(
+        [w],
+        [
+          usageFor(
+            w,
+            'app',
+            days(14, diurnalCpu, () => 255 * MIB),
+          ),
+        ],
+      ),
+    ).recommendations
+    expect(rec!.proposed.memoryRequest).toBe(268 * MIB)
   })
 })
