@@ -147,7 +147,8 @@ const restored = path.join(volume, 'finops.db')
 const f = (n, d = 1) => n.toLocaleString('en-US', {minimumFractionDigits: d, maximumFractionDigits: d})
 console.log(
   `bench/rto: restore of a ` +
-    `${f(storeMb, 0)} MB store + the first finops run after it (RTO target <= ${TARGET_S} s); peer: the same bytes copied without finops; CPU s = user + system`,
+    `${f(storeMb, 0)} MB store + the first finops run after it (RTO target <= ${TARGET_S} s); ` +
+    'peer: the same bytes copied without finops; CPU s = user + system',
 )
 console.log(
   '| target | backup s (CPU s) | backup peak RSS MB | restore s (CPU s) | restore peak RSS MB | peer copy s | restore / peer | first run s (CPU s) | ' +
