@@ -13,6 +13,7 @@
 // - hindsight: the best fixed commitment for that future, known in advance (the future's own newsvendor quantile);
 // - lookback (AWS Cost Explorer's rule): the commitment that would have saved most over the last 7, 30
 //   or 60 days, as if they repeat.
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
 import {DEFAULT_COMMITMENT_SETTINGS, recommendCommitment} from '../../dist/recommenders/commitment/recommend.js'
@@ -32,6 +33,9 @@ const {values: args} = parseArgs({
     // Sizing settings to try instead of the defaults (dev seeds only), as a JSON object or an array of them
     // (each scored on the same scenarios and forecasts), e.g. '[{"quantile": 0.1}, {"quantile": 0.3}]'.
     settings: {type: 'string'},
+    // A JSON file of the forecasts per family, read if present and written after the run: the forecasters are
+    // most of the run time and do not depend on the sizing settings, so tuning runs reuse them.
+    cache: {type: 'string'},
   },
 })
 const seeds = args.seeds ? args.seeds.split(',').map(Number) : SETS[args.set]
@@ -82,6 +86,8 @@ const emptyTotals = () =>
       },
     ]),
   )
+const cache = args.cache && existsSync(args.cache) ? JSON.parse(readFileSync(args.cache, 'utf8')) : {}
+let cacheChanged = false
 const runs = settingsList.map((settings) => ({settings, totals: emptyTotals()}))
 let scenarios = 0
 let declining = 0
@@ -92,9 +98,10 @@ for (const seed of seeds)
     scenarios++
     if (scenario.declineInHistory) declining++
     const perRun = runs.map(() => new Map(OPTIONS.map((o) => [o.key, {finops: 0, lookback30: 0}])))
-    for (const f of scenario.families) {
+    for (const [fi, f] of scenario.families.entries()) {
       const history = f.usage.subarray(0, HISTORY_HOURS)
-      const input = commitmentScopeInput({
+      const key = `${scenario.id}/${fi}`
+      const scopeArgs = {
         scope,
         hourly: history,
         from: FROM,
@@ -103,7 +110,14 @@ for (const seed of seeds)
         pendingMonthlyReduction: 0,
         program: rates.program,
         rates: rates.rates,
-      })
+      }
+      let input
+      if (cache[key]) input = commitmentScopeInput({...scopeArgs, forecast: cache[key]})
+      else {
+        input = commitmentScopeInput(scopeArgs)
+        cache[key] = input.forecast
+        cacheChanged = true
+      }
       const results = runs.map((r) => recommendCommitment(input, r.settings))
       for (const o of OPTIONS) {
         const future = f.usage.subarray(HISTORY_HOURS, HISTORY_HOURS + o.termYears * 12 * HOURS_PER_MONTH)
@@ -141,6 +155,8 @@ for (const seed of seeds)
       }
     })
   }
+
+if (args.cache && cacheChanged) writeFileSync(args.cache, JSON.stringify(cache))
 
 const money = (v) => `${(v / 1e6).toFixed(2)}M`
 const pct = (a, b) => (b > 0 ? `${((a / b) * 100).toFixed(1)}%` : '-')

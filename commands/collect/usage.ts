@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
 import {checkNamespaceNames} from '../../src/cli/arguments.js'
 import {FinopsCommand} from '../../src/cli/base-command.js'
@@ -9,7 +9,11 @@ import {
   collectPrometheusUsageIntoStore,
 } from '../../src/collectors/k8s/collect-usage.js'
 import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
-import type {CollectUsageResult} from '../../src/collectors/k8s/results.js'
+import {fleetError, forEachCluster} from '../../src/collectors/k8s/fleet-run.js'
+import type {CollectUsageOutput, CollectUsageResult} from '../../src/collectors/k8s/results.js'
+import type {KubernetesConfig} from '../../src/config/sections/kubernetes.js'
+import {type FleetMember, selectorFor, usageFleet} from '../../src/k8s/fleet.js'
+import type {Db} from '../../src/store/open.js'
 import {now} from '../../src/dates.js'
 import {usageError} from '../../src/errors.js'
 import {loadKubeAccess} from '../../src/k8s/kubeconfig.js'
@@ -28,6 +32,9 @@ quantile sketch per container and day; re-collecting a day replaces it. From met
 (--source metrics-server): one sample per run merged into today's digest, for clusters without Prometheus
 (run it on a schedule), and OOM kills read from pod statuses since the previous run. Credentials are taken from files or environment variables and \
 never stored or printed.
+With kubernetes.clusters in finops.yaml (a fleet in one Thanos, Mimir or Amazon Managed Prometheus), each
+cluster is read in turn, its series picked by kubernetes.clusterLabel and its own tenant headers; one that fails is
+reported, the others are still collected, and the exit code is then "partial" (7).
 Run \`finops collect k8s\` first so pods map to their workloads (otherwise names are guessed from pod names). FINOPS_NOW (an ISO date or time) pins \
 "now" (the end of the --days window).`
 
@@ -73,7 +80,11 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     'password-env': Flags.string({
       description: 'environment variable holding the basic-auth password (default: FINOPS_PROMETHEUS_PASSWORD)',
     }),
-    cluster: Flags.string({description: "cluster name the usage is stored under (default: the snapshot's cluster)"}),
+    cluster: Flags.string({
+      description:
+        'cluster name the usage is stored under, or the kubernetes.clusters entry to collect ' +
+        "(default: every kubernetes.clusters entry, else the snapshot's cluster)",
+    }),
     network: Flags.boolean({
       description:
         'also read bytes transmitted per pod (cAdvisor) so cost allocation charges network egress (default: kubernetes.prometheus.network)',
@@ -84,14 +95,36 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
     ...outputFlags(['collect-usage']),
   }
 
-  async run(): Promise<CollectUsageResult> {
+  async run(): Promise<CollectUsageOutput> {
     const {flags} = await this.parse(CollectUsage)
     const {config} = this.finopsConfig(flags.config)
     const k = config.kubernetes
     const namespaces = checkNamespaceNames(flags.namespace, 'namespace') ?? k.namespaces
+    const {members, fleet} = usageFleet(k, flags)
     const db = this.openStore(flags.db, flags.config)
+    if (!fleet) return this.collectCluster(db, k, members[0]!, flags, namespaces, fleet)
+    const {results, failures} = await forEachCluster(members, (member) =>
+      this.collectCluster(db, k, member, flags, namespaces, fleet),
+    )
+    const error = fleetError(failures, members.length)
+    return this.finish(
+      'collect-usage',
+      {clusters: results, failures},
+      {exit: error?.exit ?? 0, problem: error?.message},
+    )
+  }
+
+  /** One cluster: its name (the store's one snapshot when not named), then metrics-server or Prometheus. */
+  private async collectCluster(
+    db: Db,
+    k: KubernetesConfig,
+    member: FleetMember,
+    flags: Interfaces.InferredFlags<typeof CollectUsage.flags>,
+    namespaces: readonly string[] | undefined,
+    fleet: boolean,
+  ): Promise<CollectUsageResult> {
     const choice = chooseUsageCluster(
-      flags.cluster ?? k.cluster,
+      member.name,
       listSnapshots(db).map((s) => s.cluster),
     )
     if (choice.cluster === undefined) {
@@ -111,9 +144,9 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       )
 
     if (flags.source === 'metrics-server') {
-      const access = loadKubeAccess({kubeconfig: flags.kubeconfig ?? k.kubeconfig, context: flags.context ?? k.context})
+      const access = loadKubeAccess({kubeconfig: member.kubeconfig, context: member.context})
       const {result, pods} = await collectMetricsServerUsage(db, access, {cluster, namespaces, inventory})
-      await this.present('collect-usage', result, {pods})
+      if (!fleet) await this.present('collect-usage', result, {pods})
       return result
     }
 
@@ -130,25 +163,37 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
         keyFile: flags['prometheus-key-file'],
         sigv4: flags.sigv4,
         sigv4Region: flags['sigv4-region'],
-        kubeconfig: flags.kubeconfig ?? k.kubeconfig,
-        context: flags.context ?? k.context,
+        kubeconfig: member.kubeconfig,
+        context: member.context,
       },
-      k.prometheus,
+      {
+        ...k.prometheus,
+        // A cluster's own headers (its tenant in a multi-tenant Mimir) over the shared ones.
+        headers: {...k.prometheus.headers, ...member.headers},
+        headersFromEnv: {...k.prometheus.headersFromEnv, ...member.headersFromEnv},
+      },
     )
     if (connection.discovered)
       this.note(`Using Prometheus at ${connection.url} (${connection.discovered.reason}, found in the cluster).`)
     const days = flags.days ?? k.prometheus.days
-    this.note(`Reading ${days} days of container usage from Prometheus...`)
+    // A cluster named only now (the store's one snapshot) is matched by that name in a shared Prometheus.
+    const extraSelector = member.name === undefined ? selectorFor(k, cluster) : member.selector
+    this.note(`Reading ${days} days of container usage of cluster ${cluster} from Prometheus...`)
     const progress = progressDisplay(process.stderr, this.jsonEnabled(), 'query batches')
-    const result = await collectPrometheusUsageIntoStore(db, connection.api, k.prometheus, {
-      cluster,
-      namespaces,
-      inventory,
-      days,
-      now: now(),
-      network: flags.network || k.prometheus.network,
-      onProgress: (done, total) => progress.update(done, total, 'usage'),
-    }).finally(() => {
+    const result = await collectPrometheusUsageIntoStore(
+      db,
+      connection.api,
+      {...k.prometheus, extraSelector},
+      {
+        cluster,
+        namespaces,
+        inventory,
+        days,
+        now: now(),
+        network: flags.network || k.prometheus.network,
+        onProgress: (done, total) => progress.update(done, total, 'usage'),
+      },
+    ).finally(() => {
       progress.stop()
       connection.api.close?.()
     })
@@ -157,7 +202,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
         'No kube-state-metrics series: cost allocation will model these days from the `collect k8s` snapshot ' +
           '(scrape kube-state-metrics to charge each pod for the hours it ran).',
       )
-    await this.present('collect-usage', result)
+    if (!fleet) await this.present('collect-usage', result)
     return result
   }
 }

@@ -31,11 +31,30 @@ export interface CommitmentSettings {
   /** The hourly profile the future is scaled from: the last this many days (default 28, four weeks). */
   profileDays: number
   /**
-   * The forecast quantile each month's level is sized on, relative to the forecast's mean (default
-   * 0.3, tuned on bench/commitments' development seeds; 0.1 is the lower bound of the 80% interval).
-   * Lower commits less: fewer losses when usage falls, less saved when it holds.
+   * Where the level distribution each month is centred, as a forecast quantile relative to the forecast's
+   * mean (default 0.6, tuned on bench/commitments' development seeds; 0.5 is the forecast itself, 0.1 the
+   * lower bound of its 80% interval). Lower commits less: fewer losses when usage falls, less saved when it
+   * holds. Above 0.5 because the churn below already takes the unseen falls off.
    */
   quantile: number
+  /**
+   * How many levels each month's distribution is read at (default 9): the expected savings are averaged
+   * over them, so an option with a deeper discount, whose idle hours cost less, commits further into the
+   * spread than one with a shallow discount. 1 sizes on the single level at `quantile`.
+   */
+  points: number
+  /**
+   * The monthly chance that a scope's usage goes away (a decommission, a migration to another family or
+   * region) that no history shows (default 0.01, 1% a month, tuned on the development seeds): each month
+   * counts only the share of usage still expected to run, so long terms commit less.
+   */
+  churnPerMonth: number
+  /**
+   * Yearly cost of capital the upfront payments are discounted with (default 0: the clouds' own
+   * recommendations ignore it, and so does bench/commitments); set your finance rate to see upfront options
+   * at their present value: money paid upfront forgoes this return over the term.
+   */
+  costOfCapital: number
   /** Days of daily totals the decline is measured on (default 112, sixteen weeks: a slow decline needs them to stand out). */
   trendDays: number
   /**
@@ -43,14 +62,30 @@ export interface CommitmentSettings {
    * decline under way: the term is sized on its continuation (default 0.02, 2% a month).
    */
   declinePerMonth: number
+  /** ...and when its t statistic is below minus this (default 2: a slope twice its standard error). */
+  declineT: number
+  /** A step replaces a line when it leaves less than this share of the line's squared error (default 0.7). */
+  stepGain: number
+  /**
+   * Fewer days than this since a step: the level since is held, not a slope (default 42, six weeks, tuned on
+   * the development seeds: a slope over a few weeks after a step is mostly drift, and continued over a term
+   * it commits nothing where the new level holds).
+   */
+  minSlopeDays: number
 }
 
 export const DEFAULT_COMMITMENT_SETTINGS: CommitmentSettings = {
   minHistoryDays: 14,
   profileDays: 28,
-  quantile: 0.3,
+  quantile: 0.6,
+  points: 9,
+  churnPerMonth: 0.01,
+  costOfCapital: 0,
   trendDays: 112,
   declinePerMonth: 0.02,
+  declineT: 2,
+  stepGain: 0.7,
+  minSlopeDays: 42,
 }
 
 /** The last weeks' trend: see dailyTrend. */
@@ -64,9 +99,6 @@ export interface DailyTrend {
   /** Days since the latest step (the whole window when there is none). */
   daysSinceStep: number
 }
-
-/** A step is preferred to a line only when it leaves less than this share of the line's squared error. */
-const STEP_GAIN = 0.7
 
 /** Least-squares line through y[from..]: slope per day, mean, its level on the last day, and the slope's t. */
 function fitLine(y: readonly number[], from: number) {
@@ -82,8 +114,19 @@ function fitLine(y: readonly number[], from: number) {
   }
   const slope = sxx > 0 ? sxy / sxx : 0
   let sse = 0
-  for (let i = 0; i < n; i++) sse += (y[from + i]! - ym - slope * (i - xm)) ** 2
-  const se = n > 2 && sxx > 0 ? Math.sqrt(sse / (n - 2) / sxx) : 0
+  let lagged = 0
+  let previous = 0
+  for (let i = 0; i < n; i++) {
+    const residual = y[from + i]! - ym - slope * (i - xm)
+    sse += residual ** 2
+    if (i > 0) lagged += residual * previous
+    previous = residual
+  }
+  // Daily usage drifts (a busy week stays busy): residuals that follow each other hold fewer independent
+  // days than n, and the slope's standard error grows by sqrt((1 + rho) / (1 - rho)) with their lag-1
+  // correlation rho, else a drift reads as a significant decline.
+  const rho = sse > 0 ? Math.min(0.9, Math.max(0, lagged / sse)) : 0
+  const se = n > 2 && sxx > 0 ? Math.sqrt((sse / (n - 2) / sxx) * ((1 + rho) / (1 - rho))) : 0
   return {slope, mean: ym, end: ym + slope * (n - 1 - xm), sse, t: se > 0 ? slope / se : slope < 0 ? -Infinity : 0}
 }
 
@@ -93,7 +136,12 @@ function fitLine(y: readonly number[], from: number) {
  * month relative to the level, the hourly level the line reaches on the last day, and the slope's t
  * statistic. Null with fewer than 14 days.
  */
-export function dailyTrend(hourly: readonly number[], days: number): DailyTrend | null {
+export function dailyTrend(
+  hourly: readonly number[],
+  days: number,
+  stepGain = DEFAULT_COMMITMENT_SETTINGS.stepGain,
+  minSlopeDays = DEFAULT_COMMITMENT_SETTINGS.minSlopeDays,
+): DailyTrend | null {
   const n = Math.min(days, Math.floor(hourly.length / 24))
   if (n < 14) return null
   const start = hourly.length - n * 24
@@ -130,10 +178,11 @@ export function dailyTrend(hourly: readonly number[], days: number): DailyTrend 
     if (v < step.sse) step = {at: k, sse: v}
   }
   // A step must explain clearly more than a line does (it has one more parameter, its date).
-  const after = step.sse < STEP_GAIN * line.sse ? step.at : 0
-  const fit = after > 0 && n - after < 14 ? {...fitLine(y, after), slope: 0, t: 0} : fitLine(y, after)
+  const after = step.sse < stepGain * line.sse ? step.at : 0
+  const flat = after > 0 && n - after < minSlopeDays
+  const fit = flat ? {...fitLine(y, after), slope: 0, t: 0} : fitLine(y, after)
   if (!(fit.mean > 0)) return null
-  const end = after > 0 && n - after < 14 ? fit.mean : fit.end
+  const end = flat ? fit.mean : fit.end
   return {perMonth: (fit.slope * 30) / fit.mean, endPerHour: Math.max(0, end) / 24, t: fit.t, daysSinceStep: n - after}
 }
 
@@ -191,82 +240,130 @@ class Profile {
 }
 
 /**
- * The usage level of each month of a term relative to the recent profile. Its centre is the level
- * usage runs at now: the end of the last weeks' trend line, after the latest step if a step explains
- * them better (growth is never committed to: a rising line is held at its end); a decline under way
- * (a significant fall) is not assumed to stop, the centre follows it down over the whole term. Its
- * spread is the forecast's: each month sits at the forecast quantile `quantile` relative to the
- * forecast's mean (its interval read as a normal spread), held beyond the forecast's horizon.
- * Pending reductions shrink it.
+ * The usage levels each month of a term may run at, relative to the recent profile, with their
+ * weights. Their centre is the level usage runs at now: the end of the last weeks' trend line, after
+ * the latest step if a step explains them better (growth is never committed to: a rising line is held
+ * at its end); a decline under way (a significant fall) is not assumed to stop, the centre follows it
+ * down over the whole term. Their spread is the forecast's (its interval read as a normal spread),
+ * growing beyond its horizon, read at `points` equally likely quantiles around the quantile
+ * `quantile`; each month's weights sum to the chance the usage still runs (`churnPerMonth`).
+ * Pending reductions shrink them.
  */
-export function lowerPath(
+export function levelPaths(
   input: CommitmentScopeInput,
   recentMean: number,
   lastWeekMean: number,
   months: number,
   settings: CommitmentSettings = DEFAULT_COMMITMENT_SETTINGS,
-  trend: DailyTrend | null = dailyTrend(input.hourly, settings.trendDays),
-): {path: number[]; decline: {perMonth: number} | null} {
+  trend: DailyTrend | null = dailyTrend(input.hourly, settings.trendDays, settings.stepGain, settings.minSlopeDays),
+): {months: LevelMonth[]; decline: {perMonth: number} | null} {
   const shrink = Math.max(0, 1 - input.pendingMonthlyReduction / (HOURS_PER_MONTH * recentMean))
-  // Per forecast month: the quantile's level relative to the forecast's mean.
-  const relative: number[] = []
+  // Per forecast month: the spread of the level relative to the forecast's mean (one standard deviation).
+  const spreads: number[] = []
   if ('daily' in input.forecast && input.forecast.daily.length > 0) {
     const days = input.forecast.daily
     const zLevel = normalQuantile(0.5 + input.forecast.level / 200)
-    const z = normalQuantile(settings.quantile)
     for (let start = 0; start < days.length; start += 30) {
       const slice = days.slice(start, start + 30)
-      if (slice.length < 7 && relative.length > 0) break
+      if (slice.length < 7 && spreads.length > 0) break
       const mean = slice.reduce((s, d) => s + Math.max(0, d.mean), 0) / slice.length
       const lower = slice.reduce((s, d) => s + Math.max(0, d.lower), 0) / slice.length
-      const spread = zLevel > 0 && mean > 0 ? Math.max(0, mean - lower) / zLevel / mean : 0
-      relative.push(Math.max(0, 1 + z * spread))
+      spreads.push(zLevel > 0 && mean > 0 ? Math.max(0, mean - lower) / zLevel / mean : 0)
     }
   }
-  if (relative.length === 0) relative.push(1)
-  const falling = trend !== null && trend.perMonth < -settings.declinePerMonth && trend.t < -2 ? trend : null
+  if (spreads.length === 0) spreads.push(0)
+  const n = Math.max(1, Math.round(settings.points))
+  const zs = Array.from(
+    {length: n},
+    (_, j) => (n === 1 ? 0 : normalQuantile((j + 0.5) / n)) + normalQuantile(settings.quantile),
+  )
+  const falling =
+    trend !== null && trend.perMonth < -settings.declinePerMonth && trend.t < -settings.declineT ? trend : null
   const now = trend ? trend.endPerHour / recentMean : lastWeekMean / recentMean
-  const path: number[] = []
+  const result: LevelMonth[] = []
   for (let k = 0; k < months; k++) {
     const centre = falling ? now * (1 + falling.perMonth * (k + 0.5)) : now
-    path.push(Math.max(0, centre * relative[Math.min(k, relative.length - 1)]!) * shrink)
+    const spread = spreads[Math.min(k, spreads.length - 1)]!
+    const alive = (1 - Math.min(1, Math.max(0, settings.churnPerMonth))) ** (k + 0.5)
+    result.push({
+      levels: zs.map((z) => Math.max(0, centre * (1 + z * spread)) * shrink),
+      weight: alive / n,
+    })
   }
-  return {path, decline: falling ? {perMonth: falling.perMonth} : null}
+  return {months: result, decline: falling ? {perMonth: falling.perMonth} : null}
 }
 
-/** Expected term figures of covering `cap` on-demand-equivalent per hour at `discount`, on a path. */
-function termFigures(profile: Profile, path: readonly number[], cap: number, discount: number) {
+/** One month of the term: the levels usage may run at (relative to the profile), each with this weight. */
+export interface LevelMonth {
+  levels: number[]
+  weight: number
+}
+
+/** Expected term figures of covering `cap` on-demand-equivalent per hour at `discount`. */
+function termFigures(profile: Profile, months: readonly LevelMonth[], cap: number, discount: number, scale = 1) {
   let avoided = 0
   const monthlyAvoided: number[] = []
-  for (const m of path) {
-    const a = HOURS_PER_MONTH * profile.meanCovered(m, cap)
+  for (const m of months) {
+    let a = 0
+    for (const level of m.levels) a += m.weight * HOURS_PER_MONTH * profile.meanCovered(level * scale, cap)
     monthlyAvoided.push(a)
     avoided += a
   }
-  const cost = HOURS_PER_MONTH * (1 - discount) * cap * path.length
+  const cost = HOURS_PER_MONTH * (1 - discount) * cap * months.length
   return {avoided, cost, net: avoided - cost, monthlyAvoided}
 }
 
-/** The cap maximizing expected net savings on the path: the function is concave in the cap, so a ternary search finds it. */
-function bestCap(profile: Profile, path: readonly number[], discount: number): number {
+/** Present value of a dollar at the end of each month of the term, at a yearly cost of capital (all 1 at 0). */
+function monthFactors(months: number, costOfCapital: number): number[] {
+  const r = Math.max(0, costOfCapital) / 12
+  return Array.from({length: months}, (_, k) => (1 + r) ** -(k + 1))
+}
+
+/** Expected net savings in present value: avoided spend each month, minus the payments as they fall due. */
+function presentNet(
+  profile: Profile,
+  months: readonly LevelMonth[],
+  cap: number,
+  rate: CommitmentRate,
+  factors: readonly number[],
+): number {
+  const upfrontShare = rate.payment === 'all' ? 1 : rate.payment === 'partial' ? 0.5 : 0
+  const monthlyCost = HOURS_PER_MONTH * (1 - rate.discount) * cap
+  let net = -upfrontShare * monthlyCost * months.length
+  months.forEach((m, k) => {
+    let a = 0
+    for (const level of m.levels) a += m.weight * HOURS_PER_MONTH * profile.meanCovered(level, cap)
+    net += factors[k]! * (a - (1 - upfrontShare) * monthlyCost)
+  })
+  return net
+}
+
+/** The cap maximizing expected net savings (in present value): concave in the cap, so a ternary search finds it. */
+function bestCap(profile: Profile, months: readonly LevelMonth[], rate: CommitmentRate, costOfCapital: number): number {
+  const factors = monthFactors(months.length, costOfCapital)
   let lo = 0
-  let hi = profile.max * Math.max(0, ...path)
+  let hi = profile.max * Math.max(0, ...months.flatMap((m) => m.levels))
   if (hi <= 0) return 0
   for (let i = 0; i < 80; i++) {
     const a = lo + (hi - lo) / 3
     const b = hi - (hi - lo) / 3
-    if (termFigures(profile, path, a, discount).net < termFigures(profile, path, b, discount).net) lo = a
+    if (presentNet(profile, months, a, rate, factors) < presentNet(profile, months, b, rate, factors)) lo = a
     else hi = b
   }
   const cap = (lo + hi) / 2
-  return termFigures(profile, path, cap, discount).net > 0 ? cap : 0
+  return presentNet(profile, months, cap, rate, factors) > 0 ? cap : 0
 }
 
-function option(profile: Profile, path: readonly number[], rate: CommitmentRate): CommitmentOption {
-  const termPath = path.slice(0, rate.termYears * 12)
-  const cap = bestCap(profile, termPath, rate.discount)
-  const figures = termFigures(profile, termPath, cap, rate.discount)
-  const months = termPath.length
+function option(
+  profile: Profile,
+  levels: readonly LevelMonth[],
+  rate: CommitmentRate,
+  settings: CommitmentSettings,
+): CommitmentOption {
+  const term = levels.slice(0, rate.termYears * 12)
+  const cap = bestCap(profile, term, rate, settings.costOfCapital)
+  const figures = termFigures(profile, term, cap, rate.discount)
+  const months = term.length
   const hourly = (1 - rate.discount) * cap
   const total = hourly * HOURS_PER_MONTH * months
   const upfront = rate.payment === 'all' ? total : rate.payment === 'partial' ? total / 2 : 0
@@ -280,15 +377,14 @@ function option(profile: Profile, path: readonly number[], rate: CommitmentRate)
       break
     }
   }
-  // Usage falling by a share s scales the path by 1 - s: the smallest s at which the term loses money.
+  // Usage falling by a share s scales every level by 1 - s: the smallest s at which the term loses money.
   let lossAt: number | null = null
   if (cap > 0) {
     let lo = 0
     let hi = 1
     for (let i = 0; i < 40; i++) {
       const mid = (lo + hi) / 2
-      const scaled = termPath.map((m) => m * (1 - mid))
-      if (termFigures(profile, scaled, cap, rate.discount).net >= 0) lo = mid
+      if (termFigures(profile, term, cap, rate.discount, 1 - mid).net >= 0) lo = mid
       else hi = mid
     }
     lossAt = roundTo(lo, 4)
@@ -344,7 +440,7 @@ export function recommendCommitment(
         `provider: ${input.scope.provider}, service: ${input.scope.serviceName}, termYears, payment and the discount of your quote (it is never priced at a ` +
         `compute Savings Plan rate)`,
     )
-  const trend = dailyTrend(input.hourly, settings.trendDays)
+  const trend = dailyTrend(input.hourly, settings.trendDays, settings.stepGain, settings.minSlopeDays)
   // After a step the hours before it are another level: the profile holds only the days since (three at least).
   const profileDays = Math.min(settings.profileDays, Math.max(3, trend?.daysSinceStep ?? settings.profileDays))
   const profileHours = input.hourly.slice(-profileDays * 24).map((v) => (Number.isFinite(v) ? Math.max(0, v) : 0))
@@ -355,8 +451,8 @@ export function recommendCommitment(
   const fourWeeksMean = mean(fourWeeks)
   const lastWeekOfFour = mean(fourWeeks.slice(-7 * 24))
   const profile = new Profile(profileHours)
-  const {path, decline} = lowerPath(input, recentMean, lastWeekMean, 36, settings, trend)
-  const options = input.rates.map((rate) => option(profile, path, rate))
+  const {months, decline} = levelPaths(input, recentMean, lastWeekMean, 36, settings, trend)
+  const options = input.rates.map((rate) => option(profile, months, rate, settings))
   const best = options.reduce<CommitmentOption | null>(
     (b, o) => (o.expectedMonthlySavings > 0 && (!b || o.expectedMonthlySavings > b.expectedMonthlySavings) ? o : b),
     null,

@@ -25,6 +25,8 @@ export function commitmentScopeInput(args: {
   pendingMonthlyReduction: number
   program: string
   rates: readonly CommitmentRate[]
+  /** A forecast of this same history made before (bench/commitments reuses them across sizing runs). */
+  forecast?: CommitmentScopeInput['forecast']
 }): CommitmentScopeInput {
   const values = Array.from(args.hourly)
   // The scope's own history starts at its first day with spend.
@@ -34,16 +36,18 @@ export function commitmentScopeInput(args: {
   const daily: {date: string; value: number}[] = []
   for (let d = 0; d * 24 < own.length; d++)
     daily.push({date: addDays(startDay, d), value: own.slice(d * 24, d * 24 + 24).reduce((a, v) => a + v, 0)})
-  const forecast = forecastSeries(daily, HORIZON_DAYS, {level: args.level})
   return {
     scope: args.scope,
     hourly: own,
     history: {from: startDay, to: args.to},
-    forecast: isSkip(forecast)
-      ? {skipped: true, reason: forecast.reason}
-      : {daily: forecast.daily, level: forecast.level},
+    forecast: args.forecast ?? forecastOf(daily, args.level),
     pendingMonthlyReduction: args.pendingMonthlyReduction,
     program: {name: args.program},
     rates: args.rates,
   }
+}
+
+function forecastOf(daily: {date: string; value: number}[], level: number): CommitmentScopeInput['forecast'] {
+  const forecast = forecastSeries(daily, HORIZON_DAYS, {level})
+  return isSkip(forecast) ? {skipped: true, reason: forecast.reason} : {daily: forecast.daily, level: forecast.level}
 }

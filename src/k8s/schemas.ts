@@ -52,6 +52,29 @@ export const collectUsageSchema = z.strictObject({
     .describe('pod, node, volume and LoadBalancer history for cost allocation (Prometheus only)'),
 })
 
+/**
+ * A fleet run (`kubernetes.clusters`, or `collect k8s --context a,b,c`): each cluster's own result,
+ * and the clusters that failed (the others were still collected; the exit code is then partial).
+ */
+const fleetOf = <T extends z.ZodType>(result: T) =>
+  z.strictObject({
+    clusters: z.array(result).describe('one result per cluster collected'),
+    failures: z
+      .array(
+        z.strictObject({
+          cluster: z.string(),
+          code: z.string(),
+          message: z.string(),
+          suggestion: z.string().optional(),
+          exit: z.int(),
+        }),
+      )
+      .describe('clusters that could not be collected, and why'),
+  })
+
+export const collectK8sFleetSchema = fleetOf(collectK8sSchema)
+export const collectUsageFleetSchema = fleetOf(collectUsageSchema)
+
 const money = z.number().min(0)
 const hours = z.number().min(0)
 export const costAllocationSchema = z.strictObject({

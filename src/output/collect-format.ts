@@ -1,6 +1,13 @@
 import type {CollectSummary} from '../collectors/cloud-collect.js'
 import {describeCollect} from '../collectors/describe.js'
-import type {CollectK8sResult, CollectUsageResult} from '../collectors/k8s/results.js'
+import type {ClusterFailure} from '../collectors/k8s/fleet-run.js'
+import type {
+  CollectK8sOutput,
+  CollectK8sResult,
+  CollectUsageOutput,
+  CollectUsageResult,
+  FleetResult,
+} from '../collectors/k8s/results.js'
 import {type SourceOutcome, sourceCollectors} from '../collectors/registry.js'
 import type {SourceCollector} from '../collectors/source-collector.js'
 import type {FocusImportSummary} from '../collectors/focus/schema.js'
@@ -54,7 +61,7 @@ const counts = (byName: Record<string, number>): string =>
     .join(', ')
 
 /** `collect k8s`: what the new snapshot holds. */
-export function renderCollectK8s(r: CollectK8sResult): string {
+function describeSnapshot(r: CollectK8sResult): string {
   return (
     `Cluster ${r.cluster}: ${r.workloads} workloads (${counts(r.byKind) || 'none'}), ${r.nodes} nodes ` +
     `(${counts(r.capacityTypes) || 'none'}), ${r.namespaces} namespaces; snapshot replaced`
@@ -62,7 +69,7 @@ export function renderCollectK8s(r: CollectK8sResult): string {
 }
 
 /** `collect usage`: the window and what it held (a metrics-server run is one sample). */
-export function renderCollectUsage(r: CollectUsageResult, options: {pods?: number} = {}): string {
+function describeUsage(r: CollectUsageResult, options: {pods?: number}): string {
   if (r.source === 'metrics-server')
     return (
       `Cluster ${r.cluster}: one metrics-server sample ` +
@@ -86,3 +93,18 @@ const historyLine = (h: CollectUsageResult['history']): string =>
     ? `\nHistory for cost allocation: ${h.containerRows} workload-container-node-days, ${h.nodeDays} node-days, ` +
       `${h.volumeDays} volume-days, ${h.loadBalancerDays} LoadBalancer-days over ${h.days} days in ${h.queries} queries`
     : ''
+
+const failureLine = (f: ClusterFailure): string =>
+  `Cluster ${f.cluster}: FAILED: ${f.message}${f.suggestion ? ` (${f.suggestion})` : ''}`
+
+/** A fleet's clusters one after another, then the ones that failed. */
+const renderFleet = <T>(fleet: FleetResult<T>, describe: (r: T) => string): string =>
+  [...fleet.clusters.map(describe), ...fleet.failures.map(failureLine)].join('\n')
+
+/** `collect k8s`: what the snapshot (or each cluster's) holds now. */
+export const renderCollectK8s = (r: CollectK8sOutput): string =>
+  'clusters' in r ? renderFleet(r, describeSnapshot) : describeSnapshot(r)
+
+/** `collect usage`: the window and what it held, per cluster of a fleet. */
+export const renderCollectUsage = (r: CollectUsageOutput, options: {pods?: number} = {}): string =>
+  'clusters' in r ? renderFleet(r, (c) => describeUsage(c, options)) : describeUsage(r, options)

@@ -25,7 +25,13 @@ import {
   collectGcpSchema,
 } from '../collectors/contracts.js'
 import {costExportSchema, costReportSchema, demoSchema} from '../cost/schemas.js'
-import {collectK8sSchema, collectUsageSchema, costAllocationSchema} from '../k8s/schemas.js'
+import {
+  collectK8sFleetSchema,
+  collectK8sSchema,
+  collectUsageFleetSchema,
+  collectUsageSchema,
+  costAllocationSchema,
+} from '../k8s/schemas.js'
 import {cronjobManifestSchema} from '../model/manifest.js'
 import {reportSchema} from '../report/schemas.js'
 import {storeBackupSchema, storeRestoreSchema, storeVerifySchema} from '../backup/schemas.js'
@@ -58,8 +64,12 @@ export const commandContracts = {
   'collect-azure': collectAzureSchema,
   'collect-focus': collectFocusSchema,
   'collect-gcp': collectGcpSchema,
-  'collect-k8s': collectK8sSchema,
-  'collect-usage': collectUsageSchema,
+  'collect-k8s': z
+    .union([collectK8sSchema, collectK8sFleetSchema])
+    .describe('one cluster; with several contexts or kubernetes.clusters, one result per cluster and the failures'),
+  'collect-usage': z
+    .union([collectUsageSchema, collectUsageFleetSchema])
+    .describe('one cluster; with kubernetes.clusters, one result per cluster and the failures'),
   'cost-allocation': costAllocationSchema,
   'cost-export': costExportSchema,
   'cost-report': z

@@ -10,7 +10,7 @@ import type {RollbackReport} from '../apply/rollback.js'
 import type {ActionRecord} from '../model/action.js'
 import type {CollectSummary} from '../collectors/cloud-collect.js'
 import type {FocusImportSummary} from '../collectors/focus/index.js'
-import type {CollectK8sResult, CollectUsageResult} from '../collectors/k8s/results.js'
+import type {CollectK8sOutput, CollectUsageOutput} from '../collectors/k8s/results.js'
 import type {GcpRunSummary} from '../collectors/gcp/source.js'
 import type {AthenaRunSummary} from '../collectors/athena/source.js'
 import type {SourceOutcome} from '../collectors/registry.js'
@@ -60,8 +60,8 @@ export interface ResultKinds {
   'collect-athena': {data: {sources: AthenaRunSummary[]}; options: object}
   'collect-all': {data: {sources: SourceOutcome[]}; options: object}
   'collect-focus': {data: FocusImportSummary; options: object}
-  'collect-k8s': {data: CollectK8sResult; options: object}
-  'collect-usage': {data: CollectUsageResult; options: {pods?: number}}
+  'collect-k8s': {data: CollectK8sOutput; options: object}
+  'collect-usage': {data: CollectUsageOutput; options: {pods?: number}}
   'cronjob-manifest': {data: {manifests: Manifest[]}; options: object}
   'store-backup': {data: BackupResult; options: object}
   'store-restore': {data: RestoreResult; options: object}

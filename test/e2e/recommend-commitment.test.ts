@@ -111,7 +111,9 @@ describe('finops recommend --kind commitment', () => {
       expect(o.hourlyCommitment).toBeCloseTo(o.coveredOnDemandPerHour * (1 - o.discount), 3)
       expect(o.expectedMonthlySavings).toBeGreaterThan(0)
       expect(o.rateSource).toMatch(/^default: AWS/)
-      expect(o.expectedUtilization!).toBeGreaterThan(0.7)
+      // Worth buying only when used more than it costs per dollar covered: utilization above 1 - discount.
+      expect(o.expectedUtilization!).toBeGreaterThan(1 - o.discount)
+      expect(o.expectedUtilization!).toBeLessThanOrEqual(1)
       expect(o.lossIfUsageFallsBy!).toBeGreaterThan(0)
     }
     // All upfront pays the whole term at purchase and breaks even later than no upfront.

@@ -13,8 +13,8 @@ import https from 'node:https'
 import type {AddressInfo} from 'node:net'
 
 export interface ProxyRules {
-  /** Headers every request must carry with exactly this value (e.g. X-Scope-OrgID). */
-  requireHeaders?: Record<string, string>
+  /** Headers every request must carry with exactly this value, or one of these values (tenants: X-Scope-OrgID). */
+  requireHeaders?: Record<string, string | readonly string[]>
   /** The bearer token accepted for this request (called per request, so it can rotate). */
   bearer?: (requestIndex: number) => string
   basic?: {username: string; password: string}
@@ -123,7 +123,7 @@ export async function startPrometheusProxy(target: string, rules: ProxyRules): P
       for (const [name, value] of Object.entries(rules.requireHeaders ?? {})) {
         const got = req.headers[name.toLowerCase()]
         if (got === undefined) return refuse(401, `no ${name} header`)
-        if (got !== value) return refuse(403, `wrong ${name}`)
+        if (!(typeof value === 'string' ? [value] : value).includes(String(got))) return refuse(403, `wrong ${name}`)
       }
       if (rules.bearer) {
         const expected = rules.bearer(index)

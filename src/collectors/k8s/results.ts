@@ -1,3 +1,4 @@
+import type {ClusterFailure} from './fleet-run.js'
 import type {PrometheusHistorySummary} from './history-prometheus.js'
 import type {PrometheusUsageSummary} from './usage-prometheus.js'
 
@@ -33,3 +34,12 @@ export interface CollectUsageResult {
   /** Pod, node, volume and LoadBalancer history for cost allocation (Prometheus only). */
   history?: PrometheusHistorySummary
 }
+
+/** A fleet run: each cluster's result, and the clusters that failed (the others were collected). */
+export interface FleetResult<T> {
+  clusters: T[]
+  failures: ClusterFailure[]
+}
+
+export type CollectK8sOutput = CollectK8sResult | FleetResult<CollectK8sResult>
+export type CollectUsageOutput = CollectUsageResult | FleetResult<CollectUsageResult>

@@ -154,6 +154,25 @@ const allocation = z.strictObject({
   share: z.array(z.string().min(1)).default([]),
 })
 
+// A Prometheus label name (what `cluster="prod-eu"` filters on).
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
+
+/** One cluster of a fleet: where its inventory comes from and how its series are told apart in a shared Prometheus. */
+const fleetCluster = z.strictObject({
+  /** Name its snapshot, usage and costs are stored under. */
+  name: z.string().min(1),
+  /** kubeconfig context of its API server (default: the name). */
+  context: z.string().min(1).optional(),
+  /** kubeconfig file holding that context (default: kubernetes.kubeconfig, $KUBECONFIG, ~/.kube/config). */
+  kubeconfig: z.string().optional(),
+  /** Value of kubernetes.clusterLabel on its series (default: the name). */
+  labelValue: z.string().min(1).optional(),
+  /** Headers added for its Prometheus requests, e.g. `X-Scope-OrgID: tenant-eu` when each cluster is a Mimir tenant. */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Header name -> environment variable holding the value, for secret headers. */
+  headersFromEnv: z.record(z.string(), z.string().min(1)).default({}),
+})
+
 export const kubernetesSection = z
   .strictObject({
     /** kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster). */
@@ -162,6 +181,23 @@ export const kubernetesSection = z
     context: z.string().optional(),
     /** Name the snapshot and usage are stored under (default: the context name, or 'in-cluster'). */
     cluster: z.string().min(1).optional(),
+    /**
+     * The label that names the cluster on every series of a shared Thanos, Mimir or Amazon Managed
+     * Prometheus (e.g. `cluster`): each cluster's queries then match only `<label>="<its value>"`.
+     */
+    clusterLabel: z.string().regex(LABEL_NAME, 'a Prometheus label name such as cluster').optional(),
+    /** A fleet: `collect k8s` and `collect usage` read each of these (or the one `--cluster` names). */
+    clusters: z
+      .array(fleetCluster)
+      .min(1)
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>()
+        for (const [i, c] of list.entries()) {
+          if (seen.has(c.name)) ctx.addIssue({code: 'custom', path: [i, 'name'], message: `${c.name} is listed twice`})
+          seen.add(c.name)
+        }
+      })
+      .optional(),
     /** Objects per list page (`limit`); the API server pages with `continue`. */
     pageSize: z.number().int().min(1).max(10_000).default(500),
     /** Namespaces to collect (default: all). */
@@ -182,3 +218,4 @@ export type KubernetesConfig = z.infer<typeof kubernetesSection>
 export type KubernetesPrices = KubernetesConfig['prices']
 export type PrometheusConfig = KubernetesConfig['prometheus']
 export type AllocationConfig = KubernetesConfig['allocation']
+export type FleetClusterConfig = z.infer<typeof fleetCluster>

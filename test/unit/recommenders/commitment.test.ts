@@ -26,7 +26,9 @@ const flatForecast = (perHour: number, lowerShare = 0.9) => ({
   })),
   level: 80,
 })
-const lowerBound = {...DEFAULT_COMMITMENT_SETTINGS, quantile: 0.1}
+// One level per month at the lower bound of the 80% interval, no churn: the exact figures below follow from it.
+const lowerBound = {...DEFAULT_COMMITMENT_SETTINGS, quantile: 0.1, points: 1, churnPerMonth: 0}
+const noChurn = {...DEFAULT_COMMITMENT_SETTINGS, churnPerMonth: 0}
 const input = (over: Partial<CommitmentScopeInput>): CommitmentScopeInput => ({
   scope,
   hourly: days(60, () => 10),
@@ -68,9 +70,8 @@ describe('commitment recommender', () => {
   })
 
   it('sizes on the daily shape: above the night-time floor only when the discount pays for the idle hours', () => {
-    const result = recommendCommitment(
-      input({hourly: days(60, (h) => (h % 24 < 12 ? 4 : 12)), forecast: flatForecast(8, 1)}),
-    )
+    const shape = input({hourly: days(60, (h) => (h % 24 < 12 ? 4 : 12)), forecast: flatForecast(8, 1)})
+    const result = recommendCommitment(shape, noChurn)
     if (!('recommendation' in result)) throw new Error('skipped')
     const option = (years: number, payment: string) =>
       result.recommendation.options.find((o) => o.termYears === years && o.payment === payment)!
@@ -79,6 +80,42 @@ describe('commitment recommender', () => {
     expect(option(1, 'none').expectedUtilization!).toBeCloseTo(1, 3)
     expect(option(3, 'all').coveredOnDemandPerHour).toBeCloseTo(12, 1)
     expect(option(3, 'all').expectedUtilization!).toBeCloseTo(2 / 3, 2)
+    // Paid upfront, the peak's savings come over three years while the money leaves now: at a 10% cost of
+    // capital their present value (about 0.5 x 0.86) no longer pays for the idle half (0.48).
+    const withCapital = recommendCommitment(shape, {...noChurn, costOfCapital: 0.1})
+    if (!('recommendation' in withCapital)) throw new Error('skipped')
+    const allUpfront = withCapital.recommendation.options.find((o) => o.termYears === 3 && o.payment === 'all')!
+    expect(allUpfront.coveredOnDemandPerHour).toBeCloseTo(4, 1)
+    // The same plan paid monthly spreads its cost like its savings: still worth the peak.
+    const monthly = withCapital.recommendation.options.find((o) => o.termYears === 3 && o.payment === 'none')!
+    expect(monthly.coveredOnDemandPerHour).toBeGreaterThanOrEqual(option(3, 'none').coveredOnDemandPerHour - 0.01)
+  })
+
+  it('sizes each option on its own: a deeper discount commits further into an uncertain level', () => {
+    // A daily cycle around 10/h whose forecast is uncertain (lower bound of the 80% interval at 70% of the mean).
+    const cycle = days(60, (h) => 10 * (1 + 0.3 * Math.sin((2 * Math.PI * h) / 24)))
+    const result = recommendCommitment(input({hourly: cycle, forecast: flatForecast(10, 0.7)}), noChurn)
+    if (!('recommendation' in result)) throw new Error('skipped')
+    const cap = (years: number, payment: string) =>
+      result.recommendation.options.find((o) => o.termYears === years && o.payment === payment)!.coveredOnDemandPerHour
+    // Idle commitment costs 1 - discount: 0.73 an hour for 1 year no upfront, 0.68 all upfront.
+    expect(cap(1, 'all')).toBeGreaterThan(cap(1, 'partial'))
+    expect(cap(1, 'partial')).toBeGreaterThan(cap(1, 'none'))
+    expect(cap(3, 'none')).toBeGreaterThan(cap(1, 'all'))
+    expect(cap(1, 'none')).toBeLessThan(10)
+  })
+
+  it('counts the chance that usage goes away: the same usage saves less over three years with churn', () => {
+    const shape = input({hourly: days(60, (h) => (h % 24 < 12 ? 4 : 12)), forecast: flatForecast(8, 1)})
+    const figures = (churnPerMonth: number) => {
+      const r = recommendCommitment(shape, {...noChurn, churnPerMonth})
+      if (!('recommendation' in r)) throw new Error('skipped')
+      return r.recommendation.options.find((o) => o.termYears === 3 && o.payment === 'all')!
+    }
+    // 2% a month: on average 70% of the usage still runs over the term, so the idle half of the peak (0.48) costs
+    // more than its savings (0.5 x 0.7): only the floor is covered, and the expected savings are lower.
+    expect(figures(0.02).coveredOnDemandPerHour).toBeCloseTo(4, 1)
+    expect(figures(0.02).expectedTermSavings).toBeLessThan(figures(0).expectedTermSavings)
   })
 
   it('commits less when usage is already falling, and nothing when it collapses', () => {
