@@ -126,10 +126,8 @@ const env = Object.fromEntries(Object.entries(baseEnv).filter(([, v]) => v !== u
 const finops = async (what, cliArgs) => {
   const result = await measure(process.execPath, [cli, ...cliArgs], {env, cwd: DATA})
   console.error(
-    [
-      `${new Date().toISOString()} ${what}: ${(result.wallMs / 1000).toFixed(1)} s wall,`,
-      `${result.cpuS.toFixed(1)} s CPU, ${Math.round(result.maxRssMb)} MB peak RSS`,
-    ].join(' '),
+    `${new Date().toISOString()} ` +
+      `${what}: ${(result.wallMs / 1000).toFixed(1)} s wall, ${result.cpuS.toFixed(1)} s CPU, ${Math.round(result.maxRssMb)} MB peak RSS`,
   )
   if (result.code !== 0) {
     console.error(`${what} failed (exit ${result.code}):\n${result.stdout}\n${result.stderr}`)
@@ -148,25 +146,13 @@ const volume = path.join(DATA, 'volume')
 const restored = path.join(volume, 'finops.db')
 const f = (n, d = 1) => n.toLocaleString('en-US', {minimumFractionDigits: d, maximumFractionDigits: d})
 console.log(
-  [
-    `bench/rto: restore of a ${f(storeMb, 0)} MB store + the first finops run after it (RTO target <= ${TARGET_S} s);`,
+  `bench/rto: restore of a ` +
+    `${f(storeMb, 0)} MB store + the first finops run after it (RTO target <= ${TARGET_S} s); ` +
     'peer: the same bytes copied without finops; CPU s = user + system',
-  ].join(' '),
 )
 console.log(
-  `| ${[
-    'target',
-    'backup s (CPU s)',
-    'backup peak RSS MB',
-    'restore s (CPU s)',
-    'restore peak RSS MB',
-    'peer copy s',
-    'restore / peer',
-    'first run s (CPU s)',
-    'run peak RSS MB',
-    '**RTO s** (restore + run)',
-    'run steps',
-  ].join(' | ')} |`,
+  '| target | backup s (CPU s) | backup peak RSS MB | restore s (CPU s) | restore peak RSS MB | peer copy s | restore / peer | first run s (CPU s) | ' +
+    'run peak RSS MB | **RTO s** (restore + run) | run steps |',
 )
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|')
 const rows = []
@@ -240,19 +226,13 @@ for (const target of TARGETS) {
   }
   rows.push(r)
   console.log(
-    `| ${[
-      r.target,
-      `${f(r.backupS)} (${f(r.backupCpuS)})`,
-      f(r.backupRssMb, 0),
-      `${f(r.restoreS)} (${f(r.restoreCpuS)})`,
-      f(r.restoreRssMb, 0),
-      f(r.peerS),
-      f(r.ratio, 2),
-      `${f(r.runS)} (${f(r.runCpuS)})`,
-      f(r.runRssMb, 0),
-      `**${f(r.rtoS)}** ${r.rtoS <= TARGET_S ? '(met)' : '(MISSED)'}`,
-      r.steps,
-    ].join(' | ')} |`,
+    `| ${r.target} | ` +
+      `${f(r.backupS)} (${f(r.backupCpuS)}) | ` +
+      `${f(r.backupRssMb, 0)} | ` +
+      `${f(r.restoreS)} (${f(r.restoreCpuS)}) | ` +
+      `${f(r.restoreRssMb, 0)} | ` +
+      `${f(r.peerS)} | ${f(r.ratio, 2)} | ` +
+      `${f(r.runS)} (${f(r.runCpuS)}) | ${f(r.runRssMb, 0)} | **${f(r.rtoS)}** ${r.rtoS <= TARGET_S ? '(met)' : '(MISSED)'} | ${r.steps} |`,
   )
   fs.rmSync(volume, {recursive: true, force: true})
 }

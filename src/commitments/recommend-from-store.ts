@@ -50,7 +50,11 @@ export function recommendBillFromStore(db: Db, options: BillRecommendOptions): C
     skipped: [],
     totalExpectedMonthlySavings: [],
   }
-  const settings = {...DEFAULT_COMMITMENT_SETTINGS, minHistoryDays: options.config.minHistoryDays}
+  const settings = {
+    ...DEFAULT_COMMITMENT_SETTINGS,
+    minHistoryDays: options.config.minHistoryDays,
+    costOfCapital: options.config.costOfCapital,
+  }
   for (const kind of options.kinds) {
     const result = recommenderRegistry[kind].recommend({scopes, settings})
     report.recommendations.push(...result.recommendations)

@@ -114,7 +114,24 @@ function byKeyPlan(
   const keep = (value: string, currency: string): boolean =>
     (accepted.value?.has(value) ?? true) && (accepted.currency?.has(currency) ?? true)
   const keyColumns = query.groupBy.map((k) => (isCurrency(k) ? 1 : 0))
-  const out = (rows: unknown[][], value: string, currency: string, day: number, units: number, nanos: number): void => {
+  // One key that is the value (the common report): the stored row [value, currency, day, units, ...]
+  // becomes [value, currency, day, cost] in place, rather than a second array per row for the collector.
+  const inPlace = keyColumns.length === 1 && keyColumns[0] === 0
+  const out = (
+    rows: unknown[][],
+    value: string,
+    currency: string,
+    day: number,
+    units: number,
+    nanos: number,
+    stored?: unknown[],
+  ): void => {
+    if (inPlace && stored) {
+      stored[3] = exactAmount(units, nanos)
+      stored.length = 4
+      rows.push(stored)
+      return
+    }
     const row: unknown[] = keyColumns.map((c) => (c === 1 ? currency : value))
     row.push(currency, day, exactAmount(units, nanos))
     rows.push(row)
@@ -124,27 +141,35 @@ function byKeyPlan(
     const rows: unknown[][] = []
     const stored = read.all(dimension, from, to) as [string, string, number, number, number, number][]
     if (key.kind === 'dimension') {
-      for (const [value, currency, day, units, nanos] of stored)
-        if (keep(value, currency)) out(rows, value, currency, day, units, nanos)
+      for (const row of stored) {
+        const [value, currency, day, units, nanos] = row
+        if (keep(value, currency)) out(rows, value, currency, day, units, nanos, row)
+      }
       return rows
     }
-    // The key's values per day and currency, to subtract from the day's total.
-    const tagged = new Map<string, [number, number, number]>()
-    for (const [value, currency, day, units, nanos, count] of stored) {
+    // The key's values per currency and day, to subtract from the day's total.
+    const tagged = new Map<string, Map<number, [number, number, number]>>()
+    const taggedOn = (currency: string): Map<number, [number, number, number]> => {
+      let days = tagged.get(currency)
+      if (!days) tagged.set(currency, (days = new Map()))
+      return days
+    }
+    for (const row of stored) {
+      const [value, currency, day, units, nanos, count] = row
       if (value === UNTAGGED_LABEL) continue
-      const id = `${day}\u0000${currency}`
-      const sum = tagged.get(id)
+      const days = taggedOn(currency)
+      const sum = days.get(day)
       if (sum) {
         sum[0] += units
         sum[1] += nanos
         sum[2] += count
-      } else tagged.set(id, [units, nanos, count])
-      if (keep(value, currency)) out(rows, value, currency, day, units, nanos)
+      } else days.set(day, [units, nanos, count])
+      if (keep(value, currency)) out(rows, value, currency, day, units, nanos, row)
     }
     if (accepted.value && !accepted.value.has(UNTAGGED_LABEL)) return rows
     const totals = read.all('currency', from, to) as [string, string, number, number, number, number][]
     for (const [, currency, day, units, nanos, count] of totals) {
-      const sum = tagged.get(`${day}\u0000${currency}`) ?? [0, 0, 0]
+      const sum = tagged.get(currency)?.get(day) ?? [0, 0, 0]
       if (count - sum[2] > 0 && keep(UNTAGGED_LABEL, currency))
         out(rows, UNTAGGED_LABEL, currency, day, units - sum[0], nanos - sum[1])
     }

@@ -202,6 +202,31 @@ describe('finops recommend --kind commitment', () => {
     for (const o of rds.options) expect(o.coveredOnDemandPerHour).toBeLessThanOrEqual(4.7)
   })
 
+  test('a cost of capital sizes upfront options on present values; a rate outside 0..1 is one line, exit 3', async () => {
+    const config = path.join(tmp.dir, 'capital.yaml')
+    const allUpfront = async (rate: string) => {
+      fs.writeFileSync(config, `commitments:\n  costOfCapital: ${rate}\n`)
+      const result = await cli(['recommend', '--kind', 'commitment', '--json', '--config', config])
+      expect(result.code, result.stderr).toBe(0)
+      const ec2 = scopeOf(
+        commitmentRecommendReportSchema.parse(parseJson(result)).recommendations,
+        'Amazon Elastic Compute Cloud',
+      )!
+      return ec2.options.find((o) => o.termYears === 3 && o.payment === 'all')!
+    }
+    // Three years paid at purchase against savings that come month by month: at 30% a year, less is worth buying.
+    expect((await allUpfront('0.3')).coveredOnDemandPerHour).toBeLessThan(
+      (await allUpfront('0')).coveredOnDemandPerHour,
+    )
+    fs.writeFileSync(config, 'commitments:\n  costOfCapital: -0.05\n')
+    const before = hash(db)
+    const refused = await cli(['recommend', '--kind', 'commitment', '--config', config])
+    expect(refused.code).toBe(ExitCode.invalidInput)
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+    expect(refused.stderr).toMatch(/commitments\.costOfCapital: a yearly rate from 0 to 1/)
+    expect(hash(db)).toBe(before)
+  })
+
   test.each([
     ['a negative discount', '-0.2', /commitments\.rates\.0\.discount: .*above 0 and below 1/],
     ['NaN', '.nan', /commitments\.rates\.0\.discount/],

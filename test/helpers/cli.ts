@@ -4,6 +4,8 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {checkJsonContract, recordValidated} from './json-contracts.js'
+
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const fixturesDir = path.join(repoRoot, 'fixtures')
 const binary = path.join(repoRoot, 'bin', 'run.js')
@@ -16,7 +18,8 @@ export interface CliResult {
 
 /**
  * Runs the built CLI (`bin/run.js`, as users run it) and collects its output. FINOPS_DB is unset
- * unless given, so a test never touches the user's real store.
+ * unless given, so a test never touches the user's real store. A --json output is held to the
+ * command's published contract: one that breaks it fails the test that ran it.
  */
 export function runCli(
   args: readonly string[],
@@ -42,7 +45,17 @@ export function runCli(
     child.stdout.on('data', (d) => (stdout += d))
     child.stderr.on('data', (d) => (stderr += d))
     child.on('error', reject)
-    child.on('close', (code) => resolve({code: code ?? -1, stdout, stderr}))
+    child.on('close', (exit) => {
+      const code = exit ?? -1
+      try {
+        const validated = checkJsonContract(args, {code, stdout})
+        if (validated) recordValidated(validated)
+      } catch (error) {
+        reject(error)
+        return
+      }
+      resolve({code, stdout, stderr})
+    })
     child.stdin.end(options.input ?? '')
   })
 }

@@ -63,8 +63,8 @@ export const commitmentsSection = z
       .lt(100)
       .default(80)
       .describe(
-        'interval level of the forecast whose spread sizes commitments, percent (80: its lower bound is the 10% quantile; commitments are sized at ' +
-          'the 30% quantile read from it)',
+        'interval level of the forecast whose spread sizes commitments, percent (80: its lower bound is the 10% quantile; each option is sized ' +
+          'over the spread read from it, centred on its 60% quantile)',
       ),
     minHistoryDays: z
       .int()
@@ -72,6 +72,15 @@ export const commitmentsSection = z
       .max(366)
       .default(14)
       .describe('a scope with fewer days of hourly usage is skipped with the reason'),
+    costOfCapital: z
+      .number()
+      .min(0, {message: 'a yearly rate from 0 to 1, e.g. 0.05 for 5%'})
+      .max(1, {message: 'a yearly rate from 0 to 1, e.g. 0.05 for 5%'})
+      .default(0)
+      .describe(
+        "yearly cost of capital upfront payments are weighed with (0: none, as in the clouds' own figures): money paid upfront forgoes this " +
+          'return over the term, so upfront options are sized on present values',
+      ),
   })
   .prefault({})
 

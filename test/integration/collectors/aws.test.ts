@@ -5,6 +5,7 @@ import {awsCostFetcher, type AwsSourceOptions} from '../../../src/collectors/aws
 import {collectCloudCosts} from '../../../src/collectors/cloud-collect.js'
 import {isFinopsError} from '../../../src/errors.js'
 import {ExitCode} from '../../../src/exit-codes.js'
+import {accountNames, costDataRange} from '../../../src/store/costs.js'
 import {openStore, type Db} from '../../../src/store/open.js'
 import {getWatermark} from '../../../src/store/watermarks.js'
 import {tempDir} from '../../helpers/cli.js'
@@ -109,8 +110,7 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
       )
       .get() as {f: string; b: number; e: number}
     expect(rifee).toEqual({f: 'Recurring', b: 60, e: 0})
-    const names = db.prepare('SELECT account_id, name FROM accounts ORDER BY account_id').raw().all()
-    expect(names).toEqual([
+    expect([...accountNames(db)].sort()).toEqual([
       ['111111111111', 'payments-prod'],
       ['222222222222', 'data-staging'],
     ])
@@ -252,7 +252,7 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     expect(isFinopsError(error) && error.exit).toBe(ExitCode.auth)
     expect((error as Error).message).toContain('UnrecognizedClientException')
     expect((error as Error).message).toContain('default credential chain')
-    expect(db.prepare('SELECT COUNT(*) FROM cost_daily').pluck().get()).toBe(0)
+    expect(costDataRange(db)).toBeUndefined()
   })
 
   it('a store locked by another process is a store error (exit 4), not an internal one; nothing is written', async () => {
@@ -280,7 +280,7 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     ce.ledger = []
     const summary = await collect({}, {from: '2026-11-20', to: '2026-11-25'})
     expect(summary.rollupRows).toBe(0)
-    expect(db.prepare('SELECT COUNT(*) FROM cost_daily').pluck().get()).toBe(0)
+    expect(costDataRange(db)).toBeUndefined()
     expect(getWatermark(db, 'aws-ce', summary.location)?.collectedThrough).toBe('2026-11-25')
   })
 
@@ -307,7 +307,7 @@ describe('finops collect aws (Cost Explorer over the wire)', () => {
     expect(regions).toEqual(['eu-west-1', 'us-east-1', 'us-west-2'])
     expectSameTotals(storeTotals('2026-11-20', '2026-11-25'), ledgerTotals('2026-11-20', '2026-11-25'))
     // No other charges in this window, so the account names come from GetDimensionValues' attributes.
-    expect(db.prepare('SELECT account_id, name FROM accounts ORDER BY account_id').raw().all()).toEqual([
+    expect([...accountNames(db)].sort()).toEqual([
       ['111111111111', 'payments-prod'],
       ['222222222222', 'data-staging'],
     ])

@@ -6,6 +6,7 @@ import {gcpCostFetcher, type GcpSourceOptions} from '../../../src/collectors/gcp
 import {collectGcp} from '../../../src/collectors/gcp/collect.js'
 import {type FinopsError, isFinopsError} from '../../../src/errors.js'
 import {ExitCode} from '../../../src/exit-codes.js'
+import {accountNames, costDataRange} from '../../../src/store/costs.js'
 import {openStore, type Db} from '../../../src/store/open.js'
 import {listPrices, spotPriceRatio} from '../../../src/store/prices.js'
 import {getWatermark} from '../../../src/store/watermarks.js'
@@ -110,7 +111,7 @@ describe('finops collect gcp: BigQuery billing export', () => {
     expect(db.prepare('SELECT DISTINCT billing_account_id FROM cost_daily').pluck().all()).toEqual([
       GCP_BILLING_ACCOUNT,
     ])
-    expect(db.prepare(`SELECT name FROM accounts WHERE account_id = 'shop-prod'`).pluck().get()).toBe('Shop Production')
+    expect(accountNames(db).get('shop-prod')).toBe('Shop Production')
   })
 
   it('a query still running (jobComplete: false) is polled until done, never taken for an empty answer', async () => {
@@ -185,7 +186,7 @@ describe('finops collect gcp: BigQuery billing export', () => {
     gcp.ledger = []
     const third = await collect()
     expect(third.rollupRows).toBe(0)
-    expect(db.prepare(`SELECT MAX(day) FROM cost_daily`).pluck().get()).toBe('2026-10-31')
+    expect(costDataRange(db)?.last).toBe('2026-10-31')
     expect(getWatermark(db, 'gcp', third.location)?.collectedThrough).toBe('2026-11-25')
   })
 
