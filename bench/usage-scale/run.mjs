@@ -7,6 +7,7 @@
 //
 //   npm run build && nice node bench/usage-scale/run.mjs [--containers 5000] [--days 14] [--keep]
 //        [--reuse DIR]      a TSDB written by an earlier --keep run (or bench/rightsize/scale.mjs --keep) today
+//        [--now ISO]        the window's end (a UTC midnight) when reusing a TSDB written on another day
 //        [--krr-limit N]    run KRR's pattern for the first N workloads only (the table says so)
 //        [--config FILE]    extra finops.yaml for collect usage (e.g. other kubernetes.prometheus limits)
 /* global fetch, URLSearchParams */
@@ -30,7 +31,11 @@ const REUSE = flag('reuse')
 const KRR_LIMIT = Number(flag('krr-limit', String(N)))
 const CONCURRENCY = 4 // finops' default kubernetes.prometheus.concurrency
 const namespaces = Math.max(6, Math.round(N / 100))
-const T0 = Math.floor(Date.now() / 86_400_000) * 86_400 - DAYS * 86_400
+// --now pins the window's end (a UTC midnight) to reuse a TSDB written on another day.
+const NOW_FLAG = flag('now')
+const T0 =
+  Math.floor((NOW_FLAG ? Date.parse(NOW_FLAG) - 1 : Date.now()) / 86_400_000) * 86_400 -
+  (NOW_FLAG ? DAYS - 1 : DAYS) * 86_400
 const END = T0 + DAYS * 86_400 - 1
 const NOW = new Date(END * 1000).toISOString()
 const specs = Array.from({length: N}, (_, i) => containerSpec(SEED, i, namespaces))

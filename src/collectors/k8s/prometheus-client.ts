@@ -1,5 +1,6 @@
 import {type ErrorText, FinopsError, redact, usageError} from '../../errors.js'
 import {type PrometheusAccess, PROMETHEUS_INPUTS as I} from './prometheus-access.js'
+import {scanMatrix, type SeriesSink} from './prometheus-matrix.js'
 import {createFormPoster} from './prometheus-transport.js'
 
 export interface PrometheusSeries {
@@ -12,6 +13,8 @@ export interface PrometheusSeries {
 /** The two calls we make; small so tests and other collectors can use it. */
 export interface PrometheusApi {
   queryRange(query: string, start: number, end: number, stepSeconds: number): Promise<PrometheusSeries[]>
+  /** A range query whose points go to `sink` as the answer is read, never held as objects; resolves to the series count. */
+  eachRange(query: string, start: number, end: number, stepSeconds: number, sink: SeriesSink): Promise<number>
   query(query: string, time: number): Promise<PrometheusSeries[]>
   /** Releases kept-alive connections (the process may otherwise linger until they time out). */
   close?(): void
@@ -53,7 +56,13 @@ export function createPrometheusClient(access: PrometheusAccess): PrometheusApi 
     user !== undefined && !access.sigv4 ? {username: user, password: password ?? ''} : undefined,
   )
 
-  const call = async (path: string, params: Record<string, string>): Promise<PrometheusSeries[]> => {
+  // A successful answer of the API starts so; anything else (errors, proxies' pages) goes through JSON.parse.
+  const SUCCESS = /^\s*\{\s*"status"\s*:\s*"success"/
+  const call = async (
+    path: string,
+    params: Record<string, string>,
+    sink?: SeriesSink,
+  ): Promise<PrometheusSeries[] | number> => {
     let response: {status: number; text: string}
     try {
       response = await transport.post(new URL(`${base}${path}${search}`), new URLSearchParams(params))
@@ -62,6 +71,13 @@ export function createPrometheusClient(access: PrometheusAccess): PrometheusApi 
       throw unreachable(base, error, timeoutSeconds, access)
     }
     const text = response.text
+    if (sink && response.status >= 200 && response.status < 300 && SUCCESS.test(text)) {
+      try {
+        return scanMatrix(text, sink)
+      } catch {
+        throw notTheApi(base, response.status, text)
+      }
+    }
     if (response.status === 401 || response.status === 403) {
       throw new FinopsError(`Prometheus at ${base} refused the request (${response.status})`, {
         code: 'PROMETHEUS_AUTH',
@@ -73,14 +89,7 @@ export function createPrometheusClient(access: PrometheusAccess): PrometheusApi 
     try {
       body = JSON.parse(text)
     } catch {
-      throw new FinopsError(
-        `Prometheus at ${base} answered ${response.status} with something that is not its JSON API (${redact(text.slice(0, 80))})`,
-        {
-          code: 'PROMETHEUS_REMOTE',
-          exit: 'remote',
-          suggestion: (n) => `point ${n(I.url)} at the Prometheus base URL (without /api/v1)`,
-        },
-      )
+      throw notTheApi(base, response.status, text)
     }
     if (!(response.status >= 200 && response.status < 300) || body.status !== 'success') {
       throw new FinopsError(
@@ -95,13 +104,39 @@ export function createPrometheusClient(access: PrometheusAccess): PrometheusApi 
     return body.data?.result ?? []
   }
 
+  const range = (query: string, start: number, end: number, step: number) => ({
+    query,
+    start: String(start),
+    end: String(end),
+    step: String(step),
+  })
   return {
-    queryRange: (query, start, end, step) =>
-      call('/api/v1/query_range', {query, start: String(start), end: String(end), step: String(step)}),
-    query: (query, time) => call('/api/v1/query', {query, time: String(time)}),
+    queryRange: async (query, start, end, step) =>
+      (await call('/api/v1/query_range', range(query, start, end, step))) as PrometheusSeries[],
+    eachRange: async (query, start, end, step, sink) => {
+      const answer = await call('/api/v1/query_range', range(query, start, end, step), sink)
+      if (typeof answer === 'number') return answer
+      // An answer that failed to stream was parsed whole (and raised its error) above; this is its data.
+      for (const series of answer) {
+        const point = sink(series.metric)
+        if (point) for (const [t, v] of series.values ?? []) point(t, Number(v))
+      }
+      return answer.length
+    },
+    query: async (query, time) => (await call('/api/v1/query', {query, time: String(time)})) as PrometheusSeries[],
     close: transport.close,
   }
 }
+
+const notTheApi = (base: string, status: number, text: string): FinopsError =>
+  new FinopsError(
+    `Prometheus at ${base} answered ${status} with something that is not its JSON API (${redact(text.slice(0, 80))})`,
+    {
+      code: 'PROMETHEUS_REMOTE',
+      exit: 'remote',
+      suggestion: (n) => `point ${n(I.url)} at the Prometheus base URL (without /api/v1)`,
+    },
+  )
 
 const authSuggestion = (access: PrometheusAccess): ErrorText =>
   access.sigv4

@@ -3,7 +3,8 @@ import {guessWorkloadForPod, workloadForPod} from '../../k8s/inventory.js'
 import type {ContainerKey, Inventory, WorkloadKind} from '../../model/k8s.js'
 import {inputError} from '../../errors.js'
 import type {UsageRow} from '../../store/usage.js'
-import type {PrometheusApi, PrometheusSeries} from './prometheus-client.js'
+import type {PrometheusApi} from './prometheus-client.js'
+import type {SeriesSink} from './prometheus-matrix.js'
 
 const DAY_S = 86_400
 /** Prometheus refuses a range query whose (end - start) / step exceeds this. */
@@ -175,19 +176,26 @@ export async function collectPrometheusUsage(
       if (name === undefined) dayNames.set(index, (name = new Date(index * DAY_S * 1000).toISOString().slice(0, 10)))
       return name
     }
-    // Folds one series into its container-day sketches, looking the sketch up once per day, not per sample.
-    const fold = (series: PrometheusSeries, pick: (d: DigestBuilder) => HistogramBuilder) => {
-      let day = -1
-      let target: HistogramBuilder | undefined
-      for (const [t, v] of series.values ?? []) {
-        const index = Math.floor(t / DAY_S)
-        if (index !== day || !target) {
-          day = index
-          target = pick(builderFor(series.metric.pod!, series.metric.container!, dayOf(t)).digest)
+    // Folds one series' points into its container-day sketches as they are read, looking the sketch
+    // up once per day, not per sample.
+    const foldInto =
+      (pick: (d: DigestBuilder) => HistogramBuilder): SeriesSink =>
+      (metric) => {
+        const pod = metric.pod!
+        const container = metric.container!
+        let day = -1
+        let target: HistogramBuilder | undefined
+        return (t, v) => {
+          const index = Math.floor(t / DAY_S)
+          if (index !== day || !target) {
+            day = index
+            target = pick(builderFor(pod, container, dayOf(t)).digest)
+          }
+          target.add(v)
         }
-        target.add(Number(v))
       }
-    }
+    const foldCpu = foldInto((d) => d.cpu)
+    const foldMemory = foldInto((d) => d.memory)
     const containers = new Set<string>()
     // The OOM series' last value per pod/container, carried across chunks.
     const lastOom = new Map<string, number>()
@@ -221,12 +229,10 @@ export async function collectPrometheusUsage(
     )
     for (let chunkStart = options.start; chunkStart <= options.end; chunkStart += chunkDays * DAY_S) {
       const chunkEnd = Math.min(options.end, chunkStart + chunkDays * DAY_S - options.stepSeconds)
-      // One response at a time per batch: a parsed range response costs ~80 bytes per point, so the
-      // three queries run one after another and each is folded in and dropped before the next.
-      for (const series of await prom.queryRange(cpuQuery, chunkStart, chunkEnd, options.stepSeconds))
-        fold(series, (d) => d.cpu)
-      for (const series of await prom.queryRange(memoryQuery, chunkStart, chunkEnd, options.stepSeconds))
-        fold(series, (d) => d.memory)
+      // One response at a time per batch, folded in as it is read (about 30 bytes of answer text per
+      // point, no object per sample) and dropped before the next.
+      await prom.eachRange(cpuQuery, chunkStart, chunkEnd, options.stepSeconds, foldCpu)
+      await prom.eachRange(memoryQuery, chunkStart, chunkEnd, options.stepSeconds, foldMemory)
       const oom = await prom.queryRange(oomQuery, chunkStart, chunkEnd, options.stepSeconds)
       summary.queries += 3
       if (oom.length > 0) summary.oomSource = 'kube-state-metrics'
