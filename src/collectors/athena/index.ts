@@ -10,21 +10,13 @@ import {
 } from '@aws-sdk/client-athena'
 
 import {WINDOW_END, WINDOW_START} from '../../dates.js'
-import {type InputNamer, type UserInput} from '../../errors.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import {toDailyCostRow} from '../warehouse-rows.js'
 import type {Db} from '../../store/open.js'
 import {type CostFetcher, collectCloudCosts} from '../cloud-collect.js'
-import {authError, ENDPOINT_INPUT, firstLine, remoteError} from '../cloud-errors.js'
-import {
-  DEFAULT_RETRY,
-  isTransientNetworkError,
-  type RequestCounter,
-  type RetryHooks,
-  type RetryPolicy,
-  type RetryVerdict,
-  withRetry,
-} from '../cloud-retry.js'
+import {ENDPOINT_INPUT, firstLine, remoteError} from '../cloud-errors.js'
+import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
+import {classifyAwsSdkError, mapAwsSdkError, REGION_INPUT} from '../aws/sdk-errors.js'
 import type {CollectWindow} from '../cloud-window.js'
 import type {RunSettings} from '../source-collector.js'
 import {billingPeriods, type ExportFormat, rollupQuery} from './rollup-sql.js'
@@ -121,7 +113,7 @@ async function fetchAthenaDays(
   const retry = options.retry ?? DEFAULT_RETRY
   const label = `Athena ${options.table}`
   const send = <T>(what: string, call: () => Promise<T>): Promise<T> =>
-    withRetry(`${label} ${what}`, call, classifyAthenaError, retry, counter, options.retryHooks).catch(
+    withRetry(`${label} ${what}`, call, classifyAwsSdkError, retry, counter, options.retryHooks).catch(
       (error: unknown) => {
         throw mapAthenaError(error, options)
       },
@@ -223,57 +215,15 @@ function resultValues(set: ResultSet | undefined): (string | null)[][] {
   return (set?.Rows ?? []).map((row) => (row.Data ?? []).map((d) => d.VarCharValue ?? null))
 }
 
-const THROTTLES = new Set(['ThrottlingException', 'TooManyRequestsException', 'TooManyRequests'])
-
-function classifyAthenaError(error: unknown): RetryVerdict {
-  const e = error as {name?: string; $metadata?: {httpStatusCode?: number}}
-  if ((e.name && THROTTLES.has(e.name)) || isTransientNetworkError(error)) return {retry: true}
-  const status = e.$metadata?.httpStatusCode
-  return {retry: status !== undefined && status >= 500}
-}
-
-const AUTH_NAMES = new Set([
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'ExpiredTokenException',
-  'ExpiredToken',
-  'SignatureDoesNotMatch',
-  'InvalidSignatureException',
-  'IncompleteSignature',
-  'MissingAuthenticationToken',
-])
-
-const PROFILE_INPUT: UserInput = {key: 'profile', label: 'named profile'}
-const REGION_INPUT: UserInput = {key: 'region', label: 'region'}
-const chain = (n: InputNamer): string =>
-  `the AWS default credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or a ` +
-  `${n(PROFILE_INPUT)} in ~/.aws/config, SSO, web identity, container/instance role)`
-
 /** Athena SDK errors as one clear line; a FinopsError (a failed query, throttling past retries) passes through. */
 export function mapAthenaError(error: unknown, options: AthenaSourceOptions): unknown {
-  const e = error as {name?: string; message?: string; $metadata?: {httpStatusCode?: number}}
-  if (!e || typeof e !== 'object' || !('name' in e) || e.name === 'FinopsError') return error
-  const fix = options.profile
-    ? `run "aws sso login --profile ${options.profile}" or refresh that profile's keys`
-    : (n: InputNamer) => `run "aws configure" or "aws sso login", set AWS_PROFILE, or give a ${n(PROFILE_INPUT)}`
-  if (e.name === 'CredentialsProviderError' || (/credential/i.test(e.name ?? '') && !AUTH_NAMES.has(e.name!)))
-    return authError((n) => `AWS credentials: none found in ${chain(n)}: ${firstLine(e.message)}`, fix, error)
-  if (e.name === 'AccessDeniedException')
-    return authError(
-      `Amazon Athena refused the request (AccessDeniedException): ${firstLine(e.message)}`,
-      'grant athena:StartQueryExecution, athena:GetQueryExecution, athena:GetQueryResults, glue:GetTable and s3:GetObject on the export and result buckets',
-      error,
-    )
-  if (AUTH_NAMES.has(e.name!) || e.$metadata?.httpStatusCode === 401)
-    return authError(
-      (n) => `AWS credentials from ${chain(n)} were refused (${e.name}): ${firstLine(e.message)}`,
-      fix,
-      error,
-    )
-  return remoteError(
-    `Amazon Athena request failed (${e.name}${e.$metadata?.httpStatusCode ? `, HTTP ${e.$metadata.httpStatusCode}` : ''}): ${firstLine(e.message)}`,
-    (n) =>
+  return mapAwsSdkError(error, {
+    service: 'Amazon Athena',
+    profile: options.profile,
+    grant:
+      'grant athena:StartQueryExecution, athena:GetQueryExecution, athena:GetQueryResults, glue:GetTable and ' +
+      's3:GetObject on the export and result buckets',
+    check: (n) =>
       `check the ${n(ENDPOINT_INPUT)}, ${n(REGION_INPUT)} and workgroup, or try again later; the store is unchanged`,
-    error,
-  )
+  })
 }

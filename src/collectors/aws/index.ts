@@ -11,17 +11,9 @@ import {
 import {addDays, monthStart, today as todayUtc, WINDOW_START} from '../../dates.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher, FetchedDays} from '../cloud-collect.js'
-import type {InputNamer, UserInput} from '../../errors.js'
-import {authError, ENDPOINT_INPUT, firstLine, remoteError} from '../cloud-errors.js'
-import {
-  DEFAULT_RETRY,
-  isTransientNetworkError,
-  type RequestCounter,
-  type RetryHooks,
-  type RetryPolicy,
-  type RetryVerdict,
-  withRetry,
-} from '../cloud-retry.js'
+import {ENDPOINT_INPUT, firstLine, remoteError} from '../cloud-errors.js'
+import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
+import {classifyAwsSdkError, mapAwsSdkError, REGION_INPUT} from './sdk-errors.js'
 import type {CollectWindow} from '../cloud-window.js'
 import {type AwsCall, type AwsExtraGroup, planAwsCalls, planUsageTypeCalls} from './plan.js'
 import {crossUsageTypes, type DetailCell, type FetchedDetail} from '../cloud-details.js'
@@ -115,7 +107,7 @@ async function fetchAwsDays(
   const period: DateInterval = {Start: window.from, End: addDays(window.to, 1)}
   const retry = options.retry ?? DEFAULT_RETRY
   const send = <T>(label: string, call: () => Promise<T>): Promise<T> =>
-    withRetry(`AWS Cost Explorer ${label}`, call, classifyAwsError, retry, counter, options.retryHooks).catch(
+    withRetry(`AWS Cost Explorer ${label}`, call, classifyAwsSdkError, retry, counter, options.retryHooks).catch(
       (error: unknown) => {
         throw mapAwsError(error, options)
       },
@@ -400,82 +392,29 @@ export function toRows(page: GetCostAndUsageCommandOutput, call: AwsCall, extra?
   return rows
 }
 
-const THROTTLES = new Set([
-  'ThrottlingException',
-  'LimitExceededException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-])
-
-function classifyAwsError(error: unknown): RetryVerdict {
-  const e = error as {name?: string; $metadata?: {httpStatusCode?: number}}
-  if ((e.name && THROTTLES.has(e.name)) || isTransientNetworkError(error)) return {retry: true}
-  const status = e.$metadata?.httpStatusCode
-  return {retry: status !== undefined && status >= 500}
-}
-
-const AUTH_NAMES = new Set([
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'ExpiredTokenException',
-  'ExpiredToken',
-  'SignatureDoesNotMatch',
-  'InvalidSignatureException',
-  'IncompleteSignature',
-  'MissingAuthenticationToken',
-  'AccessDeniedException',
-])
-
-/** The named profile and region a source may set (`--profile`, `--region`). */
-const PROFILE_INPUT: UserInput = {key: 'profile', label: 'named profile'}
-const REGION_INPUT: UserInput = {key: 'region', label: 'region'}
-
-const chain = (n: InputNamer): string =>
-  `the AWS default credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ` +
-  `a ${n(PROFILE_INPUT)} in ~/.aws/config, SSO, web identity, container/instance role)`
-
 /** AWS SDK errors as one clear line; throttling that outlived the retries is already a FinopsError. */
 export function mapAwsError(error: unknown, options: AwsSourceOptions): unknown {
-  const e = error as {name?: string; message?: string; $metadata?: {httpStatusCode?: number}}
-  if (!e || typeof e !== 'object' || !('name' in e) || e.name === 'FinopsError') return error
-  const profile = options.profile ?? process.env.AWS_PROFILE
-  const fix = profile
-    ? `run "aws sso login --profile ${profile}" or refresh that profile's keys`
-    : (n: InputNamer) => `run "aws configure" or "aws sso login", set AWS_PROFILE, or give a ${n(PROFILE_INPUT)}`
-  if (e.name === 'CredentialsProviderError' || (/credential/i.test(e.name ?? '') && !AUTH_NAMES.has(e.name!))) {
-    return authError((n) => `AWS credentials: none found in ${chain(n)}: ${firstLine(e.message)}`, fix, error)
-  }
-  if (e.name === 'AccessDeniedException') {
-    return authError(
-      `AWS Cost Explorer refused the request (AccessDeniedException): ${firstLine(e.message)}`,
-      'grant ce:GetCostAndUsage and ce:GetDimensionValues to this identity',
-      error,
-    )
-  }
-  if (AUTH_NAMES.has(e.name!) || e.$metadata?.httpStatusCode === 401) {
-    return authError(
-      (n) => `AWS credentials from ${chain(n)} were refused (${e.name}): ${firstLine(e.message)}`,
-      fix,
-      error,
-    )
-  }
-  if (e.name === 'DataUnavailableException') {
-    return remoteError(
-      'AWS Cost Explorer has no data for this account yet (DataUnavailableException)',
-      'enable Cost Explorer in the Billing console; data appears within 24 hours',
-      error,
-    )
-  }
-  if (e.name === 'BillExpirationException') {
-    return remoteError(
-      `AWS Cost Explorer: ${firstLine(e.message)} (BillExpirationException)`,
-      (n) => `use a ${n(WINDOW_START)} within the last 14 months`,
-      error,
-    )
-  }
-  return remoteError(
-    `AWS Cost Explorer request failed (${e.name}${e.$metadata?.httpStatusCode ? `, HTTP ${e.$metadata.httpStatusCode}` : ''}): ${firstLine(e.message)}`,
-    (n) => `check the ${n(ENDPOINT_INPUT)} and ${n(REGION_INPUT)}, or try again later; the store is unchanged`,
-    error,
-  )
+  return mapAwsSdkError(error, {
+    service: 'AWS Cost Explorer',
+    profile: options.profile,
+    grant: 'grant ce:GetCostAndUsage and ce:GetDimensionValues to this identity',
+    check: (n) => `check the ${n(ENDPOINT_INPUT)} and ${n(REGION_INPUT)}, or try again later; the store is unchanged`,
+    special: (e, cause) => {
+      if (e.name === 'DataUnavailableException') {
+        return remoteError(
+          'AWS Cost Explorer has no data for this account yet (DataUnavailableException)',
+          'enable Cost Explorer in the Billing console; data appears within 24 hours',
+          cause,
+        )
+      }
+      if (e.name === 'BillExpirationException') {
+        return remoteError(
+          `AWS Cost Explorer: ${firstLine(e.message)} (BillExpirationException)`,
+          (n) => `use a ${n(WINDOW_START)} within the last 14 months`,
+          cause,
+        )
+      }
+      return undefined
+    },
+  })
 }

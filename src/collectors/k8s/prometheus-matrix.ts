@@ -112,6 +112,18 @@ class Cursor {
   }
 }
 
+/** A series' `values` array, `[[t, "v"], ...]`, each point handed to the sink as it is read. */
+function readPoints(c: Cursor, point: ((t: number, v: number) => void) | undefined): void {
+  c.array(() => {
+    c.expect('[')
+    const t = c.number()
+    c.expect(',')
+    const v = c.sampleValue()
+    c.expect(']')
+    point?.(t, v)
+  })
+}
+
 /**
  * Reads a range-query answer (`{"status":"success","data":{"resultType":"matrix","result":[...]}}`)
  * and hands each point to its series' sink as it is read: no object per sample is made, which is
@@ -138,29 +150,13 @@ export function scanMatrix(text: string, sink: SeriesSink): number {
           } else if (field === 'values') {
             // Prometheus writes the labels first; if an engine does not, read the points after them.
             if (!metric) pending = c.skipValue()
-            else
-              c.array(() => {
-                c.expect('[')
-                const t = c.number()
-                c.expect(',')
-                const v = c.sampleValue()
-                c.expect(']')
-                point?.(t, v)
-              })
+            else readPoints(c, point)
           } else c.skipValue()
         })
         if (pending !== undefined && metric) {
-          const sinkOf = point
           const after = c.i
           c.i = pending
-          c.array(() => {
-            c.expect('[')
-            const t = c.number()
-            c.expect(',')
-            const v = c.sampleValue()
-            c.expect(']')
-            sinkOf?.(t, v)
-          })
+          readPoints(c, point)
           c.i = after
         }
         series++
