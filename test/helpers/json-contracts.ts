@@ -33,10 +33,25 @@ export function contractIdOf(args: readonly string[]): CommandContractId | undef
 
 /** Whether the command line asks for JSON on stdout: `--json` or `--output json`, and no --out file. */
 export function asksForJson(args: readonly string[]): boolean {
-  if (args.includes('--out') || args.some((a) => a.startsWith('--out='))) return false
+  if (writesToFile(args)) return false
+  return asksForJsonAnywhere(args)
+}
+
+const asksForJsonAnywhere = (args: readonly string[]): boolean => {
   const at = args.indexOf('--output')
   return args.includes('--json') || (at >= 0 && args[at + 1] === 'json') || args.includes('--output=json')
 }
+
+const writesToFile = (args: readonly string[]): boolean =>
+  args.includes('--out') || args.some((a) => a.startsWith('--out='))
+
+/**
+ * With --out, a command either writes its JSON into the file and keeps stdout empty (cost report) or
+ * writes another format there and describes the file on stdout as JSON (cost export, report): the
+ * second is the command's contract too.
+ */
+const describesFileAsJson = (args: readonly string[], stdout: string): boolean =>
+  writesToFile(args) && asksForJsonAnywhere(args) && /^\s*\{/.test(stdout)
 
 /**
  * Holds a command's --json stdout to its published contract (src/output/contracts.ts). A JSON
@@ -45,7 +60,7 @@ export function asksForJson(args: readonly string[]): boolean {
  */
 export function checkJsonContract(args: readonly string[], run: JsonRun): CommandContractId | undefined {
   const id = contractIdOf(args)
-  if (!id || !asksForJson(args) || run.stdout.trim() === '') return undefined
+  if (!id || !(asksForJson(args) || describesFileAsJson(args, run.stdout)) || run.stdout.trim() === '') return undefined
   let value: unknown
   try {
     value = JSON.parse(run.stdout)

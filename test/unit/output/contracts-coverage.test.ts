@@ -43,6 +43,13 @@ describe("the check every test's --json output goes through", () => {
     expect(asksForJson(['budget', 'list', '--output', 'json', '--out', 'b.json'])).toBe(false)
   })
 
+  it('holds the JSON that describes an --out file to the contract, and leaves a file that holds the JSON alone', () => {
+    const exportArgs = ['cost', 'export', '--out', 'budget.csv', '--json']
+    expect(() => checkJsonContract(exportArgs, {code: 0, stdout: '{"out": 3}'})).toThrow(/cost-export contract/)
+    expect(checkJsonContract(['cost', 'report', '--json', '--out', 'r.json'], {code: 0, stdout: ''})).toBeUndefined()
+    expect(checkJsonContract(['report', '--out', 'r.html'], {code: 0, stdout: 'written to r.html'})).toBeUndefined()
+  })
+
   it('passes an output that keeps the contract, and fails one that breaks it', () => {
     const args = ['budget', 'remove', 'team-a', '--json']
     expect(checkJsonContract(args, {code: 0, stdout: '{"removed": "team-a"}\n'})).toBe('budget-remove')
