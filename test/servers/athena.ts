@@ -81,6 +81,20 @@ function tableRelation(table: AthenaTable): string {
   return `(${reads.join(' UNION ALL BY NAME ')}) AS "${table.name}"`
 }
 
+/**
+ * A cell as GetQueryResults' VarCharValue spells it: Trino's text of the value, so a map is
+ * `{key=value, other=value}` (not JSON: a query that wants JSON must format it itself), an array
+ * `[a, b]`; NULL is no VarCharValue at all.
+ */
+export function athenaText(value: unknown): string | null {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'object' && 'entries' in value && Array.isArray(value.entries))
+    return `{${(value.entries as {key: unknown; value: unknown}[]).map((e) => `${athenaText(e.key)}=${athenaText(e.value)}`).join(', ')}}`
+  if (typeof value === 'object' && 'items' in value && Array.isArray(value.items))
+    return `[${(value.items as unknown[]).map(athenaText).join(', ')}]`
+  return String(value)
+}
+
 export interface ProfileNode {
   extra_info?: Record<string, string>
   children?: ProfileNode[]
@@ -135,7 +149,7 @@ export async function startAthenaServer(options: {
       query.columns = reader
         .columnNames()
         .map((name, i) => ({name, type: String(reader.columnTypes()[i]).toLowerCase()}))
-      query.rows = reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v))))
+      query.rows = reader.getRows().map((row) => row.map(athenaText))
       query.state = 'SUCCEEDED'
     } catch (error) {
       query.state = 'FAILED'
