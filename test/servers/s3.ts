@@ -33,7 +33,16 @@ export interface S3StandIn {
   url: string
   buckets: Map<string, Map<string, S3Object>>
   /** Multipart uploads not yet completed or aborted, by upload id. */
-  uploads: Map<string, {bucket: string; key: string; parts: Map<number, {body: Buffer; etag: string; sha256?: string}>}>
+  uploads: Map<
+    string,
+    {
+      bucket: string
+      key: string
+      /** x-amz-checksum-algorithm of CreateMultipartUpload: every part must then carry that checksum. */
+      algorithm?: string
+      parts: Map<number, {body: Buffer; etag: string; sha256?: string}>
+    }
+  >
   operations: S3Operation[]
   /** The next request of `op` gets this HTTP status and S3 error code ('DROP' resets the connection). */
   failNext: (op: S3Operation, code: string, status?: number) => void
@@ -152,13 +161,17 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
         }
         case 'CreateMultipartUpload': {
           const uploadId = randomUUID()
-          uploads.set(uploadId, {bucket: bucketName, key, parts: new Map()})
+          const algorithm = String(req.headers['x-amz-checksum-algorithm'] ?? '').toUpperCase() || undefined
+          uploads.set(uploadId, {bucket: bucketName, key, algorithm, parts: new Map()})
           return send(
             200,
             `<?xml version="1.0" ` +
               `encoding="UTF-8"?>\n<InitiateMultipartUploadResult><Bucket>` +
               `${bucketName}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`,
-            {'content-type': 'application/xml', 'x-amz-checksum-algorithm': 'SHA256'},
+            {
+              'content-type': 'application/xml',
+              ...(algorithm ? {'x-amz-checksum-algorithm': algorithm, 'x-amz-checksum-type': 'COMPOSITE'} : {}),
+            },
           )
         }
         case 'UploadPart': {
@@ -169,6 +182,13 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
             return fail(400, 'InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive')
           if (body.length > MAX_PART)
             return fail(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size')
+          // An upload created with a checksum algorithm takes only parts that carry that checksum.
+          if (upload.algorithm === 'SHA256' && declaredSha === undefined)
+            return fail(
+              400,
+              'InvalidRequest',
+              'Checksum Type mismatch occurred, expected checksum Type: sha256, actual checksum Type: null',
+            )
           const part = {body, etag: `"${md5hex(body)}"`, sha256: declaredSha}
           upload.parts.set(Number(q.get('partNumber')), part)
           return send(200, '', {ETag: part.etag, ...(declaredSha ? {'x-amz-checksum-sha256': declaredSha} : {})})
