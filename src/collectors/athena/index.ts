@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-athena'
 
 import {WINDOW_END, WINDOW_START} from '../../dates.js'
+import {usageError} from '../../errors.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import {toDailyCostRow} from '../warehouse-rows.js'
 import type {Db} from '../../store/open.js'
@@ -20,7 +21,7 @@ import {classifyAwsSdkError, mapAwsSdkError, REGION_INPUT} from '../aws/sdk-erro
 import type {CollectWindow} from '../cloud-window.js'
 import type {RunSettings} from '../source-collector.js'
 import {billingPeriods, type ExportFormat, rollupQuery} from './rollup-sql.js'
-import type {AthenaRunSummary, AthenaSourceConfig} from './source.js'
+import {ATHENA_INPUTS, type AthenaRunSummary, type AthenaSourceConfig} from './source.js'
 
 export const ATHENA_SOURCE = 'athena'
 
@@ -215,9 +216,31 @@ function resultValues(set: ResultSet | undefined): (string | null)[][] {
   return (set?.Rows ?? []).map((row) => (row.Data ?? []).map((d) => d.VarCharValue ?? null))
 }
 
-/** Athena SDK errors as one clear line; a FinopsError (a failed query, throttling past retries) passes through. */
+/**
+ * Athena SDK errors as one clear line; a FinopsError (a failed query, throttling past retries) passes through.
+ * Athena refuses a query whose workgroup does not exist, or whose results have nowhere to go (neither
+ * the request nor the workgroup names a location): both are the entry's to fix, so they name its field.
+ */
 export function mapAthenaError(error: unknown, options: AthenaSourceOptions): unknown {
+  const workgroup = options.workgroup ?? 'primary'
   return mapAwsSdkError(error, {
+    special: (e) => {
+      if (e.name !== 'InvalidRequestException') return undefined
+      if (/no output location provided/i.test(e.message ?? ''))
+        return usageError(
+          `Athena workgroup ${workgroup} has no query result location, and none was given`,
+          (n) =>
+            `give ${n(ATHENA_INPUTS.outputLocation)} s3://BUCKET/PREFIX/ (a bucket this identity may write), or set the ` +
+            `workgroup's query result location; the store is unchanged`,
+        )
+      if (/workgroup .* is not found/i.test(e.message ?? ''))
+        return usageError(
+          `Athena workgroup ${workgroup} does not exist in this account and region`,
+          (n) =>
+            `check the ${n(ATHENA_INPUTS.workgroup)} and ${n(REGION_INPUT)} (aws athena list-work-groups), or leave the workgroup out for primary`,
+        )
+      return undefined
+    },
     service: 'Amazon Athena',
     profile: options.profile,
     grant:

@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collectAthena} from '../../../src/collectors/athena/index.js'
 import {athenaSourceConfig} from '../../../src/collectors/athena/source.js'
 import {importFocusFiles} from '../../../src/collectors/focus/index.js'
-import {isFinopsError} from '../../../src/errors.js'
+import {type FinopsError, isFinopsError} from '../../../src/errors.js'
 import {ExitCode} from '../../../src/exit-codes.js'
 import {getWatermark} from '../../../src/store/watermarks.js'
 import {tempDir} from '../../helpers/cli.js'
@@ -166,6 +166,38 @@ describe('collect athena over a FOCUS 1.0 Data Exports table', () => {
     expect((error as Error).message).toMatch(
       /FAILED: TABLE_NOT_FOUND: Table 'awsdatacatalog.cid_data_export.nope' does not exist/,
     )
+  })
+})
+
+describe('collect athena: where the queries run and write', () => {
+  it('a workgroup without a result location and no outputLocation is one line naming outputLocation', async () => {
+    athena.workgroups.set('no-results', {})
+    const s = store()
+    const error = await collect(s.db, {workgroup: 'no-results'}, {from: FROM, to: TO}).catch((e: unknown) => e)
+    expect(isFinopsError(error)).toBe(true)
+    const finops = error as FinopsError
+    expect(finops.exit).toBe(ExitCode.usage)
+    expect(finops.message).toMatch(/workgroup no-results has no query result location/)
+    // At the command edge the fix names the flag.
+    expect(finops.naming((input) => `--${input.key}`).suggestion).toMatch(/--output-location s3:\/\//)
+    expect(getWatermark(s.db, 'athena', `athena:AwsDataCatalog.cid_data_export.focus:focus:${PAYER}`)).toBeUndefined()
+    // Given one, the same workgroup runs the query and Athena writes there.
+    const ran = await collect(
+      store().db,
+      {workgroup: 'no-results', outputLocation: 's3://finops-athena-results/q/'},
+      {from: '2024-11-01', to: TO},
+    )
+    expect(athena.queries.find((q) => q.id === ran.scan.queryIds[0])?.outputLocation).toBe(
+      's3://finops-athena-results/q/',
+    )
+  })
+
+  it('a workgroup Athena does not know is one line naming it', async () => {
+    const error = await collect(store().db, {workgroup: 'finops-typo'}, {from: FROM, to: TO}).catch((e: unknown) => e)
+    const finops = error as Error & {exit: number}
+    expect(finops.exit).toBe(ExitCode.usage)
+    expect(finops.message).toMatch(/workgroup finops-typo does not exist/)
+    expect(finops.message).not.toContain('\n')
   })
 })
 
