@@ -35,6 +35,8 @@ export interface AthenaQuery {
   outputLocation?: string
   state: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED'
   reason?: string
+  /** Athena's AthenaError of a FAILED query: a system error (category 1) may succeed if resubmitted. */
+  error?: {category: 1 | 2 | 3; retryable: boolean}
   bytesScanned: number
   /** Partition values (billing periods) of the files read. */
   partitionsRead: string[]
@@ -53,8 +55,11 @@ export interface AthenaServer extends LocalServer {
   workgroups: Map<string, {outputLocation?: string}>
   /** GetQueryExecution answers RUNNING this many times before the final state. */
   runningPolls: number
-  /** The next started query ends FAILED with this reason (as Athena's StateChangeReason). */
-  failNext: (reason: string) => void
+  /**
+   * The next started query ends FAILED with this reason (as Athena's StateChangeReason); `retryable`
+   * makes it a system error Athena says may succeed if resubmitted (AthenaError.Retryable).
+   */
+  failNext: (reason: string, options?: {retryable?: boolean}) => void
   /** The next started query ends CANCELLED. */
   cancelNext: () => void
   calls: (operation: string) => RecordedRequest[]
@@ -128,7 +133,7 @@ export async function startAthenaServer(options: {
   const profiles = fs.mkdtempSync(path.join(os.tmpdir(), 'athena-stand-in-'))
   const queries: AthenaQuery[] = []
   const byToken = new Map<string, AthenaQuery>()
-  const planned: {state: 'FAILED' | 'CANCELLED'; reason: string}[] = []
+  const planned: {state: 'FAILED' | 'CANCELLED'; reason: string; retryable?: boolean}[] = []
 
   const resolve = (database: string, table: string): string | undefined => {
     const found = options.tables.find((t) => t.database.toLowerCase() === database && t.name.toLowerCase() === table)
@@ -140,6 +145,7 @@ export async function startAthenaServer(options: {
     if (fate) {
       query.state = fate.state
       query.reason = fate.reason
+      if (fate.state === 'FAILED') query.error = {category: fate.retryable ? 1 : 2, retryable: fate.retryable ?? false}
       return
     }
     const profile = path.join(profiles, `${query.id}.json`)
@@ -165,6 +171,7 @@ export async function startAthenaServer(options: {
       query.state = 'FAILED'
       const message = (error as Error).message.split('\n')[0]
       query.reason = error instanceof TableNotFound ? message : `SYNTAX_ERROR: ${message}`
+      query.error = {category: 2, retryable: false}
     } finally {
       connection.closeSync()
     }
@@ -180,6 +187,9 @@ export async function startAthenaServer(options: {
     Status: {
       State: q.state,
       ...(q.reason ? {StateChangeReason: q.reason} : {}),
+      ...(q.error
+        ? {AthenaError: {ErrorCategory: q.error.category, Retryable: q.error.retryable, ErrorMessage: q.reason}}
+        : {}),
       SubmissionDateTime: Date.now() / 1000,
     },
     Statistics: {
@@ -302,7 +312,7 @@ export async function startAthenaServer(options: {
       Object.entries(options.workgroups ?? {primary: {outputLocation: 's3://aws-athena-query-results-local/'}}),
     ),
     runningPolls: options.runningPolls ?? 1,
-    failNext: (reason) => planned.push({state: 'FAILED', reason}),
+    failNext: (reason, failure = {}) => planned.push({state: 'FAILED', reason, retryable: failure.retryable}),
     cancelNext: () => planned.push({state: 'CANCELLED', reason: 'Query was cancelled by user'}),
     calls: (operation) => local.requests.filter((r) => r.headers['x-amz-target'] === `AmazonAthena.${operation}`),
     close: async () => {

@@ -159,6 +159,33 @@ describe('collect athena over a FOCUS 1.0 Data Exports table', () => {
     expect(getWatermark(s.db, 'athena', `athena:AwsDataCatalog.cid_data_export.focus:focus:${PAYER}`)).toEqual(mark)
   })
 
+  it('resubmits a query Athena failed with a retryable system error, and bills only the one that ran', async () => {
+    const s = store()
+    athena.failNext('GENERIC_INTERNAL_ERROR: Exchange source closed unexpectedly', {retryable: true})
+    const summary = await collect(s.db, {}, {from: '2024-10-01', to: '2024-10-31'})
+    expect(summary.scan.queries).toBe(2)
+    const [failed, ran] = summary.scan.queryIds.map((id) => athena.queries.find((q) => q.id === id)!)
+    expect(failed!.state).toBe('FAILED')
+    expect(ran!.state).toBe('SUCCEEDED')
+    // Athena bills no failed query: the bytes are the second one's.
+    expect(summary.scan.bytesScanned).toBe(ran!.bytesScanned)
+    const once = store()
+    await collect(once.db, {}, {from: '2024-10-01', to: '2024-10-31'})
+    expectSameTotals(storeTotals(s.db, ['day'], FROM, TO), storeTotals(once.db, ['day'], FROM, TO))
+  })
+
+  it('a retryable failure that outlasts the attempts is the FAILED line; a user error is not resubmitted', async () => {
+    const started = athena.calls('StartQueryExecution').length
+    for (let i = 0; i < RUN.retry.maxAttempts; i++)
+      athena.failNext('GENERIC_INTERNAL_ERROR: worker lost', {retryable: true})
+    const error = await collect(store().db, {}, {from: '2024-10-01', to: '2024-10-31'}).catch((e: unknown) => e)
+    expect((error as Error).message).toMatch(/query [0-9a-f-]+ FAILED: GENERIC_INTERNAL_ERROR: worker lost/)
+    expect(athena.calls('StartQueryExecution').length - started).toBe(RUN.retry.maxAttempts)
+    const before = athena.calls('StartQueryExecution').length
+    await collect(store().db, {table: 'cid_data_export.nope'}, {from: FROM, to: TO}).catch((e: unknown) => e)
+    expect(athena.calls('StartQueryExecution').length - before).toBe(1)
+  })
+
   it('names a missing table in the failed query', async () => {
     const error = await collect(store().db, {table: 'cid_data_export.nope'}, {from: FROM, to: TO}).catch(
       (e: unknown) => e,
