@@ -44,7 +44,10 @@ export interface S3StandIn {
     }
   >
   operations: S3Operation[]
-  /** The next request of `op` gets this HTTP status and S3 error code ('DROP' resets the connection). */
+  /**
+   * The next request of `op` gets this HTTP status and S3 error code ('DROP' resets the connection
+   * before S3 acts; 'DROP_REPLY' lets S3 act, then resets the connection instead of answering).
+   */
   failNext: (op: S3Operation, code: string, status?: number) => void
   /** The next request of `op` (on a key `match` accepts) is never answered; resolves when it arrives (a hung network mid-transfer). */
   holdNext: (op: S3Operation, match?: (key: string) => boolean) => Promise<void>
@@ -83,6 +86,7 @@ function operationOf(method: string, key: string, q: URLSearchParams): S3Operati
 export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3StandIn> {
   const buckets = new Map(bucketNames.map((b) => [b, new Map<string, S3Object>()]))
   const uploads: S3StandIn['uploads'] = new Map()
+  const completed = new Map<string, {request: string; answer: string}>()
   const operations: S3Operation[] = []
   const failures = new Map<S3Operation, {code: string; status: number}>()
   const holds = new Map<S3Operation, {match: (key: string) => boolean; arrived: () => void}>()
@@ -111,9 +115,11 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
       const op = operationOf(method, key, q)
       operations.push(op)
       const send = (status: number, body = '', headers: Record<string, string | number> = {}): void => {
+        if (dropReply) return void req.socket.destroy()
         res.writeHead(status, {'x-amz-request-id': randomUUID(), ...headers})
         res.end(method === 'HEAD' ? undefined : body)
       }
+      let dropReply = false
       const fail = (status: number, code: string, message: string): void =>
         send(status, errorXml(code, message), {'content-type': 'application/xml'})
 
@@ -128,7 +134,8 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
       if (failure) {
         failures.delete(op)
         if (failure.code === 'DROP') return req.socket.destroy()
-        return fail(failure.status, failure.code, 'injected failure')
+        if (failure.code === 'DROP_REPLY') dropReply = true
+        else return fail(failure.status, failure.code, 'injected failure')
       }
       if (!/^AWS4-HMAC-SHA256 Credential=/.test(req.headers.authorization ?? ''))
         return fail(403, 'AccessDenied', 'request is not signed')
@@ -196,6 +203,10 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
         case 'CompleteMultipartUpload': {
           const uploadId = q.get('uploadId') ?? ''
           const upload = uploads.get(uploadId)
+          // S3 answers a repeated CompleteMultipartUpload (a client retrying a lost answer) as the first.
+          const done = completed.get(uploadId)
+          if (!upload && done?.request === body.toString('utf8'))
+            return send(200, done.answer, {'content-type': 'application/xml'})
           if (!upload) return fail(404, 'NoSuchUpload', 'The specified upload does not exist')
           const listed = [...body.toString('utf8').matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map((m) => ({
             number: Number(/<PartNumber>(\d+)<\/PartNumber>/.exec(m[1]!)?.[1]),
@@ -225,16 +236,15 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
             .digest('hex')}-${parts.length}"`
           bucket.set(upload.key, {body: whole, etag, checksumSha256: composite, lastModified: new Date()})
           uploads.delete(uploadId)
-          return send(
-            200,
+          const answer =
             `<?xml version="1.0" ` +
-              `encoding="UTF-8"?>\n<CompleteMultipartUploadResult><Location>` +
-              `${state.url}/${bucketName}/${xmlEscape(upload.key)}</Location><Bucket>` +
-              `${bucketName}</Bucket><Key>` +
-              `${xmlEscape(upload.key)}</Key><ETag>` +
-              `${xmlEscape(etag)}</ETag>${composite ? `<ChecksumSHA256>${composite}</ChecksumSHA256>` : ''}</CompleteMultipartUploadResult>`,
-            {'content-type': 'application/xml'},
-          )
+            `encoding="UTF-8"?>\n<CompleteMultipartUploadResult><Location>` +
+            `${state.url}/${bucketName}/${xmlEscape(upload.key)}</Location><Bucket>` +
+            `${bucketName}</Bucket><Key>` +
+            `${xmlEscape(upload.key)}</Key><ETag>` +
+            `${xmlEscape(etag)}</ETag>${composite ? `<ChecksumSHA256>${composite}</ChecksumSHA256>` : ''}</CompleteMultipartUploadResult>`
+          completed.set(uploadId, {request: body.toString('utf8'), answer})
+          return send(200, answer, {'content-type': 'application/xml'})
         }
         case 'AbortMultipartUpload':
           uploads.delete(q.get('uploadId') ?? '')
