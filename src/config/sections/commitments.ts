@@ -61,6 +61,18 @@ const held = z.strictObject({
     .describe('where the figures come from (the contract, the console page and its date): printed next to them'),
 })
 
+/** Refuses a second entry with the same key, naming the first one. */
+const oneEach =
+  <T>(key: (entry: T) => string, what: string) =>
+  (entries: T[], ctx: z.RefinementCtx): void => {
+    const seen = new Map<string, number>()
+    entries.forEach((e, i) => {
+      const first = seen.get(key(e))
+      if (first !== undefined) ctx.addIssue({code: 'custom', path: [i], message: `${what} as entry ${first}: keep one`})
+      else seen.set(key(e), i)
+    })
+  }
+
 /**
  * `commitments:` in finops.yaml: the rate tables `recommend --kind commitment` prices options with
  * (replacing the documented defaults option by option), and how it reads the forecast.
@@ -70,33 +82,17 @@ export const commitmentsSection = z
     rates: z
       .array(rate)
       .default([])
-      .superRefine((rates, ctx) => {
-        const seen = new Map<string, number>()
-        rates.forEach((r, i) => {
-          const key = [r.provider.toLowerCase(), r.service?.toLowerCase() ?? '', r.termYears, r.payment].join('/')
-          const first = seen.get(key)
-          if (first !== undefined)
-            ctx.addIssue({
-              code: 'custom',
-              path: [i],
-              message: `the same provider, service, term and payment as entry ${first}: keep one`,
-            })
-          else seen.set(key, i)
-        })
-      })
+      .superRefine(
+        oneEach(
+          (r) => [r.provider.toLowerCase(), r.service?.toLowerCase() ?? '', r.termYears, r.payment].join('/'),
+          'the same provider, service, term and payment',
+        ),
+      )
       .describe('configured discounts per provider (and service), term and payment'),
     inventory: z
       .array(held)
       .default([])
-      .superRefine((entries, ctx) => {
-        const seen = new Map<string, number>()
-        entries.forEach((e, i) => {
-          const first = seen.get(e.id)
-          if (first !== undefined)
-            ctx.addIssue({code: 'custom', path: [i], message: `the same id as entry ${first}: keep one`})
-          else seen.set(e.id, i)
-        })
-      })
+      .superRefine(oneEach((e) => e.id, 'the same id'))
       .describe(
         'commitments held, with their end date and hourly commitment, for the ones no collector states (FOCUS exports, Azure, GCP): ' +
           '`commitments status` shows their expiry and renewal cost',
