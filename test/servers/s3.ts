@@ -7,7 +7,8 @@ import type {AddressInfo} from 'node:net'
  * forcePathStyle: PutObject, CreateMultipartUpload / UploadPart / CompleteMultipartUpload /
  * AbortMultipartUpload, GetObject, HeadObject, ListObjectsV2 (paged with continuation tokens),
  * DeleteObject. It checks x-amz-checksum-sha256 and Content-MD5 like S3 (BadDigest /
- * InvalidDigest), enforces the 5 MiB minimum for all but the last part, and keeps objects
+ * InvalidDigest), enforces the 5 MiB minimum for all but the last part, part numbers 1 to 10,000
+ * and the 5 GiB largest part, and keeps objects
  * invisible until a multipart upload completes. Faults: fail or hold the next request of an operation.
  */
 export interface S3Object {
@@ -44,6 +45,8 @@ export interface S3StandIn {
 }
 
 const MIN_PART = 5 * 1024 * 1024
+const MAX_PART = 5 * 1024 * 1024 * 1024
+const MAX_PARTS = 10_000
 const b64sha256 = (body: Buffer): string => createHash('sha256').update(body).digest('base64')
 const md5hex = (body: Buffer): string => createHash('md5').update(body).digest('hex')
 const xmlEscape = (s: string): string =>
@@ -161,6 +164,11 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
         case 'UploadPart': {
           const upload = uploads.get(q.get('uploadId') ?? '')
           if (!upload) return fail(404, 'NoSuchUpload', 'The specified upload does not exist')
+          const partNumber = Number(q.get('partNumber'))
+          if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS)
+            return fail(400, 'InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive')
+          if (body.length > MAX_PART)
+            return fail(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size')
           const part = {body, etag: `"${md5hex(body)}"`, sha256: declaredSha}
           upload.parts.set(Number(q.get('partNumber')), part)
           return send(200, '', {ETag: part.etag, ...(declaredSha ? {'x-amz-checksum-sha256': declaredSha} : {})})
