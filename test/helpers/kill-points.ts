@@ -4,11 +4,34 @@ import path from 'node:path'
 
 import {repoRoot} from './cli.js'
 
-/** Spawns the built CLI (as users run it) without waiting for it, so a test can kill it mid-way. */
-export function spawnCli(args: readonly string[], env: Record<string, string | undefined> = {}): ChildProcess {
+/**
+ * Spawns the built CLI (as users run it) without waiting for it, so a test can kill it mid-way. With
+ * `ownGroup` it leads a process group of its own, which killGroup ends with everything it started.
+ */
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+  options: {ownGroup?: boolean} = {},
+): ChildProcess {
   const merged: NodeJS.ProcessEnv = {...process.env, FINOPS_DB: undefined, NO_COLOR: '1', ...env}
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
-  return spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args], {env: merged, stdio: 'ignore'})
+  return spawn(process.execPath, [path.join(repoRoot, 'bin', 'run.js'), ...args], {
+    env: merged,
+    stdio: 'ignore',
+    detached: options.ownGroup ?? false,
+  })
+}
+
+/**
+ * SIGKILLs a process spawned with `ownGroup` and every process it started (`finops run`'s step
+ * commands), as the end of a pod does; resolves once the leader has exited.
+ */
+export function killGroup(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    process.kill(-child.pid!, 'SIGKILL')
+  })
 }
 
 /**

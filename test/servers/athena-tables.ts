@@ -26,6 +26,9 @@ async function run(statements: string[]): Promise<void> {
 const csv = (file: string) => `read_csv(${sqlString(file)}, all_varchar = true, header = true, nullstr = ['NULL', ''])`
 const ts = (column: string) => `CAST("${column}" AS TIMESTAMP)`
 const num = (column: string) => `CAST("${column}" AS DOUBLE)`
+/** A JSON-object text column as the map<string,string> Data Exports writes for FOCUS Tags: empty, never null. */
+const jsonMap = (column: string) =>
+  `CASE WHEN "${column}" IS NULL THEN MAP {}::MAP(VARCHAR, VARCHAR) ELSE CAST(CAST("${column}" AS JSON) AS MAP(VARCHAR, VARCHAR)) END`
 
 /**
  * A FOCUS CSV of `months` consecutive months: the AWS rows of `sample` repeated, each month's copy
@@ -49,7 +52,10 @@ export async function writeMonthlyFocusCsv(sample: string, months: number, out: 
   ])
 }
 
-/** The FOCUS 1.0 export of `csvFile` as Data Exports writes it to S3 (Parquet, by billing period). */
+/**
+ * The FOCUS 1.0 export of `csvFile` as Data Exports writes it to S3 (Parquet, by billing period):
+ * Tags is a map<string,string>, as the Glue table of the export declares it, not JSON text.
+ */
 export async function writeFocusExportTable(csvFile: string, directory: string): Promise<void> {
   fs.mkdirSync(directory, {recursive: true})
   const header = fs.readFileSync(csvFile, 'utf8').split('\n', 1)[0] ?? ''
@@ -59,7 +65,9 @@ export async function writeFocusExportTable(csvFile: string, directory: string):
       ? `${ts(c)} AS "${c}"`
       : /(Cost|Price|Quantity)$/.test(c)
         ? `${num(c)} AS "${c}"`
-        : `"${c}"`,
+        : c === 'Tags'
+          ? `${jsonMap(c)} AS "${c}"`
+          : `"${c}"`,
   )
   await run([
     `COPY (SELECT ${select.join(', ')}, strftime(${ts('BillingPeriodStart')}, '%Y-%m') AS billing_period FROM ${csv(csvFile)})

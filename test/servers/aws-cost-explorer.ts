@@ -45,6 +45,11 @@ export interface CeServer extends LocalServer {
   /** Calls that carried a given X-Amz-Target operation. */
   calls: (operation: string) => RecordedRequest[]
   /**
+   * The next call of `operation` waits unanswered: `arrived` resolves when it comes in, `release`
+   * answers it as usual (a caller killed meanwhile never reads the answer).
+   */
+  holdNext: (operation: string) => {arrived: Promise<void>; release: () => void}
+  /**
    * GetCostAndUsageWithResources: unset, the account has not opted in to resource-level data and
    * the call is refused; set, the day resources are served relative to (the last 14 days before it).
    */
@@ -350,7 +355,17 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
     }
   }
 
-  const server = await startLocalServer(handle)
+  const holds = new Map<string, {arrive: () => void; released: Promise<void>}>()
+  const server = await startLocalServer(async (req) => {
+    const operation = String(req.headers['x-amz-target'] ?? '').replace('AWSInsightsIndexService.', '')
+    const hold = holds.get(operation)
+    if (hold) {
+      holds.delete(operation)
+      hold.arrive()
+      await hold.released
+    }
+    return handle(req)
+  })
   const api = server as CeServer
   Object.defineProperty(api, 'ledger', {get: () => state.ledger, set: (value: CeFact[]) => void (state.ledger = value)})
   Object.defineProperty(api, 'resourcesToday', {
@@ -377,6 +392,13 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
     denyOperation: (operation: string) => void state.denied.add(operation),
     failNext: (n: number, type: string, message = 'Rate exceeded') => {
       for (let i = 0; i < n; i++) failures.push({type, message})
+    },
+    holdNext: (operation: string) => {
+      let arrive = (): void => {}
+      let release = (): void => {}
+      const arrived = new Promise<void>((resolve) => (arrive = resolve))
+      holds.set(operation, {arrive, released: new Promise<void>((resolve) => (release = resolve))})
+      return {arrived, release}
     },
     calls: (operation: string) =>
       server.requests.filter((r) => r.headers['x-amz-target'] === `AWSInsightsIndexService.${operation}`),

@@ -75,8 +75,8 @@ function focusQuery(input: RollupQueryInput): string {
     charge_category: ident('chargecategory'),
     charge_frequency: ident('chargefrequency'),
     currency: `upper(${ident('billingcurrency')})`,
-    // The export's Tags: a JSON object as text.
-    tags: ident('tags'),
+    // Tags is a map<string,string> in the export's table; Athena would answer it as {k=v, ...}, so as JSON text.
+    tags: `json_format(CAST(${ident('tags')} AS JSON))`,
     billed_cost: exactSum(ident('billedcost')),
     effective_cost: exactSum(ident('effectivecost')),
     list_cost: exactSum(`coalesce(${ident('listcost')}, 0)`),
