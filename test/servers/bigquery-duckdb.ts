@@ -46,6 +46,21 @@ export interface BigQueryServer extends LocalServer {
 
 export type BigQueryMethod = 'jobs.query' | 'jobs.insert' | 'jobs.getQueryResults'
 
+const bigQueryType = (duck: string): string =>
+  /^(VARCHAR|TEXT)/.test(duck)
+    ? 'STRING'
+    : /^TIMESTAMP/.test(duck)
+      ? 'TIMESTAMP'
+      : /^DECIMAL/.test(duck)
+        ? 'NUMERIC'
+        : /^(DOUBLE|FLOAT|REAL)/.test(duck)
+          ? 'FLOAT64'
+          : /INT/.test(duck)
+            ? 'INT64'
+            : /^STRUCT/.test(duck)
+              ? 'RECORD'
+              : duck
+
 export const BIGQUERY_TOKEN = 'ya29.local-bigquery-duckdb'
 
 const STATUS: Record<string, string> = {
@@ -201,6 +216,38 @@ export async function startBigQueryDuckdb(options: {
     return jobResource(jobId, projectId, body.configuration)
   }
 
+  /** tables.get: the relation's columns as BigQuery types them (an array is its item type, mode REPEATED). */
+  async function tableSchema(name: string): Promise<Reply> {
+    const relation = resolve(name)
+    if (!relation)
+      return googleError(404, `Not found: Table ${name.replace(/\.([^.]+)\.([^.]+)$/, ':$1.$2')}`, 'notFound')
+    const connection = await instance.connect()
+    try {
+      const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`)
+      const fields = described.getRows().map(([column, type]) => {
+        const duck = String(type)
+        const repeated = duck.endsWith('[]')
+        return {
+          name: String(column),
+          type: bigQueryType(repeated ? duck.slice(0, -2) : duck),
+          mode: repeated ? 'REPEATED' : 'NULLABLE',
+        }
+      })
+      const [project, dataset, table] = name.split('.') as [string, string, string]
+      return {
+        status: 200,
+        body: {
+          kind: 'bigquery#table',
+          type: 'VIEW',
+          tableReference: {projectId: project, datasetId: dataset, tableId: table},
+          schema: {fields},
+        },
+      }
+    } finally {
+      connection.closeSync()
+    }
+  }
+
   const lost = new Map<BigQueryMethod, number>()
   const answer = async (method: BigQueryMethod, reply: Promise<Reply> | Reply): Promise<Reply> => {
     const result = await reply
@@ -228,6 +275,8 @@ export async function startBigQueryDuckdb(options: {
         page(jobId, projectId, token ? Number(token.slice(5)) : 0, 'bigquery#getQueryResultsResponse'),
       )
     }
+    m = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)$/.exec(req.path)
+    if (m && req.method === 'GET') return tableSchema(`${m[1]}.${m[2]}.${m[3]}`)
     return googleError(404, `no route ${req.method} ${req.path}`, 'notFound')
   }
 

@@ -13,6 +13,7 @@
  * | `TIMESTAMP_ADD(ts, INTERVAL n DAY)`        | `(ts + INTERVAL n DAY)`                  | DuckDB adds intervals with +                  |
  * | `TO_JSON_STRING(x)`                        | `CAST(to_json(x) AS VARCHAR)`            | name                                          |
  * | `IFNULL(a, b)`                             | as written                               | DuckDB has it                                 |
+ * | `arr[SAFE_OFFSET(n)]`                      | `arr[n + 1]`                             | DuckDB lists count from 1 (NULL past the end) |
  * | `CAST(x AS NUMERIC)` / `AS STRING`         | `DECIMAL(38, 9)` / `VARCHAR`             | type names (NUMERIC is 38 digits, 9 decimals) |
  */
 
@@ -93,6 +94,7 @@ export function bigqueryToDuckdb(
     if (!parameter) throw new Error(`Query parameter '${name}' not found`)
     return literal(parameter)
   })
+  out = out.replace(/\[\s*SAFE_OFFSET\s*\(\s*(\d+)\s*\)\s*\]/gi, (_m, n: string) => `[${Number(n) + 1}]`)
   out = rewriteCalls(out, 'TIMESTAMP_ADD', ([ts, interval]) => `(${ts} + ${interval})`)
   out = rewriteCalls(out, 'FORMAT_DATE', ([format, date]) => `strftime(${date}, ${format})`)
   out = rewriteCalls(out, 'TO_JSON_STRING', ([value]) => `CAST(to_json(${value}) AS VARCHAR)`)

@@ -18,6 +18,10 @@ import {bigqueryToDuckdb} from '../../servers/bigquery-to-duckdb.js'
 const SAMPLE = '/work/shared/data/focus-1.0-sample/focus_sample_1000.csv'
 const ACCOUNT = '01A2B3-C4D5E6-F7A8B9'
 const VIEW = 'billing-admin.finops_focus.focus_v1'
+// Google's FOCUS view template (March 2024): no BillingAccountName, SubAccountName or ChargeFrequency,
+// and ServiceCategory as the SKU's product taxonomy, an ARRAY<STRING> whose second level is the category.
+const TEMPLATE_VIEW = 'billing-admin.finops_focus.focus_template_2024'
+const NO_COST_VIEW = 'billing-admin.finops_focus.focus_no_billed_cost'
 const FROM = '2024-09-01'
 const TO = '2024-11-30'
 
@@ -57,7 +61,29 @@ beforeAll(async () => {
   fs.writeFileSync(csv, fs.readFileSync(csv, 'utf8').replaceAll('1234567890123', ACCOUNT))
   viewFile = path.join(tmp.dir, 'view', 'focus_v1.parquet')
   await writeFocusViewTable(csv, viewFile)
-  bigquery = await startBigQueryDuckdb({tables: [{name: VIEW, files: [viewFile]}], pageRows: 400})
+  const templateFile = path.join(tmp.dir, 'view', 'focus_template_2024.parquet')
+  const noCostFile = path.join(tmp.dir, 'view', 'focus_no_billed_cost.parquet')
+  const {DuckDBInstance} = await import('@duckdb/node-api')
+  const duck = await DuckDBInstance.create(':memory:')
+  const connection = await duck.connect()
+  await connection.run(
+    `COPY (SELECT * EXCLUDE (BillingAccountName, SubAccountName, ChargeFrequency, ServiceCategory), ` +
+      `['GCP', ServiceCategory, 'SKU level'] AS ServiceCategory FROM read_parquet('${viewFile}')) ` +
+      `TO '${templateFile}' (FORMAT parquet)`,
+  )
+  await connection.run(
+    `COPY (SELECT * EXCLUDE (BilledCost) FROM read_parquet('${viewFile}')) TO '${noCostFile}' (FORMAT parquet)`,
+  )
+  connection.closeSync()
+  duck.closeSync()
+  bigquery = await startBigQueryDuckdb({
+    tables: [
+      {name: VIEW, files: [viewFile]},
+      {name: TEMPLATE_VIEW, files: [templateFile]},
+      {name: NO_COST_VIEW, files: [noCostFile]},
+    ],
+    pageRows: 400,
+  })
 }, 60_000)
 afterAll(async () => {
   await bigquery?.close()
@@ -113,6 +139,35 @@ describe('collect gcp --focus-view: the rollup run by BigQuery over the FOCUS vi
     expect(lossy.summary.rollupRows).toBeGreaterThan(0)
   })
 
+  it("reads Google's template-shaped view as it is: missing optional columns stored empty, with a note", async () => {
+    const viaTemplate = store()
+    const viaFile = store()
+    const {summary, scan} = await collect(viaTemplate.db, {from: FROM, to: TO}, TEMPLATE_VIEW)
+    await importFocusFiles(viaFile.db, [csv])
+    for (const keys of [['day'], ['service', 'service-category', 'sub-account', 'region', 'charge-category']])
+      expectSameTotals(storeTotals(viaTemplate.db, keys, FROM, TO), storeTotals(viaFile.db, keys, FROM, TO))
+    expect(summary.details.missing).toEqual([
+      'columns: the view has no BillingAccountName, SubAccountName, ChargeFrequency; stored empty (costs 0)',
+    ])
+    expect(scan.queries).toBe(1)
+    // The schema came from tables.get (no job), then one query job.
+    const schemaReads = bigquery.requests.filter((r) => r.path.endsWith('/tables/focus_template_2024'))
+    expect(schemaReads.length).toBeGreaterThan(0)
+    const job = [...bigquery.jobs.values()].at(-1)!
+    expect(job.sql).toContain('ServiceCategory[SAFE_OFFSET(1)]')
+    expect(job.sql).not.toMatch(/\b(BillingAccountName|SubAccountName|ChargeFrequency)\b/)
+  })
+
+  it('a view without a required column is one usage line naming the column and the view, before any job', async () => {
+    const s = store()
+    const jobs = bigquery.jobs.size
+    const error = await collect(s.db, {from: FROM, to: TO}, NO_COST_VIEW).catch((e: unknown) => e)
+    expect(isFinopsError(error)).toBe(true)
+    expect((error as Error).message).toBe(`BigQuery FOCUS view ${NO_COST_VIEW} has no BilledCost column`)
+    expect(bigquery.jobs.size).toBe(jobs)
+    expect(storeTotals(s.db, ['day'], FROM, TO).size).toBe(0)
+  })
+
   it('a view that does not exist is one line, and the store is unchanged', async () => {
     const s = store()
     await collect(s.db, {from: FROM, to: TO})
@@ -164,6 +219,8 @@ describe('GoogleSQL to DuckDB, as the BigQuery stand-in rewrites it', () => {
     ],
     ['NUMERIC sums exactly, as STRING', `CAST(CAST(0.1 AS NUMERIC) + CAST(0.2 AS NUMERIC) AS STRING)`, '0.300000000'],
     ['IFNULL as written', `IFNULL(NULL, 5)`, 5],
+    ['SAFE_OFFSET counts from 0', `['GCP', 'Compute'][SAFE_OFFSET(1)]`, 'Compute'],
+    ['SAFE_OFFSET past the end is NULL', `['GCP'][SAFE_OFFSET(1)]`, null],
   ])('%s', async (_name, googleSql, expected) => {
     expect(await value(googleSql)).toEqual(expected)
   })
