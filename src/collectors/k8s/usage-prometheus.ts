@@ -94,14 +94,18 @@ export async function collectPrometheusUsage(
 
   // 2. Batches of whole workloads, at most maxSeriesPerQuery pods each.
   const batches: Batch[] = []
+  // The inventory's workloads by namespace, read once (a large cluster has thousands of namespaces).
+  const workloadsIn = new Map<string, Inventory['workloads']>()
+  for (const w of options.inventory?.workloads ?? []) {
+    const list = workloadsIn.get(w.namespace)
+    if (list) list.push(w)
+    else workloadsIn.set(w.namespace, [w])
+  }
   for (const [namespace, pods] of [...podsByNamespace].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const candidates =
-      options.inventory?.workloads
-        .filter((w) => w.namespace === namespace)
-        .map((w) => ({kind: w.kind, name: w.name})) ?? []
+    const inNamespace = workloadsIn.get(namespace) ?? []
+    const candidates = inNamespace.map((w) => ({kind: w.kind, name: w.name}))
     const known = new Map<string, {kind: WorkloadKind; name: string}>()
-    for (const w of options.inventory?.workloads ?? [])
-      if (w.namespace === namespace) for (const p of w.pods) known.set(p.name, {kind: w.kind, name: w.name})
+    for (const w of inNamespace) for (const p of w.pods) known.set(p.name, {kind: w.kind, name: w.name})
     const byWorkload = new Map<string, Map<string, {kind: WorkloadKind; name: string}>>()
     for (const pod of pods.sort()) {
       const workload = known.get(pod) ?? workloadForPod(pod, candidates) ?? guessWorkloadForPod(pod)

@@ -17,6 +17,7 @@ import {migration as costResourceKeys} from './cost-resource-keys.js'
 import {migration as costServiceDays} from './cost-service-days.js'
 import {migration as costServiceDaysByService} from './cost-service-days-by-service.js'
 import {migration as storeMeta} from './store-meta.js'
+import {migration as commitmentTerms} from './commitment-terms.js'
 
 /** A schema change applied once, in its own transaction. */
 export interface Migration {
@@ -51,5 +52,6 @@ export const migrations: readonly Migration[] = [
   savingsCommitments,
   costResourceKeys,
   costServiceDays,
+  commitmentTerms,
   costServiceDaysByService,
 ]
