@@ -117,9 +117,10 @@ export function buildTsdb(om, tsdb) {
 }
 
 /**
- * Starts Debian's prometheus on the TSDB; returns its URL and an async stop function that resolves
- * only once the process has exited, so the caller can remove the TSDB (Prometheus still writes its
- * WAL and lock file while shutting down; removing the directory before that fails with ENOTEMPTY).
+ * Starts Debian's prometheus on the TSDB; returns its URL, its CPU seconds so far (user + system,
+ * from /proc) and an async stop function that resolves only once the process has exited, so the
+ * caller can remove the TSDB (Prometheus still writes its WAL and lock file while shutting down;
+ * removing the directory before that fails with ENOTEMPTY).
  */
 export async function startPrometheus(dir, tsdb) {
   const port = await freePort()
@@ -146,7 +147,7 @@ export async function startPrometheus(dir, tsdb) {
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`${url}/-/ready`)).ok) return {url, stop}
+      if ((await fetch(`${url}/-/ready`)).ok) return {url, stop, cpuSeconds: () => cpuSecondsOf(child.pid)}
     } catch {
       // not listening yet
     }
@@ -156,13 +157,19 @@ export async function startPrometheus(dir, tsdb) {
   throw new Error(`Prometheus did not become ready (see ${path.join(dir, 'prometheus.log')})`)
 }
 
+/** User + system CPU seconds of a running process (Linux /proc; fields 14 and 15 of stat, in clock ticks). */
+export function cpuSecondsOf(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 /**
- * Runs the built CLI with --json; returns its parsed output, wall seconds and peak RSS in MB (from
- * /usr/bin/time when present).
+ * Runs the built CLI with --json; returns its parsed output, wall seconds, and peak RSS in MB and
+ * CPU seconds (user + system) from /usr/bin/time when present.
  */
 export function runCli(argv, env) {
   const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
-  const [bin, ...pre] = timeBin ? [timeBin, '-f', 'maxrss_kb=%M', process.execPath] : [process.execPath]
+  const [bin, ...pre] = timeBin ? [timeBin, '-f', 'maxrss_kb=%M cpu_s=%U+%S', process.execPath] : [process.execPath]
   const started = Date.now()
   const res = spawnSync(bin, [...pre, path.join(root, 'bin', 'run.js'), ...argv], {
     env,
@@ -175,7 +182,13 @@ export function runCli(argv, env) {
       `finops ${argv.slice(0, 2).join(' ')} exited ${res.status}: ${res.stderr}\n${String(res.stdout ?? '').slice(0, 2000)}`,
     )
   const rss = /maxrss_kb=(\d+)/.exec(res.stderr ?? '')
-  return {json: JSON.parse(res.stdout), seconds, peakRssMb: rss ? Math.round(Number(rss[1]) / 1024) : undefined}
+  const cpu = /cpu_s=([\d.]+)\+([\d.]+)/.exec(res.stderr ?? '')
+  return {
+    json: JSON.parse(res.stdout),
+    seconds,
+    peakRssMb: rss ? Math.round(Number(rss[1]) / 1024) : undefined,
+    cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : undefined,
+  }
 }
 
 export function freePort() {

@@ -12,6 +12,7 @@
 //        [--config FILE]    extra finops.yaml for collect usage (e.g. other kubernetes.prometheus limits)
 /* global fetch, URLSearchParams */
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 import {buildTsdb, dist, inventoryOf, root, runCli, startPrometheus, writeOpenMetrics} from '../rightsize/harness.mjs'
@@ -84,10 +85,16 @@ try {
   const config = flag('config') ?? path.join(out, 'finops.yaml')
   if (!flag('config')) fs.writeFileSync(config, 'kubernetes:\n  prometheus:\n    rateWindow: 10m\n')
   const env = {...process.env, FINOPS_NOW: NOW, FINOPS_DB: db, FINOPS_CONFIG: config}
+  // Other engineers' processes share the machine: the load average says how much wall time is queueing.
+  const load = () => os.loadavg()[0].toFixed(1)
+  const loadBefore = load()
+  const promBefore = prom.cpuSeconds()
   const finops = runCli(
     ['collect', 'usage', '--prometheus', prom.url, '--days', String(DAYS), '--cluster', 'bench', '--json'],
     env,
   )
+  const finopsProm = prom.cpuSeconds() - promBefore
+  const loadAfterFinops = load()
   fs.rmSync(db, {force: true})
   fs.rmSync(`${db}-wal`, {force: true})
   fs.rmSync(`${db}-shm`, {force: true})
@@ -108,6 +115,7 @@ try {
   let next = 0
   let failed = 0
   const krrStarted = Date.now()
+  const krrPromBefore = prom.cpuSeconds()
   const worker = async () => {
     while (next < queries.length) {
       const query = queries[next++]
@@ -122,26 +130,32 @@ try {
   }
   await Promise.all(Array.from({length: CONCURRENCY}, worker))
   const krrSeconds = (Date.now() - krrStarted) / 1000
+  const krrProm = prom.cpuSeconds() - krrPromBefore
+  const loadAfterKrr = load()
   const krrNote = KRR_LIMIT < N ? ` (first ${KRR_LIMIT} of ${N} workloads)` : ''
 
   console.log('')
-  console.log('| step | wall time | peak RSS | queries | result |')
-  console.log('|---|---:|---:|---:|---|')
   console.log(
-    `| finops collect usage | ${finops.seconds.toFixed(1)} s | ${finops.peakRssMb ?? '?'} MB | ` +
-      `${finops.json.queries} (+${finops.json.history?.queries ?? 0} history) | ` +
+    '| step | queries | wall time | client CPU | Prometheus CPU | client peak RSS | load average (1 min) | result |',
+  )
+  console.log('|---|---:|---:|---:|---:|---:|---|---|')
+  console.log(
+    `| finops collect usage | ${finops.json.queries} (+${finops.json.history?.queries ?? 0} history) | ` +
+      `${finops.seconds.toFixed(1)} s | ${finops.cpuSeconds?.toFixed(1) ?? '?'} s | ${finopsProm.toFixed(1)} s | ` +
+      `${finops.peakRssMb ?? '?'} MB | ${loadBefore} -> ${loadAfterFinops} | ` +
       `${finops.json.containers} containers, ${finops.json.containerDays} container-days, ${finops.json.samples.toLocaleString('en-US')} samples |`,
   )
   console.log(
-    `| KRR simple strategy's queries${krrNote} | ${krrSeconds.toFixed(1)} s | (Prometheus only) | ${queries.length} | ` +
-      `${failed} failed; p95 CPU and max memory per workload only |`,
+    `| KRR simple strategy's queries${krrNote} | ${queries.length} | ${krrSeconds.toFixed(1)} s | (not run: Prometheus side only) | ` +
+      `${krrProm.toFixed(1)} s | - | ${loadAfterFinops} -> ${loadAfterKrr} | ${failed} failed; p95 CPU and max memory per workload only |`,
   )
   const perQuery = (s, q) => (s / q) * 1000
   console.log('')
   console.log(
     `finops/KRR: ${(finops.json.queries / queries.length).toFixed(4)}x the queries, ${(finops.seconds / krrSeconds).toFixed(2)}x the wall time` +
       `${krrNote ? ' (KRR on a subset: compare per workload)' : ''}; ms per workload: finops ${perQuery(finops.seconds, N).toFixed(1)}, ` +
-      `KRR ${perQuery(krrSeconds, Math.min(N, KRR_LIMIT)).toFixed(1)}`,
+      `KRR ${perQuery(krrSeconds, Math.min(N, KRR_LIMIT)).toFixed(1)}; Prometheus CPU ms per workload: ` +
+      `finops ${perQuery(finopsProm, N).toFixed(2)}, KRR ${perQuery(krrProm, Math.min(N, KRR_LIMIT)).toFixed(2)}`,
   )
   fs.writeFileSync(
     path.join(out, `result-${N}x${DAYS}d.json`),
@@ -149,8 +163,21 @@ try {
       {
         containers: N,
         days: DAYS,
-        finops: {seconds: finops.seconds, peakRssMb: finops.peakRssMb, ...finops.json},
-        krr: {seconds: krrSeconds, queries: queries.length, failed, workloads: Math.min(N, KRR_LIMIT)},
+        load: {before: loadBefore, afterFinops: loadAfterFinops, afterKrr: loadAfterKrr},
+        finops: {
+          seconds: finops.seconds,
+          cpuSeconds: finops.cpuSeconds,
+          prometheusCpuSeconds: finopsProm,
+          peakRssMb: finops.peakRssMb,
+          ...finops.json,
+        },
+        krr: {
+          seconds: krrSeconds,
+          prometheusCpuSeconds: krrProm,
+          queries: queries.length,
+          failed,
+          workloads: Math.min(N, KRR_LIMIT),
+        },
       },
       null,
       2,

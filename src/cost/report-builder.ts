@@ -1,6 +1,6 @@
 import {addDays, daysBetween, eachDay, monthKey, weekStart} from '../dates.js'
 import type {Metric} from '../model/cost.js'
-import type {CostSeriesPoint, DailyCostRows} from '../store/costs.js'
+import type {CostSeries, CostSeriesPoint} from '../store/costs.js'
 import {dayNumber} from '../store/day-numbers.js'
 
 export type Granularity = 'day' | 'week' | 'month' | 'total'
@@ -109,28 +109,31 @@ export function buildCostReport(
 }
 
 /**
- * The same report from the store's rows as they come (key values, currency, day number, cost; both
- * windows in one list), with no object per point. The window's rows are added first and the previous
- * window's after, in the order the store returns them, as buildCostReport adds its points: the same
- * sums in the same order, so the very same numbers and row order.
+ * The same report from the store's series (one per group and currency, days ascending; both windows
+ * in one series), with no object per point. Each row adds its window's days in day order, then its
+ * previous window's, and rows are made in the order a scan's rows would first reach them (window
+ * first), as buildCostReport does: the same sums in the same order, so the very same numbers.
  */
-export function buildCostReportFromRows(daily: DailyCostRows, settings: CostReportSettings): CostReport {
+export function buildCostReportFromSeries(series: readonly CostSeries[], settings: CostReportSettings): CostReport {
   const acc = reportAccumulator(settings)
-  const n = daily.keyCount
   const first = dayNumber(settings.from)
   const last = dayNumber(settings.to)
   const prevFirst = dayNumber(acc.prev.from)
   const prevLast = dayNumber(acc.prev.to)
-  for (const row of daily.rows) {
-    const day = Number(row[n + 1])
-    if (day < first || day > last) continue
-    acc.add(acc.rowAt(row, n, String(row[n])), day - first, Number(row[n + 2]))
+  // Each series' days in [lo, hi], its row made at the first of them.
+  const addPointsIn = (lo: number, hi: number, add: (row: CostReportRow, day: number, cost: number) => void): void => {
+    for (const {keys, currency, points} of series) {
+      let row: CostReportRow | undefined
+      for (let i = 0; i < points.length; i += 2) {
+        const day = points[i]!
+        if (day < lo || day > hi) continue
+        row ??= acc.rowFor(keys, currency)
+        add(row, day, points[i + 1]!)
+      }
+    }
   }
-  for (const row of daily.rows) {
-    const day = Number(row[n + 1])
-    if (day < prevFirst || day > prevLast) continue
-    acc.rowAt(row, n, String(row[n])).previousTotal += Number(row[n + 2])
-  }
+  addPointsIn(first, last, (row, day, cost) => acc.add(row, day - first, cost))
+  addPointsIn(prevFirst, prevLast, (row, _day, cost) => (row.previousTotal += cost))
   return finishReport(acc, settings)
 }
 
@@ -141,9 +144,8 @@ interface ReportAccumulator {
   prev: {from: string; to: string}
   /** Rows in the order they were first seen. */
   found: CostReportRow[]
-  rowFor(keys: string[], currency: string): CostReportRow
-  /** The row of the first `keyCount` values (as text) and the currency; its keys array is made only for a new row. */
-  rowAt(values: readonly unknown[], keyCount: number, currency: string): CostReportRow
+  /** The row of these key values and currency; its keys array is copied only for a new row. */
+  rowFor(keys: readonly string[], currency: string): CostReportRow
   add(row: CostReportRow, dayIndex: number, cost: number): void
 }
 
@@ -158,10 +160,9 @@ function reportAccumulator(settings: CostReportSettings): ReportAccumulator {
   // which is what a year of daily points for hundreds of groups would otherwise spend its time on.
   const found: CostReportRow[] = []
   const index = new Map<string, unknown>()
-  const rowAt = (values: readonly unknown[], keyCount: number, currency: string): CostReportRow => {
+  const rowFor = (keys: readonly string[], currency: string): CostReportRow => {
     let level = index
-    for (let i = 0; i < keyCount; i++) {
-      const key = String(values[i])
+    for (const key of keys) {
       let next = level.get(key) as Map<string, unknown> | undefined
       if (!next) level.set(key, (next = new Map()))
       level = next
@@ -169,7 +170,7 @@ function reportAccumulator(settings: CostReportSettings): ReportAccumulator {
     let row = level.get(currency) as CostReportRow | undefined
     if (!row) {
       row = {
-        keys: Array.from({length: keyCount}, (_, i) => String(values[i])),
+        keys: [...keys],
         currency,
         periods: periods.map(() => 0),
         total: 0,
@@ -183,13 +184,12 @@ function reportAccumulator(settings: CostReportSettings): ReportAccumulator {
     }
     return row
   }
-  const rowFor = (keys: string[], currency: string): CostReportRow => rowAt(keys, keys.length, currency)
   const add = (row: CostReportRow, d: number, cost: number): void => {
     row.periods[periodOfDay[d]!]! += cost
     row.daily[d]! += cost
     row.total += cost
   }
-  return {days, dayIndex, periods, prev: previousWindow(settings.from, settings.to), found, rowFor, rowAt, add}
+  return {days, dayIndex, periods, prev: previousWindow(settings.from, settings.to), found, rowFor, add}
 }
 
 function finishReport(acc: ReportAccumulator, settings: CostReportSettings): CostReport {

@@ -1,10 +1,10 @@
 import {addDays, boundWindow, resolveWindow, today} from '../dates.js'
 import {notFoundError} from '../errors.js'
 import type {Metric} from '../model/cost.js'
-import {buildCostReportFromRows, type CostReport, type Granularity, previousWindow} from './report-builder.js'
+import {buildCostReportFromSeries, type CostReport, type Granularity, previousWindow} from './report-builder.js'
 import {parseFilters, parseGroupKeys} from './dimension-keys.js'
 import {groupKeyLabel, NONE_LABEL} from '../model/cost.js'
-import {accountNames, costDataRange, queryDailyCostRows} from '../store/costs.js'
+import {accountNames, costDataRange, queryDailyCostSeries} from '../store/costs.js'
 import type {Db} from '../store/open.js'
 
 /** Turns a stored key value into what a person reads (e.g. an account id with its name). */
@@ -58,14 +58,14 @@ export function runCostReport(db: Db, request: CostReportRequest, now = today())
   }
 
   const prev = previousWindow(window.from, window.to)
-  const daily = queryDailyCostRows(db, {
+  const daily = queryDailyCostSeries(db, {
     from: prev.from,
     to: window.to,
     groupBy: groupKeys,
     filters,
     metric: request.metric,
   })
-  const report = buildCostReportFromRows(daily, {
+  const report = buildCostReportFromSeries(daily, {
     from: window.from,
     to: window.to,
     metric: request.metric,

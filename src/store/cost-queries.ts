@@ -1,5 +1,5 @@
 import {DIMENSIONS, type GroupKey, type Metric} from '../model/cost.js'
-import {type AmountColumn, exactAmount, sumAmountSql} from './amounts.js'
+import {type AmountColumn, exactAmount, nanosColumn, sumAmountSql, unitsColumn} from './amounts.js'
 import type {CostFilter} from '../model/cost.js'
 import {NONE_LABEL, UNTAGGED_LABEL} from '../model/cost.js'
 import {SERVICE_DAY_DIMENSIONS} from './cost-summaries.js'
@@ -31,6 +31,57 @@ export interface CostQueryPlan {
   keys: number
   /** Runs the query: rows of the key values, currency, day number and cost. */
   run(): unknown[][]
+  /** Runs the query as one series per group and currency: the same costs, with no JS array per day. */
+  series(): CostSeries[]
+}
+
+/**
+ * One group's daily costs in one currency. A report adds each group's days up in day order, so a
+ * series carries them in that order, interleaved in one array of numbers: a year of a tag with
+ * hundreds of values is a few hundred arrays rather than ~100,000 rows (and their garbage).
+ */
+export interface CostSeries {
+  /** The key values, in the query's groupBy order. */
+  keys: string[]
+  currency: string
+  /** [day, cost, day, cost, ...]: day numbers (days since 1970-01-01) ascending, each day once. */
+  points: number[]
+}
+
+/**
+ * SQL concatenating a group's `day,units,nanos,count` per day (days ascending) into one text, which
+ * JSON.parse turns into numbers far faster than a row array per day is made. Integers only: a REAL
+ * printed as text would lose digits, so the costs are made from the exact sums in JS (exactAmount).
+ */
+const seriesTextSql = (units: string, nanos: string, count: string): string =>
+  `group_concat(day || ',' || ${units} || ',' || ${nanos} || ',' || ${count}, ',' ORDER BY day)`
+
+/** The numbers of a seriesTextSql text: day, units, nanos and count per day. */
+const seriesNumbers = (text: string): number[] => JSON.parse(`[${text}]`) as number[]
+
+/** Day and cost pairs from seriesNumbers' quadruples, made in the same array (no second one). */
+function seriesPoints(numbers: number[]): number[] {
+  let j = 0
+  for (let i = 0; i < numbers.length; i += 4) {
+    numbers[j] = numbers[i]!
+    numbers[j + 1] = exactAmount(numbers[i + 1]!, numbers[i + 2]!)
+    j += 2
+  }
+  numbers.length = j
+  return numbers
+}
+
+/** Series from rows of key values, currency, day and cost, each group's rows in the order they come. */
+function seriesOfRows(rows: readonly unknown[][], keys: number): CostSeries[] {
+  const found = new Map<string, CostSeries>()
+  for (const row of rows) {
+    const id = JSON.stringify(row.slice(0, keys + 1))
+    let series = found.get(id)
+    if (!series)
+      found.set(id, (series = {keys: row.slice(0, keys).map(String), currency: String(row[keys]), points: []}))
+    series.points.push(Number(row[keys + 1]), Number(row[keys + 2]))
+  }
+  return [...found.values()]
 }
 
 const AMOUNT: Record<Metric, AmountColumn> = {billed: 'billed', effective: 'effective', list: 'list'}
@@ -175,7 +226,57 @@ function byKeyPlan(
     }
     return rows
   }
-  return {path: 'by-key', keys: keyColumns.length, run}
+
+  // The same rows as run's, one series per value and currency (value, then currency order, as the
+  // rollup's scan groups them); "(untagged)" after the values, one series per currency.
+  const readSeries = db
+    .prepare(
+      `SELECT value, currency, ${seriesTextSql(unitsColumn(amount), nanosColumn(amount), 'row_count')}
+       FROM cost_by_key WHERE dimension = ? AND day BETWEEN ? AND ? GROUP BY value, currency`,
+    )
+    .raw()
+  const keysOf = (value: string, currency: string): string[] => keyColumns.map((c) => (c === 1 ? currency : value))
+  const series = (): CostSeries[] => {
+    const found: CostSeries[] = []
+    const stored = readSeries.all(dimension, from, to) as [string, string, string][]
+    const untagged = key.kind === 'tag' && (!accepted.value || accepted.value.has(UNTAGGED_LABEL))
+    const totals = untagged
+      ? (read.all('currency', from, to) as [string, string, number, number, number, number][])
+      : []
+    // The key's units, nanos and row count per currency and day (from the first total's day), to subtract.
+    const first = totals[0]?.[2] ?? 0
+    const days = totals.length > 0 ? totals.at(-1)![2] - first + 1 : 0
+    const tagged = new Map<string, Float64Array>()
+    for (const [value, currency, text] of stored) {
+      if (key.kind === 'tag' && value === UNTAGGED_LABEL) continue
+      const numbers = seriesNumbers(text)
+      if (untagged) {
+        let sums = tagged.get(currency)
+        if (!sums) tagged.set(currency, (sums = new Float64Array(3 * days)))
+        for (let i = 0; i < numbers.length; i += 4) {
+          const at = 3 * (numbers[i]! - first)
+          if (at < 0 || at >= sums.length) continue
+          sums[at]! += numbers[i + 1]!
+          sums[at + 1]! += numbers[i + 2]!
+          sums[at + 2]! += numbers[i + 3]!
+        }
+      }
+      if (keep(value, currency)) found.push({keys: keysOf(value, currency), currency, points: seriesPoints(numbers)})
+    }
+    const remainders = new Map<string, number[]>()
+    for (const [, currency, day, units, nanos, count] of totals) {
+      const sums = tagged.get(currency)
+      const at = 3 * (day - first)
+      if (count - (sums?.[at + 2] ?? 0) <= 0 || !keep(UNTAGGED_LABEL, currency)) continue
+      let points = remainders.get(currency)
+      if (!points) remainders.set(currency, (points = []))
+      points.push(day, exactAmount(units - (sums?.[at] ?? 0), nanos - (sums?.[at + 1] ?? 0)))
+    }
+    for (const currency of [...remainders.keys()].sort())
+      found.push({keys: keysOf(UNTAGGED_LABEL, currency), currency, points: remainders.get(currency)!})
+    return found
+  }
+  return {path: 'by-key', keys: keyColumns.length, run, series}
 }
 
 /**
@@ -277,14 +378,33 @@ function serviceDaysPlan(db: Db, query: CostPlanInput, amount: AmountColumn, fro
     WHERE ${['r.day BETWEEN ? AND ?', ...parts.where].join(' AND ')}
     GROUP BY ${[...parts.groupExprs.map((_, i) => `k${i}`), 'currency', 'day'].join(', ')}`
   const params = [from, to, ...parts.whereParams]
+  const keys = parts.groupExprs.map((_, i) => `k${i}`)
+  const seriesSql = `SELECT ${[...keys, 'currency'].join(', ')}, ${seriesTextSql('u', 'n', '0')}
+    FROM (SELECT ${[...keyCols, 'r.currency AS currency', 'r.day AS day'].join(', ')},
+        SUM(r.${unitsColumn(amount)}) AS u, SUM(r.${nanosColumn(amount)}) AS n
+      FROM cost_service_days r
+      WHERE ${['r.day BETWEEN ? AND ?', ...parts.where].join(' AND ')}
+      GROUP BY ${[...keys, 'currency', 'day'].join(', ')})
+    GROUP BY ${[...keys, 'currency'].join(', ')}`
   return {
     path: 'service-days',
-    keys: parts.groupExprs.length,
+    keys: keys.length,
     run: () =>
       db
         .prepare(sql)
         .raw()
         .all(...params) as unknown[][],
+    series: () =>
+      (
+        db
+          .prepare(seriesSql)
+          .raw()
+          .all(...params) as string[][]
+      ).map((row) => ({
+        keys: row.slice(0, keys.length).map(String),
+        currency: String(row[keys.length]),
+        points: seriesPoints(seriesNumbers(row[keys.length + 1]!)),
+      })),
   }
 }
 
@@ -314,13 +434,10 @@ function scanPlan(
     WHERE ${[wide ? '+r.day BETWEEN ? AND ?' : 'r.day BETWEEN ? AND ?', ...parts.where].join(' AND ')}
     GROUP BY ${[...parts.groupExprs.map((_, i) => `k${i}`), 'currency', 'day'].join(', ')}`
   const params = [...parts.joinParams, from, to, ...parts.whereParams]
-  return {
-    path,
-    keys: parts.groupExprs.length,
-    run: () =>
-      db
-        .prepare(sql)
-        .raw()
-        .all(...params) as unknown[][],
-  }
+  const run = (): unknown[][] =>
+    db
+      .prepare(sql)
+      .raw()
+      .all(...params) as unknown[][]
+  return {path, keys: parts.groupExprs.length, run, series: () => seriesOfRows(run(), parts.groupExprs.length)}
 }

@@ -1,5 +1,7 @@
 import type {CostFilter, GroupKey, Metric} from '../model/cost.js'
-import {type CostQueryPath, planCostQuery, storedDayRange} from './cost-queries.js'
+import {type CostQueryPath, type CostSeries, planCostQuery, storedDayRange} from './cost-queries.js'
+
+export type {CostSeries} from './cost-queries.js'
 import {dayText} from './day-numbers.js'
 import type {Db} from './open.js'
 
@@ -46,20 +48,12 @@ export function queryDailyCosts(db: Db, query: CostSeriesQuery, path?: CostQuery
 }
 
 /**
- * The same daily costs as queryDailyCosts, as the query returns them: per row the `keyCount` key
- * values, then the currency, the day number (days since 1970-01-01) and the cost. A year of a
- * per-resource tag is ~100,000 rows; a report that folds them straight into its rows skips an
- * object and a day string per point, which was most of its time.
+ * The same daily costs as queryDailyCosts, one series per group and currency (see CostSeries): a
+ * report adds them up with no JS object or array per day, which was most of its time on a year of
+ * a tag with hundreds of values.
  */
-export interface DailyCostRows {
-  keyCount: number
-  rows: readonly (readonly unknown[])[]
-}
-
-/** queryDailyCosts without a JS object per point (see DailyCostRows). */
-export function queryDailyCostRows(db: Db, query: CostSeriesQuery, path?: CostQueryPath): DailyCostRows {
-  const plan = planCostQuery(db, query, path)
-  return {keyCount: plan.keys, rows: plan.run()}
+export function queryDailyCostSeries(db: Db, query: CostSeriesQuery, path?: CostQueryPath): CostSeries[] {
+  return planCostQuery(db, query, path).series()
 }
 
 /** First and last day with cost data, or undefined for an empty store. */

@@ -13,6 +13,9 @@ export interface TagSetResolver {
   resolve(tags: Readonly<Record<string, string>>): number
 }
 
+/** A set member: key id, pair id, whether the key is summarized, whether the pair was created just now. */
+type Member = readonly [number, number, boolean, boolean]
+
 interface KeyState {
   id: number
   summarized: boolean
@@ -27,8 +30,11 @@ export function openTagSetResolver(db: Db): TagSetResolver {
   const findPair = db.prepare('SELECT id FROM tag_pairs WHERE key_id = ? AND value = ?').pluck()
   const createPair = db.prepare('INSERT INTO tag_pairs (key_id, value) VALUES (?, ?)')
   const findSet = db.prepare('SELECT id FROM cost_tag_sets WHERE pairs = ?').pluck()
-  const createSet = db.prepare('INSERT INTO cost_tag_sets (pairs, summary_set_id) VALUES (?, ?)')
-  const selfSummary = db.prepare('UPDATE cost_tag_sets SET summary_set_id = id WHERE id = ?')
+  // The next id is taken in the statement itself, so a set that is its own summary is one insert.
+  // (Each max(id) alone in its subquery, so SQLite reads it from the end of the index, not by a scan.)
+  const createSet = db.prepare(`INSERT INTO cost_tag_sets (id, pairs, summary_set_id) VALUES (
+    (SELECT max(id) FROM cost_tag_sets) + 1, @pairs,
+    CASE WHEN @summary < 0 THEN (SELECT max(id) FROM cost_tag_sets) + 1 ELSE @summary END)`)
   const addMember = db.prepare('INSERT INTO tag_set_pairs (tag_set_id, key_id, pair_id) VALUES (?, ?, ?)')
 
   const keys = new BoundedCache<KeyState>(20_000)
@@ -49,36 +55,41 @@ export function openTagSetResolver(db: Db): TagSetResolver {
     return state
   }
 
+  /** The pair's id, negated when the pair was created by this call. */
   const pairId = (key: KeyState, value: string): number => {
     const cacheKey = `${key.id}\u0000${value}`
     let id = pairs.get(cacheKey)
     if (id !== undefined) return id
     id = findPair.get(key.id, value) as number | undefined
-    if (id === undefined) {
-      id = Number(createPair.run(key.id, value).lastInsertRowid)
-      key.values++
-      if (key.summarized && key.values > SUMMARIZED_TAG_VALUES) {
-        key.summarized = false
-        unsummarize.run(key.id)
-      }
+    if (id !== undefined) {
+      pairs.set(cacheKey, id)
+      return id
+    }
+    id = Number(createPair.run(key.id, value).lastInsertRowid)
+    key.values++
+    if (key.summarized && key.values > SUMMARIZED_TAG_VALUES) {
+      key.summarized = false
+      unsummarize.run(key.id)
     }
     pairs.set(cacheKey, id)
-    return id
+    return -id
   }
 
-  /** members: [keyId, pairId, summarized] sorted by pair id. */
-  const setId = (members: readonly (readonly [number, number, boolean])[]): number => {
+  /**
+   * members: [keyId, pairId, summarized, pair created just now] sorted by pair id. A set holding a
+   * pair created just now cannot be stored yet (a set refers to existing pairs), so it is not looked
+   * up: on a bill tagged per resource that is most sets.
+   */
+  const setId = (members: readonly Member[]): number => {
     if (members.length === 0) return 0
     const text = members.map((m) => m[1]).join(',')
     let id = sets.get(text)
     if (id !== undefined) return id
-    id = findSet.get(text) as number | undefined
+    id = members.some((m) => m[3]) ? undefined : (findSet.get(text) as number | undefined)
     if (id === undefined) {
       const kept = members.filter((m) => m[2])
-      const whole = kept.length === members.length
-      const summary = whole ? -1 : setId(kept)
-      id = Number(createSet.run(text, summary).lastInsertRowid)
-      if (whole) selfSummary.run(id)
+      const summary = kept.length === members.length ? -1 : setId(kept)
+      id = Number(createSet.run({pairs: text, summary}).lastInsertRowid)
       for (const [keyId, pair] of members) addMember.run(id, keyId, pair)
     }
     sets.set(text, id)
@@ -93,7 +104,7 @@ export function openTagSetResolver(db: Db): TagSetResolver {
       const ids = entries.map(([, value], i) => pairId(states[i]!, value))
       // Flags are read after every pair exists: a key that just stopped being summarized is left
       // out of this set's summary too.
-      const members = states.map((state, i) => [state.id, ids[i]!, state.summarized] as const)
+      const members = states.map((state, i): Member => [state.id, Math.abs(ids[i]!), state.summarized, ids[i]! < 0])
       members.sort((a, b) => a[1] - b[1])
       return setId(members)
     },

@@ -35,6 +35,8 @@ export interface AthenaQuery {
   outputLocation?: string
   state: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED'
   reason?: string
+  /** Athena's AthenaError of a FAILED query: a system error (category 1) may succeed if resubmitted. */
+  error?: {category: 1 | 2 | 3; retryable: boolean}
   bytesScanned: number
   /** Partition values (billing periods) of the files read. */
   partitionsRead: string[]
@@ -46,10 +48,18 @@ export interface AthenaQuery {
 
 export interface AthenaServer extends LocalServer {
   queries: AthenaQuery[]
+  /**
+   * The account's workgroups and their query result location. As in Athena, a query names an existing
+   * workgroup, and its results need a location: the request's, else the workgroup's.
+   */
+  workgroups: Map<string, {outputLocation?: string}>
   /** GetQueryExecution answers RUNNING this many times before the final state. */
   runningPolls: number
-  /** The next started query ends FAILED with this reason (as Athena's StateChangeReason). */
-  failNext: (reason: string) => void
+  /**
+   * The next started query ends FAILED with this reason (as Athena's StateChangeReason); `retryable`
+   * makes it a system error Athena says may succeed if resubmitted (AthenaError.Retryable).
+   */
+  failNext: (reason: string, options?: {retryable?: boolean}) => void
   /** The next started query ends CANCELLED. */
   cancelNext: () => void
   calls: (operation: string) => RecordedRequest[]
@@ -58,6 +68,9 @@ export interface AthenaServer extends LocalServer {
 
 export const ATHENA_ACCESS_KEY = 'AKIDATHENALOCAL'
 const MAX_RESULTS = 1000
+/** StartQueryExecution's limits on QueryString and ClientRequestToken. */
+const MAX_QUERY_BYTES = 262_144
+const TOKEN_LENGTH = {min: 32, max: 128}
 
 const err = (type: string, message: string, status = 400): Reply => ({
   status,
@@ -112,13 +125,15 @@ export function filesRead(node: ProfileNode, out: string[] = []): string[] {
 export async function startAthenaServer(options: {
   tables: AthenaTable[]
   runningPolls?: number
+  /** Default: `primary` with a result location, as an account whose console has run a query. */
+  workgroups?: Record<string, {outputLocation?: string}>
 }): Promise<AthenaServer> {
   const {DuckDBInstance} = await import('@duckdb/node-api')
   const instance: DuckDBInstance = await DuckDBInstance.create(':memory:', {threads: '1'})
   const profiles = fs.mkdtempSync(path.join(os.tmpdir(), 'athena-stand-in-'))
   const queries: AthenaQuery[] = []
   const byToken = new Map<string, AthenaQuery>()
-  const planned: {state: 'FAILED' | 'CANCELLED'; reason: string}[] = []
+  const planned: {state: 'FAILED' | 'CANCELLED'; reason: string; retryable?: boolean}[] = []
 
   const resolve = (database: string, table: string): string | undefined => {
     const found = options.tables.find((t) => t.database.toLowerCase() === database && t.name.toLowerCase() === table)
@@ -130,6 +145,7 @@ export async function startAthenaServer(options: {
     if (fate) {
       query.state = fate.state
       query.reason = fate.reason
+      if (fate.state === 'FAILED') query.error = {category: fate.retryable ? 1 : 2, retryable: fate.retryable ?? false}
       return
     }
     const profile = path.join(profiles, `${query.id}.json`)
@@ -155,6 +171,7 @@ export async function startAthenaServer(options: {
       query.state = 'FAILED'
       const message = (error as Error).message.split('\n')[0]
       query.reason = error instanceof TableNotFound ? message : `SYNTAX_ERROR: ${message}`
+      query.error = {category: 2, retryable: false}
     } finally {
       connection.closeSync()
     }
@@ -170,6 +187,9 @@ export async function startAthenaServer(options: {
     Status: {
       State: q.state,
       ...(q.reason ? {StateChangeReason: q.reason} : {}),
+      ...(q.error
+        ? {AthenaError: {ErrorCategory: q.error.category, Retryable: q.error.retryable, ErrorMessage: q.reason}}
+        : {}),
       SubmissionDateTime: Date.now() / 1000,
     },
     Statistics: {
@@ -188,16 +208,43 @@ export async function startAthenaServer(options: {
     const body = (request.json ?? {}) as Record<string, unknown>
     if (operation === 'StartQueryExecution') {
       const token = body.ClientRequestToken as string | undefined
+      const sql = String(body.QueryString ?? '')
+      if (token !== undefined && (token.length < TOKEN_LENGTH.min || token.length > TOKEN_LENGTH.max)) {
+        const bound =
+          token.length < TOKEN_LENGTH.min
+            ? `greater than or equal to ${TOKEN_LENGTH.min}`
+            : `less than or equal to ${TOKEN_LENGTH.max}`
+        return err(
+          'InvalidRequestException',
+          `1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length ${bound}`,
+        )
+      }
+      if (sql.length === 0 || Buffer.byteLength(sql) > MAX_QUERY_BYTES)
+        return err(
+          'InvalidRequestException',
+          `1 validation error detected: Value at 'queryString' failed to satisfy constraint: Member must have length ` +
+            `less than or equal to ${MAX_QUERY_BYTES}`,
+        )
       const again = token ? byToken.get(token) : undefined
       if (again) return ok({QueryExecutionId: again.id})
       const context = (body.QueryExecutionContext ?? {}) as {Database?: string}
       const result = (body.ResultConfiguration ?? {}) as {OutputLocation?: string}
+      const workGroup = (body.WorkGroup as string | undefined) ?? 'primary'
+      const group = server.workgroups.get(workGroup)
+      if (!group) return err('InvalidRequestException', `WorkGroup ${workGroup} is not found.`)
+      const outputLocation = result.OutputLocation ?? group.outputLocation
+      if (!outputLocation)
+        return err(
+          'InvalidRequestException',
+          'No output location provided. An output location is required either through the Workgroup result ' +
+            'configuration setting or as an API input.',
+        )
       const query: AthenaQuery = {
         id: randomUUID(),
-        sql: String(body.QueryString ?? ''),
+        sql,
         database: (context.Database ?? 'default').toLowerCase(),
-        workGroup: (body.WorkGroup as string | undefined) ?? 'primary',
-        outputLocation: result.OutputLocation,
+        workGroup,
+        outputLocation,
         state: 'QUEUED',
         bytesScanned: 0,
         partitionsRead: [],
@@ -261,8 +308,11 @@ export async function startAthenaServer(options: {
   const server: AthenaServer = {
     ...local,
     queries,
+    workgroups: new Map(
+      Object.entries(options.workgroups ?? {primary: {outputLocation: 's3://aws-athena-query-results-local/'}}),
+    ),
     runningPolls: options.runningPolls ?? 1,
-    failNext: (reason) => planned.push({state: 'FAILED', reason}),
+    failNext: (reason, failure = {}) => planned.push({state: 'FAILED', reason, retryable: failure.retryable}),
     cancelNext: () => planned.push({state: 'CANCELLED', reason: 'Query was cancelled by user'}),
     calls: (operation) => local.requests.filter((r) => r.headers['x-amz-target'] === `AmazonAthena.${operation}`),
     close: async () => {

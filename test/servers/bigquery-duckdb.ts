@@ -13,7 +13,8 @@ import {type LocalServer, type RecordedRequest, type Reply, startLocalServer} fr
  * A local BigQuery v2 REST front (jobs.query: POST /bigquery/v2/projects/P/queries, getQueryResults:
  * GET .../queries/JOB?pageToken=) that runs the GoogleSQL it receives with DuckDB, after rewriting
  * only what the two spell differently (bigquery-to-duckdb.ts), over Parquet files standing for a
- * table or view. totalBytesProcessed is the size of the files DuckDB read (from its profile).
+ * table or view. totalBytesProcessed is the size of the files DuckDB read (from its profile); a
+ * query answered from BigQuery's result cache processed (and bills) nothing.
  */
 export interface BigQueryTable {
   /** project.dataset.table as queries name it. */
@@ -24,7 +25,14 @@ export interface BigQueryTable {
 export interface BigQueryServer extends LocalServer {
   jobs: Map<
     string,
-    {sql: string; translated?: string; bytes: number; fields: {name: string; type: string}[]; rows: (string | null)[][]}
+    {
+      sql: string
+      translated?: string
+      bytes: number
+      cacheHit: boolean
+      fields: {name: string; type: string}[]
+      rows: (string | null)[][]
+    }
   >
   queries: () => RecordedRequest[]
   close: () => Promise<void>
@@ -61,6 +69,16 @@ export async function startBigQueryDuckdb(options: {
     return `(${reads.join(' UNION ALL BY NAME ')})`
   }
 
+  // BigQuery's result cache: the same query text and parameters over unchanged tables are answered from
+  // the last result, with cacheHit and 0 bytes processed (and billed), unless useQueryCache is false.
+  const cache = new Map<string, string>()
+  const cacheKey = (body: {query: string; queryParameters?: QueryParameter[]}): string =>
+    JSON.stringify([
+      body.query,
+      body.queryParameters ?? [],
+      options.tables.flatMap((t) => t.files.map((f) => fs.statSync(f).mtimeMs)),
+    ])
+
   const page = (jobId: string, projectId: string, start: number, kind: string): Reply => {
     const job = jobs.get(jobId)!
     const end = Math.min(start + pageRows, job.rows.length)
@@ -73,18 +91,29 @@ export async function startBigQueryDuckdb(options: {
         totalRows: String(job.rows.length),
         rows: job.rows.slice(start, end).map((r) => ({f: r.map((v) => ({v}))})),
         jobComplete: true,
-        cacheHit: false,
-        totalBytesProcessed: String(job.bytes),
+        cacheHit: job.cacheHit,
+        totalBytesProcessed: String(job.cacheHit ? 0 : job.bytes),
         ...(end < job.rows.length ? {pageToken: `page-${end}`} : {}),
       },
     }
   }
 
   async function run(req: RecordedRequest, projectId: string): Promise<Reply> {
-    const body = req.json as {query: string; useLegacySql?: boolean; queryParameters?: QueryParameter[]}
+    const body = req.json as {
+      query: string
+      useLegacySql?: boolean
+      useQueryCache?: boolean
+      queryParameters?: QueryParameter[]
+    }
     if (body.useLegacySql !== false)
       return googleError(400, 'legacy SQL is not supported by this stand-in', 'invalidQuery')
     const jobId = `job_${randomUUID().replaceAll('-', '')}`
+    const key = cacheKey(body)
+    const cached = body.useQueryCache === false ? undefined : jobs.get(cache.get(key) ?? '')
+    if (cached) {
+      jobs.set(jobId, {...cached, cacheHit: true})
+      return page(jobId, projectId, 0, 'bigquery#queryResponse')
+    }
     const profile = path.join(profiles, `${jobId}.json`)
     const connection = await instance.connect()
     try {
@@ -99,9 +128,11 @@ export async function startBigQueryDuckdb(options: {
         sql: body.query,
         translated,
         bytes: read.reduce((sum, f) => sum + fs.statSync(f).size, 0),
+        cacheHit: false,
         fields: reader.columnNames().map((name) => ({name, type: 'STRING', mode: 'NULLABLE'})),
         rows: reader.getRows().map((row) => row.map((v) => (v === null ? null : String(v)))),
       })
+      cache.set(key, jobId)
     } catch (error) {
       const message = (error as Error).message.split('\n')[0]!
       return error instanceof BigQueryTableNotFound

@@ -8,7 +8,8 @@ import {listenLocal} from './http-server.js'
  * forcePathStyle: PutObject, CreateMultipartUpload / UploadPart / CompleteMultipartUpload /
  * AbortMultipartUpload, GetObject, HeadObject, ListObjectsV2 (paged with continuation tokens),
  * DeleteObject. It checks x-amz-checksum-sha256 and Content-MD5 like S3 (BadDigest /
- * InvalidDigest), enforces the 5 MiB minimum for all but the last part, and keeps objects
+ * InvalidDigest), enforces the 5 MiB minimum for all but the last part, part numbers 1 to 10,000
+ * and the 5 GiB largest part, and keeps objects
  * invisible until a multipart upload completes. Faults: fail or hold the next request of an operation.
  */
 export interface S3Object {
@@ -33,9 +34,21 @@ export interface S3StandIn {
   url: string
   buckets: Map<string, Map<string, S3Object>>
   /** Multipart uploads not yet completed or aborted, by upload id. */
-  uploads: Map<string, {bucket: string; key: string; parts: Map<number, {body: Buffer; etag: string; sha256?: string}>}>
+  uploads: Map<
+    string,
+    {
+      bucket: string
+      key: string
+      /** x-amz-checksum-algorithm of CreateMultipartUpload: every part must then carry that checksum. */
+      algorithm?: string
+      parts: Map<number, {body: Buffer; etag: string; sha256?: string}>
+    }
+  >
   operations: S3Operation[]
-  /** The next request of `op` gets this HTTP status and S3 error code ('DROP' resets the connection). */
+  /**
+   * The next request of `op` gets this HTTP status and S3 error code ('DROP' resets the connection
+   * before S3 acts; 'DROP_REPLY' lets S3 act, then resets the connection instead of answering).
+   */
   failNext: (op: S3Operation, code: string, status?: number) => void
   /** The next request of `op` (on a key `match` accepts) is never answered; resolves when it arrives (a hung network mid-transfer). */
   holdNext: (op: S3Operation, match?: (key: string) => boolean) => Promise<void>
@@ -45,6 +58,8 @@ export interface S3StandIn {
 }
 
 const MIN_PART = 5 * 1024 * 1024
+const MAX_PART = 5 * 1024 * 1024 * 1024
+const MAX_PARTS = 10_000
 const b64sha256 = (body: Buffer): string => createHash('sha256').update(body).digest('base64')
 const md5hex = (body: Buffer): string => createHash('md5').update(body).digest('hex')
 const xmlEscape = (s: string): string =>
@@ -72,6 +87,7 @@ function operationOf(method: string, key: string, q: URLSearchParams): S3Operati
 export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3StandIn> {
   const buckets = new Map(bucketNames.map((b) => [b, new Map<string, S3Object>()]))
   const uploads: S3StandIn['uploads'] = new Map()
+  const completed = new Map<string, {request: string; answer: string}>()
   const operations: S3Operation[] = []
   const failures = new Map<S3Operation, {code: string; status: number}>()
   const holds = new Map<S3Operation, {match: (key: string) => boolean; arrived: () => void}>()
@@ -100,9 +116,11 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
       const op = operationOf(method, key, q)
       operations.push(op)
       const send = (status: number, body = '', headers: Record<string, string | number> = {}): void => {
+        if (dropReply) return void req.socket.destroy()
         res.writeHead(status, {'x-amz-request-id': randomUUID(), ...headers})
         res.end(method === 'HEAD' ? undefined : body)
       }
+      let dropReply = false
       const fail = (status: number, code: string, message: string): void =>
         send(status, errorXml(code, message), {'content-type': 'application/xml'})
 
@@ -117,7 +135,8 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
       if (failure) {
         failures.delete(op)
         if (failure.code === 'DROP') return req.socket.destroy()
-        return fail(failure.status, failure.code, 'injected failure')
+        if (failure.code === 'DROP_REPLY') dropReply = true
+        else return fail(failure.status, failure.code, 'injected failure')
       }
       if (!/^AWS4-HMAC-SHA256 Credential=/.test(req.headers.authorization ?? ''))
         return fail(403, 'AccessDenied', 'request is not signed')
@@ -150,18 +169,34 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
         }
         case 'CreateMultipartUpload': {
           const uploadId = randomUUID()
-          uploads.set(uploadId, {bucket: bucketName, key, parts: new Map()})
+          const algorithm = String(req.headers['x-amz-checksum-algorithm'] ?? '').toUpperCase() || undefined
+          uploads.set(uploadId, {bucket: bucketName, key, algorithm, parts: new Map()})
           return send(
             200,
             `<?xml version="1.0" ` +
               `encoding="UTF-8"?>\n<InitiateMultipartUploadResult><Bucket>` +
               `${bucketName}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`,
-            {'content-type': 'application/xml', 'x-amz-checksum-algorithm': 'SHA256'},
+            {
+              'content-type': 'application/xml',
+              ...(algorithm ? {'x-amz-checksum-algorithm': algorithm, 'x-amz-checksum-type': 'COMPOSITE'} : {}),
+            },
           )
         }
         case 'UploadPart': {
           const upload = uploads.get(q.get('uploadId') ?? '')
           if (!upload) return fail(404, 'NoSuchUpload', 'The specified upload does not exist')
+          const partNumber = Number(q.get('partNumber'))
+          if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS)
+            return fail(400, 'InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive')
+          if (body.length > MAX_PART)
+            return fail(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size')
+          // An upload created with a checksum algorithm takes only parts that carry that checksum.
+          if (upload.algorithm === 'SHA256' && declaredSha === undefined)
+            return fail(
+              400,
+              'InvalidRequest',
+              'Checksum Type mismatch occurred, expected checksum Type: sha256, actual checksum Type: null',
+            )
           const part = {body, etag: `"${md5hex(body)}"`, sha256: declaredSha}
           upload.parts.set(Number(q.get('partNumber')), part)
           return send(200, '', {ETag: part.etag, ...(declaredSha ? {'x-amz-checksum-sha256': declaredSha} : {})})
@@ -169,6 +204,10 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
         case 'CompleteMultipartUpload': {
           const uploadId = q.get('uploadId') ?? ''
           const upload = uploads.get(uploadId)
+          // S3 answers a repeated CompleteMultipartUpload (a client retrying a lost answer) as the first.
+          const done = completed.get(uploadId)
+          if (!upload && done?.request === body.toString('utf8'))
+            return send(200, done.answer, {'content-type': 'application/xml'})
           if (!upload) return fail(404, 'NoSuchUpload', 'The specified upload does not exist')
           const listed = [...body.toString('utf8').matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map((m) => ({
             number: Number(/<PartNumber>(\d+)<\/PartNumber>/.exec(m[1]!)?.[1]),
@@ -198,16 +237,15 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
             .digest('hex')}-${parts.length}"`
           bucket.set(upload.key, {body: whole, etag, checksumSha256: composite, lastModified: new Date()})
           uploads.delete(uploadId)
-          return send(
-            200,
+          const answer =
             `<?xml version="1.0" ` +
-              `encoding="UTF-8"?>\n<CompleteMultipartUploadResult><Location>` +
-              `${state.url}/${bucketName}/${xmlEscape(upload.key)}</Location><Bucket>` +
-              `${bucketName}</Bucket><Key>` +
-              `${xmlEscape(upload.key)}</Key><ETag>` +
-              `${xmlEscape(etag)}</ETag>${composite ? `<ChecksumSHA256>${composite}</ChecksumSHA256>` : ''}</CompleteMultipartUploadResult>`,
-            {'content-type': 'application/xml'},
-          )
+            `encoding="UTF-8"?>\n<CompleteMultipartUploadResult><Location>` +
+            `${state.url}/${bucketName}/${xmlEscape(upload.key)}</Location><Bucket>` +
+            `${bucketName}</Bucket><Key>` +
+            `${xmlEscape(upload.key)}</Key><ETag>` +
+            `${xmlEscape(etag)}</ETag>${composite ? `<ChecksumSHA256>${composite}</ChecksumSHA256>` : ''}</CompleteMultipartUploadResult>`
+          completed.set(uploadId, {request: body.toString('utf8'), answer})
+          return send(200, answer, {'content-type': 'application/xml'})
         }
         case 'AbortMultipartUpload':
           uploads.delete(q.get('uploadId') ?? '')

@@ -21,6 +21,12 @@ import type {BackupTarget} from './target.js'
 
 /** S3's smallest part is 5 MiB; 8 MiB parts keep memory small and a 1 GB store at 128 parts. */
 export const S3_PART_BYTES = 8 * 1024 * 1024
+/** S3 numbers parts 1 to 10,000: past 8 MiB x 10,000 (78 GiB) the parts must grow. */
+export const S3_MAX_PARTS = 10_000
+const MIB = 1024 * 1024
+
+/** The part size for a file: 8 MiB, or the whole MiB that keeps it within S3's 10,000 parts. */
+export const s3PartBytes = (size: number): number => Math.max(S3_PART_BYTES, Math.ceil(size / S3_MAX_PARTS / MIB) * MIB)
 
 /**
  * Backups in an S3 bucket under a prefix, through the SDK's default chain for credentials (IRSA in
@@ -39,12 +45,13 @@ export function s3Target(bucket: string, prefix: string, client = createS3Client
       new CreateMultipartUploadCommand({Bucket: bucket, Key: key(name), ChecksumAlgorithm: 'SHA256'}),
     )
     const uploadId = created.UploadId!
+    const partBytes = s3PartBytes(size)
     try {
       const parts: CompletedPart[] = []
       const handle = await fs.promises.open(file, 'r')
       try {
-        for (let offset = 0, partNumber = 1; offset < size; offset += S3_PART_BYTES, partNumber++) {
-          const body = Buffer.alloc(Math.min(S3_PART_BYTES, size - offset))
+        for (let offset = 0, partNumber = 1; offset < size; offset += partBytes, partNumber++) {
+          const body = Buffer.alloc(Math.min(partBytes, size - offset))
           await handle.read(body, 0, body.length, offset)
           const checksum = sha256Base64(body)
           const uploaded = await client.send(

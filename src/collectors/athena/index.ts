@@ -10,17 +10,25 @@ import {
 } from '@aws-sdk/client-athena'
 
 import {WINDOW_END, WINDOW_START} from '../../dates.js'
+import {usageError} from '../../errors.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import {toDailyCostRow} from '../warehouse-rows.js'
 import type {Db} from '../../store/open.js'
 import {type CostFetcher, collectCloudCosts} from '../cloud-collect.js'
 import {ENDPOINT_INPUT, firstLine, remoteError} from '../cloud-errors.js'
-import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, withRetry} from '../cloud-retry.js'
+import {
+  backoffDelay,
+  DEFAULT_RETRY,
+  type RequestCounter,
+  type RetryHooks,
+  type RetryPolicy,
+  withRetry,
+} from '../cloud-retry.js'
 import {classifyAwsSdkError, mapAwsSdkError, REGION_INPUT} from '../aws/sdk-errors.js'
 import type {CollectWindow} from '../cloud-window.js'
 import type {RunSettings} from '../source-collector.js'
 import {billingPeriods, type ExportFormat, rollupQuery} from './rollup-sql.js'
-import type {AthenaRunSummary, AthenaSourceConfig} from './source.js'
+import {ATHENA_INPUTS, type AthenaRunSummary, type AthenaSourceConfig} from './source.js'
 
 export const ATHENA_SOURCE = 'athena'
 
@@ -112,6 +120,7 @@ async function fetchAthenaDays(
 ): Promise<DailyCostRow[]> {
   const retry = options.retry ?? DEFAULT_RETRY
   const label = `Athena ${options.table}`
+  const sleep = options.retryHooks?.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
   const send = <T>(what: string, call: () => Promise<T>): Promise<T> =>
     withRetry(`${label} ${what}`, call, classifyAwsSdkError, retry, counter, options.retryHooks).catch(
       (error: unknown) => {
@@ -127,25 +136,8 @@ async function fetchAthenaDays(
     to: window.to,
     prune: options.prune,
   })
-  // One token for the start and its retries: a retried start never runs (and bills) the query twice.
-  const token = randomUUID()
-  const started = await send('StartQueryExecution', () =>
-    client.send(
-      new StartQueryExecutionCommand({
-        QueryString: query,
-        ClientRequestToken: token,
-        QueryExecutionContext: {Database: database, Catalog: options.catalog ?? 'AwsDataCatalog'},
-        ...(options.workgroup ? {WorkGroup: options.workgroup} : {}),
-        ...(options.outputLocation ? {ResultConfiguration: {OutputLocation: options.outputLocation}} : {}),
-      }),
-    ),
-  )
-  const id = started.QueryExecutionId
-  if (!id) throw remoteError(`${label}: StartQueryExecution answered without a QueryExecutionId`)
-  scan.queryIds.push(id)
   scan.billingPeriods = options.prune === false ? [] : billingPeriods(window.from, window.to)
-
-  const finished = await waitForQuery(id)
+  const {id, finished} = await runQuery()
   const bytes = Number(finished.QueryExecution?.Statistics?.DataScannedInBytes ?? 0)
   scan.bytesScanned += bytes
   scan.scanCostUsd += athenaScanCost([bytes])
@@ -178,9 +170,48 @@ async function fetchAthenaDays(
   } while (next)
   return rows
 
-  /** Polls GetQueryExecution with a doubling wait until the query ends; FAILED or CANCELLED is one line. */
+  /**
+   * Starts the query and waits for it. A query Athena failed with an error it calls retryable (a
+   * system error: AthenaError.Retryable) is submitted again, as a new query, within the retry policy's
+   * attempts; Athena bills no failed query, so only the one that ran counts in the scan.
+   */
+  async function runQuery(): Promise<{id: string; finished: GetQueryExecutionCommandOutput}> {
+    for (let attempt = 1; ; attempt++) {
+      // One token for the start and its retries: a retried start never runs (and bills) the query twice.
+      const token = randomUUID()
+      const started = await send('StartQueryExecution', () =>
+        client.send(
+          new StartQueryExecutionCommand({
+            QueryString: query,
+            ClientRequestToken: token,
+            QueryExecutionContext: {Database: database, Catalog: options.catalog ?? 'AwsDataCatalog'},
+            ...(options.workgroup ? {WorkGroup: options.workgroup} : {}),
+            ...(options.outputLocation ? {ResultConfiguration: {OutputLocation: options.outputLocation}} : {}),
+          }),
+        ),
+      )
+      const id = started.QueryExecutionId
+      if (!id) throw remoteError(`${label}: StartQueryExecution answered without a QueryExecutionId`)
+      scan.queryIds.push(id)
+      const finished = await waitForQuery(id)
+      const status = finished.QueryExecution?.Status
+      if (status?.State === 'SUCCEEDED') return {id, finished}
+      if (status?.State === 'FAILED' && status.AthenaError?.Retryable === true && attempt < retry.maxAttempts) {
+        counter.retries++
+        await sleep(backoffDelay(attempt, retry, options.retryHooks?.random ?? Math.random))
+        continue
+      }
+      throw remoteError(
+        `${label}: query ${id} ${status?.State}${status?.StateChangeReason ? `: ${firstLine(status.StateChangeReason)}` : ''}`,
+        status?.State === 'CANCELLED'
+          ? 'run it again; the store and watermark are unchanged'
+          : 'check the table, format and workgroup (its history has the full error); the store and watermark are unchanged',
+      )
+    }
+  }
+
+  /** Polls GetQueryExecution with a doubling wait until the query ends (SUCCEEDED, FAILED or CANCELLED). */
   async function waitForQuery(queryId: string): Promise<GetQueryExecutionCommandOutput> {
-    const sleep = options.retryHooks?.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
     let delay = options.pollDelayMs ?? 250
     let waited = 0
     for (;;) {
@@ -189,14 +220,7 @@ async function fetchAthenaDays(
       )
       const status = answer.QueryExecution?.Status
       const state = status?.State
-      if (state === 'SUCCEEDED') return answer
-      if (state === 'FAILED' || state === 'CANCELLED')
-        throw remoteError(
-          `${label}: query ${queryId} ${state}${status?.StateChangeReason ? `: ${firstLine(status.StateChangeReason)}` : ''}`,
-          state === 'CANCELLED'
-            ? 'run it again; the store and watermark are unchanged'
-            : 'check the table, format and workgroup (its history has the full error); the store and watermark are unchanged',
-        )
+      if (state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED') return answer
       if (waited > MAX_QUERY_MS)
         throw remoteError(
           `${label}: query ${queryId} was still ${state ?? 'running'} after ${Math.round(waited / 60_000)} minutes`,
@@ -215,9 +239,31 @@ function resultValues(set: ResultSet | undefined): (string | null)[][] {
   return (set?.Rows ?? []).map((row) => (row.Data ?? []).map((d) => d.VarCharValue ?? null))
 }
 
-/** Athena SDK errors as one clear line; a FinopsError (a failed query, throttling past retries) passes through. */
+/**
+ * Athena SDK errors as one clear line; a FinopsError (a failed query, throttling past retries) passes through.
+ * Athena refuses a query whose workgroup does not exist, or whose results have nowhere to go (neither
+ * the request nor the workgroup names a location): both are the entry's to fix, so they name its field.
+ */
 export function mapAthenaError(error: unknown, options: AthenaSourceOptions): unknown {
+  const workgroup = options.workgroup ?? 'primary'
   return mapAwsSdkError(error, {
+    special: (e) => {
+      if (e.name !== 'InvalidRequestException') return undefined
+      if (/no output location provided/i.test(e.message ?? ''))
+        return usageError(
+          `Athena workgroup ${workgroup} has no query result location, and none was given`,
+          (n) =>
+            `give ${n(ATHENA_INPUTS.outputLocation)} s3://BUCKET/PREFIX/ (a bucket this identity may write), or set the ` +
+            `workgroup's query result location; the store is unchanged`,
+        )
+      if (/workgroup .* is not found/i.test(e.message ?? ''))
+        return usageError(
+          `Athena workgroup ${workgroup} does not exist in this account and region`,
+          (n) =>
+            `check the ${n(ATHENA_INPUTS.workgroup)} and ${n(REGION_INPUT)} (aws athena list-work-groups), or leave the workgroup out for primary`,
+        )
+      return undefined
+    },
     service: 'Amazon Athena',
     profile: options.profile,
     grant:

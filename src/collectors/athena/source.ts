@@ -70,7 +70,7 @@ export function describeScan(scan: z.output<typeof athenaScanSchema>): string {
 }
 
 /** Each entry field as a user input: a flag of `collect athena`, a field of sources.athena otherwise. */
-const INPUTS = {
+export const ATHENA_INPUTS = {
   table: {key: 'table', label: 'Athena table'},
   format: {key: 'format', label: 'export format'},
   billingAccount: {key: 'billing-account', label: 'payer account'},
@@ -83,17 +83,18 @@ const INPUTS = {
 } satisfies Record<string, UserInput>
 
 /** One entry given field by field (the command's flags), checked by the finops.yaml schema: one line naming the first bad field. */
-export function athenaEntry(fields: Partial<Record<keyof typeof INPUTS, string>>): AthenaSourceConfig {
+export function athenaEntry(fields: Partial<Record<keyof typeof ATHENA_INPUTS, string>>): AthenaSourceConfig {
   const parsed = athenaSourceConfig.safeParse(fields)
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]!
-  const field = String(issue.path[0]) as keyof typeof INPUTS
-  const input: UserInput = INPUTS[field] ?? {key: field, label: field}
+  const field = String(issue.path[0]) as keyof typeof ATHENA_INPUTS
+  const input: UserInput = ATHENA_INPUTS[field] ?? {key: field, label: field}
   const value = fields[field]
   throw usageError(
     (n) => (value === undefined ? `the ${n(input)} is required` : `${n(input)} ${value}: ${issue.message}`),
     field === 'billingAccount'
       ? (n) => `give the 12-digit payer account id, e.g. ${n(input)} 123456789012`
-      : (n) => `for example ${n(INPUTS.table)} cid_data_export.focus ${n(INPUTS.billingAccount)} 123456789012`,
+      : (n) =>
+          `for example ${n(ATHENA_INPUTS.table)} cid_data_export.focus ${n(ATHENA_INPUTS.billingAccount)} 123456789012`,
   )
 }

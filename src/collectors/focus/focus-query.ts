@@ -155,6 +155,25 @@ export function sourceRelation(files: readonly FocusFile[]): string {
   return [csv, parquet].filter(Boolean).join(' UNION ALL BY NAME ')
 }
 
+/**
+ * Copies the columns the import reads (as the files hold them) and each row's file name into one
+ * Parquet file at `target`, in one read of the files. The import's queries then read that copy:
+ * a CSV is parsed once instead of once per query (and once per hash partition when memory runs
+ * short), and the copy, a small fraction of the CSV, lives in the spill directory beside DuckDB's
+ * other spill files. COPY streams, so its memory is DuckDB's budget.
+ */
+export function stagingQuery(files: readonly FocusFile[], mapping: ColumnMapping, target: string): string {
+  const columns = [...new Set(Object.values(mapping).filter((c): c is string => c !== undefined))].map(ident)
+  return `COPY (SELECT ${[...columns, '__finops_file'].join(', ')} FROM (${sourceRelation(files)}))
+    TO ${sqlString(target)} (FORMAT parquet, ROW_GROUP_SIZE ${STAGED_ROW_GROUP_ROWS})`
+}
+
+/** Rows per row group of the staged copy: a group is buffered whole per thread while it is written. */
+const STAGED_ROW_GROUP_ROWS = 32_768
+
+/** The staged copy as the relation the import's queries read (its file column is a column already). */
+export const stagedRelation = (target: string): string => `SELECT * FROM read_parquet(${sqlString(target)})`
+
 /** SQL for a column as text, NULL when the file lacks it. */
 export const raw = (mapping: ColumnMapping, column: FocusColumn): string =>
   mapping[column] === undefined ? 'NULL::VARCHAR' : `CAST(${ident(mapping[column])} AS VARCHAR)`
@@ -273,14 +292,14 @@ export function rowProjection(mapping: ColumnMapping): string {
 }
 
 /**
- * The import query: one pass over `files`, one GROUPING SET per rollup; with `partition`, only the
+ * The import query: one pass over `source` (the staged files, see stagingQuery), one GROUPING SET per rollup; with `partition`, only the
  * rows whose grain hashes to it (each row is in exactly one partition). `set_id` tells the rollup
  * of each output row (its index in `rollups`). Per group (not per row), the billing period is
  * parsed and the grain's text columns are packed into one JSON array, so the importer receives two
  * strings per group (grain, tags) instead of fourteen.
  */
 export function importQuery(
-  files: readonly FocusFile[],
+  source: string,
   mapping: ColumnMapping,
   rollups: readonly RollupDefinition[],
   partition: {index: number; count: number} = {index: 0, count: 1},
@@ -310,7 +329,7 @@ export function importQuery(
     FROM (
       SELECT ${setId} AS set_id, ${keys.join(', ')}, count(*)::DOUBLE AS rows,
         ${AMOUNT_SQL_COLUMNS.map((c) => `coalesce(sum(${c}), 0) AS ${c}`).join(', ')}
-      FROM (SELECT ${rowProjection(mapping)} FROM (${sourceRelation(files)}))
+      FROM (SELECT ${rowProjection(mapping)} FROM (${source}))
       ${partition.count > 1 ? `WHERE hash(${DAILY_COST_ROLLUP.keys.join(', ')}) % ${partition.count} = ${partition.index}` : ''}
       GROUP BY GROUPING SETS (${rollups.map((r) => `(${r.keys.join(', ')})`).join(', ')})
     )`

@@ -27,6 +27,8 @@ import {
   locateQuery,
   MAX_ABS_AMOUNT,
   ROW_PROBLEMS,
+  stagedRelation,
+  stagingQuery,
 } from './focus-query.js'
 import {csvLineOfRow, gzipProblem, readCsvHeader} from './headers.js'
 import type {FocusImportSummary} from './schema.js'
@@ -218,7 +220,7 @@ async function runImport(
   const report = () => {
     if (!options.onProgress) return
     const {percentage, rows_processed} = session.connection.progress
-    const fraction = phase === 'writing' ? 1 : percentage >= 0 ? Math.min(1, percentage / 100) : 0
+    const fraction = phase === 'writing' || staged ? 1 : percentage >= 0 ? Math.min(1, percentage / 100) : 0
     if (rows_processed > rowsSeen) rowsSeen = Number(rows_processed)
     options.onProgress({
       phase,
@@ -229,6 +231,8 @@ async function runImport(
     })
   }
   const timer = options.onProgress ? setInterval(report, 250) : undefined
+  // Once staged, every byte of the files has been read (the queries after it read the copy).
+  let staged = false
 
   const skip = (column: string, rows: number): void => {
     if (!options.skipInvalid) return
@@ -289,9 +293,13 @@ async function runImport(
   }
 
   try {
+    const stage = path.join(session.spillDirectory, 'staged.parquet')
+    await engine(() => session.connection.run(stagingQuery(files, mapping, stage)))
+    staged = true
+    const source = stagedRelation(stage)
     for (let partition = 0; partition < partitions; partition++)
       await session.stream(
-        importQuery(files, mapping, ROLLUPS, {index: partition, count: partitions}),
+        importQuery(source, mapping, ROLLUPS, {index: partition, count: partitions}),
         async (columns, count) => {
           const [setIds, days, bps, dims, tags, fileNames, problems, rowCounts] = columns as [
             number[],
@@ -375,7 +383,7 @@ async function runImport(
       )
     await importResources({
       session,
-      files,
+      source,
       mapping,
       partitions,
       costs: writer,

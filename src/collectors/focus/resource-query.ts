@@ -1,11 +1,10 @@
 import {AMOUNT_SQL_COLUMNS} from '../../store/amounts.js'
 import {DETAIL_VALUES_KEPT} from '../../store/cost-details.js'
 import type {ColumnMapping} from './columns.js'
-import type {FocusFile} from './files.js'
-import {GRAIN_DIMENSIONS, raw, rowProjection, sourceRelation} from './focus-query.js'
+import {GRAIN_DIMENSIONS, raw, rowProjection} from './focus-query.js'
 
 /**
- * The import's second query, over the same files: cost by resource (ResourceId). It runs on its own
+ * The import's second query, over the same staged rows (stagingQuery): cost by resource (ResourceId). It runs on its own
  * rather than as one more grouping set of the main query because its groups are about as many as the
  * rows of a per-resource bill: a set of its own there made DuckDB hold both hash tables at once
  * (docs/benchmarks.md). Here DuckDB ranks each grain key's resources per day and sums all but the
@@ -26,7 +25,7 @@ const cleanSql = (sql: string): string => `nullif(nullif(trim(${sql}), ''), 'NUL
  * With `partition`, only the grain key days hashing to it (ranks stay whole).
  */
 export function resourceQuery(
-  files: readonly FocusFile[],
+  source: string,
   mapping: ColumnMapping,
   partition: {index: number; count: number} = {index: 0, count: 1},
 ): string {
@@ -47,7 +46,7 @@ export function resourceQuery(
       FROM (
         SELECT ${rowProjection(mapping)}, ${cleanSql(raw(mapping, 'ResourceId'))} AS resource,
           ${cleanSql(raw(mapping, 'ResourceName'))} AS resource_name, ${unit} AS unit, ${quantity} AS quantity
-        FROM (${sourceRelation(files)})
+        FROM (${source})
       )
       WHERE problem = 0 AND resource IS NOT NULL
         ${partition.count > 1 ? `AND hash(${grain}) % ${partition.count} = ${partition.index}` : ''}

@@ -4,7 +4,6 @@ import type {ResourceCostScope, ResourceCostWriter} from '../../store/resource-c
 import {dayText} from '../../store/day-numbers.js'
 import type {ColumnMapping} from './columns.js'
 import type {DuckDBSession} from './duckdb-session.js'
-import type {FocusFile} from './files.js'
 import {resourceQuery} from './resource-query.js'
 
 /** What the importer resolved a grain's JSON text to. */
@@ -19,7 +18,8 @@ export interface ResourceGrain {
 
 export interface ResourceImport {
   session: DuckDBSession
-  files: readonly FocusFile[]
+  /** The relation the rows are read from (the staged files). */
+  source: string
   mapping: ColumnMapping
   /** Hash partitions the query is split into (as the main query was, for the same memory budget). */
   partitions: number
@@ -45,7 +45,7 @@ export async function importResources(job: ResourceImport): Promise<void> {
   const amounts = new Float64Array(8)
   for (let partition = 0; partition < job.partitions; partition++)
     await job.session.stream(
-      resourceQuery(job.files, job.mapping, {index: partition, count: job.partitions}),
+      resourceQuery(job.source, job.mapping, {index: partition, count: job.partitions}),
       (columns, count) => {
         const [dims, bps, days, resources, labels, tops, units, quantities] = columns as [
           string[],

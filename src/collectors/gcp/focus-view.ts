@@ -53,7 +53,7 @@ export function focusViewQuery(view: string): string {
   ].join('\n')
 }
 
-/** What BigQuery processed (and bills on demand: USD 6.25 per TiB, 10 MB at least per query). */
+/** What BigQuery processed (and bills on demand: USD 6.25 per TiB, 10 MB at least per query not answered from its cache). */
 export interface BigQueryScan {
   queries: number
   bytesProcessed: number
@@ -68,7 +68,7 @@ export const bigQueryScanCost = (bytes: number): number => (Math.max(10 * MB, Ma
 type QueryPage = [
   Record<string, unknown>[],
   {pageToken?: string; job?: unknown} | null,
-  {jobComplete?: boolean; totalBytesProcessed?: string} | undefined,
+  {jobComplete?: boolean; cacheHit?: boolean; totalBytesProcessed?: string} | undefined,
 ]
 interface ResultsJob {
   getQueryResults: (options: unknown) => Promise<QueryPage>
@@ -125,10 +125,11 @@ async function fetchFocusViewDays(
         )
       ;[page, next, response] = await call(() => job.getQueryResults({autoPaginate: false, maxResults}))
     }
-    const bytes = Number(response?.totalBytesProcessed ?? 0)
+    // A result from BigQuery's cache processed nothing and is not billed: no 10 MB minimum either.
+    const bytes = response?.cacheHit ? 0 : Number(response?.totalBytesProcessed ?? 0)
     scan.queries++
     scan.bytesProcessed += bytes
-    scan.costUsd += bigQueryScanCost(bytes)
+    scan.costUsd += response?.cacheHit ? 0 : bigQueryScanCost(bytes)
     const rows = page.map(toRow)
     while (next?.pageToken) {
       const token = next.pageToken

@@ -92,11 +92,32 @@ class Cursor {
     while (this.accept(','))
     this.expect(']')
   }
+  /**
+   * A run of 1 to 15 decimal digits at `from` ending at a delimiter or a quote: moves past it and
+   * returns its value, else returns -1 and does not move. Up to 15 digits the value is an exact
+   * double, so this is what Number() gives, without a string per token.
+   */
+  whole(from: number): number {
+    const t = this.text
+    let n = 0
+    let i = from
+    let c = t.charCodeAt(i)
+    while (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48)
+      c = t.charCodeAt(++i)
+    }
+    if (i === from || i - from > 15 || !(c === QUOTE || isDelimiter(c))) return -1
+    this.i = i
+    return n
+  }
   /** A number token (a sample's timestamp). */
   number(): number {
     this.skipSpace()
     const t = this.text
     const start = this.i
+    // Timestamps are whole seconds at any step of a second or more: read their digits directly.
+    const whole = this.whole(start)
+    if (whole >= 0) return whole
     while (this.i < t.length && !isDelimiter(t.charCodeAt(this.i))) this.i++
     const n = Number(t.slice(start, this.i))
     if (Number.isNaN(n)) this.fail('a timestamp')
@@ -105,6 +126,14 @@ class Cursor {
   /** A string token holding a sample value, as Number() reads it. */
   sampleValue(): number {
     if (this.skipSpace() !== QUOTE) this.fail('a sample value')
+    // Memory in bytes and counts are whole numbers; anything else goes through Number().
+    const open = this.i
+    const whole = this.whole(open + 1)
+    if (whole >= 0 && this.text.charCodeAt(this.i) === QUOTE) {
+      this.i++
+      return whole
+    }
+    this.i = open
     const end = this.stringEnd(this.i)
     const v = Number(this.text.slice(this.i + 1, end - 1))
     this.i = end

@@ -1,3 +1,4 @@
+import {isAscii} from 'node:buffer'
 import {createHash, createHmac} from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
@@ -108,6 +109,12 @@ function bearerFor(access: PrometheusAccess): string | undefined {
 }
 
 /**
+ * An answer's text. Range answers run to megabytes of ASCII (labels are rarely anything else), and
+ * copying bytes as latin1 is several times faster than UTF-8 decoding, which gives the same string.
+ */
+const decode = (body: Buffer): string => body.toString(isAscii(body) ? 'latin1' : 'utf8')
+
+/**
  * The HTTP layer of the Prometheus client, on node:http(s) so a CA bundle, a client certificate
  * and SigV4 signing can be applied per request. Credentials in the URL become basic auth.
  */
@@ -183,9 +190,7 @@ export function createFormPoster(
         (response) => {
           const chunks: Buffer[] = []
           response.on('data', (c: Buffer) => chunks.push(c))
-          response.on('end', () =>
-            resolve({status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8')}),
-          )
+          response.on('end', () => resolve({status: response.statusCode ?? 0, text: decode(Buffer.concat(chunks))}))
           response.on('error', reject)
         },
       )

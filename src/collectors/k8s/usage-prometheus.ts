@@ -5,6 +5,7 @@ import {inputError} from '../../errors.js'
 import type {UsageRow} from '../../store/usage.js'
 import type {PrometheusApi} from './prometheus-client.js'
 import type {SeriesSink} from './prometheus-matrix.js'
+import {groupSeries} from './series-group.js'
 
 const DAY_S = 86_400
 /** Prometheus refuses a range query whose (end - start) / step exceeds this. */
@@ -93,14 +94,18 @@ export async function collectPrometheusUsage(
 
   // 2. Batches of whole workloads, at most maxSeriesPerQuery pods each.
   const batches: Batch[] = []
+  // The inventory's workloads by namespace, read once (a large cluster has thousands of namespaces).
+  const workloadsIn = new Map<string, Inventory['workloads']>()
+  for (const w of options.inventory?.workloads ?? []) {
+    const list = workloadsIn.get(w.namespace)
+    if (list) list.push(w)
+    else workloadsIn.set(w.namespace, [w])
+  }
   for (const [namespace, pods] of [...podsByNamespace].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const candidates =
-      options.inventory?.workloads
-        .filter((w) => w.namespace === namespace)
-        .map((w) => ({kind: w.kind, name: w.name})) ?? []
+    const inNamespace = workloadsIn.get(namespace) ?? []
+    const candidates = inNamespace.map((w) => ({kind: w.kind, name: w.name}))
     const known = new Map<string, {kind: WorkloadKind; name: string}>()
-    for (const w of options.inventory?.workloads ?? [])
-      if (w.namespace === namespace) for (const p of w.pods) known.set(p.name, {kind: w.kind, name: w.name})
+    for (const w of inNamespace) for (const p of w.pods) known.set(p.name, {kind: w.kind, name: w.name})
     const byWorkload = new Map<string, Map<string, {kind: WorkloadKind; name: string}>>()
     for (const pod of pods.sort()) {
       const workload = known.get(pod) ?? workloadForPod(pod, candidates) ?? guessWorkloadForPod(pod)
@@ -146,8 +151,10 @@ export async function collectPrometheusUsage(
         ? ''
         : `,pod=~${quote([...batch.pods.keys()].map(escapeRegex).join('|'))}`
     const selector = `${base},namespace=${quote(batch.namespace)}${podMatcher}`
-    const cpuQuery = `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{${selector}}[${options.rateWindow}]))`
-    const memoryQuery = `max by (namespace, pod, container) (container_memory_working_set_bytes{${selector}})`
+    // Not aggregated in PromQL: the series of one container (several scrape jobs, a restarted
+    // cgroup) are summed (CPU) or maxed (memory) here, as `sum by` / `max by` would.
+    const cpuQuery = `rate(container_cpu_usage_seconds_total{${selector}}[${options.rateWindow}])`
+    const memoryQuery = `container_memory_working_set_bytes{${selector}}`
     // The restart count while the last termination was an OOM kill: each rise is one OOM event.
     const ksmSelector = `namespace=${quote(batch.namespace)}${podMatcher}${extra}`
     const oomQuery =
@@ -194,8 +201,18 @@ export async function collectPrometheusUsage(
           target.add(v)
         }
       }
-    const foldCpu = foldInto((d) => d.cpu)
-    const foldMemory = foldInto((d) => d.memory)
+    const podContainer = (m: Record<string, string>) =>
+      m.pod === undefined || m.container === undefined ? undefined : `${m.pod}\n${m.container}`
+    const foldCpu = groupSeries(
+      podContainer,
+      'sum',
+      foldInto((d) => d.cpu),
+    )
+    const foldMemory = groupSeries(
+      podContainer,
+      'max',
+      foldInto((d) => d.memory),
+    )
     const containers = new Set<string>()
     // The OOM series' last value per pod/container, carried across chunks.
     const lastOom = new Map<string, number>()
@@ -231,8 +248,10 @@ export async function collectPrometheusUsage(
       const chunkEnd = Math.min(options.end, chunkStart + chunkDays * DAY_S - options.stepSeconds)
       // One response at a time per batch, folded in as it is read (about 30 bytes of answer text per
       // point, no object per sample) and dropped before the next.
-      await prom.eachRange(cpuQuery, chunkStart, chunkEnd, options.stepSeconds, foldCpu)
-      await prom.eachRange(memoryQuery, chunkStart, chunkEnd, options.stepSeconds, foldMemory)
+      await prom.eachRange(cpuQuery, chunkStart, chunkEnd, options.stepSeconds, foldCpu.read)
+      foldCpu.flush()
+      await prom.eachRange(memoryQuery, chunkStart, chunkEnd, options.stepSeconds, foldMemory.read)
+      foldMemory.flush()
       const oom = await prom.queryRange(oomQuery, chunkStart, chunkEnd, options.stepSeconds)
       summary.queries += 3
       if (oom.length > 0) summary.oomSource = 'kube-state-metrics'

@@ -98,6 +98,15 @@ describe('store backups in S3 through @aws-sdk/client-s3 against a wire-level st
     expect(String((error as Error).message)).not.toContain('local-s3-secret-never-printed')
   }, 60_000)
 
+  it('a CompleteMultipartUpload whose answer is lost is retried, and S3 answers the retry as the first', async () => {
+    s3.failNext('CompleteMultipartUpload', 'DROP_REPLY')
+    const made = await backupStore(big.db, {to, now: new Date('2026-11-30T12:00:00Z')})
+    expect(s3.operations.filter((o) => o === 'CompleteMultipartUpload')).toHaveLength(2)
+    expect(s3.operations).not.toContain('AbortMultipartUpload')
+    expect(objects()).toEqual([`prod/eu/${made.backup.name}`, `prod/eu/${made.backup.name}.manifest.json`])
+    expect(await verifyBackup(to)).toMatchObject({kind: 'backup', sha256: made.backup.sha256})
+  }, 60_000)
+
   it('retention pages through the listing and deletes only complete finops backups', async () => {
     const bucket = s3.buckets.get('finops-backups')!
     await expectRetentionKeepsOnlyOurs(to, {

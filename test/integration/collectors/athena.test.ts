@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {collectAthena} from '../../../src/collectors/athena/index.js'
 import {athenaSourceConfig} from '../../../src/collectors/athena/source.js'
 import {importFocusFiles} from '../../../src/collectors/focus/index.js'
-import {isFinopsError} from '../../../src/errors.js'
+import {type FinopsError, isFinopsError} from '../../../src/errors.js'
 import {ExitCode} from '../../../src/exit-codes.js'
 import {getWatermark} from '../../../src/store/watermarks.js'
 import {tempDir} from '../../helpers/cli.js'
@@ -159,6 +159,33 @@ describe('collect athena over a FOCUS 1.0 Data Exports table', () => {
     expect(getWatermark(s.db, 'athena', `athena:AwsDataCatalog.cid_data_export.focus:focus:${PAYER}`)).toEqual(mark)
   })
 
+  it('resubmits a query Athena failed with a retryable system error, and bills only the one that ran', async () => {
+    const s = store()
+    athena.failNext('GENERIC_INTERNAL_ERROR: Exchange source closed unexpectedly', {retryable: true})
+    const summary = await collect(s.db, {}, {from: '2024-10-01', to: '2024-10-31'})
+    expect(summary.scan.queries).toBe(2)
+    const [failed, ran] = summary.scan.queryIds.map((id) => athena.queries.find((q) => q.id === id)!)
+    expect(failed!.state).toBe('FAILED')
+    expect(ran!.state).toBe('SUCCEEDED')
+    // Athena bills no failed query: the bytes are the second one's.
+    expect(summary.scan.bytesScanned).toBe(ran!.bytesScanned)
+    const once = store()
+    await collect(once.db, {}, {from: '2024-10-01', to: '2024-10-31'})
+    expectSameTotals(storeTotals(s.db, ['day'], FROM, TO), storeTotals(once.db, ['day'], FROM, TO))
+  })
+
+  it('a retryable failure that outlasts the attempts is the FAILED line; a user error is not resubmitted', async () => {
+    const started = athena.calls('StartQueryExecution').length
+    for (let i = 0; i < RUN.retry.maxAttempts; i++)
+      athena.failNext('GENERIC_INTERNAL_ERROR: worker lost', {retryable: true})
+    const error = await collect(store().db, {}, {from: '2024-10-01', to: '2024-10-31'}).catch((e: unknown) => e)
+    expect((error as Error).message).toMatch(/query [0-9a-f-]+ FAILED: GENERIC_INTERNAL_ERROR: worker lost/)
+    expect(athena.calls('StartQueryExecution').length - started).toBe(RUN.retry.maxAttempts)
+    const before = athena.calls('StartQueryExecution').length
+    await collect(store().db, {table: 'cid_data_export.nope'}, {from: FROM, to: TO}).catch((e: unknown) => e)
+    expect(athena.calls('StartQueryExecution').length - before).toBe(1)
+  })
+
   it('names a missing table in the failed query', async () => {
     const error = await collect(store().db, {table: 'cid_data_export.nope'}, {from: FROM, to: TO}).catch(
       (e: unknown) => e,
@@ -166,6 +193,38 @@ describe('collect athena over a FOCUS 1.0 Data Exports table', () => {
     expect((error as Error).message).toMatch(
       /FAILED: TABLE_NOT_FOUND: Table 'awsdatacatalog.cid_data_export.nope' does not exist/,
     )
+  })
+})
+
+describe('collect athena: where the queries run and write', () => {
+  it('a workgroup without a result location and no outputLocation is one line naming outputLocation', async () => {
+    athena.workgroups.set('no-results', {})
+    const s = store()
+    const error = await collect(s.db, {workgroup: 'no-results'}, {from: FROM, to: TO}).catch((e: unknown) => e)
+    expect(isFinopsError(error)).toBe(true)
+    const finops = error as FinopsError
+    expect(finops.exit).toBe(ExitCode.usage)
+    expect(finops.message).toMatch(/workgroup no-results has no query result location/)
+    // At the command edge the fix names the flag.
+    expect(finops.naming((input) => `--${input.key}`).suggestion).toMatch(/--output-location s3:\/\//)
+    expect(getWatermark(s.db, 'athena', `athena:AwsDataCatalog.cid_data_export.focus:focus:${PAYER}`)).toBeUndefined()
+    // Given one, the same workgroup runs the query and Athena writes there.
+    const ran = await collect(
+      store().db,
+      {workgroup: 'no-results', outputLocation: 's3://finops-athena-results/q/'},
+      {from: '2024-11-01', to: TO},
+    )
+    expect(athena.queries.find((q) => q.id === ran.scan.queryIds[0])?.outputLocation).toBe(
+      's3://finops-athena-results/q/',
+    )
+  })
+
+  it('a workgroup Athena does not know is one line naming it', async () => {
+    const error = await collect(store().db, {workgroup: 'finops-typo'}, {from: FROM, to: TO}).catch((e: unknown) => e)
+    const finops = error as Error & {exit: number}
+    expect(finops.exit).toBe(ExitCode.usage)
+    expect(finops.message).toMatch(/workgroup finops-typo does not exist/)
+    expect(finops.message).not.toContain('\n')
   })
 })
 

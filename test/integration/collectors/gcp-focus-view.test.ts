@@ -82,6 +82,15 @@ describe('collect gcp --focus-view: the rollup run by BigQuery over the FOCUS vi
     expect(job.sql).toContain(`FROM \`${VIEW}\``)
   })
 
+  it('a query BigQuery answers from its result cache costs nothing', async () => {
+    const window = {from: '2024-10-01', to: '2024-10-31'}
+    const first = await collect(store().db, window)
+    const again = await collect(store().db, window)
+    expect(first.scan.costUsd).toBeGreaterThan(0)
+    expect(again.scan).toEqual({queries: 1, bytesProcessed: 0, costUsd: 0})
+    expect(again.summary.rollupRows).toBe(first.summary.rollupRows)
+  })
+
   it('a view that does not exist is one line, and the store is unchanged', async () => {
     const s = store()
     await collect(s.db, {from: FROM, to: TO})

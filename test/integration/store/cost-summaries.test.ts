@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {addDays} from '../../../src/dates.js'
 import {
   buildCostReport,
-  buildCostReportFromRows,
+  buildCostReportFromSeries,
   GRANULARITIES,
   previousWindow,
 } from '../../../src/cost/report-builder.js'
@@ -20,7 +20,8 @@ import {
   type SummaryMode,
   writeCostsInTransaction,
 } from '../../../src/store/cost-writer.js'
-import {type CostSeriesPoint, queryDailyCostRows, queryDailyCosts} from '../../../src/store/costs.js'
+import {type CostSeries, type CostSeriesPoint, queryDailyCostSeries, queryDailyCosts} from '../../../src/store/costs.js'
+import {dayText} from '../../../src/store/day-numbers.js'
 import {openStore, type Db} from '../../../src/store/open.js'
 import {tempDir} from '../../helpers/cli.js'
 
@@ -228,6 +229,14 @@ function randomQuery(w: World): {groupBy: GroupKey[]; filters: CostFilter[]; fro
   return {groupBy, filters, from, to}
 }
 
+const seriesPoints = (s: CostSeries): CostSeriesPoint[] =>
+  Array.from({length: s.points.length / 2}, (_, i) => ({
+    keys: s.keys,
+    currency: s.currency,
+    day: dayText(s.points[2 * i]!),
+    cost: s.points[2 * i + 1]!,
+  }))
+
 const sorted = (points: CostSeriesPoint[]) =>
   [...points].sort((a, b) =>
     JSON.stringify([a.keys, a.currency, a.day]).localeCompare(JSON.stringify([b.keys, b.currency, b.day])),
@@ -266,6 +275,13 @@ describe.each(['per-group', 'per-period'] as const)(
           used.add(auto)
           const reference = sorted(queryDailyCosts(db, query, 'rollup'))
           expect(sorted(queryDailyCosts(db, query)), `${auto} ${JSON.stringify(q)}`).toEqual(reference)
+          // The same costs as series (what reports read), each one's days ascending and once.
+          const series = queryDailyCostSeries(db, query)
+          for (const s of series) {
+            const days = s.points.filter((_, i) => i % 2 === 0)
+            expect(days, `${auto} ${JSON.stringify(q)}`).toEqual([...new Set(days)].sort((a, b) => a - b))
+          }
+          expect(sorted(series.flatMap(seriesPoints)), `series ${auto} ${JSON.stringify(q)}`).toEqual(reference)
         }
       }
       // The random queries exercised every summary.
@@ -297,7 +313,7 @@ describe.each(['per-group', 'per-period'] as const)(
           points.filter((p) => p.day < q.from),
           settings,
         )
-        expect(buildCostReportFromRows(queryDailyCostRows(db, query), settings), JSON.stringify(settings)).toEqual(
+        expect(buildCostReportFromSeries(queryDailyCostSeries(db, query), settings), JSON.stringify(settings)).toEqual(
           reference,
         )
       }

@@ -46,6 +46,16 @@ describe('scanMatrix reads a range answer point by point, as JSON.parse and Numb
     expect(seen).toEqual(parsed(text))
   })
 
+  it('reads whole numbers (timestamps, bytes) directly and anything else as Number() does', () => {
+    const values = ['0', '123456789012345', '1234567890123456', '0123', '12 ', '12,', '1.5', '-3', '7e2', '']
+    const text = JSON.stringify({
+      status: 'success',
+      data: {result: [{metric: {}, values: values.map((v, i) => [1_700_000_000 + i, v])}]},
+    })
+    expect(scan(text).seen).toEqual(parsed(text))
+    expect(scan(text).seen[0]!.points.map(([, v]) => v)).toEqual(values.map(Number))
+  })
+
   it('copes with whitespace, escaped label values, unknown keys and labels written after the points', () => {
     const text = `{ "status" : "success", "warnings": ["x}]"],
       "data": { "resultType": "matrix", "result": [
