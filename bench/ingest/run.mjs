@@ -137,6 +137,8 @@ for (const shape of reportsOnly ? [] : shapes) {
     rollupRows: summary.rollupRows,
     oursMs: median(ours.map((r) => r.wallMs)),
     duckdbMs: median(peer.map((r) => r.wallMs)),
+    oursCpuS: median(ours.map((r) => r.cpuS)),
+    duckdbCpuS: median(peer.map((r) => r.cpuS)),
     oursRssMb: Math.max(...ours.map((r) => r.maxRssMb)),
     duckdbRssMb: Math.max(...peer.map((r) => r.maxRssMb)),
     worstDifference: worst,
@@ -151,10 +153,10 @@ console.log(
   `\nbench/ingest: finops collect focus vs DuckDB GROUP BY at the store's grain (median of ${runs}, peak RSS = max)`,
 )
 console.log(
-  '| shape | rows | file MB | daily groups | finops s | DuckDB s | ratio (<= 1.5) | finops peak RSS MB (<= 512) | DuckDB peak RSS MB | worst total ' +
-    'error | store MB | bytes per rollup row |',
+  '| shape | rows | file MB | daily groups | finops s | DuckDB s | ratio (<= 1.5) | finops CPU s | DuckDB CPU s | CPU ratio | ' +
+    'finops peak RSS MB (<= 512) | DuckDB peak RSS MB | worst total error | store MB | bytes per rollup row |',
 )
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const r of results)
   console.log(
     `| ${r.shape} | ${r.rows.toLocaleString('en-US')} | ` +
@@ -163,6 +165,7 @@ for (const r of results)
       `${(r.oursMs / 1000).toFixed(2)} | ` +
       `${(r.duckdbMs / 1000).toFixed(2)} | ` +
       `**${(r.oursMs / r.duckdbMs).toFixed(2)}** | ` +
+      `${r.oursCpuS.toFixed(1)} | ${r.duckdbCpuS.toFixed(1)} | **${(r.oursCpuS / r.duckdbCpuS).toFixed(2)}** | ` +
       `**${r.oursRssMb.toFixed(0)}** | ` +
       `${r.duckdbRssMb.toFixed(0)} | ${r.worstDifference.toExponential(1)} | ${r.storeMb.toFixed(0)} | ${r.bytesPerRow.toFixed(0)} |`,
   )

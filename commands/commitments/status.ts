@@ -4,7 +4,7 @@ import {FinopsCommand} from '../../src/cli/base-command.js'
 import {outputFlags} from '../../src/cli/output-flags.js'
 import {commitmentsStatusFromStore} from '../../src/commitments/from-store.js'
 import type {CommitmentsStatus} from '../../src/commitments/schemas.js'
-import {parseDay, WINDOW_END, WINDOW_START} from '../../src/dates.js'
+import {now, parseDay, WINDOW_END, WINDOW_START} from '../../src/dates.js'
 
 export default class CommitmentsStatusCommand extends FinopsCommand {
   static override summary =
@@ -12,7 +12,8 @@ export default class CommitmentsStatusCommand extends FinopsCommand {
   static override description =
     `Reads the commitment usage a FOCUS import keeps (finops collect focus): eligible usage per hour with its ` +
     `PricingCategory and CommitmentDiscount columns. Per commitment: cost used and unused (utilization), the on-demand cost it replaced, net savings, ` +
-    `fees, expiry ("unknown" where the bill does not carry it) and what renewing or letting it lapse costs per month at the usage seen. Per family ` +
+    `fees, end date and days left (from finops collect aws, commitments.inventory in finops.yaml, or finops savings record; "unknown" ` +
+    `otherwise: FOCUS 1.0 does not carry it) and what renewing the same commitment or letting it lapse costs per month, each with its source. Per family ` +
     `(service and region): the share of eligible on-demand-equivalent spend covered.`
 
   static override examples = [
@@ -30,7 +31,12 @@ export default class CommitmentsStatusCommand extends FinopsCommand {
     const {flags} = await this.parse(CommitmentsStatusCommand)
     const from = flags.from === undefined ? undefined : parseDay(flags.from, WINDOW_START)
     const to = flags.to === undefined ? undefined : parseDay(flags.to, WINDOW_END)
-    const status = commitmentsStatusFromStore(this.openStore(flags.db, flags.config), {from, to})
+    const loaded = this.finopsConfig(flags.config)
+    const status = commitmentsStatusFromStore(
+      this.openStore(flags.db, flags.config),
+      {from, to},
+      {config: loaded.config.commitments, configFile: loaded.file, today: now().toISOString().slice(0, 10)},
+    )
     await this.present('commitments-status', status)
     return status
   }

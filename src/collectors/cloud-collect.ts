@@ -11,7 +11,7 @@ import {RequestCounter, type RequestListener} from './cloud-retry.js'
 import type {collectSummarySchema} from './schemas.js'
 import {roundMoney} from '../money.js'
 import {attachDetails, type FetchedDetail} from './cloud-details.js'
-import type {FetchedCommitmentUsage} from './cloud-commitments.js'
+import type {FetchedCommitmentTerm, FetchedCommitmentUsage} from './cloud-commitments.js'
 import type {DayCommitmentUsage} from '../store/cost-writer.js'
 
 /**
@@ -41,6 +41,8 @@ export interface FetchedDays {
   detailsMissing?: string[]
   /** Days of commitment usage (eligible, covered and unused spend, fees) of the same window, for `commitments status`. */
   commitments?: FetchedCommitmentUsage[]
+  /** What the source states about each commitment (end date, hourly commitment, fees), for `commitments status`. */
+  terms?: FetchedCommitmentTerm[]
 }
 
 export interface CollectOptions extends WindowSettings {
@@ -82,6 +84,7 @@ export async function collectCloudCosts(
     details = [],
     detailsMissing = [],
     commitments = [],
+    terms = [],
   } = await fetcher.fetchDays(window, counter)
   // A provider that marks days estimated (AWS until the invoice closes, days into the next month) knows better than the calendar.
   const finalThrough =
@@ -130,6 +133,7 @@ export async function collectCloudCosts(
       },
       attached,
       commitments.filter((c) => c.day >= window.from && c.day <= window.to).map((c) => dayCommitmentUsage(c, fetcher)),
+      terms.map((t) => ({...t, provider: fetcher.provider, billingAccountId: fetcher.billingAccountId})),
     )
   } catch (error) {
     throw storeWriteError(error, fetcher)

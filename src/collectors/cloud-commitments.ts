@@ -1,4 +1,5 @@
 import type {DailyCostRow} from '../model/cost.js'
+import type {CommitmentTerm} from '../store/commitment-terms.js'
 
 /**
  * One day of commitment-relevant spend as a cloud API answered it, at the rollup's grain plus the
@@ -38,3 +39,6 @@ export function shareByWeight<T>(parts: readonly T[], weight: (p: T) => number):
   const total = parts.reduce((s, p) => s + Math.abs(weight(p)), 0)
   return parts.map((part) => ({part, share: total > 0 ? Math.abs(weight(part)) / total : 1 / parts.length}))
 }
+
+/** A commitment's term as a cloud API stated it; provider and billing account are the source's. */
+export type FetchedCommitmentTerm = Omit<CommitmentTerm, 'provider' | 'billingAccountId'>

@@ -7,10 +7,16 @@ import {z} from 'zod'
 const currency = z.string().min(1).describe('the billing currency of the amounts (ISO 4217 as billed)')
 
 const renewal = z.strictObject({
-  renewMonthlyCost: z.number().describe('what renewing at the same size costs per month (the commitment cost seen)'),
+  renewMonthlyCost: z
+    .number()
+    .describe(
+      'what renewing the same commitment costs per month: its hourly commitment x 730 when a source states it, else the commitment cost seen',
+    ),
+  renewSource: z.string().describe('where renewMonthlyCost comes from'),
   notRenewingMonthlyCost: z
     .number()
     .describe('what the usage it covers would cost per month at the on-demand-equivalent rate instead'),
+  notRenewingSource: z.string().describe('where notRenewingMonthlyCost comes from'),
   monthlyDifference: z
     .number()
     .describe('notRenewingMonthlyCost - renewMonthlyCost: positive when renewing saves money at the usage seen'),
@@ -32,7 +38,18 @@ export const commitmentStatusEntrySchema = z.strictObject({
   netSavings: z.number().describe('coveredOnDemandCost - usedCost - unusedCost over the window'),
   fees: z.number().describe('BilledCost of the purchase rows in the window (upfront and recurring fees)'),
   families: z.array(z.string()).describe('service/region families it covered'),
-  expiry: z.string().describe("end date when the data says it, else 'unknown' (FOCUS 1.0 exports do not carry it)"),
+  expiry: z
+    .string()
+    .describe(
+      "the last day it runs (YYYY-MM-DD) when a source states it (a collector, commitments.inventory, finops savings record), else 'unknown' " +
+        '(FOCUS 1.0 exports do not carry it)',
+    ),
+  daysLeft: z.number().int().nullable().describe('days from today to the end (negative: ended); null when unknown'),
+  expirySource: z.string().nullable().describe('where the end date comes from; null when unknown'),
+  hourlyCommitment: z
+    .number()
+    .nullable()
+    .describe('what it costs per hour as its source states it (fees included); null when no source states it'),
   renewal,
 })
 

@@ -4,6 +4,23 @@ import type {CommitmentUsageRow} from '../store/commitment-usage.js'
 import type {CommitmentFamily, CommitmentsStatus, CommitmentStatusEntry} from './schemas.js'
 import {familyKey, familyLabel, isCovered, isFee, isUncovered, isUnused, onDemandEquivalent} from './usage.js'
 
+/** What a source states about one commitment's term: its end and hourly commitment, and where that comes from. */
+export interface HeldCommitment {
+  commitmentId: string
+  /** YYYY-MM-DD, '' when the source does not say. */
+  endDay: string
+  hourlyCommitment: number | null
+  source: string
+}
+
+/** The day `today` falls on and the commitments' terms, best source first for each id (the first one with an end wins). */
+export interface CommitmentTermsInput {
+  today: string
+  held: readonly HeldCommitment[]
+}
+
+const dayMs = (day: string): number => Date.parse(`${day}T00:00:00Z`)
+
 const share = (part: number, whole: number): number | null =>
   whole > 0 ? Math.min(1, Math.max(0, part / whole)) : null
 
@@ -16,7 +33,15 @@ const share = (part: number, whole: number): number | null =>
 export function commitmentStatus(
   rows: readonly CommitmentUsageRow[],
   window: {from: string; to: string; hours: number},
+  terms: CommitmentTermsInput = {today: window.to, held: []},
 ): CommitmentsStatus {
+  const heldOf = (id: string) => {
+    const all = terms.held.filter((h) => h.commitmentId === id)
+    return {
+      end: all.find((h) => h.endDay !== ''),
+      hourly: all.find((h) => h.hourlyCommitment !== null && h.hourlyCommitment > 0),
+    }
+  }
   const commitments = new Map<string, CommitmentStatusEntry & {familySet: Set<string>}>()
   const families = new Map<string, CommitmentFamily>()
   const perMonth = HOURS_PER_MONTH / window.hours
@@ -39,7 +64,16 @@ export function commitmentStatus(
         fees: 0,
         families: [],
         expiry: 'unknown',
-        renewal: {renewMonthlyCost: 0, notRenewingMonthlyCost: 0, monthlyDifference: 0},
+        daysLeft: null,
+        expirySource: null,
+        hourlyCommitment: null,
+        renewal: {
+          renewMonthlyCost: 0,
+          renewSource: '',
+          notRenewingMonthlyCost: 0,
+          notRenewingSource: '',
+          monthlyDifference: 0,
+        },
         familySet: new Set(),
       }
       commitments.set(key, c)
@@ -90,7 +124,9 @@ export function commitmentStatus(
   }
   const entries = [...commitments.values()].map(({familySet, ...c}): CommitmentStatusEntry => {
     const cost = c.usedCost + c.unusedCost
-    const renew = cost * perMonth
+    const {end, hourly} = heldOf(c.id)
+    // Renewing buys the same commitment: its stated hourly cost when a source gives it, else what it cost in the window.
+    const renew = hourly ? hourly.hourlyCommitment! * HOURS_PER_MONTH : cost * perMonth
     const lapse = c.coveredOnDemandCost * perMonth
     return {
       ...c,
@@ -101,9 +137,17 @@ export function commitmentStatus(
       netSavings: roundMoney(c.coveredOnDemandCost - cost),
       fees: roundMoney(c.fees),
       families: [...familySet].sort(),
+      expiry: end ? end.endDay : 'unknown',
+      daysLeft: end ? Math.round((dayMs(end.endDay) - dayMs(terms.today)) / 86_400_000) : null,
+      expirySource: end ? end.source : null,
+      hourlyCommitment: hourly ? hourly.hourlyCommitment : null,
       renewal: {
         renewMonthlyCost: roundMoney(renew),
+        renewSource: hourly
+          ? `hourly commitment x ${HOURS_PER_MONTH} h: ${hourly.source}`
+          : `the bill: its used + unused cost over the window, per month`,
         notRenewingMonthlyCost: roundMoney(lapse),
+        notRenewingSource: 'the bill: the on-demand equivalent of the usage it covered over the window, per month',
         monthlyDifference: roundMoney(lapse - renew),
       },
     }
@@ -139,10 +183,19 @@ export function commitmentStatus(
   const notes: string[] = []
   if (entries.length === 0)
     notes.push('no commitment (Savings Plan, reservation, CUD) appears in the bill in this window')
-  if (entries.length > 0)
+  const unknown = entries.filter((e) => e.daysLeft === null)
+  if (unknown.length > 0)
     notes.push(
-      'expiry is unknown: FOCUS 1.0 exports do not carry commitment end dates; renewal figures are per month at the usage seen',
+      `expiry is unknown for ${unknown.length} of ${entries.length} commitment(s): FOCUS 1.0 exports do not carry end dates; ` +
+        'add them to commitments.inventory in finops.yaml (id, end, hourlyCommitment), or collect AWS with finops collect aws',
     )
+  for (const e of entries)
+    if (e.daysLeft !== null && e.daysLeft >= 0 && e.daysLeft <= 90)
+      notes.push(
+        `${e.id} ends ${e.expiry} (in ${e.daysLeft} days): renewing costs ${e.renewal.renewMonthlyCost} ${e.currency} a month, ` +
+          `letting it lapse ${e.renewal.notRenewingMonthlyCost} ${e.currency} at the usage seen`,
+      )
+  if (entries.length > 0) notes.push('renewal figures are per month at the usage seen in the window')
   return {
     window,
     commitments: entries.sort(

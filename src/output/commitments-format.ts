@@ -34,13 +34,20 @@ const COMMITMENTS: Column<CommitmentStatusEntry>[] = [
   money('Unused', (c) => c.unusedCost),
   ratio('Utilization', (c) => c.utilization),
   money('Net savings', (c) => c.netSavings),
-  {head: 'Expiry', cell: (c) => c.expiry},
+  {head: 'Ends', cell: (c) => (c.daysLeft === null ? c.expiry : `${c.expiry} (${c.daysLeft} d)`)},
   {
     head: 'Renew / lapse per month',
     align: 'right',
     cell: (c) =>
       `${formatMoney(c.renewal.renewMonthlyCost, c.currency)} / ${formatMoney(c.renewal.notRenewingMonthlyCost, c.currency)}`,
   },
+]
+
+const SOURCES: Column<CommitmentStatusEntry>[] = [
+  {head: 'Commitment', cell: (c) => c.id},
+  {head: 'End date from', cell: (c) => c.expirySource ?? '-'},
+  {head: 'Renewal cost from', cell: (c) => c.renewal.renewSource},
+  {head: 'Lapse cost from', cell: (c) => c.renewal.notRenewingSource},
 ]
 
 const FAMILIES: Column<CommitmentFamily>[] = [
@@ -60,7 +67,10 @@ export function commitmentsStatusDocument(status: CommitmentsStatus): TextDocume
   ]
   if (status.totals.length === 0) doc.push(textBlock('No commitment-eligible usage in this window.'))
   else doc.push(columnsTable('Totals', TOTALS, status.totals))
-  if (status.commitments.length > 0) doc.push(columnsTable('Per commitment', COMMITMENTS, status.commitments))
+  if (status.commitments.length > 0) {
+    doc.push(columnsTable('Per commitment', COMMITMENTS, status.commitments))
+    doc.push(columnsTable('Where each commitment figure comes from', SOURCES, status.commitments))
+  }
   if (status.families.length > 0) doc.push(columnsTable('Per family (service and region)', FAMILIES, status.families))
   if (status.notes.length > 0) doc.push(textBlock(...status.notes.map((n) => `Note: ${n}`)))
   return doc

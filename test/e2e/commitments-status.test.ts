@@ -80,6 +80,43 @@ describe('finops commitments status', () => {
     expect(status.commitments[0]!.fees).toBeCloseTo(5 * 7 * 24, 1)
   })
 
+  test('commitments.inventory in finops.yaml gives what the bill does not: the end date, days left and the cost of renewing, with its source', async () => {
+    const config = path.join(tmp.dir, 'held.yaml')
+    fs.writeFileSync(
+      config,
+      'commitments:\n  inventory:\n' +
+        // Named as the console shows it (the ARN's last segment); 5.5/h is the plan's stated commitment, not the 5/h billed.
+        '    - {id: sp-1, end: 2026-06-30, hourlyCommitment: 5.5, source: console 2026-04-30}\n' +
+        '    - {id: sp-gone, end: 2027-01-31}\n',
+    )
+    const result = await runCli(['commitments', 'status', '--json', '--config', config], {
+      env: {FINOPS_DB: db, FINOPS_NOW: '2026-05-01T12:00:00Z'},
+      cwd: tmp.dir,
+    })
+    expect(result.code, result.stderr).toBe(0)
+    const status = commitmentsStatusSchema.parse(parseJson(result))
+    const [sp] = status.commitments
+    expect(sp).toMatchObject({expiry: '2026-06-30', daysLeft: 60, hourlyCommitment: 5.5})
+    expect(sp!.expirySource).toBe(`${config} commitments.inventory[0]: console 2026-04-30`)
+    expect(sp!.renewal.renewMonthlyCost).toBeCloseTo(5.5 * 730, 2)
+    expect(sp!.renewal.renewSource).toMatch(/^hourly commitment x 730 h: .*commitments\.inventory\[0\]/)
+    expect(sp!.renewal.monthlyDifference).toBeCloseTo(sp!.renewal.notRenewingMonthlyCost - 5.5 * 730, 1)
+    expect(status.notes).toContainEqual(expect.stringMatching(/ends 2026-06-30 \(in 60 days\)/))
+    expect(status.notes).toContainEqual(expect.stringMatching(/commitments\.inventory names sp-gone, not in the bill/))
+    const table = await runCli(['commitments', 'status', '--config', config], {
+      env: {FINOPS_DB: db, FINOPS_NOW: '2026-05-01T12:00:00Z'},
+      cwd: tmp.dir,
+    })
+    expect(table.stdout).toMatch(/2026-06-30 \(60 d\)/)
+    expect(table.stdout).toMatch(/Where each commitment figure comes from/)
+    // An end that is not a day is refused with the field named, before the store is read.
+    fs.writeFileSync(config, 'commitments:\n  inventory:\n    - {id: sp-1, end: 2026-13-01}\n')
+    const bad = await runCli(['commitments', 'status', '--config', config], {env: {FINOPS_DB: db}, cwd: tmp.dir})
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1)
+    expect(bad.stderr).toMatch(/commitments\.inventory\.0\.end|inventory\[0\]\.end|inventory.*end/)
+  })
+
   test('bad input is one line and a non-zero exit; the store is left as it was', async () => {
     const before = hash(db)
     const reversed = await cli('commitments', 'status', '--from', '2026-04-10', '--to', '2026-04-01')

@@ -58,6 +58,8 @@ export interface CeServer extends LocalServer {
   denyOperation: (operation: string) => void
   /** Attributes of each Savings Plan by ARN. */
   planAttributes: Record<string, PlanAttributes>
+  /** Attributes of each reservation by subscription id (endDateTime, startDateTime, subscriptionType, ...). */
+  reservationAttributes: Record<string, PlanAttributes>
 }
 
 export const CE_ACCESS_KEY = 'AKIDLOCALTEST'
@@ -147,6 +149,7 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
     ledger: options.ledger ?? [],
     estimatedFrom: '2026-11-01',
     planAttributes: {} as Record<string, PlanAttributes>,
+    reservationAttributes: {} as Record<string, PlanAttributes>,
     denied: new Set<string>(),
     resourcesToday: undefined as string | undefined,
   }
@@ -182,9 +185,14 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
       const total = sum(fees, (f) => f.unblended)
       const unused = sum(fees, (f) => f.amortized)
       const onDemand = sum(covered, (f) => f.unblended)
+      const attributes = state.planAttributes[arn] ?? {}
+      // The recurring part is the plan's RecurringHourlyFee over the days it billed; the rest is amortized upfront.
+      const feeDays = new Set(fees.map((f) => f.day)).size
+      const recurring =
+        attributes.RecurringHourlyFee === undefined ? total : Number(attributes.RecurringHourlyFee) * 24 * feeDays
       return {
         SavingsPlanArn: arn,
-        Attributes: state.planAttributes[arn] ?? {},
+        Attributes: attributes,
         Utilization: {
           TotalCommitment: total.toFixed(8),
           UsedCommitment: (total - unused).toFixed(8),
@@ -192,7 +200,11 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
           UtilizationPercentage: total > 0 ? (((total - unused) / total) * 100).toFixed(2) : '0',
         },
         Savings: {NetSavings: (onDemand - total).toFixed(8), OnDemandCostEquivalent: onDemand.toFixed(8)},
-        AmortizedCommitment: {TotalAmortizedCommitment: total.toFixed(8)},
+        AmortizedCommitment: {
+          AmortizedRecurringCommitment: recurring.toFixed(8),
+          AmortizedUpfrontCommitment: (total - recurring).toFixed(8),
+          TotalAmortizedCommitment: total.toFixed(8),
+        },
       }
     })
     return ok({
@@ -243,11 +255,18 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
             (f) => f.amortized,
           )
           const onDemand = sum(mine, (f) => f.onDemand ?? 0)
+          // An RIFee's UnblendedCost is the day's recurring fee; the amortized upfront is the rest of the fee.
+          const recurring = sum(
+            mine.filter((f) => f.recordType === 'RIFee'),
+            (f) => f.unblended,
+          )
           return {
             Key: 'SUBSCRIPTION_ID',
             Value: id,
-            Attributes: {endDateTime: '2027-06-30T23:59:59.000Z', region: 'us-east-1'},
+            Attributes: state.reservationAttributes[id] ?? {},
             Utilization: {
+              AmortizedRecurringFee: recurring.toFixed(8),
+              AmortizedUpfrontFee: (used + unused - recurring).toFixed(8),
               UtilizationPercentage: used + unused > 0 ? ((used / (used + unused)) * 100).toFixed(2) : '0',
               OnDemandCostOfRIHoursUsed: onDemand.toFixed(8),
               TotalAmortizedFee: (used + unused).toFixed(8),
@@ -376,6 +395,10 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
     get: () => state.planAttributes,
     set: (value: Record<string, PlanAttributes>) => void (state.planAttributes = value),
   })
+  Object.defineProperty(api, 'reservationAttributes', {
+    get: () => state.reservationAttributes,
+    set: (value: Record<string, PlanAttributes>) => void (state.reservationAttributes = value),
+  })
   Object.defineProperty(api, 'estimatedFrom', {
     get: () => state.estimatedFrom,
     set: (value: string) => void (state.estimatedFrom = value),
@@ -386,6 +409,7 @@ export async function startCostExplorer(options: {pageDays?: number; ledger?: Ce
       state.estimatedFrom = '2026-11-01'
       state.resourcesToday = undefined
       state.planAttributes = {}
+      state.reservationAttributes = {}
       state.denied.clear()
       server.requests.length = 0
     },

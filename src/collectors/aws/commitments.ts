@@ -6,7 +6,7 @@ import type {
 } from '@aws-sdk/client-cost-explorer'
 
 import {addDays, monthStart} from '../../dates.js'
-import {type FetchedCommitmentUsage, shareByWeight} from '../cloud-commitments.js'
+import {type FetchedCommitmentTerm, type FetchedCommitmentUsage, shareByWeight} from '../cloud-commitments.js'
 import type {AwsCall} from './plan.js'
 
 /**
@@ -134,6 +134,8 @@ export interface CommitmentDay {
   usedCost: number
   unusedCost: number
   onDemandCost: number
+  /** The day's recurring fee (AmortizedRecurringCommitment, AmortizedRecurringFee): kept as the commitment's Purchase row. */
+  recurringFee: number
 }
 
 /** A GetSavingsPlansUtilizationDetails answer for one day, per plan (UsedCommitment, UnusedCommitment, OnDemandCostEquivalent). */
@@ -149,6 +151,7 @@ export function toPlanDays(day: string, page: GetSavingsPlansUtilizationDetailsC
             usedCost: Number(d.Utilization?.UsedCommitment ?? 0),
             unusedCost: Number(d.Utilization?.UnusedCommitment ?? 0),
             onDemandCost: Number(d.Savings?.OnDemandCostEquivalent ?? 0),
+            recurringFee: Number(d.AmortizedCommitment?.AmortizedRecurringCommitment ?? 0),
           },
         ]
       : [],
@@ -174,6 +177,7 @@ export function toReservationDays(service: string, page: GetReservationUtilizati
       const unused = Number(u.RICostForUnusedHours ?? 0)
       const used = Number(u.TotalAmortizedFee ?? 0) - unused
       const onDemand = Number(u.OnDemandCostOfRIHoursUsed ?? 0)
+      const recurring = Number(u.AmortizedRecurringFee ?? 0)
       for (const day of days)
         out.push({
           day,
@@ -183,10 +187,85 @@ export function toReservationDays(service: string, page: GetReservationUtilizati
           usedCost: used / days.length,
           unusedCost: unused / days.length,
           onDemandCost: onDemand / days.length,
+          recurringFee: recurring / days.length,
         })
     }
   }
   return out
+}
+
+/** An ISO date-time's day ('' when absent or not a date). */
+const dayOf = (value: string | undefined): string => (value && /^\d{4}-\d\d-\d\d/.test(value) ? value.slice(0, 10) : '')
+const amountOf = (value: string | undefined): number | null =>
+  value !== undefined && value !== '' && Number.isFinite(Number(value)) ? Number(value) : null
+
+/**
+ * Each plan's term from a one-day GetSavingsPlansUtilizationDetails answer: its end and start
+ * (Attributes EndDateTime, StartDateTime), fees (UpfrontFee, RecurringHourlyFee), term and payment
+ * (PurchaseTerm, PaymentOption), and its hourly commitment, the day's TotalCommitment over 24 hours.
+ */
+export function toPlanTerms(
+  day: string,
+  page: GetSavingsPlansUtilizationDetailsCommandOutput,
+): FetchedCommitmentTerm[] {
+  return (page.SavingsPlansUtilizationDetails ?? []).flatMap((d): FetchedCommitmentTerm[] => {
+    if (!d.SavingsPlanArn) return []
+    const a = d.Attributes ?? {}
+    const total = amountOf(d.Utilization?.TotalCommitment)
+    return [
+      {
+        commitmentId: d.SavingsPlanArn,
+        startDay: dayOf(a.StartDateTime),
+        endDay: dayOf(a.EndDateTime),
+        hourlyCommitment: total === null ? null : total / 24,
+        upfrontFee: amountOf(a.UpfrontFee),
+        recurringHourlyFee: amountOf(a.RecurringHourlyFee),
+        term: a.PurchaseTerm ?? '',
+        payment: a.PaymentOption ?? '',
+        currency: 'USD',
+        source:
+          'AWS Cost Explorer GetSavingsPlansUtilizationDetails (Attributes EndDateTime; Utilization TotalCommitment / 24 h)',
+        seenDay: day,
+      },
+    ]
+  })
+}
+
+/**
+ * Each reservation's term from GetReservationUtilization grouped by SUBSCRIPTION_ID, as of its
+ * latest period: its end and start (Attributes endDateTime, startDateTime), payment
+ * (subscriptionType) and its hourly cost, the period's TotalAmortizedFee over the period's hours.
+ */
+export function toReservationTerms(page: GetReservationUtilizationCommandOutput): FetchedCommitmentTerm[] {
+  const latest = new Map<string, FetchedCommitmentTerm>()
+  for (const period of page.UtilizationsByTime ?? []) {
+    const start = period.TimePeriod?.Start
+    const end = period.TimePeriod?.End
+    if (!start || !end) continue
+    const hours = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 3_600_000
+    for (const g of period.Groups ?? []) {
+      if (!g.Value || !(hours > 0)) continue
+      const seenDay = addDays(end, -1)
+      if ((latest.get(g.Value)?.seenDay ?? '') > seenDay) continue
+      const a = g.Attributes ?? {}
+      const fee = amountOf(g.Utilization?.TotalAmortizedFee)
+      latest.set(g.Value, {
+        commitmentId: g.Value,
+        startDay: dayOf(a.startDateTime),
+        endDay: dayOf(a.endDateTime),
+        hourlyCommitment: fee === null ? null : fee / hours,
+        upfrontFee: null,
+        recurringHourlyFee: null,
+        term: '',
+        payment: a.subscriptionType ?? '',
+        currency: 'USD',
+        source:
+          'AWS Cost Explorer GetReservationUtilization by SUBSCRIPTION_ID (Attributes endDateTime; TotalAmortizedFee per hour)',
+        seenDay,
+      })
+    }
+  }
+  return [...latest.values()]
 }
 
 const usageRow = (
@@ -273,6 +352,21 @@ export function awsCommitmentUsage(
           listCost: k.onDemandCost * share,
           contractedCost: k.onDemandCost * share,
         })
+    // The fee the commitment charges whether used or not (unused commitment = fee not covered by usage).
+    if (k.recurringFee !== 0)
+      out.push({
+        ...usageRow(k.day, k.kind === 'reservation' ? k.type : '', currency),
+        ...label,
+        chargeCategory: 'Purchase',
+        chargeFrequency: 'Recurring',
+        pricingCategory: 'committed',
+        commitmentId: k.id,
+        commitmentStatus: '',
+        billedCost: k.recurringFee,
+        effectiveCost: 0,
+        listCost: 0,
+        contractedCost: 0,
+      })
     if (k.unusedCost !== 0)
       out.push({
         ...usageRow(k.day, k.kind === 'reservation' ? k.type : '', currency),

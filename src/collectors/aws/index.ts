@@ -28,9 +28,11 @@ import {
   commitmentUsageCall,
   toCommitmentCells,
   toPlanDays,
+  toPlanTerms,
   toReservationDays,
+  toReservationTerms,
 } from './commitments.js'
-import type {FetchedCommitmentUsage} from '../cloud-commitments.js'
+import type {FetchedCommitmentTerm, FetchedCommitmentUsage} from '../cloud-commitments.js'
 
 export interface AwsSourceOptions {
   /** Named profile from ~/.aws (otherwise AWS_PROFILE or the default chain). */
@@ -171,6 +173,7 @@ async function fetchAwsDays(
     ...(details.length > 0 ? {details} : {}),
     detailsMissing: missing,
     commitments: commitmentUsage?.usage,
+    terms: commitmentUsage?.terms,
   }
 }
 
@@ -254,11 +257,12 @@ async function fetchCommitmentUsage(
   period: DateInterval,
   send: Send,
   pages: (call: AwsCall) => AsyncGenerator<GetCostAndUsageCommandOutput>,
-): Promise<{usage: FetchedCommitmentUsage[]; missing: string[]}> {
+): Promise<{usage: FetchedCommitmentUsage[]; terms: FetchedCommitmentTerm[]; missing: string[]}> {
   const cells: CommitmentCell[] = []
   for await (const page of pages(commitmentUsageCall())) cells.push(...toCommitmentCells(page))
   const {planDays, riServices} = commitmentFollowUps(cells)
   const days: CommitmentDay[] = []
+  const terms: FetchedCommitmentTerm[] = []
   const missing: string[] = []
   const denied = (what: string, permission: string) => (error: unknown) => {
     if ((error as {cause?: {name?: string}}).cause?.name !== 'AccessDeniedException') throw error
@@ -278,7 +282,11 @@ async function fetchCommitmentUsage(
         ).catch(denied('Savings Plans', 'ce:GetSavingsPlansUtilizationDetails')),
       (page) => (page === 'denied' ? undefined : page.NextToken),
     )
-    for await (const page of planPages) if (page !== 'denied') days.push(...toPlanDays(day, page))
+    for await (const page of planPages)
+      if (page !== 'denied') {
+        days.push(...toPlanDays(day, page))
+        terms.push(...toPlanTerms(day, page))
+      }
     if (missing.length > 0) break
   }
   for (const service of riServices) {
@@ -296,9 +304,24 @@ async function fetchCommitmentUsage(
         ).catch(denied('reservations', 'ce:GetReservationUtilization')),
       (page) => (page === 'denied' ? undefined : page.NextPageToken),
     )
-    for await (const page of reservationPages) if (page !== 'denied') days.push(...toReservationDays(service, page))
+    for await (const page of reservationPages)
+      if (page !== 'denied') {
+        days.push(...toReservationDays(service, page))
+        terms.push(...toReservationTerms(page))
+      }
   }
-  return {usage: awsCommitmentUsage(cells, days), missing}
+  return {
+    usage: awsCommitmentUsage(cells, days),
+    terms: latestTerms(terms).map((t) => ({...t, currency: cells[0]?.currency ?? t.currency})),
+    missing,
+  }
+}
+
+/** One term per commitment: the one stated for the latest day. */
+function latestTerms(terms: readonly FetchedCommitmentTerm[]): FetchedCommitmentTerm[] {
+  const latest = new Map<string, FetchedCommitmentTerm>()
+  for (const t of terms) if ((latest.get(t.commitmentId)?.seenDay ?? '') <= t.seenDay) latest.set(t.commitmentId, t)
+  return [...latest.values()]
 }
 
 /** A usage-type page's groups (Keys: [account or service, usage type]) as cells; groups with no cost are dropped. */

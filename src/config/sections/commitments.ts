@@ -33,6 +33,46 @@ const rate = z.strictObject({
     .describe('where the figure comes from (your quote, the pricing page and its date): printed next to every option'),
 })
 
+const day = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\d$/, {message: 'a day as YYYY-MM-DD, e.g. 2027-06-30'})
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), {message: 'not a calendar day'})
+
+const held = z.strictObject({
+  id: z
+    .string()
+    .trim()
+    .min(1)
+    .describe('CommitmentDiscountId as billed (Savings Plan ARN, reservation id, CUD name): matched to the bill'),
+  end: day.describe('the last day the commitment runs (YYYY-MM-DD)'),
+  hourlyCommitment: z
+    .number()
+    .positive({message: 'the hourly commitment is an amount per hour above 0, e.g. 12.5'})
+    .optional()
+    .describe(
+      'what it costs per hour in the billing currency (absent: the commitment cost seen in the bill stands in)',
+    ),
+  source: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('where the figures come from (the contract, the console page and its date): printed next to them'),
+})
+
+/** Refuses a second entry with the same key, naming the first one. */
+const oneEach =
+  <T>(key: (entry: T) => string, what: string) =>
+  (entries: T[], ctx: z.RefinementCtx): void => {
+    const seen = new Map<string, number>()
+    entries.forEach((e, i) => {
+      const first = seen.get(key(e))
+      if (first !== undefined) ctx.addIssue({code: 'custom', path: [i], message: `${what} as entry ${first}: keep one`})
+      else seen.set(key(e), i)
+    })
+  }
+
 /**
  * `commitments:` in finops.yaml: the rate tables `recommend --kind commitment` prices options with
  * (replacing the documented defaults option by option), and how it reads the forecast.
@@ -42,21 +82,21 @@ export const commitmentsSection = z
     rates: z
       .array(rate)
       .default([])
-      .superRefine((rates, ctx) => {
-        const seen = new Map<string, number>()
-        rates.forEach((r, i) => {
-          const key = [r.provider.toLowerCase(), r.service?.toLowerCase() ?? '', r.termYears, r.payment].join('/')
-          const first = seen.get(key)
-          if (first !== undefined)
-            ctx.addIssue({
-              code: 'custom',
-              path: [i],
-              message: `the same provider, service, term and payment as entry ${first}: keep one`,
-            })
-          else seen.set(key, i)
-        })
-      })
+      .superRefine(
+        oneEach(
+          (r) => [r.provider.toLowerCase(), r.service?.toLowerCase() ?? '', r.termYears, r.payment].join('/'),
+          'the same provider, service, term and payment',
+        ),
+      )
       .describe('configured discounts per provider (and service), term and payment'),
+    inventory: z
+      .array(held)
+      .default([])
+      .superRefine(oneEach((e) => e.id, 'the same id'))
+      .describe(
+        'commitments held, with their end date and hourly commitment, for the ones no collector states (FOCUS exports, Azure, GCP): ' +
+          '`commitments status` shows their expiry and renewal cost',
+      ),
     level: z
       .number()
       .gt(0)

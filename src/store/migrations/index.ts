@@ -16,6 +16,7 @@ import {migration as savingsCommitments} from './savings-commitments.js'
 import {migration as costResourceKeys} from './cost-resource-keys.js'
 import {migration as costServiceDays} from './cost-service-days.js'
 import {migration as storeMeta} from './store-meta.js'
+import {migration as commitmentTerms} from './commitment-terms.js'
 
 /** A schema change applied once, in its own transaction. */
 export interface Migration {
@@ -50,4 +51,5 @@ export const migrations: readonly Migration[] = [
   savingsCommitments,
   costResourceKeys,
   costServiceDays,
+  commitmentTerms,
 ]

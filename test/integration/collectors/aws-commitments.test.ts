@@ -44,7 +44,26 @@ beforeEach(() => {
   db = openStore(`${tmp.dir}/finops.db`)
   ce.reset()
   ce.ledger = commitmentLedger('2026-11-01', '2026-11-25')
-  ce.planAttributes = {[PLAN_ARN]: {SavingsPlansType: 'ComputeSavingsPlans', EndDateTime: '2027-11-01T00:00:00.000Z'}}
+  // As Cost Explorer states a partial-upfront 3-year plan (32 a day: 24 recurring, 8 amortized upfront) and a 1-year RI.
+  ce.planAttributes = {
+    [PLAN_ARN]: {
+      SavingsPlansType: 'ComputeSavingsPlans',
+      StartDateTime: '2024-11-01T00:00:00.000Z',
+      EndDateTime: '2027-10-31T23:59:59.000Z',
+      PurchaseTerm: '3yr',
+      PaymentOption: 'Partial Upfront',
+      RecurringHourlyFee: '1',
+      UpfrontFee: '8760',
+    },
+  }
+  ce.reservationAttributes = {
+    [RDS_RESERVATION]: {
+      startDateTime: '2026-01-01T00:00:00.000Z',
+      endDateTime: '2026-12-31T23:59:59.000Z',
+      subscriptionType: 'No Upfront',
+      region: 'us-east-1',
+    },
+  }
 })
 afterEach(() => {
   db.close()
@@ -152,6 +171,34 @@ describe('finops collect aws: commitment usage (Cost Explorer over the wire)', (
         netSavings: 180,
       },
     ])
+  })
+
+  it("keeps each plan's and reservation's end date, hourly commitment and recurring fees, so status says when each ends and what renewing costs", async () => {
+    await collect()
+    const status = commitmentsStatusFromStore(db, WINDOW, {today: TODAY})
+    const byId = new Map(status.commitments.map((c) => [c.id, c]))
+    const plan = byId.get(PLAN_ARN)!
+    expect(plan).toMatchObject({expiry: '2027-10-31', daysLeft: 339, hourlyCommitment: 32 / 24})
+    expect(plan.expirySource).toMatch(/^AWS Cost Explorer GetSavingsPlansUtilizationDetails .*, as of 2026-11-25$/)
+    // Renewing buys the same 32 a day; lapsing puts the 45 a day it covers back on demand.
+    expect(plan.renewal.renewMonthlyCost).toBeCloseTo((32 / 24) * 730, 2)
+    expect(plan.renewal.renewSource).toMatch(
+      /^hourly commitment x 730 h: AWS Cost Explorer GetSavingsPlansUtilizationDetails/,
+    )
+    expect(plan.renewal.notRenewingMonthlyCost).toBeCloseTo((45 / 24) * 730, 2)
+    // The recurring part of the plan (24 a day) and the RI's fee (10 a day) are kept as its purchase rows.
+    expect(plan.fees).toBe(240)
+    const ri = byId.get(RDS_RESERVATION)!
+    expect(ri).toMatchObject({expiry: '2026-12-31', daysLeft: 35, hourlyCommitment: 10 / 24, fees: 100})
+    expect(ri.expirySource).toMatch(/GetReservationUtilization by SUBSCRIPTION_ID/)
+    expect(status.notes).toContainEqual(expect.stringMatching(`^${RDS_RESERVATION} ends 2026-12-31 \\(in 35 days\\)`))
+    expect(status.notes.join('\n')).not.toMatch(/expiry is unknown/)
+    // A later collect states them again for its later days; an earlier window never overwrites them.
+    ce.reservationAttributes = {[RDS_RESERVATION]: {endDateTime: '2027-12-31T23:59:59.000Z'}}
+    await collect({from: '2026-11-10', to: '2026-11-12'})
+    expect(
+      commitmentsStatusFromStore(db, WINDOW, {today: TODAY}).commitments.find((c) => c.id === RDS_RESERVATION),
+    ).toMatchObject({expiry: '2026-12-31'})
   })
 
   it('a re-collect of a restated window replaces those days rather than adding to them', async () => {

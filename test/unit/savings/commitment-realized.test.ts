@@ -18,7 +18,16 @@ const entry = (id: string, over: Partial<CommitmentStatusEntry> = {}): Commitmen
   fees: 720,
   families: [],
   expiry: 'unknown',
-  renewal: {renewMonthlyCost: 0, notRenewingMonthlyCost: 0, monthlyDifference: 0},
+  daysLeft: null,
+  expirySource: null,
+  hourlyCommitment: null,
+  renewal: {
+    renewMonthlyCost: 0,
+    renewSource: '',
+    notRenewingMonthlyCost: 0,
+    notRenewingSource: '',
+    monthlyDifference: 0,
+  },
   ...over,
 })
 
