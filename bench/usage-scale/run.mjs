@@ -159,7 +159,8 @@ try {
   const perQuery = (s, q) => (s / q) * 1000
   console.log('')
   console.log(
-    `finops/KRR: ${(finops.json.queries / queries.length).toFixed(4)}x the queries, ${(finops.seconds / krrSeconds).toFixed(2)}x the wall time` +
+    `finops/KRR: ${(finops.json.queries / (4 * N)).toFixed(4)}x the queries (KRR: 4 per workload, ` +
+      `${(4 * N).toLocaleString('en-US')}), ${(finops.seconds / krrSeconds).toFixed(2)}x the wall time` +
       `${krrNote ? ' (KRR on a subset: compare per workload)' : ''}; ms per workload: finops ${perQuery(finops.seconds, N).toFixed(1)}, ` +
       `KRR ${perQuery(krrSeconds, Math.min(N, KRR_LIMIT)).toFixed(1)}; Prometheus CPU ms per workload: ` +
       `finops ${perQuery(finopsProm, N).toFixed(2)}, KRR ${perQuery(krrProm, Math.min(N, KRR_LIMIT)).toFixed(2)}`,
