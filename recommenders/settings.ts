@@ -84,6 +84,12 @@ const rightsize = z.strictObject({
       bursty: {},
       trending: {percentile: 0.75, overrunFactor: 0.25},
     }),
+  /**
+   * Factor on a batch or diurnal shape's overrun cost for its hour-of-day request profile (in-place
+   * pod resize): each hour is sized from its own usage, so the quiet hours no longer pay for the busy
+   * one and the busy hour can be covered far up; a lower cost keeps part of that as money.
+   */
+  cpuScheduleOverrunFactor: z.number().min(0).default(1),
   /** p90/p10 of the window's CPU at or above which the load has a daily cycle (diurnal), not a flat one. */
   cpuDiurnalSpread: z.number().min(1).default(1.5),
   /** p99/p90 at or above which the top of the load is a heavy hour or so a day (batch) above a flat base. */

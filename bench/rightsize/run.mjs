@@ -39,6 +39,13 @@ const N = Number(flag('containers', '300'))
 const SEEDS = flag('seeds', flag('seed', '42')).split(',').map(Number)
 const KEEP = args.includes('--keep')
 const DIRECT = args.includes('--direct')
+// --direct --refresh daily: besides the week-long recommendation, both finops and KRR re-recommend
+// every day of the held-out week from the 14 days before it (the CronJob runs daily), each day scored
+// with that day's requests.
+const REFRESH = DIRECT && flag('refresh', '') === 'daily'
+// --direct --rate-window 10m: the CPU samples are what Prometheus' rate() over that window returns at
+// each step (the mean of the steps the window covers), as `collect usage` reads them.
+const RATE_STEPS = DIRECT ? Math.max(1, Math.round(durationSeconds(flag('rate-window', '5m')) / 300)) : 1
 const TRAIN_DAYS = 14
 const TEST_DAYS = 7
 const GIB = 2 ** 30
@@ -58,38 +65,61 @@ const STRATEGIES = [
   'KRR simple (CPU p95, memory max+15%)',
   'KRR simple, current default (CPU p99)',
   'finops recommend --kind rightsize',
+  // --direct only: the hour-of-day request profile of batch and diurnal loads (in-place pod resize),
+  // scored as a request that changes with the hour; the digests `collect usage` stores have no time
+  // of day, so the CLI path cannot make one.
+  ...(DIRECT ? ['finops, hour-of-day schedule'] : []),
 ]
+const SCHEDULED = STRATEGIES[4]
 
+const smoothing = RATE_STEPS > 1 ? `, CPU as rate() over ${RATE_STEPS} steps` : ''
 console.log(
   `Rightsizing benchmark: ${N} containers, ` +
     `seeds ${SEEDS.join(', ')}, ${TRAIN_DAYS} days training ` +
-    `+ ${TEST_DAYS} days held out, 5-minute steps${DIRECT ? ' (--direct: in-process digests, no Prometheus)' : ''}`,
+    `+ ${TEST_DAYS} days held out, 5-minute steps` +
+    (DIRECT ? ` (--direct: in-process digests, no Prometheus${smoothing})` : ''),
 )
 // Raw counts per seed, strategy and class, so seeds pool exactly.
 const pooled = new Map()
 const pooledOracle = new Map()
+const pooledRefresh = new Map()
 // True class x detected CPU shape, counted over all seeds.
 const shapes = new Map()
 const results = []
 for (const seed of SEEDS) {
-  const {containers, proposals} = await runSeed(seed)
+  const {containers, proposals, refresh} = await runSeed(seed)
   const classes = ['all', ...CLASSES]
   const perClass = {}
   const oracle = {}
   for (const cls of classes) {
-    const held = containers
-      .map((c, i) => ({c, i}))
-      .filter(({c}) => cls === 'all' || c.spec.archetype === cls)
-      .map(({c, i}) => ({
-        test: Float64Array.from(c.cpu.subarray(trainSteps)).sort(),
-        // KRR's money, less what finops' memory requests cost, buys the oracle's CPU.
-        budget:
-          proposals[STRATEGIES[1]][i].cpu +
-          ((proposals[STRATEGIES[1]][i].memRequest - proposals[STRATEGIES[3]][i].memRequest) / GIB) *
-            (MEMORY_GIB_HOUR / CPU_CORE_HOUR),
-      }))
-    oracle[cls] = oracleShare(held)
-    pooledOracle.set(cls, [...(pooledOracle.get(cls) ?? []), ...held])
+    const members = containers.map((c, i) => ({c, i})).filter(({c}) => cls === 'all' || c.spec.archetype === cls)
+    // KRR's money, less what finops' memory requests cost, buys the oracle's CPU.
+    const budgetOf = (i) =>
+      proposals[STRATEGIES[1]][i].cpu +
+      ((proposals[STRATEGIES[1]][i].memRequest - proposals[STRATEGIES[3]][i].memRequest) / GIB) *
+        (MEMORY_GIB_HOUR / CPU_CORE_HOUR)
+    const testSteps = (c) => c.cpu.length - trainSteps
+    const held = members.map(({c, i}) => ({
+      test: Float64Array.from(c.cpu.subarray(trainSteps)).sort(),
+      weight: 1,
+      samples: testSteps(c),
+      budget: budgetOf(i),
+    }))
+    // The same bound for a request per UTC hour of the day: each container-hour is chosen apart, and
+    // it is paid for a 24th of the time.
+    const heldHours = members.flatMap(({c, i}) =>
+      Array.from({length: 24}, (_, h) => ({
+        test: Float64Array.from(
+          c.cpu.subarray(trainSteps).filter((_, s) => Math.floor((s % STEPS_PER_DAY) / (STEPS_PER_DAY / 24)) === h),
+        ).sort(),
+        weight: 1 / 24,
+        samples: testSteps(c),
+        budget: budgetOf(i) / 24,
+      })),
+    )
+    oracle[cls] = {fixed: oracleShare(held), hourly: oracleShare(heldHours)}
+    const sofar = pooledOracle.get(cls) ?? {fixed: [], hourly: []}
+    pooledOracle.set(cls, {fixed: [...sofar.fixed, ...held], hourly: [...sofar.hourly, ...heldHours]})
     const idx = containers.map((c, i) => i).filter((i) => cls === 'all' || containers[i].spec.archetype === cls)
     perClass[cls] = {}
     for (const name of STRATEGIES) {
@@ -100,6 +130,28 @@ for (const seed of SEEDS) {
       perClass[cls][name] = counts
       const key = `${cls}\u0000${name}`
       pooled.set(key, add(pooled.get(key), counts))
+    }
+  }
+  for (const cls of refresh ? classes : []) {
+    const idx = containers.map((c, i) => i).filter((i) => cls === 'all' || containers[i].spec.archetype === cls)
+    const list = idx.map((i) => containers[i])
+    const counts = {
+      [STRATEGIES[0]]: score(
+        list,
+        idx.map((i) => proposals[STRATEGIES[0]][i]),
+      ),
+      [STRATEGIES[1]]: scoreDaily(
+        list,
+        refresh.krr.map((day) => idx.map((i) => day[i])),
+      ),
+      [STRATEGIES[3]]: scoreDaily(
+        list,
+        refresh.finops.map((day) => idx.map((i) => day[i])),
+      ),
+    }
+    for (const [name, c] of Object.entries(counts)) {
+      const key = `${cls}\u0000${name}`
+      pooledRefresh.set(key, add(pooledRefresh.get(key), c))
     }
   }
   console.log('')
@@ -115,7 +167,7 @@ if (SEEDS.length > 1) {
   const merged = classes.map((cls) => [
     cls,
     Object.fromEntries(STRATEGIES.map((name) => [name, pooled.get(`${cls}\u0000${name}`)])),
-    oracleShare(pooledOracle.get(cls)),
+    {fixed: oracleShare(pooledOracle.get(cls).fixed), hourly: oracleShare(pooledOracle.get(cls).hourly)},
   ])
   console.log('')
   console.log(`pooled over seeds ${SEEDS.join(', ')}, all classes:`)
@@ -123,6 +175,22 @@ if (SEEDS.length > 1) {
   console.log('')
   console.log(`pooled over seeds ${SEEDS.join(', ')}, finops vs KRR simple (p95) per workload class:`)
   printClassTable(merged)
+}
+if (REFRESH) {
+  console.log('')
+  console.log(
+    `daily refresh, pooled over seeds ${SEEDS.join(', ')}: finops and KRR simple (p95) each re-recommended every day ` +
+      `of the held-out week from the 14 days before it:`,
+  )
+  printClassTable(
+    ['all', ...CLASSES].map((cls) => [
+      cls,
+      Object.fromEntries(
+        [STRATEGIES[0], STRATEGIES[1], STRATEGIES[3]].map((name) => [name, pooledRefresh.get(`${cls}\u0000${name}`)]),
+      ),
+      undefined,
+    ]),
+  )
 }
 console.log('')
 console.log(
@@ -154,6 +222,7 @@ async function runSeed(seed) {
       demand: trace.memory,
       observed,
       trainOoms: oomSteps.filter((s) => s < trainSteps),
+      ooms: oomSteps,
     })
   }
   const counts = Object.fromEntries(CLASSES.map((c) => [c, containers.filter((x) => x.spec.archetype === c).length]))
@@ -170,22 +239,40 @@ async function runSeed(seed) {
     memRequest: c.spec.memoryRequest,
     memLimit: c.spec.memoryLimit,
   }))
-  const finops = containers.map((c, i) => {
-    const rec = byTarget.get(`${c.spec.namespace}/${c.spec.workload}/${c.spec.container}`)
-    if (!rec) return current[i]
-    return {
-      cpu: rec.proposed.cpuRequest ?? current[i].cpu,
-      memRequest: rec.proposed.memoryRequest ?? current[i].memRequest,
-      memLimit: rec.proposed.memoryLimit ?? current[i].memLimit,
-    }
+  const proposalsOf = (byTarget) =>
+    containers.map((c, i) => {
+      const rec = byTarget.get(`${c.spec.namespace}/${c.spec.workload}/${c.spec.container}`)
+      if (!rec) return current[i]
+      return {
+        cpu: rec.proposed.cpuRequest ?? current[i].cpu,
+        memRequest: rec.proposed.memoryRequest ?? current[i].memRequest,
+        memLimit: rec.proposed.memoryLimit ?? current[i].memLimit,
+      }
+    })
+  const finops = proposalsOf(byTarget)
+  // The schedule: where finops proposes one, the request of each UTC hour; the rest as above.
+  const scheduled = containers.map((c, i) => {
+    const hourly = byTarget.get(`${c.spec.namespace}/${c.spec.workload}/${c.spec.container}`)?.proposed?.cpuSchedule
+      ?.hourly
+    return hourly ? {...finops[i], cpu: hourly.reduce((a, v) => a + v, 0) / 24, cpuByHour: hourly} : finops[i]
   })
-  const krr = (q) =>
+  const krr = (q, first = 0) =>
     containers.map((c) => {
+      const from = first * STEPS_PER_DAY
       // As KRR's runner rounds: CPU up to 1m with a 10m floor, memory up to 1 MB with a 100 MB floor.
-      const cpu = Math.max(0.01, Math.ceil(percentile(c.cpu.subarray(0, trainSteps), q) * 1000) / 1000)
-      const mem = Math.max(100e6, Math.ceil((max(c.observed.subarray(0, trainSteps)) * 1.15) / 1e6) * 1e6)
+      const cpu = Math.max(0.01, Math.ceil(percentile(c.cpu.subarray(from, from + trainSteps), q) * 1000) / 1000)
+      const mem = Math.max(100e6, Math.ceil((max(c.observed.subarray(from, from + trainSteps)) * 1.15) / 1e6) * 1e6)
       return {cpu, memRequest: mem, memLimit: mem}
     })
+  // Day k of the held-out week gets what each recommender reads from the 14 days before it.
+  const refresh = REFRESH ? {krr: [], finops: []} : undefined
+  for (let k = 0; refresh && k < TEST_DAYS; k++) {
+    const recs = await recommendDirect(containers, k)
+    refresh.finops.push(
+      proposalsOf(new Map(recs.map((r) => [`${r.target.namespace}/${r.target.name}/${r.target.container}`, r]))),
+    )
+    refresh.krr.push(krr(0.95, k))
+  }
   containers.forEach((c) => {
     const notes = byTarget.get(`${c.spec.namespace}/${c.spec.workload}/${c.spec.container}`)?.evidence?.notes ?? []
     const shape = notes.map((n) => /^CPU load shape: (\w+)/.exec(n)?.[1]).find(Boolean) ?? '(unchanged)'
@@ -194,11 +281,13 @@ async function runSeed(seed) {
   })
   return {
     containers,
+    refresh,
     proposals: {
       [STRATEGIES[0]]: current,
       [STRATEGIES[1]]: krr(0.95),
       [STRATEGIES[2]]: krr(0.99),
       [STRATEGIES[3]]: finops,
+      ...(SCHEDULED ? {[SCHEDULED]: scheduled} : {}),
     },
   }
 }
@@ -269,7 +358,7 @@ async function recommendViaCli(seed, containers) {
 }
 
 /** Quick path: the day digests `collect usage` would store, sized by the recommender's own function. */
-async function recommendDirect(containers) {
+async function recommendDirect(containers, first = 0) {
   const {HistogramBuilder, CPU_SCHEME, MEMORY_SCHEME} = await dist('k8s/digest.js')
   const {sizeContainer} = await import(path.join(root, 'dist', 'recommenders', 'rightsize', 'recommend.js'))
   const {defaultRecommendSettings} = await import(path.join(root, 'dist', 'recommenders', 'settings.js'))
@@ -284,12 +373,16 @@ async function recommendDirect(containers) {
   }
   const out = []
   for (const c of containers) {
+    // What the digests would need for a schedule: the window's CPU by UTC hour of day (T0 is a midnight).
+    const hours = Array.from({length: 24}, () => new HistogramBuilder(CPU_SCHEME))
     const days = []
-    for (let d = 0; d < TRAIN_DAYS; d++) {
+    for (let d = first; d < first + TRAIN_DAYS; d++) {
       const cpu = new HistogramBuilder(CPU_SCHEME)
       const memory = new HistogramBuilder(MEMORY_SCHEME)
       for (let s = d * STEPS_PER_DAY; s < (d + 1) * STEPS_PER_DAY; s++) {
-        cpu.add(c.cpu[s])
+        const v = RATE_STEPS === 1 ? c.cpu[s] : rateAt(c.cpu, s, RATE_STEPS)
+        cpu.add(v)
+        hours[Math.floor((s % STEPS_PER_DAY) / (STEPS_PER_DAY / 24))].add(v)
         memory.add(c.observed[s])
       }
       days.push({
@@ -298,7 +391,7 @@ async function recommendDirect(containers) {
         samples: STEPS_PER_DAY,
         cpu: cpu.toHistogram(),
         memory: memory.toHistogram(),
-        oomKills: c.trainOoms.filter((s) => Math.floor(s / STEPS_PER_DAY) === d).length,
+        oomKills: c.ooms.filter((s) => Math.floor(s / STEPS_PER_DAY) === d).length,
       })
     }
     const current = {
@@ -306,7 +399,13 @@ async function recommendDirect(containers) {
       requests: {cpu: c.spec.cpuRequest, memory: c.spec.memoryRequest},
       limits: {memory: c.spec.memoryLimit},
     }
-    const outcome = sizeContainer(days, current, settings)
+    const outcome = sizeContainer(
+      days,
+      current,
+      settings,
+      new Set(),
+      hours.map((h) => h.toHistogram()),
+    )
     if (outcome.kind !== 'sized') continue
     out.push({
       target: {namespace: c.spec.namespace, name: c.spec.workload, container: c.spec.container},
@@ -319,6 +418,27 @@ async function recommendDirect(containers) {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * What rate() over a window of `steps` sample intervals returns at step s of a counter sampled once
+ * a step: Prometheus 2.x's range is closed at both ends, so it holds steps + 1 samples and the
+ * increase between the first and last is the mean of the `steps` usages ending at s. The first
+ * sample of the series has no earlier one: NaN there (the digest ignores it), the series' own start
+ * limits the window after it.
+ */
+function rateAt(cpu, s, steps) {
+  if (s === 0) return Number.NaN
+  const from = Math.max(1, s - steps + 1)
+  let sum = 0
+  for (let j = from; j <= s; j++) sum += cpu[j]
+  return sum / (s - from + 1)
+}
+
+function durationSeconds(text) {
+  const m = /^(\d+)([smh])$/.exec(text)
+  if (!m) throw new Error(`--rate-window: expected a duration like 10m, got ${text}`)
+  return Number(m[1]) * {s: 1, m: 60, h: 3600}[m[2]]
+}
+
 /** Held-out scoring of one strategy (a proposal per container): raw counts, so seeds and classes add up. */
 function score(list, proposals) {
   const counts = {cpu: 0, memRequest: 0, samples: 0, cpuOver: 0, memOverRequest: 0, memEvents: 0, memEventContainers: 0}
@@ -330,12 +450,43 @@ function score(list, proposals) {
     let over = false
     for (let s = trainSteps; s < c.cpu.length; s++) {
       counts.samples++
-      if (c.cpu[s] > p.cpu) counts.cpuOver++
+      const request = p.cpuByHour ? p.cpuByHour[Math.floor((s % STEPS_PER_DAY) / (STEPS_PER_DAY / 24))] : p.cpu
+      if (c.cpu[s] > request) counts.cpuOver++
       if (c.demand[s] > p.memRequest) counts.memOverRequest++
       const isOver = p.memLimit !== undefined && c.demand[s] > p.memLimit
       if (isOver && !over) events++
       over = isOver
     }
+    counts.memEvents += events
+    if (events > 0) counts.memEventContainers++
+  })
+  return counts
+}
+
+/**
+ * Held-out scoring with a proposal per container for each held-out day (`perDay[k][i]`): requests are
+ * paid for a day each, samples and memory events counted against that day's values (the memory
+ * state carries over midnight).
+ */
+function scoreDaily(list, perDay) {
+  const counts = {cpu: 0, memRequest: 0, samples: 0, cpuOver: 0, memOverRequest: 0, memEvents: 0, memEventContainers: 0}
+  list.forEach((c, i) => {
+    let events = 0
+    let over = false
+    perDay.forEach((day, k) => {
+      const p = day[i]
+      counts.cpu += p.cpu / perDay.length
+      counts.memRequest += p.memRequest / perDay.length
+      const from = trainSteps + k * STEPS_PER_DAY
+      for (let s = from; s < from + STEPS_PER_DAY; s++) {
+        counts.samples++
+        if (c.cpu[s] > p.cpu) counts.cpuOver++
+        if (c.demand[s] > p.memRequest) counts.memOverRequest++
+        const isOver = c.demand[s] > p.memLimit
+        if (isOver && !over) events++
+        over = isOver
+      }
+    })
     counts.memEvents += events
     if (events > 0) counts.memEventContainers++
   })
@@ -354,18 +505,18 @@ function oracleShare(held) {
   const solve = (lambda) => {
     let cores = 0
     let above = 0
-    for (const {test} of held) {
+    for (const {test, weight, samples} of held) {
       const n = test.length
       let best = Infinity
       let at = n - 1
       for (let k = 0; k < n; k++) {
-        const cost = test[k] + (lambda * (n - 1 - k)) / n
+        const cost = weight * test[k] + (lambda * (n - 1 - k)) / samples
         if (cost < best) {
           best = cost
           at = k
         }
       }
-      cores += test[at]
+      cores += weight * test[at]
       above += n - 1 - at
     }
     return {cores, share: above / total}
@@ -415,11 +566,20 @@ function printClassTable(rows) {
     'mem-over-limit events KRR / finops',
     'targets met',
     'oracle: CPU > request at KRR $',
+    ...(SCHEDULED ? ['oracle, request by hour'] : []),
   ]
-  const body = rows.map(([cls, byName, oracle]) => {
+  const expanded = rows.flatMap(([cls, byName, oracle]) =>
+    byName[SCHEDULED] && (cls === 'all' || cls === 'batch' || cls === 'diurnal')
+      ? [
+          [cls, byName, oracle, STRATEGIES[3]],
+          [`${cls}, with schedule`, byName, oracle, SCHEDULED],
+        ]
+      : [[cls, byName, oracle, STRATEGIES[3]]],
+  )
+  const body = expanded.map(([cls, byName, oracle, ours]) => {
     const base = byName[STRATEGIES[0]]
     const k = byName[STRATEGIES[1]]
-    const f = byName[STRATEGIES[3]]
+    const f = byName[ours]
     const kSaved = money(base) - money(k)
     const fSaved = money(base) - money(f)
     const kOver = k.samples ? k.cpuOver / k.samples : 0
@@ -441,7 +601,8 @@ function printClassTable(rows) {
       `${pct(k.memOverRequest / k.samples, 2)} / ${pct(f.memOverRequest / f.samples, 2)}`,
       `${k.memEvents} / ${f.memEvents}`,
       met.length === 3 ? 'all' : `${met.join(', ') || 'none'}`,
-      `${pct(oracle, 2)} (${ratio(oracle, kOver)}x)`,
+      oracle ? `${pct(oracle.fixed, 2)} (${ratio(oracle.fixed, kOver)}x)` : 'n/a',
+      ...(SCHEDULED ? [oracle ? `${pct(oracle.hourly, 2)} (${ratio(oracle.hourly, kOver)}x)` : 'n/a'] : []),
     ]
   })
   printRows(head, body)

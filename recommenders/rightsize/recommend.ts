@@ -15,6 +15,8 @@ import {
   workloadTarget,
 } from '../context.js'
 import {monthlyCost} from '../pricing.js'
+import {overrunOptimum} from './overrun.js'
+import {cpuRequestSchedule, type CpuSchedule} from './schedule.js'
 import type {RightsizeSettings} from '../settings.js'
 import type {Recommendation, ResourceShape, RiskLevel} from '../../src/model/recommendation.js'
 import {roundMoney} from '../../src/money.js'
@@ -33,6 +35,11 @@ export interface ContainerSizing {
   cpuLimit?: number
   /** How the CPU load is shaped (cpuShape): it chooses the quantile and overrun cost. */
   cpuShape: CpuShape
+  /**
+   * For a batch or diurnal load with hour-of-day usage: a request per UTC hour (applied by in-place
+   * pod resize), where one fixed request must either pay for the busy hours all day or run under them.
+   */
+  cpuSchedule?: CpuSchedule
   percentiles: Record<string, number>
   samples: number
   days: number
@@ -70,6 +77,7 @@ export function sizeContainer(
   current: ContainerSpec,
   settings: RightsizeSettings,
   keep: ReadonlySet<'cpu' | 'memory'> = new Set(),
+  hours?: readonly Histogram[],
 ): SizingOutcome {
   const sorted = [...days].sort((a, b) => a.day.localeCompare(b.day))
   const merged = mergeDigests(sorted)
@@ -107,6 +115,16 @@ export function sizeContainer(
     Math.max(settings.cpuFloor, cpu.cores * (1 + settings.cpuMargin) + settings.cpuHeadroom),
     1000,
   )
+
+  const schedule =
+    hours && !keep.has('cpu') && (cpu.shape === 'batch' || cpu.shape === 'diurnal')
+      ? cpuRequestSchedule(hours, cpu, settings)
+      : undefined
+  if (schedule)
+    notes.push(
+      `CPU request by hour of day (UTC): ${schedule.changesPerDay} resize(s) a day, ${formatCores(schedule.low)} to ${formatCores(schedule.high)}, ` +
+        `${formatCores(schedule.mean)} on average against ${formatCores(cpuTarget)} fixed`,
+    )
 
   const memQ = quantile(merged.memory, settings.memoryPercentile, MEMORY_SCHEME)
   const peak = merged.memory.max
@@ -204,6 +222,7 @@ export function sizeContainer(
     sizing: {
       ...proposed,
       cpuShape: cpu.shape,
+      ...(schedule ? {cpuSchedule: schedule} : {}),
       percentiles: {
         cpuP50: quantile(merged.cpu, 0.5, CPU_SCHEME),
         cpuP90: quantile(merged.cpu, 0.9, CPU_SCHEME),
@@ -360,7 +379,7 @@ export function cpuRequestBasis(
   days: readonly DailyUsage[],
   merged: UsageDigest,
   settings: RightsizeSettings,
-): {cores: number; shape: CpuShape; growth?: number; irregularity: number} {
+): {cores: number; shape: CpuShape; growth?: number; irregularity: number; overrunCost: number; floorQuantile: number} {
   const {shape, growth, irregularity} = cpuShape(days, merged, settings)
   const own = settings.cpuShapes[shape]
   const floorQuantile = own.percentile ?? settings.cpuPercentile
@@ -369,7 +388,13 @@ export function cpuRequestBasis(
     (own.overrunFactor ?? 1) *
     (1 + settings.cpuBurstWeight * Math.max(0, irregularity - settings.cpuBurstThreshold))
   if (shape !== 'trending' || growth === undefined)
-    return {cores: overrunOptimum(merged.cpu, 1, overrunCost, floorQuantile), shape, irregularity}
+    return {
+      cores: overrunOptimum(merged.cpu, 1, overrunCost, floorQuantile),
+      shape,
+      irregularity,
+      overrunCost,
+      floorQuantile,
+    }
   // The last week's levels stand for its middle, 3.5 days before the window's end.
   const factor = 1 + growth * (3.5 + settings.cpuTrendDays)
   return {
@@ -377,6 +402,8 @@ export function cpuRequestBasis(
     shape,
     growth,
     irregularity,
+    overrunCost,
+    floorQuantile,
   }
 }
 
@@ -397,30 +424,6 @@ export function dailyPeakIrregularity(days: readonly DailyUsage[]): number {
   if (logs.length < 3) return 0
   const mean = logs.reduce((s, v) => s + v, 0) / logs.length
   return Math.sqrt(logs.reduce((s, v) => s + (v - mean) ** 2, 0) / (logs.length - 1))
-}
-
-/** The cost-minimising request over the sketch's bucket bounds (values scaled by `factor`). */
-function overrunOptimum(h: Histogram, factor: number, overrunCost: number, floorQuantile: number): number {
-  const start = quantile(h, floorQuantile, CPU_SCHEME)
-  let best = start * factor
-  let bestCost = Number.POSITIVE_INFINITY
-  let above = h.count
-  const consider = (value: number, countAbove: number) => {
-    if (value < start) return
-    const cost = value * factor + (overrunCost * countAbove) / h.count
-    if (cost < bestCost) {
-      bestCost = cost
-      best = value * factor
-    }
-  }
-  above -= h.zero
-  consider(Math.min(h.max, CPU_SCHEME.min), above)
-  for (const [index, n] of h.buckets) {
-    above -= n
-    consider(Math.min(h.max, CPU_SCHEME.min * CPU_SCHEME.gamma ** index), above)
-  }
-  consider(h.max, 0)
-  return best
 }
 
 /**
@@ -489,6 +492,7 @@ function changes(current: number | undefined, proposed: number, minShare: number
 const roundUp = (value: number, per: number): number => Math.ceil(value * per - 1e-9) / per
 const pct = (q: number): string => String(Math.round(q * 1000) / 10)
 const formatMiB = (bytes: number): string => `${Math.round(bytes / MIB)}Mi`
+const formatCores = (cores: number): string => `${Math.round(cores * 1000)}m`
 
 function roundPercentiles(values: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {}

@@ -3,18 +3,16 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {storeBackupSchema} from '../../src/backup/schemas.js'
-import {openStore} from '../../src/store/open.js'
 import {hashFile} from '../helpers/fs-snapshot.js'
 import {
+  type BackedUpStore,
   expectSameTotals,
-  fillCostStore,
-  killWhen,
+  killWhenHeld,
   parseJson,
   runCli,
-  spawnCli,
-  storeTotals,
   tempDir,
-  type Totals,
+  totalsOfFile,
+  writeLargeStore,
 } from '../helpers/index.js'
 import {type GcsStandIn, startGcsStandIn} from '../servers/gcs.js'
 
@@ -23,8 +21,7 @@ let dir: string
 let cleanup: () => void
 let store: string
 let env: Record<string, string | undefined>
-let range: {from: string; to: string}
-let totals: Totals
+let filled: BackedUpStore
 const LOCATION = 'gs://finops-backups/prod/'
 const KEYS = ['sub-account', 'service']
 
@@ -32,12 +29,8 @@ beforeAll(async () => {
   gcs = await startGcsStandIn(['finops-backups'])
   ;({dir, cleanup} = tempDir())
   store = path.join(dir, 'data', 'finops.db')
-  const db = openStore(store)
-  // About 12 MB: a resumable upload of two chunks.
-  range = fillCostStore(db, {resources: 4})
-  totals = storeTotals(db, KEYS, range.from, range.to)
-  db.pragma('wal_checkpoint(TRUNCATE)')
-  db.close()
+  // A resumable upload of two chunks.
+  filled = writeLargeStore(store, KEYS)
   env = {
     STORAGE_EMULATOR_HOST: gcs.url,
     FINOPS_GCS_ENDPOINT: undefined,
@@ -80,9 +73,7 @@ describe('store backup, verify, restore and retention against GCS, through the C
     const lost = path.join(dir, 'lost', 'finops.db')
     const restore = await runCli(['store', 'restore', '--db', lost, '--from', LOCATION, '--json'], {env})
     expect(restore.code, restore.stderr).toBe(0)
-    const db = openStore(lost, {intent: 'read'})
-    expectSameTotals(storeTotals(db, KEYS, range.from, range.to), totals)
-    db.close()
+    expectSameTotals(totalsOfFile(lost, filled), filled.totals)
   }, 120_000)
 
   it('a chunk refused mid-upload fails the backup with one line; the store and the last good backup are intact', async () => {
@@ -121,11 +112,8 @@ describe('store backup, verify, restore and retention against GCS, through the C
     const open = (): number => [...gcs.sessions.values()].filter((s) => !s.done).length
     const openBefore = open()
     const storeHash = hashFile(store)
-    let arrived = false
-    void gcs.holdNext('ResumableChunk').then(() => (arrived = true))
-    const child = spawnCli(['store', 'backup', '--db', store, '--to', LOCATION], env)
-    expect(await killWhen(child, () => arrived, 60_000)).toBe('killed')
-    expect(arrived).toBe(true)
+    const held = gcs.holdNext('ResumableChunk')
+    expect(await killWhenHeld(held, ['store', 'backup', '--db', store, '--to', LOCATION], env)).toBe('killed')
     expect(objects()).toEqual(before)
     expect(open()).toBe(openBefore + 1) // invisible, and GCS drops an unfinished session after a week
     expect(hashFile(store)).toBe(storeHash)
@@ -135,10 +123,10 @@ describe('store backup, verify, restore and retention against GCS, through the C
 
   it('SIGKILL while the backup downloads: the store is left exactly as it was, and a restore after it works', async () => {
     const storeHash = hashFile(store)
-    let arrived = false
-    void gcs.holdNext('Download', (name) => name.endsWith('.db')).then(() => (arrived = true))
-    const child = spawnCli(['store', 'restore', '--db', store, '--from', LOCATION, '--yes'], env)
-    expect(await killWhen(child, () => arrived, 60_000)).toBe('killed')
+    const held = gcs.holdNext('Download', (name) => name.endsWith('.db'))
+    expect(await killWhenHeld(held, ['store', 'restore', '--db', store, '--from', LOCATION, '--yes'], env)).toBe(
+      'killed',
+    )
     expect(hashFile(store)).toBe(storeHash)
     const restore = await runCli(['store', 'restore', '--db', store, '--from', LOCATION, '--yes'], {env})
     expect(restore.code, restore.stderr).toBe(0)

@@ -2,9 +2,8 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {storeBackupSchema} from '../../src/backup/schemas.js'
-import {openStore} from '../../src/store/open.js'
 import {hashFile} from '../helpers/fs-snapshot.js'
-import {fillCostStore, killWhen, parseJson, runCli, spawnCli, tempDir} from '../helpers/index.js'
+import {killWhenHeld, parseJson, runCli, tempDir, writeLargeStore} from '../helpers/index.js'
 import {type S3StandIn, startS3StandIn} from '../servers/s3.js'
 
 let s3: S3StandIn
@@ -18,10 +17,7 @@ beforeAll(async () => {
   s3 = await startS3StandIn(['finops-backups'])
   ;({dir, cleanup} = tempDir())
   store = path.join(dir, 'data', 'finops.db')
-  const db = openStore(store)
-  fillCostStore(db, {resources: 4})
-  db.pragma('wal_checkpoint(TRUNCATE)')
-  db.close()
+  writeLargeStore(store, ['service'])
   env = {
     AWS_ENDPOINT_URL_S3: s3.url,
     AWS_ACCESS_KEY_ID: 'AKIDLOCALS3TEST',
@@ -46,11 +42,8 @@ describe('store backup and restore against S3, killed mid-transfer', () => {
     const before = keys()
     const storeHash = hashFile(store)
 
-    let arrived = false
-    void s3.holdNext('UploadPart').then(() => (arrived = true))
-    const child = spawnCli(['store', 'backup', '--db', store, '--to', LOCATION], env)
-    expect(await killWhen(child, () => arrived, 60_000)).toBe('killed')
-    expect(arrived).toBe(true)
+    const held = s3.holdNext('UploadPart')
+    expect(await killWhenHeld(held, ['store', 'backup', '--db', store, '--to', LOCATION], env)).toBe('killed')
     expect(keys()).toEqual(before)
     expect(s3.uploads.size).toBe(1) // left for the bucket's AbortIncompleteMultipartUpload rule, invisible meanwhile
     expect(hashFile(store)).toBe(storeHash)
@@ -63,12 +56,11 @@ describe('store backup and restore against S3, killed mid-transfer', () => {
 
   it('SIGKILL while the backup downloads: the store is left exactly as it was', async () => {
     const storeHash = hashFile(store)
-    let arrived = false
     // The manifests are read first (GetObject too): hold the download of the backup itself.
-    void s3.holdNext('GetObject', (key) => key.endsWith('.db')).then(() => (arrived = true))
-    const child = spawnCli(['store', 'restore', '--db', store, '--from', LOCATION, '--yes'], env)
-    const outcome = await killWhen(child, () => arrived, 60_000)
-    expect(outcome).toBe('killed')
+    const held = s3.holdNext('GetObject', (key) => key.endsWith('.db'))
+    expect(await killWhenHeld(held, ['store', 'restore', '--db', store, '--from', LOCATION, '--yes'], env)).toBe(
+      'killed',
+    )
     expect(hashFile(store)).toBe(storeHash)
     const restore = await runCli(['store', 'restore', '--db', store, '--from', LOCATION, '--yes'], {env})
     expect(restore.code, restore.stderr).toBe(0)

@@ -16,7 +16,9 @@ import {
   spawnCli,
   storeTotals,
   tempDir,
+  totalsOfFile,
   type Totals,
+  writeLargeStore,
 } from '../helpers/index.js'
 
 const KEYS = ['sub-account', 'service', 'region']
@@ -26,25 +28,13 @@ let store: string
 let range: {from: string; to: string}
 let totals: Totals
 
-const totalsOf = (file: string): Totals => {
-  const db = openStore(file, {intent: 'read'})
-  try {
-    return storeTotals(db, KEYS, range.from, range.to)
-  } finally {
-    db.close()
-  }
-}
+const totalsOf = (file: string): Totals => totalsOfFile(file, {keys: KEYS, range})
 
 beforeAll(() => {
   ;({dir, cleanup} = tempDir())
   store = path.join(dir, 'data', 'finops.db')
-  fs.mkdirSync(path.dirname(store))
-  const db = openStore(store)
-  // About 12 MB: big enough for a kill to land mid-copy.
-  range = fillCostStore(db, {resources: 4})
-  db.pragma('wal_checkpoint(TRUNCATE)')
-  totals = storeTotals(db, KEYS, range.from, range.to)
-  db.close()
+  // Big enough for a kill to land mid-copy.
+  ;({range, totals} = writeLargeStore(store, KEYS))
 }, 120_000)
 afterAll(() => cleanup())
 

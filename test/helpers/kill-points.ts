@@ -55,6 +55,21 @@ export function killWhen(child: ChildProcess, when: () => boolean, timeoutMs: nu
   })
 }
 
+/**
+ * Spawns the CLI and SIGKILLs it once `held` resolves: a stand-in's holdNext, so the request it
+ * holds is in flight. 'killed' only then; 'not held' when the request never came within a minute.
+ */
+export async function killWhenHeld(
+  held: Promise<void>,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<'killed' | 'not held' | number> {
+  let arrived = false
+  void held.then(() => (arrived = true))
+  const outcome = await killWhen(spawnCli(args, env), () => arrived, 60_000)
+  return outcome === 'killed' && !arrived ? 'not held' : outcome
+}
+
 /** True once a file whose name matches `pattern` exists in `dir`. */
 export const fileAppears = (dir: string, pattern: RegExp) => (): boolean =>
   fs.existsSync(dir) && fs.readdirSync(dir).some((name) => pattern.test(name))

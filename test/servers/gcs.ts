@@ -1,6 +1,7 @@
 import {createHash, randomUUID} from 'node:crypto'
 import http from 'node:http'
-import type {AddressInfo} from 'node:net'
+
+import {listenLocal} from './http-server.js'
 
 /**
  * A local Cloud Storage speaking the JSON API as @google-cloud/storage calls it (pointed at with
@@ -420,14 +421,7 @@ export async function startGcsStandIn(bucketNames: readonly string[], auth?: Gcs
       }
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  state.close = () =>
-    new Promise((resolve) => {
-      for (const res of held) res.destroy()
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+  Object.assign(state, await listenLocal(server, held))
   return state
 }
 

@@ -86,3 +86,23 @@ export async function startLocalServer(handler: Handler, tls?: {key: string; cer
       }),
   }
 }
+
+/**
+ * Listens on 127.0.0.1 (a free port) and says how to reach and stop the server; stopping also ends
+ * the responses a stand-in holds unanswered (`held`), or close would wait on them.
+ */
+export async function listenLocal(
+  server: http.Server,
+  held: readonly http.ServerResponse[] = [],
+): Promise<{url: string; close: () => Promise<void>}> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const res of held) res.destroy()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,6 +1,7 @@
 import {createHash, randomUUID} from 'node:crypto'
 import http from 'node:http'
-import type {AddressInfo} from 'node:net'
+
+import {listenLocal} from './http-server.js'
 
 /**
  * A local S3 speaking the REST API path-style (/BUCKET/KEY), as the real SDK calls it with
@@ -301,13 +302,6 @@ export async function startS3StandIn(bucketNames: readonly string[]): Promise<S3
       }
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  state.close = () =>
-    new Promise((resolve) => {
-      for (const res of held) res.destroy()
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+  Object.assign(state, await listenLocal(server, held))
   return state
 }

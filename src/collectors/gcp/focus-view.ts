@@ -1,14 +1,13 @@
 import type {BigQuery} from '@google-cloud/bigquery'
 
-import {WINDOW_END, WINDOW_START} from '../../dates.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher} from '../cloud-collect.js'
-import {remoteError} from '../cloud-errors.js'
 import {DEFAULT_RETRY, type RequestCounter, withRetry} from '../cloud-retry.js'
 import type {CollectWindow} from '../cloud-window.js'
 import {toDailyCostRow, WAREHOUSE_COLUMNS, type WarehouseColumn} from '../warehouse-rows.js'
 import {classifyGcpError, mapGcpError} from './errors.js'
 import {parseExportTable} from './export-query.js'
+import {runQueryJob} from './query-job.js'
 import {createBigQuery, GCP_SOURCE, type GcpSourceOptions} from './index.js'
 
 /**
@@ -64,18 +63,6 @@ const MB = 2 ** 20
 const TIB = 2 ** 40
 export const bigQueryScanCost = (bytes: number): number => (Math.max(10 * MB, Math.ceil(bytes / MB) * MB) / TIB) * 6.25
 
-/** One answer of jobs.query / getQueryResults with autoPaginate off. */
-type QueryPage = [
-  Record<string, unknown>[],
-  {pageToken?: string; job?: unknown} | null,
-  {jobComplete?: boolean; cacheHit?: boolean; totalBytesProcessed?: string} | undefined,
-]
-interface ResultsJob {
-  getQueryResults: (options: unknown) => Promise<QueryPage>
-}
-/** Checks of a running query before giving up; each waits server-side (about 10 s), so about an hour. */
-const MAX_POLLS = 360
-
 /** The FOCUS view's rollup for one billing account, paged with pageToken, with the bytes BigQuery processed. */
 export function gcpFocusViewFetcher(
   options: GcpSourceOptions & {focusView: string; billingAccount: string},
@@ -100,44 +87,24 @@ async function fetchFocusViewDays(
   const label = `BigQuery FOCUS view ${options.focusView}`
   const call = <T>(fn: () => Promise<T>): Promise<T> =>
     withRetry(label, fn, classifyGcpError, options.retry ?? DEFAULT_RETRY, counter, options.retryHooks)
-  const maxResults = options.pageSize ?? 10_000
   try {
     const bigquery: BigQuery = await createBigQuery(options, options.project ?? view.project)
-    let [page, next, response] = await call(
-      () =>
-        bigquery.query(
-          {
-            query: focusViewQuery(options.focusView),
-            params: {from_day: window.from, to_day: window.to, billing_account: options.billingAccount},
-            useLegacySql: false,
-            ...(options.location ? {location: options.location} : {}),
-          },
-          {autoPaginate: false, maxResults},
-        ) as unknown as Promise<QueryPage>,
+    const result = await runQueryJob<Record<string, unknown>>(
+      bigquery,
+      {
+        query: focusViewQuery(options.focusView),
+        params: {from_day: window.from, to_day: window.to, billing_account: options.billingAccount},
+        location: options.location,
+        label,
+      },
+      call,
+      options.pageSize ?? 10_000,
     )
-    const job = next?.job as ResultsJob | undefined
-    for (let polls = 1; response?.jobComplete === false; polls++) {
-      if (!job || polls > MAX_POLLS)
-        throw remoteError(
-          `${label}: the query was still running after ${polls - 1} checks`,
-          (n) =>
-            `try again later, or collect a shorter window with ${n(WINDOW_START)}/${n(WINDOW_END)}; the store is unchanged`,
-        )
-      ;[page, next, response] = await call(() => job.getQueryResults({autoPaginate: false, maxResults}))
-    }
     // A result from BigQuery's cache processed nothing and is not billed: no 10 MB minimum either.
-    const bytes = response?.cacheHit ? 0 : Number(response?.totalBytesProcessed ?? 0)
     scan.queries++
-    scan.bytesProcessed += bytes
-    scan.costUsd += response?.cacheHit ? 0 : bigQueryScanCost(bytes)
-    const rows = page.map(toRow)
-    while (next?.pageToken) {
-      const token = next.pageToken
-      const [more, after] = await call(() => job!.getQueryResults({pageToken: token, autoPaginate: false, maxResults}))
-      rows.push(...more.map(toRow))
-      next = after
-    }
-    return rows
+    scan.bytesProcessed += result.bytesProcessed
+    scan.costUsd += result.cacheHit ? 0 : bigQueryScanCost(result.bytesProcessed)
+    return result.rows.map(toRow)
   } catch (error) {
     throw mapGcpError(error, label)
   }

@@ -6,16 +6,15 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {backupStore, listBackups, restoreStore, verifyBackup} from '../../../src/backup/index.js'
 import {parseLocation} from '../../../src/backup/location.js'
 import {GCS_CHUNK_BYTES} from '../../../src/backup/targets/gcs.js'
-import {openStore} from '../../../src/store/open.js'
 import {hashFile} from '../../helpers/fs-snapshot.js'
 import {
-  expectSameTotals,
-  fillCostStore,
-  storeTotals,
+  type BackedUpStore,
+  expectRestoresExactly,
+  expectRetentionKeepsOnlyOurs,
+  largeTempStore,
   tempDir,
   tempStore,
   type TempStore,
-  type Totals,
 } from '../../helpers/index.js'
 import {crc32cBase64, type GcsStandIn, startGcsStandIn} from '../../servers/gcs.js'
 
@@ -23,19 +22,15 @@ const KEYS = ['sub-account', 'service']
 const saved = process.env.STORAGE_EMULATOR_HOST
 
 let gcs: GcsStandIn
-let big: TempStore
-let range: {from: string; to: string}
-let totals: Totals
+let big: TempStore & BackedUpStore
 const to = parseLocation('gs://finops-backups/prod/eu/')
 
 beforeAll(async () => {
   gcs = await startGcsStandIn(['finops-backups'])
   // The SDK's own variable for an emulator, as users point it at fake-gcs-server.
   process.env.STORAGE_EMULATOR_HOST = gcs.url
-  big = tempStore()
-  // About 12 MB: above the chunk size, so it goes up as a resumable upload in several chunks.
-  range = fillCostStore(big.db, {resources: 4})
-  totals = storeTotals(big.db, KEYS, range.from, range.to)
+  // Above the chunk size: it goes up as a resumable upload in several chunks.
+  big = largeTempStore(KEYS)
 }, 120_000)
 afterAll(async () => {
   big.cleanup()
@@ -68,14 +63,7 @@ describe('store backups in GCS through @google-cloud/storage against a wire-leve
     expect(object.metadata).toEqual({sha256: made.backup.sha256})
     expect(objects()).toEqual([`prod/eu/${made.backup.name}`, `prod/eu/${made.backup.name}.manifest.json`])
 
-    const restored = tempDir()
-    const file = path.join(restored.dir, 'finops.db')
-    const result = await restoreStore({store: file, from: to, confirmed: false})
-    expect(result).toMatchObject({replaced: false, backup: {name: made.backup.name, sha256: made.backup.sha256}})
-    const db = openStore(file, {intent: 'read'})
-    expectSameTotals(storeTotals(db, KEYS, range.from, range.to), totals)
-    db.close()
-    restored.cleanup()
+    await expectRestoresExactly(to, made.backup, big)
   }, 60_000)
 
   it('a small store goes up in one multipart request and verifies', async () => {
@@ -111,34 +99,21 @@ describe('store backups in GCS through @google-cloud/storage against a wire-leve
   }, 60_000)
 
   it('retention pages through the listing and deletes only complete finops backups', async () => {
-    gcs.pageSize = 2
     const bucket = gcs.buckets.get('finops-backups')!
-    const foreign = [
-      'prod/eu/README.txt',
-      'prod/eu/finops-20200101T000000000Z.db',
-      'prod/eu/other/finops-20200101T000000000Z.db',
-    ]
-    const stranger = (): Parameters<typeof bucket.set>[1] => ({
-      body: Buffer.from('not ours'),
-      generation: 1,
-      md5Hash: '',
-      crc32c: crc32cBase64(Buffer.from('not ours')),
-      contentType: 'text/plain',
-      metadata: {},
-      updated: new Date(),
+    await expectRetentionKeepsOnlyOurs(to, {
+      setPageSize: (size) => (gcs.pageSize = size),
+      putForeign: (key) =>
+        bucket.set(key, {
+          body: Buffer.from('not ours'),
+          generation: 1,
+          md5Hash: '',
+          crc32c: crc32cBase64(Buffer.from('not ours')),
+          contentType: 'text/plain',
+          metadata: {},
+          updated: new Date(),
+        }),
+      keys: objects,
     })
-    for (const key of foreign) bucket.set(key, stranger())
-    const small = tempStore()
-    for (const hour of ['01', '02', '03', '04'])
-      await backupStore(small.db, {to, now: new Date(`2026-11-30T${hour}:00:00Z`), retention: {keep: 2}})
-    small.cleanup()
-    gcs.pageSize = 1000
-    expect((await listBackups(to)).map((b) => b.createdAt)).toEqual([
-      '2026-11-30T04:00:00.000Z',
-      '2026-11-30T03:00:00.000Z',
-    ])
-    for (const key of foreign) expect(bucket.has(key)).toBe(true)
-    expect(objects()).toHaveLength(foreign.length + 4)
   })
 
   it('a download whose bytes differ from the crc32c GCS sent is refused before the store is touched', async () => {

@@ -1,19 +1,16 @@
 import fs from 'node:fs'
-import path from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {backupStore, listBackups, restoreStore, verifyBackup} from '../../../src/backup/index.js'
 import {parseLocation} from '../../../src/backup/location.js'
-import {openStore} from '../../../src/store/open.js'
 import {hashFile} from '../../helpers/fs-snapshot.js'
 import {
-  expectSameTotals,
-  fillCostStore,
-  storeTotals,
-  tempDir,
+  type BackedUpStore,
+  expectRestoresExactly,
+  expectRetentionKeepsOnlyOurs,
+  largeTempStore,
   tempStore,
   type TempStore,
-  type Totals,
 } from '../../helpers/index.js'
 import {type S3StandIn, startS3StandIn} from '../../servers/s3.js'
 
@@ -22,9 +19,7 @@ const ENV = ['AWS_ENDPOINT_URL_S3', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'
 const saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]))
 
 let s3: S3StandIn
-let big: TempStore
-let range: {from: string; to: string}
-let totals: Totals
+let big: TempStore & BackedUpStore
 const to = parseLocation('s3://finops-backups/prod/eu/')
 
 beforeAll(async () => {
@@ -37,10 +32,8 @@ beforeAll(async () => {
     AWS_REGION: 'eu-west-1',
   })
   delete process.env.AWS_PROFILE
-  big = tempStore()
-  // About 12 MB: above the 8 MiB part size, so it goes up as a multipart upload.
-  range = fillCostStore(big.db, {resources: 4})
-  totals = storeTotals(big.db, KEYS, range.from, range.to)
+  // Above the 8 MiB part size: it goes up as a multipart upload.
+  big = largeTempStore(KEYS)
 }, 120_000)
 afterAll(async () => {
   big.cleanup()
@@ -71,14 +64,7 @@ describe('store backups in S3 through @aws-sdk/client-s3 against a wire-level st
     expect(object.body.length).toBe(made.backup.bytes)
     expect(objects()).toEqual([`prod/eu/${made.backup.name}`, `prod/eu/${made.backup.name}.manifest.json`])
 
-    const restored = tempDir()
-    const file = path.join(restored.dir, 'finops.db')
-    const result = await restoreStore({store: file, from: to, confirmed: false})
-    expect(result).toMatchObject({replaced: false, backup: {name: made.backup.name, sha256: made.backup.sha256}})
-    const db = openStore(file, {intent: 'read'})
-    expectSameTotals(storeTotals(db, KEYS, range.from, range.to), totals)
-    db.close()
-    restored.cleanup()
+    await expectRestoresExactly(to, made.backup, big)
   }, 60_000)
 
   it('a small store goes up in one PutObject with its SHA-256, which the stand-in checks', async () => {
@@ -122,25 +108,12 @@ describe('store backups in S3 through @aws-sdk/client-s3 against a wire-level st
   }, 60_000)
 
   it('retention pages through the listing and deletes only complete finops backups', async () => {
-    s3.pageSize = 2
     const bucket = s3.buckets.get('finops-backups')!
-    const foreign = [
-      'prod/eu/README.txt',
-      'prod/eu/finops-20200101T000000000Z.db',
-      'prod/eu/other/finops-20200101T000000000Z.db',
-    ]
-    for (const key of foreign) bucket.set(key, {body: Buffer.from('not ours'), etag: '"x"', lastModified: new Date()})
-    const small = tempStore()
-    for (const hour of ['01', '02', '03', '04'])
-      await backupStore(small.db, {to, now: new Date(`2026-11-30T${hour}:00:00Z`), retention: {keep: 2}})
-    small.cleanup()
-    s3.pageSize = 1000
-    expect((await listBackups(to)).map((b) => b.createdAt)).toEqual([
-      '2026-11-30T04:00:00.000Z',
-      '2026-11-30T03:00:00.000Z',
-    ])
-    for (const key of foreign) expect(bucket.has(key)).toBe(true)
-    expect(objects()).toHaveLength(foreign.length + 4)
+    await expectRetentionKeepsOnlyOurs(to, {
+      setPageSize: (size) => (s3.pageSize = size),
+      putForeign: (key) => bucket.set(key, {body: Buffer.from('not ours'), etag: '"x"', lastModified: new Date()}),
+      keys: objects,
+    })
   })
 
   it('a download that does not match the manifest is refused before the store is touched', async () => {

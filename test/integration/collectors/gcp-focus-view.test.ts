@@ -91,6 +91,28 @@ describe('collect gcp --focus-view: the rollup run by BigQuery over the FOCUS vi
     expect(again.summary.rollupRows).toBe(first.summary.rollupRows)
   })
 
+  it('a lost answer retried starts no second job: one job ran, its bytes counted once', async () => {
+    const window = {from: '2024-11-01', to: '2024-11-30'}
+    const jobsBefore = bigquery.jobs.size
+    const insertsBefore = bigquery.queries().filter((r) => r.path.endsWith('/jobs')).length
+    // The first insert starts its job and the answer is lost; so is the first page read of it.
+    bigquery.loseAnswers('jobs.insert')
+    bigquery.loseAnswers('jobs.getQueryResults')
+    const lossy = await collect(store().db, window)
+    const inserts = bigquery
+      .queries()
+      .filter((r) => r.path.endsWith('/jobs'))
+      .slice(insertsBefore)
+    expect(inserts).toHaveLength(2)
+    const ids = inserts.map((r) => (r.json as {jobReference: {jobId: string}}).jobReference.jobId)
+    expect(ids[1]).toBe(ids[0])
+    expect(bigquery.jobs.size).toBe(jobsBefore + 1)
+    const job = bigquery.jobs.get(ids[0]!)!
+    expect(job.cacheHit).toBe(false)
+    expect(lossy.scan).toEqual({queries: 1, bytesProcessed: job.bytes, costUsd: (10 / 2 ** 20) * 6.25})
+    expect(lossy.summary.rollupRows).toBeGreaterThan(0)
+  })
+
   it('a view that does not exist is one line, and the store is unchanged', async () => {
     const s = store()
     await collect(s.db, {from: FROM, to: TO})
