@@ -14,7 +14,7 @@ import {parseArgs} from 'node:util'
 
 import {anomalyContributors, scanAnomalies} from '../../dist/src/alerts/anomaly-scan.js'
 import {parseConfig} from '../../dist/src/config/index.js'
-import {replaceCosts} from '../../dist/src/store/costs.js'
+import {replaceCosts} from '../../dist/src/store/cost-writer.js'
 import {openStore} from '../../dist/src/store/open.js'
 import {addDays, generateBill, JUDGED_DAYS} from './generate.mjs'
 

@@ -269,7 +269,7 @@ function record(bill, level, json) {
 if (inProcess) {
   const Database = (await import('better-sqlite3')).default
   const {forecastCosts} = await import('../../dist/src/cost/forecast.js')
-  const {replaceCosts} = await import('../../dist/src/store/costs.js')
+  const {replaceCosts} = await import('../../dist/src/store/cost-writer.js')
   const {migrations} = await import('../../dist/src/store/migrations/index.js')
   for (const bill of bills) {
     const db = new Database(':memory:')

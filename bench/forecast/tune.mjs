@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3'
 
 import {forecastCosts} from '../../dist/src/cost/forecast.js'
-import {replaceCosts} from '../../dist/src/store/costs.js'
+import {replaceCosts} from '../../dist/src/store/cost-writer.js'
 import {migrations} from '../../dist/src/store/migrations/index.js'
 import {dailyTotals, generateBill} from './generate.mjs'
 

@@ -1,18 +1,10 @@
 import type {CostFilter, GroupKey, Metric} from '../model/cost.js'
 import {type CostQueryPath, type CostSeries, planCostQuery, storedDayRange} from './cost-queries.js'
 
-export type {CostSeries} from './cost-queries.js'
 import {dayText} from './day-numbers.js'
 import type {Db} from './open.js'
 
-export {
-  type CostImportRecord,
-  type CostScope,
-  type CostWriter,
-  openCostWriter,
-  replaceCosts,
-  type ReplaceCostsResult,
-} from './cost-writer.js'
+export type {CostSeries} from './cost-queries.js'
 
 export interface CostSeriesQuery {
   from: string

@@ -15,6 +15,7 @@ import {migration as runLock} from './run-lock.js'
 import {migration as savingsCommitments} from './savings-commitments.js'
 import {migration as costResourceKeys} from './cost-resource-keys.js'
 import {migration as costServiceDays} from './cost-service-days.js'
+import {migration as costServiceDaysByService} from './cost-service-days-by-service.js'
 import {migration as storeMeta} from './store-meta.js'
 import {migration as commitmentTerms} from './commitment-terms.js'
 
@@ -52,4 +53,5 @@ export const migrations: readonly Migration[] = [
   costResourceKeys,
   costServiceDays,
   commitmentTerms,
+  costServiceDaysByService,
 ]

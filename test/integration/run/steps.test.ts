@@ -4,7 +4,7 @@ import {parseConfig} from '../../../src/config/index.js'
 import {eachDay} from '../../../src/dates.js'
 import type {CliInvoker} from '../../../src/run/cli-invoker.js'
 import {runSteps, type StepContext} from '../../../src/run/steps.js'
-import {replaceCosts} from '../../../src/store/costs.js'
+import {replaceCosts} from '../../../src/store/cost-writer.js'
 import type {Db} from '../../../src/store/open.js'
 import {tempStore} from '../../helpers/index.js'
 

@@ -288,6 +288,22 @@ describe.each(['per-group', 'per-period'] as const)(
       expect([...used].sort()).toEqual(['by-key', 'day-keys', 'rollup', 'service-days', 'summary'])
     })
 
+    it('reads service by region over most days along its own index, with the numbers of the full scan', () => {
+      const groupBy: GroupKey[] = [
+        {kind: 'dimension', name: 'service'},
+        {kind: 'dimension', name: 'region'},
+      ]
+      const aws: CostFilter[] = [{key: {kind: 'dimension', name: 'provider'}, values: ['AWS']}]
+      for (const filters of [[], aws])
+        for (const metric of ['billed', 'effective', 'list'] as const) {
+          const query = {from: addDays(START, -5), to: addDays(START, DAYS + 5), groupBy, filters, metric}
+          expect(planCostQuery(db, query).path).toBe('service-days')
+          expect(sorted(queryDailyCostSeries(db, query).flatMap(seriesPoints))).toEqual(
+            sorted(queryDailyCosts(db, query, 'rollup')),
+          )
+        }
+    })
+
     it('builds 200 random reports from the rows of the chosen path as the old builder does from a full scan', () => {
       const w = world(7)
       const used = new Set<string>()
