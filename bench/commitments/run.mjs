@@ -83,6 +83,9 @@ const emptyTotals = () =>
         lookback: Object.fromEntries(LOOKBACKS.map((l) => [l, 0])),
         // Scenarios with a net loss, per rule, split by whether the history already showed a decline.
         losses: {finops: {decline: [0, 0], other: [0, 0]}, lookback30: {decline: [0, 0], other: [0, 0]}},
+        // finops's losing families in the decline scenarios it loses on, by what happened to the family:
+        // its own history declined, it is decommissioned within the term (and its history did not decline), neither.
+        byFamily: {ownGone: [0, 0], ownTrend: [0, 0], ownStep: [0, 0], decommissioned: [0, 0], neither: [0, 0]},
       },
     ]),
   )
@@ -97,7 +100,7 @@ for (const seed of seeds)
     const scenario = generateScenario(seed, i)
     scenarios++
     if (scenario.declineInHistory) declining++
-    const perRun = runs.map(() => new Map(OPTIONS.map((o) => [o.key, {finops: 0, lookback30: 0}])))
+    const perRun = runs.map(() => new Map(OPTIONS.map((o) => [o.key, {finops: 0, lookback30: 0, families: []}])))
     for (const [fi, f] of scenario.families.entries()) {
       const history = f.usage.subarray(0, HISTORY_HOURS)
       const key = `${scenario.id}/${fi}`
@@ -139,6 +142,20 @@ for (const seed of seeds)
           const s = perRun[r].get(o.key)
           s.finops += finops
           s.lookback30 += lookback[LOOKBACKS.indexOf(30)]
+          const ownDecline = scenario.kind === 'declining' || f.downInHistory
+          const gone = f.decommission !== null && f.decommission.hour < HISTORY_HOURS + future.length
+          s.families.push([
+            ownDecline
+              ? gone
+                ? 'ownGone'
+                : scenario.kind === 'declining'
+                  ? 'ownTrend'
+                  : 'ownStep'
+              : gone
+                ? 'decommissioned'
+                : 'neither',
+            finops,
+          ])
         })
       }
     }
@@ -151,6 +168,11 @@ for (const seed of seeds)
           if (s[rule] < -1e-6) {
             t.losses[rule][side][0]++
             t.losses[rule][side][1] += s[rule]
+          }
+        if (side === 'decline' && s.finops < -1e-6)
+          for (const [what, v] of s.families.filter(([, v]) => v < -1e-6)) {
+            t.byFamily[what][0]++
+            t.byFamily[what][1] += v
           }
       }
     })
@@ -191,6 +213,20 @@ for (const {settings, totals} of runs) {
     const l = totals.get(o.key).losses
     console.log(
       `| ${o.key} | ${loss(l.finops.decline)} | ${loss(l.finops.other)} | ${loss(l.lookback30.decline)} | ${loss(l.lookback30.other)} |`,
+    )
+  }
+  console.log(
+    "\nIn finops's losing decline scenarios, the families that lose: count (money lost) by what happened to the family",
+  )
+  console.log(
+    '| option | own history declined, decommissioned in the term | own declining trend, still running | own step down, still running | ' +
+      'decommissioned in the term (history did not decline) | neither |',
+  )
+  console.log('|---|---|---|---|---|---|')
+  for (const o of OPTIONS) {
+    const b = totals.get(o.key).byFamily
+    console.log(
+      `| ${o.key} | ${loss(b.ownGone)} | ${loss(b.ownTrend)} | ${loss(b.ownStep)} | ${loss(b.decommissioned)} | ${loss(b.neither)} |`,
     )
   }
 }

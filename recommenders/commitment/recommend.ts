@@ -72,6 +72,19 @@ export interface CommitmentSettings {
    * it commits nothing where the new level holds).
    */
   minSlopeDays: number
+  /**
+   * A decline under way is continued at the slope's lower bound, this many standard errors steeper than
+   * the fitted slope (0: the fitted slope).
+   */
+  declineLowerZ: number
+  /**
+   * 'path': each month of the term is sized on the declining line at that month; 'end': every month is
+   * sized on the level the (lower-bound) line keeps at the END of the term, so only what is left after
+   * the whole decline is committed.
+   */
+  declineHold: 'path' | 'end'
+  /** The monthly churn of a scope whose history shows a decline or a step down (its usage is already being moved away). */
+  declinedChurnPerMonth: number
 }
 
 export const DEFAULT_COMMITMENT_SETTINGS: CommitmentSettings = {
@@ -86,6 +99,9 @@ export const DEFAULT_COMMITMENT_SETTINGS: CommitmentSettings = {
   declineT: 2,
   stepGain: 0.7,
   minSlopeDays: 42,
+  declineLowerZ: 0,
+  declineHold: 'path',
+  declinedChurnPerMonth: 0.01,
 }
 
 /** The last weeks' trend: see dailyTrend. */
@@ -98,6 +114,8 @@ export interface DailyTrend {
   t: number
   /** Days since the latest step (the whole window when there is none). */
   daysSinceStep: number
+  /** The latest step went down (the level since is below the level before it). */
+  stepDown: boolean
 }
 
 /** Least-squares line through y[from..]: slope per day, mean, its level on the last day, and the slope's t. */
@@ -183,7 +201,14 @@ export function dailyTrend(
   const fit = flat ? {...fitLine(y, after), slope: 0, t: 0} : fitLine(y, after)
   if (!(fit.mean > 0)) return null
   const end = flat ? fit.mean : fit.end
-  return {perMonth: (fit.slope * 30) / fit.mean, endPerHour: Math.max(0, end) / 24, t: fit.t, daysSinceStep: n - after}
+  const before = after > 0 ? (prefix[after]! - prefix[0]!) / after : fit.mean
+  return {
+    perMonth: (fit.slope * 30) / fit.mean,
+    endPerHour: Math.max(0, end) / 24,
+    t: fit.t,
+    daysSinceStep: n - after,
+    stepDown: after > 0 && fit.mean < before,
+  }
 }
 
 /** The standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9 after one refinement-free pass). */
@@ -280,11 +305,19 @@ export function levelPaths(
   const falling =
     trend !== null && trend.perMonth < -settings.declinePerMonth && trend.t < -settings.declineT ? trend : null
   const now = trend ? trend.endPerHour / recentMean : lastWeekMean / recentMean
+  // The slope a decline is continued at: its fitted value, or steeper by declineLowerZ standard errors.
+  const slope = falling
+    ? falling.perMonth -
+      settings.declineLowerZ * Math.abs(Number.isFinite(falling.t) ? falling.perMonth / falling.t : 0)
+    : 0
+  const declined = falling !== null || trend?.stepDown === true
+  const churn = declined ? settings.declinedChurnPerMonth : settings.churnPerMonth
   const result: LevelMonth[] = []
   for (let k = 0; k < months; k++) {
-    const centre = falling ? now * (1 + falling.perMonth * (k + 0.5)) : now
+    const at = settings.declineHold === 'end' ? months : k + 0.5
+    const centre = falling ? Math.max(0, now * (1 + slope * at)) : now
     const spread = spreads[Math.min(k, spreads.length - 1)]!
-    const alive = (1 - Math.min(1, Math.max(0, settings.churnPerMonth))) ** (k + 0.5)
+    const alive = (1 - Math.min(1, Math.max(0, churn))) ** (k + 0.5)
     result.push({
       levels: zs.map((z) => Math.max(0, centre * (1 + z * spread)) * shrink),
       weight: alive / n,
@@ -451,8 +484,15 @@ export function recommendCommitment(
   const fourWeeksMean = mean(fourWeeks)
   const lastWeekOfFour = mean(fourWeeks.slice(-7 * 24))
   const profile = new Profile(profileHours)
-  const {months, decline} = levelPaths(input, recentMean, lastWeekMean, 36, settings, trend)
-  const options = input.rates.map((rate) => option(profile, months, rate, settings))
+  // Each term has its own paths: a decline held at the end of the term is held at a different month for 1 and 3 years.
+  const paths = new Map<number, ReturnType<typeof levelPaths>>()
+  const pathsFor = (termMonths: number) => {
+    if (!paths.has(termMonths))
+      paths.set(termMonths, levelPaths(input, recentMean, lastWeekMean, termMonths, settings, trend))
+    return paths.get(termMonths)!
+  }
+  const options = input.rates.map((rate) => option(profile, pathsFor(rate.termYears * 12).months, rate, settings))
+  const {decline} = pathsFor(12)
   const best = options.reduce<CommitmentOption | null>(
     (b, o) => (o.expectedMonthlySavings > 0 && (!b || o.expectedMonthlySavings > b.expectedMonthlySavings) ? o : b),
     null,
