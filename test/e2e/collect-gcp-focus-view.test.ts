@@ -12,6 +12,7 @@ import {BIGQUERY_TOKEN, type BigQueryServer, startBigQueryDuckdb} from '../serve
 const SAMPLE = '/work/shared/data/focus-1.0-sample/focus_sample_1000.csv'
 const ACCOUNT = '01A2B3-C4D5E6-F7A8B9'
 const VIEW = 'billing-admin.finops_focus.focus_v1'
+const NO_COST_VIEW = 'billing-admin.finops_focus.focus_no_billed_cost'
 let bigquery: BigQueryServer
 let tmp: {dir: string; cleanup: () => void}
 
@@ -24,7 +25,21 @@ beforeAll(async () => {
   fs.writeFileSync(csv, fs.readFileSync(csv, 'utf8').replaceAll('1234567890123', ACCOUNT))
   const file = path.join(tmp.dir, 'view.parquet')
   await writeFocusViewTable(csv, file)
-  bigquery = await startBigQueryDuckdb({tables: [{name: VIEW, files: [file]}]})
+  const noCost = path.join(tmp.dir, 'no-billed-cost.parquet')
+  const {DuckDBInstance} = await import('@duckdb/node-api')
+  const duck = await DuckDBInstance.create(':memory:')
+  const connection = await duck.connect()
+  await connection.run(
+    `COPY (SELECT * EXCLUDE (BilledCost) FROM read_parquet('${file}')) TO '${noCost}' (FORMAT parquet)`,
+  )
+  connection.closeSync()
+  duck.closeSync()
+  bigquery = await startBigQueryDuckdb({
+    tables: [
+      {name: VIEW, files: [file]},
+      {name: NO_COST_VIEW, files: [noCost]},
+    ],
+  })
 }, 60_000)
 afterAll(async () => {
   await bigquery?.close()
@@ -69,5 +84,31 @@ describe('finops collect gcp --focus-view (built CLI)', () => {
     }
     expect(bigquery.requests.length).toBe(sent)
     expect(fs.existsSync(db)).toBe(false)
+  })
+
+  it('refuses a view without a required column in one usage line naming it, before any job', async () => {
+    const jobs = bigquery.jobs.size
+    const db = path.join(tmp.dir, 'no-cost.db')
+    const refused = await runCli(
+      [
+        'collect',
+        'gcp',
+        '--focus-view',
+        NO_COST_VIEW,
+        '--billing-account',
+        ACCOUNT,
+        '--endpoint',
+        bigquery.url,
+        '--db',
+        db,
+      ],
+      {env: env()},
+    )
+    expect(refused.code).toBe(2)
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+    expect(refused.stderr).toMatch(
+      new RegExp(`BigQuery FOCUS view ${NO_COST_VIEW.replaceAll('.', '\\.')} has no BilledCost column`),
+    )
+    expect(bigquery.jobs.size).toBe(jobs)
   })
 })
