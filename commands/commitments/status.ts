@@ -14,7 +14,8 @@ export default class CommitmentsStatusCommand extends FinopsCommand {
     `PricingCategory and CommitmentDiscount columns. Per commitment: cost used and unused (utilization), the on-demand cost it replaced, net savings, ` +
     `fees, end date and days left (from finops collect aws, commitments.inventory in finops.yaml, or finops savings record; "unknown" ` +
     `otherwise: FOCUS 1.0 does not carry it) and what renewing the same commitment or letting it lapse costs per month, each with its source. Per family ` +
-    `(service and region): the share of eligible on-demand-equivalent spend covered.`
+    `(service and region): the share of eligible on-demand-equivalent spend covered. FINOPS_NOW (an ISO date or time) pins today ` +
+    `(the days left to each end date).`
 
   static override examples = [
     '<%= config.bin %> commitments status',

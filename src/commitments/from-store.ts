@@ -1,11 +1,11 @@
 import type {CommitmentsConfig} from '../config/sections/commitments.js'
 import {addDays, boundWindow, type DayWindow, daysBetween, reversedWindowError} from '../dates.js'
 import {inputError} from '../errors.js'
-import {billedAs} from '../savings/commitment-realized.js'
 import {listCommitmentTerms} from '../store/commitment-terms.js'
 import {commitmentUsageExtent, readCommitmentUsageTotals} from '../store/commitment-usage.js'
 import type {Db} from '../store/open.js'
 import {listCommitments} from '../store/savings.js'
+import {billedAs} from './billed-id.js'
 import type {CommitmentsStatus} from './schemas.js'
 import {commitmentStatus, type HeldCommitment} from './status.js'
 

@@ -1,3 +1,4 @@
+import {billedAs} from '../commitments/billed-id.js'
 import type {CommitmentStatusEntry} from '../commitments/schemas.js'
 import {addDays} from '../dates.js'
 import {HOURS_PER_MONTH, roundMoney, roundTo} from '../money.js'
@@ -57,14 +58,6 @@ export function commitmentWindow(
           : `not measurable yet: the bill in the store has no days between ${c.startDay} and ${asOf}`,
     }
   return {from, to}
-}
-
-/** Bill ids that are this commitment: the same id (any case), or an ARN/path whose last segment is it. */
-export function billedAs(id: string, billedIds: readonly string[]): string[] {
-  const lower = id.toLowerCase()
-  const exact = billedIds.filter((b) => b.toLowerCase() === lower)
-  if (exact.length > 0) return [...new Set(exact)]
-  return [...new Set(billedIds.filter((b) => /[/:]/.test(b) && b.toLowerCase().split(/[/:]/).at(-1) === lower))]
 }
 
 export function measureCommitment(

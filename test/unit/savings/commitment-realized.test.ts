@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
 import type {CommitmentStatusEntry} from '../../../src/commitments/schemas.js'
-import {billedAs, commitmentWindow, measureCommitment} from '../../../src/savings/commitment-realized.js'
+import {billedAs} from '../../../src/commitments/billed-id.js'
+import {commitmentWindow, measureCommitment} from '../../../src/savings/commitment-realized.js'
 
 const entry = (id: string, over: Partial<CommitmentStatusEntry> = {}): CommitmentStatusEntry => ({
   id,
