@@ -2,6 +2,9 @@ import {z} from 'zod'
 
 import {PAYMENTS} from '../../../recommenders/commitment/rates.js'
 
+/** A free-text note saying where a configured figure comes from, printed next to it. */
+const sourceNote = (description: string) => z.string().trim().min(1).max(200).optional().describe(description)
+
 const rate = z.strictObject({
   provider: z
     .string()
@@ -24,13 +27,9 @@ const rate = z.strictObject({
     .gt(0, {message: 'a discount is a share of the on-demand rate above 0 and below 1, e.g. 0.28 for 28%'})
     .lt(1, {message: 'a discount is a share of the on-demand rate above 0 and below 1, e.g. 0.28 for 28%'})
     .describe('share off the on-demand-equivalent rate, e.g. 0.28 for 28%'),
-  source: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe('where the figure comes from (your quote, the pricing page and its date): printed next to every option'),
+  source: sourceNote(
+    'where the figure comes from (your quote, the pricing page and its date): printed next to every option',
+  ),
 })
 
 const day = z
@@ -52,13 +51,7 @@ const held = z.strictObject({
     .describe(
       'what it costs per hour in the billing currency (absent: the commitment cost seen in the bill stands in)',
     ),
-  source: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe('where the figures come from (the contract, the console page and its date): printed next to them'),
+  source: sourceNote('where the figures come from (the contract, the console page and its date): printed next to them'),
 })
 
 /** Refuses a second entry with the same key, naming the first one. */
