@@ -1,6 +1,13 @@
-import {containerKeyId, type ContainerKey, type Histogram, type WorkloadKind} from '../model/k8s.js'
+import {containerKeyId, type ContainerKey, type Histogram} from '../model/k8s.js'
 import type {Db} from './open.js'
-import {type UsageRow, writeUsage} from './usage.js'
+import {
+  type ContainerColumns,
+  containerKeyOf,
+  type UsageQuery,
+  type UsageRow,
+  usageWindowWhere,
+  writeUsage,
+} from './usage.js'
 
 /** One container-day's CPU by UTC hour of day: 24 sketches (cores), hour 0 first, empty where unseen. */
 export interface UsageHoursRow {
@@ -41,43 +48,17 @@ export function replaceUsageDays(db: Db, rows: readonly UsageRow[], hours: reado
 }
 
 /** Every container's hour profiles in the window (inclusive days), for the given namespaces or all. */
-export function readUsageHours(
-  db: Db,
-  query: {from: string; to: string; cluster?: string; namespaces?: readonly string[]},
-): Map<string, ContainerUsageHours> {
-  const where = ['day BETWEEN ? AND ?']
-  const params: unknown[] = [query.from, query.to]
-  if (query.cluster !== undefined) {
-    where.push('cluster = ?')
-    params.push(query.cluster)
-  }
-  if (query.namespaces && query.namespaces.length > 0) {
-    where.push(`namespace IN (${query.namespaces.map(() => '?').join(', ')})`)
-    params.push(...query.namespaces)
-  }
+export function readUsageHours(db: Db, query: UsageQuery): Map<string, ContainerUsageHours> {
+  const {where, params} = usageWindowWhere(query)
   const out = new Map<string, ContainerUsageHours>()
   const rows = db
     .prepare(
       `SELECT cluster, namespace, kind, workload, container, day, cpu_by_hour FROM k8s_usage_hourly
-       WHERE ${where.join(' AND ')} ORDER BY cluster, namespace, kind, workload, container, day`,
+       WHERE ${where} ORDER BY cluster, namespace, kind, workload, container, day`,
     )
-    .iterate(...params) as IterableIterator<{
-    cluster: string
-    namespace: string
-    kind: string
-    workload: string
-    container: string
-    day: string
-    cpu_by_hour: string
-  }>
+    .iterate(...params) as IterableIterator<ContainerColumns & {day: string; cpu_by_hour: string}>
   for (const r of rows) {
-    const key: ContainerKey = {
-      cluster: r.cluster,
-      namespace: r.namespace,
-      kind: r.kind as WorkloadKind,
-      workload: r.workload,
-      container: r.container,
-    }
+    const key = containerKeyOf(r)
     const id = containerKeyId(key)
     let entry = out.get(id)
     if (!entry) out.set(id, (entry = {key, days: []}))

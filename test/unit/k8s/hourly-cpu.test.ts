@@ -1,12 +1,23 @@
 import {describe, expect, it} from 'vitest'
 
-import {CPU_SCHEME, quantile} from '../../../src/k8s/digest.js'
+import {CPU_SCHEME, HistogramBuilder, quantile} from '../../../src/k8s/digest.js'
 import {HourlyCpuBuilder, mergeHourlyCpu, utcHourOf} from '../../../src/k8s/hourly-cpu.js'
 
 describe('CPU by UTC hour of day', () => {
   it('reads the UTC hour of a unix time, midnight and the last second of a day included', () => {
     const midnight = Date.UTC(2026, 10, 20) / 1000
     expect([0, 3599, 3600, 9 * 3600 + 1, 86_399].map((s) => utcHourOf(midnight + s))).toEqual([0, 0, 1, 9, 23])
+  })
+
+  it('gives each hour the sketch a day digest of the same samples would have', () => {
+    const hours = new HourlyCpuBuilder()
+    const plain = new HistogramBuilder(CPU_SCHEME)
+    const values = [0, 0.00005, 0.2, 0.21, 1.7, 3, 0.2, Number.NaN, -1, 12]
+    for (const v of values) {
+      hours.add(5, v)
+      plain.add(v)
+    }
+    expect(hours.toHours()[5]).toEqual(plain.toHistogram())
   })
 
   it('files each sample under its hour, leaves unseen hours empty, and merges days hour by hour', () => {
