@@ -19,9 +19,9 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
 import {DEFAULT_COMMITMENT_SETTINGS, recommendCommitment} from '../../dist/recommenders/commitment/recommend.js'
-import {scopeRates} from '../../dist/recommenders/commitment/rates.js'
 import {commitmentScopeInput} from '../../dist/src/commitments/scope-input.js'
 import {FUTURE_HOURS, generateScenario, HISTORY_DAYS, HISTORY_HOURS, HOURS_PER_MONTH} from './scenario.mjs'
+import {bestFixed, net, OPTIONS, rates, scope} from './score.mjs'
 
 /** Seeds used while tuning the sizing, and seeds it never saw: the recorded figures are the held-out ones. */
 const SETS = {dev: [1, 2, 3], heldout: [1001, 1002, 1003]}
@@ -56,34 +56,9 @@ const seeds = groups.flatMap((g) => g.seeds)
 const tried = args.settings ? [JSON.parse(args.settings)].flat() : [{}]
 const settingsList = tried.map((t) => ({...DEFAULT_COMMITMENT_SETTINGS, ...t}))
 
-const rates = scopeRates('AWS', 'Amazon Elastic Compute Cloud')
-const OPTIONS = rates.rates.map((r) => ({...r, key: `${r.termYears}y ${r.payment}`}))
-const scope = {
-  provider: 'AWS',
-  billingAccountId: 'bench',
-  serviceCategory: 'Compute',
-  serviceName: 'Amazon Elastic Compute Cloud',
-  regionId: 'us-east-1',
-  currency: 'USD',
-}
 const FROM = '2026-01-01'
 const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
 const TO = addDays(FROM, HISTORY_DAYS - 1)
-
-/** Net savings of covering `c` on-demand per hour at `discount` over these hours. */
-function net(hours, c, discount) {
-  if (!(c > 0)) return 0
-  let covered = 0
-  for (let i = 0; i < hours.length; i++) covered += hours[i] < c ? hours[i] : c
-  return covered - (1 - discount) * c * hours.length
-}
-
-/** The fixed commitment that maximizes net savings over these hours: the level exceeded in a (1 - d) share of them. */
-function bestFixed(hours, discount) {
-  const sorted = Float64Array.from(hours).sort().reverse()
-  const k = Math.floor((1 - discount) * sorted.length)
-  return k < sorted.length ? sorted[k] : 0
-}
 
 const emptyTotals = () =>
   new Map(

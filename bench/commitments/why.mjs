@@ -10,9 +10,9 @@ import {
   dailyTrend,
   recommendCommitment,
 } from '../../dist/recommenders/commitment/recommend.js'
-import {scopeRates} from '../../dist/recommenders/commitment/rates.js'
 import {commitmentScopeInput} from '../../dist/src/commitments/scope-input.js'
 import {generateScenario, HISTORY_HOURS, HOURS_PER_MONTH} from './scenario.mjs'
+import {bestFixed, net, OPTIONS, rates, scope} from './score.mjs'
 
 const {values: args} = parseArgs({
   options: {
@@ -26,30 +26,8 @@ const {values: args} = parseArgs({
 const seeds = args.seeds.split(',').map(Number)
 const settings = {...DEFAULT_COMMITMENT_SETTINGS, ...(args.settings ? JSON.parse(args.settings) : {})}
 const cache = args.cache && existsSync(args.cache) ? JSON.parse(readFileSync(args.cache, 'utf8')) : {}
-const rates = scopeRates('AWS', 'Amazon Elastic Compute Cloud')
-const OPTIONS = rates.rates
-  .map((r) => ({...r, key: `${r.termYears}y ${r.payment}`}))
-  .filter((o) => args.options.split(',').includes(o.key))
-const scope = {
-  provider: 'AWS',
-  billingAccountId: 'bench',
-  serviceCategory: 'Compute',
-  serviceName: 'Amazon Elastic Compute Cloud',
-  regionId: 'us-east-1',
-  currency: 'USD',
-}
+const options = OPTIONS.filter((o) => args.options.split(',').includes(o.key))
 
-function net(hours, c, discount) {
-  if (!(c > 0)) return 0
-  let covered = 0
-  for (let i = 0; i < hours.length; i++) covered += hours[i] < c ? hours[i] : c
-  return covered - (1 - discount) * c * hours.length
-}
-function bestFixed(hours, discount) {
-  const sorted = Float64Array.from(hours).sort().reverse()
-  const k = Math.floor((1 - discount) * sorted.length)
-  return k < sorted.length ? sorted[k] : 0
-}
 const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length
 
 const groups = new Map()
@@ -94,7 +72,7 @@ for (const seed of seeds)
         const m = mean(d.map((x) => Math.max(0, x.mean)))
         spread = m > 0 ? (m - mean(d.map((x) => Math.max(0, x.lower)))) / 1.2816 / m : 0
       }
-      for (const o of OPTIONS) {
+      for (const o of options) {
         const future = f.usage.subarray(HISTORY_HOURS, HISTORY_HOURS + o.termYears * 12 * HOURS_PER_MONTH)
         const mine =
           'recommendation' in result
