@@ -226,7 +226,8 @@ export function resolvePolicy(
       sources.push(`downtime-replicas: ${replicas.level}`)
     }
 
-    let gracePeriodSeconds = defaults.gracePeriodSeconds ?? 900
+    const defaultGrace = defaults.gracePeriodSeconds ?? 900
+    let gracePeriodSeconds = defaultGrace
     const grace = pick(A.gracePeriod)
     if (grace) {
       const seconds = parseDuration(grace.value)
@@ -235,7 +236,13 @@ export function resolvePolicy(
           excluded,
           problem: `${grace.level} ${A.gracePeriod} '${grace.value}' is not a duration (seconds, or e.g. 15m, 1h30m)`,
         }
-      gracePeriodSeconds = seconds
+      // py-kube-downscaler's whole seconds only shorten the global grace period, and 0 is ignored;
+      // GoKubeDownscaler's durations (15m) replace it.
+      gracePeriodSeconds = /^\s*\d+\s*$/.test(grace.value)
+        ? seconds > 0
+          ? Math.min(seconds, defaultGrace)
+          : defaultGrace
+        : seconds
     }
 
     const zone = [uptime, downtime, upscale, downscale]
@@ -402,7 +409,8 @@ export function decideDownscale(
     return {action: 'none', code: 'downtime', why: `${because}: already at ${scale.replicas}`}
   if (scale.createdAt) {
     const age = (t - Date.parse(scale.createdAt)) / 1000
-    if (Number.isFinite(age) && age < policy.gracePeriodSeconds)
+    // Inclusive, as kube-downscaler's within_grace_period (delta <= grace period).
+    if (Number.isFinite(age) && age <= policy.gracePeriodSeconds)
       return {
         action: 'none',
         code: 'grace',
