@@ -44,7 +44,7 @@ export function memoryGrowth(days: readonly DailyUsage[], limit: number | undefi
   const uncut = withMemory.filter((d) => !cut(d))
   if (uncut.length >= 3) {
     const points = uncut.map((d) => [dayNumber(d), d.memory.max] as const)
-    const fit = line(points)
+    const fit = leastSquares(points)
     return {
       perDay: fit.slope,
       peak: Math.max(observed, fit.at(last)),
@@ -73,11 +73,14 @@ export function memoryGrowth(days: readonly DailyUsage[], limit: number | undefi
 const dayNumber = (d: DailyUsage): number => Date.parse(`${d.day}T00:00:00Z`) / 86_400_000
 
 function slope(points: readonly (readonly [number, number])[]): number {
-  return line(points).slope
+  return leastSquares(points).slope
 }
 
 /** Least-squares line through the points (slope 0 when they share one x). */
-function line(points: readonly (readonly [number, number])[]): {slope: number; at: (x: number) => number} {
+export function leastSquares(points: readonly (readonly [number, number])[]): {
+  slope: number
+  at: (x: number) => number
+} {
   const n = points.length
   const mx = points.reduce((s, [x]) => s + x, 0) / n
   const my = points.reduce((s, [, y]) => s + y, 0) / n

@@ -17,7 +17,7 @@ import {
 import {monthlyCost} from '../pricing.js'
 import {overrunOptimum} from './overrun.js'
 import {cpuRequestSchedule, type CpuSchedule} from './schedule.js'
-import {memoryGrowth} from './memory-growth.js'
+import {leastSquares, memoryGrowth} from './memory-growth.js'
 import {smoothingWidening} from './smoothing.js'
 import type {RightsizeSettings} from '../settings.js'
 import type {Recommendation, ResourceShape, RiskLevel} from '../../src/model/recommendation.js'
@@ -497,17 +497,7 @@ function peakPoints(days: readonly DailyUsage[]): (readonly [number, number])[] 
 /** Least-squares slope of the daily memory peaks, in bytes per day (0 with fewer than 5 days). */
 export function dailyPeakSlope(days: readonly DailyUsage[]): number {
   const points = peakPoints(days)
-  if (points.length < 5) return 0
-  const n = points.length
-  const mx = points.reduce((s, [x]) => s + x, 0) / n
-  const my = points.reduce((s, [, y]) => s + y, 0) / n
-  let sxy = 0
-  let sxx = 0
-  for (const [x, y] of points) {
-    sxy += (x - mx) * (y - my)
-    sxx += (x - mx) ** 2
-  }
-  return sxx === 0 ? 0 : sxy / sxx
+  return points.length < 5 ? 0 : leastSquares(points).slope
 }
 
 /** A change worth proposing: no value today, or a move beyond both the relative and absolute noise floors. */
