@@ -1,5 +1,6 @@
 import {
   type ConfiguredSchedule,
+  DAEMONSET_SUSPEND_SELECTOR,
   decideDownscale,
   type DownscalerDecision,
   DOWNSCALER_ANNOTATIONS,
@@ -63,9 +64,13 @@ export function objectScale(object: WorkloadObject): ObjectScale {
       ? spec.suspend
         ? 0
         : 1
-      : kind === 'HorizontalPodAutoscaler'
-        ? (spec.minReplicas ?? 1)
-        : (spec.replicas ?? 1)
+      : kind === 'DaemonSet'
+        ? spec.template?.spec?.nodeSelector?.[DAEMONSET_SUSPEND_SELECTOR] !== undefined
+          ? 0
+          : 1
+        : kind === 'HorizontalPodAutoscaler'
+          ? (spec.minReplicas ?? 1)
+          : (spec.replicas ?? 1)
   const annotations = object.metadata?.annotations ?? {}
   const legacy =
     annotations[FINOPS_ANNOTATIONS.downtimeSchedule] !== undefined
@@ -111,7 +116,7 @@ export const podsCouldMatter = (judged: {resolution: PolicyResolution; decision:
 
 /**
  * The fields a decision changes on an object of this kind: replicas through the scale subresource,
- * a CronJob's suspend flag, an HPA's minReplicas, with `downscaler/original-replicas` set on the way
+ * a CronJob's suspend flag, a DaemonSet's nodeSelector, an HPA's minReplicas, with `downscaler/original-replicas` set on the way
  * down and removed on the way up (with the annotations older finops versions wrote).
  */
 export function scheduleFields(
@@ -130,6 +135,10 @@ export function scheduleFields(
   if (decision.action === 'forget') return {annotations}
   const count = decision.replicas
   if (kind === 'CronJob') return {suspend: count === 0, annotations}
+  if (kind === 'DaemonSet') {
+    const {[DAEMONSET_SUSPEND_SELECTOR]: _suspended, ...others} = live.spec?.template?.spec?.nodeSelector ?? {}
+    return {nodeSelector: count === 0 ? {...others, [DAEMONSET_SUSPEND_SELECTOR]: 'true'} : others, annotations}
+  }
   if (kind === 'HorizontalPodAutoscaler') return {minReplicas: count, annotations}
   return {replicas: count, annotations}
 }

@@ -66,12 +66,15 @@ export function heldCommitments(
     hourlyCommitment: e.hourlyCommitment ?? null,
     source: `${file} commitments.inventory[${i}]${e.source ? `: ${e.source}` : ''}`,
   }))
-  const collected = listCommitmentTerms(db).map((t): HeldCommitment => ({
-    commitmentId: t.commitmentId,
-    endDay: t.endDay,
-    hourlyCommitment: t.hourlyCommitment,
-    source: `${t.source}, as of ${t.seenDay}`,
-  }))
+  // A provider's own API may spell an id in another case than its bill (Azure's resource ids do).
+  const collected = listCommitmentTerms(db).flatMap((t) =>
+    billedAs(t.commitmentId, billedIds).map((id): HeldCommitment => ({
+      commitmentId: id,
+      endDay: t.endDay,
+      hourlyCommitment: t.hourlyCommitment,
+      source: `${t.source}, as of ${t.seenDay}`,
+    })),
+  )
   const recorded = listCommitments(db).flatMap((c) =>
     billedAs(c.id, billedIds).map((id): HeldCommitment => ({
       commitmentId: id,

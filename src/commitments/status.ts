@@ -187,7 +187,9 @@ export function commitmentStatus(
   if (unknown.length > 0)
     notes.push(
       `expiry is unknown for ${unknown.length} of ${entries.length} commitment(s): FOCUS 1.0 exports do not carry end dates; ` +
-        'add them to commitments.inventory in finops.yaml (id, end, hourlyCommitment), or collect AWS with finops collect aws',
+        'add them to commitments.inventory in finops.yaml (id, end, hourlyCommitment), or collect them from the clouds: ' +
+        'finops collect aws, collect azure with commitments: true (Reservations Reader, Savings plan Reader), ' +
+        'collect gcp (Compute Engine CUDs: compute.commitments.list)',
     )
   for (const e of entries)
     if (e.daysLeft !== null && e.daysLeft >= 0 && e.daysLeft <= 90)

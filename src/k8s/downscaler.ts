@@ -19,8 +19,9 @@
  *   else up exactly when `uptime` matches and `downtime` does not.
  * - Down means replicas above `downtime-replicas` (default 0) go to it, recording the count in
  *   `downscaler/original-replicas`; up means a workload carrying that annotation goes back to it.
- *   CronJobs are suspended (original 1), HorizontalPodAutoscalers get `minReplicas` lowered (never
- *   below 1), Argo Rollouts are scaled like Deployments.
+ *   CronJobs are suspended (original 1), DaemonSets get kube-downscaler's unmatchable nodeSelector
+ *   (original 1), HorizontalPodAutoscalers get `minReplicas` lowered (never below 1), Argo Rollouts
+ *   are scaled like Deployments.
  * GoKubeDownscaler's workload-level `force-uptime`/`force-downtime`, its `downscale-replicas` spelling
  * and its duration form of `grace-period` are read too. Where finops differs on purpose (an unreadable
  * annotation skips the workload instead of being ignored; a second scale-down keeps the first
@@ -55,7 +56,21 @@ export const DOWNSCALER_ANNOTATIONS = {
 } as const
 
 /** The kinds kube-downscaler scales (its `--include-resources`), named as their API kinds. */
-export const SCHEDULABLE_KINDS = ['Deployment', 'StatefulSet', 'CronJob', 'HorizontalPodAutoscaler', 'Rollout'] as const
+export const SCHEDULABLE_KINDS = [
+  'Deployment',
+  'StatefulSet',
+  'CronJob',
+  'HorizontalPodAutoscaler',
+  'Rollout',
+  'DaemonSet',
+] as const
+
+/**
+ * kube-downscaler suspends a DaemonSet by adding this key (value "true") to its pod template's
+ * nodeSelector, which no node matches, and resumes it by removing the key: it counts as 0 while
+ * the key is there, else 1.
+ */
+export const DAEMONSET_SUSPEND_SELECTOR = 'kube-downscaler-non-existent'
 export type SchedulableKind = (typeof SCHEDULABLE_KINDS)[number]
 
 /** An off-hours rule from finops.yaml, matched against namespaces (globs) and workload labels. */
@@ -226,7 +241,8 @@ export function resolvePolicy(
       sources.push(`downtime-replicas: ${replicas.level}`)
     }
 
-    let gracePeriodSeconds = defaults.gracePeriodSeconds ?? 900
+    const defaultGrace = defaults.gracePeriodSeconds ?? 900
+    let gracePeriodSeconds = defaultGrace
     const grace = pick(A.gracePeriod)
     if (grace) {
       const seconds = parseDuration(grace.value)
@@ -235,7 +251,13 @@ export function resolvePolicy(
           excluded,
           problem: `${grace.level} ${A.gracePeriod} '${grace.value}' is not a duration (seconds, or e.g. 15m, 1h30m)`,
         }
-      gracePeriodSeconds = seconds
+      // py-kube-downscaler's whole seconds only shorten the global grace period, and 0 is ignored;
+      // GoKubeDownscaler's durations (15m) replace it.
+      gracePeriodSeconds = /^\s*\d+\s*$/.test(grace.value)
+        ? seconds > 0
+          ? Math.min(seconds, defaultGrace)
+          : defaultGrace
+        : seconds
     }
 
     const zone = [uptime, downtime, upscale, downscale]
@@ -331,7 +353,7 @@ export function downtimeShare(policy: DownscalerPolicy, from: Date | number, day
 /** How kube-downscaler sees an object's scale. */
 export interface ObjectScale {
   kind: SchedulableKind
-  /** Deployment/StatefulSet/Rollout: spec.replicas; CronJob: 0 when suspended, else 1; HPA: minReplicas. */
+  /** Deployment/StatefulSet/Rollout: spec.replicas; CronJob and DaemonSet: 0 when suspended, else 1; HPA: minReplicas. */
   replicas: number
   /** HPA spec.maxReplicas (a restore never goes above it). */
   maxReplicas?: number
@@ -402,7 +424,8 @@ export function decideDownscale(
     return {action: 'none', code: 'downtime', why: `${because}: already at ${scale.replicas}`}
   if (scale.createdAt) {
     const age = (t - Date.parse(scale.createdAt)) / 1000
-    if (Number.isFinite(age) && age < policy.gracePeriodSeconds)
+    // Inclusive, as kube-downscaler's within_grace_period (delta <= grace period).
+    if (Number.isFinite(age) && age <= policy.gracePeriodSeconds)
       return {
         action: 'none',
         code: 'grace',

@@ -228,10 +228,23 @@ export function matchesTimeSpec(spec: TimeSpec, instant: Date | number): boolean
 /**
  * kube-downscaler's exclude-until forms (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SSZ], YYYY-MM-DD HH:MM) are
  * UTC; JavaScript would read a time without an offset in the machine's zone, so UTC is made explicit.
+ * Python's strptime takes one-digit fields (2024-3-4 9:05) and refuses dates that do not exist.
  */
 export function parseExcludeUntil(text: string): number {
   const value = text.trim()
-  const plain = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?$/.exec(value)
-  if (plain) return Date.parse(`${plain[1]}T${plain[2] ?? '00:00'}Z`)
+  const plain = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?Z?)?$/i.exec(value)
+  if (plain) {
+    const [year, month, day, hour, minute, second] = plain.slice(1).map((part) => Number(part ?? 0))
+    const epoch = Date.UTC(year!, month! - 1, day!, hour, minute, second)
+    const back = new Date(epoch)
+    const exists =
+      back.getUTCFullYear() === year &&
+      back.getUTCMonth() === month! - 1 &&
+      back.getUTCDate() === day &&
+      hour! < 24 &&
+      minute! < 60 &&
+      second! < 60
+    return exists ? epoch : Number.NaN
+  }
   return /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? Date.parse(value) : Number.NaN
 }

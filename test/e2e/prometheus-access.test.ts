@@ -239,6 +239,16 @@ describe.skipIf(!ready)('collect usage through a front door that enforces each k
     )
     expect(wrongRegion.code).toBe(5)
     expect(p.requests.at(-1)).toMatchObject({status: 403, reason: 'wrong scope us-east-1/aps'})
+    // A header and query parameters of the URL are part of what is signed.
+    const withExtras = await collect(
+      `${p.url}?tenant=a%20b&z=1`,
+      ['--sigv4', '--sigv4-region', 'eu-west-1', '--prometheus-header', 'X-Scope-OrgID: team-a'],
+      awsEnv('wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'),
+    )
+    expectCollected(withExtras)
+    const last = p.requests.at(-1)!
+    expect(last.status).toBe(200)
+    expect(String(last.headers.authorization)).toMatch(/SignedHeaders=[^,]*x-scope-orgid/)
     const noRegion = await collect(p.url, ['--sigv4'], {
       ...awsEnv('x'),
       AWS_REGION: undefined,

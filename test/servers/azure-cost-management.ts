@@ -29,16 +29,44 @@ export interface AzFact {
   benefitId?: string
 }
 
+/** A reservation or savings plan as the tenant-wide lists (api-version 2022-11-01) answer it. */
+export interface AzBenefit {
+  id: string
+  name: string
+  type: string
+  location?: string
+  sku: {name: string}
+  properties: Record<string, unknown>
+}
+
 export interface AzServer extends LocalServer {
   ledger: AzFact[]
+  /** Microsoft.Capacity reservations and Microsoft.BillingBenefits savings plans the identity can read. */
+  benefits: {reservations: AzBenefit[]; savingsPlans: AzBenefit[]}
+  /** Lists answered 403 AuthorizationFailed (the identity lacks the role), by kind. */
+  denied: Set<'reservations' | 'savingsPlans'>
   /** The CA (self-signed cert) clients must trust. */
   cert: string
   certFile: string
   /** Fail the next n queries with this status (0: reset the connection without an answer). */
   failNext: (n: number, status: number, headers?: Record<string, string>) => void
+  /** Fail the next n benefit-list GETs with this status (e.g. 429 with Retry-After). */
+  failListsNext: (n: number, status: number, headers?: Record<string, string>) => void
   reset: () => void
   queries: () => RecordedRequest[]
+  /** The GETs of the two benefit lists, pages included. */
+  listRequests: () => RecordedRequest[]
 }
+
+const READ_ACTIONS = {
+  reservations: 'Microsoft.Capacity/reservations/read',
+  savingsPlans: 'Microsoft.BillingBenefits/savingsPlans/read',
+} as const
+
+const BENEFIT_LISTS = {
+  '/providers/microsoft.capacity/reservations': 'reservations',
+  '/providers/microsoft.billingbenefits/savingsplans': 'savingsPlans',
+} as const
 
 export const AZ_TOKEN = 'local-fake-arm-token'
 export const SUB_A = '00000000-0000-0000-0000-00000000000a'
@@ -137,10 +165,65 @@ const matches = (f: AzFact, filter?: Filter): boolean =>
             ? filter.tags.values.includes(f.tags[filter.tags.name] ?? '')
             : true
 
-export async function startCostManagement(dir: string, options: {pageRows?: number} = {}): Promise<AzServer> {
+export async function startCostManagement(
+  dir: string,
+  options: {pageRows?: number; benefitPageSize?: number} = {},
+): Promise<AzServer> {
   const pageRows = options.pageRows ?? 1000
+  const benefitPageSize = options.benefitPageSize ?? 50
   const tls = makeCert(dir)
-  const state = {ledger: [] as AzFact[], failures: [] as {status: number; headers: Record<string, string>}[], url: ''}
+  const state = {
+    ledger: [] as AzFact[],
+    benefits: {reservations: [] as AzBenefit[], savingsPlans: [] as AzBenefit[]},
+    denied: new Set<'reservations' | 'savingsPlans'>(),
+    failures: [] as {status: number; headers: Record<string, string>}[],
+    listFailures: [] as {status: number; headers: Record<string, string>}[],
+    url: '',
+  }
+
+  /**
+   * Reservation_ListAll / SavingsPlan_ListAll: GET, api-version required, pages of `benefitPageSize`
+   * linked by nextLink with $skiptoken; the reservations answer carries its summary as the spec shows.
+   */
+  const listBenefits = (req: RecordedRequest, kind: 'reservations' | 'savingsPlans'): Reply => {
+    if (req.url.searchParams.get('api-version') !== '2022-11-01')
+      return {
+        status: 400,
+        body: {error: {code: 'InvalidApiVersionParameter', message: 'The api-version is invalid for this list.'}},
+      }
+    if (state.denied.has(kind))
+      return {
+        status: 403,
+        body: {
+          error: {
+            code: 'AuthorizationFailed',
+            message: `The client does not have authorization to perform action '${READ_ACTIONS[kind]}'.`,
+          },
+        },
+      }
+    const failure = state.listFailures.shift()
+    if (failure?.status === 0) return {status: 0, drop: true}
+    if (failure)
+      return {
+        status: failure.status,
+        headers: failure.headers,
+        body: {error: {code: failure.status === 429 ? 'TooManyRequests' : 'ServerError', message: 'Please retry.'}},
+      }
+    const all = state.benefits[kind]
+    const skip = Number(req.url.searchParams.get('$skiptoken') ?? 0)
+    const next =
+      skip + benefitPageSize < all.length
+        ? `${state.url}${req.path}?api-version=2022-11-01&$skiptoken=${skip + benefitPageSize}`
+        : null
+    return {
+      status: 200,
+      body: {
+        value: all.slice(skip, skip + benefitPageSize),
+        ...(kind === 'reservations' ? {summary: {succeededCount: all.length, failedCount: 0}} : {}),
+        nextLink: next,
+      },
+    }
+  }
 
   const handle = (req: RecordedRequest): Reply => {
     if (req.headers.authorization !== `Bearer ${AZ_TOKEN}`) {
@@ -154,6 +237,8 @@ export async function startCostManagement(dir: string, options: {pageRows?: numb
         },
       }
     }
+    const list = BENEFIT_LISTS[req.path.toLowerCase() as keyof typeof BENEFIT_LISTS]
+    if (list && req.method === 'GET') return listBenefits(req, list)
     const m = /^(.*)\/providers\/Microsoft\.CostManagement\/query$/i.exec(req.path)
     if (req.method !== 'POST' || !m)
       return {status: 404, body: {error: {code: 'NotFound', message: `no route ${req.method} ${req.path}`}}}
@@ -238,17 +323,30 @@ export async function startCostManagement(dir: string, options: {pageRows?: numb
   state.url = server.url
   const api = server as AzServer
   Object.defineProperty(api, 'ledger', {get: () => state.ledger, set: (v: AzFact[]) => void (state.ledger = v)})
+  Object.defineProperty(api, 'benefits', {
+    get: () => state.benefits,
+    set: (v: AzServer['benefits']) => void (state.benefits = v),
+  })
+  Object.defineProperty(api, 'denied', {get: () => state.denied})
   return Object.assign(api, {
     cert: tls.cert,
     certFile: tls.certFile,
     failNext: (n: number, status: number, headers: Record<string, string> = {}) => {
       for (let i = 0; i < n; i++) state.failures.push({status, headers})
     },
+    failListsNext: (n: number, status: number, headers: Record<string, string> = {}) => {
+      for (let i = 0; i < n; i++) state.listFailures.push({status, headers})
+    },
     reset: () => {
       state.failures.length = 0
+      state.listFailures.length = 0
+      state.denied.clear()
+      state.benefits = {reservations: [], savingsPlans: []}
       server.requests.length = 0
     },
     queries: () => server.requests.filter((r) => r.path.endsWith('/query')),
+    listRequests: () =>
+      server.requests.filter((r) => BENEFIT_LISTS[r.path.toLowerCase() as keyof typeof BENEFIT_LISTS]),
   })
 }
 
@@ -357,4 +455,83 @@ export function commitmentAzureLedger(from: string, to: string, scale = 1): AzFa
     })
   }
   return facts
+}
+
+/**
+ * The terms of commitmentAzureLedger's two benefits as the lists state them, plus `extra` more
+ * reservations (other subscriptions' benefits, to page through): the VM reservation (3 years, monthly,
+ * ends 2027-01-15) and the savings plan (1 year, 5 USD an hour, ends 2027-06-30).
+ */
+export function commitmentAzureBenefits(extra = 0): AzServer['benefits'] {
+  const reservation = (id: string, n: number): AzBenefit => ({
+    id: id.replace(
+      '/providers/microsoft.capacity/reservationorders/',
+      '/providers/microsoft.capacity/reservationOrders/',
+    ),
+    name: id
+      .split('/')
+      .slice(-3)
+      .filter((_, i) => i !== 1)
+      .join('/'),
+    type: 'Microsoft.Capacity/reservationOrders/reservations',
+    location: 'westeurope',
+    sku: {name: 'Standard_D4s_v3'},
+    properties: {
+      appliedScopeType: 'Shared',
+      displayName: `VM_RI_${n}`,
+      displayProvisioningState: 'Succeeded',
+      benefitStartTime: '2024-01-15T10:11:12.1234567Z',
+      effectiveDateTime: '2024-01-15T10:11:12.1234567Z',
+      expiryDate: n === 0 ? '2027-01-15' : '2028-03-01',
+      expiryDateTime: n === 0 ? '2027-01-15T10:11:12.1234567Z' : '2028-03-01T00:00:00Z',
+      provisioningState: 'Succeeded',
+      purchaseDate: '2024-01-15',
+      purchaseDateTime: '2024-01-15T10:09:00.0000000Z',
+      quantity: 2,
+      renew: false,
+      reservedResourceType: 'VirtualMachines',
+      term: 'P3Y',
+      billingPlan: 'Monthly',
+      userFriendlyAppliedScopeType: 'Shared',
+    },
+  })
+  const others = Array.from({length: extra}, (_, i) =>
+    reservation(
+      `/providers/microsoft.capacity/reservationorders/0000aaaa-0000-0000-0000-${String(i).padStart(12, '0')}` +
+        `/reservations/0000bbbb-0000-0000-0000-${String(i).padStart(12, '0')}`,
+      i + 1,
+    ),
+  )
+  return {
+    reservations: [reservation(AZ_RESERVATION, 0), ...others],
+    savingsPlans: [
+      {
+        id: AZ_SAVINGS_PLAN.replace(
+          '/providers/microsoft.billingbenefits/savingsplanorders/',
+          '/providers/Microsoft.BillingBenefits/savingsPlanOrders/',
+        ).replace('/savingsplans/', '/savingsPlans/'),
+        name: AZ_SAVINGS_PLAN.split('/')
+          .slice(-3)
+          .filter((_, i) => i !== 1)
+          .join('/'),
+        type: 'Microsoft.BillingBenefits/savingsPlanOrders/savingsPlans',
+        sku: {name: 'Compute_Savings_Plan'},
+        properties: {
+          billingScopeId: `/subscriptions/${SUB_A}`,
+          commitment: {grain: 'Hourly', currencyCode: 'USD', amount: 5},
+          renew: false,
+          appliedScopeType: 'Shared',
+          displayName: 'Compute_SavingsPlan_06-30-2026',
+          provisioningState: 'Succeeded',
+          term: 'P1Y',
+          billingPlan: 'P1M',
+          userFriendlyAppliedScopeType: 'Shared',
+          benefitStartTime: '2026-06-30T08:00:00.0000000Z',
+          expiryDateTime: '2027-06-30T08:00:00.0000000Z',
+          purchaseDateTime: '2026-06-30T07:58:00.0000000Z',
+          effectiveDateTime: '2026-06-30T08:00:00.0000000Z',
+        },
+      },
+    ],
+  }
 }

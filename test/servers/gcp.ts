@@ -5,8 +5,9 @@ import {type LocalServer, type RecordedRequest, type Reply, startLocalServer} fr
 import {fixturesDir} from '../helpers/cli.js'
 
 /**
- * A local Google API front for the two GCP sources: BigQuery v2 jobs.query
- * (POST /bigquery/v2/projects/P/queries) and getQueryResults (GET .../queries/JOB?pageToken=) in the
+ * A local Google API front for the two GCP sources: BigQuery v2 jobs.insert (POST
+ * /bigquery/v2/projects/P/jobs, the caller's jobReference.jobId answered 409 Already Exists when it
+ * exists), jobs.query (POST .../queries) and getQueryResults (GET .../queries/JOB?pageToken=) in the
  * REST shape (schema + rows of {f: [{v}]}, pageToken), evaluating the billing-export aggregation over
  * a ledger with the request's query parameters; and Cloud Billing Catalog services.skus.list
  * (GET /v1/services/S/skus) paging the SKU fixture with nextPageToken. Rate limits answer 429 in
@@ -40,8 +41,25 @@ export interface GcpServer extends LocalServer {
   failNext: (n: number, status: number, reason?: string, api?: 'bigquery' | 'catalog') => void
   /** The next query is slow: jobs.query and the next n getQueryResults polls answer jobComplete: false, no rows. */
   slowNext: (n: number) => void
+  /** The next n jobs.insert calls start their job and then drop the connection before answering. */
+  loseNextInsertAnswer: (n: number) => void
+  /** Jobs started, whichever way (jobs.query or jobs.insert). */
+  jobCount: () => number
   reset: () => void
   queries: () => RecordedRequest[]
+}
+
+/** The query part of jobs.query's body or of jobs.insert's configuration.query. */
+interface QuerySpec {
+  query: string
+  useLegacySql?: boolean
+  queryParameters?: {name: string; parameterValue: {value: string}}[]
+}
+
+/** A finished query's answer in the REST shape: schema fields and rows of {f: [{v}]}. */
+interface Evaluated {
+  fields: {name: string; type: string}[]
+  rows: {f: {v: string | null}[]}[]
 }
 
 export const GCP_TOKEN = 'ya29.local-fake-token'
@@ -63,7 +81,8 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
     failures: [] as {status: number; reason: string; api?: 'bigquery' | 'catalog'}[],
     slowPolls: 0,
     pending: new Map<string, number>(),
-    jobs: new Map<string, {fields: {name: string; type: string}[]; rows: {f: {v: string | null}[]}[]}>(),
+    jobs: new Map<string, Evaluated>(),
+    lostAnswers: 0,
   }
   let jobCounter = 0
 
@@ -86,12 +105,8 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
     }
   }
 
-  const runExportQuery = (req: RecordedRequest, projectId: string): Reply => {
-    const body = req.json as {
-      query: string
-      useLegacySql?: boolean
-      queryParameters?: {name: string; parameterValue: {value: string}}[]
-    }
+  /** Evaluates a query (jobs.query's body or jobs.insert's configuration.query) into a finished job's answer. */
+  const evaluate = (body: QuerySpec): Evaluated | Reply => {
     if (body.useLegacySql !== false)
       return googleError(400, 'legacy SQL is not supported by this test server', 'invalidQuery', 'INVALID_ARGUMENT')
     const param = (name: string): string | undefined =>
@@ -100,8 +115,8 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
     const to = param('to_day')
     if (!from || !to || !/GROUP BY/.test(body.query))
       return googleError(400, 'expected the aggregated billing export query', 'invalidQuery', 'INVALID_ARGUMENT')
-    if (/detail_value/.test(body.query)) return runDetailQuery(body.query, projectId, from, to)
-    if (/commitment_kind/.test(body.query)) return runCommitmentQuery(body.query, projectId, from, to)
+    if (/detail_value/.test(body.query)) return runDetailQuery(body.query, from, to)
+    if (/commitment_kind/.test(body.query)) return runCommitmentQuery(body.query, from, to)
     const label = param('label')
     const groups = new Map<string, (string | number)[]>()
     for (const f of state.ledger.filter((x) => x.day >= from && x.day <= to)) {
@@ -149,23 +164,58 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
         {name: 'billed_cost', type: 'FLOAT', mode: 'NULLABLE'},
         {name: 'effective_cost', type: 'FLOAT', mode: 'NULLABLE'},
       ])
+    return finished(fields, [...groups.values()])
+  }
+
+  const finished = (fields: {name: string; type: string}[], rows: (string | number)[][]): Evaluated => ({
+    fields,
+    rows: rows.map((r) => ({f: r.map((v) => ({v: String(v)}))})),
+  })
+
+  /** Keeps an evaluated job; a slow job first answers "not complete" to the polls slowNext asked for. */
+  const startJob = (jobId: string, evaluated: Evaluated): boolean => {
+    state.jobs.set(jobId, evaluated)
+    if (state.slowPolls === 0) return false
+    state.pending.set(jobId, state.slowPolls)
+    state.slowPolls = 0
+    return true
+  }
+
+  // jobs.query: the job's ID is the server's; a retry is a second job.
+  const runQuery = (req: RecordedRequest, projectId: string): Reply => {
+    const evaluated = evaluate(req.json as QuerySpec)
+    if ('status' in evaluated) return evaluated
     const jobId = `job_local_${++jobCounter}`
-    state.jobs.set(jobId, {fields, rows: [...groups.values()].map((r) => ({f: r.map((v) => ({v: String(v)}))}))})
-    if (state.slowPolls > 0) {
-      state.pending.set(jobId, state.slowPolls)
-      state.slowPolls = 0
+    if (startJob(jobId, evaluated))
       return {
         status: 200,
         body: {kind: 'bigquery#queryResponse', jobReference: {projectId, jobId, location: 'US'}, jobComplete: false},
       }
-    }
     return page(jobId, projectId, 0, 'bigquery#queryResponse')
   }
 
-  const finishJob = (projectId: string, fields: {name: string; type: string}[], rows: (string | number)[][]): Reply => {
-    const jobId = `job_local_${++jobCounter}`
-    state.jobs.set(jobId, {fields, rows: rows.map((r) => ({f: r.map((v) => ({v: String(v)}))}))})
-    return page(jobId, projectId, 0, 'bigquery#queryResponse')
+  // jobs.insert: the caller's job ID is its idempotency key; a second insert of it starts nothing.
+  const insertJob = (req: RecordedRequest, projectId: string): Reply => {
+    const body = req.json as {configuration?: {query?: QuerySpec}; jobReference?: {jobId?: string; location?: string}}
+    const jobId = body.jobReference?.jobId ?? `job_local_${++jobCounter}`
+    if (state.jobs.has(jobId))
+      return googleError(409, `Already Exists: Job ${projectId}:US.${jobId}`, 'duplicate', 'ALREADY_EXISTS')
+    if (!body.configuration?.query)
+      return googleError(400, 'only query jobs are supported by this stand-in', 'invalid', 'INVALID_ARGUMENT')
+    const evaluated = evaluate(body.configuration.query)
+    if ('status' in evaluated) return evaluated
+    const running = startJob(jobId, evaluated)
+    return {
+      status: 200,
+      body: {
+        kind: 'bigquery#job',
+        id: `${projectId}:US.${jobId}`,
+        jobReference: {projectId, jobId, location: 'US'},
+        configuration: {jobType: 'QUERY', query: body.configuration.query},
+        status: {state: running ? 'RUNNING' : 'DONE'},
+        statistics: {creationTime: String(Date.now())},
+      },
+    }
   }
 
   /**
@@ -174,7 +224,7 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
    * otherwise), summed per key, day and value, the 20 largest by |cost after credits| kept per key,
    * day and kind and the rest summed under ''.
    */
-  const runDetailQuery = (query: string, projectId: string, from: string, to: string): Reply => {
+  const runDetailQuery = (query: string, from: string, to: string): Evaluated | Reply => {
     const table = /FROM `([^`]+)`/.exec(query)?.[1] ?? ''
     const wantsResources = /resource\.(global_)?name/.test(query)
     if (wantsResources && !/gcp_billing_export_resource_v1_/.test(table))
@@ -217,7 +267,7 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
         {name: 'billed_cost', type: 'FLOAT', mode: 'NULLABLE'},
         {name: 'effective_cost', type: 'FLOAT', mode: 'NULLABLE'},
       ])
-    return finishJob(projectId, fields, rows)
+    return finished(fields, rows)
   }
 
   /**
@@ -225,7 +275,7 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
    * project, service, region, currency and kind (fee by a `Commitment` SKU, spot by a Spot or
    * Preemptible SKU, else usage), with cost, the two CUD credit types and all credits.
    */
-  const runCommitmentQuery = (query: string, projectId: string, from: string, to: string): Reply => {
+  const runCommitmentQuery = (query: string, from: string, to: string): Evaluated | Reply => {
     const list = /service\.description IN \(([^)]*)\)/.exec(query)?.[1]
     if (!list) return googleError(400, 'expected a service filter', 'invalidQuery', 'INVALID_ARGUMENT')
     const services = new Set([...list.matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]!))
@@ -252,7 +302,7 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
     const fields = ['day', 'invoice_month', 'project_id', 'service', 'region', 'currency', 'commitment_kind']
       .map((name) => ({name, type: 'STRING', mode: 'NULLABLE'}))
       .concat(['cost', 'resource_cud', 'spend_cud', 'credits'].map((name) => ({name, type: 'FLOAT', mode: 'NULLABLE'})))
-    return finishJob(projectId, fields, [...groups.values()])
+    return finished(fields, [...groups.values()])
   }
 
   const handle = (req: RecordedRequest): Reply => {
@@ -291,7 +341,17 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
         failure.status === 429 ? 'RESOURCE_EXHAUSTED' : 'UNAVAILABLE',
       )
     let m = /^\/bigquery\/v2\/projects\/([^/]+)\/queries$/.exec(req.path)
-    if (m && req.method === 'POST') return runExportQuery(req, m[1]!)
+    if (m && req.method === 'POST') return runQuery(req, m[1]!)
+    m = /^\/bigquery\/v2\/projects\/([^/]+)\/jobs$/.exec(req.path)
+    if (m && req.method === 'POST') {
+      const reply = insertJob(req, m[1]!)
+      // The job started but its answer never reaches the caller, as when a connection drops late.
+      if (reply.status === 200 && state.lostAnswers > 0) {
+        state.lostAnswers--
+        return {status: 0, drop: true}
+      }
+      return reply
+    }
     m = /^\/bigquery\/v2\/projects\/([^/]+)\/queries\/([^/]+)$/.exec(req.path)
     if (m && req.method === 'GET') {
       if (!state.jobs.has(m[2]!)) return googleError(404, `Not found: Job ${m[1]}:${m[2]}`, 'notFound', 'NOT_FOUND')
@@ -330,13 +390,16 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
       for (let i = 0; i < n; i++) state.failures.push({status, reason, api})
     },
     slowNext: (n: number) => void (state.slowPolls = n),
+    loseNextInsertAnswer: (n: number) => void (state.lostAnswers = n),
+    jobCount: () => state.jobs.size,
     reset: () => {
       state.failures.length = 0
       state.slowPolls = 0
+      state.lostAnswers = 0
       state.pending.clear()
       server.requests.length = 0
     },
-    queries: () => server.requests.filter((r) => r.path.includes('/queries')),
+    queries: () => server.requests.filter((r) => /\/(queries|jobs)\b/.test(r.path)),
   })
 }
 

@@ -31,7 +31,14 @@ import {
 import type {CollectWindow} from '../cloud-window.js'
 import {chargeOfAzure} from './charge-types.js'
 import {azureCommitmentUsage, planAzureCommitmentCalls} from './commitments.js'
-import type {FetchedCommitmentUsage} from '../cloud-commitments.js'
+import type {FetchedCommitmentTerm, FetchedCommitmentUsage} from '../cloud-commitments.js'
+import {
+  AZURE_BENEFITS_API_VERSION,
+  AZURE_TERM_LISTS,
+  type AzureBenefitPage,
+  type AzureTermList,
+  azureTerms,
+} from './terms.js'
 import {type AzureCloudName, azureTarget} from './clouds.js'
 import {
   AZURE_COST_TYPES,
@@ -165,8 +172,33 @@ async function fetchAzureDays(
   } catch (error) {
     throw mapAzureError(error, options.scope)
   }
+  /** Every page of one benefit list (GET), following nextLink. */
+  async function* listPages(list: AzureTermList): AsyncGenerator<AzureBenefitPage> {
+    let url: string | undefined = `${target.endpoint}${list.path}?api-version=${AZURE_BENEFITS_API_VERSION}`
+    while (url) {
+      const at: string = url
+      const response = await withRetry(
+        `Azure ${list.kind} list`,
+        async () => {
+          const res = await pipeline.sendRequest(client, createPipelineRequest({url: at, method: 'GET'}))
+          if (res.status >= 300) throw new AzureHttpError(res)
+          return res
+        },
+        classifyAzureError,
+        retry,
+        counter,
+        options.retryHooks,
+      )
+      const page = JSON.parse(response.bodyAsText ?? '{}') as AzureBenefitPage
+      yield page
+      url = page.nextLink || undefined
+    }
+  }
+
   const rows = [...merged.values()]
   let commitments: FetchedCommitmentUsage[] | undefined
+  let terms: FetchedCommitmentTerm[] | undefined
+  const missing: string[] = []
   if (options.commitments === true) {
     try {
       const [byService, byBenefit] = [[], []] as DetailCell[][]
@@ -176,13 +208,32 @@ async function fetchAzureDays(
       for await (const page of pages(benefitCall!, 'AmortizedCost'))
         byBenefit!.push(...toAzureCells(page, 'AmortizedCost'))
       commitments = azureCommitmentUsage(byService!, byBenefit!, subscriptionOfScope(options.scope) ?? '')
+      const currencies = new Map(commitments.map((c) => [c.commitmentId.toLowerCase(), c.currency]))
+      terms = []
+      for (const list of AZURE_TERM_LISTS) {
+        try {
+          for await (const page of listPages(list))
+            terms.push(...azureTerms(list, page, window.to, (id) => currencies.get(id.toLowerCase())))
+        } catch (error) {
+          // The lists need their own role: without it, usage and utilization still land, and one line says what to grant.
+          if (!(error instanceof AzureHttpError) || error.status !== 403) throw error
+          missing.push(
+            `commitment end dates (${list.kind}): refused (${error.message}); grant ${list.role} to read them`,
+          )
+        }
+      }
     } catch (error) {
       throw mapAzureError(error, options.scope)
     }
   }
   if (options.details === false)
-    return {rows, commitments, detailsMissing: ['usage types and resources: turned off (details: false)']}
-  return {rows, commitments, details: azureDetails(options.scope, cells)}
+    return {
+      rows,
+      commitments,
+      terms,
+      detailsMissing: ['usage types and resources: turned off (details: false)', ...missing],
+    }
+  return {rows, commitments, terms, details: azureDetails(options.scope, cells), detailsMissing: missing}
 }
 
 /** A detail page's rows as cells: `by` is the first grouping's value, `value` the second's. */

@@ -27,7 +27,7 @@ export const azureSourceConfig = z.strictObject({
     .describe(
       'Also fetch commitment usage for commitments status (default false): two more AmortizedCost queries, by ServiceName x PricingModel and ' +
         'BenefitId x ChargeType, paged. Utilization is exact; the Query API has no pay-as-you-go cost, so coverage is at the commitment price and savings ' +
-        'are not stated',
+        'are not stated. Also lists reservations and savings plans (end date, term, hourly commitment; needs Reservations Reader and Savings plan Reader)',
     ),
   endpoint: endpointField.optional(),
   cloud: z

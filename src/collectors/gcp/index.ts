@@ -1,8 +1,6 @@
 import {BigQuery} from '@google-cloud/bigquery'
 
 import {type UserInput, usageError} from '../../errors.js'
-import {WINDOW_END, WINDOW_START} from '../../dates.js'
-import {remoteError} from '../cloud-errors.js'
 import type {DailyCostRow} from '../../model/cost.js'
 import type {CostFetcher, FetchedDays} from '../cloud-collect.js'
 import type {FetchedDetail} from '../cloud-details.js'
@@ -11,6 +9,7 @@ import type {CollectWindow} from '../cloud-window.js'
 import {parseGcpEndpoint, resolvedGcpAuth} from './auth.js'
 import {type CommitmentExportRow, gcpCommitmentUsage} from './commitments.js'
 import {classifyGcpError, mapGcpError} from './errors.js'
+import {runQueryJob} from './query-job.js'
 import {
   billingAccountFromTable,
   COST_TYPES,
@@ -77,15 +76,6 @@ interface ExportRow {
   effective_cost: number
 }
 
-/** One answer of jobs.query / getQueryResults with autoPaginate off: rows, the next page's options, the raw response. */
-type QueryPage<T> = [T[], {pageToken?: string; job?: unknown} | null, {jobComplete?: boolean} | undefined]
-interface ResultsJob<T> {
-  getQueryResults: (options: unknown) => Promise<QueryPage<T>>
-}
-
-/** Checks of a running query before giving up; each waits server-side (about 10 s), so about an hour. */
-const MAX_POLLS = 360
-
 /** The billing account a GCP source charges its rows to, when the table name does not carry it (`--billing-account`). */
 const BILLING_ACCOUNT_INPUT: UserInput = {key: 'billing-account', label: 'billing account'}
 
@@ -148,38 +138,10 @@ async function fetchGcpDays(
     throw mapGcpError(error, label)
   }
 
-  /** Runs one query and pages its answer, polling while BigQuery still runs it. */
+  /** Runs one query as one BigQuery job (a retried insert never starts a second, billed job). */
   async function runQuery<T>(bigquery: BigQuery, query: string, params: Record<string, string>): Promise<T[]> {
-    const maxResults = options.pageSize ?? 10_000
-    const out: T[] = []
-    let [page, next, response] = await call(
-      () =>
-        bigquery.query(
-          {query, params, useLegacySql: false, ...(options.location ? {location: options.location} : {})},
-          {autoPaginate: false, maxResults},
-        ) as unknown as Promise<QueryPage<T>>,
-    )
-    const job = next?.job as ResultsJob<T> | undefined
-    // A query over a large export outlives jobs.query's wait: the answer is then "not complete" with no
-    // rows, which must be polled, not stored as an empty window (that would wipe the days).
-    for (let polls = 1; response?.jobComplete === false; polls++) {
-      if (!job || polls > MAX_POLLS) {
-        throw remoteError(
-          `${label}: the query was still running after ${polls - 1} checks`,
-          (n) =>
-            `try again later, or collect a shorter window with ${n(WINDOW_START)}/${n(WINDOW_END)}; the store is unchanged`,
-        )
-      }
-      ;[page, next, response] = await call(() => job.getQueryResults({autoPaginate: false, maxResults}))
-    }
-    out.push(...page)
-    while (next?.pageToken) {
-      const token = next.pageToken
-      const [more, after] = await call(() => job!.getQueryResults({pageToken: token, autoPaginate: false, maxResults}))
-      out.push(...more)
-      next = after
-    }
-    return out
+    const spec = {query, params, label, ...(options.location ? {location: options.location} : {})}
+    return (await runQueryJob<T>(bigquery, spec, call, options.pageSize ?? 10_000)).rows
   }
 }
 

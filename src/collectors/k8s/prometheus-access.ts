@@ -122,9 +122,12 @@ const readable = (file: string | undefined, what: string, where: UserInput): voi
   }
 }
 
-/** The AWS region of an Amazon Managed Prometheus workspace URL (aps-workspaces.REGION.amazonaws.com). */
+/**
+ * The AWS region of an Amazon Managed Prometheus workspace URL: aps-workspaces.REGION.amazonaws.com,
+ * its FIPS (aps-workspaces-fips.) and dual-stack (.api.aws) forms, and China's .amazonaws.com.cn.
+ */
 export const regionOfAmpUrl = (url: string): string | undefined =>
-  /(?:^|\.)aps-workspaces\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(safeHost(url))?.[1]
+  /(?:^|\.)aps-workspaces(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|api\.aws)$/.exec(safeHost(url))?.[1]
 
 const safeHost = (url: string): string => {
   try {
@@ -132,6 +135,13 @@ const safeHost = (url: string): string => {
   } catch {
     return ''
   }
+}
+
+/** Sets a header, replacing one of the same name in any case: two would both be sent (and joined). */
+const setHeader = (headers: Record<string, string>, name: string, value: string): void => {
+  for (const existing of Object.keys(headers))
+    if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing]
+  headers[name] = value
 }
 
 /**
@@ -147,7 +157,7 @@ export function resolvePrometheusAccess(
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(input.headers ?? {})) {
     checkHeader(name, value, `kubernetes.prometheus.headers`)
-    headers[name] = value
+    setHeader(headers, name, value)
   }
   for (const [name, variable] of Object.entries(input.headersFromEnv ?? {})) {
     const value = env[variable]
@@ -157,15 +167,12 @@ export function resolvePrometheusAccess(
         `export ${variable}, or remove ${name} from headersFromEnv`,
       )
     checkHeader(name, value, `kubernetes.prometheus.headersFromEnv`)
-    headers[name] = value
+    setHeader(headers, name, value)
   }
   for (const raw of input.headerFlags ?? []) {
     const [name, value] = parseHeaderFlag(raw)
     checkHeader(name, value, (n) => n(I.header))
-    // A flag replaces the configured header of the same name (names are case-insensitive).
-    for (const existing of Object.keys(headers))
-      if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing]
-    headers[name] = value
+    setHeader(headers, name, value)
   }
 
   let bearerToken: string | undefined

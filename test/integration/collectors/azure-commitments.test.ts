@@ -4,6 +4,7 @@ import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '
 import {azureCostFetcher, type AzureSourceOptions} from '../../../src/collectors/azure/index.js'
 import {collectCloudCosts} from '../../../src/collectors/cloud-collect.js'
 import {commitmentsStatusFromStore} from '../../../src/commitments/from-store.js'
+import {listCommitmentTerms} from '../../../src/store/commitment-terms.js'
 import {openStore, type Db} from '../../../src/store/open.js'
 import {tempDir} from '../../helpers/cli.js'
 import {
@@ -11,6 +12,7 @@ import {
   AZ_SAVINGS_PLAN,
   AZ_TOKEN,
   type AzServer,
+  commitmentAzureBenefits,
   commitmentAzureLedger,
   startCostManagement,
   SUB_A,
@@ -47,7 +49,7 @@ const usageRows = (): number => db.prepare('SELECT count(*) FROM commitment_usag
 
 beforeAll(async () => {
   serverDir = tempDir('finops-az-commit-')
-  az = await startCostManagement(serverDir.dir, {pageRows: 25})
+  az = await startCostManagement(serverDir.dir, {pageRows: 25, benefitPageSize: 2})
 })
 afterAll(async () => {
   await az.close()
@@ -81,7 +83,7 @@ describe('finops collect azure: commitment usage (Cost Management Query over the
       dimensions: {name: 'PricingModel', operator: 'In', values: ['Reservation', 'SavingsPlan']},
     })
     expect(commitment.every((b) => b.type === 'AmortizedCost')).toBe(true)
-    expect(summary.requests).toBe(az.queries().length)
+    expect(summary.requests).toBe(az.queries().length + az.listRequests().length)
     expect(summary.commitmentRows).toBe(usageRows())
   })
 
@@ -128,5 +130,86 @@ describe('finops collect azure: commitment usage (Cost Management Query over the
     const groupings = az.queries().flatMap((q) => (q.json as {dataset: {grouping: {name: string}[]}}).dataset.grouping)
     expect(groupings.some((g) => g.name === 'PricingModel' || g.name === 'BenefitId')).toBe(false)
     expect(usageRows()).toBe(0)
+  })
+})
+
+describe('finops collect azure: commitment terms (Reservation_ListAll and SavingsPlan_ListAll over the wire)', () => {
+  beforeEach(() => {
+    // Three more reservations than the bill's one (other subscriptions'), two to a page: two pages.
+    az.benefits = commitmentAzureBenefits(3)
+  })
+
+  it('lists reservations and savings plans with api-version 2022-11-01, follows nextLink, and counts every page', async () => {
+    const summary = await collect()
+    const lists = az.listRequests()
+    expect(lists.map((r) => [r.method, r.path.toLowerCase()])).toEqual([
+      ['GET', '/providers/microsoft.capacity/reservations'],
+      ['GET', '/providers/microsoft.capacity/reservations'],
+      ['GET', '/providers/microsoft.billingbenefits/savingsplans'],
+    ])
+    expect(lists[1]!.url.searchParams.get('$skiptoken')).toBe('2')
+    expect(lists.every((r) => r.headers.authorization === `Bearer ${AZ_TOKEN}`)).toBe(true)
+    expect(summary.requests).toBe(az.queries().length + lists.length)
+    expect(listCommitmentTerms(db)).toHaveLength(5)
+  })
+
+  it('then commitments status states each benefit’s end, days left and renewal cost, and where they came from', async () => {
+    await collect()
+    const status = commitmentsStatusFromStore(db, WINDOW, {today: TODAY})
+    const byId = new Map(status.commitments.map((c) => [c.id, c]))
+    const reservation = byId.get(AZ_RESERVATION)!
+    expect(reservation).toMatchObject({expiry: '2027-01-15', daysLeft: 50, hourlyCommitment: null})
+    expect(reservation.expirySource).toMatch(
+      /^Azure Microsoft\.Capacity reservations list \(VirtualMachines Standard_D4s_v3 x 2 Shared scope\): expiryDateTime, term, billingPlan, as of 2026-11-25$/,
+    )
+    // No price on a reservation: renewing costs what the bill amortized (10/day), lapsing what it covered (9/day).
+    expect(reservation.renewal.renewMonthlyCost).toBeCloseTo((100 * 730) / 240, 2)
+    expect(reservation.renewal.renewSource).toMatch(/^the bill/)
+    const plan = byId.get(AZ_SAVINGS_PLAN)!
+    expect(plan).toMatchObject({expiry: '2027-06-30', daysLeft: 216, hourlyCommitment: 5})
+    expect(plan.renewal.renewMonthlyCost).toBe(5 * 730)
+    expect(plan.renewal.renewSource).toMatch(
+      /^hourly commitment x 730 h: Azure Microsoft\.BillingBenefits savingsPlans list/,
+    )
+    expect(status.notes.some((n) => /expiry is unknown/.test(n))).toBe(false)
+    const terms = new Map(listCommitmentTerms(db).map((t) => [t.commitmentId.toLowerCase(), t]))
+    expect(terms.get(AZ_RESERVATION)).toMatchObject({
+      provider: 'Microsoft',
+      startDay: '2024-01-15',
+      term: '3 years',
+      payment: 'Monthly',
+      currency: 'USD',
+    })
+    expect(terms.get(AZ_SAVINGS_PLAN)).toMatchObject({term: '1 year', payment: 'Monthly', recurringHourlyFee: 5})
+  })
+
+  it('waits as long as a 429 Retry-After asks, then reads the page', async () => {
+    const waits: number[] = []
+    az.failListsNext(1, 429, {'retry-after': '3'})
+    const summary = await collect(
+      {},
+      {
+        retry: {maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10_000},
+        retryHooks: {random: () => 0, sleep: async (ms) => void waits.push(ms)},
+      },
+    )
+    expect(waits).toEqual([3000])
+    expect(summary.retries).toBe(1)
+    expect(listCommitmentTerms(db)).toHaveLength(5)
+  })
+
+  it('without Reservations Reader: one line naming the role, the savings plans and the usage still land', async () => {
+    az.denied.add('reservations')
+    const summary = await collect()
+    expect(summary.details.missing.filter((m) => m.startsWith('commitment'))).toEqual([
+      expect.stringMatching(
+        /^commitment end dates \(reservations\): refused \(HTTP 403 AuthorizationFailed: .*\); grant Reservations Reader \(tenant level/,
+      ),
+    ])
+    expect(usageRows()).toBeGreaterThan(0)
+    const status = commitmentsStatusFromStore(db, WINDOW, {today: TODAY})
+    const byId = new Map(status.commitments.map((c) => [c.id, c]))
+    expect(byId.get(AZ_RESERVATION)).toMatchObject({expiry: 'unknown', daysLeft: null, utilization: 0.9})
+    expect(byId.get(AZ_SAVINGS_PLAN)).toMatchObject({expiry: '2027-06-30'})
   })
 })

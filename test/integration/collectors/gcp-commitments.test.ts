@@ -49,7 +49,7 @@ describe('finops collect gcp: commitment usage (BigQuery export over the wire)',
     const summary = await collect()
     const queries = gcp.queries().filter((q) => q.method === 'POST')
     expect(queries).toHaveLength(3)
-    const sql = (queries[2]!.json as {query: string}).query
+    const sql = (queries[2]!.json as {configuration: {query: {query: string}}}).configuration.query.query
     expect(sql).toContain("c.type = 'COMMITTED_USAGE_DISCOUNT'")
     expect(sql).toContain("c.type = 'COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE'")
     expect(sql).toContain("STARTS_WITH(LOWER(sku.description), 'commitment')")

@@ -20,6 +20,7 @@ import {
   startGoogleApis,
 } from '../../servers/gcp.js'
 import {expectSameTotals, storeTotals, type Totals} from '../../helpers/totals.js'
+import type {RecordedRequest} from '../../servers/http-server.js'
 
 const TODAY = '2026-11-26'
 let gcp: GcpServer
@@ -70,22 +71,27 @@ afterEach(() => {
   tmp.cleanup()
 })
 
+/** The query a jobs.insert request carries (configuration.query). */
+function queryOf(request: RecordedRequest): {
+  query: string
+  useLegacySql: boolean
+  queryParameters: {name: string; parameterValue: {value: string}}[]
+} {
+  return (request.json as {configuration: {query: ReturnType<typeof queryOf>}}).configuration.query
+}
+
 describe('finops collect gcp: BigQuery billing export', () => {
-  it('runs one aggregated, partition-filtered query (and one for usage details) and pages their results with pageToken', async () => {
+  it('runs one aggregated, partition-filtered query job (and one for usage details) and pages their results with pageToken', async () => {
     const summary = await collect()
     expect(summary.window).toEqual({from: '2026-10-27', to: '2026-11-25'})
     const posts = gcp.queries().filter((r) => r.method === 'POST')
     expect(posts).toHaveLength(2)
-    expect((posts[1]!.json as {query: string}).query).toContain('detail_value')
+    expect(queryOf(posts[1]!).query).toContain('detail_value')
     const query = posts[0]
     const pages = gcp.queries().filter((r) => r.method !== 'POST')
     expect(query!.method).toBe('POST')
-    expect(query!.path).toBe('/bigquery/v2/projects/billing-admin/queries')
-    const body = query!.json as {
-      query: string
-      useLegacySql: boolean
-      queryParameters: {name: string; parameterValue: {value: string}}[]
-    }
+    expect(query!.path).toBe('/bigquery/v2/projects/billing-admin/jobs')
+    const body = queryOf(query!)
     expect(body.useLegacySql).toBe(false)
     expect(body.query).toContain(`FROM \`${EXPORT_TABLE}\``)
     expect(body.query).toMatch(/WHERE _PARTITIONTIME >= TIMESTAMP_SUB\(TIMESTAMP\(@from_day\), INTERVAL 1 DAY\)/)
@@ -97,8 +103,10 @@ describe('finops collect gcp: BigQuery billing export', () => {
       from_day: '2026-10-27',
       to_day: '2026-11-25',
     })
-    expect(pages.length).toBeGreaterThan(0)
-    expect(pages.every((p) => p.method === 'GET' && p.url.searchParams.get('pageToken'))).toBe(true)
+    // Each job's first page, then the further pages by pageToken.
+    expect(pages.filter((p) => !p.url.searchParams.get('pageToken'))).toHaveLength(2)
+    expect(pages.filter((p) => p.url.searchParams.get('pageToken')).length).toBeGreaterThan(0)
+    expect(pages.every((p) => p.method === 'GET' && p.path.includes('/queries/'))).toBe(true)
     expect(summary.requests).toBe(2 + pages.length)
     expectSame(
       storeBy('2026-10-27', '2026-11-25', ['sub-account', 'service', 'charge-category']),
@@ -120,11 +128,10 @@ describe('finops collect gcp: BigQuery billing export', () => {
     gcp.slowNext(2)
     const summary = await collect({}, {from: '2026-11-20', to: '2026-11-25'})
     const queries = gcp.queries()
-    // jobs.query, two polls answering "not yet", the poll with the first page, then the pages.
+    // jobs.insert, two polls answering "not yet", the poll with the first page, then the pages.
     expect(queries[0]!.method).toBe('POST')
     expect(queries.slice(1, 4).every((q) => q.method === 'GET' && !q.url.searchParams.get('pageToken'))).toBe(true)
-    // The client's own first poll rides inside jobs.query; ours are counted.
-    expect(summary.requests).toBe(queries.length - 1)
+    expect(summary.requests).toBe(queries.length)
     expectSame(
       storeBy('2026-11-20', '2026-11-25', ['day', 'sub-account']),
       ledgerBy('2026-11-20', '2026-11-25', (f) => `${f.day}|${f.project}`),
@@ -133,10 +140,7 @@ describe('finops collect gcp: BigQuery billing export', () => {
 
   it('groups a label server-side when asked and stores it as a tag', async () => {
     await collect({label: 'team'}, {from: '2026-11-25', to: '2026-11-25'})
-    const body = gcp.queries()[0]!.json as {
-      query: string
-      queryParameters: {name: string; parameterValue: {value: string}}[]
-    }
+    const body = queryOf(gcp.queries()[0]!)
     expect(body.query).toContain('WHERE l.key = @label')
     expect(body.queryParameters.find((p) => p.name === 'label')?.parameterValue.value).toBe('team')
     const rows = db
@@ -162,6 +166,24 @@ describe('finops collect gcp: BigQuery billing export', () => {
     const error = await collect({accessToken: 'ya29.expired'}).catch((e: unknown) => e)
     expect(isFinopsError(error) && error.exit).toBe(ExitCode.auth)
     expect((error as Error).message).toContain('token was refused')
+  })
+
+  it('an insert whose answer is lost after the job started is retried as the same job, never a second billed one', async () => {
+    const jobsBefore = gcp.jobCount()
+    gcp.loseNextInsertAnswer(1)
+    const summary = await collect({}, {from: '2026-11-24', to: '2026-11-25'})
+    expect(summary.retries).toBe(1)
+    const inserts = gcp.queries().filter((r) => r.method === 'POST')
+    // The retried insert carries the first one's job ID and is answered 409; then the detail query.
+    expect(inserts).toHaveLength(3)
+    const ids = inserts.map((r) => (r.json as {jobReference: {jobId: string}}).jobReference.jobId)
+    expect(ids[1]).toBe(ids[0])
+    expect(ids[2]).not.toBe(ids[0])
+    expect(gcp.jobCount() - jobsBefore).toBe(2)
+    expectSame(
+      storeBy('2026-11-24', '2026-11-25', ['day']),
+      ledgerBy('2026-11-24', '2026-11-25', (f) => f.day),
+    )
   })
 
   it('a connection reset mid-request is retried', async () => {

@@ -126,6 +126,13 @@ describe('parseExcludeUntil', () => {
       else process.env.TZ = zone
     }
   })
+  it('reads the one-digit month, day, hour and minute that Python strptime accepts (2024-3-4 9:05)', () => {
+    expect(parseExcludeUntil('2024-3-4')).toBe(Date.parse('2024-03-04T00:00:00Z'))
+    expect(parseExcludeUntil('2024-03-04 9:05')).toBe(Date.parse('2024-03-04T09:05:00Z'))
+    expect(parseExcludeUntil('2024-3-04T9:5')).toBe(Date.parse('2024-03-04T09:05:00Z'))
+    expect(parseExcludeUntil('2024-13-04')).toBeNaN()
+    expect(parseExcludeUntil('2024-02-30')).toBeNaN()
+  })
 })
 
 describe('holidays', () => {
