@@ -110,9 +110,15 @@ export function judgeSchedule(
   return {resolution, decision}
 }
 
-/** Whether a decision could be changed by a pod forcing uptime (only a scale-down with no force-uptime set anywhere). */
+/**
+ * Whether a decision could be changed by a pod forcing uptime, when no force-uptime is set anywhere:
+ * a scale-down, or an object left down (in downtime, or outside both periods), which kube-downscaler
+ * brings back up while such a pod runs.
+ */
 export const podsCouldMatter = (judged: {resolution: PolicyResolution; decision: DownscalerDecision}): boolean =>
-  judged.decision.action === 'down' && judged.resolution.policy?.forceUptime === undefined
+  judged.resolution.policy?.forceUptime === undefined &&
+  (judged.decision.action === 'down' ||
+    (judged.decision.action === 'none' && ['downtime', 'ignore', 'grace'].includes(judged.decision.code)))
 
 /**
  * The fields a decision changes on an object of this kind: replicas through the scale subresource,

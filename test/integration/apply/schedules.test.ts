@@ -355,6 +355,29 @@ describe('schedule guardrails and scope', () => {
     expect(forced.notes.join('\n')).toMatch(/pod dev\/debug is annotated downscaler\/force-uptime: "true"/)
   })
 
+  it('a running pod annotated force-uptime also brings what is scaled down back up (the whole cluster into uptime)', async () => {
+    const before = everything()
+    await applyRecommendations(db, clusterFor(), [], options({runId: 'run-night'}))
+    expect(web()).toMatchObject({replicas: 0})
+    server.put({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {name: 'debug', namespace: 'dev', annotations: {'downscaler/force-uptime': 'true'}},
+      spec: {containers: [{name: 'sh', image: 'busybox'}]},
+      status: {phase: 'Running'},
+    })
+    const forced = await applyRecommendations(db, clusterFor(), [], options({runId: 'run-forced'}))
+    expect(forced.actions.map((a) => [a.kind, a.target.name, a.status]).sort()).toEqual([
+      ['restore', 'api', 'applied'],
+      ['restore', 'canary', 'applied'],
+      ['restore', 'db', 'applied'],
+      ['restore', 'report', 'applied'],
+      ['restore', 'web', 'applied'],
+    ])
+    expect(forced.actions[0]!.reason).toMatch(/a running pod is annotated downscaler\/force-uptime/)
+    expect(everything()).toEqual(before)
+  })
+
   it('says when the cluster serves no Argo Rollouts, and keeps to the kinds configured', async () => {
     const plain = await startKubeApi({objects: devCluster().filter((o) => o.kind !== 'Rollout')})
     try {
