@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto'
 
 import {
   type ContainerUsage,
+  type Histogram,
   type Inventory,
   longRunningContainers,
   type Workload,
@@ -22,6 +23,11 @@ export interface RecommenderInput {
   inventory: Inventory
   /** Day digests per container, keyed by containerKeyId (cluster/namespace/kind/workload/container). */
   usage: ReadonlyMap<string, ContainerUsage>
+  /**
+   * The window's CPU by UTC hour of day (24 sketches, hour 0 first) per container, same keys, where
+   * every day of its usage has one: what an hour-of-day request is sized from.
+   */
+  cpuByHour?: ReadonlyMap<string, readonly Histogram[]>
   prices: PriceLookup
   settings: RecommendSettings
   /** "Now": schedules are priced from here, exclusions expire against it. */

@@ -22,6 +22,11 @@ const shape = z.strictObject({
   replicas: z.number().int().nonnegative().optional(),
   capacityType: z.enum(['on-demand', 'spot']).optional(),
   schedule: z.string().optional().describe("kube-downscaler syntax, e.g. 'uptime Mon-Fri 07:30-20:30 Europe/Berlin'"),
+  cpuRequestByHour: z
+    .array(z.number().nonnegative())
+    .length(24)
+    .optional()
+    .describe('cores per UTC hour of day, hour 0 first (in-place pod resize); cpuRequest is the fixed fallback'),
 })
 
 export const recommendationSchema = z.strictObject({

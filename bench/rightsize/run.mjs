@@ -68,10 +68,9 @@ const STRATEGIES = [
   'KRR simple (CPU p95, memory max+15%)',
   'KRR simple, current default (CPU p99)',
   'finops recommend --kind rightsize',
-  // --direct only: the hour-of-day request profile of batch and diurnal loads (in-place pod resize),
-  // scored as a request that changes with the hour; the digests `collect usage` stores have no time
-  // of day, so the CLI path cannot make one.
-  ...(DIRECT ? ['finops, hour-of-day schedule'] : []),
+  // The hour-of-day request of batch and diurnal loads (in-place pod resize), scored as a request that
+  // changes with the hour: through the CLI, from the hour profiles `collect usage` stores.
+  'finops, hour-of-day schedule',
 ]
 const SCHEDULED = STRATEGIES[4]
 
@@ -256,8 +255,9 @@ async function runSeed(seed) {
   const finops = proposalsOf(byTarget)
   // The schedule: where finops proposes one, the request of each UTC hour; the rest as above.
   const scheduled = containers.map((c, i) => {
-    const hourly = byTarget.get(`${c.spec.namespace}/${c.spec.workload}/${c.spec.container}`)?.proposed?.cpuSchedule
-      ?.hourly
+    const proposed = byTarget.get(`${c.spec.namespace}/${c.spec.workload}/${c.spec.container}`)?.proposed
+    // The CLI's JSON has cpuRequestByHour; --direct has the sizing's cpuSchedule.
+    const hourly = proposed?.cpuRequestByHour ?? proposed?.cpuSchedule?.hourly
     return hourly ? {...finops[i], cpu: hourly.reduce((a, v) => a + v, 0) / 24, cpuByHour: hourly} : finops[i]
   })
   const krr = (q, first = 0) =>

@@ -8,6 +8,21 @@ const mem = (v: number | undefined) => (v === undefined ? 'none' : formatMemory(
 const change = (label: string, from: string, to: string): string | undefined =>
   from === to ? undefined : `${label} ${from} -> ${to}`
 
+/** A request by hour as its range and the UTC hours of its busiest level: `250m-1200m by hour (1200m 02-04h UTC)`. */
+export function describeByHour(hourly: readonly number[]): string {
+  const high = Math.max(...hourly)
+  const low = Math.min(...hourly)
+  const busy = hourly.map((v, h) => (v === high ? h : -1)).filter((h) => h >= 0)
+  const spans: string[] = []
+  for (let i = 0; i < busy.length; i++) {
+    const start = busy[i]!
+    while (i + 1 < busy.length && busy[i + 1] === busy[i]! + 1) i++
+    spans.push(`${pad(start)}-${pad(busy[i]! + 1)}h`)
+  }
+  return `${cpu(low)}-${cpu(high)} by hour (${cpu(high)} ${spans.join(', ')} UTC)`
+}
+const pad = (h: number): string => String(h).padStart(2, '0')
+
 /** CPU/memory requests and memory limits per container, from usage percentiles and peaks. */
 export const rightsize: RecommenderEntry<true> = {
   reads: 'workloads',
@@ -18,7 +33,9 @@ export const rightsize: RecommenderEntry<true> = {
   applies: true,
   describeChange: ({current: c, proposed: p}) => {
     const parts = [
-      change('cpu', cpu(c.cpuRequest), cpu(p.cpuRequest)),
+      p.cpuRequestByHour
+        ? `cpu ${cpu(c.cpuRequest)} -> ${describeByHour(p.cpuRequestByHour)}`
+        : change('cpu', cpu(c.cpuRequest), cpu(p.cpuRequest)),
       change('cpu limit', cpu(c.cpuLimit), cpu(p.cpuLimit)),
       change('mem', mem(c.memoryRequest), mem(p.memoryRequest)),
       change('mem limit', mem(c.memoryLimit), mem(p.memoryLimit)),
@@ -41,7 +58,11 @@ export const rightsize: RecommenderEntry<true> = {
       for (const c of longRunningContainers(w)) {
         const rec = byContainer.get(`${key}/${c.name}`)
         if (rec) changed = true
-        cores += rec?.proposed.cpuRequest ?? c.requests.cpu ?? 0
+        // A request by hour of day reserves its time-weighted mean.
+        const byHour = rec?.proposed.cpuRequestByHour
+        cores += byHour
+          ? byHour.reduce((s, v) => s + v, 0) / byHour.length
+          : (rec?.proposed.cpuRequest ?? c.requests.cpu ?? 0)
         bytes += rec?.proposed.memoryRequest ?? c.requests.memory ?? 0
       }
       if (changed) planned.requests.set(key, {cores, bytes})

@@ -19,6 +19,7 @@ import {overrunOptimum} from './overrun.js'
 import {cpuRequestSchedule, type CpuSchedule} from './schedule.js'
 import {leastSquares, memoryGrowth} from './memory-growth.js'
 import {smoothingWidening} from './smoothing.js'
+import {scheduleOffer, withScheduleRisk} from './schedule-offer.js'
 import type {RightsizeSettings} from '../settings.js'
 import type {Recommendation, ResourceShape, RiskLevel} from '../../src/model/recommendation.js'
 import {roundMoney} from '../../src/money.js'
@@ -286,7 +287,13 @@ export function recommendRightsizing(input: RecommenderInput): RecommenderResult
         })
         continue
       }
-      const outcome = sizeContainer(usage.days, container, settings, hpaResources(workload, container.name))
+      const outcome = sizeContainer(
+        usage.days,
+        container,
+        settings,
+        hpaResources(workload, container.name),
+        input.cpuByHour?.get(workloadContainerKeyId(workload, container.name)),
+      )
       if (outcome.kind === 'skip') {
         result.skipped.push({kind: 'rightsize', target, reason: outcome.reason})
         continue
@@ -320,9 +327,14 @@ function priceSizing(
     replicas,
   }
   const before = monthlyCost(rates, current.cpuRequest ?? 0, current.memoryRequest ?? 0, replicas)
-  const after = monthlyCost(rates, proposed.cpuRequest ?? 0, proposed.memoryRequest ?? 0, replicas)
+  const fixed = monthlyCost(rates, proposed.cpuRequest ?? 0, proposed.memoryRequest ?? 0, replicas)
+  const byHour = sizing.cpuSchedule ? scheduleOffer(sizing.cpuSchedule) : undefined
+  if (byHour) proposed.cpuRequestByHour = byHour.hourly
+  const after = byHour ? monthlyCost(rates, sizing.cpuSchedule!.mean, proposed.memoryRequest ?? 0, replicas) : fixed
+  const risk = byHour ? withScheduleRisk(sizing.risk) : sizing.risk
   const notes = [
     ...sizing.notes,
+    ...(byHour ? [byHour.note(roundMoney(before - fixed), input.prices.currency)] : []),
     `priced at ${rates.cpuCoreHour.toFixed(4)}/core-hour and ${rates.memoryGiBHour.toFixed(4)}/GiB-hour (${rates.source}) x ${replicas} replica(s)`,
   ]
   if (workload.hpa)
@@ -338,7 +350,7 @@ function priceSizing(
     proposed: stripUndefined(proposed),
     monthlySavings: roundMoney(before - after),
     currency: input.prices.currency,
-    risk: sizing.risk,
+    risk,
     evidence: {
       windowStart: `${sizing.firstDay}T00:00:00Z`,
       windowEnd: `${sizing.lastDay}T23:59:59Z`,

@@ -36,6 +36,11 @@ export interface ResourceShape {
   capacityType?: 'on-demand' | 'spot'
   /** Scale-down schedules: e.g. 'Mon-Fri 07:30-20:30 Europe/Berlin'. */
   schedule?: string
+  /**
+   * Rightsizing of a load with a daily pattern: the CPU request of each UTC hour of the day (24 values,
+   * cores, hour 0 first), set by in-place pod resize; cpuRequest stays the fixed fallback.
+   */
+  cpuRequestByHour?: number[]
 }
 
 export interface Evidence {

@@ -102,6 +102,7 @@ const CSV_HEADER = [
   'currency',
   'risk',
   'risk_reasons',
+  'proposed_cpu_request_by_hour',
 ]
 
 /** One row per recommendation, numbers in base units (cores, bytes) so spreadsheets can sum them. */
@@ -131,6 +132,8 @@ export function renderRecommendCsv(report: RecommendReport): string {
       r.currency,
       r.risk.level,
       r.risk.reasons.join('; '),
+      // 24 requests in cores, UTC hour 0 first, in one cell.
+      p.cpuRequestByHour?.join(' '),
     ])
   }
   return out

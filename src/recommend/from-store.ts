@@ -1,7 +1,7 @@
 import type {KubernetesConfig} from '../config/sections/kubernetes.js'
 import {addDays, eachDay, toDay} from '../dates.js'
 import {inputError, notFoundError} from '../errors.js'
-import {containerKeyId, type ContainerUsage, type Inventory, type Workload} from '../model/k8s.js'
+import {containerKeyId, type ContainerUsage, type Histogram, type Inventory, type Workload} from '../model/k8s.js'
 import {describeFilter, selectNamespaces, type WorkloadFilter, workloadSelected} from '../k8s/workload-filter.js'
 import {nodePricesFor} from '../k8s/allocation-report.js'
 import {readInventory} from '../store/k8s-inventory.js'
@@ -9,6 +9,8 @@ import type {Db} from '../store/open.js'
 import {spotPriceRatio} from '../store/prices.js'
 import {saveRecommendations} from '../store/recommendations.js'
 import {readUsage, usageRange} from '../store/usage.js'
+import {type ContainerUsageHours, readUsageHours} from '../store/usage-hours.js'
+import {mergeHourlyCpu} from '../k8s/hourly-cpu.js'
 import type {RecommenderInput} from '../../recommenders/context.js'
 import {type RecommendationSet, runRecommenders} from '../../recommenders/index.js'
 import {realizedRatiosFromStore} from '../savings/from-store.js'
@@ -81,14 +83,17 @@ export function recommendFromStore(
   const realized = realizedRatiosFromStore(db, k8s, toDay(options.now))
   for (const batch of namespaceBatches(selected, BATCH_CONTAINERS)) {
     const usage = new Map<string, ContainerUsage>()
+    let cpuByHour: Map<string, Histogram[]> | undefined
     if (window) {
-      for (const c of readUsage(db, {from: window.from, to: window.to, cluster: options.cluster, namespaces: batch}))
-        usage.set(containerKeyId(c.key), c)
+      const query = {from: window.from, to: window.to, cluster: options.cluster, namespaces: batch}
+      for (const c of readUsage(db, query)) usage.set(containerKeyId(c.key), c)
+      cpuByHour = windowHourProfiles(usage, readUsageHours(db, query))
     }
     const inBatch = new Set(batch)
     const input: RecommenderInput = {
       inventory: {...inventory, workloads: selected.filter((w) => inBatch.has(w.namespace))},
       usage,
+      cpuByHour,
       prices,
       settings,
       now: options.now,
@@ -153,6 +158,24 @@ export function priceLookupFromStore(
     (node) => nodePrices.get(`${node.cluster}/${node.name}`),
     catalog,
   )
+}
+
+/**
+ * The window's hour-of-day CPU profile of each container whose every day of usage has one: a profile
+ * from part of the window (days collected before profiles were kept, or by metrics-server) would
+ * size the hours from other days than the fixed request it is compared with.
+ */
+function windowHourProfiles(
+  usage: ReadonlyMap<string, ContainerUsage>,
+  hours: ReadonlyMap<string, ContainerUsageHours>,
+): Map<string, Histogram[]> {
+  const out = new Map<string, Histogram[]>()
+  for (const [id, profile] of hours) {
+    const days = usage.get(id)?.days
+    if (!days || days.length !== profile.days.length) continue
+    out.set(id, mergeHourlyCpu(profile.days.map((d) => d.cpuByHour)))
+  }
+  return out
 }
 
 /** Containers judged per batch: bounds the digests held in memory at once. */

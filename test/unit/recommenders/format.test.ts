@@ -112,11 +112,12 @@ describe('recommend formatters', () => {
       .split('\n')
     expect(lines).toHaveLength(3)
     const header = lines[0]!.split(',')
-    expect(header).toHaveLength(24)
+    expect(header).toHaveLength(25)
+    expect(header.at(-1)).toBe('proposed_cpu_request_by_hour')
     expect(lines[1]).toBe(
       `rs-0123456789,rightsize,c1,shop,Deployment,api,app,2,0.25,,,` +
-        `${4096 * MIB},${1000 * MIB},${4096 * MIB},${1200 * MIB},3,3,,,,123.45,USD,medium,"cut by more than half; a ""quoted"", reason"`,
+        `${4096 * MIB},${1000 * MIB},${4096 * MIB},${1200 * MIB},3,3,,,,123.45,USD,medium,"cut by more than half; a ""quoted"", reason",`,
     )
-    expect(lines[2]).toBe('spot-0123456789,spot,,shop,Deployment,web,,,,,,,,,,4,4,on-demand,spot,,50,USD,low,ok')
+    expect(lines[2]).toBe('spot-0123456789,spot,,shop,Deployment,web,,,,,,,,,,4,4,on-demand,spot,,50,USD,low,ok,')
   })
 })
