@@ -3,6 +3,8 @@
 //   npm run build && nice node bench/commitments/run.mjs                # held-out seeds (the recorded figures)
 //   nice node bench/commitments/run.mjs --set dev                       # the seeds used for tuning
 //   nice node bench/commitments/run.mjs --seeds 7,8 --scenarios 50
+//   nice node bench/commitments/run.mjs --seeds 1-6:20,2001-2010:10,3001-3010:6 --cache F --settings '[{}, {...}]'
+//     (a range of seeds with its own scenario count; with several settings, a summary per range and in total)
 //
 // Per scenario (scenario.mjs: 2 to 5 families with trend, daily/weekly cycles, steps up and down, and
 // sometimes a decommission months later), each family is recommended on its first 120 days exactly as
@@ -17,9 +19,9 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {parseArgs} from 'node:util'
 
 import {DEFAULT_COMMITMENT_SETTINGS, recommendCommitment} from '../../dist/recommenders/commitment/recommend.js'
-import {scopeRates} from '../../dist/recommenders/commitment/rates.js'
 import {commitmentScopeInput} from '../../dist/src/commitments/scope-input.js'
 import {FUTURE_HOURS, generateScenario, HISTORY_DAYS, HISTORY_HOURS, HOURS_PER_MONTH} from './scenario.mjs'
+import {bestFixed, net, OPTIONS, rates, scope} from './score.mjs'
 
 /** Seeds used while tuning the sizing, and seeds it never saw: the recorded figures are the held-out ones. */
 const SETS = {dev: [1, 2, 3], heldout: [1001, 1002, 1003]}
@@ -38,40 +40,25 @@ const {values: args} = parseArgs({
     cache: {type: 'string'},
   },
 })
-const seeds = args.seeds ? args.seeds.split(',').map(Number) : SETS[args.set]
-if (!seeds) throw new Error('--set: dev or heldout')
-const perSeed = Number(args.scenarios)
+// Each comma-separated entry: a seed or a range of seeds (a-b), optionally with its own scenario count (:n).
+const groups = (args.seeds ?? (SETS[args.set] ?? []).join(',')).split(',').map((entry) => {
+  const [range, count] = entry.split(':')
+  const [a, b] = range.split('-').map(Number)
+  return {
+    name: entry,
+    seeds: Array.from({length: (b ?? a) - a + 1}, (_, i) => a + i),
+    perSeed: Number(count ?? args.scenarios),
+  }
+})
+if (groups.length === 0 || groups.some((g) => g.seeds.some((x) => !Number.isInteger(x))))
+  throw new Error('--set: dev or heldout; --seeds: seeds or ranges a-b, each optionally :scenarios')
+const seeds = groups.flatMap((g) => g.seeds)
 const tried = args.settings ? [JSON.parse(args.settings)].flat() : [{}]
 const settingsList = tried.map((t) => ({...DEFAULT_COMMITMENT_SETTINGS, ...t}))
 
-const rates = scopeRates('AWS', 'Amazon Elastic Compute Cloud')
-const OPTIONS = rates.rates.map((r) => ({...r, key: `${r.termYears}y ${r.payment}`}))
-const scope = {
-  provider: 'AWS',
-  billingAccountId: 'bench',
-  serviceCategory: 'Compute',
-  serviceName: 'Amazon Elastic Compute Cloud',
-  regionId: 'us-east-1',
-  currency: 'USD',
-}
 const FROM = '2026-01-01'
 const addDays = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
 const TO = addDays(FROM, HISTORY_DAYS - 1)
-
-/** Net savings of covering `c` on-demand per hour at `discount` over these hours. */
-function net(hours, c, discount) {
-  if (!(c > 0)) return 0
-  let covered = 0
-  for (let i = 0; i < hours.length; i++) covered += hours[i] < c ? hours[i] : c
-  return covered - (1 - discount) * c * hours.length
-}
-
-/** The fixed commitment that maximizes net savings over these hours: the level exceeded in a (1 - d) share of them. */
-function bestFixed(hours, discount) {
-  const sorted = Float64Array.from(hours).sort().reverse()
-  const k = Math.floor((1 - discount) * sorted.length)
-  return k < sorted.length ? sorted[k] : 0
-}
 
 const emptyTotals = () =>
   new Map(
@@ -91,92 +78,100 @@ const emptyTotals = () =>
   )
 const cache = args.cache && existsSync(args.cache) ? JSON.parse(readFileSync(args.cache, 'utf8')) : {}
 let cacheChanged = false
-const runs = settingsList.map((settings) => ({settings, totals: emptyTotals()}))
+const runs = settingsList.map((settings) => ({
+  settings,
+  totals: emptyTotals(),
+  byGroup: new Map(groups.map((g) => [g.name, emptyTotals()])),
+}))
 let scenarios = 0
 let declining = 0
 const started = Date.now()
-for (const seed of seeds)
-  for (let i = 0; i < perSeed; i++) {
-    const scenario = generateScenario(seed, i)
-    scenarios++
-    if (scenario.declineInHistory) declining++
-    const perRun = runs.map(() => new Map(OPTIONS.map((o) => [o.key, {finops: 0, lookback30: 0, families: []}])))
-    for (const [fi, f] of scenario.families.entries()) {
-      const history = f.usage.subarray(0, HISTORY_HOURS)
-      const key = `${scenario.id}/${fi}`
-      const scopeArgs = {
-        scope,
-        hourly: history,
-        from: FROM,
-        to: TO,
-        level: 80,
-        pendingMonthlyReduction: 0,
-        program: rates.program,
-        rates: rates.rates,
+for (const group of groups)
+  for (const seed of group.seeds)
+    for (let i = 0; i < group.perSeed; i++) {
+      const scenario = generateScenario(seed, i)
+      scenarios++
+      if (scenario.declineInHistory) declining++
+      const perRun = runs.map(() => new Map(OPTIONS.map((o) => [o.key, {finops: 0, lookback30: 0, families: []}])))
+      for (const [fi, f] of scenario.families.entries()) {
+        const history = f.usage.subarray(0, HISTORY_HOURS)
+        const key = `${scenario.id}/${fi}`
+        const scopeArgs = {
+          scope,
+          hourly: history,
+          from: FROM,
+          to: TO,
+          level: 80,
+          pendingMonthlyReduction: 0,
+          program: rates.program,
+          rates: rates.rates,
+        }
+        let input
+        if (cache[key]) input = commitmentScopeInput({...scopeArgs, forecast: cache[key]})
+        else {
+          input = commitmentScopeInput(scopeArgs)
+          cache[key] = input.forecast
+          cacheChanged = true
+        }
+        const results = runs.map((r) => recommendCommitment(input, r.settings))
+        for (const o of OPTIONS) {
+          const future = f.usage.subarray(HISTORY_HOURS, HISTORY_HOURS + o.termYears * 12 * HOURS_PER_MONTH)
+          const hindsight = net(future, bestFixed(future, o.discount), o.discount)
+          const lookback = LOOKBACKS.map((days) =>
+            net(future, bestFixed(history.subarray(HISTORY_HOURS - days * 24), o.discount), o.discount),
+          )
+          runs.forEach((run, r) => {
+            const result = results[r]
+            const t = run.totals.get(o.key)
+            const mine =
+              'recommendation' in result
+                ? result.recommendation.options.find((x) => x.termYears === o.termYears && x.payment === o.payment)
+                : undefined
+            const finops = net(future, mine?.coveredOnDemandPerHour ?? 0, o.discount)
+            for (const u of [t, run.byGroup.get(group.name).get(o.key)]) {
+              u.finops += finops
+              u.hindsight += hindsight
+              LOOKBACKS.forEach((days, j) => (u.lookback[days] += lookback[j]))
+            }
+            const s = perRun[r].get(o.key)
+            s.finops += finops
+            s.lookback30 += lookback[LOOKBACKS.indexOf(30)]
+            const ownDecline = scenario.kind === 'declining' || f.downInHistory
+            const gone = f.decommission !== null && f.decommission.hour < HISTORY_HOURS + future.length
+            s.families.push([
+              ownDecline
+                ? gone
+                  ? 'ownGone'
+                  : scenario.kind === 'declining'
+                    ? 'ownTrend'
+                    : 'ownStep'
+                : gone
+                  ? 'decommissioned'
+                  : 'neither',
+              finops,
+            ])
+          })
+        }
       }
-      let input
-      if (cache[key]) input = commitmentScopeInput({...scopeArgs, forecast: cache[key]})
-      else {
-        input = commitmentScopeInput(scopeArgs)
-        cache[key] = input.forecast
-        cacheChanged = true
-      }
-      const results = runs.map((r) => recommendCommitment(input, r.settings))
-      for (const o of OPTIONS) {
-        const future = f.usage.subarray(HISTORY_HOURS, HISTORY_HOURS + o.termYears * 12 * HOURS_PER_MONTH)
-        const hindsight = net(future, bestFixed(future, o.discount), o.discount)
-        const lookback = LOOKBACKS.map((days) =>
-          net(future, bestFixed(history.subarray(HISTORY_HOURS - days * 24), o.discount), o.discount),
-        )
-        runs.forEach((run, r) => {
-          const result = results[r]
-          const t = run.totals.get(o.key)
-          const mine =
-            'recommendation' in result
-              ? result.recommendation.options.find((x) => x.termYears === o.termYears && x.payment === o.payment)
-              : undefined
-          const finops = net(future, mine?.coveredOnDemandPerHour ?? 0, o.discount)
-          t.finops += finops
-          t.hindsight += hindsight
-          LOOKBACKS.forEach((days, j) => (t.lookback[days] += lookback[j]))
+      runs.forEach((run, r) => {
+        for (const o of OPTIONS) {
           const s = perRun[r].get(o.key)
-          s.finops += finops
-          s.lookback30 += lookback[LOOKBACKS.indexOf(30)]
-          const ownDecline = scenario.kind === 'declining' || f.downInHistory
-          const gone = f.decommission !== null && f.decommission.hour < HISTORY_HOURS + future.length
-          s.families.push([
-            ownDecline
-              ? gone
-                ? 'ownGone'
-                : scenario.kind === 'declining'
-                  ? 'ownTrend'
-                  : 'ownStep'
-              : gone
-                ? 'decommissioned'
-                : 'neither',
-            finops,
-          ])
-        })
-      }
+          const t = run.totals.get(o.key)
+          const side = scenario.declineInHistory ? 'decline' : 'other'
+          for (const u of [t, run.byGroup.get(group.name).get(o.key)])
+            for (const rule of ['finops', 'lookback30'])
+              if (s[rule] < -1e-6) {
+                u.losses[rule][side][0]++
+                u.losses[rule][side][1] += s[rule]
+              }
+          if (side === 'decline' && s.finops < -1e-6)
+            for (const [what, v] of s.families.filter(([, v]) => v < -1e-6)) {
+              t.byFamily[what][0]++
+              t.byFamily[what][1] += v
+            }
+        }
+      })
     }
-    runs.forEach((run, r) => {
-      for (const o of OPTIONS) {
-        const s = perRun[r].get(o.key)
-        const t = run.totals.get(o.key)
-        const side = scenario.declineInHistory ? 'decline' : 'other'
-        for (const rule of ['finops', 'lookback30'])
-          if (s[rule] < -1e-6) {
-            t.losses[rule][side][0]++
-            t.losses[rule][side][1] += s[rule]
-          }
-        if (side === 'decline' && s.finops < -1e-6)
-          for (const [what, v] of s.families.filter(([, v]) => v < -1e-6)) {
-            t.byFamily[what][0]++
-            t.byFamily[what][1] += v
-          }
-      }
-    })
-  }
 
 if (args.cache && cacheChanged) writeFileSync(args.cache, JSON.stringify(cache))
 
@@ -228,5 +223,35 @@ for (const {settings, totals} of runs) {
     console.log(
       `| ${o.key} | ${loss(b.ownGone)} | ${loss(b.ownTrend)} | ${loss(b.ownStep)} | ${loss(b.decommissioned)} | ${loss(b.neither)} |`,
     )
+  }
+}
+
+// With several settings: one line each, per range of seeds and in total (finops / best lookback window, share of
+// the hindsight optimum, decline scenarios losing money on 1y all and 3y all).
+if (runs.length > 1) {
+  const line = (totals) =>
+    OPTIONS.map((o) => {
+      const t = totals.get(o.key)
+      return (t.finops / Math.max(...LOOKBACKS.map((d) => t.lookback[d]))).toFixed(3)
+    }).join(' ') +
+    ' | ' +
+    OPTIONS.map((o) => pct(totals.get(o.key).finops, totals.get(o.key).hindsight)).join(' ') +
+    ' | ' +
+    ['1y all', '3y all']
+      .map((k) => {
+        const [n, v] = totals.get(k).losses.finops.decline
+        return `${n} (${(v / 1e3).toFixed(0)}k)`
+      })
+      .join(' / ')
+  console.log(
+    '\nSummary: finops / best lookback (1y none partial all, 3y none partial all) | finops % hindsight | decline losses 1y all / 3y all',
+  )
+  for (const {settings, totals, byGroup} of runs) {
+    const changed = Object.fromEntries(
+      Object.entries(settings).filter(([k, v]) => DEFAULT_COMMITMENT_SETTINGS[k] !== v),
+    )
+    console.log(`${JSON.stringify(changed)}`)
+    if (groups.length > 1) for (const [name, g] of byGroup) console.log(`  ${name}: ${line(g)}`)
+    console.log(`  total: ${line(totals)}`)
   }
 }

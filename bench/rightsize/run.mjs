@@ -46,6 +46,9 @@ const REFRESH = DIRECT && flag('refresh', '') === 'daily'
 // --direct --rate-window 10m: the CPU samples are what Prometheus' rate() over that window returns at
 // each step (the mean of the steps the window covers), as `collect usage` reads them.
 const RATE_STEPS = DIRECT ? Math.max(1, Math.round(durationSeconds(flag('rate-window', '5m')) / 300)) : 1
+// --memory-detail: per seed, every container where finops' limit is crossed more often than KRR's.
+const MEMORY_DETAIL = args.includes('--memory-detail')
+const UNRECORDED_SMOOTHING = args.includes('--unrecorded-smoothing')
 const TRAIN_DAYS = 14
 const TEST_DAYS = 7
 const GIB = 2 ** 30
@@ -154,6 +157,7 @@ for (const seed of SEEDS) {
       pooledRefresh.set(key, add(pooledRefresh.get(key), c))
     }
   }
+  if (MEMORY_DETAIL) printMemoryDetail(seed, containers, proposals)
   console.log('')
   console.log(`seed ${seed}, all classes:`)
   printTable(STRATEGIES.map((name) => [name, derive(perClass.all[name])]))
@@ -359,7 +363,7 @@ async function recommendViaCli(seed, containers) {
 
 /** Quick path: the day digests `collect usage` would store, sized by the recommender's own function. */
 async function recommendDirect(containers, first = 0) {
-  const {HistogramBuilder, CPU_SCHEME, MEMORY_SCHEME} = await dist('k8s/digest.js')
+  const {HistogramBuilder, SmoothingBuilder, CPU_SCHEME, MEMORY_SCHEME} = await dist('k8s/digest.js')
   const {sizeContainer} = await import(path.join(root, 'dist', 'recommenders', 'rightsize', 'recommend.js'))
   const {defaultRecommendSettings} = await import(path.join(root, 'dist', 'recommenders', 'settings.js'))
   // --set key=value,... overrides rightsize settings (for tuning; the CLI path reads finops.yaml);
@@ -379,8 +383,13 @@ async function recommendDirect(containers, first = 0) {
     for (let d = first; d < first + TRAIN_DAYS; d++) {
       const cpu = new HistogramBuilder(CPU_SCHEME)
       const memory = new HistogramBuilder(MEMORY_SCHEME)
+      // As `collect usage` records them: the CPU values' smoothing sums, each with the value a step before.
+      const smoothing = new SmoothingBuilder(RATE_STEPS)
+      let previous
       for (let s = d * STEPS_PER_DAY; s < (d + 1) * STEPS_PER_DAY; s++) {
         const v = RATE_STEPS === 1 ? c.cpu[s] : rateAt(c.cpu, s, RATE_STEPS)
+        smoothing.add(v, previous)
+        previous = v
         cpu.add(v)
         hours[Math.floor((s % STEPS_PER_DAY) / (STEPS_PER_DAY / 24))].add(v)
         memory.add(c.observed[s])
@@ -392,6 +401,8 @@ async function recommendDirect(containers, first = 0) {
         cpu: cpu.toHistogram(),
         memory: memory.toHistogram(),
         oomKills: c.ooms.filter((s) => Math.floor(s / STEPS_PER_DAY) === d).length,
+        // --unrecorded-smoothing: digests as a collector that does not record it writes them.
+        ...(UNRECORDED_SMOOTHING ? {} : {cpuSmoothing: smoothing.toSmoothing()}),
       })
     }
     const current = {
@@ -461,6 +472,23 @@ function score(list, proposals) {
     if (events > 0) counts.memEventContainers++
   })
   return counts
+}
+
+/** The containers whose memory limit finops' proposal lets the demand cross more often than KRR's. */
+function printMemoryDetail(seed, containers, proposals) {
+  const mib = (b) => `${Math.round(b / 2 ** 20)}Mi`
+  containers.forEach((c, i) => {
+    const f = score([c], [proposals[STRATEGIES[3]][i]])
+    const k = score([c], [proposals[STRATEGIES[1]][i]])
+    if (f.memEvents <= k.memEvents) return
+    const {spec} = c
+    console.log(
+      `  seed ${seed} ${spec.archetype} #${spec.index}: events KRR ${k.memEvents} / finops ${f.memEvents}; ` +
+        `limit KRR ${mib(proposals[STRATEGIES[1]][i].memLimit)} / finops ${mib(proposals[STRATEGIES[3]][i].memLimit)} ` +
+        `(was ${mib(spec.memoryLimit)}); leak ${(spec.memoryGrowthPerDay * 100).toFixed(1)}%/day, ` +
+        `${spec.oomProne ? 'spiky, ' : ''}${c.trainOoms.length} OOM kills in training, held-out max ${mib(max(c.demand.subarray(trainSteps)))}`,
+    )
+  })
 }
 
 /**

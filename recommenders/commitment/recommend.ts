@@ -85,6 +85,37 @@ export interface CommitmentSettings {
   declineHold: 'path' | 'end'
   /** The monthly churn of a scope whose history shows a decline or a step down (its usage is already being moved away). */
   declinedChurnPerMonth: number
+  /**
+   * A decline is continued only when it persists after the best single step: the slope of the days after
+   * that step must fall too, with a t statistic below minus this (0: not required). A step down that a line
+   * happens to fit better (a late step, or one blurred by drift) leaves the days after it flat; read as a
+   * slope and continued over the term it commits nothing where the new level holds.
+   */
+  declinePersistT: number
+  /**
+   * Share of each month's weight put on the lookback's evidence (the clouds' rule): usage holding at the
+   * last week's level, with neither trend nor spread (0: the model alone). A hedge against the model's own
+   * misreadings (a step read as a decline, a wide interval) that the recent hours do not share.
+   */
+  recentWeight: number
+  /**
+   * A continued decline's slope is shrunk toward zero by its uncertainty: multiplied by t^2 / (t^2 + k^2),
+   * k this setting (0: not shrunk). A slope barely past the test is continued at a fraction of its fit.
+   */
+  slopeShrinkT: number
+  /**
+   * A continued decline falls over the term by at most this multiple of the fall the trend line shows over
+   * the days it was fitted on (0: no cap): the history is the only evidence of how far a decline goes.
+   */
+  declineCapHistory: number
+  /**
+   * Settings of the level distribution that differ for one term, keyed by its years ("1", "3"). By default the
+   * 1-year term puts half its weight on the lookback's level and caps a decline at the history's fall: chosen
+   * on the total over 280 bench scenarios, per option. A 1-year term sees little of a decline's continuation,
+   * so a misread one (a step, a drift) costs more there than a real one saves; a 3-year term sees most of a
+   * real decline, and its sizing is unchanged.
+   */
+  termOverrides: Readonly<Record<string, Partial<CommitmentSettings>>>
 }
 
 export const DEFAULT_COMMITMENT_SETTINGS: CommitmentSettings = {
@@ -102,6 +133,11 @@ export const DEFAULT_COMMITMENT_SETTINGS: CommitmentSettings = {
   declineLowerZ: 0,
   declineHold: 'path',
   declinedChurnPerMonth: 0.01,
+  declinePersistT: 0,
+  recentWeight: 0,
+  slopeShrinkT: 0,
+  declineCapHistory: 0,
+  termOverrides: {'1': {recentWeight: 0.5, declineCapHistory: 1}},
 }
 
 /** The last weeks' trend: see dailyTrend. */
@@ -116,6 +152,10 @@ export interface DailyTrend {
   daysSinceStep: number
   /** The latest step went down (the level since is below the level before it). */
   stepDown: boolean
+  /** The slope's t statistic over the days after the best single step, whether or not that step was kept. */
+  afterBestStepT: number
+  /** Days the line was fitted on (after the kept step, else the whole window). */
+  fittedDays: number
 }
 
 /** Least-squares line through y[from..]: slope per day, mean, its level on the last day, and the slope's t. */
@@ -202,12 +242,16 @@ export function dailyTrend(
   if (!(fit.mean > 0)) return null
   const end = flat ? fit.mean : fit.end
   const before = after > 0 ? (prefix[after]! - prefix[0]!) / after : fit.mean
+  // A decline that is really one step leaves the days after that step flat; a decline under way keeps falling.
+  const afterBest = step.at > 0 && n - step.at >= 14 ? fitLine(y, step.at) : fit
   return {
     perMonth: (fit.slope * 30) / fit.mean,
     endPerHour: Math.max(0, end) / 24,
     t: fit.t,
     daysSinceStep: n - after,
     stepDown: after > 0 && fit.mean < before,
+    afterBestStepT: afterBest.t,
+    fittedDays: n - after,
   }
 }
 
@@ -303,33 +347,65 @@ export function levelPaths(
     (_, j) => (n === 1 ? 0 : normalQuantile((j + 0.5) / n)) + normalQuantile(settings.quantile),
   )
   const falling =
-    trend !== null && trend.perMonth < -settings.declinePerMonth && trend.t < -settings.declineT ? trend : null
+    trend !== null &&
+    trend.perMonth < -settings.declinePerMonth &&
+    trend.t < -settings.declineT &&
+    (settings.declinePersistT <= 0 || trend.afterBestStepT < -settings.declinePersistT)
+      ? trend
+      : null
   const now = trend ? trend.endPerHour / recentMean : lastWeekMean / recentMean
   // The slope a decline is continued at: its fitted value, or steeper by declineLowerZ standard errors.
-  const slope = falling
-    ? falling.perMonth -
-      settings.declineLowerZ * Math.abs(Number.isFinite(falling.t) ? falling.perMonth / falling.t : 0)
-    : 0
+  const slope = falling ? continuedSlope(falling, settings) : 0
+  // The furthest the centre may fall below its level now: the fall the line shows over its own days, times the cap.
+  const floor =
+    falling && settings.declineCapHistory > 0
+      ? now * Math.max(0, 1 + settings.declineCapHistory * falling.perMonth * (falling.fittedDays / 30))
+      : 0
+  const recent = Math.max(0, Math.min(1, settings.recentWeight))
+  const lookbackLevel = (lastWeekMean / recentMean) * shrink
   const declined = falling !== null || trend?.stepDown === true
   const churn = declined ? settings.declinedChurnPerMonth : settings.churnPerMonth
   const result: LevelMonth[] = []
   for (let k = 0; k < months; k++) {
     const at = settings.declineHold === 'end' ? months : k + 0.5
-    const centre = falling ? Math.max(0, now * (1 + slope * at)) : now
+    const centre = falling ? Math.max(floor, now * (1 + slope * at)) : now
     const spread = spreads[Math.min(k, spreads.length - 1)]!
     const alive = (1 - Math.min(1, Math.max(0, churn))) ** (k + 0.5)
-    result.push({
-      levels: zs.map((z) => Math.max(0, centre * (1 + z * spread)) * shrink),
-      weight: alive / n,
-    })
+    const levels = zs.map((z) => Math.max(0, centre * (1 + z * spread)) * shrink)
+    const weights = levels.map(() => (alive * (1 - recent)) / n)
+    if (recent > 0) {
+      levels.push(lookbackLevel)
+      weights.push(alive * recent)
+    }
+    result.push({levels, weights})
   }
   return {months: result, decline: falling ? {perMonth: falling.perMonth} : null}
 }
 
-/** One month of the term: the levels usage may run at (relative to the profile), each with this weight. */
+/** The settings a term's level distribution is read with: the defaults, then that term's overrides. */
+export function termSettings(settings: CommitmentSettings, termYears: number): CommitmentSettings {
+  return {...settings, ...settings.termOverrides[String(termYears)]}
+}
+
+/** One month of the term: the levels usage may run at (relative to the profile), each with its weight. */
 export interface LevelMonth {
   levels: number[]
-  weight: number
+  weights: number[]
+}
+
+/**
+ * The slope a decline is continued at, per month relative to the level: its fit, steeper by `declineLowerZ`
+ * standard errors, then shrunk toward zero by t^2 / (t^2 + slopeShrinkT^2): the less certain, the less of it.
+ */
+export function continuedSlope(
+  trend: Pick<DailyTrend, 'perMonth' | 't'>,
+  settings: Pick<CommitmentSettings, 'declineLowerZ' | 'slopeShrinkT'>,
+): number {
+  const t = Number.isFinite(trend.t) ? trend.t : 0
+  const se = t !== 0 ? Math.abs(trend.perMonth / t) : 0
+  const slope = trend.perMonth - settings.declineLowerZ * se
+  if (!(settings.slopeShrinkT > 0) || !Number.isFinite(trend.t)) return slope
+  return (slope * t * t) / (t * t + settings.slopeShrinkT ** 2)
 }
 
 /** Expected term figures of covering `cap` on-demand-equivalent per hour at `discount`. */
@@ -338,7 +414,7 @@ function termFigures(profile: Profile, months: readonly LevelMonth[], cap: numbe
   const monthlyAvoided: number[] = []
   for (const m of months) {
     let a = 0
-    for (const level of m.levels) a += m.weight * HOURS_PER_MONTH * profile.meanCovered(level * scale, cap)
+    m.levels.forEach((level, j) => (a += m.weights[j]! * HOURS_PER_MONTH * profile.meanCovered(level * scale, cap)))
     monthlyAvoided.push(a)
     avoided += a
   }
@@ -365,7 +441,7 @@ function presentNet(
   let net = -upfrontShare * monthlyCost * months.length
   months.forEach((m, k) => {
     let a = 0
-    for (const level of m.levels) a += m.weight * HOURS_PER_MONTH * profile.meanCovered(level, cap)
+    m.levels.forEach((level, j) => (a += m.weights[j]! * HOURS_PER_MONTH * profile.meanCovered(level, cap)))
     net += factors[k]! * (a - (1 - upfrontShare) * monthlyCost)
   })
   return net
@@ -488,7 +564,10 @@ export function recommendCommitment(
   const paths = new Map<number, ReturnType<typeof levelPaths>>()
   const pathsFor = (termMonths: number) => {
     if (!paths.has(termMonths))
-      paths.set(termMonths, levelPaths(input, recentMean, lastWeekMean, termMonths, settings, trend))
+      paths.set(
+        termMonths,
+        levelPaths(input, recentMean, lastWeekMean, termMonths, termSettings(settings, termMonths / 12), trend),
+      )
     return paths.get(termMonths)!
   }
   const options = input.rates.map((rate) => option(profile, pathsFor(rate.termYears * 12).months, rate, settings))

@@ -17,6 +17,8 @@ import {
 import {monthlyCost} from '../pricing.js'
 import {overrunOptimum} from './overrun.js'
 import {cpuRequestSchedule, type CpuSchedule} from './schedule.js'
+import {leastSquares, memoryGrowth} from './memory-growth.js'
+import {smoothingWidening} from './smoothing.js'
 import type {RightsizeSettings} from '../settings.js'
 import type {Recommendation, ResourceShape, RiskLevel} from '../../src/model/recommendation.js'
 import {roundMoney} from '../../src/money.js'
@@ -128,9 +130,13 @@ export function sizeContainer(
 
   const memQ = quantile(merged.memory, settings.memoryPercentile, MEMORY_SCHEME)
   const peak = merged.memory.max
-  const slope = dailyPeakSlope(sorted)
+  // The trend leaves out the days the old limit cut short, so a leak that reached its limit is still
+  // seen growing, and the limit is sized from where its demand stands, not where the limit held it.
+  const trend = memoryGrowth(sorted, current.limits.memory)
+  const slope = trend.perDay
+  // memoryGrowthDays is the horizon until the next recommendation replaces this one.
   const growth = Math.max(0, slope) * settings.memoryGrowthDays
-  let memoryLimit = Math.max(settings.memoryFloor, peak * (1 + settings.memoryLimitMargin) + growth)
+  let memoryLimit = Math.max(settings.memoryFloor, trend.peak * (1 + settings.memoryLimitMargin) + growth)
   // A stable peak gets a tight margin; a growing one keeps the full margin, as its projection is a
   // guess, and so does one the old limit cut short (OOM kills), as its real peak is unknown.
   const growing = growth > 0.02 * peak
@@ -139,8 +145,16 @@ export function sizeContainer(
       ? settings.memoryRequestMargin
       : Math.min(settings.memoryRequestMargin, Math.max(settings.memoryRequestMinMargin, 3 * dailyPeakSpread(sorted)))
   let memoryRequest = Math.min(memoryLimit, Math.max(settings.memoryRequestFloor, memQ * (1 + memoryMargin) + growth))
-  if (growing)
-    notes.push(`memory peaks grow ${formatMiB(slope)}/day: ${settings.memoryGrowthDays} days of growth added`)
+  if (growing) {
+    const cut =
+      trend.censoredDays > 0
+        ? ` (read from the days the old limit did not cut short; ${trend.censoredDays} day(s) it did)`
+        : ''
+    notes.push(
+      `memory grows ~${formatMiB(slope)}/day${cut}: fix the leak or restart the pods more often; ` +
+        `limit sized for ${settings.memoryGrowthDays} days of growth (until the next recommendation)`,
+    )
+  }
   const oomKills = merged.oomKills
   if (oomKills > 0) {
     const base = Math.max(current.limits.memory ?? 0, peak)
@@ -180,7 +194,7 @@ export function sizeContainer(
   else if (
     current.limits.memory !== undefined &&
     limit > current.limits.memory &&
-    (oomKills > 0 || peak + growth >= current.limits.memory)
+    (oomKills > 0 || trend.peak + growth >= current.limits.memory)
   )
     proposed.memoryLimit = limit
   // A raised request above today's limit would be rejected by the API server, however small the limit change.
@@ -387,9 +401,10 @@ export function cpuRequestBasis(
     settings.cpuOverrunCost *
     (own.overrunFactor ?? 1) *
     (1 + settings.cpuBurstWeight * Math.max(0, irregularity - settings.cpuBurstThreshold))
+  const widening = smoothingWidening(merged.cpuSmoothing)
   if (shape !== 'trending' || growth === undefined)
     return {
-      cores: overrunOptimum(merged.cpu, 1, overrunCost, floorQuantile),
+      cores: widenedOptimum(merged.cpu, 1, overrunCost, floorQuantile, widening),
       shape,
       irregularity,
       overrunCost,
@@ -398,13 +413,26 @@ export function cpuRequestBasis(
   // The last week's levels stand for its middle, 3.5 days before the window's end.
   const factor = 1 + growth * (3.5 + settings.cpuTrendDays)
   return {
-    cores: overrunOptimum(mergeDigests(days.slice(-7)).cpu, factor, overrunCost, floorQuantile),
+    cores: widenedOptimum(mergeDigests(days.slice(-7)).cpu, factor, overrunCost, floorQuantile, widening),
     shape,
     growth,
     irregularity,
     overrunCost,
     floorQuantile,
   }
+}
+
+/**
+ * The overrun optimum of CPU values whose upper tail the rate window thinned (widening > 1): the values'
+ * spread above their median is stretched back by `widening`, so the request is chosen on the tail of the
+ * per-step usage it will be scored against. Stretching the values by w and pricing a core w times lower
+ * picks the same bucket, so the unstretched optimum at overrunCost / w, stretched, is the answer.
+ */
+function widenedOptimum(h: Histogram, factor: number, overrunCost: number, floorQuantile: number, widening: number) {
+  if (widening <= 1) return overrunOptimum(h, factor, overrunCost, floorQuantile)
+  const median = quantile(h, 0.5, CPU_SCHEME) * factor
+  const r = overrunOptimum(h, factor, overrunCost / widening, floorQuantile)
+  return Math.max(r, median + (r - median) * widening)
 }
 
 /**
@@ -469,17 +497,7 @@ function peakPoints(days: readonly DailyUsage[]): (readonly [number, number])[] 
 /** Least-squares slope of the daily memory peaks, in bytes per day (0 with fewer than 5 days). */
 export function dailyPeakSlope(days: readonly DailyUsage[]): number {
   const points = peakPoints(days)
-  if (points.length < 5) return 0
-  const n = points.length
-  const mx = points.reduce((s, [x]) => s + x, 0) / n
-  const my = points.reduce((s, [, y]) => s + y, 0) / n
-  let sxy = 0
-  let sxx = 0
-  for (const [x, y] of points) {
-    sxy += (x - mx) * (y - my)
-    sxx += (x - mx) ** 2
-  }
-  return sxx === 0 ? 0 : sxy / sxx
+  return points.length < 5 ? 0 : leastSquares(points).slope
 }
 
 /** A change worth proposing: no value today, or a move beyond both the relative and absolute noise floors. */

@@ -86,6 +86,9 @@ export class KubernetesCluster implements WorkloadCluster {
         case 'CronJob':
           object = await this.batch.readNamespacedCronJob(params)
           break
+        case 'DaemonSet':
+          object = await this.apps.readNamespacedDaemonSet(params)
+          break
         case 'HorizontalPodAutoscaler':
           object = await this.autoscaling.readNamespacedHorizontalPodAutoscaler(params)
           break
@@ -211,6 +214,9 @@ export class KubernetesCluster implements WorkloadCluster {
         case 'CronJob':
           updated = await this.batch.patchNamespacedCronJob(params, STRATEGIC)
           break
+        case 'DaemonSet':
+          updated = await this.apps.patchNamespacedDaemonSet(params, STRATEGIC)
+          break
         case 'HorizontalPodAutoscaler':
           updated = await this.autoscaling.patchNamespacedHorizontalPodAutoscaler(params, STRATEGIC)
           break
@@ -332,6 +338,8 @@ export class KubernetesCluster implements WorkloadCluster {
           return this.apps.listNamespacedStatefulSet(p)
         case 'CronJob':
           return this.batch.listNamespacedCronJob(p)
+        case 'DaemonSet':
+          return this.apps.listNamespacedDaemonSet(p)
         case 'HorizontalPodAutoscaler':
           return this.autoscaling.listNamespacedHorizontalPodAutoscaler(p)
         case 'Rollout':
@@ -345,6 +353,8 @@ export class KubernetesCluster implements WorkloadCluster {
         return this.apps.listStatefulSetForAllNamespaces(params)
       case 'CronJob':
         return this.batch.listCronJobForAllNamespaces(params)
+      case 'DaemonSet':
+        return this.apps.listDaemonSetForAllNamespaces(params)
       case 'HorizontalPodAutoscaler':
         return this.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(params)
       case 'Rollout':

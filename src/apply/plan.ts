@@ -178,11 +178,12 @@ const UNITS: Record<SchedulableKind, string> = {
   Rollout: 'replicas',
   HorizontalPodAutoscaler: 'minReplicas',
   CronJob: '',
+  DaemonSet: '',
 }
 
-/** A count as the kind shows it: '3 replicas', 'minReplicas 2', 'suspended' / 'running' for a CronJob. */
+/** A count as the kind shows it: '3 replicas', 'minReplicas 2', 'suspended' / 'running' for a CronJob or DaemonSet. */
 function describeCount(kind: SchedulableKind, count: number): string {
-  if (kind === 'CronJob') return count === 0 ? 'suspended' : 'running'
+  if (kind === 'CronJob' || kind === 'DaemonSet') return count === 0 ? 'suspended' : 'running'
   return kind === 'HorizontalPodAutoscaler' ? `minReplicas ${count}` : `${count} ${UNITS[kind]}`
 }
 
@@ -215,7 +216,7 @@ function planSchedule(
       return {type: 'skip', code: 'not-listed', reason: `${decision.why}: not in the recommendations given`}
     const common = checkScheduleGuardrails(ctx, settings, rec?.risk.level)
     if (common) return skip(common)
-    if (kind !== 'CronJob') {
+    if (kind !== 'CronJob' && kind !== 'DaemonSet') {
       const floor = checkDowntimeFloor(ctx, decision.replicas, settings.downtimeMinReplicas)
       if (floor) return skip(floor)
     }

@@ -12,7 +12,7 @@ import {recommendationIdFor} from '../../recommenders/registry.js'
 import {monthlyCost, type PriceLookup} from '../../recommenders/pricing.js'
 import {recommendationSchema} from '../../recommenders/schema.js'
 import {inputError} from '../errors.js'
-import {downtimeShare} from '../k8s/downscaler.js'
+import {downtimeShare, SCHEDULABLE_KINDS} from '../k8s/downscaler.js'
 import {formatCpu, formatMemory, parseQuantity} from '../k8s/quantity.js'
 import {APPLICABLE_KINDS, type ContainerResources} from '../model/action.js'
 import type {Workload} from '../model/k8s.js'
@@ -83,9 +83,7 @@ export function checkEntries(list: readonly unknown[], file: string): ReviewedEn
 function checkTarget(rec: Recommendation, file: string, index: number): void {
   const {target, proposed} = rec
   const scheduled = rec.kind === 'scale-down' && proposed.schedule !== undefined
-  const kinds: readonly string[] = scheduled
-    ? ['Deployment', 'StatefulSet', 'CronJob', 'HorizontalPodAutoscaler', 'Rollout']
-    : APPLICABLE_KINDS
+  const kinds: readonly string[] = scheduled ? SCHEDULABLE_KINDS : APPLICABLE_KINDS
   if (!kinds.includes(target.kind))
     throw fail(file, index, 'target.kind', `${rec.kind} changes ${kinds.join(', ')}, not ${target.kind}`)
   if (rec.kind === 'rightsize' && !target.container)

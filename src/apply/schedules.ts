@@ -1,5 +1,6 @@
 import {
   type ConfiguredSchedule,
+  DAEMONSET_SUSPEND_SELECTOR,
   decideDownscale,
   type DownscalerDecision,
   DOWNSCALER_ANNOTATIONS,
@@ -63,9 +64,13 @@ export function objectScale(object: WorkloadObject): ObjectScale {
       ? spec.suspend
         ? 0
         : 1
-      : kind === 'HorizontalPodAutoscaler'
-        ? (spec.minReplicas ?? 1)
-        : (spec.replicas ?? 1)
+      : kind === 'DaemonSet'
+        ? spec.template?.spec?.nodeSelector?.[DAEMONSET_SUSPEND_SELECTOR] !== undefined
+          ? 0
+          : 1
+        : kind === 'HorizontalPodAutoscaler'
+          ? (spec.minReplicas ?? 1)
+          : (spec.replicas ?? 1)
   const annotations = object.metadata?.annotations ?? {}
   const legacy =
     annotations[FINOPS_ANNOTATIONS.downtimeSchedule] !== undefined
@@ -105,13 +110,19 @@ export function judgeSchedule(
   return {resolution, decision}
 }
 
-/** Whether a decision could be changed by a pod forcing uptime (only a scale-down with no force-uptime set anywhere). */
+/**
+ * Whether a decision could be changed by a pod forcing uptime, when no force-uptime is set anywhere:
+ * a scale-down, or an object left down (in downtime, or outside both periods), which kube-downscaler
+ * brings back up while such a pod runs.
+ */
 export const podsCouldMatter = (judged: {resolution: PolicyResolution; decision: DownscalerDecision}): boolean =>
-  judged.decision.action === 'down' && judged.resolution.policy?.forceUptime === undefined
+  judged.resolution.policy?.forceUptime === undefined &&
+  (judged.decision.action === 'down' ||
+    (judged.decision.action === 'none' && ['downtime', 'ignore', 'grace'].includes(judged.decision.code)))
 
 /**
  * The fields a decision changes on an object of this kind: replicas through the scale subresource,
- * a CronJob's suspend flag, an HPA's minReplicas, with `downscaler/original-replicas` set on the way
+ * a CronJob's suspend flag, a DaemonSet's nodeSelector, an HPA's minReplicas, with `downscaler/original-replicas` set on the way
  * down and removed on the way up (with the annotations older finops versions wrote).
  */
 export function scheduleFields(
@@ -130,6 +141,10 @@ export function scheduleFields(
   if (decision.action === 'forget') return {annotations}
   const count = decision.replicas
   if (kind === 'CronJob') return {suspend: count === 0, annotations}
+  if (kind === 'DaemonSet') {
+    const {[DAEMONSET_SUSPEND_SELECTOR]: _suspended, ...others} = live.spec?.template?.spec?.nodeSelector ?? {}
+    return {nodeSelector: count === 0 ? {...others, [DAEMONSET_SUSPEND_SELECTOR]: 'true'} : others, annotations}
+  }
   if (kind === 'HorizontalPodAutoscaler') return {minReplicas: count, annotations}
   return {replicas: count, annotations}
 }

@@ -1,4 +1,4 @@
-import type {Histogram, UsageDigest} from '../model/k8s.js'
+import type {CpuSmoothing, Histogram, UsageDigest} from '../model/k8s.js'
 
 /**
  * Digest math: pure functions over the log-bucket sketches in model.ts. Both CPU and memory use
@@ -134,6 +134,53 @@ export function mergeDigests(digests: readonly UsageDigest[]): UsageDigest {
       MEMORY_SCHEME,
     ),
     oomKills: digests.reduce((n, d) => n + d.oomKills, 0),
+    ...smoothingOf(digests),
+  }
+}
+
+/** The digests' CPU smoothing sums added up; absent when a digest lacks it or the windows differ. */
+function smoothingOf(digests: readonly UsageDigest[]): {cpuSmoothing?: CpuSmoothing} {
+  const first = digests[0]?.cpuSmoothing
+  if (!first || digests.some((d) => d.cpuSmoothing?.windowSteps !== first.windowSteps)) return {}
+  const total = (pick: (s: CpuSmoothing) => number) => digests.reduce((n, d) => n + pick(d.cpuSmoothing!), 0)
+  return {
+    cpuSmoothing: {
+      windowSteps: first.windowSteps,
+      count: total((s) => s.count),
+      sum: total((s) => s.sum),
+      sumSquares: total((s) => s.sumSquares),
+      pairs: total((s) => s.pairs),
+      diffSquares: total((s) => s.diffSquares),
+    },
+  }
+}
+
+/**
+ * Smoothing sums of one container-day's CPU values. Each series feeds its values in time order with the
+ * value one step before (undefined after a gap: a restarted pod, a missed scrape), so only values one
+ * step apart make a pair.
+ */
+export class SmoothingBuilder {
+  private readonly sums: CpuSmoothing
+
+  constructor(windowSteps: number) {
+    this.sums = {windowSteps, count: 0, sum: 0, sumSquares: 0, pairs: 0, diffSquares: 0}
+  }
+
+  add(v: number, previous: number | undefined): void {
+    if (!Number.isFinite(v) || v < 0) return
+    const s = this.sums
+    s.count++
+    s.sum += v
+    s.sumSquares += v * v
+    if (previous !== undefined && Number.isFinite(previous) && previous >= 0) {
+      s.pairs++
+      s.diffSquares += (v - previous) ** 2
+    }
+  }
+
+  toSmoothing(): CpuSmoothing {
+    return {...this.sums}
   }
 }
 
@@ -142,6 +189,8 @@ export class DigestBuilder {
   readonly cpu: HistogramBuilder
   readonly memory: HistogramBuilder
   oomKills = 0
+  /** Set by a collector that reads CPU as rate() over a window, to record how it smooths. */
+  smoothing?: SmoothingBuilder
   /** Samples counted by a stored digest beyond its histograms (kept when re-opening it). */
   private readonly extraSamples: number
 
@@ -160,6 +209,7 @@ export class DigestBuilder {
       cpu,
       memory,
       oomKills: this.oomKills,
+      ...(this.smoothing ? {cpuSmoothing: this.smoothing.toSmoothing()} : {}),
     }
   }
 }

@@ -19,8 +19,9 @@
  *   else up exactly when `uptime` matches and `downtime` does not.
  * - Down means replicas above `downtime-replicas` (default 0) go to it, recording the count in
  *   `downscaler/original-replicas`; up means a workload carrying that annotation goes back to it.
- *   CronJobs are suspended (original 1), HorizontalPodAutoscalers get `minReplicas` lowered (never
- *   below 1), Argo Rollouts are scaled like Deployments.
+ *   CronJobs are suspended (original 1), DaemonSets get kube-downscaler's unmatchable nodeSelector
+ *   (original 1), HorizontalPodAutoscalers get `minReplicas` lowered (never below 1), Argo Rollouts
+ *   are scaled like Deployments.
  * GoKubeDownscaler's workload-level `force-uptime`/`force-downtime`, its `downscale-replicas` spelling
  * and its duration form of `grace-period` are read too. Where finops differs on purpose (an unreadable
  * annotation skips the workload instead of being ignored; a second scale-down keeps the first
@@ -55,7 +56,21 @@ export const DOWNSCALER_ANNOTATIONS = {
 } as const
 
 /** The kinds kube-downscaler scales (its `--include-resources`), named as their API kinds. */
-export const SCHEDULABLE_KINDS = ['Deployment', 'StatefulSet', 'CronJob', 'HorizontalPodAutoscaler', 'Rollout'] as const
+export const SCHEDULABLE_KINDS = [
+  'Deployment',
+  'StatefulSet',
+  'CronJob',
+  'HorizontalPodAutoscaler',
+  'Rollout',
+  'DaemonSet',
+] as const
+
+/**
+ * kube-downscaler suspends a DaemonSet by adding this key (value "true") to its pod template's
+ * nodeSelector, which no node matches, and resumes it by removing the key: it counts as 0 while
+ * the key is there, else 1.
+ */
+export const DAEMONSET_SUSPEND_SELECTOR = 'kube-downscaler-non-existent'
 export type SchedulableKind = (typeof SCHEDULABLE_KINDS)[number]
 
 /** An off-hours rule from finops.yaml, matched against namespaces (globs) and workload labels. */
@@ -338,7 +353,7 @@ export function downtimeShare(policy: DownscalerPolicy, from: Date | number, day
 /** How kube-downscaler sees an object's scale. */
 export interface ObjectScale {
   kind: SchedulableKind
-  /** Deployment/StatefulSet/Rollout: spec.replicas; CronJob: 0 when suspended, else 1; HPA: minReplicas. */
+  /** Deployment/StatefulSet/Rollout: spec.replicas; CronJob and DaemonSet: 0 when suspended, else 1; HPA: minReplicas. */
   replicas: number
   /** HPA spec.maxReplicas (a restore never goes above it). */
   maxReplicas?: number

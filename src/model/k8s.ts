@@ -281,6 +281,29 @@ export interface UsageDigest {
   memory: Histogram
   /** OOMKilled terminations seen that day. */
   oomKills: number
+  /**
+   * How the rate window smoothed the CPU values, measured on the series read (absent: not recorded,
+   * as by metrics-server or an older collector).
+   */
+  cpuSmoothing?: CpuSmoothing
+}
+
+/**
+ * A CPU value read as rate() over a window of several query steps is the mean of the usage of those
+ * steps: its distribution has the same middle and a thinner upper tail than the usage it stands for.
+ * How much thinner depends on how the usage moves from one step to the next, which the series read
+ * shows: these sums give the lag-1 autocorrelation of the values, from which the tail is widened back.
+ */
+export interface CpuSmoothing {
+  /** Query steps each CPU value spans: the rate window over the step (1: no smoothing). */
+  windowSteps: number
+  /** Values summed below (the CPU values of the day). */
+  count: number
+  sum: number
+  sumSquares: number
+  /** Pairs of consecutive values one step apart, and the sum of their squared differences. */
+  pairs: number
+  diffSquares: number
 }
 
 export interface DailyUsage extends UsageDigest {

@@ -40,6 +40,7 @@ export const CLUSTER_ROLE_RULES: {apiGroups: string[]; resources: string[]; verb
 const SCHEDULE_RULES: Partial<Record<SchedulableKind, {apiGroups: string[]; resources: string[]; verbs: string[]}[]>> =
   {
     CronJob: [{apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'patch']}],
+    DaemonSet: [{apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get', 'patch']}],
     HorizontalPodAutoscaler: [
       {apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['get', 'patch']},
     ],

@@ -2,6 +2,7 @@ import {storeError} from '../errors.js'
 import type {CostDimensions, DailyCostRow} from '../model/cost.js'
 import {AMOUNT_SQL_COLUMNS, splitAmount} from './amounts.js'
 import {type CommitmentUsageGroup, type CommitmentUsageWriter, openCommitmentUsageWriter} from './commitment-usage.js'
+import {deferBulkIndexes} from './bulk-indexes.js'
 import {type CostDetailKind, type CostDetailWriter, openCostDetailWriter} from './cost-details.js'
 import {ACCUMULATOR_SIZE, openSummaryDeltas, summarizeBillingPeriods} from './cost-summaries.js'
 import {dayNumber, dayText} from './day-numbers.js'
@@ -501,6 +502,8 @@ export interface CostWriteOptions {
   cacheBytes?: number
   /** How the summaries follow the written rows (default per-group). */
   summaries?: SummaryMode
+  /** Builds the secondary indexes of tables empty at the start once, at the end (a bulk first import). */
+  deferIndexes?: boolean
 }
 
 /**
@@ -521,7 +524,9 @@ export async function writeCostsInTransaction<T>(
     throw describeWriteError(error)
   }
   try {
+    const rebuildIndexes = options.deferIndexes ? deferBulkIndexes(db) : undefined
     const result = await work(openCostWriter(db, options.summaries))
+    rebuildIndexes?.()
     db.exec('COMMIT')
     return result
   } catch (error) {

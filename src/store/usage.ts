@@ -2,7 +2,9 @@ import {
   containerKeyId,
   type ContainerKey,
   type ContainerUsage,
+  type CpuSmoothing,
   type DailyUsage,
+  type Histogram,
   type UsageDigest,
   type WorkloadKind,
 } from '../model/k8s.js'
@@ -50,7 +52,8 @@ export function writeUsage(db: Db, rows: Iterable<UsageRow>, mode: UsageWriteMod
         row.day,
         row.source,
         digest.samples,
-        JSON.stringify(digest.cpu),
+        // The CPU smoothing sums ride in the CPU column: they describe how its values were read.
+        JSON.stringify(digest.cpuSmoothing ? {...digest.cpu, smoothing: digest.cpuSmoothing} : digest.cpu),
         JSON.stringify(digest.memory),
         digest.cpu.max,
         digest.memory.max,
@@ -71,12 +74,16 @@ interface StoredDigest {
   oom_kills: number
 }
 
-const parseDigest = (r: StoredDigest): UsageDigest => ({
-  samples: r.samples,
-  cpu: JSON.parse(r.cpu),
-  memory: JSON.parse(r.memory),
-  oomKills: r.oom_kills,
-})
+const parseDigest = (r: StoredDigest): UsageDigest => {
+  const {smoothing, ...cpu} = JSON.parse(r.cpu) as Histogram & {smoothing?: CpuSmoothing}
+  return {
+    samples: r.samples,
+    cpu,
+    memory: JSON.parse(r.memory),
+    oomKills: r.oom_kills,
+    ...(smoothing ? {cpuSmoothing: smoothing} : {}),
+  }
+}
 
 export interface UsageQuery {
   /** Inclusive day range. */

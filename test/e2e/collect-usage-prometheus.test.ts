@@ -216,7 +216,20 @@ describe('finops collect usage against a real Prometheus', () => {
     expect(qb.queries).toBeGreaterThanOrEqual(2 + 3 * 5 * DAYS)
     expect(qb.oomKills).toBe(qa.oomKills)
     const strip = (u: ContainerUsage[]) =>
-      u.map((c) => ({key: c.key, days: c.days.map((d) => ({...d, cpu: {...d.cpu, sum: Math.round(d.cpu.sum * 1e6)}}))}))
+      u.map((c) => ({
+        key: c.key,
+        days: c.days.map((d) => ({
+          ...d,
+          cpu: {...d.cpu, sum: Math.round(d.cpu.sum * 1e6)},
+          // Sums of the pods' values in the order their series came back: equal up to rounding.
+          cpuSmoothing: d.cpuSmoothing && {
+            ...d.cpuSmoothing,
+            sum: Math.round(d.cpuSmoothing.sum * 1e6),
+            sumSquares: Math.round(d.cpuSmoothing.sumSquares * 1e6),
+            diffSquares: Math.round(d.cpuSmoothing.diffSquares * 1e6),
+          },
+        })),
+      }))
     expect(strip(readAll(many))).toEqual(strip(readAll(one)))
   })
 

@@ -5,7 +5,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 
 import {repoRoot, runCli, tempDir} from '../helpers/cli.js'
 import {ARGO_ROLLOUTS, type KubeApiServer, type LoggedRequest} from '../servers/kube-api.js'
-import {cronJob, rollout, scheduledHpa} from '../helpers/cluster-fixture.js'
+import {cronJob, deployment, rollout, scheduledHpa} from '../helpers/cluster-fixture.js'
 import {parseConfig} from '../../src/config/index.js'
 import {SCHEDULABLE_KINDS} from '../../src/k8s/downscaler.js'
 import {DEFAULT_FINOPS_YAML, renderManifests} from '../../src/run/manifests.js'
@@ -133,16 +133,17 @@ describe('the ClusterRole in deploy/base/rbac.yaml against the API calls of fino
   })
 })
 
-describe('the ClusterRole `cronjob manifest` renders when schedules also scale CronJobs, HPAs and Argo Rollouts', () => {
+describe('the ClusterRole `cronjob manifest` renders when schedules also scale CronJobs, DaemonSets, HPAs and Argo Rollouts', () => {
   it('allows every request of such a run and grants nothing it did not use', async () => {
     const requests = await nightAndMorning(
-      'apply:\n  mode: enforce\n  schedules:\n    kinds: [Deployment, StatefulSet, CronJob, HorizontalPodAutoscaler, Rollout]\n',
+      'apply:\n  mode: enforce\n  schedules:\n    kinds: [Deployment, StatefulSet, CronJob, HorizontalPodAutoscaler, Rollout, DaemonSet]\n',
       (server) => {
         server.defineResource(ARGO_ROLLOUTS)
         server.put(
           cronJob('staging', 'digest'),
           scheduledHpa('staging', 'api', {minReplicas: 2, annotations: {'downscaler/downtime-replicas': '1'}}),
           rollout('staging', 'canary', {replicas: 2}),
+          {...deployment('staging', 'log-agent'), kind: 'DaemonSet'},
         )
       },
     )
@@ -158,6 +159,7 @@ describe('the ClusterRole `cronjob manifest` renders when schedules also scale C
         'patch deployments',
         'patch statefulsets',
         'patch cronjobs',
+        'patch daemonsets',
         'patch horizontalpodautoscalers',
         'patch rollouts',
         'update deployments/scale',

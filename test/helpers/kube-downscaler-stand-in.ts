@@ -11,7 +11,11 @@
  * - in uptime, an object at exactly the downtime count with that annotation goes back to it and the
  *   annotation is removed.
  * `downscaler/exclude` (any value but "false") on the object leaves it alone.
- * CronJobs count as 1 when running and 0 when suspended; HPAs by minReplicas. Only weekly rules in
+ * CronJobs count as 1 when running and 0 when suspended; HPAs by minReplicas. DaemonSets (scaler.py's
+ * get_replicas / scale_down / scale_up) count as 0 when their pod template's nodeSelector carries
+ * `kube-downscaler-non-existent`, which scale-down sets to "true" and scale-up removes; they are
+ * scanned only when asked for, as kube-downscaler scans them only with `--include-resources daemonsets`.
+ * Only weekly rules in
  * UTC (`Mon-Fri 08:00-18:00 UTC`), `always` and `never` are understood: enough for the tests.
  */
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']
@@ -34,8 +38,15 @@ function matches(spec: string, at: Date): boolean {
 interface Obj {
   kind: string
   metadata: {name: string; namespace: string; annotations?: Record<string, string>}
-  spec: {replicas?: number; suspend?: boolean; minReplicas?: number}
+  spec: {
+    replicas?: number
+    suspend?: boolean
+    minReplicas?: number
+    template?: {spec?: {nodeSelector?: Record<string, string>}}
+  }
 }
+
+const NON_EXISTENT = 'kube-downscaler-non-existent'
 
 const KINDS = [
   {path: '/apis/apps/v1/deployments', kind: 'Deployment', base: '/apis/apps/v1', plural: 'deployments'},
@@ -48,15 +59,20 @@ const KINDS = [
     plural: 'horizontalpodautoscalers',
   },
 ]
+const DAEMONSETS = {path: '/apis/apps/v1/daemonsets', kind: 'DaemonSet', base: '/apis/apps/v1', plural: 'daemonsets'}
 
 /** Runs one scan at `at`; returns the objects it changed as kind/namespace/name. */
-export async function kubeDownscalerScan(url: string, at: Date): Promise<string[]> {
+export async function kubeDownscalerScan(
+  url: string,
+  at: Date,
+  options: {daemonSets?: boolean} = {},
+): Promise<string[]> {
   const get = async (path: string) => (await (await fetch(`${url}${path}`)).json()) as {items: Obj[]}
   const namespaces = new Map(
     (await get('/api/v1/namespaces')).items.map((n) => [n.metadata.name, n.metadata.annotations ?? {}]),
   )
   const changed: string[] = []
-  for (const k of KINDS) {
+  for (const k of options.daemonSets ? [...KINDS, DAEMONSETS] : KINDS) {
     for (const obj of (await get(k.path)).items) {
       const own = obj.metadata.annotations ?? {}
       const ns = namespaces.get(obj.metadata.namespace) ?? {}
@@ -73,10 +89,20 @@ export async function kubeDownscalerScan(url: string, at: Date): Promise<string[
             : 1
           : k.kind === 'HorizontalPodAutoscaler'
             ? obj.spec.minReplicas!
-            : (obj.spec.replicas ?? 1)
+            : k.kind === 'DaemonSet'
+              ? obj.spec.template?.spec?.nodeSelector?.[NON_EXISTENT] !== undefined
+                ? 0
+                : 1
+              : (obj.spec.replicas ?? 1)
       const set = (n: number) => {
         if (k.kind === 'CronJob') obj.spec.suspend = n === 0
-        else if (k.kind === 'HorizontalPodAutoscaler') obj.spec.minReplicas = n
+        else if (k.kind === 'DaemonSet') {
+          const pod = (obj.spec.template ??= {}).spec ?? (obj.spec.template.spec = {})
+          const selector = {...pod.nodeSelector}
+          if (n === 0) selector[NON_EXISTENT] = 'true'
+          else delete selector[NON_EXISTENT]
+          pod.nodeSelector = selector
+        } else if (k.kind === 'HorizontalPodAutoscaler') obj.spec.minReplicas = n
         else obj.spec.replicas = n
       }
       const annotations = {...own}

@@ -121,7 +121,7 @@ export async function importFocusFiles(
         db,
         (writer) =>
           runImport(session, writer, openResourceCostWriter(db), files, mapping, partitions, options, startedAt),
-        {cacheBytes: budget.sqliteCacheBytes, summaries: 'per-period'},
+        {cacheBytes: budget.sqliteCacheBytes, summaries: 'per-period', deferIndexes: true},
       )
     } catch (error) {
       if (!(error instanceof DuckDBFailure)) throw error

@@ -1,4 +1,4 @@
-import {DigestBuilder, type HistogramBuilder} from '../../k8s/digest.js'
+import {DigestBuilder, SmoothingBuilder, type HistogramBuilder} from '../../k8s/digest.js'
 import {guessWorkloadForPod, workloadForPod} from '../../k8s/inventory.js'
 import type {ContainerKey, Inventory, WorkloadKind} from '../../model/k8s.js'
 import {inputError} from '../../errors.js'
@@ -145,6 +145,9 @@ export async function collectPrometheusUsage(
   const maxSamples = options.maxSamplesPerQuery ?? 250_000
   let done = 0
 
+  // How many query steps each rate() value spans: 2 with a 10m window at 5-minute steps.
+  const windowSteps = Math.max(1, Math.round(durationSeconds(options.rateWindow) / options.stepSeconds))
+
   const runBatch = async (batch: Batch): Promise<void> => {
     const podMatcher =
       batch.pods.size === podsByNamespace.get(batch.namespace)!.length
@@ -203,11 +206,31 @@ export async function collectPrometheusUsage(
       }
     const podContainer = (m: Record<string, string>) =>
       m.pod === undefined || m.container === undefined ? undefined : `${m.pod}\n${m.container}`
-    const foldCpu = groupSeries(
-      podContainer,
-      'sum',
-      foldInto((d) => d.cpu),
-    )
+    // CPU also feeds the smoothing sums: each value with the one a step before it in the same series.
+    const lastCpu = new Map<string, {t: number; v: number}>()
+    const cpuInto = foldInto((d) => d.cpu)
+    const foldCpu = groupSeries(podContainer, 'sum', (metric) => {
+      const point = cpuInto(metric)
+      if (!point) return undefined
+      // The series' last point, carried across day chunks so chunking does not drop pairs.
+      const id = `${metric.pod}\n${metric.container}`
+      const last = lastCpu.get(id) ?? {t: Number.NaN, v: Number.NaN}
+      lastCpu.set(id, last)
+      let day = -1
+      let smoothing: SmoothingBuilder | undefined
+      return (t, v) => {
+        point(t, v)
+        const index = Math.floor(t / DAY_S)
+        if (index !== day || !smoothing) {
+          day = index
+          const digest = builderFor(metric.pod!, metric.container!, dayOf(t)).digest
+          smoothing = digest.smoothing ??= new SmoothingBuilder(windowSteps)
+        }
+        smoothing.add(v, t - last.t === options.stepSeconds ? last.v : undefined)
+        last.t = t
+        last.v = v
+      }
+    })
     const foldMemory = groupSeries(
       podContainer,
       'max',
@@ -296,4 +319,11 @@ export function usageWindow(nowMs: number, days: number, stepSeconds: number): {
     start: Math.floor(nowMs / 86_400_000) * 86_400 - days * 86_400,
     end: Math.floor((nowMs / 1000 - 1) / stepSeconds) * stepSeconds,
   }
+}
+
+/** Seconds of a PromQL duration like 5m (the config admits digits and one of s, m, h). */
+function durationSeconds(text: string): number {
+  const m = /^(\d+)([smh])$/.exec(text)
+  if (!m) throw inputError(`kubernetes.prometheus.rateWindow: expected a duration like 5m, got ${text}`)
+  return Number(m[1]) * {s: 1, m: 60, h: 3600}[m[2] as 's' | 'm' | 'h']
 }

@@ -246,6 +246,74 @@ describe('switch-over between kube-downscaler and finops (the shared downscaler/
   })
 })
 
+describe('DaemonSets, suspended as kube-downscaler suspends them (a nodeSelector no node matches)', () => {
+  const agent = () => {
+    const o = server.get('apps/v1', 'DaemonSet', 'agent', 'dev')!
+    const spec = o.spec as {template: {spec: {nodeSelector?: Record<string, string>}}}
+    return {annotations: o.metadata.annotations ?? {}, nodeSelector: spec.template.spec.nodeSelector}
+  }
+  const withAgent = () => {
+    const o = deployment('dev', 'agent', {nodeSelector: {'kubernetes.io/os': 'linux'}})
+    const {replicas: _replicas, ...spec} = o.spec as {replicas?: number}
+    server.put({
+      ...o,
+      kind: 'DaemonSet',
+      metadata: {...o.metadata, creationTimestamp: '2024-01-01T00:00:00Z'},
+      spec,
+    })
+  }
+  const daemonSetOptions = (now: Date, runId: string) =>
+    options({now, runId, config: {schedules: {kinds: ['DaemonSet']}}})
+
+  it('finops suspends one at night and resumes it in the morning, and kube-downscaler resumes what finops suspended', async () => {
+    withAgent()
+    const before = agent()
+    const night = await applyRecommendations(db, clusterFor(), [], daemonSetOptions(NIGHT, 'run-night'))
+    expect(night.actions.map((a) => [a.kind, a.target.kind, a.target.name, a.status])).toEqual([
+      ['scale-down', 'DaemonSet', 'agent', 'applied'],
+    ])
+    expect(agent()).toEqual({
+      annotations: {'downscaler/original-replicas': '1'},
+      nodeSelector: {'kubernetes.io/os': 'linux', 'kube-downscaler-non-existent': 'true'},
+    })
+    const morning = await applyRecommendations(db, clusterFor(), [], daemonSetOptions(MORNING, 'run-morning'))
+    expect(morning.actions.map((a) => [a.kind, a.target.name, a.status])).toEqual([['restore', 'agent', 'applied']])
+    expect(agent()).toEqual(before)
+
+    await applyRecommendations(db, clusterFor(), [], daemonSetOptions(NIGHT, 'run-night-2'))
+    expect(await kubeDownscalerScan(server.url, MORNING, {daemonSets: true})).toContain('DaemonSet/dev/agent')
+    expect(agent()).toEqual(before)
+  })
+
+  it('finops resumes a DaemonSet kube-downscaler suspended, and rolls the suspension back', async () => {
+    withAgent()
+    const before = agent()
+    expect(await kubeDownscalerScan(server.url, NIGHT, {daemonSets: true})).toContain('DaemonSet/dev/agent')
+    expect(agent().nodeSelector).toMatchObject({'kube-downscaler-non-existent': 'true'})
+    const morning = await applyRecommendations(db, clusterFor(), [], daemonSetOptions(MORNING, 'run-morning'))
+    expect(morning.actions.map((a) => [a.kind, a.target.name, a.status])).toEqual([['restore', 'agent', 'applied']])
+    expect(agent()).toEqual(before)
+
+    await applyRecommendations(db, clusterFor(), [], daemonSetOptions(NIGHT, 'run-night'))
+    const rolled = await rollbackActions(db, clusterFor(), 'run-night', {
+      enforce: true,
+      force: false,
+      conflictRetries: 2,
+    })
+    expect(rolled.summary).toMatchObject({rolledBack: 1, failed: 0})
+    expect(agent()).toEqual(before)
+  })
+})
+
+/** A running pod annotated force-uptime: kube-downscaler's switch for the whole cluster into uptime. */
+const forceUptimePod: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {name: 'debug', namespace: 'dev', annotations: {'downscaler/force-uptime': 'true'}},
+  spec: {containers: [{name: 'sh', image: 'busybox'}]},
+  status: {phase: 'Running'},
+}
+
 describe('schedule guardrails and scope', () => {
   it('leaves alone what a pod forcing uptime, the grace period, an HPA-owned count or an unreadable annotation protects', async () => {
     server.put(
@@ -284,16 +352,27 @@ describe('schedule guardrails and scope', () => {
     )
 
     // A running pod annotated force-uptime keeps the whole scope up.
-    server.put({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {name: 'debug', namespace: 'dev', annotations: {'downscaler/force-uptime': 'true'}},
-      spec: {containers: [{name: 'sh', image: 'busybox'}]},
-      status: {phase: 'Running'},
-    })
+    server.put(forceUptimePod)
     const forced = await applyRecommendations(db, clusterFor(), [], options({filter: {namespaces: ['d*']}}))
     expect(forced.actions).toEqual([])
     expect(forced.notes.join('\n')).toMatch(/pod dev\/debug is annotated downscaler\/force-uptime: "true"/)
+  })
+
+  it('a running pod annotated force-uptime also brings what is scaled down back up (the whole cluster into uptime)', async () => {
+    const before = everything()
+    await applyRecommendations(db, clusterFor(), [], options({runId: 'run-night'}))
+    expect(web()).toMatchObject({replicas: 0})
+    server.put(forceUptimePod)
+    const forced = await applyRecommendations(db, clusterFor(), [], options({runId: 'run-forced'}))
+    expect(forced.actions.map((a) => [a.kind, a.target.name, a.status]).sort()).toEqual([
+      ['restore', 'api', 'applied'],
+      ['restore', 'canary', 'applied'],
+      ['restore', 'db', 'applied'],
+      ['restore', 'report', 'applied'],
+      ['restore', 'web', 'applied'],
+    ])
+    expect(forced.actions[0]!.reason).toMatch(/a running pod is annotated downscaler\/force-uptime/)
+    expect(everything()).toEqual(before)
   })
 
   it('says when the cluster serves no Argo Rollouts, and keeps to the kinds configured', async () => {

@@ -2,9 +2,11 @@ import {describe, expect, it} from 'vitest'
 
 import {
   type CommitmentScopeInput,
+  continuedSlope,
   dailyTrend,
   DEFAULT_COMMITMENT_SETTINGS,
   recommendCommitment,
+  termSettings,
 } from '../../../recommenders/commitment/recommend.js'
 import {isEligibleService} from '../../../recommenders/commitment/programs.js'
 import {ratesFor, scopeRates} from '../../../recommenders/commitment/rates.js'
@@ -26,8 +28,9 @@ const flatForecast = (perHour: number, lowerShare = 0.9) => ({
   })),
   level: 80,
 })
-// One level per month at the lower bound of the 80% interval, no churn: the exact figures below follow from it.
-const lowerBound = {...DEFAULT_COMMITMENT_SETTINGS, quantile: 0.1, points: 1, churnPerMonth: 0}
+// One level per month at the lower bound of the 80% interval, no churn, the model alone (no term leans on the
+// lookback): the exact figures below follow from it.
+const lowerBound = {...DEFAULT_COMMITMENT_SETTINGS, quantile: 0.1, points: 1, churnPerMonth: 0, termOverrides: {}}
 const noChurn = {...DEFAULT_COMMITMENT_SETTINGS, churnPerMonth: 0}
 const input = (over: Partial<CommitmentScopeInput>): CommitmentScopeInput => ({
   scope,
@@ -94,7 +97,11 @@ describe('commitment recommender', () => {
   it('sizes each option on its own: a deeper discount commits further into an uncertain level', () => {
     // A daily cycle around 10/h whose forecast is uncertain (lower bound of the 80% interval at 70% of the mean).
     const cycle = days(60, (h) => 10 * (1 + 0.3 * Math.sin((2 * Math.PI * h) / 24)))
-    const result = recommendCommitment(input({hourly: cycle, forecast: flatForecast(10, 0.7)}), noChurn)
+    // The model's spread alone: half the 1-year weight on the lookback's single level would flatten the comparison.
+    const result = recommendCommitment(input({hourly: cycle, forecast: flatForecast(10, 0.7)}), {
+      ...noChurn,
+      termOverrides: {},
+    })
     if (!('recommendation' in result)) throw new Error('skipped')
     const cap = (years: number, payment: string) =>
       result.recommendation.options.find((o) => o.termYears === years && o.payment === payment)!.coveredOnDemandPerHour
@@ -160,6 +167,85 @@ describe('commitment recommender', () => {
     const stepOneYear = step.recommendation.options.find((o) => o.termYears === 1 && o.payment === 'none')!
     const stepThreeYears = step.recommendation.options.find((o) => o.termYears === 3 && o.payment === 'none')!
     expect(stepThreeYears.coveredOnDemandPerHour).toBeGreaterThanOrEqual(stepOneYear.coveredOnDemandPerHour)
+  })
+
+  describe('robust sizing rules (each off by default, set in CommitmentSettings)', () => {
+    const shape = (h: number) => (1 + 0.3 * Math.sin((2 * Math.PI * h) / 24)) * (Math.floor(h / 24) % 7 >= 5 ? 0.7 : 1)
+    // Day-to-day noise that is not a trend (deterministic), so the fitted lines have a finite t statistic.
+    const noise = (h: number) => 1 + 0.03 * Math.sin(Math.floor(h / 24) * 2.3)
+    const cap = (r: ReturnType<typeof recommendCommitment>, years: number, payment = 'none') => {
+      if (!('recommendation' in r)) throw new Error(r.skip.reason)
+      return r.recommendation.options.find((o) => o.termYears === years && o.payment === payment)!
+        .coveredOnDemandPerHour
+    }
+
+    it('declinePersistT: a step down a line fits is not continued as a decline; a decline under way still is', () => {
+      // A step from 20 to 12/h 20 days before the end; stepGain 0 never keeps a step, so the line is fitted through it.
+      const stepped = days(120, (h) => (h < 100 * 24 ? 20 : 12) * shape(h) * noise(h))
+      const asLine = {...lowerBound, stepGain: 0}
+      const trend = dailyTrend(stepped, 112, 0)!
+      expect(trend.t).toBeLessThan(-2)
+      expect(Math.abs(trend.afterBestStepT)).toBeLessThan(1.5)
+      const read = recommendCommitment(input({hourly: stepped, forecast: flatForecast(12)}), asLine)
+      const persist = recommendCommitment(input({hourly: stepped, forecast: flatForecast(12)}), {
+        ...asLine,
+        declinePersistT: 1.5,
+      })
+      if (!('recommendation' in read && 'recommendation' in persist)) throw new Error('skipped')
+      expect(read.recommendation.notes.join(' ')).toMatch(/declining/)
+      expect(persist.recommendation.notes.join(' ')).not.toMatch(/declining/)
+      expect(cap(persist, 3)).toBeGreaterThan(cap(read, 3))
+      // A steady fall keeps falling after any split: still a decline.
+      const declining = days(120, (h) => 20 * (1 - (0.04 * h) / 730) * shape(h) * noise(h))
+      const steady = recommendCommitment(input({hourly: declining, forecast: flatForecast(14)}), {
+        ...lowerBound,
+        declinePersistT: 1.5,
+      })
+      if (!('recommendation' in steady)) throw new Error('skipped')
+      expect(steady.recommendation.notes.join(' ')).toMatch(/declining/)
+    })
+
+    it("recentWeight: the lookback's level gets its share, and only a deep enough discount commits to it", () => {
+      // Flat at 10/h; the forecast's lower bound says 9/h. Half the weight on the last week's 10/h: covering the
+      // hours between 9 and 10 pays when half the chance of using them beats the idle cost 1 - discount.
+      const sized = (recentWeight: number) => recommendCommitment(input({}), {...lowerBound, recentWeight})
+      expect(cap(sized(0), 1)).toBeCloseTo(9, 1)
+      expect(cap(sized(1), 1)).toBeCloseTo(10, 1)
+      expect(cap(sized(0.5), 1, 'none')).toBeCloseTo(9, 1) // 1 - 0.27 = 0.73 > 0.5
+      expect(cap(sized(0.5), 3, 'all')).toBeCloseTo(10, 1) // 1 - 0.52 = 0.48 < 0.5
+    })
+
+    it('termOverrides: a term reads its own settings; by default only the 1-year term leans on the lookback', () => {
+      const overridden = recommendCommitment(input({}), {...lowerBound, termOverrides: {'1': {recentWeight: 1}}})
+      expect(cap(overridden, 1)).toBeCloseTo(10, 1)
+      expect(cap(overridden, 3)).toBeCloseTo(9, 1)
+      expect(termSettings(DEFAULT_COMMITMENT_SETTINGS, 1).recentWeight).toBeGreaterThan(0)
+      expect(termSettings(DEFAULT_COMMITMENT_SETTINGS, 3)).toMatchObject({recentWeight: 0, declineCapHistory: 0})
+    })
+
+    it('slopeShrinkT: a continued slope is shrunk by its uncertainty, a certain one hardly at all', () => {
+      const off = {declineLowerZ: 0, slopeShrinkT: 0}
+      expect(continuedSlope({perMonth: -0.05, t: -2}, off)).toBeCloseTo(-0.05, 6)
+      expect(continuedSlope({perMonth: -0.05, t: -2}, {...off, slopeShrinkT: 2})).toBeCloseTo(-0.025, 6)
+      expect(continuedSlope({perMonth: -0.05, t: -20}, {...off, slopeShrinkT: 2})).toBeCloseTo(-0.0495, 4)
+      expect(continuedSlope({perMonth: -0.05, t: -Infinity}, {...off, slopeShrinkT: 2})).toBe(-0.05)
+      // The lower bound is one standard error (0.025) steeper.
+      expect(continuedSlope({perMonth: -0.05, t: -2}, {...off, declineLowerZ: 1})).toBeCloseTo(-0.075, 6)
+    })
+
+    it('declineCapHistory: a decline falls over the term no further than the history shows it falling', () => {
+      // 4% a month over 120 days: the line falls about 15% over its days; continued over 3 years it reaches zero.
+      const declining = days(120, (h) => 20 * (1 - (0.04 * h) / 730) * shape(h) * noise(h))
+      const sized = (declineCapHistory: number, declineT = lowerBound.declineT) =>
+        recommendCommitment(input({hourly: declining, forecast: flatForecast(14)}), {
+          ...lowerBound,
+          declineCapHistory,
+          declineT,
+        })
+      expect(cap(sized(1), 3)).toBeGreaterThan(cap(sized(0), 3))
+      // Still sized on some of the decline: below the level now held flat (no decline test).
+      expect(cap(sized(1), 3)).toBeLessThan(cap(sized(0, Infinity), 3))
+    })
   })
 
   it('takes pending rightsizing and spot savings off before sizing (commit after you shrink)', () => {
