@@ -305,6 +305,15 @@ describe('DaemonSets, suspended as kube-downscaler suspends them (a nodeSelector
   })
 })
 
+/** A running pod annotated force-uptime: kube-downscaler's switch for the whole cluster into uptime. */
+const forceUptimePod: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {name: 'debug', namespace: 'dev', annotations: {'downscaler/force-uptime': 'true'}},
+  spec: {containers: [{name: 'sh', image: 'busybox'}]},
+  status: {phase: 'Running'},
+}
+
 describe('schedule guardrails and scope', () => {
   it('leaves alone what a pod forcing uptime, the grace period, an HPA-owned count or an unreadable annotation protects', async () => {
     server.put(
@@ -343,13 +352,7 @@ describe('schedule guardrails and scope', () => {
     )
 
     // A running pod annotated force-uptime keeps the whole scope up.
-    server.put({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {name: 'debug', namespace: 'dev', annotations: {'downscaler/force-uptime': 'true'}},
-      spec: {containers: [{name: 'sh', image: 'busybox'}]},
-      status: {phase: 'Running'},
-    })
+    server.put(forceUptimePod)
     const forced = await applyRecommendations(db, clusterFor(), [], options({filter: {namespaces: ['d*']}}))
     expect(forced.actions).toEqual([])
     expect(forced.notes.join('\n')).toMatch(/pod dev\/debug is annotated downscaler\/force-uptime: "true"/)
@@ -359,13 +362,7 @@ describe('schedule guardrails and scope', () => {
     const before = everything()
     await applyRecommendations(db, clusterFor(), [], options({runId: 'run-night'}))
     expect(web()).toMatchObject({replicas: 0})
-    server.put({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {name: 'debug', namespace: 'dev', annotations: {'downscaler/force-uptime': 'true'}},
-      spec: {containers: [{name: 'sh', image: 'busybox'}]},
-      status: {phase: 'Running'},
-    })
+    server.put(forceUptimePod)
     const forced = await applyRecommendations(db, clusterFor(), [], options({runId: 'run-forced'}))
     expect(forced.actions.map((a) => [a.kind, a.target.name, a.status]).sort()).toEqual([
       ['restore', 'api', 'applied'],
