@@ -93,8 +93,8 @@ export interface UsageQuery {
   namespaces?: readonly string[]
 }
 
-/** Every container's day digests in the window, grouped per container (ordered by key, days ascending). */
-export function readUsage(db: Db, query: UsageQuery): ContainerUsage[] {
+/** The WHERE clause (and its parameters) of a usage window, for the tables keyed by container and day. */
+export function usageWindowWhere(query: UsageQuery): {where: string; params: unknown[]} {
   const where = ['day BETWEEN ? AND ?']
   const params: unknown[] = [query.from, query.to]
   if (query.cluster !== undefined) {
@@ -105,30 +105,40 @@ export function readUsage(db: Db, query: UsageQuery): ContainerUsage[] {
     where.push(`namespace IN (${query.namespaces.map(() => '?').join(', ')})`)
     params.push(...query.namespaces)
   }
+  return {where: where.join(' AND '), params}
+}
+
+/** A container key from the columns every usage table shares. */
+export const containerKeyOf = (r: ContainerColumns): ContainerKey => ({
+  cluster: r.cluster,
+  namespace: r.namespace,
+  kind: r.kind as WorkloadKind,
+  workload: r.workload,
+  container: r.container,
+})
+
+/** The key columns of a usage row. */
+export interface ContainerColumns {
+  cluster: string
+  namespace: string
+  kind: string
+  workload: string
+  container: string
+}
+
+/** Every container's day digests in the window, grouped per container (ordered by key, days ascending). */
+export function readUsage(db: Db, query: UsageQuery): ContainerUsage[] {
+  const {where, params} = usageWindowWhere(query)
   const rows = db
     .prepare(
       `SELECT cluster, namespace, kind, workload, container, day, source, samples, cpu, memory, oom_kills
-    FROM k8s_usage_daily WHERE ${where.join(' AND ')} ORDER BY cluster, namespace, kind, workload, container, day`,
+    FROM k8s_usage_daily WHERE ${where} ORDER BY cluster, namespace, kind, workload, container, day`,
     )
-    .all(...params) as (StoredDigest & {
-    cluster: string
-    namespace: string
-    kind: string
-    workload: string
-    container: string
-    day: string
-    source: string
-  })[]
+    .all(...params) as (StoredDigest & ContainerColumns & {day: string; source: string})[]
   const out: ContainerUsage[] = []
   let current: ContainerUsage | undefined
   for (const r of rows) {
-    const key: ContainerKey = {
-      cluster: r.cluster,
-      namespace: r.namespace,
-      kind: r.kind as WorkloadKind,
-      workload: r.workload,
-      container: r.container,
-    }
+    const key = containerKeyOf(r)
     if (!current || containerKeyId(current.key) !== containerKeyId(key)) {
       current = {key, days: []}
       out.push(current)

@@ -12,6 +12,7 @@ import {collectUsageSchema} from '../../src/k8s/schemas.js'
 import {replaceInventory} from '../../src/store/k8s-inventory.js'
 import {openStore} from '../../src/store/open.js'
 import {readUsage} from '../../src/store/usage.js'
+import {readUsageHours} from '../../src/store/usage-hours.js'
 import {parseJson, runCli, tempDir} from '../helpers/cli.js'
 import {loadClusterFixture} from '../servers/kube-fixture.js'
 import {omLabel, prometheusAvailable, type RunningPrometheus, startPrometheus} from '../servers/prometheus.js'
@@ -27,6 +28,8 @@ const dayOf = (t: number) => new Date(t * 1000).toISOString().slice(0, 10)
 
 interface Expected {
   cpu: number[]
+  /** The CPU samples of each UTC hour of the day, hour 0 first. */
+  cpuByHour: number[][]
   memory: number[]
   oomKills: number
 }
@@ -69,8 +72,9 @@ function openMetrics(series: PodSeries[]): {text: string; expected: Map<string, 
       }
       if (p.t < dayStart) return
       const key = `${s.namespace}/${s.workload.kind}/${s.workload.name}/${s.container}/${dayOf(p.t)}`
-      const e = expected.get(key) ?? {cpu: [], memory: [], oomKills: 0}
+      const e = expected.get(key) ?? {cpu: [], cpuByHour: Array.from({length: 24}, () => []), memory: [], oomKills: 0}
       e.cpu.push(p.cpu)
+      e.cpuByHour[Math.floor((p.t % 86_400) / 3600)]!.push(p.cpu)
       e.memory.push(p.memory)
       expected.set(key, e)
     })
@@ -180,6 +184,41 @@ describe('finops collect usage against a real Prometheus', () => {
     expect(web.days[0]!.cpu.count).toBe(5 * 288)
   })
 
+  it('stores each container-day CPU by UTC hour of day: per hour the samples written, their maximum and p95', async () => {
+    const db = seededDb('hours.db')
+    const result = await runCli(['collect', 'usage', '--prometheus', prom.url, '--days', String(DAYS), '--db', db], {
+      env: {FINOPS_NOW: NOW},
+    })
+    expect(result.code, result.stderr).toBe(0)
+    const store = openStore(db)
+    const hours = readUsageHours(store, {from: '2000-01-01', to: '2100-01-01'})
+    store.close()
+    let checked = 0
+    let varying = 0
+    for (const c of hours.values()) {
+      for (const d of c.days) {
+        const key = `${c.key.namespace}/${c.key.kind}/${c.key.workload}/${c.key.container}/${d.day}`
+        const e = expected.get(key)
+        expect(e, `unexpected hour profile ${key}`).toBeDefined()
+        expect(d.cpuByHour).toHaveLength(24)
+        d.cpuByHour.forEach((h, hour) => {
+          const values = e!.cpuByHour[hour]!
+          expect(h.count, `${key} hour ${hour}`).toBe(values.length)
+          if (values.length === 0) return
+          expect(h.max).toBeCloseTo(Math.max(...values), 5)
+          const exact = exactQuantile(values, 0.95)
+          expect(Math.abs(quantile(h, 0.95, CPU_SCHEME) - exact)).toBeLessThanOrEqual(0.021 * exact + 1e-5)
+        })
+        const maxima = e!.cpuByHour.map((v) => Math.max(...v))
+        if (Math.max(...maxima) > 1.5 * Math.min(...maxima)) varying++
+        checked++
+      }
+    }
+    // Every container-day with CPU has a profile, and the scenario's day/night cycle shows in some.
+    expect(checked).toBe([...expected.values()].filter((e) => e.cpu.length > 0).length)
+    expect(varying).toBeGreaterThan(0)
+  })
+
   it('gives the same digests (OOM kills included) when namespaces are split into batches of whole workloads and the window into day chunks', async () => {
     const one = seededDb('batched-a.db')
     const many = seededDb('batched-b.db')
@@ -231,6 +270,16 @@ describe('finops collect usage against a real Prometheus', () => {
         })),
       }))
     expect(strip(readAll(many))).toEqual(strip(readAll(one)))
+    const hours = (file: string) => {
+      const store = openStore(file)
+      try {
+        const read = readUsageHours(store, {from: '2000-01-01', to: '2100-01-01'})
+        return [...read.values()].map((c) => c.days.map((d) => d.cpuByHour.map((h) => [h.count, h.max, h.buckets])))
+      } finally {
+        store.close()
+      }
+    }
+    expect(hours(many)).toEqual(hours(one))
   })
 
   it("keeps every range query under Prometheus' 11,000 points per series when a fine step makes the window longer", async () => {

@@ -4,6 +4,7 @@ import type {KubeAccess} from '../../k8s/kubeconfig.js'
 import type {Inventory} from '../../model/k8s.js'
 import type {Db} from '../../store/open.js'
 import {lastUsageWrite, writeUsage} from '../../store/usage.js'
+import {replaceUsageDays} from '../../store/usage-hours.js'
 import type {PrometheusHistorySummary} from './history-prometheus.js'
 import {collectHistoryIntoStore} from './history-store.js'
 import type {PrometheusApi} from './prometheus-client.js'
@@ -96,7 +97,7 @@ export async function collectPrometheusUsageIntoStore(
     extraSelector: settings.extraSelector,
     namespaces,
     inventory,
-    write: (rows) => writeUsage(db, rows, 'replace'),
+    write: (rows, hours) => replaceUsageDays(db, rows, hours),
     onProgress: run.onProgress,
   })
   const history = await collectHistoryIntoStore(db, prom, {

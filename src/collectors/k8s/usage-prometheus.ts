@@ -1,8 +1,10 @@
 import {DigestBuilder, SmoothingBuilder, type HistogramBuilder} from '../../k8s/digest.js'
+import {HourlyCpuBuilder, utcHourOf} from '../../k8s/hourly-cpu.js'
 import {guessWorkloadForPod, workloadForPod} from '../../k8s/inventory.js'
 import type {ContainerKey, Inventory, WorkloadKind} from '../../model/k8s.js'
 import {inputError} from '../../errors.js'
 import type {UsageRow} from '../../store/usage.js'
+import type {UsageHoursRow} from '../../store/usage-hours.js'
 import type {PrometheusApi} from './prometheus-client.js'
 import type {SeriesSink} from './prometheus-matrix.js'
 import {groupSeries} from './series-group.js'
@@ -28,8 +30,11 @@ export interface PrometheusUsageOptions {
   namespaces?: readonly string[]
   /** The inventory maps pods (also ones long gone) to their workloads; without it names are guessed. */
   inventory?: Inventory
-  /** Receives each finished batch of container-day digests (written to the store by the caller). */
-  write: (rows: UsageRow[]) => void
+  /**
+   * Receives each finished batch of container-day digests and their CPU by hour of day (written to
+   * the store by the caller, together).
+   */
+  write: (rows: UsageRow[], hours: UsageHoursRow[]) => void
   onProgress?: (done: number, total: number) => void
 }
 
@@ -164,7 +169,7 @@ export async function collectPrometheusUsage(
       `max by (namespace, pod, container) (kube_pod_container_status_restarts_total{${ksmSelector}}) * on (namespace, pod, container) ` +
       `max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{reason="OOMKilled",${ksmSelector}})`
 
-    const builders = new Map<string, {key: ContainerKey; day: string; digest: DigestBuilder}>()
+    const builders = new Map<string, {key: ContainerKey; day: string; digest: DigestBuilder; hours: HourlyCpuBuilder}>()
     const builderFor = (pod: string, container: string, day: string) => {
       const w = batch.pods.get(pod) ?? guessWorkloadForPod(pod)
       const id = `${w.kind}/${w.name}/${container}/${day}`
@@ -174,6 +179,7 @@ export async function collectPrometheusUsage(
           key: {cluster: options.cluster, namespace: batch.namespace, kind: w.kind, workload: w.name, container},
           day,
           digest: new DigestBuilder(),
+          hours: new HourlyCpuBuilder(),
         }
         builders.set(id, b)
       }
@@ -187,28 +193,32 @@ export async function collectPrometheusUsage(
       return name
     }
     // Folds one series' points into its container-day sketches as they are read, looking the sketch
-    // up once per day, not per sample.
+    // up once per day, not per sample. CPU also goes by UTC hour of day, for an hourly request.
     const foldInto =
-      (pick: (d: DigestBuilder) => HistogramBuilder): SeriesSink =>
+      (pick: (d: DigestBuilder) => HistogramBuilder, byHour: boolean): SeriesSink =>
       (metric) => {
         const pod = metric.pod!
         const container = metric.container!
         let day = -1
         let target: HistogramBuilder | undefined
+        let hours: HourlyCpuBuilder | undefined
         return (t, v) => {
           const index = Math.floor(t / DAY_S)
           if (index !== day || !target) {
             day = index
-            target = pick(builderFor(pod, container, dayOf(t)).digest)
+            const b = builderFor(pod, container, dayOf(t))
+            target = pick(b.digest)
+            if (byHour) hours = b.hours
           }
           target.add(v)
+          hours?.add(utcHourOf(t), v)
         }
       }
     const podContainer = (m: Record<string, string>) =>
       m.pod === undefined || m.container === undefined ? undefined : `${m.pod}\n${m.container}`
     // CPU also feeds the smoothing sums: each value with the one a step before it in the same series.
     const lastCpu = new Map<string, {t: number; v: number}>()
-    const cpuInto = foldInto((d) => d.cpu)
+    const cpuInto = foldInto((d) => d.cpu, true)
     const foldCpu = groupSeries(podContainer, 'sum', (metric) => {
       const point = cpuInto(metric)
       if (!point) return undefined
@@ -234,7 +244,7 @@ export async function collectPrometheusUsage(
     const foldMemory = groupSeries(
       podContainer,
       'max',
-      foldInto((d) => d.memory),
+      foldInto((d) => d.memory, false),
     )
     const containers = new Set<string>()
     // The OOM series' last value per pod/container, carried across chunks.
@@ -243,10 +253,12 @@ export async function collectPrometheusUsage(
     // final: write them and drop the builders, keeping memory to one chunk's digests.
     const flush = () => {
       const rows: UsageRow[] = []
+      const hours: UsageHoursRow[] = []
       for (const b of builders.values()) {
         const digest = b.digest.toDigest()
         if (digest.samples === 0 && digest.oomKills === 0) continue
         rows.push({key: b.key, day: b.day, source: 'prometheus', digest})
+        if (digest.cpu.count > 0) hours.push({key: b.key, day: b.day, cpuByHour: b.hours.toHours()})
         containers.add(`${b.key.kind}/${b.key.workload}/${b.key.container}`)
         days.add(b.day)
         summary.samples += digest.samples
@@ -254,7 +266,7 @@ export async function collectPrometheusUsage(
       }
       builders.clear()
       summary.containerDays += rows.length
-      if (rows.length > 0) options.write(rows)
+      if (rows.length > 0) options.write(rows, hours)
     }
 
     // Day-aligned chunks sized so series x points stays under maxSamples, and each series under the

@@ -18,6 +18,7 @@ import {migration as costServiceDays} from './cost-service-days.js'
 import {migration as costServiceDaysByService} from './cost-service-days-by-service.js'
 import {migration as storeMeta} from './store-meta.js'
 import {migration as commitmentTerms} from './commitment-terms.js'
+import {migration as k8sUsageHourly} from './k8s-usage-hourly.js'
 
 /** A schema change applied once, in its own transaction. */
 export interface Migration {
@@ -54,4 +55,5 @@ export const migrations: readonly Migration[] = [
   costServiceDays,
   commitmentTerms,
   costServiceDaysByService,
+  k8sUsageHourly,
 ]

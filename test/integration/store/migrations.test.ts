@@ -7,6 +7,8 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {getBudget} from '../../../src/store/budgets.js'
 import {migrations} from '../../../src/store/migrations/index.js'
 import {openStore} from '../../../src/store/open.js'
+import {readUsage} from '../../../src/store/usage.js'
+import {readUsageHours, writeUsageHours} from '../../../src/store/usage-hours.js'
 import {fixturesDir} from '../../helpers/cli.js'
 import {tempStore, type TempStore} from '../../helpers/store.js'
 
@@ -81,6 +83,71 @@ describe('store migrations', () => {
       const again = openStore(file)
       expect(applied(again)).toEqual(recorded)
       again.close()
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('add the hour-of-day usage table to a store that already holds day digests, keeping them, and it then takes profiles', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'finops-migrate-'))
+    const file = path.join(dir, 'usage.db')
+    try {
+      // A store every migration before the hour profiles applied, with a day digest collected.
+      const before = migrations.findIndex((m) => m.id === 'k8s-usage-hourly')
+      expect(before).toBeGreaterThan(0)
+      const old = new Database(file)
+      old.exec('CREATE TABLE schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)')
+      for (const m of migrations.slice(0, before)) {
+        old.exec(m.up)
+        old.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.id, '2026-11-01T00:00:00.000Z')
+      }
+      const h = JSON.stringify({
+        count: 2,
+        sum: 0.5,
+        min: 0.2,
+        max: 0.3,
+        zero: 0,
+        buckets: [
+          [200, 1],
+          [210, 1],
+        ],
+      })
+      old
+        .prepare(
+          `INSERT INTO k8s_usage_daily (cluster, namespace, kind, workload, container, day, source, samples, cpu, memory,
+           cpu_max, memory_max, oom_kills, updated_at) VALUES ('c', 'shop', 'Deployment', 'web', 'web', '2026-11-20',
+           'prometheus', 2, ?, ?, 0.3, 0.3, 0, '2026-11-21T00:00:00Z')`,
+        )
+        .run(h, h)
+      expect(tables(old)).not.toContain('k8s_usage_hourly')
+      old.close()
+
+      const db = openStore(file)
+      expect(tables(db)).toContain('k8s_usage_hourly')
+      expect(readUsage(db, {from: '2026-11-01', to: '2026-11-30'}).map((c) => c.days.map((d) => d.cpu.max))).toEqual([
+        [0.3],
+      ])
+      // Old days have no profile until re-collected.
+      expect(readUsageHours(db, {from: '2026-11-01', to: '2026-11-30'}).size).toBe(0)
+      const key = {cluster: 'c', namespace: 'shop', kind: 'Deployment' as const, workload: 'web', container: 'web'}
+      const hour = {
+        count: 3,
+        sum: 0.6,
+        min: 0.1,
+        max: 0.3,
+        zero: 0,
+        buckets: [
+          [180, 1],
+          [200, 2],
+        ] as [number, number][],
+      }
+      const empty = {count: 0, sum: 0, min: 0, max: 0, zero: 0, buckets: []}
+      const profile = Array.from({length: 24}, (_, i) => (i === 9 ? hour : empty))
+      writeUsageHours(db, [{key, day: '2026-11-20', cpuByHour: profile}])
+      const read = readUsageHours(db, {from: '2026-11-20', to: '2026-11-20', namespaces: ['shop']})
+      expect([...read.values()].map((c) => c.days)).toEqual([[{day: '2026-11-20', cpuByHour: profile}]])
+      expect(readUsageHours(db, {from: '2026-11-20', to: '2026-11-20', namespaces: ['other']}).size).toBe(0)
+      db.close()
     } finally {
       fs.rmSync(dir, {recursive: true, force: true})
     }

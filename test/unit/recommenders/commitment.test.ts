@@ -6,6 +6,7 @@ import {
   dailyTrend,
   DEFAULT_COMMITMENT_SETTINGS,
   recommendCommitment,
+  termSettings,
 } from '../../../recommenders/commitment/recommend.js'
 import {isEligibleService} from '../../../recommenders/commitment/programs.js'
 import {ratesFor, scopeRates} from '../../../recommenders/commitment/rates.js'
@@ -27,8 +28,9 @@ const flatForecast = (perHour: number, lowerShare = 0.9) => ({
   })),
   level: 80,
 })
-// One level per month at the lower bound of the 80% interval, no churn: the exact figures below follow from it.
-const lowerBound = {...DEFAULT_COMMITMENT_SETTINGS, quantile: 0.1, points: 1, churnPerMonth: 0}
+// One level per month at the lower bound of the 80% interval, no churn, the model alone (no term leans on the
+// lookback): the exact figures below follow from it.
+const lowerBound = {...DEFAULT_COMMITMENT_SETTINGS, quantile: 0.1, points: 1, churnPerMonth: 0, termOverrides: {}}
 const noChurn = {...DEFAULT_COMMITMENT_SETTINGS, churnPerMonth: 0}
 const input = (over: Partial<CommitmentScopeInput>): CommitmentScopeInput => ({
   scope,
@@ -95,7 +97,11 @@ describe('commitment recommender', () => {
   it('sizes each option on its own: a deeper discount commits further into an uncertain level', () => {
     // A daily cycle around 10/h whose forecast is uncertain (lower bound of the 80% interval at 70% of the mean).
     const cycle = days(60, (h) => 10 * (1 + 0.3 * Math.sin((2 * Math.PI * h) / 24)))
-    const result = recommendCommitment(input({hourly: cycle, forecast: flatForecast(10, 0.7)}), noChurn)
+    // The model's spread alone: half the 1-year weight on the lookback's single level would flatten the comparison.
+    const result = recommendCommitment(input({hourly: cycle, forecast: flatForecast(10, 0.7)}), {
+      ...noChurn,
+      termOverrides: {},
+    })
     if (!('recommendation' in result)) throw new Error('skipped')
     const cap = (years: number, payment: string) =>
       result.recommendation.options.find((o) => o.termYears === years && o.payment === payment)!.coveredOnDemandPerHour
@@ -207,6 +213,14 @@ describe('commitment recommender', () => {
       expect(cap(sized(1), 1)).toBeCloseTo(10, 1)
       expect(cap(sized(0.5), 1, 'none')).toBeCloseTo(9, 1) // 1 - 0.27 = 0.73 > 0.5
       expect(cap(sized(0.5), 3, 'all')).toBeCloseTo(10, 1) // 1 - 0.52 = 0.48 < 0.5
+    })
+
+    it('termOverrides: a term reads its own settings; by default only the 1-year term leans on the lookback', () => {
+      const overridden = recommendCommitment(input({}), {...lowerBound, termOverrides: {'1': {recentWeight: 1}}})
+      expect(cap(overridden, 1)).toBeCloseTo(10, 1)
+      expect(cap(overridden, 3)).toBeCloseTo(9, 1)
+      expect(termSettings(DEFAULT_COMMITMENT_SETTINGS, 1).recentWeight).toBeGreaterThan(0)
+      expect(termSettings(DEFAULT_COMMITMENT_SETTINGS, 3)).toMatchObject({recentWeight: 0, declineCapHistory: 0})
     })
 
     it('slopeShrinkT: a continued slope is shrunk by its uncertainty, a certain one hardly at all', () => {
