@@ -35,10 +35,19 @@ export interface GcpFact {
   cud?: {type: 'COMMITTED_USAGE_DISCOUNT' | 'COMMITTED_USAGE_DISCOUNT_DOLLAR_BASE'; amount: number}
 }
 
+/** A Compute Engine v1 Commitment resource, as regionCommitments.aggregatedList answers it. */
+export type GcpCommitmentResource = Record<string, unknown> & {name: string; region: string}
+
 export interface GcpServer extends LocalServer {
   ledger: GcpFact[]
+  /** Compute Engine commitments per project (regionCommitments.aggregatedList). */
+  commitments: Record<string, GcpCommitmentResource[]>
+  /** Projects whose commitments list answers 403 (the identity lacks compute.commitments.list). */
+  deniedProjects: Set<string>
   /** Fail the next n requests (only those to `api` when given) in Google's error shape. */
-  failNext: (n: number, status: number, reason?: string, api?: 'bigquery' | 'catalog') => void
+  failNext: (n: number, status: number, reason?: string, api?: 'bigquery' | 'catalog' | 'compute') => void
+  /** The GETs of regionCommitments.aggregatedList, pages included. */
+  commitmentRequests: () => RecordedRequest[]
   /** The next query is slow: jobs.query and the next n getQueryResults polls answer jobComplete: false, no rows. */
   slowNext: (n: number) => void
   /** The next n jobs.insert calls start their job and then drop the connection before answering. */
@@ -71,14 +80,18 @@ const googleError = (status: number, message: string, reason: string, statusText
   body: {error: {code: status, message, errors: [{message, domain: 'global', reason}], status: statusText}},
 })
 
-export async function startGoogleApis(options: {pageRows?: number; skuPageSize?: number} = {}): Promise<GcpServer> {
+export async function startGoogleApis(
+  options: {pageRows?: number; skuPageSize?: number; commitmentPageSize?: number} = {},
+): Promise<GcpServer> {
   const pageRows = options.pageRows ?? 1000
   const skus = (
     JSON.parse(fs.readFileSync(path.join(fixturesDir, 'gcp', 'compute-engine-skus.json'), 'utf8')) as {skus: unknown[]}
   ).skus
   const state = {
     ledger: [] as GcpFact[],
-    failures: [] as {status: number; reason: string; api?: 'bigquery' | 'catalog'}[],
+    failures: [] as {status: number; reason: string; api?: 'bigquery' | 'catalog' | 'compute'}[],
+    commitments: {} as Record<string, GcpCommitmentResource[]>,
+    deniedProjects: new Set<string>(),
     slowPolls: 0,
     pending: new Map<string, number>(),
     jobs: new Map<string, Evaluated>(),
@@ -305,6 +318,52 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
     return finished(fields, [...groups.values()])
   }
 
+  /**
+   * regionCommitments.aggregatedList: commitments grouped under `regions/R` items (every region of
+   * the project, an empty one with the documented NO_RESULTS_ON_PAGE warning), at most maxResults
+   * (capped by the server's page size) per page, nextPageToken while more remain.
+   */
+  const listCommitments = (req: RecordedRequest, project: string): Reply => {
+    if (state.deniedProjects.has(project))
+      return googleError(
+        403,
+        `Required 'compute.commitments.list' permission for 'projects/${project}'`,
+        'forbidden',
+        'PERMISSION_DENIED',
+      )
+    const all = state.commitments[project] ?? []
+    const size = Math.min(
+      Number(req.url.searchParams.get('maxResults') ?? 500),
+      options.commitmentPageSize ?? Number.POSITIVE_INFINITY,
+    )
+    const start = Number(req.url.searchParams.get('pageToken') || 0)
+    const chunk = all.slice(start, start + size)
+    const items: Record<string, unknown> = {}
+    for (const region of ['us-central1', 'europe-west1']) {
+      const here = chunk.filter((c) => c.region.endsWith(`/regions/${region}`))
+      items[`regions/${region}`] =
+        here.length > 0
+          ? {commitments: here}
+          : {
+              warning: {
+                code: 'NO_RESULTS_ON_PAGE',
+                message: "There are no results for scope 'regions/" + region + "' on this page.",
+                data: [{key: 'scope', value: `regions/${region}`}],
+              },
+            }
+    }
+    return {
+      status: 200,
+      body: {
+        kind: 'compute#commitmentAggregatedList',
+        id: `projects/${project}/aggregated/commitments`,
+        items,
+        selfLink: `${req.url.origin}/compute/v1/projects/${project}/aggregated/commitments`,
+        ...(start + size < all.length ? {nextPageToken: String(start + size)} : {}),
+      },
+    }
+  }
+
   const handle = (req: RecordedRequest): Reply => {
     // Google's Security Token Service: a Workload Identity Federation credential trades its subject
     // token here for an access token (RFC 8693 token exchange, form-encoded).
@@ -329,7 +388,11 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
         'authError',
         'UNAUTHENTICATED',
       )
-    const api = req.path.startsWith('/bigquery/') ? 'bigquery' : 'catalog'
+    const api = req.path.startsWith('/bigquery/')
+      ? 'bigquery'
+      : req.path.startsWith('/compute/')
+        ? 'compute'
+        : 'catalog'
     const at = state.failures.findIndex((f) => f.api === undefined || f.api === api)
     const failure = at >= 0 ? state.failures.splice(at, 1)[0] : undefined
     if (failure?.status === 0) return {status: 0, drop: true}
@@ -370,6 +433,8 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
       }
       return page(m[2]!, m[1]!, token ? Number(token.slice(5)) : 0, 'bigquery#getQueryResultsResponse')
     }
+    m = /^\/compute\/v1\/projects\/([^/]+)\/aggregated\/commitments$/.exec(req.path)
+    if (m && req.method === 'GET') return listCommitments(req, m[1]!)
     m = /^\/v1\/services\/([^/]+)\/skus$/.exec(req.path)
     if (m && req.method === 'GET') {
       const size = Number(req.url.searchParams.get('pageSize') ?? options.skuPageSize ?? 5000)
@@ -385,8 +450,14 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
   const server = await startLocalServer(handle)
   const api = server as GcpServer
   Object.defineProperty(api, 'ledger', {get: () => state.ledger, set: (v: GcpFact[]) => void (state.ledger = v)})
+  Object.defineProperty(api, 'commitments', {
+    get: () => state.commitments,
+    set: (v: Record<string, GcpCommitmentResource[]>) => void (state.commitments = v),
+  })
+  Object.defineProperty(api, 'deniedProjects', {get: () => state.deniedProjects})
   return Object.assign(api, {
-    failNext: (n: number, status: number, reason = 'rateLimitExceeded', api?: 'bigquery' | 'catalog') => {
+    commitmentRequests: () => server.requests.filter((r) => r.path.endsWith('/aggregated/commitments')),
+    failNext: (n: number, status: number, reason = 'rateLimitExceeded', api?: 'bigquery' | 'catalog' | 'compute') => {
       for (let i = 0; i < n; i++) state.failures.push({status, reason, api})
     },
     slowNext: (n: number) => void (state.slowPolls = n),
@@ -394,6 +465,8 @@ export async function startGoogleApis(options: {pageRows?: number; skuPageSize?:
     jobCount: () => state.jobs.size,
     reset: () => {
       state.failures.length = 0
+      state.commitments = {}
+      state.deniedProjects.clear()
       state.slowPolls = 0
       state.lostAnswers = 0
       state.pending.clear()
@@ -522,4 +595,75 @@ export function commitmentGcpLedger(from: string, to: string, scale = 1): GcpFac
     fact(day, {service: 'Cloud Storage', region: 'us', cost: 3})
   }
   return facts
+}
+
+/**
+ * shop-prod's commitments as Compute Engine lists them: in us-central1 two ACTIVE N2 CUDs (a 1-year
+ * one of 16 vCPU / 64 GB ending 2027-02-01, a 3-year one of 8 vCPU / 32 GB ending 2029-05-01 with
+ * autoRenew) and an EXPIRED one, plus `extra` ACTIVE ones in europe-west1 (to page through).
+ */
+export function commitmentGcpResources(extra = 0): Record<string, GcpCommitmentResource[]> {
+  const region = (r: string) => `https://www.googleapis.com/compute/v1/projects/shop-prod/regions/${r}`
+  const cud = (
+    n: number,
+    r: string,
+    f: {plan: string; status: string; start: string; end: string; vcpu: number; gb: number; autoRenew?: boolean},
+  ): GcpCommitmentResource => ({
+    kind: 'compute#commitment',
+    id: String(4_000_000_000_000_000 + n),
+    creationTimestamp: `${f.start}T10:00:00.000-07:00`,
+    name: `cud-${r}-${n}`,
+    region: region(r),
+    selfLink: `${region(r)}/commitments/cud-${r}-${n}`,
+    status: f.status,
+    plan: f.plan,
+    startTimestamp: `${f.start}T00:00:00.000-07:00`,
+    endTimestamp: `${f.end}T00:00:00.000-07:00`,
+    type: 'GENERAL_PURPOSE_N2',
+    category: 'MACHINE',
+    autoRenew: f.autoRenew ?? false,
+    resources: [
+      {type: 'VCPU', amount: String(f.vcpu)},
+      {type: 'MEMORY', amount: String(f.gb * 1024)},
+    ],
+  })
+  return {
+    'shop-prod': [
+      cud(1, 'us-central1', {
+        plan: 'TWELVE_MONTH',
+        status: 'ACTIVE',
+        start: '2026-02-01',
+        end: '2027-02-01',
+        vcpu: 16,
+        gb: 64,
+      }),
+      cud(2, 'us-central1', {
+        plan: 'THIRTY_SIX_MONTH',
+        status: 'ACTIVE',
+        start: '2026-05-01',
+        end: '2029-05-01',
+        vcpu: 8,
+        gb: 32,
+        autoRenew: true,
+      }),
+      cud(3, 'us-central1', {
+        plan: 'TWELVE_MONTH',
+        status: 'EXPIRED',
+        start: '2025-01-01',
+        end: '2026-01-01',
+        vcpu: 4,
+        gb: 16,
+      }),
+      ...Array.from({length: extra}, (_, i) =>
+        cud(10 + i, 'europe-west1', {
+          plan: 'TWELVE_MONTH',
+          status: 'ACTIVE',
+          start: '2026-03-01',
+          end: '2027-03-01',
+          vcpu: 2,
+          gb: 8,
+        }),
+      ),
+    ],
+  }
 }

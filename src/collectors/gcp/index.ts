@@ -8,6 +8,16 @@ import {DEFAULT_RETRY, type RequestCounter, type RetryHooks, type RetryPolicy, w
 import type {CollectWindow} from '../cloud-window.js'
 import {parseGcpEndpoint, resolvedGcpAuth} from './auth.js'
 import {type CommitmentExportRow, gcpCommitmentUsage} from './commitments.js'
+import {
+  COMPUTE_ROOT,
+  CUD_PERMISSION,
+  commitmentsUrl,
+  cudTerms,
+  type GcpCommitmentPage,
+  type ListedCommitment,
+  listedCommitments,
+} from './cud-terms.js'
+import type {FetchedCommitmentTerm} from '../cloud-commitments.js'
 import {classifyGcpError, mapGcpError} from './errors.js'
 import {runQueryJob} from './query-job.js'
 import {
@@ -44,6 +54,11 @@ export interface GcpSourceOptions {
   detailedExport?: boolean
   /** Also read commitment usage (CUD credits and fees) for `commitments status`: one more query; default true. */
   commitments?: boolean
+  /**
+   * Projects whose Compute Engine commitments (CUD end dates) are listed; default: the projects the
+   * export bills resource-based CUD fees to in the window.
+   */
+  commitmentProjects?: string[]
   retry?: RetryPolicy
   retryHooks?: RetryHooks
 }
@@ -117,25 +132,76 @@ async function fetchGcpDays(
       ...(options.label ? {label: options.label} : {}),
     })
     const details = await runQuery<DetailRow>(bigquery, exportDetailQuery(options.table, withResources), params)
-    const commitments =
+    const commitmentRows =
       options.commitments === false
         ? undefined
-        : gcpCommitmentUsage(
-            await runQuery<CommitmentExportRow>(bigquery, exportCommitmentQuery(options.table), params),
-          )
+        : await runQuery<CommitmentExportRow>(bigquery, exportCommitmentQuery(options.table), params)
+    const missing: string[] = []
+    const terms = commitmentRows ? await readCudTerms(commitmentRows, missing) : undefined
     return {
       rows: rows.map((r) => toGcpRow(r, options.label)),
-      commitments,
+      commitments: commitmentRows ? gcpCommitmentUsage(commitmentRows) : undefined,
+      terms,
       details: details.map(toGcpDetail),
-      detailsMissing: withResources
-        ? []
-        : [
-            'resources: a standard export has no resource.name (use the detailed export gcp_billing_export_resource_v1_…, or detailedExport: true ' +
-              'for a view over it)',
-          ],
+      detailsMissing: [
+        ...(withResources
+          ? []
+          : [
+              'resources: a standard export has no resource.name (use the detailed export gcp_billing_export_resource_v1_…, or detailedExport: true ' +
+                'for a view over it)',
+            ]),
+        ...missing,
+      ],
     }
   } catch (error) {
     throw mapGcpError(error, label)
+  }
+
+  /**
+   * The CUDs' terms, from Compute Engine's regionCommitments.aggregatedList (GET, paged by
+   * nextPageToken) in each project that holds CUDs. A project that refuses it (403) becomes one line
+   * naming the permission, and the costs and commitment usage still land.
+   */
+  async function readCudTerms(
+    rows: readonly CommitmentExportRow[],
+    missing: string[],
+  ): Promise<FetchedCommitmentTerm[]> {
+    const projects =
+      options.commitmentProjects ??
+      [
+        ...new Set(rows.filter((r) => r.commitment_kind === 'fee-resource' && r.project_id).map((r) => r.project_id)),
+      ].sort()
+    if (projects.length === 0) return []
+    const auth = await resolvedGcpAuth({accessToken: options.accessToken, projectId: projects[0]})
+    const root = options.endpoint ? parseGcpEndpoint(options.endpoint).apiEndpoint : COMPUTE_ROOT
+    const listed: ListedCommitment[] = []
+    for (const project of projects) {
+      const what = `Compute Engine commitments (project ${project})`
+      try {
+        let token: string | undefined
+        do {
+          const url = commitmentsUrl(root, project, token)
+          const page = await withRetry(
+            what,
+            async () => (await auth.request<GcpCommitmentPage>({url, method: 'GET', retry: false})).data,
+            classifyGcpError,
+            retry,
+            counter,
+            options.retryHooks,
+          )
+          listed.push(...listedCommitments(project, page))
+          token = page.nextPageToken || undefined
+        } while (token)
+      } catch (error) {
+        const status =
+          (error as {status?: number; response?: {status?: number}}).status ??
+          (error as {response?: {status?: number}}).response?.status
+        if (status !== 403) throw mapGcpError(error, what)
+        missing.push(`CUD end dates (${what}): permission denied; grant ${CUD_PERMISSION} to read them`)
+      }
+    }
+    const currency = String(rows.find((r) => r.commitment_kind === 'fee-resource')?.currency || 'USD').toUpperCase()
+    return cudTerms(listed, window.to, currency)
   }
 
   /** Runs one query as one BigQuery job (a retried insert never starts a second, billed job). */

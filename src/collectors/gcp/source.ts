@@ -43,6 +43,14 @@ export const gcpSourceConfig = z
       .describe(
         'Also read commitment usage (CUD credits and fees) for commitments status (default true): one more query over the same partitions',
       ),
+    commitmentProjects: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        'Projects whose Compute Engine commitments (CUD end dates, plans, resources) are listed with regionCommitments.aggregatedList ' +
+          '(default: the projects the export bills resource-based CUD fees to); needs compute.commitments.list',
+      ),
     prices: z
       .boolean()
       .default(false)

@@ -6,7 +6,15 @@ import {gcpCostFetcher, type GcpSourceOptions} from '../../../src/collectors/gcp
 import {commitmentsStatusFromStore} from '../../../src/commitments/from-store.js'
 import {openStore, type Db} from '../../../src/store/open.js'
 import {tempDir} from '../../helpers/cli.js'
-import {commitmentGcpLedger, EXPORT_TABLE, GCP_TOKEN, type GcpServer, startGoogleApis} from '../../servers/gcp.js'
+import {listCommitmentTerms} from '../../../src/store/commitment-terms.js'
+import {
+  commitmentGcpLedger,
+  commitmentGcpResources,
+  EXPORT_TABLE,
+  GCP_TOKEN,
+  type GcpServer,
+  startGoogleApis,
+} from '../../servers/gcp.js'
 
 const TODAY = '2026-11-26'
 const WINDOW = {from: '2026-11-16', to: '2026-11-25'}
@@ -30,7 +38,7 @@ const collect = (window: {from?: string; to?: string} = {}, extra: Partial<GcpSo
 const usageRows = (): number => db.prepare('SELECT count(*) FROM commitment_usage').pluck().get() as number
 
 beforeAll(async () => {
-  gcp = await startGoogleApis({pageRows: 25})
+  gcp = await startGoogleApis({pageRows: 25, commitmentPageSize: 2})
 })
 afterAll(async () => gcp.close())
 beforeEach(() => {
@@ -55,7 +63,9 @@ describe('finops collect gcp: commitment usage (BigQuery export over the wire)',
     expect(sql).toContain("STARTS_WITH(LOWER(sku.description), 'commitment')")
     expect(sql).toMatch(/_PARTITIONTIME >= TIMESTAMP_SUB\(TIMESTAMP\(@from_day\)/)
     expect(sql).toMatch(/service\.description IN \('Compute Engine', 'Cloud Run', 'Cloud SQL'/)
-    expect(summary.requests).toBe(gcp.queries().length)
+    // shop-prod is billed resource-based CUD fees: its commitments are listed once (no CUDs there: one page).
+    expect(gcp.commitmentRequests()).toHaveLength(1)
+    expect(summary.requests).toBe(gcp.queries().length + gcp.commitmentRequests().length)
     expect(summary.commitmentRows).toBe(usageRows())
   })
 
@@ -133,5 +143,84 @@ describe('finops collect gcp: commitment usage (BigQuery export over the wire)',
     expect(gcp.queries().filter((q) => q.method === 'POST')).toHaveLength(2)
     expect(summary.commitmentRows).toBe(0)
     expect(usageRows()).toBe(0)
+  })
+})
+
+describe('finops collect gcp: CUD terms (Compute Engine regionCommitments.aggregatedList over the wire)', () => {
+  beforeEach(() => {
+    // Three in us-central1 (one expired) and two more in europe-west1, two to a page: three pages.
+    gcp.commitments = commitmentGcpResources(2)
+  })
+
+  it('lists the commitments of the projects billed CUD fees, follows nextPageToken, and counts every page', async () => {
+    const summary = await collect()
+    const lists = gcp.commitmentRequests()
+    expect(lists.map((r) => [r.method, r.path])).toEqual(
+      Array(3).fill(['GET', '/compute/v1/projects/shop-prod/aggregated/commitments']),
+    )
+    expect(lists.map((r) => r.url.searchParams.get('pageToken'))).toEqual([null, '2', '4'])
+    expect(lists.every((r) => r.headers.authorization === `Bearer ${GCP_TOKEN}`)).toBe(true)
+    expect(summary.requests).toBe(gcp.queries().length + lists.length)
+    const terms = new Map(listCommitmentTerms(db).map((t) => [t.commitmentId, t]))
+    expect(terms.get('projects/shop-prod/regions/us-central1/commitments/cud-us-central1-2')).toMatchObject({
+      provider: 'Google Cloud',
+      billingAccountId: '01A2B3-C4D5E6-F7A8B9',
+      startDay: '2026-05-01',
+      endDay: '2029-05-01',
+      term: '3 years',
+      hourlyCommitment: null,
+      currency: 'USD',
+    })
+    expect(terms.get('projects/shop-prod/regions/us-central1/commitments/cud-us-central1-2')!.source).toContain(
+      '(ACTIVE; GENERAL_PURPOSE_N2, 8 vCPU, 32 GB memory, autoRenew on)',
+    )
+    // Each commitment, and a pool per region with active ones (the expired one is in no pool).
+    expect(terms.size).toBe(5 + 2)
+  })
+
+  it('then commitments status states when the pooled CUD first ends, and where that came from', async () => {
+    await collect()
+    const status = commitmentsStatusFromStore(db, WINDOW, {today: TODAY})
+    const compute = status.commitments.find((c) => c.id === COMPUTE_CUD)!
+    expect(compute).toMatchObject({expiry: '2027-02-01', daysLeft: 67, hourlyCommitment: null})
+    expect(compute.expirySource).toBe(
+      'GCP Compute Engine regionCommitments.aggregatedList: the first endTimestamp of the 2 ACTIVE commitments in us-central1 ' +
+        '(shop-prod/cud-us-central1-1 ends 2027-02-01, shop-prod/cud-us-central1-2 ends 2029-05-01 (autoRenew)), as of 2026-11-25',
+    )
+    // No money amount in a resource commitment: renewing costs its fee as billed (20/day).
+    expect(compute.renewal.renewMonthlyCost).toBeCloseTo((200 * 730) / 240, 2)
+    expect(compute.renewal.renewSource).toMatch(/^the bill/)
+    // Spend-based CUDs: no API lists them, so their end stays unknown.
+    expect(status.commitments.find((c) => c.id === SQL_CUD)).toMatchObject({expiry: 'unknown', daysLeft: null})
+    expect(status.notes).toContainEqual(expect.stringMatching(/^expiry is unknown for 1 of 2 commitment/))
+  })
+
+  it('retries a 429 from Compute Engine and still reads every page', async () => {
+    gcp.failNext(1, 429, 'rateLimitExceeded', 'compute')
+    const summary = await collect()
+    expect(summary.retries).toBe(1)
+    expect(gcp.commitmentRequests()).toHaveLength(4)
+    expect(listCommitmentTerms(db)).toHaveLength(7)
+  })
+
+  it('without compute.commitments.list: one line naming it, the costs and CUD usage still land', async () => {
+    gcp.deniedProjects.add('shop-prod')
+    const summary = await collect()
+    expect(summary.details.missing).toContain(
+      'CUD end dates (Compute Engine commitments (project shop-prod)): permission denied; grant compute.commitments.list on the ' +
+        'project (roles/compute.viewer has it) to read them',
+    )
+    expect(usageRows()).toBeGreaterThan(0)
+    expect(listCommitmentTerms(db)).toHaveLength(0)
+    const status = commitmentsStatusFromStore(db, WINDOW, {today: TODAY})
+    expect(status.commitments.find((c) => c.id === COMPUTE_CUD)).toMatchObject({expiry: 'unknown', utilization: 1})
+  })
+
+  it('commitmentProjects names the projects to list instead', async () => {
+    await collect({}, {commitmentProjects: ['shop-prod', 'shared-cuds']})
+    expect([...new Set(gcp.commitmentRequests().map((r) => r.path))]).toEqual([
+      '/compute/v1/projects/shop-prod/aggregated/commitments',
+      '/compute/v1/projects/shared-cuds/aggregated/commitments',
+    ])
   })
 })
