@@ -2,6 +2,7 @@ import * as k8s from '@kubernetes/client-node'
 
 import {FinopsError} from '../errors.js'
 import {buildPatch, extractFields, type WorkloadObject} from './fields.js'
+import {leftToOwner} from './schedules.js'
 import type {TargetContext} from './guardrails.js'
 import {type ClusterLimits, largestAllocatable} from './resource-limits.js'
 import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
@@ -88,6 +89,9 @@ export class KubernetesCluster implements WorkloadCluster {
           break
         case 'DaemonSet':
           object = await this.apps.readNamespacedDaemonSet(params)
+          break
+        case 'Job':
+          object = await this.batch.readNamespacedJob(params)
           break
         case 'HorizontalPodAutoscaler':
           object = await this.autoscaling.readNamespacedHorizontalPodAutoscaler(params)
@@ -217,6 +221,9 @@ export class KubernetesCluster implements WorkloadCluster {
         case 'DaemonSet':
           updated = await this.apps.patchNamespacedDaemonSet(params, STRATEGIC)
           break
+        case 'Job':
+          updated = await this.batch.patchNamespacedJob(params, STRATEGIC)
+          break
         case 'HorizontalPodAutoscaler':
           updated = await this.autoscaling.patchNamespacedHorizontalPodAutoscaler(params, STRATEGIC)
           break
@@ -270,7 +277,8 @@ export class KubernetesCluster implements WorkloadCluster {
     for (const kind of kinds) {
       try {
         for (const namespace of scopes)
-          for await (const item of this.pages(kind, namespace)) objects.push({...item, kind})
+          for await (const item of this.pages(kind, namespace))
+            if (!leftToOwner(kind, item.metadata?.ownerReferences)) objects.push({...item, kind})
       } catch (error) {
         // No Argo Rollouts CRD: the API server does not know the resource.
         if (kind === 'Rollout' && statusOf(error) === 404) {
@@ -340,6 +348,8 @@ export class KubernetesCluster implements WorkloadCluster {
           return this.batch.listNamespacedCronJob(p)
         case 'DaemonSet':
           return this.apps.listNamespacedDaemonSet(p)
+        case 'Job':
+          return this.batch.listNamespacedJob(p)
         case 'HorizontalPodAutoscaler':
           return this.autoscaling.listNamespacedHorizontalPodAutoscaler(p)
         case 'Rollout':
@@ -355,6 +365,8 @@ export class KubernetesCluster implements WorkloadCluster {
         return this.batch.listCronJobForAllNamespaces(params)
       case 'DaemonSet':
         return this.apps.listDaemonSetForAllNamespaces(params)
+      case 'Job':
+        return this.batch.listJobForAllNamespaces(params)
       case 'HorizontalPodAutoscaler':
         return this.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(params)
       case 'Rollout':

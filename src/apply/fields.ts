@@ -14,6 +14,8 @@ export interface WorkloadObject {
     namespace?: string
     resourceVersion?: string
     creationTimestamp?: string | Date
+    /** A Job's CronJob, for one. */
+    ownerReferences?: {kind?: string; name?: string}[]
     labels?: Record<string, string>
     annotations?: Record<string, string>
   }

@@ -3,6 +3,7 @@ import {ConflictError, type SchedulableObjects, type WorkloadCluster} from './cl
 import {type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
 import {largestAllocatable} from './resource-limits.js'
+import {leftToOwner} from './schedules.js'
 import type {FieldSet, WorkloadRef} from '../model/action.js'
 
 /** A Kubernetes API object as JSON, the shape the API server returns. */
@@ -14,6 +15,7 @@ interface ApiObject {
     resourceVersion?: string
     labels?: Record<string, string>
     annotations?: Record<string, string>
+    ownerReferences?: unknown[]
   }
   spec?: Record<string, unknown>
   status?: Record<string, unknown>
@@ -143,7 +145,12 @@ export class MemoryCluster implements WorkloadCluster {
     const inScope = (o: ApiObject) =>
       !namespaces || namespaces.length === 0 || namespaces.includes(o.metadata?.namespace ?? '')
     const objects = this.objects
-      .filter((o) => (kinds as readonly string[]).includes(o.kind ?? '') && inScope(o))
+      .filter(
+        (o) =>
+          (kinds as readonly string[]).includes(o.kind ?? '') &&
+          inScope(o) &&
+          !leftToOwner(o.kind, o.metadata?.ownerReferences),
+      )
       .map((o) => structuredClone(o) as WorkloadObject)
     const out: SchedulableObjects['namespaces'] = new Map()
     for (const ns of this.objects.filter((o) => o.kind === 'Namespace'))

@@ -172,6 +172,9 @@ function setQuantity(
   map[key] = next
 }
 
+/** Kinds that are suspended or running rather than counted: no replica floor applies to them. */
+const SUSPENDED_KINDS = new Set<SchedulableKind>(['CronJob', 'Job', 'DaemonSet'])
+
 const UNITS: Record<SchedulableKind, string> = {
   Deployment: 'replicas',
   StatefulSet: 'replicas',
@@ -179,11 +182,12 @@ const UNITS: Record<SchedulableKind, string> = {
   HorizontalPodAutoscaler: 'minReplicas',
   CronJob: '',
   DaemonSet: '',
+  Job: '',
 }
 
-/** A count as the kind shows it: '3 replicas', 'minReplicas 2', 'suspended' / 'running' for a CronJob or DaemonSet. */
+/** A count as the kind shows it: '3 replicas', 'minReplicas 2', 'suspended' / 'running' for a CronJob, Job or DaemonSet. */
 function describeCount(kind: SchedulableKind, count: number): string {
-  if (kind === 'CronJob' || kind === 'DaemonSet') return count === 0 ? 'suspended' : 'running'
+  if (SUSPENDED_KINDS.has(kind)) return count === 0 ? 'suspended' : 'running'
   return kind === 'HorizontalPodAutoscaler' ? `minReplicas ${count}` : `${count} ${UNITS[kind]}`
 }
 
@@ -216,7 +220,7 @@ function planSchedule(
       return {type: 'skip', code: 'not-listed', reason: `${decision.why}: not in the recommendations given`}
     const common = checkScheduleGuardrails(ctx, settings, rec?.risk.level)
     if (common) return skip(common)
-    if (kind !== 'CronJob' && kind !== 'DaemonSet') {
+    if (!SUSPENDED_KINDS.has(kind)) {
       const floor = checkDowntimeFloor(ctx, decision.replicas, settings.downtimeMinReplicas)
       if (floor) return skip(floor)
     }

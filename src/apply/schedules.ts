@@ -45,6 +45,10 @@ export interface ScheduleCandidate {
   decision: DownscalerDecision
 }
 
+/** A Job some controller (a CronJob) owns is left to its owner, as kube-downscaler leaves it. */
+export const leftToOwner = (kind: string | undefined, ownerReferences: readonly unknown[] | undefined): boolean =>
+  kind === 'Job' && (ownerReferences?.length ?? 0) > 0
+
 export const isSchedulableKind = (kind: string | undefined): kind is SchedulableKind =>
   (SCHEDULABLE_KINDS as readonly string[]).includes(kind ?? '')
 
@@ -60,7 +64,7 @@ export function objectScale(object: WorkloadObject): ObjectScale {
   const kind = object.kind as SchedulableKind
   const spec = object.spec ?? {}
   const replicas =
-    kind === 'CronJob'
+    kind === 'CronJob' || kind === 'Job'
       ? spec.suspend
         ? 0
         : 1
@@ -122,7 +126,7 @@ export const podsCouldMatter = (judged: {resolution: PolicyResolution; decision:
 
 /**
  * The fields a decision changes on an object of this kind: replicas through the scale subresource,
- * a CronJob's suspend flag, a DaemonSet's nodeSelector, an HPA's minReplicas, with `downscaler/original-replicas` set on the way
+ * a CronJob's or Job's suspend flag, a DaemonSet's nodeSelector, an HPA's minReplicas, with `downscaler/original-replicas` set on the way
  * down and removed on the way up (with the annotations older finops versions wrote).
  */
 export function scheduleFields(
@@ -140,7 +144,7 @@ export function scheduleFields(
   }
   if (decision.action === 'forget') return {annotations}
   const count = decision.replicas
-  if (kind === 'CronJob') return {suspend: count === 0, annotations}
+  if (kind === 'CronJob' || kind === 'Job') return {suspend: count === 0, annotations}
   if (kind === 'DaemonSet') {
     const {[DAEMONSET_SUSPEND_SELECTOR]: _suspended, ...others} = live.spec?.template?.spec?.nodeSelector ?? {}
     return {nodeSelector: count === 0 ? {...others, [DAEMONSET_SUSPEND_SELECTOR]: 'true'} : others, annotations}

@@ -19,7 +19,7 @@
  *   else up exactly when `uptime` matches and `downtime` does not.
  * - Down means replicas above `downtime-replicas` (default 0) go to it, recording the count in
  *   `downscaler/original-replicas`; up means a workload carrying that annotation goes back to it.
- *   CronJobs are suspended (original 1), DaemonSets get kube-downscaler's unmatchable nodeSelector
+ *   CronJobs and Jobs are suspended (original 1), DaemonSets get kube-downscaler's unmatchable nodeSelector
  *   (original 1), HorizontalPodAutoscalers get `minReplicas` lowered (never below 1), Argo Rollouts
  *   are scaled like Deployments.
  * GoKubeDownscaler's workload-level `force-uptime`/`force-downtime`, its `downscale-replicas` spelling
@@ -63,6 +63,8 @@ export const SCHEDULABLE_KINDS = [
   'HorizontalPodAutoscaler',
   'Rollout',
   'DaemonSet',
+  /** Jobs no CronJob owns (kube-downscaler's `jobs` without an admission controller). */
+  'Job',
 ] as const
 
 /**
@@ -353,7 +355,7 @@ export function downtimeShare(policy: DownscalerPolicy, from: Date | number, day
 /** How kube-downscaler sees an object's scale. */
 export interface ObjectScale {
   kind: SchedulableKind
-  /** Deployment/StatefulSet/Rollout: spec.replicas; CronJob and DaemonSet: 0 when suspended, else 1; HPA: minReplicas. */
+  /** Deployment/StatefulSet/Rollout: spec.replicas; CronJob, Job and DaemonSet: 0 when suspended, else 1; HPA: minReplicas. */
   replicas: number
   /** HPA spec.maxReplicas (a restore never goes above it). */
   maxReplicas?: number

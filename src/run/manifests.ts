@@ -41,6 +41,7 @@ const SCHEDULE_RULES: Partial<Record<SchedulableKind, {apiGroups: string[]; reso
   {
     CronJob: [{apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'patch']}],
     DaemonSet: [{apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get', 'patch']}],
+    Job: [{apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'patch']}],
     HorizontalPodAutoscaler: [
       {apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['get', 'patch']},
     ],

@@ -10,6 +10,9 @@ const BULK_TABLES = [
   'commitment_usage',
 ] as const
 
+/** SQLite page cache while the indexes are built, KiB. */
+const REBUILD_CACHE_KIB = 8192
+
 /**
  * Inside a write transaction: drops the secondary indexes of each bulk table that is empty now, and
  * returns what builds them again (call it before COMMIT). Filling an empty table and then sorting
@@ -31,6 +34,15 @@ export function deferBulkIndexes(db: Db): () => void {
     }
   }
   return () => {
-    for (const sql of deferred.splice(0)) db.exec(sql)
+    if (deferred.length === 0) return
+    // Each index is sorted within the page cache's size: a smaller cache while they are built keeps
+    // the sort from adding a second cache's worth of memory at the import's end (it spills instead).
+    const cache = db.pragma('cache_size', {simple: true}) as number
+    db.pragma(`cache_size = ${-REBUILD_CACHE_KIB}`)
+    try {
+      for (const sql of deferred.splice(0)) db.exec(sql)
+    } finally {
+      db.pragma(`cache_size = ${cache}`)
+    }
   }
 }

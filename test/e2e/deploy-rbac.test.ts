@@ -133,10 +133,10 @@ describe('the ClusterRole in deploy/base/rbac.yaml against the API calls of fino
   })
 })
 
-describe('the ClusterRole `cronjob manifest` renders when schedules also scale CronJobs, DaemonSets, HPAs and Argo Rollouts', () => {
+describe('the ClusterRole `cronjob manifest` renders when schedules also scale CronJobs, Jobs, DaemonSets, HPAs and Argo Rollouts', () => {
   it('allows every request of such a run and grants nothing it did not use', async () => {
     const requests = await nightAndMorning(
-      'apply:\n  mode: enforce\n  schedules:\n    kinds: [Deployment, StatefulSet, CronJob, HorizontalPodAutoscaler, Rollout, DaemonSet]\n',
+      'apply:\n  mode: enforce\n  schedules:\n    kinds: [Deployment, StatefulSet, CronJob, HorizontalPodAutoscaler, Rollout, DaemonSet, Job]\n',
       (server) => {
         server.defineResource(ARGO_ROLLOUTS)
         server.put(
@@ -144,6 +144,15 @@ describe('the ClusterRole `cronjob manifest` renders when schedules also scale C
           scheduledHpa('staging', 'api', {minReplicas: 2, annotations: {'downscaler/downtime-replicas': '1'}}),
           rollout('staging', 'canary', {replicas: 2}),
           {...deployment('staging', 'log-agent'), kind: 'DaemonSet'},
+          {
+            apiVersion: 'batch/v1',
+            kind: 'Job',
+            metadata: {name: 'backfill', namespace: 'staging'},
+            spec: {
+              suspend: false,
+              template: {spec: {restartPolicy: 'Never', containers: [{name: 'run', image: 'busybox'}]}},
+            },
+          },
         )
       },
     )
@@ -160,6 +169,7 @@ describe('the ClusterRole `cronjob manifest` renders when schedules also scale C
         'patch statefulsets',
         'patch cronjobs',
         'patch daemonsets',
+        'patch jobs',
         'patch horizontalpodautoscalers',
         'patch rollouts',
         'update deployments/scale',

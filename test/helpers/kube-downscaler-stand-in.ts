@@ -14,7 +14,8 @@
  * CronJobs count as 1 when running and 0 when suspended; HPAs by minReplicas. DaemonSets (scaler.py's
  * get_replicas / scale_down / scale_up) count as 0 when their pod template's nodeSelector carries
  * `kube-downscaler-non-existent`, which scale-down sets to "true" and scale-up removes; they are
- * scanned only when asked for, as kube-downscaler scans them only with `--include-resources daemonsets`.
+ * scanned only when asked for, as kube-downscaler scans them only with `--include-resources daemonsets`;
+ * so are Jobs (`jobs`, no admission controller): suspended like CronJobs, except a CronJob's own Jobs.
  * Only weekly rules in
  * UTC (`Mon-Fri 08:00-18:00 UTC`), `always` and `never` are understood: enough for the tests.
  */
@@ -37,7 +38,7 @@ function matches(spec: string, at: Date): boolean {
 
 interface Obj {
   kind: string
-  metadata: {name: string; namespace: string; annotations?: Record<string, string>}
+  metadata: {name: string; namespace: string; annotations?: Record<string, string>; ownerReferences?: unknown[]}
   spec: {
     replicas?: number
     suspend?: boolean
@@ -60,20 +61,24 @@ const KINDS = [
   },
 ]
 const DAEMONSETS = {path: '/apis/apps/v1/daemonsets', kind: 'DaemonSet', base: '/apis/apps/v1', plural: 'daemonsets'}
+const JOBS = {path: '/apis/batch/v1/jobs', kind: 'Job', base: '/apis/batch/v1', plural: 'jobs'}
 
 /** Runs one scan at `at`; returns the objects it changed as kind/namespace/name. */
 export async function kubeDownscalerScan(
   url: string,
   at: Date,
-  options: {daemonSets?: boolean} = {},
+  options: {daemonSets?: boolean; jobs?: boolean} = {},
 ): Promise<string[]> {
   const get = async (path: string) => (await (await fetch(`${url}${path}`)).json()) as {items: Obj[]}
   const namespaces = new Map(
     (await get('/api/v1/namespaces')).items.map((n) => [n.metadata.name, n.metadata.annotations ?? {}]),
   )
   const changed: string[] = []
-  for (const k of options.daemonSets ? [...KINDS, DAEMONSETS] : KINDS) {
+  const kinds = [...KINDS, ...(options.daemonSets ? [DAEMONSETS] : []), ...(options.jobs ? [JOBS] : [])]
+  for (const k of kinds) {
     for (const obj of (await get(k.path)).items) {
+      // A CronJob's Jobs are left to the CronJob (autoscale_resources skips Jobs with ownerReferences).
+      if (k.kind === 'Job' && obj.metadata.ownerReferences !== undefined) continue
       const own = obj.metadata.annotations ?? {}
       const ns = namespaces.get(obj.metadata.namespace) ?? {}
       if ((own['downscaler/exclude'] ?? 'false') !== 'false') continue
@@ -83,7 +88,7 @@ export async function kubeDownscalerScan(
       const downtimeReplicas = Number(value('downscaler/downtime-replicas', '0'))
       const original = own['downscaler/original-replicas'] ? Number(own['downscaler/original-replicas']) : undefined
       const replicas =
-        k.kind === 'CronJob'
+        k.kind === 'CronJob' || k.kind === 'Job'
           ? obj.spec.suspend
             ? 0
             : 1
@@ -95,7 +100,7 @@ export async function kubeDownscalerScan(
                 : 1
               : (obj.spec.replicas ?? 1)
       const set = (n: number) => {
-        if (k.kind === 'CronJob') obj.spec.suspend = n === 0
+        if (k.kind === 'CronJob' || k.kind === 'Job') obj.spec.suspend = n === 0
         else if (k.kind === 'DaemonSet') {
           const pod = (obj.spec.template ??= {}).spec ?? (obj.spec.template.spec = {})
           const selector = {...pod.nodeSelector}

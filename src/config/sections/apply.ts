@@ -36,7 +36,7 @@ export const applySection = z
     /** How schedules (kube-downscaler annotations, kubernetes.recommend.scaleDown.schedules) are enforced. */
     schedules: z
       .strictObject({
-        /** Kinds scaled on a schedule (kube-downscaler's --include-resources): add CronJob, HorizontalPodAutoscaler, Rollout, DaemonSet. */
+        /** Kinds scaled on a schedule (kube-downscaler's --include-resources): add CronJob, HorizontalPodAutoscaler, Rollout, DaemonSet, Job. */
         kinds: z.array(z.enum(SCHEDULABLE_KINDS)).min(1).default(['Deployment', 'StatefulSet']),
         /** Objects younger than this are not scaled down yet (kube-downscaler's --grace-period, 15 minutes). */
         gracePeriodMinutes: z.number().min(0).default(15),

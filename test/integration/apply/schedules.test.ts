@@ -305,6 +305,45 @@ describe('DaemonSets, suspended as kube-downscaler suspends them (a nodeSelector
   })
 })
 
+describe("standalone Jobs, suspended as kube-downscaler suspends them (spec.suspend; a CronJob's Jobs are the CronJob's)", () => {
+  const job = (name: string, ownerReferences?: KubeObject['metadata']['ownerReferences']): KubeObject => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: 'dev',
+      creationTimestamp: '2024-01-01T00:00:00Z',
+      ...(ownerReferences ? {ownerReferences} : {}),
+    },
+    spec: {suspend: false, template: {spec: {restartPolicy: 'Never', containers: [{name: 'run', image: 'busybox'}]}}},
+  })
+  const jobState = (name: string) => state('batch/v1', 'Job', name)
+  const jobOptions = (now: Date, runId: string) => options({now, runId, config: {schedules: {kinds: ['Job']}}})
+
+  it('each tool resumes a Job the other suspended; a Job a CronJob owns is left to the CronJob', async () => {
+    server.put(
+      job('backfill'),
+      job('report-28710', [{apiVersion: 'batch/v1', kind: 'CronJob', name: 'report', uid: 'u1', controller: true}]),
+    )
+    const before = jobState('backfill')
+    const night = await applyRecommendations(db, clusterFor(), [], jobOptions(NIGHT, 'run-night'))
+    expect(night.actions.map((a) => [a.kind, a.target.kind, a.target.name, a.status])).toEqual([
+      ['scale-down', 'Job', 'backfill', 'applied'],
+    ])
+    expect(jobState('backfill')).toMatchObject({suspend: true, annotations: {'downscaler/original-replicas': '1'}})
+    expect(jobState('report-28710')).toMatchObject({suspend: false, annotations: {}})
+    expect(await kubeDownscalerScan(server.url, MORNING, {jobs: true})).toEqual(['Job/dev/backfill'])
+    expect(jobState('backfill')).toEqual(before)
+
+    const scanned = await kubeDownscalerScan(server.url, NIGHT, {jobs: true})
+    expect(scanned).toContain('Job/dev/backfill')
+    expect(scanned).not.toContain('Job/dev/report-28710')
+    const morning = await applyRecommendations(db, clusterFor(), [], jobOptions(MORNING, 'run-morning'))
+    expect(morning.actions.map((a) => [a.kind, a.target.name, a.status])).toEqual([['restore', 'backfill', 'applied']])
+    expect(jobState('backfill')).toEqual(before)
+  })
+})
+
 /** A running pod annotated force-uptime: kube-downscaler's switch for the whole cluster into uptime. */
 const forceUptimePod: KubeObject = {
   apiVersion: 'v1',
