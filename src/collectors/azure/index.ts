@@ -216,6 +216,12 @@ async function fetchAzureDays(
             terms.push(...azureTerms(list, page, window.to, (id) => currencies.get(id.toLowerCase())))
         } catch (error) {
           // The lists need their own role: without it, usage and utilization still land, and one line says what to grant.
+          if (error instanceof AzureHttpError && error.status !== 403 && error.status !== 401)
+            throw remoteError(
+              `Azure ${list.kind} list failed: ${error.message}`,
+              'try again later, or set commitments: false on the source to collect without commitments; the store is unchanged',
+              error,
+            )
           if (!(error instanceof AzureHttpError) || error.status !== 403) throw error
           missing.push(
             `commitment end dates (${list.kind}): refused (${error.message}); grant ${list.role} to read them`,

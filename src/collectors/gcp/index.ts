@@ -18,6 +18,7 @@ import {
   listedCommitments,
 } from './cud-terms.js'
 import type {FetchedCommitmentTerm} from '../cloud-commitments.js'
+import {firstLine} from '../cloud-errors.js'
 import {classifyGcpError, mapGcpError} from './errors.js'
 import {runQueryJob} from './query-job.js'
 import {
@@ -197,7 +198,9 @@ async function fetchGcpDays(
           (error as {status?: number; response?: {status?: number}}).status ??
           (error as {response?: {status?: number}}).response?.status
         if (status !== 403) throw mapGcpError(error, what)
-        missing.push(`CUD end dates (${what}): permission denied; grant ${CUD_PERMISSION} to read them`)
+        // The API's own words tell a missing permission from an API not enabled in the project.
+        const said = firstLine((error as {message?: string}).message ?? '')
+        missing.push(`CUD end dates (${what}): permission denied (${said}); grant ${CUD_PERMISSION} to read them`)
       }
     }
     const currency = String(rows.find((r) => r.commitment_kind === 'fee-resource')?.currency || 'USD').toUpperCase()

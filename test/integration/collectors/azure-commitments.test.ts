@@ -198,6 +198,13 @@ describe('finops collect azure: commitment terms (Reservation_ListAll and Saving
     expect(listCommitmentTerms(db)).toHaveLength(5)
   })
 
+  it('a list the API will not answer (not a rate limit) fails the run with one line naming it, and nothing is written', async () => {
+    az.failListsNext(1, 400)
+    await expect(collect()).rejects.toThrow(/^Azure reservations list failed: HTTP 400 ServerError: Please retry\.$/)
+    expect(usageRows()).toBe(0)
+    expect(listCommitmentTerms(db)).toHaveLength(0)
+  })
+
   it('without Reservations Reader: one line naming the role, the savings plans and the usage still land', async () => {
     az.denied.add('reservations')
     const summary = await collect()

@@ -207,8 +207,8 @@ describe('finops collect gcp: CUD terms (Compute Engine regionCommitments.aggreg
     gcp.deniedProjects.add('shop-prod')
     const summary = await collect()
     expect(summary.details.missing).toContain(
-      'CUD end dates (Compute Engine commitments (project shop-prod)): permission denied; grant compute.commitments.list on the ' +
-        'project (roles/compute.viewer has it) to read them',
+      "CUD end dates (Compute Engine commitments (project shop-prod)): permission denied (Required 'compute.commitments.list' " +
+        "permission for 'projects/shop-prod'); grant compute.commitments.list on the project (roles/compute.viewer has it) to read them",
     )
     expect(usageRows()).toBeGreaterThan(0)
     expect(listCommitmentTerms(db)).toHaveLength(0)
