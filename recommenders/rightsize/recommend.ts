@@ -19,7 +19,7 @@ import {overrunOptimum} from './overrun.js'
 import {cpuRequestSchedule, type CpuSchedule} from './schedule.js'
 import {leastSquares, memoryGrowth} from './memory-growth.js'
 import {smoothingWidening} from './smoothing.js'
-import {scheduleOffer, withScheduleRisk} from './schedule-offer.js'
+import {scheduleOffer} from './schedule-offer.js'
 import type {RightsizeSettings} from '../settings.js'
 import type {Recommendation, ResourceShape, RiskLevel} from '../../src/model/recommendation.js'
 import {roundMoney} from '../../src/money.js'
@@ -330,11 +330,10 @@ function priceSizing(
   const fixed = monthlyCost(rates, proposed.cpuRequest ?? 0, proposed.memoryRequest ?? 0, replicas)
   const byHour = sizing.cpuSchedule ? scheduleOffer(sizing.cpuSchedule) : undefined
   if (byHour) proposed.cpuRequestByHour = byHour.hourly
-  const after = byHour ? monthlyCost(rates, sizing.cpuSchedule!.mean, proposed.memoryRequest ?? 0, replicas) : fixed
-  const risk = byHour ? withScheduleRisk(sizing.risk) : sizing.risk
+  const byHourCost = byHour && monthlyCost(rates, sizing.cpuSchedule!.mean, proposed.memoryRequest ?? 0, replicas)
   const notes = [
     ...sizing.notes,
-    ...(byHour ? [byHour.note(roundMoney(before - fixed), input.prices.currency)] : []),
+    ...(byHour ? [byHour.note(roundMoney(before - byHourCost!), input.prices.currency)] : []),
     `priced at ${rates.cpuCoreHour.toFixed(4)}/core-hour and ${rates.memoryGiBHour.toFixed(4)}/GiB-hour (${rates.source}) x ${replicas} replica(s)`,
   ]
   if (workload.hpa)
@@ -348,9 +347,9 @@ function priceSizing(
     target,
     current: stripUndefined(current),
     proposed: stripUndefined(proposed),
-    monthlySavings: roundMoney(before - after),
+    monthlySavings: roundMoney(before - fixed),
     currency: input.prices.currency,
-    risk,
+    risk: sizing.risk,
     evidence: {
       windowStart: `${sizing.firstDay}T00:00:00Z`,
       windowEnd: `${sizing.lastDay}T23:59:59Z`,

@@ -65,7 +65,7 @@ const rightsize = (report: RecommendReport, name: string): Recommendation =>
   report.recommendations.find((r) => r.kind === 'rightsize' && r.target.name === name)!
 
 describe('finops recommend with CPU by hour of day (built CLI)', () => {
-  it('proposes a request per UTC hour for a daily batch with hour profiles, priced on the schedule, and says why', async () => {
+  it('proposes a request per UTC hour for a daily batch with hour profiles, prices it in a note beside the fixed request apply sets', async () => {
     const result = await runCli(['recommend', '--kind', 'rightsize', '--db', db, '--json', '--no-save'], {env: env()})
     expect(result.code, result.stderr).toBe(0)
     const report = recommendReportSchema.parse(parseJson(result)) as RecommendReport
@@ -77,19 +77,28 @@ describe('finops recommend with CPU by hour of day (built CLI)', () => {
     expect(byHour[2]).toBeGreaterThanOrEqual(1.8)
     expect(Math.min(...quiet)).toBeGreaterThanOrEqual(0.18)
     expect(Math.max(...quiet)).toBeLessThan(0.5)
-    // Savings are priced on the schedule's time-weighted mean, at the rates the fixed request is priced at.
+    // monthlySavings is the fixed request's (what apply sets); the note prices the schedule on its
+    // time-weighted mean, at the same rates.
     const mean = byHour.reduce((s, v) => s + v, 0) / 24
     const notes = api.evidence.notes!.join('\n')
-    const fixedSavings = Number(/the fixed request alone would save (-?[\d.]+) USD/.exec(notes)![1])
+    const scheduleSavings = Number(/\(cpuRequestByHour, \d+m on average\) would save (-?[\d.]+) USD/.exec(notes)![1])
     const coreHour = Number(/priced at ([\d.]+)\/core-hour/.exec(notes)![1])
     const cores = (api.proposed.cpuRequest! - mean) * api.current.replicas!
-    expect(api.monthlySavings - fixedSavings).toBeCloseTo(cores * coreHour * HOURS_PER_MONTH, 1)
+    expect(scheduleSavings - api.monthlySavings).toBeCloseTo(cores * coreHour * HOURS_PER_MONTH, 1)
+    const giBHour = Number(/and ([\d.]+)\/GiB-hour/.exec(notes)![1])
+    const fixedCost = (shape: Recommendation['current']): number =>
+      (shape.cpuRequest! * coreHour + (shape.memoryRequest! / 2 ** 30) * giBHour) * HOURS_PER_MONTH * shape.replicas!
+    // The note's rates are rounded to 4 decimals, hence a relative tolerance.
+    const fixedSavings = fixedCost(api.current) - fixedCost(api.proposed)
+    expect(Math.abs(api.monthlySavings - fixedSavings)).toBeLessThan(0.005 * fixedSavings)
+    expect(notes).toMatch(/finops apply sets the fixed request/)
     // The fixed request runs under the batch hour; the schedule covers it and pays for it only then.
     expect(api.proposed.cpuRequest).toBeLessThan(1.8)
     expect(api.proposed.cpuRequest).toBeGreaterThan(Math.max(...quiet))
     expect(api.evidence.notes!.join('\n')).toMatch(/CPU request by hour of day \(UTC\): \d+ resize\(s\) a day/)
-    expect(api.risk.level).toBe('medium')
-    expect(api.risk.reasons.join(' ')).toMatch(/in-place pod resize \(Kubernetes 1\.33\+\)/)
+    expect(notes).toMatch(/in-place pod resize \(Kubernetes 1\.33\+\)/)
+    // The risk is the fixed request's, the change apply makes.
+    expect(api.risk.reasons.join(' ')).not.toMatch(/in-place pod resize/)
 
     // The same load without hour profiles keeps one fixed request, as before.
     const cart = rightsize(report, 'cart')
