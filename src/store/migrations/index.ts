@@ -19,6 +19,7 @@ import {migration as costServiceDaysByService} from './cost-service-days-by-serv
 import {migration as storeMeta} from './store-meta.js'
 import {migration as commitmentTerms} from './commitment-terms.js'
 import {migration as k8sUsageHourly} from './k8s-usage-hourly.js'
+import {migration as k8sUsageHourlyRowid} from './k8s-usage-hourly-rowid.js'
 
 /** A schema change applied once, in its own transaction. */
 export interface Migration {
@@ -56,4 +57,5 @@ export const migrations: readonly Migration[] = [
   commitmentTerms,
   costServiceDaysByService,
   k8sUsageHourly,
+  k8sUsageHourlyRowid,
 ]

@@ -152,4 +152,62 @@ describe('store migrations', () => {
       fs.rmSync(dir, {recursive: true, force: true})
     }
   })
+
+  it('moves hour profiles kept WITHOUT ROWID into a rowid table, rows and key behaviour unchanged', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'finops-migrate-'))
+    const file = path.join(dir, 'hours.db')
+    try {
+      const before = migrations.findIndex((m) => m.id === 'k8s-usage-hourly-rowid')
+      expect(migrations[before - 1]?.id).toBe('k8s-usage-hourly')
+      const old = new Database(file)
+      old.exec('CREATE TABLE schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)')
+      for (const m of migrations.slice(0, before)) {
+        old.exec(m.up)
+        old.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(m.id, '2026-11-01T00:00:00.000Z')
+      }
+      const insert = old.prepare(
+        `INSERT INTO k8s_usage_hourly (cluster, namespace, kind, workload, container, day, cpu_by_hour, updated_at)
+         VALUES ('c', 'shop', 'Deployment', ?, 'app', ?, ?, '2026-11-21T00:00:00Z')`,
+      )
+      const hours = (peak: number): string =>
+        JSON.stringify(Array.from({length: 24}, (_, h) => (h === 2 ? [1, peak, peak, peak, 0, 100, 1] : [])))
+      insert.run('web', '2026-11-20', hours(0.5))
+      insert.run('web', '2026-11-21', hours(0.6))
+      insert.run('api', '2026-11-20', hours(1.5))
+      const schemaOf = (db: Pick<Database.Database, 'prepare'>): string =>
+        (db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'k8s_usage_hourly'").get() as {sql: string}).sql
+      expect(schemaOf(old)).toMatch(/WITHOUT ROWID/)
+      old.close()
+
+      const db = openStore(file)
+      expect(schemaOf(db)).not.toMatch(/WITHOUT ROWID/)
+      const read = readUsageHours(db, {from: '2026-11-01', to: '2026-11-30'})
+      expect([...read.values()].map((c) => [c.key.workload, c.days.map((d) => [d.day, d.cpuByHour[2]!.max])])).toEqual([
+        ['api', [['2026-11-20', 1.5]]],
+        [
+          'web',
+          [
+            ['2026-11-20', 0.5],
+            ['2026-11-21', 0.6],
+          ],
+        ],
+      ])
+      // The key is still unique: writing a day again replaces it.
+      const key = {cluster: 'c', namespace: 'shop', kind: 'Deployment' as const, workload: 'web', container: 'app'}
+      const empty = {count: 0, sum: 0, min: 0, max: 0, zero: 0, buckets: []}
+      writeUsageHours(db, [{key, day: '2026-11-21', cpuByHour: Array.from({length: 24}, () => empty)}])
+      expect(db.prepare('SELECT count(*) FROM k8s_usage_hourly').pluck().get()).toBe(3)
+      expect(
+        db
+          .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'k8s_usage_hourly' ORDER BY name",
+          )
+          .pluck()
+          .all(),
+      ).toEqual(['k8s_usage_hourly_day', 'sqlite_autoindex_k8s_usage_hourly_1'])
+      db.close()
+    } finally {
+      fs.rmSync(dir, {recursive: true, force: true})
+    }
+  })
 })
