@@ -122,33 +122,39 @@ async function fetchAzureDays(
   const firstUrl = `${target.endpoint}${options.scope}/providers/Microsoft.CostManagement/query?api-version=${AZURE_API_VERSION}`
   const retry = options.retry ?? DEFAULT_RETRY
 
+  /** One request, retried as the policy says; any answer of 300 or more is an error. */
+  async function send(label: string, request: () => ReturnType<typeof createPipelineRequest>): Promise<string> {
+    const response = await withRetry(
+      label,
+      async () => {
+        const res = await pipeline.sendRequest(client, request())
+        if (res.status >= 300) throw new AzureHttpError(res)
+        return res
+      },
+      classifyAzureError,
+      retry,
+      counter,
+      options.retryHooks,
+    )
+    return response.bodyAsText ?? '{}'
+  }
+
   /** Every page of one planned call for one cost type, following nextLink. */
   async function* pages(call: AzureCall, type: AzureCostType): AsyncGenerator<QueryResult> {
     const body = JSON.stringify(queryBody(type, call, window))
     let url: string | undefined = firstUrl
     while (url) {
-      const target: string = url
-      const response = await withRetry(
-        `Azure Cost Management ${call.label} (${type})`,
-        async () => {
-          const res = await pipeline.sendRequest(
-            client,
-            createPipelineRequest({
-              url: target,
-              method: 'POST',
-              body,
-              headers: createHttpHeaders({'content-type': 'application/json'}),
-            }),
-          )
-          if (res.status >= 300) throw new AzureHttpError(res)
-          return res
-        },
-        classifyAzureError,
-        retry,
-        counter,
-        options.retryHooks,
-      )
-      const page = JSON.parse(response.bodyAsText ?? '{}') as QueryResult
+      const at: string = url
+      const page = JSON.parse(
+        await send(`Azure Cost Management ${call.label} (${type})`, () =>
+          createPipelineRequest({
+            url: at,
+            method: 'POST',
+            body,
+            headers: createHttpHeaders({'content-type': 'application/json'}),
+          }),
+        ),
+      ) as QueryResult
       yield page
       url = page.properties?.nextLink || undefined
     }
@@ -177,19 +183,9 @@ async function fetchAzureDays(
     let url: string | undefined = `${target.endpoint}${list.path}?api-version=${AZURE_BENEFITS_API_VERSION}`
     while (url) {
       const at: string = url
-      const response = await withRetry(
-        `Azure ${list.kind} list`,
-        async () => {
-          const res = await pipeline.sendRequest(client, createPipelineRequest({url: at, method: 'GET'}))
-          if (res.status >= 300) throw new AzureHttpError(res)
-          return res
-        },
-        classifyAzureError,
-        retry,
-        counter,
-        options.retryHooks,
-      )
-      const page = JSON.parse(response.bodyAsText ?? '{}') as AzureBenefitPage
+      const page = JSON.parse(
+        await send(`Azure ${list.kind} list`, () => createPipelineRequest({url: at, method: 'GET'})),
+      ) as AzureBenefitPage
       yield page
       url = page.nextLink || undefined
     }
