@@ -328,12 +328,17 @@ function priceSizing(
   }
   const before = monthlyCost(rates, current.cpuRequest ?? 0, current.memoryRequest ?? 0, replicas)
   const fixed = monthlyCost(rates, proposed.cpuRequest ?? 0, proposed.memoryRequest ?? 0, replicas)
-  const byHour = sizing.cpuSchedule ? scheduleOffer(sizing.cpuSchedule) : undefined
-  if (byHour) proposed.cpuRequestByHour = byHour.hourly
-  const byHourCost = byHour && monthlyCost(rates, sizing.cpuSchedule!.mean, proposed.memoryRequest ?? 0, replicas)
+  const schedule = sizing.cpuSchedule
+  let scheduleNote: string[] = []
+  if (schedule) {
+    const offer = scheduleOffer(schedule)
+    proposed.cpuRequestByHour = offer.hourly
+    const scheduled = monthlyCost(rates, schedule.mean, proposed.memoryRequest ?? 0, replicas)
+    scheduleNote = [offer.note(roundMoney(before - scheduled), input.prices.currency)]
+  }
   const notes = [
     ...sizing.notes,
-    ...(byHour ? [byHour.note(roundMoney(before - byHourCost!), input.prices.currency)] : []),
+    ...scheduleNote,
     `priced at ${rates.cpuCoreHour.toFixed(4)}/core-hour and ${rates.memoryGiBHour.toFixed(4)}/GiB-hour (${rates.source}) x ${replicas} replica(s)`,
   ]
   if (workload.hpa)
