@@ -60,6 +60,9 @@ export async function openDuckDBSession(budget: ImportBudget, spillParent: strin
     const connection = await instance.connect()
     // Timestamps without an offset are UTC in FOCUS; with one, they are converted to the UTC day.
     await connection.run("SET TimeZone = 'UTC'")
+    // Memory DuckDB frees between the import's queries goes back to the system (jemalloc's purge
+    // thread) instead of staying in the process beside the next query's: lower peak RSS.
+    await connection.run('SET allocator_background_threads = true')
     // Progress is tracked only when asked for; we draw our own bar, so DuckDB must not print one.
     await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false')
     const gc = garbageCollector()
