@@ -10,7 +10,7 @@ import {
   type OwnerPlan,
   type PodPlan,
   type Scenario,
-  type ScenarioPrices,
+  scenarioPrices,
   type Truth,
   wander,
 } from '../helpers/churn-scenario.js'
@@ -47,15 +47,7 @@ const OUTAGE: [number, number] = [start + 2 * DAY + 10 * H, start + 2 * DAY + 13
  * and 1,000 CI pods an hour for two hours.
  */
 function hostileScenario(): Scenario {
-  const prices: ScenarioPrices = {
-    instanceTypes: {'m5.xlarge': 0.192, 'm5.large': 0, 'g5.xlarge': 1.006, 'm5.8xlarge': 1.536},
-    spotRatio: 0.35,
-    storageClasses: {gp3: 0.08},
-    defaultGiBMonth: 0.04,
-    loadBalancerHour: 0.025,
-    cpuToMemoryRatio: 0.031611 / 0.004237,
-    gpuToMemoryRatio: 0.95 / 0.004237,
-  }
+  const prices = scenarioPrices({'m5.xlarge': 0.192, 'm5.large': 0, 'g5.xlarge': 1.006, 'm5.8xlarge': 1.536})
   const end = start + 3 * DAY
   const node = (name: string, instanceType: string, cores: number, memoryGiB: number, over: Partial<NodeSpec> = {}) =>
     ({
@@ -150,26 +142,22 @@ function hostileScenario(): Scenario {
     start: start + DAY + 9 * H,
     end: end + DAY,
   })
-  pod({
-    namespace: 'preview',
-    name: 'app-1a1a1-d0',
-    node: PLAIN,
-    owner: {kind: 'ReplicaSet', name: 'app-1a1a1'},
-    workload: {kind: 'Deployment', name: 'app'},
-    start: start - DAY,
-    end: start + 6 * H + 31,
-    containers: [{name: 'app', cpu: 0.5, memoryGiB: 1, usage: wander(40, 0.2, 0.5)}],
-  })
-  pod({
-    namespace: 'preview',
-    name: 'app2-2b2b2-d1',
-    node: PLAIN,
-    owner: {kind: 'ReplicaSet', name: 'app2-2b2b2'},
-    workload: {kind: 'Deployment', name: 'app2'},
-    start: start + DAY + 9 * H + 13,
-    end: end + DAY,
-    containers: [{name: 'app', cpu: 0.5, memoryGiB: 1, usage: wander(41, 0.2, 0.5)}],
-  })
+  for (const [i, [rs, name, from, to]] of (
+    [
+      ['app-1a1a1', 'app', start - DAY, start + 6 * H + 31],
+      ['app2-2b2b2', 'app2', start + DAY + 9 * H + 13, end + DAY],
+    ] as const
+  ).entries())
+    pod({
+      namespace: 'preview',
+      name: `${rs}-d${i}`,
+      node: PLAIN,
+      owner: {kind: 'ReplicaSet', name: rs},
+      workload: {kind: 'Deployment', name},
+      start: from,
+      end: to,
+      containers: [{name: 'app', cpu: 0.5, memoryGiB: 1, usage: wander(40 + i, 0.2, 0.5)}],
+    })
   // ci: 1,000 runner pods an hour on day 1 from 08:00 to 10:00, each 3-4 minutes.
   deployment('ci', 'runner-9f9f9', 'runner')
   for (let i = 0; i < 2000; i++) {

@@ -149,6 +149,17 @@ export interface Scenario {
 
 const dayName = (t: number) => new Date(t * 1000).toISOString().slice(0, 10)
 
+/** The scenarios' prices: these instance types, gp3 at $0.08 a GiB-month, OpenCost's default rate ratios. */
+export const scenarioPrices = (instanceTypes: Record<string, number>): ScenarioPrices => ({
+  instanceTypes,
+  spotRatio: 0.35,
+  storageClasses: {gp3: 0.08},
+  defaultGiBMonth: 0.04,
+  loadBalancerHour: 0.025,
+  cpuToMemoryRatio: 0.031611 / 0.004237,
+  gpuToMemoryRatio: 0.95 / 0.004237,
+})
+
 /** Usage that wanders around a level with a daily cycle and bursts, constant within each minute. */
 export function wander(seed: number, cpu: number, memoryGiB: number, burst = 0): Usage {
   return {
@@ -171,15 +182,7 @@ export function churnScenario(start: number, seed = 7): Scenario {
   const random = seededRandom(seed)
   const jitter = (t: number) => t + Math.floor(random() * 50) + 3
   const H = 3600
-  const prices: ScenarioPrices = {
-    instanceTypes: {'m5.xlarge': 0.192, 'm5.2xlarge': 0.384, 'g5.xlarge': 1.006, 'g4dn.xlarge': 0.526},
-    spotRatio: 0.35,
-    storageClasses: {gp3: 0.08},
-    defaultGiBMonth: 0.04,
-    loadBalancerHour: 0.025,
-    cpuToMemoryRatio: 0.031611 / 0.004237,
-    gpuToMemoryRatio: 0.95 / 0.004237,
-  }
+  const prices = scenarioPrices({'m5.xlarge': 0.192, 'm5.2xlarge': 0.384, 'g5.xlarge': 1.006, 'g4dn.xlarge': 0.526})
   const node = (
     name: string,
     instanceType: string,
