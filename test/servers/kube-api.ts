@@ -10,6 +10,10 @@
  * - GET, POST (create), PUT (replace), PATCH (merge-patch, strategic-merge-patch — containers and other
  *   lists of named objects merged by name, `$patch: delete` honoured — and json-patch), DELETE.
  * - The `scale` subresource (GET/PATCH/PUT) for deployments, statefulsets and replicasets.
+ * - The pods' `resize` subresource (GET/PATCH/PUT) of Kubernetes 1.33+, its validation and the node's
+ *   answer (Deferred, Infeasible, actuated) in the pod's status: see kube-api-resize.ts. With
+ *   `resize: false` the server is an older cluster: the subresource is 404 and discovery omits it.
+ * - Discovery of the core group (`GET /api/v1`): its resources and subresources.
  * - resourceVersion: one counter bumped on every write; a write whose body carries a stale
  *   metadata.resourceVersion gets 409 Conflict, as the real server does.
  * - 404 NotFound, 403 Forbidden for resources/verbs you `forbid()`, 401 when `token` is set and the
@@ -26,6 +30,8 @@
  */
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
+
+import {kubeletAnswer, ResizeError, resizedPod} from './kube-api-resize.js'
 
 export interface KubeObject {
   apiVersion?: string
@@ -134,6 +140,8 @@ export interface KubeApiOptions {
   /** Bearer token every request must carry (else 401); unset = no auth check. */
   token?: string
   resources?: readonly ResourceDef[]
+  /** Serve the pods' resize subresource (Kubernetes 1.33+); false: an older cluster (404). Default true. */
+  resize?: boolean
 }
 
 export interface KubeApiServer {
@@ -295,6 +303,8 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
   }
 
   const handle = (req: http.IncomingMessage, url: URL, body: unknown): {status: number; body: unknown} => {
+    if (url.pathname.replace(/\/$/, '') === '/api/v1' && req.method === 'GET')
+      return {status: 200, body: coreDiscovery()}
     const r = route(url.pathname)
     if (!r) throw new HttpError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`)
     const {def, namespace, name, subresource} = r
@@ -323,6 +333,8 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     const key = storeKey(def, namespace, name)
     const existing = store.get(key)
     if (subresource === 'scale') return scale(def, key, existing, name, method, req, body)
+    if (subresource === 'resize' && def.group === '' && def.plural === 'pods' && options.resize !== false)
+      return resize(def, key, existing, name, method, req, body)
     if (subresource && subresource !== 'status')
       throw new HttpError(404, 'NotFound', `subresource ${subresource} is not served`)
 
@@ -441,6 +453,65 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     const updated = stamp(def, {...existing, spec: {...(existing.spec as object), replicas}}, existing)
     store.set(key, updated)
     return {status: 200, body: scaleOf(def, updated)}
+  }
+
+  const coreDiscovery = () => {
+    const core = resources.filter((d) => d.group === '' && d.version === 'v1')
+    const entry = (name: string, kind: string, namespaced: boolean, verbs: string[]) => ({
+      name,
+      singularName: name.includes('/') ? '' : kind.toLowerCase(),
+      namespaced,
+      kind,
+      verbs,
+    })
+    return {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: 'v1',
+      resources: [
+        ...core.map((d) =>
+          entry(d.plural, d.kind, d.namespaced, ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']),
+        ),
+        ...(core.some((d) => d.plural === 'pods')
+          ? [
+              entry('pods/status', 'Pod', true, ['get', 'patch', 'update']),
+              ...(options.resize === false ? [] : [entry('pods/resize', 'Pod', true, ['get', 'patch', 'update'])]),
+            ]
+          : []),
+      ],
+    }
+  }
+
+  // The resize subresource: the API server's write (only container resources kept, validated), then the kubelet's answer.
+  const resize = (
+    def: ResourceDef,
+    key: string,
+    existing: KubeObject | undefined,
+    name: string,
+    method: string,
+    req: http.IncomingMessage,
+    body: unknown,
+  ) => {
+    if (!existing) throw notFound(def, name)
+    if (method === 'GET') return {status: 200, body: existing}
+    if (method !== 'PATCH' && method !== 'PUT')
+      throw new HttpError(405, 'MethodNotAllowed', `${method} is not supported on resize`)
+    const next = method === 'PUT' ? (body as KubeObject) : applyPatch(existing, body, req.headers['content-type'])
+    if (!next?.metadata && method === 'PUT')
+      throw new HttpError(400, 'BadRequest', 'the body of a PUT must be an object with metadata')
+    checkVersion(def, name, existing, (body as KubeObject | undefined)?.metadata?.resourceVersion)
+    let pod: KubeObject
+    try {
+      pod = resizedPod(existing, next)
+    } catch (error) {
+      if (error instanceof ResizeError) throw new HttpError(error.status, error.reason, error.message)
+      throw error
+    }
+    const written = stamp(def, pod, existing)
+    const nodes = objectsOf(defFor('v1', 'Node'))
+    const answered = kubeletAnswer(written, nodes, objectsOf(def), new Date())
+    store.set(key, stamp(def, answered, written))
+    return {status: 200, body: written}
   }
 
   const listResponse = (def: ResourceDef, namespace: string | undefined, params: URLSearchParams) => {
