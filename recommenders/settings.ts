@@ -38,10 +38,11 @@ const rightsize = z.strictObject({
   cpuBurstThreshold: z.number().min(0).default(0.3),
   /**
    * How much dearer a sample above the request gets per unit of irregularity above the threshold
-   * (overrun cost x (1 + weight x excess)): random bursts cannot be anticipated and run far above
-   * whatever request they pass, so bursty containers are covered further up their tail.
+   * (overrun cost x (1 + weight x excess)). 0 by default: one price for every bursty container (the
+   * bursty shape's factor in cpuShapes) buys the fewest samples above for the money, where a price
+   * rising with the irregularity spends it on the most irregular few (docs/recommendations.md).
    */
-  cpuBurstWeight: z.number().min(0).default(20),
+  cpuBurstWeight: z.number().min(0).default(0),
   /** Relative headroom on top of the chosen level. */
   cpuMargin: z.number().min(0).max(5).default(0),
   /**
@@ -75,13 +76,14 @@ const rightsize = z.strictObject({
       trending: shapeSizing,
     })
     // Chosen on the benchmark's development seeds (docs/benchmarks.md): a steady load's future is its
-    // past, so less of its short tail is bought; a trending one is projected and bought less far up
-    // its tail, as the projection already holds the headroom the growth needs.
+    // past, so less of its short tail is bought; a bursty one cannot be anticipated, so a sample above
+    // its request is priced 8x and its request goes up into its bursts; a trending one is projected and
+    // bought less far up its tail, as the projection already holds the headroom the growth needs.
     .default({
       steady: {overrunFactor: 0.4},
       diurnal: {},
       batch: {},
-      bursty: {},
+      bursty: {overrunFactor: 8},
       trending: {percentile: 0.75, overrunFactor: 0.25},
     }),
   /**
@@ -232,7 +234,9 @@ export type RightsizeSettings = RecommendSettings['rightsize']
 export type SpotSettings = RecommendSettings['spot']
 export type ScaleDownSettings = RecommendSettings['scaleDown']
 
-export const defaultRecommendSettings = (): RecommendSettings => recommendSettingsSchema.parse({})
+// zod hands out the same default objects on every parse: a copy, so that changing one caller's
+// settings (cpuShapes.bursty) does not change every later caller's defaults.
+export const defaultRecommendSettings = (): RecommendSettings => structuredClone(recommendSettingsSchema.parse({}))
 
 /**
  * Reads `kubernetes.recommend` from the loaded config (the kubernetes section is a loose object, so
@@ -242,7 +246,7 @@ export function recommendSettingsFrom(kubernetes: unknown, file = 'finops.yaml')
   const raw =
     kubernetes && typeof kubernetes === 'object' ? (kubernetes as Record<string, unknown>).recommend : undefined
   const result = recommendSettingsSchema.safeParse(raw ?? {})
-  if (result.success) return result.data
+  if (result.success) return structuredClone(result.data)
   const issue = result.error.issues[0]!
   const field = ['kubernetes', 'recommend', ...issue.path.map(String)].join('.')
   throw inputError(

@@ -41,13 +41,18 @@ const KEEP = args.includes('--keep')
 const DIRECT = args.includes('--direct')
 // --direct --refresh daily: besides the week-long recommendation, both finops and KRR re-recommend
 // every day of the held-out week from the 14 days before it (the CronJob runs daily), each day scored
-// with that day's requests.
+// with that day's requests. finops' daily recommendation starts from the requests applied the day
+// before, as `apply` would find them, so its noise threshold keeps a change under 10% from being made.
+// --refresh-set key=value,... overrides settings for the daily recommendations only (a daily horizon).
 const REFRESH = DIRECT && flag('refresh', '') === 'daily'
 // --direct --rate-window 10m: the CPU samples are what Prometheus' rate() over that window returns at
 // each step (the mean of the steps the window covers), as `collect usage` reads them.
 const RATE_STEPS = DIRECT ? Math.max(1, Math.round(durationSeconds(flag('rate-window', '5m')) / 300)) : 1
 // --memory-detail: per seed, every container where finops' limit is crossed more often than KRR's.
 const MEMORY_DETAIL = args.includes('--memory-detail')
+// --cpu-detail: per class, pooled, where finops' CPU request sits against KRR's and in the scored week.
+const CPU_DETAIL = args.includes('--cpu-detail')
+const cpuDetailRows = []
 const UNRECORDED_SMOOTHING = args.includes('--unrecorded-smoothing')
 const TRAIN_DAYS = 14
 const TEST_DAYS = 7
@@ -157,6 +162,7 @@ for (const seed of SEEDS) {
     }
   }
   if (MEMORY_DETAIL) printMemoryDetail(seed, containers, proposals)
+  if (CPU_DETAIL) cpuDetailRows.push(...cpuDetail(containers, proposals))
   console.log('')
   console.log(`seed ${seed}, all classes:`)
   printTable(STRATEGIES.map((name) => [name, derive(perClass.all[name])]))
@@ -194,7 +200,24 @@ if (REFRESH) {
       undefined,
     ]),
   )
+  console.log('')
+  console.log(
+    `daily refresh of finops only, pooled over seeds ${SEEDS.join(', ')}: finops re-recommended every day, ` +
+      `KRR simple (p95) run once for the week (a one-off CLI run):`,
+  )
+  printClassTable(
+    ['all', ...CLASSES].map((cls) => [
+      cls,
+      {
+        [STRATEGIES[0]]: pooledRefresh.get(`${cls}\u0000${STRATEGIES[0]}`),
+        [STRATEGIES[1]]: pooled.get(`${cls}\u0000${STRATEGIES[1]}`),
+        [STRATEGIES[3]]: pooledRefresh.get(`${cls}\u0000${STRATEGIES[3]}`),
+      },
+      undefined,
+    ]),
+  )
 }
+if (CPU_DETAIL) printCpuDetail(cpuDetailRows)
 console.log('')
 console.log(
   `finops' CPU shape detector per class (containers, seeds ${SEEDS.join(', ')}; unchanged = no recommendation):`,
@@ -270,11 +293,22 @@ async function runSeed(seed) {
     })
   // Day k of the held-out week gets what each recommender reads from the 14 days before it.
   const refresh = REFRESH ? {krr: [], finops: []} : undefined
+  let applied = current
   for (let k = 0; refresh && k < TEST_DAYS; k++) {
-    const recs = await recommendDirect(containers, k)
-    refresh.finops.push(
-      proposalsOf(new Map(recs.map((r) => [`${r.target.namespace}/${r.target.name}/${r.target.container}`, r]))),
-    )
+    const recs = await recommendDirect(containers, k, applied, flag('refresh-set', ''))
+    const byTarget = new Map(recs.map((r) => [`${r.target.namespace}/${r.target.name}/${r.target.container}`, r]))
+    applied = applied.map((was, i) => {
+      const c = containers[i]
+      const p = byTarget.get(`${c.spec.namespace}/${c.spec.workload}/${c.spec.container}`)?.proposed
+      return p
+        ? {
+            cpu: p.cpuRequest ?? was.cpu,
+            memRequest: p.memoryRequest ?? was.memRequest,
+            memLimit: p.memoryLimit ?? was.memLimit,
+          }
+        : was
+    })
+    refresh.finops.push(applied)
     refresh.krr.push(krr(0.95, k))
   }
   containers.forEach((c) => {
@@ -362,21 +396,21 @@ async function recommendViaCli(seed, containers) {
 }
 
 /** Quick path: the day digests `collect usage` would store, sized by the recommender's own function. */
-async function recommendDirect(containers, first = 0) {
+async function recommendDirect(containers, first = 0, currents = undefined, refreshSet = '') {
   const {HistogramBuilder, SmoothingBuilder, CPU_SCHEME, MEMORY_SCHEME} = await dist('k8s/digest.js')
   const {sizeContainer} = await import(path.join(root, 'dist', 'recommenders', 'rightsize', 'recommend.js'))
   const {defaultRecommendSettings} = await import(path.join(root, 'dist', 'recommenders', 'settings.js'))
   // --set key=value,... overrides rightsize settings (for tuning; the CLI path reads finops.yaml);
   // dotted keys reach nested ones: cpuShapes.steady.overrunCost=1.
   const settings = structuredClone(defaultRecommendSettings().rightsize)
-  for (const kv of flag('set', '').split(',').filter(Boolean)) {
+  for (const kv of [...flag('set', '').split(','), ...refreshSet.split(',')].filter(Boolean)) {
     const [key, value] = kv.split('=')
     const parts = key.split('.')
     const parent = parts.slice(0, -1).reduce((o, k) => o[k], settings)
     parent[parts.at(-1)] = Number(value)
   }
   const out = []
-  for (const c of containers) {
+  for (const [index, c] of containers.entries()) {
     // What the digests would need for a schedule: the window's CPU by UTC hour of day (T0 is a midnight).
     const hours = Array.from({length: 24}, () => new HistogramBuilder(CPU_SCHEME))
     const days = []
@@ -405,10 +439,12 @@ async function recommendDirect(containers, first = 0) {
         ...(UNRECORDED_SMOOTHING ? {} : {cpuSmoothing: smoothing.toSmoothing()}),
       })
     }
+    // The requests in place: the developer's, or those the daily refresh applied the day before.
+    const now = currents?.[index]
     const current = {
       name: c.spec.container,
-      requests: {cpu: c.spec.cpuRequest, memory: c.spec.memoryRequest},
-      limits: {memory: c.spec.memoryLimit},
+      requests: {cpu: now?.cpu ?? c.spec.cpuRequest, memory: now?.memRequest ?? c.spec.memoryRequest},
+      limits: {memory: now?.memLimit ?? c.spec.memoryLimit},
     }
     const outcome = sizeContainer(
       days,
@@ -489,6 +525,92 @@ function printMemoryDetail(seed, containers, proposals) {
         `${spec.oomProne ? 'spiky, ' : ''}${c.trainOoms.length} OOM kills in training, held-out max ${mib(max(c.demand.subarray(trainSteps)))}`,
     )
   })
+}
+
+/** Per container: finops' and KRR's CPU requests, the scored week's quantiles they stand at, and the samples above. */
+function cpuDetail(containers, proposals) {
+  return containers.map((c, i) => {
+    const test = Float64Array.from(c.cpu.subarray(trainSteps)).sort()
+    const train = Float64Array.from(c.cpu.subarray(0, trainSteps)).sort()
+    const f = proposals[STRATEGIES[3]][i].cpu
+    const k = proposals[STRATEGIES[1]][i].cpu
+    const above = (r) => test.length - upperBound(test, r)
+    return {
+      cls: c.spec.archetype,
+      f,
+      k,
+      fAbove: above(f),
+      kAbove: above(k),
+      samples: test.length,
+      // The request's rank in the scored week and in the window it was read from.
+      fRank: upperBound(test, f) / test.length,
+      kRank: upperBound(test, k) / test.length,
+      fTrainRank: upperBound(train, f) / train.length,
+      testMedian: test[Math.floor(test.length / 2)],
+      trainLastMedian: percentile(c.cpu.subarray(trainSteps - STEPS_PER_DAY, trainSteps), 0.5),
+    }
+  })
+}
+
+function upperBound(sorted, v) {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (sorted[mid] <= v) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * Per class: cores, the median finops / KRR request ratio, the median rank of each request in the scored week,
+ * and the samples above split between the containers where finops' request is below KRR's and the others, and
+ * between the largest third of the containers (by KRR's request) and the rest.
+ */
+function printCpuDetail(rows) {
+  const med = (xs) => {
+    const s = [...xs].sort((a, b) => a - b)
+    return s.length ? s[Math.floor(s.length / 2)] : NaN
+  }
+  const body = CLASSES.map((cls) => {
+    const r = rows.filter((x) => x.cls === cls)
+    const samples = r.reduce((s, x) => s + x.samples, 0)
+    const sum = (xs, key) => xs.reduce((s, x) => s + x[key], 0)
+    const below = r.filter((x) => x.f < x.k)
+    const cut = [...r].sort((a, b) => b.k - a.k)[Math.floor(r.length / 3)]?.k ?? 0
+    const large = r.filter((x) => x.k > cut)
+    const share = (n) => pct(n / samples, 2)
+    return [
+      cls,
+      String(r.length),
+      `${sum(r, 'k').toFixed(1)} / ${sum(r, 'f').toFixed(1)}`,
+      med(r.map((x) => x.f / x.k)).toFixed(2),
+      `${pct(med(r.map((x) => x.kRank)))} / ${pct(med(r.map((x) => x.fRank)))}`,
+      pct(med(r.map((x) => x.fTrainRank))),
+      `${below.length}: ${sum(below, 'k').toFixed(1)} / ${sum(below, 'f').toFixed(1)}, above ${share(sum(below, 'kAbove'))} / ${share(sum(below, 'fAbove'))}`,
+      `${large.length}: ${sum(large, 'k').toFixed(1)} / ${sum(large, 'f').toFixed(1)}, above ${share(sum(large, 'kAbove'))} / ${share(sum(large, 'fAbove'))}`,
+      `${med(r.map((x) => x.testMedian / x.trainLastMedian)).toFixed(2)}`,
+    ]
+  })
+  console.log('')
+  console.log(
+    'CPU requests per class, pooled (KRR / finops; ranks are the share of the scored week at or under the request):',
+  )
+  printRows(
+    [
+      'class',
+      'containers',
+      'cores KRR / finops',
+      'median finops/KRR',
+      'median rank in scored week KRR / finops',
+      'finops rank in window',
+      'finops < KRR: n: cores, samples above',
+      'largest third: n: cores, samples above',
+      'scored median / last day median',
+    ],
+    body,
+  )
 }
 
 /**

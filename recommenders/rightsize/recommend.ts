@@ -17,7 +17,7 @@ import {
 import {monthlyCost} from '../pricing.js'
 import {overrunOptimum} from './overrun.js'
 import {cpuRequestSchedule, type CpuSchedule} from './schedule.js'
-import {leastSquares, memoryGrowth} from './memory-growth.js'
+import {leastSquares, memoryGrowth, type MemoryGrowth} from './memory-growth.js'
 import {smoothingWidening} from './smoothing.js'
 import {scheduleOffer} from './schedule-offer.js'
 import type {RightsizeSettings} from '../settings.js'
@@ -110,7 +110,7 @@ export function sizeContainer(
       `CPU load grows ${(cpu.growth * 100).toFixed(1)}%/day week over week: the request is projected ${settings.cpuTrendDays} days past the window`,
     )
   notes.push(`CPU load shape: ${cpu.shape}`)
-  if (settings.cpuBurstWeight > 0 && cpu.irregularity > settings.cpuBurstThreshold)
+  if (cpu.shape === 'bursty')
     notes.push(
       `CPU peaks vary day to day (irregularity ${cpu.irregularity.toFixed(2)}): random bursts, covered further up their tail`,
     )
@@ -138,13 +138,8 @@ export function sizeContainer(
   // memoryGrowthDays is the horizon until the next recommendation replaces this one.
   const growth = Math.max(0, slope) * settings.memoryGrowthDays
   let memoryLimit = Math.max(settings.memoryFloor, trend.peak * (1 + settings.memoryLimitMargin) + growth)
-  // A stable peak gets a tight margin; a growing one keeps the full margin, as its projection is a
-  // guess, and so does one the old limit cut short (OOM kills), as its real peak is unknown.
   const growing = growth > 0.02 * peak
-  const memoryMargin =
-    growing || merged.oomKills > 0
-      ? settings.memoryRequestMargin
-      : Math.min(settings.memoryRequestMargin, Math.max(settings.memoryRequestMinMargin, 3 * dailyPeakSpread(sorted)))
+  const memoryMargin = memoryRequestMargin(sorted, trend, merged.oomKills, settings)
   let memoryRequest = Math.min(memoryLimit, Math.max(settings.memoryRequestFloor, memQ * (1 + memoryMargin) + growth))
   if (growing) {
     const cut =
@@ -508,6 +503,24 @@ function peakPoints(days: readonly DailyUsage[]): (readonly [number, number])[] 
   return days
     .filter((d) => d.memory.count > 0)
     .map((d) => [Date.parse(`${d.day}T00:00:00Z`) / 86_400_000, d.memory.max] as const)
+}
+
+/**
+ * The relative headroom on the memory request above p99 (plus growth): three standard deviations of the
+ * daily peaks around their least-squares trend, within [memoryRequestMinMargin, memoryRequestMargin], so a
+ * peak that comes back at the same height gets the least. A growing peak is no exception: the request
+ * already adds the growth up to the end of the horizon (the demand stays under that for most of it), and
+ * how far the peaks stray from their trend line is what the margin is for. Only a peak the old limit cut
+ * short (OOM kills, or days pinned at the limit) keeps the full margin: its real height is unknown.
+ */
+export function memoryRequestMargin(
+  days: readonly DailyUsage[],
+  trend: Pick<MemoryGrowth, 'censoredDays'>,
+  oomKills: number,
+  settings: Pick<RightsizeSettings, 'memoryRequestMargin' | 'memoryRequestMinMargin'>,
+): number {
+  if (oomKills > 0 || trend.censoredDays > 0) return settings.memoryRequestMargin
+  return Math.min(settings.memoryRequestMargin, Math.max(settings.memoryRequestMinMargin, 3 * dailyPeakSpread(days)))
 }
 
 /** Least-squares slope of the daily memory peaks, in bytes per day (0 with fewer than 5 days). */

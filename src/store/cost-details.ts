@@ -66,12 +66,20 @@ function foldDetails(db: Db, keyIds: readonly number[]): void {
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS cost_details_fold (
     key_id INTEGER, billing_period INTEGER, day INTEGER, kind INTEGER, value TEXT,
     PRIMARY KEY (key_id, billing_period, day, kind, value)) WITHOUT ROWID`)
+  // Only the days with more values than are kept are ranked: a count over the key's rows in key
+  // order finds them without sorting, and most days (all of them when DuckDB already ranked the
+  // values, as for FOCUS resources) have no more than DETAIL_VALUES_KEPT.
   const select = db.prepare(`INSERT INTO cost_details_fold SELECT ${KEY} FROM (
-      SELECT ${KEY}, row_number() OVER (PARTITION BY key_id, billing_period, day, kind
-        ORDER BY abs(effective_units + effective_nanos / 1e9) DESC, value) AS rank
-      FROM cost_details WHERE key_id = ? AND value <> '') WHERE rank > ${DETAIL_VALUES_KEPT}`)
+      SELECT d.key_id, d.billing_period, d.day, d.kind, d.value, row_number() OVER (
+          PARTITION BY d.key_id, d.billing_period, d.day, d.kind
+          ORDER BY abs(d.effective_units + d.effective_nanos / 1e9) DESC, d.value) AS rank
+      FROM (SELECT billing_period, day, kind FROM cost_details WHERE key_id = @key AND value <> ''
+          GROUP BY billing_period, day, kind HAVING count(*) > ${DETAIL_VALUES_KEPT}) crowded
+        JOIN cost_details d ON d.key_id = @key AND d.billing_period = crowded.billing_period
+          AND d.day = crowded.day AND d.kind = crowded.kind AND d.value <> '')
+    WHERE rank > ${DETAIL_VALUES_KEPT}`)
   db.exec('DELETE FROM cost_details_fold')
-  for (const id of keyIds) select.run(id)
+  for (const id of keyIds) select.run({key: id})
   db.exec(`INSERT INTO cost_details (${KEY}, label, ${AMOUNT_SQL_COLUMNS.join(', ')})
       SELECT d.key_id, d.billing_period, d.day, d.kind, '', '', ${AMOUNT_SQL_COLUMNS.map((c) => `SUM(d.${c})`).join(', ')}
       FROM cost_details d JOIN cost_details_fold f USING (${KEY}) GROUP BY d.key_id, d.billing_period, d.day, d.kind

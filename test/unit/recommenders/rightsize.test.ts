@@ -1,9 +1,11 @@
 import {describe, expect, it} from 'vitest'
 
 import {
+  cpuRequestBasis,
   cpuShape,
   dailyPeakIrregularity,
   dailyPeakSpread,
+  memoryRequestMargin,
   recommendRightsizing,
   sizeContainer,
 } from '../../../recommenders/rightsize/recommend.js'
@@ -123,23 +125,24 @@ describe('recommendRightsizing', () => {
     expect(dailyPeakIrregularity(days(14, regular, steadyMemory))).toBeLessThan(0.05)
     expect(dailyPeakIrregularity(days(14, irregular, steadyMemory))).toBeGreaterThan(0.4)
     const w = workload({containers: [{name: 'app', requests: {cpu: 8, memory: 1 * GIB}, limits: {memory: 1 * GIB}}]})
-    const size = (cpu: (i: number, d: number) => number, burstWeight: number) => {
+    const size = (cpu: (i: number, d: number) => number, burstyFactor?: number) => {
       const s = defaultRecommendSettings()
-      s.rightsize.cpuBurstWeight = burstWeight
+      if (burstyFactor !== undefined) s.rightsize.cpuShapes.bursty.overrunFactor = burstyFactor
       const [rec] = recommendRightsizing(
         input([w], [usageFor(w, 'app', days(14, cpu, steadyMemory))], {settings: s}),
       ).recommendations
       return rec!.proposed.cpuRequest!
     }
     // Regular bursts: 0.4 cores above the base for 8% of samples costs more than their overrun; the
-    // request stays at the base, with or without the burst weight.
-    expect(size(regular, 20)).toBeLessThan(0.25)
-    expect(size(regular, 20)).toBe(size(regular, 0))
-    // Irregular bursts: without the weight only the base is covered; with it the request goes up
-    // into the bursts (past the typical 2x burst), though not to the 10x peaks (2.8 cores).
-    expect(size(irregular, 0)).toBeLessThan(0.25)
-    expect(size(irregular, 20)).toBeGreaterThan(0.4)
-    expect(size(irregular, 20)).toBeLessThan(2)
+    // request stays at the base, whatever the bursty shape's price (it is not read as bursty).
+    expect(size(regular)).toBeLessThan(0.25)
+    expect(size(regular)).toBe(size(regular, 1))
+    // Irregular bursts: at the plain overrun cost only the base is covered; at the bursty shape's
+    // (8x) the request goes up into the bursts (past the typical 2x burst), though not to the 10x
+    // peaks (2.8 cores).
+    expect(size(irregular, 1)).toBeLessThan(0.25)
+    expect(size(irregular)).toBeGreaterThan(0.4)
+    expect(size(irregular)).toBeLessThan(2)
     const [noted] = recommendRightsizing(
       input([w], [usageFor(w, 'app', days(14, irregular, steadyMemory))]),
     ).recommendations
@@ -189,6 +192,31 @@ describe('recommendRightsizing', () => {
     expect(memoryOnly!.proposed.cpuRequest).toBe(0.014)
     expect(memoryOnly!.proposed.memoryRequest).toBe(42 * MIB)
     expect(memoryOnly!.proposed.memoryLimit).toBe(96 * MIB)
+  })
+
+  it('prices a sample above the request the same for every bursty container, however irregular', () => {
+    // Bursts 8% of the time at heights varying day to day, by up to 3.3x or 6.7x from day to day.
+    const mild = [1.5, 4, 2, 5, 1.6, 3, 4.5, 1.7, 2.5, 5, 2, 3.5, 1.8, 4]
+    const wild = [1.5, 6, 2, 10, 1.8, 3, 8, 1.6, 2.5, 7, 2, 4, 1.7, 9]
+    const history = (heights: number[]) =>
+      days(14, (i, d) => 0.2 * (1 + 0.03 * Math.sin(i)) * (i % 12 === 6 ? heights[d]! : 1), steadyMemory)
+    const basis = (heights: number[]) => {
+      const h = history(heights)
+      return cpuRequestBasis(h, mergeDigests(h), settings.rightsize)
+    }
+    const a = basis(mild)
+    const b = basis(wild)
+    expect(a.shape).toBe('bursty')
+    expect(b.shape).toBe('bursty')
+    expect(b.irregularity).toBeGreaterThan(a.irregularity + 0.2)
+    // One price, the bursty shape's factor on the overrun cost: 8 x 2 cores per 100% of samples.
+    expect(a.overrunCost).toBe(16)
+    expect(b.overrunCost).toBe(16)
+    // A weight on the irregularity (the earlier rule) priced the wilder one higher.
+    const weighted = structuredClone(settings.rightsize)
+    weighted.cpuBurstWeight = 20
+    const h = history(wild)
+    expect(cpuRequestBasis(h, mergeDigests(h), weighted).overrunCost).toBeGreaterThan(16)
   })
 
   it('does not buy a daily batch hour for a large container but covers it for a small one', () => {
@@ -408,6 +436,17 @@ describe('recommendRightsizing', () => {
   })
 })
 
+describe('rightsize settings', () => {
+  it('hands out independent defaults, so one caller changing a shape does not change the next', () => {
+    const first = defaultRecommendSettings()
+    first.rightsize.cpuShapes.bursty.overrunFactor = 1
+    first.rightsize.cpuShapes.steady.overrunFactor = 1
+    const next = defaultRecommendSettings()
+    expect(next.rightsize.cpuShapes.bursty.overrunFactor).toBe(8)
+    expect(next.rightsize.cpuShapes.steady.overrunFactor).toBe(0.4)
+  })
+})
+
 describe('rightsizing by CPU shape and memory peak stability', () => {
   const frac = (x: number) => x - Math.floor(x)
   // 1 core with an exponential tail (5% mean excess), the same every day: a steady service.
@@ -472,6 +511,31 @@ describe('rightsizing by CPU shape and memory peak stability', () => {
     expect(loose.memoryRequest! / MIB).toBeLessThan(322 * 1.01 + 1)
     // The limit is the peak plus 20% either way.
     expect(loose.memoryLimit!).toBeGreaterThanOrEqual(324 * 1.2 * MIB)
+  })
+
+  it('gives a peak growing on a straight line the margin of its scatter around it, not the full one', () => {
+    // Peaks 200Mi + 10Mi a day, each within 0.1% of the line: the growth term holds the projection.
+    const line = days(14, diurnalCpu, (i, d) => (i === 150 ? 200 + 10 * d : 190 + 10 * d) * MIB)
+    const margin = (history: typeof line, oomKills = 0, censoredDays = 0) =>
+      memoryRequestMargin(history, {censoredDays}, oomKills, settings.rightsize)
+    expect(margin(line)).toBe(0.05)
+    // The same peaks scattered -8%..+8% around the line: 3 standard deviations, capped at 15%.
+    const swing = [0, 4, -8, 8, -4, 2, -6, 6, -2, 0, 8, -8, 4, -4]
+    const scattered = days(14, diurnalCpu, (i, d) => (i === 150 ? (200 + 10 * d) * (1 + swing[d]! / 100) : 150) * MIB)
+    expect(margin(scattered)).toBe(0.15)
+    // A peak the old limit cut short keeps the full margin however straight the line of the rest.
+    expect(margin(line, 1)).toBe(0.15)
+    expect(margin(line, 0, 3)).toBe(0.15)
+    const outcome = sizeContainer(
+      line,
+      {name: 'app', requests: {cpu: 1, memory: GIB}, limits: {memory: GIB}},
+      settings.rightsize,
+    )
+    expect(outcome.kind).toBe('sized')
+    if (outcome.kind !== 'sized') return
+    // p99 is the base level of the last day (320Mi, the sketch within 1%) + 5% + 7 days x 10Mi.
+    expect(outcome.sizing.memoryRequest! / MIB).toBeGreaterThan(320 * 1.05 + 70 - 4)
+    expect(outcome.sizing.memoryRequest! / MIB).toBeLessThan(320 * 1.05 * 1.01 + 70 + 2)
   })
 
   it('raises a memory request the usage runs above, even by less than the noise threshold', () => {
