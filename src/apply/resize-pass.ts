@@ -65,7 +65,10 @@ export async function planResizes(cluster: WorkloadCluster, inputs: ResizeInputs
   if (all.length === 0) return plan
   const {settings} = inputs
   if (!settings.resize.enabled) {
-    plan.notes.push(`${all.length} hour-of-day CPU schedule(s) not applied: apply.resize.enabled is false`)
+    plan.notes.push(
+      `${all.length} hour-of-day CPU schedule(s) not applied: in-place pod resize is opt-in (apply.resize.enabled: true; ` +
+        'finops cronjob manifest then grants the CronJob pods/resize)',
+    )
     return plan
   }
   const waiting = all.filter((r) => !inputs.approved(r))
@@ -172,7 +175,7 @@ export async function planResizes(cluster: WorkloadCluster, inputs: ResizeInputs
     throw inputError(
       `cannot apply the hour-of-day CPU schedule of ${label(first)} (${plan.resizes.length} pod(s) to resize): this cluster does not serve ` +
         'the pods/resize subresource (in-place pod resize needs Kubernetes 1.33 or later); nothing was changed',
-      'upgrade the cluster, or set apply.resize.enabled: false to keep only the fixed request (the template)',
+      'upgrade the cluster, or turn apply.resize.enabled off to keep only the fixed request (the template)',
     )
   }
   return plan

@@ -113,7 +113,7 @@ beforeEach(() => {
   dir = tmp.dir
   cleanup = tmp.cleanup
   dbPath = path.join(dir, 'finops.db')
-  fs.writeFileSync(path.join(dir, 'finops.yaml'), 'apply:\n  maxActions: 5\n')
+  fs.writeFileSync(path.join(dir, 'finops.yaml'), 'apply:\n  maxActions: 5\n  resize:\n    enabled: true\n')
 })
 
 afterEach(async () => {
@@ -242,7 +242,7 @@ describe('finops apply: the hour-of-day CPU schedule by in-place pod resize (bui
     fs.writeFileSync(path.join(dir, 'finops.yaml'), 'apply:\n  resize:\n    enabled: false\n')
     const off = await runCli(['apply', '--db', dbPath, '--yes', '--json'], {env: envAt('2026-12-01T02:10:00Z')})
     expect(off.code, off.stderr).toBe(0)
-    expect(asApply(off).notes.join(' ')).toContain('apply.resize.enabled is false')
+    expect(asApply(off).notes.join(' ')).toContain('in-place pod resize is opt-in (apply.resize.enabled: true')
   })
 
   it('refuses a container whose resizePolicy restarts it on a cpu resize unless apply.resize.allowRestart', async () => {
@@ -261,7 +261,7 @@ describe('finops apply: the hour-of-day CPU schedule by in-place pod resize (bui
     expect(storeHash()).toBe(before)
     expect(writes()).toEqual([])
 
-    fs.writeFileSync(path.join(dir, 'finops.yaml'), 'apply:\n  resize:\n    allowRestart: true\n')
+    fs.writeFileSync(path.join(dir, 'finops.yaml'), 'apply:\n  resize:\n    enabled: true\n    allowRestart: true\n')
     const allowed = await runCli(['apply', '--db', dbPath, '--yes', '--json'], {env: envAt('2026-12-01T02:10:00Z')})
     expect(allowed.code, allowed.stderr).toBe(0)
     expect(asApply(allowed).summary.applied).toBe(2)

@@ -45,8 +45,11 @@ export const applySection = z
     /** The hour-of-day CPU request schedule (`proposed.cpuRequestByHour`), set on running pods by in-place resize. */
     resize: z
       .strictObject({
-        /** false: never resize pods (the fixed request in the template is all apply sets). */
-        enabled: z.boolean().default(true),
+        /**
+         * Opt-in: true sets the hour's request on running pods (finops cronjob manifest then grants the CronJob
+         * get pods and patch pods/resize); false: the fixed request in the template is all apply sets.
+         */
+        enabled: z.boolean().default(false),
         /** Resize containers whose resizePolicy for cpu is RestartContainer (each resize restarts the container). */
         allowRestart: z.boolean().default(false),
         /** Share of a workload's running pods resized in one run (rounded up, at least 1); the rest follow next run. */
@@ -54,7 +57,7 @@ export const applySection = z
         /** Pods resized in one run at most (resizes do not count against maxActions). */
         maxPods: z.number().int().min(0).default(200),
       })
-      .default({enabled: true, allowRestart: false, maxPodShare: 1, maxPods: 200}),
+      .default({enabled: false, allowRestart: false, maxPodShare: 1, maxPods: 200}),
     spot: z
       .strictObject({
         /** Which provider's spot node label and taint to use. */
@@ -76,7 +79,7 @@ export const applySection = z
     maxRisk: 'medium',
     conflictRetries: 3,
     schedules: {kinds: ['Deployment', 'StatefulSet'], gracePeriodMinutes: 15},
-    resize: {enabled: true, allowRestart: false, maxPodShare: 1, maxPods: 200},
+    resize: {enabled: false, allowRestart: false, maxPodShare: 1, maxPods: 200},
     spot: {provider: 'aws', namespaces: []},
   })
 

@@ -10,6 +10,7 @@ import {
   scheduleProblem,
 } from '../../../src/apply/resize.js'
 import type {ContainerResources} from '../../../src/model/action.js'
+import {clusterRoleRules} from '../../../src/run/manifests.js'
 
 const pod = (
   requests: Record<string, string>,
@@ -157,5 +158,19 @@ describe('podView and qosOf', () => {
     ],
   ] as [ContainerResources[], string][])('%j is %s', (containers, qos) => {
     expect(qosOf(containers)).toBe(qos)
+  })
+})
+
+describe('the CronJob ClusterRole for pod resizes', () => {
+  it('grants get pods and patch pods/resize only when apply.resize is on', () => {
+    const resize = (rules: ReturnType<typeof clusterRoleRules>) =>
+      rules.filter(
+        (r) => r.resources.includes('pods/resize') || (r.resources.includes('pods') && r.verbs.includes('get')),
+      )
+    expect(resize(clusterRoleRules([], false))).toEqual([])
+    expect(resize(clusterRoleRules([], true))).toEqual([
+      {apiGroups: [''], resources: ['pods'], verbs: ['get']},
+      {apiGroups: [''], resources: ['pods/resize'], verbs: ['patch']},
+    ])
   })
 })
