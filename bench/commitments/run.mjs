@@ -21,11 +21,12 @@ import {parseArgs} from 'node:util'
 import {DEFAULT_COMMITMENT_SETTINGS, recommendCommitment} from '../../dist/recommenders/commitment/recommend.js'
 import {commitmentScopeInput} from '../../dist/src/commitments/scope-input.js'
 import {FUTURE_HOURS, generateScenario, HISTORY_DAYS, HISTORY_HOURS, HOURS_PER_MONTH} from './scenario.mjs'
-import {bestFixed, net, OPTIONS, rates, scope} from './score.mjs'
+import {bestFixed, layerNet, net, OPTIONS, rates, scope} from './score.mjs'
 
 /** Seeds used while tuning the sizing, and seeds it never saw: the recorded figures are the held-out ones. */
 const SETS = {dev: [1, 2, 3], heldout: [1001, 1002, 1003]}
 const LOOKBACKS = [7, 30, 60]
+const RULES = ['finops', ...LOOKBACKS.map((d) => `lookback${d}`)]
 
 const {values: args} = parseArgs({
   options: {
@@ -69,7 +70,13 @@ const emptyTotals = () =>
         hindsight: 0,
         lookback: Object.fromEntries(LOOKBACKS.map((l) => [l, 0])),
         // Scenarios with a net loss, per rule, split by whether the history already showed a decline.
-        losses: {finops: {decline: [0, 0], other: [0, 0]}, lookback30: {decline: [0, 0], other: [0, 0]}},
+        losses: Object.fromEntries(RULES.map((rule) => [rule, {decline: [0, 0], other: [0, 0]}])),
+        // Total net over the scenarios whose history already showed a decline, per rule.
+        decline: {finops: 0, hindsight: 0, lookback: Object.fromEntries(LOOKBACKS.map((l) => [l, 0]))},
+        // 3-year options only: the ladder, this 3-year commitment and a 1-year layer on top re-sized every year.
+        ladder: 0,
+        ladderDecline: 0,
+        ladderLosses: {decline: [0, 0], other: [0, 0]},
         // finops's losing families in the decline scenarios it loses on, by what happened to the family:
         // its own history declined, it is decommissioned within the term (and its history did not decline), neither.
         byFamily: {ownGone: [0, 0], ownTrend: [0, 0], ownStep: [0, 0], decommissioned: [0, 0], neither: [0, 0]},
@@ -92,7 +99,15 @@ for (const group of groups)
       const scenario = generateScenario(seed, i)
       scenarios++
       if (scenario.declineInHistory) declining++
-      const perRun = runs.map(() => new Map(OPTIONS.map((o) => [o.key, {finops: 0, lookback30: 0, families: []}])))
+      const perRun = runs.map(
+        () =>
+          new Map(
+            OPTIONS.map((o) => [
+              o.key,
+              {...Object.fromEntries(RULES.map((rule) => [rule, 0])), hindsight: 0, ladder: 0, families: []},
+            ]),
+          ),
+      )
       for (const [fi, f] of scenario.families.entries()) {
         const history = f.usage.subarray(0, HISTORY_HOURS)
         const key = `${scenario.id}/${fi}`
@@ -114,6 +129,17 @@ for (const group of groups)
           cacheChanged = true
         }
         const results = runs.map((r) => recommendCommitment(input, r.settings))
+        // The ladder's 1-year layer, re-sized at the start of years 2 and 3 on the 120 days before them (no
+        // forecast: the cache holds forecasts of the first history only, so the renewal is sized on the level).
+        const renewals = [1, 2].map((year) => {
+          const end = HISTORY_HOURS + year * 12 * HOURS_PER_MONTH
+          const renewalInput = commitmentScopeInput({
+            ...scopeArgs,
+            hourly: f.usage.subarray(end - HISTORY_HOURS, end),
+            forecast: {skipped: true, reason: 'bench renewal'},
+          })
+          return runs.map((r) => recommendCommitment(renewalInput, r.settings))
+        })
         for (const o of OPTIONS) {
           const future = f.usage.subarray(HISTORY_HOURS, HISTORY_HOURS + o.termYears * 12 * HOURS_PER_MONTH)
           const hindsight = net(future, bestFixed(future, o.discount), o.discount)
@@ -128,14 +154,34 @@ for (const group of groups)
                 ? result.recommendation.options.find((x) => x.termYears === o.termYears && x.payment === o.payment)
                 : undefined
             const finops = net(future, mine?.coveredOnDemandPerHour ?? 0, o.discount)
+            // The ladder (3-year options): this commitment, and for each year a 1-year layer of the same payment
+            // on top, up to what the 1-year option of that year's recommendation covers.
+            let ladder = 0
+            if (o.termYears === 3) {
+              const base = mine?.coveredOnDemandPerHour ?? 0
+              const layerRate = OPTIONS.find((x) => x.termYears === 1 && x.payment === o.payment)
+              ladder = finops
+              ;[result, renewals[0][r], renewals[1][r]].forEach((res, year) => {
+                const one =
+                  'recommendation' in res
+                    ? res.recommendation.options.find((x) => x.termYears === 1 && x.payment === o.payment)
+                    : undefined
+                const layer = Math.max(0, (one?.coveredOnDemandPerHour ?? 0) - base)
+                const hours = future.subarray(year * 12 * HOURS_PER_MONTH, (year + 1) * 12 * HOURS_PER_MONTH)
+                ladder += layerNet(hours, base, layer, layerRate.discount)
+              })
+            }
             for (const u of [t, run.byGroup.get(group.name).get(o.key)]) {
               u.finops += finops
               u.hindsight += hindsight
+              u.ladder += ladder
               LOOKBACKS.forEach((days, j) => (u.lookback[days] += lookback[j]))
             }
             const s = perRun[r].get(o.key)
             s.finops += finops
-            s.lookback30 += lookback[LOOKBACKS.indexOf(30)]
+            s.hindsight += hindsight
+            s.ladder += ladder
+            LOOKBACKS.forEach((days, j) => (s[`lookback${days}`] += lookback[j]))
             const ownDecline = scenario.kind === 'declining' || f.downInHistory
             const gone = f.decommission !== null && f.decommission.hour < HISTORY_HOURS + future.length
             s.families.push([
@@ -158,12 +204,23 @@ for (const group of groups)
           const s = perRun[r].get(o.key)
           const t = run.totals.get(o.key)
           const side = scenario.declineInHistory ? 'decline' : 'other'
-          for (const u of [t, run.byGroup.get(group.name).get(o.key)])
-            for (const rule of ['finops', 'lookback30'])
+          for (const u of [t, run.byGroup.get(group.name).get(o.key)]) {
+            for (const rule of RULES)
               if (s[rule] < -1e-6) {
                 u.losses[rule][side][0]++
                 u.losses[rule][side][1] += s[rule]
               }
+            if (o.termYears === 3 && s.ladder < -1e-6) {
+              u.ladderLosses[side][0]++
+              u.ladderLosses[side][1] += s.ladder
+            }
+            if (side === 'decline') {
+              u.decline.finops += s.finops
+              u.decline.hindsight += s.hindsight
+              u.ladderDecline += s.ladder
+              LOOKBACKS.forEach((days) => (u.decline.lookback[days] += s[`lookback${days}`]))
+            }
+          }
           if (side === 'decline' && s.finops < -1e-6)
             for (const [what, v] of s.families.filter(([, v]) => v < -1e-6)) {
               t.byFamily[what][0]++
@@ -200,10 +257,46 @@ for (const {settings, totals} of runs) {
         )} | ${money(t.hindsight)} | ${pct(t.finops, t.hindsight)} | ${pct(best, t.hindsight)} | ${(t.finops / best).toFixed(3)} |`,
     )
   }
+  console.log(
+    '\nLadder (3-year options): the 3-year commitment and a 1-year layer of the same payment on top, re-sized each year',
+  )
+  console.log(
+    '| option | 3-year alone | ladder | best lookback (3-year) | hindsight (3-year) | ladder % hindsight | ladder / 3-year alone | ladder / best lookback |',
+  )
+  console.log('|---|---|---|---|---|---|---|---|')
+  for (const o of OPTIONS.filter((x) => x.termYears === 3)) {
+    const t = totals.get(o.key)
+    const best = Math.max(...LOOKBACKS.map((d) => t.lookback[d]))
+    console.log(
+      `| ${o.key} + 1y ${o.payment} | ${money(t.finops)} | ${money(t.ladder)} | ${money(best)} | ${money(t.hindsight)} | ` +
+        `${pct(t.ladder, t.hindsight)} | ${(t.ladder / t.finops).toFixed(3)} | ${(t.ladder / best).toFixed(3)} |`,
+    )
+  }
+  const loss = ([n, v]) => `${n} (${v === 0 ? '0' : (v / 1e3).toFixed(1) + 'k'})`
+  console.log(
+    '\nScenarios whose history already shows a decline: total net over the term, and the scenarios with a net loss, count (money lost)',
+  )
+  console.log(
+    '| option | finops | lookback 7d | lookback 30d | lookback 60d | hindsight | finops losing | ' +
+      'lookback 7d losing | lookback 30d losing | lookback 60d losing |',
+  )
+  console.log('|---|---|---|---|---|---|---|---|---|---|')
+  for (const o of OPTIONS) {
+    const {decline: d, losses: l} = totals.get(o.key)
+    console.log(
+      `| ${o.key} | ${money(d.finops)} | ${LOOKBACKS.map((x) => money(d.lookback[x])).join(' | ')} | ${money(d.hindsight)} | ` +
+        `${RULES.map((rule) => loss(l[rule].decline)).join(' | ')} |`,
+    )
+  }
+  for (const o of OPTIONS.filter((x) => x.termYears === 3)) {
+    const t = totals.get(o.key)
+    console.log(
+      `| ladder ${o.key} + 1y ${o.payment} | ${money(t.ladderDecline)} | | | | | ${loss(t.ladderLosses.decline)} | | | |`,
+    )
+  }
   console.log('\nScenarios with a net loss over the term: count (money lost), history with a decline / without')
   console.log('| option | finops, decline | finops, other | lookback 30d, decline | lookback 30d, other |')
   console.log('|---|---|---|---|---|')
-  const loss = ([n, v]) => `${n} (${v === 0 ? '0' : (v / 1e3).toFixed(1) + 'k'})`
   for (const o of OPTIONS) {
     const l = totals.get(o.key).losses
     console.log(
@@ -242,9 +335,19 @@ if (runs.length > 1) {
         const [n, v] = totals.get(k).losses.finops.decline
         return `${n} (${(v / 1e3).toFixed(0)}k)`
       })
-      .join(' / ')
+      .join(' / ') +
+    ' | ' +
+    OPTIONS.map((o) => {
+      const d = totals.get(o.key).decline
+      return (d.finops / Math.max(...LOOKBACKS.map((x) => d.lookback[x]))).toFixed(2)
+    }).join(' ') +
+    ' | ' +
+    OPTIONS.filter((o) => o.termYears === 3)
+      .map((o) => (totals.get(o.key).ladder / totals.get(o.key).finops).toFixed(3))
+      .join(' ')
   console.log(
-    '\nSummary: finops / best lookback (1y none partial all, 3y none partial all) | finops % hindsight | decline losses 1y all / 3y all',
+    '\nSummary: finops / best lookback (1y none partial all, 3y none partial all) | finops % hindsight | decline losses 1y all / 3y all' +
+      ' | decline scenarios: finops net / best lookback net, per option | ladder / 3-year alone (none partial all)',
   )
   for (const {settings, totals, byGroup} of runs) {
     const changed = Object.fromEntries(

@@ -28,3 +28,11 @@ export function bestFixed(hours, discount) {
   const k = Math.floor((1 - discount) * sorted.length)
   return k < sorted.length ? sorted[k] : 0
 }
+
+/** Net savings of a layer covering the usage between `base` and `base + layer` per hour at `discount`. */
+export function layerNet(hours, base, layer, discount) {
+  if (!(layer > 0)) return 0
+  let covered = 0
+  for (let i = 0; i < hours.length; i++) covered += Math.min(Math.max(hours[i] - base, 0), layer)
+  return covered - (1 - discount) * layer * hours.length
+}

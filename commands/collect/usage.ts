@@ -8,6 +8,7 @@ import {
   collectMetricsServerUsage,
   collectPrometheusUsageIntoStore,
 } from '../../src/collectors/k8s/collect-usage.js'
+import {historyShortfalls} from '../../src/collectors/k8s/history-prometheus.js'
 import {connectPrometheus} from '../../src/collectors/k8s/prometheus-connect.js'
 import {fleetError, forEachCluster} from '../../src/collectors/k8s/fleet-run.js'
 import type {CollectUsageOutput, CollectUsageResult} from '../../src/collectors/k8s/results.js'
@@ -197,6 +198,7 @@ Run \`finops collect k8s\` first so pods map to their workloads (otherwise names
       progress.stop()
       connection.api.close?.()
     })
+    for (const line of historyShortfalls(result.history)) this.warn(line)
     if (result.history?.source !== 'kube-state-metrics')
       this.note(
         'No kube-state-metrics series: cost allocation will model these days from the `collect k8s` snapshot ' +

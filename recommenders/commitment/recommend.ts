@@ -1,5 +1,11 @@
 import type {CommitmentRate} from './rates.js'
-import type {CommitmentOption, CommitmentRecommendation, CommitmentScope, CommitmentSkip} from './schema.js'
+import type {
+  CommitmentLadder,
+  CommitmentOption,
+  CommitmentRecommendation,
+  CommitmentScope,
+  CommitmentSkip,
+} from './schema.js'
 import {HOURS_PER_MONTH, roundMoney, roundTo} from '../../src/money.js'
 
 /** One day of the forecasters' forecast of a scope's daily uncovered eligible spend. */
@@ -116,6 +122,18 @@ export interface CommitmentSettings {
    * real decline, and its sizing is unchanged.
    */
   termOverrides: Readonly<Record<string, Partial<CommitmentSettings>>>
+  /**
+   * The break-even test of a scope whose history declined (a significant fall or a step down): its commitment
+   * is capped at the largest one that still breaks even over the term in a worse world than the one it is
+   * sized on: the decline continuing at the history's own pace (uncapped), the level at `stressQuantile` of the
+   * forecast's spread, and the usage going away at this monthly hazard (0: no test). A user whose usage is
+   * already falling wants the purchase not to lose money if it keeps falling and the service is then retired.
+   */
+  stressChurnPerMonth: number
+  /** The forecast quantile the break-even test reads the level at (default 0.5, the forecast itself). */
+  stressQuantile: number
+  /** Which scopes the break-even test applies to: those whose history declined (default), or every scope. */
+  stressOn: 'declined' | 'all'
 }
 
 export const DEFAULT_COMMITMENT_SETTINGS: CommitmentSettings = {
@@ -138,6 +156,9 @@ export const DEFAULT_COMMITMENT_SETTINGS: CommitmentSettings = {
   slopeShrinkT: 0,
   declineCapHistory: 0,
   termOverrides: {'1': {recentWeight: 0.5, declineCapHistory: 1}},
+  stressChurnPerMonth: 0,
+  stressQuantile: 0.5,
+  stressOn: 'declined',
 }
 
 /** The last weeks' trend: see dailyTrend. */
@@ -281,7 +302,7 @@ export function normalQuantile(p: number): number {
 }
 
 /** The hourly profile, sorted, with prefix sums: E[min(m x U, c)] in O(log n). */
-class Profile {
+export class Profile {
   private readonly sorted: Float64Array
   private readonly prefix: Float64Array
   constructor(values: readonly number[]) {
@@ -308,6 +329,29 @@ class Profile {
   }
 }
 
+/** The share of the recent level left once pending rightsizing and spot savings are applied. */
+function pendingShrink(input: CommitmentScopeInput, recentMean: number): number {
+  return Math.max(0, 1 - input.pendingMonthlyReduction / (HOURS_PER_MONTH * recentMean))
+}
+
+/** Per forecast month: the spread of the level relative to the forecast's mean (one standard deviation). */
+function forecastSpreads(input: CommitmentScopeInput): number[] {
+  const spreads: number[] = []
+  if ('daily' in input.forecast && input.forecast.daily.length > 0) {
+    const days = input.forecast.daily
+    const zLevel = normalQuantile(0.5 + input.forecast.level / 200)
+    for (let start = 0; start < days.length; start += 30) {
+      const slice = days.slice(start, start + 30)
+      if (slice.length < 7 && spreads.length > 0) break
+      const mean = slice.reduce((s, d) => s + Math.max(0, d.mean), 0) / slice.length
+      const lower = slice.reduce((s, d) => s + Math.max(0, d.lower), 0) / slice.length
+      spreads.push(zLevel > 0 && mean > 0 ? Math.max(0, mean - lower) / zLevel / mean : 0)
+    }
+  }
+  if (spreads.length === 0) spreads.push(0)
+  return spreads
+}
+
 /**
  * The usage levels each month of a term may run at, relative to the recent profile, with their
  * weights. Their centre is the level usage runs at now: the end of the last weeks' trend line, after
@@ -325,22 +369,9 @@ export function levelPaths(
   months: number,
   settings: CommitmentSettings = DEFAULT_COMMITMENT_SETTINGS,
   trend: DailyTrend | null = dailyTrend(input.hourly, settings.trendDays, settings.stepGain, settings.minSlopeDays),
-): {months: LevelMonth[]; decline: {perMonth: number} | null} {
-  const shrink = Math.max(0, 1 - input.pendingMonthlyReduction / (HOURS_PER_MONTH * recentMean))
-  // Per forecast month: the spread of the level relative to the forecast's mean (one standard deviation).
-  const spreads: number[] = []
-  if ('daily' in input.forecast && input.forecast.daily.length > 0) {
-    const days = input.forecast.daily
-    const zLevel = normalQuantile(0.5 + input.forecast.level / 200)
-    for (let start = 0; start < days.length; start += 30) {
-      const slice = days.slice(start, start + 30)
-      if (slice.length < 7 && spreads.length > 0) break
-      const mean = slice.reduce((s, d) => s + Math.max(0, d.mean), 0) / slice.length
-      const lower = slice.reduce((s, d) => s + Math.max(0, d.lower), 0) / slice.length
-      spreads.push(zLevel > 0 && mean > 0 ? Math.max(0, mean - lower) / zLevel / mean : 0)
-    }
-  }
-  if (spreads.length === 0) spreads.push(0)
+): {months: LevelMonth[]; decline: {perMonth: number} | null; declined: boolean} {
+  const shrink = pendingShrink(input, recentMean)
+  const spreads = forecastSpreads(input)
   const n = Math.max(1, Math.round(settings.points))
   const zs = Array.from(
     {length: n},
@@ -379,7 +410,39 @@ export function levelPaths(
     }
     result.push({levels, weights})
   }
-  return {months: result, decline: falling ? {perMonth: falling.perMonth} : null}
+  return {months: result, decline: falling ? {perMonth: falling.perMonth} : null, declined}
+}
+
+/**
+ * The worse world of the break-even test (`stressChurnPerMonth`): one level a month, the forecast's
+ * `stressQuantile`, centred on the level now and falling at the history's own pace (the trend line's slope
+ * when it falls, significant or not, never capped), weighted by the chance the usage still runs at the
+ * stress hazard. Null when the test does not apply to this scope.
+ */
+export function stressPaths(
+  input: CommitmentScopeInput,
+  recentMean: number,
+  lastWeekMean: number,
+  months: number,
+  declined: boolean,
+  settings: CommitmentSettings,
+  trend: DailyTrend | null,
+): LevelMonth[] | null {
+  const hazard = Math.min(1, Math.max(0, settings.stressChurnPerMonth))
+  if (!(hazard > 0) || (settings.stressOn === 'declined' && !declined)) return null
+  const spreads = forecastSpreads(input)
+  const shrink = pendingShrink(input, recentMean)
+  const now = trend ? trend.endPerHour / recentMean : lastWeekMean / recentMean
+  const slope = trend ? Math.min(0, trend.perMonth) : 0
+  const z = normalQuantile(settings.stressQuantile)
+  return Array.from({length: months}, (_, k) => {
+    const spread = spreads[Math.min(k, spreads.length - 1)]!
+    const centre = Math.max(0, now * (1 + slope * (k + 0.5)))
+    return {
+      levels: [Math.max(0, centre * (1 + z * spread)) * shrink],
+      weights: [(1 - hazard) ** (k + 0.5)],
+    }
+  })
 }
 
 /** The settings a term's level distribution is read with: the defaults, then that term's overrides. */
@@ -463,14 +526,41 @@ function bestCap(profile: Profile, months: readonly LevelMonth[], rate: Commitme
   return presentNet(profile, months, cap, rate, factors) > 0 ? cap : 0
 }
 
+/**
+ * The largest cap whose net savings (in present value) are not negative in the `stress` world: the net is
+ * concave in the cap and 0 at 0, so the caps that break even are an interval from 0, found by bisection
+ * beyond the stress world's own optimum.
+ */
+export function breakEvenCap(
+  profile: Profile,
+  stress: readonly LevelMonth[],
+  rate: CommitmentRate,
+  costOfCapital: number,
+): number {
+  const factors = monthFactors(stress.length, costOfCapital)
+  let lo = bestCap(profile, stress, rate, costOfCapital)
+  if (!(lo > 0)) return 0
+  // Beyond the highest usage a larger cap only adds cost: double until the net is negative.
+  let hi = Math.max(lo, profile.max * Math.max(0, ...stress.flatMap((m) => m.levels)))
+  for (let i = 0; i < 60 && presentNet(profile, stress, hi, rate, factors) >= 0; i++) hi *= 2
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2
+    if (presentNet(profile, stress, mid, rate, factors) >= 0) lo = mid
+    else hi = mid
+  }
+  return lo
+}
+
 function option(
   profile: Profile,
   levels: readonly LevelMonth[],
   rate: CommitmentRate,
   settings: CommitmentSettings,
+  stress: readonly LevelMonth[] | null,
 ): CommitmentOption {
   const term = levels.slice(0, rate.termYears * 12)
-  const cap = bestCap(profile, term, rate, settings.costOfCapital)
+  const sized = bestCap(profile, term, rate, settings.costOfCapital)
+  const cap = stress ? Math.min(sized, breakEvenCap(profile, stress, rate, settings.costOfCapital)) : sized
   const figures = termFigures(profile, term, cap, rate.discount)
   const months = term.length
   const hourly = (1 - rate.discount) * cap
@@ -516,6 +606,45 @@ function option(
     wasteMonthlyAtLower: roundMoney(Math.max(0, wasteAtLower)),
     lossIfUsageFallsBy: lossAt,
   }
+}
+
+/**
+ * The ladder the clouds advise, per payment: the 3-year option, and a 1-year commitment on top covering what
+ * the 1-year option covers beyond it (a 1-year option covers more when the 3 years are held back by a decline
+ * or churn the first year sees less of). Its first year is priced on the 1-year level paths; the layer is
+ * re-sized each year on the usage then. Only payments whose 1-year option covers more than the 3-year one.
+ */
+export function ladderOptions(
+  profile: Profile,
+  firstYear: readonly LevelMonth[],
+  rates: readonly CommitmentRate[],
+  options: readonly CommitmentOption[],
+): CommitmentLadder[] {
+  const ladders: CommitmentLadder[] = []
+  for (const payment of ['none', 'partial', 'all'] as const) {
+    const one = options.find((o) => o.termYears === 1 && o.payment === payment)
+    const three = options.find((o) => o.termYears === 3 && o.payment === payment)
+    const rate = rates.find((r) => r.termYears === 1 && r.payment === payment)
+    if (!one || !three || !rate) continue
+    const base = three.coveredOnDemandPerHour
+    const layer = one.coveredOnDemandPerHour - base
+    if (!(layer > 0)) continue
+    const year = firstYear.slice(0, 12)
+    const band =
+      termFigures(profile, year, base + layer, rate.discount).avoided -
+      termFigures(profile, year, base, rate.discount).avoided -
+      HOURS_PER_MONTH * (1 - rate.discount) * layer * year.length
+    ladders.push({
+      payment,
+      threeYearHourlyCommitment: three.hourlyCommitment,
+      threeYearCoveredOnDemandPerHour: base,
+      layerHourlyCommitment: roundTo((1 - rate.discount) * layer, 4),
+      layerCoveredOnDemandPerHour: roundTo(layer, 4),
+      layerDiscount: rate.discount,
+      expectedMonthlySavingsFirstYear: roundMoney(three.expectedMonthlySavings + band / Math.max(1, year.length)),
+    })
+  }
+  return ladders
 }
 
 const mean = (values: readonly number[]): number =>
@@ -570,8 +699,21 @@ export function recommendCommitment(
       )
     return paths.get(termMonths)!
   }
-  const options = input.rates.map((rate) => option(profile, pathsFor(rate.termYears * 12).months, rate, settings))
+  const options = input.rates.map((rate) => {
+    const paths = pathsFor(rate.termYears * 12)
+    const stress = stressPaths(
+      input,
+      recentMean,
+      lastWeekMean,
+      rate.termYears * 12,
+      paths.declined,
+      termSettings(settings, rate.termYears),
+      trend,
+    )
+    return option(profile, paths.months, rate, settings, stress)
+  })
   const {decline} = pathsFor(12)
+  const ladders = ladderOptions(profile, pathsFor(12).months, input.rates, options)
   const best = options.reduce<CommitmentOption | null>(
     (b, o) => (o.expectedMonthlySavings > 0 && (!b || o.expectedMonthlySavings > b.expectedMonthlySavings) ? o : b),
     null,
@@ -609,6 +751,7 @@ export function recommendCommitment(
       pendingMonthlyReduction: roundMoney(input.pendingMonthlyReduction),
       best,
       options,
+      ladders,
       notes,
     },
   }

@@ -33,6 +33,21 @@ const option = z.strictObject({
     .describe('usage drop (share) beyond which the option loses money over its term; null when nothing is bought'),
 })
 
+const ladder = z.strictObject({
+  payment: z.enum(['none', 'partial', 'all']).describe('the payment of both layers'),
+  threeYearHourlyCommitment: z.number().nonnegative().describe('the 3-year option of this payment, per hour'),
+  threeYearCoveredOnDemandPerHour: z.number().nonnegative(),
+  layerHourlyCommitment: z
+    .number()
+    .nonnegative()
+    .describe('a 1-year commitment on top, per hour: the 1-year option of this payment less what the 3 years cover'),
+  layerCoveredOnDemandPerHour: z.number().nonnegative(),
+  layerDiscount: z.number().min(0).max(1),
+  expectedMonthlySavingsFirstYear: z
+    .number()
+    .describe('expected net savings per month of both in the first year; the layer is re-sized every year'),
+})
+
 const scope = z.strictObject({
   provider: z.string(),
   billingAccountId: z.string(),
@@ -62,6 +77,11 @@ export const commitmentRecommendationSchema = z.strictObject({
     .describe('monthly savings of pending rightsizing/spot recommendations in this scope, taken off before sizing'),
   best: option.nullable().describe('the option with the highest expected monthly net savings; null when none saves'),
   options: z.array(option).describe('every option side by side, 1 and 3 years, each payment'),
+  ladders: z
+    .array(ladder)
+    .describe(
+      'a 3-year commitment with a 1-year layer on top, per payment, where the 1-year option covers more than the 3-year one',
+    ),
   notes: z.array(z.string()),
 })
 
@@ -77,6 +97,7 @@ export const commitmentRecommendReportSchema = z.strictObject({
 
 export type CommitmentOption = z.infer<typeof option>
 export type CommitmentScope = z.infer<typeof scope>
+export type CommitmentLadder = z.infer<typeof ladder>
 export type CommitmentRecommendation = z.infer<typeof commitmentRecommendationSchema>
 export type CommitmentSkip = z.infer<typeof commitmentSkipSchema>
 export type CommitmentRecommendReport = z.infer<typeof commitmentRecommendReportSchema>

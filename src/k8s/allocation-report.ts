@@ -42,7 +42,7 @@ import {computeDiscountFromBilling} from './billing-calibration.js'
 import {PROVIDER_NAMES} from '../model/provider-names.js'
 import {physicalGpus} from './gpu.js'
 import {nodeCapacityType, parseProviderId} from './inventory.js'
-import {firstNodeLabel} from './node-labels.js'
+import {firstNodeLabel, nodeLabel} from './node-labels.js'
 import {type NodePrice, type NodePriceSources, type NodeShape, nodeShape, priceNodeShape} from './prices.js'
 import type {WorkloadFilter} from './workload-filter.js'
 import {HOURS_PER_MONTH} from '../money.js'
@@ -323,8 +323,11 @@ and ${names.length === 1 ? 'was' : 'were'} charged nothing (${names.slice(0, 3).
 /** Which (cluster, day, namespace) have history: '*' covers every namespace of the day. */
 class Coverage {
   private readonly byDay = new Map<string, Set<string>>()
+  private readonly missing = new Map<string, number>()
   constructor(rows: readonly HistoryCoverage[]) {
     for (const r of rows) {
+      const id = `${r.cluster}\u0000${r.day}`
+      this.missing.set(id, Math.max(this.missing.get(id) ?? 0, r.missingSeconds))
       const key = `${r.cluster}/${r.day}`
       const set = this.byDay.get(key) ?? new Set<string>()
       set.add(r.namespace)
@@ -342,14 +345,36 @@ class Coverage {
   whole(cluster: string, day: string): boolean {
     return Boolean(this.byDay.get(`${cluster}/${day}`)?.has('*'))
   }
+  /** Days Prometheus missed part of (an outage): what was not seen was charged to nobody. */
+  shortfalls(clusters: number): string[] {
+    return [...this.missing]
+      .filter(([, seconds]) => seconds >= GAP_SECONDS)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, seconds]) => {
+        const [cluster, day] = key.split('\u0000') as [string, string]
+        return (
+          `${day}${clusters > 1 ? ` (cluster ${cluster})` : ''}: Prometheus had no kube-state-metrics samples for ` +
+          `${(seconds / 3600).toFixed(1)} hours of the day (an outage or a scrape gap), so its nodes and pods are charged only for the hours it saw`
+        )
+      })
+  }
 }
+
+/** A day missing less than this of its samples (a late scrape) is not worth a warning. */
+const GAP_SECONDS = 300
 
 /** A node from history, with what the snapshot knows of the same node filling the gaps. */
 function historyNodeShape(
   row: Omit<NodeHoursRow, 'day' | 'hours'>,
-  known: NodeInfo | undefined,
+  snapshotNode: NodeInfo | undefined,
 ): {shape: NodeShape; labels: Record<string, string>; instanceId?: string} {
-  const labels = {...(known?.labels ?? {}), ...row.labels}
+  // A node name can be another instance's today (an EC2 private DNS name reused with its IP): the
+  // snapshot describes the same machine only when the instance id agrees.
+  const known = !row.providerId || snapshotNode?.providerId === row.providerId ? snapshotNode : undefined
+  // History's labels are the day's; the snapshot only fills keys history lacks in either spelling.
+  const labels: Record<string, string> = {...row.labels}
+  for (const [key, value] of Object.entries(known?.labels ?? {}))
+    if (nodeLabel(row.labels, key) === undefined) labels[key] = value
   const parsed = parseProviderId(row.providerId || known?.providerId)
   const instanceType =
     firstNodeLabel(labels, 'node.kubernetes.io/instance-type', 'beta.kubernetes.io/instance-type') ??
@@ -573,6 +598,7 @@ kube-state-metrics scraped charges each pod for the hours it actually ran`,
     share,
     filter: options.filter,
   })
+  warnings.push(...coverage.shortfalls(new Set(historyNodes.map((n) => n.cluster)).size))
   const historyDays = days.filter((d) => historyNodes.some((n) => n.day === d))
   report.sources = {history: historyDays, snapshot: modelled}
   report.warnings.unshift(...warnings)

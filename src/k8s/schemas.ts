@@ -47,6 +47,14 @@ export const collectUsageSchema = z.strictObject({
       volumeDays: z.number().int().min(0),
       loadBalancerDays: z.number().int().min(0),
       queries: z.number().int().min(0),
+      missingDays: z
+        .array(z.string())
+        .describe(
+          'days with no kube-state-metrics sample (past Prometheus retention): not written, so history stored earlier stays',
+        ),
+      gaps: z
+        .array(z.strictObject({day: z.string(), hours: z.number().min(0)}))
+        .describe('days with hours Prometheus has no sample for (an outage): nothing is charged for those hours'),
     })
     .optional()
     .describe('pod, node, volume and LoadBalancer history for cost allocation (Prometheus only)'),

@@ -49,7 +49,12 @@ export function commitmentRecommendDocument(report: CommitmentRecommendReport): 
       ]),
     })
     const sources = [...new Set(r.options.map((o) => o.rateSource))]
-    doc.push(textBlock(...sources.map((src) => `Rates: ${src}`), ...r.notes.map((n) => `Note: ${n}`)))
+    const ladders = r.ladders.map(
+      (l) =>
+        `Ladder, ${l.payment} upfront: ${money(l.threeYearHourlyCommitment)}/h for 3 years and ${money(l.layerHourlyCommitment)}/h for 1 year ` +
+        `on top (re-sized each year): ${money(l.expectedMonthlySavingsFirstYear)}/month in the first year`,
+    )
+    doc.push(textBlock(...sources.map((src) => `Rates: ${src}`), ...ladders, ...r.notes.map((n) => `Note: ${n}`)))
   }
   if (report.skipped.length > 0)
     doc.push(

@@ -74,6 +74,8 @@ export interface HistoryCoverage {
   namespace: string
   through: string
   resolutionSeconds: number
+  /** Seconds of the day Prometheus had no kube-state-metrics sample for (nothing was charged for them). */
+  missingSeconds: number
 }
 
 const placeholders = (n: number) => Array.from({length: n}, () => '?').join(', ')
@@ -190,14 +192,14 @@ export function replaceClusterHistory(
 /** Records which days (and namespaces) a run covered; '*' replaces any per-namespace coverage of the day. */
 export function markHistoryCoverage(db: Db, rows: readonly HistoryCoverage[], collectedAt: string): void {
   const upsert = db.prepare(`INSERT OR REPLACE INTO k8s_history_coverage
-    (cluster, day, namespace, through, resolution_seconds, collected_at) VALUES (?, ?, ?, ?, ?, ?)`)
+    (cluster, day, namespace, through, resolution_seconds, missing_seconds, collected_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
   const dropNamespaces = db.prepare(
     "DELETE FROM k8s_history_coverage WHERE cluster = ? AND day = ? AND namespace != '*'",
   )
   inTransaction(db, () => {
     for (const r of rows) {
       if (r.namespace === '*') dropNamespaces.run(r.cluster, r.day)
-      upsert.run(r.cluster, r.day, r.namespace, r.through, r.resolutionSeconds, collectedAt)
+      upsert.run(r.cluster, r.day, r.namespace, r.through, r.resolutionSeconds, r.missingSeconds, collectedAt)
     }
   })
 }
@@ -218,7 +220,8 @@ export function readHistoryCoverage(db: Db, q: HistoryQuery): HistoryCoverage[] 
   const [where, params] = clusterFilter(q)
   return db
     .prepare(
-      `SELECT cluster, day, namespace, through, resolution_seconds AS resolutionSeconds FROM k8s_history_coverage
+      `SELECT cluster, day, namespace, through, resolution_seconds AS resolutionSeconds,
+      missing_seconds AS missingSeconds FROM k8s_history_coverage
     WHERE ${where} ORDER BY cluster, day, namespace`,
     )
     .all(...params) as HistoryCoverage[]

@@ -110,3 +110,105 @@ export function openTagSetResolver(db: Db): TagSetResolver {
     },
   }
 }
+
+/** A tag key as a bulk import finds it: its id, how many values the store holds for it, whether it is summarized. */
+export interface StoredTagKey {
+  id: number
+  storedValues: number
+  summarized: boolean
+}
+
+/**
+ * The tag tables' side of an import that resolves every distinct tag set at once (its engine finds
+ * the sets, pairs and keys; this looks up what the store holds and writes what is new). New pairs,
+ * sets and members arrive with their ids already chosen, in ascending id order, and are written by
+ * multi-row INSERTs: appended in key order, no index is updated out of order.
+ */
+export interface TagSetBulkWriter {
+  /** The keys' ids, stored value counts and flags, creating the new ones (ids ascending in the given order). */
+  keys(keys: readonly string[]): StoredTagKey[]
+  /** A stored pair's id, or undefined. */
+  findPair(keyId: number, value: string): number | undefined
+  /** A stored set's id by its pairs text, or undefined. */
+  findSet(pairs: string): number | undefined
+  /** The first id free for a new pair / set (ids above every stored one). */
+  nextPairId(): number
+  nextSetId(): number
+  addPair(id: number, keyId: number, value: string): void
+  /** Marks keys that now have more than SUMMARIZED_TAG_VALUES values as not summarized. */
+  unsummarize(keyIds: readonly number[]): void
+  addSet(id: number, pairs: string, summarySetId: number): void
+  addMember(setId: number, keyId: number, pairId: number): void
+  /** Writes what is buffered. */
+  flush(): void
+}
+
+/** Rows per multi-row INSERT: fewer statement runs, well under SQLite's limit on bound values. */
+const BULK_ROWS = 256
+
+/** Buffers rows of `columns` values and writes them BULK_ROWS at a time with one prepared statement. */
+function bulkInsert(
+  db: Db,
+  table: string,
+  columns: readonly string[],
+): {add(...values: unknown[]): void; flush(): void} {
+  const statement = (rows: number) =>
+    db.prepare(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({length: rows}, () => `(${columns.map(() => '?').join(', ')})`).join(', ')}`,
+    )
+  const full = statement(BULK_ROWS)
+  const one = statement(1)
+  const width = columns.length
+  const buffer: unknown[] = []
+  return {
+    add(...values) {
+      for (const v of values) buffer.push(v)
+      if (buffer.length === BULK_ROWS * width) {
+        full.run(buffer)
+        buffer.length = 0
+      }
+    },
+    flush() {
+      for (let i = 0; i < buffer.length; i += width) one.run(buffer.slice(i, i + width))
+      buffer.length = 0
+    },
+  }
+}
+
+export function openTagSetBulkWriter(db: Db): TagSetBulkWriter {
+  const findKey = db.prepare('SELECT id, summarized FROM tag_keys WHERE key = ?').raw()
+  const countValues = db.prepare('SELECT count(*) FROM tag_pairs WHERE key_id = ?').pluck()
+  const createKey = db.prepare('INSERT INTO tag_keys (key, summarized) VALUES (?, 1)')
+  const unsummarize = db.prepare('UPDATE tag_keys SET summarized = 0 WHERE id = ?')
+  const findPair = db.prepare('SELECT id FROM tag_pairs WHERE key_id = ? AND value = ?').pluck()
+  const findSet = db.prepare('SELECT id FROM cost_tag_sets WHERE pairs = ?').pluck()
+  const maxPair = db.prepare('SELECT coalesce(max(id), 0) FROM tag_pairs').pluck()
+  const maxSet = db.prepare('SELECT coalesce(max(id), 0) FROM cost_tag_sets').pluck()
+  const pairs = bulkInsert(db, 'tag_pairs', ['id', 'key_id', 'value'])
+  const sets = bulkInsert(db, 'cost_tag_sets', ['id', 'pairs', 'summary_set_id'])
+  const members = bulkInsert(db, 'tag_set_pairs', ['tag_set_id', 'key_id', 'pair_id'])
+  return {
+    keys: (keys) =>
+      keys.map((key) => {
+        const row = findKey.get(key) as [number, number] | undefined
+        if (!row) return {id: Number(createKey.run(key).lastInsertRowid), storedValues: 0, summarized: true}
+        return {id: row[0], storedValues: Number(countValues.get(row[0])), summarized: row[1] === 1}
+      }),
+    findPair: (keyId, value) => findPair.get(keyId, value) as number | undefined,
+    findSet: (text) => findSet.get(text) as number | undefined,
+    nextPairId: () => Number(maxPair.get()) + 1,
+    nextSetId: () => Number(maxSet.get()) + 1,
+    addPair: (id, keyId, value) => pairs.add(id, keyId, value),
+    unsummarize(keyIds) {
+      for (const id of keyIds) unsummarize.run(id)
+    },
+    addSet: (id, text, summary) => sets.add(id, text, summary),
+    addMember: (setId, keyId, pairId) => members.add(setId, keyId, pairId),
+    flush() {
+      // Pairs before the sets that name them, sets before their members.
+      pairs.flush()
+      sets.flush()
+      members.flush()
+    },
+  }
+}

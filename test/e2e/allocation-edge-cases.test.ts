@@ -11,6 +11,7 @@ import {
   type PodPlan,
   type Scenario,
   type ScenarioPrices,
+  scenarioPrices,
   type Truth,
   wander,
 } from '../helpers/churn-scenario.js'
@@ -42,13 +43,7 @@ const JOB_STOP = JOB_START + 20 * 60
  */
 function edgeScenario(): Scenario {
   const prices: ScenarioPrices = {
-    instanceTypes: {'m5.xlarge': 0.192, 'p4d.24xlarge': 32.7726},
-    spotRatio: 0.35,
-    storageClasses: {gp3: 0.08},
-    defaultGiBMonth: 0.04,
-    loadBalancerHour: 0.025,
-    cpuToMemoryRatio: 0.031611 / 0.004237,
-    gpuToMemoryRatio: 0.95 / 0.004237,
+    ...scenarioPrices({'m5.xlarge': 0.192, 'p4d.24xlarge': 32.7726}),
     networkGiB: 0.02,
   }
   const end = start + 2 * DAY

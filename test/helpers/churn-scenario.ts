@@ -37,6 +37,11 @@ export interface NodeSpec {
   start: number
   end: number
   hourly: number
+  /**
+   * The node name was another instance's until `until` (an EC2 private DNS name reused with its IP):
+   * that instance's capacity type and instance id are what kube-state-metrics reported before then.
+   */
+  before?: {until: number; capacityType: 'on-demand' | 'spot'; instanceId: string}
 }
 
 export interface Usage {
@@ -137,11 +142,23 @@ export interface Scenario {
   prices: ScenarioPrices
   /** finops.yaml with the prices. */
   configYaml: string
-  writeOpenMetrics(file: string): void
+  /** Writes the series; `gaps` (default: the scenario's) are spans with no samples at all. */
+  writeOpenMetrics(file: string, gaps?: [number, number][]): void
   truth(): Truth
 }
 
 const dayName = (t: number) => new Date(t * 1000).toISOString().slice(0, 10)
+
+/** The scenarios' prices: these instance types, gp3 at $0.08 a GiB-month, OpenCost's default rate ratios. */
+export const scenarioPrices = (instanceTypes: Record<string, number>): ScenarioPrices => ({
+  instanceTypes,
+  spotRatio: 0.35,
+  storageClasses: {gp3: 0.08},
+  defaultGiBMonth: 0.04,
+  loadBalancerHour: 0.025,
+  cpuToMemoryRatio: 0.031611 / 0.004237,
+  gpuToMemoryRatio: 0.95 / 0.004237,
+})
 
 /** Usage that wanders around a level with a daily cycle and bursts, constant within each minute. */
 export function wander(seed: number, cpu: number, memoryGiB: number, burst = 0): Usage {
@@ -165,15 +182,7 @@ export function churnScenario(start: number, seed = 7): Scenario {
   const random = seededRandom(seed)
   const jitter = (t: number) => t + Math.floor(random() * 50) + 3
   const H = 3600
-  const prices: ScenarioPrices = {
-    instanceTypes: {'m5.xlarge': 0.192, 'm5.2xlarge': 0.384, 'g5.xlarge': 1.006, 'g4dn.xlarge': 0.526},
-    spotRatio: 0.35,
-    storageClasses: {gp3: 0.08},
-    defaultGiBMonth: 0.04,
-    loadBalancerHour: 0.025,
-    cpuToMemoryRatio: 0.031611 / 0.004237,
-    gpuToMemoryRatio: 0.95 / 0.004237,
-  }
+  const prices = scenarioPrices({'m5.xlarge': 0.192, 'm5.2xlarge': 0.384, 'g5.xlarge': 1.006, 'g4dn.xlarge': 0.526})
   const node = (
     name: string,
     instanceType: string,
@@ -507,6 +516,8 @@ export interface ScenarioParts {
   claims: ClaimPlan[]
   services: ServicePlan[]
   prices: ScenarioPrices
+  /** Spans with no sample of any series (Prometheus down, or past its retention). */
+  gaps?: [number, number][]
 }
 
 /** A scenario from its timeline: the Prometheus series, the API objects at the end, the prices and the truth. */
@@ -536,7 +547,8 @@ export function buildScenario(parts: ScenarioParts): Scenario {
       ...(prices.networkGiB ? [`    networkGiB: ${prices.networkGiB}`, '  prometheus:', '    network: true'] : []),
       '',
     ].join('\n'),
-    writeOpenMetrics: (file) => writeOpenMetrics(file, {nodes, pods, owners, claims, services, start, end}),
+    writeOpenMetrics: (file, gaps = parts.gaps) =>
+      writeOpenMetrics(file, {nodes, pods, owners, claims, services, start, end, gaps: gaps ?? []}),
     truth: () => computeTruth({nodes: nodeByName, pods, claims, services, days, start, prices}),
   }
   return scenario
@@ -558,6 +570,7 @@ function writeOpenMetrics(
     services: ServicePlan[]
     start: number
     end: number
+    gaps: [number, number][]
   },
 ): void {
   const fd = fs.openSync(file, 'w')
@@ -588,6 +601,7 @@ function writeOpenMetrics(
     const l = labels(m)
     const [a, b] = clip(...window)
     for (const t of scrapes(a, b, offset)) {
+      if (s.gaps.some(([g0, g1]) => t >= g0 && t < g1)) continue
       const v = value(t)
       if (v !== undefined) out(`${name}{${l}} ${Number.isInteger(v) ? v : v.toFixed(6)} ${t}`)
     }
@@ -605,27 +619,43 @@ function writeOpenMetrics(
   })
   const ksm = (t0: number, t1: number): [number, number] => [t0, t1]
 
+  // A reused node name: the earlier instance's series until `before.until`, then the node's own.
+  const lives = (n: NodeSpec): {from: number; to: number; node: NodeSpec; instanceId: string}[] => {
+    const own = `i-0${n.name.slice(3, 14).replace(/[^0-9]/g, '')}`
+    if (!n.before) return [{from: n.start, to: n.end, node: n, instanceId: own}]
+    return [
+      {
+        from: n.start,
+        to: n.before.until,
+        node: {...n, capacityType: n.before.capacityType},
+        instanceId: n.before.instanceId,
+      },
+      {from: n.before.until, to: n.end, node: n, instanceId: own},
+    ]
+  }
   family('kube_node_info', 'gauge', () => {
     for (const n of s.nodes)
-      series(
-        'kube_node_info',
-        {
-          node: n.name,
-          provider_id: `aws:///us-east-1a/i-0${n.name.slice(3, 14).replace(/[^0-9]/g, '')}`,
-          kernel_version: '6.1.0',
-          kubelet_version: 'v1.30.2',
-        },
-        ksm(n.start, n.end),
-        KSM_OFFSET,
-        () => 1,
-      )
+      for (const life of lives(n))
+        series(
+          'kube_node_info',
+          {
+            node: n.name,
+            provider_id: `aws:///us-east-1a/${life.instanceId}`,
+            kernel_version: '6.1.0',
+            kubelet_version: 'v1.30.2',
+          },
+          ksm(life.from, life.to),
+          KSM_OFFSET,
+          () => 1,
+        )
   })
   family('kube_node_labels', 'gauge', () => {
-    for (const n of s.nodes) {
-      const m: Record<string, string> = {node: n.name}
-      for (const [k, v] of Object.entries(nodeLabels(n))) m[`label_${sanitize(k)}`] = v
-      series('kube_node_labels', m, ksm(n.start, n.end), KSM_OFFSET, () => 1)
-    }
+    for (const n of s.nodes)
+      for (const life of lives(n)) {
+        const m: Record<string, string> = {node: n.name}
+        for (const [k, v] of Object.entries(nodeLabels(life.node))) m[`label_${sanitize(k)}`] = v
+        series('kube_node_labels', m, ksm(life.from, life.to), KSM_OFFSET, () => 1)
+      }
   })
   family('kube_node_status_capacity', 'gauge', () => {
     for (const n of s.nodes) {

@@ -66,7 +66,32 @@ export interface PrometheusHistorySummary {
   volumeDays: number
   loadBalancerDays: number
   queries: number
+  /** Days of the window with no kube-state-metrics sample at all (past retention): not written, so stored history stays. */
+  missingDays: string[]
+  /** Days written with hours Prometheus has no sample for (an outage): those hours are charged to nobody. */
+  gaps: {day: string; hours: number}[]
 }
+
+/** What a reader of `collect usage` must know about days the history could not fully cover. */
+export function historyShortfalls(
+  history: Pick<PrometheusHistorySummary, 'missingDays' | 'gaps'> | undefined,
+): string[] {
+  const out: string[] = []
+  if (history?.missingDays.length)
+    out.push(
+      `Prometheus has no kube-state-metrics samples for ${history.missingDays.join(', ')} (past its retention?): ` +
+        'history stored earlier for those days is kept; days without any are modelled from the snapshot',
+    )
+  for (const g of history?.gaps ?? [])
+    out.push(
+      `${g.day}: Prometheus has no kube-state-metrics samples for ${g.hours.toFixed(1)} hours of the day (an outage or a scrape gap); ` +
+        'nodes and pods are charged only for the hours it saw',
+    )
+  return out
+}
+
+/** A day missing less than this (a late scrape, the window's first instant) is not reported as a gap. */
+const GAP_SECONDS = 300
 
 const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
 const dayName = (t: number) => new Date(t * 1000).toISOString().slice(0, 10)
@@ -176,9 +201,15 @@ export function clusterQueries(extra: string, options: {resolution: number; fres
     nodes: (range: string) =>
       `label_replace(count_over_time(max by (node) (${at(`kube_node_info{${sel('')}}`)})[${range}:${r}]), "resource", "_present", "", "")` +
       ` or max by (node, resource) (max_over_time(kube_node_status_capacity{${sel(`resource=~"cpu|memory|${GPU_RESOURCE_PATTERN}"`)}}[${range}]))`,
+    /**
+     * Samples of each instance id and label set a node name had: a name can change hands within a day
+     * (an EC2 private DNS name reused with its IP), and the day goes to the one it had the longest.
+     */
     nodeInfo: (range: string) =>
-      `max by (node, provider_id) (max_over_time(kube_node_info{${sel('')}}[${range}]))` +
-      ` or max_over_time(kube_node_labels{${sel('')}}[${range}])`,
+      `sum by (node, provider_id) (count_over_time(kube_node_info{${sel('')}}[${range}]))` +
+      ` or count_over_time(kube_node_labels{${sel('')}}[${range}])`,
+    /** Instants of the range at which kube-state-metrics reported anything (of `metric`): less than all is a gap. */
+    seen: (range: string, metric: string) => `count_over_time(group(${at(`${metric}{${sel('')}}`)})[${range}:${r}])`,
     volumes: (range: string) =>
       `label_replace(count_over_time(max by (persistentvolume) ` +
       `(${at(`kube_persistentvolume_capacity_bytes{${sel('')}}`)})[${range}:${r}]), "measure", "instants", "", "")` +
@@ -222,6 +253,13 @@ async function overSlots(
     }
     return {series, values}
   })
+}
+
+/** A stable order of label sets, so equal sample counts pick the same series whatever order Prometheus returns. */
+const labelOrder = (a: Record<string, string>, b: Record<string, string>): number => {
+  const text = (m: Record<string, string>) => JSON.stringify(Object.entries(m).sort(([x], [y]) => (x < y ? -1 : 1)))
+  const [x, y] = [text(a), text(b)]
+  return x < y ? -1 : x > y ? 1 : 0
 }
 
 type Workload = {kind: WorkloadKind; name: string}
@@ -289,7 +327,7 @@ export async function collectPrometheusHistory(
   const resolution = options.resolutionSeconds
   const hours = (instants: number) => (instants * resolution) / 3600
   const extra = options.extraSelector ?? ''
-  const slots = daySlots(options.start, options.end, resolution)
+  let slots = daySlots(options.start, options.end, resolution)
   const summary: PrometheusHistorySummary = {
     source: 'unavailable',
     days: slots.length,
@@ -299,6 +337,8 @@ export async function collectPrometheusHistory(
     volumeDays: 0,
     loadBalancerDays: 0,
     queries: 0,
+    missingDays: [],
+    gaps: [],
   }
   if (slots.length === 0) return summary
   const windowRange = `${Math.max(resolution, options.end - options.start + resolution)}s`
@@ -327,6 +367,31 @@ export async function collectPrometheusHistory(
   const cluster = clusterQueries(extra, {resolution})
   const freshSeconds = options.freshSeconds ?? (await scrapeInterval(prom, cluster.scrapesPerHour(), options.end))
   summary.queries++
+  const clusterWide = clusterQueries(extra, {resolution, freshSeconds})
+
+  // A day without a single kube-state-metrics sample is past Prometheus' retention (or before it
+  // scraped kube-state-metrics): writing it would replace history stored earlier with nothing and
+  // mark the day covered, so it is left alone (allocation then keeps what the store has, or models it
+  // from the snapshot). A day with fewer instants than it has is an outage: said per day, and stored.
+  const seenMetric = nodeSeriesProbe.length > 0 ? 'kube_node_info' : 'kube_pod_info'
+  const seen = new Map<string, number>()
+  for (const run of slotRuns(slots, 31)) {
+    summary.queries++
+    for (const {values} of await overSlots(prom, run, (range) => clusterWide.seen(range, seenMetric)))
+      for (const [slot, v] of values) seen.set(slot.day, v)
+  }
+  const missingSeconds = new Map<string, number>()
+  for (const slot of slots) {
+    const instants = Math.floor((slot.at - slot.start) / resolution) + 1
+    missingSeconds.set(slot.day, Math.max(0, instants - (seen.get(slot.day) ?? 0)) * resolution)
+  }
+  summary.missingDays = slots.filter((s) => !((seen.get(s.day) ?? 0) > 0)).map((s) => s.day)
+  slots = slots.filter((s) => (seen.get(s.day) ?? 0) > 0)
+  summary.days = slots.length
+  summary.gaps = slots
+    .filter((s) => (missingSeconds.get(s.day) ?? 0) >= GAP_SECONDS)
+    .map((s) => ({day: s.day, hours: Math.round(((missingSeconds.get(s.day) ?? 0) / 3600) * 100) / 100}))
+  if (slots.length === 0) return summary
 
   const instantsPerDay = DAY_S / resolution
   const maxPodInstants = options.maxPodInstantsPerQuery ?? 5_000_000
@@ -473,7 +538,6 @@ export async function collectPrometheusHistory(
   }
 
   // Nodes and volumes, cluster-wide, per run of days.
-  const clusterWide = clusterQueries(extra, {resolution, freshSeconds})
   const nodes: NodeHoursRow[] = []
   const volumes: VolumeHoursRow[] = []
   for (const run of slotRuns(slots, 31)) {
@@ -508,15 +572,24 @@ export async function collectPrometheusHistory(
         else if (m.resource) row.gpus[m.resource] = v
       }
     }
+    // Per node-day, the instance id and the label set with the most samples (ties: the first in label order).
+    const longest = new Map<string, {samples: number; metric: Record<string, string>}>()
     for (const {series, values} of await overSlots(prom, run, clusterWide.nodeInfo)) {
       const m = series.metric
       if (!m.node) continue
-      for (const [slot] of values) {
-        const row = byNode.get(`${m.node}/${slot.day}`)
-        if (!row) continue
-        if (m.provider_id) row.providerId = m.provider_id
-        for (const [k, value] of Object.entries(m)) if (k.startsWith('label_')) row.labels[k.slice(6)] = value
+      const what = 'provider_id' in m ? 'id' : 'labels'
+      for (const [slot, samples] of values) {
+        const id = `${what}/${m.node}/${slot.day}`
+        const best = longest.get(id)
+        if (!best || samples > best.samples || (samples === best.samples && labelOrder(m, best.metric) < 0))
+          longest.set(id, {samples, metric: m})
       }
+    }
+    for (const [id, {metric: m}] of longest) {
+      const row = byNode.get(id.slice(id.indexOf('/') + 1))
+      if (!row) continue
+      if (m.provider_id) row.providerId = m.provider_id
+      for (const [k, value] of Object.entries(m)) if (k.startsWith('label_')) row.labels[k.slice(6)] = value
     }
     for (const row of byNode.values()) if (row.hours > 0) nodes.push(row)
 
@@ -575,6 +648,7 @@ export async function collectPrometheusHistory(
         namespace,
         through: new Date(Math.min(s.start + DAY_S, options.end + resolution) * 1000).toISOString(),
         resolutionSeconds: resolution,
+        missingSeconds: missingSeconds.get(s.day) ?? 0,
       })),
     ),
   )

@@ -20,6 +20,7 @@ import {migration as storeMeta} from './store-meta.js'
 import {migration as commitmentTerms} from './commitment-terms.js'
 import {migration as k8sUsageHourly} from './k8s-usage-hourly.js'
 import {migration as k8sUsageHourlyRowid} from './k8s-usage-hourly-rowid.js'
+import {migration as k8sHistoryMissingSeconds} from './k8s-history-missing-seconds.js'
 
 /** A schema change applied once, in its own transaction. */
 export interface Migration {
@@ -58,4 +59,5 @@ export const migrations: readonly Migration[] = [
   costServiceDaysByService,
   k8sUsageHourly,
   k8sUsageHourlyRowid,
+  k8sHistoryMissingSeconds,
 ]

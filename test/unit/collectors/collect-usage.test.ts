@@ -98,6 +98,8 @@ describe('the collect usage result', () => {
       volumeDays: 0,
       loadBalancerDays: 0,
       queries: 2,
+      missingDays: [],
+      gaps: [],
     }
     const start = Date.parse('2026-11-29T00:00:00Z') / 1000
     const result = prometheusResult({cluster: 'prod'}, {start, end: start + 86_400 * 2 - 300}, usage, history)

@@ -1,10 +1,12 @@
 import {describe, expect, it} from 'vitest'
 
 import {
+  breakEvenCap,
   type CommitmentScopeInput,
   continuedSlope,
   dailyTrend,
   DEFAULT_COMMITMENT_SETTINGS,
+  Profile,
   recommendCommitment,
   termSettings,
 } from '../../../recommenders/commitment/recommend.js'
@@ -246,6 +248,81 @@ describe('commitment recommender', () => {
       // Still sized on some of the decline: below the level now held flat (no decline test).
       expect(cap(sized(1), 3)).toBeLessThan(cap(sized(0, Infinity), 3))
     })
+  })
+
+  describe('stressChurnPerMonth: the break-even test of a scope whose history declined', () => {
+    const shape = (h: number) => (1 + 0.3 * Math.sin((2 * Math.PI * h) / 24)) * (Math.floor(h / 24) % 7 >= 5 ? 0.7 : 1)
+    const noise = (h: number) => 1 + 0.03 * Math.sin(Math.floor(h / 24) * 2.3)
+    const cap = (r: ReturnType<typeof recommendCommitment>, years: number, payment = 'none') => {
+      if (!('recommendation' in r)) throw new Error(r.skip.reason)
+      return r.recommendation.options.find((o) => o.termYears === years && o.payment === payment)!
+        .coveredOnDemandPerHour
+    }
+    const rate = {termYears: 1 as const, payment: 'none' as const, discount: 0.3, source: 'test'}
+
+    it('breakEvenCap: the largest cap whose net is not negative, beyond the optimum', () => {
+      // Flat 10/h for a year: covering c costs 0.7c an hour and avoids min(10, c): break-even at 10 / 0.7.
+      const flat = new Profile(Array.from({length: 24}, () => 10))
+      const year = (weight: number) => Array.from({length: 12}, () => ({levels: [1], weights: [weight]}))
+      expect(breakEvenCap(flat, year(1), rate, 0)).toBeCloseTo(10 / 0.7, 3)
+      // Usage still running half the time: no cap breaks even (0.5 of each covered hour is below its 0.7 cost).
+      expect(breakEvenCap(flat, year(0.5), rate, 0)).toBe(0)
+      // At 0.8 of the time: covering up to 10 nets 0.1 an hour; beyond it each unit costs 0.7, break-even at 10 + 10/7.
+      expect(breakEvenCap(flat, year(0.8), rate, 0)).toBeCloseTo(10 + 1 / 0.7, 3)
+    })
+
+    it('caps a declining scope at what breaks even if the decline continues and the usage goes away; a steady one is left alone', () => {
+      const declining = days(120, (h) => 20 * (1 - (0.04 * h) / 730) * shape(h) * noise(h))
+      const steady = days(120, (h) => 10 * shape(h) * noise(h))
+      const sized = (hourly: number[], forecast: number, over: Partial<typeof lowerBound>) =>
+        recommendCommitment(input({hourly, forecast: flatForecast(forecast)}), {
+          ...DEFAULT_COMMITMENT_SETTINGS,
+          ...over,
+        })
+      for (const years of [1, 3]) {
+        expect(cap(sized(declining, 14, {stressChurnPerMonth: 0.05}), years)).toBeLessThan(
+          cap(sized(declining, 14, {}), years),
+        )
+        expect(cap(sized(steady, 10, {stressChurnPerMonth: 0.05}), years)).toBeCloseTo(
+          cap(sized(steady, 10, {}), years),
+          6,
+        )
+      }
+      // On every scope when asked: the steady one is capped too at a hazard no commitment survives.
+      expect(cap(sized(steady, 10, {stressChurnPerMonth: 0.5, stressOn: 'all'}), 3)).toBe(0)
+      // A harsher hazard never commits more.
+      expect(cap(sized(declining, 14, {stressChurnPerMonth: 0.1}), 3)).toBeLessThanOrEqual(
+        cap(sized(declining, 14, {stressChurnPerMonth: 0.02}), 3),
+      )
+    })
+  })
+
+  it('ladders: a 3-year commitment with a 1-year layer on top where the 1-year option covers more', () => {
+    const shape = (h: number) => (1 + 0.3 * Math.sin((2 * Math.PI * h) / 24)) * (Math.floor(h / 24) % 7 >= 5 ? 0.7 : 1)
+    const noise = (h: number) => 1 + 0.03 * Math.sin(Math.floor(h / 24) * 2.3)
+    // Declining 4% a month: the 3-year term sees more of the decline than the first year and commits less.
+    const declining = recommendCommitment(
+      input({hourly: days(120, (h) => 20 * (1 - (0.04 * h) / 730) * shape(h) * noise(h)), forecast: flatForecast(14)}),
+    )
+    if (!('recommendation' in declining)) throw new Error('skipped')
+    const r = declining.recommendation
+    expect(r.ladders.map((l) => l.payment)).toEqual(['none', 'partial', 'all'])
+    for (const l of r.ladders) {
+      const one = r.options.find((o) => o.termYears === 1 && o.payment === l.payment)!
+      const three = r.options.find((o) => o.termYears === 3 && o.payment === l.payment)!
+      expect(l.threeYearCoveredOnDemandPerHour).toBe(three.coveredOnDemandPerHour)
+      expect(l.threeYearCoveredOnDemandPerHour + l.layerCoveredOnDemandPerHour).toBeCloseTo(
+        one.coveredOnDemandPerHour,
+        3,
+      )
+      expect(l.layerHourlyCommitment).toBeCloseTo(l.layerCoveredOnDemandPerHour * (1 - one.discount), 3)
+      // The layer is the 1-year newsvendor's top band: it adds to the 3-year savings in the first year.
+      expect(l.expectedMonthlySavingsFirstYear).toBeGreaterThan(three.expectedMonthlySavings)
+    }
+    // Steady usage: the deeper 3-year discount commits at least as far as a year does, no ladder.
+    const steady = recommendCommitment(input({}), noChurn)
+    if (!('recommendation' in steady)) throw new Error('skipped')
+    expect(steady.recommendation.ladders).toEqual([])
   })
 
   it('takes pending rightsizing and spot savings off before sizing (commit after you shrink)', () => {
