@@ -262,11 +262,18 @@ const byNumericKey = ([a]: [string, Accumulator], [b]: [string, Accumulator]): n
   return 0
 }
 
+/** The built-in dimensions that are columns of cost_service_days: summed from its rows, far fewer than cost_day_keys'. */
+const SERVICE_DAY_BY_KEY = DIMENSION_NAMES.filter((d) => (SERVICE_DAY_DIMENSIONS as readonly string[]).includes(d))
+
 /**
  * Builds the summaries of whole billing periods from their rollup rows, in SQL: the bulk path of a
  * streamed import, which writes every rollup row of the periods it replaced (their old summaries are
  * already gone, see removeScope) and summarizes them once at the end instead of group by group.
- * Gives the same summaries as adding each group (sums of exact integers).
+ * Each summary is summed from the smallest one already built: cost_summary from the rollup,
+ * cost_day_keys from cost_summary, the periods' service days from cost_day_keys into a temporary
+ * table (then added to cost_service_days), and the built-in dimensions that are service-day columns
+ * from that table instead of cost_day_keys. Gives the same summaries as adding each group (sums of
+ * exact integers, in any grouping).
  */
 export function summarizeBillingPeriods(
   db: Db,
@@ -282,28 +289,37 @@ export function summarizeBillingPeriods(
   const written = (alias: string): string =>
     `temp.summarized_periods w JOIN ${alias === 'r' ? 'cost_rollup' : alias === 's' ? 'cost_summary' : 'cost_day_keys'} ${alias}
       ON ${alias}.key_id = w.key_id AND ${alias}.billing_period = w.billing_period`
-  const byDimension = Object.entries(BY_KEY_DIMENSIONS).map(
-    ([name, column]) => `INSERT INTO cost_by_key (dimension, day, value, currency, ${AMOUNTS})
+  const serviceDayColumns = SERVICE_DAY_COLUMNS.join(', ')
+  const byDimension = Object.entries(BY_KEY_DIMENSIONS).map(([name, column]) =>
+    SERVICE_DAY_BY_KEY.includes(name as ByKeyDimension)
+      ? `INSERT INTO cost_by_key (dimension, day, value, currency, ${AMOUNTS})
+      SELECT '${name}', v.day, v.${column}, v.currency, ${sumSummary('v')}
+      FROM temp.summarized_service_days v WHERE true GROUP BY v.day, v.${column}, v.currency
+      ON CONFLICT DO UPDATE SET ${ADD};`
+      : `INSERT INTO cost_by_key (dimension, day, value, currency, ${AMOUNTS})
       SELECT '${name}', d.day, k.${column}, k.currency, ${sumSummary('d')}
       FROM ${written('d')} JOIN cost_keys k ON k.id = d.key_id WHERE true GROUP BY d.day, k.${column}, k.currency
       ON CONFLICT DO UPDATE SET ${ADD};`,
   )
+  // The periods' summary rows were all deleted (removeScope) or never existed: plain inserts.
   db.exec(`
+DROP TABLE IF EXISTS temp.summarized_service_days;
 INSERT INTO cost_summary (key_id, billing_period, day, summary_set_id, ${AMOUNTS})
   SELECT r.key_id, r.billing_period, r.day, t.summary_set_id, ${sumRollup}
-  FROM ${written('r')} JOIN cost_tag_sets t ON t.id = r.tag_set_id WHERE true
-  GROUP BY r.key_id, r.billing_period, r.day, t.summary_set_id
-  ON CONFLICT DO UPDATE SET ${ADD};
+  FROM ${written('r')} JOIN cost_tag_sets t ON t.id = r.tag_set_id
+  GROUP BY r.key_id, r.billing_period, r.day, t.summary_set_id;
 INSERT INTO cost_day_keys (key_id, billing_period, day, ${AMOUNTS})
-  SELECT s.key_id, s.billing_period, s.day, ${sumSummary('s')} FROM ${written('s')} WHERE true
-  GROUP BY s.key_id, s.billing_period, s.day
+  SELECT s.key_id, s.billing_period, s.day, ${sumSummary('s')} FROM ${written('s')}
+  GROUP BY s.key_id, s.billing_period, s.day;
+CREATE TEMP TABLE summarized_service_days AS
+  SELECT d.day AS day, ${SERVICE_DAY_COLUMNS.map((c) => `k.${c} AS ${c}`).join(', ')},
+    ${AMOUNT_SQL_COLUMNS.map((c) => `SUM(d.${c}) AS ${c}`).join(', ')}, SUM(d.row_count) AS row_count
+  FROM ${written('d')} JOIN cost_keys k ON k.id = d.key_id
+  GROUP BY d.day, ${SERVICE_DAY_COLUMNS.map((c) => `k.${c}`).join(', ')};
+INSERT INTO cost_service_days (day, ${serviceDayColumns}, ${AMOUNTS})
+  SELECT day, ${serviceDayColumns}, ${AMOUNTS} FROM temp.summarized_service_days WHERE true
   ON CONFLICT DO UPDATE SET ${ADD};
 ${byDimension.join('\n')}
-INSERT INTO cost_service_days (day, ${SERVICE_DAY_COLUMNS.join(', ')}, ${AMOUNTS})
-  SELECT d.day, ${SERVICE_DAY_COLUMNS.map((c) => `k.${c}`).join(', ')}, ${sumSummary('d')}
-  FROM ${written('d')} JOIN cost_keys k ON k.id = d.key_id WHERE true
-  GROUP BY d.day, ${SERVICE_DAY_COLUMNS.map((c) => `k.${c}`).join(', ')}
-  ON CONFLICT DO UPDATE SET ${ADD};
 INSERT INTO cost_by_key (dimension, day, value, currency, ${AMOUNTS})
   SELECT 'tag:' || tk.key, s.day, p.value, k.currency, ${sumSummary('s')}
   FROM ${written('s')} JOIN cost_keys k ON k.id = s.key_id
@@ -311,6 +327,7 @@ INSERT INTO cost_by_key (dimension, day, value, currency, ${AMOUNTS})
     JOIN tag_keys tk ON tk.id = sp.key_id AND tk.summarized = 1 JOIN tag_pairs p ON p.id = sp.pair_id
   WHERE true GROUP BY tk.key, s.day, p.value, k.currency
   ON CONFLICT DO UPDATE SET ${ADD};
+DROP TABLE temp.summarized_service_days;
 DELETE FROM temp.summarized_periods;`)
 }
 

@@ -76,13 +76,17 @@ function rollupTags(db: Db): Map<number, string[]> {
 }
 
 /** Everything the tag tables hold. */
-const tagTables = (db: Db) =>
-  Object.fromEntries(
-    ['tag_keys', 'tag_pairs', 'cost_tag_sets', 'tag_set_pairs'].map((t) => [
-      t,
-      db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).raw().all(),
-    ]),
-  )
+type TagTables = Record<'tag_keys' | 'tag_pairs' | 'cost_tag_sets' | 'tag_set_pairs', unknown[]>
+
+const tagTables = (db: Db): TagTables => {
+  const rows = (table: string): unknown[] => db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).raw().all()
+  return {
+    tag_keys: rows('tag_keys'),
+    tag_pairs: rows('tag_pairs'),
+    cost_tag_sets: rows('cost_tag_sets'),
+    tag_set_pairs: rows('tag_set_pairs'),
+  }
+}
 
 const dayOf = (month: string, i: number): number =>
   Date.parse(`${month}-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z`) / 86_400_000

@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {
   breakEvenCap,
   type CommitmentScopeInput,
+  type CommitmentSettings,
   continuedSlope,
   dailyTrend,
   DEFAULT_COMMITMENT_SETTINGS,
@@ -223,6 +224,25 @@ describe('commitment recommender', () => {
       expect(cap(overridden, 3)).toBeCloseTo(9, 1)
       expect(termSettings(DEFAULT_COMMITMENT_SETTINGS, 1).recentWeight).toBeGreaterThan(0)
       expect(termSettings(DEFAULT_COMMITMENT_SETTINGS, 3)).toMatchObject({recentWeight: 0, declineCapHistory: 0})
+    })
+
+    it('a 3-year term continues a fall the 1-year test leaves (t between -2 and -1); a year does not', () => {
+      // 4% a month under day-to-day swings wide enough that the slope's t statistic is about -1.4.
+      const swings = (h: number) =>
+        1 + 0.3 * Math.sin(Math.floor(h / 24) * 2.3) + 0.3 * Math.sin(Math.floor(h / 24) * 0.31)
+      const hourly = days(120, (h) => 20 * (1 - (0.04 * h) / 730) * shape(h) * swings(h))
+      const trend = dailyTrend(hourly, 112)!
+      expect(trend.t).toBeGreaterThan(-2)
+      expect(trend.t).toBeLessThan(-1)
+      const sized = (termOverrides: CommitmentSettings['termOverrides']) =>
+        recommendCommitment(input({hourly, forecast: flatForecast(14)}), {
+          ...DEFAULT_COMMITMENT_SETTINGS,
+          termOverrides,
+        })
+      const defaults = recommendCommitment(input({hourly, forecast: flatForecast(14)}))
+      const without = sized({'1': DEFAULT_COMMITMENT_SETTINGS.termOverrides['1']!})
+      expect(cap(defaults, 3)).toBeLessThan(cap(without, 3))
+      expect(cap(defaults, 1)).toBe(cap(without, 1))
     })
 
     it('slopeShrinkT: a continued slope is shrunk by its uncertainty, a certain one hardly at all', () => {
