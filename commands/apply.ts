@@ -5,7 +5,7 @@ import {outputFlags} from '../src/cli/output-flags.js'
 import {workloadFilterFlags, workloadFilterFromFlags} from '../src/cli/workload-filter-flags.js'
 import {newRunId} from '../src/apply/identity.js'
 import {now as currentInstant} from '../src/dates.js'
-import {applyFromStore, type ApplyRequest, checkReviewed} from '../src/apply/index.js'
+import {applyFromStore, type ApplyRequest, checkResizes, checkReviewed} from '../src/apply/index.js'
 import type {ApplyReport} from '../src/apply/execute.js'
 import {readReviewedFile} from '../src/apply/reviewed.js'
 import {APPLY_KINDS, type ApplyKind} from '../recommenders/registry.js'
@@ -24,7 +24,10 @@ objects every run): scale-down through the scale subresource (CronJobs suspended
 Rollouts per apply.schedules.kinds), rightsizing as a strategic-merge patch of one container's requests/limits,
 spot migration (opt-in per namespace) as node selector + tolerations. Each change's before-state is written to the
 store before it is sent; a resourceVersion conflict is re-read and re-planned. Running it twice changes nothing the
-second time. FINOPS_NOW (an ISO date or time) pins "now" for schedules, the run id and the journal.
+second time. Containers whose rightsize was applied (or is listed in a reviewed file) and carries an hour-of-day
+CPU schedule get the current UTC hour's request on every running pod through the pods/resize subresource
+(Kubernetes 1.33+), at most once an hour per pod; the template keeps the fixed request new pods start with.
+FINOPS_NOW (an ISO date or time) pins "now" for schedules and the hour of the CPU schedule, the run id and the journal.
 Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6 none applied and some failed.`
 
   static override examples = [
@@ -64,6 +67,8 @@ Exit codes: 0 all applied (or dry run), 7 partial (some applied, some failed), 6
     const request = {config, runId, kinds, filter, now, maxActions: flags['max-actions'], yes: flags.yes, reviewed}
     // A reviewed file is checked against the live cluster (reads only) before the lock, so a refusal leaves the store as it was.
     if (reviewed) reviewed.checked = await checkReviewed(db, request)
+    // So is a schedule of pod resizes the cluster cannot take (no resize subresource, a restart not allowed).
+    if (enforce) await checkResizes(db, request)
     // A manual apply and the CronJob must not change the same cluster at once: enforcing takes the run lock.
     if (enforce) acquireRunLock(db, {runId, ttlMinutes: config.run.lockTtlMinutes})
     const report = await applyFromStore(db, request).finally(() => {

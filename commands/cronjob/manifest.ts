@@ -46,7 +46,9 @@ base in deploy/base.`
       )
     }
     // The ClusterRole grants what the configured schedules scale (apply.schedules.kinds), nothing more.
-    const result = {manifests: renderManifests(run, finopsYaml, loaded.config.apply.schedules.kinds)}
+    const {apply} = loaded.config
+    const resizePods = apply.resize.enabled && apply.kinds.includes('rightsize')
+    const result = {manifests: renderManifests(run, finopsYaml, apply.schedules.kinds, resizePods)}
     refuseRenderedSecrets(result.manifests, finopsYaml, loaded.file ?? 'finops.yaml')
     await this.present('cronjob-manifest', result)
     return result

@@ -5,6 +5,7 @@ import {buildPatch, extractFields, type WorkloadObject} from './fields.js'
 import {leftToOwner} from './schedules.js'
 import type {TargetContext} from './guardrails.js'
 import {type ClusterLimits, largestAllocatable} from './resource-limits.js'
+import {type PodObject, type PodView, podView} from './resize.js'
 import {DOWNSCALER_ANNOTATIONS, type SchedulableKind} from '../k8s/downscaler.js'
 import type {FieldSet, WorkloadRef} from '../model/action.js'
 
@@ -39,6 +40,11 @@ export interface WorkloadCluster {
   listSchedulable(kinds: readonly SchedulableKind[], namespaces?: readonly string[]): Promise<SchedulableObjects>
   /** Running pods annotated downscaler/force-uptime "true" (in these namespaces, or any), as namespace/name. */
   listPodsForcingUptime(namespaces?: readonly string[]): Promise<string[]>
+  /** The pods of a namespace, as the resize planner reads them. */
+  listPods(namespace: string): Promise<PodView[]>
+  readPod(namespace: string, name: string): Promise<PodView | undefined>
+  /** Whether the API server serves the pods' resize subresource (in-place resize, Kubernetes 1.33+). */
+  servesPodResize(): Promise<boolean>
 }
 
 const STRATEGIC = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)
@@ -63,6 +69,7 @@ export class KubernetesCluster implements WorkloadCluster {
   private readonly custom: k8s.CustomObjectsApi
   private readonly namespaceCache = new Map<string, Promise<Omit<TargetContext, 'workload'>>>()
   private allocatable?: Promise<ClusterLimits['maxAllocatable']>
+  private resizeServed?: Promise<boolean>
 
   constructor(kubeConfig: k8s.KubeConfig) {
     this.apps = kubeConfig.makeApiClient(k8s.AppsV1Api)
@@ -98,6 +105,9 @@ export class KubernetesCluster implements WorkloadCluster {
           break
         case 'Rollout':
           object = await this.custom.getNamespacedCustomObject({...ROLLOUT, ...params})
+          break
+        case 'Pod':
+          object = await this.core.readNamespacedPod(params)
           break
         default:
           return {kind: ref.kind, metadata: {name: ref.name, namespace: ref.namespace}}
@@ -186,6 +196,7 @@ export class KubernetesCluster implements WorkloadCluster {
   ): Promise<void> {
     const current = extractFields(live, desired)
     let resourceVersion = live.metadata?.resourceVersion
+    if (ref.kind === 'Pod') return this.resize(ref, current, desired, resourceVersion, onWrite)
     const replicasChange = desired.replicas !== undefined && desired.replicas !== current.replicas
     if (replicasChange && !SCALED_KINDS.has(ref.kind))
       throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} has no scale subresource`)
@@ -238,6 +249,67 @@ export class KubernetesCluster implements WorkloadCluster {
       if (statusOf(error) === 409) throw new ConflictError(ref)
       throw apiError(error, `patch ${ref.kind} ${ref.namespace}/${ref.name}`)
     }
+  }
+
+  /**
+   * A running pod's container resources through the resize subresource (the only way they change on a
+   * running pod), carrying the resourceVersion it was planned against.
+   */
+  private async resize(
+    ref: WorkloadRef,
+    current: FieldSet,
+    desired: FieldSet,
+    resourceVersion: string | undefined,
+    onWrite?: (written: (keyof FieldSet)[]) => void,
+  ): Promise<void> {
+    const patch = buildPatch(current, {container: desired.container}, resourceVersion) as
+      {metadata: object; spec?: {template?: {spec: object}}} | undefined
+    if (!patch) return
+    // buildPatch speaks of a pod template; a pod has its containers in its own spec.
+    const body = {metadata: patch.metadata, spec: patch.spec?.template?.spec}
+    try {
+      await this.core.patchNamespacedPodResize({name: ref.name, namespace: ref.namespace, body}, STRATEGIC)
+      onWrite?.(['container'])
+    } catch (error) {
+      if (statusOf(error) === 409) throw new ConflictError(ref)
+      throw apiError(error, `resize Pod ${ref.namespace}/${ref.name}`)
+    }
+  }
+
+  async listPods(namespace: string): Promise<PodView[]> {
+    const out: PodView[] = []
+    let _continue: string | undefined
+    do {
+      let page: k8s.V1PodList
+      try {
+        page = await this.core.listNamespacedPod({namespace, limit: 500, _continue})
+      } catch (error) {
+        throw apiError(error, `list pods in ${namespace}`)
+      }
+      for (const pod of page.items) out.push(podView(pod as PodObject))
+      _continue = page.metadata?._continue || undefined
+    } while (_continue)
+    return out
+  }
+
+  async readPod(namespace: string, name: string): Promise<PodView | undefined> {
+    try {
+      return podView((await this.core.readNamespacedPod({namespace, name})) as PodObject)
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined
+      throw apiError(error, `read Pod ${namespace}/${name}`)
+    }
+  }
+
+  // Discovery, not a probe: a cluster without the subresource (before 1.33, or the gate off) does not list it.
+  async servesPodResize(): Promise<boolean> {
+    this.resizeServed ??= this.core.getAPIResources().then(
+      (list) => list.resources.some((r) => r.name === 'pods/resize'),
+      (error: unknown) => {
+        throw apiError(error, 'read the core API discovery (GET /api/v1)')
+      },
+    )
+    return this.resizeServed
   }
 
   // PUT on the scale subresource with the resourceVersion we planned against: a concurrent change is a 409, never overwritten.

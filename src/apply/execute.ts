@@ -3,9 +3,12 @@ import type {ApplyKind} from '../../recommenders/registry.js'
 import {redact} from '../errors.js'
 import type {Recommendation} from '../model/recommendation.js'
 import {
+  appliedRightsizes,
+  containerKey,
   insertPending,
   markFinished,
   openScaleDowns,
+  podResizesSince,
   pendingActions,
   targetKey,
   updatePlan,
@@ -26,6 +29,8 @@ import {ConflictError, type WorkloadCluster} from './cluster.js'
 import {canonical, extractFields} from './fields.js'
 import {newActionId, stamp} from './identity.js'
 import {type Candidate, type OpenScaleDown, planCandidate, type PlanDecision} from './plan.js'
+import {hourStart} from './resize.js'
+import {executeResizes, planResizes, type ResizePlan} from './resize-pass.js'
 import type {ActionRecord, ActionStatus, FieldSet, PlannedAction, SkippedAction, WorkloadRef} from '../model/action.js'
 
 /** finops.yaml's schedules, holidays, their time zone and kube-downscaler's defaults (kubernetes.recommend.scaleDown). */
@@ -55,6 +60,8 @@ export interface ApplyOptions {
    * may be scaled down by one (with at least the downtime replicas it gives); restores still happen.
    */
   scheduleTargets?: ReadonlyMap<string, number>
+  /** Rightsize recommendation ids a reviewed file lists: their hour-of-day CPU schedules are approved. */
+  approvedSchedules?: ReadonlySet<string>
 }
 
 export interface ActionResult extends PlannedAction {
@@ -94,6 +101,8 @@ export async function applyRecommendations(
   recommendations: readonly Recommendation[],
   options: ApplyOptions,
 ): Promise<ApplyReport> {
+  // Planned with reads only, before anything else: a refused schedule leaves the store and cluster as they were.
+  const resizes = await planScheduleResizes(db, cluster, recommendations, options)
   const recovered = options.enforce ? await recoverPending(db, cluster, options.now) : []
   const open = openScaleDowns(db)
   const scheduleSettings = scheduleSettingsOf(options)
@@ -162,6 +171,7 @@ export async function applyRecommendations(
     actions.push(await execute(db, cluster, candidate, decision.action, openInfo, options))
   }
 
+  actions.push(...(await applyResizes(db, cluster, resizes, actions, skipped, options)))
   const applied = actions.filter((a) => a.status === 'applied')
   return {
     runId: options.runId,
@@ -172,6 +182,7 @@ export async function applyRecommendations(
     recovered,
     notes: [
       ...pass.notes,
+      ...resizes.notes,
       ...(unselected > 0
         ? [
             `${unselected} candidate(s) left alone: their labels do not match the selector ${options.filter?.selector?.text}`,
@@ -186,6 +197,63 @@ export async function applyRecommendations(
       monthlySavingsApplied: applied.reduce((sum, a) => sum + (a.monthlySavings ?? 0), 0),
     },
   }
+}
+
+/** This hour's pod resizes for the approved hour-of-day CPU schedules (when rightsize is selected). */
+export async function planScheduleResizes(
+  db: Db,
+  cluster: WorkloadCluster,
+  recommendations: readonly Recommendation[],
+  options: ApplyOptions,
+): Promise<ResizePlan> {
+  if (!options.kinds.includes('rightsize')) return {resizes: [], skipped: [], notes: []}
+  const accepted = appliedRightsizes(db)
+  return planResizes(cluster, {
+    recommendations,
+    approved: (rec) => options.approvedSchedules?.has(rec.id) === true || accepted.has(containerKey(rec.target)),
+    settings: options.settings,
+    filter: options.filter,
+    now: options.now,
+    resizedThisHour: podResizesSince(db, hourStart(options.now).toISOString()),
+  })
+}
+
+/**
+ * Sends (or lists, in a dry run) the planned resizes, except for containers whose template this run
+ * changes: their pods are being replaced, and the new ones are resized on the next run.
+ */
+async function applyResizes(
+  db: Db,
+  cluster: WorkloadCluster,
+  plan: ResizePlan,
+  actions: readonly ActionResult[],
+  skipped: SkippedAction[],
+  options: ApplyOptions,
+): Promise<ActionResult[]> {
+  const rolling = new Set(
+    actions
+      .filter((a) => a.kind === 'rightsize' && (a.status === 'planned' || a.status === 'applied'))
+      .map((a) => containerKey(a.target)),
+  )
+  skipped.push(...plan.skipped)
+  const go = plan.resizes.filter((r) => {
+    if (!rolling.has(containerKey(r.workload))) return true
+    skipped.push({
+      kind: 'resize',
+      target: r.action.target,
+      code: 'template',
+      reason: `the template of ${r.workload.kind} ${r.workload.name} changes this run (rightsize): its new pods are resized from the next run`,
+    })
+    return false
+  })
+  if (!options.enforce) return go.map((r) => ({...r.action, status: 'planned'}))
+  return executeResizes(
+    db,
+    cluster,
+    go,
+    {runId: options.runId, identity: options.identity, conflictRetries: options.settings.conflictRetries},
+    plan.notes,
+  )
 }
 
 async function planLive(

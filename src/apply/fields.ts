@@ -29,6 +29,8 @@ export interface WorkloadObject {
     scaleTargetRef?: {kind?: string; name?: string}
     strategy?: {type?: string}
     selector?: LabelSelector
+    /** A Pod's own containers (a resize changes a running pod, not a template). */
+    containers?: {name: string; resources?: {requests?: Record<string, string>; limits?: Record<string, string>}}[]
     template?: {
       metadata?: {labels?: Record<string, string>}
       spec?: {
@@ -63,7 +65,8 @@ export function extractFields(workload: WorkloadObject, template: FieldSet): Fie
 
 /** A container's requests/limits, or undefined when the pod template has no such container. */
 export function readContainer(workload: WorkloadObject, name: string): ContainerResources | undefined {
-  const container = workload.spec?.template?.spec?.containers?.find((c) => c.name === name)
+  const containers = workload.kind === 'Pod' ? workload.spec?.containers : workload.spec?.template?.spec?.containers
+  const container = containers?.find((c) => c.name === name)
   if (!container) return undefined
   return {name, requests: {...container.resources?.requests}, limits: {...container.resources?.limits}}
 }

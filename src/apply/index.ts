@@ -14,7 +14,13 @@ import {KubernetesCluster} from './cluster.js'
 import {addDays, toDay} from '../dates.js'
 import {clusterName, loadKubeAccess} from '../k8s/kubeconfig.js'
 import {preflightEntries, repriceEntries, type ReviewedEntry} from './reviewed.js'
-import {applyRecommendations, type ApplyReport, type ScheduleConfig} from './execute.js'
+import {
+  applyRecommendations,
+  type ApplyOptions,
+  type ApplyReport,
+  planScheduleResizes,
+  type ScheduleConfig,
+} from './execute.js'
 import {newRunId, resolveIdentity} from './identity.js'
 
 export interface ApplyRequest {
@@ -44,6 +50,25 @@ export interface ApplyRequest {
  * applied when enforcing.
  */
 export async function applyFromStore(db: Db, request: ApplyRequest): Promise<ApplyReport> {
+  const {actuator, recommendations, options, notes, elsewhere, cluster} = await prepareApply(db, request)
+  const report = await applyRecommendations(db, actuator, recommendations, options)
+  if (elsewhere > 0) notes.push(`${elsewhere} recommendation(s) for other clusters left alone (this is ${cluster})`)
+  report.notes.unshift(...notes)
+  return report
+}
+
+/**
+ * Plans this hour's pod resizes (hour-of-day CPU schedules) with reads only: `finops apply --yes` calls
+ * it before taking the run lock, so a refused schedule (no resize subresource, a restart not allowed)
+ * leaves the store and the cluster as they were.
+ */
+export async function checkResizes(db: Db, request: ApplyRequest): Promise<void> {
+  const {actuator, recommendations, options} = await prepareApply(db, request)
+  await planScheduleResizes(db, actuator, recommendations, options)
+}
+
+/** The cluster, the recommendations in scope and the options of one apply run (reads only). */
+async function prepareApply(db: Db, request: ApplyRequest) {
   const {config} = request
   const access = loadKubeAccess({kubeconfig: config.kubernetes.kubeconfig, context: config.kubernetes.context})
   const {kc} = access
@@ -71,7 +96,11 @@ export async function applyFromStore(db: Db, request: ApplyRequest): Promise<App
           .map((r) => [targetKey(r.target), r.proposed.replicas ?? 0]),
       )
     : undefined
-  const report = await applyRecommendations(db, actuator, recommendations, {
+  // A reviewed file is the user's approval of the hour-of-day CPU schedules it lists.
+  const approvedSchedules = request.reviewed
+    ? new Set(recommendations.filter((r) => r.proposed.cpuRequestByHour !== undefined).map((r) => r.id))
+    : undefined
+  const options: ApplyOptions = {
     settings: config.apply,
     kinds,
     filter: request.filter,
@@ -82,11 +111,9 @@ export async function applyFromStore(db: Db, request: ApplyRequest): Promise<App
     now: request.now,
     schedules,
     scheduleTargets,
-  })
-  const elsewhere = all.length - recommendations.length
-  if (elsewhere > 0) notes.push(`${elsewhere} recommendation(s) for other clusters left alone (this is ${cluster})`)
-  report.notes.unshift(...notes)
-  return report
+    approvedSchedules,
+  }
+  return {actuator, recommendations, options, notes, elsewhere: all.length - recommendations.length, cluster}
 }
 
 /**

@@ -4,6 +4,7 @@ import {type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
 import {largestAllocatable} from './resource-limits.js'
 import {leftToOwner} from './schedules.js'
+import {type PodObject, type PodView, podView} from './resize.js'
 import type {FieldSet, WorkloadRef} from '../model/action.js'
 
 /** A Kubernetes API object as JSON, the shape the API server returns. */
@@ -113,7 +114,11 @@ export class MemoryCluster implements WorkloadCluster {
     if (!target) throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} not found`)
     if (target.metadata?.resourceVersion !== live.metadata?.resourceVersion) throw new ConflictError(ref)
     const spec = (target.spec ??= {})
-    const pod = ((spec.template ??= {}).spec ??= {})
+    // A Pod (a resize) has its containers in its own spec; workloads in their template.
+    const pod =
+      ref.kind === 'Pod'
+        ? (spec as NonNullable<NonNullable<typeof spec.template>['spec']>)
+        : ((spec.template ??= {}).spec ??= {})
     if (desired.replicas !== undefined) spec.replicas = desired.replicas
     if (desired.suspend !== undefined) spec.suspend = desired.suspend
     if (desired.minReplicas !== undefined) spec.minReplicas = desired.minReplicas
@@ -168,5 +173,20 @@ export class MemoryCluster implements WorkloadCluster {
           (o.metadata?.annotations?.[DOWNSCALER_ANNOTATIONS.forceUptime] ?? '').trim().toLowerCase() === 'true',
       )
       .map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`)
+  }
+
+  async listPods(namespace: string): Promise<PodView[]> {
+    return this.objects
+      .filter((o) => o.kind === 'Pod' && o.metadata?.namespace === namespace)
+      .map((o) => podView(structuredClone(o) as PodObject))
+  }
+
+  async readPod(namespace: string, name: string): Promise<PodView | undefined> {
+    const found = this.find({namespace, kind: 'Pod', name})
+    return found && podView(structuredClone(found) as PodObject)
+  }
+
+  async servesPodResize(): Promise<boolean> {
+    return true
   }
 }

@@ -21,6 +21,7 @@ import type {WorkloadCluster} from './cluster.js'
 import {readContainer, type WorkloadObject} from './fields.js'
 import type {TargetContext} from './guardrails.js'
 import {checkContainerLimits, SANE_BOUNDS} from './resource-limits.js'
+import {scheduleProblem} from './resize.js'
 import {isSchedulableKind, judgeSchedule, type ScheduleSettings} from './schedules.js'
 import {HOURS_PER_MONTH, roundMoney} from '../money.js'
 
@@ -143,6 +144,10 @@ function checkBounds(rec: Recommendation, file: string, index: number): void {
   check('memoryRequest', p.memoryRequest, SANE_BOUNDS.memory, formatMemory)
   check('memoryLimit', p.memoryLimit, SANE_BOUNDS.memory, formatMemory)
   check('replicas', p.replicas, {min: 0, max: 10_000}, String)
+  if (p.cpuRequestByHour !== undefined) {
+    const problem = scheduleProblem(p.cpuRequestByHour)
+    if (problem) throw fail(file, index, 'proposed.cpuRequestByHour', problem)
+  }
   if (p.cpuRequest !== undefined && p.cpuLimit !== undefined && p.cpuLimit < p.cpuRequest)
     throw fail(
       file,

@@ -3,8 +3,8 @@ import {z} from 'zod'
 import {APPLY_KINDS} from '../../recommenders/registry.js'
 import {type ActionKind, ACTION_STATUSES} from '../model/action.js'
 
-/** The kinds of change the journal records: every kind apply can make, and the end-of-window restore. */
-export const ACTION_KINDS = [...APPLY_KINDS, 'restore'] as [ActionKind, ...ActionKind[]]
+/** The kinds of change the journal records: every kind apply can make, the end-of-window restore and the pod resize. */
+export const ACTION_KINDS = [...APPLY_KINDS, 'restore', 'resize'] as [ActionKind, ...ActionKind[]]
 
 /**
  * The --json contracts of `finops apply`, `finops rollback` and `finops actions list`, published as

@@ -1,8 +1,11 @@
 import type {ApplyKind} from '../../recommenders/registry.js'
 import type {RiskLevel} from './recommendation.js'
 
-/** The kinds of change recorded in the journal: the configurable kinds plus the end-of-window restore. */
-export type ActionKind = ApplyKind | 'restore'
+/**
+ * The kinds of change recorded in the journal: the configurable kinds, the end-of-window restore, and
+ * the in-place resize of one running pod's CPU request to the hour's value of its schedule.
+ */
+export type ActionKind = ApplyKind | 'restore' | 'resize'
 
 /** Journal states of an action. */
 export const ACTION_STATUSES = ['pending', 'applied', 'failed', 'superseded', 'rolled-back'] as const

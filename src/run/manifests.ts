@@ -51,9 +51,25 @@ const SCHEDULE_RULES: Partial<Record<SchedulableKind, {apiGroups: string[]; reso
     ],
   }
 
-/** The ClusterRole's rules for the kinds finops.yaml schedules (least privilege: nothing for kinds it leaves alone). */
-export function clusterRoleRules(scheduleKinds: readonly SchedulableKind[] = []): typeof CLUSTER_ROLE_RULES {
-  return [...CLUSTER_ROLE_RULES, ...scheduleKinds.flatMap((k) => SCHEDULE_RULES[k] ?? [])]
+/** The hour-of-day CPU schedule (apply.resize.enabled): a pod is read, then resized through its subresource. */
+const RESIZE_RULES = [
+  {apiGroups: [''], resources: ['pods'], verbs: ['get']},
+  {apiGroups: [''], resources: ['pods/resize'], verbs: ['patch']},
+]
+
+/**
+ * The ClusterRole's rules for the kinds finops.yaml schedules and, when it resizes pods, for that
+ * (least privilege: nothing for what it leaves alone).
+ */
+export function clusterRoleRules(
+  scheduleKinds: readonly SchedulableKind[] = [],
+  resizePods = false,
+): typeof CLUSTER_ROLE_RULES {
+  return [
+    ...CLUSTER_ROLE_RULES,
+    ...scheduleKinds.flatMap((k) => SCHEDULE_RULES[k] ?? []),
+    ...(resizePods ? RESIZE_RULES : []),
+  ]
 }
 
 /** Secret keys the job reads when present (every reference is optional: IRSA / Workload Identity need none). */
@@ -91,6 +107,7 @@ export function renderManifests(
   run: RunConfig,
   finopsYaml: string = DEFAULT_FINOPS_YAML,
   scheduleKinds: readonly SchedulableKind[] = [],
+  resizePods = false,
 ): Manifest[] {
   const {namespace, schedule, image, storageSize, storageClassName, serviceAccountAnnotations} = run.cronjob
   const meta = (name: string, namespaced = true) => ({name, ...(namespaced ? {namespace} : {}), labels: {...LABELS}})
@@ -112,7 +129,7 @@ export function renderManifests(
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: meta(APP, false),
-      rules: clusterRoleRules(scheduleKinds),
+      rules: clusterRoleRules(scheduleKinds, resizePods),
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -154,6 +154,50 @@ export function openScaleDowns(db: Db): Map<string, ActionRecord> {
 export const targetKey = (t: {namespace: string; kind: string; name: string}): string =>
   `${t.namespace}/${t.kind}/${t.name}`
 
+/** A container of a workload or pod: namespace/kind/name:container. */
+export const containerKey = (t: {namespace: string; kind: string; name: string; container?: string}): string =>
+  `${targetKey(t)}:${t.container ?? ''}`
+
+/**
+ * The containers whose latest rightsize action is applied (not rolled back, not failed): the user
+ * accepted that rightsizing, so its hour-of-day CPU schedule may be set on the running pods.
+ */
+export function appliedRightsizes(db: Db): Set<string> {
+  const rows = db
+    .prepare(
+      `SELECT namespace, workload_kind, workload_name, container, status FROM apply_actions
+       WHERE kind = 'rightsize' AND container IS NOT NULL ORDER BY created_at, rowid`,
+    )
+    .all() as Pick<Row, 'namespace' | 'workload_kind' | 'workload_name' | 'container' | 'status'>[]
+  const latest = new Map<string, string>()
+  for (const r of rows)
+    latest.set(
+      containerKey({namespace: r.namespace, kind: r.workload_kind, name: r.workload_name, container: r.container!}),
+      r.status,
+    )
+  return new Set([...latest].filter(([, status]) => status === 'applied').map(([key]) => key))
+}
+
+/**
+ * Pod resizes journaled at or after `since` (any outcome but superseded), keyed by containerKey of the
+ * pod, with the newest time: a pod is resized at most once an hour.
+ */
+export function podResizesSince(db: Db, since: string): Map<string, string> {
+  const rows = db
+    .prepare(
+      `SELECT namespace, workload_name, container, created_at FROM apply_actions
+       WHERE kind = 'resize' AND workload_kind = 'Pod' AND created_at >= ? AND status != 'superseded'
+       ORDER BY created_at, rowid`,
+    )
+    .all(since) as Pick<Row, 'namespace' | 'workload_name' | 'container' | 'created_at'>[]
+  return new Map(
+    rows.map((r) => [
+      containerKey({namespace: r.namespace, kind: 'Pod', name: r.workload_name, container: r.container ?? ''}),
+      r.created_at,
+    ]),
+  )
+}
+
 function toRecord(row: Row): ActionRecord {
   return {
     id: row.id,

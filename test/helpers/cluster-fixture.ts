@@ -154,3 +154,43 @@ export function rollout(
     },
   }
 }
+
+/** A node with its allocatable CPU and memory (what the scheduler and the kubelet fit pods into). */
+export function nodeWithCpu(name: string, cpu: string, memory = '64Gi'): KubeObject {
+  return {apiVersion: 'v1', kind: 'Node', metadata: {name}, status: {allocatable: {cpu, memory}}}
+}
+
+/**
+ * A Running pod with one container `app`, its status as the kubelet reports it (the resources the
+ * container runs with), and its resizePolicy for cpu when given.
+ */
+export function runningPod(
+  namespaceName: string,
+  name: string,
+  resources: {requests?: Record<string, string>; limits?: Record<string, string>},
+  options: {labels?: Record<string, string>; nodeName?: string; qos?: string; cpuPolicy?: string} = {},
+): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {name, namespace: namespaceName, labels: options.labels ?? {app: 'batch'}},
+    spec: {
+      nodeName: options.nodeName ?? 'n1',
+      containers: [
+        {
+          name: 'app',
+          image: 'example/app:1.0',
+          resources,
+          ...(options.cpuPolicy ? {resizePolicy: [{resourceName: 'cpu', restartPolicy: options.cpuPolicy}]} : {}),
+        },
+      ],
+    },
+    status: {
+      phase: 'Running',
+      qosClass: options.qos ?? 'Burstable',
+      containerStatuses: [
+        {name: 'app', ready: true, restartCount: 0, resources, allocatedResources: resources.requests ?? {}},
+      ],
+    },
+  }
+}

@@ -42,6 +42,22 @@ export const applySection = z
         gracePeriodMinutes: z.number().min(0).default(15),
       })
       .default({kinds: ['Deployment', 'StatefulSet'], gracePeriodMinutes: 15}),
+    /** The hour-of-day CPU request schedule (`proposed.cpuRequestByHour`), set on running pods by in-place resize. */
+    resize: z
+      .strictObject({
+        /**
+         * Opt-in: true sets the hour's request on running pods (finops cronjob manifest then grants the CronJob
+         * get pods and patch pods/resize); false: the fixed request in the template is all apply sets.
+         */
+        enabled: z.boolean().default(false),
+        /** Resize containers whose resizePolicy for cpu is RestartContainer (each resize restarts the container). */
+        allowRestart: z.boolean().default(false),
+        /** Share of a workload's running pods resized in one run (rounded up, at least 1); the rest follow next run. */
+        maxPodShare: z.number().gt(0).max(1).default(1),
+        /** Pods resized in one run at most (resizes do not count against maxActions). */
+        maxPods: z.number().int().min(0).default(200),
+      })
+      .default({enabled: false, allowRestart: false, maxPodShare: 1, maxPods: 200}),
     spot: z
       .strictObject({
         /** Which provider's spot node label and taint to use. */
@@ -63,6 +79,7 @@ export const applySection = z
     maxRisk: 'medium',
     conflictRetries: 3,
     schedules: {kinds: ['Deployment', 'StatefulSet'], gracePeriodMinutes: 15},
+    resize: {enabled: false, allowRestart: false, maxPodShare: 1, maxPods: 200},
     spot: {provider: 'aws', namespaces: []},
   })
 

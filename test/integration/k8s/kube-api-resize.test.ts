@@ -1,6 +1,7 @@
 import * as k8s from '@kubernetes/client-node'
 import {afterEach, describe, expect, it} from 'vitest'
 
+import {nodeWithCpu as node, runningPod} from '../../helpers/cluster-fixture.js'
 import {type KubeApiServer, type KubeObject, startKubeApi} from '../../servers/kube-api.js'
 
 // The resize subresource as Kubernetes 1.33+ serves it, pinned through the real @kubernetes/client-node:
@@ -8,38 +9,11 @@ import {type KubeApiServer, type KubeObject, startKubeApi} from '../../servers/k
 const STRATEGIC = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch)
 const JSON_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch)
 
-const node = (name: string, cpu: string, memory = '16Gi'): KubeObject => ({
-  apiVersion: 'v1',
-  kind: 'Node',
-  metadata: {name},
-  status: {allocatable: {cpu, memory}},
-})
-
 const pod = (
   name: string,
   resources: {requests?: Record<string, string>; limits?: Record<string, string>},
   options: {nodeName?: string; qos?: string; cpuPolicy?: string} = {},
-): KubeObject => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: {name, namespace: 'shop', labels: {app: 'batch'}},
-  spec: {
-    nodeName: options.nodeName ?? 'n1',
-    containers: [
-      {
-        name: 'app',
-        image: 'example/app:1.0',
-        resources,
-        ...(options.cpuPolicy ? {resizePolicy: [{resourceName: 'cpu', restartPolicy: options.cpuPolicy}]} : {}),
-      },
-    ],
-  },
-  status: {
-    phase: 'Running',
-    qosClass: options.qos ?? 'Burstable',
-    containerStatuses: [{name: 'app', resources, allocatedResources: resources.requests ?? {}}],
-  },
-})
+): KubeObject => runningPod('shop', name, resources, options)
 
 let server: KubeApiServer
 afterEach(() => server.close())
