@@ -173,7 +173,71 @@ function hostileScenario(): Scenario {
       containers: [{name: 'runner', cpu: 0.25, memoryGiB: 0.5, usage: wander(1000 + i, 0.1, 0.2)}],
     })
   }
-  return buildScenario({start, days: 3, nodes, pods, owners, claims: [], services: [], prices})
+  // data/cache: one claim, mounted all window by the store's one replica and for two minutes at a
+  // time by 30 sweep pods a day.
+  deployment('data', 'store-4c4c4', 'store')
+  pod({
+    namespace: 'data',
+    name: 'store-4c4c4-e0',
+    node: PLAIN,
+    owner: {kind: 'ReplicaSet', name: 'store-4c4c4'},
+    workload: {kind: 'Deployment', name: 'store'},
+    start: start - DAY,
+    end: end + DAY,
+    containers: [{name: 'store', cpu: 0.25, memoryGiB: 1, usage: wander(50, 0.1, 0.5)}],
+    claims: ['cache'],
+  })
+  deployment('data', 'sweep-5d5d5', 'sweep')
+  for (let i = 0; i < 90; i++)
+    pod({
+      namespace: 'data',
+      name: `sweep-5d5d5-f${i}`,
+      node: PLAIN,
+      owner: {kind: 'ReplicaSet', name: 'sweep-5d5d5'},
+      workload: {kind: 'Deployment', name: 'sweep'},
+      start: start + i * 48 * 60 + 7,
+      end: start + i * 48 * 60 + 127,
+      containers: [{name: 'sweep', cpu: 0.25, memoryGiB: 0.5, usage: wander(60 + i, 0.1, 0.2)}],
+      claims: ['cache'],
+    })
+  // mesh/api: a classic init container for its first five minutes, a native sidecar all along, the
+  // main container once the init container is done.
+  const apiStart = start + DAY + 6 * H + 11
+  deployment('mesh', 'api-6e6e6', 'api')
+  pod({
+    namespace: 'mesh',
+    name: 'api-6e6e6-g0',
+    node: PLAIN,
+    owner: {kind: 'ReplicaSet', name: 'api-6e6e6'},
+    workload: {kind: 'Deployment', name: 'api'},
+    start: apiStart,
+    end: end + DAY,
+    containers: [
+      {
+        name: 'wait-db',
+        init: true,
+        runs: [apiStart, apiStart + 300],
+        cpu: 1,
+        memoryGiB: 1,
+        usage: wander(70, 0.1, 0.1),
+      },
+      {name: 'proxy', init: true, cpu: 0.1, memoryGiB: 0.125, usage: wander(71, 0.05, 0.1)},
+      {name: 'api', runs: [apiStart + 300, end + DAY], cpu: 0.5, memoryGiB: 1, usage: wander(72, 0.3, 0.7)},
+    ],
+  })
+  const claims = [
+    {
+      namespace: 'data',
+      name: 'cache',
+      volume: 'pvc-7e7f',
+      storageClass: 'gp3',
+      sizeGiB: 100,
+      handle: 'vol-0ca0000000000007',
+      start: start - DAY,
+      end: end + DAY,
+    },
+  ]
+  return buildScenario({start, days: 3, nodes, pods, owners, claims, services: [], prices})
 }
 
 describe('cost allocation on a hostile cluster through the built CLI', () => {
@@ -358,6 +422,25 @@ describe('cost allocation on a hostile cluster through the built CLI', () => {
     const doomed = report.nodes.find((n) => n.node === DOOMED)!
     expect(Math.abs(doomed.hours - 36)).toBeLessThan(2 / 60)
     expect(doomed.allocated + doomed.idle).toBeCloseTo(doomed.cost, 9)
+    reconciles(report)
+  })
+
+  it('charges init containers for the minutes they ran and a native sidecar for the pod\u2019s life', async () => {
+    const report = await allocation(whole, scenario.days[0]!, scenario.days[2]!, ['-g', 'container'])
+    const hours = (start + 3 * DAY - (start + DAY + 6 * H + 11)) / H
+    const row = (c: string) => report.rows.find((r) => r.keys[0] === `mesh/api/${c}`)!
+    expect(Math.abs(row('wait-db').cpuRequestCoreHours - 5 / 60)).toBeLessThan(1.5 / 60)
+    expect(row('proxy').cpuRequestCoreHours).toBeCloseTo(0.1 * hours, 2)
+    expect(row('api').cpuRequestCoreHours).toBeCloseTo(0.5 * (hours - 5 / 60), 1)
+    reconciles(report)
+  })
+
+  it('charges a claim to the workload that ran with it mounted longest, not the one with most pods', async () => {
+    const report = await allocation(whole, scenario.days[0]!, scenario.days[2]!, ['-g', 'workload'])
+    const store = report.rows.find((r) => r.keys[0] === 'data/Deployment/store')!
+    const sweep = report.rows.find((r) => r.keys[0] === 'data/Deployment/sweep')!
+    expect(store.storageCost).toBeCloseTo(((100 * 0.08) / 730) * 72, 3)
+    expect(sweep.storageCost).toBe(0)
     reconciles(report)
   })
 

@@ -55,7 +55,15 @@ export interface ContainerPlan {
   memoryGiB: number
   gpu?: {resource: string; units: number}
   usage: Usage
+  /** An init container (kube-state-metrics' kube_pod_init_container_* series); a native sidecar runs as long as the pod. */
+  init?: boolean
+  /** When it runs, if not for the pod's whole life [start, stop) (an init container, a main one waiting for it). */
+  runs?: [number, number]
 }
+
+/** When a container runs: its own span, else the pod's. */
+const runsOf = (c: ContainerPlan, p: PodPlan): [number, number] => c.runs ?? [p.start, p.stop]
+const ksmPrefix = (c: ContainerPlan) => (c.init ? 'kube_pod_init_container' : 'kube_pod_container')
 
 export interface PodPlan {
   namespace: string
@@ -727,45 +735,41 @@ function writeOpenMetrics(
         () => 1,
       )
   })
-  family('kube_pod_container_status_running', 'gauge', () => {
-    for (const p of s.pods)
-      for (const c of p.containers)
-        series(
-          'kube_pod_container_status_running',
-          {namespace: p.namespace, pod: p.name, uid: p.uid, container: c.name},
-          ksm(p.start, p.end),
-          KSM_OFFSET,
-          (t) => (t < p.stop ? 1 : 0),
-        )
-  })
-  family('kube_pod_container_resource_requests', 'gauge', () => {
-    for (const p of s.pods)
-      for (const c of p.containers) {
-        const base = {namespace: p.namespace, pod: p.name, uid: p.uid, container: c.name, node: p.node}
-        series(
-          'kube_pod_container_resource_requests',
-          {...base, resource: 'cpu', unit: 'core'},
-          ksm(p.start, p.end),
-          KSM_OFFSET,
-          () => c.cpu,
-        )
-        series(
-          'kube_pod_container_resource_requests',
-          {...base, resource: 'memory', unit: 'byte'},
-          ksm(p.start, p.end),
-          KSM_OFFSET,
-          () => c.memoryGiB * GIB,
-        )
-        if (c.gpu)
+  for (const prefix of ['kube_pod_container', 'kube_pod_init_container']) {
+    const of = (p: PodPlan) => p.containers.filter((c) => ksmPrefix(c) === prefix)
+    family(`${prefix}_status_running`, 'gauge', () => {
+      for (const p of s.pods)
+        for (const c of of(p)) {
+          const [from, to] = runsOf(c, p)
           series(
-            'kube_pod_container_resource_requests',
-            {...base, resource: sanitize(c.gpu.resource), unit: 'integer'},
+            `${prefix}_status_running`,
+            {namespace: p.namespace, pod: p.name, uid: p.uid, container: c.name},
             ksm(p.start, p.end),
             KSM_OFFSET,
-            () => c.gpu!.units,
+            (t) => (t >= from && t < to ? 1 : 0),
           )
-      }
-  })
+        }
+    })
+    family(`${prefix}_resource_requests`, 'gauge', () => {
+      for (const p of s.pods)
+        for (const c of of(p)) {
+          const base = {namespace: p.namespace, pod: p.name, uid: p.uid, container: c.name, node: p.node}
+          const requests: [string, string, number][] = [
+            ['cpu', 'core', c.cpu],
+            ['memory', 'byte', c.memoryGiB * GIB],
+            ...(c.gpu ? [[sanitize(c.gpu.resource), 'integer', c.gpu.units] as [string, string, number]] : []),
+          ]
+          for (const [resource, unit, value] of requests)
+            series(
+              `${prefix}_resource_requests`,
+              {...base, resource, unit},
+              ksm(p.start, p.end),
+              KSM_OFFSET,
+              () => value,
+            )
+        }
+    })
+  }
   family('kube_pod_spec_volumes_persistentvolumeclaims_info', 'gauge', () => {
     for (const p of s.pods)
       for (const claim of p.claims)
@@ -883,7 +887,7 @@ function writeOpenMetrics(
     for (const p of s.pods)
       for (const c of p.containers) {
         let counter = 0
-        let last = p.start
+        let last = runsOf(c, p)[0]
         series(
           'container_cpu_usage_seconds_total',
           {
@@ -893,7 +897,7 @@ function writeOpenMetrics(
             id: `/kubepods/${p.uid}/${c.name}`,
             image: `${c.name}:1`,
           },
-          [p.start, p.stop],
+          runsOf(c, p),
           CADVISOR_OFFSET,
           (t) => {
             counter += integrate(c.usage, last, t, (u) => u.cpu)
@@ -915,7 +919,7 @@ function writeOpenMetrics(
             id: `/kubepods/${p.uid}/${c.name}`,
             image: `${c.name}:1`,
           },
-          [p.start, p.stop],
+          runsOf(c, p),
           CADVISOR_OFFSET,
           (t) => Math.round(c.usage.at(t).memoryGiB * GIB),
         )
@@ -989,7 +993,6 @@ function computeTruth(s: {
       const a = Math.max(p.start, dayStart)
       const b = Math.min(p.stop, dayEnd)
       if (b <= a) continue
-      const hours = (b - a) / 3600
       if (p.egressBytesPerSecond) {
         const gib = ((b - a) * p.egressBytesPerSecond) / GIB
         add(truth.egressGiB, p.namespace, gib)
@@ -997,6 +1000,11 @@ function computeTruth(s: {
       }
       const n = s.nodes.get(p.node)!
       for (const c of p.containers) {
+        const [from, to] = runsOf(c, p)
+        const ca = Math.max(from, dayStart)
+        const cb = Math.min(to, dayEnd)
+        if (cb <= ca) continue
+        const cHours = (cb - ca) / 3600
         const id = `${p.namespace}/${p.workload.kind}/${p.workload.name}/${c.name}/${p.node}/${day}`
         const u = units.get(id) ?? {
           ns: p.namespace,
@@ -1008,11 +1016,11 @@ function computeTruth(s: {
           memUse: 0,
           gpu: 0,
         }
-        u.cpuReq += c.cpu * hours
-        u.memReq += c.memoryGiB * hours
-        u.cpuUse += integrate(c.usage, a, b, (x) => x.cpu) / 3600
-        u.memUse += integrate(c.usage, a, b, (x) => x.memoryGiB) / 3600
-        if (c.gpu && n.gpu) u.gpu += c.gpu.units * (n.gpu.physical / n.gpu.units) * hours
+        u.cpuReq += c.cpu * cHours
+        u.memReq += c.memoryGiB * cHours
+        u.cpuUse += integrate(c.usage, ca, cb, (x) => x.cpu) / 3600
+        u.memUse += integrate(c.usage, ca, cb, (x) => x.memoryGiB) / 3600
+        if (c.gpu && n.gpu) u.gpu += c.gpu.units * (n.gpu.physical / n.gpu.units) * cHours
         units.set(id, u)
       }
     }

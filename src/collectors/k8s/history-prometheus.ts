@@ -180,9 +180,14 @@ export function historyQueries(
       `max by (namespace, pod, owner_kind, owner_name) (last_over_time(kube_pod_owner{${selector}}[${range}]))` +
       ` or max by (namespace, replicaset, owner_kind, owner_name) (last_over_time(kube_replicaset_owner{${selector}}[${range}]))` +
       ` or max by (namespace, job_name, owner_kind, owner_name) (last_over_time(kube_job_owner{${selector}}[${range}]))`,
-    /** Per day: which pods mount which claims, claims' volumes, and instants each LoadBalancer Service existed. */
+    /**
+     * Per day: the instants each pod mounting a claim was running (a claim goes to the workload that
+     * ran on it longest, not to the one with the most pods: an hourly CronJob's 24 short pods against
+     * one replica that ran all day), claims' volumes, and instants each LoadBalancer Service existed.
+     */
     objects: (range: string) =>
-      `max by (namespace, pod, persistentvolumeclaim) (max_over_time(kube_pod_spec_volumes_persistentvolumeclaims_info{${selector}}[${range}]))` +
+      `count_over_time((max by (namespace, pod, persistentvolumeclaim) ` +
+      `(${at(`kube_pod_spec_volumes_persistentvolumeclaims_info{${selector}}`)}) and on (namespace, pod) ${running})[${range}:${r}])` +
       ` or max by (namespace, persistentvolumeclaim, volumename) (max_over_time(kube_persistentvolumeclaim_info{${selector},volumename!=""}[${range}]))` +
       ` or label_replace(count_over_time(max by (namespace, service) ` +
       `(${at(`kube_service_spec_type{${selector},type="LoadBalancer"}`)})[${range}:${r}]), "type", "LoadBalancer", "", "")`,
@@ -486,12 +491,12 @@ export async function collectPrometheusHistory(
       for (const {series, values} of objects) {
         const m = series.metric
         if (!m.pod || !m.persistentvolumeclaim) continue
-        for (const [slot] of values) {
+        for (const [slot, instants] of values) {
           for (const entry of claims.get(slot.day)?.values() ?? []) {
             if (entry.namespace !== namespace || entry.claim !== m.persistentvolumeclaim) continue
             const w = owners.of(m.pod)
             const id = `${w.kind}/${w.name}`
-            entry.owners.set(id, (entry.owners.get(id) ?? 0) + 1)
+            entry.owners.set(id, (entry.owners.get(id) ?? 0) + instants)
           }
         }
       }
