@@ -36,7 +36,6 @@ const SQL_ALLOWLIST = []
 const OTHER_ENGINES_SQL = [
   'src/collectors/focus/focus-query.ts',
   'src/collectors/focus/resource-query.ts',
-  'src/collectors/focus/tag-set-query.ts',
   'src/collectors/gcp/export-query.ts',
 ]
 

@@ -223,7 +223,7 @@ const daySql = (mapping: ColumnMapping): string =>
  * JSON object (the importer parses each distinct set again, and refuses one DuckDB let through).
  * Written without column aliases so a file's own column names cannot shadow them.
  */
-export function problemSql(mapping: ColumnMapping): string {
+function problemSql(mapping: ColumnMapping): string {
   const present = (column: FocusColumn): string =>
     `(${raw(mapping, column)} IS NOT NULL AND trim(${raw(mapping, column)}) NOT IN ('', 'NULL'))`
   const badCost = (column: FocusColumn): string =>
@@ -257,31 +257,8 @@ const splitCost = (mapping: ColumnMapping, column: FocusColumn, alias: string): 
   return `trunc(${value}) AS ${alias}_units, round((${value} - trunc(${value})) * 1e9) AS ${alias}_nanos`
 }
 
-/** Where an import's tag-set ids are (see tag-set-query.ts): a table keyed by a tag text's hash, or by the text itself. */
-export interface TagSetJoin {
-  table: string
-  byHash: boolean
-}
-
-/** The column withTagSets adds: the row's tag-set id (null when its Tags is empty or bad). */
-export const TAG_SET_COLUMN = '__finops_tag_set'
-
-/**
- * `source` with each row's tag-set id added. By a hash of the text when no two of the import's
- * texts share one (checked when the table is built): the join's table is then 12 bytes a set
- * instead of the set's text.
- */
-export function withTagSets(source: string, mapping: ColumnMapping, join: TagSetJoin): string {
-  const text = raw(mapping, 'Tags')
-  const on = join.byHash ? `m.__finops_tag_hash = hash(${text})` : `m.__finops_tag_text = ${text}`
-  return `SELECT s.*, m.__finops_tag_id AS ${TAG_SET_COLUMN} FROM (${source}) s LEFT JOIN ${join.table} m ON ${on}`
-}
-
-/**
- * The per-row projection: each rollup key and the parsed costs. With `tagSets`, `tags` is the id of
- * the row's tag set, read from the column the tag-set join added (see importQuery); else its text.
- */
-export function rowProjection(mapping: ColumnMapping, tagSets = false): string {
+/** The per-row projection: each rollup key and the parsed costs. */
+export function rowProjection(mapping: ColumnMapping): string {
   return `
     ${daySql(mapping)} AS day,
     ${raw(mapping, 'BillingPeriodStart')} AS bp_text,
@@ -296,7 +273,7 @@ export function rowProjection(mapping: ColumnMapping, tagSets = false): string {
     ${raw(mapping, 'ChargeCategory')} AS charge_category,
     ${raw(mapping, 'ChargeFrequency')} AS frequency,
     ${raw(mapping, 'BillingCurrency')} AS currency,
-    ${tagSets ? `CAST(coalesce(${TAG_SET_COLUMN}, 0) AS DOUBLE)` : raw(mapping, 'Tags')} AS tags,
+    ${raw(mapping, 'Tags')} AS tags,
     ${raw(mapping, 'SkuId')} AS sku,
     ${raw(mapping, 'ChargeDescription')} AS sku_label,
     ${commitmentHourSql(mapping)} AS commitment_hour,
@@ -318,15 +295,14 @@ export function rowProjection(mapping: ColumnMapping, tagSets = false): string {
  * The import query: one pass over `source` (the staged files, see stagingQuery), one GROUPING SET per rollup; with `partition`, only the
  * rows whose grain hashes to it (each row is in exactly one partition). `set_id` tells the rollup
  * of each output row (its index in `rollups`). Per group (not per row), the billing period is
- * parsed and the grain's text columns are packed into one JSON array, so the importer receives one
- * string per group (the grain) instead of fourteen; with `tagSets`, `tags` is the group's tag-set id.
+ * parsed and the grain's text columns are packed into one JSON array, so the importer receives two
+ * strings per group (grain, tags) instead of fourteen.
  */
 export function importQuery(
   source: string,
   mapping: ColumnMapping,
   rollups: readonly RollupDefinition[],
   partition: {index: number; count: number} = {index: 0, count: 1},
-  tagSets?: TagSetJoin,
 ): string {
   const keys = [...new Set(rollups.flatMap((r) => r.keys))]
   const bit = (key: RowColumn) => 1 << (keys.length - 1 - keys.indexOf(key))
@@ -353,7 +329,7 @@ export function importQuery(
     FROM (
       SELECT ${setId} AS set_id, ${keys.join(', ')}, count(*)::DOUBLE AS rows,
         ${AMOUNT_SQL_COLUMNS.map((c) => `coalesce(sum(${c}), 0) AS ${c}`).join(', ')}
-      FROM (SELECT ${rowProjection(mapping, tagSets !== undefined)} FROM (${tagSets ? withTagSets(source, mapping, tagSets) : source}))
+      FROM (SELECT ${rowProjection(mapping)} FROM (${source}))
       ${partition.count > 1 ? `WHERE hash(${DAILY_COST_ROLLUP.keys.join(', ')}) % ${partition.count} = ${partition.index}` : ''}
       GROUP BY GROUPING SETS (${rollups.map((r) => `(${r.keys.join(', ')})`).join(', ')})
     )`

@@ -32,13 +32,11 @@ import {
 } from './focus-query.js'
 import {csvLineOfRow, gzipProblem, readCsvHeader} from './headers.js'
 import type {FocusImportSummary} from './schema.js'
-import {canonicalChargeCategory, canonicalChargeFrequency, canonicalServiceCategory} from './normalize.js'
+import {canonicalChargeCategory, canonicalChargeFrequency, canonicalServiceCategory, parseTags} from './normalize.js'
 import {SKIP_INVALID_INPUT} from './inputs.js'
 import {checkRestatements} from './restatements.js'
 import {importResources} from './resources.js'
 import {openResourceCostWriter, type ResourceCostWriter} from '../../store/resource-costs.js'
-import {openTagSetBulkWriter, type TagSetBulkWriter} from '../../store/tag-sets.js'
-import {resolveImportTagSets} from './tag-set-query.js'
 import {BoundedCache} from '../../bounded-cache.js'
 
 export interface FocusImportOptions {
@@ -122,16 +120,7 @@ export async function importFocusFiles(
       return await writeCostsInTransaction(
         db,
         (writer) =>
-          runImport(
-            session,
-            writer,
-            {resources: openResourceCostWriter(db), tagSets: openTagSetBulkWriter(db)},
-            files,
-            mapping,
-            partitions,
-            options,
-            startedAt,
-          ),
+          runImport(session, writer, openResourceCostWriter(db), files, mapping, partitions, options, startedAt),
         {cacheBytes: budget.sqliteCacheBytes, summaries: 'per-period', deferIndexes: true},
       )
     } catch (error) {
@@ -207,7 +196,7 @@ interface GrainOutcome {
 async function runImport(
   session: DuckDBSession,
   writer: CostWriter,
-  stores: {resources: ResourceCostWriter; tagSets: TagSetBulkWriter},
+  resourceWriter: ResourceCostWriter,
   files: readonly FocusFile[],
   mapping: ColumnMapping,
   partitions: number,
@@ -215,6 +204,7 @@ async function runImport(
   startedAt: string,
 ): Promise<FocusImportSummary> {
   const grains = new BoundedCache<GrainOutcome>(50_000)
+  const tagSets = new BoundedCache<number>(10_000)
   const cleared = new Set<number>()
   const perFile = new Map<string, Tally>()
   const total: Tally = {rows: 0, skipped: 0, byColumn: {}}
@@ -279,6 +269,17 @@ async function runImport(
     return outcome
   }
 
+  const tagSetOf = (text: string | null): number => {
+    const raw = clean(text)
+    if (raw === null) return 0
+    let id = tagSets.get(raw)
+    if (id !== undefined) return id
+    const tags = parseTags(raw)
+    id = tags === undefined ? -1 : writer.tagSetId(tags)
+    tagSets.set(raw, id)
+    return id
+  }
+
   /** Replaces what the store held for the grain's billing period, before the first group of it is written. */
   const clearOnce = (grain: GrainOutcome, bp: number): void => {
     const scopeId = grain.keyId * 100_000 + bp
@@ -299,20 +300,16 @@ async function runImport(
     // hash table instead of two (peak RSS ~45 MB lower on 200k per-resource rows, docs/benchmarks.md).
     await engine(() => session.connection.run('SET threads = 1'))
     const source = stagedRelation(stage)
-    // DuckDB accepts a little more JSON than JSON.parse (trailing commas, NaN): such a set is refused.
-    const tagSets = await resolveImportTagSets(session, source, mapping, stores.tagSets, (text) =>
-      fail({column: 'Tags', value: text}),
-    )
     for (let partition = 0; partition < partitions; partition++)
       await session.stream(
-        importQuery(source, mapping, ROLLUPS, {index: partition, count: partitions}, tagSets?.join),
+        importQuery(source, mapping, ROLLUPS, {index: partition, count: partitions}),
         async (columns, count) => {
           const [setIds, days, bps, dims, tags, fileNames, problems, rowCounts] = columns as [
             number[],
             number[],
             (number | null)[],
             (string | null)[],
-            number[],
+            (string | null)[],
             (string | null)[],
             number[],
             number[],
@@ -372,7 +369,9 @@ async function runImport(
             }
             const bp = bps[i]!
             const grain = grainOf(dims[i]!)
-            const tagSetId = Number(tags[i] ?? 0)
+            const tagSetId = tagSetOf(tags[i] ?? null)
+            // DuckDB accepts a little more JSON than JSON.parse (trailing commas, NaN): such a set is refused.
+            if (tagSetId < 0) await fail({column: 'Tags', value: tags[i] ?? null})
             clearOnce(grain, bp)
             const day = days[i]!
             for (let a = 0; a < 8; a++) amounts[a] = amountColumns[a]![i]!
@@ -391,7 +390,7 @@ async function runImport(
       mapping,
       partitions,
       costs: writer,
-      resources: stores.resources,
+      resources: resourceWriter,
       scopes: writer.scopes().filter((s) => s.kind === 'billing-period'),
       grainOf,
       clearPeriod: clearOnce,
