@@ -3,15 +3,13 @@ import path from 'node:path'
 import {afterAll, describe, expect, test} from 'vitest'
 
 import {importFocusFiles} from '../../../src/collectors/focus/index.js'
-import {SUMMARIZED_TAG_VALUES} from '../../../src/store/cost-summaries.js'
 import type {Db} from '../../../src/store/open.js'
 import {tempDir} from '../../helpers/cli.js'
 import {tempStore} from '../../helpers/store.js'
 
 /**
- * The import resolves all of its tag sets at once (DuckDB reads the texts, the store appends what is
- * new): a set is the one JSON.parse reads from its text, stored once across imports, and a refused
- * import leaves the tag tables as they were.
+ * A FOCUS import's tag sets: a set is the one JSON.parse reads from its text, stored once across
+ * imports, and a refused import leaves the tag tables as they were.
  */
 
 const HEADER = [
@@ -183,42 +181,6 @@ describe('tag sets of a FOCUS import', () => {
       writeBill(badTags, '2024-02', ['{"team":"new"}', '{"team":"x",}'])
       await expect(importFocusFiles(store.db, [badTags])).rejects.toThrow(/Tags is not a JSON object: \{"team":"x",\}/)
       expect(tagTables(store.db)).toEqual(before)
-    } finally {
-      store.cleanup()
-    }
-  })
-
-  test('a key passing the summarized values in one import leaves the summary of every set of it', async () => {
-    const file = path.join(dir, 'many.csv')
-    const count = SUMMARIZED_TAG_VALUES + 5
-    writeBill(
-      file,
-      '2024-05',
-      Array.from({length: count}, (_, i) => JSON.stringify({Name: `r-${i}`, team: i % 2 ? 'web' : 'db'})),
-    )
-    const store = tempStore()
-    try {
-      await importFocusFiles(store.db, [file])
-      expect(store.db.prepare("SELECT summarized FROM tag_keys WHERE key = 'Name'").pluck().get()).toBe(0)
-      const summaries = store.db
-        .prepare(
-          `SELECT DISTINCT (SELECT group_concat(k.key || '=' || p.value) FROM tag_set_pairs s JOIN tag_keys k ON k.id = s.key_id
-             JOIN tag_pairs p ON p.id = s.pair_id WHERE s.tag_set_id = t.summary_set_id)
-           FROM cost_rollup r JOIN cost_tag_sets t ON t.id = r.tag_set_id`,
-        )
-        .pluck()
-        .all()
-      expect(summaries.sort()).toEqual(['team=db', 'team=web'])
-      const byTeam = store.db
-        .prepare(
-          "SELECT value, sum(row_count) FROM cost_by_key WHERE dimension = 'tag:team' GROUP BY value ORDER BY value",
-        )
-        .raw()
-        .all()
-      expect(byTeam).toEqual([
-        ['db', Math.ceil(count / 2)],
-        ['web', Math.floor(count / 2)],
-      ])
     } finally {
       store.cleanup()
     }
